@@ -1,0 +1,65 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  author: 'cdk8s-mesh maintainers',
+  authorAddress: 'maintainers@users.noreply.h-seed-7894a583.example',
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.2',
+  jsiiVersion: '~6.0.0',
+  name: 'cdk8s-mesh',
+  description: 'Typed cdk8s constructs that synthesize correct, validated Istio, Linkerd and Consul service-mesh configuration',
+  keywords: ['cdk8s', 'istio', 'linkerd', 'consul', 'service-mesh', 'gateway-api', 'kubernetes'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://github.com/cdk8s-mesh/cdk8s-mesh.git',
+  defaultReleaseBranch: 'main',
+  github: false,
+  release: false,
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // runtime libraries of the validator; bundled because they are not jsii modules
+  bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1'],
+  devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0'],
+  bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+  },
+});
+
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('CDK8S_CHECK_UPGRADE', 'false');
+
+// tests are type-checked (ts-jest runs isolatedModules)
+project.testTask.prependExec('tsc -p test/tsconfig.json');
+
+project.eslint?.addIgnorePattern('src/imports/');
+project.eslint?.addIgnorePattern('examples/dist/');
+project.eslint?.addLintPattern('scripts');
+project.eslint?.addLintPattern('examples');
+
+// L1 bindings and schemas, generated from the pinned CRDs (default ../shared/crds, override with CRDS_DIR)
+project.addTask('import', {
+  description: 'Regenerate src/imports/ and schemas/ from the pinned CRDs (CRDS_DIR overrides ../shared/crds)',
+  exec: 'ts-node --project test/tsconfig.json scripts/import-crds.ts',
+});
+
+// the main job: synthesize the shop example for every mesh and validate the output with the CLI
+project.addTask('examples', {
+  description: 'Synthesize examples/shop for istio, linkerd and consul into examples/dist/ and validate the output',
+  steps: [
+    { exec: 'ts-node --project test/tsconfig.json examples/shop/main.ts' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts validate examples/dist' },
+  ],
+});
+
+project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/');
+project.gitignore.addPatterns('/examples/dist/');
+
+project.synth();

@@ -1,0 +1,6 @@
+export * as istio from './imports/istio';
+export * as gatewayApi from './imports/gateway-api';
+export * as linkerd from './imports/linkerd';
+export * as consul from './imports/consul';
+export * as smi from './imports/smi';
+export * as prometheus from './imports/prometheus';
