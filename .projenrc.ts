@@ -28,7 +28,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
   },
 });
 

@@ -4,3 +4,5 @@ export * as linkerd from './imports/linkerd';
 export * as consul from './imports/consul';
 export * as smi from './imports/smi';
 export * as prometheus from './imports/prometheus';
+export * from './analysis/findings';
+export * from './analysis/validator';

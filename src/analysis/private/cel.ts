@@ -1,0 +1,191 @@
+import { isIP } from 'net';
+import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { ValidationCodes } from '../findings';
+
+/**
+ * The Kubernetes CEL library functions the pinned CRDs use, on top of the CEL standard library and
+ * the strings extension. URLs are carried as strings: `url(s)` checks the URL and the `get*` methods
+ * read its parts, which gives the same results as Kubernetes' URL type for every rule we evaluate.
+ */
+function parseUrl(s: string): URL {
+  const u = new URL(s);
+  return u;
+}
+
+const K8S_FUNCS = [
+  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
+    try { parseUrl(s); return true; } catch { return false; }
+  }),
+  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
+    parseUrl(s); // throws on an invalid URL, as Kubernetes' url() does
+    return s;
+  }),
+  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return parseUrl(this).protocol.replace(/:$/, '');
+  }),
+  celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return parseUrl(this).host;
+  }),
+  celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return parseUrl(this).hostname.replace(/^\[|\]$/g, '');
+  }),
+  celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return parseUrl(this).port;
+  }),
+  celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+    return parseUrl(this).pathname;
+  }),
+  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
+];
+
+const ENV = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
+
+/** A CEL rule of a schema node, planned once. */
+export interface CompiledRule {
+  readonly rule: string;
+  readonly message: string;
+  /** Set when the rule could not be prepared: it is then reported as not checked. */
+  readonly notChecked?: string;
+  readonly transition: boolean;
+  readonly run?: (self: unknown) => unknown;
+}
+
+/** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
+export interface RuleNode {
+  readonly schema: any;
+  readonly rules: CompiledRule[];
+  readonly properties: Map<string, RuleNode>;
+  readonly additional?: RuleNode;
+  readonly items?: RuleNode;
+}
+
+const planCache = new Map<string, CompiledRule>();
+
+function compileRule(rule: string, message: string | undefined): CompiledRule {
+  const key = `${rule}\u0000${message ?? ''}`;
+  const cached = planCache.get(key);
+  if (cached) return cached;
+  const transition = /\boldSelf\b/.test(rule);
+  const msg = message ?? `failed rule: ${rule}`;
+  let compiled: CompiledRule;
+  if (transition) {
+    compiled = { rule, message: msg, transition };
+  } else {
+    try {
+      const program = plan(ENV, parse(rule));
+      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any) };
+    } catch (e) {
+      compiled = { rule, message: msg, transition, notChecked: `cannot be parsed here: ${(e as Error).message}` };
+    }
+  }
+  planCache.set(key, compiled);
+  return compiled;
+}
+
+/** Builds the rule tree of a schema; undefined where no rule lives below. */
+export function ruleTree(schema: any): RuleNode | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const rules = ((schema['x-kubernetes-validations'] ?? []) as any[])
+    .filter(r => typeof r.rule === 'string')
+    .map(r => compileRule(r.rule, r.message));
+  const properties = new Map<string, RuleNode>();
+  for (const [k, v] of Object.entries(schema.properties ?? {})) {
+    const child = ruleTree(v);
+    if (child) properties.set(k, child);
+  }
+  const additional = typeof schema.additionalProperties === 'object' ? ruleTree(schema.additionalProperties) : undefined;
+  const items = ruleTree(schema.items);
+  if (!rules.length && !properties.size && !additional && !items) return undefined;
+  return { schema, rules, properties, additional, items };
+}
+
+/** A CEL outcome at a path. */
+export interface CelIssue {
+  readonly code: string;
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly rule: string;
+}
+
+/** Converts a value to CEL's types using the schema: integers become CEL ints. */
+export function toCel(value: any, schema: any): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === 'number') {
+    const integral = schema?.type === 'integer' || (schema?.['x-kubernetes-int-or-string'] && Number.isInteger(value));
+    return integral && Number.isInteger(value) ? BigInt(value) : value;
+  }
+  if (Array.isArray(value)) return value.map(v => toCel(v, schema?.items));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const child = schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      out[k] = toCel(v, child);
+    }
+    return out;
+  }
+  return value;
+}
+
+function typeMatches(value: unknown, schema: any): boolean {
+  if (schema['x-kubernetes-int-or-string']) return typeof value === 'number' || typeof value === 'string';
+  switch (schema.type) {
+    case 'object': return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'array': return Array.isArray(value);
+    case 'string': return typeof value === 'string';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'number': return typeof value === 'number';
+    case 'boolean': return typeof value === 'boolean';
+    default: return true;
+  }
+}
+
+const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsupported|not implemented|undeclared reference/i;
+
+/** Evaluates every CEL rule that applies to `value`, walking only where rules live. */
+export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[]): void {
+  if (!node || value === undefined || value === null) return;
+  // a value of the wrong type was reported by the structural check; the API server does not run rules on it
+  if (!typeMatches(value, node.schema)) return;
+  if (node.rules.length) {
+    const self = toCel(value, node.schema);
+    for (const r of node.rules) {
+      if (r.transition) {
+        out.push({ code: ValidationCodes.CEL_TRANSITION, path: p, message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
+        continue;
+      }
+      if (!r.run) {
+        out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
+        continue;
+      }
+      let result: unknown;
+      try {
+        result = r.run(self);
+      } catch (e) {
+        result = e;
+      }
+      if (result === true) continue;
+      if (result === false) {
+        const got = typeof value === 'object' ? '' : ` (got ${JSON.stringify(value)})`;
+        out.push({ code: ValidationCodes.CEL_FAILED, path: p, message: `${r.message}${got}`, rule: r.rule });
+      } else {
+        const text = isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
+        if (UNSUPPORTED.test(text)) {
+          out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (this validator cannot run it: ${text}): ${r.message}`, rule: r.rule });
+        } else {
+          out.push({ code: ValidationCodes.CEL_ERROR, path: p, message: `${r.message} (the rule could not accept this value: ${text})`, rule: r.rule });
+        }
+      }
+    }
+  }
+  if (Array.isArray(value)) {
+    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out));
+    return;
+  }
+  if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as object)) {
+      const child = node.properties.get(k) ?? (node.schema.properties?.[k] ? undefined : node.additional);
+      if (child) evaluateRules(v, child, [...p, k], out);
+    }
+  }
+}

@@ -1,0 +1,295 @@
+import * as fs from 'fs';
+import { isIPv4, isIPv6 } from 'net';
+import * as path from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ValidationCodes } from '../findings';
+
+/** A pinned schema as written by scripts/import-crds.ts. */
+export interface PinnedSchema {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly scope: string;
+  readonly schema: any;
+}
+
+/** A problem found by the structural (OpenAPI) schema. */
+export interface StructuralIssue {
+  readonly code: string;
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+const SCHEMAS_DIR = findSchemasDir();
+
+function findSchemasDir(): string {
+  // src/analysis/private (ts) and lib/analysis/private (js) are both three levels below the package root
+  const dir = path.resolve(__dirname, '..', '..', '..', 'schemas');
+  return dir;
+}
+
+let index: Record<string, { file: string; module: string; celRules: number }> | undefined;
+
+function loadIndex() {
+  if (!index) {
+    index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'index.json'), 'utf8'));
+  }
+  return index!;
+}
+
+/** `apiVersion/kind` of every kind with a pinned schema, sorted. */
+export function pinnedKinds(): string[] {
+  return Object.keys(loadIndex()).sort();
+}
+
+const schemaCache = new Map<string, PinnedSchema | undefined>();
+
+/** The pinned schema of an apiVersion and kind, if we have one. */
+export function pinnedSchema(apiVersion: string, kind: string): PinnedSchema | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!schemaCache.has(key)) {
+    const entry = loadIndex()[key];
+    schemaCache.set(key, entry ? JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, entry.file), 'utf8')) : undefined);
+  }
+  return schemaCache.get(key);
+}
+
+/** The versions we have schemas for, for a group and kind (to suggest the right apiVersion). */
+export function pinnedVersionsOf(group: string, kind: string): string[] {
+  return pinnedKinds().filter(k => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)).map(k => k.slice(0, k.length - kind.length - 1));
+}
+
+const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, validateSchema: false, messages: true, verbose: true });
+  // the formats the Kubernetes API server checks; the numeric ones are informational there
+  for (const f of ['int32', 'int64', 'double', 'float']) ajv.addFormat(f, true);
+  ajv.addFormat('date-time', RFC3339);
+  ajv.addFormat('duration', GO_DURATION);
+  ajv.addFormat('byte', BASE64);
+  ajv.addFormat('ipv4', (s: string) => isIPv4(s));
+  ajv.addFormat('ipv6', (s: string) => isIPv6(s));
+  return ajv;
+}
+
+const SIMPLE_KEYS = ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
+  'minProperties', 'maxProperties', 'uniqueItems', 'required', 'format', 'multipleOf', 'default'];
+
+/**
+ * Turns a Kubernetes structural schema into a JSON Schema that ajv applies as the API server would:
+ * nullable, int-or-string, OpenAPI 3.0 exclusive bounds, and unknown fields reported unless
+ * x-kubernetes-preserve-unknown-fields is set.
+ */
+export function toJsonSchema(s: any, structural: boolean = true): any {
+  if (s === null || typeof s !== 'object') return s;
+  const out: any = {};
+  for (const key of SIMPLE_KEYS) if (key in s) out[key] = s[key];
+  if (s['x-kubernetes-int-or-string']) {
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+    out['x-int-or-string'] = true;
+  } else if (s.type) {
+    out.type = s.nullable ? [s.type, 'null'] : s.type;
+    if (s.nullable && out.enum) out.enum = [...out.enum, null];
+  }
+  if (s.exclusiveMinimum === true && 'minimum' in s) { out.exclusiveMinimum = s.minimum; delete out.minimum; }
+  if (s.exclusiveMaximum === true && 'maximum' in s) { out.exclusiveMaximum = s.maximum; delete out.maximum; }
+  if (s.properties) {
+    out.properties = {};
+    for (const [k, v] of Object.entries(s.properties)) out.properties[k] = toJsonSchema(v, structural);
+  }
+  if (s.additionalProperties !== undefined) {
+    out.additionalProperties = typeof s.additionalProperties === 'object' ? toJsonSchema(s.additionalProperties, structural) : s.additionalProperties;
+  } else if (structural && s.type === 'object' && !s['x-kubernetes-preserve-unknown-fields'] && s.properties) {
+    out.additionalProperties = false;
+  }
+  if (s.items) out.items = toJsonSchema(s.items, structural);
+  // value validations: no structure of their own, so no unknown-field checks inside them
+  for (const comb of ['allOf', 'anyOf', 'oneOf']) {
+    if (s[comb]) {
+      const branches = (s[comb] as any[]).map(b => toJsonSchema(b, false));
+      if (comb === 'anyOf' && out.anyOf) out.allOf = [...(out.allOf ?? []), { anyOf: branches }];
+      else if (comb === 'allOf' && out.allOf) out.allOf.push(...branches);
+      else out[comb] = branches;
+    }
+  }
+  if (s.not) out.not = toJsonSchema(s.not, false);
+  return out;
+}
+
+const compiled = new Map<string, ValidateFunction>();
+let sharedAjv: Ajv | undefined;
+
+function validatorFor(key: string, pinned: PinnedSchema): ValidateFunction {
+  let fn = compiled.get(key);
+  if (!fn) {
+    sharedAjv = sharedAjv ?? newAjv();
+    const schema = toJsonSchema(pinned.schema);
+    // every object has apiVersion, kind and metadata, whether or not the CRD lists them; metadata is
+    // checked by the API server's own rules (see the metadata checks), not by the CRD schema
+    schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    fn = sharedAjv.compile(schema);
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+/** Removes nulls from fields that are not nullable, as the API server's pruning does. */
+export function pruneNulls(value: any, schema: any): any {
+  if (value === null || typeof value !== 'object' || !schema) return value;
+  if (Array.isArray(value)) {
+    return schema.items ? value.map(v => pruneNulls(v, schema.items)) : value;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (v === null && child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) {
+      delete value[k];
+    } else {
+      value[k] = pruneNulls(v, child);
+    }
+  }
+  return value;
+}
+
+/**
+ * Validates (and defaults, in place) one object against its structural schema.
+ * `obj` must be a private copy: defaults are written into it, as the API server does before CEL runs.
+ */
+export function validateStructure(obj: any, pinned: PinnedSchema): StructuralIssue[] {
+  pruneNulls(obj, pinned.schema);
+  const fn = validatorFor(`${pinned.apiVersion}/${pinned.kind}`, pinned);
+  fn(obj);
+  const issues = describeErrors(fn.errors ?? []);
+  issues.push(...checkListTypes(obj, pinned.schema, []));
+  return issues;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer.slice(1).split('/').map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')).map(p => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** Formats a path as `spec.http[0].route`. */
+export function formatPath(p: (string | number)[]): string {
+  let out = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function requiredNames(branch: any): string[] {
+  if (!branch) return [];
+  if (branch.required) return branch.required;
+  if (branch.anyOf) return branch.anyOf.flatMap(requiredNames);
+  if (branch.not) return requiredNames(branch.not);
+  return [];
+}
+
+function describeErrors(errors: ErrorObject[]): StructuralIssue[] {
+  // errors under a failed anyOf/oneOf/not are the branches' own; report the combinator once instead
+  const combinators = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'not');
+  const isBranchError = (e: ErrorObject) => combinators.some(c => c !== e && e.schemaPath.startsWith(c.schemaPath + '/') && e.instancePath.startsWith(c.instancePath));
+  const out: StructuralIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (isBranchError(e)) continue;
+    const p = pointerToPath(e.instancePath);
+    const issue = describe(e, p);
+    const key = `${issue.code}|${formatPath(issue.path)}|${issue.message}`;
+    if (!seen.has(key)) { seen.add(key); out.push(issue); }
+  }
+  return out;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
+  const got = show(e.data);
+  switch (e.keyword) {
+    case 'type': {
+      const want = Array.isArray(e.params.type) ? e.params.type.filter((t: string) => t !== 'null').join(' or ') : e.params.type;
+      const actual = e.data === null ? 'null' : Array.isArray(e.data) ? 'array' : typeof e.data;
+      return { code: ValidationCodes.TYPE, path: p, message: `must be of type ${want}, got ${actual} ${got}` };
+    }
+    case 'required':
+      return { code: ValidationCodes.REQUIRED, path: [...p, e.params.missingProperty], message: `required field "${e.params.missingProperty}" is missing` };
+    case 'enum':
+      return { code: ValidationCodes.ENUM, path: p, message: `unsupported value ${got}: must be one of ${e.params.allowedValues.filter((v: unknown) => v !== null).map((v: unknown) => JSON.stringify(v)).join(', ')}` };
+    case 'additionalProperties':
+      return { code: ValidationCodes.UNKNOWN_FIELD, path: [...p, e.params.additionalProperty], message: `unknown field "${e.params.additionalProperty}" (not in the schema: check the spelling and the apiVersion)` };
+    case 'pattern':
+      return { code: ValidationCodes.PATTERN, path: p, message: `${got} must match the pattern ${e.params.pattern}` };
+    case 'format':
+      return { code: ValidationCodes.FORMAT, path: p, message: `${got} is not a valid ${e.params.format}` };
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return { code: ValidationCodes.RANGE, path: p, message: `${got} must be ${e.params.comparison} ${e.params.limit}` };
+    case 'multipleOf':
+      return { code: ValidationCodes.RANGE, path: p, message: `${got} must be a multiple of ${e.params.multipleOf}` };
+    case 'minLength': case 'maxLength':
+      return { code: ValidationCodes.LENGTH, path: p, message: `${got} must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${e.params.limit} characters long` };
+    case 'minItems': case 'maxItems':
+      return { code: ValidationCodes.LENGTH, path: p, message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${e.params.limit} items, got ${Array.isArray(e.data) ? e.data.length : '?'}` };
+    case 'minProperties': case 'maxProperties':
+      return { code: ValidationCodes.LENGTH, path: p, message: `must have ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${e.params.limit} entries` };
+    case 'uniqueItems':
+      return { code: ValidationCodes.DUPLICATE, path: p, message: `items ${e.params.j} and ${e.params.i} are equal: entries must be unique` };
+    case 'anyOf': {
+      const schema = e.parentSchema as any;
+      if (schema?.['x-int-or-string']) return { code: ValidationCodes.TYPE, path: p, message: `must be an integer or a string, got ${got}` };
+      const names = [...new Set((e.schema as any[]).flatMap(requiredNames))];
+      return { code: ValidationCodes.ONE_OF, path: p, message: names.length ? `must set one of: ${names.join(', ')}` : 'matches none of the allowed forms' };
+    }
+    case 'oneOf': {
+      const names = [...new Set((e.schema as any[]).flatMap(requiredNames))];
+      const set = e.data && typeof e.data === 'object' ? names.filter(n => n in (e.data as any)) : [];
+      return {
+        code: ValidationCodes.ONE_OF, path: p,
+        message: names.length ? `at most one of ${names.join(', ')} may be set${set.length ? `, got ${set.join(' and ')}` : ''}` : 'must match exactly one of the allowed forms',
+      };
+    }
+    case 'not': {
+      const names = [...new Set(requiredNames(e.schema))];
+      return { code: ValidationCodes.ONE_OF, path: p, message: names.length ? `must not set ${names.join(' together with ')}` : 'matches a form that is not allowed' };
+    }
+    default:
+      return { code: ValidationCodes.TYPE, path: p, message: `${e.message ?? 'invalid'}` };
+  }
+}
+
+/** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. */
+function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
+  if (value === null || typeof value !== 'object' || !schema) return [];
+  const out: StructuralIssue[] = [];
+  if (Array.isArray(value)) {
+    const listType = schema['x-kubernetes-list-type'];
+    if (listType === 'set' || listType === 'map') {
+      const keys: string[] | undefined = schema['x-kubernetes-list-map-keys'];
+      const seen = new Map<string, number>();
+      value.forEach((item, i) => {
+        const id = listType === 'map' && keys && item && typeof item === 'object'
+          ? JSON.stringify(keys.map(k => item[k] ?? schema.items?.properties?.[k]?.default ?? null))
+          : JSON.stringify(item);
+        if (seen.has(id)) {
+          const what = listType === 'map' && keys ? `key ${keys.map(k => `${k}=${show(item?.[k])}`).join(', ')}` : `value ${show(item)}`;
+          out.push({ code: ValidationCodes.DUPLICATE, path: [...p, i], message: `duplicate entry with ${what} (also at index ${seen.get(id)}): entries must be unique` });
+        } else {
+          seen.set(id, i);
+        }
+      });
+    }
+    if (schema.items) value.forEach((item, i) => out.push(...checkListTypes(item, schema.items, [...p, i])));
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (child) out.push(...checkListTypes(v, child, [...p, k]));
+  }
+  return out;
+}

@@ -1,0 +1,287 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { Finding, Severity, ValidationCodes } from './findings';
+import { evaluateRules, RuleNode, ruleTree } from './private/cel';
+import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
+
+/**
+ * Options of the manifest validator.
+ */
+export interface ValidateOptions {
+  /**
+   * The file name to report in findings.
+   * @default - none
+   */
+  readonly fileName?: string;
+  /**
+   * Report kinds that have no pinned schema, and CEL rules that cannot be run here, as warnings
+   * (so that they fail the check) instead of information.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+/**
+ * The outcome of validating a set of manifests.
+ */
+export interface ValidationResult {
+  /** All findings, in document order, then by path. */
+  readonly findings: Finding[];
+  /** How many documents were read. */
+  readonly documents: number;
+  /** How many documents were checked against a pinned schema. */
+  readonly checked: number;
+  /** True when no finding is an error or a warning. */
+  readonly valid: boolean;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const ruleTrees = new Map<string, RuleNode | undefined>();
+
+interface RawIssue {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly rule?: string;
+}
+
+/**
+ * Validates Kubernetes manifests of the mesh kinds against the pinned CRDs: the structural schema
+ * as the API server applies it (types, required, enums, formats, patterns, ranges, int-or-string,
+ * preserve-unknown-fields, nullable, unknown fields as strict field validation reports them,
+ * list-type uniqueness), then every `x-kubernetes-validations` CEL rule, on the defaulted object.
+ *
+ * @example
+ * const result = ManifestValidator.validateYaml(fs.readFileSync('dist/istio.k8s.yaml', 'utf8'));
+ * for (const f of result.findings) console.log(ManifestValidator.formatFinding(f));
+ */
+export class ManifestValidator {
+  /**
+   * The kinds with a pinned schema, as `group/version/Kind`.
+   */
+  public static supportedKinds(): string[] {
+    return pinnedKinds();
+  }
+
+  /**
+   * Validates manifests given as objects (e.g. the output of `Testing.synth(chart)` or `chart.toJson()`).
+   */
+  public static validateObjects(objects: any[], options: ValidateOptions = {}): ValidationResult {
+    const findings: Finding[] = [];
+    let checked = 0;
+    objects.forEach((obj, i) => {
+      const r = ManifestValidator.validateObject(obj, options);
+      if (r.checked) checked++;
+      findings.push(...r.issues.map(issue => toFinding(issue, obj, options.fileName, objects.length > 1 || options.fileName ? i : undefined)));
+    });
+    return result(findings, objects.length, checked);
+  }
+
+  /**
+   * Validates a stream of YAML documents. Parse errors are findings with the line of the error.
+   */
+  public static validateYaml(text: string, options: ValidateOptions = {}): ValidationResult {
+    let docs: unknown[];
+    try {
+      docs = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: options.fileName });
+    } catch (e) {
+      const err = e as jsyaml.YAMLException;
+      const line = err.mark ? err.mark.line + 1 : undefined;
+      return result([{
+        code: ValidationCodes.YAML_PARSE,
+        severity: Severity.ERROR,
+        message: `the YAML cannot be parsed: ${err.reason ?? err.message}`,
+        resource: '',
+        path: '',
+        file: options.fileName,
+        line,
+      }], 0, 0);
+    }
+    const findings: Finding[] = [];
+    let checked = 0;
+    let lines: DocumentLines | undefined;
+    docs.forEach((obj, i) => {
+      if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
+      const r = ManifestValidator.validateObject(obj, options);
+      if (r.checked) checked++;
+      if (r.issues.length) lines = lines ?? new DocumentLines(text);
+      findings.push(...r.issues.map(issue => ({
+        ...toFinding(issue, obj, options.fileName, i),
+        line: lines!.lineOf(i, issue.path),
+      })));
+    });
+    return result(findings, docs.filter(d => d !== null && d !== undefined).length, checked);
+  }
+
+  /**
+   * Validates files and folders (every `.yaml`/`.yml`/`.json` file below a folder, in sorted order).
+   */
+  public static validateFiles(paths: string[], options: ValidateOptions = {}): ValidationResult {
+    const findings: Finding[] = [];
+    let documents = 0;
+    let checked = 0;
+    for (const file of expandPaths(paths)) {
+      const r = ManifestValidator.validateYaml(fs.readFileSync(file, 'utf8'), { ...options, fileName: file });
+      findings.push(...r.findings);
+      documents += r.documents;
+      checked += r.checked;
+    }
+    return result(findings, documents, checked);
+  }
+
+  /**
+   * One line per finding: `file:line [doc N] Kind ns/name: path: message (CODE)`.
+   */
+  public static formatFinding(f: Finding): string {
+    const where = [f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '', f.documentIndex !== undefined ? `[doc ${f.documentIndex}]` : '']
+      .filter(x => x).join(' ');
+    const what = [f.resource, f.path].filter(x => x).join(': ');
+    return `${f.severity.toUpperCase()} ${f.code} ${where ? where + ' ' : ''}${what ? what + ': ' : ''}${f.message}`;
+  }
+
+  private static validateObject(obj: any, options: ValidateOptions): { checked: boolean; issues: RawIssue[] } {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      return { checked: false, issues: [{ code: ValidationCodes.NOT_AN_OBJECT, severity: Severity.ERROR, path: [], message: `a manifest must be a mapping with apiVersion and kind, got ${Array.isArray(obj) ? 'a list' : JSON.stringify(obj)}` }] };
+    }
+    if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string' || !obj.apiVersion || !obj.kind) {
+      return { checked: false, issues: [{ code: ValidationCodes.NOT_AN_OBJECT, severity: Severity.ERROR, path: [typeof obj.apiVersion !== 'string' || !obj.apiVersion ? 'apiVersion' : 'kind'], message: 'a manifest needs a string apiVersion and kind' }] };
+    }
+    const pinned = pinnedSchema(obj.apiVersion, obj.kind);
+    const notCheckedSeverity = options.strict ? Severity.WARNING : Severity.INFO;
+    const issues: RawIssue[] = checkMetadata(obj);
+    if (!pinned) {
+      const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+      const others = pinnedVersionsOf(group, obj.kind);
+      const hint = others.length ? ` (the pinned CRDs serve ${obj.kind} as ${others.join(', ')})` : '';
+      issues.push({ code: ValidationCodes.KIND_NOT_CHECKED, severity: notCheckedSeverity, path: [], message: `not checked: no pinned schema for ${obj.apiVersion} ${obj.kind}${hint}` });
+      return { checked: false, issues };
+    }
+    const copy = JSON.parse(JSON.stringify(obj));
+    for (const s of validateStructure(copy, pinned)) {
+      issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
+    }
+    const key = `${pinned.apiVersion}/${pinned.kind}`;
+    if (!ruleTrees.has(key)) ruleTrees.set(key, ruleTree(pinned.schema));
+    const cel: { code: string; path: (string | number)[]; message: string; rule: string }[] = [];
+    evaluateRules(copy, ruleTrees.get(key), [], cel);
+    for (const c of cel) {
+      const severity = c.code === ValidationCodes.CEL_FAILED || c.code === ValidationCodes.CEL_ERROR ? Severity.ERROR
+        : c.code === ValidationCodes.CEL_NOT_CHECKED ? notCheckedSeverity : Severity.INFO;
+      issues.push({ ...c, severity });
+    }
+    return { checked: true, issues };
+  }
+}
+
+function checkMetadata(obj: any): RawIssue[] {
+  const out: RawIssue[] = [];
+  const md = obj.metadata;
+  const issue = (p: (string | number)[], message: string) => out.push({ code: ValidationCodes.METADATA, severity: Severity.ERROR, path: p, message });
+  if (md === undefined || md === null || typeof md !== 'object' || Array.isArray(md)) {
+    issue(['metadata'], 'metadata with a name is required');
+    return out;
+  }
+  if (md.name === undefined && md.generateName === undefined) {
+    issue(['metadata', 'name'], 'metadata.name is required');
+  } else if (md.name !== undefined && (typeof md.name !== 'string' || md.name.length > 253 || !DNS1123_SUBDOMAIN.test(md.name))) {
+    issue(['metadata', 'name'], `${JSON.stringify(md.name)} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
+  }
+  if (md.namespace !== undefined && (typeof md.namespace !== 'string' || md.namespace.length > 63 || !DNS1123_LABEL.test(md.namespace))) {
+    issue(['metadata', 'namespace'], `${JSON.stringify(md.namespace)} is not a valid namespace: use a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`);
+  }
+  for (const field of ['labels', 'annotations']) {
+    const map = md[field];
+    if (map === undefined) continue;
+    if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+      issue(['metadata', field], `${field} must be a map of strings`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (!validQualifiedKey(k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
+      if (typeof v !== 'string') issue(['metadata', field, k], `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(v)}: quote the value`);
+      else if (field === 'labels' && (v.length > 63 || !LABEL_VALUE.test(v))) issue(['metadata', field, k], `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+  }
+  return out;
+}
+
+function validQualifiedKey(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  if (parts.length === 2 && (parts[0].length > 253 || !DNS1123_SUBDOMAIN.test(parts[0]))) return false;
+  return name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+function resourceName(obj: any): string {
+  if (!obj || typeof obj !== 'object') return '';
+  const kind = typeof obj.kind === 'string' ? obj.kind : '<no kind>';
+  const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '<no name>';
+  const ns = typeof obj.metadata?.namespace === 'string' ? `${obj.metadata.namespace}/` : '';
+  return `${kind} ${ns}${name}`;
+}
+
+function toFinding(issue: RawIssue, obj: any, file: string | undefined, documentIndex: number | undefined): Finding {
+  return {
+    code: issue.code,
+    severity: issue.severity,
+    message: issue.message,
+    resource: resourceName(obj),
+    path: formatPath(issue.path),
+    file,
+    documentIndex,
+    rule: issue.rule,
+  };
+}
+
+function result(findings: Finding[], documents: number, checked: number): ValidationResult {
+  return {
+    findings,
+    documents,
+    checked,
+    valid: !findings.some(f => f.severity === Severity.ERROR || f.severity === Severity.WARNING),
+  };
+}
+
+function expandPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      const entries = fs.readdirSync(p).sort();
+      out.push(...expandPaths(entries.map(e => path.join(p, e)).filter(e => fs.statSync(e).isDirectory() || /\.(ya?ml|json)$/.test(e))));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Maps (document, field path) to a line, parsing with `yaml` (which keeps positions) only when needed. */
+class DocumentLines {
+  private readonly counter = new LineCounter();
+  private readonly docs: ReturnType<typeof parseAllDocuments>;
+
+  constructor(text: string) {
+    const parsed = parseAllDocuments(text, { lineCounter: this.counter, uniqueKeys: false });
+    this.docs = Array.isArray(parsed) ? parsed : [];
+  }
+
+  public lineOf(index: number, p: (string | number)[]): number | undefined {
+    const doc = this.docs[index];
+    if (!doc) return undefined;
+    // the deepest node of the path that exists (a missing field is reported at its parent)
+    for (let n = p.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true) as any;
+      if (node && node.range) return this.counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  }
+}

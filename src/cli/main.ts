@@ -1,0 +1,102 @@
+import * as fs from 'fs';
+import { Finding, Severity } from '../analysis/findings';
+import { ManifestValidator, ValidationResult } from '../analysis/validator';
+
+const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
+
+Validates mesh manifests against the pinned CRDs (structural schema and CEL rules).
+PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.
+
+  --format text|json  output format (default: text)
+  --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
+
+exit status: 0 clean, 1 findings, 2 usage or parse errors`;
+
+interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly stdin: () => string;
+}
+
+const DEFAULT_IO: Io = {
+  stdout: s => process.stdout.write(s),
+  stderr: s => process.stderr.write(s),
+  stdin: () => fs.readFileSync(0, 'utf8'),
+};
+
+/**
+ * Runs the command line; returns the exit status.
+ * @internal
+ */
+export function main(argv: string[], io: Io = DEFAULT_IO): number {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(USAGE + '\n');
+    return 0;
+  }
+  if (command !== 'validate') {
+    io.stderr(`cdk8s-mesh: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
+    return 2;
+  }
+  let format = 'text';
+  let strict = false;
+  const paths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--format') {
+      format = rest[++i];
+      if (format !== 'text' && format !== 'json') {
+        io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(format ?? '')}\n`);
+        return 2;
+      }
+    } else if (arg.startsWith('--format=')) {
+      format = arg.slice('--format='.length);
+      if (format !== 'text' && format !== 'json') {
+        io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(format)}\n`);
+        return 2;
+      }
+    } else if (arg === '--strict') {
+      strict = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      io.stderr(`cdk8s-mesh: unknown option ${arg}\n${USAGE}\n`);
+      return 2;
+    } else {
+      paths.push(arg);
+    }
+  }
+  if (!paths.length) {
+    io.stderr(`cdk8s-mesh: validate needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
+    return 2;
+  }
+  const results: ValidationResult[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
+      continue;
+    }
+    if (!fs.existsSync(p)) {
+      io.stderr(`cdk8s-mesh: no such file or folder: ${p}\n`);
+      return 2;
+    }
+    results.push(ManifestValidator.validateFiles([p], { strict }));
+  }
+  const findings: Finding[] = results.flatMap(r => r.findings);
+  const documents = results.reduce((n, r) => n + r.documents, 0);
+  const checked = results.reduce((n, r) => n + r.checked, 0);
+  const parseError = findings.some(f => f.code === 'YAML001');
+  const failing = findings.filter(f => f.severity !== Severity.INFO);
+  if (format === 'json') {
+    io.stdout(JSON.stringify({ documents, checked, valid: failing.length === 0, findings }, undefined, 2) + '\n');
+  } else {
+    for (const f of findings) io.stdout(ManifestValidator.formatFinding(f) + '\n');
+    const errors = findings.filter(f => f.severity === Severity.ERROR).length;
+    const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
+    io.stdout(`${documents} documents, ${checked} checked against the pinned CRDs: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);
+  }
+  if (parseError) return 2;
+  return failing.length ? 1 : 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
