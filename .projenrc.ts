@@ -17,13 +17,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // runtime libraries of the validator; bundled because they are not jsii modules
-  bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1'],
+  bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
   devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0'],
   bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    coverageText: false,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
     },
   },
   tsconfigDev: {
@@ -41,8 +43,6 @@ project.testTask.prependExec('tsc -p test/tsconfig.json');
 
 project.eslint?.addIgnorePattern('src/imports/');
 project.eslint?.addIgnorePattern('examples/dist/');
-project.eslint?.addLintPattern('scripts');
-project.eslint?.addLintPattern('examples');
 
 // L1 bindings and schemas, generated from the pinned CRDs (default ../shared/crds, override with CRDS_DIR)
 project.addTask('import', {

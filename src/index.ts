@@ -1,8 +1,13 @@
+export * from './mesh';
+export * from './service';
+export * from './matches';
+export * from './resilience/resilient-service';
+export * from './analysis/findings';
+export * from './analysis/validator';
+
 export * as istio from './imports/istio';
 export * as gatewayApi from './imports/gateway-api';
 export * as linkerd from './imports/linkerd';
 export * as consul from './imports/consul';
 export * as smi from './imports/smi';
 export * as prometheus from './imports/prometheus';
-export * from './analysis/findings';
-export * from './analysis/validator';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
+import { RE2JS } from '@bufbuild/re2';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationCodes } from '../findings';
 
@@ -62,8 +63,30 @@ const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * CRD patterns are Go (RE2) regular expressions. Most are also valid JavaScript; those that are not
+ * (e.g. inline flags such as `(?i)`) run on an RE2 engine.
+ */
+function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean } {
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    const re = RE2JS.compile(pattern);
+    return { test: (s: string) => re.test(s) };
+  }
+}
+re2Aware.code = 'RegExp';
+
 function newAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, validateSchema: false, messages: true, verbose: true });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    useDefaults: true,
+    validateSchema: false,
+    messages: true,
+    verbose: true,
+    code: { regExp: re2Aware as any },
+  });
   // the formats the Kubernetes API server checks; the numeric ones are informational there
   for (const f of ['int32', 'int64', 'double', 'float']) ajv.addFormat(f, true);
   ajv.addFormat('date-time', RFC3339);
@@ -250,7 +273,8 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
       const names = [...new Set((e.schema as any[]).flatMap(requiredNames))];
       const set = e.data && typeof e.data === 'object' ? names.filter(n => n in (e.data as any)) : [];
       return {
-        code: ValidationCodes.ONE_OF, path: p,
+        code: ValidationCodes.ONE_OF,
+        path: p,
         message: names.length ? `at most one of ${names.join(', ')} may be set${set.length ? `, got ${set.join(' and ')}` : ''}` : 'must match exactly one of the allowed forms',
       };
     }

@@ -1,0 +1,170 @@
+/**
+ * The service meshes this library writes configuration for.
+ */
+export enum MeshKind {
+  /** Istio (sidecar data plane), networking.istio.io / security.istio.io / telemetry.istio.io. */
+  ISTIO = 'istio',
+  /** Linkerd, policy.linkerd.io and Gateway API routes. */
+  LINKERD = 'linkerd',
+  /** Consul on Kubernetes, consul.hashicorp.com config entries. */
+  CONSUL = 'consul',
+}
+
+/**
+ * Which route API Linkerd configuration is written with.
+ */
+export enum LinkerdRouteApi {
+  /** `gateway.networking.k8s.io/v1` HTTPRoute (Linkerd 2.14+, the documented default). */
+  GATEWAY_API = 'gateway-api',
+  /** `policy.linkerd.io/v1beta3` HTTPRoute, for clusters without the Gateway API CRDs. */
+  POLICY = 'policy',
+}
+
+/**
+ * Linkerd's default inbound policy (`config.linkerd.io/default-inbound-policy`, or the Helm value
+ * `proxy.defaultInboundPolicy`): what a port without an explicit authorization allows.
+ */
+export enum LinkerdInboundPolicy {
+  /** Any client, meshed or not (Linkerd's install default). */
+  ALL_UNAUTHENTICATED = 'all-unauthenticated',
+  /** Only meshed (mTLS) clients from any cluster. */
+  ALL_AUTHENTICATED = 'all-authenticated',
+  /** Only meshed clients of this cluster. */
+  CLUSTER_AUTHENTICATED = 'cluster-authenticated',
+  /** Any client of this cluster's network. */
+  CLUSTER_UNAUTHENTICATED = 'cluster-unauthenticated',
+  /** No client. */
+  DENY = 'deny',
+  /** Allow every client, but log what `deny` would refuse. */
+  AUDIT = 'audit',
+}
+
+/**
+ * Mesh-wide settings of an Istio mesh.
+ */
+export interface IstioMeshOptions {
+  /**
+   * The cluster's DNS domain, used to write fully qualified hosts.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The mesh's trust domain (MeshConfig `trustDomain`), used in principals.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The root namespace (MeshConfig `rootNamespace`): policies there apply mesh-wide.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+}
+
+/**
+ * Mesh-wide settings of a Linkerd mesh.
+ */
+export interface LinkerdMeshOptions {
+  /**
+   * The cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The identity trust domain (`identityTrustDomain` in the Linkerd install).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The route API to write.
+   * @default LinkerdRouteApi.GATEWAY_API
+   */
+  readonly routeApi?: LinkerdRouteApi;
+  /**
+   * The cluster's default inbound policy. Used as the `accessPolicy` of the `Server`s this library
+   * has to create (e.g. to attach a rate limit), so that creating one does not change who may connect.
+   * @default LinkerdInboundPolicy.ALL_UNAUTHENTICATED
+   */
+  readonly defaultInboundPolicy?: LinkerdInboundPolicy;
+}
+
+/**
+ * Mesh-wide settings of a Consul mesh.
+ */
+export interface ConsulMeshOptions {
+  /**
+   * The cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Whether the Consul servers run Consul Enterprise. Some settings (e.g. instance-level rate limits,
+   * admin partitions) exist only there; on Community Edition they are refused.
+   * @default false
+   */
+  readonly enterprise?: boolean;
+}
+
+/**
+ * The service mesh a chart is written for, with its mesh-wide settings.
+ *
+ * @example
+ * const mesh = Mesh.istio({ trustDomain: 'prod.example.com' });
+ */
+export class Mesh {
+  /** An Istio mesh. */
+  public static istio(options: IstioMeshOptions = {}): Mesh {
+    return new Mesh(MeshKind.ISTIO, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
+      rootNamespace: options.rootNamespace ?? 'istio-system',
+    });
+  }
+
+  /** A Linkerd mesh. */
+  public static linkerd(options: LinkerdMeshOptions = {}): Mesh {
+    return new Mesh(MeshKind.LINKERD, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
+      linkerdRouteApi: options.routeApi ?? LinkerdRouteApi.GATEWAY_API,
+      linkerdInboundPolicy: options.defaultInboundPolicy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED,
+    });
+  }
+
+  /** A Consul mesh. */
+  public static consul(options: ConsulMeshOptions = {}): Mesh {
+    return new Mesh(MeshKind.CONSUL, options.clusterDomain ?? 'cluster.local', 'consul', {
+      consulEnterprise: options.enterprise ?? false,
+    });
+  }
+
+  /** Which mesh. */
+  public readonly kind: MeshKind;
+  /** The cluster's DNS domain. */
+  public readonly clusterDomain: string;
+  /** The identity trust domain. */
+  public readonly trustDomain: string;
+  /** Istio's root namespace (Istio only). */
+  public readonly rootNamespace?: string;
+  /** The Linkerd route API (Linkerd only). */
+  public readonly linkerdRouteApi?: LinkerdRouteApi;
+  /** Linkerd's default inbound policy (Linkerd only). */
+  public readonly linkerdInboundPolicy?: LinkerdInboundPolicy;
+  /** Whether Consul Enterprise features may be used (Consul only). */
+  public readonly consulEnterprise?: boolean;
+
+  private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
+    rootNamespace?: string;
+    linkerdRouteApi?: LinkerdRouteApi;
+    linkerdInboundPolicy?: LinkerdInboundPolicy;
+    consulEnterprise?: boolean;
+  }) {
+    this.kind = kind;
+    this.clusterDomain = clusterDomain;
+    this.trustDomain = trustDomain;
+    this.rootNamespace = extra.rootNamespace;
+    this.linkerdRouteApi = extra.linkerdRouteApi;
+    this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
+    this.consulEnterprise = extra.consulEnterprise;
+  }
+
+  /** The display name of the mesh, for messages. */
+  public get displayName(): string {
+    return { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' }[this.kind];
+  }
+}

@@ -1,0 +1,74 @@
+import { Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { show } from './errors';
+import { objectMetadata } from './metadata';
+import * as consul from '../imports/consul';
+
+interface Contribution<T> {
+  readonly value: T;
+  readonly by: string;
+}
+
+/**
+ * The one `ServiceDefaults` config entry of a Consul service in a chart. Consul allows one entry
+ * per service, so every pattern that needs a field of it contributes here; contributions that
+ * disagree are refused at once, naming both constructs.
+ */
+export class ConsulServiceDefaults extends Construct {
+  /** The entry of `service` in the chart of `scope`, created on first use. */
+  public static of(scope: Construct, service: string, namespace: string | undefined): ConsulServiceDefaults {
+    const chart = Chart.of(scope);
+    const id = `ConsulServiceDefaults-${namespace ?? ''}-${service}`;
+    return (chart.node.tryFindChild(id) as ConsulServiceDefaults | undefined) ?? new ConsulServiceDefaults(chart, id, service, namespace);
+  }
+
+  private protocol?: Contribution<string>;
+  private rateLimit?: Contribution<{ requestsPerSecond: number; requestsMaxBurst: number }>;
+  private readonly upstreams = new Map<string, Contribution<consul.ServiceDefaultsSpecUpstreamConfigOverrides>>();
+  private readonly annotations: { [k: string]: string } = {};
+
+  private constructor(scope: Construct, id: string, private readonly service: string, namespace: string | undefined) {
+    super(scope, id);
+    new consul.ServiceDefaults(this, 'Resource', {
+      metadata: objectMetadata(service, namespace),
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+  }
+
+  public setProtocol(protocol: string, by: Construct): void {
+    this.protocol = this.merge('protocol', this.protocol, { value: protocol, by: by.node.path });
+  }
+
+  public setRateLimit(value: { requestsPerSecond: number; requestsMaxBurst: number }, by: Construct): void {
+    this.rateLimit = this.merge('rateLimits', this.rateLimit, { value, by: by.node.path });
+  }
+
+  public addUpstreamOverride(upstream: string, override: consul.ServiceDefaultsSpecUpstreamConfigOverrides, by: Construct): void {
+    const merged = this.merge(`upstreamConfig.overrides[${upstream}]`, this.upstreams.get(upstream), { value: override, by: by.node.path });
+    this.upstreams.set(upstream, merged);
+  }
+
+  public addAnnotation(key: string, value: string): void {
+    const prev = this.annotations[key];
+    this.annotations[key] = prev && prev !== value ? `${prev}; ${value}` : value;
+    const obj = this.node.defaultChild as consul.ServiceDefaults;
+    obj.metadata.addAnnotation(key, this.annotations[key]);
+  }
+
+  private merge<T>(field: string, current: Contribution<T> | undefined, next: Contribution<T>): Contribution<T> {
+    if (current && JSON.stringify(current.value) !== JSON.stringify(next.value)) {
+      throw new Error(`[${next.by}] ServiceDefaults ${this.service}: ${field}: got ${show(next.value)}, but [${current.by}] already set ${show(current.value)}; Consul allows one ServiceDefaults per service: make the two constructs agree`);
+    }
+    return current ?? next;
+  }
+
+  private renderSpec(): consul.ServiceDefaultsSpec {
+    const overrides = [...this.upstreams.keys()].sort().map(k => this.upstreams.get(k)!.value);
+    return {
+      protocol: this.protocol?.value,
+      rateLimits: this.rateLimit ? { instanceLevel: this.rateLimit.value } : undefined,
+      upstreamConfig: overrides.length ? { overrides } : undefined,
+    };
+  }
+}
+

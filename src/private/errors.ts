@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+
+/** Shows a received value in an error message. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value && typeof (value as any).toHumanString === 'function') {
+    try {
+      return (value as any).toHumanString();
+    } catch {
+      return 'a Duration';
+    }
+  }
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 80 ? s.slice(0, 77) + '...' : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The one shape of every prop error: construct path, prop, value received, what is wrong, how to fix it.
+ */
+export function propMessage(prop: string, value: unknown, problem: string, fix: string): string {
+  return `${prop}: got ${show(value)}: ${problem}; ${fix}`;
+}
+
+/** An error thrown at once for a bad prop, naming the construct path. */
+export function propError(scope: Construct, prop: string, value: unknown, problem: string, fix: string): Error {
+  return new Error(`[${scope.node.path}] ${propMessage(prop, value, problem, fix)}`);
+}
+
+/** Collects several prop problems and throws them together. */
+export class ProblemList {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly scope: Construct) {}
+
+  public add(prop: string, value: unknown, problem: string, fix: string): void {
+    this.problems.push(propMessage(prop, value, problem, fix));
+  }
+
+  public addRaw(message: string): void {
+    this.problems.push(message);
+  }
+
+  public get length(): number {
+    return this.problems.length;
+  }
+
+  public throwIfAny(): void {
+    if (!this.problems.length) return;
+    const path = this.scope.node.path;
+    if (this.problems.length === 1) throw new Error(`[${path}] ${this.problems[0]}`);
+    throw new Error(`[${path}] ${this.problems.length} problems:\n${this.problems.map(p => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -1,0 +1,26 @@
+import { ApiObjectMetadata } from 'cdk8s';
+
+/** The label every object this library writes carries. */
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-mesh' };
+
+/** The annotation that lists settings dropped on purpose (UnsupportedSettings.DROP_WITH_WARNING). */
+export const DROPPED_ANNOTATION = 'cdk8s-mesh.io/dropped-settings';
+
+/** Metadata of an emitted object: a derived name, the service's namespace, our label. */
+export function objectMetadata(name: string, namespace: string | undefined, extra: {
+  labels?: { [k: string]: string };
+  annotations?: { [k: string]: string };
+} = {}): ApiObjectMetadata {
+  const annotations = extra.annotations && Object.keys(extra.annotations).length ? sortKeys(extra.annotations) : undefined;
+  return {
+    name,
+    ...(namespace ? { namespace } : {}),
+    labels: sortKeys({ ...extra.labels, ...MANAGED_BY }),
+    ...(annotations ? { annotations } : {}),
+  };
+}
+
+/** A copy with keys in sorted order (stable output). */
+export function sortKeys<T>(map: { [k: string]: T }): { [k: string]: T } {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

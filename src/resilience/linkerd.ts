@@ -1,0 +1,177 @@
+import { Construct } from 'constructs';
+import { MatchIntent, Renderer, ResilienceIntent, RetryIntent, RuleIntent, UnsupportedSetting } from './intent';
+import * as gw from '../imports/gateway-api';
+import * as linkerd from '../imports/linkerd';
+import { MatchType } from '../matches';
+import { LinkerdRouteApi, Mesh } from '../mesh';
+import { formatMillis, formatMillisSingleUnit } from '../private/duration';
+import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../private/metadata';
+import { ServiceProtocol } from '../service';
+
+/** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
+const LINKERD_RETRY_ON: Record<string, string> = {
+  '5xx': '5xx',
+  'gateway-error': 'gateway-error',
+  'retriable-4xx': '409',
+};
+
+const PATH_TYPE: Record<MatchType, gw.HttpRouteSpecRulesMatchesPathType> = {
+  [MatchType.EXACT]: gw.HttpRouteSpecRulesMatchesPathType.EXACT,
+  [MatchType.PREFIX]: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
+  [MatchType.REGEX]: gw.HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION,
+};
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function matches(m: MatchIntent | undefined): gw.HttpRouteSpecRulesMatches[] {
+  const path = m?.path ? { type: PATH_TYPE[m.path.type], value: m.path.value } : { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' };
+  // Gateway API has no prefix header match: a prefix becomes an anchored regular expression
+  const headers = m?.headers.length ? m.headers.map(h => h.type === MatchType.EXACT
+    ? { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value }
+    : { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: h.name, value: h.type === MatchType.PREFIX ? `^${escapeRegex(h.value)}.*` : h.value }) : undefined;
+  const base = { path, ...(headers ? { headers } : {}) };
+  if (!m?.methods) return [base];
+  return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
+}
+
+function retrySignature(r: RetryIntent | undefined): string {
+  return r ? JSON.stringify([r.attempts, r.perTryTimeoutMs, r.on, r.statusCodes]) : '';
+}
+
+function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
+  if (!r) return {};
+  const http = [...r.on.filter(c => LINKERD_RETRY_ON[c]).map(c => LINKERD_RETRY_ON[c]), ...r.statusCodes.map(String)];
+  return {
+    'retry.linkerd.io/http': [...new Set(http)].join(','),
+    'retry.linkerd.io/limit': String(r.attempts),
+    ...(r.perTryTimeoutMs !== undefined ? { 'retry.linkerd.io/timeout': formatMillisSingleUnit(r.perTryTimeoutMs) } : {}),
+  };
+}
+
+function rule(intent: ResilienceIntent, r: RuleIntent): gw.HttpRouteSpecRules {
+  // no rule `name`: named rules are newer than Gateway API 1.2.1, and Linkerd ignores a route that uses them
+  return {
+    matches: matches(r.match),
+    timeouts: r.timeoutMs !== undefined ? { request: formatMillis(r.timeoutMs) } : undefined,
+    backendRefs: [{ name: intent.serviceName, port: intent.port }],
+  };
+}
+
+const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
+  [ServiceProtocol.HTTP]: 'HTTP/1',
+  [ServiceProtocol.HTTP2]: 'HTTP/2',
+  [ServiceProtocol.GRPC]: 'gRPC',
+  [ServiceProtocol.TCP]: 'opaque',
+};
+
+/**
+ * Linkerd: HTTPRoutes with the Service as parent (timeouts in the rules; retries as
+ * `retry.linkerd.io/*` annotations, one HTTPRoute per retry policy since annotations apply to a
+ * whole route); failure accrual as `balancer.linkerd.io/*` annotations on the Service; a rate limit
+ * as a `Server` plus an `HTTPLocalRateLimitPolicy`.
+ */
+export const LINKERD_RENDERER: Renderer = {
+  unsupported(intent: ResilienceIntent): UnsupportedSetting[] {
+    const out: UnsupportedSetting[] = [];
+    const bySource = new Map<string, Set<string>>();
+    for (const r of intent.rules) {
+      for (const c of r.retry?.on ?? []) {
+        if (LINKERD_RETRY_ON[c]) continue;
+        if (!bySource.has(r.retrySource)) bySource.set(r.retrySource, new Set());
+        bySource.get(r.retrySource)!.add(c);
+      }
+    }
+    for (const [source, conditions] of bySource) {
+      out.push({ setting: `${source}.retryOn`, value: [...conditions].join(','), why: 'retry.linkerd.io/http retries on response status codes only; connection failures are handled by the proxy\'s load balancer, not by a retry policy', alternative: 'retry on RetryOn.SERVER_ERROR, GATEWAY_ERROR or status codes' });
+    }
+    const cb = intent.circuitBreaker;
+    if (cb) {
+      if (!intent.service.ownsServiceObject) {
+        out.push({ setting: 'circuitBreaker', value: intent.serviceName, why: 'failure accrual is configured with balancer.linkerd.io annotations on the Service object, which is not part of this app', alternative: 'pass the cdk8s-plus Service with ServiceRef.fromService(service) so the annotations can be added' });
+      }
+      if (cb.gatewayErrorsOnly) out.push({ setting: 'circuitBreaker.errors', value: 'GATEWAY_ERRORS', why: 'failure accrual counts every failed response', alternative: 'use CircuitBreakerErrors.SERVER_ERRORS' });
+      if (cb.intervalMs !== undefined) out.push({ setting: 'circuitBreaker.interval', value: formatMillis(cb.intervalMs), why: 'consecutive failure accrual has no scan interval', alternative: 'remove interval for Linkerd' });
+      if (cb.maxEjectionPercent !== undefined) out.push({ setting: 'circuitBreaker.maxEjectionPercent', value: cb.maxEjectionPercent, why: 'failure accrual has no cap on the share of ejected endpoints', alternative: 'remove maxEjectionPercent for Linkerd' });
+      if (cb.minHealthPercent !== undefined) out.push({ setting: 'circuitBreaker.minHealthPercent', value: cb.minHealthPercent, why: 'failure accrual has no healthy-share threshold', alternative: 'remove minHealthPercent for Linkerd' });
+    }
+    const cp = intent.connectionPool;
+    if (cp) {
+      for (const [k, v] of Object.entries(cp)) {
+        if (v !== undefined) out.push({ setting: `connectionPool.${k}`, value: v, why: 'Linkerd has no connection-pool limits', alternative: 'remove connectionPool for Linkerd (use a rate limit to protect the service)' });
+      }
+    }
+    if (intent.loadBalancing && intent.loadBalancing !== 'LEAST_REQUEST') {
+      out.push({ setting: 'loadBalancing', value: intent.loadBalancing, why: 'Linkerd always balances by latency (EWMA, power of two choices)', alternative: 'remove loadBalancing, or use LoadBalancingPolicy.LEAST_REQUEST which Linkerd\'s balancer subsumes' });
+    }
+    return out;
+  },
+
+  render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
+    const dropped: { [k: string]: string } = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : {};
+    const policyApi = mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
+
+    // one HTTPRoute per retry policy: Linkerd reads retries from the route's annotations
+    const groups = new Map<string, RuleIntent[]>();
+    for (const r of intent.rules) {
+      const key = retrySignature(r.retry);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(r);
+    }
+    let retryIndex = 0;
+    for (const [key, rules] of groups) {
+      const suffix = key === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
+      const metadata = objectMetadata(`${intent.serviceName}${suffix}`, intent.namespace, {
+        annotations: { ...retryAnnotations(rules[0].retry), ...dropped },
+      });
+      const spec: gw.HttpRouteSpec = {
+        parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: intent.serviceName, port: intent.port }],
+        rules: rules.map(r => rule(intent, r)),
+      };
+      if (policyApi) {
+        new linkerd.HttpRoute(scope, `HTTPRoute${suffix}`, { metadata, spec: spec as unknown as linkerd.HttpRouteSpec });
+      } else {
+        new gw.HttpRoute(scope, `HTTPRoute${suffix}`, { metadata, spec });
+      }
+    }
+
+    const cb = intent.circuitBreaker;
+    if (cb && intent.service.ownsServiceObject) {
+      intent.service._annotateService('balancer.linkerd.io/failure-accrual', 'consecutive');
+      intent.service._annotateService('balancer.linkerd.io/failure-accrual-consecutive-max-failures', String(cb.consecutiveErrors));
+      if (cb.ejectionTimeMs !== undefined) {
+        intent.service._annotateService('balancer.linkerd.io/failure-accrual-consecutive-min-penalty', formatMillisSingleUnit(cb.ejectionTimeMs));
+        // the penalty grows on repeated failures up to the maximum, which must not be below the minimum
+        intent.service._annotateService('balancer.linkerd.io/failure-accrual-consecutive-max-penalty', formatMillisSingleUnit(Math.max(cb.ejectionTimeMs, 60_000)));
+      }
+    }
+
+    const rl = intent.rateLimit;
+    if (rl) {
+      const serverName = `${intent.serviceName}-${intent.targetPort}`;
+      new linkerd.Server(scope, 'Server', {
+        metadata: objectMetadata(serverName, intent.namespace, { annotations: dropped }),
+        spec: {
+          podSelector: { matchLabels: sortKeys(intent.service.selector) },
+          port: intent.targetPort,
+          proxyProtocol: PROXY_PROTOCOL[intent.protocol],
+          // keep who may connect unchanged: a Server's own default would be `deny`
+          accessPolicy: mesh.linkerdInboundPolicy,
+        },
+      });
+      new linkerd.HttpLocalRateLimitPolicy(scope, 'RateLimit', {
+        metadata: objectMetadata(intent.serviceName, intent.namespace, { annotations: dropped }),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: serverName },
+          total: { requestsPerSecond: rl.requestsPerSecond },
+          identity: rl.perCallerRequestsPerSecond !== undefined ? { requestsPerSecond: rl.perCallerRequestsPerSecond } : undefined,
+          overrides: rl.overrides.length ? rl.overrides.map(o => ({
+            requestsPerSecond: o.requestsPerSecond,
+            clientRefs: o.serviceAccounts.map(sa => ({ kind: 'ServiceAccount', name: sa.name, ...(sa.namespace ? { namespace: sa.namespace } : {}) })),
+          })) : undefined,
+        },
+      });
+    }
+  },
+};

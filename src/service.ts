@@ -1,0 +1,200 @@
+import { ApiObjectMetadataDefinition, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { show } from './private/errors';
+
+/**
+ * The application protocol a service port speaks.
+ */
+export enum ServiceProtocol {
+  /** HTTP/1.1 (and HTTP/2 where the client upgrades). */
+  HTTP = 'http',
+  /** HTTP/2 with prior knowledge. */
+  HTTP2 = 'http2',
+  /** gRPC. */
+  GRPC = 'grpc',
+  /** Opaque TCP: no L7 features (routing, retries, HTTP timeouts) apply. */
+  TCP = 'tcp',
+}
+
+/**
+ * Options of a service reference made from a name.
+ */
+export interface ServiceRefOptions {
+  /**
+   * The namespace of the service.
+   * @default - the namespace of the chart that uses the reference
+   */
+  readonly namespace?: string;
+  /**
+   * The service port callers use.
+   */
+  readonly port: number;
+  /**
+   * The port the pods listen on (the Service port's `targetPort`), used where the mesh selects pods
+   * rather than the Service (Linkerd `Server`).
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * The name of that port (Linkerd `Server`s and Istio port-level settings may refer to it).
+   * @default - the port is referred to by number
+   */
+  readonly portName?: string;
+  /**
+   * The protocol of the port.
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
+  /**
+   * The labels that select the service's pods (its `spec.selector`).
+   * @default { app: <name> }
+   */
+  readonly selector?: { [key: string]: string };
+}
+
+/**
+ * Options of a service reference made from a cdk8s-plus object.
+ */
+export interface ServiceRefFromOptions {
+  /**
+   * The service port callers use.
+   * @default - the first port of the Service (or container port of the Deployment)
+   */
+  readonly port?: number;
+  /**
+   * The protocol of the port.
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
+  /**
+   * The service name, for a Deployment that is exposed under another name.
+   * @default - the Service's (or Deployment's) name
+   */
+  readonly name?: string;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A reference to a Kubernetes Service that mesh configuration applies to: its name, namespace,
+ * port, protocol and pod selector.
+ *
+ * @example
+ * ServiceRef.fromName('payment', { port: 8080 });
+ * ServiceRef.fromService(paymentService);   // a cdk8s-plus-28 Service
+ */
+export class ServiceRef {
+  /**
+   * A service known by name.
+   */
+  public static fromName(name: string, options: ServiceRefOptions): ServiceRef {
+    return new ServiceRef(name, options.namespace, options.port, options.targetPort ?? options.port, options.portName,
+      options.protocol ?? ServiceProtocol.HTTP, () => options.selector ?? { app: name }, undefined);
+  }
+
+  /**
+   * A cdk8s-plus-28 `Service`. Mesh settings that live on the Service object itself (such as
+   * Linkerd's failure-accrual annotations) are added to it.
+   */
+  public static fromService(service: kplus.Service, options: ServiceRefFromOptions = {}): ServiceRef {
+    const ports = service.ports;
+    const port = options.port ?? ports[0]?.port;
+    const servicePort = ports.find(p => p.port === port);
+    return new ServiceRef(options.name ?? service.name, service.metadata.namespace, port as number,
+      servicePort?.targetPort ?? (port as number), servicePort?.name,
+      options.protocol ?? ServiceProtocol.HTTP,
+      () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
+      service.metadata);
+  }
+
+  /**
+   * A service in front of a cdk8s-plus-28 `Deployment`, selecting its pods.
+   */
+  public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
+    const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
+    return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
+      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined);
+  }
+
+  /** The service name. */
+  public readonly name: string;
+  /** The namespace, if given. */
+  public readonly namespace?: string;
+  /** The port callers use. */
+  public readonly port: number;
+  /** The port the pods listen on. */
+  public readonly targetPort: number;
+  /** The port's name, if known. */
+  public readonly portName?: string;
+  /** The port's protocol. */
+  public readonly protocol: ServiceProtocol;
+  private readonly selectorFn: () => { [key: string]: string };
+  private readonly serviceMetadata?: ApiObjectMetadataDefinition;
+
+  private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
+    protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined) {
+    this.name = name;
+    this.namespace = namespace;
+    this.port = port;
+    this.targetPort = targetPort;
+    this.portName = portName;
+    this.protocol = protocol;
+    this.selectorFn = selector;
+    this.serviceMetadata = serviceMetadata;
+  }
+
+  /** The labels that select the service's pods. */
+  public get selector(): { [key: string]: string } {
+    return this.selectorFn();
+  }
+
+  /** Whether mesh settings can be written onto the Service object itself (made with `fromService`). */
+  public get ownsServiceObject(): boolean {
+    return this.serviceMetadata !== undefined;
+  }
+
+  /**
+   * Adds an annotation to the Service object (only for references made with `fromService`).
+   * @internal
+   */
+  public _annotateService(key: string, value: string): void {
+    this.serviceMetadata?.addAnnotation(key, value);
+  }
+
+  /**
+   * The namespace the service lives in, as seen from a construct: its own, or the chart's.
+   * @internal
+   */
+  public _namespaceFrom(scope: Construct): string | undefined {
+    return this.namespace ?? Chart.of(scope).namespace;
+  }
+
+  /**
+   * The service's fully qualified host name, e.g. `payment.shop.svc.cluster.local`; the short name
+   * when no namespace is known.
+   * @internal
+   */
+  public _fqdn(scope: Construct, clusterDomain: string): string {
+    const ns = this._namespaceFrom(scope);
+    return ns ? `${this.name}.${ns}.svc.${clusterDomain}` : this.name;
+  }
+
+  /**
+   * Problems with the reference itself, as messages naming `prop`.
+   * @internal
+   */
+  public _problems(prop: string): string[] {
+    const out: string[] = [];
+    if (typeof this.name !== 'string' || this.name.length > 63 || !DNS1123_LABEL.test(this.name)) {
+      out.push(`${prop}.name: got ${show(this.name)}: a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service`);
+    }
+    if (this.namespace !== undefined && (this.namespace.length > 63 || !DNS1123_LABEL.test(this.namespace))) {
+      out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);
+    }
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
+      out.push(`${prop}.port: got ${show(this.port)}: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)`);
+    }
+    return out;
+  }
+}

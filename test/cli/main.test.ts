@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'valid');
+
+function run(argv: string[], stdin = '') {
+  let out = '';
+  let err = '';
+  const code = main(argv, { stdout: s => { out += s; }, stderr: s => { err += s; }, stdin: () => stdin });
+  return { code, out, err };
+}
+
+function tmpFile(content: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-cli-'));
+  const file = path.join(dir, 'm.yaml');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+const BAD_VS = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payment, namespace: shop}
+spec:
+  hosts: [payment]
+  http:
+  - timeout: 0s
+    route: [{destination: {host: payment}}]
+`;
+
+describe('cdk8s-mesh validate', () => {
+  test('exits 0 on a folder of valid manifests and prints a summary', () => {
+    const r = run(['validate', FIXTURES]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/32 documents, 32 checked against the pinned CRDs: 0 errors, 0 warnings, 0 notes/);
+  });
+
+  test('exits 1 on findings, naming file, line, resource, field and code', () => {
+    const file = tmpFile(BAD_VS);
+    const r = run(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`ERROR CEL001 ${file}:7 [doc 0] VirtualService shop/payment: spec.http[0].timeout: must be a valid duration greater than 1ms (got "0s")`);
+  });
+
+  test('--format json gives machine-readable findings', () => {
+    const r = run(['validate', '--format', 'json', tmpFile(BAD_VS)]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ documents: 1, checked: 1, valid: false });
+    expect(report.findings[0]).toMatchObject({ code: 'CEL001', severity: 'error', path: 'spec.http[0].timeout', resource: 'VirtualService shop/payment', line: 7 });
+  });
+
+  test('reads standard input with -', () => {
+    const r = run(['validate', '-'], BAD_VS);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('<stdin>:7');
+  });
+
+  test('exits 2 on a parse error', () => {
+    const r = run(['validate', tmpFile('kind: [\n')]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/YAML001 .*m\.yaml:2/);
+  });
+
+  test.each([
+    [[], /no command given/],
+    [['lint'], /unknown command "lint"/],
+    [['validate'], /needs at least one PATH/],
+    [['validate', '--format', 'xml', FIXTURES], /--format takes text or json, got "xml"/],
+    [['validate', '--nope', FIXTURES], /unknown option --nope/],
+    [['validate', '/no/such/file.yaml'], /no such file or folder: \/no\/such\/file.yaml/],
+  ])('exits 2 on usage errors: %j', (argv, message) => {
+    const r = run(argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  test('--strict fails on kinds without a pinned schema', () => {
+    const file = tmpFile('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n');
+    expect(run(['validate', file]).code).toBe(0);
+    expect(run(['validate', '--strict', file]).code).toBe(1);
+  });
+});
