@@ -88,7 +88,19 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
   if (format === 'json') {
     io.stdout(JSON.stringify({ documents, checked, valid: failing.length === 0, findings }, undefined, 2) + '\n');
   } else {
-    for (const f of findings) io.stdout(ManifestValidator.formatFinding(f) + '\n');
+    // kinds without a pinned schema (Deployments, Services, ...) are summed up in one line
+    const notChecked = new Map<string, number>();
+    for (const f of findings) {
+      if (f.code === 'SCH000' && f.severity === Severity.INFO) {
+        const kind = f.message.replace(/^not checked: no pinned schema for /, '').replace(/ \(.*$/, '');
+        notChecked.set(kind, (notChecked.get(kind) ?? 0) + 1);
+      } else {
+        io.stdout(ManifestValidator.formatFinding(f) + '\n');
+      }
+    }
+    if (notChecked.size) {
+      io.stdout(`not checked (no pinned schema): ${[...notChecked].map(([k, n]) => `${k} x${n}`).join(', ')}\n`);
+    }
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
     io.stdout(`${documents} documents, ${checked} checked against the pinned CRDs: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);

@@ -1,5 +1,8 @@
 import { Duration } from 'cdk8s';
 import { ProblemList } from './errors';
+import { formatMillis } from './format';
+
+export { formatMillis, formatMillisSingleUnit } from './format';
 
 /** Milliseconds of a Duration, fractions kept. */
 export function millis(d: Duration): number {
@@ -32,26 +35,3 @@ export function formatDuration(d: Duration): string {
   return formatMillis(millis(d));
 }
 
-/** `formatDuration` for a number of milliseconds. */
-export function formatMillis(value: number): string {
-  let ms = Math.round(value);
-  if (ms === 0) return '0s';
-  const parts: string[] = [];
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
-    const n = Math.floor(ms / size);
-    if (n > 0) {
-      parts.push(`${n}${unit}`);
-      ms -= n * size;
-    }
-  }
-  return parts.join('');
-}
-
-/** Formats milliseconds with one integer and one unit (ms, s, m or h), as Linkerd's annotations require. */
-export function formatMillisSingleUnit(value: number): string {
-  const ms = Math.round(value);
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}

@@ -1,16 +1,15 @@
 import { Construct } from 'constructs';
+import { formatMillis } from './format';
 
 /** Shows a received value in an error message. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (value && typeof (value as any).toHumanString === 'function') {
-    try {
-      return (value as any).toHumanString();
-    } catch {
-      return 'a Duration';
-    }
+  if (value && typeof (value as any).toMilliseconds === 'function') {
+    // a cdk8s Duration, shown as the meshes write it
+    const ms: number = (value as any).toMilliseconds({ integral: false });
+    return Number.isInteger(ms) && ms > 0 ? formatMillis(ms) : `${ms}ms`;
   }
   try {
     const s = JSON.stringify(value);

@@ -48,22 +48,82 @@ export const CONSUL_RENDERER: Renderer = {
     const out: UnsupportedSetting[] = [];
     const perTry = intent.rules.find(r => r.retry?.perTryTimeoutMs !== undefined);
     if (perTry) {
-      out.push({ setting: `${perTry.retrySource}.perTryTimeout`, value: formatMillis(perTry.retry!.perTryTimeoutMs!), why: 'ServiceRouter destinations have a request timeout and a retry count, but no per-try timeout', alternative: 'remove perTryTimeout for Consul (requestTimeout bounds the whole request)' });
+      out.push({
+        setting: `${perTry.retrySource}.perTryTimeout`,
+        value: formatMillis(perTry.retry!.perTryTimeoutMs!),
+        why: 'ServiceRouter destinations have a request timeout and a retry count, but no per-try timeout',
+        alternative: 'remove perTryTimeout for Consul (requestTimeout bounds the whole request)',
+      });
     }
     const cb = intent.circuitBreaker;
     const cp = intent.connectionPool;
-    const callerSide = (cb !== undefined) || (cp !== undefined && [cp.maxConnections, cp.maxPendingRequests, cp.maxConcurrentRequests].some(v => v !== undefined));
+    const callerSide = cb !== undefined
+      || (cp !== undefined && [cp.maxConnections, cp.maxPendingRequests, cp.maxConcurrentRequests].some(v => v !== undefined));
     if (callerSide && !intent.callers.length) {
-      out.push({ setting: cb ? 'circuitBreaker' : 'connectionPool', value: intent.serviceName, why: 'Consul sets outlier detection and connection limits in each caller\'s ServiceDefaults (upstreamConfig.overrides), and no caller is declared', alternative: 'list the calling services in `callers`' });
+      out.push({
+        setting: cb ? 'circuitBreaker' : 'connectionPool',
+        value: intent.serviceName,
+        why: 'Consul sets outlier detection and connection limits in each caller\'s ServiceDefaults (upstreamConfig.overrides), and no caller is declared',
+        alternative: 'list the calling services in `callers`',
+      });
     }
-    if (cb?.gatewayErrorsOnly) out.push({ setting: 'circuitBreaker.errors', value: 'GATEWAY_ERRORS', why: 'passive health checks count consecutive 5xx responses', alternative: 'use CircuitBreakerErrors.SERVER_ERRORS' });
-    if (cb?.minHealthPercent !== undefined) out.push({ setting: 'circuitBreaker.minHealthPercent', value: cb.minHealthPercent, why: 'passive health checks have no healthy-share threshold', alternative: 'remove minHealthPercent for Consul' });
-    if (cp?.maxRequestsPerConnection !== undefined) out.push({ setting: 'connectionPool.maxRequestsPerConnection', value: cp.maxRequestsPerConnection, why: 'upstream limits cover connections, pending and concurrent requests only', alternative: 'remove it for Consul' });
-    if (cp?.maxConcurrentStreams !== undefined) out.push({ setting: 'connectionPool.maxConcurrentStreams', value: cp.maxConcurrentStreams, why: 'upstream limits cover connections, pending and concurrent requests only', alternative: 'remove it for Consul' });
+    if (cb?.gatewayErrorsOnly) {
+      out.push({
+        setting: 'circuitBreaker.errors',
+        value: 'GATEWAY_ERRORS',
+        why: 'passive health checks count consecutive 5xx responses',
+        alternative: 'use CircuitBreakerErrors.SERVER_ERRORS',
+      });
+    }
+    if (cb?.minHealthPercent !== undefined) {
+      out.push({
+        setting: 'circuitBreaker.minHealthPercent',
+        value: cb.minHealthPercent,
+        why: 'passive health checks have no healthy-share threshold',
+        alternative: 'remove minHealthPercent for Consul',
+      });
+    }
+    if (cp?.maxRequestsPerConnection !== undefined) {
+      out.push({
+        setting: 'connectionPool.maxRequestsPerConnection',
+        value: cp.maxRequestsPerConnection,
+        why: 'upstream limits cover connections, pending and concurrent requests only',
+        alternative: 'remove it for Consul',
+      });
+    }
+    if (cp?.maxConcurrentStreams !== undefined) {
+      out.push({
+        setting: 'connectionPool.maxConcurrentStreams',
+        value: cp.maxConcurrentStreams,
+        why: 'upstream limits cover connections, pending and concurrent requests only',
+        alternative: 'remove it for Consul',
+      });
+    }
     const rl = intent.rateLimit;
-    if (rl && !mesh.consulEnterprise) out.push({ setting: 'rateLimit', value: `${rl.requestsPerSecond}/s`, why: 'ServiceDefaults rateLimits is a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or remove rateLimit' });
-    if (rl?.perCallerRequestsPerSecond !== undefined) out.push({ setting: 'rateLimit.perCallerRequestsPerSecond', value: rl.perCallerRequestsPerSecond, why: 'instance-level rate limits are not per caller', alternative: 'remove it for Consul' });
-    if (rl && rl.overrides.length) out.push({ setting: 'rateLimit.overrides', value: rl.overrides.length + ' override(s)', why: 'instance-level rate limits cannot select callers', alternative: 'remove the overrides for Consul' });
+    if (rl && !mesh.consulEnterprise) {
+      out.push({
+        setting: 'rateLimit',
+        value: `${rl.requestsPerSecond}/s`,
+        why: 'ServiceDefaults rateLimits is a Consul Enterprise feature',
+        alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or remove rateLimit',
+      });
+    }
+    if (rl?.perCallerRequestsPerSecond !== undefined) {
+      out.push({
+        setting: 'rateLimit.perCallerRequestsPerSecond',
+        value: rl.perCallerRequestsPerSecond,
+        why: 'instance-level rate limits are not per caller',
+        alternative: 'remove it for Consul',
+      });
+    }
+    if (rl && rl.overrides.length) {
+      out.push({
+        setting: 'rateLimit.overrides',
+        value: rl.overrides.length + ' override(s)',
+        why: 'instance-level rate limits cannot select callers',
+        alternative: 'remove the overrides for Consul',
+      });
+    }
     return out;
   },
 

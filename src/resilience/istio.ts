@@ -126,8 +126,8 @@ export const ISTIO_RENDERER: Renderer = {
             patch: {
               operation: istio.EnvoyFilterSpecConfigPatchesPatchOperation.INSERT_UNDERSCORE_BEFORE,
               value: {
-                'name': 'envoy.filters.http.local_ratelimit',
-                'typed_config': {
+                name: 'envoy.filters.http.local_ratelimit',
+                typed_config: {
                   '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
                   'stat_prefix': 'http_local_rate_limiter',
                   'token_bucket': { max_tokens: rps, tokens_per_fill: rps, fill_interval: '1s' },

@@ -1,0 +1,38 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { ManifestValidator, Severity } from '../src';
+
+/** A chart in namespace `shop` with stable names. */
+export function shopChart(): Chart {
+  return new Chart(Testing.app(), 'test', { namespace: 'shop', disableResourceNameHashes: true });
+}
+
+/**
+ * Synthesizes a chart and checks every emitted object against the pinned CRDs (schema and CEL):
+ * a golden output is validated, not only snapshotted.
+ */
+export function synthValidated(chart: Chart): any[] {
+  const manifests = Testing.synth(chart);
+  const errors = ManifestValidator.validateObjects(manifests).findings.filter(f => f.severity !== Severity.INFO);
+  if (errors.length) {
+    throw new Error(`the synthesized objects do not validate against the pinned CRDs:\n${errors.map(f => ManifestValidator.formatFinding(f)).join('\n')}`);
+  }
+  // every mesh object was really checked (not merely skipped as an unknown kind)
+  const meshObjects = manifests.filter(m => /istio\.io|linkerd\.io|consul\.hashicorp\.com|gateway\.networking\.k8s\.io|smi-spec\.io|monitoring\.coreos\.com/.test(m.apiVersion));
+  const checked = ManifestValidator.validateObjects(meshObjects).checked;
+  if (checked !== meshObjects.length) throw new Error(`only ${checked} of ${meshObjects.length} mesh objects have a pinned schema`);
+  return manifests;
+}
+
+/** The objects of a kind (and optionally name). */
+export function ofKind(manifests: any[], kind: string, name?: string): any[] {
+  return manifests.filter(m => m.kind === kind && (name === undefined || m.metadata.name === name));
+}
+
+/** The one object of a kind and name. */
+export function one(manifests: any[], kind: string, name: string): any {
+  const found = ofKind(manifests, kind, name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}: ${manifests.map(m => `${m.kind}/${m.metadata.name}`).join(', ')}`);
+  return found[0];
+}
+
+export { App };
