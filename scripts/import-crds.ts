@@ -93,16 +93,8 @@ function countRules(schema: any): number {
   return n;
 }
 
-function main() {
-  const root = path.resolve(__dirname, '..');
-  const crdsDir = path.resolve(process.env.CRDS_DIR ?? path.join(root, '..', 'shared', 'crds'));
-  if (!fs.existsSync(crdsDir)) {
-    throw new Error(`CRD folder not found: ${crdsDir} (set CRDS_DIR to the folder that holds the pinned CRDs)`);
-  }
-  const importsDir = path.join(root, 'src', 'imports');
-  const schemasDir = path.join(root, 'schemas');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-import-'));
-
+/** What the import writes, computed without writing: the CRDs per module and the schema files. */
+export function generate(crdsDir: string): { modules: Map<string, any[]>; schemaFiles: Map<string, string> } {
   const docsByFile = new Map<string, any[]>();
   const load = (file: string) => {
     if (!docsByFile.has(file)) {
@@ -113,9 +105,8 @@ function main() {
   };
 
   const modules = new Map<string, any[]>();
+  const schemaFiles = new Map<string, string>();
   const index: Record<string, any> = {};
-  fs.rmSync(schemasDir, { recursive: true, force: true });
-
   for (const spec of KINDS) {
     const crd = load(spec.file).find(d => d.spec.group === spec.group && d.spec.names.kind === spec.kind);
     if (!crd) throw new Error(`${spec.file}: no CRD for ${spec.group} ${spec.kind}`);
@@ -139,14 +130,35 @@ function main() {
     modules.get(spec.module)!.push(trimmed);
 
     const apiVersion = `${spec.group}/${spec.version}`;
-    const schemaFile = path.join(spec.module, `${spec.group}_${spec.version}_${spec.kind}.json`);
-    fs.mkdirSync(path.join(schemasDir, spec.module), { recursive: true });
-    fs.writeFileSync(path.join(schemasDir, schemaFile), JSON.stringify({
-      apiVersion, kind: spec.kind, scope: crd.spec.scope, source: spec.file, schema,
-    }) + '\n');
-    index[`${apiVersion}/${spec.kind}`] = { file: schemaFile.split(path.sep).join('/'), module: spec.module, celRules: countRules(schema) };
+    const schemaFile = `${spec.module}/${spec.group}_${spec.version}_${spec.kind}.json`;
+    schemaFiles.set(schemaFile, JSON.stringify({ apiVersion, kind: spec.kind, scope: crd.spec.scope, source: spec.file, schema }) + '\n');
+    index[`${apiVersion}/${spec.kind}`] = { file: schemaFile, module: spec.module, celRules: countRules(schema) };
   }
-  fs.writeFileSync(path.join(schemasDir, 'index.json'), JSON.stringify(index, undefined, 1) + '\n');
+  schemaFiles.set('index.json', JSON.stringify(index, undefined, 1) + '\n');
+  return { modules, schemaFiles };
+}
+
+/** The folder of the pinned CRDs: CRDS_DIR, or ../shared/crds beside the checkout. */
+export function crdsDirectory(): string {
+  return path.resolve(process.env.CRDS_DIR ?? path.join(__dirname, '..', '..', 'shared', 'crds'));
+}
+
+function main() {
+  const root = path.resolve(__dirname, '..');
+  const crdsDir = crdsDirectory();
+  if (!fs.existsSync(crdsDir)) {
+    throw new Error(`CRD folder not found: ${crdsDir} (set CRDS_DIR to the folder that holds the pinned CRDs)`);
+  }
+  const importsDir = path.join(root, 'src', 'imports');
+  const schemasDir = path.join(root, 'schemas');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-import-'));
+  const { modules, schemaFiles } = generate(crdsDir);
+
+  fs.rmSync(schemasDir, { recursive: true, force: true });
+  for (const [file, content] of schemaFiles) {
+    fs.mkdirSync(path.dirname(path.join(schemasDir, file)), { recursive: true });
+    fs.writeFileSync(path.join(schemasDir, file), content);
+  }
 
   fs.rmSync(importsDir, { recursive: true, force: true });
   fs.mkdirSync(importsDir, { recursive: true });
