@@ -35,16 +35,16 @@ export class ConsulServiceDefaults extends Construct {
     });
   }
 
-  public setProtocol(protocol: string, by: Construct): void {
-    this.protocol = this.merge('protocol', this.protocol, { value: protocol, by: by.node.path });
+  public setProtocol(protocol: string, by: string): void {
+    this.protocol = this.merge('protocol', this.protocol, { value: protocol, by });
   }
 
-  public setRateLimit(value: { requestsPerSecond: number; requestsMaxBurst: number }, by: Construct): void {
-    this.rateLimit = this.merge('rateLimits', this.rateLimit, { value, by: by.node.path });
+  public setRateLimit(value: { requestsPerSecond: number; requestsMaxBurst: number }, by: string): void {
+    this.rateLimit = this.merge('rateLimits', this.rateLimit, { value, by });
   }
 
-  public addUpstreamOverride(upstream: string, override: consul.ServiceDefaultsSpecUpstreamConfigOverrides, by: Construct): void {
-    const merged = this.merge(`upstreamConfig.overrides[${upstream}]`, this.upstreams.get(upstream), { value: override, by: by.node.path });
+  public addUpstreamOverride(upstream: string, override: consul.ServiceDefaultsSpecUpstreamConfigOverrides, by: string): void {
+    const merged = this.merge(`upstreamConfig.overrides[${upstream}]`, this.upstreams.get(upstream), { value: override, by });
     this.upstreams.set(upstream, merged);
   }
 

@@ -1,47 +1,16 @@
 import { Construct } from 'constructs';
-import { MatchIntent, Renderer, ResilienceIntent, RuleIntent, UnsupportedSetting } from './intent';
+import { Renderer, ResilienceIntent, UnsupportedSetting } from './intent';
 import * as consul from '../imports/consul';
-import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
-import { formatMillis } from '../private/duration';
-import { DROPPED_ANNOTATION, objectMetadata } from '../private/metadata';
-
-const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = {
-  [MatchType.EXACT]: 'pathExact',
-  [MatchType.PREFIX]: 'pathPrefix',
-  [MatchType.REGEX]: 'pathRegex',
-};
-
-function httpMatch(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp {
-  if (!m) return { pathPrefix: '/' };
-  return {
-    ...(m.path ? { [PATH_FIELD[m.path.type]]: m.path.value } : { pathPrefix: '/' }),
-    ...(m.methods ? { methods: m.methods } : {}),
-    ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
-  };
-}
-
-function route(r: RuleIntent): consul.ServiceRouterSpecRoutes {
-  const retry = r.retry;
-  return {
-    match: { http: httpMatch(r.match) },
-    destination: {
-      requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
-      numRetries: retry?.attempts,
-      retryOn: retry?.on.length ? retry.on : undefined,
-      retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
-    },
-  };
-}
-
-const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 'least_request', RANDOM: 'random' };
+import { formatMillis } from '../private/format';
+import { DROPPED_ANNOTATION } from '../private/metadata';
 
 /**
- * Consul: a ServiceRouter (timeouts, retries, per-route rules), a ServiceResolver (connect timeout,
- * load balancing), the service's ServiceDefaults (protocol, which L7 routing needs, and on
- * Enterprise a rate limit), and the callers' ServiceDefaults `upstreamConfig.overrides` for circuit
- * breaking and connection limits, which Consul configures on the calling side.
+ * Consul: the routing part goes to the service's discovery chain (see traffic/consul.ts); circuit
+ * breaking and connection limits go to each caller's ServiceDefaults `upstreamConfig.overrides`,
+ * since Consul configures them on the calling side; a rate limit (Enterprise) to the service's own
+ * ServiceDefaults.
  */
 export const CONSUL_RENDERER: Renderer = {
   unsupported(intent: ResilienceIntent, mesh: Mesh): UnsupportedSetting[] {
@@ -128,35 +97,16 @@ export const CONSUL_RENDERER: Renderer = {
   },
 
   render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
-    const annotations = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : undefined;
     const defaults = ConsulServiceDefaults.of(scope, intent.serviceName, intent.namespace);
-    // L7 routing needs an HTTP-family protocol on the service (Consul rejects routers on tcp)
-    defaults.setProtocol(intent.protocol, scope);
     if (droppedNote) defaults.addAnnotation(DROPPED_ANNOTATION, droppedNote);
-
-    if (intent.rules.length) {
-      new consul.ServiceRouter(scope, 'ServiceRouter', {
-        metadata: objectMetadata(intent.serviceName, intent.namespace, { annotations }),
-        spec: { routes: intent.rules.map(route) },
-      });
-    }
     const cp = intent.connectionPool;
-    if (cp?.connectTimeoutMs !== undefined || intent.loadBalancing) {
-      new consul.ServiceResolver(scope, 'ServiceResolver', {
-        metadata: objectMetadata(intent.serviceName, intent.namespace, { annotations }),
-        spec: {
-          connectTimeout: cp?.connectTimeoutMs !== undefined ? formatMillis(cp.connectTimeoutMs) : undefined,
-          loadBalancer: intent.loadBalancing ? { policy: LB[intent.loadBalancing] } : undefined,
-        },
-      });
-    }
     const cb = intent.circuitBreaker;
     const limits = cp && [cp.maxConnections, cp.maxPendingRequests, cp.maxConcurrentRequests].some(v => v !== undefined)
       ? { maxConnections: cp.maxConnections, maxPendingRequests: cp.maxPendingRequests, maxConcurrentRequests: cp.maxConcurrentRequests } : undefined;
     if (cb || limits) {
       for (const caller of intent.callers) {
         const callerDefaults = ConsulServiceDefaults.of(scope, caller.name, caller._namespaceFrom(scope));
-        callerDefaults.setProtocol(caller.protocol, scope);
+        callerDefaults.setProtocol(caller.protocol, scope.node.path);
         const override: consul.ServiceDefaultsSpecUpstreamConfigOverrides = {
           name: intent.serviceName,
           ...(mesh.consulEnterprise && intent.namespace ? { namespace: intent.namespace } : {}),
@@ -169,12 +119,12 @@ export const CONSUL_RENDERER: Renderer = {
           } : undefined,
           limits,
         };
-        callerDefaults.addUpstreamOverride(intent.serviceName, override, scope);
+        callerDefaults.addUpstreamOverride(intent.serviceName, override, scope.node.path);
       }
     }
     const rl = intent.rateLimit;
     if (rl && mesh.consulEnterprise) {
-      defaults.setRateLimit({ requestsPerSecond: rl.requestsPerSecond, requestsMaxBurst: rl.requestsPerSecond }, scope);
+      defaults.setRateLimit({ requestsPerSecond: rl.requestsPerSecond, requestsMaxBurst: rl.requestsPerSecond }, scope.node.path);
     }
   },
 };

@@ -29,8 +29,10 @@ export interface RuleIntent {
   /** Undefined: every request. */
   readonly match?: MatchIntent;
   readonly timeoutMs?: number;
-  /** Undefined: retries are explicitly off for this rule. */
+  /** Undefined: retries are explicitly off for this rule (unless `unmanaged`). */
   readonly retry?: RetryIntent;
+  /** No ResilientService manages this rule: write no timeout and leave retries to the mesh. */
+  readonly unmanaged?: boolean;
 }
 
 export interface CircuitBreakerIntent {

@@ -1,63 +1,11 @@
 import { Construct } from 'constructs';
-import { MatchIntent, Renderer, ResilienceIntent, RetryIntent, RuleIntent, UnsupportedSetting } from './intent';
-import * as gw from '../imports/gateway-api';
+import { Renderer, ResilienceIntent, UnsupportedSetting } from './intent';
 import * as linkerd from '../imports/linkerd';
-import { MatchType } from '../matches';
-import { LinkerdRouteApi, Mesh } from '../mesh';
-import { formatMillis, formatMillisSingleUnit } from '../private/duration';
+import { Mesh } from '../mesh';
+import { formatMillis, formatMillisSingleUnit } from '../private/format';
 import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceProtocol } from '../service';
-
-/** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
-const LINKERD_RETRY_ON: Record<string, string> = {
-  '5xx': '5xx',
-  'gateway-error': 'gateway-error',
-  'retriable-4xx': '409',
-};
-
-const PATH_TYPE: Record<MatchType, gw.HttpRouteSpecRulesMatchesPathType> = {
-  [MatchType.EXACT]: gw.HttpRouteSpecRulesMatchesPathType.EXACT,
-  [MatchType.PREFIX]: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
-  [MatchType.REGEX]: gw.HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION,
-};
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function matches(m: MatchIntent | undefined): gw.HttpRouteSpecRulesMatches[] {
-  const path = m?.path ? { type: PATH_TYPE[m.path.type], value: m.path.value } : { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' };
-  // Gateway API has no prefix header match: a prefix becomes an anchored regular expression
-  const headers = m?.headers.length ? m.headers.map(h => h.type === MatchType.EXACT
-    ? { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value }
-    : { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: h.name, value: h.type === MatchType.PREFIX ? `^${escapeRegex(h.value)}.*` : h.value }) : undefined;
-  const base = { path, ...(headers ? { headers } : {}) };
-  if (!m?.methods) return [base];
-  return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
-}
-
-function retrySignature(r: RetryIntent | undefined): string {
-  return r ? JSON.stringify([r.attempts, r.perTryTimeoutMs, r.on, r.statusCodes]) : '';
-}
-
-function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
-  if (!r) return {};
-  const http = [...r.on.filter(c => LINKERD_RETRY_ON[c]).map(c => LINKERD_RETRY_ON[c]), ...r.statusCodes.map(String)];
-  return {
-    'retry.linkerd.io/http': [...new Set(http)].join(','),
-    'retry.linkerd.io/limit': String(r.attempts),
-    ...(r.perTryTimeoutMs !== undefined ? { 'retry.linkerd.io/timeout': formatMillisSingleUnit(r.perTryTimeoutMs) } : {}),
-  };
-}
-
-function rule(intent: ResilienceIntent, r: RuleIntent): gw.HttpRouteSpecRules {
-  // no rule `name`: named rules are newer than Gateway API 1.2.1, and Linkerd ignores a route that uses them
-  return {
-    matches: matches(r.match),
-    timeouts: r.timeoutMs !== undefined ? { request: formatMillis(r.timeoutMs) } : undefined,
-    backendRefs: [{ name: intent.serviceName, port: intent.port }],
-  };
-}
+import { LINKERD_RETRY_ON } from '../traffic/linkerd';
 
 const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'HTTP/1',
@@ -67,10 +15,9 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
 };
 
 /**
- * Linkerd: HTTPRoutes with the Service as parent (timeouts in the rules; retries as
- * `retry.linkerd.io/*` annotations, one HTTPRoute per retry policy since annotations apply to a
- * whole route); failure accrual as `balancer.linkerd.io/*` annotations on the Service; a rate limit
- * as a `Server` plus an `HTTPLocalRateLimitPolicy`.
+ * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic/linkerd.ts); failure
+ * accrual is written as `balancer.linkerd.io/*` annotations on the Service; a rate limit as a
+ * `Server` plus an `HTTPLocalRateLimitPolicy`.
  */
 export const LINKERD_RENDERER: Renderer = {
   unsupported(intent: ResilienceIntent): UnsupportedSetting[] {
@@ -110,31 +57,6 @@ export const LINKERD_RENDERER: Renderer = {
 
   render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
     const dropped: { [k: string]: string } = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : {};
-    const policyApi = mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
-
-    // one HTTPRoute per retry policy: Linkerd reads retries from the route's annotations
-    const groups = new Map<string, RuleIntent[]>();
-    for (const r of intent.rules) {
-      const key = retrySignature(r.retry);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key)!.push(r);
-    }
-    let retryIndex = 0;
-    for (const [key, rules] of groups) {
-      const suffix = key === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
-      const metadata = objectMetadata(`${intent.serviceName}${suffix}`, intent.namespace, {
-        annotations: { ...retryAnnotations(rules[0].retry), ...dropped },
-      });
-      const spec: gw.HttpRouteSpec = {
-        parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: intent.serviceName, port: intent.port }],
-        rules: rules.map(r => rule(intent, r)),
-      };
-      if (policyApi) {
-        new linkerd.HttpRoute(scope, `HTTPRoute${suffix}`, { metadata, spec: spec as unknown as linkerd.HttpRouteSpec });
-      } else {
-        new gw.HttpRoute(scope, `HTTPRoute${suffix}`, { metadata, spec });
-      }
-    }
 
     const cb = intent.circuitBreaker;
     if (cb && intent.service.ownsServiceObject) {

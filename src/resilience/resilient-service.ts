@@ -9,6 +9,7 @@ import { Mesh, MeshKind } from '../mesh';
 import { checkDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { ServiceProtocol, ServiceRef } from '../service';
+import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
  * Conditions on which a request is retried.
@@ -363,6 +364,12 @@ export class ResilientService extends Construct {
       for (const u of unsupported) this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
     }
     const note = this._dropped.length ? this._dropped.map(d => `${d.setting}=${typeof d.value === 'string' ? d.value : show(d.value)}`).join(', ') : undefined;
+    ServiceTraffic.of(this, this.mesh, this.service).setResilience({
+      rules: intent.rules,
+      circuitBreaker: intent.circuitBreaker,
+      connectionPool: intent.connectionPool,
+      loadBalancing: intent.loadBalancing,
+    }, this, note);
     renderer.render(this, intent, this.mesh, note);
   }
 

@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
-  ResilientServiceProps, RetryOn, ServiceRef, UnsupportedSettings,
+  ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings,
 } from '../../src';
 import { one, shopChart, synthValidated } from '../util';
 
@@ -304,9 +304,20 @@ describe('Consul mapping', () => {
 
   test('two constructs that disagree on one service\'s ServiceDefaults are refused, naming both', () => {
     const chart = shopChart();
-    new ResilientService(chart, 'a', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(1) });
-    expect(() => new ResilientService(chart, 'b', { mesh: Mesh.consul(), service: ServiceRef.fromName('payment', { port: 8080, protocol: 'grpc' as any }), timeout: Duration.seconds(1) }))
-      .toThrow(/\[test\/b\] ServiceDefaults payment: protocol: got "grpc", but \[test\/a\] already set "http"/);
+    new ResilientService(chart, 'a', { mesh: Mesh.consul(), service: order(), timeout: Duration.seconds(1) });
+    expect(() => new ResilientService(chart, 'b', {
+      mesh: Mesh.consul(),
+      service: payment(),
+      circuitBreaker: {},
+      callers: [ServiceRef.fromName('order', { port: 8080, protocol: ServiceProtocol.GRPC })],
+    })).toThrow(/\[test\/b\] ServiceDefaults order: protocol: got "grpc", but \[test\/a\] already set "http"; Consul allows one ServiceDefaults per service/);
+  });
+
+  test('two ResilientServices for one service are refused: one set of routing objects per service', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'a', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(1) });
+    expect(() => new ResilientService(chart, 'b', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(2) }))
+      .toThrow('[test/b] service: got payment, but [test/a] already configures its resilience; use one ResilientService per service');
   });
 });
 
@@ -391,7 +402,7 @@ describe('guardrails, on both sides of each limit', () => {
   });
 
   test('L7 settings on an opaque TCP service are refused', () => {
-    expect(fails({ mesh: Mesh.istio(), service: ServiceRef.fromName('db', { port: 5432, protocol: 'tcp' as any }), timeout: Duration.seconds(1) }))
+    expect(fails({ mesh: Mesh.istio(), service: ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP }), timeout: Duration.seconds(1) }))
       .toContain('timeout: got 1s: service db speaks opaque TCP');
   });
 

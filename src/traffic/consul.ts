@@ -1,0 +1,105 @@
+import { Lazy } from 'cdk8s';
+import { rulesOf, TrafficModel, withHeaders } from './model';
+import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
+import * as consul from '../imports/consul';
+import { MatchType } from '../matches';
+import { ConsulServiceDefaults } from '../private/consul-service-defaults';
+import { formatMillis } from '../private/format';
+import { objectMetadata } from '../private/metadata';
+import { MatchIntent, RuleIntent } from '../resilience/intent';
+
+const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = {
+  [MatchType.EXACT]: 'pathExact',
+  [MatchType.PREFIX]: 'pathPrefix',
+  [MatchType.REGEX]: 'pathRegex',
+};
+
+function httpMatch(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp {
+  if (!m) return { pathPrefix: '/' };
+  return {
+    ...(m.path ? { [PATH_FIELD[m.path.type]]: m.path.value } : { pathPrefix: '/' }),
+    ...(m.methods ? { methods: m.methods } : {}),
+    ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
+  };
+}
+
+function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | undefined): consul.ServiceRouterSpecRoutes {
+  const retry = r.retry;
+  return {
+    match: { http: httpMatch(match) },
+    destination: {
+      ...(subset ? { serviceSubset: subset } : {}),
+      requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
+      numRetries: retry?.attempts,
+      retryOn: retry?.on.length ? retry.on : undefined,
+      retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
+    },
+  };
+}
+
+function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
+  const rules = rulesOf(model);
+  const c = model.canary;
+  const out: consul.ServiceRouterSpecRoutes[] = [];
+  for (const m of c?.canaryMatches ?? []) {
+    for (const r of rules) out.push(route(r, withHeaders(r.match, m), c!.canary.name));
+  }
+  // the remaining routes go through the splitter (no subset)
+  if (model.resilience?.rules.length) for (const r of rules) out.push(route(r, r.match, undefined));
+  return out;
+}
+
+const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 'least_request', RANDOM: 'random' };
+
+/**
+ * Consul: the discovery chain of the service: a ServiceRouter (canary header routes, then the
+ * resilience rules), a ServiceSplitter (the canary weights), a ServiceResolver (the version subsets,
+ * connect timeout, load balancing), and the service's ServiceDefaults protocol that L7 routing needs.
+ */
+export const CONSUL_TRAFFIC: TrafficRenderer = {
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+    const m = model();
+    // routers, splitters and subsets need an HTTP-family protocol (Consul rejects them on tcp)
+    ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, traffic.resilienceBy ?? traffic.canaryBy ?? traffic.node.path);
+    const needsRouter = m.resilience?.rules.length || m.canary?.canaryMatches.length;
+    if (needsRouter && !traffic.node.tryFindChild('ServiceRouter')) {
+      traffic.adopt(new consul.ServiceRouter(traffic, 'ServiceRouter', {
+        metadata: objectMetadata(m.serviceName, m.namespace),
+        spec: Lazy.any({ produce: () => ({ routes: routes(model()) }) }) as consul.ServiceRouterSpec,
+      }));
+    }
+    if (m.canary && !traffic.node.tryFindChild('ServiceSplitter')) {
+      traffic.adopt(new consul.ServiceSplitter(traffic, 'ServiceSplitter', {
+        metadata: objectMetadata(m.serviceName, m.namespace),
+        spec: Lazy.any({
+          produce: (): consul.ServiceSplitterSpec => {
+            const c = model().canary!;
+            const splits = c.canaryWeight === 0 ? [{ weight: 100, serviceSubset: c.stable.name }]
+              : c.canaryWeight === 100 ? [{ weight: 100, serviceSubset: c.canary.name }]
+                : [{ weight: 100 - c.canaryWeight, serviceSubset: c.stable.name }, { weight: c.canaryWeight, serviceSubset: c.canary.name }];
+            return { splits };
+          },
+        }) as consul.ServiceSplitterSpec,
+      }));
+    }
+    const cp = m.resilience?.connectionPool;
+    if ((m.canary || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
+      traffic.adopt(new consul.ServiceResolver(traffic, 'ServiceResolver', {
+        metadata: objectMetadata(m.serviceName, m.namespace),
+        spec: Lazy.any({
+          produce: (): consul.ServiceResolverSpec => {
+            const cur = model();
+            const c = cur.canary;
+            const pool = cur.resilience?.connectionPool;
+            return {
+              defaultSubset: c?.stable.name,
+              subsets: c ? Object.fromEntries([c.stable, c.canary].map(v => [v.name, { filter: `Service.Meta.${v.versionKey} == ${v.versionValue}` }])) : undefined,
+              connectTimeout: pool?.connectTimeoutMs !== undefined ? formatMillis(pool.connectTimeoutMs) : undefined,
+              loadBalancer: cur.resilience?.loadBalancing ? { policy: LB[cur.resilience.loadBalancing] } : undefined,
+            };
+          },
+        }) as consul.ServiceResolverSpec,
+      }));
+    }
+  },
+};

@@ -1,0 +1,150 @@
+import { Lazy } from 'cdk8s';
+import { rulesOf, TrafficModel, VersionIntent, withHeaders } from './model';
+import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
+import * as istio from '../imports/istio';
+import { MatchType } from '../matches';
+import { formatMillis } from '../private/format';
+import { objectMetadata, sortKeys } from '../private/metadata';
+import { MatchIntent, RetryIntent, RuleIntent } from '../resilience/intent';
+
+function fmt(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : formatMillis(ms);
+}
+
+function stringMatch(type: MatchType, value: string): { exact?: string; prefix?: string; regex?: string } {
+  return { [type]: value };
+}
+
+/** Istio match requests for a match intent: one per method (methods are OR-ed), or one without. */
+export function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSpecHttpMatch[] | undefined {
+  if (!m) return undefined;
+  const headers = m.headers.length ? sortKeys(Object.fromEntries(m.headers.map(h => [h.name, stringMatch(h.type, h.value)]))) : undefined;
+  const uri = m.path ? stringMatch(m.path.type, m.path.value) : undefined;
+  const base = { ...(uri ? { uri } : {}), ...(headers ? { headers } : {}) };
+  if (!m.methods) return [base];
+  return m.methods.map(method => ({ ...base, method: { exact: method } }));
+}
+
+function retries(rule: RuleIntent): istio.VirtualServiceSpecHttpRetries | undefined {
+  if (rule.unmanaged) return undefined;
+  const r: RetryIntent | undefined = rule.retry;
+  // no retry policy means "do not retry": Istio would otherwise retry twice by default
+  if (!r) return { attempts: 0 };
+  return {
+    attempts: r.attempts,
+    perTryTimeout: fmt(r.perTryTimeoutMs),
+    retryOn: [...r.on, ...(r.statusCodes.length ? ['retriable-status-codes', ...r.statusCodes.map(String)] : [])].join(','),
+  };
+}
+
+function destination(model: TrafficModel, version?: VersionIntent): istio.VirtualServiceSpecHttpRouteDestination {
+  return { host: model.host, ...(version ? { subset: version.name } : {}), port: { number: model.port } };
+}
+
+function weighted(model: TrafficModel): istio.VirtualServiceSpecHttpRoute[] {
+  const c = model.canary;
+  if (!c) return [{ destination: destination(model) }];
+  if (c.canaryWeight === 0) return [{ destination: destination(model, c.stable) }];
+  if (c.canaryWeight === 100) return [{ destination: destination(model, c.canary) }];
+  return [
+    { destination: destination(model, c.stable), weight: 100 - c.canaryWeight },
+    { destination: destination(model, c.canary), weight: c.canaryWeight },
+  ];
+}
+
+function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
+  const rules = rulesOf(model);
+  const c = model.canary;
+  const out: istio.VirtualServiceSpecHttp[] = [];
+  // requests that always go to the canary come first, each with the resilience settings of its rule
+  (c?.canaryMatches ?? []).forEach((m, i) => {
+    for (const r of rules) {
+      out.push({
+        name: `canary${c!.canaryMatches.length > 1 ? `-${i + 1}` : ''}-${r.name}`,
+        match: istioMatches(withHeaders(r.match, m)),
+        timeout: fmt(r.timeoutMs),
+        retries: retries(r),
+        route: [{ destination: destination(model, c!.canary) }],
+      });
+    }
+  });
+  const mirror = c?.mirrorPercent !== undefined && c.canaryWeight < 100
+    ? { mirror: destination(model, c.canary), mirrorPercentage: { value: c.mirrorPercent } } : {};
+  for (const r of rules) {
+    out.push({
+      name: r.name,
+      match: istioMatches(r.match),
+      timeout: fmt(r.timeoutMs),
+      retries: retries(r),
+      route: weighted(model),
+      ...mirror,
+    });
+  }
+  return out;
+}
+
+const LB: Record<string, istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple> = {
+  ROUND_ROBIN: istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple.ROUND_UNDERSCORE_ROBIN,
+  LEAST_REQUEST: istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple.LEAST_UNDERSCORE_REQUEST,
+  RANDOM: istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple.RANDOM,
+};
+
+function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPolicy | undefined {
+  const res = model.resilience;
+  const cb = res?.circuitBreaker;
+  const cp = res?.connectionPool;
+  if (!cb && !cp && !res?.loadBalancing) return undefined;
+  const tcp = cp && (cp.maxConnections !== undefined || cp.connectTimeoutMs !== undefined)
+    ? { maxConnections: cp.maxConnections, connectTimeout: fmt(cp.connectTimeoutMs) } : undefined;
+  const http = cp && [cp.maxPendingRequests, cp.maxConcurrentRequests, cp.maxRequestsPerConnection, cp.maxConcurrentStreams].some(v => v !== undefined)
+    ? {
+      http1MaxPendingRequests: cp.maxPendingRequests,
+      http2MaxRequests: cp.maxConcurrentRequests,
+      maxRequestsPerConnection: cp.maxRequestsPerConnection,
+      maxConcurrentStreams: cp.maxConcurrentStreams,
+    } : undefined;
+  return {
+    loadBalancer: res?.loadBalancing ? { simple: LB[res.loadBalancing] } : undefined,
+    connectionPool: tcp || http ? { tcp, http } : undefined,
+    outlierDetection: cb ? {
+      ...(cb.gatewayErrorsOnly ? { consecutiveGatewayErrors: cb.consecutiveErrors } : { consecutive5XxErrors: cb.consecutiveErrors }),
+      interval: fmt(cb.intervalMs),
+      baseEjectionTime: fmt(cb.ejectionTimeMs),
+      maxEjectionPercent: cb.maxEjectionPercent,
+      minHealthPercent: cb.minHealthPercent,
+    } : undefined,
+  };
+}
+
+/**
+ * Istio: one VirtualService (canary header routes first, then each resilience rule with the weighted
+ * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
+ */
+export const ISTIO_TRAFFIC: TrafficRenderer = {
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+    const m = model();
+    const name = m.serviceName;
+    if ((m.resilience?.rules.length || m.canary) && !traffic.node.tryFindChild('VirtualService')) {
+      traffic.adopt(new istio.VirtualService(traffic, 'VirtualService', {
+        metadata: objectMetadata(name, m.namespace),
+        spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model()) }) }) as istio.VirtualServiceSpec,
+      }));
+    }
+    if ((trafficPolicy(m) || m.canary) && !traffic.node.tryFindChild('DestinationRule')) {
+      traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
+        metadata: objectMetadata(name, m.namespace),
+        spec: Lazy.any({
+          produce: () => {
+            const cur = model();
+            const c = cur.canary;
+            return {
+              host: cur.host,
+              trafficPolicy: trafficPolicy(cur),
+              subsets: c ? [c.stable, c.canary].map(v => ({ name: v.name, labels: sortKeys(v.labels) })) : undefined,
+            };
+          },
+        }) as istio.DestinationRuleSpec,
+      }));
+    }
+  },
+};

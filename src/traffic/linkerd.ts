@@ -1,0 +1,138 @@
+import { Lazy } from 'cdk8s';
+import { rulesOf, TrafficModel, withHeaders } from './model';
+import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
+import * as gw from '../imports/gateway-api';
+import * as linkerd from '../imports/linkerd';
+import * as smi from '../imports/smi';
+import { MatchType } from '../matches';
+import { LinkerdRouteApi } from '../mesh';
+import { formatMillis, formatMillisSingleUnit } from '../private/format';
+import { objectMetadata } from '../private/metadata';
+import { MatchIntent, RetryIntent, RuleIntent } from '../resilience/intent';
+
+/** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
+export const LINKERD_RETRY_ON: Record<string, string> = {
+  '5xx': '5xx',
+  'gateway-error': 'gateway-error',
+  'retriable-4xx': '409',
+};
+
+const PATH_TYPE: Record<MatchType, gw.HttpRouteSpecRulesMatchesPathType> = {
+  [MatchType.EXACT]: gw.HttpRouteSpecRulesMatchesPathType.EXACT,
+  [MatchType.PREFIX]: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
+  [MatchType.REGEX]: gw.HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION,
+};
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Gateway API matches for a match intent: one per method (matches are OR-ed), or one without. */
+export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRulesMatches[] {
+  const path = m?.path ? { type: PATH_TYPE[m.path.type], value: m.path.value } : { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' };
+  // Gateway API has no prefix header match: a prefix becomes an anchored regular expression
+  const headers = m?.headers.length ? m.headers.map(h => h.type === MatchType.EXACT
+    ? { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value }
+    : { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: h.name, value: h.type === MatchType.PREFIX ? `^${escapeRegex(h.value)}.*` : h.value }) : undefined;
+  const base = { path, ...(headers ? { headers } : {}) };
+  if (!m?.methods) return [base];
+  return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
+}
+
+/** A key that groups rules by retry policy: Linkerd reads retries from a whole route's annotations. */
+export function retryGroup(r: RuleIntent): string {
+  const p = r.retry;
+  return p ? JSON.stringify([p.attempts, p.perTryTimeoutMs, p.on, p.statusCodes]) : '';
+}
+
+function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
+  if (!r) return {};
+  const http = [...r.on.filter(c => LINKERD_RETRY_ON[c]).map(c => LINKERD_RETRY_ON[c]), ...r.statusCodes.map(String)];
+  return {
+    'retry.linkerd.io/http': [...new Set(http)].join(','),
+    'retry.linkerd.io/limit': String(r.attempts),
+    ...(r.perTryTimeoutMs !== undefined ? { 'retry.linkerd.io/timeout': formatMillisSingleUnit(r.perTryTimeoutMs) } : {}),
+  };
+}
+
+function backends(model: TrafficModel, toCanary: boolean): gw.HttpRouteSpecRulesBackendRefs[] {
+  const c = model.canary;
+  if (!c || c.smi) return [{ name: model.serviceName, port: model.port }];
+  if (toCanary || c.canaryWeight === 100) return [{ name: c.canary.backendService, port: model.port }];
+  if (c.canaryWeight === 0) return [{ name: c.stable.backendService, port: model.port }];
+  return [
+    { name: c.stable.backendService, port: model.port, weight: 100 - c.canaryWeight },
+    { name: c.canary.backendService, port: model.port, weight: c.canaryWeight },
+  ];
+}
+
+function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined, toCanary: boolean): gw.HttpRouteSpecRules {
+  // no rule `name`: named rules are newer than Gateway API 1.2.1, and Linkerd ignores a route that uses them
+  return {
+    matches: gatewayMatches(match),
+    timeouts: r.timeoutMs !== undefined ? { request: formatMillis(r.timeoutMs) } : undefined,
+    backendRefs: backends(model, toCanary),
+  };
+}
+
+/** The rules of one route (one retry group): canary header rules first, then the weighted rules. */
+function routeRules(model: TrafficModel, group: string): gw.HttpRouteSpecRules[] {
+  const rules = rulesOf(model).filter(r => retryGroup(r) === group);
+  const out: gw.HttpRouteSpecRules[] = [];
+  for (const m of model.canary?.smi ? [] : model.canary?.canaryMatches ?? []) {
+    for (const r of rules) out.push(rule(model, r, withHeaders(r.match, m), true));
+  }
+  for (const r of rules) out.push(rule(model, r, r.match, false));
+  return out;
+}
+
+/**
+ * Linkerd: HTTPRoutes with the Service as parent, one per retry policy (`<service>` without
+ * retries, `<service>-retry`, `<service>-retry-2`, ...), with canary header rules and weighted
+ * backends to the per-version Services; or, with `smi`, an SMI TrafficSplit.
+ */
+export const LINKERD_TRAFFIC: TrafficRenderer = {
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+    const m = model();
+    const policyApi = traffic.mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
+    const groups = [...new Set(rulesOf(m).map(retryGroup))];
+    // a route is needed for resilience rules, or for a canary that is not an SMI split
+    const needRoutes = m.resilience?.rules.length || (m.canary && !m.canary.smi);
+    if (needRoutes) {
+      let retryIndex = 0;
+      for (const group of groups) {
+        const suffix = group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
+        const id = `HTTPRoute${suffix}`;
+        if (traffic.node.tryFindChild(id)) continue;
+        const retry = rulesOf(m).find(r => retryGroup(r) === group)?.retry;
+        const metadata = objectMetadata(`${m.serviceName}${suffix}`, m.namespace, { annotations: retryAnnotations(retry) });
+        const spec = Lazy.any({
+          produce: (): gw.HttpRouteSpec => ({
+            parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
+            rules: routeRules(model(), group),
+          }),
+        });
+        traffic.adopt(policyApi
+          ? new linkerd.HttpRoute(traffic, id, { metadata, spec: spec as linkerd.HttpRouteSpec })
+          : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+      }
+    }
+    if (m.canary?.smi && !traffic.node.tryFindChild('TrafficSplit')) {
+      traffic.adopt(new smi.TrafficSplit(traffic, 'TrafficSplit', {
+        metadata: objectMetadata(m.serviceName, m.namespace),
+        spec: Lazy.any({
+          produce: (): smi.TrafficSplitSpec => {
+            const c = model().canary!;
+            return {
+              service: m.serviceName,
+              backends: [
+                { service: c.stable.backendService, weight: 100 - c.canaryWeight },
+                { service: c.canary.backendService, weight: c.canaryWeight },
+              ],
+            };
+          },
+        }) as smi.TrafficSplitSpec,
+      }));
+    }
+  },
+};

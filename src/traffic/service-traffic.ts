@@ -1,0 +1,126 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CONSUL_TRAFFIC } from './consul';
+import { ISTIO_TRAFFIC } from './istio';
+import { LINKERD_TRAFFIC } from './linkerd';
+import { CanaryIntent, RoutingResilience, TrafficModel } from './model';
+import { Mesh, MeshKind } from '../mesh';
+import { DROPPED_ANNOTATION } from '../private/metadata';
+import { ServiceRef } from '../service';
+
+/** A mesh's routing objects for one service, built from the traffic model. */
+export interface TrafficRenderer {
+  /** Creates the objects the model needs now that do not exist yet (their specs are rendered lazily). */
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel): void;
+}
+
+const RENDERERS: Record<MeshKind, TrafficRenderer> = {
+  [MeshKind.ISTIO]: ISTIO_TRAFFIC,
+  [MeshKind.LINKERD]: LINKERD_TRAFFIC,
+  [MeshKind.CONSUL]: CONSUL_TRAFFIC,
+};
+
+/**
+ * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
+ * HTTPRoutes, Consul ServiceRouter, ServiceSplitter and ServiceResolver). Every pattern that shapes
+ * the service's traffic (ResilientService, CanaryRelease) contributes to this one set, so that a
+ * service never gets two VirtualServices or two ServiceRouters.
+ */
+export class ServiceTraffic extends Construct {
+  /** The traffic of `service` in the chart of `scope`, created on first use. */
+  public static of(scope: Construct, mesh: Mesh, service: ServiceRef): ServiceTraffic {
+    const chart = Chart.of(scope);
+    const namespace = service._namespaceFrom(scope);
+    const id = `Traffic-${mesh.kind}-${namespace ?? ''}-${service.name}`;
+    const existing = chart.node.tryFindChild(id) as ServiceTraffic | undefined;
+    if (existing) {
+      if (existing.service.port !== service.port) {
+        throw new Error(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
+      }
+      return existing;
+    }
+    return new ServiceTraffic(chart, id, mesh, service, namespace);
+  }
+
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** The service. */
+  public readonly service: ServiceRef;
+  /** The service's namespace. */
+  public readonly namespace?: string;
+  private resilience?: { value: RoutingResilience; by: string };
+  private canary?: { value: CanaryIntent; by: string };
+  private readonly dropped: string[] = [];
+
+  private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
+    super(scope, id);
+    this.mesh = mesh;
+    this.service = service;
+    this.namespace = namespace;
+  }
+
+  /** Sets the resilience part (one ResilientService per service). */
+  public setResilience(value: RoutingResilience, by: Construct, droppedNote?: string): void {
+    if (this.resilience) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
+    }
+    this.resilience = { value, by: by.node.path };
+    this.addDropped(droppedNote);
+    this.update();
+  }
+
+  /** Sets the canary part (one CanaryRelease per service). */
+  public setCanary(value: CanaryIntent, by: Construct, droppedNote?: string): void {
+    if (this.canary) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
+    }
+    this.canary = { value, by: by.node.path };
+    this.addDropped(droppedNote);
+    this.update();
+  }
+
+  /** The construct that set the resilience part, if any. */
+  public get resilienceBy(): string | undefined {
+    return this.resilience?.by;
+  }
+
+  /** The construct that set the canary part, if any. */
+  public get canaryBy(): string | undefined {
+    return this.canary?.by;
+  }
+
+  /** The combined model, as the renderers read it. */
+  public model(): TrafficModel {
+    return {
+      service: this.service,
+      serviceName: this.service.name,
+      namespace: this.namespace,
+      host: this.service._fqdn(this, this.mesh.clusterDomain),
+      port: this.service.port,
+      protocol: this.service.protocol,
+      resilience: this.resilience?.value,
+      canary: this.canary?.value,
+    };
+  }
+
+  /** Adds an object made by a renderer: it gets the dropped-settings and step annotations. */
+  public adopt(obj: ApiObject): void {
+    this.annotate(obj);
+  }
+
+  private addDropped(note: string | undefined) {
+    if (note) this.dropped.push(note);
+  }
+
+  private update() {
+    RENDERERS[this.mesh.kind].materialize(this, () => this.model());
+    for (const child of this.node.children) {
+      if (ApiObject.isApiObject(child)) this.annotate(child);
+    }
+  }
+
+  private annotate(obj: ApiObject) {
+    if (this.dropped.length) obj.metadata.addAnnotation(DROPPED_ANNOTATION, this.dropped.join(', '));
+    for (const [k, v] of Object.entries(this.canary?.value.annotations ?? {})) obj.metadata.addAnnotation(k, v);
+  }
+}
