@@ -2,6 +2,7 @@ export * from './mesh';
 export * from './service';
 export * from './matches';
 export * from './resilience/resilient-service';
+export * from './canary/canary-release';
 export * from './analysis/findings';
 export * from './analysis/validator';
 

@@ -2,16 +2,20 @@
  * The shop: a web front end, an order service, a payment service and a user service, written once
  * and synthesized for Istio, Linkerd and Consul into examples/dist/<mesh>/.
  *
- *   web ──> order ──> payment
+ *   web ──> order ──> payment (v1, v2 in release)
  *    │        │
  *    └──> user <┘
+ *
+ * examples/dist/<mesh>/ holds the current state; examples/dist/releases/payment-v2/<mesh>/step-N/
+ * holds each step of the payment v2 release.
  */
 import * as path from 'path';
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  CircuitBreaker, HttpMethod, Mesh, MeshKind, PathMatch, ResilientService, RetryPolicy, ServiceRef, UnsupportedSettings,
+  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Mesh, MeshKind, PathMatch, ReleaseVersion, ResilientService, RetryPolicy,
+  ServiceRef, UnsupportedSettings,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -24,6 +28,8 @@ const CIRCUIT_BREAKER: CircuitBreaker = {
 
 export interface ShopProps extends ChartProps {
   readonly mesh: Mesh;
+  /** The step of the payment v2 release (1 to 4). */
+  readonly releaseStep?: number;
 }
 
 export class Shop extends Chart {
@@ -42,8 +48,24 @@ export class Shop extends Chart {
     };
     const web = service('web', 'ghcr.io/example/shop-web:1.4.2');
     const order = service('order', 'ghcr.io/example/shop-order:2.1.0');
-    const payment = service('payment', 'ghcr.io/example/shop-payment:3.0.1');
     const user = service('user', 'ghcr.io/example/shop-user:1.9.0');
+
+    // payment runs two versions behind one Service that selects app=payment
+    const paymentSa = new kplus.ServiceAccount(this, 'payment-sa', { metadata: { name: 'payment' } });
+    const paymentVersion = (version: string, image: string) => new kplus.Deployment(this, `payment-${version}`, {
+      metadata: { name: `payment-${version}` },
+      replicas: version === 'v1' ? 3 : 1,
+      serviceAccount: paymentSa,
+      podMetadata: { labels: { app: 'payment' } },
+      containers: [{ name: 'payment', image, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+    });
+    const paymentV1 = paymentVersion('v1', 'ghcr.io/example/shop-payment:3.0.1');
+    const paymentV2 = paymentVersion('v2', 'ghcr.io/example/shop-payment:3.1.0');
+    const payment = ServiceRef.fromService(new kplus.Service(this, 'payment-svc', {
+      metadata: { name: 'payment' },
+      ports: [{ port: 80, targetPort: 8080, name: 'http' }],
+      selector: kplus.Pods.select(this, 'payment-pods', { labels: { app: 'payment' } }),
+    }));
 
     // Linkerd and Consul cannot express every setting of the seed values; the example keeps one
     // description for all meshes and lets each drop what it cannot express, visibly (warnings and a
@@ -69,6 +91,23 @@ export class Shop extends Chart {
       callers: [web, order],
       unsupportedSettings,
     });
+
+    // release payment v2: 10 % of requests, and every request of a test user
+    new CanaryRelease(this, 'payment-release', {
+      mesh,
+      service: payment,
+      stable: ReleaseVersion.fromDeployment(paymentV1, 'v1'),
+      canary: ReleaseVersion.fromDeployment(paymentV2, 'v2'),
+      steps: [
+        { weight: 10, pause: Duration.minutes(30) },
+        { weight: 25, pause: Duration.minutes(30) },
+        { weight: 50, pause: Duration.hours(1) },
+        { weight: 100 },
+      ],
+      step: props.releaseStep ?? 1,
+      canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
+      healthAlert: { maxErrorRatePercent: 1, maxP99Latency: Duration.millis(500) },
+    });
   }
 }
 
@@ -77,6 +116,10 @@ export function synthShop(outdir: string): void {
     const app = new App({ outdir: path.join(outdir, mesh.kind), outputFileExtension: '.yaml' });
     new Shop(app, 'shop', { mesh });
     app.synth();
+    // every step of the payment release as its own folder, for a GitOps promotion flow
+    CanaryRelease.synthSteps(4, path.join(outdir, 'releases', 'payment-v2', mesh.kind), {
+      buildStep: (stepApp, step) => new Shop(stepApp, 'shop', { mesh, releaseStep: step }),
+    });
   }
 }
 

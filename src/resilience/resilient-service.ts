@@ -4,7 +4,7 @@ import { CONSUL_RENDERER } from './consul';
 import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, Renderer, RuleIntent, UnsupportedSetting } from './intent';
 import { ISTIO_RENDERER } from './istio';
 import { LINKERD_RENDERER } from './linkerd';
-import { HttpMethod, RouteMatch } from '../matches';
+import { HeaderMatch, HttpMethod, PathMatch, RouteMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { checkDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
@@ -529,7 +529,7 @@ export class ResilientService extends Construct {
   }
 
   private matchIntent(problems: ProblemList, prop: string, m: RouteMatch): MatchIntent {
-    const path = m.path?._problem ? m.path : undefined;
+    const path = m.path instanceof PathMatch ? m.path : undefined;
     if (m.path && !path) problems.add(`${prop}.path`, m.path, 'not a PathMatch', "use PathMatch.prefix('/api')");
     const pathProblem = path?._problem();
     if (pathProblem) problems.add(`${prop}.path`, path!.value, pathProblem, "use e.g. PathMatch.prefix('/api')");
@@ -537,14 +537,15 @@ export class ResilientService extends Construct {
       if (!Object.values(HttpMethod).includes(meth)) problems.add(`${prop}.methods[${i}]`, meth, 'not an HTTP method', 'use HttpMethod.GET, HttpMethod.POST, ...');
     });
     if (m.methods && m.methods.length === 0) problems.add(`${prop}.methods`, [], 'an empty method list matches nothing', 'leave methods out to match every method');
-    (m.headers ?? []).forEach((h, i) => {
-      const hp = h?._problem?.() ?? 'not a HeaderMatch';
-      if (h?._problem?.() !== undefined || !h?._problem) problems.add(`${prop}.headers[${i}]`, h?.name ?? h, hp, "use HeaderMatch.exact('x-canary', 'true')");
+    const headers = (m.headers ?? []).filter((h, i) => {
+      const problem = h instanceof HeaderMatch ? h._problem() : 'not a HeaderMatch';
+      if (problem) problems.add(`${prop}.headers[${i}]`, h?.name ?? h, problem, "use HeaderMatch.exact('x-canary', 'true')");
+      return !problem;
     });
     return {
       path: path ? { type: path.type, value: path.value } : undefined,
       methods: m.methods?.length ? [...new Set(m.methods)] : undefined,
-      headers: (m.headers ?? []).filter(h => h?._problem).map(h => ({ name: h.name.toLowerCase(), type: h.type, value: h.value })),
+      headers: headers.map(h => ({ name: h.name.toLowerCase(), type: h.type, value: h.value })),
     };
   }
 

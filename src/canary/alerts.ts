@@ -1,0 +1,85 @@
+import { Construct } from 'constructs';
+import type { HealthAlert } from './canary-release';
+import * as prometheus from '../imports/prometheus';
+import { Mesh, MeshKind } from '../mesh';
+import { formatDuration, millis } from '../private/duration';
+import { objectMetadata } from '../private/metadata';
+import { CanaryIntent } from '../traffic/model';
+
+type Label = [name: string, value: string, op?: '=' | '=~'];
+
+function selector(labels: Label[]): string {
+  return `{${labels.map(([k, v, op]) => `${k}${op ?? '='}${JSON.stringify(v)}`).join(',')}}`;
+}
+
+/** The PromQL of the canary's 5xx share and p99 latency, in each mesh's own metric names. */
+export function canaryQueries(
+  mesh: Mesh, canary: CanaryIntent, namespace: string | undefined, service: string, window: string,
+): { errorRatio: string; p99Seconds: string } {
+  const ns = namespace ?? 'default';
+  switch (mesh.kind) {
+    case MeshKind.ISTIO: {
+      // server-side (destination) telemetry; destination_version comes from the pods' version label
+      const base: Label[] = [['reporter', 'destination'], ['destination_service_namespace', ns], ['destination_service_name', service], ['destination_version', canary.canary.versionValue]];
+      return {
+        errorRatio: `sum(rate(istio_requests_total${selector([...base, ['response_code', '5..', '=~']])}[${window}])) / sum(rate(istio_requests_total${selector(base)}[${window}]))`,
+        p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base)}[${window}]))) / 1000`,
+      };
+    }
+    case MeshKind.LINKERD: {
+      // the callers' proxies report each route backend; the canary is the per-version backend Service
+      const base: Label[] = [['parent_namespace', ns], ['parent_name', service], ['backend_name', canary.canary.backendService]];
+      return {
+        errorRatio: `sum(rate(outbound_http_route_backend_response_statuses_total${selector([...base, ['http_status', '5..', '=~']])}[${window}])) / sum(rate(outbound_http_route_backend_response_statuses_total${selector(base)}[${window}]))`,
+        p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket${selector(base)}[${window}])))`,
+      };
+    }
+    case MeshKind.CONSUL: {
+      // the callers' Envoy sidecars tag upstream metrics with the destination service and subset
+      const base: Label[] = [['consul_destination_service', service], ['consul_destination_service_subset', canary.canary.name]];
+      return {
+        errorRatio: `sum(rate(envoy_cluster_upstream_rq_xx${selector([...base, ['envoy_response_code_class', '5']])}[${window}])) / sum(rate(envoy_cluster_upstream_rq_xx${selector(base)}[${window}]))`,
+        p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket${selector(base)}[${window}]))) / 1000`,
+      };
+    }
+  }
+}
+
+/** A PrometheusRule `<service>-canary-health` that fires when the canary's errors or latency pass the thresholds. */
+export function renderHealthAlert(
+  scope: Construct, mesh: Mesh, canary: CanaryIntent, namespace: string | undefined, service: string, alert: HealthAlert,
+): void {
+  const window = alert.window ? formatDuration(alert.window) : '5m';
+  const forDuration = alert.for ? formatDuration(alert.for) : '2m';
+  const q = canaryQueries(mesh, canary, namespace, service, window);
+  const labels = { severity: alert.severity ?? 'critical', service, version: canary.canary.versionValue };
+  const maxErrors = alert.maxErrorRatePercent ?? 1;
+  const title = service.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+  const rules: prometheus.PrometheusRuleSpecGroupsRules[] = [{
+    alert: `${title}CanaryHighErrorRate`,
+    expr: prometheus.PrometheusRuleSpecGroupsRulesExpr.fromString(`(${q.errorRatio}) > ${maxErrors / 100}`),
+    for: forDuration,
+    labels,
+    annotations: {
+      summary: `${service} ${canary.canary.versionValue} (canary) answers more than ${maxErrors}% 5xx`,
+      description: `Over ${window}, more than ${maxErrors}% of the requests to the ${canary.canary.versionValue} canary of ${service} failed with 5xx. Roll back by setting the release to an earlier step (canary weight 0).`,
+    },
+  }];
+  if (alert.maxP99Latency) {
+    const seconds = millis(alert.maxP99Latency) / 1000;
+    rules.push({
+      alert: `${title}CanaryHighLatency`,
+      expr: prometheus.PrometheusRuleSpecGroupsRulesExpr.fromString(`(${q.p99Seconds}) > ${seconds}`),
+      for: forDuration,
+      labels,
+      annotations: {
+        summary: `${service} ${canary.canary.versionValue} (canary) p99 latency above ${formatDuration(alert.maxP99Latency)}`,
+        description: `Over ${window}, the 99th-percentile latency of the ${canary.canary.versionValue} canary of ${service} was above ${formatDuration(alert.maxP99Latency)}.`,
+      },
+    });
+  }
+  new prometheus.PrometheusRule(scope, 'HealthAlert', {
+    metadata: objectMetadata(`${service}-canary-health`, namespace),
+    spec: { groups: [{ name: `${service}-canary`, rules }] },
+  });
+}

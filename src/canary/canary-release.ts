@@ -1,0 +1,458 @@
+import * as path from 'path';
+import { App, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { renderHealthAlert } from './alerts';
+import { HeaderMatch, MatchType } from '../matches';
+import { Mesh, MeshKind } from '../mesh';
+import { checkDuration, formatDuration, millis } from '../private/duration';
+import { ProblemList, show } from '../private/errors';
+import { objectMetadata, sortKeys } from '../private/metadata';
+import { MatchIntent } from '../resilience/intent';
+import { UnsupportedSettings } from '../resilience/resilient-service';
+import { ServiceRef } from '../service';
+import { CanaryIntent, VersionIntent } from '../traffic/model';
+import { ServiceTraffic } from '../traffic/service-traffic';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Options of a release version.
+ */
+export interface ReleaseVersionOptions {
+  /**
+   * The pod label that carries the version.
+   * @default 'version'
+   */
+  readonly labelKey?: string;
+}
+
+/**
+ * One version of a service in a release: the value of its version label (also the subset name).
+ *
+ * @example
+ * ReleaseVersion.of('v2');                       // pods labelled version=v2
+ * ReleaseVersion.fromDeployment(paymentV2, 'v2'); // labels the Deployment's pods version=v2
+ */
+export class ReleaseVersion {
+  /** The pods labelled `<labelKey>=<version>` (and selected by the service). */
+  public static of(version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
+    return new ReleaseVersion(version, options.labelKey ?? 'version', undefined);
+  }
+
+  /**
+   * The pods of a cdk8s-plus-28 Deployment. The version label is added to its pod template (and,
+   * on Consul, the `consul.hashicorp.com/service-meta-<labelKey>` annotation that subset filters read).
+   */
+  public static fromDeployment(deployment: kplus.Deployment, version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
+    return new ReleaseVersion(version, options.labelKey ?? 'version', deployment);
+  }
+
+  private constructor(public readonly version: string, public readonly labelKey: string, private readonly deployment: kplus.Deployment | undefined) {}
+
+  /** @internal */
+  public _deployment(): kplus.Deployment | undefined {
+    return this.deployment;
+  }
+}
+
+/**
+ * One step of a progressive release.
+ */
+export interface CanaryStep {
+  /** Whole percent of requests sent to the canary at this step (0 to 100). */
+  readonly weight: number;
+  /**
+   * How long to watch the canary before the next step (recorded on the output for the promotion flow).
+   * @default - no pause recorded
+   */
+  readonly pause?: Duration;
+}
+
+/**
+ * Requests that always go to the canary, e.g. test users. All given conditions must hold.
+ */
+export interface CanaryRequestMatch {
+  /**
+   * Request headers.
+   * @default - none
+   */
+  readonly headers?: HeaderMatch[];
+  /**
+   * A cookie that must be present with this exact value, as `{ name, value }`.
+   * @default - none
+   */
+  readonly cookie?: CookieMatch;
+}
+
+/**
+ * A cookie with an exact value.
+ */
+export interface CookieMatch {
+  /** The cookie's name. */
+  readonly name: string;
+  /** The cookie's value. */
+  readonly value: string;
+}
+
+/**
+ * An alert on the canary's health, as a prometheus-operator PrometheusRule written in the mesh's
+ * own metric names.
+ */
+export interface HealthAlert {
+  /**
+   * Fire when more than this percentage of the canary's responses are 5xx.
+   * @default 1
+   */
+  readonly maxErrorRatePercent?: number;
+  /**
+   * Fire when the canary's 99th-percentile latency is above this.
+   * @default - no latency alert
+   */
+  readonly maxP99Latency?: Duration;
+  /**
+   * The window the rates are computed over.
+   * @default Duration.minutes(5)
+   */
+  readonly window?: Duration;
+  /**
+   * How long the condition must hold before the alert fires.
+   * @default Duration.minutes(2)
+   */
+  readonly for?: Duration;
+  /**
+   * The `severity` label of the alerts.
+   * @default 'critical'
+   */
+  readonly severity?: string;
+}
+
+/**
+ * Props of a CanaryRelease.
+ */
+export interface CanaryReleaseProps {
+  /** The mesh to write configuration for. */
+  readonly mesh: Mesh;
+  /** The logical service that callers use; it must select the pods of both versions. */
+  readonly service: ServiceRef;
+  /** The version that serves today. */
+  readonly stable: ReleaseVersion;
+  /** The version being released. */
+  readonly canary: ReleaseVersion;
+  /**
+   * Whole percent of requests for the canary (0 is all stable, 100 all canary: blue/green).
+   * Exclusive with `steps`.
+   * @default - the weight of the current step
+   */
+  readonly canaryWeight?: number;
+  /**
+   * The release plan, e.g. 5, 25, 50, 100 percent. Promotion and rollback are a change of `step`.
+   * @default - a single step at `canaryWeight`
+   */
+  readonly steps?: CanaryStep[];
+  /**
+   * The current step of `steps`, from 1.
+   * @default 1
+   */
+  readonly step?: number;
+  /**
+   * Requests that always go to the canary (any of these).
+   * @default - none
+   */
+  readonly canaryRequests?: CanaryRequestMatch[];
+  /**
+   * Percent of live traffic also mirrored to the canary (responses are discarded). Istio only.
+   * @default - no mirroring
+   */
+  readonly mirrorPercent?: number;
+  /**
+   * A health alert on the canary. A release without one is allowed, with a warning.
+   * @default - no alert
+   */
+  readonly healthAlert?: HealthAlert;
+  /**
+   * Linkerd only: write an SMI `TrafficSplit` (linkerd-smi) instead of weighted Gateway API backends,
+   * for installs without Gateway API routes. No header routes then.
+   * @default false
+   */
+  readonly smiTrafficSplit?: boolean;
+  /**
+   * What to do with settings the mesh cannot express.
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
+}
+
+/**
+ * Builds the app of one step, for `CanaryRelease.synthSteps`.
+ */
+export interface ICanaryStepBuilder {
+  /** Adds the charts of release step `step` (from 1) to `app`. */
+  buildStep(app: App, step: number): void;
+}
+
+/**
+ * A canary release of a service: a share of requests (and always some test requests) go to the new
+ * version, step by step, with an optional mirror and a health alert; written for Istio, Linkerd or
+ * Consul. Combines with a ResilientService on the same service into one set of routing objects.
+ *
+ * @example
+ * new CanaryRelease(chart, 'payment-release', {
+ *   mesh: Mesh.istio(),
+ *   service: ServiceRef.fromName('payment', { port: 8080 }),
+ *   stable: ReleaseVersion.of('v1'),
+ *   canary: ReleaseVersion.of('v2'),
+ *   steps: [{ weight: 10 }, { weight: 50 }, { weight: 100 }],
+ *   step: 1,
+ *   canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
+ *   healthAlert: { maxErrorRatePercent: 1 },
+ * });
+ */
+export class CanaryRelease extends Construct {
+  /**
+   * Synthesizes every step of a release into its own folder (`<outdir>/step-1`, `step-2`, ...),
+   * for a GitOps promotion flow where promoting is merging the next folder.
+   */
+  public static synthSteps(stepCount: number, outdir: string, builder: ICanaryStepBuilder): string[] {
+    if (!Number.isInteger(stepCount) || stepCount < 1) {
+      throw new Error(`CanaryRelease.synthSteps: stepCount: got ${show(stepCount)}: must be a whole number of at least 1; pass the number of steps of the release`);
+    }
+    const dirs: string[] = [];
+    for (let step = 1; step <= stepCount; step++) {
+      const dir = path.join(outdir, `step-${step}`);
+      const app = new App({ outdir: dir, outputFileExtension: '.yaml' });
+      builder.buildStep(app, step);
+      app.synth();
+      dirs.push(dir);
+    }
+    return dirs;
+  }
+
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** The service. */
+  public readonly service: ServiceRef;
+  /** The canary's share of requests at the current step, in percent. */
+  public readonly canaryWeight: number;
+  /** The current step (from 1). */
+  public readonly step: number;
+  /** The number of steps of the plan. */
+  public readonly stepCount: number;
+  private readonly _warnings: string[] = [];
+
+  constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    const problems = new ProblemList(this);
+    if (!props || !(props.mesh instanceof Mesh)) {
+      problems.add('mesh', props?.mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
+      problems.throwIfAny();
+    }
+    if (!(props.service instanceof ServiceRef)) {
+      problems.add('service', props.service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 })");
+      problems.throwIfAny();
+    }
+    this.mesh = props.mesh;
+    this.service = props.service;
+    for (const p of this.service._problems('service')) problems.addRaw(p);
+
+    // versions
+    for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+      if (!(v instanceof ReleaseVersion)) {
+        problems.add(prop, v, 'a release version is required', `use ReleaseVersion.of('${prop === 'stable' ? 'v1' : 'v2'}') or ReleaseVersion.fromDeployment(deployment, 'v2')`);
+      } else {
+        if (typeof v.version !== 'string' || !DNS1123_LABEL.test(v.version) || v.version.length > 40) {
+          problems.add(`${prop}.version`, v.version, 'a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters', "use e.g. 'v2'");
+        }
+        if (typeof v.labelKey !== 'string' || !LABEL_KEY.test(v.labelKey)) {
+          problems.add(`${prop}.labelKey`, v.labelKey, 'not a valid label key', "use e.g. 'version'");
+        } else if (this.mesh.kind === MeshKind.CONSUL && !CONSUL_META_KEY.test(v.labelKey)) {
+          problems.add(`${prop}.labelKey`, v.labelKey, 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', "use a key such as 'version'");
+        }
+      }
+    }
+    problems.throwIfAny();
+    if (props.stable.version === props.canary.version && props.stable.labelKey === props.canary.labelKey) {
+      problems.add('canary.version', props.canary.version, 'stable and canary select the same pods', 'give the canary its own version label value');
+    }
+
+    // weights and steps
+    const steps = props.steps;
+    if (steps !== undefined && props.canaryWeight !== undefined) {
+      problems.add('canaryWeight', props.canaryWeight, 'canaryWeight and steps exclude each other', 'set the weights in steps, and pick one with step');
+    }
+    const plan: CanaryStep[] = steps ?? [{ weight: props.canaryWeight ?? 0 }];
+    if (!plan.length) problems.add('steps', [], 'a release plan needs at least one step', 'use e.g. steps: [{ weight: 10 }, { weight: 50 }, { weight: 100 }]');
+    plan.forEach((s, i) => {
+      const prop = steps ? `steps[${i}].weight` : 'canaryWeight';
+      if (!Number.isInteger(s?.weight) || s.weight < 0 || s.weight > 100) {
+        problems.add(prop, s?.weight, 'a weight is a whole percentage from 0 to 100, so that stable and canary shares sum to exactly 100', 'use e.g. 10');
+      } else if (i > 0 && Number.isInteger(plan[i - 1].weight) && s.weight <= plan[i - 1].weight) {
+        problems.add(prop, s.weight, `steps must raise the canary's share (the previous step is ${plan[i - 1].weight})`, 'order the steps by increasing weight; roll back by choosing an earlier step');
+      }
+      checkDuration(problems, `steps[${i}].pause`, s?.pause);
+    });
+    const step = props.step ?? 1;
+    if (props.step !== undefined && steps === undefined) {
+      problems.add('step', props.step, 'step picks one of steps, and no steps are given', 'add steps, or set canaryWeight');
+    } else if (!Number.isInteger(step) || step < 1 || step > plan.length) {
+      problems.add('step', step, `must be a whole number from 1 to ${plan.length} (the number of steps)`, `pick a step from 1 to ${plan.length}`);
+    }
+    problems.throwIfAny();
+    this.step = step;
+    this.stepCount = plan.length;
+    const current = plan[step - 1];
+    this.canaryWeight = current.weight;
+    if (steps && plan[plan.length - 1].weight !== 100) {
+      this.warn(`the last step sends ${plan[plan.length - 1].weight}% to the canary, so the plan never completes the release: end with { weight: 100 }`);
+    }
+
+    // test requests and mirroring
+    const canaryMatches = (props.canaryRequests ?? []).map((r, i) => this.requestMatch(problems, `canaryRequests[${i}]`, r));
+    if (props.mirrorPercent !== undefined && (typeof props.mirrorPercent !== 'number' || !(props.mirrorPercent > 0) || props.mirrorPercent > 100)) {
+      problems.add('mirrorPercent', props.mirrorPercent, 'a mirrored share is a percentage above 0 and at most 100', 'use e.g. mirrorPercent: 10');
+    }
+    const alert = props.healthAlert;
+    if (alert) this.checkAlert(problems, alert);
+    problems.throwIfAny();
+
+    // what the mesh cannot express
+    const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    if (props.mirrorPercent !== undefined && this.mesh.kind !== MeshKind.ISTIO) {
+      unsupported.push({
+        setting: 'mirrorPercent',
+        value: props.mirrorPercent,
+        why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd\'s outbound routes do not support the RequestMirror filter' : 'Consul\'s discovery chain has no traffic mirroring',
+        alternative: 'send test traffic to the canary with canaryRequests instead',
+      });
+    }
+    const smi = props.smiTrafficSplit ?? false;
+    if (smi && this.mesh.kind !== MeshKind.LINKERD) {
+      problems.add('smiTrafficSplit', true, `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${this.mesh.displayName}'s`, 'remove smiTrafficSplit');
+    }
+    if (smi && canaryMatches.length) {
+      unsupported.push({ setting: 'canaryRequests', value: `${canaryMatches.length} match(es)`, why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only', alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes' });
+    }
+    problems.throwIfAny();
+    const dropped: string[] = [];
+    if (unsupported.length) {
+      if ((props.unsupportedSettings ?? UnsupportedSettings.FAIL) === UnsupportedSettings.FAIL) {
+        for (const u of unsupported) {
+          problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
+        }
+        problems.throwIfAny();
+      }
+      for (const u of unsupported) {
+        this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
+        dropped.push(`${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`);
+      }
+    }
+
+    const intent: CanaryIntent = {
+      stable: this.versionIntent(props.stable),
+      canary: this.versionIntent(props.canary),
+      canaryWeight: current.weight,
+      canaryMatches: dropped.some(d => d.startsWith('canaryRequests')) ? [] : canaryMatches,
+      mirrorPercent: dropped.some(d => d.startsWith('mirrorPercent')) ? undefined : props.mirrorPercent,
+      smi,
+      annotations: {
+        'cdk8s-mesh.io/canary-step': `${step}/${plan.length}`,
+        'cdk8s-mesh.io/canary-weight': String(current.weight),
+        ...(current.pause ? { 'cdk8s-mesh.io/canary-pause': formatDuration(current.pause) } : {}),
+      },
+    };
+
+    const traffic = ServiceTraffic.of(this, this.mesh, this.service);
+    if (smi && traffic.resilienceBy) {
+      throw new Error(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
+    }
+    traffic.setCanary(intent, this, dropped.length ? dropped.join(', ') : undefined);
+    this.prepareVersions(props, intent);
+    if (this.mesh.kind === MeshKind.LINKERD) this.backendServices(intent);
+    if (alert) {
+      renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
+    } else {
+      this.warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
+    }
+  }
+
+  /** Warnings about the release (also printed to stderr). */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
+  private warn(message: string) {
+    this._warnings.push(message);
+    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
+  }
+
+  private versionIntent(v: ReleaseVersion): VersionIntent {
+    return {
+      name: v.version,
+      labels: { ...this.service.selector, [v.labelKey]: v.version },
+      versionKey: v.labelKey,
+      versionValue: v.version,
+      backendService: `${this.service.name}-${v.version}`,
+    };
+  }
+
+  private requestMatch(problems: ProblemList, prop: string, r: CanaryRequestMatch): MatchIntent {
+    const headers = (r?.headers ?? []).map((h, i) => {
+      const problem = h instanceof HeaderMatch ? h._problem() : 'not a HeaderMatch';
+      if (problem) problems.add(`${prop}.headers[${i}]`, h?.name ?? h, problem, "use HeaderMatch.exact('x-test-user', 'true')");
+      return { name: String(h?.name ?? '').toLowerCase(), type: h?.type ?? MatchType.EXACT, value: h?.value ?? '' };
+    });
+    if (r?.cookie) {
+      const { name, value } = r.cookie;
+      if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || typeof value !== 'string' || /[;,\s"\\]/.test(value)) {
+        problems.add(`${prop}.cookie`, r.cookie, 'a cookie needs a token name and a value without spaces, quotes, commas or semicolons', "use { name: 'canary', value: 'always' }");
+      } else {
+        const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        headers.push({ name: 'cookie', type: MatchType.REGEX, value: `^(.*?;\\s*)?${esc(name)}=${esc(value)}(;.*)?$` });
+      }
+    }
+    if (!headers.length) problems.add(prop, r, 'a canary request match needs headers or a cookie', "use { headers: [HeaderMatch.exact('x-test-user', 'true')] }");
+    return { headers };
+  }
+
+  private checkAlert(problems: ProblemList, a: HealthAlert) {
+    if (a.maxErrorRatePercent !== undefined && (typeof a.maxErrorRatePercent !== 'number' || !(a.maxErrorRatePercent > 0) || a.maxErrorRatePercent > 100)) {
+      problems.add('healthAlert.maxErrorRatePercent', a.maxErrorRatePercent, 'a percentage above 0 and at most 100', 'use e.g. 1');
+    }
+    checkDuration(problems, 'healthAlert.maxP99Latency', a.maxP99Latency);
+    checkDuration(problems, 'healthAlert.window', a.window);
+    checkDuration(problems, 'healthAlert.for', a.for);
+    if (a.window && millis(a.window) < 60_000) {
+      problems.add('healthAlert.window', a.window, 'a rate window under 1m holds too few scrapes to be meaningful', 'use Duration.minutes(1) or more (5m is usual)');
+    }
+    if (a.severity !== undefined && (typeof a.severity !== 'string' || !/^[A-Za-z0-9_.-]{1,63}$/.test(a.severity))) {
+      problems.add('healthAlert.severity', a.severity, 'a label value', "use e.g. 'critical'");
+    }
+  }
+
+  /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
+  private prepareVersions(props: CanaryReleaseProps, intent: CanaryIntent) {
+    for (const [v, vi] of [[props.stable, intent.stable], [props.canary, intent.canary]] as const) {
+      const d = v._deployment();
+      if (d) {
+        d.podMetadata.addLabel(vi.versionKey, vi.versionValue);
+        if (this.mesh.kind === MeshKind.CONSUL) d.podMetadata.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
+      } else if (this.mesh.kind === MeshKind.CONSUL) {
+        this.warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
+      }
+    }
+  }
+
+  /** Linkerd routes to Services: one per version, selecting that version's pods. */
+  private backendServices(intent: CanaryIntent) {
+    const ns = this.service._namespaceFrom(this);
+    for (const v of [intent.stable, intent.canary]) {
+      const svc = new kplus.Service(this, `Backend-${v.name}`, {
+        metadata: objectMetadata(v.backendService, ns),
+        ports: [{ port: this.service.port, targetPort: this.service.targetPort, name: this.service.portName }],
+      });
+      svc.select(kplus.Pods.select(this, `Pods-${v.name}`, { labels: sortKeys(v.labels) }));
+    }
+  }
+}
