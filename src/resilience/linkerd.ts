@@ -3,16 +3,9 @@ import { Renderer, ResilienceIntent, UnsupportedSetting } from './intent';
 import * as linkerd from '../imports/linkerd';
 import { Mesh } from '../mesh';
 import { formatMillis, formatMillisSingleUnit } from '../private/format';
-import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../private/metadata';
-import { ServiceProtocol } from '../service';
+import { DROPPED_ANNOTATION, objectMetadata } from '../private/metadata';
 import { LINKERD_RETRY_ON } from '../traffic/linkerd';
-
-const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
-  [ServiceProtocol.HTTP]: 'HTTP/1',
-  [ServiceProtocol.HTTP2]: 'HTTP/2',
-  [ServiceProtocol.GRPC]: 'gRPC',
-  [ServiceProtocol.TCP]: 'opaque',
-};
+import { LinkerdServer } from '../private/linkerd-server';
 
 /**
  * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic/linkerd.ts); failure
@@ -71,17 +64,7 @@ export const LINKERD_RENDERER: Renderer = {
 
     const rl = intent.rateLimit;
     if (rl) {
-      const serverName = `${intent.serviceName}-${intent.targetPort}`;
-      new linkerd.Server(scope, 'Server', {
-        metadata: objectMetadata(serverName, intent.namespace, { annotations: dropped }),
-        spec: {
-          podSelector: { matchLabels: sortKeys(intent.service.selector) },
-          port: intent.targetPort,
-          proxyProtocol: PROXY_PROTOCOL[intent.protocol],
-          // keep who may connect unchanged: a Server's own default would be `deny`
-          accessPolicy: mesh.linkerdInboundPolicy,
-        },
-      });
+      const serverName = LinkerdServer.of(scope, mesh, intent.service).serverName;
       new linkerd.HttpLocalRateLimitPolicy(scope, 'RateLimit', {
         metadata: objectMetadata(intent.serviceName, intent.namespace, { annotations: dropped }),
         spec: {
