@@ -3,8 +3,11 @@ export * from './service';
 export * from './matches';
 export * from './resilience/resilient-service';
 export * from './canary/canary-release';
+export * from './zero-trust/identity';
+export * from './zero-trust/zero-trust-namespace';
 export * from './analysis/findings';
 export * from './analysis/validator';
+export * from './analysis/reachability';
 
 export * as istio from './imports/istio';
 export * as gatewayApi from './imports/gateway-api';

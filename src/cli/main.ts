@@ -1,16 +1,26 @@
 import * as fs from 'fs';
 import { Finding, Severity } from '../analysis/findings';
+import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
 
 const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
+       cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
+                               [--method M] [--path P] [--jwt] PATH...
 
-Validates mesh manifests against the pinned CRDs (structural schema and CEL rules).
-PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.
-
+validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
+  exit status: 0 clean, 1 findings, 2 usage or parse errors
 
-exit status: 0 clean, 1 findings, 2 usage or parse errors`;
+reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
+  --namespace NS      namespace of objects and names without one (default: default)
+  --from CALLER       only this caller: namespace/serviceAccount, or ip:A.B.C.D outside the mesh
+  --to SERVICE        only this service: namespace/name
+  --method M --path P one request instead of the methods and paths the policies mention
+  --jwt               the requests carry a valid JWT
+  exit status: 0, or 2 on usage or parse errors
+
+PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.`;
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -34,6 +44,7 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
     io.stdout(USAGE + '\n');
     return 0;
   }
+  if (command === 'reachability') return reachability(rest, io);
   if (command !== 'validate') {
     io.stderr(`cdk8s-mesh: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
     return 2;
@@ -107,6 +118,64 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
   }
   if (parseError) return 2;
   return failing.length ? 1 : 0;
+}
+
+function reachability(args: string[], io: Io): number {
+  const opts: { [k: string]: string | boolean } = {};
+  const paths: string[] = [];
+  const valued = ['--format', '--namespace', '--from', '--to', '--method', '--path'];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (valued.includes(arg)) {
+      const v = args[++i];
+      if (v === undefined) {
+        io.stderr(`cdk8s-mesh: ${arg} needs a value\n`);
+        return 2;
+      }
+      opts[arg.slice(2)] = v;
+    } else if (arg === '--jwt') {
+      opts.jwt = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      io.stderr(`cdk8s-mesh: unknown option ${arg}\n${USAGE}\n`);
+      return 2;
+    } else {
+      paths.push(arg);
+    }
+  }
+  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
+    io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(opts.format)}\n`);
+    return 2;
+  }
+  if (!paths.length) {
+    io.stderr(`cdk8s-mesh: reachability needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
+    return 2;
+  }
+  const options = { defaultNamespace: opts.namespace as string | undefined };
+  let matrix: ReachabilityMatrix;
+  try {
+    const missing = paths.find(p => p !== '-' && !fs.existsSync(p));
+    if (missing) {
+      io.stderr(`cdk8s-mesh: no such file or folder: ${missing}\n`);
+      return 2;
+    }
+    matrix = paths.includes('-') ? ReachabilityMatrix.fromYaml(io.stdin(), options) : ReachabilityMatrix.fromFiles(paths, options);
+  } catch (e) {
+    io.stderr(`cdk8s-mesh: cannot read the manifests: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const callers = opts.from ? [opts.from as string] : undefined;
+  const services = opts.to ? [opts.to as string] : undefined;
+  const decisions = opts.method || opts.path
+    ? (services ?? matrix.services()).flatMap(service => (callers ?? [...matrix.callers(), `${options.defaultNamespace ?? 'default'}/unnamed`])
+      .map(caller => matrix.check({ caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true })))
+    : matrix.table(callers, services);
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify({ mesh: matrix.mesh, decisions }, undefined, 2) + '\n');
+  } else {
+    io.stdout(`mesh: ${matrix.mesh}\n`);
+    io.stdout(ReachabilityMatrix.formatTable(decisions));
+  }
+  return 0;
 }
 
 if (require.main === module) {

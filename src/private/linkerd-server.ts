@@ -21,26 +21,27 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
  */
 export class LinkerdServer extends Construct {
   /** The Server of `service`'s target port in the chart of `scope`, created on first use. */
-  public static of(scope: Construct, mesh: Mesh, service: ServiceRef): LinkerdServer {
+  public static of(scope: Construct, mesh: Mesh, service: ServiceRef, port?: number): LinkerdServer {
     const chart = Chart.of(scope);
     const namespace = service._namespaceFrom(scope);
-    const id = `LinkerdServer-${namespace ?? ''}-${service.name}-${service.targetPort}`;
-    return (chart.node.tryFindChild(id) as LinkerdServer | undefined) ?? new LinkerdServer(chart, id, mesh, service, namespace);
+    const podPort = port ?? service.targetPort;
+    const id = `LinkerdServer-${namespace ?? ''}-${service.name}-${podPort}`;
+    return (chart.node.tryFindChild(id) as LinkerdServer | undefined) ?? new LinkerdServer(chart, id, mesh, service, namespace, podPort);
   }
 
   /** The Server's name, `<service>-<targetPort>`. */
   public readonly serverName: string;
   private accessPolicy?: { value: string; by: string };
 
-  private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
+  private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
-    this.serverName = `${service.name}-${service.targetPort}`;
+    this.serverName = `${service.name}-${port}`;
     new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
         produce: (): linkerd.ServerSpec => ({
           podSelector: { matchLabels: sortKeys(service.selector) },
-          port: service.targetPort,
+          port,
           proxyProtocol: PROXY_PROTOCOL[service.protocol],
           // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`)
           accessPolicy: this.accessPolicy?.value ?? mesh.linkerdInboundPolicy,

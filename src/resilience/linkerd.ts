@@ -3,9 +3,9 @@ import { Renderer, ResilienceIntent, UnsupportedSetting } from './intent';
 import * as linkerd from '../imports/linkerd';
 import { Mesh } from '../mesh';
 import { formatMillis, formatMillisSingleUnit } from '../private/format';
+import { LinkerdServer } from '../private/linkerd-server';
 import { DROPPED_ANNOTATION, objectMetadata } from '../private/metadata';
 import { LINKERD_RETRY_ON } from '../traffic/linkerd';
-import { LinkerdServer } from '../private/linkerd-server';
 
 /**
  * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic/linkerd.ts); failure

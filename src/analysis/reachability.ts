@@ -1,0 +1,467 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
+
+/**
+ * Options for reading policies back.
+ */
+export interface ReachabilityOptions {
+  /**
+   * The namespace of objects and names that have none.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+  /**
+   * Istio's root namespace: its policies apply to every namespace.
+   * @default 'istio-system'
+   */
+  readonly istioRootNamespace?: string;
+  /**
+   * Linkerd's cluster-wide default inbound policy, for namespaces whose Namespace object is not among
+   * the manifests.
+   * @default 'all-unauthenticated'
+   */
+  readonly linkerdDefaultInboundPolicy?: string;
+  /**
+   * Whether Consul allows requests that no intention matches (ACL default policy `allow`).
+   * @default true
+   */
+  readonly consulDefaultAllow?: boolean;
+}
+
+/**
+ * A request to check: who calls which service, how.
+ */
+export interface ReachabilityQuery {
+  /** The caller: `namespace/serviceAccount` for a meshed workload, or `ip:10.1.2.3` for a client outside the mesh. */
+  readonly caller: string;
+  /** The service: `namespace/name` (or `name` in the default namespace). */
+  readonly service: string;
+  /**
+   * The HTTP method.
+   * @default 'GET'
+   */
+  readonly method?: string;
+  /**
+   * The request path.
+   * @default '/'
+   */
+  readonly path?: string;
+  /**
+   * Whether the request carries a valid JWT.
+   * @default false
+   */
+  readonly withJwt?: boolean;
+}
+
+/**
+ * Whether a request is allowed, and why.
+ */
+export interface ReachabilityDecision {
+  /** The caller. */
+  readonly caller: string;
+  /** The service, as `namespace/name`. */
+  readonly service: string;
+  /** The method. */
+  readonly method: string;
+  /** The path. */
+  readonly path: string;
+  /** Whether a valid JWT was assumed. */
+  readonly withJwt: boolean;
+  /** Allowed or not. */
+  readonly allowed: boolean;
+  /** Which policy and rule decided (or which default). */
+  readonly reason: string;
+  /** The mesh whose policies decided: istio, linkerd, consul, or none. */
+  readonly mesh: string;
+}
+
+interface Caller {
+  readonly ns?: string;
+  readonly sa?: string;
+  readonly ip?: string;
+  readonly meshed: boolean;
+}
+
+interface Request {
+  readonly caller: Caller;
+  readonly ns: string;
+  readonly name: string;
+  readonly labels: { [k: string]: string };
+  readonly method: string;
+  readonly path: string;
+  readonly jwt: boolean;
+}
+
+
+function ref(o: any): string {
+  return `${o.kind} ${o.metadata?.namespace ?? ''}${o.metadata?.namespace ? '/' : ''}${o.metadata?.name}`;
+}
+
+function subset(selector: { [k: string]: string } | undefined, labels: { [k: string]: string }): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/** Istio string matching: exact, `*`, `prefix*`, `*suffix`. */
+function istioMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return value !== '';
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  return pattern === value;
+}
+
+function anyMatch(patterns: string[] | undefined, value: string | undefined): boolean {
+  return value !== undefined && (patterns ?? []).some(p => istioMatch(p, value));
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  const toInt = (s: string) => s.split('.').reduce((n, p) => (n << 8) + Number(p), 0) >>> 0;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(net)) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (toInt(ip) & mask) === (toInt(net) & mask);
+}
+
+/**
+ * Who may call whom: reads the authorization policies of Istio, Linkerd or Consul from manifests
+ * (our output or hand-written YAML) and decides requests, naming the rule that decided.
+ *
+ * @example
+ * const matrix = ReachabilityMatrix.fromManifests(Testing.synth(chart), { defaultNamespace: 'shop' });
+ * matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed; // true
+ */
+export class ReachabilityMatrix {
+  /** From manifest objects. */
+  public static fromManifests(objects: any[], options: ReachabilityOptions = {}): ReachabilityMatrix {
+    return new ReachabilityMatrix(objects.filter(o => o && typeof o === 'object' && o.kind), options);
+  }
+
+  /** From a stream of YAML documents. */
+  public static fromYaml(text: string, options: ReachabilityOptions = {}): ReachabilityMatrix {
+    return ReachabilityMatrix.fromManifests(jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA }) as any[], options);
+  }
+
+  /** From files and folders of YAML. */
+  public static fromFiles(paths: string[], options: ReachabilityOptions = {}): ReachabilityMatrix {
+    const docs: any[] = [];
+    const walk = (p: string) => {
+      if (fs.statSync(p).isDirectory()) fs.readdirSync(p).sort().forEach(e => walk(path.join(p, e)));
+      else if (/\.(ya?ml|json)$/.test(p)) docs.push(...(jsyaml.loadAll(fs.readFileSync(p, 'utf8'), undefined, { schema: jsyaml.CORE_SCHEMA }) as any[]));
+    };
+    paths.forEach(walk);
+    return ReachabilityMatrix.fromManifests(docs, options);
+  }
+
+  /** A table of decisions, one per line. */
+  public static formatTable(decisions: ReachabilityDecision[]): string {
+    const rows = [['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'],
+      ...decisions.map(d => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.allowed ? 'ALLOW' : 'DENY', d.reason])];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+    return rows.map(r => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+  }
+
+  private readonly objects: any[];
+  private readonly defaultNs: string;
+  private readonly rootNs: string;
+
+  private constructor(objects: any[], private readonly options: ReachabilityOptions) {
+    this.objects = objects;
+    this.defaultNs = options.defaultNamespace ?? 'default';
+    this.rootNs = options.istioRootNamespace ?? 'istio-system';
+  }
+
+  /** The mesh whose policies are in the manifests: istio, linkerd, consul, or none. */
+  public get mesh(): string {
+    if (this.objects.some(o => /^security\.istio\.io\//.test(o.apiVersion))) return 'istio';
+    if (this.objects.some(o => /^policy\.linkerd\.io\//.test(o.apiVersion) && ['Server', 'AuthorizationPolicy'].includes(o.kind))) return 'linkerd';
+    if (this.objects.some(o => o.kind === 'ServiceIntentions')) return 'consul';
+    return 'none';
+  }
+
+  /** The services the policies protect, as `namespace/name`, sorted. */
+  public services(): string[] {
+    const out = new Set<string>();
+    for (const o of this.objects) {
+      const ns = this.ns(o);
+      if (o.kind === 'Service' && o.apiVersion === 'v1') out.add(`${ns}/${o.metadata.name}`);
+      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && o.spec?.selector?.matchLabels?.app) out.add(`${ns}/${o.spec.selector.matchLabels.app}`);
+      if (o.kind === 'Server' && o.spec?.podSelector?.matchLabels?.app) out.add(`${ns}/${o.spec.podSelector.matchLabels.app}`);
+      if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name && o.spec.destination.name !== '*') out.add(`${ns}/${o.spec.destination.name}`);
+    }
+    return [...out].sort();
+  }
+
+  /** The callers the policies name, as `namespace/serviceAccount`, sorted. */
+  public callers(): string[] {
+    const out = new Set<string>();
+    for (const o of this.objects) {
+      const ns = this.ns(o);
+      for (const r of o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) ? o.spec?.rules ?? [] : []) {
+        for (const f of r.from ?? []) {
+          for (const p of f.source?.principals ?? []) {
+            const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
+            if (m && !p.includes('*')) out.add(`${m[1]}/${m[2]}`);
+          }
+        }
+      }
+      if (o.kind === 'MeshTLSAuthentication') {
+        for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'ServiceAccount' && r.name) out.add(`${r.namespace ?? ns}/${r.name}`);
+      }
+      if (o.kind === 'ServiceIntentions') {
+        for (const s of o.spec?.sources ?? []) if (s.name && s.name !== '*') out.add(`${s.namespace ?? ns}/${s.name}`);
+      }
+    }
+    return [...out].sort();
+  }
+
+  /** Decides one request. */
+  public check(query: ReachabilityQuery): ReachabilityDecision {
+    const caller = this.parseCaller(query.caller);
+    const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
+    const svc = this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns);
+    const req: Request = {
+      caller,
+      ns,
+      name,
+      labels: svc?.spec?.selector ?? { app: name },
+      method: (query.method ?? 'GET').toUpperCase(),
+      path: query.path ?? '/',
+      jwt: query.withJwt ?? false,
+    };
+    const mesh = this.mesh;
+    const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
+      : { allowed: true, reason: 'no authorization policy in the manifests' };
+    return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh };
+  }
+
+  /**
+   * Decides every combination of callers, services and requests. By default: every caller the
+   * policies name plus an unnamed one (`<ns>/unnamed`), every service they protect, and for each
+   * service the methods and paths its policies mention plus `GET /`.
+   */
+  public table(callers?: string[], services?: string[]): ReachabilityDecision[] {
+    const svcs = services ?? this.services();
+    const who = callers ?? [...this.callers(), `${this.defaultNs}/unnamed`];
+    const out: ReachabilityDecision[] = [];
+    for (const service of svcs) {
+      for (const [method, p] of this.probes(service)) {
+        for (const caller of who) out.push(this.check({ caller, service, method, path: p }));
+      }
+    }
+    return out;
+  }
+
+  private ns(o: any): string {
+    return o.metadata?.namespace ?? this.defaultNs;
+  }
+
+  private parseCaller(text: string): Caller {
+    if (text.startsWith('ip:')) return { ip: text.slice(3), meshed: false };
+    const [ns, sa] = text.includes('/') ? text.split('/', 2) : [this.defaultNs, text];
+    return { ns, sa, meshed: true };
+  }
+
+  /** The (method, path) pairs the policies of a service mention, plus GET /. */
+  private probes(service: string): [string, string][] {
+    const [ns, name] = service.split('/', 2);
+    const out = new Map<string, [string, string]>([['GET /', ['GET', '/']]]);
+    const add = (methods: string[] | undefined, paths: string[] | undefined) => {
+      for (const m of methods?.length ? methods : ['GET']) {
+        for (const p of paths?.length ? paths : ['/']) {
+          const concrete = p.endsWith('*') ? p.slice(0, -1) || '/' : p;
+          out.set(`${m} ${concrete}`, [m, concrete]);
+        }
+      }
+    };
+    for (const o of this.objects) {
+      if (this.ns(o) !== ns) continue;
+      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && o.spec?.selector?.matchLabels?.app === name) {
+        for (const r of o.spec.rules ?? []) for (const t of r.to ?? []) add(t.operation?.methods, t.operation?.paths);
+      }
+      if (o.kind === 'HTTPRoute' && o.spec?.parentRefs?.some((p: any) => p.kind === 'Server' && String(p.name).startsWith(`${name}-`))) {
+        for (const r of o.spec.rules ?? []) for (const m of r.matches ?? []) add(m.method ? [m.method] : undefined, m.path?.value ? [m.path.value] : undefined);
+      }
+      if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name === name) {
+        for (const s of o.spec.sources ?? []) {
+          for (const p of s.permissions ?? []) add(p.http?.methods, [p.http?.pathExact ?? p.http?.pathPrefix].filter(Boolean));
+        }
+      }
+    }
+    return [...out.values()].sort((a, b) => (a.join(' ') < b.join(' ') ? -1 : 1));
+  }
+
+  // ---- Istio -------------------------------------------------------------------------------
+
+  private istio(req: Request): { allowed: boolean; reason: string } {
+    const caller = req.caller;
+    // mTLS: a STRICT PeerAuthentication refuses callers outside the mesh
+    const pas = this.objects.filter(o => o.kind === 'PeerAuthentication' && (this.ns(o) === req.ns || this.ns(o) === this.rootNs));
+    const workloadPa = pas.find(o => this.ns(o) === req.ns && o.spec?.selector && subset(o.spec.selector.matchLabels, req.labels));
+    const nsPa = pas.find(o => this.ns(o) === req.ns && !o.spec?.selector) ?? pas.find(o => this.ns(o) === this.rootNs && !o.spec?.selector);
+    const mode = workloadPa?.spec?.mtls?.mode && workloadPa.spec.mtls.mode !== 'UNSET' ? workloadPa.spec.mtls.mode : nsPa?.spec?.mtls?.mode;
+    const hasPortException = Object.values(workloadPa?.spec?.portLevelMtls ?? {}).some((m: any) => m.mode === 'PERMISSIVE' || m.mode === 'DISABLE');
+    if (!caller.meshed && mode === 'STRICT' && !hasPortException) {
+      return { allowed: false, reason: `mTLS STRICT (${ref(workloadPa ?? nsPa)}): a caller outside the mesh cannot connect` };
+    }
+    const applies = (o: any) => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && !o.spec?.targetRef && !o.spec?.targetRefs
+      && ((this.ns(o) === req.ns) || this.ns(o) === this.rootNs)
+      && (!o.spec?.selector || subset(o.spec.selector.matchLabels, req.labels));
+    const policies = this.objects.filter(applies);
+    const action = (o: any) => o.spec?.action ?? 'ALLOW';
+    for (const p of policies.filter(o => action(o) === 'DENY')) {
+      const i = (p.spec.rules ?? []).findIndex((r: any) => this.istioRule(r, req, true));
+      if (i >= 0) return { allowed: false, reason: `${ref(p)} (DENY) rules[${i}]` };
+    }
+    const allows = policies.filter(o => action(o) === 'ALLOW');
+    if (!allows.length) return { allowed: true, reason: 'no ALLOW AuthorizationPolicy applies to the workload' };
+    for (const p of allows) {
+      const i = (p.spec?.rules ?? []).findIndex((r: any) => this.istioRule(r, req, false));
+      if (i >= 0) return { allowed: true, reason: `${ref(p)} rules[${i}]` };
+    }
+    return { allowed: false, reason: `no rule of the ALLOW policies matches (${allows.map(ref).join(', ')})` };
+  }
+
+  private istioRule(rule: any, req: Request, forDeny: boolean): boolean {
+    const c = req.caller;
+    const principal = c.meshed ? `cluster.local/ns/${c.ns}/sa/${c.sa}` : undefined;
+    const fromOk = !rule.from?.length || rule.from.some((f: any) => {
+      const s = f.source ?? {};
+      const principalOf = (pats: string[]) => pats.some(p => principal !== undefined && (istioMatch(p, principal) || istioMatch(p.replace(/^[^/]+\/ns\//, '*/ns/'), principal)));
+      if (s.principals && !principalOf(s.principals)) return false;
+      if (s.notPrincipals && principalOf(s.notPrincipals)) return false;
+      if (s.serviceAccounts && !s.serviceAccounts.includes(`${c.ns}/${c.sa}`)) return false;
+      if (s.namespaces && !anyMatch(s.namespaces, c.meshed ? c.ns : undefined)) return false;
+      if (s.notNamespaces && anyMatch(s.notNamespaces, c.meshed ? c.ns : undefined)) return false;
+      if (s.requestPrincipals && !req.jwt) return false;
+      if (s.notRequestPrincipals && req.jwt) return false;
+      if (s.ipBlocks && !(c.ip && s.ipBlocks.some((b: string) => ipInCidr(c.ip!, b.includes('/') ? b : `${b}/32`)))) return false;
+      return true;
+    });
+    const toOk = !rule.to?.length || rule.to.some((t: any) => {
+      const o = t.operation ?? {};
+      if (o.methods && !o.methods.includes(req.method)) return false;
+      if (o.notMethods && o.notMethods.includes(req.method)) return false;
+      if (o.paths && !anyMatch(o.paths, req.path)) return false;
+      if (o.notPaths && anyMatch(o.notPaths, req.path)) return false;
+      return true;
+    });
+    // conditions this reader cannot evaluate: an ALLOW rule does not match, a DENY rule does
+    const whenOk = !rule.when?.length || forDeny;
+    return fromOk && toOk && whenOk;
+  }
+
+  // ---- Linkerd -----------------------------------------------------------------------------
+
+  private linkerd(req: Request): { allowed: boolean; reason: string } {
+    const c = req.caller;
+    const nsObject = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns);
+    const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
+    const servers = this.objects
+      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels))
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
+    if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
+    const routes = this.objects.filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
+      && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name));
+    let route: any;
+    if (routes.length) {
+      let best = -1;
+      for (const r of routes) {
+        for (const rule of r.spec.rules ?? []) {
+          for (const m of rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }]) {
+            const score = this.linkerdMatch(m, req);
+            if (score > best) { best = score; route = r; }
+          }
+        }
+      }
+      if (!route) return { allowed: false, reason: `no HTTPRoute of Server ${req.ns}/${server.metadata.name} matches the request` };
+    }
+    const targets = (o: any) => {
+      const t = o.spec?.targetRef ?? {};
+      return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
+        || (t.kind === 'Namespace' && t.name === req.ns);
+    };
+    const policies = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns && targets(o));
+    for (const p of policies) {
+      const refs = p.spec?.requiredAuthenticationRefs ?? [];
+      if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
+        return { allowed: true, reason: `${ref(p)} (on ${p.spec.targetRef.kind} ${p.spec.targetRef.name})` };
+      }
+    }
+    return this.linkerdDefault(server.spec.accessPolicy ?? 'deny', c, `no AuthorizationPolicy authorizes the caller; Server ${req.ns}/${server.metadata.name} accessPolicy ${server.spec.accessPolicy ?? 'deny'}`);
+  }
+
+  private linkerdDefault(policy: string, c: Caller, reason: string): { allowed: boolean; reason: string } {
+    const allowed = policy === 'audit' || policy === 'all-unauthenticated' || policy === 'cluster-unauthenticated'
+      || ((policy === 'all-authenticated' || policy === 'cluster-authenticated') && c.meshed);
+    return { allowed, reason: policy === 'audit' ? `${reason} (audit: allowed and logged)` : reason };
+  }
+
+  private linkerdMatch(m: any, req: Request): number {
+    if (m.method && m.method !== req.method) return -1;
+    const p = m.path ?? { type: 'PathPrefix', value: '/' };
+    let score: number;
+    if (p.type === 'Exact') {
+      if (p.value !== req.path) return -1;
+      score = 100000;
+    } else {
+      const v = p.value.endsWith('/') && p.value !== '/' ? p.value.slice(0, -1) : p.value;
+      if (!(v === '/' || req.path === v || req.path.startsWith(`${v}/`))) return -1;
+      score = v.length * 10;
+    }
+    return score + (m.method ? 1 : 0);
+  }
+
+  private linkerdAuthenticated(r: any, c: Caller, ns: string): boolean {
+    if (r.kind === 'ServiceAccount') return c.meshed && c.sa === r.name && c.ns === (r.namespace ?? ns);
+    const auth = this.objects.find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns));
+    if (!auth) return false;
+    if (r.kind === 'MeshTLSAuthentication') {
+      if (!c.meshed) return false;
+      const idRefs = (auth.spec?.identityRefs ?? []).some((i: any) => (i.kind === 'ServiceAccount' && i.name === c.sa && (i.namespace ?? this.ns(auth)) === c.ns)
+        || (i.kind === 'Namespace' && i.name === c.ns));
+      const ids = (auth.spec?.identities ?? []).some((i: string) => i === '*' || istioMatch(i, `${c.sa}.${c.ns}.serviceaccount.identity.linkerd.cluster.local`));
+      return idRefs || ids;
+    }
+    if (r.kind === 'NetworkAuthentication') {
+      return !!c.ip && (auth.spec?.networks ?? []).some((n: any) => ipInCidr(c.ip!, n.cidr) && !(n.except ?? []).some((e: string) => ipInCidr(c.ip!, e)));
+    }
+    return false;
+  }
+
+  // ---- Consul ------------------------------------------------------------------------------
+
+  private consul(req: Request): { allowed: boolean; reason: string } {
+    const c = req.caller;
+    const intentions = this.objects.filter(o => o.kind === 'ServiceIntentions');
+    const exact = intentions.filter(o => o.spec?.destination?.name === req.name);
+    const wildcard = intentions.filter(o => o.spec?.destination?.name === '*');
+    // precedence: exact destination before wildcard; within one, exact source before wildcard source
+    for (const group of [exact, wildcard]) {
+      for (const sourceName of [c.sa, '*']) {
+        for (const o of group) {
+          const i = (o.spec?.sources ?? []).findIndex((s: any) => s.name === sourceName && c.meshed);
+          if (i < 0) continue;
+          const s = o.spec.sources[i];
+          if (s.action) return { allowed: s.action === 'allow', reason: `${ref(o)} sources[${i}] (${s.name}: ${s.action})` };
+          const j = (s.permissions ?? []).findIndex((p: any) => this.consulPermission(p, req));
+          if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${ref(o)} sources[${i}].permissions[${j}] (${s.permissions[j].action})` };
+          return { allowed: false, reason: `${ref(o)} sources[${i}]: no permission matches the request` };
+        }
+      }
+    }
+    const allow = this.options.consulDefaultAllow ?? true;
+    return { allowed: allow && c.meshed, reason: c.meshed ? `no intention matches; the ACL default policy (${allow ? 'allow' : 'deny'}) decides` : 'the caller is outside the mesh' };
+  }
+
+  private consulPermission(p: any, req: Request): boolean {
+    const h = p.http ?? {};
+    if (h.pathExact !== undefined && h.pathExact !== req.path) return false;
+    if (h.pathPrefix !== undefined && !req.path.startsWith(h.pathPrefix)) return false;
+    if (h.pathRegex !== undefined && !new RegExp(`^(?:${h.pathRegex})$`).test(req.path)) return false;
+    if (h.methods?.length && !h.methods.includes(req.method)) return false;
+    if (p.jwt?.providers?.length && !req.jwt) return false;
+    return true;
+  }
+}

@@ -1,0 +1,105 @@
+import * as kplus from 'cdk8s-plus-28';
+import { show } from '../private/errors';
+
+/**
+ * What kind of caller an identity is.
+ */
+export enum IdentityKind {
+  /** A workload running as a Kubernetes service account. */
+  SERVICE_ACCOUNT = 'ServiceAccount',
+  /** Every workload of a namespace. */
+  NAMESPACE = 'Namespace',
+  /** Unauthenticated clients from a network (CIDR), e.g. a monitoring system outside the mesh. */
+  NETWORK = 'Network',
+}
+
+/**
+ * Options of a service-account identity.
+ */
+export interface IdentityOptions {
+  /**
+   * The namespace of the service account.
+   * @default - the namespace of the policy
+   */
+  readonly namespace?: string;
+  /**
+   * The caller runs outside the mesh (no sidecar): it cannot present an mTLS identity, so STRICT
+   * mTLS on the services it calls is refused.
+   * @default false
+   */
+  readonly outsideMesh?: boolean;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+
+/**
+ * A caller identity in a zero-trust policy. Wildcards are not allowed: callers are named.
+ *
+ * @example
+ * Identity.serviceAccount('order');                          // shop/order, in the policy's namespace
+ * Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: 'istio-system' });
+ * Identity.fromServiceAccount(orderSa);                      // a cdk8s-plus-28 ServiceAccount
+ * Identity.network('10.0.0.0/8');                            // e.g. Prometheus outside the mesh
+ */
+export class Identity {
+  /** A workload's service account. */
+  public static serviceAccount(name: string, options: IdentityOptions = {}): Identity {
+    return new Identity(IdentityKind.SERVICE_ACCOUNT, name, options.namespace, options.outsideMesh ?? false);
+  }
+
+  /** A cdk8s-plus-28 ServiceAccount. */
+  public static fromServiceAccount(serviceAccount: kplus.ServiceAccount, options: IdentityOptions = {}): Identity {
+    return new Identity(IdentityKind.SERVICE_ACCOUNT, serviceAccount.name, options.namespace ?? serviceAccount.metadata.namespace, options.outsideMesh ?? false);
+  }
+
+  /** Every workload of a namespace. */
+  public static namespace(namespace: string): Identity {
+    return new Identity(IdentityKind.NAMESPACE, namespace, namespace, false);
+  }
+
+  /** Unauthenticated clients from a network (always outside the mesh). */
+  public static network(cidr: string): Identity {
+    return new Identity(IdentityKind.NETWORK, cidr, undefined, true);
+  }
+
+  private constructor(
+    /** What kind of identity. */
+    public readonly kind: IdentityKind,
+    /** The service account name, the namespace, or the CIDR. */
+    public readonly name: string,
+    /** The namespace, when given. */
+    public readonly namespace: string | undefined,
+    /** Whether the caller is outside the mesh. */
+    public readonly outsideMesh: boolean,
+  ) {}
+
+  /**
+   * A readable form: `ns/sa`, `namespace ns`, `network 10.0.0.0/8`.
+   * @internal
+   */
+  public _label(defaultNamespace: string): string {
+    switch (this.kind) {
+      case IdentityKind.SERVICE_ACCOUNT: return `${this.namespace ?? defaultNamespace}/${this.name}`;
+      case IdentityKind.NAMESPACE: return `namespace ${this.name}`;
+      case IdentityKind.NETWORK: return `network ${this.name}`;
+    }
+  }
+
+  /** @internal */
+  public _problem(): string | undefined {
+    if (typeof this.name !== 'string' || !this.name) return `an identity needs a name, got ${show(this.name)}`;
+    if (this.name.includes('*')) return `wildcards are not allowed in identities (${show(this.name)}): name each caller`;
+    switch (this.kind) {
+      case IdentityKind.SERVICE_ACCOUNT:
+        if (!DNS1123_SUBDOMAIN.test(this.name) || this.name.length > 253) return `${show(this.name)} is not a valid service account name`;
+        if (this.namespace !== undefined && !DNS1123_LABEL.test(this.namespace)) return `${show(this.namespace)} is not a valid namespace`;
+        return undefined;
+      case IdentityKind.NAMESPACE:
+        return DNS1123_LABEL.test(this.name) ? undefined : `${show(this.name)} is not a valid namespace`;
+      case IdentityKind.NETWORK:
+        return CIDR.test(this.name) ? undefined : `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
+    }
+  }
+}

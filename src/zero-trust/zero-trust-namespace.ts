@@ -1,0 +1,360 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ZT_CONSUL } from './consul';
+import { Identity, IdentityKind } from './identity';
+import { ZT_ISTIO } from './istio';
+import { ZT_LINKERD } from './linkerd';
+import { HttpMethod, MatchType, PathMatch } from '../matches';
+import { Mesh, MeshKind } from '../mesh';
+import { ProblemList } from '../private/errors';
+import { ServiceProtocol, ServiceRef } from '../service';
+
+/**
+ * The mTLS phase of a namespace: the migration the seeds recommend is PERMISSIVE first, then STRICT.
+ */
+export enum MtlsPhase {
+  /** Accept mTLS and plaintext while workloads join the mesh (Linkerd: authorization in audit mode). */
+  PERMISSIVE = 'PERMISSIVE',
+  /** Accept mTLS only (Linkerd: authorization enforced). */
+  STRICT = 'STRICT',
+}
+
+/**
+ * The mTLS mode of an exception.
+ */
+export enum MtlsExceptionMode {
+  /** Accept plaintext and mTLS on the port. */
+  PERMISSIVE = 'PERMISSIVE',
+  /** Plaintext only on the port (Istio only). */
+  DISABLE = 'DISABLE',
+}
+
+/**
+ * A port of a workload exempt from the namespace's mTLS phase, e.g. a metrics port scraped from
+ * outside the mesh, or a legacy client's port.
+ */
+export interface MtlsException {
+  /** The service whose pods have the port. */
+  readonly service: ServiceRef;
+  /** The pod (container) port. */
+  readonly port: number;
+  /** The port's mode. */
+  readonly mode: MtlsExceptionMode;
+  /** Why the exception exists (written on the output, for reviewers). */
+  readonly reason: string;
+}
+
+/**
+ * Which callers may (or may not) call a service, with which methods and paths.
+ */
+export interface AccessRule {
+  /**
+   * The rule's name (a DNS-1123 label), used for object names and in reachability reasons.
+   * @default - `<service>-from-<first caller>`
+   */
+  readonly name?: string;
+  /** The callers (any of them). Never empty, never a wildcard. */
+  readonly from: Identity[];
+  /** The service being called. */
+  readonly to: ServiceRef;
+  /**
+   * The methods (any of them).
+   * @default - every method
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * The paths, exact or prefix (any of them).
+   * @default - every path
+   */
+  readonly paths?: PathMatch[];
+  /**
+   * Requests must also carry a valid JWT from the namespace's `jwt` issuer (not on Linkerd).
+   * @default false
+   */
+  readonly requireJwt?: boolean;
+}
+
+/**
+ * Request authentication with JSON Web Tokens.
+ */
+export interface JwtAuthentication {
+  /** The token issuer (`iss`). */
+  readonly issuer: string;
+  /** Where the issuer's signing keys are published (http or https). */
+  readonly jwksUri: string;
+  /**
+   * Accepted audiences (`aud`).
+   * @default - any audience
+   */
+  readonly audiences?: string[];
+  /**
+   * Keep the token on the request forwarded to the service (Istio only).
+   * @default false
+   */
+  readonly forwardOriginalToken?: boolean;
+  /**
+   * The name of Consul's JWTProvider.
+   * @default - derived from the issuer's host
+   */
+  readonly providerName?: string;
+}
+
+/**
+ * Props of a ZeroTrustNamespace.
+ */
+export interface ZeroTrustNamespaceProps {
+  /** The mesh to write configuration for. */
+  readonly mesh: Mesh;
+  /**
+   * The namespace.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * The mTLS phase.
+   * @default MtlsPhase.STRICT
+   */
+  readonly mtls?: MtlsPhase;
+  /**
+   * Ports exempt from the mTLS phase, each with its reason.
+   * @default - none
+   */
+  readonly mtlsExceptions?: MtlsException[];
+  /**
+   * Who may call what. Everything else is denied.
+   */
+  readonly allow: AccessRule[];
+  /**
+   * Requests denied even when an allow rule matches (Istio and Consul only).
+   * @default - none
+   */
+  readonly deny?: AccessRule[];
+  /**
+   * JWT request authentication, for allow rules with `requireJwt`.
+   * @default - none
+   */
+  readonly jwt?: JwtAuthentication;
+  /**
+   * Linkerd only: the Namespace object to annotate with the default inbound policy.
+   * @default - a Namespace object is written
+   */
+  readonly namespaceObject?: kplus.Namespace;
+}
+
+/** A normalized access rule. */
+export interface RuleIntent {
+  readonly name: string;
+  readonly source: string;
+  readonly from: Identity[];
+  readonly to: ServiceRef;
+  readonly methods?: HttpMethod[];
+  readonly paths?: { type: MatchType; value: string }[];
+  readonly requireJwt: boolean;
+}
+
+/** Everything a renderer needs. */
+export interface ZeroTrustIntent {
+  readonly namespace: string;
+  readonly phase: MtlsPhase;
+  readonly exceptions: MtlsException[];
+  readonly allow: RuleIntent[];
+  readonly deny: RuleIntent[];
+  readonly jwt?: JwtAuthentication & { providerName: string };
+  readonly namespaceObject?: kplus.Namespace;
+}
+
+/** A mesh's zero-trust renderer. */
+export interface ZeroTrustRenderer {
+  unsupported(intent: ZeroTrustIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
+  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh): void;
+}
+
+const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
+  [MeshKind.ISTIO]: ZT_ISTIO,
+  [MeshKind.LINKERD]: ZT_LINKERD,
+  [MeshKind.CONSUL]: ZT_CONSUL,
+};
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A zero-trust namespace: mTLS (PERMISSIVE, then STRICT), default deny, and named callers allowed
+ * to call named services with chosen methods and paths; optional deny rules and JWT. Written for
+ * Istio, Linkerd or Consul; `ReachabilityMatrix` reads the result back to answer who may call whom.
+ *
+ * @example
+ * new ZeroTrustNamespace(chart, 'zero-trust', {
+ *   mesh: Mesh.istio(),
+ *   allow: [{
+ *     from: [Identity.serviceAccount('order')],
+ *     to: ServiceRef.fromName('payment', { port: 8080 }),
+ *     methods: [HttpMethod.POST],
+ *     paths: [PathMatch.exact('/process-payment')],
+ *   }],
+ * });
+ */
+export class ZeroTrustNamespace extends Construct {
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The mTLS phase. */
+  public readonly mtls: MtlsPhase;
+  private readonly _warnings: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
+    super(scope, id);
+    const problems = new ProblemList(this);
+    if (!props || !(props.mesh instanceof Mesh)) {
+      problems.add('mesh', props?.mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
+      problems.throwIfAny();
+    }
+    this.mesh = props.mesh;
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    if (!namespace || !DNS1123_LABEL.test(namespace)) {
+      problems.add('namespace', namespace, 'a zero-trust namespace needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
+      problems.throwIfAny();
+    }
+    this.namespace = namespace!;
+    this.mtls = props.mtls ?? MtlsPhase.STRICT;
+    if (!Object.values(MtlsPhase).includes(this.mtls)) problems.add('mtls', this.mtls, 'not an mTLS phase', 'use MtlsPhase.PERMISSIVE or MtlsPhase.STRICT');
+
+    const exceptions = (props.mtlsExceptions ?? []).map((e, i) => {
+      const prop = `mtlsExceptions[${i}]`;
+      if (!(e?.service instanceof ServiceRef)) problems.add(`${prop}.service`, e?.service, 'a service reference is required', "use ServiceRef.fromName('legacy', { port: 8080 })");
+      if (!Number.isInteger(e?.port) || e.port < 1 || e.port > 65535) problems.add(`${prop}.port`, e?.port, 'a port is a whole number from 1 to 65535', 'give the pod port, e.g. 9090');
+      if (!Object.values(MtlsExceptionMode).includes(e?.mode)) problems.add(`${prop}.mode`, e?.mode, 'not an exception mode', 'use MtlsExceptionMode.PERMISSIVE');
+      if (typeof e?.reason !== 'string' || e.reason.trim().length < 3) problems.add(`${prop}.reason`, e?.reason, 'every exception states its reason', "e.g. reason: 'Prometheus scrapes /metrics from outside the mesh'");
+      return e;
+    });
+    if (!Array.isArray(props.allow)) problems.add('allow', props.allow, 'a zero-trust namespace lists who may call what', 'pass allow: [{ from: [...], to: ..., methods, paths }] (an empty list denies everything)');
+    problems.throwIfAny();
+
+    const names = new Set<string>();
+    const allow = props.allow.map((r, i) => this.rule(problems, `allow[${i}]`, r, names));
+    const deny = (props.deny ?? []).map((r, i) => this.rule(problems, `deny[${i}]`, r, names));
+    (props.deny ?? []).forEach((r, i) => {
+      if (r?.requireJwt) problems.add(`deny[${i}].requireJwt`, true, 'requireJwt applies to allow rules', 'remove it from the deny rule');
+    });
+
+    let jwt: ZeroTrustIntent['jwt'];
+    if (props.jwt) {
+      const j = props.jwt;
+      let host = '';
+      try {
+        const u = new URL(j.jwksUri);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+      } catch {
+        problems.add('jwt.jwksUri', j.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
+      }
+      try {
+        host = new URL(j.issuer).hostname;
+      } catch {
+        host = String(j.issuer ?? '');
+      }
+      if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
+      const providerName = j.providerName ?? host.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+      if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
+      jwt = { ...j, providerName };
+    } else if (allow.some(r => r.requireJwt)) {
+      const i = allow.findIndex(r => r.requireJwt);
+      problems.add(`allow[${i}].requireJwt`, true, 'no JWT issuer is configured', 'set jwt: { issuer, jwksUri }');
+    }
+    problems.throwIfAny();
+
+    // STRICT mTLS refuses callers outside the mesh, unless their target's port is an exception
+    if (this.mtls === MtlsPhase.STRICT) {
+      allow.forEach(r => {
+        for (const id of r.from.filter(f => f.outsideMesh)) {
+          const exempt = exceptions.some(e => e.service.name === r.to.name && e.port === r.to.targetPort);
+          if (!exempt) {
+            problems.add(`${r.source}.from`, id._label(this.namespace), `${id._label(this.namespace)} is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on ${r.to.name}`,
+              `stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for ${r.to.name} port ${r.to.targetPort} with its reason`);
+          }
+        }
+      });
+    }
+    for (const r of deny) {
+      if ((r.methods || r.paths) && r.to.protocol === ServiceProtocol.TCP) {
+        this.warn(`${r.source}: deny rules with methods or paths on ${r.to.name}, which speaks TCP, deny all of its TCP traffic from these callers (the HTTP attributes cannot be checked)`);
+      }
+    }
+    problems.throwIfAny();
+
+    const intent: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, allow, deny, jwt, namespaceObject: props.namespaceObject };
+    const renderer = RENDERERS[this.mesh.kind];
+    for (const u of renderer.unsupported(intent, this.mesh)) {
+      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
+    }
+    problems.throwIfAny();
+    if (this.mtls === MtlsPhase.PERMISSIVE) {
+      this.warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
+    }
+    renderer.render(this, intent, this.mesh);
+  }
+
+  /** Warnings about the policy (also printed to stderr). */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
+  private warn(message: string) {
+    this._warnings.push(message);
+    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
+  }
+
+  private rule(problems: ProblemList, prop: string, r: AccessRule, names: Set<string>): RuleIntent {
+    if (!(r?.to instanceof ServiceRef)) {
+      problems.add(`${prop}.to`, r?.to, 'a service reference is required', "use ServiceRef.fromName('payment', { port: 8080 })");
+    } else {
+      for (const p of r.to._problems(`${prop}.to`)) problems.addRaw(p);
+    }
+    if (!Array.isArray(r?.from) || r.from.length === 0) {
+      problems.add(`${prop}.from`, r?.from, 'a rule must name its callers: an empty `from` would match every caller', "list identities, e.g. from: [Identity.serviceAccount('order')]");
+    } else {
+      r.from.forEach((id, j) => {
+        const problem = id instanceof Identity ? id._problem() : 'not an Identity';
+        if (problem) problems.add(`${prop}.from[${j}]`, id instanceof Identity ? id.name : id, problem, "use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)");
+      });
+    }
+    (r?.methods ?? []).forEach((m, j) => {
+      if (!Object.values(HttpMethod).includes(m)) problems.add(`${prop}.methods[${j}]`, m, 'not an HTTP method', 'use HttpMethod.GET, HttpMethod.POST, ...');
+    });
+    if (r?.methods && !r.methods.length) problems.add(`${prop}.methods`, [], 'an empty method list matches nothing', 'leave methods out to allow every method');
+    const paths = (r?.paths ?? []).map((p, j) => {
+      if (!(p instanceof PathMatch)) {
+        problems.add(`${prop}.paths[${j}]`, p, 'not a PathMatch', "use PathMatch.exact('/process-payment') or PathMatch.prefix('/api')");
+        return undefined;
+      }
+      const problem = p._problem() ?? (p.type === MatchType.REGEX ? 'authorization paths are exact or prefix matches (regular expressions are not supported by Istio or Linkerd authorization)' : undefined);
+      if (problem) problems.add(`${prop}.paths[${j}]`, p.value, problem, "use PathMatch.exact('/process-payment') or PathMatch.prefix('/api')");
+      return { type: p.type, value: p.value };
+    }).filter((p): p is { type: MatchType; value: string } => p !== undefined);
+    if (r?.paths && !r.paths.length) problems.add(`${prop}.paths`, [], 'an empty path list matches nothing', 'leave paths out to allow every path');
+    const first = r?.from?.[0];
+    const defaultName = r?.to instanceof ServiceRef && first instanceof Identity
+      ? `${r.to.name}-from-${first.kind === IdentityKind.NETWORK ? 'network' : first.name}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '')
+      : 'rule';
+    let name = r?.name ?? defaultName;
+    if (r?.name !== undefined && (!DNS1123_LABEL.test(r.name) || r.name.length > 63)) {
+      problems.add(`${prop}.name`, r.name, 'a rule name is a DNS-1123 label of at most 63 characters', "use e.g. 'payment-from-order'");
+    } else if (names.has(name)) {
+      if (r?.name !== undefined) {problems.add(`${prop}.name`, r.name, 'rule names must be unique', 'rename the rule');} else {
+        let n = 2;
+        while (names.has(`${defaultName}-${n}`)) n++;
+        name = `${defaultName}-${n}`;
+      }
+    }
+    names.add(name);
+    return {
+      name,
+      source: prop,
+      from: r?.from ?? [],
+      to: r?.to,
+      methods: r?.methods?.length ? [...new Set(r.methods)] : undefined,
+      paths: paths.length ? paths : undefined,
+      requireJwt: r?.requireJwt ?? false,
+    };
+  }
+}
