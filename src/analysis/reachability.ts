@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { BlockList, isIP } from 'net';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 
@@ -115,12 +116,12 @@ function anyMatch(patterns: string[] | undefined, value: string | undefined): bo
 }
 
 function ipInCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  const toInt = (s: string) => s.split('.').reduce((n, p) => (n << 8) + Number(p), 0) >>> 0;
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(net)) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(ip) & mask) === (toInt(net) & mask);
+  const [network, bits] = cidr.includes('/') ? cidr.split('/') : [cidr, undefined];
+  const family = isIP(network) === 6 ? 'ipv6' : 'ipv4';
+  if (!isIP(ip) || !isIP(network)) return false;
+  const list = new BlockList();
+  list.addSubnet(network, bits === undefined ? (family === 'ipv6' ? 128 : 32) : Number(bits), family);
+  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }
 
 /**
@@ -335,7 +336,7 @@ export class ReachabilityMatrix {
       if (s.notNamespaces && anyMatch(s.notNamespaces, c.meshed ? c.ns : undefined)) return false;
       if (s.requestPrincipals && !req.jwt) return false;
       if (s.notRequestPrincipals && req.jwt) return false;
-      if (s.ipBlocks && !(c.ip && s.ipBlocks.some((b: string) => ipInCidr(c.ip!, b.includes('/') ? b : `${b}/32`)))) return false;
+      if (s.ipBlocks && !(c.ip && s.ipBlocks.some((b: string) => ipInCidr(c.ip!, b)))) return false;
       return true;
     });
     const toOk = !rule.to?.length || rule.to.some((t: any) => {

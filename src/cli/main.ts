@@ -167,7 +167,9 @@ function reachability(args: string[], io: Io): number {
   const services = opts.to ? [opts.to as string] : undefined;
   const decisions = opts.method || opts.path
     ? (services ?? matrix.services()).flatMap(service => (callers ?? [...matrix.callers(), `${options.defaultNamespace ?? 'default'}/unnamed`])
-      .map(caller => matrix.check({ caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true })))
+      .map(caller => matrix.check({
+        caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true,
+      })))
     : matrix.table(callers, services);
   if (opts.format === 'json') {
     io.stdout(JSON.stringify({ mesh: matrix.mesh, decisions }, undefined, 2) + '\n');

@@ -51,7 +51,8 @@ export class Identity {
 
   /** A cdk8s-plus-28 ServiceAccount. */
   public static fromServiceAccount(serviceAccount: kplus.ServiceAccount, options: IdentityOptions = {}): Identity {
-    return new Identity(IdentityKind.SERVICE_ACCOUNT, serviceAccount.name, options.namespace ?? serviceAccount.metadata.namespace, options.outsideMesh ?? false);
+    const namespace = options.namespace ?? serviceAccount.metadata.namespace;
+    return new Identity(IdentityKind.SERVICE_ACCOUNT, serviceAccount.name, namespace, options.outsideMesh ?? false);
   }
 
   /** Every workload of a namespace. */

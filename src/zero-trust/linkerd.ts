@@ -55,7 +55,8 @@ function routeMatches(r: RuleIntent): linkerd.HttpRouteSpecRulesMatches[] {
   const paths = r.paths ?? [{ type: MatchType.PREFIX, value: '/' }];
   const out: linkerd.HttpRouteSpecRulesMatches[] = [];
   for (const p of paths) {
-    const path = { type: p.type === MatchType.EXACT ? linkerd.HttpRouteSpecRulesMatchesPathType.EXACT : linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: p.value };
+    const type = p.type === MatchType.EXACT ? linkerd.HttpRouteSpecRulesMatchesPathType.EXACT : linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
+    const path = { type, value: p.value };
     if (r.methods) for (const m of r.methods) out.push({ path, method: m as string as linkerd.HttpRouteSpecRulesMatchesMethod });
     else out.push({ path });
   }
