@@ -16,11 +16,11 @@ export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): str
  * The sources of a rule. Each kind of identity is its own source, because Istio ANDs the fields of
  * one source and ORs the sources: principals and namespaces in one source would require both.
  */
-function sources(mesh: Mesh, rule: RuleIntent, namespace: string, jwtIssuer: string | undefined): istio.AuthorizationPolicySpecRulesFrom[] {
-  const principals = rule.from.filter(f => f.kind === IdentityKind.SERVICE_ACCOUNT).map(f => istioPrincipal(mesh, f, namespace));
-  const namespaces = rule.from.filter(f => f.kind === IdentityKind.NAMESPACE).map(f => f.name);
-  const ipBlocks = rule.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name);
-  const requestPrincipals = rule.requireJwt && jwtIssuer ? { requestPrincipals: [`${jwtIssuer}/*`] } : {};
+function sources(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | undefined): istio.AuthorizationPolicySpecRulesFrom[] {
+  const principals = r.from.filter(f => f.kind === IdentityKind.SERVICE_ACCOUNT).map(f => istioPrincipal(mesh, f, namespace));
+  const namespaces = r.from.filter(f => f.kind === IdentityKind.NAMESPACE).map(f => f.name);
+  const ipBlocks = r.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name);
+  const requestPrincipals = r.requireJwt && jwtIssuer ? { requestPrincipals: [`${jwtIssuer}/*`] } : {};
   const out: istio.AuthorizationPolicySpecRulesFrom[] = [];
   if (principals.length) out.push({ source: { principals: [...new Set(principals)].sort(), ...requestPrincipals } });
   if (namespaces.length) out.push({ source: { namespaces: [...new Set(namespaces)].sort(), ...requestPrincipals } });

@@ -266,10 +266,10 @@ export class ZeroTrustNamespace extends Construct {
     // STRICT mTLS refuses callers outside the mesh, unless their target's port is an exception
     if (this.mtls === MtlsPhase.STRICT) {
       allow.forEach(r => {
-        for (const id of r.from.filter(f => f.outsideMesh)) {
+        for (const caller of r.from.filter(f => f.outsideMesh)) {
           const exempt = exceptions.some(e => e.service.name === r.to.name && e.port === r.to.targetPort);
           if (!exempt) {
-            problems.add(`${r.source}.from`, id._label(this.namespace), `${id._label(this.namespace)} is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on ${r.to.name}`,
+            problems.add(`${r.source}.from`, caller._label(this.namespace), `${caller._label(this.namespace)} is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on ${r.to.name}`,
               `stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for ${r.to.name} port ${r.to.targetPort} with its reason`);
           }
         }
