@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './zero-trust-namespace';
@@ -95,15 +96,18 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
         },
       });
       if (rules.some(r => r.requireJwt) && intent.jwt) {
-        new istio.RequestAuthentication(scope, `Jwt-${name}`, {
+        // a plain ApiObject: the generated binding cannot write `jwksUri` (it maps its one field to the
+        // CRD's older alias `jwks_uri`); the object is still checked against the pinned schema
+        new ApiObject(scope, `Jwt-${name}`, {
+          ...istio.RequestAuthentication.GVK,
           metadata: objectMetadata(`${name}-jwt`, ns),
           spec: {
             selector: { matchLabels: sortKeys(service.selector) },
             jwtRules: [{
               issuer: intent.jwt.issuer,
               jwksUri: intent.jwt.jwksUri,
-              audiences: intent.jwt.audiences,
-              forwardOriginalToken: intent.jwt.forwardOriginalToken,
+              ...(intent.jwt.audiences ? { audiences: intent.jwt.audiences } : {}),
+              ...(intent.jwt.forwardOriginalToken !== undefined ? { forwardOriginalToken: intent.jwt.forwardOriginalToken } : {}),
             }],
           },
         });

@@ -97,9 +97,11 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     }
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
 
+    // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
+    // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
     for (const e of intent.exceptions) {
-      const server = LinkerdServer.of(scope, mesh, e.service, e.port);
-      server.setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path);
+      const governed = intent.allow.some(r => r.to.name === e.service.name && r.to.targetPort === e.port);
+      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path);
     }
     const services = new Map<string, RuleIntent[]>();
     for (const r of intent.allow) {

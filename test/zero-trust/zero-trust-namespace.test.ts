@@ -1,0 +1,337 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import {
+  HttpMethod, Identity, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+  ZeroTrustNamespaceProps,
+} from '../../src';
+import { one, ofKind, shopChart, synthValidated } from '../util';
+
+const payment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080 });
+const order = () => ServiceRef.fromName('order', { port: 80, targetPort: 8080 });
+const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] };
+
+/** The seeds' policy: payment accepts POST /process-payment only from order and the API gateway. */
+const SEED = (mesh: Mesh, over: Partial<ZeroTrustNamespaceProps> = {}): ZeroTrustNamespaceProps => ({
+  mesh,
+  allow: [
+    { from: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+    { from: [Identity.serviceAccount('web')], to: order() },
+  ],
+  ...over,
+});
+
+function synth(p: ZeroTrustNamespaceProps, chart: Chart = shopChart()): any[] {
+  new ZeroTrustNamespace(chart, 'zero-trust', p);
+  return synthValidated(chart);
+}
+
+function fails(p: ZeroTrustNamespaceProps): string {
+  const chart = shopChart();
+  try {
+    new ZeroTrustNamespace(chart, 'zero-trust', p);
+    Testing.synth(chart);
+  } catch (e) {
+    expect(e).not.toBeInstanceOf(TypeError);
+    return (e as Error).message;
+  }
+  throw new Error('expected synthesis to fail');
+}
+
+let stderr: jest.SpyInstance;
+beforeEach(() => {
+  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => stderr.mockRestore());
+
+const MESHES = [['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
+
+describe('snapshots per mesh, validated against the pinned CRDs', () => {
+  test.each(MESHES)('%s: the seed policy', (_name, mesh) => {
+    expect(synth(SEED(mesh)).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n')).toMatchSnapshot();
+  });
+});
+
+describe('the reachability matrix reads the policies back: the same answers on every mesh', () => {
+  test.each(MESHES)('%s: payment accepts POST /process-payment only from order and api-gateway; nothing else may', (_name, mesh) => {
+    const matrix = ReachabilityMatrix.fromManifests(synth(SEED(mesh)), { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, p: string, service = 'shop/payment') => matrix.check({ caller, service, method, path: p });
+    expect(call('shop/order', 'POST', '/process-payment').allowed).toBe(true);
+    expect(call('shop/api-gateway', 'POST', '/process-payment').allowed).toBe(true);
+    expect(call('shop/web', 'POST', '/process-payment').allowed).toBe(false);
+    expect(call('shop/order', 'GET', '/process-payment').allowed).toBe(false);
+    expect(call('shop/order', 'POST', '/refund').allowed).toBe(false);
+    expect(call('other/order', 'POST', '/process-payment').allowed).toBe(mesh.kind === 'consul'); // Consul CE identities are service names
+    expect(call('shop/web', 'GET', '/orders', 'shop/order').allowed).toBe(true);
+    expect(call('shop/payment', 'GET', '/orders', 'shop/order').allowed).toBe(false);
+    // every decision names the rule or default that made it
+    const table = matrix.table();
+    expect(table.length).toBeGreaterThan(0);
+    for (const d of table) expect(d.reason).not.toBe('');
+    expect(table.filter(d => d.allowed && d.service === 'shop/payment').map(d => `${d.caller} ${d.method} ${d.path}`).sort())
+      .toEqual(['shop/api-gateway POST /process-payment', 'shop/order POST /process-payment']);
+  });
+
+  test('the table format', () => {
+    const matrix = ReachabilityMatrix.fromManifests(synth(SEED(Mesh.istio())), { defaultNamespace: 'shop' });
+    const text = ReachabilityMatrix.formatTable([matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' })]);
+    expect(text).toBe([
+      'CALLER      SERVICE       REQUEST                DECISION  REASON',
+      'shop/order  shop/payment  POST /process-payment  ALLOW     AuthorizationPolicy shop/payment-allow rules[0]',
+      '',
+    ].join('\n'));
+  });
+
+  test('hand-written Istio YAML with DENY and notPaths', () => {
+    const matrix = ReachabilityMatrix.fromYaml(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-admin, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  action: DENY
+  rules:
+  - to: [{operation: {paths: ["/admin/*"]}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-shop, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  rules:
+  - from: [{source: {namespaces: [shop]}}]
+    to: [{operation: {notPaths: ["/internal*"]}}]
+`, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/order', service: 'payment', path: '/admin/x' })).toMatchObject({ allowed: false, reason: 'AuthorizationPolicy shop/deny-admin (DENY) rules[0]' });
+    expect(matrix.check({ caller: 'shop/order', service: 'payment', path: '/pay' })).toMatchObject({ allowed: true, reason: 'AuthorizationPolicy shop/allow-shop rules[0]' });
+    expect(matrix.check({ caller: 'shop/order', service: 'payment', path: '/internal/x' }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'other/order', service: 'payment', path: '/pay' }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/order', service: 'user', path: '/' })).toMatchObject({ allowed: true, reason: 'no ALLOW AuthorizationPolicy applies to the workload' });
+  });
+
+  test('no policies: everything is allowed, and said so', () => {
+    expect(ReachabilityMatrix.fromManifests([]).check({ caller: 'a/b', service: 'c/d' })).toMatchObject({ allowed: true, mesh: 'none', reason: 'no authorization policy in the manifests' });
+  });
+});
+
+describe('Istio', () => {
+  test('PeerAuthentication, allow-nothing default deny, and per-service ALLOW with principals', () => {
+    const out = synth(SEED(Mesh.istio()));
+    expect(one(out, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(one(out, 'AuthorizationPolicy', 'default-deny').spec).toEqual({});
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec).toEqual({
+      selector: { matchLabels: { app: 'payment' } },
+      action: 'ALLOW',
+      rules: [{
+        from: [{ source: { principals: ['cluster.local/ns/shop/sa/api-gateway', 'cluster.local/ns/shop/sa/order'] } }],
+        to: [{ operation: { methods: ['POST'], paths: ['/process-payment'] } }],
+      }],
+    });
+  });
+
+  test('service accounts and namespaces are separate sources, so that they OR instead of AND', () => {
+    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order'), Identity.namespace('monitoring')], to: payment() }] });
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/shop/sa/order'] } }, { source: { namespaces: ['monitoring'] } }],
+    }]);
+  });
+
+  test('path prefixes stop at a segment boundary', () => {
+    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }] });
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to).toEqual([{ operation: { paths: ['/api', '/api/*'] } }]);
+  });
+
+  test('a trust domain other than cluster.local is used in principals', () => {
+    const out = synth(SEED(Mesh.istio({ trustDomain: 'prod.example.com' })));
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].from[0].source.principals).toContain('prod.example.com/ns/shop/sa/order');
+  });
+
+  test('JWT: a RequestAuthentication and request principals ANDed with the caller', () => {
+    const out = synth({ mesh: Mesh.istio(), jwt: { ...JWT, forwardOriginalToken: true }, allow: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/api')], requireJwt: true }] });
+    expect(one(out, 'RequestAuthentication', 'payment-jwt').spec).toEqual({
+      selector: { matchLabels: { app: 'payment' } },
+      jwtRules: [{ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'], forwardOriginalToken: true }],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/shop/sa/api-gateway'], requestPrincipals: ['https://auth.example.com/*'] } }]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/api/x', withJwt: true }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/api/x', withJwt: false }).allowed).toBe(false);
+  });
+
+  test('deny rules become a DENY policy', () => {
+    const out = synth(SEED(Mesh.istio(), { deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }] }));
+    expect(one(out, 'AuthorizationPolicy', 'payment-deny').spec).toMatchObject({ action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/api-gateway'] } }], to: [{ operation: { paths: ['/admin', '/admin/*'] } }] }] });
+  });
+
+  test('mTLS exceptions are port-level PeerAuthentications with their reason', () => {
+    const out = synth(SEED(Mesh.istio(), { mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] }));
+    const pa = one(out, 'PeerAuthentication', 'payment-mtls-exception');
+    expect(pa.spec).toEqual({ selector: { matchLabels: { app: 'payment' } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } });
+    expect(pa.metadata.annotations['cdk8s-mesh.io/reason']).toBe('9090: Prometheus scrapes from outside the mesh');
+  });
+
+  test('PERMISSIVE first: the phase is a prop, with a warning until STRICT', () => {
+    const chart = shopChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.istio(), { mtls: MtlsPhase.PERMISSIVE }));
+    expect(one(synthValidated(chart), 'PeerAuthentication', 'default').spec.mtls.mode).toBe('PERMISSIVE');
+    expect(zt.warnings).toEqual(['mTLS is PERMISSIVE in shop: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh']);
+  });
+});
+
+describe('Linkerd', () => {
+  test('default inbound policy deny on the namespace, a Server per service, and authorizations on routes or Servers', () => {
+    const out = synth(SEED(Mesh.linkerd()));
+    const ns = one(out, 'Namespace', 'shop');
+    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(ns.metadata.namespace).toBeUndefined();
+    expect(one(out, 'Server', 'payment-8080').spec).toMatchObject({ accessPolicy: 'deny', port: 8080, podSelector: { matchLabels: { app: 'payment' } } });
+    expect(one(out, 'HTTPRoute', 'payment-from-order').spec).toEqual({
+      parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' }],
+      rules: [{ matches: [{ path: { type: 'Exact', value: '/process-payment' }, method: 'POST' }] }],
+    });
+    expect(one(out, 'MeshTLSAuthentication', 'payment-from-order').spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'order' }, { kind: 'ServiceAccount', name: 'api-gateway' }] });
+    expect(one(out, 'AuthorizationPolicy', 'payment-from-order').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'payment-from-order' });
+    expect(one(out, 'AuthorizationPolicy', 'order-from-web').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'order-8080' });
+  });
+
+  test('PERMISSIVE is audit mode: allowed and logged', () => {
+    const out = synth(SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE }));
+    expect(one(out, 'Namespace', 'shop').metadata.annotations['config.linkerd.io/default-inbound-policy']).toBe('audit');
+    expect(one(out, 'Server', 'payment-8080').spec.accessPolicy).toBe('audit');
+    const decision = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'shop/web', service: 'shop/payment', method: 'GET', path: '/' });
+    expect(decision).toMatchObject({ allowed: true });
+    expect(decision.reason).toContain('audit: allowed and logged');
+  });
+
+  test('a network caller gets its own NetworkAuthentication and policy (authentications of one policy are ANDed)', () => {
+    const out = synth({
+      mesh: Mesh.linkerd(),
+      mtlsExceptions: [{ service: payment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'the legacy batch job is not meshed yet' }],
+      allow: [{ from: [Identity.serviceAccount('order'), Identity.network('10.20.0.0/16')], to: payment() }],
+    });
+    expect(one(out, 'NetworkAuthentication', 'payment-from-order-network').spec).toEqual({ networks: [{ cidr: '10.20.0.0/16' }] });
+    expect(ofKind(out, 'AuthorizationPolicy').map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'ip:10.20.1.2', service: 'shop/payment' }).allowed).toBe(true);
+    // the port is governed by the allow rules: other plaintext clients stay out
+    expect(matrix.check({ caller: 'ip:10.21.1.2', service: 'shop/payment' }).allowed).toBe(false);
+    expect(one(out, 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+  });
+
+  test('deny rules and JWT are refused on Linkerd, naming the alternative', () => {
+    expect(fails(SEED(Mesh.linkerd(), { deny: [{ from: [Identity.serviceAccount('web')], to: payment() }] })))
+      .toContain('deny: got "1 rule(s)": Linkerd cannot express this (Linkerd authorization policies only allow; everything not allowed is already denied); remove the deny rules and narrow the allow rules instead');
+    expect(fails(SEED(Mesh.linkerd(), { jwt: JWT })))
+      .toContain('jwt: got "https://auth.example.com": Linkerd cannot express this (Linkerd has no JWT request authentication (linkerd2#3704)); validate tokens at the ingress controller or in the application');
+  });
+
+  test('an existing Namespace object is annotated instead of a new one', () => {
+    const chart = shopChart();
+    const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    const out = synth(SEED(Mesh.linkerd(), { namespaceObject: ns }), chart);
+    expect(ofKind(out, 'Namespace')).toHaveLength(1);
+    expect(ofKind(out, 'Namespace')[0].metadata.annotations['config.linkerd.io/default-inbound-policy']).toBe('deny');
+  });
+});
+
+describe('Consul', () => {
+  test('a default-deny intention, and per service intentions with permissions', () => {
+    const out = synth(SEED(Mesh.consul()));
+    expect(one(out, 'ServiceIntentions', 'default-deny').spec).toEqual({ destination: { name: '*' }, sources: [{ name: '*', action: 'deny' }] });
+    expect(one(out, 'ServiceIntentions', 'order').spec).toEqual({ destination: { name: 'order' }, sources: [{ name: 'web', action: 'allow' }] });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: 'api-gateway', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }] },
+      { name: 'order', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }] },
+    ]);
+    expect(one(out, 'ProxyDefaults', 'global').spec).toEqual({ mutualTLSMode: 'strict' });
+  });
+
+  test('PERMISSIVE needs Mesh allowEnablingPermissiveMutualTLS', () => {
+    const out = synth(SEED(Mesh.consul(), { mtls: MtlsPhase.PERMISSIVE }));
+    expect(one(out, 'ProxyDefaults', 'global').spec).toEqual({ mutualTLSMode: 'permissive' });
+    expect(one(out, 'Mesh', 'mesh').spec).toEqual({ allowEnablingPermissiveMutualTLS: true });
+  });
+
+  test('deny permissions come before allows for the same source; JWT is a provider and a permission', () => {
+    const out = synth({
+      mesh: Mesh.consul(), jwt: JWT,
+      allow: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), requireJwt: true }],
+      deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+    });
+    expect(one(out, 'JWTProvider', 'auth-example-com').spec).toEqual({
+      issuer: 'https://auth.example.com', audiences: ['shop'], jsonWebKeySet: { remote: { uri: 'https://auth.example.com/.well-known/jwks.json', fetchAsynchronously: true } },
+    });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([{
+      name: 'api-gateway',
+      permissions: [
+        { action: 'deny', http: { pathPrefix: '/admin' } },
+        { action: 'allow', jwt: { providers: [{ name: 'auth-example-com' }] } },
+      ],
+    }]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/admin/x', withJwt: true }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/pay', withJwt: true }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/pay', withJwt: false }).allowed).toBe(false);
+  });
+
+  test('networks, namespaces (CE) and port exceptions are refused on Consul', () => {
+    expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network('10.0.0.0/8')], to: payment() }] })).toContain('allow[0].from[0]: got "10.0.0.0/8": Consul cannot express this (intentions name services, not networks)');
+    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.namespace('monitoring')], to: payment() }] })).toContain('needs Consul Enterprise namespaces');
+    expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }))
+      .toContain("mtlsExceptions[0]: got \"payment:9090\": Consul cannot express this (Consul's mutual TLS mode is set per service or mesh-wide, not per port)");
+  });
+});
+
+describe('guardrails, on both sides', () => {
+  test('no wildcard principals and no empty from', () => {
+    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('*')], to: payment() }] })).toContain('allow[0].from[0]: got "*": wildcards are not allowed in identities');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [], to: payment() }] })).toContain('allow[0].from: got []: a rule must name its callers: an empty `from` would match every caller');
+    expect(() => synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] })).not.toThrow();
+  });
+
+  test('an empty allow list denies everything', () => {
+    const out = synth({ mesh: Mesh.istio(), allow: [] });
+    expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'shop/order', service: 'shop/payment' }).allowed).toBe(false);
+  });
+
+  test('STRICT with a named caller outside the mesh is refused; PERMISSIVE or an exception for its port allows it', () => {
+    const legacy = Identity.serviceAccount('legacy-batch', { outsideMesh: true });
+    const rule = { from: [legacy], to: payment() };
+    expect(fails({ mesh: Mesh.istio(), allow: [rule] }))
+      .toContain('allow[0].from: got "shop/legacy-batch": shop/legacy-batch is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on payment; stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for payment port 8080');
+    expect(() => synth({ mesh: Mesh.istio(), mtls: MtlsPhase.PERMISSIVE, allow: [rule] })).not.toThrow();
+    expect(() => synth({ mesh: Mesh.istio(), allow: [rule], mtlsExceptions: [{ service: payment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'legacy batch job' }] })).not.toThrow();
+  });
+
+  test('deny rules with only HTTP attributes on a TCP service give a warning', () => {
+    const chart = shopChart();
+    const db = ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP });
+    const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ from: [Identity.serviceAccount('web')], to: db, methods: [HttpMethod.DELETE] }] });
+    expect(zt.warnings[0]).toContain('deny[0]: deny rules with methods or paths on db, which speaks TCP, deny all of its TCP traffic from these callers');
+    const chart2 = shopChart();
+    const ok = new ZeroTrustNamespace(chart2, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ from: [Identity.serviceAccount('web')], to: db }] });
+    expect(ok.warnings).toEqual([]);
+  });
+
+  test('every exception states its reason; ports, names and JWT settings are checked', () => {
+    expect(fails(SEED(Mesh.istio(), { mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: '' }] }))).toContain('mtlsExceptions[0].reason: got "": every exception states its reason');
+    expect(fails(SEED(Mesh.istio(), { mtlsExceptions: [{ service: payment(), port: 0, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }))).toContain('mtlsExceptions[0].port: got 0');
+    expect(fails(SEED(Mesh.istio(), { jwt: { ...JWT, jwksUri: 'ftp://keys' } }))).toContain('jwt.jwksUri: got "ftp://keys": the JWKS URI must be an http or https URL');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('a')], to: payment(), requireJwt: true }] })).toContain('allow[0].requireJwt: got true: no JWT issuer is configured; set jwt: { issuer, jwksUri }');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('a')], to: payment(), paths: [PathMatch.regex('/a.*')] }] })).toContain('authorization paths are exact or prefix matches');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ name: 'x', from: [Identity.serviceAccount('a')], to: payment() }, { name: 'x', from: [Identity.serviceAccount('b')], to: payment() }] })).toContain('allow[1].name: got "x": rule names must be unique');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.network('10.0.0.0')], to: payment() }] })).toContain('is not a CIDR');
+  });
+
+  test('a chart without a namespace needs one', () => {
+    const chart = new Chart(Testing.app(), 'no-ns');
+    expect(() => new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.istio()))).toThrow('[no-ns/zt] namespace: got undefined: a zero-trust namespace needs a namespace');
+  });
+});
+
+describe('Linkerd exceptions', () => {
+  test('a port exception with no allow rule on it opens the port to unauthenticated clients', () => {
+    const out = synth({ mesh: Mesh.linkerd(), allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
+    expect(one(out, 'Server', 'payment-9090').spec).toMatchObject({ port: 9090, accessPolicy: 'all-unauthenticated' });
+  });
+});
