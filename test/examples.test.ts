@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Shop } from '../examples/shop/main';
-import { Mesh } from '../src';
+import { Mesh, ReachabilityMatrix } from '../src';
 import { synthValidated } from './util';
 
 let stderr: jest.SpyInstance;
@@ -19,6 +19,19 @@ describe('the shop example (the main job)', () => {
     const chart = new Shop(Testing.app(), 'shop', { mesh });
     const manifests = synthValidated(chart);
     expect(manifests.map(m => yaml.dump(m, { lineWidth: -1, noRefs: true })).join('---\n')).toMatchSnapshot();
+  });
+
+  test.each([
+    ['istio', Mesh.istio()],
+    ['linkerd', Mesh.linkerd()],
+    ['consul', Mesh.consul()],
+  ])('%s: payment accepts POST /process-payment only from the order service and the API gateway', (_name, mesh) => {
+    const matrix = ReachabilityMatrix.fromManifests(Testing.synth(new Shop(Testing.app(), 'shop', { mesh })), { defaultNamespace: 'shop' });
+    const allowedToPayment = matrix.table(['shop/web', 'shop/order', 'shop/user', 'shop/api-gateway', 'shop/unnamed'], ['shop/payment'])
+      .filter(d => d.allowed).map(d => `${d.caller} ${d.method} ${d.path}`);
+    expect(allowedToPayment).toEqual(['shop/order POST /process-payment', 'shop/api-gateway POST /process-payment']);
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'DELETE', path: '/users/1' }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'GET', path: '/users/1' }).allowed).toBe(true);
   });
 
   test('output is byte-identical across runs', () => {

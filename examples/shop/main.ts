@@ -14,8 +14,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Mesh, MeshKind, PathMatch, ReleaseVersion, ResilientService, RetryPolicy,
-  ServiceRef, UnsupportedSettings,
+  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
+  RetryPolicy, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -90,6 +90,26 @@ export class Shop extends Chart {
       rateLimit: mesh.kind === MeshKind.CONSUL ? undefined : { requestsPerSecond: 200 },
       callers: [web, order],
       unsupportedSettings,
+    });
+
+    // zero trust: STRICT mTLS, default deny, and exactly the calls the shop makes (as in the seeds:
+    // payment accepts POST /process-payment only from the order service and the API gateway)
+    const apiGateway = Identity.serviceAccount('api-gateway');
+    new ZeroTrustNamespace(this, 'zero-trust', {
+      mesh,
+      mtls: MtlsPhase.STRICT,
+      allow: [
+        { from: [apiGateway], to: web },
+        { from: [Identity.serviceAccount('web'), apiGateway], to: order },
+        { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
+        {
+          name: 'payment-from-order',
+          from: [Identity.serviceAccount('order'), apiGateway],
+          to: payment,
+          methods: [HttpMethod.POST],
+          paths: [PathMatch.exact('/process-payment')],
+        },
+      ],
     });
 
     // release payment v2: 10 % of requests, and every request of a test user

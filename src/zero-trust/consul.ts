@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IdentityKind } from './identity';
-import { MtlsPhase, RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './zero-trust-namespace';
+import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
+import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';

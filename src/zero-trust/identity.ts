@@ -56,7 +56,7 @@ export class Identity {
   }
 
   /** Every workload of a namespace. */
-  public static namespace(namespace: string): Identity {
+  public static allInNamespace(namespace: string): Identity {
     return new Identity(IdentityKind.NAMESPACE, namespace, namespace, false);
   }
 

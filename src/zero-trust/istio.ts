@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
-import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './zero-trust-namespace';
+import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';

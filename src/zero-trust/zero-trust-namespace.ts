@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ZT_CONSUL } from './consul';
 import { Identity, IdentityKind } from './identity';
+import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { ZT_ISTIO } from './istio';
 import { ZT_LINKERD } from './linkerd';
 import { HttpMethod, MatchType, PathMatch } from '../matches';
@@ -140,34 +141,6 @@ export interface ZeroTrustNamespaceProps {
    * @default - a Namespace object is written
    */
   readonly namespaceObject?: kplus.Namespace;
-}
-
-/** A normalized access rule. */
-export interface RuleIntent {
-  readonly name: string;
-  readonly source: string;
-  readonly from: Identity[];
-  readonly to: ServiceRef;
-  readonly methods?: HttpMethod[];
-  readonly paths?: { type: MatchType; value: string }[];
-  readonly requireJwt: boolean;
-}
-
-/** Everything a renderer needs. */
-export interface ZeroTrustIntent {
-  readonly namespace: string;
-  readonly phase: MtlsPhase;
-  readonly exceptions: MtlsException[];
-  readonly allow: RuleIntent[];
-  readonly deny: RuleIntent[];
-  readonly jwt?: JwtAuthentication & { providerName: string };
-  readonly namespaceObject?: kplus.Namespace;
-}
-
-/** A mesh's zero-trust renderer. */
-export interface ZeroTrustRenderer {
-  unsupported(intent: ZeroTrustIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
-  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh): void;
 }
 
 const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {

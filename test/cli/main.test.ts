@@ -82,3 +82,45 @@ describe('cdk8s-mesh validate', () => {
     expect(run(['validate', '--strict', file]).code).toBe(1);
   });
 });
+
+describe('cdk8s-mesh reachability', () => {
+  const POLICY = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]
+    to: [{operation: {methods: [POST], paths: [/process-payment]}}]
+`;
+
+  test('prints who may call whom as a table', () => {
+    const r = run(['reachability', '--namespace', 'shop', tmpFile(POLICY)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('mesh: istio');
+    expect(r.out).toMatch(/shop\/order\s+shop\/payment\s+POST \/process-payment\s+ALLOW\s+AuthorizationPolicy shop\/payment-allow rules\[0\]/);
+    expect(r.out).toMatch(/shop\/unnamed\s+shop\/payment\s+POST \/process-payment\s+DENY/);
+  });
+
+  test('answers one request as JSON', () => {
+    const r = run(['reachability', '--format', 'json', '--from', 'shop/web', '--to', 'shop/payment', '--method', 'POST', '--path', '/process-payment', '-'], POLICY);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({
+      mesh: 'istio',
+      decisions: [{ caller: 'shop/web', service: 'shop/payment', method: 'POST', path: '/process-payment', withJwt: false, allowed: false, mesh: 'istio', reason: 'no rule of the ALLOW policies matches (AuthorizationPolicy shop/payment-allow)' }],
+    });
+  });
+
+  test.each([
+    [['reachability'], /needs at least one PATH/],
+    [['reachability', '--from'], /--from needs a value/],
+    [['reachability', '--format', 'csv', FIXTURES], /--format takes text or json/],
+    [['reachability', '--bogus', FIXTURES], /unknown option --bogus/],
+    [['reachability', '/no/such'], /no such file or folder/],
+  ])('exits 2 on usage errors: %j', (argv, message) => {
+    const r = run(argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});

@@ -130,7 +130,7 @@ describe('Istio', () => {
   });
 
   test('service accounts and namespaces are separate sources, so that they OR instead of AND', () => {
-    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order'), Identity.namespace('monitoring')], to: payment() }] });
+    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order'), Identity.allInNamespace('monitoring')], to: payment() }] });
     expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules).toEqual([{
       from: [{ source: { principals: ['cluster.local/ns/shop/sa/order'] } }, { source: { namespaces: ['monitoring'] } }],
     }]);
@@ -254,7 +254,8 @@ describe('Consul', () => {
 
   test('deny permissions come before allows for the same source; JWT is a provider and a permission', () => {
     const out = synth({
-      mesh: Mesh.consul(), jwt: JWT,
+      mesh: Mesh.consul(),
+      jwt: JWT,
       allow: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), requireJwt: true }],
       deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
     });
@@ -276,7 +277,7 @@ describe('Consul', () => {
 
   test('networks, namespaces (CE) and port exceptions are refused on Consul', () => {
     expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network('10.0.0.0/8')], to: payment() }] })).toContain('allow[0].from[0]: got "10.0.0.0/8": Consul cannot express this (intentions name services, not networks)');
-    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.namespace('monitoring')], to: payment() }] })).toContain('needs Consul Enterprise namespaces');
+    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.allInNamespace('monitoring')], to: payment() }] })).toContain('needs Consul Enterprise namespaces');
     expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }))
       .toContain("mtlsExceptions[0]: got \"payment:9090\": Consul cannot express this (Consul's mutual TLS mode is set per service or mesh-wide, not per port)");
   });

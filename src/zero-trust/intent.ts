@@ -1,0 +1,36 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Identity } from './identity';
+import type { JwtAuthentication, MtlsException, MtlsPhase } from './zero-trust-namespace';
+import { HttpMethod, MatchType } from '../matches';
+import { Mesh } from '../mesh';
+import { ServiceRef } from '../service';
+
+/** A normalized access rule. */
+export interface RuleIntent {
+  readonly name: string;
+  readonly source: string;
+  readonly from: Identity[];
+  readonly to: ServiceRef;
+  readonly methods?: HttpMethod[];
+  readonly paths?: { type: MatchType; value: string }[];
+  readonly requireJwt: boolean;
+}
+
+/** Everything a renderer needs. */
+export interface ZeroTrustIntent {
+  readonly namespace: string;
+  readonly phase: MtlsPhase;
+  readonly exceptions: MtlsException[];
+  readonly allow: RuleIntent[];
+  readonly deny: RuleIntent[];
+  readonly jwt?: JwtAuthentication & { providerName: string };
+  readonly namespaceObject?: kplus.Namespace;
+}
+
+/** A mesh's zero-trust renderer. */
+export interface ZeroTrustRenderer {
+  unsupported(intent: ZeroTrustIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
+  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh): void;
+}
+
