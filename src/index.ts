@@ -8,6 +8,7 @@ export * from './zero-trust/zero-trust-namespace';
 export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';
+export * from './analysis/analyzer';
 
 export * as istio from './imports/istio';
 export * as gatewayApi from './imports/gateway-api';

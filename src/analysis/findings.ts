@@ -44,6 +44,12 @@ export interface Finding {
    * @default - not a CEL finding
    */
   readonly rule?: string;
+  /**
+   * The upstream rule an analyzer finding mirrors (an `istioctl analyze` IST code, a Kiali KIA code,
+   * or a Linkerd or Consul admission rule), to cross-reference.
+   * @default - not an analyzer finding
+   */
+  readonly upstream?: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
-import * as path from 'path';
 import * as jsyaml from 'js-yaml';
+import { expandPaths } from './private/files';
 
 /**
  * Options for reading policies back.
@@ -145,12 +145,7 @@ export class ReachabilityMatrix {
 
   /** From files and folders of YAML. */
   public static fromFiles(paths: string[], options: ReachabilityOptions = {}): ReachabilityMatrix {
-    const docs: any[] = [];
-    const walk = (p: string) => {
-      if (fs.statSync(p).isDirectory()) fs.readdirSync(p).sort().forEach(e => walk(path.join(p, e)));
-      else if (/\.(ya?ml|json)$/.test(p)) docs.push(...(jsyaml.loadAll(fs.readFileSync(p, 'utf8'), undefined, { schema: jsyaml.CORE_SCHEMA }) as any[]));
-    };
-    paths.forEach(walk);
+    const docs = expandPaths(paths).flatMap(p => jsyaml.loadAll(fs.readFileSync(p, 'utf8'), undefined, { schema: jsyaml.CORE_SCHEMA }) as any[]);
     return ReachabilityMatrix.fromManifests(docs, options);
   }
 

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { Finding, Severity, ValidationCodes } from './findings';
 import { evaluateRules, RuleNode, ruleTree } from './private/cel';
+import { expandPaths } from './private/files';
+import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
 
 /**
@@ -250,38 +250,4 @@ function result(findings: Finding[], documents: number, checked: number): Valida
   };
 }
 
-function expandPaths(paths: string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      const entries = fs.readdirSync(p).sort();
-      out.push(...expandPaths(entries.map(e => path.join(p, e)).filter(e => fs.statSync(e).isDirectory() || /\.(ya?ml|json)$/.test(e))));
-    } else {
-      out.push(p);
-    }
-  }
-  return out;
-}
 
-/** Maps (document, field path) to a line, parsing with `yaml` (which keeps positions) only when needed. */
-class DocumentLines {
-  private readonly counter = new LineCounter();
-  private readonly docs: ReturnType<typeof parseAllDocuments>;
-
-  constructor(text: string) {
-    const parsed = parseAllDocuments(text, { lineCounter: this.counter, uniqueKeys: false });
-    this.docs = Array.isArray(parsed) ? parsed : [];
-  }
-
-  public lineOf(index: number, p: (string | number)[]): number | undefined {
-    const doc = this.docs[index];
-    if (!doc) return undefined;
-    // the deepest node of the path that exists (a missing field is reported at its parent)
-    for (let n = p.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true) as any;
-      if (node && node.range) return this.counter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  }
-}

@@ -1,0 +1,195 @@
+import * as fs from 'fs';
+import * as jsyaml from 'js-yaml';
+import { Finding, Severity } from './findings';
+import { AnalysisContext, Doc } from './private/context';
+import { expandPaths } from './private/files';
+import { DocumentLines } from './private/lines';
+import { AnalyzerRule } from './private/rule';
+import { formatPath } from './private/structural';
+import { CONSUL_RULES } from './rules/consul';
+import { ISTIO_RULES } from './rules/istio';
+import { LINKERD_RULES } from './rules/linkerd';
+
+/**
+ * Options of the analyzer: the mesh-wide assumptions it cannot see in the manifests.
+ */
+export interface AnalyzerOptions {
+  /**
+   * Istio's root namespace (MeshConfig `rootNamespace`).
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * The mesh trust domain.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The cluster DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * The namespace of objects that have none.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+  /**
+   * Whether Istio's auto mTLS is on (MeshConfig `enableAutoMtls`).
+   * @default true
+   */
+  readonly autoMtls?: boolean;
+  /**
+   * Report only findings of this severity or worse.
+   * @default Severity.INFO
+   */
+  readonly minSeverity?: Severity;
+}
+
+/**
+ * A rule of the analyzer, as documented in docs/findings.md.
+ */
+export interface AnalyzerRuleInfo {
+  /** The stable code, e.g. `I101`. */
+  readonly code: string;
+  /** Its severity. */
+  readonly severity: Severity;
+  /** istio, linkerd or consul. */
+  readonly mesh: string;
+  /** The kinds it reads. */
+  readonly kinds: string[];
+  /** What it finds. */
+  readonly summary: string;
+  /** The upstream rule it mirrors. */
+  readonly upstream: string;
+}
+
+/**
+ * The outcome of an analysis.
+ */
+export interface AnalysisResult {
+  /** The findings, in document order. */
+  readonly findings: Finding[];
+  /** How many documents were read. */
+  readonly documents: number;
+  /** True when no finding is an error or a warning. */
+  readonly clean: boolean;
+}
+
+const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES];
+const RANK: Record<Severity, number> = { [Severity.INFO]: 0, [Severity.WARNING]: 1, [Severity.ERROR]: 2 };
+
+/** Per-resource opt-out: a comma-separated list of codes in this annotation. */
+export const DISABLE_ANNOTATION = 'cdk8s-mesh.io/disable-rules';
+
+/**
+ * Cross-resource checks on a set of mesh manifests, in the manner of `istioctl analyze`, Kiali and the
+ * Linkerd and Consul admission webhooks: subsets that do not exist, conflicting VirtualServices,
+ * unreachable rules, mTLS that disagrees, malformed authorization, Linkerd Servers and policies that
+ * Linkerd ignores, Consul splits and protocols Consul rejects. The meshes present in the manifests
+ * decide which rules run. A resource opts out of rules with the `cdk8s-mesh.io/disable-rules`
+ * annotation (`"I105,I110"`).
+ *
+ * @example
+ * const result = MeshAnalyzer.analyzeObjects(Testing.synth(chart));
+ * for (const f of result.findings) console.log(ManifestValidator.formatFinding(f));
+ */
+export class MeshAnalyzer {
+  /** Every rule, sorted by code. */
+  public static rules(): AnalyzerRuleInfo[] {
+    return RULES.map(r => ({ code: r.code, severity: r.severity, mesh: r.mesh, kinds: r.kinds, summary: r.summary, upstream: r.upstream }))
+      .sort((a, b) => (a.code < b.code ? -1 : 1));
+  }
+
+  /** Analyzes manifest objects. */
+  public static analyzeObjects(objects: any[], options: AnalyzerOptions = {}): AnalysisResult {
+    const docs: Doc[] = objects.map((obj, index) => ({ obj, index })).filter(d => d.obj && typeof d.obj === 'object' && typeof d.obj.kind === 'string');
+    return MeshAnalyzer.run(docs, objects.length, options, () => undefined);
+  }
+
+  /** Analyzes a stream of YAML documents. A parse error is one finding with its line. */
+  public static analyzeYaml(text: string, options: AnalyzerOptions & { readonly fileName?: string } = {}): AnalysisResult {
+    return MeshAnalyzer.analyzeTexts([{ text, file: options.fileName }], options);
+  }
+
+  /** Analyzes files and folders together (rules see across files). */
+  public static analyzeFiles(paths: string[], options: AnalyzerOptions = {}): AnalysisResult {
+    return MeshAnalyzer.analyzeTexts(expandPaths(paths).map(file => ({ text: fs.readFileSync(file, 'utf8'), file })), options);
+  }
+
+  private static analyzeTexts(inputs: { text: string; file?: string }[], options: AnalyzerOptions): AnalysisResult {
+    const docs: Doc[] = [];
+    const parseErrors: Finding[] = [];
+    const lines = new Map<string | undefined, () => DocumentLines>();
+    let count = 0;
+    for (const { text, file } of inputs) {
+      let loaded: unknown[];
+      try {
+        loaded = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: file });
+      } catch (e) {
+        const err = e as jsyaml.YAMLException;
+        parseErrors.push({ code: 'YAML001', severity: Severity.ERROR, message: `the YAML cannot be parsed: ${err.reason ?? err.message}`, resource: '', path: '', file, line: err.mark ? err.mark.line + 1 : undefined });
+        continue;
+      }
+      let cached: DocumentLines | undefined;
+      lines.set(file, () => (cached = cached ?? new DocumentLines(text)));
+      loaded.forEach((obj, documentIndex) => {
+        if (obj && typeof obj === 'object' && typeof (obj as any).kind === 'string') docs.push({ obj, index: docs.length, file, documentIndex });
+      });
+      count += loaded.filter(o => o !== null && o !== undefined).length;
+    }
+    const result = MeshAnalyzer.run(docs, count, options, (doc, p) => lines.get(doc.file)?.().lineOf(doc.documentIndex ?? 0, p));
+    const findings = [...parseErrors, ...result.findings];
+    return { findings, documents: count, clean: !findings.some(f => f.severity !== Severity.INFO) };
+  }
+
+  private static run(docs: Doc[], count: number, options: AnalyzerOptions, lineOf: (doc: Doc, p: (string | number)[]) => number | undefined): AnalysisResult {
+    const ctx = new AnalysisContext(docs, {
+      rootNamespace: options.rootNamespace ?? 'istio-system',
+      trustDomain: options.trustDomain ?? 'cluster.local',
+      clusterDomain: options.clusterDomain ?? 'cluster.local',
+      defaultNamespace: options.defaultNamespace ?? 'default',
+      autoMtls: options.autoMtls ?? true,
+    });
+    const meshes = new Set<string>();
+    for (const d of docs) {
+      const group = ctx.group(d.obj);
+      if (group.endsWith('istio.io')) meshes.add('istio');
+      if (group.endsWith('linkerd.io')) meshes.add('linkerd');
+      if (group.endsWith('consul.hashicorp.com')) meshes.add('consul');
+    }
+    const min = RANK[options.minSeverity ?? Severity.INFO];
+    const findings: (Finding & { order: number })[] = [];
+    for (const rule of RULES) {
+      if (!meshes.has(rule.mesh) || RANK[rule.severity] < min) continue;
+      let raws: ReturnType<AnalyzerRule['check']>;
+      try {
+        raws = rule.check(ctx);
+      } catch (e) {
+        // a rule met a shape it does not expect (hand-written YAML the schema check would reject): say so, never crash
+        findings.push({ code: 'A000', severity: Severity.INFO, message: `rule ${rule.code} skipped: a ${rule.kinds.join('/')} has an unexpected shape (${(e as Error).message}); run cdk8s-mesh validate on it`, resource: '', path: '', upstream: rule.upstream, order: Number.MAX_SAFE_INTEGER });
+        continue;
+      }
+      for (const raw of raws) {
+        const disabled = String(raw.doc.obj.metadata?.annotations?.[DISABLE_ANNOTATION] ?? '').split(',').map(s => s.trim());
+        if (disabled.includes(rule.code)) continue;
+        const o = raw.doc.obj;
+        findings.push({
+          code: rule.code,
+          severity: rule.severity,
+          message: raw.message,
+          resource: `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
+          path: formatPath(raw.path),
+          file: raw.doc.file,
+          documentIndex: raw.doc.documentIndex,
+          line: raw.doc.file !== undefined || raw.doc.documentIndex !== undefined ? lineOf(raw.doc, raw.path) : undefined,
+          upstream: rule.upstream,
+          order: raw.doc.index,
+        });
+      }
+    }
+    findings.sort((a, b) => a.order - b.order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const out: Finding[] = findings.map(({ order: _order, ...f }) => f);
+    return { findings: out, documents: count, clean: !out.some(f => f.severity !== Severity.INFO) };
+  }
+}

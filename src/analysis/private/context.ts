@@ -1,0 +1,117 @@
+/** Mesh-wide assumptions of the analyzer, with upstream defaults. */
+export interface AnalyzerAssumptions {
+  readonly rootNamespace: string;
+  readonly trustDomain: string;
+  readonly clusterDomain: string;
+  readonly defaultNamespace: string;
+  readonly autoMtls: boolean;
+}
+
+/** One manifest and where it came from. */
+export interface Doc {
+  readonly obj: any;
+  readonly index: number;
+  readonly file?: string;
+  readonly documentIndex?: number;
+}
+
+/** A finding before it gets its file, line and resource. */
+export interface RawFinding {
+  readonly doc: Doc;
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * The manifests, indexed once, so that cross-resource rules look things up instead of comparing
+ * every pair of objects.
+ */
+export class AnalysisContext {
+  private readonly byKind = new Map<string, Doc[]>();
+  private readonly byKey = new Map<string, Doc>();
+
+  constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
+    for (const d of docs) {
+      const kind = d.obj.kind as string;
+      if (!this.byKind.has(kind)) this.byKind.set(kind, []);
+      this.byKind.get(kind)!.push(d);
+      this.byKey.set(this.key(this.group(d.obj), kind, this.ns(d.obj), d.obj.metadata?.name), d);
+    }
+  }
+
+  /** The API group of an object (`''` for the core group). */
+  public group(o: any): string {
+    const v = String(o.apiVersion ?? '');
+    return v.includes('/') ? v.split('/')[0] : '';
+  }
+
+  /** Objects of a kind, optionally of an API group (suffix match, e.g. `istio.io`). */
+  public ofKind(kind: string, groupSuffix?: string): Doc[] {
+    const all = this.byKind.get(kind) ?? [];
+    return groupSuffix === undefined ? all : all.filter(d => this.group(d.obj).endsWith(groupSuffix));
+  }
+
+  /** One object by group, kind, namespace and name. */
+  public find(group: string, kind: string, ns: string, name: string): Doc | undefined {
+    return this.byKey.get(this.key(group, kind, ns, name));
+  }
+
+  /** Whether any object of a kind (and group suffix) is among the manifests: "M" rules need them. */
+  public has(kind: string, groupSuffix?: string): boolean {
+    return this.ofKind(kind, groupSuffix).length > 0;
+  }
+
+  public ns(o: any): string {
+    return o.metadata?.namespace ?? this.assumptions.defaultNamespace;
+  }
+
+  /** A host as Istio resolves it from namespace `ns`: short names become FQDNs. */
+  public fqdn(host: string, ns: string): string {
+    if (!host || host.includes('*')) return host;
+    const parts = host.split('.');
+    if (parts.length === 1) return `${host}.${ns}.svc.${this.assumptions.clusterDomain}`;
+    if (parts.length === 2) return `${host}.svc.${this.assumptions.clusterDomain}`;
+    return host;
+  }
+
+  /** Pod labels of the Deployments (and other workloads) among the manifests. */
+  public workloadLabels(ns: string): { [k: string]: string }[] {
+    const out: { [k: string]: string }[] = [];
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']) {
+      for (const d of this.ofKind(kind)) {
+        if (this.ns(d.obj) !== ns) continue;
+        const labels = kind === 'Pod' ? d.obj.metadata?.labels : d.obj.spec?.template?.metadata?.labels;
+        if (labels) out.push(labels);
+      }
+    }
+    return out;
+  }
+
+  private key(group: string, kind: string, ns: string, name: string): string {
+    return `${group}|${kind}|${ns}|${name}`;
+  }
+}
+
+/** Whether a selector's labels are all in a label set. */
+export function selects(selector: { [k: string]: string } | undefined, labels: { [k: string]: string } | undefined): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+}
+
+/** Groups items by a key (insertion order kept). */
+export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    if (!out.has(k)) out.set(k, []);
+    out.get(k)!.push(item);
+  }
+  return out;
+}
+
+/** Whether two Istio host patterns overlap (`*.foo.com` covers `a.foo.com`). */
+export function hostsOverlap(a: string, b: string): boolean {
+  if (a === b || a === '*' || b === '*') return true;
+  const covers = (w: string, h: string) => w.startsWith('*.') && (h.endsWith(w.slice(1)) || h === w.slice(2));
+  return covers(a, b) || covers(b, a);
+}

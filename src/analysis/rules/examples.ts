@@ -1,0 +1,396 @@
+/**
+ * For every analyzer rule: a manifest that shows the problem (with the exact findings it must give)
+ * and the fixed manifest (which must give none). The tests run them, and docs/findings.md shows them.
+ */
+export interface RuleExample {
+  readonly code: string;
+  readonly bad: string;
+  /** The exact multiset of codes the bad manifest gives. */
+  readonly expect: string[];
+  readonly fixed: string;
+}
+
+const VS = (http: string, extra = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payment, namespace: shop}
+spec:
+  hosts: [payment]${extra}
+  http:
+${http}`;
+
+const DR = (spec: string, name = 'payment') => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: shop}
+spec:
+  host: payment
+${spec}`;
+
+const SUBSETS = `  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}`;
+
+const AP = (spec: string, name = 'payment') => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+${spec}`;
+
+const GW = (name: string, servers: string, selector = 'istio: ingressgateway') => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {${selector}}
+  servers:
+${servers}`;
+
+const SE = (name: string, spec: string) => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ${name}, namespace: shop}
+spec:
+${spec}`;
+
+const SERVER = (name: string, extra = '', labels = 'app: payment') => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: ${name}, namespace: shop}
+spec:
+  podSelector: {matchLabels: {${labels}}}
+  port: 8080
+${extra}`;
+
+const MTLS = `apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: order, namespace: shop}
+spec:
+  identityRefs: [{kind: ServiceAccount, name: order}]`;
+
+const LAP = (spec: string) => `apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: payment-from-order, namespace: shop}
+spec:
+${spec}`;
+
+const ROUTE = (annotations: string, rules: string, kind = 'HTTPRoute') => `apiVersion: gateway.networking.k8s.io/v1
+kind: ${kind}
+metadata:
+  name: payment
+  namespace: shop
+  annotations: {${annotations}}
+spec:
+  parentRefs: [{group: "", kind: Service, name: payment, port: 8080}]
+  rules:
+${rules}`;
+
+const SD = (name: string, spec: string, ns = 'shop') => `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+${spec}`;
+
+const C = (kind: string, name: string, spec: string, ns = 'shop') => `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+${spec}`;
+
+const ROUTE_TO = (dest: string) => `  - route: [{destination: {host: payment, ${dest}}}]`;
+const PA = (name: string, spec: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${name}, namespace: shop}
+spec:
+${spec}`;
+
+const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
+
+export const RULE_EXAMPLES: RuleExample[] = [
+  // Istio
+  { code: 'I101', bad: doc(VS(ROUTE_TO('subset: v3')), DR(SUBSETS)), expect: ['I101'], fixed: doc(VS(ROUTE_TO('subset: v2')), DR(SUBSETS)) },
+  { code: 'I102', bad: doc(VS("  - route: [{destination: {host: '*'}}]")), expect: ['I102'], fixed: doc(VS(ROUTE_TO('port: {number: 8080}'))) },
+  { code: 'I103', bad: doc(VS(ROUTE_TO('port: {number: 8080}')), VS(ROUTE_TO('port: {number: 8080}')).replace('name: payment,', 'name: payment-2,')), expect: ['I103'], fixed: doc(VS(ROUTE_TO('port: {number: 8080}'))) },
+  {
+    code: 'I104',
+    bad: doc(VS(`  - route: [{destination: {host: payment}}]
+  - match: [{uri: {prefix: /v2}}]
+    route: [{destination: {host: payment}}]`)),
+    expect: ['I104'],
+    fixed: doc(VS(`  - match: [{uri: {prefix: /v2}}]
+    route: [{destination: {host: payment}}]
+  - route: [{destination: {host: payment}}]`)),
+  },
+  {
+    code: 'I105',
+    bad: doc(VS(`  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: payment}}]
+  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: payment}}]`)),
+    expect: ['I105'],
+    fixed: doc(VS(`  - match: [{uri: {prefix: /a}}, {uri: {prefix: /b}}]
+    route: [{destination: {host: payment}}]`)),
+  },
+  {
+    code: 'I106',
+    bad: doc(VS('  - route: [{destination: {host: payment, subset: v1}, weight: 90}, {destination: {host: payment, subset: v2}, weight: 20}]'), DR(SUBSETS)),
+    expect: ['I106'],
+    fixed: doc(VS('  - route: [{destination: {host: payment, subset: v1}, weight: 90}, {destination: {host: payment, subset: v2}, weight: 10}]'), DR(SUBSETS)),
+  },
+  {
+    code: 'I107',
+    bad: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+    expect: ['I107'],
+    fixed: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/internal]'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+  },
+  {
+    code: 'I108',
+    bad: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
+    expect: ['I108'],
+    fixed: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+  },
+  { code: 'I109', bad: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v1, labels: {version: v2}}')), expect: ['I109'], fixed: doc(DR(SUBSETS)) },
+  { code: 'I110', bad: doc(DR('  subsets:\n  - {name: v1}')), expect: ['I110'], fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}')) },
+  { code: 'I111', bad: doc(DR(SUBSETS), DR('  trafficPolicy: {loadBalancer: {simple: RANDOM}}', 'payment-lb')), expect: ['I111'], fixed: doc(DR(`  trafficPolicy: {loadBalancer: {simple: RANDOM}}\n${SUBSETS}`)) },
+  { code: 'I112', bad: doc(DR('  trafficPolicy: {loadBalancer: {simple: RANDOM}}').replace('host: payment', "host: '*'")), expect: ['I112'], fixed: doc(DR('  trafficPolicy: {loadBalancer: {simple: RANDOM}}')) },
+  {
+    code: 'I113',
+    bad: doc(PA('default', '  mtls: {mode: STRICT}'), DR('  trafficPolicy: {tls: {mode: DISABLE}}')),
+    expect: ['I113'],
+    fixed: doc(PA('default', '  mtls: {mode: STRICT}'), DR('  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}')),
+  },
+  { code: 'I114', bad: doc(AP('  action: DENY')), expect: ['I114'], fixed: doc(AP('  action: DENY\n  rules:\n  - from: [{source: {namespaces: [untrusted]}}]')) },
+  {
+    code: 'I115',
+    bad: doc(AP('  rules:\n  - from: [{source: {principals: [shop/order]}}]')),
+    expect: ['I115'],
+    fixed: doc(AP('  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]')),
+  },
+  {
+    code: 'I116',
+    bad: doc(AP("  rules:\n  - from: [{source: {principals: ['*']}}]")),
+    expect: ['I116'],
+    fixed: doc(AP('  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]')),
+  },
+  {
+    code: 'I117',
+    bad: doc(AP('  action: DENY\n  rules:\n  - to: [{operation: {methods: [DELETE]}}]')),
+    expect: ['I117'],
+    fixed: doc(AP('  action: DENY\n  rules:\n  - to: [{operation: {methods: [DELETE], ports: ["8080"]}}]')),
+  },
+  { code: 'I118', bad: doc(PA('default', '  mtls: {mode: STRICT}'), PA('strict', '  mtls: {mode: STRICT}')), expect: ['I118'], fixed: doc(PA('default', '  mtls: {mode: STRICT}')) },
+  {
+    code: 'I119',
+    bad: doc('apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a, namespace: shop}\nspec:\n  egress: [{hosts: ["./*"]}]', 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: b, namespace: shop}\nspec:\n  egress: [{hosts: ["istio-system/*"]}]'),
+    expect: ['I119'],
+    fixed: doc('apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a, namespace: shop}\nspec:\n  egress: [{hosts: ["./*", "istio-system/*"]}]'),
+  },
+  {
+    code: 'I120',
+    bad: doc('apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: a, namespace: shop}\nspec:\n  tracing: [{randomSamplingPercentage: 1}]', 'apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: b, namespace: shop}\nspec:\n  tracing: [{randomSamplingPercentage: 5}]'),
+    expect: ['I120'],
+    fixed: doc('apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: a, namespace: shop}\nspec:\n  tracing: [{randomSamplingPercentage: 1}]'),
+  },
+  {
+    code: 'I121',
+    bad: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com}]', 'apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: b, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://b.example.com}]'),
+    expect: ['I121'],
+    fixed: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com}, {issuer: https://b.example.com}]'),
+  },
+  {
+    code: 'I122',
+    bad: doc(SE('stripe', "  hosts: ['*.stripe.com']\n  location: MESH_EXTERNAL\n  resolution: DNS\n  ports: [{number: 443, name: tls, protocol: TLS}]")),
+    expect: ['I122'],
+    fixed: doc(SE('stripe', '  hosts: [api.stripe.com]\n  location: MESH_EXTERNAL\n  resolution: DNS\n  ports: [{number: 443, name: tls, protocol: TLS}]')),
+  },
+  {
+    code: 'I123',
+    bad: doc(SE('stripe', '  hosts: [api.stripe.com]\n  resolution: DNS\n  ports: [{number: 443, name: tls, protocol: TLS}]'), SE('stripe-2', '  hosts: [api.stripe.com]\n  resolution: DNS\n  ports: [{number: 443, name: https, protocol: HTTPS}]')),
+    expect: ['I123'],
+    fixed: doc(SE('stripe', '  hosts: [api.stripe.com]\n  resolution: DNS\n  ports: [{number: 443, name: tls, protocol: TLS}]')),
+  },
+  {
+    code: 'I124',
+    bad: doc(SE('db', '  hosts: [db.example.com]\n  resolution: DNS\n  ports: [{number: 5432, name: postgres, protocol: TCP}]')),
+    expect: ['I124'],
+    fixed: doc(SE('db', '  hosts: [db.example.com]\n  addresses: [10.1.2.3]\n  resolution: DNS\n  ports: [{number: 5432, name: postgres, protocol: TCP}]')),
+  },
+  {
+    code: 'I125',
+    bad: doc(SE('api', '  hosts: [api.example.com]\n  resolution: DNS\n  ports: [{number: 443, name: https, protocol: HTTPS}, {number: 8443, name: https, protocol: HTTPS}]')),
+    expect: ['I125'],
+    fixed: doc(SE('api', '  hosts: [api.example.com]\n  resolution: DNS\n  ports: [{number: 443, name: https, protocol: HTTPS}, {number: 8443, name: https-alt, protocol: HTTPS}]')),
+  },
+  {
+    code: 'I126',
+    bad: doc(GW('public', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com]')),
+    expect: ['I126'],
+    fixed: doc(GW('public', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com]\n    tls: {mode: SIMPLE, credentialName: shop-tls}')),
+  },
+  {
+    code: 'I127',
+    bad: doc(GW('a', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]'), GW('b', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
+    expect: ['I127'],
+    fixed: doc(GW('a', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]'), GW('b', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [admin.example.com]')),
+  },
+  {
+    code: 'I128',
+    bad: doc(GW('shop.public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
+    expect: ['I128'],
+    fixed: doc(GW('shop-public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
+  },
+  { code: 'I129', bad: doc(DR('  trafficPolicy: {tls: {mode: SIMPLE}}')), expect: ['I129'], fixed: doc(DR('  trafficPolicy: {tls: {mode: SIMPLE, caCertificates: /etc/certs/ca.pem}}')) },
+  {
+    code: 'I130',
+    bad: doc(VS('  - retries: {attempts: 0, retryOn: 5xx}\n    route: [{destination: {host: payment}}]')),
+    expect: ['I130'],
+    fixed: doc(VS('  - retries: {attempts: 0}\n    route: [{destination: {host: payment}}]')),
+  },
+  {
+    code: 'I131',
+    bad: doc(VS('  - timeout: 2s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
+    expect: ['I131'],
+    fixed: doc(VS('  - timeout: 3s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
+  },
+  {
+    code: 'I132',
+    bad: doc(VS('  - route: [{destination: {host: paymnet}}]'), 'apiVersion: v1\nkind: Service\nmetadata: {name: payment, namespace: shop}\nspec:\n  selector: {app: payment}\n  ports: [{port: 8080}]'),
+    expect: ['I132'],
+    fixed: doc(VS('  - route: [{destination: {host: payment}}]'), 'apiVersion: v1\nkind: Service\nmetadata: {name: payment, namespace: shop}\nspec:\n  selector: {app: payment}\n  ports: [{port: 8080}]'),
+  },
+  {
+    code: 'I133',
+    bad: doc(DR('  subsets:\n  - {name: v2, labels: {version: v2}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+    expect: ['I133'],
+    fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+  },
+  {
+    code: 'I134',
+    bad: doc(DR('  trafficPolicy:\n    loadBalancer:\n      localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}')),
+    expect: ['I134'],
+    fixed: doc(DR('  trafficPolicy:\n    loadBalancer:\n      localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}\n    outlierDetection: {consecutive5xxErrors: 5}')),
+  },
+  {
+    code: 'I135',
+    bad: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+    expect: ['I135'],
+    fixed: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+  },
+  {
+    code: 'I136',
+    bad: doc(VS('  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}\n    route: [{destination: {host: payment}}]')),
+    expect: ['I136'],
+    fixed: doc(VS('  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}')),
+  },
+  // Linkerd
+  {
+    code: 'L101',
+    bad: doc(SERVER('payment-http'), MTLS, LAP('  targetRef: {group: apps, kind: Deployment, name: payment}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}]')),
+    expect: ['L101'],
+    fixed: doc(SERVER('payment-http'), MTLS, LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}]')),
+  },
+  {
+    code: 'L102',
+    bad: doc(SERVER('payment-http'), MTLS, LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs:\n  - {group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}\n  - {kind: ServiceAccount, name: order}')),
+    expect: ['L102'],
+    fixed: doc(SERVER('payment-http'), MTLS, LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs:\n  - {group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}')),
+  },
+  {
+    code: 'L103',
+    bad: doc(SERVER('payment-http'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}]')),
+    expect: ['L103'],
+    fixed: doc(SERVER('payment-http'), MTLS, LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}]')),
+  },
+  { code: 'L104', bad: doc(SERVER('payment-http', '  accessPolicy: allow-all\n  proxyProtocol: HTTP/3')), expect: ['L104', 'L104'], fixed: doc(SERVER('payment-http', '  accessPolicy: all-authenticated\n  proxyProtocol: HTTP/2')) },
+  { code: 'L105', bad: doc(SERVER('payment-http'), SERVER('payment-8080')), expect: ['L105'], fixed: doc(SERVER('payment-http')) },
+  {
+    code: 'L106',
+    bad: doc('apiVersion: policy.linkerd.io/v1alpha1\nkind: MeshTLSAuthentication\nmetadata: {name: order, namespace: shop}\nspec:\n  identities: [shop/order]'),
+    expect: ['L106'],
+    fixed: doc('apiVersion: policy.linkerd.io/v1alpha1\nkind: MeshTLSAuthentication\nmetadata: {name: order, namespace: shop}\nspec:\n  identities: [order.shop.serviceaccount.identity.linkerd.cluster.local]'),
+  },
+  {
+    code: 'L107',
+    bad: doc('apiVersion: policy.linkerd.io/v1alpha1\nkind: NetworkAuthentication\nmetadata: {name: monitoring, namespace: shop}\nspec:\n  networks: [{cidr: 10.0.0.0/16, except: [10.1.0.0/24]}]'),
+    expect: ['L107'],
+    fixed: doc('apiVersion: policy.linkerd.io/v1alpha1\nkind: NetworkAuthentication\nmetadata: {name: monitoring, namespace: shop}\nspec:\n  networks: [{cidr: 10.0.0.0/16, except: [10.0.5.0/24]}]'),
+  },
+  {
+    code: 'L108',
+    bad: doc(SERVER('payment-http'), 'apiVersion: policy.linkerd.io/v1alpha1\nkind: HTTPLocalRateLimitPolicy\nmetadata: {name: payment, namespace: shop}\nspec:\n  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  total: {requestsPerSecond: 100}\n  identity: {requestsPerSecond: 200}'),
+    expect: ['L108'],
+    fixed: doc(SERVER('payment-http'), 'apiVersion: policy.linkerd.io/v1alpha1\nkind: HTTPLocalRateLimitPolicy\nmetadata: {name: payment, namespace: shop}\nspec:\n  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  total: {requestsPerSecond: 100}\n  identity: {requestsPerSecond: 20}'),
+  },
+  {
+    code: 'L109',
+    bad: doc(SERVER('payment-http'), ROUTE("retry.linkerd.io/http: '5xx,connect-failure', retry.linkerd.io/timeout: 1.5s", '  - backendRefs: [{name: payment, port: 8080}]')),
+    expect: ['L109', 'L109'],
+    fixed: doc(SERVER('payment-http'), ROUTE("retry.linkerd.io/http: '5xx,503', retry.linkerd.io/timeout: 1500ms", '  - backendRefs: [{name: payment, port: 8080}]')),
+  },
+  {
+    code: 'L110',
+    bad: doc(SERVER('payment-http'), ROUTE('', '  - backendRefs: [{name: payment-v2}]')),
+    expect: ['L110'],
+    fixed: doc(SERVER('payment-http'), ROUTE('', '  - backendRefs: [{name: payment-v2, port: 8080}]')),
+  },
+  {
+    code: 'L111',
+    bad: doc('apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata: {name: payment.shop.svc.cluster.local, namespace: shop}\nspec:\n  routes: [{name: all, condition: {pathRegex: /.*}}]', ROUTE('', '  - backendRefs: [{name: payment, port: 8080}]')),
+    expect: ['L111'],
+    fixed: doc(ROUTE('', '  - backendRefs: [{name: payment, port: 8080}]')),
+  },
+  {
+    code: 'L112',
+    bad: doc(SERVER('payment-http'), ROUTE('', '  - name: main\n    backendRefs: [{name: payment, port: 8080}]')),
+    expect: ['L112'],
+    fixed: doc(SERVER('payment-http'), ROUTE('', '  - backendRefs: [{name: payment, port: 8080}]')),
+  },
+  // Consul
+  {
+    code: 'C101',
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceSplitter', 'payment', '  splits: [{weight: 90, serviceSubset: v1}, {weight: 20, serviceSubset: v2}]'), C('ServiceResolver', 'payment', '  subsets: {v1: {filter: "Service.Meta.version == v1"}, v2: {filter: "Service.Meta.version == v2"}}')),
+    expect: ['C101'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceSplitter', 'payment', '  splits: [{weight: 90, serviceSubset: v1}, {weight: 10, serviceSubset: v2}]'), C('ServiceResolver', 'payment', '  subsets: {v1: {filter: "Service.Meta.version == v1"}, v2: {filter: "Service.Meta.version == v2"}}')),
+  },
+  {
+    code: 'C102',
+    bad: doc(SD('payment', '  protocol: tcp'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2}}, destination: {requestTimeout: 3s}}]')),
+    expect: ['C102'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2}}, destination: {requestTimeout: 3s}}]')),
+  },
+  {
+    code: 'C103',
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2, pathExact: /v2/x}}, destination: {requestTimeout: 3s}}]')),
+    expect: ['C103'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2}}, destination: {requestTimeout: 3s}}]')),
+  },
+  {
+    code: 'C104',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    expect: ['C104'],
+    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]')),
+  },
+  {
+    code: 'C105',
+    bad: doc(C('ServiceResolver', 'payment', '  defaultSubset: v1\n  subsets: {V1: {filter: "Service.Meta.version == v1"}}')),
+    expect: ['C105', 'C105'],
+    fixed: doc(C('ServiceResolver', 'payment', '  defaultSubset: v1\n  subsets: {v1: {filter: "Service.Meta.version == v1"}}')),
+  },
+  {
+    code: 'C106',
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceSplitter', 'payment', '  splits: [{weight: 100, serviceSubset: v2}]')),
+    expect: ['C106'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceSplitter', 'payment', '  splits: [{weight: 100, serviceSubset: v2}]'), C('ServiceResolver', 'payment', '  subsets: {v2: {filter: "Service.Meta.version == v2"}}')),
+  },
+  {
+    code: 'C107',
+    bad: doc(C('ExportedServices', 'payment', '  services: [{name: payment, consumers: [{peer: us-west, partition: default}]}]')),
+    expect: ['C107', 'C107'],
+    fixed: doc(C('ExportedServices', 'default', '  services: [{name: payment, consumers: [{peer: us-west}]}]')),
+  },
+  { code: 'C108', bad: doc(C('ProxyDefaults', 'defaults', '  mutualTLSMode: strict')), expect: ['C108'], fixed: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: strict')) },
+  { code: 'C109', bad: doc(SD('payment', '  protocol: http'), SD('payment', '  protocol: http', 'billing')), expect: ['C109'], fixed: doc(SD('payment', '  protocol: http')) },
+  { code: 'C110', bad: doc(SD('payment', '  protocol: https')), expect: ['C110'], fixed: doc(SD('payment', '  protocol: http')) },
+  {
+    code: 'C111',
+    bad: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive')),
+    expect: ['C111'],
+    fixed: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive'), C('Mesh', 'mesh', '  allowEnablingPermissiveMutualTLS: true')),
+  },
+];

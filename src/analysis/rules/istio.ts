@@ -1,0 +1,413 @@
+import { AnalysisContext, Doc, groupBy, hostsOverlap, RawFinding, selects } from '../private/context';
+import { AnalyzerRule, arr, at } from '../private/rule';
+import { Severity } from '../findings';
+
+const NET = 'networking.istio.io';
+const E = Severity.ERROR;
+const W = Severity.WARNING;
+
+function routes(vs: any): { kind: string; i: number; r: any }[] {
+  return ['http', 'tcp', 'tls'].flatMap(kind => arr(vs.spec?.[kind]).map((r: any, i: number) => ({ kind, i, r })));
+}
+
+function destinations(vs: any): { path: (string | number)[]; d: any; weight?: number }[] {
+  const out: { path: (string | number)[]; d: any; weight?: number }[] = [];
+  for (const { kind, i, r } of routes(vs)) {
+    arr(r.route).forEach((rd: any, j: number) => out.push({ path: ['spec', kind, i, 'route', j, 'destination'], d: rd.destination ?? {}, weight: rd.weight }));
+    if (r.mirror) out.push({ path: ['spec', kind, i, 'mirror'], d: r.mirror });
+    arr(r.mirrors).forEach((m: any, j: number) => out.push({ path: ['spec', kind, i, 'mirrors', j, 'destination'], d: m.destination ?? {} }));
+  }
+  return out;
+}
+
+/** The DestinationRules of a host, by FQDN, visible from a namespace. */
+function drsByHost(ctx: AnalysisContext): Map<string, Doc[]> {
+  return groupBy(ctx.ofKind('DestinationRule', 'istio.io'), d => ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj)));
+}
+
+function isSelectorless(o: any): boolean {
+  return !o.spec?.selector && !o.spec?.workloadSelector && !o.spec?.targetRef && !o.spec?.targetRefs;
+}
+
+function singleton(code: string, kind: string, group: string, upstream: string, severity: Severity): AnalyzerRule {
+  return {
+    code, severity, mesh: 'istio', kinds: [kind], upstream,
+    summary: `more than one ${kind} without a selector in a namespace: which one applies is undefined`,
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const [ns, docs] of groupBy(ctx.ofKind(kind, group).filter(d => isSelectorless(d.obj)), d => ctx.ns(d.obj))) {
+        if (docs.length > 1) {
+          for (const d of docs.slice(1)) {
+            out.push(at(d, [], `namespace ${ns} already has the selector-less ${kind} ${docs[0].obj.metadata?.name}: keep one namespace-wide ${kind} and give the others a selector`));
+          }
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function matchKey(m: any): string {
+  const { name: _name, ...rest } = m ?? {};
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^/]*\*|\*[^/]*)$/;
+
+export const ISTIO_RULES: AnalyzerRule[] = [
+  {
+    code: 'I101', severity: E, mesh: 'istio', kinds: ['VirtualService', 'DestinationRule'], upstream: 'IST0101 ReferencedResourceNotFound (subset), KIA1107',
+    summary: 'a VirtualService route names a subset that no DestinationRule of the host defines (503 NR)',
+    check: ctx => {
+      const drs = drsByHost(ctx);
+      const out: RawFinding[] = [];
+      for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
+        for (const { path, d } of destinations(vs.obj)) {
+          if (!d.subset || !d.host) continue;
+          const host = ctx.fqdn(d.host, ctx.ns(vs.obj));
+          const defined = (drs.get(host) ?? []).some(dr => arr(dr.obj.spec?.subsets).some((s: any) => s.name === d.subset));
+          if (!defined) out.push(at(vs, [...path, 'subset'], `subset ${JSON.stringify(d.subset)} of host ${host} is not defined by any DestinationRule: add it to the DestinationRule's subsets, or fix the name`));
+        }
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I102', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: destination host may not be *',
+    summary: 'a route destination host is `*`',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).filter(x => x.d.host === '*')
+      .map(x => at(vs, [...x.path, 'host'], 'a destination host cannot be "*": name the service'))),
+  },
+  {
+    code: 'I103', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0109 ConflictingMeshGatewayVirtualServiceHosts, KIA1106',
+    summary: 'two VirtualServices bound to the mesh claim the same host: only one applies',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const meshBound = ctx.ofKind('VirtualService', 'istio.io').filter(d => !d.obj.spec?.gateways?.length || d.obj.spec.gateways.includes('mesh'));
+      const byHost = groupBy(meshBound.flatMap(d => arr(d.obj.spec?.hosts).map((h: string) => ({ d, h: ctx.fqdn(h, ctx.ns(d.obj)) }))), x => x.h);
+      for (const [host, list] of byHost) {
+        const docs = [...new Set(list.map(x => x.d))];
+        for (const d of docs.slice(1)) out.push(at(d, ['spec', 'hosts'], `host ${host} is also claimed by VirtualService ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name}: merge them into one VirtualService per host`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I104', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0130 VirtualServiceUnreachableRule',
+    summary: 'an HTTP rule after a rule without a match (catch-all) can never be reached',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
+      const http = arr(vs.obj.spec?.http);
+      const catchAll = http.findIndex((r: any) => !r.match?.length);
+      return catchAll >= 0 && catchAll < http.length - 1
+        ? http.slice(catchAll + 1).map((_r: any, j: number) => at(vs, ['spec', 'http', catchAll + 1 + j], `http[${catchAll}] matches every request, so this rule is never reached: move the catch-all rule to the end`))
+        : [];
+    }),
+  },
+  {
+    code: 'I105', severity: W, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0131 VirtualServiceIneffectiveMatch',
+    summary: 'an HTTP match repeats an earlier match of the same VirtualService: it is ineffective',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
+      const seen = new Map<string, number>();
+      const out: RawFinding[] = [];
+      arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
+        const key = matchKey(m);
+        if (seen.has(key) && seen.get(key) !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
+        else if (!seen.has(key)) seen.set(key, i);
+      }));
+      return out;
+    }),
+  },
+  {
+    code: 'I106', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook weights, KIA1104',
+    summary: 'route weights are negative, total 0, or do not sum to 100',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => routes(vs.obj).flatMap(({ kind, i, r }) => {
+      const list: any[] = arr(r.route);
+      if (list.length < 2) return [];
+      const weights = list.map(d => d.weight ?? 0);
+      const total = weights.reduce((a: number, b: number) => a + b, 0);
+      if (weights.some(w => w < 0)) return [at(vs, ['spec', kind, i, 'route'], 'weights cannot be negative')];
+      if (total !== 100) return [at(vs, ['spec', kind, i, 'route'], `the weights sum to ${total}, not 100: give every destination a weight, summing to 100`)];
+      return [];
+    })),
+  },
+  {
+    code: 'I107', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Gateway'], upstream: 'IST0101 ReferencedResourceNotFound (gateway), KIA1102',
+    summary: 'a VirtualService names a Gateway that is not among the manifests',
+    check: ctx => {
+      if (!ctx.has('Gateway', 'istio.io')) return [];
+      return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: string, i: number) => {
+        if (g === 'mesh') return [];
+        const [ns, name] = g.includes('/') ? g.split('/', 2) : [ctx.ns(vs.obj), g];
+        return ctx.find(NET, 'Gateway', ns, name) ? [] : [at(vs, ['spec', 'gateways', i], `gateway ${ns}/${name} is not defined: write it as namespace/name of an existing Gateway`)];
+      }));
+    },
+  },
+  {
+    code: 'I108', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Gateway'], upstream: 'IST0132 VirtualServiceHostNotFoundInGateway',
+    summary: 'none of a gateway-bound VirtualService\'s hosts is served by that Gateway',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: string, i: number) => {
+      if (g === 'mesh') return [];
+      const [ns, name] = g.includes('/') ? g.split('/', 2) : [ctx.ns(vs.obj), g];
+      const gw = ctx.find(NET, 'Gateway', ns, name);
+      if (!gw) return [];
+      const gwHosts: string[] = arr(gw.obj.spec?.servers).flatMap((s: any) => arr(s.hosts)).map((h: string) => (h.includes('/') ? h.split('/')[1] : h));
+      const ok = arr(vs.obj.spec?.hosts).some((h: string) => gwHosts.some(gh => hostsOverlap(gh, h)));
+      return ok ? [] : [at(vs, ['spec', 'gateways', i], `Gateway ${ns}/${name} serves ${gwHosts.join(', ')}, none of this VirtualService's hosts: add the host to the Gateway's servers`)];
+    })),
+  },
+  {
+    code: 'I109', severity: E, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'webhook: duplicate subset names',
+    summary: 'a DestinationRule defines the same subset name twice',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => {
+      const seen = new Set<string>();
+      return arr(dr.obj.spec?.subsets).flatMap((s: any, i: number) => {
+        if (seen.has(s.name)) return [at(dr, ['spec', 'subsets', i, 'name'], `subset ${JSON.stringify(s.name)} is defined twice: rename or merge it`)];
+        seen.add(s.name);
+        return [];
+      });
+    }),
+  },
+  {
+    code: 'I110', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'KIA0203 / IST0173 (subset selects nothing)',
+    summary: 'a DestinationRule subset has no labels: it selects every endpoint of the host',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => arr(dr.obj.spec?.subsets).flatMap((s: any, i: number) =>
+      !s.labels || !Object.keys(s.labels).length ? [at(dr, ['spec', 'subsets', i], `subset ${JSON.stringify(s.name)} has no labels, so it is the whole host: give it the version's labels`)] : [])),
+  },
+  {
+    code: 'I111', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'KIA0201 MultipleDestinationRules',
+    summary: 'two DestinationRules for the same host in one namespace: their settings do not merge predictably',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const [, docs] of groupBy(ctx.ofKind('DestinationRule', 'istio.io').filter(d => !d.obj.spec?.workloadSelector), d => `${ctx.ns(d.obj)}|${ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj))}`)) {
+        for (const d of docs.slice(1)) out.push(at(d, ['spec', 'host'], `DestinationRule ${docs[0].obj.metadata?.name} already configures host ${d.obj.spec?.host}: use one DestinationRule per host`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I112', severity: E, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'library rule (webhook accepts it)',
+    summary: 'a DestinationRule for host `*` applies to every service',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').filter(d => d.obj.spec?.host === '*').map(d => at(d, ['spec', 'host'], 'a DestinationRule for "*" changes traffic to every service: name the host')),
+  },
+  {
+    code: 'I113', severity: E, mesh: 'istio', kinds: ['PeerAuthentication', 'DestinationRule'], upstream: 'KIA0205-KIA0208, KIA0501',
+    summary: 'mTLS disagreement: a STRICT PeerAuthentication and a DestinationRule that sends plaintext (or DISABLE and ISTIO_MUTUAL)',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const modeOf = (ns: string): string | undefined => {
+        const pa = ctx.ofKind('PeerAuthentication', 'istio.io').find(d => ctx.ns(d.obj) === ns && !d.obj.spec?.selector)
+          ?? ctx.ofKind('PeerAuthentication', 'istio.io').find(d => ctx.ns(d.obj) === ctx.assumptions.rootNamespace && !d.obj.spec?.selector);
+        return pa?.obj.spec?.mtls?.mode;
+      };
+      for (const dr of ctx.ofKind('DestinationRule', 'istio.io')) {
+        const tls = dr.obj.spec?.trafficPolicy?.tls?.mode;
+        const host = ctx.fqdn(dr.obj.spec?.host ?? '', ctx.ns(dr.obj));
+        const m = /^[^.]+\.([^.]+)\.svc\./.exec(host);
+        if (!tls || !m) continue;
+        const mode = modeOf(m[1]);
+        if (mode === 'STRICT' && tls === 'DISABLE') out.push(at(dr, ['spec', 'trafficPolicy', 'tls', 'mode'], `namespace ${m[1]} requires mTLS (STRICT), but this DestinationRule sends plaintext: use ISTIO_MUTUAL or remove tls`));
+        if (mode === 'DISABLE' && tls === 'ISTIO_MUTUAL') out.push(at(dr, ['spec', 'trafficPolicy', 'tls', 'mode'], `namespace ${m[1]} has mTLS DISABLE, but this DestinationRule sends ISTIO_MUTUAL: align the two`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I114', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'webhook: DENY needs rules',
+    summary: 'a DENY AuthorizationPolicy without rules denies nothing',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY' && !d.obj.spec?.rules?.length)
+      .map(d => at(d, ['spec', 'rules'], 'a DENY policy without rules matches no request: add rules, or use an ALLOW policy without rules to deny everything')),
+  },
+  {
+    code: 'I115', severity: E, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'KIA0106 ServiceAccount/principal format',
+    summary: 'a principal is not of the form <trust-domain>/ns/<namespace>/sa/<service-account>',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r.from).flatMap((f: any, j: number) =>
+      ['principals', 'notPrincipals'].flatMap(field => arr(f.source?.[field]).flatMap((p: string, k: number) => PRINCIPAL.test(p) ? []
+        : [at(d, ['spec', 'rules', i, 'from', j, 'source', field, k], `${JSON.stringify(p)} is not a principal: write ${ctx.assumptions.trustDomain}/ns/<namespace>/sa/<service-account>`)]))))),
+  },
+  {
+    code: 'I116', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'library rule (zero trust)',
+    summary: 'an ALLOW rule allows any principal (`*`) or has an empty rule that allows every request',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => (d.obj.spec?.action ?? 'ALLOW') === 'ALLOW').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
+      if (!r.from?.length && !r.to?.length && !r.when?.length) return [at(d, ['spec', 'rules', i], 'an empty rule allows every request: name the callers in from')];
+      return arr(r.from).some((f: any) => arr(f.source?.principals).includes('*'))
+        ? [at(d, ['spec', 'rules', i, 'from'], 'principals: ["*"] allows any authenticated caller: name the callers')] : [];
+    })),
+  },
+  {
+    code: 'I117', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'KIA0102 / Istio docs: DENY with HTTP-only fields denies TCP',
+    summary: 'a DENY rule with only HTTP attributes also denies all TCP traffic of the workload',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
+      const httpOnly = arr(r.to).some((t: any) => t.operation && ['methods', 'paths', 'hosts', 'notMethods', 'notPaths'].some(k => t.operation[k])) && !arr(r.to).some((t: any) => t.operation?.ports);
+      return httpOnly ? [at(d, ['spec', 'rules', i, 'to'], 'HTTP attributes cannot be checked on TCP traffic, so for a TCP port this rule denies everything: add ports, or make sure the workload serves HTTP only')] : [];
+    })),
+  },
+  singleton('I118', 'PeerAuthentication', 'istio.io', 'IST0110-class: multiple namespace-wide PeerAuthentications, KIA0002', Severity.ERROR),
+  singleton('I119', 'Sidecar', 'istio.io', 'IST0111 MultipleSidecarsWithoutWorkloadSelectors', Severity.ERROR),
+  singleton('I120', 'Telemetry', 'istio.io', 'IST0160 MultipleTelemetriesWithoutWorkloadSelectors', Severity.ERROR),
+  singleton('I121', 'RequestAuthentication', 'istio.io', 'IST0159-class: conflicting RequestAuthentications', Severity.WARNING),
+  {
+    code: 'I122', severity: E, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'webhook: DNS resolution needs non-wildcard hosts',
+    summary: 'a ServiceEntry with DNS resolution and no endpoints has a wildcard host, which cannot be resolved',
+    check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
+      const s = d.obj.spec ?? {};
+      if (!['DNS', 'DNS_ROUND_ROBIN'].includes(s.resolution) || s.endpoints?.length || s.workloadSelector) return [];
+      return arr(s.hosts).flatMap((h: string, i: number) => h.startsWith('*') ? [at(d, ['spec', 'hosts', i], `${h} cannot be resolved by DNS: list concrete hosts, or use resolution NONE`)] : []);
+    }),
+  },
+  {
+    code: 'I123', severity: W, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'IST0177 ConflictingServiceEntry / KIA1211',
+    summary: 'two ServiceEntries declare the same host and port',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const pairs = ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts).flatMap((h: string) => arr(d.obj.spec?.ports).map((p: any) => ({ d, key: `${h}:${p.number}` }))));
+      for (const [key, list] of groupBy(pairs, x => x.key)) {
+        const docs = [...new Set(list.map(x => x.d))];
+        for (const d of docs.slice(1)) out.push(at(d, ['spec', 'hosts'], `${key} is also declared by ServiceEntry ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name}: declare each host and port once`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I124', severity: W, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'IST0134-class: TCP ServiceEntry without addresses',
+    summary: 'a ServiceEntry with a TCP (or unnamed-protocol) port has no addresses: traffic cannot be told apart by IP',
+    check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
+      const s = d.obj.spec ?? {};
+      if (s.addresses?.length || s.resolution === 'NONE') return [];
+      return arr(s.ports).flatMap((p: any, i: number) => (!p.protocol || p.protocol === 'TCP')
+        ? [at(d, ['spec', 'ports', i], `port ${p.number} is TCP and the entry has no addresses: add addresses (or rely on Istio's IP auto-allocation), or use an HTTP/TLS protocol`)] : []);
+    }),
+  },
+  {
+    code: 'I125', severity: E, mesh: 'istio', kinds: ['ServiceEntry', 'Gateway'], upstream: 'webhook: unique port names',
+    summary: 'two ports (ServiceEntry) or servers (Gateway) share a name',
+    check: ctx => [
+      ...ctx.ofKind('ServiceEntry', 'istio.io').map(d => ({ d, names: arr(d.obj.spec?.ports).map((p: any) => p.name), path: (i: number) => ['spec', 'ports', i, 'name'] })),
+      ...ctx.ofKind('Gateway', 'istio.io').map(d => ({ d, names: arr(d.obj.spec?.servers).map((s: any) => s.port?.name), path: (i: number) => ['spec', 'servers', i, 'port', 'name'] })),
+    ].flatMap(({ d, names, path }) => {
+      const seen = new Set<string>();
+      return names.flatMap((n: string, i: number) => {
+        if (!n) return [];
+        if (seen.has(n)) return [at(d, path(i), `port name ${JSON.stringify(n)} is used twice: port names must be unique`)];
+        seen.add(n);
+        return [];
+      });
+    }),
+  },
+  {
+    code: 'I126', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'webhook: HTTPS/TLS servers need tls',
+    summary: 'an HTTPS or TLS Gateway server has no tls settings',
+    check: ctx => ctx.ofKind('Gateway', 'istio.io').flatMap(d => arr(d.obj.spec?.servers).flatMap((s: any, i: number) =>
+      ['HTTPS', 'TLS'].includes(String(s.port?.protocol).toUpperCase()) && !s.tls ? [at(d, ['spec', 'servers', i], `a ${s.port.protocol} server needs tls (mode and credentialName): add them`)] : [])),
+  },
+  {
+    code: 'I127', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'IST0145 ConflictingGateways, KIA0301',
+    summary: 'two Gateways with the same selector claim the same port and host',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const entries = ctx.ofKind('Gateway', 'istio.io').flatMap(d => arr(d.obj.spec?.servers).flatMap((s: any) => arr(s.hosts).map((h: string) => ({
+        d, key: `${JSON.stringify(d.obj.spec?.selector ?? {})}|${s.port?.number}|${h.includes('/') ? h.split('/')[1] : h}`,
+      }))));
+      for (const [key, list] of groupBy(entries, x => x.key)) {
+        const docs = [...new Set(list.map(x => x.d))];
+        for (const d of docs.slice(1)) out.push(at(d, ['spec', 'servers'], `port ${key.split('|')[1]} host ${key.split('|')[2]} is already claimed by Gateway ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name} on the same workloads: merge them`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I128', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'webhook: Gateway name is a DNS label',
+    summary: 'a Gateway name contains a dot',
+    check: ctx => ctx.ofKind('Gateway', 'istio.io').filter(d => String(d.obj.metadata?.name ?? '').includes('.'))
+      .map(d => at(d, ['metadata', 'name'], 'Gateway names are DNS labels (no dots), since VirtualServices refer to them as namespace/name: rename it')),
+  },
+  {
+    code: 'I129', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel / IST0129',
+    summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates or credentialName: the server is not verified',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
+      const tls = d.obj.spec?.trafficPolicy?.tls;
+      return tls && ['SIMPLE', 'MUTUAL'].includes(tls.mode) && !tls.caCertificates && !tls.credentialName && !tls.insecureSkipVerify
+        ? [at(d, ['spec', 'trafficPolicy', 'tls'], 'the server certificate is not verified: set caCertificates or credentialName')] : [];
+    }),
+  },
+  {
+    code: 'I130', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: retry policy configured while disabled',
+    summary: 'retries with attempts 0 also set perTryTimeout or retryOn',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) =>
+      r.retries && r.retries.attempts === 0 && (r.retries.perTryTimeout || r.retries.retryOn)
+        ? [at(d, ['spec', 'http', i, 'retries'], 'attempts 0 turns retries off, so perTryTimeout and retryOn are rejected: remove them or set attempts')] : [])),
+  },
+  {
+    code: 'I131', severity: W, mesh: 'istio', kinds: ['VirtualService'], upstream: 'library rule: timeout budget',
+    summary: 'attempts x perTryTimeout is longer than the route timeout: the last retries never run',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
+      const ms = (s: string | undefined) => {
+        if (!s) return undefined;
+        let total = 0;
+        for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(m[1]) * ({ ms: 1, s: 1000, m: 60000, h: 3600000 } as any)[m[2]];
+        return total;
+      };
+      const t = ms(r.timeout);
+      const per = ms(r.retries?.perTryTimeout);
+      const attempts = r.retries?.attempts ?? 0;
+      return t !== undefined && per !== undefined && attempts * per > t
+        ? [at(d, ['spec', 'http', i, 'retries'], `attempts x perTryTimeout = ${attempts} x ${r.retries.perTryTimeout} is longer than the timeout ${r.timeout}: raise the timeout or lower the retries`)] : [];
+    })),
+  },
+  {
+    code: 'I132', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Service'], upstream: 'IST0101 ReferencedResourceNotFound (host), KIA1101',
+    summary: 'a route destination is a cluster service that is not among the manifests\' Services',
+    check: ctx => {
+      if (!ctx.has('Service')) return [];
+      const services = new Set(ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => `${d.obj.metadata?.name}.${ctx.ns(d.obj)}`));
+      const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts)));
+      return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).flatMap(({ path, d }) => {
+        const host = ctx.fqdn(d.host ?? '', ctx.ns(vs.obj));
+        const m = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`).exec(host);
+        if (!m || entries.has(d.host) || entries.has(host)) return [];
+        return services.has(`${m[1]}.${m[2]}`) ? [] : [at(vs, [...path, 'host'], `no Service ${m[2]}/${m[1]} is among the manifests: check the host, or add the Service`)];
+      }));
+    },
+  },
+  {
+    code: 'I133', severity: W, mesh: 'istio', kinds: ['DestinationRule', 'Deployment'], upstream: 'IST0173 DestinationRuleSubsetNotSelectPods, KIA0203',
+    summary: 'a DestinationRule subset selects no pod of the manifests\' workloads (503 UH)',
+    check: ctx => {
+      if (!ctx.has('Deployment') && !ctx.has('StatefulSet')) return [];
+      return ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => {
+        const host = ctx.fqdn(dr.obj.spec?.host ?? '', ctx.ns(dr.obj));
+        const m = /^[^.]+\.([^.]+)\.svc\./.exec(host);
+        if (!m) return [];
+        const pods = ctx.workloadLabels(m[1]);
+        if (!pods.length) return [];
+        return arr(dr.obj.spec?.subsets).flatMap((s: any, i: number) => s.labels && !pods.some(p => selects(s.labels, p))
+          ? [at(dr, ['spec', 'subsets', i, 'labels'], `no workload in ${m[1]} has the labels ${JSON.stringify(s.labels)}: the subset has no endpoints`)] : []);
+      });
+    },
+  },
+  {
+    code: 'I134', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'webhook warning: failover without outlierDetection',
+    summary: 'locality failover without outlier detection never fails over',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
+      const tp = d.obj.spec?.trafficPolicy ?? {};
+      const lb = tp.loadBalancer?.localityLbSetting;
+      return lb && (lb.failover?.length || lb.failoverPriority?.length) && !tp.outlierDetection
+        ? [at(d, ['spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting'], 'failover needs outlierDetection to notice unhealthy endpoints: add trafficPolicy.outlierDetection')] : [];
+    }),
+  },
+  {
+    code: 'I135', severity: W, mesh: 'istio', kinds: ['EnvoyFilter'], upstream: 'IST0151 EnvoyFilterUsesRelativeOperation',
+    summary: 'an EnvoyFilter uses a relative operation (INSERT_BEFORE/AFTER, REPLACE) without a priority',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => !d.obj.spec?.priority
+      ? arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => ['INSERT_BEFORE', 'INSERT_AFTER', 'REPLACE'].includes(p.patch?.operation)
+        ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${p.patch.operation} depends on the order of other filters: set spec.priority`)] : []) : []),
+  },
+  {
+    code: 'I136', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: exactly one of route, redirect, directResponse',
+    summary: 'an HTTP rule has none, or more than one, of route, redirect and directResponse',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
+      const n = ['route', 'redirect', 'directResponse', 'delegate'].filter(k => r[k] !== undefined).length;
+      return n === 1 ? [] : [at(d, ['spec', 'http', i], n === 0 ? 'the rule has no route, redirect or directResponse: add a route' : 'route, redirect and directResponse exclude each other: keep one')];
+    })),
+  },
+];
+

@@ -1,0 +1,118 @@
+import * as fc from 'fast-check';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MeshAnalyzer, ManifestValidator, Severity } from '../../src';
+import { RULE_EXAMPLES } from '../../src/analysis/rules/examples';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'valid');
+
+describe('the rule registry', () => {
+  test('at least 30 Istio, 10 Linkerd and 10 Consul rules, each with a stable code, summary and upstream anchor', () => {
+    const rules = MeshAnalyzer.rules();
+    const count = (mesh: string) => rules.filter(r => r.mesh === mesh).length;
+    expect(count('istio')).toBeGreaterThanOrEqual(30);
+    expect(count('linkerd')).toBeGreaterThanOrEqual(10);
+    expect(count('consul')).toBeGreaterThanOrEqual(10);
+    expect(new Set(rules.map(r => r.code)).size).toBe(rules.length);
+    for (const r of rules) {
+      expect(r.code).toMatch(/^[ILC]\d{3}$/);
+      expect(r.summary.length).toBeGreaterThan(10);
+      expect(r.upstream.length).toBeGreaterThan(3);
+    }
+  });
+
+  test('every rule has an example', () => {
+    expect(RULE_EXAMPLES.map(e => e.code).sort()).toEqual(MeshAnalyzer.rules().map(r => r.code));
+  });
+});
+
+describe('each rule: the bad manifest gives exactly the expected findings, the fixed one none', () => {
+  test.each(RULE_EXAMPLES.map(e => [e.code, e] as const))('%s', (_code, e) => {
+    const bad = MeshAnalyzer.analyzeYaml(e.bad, { fileName: `${e.code}.yaml` });
+    expect(bad.findings.map(f => f.code).sort()).toEqual([...e.expect].sort());
+    for (const f of bad.findings) {
+      expect(f.resource).toMatch(/^\w+ /);
+      expect(f.line).toBeGreaterThan(0);
+      expect(f.upstream).toBeDefined();
+    }
+    const fixed = MeshAnalyzer.analyzeYaml(e.fixed);
+    expect(fixed.findings.map(f => ManifestValidator.formatFinding(f))).toEqual([]);
+    // the examples are also valid against the pinned CRDs, so that the analyzer is the only thing that objects
+    const invalid = ManifestValidator.validateYaml(e.fixed).findings.filter(f => f.severity === Severity.ERROR);
+    expect(invalid.map(f => ManifestValidator.formatFinding(f))).toEqual([]);
+  });
+});
+
+describe('options and opt-outs', () => {
+  const twoPAs = RULE_EXAMPLES.find(e => e.code === 'I118')!.bad;
+
+  test('a resource opts out of a rule with the cdk8s-mesh.io/disable-rules annotation', () => {
+    const disabled = twoPAs.replace('metadata: {name: strict, namespace: shop}', "metadata: {name: strict, namespace: shop, annotations: {cdk8s-mesh.io/disable-rules: 'I118'}}");
+    expect(MeshAnalyzer.analyzeYaml(disabled).findings).toEqual([]);
+  });
+
+  test('minSeverity filters', () => {
+    const warnings = RULE_EXAMPLES.find(e => e.code === 'I105')!.bad;
+    expect(MeshAnalyzer.analyzeYaml(warnings).findings).toHaveLength(1);
+    expect(MeshAnalyzer.analyzeYaml(warnings, { minSeverity: Severity.ERROR }).findings).toHaveLength(0);
+  });
+
+  test('the root namespace is an option', () => {
+    const yaml = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: mesh-root}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: payment, namespace: shop}
+spec: {host: payment, trafficPolicy: {tls: {mode: DISABLE}}}
+`;
+    expect(MeshAnalyzer.analyzeYaml(yaml).findings).toEqual([]);
+    expect(MeshAnalyzer.analyzeYaml(yaml, { rootNamespace: 'mesh-root' }).findings.map(f => f.code)).toEqual(['I113']);
+  });
+
+  test('rules of a mesh run only when its resources are present', () => {
+    // a Gateway API route with a named rule is fine for Istio; only a Linkerd install ignores it
+    const route = RULE_EXAMPLES.find(e => e.code === 'L112')!.bad.split('---\n')[1];
+    expect(MeshAnalyzer.analyzeYaml(route).findings).toEqual([]);
+  });
+});
+
+describe('zero findings of severity error or warning on the library\'s golden outputs', () => {
+  test.each(['istio.yaml', 'linkerd.yaml', 'consul.yaml', 'gateway-api.yaml'])('fixture %s', file => {
+    expect(MeshAnalyzer.analyzeFiles([path.join(FIXTURES, file)]).findings).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  test('never throws on generated or truncated YAML: findings or a clean parse error', () => {
+    const corpus = RULE_EXAMPLES.flatMap(e => [e.bad, e.fixed]).concat(fs.readFileSync(path.join(FIXTURES, 'istio.yaml'), 'utf8'));
+    fc.assert(fc.property(fc.integer({ min: 0, max: corpus.length - 1 }), fc.nat(), fc.string(), (i, cut, noise) => {
+      const text = corpus[i];
+      const truncated = text.slice(0, cut % (text.length + 1)) + noise;
+      const result = MeshAnalyzer.analyzeYaml(truncated);
+      expect(Array.isArray(result.findings)).toBe(true);
+      for (const f of result.findings) expect(typeof f.code).toBe('string');
+    }), { numRuns: 300 });
+  });
+
+  test('arbitrary JSON values as manifests give no crash', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue()), values => {
+      expect(() => MeshAnalyzer.analyzeObjects(values)).not.toThrow();
+    }), { numRuns: 300 });
+  });
+
+  test('objects with the right kind but wrong shapes give no crash', () => {
+    const kinds = ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'Gateway', 'ServiceEntry', 'Server', 'HTTPRoute',
+      'ServiceSplitter', 'ServiceRouter', 'ServiceIntentions', 'ServiceResolver', 'ExportedServices', 'HTTPLocalRateLimitPolicy', 'NetworkAuthentication'];
+    const groups = ['networking.istio.io/v1', 'security.istio.io/v1', 'policy.linkerd.io/v1alpha1', 'consul.hashicorp.com/v1alpha1', 'gateway.networking.k8s.io/v1'];
+    fc.assert(fc.property(fc.array(fc.record({
+      apiVersion: fc.constantFrom(...groups), kind: fc.constantFrom(...kinds),
+      metadata: fc.record({ name: fc.string(), namespace: fc.option(fc.string(), { nil: undefined }) }),
+      spec: fc.jsonValue(),
+    }), { maxLength: 8 }), objects => {
+      expect(() => MeshAnalyzer.analyzeObjects(objects)).not.toThrow();
+    }), { numRuns: 300 });
+  });
+});
