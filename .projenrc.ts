@@ -54,16 +54,24 @@ project.addTask('import', {
   exec: 'ts-node --project test/tsconfig.json scripts/import-crds.ts',
 });
 
+project.addTask('findings-doc', {
+  description: 'Regenerate docs/findings.md from the analyzer rules and their examples',
+  exec: 'ts-node --project test/tsconfig.json scripts/findings-doc.ts',
+});
+
 // the main job: synthesize the shop example for every mesh and validate the output with the CLI
 project.addTask('examples', {
   description: 'Synthesize examples/shop for istio, linkerd and consul into examples/dist/ and validate the output',
   steps: [
     { exec: 'ts-node --project test/tsconfig.json examples/shop/main.ts' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts validate examples/dist' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/istio' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/linkerd' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/consul' },
   ],
 });
 
 project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/');
-project.gitignore.addPatterns('/examples/dist/');
+project.gitignore.addPatterns('/examples/dist/', '/examples/cdk8s.out/');
 
 project.synth();

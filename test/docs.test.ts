@@ -47,3 +47,9 @@ test('every TypeScript example in the README and docs/ compiles against the libr
   });
   expect(diagnostics).toEqual([]);
 });
+
+test('docs/findings.md is generated from the current rules and examples (npx projen findings-doc)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { findingsDoc } = require('../scripts/findings-doc');
+  expect(fs.readFileSync(path.join(ROOT, 'docs', 'findings.md'), 'utf8')).toBe(findingsDoc());
+});

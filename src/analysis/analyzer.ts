@@ -47,6 +47,17 @@ export interface AnalyzerOptions {
 }
 
 /**
+ * Options of `MeshAnalyzer.analyzeYaml`.
+ */
+export interface AnalyzeYamlOptions extends AnalyzerOptions {
+  /**
+   * The file name to report in findings.
+   * @default - none
+   */
+  readonly fileName?: string;
+}
+
+/**
  * A rule of the analyzer, as documented in docs/findings.md.
  */
 export interface AnalyzerRuleInfo {
@@ -103,12 +114,12 @@ export class MeshAnalyzer {
 
   /** Analyzes manifest objects. */
   public static analyzeObjects(objects: any[], options: AnalyzerOptions = {}): AnalysisResult {
-    const docs: Doc[] = objects.map((obj, index) => ({ obj, index })).filter(d => d.obj && typeof d.obj === 'object' && typeof d.obj.kind === 'string');
+    const docs: Doc[] = objects.map((obj, index) => ({ obj, index, documentIndex: index })).filter(d => d.obj && typeof d.obj === 'object' && typeof d.obj.kind === 'string');
     return MeshAnalyzer.run(docs, objects.length, options, () => undefined);
   }
 
   /** Analyzes a stream of YAML documents. A parse error is one finding with its line. */
-  public static analyzeYaml(text: string, options: AnalyzerOptions & { readonly fileName?: string } = {}): AnalysisResult {
+  public static analyzeYaml(text: string, options: AnalyzeYamlOptions = {}): AnalysisResult {
     return MeshAnalyzer.analyzeTexts([{ text, file: options.fileName }], options);
   }
 

@@ -3,6 +3,7 @@ import { App, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { renderHealthAlert } from './alerts';
+import { MeshAnalysis } from '../analysis/synth-check';
 import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { checkDuration, formatDuration, millis } from '../private/duration';
@@ -255,6 +256,7 @@ export class CanaryRelease extends Construct {
     }
     this.mesh = props.mesh;
     this.service = props.service;
+    MeshAnalysis.of(this);
     for (const p of this.service._problems('service')) problems.addRaw(p);
 
     // versions

@@ -1,15 +1,26 @@
 import * as fs from 'fs';
+import { MeshAnalyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
 import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
 
 const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
+       cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
+                       [--trust-domain TD] [--namespace NS] PATH...
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
                                [--method M] [--path P] [--jwt] PATH...
 
 validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
+  exit status: 0 clean, 1 findings, 2 usage or parse errors
+
+lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see docs/findings.md.
+  --min-severity S    report findings of this severity or worse (default: info)
+  --root-namespace NS Istio's root namespace (default: istio-system)
+  --trust-domain TD   the mesh trust domain (default: cluster.local)
+  --namespace NS      namespace of objects without one (default: default)
+  a resource skips rules listed in its annotation cdk8s-mesh.io/disable-rules: "I105,I110"
   exit status: 0 clean, 1 findings, 2 usage or parse errors
 
 reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
@@ -45,36 +56,16 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
     return 0;
   }
   if (command === 'reachability') return reachability(rest, io);
+  if (command === 'lint') return lint(rest, io);
   if (command !== 'validate') {
     io.stderr(`cdk8s-mesh: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
     return 2;
   }
-  let format = 'text';
-  let strict = false;
-  const paths: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '--format') {
-      format = rest[++i];
-      if (format !== 'text' && format !== 'json') {
-        io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(format ?? '')}\n`);
-        return 2;
-      }
-    } else if (arg.startsWith('--format=')) {
-      format = arg.slice('--format='.length);
-      if (format !== 'text' && format !== 'json') {
-        io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(format)}\n`);
-        return 2;
-      }
-    } else if (arg === '--strict') {
-      strict = true;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      io.stderr(`cdk8s-mesh: unknown option ${arg}\n${USAGE}\n`);
-      return 2;
-    } else {
-      paths.push(arg);
-    }
-  }
+  const parsed = parseArgs(rest, ['--format'], ['--strict'], io);
+  if (!parsed) return 2;
+  const { opts, paths } = parsed;
+  const format = (opts.format as string | undefined) ?? 'text';
+  const strict = opts.strict === true;
   if (!paths.length) {
     io.stderr(`cdk8s-mesh: validate needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
@@ -84,10 +75,6 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
     if (p === '-') {
       results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
-    }
-    if (!fs.existsSync(p)) {
-      io.stderr(`cdk8s-mesh: no such file or folder: ${p}\n`);
-      return 2;
     }
     results.push(ManifestValidator.validateFiles([p], { strict }));
   }
@@ -120,32 +107,85 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
   return failing.length ? 1 : 0;
 }
 
-function reachability(args: string[], io: Io): number {
+/** Parses `--flag value` options and paths; undefined on a usage error (already reported). */
+function parseArgs(args: string[], valued: string[], flags: string[], io: Io): { opts: { [k: string]: string | boolean }; paths: string[] } | undefined {
   const opts: { [k: string]: string | boolean } = {};
   const paths: string[] = [];
-  const valued = ['--format', '--namespace', '--from', '--to', '--method', '--path'];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (valued.includes(arg)) {
-      const v = args[++i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (valued.includes(name)) {
+      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
       if (v === undefined) {
-        io.stderr(`cdk8s-mesh: ${arg} needs a value\n`);
-        return 2;
+        io.stderr(`cdk8s-mesh: ${name} needs a value\n`);
+        return undefined;
       }
-      opts[arg.slice(2)] = v;
-    } else if (arg === '--jwt') {
-      opts.jwt = true;
+      opts[name.slice(2)] = v;
+    } else if (flags.includes(arg)) {
+      opts[arg.slice(2)] = true;
     } else if (arg.startsWith('-') && arg !== '-') {
       io.stderr(`cdk8s-mesh: unknown option ${arg}\n${USAGE}\n`);
-      return 2;
+      return undefined;
     } else {
       paths.push(arg);
     }
   }
   if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
     io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(opts.format)}\n`);
+    return undefined;
+  }
+  const missing = paths.find(p => p !== '-' && !fs.existsSync(p));
+  if (missing) {
+    io.stderr(`cdk8s-mesh: no such file or folder: ${missing}\n`);
+    return undefined;
+  }
+  return { opts, paths };
+}
+
+function lint(args: string[], io: Io): number {
+  const parsed = parseArgs(args, ['--format', '--min-severity', '--root-namespace', '--trust-domain', '--namespace'], [], io);
+  if (!parsed) return 2;
+  const { opts, paths } = parsed;
+  if (!paths.length) {
+    io.stderr(`cdk8s-mesh: lint needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
   }
+  const severities = Object.values(Severity) as string[];
+  if (opts['min-severity'] !== undefined && !severities.includes(opts['min-severity'] as string)) {
+    io.stderr(`cdk8s-mesh: --min-severity takes ${severities.join(', ')}, got ${JSON.stringify(opts['min-severity'])}\n`);
+    return 2;
+  }
+  const options = {
+    minSeverity: opts['min-severity'] as Severity | undefined,
+    rootNamespace: opts['root-namespace'] as string | undefined,
+    trustDomain: opts['trust-domain'] as string | undefined,
+    defaultNamespace: opts.namespace as string | undefined,
+  };
+  const files = paths.filter(p => p !== '-');
+  const results = [
+    ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
+    ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
+  ];
+  const findings = results.flatMap(r => r.findings);
+  const documents = results.reduce((n, r) => n + r.documents, 0);
+  const failing = findings.filter(f => f.severity !== Severity.INFO);
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify({ documents, clean: failing.length === 0, findings }, undefined, 2) + '\n');
+  } else {
+    for (const f of findings) io.stdout(`${ManifestValidator.formatFinding(f)}${f.upstream ? ` [${f.upstream}]` : ''}\n`);
+    const errors = findings.filter(f => f.severity === Severity.ERROR).length;
+    const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
+    io.stdout(`${documents} documents analyzed with ${MeshAnalyzer.rules().length} rules: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);
+  }
+  if (findings.some(f => f.code === 'YAML001')) return 2;
+  return failing.length ? 1 : 0;
+}
+
+function reachability(args: string[], io: Io): number {
+  const parsed = parseArgs(args, ['--format', '--namespace', '--from', '--to', '--method', '--path'], ['--jwt'], io);
+  if (!parsed) return 2;
+  const { opts, paths } = parsed;
   if (!paths.length) {
     io.stderr(`cdk8s-mesh: reachability needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
@@ -153,11 +193,6 @@ function reachability(args: string[], io: Io): number {
   const options = { defaultNamespace: opts.namespace as string | undefined };
   let matrix: ReachabilityMatrix;
   try {
-    const missing = paths.find(p => p !== '-' && !fs.existsSync(p));
-    if (missing) {
-      io.stderr(`cdk8s-mesh: no such file or folder: ${missing}\n`);
-      return 2;
-    }
     matrix = paths.includes('-') ? ReachabilityMatrix.fromYaml(io.stdin(), options) : ReachabilityMatrix.fromFiles(paths, options);
   } catch (e) {
     io.stderr(`cdk8s-mesh: cannot read the manifests: ${(e as Error).message}\n`);

@@ -4,6 +4,7 @@ import { CONSUL_RENDERER } from './consul';
 import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, Renderer, RuleIntent, UnsupportedSetting } from './intent';
 import { ISTIO_RENDERER } from './istio';
 import { LINKERD_RENDERER } from './linkerd';
+import { MeshAnalysis } from '../analysis/synth-check';
 import { HeaderMatch, HttpMethod, PathMatch, RouteMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { checkDuration, millis } from '../private/duration';
@@ -347,6 +348,7 @@ export class ResilientService extends Construct {
     }
     this.mesh = props.mesh;
     this.service = props.service;
+    MeshAnalysis.of(this);
     const intent = this.buildIntent(props, problems);
     problems.throwIfAny();
 

@@ -6,6 +6,7 @@ import { Identity, IdentityKind } from './identity';
 import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { ZT_ISTIO } from './istio';
 import { ZT_LINKERD } from './linkerd';
+import { MeshAnalysis } from '../analysis/synth-check';
 import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { ProblemList } from '../private/errors';
@@ -184,6 +185,7 @@ export class ZeroTrustNamespace extends Construct {
       problems.throwIfAny();
     }
     this.mesh = props.mesh;
+    MeshAnalysis.of(this);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (!namespace || !DNS1123_LABEL.test(namespace)) {
       problems.add('namespace', namespace, 'a zero-trust namespace needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");

@@ -1,6 +1,6 @@
-import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as fc from 'fast-check';
 import { MeshAnalyzer, ManifestValidator, Severity } from '../../src';
 import { RULE_EXAMPLES } from '../../src/analysis/rules/examples';
 
@@ -108,7 +108,8 @@ describe('robustness', () => {
       'ServiceSplitter', 'ServiceRouter', 'ServiceIntentions', 'ServiceResolver', 'ExportedServices', 'HTTPLocalRateLimitPolicy', 'NetworkAuthentication'];
     const groups = ['networking.istio.io/v1', 'security.istio.io/v1', 'policy.linkerd.io/v1alpha1', 'consul.hashicorp.com/v1alpha1', 'gateway.networking.k8s.io/v1'];
     fc.assert(fc.property(fc.array(fc.record({
-      apiVersion: fc.constantFrom(...groups), kind: fc.constantFrom(...kinds),
+      apiVersion: fc.constantFrom(...groups),
+      kind: fc.constantFrom(...kinds),
       metadata: fc.record({ name: fc.string(), namespace: fc.option(fc.string(), { nil: undefined }) }),
       spec: fc.jsonValue(),
     }), { maxLength: 8 }), objects => {

@@ -65,7 +65,7 @@ describe('cdk8s-mesh validate', () => {
 
   test.each([
     [[], /no command given/],
-    [['lint'], /unknown command "lint"/],
+    [['frobnicate'], /unknown command "frobnicate"/],
     [['validate'], /needs at least one PATH/],
     [['validate', '--format', 'xml', FIXTURES], /--format takes text or json, got "xml"/],
     [['validate', '--nope', FIXTURES], /unknown option --nope/],
@@ -122,5 +122,56 @@ spec:
     const r = run(argv as string[]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+});
+
+describe('cdk8s-mesh lint', () => {
+  const BAD = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payment, namespace: shop}
+spec:
+  hosts: [payment]
+  http:
+  - route: [{destination: {host: payment, subset: v3}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: payment, namespace: shop}
+spec:
+  host: payment
+  subsets: [{name: v1, labels: {version: v1}}]
+`;
+
+  test('exits 1 on findings, with file, line, resource, field, code and upstream rule', () => {
+    const file = tmpFile(BAD);
+    const r = run(['lint', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`ERROR I101 ${file}:7 [doc 0] VirtualService shop/payment: spec.http[0].route[0].destination.subset: subset "v3" of host payment.shop.svc.cluster.local is not defined by any DestinationRule`);
+    expect(r.out).toContain('[IST0101 ReferencedResourceNotFound (subset), KIA1107]');
+    expect(r.out).toMatch(/2 documents analyzed with \d+ rules: 1 errors, 0 warnings, 0 notes/);
+  });
+
+  test('exits 0 on the clean fixtures, and reads stdin as JSON output', () => {
+    expect(run(['lint', path.join(FIXTURES, 'istio.yaml')]).code).toBe(0);
+    const r = run(['lint', '--format', 'json', '-'], BAD);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).findings[0]).toMatchObject({ code: 'I101', severity: 'error', file: '<stdin>', line: 7 });
+  });
+
+  test('--min-severity filters; a bad value is a usage error', () => {
+    const warningOnly = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: payment, namespace: shop}
+spec: {host: payment, subsets: [{name: v1}]}
+`;
+    expect(run(['lint', '-'], warningOnly).code).toBe(1);
+    expect(run(['lint', '--min-severity', 'error', '-'], warningOnly).code).toBe(0);
+    const bad = run(['lint', '--min-severity', 'fatal', '-'], warningOnly);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--min-severity takes error, warning, info, got "fatal"');
+  });
+
+  test('exits 2 on a parse error', () => {
+    expect(run(['lint', tmpFile('kind: [\n')]).code).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
+import { Severity } from '../findings';
 import { groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
-import { Severity } from '../findings';
 
 const E = Severity.ERROR;
 const W = Severity.WARNING;
@@ -10,7 +10,11 @@ const L7 = ['http', 'http2', 'grpc'];
 
 export const CONSUL_RULES: AnalyzerRule[] = [
   {
-    code: 'C101', severity: E, mesh: 'consul', kinds: ['ServiceSplitter'], upstream: 'consul-k8s webhook: ServiceSplitter weights',
+    code: 'C101',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceSplitter'],
+    upstream: 'consul-k8s webhook: ServiceSplitter weights',
     summary: 'ServiceSplitter weights are not 0 or 0.01–100, or do not sum to exactly 100',
     check: ctx => ctx.ofKind('ServiceSplitter', CONSUL).flatMap(d => {
       const splits: any[] = arr(d.obj.spec?.splits);
@@ -25,7 +29,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'C102', severity: E, mesh: 'consul', kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceDefaults', 'ProxyDefaults'], upstream: 'Consul discovery chain: L7 config needs an HTTP-family protocol (consul-k8s#587)',
+    code: 'C102',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceDefaults', 'ProxyDefaults'],
+    upstream: 'Consul discovery chain: L7 config needs an HTTP-family protocol (consul-k8s#587)',
     summary: 'a ServiceRouter or ServiceSplitter for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
     check: ctx => {
       const global = ctx.ofKind('ProxyDefaults', CONSUL).find(d => d.obj.metadata?.name === 'global')?.obj.spec?.config?.protocol;
@@ -41,7 +49,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'C103', severity: E, mesh: 'consul', kinds: ['ServiceRouter'], upstream: 'consul-k8s webhook: ServiceRouter matches',
+    code: 'C103',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceRouter'],
+    upstream: 'consul-k8s webhook: ServiceRouter matches',
     summary: 'a ServiceRouter route sets more than one path matcher, a path without a leading /, a header or query match with more than one operator, or prefixRewrite without a path match',
     check: ctx => ctx.ofKind('ServiceRouter', CONSUL).flatMap(d => arr(d.obj.spec?.routes).flatMap((r: any, i: number) => {
       const http = r.match?.http ?? {};
@@ -65,7 +77,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     })),
   },
   {
-    code: 'C104', severity: E, mesh: 'consul', kinds: ['ServiceIntentions'], upstream: 'consul-k8s webhook: ServiceIntentions sources',
+    code: 'C104',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'consul-k8s webhook: ServiceIntentions sources',
     summary: 'ServiceIntentions without sources, or a source with both (or neither of) action and permissions, or peer with partition, or a wildcard peer/partition/samenessGroup',
     check: ctx => ctx.ofKind('ServiceIntentions', CONSUL).flatMap(d => {
       const sources: any[] = arr(d.obj.spec?.sources);
@@ -82,7 +98,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'C105', severity: E, mesh: 'consul', kinds: ['ServiceResolver'], upstream: 'consul-k8s webhook: ServiceResolver',
+    code: 'C105',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceResolver'],
+    upstream: 'consul-k8s webhook: ServiceResolver',
     summary: 'a ServiceResolver sets both redirect and failover, or has a subset name that is not DNS-like',
     check: ctx => ctx.ofKind('ServiceResolver', CONSUL).flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -94,7 +114,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'C106', severity: E, mesh: 'consul', kinds: ['ServiceSplitter', 'ServiceRouter', 'ServiceResolver'], upstream: 'Consul discovery chain: subsets need a resolver',
+    code: 'C106',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceSplitter', 'ServiceRouter', 'ServiceResolver'],
+    upstream: 'Consul discovery chain: subsets need a resolver',
     summary: 'a split or route names a service subset that no ServiceResolver of the service defines',
     check: ctx => {
       const subsetsOf = (svc: string) => Object.keys(ctx.ofKind('ServiceResolver', CONSUL).find(r => r.obj.metadata?.name === svc)?.obj.spec?.subsets ?? {});
@@ -115,7 +139,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'C107', severity: E, mesh: 'consul', kinds: ['ExportedServices'], upstream: 'consul-k8s webhook: ExportedServices',
+    code: 'C107',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ExportedServices'],
+    upstream: 'consul-k8s webhook: ExportedServices',
     summary: 'ExportedServices not named default, a service without consumers, or a consumer that is not exactly one of peer, partition, samenessGroup',
     check: ctx => ctx.ofKind('ExportedServices', CONSUL).flatMap(d => {
       const out: RawFinding[] = [];
@@ -133,7 +161,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'C108', severity: E, mesh: 'consul', kinds: ['ProxyDefaults', 'Mesh'], upstream: 'consul-k8s webhook: singleton names',
+    code: 'C108',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ProxyDefaults', 'Mesh'],
+    upstream: 'consul-k8s webhook: singleton names',
     summary: 'ProxyDefaults not named global, or Mesh not named mesh',
     check: ctx => [
       ...ctx.ofKind('ProxyDefaults', CONSUL).filter(d => d.obj.metadata?.name !== 'global').map(d => at(d, ['metadata', 'name'], 'ProxyDefaults must be named "global"')),
@@ -141,7 +173,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     ],
   },
   {
-    code: 'C109', severity: E, mesh: 'consul', kinds: ['ServiceDefaults', 'ServiceRouter', 'ServiceSplitter', 'ServiceResolver', 'ServiceIntentions'], upstream: 'consul-k8s webhook: one config entry per name across namespaces (CE)',
+    code: 'C109',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceDefaults', 'ServiceRouter', 'ServiceSplitter', 'ServiceResolver', 'ServiceIntentions'],
+    upstream: 'consul-k8s webhook: one config entry per name across namespaces (CE)',
     summary: 'the same config entry (kind and name) in two Kubernetes namespaces: on Consul CE they are one Consul entry',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -157,7 +193,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'C110', severity: E, mesh: 'consul', kinds: ['ServiceDefaults', 'ProxyDefaults'], upstream: 'consul-k8s webhook: ServiceDefaults values',
+    code: 'C110',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceDefaults', 'ProxyDefaults'],
+    upstream: 'consul-k8s webhook: ServiceDefaults values',
     summary: 'a protocol, mutual TLS mode or mesh gateway mode Consul does not accept',
     check: ctx => [...ctx.ofKind('ServiceDefaults', CONSUL), ...ctx.ofKind('ProxyDefaults', CONSUL)].flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -169,7 +209,11 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'C111', severity: W, mesh: 'consul', kinds: ['ProxyDefaults', 'ServiceDefaults', 'Mesh'], upstream: 'Consul: permissive mTLS needs Mesh allowEnablingPermissiveMutualTLS',
+    code: 'C111',
+    severity: W,
+    mesh: 'consul',
+    kinds: ['ProxyDefaults', 'ServiceDefaults', 'Mesh'],
+    upstream: 'Consul: permissive mTLS needs Mesh allowEnablingPermissiveMutualTLS',
     summary: 'permissive mutual TLS without Mesh allowEnablingPermissiveMutualTLS: Consul refuses it',
     check: ctx => {
       const allowed = ctx.ofKind('Mesh', CONSUL).some(d => d.obj.spec?.allowEnablingPermissiveMutualTLS === true);

@@ -1,6 +1,6 @@
+import { Severity } from '../findings';
 import { AnalysisContext, Doc, groupBy, hostsOverlap, RawFinding, selects } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
-import { Severity } from '../findings';
 
 const NET = 'networking.istio.io';
 const E = Severity.ERROR;
@@ -31,7 +31,11 @@ function isSelectorless(o: any): boolean {
 
 function singleton(code: string, kind: string, group: string, upstream: string, severity: Severity): AnalyzerRule {
   return {
-    code, severity, mesh: 'istio', kinds: [kind], upstream,
+    code,
+    severity,
+    mesh: 'istio',
+    kinds: [kind],
+    upstream,
     summary: `more than one ${kind} without a selector in a namespace: which one applies is undefined`,
     check: ctx => {
       const out: RawFinding[] = [];
@@ -56,7 +60,11 @@ const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^
 
 export const ISTIO_RULES: AnalyzerRule[] = [
   {
-    code: 'I101', severity: E, mesh: 'istio', kinds: ['VirtualService', 'DestinationRule'], upstream: 'IST0101 ReferencedResourceNotFound (subset), KIA1107',
+    code: 'I101',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService', 'DestinationRule'],
+    upstream: 'IST0101 ReferencedResourceNotFound (subset), KIA1107',
     summary: 'a VirtualService route names a subset that no DestinationRule of the host defines (503 NR)',
     check: ctx => {
       const drs = drsByHost(ctx);
@@ -73,13 +81,21 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I102', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: destination host may not be *',
+    code: 'I102',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'webhook: destination host may not be *',
     summary: 'a route destination host is `*`',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).filter(x => x.d.host === '*')
       .map(x => at(vs, [...x.path, 'host'], 'a destination host cannot be "*": name the service'))),
   },
   {
-    code: 'I103', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0109 ConflictingMeshGatewayVirtualServiceHosts, KIA1106',
+    code: 'I103',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'IST0109 ConflictingMeshGatewayVirtualServiceHosts, KIA1106',
     summary: 'two VirtualServices bound to the mesh claim the same host: only one applies',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -93,7 +109,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I104', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0130 VirtualServiceUnreachableRule',
+    code: 'I104',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'IST0130 VirtualServiceUnreachableRule',
     summary: 'an HTTP rule after a rule without a match (catch-all) can never be reached',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
       const http = arr(vs.obj.spec?.http);
@@ -104,7 +124,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I105', severity: W, mesh: 'istio', kinds: ['VirtualService'], upstream: 'IST0131 VirtualServiceIneffectiveMatch',
+    code: 'I105',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'IST0131 VirtualServiceIneffectiveMatch',
     summary: 'an HTTP match repeats an earlier match of the same VirtualService: it is ineffective',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
       const seen = new Map<string, number>();
@@ -118,7 +142,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I106', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook weights, KIA1104',
+    code: 'I106',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'webhook weights, KIA1104',
     summary: 'route weights are negative, total 0, or do not sum to 100',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => routes(vs.obj).flatMap(({ kind, i, r }) => {
       const list: any[] = arr(r.route);
@@ -131,7 +159,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     })),
   },
   {
-    code: 'I107', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Gateway'], upstream: 'IST0101 ReferencedResourceNotFound (gateway), KIA1102',
+    code: 'I107',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService', 'Gateway'],
+    upstream: 'IST0101 ReferencedResourceNotFound (gateway), KIA1102',
     summary: 'a VirtualService names a Gateway that is not among the manifests',
     check: ctx => {
       if (!ctx.has('Gateway', 'istio.io')) return [];
@@ -143,7 +175,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I108', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Gateway'], upstream: 'IST0132 VirtualServiceHostNotFoundInGateway',
+    code: 'I108',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService', 'Gateway'],
+    upstream: 'IST0132 VirtualServiceHostNotFoundInGateway',
     summary: 'none of a gateway-bound VirtualService\'s hosts is served by that Gateway',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: string, i: number) => {
       if (g === 'mesh') return [];
@@ -156,7 +192,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     })),
   },
   {
-    code: 'I109', severity: E, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'webhook: duplicate subset names',
+    code: 'I109',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'webhook: duplicate subset names',
     summary: 'a DestinationRule defines the same subset name twice',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => {
       const seen = new Set<string>();
@@ -168,13 +208,21 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I110', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'KIA0203 / IST0173 (subset selects nothing)',
+    code: 'I110',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'KIA0203 / IST0173 (subset selects nothing)',
     summary: 'a DestinationRule subset has no labels: it selects every endpoint of the host',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => arr(dr.obj.spec?.subsets).flatMap((s: any, i: number) =>
       !s.labels || !Object.keys(s.labels).length ? [at(dr, ['spec', 'subsets', i], `subset ${JSON.stringify(s.name)} has no labels, so it is the whole host: give it the version's labels`)] : [])),
   },
   {
-    code: 'I111', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'KIA0201 MultipleDestinationRules',
+    code: 'I111',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'KIA0201 MultipleDestinationRules',
     summary: 'two DestinationRules for the same host in one namespace: their settings do not merge predictably',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -185,12 +233,20 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I112', severity: E, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'library rule (webhook accepts it)',
+    code: 'I112',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'library rule (webhook accepts it)',
     summary: 'a DestinationRule for host `*` applies to every service',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').filter(d => d.obj.spec?.host === '*').map(d => at(d, ['spec', 'host'], 'a DestinationRule for "*" changes traffic to every service: name the host')),
   },
   {
-    code: 'I113', severity: E, mesh: 'istio', kinds: ['PeerAuthentication', 'DestinationRule'], upstream: 'KIA0205-KIA0208, KIA0501',
+    code: 'I113',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['PeerAuthentication', 'DestinationRule'],
+    upstream: 'KIA0205-KIA0208, KIA0501',
     summary: 'mTLS disagreement: a STRICT PeerAuthentication and a DestinationRule that sends plaintext (or DISABLE and ISTIO_MUTUAL)',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -212,20 +268,32 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I114', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'webhook: DENY needs rules',
+    code: 'I114',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'webhook: DENY needs rules',
     summary: 'a DENY AuthorizationPolicy without rules denies nothing',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY' && !d.obj.spec?.rules?.length)
       .map(d => at(d, ['spec', 'rules'], 'a DENY policy without rules matches no request: add rules, or use an ALLOW policy without rules to deny everything')),
   },
   {
-    code: 'I115', severity: E, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'KIA0106 ServiceAccount/principal format',
+    code: 'I115',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'KIA0106 ServiceAccount/principal format',
     summary: 'a principal is not of the form <trust-domain>/ns/<namespace>/sa/<service-account>',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r.from).flatMap((f: any, j: number) =>
       ['principals', 'notPrincipals'].flatMap(field => arr(f.source?.[field]).flatMap((p: string, k: number) => PRINCIPAL.test(p) ? []
         : [at(d, ['spec', 'rules', i, 'from', j, 'source', field, k], `${JSON.stringify(p)} is not a principal: write ${ctx.assumptions.trustDomain}/ns/<namespace>/sa/<service-account>`)]))))),
   },
   {
-    code: 'I116', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'library rule (zero trust)',
+    code: 'I116',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'library rule (zero trust)',
     summary: 'an ALLOW rule allows any principal (`*`) or has an empty rule that allows every request',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => (d.obj.spec?.action ?? 'ALLOW') === 'ALLOW').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
       if (!r.from?.length && !r.to?.length && !r.when?.length) return [at(d, ['spec', 'rules', i], 'an empty rule allows every request: name the callers in from')];
@@ -234,7 +302,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     })),
   },
   {
-    code: 'I117', severity: W, mesh: 'istio', kinds: ['AuthorizationPolicy'], upstream: 'KIA0102 / Istio docs: DENY with HTTP-only fields denies TCP',
+    code: 'I117',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'KIA0102 / Istio docs: DENY with HTTP-only fields denies TCP',
     summary: 'a DENY rule with only HTTP attributes also denies all TCP traffic of the workload',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
       const httpOnly = arr(r.to).some((t: any) => t.operation && ['methods', 'paths', 'hosts', 'notMethods', 'notPaths'].some(k => t.operation[k])) && !arr(r.to).some((t: any) => t.operation?.ports);
@@ -246,7 +318,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   singleton('I120', 'Telemetry', 'istio.io', 'IST0160 MultipleTelemetriesWithoutWorkloadSelectors', Severity.ERROR),
   singleton('I121', 'RequestAuthentication', 'istio.io', 'IST0159-class: conflicting RequestAuthentications', Severity.WARNING),
   {
-    code: 'I122', severity: E, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'webhook: DNS resolution needs non-wildcard hosts',
+    code: 'I122',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['ServiceEntry'],
+    upstream: 'webhook: DNS resolution needs non-wildcard hosts',
     summary: 'a ServiceEntry with DNS resolution and no endpoints has a wildcard host, which cannot be resolved',
     check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -255,7 +331,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I123', severity: W, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'IST0177 ConflictingServiceEntry / KIA1211',
+    code: 'I123',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['ServiceEntry'],
+    upstream: 'IST0177 ConflictingServiceEntry / KIA1211',
     summary: 'two ServiceEntries declare the same host and port',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -268,7 +348,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I124', severity: W, mesh: 'istio', kinds: ['ServiceEntry'], upstream: 'IST0134-class: TCP ServiceEntry without addresses',
+    code: 'I124',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['ServiceEntry'],
+    upstream: 'IST0134-class: TCP ServiceEntry without addresses',
     summary: 'a ServiceEntry with a TCP (or unnamed-protocol) port has no addresses: traffic cannot be told apart by IP',
     check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -278,7 +362,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I125', severity: E, mesh: 'istio', kinds: ['ServiceEntry', 'Gateway'], upstream: 'webhook: unique port names',
+    code: 'I125',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['ServiceEntry', 'Gateway'],
+    upstream: 'webhook: unique port names',
     summary: 'two ports (ServiceEntry) or servers (Gateway) share a name',
     check: ctx => [
       ...ctx.ofKind('ServiceEntry', 'istio.io').map(d => ({ d, names: arr(d.obj.spec?.ports).map((p: any) => p.name), path: (i: number) => ['spec', 'ports', i, 'name'] })),
@@ -294,13 +382,21 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I126', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'webhook: HTTPS/TLS servers need tls',
+    code: 'I126',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: 'webhook: HTTPS/TLS servers need tls',
     summary: 'an HTTPS or TLS Gateway server has no tls settings',
     check: ctx => ctx.ofKind('Gateway', 'istio.io').flatMap(d => arr(d.obj.spec?.servers).flatMap((s: any, i: number) =>
       ['HTTPS', 'TLS'].includes(String(s.port?.protocol).toUpperCase()) && !s.tls ? [at(d, ['spec', 'servers', i], `a ${s.port.protocol} server needs tls (mode and credentialName): add them`)] : [])),
   },
   {
-    code: 'I127', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'IST0145 ConflictingGateways, KIA0301',
+    code: 'I127',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: 'IST0145 ConflictingGateways, KIA0301',
     summary: 'two Gateways with the same selector claim the same port and host',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -315,13 +411,21 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I128', severity: E, mesh: 'istio', kinds: ['Gateway'], upstream: 'webhook: Gateway name is a DNS label',
+    code: 'I128',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: 'webhook: Gateway name is a DNS label',
     summary: 'a Gateway name contains a dot',
     check: ctx => ctx.ofKind('Gateway', 'istio.io').filter(d => String(d.obj.metadata?.name ?? '').includes('.'))
       .map(d => at(d, ['metadata', 'name'], 'Gateway names are DNS labels (no dots), since VirtualServices refer to them as namespace/name: rename it')),
   },
   {
-    code: 'I129', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel / IST0129',
+    code: 'I129',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel / IST0129',
     summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates or credentialName: the server is not verified',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
       const tls = d.obj.spec?.trafficPolicy?.tls;
@@ -330,14 +434,22 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I130', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: retry policy configured while disabled',
+    code: 'I130',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'webhook: retry policy configured while disabled',
     summary: 'retries with attempts 0 also set perTryTimeout or retryOn',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) =>
       r.retries && r.retries.attempts === 0 && (r.retries.perTryTimeout || r.retries.retryOn)
         ? [at(d, ['spec', 'http', i, 'retries'], 'attempts 0 turns retries off, so perTryTimeout and retryOn are rejected: remove them or set attempts')] : [])),
   },
   {
-    code: 'I131', severity: W, mesh: 'istio', kinds: ['VirtualService'], upstream: 'library rule: timeout budget',
+    code: 'I131',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'library rule: timeout budget',
     summary: 'attempts x perTryTimeout is longer than the route timeout: the last retries never run',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
       const ms = (s: string | undefined) => {
@@ -354,7 +466,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     })),
   },
   {
-    code: 'I132', severity: W, mesh: 'istio', kinds: ['VirtualService', 'Service'], upstream: 'IST0101 ReferencedResourceNotFound (host), KIA1101',
+    code: 'I132',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService', 'Service'],
+    upstream: 'IST0101 ReferencedResourceNotFound (host), KIA1101',
     summary: 'a route destination is a cluster service that is not among the manifests\' Services',
     check: ctx => {
       if (!ctx.has('Service')) return [];
@@ -369,7 +485,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I133', severity: W, mesh: 'istio', kinds: ['DestinationRule', 'Deployment'], upstream: 'IST0173 DestinationRuleSubsetNotSelectPods, KIA0203',
+    code: 'I133',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['DestinationRule', 'Deployment'],
+    upstream: 'IST0173 DestinationRuleSubsetNotSelectPods, KIA0203',
     summary: 'a DestinationRule subset selects no pod of the manifests\' workloads (503 UH)',
     check: ctx => {
       if (!ctx.has('Deployment') && !ctx.has('StatefulSet')) return [];
@@ -385,7 +505,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'I134', severity: W, mesh: 'istio', kinds: ['DestinationRule'], upstream: 'webhook warning: failover without outlierDetection',
+    code: 'I134',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: 'webhook warning: failover without outlierDetection',
     summary: 'locality failover without outlier detection never fails over',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
       const tp = d.obj.spec?.trafficPolicy ?? {};
@@ -395,14 +519,22 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'I135', severity: W, mesh: 'istio', kinds: ['EnvoyFilter'], upstream: 'IST0151 EnvoyFilterUsesRelativeOperation',
+    code: 'I135',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'IST0151 EnvoyFilterUsesRelativeOperation',
     summary: 'an EnvoyFilter uses a relative operation (INSERT_BEFORE/AFTER, REPLACE) without a priority',
     check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => !d.obj.spec?.priority
       ? arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => ['INSERT_BEFORE', 'INSERT_AFTER', 'REPLACE'].includes(p.patch?.operation)
         ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${p.patch.operation} depends on the order of other filters: set spec.priority`)] : []) : []),
   },
   {
-    code: 'I136', severity: E, mesh: 'istio', kinds: ['VirtualService'], upstream: 'webhook: exactly one of route, redirect, directResponse',
+    code: 'I136',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'webhook: exactly one of route, redirect, directResponse',
     summary: 'an HTTP rule has none, or more than one, of route, redirect and directResponse',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
       const n = ['route', 'redirect', 'directResponse', 'delegate'].filter(k => r[k] !== undefined).length;

@@ -1,7 +1,7 @@
 import { isIP } from 'net';
+import { Severity } from '../findings';
 import { groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
-import { Severity } from '../findings';
 
 const E = Severity.ERROR;
 const W = Severity.WARNING;
@@ -27,7 +27,11 @@ function routeDocs(ctx: Parameters<AnalyzerRule['check']>[0]) {
 
 export const LINKERD_RULES: AnalyzerRule[] = [
   {
-    code: 'L101', severity: E, mesh: 'linkerd', kinds: ['AuthorizationPolicy'], upstream: 'policy-controller webhook: targetRef kind',
+    code: 'L101',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'policy-controller webhook: targetRef kind',
     summary: 'an AuthorizationPolicy targets a kind Linkerd does not authorize (Server, HTTPRoute, GRPCRoute or Namespace)',
     check: ctx => ctx.ofKind('AuthorizationPolicy', POLICY).flatMap(d => {
       const t = d.obj.spec?.targetRef ?? {};
@@ -38,7 +42,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L102', severity: E, mesh: 'linkerd', kinds: ['AuthorizationPolicy'], upstream: 'policy-controller webhook: requiredAuthenticationRefs',
+    code: 'L102',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'policy-controller webhook: requiredAuthenticationRefs',
     summary: 'requiredAuthenticationRefs mixes authentications Linkerd refuses (more than one of a kind, MeshTLS with ServiceAccount, unknown kinds)',
     check: ctx => ctx.ofKind('AuthorizationPolicy', POLICY).flatMap(d => {
       const refs: any[] = arr(d.obj.spec?.requiredAuthenticationRefs);
@@ -55,7 +63,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L103', severity: E, mesh: 'linkerd', kinds: ['AuthorizationPolicy', 'Server', 'MeshTLSAuthentication', 'NetworkAuthentication'], upstream: 'policy-controller index: unresolved references',
+    code: 'L103',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['AuthorizationPolicy', 'Server', 'MeshTLSAuthentication', 'NetworkAuthentication'],
+    upstream: 'policy-controller index: unresolved references',
     summary: 'an AuthorizationPolicy refers to a Server, route or authentication that is not among the manifests',
     check: ctx => ctx.ofKind('AuthorizationPolicy', POLICY).flatMap(d => {
       const ns = ctx.ns(d.obj);
@@ -73,7 +85,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L104', severity: E, mesh: 'linkerd', kinds: ['Server'], upstream: 'policy-controller webhook: accessPolicy and proxyProtocol values',
+    code: 'L104',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['Server'],
+    upstream: 'policy-controller webhook: accessPolicy and proxyProtocol values',
     summary: 'a Server has an access policy or proxy protocol Linkerd does not know',
     check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -84,7 +100,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L105', severity: E, mesh: 'linkerd', kinds: ['Server'], upstream: 'policy-controller index: one Server per pod port (the older wins)',
+    code: 'L105',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['Server'],
+    upstream: 'policy-controller index: one Server per pod port (the older wins)',
     summary: 'two Servers select the same pods and port: Linkerd ignores all but the oldest',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -95,19 +115,31 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     },
   },
   {
-    code: 'L106', severity: E, mesh: 'linkerd', kinds: ['MeshTLSAuthentication'], upstream: 'policy-controller webhook: identity format',
+    code: 'L106',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['MeshTLSAuthentication'],
+    upstream: 'policy-controller webhook: identity format',
     summary: 'a MeshTLSAuthentication identity is neither a SPIFFE ID nor a DNS-like identity',
     check: ctx => ctx.ofKind('MeshTLSAuthentication', POLICY).flatMap(d => arr(d.obj.spec?.identities).flatMap((id: string, i: number) =>
       SPIFFE.test(id) || DNS_IDENTITY.test(id) ? [] : [at(d, ['spec', 'identities', i], `${JSON.stringify(id)} is not an identity: use <sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>, a spiffe:// ID, or identityRefs`)])),
   },
   {
-    code: 'L107', severity: E, mesh: 'linkerd', kinds: ['NetworkAuthentication', 'EgressNetwork'], upstream: 'policy-controller webhook: except within cidr',
+    code: 'L107',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['NetworkAuthentication', 'EgressNetwork'],
+    upstream: 'policy-controller webhook: except within cidr',
     summary: 'a network `except` is not inside its `cidr`',
     check: ctx => [...ctx.ofKind('NetworkAuthentication', POLICY), ...ctx.ofKind('EgressNetwork', POLICY)].flatMap(d => arr(d.obj.spec?.networks).flatMap((n: any, i: number) =>
       arr(n.except).flatMap((e: string, j: number) => cidrContains(n.cidr, e) && e !== n.cidr ? [] : [at(d, ['spec', 'networks', i, 'except', j], `${e} must lie strictly inside ${n.cidr}`)]))),
   },
   {
-    code: 'L108', severity: E, mesh: 'linkerd', kinds: ['HTTPLocalRateLimitPolicy'], upstream: 'policy-controller webhook: rate limits',
+    code: 'L108',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['HTTPLocalRateLimitPolicy'],
+    upstream: 'policy-controller webhook: rate limits',
     summary: 'a local rate limit targets something other than a Server, or a per-identity or override limit exceeds the total',
     check: ctx => ctx.ofKind('HTTPLocalRateLimitPolicy', POLICY).flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -126,7 +158,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L109', severity: E, mesh: 'linkerd', kinds: ['HTTPRoute', 'GRPCRoute', 'Service'], upstream: 'policy-controller webhook: retry and timeout annotations',
+    code: 'L109',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['HTTPRoute', 'GRPCRoute', 'Service'],
+    upstream: 'policy-controller webhook: retry and timeout annotations',
     summary: 'a retry or timeout annotation has a value Linkerd rejects',
     check: ctx => [...routeDocs(ctx), ...ctx.ofKind('Service')].flatMap(d => {
       const a = d.obj.metadata?.annotations ?? {};
@@ -150,13 +186,21 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L110', severity: E, mesh: 'linkerd', kinds: ['HTTPRoute', 'GRPCRoute'], upstream: 'policy-controller webhook: Service backendRefs need a port',
+    code: 'L110',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['HTTPRoute', 'GRPCRoute'],
+    upstream: 'policy-controller webhook: Service backendRefs need a port',
     summary: 'a route backend that is a Service has no port',
     check: ctx => routeDocs(ctx).flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r.backendRefs).flatMap((b: any, j: number) =>
       (!b.kind || b.kind === 'Service') && (!b.group || b.group === 'core') && !b.port ? [at(d, ['spec', 'rules', i, 'backendRefs', j], `backend ${b.name} is a Service and needs a port`)] : []))),
   },
   {
-    code: 'L111', severity: W, mesh: 'linkerd', kinds: ['ServiceProfile', 'HTTPRoute'], upstream: 'linkerd2#11529: ServiceProfiles and HTTPRoutes are mutually exclusive',
+    code: 'L111',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['ServiceProfile', 'HTTPRoute'],
+    upstream: 'linkerd2#11529: ServiceProfiles and HTTPRoutes are mutually exclusive',
     summary: 'a Service has both a ServiceProfile and an HTTPRoute: the ServiceProfile wins and the routes are ignored',
     check: ctx => ctx.ofKind('ServiceProfile', POLICY).flatMap(sp => {
       const [svc, ns] = String(sp.obj.metadata?.name ?? '').split('.');
@@ -165,7 +209,11 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
-    code: 'L112', severity: W, mesh: 'linkerd', kinds: ['HTTPRoute', 'GRPCRoute'], upstream: 'Linkerd 2.18+: resources with Gateway API fields newer than 1.2.1 are ignored',
+    code: 'L112',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['HTTPRoute', 'GRPCRoute'],
+    upstream: 'Linkerd 2.18+: resources with Gateway API fields newer than 1.2.1 are ignored',
     summary: 'a Gateway API route uses fields newer than Gateway API 1.2.1, so Linkerd ignores the whole route',
     check: ctx => routeDocs(ctx).filter(d => d.obj.apiVersion?.startsWith('gateway.networking.k8s.io')).flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) =>
       ['name', 'retry', 'sessionPersistence'].filter(k => r[k] !== undefined).map(k => at(d, ['spec', 'rules', i, k], `rules[].${k} is newer than Gateway API 1.2.1: Linkerd would ignore this route; remove it (Linkerd retries are annotations)`)))),
