@@ -1,5 +1,6 @@
 export * from './mesh';
 export * from './service';
+export * from './mesh-construct';
 export * from './matches';
 export * from './resilience/resilient-service';
 export * from './canary/canary-release';

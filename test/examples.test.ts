@@ -2,13 +2,9 @@ import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Shop } from '../examples/shop/main';
 import { Mesh, ReachabilityMatrix } from '../src';
-import { synthValidated } from './util';
+import { captureStderr, synthValidated } from './util';
 
-let stderr: jest.SpyInstance;
-beforeEach(() => {
-  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => stderr.mockRestore());
+captureStderr();
 
 describe('the shop example (the main job)', () => {
   test.each([

@@ -36,3 +36,26 @@ export function one(manifests: any[], kind: string, name: string): any {
 }
 
 export { App };
+
+/** Builds constructs in a fresh chart and returns the error of construction or synthesis (never a TypeError). */
+export function failureOf(build: (chart: Chart) => void): string {
+  const chart = shopChart();
+  try {
+    build(chart);
+    Testing.synth(chart);
+  } catch (e) {
+    if (e instanceof TypeError) throw new Error(`a TypeError escaped: ${e.stack}`);
+    return (e as Error).message;
+  }
+  throw new Error('expected synthesis to fail');
+}
+
+/** Captures what the constructs print to stderr, per test. */
+export function captureStderr(): () => jest.SpyInstance {
+  let spy: jest.SpyInstance;
+  beforeEach(() => {
+    spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => spy.mockRestore());
+  return () => spy;
+}

@@ -3,9 +3,9 @@ import { App, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { renderHealthAlert } from './alerts';
-import { MeshAnalysis } from '../analysis/synth-check';
 import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
+import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
@@ -211,7 +211,7 @@ export interface ICanaryStepBuilder {
  *   healthAlert: { maxErrorRatePercent: 1 },
  * });
  */
-export class CanaryRelease extends Construct {
+export class CanaryRelease extends MeshConstruct {
   /**
    * Synthesizes every step of a release into its own folder (`<outdir>/step-1`, `step-2`, ...),
    * for a GitOps promotion flow where promoting is merging the next folder.
@@ -231,8 +231,6 @@ export class CanaryRelease extends Construct {
     return dirs;
   }
 
-  /** The mesh. */
-  public readonly mesh: Mesh;
   /** The service. */
   public readonly service: ServiceRef;
   /** The canary's share of requests at the current step, in percent. */
@@ -241,22 +239,11 @@ export class CanaryRelease extends Construct {
   public readonly step: number;
   /** The number of steps of the plan. */
   public readonly stepCount: number;
-  private readonly _warnings: string[] = [];
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
-    super(scope, id);
+    super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    if (!props || !(props.mesh instanceof Mesh)) {
-      problems.add('mesh', props?.mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
-      problems.throwIfAny();
-    }
-    if (!(props.service instanceof ServiceRef)) {
-      problems.add('service', props.service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 })");
-      problems.throwIfAny();
-    }
-    this.mesh = props.mesh;
-    this.service = props.service;
-    MeshAnalysis.of(this);
+    this.service = this.requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
 
     // versions
@@ -337,26 +324,15 @@ export class CanaryRelease extends Construct {
       unsupported.push({ setting: 'canaryRequests', value: `${canaryMatches.length} match(es)`, why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only', alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes' });
     }
     problems.throwIfAny();
-    const dropped: string[] = [];
-    if (unsupported.length) {
-      if ((props.unsupportedSettings ?? UnsupportedSettings.FAIL) === UnsupportedSettings.FAIL) {
-        for (const u of unsupported) {
-          problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
-        }
-        problems.throwIfAny();
-      }
-      for (const u of unsupported) {
-        this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
-        dropped.push(`${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`);
-      }
-    }
+    const note = this.handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    const dropped = note ? unsupported.map(u => u.setting) : [];
 
     const intent: CanaryIntent = {
       stable: this.versionIntent(props.stable),
       canary: this.versionIntent(props.canary),
       canaryWeight: current.weight,
-      canaryMatches: dropped.some(d => d.startsWith('canaryRequests')) ? [] : canaryMatches,
-      mirrorPercent: dropped.some(d => d.startsWith('mirrorPercent')) ? undefined : props.mirrorPercent,
+      canaryMatches: dropped.includes('canaryRequests') ? [] : canaryMatches,
+      mirrorPercent: dropped.includes('mirrorPercent') ? undefined : props.mirrorPercent,
       smi,
       annotations: {
         'cdk8s-mesh.io/canary-step': `${step}/${plan.length}`,
@@ -369,7 +345,7 @@ export class CanaryRelease extends Construct {
     if (smi && traffic.resilienceBy) {
       throw new Error(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
     }
-    traffic.setCanary(intent, this, dropped.length ? dropped.join(', ') : undefined);
+    traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
     if (this.mesh.kind === MeshKind.LINKERD) this.backendServices(intent);
     if (alert) {
@@ -377,16 +353,6 @@ export class CanaryRelease extends Construct {
     } else {
       this.warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
     }
-  }
-
-  /** Warnings about the release (also printed to stderr). */
-  public get warnings(): string[] {
-    return [...this._warnings];
-  }
-
-  private warn(message: string) {
-    this._warnings.push(message);
-    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
   }
 
   private versionIntent(v: ReleaseVersion): VersionIntent {

@@ -4,9 +4,9 @@ import { CONSUL_RENDERER } from './consul';
 import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, Renderer, RuleIntent, UnsupportedSetting } from './intent';
 import { ISTIO_RENDERER } from './istio';
 import { LINKERD_RENDERER } from './linkerd';
-import { MeshAnalysis } from '../analysis/synth-check';
 import { HeaderMatch, HttpMethod, PathMatch, RouteMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
+import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { ServiceProtocol, ServiceRef } from '../service';
@@ -327,45 +327,22 @@ const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z
  *   circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(30), ejectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
  * });
  */
-export class ResilientService extends Construct {
-  /** The mesh the configuration is written for. */
-  public readonly mesh: Mesh;
+export class ResilientService extends MeshConstruct {
   /** The service. */
   public readonly service: ServiceRef;
-  private readonly _warnings: string[] = [];
   private readonly _dropped: UnsupportedSetting[] = [];
 
   constructor(scope: Construct, id: string, props: ResilientServiceProps) {
-    super(scope, id);
+    super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    if (!props || !(props.mesh instanceof Mesh)) {
-      problems.add('mesh', props?.mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
-      problems.throwIfAny();
-    }
-    if (!(props.service instanceof ServiceRef)) {
-      problems.add('service', props.service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 }) or ServiceRef.fromService(svc)");
-      problems.throwIfAny();
-    }
-    this.mesh = props.mesh;
-    this.service = props.service;
-    MeshAnalysis.of(this);
+    this.service = this.requireService(props.service);
     const intent = this.buildIntent(props, problems);
     problems.throwIfAny();
 
     const renderer = RENDERERS[this.mesh.kind];
     const unsupported = renderer.unsupported(intent, this.mesh);
-    if (unsupported.length) {
-      if ((props.unsupportedSettings ?? UnsupportedSettings.FAIL) === UnsupportedSettings.FAIL) {
-        for (const u of unsupported) {
-          problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`,
-            `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
-        }
-        problems.throwIfAny();
-      }
-      this._dropped.push(...unsupported);
-      for (const u of unsupported) this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
-    }
-    const note = this._dropped.length ? this._dropped.map(d => `${d.setting}=${typeof d.value === 'string' ? d.value : show(d.value)}`).join(', ') : undefined;
+    const note = this.handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    this._dropped.push(...(note ? unsupported : []));
     ServiceTraffic.of(this, this.mesh, this.service).setResilience({
       rules: intent.rules,
       circuitBreaker: intent.circuitBreaker,
@@ -375,19 +352,9 @@ export class ResilientService extends Construct {
     renderer.render(this, intent, this.mesh, note);
   }
 
-  /** Warnings about the configuration (also printed to stderr during synthesis). */
-  public get warnings(): string[] {
-    return [...this._warnings];
-  }
-
   /** The settings left out because the mesh cannot express them (with UnsupportedSettings.DROP_WITH_WARNING). */
   public get droppedSettings(): string[] {
     return this._dropped.map(d => d.setting);
-  }
-
-  private warn(message: string) {
-    this._warnings.push(message);
-    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
   }
 
   private buildIntent(props: ResilientServiceProps, problems: ProblemList): ResilienceIntent {

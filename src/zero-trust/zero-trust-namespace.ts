@@ -6,9 +6,9 @@ import { Identity, IdentityKind } from './identity';
 import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { ZT_ISTIO } from './istio';
 import { ZT_LINKERD } from './linkerd';
-import { MeshAnalysis } from '../analysis/synth-check';
 import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
+import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
 import { ServiceProtocol, ServiceRef } from '../service';
 
@@ -168,24 +168,15 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  *   }],
  * });
  */
-export class ZeroTrustNamespace extends Construct {
-  /** The mesh. */
-  public readonly mesh: Mesh;
+export class ZeroTrustNamespace extends MeshConstruct {
   /** The namespace. */
   public readonly namespace: string;
   /** The mTLS phase. */
   public readonly mtls: MtlsPhase;
-  private readonly _warnings: string[] = [];
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
-    super(scope, id);
+    super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    if (!props || !(props.mesh instanceof Mesh)) {
-      problems.add('mesh', props?.mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
-      problems.throwIfAny();
-    }
-    this.mesh = props.mesh;
-    MeshAnalysis.of(this);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (!namespace || !DNS1123_LABEL.test(namespace)) {
       problems.add('namespace', namespace, 'a zero-trust namespace needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
@@ -267,16 +258,6 @@ export class ZeroTrustNamespace extends Construct {
       this.warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
     renderer.render(this, intent, this.mesh);
-  }
-
-  /** Warnings about the policy (also printed to stderr). */
-  public get warnings(): string[] {
-    return [...this._warnings];
-  }
-
-  private warn(message: string) {
-    this._warnings.push(message);
-    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
   }
 
   private rule(problems: ProblemList, prop: string, r: AccessRule, names: Set<string>): RuleIntent {

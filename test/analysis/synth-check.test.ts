@@ -1,12 +1,8 @@
 import { Duration, Testing } from 'cdk8s';
 import { istio, Mesh, ResilientService, ServiceRef } from '../../src';
-import { shopChart } from '../util';
+import { captureStderr, shopChart } from '../util';
 
-let stderr: jest.SpyInstance;
-beforeEach(() => {
-  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => stderr.mockRestore());
+const stderr = captureStderr();
 
 describe('the analyzer runs when a chart with our constructs is synthesized', () => {
   test('an error fails synthesis, naming the construct path of the offending object', () => {
@@ -22,13 +18,13 @@ describe('the analyzer runs when a chart with our constructs is synthesized', ()
     new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
     new istio.DestinationRule(chart, 'dr', { metadata: { name: 'payment-v' }, spec: { host: 'payment', subsets: [{ name: 'v1' }] } });
     expect(() => Testing.synth(chart)).not.toThrow();
-    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning: [test/dr] I110 DestinationRule shop/payment-v: spec.subsets[0]: subset "v1" has no labels'));
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning: [test/dr] I110 DestinationRule shop/payment-v: spec.subsets[0]: subset "v1" has no labels'));
   });
 
   test('a clean chart synthesizes without findings', () => {
     const chart = shopChart();
     new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
     expect(() => Testing.synth(chart)).not.toThrow();
-    expect(stderr).not.toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning'));
+    expect(stderr()).not.toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning'));
   });
 });

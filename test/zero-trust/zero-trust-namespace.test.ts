@@ -5,7 +5,7 @@ import {
   HttpMethod, Identity, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../../src';
-import { one, ofKind, shopChart, synthValidated } from '../util';
+import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
 const payment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080 });
 const order = () => ServiceRef.fromName('order', { port: 80, targetPort: 8080 });
@@ -27,22 +27,10 @@ function synth(p: ZeroTrustNamespaceProps, chart: Chart = shopChart()): any[] {
 }
 
 function fails(p: ZeroTrustNamespaceProps): string {
-  const chart = shopChart();
-  try {
-    new ZeroTrustNamespace(chart, 'zero-trust', p);
-    Testing.synth(chart);
-  } catch (e) {
-    expect(e).not.toBeInstanceOf(TypeError);
-    return (e as Error).message;
-  }
-  throw new Error('expected synthesis to fail');
+  return failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', p));
 }
 
-let stderr: jest.SpyInstance;
-beforeEach(() => {
-  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => stderr.mockRestore());
+captureStderr();
 
 const MESHES = [['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
 

@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { MeshAnalysis } from './analysis/synth-check';
+import { Mesh } from './mesh';
+import { ProblemList, show } from './private/errors';
+import { ServiceRef } from './service';
+
+/**
+ * A setting the chosen mesh cannot express (for a construct's own use).
+ */
+interface Unsupported {
+  readonly setting: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly alternative: string;
+}
+
+/**
+ * What the patterns have in common: the mesh, warnings, and the analysis of their chart at synthesis.
+ */
+export abstract class MeshConstruct extends Construct {
+  /** The mesh the configuration is written for. */
+  public readonly mesh: Mesh;
+  private readonly _warnings: string[] = [];
+
+  protected constructor(scope: Construct, id: string, mesh: Mesh) {
+    super(scope, id);
+    if (!(mesh instanceof Mesh)) {
+      const problems = new ProblemList(this);
+      problems.add('mesh', mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
+      problems.throwIfAny();
+    }
+    this.mesh = mesh;
+    MeshAnalysis.of(this);
+  }
+
+  /** Warnings about the configuration (also printed to stderr). */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
+  /** Records and prints a warning. */
+  protected warn(message: string): void {
+    this._warnings.push(message);
+    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
+  }
+
+  /** Throws a named error unless `service` is a ServiceRef. */
+  protected requireService(service: unknown): ServiceRef {
+    if (!(service instanceof ServiceRef)) {
+      const problems = new ProblemList(this);
+      problems.add('service', service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 }) or ServiceRef.fromService(svc)");
+      problems.throwIfAny();
+    }
+    return service as ServiceRef;
+  }
+
+  /**
+   * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning.
+   * Returns the note for the `cdk8s-mesh.io/dropped-settings` annotation, if any were dropped.
+   */
+  protected handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
+    if (!unsupported.length) return undefined;
+    if (!drop) {
+      for (const u of unsupported) {
+        problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`,
+          `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
+      }
+      problems.throwIfAny();
+    }
+    for (const u of unsupported) this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
+    return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
+  }
+}
