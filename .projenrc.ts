@@ -59,6 +59,15 @@ project.addTask('findings-doc', {
   exec: 'ts-node --project test/tsconfig.json scripts/findings-doc.ts',
 });
 
+project.addTask('bench', {
+  description: 'Benchmark synthesis, validation and analysis against raw cdk8s (writes bench/RESULTS.md)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/run.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+project.package.setScript('bench', 'npx projen bench');
+
 // the main job: synthesize the shop example for every mesh and validate the output with the CLI
 project.addTask('examples', {
   description: 'Synthesize examples/shop for istio, linkerd and consul into examples/dist/ and validate the output',

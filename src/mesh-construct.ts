@@ -38,14 +38,20 @@ export abstract class MeshConstruct extends Construct {
     return [...this._warnings];
   }
 
-  /** Records and prints a warning. */
-  protected warn(message: string): void {
+  /**
+   * Records and prints a warning.
+   * @internal
+   */
+  protected _warn(message: string): void {
     this._warnings.push(message);
     process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
   }
 
-  /** Throws a named error unless `service` is a ServiceRef. */
-  protected requireService(service: unknown): ServiceRef {
+  /**
+   * Throws a named error unless `service` is a ServiceRef.
+   * @internal
+   */
+  protected _requireService(service: unknown): ServiceRef {
     if (!(service instanceof ServiceRef)) {
       const problems = new ProblemList(this);
       problems.add('service', service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 }) or ServiceRef.fromService(svc)");
@@ -57,8 +63,9 @@ export abstract class MeshConstruct extends Construct {
   /**
    * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning.
    * Returns the note for the `cdk8s-mesh.io/dropped-settings` annotation, if any were dropped.
+   * @internal
    */
-  protected handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
+  protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
     if (!unsupported.length) return undefined;
     if (!drop) {
       for (const u of unsupported) {
@@ -67,7 +74,7 @@ export abstract class MeshConstruct extends Construct {
       }
       problems.throwIfAny();
     }
-    for (const u of unsupported) this.warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
+    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
     return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
   }
 }

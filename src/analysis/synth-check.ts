@@ -5,6 +5,9 @@ import { Severity } from './findings';
 
 const ID = 'MeshAnalysis';
 
+/** The context key that turns the synthesis-time analysis off. */
+export const ANALYZE_CONTEXT = 'cdk8s-mesh:analyze';
+
 /**
  * Runs the analyzer over everything a chart emits when it is synthesized (`app.synth()`,
  * `cdk8s synth`, `Testing.synth`). Errors fail synthesis with the construct path of the offending
@@ -23,6 +26,9 @@ export class MeshAnalysis extends Construct {
   }
 
   private analyze(chart: Chart): string[] {
+    // app.node.setContext('cdk8s-mesh:analyze', false) turns it off, e.g. when the
+    // validation plugin or a CI lint step analyzes the output anyway
+    if (this.node.tryGetContext(ANALYZE_CONTEXT) === false || this.node.tryGetContext(ANALYZE_CONTEXT) === 'false') return [];
     const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
     const manifests = objects.map(o => o.toJson());
     const result = MeshAnalyzer.analyzeObjects(manifests, { defaultNamespace: chart.namespace });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as jsyaml from 'js-yaml';
 import { Finding, Severity, ValidationCodes } from './findings';
-import { evaluateRules, RuleNode, ruleTree } from './private/cel';
+import { evaluateRules, RuleNode, ruleTree, toCel } from './private/cel';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
@@ -170,7 +170,7 @@ export class ManifestValidator {
     const key = `${pinned.apiVersion}/${pinned.kind}`;
     if (!ruleTrees.has(key)) ruleTrees.set(key, ruleTree(pinned.schema));
     const cel: { code: string; path: (string | number)[]; message: string; rule: string }[] = [];
-    evaluateRules(copy, ruleTrees.get(key), [], cel);
+    evaluateRules(toCel(copy, pinned.schema), ruleTrees.get(key), [], cel);
     for (const c of cel) {
       const severity = c.code === ValidationCodes.CEL_FAILED || c.code === ValidationCodes.CEL_ERROR ? Severity.ERROR
         : c.code === ValidationCodes.CEL_NOT_CHECKED ? notCheckedSeverity : Severity.INFO;

@@ -243,7 +243,7 @@ export class CanaryRelease extends MeshConstruct {
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    this.service = this.requireService(props.service);
+    this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
 
     // versions
@@ -294,7 +294,7 @@ export class CanaryRelease extends MeshConstruct {
     const current = plan[step - 1];
     this.canaryWeight = current.weight;
     if (steps && plan[plan.length - 1].weight !== 100) {
-      this.warn(`the last step sends ${plan[plan.length - 1].weight}% to the canary, so the plan never completes the release: end with { weight: 100 }`);
+      this._warn(`the last step sends ${plan[plan.length - 1].weight}% to the canary, so the plan never completes the release: end with { weight: 100 }`);
     }
 
     // test requests and mirroring
@@ -324,7 +324,7 @@ export class CanaryRelease extends MeshConstruct {
       unsupported.push({ setting: 'canaryRequests', value: `${canaryMatches.length} match(es)`, why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only', alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes' });
     }
     problems.throwIfAny();
-    const note = this.handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     const dropped = note ? unsupported.map(u => u.setting) : [];
 
     const intent: CanaryIntent = {
@@ -351,7 +351,7 @@ export class CanaryRelease extends MeshConstruct {
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
     } else {
-      this.warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
+      this._warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
     }
   }
 
@@ -407,7 +407,7 @@ export class CanaryRelease extends MeshConstruct {
         d.podMetadata.addLabel(vi.versionKey, vi.versionValue);
         if (this.mesh.kind === MeshKind.CONSUL) d.podMetadata.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
       } else if (this.mesh.kind === MeshKind.CONSUL) {
-        this.warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
+        this._warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
       }
     }
   }

@@ -335,13 +335,13 @@ export class ResilientService extends MeshConstruct {
   constructor(scope: Construct, id: string, props: ResilientServiceProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    this.service = this.requireService(props.service);
+    this.service = this._requireService(props.service);
     const intent = this.buildIntent(props, problems);
     problems.throwIfAny();
 
     const renderer = RENDERERS[this.mesh.kind];
     const unsupported = renderer.unsupported(intent, this.mesh);
-    const note = this.handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     this._dropped.push(...(note ? unsupported : []));
     ServiceTraffic.of(this, this.mesh, this.service).setResilience({
       rules: intent.rules,
@@ -425,7 +425,7 @@ export class ResilientService extends MeshConstruct {
     });
 
     if (rules.some(r => r.retry) && !circuitBreaker) {
-      this.warn('retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)');
+      this._warn('retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)');
     }
 
     return {

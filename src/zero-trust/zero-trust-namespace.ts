@@ -243,7 +243,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     }
     for (const r of deny) {
       if ((r.methods || r.paths) && r.to.protocol === ServiceProtocol.TCP) {
-        this.warn(`${r.source}: deny rules with methods or paths on ${r.to.name}, which speaks TCP, deny all of its TCP traffic from these callers (the HTTP attributes cannot be checked)`);
+        this._warn(`${r.source}: deny rules with methods or paths on ${r.to.name}, which speaks TCP, deny all of its TCP traffic from these callers (the HTTP attributes cannot be checked)`);
       }
     }
     problems.throwIfAny();
@@ -255,7 +255,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     }
     problems.throwIfAny();
     if (this.mtls === MtlsPhase.PERMISSIVE) {
-      this.warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
+      this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
     renderer.render(this, intent, this.mesh);
   }

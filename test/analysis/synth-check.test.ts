@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { istio, Mesh, ResilientService, ServiceRef } from '../../src';
 import { captureStderr, shopChart } from '../util';
 
@@ -27,4 +27,13 @@ describe('the analyzer runs when a chart with our constructs is synthesized', ()
     expect(() => Testing.synth(chart)).not.toThrow();
     expect(stderr()).not.toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning'));
   });
+});
+
+test('the app context key cdk8s-mesh:analyze = false turns the synthesis-time analysis off', () => {
+  const app = new App();
+  app.node.setContext('cdk8s-mesh:analyze', false);
+  const chart = new Chart(app, 'test', { namespace: 'shop', disableResourceNameHashes: true });
+  new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
+  new istio.VirtualService(chart, 'legacy-vs', { metadata: { name: 'payment-legacy' }, spec: { hosts: ['payment'], http: [{ route: [{ destination: { host: 'payment' } }] }] } });
+  expect(() => app.synthYaml()).not.toThrow();
 });

@@ -100,6 +100,32 @@ export function ruleTree(schema: any): RuleNode | undefined {
   return { schema, rules, properties, additional, items };
 }
 
+const memo = new Map<CompiledRule, Map<string, unknown>>();
+const MEMO_LIMIT = 5000;
+
+function celKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/**
+ * Runs a rule, remembering the outcome for identical values: generated manifests repeat the same
+ * sub-objects (matches, filters, timeouts) many times, and evaluating CEL is far dearer than a key.
+ */
+function runMemo(r: CompiledRule, self: unknown, key: string): unknown {
+  let cache = memo.get(r);
+  if (!cache) memo.set(r, cache = new Map());
+  if (cache.has(key)) return cache.get(key);
+  let result: unknown;
+  try {
+    result = r.run!(self);
+  } catch (e) {
+    result = e;
+  }
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
 /** A CEL outcome at a path. */
 export interface CelIssue {
   readonly code: string;
@@ -128,13 +154,13 @@ export function toCel(value: any, schema: any): unknown {
 }
 
 function typeMatches(value: unknown, schema: any): boolean {
-  if (schema['x-kubernetes-int-or-string']) return typeof value === 'number' || typeof value === 'string';
+  if (schema['x-kubernetes-int-or-string']) return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string';
   switch (schema.type) {
     case 'object': return value !== null && typeof value === 'object' && !Array.isArray(value);
     case 'array': return Array.isArray(value);
     case 'string': return typeof value === 'string';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'number': return typeof value === 'number';
+    case 'integer': return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
+    case 'number': return typeof value === 'number' || typeof value === 'bigint';
     case 'boolean': return typeof value === 'boolean';
     default: return true;
   }
@@ -142,13 +168,17 @@ function typeMatches(value: unknown, schema: any): boolean {
 
 const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsupported|not implemented|undeclared reference/i;
 
-/** Evaluates every CEL rule that applies to `value`, walking only where rules live. */
+/**
+ * Evaluates every CEL rule that applies to `value`, walking only where rules live. `value` is the
+ * document already converted with `toCel` (once, for the whole document).
+ */
 export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[]): void {
   if (!node || value === undefined || value === null) return;
   // a value of the wrong type was reported by the structural check; the API server does not run rules on it
   if (!typeMatches(value, node.schema)) return;
   if (node.rules.length) {
-    const self = toCel(value, node.schema);
+    const self = value;
+    const key = celKey(self); // once per value, for all its rules
     for (const r of node.rules) {
       if (r.transition) {
         out.push({ code: ValidationCodes.CEL_TRANSITION, path: p, message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
@@ -158,15 +188,10 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
-      let result: unknown;
-      try {
-        result = r.run(self);
-      } catch (e) {
-        result = e;
-      }
+      const result = runMemo(r, self, key);
       if (result === true) continue;
       if (result === false) {
-        const got = typeof value === 'object' ? '' : ` (got ${JSON.stringify(value)})`;
+        const got = typeof value === 'object' ? '' : ` (got ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)})`;
         out.push({ code: ValidationCodes.CEL_FAILED, path: p, message: `${r.message}${got}`, rule: r.rule });
       } else {
         const text = isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;

@@ -74,17 +74,22 @@ export class AnalysisContext {
     return host;
   }
 
-  /** Pod labels of the Deployments (and other workloads) among the manifests. */
+  private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
+
+  /** Pod labels of the Deployments (and other workloads) among the manifests, by namespace (computed once). */
   public workloadLabels(ns: string): { [k: string]: string }[] {
-    const out: { [k: string]: string }[] = [];
-    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']) {
-      for (const d of this.ofKind(kind)) {
-        if (this.ns(d.obj) !== ns) continue;
-        const labels = kind === 'Pod' ? d.obj.metadata?.labels : d.obj.spec?.template?.metadata?.labels;
-        if (labels) out.push(labels);
+    if (!this.labelsByNamespace.size) {
+      for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']) {
+        for (const d of this.ofKind(kind)) {
+          const labels = kind === 'Pod' ? d.obj.metadata?.labels : d.obj.spec?.template?.metadata?.labels;
+          if (!labels || typeof labels !== 'object') continue;
+          const key = this.ns(d.obj);
+          if (!this.labelsByNamespace.has(key)) this.labelsByNamespace.set(key, []);
+          this.labelsByNamespace.get(key)!.push(labels);
+        }
       }
     }
-    return out;
+    return this.labelsByNamespace.get(ns) ?? [];
   }
 
   private key(group: string, kind: string, ns: string, name: string): string {

@@ -37,10 +37,10 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     summary: 'a ServiceRouter or ServiceSplitter for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
     check: ctx => {
       const global = ctx.ofKind('ProxyDefaults', CONSUL).find(d => d.obj.metadata?.name === 'global')?.obj.spec?.config?.protocol;
+      const defaultsByName = new Map(ctx.ofKind('ServiceDefaults', CONSUL).map(sd => [sd.obj.metadata?.name, sd] as const));
       return [...ctx.ofKind('ServiceRouter', CONSUL), ...ctx.ofKind('ServiceSplitter', CONSUL)].flatMap(d => {
         const name = d.obj.metadata?.name;
-        const defaults = ctx.ofKind('ServiceDefaults', CONSUL).find(sd => sd.obj.metadata?.name === name);
-        const protocol = defaults?.obj.spec?.protocol ?? global;
+        const protocol = defaultsByName.get(name)?.obj.spec?.protocol ?? global;
         if (protocol && L7.includes(protocol)) return [];
         return [at(d, [], protocol
           ? `service ${name} has protocol ${protocol}: Consul rejects ${d.obj.kind}s on it; set ServiceDefaults protocol http, http2 or grpc`
@@ -121,7 +121,8 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     upstream: 'Consul discovery chain: subsets need a resolver',
     summary: 'a split or route names a service subset that no ServiceResolver of the service defines',
     check: ctx => {
-      const subsetsOf = (svc: string) => Object.keys(ctx.ofKind('ServiceResolver', CONSUL).find(r => r.obj.metadata?.name === svc)?.obj.spec?.subsets ?? {});
+      const resolvers = new Map(ctx.ofKind('ServiceResolver', CONSUL).map(r => [r.obj.metadata?.name, r] as const));
+      const subsetsOf = (svc: string) => Object.keys(resolvers.get(svc)?.obj.spec?.subsets ?? {});
       const out: RawFinding[] = [];
       for (const d of ctx.ofKind('ServiceSplitter', CONSUL)) {
         arr(d.obj.spec?.splits).forEach((s: any, i: number) => {

@@ -250,11 +250,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     summary: 'mTLS disagreement: a STRICT PeerAuthentication and a DestinationRule that sends plaintext (or DISABLE and ISTIO_MUTUAL)',
     check: ctx => {
       const out: RawFinding[] = [];
-      const modeOf = (ns: string): string | undefined => {
-        const pa = ctx.ofKind('PeerAuthentication', 'istio.io').find(d => ctx.ns(d.obj) === ns && !d.obj.spec?.selector)
-          ?? ctx.ofKind('PeerAuthentication', 'istio.io').find(d => ctx.ns(d.obj) === ctx.assumptions.rootNamespace && !d.obj.spec?.selector);
-        return pa?.obj.spec?.mtls?.mode;
-      };
+      const namespaceWide = new Map<string, Doc>();
+      for (const d of ctx.ofKind('PeerAuthentication', 'istio.io')) {
+        if (!d.obj.spec?.selector && !namespaceWide.has(ctx.ns(d.obj))) namespaceWide.set(ctx.ns(d.obj), d);
+      }
+      const modeOf = (ns: string): string | undefined => (namespaceWide.get(ns) ?? namespaceWide.get(ctx.assumptions.rootNamespace))?.obj.spec?.mtls?.mode;
       for (const dr of ctx.ofKind('DestinationRule', 'istio.io')) {
         const tls = dr.obj.spec?.trafficPolicy?.tls?.mode;
         const host = ctx.fqdn(dr.obj.spec?.host ?? '', ctx.ns(dr.obj));

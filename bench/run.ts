@@ -1,0 +1,172 @@
+/**
+ * Benchmark: synthesis, validation and analysis at the scale of a large mesh, as ratios against a
+ * raw cdk8s baseline run in the same process. Not a test: nothing here asserts a time.
+ *
+ *   npm run bench                 # N = 100, 1000, 5000 for every mesh; writes bench/RESULTS.md
+ *   BENCH_SIZES=100,1000 npm run bench
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
+import {
+  CanaryRelease, HeaderMatch, HttpMethod, Identity, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReleaseVersion, ResilientService,
+  RetryOn, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+} from '../src';
+
+interface Row {
+  readonly mesh: string;
+  readonly n: number;
+  readonly objects: number;
+  readonly patternMs: number;
+  readonly patternAnalyzedMs: number;
+  readonly baselineMs: number;
+  readonly validateMs: number;
+  readonly lintMs: number;
+  readonly heapMb: number;
+}
+
+/** The shop at scale: every service has a ResilientService, a CanaryRelease and a zero-trust rule. */
+function buildMesh(app: App, mesh: Mesh, n: number): void {
+  const chart = new Chart(app, 'mesh', { namespace: 'shop', disableResourceNameHashes: true });
+  const refs = Array.from({ length: n }, (_, i) => ServiceRef.fromName(`svc-${i}`, { port: 8080 }));
+  const linkerd = mesh.kind === 'linkerd';
+  refs.forEach((service, i) => {
+    new ResilientService(chart, `resilience-${i}`, {
+      mesh, service,
+      timeout: Duration.seconds(3),
+      retries: { attempts: 2, perTryTimeout: mesh.kind === 'consul' ? undefined : Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR] },
+      circuitBreaker: linkerd ? undefined : { consecutiveErrors: 5, interval: Duration.seconds(30), ejectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+      callers: [refs[(i + n - 1) % n]],
+      unsupportedSettings: UnsupportedSettings.FAIL,
+    });
+    new CanaryRelease(chart, `release-${i}`, {
+      mesh, service, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10,
+      canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
+      healthAlert: { maxErrorRatePercent: 1 },
+    });
+  });
+  new ZeroTrustNamespace(chart, 'zero-trust', {
+    mesh,
+    allow: refs.map((to, i) => ({
+      from: [Identity.serviceAccount(`svc-${(i + n - 1) % n}`)], to,
+      methods: [HttpMethod.GET, HttpMethod.POST], paths: [PathMatch.prefix('/api')],
+    })),
+  });
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const start = performance.now();
+  const value = fn();
+  return { ms: performance.now() - start, value };
+}
+
+function gc() {
+  (global as any).gc?.();
+}
+
+function measure(mesh: Mesh, n: number): Row {
+  const quiet = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (() => true) as any; // warnings of 5,000 constructs are not the point here
+  try {
+    gc();
+    // patterns to YAML, with the synthesis-time analysis (the default)
+    const analyzed = time(() => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) });
+      buildMesh(app, mesh, n);
+      return app.synthYaml();
+    });
+    gc();
+    // patterns to YAML, analysis off: the cost of the patterns themselves
+    const pattern = time(() => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) });
+      app.node.setContext('cdk8s-mesh:analyze', false);
+      buildMesh(app, mesh, n);
+      return { app, yaml: app.synthYaml() };
+    });
+    const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
+    // the objects for the baseline, outside the timed part
+    const objects = pattern.value.app.charts.flatMap(c => c.toJson());
+    gc();
+    // baseline: the same final objects through plain cdk8s ApiObjects (no patterns, no validation)
+    const baseline = time(() => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) });
+      const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
+      objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+      return app.synthYaml();
+    });
+    if (baseline.value.length !== pattern.value.yaml.length) throw new Error(`the baseline is not the same output (${baseline.value.length} vs ${pattern.value.yaml.length} bytes)`);
+    gc();
+    const validate = time(() => ManifestValidator.validateYaml(pattern.value.yaml));
+    if (!validate.value.valid) throw new Error(`the ${mesh.kind} output does not validate: ${ManifestValidator.formatFinding(validate.value.findings[0])}`);
+    const lint = time(() => MeshAnalyzer.analyzeYaml(pattern.value.yaml));
+    if (!lint.value.clean) throw new Error(`the ${mesh.kind} output has findings: ${ManifestValidator.formatFinding(lint.value.findings[0])}`);
+    return {
+      mesh: mesh.kind, n, objects: objects.length, patternMs: pattern.ms, patternAnalyzedMs: analyzed.ms, baselineMs: baseline.ms,
+      validateMs: validate.ms, lintMs: lint.ms, heapMb,
+    };
+  } finally {
+    process.stderr.write = quiet;
+  }
+}
+
+function coldLoadMs(): number {
+  const root = path.join(__dirname, '..');
+  const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(path.join(root, 'lib', 'index.js'))});console.log(Number(process.hrtime.bigint()-t)/1e6)`]).toString().trim()));
+  return runs.sort((a, b) => a - b)[1];
+}
+
+function main() {
+  const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+  const meshes = [Mesh.istio(), Mesh.linkerd(), Mesh.consul()];
+  // warm-up: JIT and caches, not reported
+  for (const mesh of meshes) measure(mesh, 50);
+  const rows: Row[] = [];
+  for (const mesh of meshes) {
+    for (const n of sizes) {
+      const row = measure(mesh, n);
+      rows.push(row);
+      process.stdout.write(`${mesh.kind} N=${n}: ${row.objects} objects, pattern ${row.patternMs.toFixed(0)} ms, baseline ${row.baselineMs.toFixed(0)} ms\n`);
+    }
+  }
+  const load = fs.existsSync(path.join(__dirname, '..', 'lib', 'index.js')) ? coldLoadMs() : NaN;
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const table = [
+    '| mesh | N | objects | pattern synth ms | baseline ms | pattern / baseline | with synth-time analysis / baseline | objects/s (pattern) | validate objects/s | lint objects/s | (validate + lint) / synth | heap MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(r => `| ${r.mesh} | ${r.n} | ${r.objects} | ${f(r.patternMs, 0)} | ${f(r.baselineMs, 0)} | ${f(r.patternMs / r.baselineMs)} | ${f(r.patternAnalyzedMs / r.baselineMs)} | ${f(r.objects / r.patternMs * 1000, 0)} | ${f(r.objects / r.validateMs * 1000, 0)} | ${f(r.objects / r.lintMs * 1000, 0)} | ${f((r.validateMs + r.lintMs) / r.patternMs)} | ${f(r.heapMb, 0)} |`),
+  ];
+  const growth = meshes.map(m => {
+    const a = rows.find(r => r.mesh === m.kind && r.n === 1000);
+    const b = rows.find(r => r.mesh === m.kind && r.n === 5000);
+    return a && b ? `| ${m.kind} | ${f(b.patternMs / a.patternMs)}x | ${f(b.baselineMs / a.baselineMs)}x | ${f(b.validateMs / a.validateMs)}x | ${f(b.lintMs / a.lintMs)}x |` : undefined;
+  }).filter(x => x);
+  const report = [
+    '# Benchmark results',
+    '',
+    `Run on ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${f(os.totalmem() / 2 ** 30, 0)} GiB, ${os.platform()} ${os.arch()}.`,
+    'Command: `npm run bench` (one process; each size after a warm-up; times are single runs).',
+    '',
+    'Each service has a ResilientService, a CanaryRelease (10 %, a header route, a health alert) and a zero-trust allow rule.',
+    '"pattern synth" is constructs to YAML with the synthesis-time analysis off; "baseline" is the same final objects as plain',
+    'cdk8s `ApiObject`s to YAML (checked byte-for-byte the same size). "validate" is the schema + CEL validator and "lint" the',
+    'analyzer, both on the synthesized YAML (parse included).',
+    '',
+    ...table,
+    '',
+    'Growth from N = 1,000 to 5,000 (linear is 5x):',
+    '',
+    '| mesh | pattern synth | baseline | validate | lint |',
+    '|---|---|---|---|---|',
+    ...growth,
+    '',
+    `Cold load of the package (\`require('cdk8s-mesh')\`, median of 3 fresh processes): ${f(load, 0)} ms.`,
+    '',
+  ].join('\n');
+  process.stdout.write('\n' + report);
+  if (!process.env.BENCH_NO_WRITE) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+}
+
+main();
