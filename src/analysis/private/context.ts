@@ -29,6 +29,7 @@ export interface RawFinding {
 export class AnalysisContext {
   private readonly byKind = new Map<string, Doc[]>();
   private readonly byKey = new Map<string, Doc>();
+  private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
 
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
@@ -73,8 +74,6 @@ export class AnalysisContext {
     if (parts.length === 2) return `${host}.svc.${this.assumptions.clusterDomain}`;
     return host;
   }
-
-  private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
 
   /** Pod labels of the Deployments (and other workloads) among the manifests, by namespace (computed once). */
   public workloadLabels(ns: string): { [k: string]: string }[] {
