@@ -285,7 +285,7 @@ export class CanaryRelease extends MeshConstruct {
     const step = props.step ?? 1;
     if (props.step !== undefined && steps === undefined) {
       problems.add('step', props.step, 'step picks one of steps, and no steps are given', 'add steps, or set canaryWeight');
-    } else if (!Number.isInteger(step) || step < 1 || step > plan.length) {
+    } else if (plan.length && (!Number.isInteger(step) || step < 1 || step > plan.length)) {
       problems.add('step', step, `must be a whole number from 1 to ${plan.length} (the number of steps)`, `pick a step from 1 to ${plan.length}`);
     }
     problems.throwIfAny();

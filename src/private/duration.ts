@@ -4,9 +4,9 @@ import { formatMillis } from './format';
 
 export { formatMillis, formatMillisSingleUnit } from './format';
 
-/** Milliseconds of a Duration, fractions kept. */
+/** Milliseconds of a Duration, fractions kept (NaN for a value that is not a Duration: checkDuration reports it). */
 export function millis(d: Duration): number {
-  return d.toMilliseconds({ integral: false });
+  return typeof (d as any)?.toMilliseconds === 'function' ? d.toMilliseconds({ integral: false }) : NaN;
 }
 
 /**

@@ -248,7 +248,17 @@ export class ZeroTrustNamespace extends MeshConstruct {
     }
     problems.throwIfAny();
 
-    const intent: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, allow, deny, jwt, namespaceObject: props.namespaceObject };
+    // the order of rules has no meaning (any matching allow rule allows): sort them, so that the output does not depend on it
+    const byTarget = (a: RuleIntent, b: RuleIntent) => (a.to.name + '\u0000' + a.name < b.to.name + '\u0000' + b.name ? -1 : 1);
+    const intent: ZeroTrustIntent = {
+      namespace: this.namespace,
+      phase: this.mtls,
+      exceptions,
+      jwt,
+      namespaceObject: props.namespaceObject,
+      allow: [...allow].sort(byTarget),
+      deny: [...deny].sort(byTarget),
+    };
     const renderer = RENDERERS[this.mesh.kind];
     for (const u of renderer.unsupported(intent, this.mesh)) {
       problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);

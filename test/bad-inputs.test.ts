@@ -1,0 +1,161 @@
+/**
+ * The bad-input corpus: each case builds a construct with one bad prop and asserts the exact error:
+ * the construct path, the prop, the value received and the fix. Cases that do not depend on the mesh
+ * run on all three. To add a case: append { name, meshes, build, error } below.
+ */
+import { Chart, Duration } from 'cdk8s';
+import {
+  CanaryRelease, CanaryReleaseProps, HeaderMatch, HttpMethod, Identity, Mesh, MtlsExceptionMode, PathMatch, ReleaseVersion, ResilientService,
+  ResilientServiceProps, ServiceProtocol, ServiceRef, ZeroTrustNamespace, ZeroTrustNamespaceProps,
+} from '../src';
+import { captureStderr, failureOf } from './util';
+
+captureStderr();
+
+const ALL = ['istio', 'linkerd', 'consul'] as const;
+type MeshName = typeof ALL[number];
+const meshOf = (m: MeshName) => ({ istio: Mesh.istio(), linkerd: Mesh.linkerd(), consul: Mesh.consul() })[m];
+const payment = () => ServiceRef.fromName('payment', { port: 8080 });
+
+interface Case {
+  readonly name: string;
+  readonly meshes: readonly MeshName[];
+  readonly build: (chart: Chart, mesh: Mesh) => void;
+  /** The whole error message. */
+  readonly error: string;
+}
+
+const resilient = (over: Partial<ResilientServiceProps>) => (chart: Chart, mesh: Mesh) =>
+  new ResilientService(chart, 'svc', { mesh, service: payment(), circuitBreaker: mesh.kind === 'linkerd' ? undefined : {}, callers: [ServiceRef.fromName('order', { port: 8080 })], ...over });
+const canary = (over: Partial<CanaryReleaseProps>) => (chart: Chart, mesh: Mesh) =>
+  new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, healthAlert: {}, ...over });
+const zeroTrust = (over: Partial<ZeroTrustNamespaceProps>) => (chart: Chart, mesh: Mesh) =>
+  new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }], ...over });
+
+const R = '[test/svc] ';
+const C = '[test/release] ';
+const Z = '[test/zt] ';
+
+const CASES: Case[] = [
+  // ResilientService: service references
+  { name: 'empty service name', meshes: ALL, build: resilient({ service: ServiceRef.fromName('', { port: 8080 }) }), error: `${R}service.name: got "": a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service` },
+  { name: 'service name with upper case', meshes: ALL, build: resilient({ service: ServiceRef.fromName('Payment', { port: 8080 }) }), error: `${R}service.name: got "Payment": a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service` },
+  { name: 'service name of 64 characters', meshes: ALL, build: resilient({ service: ServiceRef.fromName('a'.repeat(64), { port: 8080 }) }), error: `${R}service.name: got "${'a'.repeat(64)}": a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service` },
+  { name: 'port 0', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 0 }) }), error: `${R}service.port: got 0: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)` },
+  { name: 'port 65536', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 65536 }) }), error: `${R}service.port: got 65536: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)` },
+  { name: 'namespace with a dot', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop.prod' }) }), error: `${R}service.namespace: got "shop.prod": a namespace must be a DNS-1123 label; fix the namespace` },
+  { name: 'no service', meshes: ALL, build: resilient({ service: undefined as any }), error: `${R}service: got undefined: a service reference is required; pass service: ServiceRef.fromName('payment', { port: 8080 }) or ServiceRef.fromService(svc)` },
+  // ResilientService: durations
+  { name: 'timeout below 1ms', meshes: ALL, build: resilient({ timeout: Duration.millis(0.5) }), error: `${R}timeout: got 0.5ms: durations must be at least 1ms; use Duration.millis(1) or more` },
+  { name: 'timeout of 0', meshes: ALL, build: resilient({ timeout: Duration.millis(0) }), error: `${R}timeout: got 0ms: durations must be at least 1ms; use Duration.millis(1) or more` },
+  { name: 'timeout not whole milliseconds', meshes: ALL, build: resilient({ timeout: Duration.millis(2.5) }), error: `${R}timeout: got 2.5ms: durations must be a whole number of milliseconds (2.5ms); use Duration.millis(3)` },
+  { name: 'timeout not a Duration', meshes: ALL, build: resilient({ timeout: '3s' as any }), error: `${R}timeout: got "3s": must be a cdk8s Duration; use Duration.millis(), Duration.seconds() or Duration.minutes()` },
+  { name: 'circuit breaker interval below 1ms', meshes: ['istio', 'consul'], build: resilient({ circuitBreaker: { interval: Duration.millis(0) } }), error: `${R}circuitBreaker.interval: got 0ms: durations must be at least 1ms; use Duration.millis(1) or more` },
+  // ResilientService: retries
+  { name: 'retry attempts 0', meshes: ALL, build: resilient({ retries: { attempts: 0 } }), error: `${R}retries.attempts: got 0: retry attempts must be a whole number from 1 to 10 (more is a retry storm); use attempts: 3, or noRetries: true on a route to turn retries off` },
+  { name: 'retry attempts 11', meshes: ALL, build: resilient({ retries: { attempts: 11 } }), error: `${R}retries.attempts: got 11: retry attempts must be a whole number from 1 to 10 (more is a retry storm); use attempts: 3, or noRetries: true on a route to turn retries off` },
+  { name: 'retries longer than the timeout', meshes: ['istio', 'linkerd'], build: resilient({ timeout: Duration.seconds(2), retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: [] as any, retryOnStatusCodes: [503] } }), error: `${R}timeout: got "2000ms": the timeout leaves no room for the retries: retries.attempts x retries.perTryTimeout = 3 x 1000ms = 3000ms > 2000ms; raise the timeout to at least 3000ms, or lower attempts or perTryTimeout` },
+  { name: 'status code 99', meshes: ALL, build: resilient({ retries: { attempts: 1, retryOnStatusCodes: [99] } }), error: `${R}retries.retryOnStatusCodes[0]: got 99: an HTTP status code is a whole number from 100 to 599; use e.g. 503` },
+  { name: 'unknown retry condition', meshes: ALL, build: resilient({ retries: { attempts: 1, retryOn: ['timeout' as any] } }), error: `${R}retries.retryOn[0]: got "timeout": not a retry condition; use a RetryOn value, e.g. RetryOn.SERVER_ERROR` },
+  { name: 'no retry condition at all', meshes: ALL, build: resilient({ retries: { attempts: 1, retryOn: [] } }), error: `${R}retries.retryOn: got []: a retry policy needs at least one condition; leave retryOn out for the default conditions, or list some` },
+  {
+    name: 'retrying POST without opting in',
+    meshes: ALL,
+    build: resilient({ routes: [{ name: 'pay', match: { methods: [HttpMethod.POST] }, retries: { attempts: 2, retryOnStatusCodes: [503], retryOn: [] as any } }] }),
+    error: `${R}routes[0]: got "POST": retries would apply to non-idempotent POST requests, which may then be processed twice; set noRetries: true on route "pay", or list "pay" in retryNonIdempotentRoutes if the handler is idempotent`,
+  },
+  {
+    name: 'retrying PATCH without opting in',
+    meshes: ALL,
+    build: resilient({ routes: [{ name: 'edit', match: { methods: [HttpMethod.PATCH] }, retries: { attempts: 2, retryOnStatusCodes: [503], retryOn: [] as any } }] }),
+    error: `${R}routes[0]: got "PATCH": retries would apply to non-idempotent PATCH requests, which may then be processed twice; set noRetries: true on route "edit", or list "edit" in retryNonIdempotentRoutes if the handler is idempotent`,
+  },
+  { name: 'opt-in for a route that does not exist', meshes: ALL, build: resilient({ retryNonIdempotentRoutes: ['missing'] }), error: `${R}retryNonIdempotentRoutes: got "missing": there is no route named "missing"; use one of: default` },
+  // ResilientService: routes
+  { name: 'route without a condition', meshes: ALL, build: resilient({ routes: [{ name: 'all', match: {} }] }), error: `${R}routes[0].match: got {}: a route override needs a condition (path, methods or headers); set match: { path: PathMatch.prefix('/api') } or use the service-wide settings` },
+  { name: 'route named default', meshes: ALL, build: resilient({ routes: [{ name: 'default', match: { path: PathMatch.prefix('/a') } }] }), error: `${R}routes[0].name: got "default": "default" is the name of the service-wide rule; rename the route` },
+  { name: 'route path without a slash', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.prefix('api') } }] }), error: `${R}routes[0].match.path: got "api": a path must start with "/"; use e.g. PathMatch.prefix('/api')` },
+  { name: 'route regex that does not compile', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.regex('/(a') } }] }), error: `${R}routes[0].match.path: got "/(a": not a valid regular expression (Invalid regular expression: //(a/: Unterminated group); use e.g. PathMatch.prefix('/api')` },
+  { name: 'route header with a space in its name', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { headers: [HeaderMatch.exact('x user', '1')] } }] }), error: `${R}routes[0].match.headers[0]: got "x user": a header name must be a non-empty HTTP token; use HeaderMatch.exact('x-canary', 'true')` },
+  { name: 'route with no methods', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { methods: [] } }] }), error: `${R}2 problems:\n  - routes[0].match: got {"methods":[]}: a route override needs a condition (path, methods or headers); set match: { path: PathMatch.prefix('/api') } or use the service-wide settings\n  - routes[0].match.methods: got []: an empty method list matches nothing; leave methods out to match every method` },
+  { name: 'noRetries with retries', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.prefix('/a') }, noRetries: true, retries: { attempts: 1 } }] }), error: `${R}routes[0].noRetries: got true: noRetries and retries exclude each other; remove one of them` },
+  // ResilientService: circuit breaker, pool, rate limit
+  { name: 'max ejection 100% without opting in', meshes: ['istio', 'consul'], build: resilient({ circuitBreaker: { maxEjectionPercent: 100 } }), error: `${R}circuitBreaker.maxEjectionPercent: got 100: ejecting 100% of the endpoints can leave the service with none at all; use at most 50 (a common choice), or set allowFullEjection: true if an empty pool is acceptable` },
+  { name: 'max ejection 101%', meshes: ['istio', 'consul'], build: resilient({ circuitBreaker: { maxEjectionPercent: 101 }, allowFullEjection: true }), error: `${R}circuitBreaker.maxEjectionPercent: got 101: a percentage must be a whole number from 0 to 100; use e.g. maxEjectionPercent: 50` },
+  { name: 'consecutive errors 0', meshes: ['istio', 'consul'], build: resilient({ circuitBreaker: { consecutiveErrors: 0 } }), error: `${R}circuitBreaker.consecutiveErrors: got 0: must be a whole number of at least 1; use e.g. consecutiveErrors: 5` },
+  { name: 'connection pool of 0', meshes: ['istio', 'consul'], build: resilient({ connectionPool: { maxConnections: 0 } }), error: `${R}connectionPool.maxConnections: got 0: must be a whole number from 1 to 2147483647; use e.g. maxConnections: 100` },
+  { name: 'rate limit of 0', meshes: ['istio', 'linkerd'], build: resilient({ rateLimit: { requestsPerSecond: 0 } }), error: `${R}rateLimit.requestsPerSecond: got 0: must be a whole number of at least 1; use e.g. requestsPerSecond: 100` },
+  { name: 'per-caller limit above the total', meshes: ['linkerd'], build: resilient({ rateLimit: { requestsPerSecond: 10, perCallerRequestsPerSecond: 20 } }), error: `${R}rateLimit.perCallerRequestsPerSecond: got 20: must be a whole number from 1 to the total (10); lower it, or raise requestsPerSecond` },
+  { name: 'L7 settings on a TCP service', meshes: ALL, build: resilient({ service: ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP }), circuitBreaker: undefined, timeout: Duration.seconds(1) }), error: `${R}timeout: got 1s: service db speaks opaque TCP, where HTTP timeouts, retries, routes and rate limits do not apply; declare the port as ServiceProtocol.HTTP, HTTP2 or GRPC, or remove the setting` },
+  // ResilientService: unsupported per mesh
+  { name: 'connection pool on Linkerd', meshes: ['linkerd'], build: resilient({ connectionPool: { maxConnections: 10 } }), error: `${R}connectionPool.maxConnections: got 10: Linkerd cannot express this (Linkerd has no connection-pool limits); remove connectionPool for Linkerd (use a rate limit to protect the service), or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  { name: 'per-try timeout on Consul', meshes: ['consul'], build: resilient({ retries: { attempts: 1, perTryTimeout: Duration.seconds(1) } }), error: `${R}retries.perTryTimeout: got "1s": Consul cannot express this (ServiceRouter destinations have a request timeout and a retry count, but no per-try timeout); remove perTryTimeout for Consul (requestTimeout bounds the whole request), or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  { name: 'rate limit on Consul CE', meshes: ['consul'], build: resilient({ rateLimit: { requestsPerSecond: 5 } }), error: `${R}rateLimit: got "5/s": Consul cannot express this (ServiceDefaults rateLimits is a Consul Enterprise feature); use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or remove rateLimit, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  { name: 'per-caller limit on Istio', meshes: ['istio'], build: resilient({ rateLimit: { requestsPerSecond: 5, perCallerRequestsPerSecond: 1 } }), error: `${R}rateLimit.perCallerRequestsPerSecond: got 1: Istio cannot express this (Envoy's local rate limit filter has one token bucket per workload, not per caller identity); remove it for Istio (a global rate limit service can key on identity), or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  // CanaryRelease
+  { name: 'canary weight 101', meshes: ALL, build: canary({ canaryWeight: 101 }), error: `${C}canaryWeight: got 101: a weight is a whole percentage from 0 to 100, so that stable and canary shares sum to exactly 100; use e.g. 10` },
+  { name: 'canary weight -1', meshes: ALL, build: canary({ canaryWeight: -1 }), error: `${C}canaryWeight: got -1: a weight is a whole percentage from 0 to 100, so that stable and canary shares sum to exactly 100; use e.g. 10` },
+  { name: 'canary weight 33.3', meshes: ALL, build: canary({ canaryWeight: 33.3 }), error: `${C}canaryWeight: got 33.3: a weight is a whole percentage from 0 to 100, so that stable and canary shares sum to exactly 100; use e.g. 10` },
+  { name: 'steps that go down', meshes: ALL, build: canary({ canaryWeight: undefined, steps: [{ weight: 50 }, { weight: 10 }] }), error: `${C}steps[1].weight: got 10: steps must raise the canary's share (the previous step is 50); order the steps by increasing weight; roll back by choosing an earlier step` },
+  { name: 'a step outside the plan', meshes: ALL, build: canary({ canaryWeight: undefined, steps: [{ weight: 50 }, { weight: 100 }], step: 3 }), error: `${C}step: got 3: must be a whole number from 1 to 2 (the number of steps); pick a step from 1 to 2` },
+  { name: 'step without steps', meshes: ALL, build: canary({ step: 2 }), error: `${C}step: got 2: step picks one of steps, and no steps are given; add steps, or set canaryWeight` },
+  { name: 'empty plan', meshes: ALL, build: canary({ canaryWeight: undefined, steps: [] }), error: `${C}steps: got []: a release plan needs at least one step; use e.g. steps: [{ weight: 10 }, { weight: 50 }, { weight: 100 }]` },
+  { name: 'same version twice', meshes: ALL, build: canary({ canary: ReleaseVersion.of('v1') }), error: `${C}canary.version: got "v1": stable and canary select the same pods; give the canary its own version label value` },
+  { name: 'version with upper case', meshes: ALL, build: canary({ canary: ReleaseVersion.of('V2') }), error: `${C}canary.version: got "V2": a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters; use e.g. 'v2'` },
+  { name: 'no stable version', meshes: ALL, build: canary({ stable: undefined as any }), error: `${C}stable: got undefined: a release version is required; use ReleaseVersion.of('v1') or ReleaseVersion.fromDeployment(deployment, 'v2')` },
+  { name: 'test request without headers', meshes: ALL, build: canary({ canaryRequests: [{}] }), error: `${C}canaryRequests[0]: got {}: a canary request match needs headers or a cookie; use { headers: [HeaderMatch.exact('x-test-user', 'true')] }` },
+  { name: 'mirror 0%', meshes: ['istio'], build: canary({ mirrorPercent: 0 }), error: `${C}mirrorPercent: got 0: a mirrored share is a percentage above 0 and at most 100; use e.g. mirrorPercent: 10` },
+  { name: 'mirror on Linkerd', meshes: ['linkerd'], build: canary({ mirrorPercent: 10 }), error: `${C}mirrorPercent: got 10: Linkerd cannot express this (Linkerd's outbound routes do not support the RequestMirror filter); send test traffic to the canary with canaryRequests instead, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  { name: 'mirror on Consul', meshes: ['consul'], build: canary({ mirrorPercent: 10 }), error: `${C}mirrorPercent: got 10: Consul cannot express this (Consul's discovery chain has no traffic mirroring); send test traffic to the canary with canaryRequests instead, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out` },
+  { name: 'SMI on Istio', meshes: ['istio'], build: canary({ smiTrafficSplit: true }), error: `${C}smiTrafficSplit: got true: SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Istio's; remove smiTrafficSplit` },
+  { name: 'alert window of 30s', meshes: ALL, build: canary({ healthAlert: { window: Duration.seconds(30) } }), error: `${C}healthAlert.window: got 30s: a rate window under 1m holds too few scrapes to be meaningful; use Duration.minutes(1) or more (5m is usual)` },
+  { name: 'alert error rate 0', meshes: ALL, build: canary({ healthAlert: { maxErrorRatePercent: 0 } }), error: `${C}healthAlert.maxErrorRatePercent: got 0: a percentage above 0 and at most 100; use e.g. 1` },
+  // ZeroTrustNamespace
+  { name: 'wildcard caller', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('*')], to: payment() }] }), error: `${Z}allow[0].from[0]: got "*": wildcards are not allowed in identities ("*"): name each caller; use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)` },
+  { name: 'empty from', meshes: ALL, build: zeroTrust({ allow: [{ from: [], to: payment() }] }), error: `${Z}allow[0].from: got []: a rule must name its callers: an empty \`from\` would match every caller; list identities, e.g. from: [Identity.serviceAccount('order')]` },
+  { name: 'caller name with upper case', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('Order')], to: payment() }] }), error: `${Z}allow[0].from[0]: got "Order": "Order" is not a valid service account name; use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)` },
+  { name: 'rule without a service', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: undefined as any }] }), error: `${Z}allow[0].to: got undefined: a service reference is required; use ServiceRef.fromName('payment', { port: 8080 })` },
+  { name: 'regex path in a rule', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.regex('/a.*')] }] }), error: `${Z}allow[0].paths[0]: got "/a.*": authorization paths are exact or prefix matches (regular expressions are not supported by Istio or Linkerd authorization); use PathMatch.exact('/process-payment') or PathMatch.prefix('/api')` },
+  { name: 'empty method list', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [] }] }), error: `${Z}allow[0].methods: got []: an empty method list matches nothing; leave methods out to allow every method` },
+  { name: 'duplicate rule names', meshes: ALL, build: zeroTrust({ allow: [{ name: 'a', from: [Identity.serviceAccount('x')], to: payment() }, { name: 'a', from: [Identity.serviceAccount('y')], to: payment() }] }), error: `${Z}allow[1].name: got "a": rule names must be unique; rename the rule` },
+  { name: 'requireJwt without an issuer', meshes: ['istio', 'consul'], build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), requireJwt: true }] }), error: `${Z}allow[0].requireJwt: got true: no JWT issuer is configured; set jwt: { issuer, jwksUri }` },
+  { name: 'JWKS over ftp', meshes: ['istio', 'consul'], build: zeroTrust({ jwt: { issuer: 'https://a.example.com', jwksUri: 'ftp://a.example.com/keys' } }), error: `${Z}jwt.jwksUri: got "ftp://a.example.com/keys": the JWKS URI must be an http or https URL; e.g. 'https://auth.example.com/.well-known/jwks.json'` },
+  { name: 'exception without a reason', meshes: ['istio', 'linkerd'], build: zeroTrust({ mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: '' }] }), error: `${Z}mtlsExceptions[0].reason: got "": every exception states its reason; e.g. reason: 'Prometheus scrapes /metrics from outside the mesh'` },
+  { name: 'STRICT with a caller outside the mesh', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('legacy', { outsideMesh: true })], to: payment() }] }), error: `${Z}allow[0].from: got "shop/legacy": shop/legacy is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on payment; stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for payment port 8080 with its reason` },
+  { name: 'deny rules on Linkerd', meshes: ['linkerd'], build: zeroTrust({ deny: [{ from: [Identity.serviceAccount('web')], to: payment() }] }), error: `${Z}deny: got "1 rule(s)": Linkerd cannot express this (Linkerd authorization policies only allow; everything not allowed is already denied); remove the deny rules and narrow the allow rules instead` },
+  { name: 'JWT on Linkerd', meshes: ['linkerd'], build: zeroTrust({ jwt: { issuer: 'https://a.example.com', jwksUri: 'https://a.example.com/keys' } }), error: `${Z}jwt: got "https://a.example.com": Linkerd cannot express this (Linkerd has no JWT request authentication (linkerd2#3704)); validate tokens at the ingress controller or in the application, and remove jwt/requireJwt for Linkerd` },
+  // conflicting patterns on one service
+  {
+    name: 'two ResilientServices for one service',
+    meshes: ALL,
+    build: (chart, mesh) => {
+      resilient({})(chart, mesh);
+      new ResilientService(chart, 'svc2', { mesh, service: payment(), timeout: Duration.seconds(1) });
+    },
+    error: '[test/svc2] service: got payment, but [test/svc] already configures its resilience; use one ResilientService per service (routes can differ per path with `routes`)',
+  },
+  {
+    name: 'two releases of one service',
+    meshes: ALL,
+    build: (chart, mesh) => {
+      canary({})(chart, mesh);
+      new CanaryRelease(chart, 'release2', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v3'), canaryWeight: 5 });
+    },
+    error: '[test/release2] service: got payment, but [test/release] already releases it; one CanaryRelease per service',
+  },
+  { name: 'no mesh', meshes: ALL, build: chart => new ResilientService(chart, 'svc', { mesh: undefined as any, service: payment() }), error: `${R}mesh: got undefined: a mesh is required; pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()` },
+];
+
+const TABLE = CASES.flatMap(c => c.meshes.map(m => [`${c.name} (${m})`, c, m] as const));
+
+describe('the bad-input corpus', () => {
+  test('has at least 100 cases', () => {
+    expect(TABLE.length).toBeGreaterThanOrEqual(100);
+  });
+
+  test.each(TABLE)('%s', (_name, c, m) => {
+    const message = failureOf(chart => c.build(chart, meshOf(m)));
+    expect(message).toBe(c.error);
+    expect(message).not.toMatch(/\n\s+at /); // no stack in the message
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Property-based tests: for each pattern and mesh, generated valid props synthesize, every object
+ * passes the pinned-CRD validator and the analyzer, and the intent is preserved; generated invalid
+ * props give a named error, never a crash.
+ */
+import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
+import {
+  CanaryRelease, HeaderMatch, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService, RetryOn,
+  ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+} from '../src';
+import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
+
+captureStderr();
+jest.setTimeout(120_000); // hundreds of syntheses per property; CI machines are slow
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
+const MESHES = [Mesh.istio(), Mesh.linkerd(), Mesh.consul()];
+const mesh = fc.constantFrom(...MESHES);
+const name = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
+const headerValue = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
+
+/** The analyzer finds no error in the synthesized objects (warnings are allowed by design here). */
+function noAnalyzerErrors(manifests: any[]) {
+  const errors = MeshAnalyzer.analyzeObjects(manifests).findings.filter(f => f.severity === 'error');
+  expect(errors).toEqual([]);
+}
+
+describe('ResilientService', () => {
+  test('generated timeouts and retries synthesize valid objects that keep the timeout', () => {
+    const retryOnArb = fc.constantFrom(RetryOn.SERVER_ERROR, RetryOn.GATEWAY_ERROR);
+    fc.assert(fc.property(mesh, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 10000 }), retryOnArb,
+      (m, attempts, perTryMs, slackMs, retryOn) => {
+        const timeoutMs = attempts * perTryMs + slackMs;
+        const chart = shopChart();
+        new ResilientService(chart, 'payment', {
+          mesh: m,
+          service: ServiceRef.fromName('payment', { port: 8080 }),
+          timeout: Duration.millis(timeoutMs),
+          retries: { attempts, perTryTimeout: Duration.millis(perTryMs), retryOn: [retryOn] },
+          circuitBreaker: m.kind === 'linkerd' ? undefined : { consecutiveErrors: 5 },
+          callers: [ServiceRef.fromName('order', { port: 8080 })],
+          unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+        });
+        const out = synthValidated(chart);
+        noAnalyzerErrors(out);
+        const toMs = (s: string) => [...s.matchAll(/(\d+)(ms|h|m|s)/g)].reduce((n, x) => n + Number(x[1]) * ({ ms: 1, s: 1000, m: 60000, h: 3600000 } as any)[x[2]], 0);
+        const timeouts = m.kind === 'istio' ? one(out, 'VirtualService', 'payment').spec.http.map((r: any) => r.timeout)
+          : m.kind === 'linkerd' ? ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules.map((x: any) => x.timeouts.request))
+            : one(out, 'ServiceRouter', 'payment').spec.routes.map((r: any) => r.destination.requestTimeout);
+        expect(timeouts.length).toBeGreaterThan(0);
+        for (const t of timeouts) expect(toMs(t)).toBe(timeoutMs);
+      }), { numRuns: RUNS });
+  });
+
+  test('generated invalid values give a named error, never a crash', () => {
+    const bad = fc.oneof(fc.constant(0), fc.constant(-1), fc.constant(11), fc.constant(2.5), fc.constant(Number.NaN), fc.integer({ min: 11, max: 1000 }));
+    fc.assert(fc.property(mesh, bad, (m, attempts) => {
+      const message = failureOf(chart => new ResilientService(chart, 'payment', { mesh: m, service: ServiceRef.fromName('payment', { port: 8080 }), retries: { attempts }, circuitBreaker: {}, callers: [ServiceRef.fromName('order', { port: 8080 })] }));
+      expect(message).toContain(`[test/payment] retries.attempts: got ${attempts}: retry attempts must be a whole number from 1 to 10`);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('CanaryRelease', () => {
+  test('generated weights and test headers: stable and canary shares sum to exactly 100, test users reach the canary', () => {
+    fc.assert(fc.property(mesh, fc.integer({ min: 0, max: 100 }), token, headerValue, (m, weight, header, value) => {
+      const chart = shopChart();
+      new CanaryRelease(chart, 'release', {
+        mesh: m,
+        service: ServiceRef.fromName('payment', { port: 8080 }),
+        stable: ReleaseVersion.of('v1'),
+        canary: ReleaseVersion.of('v2'),
+        canaryWeight: weight,
+        canaryRequests: [{ headers: [HeaderMatch.exact(header, value)] }],
+        healthAlert: {},
+      });
+      const out = synthValidated(chart);
+      noAnalyzerErrors(out);
+      let shares: { version: string; weight: number }[];
+      if (m.kind === 'istio') {
+        const http = one(out, 'VirtualService', 'payment').spec.http;
+        expect(http[0].route).toEqual([{ destination: expect.objectContaining({ subset: 'v2' }) }]);
+        expect(Object.keys(http[0].match[0].headers)).toEqual([header]);
+        shares = http[1].route.map((d: any) => ({ version: d.destination.subset, weight: d.weight ?? 100 }));
+      } else if (m.kind === 'linkerd') {
+        const rules = one(out, 'HTTPRoute', 'payment').spec.rules;
+        expect(rules[0].backendRefs).toEqual([{ name: 'payment-v2', port: 8080 }]);
+        shares = rules[1].backendRefs.map((b: any) => ({ version: b.name.replace('payment-', ''), weight: b.weight ?? 100 }));
+      } else {
+        expect(one(out, 'ServiceRouter', 'payment').spec.routes[0].destination.serviceSubset).toBe('v2');
+        shares = one(out, 'ServiceSplitter', 'payment').spec.splits.map((s: any) => ({ version: s.serviceSubset, weight: s.weight }));
+      }
+      expect(shares.reduce((n, s) => n + s.weight, 0)).toBe(100);
+      const canary = shares.find(s => s.version === 'v2')?.weight ?? 0;
+      expect(canary).toBe(weight);
+    }), { numRuns: RUNS });
+  });
+
+  test('generated invalid weights give a named error', () => {
+    const badWeight = fc.oneof(
+      fc.integer({ min: 101, max: 10000 }), fc.integer({ min: -10000, max: -1 }), fc.double({ min: 0.01, max: 99.99, noInteger: true }),
+    );
+    fc.assert(fc.property(mesh, badWeight, (m, weight) => {
+      const message = failureOf(chart => new CanaryRelease(chart, 'release', { mesh: m, service: ServiceRef.fromName('payment', { port: 8080 }), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: weight }));
+      expect(message).toContain(`[test/release] canaryWeight: got ${weight}: a weight is a whole percentage from 0 to 100`);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('ZeroTrustNamespace', () => {
+  const METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE];
+  const rules = fc.uniqueArray(fc.record({
+    caller: name,
+    service: name,
+    method: fc.option(fc.constantFrom(...METHODS), { nil: undefined }),
+    path: fc.option(fc.constantFrom('/api', '/admin', '/orders'), { nil: undefined }),
+  }), { minLength: 1, maxLength: 6, selector: r => `${r.caller}|${r.service}` });
+
+  test('the reachability matrix of the generated policies equals the rules that were asked for', () => {
+    fc.assert(fc.property(mesh, rules, (m, asked) => {
+      const chart = shopChart();
+      new ZeroTrustNamespace(chart, 'zero-trust', {
+        mesh: m,
+        allow: asked.map(r => ({
+          from: [Identity.serviceAccount(r.caller)],
+          to: ServiceRef.fromName(r.service, { port: 8080 }),
+          methods: r.method ? [r.method] : undefined,
+          paths: r.path ? [PathMatch.prefix(r.path)] : undefined,
+        })),
+      });
+      const out = synthValidated(chart);
+      noAnalyzerErrors(out);
+      const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+      const callers = [...new Set(asked.map(r => r.caller)), 'stranger'];
+      const services = [...new Set(asked.map(r => r.service))];
+      for (const caller of callers) {
+        for (const service of services) {
+          for (const method of METHODS) {
+            for (const p of ['/api/x', '/admin', '/other']) {
+              const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
+                && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
+              const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
+              expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+            }
+          }
+        }
+      }
+    }), { numRuns: RUNS });
+  });
+
+  test('generated wildcard or malformed identities give a named error', () => {
+    fc.assert(fc.property(mesh, fc.oneof(fc.constant('*'), fc.constant(''), fc.stringMatching(/^[A-Z][A-Za-z_]{1,8}$/), fc.stringMatching(/^[a-z]{1,4}\*$/)), (m, bad) => {
+      const message = failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: [{ from: [Identity.serviceAccount(bad)], to: ServiceRef.fromName('payment', { port: 8080 }) }] }));
+      expect(message).toMatch(/^\[test\/zero-trust\] allow\[0\]\.from\[0\]: got "[^"]*": /);
+    }), { numRuns: RUNS });
+  });
+});
