@@ -77,6 +77,7 @@ project.addTask('examples', {
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/istio' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/linkerd' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/consul' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/multicluster/istio examples/dist/multicluster/linkerd examples/dist/multicluster/consul' },
   ],
 });
 

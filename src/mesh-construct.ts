@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
@@ -30,7 +31,7 @@ export abstract class MeshConstruct extends Construct {
       problems.throwIfAny();
     }
     this.mesh = mesh;
-    MeshAnalysis.of(this);
+    if (Chart.isChart(this.node.scopes.find(s => Chart.isChart(s)))) MeshAnalysis.of(this);
   }
 
   /** Warnings about the configuration (also printed to stderr). */

@@ -163,6 +163,14 @@ export class ServiceRef {
   }
 
   /**
+   * Adds a label to the Service object (only for references made with `fromService`).
+   * @internal
+   */
+  public _labelService(key: string, value: string): void {
+    this.serviceMetadata?.addLabel(key, value);
+  }
+
+  /**
    * The namespace the service lives in, as seen from a construct: its own, or the chart's.
    * @internal
    */
@@ -191,6 +199,9 @@ export class ServiceRef {
     }
     if (this.namespace !== undefined && (this.namespace.length > 63 || !DNS1123_LABEL.test(this.namespace))) {
       out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);
+    }
+    if (!Object.keys(this.selector).length) {
+      out.push(`${prop}.selector: got {}: the Service selects no pods, so mesh policies for it would select the whole namespace; give the Service a selector (e.g. app: ${this.name})`);
     }
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
       out.push(`${prop}.port: got ${show(this.port)}: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)`);

@@ -1,7 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Shop } from '../examples/shop/main';
-import { Mesh, ReachabilityMatrix } from '../src';
+import { Shop, synthMultiCluster } from '../examples/shop/main';
+import { ManifestValidator, Mesh, MeshAnalyzer, ReachabilityMatrix } from '../src';
 import { captureStderr, synthValidated } from './util';
 
 captureStderr();
@@ -28,6 +31,17 @@ describe('the shop example (the main job)', () => {
     expect(allowedToPayment).toEqual(['shop/order POST /process-payment', 'shop/api-gateway POST /process-payment']);
     expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'DELETE', path: '/users/1' }).allowed).toBe(false);
     expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'GET', path: '/users/1' }).allowed).toBe(true);
+  });
+
+  test('the two-cluster shop: every file validates and lints clean, one file per cluster', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-mc-'));
+    synthMultiCluster(outdir);
+    for (const mesh of ['istio', 'linkerd', 'consul']) {
+      const dir = path.join(outdir, 'multicluster', mesh);
+      expect(fs.readdirSync(dir).sort()).toEqual(['eu-west-workloads.yaml', 'eu-west.yaml', 'us-west.yaml']);
+      expect(ManifestValidator.validateFiles([dir]).valid).toBe(true);
+      expect(MeshAnalyzer.analyzeFiles([dir]).findings).toEqual([]);
+    }
   });
 
   test('output is byte-identical across runs', () => {

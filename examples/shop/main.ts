@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
-  RetryPolicy, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  MultiClusterExport, RetryPolicy, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -143,6 +143,47 @@ export function synthShop(outdir: string): void {
   }
 }
 
+/**
+ * The shop on two clusters: us-west runs the whole shop (the Shop chart above); eu-west runs a
+ * payment service too and exports it to us-west, which prefers its own payment service and fails
+ * over to eu-west. Written to examples/dist/multicluster/<mesh>/: one file per cluster.
+ */
+export function synthMultiCluster(outdir: string): void {
+  for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
+    const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
+    const euWorkloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Deployment(euWorkloads, 'payment', {
+      metadata: { name: 'payment' },
+      podMetadata: { labels: { app: 'payment', version: 'v1' } },
+      serviceAccount: new kplus.ServiceAccount(euWorkloads, 'payment-sa', { metadata: { name: 'payment' } }),
+      containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.0.1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+    });
+    const paymentEu = ServiceRef.fromService(new kplus.Service(euWorkloads, 'payment-svc', {
+      metadata: { name: 'payment' },
+      ports: [{ port: 80, targetPort: 8080, name: 'http' }],
+      selector: kplus.Pods.select(euWorkloads, 'payment-pods', { labels: { app: 'payment' } }),
+    }));
+    const paymentUs = ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 });
+    const linkerd = mesh.kind === MeshKind.LINKERD;
+    new MultiClusterExport(app, 'shop-multicluster', {
+      mesh,
+      clusters: [
+        // on Linkerd, us-west calls the mirrored payment-eu-west Service (Linkerd has no locality failover)
+        { name: 'us-west', network: 'net-us-west', region: 'us-west1', services: linkerd ? [] : [paymentUs], gatewayAddress: 'mesh-gateway.us-west.example.com' },
+        { name: 'eu-west', network: 'net-eu-west', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'mesh-gateway.eu-west.example.com' },
+      ],
+      exports: [{
+        service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],
+        // remote callers are authorized in eu-west; on Linkerd by a zero-trust policy there
+        callers: linkerd ? undefined : [Identity.serviceAccount('order', { namespace: 'shop' })],
+      }],
+      failover: !linkerd,
+    });
+    app.synth();
+  }
+}
+
 if (require.main === module) {
   synthShop(path.join(__dirname, '..', 'dist'));
+  synthMultiCluster(path.join(__dirname, '..', 'dist'));
 }

@@ -178,7 +178,7 @@ describe('Linkerd mapping', () => {
 
   test('failure accrual is written as annotations on the cdk8s-plus Service', () => {
     const chart = shopChart();
-    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, ports: [{ port: 8080 }] });
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }) });
     const out = synth({
       mesh: Mesh.linkerd(),
       service: ServiceRef.fromService(svc),

@@ -1,0 +1,66 @@
+import { MultiClusterIntent, MultiClusterRenderer } from './intent';
+import { MeshAnalysis } from '../analysis/synth-check';
+import * as consul from '../imports/consul';
+import { Mesh } from '../mesh';
+import { objectMetadata } from '../private/metadata';
+
+/**
+ * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
+ * exports and their consumer peers (or the sameness group); consumers that run the service too fail
+ * over to the exporter with a `ServiceResolver`; with a sameness group, every cluster has its
+ * `SamenessGroup`; remote callers are let in with `ServiceIntentions` sources from their peer.
+ * Peering itself is set up with consul-k8s PeeringAcceptor and PeeringDialer (token exchange).
+ */
+export const MC_CONSUL: MultiClusterRenderer = {
+  unsupported(intent: MultiClusterIntent, mesh: Mesh) {
+    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    if (intent.samenessGroup && !mesh.consulEnterprise) {
+      out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)' });
+    }
+    if (intent.linkerdRemoteDiscovery) out.push({ setting: 'linkerdRemoteDiscovery', value: true, why: 'remote discovery is Linkerd\'s', alternative: 'remove it for Consul' });
+    return out;
+  },
+
+  render(intent: MultiClusterIntent) {
+    for (const c of intent.clusters) {
+      MeshAnalysis.of(c.chart);
+      const exports = intent.exports.filter(e => e.from === c);
+      if (exports.length) {
+        new consul.ExportedServices(c.chart, 'ExportedServices', {
+          // Consul CE allows one ExportedServices, named default
+          metadata: objectMetadata('default', exports[0].namespace),
+          spec: {
+            services: exports.map(e => ({
+              name: e.service.name,
+              consumers: intent.samenessGroup ? [{ samenessGroup: intent.samenessGroup }] : e.to.map(t => ({ peer: t.name })),
+            })),
+          },
+        });
+      }
+      if (intent.samenessGroup) {
+        new consul.SamenessGroup(c.chart, 'SamenessGroup', {
+          metadata: objectMetadata(intent.samenessGroup, exports[0]?.namespace),
+          spec: { defaultForFailover: intent.failover, includeLocal: true, members: intent.clusters.filter(o => o !== c).map(o => ({ peer: o.name })) },
+        });
+      }
+    }
+    for (const e of intent.exports) {
+      if (e.callers.length) {
+        new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
+          metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
+          spec: {
+            destination: { name: e.service.name },
+            sources: e.to.flatMap(t => e.callers.map(id => ({ name: id.name, peer: t.name, action: 'allow' }))),
+          },
+        });
+      }
+      if (!intent.failover || intent.samenessGroup) continue;
+      for (const c of e.localIn) {
+        new consul.ServiceResolver(c.chart, `Failover-${e.service.name}`, {
+          metadata: objectMetadata(e.service.name, e.namespace),
+          spec: { failover: { '*': { targets: [{ peer: e.from.name }] } } },
+        });
+      }
+    }
+  },
+};

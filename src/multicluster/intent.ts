@@ -1,0 +1,39 @@
+import { Chart } from 'cdk8s';
+import { IstioMultiClusterMode, MeshClusterProps } from './multi-cluster-export';
+import { Mesh } from '../mesh';
+import { ServiceRef } from '../service';
+import { Identity } from '../zero-trust/identity';
+
+/** A normalized cluster. */
+export interface ClusterIntent extends MeshClusterProps {
+  readonly trustDomain: string;
+  readonly chart: Chart;
+}
+
+/** A normalized export. */
+export interface ExportIntent {
+  readonly service: ServiceRef;
+  readonly namespace: string;
+  readonly from: ClusterIntent;
+  readonly to: ClusterIntent[];
+  readonly callers: Identity[];
+  /** Consumers that run the service too (they prefer local and fail over). */
+  readonly localIn: ClusterIntent[];
+}
+
+/** Everything a renderer needs. */
+export interface MultiClusterIntent {
+  readonly clusters: ClusterIntent[];
+  readonly exports: ExportIntent[];
+  readonly failover: boolean;
+  readonly istioMode: IstioMultiClusterMode;
+  readonly linkerdRemoteDiscovery: boolean;
+  readonly samenessGroup?: string;
+}
+
+/** A mesh's multi-cluster renderer. */
+export interface MultiClusterRenderer {
+  unsupported(intent: MultiClusterIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
+  render(intent: MultiClusterIntent, mesh: Mesh): void;
+}
+

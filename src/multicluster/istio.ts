@@ -1,0 +1,92 @@
+import { isIP } from 'net';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { MultiClusterIntent, MultiClusterRenderer } from './intent';
+import { IstioMultiClusterMode } from './multi-cluster-export';
+import { MeshAnalysis } from '../analysis/synth-check';
+import * as istio from '../imports/istio';
+import { Mesh } from '../mesh';
+import { objectMetadata, sortKeys } from '../private/metadata';
+
+/**
+ * Istio (multi-network): each cluster's istio-system carries its network label; an exporting cluster
+ * has the east-west gateway (port 15443, AUTO_PASSTHROUGH); consumers that run the service too get a
+ * DestinationRule with locality failover and the outlier detection failover needs; in FEDERATED mode,
+ * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
+ * exporter lets the named remote callers in with an AuthorizationPolicy.
+ */
+export const MC_ISTIO: MultiClusterRenderer = {
+  unsupported(intent: MultiClusterIntent) {
+    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
+      for (const e of intent.exports) {
+        if (e.to.some(c => !e.localIn.includes(c)) && !e.from.gatewayAddress) {
+          out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'without remote secrets, consumers reach an export through the exporter\'s east-west gateway, whose address is not known', alternative: `set gatewayAddress of ${e.from.name}, or use IstioMultiClusterMode.MULTI_PRIMARY` });
+        }
+      }
+    }
+    if (intent.samenessGroup) out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are Consul\'s', alternative: 'remove it for Istio' });
+    if (intent.linkerdRemoteDiscovery) out.push({ setting: 'linkerdRemoteDiscovery', value: true, why: 'remote discovery is Linkerd\'s', alternative: 'remove it for Istio' });
+    return out;
+  },
+
+  render(intent: MultiClusterIntent, mesh: Mesh) {
+    for (const c of intent.clusters) {
+      MeshAnalysis.of(c.chart);
+      const ns = new kplus.Namespace(c.chart, 'IstioSystem', { metadata: objectMetadata(mesh.rootNamespace ?? 'istio-system', undefined, { labels: { 'topology.istio.io/network': c.network } }) });
+      ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      if (intent.exports.some(e => e.from === c)) {
+        new istio.Gateway(c.chart, 'EastWestGateway', {
+          metadata: objectMetadata('cross-network-gateway', mesh.rootNamespace ?? 'istio-system'),
+          spec: {
+            selector: { istio: 'eastwestgateway' },
+            servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: istio.GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH }, hosts: ['*.local'] }],
+          },
+        });
+      }
+    }
+    for (const e of intent.exports) {
+      const host = `${e.service.name}.${e.namespace}.svc.${mesh.clusterDomain}`;
+      if (e.callers.length) {
+        new istio.AuthorizationPolicy(e.from.chart, `RemoteCallers-${e.service.name}`, {
+          metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
+          spec: {
+            selector: { matchLabels: sortKeys(e.service.selector) },
+            action: istio.AuthorizationPolicySpecAction.ALLOW,
+            rules: [{
+              from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
+            }],
+          },
+        });
+      }
+      for (const c of e.to) {
+        if (e.localIn.includes(c)) {
+          if (!intent.failover) continue;
+          new istio.DestinationRule(c.chart, `Failover-${e.service.name}-${e.from.name}`, {
+            metadata: objectMetadata(`${e.service.name}-failover`, e.namespace),
+            spec: {
+              host,
+              trafficPolicy: {
+                loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: c.region, to: e.from.region }] } },
+                // failover needs outlier detection to notice that local endpoints are unhealthy
+                outlierDetection: { consecutive5XxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+              },
+            },
+          });
+        } else if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
+          const address = e.from.gatewayAddress!;
+          new istio.ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {
+            metadata: objectMetadata(`${e.service.name}-${e.from.name}`, e.namespace),
+            spec: {
+              hosts: [host],
+              location: istio.ServiceEntrySpecLocation.MESH_UNDERSCORE_INTERNAL,
+              resolution: isIP(address) ? istio.ServiceEntrySpecResolution.STATIC : istio.ServiceEntrySpecResolution.DNS,
+              ports: [{ number: e.service.port, name: 'http', protocol: 'HTTP' }],
+              endpoints: [{ address, network: e.from.network, locality: e.from.region, ports: { http: 15443 }, labels: { 'security.istio.io/tlsMode': 'istio' } }],
+            },
+          });
+        }
+      }
+    }
+  },
+};

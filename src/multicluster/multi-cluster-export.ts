@@ -1,0 +1,225 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MC_CONSUL } from './consul';
+import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
+import { MC_ISTIO } from './istio';
+import { MC_LINKERD } from './linkerd';
+import { Mesh, MeshKind } from '../mesh';
+import { MeshConstruct } from '../mesh-construct';
+import { ProblemList } from '../private/errors';
+import { ServiceRef } from '../service';
+import { Identity, IdentityKind } from '../zero-trust/identity';
+
+/**
+ * One cluster of a multi-cluster mesh.
+ */
+export interface MeshClusterProps {
+  /** The cluster's name (a DNS-1123 label): also its Consul peer name and Linkerd link name. */
+  readonly name: string;
+  /** The network the cluster's pods are on (Istio `topology.istio.io/network`). */
+  readonly network: string;
+  /** The cluster's region (`topology.kubernetes.io/region`), for locality failover. */
+  readonly region: string;
+  /**
+   * The cluster's mesh trust domain. Clusters that differ are reported: their identities do not verify
+   * each other without aliases or a shared root.
+   * @default - the mesh's trust domain
+   */
+  readonly trustDomain?: string;
+  /**
+   * The services that run in this cluster.
+   */
+  readonly services: ServiceRef[];
+  /**
+   * The address other clusters reach this cluster's gateway at: Istio's east-west gateway (for
+   * `IstioMultiClusterMode.FEDERATED`) or Linkerd's multicluster gateway (for the `Link`s to it).
+   * @default - none; required where the mesh needs it
+   */
+  readonly gatewayAddress?: string;
+}
+
+/**
+ * How Istio's clusters learn of each other's endpoints.
+ */
+export enum IstioMultiClusterMode {
+  /** Multi-primary (or primary-remote) with remote secrets: istiod discovers remote endpoints. */
+  MULTI_PRIMARY = 'MULTI_PRIMARY',
+  /** No remote secrets: consumers get a ServiceEntry that reaches the exporter's east-west gateway. */
+  FEDERATED = 'FEDERATED',
+}
+
+/**
+ * A service one cluster exports to others.
+ */
+export interface ServiceExportProps {
+  /** The service (as it runs in `cluster`). */
+  readonly service: ServiceRef;
+  /** The exporting cluster's name. */
+  readonly cluster: string;
+  /** The consuming clusters' names. */
+  readonly consumers: string[];
+  /**
+   * The remote callers allowed in (service accounts of the consumer clusters).
+   * @default - no authorization is written
+   */
+  readonly callers?: Identity[];
+}
+
+/**
+ * Props of a MultiClusterExport.
+ */
+export interface MultiClusterExportProps {
+  /** The mesh. */
+  readonly mesh: Mesh;
+  /** The clusters. */
+  readonly clusters: MeshClusterProps[];
+  /** The exported services. */
+  readonly exports: ServiceExportProps[];
+  /**
+   * Consumers that run the service themselves prefer their local instances and fail over to the
+   * exporter's (Istio locality failover with outlier detection; Consul resolver failover to the peer).
+   * @default true
+   */
+  readonly failover?: boolean;
+  /**
+   * Istio only: how clusters discover each other.
+   * @default IstioMultiClusterMode.MULTI_PRIMARY
+   */
+  readonly istioMode?: IstioMultiClusterMode;
+  /**
+   * Linkerd only: export for remote discovery (flat network, pod-to-pod) instead of through the gateway.
+   * @default false
+   */
+  readonly linkerdRemoteDiscovery?: boolean;
+  /**
+   * Consul only: a sameness group of all the clusters, used for failover (Consul Enterprise).
+   * @default - none: exports and failover name each peer
+   */
+  readonly consulSamenessGroup?: string;
+}
+
+const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
+  [MeshKind.ISTIO]: MC_ISTIO,
+  [MeshKind.LINKERD]: MC_LINKERD,
+  [MeshKind.CONSUL]: MC_CONSUL,
+};
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Services exported across the clusters of one mesh: one chart per cluster (so a GitOps repository
+ * gets one output per cluster), with what each cluster needs to export or consume, fail over, and let
+ * remote callers in. Create it under an `App`: each cluster's chart is then a chart of the app named
+ * after the cluster, written to its own file (`<cluster>.k8s.yaml`).
+ *
+ * @example
+ * new MultiClusterExport(app, 'shop', {
+ *   mesh: Mesh.istio(),
+ *   clusters: [
+ *     { name: 'us-west', network: 'net-us', region: 'us-west1', services: [payment] },
+ *     { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [payment] },
+ *   ],
+ *   exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order')] }],
+ * });
+ */
+export class MultiClusterExport extends MeshConstruct {
+  /** The chart of each cluster, by name. */
+  private readonly charts = new Map<string, Chart>();
+
+  constructor(scope: Construct, id: string, props: MultiClusterExportProps) {
+    super(scope, id, props?.mesh);
+    const problems = new ProblemList(this);
+    const names = new Set<string>();
+    const clusters: ClusterIntent[] = (props.clusters ?? []).map((c, i) => {
+      const prop = `clusters[${i}]`;
+      if (typeof c?.name !== 'string' || !DNS1123_LABEL.test(c.name)) problems.add(`${prop}.name`, c?.name, 'a cluster name is a DNS-1123 label', "use e.g. 'eu-west'");
+      else if (names.has(c.name)) problems.add(`${prop}.name`, c.name, 'cluster names must be unique', 'rename the cluster');
+      names.add(c?.name);
+      for (const k of ['network', 'region'] as const) {
+        if (typeof c?.[k] !== 'string' || !c[k]) problems.add(`${prop}.${k}`, c?.[k], `every cluster needs a ${k}`, k === 'network' ? "e.g. network: 'net-eu'" : "e.g. region: 'europe-west1'");
+      }
+      const svcNames = new Set<string>();
+      (c?.services ?? []).forEach((s, j) => {
+        if (!(s instanceof ServiceRef)) return problems.add(`${prop}.services[${j}]`, s, 'not a service reference', "use ServiceRef.fromName('payment', { port: 8080 })");
+        for (const p of s._problems(`${prop}.services[${j}]`)) problems.addRaw(p);
+        const key = `${s.namespace ?? ''}/${s.name}`;
+        if (svcNames.has(key)) problems.add(`${prop}.services[${j}]`, s.name, `${s.name} is listed twice in cluster ${c.name}`, 'list each service once');
+        svcNames.add(key);
+      });
+      return { ...c, services: c?.services ?? [], trustDomain: c?.trustDomain ?? this.mesh.trustDomain, chart: undefined as unknown as Chart };
+    });
+    if (clusters.length < 2) problems.add('clusters', clusters.length, 'a multi-cluster mesh has at least two clusters', 'declare every cluster that exports or consumes');
+    problems.throwIfAny();
+
+    const byName = new Map(clusters.map(c => [c.name, c] as const));
+    const exports: ExportIntent[] = (props.exports ?? []).map((e, i) => {
+      const prop = `exports[${i}]`;
+      const from = byName.get(e?.cluster);
+      if (!from) problems.add(`${prop}.cluster`, e?.cluster, 'no such cluster', `use one of: ${[...byName.keys()].join(', ')}`);
+      if (!(e?.service instanceof ServiceRef)) {problems.add(`${prop}.service`, e?.service, 'not a service reference', "use ServiceRef.fromName('payment', { port: 8080 })");} else if (from && !from.services.some(s => s.name === e.service.name && (s.namespace ?? '') === (e.service.namespace ?? ''))) {
+        problems.add(`${prop}.service`, e.service.name, `cluster ${from.name} does not run ${e.service.name}, so it cannot export it`, `add it to clusters[${clusters.indexOf(from)}].services, or export it from the cluster that runs it`);
+      }
+      if (!e?.consumers?.length) problems.add(`${prop}.consumers`, e?.consumers, 'an export needs at least one consumer', "e.g. consumers: ['us-west']");
+      const to = (e?.consumers ?? []).map((name, j) => {
+        const c = byName.get(name);
+        if (!c) problems.add(`${prop}.consumers[${j}]`, name, 'no such cluster: every consumer must be a declared cluster', `use one of: ${[...byName.keys()].join(', ')}`);
+        else if (c === from) problems.add(`${prop}.consumers[${j}]`, name, 'a cluster does not export to itself', 'remove it');
+        return c;
+      }).filter((c): c is ClusterIntent => !!c);
+      (e?.callers ?? []).forEach((caller, j) => {
+        const problem = caller instanceof Identity
+          ? caller._problem() ?? (caller.kind !== IdentityKind.SERVICE_ACCOUNT ? 'remote callers are service accounts' : undefined) : 'not an Identity';
+        if (problem) problems.add(`${prop}.callers[${j}]`, caller instanceof Identity ? caller.name : caller, problem, "use Identity.serviceAccount('order')");
+      });
+      const service = e?.service as ServiceRef;
+      return {
+        service,
+        namespace: service?.namespace ?? 'default',
+        from: from!,
+        to,
+        callers: e?.callers ?? [],
+        localIn: to.filter(c => c.services.some(s => s.name === service?.name)),
+      };
+    });
+    problems.throwIfAny();
+
+    // trust domains that differ: remote identities do not verify without aliases or a shared root
+    const domains = [...new Set(clusters.map(c => c.trustDomain))];
+    if (domains.length > 1) {
+      this._warn(`the clusters have different trust domains (${clusters.map(c => `${c.name}: ${c.trustDomain}`).join(', ')}): remote identities will not verify unless the meshes share a root and alias each other's trust domains`);
+    }
+
+    // under an App, each cluster's chart sits beside the app's other charts, so its output file is
+    // named after the cluster (us-west.k8s.yaml); elsewhere, it is this construct's child
+    const parent = scope instanceof App ? scope : this;
+    for (const c of clusters) {
+      const chart = new Chart(parent, c.name, { disableResourceNameHashes: true });
+      (c as { chart: Chart }).chart = chart;
+      this.charts.set(c.name, chart);
+    }
+    const intent: MultiClusterIntent = {
+      clusters,
+      exports,
+      failover: props.failover ?? true,
+      istioMode: props.istioMode ?? IstioMultiClusterMode.MULTI_PRIMARY,
+      linkerdRemoteDiscovery: props.linkerdRemoteDiscovery ?? false,
+      samenessGroup: props.consulSamenessGroup,
+    };
+    if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
+      problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
+    }
+    const renderer = RENDERERS[this.mesh.kind];
+    for (const u of renderer.unsupported(intent, this.mesh)) {
+      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
+    }
+    problems.throwIfAny();
+    renderer.render(intent, this.mesh);
+  }
+
+  /** The chart of a cluster. */
+  public chartOf(cluster: string): Chart {
+    const chart = this.charts.get(cluster);
+    if (!chart) throw new Error(`[${this.node.path}] chartOf: got ${JSON.stringify(cluster)}: no such cluster; use one of: ${[...this.charts.keys()].join(', ')}`);
+    return chart;
+  }
+}

@@ -1,0 +1,182 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import { Identity, IstioMultiClusterMode, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef } from '../../src';
+import { captureStderr, one, ofKind, synthValidated } from '../util';
+
+const stderr = captureStderr();
+
+function setup(mesh: Mesh, over: Partial<MultiClusterExportProps> = {}, opts: { usRunsPayment?: boolean; callers?: boolean } = {}) {
+  const app = new App({ outdir: Testing.app().outdir });
+  const workloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+  const paymentEu = ServiceRef.fromService(new kplus.Service(workloads, 'payment', {
+    metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }),
+  }));
+  const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+  const mc = new MultiClusterExport(app, 'shop', {
+    mesh,
+    clusters: [
+      { name: 'us-west', network: 'net-us', region: 'us-west1', services: opts.usRunsPayment === false ? [] : [paymentUs], gatewayAddress: 'gw.us-west.example.com' },
+      { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentEu], gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: paymentEu, cluster: 'eu-west', consumers: ['us-west'], callers: opts.callers === false ? undefined : [Identity.serviceAccount('order')] }],
+    ...over,
+  });
+  return { app, mc, workloads };
+}
+
+const out = (mc: MultiClusterExport, cluster: string) => synthValidated(mc.chartOf(cluster));
+
+function fails(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    expect(e).not.toBeInstanceOf(TypeError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('one output per cluster, validated against the pinned CRDs', () => {
+  const LINKERD = { over: { failover: false }, opts: { usRunsPayment: false, callers: false } };
+  test.each([
+    ['istio', Mesh.istio(), {}, {}],
+    ['linkerd', Mesh.linkerd(), LINKERD.over, LINKERD.opts],
+    ['consul', Mesh.consul(), {}, {}],
+  ] as const)('%s', (_name, mesh, over, opts) => {
+    const { mc } = setup(mesh, over, opts);
+    const docs = (cluster: string) => out(mc, cluster).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+    expect({ 'us-west': docs('us-west'), 'eu-west': docs('eu-west') }).toMatchSnapshot();
+  });
+
+  test('each cluster is its own chart, written to its own file', () => {
+    const { app, mc } = setup(Mesh.istio());
+    expect(mc.chartOf('us-west')).toBeInstanceOf(Chart);
+    expect(app.charts.map(c => c.node.id).sort()).toEqual(['eu-west', 'eu-west-workloads', 'us-west']);
+    expect(() => mc.chartOf('ap-south')).toThrow('[shop] chartOf: got "ap-south": no such cluster; use one of: us-west, eu-west');
+  });
+});
+
+describe('Istio', () => {
+  test('network labels, the east-west gateway on 15443 with AUTO_PASSTHROUGH, remote callers let in', () => {
+    const { mc } = setup(Mesh.istio());
+    const eu = out(mc, 'eu-west');
+    expect(one(eu, 'Namespace', 'istio-system').metadata.labels['topology.istio.io/network']).toBe('net-eu');
+    expect(one(eu, 'Gateway', 'cross-network-gateway').spec).toEqual({
+      selector: { istio: 'eastwestgateway' },
+      servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
+    });
+    expect(one(eu, 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
+    expect(ofKind(out(mc, 'us-west'), 'Gateway')).toEqual([]);
+  });
+
+  test('a consumer that runs the service prefers it and fails over, with the outlier detection failover needs', () => {
+    const { mc } = setup(Mesh.istio());
+    expect(one(out(mc, 'us-west'), 'DestinationRule', 'payment-failover').spec).toEqual({
+      host: 'payment.shop.svc.cluster.local',
+      trafficPolicy: {
+        loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+      },
+    });
+  });
+
+  test('FEDERATED: a consumer without the service gets a ServiceEntry through the exporter\'s east-west gateway', () => {
+    const { mc } = setup(Mesh.istio(), { istioMode: IstioMultiClusterMode.FEDERATED }, { usRunsPayment: false });
+    expect(one(out(mc, 'us-west'), 'ServiceEntry', 'payment-eu-west').spec).toEqual({
+      hosts: ['payment.shop.svc.cluster.local'],
+      location: 'MESH_INTERNAL',
+      resolution: 'STATIC',
+      ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+      endpoints: [{ address: '203.0.113.10', network: 'net-eu', locality: 'europe-west1', ports: { http: 15443 }, labels: { 'security.istio.io/tlsMode': 'istio' } }],
+    });
+  });
+
+  test('FEDERATED without the exporter\'s gateway address is refused', () => {
+    expect(fails(() => setup(Mesh.istio(), {
+      istioMode: IstioMultiClusterMode.FEDERATED,
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [] },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' })] },
+      ],
+      exports: [{ service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }), cluster: 'eu-west', consumers: ['us-west'] }],
+    }))).toContain('clusters[1].gatewayAddress: got undefined: Istio cannot express this');
+  });
+});
+
+describe('Linkerd', () => {
+  test('the exported Service is labelled, and the consumer links to the exporter', () => {
+    const { mc, workloads } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true' });
+    expect(one(out(mc, 'us-west'), 'Link', 'eu-west').spec).toMatchObject({
+      targetClusterName: 'eu-west',
+      gatewayAddress: '203.0.113.10',
+      gatewayPort: '4143',
+      gatewayIdentity: 'linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local',
+      clusterCredentialsSecret: 'cluster-credentials-eu-west',
+    });
+  });
+
+  test('remote discovery labels the Service for the flat-network mode', () => {
+    const { workloads } = setup(Mesh.linkerd(), { failover: false, linkerdRemoteDiscovery: true }, { usRunsPayment: false, callers: false });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery' });
+  });
+
+  test('failover, callers behind the gateway and services known only by name are refused with the alternatives', () => {
+    const message = fails(() => setup(Mesh.linkerd()));
+    expect(message).toContain('failover: got true: Linkerd cannot express this (payment also runs in us-west, and Linkerd has no locality failover of its own); install the linkerd-failover extension');
+    expect(message).toContain("exports[0].callers: got \"1 caller(s)\": Linkerd cannot express this (through the multicluster gateway, requests arrive with the gateway's identity, not the remote caller's)");
+  });
+});
+
+describe('Consul', () => {
+  test('ExportedServices named default with the consumer peer, failover to the peer, intentions for remote callers', () => {
+    const { mc } = setup(Mesh.consul());
+    const eu = out(mc, 'eu-west');
+    expect(one(eu, 'ExportedServices', 'default').spec).toEqual({ services: [{ name: 'payment', consumers: [{ peer: 'us-west' }] }] });
+    expect(one(eu, 'ServiceIntentions', 'payment-remote-callers').spec).toEqual({ destination: { name: 'payment' }, sources: [{ name: 'order', peer: 'us-west', action: 'allow' }] });
+    expect(one(out(mc, 'us-west'), 'ServiceResolver', 'payment').spec).toEqual({ failover: { '*': { targets: [{ peer: 'eu-west' }] } } });
+  });
+
+  test('a sameness group needs Consul Enterprise; with it, every cluster has one', () => {
+    expect(fails(() => setup(Mesh.consul(), { consulSamenessGroup: 'shop' }))).toContain('consulSamenessGroup: got "shop": Consul cannot express this (sameness groups are a Consul Enterprise feature)');
+    const { mc } = setup(Mesh.consul({ enterprise: true }), { consulSamenessGroup: 'shop' });
+    expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').spec).toEqual({ defaultForFailover: true, includeLocal: true, members: [{ peer: 'eu-west' }] });
+    expect(one(out(mc, 'eu-west'), 'ExportedServices', 'default').spec.services[0].consumers).toEqual([{ samenessGroup: 'shop' }]);
+  });
+});
+
+describe('guardrails', () => {
+  const base = (over: Partial<MultiClusterExportProps>) => () => setup(Mesh.istio(), over);
+  const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+  const clusters = [
+    { name: 'us-west', network: 'net-us', region: 'us-west1', services: [payment] },
+    { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [payment] },
+  ];
+
+  test('every consumer is a declared cluster', () => {
+    expect(fails(base({ clusters, exports: [{ service: payment, cluster: 'eu-west', consumers: ['ap-south'] }] })))
+      .toContain('[shop] exports[0].consumers[0]: got "ap-south": no such cluster: every consumer must be a declared cluster; use one of: us-west, eu-west');
+  });
+
+  test('the exporting cluster runs the service', () => {
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], services: [] }], exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }] })))
+      .toContain('exports[0].service: got "payment": cluster eu-west does not run payment, so it cannot export it');
+  });
+
+  test('cluster names are unique; a service is listed once per cluster', () => {
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], name: 'us-west' }], exports: [] }))).toContain('clusters[1].name: got "us-west": cluster names must be unique');
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], services: [payment, payment] }], exports: [] }))).toContain('clusters[1].services[1]: got "payment": payment is listed twice in cluster eu-west');
+  });
+
+  test('trust domains that differ are reported', () => {
+    const { mc } = setup(Mesh.istio(), { clusters: [clusters[0], { ...clusters[1], trustDomain: 'eu.example.com' }], exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }] });
+    expect(mc.warnings[0]).toContain('the clusters have different trust domains (us-west: cluster.local, eu-west: eu.example.com)');
+    expect(stderr()).toHaveBeenCalled();
+  });
+
+  test('a cluster does not export to itself; two clusters at least', () => {
+    expect(fails(base({ clusters, exports: [{ service: payment, cluster: 'eu-west', consumers: ['eu-west'] }] }))).toContain('exports[0].consumers[0]: got "eu-west": a cluster does not export to itself');
+    expect(fails(base({ clusters: [clusters[0]], exports: [] }))).toContain('clusters: got 1: a multi-cluster mesh has at least two clusters');
+  });
+});
