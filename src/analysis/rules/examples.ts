@@ -128,6 +128,18 @@ export const RULE_EXAMPLES: RuleExample[] = [
     route: [{destination: {host: payment}}]`)),
   },
   {
+    code: 'I105',
+    bad: doc(VS(`  - match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: payment}}]
+  - match: [{uri: {prefix: /api/v2}}]
+    route: [{destination: {host: payment}}]`)),
+    expect: ['I105'],
+    fixed: doc(VS(`  - match: [{uri: {prefix: /api/v2}}]
+    route: [{destination: {host: payment}}]
+  - match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: payment}}]`)),
+  },
+  {
     code: 'I106',
     bad: doc(VS('  - route: [{destination: {host: payment, subset: v1}, weight: 90}, {destination: {host: payment, subset: v2}, weight: 20}]'), DR(SUBSETS)),
     expect: ['I106'],

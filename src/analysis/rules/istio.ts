@@ -51,9 +51,19 @@ function singleton(code: string, kind: string, group: string, upstream: string, 
   };
 }
 
+/** A canonical form of a value: keys sorted at every level, undefined left out. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter(k => (v as any)[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** A match without its name (names do not change what a match matches). */
 function matchKey(m: any): string {
-  const { name: _name, ...rest } = m ?? {};
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  const { name: _name, ...rest } = m && typeof m === 'object' ? m : {};
+  return canonical(rest);
 }
 
 const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^/]*\*|\*[^/]*)$/;
@@ -129,14 +139,23 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     mesh: 'istio',
     kinds: ['VirtualService'],
     upstream: 'IST0131 VirtualServiceIneffectiveMatch',
-    summary: 'an HTTP match repeats an earlier match of the same VirtualService: it is ineffective',
+    summary: 'an HTTP match repeats, or is shadowed by the URI prefix of, an earlier match of the same VirtualService: it is ineffective',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
       const seen = new Map<string, number>();
+      const prefixes: { i: number; prefix: string; rest: string }[] = [];
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
         const key = matchKey(m);
-        if (seen.has(key) && seen.get(key) !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
-        else if (!seen.has(key)) seen.set(key, i);
+        const rest = matchKey({ ...m, uri: undefined });
+        const uri: string | undefined = m?.uri?.prefix ?? m?.uri?.exact;
+        const shadow = uri !== undefined ? prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && matchKey(m) !== matchKey({ ...m, uri: { prefix: p.prefix } })) : undefined;
+        if (seen.has(key) && seen.get(key) !== i) {
+          out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
+        } else if (shadow) {
+          out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
+        }
+        if (!seen.has(key)) seen.set(key, i);
+        if (typeof m?.uri?.prefix === 'string') prefixes.push({ i, prefix: m.uri.prefix, rest });
       }));
       return out;
     }),
