@@ -148,7 +148,9 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         const key = matchKey(m);
         const rest = matchKey({ ...m, uri: undefined });
         const uri: string | undefined = m?.uri?.prefix ?? m?.uri?.exact;
-        const shadow = uri !== undefined ? prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && matchKey(m) !== matchKey({ ...m, uri: { prefix: p.prefix } })) : undefined;
+        // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same match)
+        const shadow = uri === undefined ? undefined
+          : prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== matchKey({ ...m, uri: { prefix: p.prefix } }));
         if (seen.has(key) && seen.get(key) !== i) {
           out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
         } else if (shadow) {
