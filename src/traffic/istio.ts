@@ -52,10 +52,29 @@ function weighted(model: TrafficModel): istio.VirtualServiceSpecHttpRoute[] {
   ];
 }
 
+function faultOf(model: TrafficModel): istio.VirtualServiceSpecHttpFault | undefined {
+  const f = model.fault;
+  if (!f) return undefined;
+  return {
+    delay: f.delay ? { fixedDelay: formatMillis(f.delay.ms), percentage: { value: f.delay.percent } } : undefined,
+    abort: f.abort ? { httpStatus: f.abort.status, percentage: { value: f.abort.percent } } : undefined,
+  };
+}
+
 function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
   const rules = rulesOf(model);
   const c = model.canary;
   const out: istio.VirtualServiceSpecHttp[] = [];
+  const fault = faultOf(model);
+  // requests that opt in to faults come first, on routes of their own (Istio does not combine fault
+  // injection with the timeouts and retries of a route); faults on every request go on every route
+  const faultMatch = model.fault?.match;
+  if (fault && faultMatch) {
+    for (const r of rules) {
+      out.push({ name: `fault-${r.name}`, match: istioMatches(withHeaders(r.match, faultMatch)), route: weighted(model), fault });
+    }
+  }
+  const everyRoute = fault && !faultMatch ? { fault } : {};
   // requests that always go to the canary come first, each with the resilience settings of its rule
   (c?.canaryMatches ?? []).forEach((m, i) => {
     for (const r of rules) {
@@ -65,6 +84,7 @@ function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
         timeout: fmt(r.timeoutMs),
         retries: retries(r),
         route: [{ destination: destination(model, c!.canary) }],
+        ...everyRoute,
       });
     }
   });
@@ -78,6 +98,7 @@ function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
       retries: retries(r),
       route: weighted(model),
       ...mirror,
+      ...everyRoute,
     });
   }
   return out;
@@ -124,7 +145,7 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;
-    if ((m.resilience?.rules.length || m.canary) && !traffic.node.tryFindChild('VirtualService')) {
+    if ((m.resilience?.rules.length || m.canary || m.fault) && !traffic.node.tryFindChild('VirtualService')) {
       traffic.adopt(new istio.VirtualService(traffic, 'VirtualService', {
         metadata: objectMetadata(name, m.namespace),
         spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model()) }) }) as istio.VirtualServiceSpec,

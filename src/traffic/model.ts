@@ -38,6 +38,14 @@ export interface RoutingResilience {
   readonly loadBalancing?: string;
 }
 
+/** Faults for a share of requests (Istio). */
+export interface FaultIntent {
+  /** Only requests with these headers; undefined: every request. */
+  readonly match?: MatchIntent;
+  readonly delay?: { readonly ms: number; readonly percent: number };
+  readonly abort?: { readonly status: number; readonly percent: number };
+}
+
 /** Everything that goes into one service's routing objects, from every pattern that touches it. */
 export interface TrafficModel {
   readonly service: ServiceRef;
@@ -48,6 +56,7 @@ export interface TrafficModel {
   readonly protocol: ServiceProtocol;
   readonly resilience?: RoutingResilience;
   readonly canary?: CanaryIntent;
+  readonly fault?: FaultIntent;
 }
 
 /** The catch-all rule used when no ResilientService manages the service: no timeout, the mesh's own retry default. */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
 import { ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
-import { CanaryIntent, RoutingResilience, TrafficModel } from './model';
+import { CanaryIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
 import { DROPPED_ANNOTATION } from '../private/metadata';
 import { ServiceRef } from '../service';
@@ -50,6 +50,7 @@ export class ServiceTraffic extends Construct {
   public readonly namespace?: string;
   private resilience?: { value: RoutingResilience; by: string };
   private canary?: { value: CanaryIntent; by: string };
+  private fault?: { value: FaultIntent; by: string };
   private readonly dropped: string[] = [];
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
@@ -65,7 +66,18 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
     }
     this.resilience = { value, by: by.node.path };
+    this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
+    this.update();
+  }
+
+  /** Sets the fault part (one FaultInjection per service). */
+  public setFault(value: FaultIntent, by: Construct): void {
+    if (this.fault) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
+    }
+    this.fault = { value, by: by.node.path };
+    this.checkFaultWithResilience(by.node.path);
     this.update();
   }
 
@@ -100,12 +112,24 @@ export class ServiceTraffic extends Construct {
       protocol: this.service.protocol,
       resilience: this.resilience?.value,
       canary: this.canary?.value,
+      fault: this.fault?.value,
     };
   }
 
   /** Adds an object made by a renderer: it gets the dropped-settings and step annotations. */
   public adopt(obj: ApiObject): void {
     this.annotate(obj);
+  }
+
+  /**
+   * Istio does not combine fault injection with timeouts and retries on one route: faults on every
+   * request cannot share the routes of a ResilientService (faults behind a header get routes of their own).
+   */
+  private checkFaultWithResilience(by: string) {
+    const timed = this.resilience?.value.rules.some(r => r.timeoutMs !== undefined || r.retry);
+    if (this.fault && !this.fault.value.match && timed) {
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults into every request, and [${this.resilience!.by}] sets timeouts or retries on the same routes, which Istio does not combine; give the FaultInjection a header match (match: [HeaderMatch.exact('x-chaos', 'true')])`);
+    }
   }
 
   private addDropped(note: string | undefined) {
