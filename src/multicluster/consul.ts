@@ -3,6 +3,7 @@ import { MeshAnalysis } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { Mesh } from '../mesh';
 import { objectMetadata } from '../private/metadata';
+import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
  * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
@@ -21,7 +22,7 @@ export const MC_CONSUL: MultiClusterRenderer = {
     return out;
   },
 
-  render(intent: MultiClusterIntent) {
+  render(intent: MultiClusterIntent, mesh: Mesh) {
     for (const c of intent.clusters) {
       MeshAnalysis.of(c.chart);
       const exports = intent.exports.filter(e => e.from === c);
@@ -56,10 +57,9 @@ export const MC_CONSUL: MultiClusterRenderer = {
       }
       if (!intent.failover || intent.samenessGroup) continue;
       for (const c of e.localIn) {
-        new consul.ServiceResolver(c.chart, `Failover-${e.service.name}`, {
-          metadata: objectMetadata(e.service.name, e.namespace),
-          spec: { failover: { '*': { targets: [{ peer: e.from.name }] } } },
-        });
+        // into the service's one ServiceResolver in that cluster's chart (with its canary subsets, if any)
+        const local = c.services.find(s => s.name === e.service.name)!;
+        ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
       }
     }
   },

@@ -7,6 +7,7 @@ import { MeshAnalysis } from '../analysis/synth-check';
 import * as istio from '../imports/istio';
 import { Mesh } from '../mesh';
 import { objectMetadata, sortKeys } from '../private/metadata';
+import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
  * Istio (multi-network): each cluster's istio-system carries its network label; an exporting cluster
@@ -62,17 +63,9 @@ export const MC_ISTIO: MultiClusterRenderer = {
       for (const c of e.to) {
         if (e.localIn.includes(c)) {
           if (!intent.failover) continue;
-          new istio.DestinationRule(c.chart, `Failover-${e.service.name}-${e.from.name}`, {
-            metadata: objectMetadata(`${e.service.name}-failover`, e.namespace),
-            spec: {
-              host,
-              trafficPolicy: {
-                loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: c.region, to: e.from.region }] } },
-                // failover needs outlier detection to notice that local endpoints are unhealthy
-                outlierDetection: { consecutive5XxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
-              },
-            },
-          });
+          // into the service's one DestinationRule in that cluster's chart (with its resilience settings, if any)
+          const local = c.services.find(s => s.name === e.service.name)!;
+          ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
         } else if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
           const address = e.from.gatewayAddress!;
           new istio.ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {

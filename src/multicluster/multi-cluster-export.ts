@@ -36,6 +36,13 @@ export interface MeshClusterProps {
    * @default - none; required where the mesh needs it
    */
   readonly gatewayAddress?: string;
+  /**
+   * The chart to write this cluster's objects into, e.g. the chart that holds the cluster's
+   * ResilientService and CanaryRelease, so that they share one DestinationRule or ServiceResolver per
+   * service (a second one would be ignored, or overwrite the first).
+   * @default - a chart of its own, named after the cluster
+   */
+  readonly chart?: Chart;
 }
 
 /**
@@ -146,7 +153,7 @@ export class MultiClusterExport extends MeshConstruct {
         if (svcNames.has(key)) problems.add(`${prop}.services[${j}]`, s.name, `${s.name} is listed twice in cluster ${c.name}`, 'list each service once');
         svcNames.add(key);
       });
-      return { ...c, services: c?.services ?? [], trustDomain: c?.trustDomain ?? this.mesh.trustDomain, chart: undefined as unknown as Chart };
+      return { ...c, services: c?.services ?? [], trustDomain: c?.trustDomain ?? this.mesh.trustDomain, chart: c?.chart as Chart };
     });
     if (clusters.length < 2) problems.add('clusters', clusters.length, 'a multi-cluster mesh has at least two clusters', 'declare every cluster that exports or consumes');
     problems.throwIfAny();
@@ -193,7 +200,7 @@ export class MultiClusterExport extends MeshConstruct {
     // named after the cluster (us-west.k8s.yaml); elsewhere, it is this construct's child
     const parent = scope instanceof App ? scope : this;
     for (const c of clusters) {
-      const chart = new Chart(parent, c.name, { disableResourceNameHashes: true });
+      const chart = c.chart ?? new Chart(parent, c.name, { disableResourceNameHashes: true });
       (c as { chart: Chart }).chart = chart;
       this.charts.set(c.name, chart);
     }

@@ -83,7 +83,7 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
       }));
     }
     const cp = m.resilience?.connectionPool;
-    if ((m.canary || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
+    if ((m.canary || m.failover || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
       traffic.adopt(new consul.ServiceResolver(traffic, 'ServiceResolver', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({
@@ -96,6 +96,7 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
               subsets: c ? Object.fromEntries([c.stable, c.canary].map(v => [v.name, { filter: `Service.Meta.${v.versionKey} == ${v.versionValue}` }])) : undefined,
               connectTimeout: pool?.connectTimeoutMs !== undefined ? formatMillis(pool.connectTimeoutMs) : undefined,
               loadBalancer: cur.resilience?.loadBalancing ? { policy: LB[cur.resilience.loadBalancing] } : undefined,
+              failover: cur.failover ? { '*': { targets: cur.failover.remotes.map(r => ({ peer: r.peer })) } } : undefined,
             };
           },
         }) as consul.ServiceResolverSpec,

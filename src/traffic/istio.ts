@@ -114,7 +114,8 @@ function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPol
   const res = model.resilience;
   const cb = res?.circuitBreaker;
   const cp = res?.connectionPool;
-  if (!cb && !cp && !res?.loadBalancing) return undefined;
+  const fo = model.failover;
+  if (!cb && !cp && !res?.loadBalancing && !fo) return undefined;
   const tcp = cp && (cp.maxConnections !== undefined || cp.connectTimeoutMs !== undefined)
     ? { maxConnections: cp.maxConnections, connectTimeout: fmt(cp.connectTimeoutMs) } : undefined;
   const http = cp && [cp.maxPendingRequests, cp.maxConcurrentRequests, cp.maxRequestsPerConnection, cp.maxConcurrentStreams].some(v => v !== undefined)
@@ -124,8 +125,12 @@ function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPol
       maxRequestsPerConnection: cp.maxRequestsPerConnection,
       maxConcurrentStreams: cp.maxConcurrentStreams,
     } : undefined;
+  const loadBalancer = res?.loadBalancing || fo ? {
+    ...(res?.loadBalancing ? { simple: LB[res.loadBalancing] } : {}),
+    ...(fo ? { localityLbSetting: { enabled: true, failover: fo.remotes.map(r => ({ from: fo.localRegion, to: r.region })) } } : {}),
+  } : undefined;
   return {
-    loadBalancer: res?.loadBalancing ? { simple: LB[res.loadBalancing] } : undefined,
+    loadBalancer,
     connectionPool: tcp || http ? { tcp, http } : undefined,
     outlierDetection: cb ? {
       ...(cb.gatewayErrorsOnly ? { consecutiveGatewayErrors: cb.consecutiveErrors } : { consecutive5XxErrors: cb.consecutiveErrors }),
@@ -133,7 +138,8 @@ function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPol
       baseEjectionTime: fmt(cb.ejectionTimeMs),
       maxEjectionPercent: cb.maxEjectionPercent,
       minHealthPercent: cb.minHealthPercent,
-    } : undefined,
+    // failover needs outlier detection to notice unhealthy local endpoints, able to eject all of them
+    } : fo ? { consecutive5XxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 } : undefined,
   };
 }
 

@@ -46,6 +46,14 @@ export interface FaultIntent {
   readonly abort?: { readonly status: number; readonly percent: number };
 }
 
+/** Multi-cluster failover of a service: prefer the local cluster, fail over to remote ones. */
+export interface FailoverIntent {
+  /** The local cluster's region. */
+  readonly localRegion: string;
+  /** The remote clusters: their region (Istio locality) and peer name (Consul). */
+  readonly remotes: { readonly region: string; readonly peer: string }[];
+}
+
 /** Everything that goes into one service's routing objects, from every pattern that touches it. */
 export interface TrafficModel {
   readonly service: ServiceRef;
@@ -57,6 +65,7 @@ export interface TrafficModel {
   readonly resilience?: RoutingResilience;
   readonly canary?: CanaryIntent;
   readonly fault?: FaultIntent;
+  readonly failover?: FailoverIntent;
 }
 
 /** The catch-all rule used when no ResilientService manages the service: no timeout, the mesh's own retry default. */

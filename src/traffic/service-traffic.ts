@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
 import { ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
-import { CanaryIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
+import { CanaryIntent, FailoverIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
 import { DROPPED_ANNOTATION } from '../private/metadata';
 import { ServiceRef } from '../service';
@@ -51,6 +51,7 @@ export class ServiceTraffic extends Construct {
   private resilience?: { value: RoutingResilience; by: string };
   private canary?: { value: CanaryIntent; by: string };
   private fault?: { value: FaultIntent; by: string };
+  private failover?: { value: FailoverIntent; by: string };
   private readonly dropped: string[] = [];
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
@@ -78,6 +79,16 @@ export class ServiceTraffic extends Construct {
     }
     this.fault = { value, by: by.node.path };
     this.checkFaultWithResilience(by.node.path);
+    this.update();
+  }
+
+  /** Adds remote clusters to fail over to (MultiClusterExport). */
+  public addFailover(value: FailoverIntent, by: Construct): void {
+    if (this.failover && this.failover.value.localRegion !== value.localRegion) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
+    }
+    const remotes = [...(this.failover?.value.remotes ?? []), ...value.remotes.filter(r => !this.failover?.value.remotes.some(x => x.peer === r.peer))];
+    this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
     this.update();
   }
 
@@ -113,6 +124,7 @@ export class ServiceTraffic extends Construct {
       resilience: this.resilience?.value,
       canary: this.canary?.value,
       fault: this.fault?.value,
+      failover: this.failover?.value,
     };
   }
 

@@ -1,7 +1,7 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IstioMultiClusterMode, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef } from '../../src';
+import { Identity, IstioMultiClusterMode, LoadBalancingPolicy, Mesh, MultiClusterExport, MultiClusterExportProps, ResilientService, ServiceRef } from '../../src';
 import { captureStderr, one, ofKind, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -72,12 +72,34 @@ describe('Istio', () => {
 
   test('a consumer that runs the service prefers it and fails over, with the outlier detection failover needs', () => {
     const { mc } = setup(Mesh.istio());
-    expect(one(out(mc, 'us-west'), 'DestinationRule', 'payment-failover').spec).toEqual({
+    expect(one(out(mc, 'us-west'), 'DestinationRule', 'payment').spec).toEqual({
       host: 'payment.shop.svc.cluster.local',
       trafficPolicy: {
         loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
         outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
       },
+    });
+  });
+
+  test('with the cluster\'s own chart, failover joins the ResilientService\'s DestinationRule: one per host', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+    new ResilientService(usWest, 'resilience', { mesh: Mesh.istio(), service: paymentUs, timeout: Duration.seconds(3), circuitBreaker: { consecutiveErrors: 3 }, loadBalancing: LoadBalancingPolicy.LEAST_REQUEST });
+    const mc = new MultiClusterExport(app, 'shop', {
+      mesh: Mesh.istio(),
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: usWest },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+      ],
+      exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    expect(mc.chartOf('us-west')).toBe(usWest);
+    const drs = ofKind(synthValidated(usWest), 'DestinationRule');
+    expect(drs).toHaveLength(1);
+    expect(drs[0].spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'LEAST_REQUEST', localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
+      outlierDetection: { consecutive5xxErrors: 3 },
     });
   });
 
