@@ -8,6 +8,7 @@ export * from './zero-trust/identity';
 export * from './zero-trust/zero-trust-namespace';
 export * from './multicluster/multi-cluster-export';
 export * from './fault/fault-injection';
+export * from './telemetry/traffic-telemetry';
 export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';

@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
-  MultiClusterExport, RetryPolicy, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -95,8 +95,11 @@ export class Shop extends Chart {
     // zero trust: STRICT mTLS, default deny, and exactly the calls the shop makes (as in the seeds:
     // payment accepts POST /process-payment only from the order service and the API gateway)
     const apiGateway = Identity.serviceAccount('api-gateway');
+    // Linkerd's settings are annotations on the Namespace: one object, shared by zero trust and telemetry
+    const namespaceObject = mesh.kind === MeshKind.LINKERD ? new kplus.Namespace(this, 'namespace', { metadata: { name: 'shop' } }) : undefined;
     new ZeroTrustNamespace(this, 'zero-trust', {
       mesh,
+      namespaceObject,
       mtls: MtlsPhase.STRICT,
       allow: [
         { from: [apiGateway], to: web },
@@ -110,6 +113,19 @@ export class Shop extends Chart {
           paths: [PathMatch.exact('/process-payment')],
         },
       ],
+    });
+
+    // telemetry: traces of 1 % of requests with the seeds' tags (Istio only: Linkerd and Consul set
+    // tracing at install time), and access logs (Istio: only failed requests)
+    new TrafficTelemetry(this, 'telemetry', {
+      mesh,
+      namespaceObject,
+      tracing: mesh.kind === MeshKind.ISTIO ? {
+        provider: 'jaeger',
+        samplingPercentage: 1,
+        customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('CLUSTER_NAME') },
+      } : undefined,
+      accessLogging: mesh.kind === MeshKind.ISTIO ? { filter: 'response.code >= 400' } : {},
     });
 
     // release payment v2: 10 % of requests, and every request of a test user

@@ -1,4 +1,4 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 
 /** The label every object this library writes carries. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-mesh' };
@@ -23,4 +23,16 @@ export function objectMetadata(name: string, namespace: string | undefined, extr
 /** A copy with keys in sorted order (stable output). */
 export function sortKeys<T>(map: { [k: string]: T }): { [k: string]: T } {
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const clusterScopedObjects = new WeakSet<ApiObject>();
+
+/**
+ * Leaves `metadata.namespace` out of a cluster-scoped object (a Namespace) that lives in a chart
+ * with a namespace; once per object, and only where it has one (the chart's, by default).
+ */
+export function markClusterScoped(obj: ApiObject): void {
+  if (clusterScopedObjects.has(obj) || !obj.metadata.namespace) return;
+  clusterScopedObjects.add(obj);
+  obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 }

@@ -5,6 +5,7 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
+import { ConsulProxyDefaults } from '../private/consul-proxy-defaults';
 import { objectMetadata } from '../private/metadata';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
@@ -50,10 +51,7 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     const ns = intent.namespace;
     const permissive = intent.phase === MtlsPhase.PERMISSIVE;
     // mutual TLS is mesh-wide in Consul: ProxyDefaults `global` (permissive also needs Mesh `mesh`)
-    new consul.ProxyDefaults(scope, 'ProxyDefaults', {
-      metadata: objectMetadata('global', ns),
-      spec: { mutualTlsMode: permissive ? 'permissive' : 'strict' },
-    });
+    ConsulProxyDefaults.of(scope, ns).setMutualTlsMode(permissive ? 'permissive' : 'strict', scope.node.path);
     if (permissive) {
       new consul.Mesh(scope, 'Mesh', { metadata: objectMetadata('mesh', ns), spec: { allowEnablingPermissiveMutualTls: true } });
     }

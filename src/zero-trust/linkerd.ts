@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
@@ -8,7 +8,7 @@ import * as linkerd from '../imports/linkerd';
 import { MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
 import { LinkerdServer } from '../private/linkerd-server';
-import { objectMetadata } from '../private/metadata';
+import { markClusterScoped, objectMetadata } from '../private/metadata';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -93,9 +93,9 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     let namespaceObject = intent.namespaceObject;
     if (!namespaceObject) {
       namespaceObject = new kplus.Namespace(scope, 'Namespace', { metadata: objectMetadata(ns, undefined) });
-      // a Namespace is cluster-scoped: no metadata.namespace, whatever the chart's namespace
-      ApiObject.of(namespaceObject).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
+    // a Namespace is cluster-scoped: no metadata.namespace, whatever the chart's namespace
+    markClusterScoped(ApiObject.of(namespaceObject));
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
