@@ -40,6 +40,7 @@ const KINDS: KindSpec[] = [
   { module: 'gateway-api', file: `${GW}gateways.yaml`, group: 'gateway.networking.k8s.io', kind: 'Gateway', version: 'v1' },
   { module: 'gateway-api', file: `${GW}gatewayclasses.yaml`, group: 'gateway.networking.k8s.io', kind: 'GatewayClass', version: 'v1' },
   { module: 'gateway-api', file: `${GW}referencegrants.yaml`, group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant', version: 'v1' },
+  { module: 'gateway-api', file: `${GW}tlsroutes.yaml`, group: 'gateway.networking.k8s.io', kind: 'TLSRoute', version: 'v1' },
 
   { module: 'linkerd', file: 'linkerd/policy/server.yaml', group: 'policy.linkerd.io', kind: 'Server', version: 'v1beta3' },
   { module: 'linkerd', file: 'linkerd/policy/authorization-policy.yaml', group: 'policy.linkerd.io', kind: 'AuthorizationPolicy', version: 'v1alpha1' },

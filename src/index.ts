@@ -9,6 +9,7 @@ export * from './zero-trust/zero-trust-namespace';
 export * from './multicluster/multi-cluster-export';
 export * from './fault/fault-injection';
 export * from './telemetry/traffic-telemetry';
+export * from './egress/egress-policy';
 export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';

@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
-  MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
+  EgressPolicy, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -126,6 +126,14 @@ export class Shop extends Chart {
         customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('CLUSTER_NAME') },
       } : undefined,
       accessLogging: mesh.kind === MeshKind.ISTIO ? { filter: 'response.code >= 400' } : {},
+    });
+
+    // egress: payment calls the card processor over HTTPS, and no workload of the shop calls anything else
+    new EgressPolicy(this, 'egress', {
+      mesh,
+      hosts: [{ host: 'api.stripe.com' }],
+      registryOnly: true,
+      callers: mesh.kind === MeshKind.CONSUL ? [payment] : undefined,
     });
 
     // release payment v2: 10 % of requests, and every request of a test user

@@ -4533,3 +4533,262 @@ export function toJson_ReferenceGrantSpecTo(obj: ReferenceGrantSpecTo | undefine
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/**
+ *
+ *
+ * @schema TLSRoute
+ */
+export class TlsRoute extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "TLSRoute"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'TLSRoute',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "TLSRoute".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: TlsRouteProps): any {
+    return {
+      ...TlsRoute.GVK,
+      ...toJson_TlsRouteProps(props),
+    };
+  }
+
+  /**
+   * Defines a "TLSRoute" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: TlsRouteProps) {
+    super(scope, id, {
+      ...TlsRoute.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...TlsRoute.GVK,
+      ...toJson_TlsRouteProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema TLSRoute
+ */
+export interface TlsRouteProps {
+  /**
+   * @schema TLSRoute#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema TLSRoute#spec
+   */
+  readonly spec: TlsRouteSpec;
+}
+
+/**
+ * Converts an object of type 'TlsRouteProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_TlsRouteProps(obj: TlsRouteProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_TlsRouteSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema TlsRouteSpec
+ */
+export interface TlsRouteSpec {
+  /**
+   * @schema TlsRouteSpec#hostnames
+   */
+  readonly hostnames: string[];
+
+  /**
+   * @schema TlsRouteSpec#parentRefs
+   */
+  readonly parentRefs?: TlsRouteSpecParentRefs[];
+
+  /**
+   * @schema TlsRouteSpec#rules
+   */
+  readonly rules: TlsRouteSpecRules[];
+}
+
+/**
+ * Converts an object of type 'TlsRouteSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_TlsRouteSpec(obj: TlsRouteSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'parentRefs': obj.parentRefs?.map(y => toJson_TlsRouteSpecParentRefs(y)),
+    'rules': obj.rules?.map(y => toJson_TlsRouteSpecRules(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema TlsRouteSpecParentRefs
+ */
+export interface TlsRouteSpecParentRefs {
+  /**
+   * @schema TlsRouteSpecParentRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * @schema TlsRouteSpecParentRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * @schema TlsRouteSpecParentRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema TlsRouteSpecParentRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * @schema TlsRouteSpecParentRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * @schema TlsRouteSpecParentRefs#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'TlsRouteSpecParentRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_TlsRouteSpecParentRefs(obj: TlsRouteSpecParentRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema TlsRouteSpecRules
+ */
+export interface TlsRouteSpecRules {
+  /**
+   * @schema TlsRouteSpecRules#backendRefs
+   */
+  readonly backendRefs: TlsRouteSpecRulesBackendRefs[];
+
+  /**
+   * @schema TlsRouteSpecRules#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'TlsRouteSpecRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_TlsRouteSpecRules(obj: TlsRouteSpecRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRefs': obj.backendRefs?.map(y => toJson_TlsRouteSpecRulesBackendRefs(y)),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema TlsRouteSpecRulesBackendRefs
+ */
+export interface TlsRouteSpecRulesBackendRefs {
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * @schema TlsRouteSpecRulesBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'TlsRouteSpecRulesBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_TlsRouteSpecRulesBackendRefs(obj: TlsRouteSpecRulesBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+

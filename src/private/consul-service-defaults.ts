@@ -23,6 +23,7 @@ export class ConsulServiceDefaults extends Construct {
   }
 
   private protocol?: Contribution<string>;
+  private destination?: Contribution<consul.ServiceDefaultsSpecDestination>;
   private rateLimit?: Contribution<{ requestsPerSecond: number; requestsMaxBurst: number }>;
   private readonly upstreams = new Map<string, Contribution<consul.ServiceDefaultsSpecUpstreamConfigOverrides>>();
   private readonly annotations: { [k: string]: string } = {};
@@ -37,6 +38,10 @@ export class ConsulServiceDefaults extends Construct {
 
   public setProtocol(protocol: string, by: string): void {
     this.protocol = this.merge('protocol', this.protocol, { value: protocol, by });
+  }
+
+  public setDestination(value: consul.ServiceDefaultsSpecDestination, by: string): void {
+    this.destination = this.merge('destination', this.destination, { value, by });
   }
 
   public setRateLimit(value: { requestsPerSecond: number; requestsMaxBurst: number }, by: string): void {
@@ -66,6 +71,7 @@ export class ConsulServiceDefaults extends Construct {
     const overrides = [...this.upstreams.keys()].sort().map(k => this.upstreams.get(k)!.value);
     return {
       protocol: this.protocol?.value,
+      destination: this.destination?.value,
       rateLimits: this.rateLimit ? { instanceLevel: this.rateLimit.value } : undefined,
       upstreamConfig: overrides.length ? { overrides } : undefined,
     };

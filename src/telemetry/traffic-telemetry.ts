@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { ConsulProxyDefaults } from '../private/consul-proxy-defaults';
+import { ConsulProxyDefaults } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceRef } from '../service';

@@ -5,7 +5,7 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
-import { ConsulProxyDefaults } from '../private/consul-proxy-defaults';
+import { ConsulMeshEntry, ConsulProxyDefaults } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
@@ -53,7 +53,7 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     // mutual TLS is mesh-wide in Consul: ProxyDefaults `global` (permissive also needs Mesh `mesh`)
     ConsulProxyDefaults.of(scope, ns).setMutualTlsMode(permissive ? 'permissive' : 'strict', scope.node.path);
     if (permissive) {
-      new consul.Mesh(scope, 'Mesh', { metadata: objectMetadata('mesh', ns), spec: { allowEnablingPermissiveMutualTls: true } });
+      ConsulMeshEntry.of(scope, ns).allowPermissiveMutualTls(scope.node.path);
     }
     new consul.ServiceIntentions(scope, 'DefaultDeny', {
       metadata: objectMetadata('default-deny', ns),

@@ -1,0 +1,105 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { show } from './errors';
+import { objectMetadata } from './metadata';
+import * as consul from '../imports/consul';
+
+interface Contribution {
+  readonly value: unknown;
+  readonly by: string;
+}
+
+/**
+ * A mesh-wide Consul config entry that exists once (`ProxyDefaults` named `global`, `Mesh` named
+ * `mesh`), kept once per chart. Patterns set top-level spec fields of it; two contributions to the same
+ * field that disagree are refused at once, naming both constructs.
+ */
+abstract class ConsulSingleton extends Construct {
+  private readonly fields = new Map<string, Contribution>();
+
+  protected constructor(scope: Construct, id: string, private readonly title: string, create: (self: Construct, spec: any) => ApiObject) {
+    super(scope, id);
+    create(this, Lazy.any({ produce: () => this.renderSpec() }));
+  }
+
+  protected setField(field: string, value: unknown, by: string): void {
+    const current = this.fields.get(field);
+    if (current && JSON.stringify(current.value) !== JSON.stringify(value)) {
+      throw new Error(`[${by}] ${this.title}: ${field}: got ${show(value)}, but [${current.by}] already set ${show(current.value)}; Consul allows one such entry for the whole mesh: make the two constructs agree`);
+    }
+    if (!current) this.fields.set(field, { value, by });
+  }
+
+  private renderSpec(): { [k: string]: unknown } {
+    return Object.fromEntries([...this.fields.keys()].sort().map(k => [k, this.fields.get(k)!.value]));
+  }
+}
+
+/** The one `ProxyDefaults` (`global`) of a chart: zero trust's mutual TLS mode, telemetry's access logs. */
+export class ConsulProxyDefaults extends ConsulSingleton {
+  /** The entry of the chart of `scope`, created on first use in `namespace`. */
+  public static of(scope: Construct, namespace: string | undefined): ConsulProxyDefaults {
+    const chart = Chart.of(scope);
+    const id = 'ConsulProxyDefaults-global';
+    return (chart.node.tryFindChild(id) as ConsulProxyDefaults | undefined) ?? new ConsulProxyDefaults(chart, id, namespace);
+  }
+
+  private constructor(scope: Construct, id: string, namespace: string | undefined) {
+    super(scope, id, 'ProxyDefaults global', (self, spec) => new consul.ProxyDefaults(self, 'Resource', { metadata: objectMetadata('global', namespace), spec }));
+  }
+
+  public setMutualTlsMode(mode: string, by: string): void {
+    this.setField('mutualTlsMode', mode, by);
+  }
+
+  public setAccessLogs(value: consul.ProxyDefaultsSpecAccessLogs, by: string): void {
+    this.setField('accessLogs', value, by);
+  }
+}
+
+/** The one `Mesh` (`mesh`) of a chart: permissive mTLS allowed (zero trust), mesh destinations only (egress). */
+export class ConsulMeshEntry extends ConsulSingleton {
+  /** The entry of the chart of `scope`, created on first use in `namespace`. */
+  public static of(scope: Construct, namespace: string | undefined): ConsulMeshEntry {
+    const chart = Chart.of(scope);
+    const id = 'ConsulMesh-mesh';
+    return (chart.node.tryFindChild(id) as ConsulMeshEntry | undefined) ?? new ConsulMeshEntry(chart, id, namespace);
+  }
+
+  private constructor(scope: Construct, id: string, namespace: string | undefined) {
+    super(scope, id, 'Mesh mesh', (self, spec) => new consul.Mesh(self, 'Resource', { metadata: objectMetadata('mesh', namespace), spec }));
+  }
+
+  public allowPermissiveMutualTls(by: string): void {
+    this.setField('allowEnablingPermissiveMutualTls', true, by);
+  }
+
+  public setMeshDestinationsOnly(value: boolean, by: string): void {
+    this.setField('transparentProxy', { meshDestinationsOnly: value }, by);
+  }
+}
+
+/** The `TerminatingGateway` config entry of a gateway in a chart: every egress policy adds its services. */
+export class ConsulTerminatingGateway extends Construct {
+  /** The entry of `gateway` in the chart of `scope`, created on first use in `namespace`. */
+  public static of(scope: Construct, gateway: string, namespace: string | undefined): ConsulTerminatingGateway {
+    const chart = Chart.of(scope);
+    const id = `ConsulTerminatingGateway-${gateway}`;
+    return (chart.node.tryFindChild(id) as ConsulTerminatingGateway | undefined) ?? new ConsulTerminatingGateway(chart, id, gateway, namespace);
+  }
+
+  private readonly services = new Map<string, string>();
+
+  private constructor(scope: Construct, id: string, gateway: string, namespace: string | undefined) {
+    super(scope, id);
+    new consul.TerminatingGateway(this, 'Resource', {
+      metadata: objectMetadata(gateway, namespace),
+      spec: Lazy.any({ produce: () => ({ services: [...this.services.keys()].sort().map(name => ({ name })) }) }),
+    });
+  }
+
+  /** Adds a service the gateway reaches (once, whoever adds it). */
+  public addService(name: string, by: string): void {
+    if (!this.services.has(name)) this.services.set(name, by);
+  }
+}
