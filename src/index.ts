@@ -10,6 +10,7 @@ export * from './multicluster/multi-cluster-export';
 export * from './fault/fault-injection';
 export * from './telemetry/traffic-telemetry';
 export * from './egress/egress-policy';
+export * from './ingress/ingress-gateway';
 export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';

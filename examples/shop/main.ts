@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
-  EgressPolicy, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
+  EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
 /** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
@@ -95,6 +95,20 @@ export class Shop extends Chart {
     // zero trust: STRICT mTLS, default deny, and exactly the calls the shop makes (as in the seeds:
     // payment accepts POST /process-payment only from the order service and the API gateway)
     const apiGateway = Identity.serviceAccount('api-gateway');
+
+    // the edge: shop.example.com over HTTPS, /api to the order service and the rest to web; on Istio a
+    // JWT is required at the gateway too. Linkerd has no ingress of its own: Envoy Gateway serves it.
+    const ingress = new IngressGateway(this, 'ingress', {
+      mesh,
+      name: 'shop',
+      host: 'shop.example.com',
+      tlsSecretName: 'shop-example-com-tls',
+      gatewayClassName: mesh.kind === MeshKind.LINKERD ? 'envoy-gateway' : undefined,
+      routes: [{ pathPrefix: '/', service: web }, { pathPrefix: '/api', service: order }],
+      jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
+    });
+    // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: the api-gateway account here)
+    const edge = ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
     // Linkerd's settings are annotations on the Namespace: one object, shared by zero trust and telemetry
     const namespaceObject = mesh.kind === MeshKind.LINKERD ? new kplus.Namespace(this, 'namespace', { metadata: { name: 'shop' } }) : undefined;
     new ZeroTrustNamespace(this, 'zero-trust', {
@@ -102,8 +116,8 @@ export class Shop extends Chart {
       namespaceObject,
       mtls: MtlsPhase.STRICT,
       allow: [
-        { from: [apiGateway], to: web },
-        { from: [Identity.serviceAccount('web'), apiGateway], to: order },
+        { from: edge, to: web },
+        { from: [Identity.serviceAccount('web'), ...edge], to: order },
         { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
         {
           name: 'payment-from-order',

@@ -68,6 +68,12 @@ function matchKey(m: any): string {
 
 const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^/]*\*|\*[^/]*)$/;
 
+/** A label map as a canonical string ('' for none), to compare selectors. */
+function canonicalLabels(labels: unknown): string {
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels) || !Object.keys(labels).length) return '';
+  return JSON.stringify(Object.entries(labels as object).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 export const ISTIO_RULES: AnalyzerRule[] = [
   {
     code: 'I101',
@@ -329,10 +335,18 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     kinds: ['AuthorizationPolicy'],
     upstream: 'KIA0102 / Istio docs: DENY with HTTP-only fields denies TCP',
     summary: 'a DENY rule with only HTTP attributes also denies all TCP traffic of the workload',
-    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY').flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
-      const httpOnly = arr(r.to).some((t: any) => t.operation && ['methods', 'paths', 'hosts', 'notMethods', 'notPaths'].some(k => t.operation[k])) && !arr(r.to).some((t: any) => t.operation?.ports);
-      return httpOnly ? [at(d, ['spec', 'rules', i, 'to'], 'HTTP attributes cannot be checked on TCP traffic, so for a TCP port this rule denies everything: add ports, or make sure the workload serves HTTP only')] : [];
-    })),
+    check: ctx => {
+      // pods of a Gateway whose servers all speak HTTP see no TCP traffic: HTTP attributes are safe there
+      const httpGateways = new Set(ctx.ofKind('Gateway', 'networking.istio.io')
+        .filter(g => arr(g.obj.spec?.servers).every((sv: any) => ['HTTP', 'HTTPS', 'HTTP2', 'GRPC'].includes(String(sv?.port?.protocol).toUpperCase()) && sv?.tls?.mode !== 'PASSTHROUGH'))
+        .map(g => canonicalLabels(g.obj.spec?.selector)).filter(l => l !== ''));
+      return ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY')
+        .filter(d => !httpGateways.has(canonicalLabels(d.obj.spec?.selector?.matchLabels)))
+        .flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
+          const httpOnly = arr(r.to).some((t: any) => t.operation && ['methods', 'paths', 'hosts', 'notMethods', 'notPaths'].some(k => t.operation[k])) && !arr(r.to).some((t: any) => t.operation?.ports);
+          return httpOnly ? [at(d, ['spec', 'rules', i, 'to'], 'HTTP attributes cannot be checked on TCP traffic, so for a TCP port this rule denies everything: add ports, or make sure the workload serves HTTP only')] : [];
+        }));
+    },
   },
   singleton('I118', 'PeerAuthentication', 'istio.io', 'IST0110-class: multiple namespace-wide PeerAuthentications, KIA0002', Severity.ERROR),
   singleton('I119', 'Sidecar', 'istio.io', 'IST0111 MultipleSidecarsWithoutWorkloadSelectors', Severity.ERROR),

@@ -1,0 +1,339 @@
+import { isIP } from 'net';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as gatewayApi from '../imports/gateway-api';
+import * as istio from '../imports/istio';
+import { Mesh, MeshKind } from '../mesh';
+import { MeshConstruct } from '../mesh-construct';
+import { ProblemList } from '../private/errors';
+import { objectMetadata, sortKeys } from '../private/metadata';
+import { ServiceRef } from '../service';
+import { Identity } from '../zero-trust/identity';
+import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PUBLIC_HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The API an ingress is written with.
+ */
+export enum IngressApi {
+  /** Istio `Gateway` and `VirtualService` (Istio only; the classic ingress gateway). */
+  ISTIO = 'istio',
+  /** Gateway API `Gateway` and `HTTPRoute` (every mesh; a gateway controller must be installed). */
+  GATEWAY_API = 'gateway-api',
+}
+
+/**
+ * A path prefix routed to a service.
+ */
+export interface IngressRoute {
+  /** The path prefix, e.g. `/api`; `/` for everything else. */
+  readonly pathPrefix: string;
+  /** The service. */
+  readonly service: ServiceRef;
+  /**
+   * The service port.
+   * @default - the service's port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Props of an IngressGateway.
+ */
+export interface IngressGatewayProps {
+  /** The mesh. */
+  readonly mesh: Mesh;
+  /** The host outside clients call, e.g. `shop.example.com`. */
+  readonly host: string;
+  /** Path prefixes and the services they go to (longest prefix first, whatever the order given). */
+  readonly routes: IngressRoute[];
+  /**
+   * Terminate TLS with the certificate in this Kubernetes Secret (type `kubernetes.io/tls`); plain HTTP
+   * then redirects to HTTPS.
+   * @default - plain HTTP on port 80 only (refused unless allowPlainHttp)
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Serve plain HTTP without TLS (for a private network or a TLS-terminating load balancer in front).
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
+  /**
+   * Require a valid JWT from outside clients (Istio only: RequestAuthentication and a DENY policy for
+   * requests without a token, on the ingress gateway pods).
+   * @default - no token required at the edge
+   */
+  readonly jwt?: JwtAuthentication;
+  /**
+   * The API written (Istio only; Linkerd and Consul always use the Gateway API).
+   * @default IngressApi.ISTIO on Istio
+   */
+  readonly api?: IngressApi;
+  /**
+   * Gateway API: the GatewayClass of the gateway controller.
+   * @default 'istio' on Istio, 'consul' on Consul; required on Linkerd (Linkerd has no ingress of its own)
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * The gateway's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The namespace of the gateway objects and routes.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Istio API: the labels of the ingress gateway pods, and their namespace (for the JWT policies).
+   * @default { istio: 'ingressgateway' } in 'istio-system'
+   */
+  readonly istioGatewaySelector?: { [key: string]: string };
+  /**
+   * Istio API: the namespace of the ingress gateway pods.
+   * @default 'istio-system'
+   */
+  readonly istioGatewayNamespace?: string;
+}
+
+interface Route {
+  readonly prefix: string;
+  readonly service: ServiceRef;
+  readonly port: number;
+}
+
+const claimed = new WeakMap<Construct, Map<string, string>>();
+
+/**
+ * Exposes services to outside clients on a host: TLS from a named Secret (HTTP redirects to HTTPS),
+ * path-prefix routes to services and ports, and optionally a JWT required at the edge. Istio writes a
+ * `Gateway` and a `VirtualService` bound to it (or, with `IngressApi.GATEWAY_API`, a Gateway API `Gateway`
+ * and `HTTPRoute`); Linkerd and Consul write the Gateway API objects for the named gateway class
+ * (`consul` is Consul's API gateway).
+ *
+ * @example
+ * new IngressGateway(chart, 'shop', {
+ *   mesh: Mesh.istio(),
+ *   host: 'shop.example.com',
+ *   tlsSecretName: 'shop-example-com-tls',
+ *   routes: [
+ *     { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80 }) },
+ *     { pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) },
+ *   ],
+ * });
+ */
+export class IngressGateway extends MeshConstruct {
+  /** The host. */
+  public readonly host: string;
+  /** The API written. */
+  public readonly api: IngressApi;
+  /**
+   * The identity the gateway calls the services with, to allow in a ZeroTrustNamespace: Istio's
+   * ingress gateway service account (`istio-ingressgateway-service-account` in its namespace), the
+   * `<name>-istio` service account Istio deploys for a Gateway API Gateway, or Consul's API gateway
+   * service (the gateway's name). Undefined on Linkerd, where it depends on the gateway controller.
+   */
+  public readonly callerIdentity?: Identity;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id, props?.mesh);
+    const problems = new ProblemList(this);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
+      problems.add('namespace', namespace, 'an ingress needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
+    }
+    const name = props.name ?? id.toLowerCase();
+    if (!DNS1123_LABEL.test(name) || name.length > 63) problems.add('name', name, 'a gateway name is a DNS-1123 label', "pass name: 'shop'");
+    if (typeof props.host !== 'string' || props.host.length > 253 || !PUBLIC_HOST.test(props.host) || isIP(props.host)) {
+      problems.add('host', props.host, 'the host is a lower-case DNS name with a domain (optionally *.), not an IP or *', "use e.g. 'shop.example.com'");
+    }
+    this.host = props.host;
+    this.api = props.api ?? (this.mesh.kind === MeshKind.ISTIO ? IngressApi.ISTIO : IngressApi.GATEWAY_API);
+    if (!Object.values(IngressApi).includes(this.api)) problems.add('api', this.api, 'not an ingress API', 'use IngressApi.ISTIO or IngressApi.GATEWAY_API');
+    const tls = props.tlsSecretName;
+    if (tls !== undefined && (typeof tls !== 'string' || tls.length > 253 || !DNS1123_SUBDOMAIN.test(tls))) {
+      problems.add('tlsSecretName', tls, 'a Secret name is a DNS-1123 subdomain', "use e.g. 'shop-example-com-tls'");
+    }
+    if (tls === undefined && !props.allowPlainHttp) {
+      problems.add('tlsSecretName', undefined, 'without TLS, outside clients send credentials and tokens in clear text', "name the certificate's Secret (tlsSecretName: 'shop-example-com-tls'), or set allowPlainHttp: true behind a TLS-terminating load balancer");
+    }
+    if (tls !== undefined && props.allowPlainHttp) problems.add('allowPlainHttp', true, 'with TLS, plain HTTP redirects to HTTPS', 'remove allowPlainHttp, or remove tlsSecretName');
+    if (!Array.isArray(props.routes) || !props.routes.length) {
+      problems.add('routes', props.routes, 'an ingress routes at least one path prefix to a service', "pass routes: [{ pathPrefix: '/', service: web }]");
+      problems.throwIfAny();
+    }
+    const seen = new Map<string, number>();
+    const routes: Route[] = props.routes.map((r, i) => {
+      const prop = `routes[${i}]`;
+      if (typeof r?.pathPrefix !== 'string' || !PATH_PREFIX.test(r.pathPrefix) || r.pathPrefix.includes('//') || (r.pathPrefix.length > 1 && r.pathPrefix.endsWith('/'))) {
+        problems.add(`${prop}.pathPrefix`, r?.pathPrefix, 'a path prefix starts with /, has no empty segment and no trailing / (except / itself)', "use e.g. '/api'");
+      }
+      if (!(r?.service instanceof ServiceRef)) {
+        problems.add(`${prop}.service`, r?.service, 'a service reference is required', "use ServiceRef.fromName('web', { port: 80 })");
+      } else {
+        for (const p of r.service._problems(`${prop}.service`)) problems.addRaw(p);
+      }
+      const port = r?.port ?? (r?.service instanceof ServiceRef ? r.service.port : undefined);
+      if (!Number.isInteger(port) || port! < 1 || port! > 65535) problems.add(`${prop}.port`, port, 'a port is a whole number from 1 to 65535', 'use the Service port, e.g. 80');
+      if (seen.has(r?.pathPrefix)) problems.add(`${prop}.pathPrefix`, r?.pathPrefix, `routes[${seen.get(r.pathPrefix)}] already routes this prefix`, 'route each prefix once');
+      seen.set(r?.pathPrefix, i);
+      return { prefix: r?.pathPrefix, service: r?.service, port: port! };
+    });
+    if (props.istioGatewaySelector !== undefined && (!Object.keys(props.istioGatewaySelector).length || Object.entries(props.istioGatewaySelector).some(([k, v]) => !k || typeof v !== 'string'))) {
+      problems.add('istioGatewaySelector', props.istioGatewaySelector, 'a selector names at least one label', "use e.g. { istio: 'ingressgateway' }");
+    }
+    const gwNamespace = props.istioGatewayNamespace ?? 'istio-system';
+    if (!DNS1123_LABEL.test(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
+    if (props.jwt) {
+      try {
+        const u = new URL(props.jwt.jwksUri);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+      } catch {
+        problems.add('jwt.jwksUri', props.jwt.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
+      }
+      if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
+    }
+    problems.throwIfAny();
+
+    // the unsupported
+    const gatewayClassName = props.gatewayClassName ?? (this.mesh.kind === MeshKind.ISTIO ? 'istio' : this.mesh.kind === MeshKind.CONSUL ? 'consul' : undefined);
+    if (this.mesh.kind !== MeshKind.ISTIO && this.api === IngressApi.ISTIO) {
+      problems.add('api', this.api, `${this.mesh.displayName} cannot express this (the Istio Gateway API is Istio's)`, 'use IngressApi.GATEWAY_API');
+    }
+    if (this.api === IngressApi.GATEWAY_API && !gatewayClassName) {
+      problems.add('gatewayClassName', undefined, 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller', "name its GatewayClass, e.g. gatewayClassName: 'envoy-gateway'");
+    }
+    if (gatewayClassName !== undefined && !DNS1123_SUBDOMAIN.test(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
+    if (props.jwt && !(this.mesh.kind === MeshKind.ISTIO)) {
+      problems.add('jwt', props.jwt.issuer, `${this.mesh.displayName} cannot express this (${this.mesh.kind === MeshKind.LINKERD ? 'the gateway controller, not Linkerd, validates tokens at the edge' : 'Consul API gateway JWT needs a GatewayPolicy, which the library does not write yet'})`,
+        'validate the token in the gateway controller\'s own policy, or require it per service with ZeroTrustNamespace requireJwt');
+    }
+    if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace)) {
+      problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
+    }
+    problems.throwIfAny();
+
+    // no two gateways of the app claim the same host and port
+    const app = this.node.root;
+    if (!claimed.has(app)) claimed.set(app, new Map());
+    const claims = claimed.get(app)!;
+    for (const port of tls ? [443, 80] : [80]) {
+      const key = `${this.host}:${port}`;
+      const other = claims.get(key);
+      if (other) {
+        problems.add('host', this.host, `[${other}] already serves ${key}: two gateways claiming one host and port make the winner undefined`, 'route every path of the host through one IngressGateway');
+        problems.throwIfAny();
+      }
+      claims.set(key, this.node.path);
+    }
+
+    // longest prefix first (Istio matches in order; Gateway API by length anyway)
+    const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
+    const ns = namespace!;
+    if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: gwNamespace });
+    else if (this.mesh.kind === MeshKind.ISTIO) this.callerIdentity = Identity.serviceAccount(`${name}-istio`, { namespace: ns });
+    else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
+    if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
+    else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
+  }
+
+  private renderIstio(name: string, ns: string, routes: Route[], tls: string | undefined, props: IngressGatewayProps, gwNamespace: string): void {
+    const selector = sortKeys(props.istioGatewaySelector ?? { istio: 'ingressgateway' });
+    const servers: istio.GatewaySpecServers[] = tls
+      ? [
+        { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: [this.host], tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
+        { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [this.host], tls: { httpsRedirect: true } },
+      ]
+      : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [this.host] }];
+    new istio.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { selector, servers } });
+    new istio.VirtualService(this, 'VirtualService', {
+      metadata: objectMetadata(`${name}-ingress`, ns),
+      spec: {
+        hosts: [this.host],
+        gateways: [`${ns}/${name}`],
+        http: routes.map(r => ({
+          name: r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase(),
+          match: [{ uri: { prefix: r.prefix } }],
+          route: [{ destination: { host: r.service._fqdn(this, this.mesh.clusterDomain), port: { number: r.port } } }],
+        })),
+      },
+    });
+    if (props.jwt) {
+      // the token is checked at the gateway pods: the policies live in their namespace
+      new ApiObject(this, 'RequestAuthentication', {
+        ...istio.RequestAuthentication.GVK,
+        metadata: objectMetadata(`${name}-jwt`, gwNamespace),
+        spec: {
+          selector: { matchLabels: selector },
+          jwtRules: [{ issuer: props.jwt.issuer, jwksUri: props.jwt.jwksUri, ...(props.jwt.audiences ? { audiences: props.jwt.audiences } : {}) }],
+        },
+      });
+      new istio.AuthorizationPolicy(this, 'RequireJwt', {
+        metadata: objectMetadata(`${name}-require-jwt`, gwNamespace),
+        spec: {
+          selector: { matchLabels: selector },
+          action: istio.AuthorizationPolicySpecAction.DENY,
+          rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: [this.host] } }] }],
+        },
+      });
+    }
+  }
+
+  private renderGatewayApi(name: string, ns: string, routes: Route[], tls: string | undefined, gatewayClassName: string): void {
+    const listeners: gatewayApi.GatewaySpecListeners[] = [
+      ...(tls ? [{
+        name: 'https',
+        port: 443,
+        protocol: 'HTTPS',
+        hostname: this.host,
+        tls: { mode: gatewayApi.GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: tls }] },
+      }] : []),
+      { name: 'http', port: 80, protocol: 'HTTP', hostname: this.host },
+    ];
+    new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, listeners } });
+    new gatewayApi.HttpRoute(this, 'HTTPRoute', {
+      metadata: objectMetadata(`${name}-ingress`, ns),
+      spec: {
+        parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
+        hostnames: [this.host],
+        rules: routes.map(r => ({
+          matches: [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
+          backendRefs: [{ name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port }],
+        })),
+      },
+    });
+    // a route may send to a Service of another namespace only where that namespace grants it
+    const others = [...new Set(routes.map(r => r.service.namespace).filter((n): n is string => !!n && n !== ns))].sort();
+    for (const other of others) {
+      new gatewayApi.ReferenceGrant(this, `ReferenceGrant-${other}`, {
+        metadata: objectMetadata(`${name}-ingress-from-${ns}`.slice(0, 63).replace(/-+$/, ''), other),
+        spec: {
+          from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns }],
+          to: [{ group: '', kind: 'Service' }],
+        },
+      });
+    }
+    if (tls) {
+      new gatewayApi.HttpRoute(this, 'HttpsRedirect', {
+        metadata: objectMetadata(`${name}-https-redirect`, ns),
+        spec: {
+          parentRefs: [{ name, sectionName: 'http' }],
+          hostnames: [this.host],
+          rules: [{
+            filters: [{
+              type: gatewayApi.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+              requestRedirect: {
+                scheme: gatewayApi.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                statusCode: gatewayApi.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+              },
+            }],
+          }],
+        },
+      });
+    }
+  }
+}

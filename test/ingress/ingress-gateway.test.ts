@@ -1,0 +1,162 @@
+import { Chart, Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { IngressApi, IngressGateway, IngressGatewayProps, Mesh, ServiceRef } from '../../src';
+import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
+
+const stderr = captureStderr();
+
+const web = () => ServiceRef.fromName('web', { port: 80 });
+const order = () => ServiceRef.fromName('order', { port: 80 });
+const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] };
+const props = (mesh: Mesh, over: Partial<IngressGatewayProps> = {}): IngressGatewayProps => ({
+  mesh,
+  host: 'shop.example.com',
+  tlsSecretName: 'shop-example-com-tls',
+  gatewayClassName: mesh.kind === 'linkerd' ? 'envoy-gateway' : undefined,
+  routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: order() }],
+  ...over,
+});
+const synth = (p: IngressGatewayProps, chart: Chart = shopChart()) => {
+  new IngressGateway(chart, 'shop', p);
+  return synthValidated(chart);
+};
+const dump = (objs: any[]) => objs.map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+
+describe('snapshots, validated against the pinned CRDs', () => {
+  test.each([
+    ['istio (Istio API, JWT at the edge)', props(Mesh.istio(), { jwt: JWT })],
+    ['istio (Gateway API)', props(Mesh.istio(), { api: IngressApi.GATEWAY_API })],
+    ['linkerd', props(Mesh.linkerd())],
+    ['consul', props(Mesh.consul())],
+  ])('%s', (_name, p) => {
+    expect(dump(synth(p))).toMatchSnapshot();
+  });
+});
+
+describe('Istio API', () => {
+  test('HTTPS with the named Secret, HTTP redirects, routes longest prefix first to the services\' FQDNs', () => {
+    const out = synth(props(Mesh.istio()));
+    const gw = one(out, 'Gateway', 'shop').spec;
+    expect(gw.selector).toEqual({ istio: 'ingressgateway' });
+    expect(gw.servers).toEqual([
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
+    ]);
+    const vs = one(out, 'VirtualService', 'shop-ingress').spec;
+    expect(vs.gateways).toEqual(['shop/shop']);
+    expect(vs.hosts).toEqual(['shop.example.com']);
+    expect(vs.http.map((r: any) => [r.match[0].uri.prefix, r.route[0].destination.host])).toEqual([
+      ['/api', 'order.shop.svc.cluster.local'], ['/', 'web.shop.svc.cluster.local'],
+    ]);
+  });
+
+  test('JWT at the edge: RequestAuthentication and a DENY without a token, on the gateway pods, with no I117 warning', () => {
+    const out = synth(props(Mesh.istio(), { jwt: JWT }));
+    const ra = one(out, 'RequestAuthentication', 'shop-jwt');
+    expect(ra.metadata.namespace).toBe('istio-system');
+    expect(ra.spec.jwtRules).toEqual([{ issuer: JWT.issuer, jwksUri: JWT.jwksUri, audiences: ['shop'] }]);
+    const ap = one(out, 'AuthorizationPolicy', 'shop-require-jwt');
+    expect(ap.spec).toEqual({
+      selector: { matchLabels: { istio: 'ingressgateway' } },
+      action: 'DENY',
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: ['shop.example.com'] } }] }],
+    });
+    expect(stderr()).not.toHaveBeenCalledWith(expect.stringContaining('I117'));
+  });
+
+  test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {
+    const out = synth(props(Mesh.istio(), { tlsSecretName: undefined, allowPlainHttp: true }));
+    expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }]);
+  });
+});
+
+describe('Gateway API', () => {
+  test('an HTTPS listener terminating with the Secret, an HTTP listener that redirects, and the routes on the HTTPS one', () => {
+    const out = synth(props(Mesh.consul()));
+    const gw = one(out, 'Gateway', 'shop').spec;
+    expect(gw.gatewayClassName).toBe('consul');
+    expect(gw.listeners.map((l: any) => [l.name, l.port, l.protocol, l.hostname])).toEqual([['https', 443, 'HTTPS', 'shop.example.com'], ['http', 80, 'HTTP', 'shop.example.com']]);
+    expect(gw.listeners[0].tls).toEqual({ mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'shop-example-com-tls' }] });
+    const route = one(out, 'HTTPRoute', 'shop-ingress').spec;
+    expect(route.parentRefs).toEqual([{ name: 'shop', sectionName: 'https' }]);
+    expect(route.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name])).toEqual([['/api', 'order'], ['/', 'web']]);
+    expect(one(out, 'HTTPRoute', 'shop-https-redirect').spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+  });
+
+  test('a service of another namespace gets a ReferenceGrant there', () => {
+    const out = synth(props(Mesh.linkerd(), { routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80, namespace: 'frontend' }) }] }));
+    expect(one(out, 'HTTPRoute', 'shop-ingress').spec.rules[0].backendRefs).toEqual([{ name: 'web', namespace: 'frontend', port: 80 }]);
+    const grant = one(out, 'ReferenceGrant', 'shop-ingress-from-shop');
+    expect(grant.metadata.namespace).toBe('frontend');
+    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] });
+  });
+
+  test('Istio defaults the class to istio; Linkerd needs one named', () => {
+    expect(one(synth(props(Mesh.istio(), { api: IngressApi.GATEWAY_API })), 'Gateway', 'shop').spec.gatewayClassName).toBe('istio');
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { gatewayClassName: undefined })))).toContain('Linkerd has no ingress of its own');
+  });
+
+  test('JWT at the edge is refused on Linkerd and Consul, naming the alternative', () => {
+    for (const mesh of [Mesh.linkerd(), Mesh.consul()]) {
+      const msg = failureOf(chart => new IngressGateway(chart, 'shop', props(mesh, { jwt: JWT })));
+      expect(msg).toContain('jwt');
+      expect(msg).toContain('requireJwt');
+    }
+  });
+});
+
+test('the caller identity to allow in zero trust, per mesh and API', () => {
+  const identity = (p: IngressGatewayProps) => new IngressGateway(shopChart(), 'shop', p).callerIdentity?._label('shop');
+  expect(identity(props(Mesh.istio()))).toBe('istio-system/istio-ingressgateway-service-account');
+  expect(identity(props(Mesh.istio(), { api: IngressApi.GATEWAY_API }))).toBe('shop/shop-istio');
+  expect(identity(props(Mesh.consul()))).toBe('shop/shop');
+  expect(identity(props(Mesh.linkerd()))).toBeUndefined();
+});
+
+describe('guardrails', () => {
+  test('two gateways claiming the same host and port are refused, naming the first', () => {
+    const msg = failureOf(chart => {
+      new IngressGateway(chart, 'a', props(Mesh.istio()));
+      new IngressGateway(new Chart(chart, 'other', { namespace: 'other' }), 'b', props(Mesh.istio()));
+    });
+    expect(msg).toContain('[test/other/b] host');
+    expect(msg).toContain('[test/a] already serves shop.example.com:443');
+  });
+
+  test('two hosts on two gateways are fine', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'a', props(Mesh.istio()));
+    new IngressGateway(chart, 'b', props(Mesh.istio(), { host: 'admin.example.com' }));
+    expect(ofKind(synthValidated(chart), 'Gateway')).toHaveLength(2);
+  });
+
+  test.each<[string, Partial<IngressGatewayProps>, string]>([
+    ['no TLS', { tlsSecretName: undefined }, 'clear text'],
+    ['TLS and plain HTTP', { allowPlainHttp: true }, 'redirects to HTTPS'],
+    ['bad secret', { tlsSecretName: 'Shop_TLS' }, 'tlsSecretName'],
+    ['bad host', { host: 'shop' }, 'host'],
+    ['an IP host', { host: '203.0.113.10' }, 'not an IP'],
+    ['no routes', { routes: [] }, 'at least one path prefix'],
+    ['prefix without /', { routes: [{ pathPrefix: 'api', service: order() }] }, 'routes[0].pathPrefix'],
+    ['trailing /', { routes: [{ pathPrefix: '/api/', service: order() }] }, 'no trailing /'],
+    ['duplicate prefix', { routes: [{ pathPrefix: '/api', service: order() }, { pathPrefix: '/api', service: web() }] }, 'routes[0] already routes this prefix'],
+    ['not a service', { routes: [{ pathPrefix: '/', service: 'web' as any }] }, 'routes[0].service'],
+    ['port 0', { routes: [{ pathPrefix: '/', service: web(), port: 0 }] }, 'routes[0].port'],
+    ['bad JWKS URI', { jwt: { issuer: 'https://auth.example.com', jwksUri: 'ftp://x' } }, 'jwt.jwksUri'],
+    ['empty gateway selector', { istioGatewaySelector: {} }, 'istioGatewaySelector'],
+    ['bad name', { name: 'Shop' }, 'a gateway name'],
+  ])('%s', (_name, over, expected) => {
+    const msg = failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.istio(), over)));
+    expect(msg).toContain('test/shop');
+    expect(msg).toContain(expected);
+  });
+
+  test('the Istio API on another mesh is refused', () => {
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.consul(), { api: IngressApi.ISTIO })))).toContain('use IngressApi.GATEWAY_API');
+  });
+
+  test('a chart without a namespace and no namespace prop is refused', () => {
+    const chart = new Chart(Testing.app(), 'bare');
+    expect(() => new IngressGateway(chart, 'shop', props(Mesh.istio()))).toThrow(/namespace/);
+  });
+});
