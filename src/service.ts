@@ -2,6 +2,7 @@ import { ApiObjectMetadataDefinition, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { show } from './private/errors';
+import { DNS1123_LABEL } from './private/names';
 
 /**
  * The application protocol a service port speaks.
@@ -74,7 +75,6 @@ export interface ServiceRefFromOptions {
   readonly name?: string;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A reference to a Kubernetes Service that mesh configuration applies to: its name, namespace,

@@ -5,6 +5,7 @@ import { evaluateRules, RuleNode, ruleTree, toCel } from './private/cel';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
 
 /**
  * Options of the manifest validator.
@@ -37,8 +38,6 @@ export interface ValidationResult {
   readonly valid: boolean;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

@@ -9,13 +9,13 @@ import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
+import { DNS1123_LABEL } from '../private/names';
 import { MatchIntent } from '../resilience/intent';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { CanaryIntent, VersionIntent } from '../traffic/model';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

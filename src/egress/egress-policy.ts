@@ -11,11 +11,9 @@ import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { objectMetadata } from '../private/metadata';
+import { DNS1123_LABEL, EXTERNAL_HOST } from '../private/names';
 import { ServiceRef } from '../service';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** A DNS name with at least two labels, optionally starting with a `*.` wildcard label. */
-const EXTERNAL_HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LINKERD_EGRESS_NETWORK = 'egress';
 
 function isAddress(a: unknown): boolean {

@@ -7,13 +7,11 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, isHttpUrl } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const PUBLIC_HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 
 /**
@@ -148,7 +146,7 @@ export class IngressGateway extends MeshConstruct {
     }
     const name = props.name ?? id.toLowerCase();
     if (!DNS1123_LABEL.test(name) || name.length > 63) problems.add('name', name, 'a gateway name is a DNS-1123 label', "pass name: 'shop'");
-    if (typeof props.host !== 'string' || props.host.length > 253 || !PUBLIC_HOST.test(props.host) || isIP(props.host)) {
+    if (typeof props.host !== 'string' || props.host.length > 253 || !EXTERNAL_HOST.test(props.host) || isIP(props.host)) {
       problems.add('host', props.host, 'the host is a lower-case DNS name with a domain (optionally *.), not an IP or *', "use e.g. 'shop.example.com'");
     }
     this.host = props.host;
@@ -189,12 +187,7 @@ export class IngressGateway extends MeshConstruct {
     const gwNamespace = props.istioGatewayNamespace ?? 'istio-system';
     if (!DNS1123_LABEL.test(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
     if (props.jwt) {
-      try {
-        const u = new URL(props.jwt.jwksUri);
-        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
-      } catch {
-        problems.add('jwt.jwksUri', props.jwt.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
-      }
+      if (!isHttpUrl(props.jwt.jwksUri)) problems.add('jwt.jwksUri', props.jwt.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
     }
     problems.throwIfAny();

@@ -7,6 +7,7 @@ import { MC_LINKERD } from './linkerd';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
+import { DNS1123_LABEL } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 
@@ -111,7 +112,6 @@ const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
   [MeshKind.CONSUL]: MC_CONSUL,
 };
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Services exported across the clusters of one mesh: one chart per cluster (so a GitOps repository

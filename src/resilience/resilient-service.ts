@@ -9,6 +9,7 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
+import { DNS1123_LABEL } from '../private/names';
 import { ServiceProtocol, ServiceRef } from '../service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
@@ -311,7 +312,6 @@ const RENDERERS: Record<MeshKind, Renderer> = {
 
 const IDEMPOTENT: HttpMethod[] = [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE];
 const DEFAULT_RETRY_ON = [RetryOn.SERVER_ERROR, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM];
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
 /**

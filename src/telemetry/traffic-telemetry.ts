@@ -8,9 +8,9 @@ import { MeshConstruct } from '../mesh-construct';
 import { ConsulProxyDefaults } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
+import { DNS1123_LABEL } from '../private/names';
 import { ServiceRef } from '../service';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const TAG_NAME = /^[A-Za-z_][-A-Za-z0-9_.]*$/;
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { show } from '../private/errors';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
 
 /**
  * What kind of caller an identity is.
@@ -30,8 +31,6 @@ export interface IdentityOptions {
   readonly outsideMesh?: boolean;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 /**

@@ -10,6 +10,7 @@ import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
+import { DNS1123_LABEL, isHttpUrl } from '../private/names';
 import { ServiceProtocol, ServiceRef } from '../service';
 
 /**
@@ -150,7 +151,6 @@ const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
   [MeshKind.CONSUL]: ZT_CONSUL,
 };
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A zero-trust namespace: mTLS (PERMISSIVE, then STRICT), default deny, and named callers allowed
@@ -208,12 +208,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     if (props.jwt) {
       const j = props.jwt;
       let host = '';
-      try {
-        const u = new URL(j.jwksUri);
-        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
-      } catch {
-        problems.add('jwt.jwksUri', j.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
-      }
+      if (!isHttpUrl(j.jwksUri)) problems.add('jwt.jwksUri', j.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
       try {
         host = new URL(j.issuer).hostname;
       } catch {
