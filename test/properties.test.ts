@@ -6,8 +6,9 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, HeaderMatch, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService, RetryOn,
-  ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion,
+  ResilientService, RetryOn,
+  ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 
@@ -154,6 +155,67 @@ describe('ZeroTrustNamespace', () => {
     fc.assert(fc.property(mesh, fc.oneof(fc.constant('*'), fc.constant(''), fc.stringMatching(/^[A-Z][A-Za-z_]{1,8}$/), fc.stringMatching(/^[a-z]{1,4}\*$/)), (m, bad) => {
       const message = failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: [{ from: [Identity.serviceAccount(bad)], to: ServiceRef.fromName('payment', { port: 8080 }) }] }));
       expect(message).toMatch(/^\[test\/zero-trust\] allow\[0\]\.from\[0\]: got "[^"]*": /);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('EgressPolicy', () => {
+  const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/);
+  const host = fc.tuple(label, fc.constantFrom('com', 'io', 'example.org')).map(([a, b]) => `${a}.${b}`);
+  test('generated hosts: every host is allowed exactly once on every mesh, and the output validates', () => {
+    fc.assert(fc.property(mesh, fc.uniqueArray(host, { minLength: 1, maxLength: 5 }), fc.boolean(), (m, hosts, registryOnly) => {
+      const chart = shopChart();
+      new EgressPolicy(chart, 'egress', { mesh: m, hosts: hosts.map(h => ({ host: h })), registryOnly });
+      const out = synthValidated(chart);
+      noAnalyzerErrors(out);
+      const allowed = m.kind === 'istio' ? ofKind(out, 'ServiceEntry').flatMap(o => o.spec.hosts)
+        : m.kind === 'linkerd' ? ofKind(out, 'TLSRoute').flatMap(o => o.spec.hostnames)
+          : ofKind(out, 'ServiceDefaults').flatMap(o => o.spec.destination.addresses);
+      expect([...allowed].sort()).toEqual([...hosts].sort());
+      const closed = m.kind === 'istio' ? ofKind(out, 'Sidecar').length === 1
+        : m.kind === 'linkerd' ? one(out, 'EgressNetwork', 'egress').spec.trafficPolicy === 'Deny'
+          : one(out, 'Mesh', 'mesh').spec.transparentProxy.meshDestinationsOnly === true;
+      expect(closed).toBe(registryOnly);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('IngressGateway', () => {
+  const segment = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/);
+  const prefix = fc.array(segment, { minLength: 0, maxLength: 3 }).map(s => `/${s.join('/')}`);
+  test('generated prefixes: routes come out longest first, each to its service, and validate', () => {
+    fc.assert(fc.property(mesh, fc.uniqueArray(prefix, { minLength: 1, maxLength: 5 }), (m, prefixes) => {
+      const chart = shopChart();
+      new IngressGateway(chart, 'edge', {
+        mesh: m,
+        host: 'shop.example.com',
+        tlsSecretName: 'shop-tls',
+        gatewayClassName: m.kind === 'linkerd' ? 'envoy-gateway' : undefined,
+        routes: prefixes.map((p, i) => ({ pathPrefix: p, service: ServiceRef.fromName(`svc${i}`, { port: 80 }) })),
+      });
+      const out = synthValidated(chart);
+      noAnalyzerErrors(out);
+      const routed: [string, string][] = m.kind === 'istio'
+        ? one(out, 'VirtualService', 'edge-ingress').spec.http.map((r: any) => [r.match[0].uri.prefix, r.route[0].destination.host.split('.')[0]])
+        : one(out, 'HTTPRoute', 'edge-ingress').spec.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name]);
+      expect(routed.map(r => r[0]).sort()).toEqual([...prefixes].sort());
+      for (const [p, svc] of routed) expect(svc).toBe(`svc${prefixes.indexOf(p)}`);
+      for (let i = 1; i < routed.length; i++) expect(routed[i - 1][0].length).toBeGreaterThanOrEqual(routed[i][0].length);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('TrafficTelemetry', () => {
+  test('generated sampling percentages: kept exactly on Istio from 0 to 100, refused outside', () => {
+    fc.assert(fc.property(fc.double({ min: -1000, max: 1000, noNaN: true }), pct => {
+      if (pct >= 0 && pct <= 100) {
+        const chart = shopChart();
+        new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.istio(), tracing: { samplingPercentage: pct }, production: false });
+        expect(one(synthValidated(chart), 'Telemetry', 'default').spec.tracing[0].randomSamplingPercentage).toBe(pct);
+      } else {
+        expect(failureOf(chart => new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.istio(), tracing: { samplingPercentage: pct } })))
+          .toContain('[test/telemetry] tracing.samplingPercentage');
+      }
     }), { numRuns: RUNS });
   });
 });
