@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
 import { ProblemList, show } from './private/errors';
+import { DNS1123_LABEL } from './private/names';
 import { ServiceRef } from './service';
 
 /**
@@ -49,6 +50,20 @@ export abstract class MeshConstruct extends Construct {
   }
 
   /**
+   * The namespace a pattern writes to: `given`, or the chart's. Adds a problem naming `subject` unless it
+   * is a DNS-1123 label.
+   * @internal
+   */
+  protected _resolveNamespace(problems: ProblemList, given: string | undefined, subject: string): string | undefined {
+    const namespace = given ?? Chart.of(this).namespace;
+    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
+      problems.add('namespace', namespace, `${subject} needs a namespace (a DNS-1123 label)`, "pass namespace: 'shop', or give the chart a namespace");
+      return undefined;
+    }
+    return namespace;
+  }
+
+  /**
    * Throws a named error unless `service` is a ServiceRef.
    * @internal
    */
@@ -62,19 +77,23 @@ export abstract class MeshConstruct extends Construct {
   }
 
   /**
+   * Settings the mesh cannot express, refused: each named with why and the alternative (plus `fixSuffix`),
+   * thrown with any problems found before.
+   * @internal
+   */
+  protected _refuseUnsupported(problems: ProblemList, unsupported: Unsupported[], fixSuffix: string = ''): void {
+    for (const u of unsupported) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${fixSuffix}`);
+    problems.throwIfAny();
+  }
+
+  /**
    * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning.
    * Returns the note for the `cdk8s-mesh.io/dropped-settings` annotation, if any were dropped.
    * @internal
    */
   protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
     if (!unsupported.length) return undefined;
-    if (!drop) {
-      for (const u of unsupported) {
-        problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`,
-          `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
-      }
-      problems.throwIfAny();
-    }
+    if (!drop) this._refuseUnsupported(problems, unsupported, ', or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
     for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
     return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
   }

@@ -75,7 +75,6 @@ export interface ServiceRefFromOptions {
   readonly name?: string;
 }
 
-
 /**
  * A reference to a Kubernetes Service that mesh configuration applies to: its name, namespace,
  * port, protocol and pod selector.

@@ -249,4 +249,3 @@ function result(findings: Finding[], documents: number, checked: number): Valida
   };
 }
 
-

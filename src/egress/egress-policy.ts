@@ -1,5 +1,4 @@
 import { isIP } from 'net';
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as consul from '../imports/consul';
 import * as gatewayApi from '../imports/gateway-api';
@@ -135,11 +134,8 @@ export class EgressPolicy extends MeshConstruct {
   constructor(scope: Construct, id: string, props: EgressPolicyProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
-      problems.add('namespace', namespace, 'an egress policy needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
-      problems.throwIfAny();
-    }
+    const namespace = this._resolveNamespace(problems, props.namespace, 'an egress policy');
+    problems.throwIfAny();
     this.namespace = namespace!;
     this.registryOnly = props.registryOnly ?? true;
     const port = (prop: string, v: unknown) => {
@@ -217,10 +213,7 @@ export class EgressPolicy extends MeshConstruct {
     if (this.mesh.kind !== MeshKind.CONSUL && props.consulTerminatingGateway !== undefined) {
       unsupported.push({ setting: 'consulTerminatingGateway', value: props.consulTerminatingGateway, why: 'it names a Consul gateway', alternative: 'remove it' });
     }
-    if (unsupported.length) {
-      for (const u of unsupported) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
-      problems.throwIfAny();
-    }
+    this._refuseUnsupported(problems, unsupported);
 
     switch (this.mesh.kind) {
       case MeshKind.ISTIO: this.renderIstio(hosts); break;
@@ -308,7 +301,7 @@ export class EgressPolicy extends MeshConstruct {
       });
     }
     const terminatingGateway = ConsulTerminatingGateway.of(this, gateway, ns);
-    for (const h of hosts) terminatingGateway.addService(h.slug, this.node.path);
+    for (const h of hosts) terminatingGateway.addService(h.slug);
     // mesh-wide in Consul: every egress policy of the chart must agree
     ConsulMeshEntry.of(this, ns).setMeshDestinationsOnly(this.registryOnly, this.node.path);
   }

@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
@@ -140,10 +140,7 @@ export class IngressGateway extends MeshConstruct {
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
-      problems.add('namespace', namespace, 'an ingress needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
-    }
+    const namespace = this._resolveNamespace(problems, props.namespace, 'an ingress');
     const name = props.name ?? id.toLowerCase();
     if (!DNS1123_LABEL.test(name) || name.length > 63) problems.add('name', name, 'a gateway name is a DNS-1123 label', "pass name: 'shop'");
     if (typeof props.host !== 'string' || props.host.length > 253 || !EXTERNAL_HOST.test(props.host) || isIP(props.host)) {

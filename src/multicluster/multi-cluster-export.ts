@@ -112,7 +112,6 @@ const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
   [MeshKind.CONSUL]: MC_CONSUL,
 };
 
-
 /**
  * Services exported across the clusters of one mesh: one chart per cluster (so a GitOps repository
  * gets one output per cluster), with what each cluster needs to export or consume, fail over, and let
@@ -216,10 +215,7 @@ export class MultiClusterExport extends MeshConstruct {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
     const renderer = RENDERERS[this.mesh.kind];
-    for (const u of renderer.unsupported(intent, this.mesh)) {
-      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
-    }
-    problems.throwIfAny();
+    this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
     renderer.render(intent, this.mesh);
   }
 

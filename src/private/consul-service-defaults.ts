@@ -1,13 +1,8 @@
 import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { show } from './errors';
+import { agree, Contribution } from './consul-singletons';
 import { objectMetadata } from './metadata';
 import * as consul from '../imports/consul';
-
-interface Contribution<T> {
-  readonly value: T;
-  readonly by: string;
-}
 
 /**
  * The one `ServiceDefaults` config entry of a Consul service in a chart. Consul allows one entry
@@ -61,10 +56,7 @@ export class ConsulServiceDefaults extends Construct {
   }
 
   private merge<T>(field: string, current: Contribution<T> | undefined, next: Contribution<T>): Contribution<T> {
-    if (current && JSON.stringify(current.value) !== JSON.stringify(next.value)) {
-      throw new Error(`[${next.by}] ServiceDefaults ${this.service}: ${field}: got ${show(next.value)}, but [${current.by}] already set ${show(current.value)}; Consul allows one ServiceDefaults per service: make the two constructs agree`);
-    }
-    return current ?? next;
+    return agree(`ServiceDefaults ${this.service}`, 'Consul allows one ServiceDefaults per service', field, current, next);
   }
 
   private renderSpec(): consul.ServiceDefaultsSpec {

@@ -4,9 +4,21 @@ import { show } from './errors';
 import { objectMetadata } from './metadata';
 import * as consul from '../imports/consul';
 
-interface Contribution {
-  readonly value: unknown;
+/** A value a construct set in a shared Consul config entry. */
+export interface Contribution<T = unknown> {
+  readonly value: T;
   readonly by: string;
+}
+
+/**
+ * The value a shared config entry keeps for `field`: the first contribution, or, when a later one
+ * disagrees, an error naming both constructs (`entry` names the object, `rule` why it is shared).
+ */
+export function agree<T>(entry: string, rule: string, field: string, current: Contribution<T> | undefined, next: Contribution<T>): Contribution<T> {
+  if (current && JSON.stringify(current.value) !== JSON.stringify(next.value)) {
+    throw new Error(`[${next.by}] ${entry}: ${field}: got ${show(next.value)}, but [${current.by}] already set ${show(current.value)}; ${rule}: make the two constructs agree`);
+  }
+  return current ?? next;
 }
 
 /**
@@ -23,11 +35,7 @@ abstract class ConsulSingleton extends Construct {
   }
 
   protected setField(field: string, value: unknown, by: string): void {
-    const current = this.fields.get(field);
-    if (current && JSON.stringify(current.value) !== JSON.stringify(value)) {
-      throw new Error(`[${by}] ${this.title}: ${field}: got ${show(value)}, but [${current.by}] already set ${show(current.value)}; Consul allows one such entry for the whole mesh: make the two constructs agree`);
-    }
-    if (!current) this.fields.set(field, { value, by });
+    this.fields.set(field, agree(this.title, 'Consul allows one such entry for the whole mesh', field, this.fields.get(field), { value, by }));
   }
 
   private renderSpec(): { [k: string]: unknown } {
@@ -88,18 +96,18 @@ export class ConsulTerminatingGateway extends Construct {
     return (chart.node.tryFindChild(id) as ConsulTerminatingGateway | undefined) ?? new ConsulTerminatingGateway(chart, id, gateway, namespace);
   }
 
-  private readonly services = new Map<string, string>();
+  private readonly services = new Set<string>();
 
   private constructor(scope: Construct, id: string, gateway: string, namespace: string | undefined) {
     super(scope, id);
     new consul.TerminatingGateway(this, 'Resource', {
       metadata: objectMetadata(gateway, namespace),
-      spec: Lazy.any({ produce: () => ({ services: [...this.services.keys()].sort().map(name => ({ name })) }) }),
+      spec: Lazy.any({ produce: () => ({ services: [...this.services].sort().map(name => ({ name })) }) }),
     });
   }
 
   /** Adds a service the gateway reaches (once, whoever adds it). */
-  public addService(name: string, by: string): void {
-    if (!this.services.has(name)) this.services.set(name, by);
+  public addService(name: string): void {
+    this.services.add(name);
   }
 }

@@ -1,5 +1,5 @@
 import { parse as parseCel } from '@bufbuild/cel';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as istio from '../imports/istio';
@@ -8,7 +8,6 @@ import { MeshConstruct } from '../mesh-construct';
 import { ConsulProxyDefaults } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
-import { DNS1123_LABEL } from '../private/names';
 import { ServiceRef } from '../service';
 
 const TAG_NAME = /^[A-Za-z_][-A-Za-z0-9_.]*$/;
@@ -210,11 +209,8 @@ export class TrafficTelemetry extends MeshConstruct {
   constructor(scope: Construct, id: string, props: TrafficTelemetryProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace || !DNS1123_LABEL.test(namespace) || namespace.length > 63) {
-      problems.add('namespace', namespace, 'telemetry needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
-      problems.throwIfAny();
-    }
+    const namespace = this._resolveNamespace(problems, props.namespace, 'telemetry');
+    problems.throwIfAny();
     this.namespace = namespace!;
     const service = props.service === undefined ? undefined : this._requireService(props.service);
     for (const p of service?._problems('service') ?? []) problems.addRaw(p);
@@ -334,10 +330,7 @@ export class TrafficTelemetry extends MeshConstruct {
     } else if (logging?.format !== undefined) {
       unsupported.push({ setting: 'accessLogging.format', value: logging.format, why: 'Istio sets the format in the MeshConfig extension provider', alternative: 'name a provider with the format you want' });
     }
-    if (unsupported.length) {
-      for (const u of unsupported) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
-      problems.throwIfAny();
-    }
+    this._refuseUnsupported(problems, unsupported);
 
     const production = props.production ?? /(^|-)prod(uction)?(-|$)/.test(this.namespace);
     if (tracing && production && this.samplingPercentage! > PRODUCTION_SAMPLING_LIMIT) {

@@ -151,7 +151,6 @@ const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
   [MeshKind.CONSUL]: ZT_CONSUL,
 };
 
-
 /**
  * A zero-trust namespace: mTLS (PERMISSIVE, then STRICT), default deny, and named callers allowed
  * to call named services with chosen methods and paths; optional deny rules and JWT. Written for
@@ -255,10 +254,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       deny: [...deny].sort(byTarget),
     };
     const renderer = RENDERERS[this.mesh.kind];
-    for (const u of renderer.unsupported(intent, this.mesh)) {
-      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
-    }
-    problems.throwIfAny();
+    this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
