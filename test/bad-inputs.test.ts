@@ -5,8 +5,9 @@
  */
 import { Chart, Duration } from 'cdk8s';
 import {
-  CanaryRelease, CanaryReleaseProps, HeaderMatch, HttpMethod, Identity, Mesh, MtlsExceptionMode, PathMatch, ReleaseVersion, ResilientService,
-  ResilientServiceProps, ServiceProtocol, ServiceRef, ZeroTrustNamespace, ZeroTrustNamespaceProps,
+  CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
+  IngressGateway, IngressGatewayProps, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch, ReleaseVersion,
+  ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../src';
 import { captureStderr, failureOf } from './util';
 
@@ -31,6 +32,28 @@ const canary = (over: Partial<CanaryReleaseProps>) => (chart: Chart, mesh: Mesh)
   new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, healthAlert: {}, ...over });
 const zeroTrust = (over: Partial<ZeroTrustNamespaceProps>) => (chart: Chart, mesh: Mesh) =>
   new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }], ...over });
+
+const fault = (over: Partial<FaultInjectionProps>) => (chart: Chart, mesh: Mesh) =>
+  new FaultInjection(chart, 'chaos', {
+    mesh, service: payment(), delay: { fixedDelay: Duration.seconds(2), percent: 10 }, abort: { httpStatus: 503, percent: 5 }, match: [HeaderMatch.exact('x-chaos', 'true')], ...over,
+  });
+const CLUSTERS: MeshClusterProps[] = [
+  { name: 'us-west', network: 'net-us', region: 'us-west1', services: [payment()], gatewayAddress: 'gw.us-west.example.com' },
+  { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [payment()], gatewayAddress: '203.0.113.10' },
+];
+const multiCluster = (over: Partial<MultiClusterExportProps>) => (chart: Chart, mesh: Mesh) =>
+  new MultiClusterExport(chart, 'mc', {
+    mesh, clusters: CLUSTERS, exports: [{ service: payment(), cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order')] }], ...over,
+  });
+const telemetry = (over: Partial<TrafficTelemetryProps>) => (chart: Chart, mesh: Mesh) =>
+  new TrafficTelemetry(chart, 'telemetry', { mesh, tracing: { samplingPercentage: 1, customTags: { env: TraceTag.literal('production') } }, ...over });
+const egress = (over: Partial<EgressPolicyProps>) => (chart: Chart, mesh: Mesh) =>
+  new EgressPolicy(chart, 'egress', { mesh, hosts: [{ host: 'api.stripe.com' }], ...over });
+const ingress = (over: Partial<IngressGatewayProps>) => (chart: Chart, mesh: Mesh) =>
+  new IngressGateway(chart, 'edge', {
+    mesh, host: 'shop.example.com', tlsSecretName: 'shop-example-com-tls',
+    routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 8080 }) }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 8080 }) }], ...over,
+  });
 
 const R = '[test/svc] ';
 const C = '[test/release] ';
@@ -144,6 +167,55 @@ const CASES: Case[] = [
     },
     error: '[test/release2] service: got payment, but [test/release] already releases it; one CanaryRelease per service',
   },
+  // FaultInjection
+  { name: 'fault on all traffic without opting in', meshes: ['istio'], build: fault({ match: undefined }), error: "[test/chaos] match: got undefined: without a header match, every caller of the service gets the faults: an outage on purpose; limit them to test requests with match: [HeaderMatch.exact('x-chaos', 'true')], or set allowOnAllTraffic: true" },
+  { name: 'fault with neither delay nor abort', meshes: ['istio'], build: fault({ delay: undefined, abort: undefined }), error: "[test/chaos] delay: got undefined: a fault injection needs a delay, an abort or both; set delay: { fixedDelay, percent } or abort: { httpStatus, percent }" },
+  { name: 'abort on 0% of requests', meshes: ['istio'], build: fault({ abort: { httpStatus: 503, percent: 0 } }), error: "[test/chaos] abort.percent: got 0: a share of requests is a percentage above 0 and at most 100; use e.g. abort.percent: 10" },
+  { name: 'abort on 101% of requests', meshes: ['istio'], build: fault({ abort: { httpStatus: 503, percent: 101 } }), error: "[test/chaos] abort.percent: got 101: a share of requests is a percentage above 0 and at most 100; use e.g. abort.percent: 10" },
+  { name: 'abort status 199', meshes: ['istio'], build: fault({ abort: { httpStatus: 199, percent: 1 } }), error: "[test/chaos] abort.httpStatus: got 199: an abort status is a whole number from 200 to 599; use e.g. 503" },
+  { name: 'abort status 600', meshes: ['istio'], build: fault({ abort: { httpStatus: 600, percent: 1 } }), error: "[test/chaos] abort.httpStatus: got 600: an abort status is a whole number from 200 to 599; use e.g. 503" },
+  { name: 'delay of 0', meshes: ['istio'], build: fault({ delay: { fixedDelay: Duration.millis(0), percent: 1 } }), error: "[test/chaos] delay.fixedDelay: got 0ms: durations must be at least 1ms; use Duration.millis(1) or more" },
+  { name: 'fault injection where the mesh has none (linkerd)', meshes: ['linkerd'], build: fault({}), error: "[test/chaos] delay: got 10: Linkerd cannot express this (Linkerd has no fault injection); inject faults in a test client or the application, or route a share of test traffic to a Service that returns errors" },
+  { name: 'fault injection where the mesh has none (consul)', meshes: ['consul'], build: fault({}), error: "[test/chaos] delay: got 10: Consul cannot express this (Consul has no fault injection (only through Envoy extensions)); inject faults in a test client or the application, or use a ProxyDefaults envoyExtensions Lua filter" },
+  {
+    name: 'two fault injections on one service',
+    meshes: ['istio'],
+    build: (chart, mesh) => {
+      fault({})(chart, mesh);
+      new FaultInjection(chart, 'chaos2', { mesh, service: payment(), abort: { httpStatus: 500, percent: 1 }, match: [HeaderMatch.exact('x-chaos', 'true')] });
+    },
+    error: '[test/chaos2] service: got payment, but [test/chaos] already injects faults into it; one FaultInjection per service',
+  },
+  // MultiClusterExport
+  { name: 'a single cluster', meshes: ALL, build: multiCluster({ clusters: [CLUSTERS[0]], exports: [] }), error: "[test/mc] clusters: got 1: a multi-cluster mesh has at least two clusters; declare every cluster that exports or consumes" },
+  { name: 'two clusters with one name', meshes: ALL, build: multiCluster({ clusters: [CLUSTERS[0], { ...CLUSTERS[1], name: 'us-west' }], exports: [] }), error: "[test/mc] clusters[1].name: got \"us-west\": cluster names must be unique; rename the cluster" },
+  { name: 'a consumer that is not a cluster', meshes: ALL, build: multiCluster({ exports: [{ service: payment(), cluster: 'eu-west', consumers: ['ap-south'] }] }), error: "[test/mc] exports[0].consumers[0]: got \"ap-south\": no such cluster: every consumer must be a declared cluster; use one of: us-west, eu-west" },
+  { name: 'a cluster exporting to itself', meshes: ALL, build: multiCluster({ exports: [{ service: payment(), cluster: 'eu-west', consumers: ['eu-west'] }] }), error: "[test/mc] exports[0].consumers[0]: got \"eu-west\": a cluster does not export to itself; remove it" },
+  { name: 'exporting a service the cluster does not run', meshes: ALL, build: multiCluster({ clusters: [CLUSTERS[0], { ...CLUSTERS[1], services: [] }] }), error: "[test/mc] exports[0].service: got \"payment\": cluster eu-west does not run payment, so it cannot export it; add it to clusters[1].services, or export it from the cluster that runs it" },
+  { name: 'sameness groups on Consul CE', meshes: ['consul'], build: multiCluster({ consulSamenessGroup: 'shop' }), error: "[test/mc] consulSamenessGroup: got \"shop\": Consul cannot express this (sameness groups are a Consul Enterprise feature); use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)" },
+  // TrafficTelemetry
+  { name: 'telemetry with nothing to configure', meshes: ['istio'], build: telemetry({ tracing: undefined }), error: "[test/telemetry] tracing: got undefined: telemetry needs tracing, accessLogging or metrics; set e.g. tracing: { provider: 'jaeger', samplingPercentage: 1 }" },
+  { name: 'sampling above 100%', meshes: ['istio'], build: telemetry({ tracing: { samplingPercentage: 100.5 } }), error: "[test/telemetry] tracing.samplingPercentage: got 100.5: a sampling percentage is a number from 0 to 100 (1 means 1 %); use e.g. samplingPercentage: 1" },
+  { name: 'negative sampling', meshes: ['istio'], build: telemetry({ tracing: { samplingPercentage: -1 } }), error: "[test/telemetry] tracing.samplingPercentage: got -1: a sampling percentage is a number from 0 to 100 (1 means 1 %); use e.g. samplingPercentage: 1" },
+  { name: 'access-log filter that is not CEL', meshes: ['istio'], build: telemetry({ tracing: undefined, accessLogging: { filter: 'response.code >= 400 &&' } }), error: "[test/telemetry] accessLogging.filter: got \"response.code >= 400 &&\": not a CEL expression (<input>:1:22: found & but expecting end of input); write a CEL expression over Envoy attributes, e.g. 'response.code >= 400'" },
+  { name: 'trace tag that is not a TraceTag', meshes: ['istio'], build: telemetry({ tracing: { customTags: { env: 'production' as any } } }), error: "[test/telemetry] tracing.customTags.env: got \"production\": not a TraceTag; use TraceTag.literal('production'), TraceTag.fromEnvironment('CLUSTER_NAME') or TraceTag.fromHeader('x-tenant')" },
+  { name: 'a metric tag removed and set', meshes: ['istio'], build: telemetry({ tracing: undefined, metrics: { removeTags: ['a'], setTags: { a: 'request.method' } } }), error: "[test/telemetry] metrics.removeTags[0]: got \"a\": the tag is also in setTags: one override per tag; keep it in one of the two" },
+  { name: 'tracing where the mesh has no sampling knob (linkerd)', meshes: ['linkerd'], build: telemetry({}), error: "[test/telemetry] tracing: got 1: Linkerd cannot express this (Linkerd proxies trace only requests the caller or ingress already sampled; the collector is set at install time (Helm proxy.tracing)); set the sampling rate at the ingress or in the applications' OpenTelemetry SDKs, and proxy.tracing.collector.endpoint in the Linkerd Helm values" },
+  { name: 'tracing where the mesh has no sampling knob (consul)', meshes: ['consul'], build: telemetry({}), error: "[test/telemetry] tracing: got 1: Consul cannot express this (Consul has no typed tracing setting, only opaque Envoy JSON in ProxyDefaults config.envoy_tracing_json); configure envoy_tracing_json in the Consul Helm values or a hand-written ProxyDefaults" },
+  // EgressPolicy
+  { name: 'egress with no hosts and no registry-only', meshes: ALL, build: egress({ hosts: [], registryOnly: false }), error: "[test/egress] hosts: got []: an egress policy lists the external hosts workloads may call; pass hosts: [{ host: 'api.stripe.com' }] (an empty list with registryOnly refuses every external host)" },
+  { name: 'egress host with a scheme', meshes: ALL, build: egress({ hosts: [{ host: 'https://api.stripe.com' }] }), error: "[test/egress] hosts[0].host: got \"https://api.stripe.com\": an external host is a lower-case DNS name with a domain (optionally starting with *.); not *, an IP or a short name; use e.g. 'api.stripe.com' or '*.googleapis.com'" },
+  { name: 'egress TCP host without a port', meshes: ['istio', 'consul'], build: egress({ hosts: [{ host: 'db.example.com', protocol: EgressProtocol.TCP }] }), error: "[test/egress] hosts[0].port: got undefined: a TCP host needs its port; set port, e.g. 5432" },
+  { name: 'egress port 65536', meshes: ALL, build: egress({ hosts: [{ host: 'api.stripe.com', port: 65536 }] }), error: "[test/egress] hosts[0].port: got 65536: a port is a whole number from 1 to 65535; use e.g. 443" },
+  { name: 'egress host allowed twice', meshes: ALL, build: egress({ hosts: [{ host: 'api.stripe.com' }, { host: 'api.stripe.com', port: 443 }] }), error: "[test/egress] hosts[1].host: got \"api.stripe.com:443\": hosts[0] already allows api.stripe.com:443; list each host and port once" },
+  { name: 'originating TLS on a TLS host', meshes: ['istio'], build: egress({ hosts: [{ host: 'api.stripe.com', originateTls: true }] }), error: "[test/egress] hosts[0].originateTls: got true: TLS origination upgrades plain HTTP; a TLS host is already encrypted by the application; use protocol: EgressProtocol.HTTP, or remove originateTls" },
+  // IngressGateway
+  { name: 'ingress without TLS', meshes: ['istio', 'consul'], build: ingress({ tlsSecretName: undefined }), error: "[test/edge] tlsSecretName: got undefined: without TLS, outside clients send credentials and tokens in clear text; name the certificate's Secret (tlsSecretName: 'shop-example-com-tls'), or set allowPlainHttp: true behind a TLS-terminating load balancer" },
+  { name: 'ingress host without a domain', meshes: ['istio', 'consul'], build: ingress({ host: 'shop' }), error: "[test/edge] host: got \"shop\": the host is a lower-case DNS name with a domain (optionally *.), not an IP or *; use e.g. 'shop.example.com'" },
+  { name: 'ingress with no routes', meshes: ['istio', 'consul'], build: ingress({ routes: [] }), error: "[test/edge] routes: got []: an ingress routes at least one path prefix to a service; pass routes: [{ pathPrefix: '/', service: web }]" },
+  { name: 'ingress prefix with a trailing slash', meshes: ['istio', 'consul'], build: ingress({ routes: [{ pathPrefix: '/api/', service: ServiceRef.fromName('order', { port: 8080 }) }] }), error: "[test/edge] routes[0].pathPrefix: got \"/api/\": a path prefix starts with /, has no empty segment and no trailing / (except / itself); use e.g. '/api'" },
+  { name: 'ingress prefix routed twice', meshes: ['istio', 'consul'], build: ingress({ routes: [{ pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 8080 }) }, { pathPrefix: '/api', service: ServiceRef.fromName('web', { port: 8080 }) }] }), error: "[test/edge] routes[1].pathPrefix: got \"/api\": routes[0] already routes this prefix; route each prefix once" },
+  { name: 'ingress on Linkerd without a gateway class', meshes: ['linkerd'], build: ingress({}), error: "[test/edge] gatewayClassName: got undefined: Linkerd has no ingress of its own: the Gateway is served by a gateway controller; name its GatewayClass, e.g. gatewayClassName: 'envoy-gateway'" },
   { name: 'no mesh', meshes: ALL, build: chart => new ResilientService(chart, 'svc', { mesh: undefined as any, service: payment() }), error: `${R}mesh: got undefined: a mesh is required; pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()` },
 ];
 
@@ -151,7 +223,8 @@ const TABLE = CASES.flatMap(c => c.meshes.map(m => [`${c.name} (${m})`, c, m] as
 
 describe('the bad-input corpus', () => {
   test('has at least 100 cases', () => {
-    expect(TABLE.length).toBeGreaterThanOrEqual(100);
+    expect(CASES.length).toBeGreaterThanOrEqual(100);
+    expect(TABLE.length).toBeGreaterThanOrEqual(CASES.length);
   });
 
   test.each(TABLE)('%s', (_name, c, m) => {

@@ -3,11 +3,12 @@
  * passes the pinned-CRD validator and the analyzer, and the intent is preserved; generated invalid
  * props give a named error, never a crash.
  */
-import { Duration } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, EgressPolicy, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion,
-  ResilientService, RetryOn,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion,
+  MultiClusterExport, ResilientService, RetryOn,
   ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
@@ -21,6 +22,9 @@ const mesh = fc.constantFrom(...MESHES);
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
 const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
 const headerValue = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
+
+/** Milliseconds of a duration string as the meshes write it (1h2m3s, 250ms). */
+const toMs = (s: string) => [...s.matchAll(/(\d+)(ms|h|m|s)/g)].reduce((n, x) => n + Number(x[1]) * ({ ms: 1, s: 1000, m: 60000, h: 3600000 } as any)[x[2]], 0);
 
 /** The analyzer finds no error in the synthesized objects (warnings are allowed by design here). */
 function noAnalyzerErrors(manifests: any[]) {
@@ -46,7 +50,6 @@ describe('ResilientService', () => {
         });
         const out = synthValidated(chart);
         noAnalyzerErrors(out);
-        const toMs = (s: string) => [...s.matchAll(/(\d+)(ms|h|m|s)/g)].reduce((n, x) => n + Number(x[1]) * ({ ms: 1, s: 1000, m: 60000, h: 3600000 } as any)[x[2]], 0);
         const timeouts = m.kind === 'istio' ? one(out, 'VirtualService', 'payment').spec.http.map((r: any) => r.timeout)
           : m.kind === 'linkerd' ? ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules.map((x: any) => x.timeouts.request))
             : one(out, 'ServiceRouter', 'payment').spec.routes.map((r: any) => r.destination.requestTimeout);
@@ -215,6 +218,91 @@ describe('TrafficTelemetry', () => {
       } else {
         expect(failureOf(chart => new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.istio(), tracing: { samplingPercentage: pct } })))
           .toContain('[test/telemetry] tracing.samplingPercentage');
+      }
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('FaultInjection', () => {
+  const share = fc.double({ min: 0.001, max: 100, noNaN: true });
+  test('generated delays and aborts are written exactly, behind the header, before the normal route', () => {
+    fc.assert(fc.property(fc.option(fc.tuple(fc.integer({ min: 1, max: 60_000 }), share), { nil: undefined }), fc.option(fc.tuple(fc.integer({ min: 200, max: 599 }), share), { nil: undefined }), headerValue,
+      (delay, abort, value) => {
+        fc.pre(delay !== undefined || abort !== undefined);
+        const chart = shopChart();
+        new FaultInjection(chart, 'chaos', {
+          mesh: Mesh.istio(),
+          service: ServiceRef.fromName('payment', { port: 8080 }),
+          delay: delay && { fixedDelay: Duration.millis(delay[0]), percent: delay[1] },
+          abort: abort && { httpStatus: abort[0], percent: abort[1] },
+          match: [HeaderMatch.exact('x-chaos', value)],
+        });
+        const out = synthValidated(chart);
+        noAnalyzerErrors(out);
+        const http = one(out, 'VirtualService', 'payment').spec.http;
+        const faulty = http.filter((r: any) => r.fault);
+        expect(faulty).toHaveLength(1);
+        expect(faulty[0].match).toEqual([{ headers: { 'x-chaos': { exact: value } } }]);
+        expect(http.indexOf(faulty[0])).toBeLessThan(http.length - 1); // the normal route stays, after it
+        expect(http[http.length - 1].fault).toBeUndefined();
+        if (delay) {
+          expect(toMs(faulty[0].fault.delay.fixedDelay)).toBe(delay[0]);
+          expect(faulty[0].fault.delay.percentage).toEqual({ value: delay[1] });
+        }
+        else expect(faulty[0].fault.delay).toBeUndefined();
+        if (abort) expect(faulty[0].fault.abort).toEqual({ httpStatus: abort[0], percentage: { value: abort[1] } });
+        else expect(faulty[0].fault.abort).toBeUndefined();
+      }), { numRuns: RUNS });
+  });
+
+  test('generated out-of-range shares and statuses give a named error, never a crash', () => {
+    const badShare = fc.oneof(fc.double({ max: 0, noNaN: true }), fc.double({ min: 100.000001, noNaN: true }), fc.constant(Number.NaN));
+    const badStatus = fc.oneof(fc.integer({ max: 199 }), fc.integer({ min: 600 }), fc.constant(503.5));
+    fc.assert(fc.property(fc.oneof(badShare.map(x => ['percent', x] as const), badStatus.map(x => ['httpStatus', x] as const)), ([field, value]) => {
+      const abort = field === 'percent' ? { httpStatus: 503, percent: value } : { httpStatus: value, percent: 10 };
+      const message = failureOf(chart => new FaultInjection(chart, 'chaos', {
+        mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), abort, match: [HeaderMatch.exact('x-chaos', 'true')],
+      }));
+      expect(message.startsWith(`[test/chaos] abort.${field}: got `)).toBe(true);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('MultiClusterExport', () => {
+  const clusterNames = fc.uniqueArray(name, { minLength: 2, maxLength: 4 });
+  test('generated topologies: every cluster gets its chart and each export reaches exactly its consumers', () => {
+    fc.assert(fc.property(mesh, clusterNames, fc.infiniteStream(fc.nat()), (m, names, picks) => {
+      const next = () => picks.next().value as number;
+      const app = new App({ outdir: Testing.app().outdir });
+      const workloads = new Chart(app, 'workloads', { namespace: 'shop', disableResourceNameHashes: true });
+      const service = new kplus.Service(workloads, 'payment', {
+        metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }),
+      });
+      const payment = ServiceRef.fromService(service);
+      const exporter = names[next() % names.length];
+      const others = names.filter(n => n !== exporter);
+      const consumers = others.filter((_, i) => i === 0 || next() % 2 === 0);
+      const mc = new MultiClusterExport(app, 'mesh', {
+        mesh: m,
+        failover: m.kind !== 'linkerd',
+        clusters: names.map((n, i) => ({
+          name: n, network: `net-${n}`, region: `region-${i}`, gatewayAddress: `gw.${n}.example.com`,
+          services: n === exporter || (m.kind !== 'linkerd' && next() % 2 === 0) ? [payment] : [],
+        })),
+        exports: [{ service: payment, cluster: exporter, consumers, callers: m.kind === 'linkerd' ? undefined : [Identity.serviceAccount('order')] }],
+      });
+      const outs = Object.fromEntries(names.map(n => [n, synthValidated(mc.chartOf(n))]));
+      for (const n of names) noAnalyzerErrors(outs[n]);
+      if (m.kind === 'consul') {
+        expect(one(outs[exporter], 'ExportedServices', 'default').spec.services).toEqual([{ name: 'payment', consumers: consumers.map(peer => ({ peer })) }]); // CE: no namespaces
+        for (const n of others) expect(ofKind(outs[n], 'ExportedServices')).toEqual([]);
+      } else if (m.kind === 'linkerd') {
+        for (const n of names) expect(ofKind(outs[n], 'Link').map(l => l.metadata.name)).toEqual(consumers.includes(n) ? [exporter] : []);
+        expect(service.metadata.getLabel('mirror.linkerd.io/exported')).toBe('true');
+      } else {
+        expect(ofKind(outs[exporter], 'Gateway').map(g => g.metadata.name)).toEqual(['cross-network-gateway']);
+        expect(one(outs[exporter], 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
+        for (const n of names) expect(one(outs[n], 'Namespace', 'istio-system').metadata.labels['topology.istio.io/network']).toBe(`net-${n}`);
       }
     }), { numRuns: RUNS });
   });

@@ -163,7 +163,7 @@ export class EgressPolicy extends MeshConstruct {
       if (h?.tlsPort !== undefined && !originateTls) problems.add(`${prop}.tlsPort`, h.tlsPort, 'tlsPort is the port of TLS origination', 'set originateTls: true, or remove tlsPort');
       const tlsPort = h?.tlsPort ?? 443;
       port(`${prop}.tlsPort`, tlsPort);
-      if (originateTls && tlsPort === p) problems.add(`${prop}.tlsPort`, tlsPort, 'with TLS origination the workloads call a plain HTTP port, which cannot also be the TLS port', 'call port 80 and originate TLS to 443');
+      if (originateTls && protocol === EgressProtocol.HTTP && tlsPort === p) problems.add(`${prop}.tlsPort`, tlsPort, 'with TLS origination the workloads call a plain HTTP port, which cannot also be the TLS port', 'call port 80 and originate TLS to 443');
       const addresses = h?.addresses ?? [];
       if (!Array.isArray(addresses)) {problems.add(`${prop}.addresses`, addresses, 'addresses are a list', "use e.g. addresses: ['10.20.0.0/16']");} else {
         addresses.forEach((a, j) => {

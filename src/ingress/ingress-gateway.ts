@@ -13,6 +13,8 @@ import { Identity } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
 
 const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+/** Gateway API: at most 16 rules in one HTTPRoute (the CRD's maxItems). */
+const MAX_RULES_PER_ROUTE = 16;
 
 /**
  * The API an ingress is written with.
@@ -285,17 +287,23 @@ export class IngressGateway extends MeshConstruct {
       { name: 'http', port: 80, protocol: 'HTTP', hostname: this.host },
     ];
     new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, listeners } });
-    new gatewayApi.HttpRoute(this, 'HTTPRoute', {
-      metadata: objectMetadata(`${name}-ingress`, ns),
-      spec: {
-        parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
-        hostnames: [this.host],
-        rules: routes.map(r => ({
-          matches: [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
-          backendRefs: [{ name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port }],
-        })),
-      },
-    });
+    // an HTTPRoute holds at most 16 rules: more prefixes go to further routes on the same listener
+    // (Gateway API orders path prefixes by length across the routes of a listener, so the split keeps
+    // longest-prefix-first)
+    for (let i = 0; i * MAX_RULES_PER_ROUTE < routes.length; i++) {
+      const chunk = routes.slice(i * MAX_RULES_PER_ROUTE, (i + 1) * MAX_RULES_PER_ROUTE);
+      new gatewayApi.HttpRoute(this, i === 0 ? 'HTTPRoute' : `HTTPRoute-${i + 1}`, {
+        metadata: objectMetadata(i === 0 ? `${name}-ingress` : `${name}-ingress-${i + 1}`, ns),
+        spec: {
+          parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
+          hostnames: [this.host],
+          rules: chunk.map(r => ({
+            matches: [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
+            backendRefs: [{ name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port }],
+          })),
+        },
+      });
+    }
     // a route may send to a Service of another namespace only where that namespace grants it
     const others = [...new Set(routes.map(r => r.service.namespace).filter((n): n is string => !!n && n !== ns))].sort();
     for (const other of others) {

@@ -39,6 +39,9 @@ export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRule
   return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
 }
 
+/** Gateway API and Linkerd: at most 16 rules in one HTTPRoute (the CRDs' maxItems). */
+const MAX_RULES_PER_ROUTE = 16;
+
 /** A key that groups rules by retry policy: Linkerd reads retries from a whole route's annotations. */
 export function retryGroup(r: RuleIntent): string {
   const p = r.retry;
@@ -102,19 +105,26 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
       let retryIndex = 0;
       for (const group of groups) {
         const suffix = group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
-        const id = `HTTPRoute${suffix}`;
-        if (traffic.node.tryFindChild(id)) continue;
         const retry = rulesOf(m).find(r => retryGroup(r) === group)?.retry;
-        const metadata = objectMetadata(`${m.serviceName}${suffix}`, m.namespace, { annotations: retryAnnotations(retry) });
-        const spec = Lazy.any({
-          produce: (): gw.HttpRouteSpec => ({
-            parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
-            rules: routeRules(model(), group),
-          }),
-        });
-        traffic.adopt(policyApi
-          ? new linkerd.HttpRoute(traffic, id, { metadata, spec: spec as linkerd.HttpRouteSpec })
-          : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+        // an HTTPRoute holds at most 16 rules: further rules of the group go to `<route>-rules-2`, ...
+        // (Gateway API picks the most specific match across all routes of a parent, so the split keeps
+        // header rules ahead of the weighted ones). The model only grows, and every contribution comes
+        // back here, so the parts made now are enough.
+        const parts = Math.max(1, Math.ceil(routeRules(m, group).length / MAX_RULES_PER_ROUTE));
+        for (let part = 0; part < parts; part++) {
+          const id = `HTTPRoute${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`;
+          if (traffic.node.tryFindChild(id)) continue;
+          const metadata = objectMetadata(`${m.serviceName}${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`, m.namespace, { annotations: retryAnnotations(retry) });
+          const spec = Lazy.any({
+            produce: (): gw.HttpRouteSpec => ({
+              parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
+              rules: routeRules(model(), group).slice(part * MAX_RULES_PER_ROUTE, (part + 1) * MAX_RULES_PER_ROUTE),
+            }),
+          });
+          traffic.adopt(policyApi
+            ? new linkerd.HttpRoute(traffic, id, { metadata, spec: spec as linkerd.HttpRouteSpec })
+            : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+        }
       }
     }
     if (m.canary?.smi && !traffic.node.tryFindChild('TrafficSplit')) {

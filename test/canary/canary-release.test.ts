@@ -331,3 +331,23 @@ describe('guardrails, on both sides of each limit', () => {
     expect(fails({ ...props(Mesh.istio()), stable: undefined as any })).toContain("stable: got undefined: a release version is required; use ReleaseVersion.of('v1')");
   });
 });
+
+describe('Gateway API limits: at most 16 rules per HTTPRoute', () => {
+  // 7 routes + the default, each with a header rule and a weighted rule, is 16 rules: one HTTPRoute;
+  // 8 routes + the default is 18: two, the second holding the last 2
+  test.each([[7, [16]], [8, [16, 2]], [20, [16, 16, 10]]])('%i resilience routes with a header canary on Linkerd give HTTPRoutes of %j rules', (n, sizes) => {
+    const chart = shopChart();
+    const service = ServiceRef.fromName('payment', { port: 8080 });
+    new ResilientService(chart, 'r', { mesh: Mesh.linkerd(), service, routes: Array.from({ length: n }, (_, i) => ({ name: `r${i}`, match: { path: PathMatch.prefix(`/p${i}`) } })) });
+    new CanaryRelease(chart, 'c', {
+      mesh: Mesh.linkerd(), service, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
+    });
+    const routes = ofKind(synthValidated(chart), 'HTTPRoute');
+    expect(routes.map(r => r.metadata.name)).toEqual(['payment', 'payment-rules-2', 'payment-rules-3'].slice(0, sizes.length));
+    expect(routes.map(r => r.spec.rules.length)).toEqual(sizes);
+    // every path still has its header rule to the canary and its weighted rule
+    const rules = routes.flatMap(r => r.spec.rules);
+    expect(rules.filter((x: any) => x.matches[0].headers)).toHaveLength(n + 1);
+    expect(rules.filter((x: any) => x.backendRefs.length === 2)).toHaveLength(n + 1);
+  });
+});

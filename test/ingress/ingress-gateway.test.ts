@@ -160,3 +160,16 @@ describe('guardrails', () => {
     expect(() => new IngressGateway(chart, 'shop', props(Mesh.istio()))).toThrow(/namespace/);
   });
 });
+
+describe('many prefixes', () => {
+  // Gateway API allows 16 rules per HTTPRoute: 16 prefixes fit one route, 17 need a second
+  test.each([[16, 1], [17, 2], [40, 3]])('%i prefixes on the Gateway API give %i HTTPRoute(s), all valid, each prefix once', (n, routeCount) => {
+    const routes = Array.from({ length: n }, (_, i) => ({ pathPrefix: i === 0 ? '/' : `/p${i}`, service: ServiceRef.fromName(`svc${i}`, { port: 8080 }) }));
+    const out = synth(props(Mesh.linkerd(), { routes }));
+    const ingress = ofKind(out, 'HTTPRoute').filter(r => r.metadata.name.startsWith('shop-ingress'));
+    expect(ingress.map(r => r.metadata.name)).toEqual(['shop-ingress', 'shop-ingress-2', 'shop-ingress-3'].slice(0, routeCount));
+    for (const r of ingress) expect(r.spec.rules.length).toBeLessThanOrEqual(16);
+    const prefixes = ingress.flatMap(r => r.spec.rules.map((x: any) => x.matches[0].path.value));
+    expect([...prefixes].sort()).toEqual(routes.map(r => r.pathPrefix).sort());
+  });
+});
