@@ -70,11 +70,12 @@ project.package.setScript('bench', 'npx projen bench');
 
 // the main job: synthesize the shop example for every mesh and validate the output with the CLI
 project.addTask('examples', {
-  description: 'Synthesize examples/shop for istio, linkerd and consul into examples/dist/ and validate the output',
+  description: 'Synthesize examples/shop for istio (sidecar and ambient), linkerd and consul into examples/dist/ and validate the output',
   steps: [
     { exec: 'ts-node --project test/tsconfig.json examples/shop/main.ts' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts validate examples/dist' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/istio' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/istio-ambient' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/linkerd' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/consul' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/multicluster/istio examples/dist/multicluster/linkerd examples/dist/multicluster/consul' },

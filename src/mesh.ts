@@ -11,6 +11,20 @@ export enum MeshKind {
 }
 
 /**
+ * Istio's data plane: sidecar proxies in every pod, or ambient (ztunnel on every node for L4,
+ * waypoint proxies for L7).
+ */
+export enum IstioDataPlane {
+  /** An Envoy sidecar in every pod (namespaces labelled `istio-injection: enabled`). */
+  SIDECAR = 'sidecar',
+  /**
+   * Ambient: ztunnel enforces mTLS and L4 authorization; L7 features (routing, retries, L7
+   * authorization, tracing) need a waypoint proxy, which the patterns create where they need one.
+   */
+  AMBIENT = 'ambient',
+}
+
+/**
  * Which route API Linkerd configuration is written with.
  */
 export enum LinkerdRouteApi {
@@ -58,6 +72,11 @@ export interface IstioMeshOptions {
    * @default 'istio-system'
    */
   readonly rootNamespace?: string;
+  /**
+   * The data plane the workloads run on.
+   * @default IstioDataPlane.SIDECAR
+   */
+  readonly dataPlane?: IstioDataPlane;
 }
 
 /**
@@ -115,6 +134,7 @@ export class Mesh {
   public static istio(options: IstioMeshOptions = {}): Mesh {
     return new Mesh(MeshKind.ISTIO, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
       rootNamespace: options.rootNamespace ?? 'istio-system',
+      istioDataPlane: options.dataPlane ?? IstioDataPlane.SIDECAR,
     });
   }
 
@@ -141,6 +161,8 @@ export class Mesh {
   public readonly trustDomain: string;
   /** Istio's root namespace (Istio only). */
   public readonly rootNamespace?: string;
+  /** Istio's data plane (Istio only). */
+  public readonly istioDataPlane?: IstioDataPlane;
   /** The Linkerd route API (Linkerd only). */
   public readonly linkerdRouteApi?: LinkerdRouteApi;
   /** Linkerd's default inbound policy (Linkerd only). */
@@ -150,6 +172,7 @@ export class Mesh {
 
   private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
     rootNamespace?: string;
+    istioDataPlane?: IstioDataPlane;
     linkerdRouteApi?: LinkerdRouteApi;
     linkerdInboundPolicy?: LinkerdInboundPolicy;
     consulEnterprise?: boolean;
@@ -158,13 +181,19 @@ export class Mesh {
     this.clusterDomain = clusterDomain;
     this.trustDomain = trustDomain;
     this.rootNamespace = extra.rootNamespace;
+    this.istioDataPlane = extra.istioDataPlane;
     this.linkerdRouteApi = extra.linkerdRouteApi;
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;
   }
 
+  /** Whether this is an Istio mesh on the ambient data plane. */
+  public get ambient(): boolean {
+    return this.istioDataPlane === IstioDataPlane.AMBIENT;
+  }
+
   /** The display name of the mesh, for messages. */
   public get displayName(): string {
-    return { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' }[this.kind];
+    return this.ambient ? 'Istio ambient' : { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' }[this.kind];
   }
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Shop, synthMultiCluster } from '../examples/shop/main';
-import { ManifestValidator, Mesh, MeshAnalyzer, ReachabilityMatrix } from '../src';
+import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, ReachabilityMatrix } from '../src';
 import { captureStderr, synthValidated } from './util';
 
 captureStderr();
@@ -12,6 +12,7 @@ captureStderr();
 describe('the shop example (the main job)', () => {
   test.each([
     ['istio', Mesh.istio()],
+    ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
     ['linkerd', Mesh.linkerd()],
     ['consul', Mesh.consul()],
   ])('%s: synthesizes, validates against the pinned CRDs, and matches the golden output', (_name, mesh) => {
@@ -22,6 +23,7 @@ describe('the shop example (the main job)', () => {
 
   test.each([
     ['istio', Mesh.istio()],
+    ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
     ['linkerd', Mesh.linkerd()],
     ['consul', Mesh.consul()],
   ])('%s: payment accepts POST /process-payment only from the order service and the API gateway', (_name, mesh) => {
@@ -57,6 +59,7 @@ describe('the shop example (the main job)', () => {
     const kinds = (mesh: Mesh) => Testing.synth(new Shop(Testing.app(), 'shop', { mesh }))
       .filter(m => m.metadata.annotations?.['cdk8s-mesh.io/dropped-settings']).map(m => `${m.kind}/${m.metadata.name}`);
     expect(kinds(Mesh.istio())).toEqual([]);
+    expect(kinds(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }))).toEqual([]);
     expect(kinds(Mesh.linkerd()).length).toBeGreaterThan(0);
     expect(kinds(Mesh.consul()).length).toBeGreaterThan(0);
   });

@@ -7,7 +7,8 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ReleaseVersion,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix,
+  ReleaseVersion,
   MultiClusterExport, ResilientService, RetryOn,
   ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
@@ -226,7 +227,9 @@ describe('TrafficTelemetry', () => {
 describe('FaultInjection', () => {
   const share = fc.double({ min: 0.001, max: 100, noNaN: true });
   test('generated delays and aborts are written exactly, behind the header, before the normal route', () => {
-    fc.assert(fc.property(fc.option(fc.tuple(fc.integer({ min: 1, max: 60_000 }), share), { nil: undefined }), fc.option(fc.tuple(fc.integer({ min: 200, max: 599 }), share), { nil: undefined }), headerValue,
+    const delayArb = fc.option(fc.tuple(fc.integer({ min: 1, max: 60_000 }), share), { nil: undefined });
+    const abortArb = fc.option(fc.tuple(fc.integer({ min: 200, max: 599 }), share), { nil: undefined });
+    fc.assert(fc.property(delayArb, abortArb, headerValue,
       (delay, abort, value) => {
         fc.pre(delay !== undefined || abort !== undefined);
         const chart = shopChart();
@@ -248,8 +251,7 @@ describe('FaultInjection', () => {
         if (delay) {
           expect(toMs(faulty[0].fault.delay.fixedDelay)).toBe(delay[0]);
           expect(faulty[0].fault.delay.percentage).toEqual({ value: delay[1] });
-        }
-        else expect(faulty[0].fault.delay).toBeUndefined();
+        } else {expect(faulty[0].fault.delay).toBeUndefined();}
         if (abort) expect(faulty[0].fault.abort).toEqual({ httpStatus: abort[0], percentage: { value: abort[1] } });
         else expect(faulty[0].fault.abort).toBeUndefined();
       }), { numRuns: RUNS });
@@ -286,7 +288,10 @@ describe('MultiClusterExport', () => {
         mesh: m,
         failover: m.kind !== 'linkerd',
         clusters: names.map((n, i) => ({
-          name: n, network: `net-${n}`, region: `region-${i}`, gatewayAddress: `gw.${n}.example.com`,
+          name: n,
+          network: `net-${n}`,
+          region: `region-${i}`,
+          gatewayAddress: `gw.${n}.example.com`,
           services: n === exporter || (m.kind !== 'linkerd' && next() % 2 === 0) ? [payment] : [],
         })),
         exports: [{ service: payment, cluster: exporter, consumers, callers: m.kind === 'linkerd' ? undefined : [Identity.serviceAccount('order')] }],

@@ -1,12 +1,13 @@
 /**
  * The shop: a web front end, an order service, a payment service and a user service, written once
- * and synthesized for Istio, Linkerd and Consul into examples/dist/<mesh>/.
+ * and synthesized for Istio (sidecars, and ambient: examples/dist/istio-ambient/), Linkerd and Consul
+ * into examples/dist/<mesh>/.
  *
  *   web ──> order ──> payment (v1, v2 in release)
  *    │        │
  *    └──> user <┘
  *
- * examples/dist/<mesh>/ holds the current state; examples/dist/releases/payment-v2/<mesh>/step-N/
+ * examples/dist/<mesh>/ holds the current state (istio-ambient: Istio on the ambient data plane); examples/dist/releases/payment-v2/<mesh>/step-N/
  * holds each step of the payment v2 release.
  */
 import * as path from 'path';
@@ -14,7 +15,7 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
+  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
   EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
@@ -36,6 +37,12 @@ export class Shop extends Chart {
   constructor(scope: Construct, id: string, props: ShopProps) {
     super(scope, id, { namespace: 'shop', disableResourceNameHashes: true, ...props });
     const { mesh } = props;
+    // ambient: no retries in Gateway API routes (the waypoint keeps Istio's default) and no sidecar to
+    // rate-limit in: left out here, so that the Istio outputs keep unsupportedSettings FAIL
+    const ambient = mesh.ambient;
+    // Linkerd's settings are annotations on the Namespace, ambient's enrolment labels on it: one object,
+    // created first and shared by the patterns
+    const namespaceObject = mesh.kind === MeshKind.LINKERD || ambient ? new kplus.Namespace(this, 'namespace', { metadata: { name: 'shop' } }) : undefined;
     const service = (name: string, image: string) => {
       const deployment = new kplus.Deployment(this, name, {
         metadata: { name },
@@ -71,23 +78,24 @@ export class Shop extends Chart {
     // description for all meshes and lets each drop what it cannot express, visibly (warnings and a
     // cdk8s-mesh.io/dropped-settings annotation). A real app would pick FAIL and adjust per mesh.
     const unsupportedSettings = mesh.kind === MeshKind.ISTIO ? UnsupportedSettings.FAIL : UnsupportedSettings.DROP_WITH_WARNING;
+    const retries = ambient ? undefined : RETRIES;
 
     new ResilientService(this, 'order-resilience', {
-      mesh, service: order, timeout: TIMEOUT, retries: RETRIES, circuitBreaker: CIRCUIT_BREAKER,
+      mesh, service: order, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
       // creating an order is not idempotent: never retried, and given more time
       routes: [{ name: 'create-order', match: { path: PathMatch.prefix('/orders'), methods: [HttpMethod.POST] }, timeout: Duration.seconds(5), noRetries: true }],
       callers: [web],
       unsupportedSettings,
     });
     new ResilientService(this, 'payment-resilience', {
-      mesh, service: payment, timeout: TIMEOUT, retries: RETRIES, circuitBreaker: CIRCUIT_BREAKER,
+      mesh, service: payment, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
       connectionPool: mesh.kind === MeshKind.LINKERD ? undefined : { maxConnections: 100, maxPendingRequests: 50, maxConcurrentRequests: 100 },
       callers: [order],
       unsupportedSettings,
     });
     new ResilientService(this, 'user-resilience', {
-      mesh, service: user, timeout: TIMEOUT, retries: RETRIES, circuitBreaker: CIRCUIT_BREAKER,
-      rateLimit: mesh.kind === MeshKind.CONSUL ? undefined : { requestsPerSecond: 200 },
+      mesh, service: user, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
+      rateLimit: mesh.kind === MeshKind.CONSUL || ambient ? undefined : { requestsPerSecond: 200 },
       callers: [web, order],
       unsupportedSettings,
     });
@@ -109,8 +117,6 @@ export class Shop extends Chart {
     });
     // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: the api-gateway account here)
     const edge = ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
-    // Linkerd's settings are annotations on the Namespace: one object, shared by zero trust and telemetry
-    const namespaceObject = mesh.kind === MeshKind.LINKERD ? new kplus.Namespace(this, 'namespace', { metadata: { name: 'shop' } }) : undefined;
     new ZeroTrustNamespace(this, 'zero-trust', {
       mesh,
       namespaceObject,
@@ -143,10 +149,11 @@ export class Shop extends Chart {
     });
 
     // egress: payment calls the card processor over HTTPS, and no workload of the shop calls anything else
+    // (ambient: ztunnel cannot refuse unknown hosts, so the ServiceEntry only registers the host there)
     new EgressPolicy(this, 'egress', {
       mesh,
       hosts: [{ host: 'api.stripe.com' }],
-      registryOnly: true,
+      registryOnly: !ambient,
       callers: mesh.kind === MeshKind.CONSUL ? [payment] : undefined,
     });
 
@@ -169,13 +176,21 @@ export class Shop extends Chart {
   }
 }
 
+/** The meshes the shop is written for, with their output folder names. */
+export const SHOP_MESHES: [string, Mesh][] = [
+  ['istio', Mesh.istio()],
+  ['istio-ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
+  ['linkerd', Mesh.linkerd()],
+  ['consul', Mesh.consul()],
+];
+
 export function synthShop(outdir: string): void {
-  for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
-    const app = new App({ outdir: path.join(outdir, mesh.kind), outputFileExtension: '.yaml' });
+  for (const [folder, mesh] of SHOP_MESHES) {
+    const app = new App({ outdir: path.join(outdir, folder), outputFileExtension: '.yaml' });
     new Shop(app, 'shop', { mesh });
     app.synth();
     // every step of the payment release as its own folder, for a GitOps promotion flow
-    CanaryRelease.synthSteps(4, path.join(outdir, 'releases', 'payment-v2', mesh.kind), {
+    CanaryRelease.synthSteps(4, path.join(outdir, 'releases', 'payment-v2', folder), {
       buildStep: (stepApp, step) => new Shop(stepApp, 'shop', { mesh, releaseStep: step }),
     });
   }

@@ -168,6 +168,9 @@ export class MeshAnalyzer {
       if (group.endsWith('istio.io')) meshes.add('istio');
       if (group.endsWith('linkerd.io')) meshes.add('linkerd');
       if (group.endsWith('consul.hashicorp.com')) meshes.add('consul');
+      // Istio ambient config may hold no Istio kind at all: enrolled namespaces, waypoints, HTTPRoutes
+      if (d.obj?.kind === 'Namespace' && d.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient') meshes.add('istio');
+      if (d.obj?.kind === 'Gateway' && d.obj.spec?.gatewayClassName === 'istio-waypoint') meshes.add('istio');
     }
     const min = RANK[options.minSeverity ?? Severity.INFO];
     const findings: (Finding & { order: number })[] = [];

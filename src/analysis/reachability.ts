@@ -182,6 +182,7 @@ export class ReachabilityMatrix {
       const ns = this.ns(o);
       if (o.kind === 'Service' && o.apiVersion === 'v1') out.add(`${ns}/${o.metadata.name}`);
       if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && o.spec?.selector?.matchLabels?.app) out.add(`${ns}/${o.spec.selector.matchLabels.app}`);
+      for (const t of o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) ? o.spec?.targetRefs ?? [] : []) if (t.kind === 'Service') out.add(`${ns}/${t.name}`);
       if (o.kind === 'Server' && o.spec?.podSelector?.matchLabels?.app) out.add(`${ns}/${o.spec.podSelector.matchLabels.app}`);
       if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name && o.spec.destination.name !== '*') out.add(`${ns}/${o.spec.destination.name}`);
     }
@@ -197,7 +198,7 @@ export class ReachabilityMatrix {
         for (const f of r.from ?? []) {
           for (const p of f.source?.principals ?? []) {
             const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
-            if (m && !p.includes('*')) out.add(`${m[1]}/${m[2]}`);
+            if (m && !p.includes('*') && this.waypointOf(m[1]) !== m[2]) out.add(`${m[1]}/${m[2]}`);
           }
         }
       }
@@ -272,7 +273,7 @@ export class ReachabilityMatrix {
     };
     for (const o of this.objects) {
       if (this.ns(o) !== ns) continue;
-      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && o.spec?.selector?.matchLabels?.app === name) {
+      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (o.spec?.selector?.matchLabels?.app === name || (o.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name))) {
         for (const r of o.spec.rules ?? []) for (const t of r.to ?? []) add(t.operation?.methods, t.operation?.paths);
       }
       if (o.kind === 'HTTPRoute' && o.spec?.parentRefs?.some((p: any) => p.kind === 'Server' && String(p.name).startsWith(`${name}-`))) {
@@ -300,22 +301,48 @@ export class ReachabilityMatrix {
     if (!caller.meshed && mode === 'STRICT' && !hasPortException) {
       return { allowed: false, reason: `mTLS STRICT (${ref(workloadPa ?? nsPa)}): a caller outside the mesh cannot connect` };
     }
-    const applies = (o: any) => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && !o.spec?.targetRef && !o.spec?.targetRefs
+    // ambient: a Service whose namespace uses a waypoint is reached through it. The waypoint applies the
+    // policies that target the Service, with the caller's identity; then ztunnel applies the pods'
+    // policies to the waypoint's identity
+    const waypoint = this.waypointOf(req.ns);
+    if (waypoint) {
+      const atWaypoint = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+        && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
+      const l7 = this.istioPolicies(atWaypoint, req, `waypoint ${req.ns}/${waypoint}: `);
+      if (!l7.allowed) return l7;
+      const l4 = this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      return l4.allowed ? l7 : l4;
+    }
+    return this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), req, '');
+  }
+
+  /** The waypoint a namespace's Services use (ambient), if any. */
+  private waypointOf(ns: string): string | undefined {
+    const namespace = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === ns);
+    const labels = namespace?.metadata?.labels ?? {};
+    return labels['istio.io/dataplane-mode'] === 'ambient' ? labels['istio.io/use-waypoint'] : undefined;
+  }
+
+  /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */
+  private istioSelects(o: any, req: Request): boolean {
+    return o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && !o.spec?.targetRef && !o.spec?.targetRefs
       && ((this.ns(o) === req.ns) || this.ns(o) === this.rootNs)
       && (!o.spec?.selector || subset(o.spec.selector.matchLabels, req.labels));
-    const policies = this.objects.filter(applies);
+  }
+
+  private istioPolicies(policies: any[], req: Request, where: string): { allowed: boolean; reason: string } {
     const action = (o: any) => o.spec?.action ?? 'ALLOW';
     for (const p of policies.filter(o => action(o) === 'DENY')) {
       const i = (p.spec.rules ?? []).findIndex((r: any) => this.istioRule(r, req, true));
-      if (i >= 0) return { allowed: false, reason: `${ref(p)} (DENY) rules[${i}]` };
+      if (i >= 0) return { allowed: false, reason: `${where}${ref(p)} (DENY) rules[${i}]` };
     }
     const allows = policies.filter(o => action(o) === 'ALLOW');
-    if (!allows.length) return { allowed: true, reason: 'no ALLOW AuthorizationPolicy applies to the workload' };
+    if (!allows.length) return { allowed: true, reason: `${where}no ALLOW AuthorizationPolicy applies to the workload` };
     for (const p of allows) {
       const i = (p.spec?.rules ?? []).findIndex((r: any) => this.istioRule(r, req, false));
-      if (i >= 0) return { allowed: true, reason: `${ref(p)} rules[${i}]` };
+      if (i >= 0) return { allowed: true, reason: `${where}${ref(p)} rules[${i}]` };
     }
-    return { allowed: false, reason: `no rule of the ALLOW policies matches (${allows.map(ref).join(', ')})` };
+    return { allowed: false, reason: `${where}no rule of the ALLOW policies matches (${allows.map(ref).join(', ')})` };
   }
 
   private istioRule(rule: any, req: Request, forDeny: boolean): boolean {

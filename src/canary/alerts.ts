@@ -19,8 +19,12 @@ export function canaryQueries(
   const ns = namespace ?? 'default';
   switch (mesh.kind) {
     case MeshKind.ISTIO: {
-      // server-side (destination) telemetry; destination_version comes from the pods' version label
-      const base: Label[] = [['reporter', 'destination'], ['destination_service_namespace', ns], ['destination_service_name', service], ['destination_version', canary.canary.versionValue]];
+      // server-side (destination) telemetry; destination_version comes from the pods' version label.
+      // Ambient: L7 metrics come from the waypoint (reporter "waypoint"), which sends canary traffic to
+      // the per-version backend Service
+      const base: Label[] = mesh.ambient
+        ? [['reporter', 'waypoint'], ['destination_service_namespace', ns], ['destination_service_name', canary.canary.backendService], ['destination_version', canary.canary.versionValue]]
+        : [['reporter', 'destination'], ['destination_service_namespace', ns], ['destination_service_name', service], ['destination_version', canary.canary.versionValue]];
       return {
         errorRatio: `sum(rate(istio_requests_total${selector([...base, ['response_code', '5..', '=~']])}[${window}])) / sum(rate(istio_requests_total${selector(base)}[${window}]))`,
         p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${selector(base)}[${window}]))) / 1000`,

@@ -347,7 +347,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
-    if (this.mesh.kind === MeshKind.LINKERD) this.backendServices(intent);
+    if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
     } else {

@@ -207,6 +207,21 @@ export class EgressPolicy extends MeshConstruct {
         unsupported.push({ setting: `hosts[${i}].host`, value: h.host, why: 'a Consul destination names its addresses exactly', alternative: 'list each subdomain' });
       }
     });
+    if (this.mesh.ambient) {
+      if (this.registryOnly) {
+        unsupported.push({
+          setting: 'registryOnly',
+          value: true,
+          why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
+          alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
+        });
+      }
+      hosts.forEach((h, i) => {
+        if (h.originateTls) {
+          unsupported.push({ setting: `hosts[${i}].originateTls`, value: true, why: 'TLS origination on ambient needs a waypoint for the ServiceEntry (istio.io/use-waypoint on it), which the library does not write yet', alternative: 'call the host over TLS from the application' });
+        }
+      });
+    }
     if (this.mesh.kind !== MeshKind.CONSUL && callers.length) {
       unsupported.push({ setting: 'callers', value: callers.map(c => c.name), why: `${this.mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers' });
     }

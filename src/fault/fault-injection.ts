@@ -114,6 +114,9 @@ export class FaultInjection extends MeshConstruct {
           : 'inject faults in a test client or the application, or use a ProxyDefaults envoyExtensions Lua filter');
       problems.throwIfAny();
     }
+    if (this.mesh.ambient) {
+      this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no ResilientService or CanaryRelease (their Gateway API routes and a VirtualService together are undefined)`);
+    }
     ServiceTraffic.of(this, this.mesh, this.service).setFault({
       match: headers.length ? { headers } : undefined,
       delay: props.delay ? { ms: millis(props.delay.fixedDelay), percent: props.delay.percent } : undefined,

@@ -70,7 +70,7 @@ export interface IngressGatewayProps {
   readonly jwt?: JwtAuthentication;
   /**
    * The API written (Istio only; Linkerd and Consul always use the Gateway API).
-   * @default IngressApi.ISTIO on Istio
+   * @default IngressApi.ISTIO on Istio with sidecars; IngressApi.GATEWAY_API elsewhere, Istio ambient included
    */
   readonly api?: IngressApi;
   /**
@@ -149,7 +149,8 @@ export class IngressGateway extends MeshConstruct {
       problems.add('host', props.host, 'the host is a lower-case DNS name with a domain (optionally *.), not an IP or *', "use e.g. 'shop.example.com'");
     }
     this.host = props.host;
-    this.api = props.api ?? (this.mesh.kind === MeshKind.ISTIO ? IngressApi.ISTIO : IngressApi.GATEWAY_API);
+    // ambient: Istio recommends the Gateway API for ingress (its gateways are deployed per Gateway)
+    this.api = props.api ?? (this.mesh.kind === MeshKind.ISTIO && !this.mesh.ambient ? IngressApi.ISTIO : IngressApi.GATEWAY_API);
     if (!Object.values(IngressApi).includes(this.api)) problems.add('api', this.api, 'not an ingress API', 'use IngressApi.ISTIO or IngressApi.GATEWAY_API');
     const tls = props.tlsSecretName;
     if (tls !== undefined && (typeof tls !== 'string' || tls.length > 253 || !DNS1123_SUBDOMAIN.test(tls))) {
@@ -231,6 +232,9 @@ export class IngressGateway extends MeshConstruct {
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
+    if (this.api === IngressApi.GATEWAY_API && props.jwt) {
+      this.renderJwt(name, ns, { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }] }, props.jwt);
+    }
   }
 
   private renderIstio(name: string, ns: string, routes: Route[], tls: string | undefined, props: IngressGatewayProps, gwNamespace: string): void {
@@ -254,25 +258,31 @@ export class IngressGateway extends MeshConstruct {
         })),
       },
     });
-    if (props.jwt) {
-      // the token is checked at the gateway pods: the policies live in their namespace
-      new ApiObject(this, 'RequestAuthentication', {
-        ...istio.RequestAuthentication.GVK,
-        metadata: objectMetadata(`${name}-jwt`, gwNamespace),
-        spec: {
-          selector: { matchLabels: selector },
-          jwtRules: [{ issuer: props.jwt.issuer, jwksUri: props.jwt.jwksUri, ...(props.jwt.audiences ? { audiences: props.jwt.audiences } : {}) }],
-        },
-      });
-      new istio.AuthorizationPolicy(this, 'RequireJwt', {
-        metadata: objectMetadata(`${name}-require-jwt`, gwNamespace),
-        spec: {
-          selector: { matchLabels: selector },
-          action: istio.AuthorizationPolicySpecAction.DENY,
-          rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: [this.host] } }] }],
-        },
-      });
-    }
+    if (props.jwt) this.renderJwt(name, gwNamespace, { selector: { matchLabels: selector } }, props.jwt);
+  }
+
+  /**
+   * JWT at the edge (Istio): a RequestAuthentication and a DENY policy for requests without a token, on
+   * the gateway pods (the Istio API: by selector; a Gateway API gateway: by targetRefs to the Gateway,
+   * since its pods are deployed for it).
+   */
+  private renderJwt(name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication): void {
+    new ApiObject(this, 'RequestAuthentication', {
+      ...istio.RequestAuthentication.GVK,
+      metadata: objectMetadata(`${name}-jwt`, namespace),
+      spec: {
+        ...at,
+        jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, ...(jwt.audiences ? { audiences: jwt.audiences } : {}) }],
+      },
+    });
+    new istio.AuthorizationPolicy(this, 'RequireJwt', {
+      metadata: objectMetadata(`${name}-require-jwt`, namespace),
+      spec: {
+        ...at,
+        action: istio.AuthorizationPolicySpecAction.DENY,
+        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: [this.host] } }] }],
+      },
+    });
   }
 
   private renderGatewayApi(name: string, ns: string, routes: Route[], tls: string | undefined, gatewayClassName: string): void {
@@ -299,7 +309,9 @@ export class IngressGateway extends MeshConstruct {
           hostnames: [this.host],
           rules: chunk.map(r => ({
             matches: [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
-            backendRefs: [{ name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port }],
+            backendRefs: [{
+              name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port,
+            }],
           })),
         },
       });

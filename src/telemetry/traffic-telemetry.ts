@@ -7,6 +7,7 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulProxyDefaults } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
+import { AmbientNamespace } from '../private/istio-ambient';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceRef } from '../service';
 
@@ -344,10 +345,14 @@ export class TrafficTelemetry extends MeshConstruct {
           ...istio.TelemetrySpecMetricsOverridesMatchMetric, ...istio.TelemetrySpecMetricsOverridesMatchMode,
         };
         const { REMOVE, UPSERT } = istio.TelemetrySpecMetricsOverridesTagOverridesOperation;
+        // ambient: traces, L7 access logs and metrics come from the waypoint (created here); a per-service
+        // scope targets the Service, which the waypoint serves, since ztunnel has no L7 telemetry
+        if (this.mesh.ambient) AmbientNamespace.of(this, this.namespace, props.namespaceObject).useWaypoint();
         new istio.Telemetry(this, 'Telemetry', {
           metadata: objectMetadata(name, this.namespace),
           spec: {
-            selector: service ? { matchLabels: sortKeys(service.selector) } : undefined,
+            selector: service && !this.mesh.ambient ? { matchLabels: sortKeys(service.selector) } : undefined,
+            targetRefs: service && this.mesh.ambient ? [{ group: '', kind: 'Service', name: service.name }] : undefined,
             tracing: tracing ? [{
               providers: tracing.provider ? [{ name: tracing.provider }] : undefined,
               randomSamplingPercentage: this.samplingPercentage,

@@ -1,9 +1,11 @@
 import { Lazy } from 'cdk8s';
+import { gammaRoutes } from './linkerd';
 import { rulesOf, TrafficModel, VersionIntent, withHeaders } from './model';
 import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
 import { formatMillis } from '../private/format';
+import { AmbientNamespace } from '../private/istio-ambient';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { MatchIntent, RetryIntent, RuleIntent } from '../resilience/intent';
 
@@ -171,6 +173,32 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
             };
           },
         }) as istio.DestinationRuleSpec,
+      }));
+    }
+  },
+};
+
+/**
+ * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
+ * header routes, timeouts and mirroring are Gateway API HTTPRoutes with the Service as parent (what
+ * Istio documents as stable for waypoints; VirtualService on waypoints is Alpha), the traffic policy
+ * (outlier detection, connection pool, load balancing) a DestinationRule without subsets, applied by the
+ * waypoint. Fault injection has no Gateway API form: a service with faults and nothing else gets the
+ * VirtualService (Alpha).
+ */
+export const AMBIENT_TRAFFIC: TrafficRenderer = {
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+    const m = model();
+    AmbientNamespace.of(traffic, m.namespace ?? 'default').useWaypoint();
+    if (m.fault && !m.resilience && !m.canary) {
+      ISTIO_TRAFFIC.materialize(traffic, model);
+      return;
+    }
+    if (m.resilience?.rules.length || m.canary) gammaRoutes(traffic, model, { policyApi: false, annotations: () => ({}), mirror: true });
+    if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
+      traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
+        metadata: objectMetadata(m.serviceName, m.namespace),
+        spec: Lazy.any({ produce: () => ({ host: model().host, trafficPolicy: trafficPolicy(model()) }) }) as istio.DestinationRuleSpec,
       }));
     }
   },

@@ -69,24 +69,83 @@ function backends(model: TrafficModel, toCanary: boolean): gw.HttpRouteSpecRules
   ];
 }
 
-function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined, toCanary: boolean): gw.HttpRouteSpecRules {
+/** Gateway API RequestMirror to the canary (Istio waypoints; Linkerd's outbound routes have no mirroring). */
+function mirrorFilters(model: TrafficModel, toCanary: boolean): gw.HttpRouteSpecRulesFilters[] | undefined {
+  const c = model.canary;
+  if (!c || c.mirrorPercent === undefined || toCanary || c.canaryWeight === 100) return undefined;
+  // whole percents as `percent`; a fraction of a percent as parts per million
+  const share = Number.isInteger(c.mirrorPercent)
+    ? { percent: c.mirrorPercent }
+    : { fraction: { numerator: Math.round(c.mirrorPercent * 10000), denominator: 1000000 } };
+  return [{
+    type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+    requestMirror: { backendRef: { name: c.canary.backendService, port: model.port }, ...share },
+  }];
+}
+
+function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined, toCanary: boolean, mirror: boolean): gw.HttpRouteSpecRules {
   // no rule `name`: named rules are newer than Gateway API 1.2.1, and Linkerd ignores a route that uses them
   return {
     matches: gatewayMatches(match),
+    filters: mirror ? mirrorFilters(model, toCanary) : undefined,
     timeouts: r.timeoutMs !== undefined ? { request: formatMillis(r.timeoutMs) } : undefined,
     backendRefs: backends(model, toCanary),
   };
 }
 
 /** The rules of one route (one retry group): canary header rules first, then the weighted rules. */
-function routeRules(model: TrafficModel, group: string): gw.HttpRouteSpecRules[] {
+function routeRules(model: TrafficModel, group: string, mirror: boolean): gw.HttpRouteSpecRules[] {
   const rules = rulesOf(model).filter(r => retryGroup(r) === group);
   const out: gw.HttpRouteSpecRules[] = [];
   for (const m of model.canary?.smi ? [] : model.canary?.canaryMatches ?? []) {
-    for (const r of rules) out.push(rule(model, r, withHeaders(r.match, m), true));
+    for (const r of rules) out.push(rule(model, r, withHeaders(r.match, m), true, mirror));
   }
-  for (const r of rules) out.push(rule(model, r, r.match, false));
+  for (const r of rules) out.push(rule(model, r, r.match, false, mirror));
   return out;
+}
+
+/** How the Service-parented (GAMMA) HTTPRoutes of a service are written for one mesh. */
+export interface GammaOptions {
+  /** Linkerd's own policy.linkerd.io HTTPRoute instead of Gateway API's. */
+  readonly policyApi: boolean;
+  /** Annotations of the route of a retry group (Linkerd's retry annotations). */
+  readonly annotations: (retry: RetryIntent | undefined) => { [k: string]: string };
+  /** Whether to mirror to the canary with a RequestMirror filter. */
+  readonly mirror: boolean;
+}
+
+/**
+ * HTTPRoutes with the Service as parent, one per retry group (`<service>`, `<service>-retry`,
+ * `<service>-retry-2`, ...), each split at 16 rules; canary header rules and weighted backends to the
+ * per-version Services.
+ */
+export function gammaRoutes(traffic: ServiceTraffic, model: () => TrafficModel, opts: GammaOptions): void {
+  const m = model();
+  const groups = [...new Set(rulesOf(m).map(retryGroup))];
+  let retryIndex = 0;
+  for (const group of groups) {
+    const suffix = group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
+    const retry = rulesOf(m).find(r => retryGroup(r) === group)?.retry;
+    // an HTTPRoute holds at most 16 rules: further rules of the group go to `<route>-rules-2`, ...
+    // (Gateway API picks the most specific match across all routes of a parent, so the split keeps
+    // header rules ahead of the weighted ones). The model only grows, and every contribution comes
+    // back here, so the parts made now are enough.
+    const parts = Math.max(1, Math.ceil(routeRules(m, group, opts.mirror).length / MAX_RULES_PER_ROUTE));
+    for (let part = 0; part < parts; part++) {
+      const id = `HTTPRoute${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`;
+      if (traffic.node.tryFindChild(id)) continue;
+      const metadata = objectMetadata(`${m.serviceName}${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`, m.namespace, { annotations: opts.annotations(retry) });
+      const spec = Lazy.any({
+        produce: (): gw.HttpRouteSpec => ({
+          parentRefs: [{ group: opts.policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
+          rules: routeRules(model(), group, opts.mirror).slice(part * MAX_RULES_PER_ROUTE, (part + 1) * MAX_RULES_PER_ROUTE),
+        }),
+      });
+      traffic.adopt(opts.policyApi
+        ? new linkerd.HttpRoute(traffic, id, { metadata, spec: spec as linkerd.HttpRouteSpec })
+        : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+    }
+  }
 }
 
 /**
@@ -98,35 +157,9 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
     const policyApi = traffic.mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
-    const groups = [...new Set(rulesOf(m).map(retryGroup))];
     // a route is needed for resilience rules, or for a canary that is not an SMI split
     const needRoutes = m.resilience?.rules.length || (m.canary && !m.canary.smi);
-    if (needRoutes) {
-      let retryIndex = 0;
-      for (const group of groups) {
-        const suffix = group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
-        const retry = rulesOf(m).find(r => retryGroup(r) === group)?.retry;
-        // an HTTPRoute holds at most 16 rules: further rules of the group go to `<route>-rules-2`, ...
-        // (Gateway API picks the most specific match across all routes of a parent, so the split keeps
-        // header rules ahead of the weighted ones). The model only grows, and every contribution comes
-        // back here, so the parts made now are enough.
-        const parts = Math.max(1, Math.ceil(routeRules(m, group).length / MAX_RULES_PER_ROUTE));
-        for (let part = 0; part < parts; part++) {
-          const id = `HTTPRoute${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`;
-          if (traffic.node.tryFindChild(id)) continue;
-          const metadata = objectMetadata(`${m.serviceName}${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`, m.namespace, { annotations: retryAnnotations(retry) });
-          const spec = Lazy.any({
-            produce: (): gw.HttpRouteSpec => ({
-              parentRefs: [{ group: policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
-              rules: routeRules(model(), group).slice(part * MAX_RULES_PER_ROUTE, (part + 1) * MAX_RULES_PER_ROUTE),
-            }),
-          });
-          traffic.adopt(policyApi
-            ? new linkerd.HttpRoute(traffic, id, { metadata, spec: spec as linkerd.HttpRouteSpec })
-            : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
-        }
-      }
-    }
+    if (needRoutes) gammaRoutes(traffic, model, { policyApi, annotations: retryAnnotations, mirror: false });
     if (m.canary?.smi && !traffic.node.tryFindChild('TrafficSplit')) {
       traffic.adopt(new smi.TrafficSplit(traffic, 'TrafficSplit', {
         metadata: objectMetadata(m.serviceName, m.namespace),

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
-import { ISTIO_TRAFFIC } from './istio';
+import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
 import { CanaryIntent, FailoverIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
@@ -98,6 +98,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
     this.canary = { value, by: by.node.path };
+    this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
     this.update();
   }
@@ -138,6 +139,12 @@ export class ServiceTraffic extends Construct {
    * request cannot share the routes of a ResilientService (faults behind a header get routes of their own).
    */
   private checkFaultWithResilience(by: string) {
+    // ambient: routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio
+    // leaves a service with both undefined, so a service gets one or the other
+    const routed = this.resilience ?? this.canary;
+    if (this.mesh.ambient && this.fault && routed) {
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService or CanaryRelease, or use the sidecar data plane for it`);
+    }
     const timed = this.resilience?.value.rules.some(r => r.timeoutMs !== undefined || r.retry);
     if (this.fault && !this.fault.value.match && timed) {
       throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults into every request, and [${this.resilience!.by}] sets timeouts or retries on the same routes, which Istio does not combine; give the FaultInjection a header match (match: [HeaderMatch.exact('x-chaos', 'true')])`);
@@ -149,7 +156,7 @@ export class ServiceTraffic extends Construct {
   }
 
   private update() {
-    RENDERERS[this.mesh.kind].materialize(this, () => this.model());
+    (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);
     }

@@ -1,10 +1,11 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
+import { AmbientNamespace, waypointPrincipal } from '../private/istio-ambient';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceRef } from '../service';
 
@@ -42,6 +43,11 @@ function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | 
   };
 }
 
+/** Whether a rule needs L7 processing (a waypoint on ambient). */
+function isL7(r: RuleIntent): boolean {
+  return r.methods !== undefined || r.paths !== undefined || r.requireJwt;
+}
+
 function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rules: RuleIntent[] }> {
   const out = new Map<string, { service: ServiceRef; rules: RuleIntent[] }>();
   for (const r of rules) {
@@ -57,8 +63,14 @@ function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rule
  * rules, a DENY policy; a RequestAuthentication where rules require a JWT.
  */
 export const ZT_ISTIO: ZeroTrustRenderer = {
-  unsupported() {
-    return [];
+  unsupported(intent: ZeroTrustIntent, mesh: Mesh) {
+    if (!mesh.ambient) return [];
+    return intent.exceptions.flatMap((e, i) => e.mode === 'DISABLE' ? [{
+      setting: `mtlsExceptions[${i}].mode`,
+      value: e.mode,
+      why: 'ztunnel always speaks mTLS between ambient workloads and ignores DISABLE',
+      alternative: 'use MtlsExceptionMode.PERMISSIVE for a port that plaintext clients call',
+    }] : []);
   },
 
   render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) {
@@ -86,41 +98,67 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
       metadata: objectMetadata('default-deny', ns),
       spec: {},
     });
-    for (const [name, { service, rules }] of byService(intent.allow)) {
+    // Ambient: ztunnel enforces L4 rules (identities, namespaces, ports) on the pods; a rule with L7
+    // fields (methods, paths, a JWT) needs the namespace waypoint, and once the namespace has one, every
+    // Service's traffic reaches its pods from the waypoint: the rules then move to the waypoint
+    // (targetRefs to the Service, where the callers' own identities are seen) and ztunnel admits the
+    // waypoint. The waypoint may come later from another pattern, so the choice is made at synthesis.
+    const ambient = mesh.ambient ? AmbientNamespace.of(scope, ns, intent.namespaceObject) : undefined;
+    if (ambient && [...intent.allow, ...intent.deny].some(isL7)) ambient.useWaypoint();
+    const onWaypoint = () => ambient?.hasWaypoint ?? false;
+    const target = (service: ServiceRef) => (): any => onWaypoint()
+      ? { targetRefs: [{ group: '', kind: 'Service', name: service.name }] }
+      : { selector: { matchLabels: sortKeys(service.selector) } };
+    const allowed = byService(intent.allow);
+    for (const [name, { service, rules }] of allowed) {
+      const at = target(service);
       new istio.AuthorizationPolicy(scope, `Allow-${name}`, {
         metadata: objectMetadata(`${name}-allow`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
-        spec: {
-          selector: { matchLabels: sortKeys(service.selector) },
-          action: istio.AuthorizationPolicySpecAction.ALLOW,
-          rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer)),
-        },
+        spec: Lazy.any({
+          produce: () => ({ ...at(), action: istio.AuthorizationPolicySpecAction.ALLOW, rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer)) }),
+        }) as istio.AuthorizationPolicySpec,
       });
       if (rules.some(r => r.requireJwt) && intent.jwt) {
         // a plain ApiObject: the generated binding cannot write `jwksUri` (it maps its one field to the
         // CRD's older alias `jwks_uri`); the object is still checked against the pinned schema
+        const jwt = intent.jwt;
         new ApiObject(scope, `Jwt-${name}`, {
           ...istio.RequestAuthentication.GVK,
           metadata: objectMetadata(`${name}-jwt`, ns),
-          spec: {
-            selector: { matchLabels: sortKeys(service.selector) },
-            jwtRules: [{
-              issuer: intent.jwt.issuer,
-              jwksUri: intent.jwt.jwksUri,
-              ...(intent.jwt.audiences ? { audiences: intent.jwt.audiences } : {}),
-              ...(intent.jwt.forwardOriginalToken !== undefined ? { forwardOriginalToken: intent.jwt.forwardOriginalToken } : {}),
-            }],
-          },
+          spec: Lazy.any({
+            produce: () => ({
+              ...at(),
+              jwtRules: [{
+                issuer: jwt.issuer,
+                jwksUri: jwt.jwksUri,
+                ...(jwt.audiences ? { audiences: jwt.audiences } : {}),
+                ...(jwt.forwardOriginalToken !== undefined ? { forwardOriginalToken: jwt.forwardOriginalToken } : {}),
+              }],
+            }),
+          }),
         });
       }
     }
+    ambient?.whenWaypoint(waypoint => {
+      // ztunnel admits the waypoint to the pods of every service that allows anyone
+      for (const [name, { service }] of allowed) {
+        new istio.AuthorizationPolicy(scope, `AllowWaypoint-${name}`, {
+          metadata: objectMetadata(`${name}-allow-${waypoint}`, ns),
+          spec: {
+            selector: { matchLabels: sortKeys(service.selector) },
+            action: istio.AuthorizationPolicySpecAction.ALLOW,
+            rules: [{ from: [{ source: { principals: [waypointPrincipal(mesh, ns)] } }] }],
+          },
+        });
+      }
+    });
     for (const [name, { service, rules }] of byService(intent.deny)) {
+      const at = target(service);
       new istio.AuthorizationPolicy(scope, `Deny-${name}`, {
         metadata: objectMetadata(`${name}-deny`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
-        spec: {
-          selector: { matchLabels: sortKeys(service.selector) },
-          action: istio.AuthorizationPolicySpecAction.DENY,
-          rules: rules.map(r => rule(mesh, r, ns, undefined)),
-        },
+        spec: Lazy.any({
+          produce: () => ({ ...at(), action: istio.AuthorizationPolicySpecAction.DENY, rules: rules.map(r => rule(mesh, r, ns, undefined)) }),
+        }) as istio.AuthorizationPolicySpec,
       });
     }
   },

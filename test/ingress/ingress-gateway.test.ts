@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { IngressApi, IngressGateway, IngressGatewayProps, Mesh, ServiceRef } from '../../src';
+import { IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -171,5 +171,17 @@ describe('many prefixes', () => {
     for (const r of ingress) expect(r.spec.rules.length).toBeLessThanOrEqual(16);
     const prefixes = ingress.flatMap(r => r.spec.rules.map((x: any) => x.matches[0].path.value));
     expect([...prefixes].sort()).toEqual(routes.map(r => r.pathPrefix).sort());
+  });
+});
+
+describe('JWT at the edge on Istio with the Gateway API', () => {
+  test('the policies target the Gateway (its pods are deployed for it), and lint clean', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(Mesh.istio(), { api: IngressApi.GATEWAY_API, jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' } }));
+    const out = synthValidated(chart);
+    const target = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop' }];
+    expect(one(out, 'RequestAuthentication', 'shop-jwt').spec).toEqual({ targetRefs: target, jwtRules: [{ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' }] });
+    expect(one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.targetRefs).toEqual(target);
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  HttpMethod, Identity, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+  HttpMethod, Identity, IstioDataPlane, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
@@ -32,7 +32,7 @@ function fails(p: ZeroTrustNamespaceProps): string {
 
 captureStderr();
 
-const MESHES = [['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
+const MESHES = [['istio', Mesh.istio()], ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
 
 describe('snapshots per mesh, validated against the pinned CRDs', () => {
   test.each(MESHES)('%s: the seed policy', (_name, mesh) => {

@@ -91,6 +91,28 @@ export class AnalysisContext {
     return this.labelsByNamespace.get(ns) ?? [];
   }
 
+  /** Whether a namespace is enrolled in Istio ambient (its Namespace object is among the manifests). */
+  public isAmbient(ns: string): boolean {
+    return this.find('', 'Namespace', '', ns)?.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient'
+      || this.ofKind('Namespace').some(d => d.obj.metadata?.name === ns && d.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient');
+  }
+
+  /**
+   * The waypoint (`namespace/name`) that traffic to a Service of an ambient namespace goes through: the
+   * Service's own `istio.io/use-waypoint` label, else its namespace's; none if the label is absent or `none`.
+   */
+  public waypointFor(ns: string, service?: string): string | undefined {
+    const nsObj = this.ofKind('Namespace').find(d => d.obj.metadata?.name === ns)?.obj;
+    const svc = service ? this.ofKind('Service').find(d => d.obj.apiVersion === 'v1' && this.ns(d.obj) === ns && d.obj.metadata?.name === service)?.obj : undefined;
+    for (const o of [svc, nsObj]) {
+      const labels = o?.metadata?.labels ?? {};
+      const name = labels['istio.io/use-waypoint'];
+      if (name === 'none') return undefined;
+      if (name) return `${labels['istio.io/use-waypoint-namespace'] ?? ns}/${name}`;
+    }
+    return undefined;
+  }
+
   private key(group: string, kind: string, ns: string, name: string): string {
     return `${group}|${kind}|${ns}|${name}`;
   }

@@ -100,6 +100,44 @@ metadata: {name: ${name}, namespace: shop}
 spec:
 ${spec}`;
 
+const NS = (name: string, labels: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  labels:
+    ${labels}`;
+
+const RA = (spec: string) => `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: payment-jwt, namespace: shop}
+spec:
+${spec}
+  jwtRules: [{issuer: https://auth.example.com}]`;
+
+const WAYPOINT = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop, labels: {istio.io/waypoint-for: service}}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]`;
+
+const HTTPROUTE_TO_SERVICE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: payment, namespace: shop}
+spec:
+  parentRefs: [{group: "", kind: Service, name: payment, port: 8080}]
+  rules: [{timeouts: {request: 3s}, backendRefs: [{name: payment, port: 8080}]}]`;
+
+const AP_TARGET = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-l7, namespace: shop}
+spec:
+  targetRefs: [{group: "", kind: Service, name: payment}]
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]
+    to: [{operation: {methods: [POST]}}]`;
+
 const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
 
 export const RULE_EXAMPLES: RuleExample[] = [
@@ -289,6 +327,45 @@ export const RULE_EXAMPLES: RuleExample[] = [
     bad: doc(VS('  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}\n    route: [{destination: {host: payment}}]')),
     expect: ['I136'],
     fixed: doc(VS('  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}')),
+  },
+  // Istio ambient
+  {
+    code: 'I137',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: shop}\nspec:\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}', PA('default', '  mtls: {mode: DISABLE}')),
+    expect: ['I137', 'I137'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: PERMISSIVE}')),
+  },
+  {
+    code: 'I138',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]\n    to: [{operation: {methods: [POST]}}]')),
+    expect: ['I138'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]\n    to: [{operation: {ports: ["8080"]}}]')),
+  },
+  {
+    code: 'I139',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), RA('  selector: {matchLabels: {app: payment}}')),
+    expect: ['I139'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), RA('  targetRefs: [{group: "", kind: Service, name: payment}]')),
+  },
+  {
+    code: 'I140',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), HTTPROUTE_TO_SERVICE),
+    expect: ['I140'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, HTTPROUTE_TO_SERVICE),
+  },
+  {
+    code: 'I141',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), WAYPOINT),
+    expect: ['I141'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT),
+  },
+  {
+    code: 'I142',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]'),
+      AP_TARGET),
+    expect: ['I142'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]'),
+      AP_TARGET),
   },
   // Linkerd
   {

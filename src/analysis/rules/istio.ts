@@ -29,6 +29,33 @@ function isSelectorless(o: any): boolean {
   return !o.spec?.selector && !o.spec?.workloadSelector && !o.spec?.targetRef && !o.spec?.targetRefs;
 }
 
+/** The L7 fields of an AuthorizationPolicy rule (ztunnel cannot check them), as paths. */
+function l7Fields(rule: any): string[] {
+  const out: string[] = [];
+  arr(rule?.to).forEach((t: any, i: number) => {
+    for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts']) if (t?.operation?.[k]) out.push(`to[${i}].operation.${k}`);
+  });
+  arr(rule?.from).forEach((f: any, i: number) => {
+    for (const k of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks']) if (f?.source?.[k]) out.push(`from[${i}].source.${k}`);
+  });
+  arr(rule?.when).forEach((w: any, i: number) => {
+    if (typeof w?.key === 'string' && /^request\.|^experimental\./.test(w.key)) out.push(`when[${i}].key`);
+  });
+  return out;
+}
+
+/** Whether a policy attaches to pods by selector (or namespace-wide): what ztunnel enforces on ambient. */
+function onWorkloads(o: any): boolean {
+  return !o.spec?.targetRef && !o.spec?.targetRefs;
+}
+
+/** The Services a policy targets (targetRefs of kind Service). */
+function targetServices(o: any): string[] {
+  return [...arr(o.spec?.targetRefs), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].filter((t: any) => t?.kind === 'Service' && (t.group ?? '') === '').map((t: any) => t.name);
+}
+
+const ISTIO_WAYPOINT_CLASS = 'istio-waypoint';
+
 function singleton(code: string, kind: string, group: string, upstream: string, severity: Severity): AnalyzerRule {
   return {
     code,
@@ -340,8 +367,16 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const httpGateways = new Set(ctx.ofKind('Gateway', 'networking.istio.io')
         .filter(g => arr(g.obj.spec?.servers).every((sv: any) => ['HTTP', 'HTTPS', 'HTTP2', 'GRPC'].includes(String(sv?.port?.protocol).toUpperCase()) && sv?.tls?.mode !== 'PASSTHROUGH'))
         .map(g => canonicalLabels(g.obj.spec?.selector)).filter(l => l !== ''));
+      // likewise a Gateway API Gateway whose listeners all speak HTTP, for policies that target it
+      const httpApiGateways = new Set(ctx.ofKind('Gateway', 'gateway.networking.k8s.io')
+        .filter(g => arr(g.obj.spec?.listeners).length && arr(g.obj.spec?.listeners).every((l: any) => ['HTTP', 'HTTPS'].includes(String(l?.protocol).toUpperCase())))
+        .map(g => `${ctx.ns(g.obj)}/${g.obj.metadata?.name}`));
+      const onHttpGateway = (o: any) => {
+        const refs = [...arr(o.spec?.targetRefs), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])];
+        return refs.length > 0 && refs.every((t: any) => t?.kind === 'Gateway' && t.group === 'gateway.networking.k8s.io' && httpApiGateways.has(`${ctx.ns(o)}/${t.name}`));
+      };
       return ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY')
-        .filter(d => !httpGateways.has(canonicalLabels(d.obj.spec?.selector?.matchLabels)))
+        .filter(d => !httpGateways.has(canonicalLabels(d.obj.spec?.selector?.matchLabels)) && !onHttpGateway(d.obj))
         .flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
           const httpOnly = arr(r.to).some((t: any) => t.operation && ['methods', 'paths', 'hosts', 'notMethods', 'notPaths'].some(k => t.operation[k])) && !arr(r.to).some((t: any) => t.operation?.ports);
           return httpOnly ? [at(d, ['spec', 'rules', i, 'to'], 'HTTP attributes cannot be checked on TCP traffic, so for a TCP port this rule denies everything: add ports, or make sure the workload serves HTTP only')] : [];
@@ -575,6 +610,152 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const n = ['route', 'redirect', 'directResponse', 'delegate'].filter(k => r[k] !== undefined).length;
       return n === 1 ? [] : [at(d, ['spec', 'http', i], n === 0 ? 'the rule has no route, redirect or directResponse: add a route' : 'route, redirect and directResponse exclude each other: keep one')];
     })),
+  },
+  {
+    code: 'I137',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['Sidecar', 'EnvoyFilter', 'PeerAuthentication', 'Namespace'],
+    upstream: 'IST0167 IneffectivePolicy, KIA1311, PeerAuthentication docs (ambient has no DISABLE)',
+    summary: 'a sidecar-only setting in an ambient namespace has no effect',
+    check: ctx => [
+      ...ctx.ofKind('Sidecar', 'istio.io').filter(d => ctx.isAmbient(ctx.ns(d.obj)))
+        .map(d => at(d, ['spec'], `namespace ${ctx.ns(d.obj)} is ambient: its pods have no sidecar, so the Sidecar (egress hosts, outbound traffic policy) has no effect; remove it, and restrict egress with a NetworkPolicy or an egress gateway`)),
+      ...ctx.ofKind('EnvoyFilter', 'istio.io').filter(d => ctx.isAmbient(ctx.ns(d.obj)) && !d.obj.spec?.targetRefs)
+        .map(d => at(d, ['spec'], `namespace ${ctx.ns(d.obj)} is ambient: an EnvoyFilter on workloads patches sidecars, which ambient pods do not have; remove it, or run these pods on the sidecar data plane`)),
+      ...ctx.ofKind('PeerAuthentication', 'istio.io').filter(d => ctx.isAmbient(ctx.ns(d.obj))).flatMap(d => [
+        ...(d.obj.spec?.mtls?.mode === 'DISABLE' ? [at(d, ['spec', 'mtls', 'mode'], 'ztunnel always speaks mTLS between ambient workloads and ignores DISABLE: use PERMISSIVE for plaintext clients')] : []),
+        ...Object.entries(d.obj.spec?.portLevelMtls ?? {}).filter(([, m]: [string, any]) => m?.mode === 'DISABLE')
+          .map(([port]) => at(d, ['spec', 'portLevelMtls', port, 'mode'], 'ztunnel ignores DISABLE on ambient: use PERMISSIVE for plaintext clients')),
+      ]),
+      ...ctx.ofKind('Namespace').filter(d => d.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient' && d.obj.metadata?.labels?.['istio-injection'] === 'enabled')
+        .map(d => at(d, ['metadata', 'labels', 'istio-injection'], 'the namespace is both injected and ambient: pods get sidecars and bypass ztunnel; keep one of istio-injection and istio.io/dataplane-mode')),
+    ],
+  },
+  {
+    code: 'I138',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'KIA0110 authorizationpolicy.ambient.l7notargetrefs; Istio ambient L4 policy docs',
+    summary: 'an AuthorizationPolicy with L7 attributes selects ambient pods, where ztunnel cannot check them',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => onWorkloads(d.obj) && ctx.isAmbient(ctx.ns(d.obj)))
+      .flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
+        const fields = l7Fields(r);
+        return fields.length ? [at(d, ['spec', 'rules', i], `namespace ${ctx.ns(d.obj)} is ambient: ztunnel enforces this policy and cannot check ${fields.join(', ')}, so ${d.obj.spec?.action === 'DENY' ? 'the rule denies every connection it could match' : 'the rule never allows'}; attach the policy to the waypoint with targetRefs to the Service (and give the namespace a waypoint)`)] : [];
+      })),
+  },
+  {
+    code: 'I139',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['RequestAuthentication', 'Telemetry'],
+    upstream: 'KIA1115 / KIA1117 ambient l7notargetrefs',
+    summary: 'a RequestAuthentication or L7 Telemetry selects ambient pods by label: only waypoints apply it, and they read targetRefs',
+    check: ctx => [
+      ...ctx.ofKind('RequestAuthentication', 'istio.io').filter(d => d.obj.spec?.selector && ctx.isAmbient(ctx.ns(d.obj)))
+        .map(d => at(d, ['spec', 'selector'], `namespace ${ctx.ns(d.obj)} is ambient: no proxy applies a RequestAuthentication by pod selector there; use targetRefs to the Service (served by a waypoint)`)),
+      ...ctx.ofKind('Telemetry', 'istio.io').filter(d => d.obj.spec?.selector && ctx.isAmbient(ctx.ns(d.obj)) && (d.obj.spec?.tracing || d.obj.spec?.accessLogging || d.obj.spec?.metrics))
+        .map(d => at(d, ['spec', 'selector'], `namespace ${ctx.ns(d.obj)} is ambient: L7 telemetry comes from the waypoint, which does not read pod selectors; use targetRefs to the Service`)),
+    ],
+  },
+  {
+    code: 'I140',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy', 'RequestAuthentication', 'HTTPRoute', 'VirtualService', 'DestinationRule', 'Telemetry'],
+    upstream: 'KIA0109 / KIA1109 / KIA1110 / KIA1112 / KIA0210 / KIA1113 ambient l7nowaypoint',
+    summary: 'L7 configuration for an ambient service that no waypoint serves is not enforced',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const noWaypoint = (ns: string, svc: string | undefined) => ctx.isAmbient(ns) && !ctx.waypointFor(ns, svc);
+      const why = (ns: string, svc?: string) => `${svc ? `Service ${ns}/${svc}` : `namespace ${ns}`} is ambient and uses no waypoint (no istio.io/use-waypoint label), so nothing applies this L7 configuration; deploy a waypoint (a Gateway of class istio-waypoint) and label the namespace or Service with istio.io/use-waypoint`;
+      for (const kind of ['AuthorizationPolicy', 'RequestAuthentication']) {
+        for (const d of ctx.ofKind(kind, 'istio.io')) {
+          for (const svc of targetServices(d.obj)) if (noWaypoint(ctx.ns(d.obj), svc)) out.push(at(d, ['spec', 'targetRefs'], why(ctx.ns(d.obj), svc)));
+        }
+      }
+      for (const d of ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io')) {
+        arr(d.obj.spec?.parentRefs).forEach((p: any, i: number) => {
+          const ns = p?.namespace ?? ctx.ns(d.obj);
+          if (p?.kind === 'Service' && (p.group ?? '') === '' && noWaypoint(ns, p.name)) out.push(at(d, ['spec', 'parentRefs', i], why(ns, p.name)));
+        });
+      }
+      for (const d of ctx.ofKind('VirtualService', 'istio.io')) {
+        const gws = arr(d.obj.spec?.gateways);
+        if (gws.length && !gws.includes('mesh')) continue;
+        arr(d.obj.spec?.hosts).forEach((h: string, i: number) => {
+          const m = /^([^.]+)\.([^.]+)\.svc\./.exec(ctx.fqdn(h, ctx.ns(d.obj)));
+          if (m && noWaypoint(m[2], m[1])) out.push(at(d, ['spec', 'hosts', i], why(m[2], m[1])));
+        });
+      }
+      for (const d of ctx.ofKind('DestinationRule', 'istio.io')) {
+        const tp = d.obj.spec?.trafficPolicy ?? {};
+        if (!tp.outlierDetection && !tp.connectionPool?.http && !tp.loadBalancer && !arr(d.obj.spec?.subsets).length) continue;
+        const m = /^([^.]+)\.([^.]+)\.svc\./.exec(ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj)));
+        if (m && noWaypoint(m[2], m[1])) out.push(at(d, ['spec', 'host'], why(m[2], m[1])));
+      }
+      for (const d of ctx.ofKind('Telemetry', 'istio.io')) {
+        if (!d.obj.spec?.tracing) continue;
+        const ns = ctx.ns(d.obj);
+        const svcs = targetServices(d.obj);
+        if (svcs.length) svcs.forEach(svc => noWaypoint(ns, svc) && out.push(at(d, ['spec', 'tracing'], why(ns, svc))));
+        else if (!d.obj.spec?.selector && noWaypoint(ns, undefined)) out.push(at(d, ['spec', 'tracing'], why(ns)));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I141',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: 'istioctl waypoint status / ambient waypoint docs: a waypoint serves only what is labelled to use it',
+    summary: 'a waypoint that no namespace or Service uses',
+    check: ctx => ctx.ofKind('Gateway', 'gateway.networking.k8s.io').filter(d => d.obj.spec?.gatewayClassName === ISTIO_WAYPOINT_CLASS).flatMap(d => {
+      const ns = ctx.ns(d.obj);
+      // only when the namespace's own object is among the manifests: otherwise its labels are unknown
+      if (!ctx.ofKind('Namespace').some(n => n.obj.metadata?.name === ns)) return [];
+      const me = `${ns}/${d.obj.metadata?.name}`;
+      const users = [...ctx.ofKind('Namespace').map(n => ctx.waypointFor(n.obj.metadata?.name)), ...ctx.ofKind('Service').map(sv => ctx.waypointFor(ctx.ns(sv.obj), sv.obj.metadata?.name))];
+      return users.includes(me) ? [] : [at(d, ['metadata', 'name'], `no namespace or Service has istio.io/use-waypoint: ${d.obj.metadata?.name}${ns ? ` (in ${ns})` : ''}, so no traffic goes through the waypoint; label the namespace or the Services that need L7 processing, or remove the waypoint`)];
+    }),
+  },
+  {
+    code: 'I142',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'Istio ambient L4 policy docs: with a waypoint in the path, ztunnel sees the waypoint as the source',
+    summary: 'ztunnel refuses the waypoint: the pods of an ambient service behind a waypoint allow callers but not the waypoint',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
+        if ((d.obj.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
+        const ns = ctx.ns(d.obj);
+        for (const svc of targetServices(d.obj)) {
+          const wp = ctx.waypointFor(ns, svc);
+          if (!wp || !ctx.isAmbient(ns)) continue;
+          const [wpNs, wpName] = wp.split('/');
+          const service = ctx.ofKind('Service').find(x => x.obj.apiVersion === 'v1' && ctx.ns(x.obj) === ns && x.obj.metadata?.name === svc)?.obj;
+          const pods = service?.spec?.selector ?? { app: svc };
+          const atPods = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => onWorkloads(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW'
+            && (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace)
+            && (!p.obj.spec?.selector || selects(p.obj.spec.selector.matchLabels, pods)));
+          if (!atPods.length) continue; // no ALLOW policy on the pods: ztunnel allows everyone
+          const principal = `/ns/${wpNs}/sa/${wpName}`;
+          const full = `${ctx.assumptions.trustDomain}${principal}`;
+          const matches = (x: unknown) => typeof x === 'string'
+            && (x === '*' || x === full || (x.endsWith('*') && full.startsWith(x.slice(0, -1))) || (x.startsWith('*') && full.endsWith(x.slice(1))));
+          const admits = atPods.some(p => arr(p.obj.spec?.rules).some((r: any) => !arr(r.from).length
+            || arr(r.from).some((f: any) => arr(f?.source?.principals).some(matches))));
+          if (!admits) {
+            out.push(at(d, ['spec', 'targetRefs'], `the waypoint ${wp} enforces this policy for ${svc}, then ztunnel checks the pods' policies against the waypoint's identity, and ${atPods.map(p => p.obj.metadata?.name).join(', ')} do not allow it: every request is refused; add an ALLOW policy on the pods from principal <trust domain>${principal}`));
+          }
+        }
+      }
+      return out;
+    },
   },
 ];
 

@@ -1,0 +1,303 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import {
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane, Mesh, MeshAnalyzer,
+  MtlsExceptionMode, MultiClusterExport, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry,
+  UnsupportedSettings, ZeroTrustNamespace,
+} from '../../src';
+import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
+
+const stderr = captureStderr();
+
+const AMBIENT = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+const payment = () => ServiceRef.fromName('payment', { port: 8080 });
+const order = () => ServiceRef.fromName('order', { port: 8080 });
+const dump = (objs: any[]) => objs.map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+const WAYPOINT_PRINCIPAL = 'cluster.local/ns/shop/sa/waypoint';
+
+describe('the data plane choice', () => {
+  test('sidecar stays the default; ambient is named in messages', () => {
+    expect(Mesh.istio().istioDataPlane).toBe(IstioDataPlane.SIDECAR);
+    expect(Mesh.istio().ambient).toBe(false);
+    expect(AMBIENT.ambient).toBe(true);
+    expect(AMBIENT.displayName).toBe('Istio ambient');
+    expect(Mesh.linkerd().ambient).toBe(false);
+  });
+});
+
+describe('namespace enrolment and the waypoint', () => {
+  test('L4-only zero trust: the namespace is enrolled, no waypoint, the rules stay on the pods (ztunnel)', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    const out = synthValidated(chart);
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient' });
+    expect(ofKind(out, 'Gateway')).toEqual([]);
+    const allow = one(out, 'AuthorizationPolicy', 'payment-allow').spec;
+    expect(allow.selector).toEqual({ matchLabels: { app: 'payment' } });
+    expect(allow.targetRefs).toBeUndefined();
+    expect(ofKind(out, 'AuthorizationPolicy', 'payment-allow-waypoint')).toEqual([]);
+  });
+
+  test('an L7 rule creates the namespace waypoint; every rule moves to it and ztunnel admits the waypoint', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: AMBIENT,
+      allow: [
+        { from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { from: [Identity.serviceAccount('web')], to: order() },
+      ],
+    });
+    const out = synthValidated(chart);
+    expect(dump(out)).toMatchSnapshot();
+    expect(one(out, 'Gateway', 'waypoint').spec).toEqual({ gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+    expect(one(out, 'Gateway', 'waypoint').metadata.labels['istio.io/waypoint-for']).toBe('service');
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
+    for (const svc of ['payment', 'order']) {
+      const l7 = one(out, 'AuthorizationPolicy', `${svc}-allow`).spec;
+      expect(l7.targetRefs).toEqual([{ group: '', kind: 'Service', name: svc }]);
+      expect(l7.selector).toBeUndefined();
+      expect(one(out, 'AuthorizationPolicy', `${svc}-allow-waypoint`).spec).toEqual({
+        selector: { matchLabels: { app: svc } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [WAYPOINT_PRINCIPAL] } }] }],
+      });
+    }
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('a waypoint created later by another pattern moves earlier L4 rules to it too, in either order', () => {
+    const build = (ztFirst: boolean) => {
+      const chart = shopChart();
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      const rs = () => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+      if (ztFirst) { zt(); rs(); } else { rs(); zt(); }
+      return synthValidated(chart);
+    };
+    const [a, b] = [build(true), build(false)];
+    const sorted = (out: any[]) => out.map(o => yaml.dump(o)).sort();
+    expect(sorted(a)).toEqual(sorted(b));
+    expect(one(a, 'AuthorizationPolicy', 'payment-allow').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'payment' }]);
+    expect(ofKind(a, 'AuthorizationPolicy', 'payment-allow-waypoint')).toHaveLength(1);
+  });
+
+  test('a cdk8s-plus Namespace of the app carries the labels (no second Namespace object)', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'Namespace')).toHaveLength(1);
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' });
+  });
+
+  test('two Namespace objects for one namespace are refused with the fix', () => {
+    const msg = failureOf(chart => {
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+      new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [], namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } }) });
+    });
+    expect(msg).toBe('[test/zt] namespaceObject: got the Namespace [test/ns], but [test/AmbientNamespace-shop/Namespace] already enrolls namespace shop in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern');
+  });
+});
+
+describe('zero trust', () => {
+  test('the seed policy: payment accepts POST /process-payment only from order and api-gateway (reachability through the waypoint)', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: AMBIENT,
+      allow: [
+        { from: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { from: [Identity.serviceAccount('web')], to: order() },
+      ],
+    });
+    const matrix = ReachabilityMatrix.fromManifests(synthValidated(chart), { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, path: string, service = 'shop/payment') => matrix.check({ caller, service, method, path });
+    expect(call('shop/order', 'POST', '/process-payment').allowed).toBe(true);
+    expect(call('shop/order', 'POST', '/process-payment').reason).toBe('waypoint shop/waypoint: AuthorizationPolicy shop/payment-allow rules[0]');
+    expect(call('shop/web', 'POST', '/process-payment').allowed).toBe(false);
+    expect(call('shop/order', 'GET', '/process-payment').allowed).toBe(false);
+    expect(call('shop/web', 'GET', '/x', 'shop/order').allowed).toBe(true);
+    // the waypoint is not a caller of its own
+    expect(matrix.callers()).not.toContain('shop/waypoint');
+  });
+
+  test('without the waypoint admission, ztunnel would refuse the waypoint: the analyzer says so (I142)', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+    const out = synthValidated(chart).filter(o => o.metadata.name !== 'payment-allow-waypoint');
+    expect(MeshAnalyzer.analyzeObjects(out).findings.map(f => f.code)).toEqual(['I142']);
+  });
+
+  test('JWT: the RequestAuthentication targets the Service at the waypoint', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: AMBIENT,
+      jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
+      allow: [{ from: [Identity.serviceAccount('order')], to: payment(), requireJwt: true }],
+    });
+    const out = synthValidated(chart);
+    expect(one(out, 'RequestAuthentication', 'payment-jwt').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'payment' }]);
+    expect(one(out, 'RequestAuthentication', 'payment-jwt').spec.selector).toBeUndefined();
+    expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
+  });
+
+  test('a PERMISSIVE port exception stays (ztunnel applies port-level mTLS); DISABLE is refused', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes it' }] });
+    expect(one(synthValidated(chart), 'PeerAuthentication', 'payment-mtls-exception').spec.portLevelMtls).toEqual({ 9090: { mode: 'PERMISSIVE' } });
+    expect(failureOf(c => new ZeroTrustNamespace(c, 'zt', { mesh: AMBIENT, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.DISABLE, reason: 'legacy' }] })))
+      .toBe('[test/zt] mtlsExceptions[0].mode: got "DISABLE": Istio ambient cannot express this (ztunnel always speaks mTLS between ambient workloads and ignores DISABLE); use MtlsExceptionMode.PERMISSIVE for a port that plaintext clients call');
+  });
+});
+
+describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by the waypoint', () => {
+  test('resilience and a canary: one HTTPRoute set, per-version Services, a DestinationRule without subsets; snapshot', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'rs', {
+      mesh: AMBIENT,
+      service: payment(),
+      timeout: Duration.seconds(3),
+      circuitBreaker: { consecutiveErrors: 5 },
+      connectionPool: { maxConnections: 100 },
+      routes: [{ name: 'pay', match: { path: PathMatch.prefix('/pay') }, timeout: Duration.seconds(10) }],
+    });
+    new CanaryRelease(chart, 'release', {
+      mesh: AMBIENT,
+      service: payment(),
+      stable: ReleaseVersion.of('v1'),
+      canary: ReleaseVersion.of('v2'),
+      canaryWeight: 10,
+      canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
+      mirrorPercent: 5,
+      healthAlert: { maxErrorRatePercent: 1 },
+    });
+    const out = synthValidated(chart);
+    expect(dump(out)).toMatchSnapshot();
+    expect(ofKind(out, 'VirtualService')).toEqual([]);
+    const route = one(out, 'HTTPRoute', 'payment').spec;
+    expect(route.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payment', port: 8080 }]);
+    // header rules first, to the canary; then the weighted rules with the mirror
+    expect(route.rules.map((r: any) => [r.matches[0].path.value, r.matches[0].headers?.[0]?.name, r.backendRefs.map((b: any) => `${b.name}:${b.weight ?? ''}`).join(','), r.timeouts?.request]))
+      .toEqual([
+        ['/pay', 'x-test-user', 'payment-v2:', '10s'],
+        ['/', 'x-test-user', 'payment-v2:', '3s'],
+        ['/pay', undefined, 'payment-v1:90,payment-v2:10', '10s'],
+        ['/', undefined, 'payment-v1:90,payment-v2:10', '3s'],
+      ]);
+    expect(route.rules[2].filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'payment-v2', port: 8080 }, percent: 5 } }]);
+    expect(route.rules[0].filters).toBeUndefined(); // test users already reach the canary
+    expect(ofKind(out, 'Service').map(s => s.metadata.name).sort()).toEqual(['payment-v1', 'payment-v2']);
+    const dr = one(out, 'DestinationRule', 'payment').spec;
+    expect(dr.subsets).toBeUndefined();
+    expect(dr.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+    expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
+    // the health alert reads the waypoint's metrics of the canary's backend Service
+    const rule = ofKind(out, 'PrometheusRule')[0].spec.groups[0].rules[0].expr;
+    expect(rule).toContain('reporter="waypoint"');
+    expect(rule).toContain('destination_service_name="payment-v2"');
+  });
+
+  test('a fractional mirror share is written as a fraction', () => {
+    const chart = shopChart();
+    new CanaryRelease(chart, 'release', { mesh: AMBIENT, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, mirrorPercent: 0.5, healthAlert: {} });
+    const rules = one(synthValidated(chart), 'HTTPRoute', 'payment').spec.rules;
+    expect(rules[0].filters[0].requestMirror.fraction).toEqual({ numerator: 5000, denominator: 1000000 });
+  });
+
+  test('retries are refused with the reason and the alternative; dropped visibly on request', () => {
+    expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 } })))
+      .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connection failures and 503); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
+    const chart = shopChart();
+    new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'HTTPRoute').every(r => !JSON.stringify(r).includes('retry.linkerd.io'))).toBe(true);
+    expect(ofKind(out, 'HTTPRoute')[0].metadata.annotations['cdk8s-mesh.io/dropped-settings']).toContain('retries');
+    expect(stderr()).toHaveBeenCalled();
+  });
+
+  test('a local rate limit is refused (no sidecar to patch)', () => {
+    expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), rateLimit: { requestsPerSecond: 100 } })))
+      .toContain('[test/rs] rateLimit: got 100: Istio ambient cannot express this (the local rate limit is an EnvoyFilter on the sidecar\'s inbound listener');
+  });
+
+  test('the sidecar output is unchanged by the option', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'rs', { mesh: Mesh.istio({ dataPlane: IstioDataPlane.SIDECAR }), service: payment(), timeout: Duration.seconds(3) });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'VirtualService')).toHaveLength(1);
+    expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+    expect(ofKind(out, 'Namespace')).toEqual([]);
+  });
+});
+
+describe('fault injection', () => {
+  const fault = { delay: { fixedDelay: Duration.seconds(2), percent: 10 }, match: [HeaderMatch.exact('x-chaos', 'true')] };
+
+  test('alone on a service: a VirtualService applied by the waypoint (Alpha), with a warning', () => {
+    const chart = shopChart();
+    new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+    const out = synthValidated(chart);
+    expect(one(out, 'VirtualService', 'payment').spec.http[0].fault.delay).toEqual({ fixedDelay: '2s', percentage: { value: 10 } });
+    expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('Alpha'));
+  });
+
+  test('with HTTPRoutes on the same service: refused, in either order', () => {
+    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService or CanaryRelease, or use the sidecar data plane for it';
+    expect(failureOf(chart => {
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+      new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+    })).toBe(expected);
+    expect(failureOf(chart => {
+      new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+    })).toBe(expected.replace('[test/chaos] service', '[test/rs] service'));
+  });
+});
+
+describe('telemetry, egress, ingress, multi-cluster', () => {
+  test('telemetry: the namespace Telemetry applies at the waypoint; a per-service scope targets the Service', () => {
+    const chart = shopChart();
+    new TrafficTelemetry(chart, 'telemetry', { mesh: AMBIENT, tracing: { samplingPercentage: 1 }, service: payment() });
+    const out = synthValidated(chart);
+    expect(one(out, 'Telemetry', 'payment-telemetry').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'payment' }]);
+    expect(one(out, 'Telemetry', 'payment-telemetry').spec.selector).toBeUndefined();
+    expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
+  });
+
+  test('egress: registry-only is refused (ztunnel passes unknown hosts); without it the ServiceEntries are written, no Sidecar', () => {
+    expect(failureOf(chart => new EgressPolicy(chart, 'egress', { mesh: AMBIENT, hosts: [{ host: 'api.stripe.com' }] })))
+      .toBe('[test/egress] registryOnly: got true: Istio ambient cannot express this (ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through); set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway');
+    const chart = shopChart();
+    new EgressPolicy(chart, 'egress', { mesh: AMBIENT, hosts: [{ host: 'api.stripe.com' }], registryOnly: false });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'ServiceEntry')).toHaveLength(1);
+    expect(ofKind(out, 'Sidecar')).toEqual([]);
+  });
+
+  test('ingress: the Gateway API by default, JWT at the edge by targetRefs to the Gateway', () => {
+    const chart = shopChart();
+    const edge = new IngressGateway(chart, 'shop', {
+      mesh: AMBIENT,
+      host: 'shop.example.com',
+      tlsSecretName: 'shop-tls',
+      routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 8080 }) }],
+      jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
+    });
+    expect(edge.api).toBe(IngressApi.GATEWAY_API);
+    const out = synthValidated(chart);
+    expect(one(out, 'Gateway', 'shop').spec.gatewayClassName).toBe('istio');
+    const target = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop' }];
+    expect(one(out, 'RequestAuthentication', 'shop-jwt').spec.targetRefs).toEqual(target);
+    expect(one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec).toMatchObject({ targetRefs: target, action: 'DENY' });
+    expect(edge.callerIdentity?.name).toBe('shop-istio');
+    // the DENY rule's HTTP attributes are safe on an HTTP-only Gateway (no I117)
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('multi-cluster export is refused with the reason', () => {
+    const msg = failureOf(chart => new MultiClusterExport(chart, 'mc', {
+      mesh: AMBIENT,
+      clusters: [{ name: 'a', network: 'na', region: 'ra', services: [payment()] }, { name: 'b', network: 'nb', region: 'rb', services: [] }],
+      exports: [{ service: payment(), cluster: 'a', consumers: ['b'] }],
+    }));
+    expect(msg).toContain('[test/mc] mesh: got "ambient": Istio ambient cannot express this (ambient multi-network uses an east-west gateway of its own');
+  });
+});
