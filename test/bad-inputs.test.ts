@@ -4,9 +4,10 @@
  * run on all three. To add a case: append { name, meshes, build, error } below.
  */
 import { Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
-  IngressGateway, IngressGatewayProps, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch, ReleaseVersion,
+  IngressGateway, IngressGatewayProps, IstioDataPlane, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch, ReleaseVersion,
   ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../src';
@@ -15,8 +16,9 @@ import { captureStderr, failureOf } from './util';
 captureStderr();
 
 const ALL = ['istio', 'linkerd', 'consul'] as const;
-type MeshName = typeof ALL[number];
-const meshOf = (m: MeshName) => ({ istio: Mesh.istio(), linkerd: Mesh.linkerd(), consul: Mesh.consul() })[m];
+type MeshName = typeof ALL[number] | 'istio-ambient';
+const AMBIENT = ['istio-ambient'] as const;
+const meshOf = (m: MeshName) => ({ 'istio': Mesh.istio(), 'istio-ambient': Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'linkerd': Mesh.linkerd(), 'consul': Mesh.consul() })[m];
 const payment = () => ServiceRef.fromName('payment', { port: 8080 });
 
 interface Case {
@@ -220,6 +222,31 @@ const CASES: Case[] = [
   { name: 'ingress prefix with a trailing slash', meshes: ['istio', 'consul'], build: ingress({ routes: [{ pathPrefix: '/api/', service: ServiceRef.fromName('order', { port: 8080 }) }] }), error: "[test/edge] routes[0].pathPrefix: got \"/api/\": a path prefix starts with /, has no empty segment and no trailing / (except / itself); use e.g. '/api'" },
   { name: 'ingress prefix routed twice', meshes: ['istio', 'consul'], build: ingress({ routes: [{ pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 8080 }) }, { pathPrefix: '/api', service: ServiceRef.fromName('web', { port: 8080 }) }] }), error: '[test/edge] routes[1].pathPrefix: got "/api": routes[0] already routes this prefix; route each prefix once' },
   { name: 'ingress on Linkerd without a gateway class', meshes: ['linkerd'], build: ingress({}), error: "[test/edge] gatewayClassName: got undefined: Linkerd has no ingress of its own: the Gateway is served by a gateway controller; name its GatewayClass, e.g. gatewayClassName: 'envoy-gateway'" },
+  // Istio ambient
+  { name: 'retries on ambient', meshes: AMBIENT, build: resilient({ retries: { attempts: 2 } }), error: "[test/svc] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio's default of 2 retries on connection failures and 503); remove retries for ambient and rely on the waypoint's default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out" },
+  { name: 'a local rate limit on ambient', meshes: AMBIENT, build: resilient({ rateLimit: { requestsPerSecond: 100 } }), error: "[test/svc] rateLimit: got 100: Istio ambient cannot express this (the local rate limit is an EnvoyFilter on the sidecar's inbound listener; ambient pods have no sidecar, and ztunnel and waypoints do not take it); limit the rate at the ingress gateway, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out" },
+  { name: 'an mTLS DISABLE exception on ambient', meshes: AMBIENT, build: zeroTrust({ mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.DISABLE, reason: 'legacy client' }] }), error: '[test/zt] mtlsExceptions[0].mode: got "DISABLE": Istio ambient cannot express this (ztunnel always speaks mTLS between ambient workloads and ignores DISABLE); use MtlsExceptionMode.PERMISSIVE for a port that plaintext clients call' },
+  { name: 'registry-only egress on ambient', meshes: AMBIENT, build: egress({}), error: '[test/egress] registryOnly: got true: Istio ambient cannot express this (ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through); set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway' },
+  { name: 'TLS origination on ambient', meshes: AMBIENT, build: egress({ registryOnly: false, hosts: [{ host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }] }), error: '[test/egress] hosts[0].originateTls: got true: Istio ambient cannot express this (TLS origination on ambient needs a waypoint for the ServiceEntry (istio.io/use-waypoint on it), which the library does not write yet); call the host over TLS from the application' },
+  { name: 'multi-cluster export on ambient', meshes: AMBIENT, build: multiCluster({}), error: '[test/mc] mesh: got "ambient": Istio ambient cannot express this (ambient multi-network uses an east-west gateway of its own (HBONE on 15008, class istio-east-west) and is Alpha in Istio 1.30; the library writes the sidecar form only); run the exported services on the sidecar data plane (Mesh.istio()), or set up ambient multicluster with istioctl' },
+  {
+    name: 'faults and routes on one ambient service',
+    meshes: AMBIENT,
+    build: (chart, mesh) => {
+      resilient({ timeout: Duration.seconds(3) })(chart, mesh);
+      fault({})(chart, mesh);
+    },
+    error: '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/svc] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService or CanaryRelease, or use the sidecar data plane for it',
+  },
+  {
+    name: 'a second Namespace object for an ambient namespace',
+    meshes: AMBIENT,
+    build: (chart, mesh) => {
+      resilient({ timeout: Duration.seconds(3) })(chart, mesh);
+      telemetry({ namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } }) })(chart, mesh);
+    },
+    error: '[test/telemetry] namespaceObject: got the Namespace [test/ns], but [test/AmbientNamespace-shop/Namespace] already enrolls namespace shop in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern',
+  },
   { name: 'no mesh', meshes: ALL, build: chart => new ResilientService(chart, 'svc', { mesh: undefined as any, service: payment() }), error: `${R}mesh: got undefined: a mesh is required; pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()` },
 ];
 

@@ -7,7 +7,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix,
   ReleaseVersion,
   MultiClusterExport, ResilientService, RetryOn,
   ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
@@ -20,6 +20,8 @@ jest.setTimeout(120_000); // hundreds of syntheses per property; CI machines are
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
 const MESHES = [Mesh.istio(), Mesh.linkerd(), Mesh.consul()];
 const mesh = fc.constantFrom(...MESHES);
+/** The meshes with Istio ambient too, for the patterns every data plane supports as generated here. */
+const anyDataPlane = fc.constantFrom(...MESHES, Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }));
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
 const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
 const headerValue = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
@@ -36,7 +38,7 @@ function noAnalyzerErrors(manifests: any[]) {
 describe('ResilientService', () => {
   test('generated timeouts and retries synthesize valid objects that keep the timeout', () => {
     const retryOnArb = fc.constantFrom(RetryOn.SERVER_ERROR, RetryOn.GATEWAY_ERROR);
-    fc.assert(fc.property(mesh, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 10000 }), retryOnArb,
+    fc.assert(fc.property(anyDataPlane, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 10000 }), retryOnArb,
       (m, attempts, perTryMs, slackMs, retryOn) => {
         const timeoutMs = attempts * perTryMs + slackMs;
         const chart = shopChart();
@@ -51,8 +53,8 @@ describe('ResilientService', () => {
         });
         const out = synthValidated(chart);
         noAnalyzerErrors(out);
-        const timeouts = m.kind === 'istio' ? one(out, 'VirtualService', 'payment').spec.http.map((r: any) => r.timeout)
-          : m.kind === 'linkerd' ? ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules.map((x: any) => x.timeouts.request))
+        const timeouts = m.kind === 'istio' && !m.ambient ? one(out, 'VirtualService', 'payment').spec.http.map((r: any) => r.timeout)
+          : m.kind === 'linkerd' || m.ambient ? ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules.map((x: any) => x.timeouts.request))
             : one(out, 'ServiceRouter', 'payment').spec.routes.map((r: any) => r.destination.requestTimeout);
         expect(timeouts.length).toBeGreaterThan(0);
         for (const t of timeouts) expect(toMs(t)).toBe(timeoutMs);
@@ -61,7 +63,7 @@ describe('ResilientService', () => {
 
   test('generated invalid values give a named error, never a crash', () => {
     const bad = fc.oneof(fc.constant(0), fc.constant(-1), fc.constant(11), fc.constant(2.5), fc.constant(Number.NaN), fc.integer({ min: 11, max: 1000 }));
-    fc.assert(fc.property(mesh, bad, (m, attempts) => {
+    fc.assert(fc.property(anyDataPlane, bad, (m, attempts) => {
       const message = failureOf(chart => new ResilientService(chart, 'payment', { mesh: m, service: ServiceRef.fromName('payment', { port: 8080 }), retries: { attempts }, circuitBreaker: {}, callers: [ServiceRef.fromName('order', { port: 8080 })] }));
       expect(message).toContain(`[test/payment] retries.attempts: got ${attempts}: retry attempts must be a whole number from 1 to 10`);
     }), { numRuns: RUNS });
@@ -70,7 +72,7 @@ describe('ResilientService', () => {
 
 describe('CanaryRelease', () => {
   test('generated weights and test headers: stable and canary shares sum to exactly 100, test users reach the canary', () => {
-    fc.assert(fc.property(mesh, fc.integer({ min: 0, max: 100 }), token, headerValue, (m, weight, header, value) => {
+    fc.assert(fc.property(anyDataPlane, fc.integer({ min: 0, max: 100 }), token, headerValue, (m, weight, header, value) => {
       const chart = shopChart();
       new CanaryRelease(chart, 'release', {
         mesh: m,
@@ -84,12 +86,12 @@ describe('CanaryRelease', () => {
       const out = synthValidated(chart);
       noAnalyzerErrors(out);
       let shares: { version: string; weight: number }[];
-      if (m.kind === 'istio') {
+      if (m.kind === 'istio' && !m.ambient) {
         const http = one(out, 'VirtualService', 'payment').spec.http;
         expect(http[0].route).toEqual([{ destination: expect.objectContaining({ subset: 'v2' }) }]);
         expect(Object.keys(http[0].match[0].headers)).toEqual([header]);
         shares = http[1].route.map((d: any) => ({ version: d.destination.subset, weight: d.weight ?? 100 }));
-      } else if (m.kind === 'linkerd') {
+      } else if (m.kind === 'linkerd' || m.ambient) {
         const rules = one(out, 'HTTPRoute', 'payment').spec.rules;
         expect(rules[0].backendRefs).toEqual([{ name: 'payment-v2', port: 8080 }]);
         shares = rules[1].backendRefs.map((b: any) => ({ version: b.name.replace('payment-', ''), weight: b.weight ?? 100 }));
@@ -107,7 +109,7 @@ describe('CanaryRelease', () => {
     const badWeight = fc.oneof(
       fc.integer({ min: 101, max: 10000 }), fc.integer({ min: -10000, max: -1 }), fc.double({ min: 0.01, max: 99.99, noInteger: true }),
     );
-    fc.assert(fc.property(mesh, badWeight, (m, weight) => {
+    fc.assert(fc.property(anyDataPlane, badWeight, (m, weight) => {
       const message = failureOf(chart => new CanaryRelease(chart, 'release', { mesh: m, service: ServiceRef.fromName('payment', { port: 8080 }), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: weight }));
       expect(message).toContain(`[test/release] canaryWeight: got ${weight}: a weight is a whole percentage from 0 to 100`);
     }), { numRuns: RUNS });
@@ -124,7 +126,7 @@ describe('ZeroTrustNamespace', () => {
   }), { minLength: 1, maxLength: 6, selector: r => `${r.caller}|${r.service}` });
 
   test('the reachability matrix of the generated policies equals the rules that were asked for', () => {
-    fc.assert(fc.property(mesh, rules, (m, asked) => {
+    fc.assert(fc.property(anyDataPlane, rules, (m, asked) => {
       const chart = shopChart();
       new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: m,
@@ -156,7 +158,7 @@ describe('ZeroTrustNamespace', () => {
   });
 
   test('generated wildcard or malformed identities give a named error', () => {
-    fc.assert(fc.property(mesh, fc.oneof(fc.constant('*'), fc.constant(''), fc.stringMatching(/^[A-Z][A-Za-z_]{1,8}$/), fc.stringMatching(/^[a-z]{1,4}\*$/)), (m, bad) => {
+    fc.assert(fc.property(anyDataPlane, fc.oneof(fc.constant('*'), fc.constant(''), fc.stringMatching(/^[A-Z][A-Za-z_]{1,8}$/), fc.stringMatching(/^[a-z]{1,4}\*$/)), (m, bad) => {
       const message = failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: [{ from: [Identity.serviceAccount(bad)], to: ServiceRef.fromName('payment', { port: 8080 }) }] }));
       expect(message).toMatch(/^\[test\/zero-trust\] allow\[0\]\.from\[0\]: got "[^"]*": /);
     }), { numRuns: RUNS });
@@ -188,7 +190,7 @@ describe('IngressGateway', () => {
   const segment = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/);
   const prefix = fc.array(segment, { minLength: 0, maxLength: 3 }).map(s => `/${s.join('/')}`);
   test('generated prefixes: routes come out longest first, each to its service, and validate', () => {
-    fc.assert(fc.property(mesh, fc.uniqueArray(prefix, { minLength: 1, maxLength: 5 }), (m, prefixes) => {
+    fc.assert(fc.property(anyDataPlane, fc.uniqueArray(prefix, { minLength: 1, maxLength: 5 }), (m, prefixes) => {
       const chart = shopChart();
       new IngressGateway(chart, 'edge', {
         mesh: m,
@@ -199,7 +201,7 @@ describe('IngressGateway', () => {
       });
       const out = synthValidated(chart);
       noAnalyzerErrors(out);
-      const routed: [string, string][] = m.kind === 'istio'
+      const routed: [string, string][] = m.kind === 'istio' && !m.ambient
         ? one(out, 'VirtualService', 'edge-ingress').spec.http.map((r: any) => [r.match[0].uri.prefix, r.route[0].destination.host.split('.')[0]])
         : one(out, 'HTTPRoute', 'edge-ingress').spec.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name]);
       expect(routed.map(r => r[0]).sort()).toEqual([...prefixes].sort());
