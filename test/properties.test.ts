@@ -7,10 +7,8 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix,
-  ReleaseVersion,
-  MultiClusterExport, ResilientService, RetryOn,
-  ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, PathMatch,
+  ReachabilityMatrix, ReleaseVersion, MultiClusterExport, ResilientService, RetryOn, ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 
