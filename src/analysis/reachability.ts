@@ -160,6 +160,8 @@ export class ReachabilityMatrix {
   private readonly objects: any[];
   private readonly defaultNs: string;
   private readonly rootNs: string;
+  /** Ambient namespaces' waypoints, by namespace (indexed on first use). */
+  private waypoints?: Map<string, string>;
 
   private constructor(objects: any[], private readonly options: ReachabilityOptions) {
     this.objects = objects;
@@ -318,10 +320,18 @@ export class ReachabilityMatrix {
 
   /** The waypoint a namespace's Services use (ambient), if any. */
   private waypointOf(ns: string): string | undefined {
-    const namespace = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === ns);
-    const labels = namespace?.metadata?.labels ?? {};
-    return labels['istio.io/dataplane-mode'] === 'ambient' ? labels['istio.io/use-waypoint'] : undefined;
+    if (!this.waypoints) {
+      this.waypoints = new Map();
+      for (const o of this.objects) {
+        const labels = o.kind === 'Namespace' ? o.metadata?.labels ?? {} : {};
+        if (labels['istio.io/dataplane-mode'] === 'ambient' && labels['istio.io/use-waypoint'] && labels['istio.io/use-waypoint'] !== 'none') {
+          this.waypoints.set(o.metadata.name, labels['istio.io/use-waypoint']);
+        }
+      }
+    }
+    return this.waypoints.get(ns);
   }
+
 
   /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */
   private istioSelects(o: any, req: Request): boolean {

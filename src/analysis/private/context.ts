@@ -30,6 +30,8 @@ export class AnalysisContext {
   private readonly byKind = new Map<string, Doc[]>();
   private readonly byKey = new Map<string, Doc>();
   private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
+  private namespacesByName?: Map<string, any>;
+  private servicesByKey?: Map<string, any>;
 
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
@@ -93,8 +95,21 @@ export class AnalysisContext {
 
   /** Whether a namespace is enrolled in Istio ambient (its Namespace object is among the manifests). */
   public isAmbient(ns: string): boolean {
-    return this.find('', 'Namespace', '', ns)?.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient'
-      || this.ofKind('Namespace').some(d => d.obj.metadata?.name === ns && d.obj.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient');
+    return this.namespaceObject(ns)?.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient';
+  }
+
+  /** The Namespace object of a namespace, if it is among the manifests (indexed once). */
+  public namespaceObject(ns: string): any {
+    if (!this.namespacesByName) this.namespacesByName = new Map(this.ofKind('Namespace').map(d => [d.obj.metadata?.name, d.obj]));
+    return this.namespacesByName.get(ns);
+  }
+
+  /** A core Service among the manifests, by namespace and name (indexed once). */
+  public service(ns: string, name: string): any {
+    if (!this.servicesByKey) {
+      this.servicesByKey = new Map(this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj]));
+    }
+    return this.servicesByKey.get(`${ns}/${name}`);
   }
 
   /**
@@ -102,9 +117,7 @@ export class AnalysisContext {
    * Service's own `istio.io/use-waypoint` label, else its namespace's; none if the label is absent or `none`.
    */
   public waypointFor(ns: string, service?: string): string | undefined {
-    const nsObj = this.ofKind('Namespace').find(d => d.obj.metadata?.name === ns)?.obj;
-    const svc = service ? this.ofKind('Service').find(d => d.obj.apiVersion === 'v1' && this.ns(d.obj) === ns && d.obj.metadata?.name === service)?.obj : undefined;
-    for (const o of [svc, nsObj]) {
+    for (const o of [service ? this.service(ns, service) : undefined, this.namespaceObject(ns)]) {
       const labels = o?.metadata?.labels ?? {};
       const name = labels['istio.io/use-waypoint'];
       if (name === 'none') return undefined;

@@ -712,14 +712,20 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     kinds: ['Gateway'],
     upstream: 'istioctl waypoint status / ambient waypoint docs: a waypoint serves only what is labelled to use it',
     summary: 'a waypoint that no namespace or Service uses',
-    check: ctx => ctx.ofKind('Gateway', 'gateway.networking.k8s.io').filter(d => d.obj.spec?.gatewayClassName === ISTIO_WAYPOINT_CLASS).flatMap(d => {
-      const ns = ctx.ns(d.obj);
-      // only when the namespace's own object is among the manifests: otherwise its labels are unknown
-      if (!ctx.ofKind('Namespace').some(n => n.obj.metadata?.name === ns)) return [];
-      const me = `${ns}/${d.obj.metadata?.name}`;
-      const users = [...ctx.ofKind('Namespace').map(n => ctx.waypointFor(n.obj.metadata?.name)), ...ctx.ofKind('Service').map(sv => ctx.waypointFor(ctx.ns(sv.obj), sv.obj.metadata?.name))];
-      return users.includes(me) ? [] : [at(d, ['metadata', 'name'], `no namespace or Service has istio.io/use-waypoint: ${d.obj.metadata?.name}${ns ? ` (in ${ns})` : ''}, so no traffic goes through the waypoint; label the namespace or the Services that need L7 processing, or remove the waypoint`)];
-    }),
+    check: ctx => {
+      const waypoints = ctx.ofKind('Gateway', 'gateway.networking.k8s.io').filter(d => d.obj.spec?.gatewayClassName === ISTIO_WAYPOINT_CLASS);
+      if (!waypoints.length) return [];
+      const users = new Set([
+        ...ctx.ofKind('Namespace').map(n => ctx.waypointFor(n.obj.metadata?.name)),
+        ...ctx.ofKind('Service').map(sv => ctx.waypointFor(ctx.ns(sv.obj), sv.obj.metadata?.name)),
+      ]);
+      return waypoints.flatMap(d => {
+        const ns = ctx.ns(d.obj);
+        // only when the namespace's own object is among the manifests: otherwise its labels are unknown
+        if (!ctx.namespaceObject(ns)) return [];
+        return users.has(`${ns}/${d.obj.metadata?.name}`) ? [] : [at(d, ['metadata', 'name'], `no namespace or Service has istio.io/use-waypoint: ${d.obj.metadata?.name}${ns ? ` (in ${ns})` : ''}, so no traffic goes through the waypoint; label the namespace or the Services that need L7 processing, or remove the waypoint`)];
+      });
+    },
   },
   {
     code: 'I142',
@@ -730,6 +736,23 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     summary: 'ztunnel refuses the waypoint: the pods of an ambient service behind a waypoint allow callers but not the waypoint',
     check: ctx => {
       const out: RawFinding[] = [];
+      // the ALLOW policies ztunnel applies, indexed once: namespace-wide ones by namespace, the others by
+      // each label of their selector (a policy selects pods only if the pods carry all its labels)
+      const allows = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => onWorkloads(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
+      const labelsOf = (p: Doc) => Object.entries(p.obj.spec?.selector?.matchLabels ?? {});
+      const wide = groupBy(allows.filter(p => !labelsOf(p).length), p => ctx.ns(p.obj));
+      const byLabel = new Map<string, Doc[]>();
+      for (const p of allows) {
+        for (const [k, v] of labelsOf(p)) {
+          const key = `${ctx.ns(p.obj)}|${k}=${v}`;
+          if (!byLabel.has(key)) byLabel.set(key, []);
+          byLabel.get(key)!.push(p);
+        }
+      }
+      const selecting = (ns: string, pods: { [k: string]: string }) => [...new Set([
+        ...(wide.get(ns) ?? []),
+        ...Object.entries(pods).flatMap(([k, v]) => byLabel.get(`${ns}|${k}=${v}`) ?? []),
+      ])].filter(p => !labelsOf(p).length || selects(p.obj.spec.selector.matchLabels, pods));
       for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
         if ((d.obj.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
         const ns = ctx.ns(d.obj);
@@ -737,11 +760,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
           const wp = ctx.waypointFor(ns, svc);
           if (!wp || !ctx.isAmbient(ns)) continue;
           const [wpNs, wpName] = wp.split('/');
-          const service = ctx.ofKind('Service').find(x => x.obj.apiVersion === 'v1' && ctx.ns(x.obj) === ns && x.obj.metadata?.name === svc)?.obj;
-          const pods = service?.spec?.selector ?? { app: svc };
-          const atPods = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => onWorkloads(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW'
-            && (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace)
-            && (!p.obj.spec?.selector || selects(p.obj.spec.selector.matchLabels, pods)));
+          const pods = ctx.service(ns, svc)?.spec?.selector ?? { app: svc };
+          const atPods = [...selecting(ns, pods), ...(ns === ctx.assumptions.rootNamespace ? [] : selecting(ctx.assumptions.rootNamespace, pods))];
           if (!atPods.length) continue; // no ALLOW policy on the pods: ztunnel allows everyone
           const principal = `/ns/${wpNs}/sa/${wpName}`;
           const full = `${ctx.assumptions.trustDomain}${principal}`;
