@@ -25,6 +25,22 @@ export enum IstioDataPlane {
 }
 
 /**
+ * Where Istio ambient waypoints are deployed, when a pattern needs L7 processing.
+ */
+export enum IstioWaypointScope {
+  /**
+   * One waypoint for the namespace (`waypoint`, `istio.io/use-waypoint` on the Namespace): every Service
+   * of the namespace then passes it, and every authorization rule of the namespace is enforced there.
+   */
+  NAMESPACE = 'namespace',
+  /**
+   * A waypoint per Service that needs L7 (`<service>-waypoint`, `istio.io/use-waypoint` on the Service
+   * object, so references need `ServiceRef.fromService`): other Services keep L4-only processing by ztunnel.
+   */
+  SERVICE = 'service',
+}
+
+/**
  * Which route API Linkerd configuration is written with.
  */
 export enum LinkerdRouteApi {
@@ -77,6 +93,11 @@ export interface IstioMeshOptions {
    * @default IstioDataPlane.SIDECAR
    */
   readonly dataPlane?: IstioDataPlane;
+  /**
+   * Ambient only: where waypoints are deployed when a pattern needs L7 processing.
+   * @default IstioWaypointScope.NAMESPACE
+   */
+  readonly waypointScope?: IstioWaypointScope;
 }
 
 /**
@@ -135,6 +156,7 @@ export class Mesh {
     return new Mesh(MeshKind.ISTIO, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
       rootNamespace: options.rootNamespace ?? 'istio-system',
       istioDataPlane: options.dataPlane ?? IstioDataPlane.SIDECAR,
+      istioWaypointScope: options.dataPlane === IstioDataPlane.AMBIENT ? options.waypointScope ?? IstioWaypointScope.NAMESPACE : undefined,
     });
   }
 
@@ -163,6 +185,8 @@ export class Mesh {
   public readonly rootNamespace?: string;
   /** Istio's data plane (Istio only). */
   public readonly istioDataPlane?: IstioDataPlane;
+  /** Where ambient waypoints are deployed (Istio ambient only). */
+  public readonly istioWaypointScope?: IstioWaypointScope;
   /** The Linkerd route API (Linkerd only). */
   public readonly linkerdRouteApi?: LinkerdRouteApi;
   /** Linkerd's default inbound policy (Linkerd only). */
@@ -173,6 +197,7 @@ export class Mesh {
   private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
     rootNamespace?: string;
     istioDataPlane?: IstioDataPlane;
+    istioWaypointScope?: IstioWaypointScope;
     linkerdRouteApi?: LinkerdRouteApi;
     linkerdInboundPolicy?: LinkerdInboundPolicy;
     consulEnterprise?: boolean;
@@ -182,6 +207,7 @@ export class Mesh {
     this.trustDomain = trustDomain;
     this.rootNamespace = extra.rootNamespace;
     this.istioDataPlane = extra.istioDataPlane;
+    this.istioWaypointScope = extra.istioWaypointScope;
     this.linkerdRouteApi = extra.linkerdRouteApi;
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;

@@ -7,7 +7,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
-  IngressGateway, IngressGatewayProps, IstioDataPlane, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch,
+  IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch,
   ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../src';
@@ -246,6 +246,21 @@ const CASES: Case[] = [
       telemetry({ namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } }) })(chart, mesh);
     },
     error: '[test/telemetry] namespaceObject: got the Namespace [test/ns], but [test/AmbientNamespace-shop/Namespace] already enrolls namespace shop in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern',
+  },
+  {
+    name: 'a waypoint per Service for a reference without its Service object',
+    meshes: AMBIENT,
+    build: chart => resilient({ timeout: Duration.seconds(3) })(chart, Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE })),
+    error: '[test/svc] service: got payment: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE',
+  },
+  {
+    name: 'two waypoint scopes in one namespace',
+    meshes: AMBIENT,
+    build: (chart, mesh) => {
+      resilient({ timeout: Duration.seconds(3) })(chart, mesh);
+      zeroTrust({ mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE }) })(chart, mesh);
+    },
+    error: "[test/zt] mesh: got waypoint scope service, but [test/svc] uses namespace waypoints in namespace shop; use one Mesh for the namespace's patterns",
   },
   { name: 'no mesh', meshes: ALL, build: chart => new ResilientService(chart, 'svc', { mesh: undefined as any, service: payment() }), error: `${R}mesh: got undefined: a mesh is required; pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()` },
 ];

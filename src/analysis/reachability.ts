@@ -162,6 +162,7 @@ export class ReachabilityMatrix {
   private readonly rootNs: string;
   /** Ambient namespaces' waypoints, by namespace (indexed on first use). */
   private waypoints?: Map<string, string>;
+  private ambientNamespaces?: Set<string>;
 
   private constructor(objects: any[], private readonly options: ReachabilityOptions) {
     this.objects = objects;
@@ -200,7 +201,7 @@ export class ReachabilityMatrix {
         for (const f of r.from ?? []) {
           for (const p of f.source?.principals ?? []) {
             const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
-            if (m && !p.includes('*') && this.waypointOf(m[1]) !== m[2]) out.add(`${m[1]}/${m[2]}`);
+            if (m && !p.includes('*') && !this.isWaypoint(m[1], m[2])) out.add(`${m[1]}/${m[2]}`);
           }
         }
       }
@@ -306,7 +307,7 @@ export class ReachabilityMatrix {
     // ambient: a Service whose namespace uses a waypoint is reached through it. The waypoint applies the
     // policies that target the Service, with the caller's identity; then ztunnel applies the pods'
     // policies to the waypoint's identity
-    const waypoint = this.waypointOf(req.ns);
+    const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
       const atWaypoint = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
@@ -318,20 +319,34 @@ export class ReachabilityMatrix {
     return this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), req, '');
   }
 
-  /** The waypoint a namespace's Services use (ambient), if any. */
-  private waypointOf(ns: string): string | undefined {
+  /**
+   * The waypoint a Service of an ambient namespace uses, if any: the Service's `istio.io/use-waypoint`
+   * label, else its namespace's (a waypoint in another namespace is not followed).
+   */
+  private waypointOf(ns: string, service?: string): string | undefined {
     if (!this.waypoints) {
       this.waypoints = new Map();
+      this.ambientNamespaces = new Set();
       for (const o of this.objects) {
-        const labels = o.kind === 'Namespace' ? o.metadata?.labels ?? {} : {};
-        if (labels['istio.io/dataplane-mode'] === 'ambient' && labels['istio.io/use-waypoint'] && labels['istio.io/use-waypoint'] !== 'none') {
-          this.waypoints.set(o.metadata.name, labels['istio.io/use-waypoint']);
+        const labels = o.metadata?.labels ?? {};
+        if (o.kind === 'Namespace' && labels['istio.io/dataplane-mode'] === 'ambient') this.ambientNamespaces.add(o.metadata.name);
+        const wp = labels['istio.io/use-waypoint'];
+        if (wp && (o.kind === 'Namespace' || (o.kind === 'Service' && o.apiVersion === 'v1'))) {
+          this.waypoints.set(o.kind === 'Namespace' ? `${o.metadata.name}/` : `${this.ns(o)}/${o.metadata.name}`, wp);
         }
       }
     }
-    return this.waypoints.get(ns);
+    if (!this.ambientNamespaces!.has(ns)) return undefined;
+    const wp = (service !== undefined ? this.waypoints.get(`${ns}/${service}`) : undefined) ?? this.waypoints.get(`${ns}/`);
+    return wp === 'none' ? undefined : wp;
   }
 
+  /** Whether `namespace/serviceAccount` is a waypoint's identity (the name of a waypoint Gateway, or one a label names). */
+  private isWaypoint(ns: string, sa: string): boolean {
+    this.waypointOf(ns);
+    return [...this.waypoints!.entries()].some(([k, v]) => k.startsWith(`${ns}/`) && v === sa)
+      || this.objects.some(o => o.kind === 'Gateway' && o.spec?.gatewayClassName === 'istio-waypoint' && this.ns(o) === ns && o.metadata?.name === sa);
+  }
 
   /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */
   private istioSelects(o: any, req: Request): boolean {

@@ -347,7 +347,11 @@ export class TrafficTelemetry extends MeshConstruct {
         const { REMOVE, UPSERT } = istio.TelemetrySpecMetricsOverridesTagOverridesOperation;
         // ambient: traces, L7 access logs and metrics come from the waypoint (created here); a per-service
         // scope targets the Service, which the waypoint serves, since ztunnel has no L7 telemetry
-        if (this.mesh.ambient) AmbientNamespace.of(this, this.namespace, props.namespaceObject).useWaypoint();
+        if (this.mesh.ambient) {
+          const ambient = AmbientNamespace.of(this, this.namespace, this.mesh, props.namespaceObject);
+          if (service) ambient.useWaypoint(service, this.node.path);
+          else ambient.useNamespaceWaypoint();
+        }
         new istio.Telemetry(this, 'Telemetry', {
           metadata: objectMetadata(name, this.namespace),
           spec: {

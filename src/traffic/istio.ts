@@ -189,7 +189,7 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
-    AmbientNamespace.of(traffic, m.namespace ?? 'default').useWaypoint();
+    AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     if (m.fault && !m.resilience && !m.canary) {
       ISTIO_TRAFFIC.materialize(traffic, model);
       return;

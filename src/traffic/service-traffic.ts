@@ -53,6 +53,7 @@ export class ServiceTraffic extends Construct {
   private fault?: { value: FaultIntent; by: string };
   private failover?: { value: FailoverIntent; by: string };
   private readonly dropped: string[] = [];
+  private contributor = '';
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
     super(scope, id);
@@ -67,6 +68,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
     }
     this.resilience = { value, by: by.node.path };
+    this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
     this.update();
@@ -78,6 +80,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
     }
     this.fault = { value, by: by.node.path };
+    this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.update();
   }
@@ -89,6 +92,7 @@ export class ServiceTraffic extends Construct {
     }
     const remotes = [...(this.failover?.value.remotes ?? []), ...value.remotes.filter(r => !this.failover?.value.remotes.some(x => x.peer === r.peer))];
     this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
+    this.contributor = by.node.path;
     this.update();
   }
 
@@ -98,9 +102,15 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
     this.canary = { value, by: by.node.path };
+    this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
     this.update();
+  }
+
+  /** The construct path of the pattern whose contribution is being rendered (for messages). */
+  public get contributorPath(): string {
+    return this.contributor || this.node.path;
   }
 
   /** The construct that set the resilience part, if any. */

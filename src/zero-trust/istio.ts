@@ -99,14 +99,13 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
       spec: {},
     });
     // Ambient: ztunnel enforces L4 rules (identities, namespaces, ports) on the pods; a rule with L7
-    // fields (methods, paths, a JWT) needs the namespace waypoint, and once the namespace has one, every
-    // Service's traffic reaches its pods from the waypoint: the rules then move to the waypoint
-    // (targetRefs to the Service, where the callers' own identities are seen) and ztunnel admits the
-    // waypoint. The waypoint may come later from another pattern, so the choice is made at synthesis.
-    const ambient = mesh.ambient ? AmbientNamespace.of(scope, ns, intent.namespaceObject) : undefined;
-    if (ambient && [...intent.allow, ...intent.deny].some(isL7)) ambient.useWaypoint();
-    const onWaypoint = () => ambient?.hasWaypoint ?? false;
-    const target = (service: ServiceRef) => (): any => onWaypoint()
+    // fields (methods, paths, a JWT) needs a waypoint for its Service (the namespace's or its own), and
+    // once a Service has one, its traffic reaches the pods from the waypoint: its rules then move to the
+    // waypoint (targetRefs to the Service, where the callers' own identities are seen) and ztunnel admits
+    // the waypoint. The waypoint may come later from another pattern, so the choice is made at synthesis.
+    const ambient = mesh.ambient ? AmbientNamespace.of(scope, ns, mesh, intent.namespaceObject) : undefined;
+    for (const r of [...intent.allow, ...intent.deny]) if (ambient && isL7(r)) ambient.useWaypoint(r.to, scope.node.path);
+    const target = (service: ServiceRef) => (): any => ambient?.waypointOf(service.name)
       ? { targetRefs: [{ group: '', kind: 'Service', name: service.name }] }
       : { selector: { matchLabels: sortKeys(service.selector) } };
     const allowed = byService(intent.allow);
@@ -139,19 +138,19 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
         });
       }
     }
-    ambient?.whenWaypoint(waypoint => {
-      // ztunnel admits the waypoint to the pods of every service that allows anyone
-      for (const [name, { service }] of allowed) {
+    // ztunnel admits the waypoint to the pods of every service that allows anyone, once it has one
+    for (const [name, { service }] of allowed) {
+      ambient?.whenWaypoint(service.name, waypoint => {
         new istio.AuthorizationPolicy(scope, `AllowWaypoint-${name}`, {
-          metadata: objectMetadata(`${name}-allow-${waypoint}`, ns),
+          metadata: objectMetadata(`${name}-allow-waypoint`, ns),
           spec: {
             selector: { matchLabels: sortKeys(service.selector) },
             action: istio.AuthorizationPolicySpecAction.ALLOW,
-            rules: [{ from: [{ source: { principals: [waypointPrincipal(mesh, ns)] } }] }],
+            rules: [{ from: [{ source: { principals: [waypointPrincipal(mesh, ns, waypoint)] } }] }],
           },
         });
-      }
-    });
+      });
+    }
     for (const [name, { service, rules }] of byService(intent.deny)) {
       const at = target(service);
       new istio.AuthorizationPolicy(scope, `Deny-${name}`, {

@@ -1,8 +1,9 @@
-import { Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane, Mesh, MeshAnalyzer,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane, IstioWaypointScope, Mesh,
+  MeshAnalyzer,
   MtlsExceptionMode, MultiClusterExport, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry,
   UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
@@ -299,5 +300,72 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
       exports: [{ service: payment(), cluster: 'a', consumers: ['b'] }],
     }));
     expect(msg).toContain('[test/mc] mesh: got "ambient": Istio ambient cannot express this (ambient multi-network uses an east-west gateway of its own');
+  });
+});
+
+describe('a waypoint per Service (IstioWaypointScope.SERVICE)', () => {
+  const PER_SERVICE = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE });
+  const kplusService = (chart: Chart, name: string) => ServiceRef.fromService(new kplus.Service(chart, name, {
+    metadata: { name }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `${name}-pods`, { labels: { app: name } }),
+  }));
+
+  test('only the Service with an L7 rule gets a waypoint; the other keeps its rule on ztunnel', () => {
+    const chart = shopChart();
+    const paymentSvc = kplusService(chart, 'payment');
+    const orderSvc = kplusService(chart, 'order');
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: PER_SERVICE,
+      allow: [
+        { from: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { from: [Identity.serviceAccount('web')], to: orderSvc },
+      ],
+    });
+    const out = synthValidated(chart);
+    expect(dump(out)).toMatchSnapshot();
+    expect(ofKind(out, 'Gateway').map(g => g.metadata.name)).toEqual(['payment-waypoint']);
+    expect(one(out, 'Service', 'payment').metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'payment-waypoint', 'istio.io/ingress-use-waypoint': 'true' });
+    expect(one(out, 'Service', 'order').metadata.labels?.['istio.io/use-waypoint']).toBeUndefined();
+    expect(one(out, 'Namespace', 'shop').metadata.labels['istio.io/use-waypoint']).toBeUndefined();
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'payment' }]);
+    expect(one(out, 'AuthorizationPolicy', 'order-allow').spec.selector).toBeDefined();
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow-waypoint').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/payment-waypoint'] } }] }]);
+    expect(ofKind(out, 'AuthorizationPolicy', 'order-allow-waypoint')).toEqual([]);
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    // both hops for payment, one for order
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }))
+      .toMatchObject({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment', allowed: true, reason: 'waypoint shop/payment-waypoint: AuthorizationPolicy shop/payment-allow rules[0]' });
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'GET', path: '/process-payment' }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/web', service: 'shop/order', method: 'GET', path: '/' }).reason).toBe('AuthorizationPolicy shop/order-allow rules[0]');
+    expect(matrix.callers()).not.toContain('shop/payment-waypoint');
+  });
+
+  test('a resilient service gets its own waypoint and routes', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'rs', { mesh: PER_SERVICE, service: kplusService(chart, 'payment'), timeout: Duration.seconds(3) });
+    const out = synthValidated(chart);
+    expect(one(out, 'Gateway', 'payment-waypoint').spec.gatewayClassName).toBe('istio-waypoint');
+    expect(one(out, 'HTTPRoute', 'payment').spec.parentRefs[0].name).toBe('payment');
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('namespace-wide telemetry creates no waypoint (it applies to the waypoints there are)', () => {
+    const chart = shopChart();
+    new TrafficTelemetry(chart, 'telemetry', { mesh: PER_SERVICE, accessLogging: {} });
+    expect(ofKind(synthValidated(chart), 'Gateway')).toEqual([]);
+  });
+
+  test('a reference without its Service object, and two scopes in one namespace, are refused with the fix', () => {
+    expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: PER_SERVICE, service: payment(), timeout: Duration.seconds(3) })))
+      .toBe('[test/rs] service: got payment: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE');
+    expect(failureOf(chart => {
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
+      new ZeroTrustNamespace(chart, 'zt', { mesh: PER_SERVICE, allow: [] });
+    })).toBe('[test/zt] mesh: got waypoint scope service, but [test/rs] uses namespace waypoints in namespace shop; use one Mesh for the namespace\'s patterns');
+  });
+
+  test('the scope is ambient-only and defaults to the namespace', () => {
+    expect(AMBIENT.istioWaypointScope).toBe(IstioWaypointScope.NAMESPACE);
+    expect(Mesh.istio({ waypointScope: IstioWaypointScope.SERVICE }).istioWaypointScope).toBeUndefined();
   });
 });
