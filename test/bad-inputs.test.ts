@@ -7,8 +7,8 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
-  IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport, MultiClusterExportProps, PathMatch,
-  ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
+  IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport,
+  MultiClusterExportProps, PathMatch, ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../src';
 import { captureStderr, failureOf } from './util';
@@ -18,6 +18,7 @@ captureStderr();
 const ALL = ['istio', 'linkerd', 'consul'] as const;
 type MeshName = typeof ALL[number] | 'istio-ambient';
 const AMBIENT = ['istio-ambient'] as const;
+const PER_SERVICE = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE });
 const meshOf = (m: MeshName) => ({ 'istio': Mesh.istio(), 'istio-ambient': Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'linkerd': Mesh.linkerd(), 'consul': Mesh.consul() })[m];
 const payment = () => ServiceRef.fromName('payment', { port: 8080 });
 
@@ -250,7 +251,7 @@ const CASES: Case[] = [
   {
     name: 'a waypoint per Service for a reference without its Service object',
     meshes: AMBIENT,
-    build: chart => resilient({ timeout: Duration.seconds(3) })(chart, Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE })),
+    build: chart => resilient({ timeout: Duration.seconds(3) })(chart, PER_SERVICE),
     error: '[test/svc] service: got payment: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE',
   },
   {
@@ -258,7 +259,7 @@ const CASES: Case[] = [
     meshes: AMBIENT,
     build: (chart, mesh) => {
       resilient({ timeout: Duration.seconds(3) })(chart, mesh);
-      zeroTrust({ mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE }) })(chart, mesh);
+      zeroTrust({ mesh: PER_SERVICE })(chart, mesh);
     },
     error: "[test/zt] mesh: got waypoint scope service, but [test/svc] uses namespace waypoints in namespace shop; use one Mesh for the namespace's patterns",
   },
