@@ -8,7 +8,8 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
   IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport,
-  MultiClusterExportProps, PathMatch, ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
+  MultiClusterExportProps, PathMatch, ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry,
+  TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../src';
 import { captureStderr, failureOf } from './util';
