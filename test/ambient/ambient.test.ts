@@ -1,6 +1,7 @@
-import { Chart, Duration } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
+import { Shop } from '../../examples/shop/main';
 import {
   CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane, IstioWaypointScope, Mesh,
   MeshAnalyzer,
@@ -367,5 +368,18 @@ describe('a waypoint per Service (IstioWaypointScope.SERVICE)', () => {
   test('the scope is ambient-only and defaults to the namespace', () => {
     expect(AMBIENT.istioWaypointScope).toBe(IstioWaypointScope.NAMESPACE);
     expect(Mesh.istio({ waypointScope: IstioWaypointScope.SERVICE }).istioWaypointScope).toBeUndefined();
+  });
+});
+
+describe('determinism', () => {
+  test('the ambient shop synthesizes byte-identical YAML twice', () => {
+    const render = () => {
+      const app = new App({ outdir: Testing.app().outdir });
+      new Shop(app, 'shop', { mesh: AMBIENT });
+      return app.synthYaml();
+    };
+    const first = render();
+    expect(render()).toEqual(first);
+    expect(first).toContain('istio.io/dataplane-mode: ambient');
   });
 });
