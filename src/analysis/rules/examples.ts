@@ -342,6 +342,13 @@ export const RULE_EXAMPLES: RuleExample[] = [
     fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]\n    to: [{operation: {ports: ["8080"]}}]')),
   },
   {
+    code: 'I138',
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), AP('  action: AUDIT\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]')),
+    expect: ['I138'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT,
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: payment-audit, namespace: shop}\nspec:\n  targetRefs: [{group: "", kind: Service, name: payment}]\n  action: AUDIT\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]'),
+  },
+  {
     code: 'I139',
     bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), RA('  selector: {matchLabels: {app: payment}}')),
     expect: ['I139'],

@@ -638,12 +638,14 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     mesh: 'istio',
     kinds: ['AuthorizationPolicy'],
     upstream: 'KIA0110 authorizationpolicy.ambient.l7notargetrefs; Istio ambient L4 policy docs',
-    summary: 'an AuthorizationPolicy with L7 attributes selects ambient pods, where ztunnel cannot check them',
+    summary: 'an AuthorizationPolicy with L7 attributes (or a CUSTOM or AUDIT action) selects ambient pods, where ztunnel cannot apply it',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => onWorkloads(d.obj) && ctx.isAmbient(ctx.ns(d.obj)))
-      .flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
-        const fields = l7Fields(r);
-        return fields.length ? [at(d, ['spec', 'rules', i], `namespace ${ctx.ns(d.obj)} is ambient: ztunnel enforces this policy and cannot check ${fields.join(', ')}, so ${d.obj.spec?.action === 'DENY' ? 'the rule denies every connection it could match' : 'the rule never allows'}; attach the policy to the waypoint with targetRefs to the Service (and give the namespace a waypoint)`)] : [];
-      })),
+      .flatMap(d => ['CUSTOM', 'AUDIT'].includes(d.obj.spec?.action)
+        ? [at(d, ['spec', 'action'], `namespace ${ctx.ns(d.obj)} is ambient: ztunnel does not apply ${d.obj.spec.action} policies; attach the policy to the waypoint with targetRefs to the Service (and give the namespace a waypoint)`)]
+        : arr(d.obj.spec?.rules).flatMap((r: any, i: number) => {
+          const fields = l7Fields(r);
+          return fields.length ? [at(d, ['spec', 'rules', i], `namespace ${ctx.ns(d.obj)} is ambient: ztunnel enforces this policy and cannot check ${fields.join(', ')}, so ${d.obj.spec?.action === 'DENY' ? 'the rule denies every connection it could match' : 'the rule never allows'}; attach the policy to the waypoint with targetRefs to the Service (and give the namespace a waypoint)`)] : [];
+        })),
   },
   {
     code: 'I139',
