@@ -9,6 +9,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
+import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../private/istio-ambient';
 import { objectMetadata } from '../private/metadata';
 import { DNS1123_LABEL, EXTERNAL_HOST } from '../private/names';
 import { ServiceRef } from '../service';
@@ -216,11 +217,6 @@ export class EgressPolicy extends MeshConstruct {
           alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
         });
       }
-      hosts.forEach((h, i) => {
-        if (h.originateTls) {
-          unsupported.push({ setting: `hosts[${i}].originateTls`, value: true, why: 'TLS origination on ambient needs a waypoint for the ServiceEntry (istio.io/use-waypoint on it), which the library does not write yet', alternative: 'call the host over TLS from the application' });
-        }
-      });
     }
     if (this.mesh.kind !== MeshKind.CONSUL && callers.length) {
       unsupported.push({ setting: 'callers', value: callers.map(c => c.name), why: `${this.mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers' });
@@ -242,8 +238,10 @@ export class EgressPolicy extends MeshConstruct {
     const SIMPLE = istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE;
     for (const h of hosts) {
       const protocol = h.protocol === EgressProtocol.TCP ? 'TCP' : h.protocol;
+      // ambient: TLS origination happens in a waypoint, which the ServiceEntry is enrolled with
+      const waypoint = h.originateTls && this.mesh.ambient ? AmbientNamespace.of(this, ns, this.mesh).useEgressWaypoint() : undefined;
       new istio.ServiceEntry(this, `ServiceEntry-${h.slug}`, {
-        metadata: objectMetadata(h.slug, ns),
+        metadata: objectMetadata(h.slug, ns, waypoint ? { labels: { [USE_WAYPOINT_LABEL]: waypoint } } : {}),
         spec: {
           hosts: [h.host],
           addresses: h.addresses.length ? h.addresses : undefined,

@@ -116,6 +116,21 @@ export class AmbientNamespace extends Construct {
     }
   }
 
+  /**
+   * A waypoint for ServiceEntries of the namespace (egress): the namespace waypoint with namespace-scoped
+   * waypoints, else one of its own (`egress-waypoint`). The ServiceEntry is enrolled with
+   * `istio.io/use-waypoint` on itself. Returns the waypoint's name.
+   */
+  public useEgressWaypoint(): string {
+    if (this.waypointScope === IstioWaypointScope.NAMESPACE) {
+      this.useNamespaceWaypoint();
+      return WAYPOINT_NAME;
+    }
+    const name = `egress-${WAYPOINT_NAME}`;
+    if (!this.node.tryFindChild('Waypoint-egress')) this.createWaypoint('Waypoint-egress', name);
+    return name;
+  }
+
   /** Calls `f` once `service` has a waypoint: now, or when a pattern creates it later. */
   public whenWaypoint(service: string, f: (waypoint: string) => void): void {
     const now = this.waypointOf(service);

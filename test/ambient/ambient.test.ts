@@ -3,10 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import { Shop } from '../../examples/shop/main';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane, IstioWaypointScope, Mesh,
-  MeshAnalyzer,
-  MtlsExceptionMode, MultiClusterExport, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry,
-  UnsupportedSettings, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, EgressProtocol, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane,
+  IstioWaypointScope, Mesh, MeshAnalyzer, MtlsExceptionMode, MultiClusterExport, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService,
+  ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -272,6 +271,21 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     const out = synthValidated(chart);
     expect(ofKind(out, 'ServiceEntry')).toHaveLength(1);
     expect(ofKind(out, 'Sidecar')).toEqual([]);
+    expect(ofKind(out, 'Gateway')).toEqual([]); // no waypoint for a TLS host
+  });
+
+  test('egress TLS origination: the ServiceEntry is enrolled with a waypoint, which originates TLS', () => {
+    for (const [mesh, waypoint] of [[AMBIENT, 'waypoint'], [Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE }), 'egress-waypoint']] as const) {
+      const chart = shopChart();
+      new EgressPolicy(chart, 'egress', { mesh, registryOnly: false, hosts: [{ host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }] });
+      const out = synthValidated(chart);
+      const se = one(out, 'ServiceEntry', 'egress-auth-example-com');
+      expect(se.metadata.labels['istio.io/use-waypoint']).toBe(waypoint);
+      expect(se.spec.ports).toEqual([{ number: 80, name: 'http-80', protocol: 'HTTP', targetPort: 443 }]);
+      expect(one(out, 'DestinationRule', 'egress-auth-example-com').spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE', sni: 'auth.example.com' });
+      expect(one(out, 'Gateway', waypoint).spec.gatewayClassName).toBe('istio-waypoint');
+      expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    }
   });
 
   test('ingress: the Gateway API by default, JWT at the edge by targetRefs to the Gateway', () => {

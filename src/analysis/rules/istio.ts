@@ -713,19 +713,24 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     mesh: 'istio',
     kinds: ['Gateway'],
     upstream: 'istioctl waypoint status / ambient waypoint docs: a waypoint serves only what is labelled to use it',
-    summary: 'a waypoint that no namespace or Service uses',
+    summary: 'a waypoint that no namespace, Service or ServiceEntry uses',
     check: ctx => {
       const waypoints = ctx.ofKind('Gateway', 'gateway.networking.k8s.io').filter(d => d.obj.spec?.gatewayClassName === ISTIO_WAYPOINT_CLASS);
       if (!waypoints.length) return [];
       const users = new Set([
         ...ctx.ofKind('Namespace').map(n => ctx.waypointFor(n.obj.metadata?.name)),
         ...ctx.ofKind('Service').map(sv => ctx.waypointFor(ctx.ns(sv.obj), sv.obj.metadata?.name)),
+        // a ServiceEntry enrolled by its own label (egress through a waypoint)
+        ...ctx.ofKind('ServiceEntry', 'istio.io').map(se => {
+          const labels = se.obj.metadata?.labels ?? {};
+          return labels['istio.io/use-waypoint'] ? `${labels['istio.io/use-waypoint-namespace'] ?? ctx.ns(se.obj)}/${labels['istio.io/use-waypoint']}` : undefined;
+        }),
       ]);
       return waypoints.flatMap(d => {
         const ns = ctx.ns(d.obj);
         // only when the namespace's own object is among the manifests: otherwise its labels are unknown
         if (!ctx.namespaceObject(ns)) return [];
-        return users.has(`${ns}/${d.obj.metadata?.name}`) ? [] : [at(d, ['metadata', 'name'], `no namespace or Service has istio.io/use-waypoint: ${d.obj.metadata?.name}${ns ? ` (in ${ns})` : ''}, so no traffic goes through the waypoint; label the namespace or the Services that need L7 processing, or remove the waypoint`)];
+        return users.has(`${ns}/${d.obj.metadata?.name}`) ? [] : [at(d, ['metadata', 'name'], `no namespace, Service or ServiceEntry has istio.io/use-waypoint: ${d.obj.metadata?.name}${ns ? ` (in ${ns})` : ''}, so no traffic goes through the waypoint; label the namespace or the Services that need L7 processing, or remove the waypoint`)];
       });
     },
   },
