@@ -1,4 +1,3 @@
-import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ZT_CONSUL } from './consul';
@@ -176,11 +175,8 @@ export class ZeroTrustNamespace extends MeshConstruct {
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace || !DNS1123_LABEL.test(namespace)) {
-      problems.add('namespace', namespace, 'a zero-trust namespace needs a namespace (a DNS-1123 label)', "pass namespace: 'shop', or give the chart a namespace");
-      problems.throwIfAny();
-    }
+    const namespace = this._resolveNamespace(problems, props.namespace, 'a zero-trust namespace');
+    problems.throwIfAny();
     this.namespace = namespace!;
     this.mtls = props.mtls ?? MtlsPhase.STRICT;
     if (!Object.values(MtlsPhase).includes(this.mtls)) problems.add('mtls', this.mtls, 'not an mTLS phase', 'use MtlsPhase.PERMISSIVE or MtlsPhase.STRICT');

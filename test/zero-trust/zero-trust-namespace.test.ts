@@ -324,3 +324,13 @@ describe('Linkerd exceptions', () => {
     expect(one(out, 'Server', 'payment-9090').spec).toMatchObject({ port: 9090, accessPolicy: 'all-unauthenticated' });
   });
 });
+
+describe('the namespace name', () => {
+  test('63 characters is accepted, 64 refused (a DNS-1123 label)', () => {
+    const ns = 'a'.repeat(63);
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.istio(), { namespace: ns }));
+    expect(one(synthValidated(chart), 'PeerAuthentication', 'default').metadata.namespace).toBe(ns);
+    expect(fails(SEED(Mesh.istio(), { namespace: `${ns}a` }))).toContain('namespace: got "');
+  });
+});
