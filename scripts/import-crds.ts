@@ -56,7 +56,7 @@ const KINDS: KindSpec[] = [
     ['ServiceDefaults', 'servicedefaults'], ['ServiceResolver', 'serviceresolvers'], ['ServiceRouter', 'servicerouters'],
     ['ServiceSplitter', 'servicesplitters'], ['ServiceIntentions', 'serviceintentions'], ['ExportedServices', 'exportedservices-v1'],
     ['ProxyDefaults', 'proxydefaults'], ['Mesh', 'meshes'], ['SamenessGroup', 'samenessgroups'], ['JWTProvider', 'jwtproviders'],
-    ['IngressGateway', 'ingressgateways'], ['TerminatingGateway', 'terminatinggateways'],
+    ['IngressGateway', 'ingressgateways'], ['TerminatingGateway', 'terminatinggateways'], ['GatewayPolicy', 'gatewaypolicies'],
   ].map(([kind, file]) => ({ module: 'consul', file: `consul/crd-${file}.yaml`, group: 'consul.hashicorp.com', kind, version: 'v1alpha1' })),
 
   { module: 'smi', file: 'smi/trafficsplit-crd.yaml', group: 'split.smi-spec.io', kind: 'TrafficSplit', version: 'v1alpha2' },

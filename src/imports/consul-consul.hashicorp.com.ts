@@ -187,6 +187,391 @@ export function toJson_ExportedServicesSpecServicesConsumers(obj: ExportedServic
 /**
  *
  *
+ * @schema GatewayPolicy
+ */
+export class GatewayPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "GatewayPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'consul.hashicorp.com/v1alpha1',
+    kind: 'GatewayPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "GatewayPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: GatewayPolicyProps = {}): any {
+    return {
+      ...GatewayPolicy.GVK,
+      ...toJson_GatewayPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "GatewayPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: GatewayPolicyProps = {}) {
+    super(scope, id, {
+      ...GatewayPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...GatewayPolicy.GVK,
+      ...toJson_GatewayPolicyProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema GatewayPolicy
+ */
+export interface GatewayPolicyProps {
+  /**
+   * @schema GatewayPolicy#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema GatewayPolicy#spec
+   */
+  readonly spec?: GatewayPolicySpec;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicyProps(obj: GatewayPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_GatewayPolicySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpec
+ */
+export interface GatewayPolicySpec {
+  /**
+   * @schema GatewayPolicySpec#default
+   */
+  readonly default?: GatewayPolicySpecDefault;
+
+  /**
+   * @schema GatewayPolicySpec#override
+   */
+  readonly override?: GatewayPolicySpecOverride;
+
+  /**
+   * @schema GatewayPolicySpec#targetRef
+   */
+  readonly targetRef: GatewayPolicySpecTargetRef;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpec(obj: GatewayPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'default': toJson_GatewayPolicySpecDefault(obj.default),
+    'override': toJson_GatewayPolicySpecOverride(obj.override),
+    'targetRef': toJson_GatewayPolicySpecTargetRef(obj.targetRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecDefault
+ */
+export interface GatewayPolicySpecDefault {
+  /**
+   * @schema GatewayPolicySpecDefault#jwt
+   */
+  readonly jwt?: GatewayPolicySpecDefaultJwt;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecDefault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecDefault(obj: GatewayPolicySpecDefault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'jwt': toJson_GatewayPolicySpecDefaultJwt(obj.jwt),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecOverride
+ */
+export interface GatewayPolicySpecOverride {
+  /**
+   * @schema GatewayPolicySpecOverride#jwt
+   */
+  readonly jwt?: GatewayPolicySpecOverrideJwt;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecOverride(obj: GatewayPolicySpecOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'jwt': toJson_GatewayPolicySpecOverrideJwt(obj.jwt),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecTargetRef
+ */
+export interface GatewayPolicySpecTargetRef {
+  /**
+   * @schema GatewayPolicySpecTargetRef#group
+   */
+  readonly group: string;
+
+  /**
+   * @schema GatewayPolicySpecTargetRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema GatewayPolicySpecTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema GatewayPolicySpecTargetRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * @schema GatewayPolicySpecTargetRef#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecTargetRef(obj: GatewayPolicySpecTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecDefaultJwt
+ */
+export interface GatewayPolicySpecDefaultJwt {
+  /**
+   * @schema GatewayPolicySpecDefaultJwt#providers
+   */
+  readonly providers: GatewayPolicySpecDefaultJwtProviders[];
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecDefaultJwt' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecDefaultJwt(obj: GatewayPolicySpecDefaultJwt | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'providers': obj.providers?.map(y => toJson_GatewayPolicySpecDefaultJwtProviders(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecOverrideJwt
+ */
+export interface GatewayPolicySpecOverrideJwt {
+  /**
+   * @schema GatewayPolicySpecOverrideJwt#providers
+   */
+  readonly providers: GatewayPolicySpecOverrideJwtProviders[];
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecOverrideJwt' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecOverrideJwt(obj: GatewayPolicySpecOverrideJwt | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'providers': obj.providers?.map(y => toJson_GatewayPolicySpecOverrideJwtProviders(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecDefaultJwtProviders
+ */
+export interface GatewayPolicySpecDefaultJwtProviders {
+  /**
+   * @schema GatewayPolicySpecDefaultJwtProviders#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema GatewayPolicySpecDefaultJwtProviders#verifyClaims
+   */
+  readonly verifyClaims?: GatewayPolicySpecDefaultJwtProvidersVerifyClaims[];
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecDefaultJwtProviders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecDefaultJwtProviders(obj: GatewayPolicySpecDefaultJwtProviders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'verifyClaims': obj.verifyClaims?.map(y => toJson_GatewayPolicySpecDefaultJwtProvidersVerifyClaims(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecOverrideJwtProviders
+ */
+export interface GatewayPolicySpecOverrideJwtProviders {
+  /**
+   * @schema GatewayPolicySpecOverrideJwtProviders#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema GatewayPolicySpecOverrideJwtProviders#verifyClaims
+   */
+  readonly verifyClaims?: GatewayPolicySpecOverrideJwtProvidersVerifyClaims[];
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecOverrideJwtProviders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecOverrideJwtProviders(obj: GatewayPolicySpecOverrideJwtProviders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'verifyClaims': obj.verifyClaims?.map(y => toJson_GatewayPolicySpecOverrideJwtProvidersVerifyClaims(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecDefaultJwtProvidersVerifyClaims
+ */
+export interface GatewayPolicySpecDefaultJwtProvidersVerifyClaims {
+  /**
+   * @schema GatewayPolicySpecDefaultJwtProvidersVerifyClaims#path
+   */
+  readonly path: string[];
+
+  /**
+   * @schema GatewayPolicySpecDefaultJwtProvidersVerifyClaims#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecDefaultJwtProvidersVerifyClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecDefaultJwtProvidersVerifyClaims(obj: GatewayPolicySpecDefaultJwtProvidersVerifyClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path?.map(y => y),
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayPolicySpecOverrideJwtProvidersVerifyClaims
+ */
+export interface GatewayPolicySpecOverrideJwtProvidersVerifyClaims {
+  /**
+   * @schema GatewayPolicySpecOverrideJwtProvidersVerifyClaims#path
+   */
+  readonly path: string[];
+
+  /**
+   * @schema GatewayPolicySpecOverrideJwtProvidersVerifyClaims#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GatewayPolicySpecOverrideJwtProvidersVerifyClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayPolicySpecOverrideJwtProvidersVerifyClaims(obj: GatewayPolicySpecOverrideJwtProvidersVerifyClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path?.map(y => y),
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
  * @schema IngressGateway
  */
 export class IngressGateway extends ApiObject {

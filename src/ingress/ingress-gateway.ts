@@ -1,13 +1,15 @@
 import { isIP } from 'net';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as consul from '../imports/consul';
 import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
+import { ConsulJwtProvider } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, isHttpUrl } from '../private/names';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, isHttpUrl, jwtProviderName } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
@@ -201,9 +203,20 @@ export class IngressGateway extends MeshConstruct {
       problems.add('gatewayClassName', undefined, 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller', "name its GatewayClass, e.g. gatewayClassName: 'envoy-gateway'");
     }
     if (gatewayClassName !== undefined && !DNS1123_SUBDOMAIN.test(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
-    if (props.jwt && !(this.mesh.kind === MeshKind.ISTIO)) {
-      problems.add('jwt', props.jwt.issuer, `${this.mesh.displayName} cannot express this (${this.mesh.kind === MeshKind.LINKERD ? 'the gateway controller, not Linkerd, validates tokens at the edge' : 'Consul API gateway JWT needs a GatewayPolicy, which the library does not write yet'})`,
+    if (props.jwt && this.mesh.kind === MeshKind.LINKERD) {
+      problems.add('jwt', props.jwt.issuer, 'Linkerd cannot express this (the gateway controller, not Linkerd, validates tokens at the edge)',
         'validate the token in the gateway controller\'s own policy, or require it per service with ZeroTrustNamespace requireJwt');
+    }
+    if (props.jwt && this.mesh.kind === MeshKind.CONSUL && !this.mesh.consulEnterprise) {
+      problems.add('jwt', props.jwt.issuer, 'Consul cannot express this (JWT verification at the API gateway is a Consul Enterprise feature)',
+        'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or require the token per service with ZeroTrustNamespace requireJwt');
+    }
+    if (props.jwt?.forwardOriginalToken && this.mesh.kind === MeshKind.CONSUL) {
+      problems.add('jwt.forwardOriginalToken', true, 'Consul cannot express this (JWTProvider forwards the token payload to a header, not the original token)', 'remove forwardOriginalToken for Consul');
+    }
+    const providerName = props.jwt ? jwtProviderName(props.jwt.issuer, props.jwt.providerName) : undefined;
+    if (providerName !== undefined && this.mesh.kind === MeshKind.CONSUL && !DNS1123_LABEL.test(providerName)) {
+      problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
     }
     if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace)) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
@@ -232,8 +245,21 @@ export class IngressGateway extends MeshConstruct {
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
-    if (this.api === IngressApi.GATEWAY_API && props.jwt) {
+    if (this.api === IngressApi.GATEWAY_API && props.jwt && this.mesh.kind === MeshKind.ISTIO) {
       this.renderJwt(name, ns, { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }] }, props.jwt);
+    }
+    if (props.jwt && this.mesh.kind === MeshKind.CONSUL) {
+      // Consul Enterprise: a JWTProvider (shared with zero trust) and an override on the gateway's
+      // listener, which routes cannot relax
+      const jwt = props.jwt;
+      ConsulJwtProvider.of(this, { name: providerName!, issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences }, this.node.path);
+      new consul.GatewayPolicy(this, 'GatewayPolicy', {
+        metadata: objectMetadata(`${name}-jwt`, ns),
+        spec: {
+          targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name, sectionName: tls ? 'https' : 'http' },
+          override: { jwt: { providers: [{ name: providerName! }] } },
+        },
+      });
     }
   }
 
@@ -272,7 +298,12 @@ export class IngressGateway extends MeshConstruct {
       metadata: objectMetadata(`${name}-jwt`, namespace),
       spec: {
         ...at,
-        jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, ...(jwt.audiences ? { audiences: jwt.audiences } : {}) }],
+        jwtRules: [{
+          issuer: jwt.issuer,
+          jwksUri: jwt.jwksUri,
+          ...(jwt.audiences ? { audiences: jwt.audiences } : {}),
+          ...(jwt.forwardOriginalToken !== undefined ? { forwardOriginalToken: jwt.forwardOriginalToken } : {}),
+        }],
       },
     });
     new istio.AuthorizationPolicy(this, 'RequireJwt', {

@@ -111,3 +111,49 @@ export class ConsulTerminatingGateway extends Construct {
     this.services.add(name);
   }
 }
+
+/** What a JWTProvider is made of: the issuer, the keys' URL and the audiences. */
+export interface ConsulJwtSpec {
+  readonly name: string;
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audiences?: string[];
+}
+
+/**
+ * A Consul `JWTProvider` (a mesh-wide config entry named after the provider), kept once per chart and
+ * name: zero trust (intentions) and the API gateway (GatewayPolicy) verify tokens against the same
+ * provider, and two constructs that describe it differently are refused, naming both.
+ */
+export class ConsulJwtProvider extends Construct {
+  /** The provider of the chart of `scope` (created on first use). */
+  public static of(scope: Construct, jwt: ConsulJwtSpec, by: string): ConsulJwtProvider {
+    const chart = Chart.of(scope);
+    const id = `ConsulJWTProvider-${jwt.name}`;
+    const provider = (chart.node.tryFindChild(id) as ConsulJwtProvider | undefined) ?? new ConsulJwtProvider(chart, id, jwt.name);
+    provider.describe(jwt, by);
+    return provider;
+  }
+
+  private readonly fields = new Map<string, Contribution>();
+
+  private constructor(scope: Construct, id: string, public readonly name: string) {
+    super(scope, id);
+    new consul.JwtProvider(this, 'Resource', {
+      metadata: objectMetadata(name, undefined),
+      spec: Lazy.any({
+        produce: (): consul.JwtProviderSpec => ({
+          issuer: this.fields.get('issuer')?.value as string,
+          audiences: this.fields.get('audiences')?.value as string[] | undefined,
+          jsonWebKeySet: { remote: { uri: this.fields.get('jwksUri')?.value as string, fetchAsynchronously: true } },
+        }),
+      }) as consul.JwtProviderSpec,
+    });
+  }
+
+  private describe(jwt: ConsulJwtSpec, by: string): void {
+    for (const [field, value] of [['issuer', jwt.issuer], ['jwksUri', jwt.jwksUri], ['audiences', jwt.audiences]] as const) {
+      this.fields.set(field, agree(`JWTProvider ${this.name}`, 'Consul has one provider of a name for the whole mesh', field, this.fields.get(field), { value, by }));
+    }
+  }
+}

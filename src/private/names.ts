@@ -16,3 +16,15 @@ export function isHttpUrl(uri: unknown): boolean {
     return false;
   }
 }
+
+/** The name of a JWT issuer's Consul JWTProvider: the one given, else derived from the issuer's host. */
+export function jwtProviderName(issuer: unknown, given: string | undefined): string {
+  if (given !== undefined) return given;
+  let host: string;
+  try {
+    host = new URL(String(issuer)).hostname;
+  } catch {
+    host = String(issuer ?? '');
+  }
+  return host.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+}

@@ -5,7 +5,7 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
-import { ConsulMeshEntry, ConsulProxyDefaults } from '../private/consul-singletons';
+import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
@@ -61,14 +61,8 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     });
     const provider = intent.jwt?.providerName;
     if (intent.jwt) {
-      new consul.JwtProvider(scope, 'JWTProvider', {
-        metadata: objectMetadata(intent.jwt.providerName, undefined),
-        spec: {
-          issuer: intent.jwt.issuer,
-          audiences: intent.jwt.audiences,
-          jsonWebKeySet: { remote: { uri: intent.jwt.jwksUri, fetchAsynchronously: true } },
-        },
-      });
+      const { providerName: name, issuer, jwksUri, audiences } = intent.jwt;
+      ConsulJwtProvider.of(scope, { name, issuer, jwksUri, audiences }, scope.node.path);
     }
     const services = new Map<string, { deny: RuleIntent[]; allow: RuleIntent[] }>();
     for (const [list, key] of [[intent.deny, 'deny'], [intent.allow, 'allow']] as const) {

@@ -9,7 +9,7 @@ import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
-import { DNS1123_LABEL, isHttpUrl } from '../private/names';
+import { DNS1123_LABEL, isHttpUrl, jwtProviderName } from '../private/names';
 import { ServiceProtocol, ServiceRef } from '../service';
 
 /**
@@ -202,15 +202,9 @@ export class ZeroTrustNamespace extends MeshConstruct {
     let jwt: ZeroTrustIntent['jwt'];
     if (props.jwt) {
       const j = props.jwt;
-      let host = '';
       if (!isHttpUrl(j.jwksUri)) problems.add('jwt.jwksUri', j.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
-      try {
-        host = new URL(j.issuer).hostname;
-      } catch {
-        host = String(j.issuer ?? '');
-      }
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
-      const providerName = j.providerName ?? host.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+      const providerName = jwtProviderName(j.issuer, j.providerName);
       if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
       jwt = { ...j, providerName };
     } else if (allow.some(r => r.requireJwt)) {

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef } from '../../src';
+import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -96,12 +96,48 @@ describe('Gateway API', () => {
     expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { gatewayClassName: undefined })))).toContain('Linkerd has no ingress of its own');
   });
 
-  test('JWT at the edge is refused on Linkerd and Consul, naming the alternative', () => {
-    for (const mesh of [Mesh.linkerd(), Mesh.consul()]) {
-      const msg = failureOf(chart => new IngressGateway(chart, 'shop', props(mesh, { jwt: JWT })));
-      expect(msg).toContain('jwt');
-      expect(msg).toContain('requireJwt');
-    }
+  test('JWT at the edge is refused on Linkerd and Consul CE, naming the alternative', () => {
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { jwt: JWT }))))
+      .toBe("[test/shop] jwt: got \"https://auth.example.com\": Linkerd cannot express this (the gateway controller, not Linkerd, validates tokens at the edge); validate the token in the gateway controller's own policy, or require it per service with ZeroTrustNamespace requireJwt");
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.consul(), { jwt: JWT }))))
+      .toBe('[test/shop] jwt: got "https://auth.example.com": Consul cannot express this (JWT verification at the API gateway is a Consul Enterprise feature); use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or require the token per service with ZeroTrustNamespace requireJwt');
+  });
+});
+
+describe('JWT at the edge on Consul Enterprise', () => {
+  const ENTERPRISE = Mesh.consul({ enterprise: true });
+
+  test('a JWTProvider and a GatewayPolicy override on the HTTPS listener; validated; lint clean', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: { ...JWT, audiences: ['shop'] } }));
+    const out = synthValidated(chart);
+    expect(one(out, 'JWTProvider', 'auth-example-com').spec).toEqual({
+      issuer: 'https://auth.example.com', audiences: ['shop'], jsonWebKeySet: { remote: { uri: JWT.jwksUri, fetchAsynchronously: true } },
+    });
+    expect(one(out, 'GatewayPolicy', 'shop-jwt').spec).toEqual({
+      targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop', sectionName: 'https' },
+      override: { jwt: { providers: [{ name: 'auth-example-com' }] } },
+    });
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('zero trust and the gateway share one provider; two descriptions of it are refused, naming both', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: JWT }));
+    new ZeroTrustNamespace(chart, 'zt', { mesh: ENTERPRISE, jwt: JWT, allow: [{ from: [Identity.serviceAccount('web')], to: order(), requireJwt: true }] });
+    expect(ofKind(synthValidated(chart), 'JWTProvider')).toHaveLength(1);
+    expect(failureOf(c => {
+      new IngressGateway(c, 'shop', props(ENTERPRISE, { jwt: JWT }));
+      new ZeroTrustNamespace(c, 'zt', { mesh: ENTERPRISE, jwt: { ...JWT, jwksUri: 'https://auth.example.com/other-keys' }, allow: [] });
+    })).toBe('[test/zt] JWTProvider auth-example-com: jwksUri: got "https://auth.example.com/other-keys", but [test/shop] already set "https://auth.example.com/.well-known/jwks.json"; Consul has one provider of a name for the whole mesh: make the two constructs agree');
+  });
+
+  test('forwarding the original token is refused on Consul, kept on Istio', () => {
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: { ...JWT, forwardOriginalToken: true } }))))
+      .toBe('[test/shop] jwt.forwardOriginalToken: got true: Consul cannot express this (JWTProvider forwards the token payload to a header, not the original token); remove forwardOriginalToken for Consul');
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(Mesh.istio(), { jwt: { ...JWT, forwardOriginalToken: true } }));
+    expect(one(synthValidated(chart), 'RequestAuthentication', 'shop-jwt').spec.jwtRules[0].forwardOriginalToken).toBe(true);
   });
 });
 
