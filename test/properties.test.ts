@@ -7,8 +7,9 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, PathMatch,
-  ReachabilityMatrix, ReleaseVersion, MultiClusterExport, ResilientService, RetryOn, ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, IngressGateway, HttpMethod, Identity, IstioDataPlane, IstioWaypointScope, Mesh, MeshAnalyzer,
+  PathMatch, ReachabilityMatrix, ReleaseVersion, MultiClusterExport, ResilientService, RetryOn, ServiceRef, TrafficTelemetry, UnsupportedSettings,
+  ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 
@@ -144,6 +145,44 @@ describe('ZeroTrustNamespace', () => {
         for (const service of services) {
           for (const method of METHODS) {
             for (const p of ['/api/x', '/admin', '/other']) {
+              const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
+                && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
+              const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
+              expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+            }
+          }
+        }
+      }
+    }), { numRuns: RUNS });
+  });
+
+  test('Istio ambient with a waypoint per Service: the matrix still equals the rules, across generated L4/L7 mixes', () => {
+    const perService = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE });
+    fc.assert(fc.property(rules, asked => {
+      const chart = shopChart();
+      const services = new Map<string, ServiceRef>();
+      const ref = (svc: string) => services.get(svc) ?? services.set(svc, ServiceRef.fromService(new kplus.Service(chart, `svc-${svc}`, {
+        metadata: { name: svc }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `pods-${svc}`, { labels: { app: svc } }),
+      }))).get(svc)!;
+      new ZeroTrustNamespace(chart, 'zero-trust', {
+        mesh: perService,
+        allow: asked.map(r => ({
+          from: [Identity.serviceAccount(r.caller)],
+          to: ref(r.service),
+          methods: r.method ? [r.method] : undefined,
+          paths: r.path ? [PathMatch.prefix(r.path)] : undefined,
+        })),
+      });
+      const out = synthValidated(chart);
+      noAnalyzerErrors(out);
+      // a Service has a waypoint exactly when one of its rules is L7
+      const l7 = new Set(asked.filter(r => r.method || r.path).map(r => r.service));
+      expect(ofKind(out, 'Gateway').map(g => g.metadata.name).sort()).toEqual([...l7].map(x => `${x}-waypoint`).sort());
+      const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+      for (const caller of [...new Set(asked.map(r => r.caller)), 'stranger']) {
+        for (const service of new Set(asked.map(r => r.service))) {
+          for (const method of METHODS) {
+            for (const p of ['/api/x', '/other']) {
               const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
                 && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
               const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
