@@ -18,23 +18,25 @@ function identityRef(id: Identity): linkerd.MeshTlsAuthenticationSpecIdentityRef
     : { kind: 'ServiceAccount', name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) };
 }
 
-/** Linkerd ANDs the authentications of one AuthorizationPolicy: one policy per kind of caller, so that they OR. */
-function authorizations(scope: Construct, r: RuleIntent, ns: string, target: { kind: string; name: string }) {
+/** An authentication object of a rule, and the suffix its policies' names take. */
+interface Authn {
+  readonly kind: string;
+  readonly name: string;
+  readonly suffix: string;
+}
+
+/** The authentications of a rule's callers (a MeshTLSAuthentication, a NetworkAuthentication), made once per rule. */
+function authentications(scope: Construct, r: RuleIntent, ns: string): Authn[] {
   const meshed = r.from.filter(f => f.kind !== IdentityKind.NETWORK);
   const networks = r.from.filter(f => f.kind === IdentityKind.NETWORK);
   const annotations = { 'cdk8s-mesh.io/rule': r.name };
+  const out: Authn[] = [];
   if (meshed.length) {
     new linkerd.MeshTlsAuthentication(scope, `MeshTLS-${r.name}`, {
       metadata: objectMetadata(r.name, ns, { annotations }),
       spec: { identityRefs: meshed.map(identityRef) },
     });
-    new linkerd.AuthorizationPolicy(scope, `Authz-${r.name}`, {
-      metadata: objectMetadata(r.name, ns, { annotations }),
-      spec: {
-        targetRef: { group: POLICY, kind: target.kind, name: target.name },
-        requiredAuthenticationRefs: [{ group: POLICY, kind: 'MeshTLSAuthentication', name: r.name }],
-      },
-    });
+    out.push({ kind: 'MeshTLSAuthentication', name: r.name, suffix: '' });
   }
   if (networks.length) {
     const name = meshed.length ? `${r.name}-network` : r.name;
@@ -42,26 +44,86 @@ function authorizations(scope: Construct, r: RuleIntent, ns: string, target: { k
       metadata: objectMetadata(name, ns, { annotations }),
       spec: { networks: networks.map(n => ({ cidr: n.name })) },
     });
-    new linkerd.AuthorizationPolicy(scope, `AuthzNetwork-${r.name}`, {
-      metadata: objectMetadata(name, ns, { annotations }),
+    out.push({ kind: 'NetworkAuthentication', name, suffix: meshed.length ? '-network' : '' });
+  }
+  return out;
+}
+
+/**
+ * Linkerd ANDs the authentications of one AuthorizationPolicy: one policy per kind of caller, so that
+ * they OR. `policyName` is the rule's name on its own route or Server, `<route>-<rule>` on a shared route.
+ */
+function authorize(scope: Construct, r: RuleIntent, ns: string, auths: Authn[], target: { kind: string; name: string }, policyName: string) {
+  for (const a of auths) {
+    const name = `${policyName}${a.suffix}`;
+    new linkerd.AuthorizationPolicy(scope, `Authz${a.kind === 'NetworkAuthentication' ? 'Network' : ''}-${policyName}`, {
+      metadata: objectMetadata(name, ns, { annotations: { 'cdk8s-mesh.io/rule': r.name } }),
       spec: {
         targetRef: { group: POLICY, kind: target.kind, name: target.name },
-        requiredAuthenticationRefs: [{ group: POLICY, kind: 'NetworkAuthentication', name }],
+        requiredAuthenticationRefs: [{ group: POLICY, kind: a.kind, name: a.name }],
       },
     });
   }
 }
 
-function routeMatches(r: RuleIntent): linkerd.HttpRouteSpecRulesMatches[] {
-  const paths = r.paths ?? [{ type: MatchType.PREFIX, value: '/' }];
-  const out: linkerd.HttpRouteSpecRulesMatches[] = [];
-  for (const p of paths) {
-    const type = p.type === MatchType.EXACT ? linkerd.HttpRouteSpecRulesMatchesPathType.EXACT : linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
-    const path = { type, value: p.value };
-    if (r.methods) for (const m of r.methods) out.push({ path, method: m as string as linkerd.HttpRouteSpecRulesMatchesMethod });
-    else out.push({ path });
+/** One request shape of a route: a path (exact or prefix) and, optionally, a method. */
+interface Cell {
+  readonly path: { type: MatchType; value: string };
+  readonly method?: string;
+}
+
+/** Whether every request matching path `b` also matches path `a` (Gateway API path matching). */
+function pathCovers(a: Cell['path'], b: Cell['path']): boolean {
+  if (a.type === MatchType.EXACT) return b.type === MatchType.EXACT && b.value === a.value;
+  return a.value === '/' || b.value === a.value || b.value.startsWith(a.value.endsWith('/') ? a.value : `${a.value}/`);
+}
+
+function covers(a: Cell, b: Cell): boolean {
+  return pathCovers(a.path, b.path) && (a.method === undefined || a.method === b.method);
+}
+
+function intersect(a: Cell, b: Cell): Cell | undefined {
+  const path = pathCovers(a.path, b.path) ? b.path : pathCovers(b.path, a.path) ? a.path : undefined;
+  if (!path || (a.method !== undefined && b.method !== undefined && a.method !== b.method)) return undefined;
+  return { path, method: a.method ?? b.method };
+}
+
+function cellsOf(r: RuleIntent): Cell[] {
+  const paths = (r.paths ?? [{ type: MatchType.PREFIX, value: '/' }]).map(p => ({ type: p.type === MatchType.EXACT ? MatchType.EXACT : MatchType.PREFIX, value: p.value }));
+  return paths.flatMap(path => r.methods ? r.methods.map(m => ({ path, method: m as string })) : [{ path }]);
+}
+
+function cellMatch(c: Cell): linkerd.HttpRouteSpecRulesMatches {
+  const type = c.path.type === MatchType.EXACT ? linkerd.HttpRouteSpecRulesMatchesPathType.EXACT : linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
+  return { path: { type, value: c.path.value }, ...(c.method ? { method: c.method as linkerd.HttpRouteSpecRulesMatchesMethod } : {}) };
+}
+
+/**
+ * The inbound routes of a Server's method/path rules. Linkerd authorizes a request on the one route that
+ * it selects (Gateway API precedence: the most specific path, then a method), so where rules overlap,
+ * the request's route must carry every rule that allows it: the routes are the rules' request shapes
+ * and their intersections, grouped by the rules that cover them. A rule that overlaps no other keeps
+ * one route of its own, named after it.
+ */
+function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[]; cells: Cell[] }[] {
+  const atoms = rules.flatMap(r => cellsOf(r));
+  const key = (c: Cell) => `${c.path.type}|${c.path.value}|${c.method ?? '*'}`;
+  const cells = new Map<string, Cell>();
+  for (const a of atoms) cells.set(key(a), a);
+  for (let i = 0; i < atoms.length; i++) {
+    for (let j = i + 1; j < atoms.length; j++) {
+      const c = intersect(atoms[i], atoms[j]);
+      if (c && !cells.has(key(c))) cells.set(key(c), c);
+    }
   }
-  return out;
+  const groups = new Map<string, { rules: RuleIntent[]; cells: Cell[] }>();
+  for (const c of cells.values()) {
+    const by = rules.filter(r => cellsOf(r).some(a => covers(a, c)));
+    const k = by.map(r => r.name).join(',');
+    if (!groups.has(k)) groups.set(k, { rules: by, cells: [] });
+    groups.get(k)!.cells.push(c);
+  }
+  return [...groups.values()].map(g => ({ ...g, name: g.rules.length === 1 ? g.rules[0].name : undefined }));
 }
 
 /**
@@ -121,15 +183,17 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
         });
       }
-      for (const r of rules) {
-        if (r.methods || r.paths) {
-          new linkerd.HttpRoute(scope, `Route-${r.name}`, {
-            metadata: objectMetadata(r.name, ns, { annotations: { 'cdk8s-mesh.io/rule': r.name } }),
-            spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: routeMatches(r) }] },
-          });
-          authorizations(scope, r, ns, { kind: 'HTTPRoute', name: r.name });
-        } else {
-          authorizations(scope, r, ns, { kind: 'Server', name: server.serverName });
+      const auths = new Map(rules.map(r => [r.name, authentications(scope, r, ns)]));
+      for (const r of rules.filter(x => !x.methods && !x.paths)) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
+      let shared = 0;
+      for (const route of inboundRoutes(scoped)) {
+        const routeName = route.name ?? `${name}-shared-${++shared}`;
+        new linkerd.HttpRoute(scope, `Route-${routeName}`, {
+          metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
+          spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
+        });
+        for (const r of route.rules) {
+          authorize(scope, r, ns, auths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
         }
       }
     }

@@ -334,3 +334,32 @@ describe('the namespace name', () => {
     expect(fails(SEED(Mesh.istio(), { namespace: `${ns}a` }))).toContain('namespace: got "');
   });
 });
+
+describe('Linkerd: overlapping method and path rules', () => {
+  // Linkerd authorizes a request on the one inbound route it selects (the most specific path, then a
+  // method): GET /api/x selects the /api route, which must then also carry the rule allowing GET anywhere
+  test('every request is authorized by every rule that allows it (found by the reachability property)', () => {
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'reads', from: [Identity.serviceAccount('a')], to: payment(), methods: [HttpMethod.GET] },
+        { name: 'api', from: [Identity.serviceAccount('b')], to: payment(), paths: [PathMatch.prefix('/api')] },
+      ],
+    });
+    const out = synthValidated(chart);
+    const routes = Object.fromEntries(ofKind(out, 'HTTPRoute').map(r => [r.metadata.name, r.spec.rules[0].matches]));
+    expect(routes).toEqual({
+      'payment-default': [{ path: { type: 'PathPrefix', value: '/' } }],
+      'reads': [{ path: { type: 'PathPrefix', value: '/' }, method: 'GET' }],
+      'api': [{ path: { type: 'PathPrefix', value: '/api' } }],
+      'payment-shared-1': [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }],
+    });
+    const onShared = ofKind(out, 'AuthorizationPolicy').filter(p => p.spec.targetRef.name === 'payment-shared-1').map(p => p.spec.requiredAuthenticationRefs[0].name).sort();
+    expect(onShared).toEqual(['api', 'reads']);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, path: string) => matrix.check({ caller: `shop/${caller}`, service: 'shop/payment', method, path }).allowed;
+    expect([call('a', 'GET', '/api/x'), call('a', 'GET', '/x'), call('a', 'POST', '/api/x')]).toEqual([true, true, false]);
+    expect([call('b', 'GET', '/api/x'), call('b', 'POST', '/api/x'), call('b', 'GET', '/x')]).toEqual([true, true, false]);
+  });
+});
