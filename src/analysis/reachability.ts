@@ -160,9 +160,8 @@ export class ReachabilityMatrix {
   private readonly objects: any[];
   private readonly defaultNs: string;
   private readonly rootNs: string;
-  /** Ambient namespaces' waypoints, by namespace (indexed on first use). */
-  private waypoints?: Map<string, string>;
-  private ambientNamespaces?: Set<string>;
+  /** The ambient facts of the objects (indexed on first use). */
+  private ambient?: { namespaces: Set<string>; waypoints: Map<string, string>; identities: Set<string> };
 
   private constructor(objects: any[], private readonly options: ReachabilityOptions) {
     this.objects = objects;
@@ -324,28 +323,38 @@ export class ReachabilityMatrix {
    * label, else its namespace's (a waypoint in another namespace is not followed).
    */
   private waypointOf(ns: string, service?: string): string | undefined {
-    if (!this.waypoints) {
-      this.waypoints = new Map();
-      this.ambientNamespaces = new Set();
-      for (const o of this.objects) {
-        const labels = o.metadata?.labels ?? {};
-        if (o.kind === 'Namespace' && labels['istio.io/dataplane-mode'] === 'ambient') this.ambientNamespaces.add(o.metadata.name);
-        const wp = labels['istio.io/use-waypoint'];
-        if (wp && (o.kind === 'Namespace' || (o.kind === 'Service' && o.apiVersion === 'v1'))) {
-          this.waypoints.set(o.kind === 'Namespace' ? `${o.metadata.name}/` : `${this.ns(o)}/${o.metadata.name}`, wp);
-        }
-      }
-    }
-    if (!this.ambientNamespaces!.has(ns)) return undefined;
-    const wp = (service !== undefined ? this.waypoints.get(`${ns}/${service}`) : undefined) ?? this.waypoints.get(`${ns}/`);
+    const ambient = this.ambientIndex();
+    if (!ambient.namespaces.has(ns)) return undefined;
+    const wp = (service !== undefined ? ambient.waypoints.get(`${ns}/${service}`) : undefined) ?? ambient.waypoints.get(`${ns}/`);
     return wp === 'none' ? undefined : wp;
   }
 
   /** Whether `namespace/serviceAccount` is a waypoint's identity (the name of a waypoint Gateway, or one a label names). */
   private isWaypoint(ns: string, sa: string): boolean {
-    this.waypointOf(ns);
-    return [...this.waypoints!.entries()].some(([k, v]) => k.startsWith(`${ns}/`) && v === sa)
-      || this.objects.some(o => o.kind === 'Gateway' && o.spec?.gatewayClassName === 'istio-waypoint' && this.ns(o) === ns && o.metadata?.name === sa);
+    return this.ambientIndex().identities.has(`${ns}/${sa}`);
+  }
+
+  /**
+   * The ambient facts of the objects, read once: the ambient namespaces, the waypoint each Namespace
+   * (`ns/`) or Service (`ns/name`) is labelled to use, and the waypoints' identities (`ns/name`).
+   */
+  private ambientIndex(): { namespaces: Set<string>; waypoints: Map<string, string>; identities: Set<string> } {
+    if (!this.ambient) {
+      const ambient = { namespaces: new Set<string>(), waypoints: new Map<string, string>(), identities: new Set<string>() };
+      for (const o of this.objects) {
+        const labels = o.metadata?.labels ?? {};
+        if (o.kind === 'Namespace' && labels['istio.io/dataplane-mode'] === 'ambient') ambient.namespaces.add(o.metadata.name);
+        const wp = labels['istio.io/use-waypoint'];
+        if (wp && (o.kind === 'Namespace' || (o.kind === 'Service' && o.apiVersion === 'v1'))) {
+          const ns = o.kind === 'Namespace' ? o.metadata.name : this.ns(o);
+          ambient.waypoints.set(o.kind === 'Namespace' ? `${ns}/` : `${ns}/${o.metadata.name}`, wp);
+          ambient.identities.add(`${ns}/${wp}`);
+        }
+        if (o.kind === 'Gateway' && o.spec?.gatewayClassName === 'istio-waypoint') ambient.identities.add(`${this.ns(o)}/${o.metadata?.name}`);
+      }
+      this.ambient = ambient;
+    }
+    return this.ambient;
   }
 
   /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */

@@ -208,15 +208,13 @@ export class EgressPolicy extends MeshConstruct {
         unsupported.push({ setting: `hosts[${i}].host`, value: h.host, why: 'a Consul destination names its addresses exactly', alternative: 'list each subdomain' });
       }
     });
-    if (this.mesh.ambient) {
-      if (this.registryOnly) {
-        unsupported.push({
-          setting: 'registryOnly',
-          value: true,
-          why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
-          alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
-        });
-      }
+    if (this.mesh.ambient && this.registryOnly) {
+      unsupported.push({
+        setting: 'registryOnly',
+        value: true,
+        why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
+        alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
+      });
     }
     if (this.mesh.kind !== MeshKind.CONSUL && callers.length) {
       unsupported.push({ setting: 'callers', value: callers.map(c => c.name), why: `${this.mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers' });

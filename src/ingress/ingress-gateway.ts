@@ -8,6 +8,7 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulJwtProvider } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
+import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, isHttpUrl, jwtProviderName } from '../private/names';
 import { ServiceRef } from '../service';
@@ -15,9 +16,6 @@ import { Identity } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
 
 const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
-/** Gateway API: at most 16 rules in one HTTPRoute (the CRD's maxItems). */
-const MAX_RULES_PER_ROUTE = 16;
-
 /**
  * The API an ingress is written with.
  */
@@ -331,8 +329,8 @@ export class IngressGateway extends MeshConstruct {
     // an HTTPRoute holds at most 16 rules: more prefixes go to further routes on the same listener
     // (Gateway API orders path prefixes by length across the routes of a listener, so the split keeps
     // longest-prefix-first)
-    for (let i = 0; i * MAX_RULES_PER_ROUTE < routes.length; i++) {
-      const chunk = routes.slice(i * MAX_RULES_PER_ROUTE, (i + 1) * MAX_RULES_PER_ROUTE);
+    for (let i = 0; i * HTTPROUTE_MAX_RULES < routes.length; i++) {
+      const chunk = routes.slice(i * HTTPROUTE_MAX_RULES, (i + 1) * HTTPROUTE_MAX_RULES);
       new gatewayApi.HttpRoute(this, i === 0 ? 'HTTPRoute' : `HTTPRoute-${i + 1}`, {
         metadata: objectMetadata(i === 0 ? `${name}-ingress` : `${name}-ingress-${i + 1}`, ns),
         spec: {

@@ -7,6 +7,7 @@ import * as smi from '../imports/smi';
 import { MatchType } from '../matches';
 import { LinkerdRouteApi } from '../mesh';
 import { formatMillis, formatMillisSingleUnit } from '../private/format';
+import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata } from '../private/metadata';
 import { MatchIntent, RetryIntent, RuleIntent } from '../resilience/intent';
 
@@ -38,9 +39,6 @@ export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRule
   if (!m?.methods) return [base];
   return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
 }
-
-/** Gateway API and Linkerd: at most 16 rules in one HTTPRoute (the CRDs' maxItems). */
-const MAX_RULES_PER_ROUTE = 16;
 
 /** A key that groups rules by retry policy: Linkerd reads retries from a whole route's annotations. */
 export function retryGroup(r: RuleIntent): string {
@@ -130,7 +128,7 @@ export function gammaRoutes(traffic: ServiceTraffic, model: () => TrafficModel, 
     // (Gateway API picks the most specific match across all routes of a parent, so the split keeps
     // header rules ahead of the weighted ones). The model only grows, and every contribution comes
     // back here, so the parts made now are enough.
-    const parts = Math.max(1, Math.ceil(routeRules(m, group, opts.mirror).length / MAX_RULES_PER_ROUTE));
+    const parts = Math.max(1, Math.ceil(routeRules(m, group, opts.mirror).length / HTTPROUTE_MAX_RULES));
     for (let part = 0; part < parts; part++) {
       const id = `HTTPRoute${suffix}${part === 0 ? '' : `-rules-${part + 1}`}`;
       if (traffic.node.tryFindChild(id)) continue;
@@ -138,7 +136,7 @@ export function gammaRoutes(traffic: ServiceTraffic, model: () => TrafficModel, 
       const spec = Lazy.any({
         produce: (): gw.HttpRouteSpec => ({
           parentRefs: [{ group: opts.policyApi ? 'core' : '', kind: 'Service', name: m.serviceName, port: m.port }],
-          rules: routeRules(model(), group, opts.mirror).slice(part * MAX_RULES_PER_ROUTE, (part + 1) * MAX_RULES_PER_ROUTE),
+          rules: routeRules(model(), group, opts.mirror).slice(part * HTTPROUTE_MAX_RULES, (part + 1) * HTTPROUTE_MAX_RULES),
         }),
       });
       traffic.adopt(opts.policyApi

@@ -106,7 +106,8 @@ function cellMatch(c: Cell): linkerd.HttpRouteSpecRulesMatches {
  * one route of its own, named after it.
  */
 function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[]; cells: Cell[] }[] {
-  const atoms = rules.flatMap(r => cellsOf(r));
+  const ruleCells = new Map(rules.map(r => [r, cellsOf(r)]));
+  const atoms = [...ruleCells.values()].flat();
   const key = (c: Cell) => `${c.path.type}|${c.path.value}|${c.method ?? '*'}`;
   const cells = new Map<string, Cell>();
   for (const a of atoms) cells.set(key(a), a);
@@ -118,7 +119,7 @@ function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[
   }
   const groups = new Map<string, { rules: RuleIntent[]; cells: Cell[] }>();
   for (const c of cells.values()) {
-    const by = rules.filter(r => cellsOf(r).some(a => covers(a, c)));
+    const by = rules.filter(r => ruleCells.get(r)!.some(a => covers(a, c)));
     const k = by.map(r => r.name).join(',');
     if (!groups.has(k)) groups.set(k, { rules: by, cells: [] });
     groups.get(k)!.cells.push(c);
