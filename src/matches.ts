@@ -1,3 +1,6 @@
+import { RE2JS } from '@bufbuild/re2';
+import { show } from './private/errors';
+
 /**
  * HTTP request methods.
  */
@@ -46,15 +49,46 @@ export class PathMatch {
   /** @internal */
   public _problem(): string | undefined {
     if (typeof this.value !== 'string' || !this.value) return 'a path match needs a non-empty value';
-    if (this.type !== MatchType.REGEX && !this.value.startsWith('/')) return 'a path must start with "/"';
-    if (this.type === MatchType.REGEX) {
-      try {
-        new RegExp(this.value);
-      } catch (e) {
-        return `not a valid regular expression (${(e as Error).message})`;
-      }
+    if (this.value.length > MAX_PATH) return `a path match is at most ${MAX_PATH} characters (Gateway API's limit)`;
+    if (this.type === MatchType.REGEX) return re2Problem(this.value);
+    if (!this.value.startsWith('/')) return 'a path must start with "/"';
+    if (this.value.includes('*')) {
+      const before = this.value.slice(0, this.value.indexOf('*'));
+      return `"*" is a wildcard in Istio authorization paths but a literal character on Linkerd and Consul and in routes, so one rule would allow different requests on each mesh (on Istio, ${show(before + '*')} allows every path starting with ${show(before)}); write paths without "*", e.g. PathMatch.prefix('${before.replace(/\/+$/, '') || '/'}') for the paths under ${show(before.replace(/\/+$/, '') || '/')}`;
     }
+    return gatewayPathProblem(this.value);
+  }
+}
+
+/** The longest path value Gateway API accepts (HTTPPathMatch.value maxLength). */
+const MAX_PATH = 1024;
+
+/**
+ * Why Gateway API would reject an exact or prefix path (the CEL rules of HTTPPathMatch in the pinned
+ * HTTPRoute CRD), or undefined. Applied on every mesh, so that a path means the same everywhere.
+ */
+function gatewayPathProblem(path: string): string | undefined {
+  if (!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(path)) {
+    return "a path has only the characters a URL path allows (letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes); escape others as %XX";
+  }
+  for (const bad of ['//', '/./', '/../', '%2f', '%2F', '#']) {
+    if (path.includes(bad)) return `a path must not contain ${show(bad)} (proxies normalize it away, so the match would never see it)`;
+  }
+  if (path.endsWith('/..') || path.endsWith('/.')) return 'a path must not end with "/." or "/.." (proxies normalize it away)';
+  return undefined;
+}
+
+/**
+ * Why `regex` is not an RE2 regular expression, or undefined. Every mesh reads regexes as RE2 (Envoy's
+ * safe_regex for Istio and Consul, Istio's Go validation, Linkerd's Rust regex crate, which has the same
+ * syntax): no look-around and no back-references, which JavaScript's RegExp would accept.
+ */
+function re2Problem(regex: string): string | undefined {
+  try {
+    RE2JS.compile(regex);
     return undefined;
+  } catch (e) {
+    return `not an RE2 regular expression, the syntax every mesh reads (${(e as Error).message.replace(/^error parsing regexp: /, '')}; RE2 has no look-around and no back-references)`;
   }
 }
 
@@ -82,7 +116,12 @@ export class HeaderMatch {
   /** @internal */
   public _problem(): string | undefined {
     if (typeof this.name !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(this.name)) return 'a header name must be a non-empty HTTP token';
+    if (this.name.length > 256) return 'a header name is at most 256 characters (Gateway API\'s limit)';
     if (typeof this.value !== 'string' || (this.type !== MatchType.EXACT && !this.value)) return 'a prefix or regex header match needs a non-empty value';
+    if (this.value.length > 4096) return 'a header match value is at most 4096 characters (Gateway API\'s limit)';
+    // RFC 9110 field values: no control characters but tab; Envoy refuses them in header matchers' values
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(this.value)) return 'a header value cannot hold control characters (line breaks, NUL)';
+    if (this.type === MatchType.REGEX) return re2Problem(this.value);
     return undefined;
   }
 }

@@ -32,6 +32,9 @@ export abstract class MeshConstruct extends Construct {
       problems.throwIfAny();
     }
     this.mesh = mesh;
+    const meshProblems = new ProblemList(this);
+    for (const p of mesh._problems()) meshProblems.addRaw(p);
+    meshProblems.throwIfAny();
     if (Chart.isChart(this.node.scopes.find(s => Chart.isChart(s)))) MeshAnalysis.of(this);
   }
 

@@ -1,3 +1,6 @@
+import { propMessage } from './private/errors';
+import { DNS1123_LABEL, domainProblem } from './private/names';
+
 /**
  * The service meshes this library writes configuration for.
  */
@@ -216,6 +219,27 @@ export class Mesh {
   /** Whether this is an Istio mesh on the ambient data plane. */
   public get ambient(): boolean {
     return this.istioDataPlane === IstioDataPlane.AMBIENT;
+  }
+
+  /**
+   * Problems with the mesh options, as messages naming `mesh.<option>` (reported by each construct that
+   * uses the mesh, with its path: a Mesh is a value made before any construct).
+   * @internal
+   */
+  public _problems(): string[] {
+    const out: string[] = [];
+    const factory = `Mesh.${this.kind}`;
+    // Istio validates the trust domain label by label as DNS-1123 labels (pkg/config/validation/agent
+    // ValidateTrustDomain); Linkerd's identityTrustDomain and the kubelet's clusterDomain are DNS names too.
+    for (const option of ['clusterDomain', 'trustDomain'] as const) {
+      if (option === 'trustDomain' && this.kind === MeshKind.CONSUL) continue; // fixed: Consul has no such option here
+      const problem = domainProblem(this[option]);
+      if (problem) out.push(propMessage(`mesh.${option}`, this[option], problem, `pass ${factory}({ ${option}: '${option === 'trustDomain' ? 'prod.example.com' : 'cluster.local'}' }), the value your mesh is installed with`));
+    }
+    if (this.rootNamespace !== undefined && (typeof this.rootNamespace !== 'string' || this.rootNamespace.length > 63 || !DNS1123_LABEL.test(this.rootNamespace))) {
+      out.push(propMessage('mesh.rootNamespace', this.rootNamespace, 'a namespace is a DNS-1123 label', `pass ${factory}({ rootNamespace: 'istio-system' })`));
+    }
+    return out;
   }
 
   /** The display name of the mesh, for messages. */

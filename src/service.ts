@@ -2,7 +2,7 @@ import { ApiObjectMetadataDefinition, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { show } from './private/errors';
-import { DNS1123_LABEL } from './private/names';
+import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from './private/names';
 
 /**
  * The application protocol a service port speaks.
@@ -199,11 +199,25 @@ export class ServiceRef {
     if (this.namespace !== undefined && (this.namespace.length > 63 || !DNS1123_LABEL.test(this.namespace))) {
       out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);
     }
+    for (const [key, value] of out.length ? [] : Object.entries(this.selector)) { // the default selector repeats a bad name
+      const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+      if (problem) out.push(`${prop}.selector: got ${show({ [key]: value })}: ${problem}; fix the Service's selector (e.g. app: ${show(typeof this.name === 'string' ? this.name : 'payment')})`);
+    }
     if (!Object.keys(this.selector).length) {
       out.push(`${prop}.selector: got {}: the Service selects no pods, so mesh policies for it would select the whole namespace; give the Service a selector (e.g. app: ${this.name})`);
     }
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
       out.push(`${prop}.port: got ${show(this.port)}: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)`);
+    }
+    // the pod port is written into Linkerd Server names and ports and Istio port-level settings: a bad one gave `payment-NaN`
+    if (!Object.is(this.targetPort, this.port) && (!Number.isInteger(this.targetPort) || this.targetPort < 1 || this.targetPort > 65535)) {
+      out.push(`${prop}.targetPort: got ${show(this.targetPort)}: a port must be a whole number from 1 to 65535; pass the port the pods listen on, e.g. { targetPort: 8080 }, or leave it out when it equals port`);
+    }
+    if (this.portName !== undefined && (typeof this.portName !== 'string' || this.portName.length > 63 || !DNS1123_LABEL.test(this.portName))) {
+      out.push(`${prop}.portName: got ${show(this.portName)}: a Service port name is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); use e.g. 'http'`);
+    }
+    if (!Object.values(ServiceProtocol).includes(this.protocol)) {
+      out.push(`${prop}.protocol: got ${show(this.protocol)}: not a protocol; use ServiceProtocol.HTTP, HTTP2, GRPC or TCP`);
     }
     return out;
   }

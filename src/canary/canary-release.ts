@@ -9,7 +9,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
-import { DNS1123_LABEL } from '../private/names';
+import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
 import { MatchIntent } from '../resilience/intent';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
@@ -254,8 +254,14 @@ export class CanaryRelease extends MeshConstruct {
         if (typeof v.version !== 'string' || !DNS1123_LABEL.test(v.version) || v.version.length > 40) {
           problems.add(`${prop}.version`, v.version, 'a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters', "use e.g. 'v2'");
         }
-        if (typeof v.labelKey !== 'string' || !LABEL_KEY.test(v.labelKey)) {
-          problems.add(`${prop}.labelKey`, v.labelKey, 'not a valid label key', "use e.g. 'version'");
+        const selector = this.service.selector;
+        if (typeof v.labelKey !== 'string' || !LABEL_KEY.test(v.labelKey) || labelKeyProblem(v.labelKey)) {
+          problems.add(`${prop}.labelKey`, v.labelKey, `not a valid label key (${labelKeyProblem(v.labelKey) ?? 'letters, digits, "-", "_" and "." with an optional DNS prefix'})`, "use e.g. 'version'");
+        } else if (Object.prototype.hasOwnProperty.call(selector, v.labelKey)) {
+          // the version label is added to the service's selector for each subset: the same key would replace the
+          // selector's value (app: v1), and the subsets would select no pods
+          problems.add(`${prop}.labelKey`, v.labelKey, `the service selects its pods by ${v.labelKey}: ${show(selector[v.labelKey])}, so a version label on the same key would replace it and each version would select no pods`,
+            `use a key the selector does not use, e.g. ReleaseVersion.of('${typeof v.version === 'string' ? v.version : 'v2'}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         } else if (this.mesh.kind === MeshKind.CONSUL && !CONSUL_META_KEY.test(v.labelKey)) {
           problems.add(`${prop}.labelKey`, v.labelKey, 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', "use a key such as 'version'");
         }
@@ -315,6 +321,10 @@ export class CanaryRelease extends MeshConstruct {
         why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd\'s outbound routes do not support the RequestMirror filter' : 'Consul\'s discovery chain has no traffic mirroring',
         alternative: 'send test traffic to the canary with canaryRequests instead',
       });
+    }
+    if (props.mirrorPercent !== undefined && current.weight === 100 && !unsupported.some(u => u.setting === 'mirrorPercent')) {
+      // the mirror copies requests to the canary: with every request already going there, it would send each twice
+      this._warn(`mirrorPercent (${props.mirrorPercent}) is not written at step ${step}: the canary gets 100% of requests, so a mirror would send every request to it twice`);
     }
     const smi = props.smiTrafficSplit ?? false;
     if (smi && this.mesh.kind !== MeshKind.LINKERD) {

@@ -8,10 +8,10 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway } from '../private/consul-singletons';
-import { ProblemList } from '../private/errors';
+import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../private/istio-ambient';
 import { objectMetadata } from '../private/metadata';
-import { DNS1123_LABEL, EXTERNAL_HOST } from '../private/names';
+import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress } from '../private/names';
 import { ServiceRef } from '../service';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
@@ -168,7 +168,12 @@ export class EgressPolicy extends MeshConstruct {
       const addresses = h?.addresses ?? [];
       if (!Array.isArray(addresses)) {problems.add(`${prop}.addresses`, addresses, 'addresses are a list', "use e.g. addresses: ['10.20.0.0/16']");} else {
         addresses.forEach((a, j) => {
-          if (!isAddress(a)) problems.add(`${prop}.addresses[${j}]`, a, 'not an IP address or CIDR', "use e.g. '10.20.30.40' or '10.20.0.0/16'");
+          if (!isAddress(a)) {
+            problems.add(`${prop}.addresses[${j}]`, a, 'not an IP address or CIDR', "use e.g. '10.20.30.40' or '10.20.0.0/16'");
+          } else if (isEveryAddress(a)) {
+            problems.add(`${prop}.addresses[${j}]`, a, `every address, so TCP port ${p} to any destination, the internet included, would be allowed under the name ${show(h?.host)}`,
+              "list the host's own addresses or CIDRs, e.g. '10.20.0.0/16'");
+          }
         });
         if (addresses.length && protocol !== EgressProtocol.TCP) problems.add(`${prop}.addresses`, addresses, 'addresses are for TCP hosts; TLS and HTTP hosts are told apart by name', 'remove addresses');
       }

@@ -10,7 +10,7 @@ import { ConsulJwtProvider } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, isHttpUrl, jwtProviderName } from '../private/names';
+import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
@@ -187,7 +187,7 @@ export class IngressGateway extends MeshConstruct {
     const gwNamespace = props.istioGatewayNamespace ?? 'istio-system';
     if (!DNS1123_LABEL.test(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
     if (props.jwt) {
-      if (!isHttpUrl(props.jwt.jwksUri)) problems.add('jwt.jwksUri', props.jwt.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
+      checkJwksUri(problems, props.jwt);
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
     }
     problems.throwIfAny();

@@ -7,7 +7,7 @@ import { MC_LINKERD } from './linkerd';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
-import { DNS1123_LABEL } from '../private/names';
+import { DNS1123_LABEL, domainProblem } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 
@@ -136,13 +136,17 @@ export class MultiClusterExport extends MeshConstruct {
     super(scope, id, props?.mesh);
     const problems = new ProblemList(this);
     const names = new Set<string>();
-    const clusters: ClusterIntent[] = (props.clusters ?? []).map((c, i) => {
+    const clusters: ClusterIntent[] = (Array.isArray(props.clusters) ? props.clusters : []).map((c, i) => {
       const prop = `clusters[${i}]`;
       if (typeof c?.name !== 'string' || !DNS1123_LABEL.test(c.name)) problems.add(`${prop}.name`, c?.name, 'a cluster name is a DNS-1123 label', "use e.g. 'eu-west'");
       else if (names.has(c.name)) problems.add(`${prop}.name`, c.name, 'cluster names must be unique', 'rename the cluster');
       names.add(c?.name);
       for (const k of ['network', 'region'] as const) {
         if (typeof c?.[k] !== 'string' || !c[k]) problems.add(`${prop}.${k}`, c?.[k], `every cluster needs a ${k}`, k === 'network' ? "e.g. network: 'net-eu'" : "e.g. region: 'europe-west1'");
+      }
+      if (c?.trustDomain !== undefined) {
+        const problem = domainProblem(c.trustDomain);
+        if (problem) problems.add(`${prop}.trustDomain`, c.trustDomain, problem, `give the trust domain the cluster's mesh is installed with, e.g. '${typeof c?.name === 'string' && DNS1123_LABEL.test(c.name) ? c.name : 'eu-west'}.example.com', or leave it out for the mesh's`);
       }
       const svcNames = new Set<string>();
       (c?.services ?? []).forEach((s, j) => {
@@ -154,7 +158,11 @@ export class MultiClusterExport extends MeshConstruct {
       });
       return { ...c, services: c?.services ?? [], trustDomain: c?.trustDomain ?? this.mesh.trustDomain, chart: c?.chart as Chart };
     });
-    if (clusters.length < 2) problems.add('clusters', clusters.length, 'a multi-cluster mesh has at least two clusters', 'declare every cluster that exports or consumes');
+    if (!Array.isArray(props.clusters)) {
+      problems.add('clusters', props.clusters, 'a multi-cluster mesh lists its clusters', "pass clusters: [{ name: 'us-west', network: 'net-us', region: 'us-west1', services: [...] }, ...] (at least two)");
+    } else if (clusters.length < 2) {
+      problems.add('clusters', clusters.length, 'a multi-cluster mesh has at least two clusters', 'declare every cluster that exports or consumes');
+    }
     problems.throwIfAny();
 
     const byName = new Map(clusters.map(c => [c.name, c] as const));

@@ -1,14 +1,21 @@
 import { Construct } from 'constructs';
 import { formatMillis } from './format';
 
+/** The longest string shown whole in an error message. */
+const SHOW_MAX = 120;
+
 /** Shows a received value in an error message. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // a long input is shown by its start and length: an error message is read, not a copy of the input
+    return value.length > SHOW_MAX ? `${JSON.stringify(value.slice(0, SHOW_MAX - 20)).slice(0, -1)}..." (${value.length} characters)` : JSON.stringify(value);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (value && typeof (value as any).toMilliseconds === 'function') {
     // a cdk8s Duration, shown as the meshes write it
     const ms: number = (value as any).toMilliseconds({ integral: false });
+    if (!Number.isFinite(ms)) return `Duration.millis(${ms})`; // not "NaNms"
     return Number.isInteger(ms) && ms > 0 ? formatMillis(ms) : `${ms}ms`;
   }
   try {

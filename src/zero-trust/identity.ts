@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { show } from '../private/errors';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, isEveryAddress, parseCidr } from '../private/names';
 
 /**
  * What kind of caller an identity is.
@@ -99,7 +99,11 @@ export class Identity {
       case IdentityKind.NAMESPACE:
         return DNS1123_LABEL.test(this.name) ? undefined : `${show(this.name)} is not a valid namespace`;
       case IdentityKind.NETWORK:
-        return CIDR.test(this.name) ? undefined : `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
+        if (!CIDR.test(this.name) || !parseCidr(this.name)) return `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
+        if (isEveryAddress(this.name)) {
+          return `${show(this.name)} is every address, the internet included, so any unauthenticated client could call: name the network the callers are on, e.g. Identity.network('10.0.0.0/8')`;
+        }
+        return undefined;
     }
   }
 }

@@ -9,7 +9,7 @@ import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ProblemList } from '../private/errors';
-import { DNS1123_LABEL, isHttpUrl, jwtProviderName } from '../private/names';
+import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../private/names';
 import { ServiceProtocol, ServiceRef } from '../service';
 
 /**
@@ -83,8 +83,14 @@ export interface AccessRule {
 export interface JwtAuthentication {
   /** The token issuer (`iss`). */
   readonly issuer: string;
-  /** Where the issuer's signing keys are published (http or https). */
+  /** Where the issuer's signing keys are published (https; http needs `allowPlainHttpJwks`). */
   readonly jwksUri: string;
+  /**
+   * Accept a plain-http `jwksUri`. Keys fetched over http can be replaced by anyone on the network path,
+   * who could then sign tokens the mesh accepts: set it only for an endpoint on a trusted in-cluster network.
+   * @default false
+   */
+  readonly allowPlainHttpJwks?: boolean;
   /**
    * Accepted audiences (`aud`).
    * @default - any audience
@@ -183,7 +189,12 @@ export class ZeroTrustNamespace extends MeshConstruct {
 
     const exceptions = (props.mtlsExceptions ?? []).map((e, i) => {
       const prop = `mtlsExceptions[${i}]`;
-      if (!(e?.service instanceof ServiceRef)) problems.add(`${prop}.service`, e?.service, 'a service reference is required', "use ServiceRef.fromName('legacy', { port: 8080 })");
+      if (!(e?.service instanceof ServiceRef)) {
+        problems.add(`${prop}.service`, e?.service, 'a service reference is required', "use ServiceRef.fromName('legacy', { port: 8080 })");
+      } else {
+        for (const p of e.service._problems(`${prop}.service`)) problems.addRaw(p);
+        this.ownNamespace(problems, `${prop}.service`, e.service, 'this exception');
+      }
       if (!Number.isInteger(e?.port) || e.port < 1 || e.port > 65535) problems.add(`${prop}.port`, e?.port, 'a port is a whole number from 1 to 65535', 'give the pod port, e.g. 9090');
       if (!Object.values(MtlsExceptionMode).includes(e?.mode)) problems.add(`${prop}.mode`, e?.mode, 'not an exception mode', 'use MtlsExceptionMode.PERMISSIVE');
       if (typeof e?.reason !== 'string' || e.reason.trim().length < 3) problems.add(`${prop}.reason`, e?.reason, 'every exception states its reason', "e.g. reason: 'Prometheus scrapes /metrics from outside the mesh'");
@@ -202,7 +213,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     let jwt: ZeroTrustIntent['jwt'];
     if (props.jwt) {
       const j = props.jwt;
-      if (!isHttpUrl(j.jwksUri)) problems.add('jwt.jwksUri', j.jwksUri, 'the JWKS URI must be an http or https URL', "e.g. 'https://auth.example.com/.well-known/jwks.json'");
+      checkJwksUri(problems, j);
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const providerName = jwtProviderName(j.issuer, j.providerName);
       if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
@@ -251,11 +262,25 @@ export class ZeroTrustNamespace extends MeshConstruct {
     renderer.render(this, intent, this.mesh);
   }
 
+  /**
+   * Refuses a service of another namespace: every mesh's policy applies to the namespace it is written in
+   * (Istio AuthorizationPolicy and PeerAuthentication selectors, Linkerd Servers, Consul intentions by
+   * destination name), and the policies are written in this one, so they would protect this namespace's
+   * Service of the same name and leave the named one as it was.
+   */
+  private ownNamespace(problems: ProblemList, prop: string, service: ServiceRef, what: string): void {
+    if (service.namespace === undefined || service.namespace === this.namespace) return;
+    problems.add(prop, `${service.namespace}/${service.name}`,
+      `a ZeroTrustNamespace protects its own namespace (${this.namespace}): its policies are written there and select ${this.namespace}'s workloads, so ${what} would apply to ${this.namespace}/${service.name}, not to ${service.namespace}/${service.name}`,
+      `write a ZeroTrustNamespace with namespace: '${service.namespace}' for ${service.namespace}/${service.name} (callers from ${this.namespace} are named there with Identity.serviceAccount('<name>', { namespace: '${this.namespace}' }))`);
+  }
+
   private rule(problems: ProblemList, prop: string, r: AccessRule, names: Set<string>): RuleIntent {
     if (!(r?.to instanceof ServiceRef)) {
       problems.add(`${prop}.to`, r?.to, 'a service reference is required', "use ServiceRef.fromName('payment', { port: 8080 })");
     } else {
       for (const p of r.to._problems(`${prop}.to`)) problems.addRaw(p);
+      this.ownNamespace(problems, `${prop}.to`, r.to, 'this rule');
     }
     if (!Array.isArray(r?.from) || r.from.length === 0) {
       problems.add(`${prop}.from`, r?.from, 'a rule must name its callers: an empty `from` would match every caller', "list identities, e.g. from: [Identity.serviceAccount('order')]");
