@@ -54,7 +54,7 @@ export class PathMatch {
     if (!this.value.startsWith('/')) return 'a path must start with "/"';
     if (this.value.includes('*')) {
       const before = this.value.slice(0, this.value.indexOf('*'));
-      return `"*" is a wildcard in Istio authorization paths but a literal character on Linkerd and Consul and in routes, so one rule would allow different requests on each mesh (on Istio, ${show(before + '*')} allows every path starting with ${show(before)}); write paths without "*", e.g. PathMatch.prefix('${before.replace(/\/+$/, '') || '/'}') for the paths under ${show(before.replace(/\/+$/, '') || '/')}`;
+      return `"*" would mean different requests on each mesh: it is a wildcard in Istio authorization paths (there ${show(before + '*')} matches every path starting with ${show(before)}) and a literal character on Linkerd, Consul and in routes (PathMatch.prefix('${before.replace(/\/+$/, '') || '/'}') matches ${show(before.replace(/\/+$/, '') || '/')} and the paths under it, on every mesh)`;
     }
     return gatewayPathProblem(this.value);
   }

@@ -7,7 +7,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
-  IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MultiClusterExport,
+  IngressGateway, IngressGatewayProps, IstioDataPlane, IstioWaypointScope, Mesh, MeshClusterProps, MtlsExceptionMode, MtlsPhase, MultiClusterExport,
   MultiClusterExportProps, PathMatch, ReleaseVersion, ResilientService, ResilientServiceProps, ServiceProtocol, ServiceRef, TraceTag, TrafficTelemetry,
   TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
@@ -266,6 +266,43 @@ const CASES: Case[] = [
     error: "[test/zt] mesh: got waypoint scope service, but [test/svc] uses namespace waypoints in namespace shop; use one Mesh for the namespace's patterns",
   },
   { name: 'no mesh', meshes: ALL, build: chart => new ResilientService(chart, 'svc', { mesh: undefined as any, service: payment() }), error: `${R}mesh: got undefined: a mesh is required; pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()` },
+  // issue 25: policies wider than declared, values a mesh or the API server rejects
+  { name: '"*" in an exact authorization path', meshes: [...ALL, ...AMBIENT], build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.exact('/admin*')] }] }), error: `${Z}allow[0].paths[0]: got "/admin*": ${STAR('/admin*', '/admin', '/admin')}${ZFIX()}` },
+  { name: '"*" in a prefix authorization path', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api*')] }] }), error: `${Z}allow[0].paths[0]: got "/api*": ${STAR('/api*', '/api', '/api')}${ZFIX()}` },
+  { name: 'a deny rule on "/*"', meshes: ['istio', 'consul'], build: zeroTrust({ deny: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.exact('/*')] }] }), error: `${Z}deny[0].paths[0]: got "/*": ${STAR('/*', '/', '/')}${ZFIX()}` },
+  { name: '"*" in a route path', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.prefix('/api/*') } }] }), error: `${R}routes[0].match.path: got "/api/*": ${STAR('/api/*', '/api/', '/api')}; use e.g. PathMatch.prefix('/api')` },
+  { name: 'an allow rule for a Service of another namespace', meshes: [...ALL, ...AMBIENT], build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: OTHER() }] }), error: `${Z}allow[0].to: got "other/payment": ${XNS('this rule')}` },
+  { name: 'a deny rule for a Service of another namespace', meshes: ['istio', 'consul'], build: zeroTrust({ deny: [{ from: [Identity.serviceAccount('order')], to: OTHER() }] }), error: `${Z}deny[0].to: got "other/payment": ${XNS('this rule')}` },
+  { name: 'an mTLS exception for a Service of another namespace', meshes: ['istio', 'linkerd'], build: zeroTrust({ mtlsExceptions: [{ service: OTHER(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }), error: `${Z}mtlsExceptions[0].service: got "other/payment": ${XNS('this exception')}` },
+  { name: 'a wildcard Istio trust domain', meshes: ['istio'], build: zeroTrust({ mesh: Mesh.istio({ trustDomain: '*' }) }), error: `${Z}mesh.trustDomain: got "*": a wildcard trust or cluster domain would match identities or hosts of every domain; pass Mesh.istio({ trustDomain: 'prod.example.com' }), the value your mesh is installed with` },
+  { name: 'a wildcard Linkerd trust domain', meshes: ['linkerd'], build: zeroTrust({ mesh: Mesh.linkerd({ trustDomain: '*.example.com' }) }), error: `${Z}mesh.trustDomain: got "*.example.com": a wildcard trust or cluster domain would match identities or hosts of every domain; pass Mesh.linkerd({ trustDomain: 'prod.example.com' }), the value your mesh is installed with` },
+  { name: 'a cluster domain that is not a DNS name', meshes: ['consul'], build: resilient({ mesh: Mesh.consul({ clusterDomain: 'Cluster Local' }) }), error: `${R}mesh.clusterDomain: got "Cluster Local": a domain is a DNS name: lower-case labels of letters, digits and "-", separated by dots (at most 253 characters); pass Mesh.consul({ clusterDomain: 'cluster.local' }), the value your mesh is installed with` },
+  { name: 'an Istio root namespace that is not a namespace', meshes: ['istio'], build: resilient({ mesh: Mesh.istio({ rootNamespace: 'Istio System' }) }), error: `${R}mesh.rootNamespace: got "Istio System": a namespace is a DNS-1123 label; pass Mesh.istio({ rootNamespace: 'istio-system' })` },
+  { name: 'a wildcard consumer trust domain', meshes: ['istio', 'consul'], build: multiCluster({ clusters: [CLUSTERS[0], { ...CLUSTERS[1], trustDomain: '*' }] }), error: "[test/mc] clusters[1].trustDomain: got \"*\": a wildcard trust or cluster domain would match identities or hosts of every domain; give the trust domain the cluster's mesh is installed with, e.g. 'eu-west.example.com', or leave it out for the mesh's" },
+  { name: 'a caller network of every IPv4 address', meshes: ALL, build: zeroTrust({ mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network('0.0.0.0/0')], to: payment() }] }), error: `${Z}allow[0].from[0]: got "0.0.0.0/0": "0.0.0.0/0" is every address, the internet included, so any unauthenticated client could call: name the network the callers are on, e.g. Identity.network('10.0.0.0/8'); use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)` },
+  { name: 'a caller network of every IPv6 address', meshes: ALL, build: zeroTrust({ mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network('::/0')], to: payment() }] }), error: `${Z}allow[0].from[0]: got "::/0": "::/0" is every address, the internet included, so any unauthenticated client could call: name the network the callers are on, e.g. Identity.network('10.0.0.0/8'); use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)` },
+  { name: 'egress addresses of every address', meshes: ['istio'], build: egress({ hosts: [{ host: 'db.example.com', protocol: EgressProtocol.TCP, port: 5432, addresses: ['0.0.0.0/0'] }] }), error: '[test/egress] hosts[0].addresses[0]: got "0.0.0.0/0": every address, so TCP port 5432 to any destination, the internet included, would be allowed under the name "db.example.com"; list the host\'s own addresses or CIDRs, e.g. \'10.20.0.0/16\'' },
+  { name: 'a plain-http JWKS URI in zero trust', meshes: ['istio', 'consul'], build: zeroTrust({ jwt: { issuer: 'https://auth.example.com', jwksUri: 'http://auth.example.com/jwks.json' } }), error: `${Z}jwt.jwksUri: got "http://auth.example.com/jwks.json": ${JWKS()}` },
+  { name: 'a plain-http JWKS URI at the edge', meshes: ['istio'], build: ingress({ jwt: { issuer: 'https://auth.example.com', jwksUri: 'http://auth.example.com/jwks.json' } }), error: `[test/edge] jwt.jwksUri: got "http://auth.example.com/jwks.json": ${JWKS()}` },
+  { name: 'a target port that is not a number', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 8080, targetPort: NaN }) }), error: `${R}service.targetPort: got NaN: a port must be a whole number from 1 to 65535; pass the port the pods listen on, e.g. { targetPort: 8080 }, or leave it out when it equals port` },
+  { name: 'a target port above 65535', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, targetPort: 70000 }) }] }), error: `${Z}allow[0].to.targetPort: got 70000: a port must be a whole number from 1 to 65535; pass the port the pods listen on, e.g. { targetPort: 8080 }, or leave it out when it equals port` },
+  { name: 'a port name that is not a DNS label', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 8080, portName: 'HTTP web' }) }), error: `${R}service.portName: got "HTTP web": a Service port name is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); use e.g. 'http'` },
+  { name: 'a selector key that is not a label key', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 8080, selector: { 'app/': 'payment' } }) }), error: `${R}service.selector: got {"app/":"payment"}: a label key name (after any "/") has at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; fix the Service's selector (e.g. app: "payment")` },
+  { name: 'a selector value that is not a label value', meshes: ALL, build: resilient({ service: ServiceRef.fromName('payment', { port: 8080, selector: { app: 'pay ment' } }) }), error: `${R}service.selector: got {"app":"pay ment"}: a label value has at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; fix the Service's selector (e.g. app: "payment")` },
+  { name: 'a route path with a space', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.prefix('/a b') } }] }), error: `${R}routes[0].match.path: got "/a b": a path has only the characters a URL path allows (letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes); escape others as %XX; use e.g. PathMatch.prefix('/api')` },
+  { name: 'a route path with "//"', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.exact('/a//b') } }] }), error: `${R}routes[0].match.path: got "/a//b": a path must not contain "//" (proxies normalize it away, so the match would never see it); use e.g. PathMatch.prefix('/api')` },
+  { name: 'an authorization path ending in "/.."', meshes: ALL, build: zeroTrust({ allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/..')] }] }), error: `${Z}allow[0].paths[0]: got "/api/..": a path must not end with "/." or "/.." (proxies normalize it away)${ZFIX()}` },
+  { name: 'a header value with a line break', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { headers: [HeaderMatch.exact('x-user', 'a\nb')] } }] }), error: `${R}routes[0].match.headers[0]: got "x-user": a header value cannot hold control characters (line breaks, NUL); use HeaderMatch.exact('x-canary', 'true')` },
+  { name: 'a timeout of 1e12 seconds', meshes: ALL, build: resilient({ timeout: Duration.seconds(1e12) }), error: `${R}timeout: got 277777777h46m40s: durations must be at most 99999h (Gateway API's duration format allows at most 5 digits per unit; Istio, Consul and Linkerd read the same value); use a realistic value, e.g. Duration.minutes(5)` },
+  { name: 'a timeout that is not a number', meshes: ALL, build: resilient({ timeout: Duration.millis(NaN) }), error: `${R}timeout: got Duration.millis(NaN): the duration is not a number; compute the amount before Duration.millis() or Duration.seconds(), e.g. Duration.seconds(3)` },
+  { name: 'a route regex with look-ahead', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.regex('/api/(?=v1)') } }] }), error: `${R}routes[0].match.path: got "/api/(?=v1)": ${RE2('invalid or unsupported Perl syntax: `(?=`')}; use e.g. PathMatch.prefix('/api')` },
+  { name: 'a route regex with a back-reference', meshes: ALL, build: resilient({ routes: [{ name: 'a', match: { path: PathMatch.regex('/(a)\\1') } }] }), error: `${R}routes[0].match.path: got "/(a)\\\\1": ${RE2('invalid escape sequence: `\\1`')}; use e.g. PathMatch.prefix('/api')` },
+  { name: 'a canary header regex with look-behind', meshes: ALL, build: canary({ canaryRequests: [{ headers: [HeaderMatch.regex('x-user', '(?<=a)b')] }] }), error: `${C}canaryRequests[0].headers[0]: got "x-user": ${RE2('invalid named capture: `(?<=a)b`')}; use HeaderMatch.exact('x-test-user', 'true')` },
+  { name: 'a canary version key the service selects by', meshes: ALL, build: canary({ canary: ReleaseVersion.of('v2', { labelKey: 'app' }) }), error: `${C}canary.labelKey: got "app": the service selects its pods by app: "payment", so a version label on the same key would replace it and each version would select no pods; use a key the selector does not use, e.g. ReleaseVersion.of('v2', { labelKey: 'version' })` },
+  { name: 'a canary version key of 64 characters', meshes: ALL, build: canary({ canary: ReleaseVersion.of('v2', { labelKey: 'x'.repeat(64) }) }), error: `${C}canary.labelKey: got "${'x'.repeat(64)}": not a valid label key (a label key name (after any "/") has at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit); use e.g. 'version'` },
+  { name: 'equal consecutive step weights', meshes: ALL, build: canary({ canaryWeight: undefined, steps: [{ weight: 10 }, { weight: 10 }, { weight: 100 }] }), error: `${C}steps[1].weight: got 10: steps must raise the canary's share (the previous step is 10); order the steps by increasing weight; roll back by choosing an earlier step` },
+  { name: 'no clusters', meshes: ALL, build: multiCluster({ clusters: undefined as any }), error: "[test/mc] clusters: got undefined: a multi-cluster mesh lists its clusters; pass clusters: [{ name: 'us-west', network: 'net-us', region: 'us-west1', services: [...] }, ...] (at least two)" },
+  { name: 'a 10 KB service name, shown capped', meshes: ALL, build: resilient({ service: ServiceRef.fromName('a'.repeat(10240), { port: 8080 }) }), error: `${R}service.name: got "${'a'.repeat(100)}..." (10240 characters): a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service` },
 ];
 
 const TABLE = CASES.flatMap(c => c.meshes.map(m => [`${c.name} (${m})`, c, m] as const));
@@ -282,3 +319,23 @@ describe('the bad-input corpus', () => {
     expect(message).not.toMatch(/\n\s+at /); // no stack in the message
   });
 });
+
+// helpers of the issue 25 rows (function declarations, hoisted, so that they can stay at the end of the file)
+function STAR(value: string, before: string, prefix: string): string {
+  return `"*" would mean different requests on each mesh: it is a wildcard in Istio authorization paths (there "${value}" matches every path starting with "${before}") and a literal character on Linkerd, Consul and in routes (PathMatch.prefix('${prefix}') matches "${prefix}" and the paths under it, on every mesh)`;
+}
+function ZFIX(): string {
+  return "; use PathMatch.exact('/process-payment') or PathMatch.prefix('/api')";
+}
+function OTHER(): ServiceRef {
+  return ServiceRef.fromName('payment', { port: 8080, namespace: 'other' });
+}
+function XNS(what: string): string {
+  return `a ZeroTrustNamespace protects its own namespace (shop): its policies are written there and select shop's workloads, so ${what} would apply to shop/payment, not to other/payment; write a ZeroTrustNamespace with namespace: 'other' for other/payment (callers from shop are named there with Identity.serviceAccount('<name>', { namespace: 'shop' }))`;
+}
+function RE2(why: string): string {
+  return `not an RE2 regular expression, the syntax every mesh reads (${why}; RE2 has no look-around and no back-references)`;
+}
+function JWKS(): string {
+  return 'the signing keys would be fetched over plain http, so anyone on the network path could replace them and sign tokens the mesh accepts; use an https URL, or set jwt.allowPlainHttpJwks: true for an endpoint reached over a trusted in-cluster network';
+}
