@@ -5,7 +5,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, CanaryReleaseProps, HeaderMatch, ManifestValidator, Mesh, PathMatch, ReleaseVersion, ResilientService, RetryOn, ServiceRef,
+  CanaryRelease, CanaryReleaseProps, HeaderMatch, IstioDataPlane, ManifestValidator, Mesh, PathMatch, ReleaseVersion, ResilientService, RetryOn, ServiceRef,
   UnsupportedSettings,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
@@ -349,5 +349,47 @@ describe('Gateway API limits: at most 16 rules per HTTPRoute', () => {
     const rules = routes.flatMap(r => r.spec.rules);
     expect(rules.filter((x: any) => x.matches[0].headers)).toHaveLength(n + 1);
     expect(rules.filter((x: any) => x.backendRefs.length === 2)).toHaveLength(n + 1);
+  });
+});
+
+describe('issue 25: mirroring at 100 %, step weights, version label keys', () => {
+  const AMBIENT = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+  const sidecarMirror = (out: any[]) => one(out, 'VirtualService', 'payment').spec.http.filter((r: any) => r.mirror || r.mirrorPercentage);
+  const gatewayMirror = (out: any[]) => ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules).flatMap((r: any) => r.filters ?? []).filter((f: any) => f.type === 'RequestMirror');
+
+  test('at 100 % canary weight the mirror is not written (it would send every request to the canary twice), with a warning', () => {
+    expect(sidecarMirror(synth(props(Mesh.istio(), { mirrorPercent: 20, canaryWeight: 100 })))).toEqual([]);
+    expect(gatewayMirror(synth(props(AMBIENT, { mirrorPercent: 20, canaryWeight: 100 })))).toEqual([]);
+    const chart = shopChart();
+    const release = new CanaryRelease(chart, 'release', props(Mesh.istio(), { mirrorPercent: 20, steps: [{ weight: 50 }, { weight: 100 }], canaryWeight: undefined, step: 2 }));
+    expect(sidecarMirror(synthValidated(chart))).toEqual([]);
+    expect(release.warnings).toContain('mirrorPercent (20) is not written at step 2: the canary gets 100% of requests, so a mirror would send every request to it twice');
+  });
+
+  test('below 100 % the mirror is written on Istio sidecar and ambient, without that warning', () => {
+    expect(sidecarMirror(synth(props(Mesh.istio(), { mirrorPercent: 20, canaryWeight: 99 })))).toHaveLength(1);
+    expect(gatewayMirror(synth(props(AMBIENT, { mirrorPercent: 20, canaryWeight: 99 }))).length).toBeGreaterThan(0);
+    const chart = shopChart();
+    const release = new CanaryRelease(chart, 'release', props(Mesh.istio(), { mirrorPercent: 20, canaryWeight: 99 }));
+    expect(release.warnings.filter(w => w.startsWith('mirrorPercent'))).toEqual([]);
+  });
+
+  test('equal consecutive step weights are refused; strictly increasing ones are accepted', () => {
+    expect(fails(props(Mesh.istio(), { canaryWeight: undefined, steps: [{ weight: 10 }, { weight: 10 }, { weight: 100 }] })))
+      .toBe("[test/release] steps[1].weight: got 10: steps must raise the canary's share (the previous step is 10); order the steps by increasing weight; roll back by choosing an earlier step");
+    expect(fails(props(Mesh.linkerd(), { canaryWeight: undefined, steps: [{ weight: 10 }, { weight: 50 }, { weight: 50 }] }))).toContain('steps[2].weight: got 50');
+    expect(() => synth(props(Mesh.istio(), { canaryWeight: undefined, steps: [{ weight: 10 }, { weight: 11 }, { weight: 100 }] }))).not.toThrow();
+  });
+
+  test('a version label key the service selector uses is refused; another key is accepted and added to the selector', () => {
+    for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
+      expect(fails(props(mesh, { stable: ReleaseVersion.of('v1', { labelKey: 'app' }), canary: ReleaseVersion.of('v2', { labelKey: 'app' }) })))
+        .toContain('stable.labelKey: got "app": the service selects its pods by app: "payment"');
+    }
+    const tier = ServiceRef.fromName('payment', { port: 8080, selector: { app: 'payment', track: 'main' } });
+    expect(fails(props(Mesh.istio(), { service: tier, canary: ReleaseVersion.of('v2', { labelKey: 'track' }) })))
+      .toContain("canary.labelKey: got \"track\": the service selects its pods by track: \"main\", so a version label on the same key would replace it and each version would select no pods; use a key the selector does not use, e.g. ReleaseVersion.of('v2', { labelKey: 'version' })");
+    const subsets = one(synth(props(Mesh.istio(), { stable: ReleaseVersion.of('v1', { labelKey: 'track' }), canary: ReleaseVersion.of('v2', { labelKey: 'track' }) })), 'DestinationRule', 'payment').spec.subsets;
+    expect(subsets.map((s: any) => s.labels)).toEqual([{ app: 'payment', track: 'v1' }, { app: 'payment', track: 'v2' }]);
   });
 });
