@@ -351,3 +351,82 @@ describe('MultiClusterExport', () => {
     }), { numRuns: RUNS });
   });
 });
+
+describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
+  // Ports are left out: every Service has the one port 8080 (port rules are being fixed on other branches).
+  const METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE];
+  const PATHS = ['/api', '/admin', '/orders', '/api/v1', '/admin*', '/api*', '/*', '/a*b', '*'];
+  const PROBE_PATHS = ['/', '/api', '/api/x', '/apix', '/api*', '/admin', '/admin-secret', '/admin/x', '/admin*', '/a*b', '/axb', '/orders', '/orders/1', '/x'];
+  const pathArb = fc.record({ type: fc.constantFrom('exact', 'prefix'), value: fc.constantFrom(...PATHS) });
+  const ruleArb = fc.record({
+    caller: fc.record({ name: fc.constantFrom('order', 'cart', 'admin'), namespace: fc.constantFrom(undefined, 'shop', 'other') }),
+    service: fc.constantFrom('payment', 'ledger'),
+    namespace: fc.constantFrom(undefined, undefined, undefined, 'shop', 'other'),
+    methods: fc.option(fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    paths: fc.option(fc.array(pathArb, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  });
+  type Rule = typeof ruleArb extends fc.Arbitrary<infer T> ? T : never;
+  const meshArb = fc.constantFrom(...MESHES, Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }));
+
+  const wildcard = (r: Rule) => (r.paths ?? []).some(p => p.value.includes('*'));
+  const elsewhere = (r: Rule) => r.namespace !== undefined && r.namespace !== 'shop';
+  /** What the rules mean: exact is equality, prefix is the path or a path below it (segment-bounded). */
+  const matches = (r: Rule, caller: string, service: string, method: string, path: string, byName: boolean) =>
+    (byName ? r.caller.name === caller.split('/')[1] : `${r.caller.namespace ?? 'shop'}/${r.caller.name}` === caller) && `${r.namespace ?? 'shop'}/${r.service}` === service && (!r.methods || r.methods.includes(method as HttpMethod))
+    && (!r.paths || r.paths.some(p => (p.type === 'exact' ? path === p.value : path === p.value || path.startsWith(`${p.value.replace(/\/$/, '')}/`))));
+  const toRule = (r: Rule) => ({
+    from: [Identity.serviceAccount(r.caller.name, { namespace: r.caller.namespace })],
+    to: ServiceRef.fromName(r.service, { port: 8080, namespace: r.namespace }),
+    methods: r.methods,
+    paths: r.paths?.map(p => (p.type === 'exact' ? PathMatch.exact(p.value) : PathMatch.prefix(p.value))),
+  });
+
+  test('random rule sets with "*" in paths and targets in other namespaces: refused by name, or the matrix allows nothing the rules do not', () => {
+    let refusals = 0;
+    let checked = 0;
+    fc.assert(fc.property(meshArb, fc.array(ruleArb, { minLength: 1, maxLength: 5 }), fc.array(ruleArb, { maxLength: 2 }), (m, allow, denyAsked) => {
+      const deny = m.kind === 'linkerd' ? [] : denyAsked; // Linkerd has no deny rules (refused with the reason elsewhere)
+      const build = (chart: Chart) => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: allow.map(toRule), deny: deny.length ? deny.map(toRule) : undefined });
+      const bad = [...allow.map((r, i) => [`allow[${i}]`, r] as const), ...deny.map((r, i) => [`deny[${i}]`, r] as const)].filter(([, r]) => wildcard(r) || elsewhere(r));
+      fc.pre(bad.length === 0 || refusals++ < RUNS / 2); // at least half the runs read the matrix
+      if (bad.length) {
+        const message = failureOf(build);
+        expect(message.startsWith('[test/zero-trust] ')).toBe(true);
+        for (const [prop, r] of bad) {
+          if (elsewhere(r)) expect(message).toContain(`${prop}.to: got "${r.namespace}/${r.service}": a ZeroTrustNamespace protects its own namespace (shop)`);
+          r.paths?.forEach((p, j) => {
+            if (p.value.includes('*')) {
+              expect(message).toContain(`${prop}.paths[${j}]: got ${JSON.stringify(p.value)}: ${p.value.startsWith('/') ? '"*" would mean different requests on each mesh' : 'a path must start with "/"'}`);
+            }
+          });
+        }
+        return;
+      }
+      const chart = shopChart();
+      build(chart);
+      const out = synthValidated(chart);
+      const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+      checked++;
+      const callers = ['shop', 'other'].flatMap(ns => ['order', 'cart', 'admin', 'stranger'].map(n => `${ns}/${n}`));
+      for (const caller of callers) {
+        for (const service of ['shop/payment', 'shop/ledger']) {
+          for (const method of METHODS) {
+            for (const path of PROBE_PATHS) {
+              // TODO(issue 25.4, Consul helper's branch): Consul's pathPrefix is a plain string prefix until prefixes are
+              // segment-bounded there; drop this skip once that is merged
+              if (m.kind === 'consul' && [...allow, ...deny].some(r => r.paths?.some(p => p.type === 'prefix' && path.startsWith(p.value) && path !== p.value && path[p.value.length] !== '/'))) continue;
+              // Consul CE has no namespaces: a caller is a Consul service name, the same in every Kubernetes namespace
+              // (docs/zero-trust-namespace.md, "callers"), so there a rule for shop/order is one for order anywhere
+              const byName = m.kind === 'consul' && !m.consulEnterprise;
+              const declared = allow.some(r => matches(r, caller, service, method, path, byName))
+                && !deny.some(r => matches(r, caller, service, method, path, byName));
+              const { allowed, reason } = matrix.check({ caller, service, method, path });
+              if (allowed) expect({ caller, service, method, path, declared, reason }).toEqual({ caller, service, method, path, declared: true, reason });
+            }
+          }
+        }
+      }
+    }), { numRuns: RUNS, maxSkipsPerRun: 1000 });
+    expect(checked).toBeGreaterThanOrEqual(RUNS / 2);
+  });
+});
