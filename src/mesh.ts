@@ -236,6 +236,18 @@ export class Mesh {
       const problem = domainProblem(this[option]);
       if (problem) out.push(propMessage(`mesh.${option}`, this[option], problem, `pass ${factory}({ ${option}: '${option === 'trustDomain' ? 'prod.example.com' : 'cluster.local'}' }), the value your mesh is installed with`));
     }
+    const enums: [string, unknown, object, string][] = [
+      ['dataPlane', this.istioDataPlane, IstioDataPlane, 'IstioDataPlane.SIDECAR or IstioDataPlane.AMBIENT'],
+      ['waypointScope', this.istioWaypointScope, IstioWaypointScope, 'IstioWaypointScope.NAMESPACE or IstioWaypointScope.SERVICE'],
+      ['routeApi', this.linkerdRouteApi, LinkerdRouteApi, 'LinkerdRouteApi.GATEWAY_API or LinkerdRouteApi.POLICY'],
+      ['defaultInboundPolicy', this.linkerdInboundPolicy, LinkerdInboundPolicy, 'a LinkerdInboundPolicy, e.g. LinkerdInboundPolicy.ALL_UNAUTHENTICATED'],
+    ];
+    for (const [option, value, values, fix] of enums) {
+      if (value !== undefined && !Object.values(values).includes(value)) out.push(propMessage(`mesh.${option}`, value, `not a ${option} value`, `use ${fix}`));
+    }
+    if (this.consulEnterprise !== undefined && typeof this.consulEnterprise !== 'boolean') {
+      out.push(propMessage('mesh.enterprise', this.consulEnterprise, 'not a boolean', 'pass Mesh.consul({ enterprise: true }) for Consul Enterprise, or leave it out'));
+    }
     if (this.rootNamespace !== undefined && (typeof this.rootNamespace !== 'string' || this.rootNamespace.length > 63 || !DNS1123_LABEL.test(this.rootNamespace))) {
       out.push(propMessage('mesh.rootNamespace', this.rootNamespace, 'a namespace is a DNS-1123 label', `pass ${factory}({ rootNamespace: 'istio-system' })`));
     }

@@ -4,8 +4,8 @@
  */
 import { Duration } from 'cdk8s';
 import {
-  CanaryRelease, EgressPolicy, EgressProtocol, HeaderMatch, Identity, IstioDataPlane, Mesh, MtlsPhase, MultiClusterExport, PathMatch, ReleaseVersion,
-  ResilientService, ServiceRef, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, EgressProtocol, HeaderMatch, Identity, IstioDataPlane, LinkerdInboundPolicy, LinkerdRouteApi, Mesh, MtlsPhase,
+  MultiClusterExport, PathMatch, ReleaseVersion, ResilientService, ServiceRef, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 import { show } from '../src/private/errors';
@@ -100,6 +100,13 @@ describe('mesh options and trust domains', () => {
     for (const trustDomain of ['*', '*.example.com', 'Prod', 'a..b', '']) {
       expect(failureOf(chart => new ResilientService(chart, 'svc', { mesh: Mesh.istio({ trustDomain }), service: payment() }))).toContain(`[test/svc] mesh.trustDomain: got ${show(trustDomain)}: `);
     }
+  });
+
+  test('mesh enum options: the enum values are accepted, others refused', () => {
+    expect(() => zeroTrust(Mesh.linkerd({ routeApi: LinkerdRouteApi.POLICY, defaultInboundPolicy: LinkerdInboundPolicy.DENY }), {})).not.toThrow();
+    expect(failureOf(chart => new ResilientService(chart, 'svc', { mesh: Mesh.linkerd({ defaultInboundPolicy: 'none' as any }), service: payment() })))
+      .toBe('[test/svc] mesh.defaultInboundPolicy: got "none": not a defaultInboundPolicy value; use a LinkerdInboundPolicy, e.g. LinkerdInboundPolicy.ALL_UNAUTHENTICATED');
+    expect(failureOf(chart => new ResilientService(chart, 'svc', { mesh: Mesh.consul({ enterprise: 'yes' as any }), service: payment() }))).toContain('mesh.enterprise: got "yes": not a boolean');
   });
 
   test('a consumer cluster trust domain: a DNS name is written into the exporter\'s principals, "*" refused', () => {
