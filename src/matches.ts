@@ -80,8 +80,9 @@ function gatewayPathProblem(path: string): string | undefined {
 
 /**
  * Why `regex` is not an RE2 regular expression, or undefined. Every mesh reads regexes as RE2 (Envoy's
- * safe_regex for Istio and Consul, Istio's Go validation, Linkerd's Rust regex crate, which has the same
- * syntax): no look-around and no back-references, which JavaScript's RegExp would accept.
+ * safe_regex for Istio and Consul, Istio's Go validation, Linkerd's policy controller with the Rust `regex`
+ * crate, policy-controller/core/src/routes.rs, of the same syntax): no look-around and no back-references,
+ * which JavaScript's RegExp would accept, and inline flags such as `(?i)`, which it would refuse.
  */
 function re2Problem(regex: string): string | undefined {
   try {
@@ -119,8 +120,8 @@ export class HeaderMatch {
     if (this.name.length > 256) return 'a header name is at most 256 characters (Gateway API\'s limit)';
     if (typeof this.value !== 'string' || (this.type !== MatchType.EXACT && !this.value)) return 'a prefix or regex header match needs a non-empty value';
     if (this.value.length > 4096) return 'a header match value is at most 4096 characters (Gateway API\'s limit)';
-    // RFC 9110 field values: no control characters but tab; Envoy refuses them in header matchers' values
-    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(this.value)) return 'a header value cannot hold control characters (line breaks, NUL)';
+    // RFC 9110 field values hold no control characters but tab, so a match on one could never match a request
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(this.value)) return 'a header value cannot hold control characters (line breaks, NUL): no request carries them (RFC 9110)';
     if (this.type === MatchType.REGEX) return re2Problem(this.value);
     return undefined;
   }
