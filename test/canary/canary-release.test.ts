@@ -130,7 +130,8 @@ describe('Linkerd', () => {
 
   test('the health alert uses the route-backend metrics of the canary Service', () => {
     const expr = one(synth(props(Mesh.linkerd())), 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules[0].expr;
-    expect(expr).toBe('(sum(rate(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2",http_status=~"5.."}[5m])) / sum(rate(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2"}[5m]))) > 0.01');
+    // a timeout or a reset has no 5xx status but a non-empty error label: it counts as a failure, as linkerd viz counts it
+    expect(expr).toBe('(sum(rate(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2",http_status=~"5.."}[5m]) or rate(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2",http_status!~"5..",error!=""}[5m])) / sum(rate(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2"}[5m]))) > 0.01');
   });
 });
 
