@@ -13,6 +13,14 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
   [ServiceProtocol.TCP]: 'opaque',
 };
 
+const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, string>>();
+
+/** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
+export function warnFrom(scope: Construct, message: string): void {
+  const warn = (scope as unknown as { _warn?: (m: string) => void })._warn;
+  if (typeof warn === 'function') warn.call(scope, message);
+}
+
 /**
  * The one Linkerd `Server` of a service's pod port in a chart. Linkerd ignores all but the oldest
  * of two Servers that select the same pod port, so every pattern that needs one (rate limits,
@@ -29,6 +37,21 @@ export class LinkerdServer extends Construct {
     return (chart.node.tryFindChild(id) as LinkerdServer | undefined) ?? new LinkerdServer(chart, id, mesh, service, namespace, podPort);
   }
 
+  /**
+   * Records the default inbound policy a construct writes on a namespace (`config.linkerd.io/default-inbound-policy`),
+   * so that the Servers other constructs of the app create there carry it.
+   */
+  public static setNamespaceDefault(scope: Construct, namespace: string, policy: string): void {
+    const root = scope.node.root;
+    if (!NAMESPACE_DEFAULTS.has(root)) NAMESPACE_DEFAULTS.set(root, new Map());
+    NAMESPACE_DEFAULTS.get(root)!.set(namespace, policy);
+  }
+
+  /** The default inbound policy a construct of the app writes on `namespace`, if any. */
+  public static namespaceDefault(scope: Construct, namespace: string | undefined): string | undefined {
+    return namespace === undefined ? undefined : NAMESPACE_DEFAULTS.get(scope.node.root)?.get(namespace);
+  }
+
   /** The Server's name, `<service>-<targetPort>`. */
   public readonly serverName: string;
   private accessPolicy?: { value: string; by: string };
@@ -43,8 +66,10 @@ export class LinkerdServer extends Construct {
           podSelector: { matchLabels: sortKeys(service.selector) },
           port,
           proxyProtocol: PROXY_PROTOCOL[service.protocol],
-          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`)
-          accessPolicy: this.accessPolicy?.value ?? mesh.linkerdInboundPolicy,
+          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
+          // the namespace's default inbound policy when a construct of the app declares it (a
+          // ZeroTrustNamespace), else the mesh's declared default
+          accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? mesh.linkerdInboundPolicy,
         }),
       }) as linkerd.ServerSpec,
     });

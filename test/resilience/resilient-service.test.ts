@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
-  ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings,
+  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
+  ReachabilityMatrix, ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, one, shopChart, synthValidated } from '../util';
 
@@ -210,6 +210,31 @@ describe('Linkerd mapping', () => {
       identity: { requestsPerSecond: 100 },
       overrides: [{ requestsPerSecond: 100, clientRefs: [{ kind: 'ServiceAccount', name: 'order' }, { kind: 'ServiceAccount', name: 'admin', namespace: 'ops' }] }],
     });
+  });
+
+  test('a rate-limit Server carries the declared Mesh.linkerd({ defaultInboundPolicy }) (issue 25), without a warning', () => {
+    const chart = shopChart();
+    const rs = new ResilientService(chart, 'payment', { mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.CLUSTER_AUTHENTICATED }), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+    expect(one(synthValidated(chart), 'Server', 'payment-8080').spec.accessPolicy).toBe('cluster-authenticated');
+    expect(rs.warnings).toEqual([]);
+  });
+
+  test('a rate-limit Server with the undeclared default warns that all-unauthenticated may open the port (issue 16 item 7)', () => {
+    const rs = new ResilientService(shopChart(), 'payment', { mesh: Mesh.linkerd(), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+    expect(rs.warnings).toEqual([expect.stringContaining('Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd\'s install default: if the cluster\'s default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy')]);
+  });
+
+  test('a rate limit alone in a zero-trust namespace keeps the namespace\'s deny (issue 16 item 7)', () => {
+    for (const order of ['rate limit first', 'zero trust first']) {
+      const chart = shopChart();
+      const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED });
+      const rl = () => new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) }] });
+      if (order === 'rate limit first') { rl(); zt(); } else { zt(); rl(); }
+      const out = synthValidated(chart);
+      expect(one(out, 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+      expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.0.1', service: 'shop/payment' }).allowed).toBe(false);
+    }
   });
 
   test('connection pools are refused on Linkerd (all settings listed at once)', () => {

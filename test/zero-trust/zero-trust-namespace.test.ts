@@ -32,6 +32,10 @@ function fails(p: ZeroTrustNamespaceProps): string {
 
 captureStderr();
 
+/** The objects of `linkerd viz allow-scrapes`, written beside a Linkerd `deny` namespace. */
+const SCRAPES = ['proxy-admin', 'proxy-metrics', 'proxy-probes', 'prometheus-scrape', 'kubelet'];
+const notScrapes = (o: any) => !SCRAPES.includes(o.metadata.name);
+
 const MESHES = [['istio', Mesh.istio()], ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
 
 describe('snapshots per mesh, validated against the pinned CRDs', () => {
@@ -198,7 +202,7 @@ describe('Linkerd', () => {
       allow: [{ from: [Identity.serviceAccount('order'), Identity.network('10.20.0.0/16')], to: payment() }],
     });
     expect(one(out, 'NetworkAuthentication', 'payment-from-order-network').spec).toEqual({ networks: [{ cidr: '10.20.0.0/16' }] });
-    expect(ofKind(out, 'AuthorizationPolicy').map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
+    expect(ofKind(out, 'AuthorizationPolicy').filter(notScrapes).map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
     const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
     expect(matrix.check({ caller: 'ip:10.20.1.2', service: 'shop/payment' }).allowed).toBe(true);
     // the port is governed by the allow rules: other plaintext clients stay out
@@ -348,7 +352,7 @@ describe('Linkerd: overlapping method and path rules', () => {
       ],
     });
     const out = synthValidated(chart);
-    const routes = Object.fromEntries(ofKind(out, 'HTTPRoute').map(r => [r.metadata.name, r.spec.rules[0].matches]));
+    const routes = Object.fromEntries(ofKind(out, 'HTTPRoute').filter(notScrapes).map(r => [r.metadata.name, r.spec.rules[0].matches]));
     expect(routes).toEqual({
       'payment-default': [{ path: { type: 'PathPrefix', value: '/' } }],
       'reads': [{ path: { type: 'PathPrefix', value: '/' }, method: 'GET' }],
@@ -361,5 +365,101 @@ describe('Linkerd: overlapping method and path rules', () => {
     const call = (caller: string, method: string, path: string) => matrix.check({ caller: `shop/${caller}`, service: 'shop/payment', method, path }).allowed;
     expect([call('a', 'GET', '/api/x'), call('a', 'GET', '/x'), call('a', 'POST', '/api/x')]).toEqual([true, true, false]);
     expect([call('b', 'GET', '/api/x'), call('b', 'POST', '/api/x'), call('b', 'GET', '/x')]).toEqual([true, true, false]);
+  });
+});
+
+describe('Linkerd: a rule is for the port it names (issue 25)', () => {
+  test('admin -> payment:9090 and order -> payment:8080 land on their own port\'s Server; order does not gain 9090', () => {
+    const chart = shopChart();
+    const admin = ServiceRef.fromName('payment', { port: 9090 });
+    const api = ServiceRef.fromName('payment', { port: 8080 });
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'admin', from: [Identity.serviceAccount('admin')], to: admin },
+        { name: 'orders', from: [Identity.serviceAccount('order')], to: api },
+      ],
+    });
+    new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'p', { labels: { app: 'payment' } }), ports: [{ port: 8080, name: 'http' }, { port: 9090, name: 'admin' }] });
+    const out = synthValidated(chart);
+    expect(one(out, 'AuthorizationPolicy', 'admin').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-9090' });
+    expect(one(out, 'AuthorizationPolicy', 'orders').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    expect(one(out, 'Server', 'payment-9090').spec).toMatchObject({ port: 9090, accessPolicy: 'deny' });
+    expect(one(out, 'Server', 'payment-8080').spec).toMatchObject({ port: 8080, accessPolicy: 'deny' });
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, port: number) => m.check({ caller: `shop/${caller}`, service: 'shop/payment', port }).allowed;
+    expect([call('order', 8080), call('order', 9090), call('admin', 9090), call('admin', 8080)]).toEqual([true, false, true, false]);
+  });
+
+  test('hand-written YAML: the reachability matrix decides a request on the Server of the called port', () => {
+    const docs = [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payment', namespace: 'shop' }, spec: { selector: { app: 'payment' }, ports: [{ port: 80, targetPort: 8080 }, { port: 9090 }] } },
+      { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'api', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 8080, accessPolicy: 'deny' } },
+      { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'admin', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 9090, accessPolicy: 'deny' } },
+      { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'AuthorizationPolicy', metadata: { name: 'a', namespace: 'shop' }, spec: { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'order' }] } },
+    ];
+    const m = ReachabilityMatrix.fromManifests(docs, { defaultNamespace: 'shop' });
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 80 }).allowed).toBe(true);
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 9090 })).toMatchObject({ allowed: false, reason: expect.stringContaining('Server shop/admin') });
+  });
+});
+
+describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
+  test('a namespaceObject with another name is refused (the default would land on the wrong Namespace)', () => {
+    const msg = failureOf(chart => new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'billing' } }) })));
+    expect(msg).toContain('[test/zt] namespaceObject: got Namespace "billing", but the policies are for namespace "shop"');
+    expect(msg).toContain('pass the Namespace object named "shop"');
+  });
+
+  test('paths: [prefix(\'/\')] without methods allows every request (it is server-wide, not a route tying with the catch-all)', () => {
+    const out = synth({
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'all', from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/')] },
+        { name: 'api', from: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/api')] },
+      ],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'all').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    expect(ofKind(out, 'HTTPRoute').filter(notScrapes).map(r => r.metadata.name).sort()).toEqual(['api', 'payment-default']);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, path: string) => m.check({ caller: `shop/${caller}`, service: 'shop/payment', method: 'POST', path }).allowed;
+    expect([call('order', '/x'), call('order', '/api/x'), call('web', '/api/x'), call('web', '/x')]).toEqual([true, true, true, false]);
+  });
+});
+
+describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', () => {
+  test('identityRefs keep the caller\'s namespace', () => {
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ name: 'x', from: [Identity.serviceAccount('order', { namespace: 'billing' }), Identity.serviceAccount('web')], to: payment() }] });
+    expect(one(out, 'MeshTLSAuthentication', 'x').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'order', namespace: 'billing' }, { kind: 'ServiceAccount', name: 'web' }]);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect([m.check({ caller: 'billing/order', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+  });
+
+  test('STRICT (deny) writes what linkerd viz allow-scrapes writes; PERMISSIVE (audit) does not need it', () => {
+    const out = synth(SEED(Mesh.linkerd()));
+    expect(one(out, 'Server', 'proxy-admin').spec).toEqual({ podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
+    expect(one(out, 'HTTPRoute', 'proxy-metrics').spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/metrics' } }] }]);
+    expect(one(out, 'AuthorizationPolicy', 'prometheus-scrape').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-metrics' },
+      requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'proxy-probes').spec.requiredAuthenticationRefs).toEqual([{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'kubelet' }]);
+    // the app's ports are still decided by their own Servers
+    expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'shop/web', service: 'shop/order' }).allowed).toBe(true);
+    expect(ofKind(synth(SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE })), 'Server').map(s => s.metadata.name)).not.toContain('proxy-admin');
+  });
+
+  test('PERMISSIVE warns that audit enforces no allow rule; STRICT does not', () => {
+    const chart = shopChart();
+    const permissive = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE }));
+    expect(permissive.warnings).toContainEqual(expect.stringContaining('PERMISSIVE is written as Linkerd\'s audit policy in shop: during this phase every request is allowed'));
+    const strict = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
+    expect(strict.warnings.filter(w => w.includes('audit'))).toEqual([]);
+  });
+
+  test('routes on a Server warn that the kubelet\'s probes are no longer authorized; server-wide rules do not', () => {
+    const routed = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
+    expect(routed.warnings).toContainEqual(expect.stringContaining('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080'));
+    expect(routed.warnings.filter(w => w.includes('order-8080'))).toEqual([]);
   });
 });
