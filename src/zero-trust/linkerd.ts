@@ -6,10 +6,10 @@ import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { MtlsPhase } from './zero-trust-namespace';
 import * as linkerd from '../imports/linkerd';
 import { MatchType } from '../matches';
-import { ServiceProtocol } from '../service';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
 import { LinkerdServer, warnFrom } from '../private/linkerd-server';
 import { markClusterScoped, objectMetadata } from '../private/metadata';
+import { ServiceProtocol } from '../service';
 
 const POLICY = 'policy.linkerd.io';
 
