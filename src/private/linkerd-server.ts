@@ -1,4 +1,4 @@
-import { Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { show } from './errors';
 import { objectMetadata, sortKeys } from './metadata';
@@ -12,6 +12,9 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
   [ServiceProtocol.GRPC]: 'gRPC',
   [ServiceProtocol.TCP]: 'opaque',
 };
+
+/** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
+export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 
 const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, string>>();
 
@@ -55,6 +58,7 @@ export class LinkerdServer extends Construct {
   /** The Server's name, `<service>-<targetPort>`. */
   public readonly serverName: string;
   private accessPolicy?: { value: string; by: string };
+  private reasoned = false;
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -75,11 +79,18 @@ export class LinkerdServer extends Construct {
     });
   }
 
-  /** Sets the access policy for requests that no AuthorizationPolicy allows. */
-  public setAccessPolicy(value: string, by: string): void {
+  /**
+   * Sets the access policy for requests that no AuthorizationPolicy allows; a `reason` (why the port is
+   * open wider than its namespace) is written as an annotation, which the analyzer's L121 reads.
+   */
+  public setAccessPolicy(value: string, by: string, reason?: string): void {
     if (this.accessPolicy && this.accessPolicy.value !== value) {
       throw new Error(`[${by}] Server ${this.serverName}: accessPolicy: got ${show(value)}, but [${this.accessPolicy.by}] already set ${show(this.accessPolicy.value)}; one Server per pod port: make the two constructs agree`);
     }
     this.accessPolicy = this.accessPolicy ?? { value, by };
+    if (reason && !this.reasoned) {
+      this.reasoned = true;
+      ApiObject.of(this.node.defaultChild!).metadata.addAnnotation(ACCESS_POLICY_REASON, reason);
+    }
   }
 }

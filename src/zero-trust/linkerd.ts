@@ -236,7 +236,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
     for (const e of intent.exceptions) {
       const governed = intent.allow.some(r => r.to.name === e.service.name && r.to.targetPort === e.port);
-      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path);
+      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path, `mtlsExceptions: ${e.reason}`);
     }
     // a rule is for the port it names: one Server per service and target port, each with its own rules
     const servers = new Map<string, RuleIntent[]>();
