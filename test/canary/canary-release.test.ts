@@ -135,6 +135,29 @@ describe('Linkerd', () => {
   });
 });
 
+describe('Linkerd: the apex Service selects one version (issue 16 item 8)', () => {
+  const withApex = (over: Partial<CanaryReleaseProps>) => {
+    const chart = shopChart();
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }), ports: [{ port: 8080 }] });
+    const release = new CanaryRelease(chart, 'release', props(Mesh.linkerd(), { service: ServiceRef.fromService(svc), ...over }));
+    return { out: synthValidated(chart), release };
+  };
+
+  test('the stable version while the canary takes part of the traffic, the canary at 100 %; the per-version Services are unchanged', () => {
+    const { out, release } = withApex({ canaryWeight: undefined, steps: STEPS, step: 3 });
+    expect(one(out, 'Service', 'payment').spec.selector).toEqual({ app: 'payment', version: 'v1' });
+    expect(one(out, 'Service', 'payment-v2').spec.selector).toEqual({ app: 'payment', version: 'v2' });
+    expect(release.warnings.filter(w => w.includes('apex'))).toEqual([]);
+    expect(one(withApex({ canaryWeight: undefined, steps: STEPS, step: 4 }).out, 'Service', 'payment').spec.selector).toEqual({ app: 'payment', version: 'v2' });
+  });
+
+  test('an apex the release does not own: a warning with the selector to write', () => {
+    const chart = shopChart();
+    const release = new CanaryRelease(chart, 'release', props(Mesh.linkerd()));
+    expect(release.warnings).toContainEqual(expect.stringContaining('the apex Service payment selects both versions, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted) splits by replica count: add version: v1 to its selector'));
+  });
+});
+
 describe('Consul', () => {
   test('ServiceResolver subsets, a ServiceSplitter, a ServiceRouter for the header routes, and the http protocol', () => {
     const out = synth(props(Mesh.consul()));
