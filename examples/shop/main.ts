@@ -229,7 +229,8 @@ export function synthMultiCluster(outdir: string): void {
       ],
       exports: [{
         service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],
-        // remote callers are authorized in eu-west; on Linkerd by a zero-trust policy there
+        // remote callers are authorized in eu-west; on Linkerd they all arrive as the multicluster gateway,
+        // which the export's own policy authorizes (callers cannot be narrowed there)
         callers: linkerd ? undefined : [Identity.serviceAccount('order', { namespace: 'shop' })],
       }],
       failover: !linkerd,
