@@ -259,6 +259,26 @@ describe('Linkerd mapping', () => {
     expect(one(out, 'HTTPRoute', 'payment-retry').metadata.annotations['retry.linkerd.io/http']).toBe('5xx');
     expect(rs.warnings.join('\n')).toContain('retries.retryOn ("connect-failure") is not written: Linkerd cannot express it');
   });
+
+  test('each dropped setting is noted on the objects it belongs to, not on every route and policy (issue 16 item 10)', () => {
+    const chart = shopChart();
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }), ports: [{ port: 8080 }] });
+    new ResilientService(chart, 'payment', {
+      mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED }),
+      service: ServiceRef.fromService(svc),
+      timeout: Duration.seconds(3),
+      routes: [{ name: 'reads', match: { path: PathMatch.prefix('/read') }, retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR, RetryOn.CONNECT_FAILURE] } }],
+      circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(30) },
+      rateLimit: { requestsPerSecond: 100 },
+      unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+    });
+    const out = synthValidated(chart);
+    const dropped = (kind: string, name: string) => one(out, kind, name).metadata.annotations?.['cdk8s-mesh.io/dropped-settings'];
+    expect(dropped('HTTPRoute', 'payment-retry')).toBe('routes[0].retries.retryOn=connect-failure');
+    expect(dropped('HTTPRoute', 'payment')).toBeUndefined();
+    expect(dropped('HTTPLocalRateLimitPolicy', 'payment')).toBeUndefined();
+    expect(dropped('Service', 'payment')).toBe('circuitBreaker.interval=30s');
+  });
 });
 
 describe('Consul mapping', () => {
