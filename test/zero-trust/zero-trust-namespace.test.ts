@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  HttpMethod, Identity, IstioDataPlane, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+  HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
@@ -326,6 +326,17 @@ describe('Linkerd exceptions', () => {
   test('a port exception with no allow rule on it opens the port to unauthenticated clients', () => {
     const out = synth({ mesh: Mesh.linkerd(), allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
     expect(one(out, 'Server', 'payment-9090').spec).toMatchObject({ port: 9090, accessPolicy: 'all-unauthenticated' });
+  });
+});
+
+describe('Linkerd exceptions and L121', () => {
+  test('an exception Server states its reason, so the analyzer does not report it as opened by mistake; a bare open Server is reported', () => {
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('web')], to: order() }], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
+    const server = one(out, 'Server', 'payment-9090');
+    expect(server.metadata.annotations).toEqual({ 'cdk8s-mesh.io/access-policy-reason': 'mtlsExceptions: Prometheus scrapes from outside the mesh' });
+    expect(MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121')).toEqual([]);
+    const bare = out.map(o => o === server ? { ...o, metadata: { ...o.metadata, annotations: undefined } } : o);
+    expect(MeshAnalyzer.analyzeObjects(bare, { defaultNamespace: 'shop' }).findings.map(f => f.code)).toContain('L121');
   });
 });
 
