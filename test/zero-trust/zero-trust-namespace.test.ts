@@ -2,8 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
-  ZeroTrustNamespaceProps,
+  HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef,
+  ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
