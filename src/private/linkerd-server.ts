@@ -59,6 +59,7 @@ export class LinkerdServer extends Construct {
   public readonly serverName: string;
   private accessPolicy?: { value: string; by: string };
   private reasoned = false;
+  private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -73,10 +74,25 @@ export class LinkerdServer extends Construct {
           // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
           // the namespace's default inbound policy when a construct of the app declares it (a
           // ZeroTrustNamespace), else the mesh's declared default
-          accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? mesh.linkerdInboundPolicy,
+          accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
         }),
       }) as linkerd.ServerSpec,
     });
+  }
+
+  /**
+   * Asks that `scope` be warned, when the Server is written, if its access policy is then the mesh's
+   * default and `Mesh.linkerd` declared none (so that it may be wider than the cluster's).
+   */
+  public warnIfUndeclaredDefault(scope: Construct, message: string): void {
+    this.undeclaredWarnings.push({ scope, message });
+  }
+
+  private meshDefault(mesh: Mesh): string | undefined {
+    if (!mesh._linkerdInboundPolicyDeclared) {
+      for (const w of this.undeclaredWarnings.splice(0)) warnFrom(w.scope, w.message);
+    }
+    return mesh.linkerdInboundPolicy;
   }
 
   /**

@@ -3,7 +3,7 @@ import { Renderer, ResilienceIntent, UnsupportedSetting } from './intent';
 import * as linkerd from '../imports/linkerd';
 import { Mesh } from '../mesh';
 import { formatMillis, formatMillisSingleUnit } from '../private/format';
-import { LinkerdServer, warnFrom } from '../private/linkerd-server';
+import { LinkerdServer } from '../private/linkerd-server';
 import { DROPPED_ANNOTATION, objectMetadata } from '../private/metadata';
 import { LINKERD_RETRY_ON } from '../traffic/linkerd';
 
@@ -67,12 +67,12 @@ export const LINKERD_RENDERER: Renderer = {
 
     const rl = intent.rateLimit;
     if (rl) {
-      const serverName = LinkerdServer.of(scope, mesh, intent.service).serverName;
-      if (!mesh._linkerdInboundPolicyDeclared) {
-        // a Server decides who may connect to its port: written with Linkerd's install default, it opens the
-        // port wherever the cluster's or the namespace's default is stricter
-        warnFrom(scope, `the rate limit needs a Server for ${intent.serviceName} port ${intent.service.targetPort}, whose accessPolicy is the mesh's default inbound policy (unless a ZeroTrustNamespace of the app sets the namespace's), and Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd's install default: if the cluster's default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.<the cluster's proxy.defaultInboundPolicy> })`);
-      }
+      const server = LinkerdServer.of(scope, mesh, intent.service);
+      const serverName = server.serverName;
+      // a Server decides who may connect to its port: written with Linkerd's install default, it opens the
+      // port wherever the cluster's or the namespace's default is stricter (warned when the Server is
+      // written, once every construct of the app has had its say)
+      server.warnIfUndeclaredDefault(scope, `the rate limit needs a Server for ${intent.serviceName} port ${intent.service.targetPort}, whose accessPolicy is the mesh's default inbound policy (unless a ZeroTrustNamespace of the app sets the namespace's), and Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd's install default: if the cluster's default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.<the cluster's proxy.defaultInboundPolicy> })`);
       new linkerd.HttpLocalRateLimitPolicy(scope, 'RateLimit', {
         metadata: objectMetadata(intent.serviceName, intent.namespace),
         spec: {

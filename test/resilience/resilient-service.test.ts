@@ -219,9 +219,22 @@ describe('Linkerd mapping', () => {
     expect(rs.warnings).toEqual([]);
   });
 
-  test('a rate-limit Server with the undeclared default warns that all-unauthenticated may open the port (issue 16 item 7)', () => {
-    const rs = new ResilientService(shopChart(), 'payment', { mesh: Mesh.linkerd(), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+  test('a rate-limit Server written with the undeclared default warns that all-unauthenticated may open the port (issue 16 item 7)', () => {
+    const chart = shopChart();
+    const rs = new ResilientService(chart, 'payment', { mesh: Mesh.linkerd(), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+    synthValidated(chart);
     expect(rs.warnings).toEqual([expect.stringContaining('Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd\'s install default: if the cluster\'s default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy')]);
+  });
+
+  test('no such warning when a ZeroTrustNamespace decides the Server (its rules, or the namespace default)', () => {
+    for (const rules of [true, false]) {
+      const chart = shopChart();
+      const mesh = Mesh.linkerd();
+      const rs = new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
+      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: rules ? payment() : ServiceRef.fromName('order', { port: 8080 }) }] });
+      expect(one(synthValidated(chart), 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+      expect(rs.warnings).toEqual([]);
+    }
   });
 
   test('a rate limit alone in a zero-trust namespace keeps the namespace\'s deny (issue 16 item 7)', () => {
