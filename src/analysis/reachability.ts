@@ -213,6 +213,8 @@ export class ReachabilityMatrix {
       }
       if (o.kind === 'MeshTLSAuthentication') {
         for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'ServiceAccount' && r.name) out.add(`${r.namespace ?? ns}/${r.name}`);
+        // a namespace identity (e.g. Envoy Gateway's proxies, whose service accounts are generated): any workload of it
+        for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'Namespace' && r.name) out.add(`${r.name}/*`);
       }
       if (o.kind === 'ServiceIntentions') {
         for (const s of o.spec?.sources ?? []) if (s.name && s.name !== '*') out.add(`${s.namespace ?? ns}/${s.name}`);

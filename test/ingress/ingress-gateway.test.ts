@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -171,6 +171,11 @@ describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
     const out = synthValidated(chart);
     expect(one(out, 'Gateway', 'shop').spec.gatewayClassName).toBe('eg');
     expect(one(out, 'MeshTLSAuthentication', 'web-from-envoy-gateway-system').spec.identityRefs).toEqual([{ kind: 'Namespace', name: 'envoy-gateway-system' }]);
+    // the reachability matrix lists the gateway's proxies as a caller (any workload of their namespace)
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(m.callers()).toContain('envoy-gateway-system/*');
+    expect(m.check({ caller: 'envoy-gateway-system/envoy-shop-shop-3f2a1b', service: 'shop/web' }).allowed).toBe(true);
+    expect(m.check({ caller: 'shop/api-gateway', service: 'shop/web' }).allowed).toBe(false);
   });
 });
 
