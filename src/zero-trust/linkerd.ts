@@ -1,15 +1,15 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { MtlsPhase } from './zero-trust-namespace';
 import * as linkerd from '../imports/linkerd';
-import { MatchType } from '../matches';
+import { HttpMethod, MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
 import { LinkerdServer, warnFrom } from '../private/linkerd-server';
 import { markClusterScoped, objectMetadata } from '../private/metadata';
-import { ServiceProtocol } from '../service';
+import { ServiceRef } from '../service';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -139,6 +139,36 @@ function isScoped(r: RuleIntent): boolean {
   return !r.paths.some(p => p.type === MatchType.PREFIX && p.value === '/');
 }
 
+/** The kinds whose pod templates carry probes. */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/**
+ * The paths of the httpGet probes on `to`'s target port of the workloads of the app (those defined so
+ * far) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ */
+function probePaths(scope: Construct, ns: string, to: ServiceRef): string[] | undefined {
+  let found = false;
+  const paths = new Set<string>();
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
+    const o = c.toJson();
+    if ((o.metadata?.namespace ?? Chart.of(c).namespace) !== ns) continue;
+    const pod = c.kind === 'Pod' ? o : o.spec?.template;
+    const labels = pod?.metadata?.labels ?? {};
+    if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+    found = true;
+    for (const ct of pod?.spec?.containers ?? []) {
+      for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
+        const get = probe?.httpGet;
+        if (!get) continue;
+        const port = typeof get.port === 'string' ? (ct.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : get.port;
+        if (port === to.targetPort) paths.add(get.path ?? '/');
+      }
+    }
+  }
+  return found ? [...paths].sort() : undefined;
+}
+
 /** Linkerd viz's namespace and the service account of its Prometheus (the `linkerd-viz` chart). */
 const VIZ_NAMESPACE = 'linkerd-viz';
 
@@ -247,7 +277,6 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     }
     const ports = new Map<string, Set<number>>();
     for (const r of intent.allow) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
-    const auths = new Map<string, Authn[]>();
     for (const rules of servers.values()) {
       const to = rules[0].to;
       // the names of a service's routes carry the port when the service has rules on several ports
@@ -255,6 +284,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
       const server = LinkerdServer.of(scope, mesh, to);
       server.setAccessPolicy(defaultPolicy, scope.node.path);
       const scoped = rules.filter(isScoped);
+      const auths = new Map<string, Authn[]>();
       if (scoped.length) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path
@@ -262,8 +292,17 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
           metadata: objectMetadata(`${name}-default`, ns),
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
         });
-        if (strict && to.protocol !== ServiceProtocol.GRPC) {
-          warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes); if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, from: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
+        // Linkerd authorizes the kubelet's httpGet probes by itself only on Servers without HTTPRoutes
+        // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
+        // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
+        // policyController.probeNetworks), from the probes of the app's workloads on the port
+        const probes = strict ? probePaths(scope, ns, to) : [];
+        if (probes === undefined) {
+          warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of the app defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, from: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
+        } else if (probes.length) {
+          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probes.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          scoped.push(probeRule);
+          auths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
         }
       }
       for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));

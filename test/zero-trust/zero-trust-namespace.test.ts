@@ -468,6 +468,41 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     expect(strict.warnings.filter(w => w.includes('audit'))).toEqual([]);
   });
 
+  test('routes on a Server of a known workload: the probe route Linkerd would write, merged with the rules that cover the probe path', () => {
+    const chart = shopChart();
+    const pods = { labels: { app: 'payment' } };
+    new kplus.Deployment(chart, 'payment-deploy', {
+      podMetadata: pods,
+      containers: [{ image: 'payment:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), liveness: kplus.Probe.fromHttpGet('/metrics', { port: 9090 }), securityContext: { user: 1000 } }],
+    });
+    const zt = new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'reads', from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] },
+        { name: 'pay', from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] },
+      ],
+    });
+    const out = synthValidated(chart);
+    expect(zt.warnings.filter(w => w.includes('probes'))).toEqual([]);
+    // GET /healthz is selected by its own (Exact) route, which carries the kubelet's authorization and the GET rule
+    const probeRoute = ofKind(out, 'HTTPRoute').find(r => r.spec.rules[0].matches.length === 1 && r.spec.rules[0].matches[0].path.value === '/healthz');
+    expect(probeRoute.spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }]);
+    const onProbe = ofKind(out, 'AuthorizationPolicy').filter(p => p.spec.targetRef.name === probeRoute.metadata.name);
+    expect(onProbe.map(p => p.spec.requiredAuthenticationRefs[0].name).sort()).toEqual(['kubelet', 'reads']);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, path: string) => m.check({ caller, service: 'shop/payment', method, path }).allowed;
+    expect([call('ip:10.0.0.7', 'GET', '/healthz'), call('ip:10.0.0.7', 'POST', '/healthz'), call('ip:10.0.0.7', 'GET', '/x'), call('ip:10.0.0.7', 'GET', '/metrics')]).toEqual([true, false, false, false]);
+    expect([call('shop/web', 'GET', '/healthz'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/healthz')]).toEqual([true, true, false]);
+  });
+
+  test('a known workload without httpGet probes on the port: no probe route and no warning', () => {
+    const chart = shopChart();
+    new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } }, containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { user: 1000 } }] });
+    const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    expect(zt.warnings.filter(w => w.includes('probes'))).toEqual([]);
+    expect(ofKind(synthValidated(chart), 'HTTPRoute').map(r => r.metadata.name)).not.toContain('payment-probes');
+  });
+
   test('routes on a Server warn that the kubelet\'s probes are no longer authorized; server-wide rules do not', () => {
     const routed = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
     expect(routed.warnings).toContainEqual(expect.stringContaining('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080'));
