@@ -151,7 +151,12 @@ function probePaths(scope: Construct, ns: string, to: ServiceRef): string[] | un
   const paths = new Set<string>();
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
-    const o = c.toJson();
+    let o: any;
+    try {
+      o = c.toJson();
+    } catch {
+      continue; // not complete yet (e.g. a Deployment whose containers are added later)
+    }
     if ((o.metadata?.namespace ?? Chart.of(c).namespace) !== ns) continue;
     const pod = c.kind === 'Pod' ? o : o.spec?.template;
     const labels = pod?.metadata?.labels ?? {};

@@ -495,6 +495,13 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     expect([call('shop/web', 'GET', '/healthz'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/healthz')]).toEqual([true, true, false]);
   });
 
+  test('a workload not complete yet (no container) is skipped, with the warning', () => {
+    const chart = shopChart();
+    new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } } });
+    const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    expect(zt.warnings).toContainEqual(expect.stringContaining('no workload of the app defined before this construct selects payment\'s pods'));
+  });
+
   test('a known workload without httpGet probes on the port: no probe route and no warning', () => {
     const chart = shopChart();
     new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } }, containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { user: 1000 } }] });
