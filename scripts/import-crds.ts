@@ -51,6 +51,9 @@ const KINDS: KindSpec[] = [
   { module: 'linkerd', file: 'linkerd/policy/egress-network.yaml', group: 'policy.linkerd.io', kind: 'EgressNetwork', version: 'v1alpha1' },
   { module: 'linkerd', file: 'linkerd/serviceprofile.yaml', group: 'linkerd.io', kind: 'ServiceProfile', version: 'v1alpha2' },
   { module: 'linkerd', file: 'linkerd/multicluster/link-crd.yaml', group: 'multicluster.linkerd.io', kind: 'Link', version: 'v1alpha3' },
+  // Linkerd's policy controller watches TLSRoute v1alpha2 only (policy-controller/k8s/api/src/lib.rs): the egress
+  // TLSRoutes are written at that version, from the Gateway API CRDs Linkerd bundles
+  { module: 'linkerd', file: 'linkerd/bundled-gateway-api/gateway.networking.k8s.io_tlsroutes.yaml', group: 'gateway.networking.k8s.io', kind: 'TLSRoute', version: 'v1alpha2' },
 
   ...[
     ['ServiceDefaults', 'servicedefaults'], ['ServiceResolver', 'serviceresolvers'], ['ServiceRouter', 'servicerouters'],

@@ -124,8 +124,10 @@ export interface LinkerdMeshOptions {
   readonly routeApi?: LinkerdRouteApi;
   /**
    * The cluster's default inbound policy. Used as the `accessPolicy` of the `Server`s this library
-   * has to create (e.g. to attach a rate limit), so that creating one does not change who may connect.
-   * @default LinkerdInboundPolicy.ALL_UNAUTHENTICATED
+   * has to create (e.g. to attach a rate limit), so that creating one does not change who may connect
+   * (in a namespace whose default a ZeroTrustNamespace of the app sets, that namespace's default).
+   * @default LinkerdInboundPolicy.ALL_UNAUTHENTICATED, Linkerd's install default (a warning asks to
+   * declare it when a Server is created with it)
    */
   readonly defaultInboundPolicy?: LinkerdInboundPolicy;
 }
@@ -168,6 +170,7 @@ export class Mesh {
     return new Mesh(MeshKind.LINKERD, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
       linkerdRouteApi: options.routeApi ?? LinkerdRouteApi.GATEWAY_API,
       linkerdInboundPolicy: options.defaultInboundPolicy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED,
+      linkerdInboundPolicyDeclared: options.defaultInboundPolicy !== undefined,
     });
   }
 
@@ -196,6 +199,11 @@ export class Mesh {
   public readonly linkerdInboundPolicy?: LinkerdInboundPolicy;
   /** Whether Consul Enterprise features may be used (Consul only). */
   public readonly consulEnterprise?: boolean;
+  /**
+   * Whether `defaultInboundPolicy` was given to `Mesh.linkerd` (Linkerd only).
+   * @internal
+   */
+  public readonly _linkerdInboundPolicyDeclared?: boolean;
 
   private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
     rootNamespace?: string;
@@ -203,6 +211,7 @@ export class Mesh {
     istioWaypointScope?: IstioWaypointScope;
     linkerdRouteApi?: LinkerdRouteApi;
     linkerdInboundPolicy?: LinkerdInboundPolicy;
+    linkerdInboundPolicyDeclared?: boolean;
     consulEnterprise?: boolean;
   }) {
     this.kind = kind;
@@ -214,6 +223,7 @@ export class Mesh {
     this.linkerdRouteApi = extra.linkerdRouteApi;
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;
+    this._linkerdInboundPolicyDeclared = extra.linkerdInboundPolicyDeclared;
   }
 
   /** Whether this is an Istio mesh on the ambient data plane. */

@@ -1,4 +1,4 @@
-import { ApiObjectMetadataDefinition, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { show } from './private/errors';
@@ -104,7 +104,7 @@ export class ServiceRef {
       servicePort?.targetPort ?? (port as number), servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
       () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
-      service.metadata);
+      service.metadata, service);
   }
 
   /**
@@ -132,7 +132,8 @@ export class ServiceRef {
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
-    protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined) {
+    protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
+    private readonly serviceObject?: kplus.Service) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -159,6 +160,17 @@ export class ServiceRef {
    */
   public _annotateService(key: string, value: string): void {
     this.serviceMetadata?.addAnnotation(key, value);
+  }
+
+  /**
+   * Narrows the Service object's written selector with one more label (only for references made with
+   * `fromService`; `selector` keeps the unnarrowed labels). Returns whether it could.
+   * @internal
+   */
+  public _narrowServiceSelector(key: string, value: string): boolean {
+    if (!this.serviceObject) return false;
+    ApiObject.of(this.serviceObject).addJsonPatch(JsonPatch.add(`/spec/selector/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value));
+    return true;
   }
 
   /**

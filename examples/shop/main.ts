@@ -105,17 +105,19 @@ export class Shop extends Chart {
     const apiGateway = Identity.serviceAccount('api-gateway');
 
     // the edge: shop.example.com over HTTPS, /api to the order service and the rest to web; on Istio a
-    // JWT is required at the gateway too. Linkerd has no ingress of its own: Envoy Gateway serves it.
+    // JWT is required at the gateway too. Linkerd has no ingress of its own: Envoy Gateway (GatewayClass
+    // `eg`, its quickstart's) serves it, with its proxies meshed (docs/cluster-linkerd.md).
     const ingress = new IngressGateway(this, 'ingress', {
       mesh,
       name: 'shop',
       host: 'shop.example.com',
       tlsSecretName: 'shop-example-com-tls',
-      gatewayClassName: mesh.kind === MeshKind.LINKERD ? 'envoy-gateway' : undefined,
+      gatewayClassName: mesh.kind === MeshKind.LINKERD ? 'eg' : undefined,
       routes: [{ pathPrefix: '/', service: web }, { pathPrefix: '/api', service: order }],
       jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
     });
-    // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: the api-gateway account here)
+    // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: their namespace,
+    // envoy-gateway-system, as their service accounts are generated per Gateway)
     const edge = ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
     new ZeroTrustNamespace(this, 'zero-trust', {
       mesh,
@@ -227,7 +229,8 @@ export function synthMultiCluster(outdir: string): void {
       ],
       exports: [{
         service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],
-        // remote callers are authorized in eu-west; on Linkerd by a zero-trust policy there
+        // remote callers are authorized in eu-west; on Linkerd they all arrive as the multicluster gateway,
+        // which the export's own policy authorizes (callers cannot be narrowed there)
         callers: linkerd ? undefined : [Identity.serviceAccount('order', { namespace: 'shop' })],
       }],
       failover: !linkerd,

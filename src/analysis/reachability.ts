@@ -53,6 +53,11 @@ export interface ReachabilityQuery {
    * @default false
    */
   readonly withJwt?: boolean;
+  /**
+   * The Service port called (Linkerd: the Server of its target port decides).
+   * @default - any port of the Service
+   */
+  readonly port?: number;
 }
 
 /**
@@ -92,6 +97,8 @@ interface Request {
   readonly method: string;
   readonly path: string;
   readonly jwt: boolean;
+  /** The pod ports the request may reach (the Service's target ports), when the Service is known. */
+  readonly targetPorts?: (number | string)[];
 }
 
 
@@ -206,6 +213,8 @@ export class ReachabilityMatrix {
       }
       if (o.kind === 'MeshTLSAuthentication') {
         for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'ServiceAccount' && r.name) out.add(`${r.namespace ?? ns}/${r.name}`);
+        // a namespace identity (e.g. Envoy Gateway's proxies, whose service accounts are generated): any workload of it
+        for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'Namespace' && r.name) out.add(`${r.name}/*`);
       }
       if (o.kind === 'ServiceIntentions') {
         for (const s of o.spec?.sources ?? []) if (s.name && s.name !== '*') out.add(`${s.namespace ?? ns}/${s.name}`);
@@ -227,6 +236,7 @@ export class ReachabilityMatrix {
       method: (query.method ?? 'GET').toUpperCase(),
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
+      targetPorts: svc?.spec?.ports?.filter((p: any) => query.port === undefined || p.port === query.port).map((p: any) => p.targetPort ?? p.port),
     };
     const mesh = this.mesh;
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
@@ -415,7 +425,10 @@ export class ReachabilityMatrix {
     const nsObject = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns);
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
     const servers = this.objects
-      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels))
+      // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
+      // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
+      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+        && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);

@@ -6,7 +6,7 @@ import { formatDuration, millis } from '../private/duration';
 import { objectMetadata } from '../private/metadata';
 import { CanaryIntent } from '../traffic/model';
 
-type Label = [name: string, value: string, op?: '=' | '=~'];
+type Label = [name: string, value: string, op?: '=' | '=~' | '!~' | '!='];
 
 function selector(labels: Label[]): string {
   return `{${labels.map(([k, v, op]) => `${k}${op ?? '='}${JSON.stringify(v)}`).join(',')}}`;
@@ -33,8 +33,13 @@ export function canaryQueries(
     case MeshKind.LINKERD: {
       // the callers' proxies report each route backend; the canary is the per-version backend Service
       const base: Label[] = [['parent_namespace', ns], ['parent_name', service], ['backend_name', canary.canary.backendService]];
+      // a failure is a 5xx status or a non-empty `error` label (timeouts, resets, no response), as
+      // `linkerd viz stat-outbound` counts it (viz/cmd/stat-outbound.go: status 5xx || error != ""); the
+      // two selectors are disjoint (the second excludes 5xx), so `or` adds their series without overlap
+      const metric = 'outbound_http_route_backend_response_statuses_total';
+      const failed = `rate(${metric}${selector([...base, ['http_status', '5..', '=~']])}[${window}]) or rate(${metric}${selector([...base, ['http_status', '5..', '!~'], ['error', '', '!=']])}[${window}])`;
       return {
-        errorRatio: `sum(rate(outbound_http_route_backend_response_statuses_total${selector([...base, ['http_status', '5..', '=~']])}[${window}])) / sum(rate(outbound_http_route_backend_response_statuses_total${selector(base)}[${window}]))`,
+        errorRatio: `sum(${failed}) / sum(rate(${metric}${selector(base)}[${window}]))`,
         p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket${selector(base)}[${window}])))`,
       };
     }
@@ -58,6 +63,7 @@ export function renderHealthAlert(
   const q = canaryQueries(mesh, canary, namespace, service, window);
   const labels = { severity: alert.severity ?? 'critical', service, version: canary.canary.versionValue };
   const maxErrors = alert.maxErrorRatePercent ?? 1;
+  const failures = mesh.kind === MeshKind.LINKERD ? '5xx or errors (timeouts, resets)' : '5xx';
   const title = service.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
   const rules: prometheus.PrometheusRuleSpecGroupsRules[] = [{
     alert: `${title}CanaryHighErrorRate`,
@@ -65,8 +71,8 @@ export function renderHealthAlert(
     for: forDuration,
     labels,
     annotations: {
-      summary: `${service} ${canary.canary.versionValue} (canary) answers more than ${maxErrors}% 5xx`,
-      description: `Over ${window}, more than ${maxErrors}% of the requests to the ${canary.canary.versionValue} canary of ${service} failed with 5xx. Roll back by setting the release to an earlier step (canary weight 0).`,
+      summary: `${service} ${canary.canary.versionValue} (canary) answers more than ${maxErrors}% ${failures}`,
+      description: `Over ${window}, more than ${maxErrors}% of the requests to the ${canary.canary.versionValue} canary of ${service} failed with ${failures}. Roll back by setting the release to an earlier step (canary weight 0).`,
     },
   }];
   if (alert.maxP99Latency) {

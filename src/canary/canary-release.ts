@@ -358,6 +358,7 @@ export class CanaryRelease extends MeshConstruct {
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
     if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
+    if (this.mesh.kind === MeshKind.LINKERD) this.apexSelector(intent);
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
     } else {
@@ -419,6 +420,19 @@ export class CanaryRelease extends MeshConstruct {
       } else if (this.mesh.kind === MeshKind.CONSUL) {
         this._warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
       }
+    }
+  }
+
+  /**
+   * Linkerd: the apex Service selects one version, the stable one until the canary takes all traffic
+   * (Linkerd's traffic-shifting guide). What Linkerd does not route through the HTTPRoute (unmeshed callers,
+   * a gateway that sends to endpoints, the moment before the route is accepted) then reaches that version,
+   * instead of splitting by replica count across both.
+   */
+  private apexSelector(intent: CanaryIntent) {
+    const v = intent.canaryWeight === 100 ? intent.canary : intent.stable;
+    if (!this.service._narrowServiceSelector(v.versionKey, v.versionValue)) {
+      this._warn(`the apex Service ${this.service.name} selects both versions, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted) splits by replica count: add ${v.versionKey}: ${v.versionValue} to its selector (and move it to the canary's version at promotion), or pass it with ServiceRef.fromService so the release does it`);
     }
   }
 

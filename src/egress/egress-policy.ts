@@ -295,7 +295,11 @@ export class EgressPolicy extends MeshConstruct {
       if (h.protocol === EgressProtocol.HTTP) {
         new gatewayApi.HttpRoute(this, `HTTPRoute-${h.slug}`, { metadata: objectMetadata(h.slug, ns), spec });
       } else {
-        new gatewayApi.TlsRoute(this, `TLSRoute-${h.slug}`, { metadata: objectMetadata(h.slug, ns), spec });
+        // TLSRoute v1alpha2: Linkerd edge-26.8's policy controller watches that version only and skips
+        // the watch when it is not served (policy-controller/k8s/api/src/lib.rs, `gateway::TLSRoute`
+        // pinned to v1alpha2). Gateway API 1.6 standard serves v1 only: the cluster needs Linkerd's
+        // bundled Gateway API CRDs or the experimental channel (docs/cluster-linkerd.md)
+        new linkerd.TlsRoute(this, `TLSRoute-${h.slug}`, { metadata: objectMetadata(h.slug, ns), spec });
       }
     }
   }

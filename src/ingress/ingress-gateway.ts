@@ -12,7 +12,7 @@ import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
 import { ServiceRef } from '../service';
-import { Identity } from '../zero-trust/identity';
+import { Identity, IdentityKind } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
 
 const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
@@ -79,6 +79,16 @@ export interface IngressGatewayProps {
    */
   readonly gatewayClassName?: string;
   /**
+   * The identity the gateway's proxies call the services with, for `callerIdentity` (what a
+   * ZeroTrustNamespace allows). On Linkerd the gateway controller's proxies must be meshed to have one:
+   * Envoy Gateway runs them in its own namespace `envoy-gateway-system` under a service account it
+   * generates per Gateway (`envoy-<namespace>-<name>-<hash>`), so the namespace is the stable identity,
+   * e.g. `Identity.allInNamespace('envoy-gateway-system')`.
+   * @default - Istio and Consul: the gateway's own service account; Linkerd: `Identity.allInNamespace('envoy-gateway-system')`
+   * for the GatewayClass `eg` (Envoy Gateway's quickstart), otherwise unknown (a warning says so)
+   */
+  readonly gatewayIdentity?: Identity;
+  /**
    * The gateway's name.
    * @default - the construct id
    */
@@ -109,6 +119,13 @@ interface Route {
 const claimed = new WeakMap<Construct, Map<string, string>>();
 
 /**
+ * Envoy Gateway: the GatewayClass of its quickstart, and the namespace where it runs the proxies of every
+ * Gateway (its default deployment mode), each under a generated service account.
+ */
+const ENVOY_GATEWAY_CLASS = 'eg';
+const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
+
+/**
  * Exposes services to outside clients on a host: TLS from a named Secret (HTTP redirects to HTTPS),
  * path-prefix routes to services and ports, and optionally a JWT required at the edge. Istio writes a
  * `Gateway` and a `VirtualService` bound to it (or, with `IngressApi.GATEWAY_API`, a Gateway API `Gateway`
@@ -135,7 +152,8 @@ export class IngressGateway extends MeshConstruct {
    * The identity the gateway calls the services with, to allow in a ZeroTrustNamespace: Istio's
    * ingress gateway service account (`istio-ingressgateway-service-account` in its namespace), the
    * `<name>-istio` service account Istio deploys for a Gateway API Gateway, or Consul's API gateway
-   * service (the gateway's name). Undefined on Linkerd, where it depends on the gateway controller.
+   * service (the gateway's name). On Linkerd, where it depends on the gateway controller: `gatewayIdentity`,
+   * or Envoy Gateway's namespace for the GatewayClass `eg`; undefined (with a warning) otherwise.
    */
   public readonly callerIdentity?: Identity;
 
@@ -181,6 +199,11 @@ export class IngressGateway extends MeshConstruct {
       seen.set(r?.pathPrefix, i);
       return { prefix: r?.pathPrefix, service: r?.service, port: port! };
     });
+    if (props.gatewayIdentity !== undefined) {
+      const problem = props.gatewayIdentity instanceof Identity ? props.gatewayIdentity._problem() : 'not an Identity';
+      if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.allInNamespace('envoy-gateway-system')");
+      else if (props.gatewayIdentity.kind === IdentityKind.NETWORK) problems.add('gatewayIdentity', props.gatewayIdentity.name, 'a gateway calls the services as a meshed workload, not from a network', 'use Identity.serviceAccount(...) or Identity.allInNamespace(...)');
+    }
     if (props.istioGatewaySelector !== undefined && (!Object.keys(props.istioGatewaySelector).length || Object.entries(props.istioGatewaySelector).some(([k, v]) => !k || typeof v !== 'string'))) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector, 'a selector names at least one label', "use e.g. { istio: 'ingressgateway' }");
     }
@@ -198,7 +221,7 @@ export class IngressGateway extends MeshConstruct {
       problems.add('api', this.api, `${this.mesh.displayName} cannot express this (the Istio Gateway API is Istio's)`, 'use IngressApi.GATEWAY_API');
     }
     if (this.api === IngressApi.GATEWAY_API && !gatewayClassName) {
-      problems.add('gatewayClassName', undefined, 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller', "name its GatewayClass, e.g. gatewayClassName: 'envoy-gateway'");
+      problems.add('gatewayClassName', undefined, 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller', "name its GatewayClass, e.g. gatewayClassName: 'eg' (Envoy Gateway's quickstart)");
     }
     if (gatewayClassName !== undefined && !DNS1123_SUBDOMAIN.test(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
     if (props.jwt && this.mesh.kind === MeshKind.LINKERD) {
@@ -241,6 +264,11 @@ export class IngressGateway extends MeshConstruct {
     if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: gwNamespace });
     else if (this.mesh.kind === MeshKind.ISTIO) this.callerIdentity = Identity.serviceAccount(`${name}-istio`, { namespace: ns });
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
+    else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.allInNamespace(ENVOY_GATEWAY_NAMESPACE);
+    if (props.gatewayIdentity) this.callerIdentity = props.gatewayIdentity;
+    if (this.mesh.kind === MeshKind.LINKERD && !this.callerIdentity) {
+      this._warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.allInNamespace('<the namespace of the gateway pods>'))`);
+    }
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
     if (this.api === IngressApi.GATEWAY_API && props.jwt && this.mesh.kind === MeshKind.ISTIO) {

@@ -49,7 +49,10 @@ export const LINKERD_RENDERER: Renderer = {
   },
 
   render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
-    const dropped: { [k: string]: string } = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : {};
+    // the dropped settings that belong on the Service (failure accrual, connection pool, load balancing)
+    // are noted there; retry conditions on the routes (traffic/linkerd.ts); none belongs to the rate limit
+    const serviceLevel = (droppedNote ?? '').split(/, (?=[A-Za-z][\w.[\]]*=)/).filter(e => /^(circuitBreaker|connectionPool|loadBalancing)/.test(e));
+    if (serviceLevel.length && intent.service.ownsServiceObject) intent.service._annotateService(DROPPED_ANNOTATION, serviceLevel.join(', '));
 
     const cb = intent.circuitBreaker;
     if (cb && intent.service.ownsServiceObject) {
@@ -64,9 +67,14 @@ export const LINKERD_RENDERER: Renderer = {
 
     const rl = intent.rateLimit;
     if (rl) {
-      const serverName = LinkerdServer.of(scope, mesh, intent.service).serverName;
+      const server = LinkerdServer.of(scope, mesh, intent.service);
+      const serverName = server.serverName;
+      // a Server decides who may connect to its port: written with Linkerd's install default, it opens the
+      // port wherever the cluster's or the namespace's default is stricter (warned when the Server is
+      // written, once every construct of the app has had its say)
+      server.warnIfUndeclaredDefault(scope, `the rate limit needs a Server for ${intent.serviceName} port ${intent.service.targetPort}, whose accessPolicy is the mesh's default inbound policy (unless a ZeroTrustNamespace of the app sets the namespace's), and Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd's install default: if the cluster's default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.<the cluster's proxy.defaultInboundPolicy> })`);
       new linkerd.HttpLocalRateLimitPolicy(scope, 'RateLimit', {
-        metadata: objectMetadata(intent.serviceName, intent.namespace, { annotations: dropped }),
+        metadata: objectMetadata(intent.serviceName, intent.namespace),
         spec: {
           targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: serverName },
           total: { requestsPerSecond: rl.requestsPerSecond },

@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { rulesOf, TrafficModel, withHeaders } from './model';
 import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
 import * as gw from '../imports/gateway-api';
@@ -152,6 +152,15 @@ export function gammaRoutes(traffic: ServiceTraffic, model: () => TrafficModel, 
  * backends to the per-version Services; or, with `smi`, an SMI TrafficSplit.
  */
 export const LINKERD_TRAFFIC: TrafficRenderer = {
+  // a dropped setting is noted on the objects it would have been written to: retry conditions on the
+  // routes that retry, canary settings on the canary's routes or split; the Service-level ones
+  // (failure accrual, connection pool, load balancing) on the Service (resilience/linkerd.ts)
+  droppedOn(obj: ApiObject, setting: string) {
+    if (/retryOn$/.test(setting)) return obj.kind === 'HTTPRoute' && obj.metadata.toJson().annotations?.['retry.linkerd.io/http'] !== undefined;
+    if (setting === 'mirrorPercent' || setting === 'canaryRequests') return ['HTTPRoute', 'TrafficSplit'].includes(obj.kind);
+    return false;
+  },
+
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
     const policyApi = traffic.mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;

@@ -12,6 +12,11 @@ import { ServiceRef } from '../service';
 export interface TrafficRenderer {
   /** Creates the objects the model needs now that do not exist yet (their specs are rendered lazily). */
   materialize(traffic: ServiceTraffic, model: () => TrafficModel): void;
+  /**
+   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
+   * it, every routing object carries every dropped setting.
+   */
+  droppedOn?(obj: ApiObject, setting: string): boolean;
 }
 
 const RENDERERS: Record<MeshKind, TrafficRenderer> = {
@@ -173,7 +178,11 @@ export class ServiceTraffic extends Construct {
   }
 
   private annotate(obj: ApiObject) {
-    if (this.dropped.length) obj.metadata.addAnnotation(DROPPED_ANNOTATION, this.dropped.join(', '));
+    const renderer = this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind];
+    // the note lists `setting=value` entries; a renderer may keep only those that belong on the object
+    const entries = this.dropped.flatMap(n => n.split(/, (?=[A-Za-z][\w.[\]]*=)/));
+    const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;
+    if (own.length) obj.metadata.addAnnotation(DROPPED_ANNOTATION, own.join(', '));
     for (const [k, v] of Object.entries(this.canary?.value.annotations ?? {})) obj.metadata.addAnnotation(k, v);
   }
 }

@@ -1,14 +1,15 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import { MtlsPhase } from './zero-trust-namespace';
 import * as linkerd from '../imports/linkerd';
-import { MatchType } from '../matches';
+import { HttpMethod, MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
-import { LinkerdServer } from '../private/linkerd-server';
+import { LinkerdServer, warnFrom } from '../private/linkerd-server';
 import { markClusterScoped, objectMetadata } from '../private/metadata';
+import { ServiceRef } from '../service';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -128,6 +129,100 @@ function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[
 }
 
 /**
+ * Whether a rule needs routes of its own: it names methods, or paths that do not cover every request. A
+ * rule for every path (`PathMatch.prefix('/')`) without methods is server-wide: as a route it would tie
+ * with the catch-all route and lose Gateway API's name tiebreak, denying every request.
+ */
+function isScoped(r: RuleIntent): boolean {
+  if (r.methods) return true;
+  if (!r.paths) return false;
+  return !r.paths.some(p => p.type === MatchType.PREFIX && p.value === '/');
+}
+
+/** The kinds whose pod templates carry probes. */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/**
+ * The paths of the httpGet probes on `to`'s target port of the workloads of the app (those defined so
+ * far) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ */
+function probePaths(scope: Construct, ns: string, to: ServiceRef): string[] | undefined {
+  let found = false;
+  const paths = new Set<string>();
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
+    let o: any;
+    try {
+      o = c.toJson();
+    } catch {
+      continue; // not complete yet (e.g. a Deployment whose containers are added later)
+    }
+    if ((o.metadata?.namespace ?? Chart.of(c).namespace) !== ns) continue;
+    const pod = c.kind === 'Pod' ? o : o.spec?.template;
+    const labels = pod?.metadata?.labels ?? {};
+    if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+    found = true;
+    for (const ct of pod?.spec?.containers ?? []) {
+      for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
+        const get = probe?.httpGet;
+        if (!get) continue;
+        const port = typeof get.port === 'string' ? (ct.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : get.port;
+        if (port === to.targetPort) paths.add(get.path ?? '/');
+      }
+    }
+  }
+  return found ? [...paths].sort() : undefined;
+}
+
+/** Linkerd viz's namespace and the service account of its Prometheus (the `linkerd-viz` chart). */
+const VIZ_NAMESPACE = 'linkerd-viz';
+
+/**
+ * Under a `deny` default, Prometheus can no longer scrape the proxies' admin port (and, once that port has
+ * a route, the kubelet no longer reaches the proxy's /live and /ready): what `linkerd viz allow-scrapes`
+ * writes (viz/cmd/allow-scrapes.go), with the kubelet's NetworkAuthentication in the namespace itself
+ * (as the viz chart's own, viz/charts/linkerd-viz/templates/admin-policy.yaml) rather than in linkerd-viz.
+ */
+function allowScrapes(scope: Construct, ns: string): void {
+  const serverRef = { group: POLICY, kind: 'Server', name: 'proxy-admin' };
+  const prefix = linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
+  new linkerd.Server(scope, 'ProxyAdminServer', {
+    metadata: objectMetadata('proxy-admin', ns),
+    spec: {
+      podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: linkerd.ServerSpecPodSelectorMatchExpressionsOperator.EXISTS }] },
+      port: 'linkerd-admin',
+      proxyProtocol: 'HTTP/1',
+    },
+  });
+  new linkerd.HttpRoute(scope, 'ProxyMetricsRoute', {
+    metadata: objectMetadata('proxy-metrics', ns),
+    spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/metrics' } }] }] },
+  });
+  new linkerd.HttpRoute(scope, 'ProxyProbesRoute', {
+    metadata: objectMetadata('proxy-probes', ns),
+    spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/live' } }, { path: { type: prefix, value: '/ready' } }] }] },
+  });
+  new linkerd.NetworkAuthentication(scope, 'KubeletNetwork', {
+    metadata: objectMetadata('kubelet', ns),
+    spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
+  });
+  new linkerd.AuthorizationPolicy(scope, 'PrometheusScrape', {
+    metadata: objectMetadata('prometheus-scrape', ns),
+    spec: {
+      targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-metrics' },
+      requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: VIZ_NAMESPACE }],
+    },
+  });
+  new linkerd.AuthorizationPolicy(scope, 'ProxyProbes', {
+    metadata: objectMetadata('proxy-probes', ns),
+    spec: {
+      targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-probes' },
+      requiredAuthenticationRefs: [{ group: POLICY, kind: 'NetworkAuthentication', name: 'kubelet' }],
+    },
+  });
+}
+
+/**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
@@ -154,28 +249,47 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
     // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
     let namespaceObject = intent.namespaceObject;
+    const givenName = namespaceObject ? ApiObject.of(namespaceObject).metadata.name : undefined;
+    if (namespaceObject && givenName !== ns) {
+      // the annotation is read from the pods' own Namespace: on another one it would set that namespace's default
+      throw new Error(`[${scope.node.path}] namespaceObject: got Namespace ${JSON.stringify(givenName)}, but the policies are for namespace ${JSON.stringify(ns)}, whose default inbound policy Linkerd reads from its own Namespace object; pass the Namespace object named ${JSON.stringify(ns)}, or remove namespaceObject`);
+    }
     if (!namespaceObject) {
       namespaceObject = new kplus.Namespace(scope, 'Namespace', { metadata: objectMetadata(ns, undefined) });
     }
     // a Namespace is cluster-scoped: no metadata.namespace, whatever the chart's namespace
     markClusterScoped(ApiObject.of(namespaceObject));
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
+    // Servers other constructs create in the namespace (rate limits) carry the namespace's default
+    LinkerdServer.setNamespaceDefault(scope, ns, defaultPolicy);
+    if (!strict) {
+      warnFrom(scope, `PERMISSIVE is written as Linkerd's audit policy in ${ns}: during this phase every request is allowed (and logged when no rule would allow it), so no allow rule is enforced yet; move to MtlsPhase.STRICT to enforce them`);
+    }
+    if (strict) allowScrapes(scope, ns);
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
     // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
     for (const e of intent.exceptions) {
       const governed = intent.allow.some(r => r.to.name === e.service.name && r.to.targetPort === e.port);
-      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path);
+      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path, `mtlsExceptions: ${e.reason}`);
     }
-    const services = new Map<string, RuleIntent[]>();
+    // a rule is for the port it names: one Server per service and target port, each with its own rules
+    const servers = new Map<string, RuleIntent[]>();
     for (const r of intent.allow) {
-      if (!services.has(r.to.name)) services.set(r.to.name, []);
-      services.get(r.to.name)!.push(r);
+      const key = `${r.to.name}\u0000${r.to.targetPort}`;
+      if (!servers.has(key)) servers.set(key, []);
+      servers.get(key)!.push(r);
     }
-    for (const [name, rules] of services) {
-      const server = LinkerdServer.of(scope, mesh, rules[0].to);
+    const ports = new Map<string, Set<number>>();
+    for (const r of intent.allow) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
+    for (const rules of servers.values()) {
+      const to = rules[0].to;
+      // the names of a service's routes carry the port when the service has rules on several ports
+      const name = ports.get(to.name)!.size > 1 ? `${to.name}-${to.targetPort}` : to.name;
+      const server = LinkerdServer.of(scope, mesh, to);
       server.setAccessPolicy(defaultPolicy, scope.node.path);
-      const scoped = rules.filter(r => r.methods || r.paths);
+      const scoped = rules.filter(isScoped);
+      const auths = new Map<string, Authn[]>();
       if (scoped.length) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path
@@ -183,9 +297,21 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
           metadata: objectMetadata(`${name}-default`, ns),
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
         });
+        // Linkerd authorizes the kubelet's httpGet probes by itself only on Servers without HTTPRoutes
+        // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
+        // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
+        // policyController.probeNetworks), from the probes of the app's workloads on the port
+        const probes = strict ? probePaths(scope, ns, to) : [];
+        if (probes === undefined) {
+          warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of the app defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, from: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
+        } else if (probes.length) {
+          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probes.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          scoped.push(probeRule);
+          auths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
+        }
       }
-      const auths = new Map(rules.map(r => [r.name, authentications(scope, r, ns)]));
-      for (const r of rules.filter(x => !x.methods && !x.paths)) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
+      for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));
+      for (const r of rules.filter(x => !isScoped(x))) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
       let shared = 0;
       for (const route of inboundRoutes(scoped)) {
         const routeName = route.name ?? `${name}-shared-${++shared}`;

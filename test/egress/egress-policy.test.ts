@@ -77,7 +77,8 @@ describe('Linkerd', () => {
     expect(one(out, 'EgressNetwork', 'egress').spec).toEqual({ trafficPolicy: 'Deny' });
     const ref = { group: 'policy.linkerd.io', kind: 'EgressNetwork', name: 'egress' };
     const tls = one(out, 'TLSRoute', 'egress-api-stripe-com');
-    expect(tls.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    // Linkerd edge-26.8's policy controller watches TLSRoute v1alpha2 only: a v1 route would be ignored
+    expect(tls.apiVersion).toBe('gateway.networking.k8s.io/v1alpha2');
     expect(tls.spec).toEqual({ hostnames: ['api.stripe.com'], parentRefs: [{ ...ref, namespace: 'shop', port: 443 }], rules: [{ backendRefs: [{ ...ref, port: 443 }] }] });
     expect(one(out, 'HTTPRoute', 'egress-httpbin-org').spec.parentRefs).toEqual([{ ...ref, namespace: 'shop', port: 80 }]);
   });

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -12,7 +12,7 @@ const props = (mesh: Mesh, over: Partial<IngressGatewayProps> = {}): IngressGate
   mesh,
   host: 'shop.example.com',
   tlsSecretName: 'shop-example-com-tls',
-  gatewayClassName: mesh.kind === 'linkerd' ? 'envoy-gateway' : undefined,
+  gatewayClassName: mesh.kind === 'linkerd' ? 'eg' : undefined,
   routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: order() }],
   ...over,
 });
@@ -146,7 +146,37 @@ test('the caller identity to allow in zero trust, per mesh and API', () => {
   expect(identity(props(Mesh.istio()))).toBe('istio-system/istio-ingressgateway-service-account');
   expect(identity(props(Mesh.istio(), { api: IngressApi.GATEWAY_API }))).toBe('shop/shop-istio');
   expect(identity(props(Mesh.consul()))).toBe('shop/shop');
-  expect(identity(props(Mesh.linkerd()))).toBeUndefined();
+  // Linkerd: Envoy Gateway (class eg) runs the proxies in envoy-gateway-system under generated accounts
+  expect(identity(props(Mesh.linkerd()))).toBe('namespace envoy-gateway-system');
+  expect(identity(props(Mesh.linkerd(), { gatewayClassName: 'traefik' }))).toBeUndefined();
+  expect(identity(props(Mesh.linkerd(), { gatewayClassName: 'traefik', gatewayIdentity: Identity.serviceAccount('traefik', { namespace: 'traefik' }) }))).toBe('traefik/traefik');
+});
+
+describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
+  test('an unknown gateway identity warns that zero trust cannot allow the ingress; a known one does not', () => {
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { gatewayClassName: 'traefik' })).warnings)
+      .toEqual([expect.stringContaining('the identity the traefik gateway\'s proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway\'s proxies and set gatewayIdentity')]);
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd())).warnings).toEqual([]);
+  });
+
+  test('a network is refused as the gateway identity', () => {
+    expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { gatewayIdentity: Identity.network('10.0.0.0/8') }))))
+      .toContain('[test/shop] gatewayIdentity: got "10.0.0.0/8": a gateway calls the services as a meshed workload, not from a network');
+  });
+
+  test('zero trust allowing the ingress identity admits the Envoy Gateway proxies, and nobody else of their namespace is needed', () => {
+    const chart = shopChart();
+    const ingress = new IngressGateway(chart, 'shop', props(Mesh.linkerd()));
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ from: [ingress.callerIdentity!], to: web() }] });
+    const out = synthValidated(chart);
+    expect(one(out, 'Gateway', 'shop').spec.gatewayClassName).toBe('eg');
+    expect(one(out, 'MeshTLSAuthentication', 'web-from-envoy-gateway-system').spec.identityRefs).toEqual([{ kind: 'Namespace', name: 'envoy-gateway-system' }]);
+    // the reachability matrix lists the gateway's proxies as a caller (any workload of their namespace)
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(m.callers()).toContain('envoy-gateway-system/*');
+    expect(m.check({ caller: 'envoy-gateway-system/envoy-shop-shop-3f2a1b', service: 'shop/web' }).allowed).toBe(true);
+    expect(m.check({ caller: 'shop/api-gateway', service: 'shop/web' }).allowed).toBe(false);
+  });
 });
 
 describe('guardrails', () => {

@@ -1,7 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IstioMultiClusterMode, LoadBalancingPolicy, Mesh, MultiClusterExport, MultiClusterExportProps, ResilientService, ServiceRef } from '../../src';
+import { Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport, MultiClusterExportProps, ReachabilityMatrix, ResilientService, ServiceRef } from '../../src';
 import { captureStderr, one, ofKind, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -147,7 +147,45 @@ describe('Linkerd', () => {
   test('failover, callers behind the gateway and services known only by name are refused with the alternatives', () => {
     const message = fails(() => setup(Mesh.linkerd()));
     expect(message).toContain('failover: got true: Linkerd cannot express this (payment also runs in us-west, and Linkerd has no locality failover of its own); install the linkerd-failover extension');
-    expect(message).toContain("exports[0].callers: got \"1 caller(s)\": Linkerd cannot express this (through the multicluster gateway, requests arrive with the gateway's identity, not the remote caller's)");
+    expect(message).toContain("exports[0].callers: got \"1 caller(s)\": Linkerd cannot express this (through the multicluster gateway, requests arrive with the gateway's identity, not the remote caller's: the exported Service's policy authorizes the gateway");
+  });
+
+  test('gateway mode: the exporting cluster gets the Service\'s Server and a policy for the gateway identity, saying so (issue 16 item 9)', () => {
+    const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
+    const eu = out(mc, 'eu-west');
+    expect(eu.length).toBeGreaterThan(0);
+    expect(one(eu, 'Server', 'payment-8080').spec).toMatchObject({ port: 8080, accessPolicy: 'deny', podSelector: { matchLabels: { app: 'payment' } } });
+    const authn = one(eu, 'MeshTLSAuthentication', 'payment-from-multicluster-gateway');
+    expect(authn.spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] });
+    expect(authn.metadata.annotations['cdk8s-mesh.io/description']).toContain('through the multicluster gateway they all arrive with the gateway\'s identity');
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-multicluster-gateway').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    expect([m.check({ caller: 'linkerd-multicluster/linkerd-gateway', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+    // the Link says what else it needs: the credentials Secret and the service-mirror controller
+    expect(one(out(mc, 'us-west'), 'Link', 'eu-west').metadata.annotations['cdk8s-mesh.io/setup'])
+      .toBe('in us-west: the Secret cluster-credentials-eu-west from `linkerd --context=eu-west multicluster link-gen --cluster-name eu-west` (apply its Secret only), and the linkerd-multicluster Helm value controllers: [{link: {ref: {name: eu-west}}}]');
+  });
+
+  test('remote discovery: the named callers are authorized with the consumer cluster\'s trust domain', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const workloads = new Chart(app, 'w', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromService(new kplus.Service(workloads, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }) }));
+    const mc = new MultiClusterExport(app, 'shop', {
+      mesh: Mesh.linkerd(),
+      linkerdRemoteDiscovery: true,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'net', region: 'us-west1', services: [], trustDomain: 'us.example.com' },
+        { name: 'eu-west', network: 'net', region: 'europe-west1', services: [payment], trustDomain: 'us.example.com' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'payment-from-remote-callers').spec).toEqual({ identities: ['order.shop.serviceaccount.identity.linkerd.us.example.com'] });
+  });
+
+  test('no empty file for a cluster: every cluster of the example writes objects', () => {
+    const { mc } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
+    expect([out(mc, 'us-west').length > 0, out(mc, 'eu-west').length > 0]).toEqual([true, true]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
-  ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings,
+  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
+  ReachabilityMatrix, ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, one, shopChart, synthValidated } from '../util';
 
@@ -212,6 +212,44 @@ describe('Linkerd mapping', () => {
     });
   });
 
+  test('a rate-limit Server carries the declared Mesh.linkerd({ defaultInboundPolicy }) (issue 25), without a warning', () => {
+    const chart = shopChart();
+    const rs = new ResilientService(chart, 'payment', { mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.CLUSTER_AUTHENTICATED }), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+    expect(one(synthValidated(chart), 'Server', 'payment-8080').spec.accessPolicy).toBe('cluster-authenticated');
+    expect(rs.warnings).toEqual([]);
+  });
+
+  test('a rate-limit Server written with the undeclared default warns that all-unauthenticated may open the port (issue 16 item 7)', () => {
+    const chart = shopChart();
+    const rs = new ResilientService(chart, 'payment', { mesh: Mesh.linkerd(), service: payment(), rateLimit: { requestsPerSecond: 100 } });
+    synthValidated(chart);
+    expect(rs.warnings).toEqual([expect.stringContaining('Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd\'s install default: if the cluster\'s default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy')]);
+  });
+
+  test('no such warning when a ZeroTrustNamespace decides the Server (its rules, or the namespace default)', () => {
+    for (const rules of [true, false]) {
+      const chart = shopChart();
+      const mesh = Mesh.linkerd();
+      const rs = new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
+      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: rules ? payment() : ServiceRef.fromName('order', { port: 8080 }) }] });
+      expect(one(synthValidated(chart), 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+      expect(rs.warnings).toEqual([]);
+    }
+  });
+
+  test('a rate limit alone in a zero-trust namespace keeps the namespace\'s deny (issue 16 item 7)', () => {
+    for (const first of ['rate limit', 'zero trust']) {
+      const chart = shopChart();
+      const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED });
+      const rl = () => new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) }] });
+      if (first === 'rate limit') { rl(); zt(); } else { zt(); rl(); }
+      const out = synthValidated(chart);
+      expect(one(out, 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+      expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.0.1', service: 'shop/payment' }).allowed).toBe(false);
+    }
+  });
+
   test('connection pools are refused on Linkerd (all settings listed at once)', () => {
     const message = fails({ mesh: Mesh.linkerd(), service: payment(), connectionPool: { maxConnections: 10, maxPendingRequests: 5 } });
     expect(message).toContain('[test/payment] 2 problems:');
@@ -233,6 +271,26 @@ describe('Linkerd mapping', () => {
     expect(one(out, 'HTTPRoute', 'payment-retry').metadata.annotations['cdk8s-mesh.io/dropped-settings']).toBe('retries.retryOn=connect-failure');
     expect(one(out, 'HTTPRoute', 'payment-retry').metadata.annotations['retry.linkerd.io/http']).toBe('5xx');
     expect(rs.warnings.join('\n')).toContain('retries.retryOn ("connect-failure") is not written: Linkerd cannot express it');
+  });
+
+  test('each dropped setting is noted on the objects it belongs to, not on every route and policy (issue 16 item 10)', () => {
+    const chart = shopChart();
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }), ports: [{ port: 8080 }] });
+    new ResilientService(chart, 'payment', {
+      mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED }),
+      service: ServiceRef.fromService(svc),
+      timeout: Duration.seconds(3),
+      routes: [{ name: 'reads', match: { path: PathMatch.prefix('/read') }, retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR, RetryOn.CONNECT_FAILURE] } }],
+      circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(30) },
+      rateLimit: { requestsPerSecond: 100 },
+      unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+    });
+    const out = synthValidated(chart);
+    const dropped = (kind: string, name: string) => one(out, kind, name).metadata.annotations?.['cdk8s-mesh.io/dropped-settings'];
+    expect(dropped('HTTPRoute', 'payment-retry')).toBe('routes[0].retries.retryOn=connect-failure');
+    expect(dropped('HTTPRoute', 'payment')).toBeUndefined();
+    expect(dropped('HTTPLocalRateLimitPolicy', 'payment')).toBeUndefined();
+    expect(dropped('Service', 'payment')).toBe('circuitBreaker.interval=30s');
   });
 });
 

@@ -2,8 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  HttpMethod, Identity, IstioDataPlane, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
-  ZeroTrustNamespaceProps,
+  HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef,
+  ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -31,6 +31,10 @@ function fails(p: ZeroTrustNamespaceProps): string {
 }
 
 captureStderr();
+
+/** The objects of `linkerd viz allow-scrapes`, written beside a Linkerd `deny` namespace. */
+const SCRAPES = ['proxy-admin', 'proxy-metrics', 'proxy-probes', 'prometheus-scrape', 'kubelet'];
+const notScrapes = (o: any) => !SCRAPES.includes(o.metadata.name);
 
 const MESHES = [['istio', Mesh.istio()], ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
 
@@ -198,7 +202,7 @@ describe('Linkerd', () => {
       allow: [{ from: [Identity.serviceAccount('order'), Identity.network('10.20.0.0/16')], to: payment() }],
     });
     expect(one(out, 'NetworkAuthentication', 'payment-from-order-network').spec).toEqual({ networks: [{ cidr: '10.20.0.0/16' }] });
-    expect(ofKind(out, 'AuthorizationPolicy').map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
+    expect(ofKind(out, 'AuthorizationPolicy').filter(notScrapes).map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
     const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
     expect(matrix.check({ caller: 'ip:10.20.1.2', service: 'shop/payment' }).allowed).toBe(true);
     // the port is governed by the allow rules: other plaintext clients stay out
@@ -325,6 +329,17 @@ describe('Linkerd exceptions', () => {
   });
 });
 
+describe('Linkerd exceptions and L121', () => {
+  test('an exception Server states its reason, so the analyzer does not report it as opened by mistake; a bare open Server is reported', () => {
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('web')], to: order() }], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
+    const server = one(out, 'Server', 'payment-9090');
+    expect(server.metadata.annotations).toEqual({ 'cdk8s-mesh.io/access-policy-reason': 'mtlsExceptions: Prometheus scrapes from outside the mesh' });
+    expect(MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121')).toEqual([]);
+    const bare = out.map(o => o === server ? { ...o, metadata: { ...o.metadata, annotations: undefined } } : o);
+    expect(MeshAnalyzer.analyzeObjects(bare, { defaultNamespace: 'shop' }).findings.map(f => f.code)).toContain('L121');
+  });
+});
+
 describe('the namespace name', () => {
   test('63 characters is accepted, 64 refused (a DNS-1123 label)', () => {
     const ns = 'a'.repeat(63);
@@ -348,7 +363,7 @@ describe('Linkerd: overlapping method and path rules', () => {
       ],
     });
     const out = synthValidated(chart);
-    const routes = Object.fromEntries(ofKind(out, 'HTTPRoute').map(r => [r.metadata.name, r.spec.rules[0].matches]));
+    const routes = Object.fromEntries(ofKind(out, 'HTTPRoute').filter(notScrapes).map(r => [r.metadata.name, r.spec.rules[0].matches]));
     expect(routes).toEqual({
       'payment-default': [{ path: { type: 'PathPrefix', value: '/' } }],
       'reads': [{ path: { type: 'PathPrefix', value: '/' }, method: 'GET' }],
@@ -361,5 +376,143 @@ describe('Linkerd: overlapping method and path rules', () => {
     const call = (caller: string, method: string, path: string) => matrix.check({ caller: `shop/${caller}`, service: 'shop/payment', method, path }).allowed;
     expect([call('a', 'GET', '/api/x'), call('a', 'GET', '/x'), call('a', 'POST', '/api/x')]).toEqual([true, true, false]);
     expect([call('b', 'GET', '/api/x'), call('b', 'POST', '/api/x'), call('b', 'GET', '/x')]).toEqual([true, true, false]);
+  });
+});
+
+describe('Linkerd: a rule is for the port it names (issue 25)', () => {
+  test('admin -> payment:9090 and order -> payment:8080 land on their own port\'s Server; order does not gain 9090', () => {
+    const chart = shopChart();
+    const admin = ServiceRef.fromName('payment', { port: 9090 });
+    const api = ServiceRef.fromName('payment', { port: 8080 });
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'admin', from: [Identity.serviceAccount('admin')], to: admin },
+        { name: 'orders', from: [Identity.serviceAccount('order')], to: api },
+      ],
+    });
+    new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'p', { labels: { app: 'payment' } }), ports: [{ port: 8080, name: 'http' }, { port: 9090, name: 'admin' }] });
+    const out = synthValidated(chart);
+    expect(one(out, 'AuthorizationPolicy', 'admin').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-9090' });
+    expect(one(out, 'AuthorizationPolicy', 'orders').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    expect(one(out, 'Server', 'payment-9090').spec).toMatchObject({ port: 9090, accessPolicy: 'deny' });
+    expect(one(out, 'Server', 'payment-8080').spec).toMatchObject({ port: 8080, accessPolicy: 'deny' });
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, port: number) => m.check({ caller: `shop/${caller}`, service: 'shop/payment', port }).allowed;
+    expect([call('order', 8080), call('order', 9090), call('admin', 9090), call('admin', 8080)]).toEqual([true, false, true, false]);
+  });
+
+  test('hand-written YAML: the reachability matrix decides a request on the Server of the called port', () => {
+    const docs = [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payment', namespace: 'shop' }, spec: { selector: { app: 'payment' }, ports: [{ port: 80, targetPort: 8080 }, { port: 9090 }] } },
+      { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'api', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 8080, accessPolicy: 'deny' } },
+      { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'admin', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 9090, accessPolicy: 'deny' } },
+      { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'AuthorizationPolicy', metadata: { name: 'a', namespace: 'shop' }, spec: { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'order' }] } },
+    ];
+    const m = ReachabilityMatrix.fromManifests(docs, { defaultNamespace: 'shop' });
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 80 }).allowed).toBe(true);
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 9090 })).toMatchObject({ allowed: false, reason: expect.stringContaining('Server shop/admin') });
+  });
+});
+
+describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
+  test('a namespaceObject with another name is refused (the default would land on the wrong Namespace)', () => {
+    const msg = failureOf(chart => new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'billing' } }) })));
+    expect(msg).toContain('[test/zt] namespaceObject: got Namespace "billing", but the policies are for namespace "shop"');
+    expect(msg).toContain('pass the Namespace object named "shop"');
+  });
+
+  test('paths: [prefix(\'/\')] without methods allows every request (it is server-wide, not a route tying with the catch-all)', () => {
+    const out = synth({
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'all', from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/')] },
+        { name: 'api', from: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/api')] },
+      ],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'all').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    expect(ofKind(out, 'HTTPRoute').filter(notScrapes).map(r => r.metadata.name).sort()).toEqual(['api', 'payment-default']);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, path: string) => m.check({ caller: `shop/${caller}`, service: 'shop/payment', method: 'POST', path }).allowed;
+    expect([call('order', '/x'), call('order', '/api/x'), call('web', '/api/x'), call('web', '/x')]).toEqual([true, true, true, false]);
+  });
+});
+
+describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', () => {
+  test('identityRefs keep the caller\'s namespace', () => {
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ name: 'x', from: [Identity.serviceAccount('order', { namespace: 'billing' }), Identity.serviceAccount('web')], to: payment() }] });
+    expect(one(out, 'MeshTLSAuthentication', 'x').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'order', namespace: 'billing' }, { kind: 'ServiceAccount', name: 'web' }]);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect([m.check({ caller: 'billing/order', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+  });
+
+  test('STRICT (deny) writes what linkerd viz allow-scrapes writes; PERMISSIVE (audit) does not need it', () => {
+    const out = synth(SEED(Mesh.linkerd()));
+    expect(one(out, 'Server', 'proxy-admin').spec).toEqual({ podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
+    expect(one(out, 'HTTPRoute', 'proxy-metrics').spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/metrics' } }] }]);
+    expect(one(out, 'AuthorizationPolicy', 'prometheus-scrape').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-metrics' },
+      requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'proxy-probes').spec.requiredAuthenticationRefs).toEqual([{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'kubelet' }]);
+    // the app's ports are still decided by their own Servers
+    expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'shop/web', service: 'shop/order' }).allowed).toBe(true);
+    expect(ofKind(synth(SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE })), 'Server').map(s => s.metadata.name)).not.toContain('proxy-admin');
+  });
+
+  test('PERMISSIVE warns that audit enforces no allow rule; STRICT does not', () => {
+    const chart = shopChart();
+    const permissive = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE }));
+    expect(permissive.warnings).toContainEqual(expect.stringContaining('PERMISSIVE is written as Linkerd\'s audit policy in shop: during this phase every request is allowed'));
+    const strict = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
+    expect(strict.warnings.filter(w => w.includes('audit'))).toEqual([]);
+  });
+
+  test('routes on a Server of a known workload: the probe route Linkerd would write, merged with the rules that cover the probe path', () => {
+    const chart = shopChart();
+    const pods = { labels: { app: 'payment' } };
+    new kplus.Deployment(chart, 'payment-deploy', {
+      podMetadata: pods,
+      containers: [{ image: 'payment:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), liveness: kplus.Probe.fromHttpGet('/metrics', { port: 9090 }), securityContext: { user: 1000 } }],
+    });
+    const zt = new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.linkerd(),
+      allow: [
+        { name: 'reads', from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] },
+        { name: 'pay', from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] },
+      ],
+    });
+    const out = synthValidated(chart);
+    expect(zt.warnings.filter(w => w.includes('probes'))).toEqual([]);
+    // GET /healthz is selected by its own (Exact) route, which carries the kubelet's authorization and the GET rule
+    const probeRoute = ofKind(out, 'HTTPRoute').find(r => r.spec.rules[0].matches.length === 1 && r.spec.rules[0].matches[0].path.value === '/healthz');
+    expect(probeRoute.spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }]);
+    const onProbe = ofKind(out, 'AuthorizationPolicy').filter(p => p.spec.targetRef.name === probeRoute.metadata.name);
+    expect(onProbe.map(p => p.spec.requiredAuthenticationRefs[0].name).sort()).toEqual(['kubelet', 'reads']);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, path: string) => m.check({ caller, service: 'shop/payment', method, path }).allowed;
+    expect([call('ip:10.0.0.7', 'GET', '/healthz'), call('ip:10.0.0.7', 'POST', '/healthz'), call('ip:10.0.0.7', 'GET', '/x'), call('ip:10.0.0.7', 'GET', '/metrics')]).toEqual([true, false, false, false]);
+    expect([call('shop/web', 'GET', '/healthz'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/healthz')]).toEqual([true, true, false]);
+  });
+
+  test('a workload not complete yet (no container) is skipped, with the warning', () => {
+    const chart = shopChart();
+    new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } } });
+    const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    expect(zt.warnings).toContainEqual(expect.stringContaining('no workload of the app defined before this construct selects payment\'s pods'));
+  });
+
+  test('a known workload without httpGet probes on the port: no probe route and no warning', () => {
+    const chart = shopChart();
+    new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } }, containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { user: 1000 } }] });
+    const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    expect(zt.warnings.filter(w => w.includes('probes'))).toEqual([]);
+    expect(ofKind(synthValidated(chart), 'HTTPRoute').map(r => r.metadata.name)).not.toContain('payment-probes');
+  });
+
+  test('routes on a Server warn that the kubelet\'s probes are no longer authorized; server-wide rules do not', () => {
+    const routed = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
+    expect(routed.warnings).toContainEqual(expect.stringContaining('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080'));
+    expect(routed.warnings.filter(w => w.includes('order-8080'))).toEqual([]);
   });
 });

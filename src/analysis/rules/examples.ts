@@ -138,6 +138,66 @@ spec:
   - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]
     to: [{operation: {methods: [POST]}}]`;
 
+const L_EGRESS = `apiVersion: policy.linkerd.io/v1alpha1
+kind: EgressNetwork
+metadata: {name: egress, namespace: shop}
+spec: {trafficPolicy: Deny}`;
+
+const L_TLSROUTE = (version: string) => `apiVersion: gateway.networking.k8s.io/${version}
+kind: TLSRoute
+metadata: {name: api-stripe-com, namespace: shop}
+spec:
+  hostnames: [api.stripe.com]
+  parentRefs: [{group: policy.linkerd.io, kind: EgressNetwork, name: egress, namespace: shop, port: 443}]
+  rules: [{backendRefs: [{group: policy.linkerd.io, kind: EgressNetwork, name: egress, port: 443}]}]`;
+
+const L_NAMESPACE = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: {config.linkerd.io/default-inbound-policy: deny}`;
+
+const L_SERVER_ROUTE = `apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: payment-api, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: payment-http}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api}}]}]`;
+
+const L_PROBED = (port: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  template:
+    metadata: {labels: {app: payment}}
+    spec:
+      containers:
+      - name: payment
+        image: payment:1
+        ports: [{containerPort: 8080}, {containerPort: 9090}]
+        readinessProbe: {httpGet: {path: /healthz, port: ${port}}}`;
+
+const L_EG_GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: shop}
+spec:
+  gatewayClassName: eg
+  listeners: [{name: http, port: 80, protocol: HTTP}]`;
+
+const L_EG_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: shop}]
+  rules: [{backendRefs: [{name: payment, port: 8080}]}]`;
+
+const L_MTLS_FROM = (ref: string) => `apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: edge, namespace: shop}
+spec:
+  identityRefs: [${ref}]`;
+
 const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
 
 export const RULE_EXAMPLES: RuleExample[] = [
@@ -436,6 +496,30 @@ export const RULE_EXAMPLES: RuleExample[] = [
     bad: doc(SERVER('payment-http'), ROUTE('', '  - name: main\n    backendRefs: [{name: payment, port: 8080}]')),
     expect: ['L112'],
     fixed: doc(SERVER('payment-http'), ROUTE('', '  - backendRefs: [{name: payment, port: 8080}]')),
+  },
+  {
+    code: 'L120',
+    bad: doc(L_EGRESS, L_TLSROUTE('v1')),
+    expect: ['L120'],
+    fixed: doc(L_EGRESS, L_TLSROUTE('v1alpha2')),
+  },
+  {
+    code: 'L121',
+    bad: doc(L_NAMESPACE, SERVER('payment-http', '  accessPolicy: all-unauthenticated')),
+    expect: ['L121'],
+    fixed: doc(L_NAMESPACE, SERVER('payment-http', '  accessPolicy: deny')),
+  },
+  {
+    code: 'L122',
+    bad: doc(SERVER('payment-http', '  accessPolicy: deny'), L_SERVER_ROUTE, L_PROBED(8080)),
+    expect: ['L122'],
+    fixed: doc(SERVER('payment-http', '  accessPolicy: deny'), L_SERVER_ROUTE, L_PROBED(9090)),
+  },
+  {
+    code: 'L123',
+    bad: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: ServiceAccount, name: api-gateway}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
+    expect: ['L123'],
+    fixed: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: Namespace, name: envoy-gateway-system}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
   },
   // Consul
   {

@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import { Severity } from '../findings';
-import { groupBy, RawFinding } from '../private/context';
+import { Doc, groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
 const E = Severity.ERROR;
@@ -23,6 +23,62 @@ function cidrContains(outer: string, inner: string): boolean {
 
 function routeDocs(ctx: Parameters<AnalyzerRule['check']>[0]) {
   return [...ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io'), ...ctx.ofKind('HTTPRoute', POLICY), ...ctx.ofKind('GRPCRoute', 'gateway.networking.k8s.io')];
+}
+
+/** Access policies that admit a caller without any AuthorizationPolicy, from the most to the least open. */
+const OPENNESS: { [policy: string]: number } = {
+  'all-unauthenticated': 5, 'audit': 5, 'cluster-unauthenticated': 4, 'all-authenticated': 3, 'cluster-authenticated': 2, 'deny': 0,
+};
+
+/** Envoy Gateway: its quickstart's GatewayClass, and the namespace of the proxies it deploys (generated service accounts). */
+const GATEWAY_PROXY_NAMESPACES: { [gatewayClass: string]: string } = { eg: 'envoy-gateway-system' };
+
+type Ctx = Parameters<AnalyzerRule['check']>[0];
+
+/** The pod templates of the workloads among the manifests in a namespace (Pods, Deployments, ...). */
+function podTemplates(ctx: Ctx, ns: string): { doc: any; labels: { [k: string]: string }; spec: any; path: (string | number)[] }[] {
+  const out = [];
+  for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']) {
+    for (const d of ctx.ofKind(kind).filter(x => ctx.ns(x.obj) === ns)) {
+      const pod = kind === 'Pod' ? d.obj : d.obj.spec?.template;
+      if (pod?.spec && typeof pod.spec === 'object') out.push({ doc: d, labels: pod.metadata?.labels ?? {}, spec: pod.spec, path: kind === 'Pod' ? ['spec'] : ['spec', 'template', 'spec'] });
+    }
+  }
+  return out;
+}
+
+/** Whether a Server's label selector (matchLabels only; matchExpressions are not read) selects a label set. */
+function serverSelects(server: any, labels: { [k: string]: string }): boolean {
+  const sel = server.spec?.podSelector;
+  if (!sel || sel.matchExpressions) return false;
+  return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/** The HTTPRoutes (policy.linkerd.io or Gateway API) attached to a Server. */
+function serverRoutes(ctx: Ctx, server: Doc): Doc[] {
+  const ns = ctx.ns(server.obj);
+  return routeDocs(ctx).filter(r => r.obj.kind === 'HTTPRoute' && ctx.ns(r.obj) === ns
+    && arr(r.obj.spec?.parentRefs).some((p: any) => p.kind === 'Server' && p.name === server.obj.metadata?.name));
+}
+
+/** The AuthorizationPolicies that apply to a Server or one of the given routes of it. */
+function policiesOn(ctx: Ctx, server: Doc, routes: Doc[]): Doc[] {
+  const ns = ctx.ns(server.obj);
+  const names = new Set(routes.map(r => r.obj.metadata?.name));
+  return ctx.ofKind('AuthorizationPolicy', POLICY).filter(p => ctx.ns(p.obj) === ns && (() => {
+    const t = p.obj.spec?.targetRef ?? {};
+    return (t.kind === 'Server' && t.name === server.obj.metadata?.name) || (t.kind === 'HTTPRoute' && names.has(t.name)) || (t.kind === 'Namespace' && t.name === ns);
+  })());
+}
+
+/** Whether a route match selects a request path (Gateway API path matching; a missing path is PathPrefix /). */
+function pathMatches(m: any, path: string): boolean {
+  const p = m?.path ?? { type: 'PathPrefix', value: '/' };
+  const value = String(p.value ?? '/');
+  if (p.type === 'Exact') return value === path;
+  if (p.type === 'RegularExpression') return false;
+  const v = value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
+  return v === '/' || path === v || path.startsWith(`${v}/`);
 }
 
 export const LINKERD_RULES: AnalyzerRule[] = [
@@ -217,5 +273,107 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     summary: 'a Gateway API route uses fields newer than Gateway API 1.2.1, so Linkerd ignores the whole route',
     check: ctx => routeDocs(ctx).filter(d => d.obj.apiVersion?.startsWith('gateway.networking.k8s.io')).flatMap(d => arr(d.obj.spec?.rules).flatMap((r: any, i: number) =>
       ['name', 'retry', 'sessionPersistence'].filter(k => r[k] !== undefined).map(k => at(d, ['spec', 'rules', i, k], `rules[].${k} is newer than Gateway API 1.2.1: Linkerd would ignore this route; remove it (Linkerd retries are annotations)`)))),
+  },
+  {
+    code: 'L120',
+    severity: E,
+    mesh: 'linkerd',
+    kinds: ['TLSRoute'],
+    upstream: 'policy-controller/k8s/api/src/lib.rs: TLSRoute pinned to v1alpha2',
+    summary: 'a TLSRoute attached to an EgressNetwork is not at v1alpha2, the only version Linkerd\'s policy controller watches, so Linkerd ignores it',
+    check: ctx => ctx.ofKind('TLSRoute', 'gateway.networking.k8s.io').filter(d => d.obj.apiVersion !== 'gateway.networking.k8s.io/v1alpha2'
+      && arr(d.obj.spec?.parentRefs).some((p: any) => p.kind === 'EgressNetwork')).map(d => at(d, ['apiVersion'],
+      `${d.obj.apiVersion} is not watched by Linkerd's policy controller (it reads TLSRoute v1alpha2 only), so the egress route is ignored and a Deny EgressNetwork blocks its host: write gateway.networking.k8s.io/v1alpha2 (served by Linkerd's bundled Gateway API CRDs or the experimental channel)`)),
+  },
+  {
+    code: 'L121',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['Server', 'Namespace'],
+    upstream: 'policy-controller inbound index: a Server\'s accessPolicy replaces the default inbound policy on its port',
+    summary: 'a Server without authorizations (and without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than its namespace\'s default inbound policy, so creating it opened the port',
+    check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
+      const nsDefault = ctx.namespaceObject(ctx.ns(d.obj))?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'];
+      const policy = d.obj.spec?.accessPolicy ?? 'deny';
+      if (nsDefault === undefined || OPENNESS[nsDefault] === undefined || OPENNESS[policy] === undefined || OPENNESS[policy] <= OPENNESS[nsDefault]) return [];
+      // an open port with its reason stated (cdk8s-mesh.io/access-policy-reason, e.g. an mTLS exception) is meant
+      if (policiesOn(ctx, d, serverRoutes(ctx, d)).length || d.obj.metadata?.annotations?.['cdk8s-mesh.io/access-policy-reason']) return [];
+      return [at(d, ['spec', 'accessPolicy'], `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
+    }),
+  },
+  {
+    code: 'L122',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['Server', 'HTTPRoute', 'Deployment', 'Pod'],
+    upstream: 'policy-controller/k8s/index/src/inbound/index.rs (http_routes): probe routes are added only to Servers without HTTPRoutes',
+    summary: 'a Server with HTTPRoutes serves a port that the pods\' httpGet probes use, and no route authorizes the probe path for unauthenticated callers: the kubelet gets 403 and the pods never become Ready',
+    check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
+      const routes = serverRoutes(ctx, d);
+      const policy = d.obj.spec?.accessPolicy ?? 'deny';
+      if (!routes.length || ['all-unauthenticated', 'cluster-unauthenticated', 'audit'].includes(policy)) return [];
+      const out: RawFinding[] = [];
+      for (const pod of podTemplates(ctx, ctx.ns(d.obj)).filter(t => serverSelects(d.obj, t.labels))) {
+        arr(pod.spec.containers).forEach((c: any) => {
+          const ports = arr(c.ports);
+          for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+            const get = c[kind]?.httpGet;
+            if (!get) continue;
+            const probePort = typeof get.port === 'string' ? ports.find((p: any) => p.name === get.port)?.containerPort : get.port;
+            const serverPort = typeof d.obj.spec?.port === 'string' ? ports.find((p: any) => p.name === d.obj.spec.port)?.containerPort : d.obj.spec?.port;
+            if (probePort === undefined || probePort !== serverPort) continue;
+            const path = String(get.path ?? '/');
+            // the route Linkerd selects for the probe path, and whether it admits the (unmeshed) kubelet
+            const matching = routes.filter(r => arr(r.obj.spec?.rules).some((rule: any) => (arr(rule.matches).length ? arr(rule.matches) : [{}]).some((m: any) => (!m.method || m.method === 'GET') && pathMatches(m, path))));
+            const admitted = policiesOn(ctx, d, matching).some(p => arr(p.obj.spec?.requiredAuthenticationRefs).every((r: any) => r.kind === 'NetworkAuthentication'));
+            if (!admitted) {
+              out.push(at(d, ['spec', 'port'], `Server ${d.obj.metadata?.name} has HTTPRoutes, so Linkerd no longer authorizes probes by itself, and ${pod.doc.obj.kind} ${pod.doc.obj.metadata?.name} probes GET ${path} on port ${probePort} (${kind}) with nothing authorizing it: the kubelet gets 403; add a route for ${path} with an AuthorizationPolicy for a NetworkAuthentication of the node network, or probe another port`));
+            }
+          }
+        });
+      }
+      return out;
+    }),
+  },
+  {
+    code: 'L123',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['Gateway', 'HTTPRoute', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication'],
+    upstream: 'Envoy Gateway deploys the proxies of GatewayClass eg in envoy-gateway-system; Linkerd authorizes them by that identity',
+    summary: 'an Envoy Gateway route sends to a Service whose Linkerd Server denies by default and authorizes no identity of envoy-gateway-system: the ingress gets 403',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const route of ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io')) {
+        const rns = ctx.ns(route.obj);
+        const gateways = arr(route.obj.spec?.parentRefs).filter((p: any) => (p.kind ?? 'Gateway') === 'Gateway')
+          .map((p: any) => ctx.find('gateway.networking.k8s.io', 'Gateway', p.namespace ?? rns, p.name)).filter(Boolean) as Doc[];
+        const proxyNs = [...new Set(gateways.map(g => GATEWAY_PROXY_NAMESPACES[g.obj.spec?.gatewayClassName]).filter(Boolean))];
+        if (!proxyNs.length) continue;
+        arr(route.obj.spec?.rules).forEach((rule: any, i: number) => arr(rule.backendRefs).forEach((b: any, j: number) => {
+          if ((b.kind ?? 'Service') !== 'Service') return;
+          const ns = b.namespace ?? rns;
+          const svc = ctx.service(ns, b.name);
+          const labels = svc?.spec?.selector ?? { app: b.name };
+          const svcPort = arr(svc?.spec?.ports).find((p: any) => p.port === b.port);
+          const target = svcPort ? svcPort.targetPort ?? svcPort.port : b.port;
+          for (const server of ctx.ofKind('Server', POLICY).filter(s => ctx.ns(s.obj) === ns && serverSelects(s.obj, labels) && s.obj.spec?.port === target)) {
+            const policy = server.obj.spec?.accessPolicy ?? 'deny';
+            if (OPENNESS[policy] === undefined || OPENNESS[policy] >= 3) continue;
+            const authorized = policiesOn(ctx, server, serverRoutes(ctx, server)).some(p => arr(p.obj.spec?.requiredAuthenticationRefs).some((r: any) => {
+              if (r.kind === 'NetworkAuthentication') return true;
+              if (r.kind === 'ServiceAccount') return proxyNs.includes(r.namespace ?? ns);
+              const auth = ctx.find('policy.linkerd.io', 'MeshTLSAuthentication', r.namespace ?? ns, r.name)?.obj;
+              return arr(auth?.spec?.identityRefs).some((id: any) => (id.kind === 'Namespace' && proxyNs.includes(id.name)) || (id.kind === 'ServiceAccount' && proxyNs.includes(id.namespace ?? ctx.ns(auth))))
+                || arr(auth?.spec?.identities).some((id: string) => id === '*' || proxyNs.some(n => String(id).includes(`.${n}.serviceaccount.`)));
+            }));
+            if (!authorized) {
+              out.push(at(route, ['spec', 'rules', i, 'backendRefs', j], `Envoy Gateway's proxies (namespace ${proxyNs.join(', ')}, generated service accounts) call ${ns}/${b.name}, whose Server ${server.obj.metadata?.name} (accessPolicy ${policy}) authorizes no identity of that namespace: Linkerd answers the ingress with 403; mesh the gateway proxies and authorize them (identityRefs: [{kind: Namespace, name: ${proxyNs[0]}}])`));
+            }
+          }
+        }));
+      }
+      return out;
+    },
   },
 ];
