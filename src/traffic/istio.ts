@@ -223,7 +223,7 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
     AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
     if (m.fault && !m.resilience?.rules.length && !m.canary) {
-      ISTIO_TRAFFIC.materialize(traffic, () => ({ ...model(), resilience: model().resilience?.rules.length ? model().resilience : undefined }));
+      ISTIO_TRAFFIC.materialize(traffic, model);
       return;
     }
     if (m.resilience?.rules.length || m.canary) gammaRoutes(traffic, model, { policyApi: false, annotations: () => ({}), mirror: true });
