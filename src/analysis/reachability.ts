@@ -324,9 +324,12 @@ export class ReachabilityMatrix {
       && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`));
     if (gateway) {
       const gwReq = { ...req, labels: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, podPort: req.podPort === undefined ? undefined : req.servicePort };
+      const targetsGateway = (o: any) => this.ns(o) === req.ns
+        && [...(o.spec?.targetRefs ?? []), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].some((t: any) => t.kind === 'Gateway' && t.name === gateway.metadata.name);
       const policies = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (
-        (this.ns(o) === req.ns && [...(o.spec?.targetRefs ?? []), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].some((t: any) => t.kind === 'Gateway' && t.name === gateway.metadata.name))
-        || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs) && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
+        targetsGateway(o)
+        || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)
+          && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
       return this.istioPolicies(policies, gwReq, `gateway ${req.ns}/${gateway.metadata.name}: `);
     }
     if (!caller.meshed && mode === 'STRICT' && !hasPortException) {

@@ -196,7 +196,11 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
       new istio.AuthorizationPolicy(scope, `Allow-${name}`, {
         metadata: objectMetadata(`${name}-allow`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
         spec: Lazy.any({
-          produce: () => ({ ...at(), action: istio.AuthorizationPolicySpecAction.ALLOW, rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer, portsOf(r))) }),
+          produce: () => ({
+            ...at(),
+            action: istio.AuthorizationPolicySpecAction.ALLOW,
+            rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer, portsOf(r))),
+          }),
         }) as istio.AuthorizationPolicySpec,
       });
       if (rules.some(r => r.requireJwt) && intent.jwt) {

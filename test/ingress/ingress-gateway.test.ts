@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import * as yaml from 'js-yaml';
 import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
 import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 

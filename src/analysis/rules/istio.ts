@@ -404,7 +404,9 @@ export const ISTIO_RULES: AnalyzerRule[] = [
             const first = seen.get(r?.issuer);
             if (first && first !== d) {
               out.push(at(d, ['spec', 'jwtRules', i, 'issuer'], `issuer ${r.issuer} is also declared by RequestAuthentication ${first.obj.metadata?.name} for the same workloads: istiod merges both rules and keeps both, so declare each issuer once`));
-            } else if (!first) seen.set(r?.issuer, d);
+            } else if (!first) {
+              seen.set(r?.issuer, d);
+            }
           });
         }
       }
