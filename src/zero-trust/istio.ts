@@ -104,10 +104,14 @@ function coveringServices(scope: Construct, service: ServiceRef, namespace: stri
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** The ports of a Service object that forward to a pod port (by number; a named targetPort is kept). */
+/**
+ * The ports of a Service object that forward to a pod port (by number; a named targetPort is kept):
+ * none if it forwards elsewhere only (the rule is not for it), the rule's own Service port if the
+ * object lists no ports.
+ */
 function servicePortsTo(o: ServiceObject, targetPort: number, fallback: number): number[] {
-  const ports = o.ports.filter(p => (p.targetPort ?? p.port) === targetPort || typeof p.targetPort === 'string').map(p => p.port);
-  return ports.length ? ports : [fallback];
+  if (!o.ports.length) return [fallback];
+  return o.ports.filter(p => (p.targetPort ?? p.port) === targetPort || typeof p.targetPort === 'string').map(p => p.port);
 }
 
 /** The ServiceEntries of the namespace enrolled with a waypoint (read at synthesis). */

@@ -374,6 +374,26 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     }
   });
 
+  test('egress through the namespace waypoint stays open to the namespace when zero trust makes the waypoint deny by default', () => {
+    for (const egressFirst of [true, false]) {
+      const chart = shopChart();
+      const egress = () => new EgressPolicy(chart, 'egress', { mesh: AMBIENT, registryOnly: false, hosts: [{ host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }] });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+      if (egressFirst) { egress(); zt(); } else { zt(); egress(); }
+      const out = synthValidated(chart);
+      expect(one(out, 'AuthorizationPolicy', 'waypoint-default-deny').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+      expect(one(out, 'AuthorizationPolicy', 'waypoint-allow-egress').spec).toEqual({
+        targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'egress-auth-example-com' }],
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { namespaces: ['shop'] } }] }],
+      });
+    }
+    // without egress through the waypoint, no such policy
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+    expect(ofKind(synthValidated(chart), 'AuthorizationPolicy', 'waypoint-allow-egress')).toEqual([]);
+  });
+
   test('ingress: the Gateway API by default, JWT at the edge by targetRefs to the Gateway', () => {
     const chart = shopChart();
     const edge = new IngressGateway(chart, 'shop', {

@@ -448,7 +448,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['ServiceEntry'],
-    upstream: 'IST0134-class: TCP ServiceEntry without addresses',
+    upstream: 'IST0134 ServiceEntryAddressesRequired (a TCP port without addresses)',
     summary: 'a ServiceEntry with a TCP (or unnamed-protocol) port has no addresses: traffic cannot be told apart by IP',
     check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
       const s = d.obj.spec ?? {};
