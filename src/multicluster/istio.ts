@@ -74,6 +74,8 @@ export const MC_ISTIO: MultiClusterRenderer = {
             action: istio.AuthorizationPolicySpecAction.ALLOW,
             rules: [{
               from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
+              // for the exported port only (the pods' port, which the sidecar sees)
+              to: [{ operation: { ports: [String(e.service.targetPort)] } }],
             }],
           },
         });

@@ -70,6 +70,8 @@ describe('Istio', () => {
       servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
     });
     expect(one(eu, 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
+    // for the exported port only
+    expect(one(eu, 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
     expect(ofKind(out(mc, 'us-west'), 'Gateway')).toEqual([]);
   });
 
