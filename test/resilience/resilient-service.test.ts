@@ -4,7 +4,7 @@ import {
   CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
   ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings,
 } from '../../src';
-import { captureStderr, failureOf, one, shopChart, synthValidated } from '../util';
+import { captureStderr, failureOf, one, shopChart, synthValidated, ofKind } from '../util';
 
 const payment = () => ServiceRef.fromName('payment', { port: 8080 });
 const order = () => ServiceRef.fromName('order', { port: 8080 });
@@ -347,6 +347,10 @@ describe('guardrails, on both sides of each limit', () => {
     // noRetries on a route: the same safe retries
     const noRetries = one(synth(base({ retries: { attempts: 2 }, routes: [{ name: 'pay', match: { path: PathMatch.exact('/pay') }, noRetries: true }] })), 'VirtualService', 'payment');
     expect(noRetries.spec.http[0]).toMatchObject({ name: 'pay', retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' } });
+    // an opaque TCP service has no HTTP routes: a circuit breaker alone writes only the DestinationRule
+    const tcp = synth({ mesh: Mesh.istio(), service: ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP }), circuitBreaker: {} });
+    expect(ofKind(tcp, 'VirtualService')).toEqual([]);
+    expect(ofKind(tcp, 'DestinationRule')).toHaveLength(1);
   });
 
   test('the time budget applies to route overrides with inherited retries too', () => {
