@@ -261,6 +261,10 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
     for (const v of ['payment-v1', 'payment-v2']) {
       expect(one(out, 'DestinationRule', v).spec).toEqual({ host: `${v}.shop.svc.cluster.local`, trafficPolicy: dr.trafficPolicy });
     }
+    // the output before the fix (the DestinationRule of payment only): the analyzer says the policy does not apply (I146)
+    expect(MeshAnalyzer.analyzeObjects(out).findings.map(f => f.code)).not.toContain('I146');
+    const before = out.filter(o => !(o.kind === 'DestinationRule' && o.metadata.name !== 'payment'));
+    expect([...new Set(MeshAnalyzer.analyzeObjects(before).findings.map(f => f.code))]).toEqual(['I146']);
     expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
     // the health alert reads the waypoint's metrics of the canary's backend Service
     const rule = ofKind(out, 'PrometheusRule')[0].spec.groups[0].rules[0].expr;

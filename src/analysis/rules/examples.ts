@@ -426,6 +426,14 @@ spec:
   rules:
   - to: [{operation: {ports: ["443", "80"]}}]`),
   },
+  {
+    code: 'I146',
+    bad: doc(DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}'), HTTPROUTE_TO_SERVICE.replace('backendRefs: [{name: payment, port: 8080}]', 'backendRefs: [{name: payment-v1, port: 8080, weight: 90}, {name: payment-v2, port: 8080, weight: 10}]')),
+    expect: ['I146', 'I146'],
+    fixed: doc(DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}'), DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}', 'payment-v1').replace('host: payment', 'host: payment-v1'),
+      DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}', 'payment-v2').replace('host: payment', 'host: payment-v2'),
+      HTTPROUTE_TO_SERVICE.replace('backendRefs: [{name: payment, port: 8080}]', 'backendRefs: [{name: payment-v1, port: 8080, weight: 90}, {name: payment-v2, port: 8080, weight: 10}]')),
+  },
   // Linkerd
   {
     code: 'L101',

@@ -881,5 +881,34 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       return out;
     },
   },
+  {
+    code: 'I146',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['HTTPRoute', 'DestinationRule'],
+    upstream: 'Istio ambient migration guide (per-version Services keep their own DestinationRule): the proxy applies the traffic policy of the backend\'s host, not of the route\'s parent Service',
+    summary: 'an HTTPRoute of a Service routes to other Services (per-version backends) that have no DestinationRule, while the parent Service has a traffic policy: pool, outlier detection and load balancing do not apply to the routed traffic',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const drs = drsByHost(ctx);
+      const policed = (host: string) => (drs.get(host) ?? []).some(d => {
+        const tp = d.obj.spec?.trafficPolicy ?? {};
+        return tp.outlierDetection || tp.connectionPool || tp.loadBalancer;
+      });
+      for (const d of ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io')) {
+        const ns = ctx.ns(d.obj);
+        const parents = arr(d.obj.spec?.parentRefs).filter((p: any) => p?.kind === 'Service' && (p.group ?? '') === '' && (p.namespace ?? ns) === ns).map((p: any) => p.name);
+        const parent = parents.find((p: string) => policed(ctx.fqdn(p, ns)));
+        if (!parent) continue;
+        arr(d.obj.spec?.rules).forEach((r: any, i: number) => arr(r?.backendRefs).forEach((b: any, j: number) => {
+          if ((b?.kind ?? 'Service') !== 'Service' || (b?.group ?? '') !== '' || b?.name === parent) return;
+          const host = ctx.fqdn(String(b?.name), b?.namespace ?? ns);
+          if (!(drs.get(host) ?? []).length) {
+            out.push(at(d, ['spec', 'rules', i, 'backendRefs', j], `the traffic to ${b.name} takes the DestinationRule of ${host}, and there is none, so the traffic policy of ${parent} (connection pool, outlier detection, load balancing) does not apply to it: write a DestinationRule with the same trafficPolicy for ${host}`));
+          }
+        }));
+      }
+      return out;
+    },
+  },
 ];
-
