@@ -1,7 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
+  CircuitBreakerErrors, HeaderMatch, HttpMethod, LinkerdRouteApi, LoadBalancingPolicy, Mesh, MeshAnalyzer, PathMatch, ResilientService,
   ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings,
 } from '../../src';
 import { captureStderr, failureOf, one, shopChart, synthValidated, ofKind } from '../util';
@@ -125,6 +125,10 @@ describe('Istio mapping', () => {
     // inserted before the router, so after RBAC: callers the policies refuse take no token
     expect(patch.match.listener).toEqual({ filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } });
     expect(patch.patch.operation).toBe('INSERT_BEFORE');
+    // the filter before the fix (at the head of the chain) is what the analyzer's I147 reports
+    expect(MeshAnalyzer.analyzeObjects([ef]).findings.map(f => f.code)).toEqual([]);
+    const head = { ...ef, spec: { ...ef.spec, configPatches: [{ ...patch, match: { ...patch.match, listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } } } }] } };
+    expect(MeshAnalyzer.analyzeObjects([head]).findings.map(f => f.code)).toEqual(['I147']);
     const config = patch.patch.value.typed_config;
     expect(config.token_bucket).toEqual({ max_tokens: 100, tokens_per_fill: 100, fill_interval: '1s' });
     expect(config.response_headers_to_add).toContainEqual({ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key: 'retry-after', value: '1' } });

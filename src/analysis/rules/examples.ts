@@ -434,6 +434,38 @@ spec:
       DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}', 'payment-v2').replace('host: payment', 'host: payment-v2'),
       HTTPROUTE_TO_SERVICE.replace('backendRefs: [{name: payment, port: 8080}]', 'backendRefs: [{name: payment-v1, port: 8080, weight: 90}, {name: payment-v2, port: 8080, weight: 10}]')),
   },
+  {
+    code: 'I147',
+    bad: doc(`apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: payment-local-ratelimit, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: payment}}
+  priority: 10
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.filters.http.local_ratelimit}`),
+    expect: ['I147'],
+    fixed: doc(`apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: payment-local-ratelimit, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: payment}}
+  priority: 10
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: envoy.filters.http.router}}}}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.filters.http.local_ratelimit}`),
+  },
   // Linkerd
   {
     code: 'L101',

@@ -911,4 +911,22 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       return out;
     },
   },
+  {
+    code: 'I147',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager: the inbound HTTP chain is metadata exchange, CUSTOM authz, authn, RBAC, ..., router',
+    summary: 'an EnvoyFilter puts a rate limit filter ahead of authorization (first in the chain, or before RBAC): callers the policies refuse still take tokens',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => {
+      const name = p?.patch?.value?.name;
+      if (p?.applyTo !== 'HTTP_FILTER' || !['envoy.filters.http.local_ratelimit', 'envoy.filters.http.ratelimit'].includes(name)) return [];
+      if (p.match?.context && !['SIDECAR_INBOUND', 'GATEWAY', 'ANY'].includes(p.match.context)) return [];
+      const op = p.patch?.operation;
+      const before = p.match?.listener?.filterChain?.filter?.subFilter?.name;
+      const early = op === 'INSERT_FIRST' || (op === 'INSERT_BEFORE' && (!before
+        || ['envoy.filters.http.rbac', 'envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'istio.metadata_exchange', 'istio_authn'].includes(before)));
+      return early ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${name} is inserted ${op === 'INSERT_FIRST' || !before ? 'at the head of the HTTP filter chain' : `before ${before}`}, so it runs before authorization and callers the policies deny drain the bucket: insert it before envoy.filters.http.router (match.listener.filterChain.filter.subFilter.name)`)] : [];
+    })),
+  },
 ];
