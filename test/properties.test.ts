@@ -39,7 +39,8 @@ describe('ResilientService', () => {
     const retryOnArb = fc.constantFrom(RetryOn.SERVER_ERROR, RetryOn.GATEWAY_ERROR);
     fc.assert(fc.property(anyDataPlane, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 10000 }), retryOnArb,
       (m, attempts, perTryMs, slackMs, retryOn) => {
-        const timeoutMs = attempts * perTryMs + slackMs;
+        // attempts counts retries: the first try and the retries fit in the timeout
+        const timeoutMs = (attempts + 1) * perTryMs + slackMs;
         const chart = shopChart();
         new ResilientService(chart, 'payment', {
           mesh: m,
@@ -239,7 +240,8 @@ describe('IngressGateway', () => {
       const out = synthValidated(chart);
       noAnalyzerErrors(out);
       const routed: [string, string][] = m.kind === 'istio' && !m.ambient
-        ? one(out, 'VirtualService', 'edge-ingress').spec.http.map((r: any) => [r.match[0].uri.prefix, r.route[0].destination.host.split('.')[0]])
+        // segment-wise prefixes: /a is written as exact /a and prefix /a/
+        ? one(out, 'VirtualService', 'edge-ingress').spec.http.map((r: any) => [r.match[0].uri.exact ?? r.match[0].uri.prefix, r.route[0].destination.host.split('.')[0]])
         : one(out, 'HTTPRoute', 'edge-ingress').spec.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name]);
       expect(routed.map(r => r[0]).sort()).toEqual([...prefixes].sort());
       for (const [p, svc] of routed) expect(svc).toBe(`svc${prefixes.indexOf(p)}`);
@@ -346,7 +348,8 @@ describe('MultiClusterExport', () => {
       } else {
         expect(ofKind(outs[exporter], 'Gateway').map(g => g.metadata.name)).toEqual(['cross-network-gateway']);
         expect(one(outs[exporter], 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
-        for (const n of names) expect(one(outs[n], 'Namespace', 'istio-system').metadata.labels['topology.istio.io/network']).toBe(`net-${n}`);
+        // the control plane's Namespace is never written (a GitOps prune would delete istiod)
+        for (const n of names) expect(ofKind(outs[n], 'Namespace', 'istio-system')).toEqual([]);
       }
     }), { numRuns: RUNS });
   });

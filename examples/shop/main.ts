@@ -19,8 +19,11 @@ import {
   EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
-/** The seed patterns' values: 3 s timeout, 3 retries of 1 s on 5xx/reset/connect-failure/refused-stream. */
-const RETRIES: RetryPolicy = { attempts: 3, perTryTimeout: Duration.seconds(1) };
+/**
+ * The seed patterns' values: 3 s timeout, tries of 1 s on 5xx/reset/connect-failure/refused-stream: the
+ * first try and 2 retries fit in the timeout (3 retries would make 4 tries, 4 s).
+ */
+const RETRIES: RetryPolicy = { attempts: 2, perTryTimeout: Duration.seconds(1) };
 const TIMEOUT = Duration.seconds(3);
 /** 5 consecutive errors, scanned every 30 s, ejected for 30 s, at most 50 % of the endpoints. */
 const CIRCUIT_BREAKER: CircuitBreaker = {
@@ -145,7 +148,7 @@ export class Shop extends Chart {
       tracing: mesh.kind === MeshKind.ISTIO ? {
         provider: 'jaeger',
         samplingPercentage: 1,
-        customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('CLUSTER_NAME') },
+        customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('ISTIO_META_CLUSTER_ID') },
       } : undefined,
       accessLogging: mesh.kind === MeshKind.ISTIO ? { filter: 'response.code >= 400' } : {},
     });

@@ -54,8 +54,10 @@ export interface ReachabilityQuery {
    */
   readonly withJwt?: boolean;
   /**
-   * The Service port called (Linkerd: the Server of its target port decides).
-   * @default - any port of the Service
+   * The Service port called. The enforcing proxy sees it as the Service's `targetPort` on the pods
+   * (Istio sidecar and ztunnel rules with `ports`, the Linkerd `Server` of that pod port) and as the
+   * Service port at an Istio waypoint.
+   * @default - the Service's one port when the manifests hold the Service; else any port
    */
   readonly port?: number;
 }
@@ -99,6 +101,9 @@ interface Request {
   readonly jwt: boolean;
   /** The pod ports the request may reach (the Service's target ports), when the Service is known. */
   readonly targetPorts?: (number | string)[];
+  /** The port at the pods (sidecar, ztunnel) and at the Service (waypoint); undefined: any. */
+  readonly podPort?: number;
+  readonly servicePort?: number;
 }
 
 
@@ -228,6 +233,10 @@ export class ReachabilityMatrix {
     const caller = this.parseCaller(query.caller);
     const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
     const svc = this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns);
+    const svcPorts: any[] = svc?.spec?.ports ?? [];
+    // the Service port called: the one asked for, or the Service's only port
+    const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
+    const calledTarget = called ? called.targetPort ?? called.port : query.port;
     const req: Request = {
       caller,
       ns,
@@ -236,7 +245,10 @@ export class ReachabilityMatrix {
       method: (query.method ?? 'GET').toUpperCase(),
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
-      targetPorts: svc?.spec?.ports?.filter((p: any) => query.port === undefined || p.port === query.port).map((p: any) => p.targetPort ?? p.port),
+      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port) : undefined,
+      // a named targetPort is not resolved here: any port
+      podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
+      servicePort: query.port ?? called?.port,
     };
     const mesh = this.mesh;
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
@@ -310,17 +322,34 @@ export class ReachabilityMatrix {
     const nsPa = pas.find(o => this.ns(o) === req.ns && !o.spec?.selector) ?? pas.find(o => this.ns(o) === this.rootNs && !o.spec?.selector);
     const mode = workloadPa?.spec?.mtls?.mode && workloadPa.spec.mtls.mode !== 'UNSET' ? workloadPa.spec.mtls.mode : nsPa?.spec?.mtls?.mode;
     const hasPortException = Object.values(workloadPa?.spec?.portLevelMtls ?? {}).some((m: any) => m.mode === 'PERMISSIVE' || m.mode === 'DISABLE');
-    if (!caller.meshed && mode === 'STRICT' && !hasPortException) {
-      return { allowed: false, reason: `mTLS STRICT (${ref(workloadPa ?? nsPa)}): a caller outside the mesh cannot connect` };
-    }
     // ambient: a Service whose namespace uses a waypoint is reached through it. The waypoint applies the
     // policies that target the Service, with the caller's identity; then ztunnel applies the pods'
     // policies to the waypoint's identity
+    // an Istio-deployed Gateway API gateway (its Service is <name>-istio): the policies that target the
+    // Gateway, and the selector-based ones of its namespace and the root namespace (Istio applies them
+    // to such gateways by default: ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY); its listeners take
+    // outside clients, so mTLS does not apply
+    const gateway = this.objects.find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
+      && String(o.spec?.gatewayClassName ?? '').startsWith('istio') && o.spec.gatewayClassName !== 'istio-waypoint'
+      && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`));
+    if (gateway) {
+      const gwReq = { ...req, labels: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, podPort: req.podPort === undefined ? undefined : req.servicePort };
+      const targetsGateway = (o: any) => this.ns(o) === req.ns
+        && [...(o.spec?.targetRefs ?? []), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].some((t: any) => t.kind === 'Gateway' && t.name === gateway.metadata.name);
+      const policies = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (
+        targetsGateway(o)
+        || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)
+          && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
+      return this.istioPolicies(policies, gwReq, `gateway ${req.ns}/${gateway.metadata.name}: `);
+    }
+    if (!caller.meshed && mode === 'STRICT' && !hasPortException) {
+      return { allowed: false, reason: `mTLS STRICT (${ref(workloadPa ?? nsPa)}): a caller outside the mesh cannot connect` };
+    }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
       const atWaypoint = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
-      const l7 = this.istioPolicies(atWaypoint, req, `waypoint ${req.ns}/${waypoint}: `);
+      const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
       const l4 = this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
@@ -411,6 +440,9 @@ export class ReachabilityMatrix {
       if (o.notMethods && o.notMethods.includes(req.method)) return false;
       if (o.paths && !anyMatch(o.paths, req.path)) return false;
       if (o.notPaths && anyMatch(o.notPaths, req.path)) return false;
+      // ports: checked when the request's port is known (else any port)
+      if (o.ports && req.podPort !== undefined && !o.ports.map(String).includes(String(req.podPort))) return false;
+      if (o.notPorts && req.podPort !== undefined && o.notPorts.map(String).includes(String(req.podPort))) return false;
       return true;
     });
     // conditions this reader cannot evaluate: an ALLOW rule does not match, a DENY rule does

@@ -115,7 +115,7 @@ export class FaultInjection extends MeshConstruct {
       problems.throwIfAny();
     }
     if (this.mesh.ambient) {
-      this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no ResilientService or CanaryRelease (their Gateway API routes and a VirtualService together are undefined)`);
+      this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no routes of a ResilientService (timeouts, retries or routes) and no CanaryRelease (their Gateway API routes and a VirtualService together are undefined); a circuit breaker, pool or load balancing (a DestinationRule) is fine`);
     }
     ServiceTraffic.of(this, this.mesh, this.service).setFault({
       match: headers.length ? { headers } : undefined,

@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as consul from '../imports/consul';
 import * as gatewayApi from '../imports/gateway-api';
@@ -54,6 +54,11 @@ export interface IngressGatewayProps {
   /**
    * Terminate TLS with the certificate in this Kubernetes Secret (type `kubernetes.io/tls`); plain HTTP
    * then redirects to HTTPS.
+   *
+   * Where the Secret must be: with `IngressApi.ISTIO`, in the namespace of the ingress gateway pods
+   * (`istioGatewayNamespace`, `istio-system` by default: the gateway reads `credentialName` from its own
+   * namespace); with `IngressApi.GATEWAY_API` (every mesh), in the namespace of the Gateway (`namespace`).
+   * A Secret of that name that this app writes in another namespace only is refused.
    * @default - plain HTTP on port 80 only (refused unless allowPlainHttp)
    */
   readonly tlsSecretName?: string;
@@ -108,6 +113,14 @@ export interface IngressGatewayProps {
    * @default 'istio-system'
    */
   readonly istioGatewayNamespace?: string;
+  /**
+   * Istio API: the service account of the ingress gateway pods (their identity, `callerIdentity`). An
+   * istioctl or IstioOperator install names it `istio-ingressgateway-service-account`; the Helm `gateway`
+   * chart names it after the Helm release (e.g. `istio-ingressgateway` for
+   * `helm install istio-ingressgateway istio/gateway`).
+   * @default 'istio-ingressgateway-service-account'
+   */
+  readonly istioGatewayServiceAccount?: string;
 }
 
 interface Route {
@@ -239,8 +252,20 @@ export class IngressGateway extends MeshConstruct {
     if (providerName !== undefined && this.mesh.kind === MeshKind.CONSUL && !DNS1123_LABEL.test(providerName)) {
       problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
     }
-    if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace)) {
-      problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
+    if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace || props.istioGatewayServiceAccount)) {
+      problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace ?? props.istioGatewayServiceAccount, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
+    }
+    const gwAccount = props.istioGatewayServiceAccount ?? 'istio-ingressgateway-service-account';
+    if (!DNS1123_SUBDOMAIN.test(gwAccount) || gwAccount.length > 253) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
+    if (tls !== undefined) {
+      // the gateway reads the certificate from one namespace: a Secret this app writes elsewhere only is not found
+      const secretNs = this.api === IngressApi.ISTIO ? gwNamespace : namespace;
+      const written = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.name === tls)
+        .map(c => c.metadata.namespace ?? (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })() ?? 'default');
+      if (written.length && !written.includes(secretNs!)) {
+        problems.add('tlsSecretName', tls, `the app writes Secret ${tls} in ${[...new Set(written)].join(', ')}, but ${this.api === IngressApi.ISTIO ? `the Istio ingress gateway reads credentialName from its own namespace, ${secretNs}` : `a Gateway API Gateway reads certificateRefs from its namespace, ${secretNs}`}`,
+          `create the Secret in ${secretNs}${this.api === IngressApi.ISTIO ? ' (or set istioGatewayNamespace to where the gateway pods run)' : ''}`);
+      }
     }
     problems.throwIfAny();
 
@@ -261,7 +286,7 @@ export class IngressGateway extends MeshConstruct {
     // longest prefix first (Istio matches in order; Gateway API by length anyway)
     const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
     const ns = namespace!;
-    if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: gwNamespace });
+    if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount(gwAccount, { namespace: gwNamespace });
     else if (this.mesh.kind === MeshKind.ISTIO) this.callerIdentity = Identity.serviceAccount(`${name}-istio`, { namespace: ns });
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
     else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.allInNamespace(ENVOY_GATEWAY_NAMESPACE);
@@ -271,8 +296,21 @@ export class IngressGateway extends MeshConstruct {
     }
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
-    if (this.api === IngressApi.GATEWAY_API && props.jwt && this.mesh.kind === MeshKind.ISTIO) {
-      this.renderJwt(name, ns, { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }] }, props.jwt);
+    if (this.api === IngressApi.GATEWAY_API && this.mesh.kind === MeshKind.ISTIO) {
+      const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
+      if (props.jwt) this.renderJwt(name, ns, { targetRefs }, props.jwt);
+      // Istio applies the namespace's selector-less policies to the gateway pods it deploys for a Gateway
+      // (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, on by default; pilot/pkg/model/policyattachment.go,
+      // ShouldAttachPolicy): a default deny there would refuse every outside client. The gateway accepts
+      // everyone on its listeners' ports (its routes and the JWT policy decide what follows).
+      new istio.AuthorizationPolicy(this, 'AllowIngress', {
+        metadata: objectMetadata(`${name}-allow-ingress`, ns),
+        spec: {
+          targetRefs,
+          action: istio.AuthorizationPolicySpecAction.ALLOW,
+          rules: [{ to: [{ operation: { ports: (tls ? ['443', '80'] : ['80']) } }] }],
+        },
+      });
     }
     if (props.jwt && this.mesh.kind === MeshKind.CONSUL) {
       // Consul Enterprise: a JWTProvider (shared with zero trust) and an override on the gateway's
@@ -305,20 +343,25 @@ export class IngressGateway extends MeshConstruct {
         gateways: [`${ns}/${name}`],
         http: routes.map(r => ({
           name: r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase(),
-          match: [{ uri: { prefix: r.prefix } }],
+          // a prefix is segment-wise (as Gateway API PathPrefix): /api matches /api and /api/..., not
+          // /apiary; a VirtualService uri prefix is a plain string prefix
+          match: r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
           route: [{ destination: { host: r.service._fqdn(this, this.mesh.clusterDomain), port: { number: r.port } } }],
         })),
       },
     });
-    if (props.jwt) this.renderJwt(name, gwNamespace, { selector: { matchLabels: selector } }, props.jwt);
+    // the gateway pods are shared with other hosts: the policy is for this host only, with and without
+    // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host)
+    if (props.jwt) this.renderJwt(name, gwNamespace, { selector: { matchLabels: selector } }, props.jwt, [this.host, `${this.host}:*`]);
   }
 
   /**
    * JWT at the edge (Istio): a RequestAuthentication and a DENY policy for requests without a token, on
-   * the gateway pods (the Istio API: by selector; a Gateway API gateway: by targetRefs to the Gateway,
-   * since its pods are deployed for it).
+   * the gateway pods (the Istio API: by selector, for the host and host:* since the pods serve other
+   * hosts too; a Gateway API gateway: by targetRefs to the Gateway alone, since its pods are deployed
+   * for it).
    */
-  private renderJwt(name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication): void {
+  private renderJwt(name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication, hosts?: string[]): void {
     new ApiObject(this, 'RequestAuthentication', {
       ...istio.RequestAuthentication.GVK,
       metadata: objectMetadata(`${name}-jwt`, namespace),
@@ -337,7 +380,7 @@ export class IngressGateway extends MeshConstruct {
       spec: {
         ...at,
         action: istio.AuthorizationPolicySpecAction.DENY,
-        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: [this.host] } }] }],
+        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts ? { to: [{ operation: { hosts } }] } : {}) }],
       },
     });
   }

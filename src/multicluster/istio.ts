@@ -1,6 +1,4 @@
 import { isIP } from 'net';
-import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { MultiClusterIntent, MultiClusterRenderer } from './intent';
 import { IstioMultiClusterMode } from './multi-cluster-export';
 import { MeshAnalysis } from '../analysis/synth-check';
@@ -10,7 +8,20 @@ import { objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
- * Istio (multi-network): each cluster's istio-system carries its network label; an exporting cluster
+ * The step the output needs from each cluster's operator: the network label on the control plane's
+ * namespace. The library does not write that Namespace: it belongs to the Istio installation, and a
+ * GitOps prune of an app that wrote it would delete the control plane.
+ */
+export function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string {
+  const ns = mesh.rootNamespace ?? 'istio-system';
+  return `label each cluster's ${ns} namespace with its network before applying (the library does not write that Namespace, which the Istio installation owns): `
+    + intent.clusters.map(c => `kubectl --context ${c.name} label namespace ${ns} topology.istio.io/network=${c.network}`).join('; ')
+    + ' (or install Istio with --set values.global.network=<network>)';
+}
+
+/**
+ * Istio (multi-network): each cluster's istio-system must carry its network label (a step for the
+ * operator, see istioNetworkStep); an exporting cluster
  * has the east-west gateway (port 15443, AUTO_PASSTHROUGH); consumers that run the service too get a
  * DestinationRule with locality failover and the outlier detection failover needs; in FEDERATED mode,
  * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
@@ -43,8 +54,6 @@ export const MC_ISTIO: MultiClusterRenderer = {
   render(intent: MultiClusterIntent, mesh: Mesh) {
     for (const c of intent.clusters) {
       MeshAnalysis.of(c.chart);
-      const ns = new kplus.Namespace(c.chart, 'IstioSystem', { metadata: objectMetadata(mesh.rootNamespace ?? 'istio-system', undefined, { labels: { 'topology.istio.io/network': c.network } }) });
-      ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
       if (intent.exports.some(e => e.from === c)) {
         new istio.Gateway(c.chart, 'EastWestGateway', {
           metadata: objectMetadata('cross-network-gateway', mesh.rootNamespace ?? 'istio-system'),
@@ -65,6 +74,8 @@ export const MC_ISTIO: MultiClusterRenderer = {
             action: istio.AuthorizationPolicySpecAction.ALLOW,
             rules: [{
               from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
+              // for the exported port only (the pods' port, which the sidecar sees)
+              to: [{ operation: { ports: [String(e.service.targetPort)] } }],
             }],
           },
         });

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MC_CONSUL } from './consul';
 import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
-import { MC_ISTIO } from './istio';
+import { istioNetworkStep, MC_ISTIO } from './istio';
 import { MC_LINKERD } from './linkerd';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
@@ -225,6 +225,7 @@ export class MultiClusterExport extends MeshConstruct {
     const renderer = RENDERERS[this.mesh.kind];
     this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
     renderer.render(intent, this.mesh);
+    if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
   }
 
   /** The chart of a cluster. */

@@ -58,6 +58,8 @@ export class AmbientNamespace extends Construct {
   private namespaceWaypoint = false;
   private readonly serviceWaypoints = new Map<string, string>();
   private readonly waiting: { service?: string; f: (waypoint: string) => void }[] = [];
+  private readonly egressWaypoints = new Set<string>();
+  private egressWaiting: { waypoint: string; f: () => void }[] = [];
 
   private constructor(
     scope: Construct, id: string, public readonly namespace: string, public readonly waypointScope: IstioWaypointScope,
@@ -122,13 +124,21 @@ export class AmbientNamespace extends Construct {
    * `istio.io/use-waypoint` on itself. Returns the waypoint's name.
    */
   public useEgressWaypoint(): string {
-    if (this.waypointScope === IstioWaypointScope.NAMESPACE) {
-      this.useNamespaceWaypoint();
-      return WAYPOINT_NAME;
+    const name = this.waypointScope === IstioWaypointScope.NAMESPACE ? WAYPOINT_NAME : `egress-${WAYPOINT_NAME}`;
+    if (this.waypointScope === IstioWaypointScope.NAMESPACE) this.useNamespaceWaypoint();
+    else if (!this.node.tryFindChild('Waypoint-egress')) this.createWaypoint('Waypoint-egress', name);
+    if (!this.egressWaypoints.has(name)) {
+      this.egressWaypoints.add(name);
+      for (const w of this.egressWaiting.filter(x => x.waypoint === name)) w.f();
+      this.egressWaiting = this.egressWaiting.filter(x => x.waypoint !== name);
     }
-    const name = `egress-${WAYPOINT_NAME}`;
-    if (!this.node.tryFindChild('Waypoint-egress')) this.createWaypoint('Waypoint-egress', name);
     return name;
+  }
+
+  /** Calls `f` once ServiceEntries use `waypoint` (egress): now, or when a pattern enrolls one later. */
+  public whenEgressWaypoint(waypoint: string, f: () => void): void {
+    if (this.egressWaypoints.has(waypoint)) f();
+    else this.egressWaiting.push({ waypoint, f });
   }
 
   /** Calls `f` once `service` has a waypoint: now, or when a pattern creates it later. */

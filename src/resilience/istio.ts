@@ -7,7 +7,7 @@ import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../private/metadat
 /**
  * Istio: the routing part goes to the service's VirtualService and DestinationRule (see
  * traffic/istio.ts); a rate limit is an EnvoyFilter with Envoy's local rate limit filter on the
- * service's inbound sidecar (Istio has no first-class rate-limit API).
+ * service's inbound sidecar, inserted before the router (Istio has no first-class rate-limit API).
  */
 export const ISTIO_RENDERER: Renderer = {
   unsupported(intent: ResilienceIntent, mesh: Mesh): UnsupportedSetting[] {
@@ -18,7 +18,7 @@ export const ISTIO_RENDERER: Renderer = {
         out.push({
           setting: source,
           value: intent.rules.find(r => r.retrySource === source)!.retry!.attempts,
-          why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connection failures and 503',
+          why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)',
           alternative: 'remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane',
         });
       }
@@ -55,7 +55,10 @@ export const ISTIO_RENDERER: Renderer = {
             applyTo: istio.EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_FILTER,
             match: {
               context: istio.EnvoyFilterSpecConfigPatchesMatchContext.SIDECAR_UNDERSCORE_INBOUND,
-              listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } },
+              // just before the router, so after authorization (envoy.filters.http.rbac): a caller the
+              // policies refuse takes no token from the bucket (Istio builds the inbound HTTP chain as
+              // ... rbac, ..., envoy.filters.http.router: pilot/pkg/networking/core/listener_builder.go, buildHTTPConnectionManager)
+              listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
             },
             patch: {
               operation: istio.EnvoyFilterSpecConfigPatchesPatchOperation.INSERT_UNDERSCORE_BEFORE,

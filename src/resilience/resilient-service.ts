@@ -225,7 +225,8 @@ export interface RouteOverride {
    */
   readonly retries?: RetryPolicy;
   /**
-   * Turn retries off for these requests.
+   * Turn retries off for these requests: they are retried only where they never reached the
+   * application (Istio with sidecars: connect-failure and refused-stream).
    * @default false
    */
   readonly noRetries?: boolean;
@@ -250,9 +251,12 @@ export interface ResilientServiceProps {
   readonly timeout?: Duration;
   /**
    * Retries. Only idempotent requests (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) are retried, unless a
-   * route is listed in `retryNonIdempotentRoutes`. Requests without a retry policy are never retried
-   * (Istio's hidden default of 2 retries is switched off).
-   * @default - no retries
+   * route is listed in `retryNonIdempotentRoutes`. Requests without a retry policy (no `retries`, a
+   * non-idempotent request, `noRetries`) are retried only where they never reached the application: on
+   * Istio with sidecars, 2 retries on connect-failure and refused-stream (part of Istio's default, which
+   * also retries gRPC unavailable and cancelled, never a 503); on Istio ambient, the waypoint keeps
+   * Istio's default.
+   * @default - no retries of requests that may have reached the application
    */
   readonly retries?: RetryPolicy;
   /**
@@ -470,10 +474,12 @@ export class ResilientService extends MeshConstruct {
 
   private checkTimeBudget(problems: ProblemList, timeoutProp: string, timeoutMs: number | undefined, retry: RetryIntent | undefined, retryProp: string) {
     if (timeoutMs === undefined || !retry?.perTryTimeoutMs || !Number.isInteger(retry.attempts)) return;
-    const needed = retry.attempts * retry.perTryTimeoutMs;
+    // attempts counts retries: a request makes the first try and then up to `attempts` more
+    const tries = retry.attempts + 1;
+    const needed = tries * retry.perTryTimeoutMs;
     if (timeoutMs < needed) {
       problems.add(timeoutProp, `${timeoutMs}ms`,
-        `the timeout leaves no room for the retries: ${retryProp}.attempts x ${retryProp}.perTryTimeout = ${retry.attempts} x ${retry.perTryTimeoutMs}ms = ${needed}ms > ${timeoutMs}ms`,
+        `the timeout leaves no room for the retries: (${retryProp}.attempts + 1 first try) x ${retryProp}.perTryTimeout = ${tries} x ${retry.perTryTimeoutMs}ms = ${needed}ms > ${timeoutMs}ms`,
         `raise the timeout to at least ${needed}ms, or lower attempts or perTryTimeout`);
     }
   }

@@ -17,6 +17,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The share of requests traced by default, in percent (1 %, as the seed articles advise). */
 const DEFAULT_SAMPLING_PERCENTAGE = 1;
+/** The environment variables Istio's injection template gives istio-proxy (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
+const ISTIO_PROXY_ENV_NAMES = 'POD_NAME, POD_NAMESPACE, INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT, TRUST_DOMAIN, PROXY_CONFIG, ISTIO_CPU_LIMIT and ISTIO_META_*';
+const ISTIO_PROXY_ENV = /^(POD_NAME|POD_NAMESPACE|INSTANCE_IP|HOST_IP|SERVICE_ACCOUNT|TRUST_DOMAIN|PROXY_CONFIG|ISTIO_CPU_LIMIT|CA_ADDR|PILOT_CERT_PROVIDER|GOMAXPROCS|GOMEMLIMIT|ISTIO_META_[A-Z0-9_]+)$/;
+
 /** Above this sampling percentage, a production namespace gets a warning. */
 const PRODUCTION_SAMPLING_LIMIT = 10;
 
@@ -29,7 +33,12 @@ export class TraceTag {
     return new TraceTag('literal', value);
   }
 
-  /** The value of an environment variable of the proxy, e.g. `CLUSTER_NAME`. */
+  /**
+   * The value of an environment variable of the proxy, e.g. `ISTIO_META_CLUSTER_ID` (the cluster's
+   * name: istio-proxy has no `CLUSTER_NAME`). Istio's injection sets POD_NAME, POD_NAMESPACE,
+   * INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT and ISTIO_META_* (CLUSTER_ID, MESH_ID, NETWORK, NODE_NAME,
+   * WORKLOAD_NAME...); other names must be added to the proxy by the user.
+   */
   public static fromEnvironment(name: string, defaultValue?: string): TraceTag {
     return new TraceTag('environment', name, defaultValue);
   }
@@ -233,7 +242,10 @@ export class TrafficTelemetry extends MeshConstruct {
       for (const [name, tag] of Object.entries(tracing.customTags ?? {})) {
         if (!TAG_NAME.test(name)) problems.add(`tracing.customTags.${name}`, name, 'a tag name is letters, digits, \'-\', \'_\' and \'.\', starting with a letter or \'_\'', "rename it, e.g. 'environment'");
         const problem = tag instanceof TraceTag ? tag._problem() : 'not a TraceTag';
-        if (problem) problems.add(`tracing.customTags.${name}`, tag instanceof TraceTag ? tag.value : tag, problem, "use TraceTag.literal('production'), TraceTag.fromEnvironment('CLUSTER_NAME') or TraceTag.fromHeader('x-tenant')");
+        if (problem) problems.add(`tracing.customTags.${name}`, tag instanceof TraceTag ? tag.value : tag, problem, "use TraceTag.literal('production'), TraceTag.fromEnvironment('ISTIO_META_CLUSTER_ID') or TraceTag.fromHeader('x-tenant')");
+        if (!problem && tag.source === 'environment' && this.mesh.kind === MeshKind.ISTIO && !ISTIO_PROXY_ENV.test(tag.value)) {
+          this._warn(`tracing.customTags.${name}: istio-proxy has no environment variable ${tag.value} unless you add it to the proxy (the injected ones are ${ISTIO_PROXY_ENV_NAMES}); ${tag.value === 'CLUSTER_NAME' ? 'the cluster\'s name is ISTIO_META_CLUSTER_ID' : 'the tag is empty otherwise'}`);
+        }
       }
     }
     const logging = props.accessLogging;

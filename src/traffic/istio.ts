@@ -8,6 +8,7 @@ import { formatMillis } from '../private/format';
 import { AmbientNamespace } from '../private/istio-ambient';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { MatchIntent, RetryIntent, RuleIntent } from '../resilience/intent';
+import { ServiceProtocol } from '../service';
 
 function fmt(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatMillis(ms);
@@ -17,21 +18,41 @@ function stringMatch(type: MatchType, value: string): { exact?: string; prefix?:
   return { [type]: value };
 }
 
-/** Istio match requests for a match intent: one per method (methods are OR-ed), or one without. */
+/**
+ * The VirtualService uri matches of a path. A VirtualService `prefix` is a plain string prefix (`/api`
+ * matches `/apiary`); `PathMatch.prefix` is segment-wise everywhere (as Gateway API `PathPrefix`, whose
+ * trailing `/` is ignored): `/api` and `/api/` are written as exact `/api` or prefix `/api/`.
+ */
+export function istioUris(path: { type: MatchType; value: string }): { exact?: string; prefix?: string; regex?: string }[] {
+  if (path.type !== MatchType.PREFIX || path.value === '/') return [stringMatch(path.type, path.value)];
+  const base = path.value.replace(/\/+$/, '') || '/';
+  return base === '/' ? [{ prefix: '/' }] : [{ exact: base }, { prefix: `${base}/` }];
+}
+
+/** Istio match requests for a match intent: one per uri and method (the matches are OR-ed), or one without. */
 export function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSpecHttpMatch[] | undefined {
   if (!m) return undefined;
   const headers = m.headers.length ? sortKeys(Object.fromEntries(m.headers.map(h => [h.name, stringMatch(h.type, h.value)]))) : undefined;
-  const uri = m.path ? stringMatch(m.path.type, m.path.value) : undefined;
-  const base = { ...(uri ? { uri } : {}), ...(headers ? { headers } : {}) };
-  if (!m.methods) return [base];
-  return m.methods.map(method => ({ ...base, method: { exact: method } }));
+  const uris: ({ exact?: string; prefix?: string; regex?: string } | undefined)[] = m.path ? istioUris(m.path) : [undefined];
+  const bases = uris.map(uri => ({ ...(uri ? { uri } : {}), ...(headers ? { headers } : {}) }));
+  if (!m.methods) return bases;
+  return bases.flatMap(base => m.methods!.map(method => ({ ...base, method: { exact: method } })));
 }
+
+/**
+ * The retries of a rule that a ResilientService manages without a retry policy (no `retries`, a
+ * non-idempotent request, `noRetries`): only requests that never reached the application, as Istio's
+ * own default does (pilot/pkg/networking/core/route/retry/retry.go: 2 retries on
+ * connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes, with no status codes, so
+ * not on 503). `attempts: 0` would drop these too.
+ */
+export const ISTIO_SAFE_RETRIES: istio.VirtualServiceSpecHttpRetries = { attempts: 2, retryOn: 'connect-failure,refused-stream' };
 
 function retries(rule: RuleIntent): istio.VirtualServiceSpecHttpRetries | undefined {
   if (rule.unmanaged) return undefined;
   const r: RetryIntent | undefined = rule.retry;
-  // no retry policy means "do not retry": Istio would otherwise retry twice by default
-  if (!r) return { attempts: 0 };
+  // no retry policy: no retry of a request the application may have processed
+  if (!r) return ISTIO_SAFE_RETRIES;
   return {
     attempts: r.attempts,
     perTryTimeout: fmt(r.perTryTimeoutMs),
@@ -63,8 +84,15 @@ function faultOf(model: TrafficModel): istio.VirtualServiceSpecHttpFault | undef
   };
 }
 
+/** A ResilientService without routes, timeout or retries still manages the service's retries. */
+const MANAGED_DEFAULT_RULE: RuleIntent = { name: 'default', source: 'default', retrySource: 'retries' };
+
+function istioRules(model: TrafficModel): RuleIntent[] {
+  return model.resilience && !model.resilience.rules.length ? [MANAGED_DEFAULT_RULE] : rulesOf(model);
+}
+
 function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
-  const rules = rulesOf(model);
+  const rules = istioRules(model);
   const c = model.canary;
   const out: istio.VirtualServiceSpecHttp[] = [];
   const fault = faultOf(model);
@@ -153,7 +181,10 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;
-    if ((m.resilience?.rules.length || m.canary || m.fault) && !traffic.node.tryFindChild('VirtualService')) {
+    // a ResilientService always writes the routes (its retries), so that "no retries given" means the
+    // same with or without a timeout; an opaque TCP service has no HTTP routes
+    const managed = m.resilience && m.protocol !== ServiceProtocol.TCP;
+    if ((managed || m.resilience?.rules.length || m.canary || m.fault) && !traffic.node.tryFindChild('VirtualService')) {
       traffic.adopt(new istio.VirtualService(traffic, 'VirtualService', {
         metadata: objectMetadata(name, m.namespace),
         spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model()) }) }) as istio.VirtualServiceSpec,
@@ -190,7 +221,8 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
     AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
-    if (m.fault && !m.resilience && !m.canary) {
+    // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
+    if (m.fault && !m.resilience?.rules.length && !m.canary) {
       ISTIO_TRAFFIC.materialize(traffic, model);
       return;
     }
@@ -200,6 +232,19 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({ produce: () => ({ host: model().host, trafficPolicy: trafficPolicy(model()) }) }) as istio.DestinationRuleSpec,
       }));
+    }
+    // during a release the HTTPRoute sends to the per-version Services, and the waypoint takes each
+    // backend's traffic policy from that backend's own host: the policy is written for each of them
+    const c = m.canary;
+    if (c && trafficPolicy(m)) {
+      for (const v of [c.stable, c.canary]) {
+        if (traffic.node.tryFindChild(`DestinationRule-${v.name}`)) continue;
+        const host = (cur: TrafficModel) => `${v.backendService}.${cur.host.slice(cur.serviceName.length + 1)}`;
+        traffic.adopt(new istio.DestinationRule(traffic, `DestinationRule-${v.name}`, {
+          metadata: objectMetadata(v.backendService, m.namespace),
+          spec: Lazy.any({ produce: () => ({ host: host(model()), trafficPolicy: trafficPolicy(model()) }) }) as istio.DestinationRuleSpec,
+        }));
+      }
     }
   },
 };

@@ -155,10 +155,11 @@ export class ServiceTraffic extends Construct {
    */
   private checkFaultWithResilience(by: string) {
     // ambient: routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio
-    // leaves a service with both undefined, so a service gets one or the other
-    const routed = this.resilience ?? this.canary;
+    // leaves a service with both undefined, so a service gets one or the other (a ResilientService with
+    // only a circuit breaker, pool or load balancing writes a DestinationRule and no route)
+    const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary;
     if (this.mesh.ambient && this.fault && routed) {
-      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService or CanaryRelease, or use the sidecar data plane for it`);
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine) and no CanaryRelease, or use the sidecar data plane for it`);
     }
     const timed = this.resilience?.value.rules.some(r => r.timeoutMs !== undefined || r.retry);
     if (this.fault && !this.fault.value.match && timed) {

@@ -1,11 +1,11 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
-import { AmbientNamespace, waypointPrincipal } from '../private/istio-ambient';
+import { AmbientNamespace, USE_WAYPOINT_LABEL, waypointPrincipal } from '../private/istio-ambient';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceRef } from '../service';
 
@@ -30,13 +30,30 @@ function sources(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string
   return out;
 }
 
-/** Istio authorization paths: exact, or a prefix at a path-segment boundary (`/api` and `/api/*`). */
+/**
+ * Istio authorization paths: exact, or a prefix at a path-segment boundary (`/api` and `/api/*`, for
+ * `/api` and `/api/` alike, as Gateway API `PathPrefix`); Istio reads `x*` as a plain string prefix.
+ */
 export function istioPaths(paths: { type: MatchType; value: string }[]): string[] {
-  return paths.flatMap(p => p.type === MatchType.EXACT ? [p.value] : p.value.endsWith('/') ? [`${p.value}*`] : [p.value, `${p.value}/*`]);
+  return paths.flatMap(p => {
+    if (p.type === MatchType.EXACT) return [p.value];
+    const base = p.value.replace(/\/+$/, '');
+    return base ? [base, `${base}/*`] : ['/*'];
+  });
 }
 
-function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | undefined): istio.AuthorizationPolicySpecRules {
-  const operation = { ...(r.methods ? { methods: r.methods } : {}), ...(r.paths ? { paths: istioPaths(r.paths) } : {}) };
+/**
+ * One rule of a policy. `ports` (allow rules): the rule is for the port it names only. Istio's RBAC
+ * `destination.port` is the port the enforcing proxy receives the request on: the pod's port (the
+ * Service's targetPort) for a sidecar or ztunnel, the Service port for a waypoint, which takes requests
+ * addressed to the Service (pilot/pkg/networking/core/listener_waypoint.go, buildWaypointInboundVIP).
+ */
+function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | undefined, ports?: number[]): istio.AuthorizationPolicySpecRules {
+  const operation = {
+    ...(ports?.length ? { ports: [...new Set(ports)].sort((a, b) => a - b).map(String) } : {}),
+    ...(r.methods ? { methods: r.methods } : {}),
+    ...(r.paths ? { paths: istioPaths(r.paths) } : {}),
+  };
   return {
     from: sources(mesh, r, namespace, jwtIssuer),
     ...(Object.keys(operation).length ? { to: [{ operation }] } : {}),
@@ -46,6 +63,66 @@ function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | 
 /** Whether a rule needs L7 processing (a waypoint on ambient). */
 function isL7(r: RuleIntent): boolean {
   return r.methods !== undefined || r.paths !== undefined || r.requireJwt;
+}
+
+/** A Service object of the app: its name, namespace, selector and ports. */
+interface ServiceObject {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: { [k: string]: string };
+  readonly ports: { port: number; targetPort?: number | string }[];
+}
+
+/** The v1 Service objects of the app (read at synthesis, so those of patterns created later count too). */
+function serviceObjects(scope: Construct): ServiceObject[] {
+  const out: ServiceObject[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
+    const json = c.toJson();
+    const chartNs = (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })();
+    out.push({
+      name: json.metadata?.name,
+      namespace: json.metadata?.namespace ?? chartNs ?? 'default',
+      selector: json.spec?.selector ?? {},
+      ports: json.spec?.ports ?? [],
+    });
+  }
+  return out;
+}
+
+/**
+ * The other Services of the namespace that select only pods of `service` (their selector includes
+ * the service's): the per-version Services of a CanaryRelease, for example. Callers reach the pods
+ * through them as well, so a policy on the waypoint must target them too.
+ */
+function coveringServices(scope: Construct, service: ServiceRef, namespace: string): ServiceObject[] {
+  const selector = service.selector;
+  if (!Object.keys(selector).length) return [];
+  return serviceObjects(scope)
+    .filter(o => o.namespace === namespace && o.name !== service.name && Object.keys(o.selector).length
+      && Object.entries(selector).every(([k, v]) => o.selector[k] === v))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * The ports of a Service object that forward to a pod port (by number; a named targetPort is kept):
+ * none if it forwards elsewhere only (the rule is not for it), the rule's own Service port if the
+ * object lists no ports.
+ */
+function servicePortsTo(o: ServiceObject, targetPort: number, fallback: number): number[] {
+  if (!o.ports.length) return [fallback];
+  return o.ports.filter(p => (p.targetPort ?? p.port) === targetPort || typeof p.targetPort === 'string').map(p => p.port);
+}
+
+/** The ServiceEntries of the namespace enrolled with a waypoint (read at synthesis). */
+function egressEntries(scope: Construct, namespace: string, waypoint: string): string[] {
+  const out: string[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'ServiceEntry') continue;
+    const json = c.toJson();
+    if ((json.metadata?.namespace ?? namespace) === namespace && json.metadata?.labels?.[USE_WAYPOINT_LABEL] === waypoint) out.push(json.metadata.name);
+  }
+  return [...new Set(out)].sort();
 }
 
 function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rules: RuleIntent[] }> {
@@ -105,16 +182,29 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
     // the waypoint. The waypoint may come later from another pattern, so the choice is made at synthesis.
     const ambient = mesh.ambient ? AmbientNamespace.of(scope, ns, mesh, intent.namespaceObject) : undefined;
     for (const r of [...intent.allow, ...intent.deny]) if (ambient && isL7(r)) ambient.useWaypoint(r.to, scope.node.path);
+    // on a waypoint the policy targets every Service that selects the protected pods and that the
+    // waypoint serves (a waypoint applies no selector-based policy: pilot/pkg/model/policyattachment.go,
+    // ShouldAttachPolicy), else callers reach the pods through a per-version Service unchecked
+    const covering = (service: ServiceRef) => coveringServices(scope, service, ns).filter(o => ambient?.waypointOf(o.name));
     const target = (service: ServiceRef) => (): any => ambient?.waypointOf(service.name)
-      ? { targetRefs: [{ group: '', kind: 'Service', name: service.name }] }
+      ? { targetRefs: [service.name, ...covering(service).map(o => o.name)].map(name => ({ group: '', kind: 'Service', name })) }
       : { selector: { matchLabels: sortKeys(service.selector) } };
+    // the ports a rule is for: the pod port on the pods; on a waypoint, the ports of the targeted
+    // Services that forward to it
+    const portsOf = (r: RuleIntent): number[] => ambient?.waypointOf(r.to.name)
+      ? [r.to.port, ...covering(r.to).flatMap(o => servicePortsTo(o, r.to.targetPort, r.to.port))]
+      : [r.to.targetPort];
     const allowed = byService(intent.allow);
     for (const [name, { service, rules }] of allowed) {
       const at = target(service);
       new istio.AuthorizationPolicy(scope, `Allow-${name}`, {
         metadata: objectMetadata(`${name}-allow`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
         spec: Lazy.any({
-          produce: () => ({ ...at(), action: istio.AuthorizationPolicySpecAction.ALLOW, rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer)) }),
+          produce: () => ({
+            ...at(),
+            action: istio.AuthorizationPolicySpecAction.ALLOW,
+            rules: rules.map(r => rule(mesh, r, ns, intent.jwt?.issuer, portsOf(r))),
+          }),
         }) as istio.AuthorizationPolicySpec,
       });
       if (rules.some(r => r.requireJwt) && intent.jwt) {
@@ -137,6 +227,32 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
           }),
         });
       }
+    }
+    // a waypoint that enforces the namespace's rules denies by default too: a request to a Service it
+    // serves that no policy targets (a Service created outside the patterns) is refused there
+    const guarded = new Set<string>();
+    for (const r of [...intent.allow, ...intent.deny]) {
+      ambient?.whenWaypoint(r.to.name, waypoint => {
+        if (guarded.has(waypoint)) return;
+        guarded.add(waypoint);
+        new istio.AuthorizationPolicy(scope, `WaypointDefaultDeny-${waypoint}`, {
+          metadata: objectMetadata(`${waypoint}-default-deny`, ns),
+          spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: waypoint }] },
+        });
+        // the ServiceEntries the waypoint serves (egress through it) stay open to the namespace's callers
+        ambient.whenEgressWaypoint(waypoint, () => {
+          new istio.AuthorizationPolicy(scope, `WaypointEgress-${waypoint}`, {
+            metadata: objectMetadata(`${waypoint}-allow-egress`, ns),
+            spec: Lazy.any({
+              produce: () => ({
+                targetRefs: egressEntries(scope, ns, waypoint).map(name => ({ group: 'networking.istio.io', kind: 'ServiceEntry', name })),
+                action: istio.AuthorizationPolicySpecAction.ALLOW,
+                rules: [{ from: [{ source: { namespaces: [ns] } }] }],
+              }),
+            }) as istio.AuthorizationPolicySpec,
+          });
+        });
+      });
     }
     // ztunnel admits the waypoint to the pods of every service that allows anyone, once it has one
     for (const [name, { service }] of allowed) {

@@ -139,6 +139,75 @@ describe('zero trust', () => {
     expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
   });
 
+  test('a release\'s per-version Services are covered: the waypoint policies target them, and the waypoint denies by default', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    const svc = new kplus.Service(chart, 'payment-svc', { metadata: { name: 'payment' }, ports: [{ port: 80, targetPort: 8080 }], selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }) });
+    const paymentSvc = ServiceRef.fromService(svc);
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: AMBIENT,
+      allow: [{ from: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
+    });
+    // created after the zero trust: the Services are read at synthesis
+    new CanaryRelease(chart, 'release', { mesh: AMBIENT, service: paymentSvc, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, healthAlert: {} });
+    const out = synthValidated(chart);
+    const allow = one(out, 'AuthorizationPolicy', 'payment-allow').spec;
+    expect(allow.targetRefs).toEqual(['payment', 'payment-v1', 'payment-v2'].map(name => ({ group: '', kind: 'Service', name })));
+    // at the waypoint the port is the Service port
+    expect(allow.rules[0].to).toEqual([{ operation: { ports: ['80'], methods: ['POST'], paths: ['/process-payment'] } }]);
+    expect(one(out, 'AuthorizationPolicy', 'waypoint-default-deny').spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] });
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    for (const service of ['shop/payment', 'shop/payment-v1', 'shop/payment-v2']) {
+      expect(matrix.check({ caller: 'other/attacker', service, method: 'POST', path: '/process-payment' }).allowed).toBe(false);
+      expect(matrix.check({ caller: 'shop/order', service, method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+    }
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info').map(f => f.code)).toEqual([]);
+    // the output before the fix (policies on payment only, no waypoint default): payment-v1 is open, and the analyzer says so
+    const before = out.filter(o => o.metadata.name !== 'waypoint-default-deny')
+      .map(o => (o.metadata.name === 'payment-allow' ? { ...o, spec: { ...o.spec, targetRefs: [{ group: '', kind: 'Service', name: 'payment' }] } } : o));
+    expect(ReachabilityMatrix.fromManifests(before, { defaultNamespace: 'shop' }).check({ caller: 'other/attacker', service: 'shop/payment-v1', method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+    expect(MeshAnalyzer.analyzeObjects(before).findings.map(f => `${f.code} ${f.resource}`).sort()).toEqual(['I144 Service shop/payment-v1', 'I144 Service shop/payment-v2']);
+  });
+
+  test('the waypoint\'s default deny: a Service it serves with no policy of its own is refused there (hand-written YAML)', () => {
+    const yamlText = (withDefault: boolean) => `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy, namespace: shop}
+spec: {selector: {app: legacy}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-waypoint, namespace: shop}
+spec:
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]}]
+${withDefault ? `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: waypoint-default-deny, namespace: shop}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: waypoint}]}
+` : ''}`;
+    const check = (withDefault: boolean) => ReachabilityMatrix.fromYaml(yamlText(withDefault)).check({ caller: 'other/attacker', service: 'shop/legacy' });
+    expect(check(false).allowed).toBe(true);
+    expect(check(true)).toMatchObject({ allowed: false, reason: 'waypoint shop/waypoint: no rule of the ALLOW policies matches (AuthorizationPolicy shop/waypoint-default-deny)' });
+    expect(MeshAnalyzer.analyzeYaml(yamlText(false)).findings.map(f => f.code)).toContain('I144');
+    expect(MeshAnalyzer.analyzeYaml(yamlText(true)).findings.map(f => f.code)).not.toContain('I144');
+  });
+
   test('a PERMISSIVE port exception stays (ztunnel applies port-level mTLS); DISABLE is refused', () => {
     const chart = shopChart();
     new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes it' }] });
@@ -188,6 +257,14 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
     const dr = one(out, 'DestinationRule', 'payment').spec;
     expect(dr.subsets).toBeUndefined();
     expect(dr.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+    // the waypoint takes each backend's policy from the backend's own host: the same policy for each version Service
+    for (const v of ['payment-v1', 'payment-v2']) {
+      expect(one(out, 'DestinationRule', v).spec).toEqual({ host: `${v}.shop.svc.cluster.local`, trafficPolicy: dr.trafficPolicy });
+    }
+    // the output before the fix (the DestinationRule of payment only): the analyzer says the policy does not apply (I146)
+    expect(MeshAnalyzer.analyzeObjects(out).findings.map(f => f.code)).not.toContain('I146');
+    const before = out.filter(o => !(o.kind === 'DestinationRule' && o.metadata.name !== 'payment'));
+    expect([...new Set(MeshAnalyzer.analyzeObjects(before).findings.map(f => f.code))]).toEqual(['I146']);
     expect(ofKind(out, 'Gateway', 'waypoint')).toHaveLength(1);
     // the health alert reads the waypoint's metrics of the canary's backend Service
     const rule = ofKind(out, 'PrometheusRule')[0].spec.groups[0].rules[0].expr;
@@ -204,7 +281,7 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
 
   test('retries are refused with the reason and the alternative; dropped visibly on request', () => {
     expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 } })))
-      .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connection failures and 503); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
+      .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
     const chart = shopChart();
     new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     const out = synthValidated(chart);
@@ -241,7 +318,7 @@ describe('fault injection', () => {
   });
 
   test('with HTTPRoutes on the same service: refused, in either order', () => {
-    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService or CanaryRelease, or use the sidecar data plane for it';
+    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine) and no CanaryRelease, or use the sidecar data plane for it';
     expect(failureOf(chart => {
       new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
       new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
@@ -250,6 +327,19 @@ describe('fault injection', () => {
       new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
       new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
     })).toBe(expected.replace('[test/chaos] service', '[test/rs] service'));
+  });
+
+  test('beside a circuit-breaker-only ResilientService (a DestinationRule, no route): accepted, in either order', () => {
+    for (const faultFirst of [true, false]) {
+      const chart = shopChart();
+      const rs = () => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), circuitBreaker: { consecutiveErrors: 5 } });
+      const chaos = () => new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+      if (faultFirst) { chaos(); rs(); } else { rs(); chaos(); }
+      const out = synthValidated(chart);
+      expect(one(out, 'VirtualService', 'payment').spec.http[0].fault.delay).toEqual({ fixedDelay: '2s', percentage: { value: 10 } });
+      expect(one(out, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+      expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+    }
   });
 });
 
@@ -288,6 +378,26 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     }
   });
 
+  test('egress through the namespace waypoint stays open to the namespace when zero trust makes the waypoint deny by default', () => {
+    for (const egressFirst of [true, false]) {
+      const chart = shopChart();
+      const egress = () => new EgressPolicy(chart, 'egress', { mesh: AMBIENT, registryOnly: false, hosts: [{ host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }] });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+      if (egressFirst) { egress(); zt(); } else { zt(); egress(); }
+      const out = synthValidated(chart);
+      expect(one(out, 'AuthorizationPolicy', 'waypoint-default-deny').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+      expect(one(out, 'AuthorizationPolicy', 'waypoint-allow-egress').spec).toEqual({
+        targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'egress-auth-example-com' }],
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { namespaces: ['shop'] } }] }],
+      });
+    }
+    // without egress through the waypoint, no such policy
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+    expect(ofKind(synthValidated(chart), 'AuthorizationPolicy', 'waypoint-allow-egress')).toEqual([]);
+  });
+
   test('ingress: the Gateway API by default, JWT at the edge by targetRefs to the Gateway', () => {
     const chart = shopChart();
     const edge = new IngressGateway(chart, 'shop', {
@@ -306,6 +416,31 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     expect(edge.callerIdentity?.name).toBe('shop-istio');
     // the DENY rule's HTTP attributes are safe on an HTTP-only Gateway (no I117)
     expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    // the gateway pods are the Gateway's own: the DENY has no host condition to escape with host:443
+    expect(one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }] }]);
+  });
+
+  test('ingress in a default-deny namespace: the Gateway\'s pods are allowed on its listener ports (else every request gets 403)', () => {
+    const chart = shopChart();
+    const web = ServiceRef.fromName('web', { port: 8080 });
+    const edge = new IngressGateway(chart, 'shop', { mesh: AMBIENT, host: 'shop.example.com', tlsSecretName: 'shop-tls', routes: [{ pathPrefix: '/', service: web }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [edge.callerIdentity!], to: web }] });
+    const out = synthValidated(chart);
+    expect(one(out, 'AuthorizationPolicy', 'shop-allow-ingress').spec).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop' }],
+      action: 'ALLOW',
+      rules: [{ to: [{ operation: { ports: ['443', '80'] } }] }],
+    });
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 443 })).toMatchObject({ allowed: true, reason: 'gateway shop/shop: AuthorizationPolicy shop/shop-allow-ingress rules[0]' });
+    expect(matrix.check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 15000 }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/shop-istio', service: 'shop/web' }).allowed).toBe(true);
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    // without it (the output before the fix): the namespace's default deny refuses every client, and both tools say so
+    const before = out.filter(o => o.metadata.name !== 'shop-allow-ingress');
+    expect(ReachabilityMatrix.fromManifests(before, { defaultNamespace: 'shop' }).check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio' }))
+      .toMatchObject({ allowed: false, reason: 'gateway shop/shop: no rule of the ALLOW policies matches (AuthorizationPolicy shop/default-deny)' });
+    expect(MeshAnalyzer.analyzeObjects(before).findings.map(f => `${f.code} ${f.resource}`)).toEqual(['I145 Gateway shop/shop']);
   });
 
   test('multi-cluster export is refused with the reason', () => {

@@ -217,7 +217,11 @@ describe('with a ResilientService on the same service: one coherent set of objec
     const http = one(out, 'VirtualService', 'payment').spec.http;
     expect(http.map((r: any) => r.name)).toEqual(['canary-refunds', 'canary-default-retry', 'canary-default', 'refunds', 'default-retry', 'default']);
     // test users reach the canary with the resilience settings of their route
-    expect(http[0]).toMatchObject({ timeout: '10s', retries: { attempts: 0 }, match: [{ uri: { prefix: '/refunds' }, headers: { 'x-test-user': { exact: 'true' } } }] });
+    expect(http[0]).toMatchObject({
+      timeout: '10s',
+      retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' },
+      match: [{ uri: { exact: '/refunds' }, headers: { 'x-test-user': { exact: 'true' } } }, { uri: { prefix: '/refunds/' }, headers: { 'x-test-user': { exact: 'true' } } }],
+    });
     expect(http[1].retries).toEqual({ attempts: 2, retryOn: 'gateway-error' });
     // the weighted rules keep their timeouts; only the last rule has no match (nothing unreachable)
     for (const r of http.slice(3)) expect(r.route.map((d: any) => d.weight)).toEqual([90, 10]);

@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
@@ -45,9 +46,28 @@ describe('Istio API', () => {
     const vs = one(out, 'VirtualService', 'shop-ingress').spec;
     expect(vs.gateways).toEqual(['shop/shop']);
     expect(vs.hosts).toEqual(['shop.example.com']);
-    expect(vs.http.map((r: any) => [r.match[0].uri.prefix, r.route[0].destination.host])).toEqual([
-      ['/api', 'order.shop.svc.cluster.local'], ['/', 'web.shop.svc.cluster.local'],
+    // a path prefix is segment-wise, as on Gateway API: /api and /api/..., not /apiary (a VirtualService
+    // uri prefix is a plain string prefix)
+    expect(vs.http.map((r: any) => [r.match, r.route[0].destination.host])).toEqual([
+      [[{ uri: { exact: '/api' } }, { uri: { prefix: '/api/' } }], 'order.shop.svc.cluster.local'], [[{ uri: { prefix: '/' } }], 'web.shop.svc.cluster.local'],
     ]);
+    // the gateway's identity: istioctl's account by default, the Helm release's when given
+    expect(new IngressGateway(shopChart(), 'a', props(Mesh.istio())).callerIdentity?.name).toBe('istio-ingressgateway-service-account');
+    expect(new IngressGateway(shopChart(), 'b', props(Mesh.istio(), { istioGatewayServiceAccount: 'istio-ingressgateway' })).callerIdentity).toMatchObject({ name: 'istio-ingressgateway', namespace: 'istio-system' });
+    expect(failureOf(c => new IngressGateway(c, 'c', props(Mesh.istio(), { istioGatewayServiceAccount: 'Bad_Name' }))))
+      .toContain('istioGatewayServiceAccount: got "Bad_Name": a service account name is a DNS-1123 subdomain');
+    expect(failureOf(c => new IngressGateway(c, 'c', props(Mesh.istio(), { api: IngressApi.GATEWAY_API, istioGatewayServiceAccount: 'gw' }))))
+      .toContain('only the Istio API selects existing gateway pods');
+  });
+
+  test('the TLS Secret must be where the gateway reads it: the gateway pods\' namespace (Istio API), the Gateway\'s (Gateway API)', () => {
+    const secret = (c: any, ns: string) => new kplus.Secret(c, `secret-${ns}`, { metadata: { name: 'shop-example-com-tls', namespace: ns } });
+    expect(failureOf(c => { secret(c, 'shop'); new IngressGateway(c, 'shop', props(Mesh.istio())); }))
+      .toContain('tlsSecretName: got "shop-example-com-tls": the app writes Secret shop-example-com-tls in shop, but the Istio ingress gateway reads credentialName from its own namespace, istio-system; create the Secret in istio-system');
+    expect(() => { const c = shopChart(); secret(c, 'istio-system'); new IngressGateway(c, 'shop', props(Mesh.istio())); }).not.toThrow();
+    expect(failureOf(c => { secret(c, 'istio-system'); new IngressGateway(c, 'shop', props(Mesh.istio(), { api: IngressApi.GATEWAY_API })); }))
+      .toContain('a Gateway API Gateway reads certificateRefs from its namespace, shop');
+    expect(() => { const c = shopChart(); secret(c, 'shop'); new IngressGateway(c, 'shop', props(Mesh.istio(), { api: IngressApi.GATEWAY_API })); }).not.toThrow();
   });
 
   test('JWT at the edge: RequestAuthentication and a DENY without a token, on the gateway pods, with no I117 warning', () => {
@@ -59,9 +79,14 @@ describe('Istio API', () => {
     expect(ap.spec).toEqual({
       selector: { matchLabels: { istio: 'ingressgateway' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: ['shop.example.com'] } }] }],
+      // the shared gateway pods serve other hosts: the host, with and without a port in the Host header
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: ['shop.example.com', 'shop.example.com:*'] } }] }],
     });
     expect(stderr()).not.toHaveBeenCalledWith(expect.stringContaining('I117'));
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    // the policy before the fix (exact host only) is what I143 reports
+    const before = out.map(o => (o.metadata.name === 'shop-require-jwt' ? { ...o, spec: { ...o.spec, rules: [{ ...o.spec.rules[0], to: [{ operation: { hosts: ['shop.example.com'] } }] }] } } : o));
+    expect(MeshAnalyzer.analyzeObjects(before).findings.map(f => f.code)).toEqual(['I143']);
   });
 
   test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {

@@ -1,10 +1,10 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, PathMatch, ResilientService,
-  ReachabilityMatrix, ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, MeshAnalyzer, PathMatch,
+  ResilientService, ReachabilityMatrix, ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
-import { captureStderr, failureOf, one, shopChart, synthValidated } from '../util';
+import { captureStderr, failureOf, one, shopChart, synthValidated, ofKind } from '../util';
 
 const payment = () => ServiceRef.fromName('payment', { port: 8080 });
 const order = () => ServiceRef.fromName('order', { port: 8080 });
@@ -14,7 +14,7 @@ const FULL = (mesh: Mesh): ResilientServiceProps => ({
   mesh,
   service: payment(),
   timeout: Duration.seconds(3),
-  retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM] },
+  retries: { attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM] },
   circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(30), ejectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
   connectionPool: { maxConnections: 100, maxPendingRequests: 50, maxConcurrentRequests: 100 },
   routes: [{ name: 'create-payment', match: { path: PathMatch.prefix('/payments'), methods: [HttpMethod.POST] }, timeout: Duration.seconds(10), noRetries: true }],
@@ -51,7 +51,7 @@ describe('snapshots: whole outputs, validated against the pinned CRDs', () => {
     expect(synth({
       ...FULL(Mesh.linkerd()),
       service: ServiceRef.fromService(svc),
-      retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR], retryOnStatusCodes: [429] },
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR], retryOnStatusCodes: [429] },
       circuitBreaker: { consecutiveErrors: 5, ejectionTime: Duration.seconds(30) },
       connectionPool: undefined,
       rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 20, overrides: [{ serviceAccounts: ['order'], requestsPerSecond: 50 }] },
@@ -77,12 +77,15 @@ describe('Istio mapping', () => {
     expect(vs.spec.hosts).toEqual(['payment.shop.svc.cluster.local']);
     expect(vs.spec.http.map((r: any) => r.name)).toEqual(['create-payment', 'default-retry', 'default']);
     const [create, retry, rest] = vs.spec.http;
-    expect(create).toMatchObject({ timeout: '10s', retries: { attempts: 0 }, match: [{ uri: { prefix: '/payments' }, method: { exact: 'POST' } }] });
+    // a non-idempotent request keeps only the retries of requests that never reached the app (Istio's
+    // own default has these; attempts: 0 would drop them), and the prefix is segment-wise
+    expect(create).toMatchObject({ timeout: '10s', retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' } });
+    expect(create.match).toEqual([{ uri: { exact: '/payments' }, method: { exact: 'POST' } }, { uri: { prefix: '/payments/' }, method: { exact: 'POST' } }]);
     expect(retry.match.map((m: any) => m.method.exact)).toEqual(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-    expect(retry.retries).toEqual({ attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+    expect(retry.retries).toEqual({ attempts: 2, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream' });
     expect(retry.timeout).toBe('3s');
-    // everything else (POST, PATCH, custom methods): same timeout, never retried
-    expect(rest).toEqual({ name: 'default', timeout: '3s', retries: { attempts: 0 }, route: [{ destination: { host: 'payment.shop.svc.cluster.local', port: { number: 8080 } } }] });
+    // everything else (POST, PATCH, custom methods): same timeout, retried only where the request never reached the app
+    expect(rest).toEqual({ name: 'default', timeout: '3s', retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' }, route: [{ destination: { host: 'payment.shop.svc.cluster.local', port: { number: 8080 } } }] });
   });
 
   test('circuit breaker, connection pool and load balancing go to the DestinationRule', () => {
@@ -119,6 +122,13 @@ describe('Istio mapping', () => {
     expect(ef.spec.workloadSelector).toEqual({ labels: { app: 'payment' } });
     const patch = ef.spec.configPatches[0];
     expect(patch.match.context).toBe('SIDECAR_INBOUND');
+    // inserted before the router, so after RBAC: callers the policies refuse take no token
+    expect(patch.match.listener).toEqual({ filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } });
+    expect(patch.patch.operation).toBe('INSERT_BEFORE');
+    // the filter before the fix (at the head of the chain) is what the analyzer's I147 reports
+    expect(MeshAnalyzer.analyzeObjects([ef]).findings.map(f => f.code)).toEqual([]);
+    const head = { ...ef, spec: { ...ef.spec, configPatches: [{ ...patch, match: { ...patch.match, listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } } } }] } };
+    expect(MeshAnalyzer.analyzeObjects([head]).findings.map(f => f.code)).toEqual(['I147']);
     const config = patch.patch.value.typed_config;
     expect(config.token_bucket).toEqual({ max_tokens: 100, tokens_per_fill: 100, fill_interval: '1s' });
     expect(config.response_headers_to_add).toContainEqual({ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key: 'retry-after', value: '1' } });
@@ -156,7 +166,7 @@ describe('Linkerd mapping', () => {
       mesh: Mesh.linkerd(),
       service: payment(),
       timeout: Duration.seconds(3),
-      retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR] },
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.SERVER_ERROR] },
       circuitBreaker: undefined,
     });
     const plain = one(out, 'HTTPRoute', 'payment');
@@ -165,7 +175,7 @@ describe('Linkerd mapping', () => {
     expect(plain.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payment', port: 8080 }]);
     expect(plain.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], timeouts: { request: '3s' }, backendRefs: [{ name: 'payment', port: 8080 }] }]);
     expect(plain.metadata.annotations).toBeUndefined();
-    expect(retry.metadata.annotations).toEqual({ 'retry.linkerd.io/http': '5xx', 'retry.linkerd.io/limit': '3', 'retry.linkerd.io/timeout': '1s' });
+    expect(retry.metadata.annotations).toEqual({ 'retry.linkerd.io/http': '5xx', 'retry.linkerd.io/limit': '2', 'retry.linkerd.io/timeout': '1s' });
     expect(retry.spec.rules[0].matches.map((m: any) => m.method)).toEqual(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
   });
 
@@ -375,23 +385,39 @@ describe('guardrails, on both sides of each limit', () => {
     expect(fails(base({ routes: [route] })))
       .toContain('routes[0]: got "POST": retries would apply to non-idempotent POST requests, which may then be processed twice; set noRetries: true on route "capture", or list "capture" in retryNonIdempotentRoutes');
     const vs = one(synth(base({ routes: [route], retryNonIdempotentRoutes: ['capture'] })), 'VirtualService', 'payment');
-    expect(vs.spec.http[0]).toMatchObject({ name: 'capture', retries: { attempts: 2 }, match: [{ method: { exact: 'POST' } }] });
+    expect(vs.spec.http[0]).toMatchObject({ name: 'capture', retries: { attempts: 2 }, match: [{ method: { exact: 'POST' } }, { method: { exact: 'POST' } }] });
   });
 
   test('opting in a route that does not exist is refused', () => {
     expect(fails(base({ retryNonIdempotentRoutes: ['nope'] }))).toContain('retryNonIdempotentRoutes: got "nope": there is no route named "nope"; use one of: default');
   });
 
-  test('the timeout must leave room for every try: timeout >= attempts x perTryTimeout', () => {
+  test('the timeout must leave room for every try: timeout >= (attempts + 1) x perTryTimeout', () => {
+    // attempts counts retries: 3 retries are 4 tries, so 3 x 1 s under a 3 s timeout is over budget
     const retries = { attempts: 3, perTryTimeout: Duration.seconds(1) };
-    expect(() => synth(base({ timeout: Duration.seconds(3), retries }))).not.toThrow();
-    expect(fails(base({ timeout: Duration.millis(2999), retries })))
-      .toContain('timeout: got "2999ms": the timeout leaves no room for the retries: retries.attempts x retries.perTryTimeout = 3 x 1000ms = 3000ms > 2999ms; raise the timeout to at least 3000ms');
+    expect(() => synth(base({ timeout: Duration.seconds(4), retries }))).not.toThrow();
+    expect(fails(base({ timeout: Duration.seconds(3), retries })))
+      .toContain('timeout: got "3000ms": the timeout leaves no room for the retries: (retries.attempts + 1 first try) x retries.perTryTimeout = 4 x 1000ms = 4000ms > 3000ms; raise the timeout to at least 4000ms');
+    expect(fails(base({ timeout: Duration.millis(3999), retries }))).toContain('4 x 1000ms = 4000ms > 3999ms');
+  });
+
+  test('"no retries given" means one thing on Istio: with only a circuit breaker, or only a timeout, the routes keep only the safe retries', () => {
+    const cbOnly = one(synth(base({})), 'VirtualService', 'payment');
+    const timeoutOnly = one(synth({ mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(2) }), 'VirtualService', 'payment');
+    expect(cbOnly.spec.http).toEqual([{ name: 'default', retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' }, route: [{ destination: { host: 'payment.shop.svc.cluster.local', port: { number: 8080 } } }] }]);
+    expect(timeoutOnly.spec.http[0].retries).toEqual(cbOnly.spec.http[0].retries);
+    // noRetries on a route: the same safe retries
+    const noRetries = one(synth(base({ retries: { attempts: 2 }, routes: [{ name: 'pay', match: { path: PathMatch.exact('/pay') }, noRetries: true }] })), 'VirtualService', 'payment');
+    expect(noRetries.spec.http[0]).toMatchObject({ name: 'pay', retries: { attempts: 2, retryOn: 'connect-failure,refused-stream' } });
+    // an opaque TCP service has no HTTP routes: a circuit breaker alone writes only the DestinationRule
+    const tcp = synth({ mesh: Mesh.istio(), service: ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP }), circuitBreaker: {} });
+    expect(ofKind(tcp, 'VirtualService')).toEqual([]);
+    expect(ofKind(tcp, 'DestinationRule')).toHaveLength(1);
   });
 
   test('the time budget applies to route overrides with inherited retries too', () => {
     expect(fails(base({ retries: { attempts: 2, perTryTimeout: Duration.seconds(2) }, timeout: Duration.seconds(5), routes: [{ name: 'fast', match: { path: PathMatch.prefix('/fast') }, timeout: Duration.seconds(1) }] })))
-      .toContain('routes[0].timeout: got "1000ms": the timeout leaves no room for the retries: retries.attempts x retries.perTryTimeout = 2 x 2000ms = 4000ms > 1000ms');
+      .toContain('routes[0].timeout: got "1000ms": the timeout leaves no room for the retries: (retries.attempts + 1 first try) x retries.perTryTimeout = 3 x 2000ms = 6000ms > 1000ms');
   });
 
   test('retries without a circuit breaker give a warning; with one, none', () => {

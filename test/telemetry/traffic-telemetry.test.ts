@@ -10,7 +10,7 @@ const stderr = captureStderr();
 
 const SEED_TRACING = {
   provider: 'jaeger',
-  customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('CLUSTER_NAME') },
+  customTags: { environment: TraceTag.literal('production'), cluster: TraceTag.fromEnvironment('ISTIO_META_CLUSTER_ID') },
 };
 const props = (over: Partial<TrafficTelemetryProps> = {}): TrafficTelemetryProps => ({ mesh: Mesh.istio(), tracing: SEED_TRACING, ...over });
 const dump = (objs: any[]) => objs.map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
@@ -32,8 +32,16 @@ describe('Istio', () => {
     expect(tel.spec.tracing).toEqual([{
       providers: [{ name: 'jaeger' }],
       randomSamplingPercentage: 1,
-      customTags: { cluster: { environment: { name: 'CLUSTER_NAME' } }, environment: { literal: { value: 'production' } } },
+      customTags: { cluster: { environment: { name: 'ISTIO_META_CLUSTER_ID' } }, environment: { literal: { value: 'production' } } },
     }]);
+    expect(t.warnings).toEqual([]);
+  });
+
+  test('an environment tag istio-proxy does not have (CLUSTER_NAME) warns, naming the variable that has the cluster', () => {
+    const tags = (name: string) => new TrafficTelemetry(shopChart(), 'telemetry', props({ tracing: { provider: 'jaeger', customTags: { cluster: TraceTag.fromEnvironment(name) } } })).warnings;
+    expect(tags('CLUSTER_NAME')).toEqual([expect.stringContaining('tracing.customTags.cluster: istio-proxy has no environment variable CLUSTER_NAME unless you add it to the proxy')]);
+    expect(tags('CLUSTER_NAME')[0]).toContain('the cluster\'s name is ISTIO_META_CLUSTER_ID');
+    for (const ok of ['ISTIO_META_CLUSTER_ID', 'POD_NAME', 'POD_NAMESPACE', 'ISTIO_META_MESH_ID']) expect(tags(ok)).toEqual([]);
   });
 
   test('one service: a workload selector and a name of its own; header tags', () => {

@@ -116,21 +116,45 @@ describe('Istio', () => {
       action: 'ALLOW',
       rules: [{
         from: [{ source: { principals: ['cluster.local/ns/shop/sa/api-gateway', 'cluster.local/ns/shop/sa/order'] } }],
-        to: [{ operation: { methods: ['POST'], paths: ['/process-payment'] } }],
+        to: [{ operation: { ports: ['8080'], methods: ['POST'], paths: ['/process-payment'] } }],
       }],
     });
+  });
+
+  test('an allow rule is for the port it names only (the pod port a sidecar sees)', () => {
+    const admin = ServiceRef.fromName('payment', { port: 9090, targetPort: 9091 });
+    const out = synth({
+      mesh: Mesh.istio(),
+      allow: [{ from: [Identity.serviceAccount('order')], to: payment() }, { from: [Identity.serviceAccount('admin')], to: admin }],
+    });
+    const rules = one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules;
+    expect(rules).toHaveLength(2);
+    expect(rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/order'] } }], to: [{ operation: { ports: ['8080'] } }] });
+    expect(rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/admin'] } }], to: [{ operation: { ports: ['9091'] } }] });
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/admin', service: 'shop/payment', port: 9091 }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/admin', service: 'shop/payment', port: 8080 }).allowed).toBe(false);
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', port: 8080 }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', port: 9091 }).allowed).toBe(false);
   });
 
   test('service accounts and namespaces are separate sources, so that they OR instead of AND', () => {
     const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order'), Identity.allInNamespace('monitoring')], to: payment() }] });
     expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules).toEqual([{
       from: [{ source: { principals: ['cluster.local/ns/shop/sa/order'] } }, { source: { namespaces: ['monitoring'] } }],
+      to: [{ operation: { ports: ['8080'] } }],
     }]);
   });
 
   test('path prefixes stop at a segment boundary', () => {
     const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }] });
-    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to).toEqual([{ operation: { paths: ['/api', '/api/*'] } }]);
+    expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'], paths: ['/api', '/api/*'] } }]);
+    // a trailing / means the same segment-wise prefix (Gateway API PathPrefix ignores it): /api too
+    const slash = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
+    expect(one(slash, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to[0].operation.paths).toEqual(['/api', '/api/*']);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', path: '/api/x' }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', path: '/apiary' }).allowed).toBe(false);
   });
 
   test('a trust domain other than cluster.local is used in principals', () => {

@@ -200,6 +200,27 @@ spec:
 
 const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
 
+const DEFAULT_DENY = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {}`;
+
+const SVC = (name: string, selector: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {${selector}}
+  ports: [{name: http, port: 80, targetPort: 8080}]`;
+
+const INGRESS_GW = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: shop-tls}]}}
+  - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}`;
+
 export const RULE_EXAMPLES: RuleExample[] = [
   // Istio
   { code: 'I101', bad: doc(VS(ROUTE_TO('subset: v3')), DR(SUBSETS)), expect: ['I101'], fixed: doc(VS(ROUTE_TO('subset: v2')), DR(SUBSETS)) },
@@ -299,9 +320,10 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'I121',
-    bad: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com}]', 'apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: b, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://b.example.com}]'),
+    bad: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com, jwksUri: https://a.example.com/jwks.json}]', 'apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: b, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com, jwksUri: https://a.example.com/keys.json}]'),
     expect: ['I121'],
-    fixed: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com}, {issuer: https://b.example.com}]'),
+    // several RequestAuthentications of one workload are merged: different issuers are fine
+    fixed: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://a.example.com, jwksUri: https://a.example.com/jwks.json}]', 'apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: b, namespace: shop}\nspec:\n  jwtRules: [{issuer: https://b.example.com}]'),
   },
   {
     code: 'I122',
@@ -354,9 +376,10 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'I131',
-    bad: doc(VS('  - timeout: 2s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
+    // 3 retries are 4 tries: 4 x 1s does not fit in 3s
+    bad: doc(VS('  - timeout: 3s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
     expect: ['I131'],
-    fixed: doc(VS('  - timeout: 3s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
+    fixed: doc(VS('  - timeout: 4s\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: payment}}]')),
   },
   {
     code: 'I132',
@@ -433,6 +456,75 @@ export const RULE_EXAMPLES: RuleExample[] = [
     expect: ['I142'],
     fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]'),
       AP_TARGET),
+  },
+  {
+    code: 'I143',
+    bad: doc(AP('  action: DENY\n  rules:\n  - from: [{source: {notRequestPrincipals: ["*"]}}]\n    to: [{operation: {hosts: [shop.example.com]}}]', 'require-jwt').replace('{app: payment}', '{istio: ingressgateway}'), GW('ingress', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com]\n    tls: {mode: SIMPLE, credentialName: shop-tls}')),
+    expect: ['I143'],
+    fixed: doc(AP('  action: DENY\n  rules:\n  - from: [{source: {notRequestPrincipals: ["*"]}}]\n    to: [{operation: {hosts: [shop.example.com, "shop.example.com:*"]}}]', 'require-jwt').replace('{app: payment}', '{istio: ingressgateway}'), GW('ingress', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com]\n    tls: {mode: SIMPLE, credentialName: shop-tls}')),
+  },
+  {
+    code: 'I144',
+    // payment-v1 (a per-version Service of a release) is served by the waypoint, and only payment is targeted
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, DEFAULT_DENY, SVC('payment', 'app: payment'), SVC('payment-v1', 'app: payment, version: v1'),
+      AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]', 'payment-allow-waypoint'), AP_TARGET),
+    expect: ['I144'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint'), WAYPOINT, DEFAULT_DENY, SVC('payment', 'app: payment'), SVC('payment-v1', 'app: payment, version: v1'),
+      AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]', 'payment-allow-waypoint'),
+      AP_TARGET.replace('name: payment}]', 'name: payment}, {group: "", kind: Service, name: payment-v1}]')),
+  },
+  {
+    code: 'I145',
+    bad: doc(DEFAULT_DENY, INGRESS_GW),
+    expect: ['I145'],
+    fixed: doc(DEFAULT_DENY, INGRESS_GW, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: shop-allow-ingress, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: shop}]
+  action: ALLOW
+  rules:
+  - to: [{operation: {ports: ["443", "80"]}}]`),
+  },
+  {
+    code: 'I146',
+    bad: doc(DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}'), HTTPROUTE_TO_SERVICE.replace('backendRefs: [{name: payment, port: 8080}]', 'backendRefs: [{name: payment-v1, port: 8080, weight: 90}, {name: payment-v2, port: 8080, weight: 10}]')),
+    expect: ['I146', 'I146'],
+    fixed: doc(DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}'), DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}', 'payment-v1').replace('host: payment', 'host: payment-v1'),
+      DR('  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}', 'payment-v2').replace('host: payment', 'host: payment-v2'),
+      HTTPROUTE_TO_SERVICE.replace('backendRefs: [{name: payment, port: 8080}]', 'backendRefs: [{name: payment-v1, port: 8080, weight: 90}, {name: payment-v2, port: 8080, weight: 10}]')),
+  },
+  {
+    code: 'I147',
+    bad: doc(`apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: payment-local-ratelimit, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: payment}}
+  priority: 10
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.filters.http.local_ratelimit}`),
+    expect: ['I147'],
+    fixed: doc(`apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: payment-local-ratelimit, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: payment}}
+  priority: 10
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: envoy.filters.http.router}}}}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.filters.http.local_ratelimit}`),
   },
   // Linkerd
   {

@@ -5,6 +5,7 @@ import { AnalyzerRule, arr, at } from '../private/rule';
 const NET = 'networking.istio.io';
 const E = Severity.ERROR;
 const W = Severity.WARNING;
+const INFO = Severity.INFO;
 
 function routes(vs: any): { kind: string; i: number; r: any }[] {
   return ['http', 'tcp', 'tls'].flatMap(kind => arr(vs.spec?.[kind]).map((r: any, i: number) => ({ kind, i, r })));
@@ -153,7 +154,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   },
   {
     code: 'I104',
-    severity: E,
+    severity: W,
     mesh: 'istio',
     kinds: ['VirtualService'],
     upstream: 'IST0130 VirtualServiceUnreachableRule',
@@ -168,7 +169,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   },
   {
     code: 'I105',
-    severity: W,
+    severity: INFO,
     mesh: 'istio',
     kinds: ['VirtualService'],
     upstream: 'IST0131 VirtualServiceIneffectiveMatch',
@@ -217,7 +218,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['VirtualService', 'Gateway'],
-    upstream: 'IST0101 ReferencedResourceNotFound (gateway), KIA1102',
+    upstream: 'IST0101 ReferencedResourceNotFound (gateway; an error in istioctl, which sees the whole cluster: a warning here, as the Gateway may be outside the manifests), KIA1102',
     summary: 'a VirtualService names a Gateway that is not among the manifests',
     check: ctx => {
       if (!ctx.has('Gateway', 'istio.io')) return [];
@@ -266,7 +267,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['DestinationRule'],
-    upstream: 'KIA0203 / IST0173 (subset selects nothing)',
+    upstream: 'library rule (a subset without labels is the whole host)',
     summary: 'a DestinationRule subset has no labels: it selects every endpoint of the host',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => arr(dr.obj.spec?.subsets).flatMap((s: any, i: number) =>
       !s.labels || !Object.keys(s.labels).length ? [at(dr, ['spec', 'subsets', i], `subset ${JSON.stringify(s.name)} has no labels, so it is the whole host: give it the version's labels`)] : [])),
@@ -383,10 +384,35 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         }));
     },
   },
-  singleton('I118', 'PeerAuthentication', 'istio.io', 'IST0110-class: multiple namespace-wide PeerAuthentications, KIA0002', Severity.ERROR),
+  singleton('I118', 'PeerAuthentication', 'istio.io', 'KIA0002; istiod applies only the oldest namespace-wide PeerAuthentication (pilot/pkg/model/authentication.go, addPeerAuthentication)', Severity.ERROR),
   singleton('I119', 'Sidecar', 'istio.io', 'IST0111 MultipleSidecarsWithoutWorkloadSelectors', Severity.ERROR),
   singleton('I120', 'Telemetry', 'istio.io', 'IST0160 MultipleTelemetriesWithoutWorkloadSelectors', Severity.ERROR),
-  singleton('I121', 'RequestAuthentication', 'istio.io', 'IST0159-class: conflicting RequestAuthentications', Severity.WARNING),
+  {
+    code: 'I121',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['RequestAuthentication'],
+    upstream: 'library rule: istiod merges the jwtRules of every RequestAuthentication of a workload and does not deduplicate issuers (pilot/pkg/security/authn/policy_applier.go, newPolicyApplier; istio/istio#19245)',
+    summary: 'two RequestAuthentications for the same workloads declare the same issuer: both rules are merged into one filter, with two key sets for one issuer',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const scopeOf = (o: any) => `${ctx.ns(o)}|${canonicalLabels(o.spec?.selector?.matchLabels)}|${canonical(o.spec?.targetRefs ?? (o.spec?.targetRef ? [o.spec.targetRef] : []))}`;
+      for (const [, docs] of groupBy(ctx.ofKind('RequestAuthentication', 'istio.io'), d => scopeOf(d.obj))) {
+        const seen = new Map<string, Doc>();
+        for (const d of docs) {
+          arr(d.obj.spec?.jwtRules).forEach((r: any, i: number) => {
+            const first = seen.get(r?.issuer);
+            if (first && first !== d) {
+              out.push(at(d, ['spec', 'jwtRules', i, 'issuer'], `issuer ${r.issuer} is also declared by RequestAuthentication ${first.obj.metadata?.name} for the same workloads: istiod merges both rules and keeps both, so declare each issuer once`));
+            } else if (!first) {
+              seen.set(r?.issuer, d);
+            }
+          });
+        }
+      }
+      return out;
+    },
+  },
   {
     code: 'I122',
     severity: E,
@@ -405,7 +431,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['ServiceEntry'],
-    upstream: 'IST0177 ConflictingServiceEntry / KIA1211',
+    upstream: 'KIA1211 (istioctl 1.30 has no analyzer for it)',
     summary: 'two ServiceEntries declare the same host and port',
     check: ctx => {
       const out: RawFinding[] = [];
@@ -422,7 +448,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['ServiceEntry'],
-    upstream: 'IST0134-class: TCP ServiceEntry without addresses',
+    upstream: 'IST0134 ServiceEntryAddressesRequired (a TCP port without addresses)',
     summary: 'a ServiceEntry with a TCP (or unnamed-protocol) port has no addresses: traffic cannot be told apart by IP',
     check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -519,8 +545,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['VirtualService'],
-    upstream: 'library rule: timeout budget',
-    summary: 'attempts x perTryTimeout is longer than the route timeout: the last retries never run',
+    upstream: 'library rule: timeout budget (attempts counts retries: Envoy num_retries, pilot/pkg/networking/core/route/retry/retry.go)',
+    summary: '(attempts + 1) x perTryTimeout is longer than the route timeout: the first try and the retries do not fit, the last retries never run',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
       const ms = (s: string | undefined) => {
         if (!s) return undefined;
@@ -531,8 +557,9 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const t = ms(r.timeout);
       const per = ms(r.retries?.perTryTimeout);
       const attempts = r.retries?.attempts ?? 0;
-      return t !== undefined && per !== undefined && attempts * per > t
-        ? [at(d, ['spec', 'http', i, 'retries'], `attempts x perTryTimeout = ${attempts} x ${r.retries.perTryTimeout} is longer than the timeout ${r.timeout}: raise the timeout or lower the retries`)] : [];
+      // a request makes the first try and then up to `attempts` retries
+      return t !== undefined && per !== undefined && attempts >= 1 && (attempts + 1) * per > t
+        ? [at(d, ['spec', 'http', i, 'retries'], `(attempts + 1 first try) x perTryTimeout = ${attempts + 1} x ${r.retries.perTryTimeout} is longer than the timeout ${r.timeout}: raise the timeout or lower the retries`)] : [];
     })),
   },
   {
@@ -540,7 +567,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['VirtualService', 'Service'],
-    upstream: 'IST0101 ReferencedResourceNotFound (host), KIA1101',
+    upstream: 'IST0101 ReferencedResourceNotFound (host; an error in istioctl, which sees the whole cluster: a warning here, as the Service may be outside the manifests), KIA1101',
     summary: 'a route destination is a cluster service that is not among the manifests\' Services',
     check: ctx => {
       if (!ctx.has('Service')) return [];
@@ -556,7 +583,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   },
   {
     code: 'I133',
-    severity: W,
+    severity: E,
     mesh: 'istio',
     kinds: ['DestinationRule', 'Deployment'],
     upstream: 'IST0173 DestinationRuleSubsetNotSelectPods, KIA0203',
@@ -784,5 +811,122 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       return out;
     },
   },
+  {
+    code: 'I143',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: 'Istio security best practices (authorization policies: match hosts with and without a port, host and host:*); the Host header may carry a port',
+    summary: 'a DENY or CUSTOM policy (or an ALLOW policy\'s notHosts) names a host without its `host:*` form: a request with a port in the Host header escapes the rule',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').flatMap(d => {
+      const action = d.obj.spec?.action ?? 'ALLOW';
+      const fields = action === 'DENY' || action === 'CUSTOM' ? ['hosts', 'notHosts'] : ['notHosts'];
+      return arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r?.to).flatMap((t: any, j: number) => fields.flatMap(field => {
+        const hosts: unknown[] = arr(t?.operation?.[field]);
+        return hosts.flatMap((h: unknown, k: number) => typeof h === 'string' && !h.includes(':') && !h.includes('*') && !hosts.includes(`${h}:*`)
+          ? [at(d, ['spec', 'rules', i, 'to', j, 'operation', field, k], `${field} matches the Host header exactly: a request for ${h}:443 (or any port) reaches the same virtual host but is not ${h} to this ${action} rule${field === 'hosts' ? ', which then does not apply to it' : ''}; add "${h}:*" next to "${h}", or attach the policy to the gateway alone`)] : []);
+      })));
+    }),
+  },
+  {
+    code: 'I144',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy', 'Service', 'Namespace'],
+    upstream: 'Istio ambient: a waypoint applies only policies that target it or the Service (pilot/pkg/model/policyattachment.go, ShouldAttachPolicy), and ztunnel admits the waypoint',
+    summary: 'in a default-deny ambient namespace, a Service served by a waypoint has no policy targeting it or the waypoint: any caller reaches its pods through the waypoint',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io');
+      const allowNothing = (ns: string) => policies.some(p => (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace)
+        && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW' && !arr(p.obj.spec?.rules).length);
+      const targeted = new Set(policies.flatMap(p => [...arr(p.obj.spec?.targetRefs), ...(p.obj.spec?.targetRef ? [p.obj.spec.targetRef] : [])]
+        .map((t: any) => `${ctx.ns(p.obj)}|${t?.kind}|${t?.name}`)));
+      for (const d of ctx.ofKind('Service').filter(x => x.obj.apiVersion === 'v1')) {
+        const ns = ctx.ns(d.obj);
+        const name = d.obj.metadata?.name;
+        const wp = ctx.waypointFor(ns, name);
+        if (!wp || !ctx.isAmbient(ns) || !allowNothing(ns)) continue;
+        const [wpNs, wpName] = wp.split('/');
+        if (targeted.has(`${ns}|Service|${name}`) || targeted.has(`${wpNs}|Gateway|${wpName}`)) continue;
+        out.push(at(d, ['metadata', 'name'], `namespace ${ns} denies by default, but traffic to Service ${name} goes through the waypoint ${wp}, which applies no selector-based policy, and no policy targets the Service or the waypoint: the waypoint lets every caller through and the pods admit the waypoint; add targetRefs to this Service in the policies of its pods, or an allow-nothing AuthorizationPolicy with targetRefs to the waypoint Gateway`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I145',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy', 'Gateway'],
+    upstream: 'pilot/pkg/model/policyattachment.go ShouldAttachPolicy: selector-less policies apply to Istio-deployed Gateway API gateways (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, on by default)',
+    summary: 'a namespace-wide ALLOW policy also applies to an Istio Gateway API gateway of the namespace, and no policy allows traffic to the gateway: outside clients are refused',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
+      for (const g of ctx.ofKind('Gateway', 'gateway.networking.k8s.io')) {
+        const cls = String(g.obj.spec?.gatewayClassName ?? '');
+        if (!cls.startsWith('istio') || cls === ISTIO_WAYPOINT_CLASS) continue;
+        const ns = ctx.ns(g.obj);
+        const name = g.obj.metadata?.name;
+        const wide = policies.filter(p => (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace) && isSelectorless(p.obj));
+        if (!wide.length) continue;
+        const podLabels = { 'gateway.networking.k8s.io/gateway-name': name };
+        const allowsGateway = policies.some(p => ctx.ns(p.obj) === ns && arr(p.obj.spec?.rules).length && (
+          [...arr(p.obj.spec?.targetRefs), ...(p.obj.spec?.targetRef ? [p.obj.spec.targetRef] : [])].some((t: any) => t?.kind === 'Gateway' && t?.name === name)
+          || (p.obj.spec?.selector?.matchLabels && selects(p.obj.spec.selector.matchLabels, podLabels))));
+        if (allowsGateway) continue;
+        out.push(at(g, ['metadata', 'name'], `${wide.map(p => `${ctx.ns(p.obj)}/${p.obj.metadata?.name}`).join(', ')} (no selector) also apply to the pods Istio deploys for this Gateway, and no ALLOW policy targets the Gateway: ${wide.some(p => !arr(p.obj.spec?.rules).length) ? 'every request' : 'every request those rules do not name (outside clients have no identity)'} is refused with 403; add an ALLOW AuthorizationPolicy with targetRefs to Gateway ${name} (e.g. rules: [{to: [{operation: {ports: ["443"]}}]}]), or put the gateway in a namespace of its own`));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I146',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['HTTPRoute', 'DestinationRule'],
+    upstream: 'Istio ambient migration guide (per-version Services keep their own DestinationRule): the proxy applies the traffic policy of the backend\'s host, not of the route\'s parent Service',
+    summary: 'an HTTPRoute of a Service routes to other Services (per-version backends) that have no DestinationRule, while the parent Service has a traffic policy: pool, outlier detection and load balancing do not apply to the routed traffic',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const drs = drsByHost(ctx);
+      const policed = (host: string) => (drs.get(host) ?? []).some(d => {
+        const tp = d.obj.spec?.trafficPolicy ?? {};
+        return tp.outlierDetection || tp.connectionPool || tp.loadBalancer;
+      });
+      for (const d of ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io')) {
+        const ns = ctx.ns(d.obj);
+        const parents = arr(d.obj.spec?.parentRefs).filter((p: any) => p?.kind === 'Service' && (p.group ?? '') === '' && (p.namespace ?? ns) === ns).map((p: any) => p.name);
+        const parent = parents.find((p: string) => policed(ctx.fqdn(p, ns)));
+        if (!parent) continue;
+        arr(d.obj.spec?.rules).forEach((r: any, i: number) => arr(r?.backendRefs).forEach((b: any, j: number) => {
+          if ((b?.kind ?? 'Service') !== 'Service' || (b?.group ?? '') !== '' || b?.name === parent) return;
+          const host = ctx.fqdn(String(b?.name), b?.namespace ?? ns);
+          if (!(drs.get(host) ?? []).length) {
+            out.push(at(d, ['spec', 'rules', i, 'backendRefs', j], `the traffic to ${b.name} takes the DestinationRule of ${host}, and there is none, so the traffic policy of ${parent} (connection pool, outlier detection, load balancing) does not apply to it: write a DestinationRule with the same trafficPolicy for ${host}`));
+          }
+        }));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I147',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager: the inbound HTTP chain is metadata exchange, CUSTOM authz, authn, RBAC, ..., router',
+    summary: 'an EnvoyFilter puts a rate limit filter ahead of authorization (first in the chain, or before RBAC): callers the policies refuse still take tokens',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => {
+      const name = p?.patch?.value?.name;
+      if (p?.applyTo !== 'HTTP_FILTER' || !['envoy.filters.http.local_ratelimit', 'envoy.filters.http.ratelimit'].includes(name)) return [];
+      if (p.match?.context && !['SIDECAR_INBOUND', 'GATEWAY', 'ANY'].includes(p.match.context)) return [];
+      const op = p.patch?.operation;
+      const before = p.match?.listener?.filterChain?.filter?.subFilter?.name;
+      const early = op === 'INSERT_FIRST' || (op === 'INSERT_BEFORE' && (!before
+        || ['envoy.filters.http.rbac', 'envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'istio.metadata_exchange', 'istio_authn'].includes(before)));
+      return early ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${name} is inserted ${op === 'INSERT_FIRST' || !before ? 'at the head of the HTTP filter chain' : `before ${before}`}, so it runs before authorization and callers the policies deny drain the bucket: insert it before envoy.filters.http.router (match.listener.filterChain.filter.subFilter.name)`)] : [];
+    })),
+  },
 ];
-
