@@ -113,7 +113,7 @@ export class ServiceRef {
   public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
     const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
     return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined);
+      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment);
   }
 
   /** The service name. */
@@ -130,9 +130,11 @@ export class ServiceRef {
   public readonly protocol: ServiceProtocol;
   private readonly selectorFn: () => { [key: string]: string };
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
+  private readonly workload?: kplus.Workload;
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
-    protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined) {
+    protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
+    workload?: kplus.Workload) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -141,6 +143,15 @@ export class ServiceRef {
     this.protocol = protocol;
     this.selectorFn = selector;
     this.serviceMetadata = serviceMetadata;
+    this.workload = workload;
+  }
+
+  /**
+   * The workload whose pods serve the service, when the reference was made from it (`fromDeployment`).
+   * @internal
+   */
+  public _workload(): kplus.Workload | undefined {
+    return this.workload;
   }
 
   /** The labels that select the service's pods. */

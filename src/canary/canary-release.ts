@@ -347,6 +347,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
+    this._enrolServices([this.service], [props.stable._deployment(), props.canary._deployment()]);
     if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);

@@ -243,6 +243,8 @@ export class IngressGateway extends MeshConstruct {
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
+    // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)
+    this._enrolServices(routes.map(r => r.service));
     if (this.api === IngressApi.GATEWAY_API && props.jwt && this.mesh.kind === MeshKind.ISTIO) {
       this.renderJwt(name, ns, { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }] }, props.jwt);
     }

@@ -1,5 +1,3 @@
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
@@ -7,8 +5,9 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as linkerd from '../imports/linkerd';
 import { MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
+import { MeshNamespace } from '../private/enrolment';
 import { LinkerdServer } from '../private/linkerd-server';
-import { markClusterScoped, objectMetadata } from '../private/metadata';
+import { objectMetadata } from '../private/metadata';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -153,12 +152,9 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const strict = intent.phase === MtlsPhase.STRICT;
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
     // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
-    let namespaceObject = intent.namespaceObject;
-    if (!namespaceObject) {
-      namespaceObject = new kplus.Namespace(scope, 'Namespace', { metadata: objectMetadata(ns, undefined) });
-    }
-    // a Namespace is cluster-scoped: no metadata.namespace, whatever the chart's namespace
-    markClusterScoped(ApiObject.of(namespaceObject));
+    // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given, or found in
+    // the chart, or written here (a zero-trust namespace is the app's own), annotated linkerd.io/inject
+    const namespaceObject = MeshNamespace.of(scope, ns, mesh, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:

@@ -170,7 +170,7 @@ describe('Linkerd', () => {
   test('default inbound policy deny on the namespace, a Server per service, and authorizations on routes or Servers', () => {
     const out = synth(SEED(Mesh.linkerd()));
     const ns = one(out, 'Namespace', 'shop');
-    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny', 'linkerd.io/inject': 'enabled' });
     expect(ns.metadata.namespace).toBeUndefined();
     expect(one(out, 'Server', 'payment-8080').spec).toMatchObject({ accessPolicy: 'deny', port: 8080, podSelector: { matchLabels: { app: 'payment' } } });
     expect(one(out, 'HTTPRoute', 'payment-from-order').spec).toEqual({
