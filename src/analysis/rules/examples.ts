@@ -140,6 +140,21 @@ spec:
 
 const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
 
+const DEPLOYMENT = (name: string, podMetadata: string, podSpec = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {${podMetadata}}
+    spec: {${podSpec}containers: [{name: ${name}, image: "example/${name}:1"}]}`;
+
+const LINKERD_NS = (annotations: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: {${annotations}}`;
+
 export const RULE_EXAMPLES: RuleExample[] = [
   // Istio
   { code: 'I101', bad: doc(VS(ROUTE_TO('subset: v3')), DR(SUBSETS)), expect: ['I101'], fixed: doc(VS(ROUTE_TO('subset: v2')), DR(SUBSETS)) },
@@ -306,9 +321,9 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'I133',
-    bad: doc(DR('  subsets:\n  - {name: v2, labels: {version: v2}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+    bad: doc(DR('  subsets:\n  - {name: v2, labels: {version: v2}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1, sidecar.istio.io/inject: "true"}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
     expect: ['I133'],
-    fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+    fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1, sidecar.istio.io/inject: "true"}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
   },
   {
     code: 'I134',
@@ -488,5 +503,54 @@ export const RULE_EXAMPLES: RuleExample[] = [
     bad: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive')),
     expect: ['C111'],
     fixed: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive'), C('Mesh', 'mesh', '  allowEnablingPermissiveMutualTLS: true')),
+  },
+  // enrolment: mesh objects for workloads that get no proxy
+  {
+    code: 'I190',
+    bad: doc(NS('shop', 'team: payments'), PA('default', '  mtls: {mode: STRICT}')),
+    expect: ['I190'],
+    fixed: doc(NS('shop', 'istio-injection: enabled'), PA('default', '  mtls: {mode: STRICT}')),
+  },
+  {
+    code: 'I190',
+    bad: doc(PA('default', '  mtls: {mode: STRICT}'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['I190'],
+    fixed: doc(PA('default', '  mtls: {mode: STRICT}'), DEPLOYMENT('payment', 'labels: {app: payment, istio.io/rev: canary}')),
+  },
+  {
+    code: 'I190',
+    bad: doc(NS('shop', 'istio-injection: disabled\n    istio.io/rev: canary'), PA('default', '  mtls: {mode: STRICT}')),
+    expect: ['I190'],
+    fixed: doc(NS('shop', 'istio.io/rev: canary'), PA('default', '  mtls: {mode: STRICT}')),
+  },
+  {
+    code: 'L190',
+    bad: doc(LINKERD_NS('config.linkerd.io/default-inbound-policy: deny'), SERVER('payment-8080')),
+    expect: ['L190'],
+    fixed: doc(LINKERD_NS('config.linkerd.io/default-inbound-policy: deny, linkerd.io/inject: enabled'), SERVER('payment-8080')),
+  },
+  {
+    code: 'L190',
+    bad: doc(SERVER('payment-8080'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['L190'],
+    fixed: doc(SERVER('payment-8080'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {linkerd.io/inject: enabled}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "false"}')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}', 'automountServiceAccountToken: false, ')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}', 'automountServiceAccountToken: true, ')),
   },
 ];
