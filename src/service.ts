@@ -104,7 +104,7 @@ export class ServiceRef {
       servicePort?.targetPort ?? (port as number), servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
       () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
-      service.metadata);
+      service.metadata, undefined, service);
   }
 
   /**
@@ -113,7 +113,7 @@ export class ServiceRef {
   public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
     const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
     return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment);
+      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment, deployment);
   }
 
   /** The service name. */
@@ -131,10 +131,11 @@ export class ServiceRef {
   private readonly selectorFn: () => { [key: string]: string };
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
   private readonly workload?: kplus.Workload;
+  private readonly source?: Construct;
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
     protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
-    workload?: kplus.Workload) {
+    workload?: kplus.Workload, source?: Construct) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -144,6 +145,15 @@ export class ServiceRef {
     this.selectorFn = selector;
     this.serviceMetadata = serviceMetadata;
     this.workload = workload;
+    this.source = source;
+  }
+
+  /**
+   * The cdk8s-plus object the reference was made from (`fromService`, `fromDeployment`), if any.
+   * @internal
+   */
+  public _source(): Construct | undefined {
+    return this.source;
   }
 
   /**

@@ -169,8 +169,8 @@ export class MeshNamespace extends Construct {
    * sidecar and Linkerd, where the namespace is enrolled here, nothing more; else the pod-level
    * equivalent (`sidecar.istio.io/inject: "true"` or `istio.io/rev`, `linkerd.io/inject: enabled`).
    */
-  public enrolWorkload(workload: kplus.Workload): void {
-    if (this.enrolled.has(workload) || this.mesh.ambient) return;
+  public enrolWorkload(workload: kplus.Workload | undefined): void {
+    if (!workload || this.enrolled.has(workload) || this.mesh.ambient) return;
     this.enrolled.add(workload);
     const pod = workload.podMetadata;
     if (this.mesh.kind === MeshKind.CONSUL) {
