@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CanaryRelease, EgressPolicy, Identity, IstioDataPlane, Mesh, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, Identity, MultiClusterExport, IstioDataPlane, Mesh, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -200,5 +200,28 @@ describe('Istio ambient is unchanged', () => {
     const chart = shopChart();
     new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
     expect(one(synthValidated(chart), 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient' });
+  });
+});
+
+describe('MultiClusterExport', () => {
+  const build = (mesh: Mesh) => {
+    const app = Testing.app();
+    const eu = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+    const d = deployment(eu, 'payment', { metadata: { name: 'payment', namespace: 'shop' } });
+    const paymentEu = ServiceRef.fromDeployment(d, { port: 8080 });
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [ServiceRef.fromName('payment', { namespace: 'shop', port: 8080 })], gatewayAddress: 'gw.us.example.com' },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'gw.eu.example.com' },
+      ],
+      exports: [{ service: paymentEu, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    return Testing.synth(eu);
+  };
+
+  test('the exporting cluster\'s workloads are enrolled in the chart that holds them', () => {
+    expect(one(build(Mesh.istio()), 'Namespace', 'shop').metadata.labels['istio-injection']).toBe('enabled');
+    expect(one(build(Mesh.consul()), 'Deployment', 'payment').spec.template.metadata.annotations['consul.hashicorp.com/connect-inject']).toBe('true');
   });
 });
