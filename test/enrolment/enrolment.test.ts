@@ -1,7 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CanaryRelease, EgressPolicy, Identity, MultiClusterExport, IstioDataPlane, Mesh, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, Identity, MultiClusterExport, IstioDataPlane, Mesh, ReleaseVersion,
+  ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
