@@ -85,13 +85,13 @@ export interface MeshNamespaceOptions {
  * that writes policy or routing for workloads of a namespace asks for it.
  *
  * Istio (sidecar) and Linkerd enrol the namespace: the label or annotation goes on the Namespace object
- * the user created with cdk8s-plus (passed as `namespaceObject`, or found in the chart by name), else on
+ * the user created with cdk8s-plus (passed as `namespaceObject`, or found in the app by name), else on
  * one written here, but only for a namespace the app owns: the chart's own namespace (or the namespace
  * of a ZeroTrustNamespace). For any other namespace no Namespace object is written (that would let a
  * GitOps prune delete someone else's namespace): the pattern warns with the exact label to add.
  * Istio ambient is AmbientNamespace's (unchanged: it writes the Namespace it labels).
  *
- * Consul enrols pods: the pod templates of the chart's Deployments, StatefulSets and DaemonSets of the
+ * Consul enrols pods: the pod templates of the app's Deployments, StatefulSets and DaemonSets of the
  * namespace (found when the first pattern of the namespace is created) and of workloads the patterns
  * are given (`ServiceRef.fromDeployment`, `ReleaseVersion.fromDeployment`) get the annotation, unless
  * they already carry one (`"false"` opts a workload out). Their `automountServiceAccountToken: false`
@@ -149,18 +149,20 @@ export class MeshNamespace extends Construct {
     super(scope, id);
     this.enrolment = enrolmentOf(mesh);
     if (this.enrolment.on === 'pod template') {
-      const workloads = scope.node.findAll().filter(isServiceWorkload).filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
+      // the app's workloads of the namespace, in this chart or another chart of the app
+      const workloads = scope.node.root.node.findAll().filter(isServiceWorkload).filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
-        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this chart, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
+        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
       }
       return;
     }
-    const found = given ?? scope.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+    // the app's own Namespace object, in this chart or another chart of the app (never a second one)
+    const found = given ?? scope.node.root.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {
-      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the chart, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see docs/enrolment.md)`);
+      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see docs/enrolment.md)`);
     }
   }
 

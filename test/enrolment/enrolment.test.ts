@@ -65,11 +65,28 @@ describe('Istio sidecar', () => {
     expect(() => Mesh.istio({ revision: 'canary', dataPlane: IstioDataPlane.AMBIENT })).toThrow('leave revision out for IstioDataPlane.AMBIENT');
   });
 
+  test('one Namespace per app: the one in another chart is labelled, and two charts of a namespace share one', () => {
+    const app = Testing.app();
+    const namespaces = new Chart(app, 'namespaces');
+    new kplus.Namespace(namespaces, 'payments', { metadata: { name: 'payments' } });
+    const mesh = new Chart(app, 'mesh', { namespace: 'shop' });
+    new ResilientService(mesh, 'rs', { mesh: Mesh.istio(), service: payment('payments'), timeout: Duration.seconds(3) });
+    expect(one(Testing.synth(namespaces), 'Namespace', 'payments').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    expect(ofKind(Testing.synth(mesh), 'Namespace')).toEqual([]);
+
+    const two = Testing.app();
+    const a = new Chart(two, 'a', { namespace: 'shop' });
+    const b = new Chart(two, 'b', { namespace: 'shop' });
+    new ResilientService(a, 'rs', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+    new ResilientService(b, 'rs', { mesh: Mesh.linkerd(), service: ServiceRef.fromName('order', { port: 8080 }), timeout: Duration.seconds(3) });
+    expect(ofKind([...Testing.synth(a), ...Testing.synth(b)], 'Namespace')).toHaveLength(1);
+  });
+
   test('a namespace the app does not own gets no Namespace object: a warning with the exact label', () => {
     const chart = shopChart();
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: payment('payments'), timeout: Duration.seconds(3) });
     expect(ofKind(synthValidated(chart), 'Namespace')).toEqual([]);
-    expect(rs.warnings.join('\n')).toContain('namespace payments is not this chart\'s namespace (shop) and no Namespace object of it is in the chart');
+    expect(rs.warnings.join('\n')).toContain('namespace payments is not this chart\'s namespace (shop) and no Namespace object of it is in the app');
     expect(rs.warnings.join('\n')).toContain('kubectl label namespace payments istio-injection=enabled');
     expect(warnings()).toContain('[cdk8s-mesh] warning: [test/rs] namespace payments');
   });
@@ -164,7 +181,7 @@ describe('Consul', () => {
   test('with no workload in the chart: a warning with the exact annotation', () => {
     const chart = shopChart();
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3) });
-    expect(rs.warnings.join('\n')).toContain('no Deployment, StatefulSet or DaemonSet of namespace shop is in this chart, so none is enrolled in Consul: annotate the pod templates of the workloads of shop with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)');
+    expect(rs.warnings.join('\n')).toContain('no Deployment, StatefulSet or DaemonSet of namespace shop is in this app, so none is enrolled in Consul: annotate the pod templates of the workloads of shop with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)');
   });
 
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {
