@@ -65,6 +65,11 @@ function isServiceWorkload(c: unknown): c is kplus.Deployment | kplus.StatefulSe
   return c instanceof kplus.Deployment || c instanceof kplus.StatefulSet || c instanceof kplus.DaemonSet;
 }
 
+/** The app's own Namespace object of a namespace, in any chart of the app (so that there is never a second one). */
+function findNamespace(scope: Construct, namespace: string): kplus.Namespace | undefined {
+  return scope.node.root.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+}
+
 /** Options of `MeshNamespace.of`. */
 export interface MeshNamespaceOptions {
   /** The user's Namespace object, if the pattern was given one. */
@@ -132,7 +137,7 @@ export class MeshNamespace extends Construct {
         throw new Error(`[${by}] namespaceObject: got the Namespace [${given.node.path}], but [${existing.namespaceObject.node.path}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (given && !existing.namespaceObject) existing.adopt(given, by);
-      else if (options.owned && !existing.namespaceObject) existing.adopt(undefined, by);
+      else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace), by);
       return existing;
     }
     return new MeshNamespace(chart, id, namespace, mesh, given, by, options);
@@ -157,8 +162,7 @@ export class MeshNamespace extends Construct {
       }
       return;
     }
-    // the app's own Namespace object, in this chart or another chart of the app (never a second one)
-    const found = given ?? scope.node.root.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+    const found = given ?? findNamespace(scope, namespace);
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {
