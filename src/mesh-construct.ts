@@ -72,12 +72,13 @@ export abstract class MeshConstruct extends Construct {
    * @internal
    */
   protected _enrol(namespace: string | undefined,
-    options: { namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[] } = {}): MeshNamespace | undefined {
+    options: { namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[]; services?: ServiceRef[] } = {}): MeshNamespace | undefined {
     // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
     if (!namespace || this.mesh.ambient) return undefined;
     const enrolment = MeshNamespace.of(this, namespace, this.mesh,
       { namespaceObject: options.namespaceObject, owned: options.owned, warn: m => this._warn(m) });
     for (const w of options.workloads ?? []) if (w) enrolment.enrolWorkload(w);
+    for (const s of options.services ?? []) enrolment.checkService(s.name, s.selector, m => this._warn(m));
     return enrolment;
   }
 
@@ -89,7 +90,8 @@ export abstract class MeshConstruct extends Construct {
     const refs = services.filter((s): s is ServiceRef => s instanceof ServiceRef);
     const namespaces = [...new Set(refs.map(s => s._namespaceFrom(this)))];
     for (const ns of namespaces) {
-      this._enrol(ns, { workloads: [...refs.filter(s => s._namespaceFrom(this) === ns).map(s => s._workload()), ...(ns === namespaces[0] ? workloads : [])] });
+      const here = refs.filter(s => s._namespaceFrom(this) === ns);
+      this._enrol(ns, { workloads: [...here.map(s => s._workload()), ...(ns === namespaces[0] ? workloads : [])], services: here });
     }
   }
 

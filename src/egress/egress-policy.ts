@@ -230,7 +230,7 @@ export class EgressPolicy extends MeshConstruct {
       default: this.renderConsul(hosts, callers, props.consulTerminatingGateway ?? 'terminating-gateway');
     }
     // the namespace's proxies enforce the policy
-    this._enrol(this.namespace, { workloads: callers.map(c => c._workload()) });
+    this._enrol(this.namespace, { workloads: callers.map(c => c._workload()), services: callers });
   }
 
   private renderIstio(hosts: Host[]): void {

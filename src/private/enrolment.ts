@@ -148,6 +148,7 @@ export class MeshNamespace extends Construct {
   /** How the mesh enrols workloads. */
   public readonly enrolment: Enrolment;
   private readonly enrolled = new Set<kplus.Workload>();
+  private readonly checked = new Set<string>();
 
   private constructor(scope: Chart, id: string, public readonly namespace: string, public readonly mesh: Mesh,
     given: kplus.Namespace | undefined, private readonly firstBy: string, options: MeshNamespaceOptions) {
@@ -194,6 +195,22 @@ export class MeshNamespace extends Construct {
       // revision (sidecar.istio.io/inject: "true"), "rev.object." for a revision (istio.io/rev on the pod)
       if (this.mesh.istioRevision) pod.addLabel(ISTIO_REV_LABEL, this.mesh.istioRevision);
       else pod.addLabel(ISTIO_POD_INJECT_LABEL, 'true');
+    }
+  }
+
+  /**
+   * Consul: warns (once per service) when no enrolled workload's pods are selected by a service a
+   * pattern configures, unless the namespace has no workload at all (already said).
+   */
+  public checkService(name: string, selector: { [k: string]: string }, warn: (message: string) => void): void {
+    if (this.enrolment.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
+    this.checked.add(name);
+    const covered = [...this.enrolled].some(w => {
+      const labels = w.podMetadata.toJson().labels ?? {};
+      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
+    if (!covered) {
+      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)`);
     }
   }
 

@@ -184,6 +184,13 @@ describe('Consul', () => {
     expect(rs.warnings.join('\n')).toContain('no Deployment, StatefulSet or DaemonSet of namespace shop is in this app, so none is enrolled in Consul: annotate the pod templates of the workloads of shop with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)');
   });
 
+  test('a configured service whose pods no workload of the app runs: a warning naming it', () => {
+    const chart = shopChart();
+    deployment(chart, 'web');
+    const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3), callers: [ServiceRef.fromName('web', { port: 8080 })] });
+    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)']);
+  });
+
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {
     const app = Testing.app();
     const workloads = new Chart(app, 'workloads', { namespace: 'shop' });
