@@ -72,7 +72,9 @@ export abstract class MeshConstruct extends Construct {
    * @internal
    */
   protected _enrol(namespace: string | undefined,
-    options: { namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[]; services?: ServiceRef[] } = {}): MeshNamespace | undefined {
+    options: {
+      namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[]; services?: ServiceRef[];
+    } = {}): MeshNamespace | undefined {
     // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
     if (!namespace || this.mesh.ambient) return undefined;
     const enrolment = MeshNamespace.of(this, namespace, this.mesh,

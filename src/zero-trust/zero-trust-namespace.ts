@@ -251,7 +251,9 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // the namespace is the pattern's own: its Namespace object is written if none is given or in the chart
     const rules = [...allow, ...deny];
     const own = rules.filter(r => r.to._namespaceFrom(this) === this.namespace);
-    this._enrol(this.namespace, { namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to) });
+    this._enrol(this.namespace, {
+      namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to),
+    });
     this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
     renderer.render(this, intent, this.mesh);
   }
