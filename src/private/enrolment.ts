@@ -182,7 +182,8 @@ export class MeshNamespace extends Construct {
     const pod = workload.podMetadata;
     if (this.mesh.kind === MeshKind.CONSUL) {
       if (pod.toJson().annotations?.[CONSUL_INJECT_ANNOTATION] === undefined) pod.addAnnotation(CONSUL_INJECT_ANNOTATION, 'true');
-      if (workload.automountServiceAccountToken === false) {
+      // (not for a workload that opts out: it gets no dataplane to log in)
+      if (workload.automountServiceAccountToken === false && pod.toJson().annotations?.[CONSUL_INJECT_ANNOTATION] === 'true') {
         ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', true));
       }
       return;

@@ -174,6 +174,7 @@ describe('Consul', () => {
     expect(pay.spec.automountServiceAccountToken).toBe(true);
     // an explicit opt-out is kept, and Jobs (whose pods must end) are left alone
     expect(one(out, 'Deployment', 'legacy').spec.template.metadata.annotations).toEqual({ 'consul.hashicorp.com/connect-inject': 'false' });
+    expect(one(out, 'Deployment', 'legacy').spec.template.spec.automountServiceAccountToken).toBe(false);
     expect(ofKind(out, 'Job')[0].spec.template.metadata?.annotations?.['consul.hashicorp.com/connect-inject']).toBeUndefined();
     expect(rs.warnings).toEqual([]);
   });
