@@ -66,8 +66,8 @@ function isServiceWorkload(c: unknown): c is kplus.Deployment | kplus.StatefulSe
 }
 
 /** The app's own Namespace object of a namespace, in any chart of the app (so that there is never a second one). */
-function findNamespace(scope: Construct, namespace: string): kplus.Namespace | undefined {
-  return scope.node.root.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+function findNamespace(scope: Construct, namespace: string, chartOnly = false): kplus.Namespace | undefined {
+  return (chartOnly ? Chart.of(scope) : scope.node.root).node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
 }
 
 /** Options of `MeshNamespace.of`. */
@@ -83,6 +83,11 @@ export interface MeshNamespaceOptions {
   readonly owned?: boolean;
   /** Where a warning goes (the pattern's `_warn`). */
   readonly warn?: (message: string) => void;
+  /**
+   * Look for the Namespace object and the workloads in the chart only, not in the whole app: the charts
+   * of a MultiClusterExport's app are different clusters.
+   */
+  readonly chartOnly?: boolean;
 }
 
 /**
@@ -137,7 +142,7 @@ export class MeshNamespace extends Construct {
         throw new Error(`[${by}] namespaceObject: got the Namespace [${given.node.path}], but [${existing.namespaceObject.node.path}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (given && !existing.namespaceObject) existing.adopt(given, by);
-      else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace), by);
+      else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
       return existing;
     }
     return new MeshNamespace(chart, id, namespace, mesh, given, by, options);
@@ -156,14 +161,14 @@ export class MeshNamespace extends Construct {
     this.enrolment = enrolmentOf(mesh);
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
-      const workloads = scope.node.root.node.findAll().filter(isServiceWorkload).filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
+      const workloads = (options.chartOnly ? scope : scope.node.root).node.findAll().filter(isServiceWorkload).filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
         options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
       }
       return;
     }
-    const found = given ?? findNamespace(scope, namespace);
+    const found = given ?? findNamespace(scope, namespace, options.chartOnly);
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {

@@ -246,6 +246,22 @@ describe('MultiClusterExport', () => {
     return Testing.synth(eu);
   };
 
+  test('each cluster is its own: the consuming cluster does not take the exporting cluster\'s Namespace for its own', () => {
+    const app = Testing.app();
+    const eu = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+    const paymentEu = ServiceRef.fromDeployment(deployment(eu, 'payment', { metadata: { name: 'payment', namespace: 'shop' } }), { port: 8080 });
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.istio(),
+      clusters: [
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'gw.eu.example.com' },
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [ServiceRef.fromName('payment', { namespace: 'shop', port: 8080 })], gatewayAddress: 'gw.us.example.com' },
+      ],
+      exports: [{ service: paymentEu, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    expect(ofKind(Testing.synth(mc.chartOf('us-west')), 'Namespace').filter(n => n.metadata.name === 'shop')).toEqual([]);
+    expect(mc.warnings.join('\n')).toContain('kubectl label namespace shop istio-injection=enabled');
+  });
+
   test('the exporting cluster\'s workloads are enrolled in the chart that holds them', () => {
     expect(one(build(Mesh.istio()), 'Namespace', 'shop').metadata.labels['istio-injection']).toBe('enabled');
     expect(one(build(Mesh.consul()), 'Deployment', 'payment').spec.template.metadata.annotations['consul.hashicorp.com/connect-inject']).toBe('true');
