@@ -224,7 +224,8 @@ export class MultiClusterExport extends MeshConstruct {
       for (const s of c.services) {
         const where = s._source() ? Chart.of(s._source()!) : c.chart;
         const ns = s._namespaceFrom(where);
-        if (ns && !this.mesh.ambient) MeshNamespace.of(where, ns, this.mesh, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
+        if (!ns || this.mesh.ambient) continue;
+        MeshNamespace.of(where, ns, this.mesh, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
       }
     }
   }

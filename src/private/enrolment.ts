@@ -161,7 +161,8 @@ export class MeshNamespace extends Construct {
     this.enrolment = enrolmentOf(mesh);
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
-      const workloads = (options.chartOnly ? scope : scope.node.root).node.findAll().filter(isServiceWorkload).filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
+      const workloads = (options.chartOnly ? scope : scope.node.root).node.findAll().filter(isServiceWorkload)
+        .filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
         options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
