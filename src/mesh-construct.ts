@@ -1,7 +1,9 @@
 import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
+import { MeshNamespace } from './private/enrolment';
 import { ProblemList, show } from './private/errors';
 import { DNS1123_LABEL } from './private/names';
 import { ServiceRef } from './service';
@@ -64,6 +66,38 @@ export abstract class MeshConstruct extends Construct {
       return undefined;
     }
     return namespace;
+  }
+
+  /**
+   * Enrols the workloads of `namespace` in the mesh (docs/enrolment.md): the Namespace's label or
+   * annotation (the user's Namespace object, or one written for a namespace the app owns), or, on Consul,
+   * the pod templates; `workloads` are workloads the pattern was given. Warns where it cannot.
+   * @internal
+   */
+  protected _enrol(namespace: string | undefined,
+    options: {
+      namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[]; services?: ServiceRef[];
+    } = {}): MeshNamespace | undefined {
+    // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
+    if (!namespace || this.mesh.ambient) return undefined;
+    const enrolment = MeshNamespace.of(this, namespace, this.mesh,
+      { namespaceObject: options.namespaceObject, owned: options.owned, warn: m => this._warn(m) });
+    for (const w of options.workloads ?? []) if (w) enrolment.enrolWorkload(w);
+    for (const s of options.services ?? []) enrolment.checkService(s.name, s.selector, m => this._warn(m));
+    return enrolment;
+  }
+
+  /**
+   * Enrols the namespaces of `services` (each once) and the workloads they were made from.
+   * @internal
+   */
+  protected _enrolServices(services: (ServiceRef | undefined)[], workloads: (kplus.Workload | undefined)[] = []): void {
+    const refs = services.filter((s): s is ServiceRef => s instanceof ServiceRef);
+    const namespaces = [...new Set(refs.map(s => s._namespaceFrom(this)))];
+    for (const ns of namespaces) {
+      const here = refs.filter(s => s._namespaceFrom(this) === ns);
+      this._enrol(ns, { workloads: [...here.map(s => s._workload()), ...(ns === namespaces[0] ? workloads : [])], services: here });
+    }
   }
 
   /**

@@ -101,6 +101,13 @@ export interface IstioMeshOptions {
    * @default IstioWaypointScope.NAMESPACE
    */
   readonly waypointScope?: IstioWaypointScope;
+  /**
+   * Sidecar only: the istiod revision (or revision tag, e.g. `prod-stable`) whose injector the workloads
+   * use. Namespaces are then enrolled with `istio.io/rev: <revision>` instead of `istio-injection: enabled`
+   * (the two exclude each other: `istio-injection` wins). See docs/enrolment.md.
+   * @default - the default revision (`istio-injection: enabled`)
+   */
+  readonly revision?: string;
 }
 
 /**
@@ -158,10 +165,20 @@ export interface ConsulMeshOptions {
 export class Mesh {
   /** An Istio mesh. */
   public static istio(options: IstioMeshOptions = {}): Mesh {
+    const revision = options.revision;
+    if (revision !== undefined) {
+      if (typeof revision !== 'string' || revision.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(revision)) {
+        throw new Error(`Mesh.istio: ${propMessage('revision', revision, 'an Istio revision or revision tag is a label value of istio.io/rev (lower-case letters, digits and \'-\', at most 63 characters)', "use the revision istiod was installed with, e.g. revision: '1-30-3' or a tag such as 'prod-stable'")}`);
+      }
+      if (options.dataPlane === IstioDataPlane.AMBIENT) {
+        throw new Error(`Mesh.istio: ${propMessage('revision', revision, 'the ambient data plane is enrolled with istio.io/dataplane-mode: ambient, and this library writes no revision labels for ambient', 'leave revision out for IstioDataPlane.AMBIENT')}`);
+      }
+    }
     return new Mesh(MeshKind.ISTIO, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
       rootNamespace: options.rootNamespace ?? 'istio-system',
       istioDataPlane: options.dataPlane ?? IstioDataPlane.SIDECAR,
       istioWaypointScope: options.dataPlane === IstioDataPlane.AMBIENT ? options.waypointScope ?? IstioWaypointScope.NAMESPACE : undefined,
+      istioRevision: revision,
     });
   }
 
@@ -193,6 +210,8 @@ export class Mesh {
   public readonly istioDataPlane?: IstioDataPlane;
   /** Where ambient waypoints are deployed (Istio ambient only). */
   public readonly istioWaypointScope?: IstioWaypointScope;
+  /** The istiod revision (or revision tag) sidecars are injected by (Istio sidecar only). */
+  public readonly istioRevision?: string;
   /** The Linkerd route API (Linkerd only). */
   public readonly linkerdRouteApi?: LinkerdRouteApi;
   /** Linkerd's default inbound policy (Linkerd only). */
@@ -209,6 +228,7 @@ export class Mesh {
     rootNamespace?: string;
     istioDataPlane?: IstioDataPlane;
     istioWaypointScope?: IstioWaypointScope;
+    istioRevision?: string;
     linkerdRouteApi?: LinkerdRouteApi;
     linkerdInboundPolicy?: LinkerdInboundPolicy;
     linkerdInboundPolicyDeclared?: boolean;
@@ -220,6 +240,7 @@ export class Mesh {
     this.rootNamespace = extra.rootNamespace;
     this.istioDataPlane = extra.istioDataPlane;
     this.istioWaypointScope = extra.istioWaypointScope;
+    this.istioRevision = extra.istioRevision;
     this.linkerdRouteApi = extra.linkerdRouteApi;
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;

@@ -104,7 +104,7 @@ export class ServiceRef {
       servicePort?.targetPort ?? (port as number), servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
       () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
-      service.metadata, service);
+      service.metadata, undefined, service);
   }
 
   /**
@@ -113,7 +113,7 @@ export class ServiceRef {
   public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
     const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
     return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined);
+      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment, deployment);
   }
 
   /** The service name. */
@@ -130,10 +130,14 @@ export class ServiceRef {
   public readonly protocol: ServiceProtocol;
   private readonly selectorFn: () => { [key: string]: string };
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
+  private readonly workload?: kplus.Workload;
+  private readonly source?: Construct;
+  /** The cdk8s-plus Service this reference was made from (`fromService`), whose selector may be narrowed. */
+  private readonly serviceObject?: kplus.Service;
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
     protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
-    private readonly serviceObject?: kplus.Service) {
+    workload?: kplus.Workload, source?: Construct) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -142,6 +146,25 @@ export class ServiceRef {
     this.protocol = protocol;
     this.selectorFn = selector;
     this.serviceMetadata = serviceMetadata;
+    this.workload = workload;
+    this.source = source;
+    this.serviceObject = source instanceof kplus.Service ? source : undefined;
+  }
+
+  /**
+   * The cdk8s-plus object the reference was made from (`fromService`, `fromDeployment`), if any.
+   * @internal
+   */
+  public _source(): Construct | undefined {
+    return this.source;
+  }
+
+  /**
+   * The workload whose pods serve the service, when the reference was made from it (`fromDeployment`).
+   * @internal
+   */
+  public _workload(): kplus.Workload | undefined {
+    return this.workload;
   }
 
   /** The labels that select the service's pods. */

@@ -7,6 +7,7 @@ import { DocumentLines } from './private/lines';
 import { AnalyzerRule } from './private/rule';
 import { formatPath } from './private/structural';
 import { CONSUL_RULES } from './rules/consul';
+import { ENROLMENT_RULES } from './rules/enrolment';
 import { ISTIO_RULES } from './rules/istio';
 import { LINKERD_RULES } from './rules/linkerd';
 
@@ -87,7 +88,7 @@ export interface AnalysisResult {
   readonly clean: boolean;
 }
 
-const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES];
+const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES, ...ENROLMENT_RULES];
 const RANK: Record<Severity, number> = { [Severity.INFO]: 0, [Severity.WARNING]: 1, [Severity.ERROR]: 2 };
 
 /** Per-resource opt-out: a comma-separated list of codes in this annotation. */
@@ -186,11 +187,11 @@ export class MeshAnalyzer {
       }
       for (const raw of raws) {
         const disabled = String(raw.doc.obj.metadata?.annotations?.[DISABLE_ANNOTATION] ?? '').split(',').map(s => s.trim());
-        if (disabled.includes(rule.code)) continue;
+        if (disabled.includes(rule.code) || RANK[raw.severity ?? rule.severity] < min) continue;
         const o = raw.doc.obj;
         findings.push({
           code: rule.code,
-          severity: rule.severity,
+          severity: raw.severity ?? rule.severity,
           message: raw.message,
           resource: `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
           path: formatPath(raw.path),

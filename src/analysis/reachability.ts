@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
 import * as jsyaml from 'js-yaml';
+import { enrolmentStep, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
 
 /**
@@ -28,6 +29,12 @@ export interface ReachabilityOptions {
    * @default true
    */
   readonly consulDefaultAllow?: boolean;
+  /**
+   * Whether Consul injects pods that carry no `consul.hashicorp.com/connect-inject` annotation (the Helm
+   * value `connectInject.default`), to tell whether a service's workloads among the manifests are meshed.
+   * @default false
+   */
+  readonly consulConnectInjectDefault?: boolean;
 }
 
 /**
@@ -82,6 +89,12 @@ export interface ReachabilityDecision {
   readonly reason: string;
   /** The mesh whose policies decided: istio, linkerd, consul, or none. */
   readonly mesh: string;
+  /**
+   * False when the manifests show that the mesh does not inject the service's pods (its Namespace is not
+   * enrolled, or its workloads opt out): nothing enforces the policies, and the request passes.
+   * @default true
+   */
+  readonly enforced?: boolean;
 }
 
 interface Caller {
@@ -164,7 +177,7 @@ export class ReachabilityMatrix {
   /** A table of decisions, one per line. */
   public static formatTable(decisions: ReachabilityDecision[]): string {
     const rows = [['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'],
-      ...decisions.map(d => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.allowed ? 'ALLOW' : 'DENY', d.reason])];
+      ...decisions.map(d => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason])];
     const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
     return rows.map(r => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
   }
@@ -251,6 +264,10 @@ export class ReachabilityMatrix {
       servicePort: query.port ?? called?.port,
     };
     const mesh = this.mesh;
+    const unmeshed = this.notMeshed(req, mesh);
+    if (unmeshed) {
+      return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: true, reason: unmeshed, mesh, enforced: false };
+    }
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
       : { allowed: true, reason: 'no authorization policy in the manifests' };
     return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh };
@@ -275,6 +292,26 @@ export class ReachabilityMatrix {
 
   private ns(o: any): string {
     return o.metadata?.namespace ?? this.defaultNs;
+  }
+
+  /**
+   * Why the service's pods are known to get no proxy (so no policy is enforced on them), if they are:
+   * its workloads among the manifests are all left out by the mesh's injector, or (with no workload
+   * here) its Namespace object is not enrolled. Unknown (the Namespace and workloads are elsewhere): none.
+   */
+  private notMeshed(req: Request, mesh: string): string | undefined {
+    if (mesh === 'none') return undefined;
+    const nsObj = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns);
+    const pods = workloadsOf(this.objects, o => this.ns(o)).filter(w => w.ns === req.ns && subset(req.labels, w.labels));
+    if (pods.length) {
+      if (!pods.every(w => podEnrolled(mesh, nsObj, w, this.options.consulConnectInjectDefault ?? false) === false)) return undefined;
+      const where = mesh === 'consul' ? 'annotate the pod templates with consul.hashicorp.com/connect-inject: "true"' : enrolmentStep(mesh, req.ns);
+      return `not meshed: not enforced (the ${mesh} injector leaves out every workload of ${req.ns}/${req.name}: ${pods.map(w => `${w.kind} ${w.name}`).join(', ')}; ${where})`;
+    }
+    if (namespaceEnrolled(mesh, nsObj) === false) {
+      return `not meshed: not enforced (namespace ${req.ns} is not enrolled in ${mesh}; ${enrolmentStep(mesh, req.ns)})`;
+    }
+    return undefined;
   }
 
   private parseCaller(text: string): Caller {

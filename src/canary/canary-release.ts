@@ -357,6 +357,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
+    this._enrolServices([this.service], [props.stable._deployment(), props.canary._deployment()]);
     if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
     if (this.mesh.kind === MeshKind.LINKERD) this.apexSelector(intent);
     if (alert) {

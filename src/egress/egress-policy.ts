@@ -234,6 +234,8 @@ export class EgressPolicy extends MeshConstruct {
       case MeshKind.LINKERD: this.renderLinkerd(hosts); break;
       default: this.renderConsul(hosts, callers, props.consulTerminatingGateway ?? 'terminating-gateway');
     }
+    // the namespace's proxies enforce the policy
+    this._enrol(this.namespace, { workloads: callers.map(c => c._workload()), services: callers });
   }
 
   private renderIstio(hosts: Host[]): void {

@@ -122,5 +122,6 @@ export class FaultInjection extends MeshConstruct {
       delay: props.delay ? { ms: millis(props.delay.fixedDelay), percent: props.delay.percent } : undefined,
       abort: props.abort ? { status: props.abort.httpStatus, percent: props.abort.percent } : undefined,
     }, this);
+    this._enrolServices([this.service]);
   }
 }

@@ -296,6 +296,8 @@ export class IngressGateway extends MeshConstruct {
     }
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
+    // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)
+    this._enrolServices(routes.map(r => r.service));
     if (this.api === IngressApi.GATEWAY_API && this.mesh.kind === MeshKind.ISTIO) {
       const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
       if (props.jwt) this.renderJwt(name, ns, { targetRefs }, props.jwt);

@@ -6,6 +6,7 @@ import { istioNetworkStep, MC_ISTIO } from './istio';
 import { MC_LINKERD } from './linkerd';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
+import { MeshNamespace } from '../private/enrolment';
 import { ProblemList } from '../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../private/names';
 import { ServiceRef } from '../service';
@@ -226,6 +227,16 @@ export class MultiClusterExport extends MeshConstruct {
     this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
     renderer.render(intent, this.mesh);
     if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
+    // each cluster's services are enrolled where their objects are (the chart of the cdk8s-plus Service
+    // or Deployment, else the cluster's chart): docs/enrolment.md
+    for (const c of clusters) {
+      for (const s of c.services) {
+        const where = s._source() ? Chart.of(s._source()!) : c.chart;
+        const ns = s._namespaceFrom(where);
+        if (!ns || this.mesh.ambient) continue;
+        MeshNamespace.of(where, ns, this.mesh, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
+      }
+    }
   }
 
   /** The chart of a cluster. */

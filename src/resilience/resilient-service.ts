@@ -354,6 +354,8 @@ export class ResilientService extends MeshConstruct {
       loadBalancing: intent.loadBalancing,
     }, this, note);
     renderer.render(this, intent, this.mesh, note);
+    // the service's pods and its callers' (whose proxies apply timeouts, retries and circuit breaking)
+    this._enrolServices([this.service, ...(props.callers ?? [])]);
   }
 
   /** The settings left out because the mesh cannot express them (with UnsupportedSettings.DROP_WITH_WARNING). */

@@ -410,5 +410,6 @@ export class TrafficTelemetry extends MeshConstruct {
       default:
         if (logging) ConsulProxyDefaults.of(this, this.namespace).setAccessLogs({ enabled: true, type: 'stdout' }, this.node.path);
     }
+    this._enrol(this.namespace, { namespaceObject: props.namespaceObject, workloads: [service?._workload()] });
   }
 }

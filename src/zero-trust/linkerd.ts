@@ -1,5 +1,4 @@
 import { ApiObject, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
@@ -7,8 +6,9 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as linkerd from '../imports/linkerd';
 import { HttpMethod, MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
+import { MeshNamespace } from '../private/enrolment';
 import { LinkerdServer, warnFrom } from '../private/linkerd-server';
-import { markClusterScoped, objectMetadata } from '../private/metadata';
+import { objectMetadata } from '../private/metadata';
 import { ServiceRef } from '../service';
 
 const POLICY = 'policy.linkerd.io';
@@ -248,17 +248,14 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const strict = intent.phase === MtlsPhase.STRICT;
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
     // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
-    let namespaceObject = intent.namespaceObject;
-    const givenName = namespaceObject ? ApiObject.of(namespaceObject).metadata.name : undefined;
-    if (namespaceObject && givenName !== ns) {
+    const givenName = intent.namespaceObject ? ApiObject.of(intent.namespaceObject).metadata.name : undefined;
+    if (intent.namespaceObject && givenName !== ns) {
       // the annotation is read from the pods' own Namespace: on another one it would set that namespace's default
       throw new Error(`[${scope.node.path}] namespaceObject: got Namespace ${JSON.stringify(givenName)}, but the policies are for namespace ${JSON.stringify(ns)}, whose default inbound policy Linkerd reads from its own Namespace object; pass the Namespace object named ${JSON.stringify(ns)}, or remove namespaceObject`);
     }
-    if (!namespaceObject) {
-      namespaceObject = new kplus.Namespace(scope, 'Namespace', { metadata: objectMetadata(ns, undefined) });
-    }
-    // a Namespace is cluster-scoped: no metadata.namespace, whatever the chart's namespace
-    markClusterScoped(ApiObject.of(namespaceObject));
+    // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given, or found in
+    // the chart, or written here (a zero-trust namespace is the app's own), annotated linkerd.io/inject
+    const namespaceObject = MeshNamespace.of(scope, ns, mesh, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
     // Servers other constructs create in the namespace (rate limits) carry the namespace's default
     LinkerdServer.setNamespaceDefault(scope, ns, defaultPolicy);

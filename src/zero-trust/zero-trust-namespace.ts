@@ -259,6 +259,13 @@ export class ZeroTrustNamespace extends MeshConstruct {
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
+    // the namespace is the pattern's own: its Namespace object is written if none is given or in the chart
+    const rules = [...allow, ...deny];
+    const own = rules.filter(r => r.to._namespaceFrom(this) === this.namespace);
+    this._enrol(this.namespace, {
+      namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to),
+    });
+    this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
     renderer.render(this, intent, this.mesh);
   }
 

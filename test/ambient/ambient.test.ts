@@ -301,7 +301,8 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
     const out = synthValidated(chart);
     expect(ofKind(out, 'VirtualService')).toHaveLength(1);
     expect(ofKind(out, 'HTTPRoute')).toEqual([]);
-    expect(ofKind(out, 'Namespace')).toEqual([]);
+    // the sidecar enrolment: injection, not ambient
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio-injection': 'enabled' });
   });
 });
 

@@ -25,6 +25,7 @@ describe('the rule registry', () => {
     // the istioctl 1.30.3 codes and levels (pkg/config/analysis/msg/messages.yaml) of the analyzers cited
     const ISTIOCTL: { [code: string]: [string, Severity] } = {
       IST0101: ['ReferencedResourceNotFound', Severity.ERROR],
+      IST0102: ['NamespaceNotInjected', Severity.INFO],
       IST0109: ['ConflictingMeshGatewayVirtualServiceHosts', Severity.ERROR],
       IST0111: ['MultipleSidecarsWithoutWorkloadSelectors', Severity.ERROR],
       IST0128: ['NoServerCertificateVerificationDestinationLevel', Severity.WARNING],

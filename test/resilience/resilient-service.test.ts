@@ -149,7 +149,8 @@ describe('Istio mapping', () => {
     const out = full();
     for (const o of out) {
       expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('cdk8s-mesh');
-      expect(o.metadata.namespace).toBe('shop');
+      // the Namespace (the enrolment of the chart's own namespace) is cluster-scoped
+      expect(o.metadata.namespace).toBe(o.kind === 'Namespace' ? undefined : 'shop');
     }
   });
 

@@ -123,6 +123,7 @@ describe('Linkerd', () => {
     expect(one(out, 'Namespace', 'shop').metadata.annotations).toEqual({
       'config.linkerd.io/access-log': 'apache',
       'config.linkerd.io/default-inbound-policy': 'deny',
+      'linkerd.io/inject': 'enabled',
     });
   });
 
@@ -140,7 +141,7 @@ describe('Linkerd', () => {
     new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.linkerd(), namespace: 'shop', accessLogging: {}, namespaceObject: ns });
     const out = one(synthValidated(chart), 'Namespace', 'shop');
     expect(out.metadata.namespace).toBeUndefined();
-    expect(out.metadata.annotations).toEqual({ 'config.linkerd.io/access-log': 'json' });
+    expect(out.metadata.annotations).toEqual({ 'config.linkerd.io/access-log': 'json', 'linkerd.io/inject': 'enabled' });
   });
 
   test('access logging without the Namespace object is refused', () => {

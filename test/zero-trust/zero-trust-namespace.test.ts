@@ -198,7 +198,7 @@ describe('Linkerd', () => {
   test('default inbound policy deny on the namespace, a Server per service, and authorizations on routes or Servers', () => {
     const out = synth(SEED(Mesh.linkerd()));
     const ns = one(out, 'Namespace', 'shop');
-    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny', 'linkerd.io/inject': 'enabled' });
     expect(ns.metadata.namespace).toBeUndefined();
     expect(one(out, 'Server', 'payment-8080').spec).toMatchObject({ accessPolicy: 'deny', port: 8080, podSelector: { matchLabels: { app: 'payment' } } });
     expect(one(out, 'HTTPRoute', 'payment-from-order').spec).toEqual({
@@ -442,8 +442,8 @@ describe('Linkerd: a rule is for the port it names (issue 25)', () => {
 describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
   test('a namespaceObject with another name is refused (the default would land on the wrong Namespace)', () => {
     const msg = failureOf(chart => new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'billing' } }) })));
-    expect(msg).toContain('[test/zt] namespaceObject: got Namespace "billing", but the policies are for namespace "shop"');
-    expect(msg).toContain('pass the Namespace object named "shop"');
+    expect(msg).toContain('[test/zt] namespaceObject: got "billing": not the Namespace of shop, whose workloads the pattern configures');
+    expect(msg).toContain('pass the kplus.Namespace named shop');
   });
 
   test('paths: [prefix(\'/\')] without methods allows every request (it is server-wide, not a route tying with the catch-all)', () => {

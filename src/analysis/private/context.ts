@@ -1,3 +1,5 @@
+import type { Severity } from '../findings';
+
 /** Mesh-wide assumptions of the analyzer, with upstream defaults. */
 export interface AnalyzerAssumptions {
   readonly rootNamespace: string;
@@ -20,6 +22,8 @@ export interface RawFinding {
   readonly doc: Doc;
   readonly path: (string | number)[];
   readonly message: string;
+  /** A lower severity than the rule's, for this finding (e.g. when a fact is not among the manifests). */
+  readonly severity?: Severity;
 }
 
 /**

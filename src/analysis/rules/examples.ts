@@ -155,7 +155,7 @@ const L_NAMESPACE = `apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
-  annotations: {config.linkerd.io/default-inbound-policy: deny}`;
+  annotations: {config.linkerd.io/default-inbound-policy: deny, linkerd.io/inject: enabled}`;
 
 const L_SERVER_ROUTE = `apiVersion: policy.linkerd.io/v1beta3
 kind: HTTPRoute
@@ -170,7 +170,7 @@ metadata: {name: payment, namespace: shop}
 spec:
   selector: {matchLabels: {app: payment}}
   template:
-    metadata: {labels: {app: payment}}
+    metadata: {labels: {app: payment}, annotations: {linkerd.io/inject: enabled}}
     spec:
       containers:
       - name: payment
@@ -220,6 +220,21 @@ spec:
   listeners:
   - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: shop-tls}]}}
   - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}`;
+
+const DEPLOYMENT = (name: string, podMetadata: string, podSpec = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {${podMetadata}}
+    spec: {${podSpec}containers: [{name: ${name}, image: "example/${name}:1"}]}`;
+
+const LINKERD_NS = (annotations: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: {${annotations}}`;
 
 export const RULE_EXAMPLES: RuleExample[] = [
   // Istio
@@ -389,9 +404,9 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'I133',
-    bad: doc(DR('  subsets:\n  - {name: v2, labels: {version: v2}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+    bad: doc(DR('  subsets:\n  - {name: v2, labels: {version: v2}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1, sidecar.istio.io/inject: "true"}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
     expect: ['I133'],
-    fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
+    fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: payment-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  template:\n    metadata: {labels: {app: payment, version: v1, sidecar.istio.io/inject: "true"}}\n    spec: {containers: [{name: payment, image: payment:1}]}'),
   },
   {
     code: 'I134',
@@ -664,5 +679,54 @@ spec:
     bad: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive')),
     expect: ['C111'],
     fixed: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive'), C('Mesh', 'mesh', '  allowEnablingPermissiveMutualTLS: true')),
+  },
+  // enrolment: mesh objects for workloads that get no proxy
+  {
+    code: 'I190',
+    bad: doc(NS('shop', 'team: payments'), PA('default', '  mtls: {mode: STRICT}')),
+    expect: ['I190'],
+    fixed: doc(NS('shop', 'istio-injection: enabled'), PA('default', '  mtls: {mode: STRICT}')),
+  },
+  {
+    code: 'I190',
+    bad: doc(PA('default', '  mtls: {mode: STRICT}'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['I190'],
+    fixed: doc(PA('default', '  mtls: {mode: STRICT}'), DEPLOYMENT('payment', 'labels: {app: payment, istio.io/rev: canary}')),
+  },
+  {
+    code: 'I190',
+    bad: doc(NS('shop', 'istio-injection: disabled\n    istio.io/rev: canary'), PA('default', '  mtls: {mode: STRICT}')),
+    expect: ['I190'],
+    fixed: doc(NS('shop', 'istio.io/rev: canary'), PA('default', '  mtls: {mode: STRICT}')),
+  },
+  {
+    code: 'L190',
+    bad: doc(LINKERD_NS('config.linkerd.io/default-inbound-policy: deny'), SERVER('payment-8080')),
+    expect: ['L190'],
+    fixed: doc(LINKERD_NS('config.linkerd.io/default-inbound-policy: deny, linkerd.io/inject: enabled'), SERVER('payment-8080')),
+  },
+  {
+    code: 'L190',
+    bad: doc(SERVER('payment-8080'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['L190'],
+    fixed: doc(SERVER('payment-8080'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {linkerd.io/inject: enabled}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "false"}')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}')),
+  },
+  {
+    code: 'C190',
+    bad: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}', 'automountServiceAccountToken: false, ')),
+    expect: ['C190'],
+    fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}', 'automountServiceAccountToken: true, ')),
   },
 ];

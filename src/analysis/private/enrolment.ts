@@ -1,0 +1,89 @@
+/**
+ * Whether the meshes inject their proxy into a workload's pods, read from manifests (the Namespace
+ * object and the pod template), as each mesh's injector decides it. Shared by the analyzer's enrolment
+ * rules and the reachability matrix. See docs/enrolment.md.
+ */
+
+/** A workload among the manifests, with its pod template's metadata. */
+export interface WorkloadFacts {
+  readonly obj: any;
+  readonly kind: string;
+  readonly name: string;
+  readonly ns: string;
+  readonly labels: { [k: string]: string };
+  readonly annotations: { [k: string]: string };
+  /** The pod spec's `automountServiceAccountToken`, if set. */
+  readonly automount?: boolean;
+}
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/** The workloads (and bare Pods) among the manifests. */
+export function workloadsOf(objects: any[], nsOf: (o: any) => string): WorkloadFacts[] {
+  return objects.filter(o => WORKLOAD_KINDS.includes(o?.kind) && (o.apiVersion === 'v1' || o.apiVersion === 'apps/v1')).map(o => {
+    const meta = o.kind === 'Pod' ? o.metadata : o.spec?.template?.metadata;
+    const spec = o.kind === 'Pod' ? o.spec : o.spec?.template?.spec;
+    const map = (m: unknown) => (m && typeof m === 'object' ? m as { [k: string]: string } : {});
+    return {
+      obj: o,
+      kind: o.kind,
+      name: String(o.metadata?.name),
+      ns: nsOf(o),
+      labels: map(meta?.labels),
+      annotations: map(meta?.annotations),
+      automount: typeof spec?.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : undefined,
+    };
+  });
+}
+
+/** The exact step that enrols a namespace, for messages. */
+export function enrolmentStep(mesh: string, ns: string): string {
+  if (mesh === 'istio') return `kubectl label namespace ${ns} istio-injection=enabled (or istio.io/rev=<revision>, or istio.io/dataplane-mode=ambient)`;
+  if (mesh === 'linkerd') return `kubectl annotate namespace ${ns} linkerd.io/inject=enabled`;
+  return 'annotate the pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)';
+}
+
+/**
+ * Whether a namespace enrols its pods, from its Namespace object: undefined when the object is not
+ * among the manifests (and on Consul, which enrols pods, not namespaces).
+ * Istio: `istio-injection: enabled`; else `istio.io/rev` (the revision webhooks need `istio-injection`
+ * absent: istio-discovery templates/mutatingwebhook.yaml); or ambient. Linkerd: `linkerd.io/inject`
+ * `enabled` or `ingress` (linkerd2 pkg/inject/report.go).
+ */
+export function namespaceEnrolled(mesh: string, nsObj: any): boolean | undefined {
+  if (!nsObj || mesh === 'consul') return undefined;
+  const labels = nsObj.metadata?.labels ?? {};
+  if (mesh === 'istio') {
+    if (labels['istio.io/dataplane-mode'] === 'ambient') return true;
+    if (labels['istio-injection'] !== undefined) return labels['istio-injection'] === 'enabled';
+    return labels['istio.io/rev'] !== undefined;
+  }
+  return ['enabled', 'ingress'].includes(nsObj.metadata?.annotations?.['linkerd.io/inject']);
+}
+
+/**
+ * Whether a workload's pods get the mesh's proxy: undefined when it depends on a Namespace object that
+ * is not among the manifests. Consul: the pod's `consul.hashicorp.com/connect-inject`, else the Helm value
+ * connectInject.default (consul-k8s mesh_webhook.go shouldInject).
+ */
+export function podEnrolled(mesh: string, nsObj: any, w: WorkloadFacts, consulInjectDefault = false): boolean | undefined {
+  if (mesh === 'consul') {
+    const v = w.annotations['consul.hashicorp.com/connect-inject'];
+    return v === undefined ? consulInjectDefault : v === 'true';
+  }
+  if (mesh === 'linkerd') {
+    const v = w.annotations['linkerd.io/inject'];
+    if (v === 'disabled') return false;
+    if (v === 'enabled' || v === 'ingress') return true;
+    return namespaceEnrolled(mesh, nsObj);
+  }
+  if (w.labels['istio.io/dataplane-mode'] === 'ambient') return true;
+  if (w.labels['sidecar.istio.io/inject'] === 'false') return false;
+  const nsLabels = nsObj?.metadata?.labels ?? {};
+  if (nsObj && (nsLabels['istio-injection'] !== undefined || nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient')) {
+    return namespaceEnrolled(mesh, nsObj);
+  }
+  // no namespace label: the object-selector webhooks ("object.", "rev.object.") inject
+  if (w.labels['sidecar.istio.io/inject'] === 'true' || w.labels['istio.io/rev'] !== undefined) return true;
+  return nsObj ? false : undefined;
+}
