@@ -1,7 +1,10 @@
+import { Construct } from 'constructs';
 import { MultiClusterIntent, MultiClusterRenderer } from './intent';
 import { MeshAnalysis } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { Mesh } from '../mesh';
+import { ConsulServiceDefaults } from '../private/consul-service-defaults';
+import { DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
@@ -22,14 +25,15 @@ export const MC_CONSUL: MultiClusterRenderer = {
     return out;
   },
 
-  render(intent: MultiClusterIntent, mesh: Mesh) {
+  render(intent: MultiClusterIntent, mesh: Mesh, by: Construct) {
     for (const c of intent.clusters) {
       MeshAnalysis.of(c.chart);
       const exports = intent.exports.filter(e => e.from === c);
-      if (exports.length) {
+      const listed = exports.map(e => `${e.service.name} to ${intent.samenessGroup ? `sameness group ${intent.samenessGroup}` : e.to.map(t => t.name).join(', ')}`).join('; ');
+      if (exports.length && writesDatacenterWide(by, mesh, `ExportedServices default (cluster ${c.name})`, `export ${listed}`)) {
         new consul.ExportedServices(c.chart, 'ExportedServices', {
-          // Consul CE allows one ExportedServices, named default
-          metadata: objectMetadata('default', exports[0].namespace),
+          // Consul CE allows one ExportedServices, named default (one per admin partition on Enterprise)
+          metadata: objectMetadata('default', exports[0].namespace, { annotations: DATACENTER_WIDE }),
           spec: {
             services: exports.map(e => ({
               name: e.service.name,
@@ -46,6 +50,11 @@ export const MC_CONSUL: MultiClusterRenderer = {
       }
     }
     for (const e of intent.exports) {
+      // an HTTP chain fails over only to a target of the same protocol: the exporter declares it too
+      // (discoverychain/compile.go recordProtocol; tcp, the default, would not match)
+      if (intent.failover) {
+        ConsulServiceDefaults.of(e.from.chart, e.service.name, e.namespace).setProtocol(e.service.protocol, e.from.chart.node.path);
+      }
       if (e.callers.length) {
         new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
           metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
@@ -59,7 +68,7 @@ export const MC_CONSUL: MultiClusterRenderer = {
       for (const c of e.localIn) {
         // into the service's one ServiceResolver in that cluster's chart (with its canary subsets, if any)
         const local = c.services.find(s => s.name === e.service.name)!;
-        ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
+        ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, by);
       }
     }
   },

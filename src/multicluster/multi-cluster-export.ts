@@ -216,7 +216,7 @@ export class MultiClusterExport extends MeshConstruct {
     }
     const renderer = RENDERERS[this.mesh.kind];
     this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
-    renderer.render(intent, this.mesh);
+    renderer.render(intent, this.mesh, this);
   }
 
   /** The chart of a cluster. */

@@ -59,6 +59,17 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
 export const CONSUL_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
+    if (m.canary && m.failover) {
+      // a failover target inherits the subset of the target it replaces (discoverychain/compile.go
+      // getResolverNode: rewriteTarget merges the failover's opts into the subset target, and the peer
+      // target is resolved with the local resolver's subset filter), so the exporter's instances would
+      // need the same Service.Meta, which this library does not write on the exporting cluster's pods
+      const c = m.canary;
+      const filters = [c.stable, c.canary].map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ');
+      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.canaryBy}] releases it in subsets `
+        + `(${filters}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
+        + `finish the release (remove the CanaryRelease) before failing ${m.serviceName} over to peers, or release it without failover`);
+    }
     // routers, splitters and subsets need an HTTP-family protocol (Consul rejects them on tcp)
     ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, traffic.resilienceBy ?? traffic.canaryBy ?? traffic.node.path);
     const needsRouter = m.resilience?.rules.length || m.canary?.canaryMatches.length;
