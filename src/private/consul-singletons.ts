@@ -33,8 +33,8 @@ export function writesDatacenterWide(scope: Construct, mesh: Mesh, entry: string
     return false;
   }
   if (mode === ConsulDatacenterWideEntries.WRITE_WITH_WARNING) {
-    warn(`writes ${entry}, which is one per Consul datacenter: it applies to every namespace, and another chart's or the operator's own entry of that name conflicts with it; `
-      + 'if this chart is the platform\'s, acknowledge it with Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }), else leave it to the platform team with ConsulDatacenterWideEntries.OMIT');
+    warn(`writes ${entry}, one per Consul datacenter: it applies to every namespace and conflicts with any other chart's or the operator's entry of that name; `
+      + 'acknowledge it with Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }) if this chart is the platform\'s, or leave it to the platform team with OMIT');
   }
   return true;
 }

@@ -347,7 +347,7 @@ describe('Consul', () => {
     };
     const dflt = build(Mesh.consul());
     expect(dflt.zt.warnings.filter(w => w.includes('one per Consul datacenter'))).toHaveLength(4);
-    expect(dflt.zt.warnings.join('\n')).toContain('writes ProxyDefaults global, which is one per Consul datacenter');
+    expect(dflt.zt.warnings.join('\n')).toContain('writes ProxyDefaults global, one per Consul datacenter: it applies to every namespace');
     expect(one(dflt.out, 'ProxyDefaults', 'global').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
     expect(one(dflt.out, 'ServiceIntentions', 'default-deny').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
     const acknowledged = build(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }));

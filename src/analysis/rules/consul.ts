@@ -223,4 +223,54 @@ export const CONSUL_RULES: AnalyzerRule[] = [
         .map(d => at(d, ['spec', 'mutualTLSMode'], 'permissive mode is refused unless Mesh "mesh" sets allowEnablingPermissiveMutualTLS: true'));
     },
   },
+  {
+    code: 'C112',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'Consul config_entry_intentions.go validate: Permissions[j].HTTP is required; no permissions on wildcard destinations',
+    summary: 'an intention permission without an http block, or permissions on a wildcard destination: Consul rejects the entry after Kubernetes stored it',
+    check: ctx => ctx.ofKind('ServiceIntentions', CONSUL).flatMap(d => {
+      const wildcard = d.obj.spec?.destination?.name === '*' || d.obj.spec?.destination?.namespace === '*';
+      return arr(d.obj.spec?.sources).flatMap((s: any, i: number) => {
+        const perms = arr(s?.permissions);
+        if (wildcard && perms.length) return [at(d, ['spec', 'sources', i, 'permissions'], 'a wildcard destination takes no permissions: name the destination service, or give the source an action')];
+        return perms.flatMap((p: any, j: number) => (p?.http && typeof p.http === 'object' && Object.keys(p.http).length ? []
+          : [at(d, ['spec', 'sources', i, 'permissions', j], 'every permission needs an http block with a path, header or method match (e.g. http: {pathPrefix: /}), a JWT-only one too')]));
+      });
+    }),
+  },
+  {
+    code: 'C113',
+    severity: W,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'Consul agent/xds/rbac.go: a request no permission of its source matches falls to the default intention policy',
+    summary: 'an L7 source whose permissions do not end with a catch-all: a request none matches is decided by the ACL default (allow with ACLs off), not by a * intention',
+    check: ctx => ctx.ofKind('ServiceIntentions', CONSUL).flatMap(d => arr(d.obj.spec?.sources).flatMap((s: any, i: number) => {
+      const perms = arr(s?.permissions);
+      if (!perms.length) return [];
+      const h = perms[perms.length - 1]?.http;
+      if (!h || d.obj.spec?.destination?.name === '*') return []; // C112
+      const catchAll = h.pathPrefix === '/' && !h.methods?.length && !h.header?.length && !perms[perms.length - 1]?.jwt;
+      return catchAll ? [] : [at(d, ['spec', 'sources', i, 'permissions'], `requests from ${s.name} that match no permission are allowed when the ACL default is allow (the source shadows the * deny); end the list with {action: deny, http: {pathPrefix: /}}`)];
+    })),
+  },
+  {
+    code: 'C114',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'consul-k8s serviceintentions_webhook.go: one ServiceIntentions per destination (per cluster on CE)',
+    summary: 'two ServiceIntentions for one destination: the consul-k8s webhook refuses the second (on CE, across every Kubernetes namespace)',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const [key, docs] of groupBy(ctx.ofKind('ServiceIntentions', CONSUL), d => (d.obj.spec?.destination?.name === undefined ? undefined : `${d.obj.spec.destination.namespace ?? ''}/${d.obj.spec.destination.name}`))) {
+        for (const d of docs.slice(1)) {
+          out.push(at(d, ['spec', 'destination'], `ServiceIntentions ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name} already has destination ${key.replace(/^\//, '')}: merge their sources into one`));
+        }
+      }
+      return out;
+    },
+  },
 ];

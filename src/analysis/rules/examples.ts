@@ -489,4 +489,25 @@ export const RULE_EXAMPLES: RuleExample[] = [
     expect: ['C111'],
     fixed: doc(C('ProxyDefaults', 'global', '  mutualTLSMode: permissive'), C('Mesh', 'mesh', '  allowEnablingPermissiveMutualTLS: true')),
   },
+  {
+    code: 'C112',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, jwt: {providers: [{name: auth}]}}]}]'),
+      C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    expect: ['C112', 'C112'],
+    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}, jwt: {providers: [{name: auth}]}}, {action: deny, http: {pathPrefix: /}}]}]'),
+      C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, action: allow}]')),
+  },
+  {
+    code: 'C113',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}]}]')),
+    expect: ['C113'],
+    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}, {action: deny, http: {pathPrefix: /}}]}]')),
+  },
+  {
+    code: 'C114',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]'), C('ServiceIntentions', 'payment-remote-callers', '  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}]')),
+    expect: ['C114'],
+    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}, {name: order, peer: us-west, action: allow}]')),
+  },
 ];
+
