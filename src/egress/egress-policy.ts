@@ -305,8 +305,9 @@ export class EgressPolicy extends MeshConstruct {
         metadata: objectMetadata(h.slug, ns),
         spec: {
           destination: { name: h.slug },
+          // the named callers, and no other service, whatever the datacenter's default
           sources: callers.length
-            ? [...new Set(callers.map(c => c.name))].sort().map(name => ({ name, action: 'allow' }))
+            ? [...[...new Set(callers.map(c => c.name))].sort().map(name => ({ name, action: 'allow' })), { name: '*', action: 'deny' }]
             : [{ name: '*', action: 'allow' }],
         },
       });

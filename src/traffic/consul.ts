@@ -14,27 +14,34 @@ const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = 
   [MatchType.REGEX]: 'pathRegex',
 };
 
-function httpMatch(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp {
-  if (!m) return { pathPrefix: '/' };
-  return {
-    ...(m.path ? { [PATH_FIELD[m.path.type]]: m.path.value } : { pathPrefix: '/' }),
+/**
+ * The HTTP matches of a rule. A path prefix is segment-bounded as on the other meshes: `/orders` is
+ * `/orders` itself or anything under `/orders/`, never `/ordersx` (a Consul pathPrefix is a plain
+ * string prefix), so it becomes two matches.
+ */
+function httpMatches(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp[] {
+  if (!m) return [{ pathPrefix: '/' }];
+  const rest = {
     ...(m.methods ? { methods: m.methods } : {}),
     ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
   };
+  if (!m.path) return [{ pathPrefix: '/', ...rest }];
+  if (m.path.type === MatchType.PREFIX && !m.path.value.endsWith('/')) {
+    return [{ pathExact: m.path.value, ...rest }, { pathPrefix: `${m.path.value}/`, ...rest }];
+  }
+  return [{ [PATH_FIELD[m.path.type]]: m.path.value, ...rest }];
 }
 
-function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | undefined): consul.ServiceRouterSpecRoutes {
+function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | undefined): consul.ServiceRouterSpecRoutes[] {
   const retry = r.retry;
-  return {
-    match: { http: httpMatch(match) },
-    destination: {
-      ...(subset ? { serviceSubset: subset } : {}),
-      requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
-      numRetries: retry?.attempts,
-      retryOn: retry?.on.length ? retry.on : undefined,
-      retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
-    },
+  const destination = {
+    ...(subset ? { serviceSubset: subset } : {}),
+    requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
+    numRetries: retry?.attempts,
+    retryOn: retry?.on.length ? retry.on : undefined,
+    retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
   };
+  return httpMatches(match).map(http => ({ match: { http }, destination }));
 }
 
 function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
@@ -42,10 +49,10 @@ function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
   const c = model.canary;
   const out: consul.ServiceRouterSpecRoutes[] = [];
   for (const m of c?.canaryMatches ?? []) {
-    for (const r of rules) out.push(route(r, withHeaders(r.match, m), c!.canary.name));
+    for (const r of rules) out.push(...route(r, withHeaders(r.match, m), c!.canary.name));
   }
   // the remaining routes go through the splitter (no subset)
-  if (model.resilience?.rules.length) for (const r of rules) out.push(route(r, r.match, undefined));
+  if (model.resilience?.rules.length) for (const r of rules) out.push(...route(r, r.match, undefined));
   return out;
 }
 

@@ -234,8 +234,12 @@ describe('with a ResilientService on the same service: one coherent set of objec
     expect(ofKind(out, 'ServiceRouter')).toHaveLength(1);
     expect(ofKind(out, 'ServiceDefaults', 'payment')).toHaveLength(1);
     const routes = one(out, 'ServiceRouter', 'payment').spec.routes;
-    expect(routes.map((r: any) => r.destination.serviceSubset ?? '-')).toEqual(['v2', 'v2', 'v2', '-', '-', '-']);
-    expect(routes[3]).toEqual({ match: { http: { pathPrefix: '/refunds' } }, destination: { requestTimeout: '10s' } });
+    expect(routes.map((r: any) => r.destination.serviceSubset ?? '-')).toEqual(['v2', 'v2', 'v2', 'v2', '-', '-', '-', '-']);
+    // the /refunds prefix stops at a segment boundary: /refunds itself and what is under /refunds/, not /refundsx
+    expect(routes.slice(4, 6)).toEqual([
+      { match: { http: { pathExact: '/refunds' } }, destination: { requestTimeout: '10s' } },
+      { match: { http: { pathPrefix: '/refunds/' } }, destination: { requestTimeout: '10s' } },
+    ]);
   });
 
   test('the order of construction does not change the output', () => {
