@@ -197,6 +197,10 @@ export class Mesh {
 
   /** A Consul mesh. */
   public static consul(options: ConsulMeshOptions = {}): Mesh {
+    const dc = options.datacenterWideEntries;
+    if (dc !== undefined && !Object.values(ConsulDatacenterWideEntries).includes(dc)) {
+      throw new Error(`Mesh.consul: datacenterWideEntries: got ${JSON.stringify(dc)}: not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT`);
+    }
     return new Mesh(MeshKind.CONSUL, options.clusterDomain ?? 'cluster.local', 'consul', {
       consulEnterprise: options.enterprise ?? false,
       consulDatacenterWide: options.datacenterWideEntries ?? ConsulDatacenterWideEntries.WRITE_WITH_WARNING,

@@ -138,17 +138,21 @@ describe('ZeroTrustNamespace', () => {
       });
       const out = synthValidated(chart);
       noAnalyzerErrors(out);
-      const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
-      const callers = [...new Set(asked.map(r => r.caller)), 'stranger'];
-      const services = [...new Set(asked.map(r => r.service))];
-      for (const caller of callers) {
-        for (const service of services) {
-          for (const method of METHODS) {
-            for (const p of ['/api/x', '/admin', '/other']) {
-              const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
-                && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
-              const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
-              expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+      // Consul: under both ACL defaults (a request no permission matches falls to the default)
+      for (const consulDefaultAllow of m.kind === 'consul' ? [true, false] : [true]) {
+        const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop', consulDefaultAllow });
+        const callers = [...new Set(asked.map(r => r.caller)), 'stranger'];
+        const services = [...new Set(asked.map(r => r.service))];
+        for (const caller of callers) {
+          for (const service of services) {
+            for (const method of METHODS) {
+              // prefixes stop at a segment boundary: /apix is not under /api
+              for (const p of ['/api/x', '/api', '/apix', '/admin', '/other']) {
+                const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
+                  && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
+                const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
+                expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+              }
             }
           }
         }

@@ -358,6 +358,7 @@ describe('Consul', () => {
     expect(omitted.zt.warnings).toContain('ProxyDefaults global is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must set mutualTLSMode: permissive');
     // the services the policy names still deny every other caller
     expect(one(omitted.out, 'ServiceIntentions', 'payment').spec.sources.at(-1)).toEqual({ name: '*', action: 'deny' });
+    expect(() => Mesh.consul({ datacenterWideEntries: 'platform' as any })).toThrow('Mesh.consul: datacenterWideEntries: got "platform": not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT');
     // on Enterprise the default deny is the namespace's, not the datacenter's: written in every mode
     expect(ofKind(build(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT })).out, 'ServiceIntentions', 'default-deny')).toHaveLength(1);
   });
