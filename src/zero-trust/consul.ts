@@ -117,16 +117,17 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     for (const [name, { deny, allow }] of services) {
       // one source per calling service (per namespace on Enterprise: a/order and b/order are two
       // sources): its deny permissions first (first match wins), then allows
-      const sources = new Map<string, { name: string; namespace?: string; permissions: Permission[]; plainAllow: boolean; plainDeny: boolean }>();
-      const add = (r: RuleIntent, action: string) => {
+      type Source = { name: string; namespace?: string; denies: Permission[]; allows: Permission[]; plainAllow: boolean; plainDeny: boolean };
+      const sources = new Map<string, Source>();
+      const add = (r: RuleIntent, action: 'allow' | 'deny') => {
         for (const id of r.from) {
           const sourceName = id.kind === IdentityKind.NAMESPACE ? '*' : id.name;
           const sourceNs = mesh.consulEnterprise ? (id.kind === IdentityKind.NAMESPACE ? id.name : id.namespace ?? ns) : undefined;
           const key = `${sourceNs ?? ''}/${sourceName}`;
           const entry = sources.get(key)
-            ?? { name: sourceName, ...(sourceNs ? { namespace: sourceNs } : {}), permissions: [], plainAllow: false, plainDeny: false };
+            ?? { name: sourceName, ...(sourceNs ? { namespace: sourceNs } : {}), denies: [], allows: [], plainAllow: false, plainDeny: false };
           const scoped = r.methods || r.paths || r.requireJwt;
-          if (scoped) entry.permissions.push(...permissions(r, action, provider));
+          if (scoped) (action === 'deny' ? entry.denies : entry.allows).push(...permissions(r, action, provider));
           else if (action === 'deny') entry.plainDeny = true;
           else entry.plainAllow = true;
           sources.set(key, entry);
@@ -134,16 +135,30 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
       };
       deny.forEach(r => add(r, 'deny'));
       allow.forEach(r => add(r, 'allow'));
+      // Enterprise: a service of a namespace that has a source of its own is decided by that source only
+      // (the exact source outranks `<ns>/*`), so it carries the namespace's rules too
+      const effective = (s: Source): Source => {
+        const wide = s.name !== '*' && s.namespace ? sources.get(`${s.namespace}/*`) : undefined;
+        if (!wide) return s;
+        return {
+          ...s,
+          denies: [...s.denies, ...wide.denies],
+          allows: [...s.allows, ...wide.allows],
+          plainAllow: s.plainAllow || wide.plainAllow,
+          plainDeny: s.plainDeny || wide.plainDeny,
+        };
+      };
       const specSources: consul.ServiceIntentionsSpecSources[] = [...sources.keys()].sort().map(k => {
-        const s = sources.get(k)!;
+        const s = effective(sources.get(k)!);
         const base = { name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) };
         if (s.plainDeny) return { ...base, action: 'deny' };
-        if (!s.permissions.length) return { ...base, action: 'allow' };
+        const scoped = [...s.denies, ...(s.plainAllow ? [] : s.allows)];
+        if (!scoped.length) return { ...base, action: 'allow' };
         // a request that matches none of a source's permissions is decided by the default intention
         // policy (allow with ACLs off), not by a lower-precedence `*` intention: the exact source
         // shadows it (agent/xds/rbac.go removeSourcePrecedence). So every list ends with a catch-all:
         // the allow of a plain allow rule after scoped denies, or a deny of everything else
-        const perms = s.plainAllow ? [...s.permissions, { action: 'allow', http: { pathPrefix: '/' } }] : [...s.permissions, DENY_REST];
+        const perms = s.plainAllow ? [...s.denies, { action: 'allow', http: { pathPrefix: '/' } }] : [...s.denies, ...s.allows, DENY_REST];
         return { ...base, permissions: perms };
       });
       // every other caller of this service is denied here too, whatever the datacenter's default

@@ -281,6 +281,25 @@ describe('Consul', () => {
     expect([call('a/order', '/admin'), call('a/order', '/pay'), call('b/order', '/admin'), call('b/order', '/pay'), call('c/order', '/pay')]).toEqual([true, true, false, false, false]);
   });
 
+  test('Enterprise: a service with a source of its own also carries its namespace\'s rules (the exact source outranks <ns>/*)', () => {
+    const ent = Mesh.consul({ enterprise: true });
+    const out = synth({
+      mesh: ent,
+      allow: [{ from: [Identity.allInNamespace('shop')], to: payment() }, { from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] }],
+      deny: [{ from: [Identity.allInNamespace('shop')], to: payment(), paths: [PathMatch.exact('/admin')] }],
+    });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: '*', namespace: 'shop', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'allow', http: { pathPrefix: '/' } }] },
+      { name: 'web', namespace: 'shop', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'allow', http: { pathPrefix: '/' } }] },
+      { name: '*', namespace: '*', action: 'deny' },
+    ]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, p: string) => matrix.check({ caller, service: 'shop/payment', method, path: p }).allowed;
+    // web's own GET rule does not narrow what its namespace may do, and the namespace's deny reaches it
+    expect([call('shop/web', 'GET', '/admin'), call('shop/web', 'POST', '/pay'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/admin'), call('other/web', 'GET', '/')])
+      .toEqual([false, true, true, false, false]);
+  });
+
   test('CE: a caller in another namespace is refused (CE has one namespace: it would be every service of that name)', () => {
     expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] }))
       .toContain('allow[0].from[0]: got "other/order": Consul cannot express this (Community Edition has no namespaces: the source would be any service named order, in any Kubernetes namespace, not only other\'s)');
