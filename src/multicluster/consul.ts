@@ -42,9 +42,10 @@ export const MC_CONSUL: MultiClusterRenderer = {
           },
         });
       }
-      if (intent.samenessGroup) {
+      const members = intent.clusters.filter(o => o !== c).map(o => o.name).join(', ');
+      if (intent.samenessGroup && writesDatacenterWide(by, mesh, `SamenessGroup ${intent.samenessGroup} (cluster ${c.name})`, `list the peers ${members}${intent.failover ? ' with defaultForFailover: true' : ''}`)) {
         new consul.SamenessGroup(c.chart, 'SamenessGroup', {
-          metadata: objectMetadata(intent.samenessGroup, exports[0]?.namespace),
+          metadata: objectMetadata(intent.samenessGroup, exports[0]?.namespace, { annotations: DATACENTER_WIDE }),
           spec: { defaultForFailover: intent.failover, includeLocal: true, members: intent.clusters.filter(o => o !== c).map(o => ({ peer: o.name })) },
         });
       }

@@ -203,6 +203,11 @@ describe('Consul', () => {
     const { mc } = setup(Mesh.consul({ enterprise: true }), { consulSamenessGroup: 'shop' });
     expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').spec).toEqual({ defaultForFailover: true, includeLocal: true, members: [{ peer: 'eu-west' }] });
     expect(one(out(mc, 'eu-west'), 'ExportedServices', 'default').spec.services[0].consumers).toEqual([{ samenessGroup: 'shop' }]);
+    // a partition-wide entry: annotated, and left to the platform with OMIT
+    expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
+    const omitted = setup(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }), { consulSamenessGroup: 'shop' }).mc;
+    expect(ofKind(out(omitted, 'us-west'), 'SamenessGroup')).toHaveLength(0);
+    expect(omitted.warnings).toContain('SamenessGroup shop (cluster us-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must list the peers eu-west with defaultForFailover: true');
   });
 });
 
