@@ -5,8 +5,10 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
+import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
+import { ServiceProtocol } from '../service';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -64,6 +66,18 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
         }
       });
     }
+    intent.allow.forEach(r => {
+      if ((r.methods || r.paths || r.requireJwt) && r.to.protocol === ServiceProtocol.TCP) {
+        // state/config_entry.go validateProposedConfigEntryInServiceGraph: "has protocol tcp, which is
+        // incompatible with L7 intentions permissions"
+        out.push({
+          setting: r.source,
+          value: r.to.name,
+          why: `${r.to.name} speaks TCP, and Consul rejects intentions with methods, paths or JWTs on a tcp service`,
+          alternative: 'declare its HTTP protocol (ServiceRef protocol: ServiceProtocol.HTTP), or allow the callers without methods, paths and requireJwt',
+        });
+      }
+    });
     intent.exceptions.forEach((e, i) => out.push({
       setting: `mtlsExceptions[${i}]`,
       value: `${e.service.name}:${e.port}`,
@@ -126,7 +140,8 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
           const key = `${sourceNs ?? ''}/${sourceName}`;
           const entry = sources.get(key)
             ?? { name: sourceName, ...(sourceNs ? { namespace: sourceNs } : {}), denies: [], allows: [], plainAllow: false, plainDeny: false };
-          const scoped = r.methods || r.paths || r.requireJwt;
+          // on a TCP service a scoped deny denies all its traffic (Consul takes no permissions there)
+          const scoped = (r.methods || r.paths || r.requireJwt) && r.to.protocol !== ServiceProtocol.TCP;
           if (scoped) (action === 'deny' ? entry.denies : entry.allows).push(...permissions(r, action, provider));
           else if (action === 'deny') entry.plainDeny = true;
           else entry.plainAllow = true;
@@ -161,6 +176,11 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
         const perms = s.plainAllow ? [...s.denies, { action: 'allow', http: { pathPrefix: '/' } }] : [...s.denies, ...s.allows, DENY_REST];
         return { ...base, permissions: perms };
       });
+      // permissions need an HTTP-family protocol on the destination, which Consul checks when the
+      // intentions are written (tcp is its default): the service's ServiceDefaults says it
+      if (specSources.some(x => x.permissions?.length)) {
+        ConsulServiceDefaults.of(scope, name, ns).setProtocol([...deny, ...allow][0].to.protocol, scope.node.path);
+      }
       // every other caller of this service is denied here too, whatever the datacenter's default
       const wildcardKey = mesh.consulEnterprise ? '*/*' : '/*';
       if (!sources.has(wildcardKey)) specSources.push({ name: '*', ...(mesh.consulEnterprise ? { namespace: '*' } : {}), action: 'deny' });

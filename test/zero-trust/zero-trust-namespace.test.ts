@@ -300,6 +300,19 @@ describe('Consul', () => {
       .toEqual([false, true, true, false, false]);
   });
 
+  test('permissions need an HTTP protocol: the service\'s ServiceDefaults says it; on a TCP service they are refused (allow) or plain (deny)', () => {
+    const out = synth(SEED(Mesh.consul()));
+    // Consul rejects intentions with permissions on a tcp service, its default protocol
+    expect(one(out, 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
+    expect(ofKind(out, 'ServiceDefaults', 'order')).toHaveLength(0);
+    const db = ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP });
+    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db, methods: [HttpMethod.GET] }] }))
+      .toContain('allow[0]: got "db": Consul cannot express this (db speaks TCP, and Consul rejects intentions with methods, paths or JWTs on a tcp service)');
+    const tcp = synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db }], deny: [{ from: [Identity.serviceAccount('web')], to: db, paths: [PathMatch.prefix('/admin')] }] });
+    expect(one(tcp, 'ServiceIntentions', 'db').spec.sources).toEqual([{ name: 'order', action: 'allow' }, { name: 'web', action: 'deny' }, { name: '*', action: 'deny' }]);
+    expect(ofKind(tcp, 'ServiceDefaults')).toHaveLength(0);
+  });
+
   test('CE: a caller in another namespace is refused (CE has one namespace: it would be every service of that name)', () => {
     expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] }))
       .toContain('allow[0].from[0]: got "other/order": Consul cannot express this (Community Edition has no namespaces: the source would be any service named order, in any Kubernetes namespace, not only other\'s)');
@@ -373,7 +386,7 @@ describe('Consul', () => {
     expect(acknowledged.zt.warnings.filter(w => w.includes('one per Consul datacenter'))).toEqual([]);
     expect(ofKind(acknowledged.out, 'ProxyDefaults')).toHaveLength(1);
     const omitted = build(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }));
-    expect(omitted.out.map(o => o.kind).sort()).toEqual(['ServiceIntentions', 'ServiceIntentions']);
+    expect(omitted.out.map(o => o.kind).sort()).toEqual(['ServiceDefaults', 'ServiceIntentions', 'ServiceIntentions']);
     expect(omitted.zt.warnings).toContain('ProxyDefaults global is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must set mutualTLSMode: permissive');
     // the services the policy names still deny every other caller
     expect(one(omitted.out, 'ServiceIntentions', 'payment').spec.sources.at(-1)).toEqual({ name: '*', action: 'deny' });
