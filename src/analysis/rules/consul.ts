@@ -32,14 +32,16 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     code: 'C102',
     severity: E,
     mesh: 'consul',
-    kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceDefaults', 'ProxyDefaults'],
-    upstream: 'Consul discovery chain: L7 config needs an HTTP-family protocol (consul-k8s#587)',
-    summary: 'a ServiceRouter or ServiceSplitter for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
+    kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceIntentions', 'ServiceDefaults', 'ProxyDefaults'],
+    upstream: 'Consul discovery chain and state/config_entry.go: L7 config and L7 intention permissions need an HTTP-family protocol (consul-k8s#587)',
+    summary: 'a ServiceRouter, ServiceSplitter, or ServiceIntentions with permissions, for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
     check: ctx => {
       const global = ctx.ofKind('ProxyDefaults', CONSUL).find(d => d.obj.metadata?.name === 'global')?.obj.spec?.config?.protocol;
       const defaultsByName = new Map(ctx.ofKind('ServiceDefaults', CONSUL).map(sd => [sd.obj.metadata?.name, sd] as const));
-      return [...ctx.ofKind('ServiceRouter', CONSUL), ...ctx.ofKind('ServiceSplitter', CONSUL)].flatMap(d => {
-        const name = d.obj.metadata?.name;
+      const l7Intentions = ctx.ofKind('ServiceIntentions', CONSUL)
+        .filter(d => d.obj.spec?.destination?.name && d.obj.spec.destination.name !== '*' && arr(d.obj.spec?.sources).some((x: any) => arr(x?.permissions).length));
+      return [...ctx.ofKind('ServiceRouter', CONSUL), ...ctx.ofKind('ServiceSplitter', CONSUL), ...l7Intentions].flatMap(d => {
+        const name = d.obj.kind === 'ServiceIntentions' ? d.obj.spec.destination.name : d.obj.metadata?.name;
         const protocol = defaultsByName.get(name)?.obj.spec?.protocol ?? global;
         if (protocol && L7.includes(protocol)) return [];
         return [at(d, [], protocol

@@ -451,6 +451,12 @@ export const RULE_EXAMPLES: RuleExample[] = [
     fixed: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2}}, destination: {requestTimeout: 3s}}]')),
   },
   {
+    code: 'C102',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    expect: ['C102'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+  },
+  {
     code: 'C103',
     bad: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2, pathExact: /v2/x}}, destination: {requestTimeout: 3s}}]')),
     expect: ['C103'],
@@ -458,7 +464,7 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'C104',
-    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
     expect: ['C104'],
     fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]')),
   },
@@ -491,17 +497,17 @@ export const RULE_EXAMPLES: RuleExample[] = [
   },
   {
     code: 'C112',
-    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, jwt: {providers: [{name: auth}]}}]}]'),
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, jwt: {providers: [{name: auth}]}}]}]'),
       C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
     expect: ['C112', 'C112'],
-    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}, jwt: {providers: [{name: auth}]}}, {action: deny, http: {pathPrefix: /}}]}]'),
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}, jwt: {providers: [{name: auth}]}}, {action: deny, http: {pathPrefix: /}}]}]'),
       C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, action: allow}]')),
   },
   {
     code: 'C113',
-    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}]}]')),
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}]}]')),
     expect: ['C113'],
-    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}, {action: deny, http: {pathPrefix: /}}]}]')),
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}, {action: deny, http: {pathPrefix: /}}]}]')),
   },
   {
     code: 'C114',
