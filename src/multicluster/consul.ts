@@ -61,7 +61,11 @@ export const MC_CONSUL: MultiClusterRenderer = {
           metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
           spec: {
             destination: { name: e.service.name },
-            sources: e.to.flatMap(t => e.callers.map(id => ({ name: id.name, peer: t.name, action: 'allow' }))),
+            // Enterprise: a peer source without a namespace is the peer's `default` namespace
+            // (config_entry_intentions.go normalize), so the caller's namespace is written
+            sources: e.to.flatMap(t => e.callers.map(id => ({
+              name: id.name, ...(mesh.consulEnterprise ? { namespace: id.namespace ?? e.namespace } : {}), peer: t.name, action: 'allow',
+            }))),
           },
         });
       }

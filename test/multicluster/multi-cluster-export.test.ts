@@ -163,6 +163,11 @@ describe('Consul', () => {
     expect(one(out(mc, 'us-west'), 'ServiceResolver', 'payment').spec).toEqual({ failover: { '*': { targets: [{ peer: 'eu-west' }] } } });
   });
 
+  test('Enterprise: remote callers keep their namespace (a peer source without one is the peer\'s default namespace)', () => {
+    const { mc } = setup(Mesh.consul({ enterprise: true }));
+    expect(one(out(mc, 'eu-west'), 'ServiceIntentions', 'payment-remote-callers').spec.sources).toEqual([{ name: 'order', namespace: 'shop', peer: 'us-west', action: 'allow' }]);
+  });
+
   test('the exporter declares the protocol, so that an HTTP chain can fail over to it', () => {
     expect(one(out(setup(Mesh.consul()).mc, 'eu-west'), 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
     expect(ofKind(out(setup(Mesh.consul(), { failover: false }).mc, 'eu-west'), 'ServiceDefaults')).toHaveLength(0);
