@@ -64,6 +64,7 @@ const KINDS: KindSpec[] = [
 
   { module: 'smi', file: 'smi/trafficsplit-crd.yaml', group: 'split.smi-spec.io', kind: 'TrafficSplit', version: 'v1alpha2' },
   { module: 'prometheus', file: 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml', group: 'monitoring.coreos.com', kind: 'PrometheusRule', version: 'v1' },
+  { module: 'prometheus', file: 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml', group: 'monitoring.coreos.com', kind: 'PodMonitor', version: 'v1' },
 ];
 
 const SCHEMA_COMBINATORS = ['allOf', 'anyOf', 'oneOf'];

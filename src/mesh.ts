@@ -73,6 +73,27 @@ export enum LinkerdInboundPolicy {
 }
 
 /**
+ * What a Consul chart does with the config entries that are one per datacenter (or admin partition)
+ * rather than the app's: `ProxyDefaults global`, `Mesh mesh`, `ExportedServices default`, the
+ * terminating gateway's entry, JWT providers, and (on Community Edition, which has no namespaces)
+ * the `*` → `*` default-deny intention.
+ */
+export enum ConsulDatacenterWideEntries {
+  /**
+   * Written by the chart, with a warning at synthesis naming each: a second app (or the operator's own
+   * entry) of the same name is rejected or overwritten, and the default deny applies to every service.
+   */
+  WRITE_WITH_WARNING = 'write-with-warning',
+  /** Written by the chart, acknowledged: this chart is the platform's, the one owner of these entries. */
+  WRITE = 'write',
+  /**
+   * Not written: the platform team owns them. The patterns warn what each entry must contain for them
+   * to work (e.g. the terminating gateway's services, the exported services).
+   */
+  OMIT = 'omit',
+}
+
+/**
  * Mesh-wide settings of an Istio mesh.
  */
 export interface IstioMeshOptions {
@@ -154,6 +175,12 @@ export interface ConsulMeshOptions {
    * @default false
    */
   readonly enterprise?: boolean;
+  /**
+   * What the charts do with the entries that are one per datacenter (ProxyDefaults global, Mesh mesh,
+   * ExportedServices default, terminating gateways, JWT providers, the CE-wide default deny).
+   * @default ConsulDatacenterWideEntries.WRITE_WITH_WARNING
+   */
+  readonly datacenterWideEntries?: ConsulDatacenterWideEntries;
 }
 
 /**
@@ -193,8 +220,13 @@ export class Mesh {
 
   /** A Consul mesh. */
   public static consul(options: ConsulMeshOptions = {}): Mesh {
+    const dc = options.datacenterWideEntries;
+    if (dc !== undefined && !Object.values(ConsulDatacenterWideEntries).includes(dc)) {
+      throw new Error(`Mesh.consul: datacenterWideEntries: got ${JSON.stringify(dc)}: not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT`);
+    }
     return new Mesh(MeshKind.CONSUL, options.clusterDomain ?? 'cluster.local', 'consul', {
       consulEnterprise: options.enterprise ?? false,
+      consulDatacenterWide: options.datacenterWideEntries ?? ConsulDatacenterWideEntries.WRITE_WITH_WARNING,
     });
   }
 
@@ -223,6 +255,8 @@ export class Mesh {
    * @internal
    */
   public readonly _linkerdInboundPolicyDeclared?: boolean;
+  /** What Consul charts do with datacenter-wide config entries (Consul only). */
+  public readonly consulDatacenterWide?: ConsulDatacenterWideEntries;
 
   private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
     rootNamespace?: string;
@@ -233,6 +267,7 @@ export class Mesh {
     linkerdInboundPolicy?: LinkerdInboundPolicy;
     linkerdInboundPolicyDeclared?: boolean;
     consulEnterprise?: boolean;
+    consulDatacenterWide?: ConsulDatacenterWideEntries;
   }) {
     this.kind = kind;
     this.clusterDomain = clusterDomain;
@@ -245,6 +280,7 @@ export class Mesh {
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;
     this._linkerdInboundPolicyDeclared = extra.linkerdInboundPolicyDeclared;
+    this.consulDatacenterWide = extra.consulDatacenterWide;
   }
 
   /** Whether this is an Istio mesh on the ambient data plane. */

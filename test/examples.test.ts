@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Shop, synthMultiCluster } from '../examples/shop/main';
-import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, ReachabilityMatrix } from '../src';
+import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MeshKind, ReachabilityMatrix } from '../src';
 import { captureStderr, synthValidated } from './util';
 
 captureStderr();
@@ -28,9 +28,16 @@ describe('the shop example (the main job)', () => {
     ['consul', Mesh.consul()],
   ])('%s: payment accepts POST /process-payment only from the order service and the API gateway', (_name, mesh) => {
     const matrix = ReachabilityMatrix.fromManifests(Testing.synth(new Shop(Testing.app(), 'shop', { mesh })), { defaultNamespace: 'shop' });
-    const allowedToPayment = matrix.table(['shop/web', 'shop/order', 'shop/user', 'shop/api-gateway', 'shop/unnamed'], ['shop/payment'])
+    const allowedToPayment = matrix.table(['shop/web', 'shop/order', 'shop/user', 'shop/api-gateway', 'shop/shop', 'shop/unnamed'], ['shop/payment'])
       .filter(d => d.allowed).map(d => `${d.caller} ${d.method} ${d.path}`);
-    expect(allowedToPayment).toEqual(['shop/order POST /process-payment', 'shop/api-gateway POST /process-payment']);
+    // Consul's API gateway is the service named after the Gateway (shop); no service named api-gateway is let in
+    const gateway = mesh.kind === MeshKind.CONSUL ? 'shop/shop' : 'shop/api-gateway';
+    expect(allowedToPayment).toEqual(['shop/order POST /process-payment', `${gateway} POST /process-payment`]);
+    // a request no permission matches is denied whatever Consul's ACL default
+    for (const consulDefaultAllow of [true, false]) {
+      const m = ReachabilityMatrix.fromManifests(Testing.synth(new Shop(Testing.app(), 'shop', { mesh })), { defaultNamespace: 'shop', consulDefaultAllow });
+      expect(m.check({ caller: 'shop/order', service: 'shop/payment', method: 'GET', path: '/admin' }).allowed).toBe(false);
+    }
     expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'DELETE', path: '/users/1' }).allowed).toBe(false);
     expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'GET', path: '/users/1' }).allowed).toBe(true);
   });

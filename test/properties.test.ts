@@ -139,17 +139,21 @@ describe('ZeroTrustNamespace', () => {
       });
       const out = synthValidated(chart);
       noAnalyzerErrors(out);
-      const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
-      const callers = [...new Set(asked.map(r => r.caller)), 'stranger'];
-      const services = [...new Set(asked.map(r => r.service))];
-      for (const caller of callers) {
-        for (const service of services) {
-          for (const method of METHODS) {
-            for (const p of ['/api/x', '/admin', '/other']) {
-              const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
-                && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
-              const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
-              expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+      // Consul: under both ACL defaults (a request no permission matches falls to the default)
+      for (const consulDefaultAllow of m.kind === 'consul' ? [true, false] : [true]) {
+        const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop', consulDefaultAllow });
+        const callers = [...new Set(asked.map(r => r.caller)), 'stranger'];
+        const services = [...new Set(asked.map(r => r.service))];
+        for (const caller of callers) {
+          for (const service of services) {
+            for (const method of METHODS) {
+              // prefixes stop at a segment boundary: /apix is not under /api
+              for (const p of ['/api/x', '/api', '/apix', '/admin', '/other']) {
+                const expected = asked.some(r => r.caller === caller && r.service === service && (!r.method || r.method === method)
+                  && (!r.path || p === r.path || p.startsWith(`${r.path}/`)));
+                const decision = matrix.check({ caller: `shop/${caller}`, service: `shop/${service}`, method, path: p });
+                expect({ caller, service, method, p, allowed: decision.allowed }).toEqual({ caller, service, method, p, allowed: expected });
+              }
             }
           }
         }
@@ -356,7 +360,7 @@ describe('MultiClusterExport', () => {
 });
 
 describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
-  // Ports are left out: every Service has the one port 8080 (port rules are being fixed on other branches).
+  // Ports: every rule names port 8080 here; rules for other ports are in the property below.
   const METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE];
   const PATHS = ['/api', '/admin', '/orders', '/api/v1', '/admin*', '/api*', '/*', '/a*b', '*'];
   const PROBE_PATHS = ['/', '/api', '/api/x', '/apix', '/api*', '/admin', '/admin-secret', '/admin/x', '/admin*', '/a*b', '/axb', '/orders', '/orders/1', '/x'];
@@ -390,13 +394,16 @@ describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
     fc.assert(fc.property(meshArb, fc.array(ruleArb, { minLength: 1, maxLength: 5 }), fc.array(ruleArb, { maxLength: 2 }), (m, allow, denyAsked) => {
       const deny = m.kind === 'linkerd' ? [] : denyAsked; // Linkerd has no deny rules (refused with the reason elsewhere)
       const build = (chart: Chart) => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: allow.map(toRule), deny: deny.length ? deny.map(toRule) : undefined });
-      const bad = [...allow.map((r, i) => [`allow[${i}]`, r] as const), ...deny.map((r, i) => [`deny[${i}]`, r] as const)].filter(([, r]) => wildcard(r) || elsewhere(r));
+      // Consul CE has no namespaces: a caller named in another namespace is refused (it would admit that name everywhere)
+      const foreignCaller = (r: Rule) => m.kind === 'consul' && !m.consulEnterprise && r.caller.namespace !== undefined && r.caller.namespace !== 'shop';
+      const bad = [...allow.map((r, i) => [`allow[${i}]`, r] as const), ...deny.map((r, i) => [`deny[${i}]`, r] as const)].filter(([, r]) => wildcard(r) || elsewhere(r) || foreignCaller(r));
       fc.pre(bad.length === 0 || refusals++ < RUNS / 2); // at least half the runs read the matrix
       if (bad.length) {
         const message = failureOf(build);
         expect(message.startsWith('[test/zero-trust] ')).toBe(true);
         for (const [prop, r] of bad) {
           if (elsewhere(r)) expect(message).toContain(`${prop}.to: got "${r.namespace}/${r.service}": a ZeroTrustNamespace protects its own namespace (shop)`);
+          else if (foreignCaller(r) && !bad.some(([, x]) => wildcard(x) || elsewhere(x))) expect(message).toContain(`${prop}.from[0]: got "${r.caller.namespace}/${r.caller.name}": Consul cannot express this (Community Edition has no namespaces`);
           r.paths?.forEach((p, j) => {
             if (p.value.includes('*')) {
               expect(message).toContain(`${prop}.paths[${j}]: got ${JSON.stringify(p.value)}: ${p.value.startsWith('/') ? '"*" would mean different requests on each mesh' : 'a path must start with "/"'}`);
@@ -415,9 +422,6 @@ describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
         for (const service of ['shop/payment', 'shop/ledger']) {
           for (const method of METHODS) {
             for (const path of PROBE_PATHS) {
-              // TODO(issue 25.4, Consul helper's branch): Consul's pathPrefix is a plain string prefix until prefixes are
-              // segment-bounded there; drop this skip once that is merged
-              if (m.kind === 'consul' && [...allow, ...deny].some(r => r.paths?.some(p => p.type === 'prefix' && path.startsWith(p.value) && path !== p.value && path[p.value.length] !== '/'))) continue;
               // Consul CE has no namespaces: a caller is a Consul service name, the same in every Kubernetes namespace
               // (docs/zero-trust-namespace.md, "callers"), so there a rule for shop/order is one for order anywhere
               const byName = m.kind === 'consul' && !m.consulEnterprise;
@@ -431,5 +435,46 @@ describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
       }
     }), { numRuns: RUNS, maxSkipsPerRun: 1000 });
     expect(checked).toBeGreaterThanOrEqual(RUNS / 2);
+  });
+});
+
+describe('ZeroTrustNamespace: a rule is for the port it names (issue 25, item 2)', () => {
+  const ruleArb = fc.record({ caller: fc.constantFrom('order', 'admin', 'cart'), port: fc.constantFrom(8080, 9090), methods: fc.option(fc.constant<HttpMethod[]>([HttpMethod.GET]), { nil: undefined }) });
+  const meshArb = fc.constantFrom(Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), Mesh.linkerd(), Mesh.consul());
+
+  test('random rules on two ports of one Service: the matrix allows a port only to the callers a rule names for it (Consul: one port per service, else refused)', () => {
+    let checked = 0;
+    fc.assert(fc.property(meshArb, fc.array(ruleArb, { minLength: 1, maxLength: 4 }), (m, rules) => {
+      const chart = shopChart();
+      const service = new kplus.Service(chart, 'payment-svc', {
+        metadata: { name: 'payment' }, selector: undefined,
+        ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'admin', port: 9090, targetPort: 9090 }],
+      });
+      service.selectLabel('app', 'payment');
+      const build = () => new ZeroTrustNamespace(chart, 'zero-trust', {
+        mesh: m,
+        allow: rules.map(r => ({ from: [Identity.serviceAccount(r.caller)], to: ServiceRef.fromService(service, { port: r.port }), methods: r.methods })),
+      });
+      const ports = new Set(rules.map(r => r.port));
+      if (m.kind === 'consul' && ports.size > 1) {
+        expect(() => build()).toThrow(/\.to: got "payment:\d+": Consul cannot express this \(an intention is for the whole service payment/);
+        return;
+      }
+      build();
+      const matrix = ReachabilityMatrix.fromManifests(synthValidated(chart), { defaultNamespace: 'shop' });
+      checked++;
+      for (const caller of ['order', 'admin', 'cart', 'stranger']) {
+        for (const port of [8080, 9090]) {
+          for (const method of ['GET', 'POST']) {
+            const declared = rules.some(r => r.caller === caller && r.port === port && (!r.methods || r.methods.includes(method as HttpMethod)));
+            const { allowed, reason } = matrix.check({ caller: `shop/${caller}`, service: 'shop/payment', method, port });
+            // Consul intentions have no port: with one port named, the other is the same service
+            const expected = m.kind === 'consul' ? rules.some(r => r.caller === caller && (!r.methods || r.methods.includes(method as HttpMethod))) : declared;
+            if (allowed) expect({ caller, port, method, allowed, reason }).toEqual({ caller, port, method, allowed: expected, reason });
+          }
+        }
+      }
+    }), { numRuns: RUNS });
+    expect(checked).toBeGreaterThan(RUNS / 4);
   });
 });

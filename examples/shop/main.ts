@@ -120,8 +120,10 @@ export class Shop extends Chart {
       jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
     });
     // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: their namespace,
-    // envoy-gateway-system, as their service accounts are generated per Gateway)
-    const edge = ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
+    // envoy-gateway-system, as their service accounts are generated per Gateway).
+    // On Consul the API gateway is the only edge, registered under the Gateway's name: naming a service
+    // api-gateway too would let in any service of that name
+    const edge = mesh.kind === MeshKind.CONSUL ? [ingress.callerIdentity!] : ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
     new ZeroTrustNamespace(this, 'zero-trust', {
       mesh,
       namespaceObject,
@@ -132,7 +134,7 @@ export class Shop extends Chart {
         { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
         {
           name: 'payment-from-order',
-          from: [Identity.serviceAccount('order'), apiGateway],
+          from: [Identity.serviceAccount('order'), ...(mesh.kind === MeshKind.CONSUL ? edge : [apiGateway])],
           to: payment,
           methods: [HttpMethod.POST],
           paths: [PathMatch.exact('/process-payment')],

@@ -25,7 +25,8 @@ export interface ReachabilityOptions {
    */
   readonly linkerdDefaultInboundPolicy?: string;
   /**
-   * Whether Consul allows requests that no intention matches (ACL default policy `allow`).
+   * Whether Consul allows the requests no intention decides (no intention matches, or none of the matched
+   * source's permissions does): the ACL default policy `allow`, the Helm chart's default (ACLs off).
    * @default true
    */
   readonly consulDefaultAllow?: boolean;
@@ -35,6 +36,12 @@ export interface ReachabilityOptions {
    * @default false
    */
   readonly consulConnectInjectDefault?: boolean;
+  /**
+   * Whether the Consul servers run Enterprise with namespaces mirrored from Kubernetes: intentions then
+   * match destinations and sources per namespace (a source without one is in its destination's).
+   * @default - true when an intention names a namespace, else false (Community Edition: one namespace)
+   */
+  readonly consulEnterprise?: boolean;
 }
 
 /**
@@ -258,7 +265,8 @@ export class ReachabilityMatrix {
       method: (query.method ?? 'GET').toUpperCase(),
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
-      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port) : undefined,
+      // without the Service in the manifests, the port asked is taken as its target port
+      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port) : query.port !== undefined ? [query.port] : undefined,
       // a named targetPort is not resolved here: any port
       podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
       servicePort: query.port ?? called?.port,
@@ -571,27 +579,46 @@ export class ReachabilityMatrix {
 
   // ---- Consul ------------------------------------------------------------------------------
 
+  /**
+   * Consul's evaluation (agent/xds/rbac.go makeRBACRules): the intentions whose destination and source
+   * match, by precedence (exact destination, then exact source; config_entry_intentions.go
+   * computeIntentionPrecedence); the first decides. An L4 source by its action; an L7 source by its
+   * first matching permission, and a request that matches none of them by the default intention policy
+   * (the ACL default), never by a lower-precedence `*` source, which the matched source shadows.
+   */
   private consul(req: Request): { allowed: boolean; reason: string } {
     const c = req.caller;
+    const defaultAllow = this.options.consulDefaultAllow ?? true;
+    const byDefault = (why: string) => ({ allowed: defaultAllow, reason: `${why}; the default intention policy (ACL default ${defaultAllow ? 'allow' : 'deny'}) decides` });
+    if (!c.meshed) return { allowed: false, reason: 'the caller is outside the mesh' };
     const intentions = this.objects.filter(o => o.kind === 'ServiceIntentions');
-    const exact = intentions.filter(o => o.spec?.destination?.name === req.name);
-    const wildcard = intentions.filter(o => o.spec?.destination?.name === '*');
-    // precedence: exact destination before wildcard; within one, exact source before wildcard source
-    for (const group of [exact, wildcard]) {
-      for (const sourceName of [c.sa, '*']) {
-        for (const o of group) {
-          const i = (o.spec?.sources ?? []).findIndex((s: any) => s.name === sourceName && c.meshed);
-          if (i < 0) continue;
-          const s = o.spec.sources[i];
-          if (s.action) return { allowed: s.action === 'allow', reason: `${ref(o)} sources[${i}] (${s.name}: ${s.action})` };
-          const j = (s.permissions ?? []).findIndex((p: any) => this.consulPermission(p, req));
-          if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${ref(o)} sources[${i}].permissions[${j}] (${s.permissions[j].action})` };
-          return { allowed: false, reason: `${ref(o)} sources[${i}]: no permission matches the request` };
-        }
-      }
+    // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
+    const enterprise = this.options.consulEnterprise ?? intentions.some(o => o.spec?.destination?.namespace !== undefined
+      || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined));
+    const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
+    const candidates: { o: any; i: number; precedence: number }[] = [];
+    for (const o of intentions) {
+      const dest = o.spec?.destination ?? {};
+      const destNs = enterprise ? dest.namespace ?? this.ns(o) : 'default';
+      if (!(dest.name === '*' || dest.name === req.name) || (enterprise && destNs !== '*' && destNs !== req.ns)) continue;
+      const max = [3, 6, 9][exact(dest.name, destNs)];
+      (o.spec?.sources ?? []).forEach((s: any, i: number) => {
+        if (!s || s.peer || s.samenessGroup || s.partition) return; // not a caller of this cluster's partition
+        // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
+        const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
+        if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) return;
+        candidates.push({ o, i, precedence: max - (2 - exact(s.name, srcNs)) });
+      });
     }
-    const allow = this.options.consulDefaultAllow ?? true;
-    return { allowed: allow && c.meshed, reason: c.meshed ? `no intention matches; the ACL default policy (${allow ? 'allow' : 'deny'}) decides` : 'the caller is outside the mesh' };
+    const first = candidates.sort((a, b) => b.precedence - a.precedence)[0];
+    if (!first) return byDefault('no intention matches');
+    const { o, i } = first;
+    const s = o.spec.sources[i];
+    const at = `${ref(o)} sources[${i}] (${s.namespace ? `${s.namespace}/` : ''}${s.name})`;
+    if (!s.permissions?.length) return { allowed: s.action === 'allow', reason: `${at}: ${s.action}` };
+    const j = s.permissions.findIndex((p: any) => this.consulPermission(p, req));
+    if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${at}.permissions[${j}] (${s.permissions[j].action})` };
+    return byDefault(`${at}: no permission matches the request, and the source shadows lower-precedence intentions`);
   }
 
   private consulPermission(p: any, req: Request): boolean {

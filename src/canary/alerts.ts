@@ -12,10 +12,17 @@ function selector(labels: Label[]): string {
   return `{${labels.map(([k, v, op]) => `${k}${op ?? '='}${JSON.stringify(v)}`).join(',')}}`;
 }
 
-/** The PromQL of the canary's 5xx share and p99 latency, in each mesh's own metric names. */
+/**
+ * Consul: the named port consul-k8s gives the dataplane's Prometheus listener when metrics are on
+ * (connect-inject/webhook/consul_dataplane_sidecar.go getMetricsPorts; Helm `global.metrics.enabled`,
+ * port `connectInject.metrics.defaultPrometheusScrapePort`, 20200, path `/metrics`).
+ */
+export const CONSUL_METRICS_PORT = 'prometheus';
+
+/** The PromQL of the canary's 5xx share and p99 latency, in each mesh's own metric names (and, where the metrics may be missing, a query that is empty without them). */
 export function canaryQueries(
   mesh: Mesh, canary: CanaryIntent, namespace: string | undefined, service: string, window: string,
-): { errorRatio: string; p99Seconds: string } {
+): { errorRatio: string; p99Seconds: string; present?: string } {
   const ns = namespace ?? 'default';
   switch (mesh.kind) {
     case MeshKind.ISTIO: {
@@ -44,11 +51,16 @@ export function canaryQueries(
       };
     }
     case MeshKind.CONSUL: {
-      // the callers' Envoy sidecars tag upstream metrics with the destination service and subset
-      const base: Label[] = [['consul_destination_service', service], ['consul_destination_service_subset', canary.canary.name]];
+      // the canary pods' own proxies, on their inbound (public_listener) connection manager: one count
+      // per request received. The callers' upstream cluster counters (envoy_cluster_upstream_rq_xx)
+      // count every retried attempt. `local_cluster` is the service (a stats tag of the dataplane's
+      // bootstrap); the version label comes from the pods, through the PodMonitor's podTargetLabels
+      const base: Label[] = [['namespace', ns], ['local_cluster', service], ['envoy_http_conn_manager_prefix', 'public_listener'], [canary.canary.versionKey, canary.canary.versionValue]];
       return {
-        errorRatio: `sum(rate(envoy_cluster_upstream_rq_xx${selector([...base, ['envoy_response_code_class', '5']])}[${window}])) / sum(rate(envoy_cluster_upstream_rq_xx${selector(base)}[${window}]))`,
-        p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket${selector(base)}[${window}]))) / 1000`,
+        errorRatio: `sum(rate(envoy_http_downstream_rq_xx${selector([...base, ['envoy_response_code_class', '5']])}[${window}])) / sum(rate(envoy_http_downstream_rq_xx${selector(base)}[${window}]))`,
+        p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(envoy_http_downstream_rq_time_bucket${selector(base)}[${window}]))) / 1000`,
+        // Envoy reports the counter from the listener's start, at zero without traffic
+        present: `envoy_http_downstream_rq_total${selector(base)}`,
       };
     }
   }
@@ -85,6 +97,29 @@ export function renderHealthAlert(
       annotations: {
         summary: `${service} ${canary.canary.versionValue} (canary) p99 latency above ${formatDuration(alert.maxP99Latency)}`,
         description: `Over ${window}, the 99th-percentile latency of the ${canary.canary.versionValue} canary of ${service} was above ${formatDuration(alert.maxP99Latency)}.`,
+      },
+    });
+  }
+  if (q.present) {
+    // the metrics exist only with metrics enabled in the Consul Helm values and a scrape of the canary
+    // pods: without them the alerts above would stay silent, so their absence alerts too
+    rules.push({
+      alert: `${title}CanaryMetricsAbsent`,
+      expr: prometheus.PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(${q.present})`),
+      for: forDuration,
+      labels,
+      annotations: {
+        summary: `no request metrics from the ${canary.canary.versionValue} canary of ${service}: its health is not watched`,
+        description: `Prometheus has no ${q.present.replace(/\{.*/, '')} series of the ${canary.canary.versionValue} canary pods of ${service}, so the canary alerts cannot fire. Check that the Consul Helm values enable metrics (global.metrics.enabled: true) and that the PodMonitor ${service}-canary-dataplane scrapes the pods.`,
+      },
+    });
+    // the canary pods' dataplane metrics port, with their version label on every series
+    new prometheus.PodMonitor(scope, 'DataplaneMetrics', {
+      metadata: objectMetadata(`${service}-canary-dataplane`, namespace),
+      spec: {
+        selector: { matchLabels: canary.canary.labels },
+        podTargetLabels: [canary.canary.versionKey],
+        podMetricsEndpoints: [{ port: CONSUL_METRICS_PORT, path: '/metrics' }],
       },
     });
   }

@@ -8,7 +8,7 @@ const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH..
        cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
                        [--trust-domain TD] [--namespace NS] PATH...
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
-                               [--method M] [--path P] [--jwt] PATH...
+                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny] PATH...
 
 validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
@@ -29,6 +29,8 @@ reachability: reads the Istio, Linkerd or Consul authorization policies and prin
   --to SERVICE        only this service: namespace/name
   --method M --path P one request instead of the methods and paths the policies mention
   --jwt               the requests carry a valid JWT
+  --consul-acl-default allow|deny  Consul's default intention policy, for requests no intention decides
+                      (default: allow, the Helm chart's default with ACLs off)
   exit status: 0, or 2 on usage or parse errors
 
 PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.`;
@@ -183,14 +185,19 @@ function lint(args: string[], io: Io): number {
 }
 
 function reachability(args: string[], io: Io): number {
-  const parsed = parseArgs(args, ['--format', '--namespace', '--from', '--to', '--method', '--path'], ['--jwt'], io);
+  const parsed = parseArgs(args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt'], io);
   if (!parsed) return 2;
   const { opts, paths } = parsed;
   if (!paths.length) {
     io.stderr(`cdk8s-mesh: reachability needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
   }
-  const options = { defaultNamespace: opts.namespace as string | undefined };
+  const aclDefault = opts['consul-acl-default'] as string | undefined;
+  if (aclDefault !== undefined && aclDefault !== 'allow' && aclDefault !== 'deny') {
+    io.stderr(`cdk8s-mesh: --consul-acl-default: got ${JSON.stringify(aclDefault)}: use allow or deny\n`);
+    return 2;
+  }
+  const options = { defaultNamespace: opts.namespace as string | undefined, ...(aclDefault ? { consulDefaultAllow: aclDefault === 'allow' } : {}) };
   let matrix: ReachabilityMatrix;
   try {
     matrix = paths.includes('-') ? ReachabilityMatrix.fromYaml(io.stdin(), options) : ReachabilityMatrix.fromFiles(paths, options);

@@ -7,7 +7,7 @@ import * as linkerd from '../imports/linkerd';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
-import { ConsulMeshEntry, ConsulTerminatingGateway } from '../private/consul-singletons';
+import { ConsulMeshEntry, ConsulTerminatingGateway, writesDatacenterWide } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../private/istio-ambient';
 import { objectMetadata } from '../private/metadata';
@@ -316,15 +316,22 @@ export class EgressPolicy extends MeshConstruct {
         metadata: objectMetadata(h.slug, ns),
         spec: {
           destination: { name: h.slug },
+          // the named callers, and no other service, whatever the datacenter's default
           sources: callers.length
-            ? [...new Set(callers.map(c => c.name))].sort().map(name => ({ name, action: 'allow' }))
+            ? [...[...new Set(callers.map(c => c.name))].sort().map(name => ({ name, action: 'allow' })), { name: '*', action: 'deny' }]
             : [{ name: '*', action: 'allow' }],
         },
       });
     }
-    const terminatingGateway = ConsulTerminatingGateway.of(this, gateway, ns);
-    for (const h of hosts) terminatingGateway.addService(h.slug);
+    // the terminating gateway's entry and Mesh `mesh` are one per datacenter (Mesh.consul datacenterWideEntries)
+    const slugs = hosts.map(h => h.slug).join(', ');
+    if (writesDatacenterWide(this, this.mesh, `TerminatingGateway ${gateway}`, `list the services ${slugs}`)) {
+      const terminatingGateway = ConsulTerminatingGateway.of(this, gateway, ns);
+      for (const h of hosts) terminatingGateway.addService(h.slug);
+    }
     // mesh-wide in Consul: every egress policy of the chart must agree
-    ConsulMeshEntry.of(this, ns).setMeshDestinationsOnly(this.registryOnly, this.node.path);
+    if (writesDatacenterWide(this, this.mesh, 'Mesh mesh', `set transparentProxy.meshDestinationsOnly: ${this.registryOnly}`)) {
+      ConsulMeshEntry.of(this, ns).setMeshDestinationsOnly(this.registryOnly, this.node.path);
+    }
   }
 }

@@ -6,7 +6,7 @@ import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { ConsulJwtProvider } from '../private/consul-singletons';
+import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
@@ -225,6 +225,9 @@ export class IngressGateway extends MeshConstruct {
     if (props.jwt) {
       checkJwksUri(problems, props.jwt);
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
+      const caProblem = consulJwksCaFileProblem(props.jwt.consulJwksCaFile);
+      if (props.jwt.consulJwksCaFile !== undefined && this.mesh.kind !== MeshKind.CONSUL) problems.add('jwt.consulJwksCaFile', props.jwt.consulJwksCaFile, `${this.mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, 'remove it');
+      else if (caProblem) problems.add('jwt.consulJwksCaFile', props.jwt.consulJwksCaFile, caProblem, "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'");
     }
     problems.throwIfAny();
 
@@ -318,7 +321,10 @@ export class IngressGateway extends MeshConstruct {
       // Consul Enterprise: a JWTProvider (shared with zero trust) and an override on the gateway's
       // listener, which routes cannot relax
       const jwt = props.jwt;
-      ConsulJwtProvider.of(this, { name: providerName!, issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences }, this.node.path);
+      if (writesDatacenterWide(this, this.mesh, `JWTProvider ${providerName}`, `verify tokens of issuer ${jwt.issuer} against ${jwt.jwksUri}`)) {
+        const spec = { name: providerName!, issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences, trustedCaFile: jwt.consulJwksCaFile };
+        ConsulJwtProvider.of(this, spec, this.node.path);
+      }
       new consul.GatewayPolicy(this, 'GatewayPolicy', {
         metadata: objectMetadata(`${name}-jwt`, ns),
         spec: {
@@ -388,6 +394,13 @@ export class IngressGateway extends MeshConstruct {
   }
 
   private renderGatewayApi(name: string, ns: string, routes: Route[], tls: string | undefined, gatewayClassName: string): void {
+    // Consul's API gateway translates header modifiers and URL rewrites only, no RequestRedirect
+    // (consul-k8s control-plane/api-gateway/common/translation.go translateHTTPFilters): the redirect
+    // route would have no backend and the HTTP listener would serve nothing, so it is not written
+    const redirect = !!tls && this.mesh.kind !== MeshKind.CONSUL;
+    if (tls && !redirect) {
+      this._warn(`no HTTP listener is written: Consul's API gateway has no HTTP → HTTPS redirect (it translates no RequestRedirect filter), so plain-HTTP clients of ${this.host} cannot connect; redirect at the load balancer in front of the gateway if they must`);
+    }
     const listeners: gatewayApi.GatewaySpecListeners[] = [
       ...(tls ? [{
         name: 'https',
@@ -396,7 +409,7 @@ export class IngressGateway extends MeshConstruct {
         hostname: this.host,
         tls: { mode: gatewayApi.GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: tls }] },
       }] : []),
-      { name: 'http', port: 80, protocol: 'HTTP', hostname: this.host },
+      ...(!tls || redirect ? [{ name: 'http', port: 80, protocol: 'HTTP', hostname: this.host }] : []),
     ];
     new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, listeners } });
     // an HTTPRoute holds at most 16 rules: more prefixes go to further routes on the same listener
@@ -429,7 +442,7 @@ export class IngressGateway extends MeshConstruct {
         },
       });
     }
-    if (tls) {
+    if (redirect) {
       new gatewayApi.HttpRoute(this, 'HttpsRedirect', {
         metadata: objectMetadata(`${name}-https-redirect`, ns),
         spec: {

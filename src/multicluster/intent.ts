@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { IstioMultiClusterMode, MeshClusterProps } from './multi-cluster-export';
 import { Mesh } from '../mesh';
 import { ServiceRef } from '../service';
@@ -34,6 +35,7 @@ export interface MultiClusterIntent {
 /** A mesh's multi-cluster renderer. */
 export interface MultiClusterRenderer {
   unsupported(intent: MultiClusterIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
-  render(intent: MultiClusterIntent, mesh: Mesh): void;
+  /** Renders into each cluster's chart; `by` is the construct (for warnings). */
+  render(intent: MultiClusterIntent, mesh: Mesh, by: Construct): void;
 }
 

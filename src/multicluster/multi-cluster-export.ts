@@ -225,7 +225,7 @@ export class MultiClusterExport extends MeshConstruct {
     }
     const renderer = RENDERERS[this.mesh.kind];
     this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
-    renderer.render(intent, this.mesh);
+    renderer.render(intent, this.mesh, this);
     if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
     // each cluster's services are enrolled where their objects are (the chart of the cdk8s-plus Service
     // or Deployment, else the cluster's chart): docs/enrolment.md

@@ -3,6 +3,41 @@ import { Construct } from 'constructs';
 import { show } from './errors';
 import { objectMetadata } from './metadata';
 import * as consul from '../imports/consul';
+import { ConsulDatacenterWideEntries, Mesh } from '../mesh';
+
+/** The annotation on the config entries that are one per Consul datacenter (not the app's own). */
+export const DATACENTER_WIDE_ANNOTATION = 'cdk8s-mesh.io/consul-scope';
+/** Its value. */
+export const DATACENTER_WIDE = { [DATACENTER_WIDE_ANNOTATION]: 'datacenter' };
+
+const warned = new WeakMap<Construct, Set<string>>();
+
+/**
+ * Whether the chart of `scope` writes the datacenter-wide entry `entry` (Mesh.consul
+ * `datacenterWideEntries`). Warns once per construct and entry, unless acknowledged (WRITE); with OMIT,
+ * the warning says what the platform's entry must contain (`needs`) for the pattern to work.
+ */
+export function writesDatacenterWide(scope: Construct, mesh: Mesh, entry: string, needs: string): boolean {
+  const mode = mesh.consulDatacenterWide ?? ConsulDatacenterWideEntries.WRITE_WITH_WARNING;
+  const seen = warned.get(scope) ?? new Set<string>();
+  warned.set(scope, seen);
+  const warn = (message: string) => {
+    if (seen.has(entry)) return;
+    seen.add(entry);
+    const self = scope as unknown as { _warn?: (m: string) => void };
+    if (typeof self._warn === 'function') self._warn(message);
+    else process.stderr.write(`[cdk8s-mesh] warning: [${scope.node.path}] ${message}\n`);
+  };
+  if (mode === ConsulDatacenterWideEntries.OMIT) {
+    warn(`${entry} is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform's entry must ${needs}`);
+    return false;
+  }
+  if (mode === ConsulDatacenterWideEntries.WRITE_WITH_WARNING) {
+    warn(`writes ${entry}, one per Consul datacenter: it applies to every namespace and conflicts with any other chart's or the operator's entry of that name; `
+      + 'acknowledge it with Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }) if this chart is the platform\'s, or leave it to the platform team with OMIT');
+  }
+  return true;
+}
 
 /** A value a construct set in a shared Consul config entry. */
 export interface Contribution<T = unknown> {
@@ -53,7 +88,7 @@ export class ConsulProxyDefaults extends ConsulSingleton {
   }
 
   private constructor(scope: Construct, id: string, namespace: string | undefined) {
-    super(scope, id, 'ProxyDefaults global', (self, spec) => new consul.ProxyDefaults(self, 'Resource', { metadata: objectMetadata('global', namespace), spec }));
+    super(scope, id, 'ProxyDefaults global', (self, spec) => new consul.ProxyDefaults(self, 'Resource', { metadata: objectMetadata('global', namespace, { annotations: DATACENTER_WIDE }), spec }));
   }
 
   public setMutualTlsMode(mode: string, by: string): void {
@@ -75,7 +110,7 @@ export class ConsulMeshEntry extends ConsulSingleton {
   }
 
   private constructor(scope: Construct, id: string, namespace: string | undefined) {
-    super(scope, id, 'Mesh mesh', (self, spec) => new consul.Mesh(self, 'Resource', { metadata: objectMetadata('mesh', namespace), spec }));
+    super(scope, id, 'Mesh mesh', (self, spec) => new consul.Mesh(self, 'Resource', { metadata: objectMetadata('mesh', namespace, { annotations: DATACENTER_WIDE }), spec }));
   }
 
   public allowPermissiveMutualTls(by: string): void {
@@ -101,7 +136,7 @@ export class ConsulTerminatingGateway extends Construct {
   private constructor(scope: Construct, id: string, gateway: string, namespace: string | undefined) {
     super(scope, id);
     new consul.TerminatingGateway(this, 'Resource', {
-      metadata: objectMetadata(gateway, namespace),
+      metadata: objectMetadata(gateway, namespace, { annotations: DATACENTER_WIDE }),
       spec: Lazy.any({ produce: () => ({ services: [...this.services].sort().map(name => ({ name })) }) }),
     });
   }
@@ -118,6 +153,23 @@ export interface ConsulJwtSpec {
   readonly issuer: string;
   readonly jwksUri: string;
   readonly audiences?: string[];
+  /** The CA bundle (a file in the proxy's image) the JWKS server's certificate is checked against (https only). */
+  readonly trustedCaFile?: string;
+}
+
+/**
+ * The CA bundle Envoy checks the JWKS server's certificate against, when none is given: the system
+ * bundle of the consul-dataplane image (Envoy's distroless base, a Debian layout). Without
+ * `jwksCluster.tlsCertificates`, Envoy fetches the keys over TLS without verifying the server
+ * (agent/structs/config_entry_jwt_provider.go, JWKSCluster.TLSCertificates).
+ */
+export const DEFAULT_JWKS_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** What is wrong with a `consulJwksCaFile` value, if anything. */
+export function consulJwksCaFileProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\/[^\s\0]*[^/\s\0]$/.test(value) || value.length > 4096) return 'the CA bundle is an absolute file path in the proxy container';
+  return undefined;
 }
 
 /**
@@ -140,19 +192,29 @@ export class ConsulJwtProvider extends Construct {
   private constructor(scope: Construct, id: string, public readonly name: string) {
     super(scope, id);
     new consul.JwtProvider(this, 'Resource', {
-      metadata: objectMetadata(name, undefined),
+      metadata: objectMetadata(name, undefined, { annotations: DATACENTER_WIDE }),
       spec: Lazy.any({
         produce: (): consul.JwtProviderSpec => ({
           issuer: this.fields.get('issuer')?.value as string,
           audiences: this.fields.get('audiences')?.value as string[] | undefined,
-          jsonWebKeySet: { remote: { uri: this.fields.get('jwksUri')?.value as string, fetchAsynchronously: true } },
+          jsonWebKeySet: { remote: this.remote() },
         }),
       }) as consul.JwtProviderSpec,
     });
   }
 
+  private remote(): consul.JwtProviderSpecJsonWebKeySetRemote {
+    const uri = this.fields.get('jwksUri')?.value as string;
+    const ca = this.fields.get('trustedCaFile')?.value as string | undefined;
+    return {
+      uri,
+      fetchAsynchronously: true,
+      ...(uri.startsWith('https://') ? { jwksCluster: { tlsCertificates: { trustedCa: { filename: ca ?? DEFAULT_JWKS_CA_FILE } } } } : {}),
+    };
+  }
+
   private describe(jwt: ConsulJwtSpec, by: string): void {
-    for (const [field, value] of [['issuer', jwt.issuer], ['jwksUri', jwt.jwksUri], ['audiences', jwt.audiences]] as const) {
+    for (const [field, value] of [['issuer', jwt.issuer], ['jwksUri', jwt.jwksUri], ['audiences', jwt.audiences], ['trustedCaFile', jwt.trustedCaFile ?? DEFAULT_JWKS_CA_FILE]] as const) {
       this.fields.set(field, agree(`JWTProvider ${this.name}`, 'Consul has one provider of a name for the whole mesh', field, this.fields.get(field), { value, by }));
     }
   }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { ConsulProxyDefaults } from '../private/consul-singletons';
+import { ConsulProxyDefaults, writesDatacenterWide } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace } from '../private/istio-ambient';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
@@ -408,7 +408,9 @@ export class TrafficTelemetry extends MeshConstruct {
         break;
       }
       default:
-        if (logging) ConsulProxyDefaults.of(this, this.namespace).setAccessLogs({ enabled: true, type: 'stdout' }, this.node.path);
+        if (logging && writesDatacenterWide(this, this.mesh, 'ProxyDefaults global', 'set accessLogs: { enabled: true, type: stdout }')) {
+          ConsulProxyDefaults.of(this, this.namespace).setAccessLogs({ enabled: true, type: 'stdout' }, this.node.path);
+        }
     }
     this._enrol(this.namespace, { namespaceObject: props.namespaceObject, workloads: [service?._workload()] });
   }

@@ -14,27 +14,34 @@ const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = 
   [MatchType.REGEX]: 'pathRegex',
 };
 
-function httpMatch(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp {
-  if (!m) return { pathPrefix: '/' };
-  return {
-    ...(m.path ? { [PATH_FIELD[m.path.type]]: m.path.value } : { pathPrefix: '/' }),
+/**
+ * The HTTP matches of a rule. A path prefix is segment-bounded as on the other meshes: `/orders` is
+ * `/orders` itself or anything under `/orders/`, never `/ordersx` (a Consul pathPrefix is a plain
+ * string prefix), so it becomes two matches.
+ */
+function httpMatches(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutesMatchHttp[] {
+  if (!m) return [{ pathPrefix: '/' }];
+  const rest = {
     ...(m.methods ? { methods: m.methods } : {}),
     ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
   };
+  if (!m.path) return [{ pathPrefix: '/', ...rest }];
+  if (m.path.type === MatchType.PREFIX && !m.path.value.endsWith('/')) {
+    return [{ pathExact: m.path.value, ...rest }, { pathPrefix: `${m.path.value}/`, ...rest }];
+  }
+  return [{ [PATH_FIELD[m.path.type]]: m.path.value, ...rest }];
 }
 
-function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | undefined): consul.ServiceRouterSpecRoutes {
+function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | undefined): consul.ServiceRouterSpecRoutes[] {
   const retry = r.retry;
-  return {
-    match: { http: httpMatch(match) },
-    destination: {
-      ...(subset ? { serviceSubset: subset } : {}),
-      requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
-      numRetries: retry?.attempts,
-      retryOn: retry?.on.length ? retry.on : undefined,
-      retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
-    },
+  const destination = {
+    ...(subset ? { serviceSubset: subset } : {}),
+    requestTimeout: r.timeoutMs !== undefined ? formatMillis(r.timeoutMs) : undefined,
+    numRetries: retry?.attempts,
+    retryOn: retry?.on.length ? retry.on : undefined,
+    retryOnStatusCodes: retry?.statusCodes.length ? retry.statusCodes : undefined,
   };
+  return httpMatches(match).map(http => ({ match: { http }, destination }));
 }
 
 function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
@@ -42,10 +49,10 @@ function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
   const c = model.canary;
   const out: consul.ServiceRouterSpecRoutes[] = [];
   for (const m of c?.canaryMatches ?? []) {
-    for (const r of rules) out.push(route(r, withHeaders(r.match, m), c!.canary.name));
+    for (const r of rules) out.push(...route(r, withHeaders(r.match, m), c!.canary.name));
   }
   // the remaining routes go through the splitter (no subset)
-  if (model.resilience?.rules.length) for (const r of rules) out.push(route(r, r.match, undefined));
+  if (model.resilience?.rules.length) for (const r of rules) out.push(...route(r, r.match, undefined));
   return out;
 }
 
@@ -59,6 +66,17 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
 export const CONSUL_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
+    if (m.canary && m.failover) {
+      // a failover target inherits the subset of the target it replaces (discoverychain/compile.go
+      // getResolverNode: rewriteTarget merges the failover's opts into the subset target, and the peer
+      // target is resolved with the local resolver's subset filter), so the exporter's instances would
+      // need the same Service.Meta, which this library does not write on the exporting cluster's pods
+      const c = m.canary;
+      const filters = [c.stable, c.canary].map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ');
+      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.canaryBy}] releases it in subsets `
+        + `(${filters}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
+        + `finish the release (remove the CanaryRelease) before failing ${m.serviceName} over to peers, or release it without failover`);
+    }
     // routers, splitters and subsets need an HTTP-family protocol (Consul rejects them on tcp)
     ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, traffic.resilienceBy ?? traffic.canaryBy ?? traffic.node.path);
     const needsRouter = m.resilience?.rules.length || m.canary?.canaryMatches.length;

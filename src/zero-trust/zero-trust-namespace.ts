@@ -8,6 +8,7 @@ import { ZT_LINKERD } from './linkerd';
 import { HttpMethod, MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
+import { consulJwksCaFileProblem } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../private/names';
 import { ServiceProtocol, ServiceRef } from '../service';
@@ -106,6 +107,13 @@ export interface JwtAuthentication {
    * @default - derived from the issuer's host
    */
   readonly providerName?: string;
+  /**
+   * Consul, https JWKS URI: the CA bundle (a file in the consul-dataplane image, or one mounted into it)
+   * Envoy verifies the JWKS server's certificate against (`jwksCluster.tlsCertificates.trustedCA`).
+   * Without it, Envoy would fetch the keys without verifying the server.
+   * @default '/etc/ssl/certs/ca-certificates.crt' (the image's system bundle)
+   */
+  readonly consulJwksCaFile?: string;
 }
 
 /**
@@ -217,6 +225,9 @@ export class ZeroTrustNamespace extends MeshConstruct {
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const providerName = jwtProviderName(j.issuer, j.providerName);
       if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
+      const caProblem = consulJwksCaFileProblem(j.consulJwksCaFile);
+      if (j.consulJwksCaFile !== undefined && this.mesh.kind !== MeshKind.CONSUL) problems.add('jwt.consulJwksCaFile', j.consulJwksCaFile, `${this.mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, 'remove it');
+      else if (caProblem) problems.add('jwt.consulJwksCaFile', j.consulJwksCaFile, caProblem, "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'");
       jwt = { ...j, providerName };
     } else if (allow.some(r => r.requireJwt)) {
       const i = allow.findIndex(r => r.requireJwt);

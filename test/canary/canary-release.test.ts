@@ -189,9 +189,25 @@ describe('Consul', () => {
     expect(v2.annotations['consul.hashicorp.com/service-meta-version']).toBe('v2');
   });
 
-  test('the health alert uses Envoy upstream metrics by destination subset', () => {
-    const expr = one(synth(props(Mesh.consul())), 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules[0].expr;
-    expect(expr).toContain('envoy_cluster_upstream_rq_xx{consul_destination_service="payment",consul_destination_service_subset="v2",envoy_response_code_class="5"}');
+  test('the health alert counts the requests the canary pods receive (not the callers\' retried attempts), with an absent() companion and a PodMonitor', () => {
+    const out = synth(props(Mesh.consul()));
+    const rules = one(out, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules;
+    const base = 'namespace="shop",local_cluster="payment",envoy_http_conn_manager_prefix="public_listener",version="v2"';
+    expect(rules[0].expr).toBe(`(sum(rate(envoy_http_downstream_rq_xx{${base},envoy_response_code_class="5"}[5m])) / sum(rate(envoy_http_downstream_rq_xx{${base}}[5m]))) > 0.01`);
+    expect(rules.map((r: any) => r.expr).join('\n')).not.toContain('envoy_cluster_upstream_rq');
+    expect(rules.find((r: any) => r.alert === 'PaymentCanaryMetricsAbsent').expr).toBe(`absent(envoy_http_downstream_rq_total{${base}})`);
+    // the canary pods' dataplane metrics port (named by consul-k8s when metrics are on), with the version label kept
+    expect(one(out, 'PodMonitor', 'payment-canary-dataplane').spec).toEqual({
+      selector: { matchLabels: { app: 'payment', version: 'v2' } },
+      podTargetLabels: ['version'],
+      podMetricsEndpoints: [{ port: 'prometheus', path: '/metrics' }],
+    });
+    // the other meshes' metrics exist without Helm values: no companion there
+    for (const mesh of [Mesh.istio(), Mesh.linkerd()]) {
+      const other = synth(props(mesh));
+      expect(ofKind(other, 'PodMonitor')).toHaveLength(0);
+      expect(one(other, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryHighLatency']);
+    }
   });
 });
 
@@ -246,8 +262,12 @@ describe('with a ResilientService on the same service: one coherent set of objec
     expect(ofKind(out, 'ServiceRouter')).toHaveLength(1);
     expect(ofKind(out, 'ServiceDefaults', 'payment')).toHaveLength(1);
     const routes = one(out, 'ServiceRouter', 'payment').spec.routes;
-    expect(routes.map((r: any) => r.destination.serviceSubset ?? '-')).toEqual(['v2', 'v2', 'v2', '-', '-', '-']);
-    expect(routes[3]).toEqual({ match: { http: { pathPrefix: '/refunds' } }, destination: { requestTimeout: '10s' } });
+    expect(routes.map((r: any) => r.destination.serviceSubset ?? '-')).toEqual(['v2', 'v2', 'v2', 'v2', '-', '-', '-', '-']);
+    // the /refunds prefix stops at a segment boundary: /refunds itself and what is under /refunds/, not /refundsx
+    expect(routes.slice(4, 6)).toEqual([
+      { match: { http: { pathExact: '/refunds' } }, destination: { requestTimeout: '10s' } },
+      { match: { http: { pathPrefix: '/refunds/' } }, destination: { requestTimeout: '10s' } },
+    ]);
   });
 
   test('the order of construction does not change the output', () => {

@@ -112,6 +112,21 @@ spec:
     });
   });
 
+  test('Consul: --consul-acl-default decides the requests no intention decides', () => {
+    const intentions = `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment}}]}]
+`;
+    const decide = (extra: string[]) => JSON.parse(run(['reachability', '--format', 'json', '--from', 'shop/order', '--to', 'shop/payment', '--path', '/admin', ...extra, '-'], intentions).out).decisions[0].allowed;
+    expect([decide([]), decide(['--consul-acl-default', 'allow']), decide(['--consul-acl-default', 'deny'])]).toEqual([true, true, false]);
+    const bad = run(['reachability', '--consul-acl-default', 'maybe', '-'], intentions);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--consul-acl-default: got "maybe": use allow or deny');
+  });
+
   test.each([
     [['reachability'], /needs at least one PATH/],
     [['reachability', '--from'], /--from needs a value/],

@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import {
-  EgressPolicy, EgressPolicyProps, EgressProtocol, ExternalHost, Identity, Mesh, MtlsPhase, ServiceRef, ZeroTrustNamespace,
+  ConsulDatacenterWideEntries, EgressPolicy, EgressPolicyProps, EgressProtocol, ExternalHost, Identity, Mesh, MtlsPhase, ReachabilityMatrix, ServiceRef,
+  ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
@@ -104,8 +105,26 @@ describe('Consul', () => {
     expect(one(out, 'ServiceDefaults', 'egress-api-stripe-com').spec).toEqual({ protocol: 'tcp', destination: { addresses: ['api.stripe.com'], port: 443 } });
     expect(one(out, 'ServiceDefaults', 'egress-httpbin-org').spec).toEqual({ protocol: 'http', destination: { addresses: ['httpbin.org'], port: 80 } });
     expect(one(out, 'TerminatingGateway', 'terminating-gateway').spec).toEqual({ services: [{ name: 'egress-api-stripe-com' }, { name: 'egress-httpbin-org' }] });
-    expect(one(out, 'ServiceIntentions', 'egress-api-stripe-com').spec.sources).toEqual([{ name: 'order', action: 'allow' }, { name: 'payment', action: 'allow' }]);
+    // the named callers only: every other service is denied here, whatever the datacenter's default
+    expect(one(out, 'ServiceIntentions', 'egress-api-stripe-com').spec.sources).toEqual([{ name: 'order', action: 'allow' }, { name: 'payment', action: 'allow' }, { name: '*', action: 'deny' }]);
+    expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop', consulDefaultAllow: true }).check({ caller: 'shop/web', service: 'shop/egress-api-stripe-com' }).allowed).toBe(false);
     expect(one(out, 'Mesh', 'mesh').spec).toEqual({ transparentProxy: { meshDestinationsOnly: true } });
+  });
+
+  test('the terminating gateway and Mesh mesh are datacenter-wide: left to the platform with OMIT, saying what they must contain', () => {
+    const chart = shopChart();
+    const egress = new EgressPolicy(chart, 'egress', props(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT })));
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'TerminatingGateway')).toHaveLength(0);
+    expect(ofKind(out, 'Mesh')).toHaveLength(0);
+    expect(egress.warnings.filter(w => !w.includes('connect-inject'))).toEqual([
+      'TerminatingGateway terminating-gateway is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must list the services egress-api-stripe-com, egress-httpbin-org',
+      'Mesh mesh is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must set transparentProxy.meshDestinationsOnly: true',
+    ]);
+    // written, with the annotation that marks them, when acknowledged
+    const acknowledged = shopChart();
+    new EgressPolicy(acknowledged, 'egress', props(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE })));
+    expect(one(synthValidated(acknowledged), 'Mesh', 'mesh').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
   });
 
   test('with a permissive zero-trust namespace: one Mesh entry carries both settings', () => {

@@ -97,15 +97,29 @@ describe('Istio API', () => {
 
 describe('Gateway API', () => {
   test('an HTTPS listener terminating with the Secret, an HTTP listener that redirects, and the routes on the HTTPS one', () => {
-    const out = synth(props(Mesh.consul()));
+    const out = synth(props(Mesh.istio(), { api: IngressApi.GATEWAY_API }));
     const gw = one(out, 'Gateway', 'shop').spec;
-    expect(gw.gatewayClassName).toBe('consul');
+    expect(gw.gatewayClassName).toBe('istio');
     expect(gw.listeners.map((l: any) => [l.name, l.port, l.protocol, l.hostname])).toEqual([['https', 443, 'HTTPS', 'shop.example.com'], ['http', 80, 'HTTP', 'shop.example.com']]);
     expect(gw.listeners[0].tls).toEqual({ mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'shop-example-com-tls' }] });
     const route = one(out, 'HTTPRoute', 'shop-ingress').spec;
     expect(route.parentRefs).toEqual([{ name: 'shop', sectionName: 'https' }]);
     expect(route.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name])).toEqual([['/api', 'order'], ['/', 'web']]);
     expect(one(out, 'HTTPRoute', 'shop-https-redirect').spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+  });
+
+  test('Consul: no HTTP listener and no redirect route (the API gateway has no redirect filter), with a warning', () => {
+    const chart = shopChart();
+    const gw = new IngressGateway(chart, 'shop', props(Mesh.consul()));
+    const out = synthValidated(chart);
+    expect(one(out, 'Gateway', 'shop').spec.listeners.map((l: any) => l.name)).toEqual(['https']);
+    expect(ofKind(out, 'HTTPRoute').map(r => r.metadata.name)).toEqual(['shop-ingress']);
+    expect(gw.warnings.filter(w => !w.includes('connect-inject'))).toEqual(['no HTTP listener is written: Consul\'s API gateway has no HTTP → HTTPS redirect (it translates no RequestRedirect filter), so plain-HTTP clients of shop.example.com cannot connect; redirect at the load balancer in front of the gateway if they must']);
+    // plain HTTP behind a TLS-terminating load balancer keeps its listener
+    const plain = synth(props(Mesh.consul(), { tlsSecretName: undefined, allowPlainHttp: true }));
+    expect(one(plain, 'Gateway', 'shop').spec.listeners.map((l: any) => l.name)).toEqual(['http']);
+    // the Consul service the gateway calls with is the Gateway's name (consul-k8s api-gateway/binding/registration.go)
+    expect(gw.callerIdentity?._label('shop')).toBe('shop/shop');
   });
 
   test('a service of another namespace gets a ReferenceGrant there', () => {
@@ -137,7 +151,9 @@ describe('JWT at the edge on Consul Enterprise', () => {
     new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: { ...JWT, audiences: ['shop'] } }));
     const out = synthValidated(chart);
     expect(one(out, 'JWTProvider', 'auth-example-com').spec).toEqual({
-      issuer: 'https://auth.example.com', audiences: ['shop'], jsonWebKeySet: { remote: { uri: JWT.jwksUri, fetchAsynchronously: true } },
+      issuer: 'https://auth.example.com',
+      audiences: ['shop'],
+      jsonWebKeySet: { remote: { uri: JWT.jwksUri, fetchAsynchronously: true, jwksCluster: { tlsCertificates: { trustedCA: { filename: '/etc/ssl/certs/ca-certificates.crt' } } } } },
     });
     expect(one(out, 'GatewayPolicy', 'shop-jwt').spec).toEqual({
       targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop', sectionName: 'https' },

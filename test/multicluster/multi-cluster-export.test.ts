@@ -1,7 +1,10 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport, MultiClusterExportProps, ReachabilityMatrix, ResilientService, ServiceRef } from '../../src';
+import {
+  CanaryRelease, ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport,
+  MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
+} from '../../src';
 import { captureStderr, one, ofKind, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -203,11 +206,56 @@ describe('Consul', () => {
     expect(one(out(mc, 'us-west'), 'ServiceResolver', 'payment').spec).toEqual({ failover: { '*': { targets: [{ peer: 'eu-west' }] } } });
   });
 
+  test('Enterprise: remote callers keep their namespace (a peer source without one is the peer\'s default namespace)', () => {
+    const { mc } = setup(Mesh.consul({ enterprise: true }));
+    expect(one(out(mc, 'eu-west'), 'ServiceIntentions', 'payment-remote-callers').spec.sources).toEqual([{ name: 'order', namespace: 'shop', peer: 'us-west', action: 'allow' }]);
+  });
+
+  test('the exporter declares the protocol, so that an HTTP chain can fail over to it', () => {
+    expect(one(out(setup(Mesh.consul()).mc, 'eu-west'), 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
+    expect(ofKind(out(setup(Mesh.consul(), { failover: false }).mc, 'eu-west'), 'ServiceDefaults')).toHaveLength(0);
+  });
+
+  test('failing a canary-released service over to a peer is refused: the peer target keeps the subset filter', () => {
+    const build = (withCanary: boolean) => () => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      if (withCanary) new CanaryRelease(usWest, 'release', { mesh: Mesh.consul(), service: paymentUs, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+      return new MultiClusterExport(app, 'shop', {
+        mesh: Mesh.consul(),
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: usWest },
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+        ],
+        exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+    };
+    expect(fails(build(true))).toBe('[shop] failover: got peers eu-west for payment, but [us-west/release] releases it in subsets (Service.Meta.version == v1, Service.Meta.version == v2): '
+      + 'Consul fails a subset over to the same subset on the peer, and the exporting cluster\'s instances carry no such meta, so the failover would find no instance; '
+      + 'finish the release (remove the CanaryRelease) before failing payment over to peers, or release it without failover');
+    expect(build(false)).not.toThrow();
+  });
+
+  test('ExportedServices is datacenter-wide: a warning by default, none when acknowledged, not written with OMIT', () => {
+    const warned = (mesh: Mesh) => setup(mesh).mc.warnings.filter(w => w.includes('ExportedServices default'));
+    expect(warned(Mesh.consul())).toHaveLength(1);
+    expect(warned(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }))).toEqual([]);
+    const { mc } = setup(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }));
+    expect(ofKind(out(mc, 'eu-west'), 'ExportedServices')).toHaveLength(0);
+    expect(mc.warnings).toContain('ExportedServices default (cluster eu-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must export payment to us-west');
+  });
+
   test('a sameness group needs Consul Enterprise; with it, every cluster has one', () => {
     expect(fails(() => setup(Mesh.consul(), { consulSamenessGroup: 'shop' }))).toContain('consulSamenessGroup: got "shop": Consul cannot express this (sameness groups are a Consul Enterprise feature)');
     const { mc } = setup(Mesh.consul({ enterprise: true }), { consulSamenessGroup: 'shop' });
     expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').spec).toEqual({ defaultForFailover: true, includeLocal: true, members: [{ peer: 'eu-west' }] });
     expect(one(out(mc, 'eu-west'), 'ExportedServices', 'default').spec.services[0].consumers).toEqual([{ samenessGroup: 'shop' }]);
+    // a partition-wide entry: annotated, and left to the platform with OMIT
+    expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
+    const omitted = setup(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }), { consulSamenessGroup: 'shop' }).mc;
+    expect(ofKind(out(omitted, 'us-west'), 'SamenessGroup')).toHaveLength(0);
+    expect(omitted.warnings).toContain('SamenessGroup shop (cluster us-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must list the peers eu-west with defaultForFailover: true');
   });
 });
 

@@ -2,8 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef,
-  ZeroTrustNamespace, ZeroTrustNamespaceProps,
+  ConsulDatacenterWideEntries, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
+  ServiceProtocol, ServiceRef, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -251,15 +251,102 @@ describe('Linkerd', () => {
 });
 
 describe('Consul', () => {
-  test('a default-deny intention, and per service intentions with permissions', () => {
+  test('a default-deny intention, and per service intentions with permissions, each ending with a deny of everything else', () => {
     const out = synth(SEED(Mesh.consul()));
     expect(one(out, 'ServiceIntentions', 'default-deny').spec).toEqual({ destination: { name: '*' }, sources: [{ name: '*', action: 'deny' }] });
-    expect(one(out, 'ServiceIntentions', 'order').spec).toEqual({ destination: { name: 'order' }, sources: [{ name: 'web', action: 'allow' }] });
+    expect(one(out, 'ServiceIntentions', 'order').spec).toEqual({ destination: { name: 'order' }, sources: [{ name: 'web', action: 'allow' }, { name: '*', action: 'deny' }] });
+    const rest = { action: 'deny', http: { pathPrefix: '/' } };
     expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
-      { name: 'api-gateway', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }] },
-      { name: 'order', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }] },
+      { name: 'api-gateway', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }, rest] },
+      { name: 'order', permissions: [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }, rest] },
+      { name: '*', action: 'deny' },
     ]);
     expect(one(out, 'ProxyDefaults', 'global').spec).toEqual({ mutualTLSMode: 'strict' });
+  });
+
+  test.each([true, false])('a request no permission of its source matches is denied whatever the ACL default (allow: %s)', consulDefaultAllow => {
+    // Consul decides it by the default intention policy, not by the * → * deny (agent/xds/rbac.go)
+    const matrix = ReachabilityMatrix.fromManifests(synth(SEED(Mesh.consul())), { defaultNamespace: 'shop', consulDefaultAllow });
+    const d = matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'GET', path: '/admin' });
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toBe('ServiceIntentions shop/payment sources[1] (order).permissions[1] (deny)');
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+  });
+
+  test('path prefixes stop at a segment boundary, for allow and deny rules', () => {
+    const out = synth({
+      mesh: Mesh.consul(),
+      allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }],
+      deny: [{ from: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+    });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: 'order', permissions: [{ action: 'allow', http: { pathExact: '/api' } }, { action: 'allow', http: { pathPrefix: '/api/' } }, { action: 'deny', http: { pathPrefix: '/' } }] },
+      { name: 'web', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'deny', http: { pathPrefix: '/admin/' } }, { action: 'deny', http: { pathPrefix: '/' } }] },
+      { name: '*', action: 'deny' },
+    ]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, p: string) => matrix.check({ caller, service: 'shop/payment', path: p }).allowed;
+    expect([call('shop/order', '/api'), call('shop/order', '/api/x'), call('shop/order', '/apix'), call('shop/order', '/ap')]).toEqual([true, true, false, false]);
+    // a prefix that ends with / is one permission
+    const slash = synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
+    expect(one(slash, 'ServiceIntentions', 'payment').spec.sources[0].permissions[0]).toEqual({ action: 'allow', http: { pathPrefix: '/api/' } });
+  });
+
+  test('Enterprise: sources are per namespace, so an allow of a/order and a deny of b/order stay apart', () => {
+    const out = synth({
+      mesh: Mesh.consul({ enterprise: true }),
+      allow: [{ from: [Identity.serviceAccount('order', { namespace: 'a' })], to: payment() }],
+      deny: [{ from: [Identity.serviceAccount('order', { namespace: 'b' })], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+    });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: 'order', namespace: 'a', action: 'allow' },
+      { name: 'order', namespace: 'b', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'deny', http: { pathPrefix: '/admin/' } }, { action: 'deny', http: { pathPrefix: '/' } }] },
+      { name: '*', namespace: '*', action: 'deny' },
+    ]);
+    expect(one(out, 'ServiceIntentions', 'default-deny').spec).toEqual({ destination: { name: '*', namespace: 'shop' }, sources: [{ name: '*', namespace: '*', action: 'deny' }] });
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, p: string) => matrix.check({ caller, service: 'shop/payment', path: p }).allowed;
+    expect([call('a/order', '/admin'), call('a/order', '/pay'), call('b/order', '/admin'), call('b/order', '/pay'), call('c/order', '/pay')]).toEqual([true, true, false, false, false]);
+  });
+
+  test('Enterprise: a service with a source of its own also carries its namespace\'s rules (the exact source outranks <ns>/*)', () => {
+    const ent = Mesh.consul({ enterprise: true });
+    const out = synth({
+      mesh: ent,
+      allow: [{ from: [Identity.allInNamespace('shop')], to: payment() }, { from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] }],
+      deny: [{ from: [Identity.allInNamespace('shop')], to: payment(), paths: [PathMatch.exact('/admin')] }],
+    });
+    expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: '*', namespace: 'shop', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'allow', http: { pathPrefix: '/' } }] },
+      { name: 'web', namespace: 'shop', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'allow', http: { pathPrefix: '/' } }] },
+      { name: '*', namespace: '*', action: 'deny' },
+    ]);
+    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (caller: string, method: string, p: string) => matrix.check({ caller, service: 'shop/payment', method, path: p }).allowed;
+    // web's own GET rule does not narrow what its namespace may do, and the namespace's deny reaches it
+    expect([call('shop/web', 'GET', '/admin'), call('shop/web', 'POST', '/pay'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/admin'), call('other/web', 'GET', '/')])
+      .toEqual([false, true, true, false, false]);
+  });
+
+  test('permissions need an HTTP protocol: the service\'s ServiceDefaults says it; on a TCP service they are refused (allow) or plain (deny)', () => {
+    const out = synth(SEED(Mesh.consul()));
+    // Consul rejects intentions with permissions on a tcp service, its default protocol
+    expect(one(out, 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
+    expect(ofKind(out, 'ServiceDefaults', 'order')).toHaveLength(0);
+    const db = ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP });
+    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db, methods: [HttpMethod.GET] }] }))
+      .toContain('allow[0]: got "db": Consul cannot express this (db speaks TCP, and Consul rejects intentions with methods, paths or JWTs on a tcp service)');
+    const tcp = synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db }], deny: [{ from: [Identity.serviceAccount('web')], to: db, paths: [PathMatch.prefix('/admin')] }] });
+    expect(one(tcp, 'ServiceIntentions', 'db').spec.sources).toEqual([{ name: 'order', action: 'allow' }, { name: 'web', action: 'deny' }, { name: '*', action: 'deny' }]);
+    expect(ofKind(tcp, 'ServiceDefaults')).toHaveLength(0);
+  });
+
+  test('CE: a caller in another namespace is refused (CE has one namespace: it would be every service of that name)', () => {
+    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] }))
+      .toContain('allow[0].from[0]: got "other/order": Consul cannot express this (Community Edition has no namespaces: the source would be any service named order, in any Kubernetes namespace, not only other\'s)');
+    expect(fails({ mesh: Mesh.consul(), allow: [], deny: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] })).toContain('deny[0].from[0]: got "other/order"');
+    // the policy's own namespace, said explicitly, is accepted
+    expect(() => synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'shop' })], to: payment() }] })).not.toThrow();
   });
 
   test('PERMISSIVE needs Mesh allowEnablingPermissiveMutualTLS', () => {
@@ -276,19 +363,64 @@ describe('Consul', () => {
       deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
     });
     expect(one(out, 'JWTProvider', 'auth-example-com').spec).toEqual({
-      issuer: 'https://auth.example.com', audiences: ['shop'], jsonWebKeySet: { remote: { uri: 'https://auth.example.com/.well-known/jwks.json', fetchAsynchronously: true } },
+      issuer: 'https://auth.example.com',
+      audiences: ['shop'],
+      jsonWebKeySet: {
+        remote: {
+          uri: 'https://auth.example.com/.well-known/jwks.json',
+          fetchAsynchronously: true,
+          // the keys' server is verified against the image's CA bundle
+          jwksCluster: { tlsCertificates: { trustedCA: { filename: '/etc/ssl/certs/ca-certificates.crt' } } },
+        },
+      },
     });
+    // every permission has an http block (Consul: "Permissions[j].HTTP is required"), the JWT-only one too
     expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([{
       name: 'api-gateway',
       permissions: [
-        { action: 'deny', http: { pathPrefix: '/admin' } },
-        { action: 'allow', jwt: { providers: [{ name: 'auth-example-com' }] } },
+        { action: 'deny', http: { pathExact: '/admin' } },
+        { action: 'deny', http: { pathPrefix: '/admin/' } },
+        { action: 'allow', http: { pathPrefix: '/' }, jwt: { providers: [{ name: 'auth-example-com' }] } },
+        { action: 'deny', http: { pathPrefix: '/' } },
       ],
-    }]);
+    }, { name: '*', action: 'deny' }]);
     const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
     expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/admin/x', withJwt: true }).allowed).toBe(false);
     expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/pay', withJwt: true }).allowed).toBe(true);
     expect(matrix.check({ caller: 'shop/api-gateway', service: 'shop/payment', path: '/pay', withJwt: false }).allowed).toBe(false);
+  });
+
+  test('the JWKS CA bundle: a prop, checked, and no TLS settings for a plain-http URI', () => {
+    const ca = (jwt: any) => one(synth({ mesh: Mesh.consul(), jwt, allow: [{ from: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }] }), 'JWTProvider', 'auth-example-com').spec.jsonWebKeySet.remote;
+    expect(ca({ ...JWT, consulJwksCaFile: '/etc/pki/corp-ca.pem' }).jwksCluster).toEqual({ tlsCertificates: { trustedCA: { filename: '/etc/pki/corp-ca.pem' } } });
+    expect(ca({ ...JWT, jwksUri: 'http://auth.internal/jwks.json', allowPlainHttpJwks: true }).jwksCluster).toBeUndefined();
+    expect(fails({ mesh: Mesh.consul(), jwt: { ...JWT, consulJwksCaFile: 'certs/ca.pem' }, allow: [] }))
+      .toContain('jwt.consulJwksCaFile: got "certs/ca.pem": the CA bundle is an absolute file path in the proxy container');
+    expect(fails({ mesh: Mesh.istio(), jwt: { ...JWT, consulJwksCaFile: '/etc/pki/corp-ca.pem' }, allow: [] })).toContain("jwt.consulJwksCaFile: got \"/etc/pki/corp-ca.pem\": Istio cannot express this (it sets Consul's JWTProvider)");
+  });
+
+  test('datacenter-wide entries: written with a warning by default, acknowledged with WRITE, left to the platform with OMIT', () => {
+    const build = (mesh: Mesh) => {
+      const chart = shopChart();
+      const zt = new ZeroTrustNamespace(chart, 'zt', { ...SEED(mesh), jwt: JWT, mtls: MtlsPhase.PERMISSIVE });
+      return { zt, out: synthValidated(chart) };
+    };
+    const dflt = build(Mesh.consul());
+    expect(dflt.zt.warnings.filter(w => w.includes('one per Consul datacenter'))).toHaveLength(4);
+    expect(dflt.zt.warnings.join('\n')).toContain('writes ProxyDefaults global, one per Consul datacenter: it applies to every namespace');
+    expect(one(dflt.out, 'ProxyDefaults', 'global').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
+    expect(one(dflt.out, 'ServiceIntentions', 'default-deny').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
+    const acknowledged = build(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }));
+    expect(acknowledged.zt.warnings.filter(w => w.includes('one per Consul datacenter'))).toEqual([]);
+    expect(ofKind(acknowledged.out, 'ProxyDefaults')).toHaveLength(1);
+    const omitted = build(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }));
+    expect(omitted.out.map(o => o.kind).sort()).toEqual(['ServiceDefaults', 'ServiceIntentions', 'ServiceIntentions']);
+    expect(omitted.zt.warnings).toContain('ProxyDefaults global is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must set mutualTLSMode: permissive');
+    // the services the policy names still deny every other caller
+    expect(one(omitted.out, 'ServiceIntentions', 'payment').spec.sources.at(-1)).toEqual({ name: '*', action: 'deny' });
+    expect(() => Mesh.consul({ datacenterWideEntries: 'platform' as any })).toThrow('Mesh.consul: datacenterWideEntries: got "platform": not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT');
+    // on Enterprise the default deny is the namespace's, not the datacenter's: written in every mode
+    expect(ofKind(build(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT })).out, 'ServiceIntentions', 'default-deny')).toHaveLength(1);
   });
 
   test('networks, namespaces (CE) and port exceptions are refused on Consul', () => {

@@ -32,14 +32,16 @@ export const CONSUL_RULES: AnalyzerRule[] = [
     code: 'C102',
     severity: E,
     mesh: 'consul',
-    kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceDefaults', 'ProxyDefaults'],
-    upstream: 'Consul discovery chain: L7 config needs an HTTP-family protocol (consul-k8s#587)',
-    summary: 'a ServiceRouter or ServiceSplitter for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
+    kinds: ['ServiceRouter', 'ServiceSplitter', 'ServiceIntentions', 'ServiceDefaults', 'ProxyDefaults'],
+    upstream: 'Consul discovery chain and state/config_entry.go: L7 config and L7 intention permissions need an HTTP-family protocol (consul-k8s#587)',
+    summary: 'a ServiceRouter, ServiceSplitter, or ServiceIntentions with permissions, for a service whose protocol is tcp (or not set to http, http2 or grpc anywhere)',
     check: ctx => {
       const global = ctx.ofKind('ProxyDefaults', CONSUL).find(d => d.obj.metadata?.name === 'global')?.obj.spec?.config?.protocol;
       const defaultsByName = new Map(ctx.ofKind('ServiceDefaults', CONSUL).map(sd => [sd.obj.metadata?.name, sd] as const));
-      return [...ctx.ofKind('ServiceRouter', CONSUL), ...ctx.ofKind('ServiceSplitter', CONSUL)].flatMap(d => {
-        const name = d.obj.metadata?.name;
+      const l7Intentions = ctx.ofKind('ServiceIntentions', CONSUL)
+        .filter(d => d.obj.spec?.destination?.name && d.obj.spec.destination.name !== '*' && arr(d.obj.spec?.sources).some((x: any) => arr(x?.permissions).length));
+      return [...ctx.ofKind('ServiceRouter', CONSUL), ...ctx.ofKind('ServiceSplitter', CONSUL), ...l7Intentions].flatMap(d => {
+        const name = d.obj.kind === 'ServiceIntentions' ? d.obj.spec.destination.name : d.obj.metadata?.name;
         const protocol = defaultsByName.get(name)?.obj.spec?.protocol ?? global;
         if (protocol && L7.includes(protocol)) return [];
         return [at(d, [], protocol
@@ -221,6 +223,56 @@ export const CONSUL_RULES: AnalyzerRule[] = [
       if (allowed) return [];
       return [...ctx.ofKind('ProxyDefaults', CONSUL), ...ctx.ofKind('ServiceDefaults', CONSUL)].filter(d => d.obj.spec?.mutualTLSMode === 'permissive')
         .map(d => at(d, ['spec', 'mutualTLSMode'], 'permissive mode is refused unless Mesh "mesh" sets allowEnablingPermissiveMutualTLS: true'));
+    },
+  },
+  {
+    code: 'C112',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'Consul config_entry_intentions.go validate: Permissions[j].HTTP is required; no permissions on wildcard destinations',
+    summary: 'an intention permission without an http block, or permissions on a wildcard destination: Consul rejects the entry after Kubernetes stored it',
+    check: ctx => ctx.ofKind('ServiceIntentions', CONSUL).flatMap(d => {
+      const wildcard = d.obj.spec?.destination?.name === '*' || d.obj.spec?.destination?.namespace === '*';
+      return arr(d.obj.spec?.sources).flatMap((s: any, i: number) => {
+        const perms = arr(s?.permissions);
+        if (wildcard && perms.length) return [at(d, ['spec', 'sources', i, 'permissions'], 'a wildcard destination takes no permissions: name the destination service, or give the source an action')];
+        return perms.flatMap((p: any, j: number) => (p?.http && typeof p.http === 'object' && Object.keys(p.http).length ? []
+          : [at(d, ['spec', 'sources', i, 'permissions', j], 'every permission needs an http block with a path, header or method match (e.g. http: {pathPrefix: /}), a JWT-only one too')]));
+      });
+    }),
+  },
+  {
+    code: 'C113',
+    severity: W,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'Consul agent/xds/rbac.go: a request no permission of its source matches falls to the default intention policy',
+    summary: 'an L7 source whose permissions do not end with a catch-all: a request none matches is decided by the ACL default (allow with ACLs off), not by a * intention',
+    check: ctx => ctx.ofKind('ServiceIntentions', CONSUL).flatMap(d => arr(d.obj.spec?.sources).flatMap((s: any, i: number) => {
+      const perms = arr(s?.permissions);
+      if (!perms.length) return [];
+      const h = perms[perms.length - 1]?.http;
+      if (!h || d.obj.spec?.destination?.name === '*') return []; // C112
+      const catchAll = h.pathPrefix === '/' && !h.methods?.length && !h.header?.length && !perms[perms.length - 1]?.jwt;
+      return catchAll ? [] : [at(d, ['spec', 'sources', i, 'permissions'], `requests from ${s.name} that match no permission are allowed when the ACL default is allow (the source shadows the * deny); end the list with {action: deny, http: {pathPrefix: /}}`)];
+    })),
+  },
+  {
+    code: 'C114',
+    severity: E,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'consul-k8s serviceintentions_webhook.go: one ServiceIntentions per destination (per cluster on CE)',
+    summary: 'two ServiceIntentions for one destination: the consul-k8s webhook refuses the second (on CE, across every Kubernetes namespace)',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      for (const [key, docs] of groupBy(ctx.ofKind('ServiceIntentions', CONSUL), d => (d.obj.spec?.destination?.name === undefined ? undefined : `${d.obj.spec.destination.namespace ?? ''}/${d.obj.spec.destination.name}`))) {
+        for (const d of docs.slice(1)) {
+          out.push(at(d, ['spec', 'destination'], `ServiceIntentions ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name} already has destination ${key.replace(/^\//, '')}: merge their sources into one`));
+        }
+      }
+      return out;
     },
   },
 ];

@@ -642,6 +642,12 @@ spec:
     fixed: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2}}, destination: {requestTimeout: 3s}}]')),
   },
   {
+    code: 'C102',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    expect: ['C102'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+  },
+  {
     code: 'C103',
     bad: doc(SD('payment', '  protocol: http'), C('ServiceRouter', 'payment', '  routes: [{match: {http: {pathPrefix: /v2, pathExact: /v2/x}}, destination: {requestTimeout: 3s}}]')),
     expect: ['C103'],
@@ -649,7 +655,7 @@ spec:
   },
   {
     code: 'C104',
-    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
     expect: ['C104'],
     fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]')),
   },
@@ -729,4 +735,25 @@ spec:
     expect: ['C190'],
     fixed: doc(SD('payment', '  protocol: http'), DEPLOYMENT('payment', 'labels: {app: payment}, annotations: {consul.hashicorp.com/connect-inject: "true"}', 'automountServiceAccountToken: true, ')),
   },
+  {
+    code: 'C112',
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, jwt: {providers: [{name: auth}]}}]}]'),
+      C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, permissions: [{action: allow, http: {pathPrefix: /}}]}]')),
+    expect: ['C112', 'C112'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathPrefix: /}, jwt: {providers: [{name: auth}]}}, {action: deny, http: {pathPrefix: /}}]}]'),
+      C('ServiceIntentions', 'default-deny', '  destination: {name: "*"}\n  sources: [{name: web, action: allow}]')),
+  },
+  {
+    code: 'C113',
+    bad: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}]}]')),
+    expect: ['C113'],
+    fixed: doc(SD('payment', '  protocol: http'), C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, permissions: [{action: allow, http: {pathExact: /process-payment, methods: [POST]}}, {action: deny, http: {pathPrefix: /}}]}]')),
+  },
+  {
+    code: 'C114',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]'), C('ServiceIntentions', 'payment-remote-callers', '  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}]')),
+    expect: ['C114'],
+    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}, {name: order, peer: us-west, action: allow}]')),
+  },
 ];
+

@@ -1,0 +1,132 @@
+import { ReachabilityMatrix } from '../../src';
+
+/**
+ * Consul's evaluation on hand-written ServiceIntentions (agent/xds/rbac.go makeRBACRules): the
+ * highest-precedence matching source decides; an L7 source's request that no permission matches is
+ * decided by the default intention policy (the ACL default), never by a lower-precedence `*` source.
+ */
+const L7 = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: default-deny, namespace: shop}
+spec:
+  destination: {name: '*'}
+  sources: [{name: '*', action: deny}]
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources:
+    - name: order
+      permissions:
+        - action: deny
+          http: {pathPrefix: /admin}
+        - action: allow
+          http: {pathExact: /process-payment, methods: [POST]}
+    - name: web
+      action: allow
+    - name: '*'
+      action: deny
+`;
+
+const check = (yaml: string, consulDefaultAllow: boolean | undefined, caller: string, method: string, path: string, service = 'shop/payment') =>
+  ReachabilityMatrix.fromYaml(yaml, { defaultNamespace: 'shop', ...(consulDefaultAllow === undefined ? {} : { consulDefaultAllow }) })
+    .check({ caller, service, method, path });
+
+describe('Consul: a request that matches no permission of its source', () => {
+  test.each([
+    [true, true],
+    [false, false],
+  ])('falls to the default intention policy, not to the * deny (ACL default allow: %s → allowed: %s)', (consulDefaultAllow, allowed) => {
+    const d = check(L7, consulDefaultAllow, 'shop/order', 'GET', '/orders');
+    expect(d.allowed).toBe(allowed);
+    expect(d.reason).toBe(`ServiceIntentions shop/payment sources[0] (order): no permission matches the request, and the source shadows lower-precedence intentions; the default intention policy (ACL default ${consulDefaultAllow ? 'allow' : 'deny'}) decides`);
+  });
+
+  test.each([true, false])('matching permissions decide in order, whatever the default (allow: %s)', consulDefaultAllow => {
+    expect(check(L7, consulDefaultAllow, 'shop/order', 'POST', '/process-payment').allowed).toBe(true);
+    expect(check(L7, consulDefaultAllow, 'shop/order', 'POST', '/admin').allowed).toBe(false);
+    // a Consul pathPrefix is a plain string prefix
+    expect(check(L7, consulDefaultAllow, 'shop/order', 'GET', '/adminx').allowed).toBe(false);
+    // L4 sources and the destination's * source
+    expect(check(L7, consulDefaultAllow, 'shop/web', 'GET', '/anything').allowed).toBe(true);
+    expect(check(L7, consulDefaultAllow, 'shop/user', 'GET', '/').reason).toBe('ServiceIntentions shop/payment sources[2] (*): deny');
+  });
+
+  test('a source whose list ends with a deny of everything is closed under both defaults', () => {
+    const closed = L7.replace('http: {pathExact: /process-payment, methods: [POST]}', 'http: {pathExact: /process-payment, methods: [POST]}\n        - action: deny\n          http: {pathPrefix: /}');
+    for (const allow of [true, false]) expect(check(closed, allow, 'shop/order', 'GET', '/orders').allowed).toBe(false);
+  });
+});
+
+describe('Consul: services no intention names', () => {
+  const OTHER = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources: [{name: order, action: allow}]
+`;
+  test('are decided by the ACL default: allow unless told otherwise (the Helm chart runs with ACLs off)', () => {
+    expect(check(OTHER, undefined, 'shop/web', 'GET', '/', 'shop/user').allowed).toBe(true);
+    expect(check(OTHER, true, 'shop/web', 'GET', '/', 'shop/user').allowed).toBe(true);
+    expect(check(OTHER, false, 'shop/web', 'GET', '/', 'shop/user').allowed).toBe(false);
+    expect(check(OTHER, undefined, 'shop/web', 'GET', '/', 'shop/user').reason).toBe('no intention matches; the default intention policy (ACL default allow) decides');
+    // the named service: its source allows, anyone else falls to the same default
+    expect(check(OTHER, false, 'shop/order', 'GET', '/').allowed).toBe(true);
+    expect(check(OTHER, undefined, 'shop/web', 'GET', '/').allowed).toBe(true);
+  });
+});
+
+describe('Consul Enterprise: namespaces of sources and destinations', () => {
+  const ENT = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources:
+    - {name: order, namespace: a, action: allow}
+    - name: order
+      namespace: b
+      permissions:
+        - {action: deny, http: {pathPrefix: /admin}}
+        - {action: allow, http: {pathPrefix: /}}
+    - {name: web, action: allow}
+    - {name: '*', namespace: '*', action: deny}
+`;
+  test('a source is the name in its namespace; a source without one is in the destination\'s', () => {
+    expect(check(ENT, true, 'a/order', 'GET', '/admin').allowed).toBe(true);
+    expect(check(ENT, true, 'b/order', 'GET', '/admin').allowed).toBe(false);
+    expect(check(ENT, true, 'b/order', 'GET', '/pay').allowed).toBe(true);
+    expect(check(ENT, true, 'c/order', 'GET', '/pay').allowed).toBe(false);
+    expect(check(ENT, true, 'shop/web', 'GET', '/').allowed).toBe(true);
+    expect(check(ENT, true, 'other/web', 'GET', '/').allowed).toBe(false);
+    // the intention is the shop namespace's payment: payment of another namespace is not protected by it
+    expect(check(ENT, false, 'a/order', 'GET', '/', 'billing/payment').allowed).toBe(false);
+    expect(check(ENT, true, 'c/order', 'GET', '/', 'billing/payment').allowed).toBe(true);
+  });
+
+  test('the exact namespace-wide source outranks the * / * source', () => {
+    const yaml = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources:
+    - {name: '*', namespace: '*', action: deny}
+    - {name: '*', namespace: monitoring, action: allow}
+`;
+    expect(check(yaml, false, 'monitoring/prometheus', 'GET', '/metrics').allowed).toBe(true);
+    expect(check(yaml, true, 'shop/order', 'GET', '/').allowed).toBe(false);
+  });
+
+  test('CE (no namespace anywhere): a source is any service of that name', () => {
+    expect(check(L7, false, 'other/web', 'GET', '/').allowed).toBe(true);
+    expect(ReachabilityMatrix.fromYaml(ENT, { defaultNamespace: 'shop', consulEnterprise: false }).check({ caller: 'c/order', service: 'shop/payment' }).allowed).toBe(true);
+  });
+});
