@@ -199,31 +199,36 @@ export function synthShop(outdir: string): void {
 /**
  * The shop on two clusters: us-west runs the whole shop (the Shop chart above); eu-west runs a
  * payment service too and exports it to us-west, which prefers its own payment service and fails
- * over to eu-west. Written to examples/dist/multicluster/<mesh>/: one file per cluster.
+ * over to eu-west. Written to examples/dist/multicluster/<mesh>/: one file per cluster, each the
+ * cluster's whole output. Each cluster's chart is passed to MultiClusterExport (`chart:`), so that the
+ * failover goes into the one DestinationRule (Istio) or ServiceResolver (Consul) of payment that the
+ * shop's patterns write: two objects with one name in one cluster would replace each other.
  */
 export function synthMultiCluster(outdir: string): void {
   for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
     const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
-    const euWorkloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
-    new kplus.Deployment(euWorkloads, 'payment', {
+    const usWest = new Shop(app, 'us-west', { mesh });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Deployment(euWest, 'payment', {
       metadata: { name: 'payment' },
       podMetadata: { labels: { app: 'payment', version: 'v1' } },
-      serviceAccount: new kplus.ServiceAccount(euWorkloads, 'payment-sa', { metadata: { name: 'payment' } }),
+      serviceAccount: new kplus.ServiceAccount(euWest, 'payment-sa', { metadata: { name: 'payment' } }),
       containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.0.1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
-    const paymentEu = ServiceRef.fromService(new kplus.Service(euWorkloads, 'payment-svc', {
+    const paymentEu = ServiceRef.fromService(new kplus.Service(euWest, 'payment-svc', {
       metadata: { name: 'payment' },
       ports: [{ port: 80, targetPort: 8080, name: 'http' }],
-      selector: kplus.Pods.select(euWorkloads, 'payment-pods', { labels: { app: 'payment' } }),
+      selector: kplus.Pods.select(euWest, 'payment-pods', { labels: { app: 'payment' } }),
     }));
+    // the shop's payment Service (in the us-west chart)
     const paymentUs = ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 });
     const linkerd = mesh.kind === MeshKind.LINKERD;
     new MultiClusterExport(app, 'shop-multicluster', {
       mesh,
       clusters: [
         // on Linkerd, us-west calls the mirrored payment-eu-west Service (Linkerd has no locality failover)
-        { name: 'us-west', network: 'net-us-west', region: 'us-west1', services: linkerd ? [] : [paymentUs], gatewayAddress: 'mesh-gateway.us-west.example.com' },
-        { name: 'eu-west', network: 'net-eu-west', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'mesh-gateway.eu-west.example.com' },
+        { name: 'us-west', chart: usWest, network: 'net-us-west', region: 'us-west1', services: linkerd ? [] : [paymentUs], gatewayAddress: 'mesh-gateway.us-west.example.com' },
+        { name: 'eu-west', chart: euWest, network: 'net-eu-west', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'mesh-gateway.eu-west.example.com' },
       ],
       exports: [{
         service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],

@@ -8,6 +8,7 @@ import { AnalyzerRule } from './private/rule';
 import { formatPath } from './private/structural';
 import { CONSUL_RULES } from './rules/consul';
 import { ISTIO_RULES } from './rules/istio';
+import { KUBERNETES_RULES } from './rules/kubernetes';
 import { LINKERD_RULES } from './rules/linkerd';
 
 /**
@@ -65,7 +66,7 @@ export interface AnalyzerRuleInfo {
   readonly code: string;
   /** Its severity. */
   readonly severity: Severity;
-  /** istio, linkerd or consul. */
+  /** istio, linkerd or consul; `any` for the rules on every manifest (objects defined twice). */
   readonly mesh: string;
   /** The kinds it reads. */
   readonly kinds: string[];
@@ -87,7 +88,7 @@ export interface AnalysisResult {
   readonly clean: boolean;
 }
 
-const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES];
+const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES, ...KUBERNETES_RULES];
 const RANK: Record<Severity, number> = { [Severity.INFO]: 0, [Severity.WARNING]: 1, [Severity.ERROR]: 2 };
 
 /** Per-resource opt-out: a comma-separated list of codes in this annotation. */
@@ -175,7 +176,7 @@ export class MeshAnalyzer {
     const min = RANK[options.minSeverity ?? Severity.INFO];
     const findings: (Finding & { order: number })[] = [];
     for (const rule of RULES) {
-      if (!meshes.has(rule.mesh) || RANK[rule.severity] < min) continue;
+      if ((rule.mesh !== 'any' && !meshes.has(rule.mesh)) || RANK[rule.severity] < min) continue;
       let raws: ReturnType<AnalyzerRule['check']>;
       try {
         raws = rule.check(ctx);

@@ -10,7 +10,7 @@ describe('the analyzer runs when a chart with our constructs is synthesized', ()
     new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
     // a hand-written VirtualService for the same host, next to the one the pattern writes
     new istio.VirtualService(chart, 'legacy-vs', { metadata: { name: 'payment-legacy' }, spec: { hosts: ['payment'], http: [{ route: [{ destination: { host: 'payment' } }] }] } });
-    expect(() => Testing.synth(chart)).toThrow(/\[test\/MeshAnalysis\] \[test\/legacy-vs\] I103 VirtualService shop\/payment-legacy: spec.hosts: host payment.shop.svc.cluster.local is also claimed by VirtualService shop\/payment/);
+    expect(() => Testing.synth(chart)).toThrow(/\[cdk8s-mesh\] \[test\/legacy-vs\] I103 VirtualService shop\/payment-legacy: spec.hosts: host payment.shop.svc.cluster.local is also claimed by VirtualService shop\/payment/);
   });
 
   test('a warning is printed and synthesis goes on', () => {
