@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as jsyaml from 'js-yaml';
 import { Finding, Severity } from './findings';
 import { AnalysisContext, Doc } from './private/context';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { AnalyzerRule } from './private/rule';
 import { formatPath } from './private/structural';
+import { loadManifests, YamlReadError } from './private/yaml';
 import { CONSUL_RULES } from './rules/consul';
 import { ISTIO_RULES } from './rules/istio';
 import { KUBERNETES_RULES } from './rules/kubernetes';
@@ -135,22 +135,22 @@ export class MeshAnalyzer {
     const lines = new Map<string | undefined, () => DocumentLines>();
     let count = 0;
     for (const { text, file } of inputs) {
-      let loaded: unknown[];
+      let loaded: ReturnType<typeof loadManifests>;
       try {
-        loaded = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: file });
+        loaded = loadManifests(text, file);
       } catch (e) {
-        const err = e as jsyaml.YAMLException;
-        parseErrors.push({ code: 'YAML001', severity: Severity.ERROR, message: `the YAML cannot be parsed: ${err.reason ?? err.message}`, resource: '', path: '', file, line: err.mark ? err.mark.line + 1 : undefined });
+        if (!(e instanceof YamlReadError)) throw e;
+        parseErrors.push({ code: 'YAML001', severity: Severity.ERROR, message: e.reason, resource: '', path: '', file, line: e.mark ? e.mark.line + 1 : undefined });
         continue;
       }
       let cached: DocumentLines | undefined;
       lines.set(file, () => (cached = cached ?? new DocumentLines(text)));
-      loaded.forEach((obj, documentIndex) => {
-        if (obj && typeof obj === 'object' && typeof (obj as any).kind === 'string') docs.push({ obj, index: docs.length, file, documentIndex });
-      });
-      count += loaded.filter(o => o !== null && o !== undefined).length;
+      for (const { obj, documentIndex, prefix } of loaded.documents) {
+        if (obj && typeof obj === 'object' && typeof (obj as any).kind === 'string') docs.push({ obj, index: docs.length, file, documentIndex, prefix });
+      }
+      count += loaded.count;
     }
-    const result = MeshAnalyzer.run(docs, count, options, (doc, p) => lines.get(doc.file)?.().lineOf(doc.documentIndex ?? 0, p));
+    const result = MeshAnalyzer.run(docs, count, options, (doc, p) => lines.get(doc.file)?.().lineOf(doc.documentIndex ?? 0, [...doc.prefix ?? [], ...p]));
     const findings = [...parseErrors, ...result.findings];
     return { findings, documents: count, clean: !findings.some(f => f.severity !== Severity.INFO) };
   }
@@ -194,7 +194,8 @@ export class MeshAnalyzer {
           severity: rule.severity,
           message: raw.message,
           resource: `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
-          path: formatPath(raw.path),
+          // an item of a kind: List is reported at its path in the list (items[3].spec...)
+          path: formatPath([...raw.doc.prefix ?? [], ...raw.path]),
           file: raw.doc.file,
           documentIndex: raw.doc.documentIndex,
           line: raw.doc.file !== undefined || raw.doc.documentIndex !== undefined ? lineOf(raw.doc, raw.path) : undefined,

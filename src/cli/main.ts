@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import { MeshAnalyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
+import { expandPaths } from '../analysis/private/files';
+import { loadManifests, YamlReadError } from '../analysis/private/yaml';
 import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
+import { formatTableLines } from '../private/format';
 
 const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
        cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
@@ -50,6 +53,19 @@ const DEFAULT_IO: Io = {
  * @internal
  */
 export function main(argv: string[], io: Io = DEFAULT_IO): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    // 1 means findings: anything that stops a command is 2, with what went wrong
+    const err = e as NodeJS.ErrnoException;
+    if (e instanceof YamlReadError) io.stderr(`cdk8s-mesh: cannot read the manifests: ${err.message}\n`);
+    else if (err && typeof err.code === 'string' && typeof err.syscall === 'string') io.stderr(`cdk8s-mesh: cannot read ${err.path ?? 'the input'}: ${err.message}\n`);
+    else io.stderr(`cdk8s-mesh: internal error, please report it with the input: ${err?.stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+function run(argv: string[], io: Io): number {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE + '\n');
@@ -76,7 +92,7 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
       results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
     }
-    results.push(ManifestValidator.validateFiles([p], { strict }));
+    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io)), { strict }));
   }
   const findings: Finding[] = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
@@ -162,7 +178,7 @@ function lint(args: string[], io: Io): number {
     trustDomain: opts['trust-domain'] as string | undefined,
     defaultNamespace: opts.namespace as string | undefined,
   };
-  const files = paths.filter(p => p !== '-');
+  const files = expandPaths(paths.filter(p => p !== '-'), warner(io));
   const results = [
     ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
     ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
@@ -191,13 +207,21 @@ function reachability(args: string[], io: Io): number {
     return 2;
   }
   const options = { defaultNamespace: opts.namespace as string | undefined };
-  let matrix: ReachabilityMatrix;
-  try {
-    matrix = paths.includes('-') ? ReachabilityMatrix.fromYaml(io.stdin(), options) : ReachabilityMatrix.fromFiles(paths, options);
-  } catch (e) {
-    io.stderr(`cdk8s-mesh: cannot read the manifests: ${(e as Error).message}\n`);
-    return 2;
+  // every path is read, standard input (-) among them, in the order given
+  const objects: any[] = [];
+  for (const p of paths.filter((x, i) => x !== '-' || paths.indexOf(x) === i)) {
+    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io)).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
+    for (const { text, file } of inputs) {
+      try {
+        objects.push(...loadManifests(text, file).documents.map(d => d.obj));
+      } catch (e) {
+        if (!(e instanceof YamlReadError)) throw e;
+        io.stderr(`cdk8s-mesh: cannot read the manifests: ${file}: ${e.message}\n`);
+        return 2;
+      }
+    }
   }
+  const matrix = ReachabilityMatrix.fromManifests(objects, options);
   const callers = opts.from ? [opts.from as string] : undefined;
   const services = opts.to ? [opts.to as string] : undefined;
   const decisions = opts.method || opts.path
@@ -206,13 +230,23 @@ function reachability(args: string[], io: Io): number {
         caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true,
       })))
     : matrix.table(callers, services);
+  // written in pieces: a table of 1,000 policies holds millions of decisions
   if (opts.format === 'json') {
-    io.stdout(JSON.stringify({ mesh: matrix.mesh, decisions }, undefined, 2) + '\n');
+    io.stdout(`{\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [${decisions.length ? '\n' : ''}`);
+    for (let i = 0; i < decisions.length; i += 10_000) {
+      io.stdout(decisions.slice(i, i + 10_000).map(d => JSON.stringify(d, undefined, 2).replace(/^/gm, '    ')).join(',\n') + (i + 10_000 < decisions.length ? ',\n' : '\n'));
+    }
+    io.stdout(`${decisions.length ? '  ' : ''}]\n}\n`);
   } else {
     io.stdout(`mesh: ${matrix.mesh}\n`);
-    io.stdout(ReachabilityMatrix.formatTable(decisions));
+    for (const piece of formatTableLines(decisions)) io.stdout(piece);
   }
   return 0;
+}
+
+/** Says on stderr which files below a folder were skipped (symbolic link loops, broken links). */
+function warner(io: Io): (message: string) => void {
+  return message => io.stderr(`cdk8s-mesh: warning: ${message}\n`);
 }
 
 if (require.main === module) {
