@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Finding, Severity } from './findings';
 import { AnalysisContext, Doc } from './private/context';
+import { objectKey } from './private/duplicates';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { AnalyzerRule } from './private/rule';
@@ -156,13 +157,25 @@ export class MeshAnalyzer {
   }
 
   private static run(docs: Doc[], count: number, options: AnalyzerOptions, lineOf: (doc: Doc, p: (string | number)[]) => number | undefined): AnalysisResult {
-    const ctx = new AnalysisContext(docs, {
+    const assumptions = {
       rootNamespace: options.rootNamespace ?? 'istio-system',
       trustDomain: options.trustDomain ?? 'cluster.local',
       clusterDomain: options.clusterDomain ?? 'cluster.local',
       defaultNamespace: options.defaultNamespace ?? 'default',
       autoMtls: options.autoMtls ?? true,
+    };
+    // the cluster stores one object per identity: the mesh rules read the first copy of an object defined
+    // twice, and the rules of every mesh (K101, K102) report the other copies
+    const seen = new Set<string>();
+    const unique = docs.filter(d => {
+      const key = objectKey(d.obj, assumptions.defaultNamespace);
+      if (key === undefined) return true;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
+    const ctx = new AnalysisContext(unique, assumptions);
+    const allCtx = unique.length === docs.length ? ctx : new AnalysisContext(docs, assumptions);
     const meshes = new Set<string>();
     for (const d of docs) {
       const group = ctx.group(d.obj);
@@ -179,7 +192,7 @@ export class MeshAnalyzer {
       if ((rule.mesh !== 'any' && !meshes.has(rule.mesh)) || RANK[rule.severity] < min) continue;
       let raws: ReturnType<AnalyzerRule['check']>;
       try {
-        raws = rule.check(ctx);
+        raws = rule.check(rule.mesh === 'any' ? allCtx : ctx);
       } catch (e) {
         // a rule met a shape it does not expect (hand-written YAML the schema check would reject): say so, never crash
         findings.push({ code: 'A000', severity: Severity.INFO, message: `rule ${rule.code} skipped: a ${rule.kinds.join('/')} has an unexpected shape (${(e as Error).message}); run cdk8s-mesh validate on it`, resource: '', path: '', upstream: rule.upstream, order: Number.MAX_SAFE_INTEGER });
