@@ -16,7 +16,7 @@ const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH..
 validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
-  exit status: 0 clean, 1 findings, 2 usage or parse errors
+  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
 
 lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see docs/findings.md.
   --min-severity S    report findings of this severity or worse (default: info)
@@ -24,7 +24,7 @@ lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook
   --trust-domain TD   the mesh trust domain (default: cluster.local)
   --namespace NS      namespace of objects without one (default: default)
   a resource skips rules listed in its annotation cdk8s-mesh.io/disable-rules: "I105,I110"
-  exit status: 0 clean, 1 findings, 2 usage or parse errors
+  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
 
 reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
   --namespace NS      namespace of objects and names without one (default: default)
@@ -32,9 +32,11 @@ reachability: reads the Istio, Linkerd or Consul authorization policies and prin
   --to SERVICE        only this service: namespace/name
   --method M --path P one request instead of the methods and paths the policies mention
   --jwt               the requests carry a valid JWT
-  exit status: 0, or 2 on usage or parse errors
+  exit status: 0, or 2 on usage errors, unreadable input or any failure
 
-PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.`;
+PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
+warning) or - for standard input. The items of a kind: List are read as manifests; a document larger than
+3 MiB once its YAML aliases are expanded (the API server's limit) is refused.`;
 
 interface Io {
   readonly stdout: (s: string) => void;
