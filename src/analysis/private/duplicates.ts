@@ -9,7 +9,7 @@ export function objectKey(obj: any, defaultNamespace = ''): string | undefined {
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
-  return JSON.stringify([group, obj.kind, ns, obj.metadata.name]);
+  return `${group}\u0000${obj.kind}\u0000${ns}\u0000${obj.metadata.name}`;
 }
 
 /**
