@@ -3,7 +3,10 @@
  * the construct path, the prop, the value received and the fix. Cases that do not depend on the mesh
  * run on all three. To add a case: append { name, meshes, build, error } below.
  */
-import { Chart, Duration } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryReleaseProps, EgressPolicy, EgressPolicyProps, EgressProtocol, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, Identity,
@@ -12,7 +15,7 @@ import {
   TrafficTelemetryProps, ZeroTrustNamespace,
   ZeroTrustNamespaceProps,
 } from '../src';
-import { captureStderr, failureOf } from './util';
+import { captureStderr } from './util';
 
 captureStderr();
 
@@ -315,11 +318,41 @@ describe('the bad-input corpus', () => {
   });
 
   test.each(TABLE)('%s', (_name, c, m) => {
-    const message = failureOf(chart => c.build(chart, meshOf(m)));
+    const message = appSynthFailure(chart => c.build(chart, meshOf(m)));
     expect(message).toBe(c.error);
     expect(message).not.toMatch(/\n\s+at /); // no stack in the message
   });
 });
+
+describe('output a cluster would refuse never passes app.synth()', () => {
+  // a pattern's object edited through the cdk8s escape hatch into what the API server refuses: synthesis
+  // validates every emitted object, not only what the props allow
+  test.each(['istio', 'istio-ambient', 'linkerd', 'consul'] as const)('%s', m => {
+    const message = appSynthFailure(chart => {
+      resilient({ timeout: Duration.seconds(3) })(chart, meshOf(m));
+      const route = chart.node.findAll().find(c => ApiObject.isApiObject(c) && /^(VirtualService|HTTPRoute|ServiceRouter|ServiceDefaults)$/.test(c.kind)) as ApiObject;
+      route.addJsonPatch(JsonPatch.add('/metadata/labels', { 'bad label': 'x' }));
+    });
+    expect(message).toMatch(/^Validation failed with the following errors:\n {2}\[cdk8s-mesh\] \[test\/\S+\] DOC002 \w+ shop\/payment: metadata.labels\["bad label"\]: "bad label" is not a valid label key: .* \(the API server would refuse this object\)$/);
+  });
+});
+
+/**
+ * Builds constructs in a chart of a fresh app and returns the error of construction or of
+ * `app.synth()`, the path users take (never a TypeError).
+ */
+function appSynthFailure(build: (chart: Chart) => void): string {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-bad-')) });
+  const chart = new Chart(app, 'test', { namespace: 'shop', disableResourceNameHashes: true });
+  try {
+    build(chart);
+    app.synth();
+  } catch (e) {
+    if (e instanceof TypeError) throw new Error(`a TypeError escaped: ${e.stack}`);
+    return (e as Error).message;
+  }
+  throw new Error('expected synthesis to fail');
+}
 
 // helpers of the issue 25 rows (function declarations, hoisted, so that they can stay at the end of the file)
 function STAR(value: string, before: string, prefix: string): string {

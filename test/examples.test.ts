@@ -42,15 +42,32 @@ describe('the shop example (the main job)', () => {
     expect(matrix.check({ caller: 'shop/order', service: 'shop/user', method: 'GET', path: '/users/1' }).allowed).toBe(true);
   });
 
-  test('the two-cluster shop: every file validates and lints clean, one file per cluster', () => {
+  test('the two-cluster shop: one file per cluster, each the whole output of its cluster, validates and lints clean', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-mc-'));
     synthMultiCluster(outdir);
     for (const mesh of ['istio', 'linkerd', 'consul']) {
       const dir = path.join(outdir, 'multicluster', mesh);
-      expect(fs.readdirSync(dir).sort()).toEqual(['eu-west-workloads.yaml', 'eu-west.yaml', 'us-west.yaml']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['eu-west.yaml', 'us-west.yaml']);
       expect(ManifestValidator.validateFiles([dir]).valid).toBe(true);
-      expect(MeshAnalyzer.analyzeFiles([dir]).findings).toEqual([]);
+      // lint reads a cluster's whole output: the shop and the export merged (one DestinationRule or ServiceResolver of payment)
+      for (const cluster of ['us-west.yaml', 'eu-west.yaml']) expect(MeshAnalyzer.analyzeFiles([path.join(dir, cluster)]).findings).toEqual([]);
+      const usWest = yaml.loadAll(fs.readFileSync(path.join(dir, 'us-west.yaml'), 'utf8')) as any[];
+      const names = usWest.map(o => `${o.apiVersion.split('/')[0]} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      expect(new Set(names).size).toBe(names.length);
+      expect(usWest.some(o => o.kind === 'Deployment' && o.metadata.name === 'payment-v1')).toBe(true);
     }
+    const dr = (yaml.loadAll(fs.readFileSync(path.join(outdir, 'multicluster', 'istio', 'us-west.yaml'), 'utf8')) as any[])
+      .filter(o => o.kind === 'DestinationRule' && o.metadata.name === 'payment');
+    expect(dr).toHaveLength(1);
+    // the shop's subsets and pool, and the export's locality failover, in one rule
+    expect(dr[0].spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+    expect(dr[0].spec.trafficPolicy.loadBalancer.localityLbSetting.failover).toEqual([{ from: 'us-west1', to: 'europe-west1' }]);
+    const resolvers = (yaml.loadAll(fs.readFileSync(path.join(outdir, 'multicluster', 'consul', 'us-west.yaml'), 'utf8')) as any[])
+      .filter(o => ['ServiceResolver', 'ServiceDefaults'].includes(o.kind) && o.metadata.name === 'payment');
+    expect(resolvers.map(o => o.kind).sort()).toEqual(['ServiceDefaults', 'ServiceResolver']);
+    // on Consul us-west runs payment v1 only: a service released in subsets cannot fail over to a peer (refused)
+    expect(resolvers.find(o => o.kind === 'ServiceResolver').spec.subsets).toBeUndefined();
+    expect(resolvers.find(o => o.kind === 'ServiceResolver').spec.failover).toBeDefined();
   });
 
   test('output is byte-identical across runs', () => {

@@ -447,7 +447,8 @@ describe('ZeroTrustNamespace: a rule is for the port it names (issue 25, item 2)
     fc.assert(fc.property(meshArb, fc.array(ruleArb, { minLength: 1, maxLength: 4 }), (m, rules) => {
       const chart = shopChart();
       const service = new kplus.Service(chart, 'payment-svc', {
-        metadata: { name: 'payment' }, selector: undefined,
+        metadata: { name: 'payment' },
+        selector: undefined,
         ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'admin', port: 9090, targetPort: 9090 }],
       });
       service.selectLabel('app', 'payment');

@@ -34,6 +34,11 @@ export interface ShopProps extends ChartProps {
   readonly mesh: Mesh;
   /** The step of the payment v2 release (1 to 4). */
   readonly releaseStep?: number;
+  /**
+   * Whether payment v2 is being released (a CanaryRelease); without it, payment runs v1 only.
+   * @default true
+   */
+  readonly release?: boolean;
 }
 
 export class Shop extends Chart {
@@ -70,7 +75,8 @@ export class Shop extends Chart {
       containers: [{ name: 'payment', image, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
     const paymentV1 = paymentVersion('v1', 'ghcr.io/example/shop-payment:3.0.1');
-    const paymentV2 = paymentVersion('v2', 'ghcr.io/example/shop-payment:3.1.0');
+    const release = props.release ?? true;
+    const paymentV2 = release ? paymentVersion('v2', 'ghcr.io/example/shop-payment:3.1.0') : undefined;
     const payment = ServiceRef.fromService(new kplus.Service(this, 'payment-svc', {
       metadata: { name: 'payment' },
       ports: [{ port: 80, targetPort: 8080, name: 'http' }],
@@ -165,7 +171,7 @@ export class Shop extends Chart {
     });
 
     // release payment v2: 10 % of requests, and every request of a test user
-    new CanaryRelease(this, 'payment-release', {
+    if (paymentV2) new CanaryRelease(this, 'payment-release', {
       mesh,
       service: payment,
       stable: ReleaseVersion.fromDeployment(paymentV1, 'v1'),
@@ -206,31 +212,38 @@ export function synthShop(outdir: string): void {
 /**
  * The shop on two clusters: us-west runs the whole shop (the Shop chart above); eu-west runs a
  * payment service too and exports it to us-west, which prefers its own payment service and fails
- * over to eu-west. Written to examples/dist/multicluster/<mesh>/: one file per cluster.
+ * over to eu-west. Written to examples/dist/multicluster/<mesh>/: one file per cluster, each the
+ * cluster's whole output. Each cluster's chart is passed to MultiClusterExport (`chart:`), so that the
+ * failover goes into the one DestinationRule (Istio) or ServiceResolver (Consul) of payment that the
+ * shop's patterns write: two objects with one name in one cluster would replace each other.
  */
 export function synthMultiCluster(outdir: string): void {
   for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
     const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
-    const euWorkloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
-    new kplus.Deployment(euWorkloads, 'payment', {
+    // on Consul a service released in subsets cannot fail over to a peer (the peer target keeps the subset
+    // filter, which the exporter's instances do not match): us-west runs payment v1 only there
+    const usWest = new Shop(app, 'us-west', { mesh, release: mesh.kind !== MeshKind.CONSUL });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Deployment(euWest, 'payment', {
       metadata: { name: 'payment' },
       podMetadata: { labels: { app: 'payment', version: 'v1' } },
-      serviceAccount: new kplus.ServiceAccount(euWorkloads, 'payment-sa', { metadata: { name: 'payment' } }),
+      serviceAccount: new kplus.ServiceAccount(euWest, 'payment-sa', { metadata: { name: 'payment' } }),
       containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.0.1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
-    const paymentEu = ServiceRef.fromService(new kplus.Service(euWorkloads, 'payment-svc', {
+    const paymentEu = ServiceRef.fromService(new kplus.Service(euWest, 'payment-svc', {
       metadata: { name: 'payment' },
       ports: [{ port: 80, targetPort: 8080, name: 'http' }],
-      selector: kplus.Pods.select(euWorkloads, 'payment-pods', { labels: { app: 'payment' } }),
+      selector: kplus.Pods.select(euWest, 'payment-pods', { labels: { app: 'payment' } }),
     }));
+    // the shop's payment Service (in the us-west chart)
     const paymentUs = ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 });
     const linkerd = mesh.kind === MeshKind.LINKERD;
     new MultiClusterExport(app, 'shop-multicluster', {
       mesh,
       clusters: [
         // on Linkerd, us-west calls the mirrored payment-eu-west Service (Linkerd has no locality failover)
-        { name: 'us-west', network: 'net-us-west', region: 'us-west1', services: linkerd ? [] : [paymentUs], gatewayAddress: 'mesh-gateway.us-west.example.com' },
-        { name: 'eu-west', network: 'net-eu-west', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'mesh-gateway.eu-west.example.com' },
+        { name: 'us-west', chart: usWest, network: 'net-us-west', region: 'us-west1', services: linkerd ? [] : [paymentUs], gatewayAddress: 'mesh-gateway.us-west.example.com' },
+        { name: 'eu-west', chart: euWest, network: 'net-eu-west', region: 'europe-west1', services: [paymentEu], gatewayAddress: 'mesh-gateway.eu-west.example.com' },
       ],
       exports: [{
         service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],

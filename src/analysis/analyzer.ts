@@ -1,14 +1,16 @@
 import * as fs from 'fs';
-import * as jsyaml from 'js-yaml';
 import { Finding, Severity } from './findings';
 import { AnalysisContext, Doc } from './private/context';
+import { objectKey } from './private/duplicates';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { AnalyzerRule } from './private/rule';
 import { formatPath } from './private/structural';
+import { loadManifests, YamlReadError } from './private/yaml';
 import { CONSUL_RULES } from './rules/consul';
 import { ENROLMENT_RULES } from './rules/enrolment';
 import { ISTIO_RULES } from './rules/istio';
+import { KUBERNETES_RULES } from './rules/kubernetes';
 import { LINKERD_RULES } from './rules/linkerd';
 
 /**
@@ -66,7 +68,7 @@ export interface AnalyzerRuleInfo {
   readonly code: string;
   /** Its severity. */
   readonly severity: Severity;
-  /** istio, linkerd or consul. */
+  /** istio, linkerd or consul; `any` for the rules on every manifest (objects defined twice). */
   readonly mesh: string;
   /** The kinds it reads. */
   readonly kinds: string[];
@@ -88,7 +90,7 @@ export interface AnalysisResult {
   readonly clean: boolean;
 }
 
-const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES, ...ENROLMENT_RULES];
+const RULES: AnalyzerRule[] = [...ISTIO_RULES, ...LINKERD_RULES, ...CONSUL_RULES, ...ENROLMENT_RULES, ...KUBERNETES_RULES];
 const RANK: Record<Severity, number> = { [Severity.INFO]: 0, [Severity.WARNING]: 1, [Severity.ERROR]: 2 };
 
 /** Per-resource opt-out: a comma-separated list of codes in this annotation. */
@@ -135,34 +137,46 @@ export class MeshAnalyzer {
     const lines = new Map<string | undefined, () => DocumentLines>();
     let count = 0;
     for (const { text, file } of inputs) {
-      let loaded: unknown[];
+      let loaded: ReturnType<typeof loadManifests>;
       try {
-        loaded = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: file });
+        loaded = loadManifests(text, file);
       } catch (e) {
-        const err = e as jsyaml.YAMLException;
-        parseErrors.push({ code: 'YAML001', severity: Severity.ERROR, message: `the YAML cannot be parsed: ${err.reason ?? err.message}`, resource: '', path: '', file, line: err.mark ? err.mark.line + 1 : undefined });
+        if (!(e instanceof YamlReadError)) throw e;
+        parseErrors.push({ code: 'YAML001', severity: Severity.ERROR, message: e.reason, resource: '', path: '', file, line: e.mark ? e.mark.line + 1 : undefined });
         continue;
       }
       let cached: DocumentLines | undefined;
       lines.set(file, () => (cached = cached ?? new DocumentLines(text)));
-      loaded.forEach((obj, documentIndex) => {
-        if (obj && typeof obj === 'object' && typeof (obj as any).kind === 'string') docs.push({ obj, index: docs.length, file, documentIndex });
-      });
-      count += loaded.filter(o => o !== null && o !== undefined).length;
+      for (const { obj, documentIndex, prefix } of loaded.documents) {
+        if (obj && typeof obj === 'object' && typeof (obj as any).kind === 'string') docs.push({ obj, index: docs.length, file, documentIndex, prefix });
+      }
+      count += loaded.count;
     }
-    const result = MeshAnalyzer.run(docs, count, options, (doc, p) => lines.get(doc.file)?.().lineOf(doc.documentIndex ?? 0, p));
+    const result = MeshAnalyzer.run(docs, count, options, (doc, p) => lines.get(doc.file)?.().lineOf(doc.documentIndex ?? 0, [...doc.prefix ?? [], ...p]));
     const findings = [...parseErrors, ...result.findings];
     return { findings, documents: count, clean: !findings.some(f => f.severity !== Severity.INFO) };
   }
 
   private static run(docs: Doc[], count: number, options: AnalyzerOptions, lineOf: (doc: Doc, p: (string | number)[]) => number | undefined): AnalysisResult {
-    const ctx = new AnalysisContext(docs, {
+    const assumptions = {
       rootNamespace: options.rootNamespace ?? 'istio-system',
       trustDomain: options.trustDomain ?? 'cluster.local',
       clusterDomain: options.clusterDomain ?? 'cluster.local',
       defaultNamespace: options.defaultNamespace ?? 'default',
       autoMtls: options.autoMtls ?? true,
+    };
+    // the cluster stores one object per identity: the mesh rules read the first copy of an object defined
+    // twice, and the rules of every mesh (K101, K102) report the other copies
+    const seen = new Set<string>();
+    const unique = docs.filter(d => {
+      const key = objectKey(d.obj, assumptions.defaultNamespace);
+      if (key === undefined) return true;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
+    const ctx = new AnalysisContext(unique, assumptions);
+    const allCtx = unique.length === docs.length ? ctx : new AnalysisContext(docs, assumptions);
     const meshes = new Set<string>();
     for (const d of docs) {
       const group = ctx.group(d.obj);
@@ -176,10 +190,10 @@ export class MeshAnalyzer {
     const min = RANK[options.minSeverity ?? Severity.INFO];
     const findings: (Finding & { order: number })[] = [];
     for (const rule of RULES) {
-      if (!meshes.has(rule.mesh) || RANK[rule.severity] < min) continue;
+      if ((rule.mesh !== 'any' && !meshes.has(rule.mesh)) || RANK[rule.severity] < min) continue;
       let raws: ReturnType<AnalyzerRule['check']>;
       try {
-        raws = rule.check(ctx);
+        raws = rule.check(rule.mesh === 'any' ? allCtx : ctx);
       } catch (e) {
         // a rule met a shape it does not expect (hand-written YAML the schema check would reject): say so, never crash
         findings.push({ code: 'A000', severity: Severity.INFO, message: `rule ${rule.code} skipped: a ${rule.kinds.join('/')} has an unexpected shape (${(e as Error).message}); run cdk8s-mesh validate on it`, resource: '', path: '', upstream: rule.upstream, order: Number.MAX_SAFE_INTEGER });
@@ -194,7 +208,8 @@ export class MeshAnalyzer {
           severity: raw.severity ?? rule.severity,
           message: raw.message,
           resource: `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
-          path: formatPath(raw.path),
+          // an item of a kind: List is reported at its path in the list (items[3].spec...)
+          path: formatPath([...raw.doc.prefix ?? [], ...raw.path]),
           file: raw.doc.file,
           documentIndex: raw.doc.documentIndex,
           line: raw.doc.file !== undefined || raw.doc.documentIndex !== undefined ? lineOf(raw.doc, raw.path) : undefined,

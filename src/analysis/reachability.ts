@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
-import * as jsyaml from 'js-yaml';
 import { enrolmentStep, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
+import { loadManifests } from './private/yaml';
+import { formatTableLines } from '../private/format';
 
 /**
  * Options for reading policies back.
@@ -172,24 +173,23 @@ export class ReachabilityMatrix {
 
   /** From a stream of YAML documents. */
   public static fromYaml(text: string, options: ReachabilityOptions = {}): ReachabilityMatrix {
-    return ReachabilityMatrix.fromManifests(jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA }) as any[], options);
+    return ReachabilityMatrix.fromManifests(loadManifests(text).documents.map(d => d.obj), options);
   }
 
   /** From files and folders of YAML. */
   public static fromFiles(paths: string[], options: ReachabilityOptions = {}): ReachabilityMatrix {
-    const docs = expandPaths(paths).flatMap(p => jsyaml.loadAll(fs.readFileSync(p, 'utf8'), undefined, { schema: jsyaml.CORE_SCHEMA }) as any[]);
+    const docs = expandPaths(paths).flatMap(p => loadManifests(fs.readFileSync(p, 'utf8'), p).documents.map(d => d.obj));
     return ReachabilityMatrix.fromManifests(docs, options);
   }
 
   /** A table of decisions, one per line. */
   public static formatTable(decisions: ReachabilityDecision[]): string {
-    const rows = [['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'],
-      ...decisions.map(d => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason])];
-    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
-    return rows.map(r => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+    return [...formatTableLines(decisions)].join('');
   }
 
   private readonly objects: any[];
+  private readonly memo = new Map<string, any>();
+  private readonly targets = new WeakMap<Request, string>();
   private readonly defaultNs: string;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
@@ -203,10 +203,33 @@ export class ReachabilityMatrix {
 
   /** The mesh whose policies are in the manifests: istio, linkerd, consul, or none. */
   public get mesh(): string {
-    if (this.objects.some(o => /^security\.istio\.io\//.test(o.apiVersion))) return 'istio';
-    if (this.objects.some(o => /^policy\.linkerd\.io\//.test(o.apiVersion) && ['Server', 'AuthorizationPolicy'].includes(o.kind))) return 'linkerd';
-    if (this.objects.some(o => o.kind === 'ServiceIntentions')) return 'consul';
-    return 'none';
+    return this.once('mesh', () => {
+      if (this.objects.some(o => /^security\.istio\.io\//.test(o.apiVersion))) return 'istio';
+      if (this.objects.some(o => /^policy\.linkerd\.io\//.test(o.apiVersion) && ['Server', 'AuthorizationPolicy'].includes(o.kind))) return 'linkerd';
+      if (this.objects.some(o => o.kind === 'ServiceIntentions')) return 'consul';
+      return 'none';
+    });
+  }
+
+  /**
+   * A value that depends only on the objects and on `key`, computed once: a table decides every caller
+   * and request for each service, so lookups that do not depend on the caller, method or path are made
+   * once per service, not once per decision (1,000 policies: 2 million decisions).
+   */
+  private once<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key);
+  }
+
+  /** What a request targets (everything but its caller, method, path and JWT), as a memo key. */
+  private targetKey(what: string, req: Request): string {
+    let key = this.targets.get(req);
+    if (key === undefined) {
+      const { caller: _caller, method: _method, path: _path, jwt: _jwt, ...target } = req;
+      key = JSON.stringify(target);
+      this.targets.set(req, key);
+    }
+    return `${what} ${key}`;
   }
 
   /** The services the policies protect, as `namespace/name`, sorted. */
@@ -252,7 +275,7 @@ export class ReachabilityMatrix {
   public check(query: ReachabilityQuery): ReachabilityDecision {
     const caller = this.parseCaller(query.caller);
     const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-    const svc = this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns);
+    const svc = this.once(`service ${ns}/${name}`, () => this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns));
     const svcPorts: any[] = svc?.spec?.ports ?? [];
     // the Service port called: the one asked for, or the Service's only port
     const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
@@ -266,7 +289,8 @@ export class ReachabilityMatrix {
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
       // without the Service in the manifests, the port asked is taken as its target port
-      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port) : query.port !== undefined ? [query.port] : undefined,
+      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
+        : query.port !== undefined ? [query.port] : undefined,
       // a named targetPort is not resolved here: any port
       podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
       servicePort: query.port ?? called?.port,
@@ -309,8 +333,8 @@ export class ReachabilityMatrix {
    */
   private notMeshed(req: Request, mesh: string): string | undefined {
     if (mesh === 'none') return undefined;
-    const nsObj = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns);
-    const pods = workloadsOf(this.objects, o => this.ns(o)).filter(w => w.ns === req.ns && subset(req.labels, w.labels));
+    const nsObj = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
+    const pods = this.once(this.targetKey('workloads', req), () => workloadsOf(this.objects, o => this.ns(o)).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
     if (pods.length) {
       if (!pods.every(w => podEnrolled(mesh, nsObj, w, this.options.consulConnectInjectDefault ?? false) === false)) return undefined;
       const where = mesh === 'consul' ? 'annotate the pod templates with consul.hashicorp.com/connect-inject: "true"' : enrolmentStep(mesh, req.ns);
@@ -362,7 +386,7 @@ export class ReachabilityMatrix {
   private istio(req: Request): { allowed: boolean; reason: string } {
     const caller = req.caller;
     // mTLS: a STRICT PeerAuthentication refuses callers outside the mesh
-    const pas = this.objects.filter(o => o.kind === 'PeerAuthentication' && (this.ns(o) === req.ns || this.ns(o) === this.rootNs));
+    const pas: any[] = this.once(`peer-authentications ${req.ns}`, () => this.objects.filter(o => o.kind === 'PeerAuthentication' && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)));
     const workloadPa = pas.find(o => this.ns(o) === req.ns && o.spec?.selector && subset(o.spec.selector.matchLabels, req.labels));
     const nsPa = pas.find(o => this.ns(o) === req.ns && !o.spec?.selector) ?? pas.find(o => this.ns(o) === this.rootNs && !o.spec?.selector);
     const mode = workloadPa?.spec?.mtls?.mode && workloadPa.spec.mtls.mode !== 'UNSET' ? workloadPa.spec.mtls.mode : nsPa?.spec?.mtls?.mode;
@@ -392,14 +416,14 @@ export class ReachabilityMatrix {
     }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
-      const atWaypoint = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
-        && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
+      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+        && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
-      const l4 = this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
     }
-    return this.istioPolicies(this.objects.filter(o => this.istioSelects(o, req)), req, '');
+    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), req, '');
   }
 
   /**
@@ -499,18 +523,18 @@ export class ReachabilityMatrix {
 
   private linkerd(req: Request): { allowed: boolean; reason: string } {
     const c = req.caller;
-    const nsObject = this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns);
+    const nsObject = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers = this.objects
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.objects
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)))
-      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes = this.objects.filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
-      && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name));
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.objects.filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
+      && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name)));
     let route: any;
     if (routes.length) {
       let best = -1;
@@ -529,7 +553,8 @@ export class ReachabilityMatrix {
       return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
-    const policies = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns && targets(o));
+    const policies = this.once(`linkerd-policies ${req.ns}`, () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
+      .filter((o: any) => targets(o));
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
       if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
@@ -591,7 +616,7 @@ export class ReachabilityMatrix {
     const defaultAllow = this.options.consulDefaultAllow ?? true;
     const byDefault = (why: string) => ({ allowed: defaultAllow, reason: `${why}; the default intention policy (ACL default ${defaultAllow ? 'allow' : 'deny'}) decides` });
     if (!c.meshed) return { allowed: false, reason: 'the caller is outside the mesh' };
-    const intentions = this.objects.filter(o => o.kind === 'ServiceIntentions');
+    const intentions: any[] = this.once('consul-intentions', () => this.objects.filter(o => o.kind === 'ServiceIntentions'));
     // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
     const enterprise = this.options.consulEnterprise ?? intentions.some(o => o.spec?.destination?.namespace !== undefined
       || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined));

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as jsyaml from 'js-yaml';
 import { Finding, Severity, ValidationCodes } from './findings';
 import { evaluateRules, RuleNode, ruleTree, toCel } from './private/cel';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
+import { loadManifests, YamlReadError } from './private/yaml';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
 
 /**
@@ -87,36 +87,35 @@ export class ManifestValidator {
    * Validates a stream of YAML documents. Parse errors are findings with the line of the error.
    */
   public static validateYaml(text: string, options: ValidateOptions = {}): ValidationResult {
-    let docs: unknown[];
+    let loaded: ReturnType<typeof loadManifests>;
     try {
-      docs = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: options.fileName });
+      loaded = loadManifests(text, options.fileName);
     } catch (e) {
-      const err = e as jsyaml.YAMLException;
-      const line = err.mark ? err.mark.line + 1 : undefined;
+      if (!(e instanceof YamlReadError)) throw e;
       return result([{
         code: ValidationCodes.YAML_PARSE,
         severity: Severity.ERROR,
-        message: `the YAML cannot be parsed: ${err.reason ?? err.message}`,
+        message: e.reason,
         resource: '',
         path: '',
         file: options.fileName,
-        line,
+        line: e.mark ? e.mark.line + 1 : undefined,
       }], 0, 0);
     }
     const findings: Finding[] = [];
     let checked = 0;
     let lines: DocumentLines | undefined;
-    docs.forEach((obj, i) => {
-      if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
+    for (const { obj, documentIndex, prefix } of loaded.documents) {
       const r = ManifestValidator.validateObject(obj, options);
       if (r.checked) checked++;
       if (r.issues.length) lines = lines ?? new DocumentLines(text);
+      // an item of a kind: List is reported at its path in the list (items[3].spec...)
       findings.push(...r.issues.map(issue => ({
-        ...toFinding(issue, obj, options.fileName, i),
-        line: lines!.lineOf(i, issue.path),
+        ...toFinding({ ...issue, path: [...prefix, ...issue.path] }, obj, options.fileName, documentIndex),
+        line: lines!.lineOf(documentIndex, [...prefix, ...issue.path]),
       })));
-    });
-    return result(findings, docs.filter(d => d !== null && d !== undefined).length, checked);
+    }
+    return result(findings, loaded.count, checked);
   }
 
   /**

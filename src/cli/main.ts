@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import { MeshAnalyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
+import { expandPaths } from '../analysis/private/files';
+import { loadManifests, YamlReadError } from '../analysis/private/yaml';
 import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
+import { formatTableLines } from '../private/format';
 
 const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
        cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
@@ -13,7 +16,7 @@ const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH..
 validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
-  exit status: 0 clean, 1 findings, 2 usage or parse errors
+  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
 
 lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see docs/findings.md.
   --min-severity S    report findings of this severity or worse (default: info)
@@ -21,7 +24,7 @@ lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook
   --trust-domain TD   the mesh trust domain (default: cluster.local)
   --namespace NS      namespace of objects without one (default: default)
   a resource skips rules listed in its annotation cdk8s-mesh.io/disable-rules: "I105,I110"
-  exit status: 0 clean, 1 findings, 2 usage or parse errors
+  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
 
 reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
   --namespace NS      namespace of objects and names without one (default: default)
@@ -31,9 +34,11 @@ reachability: reads the Istio, Linkerd or Consul authorization policies and prin
   --jwt               the requests carry a valid JWT
   --consul-acl-default allow|deny  Consul's default intention policy, for requests no intention decides
                       (default: allow, the Helm chart's default with ACLs off)
-  exit status: 0, or 2 on usage or parse errors
+  exit status: 0, or 2 on usage errors, unreadable input or any failure
 
-PATH is a YAML file, a folder (every .yaml/.yml/.json file below it) or - for standard input.`;
+PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
+warning) or - for standard input. The items of a kind: List are read as manifests; a document larger than
+3 MiB once its YAML aliases are expanded (the API server's limit) is refused.`;
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -52,6 +57,19 @@ const DEFAULT_IO: Io = {
  * @internal
  */
 export function main(argv: string[], io: Io = DEFAULT_IO): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    // 1 means findings: anything that stops a command is 2, with what went wrong
+    const err = e as NodeJS.ErrnoException;
+    if (e instanceof YamlReadError) io.stderr(`cdk8s-mesh: cannot read the manifests: ${err.message}\n`);
+    else if (err && typeof err.code === 'string' && typeof err.syscall === 'string') io.stderr(`cdk8s-mesh: cannot read ${err.path ?? 'the input'}: ${err.message}\n`);
+    else io.stderr(`cdk8s-mesh: internal error, please report it with the input: ${err?.stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+function run(argv: string[], io: Io): number {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE + '\n');
@@ -78,7 +96,7 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
       results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
     }
-    results.push(ManifestValidator.validateFiles([p], { strict }));
+    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io)), { strict }));
   }
   const findings: Finding[] = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
@@ -164,7 +182,7 @@ function lint(args: string[], io: Io): number {
     trustDomain: opts['trust-domain'] as string | undefined,
     defaultNamespace: opts.namespace as string | undefined,
   };
-  const files = paths.filter(p => p !== '-');
+  const files = expandPaths(paths.filter(p => p !== '-'), warner(io));
   const results = [
     ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
     ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
@@ -198,13 +216,21 @@ function reachability(args: string[], io: Io): number {
     return 2;
   }
   const options = { defaultNamespace: opts.namespace as string | undefined, ...(aclDefault ? { consulDefaultAllow: aclDefault === 'allow' } : {}) };
-  let matrix: ReachabilityMatrix;
-  try {
-    matrix = paths.includes('-') ? ReachabilityMatrix.fromYaml(io.stdin(), options) : ReachabilityMatrix.fromFiles(paths, options);
-  } catch (e) {
-    io.stderr(`cdk8s-mesh: cannot read the manifests: ${(e as Error).message}\n`);
-    return 2;
+  // every path is read, standard input (-) among them, in the order given
+  const objects: any[] = [];
+  for (const p of paths.filter((x, i) => x !== '-' || paths.indexOf(x) === i)) {
+    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io)).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
+    for (const { text, file } of inputs) {
+      try {
+        objects.push(...loadManifests(text, file).documents.map(d => d.obj));
+      } catch (e) {
+        if (!(e instanceof YamlReadError)) throw e;
+        io.stderr(`cdk8s-mesh: cannot read the manifests: ${file}: ${e.message}\n`);
+        return 2;
+      }
+    }
   }
+  const matrix = ReachabilityMatrix.fromManifests(objects, options);
   const callers = opts.from ? [opts.from as string] : undefined;
   const services = opts.to ? [opts.to as string] : undefined;
   const decisions = opts.method || opts.path
@@ -213,13 +239,23 @@ function reachability(args: string[], io: Io): number {
         caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true,
       })))
     : matrix.table(callers, services);
+  // written in pieces: a table of 1,000 policies holds millions of decisions
   if (opts.format === 'json') {
-    io.stdout(JSON.stringify({ mesh: matrix.mesh, decisions }, undefined, 2) + '\n');
+    io.stdout(`{\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [${decisions.length ? '\n' : ''}`);
+    for (let i = 0; i < decisions.length; i += 10_000) {
+      io.stdout(decisions.slice(i, i + 10_000).map(d => JSON.stringify(d, undefined, 2).replace(/^/gm, '    ')).join(',\n') + (i + 10_000 < decisions.length ? ',\n' : '\n'));
+    }
+    io.stdout(`${decisions.length ? '  ' : ''}]\n}\n`);
   } else {
     io.stdout(`mesh: ${matrix.mesh}\n`);
-    io.stdout(ReachabilityMatrix.formatTable(decisions));
+    for (const piece of formatTableLines(decisions)) io.stdout(piece);
   }
   return 0;
+}
+
+/** Says on stderr which files below a folder were skipped (symbolic link loops, broken links). */
+function warner(io: Io): (message: string) => void {
+  return message => io.stderr(`cdk8s-mesh: warning: ${message}\n`);
 }
 
 if (require.main === module) {

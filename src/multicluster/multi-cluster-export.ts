@@ -4,6 +4,7 @@ import { MC_CONSUL } from './consul';
 import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
 import { istioNetworkStep, MC_ISTIO } from './istio';
 import { MC_LINKERD } from './linkerd';
+import { markChartCluster } from '../analysis/synth-check';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { MeshNamespace } from '../private/enrolment';
@@ -211,6 +212,8 @@ export class MultiClusterExport extends MeshConstruct {
       const chart = c.chart ?? new Chart(parent, c.name, { disableResourceNameHashes: true });
       (c as { chart: Chart }).chart = chart;
       this.charts.set(c.name, chart);
+      // charts of different clusters may hold the same object: the synthesis checks compare within a cluster
+      markChartCluster(chart, c.name);
     }
     const intent: MultiClusterIntent = {
       clusters,

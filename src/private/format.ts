@@ -24,3 +24,27 @@ export function formatMillisSingleUnit(value: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/**
+ * The reachability table as lines (each ending in a newline), in chunks of rows: a table of millions
+ * of decisions is written piece by piece (one string of it could exceed the longest string V8 makes),
+ * and the column widths are found without spreading the rows into one call (which overflows the stack).
+ */
+export function* formatTableLines(decisions: readonly {
+  caller: string; service: string; method: string; path: string; withJwt: boolean; allowed: boolean; enforced?: boolean; reason: string;
+}[], chunk = 10_000): Generator<string> {
+  const header = ['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'];
+  const cells = (d: typeof decisions[number]) => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason];
+  const widths = header.map(h => h.length);
+  for (const d of decisions) {
+    const row = cells(d);
+    for (let i = 0; i < row.length - 1; i++) if (row[i].length > widths[i]) widths[i] = row[i].length;
+  }
+  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n';
+  yield line(header);
+  for (let start = 0; start < decisions.length; start += chunk) {
+    let out = '';
+    for (let i = start; i < Math.min(start + chunk, decisions.length); i++) out += line(cells(decisions[i]));
+    yield out;
+  }
+}

@@ -84,8 +84,7 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     const firstPort = new Map<string, number>();
     intent.allow.forEach(r => {
       const first = firstPort.get(r.to.name);
-      if (first === undefined) firstPort.set(r.to.name, r.to.port);
-      else if (first !== r.to.port) {
+      if (first === undefined) {firstPort.set(r.to.name, r.to.port);} else if (first !== r.to.port) {
         out.push({
           setting: `${r.source}.to`,
           value: `${r.to.name}:${r.to.port}`,

@@ -15,7 +15,7 @@ describe('the rule registry', () => {
     expect(count('consul')).toBeGreaterThanOrEqual(10);
     expect(new Set(rules.map(r => r.code)).size).toBe(rules.length);
     for (const r of rules) {
-      expect(r.code).toMatch(/^[ILC]\d{3}$/);
+      expect(r.code).toMatch(/^[ILCK]\d{3}$/);
       expect(r.summary.length).toBeGreaterThan(10);
       expect(r.upstream.length).toBeGreaterThan(3);
     }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { ManifestValidator, MeshAnalyzer, ReachabilityMatrix, ValidationCodes } from '../../src';
@@ -65,6 +66,23 @@ describe.each(READERS)('%s: malformed input gives findings or a clean error, nev
     }).not.toThrow();
   });
 
+  test('a 477-byte alias bomb and a recursive alias are refused, not expanded', () => {
+    const bomb = [
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      ...'bcdefghi'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+      'apiVersion: networking.istio.io/v1', 'kind: DestinationRule', 'metadata: {name: x, namespace: shop}', 'spec: {host: x, exportTo: *i}', '',
+    ].join('\n');
+    for (const text of [bomb, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: &d {self: *d}\n']) {
+      if (name === 'reachability') {
+        expect(() => read(text)).toThrow(/the YAML is refused: document 0 (expands to more than 3 MiB|refers to itself)/);
+      } else {
+        const result = read(text) as { findings: { code: string; message: string }[] };
+        expect(result.findings.map(f => f.code)).toEqual([ValidationCodes.YAML_PARSE]);
+        expect(result.findings[0].message).toMatch(/^the YAML is refused: document 0 (expands to more than 3 MiB|refers to itself)/);
+      }
+    }
+  });
+
   test('arbitrary strings (fast-check)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), text => {
       try {
@@ -90,4 +108,24 @@ describe('a 10 MB stream', () => {
     // findings are expected here (the copies conflict); the point is that it finishes, with bounded memory
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(1.5 * 1024 ** 3);
   }, 120_000);
+});
+
+describe('folders with symbolic link loops and broken links', () => {
+  test('every reader of files skips them with a warning, and reads each file once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-links-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'istio.yaml'), FIXTURE);
+    fs.symlinkSync('..', path.join(dir, 'sub', 'up'));
+    fs.symlinkSync('loop.yaml', path.join(dir, 'loop.yaml'));
+    fs.symlinkSync('istio.yaml', path.join(dir, 'again.yaml')); // the same file twice: read once
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(ManifestValidator.validateFiles([dir]).documents).toBe(10);
+      expect(MeshAnalyzer.analyzeFiles([dir]).findings).toEqual([]);
+      expect(ReachabilityMatrix.fromFiles([dir]).services().length).toBeGreaterThan(0);
+      expect(stderr).toHaveBeenCalledWith(`cdk8s-mesh: warning: skipped ${path.join(dir, 'loop.yaml')}: a loop of symbolic links\n`);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
 });

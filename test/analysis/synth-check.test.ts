@@ -1,5 +1,10 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
-import { istio, Mesh, ResilientService, ServiceRef } from '../../src';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import {
+  Identity, IngressGateway, istio, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
+} from '../../src';
 import { captureStderr, shopChart } from '../util';
 
 const stderr = captureStderr();
@@ -10,7 +15,7 @@ describe('the analyzer runs when a chart with our constructs is synthesized', ()
     new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
     // a hand-written VirtualService for the same host, next to the one the pattern writes
     new istio.VirtualService(chart, 'legacy-vs', { metadata: { name: 'payment-legacy' }, spec: { hosts: ['payment'], http: [{ route: [{ destination: { host: 'payment' } }] }] } });
-    expect(() => Testing.synth(chart)).toThrow(/\[test\/MeshAnalysis\] \[test\/legacy-vs\] I103 VirtualService shop\/payment-legacy: spec.hosts: host payment.shop.svc.cluster.local is also claimed by VirtualService shop\/payment/);
+    expect(() => Testing.synth(chart)).toThrow(/\[cdk8s-mesh\] \[test\/legacy-vs\] I103 VirtualService shop\/payment-legacy: spec.hosts: host payment.shop.svc.cluster.local is also claimed by VirtualService shop\/payment/);
   });
 
   test('a warning is printed and synthesis goes on', () => {
@@ -36,4 +41,155 @@ test('the app context key cdk8s-mesh:analyze = false turns the synthesis-time an
   new ResilientService(chart, 'payment', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
   new istio.VirtualService(chart, 'legacy-vs', { metadata: { name: 'payment-legacy' }, spec: { hosts: ['payment'], http: [{ route: [{ destination: { host: 'payment' } }] }] } });
   expect(() => app.synthYaml()).not.toThrow();
+});
+
+/** The error of app.synth() (the path users take), into a temporary folder. */
+function synthError(app: App): string {
+  try {
+    app.synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected app.synth() to fail');
+}
+
+const newApp = () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-synth-')) });
+const shop = (app: App, id = 'test') => new Chart(app, id, { namespace: 'shop', disableResourceNameHashes: true });
+const payment = ServiceRef.fromName('payment', { port: 8080 });
+const resilient = (chart: Chart, id = 'payment', timeout = 3) => new ResilientService(chart, id, { mesh: Mesh.istio(), service: payment, timeout: Duration.seconds(timeout) });
+
+describe('every emitted object is validated against its pinned schema and CEL rules at synthesis', () => {
+  const build = (app: App) => {
+    const chart = shop(app);
+    resilient(chart);
+    // hand-written objects the API server refuses: an enum value Istio does not define, a CEL rule broken
+    new istio.DestinationRule(chart, 'dr', { metadata: { name: 'order' }, spec: { host: 'order', trafficPolicy: { loadBalancer: { simple: 'FASTEST' as any } } } });
+    new istio.VirtualService(chart, 'vs', { metadata: { name: 'user' }, spec: { hosts: ['user'], http: [{ timeout: '0s', route: [{ destination: { host: 'user' } }] }] } });
+    return chart;
+  };
+
+  test('app.synth() refuses them, naming the construct path, the field and the reason', () => {
+    const message = synthError((() => { const app = newApp(); build(app); return app; })());
+    expect(message).toContain('[cdk8s-mesh] [test/dr] SCH003 DestinationRule shop/order: spec.trafficPolicy.loadBalancer.simple:');
+    expect(message).toContain('(the API server would refuse this object)');
+    expect(message).toContain('[cdk8s-mesh] [test/vs] CEL001 VirtualService shop/user: spec.http[0].timeout: must be a valid duration greater than 1ms (got "0s")');
+  });
+
+  test('Testing.synth refuses them too', () => {
+    expect(() => Testing.synth(build(newApp()))).toThrow(/\[test\/dr\] SCH003 DestinationRule shop\/order/);
+  });
+
+  test('the context key cdk8s-mesh:validate = false turns it off (the analysis stays on)', () => {
+    const app = newApp();
+    app.node.setContext('cdk8s-mesh:validate', false);
+    build(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('objects of charts without a pattern of ours are validated too', () => {
+    const app = newApp();
+    resilient(shop(app));
+    new istio.DestinationRule(shop(app, 'other'), 'dr', { metadata: { name: 'order' }, spec: { host: 'order', trafficPolicy: { loadBalancer: { simple: 'FASTEST' as any } } } });
+    expect(synthError(app)).toContain('[cdk8s-mesh] [other/dr] SCH003');
+  });
+});
+
+describe('an object written twice with different content is refused, within a chart and across the charts of one app', () => {
+  test('construct ids that differ only in case (edge, Edge) give one Gateway twice', () => {
+    const app = newApp();
+    const chart = shop(app);
+    const web = ServiceRef.fromName('web', { port: 8080 });
+    new IngressGateway(chart, 'edge', { mesh: Mesh.istio(), host: 'a.example.com', tlsSecretName: 'tls', routes: [{ pathPrefix: '/', service: web }] });
+    new IngressGateway(chart, 'Edge', { mesh: Mesh.istio(), host: 'b.example.com', tlsSecretName: 'tls', routes: [{ pathPrefix: '/', service: web }] });
+    expect(synthError(app)).toContain('[cdk8s-mesh] [test/Edge/Gateway] writes Gateway shop/edge, which [test/edge/Gateway] writes too, with different content (they differ at spec.servers[0].hosts[0]): '
+      + 'applied together, the one applied last replaces the other; write the object once: merge the two constructs, or give one of them another id or name (construct ids that differ only in case, such as edge and Edge, give the same name)');
+  });
+
+  test('two zero-trust namespaces of one Linkerd namespace: Namespace shop as deny and as audit', () => {
+    const app = newApp();
+    const chart = shop(app);
+    new ZeroTrustNamespace(chart, 'zt1', { mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('order')], to: payment }] });
+    // they share the namespace's enrolment, so the second is refused at construction, naming the Namespace object
+    expect(() => new ZeroTrustNamespace(chart, 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
+      .toThrow('[test/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [test/MeshNamespace-shop/Namespace] already has deny');
+  });
+
+  test('two zero-trust namespaces of one Linkerd namespace in two charts: Namespace shop as deny and as audit', () => {
+    const app = newApp();
+    new ZeroTrustNamespace(shop(app, 'a'), 'zt1', { mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('order')], to: payment }] });
+    // the enrolment finds the Namespace object of the other chart: refused at construction
+    expect(() => new ZeroTrustNamespace(shop(app, 'b'), 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
+      .toThrow('[b/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [a/MeshNamespace-shop/Namespace] already has deny');
+  });
+
+  test('two charts of one app: both construct paths and both charts', () => {
+    const app = newApp();
+    resilient(shop(app, 'a'), 'payment', 3);
+    resilient(shop(app, 'b'), 'payment', 5);
+    expect(synthError(app)).toContain('[cdk8s-mesh] [b/Traffic-istio-shop-payment/VirtualService] writes VirtualService shop/payment, which [a/Traffic-istio-shop-payment/VirtualService] writes too, with different content (charts a and b, one cluster) (they differ at spec.http[0].timeout)');
+  });
+
+  test('the same content twice is a warning, and synthesis goes on', () => {
+    const app = newApp();
+    resilient(shop(app, 'a'));
+    resilient(shop(app, 'b'));
+    expect(() => app.synth()).not.toThrow();
+    expect(stderr()).toHaveBeenCalledWith('[cdk8s-mesh] warning: [b/Traffic-istio-shop-payment/VirtualService] writes VirtualService shop/payment again, with the same content as [a/Traffic-istio-shop-payment/VirtualService] (charts a and b, one cluster): the output holds it twice (kustomize refuses duplicate objects, Argo CD warns); write it once\n');
+  });
+
+  test('MultiClusterExport beside the cluster\'s own chart: two DestinationRules shop/payment, and how to merge them', () => {
+    const setup = (merged: boolean) => {
+      const app = newApp();
+      const usWest = shop(app, 'shop');
+      const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      new ResilientService(usWest, 'resilience', { mesh: Mesh.istio(), service: paymentUs, timeout: Duration.seconds(3), circuitBreaker: { consecutiveErrors: 3 } });
+      new MultiClusterExport(app, 'mc', {
+        mesh: Mesh.istio(),
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: merged ? usWest : undefined },
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+        ],
+        exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      return app;
+    };
+    expect(synthError(setup(false))).toContain('[cdk8s-mesh] [us-west/Traffic-istio-shop-payment/DestinationRule] writes DestinationRule shop/payment, which [shop/Traffic-istio-shop-payment/DestinationRule] writes too, with different content (charts shop and us-west, one cluster)');
+    expect(synthError(setup(false))).toContain("for a MultiClusterExport, pass the chart that already holds the cluster's objects as the cluster's chart: so that they merge");
+    expect(() => setup(true).synth()).not.toThrow();
+  });
+
+  test('the charts of different clusters may hold the same object; a chart of no cluster is compared with every cluster', () => {
+    const app = newApp();
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.istio(),
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [] },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [payment] },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    const config = (chart: Chart, value: string) => new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-config', namespace: 'shop' }, data: { region: value } } as any);
+    config(mc.chartOf('us-west'), 'us');
+    config(mc.chartOf('eu-west'), 'eu');
+    expect(() => app.synth()).not.toThrow();
+    config(shop(app, 'shared'), 'any');
+    expect(synthError(app)).toContain('[cdk8s-mesh] [shared/config] writes ConfigMap shop/shop-config, which [us-west/config] writes too');
+  });
+});
+
+describe('the checks run once per synthesis, whatever the number of charts', () => {
+  test('10 charts: the analyzer runs once (one cluster), each object is validated once', () => {
+    const app = newApp();
+    for (let i = 0; i < 10; i++) resilient(shop(app, `c${i}`), 'payment', 3 + i);
+    const analyze = jest.spyOn(MeshAnalyzer, 'analyzeObjects');
+    const validate = jest.spyOn(ManifestValidator, 'validateObjects');
+    try {
+      expect(synthError(app)).toContain('writes VirtualService shop/payment'); // (the charts collide, on purpose: still one run)
+      expect(analyze).toHaveBeenCalledTimes(1);
+      expect(validate).toHaveBeenCalledTimes(app.node.findAll().filter(c => ApiObject.isApiObject(c)).length);
+    } finally {
+      analyze.mockRestore();
+      validate.mockRestore();
+    }
+  });
 });

@@ -190,3 +190,160 @@ spec: {host: payment, subsets: [{name: v1}]}
     expect(run(['lint', tmpFile('kind: [\n')]).code).toBe(2);
   });
 });
+
+/** A 477-byte "billion laughs": nine levels of nine aliases, 9^9 strings once expanded, in a pinned kind. */
+const ALIAS_BOMB = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+  'apiVersion: networking.istio.io/v1', 'kind: DestinationRule', 'metadata: {name: x, namespace: shop}', 'spec: {host: x, exportTo: *i}', '',
+].join('\n');
+
+/** n Istio services, each with an ALLOW policy for its own caller and path. */
+function policies(n: number): string {
+  return Array.from({ length: n }, (_, i) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: svc-${i}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: svc-${i}}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/caller-${i}]}}]
+    to: [{operation: {methods: [GET], paths: [/api/${i}]}}]
+`).join('---\n');
+}
+
+const POLICY = (svc: string, caller: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${svc}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${svc}}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/${caller}]}}]}]
+`;
+
+describe('the commands never crash: bad input exits 2 with a message (1 means findings)', () => {
+  test('a YAML alias bomb is refused by every command, not expanded', () => {
+    expect(Buffer.byteLength(ALIAS_BOMB)).toBeLessThan(500);
+    const file = tmpFile(ALIAS_BOMB);
+    for (const command of ['validate', 'lint']) {
+      const r = run([command, file]);
+      expect(r.code).toBe(2);
+      expect(r.out).toContain(`ERROR YAML001 ${file} the YAML is refused: document 0 expands to more than 3 MiB through its aliases (an alias bomb?): the API server refuses a request body over 3 MiB; split it into smaller documents, or write it without YAML anchors and aliases`);
+    }
+    const r = run(['reachability', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cdk8s-mesh: cannot read the manifests: ${file}: the YAML is refused: document 0 expands to more than 3 MiB`);
+    // the same anchors with few aliases are read as usual
+    const small = run(['validate', '-'], 'a: &a [payment]\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x, namespace: shop}\nspec: {host: x, exportTo: *a}\n');
+    expect(small.out).toContain('SCH004'); // the unknown top-level field a, not a refusal
+    expect(small.out).not.toContain('YAML001');
+  });
+
+  test('a recursive alias is refused, exit 2', () => {
+    const r = run(['validate', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: &d {self: *d}\n');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('YAML001');
+  });
+
+  test('a symbolic link loop in a folder is skipped with a warning by validate, lint and reachability', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-loop-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'm.yaml'), POLICY('payment', 'order'));
+    fs.symlinkSync('..', path.join(dir, 'sub', 'up')); // a loop of folders
+    fs.symlinkSync('self.yaml', path.join(dir, 'self.yaml')); // ELOOP
+    fs.symlinkSync('nothing.yaml', path.join(dir, 'broken.yaml'));
+    for (const command of ['validate', 'lint', 'reachability']) {
+      const r = run([command, dir]);
+      expect(r.code).toBe(0);
+      expect(r.err).toContain(`cdk8s-mesh: warning: skipped ${path.join(dir, 'self.yaml')}: a loop of symbolic links`);
+      expect(r.err).toContain(`cdk8s-mesh: warning: skipped ${path.join(dir, 'broken.yaml')}: a symbolic link to nothing`);
+      expect(r.err).toContain(`cdk8s-mesh: warning: skipped ${path.join(dir, 'sub', 'up')}: it is ${fs.realpathSync(dir)}, already read`);
+    }
+    // the file is read once, not once per way to reach it
+    expect(run(['validate', dir]).out).toContain('1 documents, 1 checked');
+  });
+
+  test('reachability at 1,000 policies: the whole text table (2 million decisions), without overflowing the stack', () => {
+    let lines = 0;
+    let last = '';
+    const code = main(['reachability', '-'], {
+      stdout: s => { lines += s.split('\n').length - 1; last = s; },
+      stderr: s => { throw new Error(s); },
+      stdin: () => policies(1000),
+    });
+    expect(code).toBe(0);
+    // mesh line + header + 1,000 services x (1,000 callers + unnamed) x (GET / and GET /api/i)
+    expect(lines).toBe(2 + 1000 * 1001 * 2);
+    expect(last).toMatch(/default\/unnamed +shop\/svc-999 +GET \/api\/999 +DENY +no rule of the ALLOW policies matches \(AuthorizationPolicy shop\/svc-999\)\n$/);
+  }, 300_000);
+
+  test('reachability - FILE reads standard input and the file', () => {
+    const r = run(['reachability', '-', tmpFile(POLICY('user', 'web'))], POLICY('payment', 'order'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/shop\/order +shop\/payment +GET \/ +ALLOW/);
+    expect(r.out).toMatch(/shop\/web +shop\/user +GET \/ +ALLOW/);
+  });
+
+  test('reachability --format json is the same JSON, written in pieces', () => {
+    const r = run(['reachability', '--format', 'json', '-'], policies(3));
+    const parsed = JSON.parse(r.out);
+    expect(r.out).toBe(JSON.stringify(parsed, undefined, 2) + '\n');
+    expect(parsed.decisions).toHaveLength(3 * 4 * 2);
+    expect(run(['reachability', '--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n').out).toBe('{\n  "mesh": "none",\n  "decisions": []\n}\n');
+  });
+
+  test('the items of a kind: List are checked by validate, lint and reachability', () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+- apiVersion: networking.istio.io/v1
+  kind: VirtualService
+  metadata: {name: payment, namespace: shop}
+  spec:
+    hosts: [payment]
+    http:
+    - timeout: 0s
+      route: [{destination: {host: payment, subset: v3}}]
+- ${POLICY('payment', 'order').trimEnd().split('\n').join('\n  ')}
+`;
+    const validated = run(['validate', '-'], list);
+    expect(validated.code).toBe(1);
+    expect(validated.out).toContain('ERROR CEL001 <stdin>:10 [doc 0] VirtualService shop/payment: items[0].spec.http[0].timeout: must be a valid duration greater than 1ms (got "0s")');
+    expect(validated.out).toContain('2 documents, 2 checked');
+    const linted = run(['lint', '-'], list);
+    expect(linted.code).toBe(1);
+    expect(linted.out).toContain('ERROR I101 <stdin>:11 [doc 0] VirtualService shop/payment: items[0].spec.http[0].route[0].destination.subset: subset "v3"');
+    const reach = run(['reachability', '-'], list);
+    expect(reach.out).toMatch(/shop\/order +shop\/payment +GET \/ +ALLOW/);
+  });
+
+  test('a failure inside a command exits 2, never 1', () => {
+    const r = main(['lint', '-'], { stdout: () => undefined, stderr: () => undefined, stdin: () => { throw new TypeError('boom'); } });
+    expect(r).toBe(2);
+    let err = '';
+    expect(main(['validate', '-'], { stdout: () => undefined, stderr: s => { err += s; }, stdin: () => { throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR', syscall: 'read' }); } })).toBe(2);
+    expect(err).toContain('cdk8s-mesh: cannot read the input: EISDIR');
+  });
+});
+
+describe('lint of a cluster\'s whole output reports an object defined twice, on every mesh', () => {
+  const twice = (a: string, b: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-dup-'));
+    fs.writeFileSync(path.join(dir, 'shop.yaml'), a);
+    fs.writeFileSync(path.join(dir, 'us-west.yaml'), b);
+    return run(['lint', dir]);
+  };
+  test.each([
+    ['istio', 'networking.istio.io/v1', 'DestinationRule', '{host: payment, subsets: [{name: v1, labels: {version: v1}}]}', '{host: payment, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 5}}}'],
+    ['linkerd', 'policy.linkerd.io/v1beta3', 'Server', '{podSelector: {matchLabels: {app: payment}}, port: 8080, accessPolicy: deny}', '{podSelector: {matchLabels: {app: payment}}, port: 8080, accessPolicy: audit}'],
+    ['consul', 'consul.hashicorp.com/v1alpha1', 'ServiceResolver', '{subsets: {v1: {filter: "Service.Meta.version == v1"}}}', '{failover: {"*": {targets: [{peer: eu-west}]}}}'],
+  ])('%s: two files of one cluster with %s shop/payment', (_mesh, apiVersion, kind, specA, specB) => {
+    const doc = (spec: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: payment, namespace: shop}\nspec: ${spec}\n`;
+    const r = twice(doc(specA), doc(specB));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`ERROR K101 \\S+us-west.yaml:1 \\[doc 0\\] ${kind} shop/payment: also defined \\(\\S+shop.yaml, doc 0\\) with different content \\(they differ at spec\\.\\w+\\): applied together, the one applied last replaces the other`));
+    const same = twice(doc(specA), doc(specA));
+    expect(same.out).toContain('WARNING K102');
+    expect(same.out).not.toContain('K101');
+  });
+});

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  AccessLogFormat, Identity, Mesh, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
+  AccessLogFormat, Identity, istio, Mesh, ServiceRef, TraceTag, TrafficTelemetry, TrafficTelemetryProps, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
@@ -107,8 +107,15 @@ describe('Istio', () => {
       const other = new Chart(chart, 'other', { namespace: 'shop' });
       new TrafficTelemetry(other, 'b', { mesh: Mesh.istio(), accessLogging: {} });
     });
-    expect(msg).toContain('[test/other/b/Telemetry] I120');
-    expect(msg).toContain('IST0160');
+    // both are Telemetry shop/default: one object written twice (the later copy would replace the first)
+    expect(msg).toContain('[test/other/b/Telemetry] writes Telemetry shop/default, which [test/a/Telemetry] writes too, with different content (charts test and test/other, one cluster)');
+    // under another name, it is a second namespace-wide Telemetry
+    const named = failureOf(chart => {
+      new TrafficTelemetry(chart, 'a', props());
+      new istio.Telemetry(chart, 'extra', { metadata: { name: 'extra' }, spec: { accessLogging: [{ providers: [{ name: 'envoy' }] }] } });
+    });
+    expect(named).toContain('[test/extra] I120');
+    expect(named).toContain('IST0160');
   });
 });
 

@@ -15,6 +15,8 @@ export interface Doc {
   readonly index: number;
   readonly file?: string;
   readonly documentIndex?: number;
+  /** Its path inside its YAML document: `['items', 3]` for an item of a `kind: List`. */
+  readonly prefix?: (string | number)[];
 }
 
 /** A finding before it gets its file, line and resource. */

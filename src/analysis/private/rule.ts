@@ -6,7 +6,8 @@ export interface AnalyzerRule {
   /** Stable code, e.g. `I101`. */
   readonly code: string;
   readonly severity: Severity;
-  readonly mesh: 'istio' | 'linkerd' | 'consul';
+  /** The mesh whose manifests the rule reads; `any`: every manifest, whatever the mesh. */
+  readonly mesh: 'istio' | 'linkerd' | 'consul' | 'any';
   /** The kinds the rule reads. */
   readonly kinds: string[];
   /** One line: what the rule finds. */

@@ -236,7 +236,14 @@ metadata:
   name: shop
   annotations: {${annotations}}`;
 
+const NAMESPACE_TWICE = (policy: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {config.linkerd.io/default-inbound-policy: ${policy}}}`;
+
 export const RULE_EXAMPLES: RuleExample[] = [
+  // any mesh: objects defined twice
+  { code: 'K101', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('audit')), expect: ['K101'], fixed: doc(NAMESPACE_TWICE('deny')) },
+  { code: 'K102', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('deny')), expect: ['K102'], fixed: doc(NAMESPACE_TWICE('deny')) },
   // Istio
   { code: 'I101', bad: doc(VS(ROUTE_TO('subset: v3')), DR(SUBSETS)), expect: ['I101'], fixed: doc(VS(ROUTE_TO('subset: v2')), DR(SUBSETS)) },
   { code: 'I102', bad: doc(VS("  - route: [{destination: {host: '*'}}]")), expect: ['I102'], fixed: doc(VS(ROUTE_TO('port: {number: 8080}'))) },

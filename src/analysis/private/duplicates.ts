@@ -1,0 +1,43 @@
+import { formatPath } from './structural';
+
+/**
+ * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are
+ * one stored object), kind, namespace and name. Undefined for objects without a kind or name.
+ */
+export function objectKey(obj: any, defaultNamespace = ''): string | undefined {
+  if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
+  return `${group}\u0000${obj.kind}\u0000${ns}\u0000${obj.metadata.name}`;
+}
+
+/**
+ * The path of the first difference between two JSON values (`apiVersion`, `spec.subsets`, ...),
+ * `(the whole object)` when they differ at the top, or undefined when they are equal (key order aside).
+ */
+export function firstDifference(a: unknown, b: unknown): string | undefined {
+  const p = diff(a, b, []);
+  return p === undefined ? undefined : (p.length ? formatPath(p) : '(the whole object)');
+}
+
+function diff(a: any, b: any, p: (string | number)[]): (string | number)[] | undefined {
+  if (a === b) return undefined;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return p;
+  if (Array.isArray(a)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) return [...p, i];
+      const d = diff(a[i], b[i], [...p, i]);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    if (a[k] === undefined && b[k] === undefined) continue;
+    if (!(k in a) || !(k in b)) return [...p, k];
+    const d = diff(a[k], b[k], [...p, k]);
+    if (d) return d;
+  }
+  return undefined;
+}

@@ -1,0 +1,119 @@
+import * as jsyaml from 'js-yaml';
+
+/**
+ * The most a document may expand to, as JSON: the API server's limit on a request body
+ * (k8s.io/apiserver/pkg/server/config.go, MaxRequestBodyBytes = 3 MiB). A larger document is refused
+ * by any cluster, so the readers stop there instead of expanding it, which also bounds YAML aliases
+ * (a 477-byte "billion laughs" document expands to gigabytes).
+ */
+export const MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
+
+/** A YAML text the readers refuse: it cannot be parsed, or a document is too large once expanded. */
+export class YamlReadError extends Error {
+  /** What is wrong, without the position. */
+  public readonly reason: string;
+  /** The zero-based line of the problem, if known. */
+  public readonly mark?: { line: number };
+
+  constructor(reason: string, line?: number) {
+    super(line !== undefined ? `${reason} (line ${line + 1})` : reason);
+    this.reason = reason;
+    this.mark = line !== undefined ? { line } : undefined;
+  }
+}
+
+/** One manifest of a YAML stream. */
+export interface LoadedDocument {
+  readonly obj: any;
+  /** The zero-based index of its YAML document. */
+  readonly documentIndex: number;
+  /** Its path inside that document: `['items', 3]` for an item of a `kind: List`, else empty. */
+  readonly prefix: (string | number)[];
+}
+
+/**
+ * Parses a YAML stream as the API server would read it: the core schema, every document at most
+ * MAX_DOCUMENT_BYTES once its aliases are expanded, and the items of a `kind: List` (or `...List`)
+ * as manifests of their own, as `kubectl apply` reads them. Throws YamlReadError.
+ */
+export function loadManifests(text: string, fileName?: string): { documents: LoadedDocument[]; count: number } {
+  let docs: unknown[];
+  try {
+    docs = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: fileName });
+  } catch (e) {
+    const err = e as jsyaml.YAMLException;
+    if (!(err instanceof jsyaml.YAMLException)) throw e;
+    throw new YamlReadError(`the YAML cannot be parsed: ${err.reason ?? err.message}`, err.mark ? err.mark.line : undefined);
+  }
+  const documents: LoadedDocument[] = [];
+  let count = 0;
+  docs.forEach((obj, documentIndex) => {
+    if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
+    const size = expandedSize(obj, MAX_DOCUMENT_BYTES);
+    if (size === 'cycle') {
+      throw new YamlReadError(`the YAML is refused: document ${documentIndex} refers to itself through an alias: a manifest is a tree; write it without the recursive anchor`);
+    }
+    if (size > MAX_DOCUMENT_BYTES) {
+      throw new YamlReadError(`the YAML is refused: document ${documentIndex} expands to more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`
+        + `${size > text.length * 4 ? ' through its aliases (an alias bomb?)' : ''}: the API server refuses a request body over 3 MiB; `
+        + 'split it into smaller documents, or write it without YAML anchors and aliases');
+    }
+    const o = obj as any;
+    if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
+      o.items.forEach((item: unknown, i: number) => {
+        documents.push({ obj: item, documentIndex, prefix: ['items', i] });
+        count++;
+      });
+      return;
+    }
+    documents.push({ obj, documentIndex, prefix: [] });
+    count++;
+  });
+  return { documents, count };
+}
+
+/**
+ * The size of a value as JSON once aliases are expanded (approximately: strings, keys and
+ * punctuation), counted without expanding them (shared nodes are sized once), and stopping above
+ * `limit`. 'cycle' for a value that contains itself.
+ */
+function expandedSize(root: unknown, limit: number): number | 'cycle' {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  // an explicit stack: documents may nest deeper than the call stack
+  const stack: { node: object; children: [number, unknown][]; i: number; size: number }[] = [];
+  const leaf = (v: unknown) => (typeof v === 'string' ? v.length + 2 : 8);
+  const enter = (node: object): 'cycle' | undefined => {
+    if (open.has(node)) return 'cycle';
+    open.add(node);
+    const children: [number, unknown][] = Array.isArray(node)
+      ? node.map(v => [1, v] as [number, unknown])
+      : Object.entries(node).map(([k, v]) => [k.length + 4, v] as [number, unknown]);
+    stack.push({ node, children, i: 0, size: 2 });
+    return undefined;
+  };
+  if (root === null || typeof root !== 'object') return leaf(root);
+  if (enter(root)) return 'cycle';
+  let result = 0;
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.i < top.children.length && top.size <= limit) {
+      const [overhead, child] = top.children[top.i++];
+      top.size += overhead;
+      if (child === null || typeof child !== 'object') {
+        top.size += leaf(child);
+      } else if (sizes.has(child)) {
+        top.size += sizes.get(child)!;
+      } else if (enter(child)) {
+        return 'cycle';
+      }
+      continue;
+    }
+    stack.pop();
+    open.delete(top.node);
+    sizes.set(top.node, top.size);
+    if (stack.length) stack[stack.length - 1].size += top.size;
+    else result = top.size;
+  }
+  return result;
+}
