@@ -78,7 +78,10 @@ project.addTask('examples', {
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/istio-ambient' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/linkerd' },
     { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/consul' },
-    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/multicluster/istio examples/dist/multicluster/linkerd examples/dist/multicluster/consul' },
+    // each cluster's output is linted on its own: the files of two clusters (or meshes) are not one cluster
+    ...['istio', 'linkerd', 'consul'].flatMap(mesh => ['us-west', 'eu-west'].map(cluster => ({
+      exec: `ts-node --project test/tsconfig.json src/cli/main.ts lint examples/dist/multicluster/${mesh}/${cluster}.yaml`,
+    }))),
   ],
 });
 
