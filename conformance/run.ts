@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { ISTIO_EXCEPTIONS } from './exceptions';
+import { istioException } from './exceptions';
 import { crdsDirectory } from '../scripts/import-crds';
 import { ManifestValidator, Severity } from '../src';
 import { ALL, BAD } from '../test/analysis/bad-manifests';
@@ -182,16 +182,29 @@ function istioValidate(istioctl: string): void {
   const files = filesUnder(DIST).filter(f => (jsyaml.loadAll(fs.readFileSync(f, 'utf8')) as any[])
     .some(d => d && typeof d.apiVersion === 'string' && ISTIO_GROUP.test(d.apiVersion)));
   const problems: string[] = [];
+  const accepted: string[] = [];
   let objects = 0;
   for (const file of files) {
-    const r = run(istioctl, ['validate', '-f', file], { allowFail: true });
-    const text = `${r.stdout}\n${r.stderr}`;
-    const m = /validation succeed/.exec(text);
     objects += (jsyaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter(d => d && ISTIO_GROUP.test(d.apiVersion ?? '')).length;
-    const issues = text.split('\n').filter(l => /^(Error|Warning|\s*- )/.test(l) || /\berror\b|\bwarn/i.test(l) && !/validation succeed/.test(l));
-    if (r.status !== 0 || !m || issues.length) problems.push(`${path.relative(ROOT, file)} (exit ${r.status}): ${text.trim().split('\n').join(' | ')}`);
+    const r = run(istioctl, ['validate', '-f', file], { allowFail: true });
+    const where = path.relative(ROOT, file);
+    if (r.status !== 0) {
+      problems.push(`${where}: istioctl validate exited ${r.status}: ${(r.stdout + r.stderr).trim().split('\n').join(' | ')}`);
+      continue;
+    }
+    // "FILE" is valid | "FILE" has warnings: then one "\t* Kind/namespace/name: message" line per warning
+    for (const l of `${r.stdout}\n${r.stderr}`.split('\n')) {
+      const m = /^\s*\* ([^/]+)\/([^/]*)\/([^:]+): (.*)$/.exec(l);
+      if (!m) continue;
+      const origin = `${m[1]} ${m[2] ? m[2] + '/' : ''}${m[3]}`;
+      const exception = istioException(undefined, origin, m[4]);
+      if (exception) accepted.push(`${where}: ${origin}: ${m[4]}`);
+      else problems.push(`${where}: ${origin}: ${m[4]}`);
+    }
+    if (!/ is valid$| has warnings:/m.test(r.stdout + r.stderr)) problems.push(`${where}: unexpected output: ${(r.stdout + r.stderr).trim()}`);
   }
-  line(problems.length === 0, 'istio: istioctl validate', `${files.length} files, ${objects} Istio objects, ${problems.length} files with errors or warnings`, problems);
+  line(problems.length === 0, 'istio: istioctl validate',
+    `${files.length} files, ${objects} Istio objects, ${accepted.length} accepted warnings (docs/conformance.md), ${problems.length} other errors or warnings`, problems);
 }
 
 /** The deployable units: each mesh folder, each release step, each cluster of the multi-cluster output. */
@@ -235,19 +248,41 @@ function istioAnalyze(istioctl: string): void {
     for (const m of parsed.map(toMessage)) {
       messages++;
       const text = `${unit.name}: ${m.level} ${m.code} ${m.origin}: ${m.message}`;
-      const exception = ISTIO_EXCEPTIONS.find(e => e.code === m.code && (!e.origin || e.origin.test(m.origin)) && (!e.unit || e.unit.test(unit.name)));
-      if (m.level === 'Info') accepted.push(text);
-      else if (exception) accepted.push(`${text} (accepted: ${exception.reason})`);
+      if (m.level === 'Info' || istioException(m.code, m.origin, m.message)) accepted.push(text);
       else problems.push(text);
     }
     if (r.status !== 0 && !parsed.some(m => toMessage(m).level === 'Error')) problems.push(`${unit.name}: istioctl analyze exited ${r.status}: ${r.stderr.trim()}`);
   }
   line(problems.length === 0, 'istio: istioctl analyze --use-kube=false -A',
-    `${units.length} deployable outputs, ${messages} messages, ${accepted.length} info or accepted (docs/conformance.md), ${problems.length} errors or warnings`, [...problems, ...accepted.map(a => `note: ${a}`)]);
+    `${units.length} deployable outputs, ${messages} messages, ${accepted.length} info or accepted warnings (docs/conformance.md), ${problems.length} other errors or warnings`, problems);
 }
 
 function toMessage(m: any): AnalyzeMessage {
   return { code: m.code ?? '', level: m.level ?? '', origin: m.origin ?? '', message: m.message ?? '' };
+}
+
+/**
+ * The tools must still find known mistakes, so that a green run means something: istioctl validate must reject a
+ * mesh-bound VirtualService for "*", and istioctl analyze must report IST0101 for a missing gateway and subset.
+ */
+function istioSelfCheck(istioctl: string): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-conformance-'));
+  try {
+    const vs = (name: string, spec: object) => jsyaml.dump({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'shop' }, spec });
+    const invalid = path.join(dir, 'invalid.yaml');
+    fs.writeFileSync(invalid, vs('selfcheck-validate', { hosts: ['*'], http: [{ route: [{ destination: { host: 'selfcheck' } }] }] }));
+    const broken = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(broken, vs('selfcheck-analyze', { hosts: ['selfcheck'], gateways: ['missing-gateway'], http: [{ route: [{ destination: { host: 'selfcheck', subset: 'v2' } }] }] }));
+    const v = run(istioctl, ['validate', '-f', invalid], { allowFail: true });
+    const a = run(istioctl, ['analyze', '--use-kube=false', '--all-namespaces', '--output', 'json', broken], { allowFail: true });
+    const codes = (JSON.parse(a.stdout.trim() || '[]') as any[]).map(m => `${m.level} ${m.code}`);
+    const problems: string[] = [];
+    if (v.status === 0 || !/wildcard host \* is not allowed/.test(v.stdout + v.stderr)) problems.push(`istioctl validate accepted a mesh-bound VirtualService for "*": ${(v.stdout + v.stderr).trim()}`);
+    if (codes.filter(c => c === 'Error IST0101').length !== 2) problems.push(`istioctl analyze did not report IST0101 twice: ${codes.join(', ') || 'nothing'}`);
+    line(problems.length === 0, 'istio: self-check on known mistakes', `validate rejects 1 of 1, analyze reports ${codes.length} messages (${codes.join(', ')})`, problems);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,6 +300,7 @@ function main(): void {
     kubernetesOnCorpus(bins.crdcheck, crds);
   }
   if (only.includes('istio')) {
+    istioSelfCheck(bins.istioctl);
     istioValidate(bins.istioctl);
     istioAnalyze(bins.istioctl);
   }
