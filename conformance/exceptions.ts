@@ -29,6 +29,14 @@ export const ISTIO_EXCEPTIONS: IstioException[] = [
       + 'a TCP or TLS-passthrough server added to the same gateway by other means would be denied, never opened. Naming ports would '
       + 'need the gateway pods\' container ports, which the construct does not know',
   },
+  {
+    code: 'IST0133',
+    origin: /^AuthorizationPolicy [a-z0-9-]+\/[a-z0-9-]+-deny$/,
+    message: /deny all traffic to TCP ports under its scope due to the use of only HTTP attributes in a DENY rule/,
+    reason: 'ZeroTrustNamespace deny rules with methods or paths only (generated inputs): the DENY policy also denies every '
+      + 'plain-TCP connection to the target workload. It fails closed (nothing undeclared is let through), but a caller '
+      + 'allowed at L4 loses its TCP ports: a known gap, reported for a follow-up (docs/conformance.md)',
+  },
 ];
 
 /** The exception that covers this message, if any. */

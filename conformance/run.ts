@@ -102,8 +102,8 @@ function describeApi(v: ApiVerdict): string {
   return v.errors.map(e => `${e.path}: ${e.message}`).join('; ');
 }
 
-function kubernetesOnOutput(crdcheck: string, crds: string): void {
-  const verdicts = apiServer(crdcheck, crds, [DIST]);
+function kubernetesOnOutput(crdcheck: string, crds: string, dir = DIST, what = 'example output'): void {
+  const verdicts = apiServer(crdcheck, crds, [dir]);
   const byFile = new Map<string, Map<number, string[]>>();
   let withCrd = 0;
   let rejectedByBoth = 0;
@@ -119,7 +119,7 @@ function kubernetesOnOutput(crdcheck: string, crds: string): void {
     else if (mine.length) disagreements.push(`${where}: our validator rejects (${mine.join('; ')}), the API server accepts`);
   }
   const apiRejects = verdicts.filter(v => v.errors.length).length;
-  line(disagreements.length === 0 && apiRejects === 0, 'kubernetes: example output vs the API server',
+  line(disagreements.length === 0 && apiRejects === 0, `kubernetes: ${what} vs the API server`,
     `${verdicts.length} documents, ${withCrd} of a pinned CRD's kind, ${withCrd - disagreements.length} same verdict, ` +
     `${apiRejects} rejected by the API server (${rejectedByBoth} by both), ${disagreements.length} disagreements`, disagreements);
 }
@@ -179,9 +179,11 @@ function filesUnder(dir: string): string[] {
     : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []).sort();
 }
 
-function istioValidate(istioctl: string): void {
-  const files = filesUnder(DIST).filter(f => (jsyaml.loadAll(fs.readFileSync(f, 'utf8')) as any[])
-    .some(d => d && typeof d.apiVersion === 'string' && ISTIO_GROUP.test(d.apiVersion)));
+function hasIstioObjects(file: string): boolean {
+  return (jsyaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).some(d => d && typeof d.apiVersion === 'string' && ISTIO_GROUP.test(d.apiVersion));
+}
+
+function istioValidate(istioctl: string, files = filesUnder(DIST).filter(hasIstioObjects), what = 'istio: istioctl validate'): void {
   const problems: string[] = [];
   const accepted: string[] = [];
   let objects = 0;
@@ -204,7 +206,7 @@ function istioValidate(istioctl: string): void {
     }
     if (!/ is valid$| has warnings:/m.test(r.stdout + r.stderr)) problems.push(`${where}: unexpected output: ${(r.stdout + r.stderr).trim()}`);
   }
-  line(problems.length === 0, 'istio: istioctl validate',
+  line(problems.length === 0, what,
     `${files.length} files, ${objects} Istio objects, ${accepted.length} accepted warnings (docs/conformance.md), ${problems.length} other errors or warnings`, problems);
 }
 
@@ -227,11 +229,10 @@ function istioDeployables(): { name: string; files: string[] }[] {
 
 interface AnalyzeMessage { code: string; level: string; origin: string; message: string }
 
-function istioAnalyze(istioctl: string): void {
+function istioAnalyze(istioctl: string, units = istioDeployables(), what = 'istio: istioctl analyze --use-kube=false -A'): void {
   const problems: string[] = [];
   const accepted: string[] = [];
   let messages = 0;
-  const units = istioDeployables();
   for (const unit of units) {
     const missing = unit.files.filter(f => !fs.existsSync(f));
     if (missing.length || !unit.files.length) {
@@ -254,7 +255,7 @@ function istioAnalyze(istioctl: string): void {
     }
     if (r.status !== 0 && !parsed.some(m => toMessage(m).level === 'Error')) problems.push(`${unit.name}: istioctl analyze exited ${r.status}: ${r.stderr.trim()}`);
   }
-  line(problems.length === 0, 'istio: istioctl analyze --use-kube=false -A',
+  line(problems.length === 0, what,
     `${units.length} deployable outputs, ${messages} messages, ${accepted.length} info or accepted warnings (docs/conformance.md), ${problems.length} other errors or warnings`, problems);
 }
 
@@ -287,14 +288,53 @@ function istioSelfCheck(istioctl: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 4. Generated inputs: the property tests' configurations (test/properties.test.ts, fixed seed), each synthesis dumped
+//    to a file by test/util.ts synthValidated, then the checks above on every one (each file is one deployable unit)
+
+const PROPERTY_RUNS = 200;
+const PROPERTY_SEED = 18;
+
+function generatedInputs(bins: { crdcheck: string; istioctl: string }, crds: string, withKubernetes: boolean, withIstio: boolean): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-generated-'));
+  try {
+    const jest = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/properties.test.ts', '--maxWorkers=1', '--coverage=false'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CONFORMANCE_DUMP: dir, PROPERTY_RUNS: String(PROPERTY_RUNS), PROPERTY_SEED: String(PROPERTY_SEED) },
+    });
+    const files = filesUnder(dir);
+    const meshOf = (file: string): string => {
+      const docs = (jsyaml.loadAll(fs.readFileSync(file, 'utf8')) as any[]).filter(d => d);
+      const groups = docs.map(d => String(d.apiVersion)).join(' ');
+      if (/consul\.hashicorp\.com/.test(groups)) return 'consul';
+      if (/linkerd\.io/.test(groups)) return 'linkerd';
+      if (docs.some(d => d.kind === 'Namespace' && d.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient')) return 'istio ambient';
+      if (/istio\.io/.test(groups)) return 'istio';
+      return 'Gateway API and core kinds only (Linkerd or Istio ambient)';
+    };
+    const counts = new Map<string, number>();
+    for (const f of files) counts.set(meshOf(f), (counts.get(meshOf(f)) ?? 0) + 1);
+    const summary = [...counts].sort().map(([m, n]) => `${n} ${m}`).join(', ');
+    line(jest.status === 0 && files.length > 0, `generated: property tests (PROPERTY_RUNS=${PROPERTY_RUNS}, seed ${PROPERTY_SEED})`,
+      `${files.length} syntheses: ${summary}`, jest.status === 0 ? [] : [`jest exited ${jest.status}: ${jest.stderr.split('\n').slice(-15).join(' | ')}`]);
+    if (withKubernetes) kubernetesOnOutput(bins.crdcheck, crds, dir, 'generated syntheses');
+    if (withIstio) {
+      const istioFiles = files.filter(hasIstioObjects);
+      istioValidate(bins.istioctl, istioFiles, 'generated: istioctl validate');
+      istioAnalyze(bins.istioctl, istioFiles.map(f => ({ name: path.basename(f), files: [f] })), 'generated: istioctl analyze --use-kube=false -A');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 function main(): void {
   const crds = crdsDirectory();
   if (!fs.existsSync(crds)) throw new Error(`the pinned CRDs are not at ${crds}: set CRDS_DIR`);
   if (!fs.existsSync(DIST)) throw new Error(`no example output at ${DIST}: run npx projen examples (npm run conformance does)`);
   const t0 = Date.now();
-  // CONFORMANCE_CHECKS=kubernetes (or istio) runs one group only, for working on it
-  const only = (process.env.CONFORMANCE_CHECKS ?? 'kubernetes,istio').split(',');
+  // CONFORMANCE_CHECKS=kubernetes,istio,generated (the default) or a part of it, for working on one group
+  const only = (process.env.CONFORMANCE_CHECKS ?? 'kubernetes,istio,generated').split(',');
   const bins = build(only.includes('istio'));
   if (only.includes('kubernetes')) {
     kubernetesOnOutput(bins.crdcheck, crds);
@@ -305,6 +345,7 @@ function main(): void {
     istioValidate(bins.istioctl);
     istioAnalyze(bins.istioctl);
   }
+  if (only.includes('generated')) generatedInputs(bins, crds, only.includes('kubernetes'), only.includes('istio'));
   process.stdout.write(`checks took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   process.stdout.write(`conformance: ${passed} passed, ${failed} failed\n`);
   process.exitCode = failed ? 1 : 0;
