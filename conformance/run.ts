@@ -143,7 +143,9 @@ function kubernetesOnCorpus(crdcheck: string, crds: string): void {
     const mineValid = ours(validFile);
     for (const v of validVerdicts) {
       const mine = mineValid.get(v.index) ?? [];
-      if (!v.crd) {disagreements.push(`valid fixture ${v.kind} ${v.name}: no pinned CRD serves ${v.apiVersion}`);} else if (v.errors.length || mine.length) {
+      if (!v.crd) {
+        disagreements.push(`valid fixture ${v.kind} ${v.name}: no pinned CRD serves ${v.apiVersion}`);
+      } else if (v.errors.length || mine.length) {
         disagreements.push(`valid fixture ${v.kind} ${v.name}: API server: ${describeApi(v) || 'accepts'}; ours: ${mine.join('; ') || 'accepts'}`);
       }
     }
@@ -356,10 +358,10 @@ function analyzerDifferential(istioctl: string): void {
         details.push(`${c.name}: istioctl analyze gave no JSON: ${(r.stdout + r.stderr).trim().split('\n').join(' | ')}`);
         return;
       }
-      const ours = MeshAnalyzer.analyzeYaml(c.text).findings.filter(f => f.severity !== Severity.INFO)
+      const mine = MeshAnalyzer.analyzeYaml(c.text).findings.filter(f => f.severity !== Severity.INFO)
         .flatMap(f => (f.upstream ?? '').match(/IST\d{4}/g) ?? []);
-      for (const code of new Set([...upstream, ...ours])) {
-        const k = upstream.includes(code) && ours.includes(code) ? 'both' : upstream.includes(code) ? 'istioctl' : 'ours';
+      for (const code of new Set([...upstream, ...mine])) {
+        const k = upstream.includes(code) && mine.includes(code) ? 'both' : upstream.includes(code) ? 'istioctl' : 'ours';
         count(code, k);
         if (k !== 'both') details.push(`${c.name}: ${code} only by ${k === 'ours' ? 'our analyzer' : 'istioctl'}`);
       }
