@@ -30,7 +30,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts', '../conformance/**/*.ts'],
   },
 });
 
@@ -85,7 +85,18 @@ project.addTask('examples', {
   ],
 });
 
-project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/');
-project.gitignore.addPatterns('/examples/dist/', '/examples/cdk8s.out/');
+// conformance: the output checked by the meshes' own code (Go programs in conformance/, docs/conformance.md).
+// Its own command and CI step: npm ci && npm test never need Go.
+project.addTask('conformance', {
+  description: 'Check the example output and the validator corpus with the Kubernetes API server\'s CRD validation and istioctl (needs Go)',
+  steps: [
+    { exec: 'ts-node --project test/tsconfig.json examples/shop/main.ts' },
+    { exec: 'ts-node --project test/tsconfig.json conformance/run.ts' },
+  ],
+});
+project.eslint?.addLintPattern('conformance');
+
+project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/', '/conformance/');
+project.gitignore.addPatterns('/examples/dist/', '/examples/cdk8s.out/', '/conformance/.bin/');
 
 project.synth();

@@ -17,6 +17,8 @@ captureStderr();
 jest.setTimeout(120_000); // hundreds of syntheses per property; CI machines are slow
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
+// a fixed seed reproduces a run (npm run conformance uses one to check the same generated inputs each time)
+if (process.env.PROPERTY_SEED) fc.configureGlobal({ seed: Number(process.env.PROPERTY_SEED) });
 const MESHES = [Mesh.istio(), Mesh.linkerd(), Mesh.consul()];
 const mesh = fc.constantFrom(...MESHES);
 /** The meshes with Istio ambient too, for the patterns every data plane supports as generated here. */
@@ -167,7 +169,7 @@ describe('ZeroTrustNamespace', () => {
       const chart = shopChart();
       const services = new Map<string, ServiceRef>();
       const ref = (svc: string) => services.get(svc) ?? services.set(svc, ServiceRef.fromService(new kplus.Service(chart, `svc-${svc}`, {
-        metadata: { name: svc }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `pods-${svc}`, { labels: { app: svc } }),
+        metadata: { name: svc }, ports: [{ port: 8080, name: 'http' }], selector: kplus.Pods.select(chart, `pods-${svc}`, { labels: { app: svc } }),
       }))).get(svc)!;
       new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: perService,
@@ -323,7 +325,7 @@ describe('MultiClusterExport', () => {
       const app = new App({ outdir: Testing.app().outdir });
       const workloads = new Chart(app, 'workloads', { namespace: 'shop', disableResourceNameHashes: true });
       const service = new kplus.Service(workloads, 'payment', {
-        metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }),
+        metadata: { name: 'payment' }, ports: [{ port: 8080, name: 'http' }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }),
       });
       const payment = ServiceRef.fromService(service);
       const exporter = names[next() % names.length];

@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
+import * as jsyaml from 'js-yaml';
 import { ManifestValidator, Severity } from '../src';
 
 /** A chart in namespace `shop` with stable names. */
@@ -20,7 +23,18 @@ export function synthValidated(chart: Chart): any[] {
   const meshObjects = manifests.filter(m => /istio\.io|linkerd\.io|consul\.hashicorp\.com|gateway\.networking\.k8s\.io|smi-spec\.io|monitoring\.coreos\.com/.test(m.apiVersion));
   const checked = ManifestValidator.validateObjects(meshObjects).checked;
   if (checked !== meshObjects.length) throw new Error(`only ${checked} of ${meshObjects.length} mesh objects have a pinned schema`);
+  dumpForConformance(manifests);
   return manifests;
+}
+
+let dumped = 0;
+/** With CONFORMANCE_DUMP=DIR, every validated synthesis is also written to DIR for the meshes' own checks (docs/conformance.md). */
+function dumpForConformance(manifests: any[]): void {
+  const dir = process.env.CONFORMANCE_DUMP;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${process.pid}-${String(dumped++).padStart(5, '0')}.yaml`);
+  fs.writeFileSync(file, manifests.map(m => jsyaml.dump(m, { noRefs: true, lineWidth: -1 })).join('---\n'));
 }
 
 /** The objects of a kind (and optionally name). */
