@@ -224,9 +224,8 @@ function istioDeployables(): { name: string; files: string[] }[] {
     }
   }
   const mc = path.join(DIST, 'multicluster', 'istio');
-  // us-west runs the whole shop (examples/dist/istio) plus its multi-cluster configuration
-  units.push({ name: 'multicluster/istio us-west', files: [path.join(mc, 'us-west.yaml'), ...filesUnder(path.join(DIST, 'istio'))] });
-  units.push({ name: 'multicluster/istio eu-west', files: [path.join(mc, 'eu-west.yaml'), path.join(mc, 'eu-west-workloads.yaml')] });
+  // each cluster's file is its whole output (us-west: the shop with payment's failover merged in)
+  for (const cluster of ['us-west', 'eu-west']) units.push({ name: `multicluster/istio ${cluster}`, files: [path.join(mc, `${cluster}.yaml`)] });
   return units;
 }
 

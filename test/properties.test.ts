@@ -451,7 +451,7 @@ describe('ZeroTrustNamespace: a rule is for the port it names (issue 25, item 2)
       const service = new kplus.Service(chart, 'payment-svc', {
         metadata: { name: 'payment' },
         selector: undefined,
-        ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'admin', port: 9090, targetPort: 9090 }],
+        ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'http-admin', port: 9090, targetPort: 9090 }],
       });
       service.selectLabel('app', 'payment');
       const build = () => new ZeroTrustNamespace(chart, 'zero-trust', {
