@@ -324,7 +324,10 @@ export class ReachabilityMatrix {
    */
   public table(callers?: string[], services?: string[]): ReachabilityDecision[] {
     const svcs = services ?? this.services();
-    const who = callers ?? [...this.callers(), `${this.defaultNs}/unnamed`];
+    // an unnamed caller here, and one of each peer the intentions name (Consul cluster peering)
+    const named = this.callers();
+    const peers = [...new Set(named.filter(c => c.startsWith('peer:')).map(c => c.slice(5).split('/')[0]))];
+    const who = callers ?? [...named, `${this.defaultNs}/unnamed`, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`)];
     const out: ReachabilityDecision[] = [];
     for (const service of svcs) {
       for (const [method, p] of this.probes(service)) {

@@ -182,6 +182,11 @@ spec:
     const m = ReachabilityMatrix.fromYaml(CLOSED, { defaultNamespace: 'shop' });
     expect(m.callers()).toEqual(['peer:us-west/shop/order']);
     expect(m.table().filter(d => d.caller === 'peer:us-west/shop/order').map(d => `${d.method} ${d.path} ${d.allowed}`)).toEqual(['GET / false', 'POST /process-payment true']);
+    // and an unnamed caller of each peer, which the peer's * deny refuses
+    expect(m.table().filter(d => d.caller === 'peer:us-west/shop/unnamed').map(d => `${d.method} ${d.path} ${d.allowed} ${d.reason}`)).toEqual([
+      'GET / false ServiceIntentions shop/payment sources[1] (peer us-west: *): deny',
+      'POST /process-payment false ServiceIntentions shop/payment sources[1] (peer us-west: *): deny',
+    ]);
   });
 });
 
