@@ -5,6 +5,7 @@ import { MeshAnalysis } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { Mesh } from '../mesh';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
+import { recordRemoteCallers, ownRemoteCallers } from '../private/consul-remote-callers';
 import { DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -75,6 +76,7 @@ type Source = consul.ServiceIntentionsSpecSources;
  * takes one per destination (consul-k8s serviceintentions_webhook.go), so remote callers join it.
  */
 function chartIntentions(chart: Chart, name: string, ns: string): consul.ServiceIntentions | undefined {
+  // a ZeroTrustNamespace created after the export takes the callers in then (rejoinRemoteCallers)
   return chart.node.findAll().find((c): c is consul.ServiceIntentions => c instanceof consul.ServiceIntentions
     && c.toJson().spec?.destination?.name === name && (c.metadata.namespace ?? ns) === ns);
 }
@@ -90,7 +92,8 @@ function chartIntentions(chart: Chart, name: string, ns: string): consul.Service
  */
 function remoteCallers(e: ExportIntent, mesh: Mesh): void {
   const ee = mesh.consulEnterprise;
-  const existing = chartIntentions(e.from.chart, e.service.name, e.namespace);
+  const own = ownRemoteCallers(e.from.chart, e.service.name);
+  const existing = own ?? chartIntentions(e.from.chart, e.service.name, e.namespace);
   const local: Source[] = existing ? existing.toJson().spec?.sources ?? [] : [];
   const peerSources: Source[] = e.to.flatMap(t => [
     ...[...new Map(e.callers.map(id => [`${id.namespace ?? e.namespace}/${id.name}`, id] as const)).values()].map(id => {
@@ -106,9 +109,11 @@ function remoteCallers(e: ExportIntent, mesh: Mesh): void {
     const wildcard = local.findIndex(s => s.name === '*' && !s.peer);
     const at = wildcard < 0 ? local.length : wildcard;
     existing.addJsonPatch(JsonPatch.replace('/spec/sources', [...local.slice(0, at), ...peerSources, ...local.slice(at)]));
+    // a second export into the callers' own object: written again too if a zero trust replaces it
+    if (own) recordRemoteCallers(own, () => remoteCallers(e, mesh));
     return;
   }
-  new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
+  const obj = new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
     metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
     spec: {
       destination: { name: e.service.name },
@@ -117,4 +122,5 @@ function remoteCallers(e: ExportIntent, mesh: Mesh): void {
       sources: [...peerSources, { name: '*', ...(ee ? { namespace: '*' } : {}), action: 'deny' }],
     },
   });
+  recordRemoteCallers(obj, () => remoteCallers(e, mesh));
 }

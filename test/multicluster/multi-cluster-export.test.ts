@@ -227,14 +227,15 @@ describe('Consul', () => {
     expect(m.check({ caller: 'shop/web', service: 'shop/payment' }).allowed).toBe(false);
   });
 
-  test('remote callers join the exporting cluster\'s zero trust ServiceIntentions, with the permissions it gives the same service account', () => {
+  test.each([['before', true], ['after', false]])('remote callers join the exporting cluster\'s zero trust ServiceIntentions (created %s the export), with the permissions it gives the same service account', (_when, ztFirst) => {
     const app = new App({ outdir: Testing.app().outdir });
     const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
-    new ZeroTrustNamespace(euWest, 'zt', {
+    const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', {
       mesh: Mesh.consul(), mtls: MtlsPhase.STRICT,
       allow: [{ from: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
     });
+    if (ztFirst) zeroTrust();
     new MultiClusterExport(app, 'mc', {
       mesh: Mesh.consul(),
       clusters: [
@@ -243,6 +244,7 @@ describe('Consul', () => {
       ],
       exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order'), Identity.serviceAccount('audit')] }],
     });
+    if (!ztFirst) zeroTrust();
     const eu = synthValidated(euWest);
     // one ServiceIntentions for payment (Consul takes one per destination)
     expect(ofKind(eu, 'ServiceIntentions').filter(o => o.spec.destination.name === 'payment').map(o => o.metadata.name)).toEqual(['payment']);
