@@ -6,12 +6,12 @@ import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { ResilientService } from '../resilience/resilient-service';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
+import { ResilientService } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
@@ -477,9 +477,11 @@ export class IngressGateway extends MeshConstruct {
       validate: () => {
         if (checked) return [];
         checked = true;
-        const resilient = this.node.root.node.findAll().filter((c): c is ResilientService => c instanceof ResilientService).filter(c => c.mesh.kind === MeshKind.CONSUL);
+        const resilient = this.node.root.node.findAll()
+          .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => c.mesh.kind === MeshKind.CONSUL);
+        const nsOf = (s: ServiceRef, where: Construct) => s.namespace ?? Chart.of(where).namespace;
         for (const r of routes) {
-          const rs = resilient.find(x => x.service.name === r.service.name && (x.service.namespace ?? Chart.of(x).namespace) === (r.service.namespace ?? Chart.of(this).namespace));
+          const rs = resilient.find(x => x.service.name === r.service.name && nsOf(x.service, x) === nsOf(r.service, this));
           if (!rs) continue;
           this._warn(`the route ${r.prefix} → ${r.service.name}: the timeouts and retries of [${rs.node.path}] do not apply to requests through this gateway: `
             + `Consul's API gateway routes straight to ${r.service.name}'s instances, past its ServiceRouter (discoverychain compile.go), so the edge keeps Envoy's 15 s timeout and no retries; `

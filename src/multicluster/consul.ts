@@ -4,8 +4,8 @@ import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent
 import { MeshAnalysis } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { Mesh } from '../mesh';
-import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { recordRemoteCallers, ownRemoteCallers } from '../private/consul-remote-callers';
+import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
 import { ServiceTraffic } from '../traffic/service-traffic';

@@ -62,7 +62,7 @@ describe('the rule registry', () => {
     const codes = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n')).findings.map(f => `${f.code} ${f.message.split(':')[0]}`);
     // the review's eu-west: an L4 peer source, no * deny anywhere
     expect(codes(si('payment-remote-callers', 'payment', '[{name: order, peer: us-west, action: allow}]'))).toEqual([
-      "C115 payment lets callers of peer us-west in, but no source {name",
+      'C115 payment lets callers of peer us-west in, but no source {name',
       'C115 payment is exported (it has peer sources) but no {name',
     ]);
     // two peers, one denied: the other is reported

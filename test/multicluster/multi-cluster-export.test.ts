@@ -232,7 +232,8 @@ describe('Consul', () => {
     const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
     const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', {
-      mesh: Mesh.consul(), mtls: MtlsPhase.STRICT,
+      mesh: Mesh.consul(),
+      mtls: MtlsPhase.STRICT,
       allow: [{ from: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
     });
     if (ztFirst) zeroTrust();
