@@ -70,6 +70,20 @@ describe('the shop example (the main job)', () => {
     expect(resolvers.find(o => o.kind === 'ServiceResolver').spec.failover).toBeDefined();
   });
 
+  test('the two-cluster shop on Consul: eu-west admits order of peer us-west as us-west does (POST /process-payment), and no one else', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-mc-consul-'));
+    synthMultiCluster(outdir);
+    const file = path.join(outdir, 'multicluster', 'consul', 'eu-west.yaml');
+    for (const consulDefaultAllow of [true, false]) {
+      const m = ReachabilityMatrix.fromFiles([file], { defaultNamespace: 'shop', consulDefaultAllow });
+      const allowed = (caller: string, method: string, p: string) => m.check({ caller, service: 'shop/payment', method, path: p }).allowed;
+      expect(allowed('peer:us-west/shop/order', 'POST', '/process-payment')).toBe(true);
+      expect(allowed('peer:us-west/shop/order', 'GET', '/admin')).toBe(false);
+      expect(allowed('peer:us-west/shop/web', 'POST', '/process-payment')).toBe(false);
+      expect(allowed('shop/web', 'POST', '/process-payment')).toBe(false);
+    }
+  });
+
   test('output is byte-identical across runs', () => {
     const render = () => {
       const app = new App({ outdir: Testing.app().outdir });

@@ -230,6 +230,22 @@ export function synthMultiCluster(outdir: string): void {
       serviceAccount: new kplus.ServiceAccount(euWest, 'payment-sa', { metadata: { name: 'payment' } }),
       containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.0.1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
+    // Consul: eu-west's own zero trust for payment (default deny, and us-west's rule for order), created
+    // before the export: the remote order of peer us-west joins its ServiceIntentions with the same method
+    // and path (POST /process-payment), and every other caller, local or of the peer, is denied
+    if (mesh.kind === MeshKind.CONSUL) {
+      new ZeroTrustNamespace(euWest, 'consul-zero-trust', {
+        mesh,
+        mtls: MtlsPhase.STRICT,
+        allow: [{
+          name: 'payment-from-order',
+          from: [Identity.serviceAccount('order')],
+          to: ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 }),
+          methods: [HttpMethod.POST],
+          paths: [PathMatch.exact('/process-payment')],
+        }],
+      });
+    }
     const paymentEu = ServiceRef.fromService(new kplus.Service(euWest, 'payment-svc', {
       metadata: { name: 'payment' },
       ports: [{ port: 80, targetPort: 8080, name: 'http' }],

@@ -49,7 +49,10 @@ export interface ReachabilityOptions {
  * A request to check: who calls which service, how.
  */
 export interface ReachabilityQuery {
-  /** The caller: `namespace/serviceAccount` for a meshed workload, or `ip:10.1.2.3` for a client outside the mesh. */
+  /**
+   * The caller: `namespace/serviceAccount` for a meshed workload, `ip:10.1.2.3` for a client outside the
+   * mesh, or (Consul cluster peering) `peer:<peer>/namespace/service` for a service of a peer cluster.
+   */
   readonly caller: string;
   /** The service: `namespace/name` (or `name` in the default namespace). */
   readonly service: string;
@@ -103,12 +106,20 @@ export interface ReachabilityDecision {
    * @default true
    */
   readonly enforced?: boolean;
+  /**
+   * `tcp` when the service speaks TCP (Consul: its ServiceDefaults protocol is tcp), so the proxy sees
+   * no method or path: the decision is for any connection (a table shows the request as `TCP`).
+   * @default - an HTTP service, or not known
+   */
+  readonly protocol?: string;
 }
 
 interface Caller {
   readonly ns?: string;
   readonly sa?: string;
   readonly ip?: string;
+  /** Consul: the peer cluster the caller is in (undefined: this cluster). */
+  readonly peer?: string;
   readonly meshed: boolean;
 }
 
@@ -265,7 +276,7 @@ export class ReachabilityMatrix {
         for (const r of o.spec?.identityRefs ?? []) if (r.kind === 'Namespace' && r.name) out.add(`${r.name}/*`);
       }
       if (o.kind === 'ServiceIntentions') {
-        for (const s of o.spec?.sources ?? []) if (s.name && s.name !== '*') out.add(`${s.namespace ?? ns}/${s.name}`);
+        for (const s of o.spec?.sources ?? []) if (s.name && s.name !== '*') out.add(`${s.peer ? `peer:${s.peer}/` : ''}${s.namespace ?? ns}/${s.name}`);
       }
     }
     return [...out].sort();
@@ -302,7 +313,8 @@ export class ReachabilityMatrix {
     }
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
       : { allowed: true, reason: 'no authorization policy in the manifests' };
-    return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh };
+    const tcp = mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.objects.some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp'));
+    return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh, ...(tcp ? { protocol: 'tcp' } : {}) };
   }
 
   /**
@@ -312,7 +324,10 @@ export class ReachabilityMatrix {
    */
   public table(callers?: string[], services?: string[]): ReachabilityDecision[] {
     const svcs = services ?? this.services();
-    const who = callers ?? [...this.callers(), `${this.defaultNs}/unnamed`];
+    // an unnamed caller here, and one of each peer the intentions name (Consul cluster peering)
+    const named = this.callers();
+    const peers = [...new Set(named.filter(c => c.startsWith('peer:')).map(c => c.slice(5).split('/')[0]))];
+    const who = callers ?? [...named, `${this.defaultNs}/unnamed`, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`)];
     const out: ReachabilityDecision[] = [];
     for (const service of svcs) {
       for (const [method, p] of this.probes(service)) {
@@ -348,6 +363,8 @@ export class ReachabilityMatrix {
 
   private parseCaller(text: string): Caller {
     if (text.startsWith('ip:')) return { ip: text.slice(3), meshed: false };
+    const peer = /^peer:([^/]+)\/(.+)$/.exec(text);
+    if (peer) return { ...this.parseCaller(peer[2]), peer: peer[1] };
     const [ns, sa] = text.includes('/') ? text.split('/', 2) : [this.defaultNs, text];
     return { ns, sa, meshed: true };
   }
@@ -628,7 +645,9 @@ export class ReachabilityMatrix {
       if (!(dest.name === '*' || dest.name === req.name) || (enterprise && destNs !== '*' && destNs !== req.ns)) continue;
       const max = [3, 6, 9][exact(dest.name, destNs)];
       (o.spec?.sources ?? []).forEach((s: any, i: number) => {
-        if (!s || s.peer || s.samenessGroup || s.partition) return; // not a caller of this cluster's partition
+        // a peer's callers match only sources of that peer (their principal carries the peer's trust
+        // domain; a local `*` is bound to the local one: agent/xds/rbac.go makeSpiffePattern)
+        if (!s || (s.peer ?? undefined) !== c.peer || s.samenessGroup || s.partition) return;
         // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
         const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
         if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) return;
@@ -639,7 +658,7 @@ export class ReachabilityMatrix {
     if (!first) return byDefault('no intention matches');
     const { o, i } = first;
     const s = o.spec.sources[i];
-    const at = `${ref(o)} sources[${i}] (${s.namespace ? `${s.namespace}/` : ''}${s.name})`;
+    const at = `${ref(o)} sources[${i}] (${s.peer ? `peer ${s.peer}: ` : ''}${s.namespace ? `${s.namespace}/` : ''}${s.name})`;
     if (!s.permissions?.length) return { allowed: s.action === 'allow', reason: `${at}: ${s.action}` };
     const j = s.permissions.findIndex((p: any) => this.consulPermission(p, req));
     if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${at}.permissions[${j}] (${s.permissions[j].action})` };

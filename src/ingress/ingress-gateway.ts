@@ -11,6 +11,7 @@ import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
+import { ResilientService } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
@@ -394,6 +395,7 @@ export class IngressGateway extends MeshConstruct {
   }
 
   private renderGatewayApi(name: string, ns: string, routes: Route[], tls: string | undefined, gatewayClassName: string): void {
+    if (this.mesh.kind === MeshKind.CONSUL) this.warnConsulRouterSkipped(routes);
     // Consul's API gateway translates header modifiers and URL rewrites only, no RequestRedirect
     // (consul-k8s control-plane/api-gateway/common/translation.go translateHTTPFilters): the redirect
     // route would have no backend and the HTTP listener would serve nothing, so it is not written
@@ -423,7 +425,7 @@ export class IngressGateway extends MeshConstruct {
           parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
           hostnames: [this.host],
           rules: chunk.map(r => ({
-            matches: [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
+            matches: this.mesh.kind === MeshKind.CONSUL && r.prefix !== '/' ? consulPrefixMatches(r.prefix) : [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
             backendRefs: [{
               name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port,
             }],
@@ -461,4 +463,47 @@ export class IngressGateway extends MeshConstruct {
       });
     }
   }
+
+  /**
+   * Consul: the API gateway's chain for a route starts at the router Consul synthesizes from the
+   * HTTPRoute, whose destinations go to the service's splitter or resolver, never to its own
+   * ServiceRouter (agent/consul/discoverychain/compile.go getSplitterOrResolverNode): the timeouts and
+   * retries of a ResilientService do not apply to ingress traffic. Checked at synthesis, so that a
+   * ResilientService created after this gateway counts.
+   */
+  private warnConsulRouterSkipped(routes: Route[]): void {
+    let checked = false;
+    this.node.addValidation({
+      validate: () => {
+        if (checked) return [];
+        checked = true;
+        const resilient = this.node.root.node.findAll()
+          .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => c.mesh.kind === MeshKind.CONSUL);
+        const nsOf = (s: ServiceRef, where: Construct) => s.namespace ?? Chart.of(where).namespace;
+        for (const r of routes) {
+          const rs = resilient.find(x => x.service.name === r.service.name && nsOf(x.service, x) === nsOf(r.service, this));
+          if (!rs) continue;
+          this._warn(`the route ${r.prefix} → ${r.service.name}: the timeouts and retries of [${rs.node.path}] do not apply to requests through this gateway: `
+            + `Consul's API gateway routes straight to ${r.service.name}'s instances, past its ServiceRouter (discoverychain compile.go), so the edge keeps Envoy's 15 s timeout and no retries; `
+            + 'set them on the gateway route with consul-k8s RouteTimeoutFilter / RouteRetryFilter if it needs them (docs/cluster-consul.md)');
+        }
+        return [];
+      },
+    });
+  }
+
+}
+
+/**
+ * Consul: a Gateway API PathPrefix becomes a plain string prefix in the route Consul synthesizes
+ * (agent/consul/discoverychain/gateway_httproute.go httpRouteMatchToServiceRouteHTTPMatch: PathPrefix →
+ * ServiceRouteHTTPMatch.PathPrefix, Envoy's `prefix`), so `/api` would also take `/apiary`. A prefix is
+ * written as the path itself (Exact) and everything under it (PathPrefix `/api/`): segment-bounded, as
+ * on the other meshes. Consul orders the routes by path length, so both stay ahead of shorter prefixes.
+ */
+function consulPrefixMatches(prefix: string): gatewayApi.HttpRouteSpecRulesMatches[] {
+  return [
+    { path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.EXACT, value: prefix } },
+    { path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `${prefix}/` } },
+  ];
 }

@@ -1,8 +1,10 @@
+import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MultiClusterIntent, MultiClusterRenderer } from './intent';
+import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
 import { MeshAnalysis } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { Mesh } from '../mesh';
+import { recordRemoteCallers, ownRemoteCallers } from '../private/consul-remote-callers';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
@@ -56,19 +58,7 @@ export const MC_CONSUL: MultiClusterRenderer = {
       if (intent.failover) {
         ConsulServiceDefaults.of(e.from.chart, e.service.name, e.namespace).setProtocol(e.service.protocol, e.from.chart.node.path);
       }
-      if (e.callers.length) {
-        new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
-          metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
-          spec: {
-            destination: { name: e.service.name },
-            // Enterprise: a peer source without a namespace is the peer's `default` namespace
-            // (config_entry_intentions.go normalize), so the caller's namespace is written
-            sources: e.to.flatMap(t => e.callers.map(id => ({
-              name: id.name, ...(mesh.consulEnterprise ? { namespace: id.namespace ?? e.namespace } : {}), peer: t.name, action: 'allow',
-            }))),
-          },
-        });
-      }
+      if (e.callers.length) remoteCallers(e, mesh);
       if (!intent.failover || intent.samenessGroup) continue;
       for (const c of e.localIn) {
         // into the service's one ServiceResolver in that cluster's chart (with its canary subsets, if any)
@@ -78,3 +68,59 @@ export const MC_CONSUL: MultiClusterRenderer = {
     }
   },
 };
+
+type Source = consul.ServiceIntentionsSpecSources;
+
+/**
+ * The ServiceIntentions of `name` that a ZeroTrustNamespace already wrote into the chart, if any: Consul
+ * takes one per destination (consul-k8s serviceintentions_webhook.go), so remote callers join it.
+ */
+function chartIntentions(chart: Chart, name: string, ns: string): consul.ServiceIntentions | undefined {
+  // a ZeroTrustNamespace created after the export takes the callers in then (rejoinRemoteCallers)
+  return chart.node.findAll().find((c): c is consul.ServiceIntentions => c instanceof consul.ServiceIntentions
+    && c.toJson().spec?.destination?.name === name && (c.metadata.namespace ?? ns) === ns);
+}
+
+/**
+ * The remote callers of an export, as sources from their peers. A peer source is matched by the
+ * peer's trust domain, and no local `*` source matches a peer's callers (agent/xds/rbac.go
+ * makeSpiffePattern: a local wildcard is bound to the local trust domain), so with ACLs off (the Helm
+ * default) every caller the intentions do not decide is allowed: each peer gets a `*` deny, and the
+ * destination a local one. A caller that the exporting cluster's ZeroTrustNamespace names (the same
+ * service account, as on Istio where one trust domain makes them one identity) gets that source's
+ * permissions, which end with a deny of the rest; any other caller is allowed every request.
+ */
+function remoteCallers(e: ExportIntent, mesh: Mesh): void {
+  const ee = mesh.consulEnterprise;
+  const own = ownRemoteCallers(e.from.chart, e.service.name);
+  const existing = own ?? chartIntentions(e.from.chart, e.service.name, e.namespace);
+  const local: Source[] = existing ? existing.toJson().spec?.sources ?? [] : [];
+  const peerSources: Source[] = e.to.flatMap(t => [
+    ...[...new Map(e.callers.map(id => [`${id.namespace ?? e.namespace}/${id.name}`, id] as const)).values()].map(id => {
+      const namespace = id.namespace ?? e.namespace;
+      const same = local.find(s => s.name === id.name && !s.peer && (!ee || (s.namespace ?? e.namespace) === namespace));
+      const decision = same?.permissions?.length ? { permissions: same.permissions } : { action: same?.action === 'deny' ? 'deny' : 'allow' };
+      return { name: id.name, ...(ee ? { namespace } : {}), peer: t.name, ...decision };
+    }),
+    { name: '*', ...(ee ? { namespace: '*' } : {}), peer: t.name, action: 'deny' },
+  ]);
+  if (existing) {
+    // after the local sources, before the local `*` deny the zero trust ends with
+    const wildcard = local.findIndex(s => s.name === '*' && !s.peer);
+    const at = wildcard < 0 ? local.length : wildcard;
+    existing.addJsonPatch(JsonPatch.replace('/spec/sources', [...local.slice(0, at), ...peerSources, ...local.slice(at)]));
+    // a second export into the callers' own object: written again too if a zero trust replaces it
+    if (own) recordRemoteCallers(own, () => remoteCallers(e, mesh));
+    return;
+  }
+  const obj = new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
+    metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
+    spec: {
+      destination: { name: e.service.name },
+      // Enterprise: a peer source without a namespace is the peer's `default` namespace
+      // (config_entry_intentions.go normalize), so the caller's namespace is written
+      sources: [...peerSources, { name: '*', ...(ee ? { namespace: '*' } : {}), action: 'deny' }],
+    },
+  });
+  recordRemoteCallers(obj, () => remoteCallers(e, mesh));
+}

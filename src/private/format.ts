@@ -31,10 +31,11 @@ export function formatMillisSingleUnit(value: number): string {
  * and the column widths are found without spreading the rows into one call (which overflows the stack).
  */
 export function* formatTableLines(decisions: readonly {
-  caller: string; service: string; method: string; path: string; withJwt: boolean; allowed: boolean; enforced?: boolean; reason: string;
+  caller: string; service: string; method: string; path: string; withJwt: boolean; allowed: boolean; enforced?: boolean; reason: string; protocol?: string;
 }[], chunk = 10_000): Generator<string> {
   const header = ['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'];
-  const cells = (d: typeof decisions[number]) => [d.caller, d.service, `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason];
+  // a TCP service: the proxy sees a connection, no method or path
+  const cells = (d: typeof decisions[number]) => [d.caller, d.service, d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`, d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason];
   const widths = header.map(h => h.length);
   for (const d of decisions) {
     const row = cells(d);

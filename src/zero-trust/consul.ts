@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
@@ -5,6 +6,7 @@ import { MtlsPhase } from './zero-trust-namespace';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
+import { rejoinRemoteCallers } from '../private/consul-remote-callers';
 import { ConsulServiceDefaults } from '../private/consul-service-defaults';
 import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WIDE, writesDatacenterWide } from '../private/consul-singletons';
 import { objectMetadata } from '../private/metadata';
@@ -203,6 +205,9 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
         metadata: objectMetadata(name, ns, { annotations: { 'cdk8s-mesh.io/rules': [...deny, ...allow].map(r => r.name).join(',') } }),
         spec: { destination: { name }, sources: specSources },
       });
+      // a MultiClusterExport created before this construct wrote its remote callers' own ServiceIntentions
+      // for the service: Consul takes one per destination, so they join this one
+      rejoinRemoteCallers(Chart.of(scope), name);
     }
   },
 };

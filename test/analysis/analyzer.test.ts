@@ -57,6 +57,24 @@ describe('the rule registry', () => {
     expect(MeshAnalyzer.analyzeYaml([ra('a', 'https://a.example.com'), ra('b', 'https://a.example.com')].join('\n---\n')).findings.map(f => f.code)).toEqual(['I121']);
   });
 
+  test('C115: a peer\'s callers need a * deny of that peer and a local one; a * → * intention with them counts', () => {
+    const si = (name: string, dest: string, sources: string) => `apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceIntentions\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  destination: {name: '${dest}'}\n  sources: ${sources}`;
+    const codes = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n')).findings.map(f => `${f.code} ${f.message.split(':')[0]}`);
+    // the review's eu-west: an L4 peer source, no * deny anywhere
+    expect(codes(si('payment-remote-callers', 'payment', '[{name: order, peer: us-west, action: allow}]'))).toEqual([
+      'C115 payment lets callers of peer us-west in, but no source {name',
+      'C115 payment is exported (it has peer sources) but no {name',
+    ]);
+    // two peers, one denied: the other is reported
+    expect(codes(si('p', 'payment', "[{name: order, peer: us-west, action: allow}, {name: order, peer: ap-south, action: allow}, {name: '*', peer: us-west, action: deny}, {name: '*', action: deny}]")))
+      .toEqual(['C115 payment lets callers of peer ap-south in, but no source {name']);
+    // the denies in a * → * intention count; a peer * allow is not a deny; no peer source: no finding
+    expect(codes(si('p', 'payment', '[{name: order, peer: us-west, action: allow}]'), si('d', '*', "[{name: '*', action: deny}, {name: '*', peer: us-west, action: deny}]"))).toEqual([]);
+    expect(codes(si('p', 'payment', "[{name: order, peer: us-west, action: allow}, {name: '*', peer: us-west, action: allow}, {name: '*', action: deny}]")))
+      .toEqual(['C115 payment lets callers of peer us-west in, but no source {name']);
+    expect(codes(si('p', 'payment', '[{name: order, action: allow}]'))).toEqual([]);
+  });
+
   test('every rule has an example', () => {
     expect([...new Set(RULE_EXAMPLES.map(e => e.code))].sort()).toEqual(MeshAnalyzer.rules().map(r => r.code));
   });

@@ -130,3 +130,93 @@ spec:
     expect(ReachabilityMatrix.fromYaml(ENT, { defaultNamespace: 'shop', consulEnterprise: false }).check({ caller: 'c/order', service: 'shop/payment' }).allowed).toBe(true);
   });
 });
+
+describe('Consul cluster peering: callers of a peer (`peer:<peer>/<ns>/<service>`)', () => {
+  // the exporter's review finding: the peer source at L4, no `*` deny, local or per peer
+  const OPEN = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment-remote-callers, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources: [{name: order, peer: us-west, action: allow}]
+`;
+  const CLOSED = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: payment, namespace: shop}
+spec:
+  destination: {name: payment}
+  sources:
+    - name: order
+      peer: us-west
+      permissions:
+        - {action: allow, http: {pathExact: /process-payment, methods: [POST]}}
+        - {action: deny, http: {pathPrefix: /}}
+    - {name: '*', peer: us-west, action: deny}
+    - {name: '*', action: deny}
+`;
+
+  test('a peer source decides only the callers of that peer; a local source or a local * never does', () => {
+    // the local order is not the peer's order, and the peer's order is not the local one
+    expect(check(OPEN, false, 'shop/order', 'GET', '/admin')).toMatchObject({ allowed: false, reason: 'no intention matches; the default intention policy (ACL default deny) decides' });
+    expect(check(OPEN, false, 'peer:us-west/shop/order', 'GET', '/admin')).toMatchObject({ allowed: true, reason: 'ServiceIntentions shop/payment-remote-callers sources[0] (peer us-west: order): allow' });
+    expect(check(OPEN, false, 'peer:eu-central/shop/order', 'GET', '/').allowed).toBe(false);
+    // with ACLs off, every caller the intentions do not name gets in: local or of the peer
+    expect(check(OPEN, true, 'shop/web', 'GET', '/admin').allowed).toBe(true);
+    expect(check(OPEN, true, 'peer:us-west/shop/web', 'GET', '/admin').allowed).toBe(true);
+  });
+
+  test('permissions and * denies of the peer: only the declared call gets in, under both ACL defaults', () => {
+    for (const acl of [true, false]) {
+      expect(check(CLOSED, acl, 'peer:us-west/shop/order', 'POST', '/process-payment').allowed).toBe(true);
+      expect(check(CLOSED, acl, 'peer:us-west/shop/order', 'GET', '/admin')).toMatchObject({ allowed: false, reason: 'ServiceIntentions shop/payment sources[0] (peer us-west: order).permissions[1] (deny)' });
+      expect(check(CLOSED, acl, 'peer:us-west/shop/web', 'POST', '/process-payment')).toMatchObject({ allowed: false, reason: 'ServiceIntentions shop/payment sources[1] (peer us-west: *): deny' });
+      // the local * deny does not cover another peer's callers: the ACL default decides them
+      expect(check(CLOSED, acl, 'peer:eu-central/shop/web', 'GET', '/').allowed).toBe(acl);
+      expect(check(CLOSED, acl, 'shop/order', 'POST', '/process-payment').allowed).toBe(false);
+    }
+  });
+
+  test('the table lists the peer\'s callers with their peer', () => {
+    const m = ReachabilityMatrix.fromYaml(CLOSED, { defaultNamespace: 'shop' });
+    expect(m.callers()).toEqual(['peer:us-west/shop/order']);
+    expect(m.table().filter(d => d.caller === 'peer:us-west/shop/order').map(d => `${d.method} ${d.path} ${d.allowed}`)).toEqual(['GET / false', 'POST /process-payment true']);
+    // and an unnamed caller of each peer, which the peer's * deny refuses
+    expect(m.table().filter(d => d.caller === 'peer:us-west/shop/unnamed').map(d => `${d.method} ${d.path} ${d.allowed} ${d.reason}`)).toEqual([
+      'GET / false ServiceIntentions shop/payment sources[1] (peer us-west: *): deny',
+      'POST /process-payment false ServiceIntentions shop/payment sources[1] (peer us-west: *): deny',
+    ]);
+  });
+});
+
+describe('Consul: a TCP service', () => {
+  const TCP = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: egress-api-stripe-com, namespace: shop}
+spec: {protocol: tcp, destination: {addresses: [api.stripe.com], port: 443}}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: egress-api-stripe-com, namespace: shop}
+spec:
+  destination: {name: egress-api-stripe-com}
+  sources: [{name: payment, action: allow}, {name: '*', action: deny}]
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: payment, namespace: shop}
+spec: {protocol: http}
+`;
+
+  test('is shown as a TCP connection, without method and path; an HTTP service keeps them', () => {
+    const m = ReachabilityMatrix.fromYaml(TCP + L7.replace(/^/, '---'), { defaultNamespace: 'shop' });
+    const tcp = m.check({ caller: 'shop/payment', service: 'shop/egress-api-stripe-com' });
+    expect(tcp).toMatchObject({ allowed: true, protocol: 'tcp' });
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).protocol).toBeUndefined();
+    const table = ReachabilityMatrix.formatTable([tcp, m.check({ caller: 'shop/web', service: 'shop/payment' })]);
+    expect(table).toMatch(/shop\/payment +shop\/egress-api-stripe-com +TCP +ALLOW/);
+    expect(table).toMatch(/shop\/web +shop\/payment +GET \/ +ALLOW/);
+  });
+});

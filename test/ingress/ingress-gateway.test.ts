@@ -1,7 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -120,6 +120,42 @@ describe('Gateway API', () => {
     expect(one(plain, 'Gateway', 'shop').spec.listeners.map((l: any) => l.name)).toEqual(['http']);
     // the Consul service the gateway calls with is the Gateway's name (consul-k8s api-gateway/binding/registration.go)
     expect(gw.callerIdentity?._label('shop')).toBe('shop/shop');
+  });
+
+  test('Consul: a prefix is segment-bounded (Exact + PathPrefix with /): Consul\'s PathPrefix is a string prefix, so /api would take /apiary', () => {
+    const out = synth(props(Mesh.consul(), { routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: order() }, { pathPrefix: '/api/v2', service: web() }] }));
+    expect(one(out, 'HTTPRoute', 'shop-ingress').spec.rules.map((r: any) => [r.matches.map((m: any) => `${m.path.type} ${m.path.value}`), r.backendRefs[0].name])).toEqual([
+      [['Exact /api/v2', 'PathPrefix /api/v2/'], 'web'],
+      [['Exact /api', 'PathPrefix /api/'], 'order'],
+      [['PathPrefix /'], 'web'],
+    ]);
+    // the other meshes' PathPrefix is segment-wise already: one match
+    expect(one(synth(props(Mesh.istio(), { api: IngressApi.GATEWAY_API })), 'HTTPRoute', 'shop-ingress').spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api' } }]);
+    // 16 prefixes: still 16 rules in one route, each with its two matches
+    const many = Array.from({ length: 16 }, (_, i) => ({ pathPrefix: `/p${i}`, service: web() }));
+    const routes = ofKind(synth(props(Mesh.consul(), { routes: many })), 'HTTPRoute');
+    expect(routes.map(r => [r.metadata.name, r.spec.rules.length, new Set(r.spec.rules.map((x: any) => x.matches.length))])).toEqual([['shop-ingress', 16, new Set([2])]]);
+  });
+
+  test('Consul: a route to a service with a ResilientService warns at synthesis that its timeouts and retries do not apply at the edge', () => {
+    const chart = shopChart();
+    const gw = new IngressGateway(chart, 'shop', props(Mesh.consul()));
+    // created after the gateway: still seen
+    new ResilientService(chart, 'order-resilience', { mesh: Mesh.consul(), service: ServiceRef.fromName('order', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
+    const validate = (c: Chart) => c.node.findAll().forEach(x => x.node.validate());
+    validate(chart);
+    const warned = () => gw.warnings.filter(w => w.includes('do not apply to requests through this gateway'));
+    expect(warned()).toEqual(['the route /api → order: the timeouts and retries of [test/order-resilience] do not apply to requests through this gateway: '
+      + 'Consul\'s API gateway routes straight to order\'s instances, past its ServiceRouter (discoverychain compile.go), so the edge keeps Envoy\'s 15 s timeout and no retries; '
+      + 'set them on the gateway route with consul-k8s RouteTimeoutFilter / RouteRetryFilter if it needs them (docs/cluster-consul.md)']);
+    validate(chart);
+    expect(warned()).toHaveLength(1);
+    // no ResilientService for the routed services: no warning
+    const other = shopChart();
+    const quiet = new IngressGateway(other, 'shop', props(Mesh.consul()));
+    new ResilientService(other, 'user-resilience', { mesh: Mesh.consul(), service: ServiceRef.fromName('user', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
+    validate(other);
+    expect(quiet.warnings.filter(w => w.includes('do not apply'))).toEqual([]);
   });
 
   test('a service of another namespace gets a ReferenceGrant there', () => {

@@ -4,6 +4,7 @@ import * as yaml from 'js-yaml';
 import {
   CanaryRelease, ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport,
   MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
+  HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, one, ofKind, synthValidated } from '../util';
 
@@ -202,13 +203,68 @@ describe('Consul', () => {
     const { mc } = setup(Mesh.consul());
     const eu = out(mc, 'eu-west');
     expect(one(eu, 'ExportedServices', 'default').spec).toEqual({ services: [{ name: 'payment', consumers: [{ peer: 'us-west' }] }] });
-    expect(one(eu, 'ServiceIntentions', 'payment-remote-callers').spec).toEqual({ destination: { name: 'payment' }, sources: [{ name: 'order', peer: 'us-west', action: 'allow' }] });
+    // only the declared callers of the peer, and no local caller: a * deny of the peer and a local one
+    expect(one(eu, 'ServiceIntentions', 'payment-remote-callers').spec).toEqual({
+      destination: { name: 'payment' },
+      sources: [{ name: 'order', peer: 'us-west', action: 'allow' }, { name: '*', peer: 'us-west', action: 'deny' }, { name: '*', action: 'deny' }],
+    });
     expect(one(out(mc, 'us-west'), 'ServiceResolver', 'payment').spec).toEqual({ failover: { '*': { targets: [{ peer: 'eu-west' }] } } });
   });
 
   test('Enterprise: remote callers keep their namespace (a peer source without one is the peer\'s default namespace)', () => {
     const { mc } = setup(Mesh.consul({ enterprise: true }));
-    expect(one(out(mc, 'eu-west'), 'ServiceIntentions', 'payment-remote-callers').spec.sources).toEqual([{ name: 'order', namespace: 'shop', peer: 'us-west', action: 'allow' }]);
+    expect(one(out(mc, 'eu-west'), 'ServiceIntentions', 'payment-remote-callers').spec.sources).toEqual([
+      { name: 'order', namespace: 'shop', peer: 'us-west', action: 'allow' },
+      { name: '*', namespace: '*', peer: 'us-west', action: 'deny' },
+      { name: '*', namespace: '*', action: 'deny' },
+    ]);
+  });
+
+  test('with ACLs off, only the declared remote callers get in (review: eu-west admitted every caller)', () => {
+    const m = ReachabilityMatrix.fromManifests(out(setup(Mesh.consul()).mc, 'eu-west'), { defaultNamespace: 'shop', consulDefaultAllow: true });
+    expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment' }).allowed).toBe(true);
+    expect(m.check({ caller: 'peer:us-west/shop/web', service: 'shop/payment' }).allowed).toBe(false);
+    expect(m.check({ caller: 'shop/web', service: 'shop/payment' }).allowed).toBe(false);
+  });
+
+  test.each([['before', true], ['after', false]])('remote callers join the exporting cluster\'s zero trust ServiceIntentions (created %s the export), with the permissions it gives the same service account', (_when, ztFirst) => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', {
+      mesh: Mesh.consul(),
+      mtls: MtlsPhase.STRICT,
+      allow: [{ from: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
+    });
+    if (ztFirst) zeroTrust();
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.consul(),
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [payment] },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order'), Identity.serviceAccount('audit')] }],
+    });
+    if (!ztFirst) zeroTrust();
+    const eu = synthValidated(euWest);
+    // one ServiceIntentions for payment (Consul takes one per destination)
+    expect(ofKind(eu, 'ServiceIntentions').filter(o => o.spec.destination.name === 'payment').map(o => o.metadata.name)).toEqual(['payment']);
+    const perms = [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }, { action: 'deny', http: { pathPrefix: '/' } }];
+    expect(one(eu, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: 'order', permissions: perms },
+      { name: 'shop', permissions: perms },
+      { name: 'order', peer: 'us-west', permissions: perms },
+      // a caller the zero trust does not name: what the export declares (any request)
+      { name: 'audit', peer: 'us-west', action: 'allow' },
+      { name: '*', peer: 'us-west', action: 'deny' },
+      { name: '*', action: 'deny' },
+    ]);
+    for (const acl of [true, false]) {
+      const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop', consulDefaultAllow: acl });
+      expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+      expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment', method: 'GET', path: '/admin' }).allowed).toBe(false);
+      expect(m.check({ caller: 'peer:us-west/shop/user', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(false);
+    }
   });
 
   test('the exporter declares the protocol, so that an HTTP chain can fail over to it', () => {

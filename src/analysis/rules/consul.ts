@@ -275,4 +275,29 @@ export const CONSUL_RULES: AnalyzerRule[] = [
       return out;
     },
   },
+  {
+    code: 'C115',
+    severity: W,
+    mesh: 'consul',
+    kinds: ['ServiceIntentions'],
+    upstream: 'Consul agent/xds/rbac.go: a peer\'s callers match only sources of that peer (a local * is bound to the local trust domain); the rest falls to the default intention policy',
+    summary: 'a destination with sources from a peer but no * deny of that peer, or no local * deny: with ACLs off (the Helm default; peering does not need ACLs) every other caller, of the peer or local, is allowed',
+    check: ctx => {
+      const all = ctx.ofKind('ServiceIntentions', CONSUL);
+      const wide = all.filter(d => d.obj.spec?.destination?.name === '*').flatMap(d => arr(d.obj.spec?.sources));
+      const denies = (sources: any[], peer: string | undefined) => sources.some((x: any) => x?.name === '*' && x.action === 'deny' && (x.peer ?? undefined) === peer && !x.samenessGroup && !x.partition);
+      return all.filter(d => d.obj.spec?.destination?.name !== '*').flatMap(d => {
+        const sources = arr(d.obj.spec?.sources);
+        const peers = [...new Set(sources.filter((x: any) => x?.peer && x.name !== '*').map((x: any) => String(x.peer)))].sort();
+        if (!peers.length) return [];
+        const name = d.obj.spec.destination.name;
+        const out: RawFinding[] = peers.filter(p => !denies(sources, p) && !denies(wide, p))
+          .map(p => at(d, ['spec', 'sources'], `${name} lets callers of peer ${p} in, but no source {name: '*', peer: ${p}, action: deny} refuses the others: with ACLs off they are all allowed; add it`));
+        if (!denies(sources, undefined) && !denies(wide, undefined)) {
+          out.push(at(d, ['spec', 'sources'], `${name} is exported (it has peer sources) but no {name: '*', action: deny} source refuses local callers: with ACLs off every local service is allowed; add it (or a * → * deny)`));
+        }
+        return out;
+      });
+    },
+  },
 ];

@@ -758,9 +758,15 @@ spec:
   },
   {
     code: 'C114',
-    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}]'), C('ServiceIntentions', 'payment-remote-callers', '  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}]')),
+    bad: doc(C('ServiceIntentions', 'payment', "  destination: {name: payment}\n  sources: [{name: order, action: allow}, {name: '*', action: deny}]"), C('ServiceIntentions', 'payment-remote-callers', "  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}, {name: '*', peer: us-west, action: deny}, {name: '*', action: deny}]")),
     expect: ['C114'],
-    fixed: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, action: allow}, {name: order, peer: us-west, action: allow}]')),
+    fixed: doc(C('ServiceIntentions', 'payment', "  destination: {name: payment}\n  sources: [{name: order, action: allow}, {name: order, peer: us-west, action: allow}, {name: '*', peer: us-west, action: deny}, {name: '*', action: deny}]")),
+  },
+  {
+    code: 'C115',
+    bad: doc(C('ServiceIntentions', 'payment', '  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}]')),
+    expect: ['C115', 'C115'],
+    fixed: doc(C('ServiceIntentions', 'payment', "  destination: {name: payment}\n  sources: [{name: order, peer: us-west, action: allow}, {name: '*', peer: us-west, action: deny}, {name: '*', action: deny}]")),
   },
 ];
 
