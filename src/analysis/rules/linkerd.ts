@@ -2,6 +2,7 @@ import { isIP } from 'net';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
+import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
 
 const E = Severity.ERROR;
 const W = Severity.WARNING;
@@ -374,7 +375,7 @@ export const LINKERD_RULES: AnalyzerRule[] = [
                 || arr(auth?.spec?.identities).some((id: string) => id === '*' || proxyNs.some(n => String(id).includes(`.${n}.serviceaccount.`)));
             }));
             if (!authorized) {
-              out.push(at(route, ['spec', 'rules', i, 'backendRefs', j], `Envoy Gateway's proxies (namespace ${proxyNs.join(', ')}, generated service accounts) call ${ns}/${b.name}, whose Server ${server.obj.metadata?.name} (accessPolicy ${policy}) authorizes no identity of that namespace: Linkerd answers the ingress with 403; mesh the gateway proxies and authorize them (identityRefs: [{kind: Namespace, name: ${proxyNs[0]}}])`));
+              out.push(at(route, ['spec', 'rules', i, 'backendRefs', j], `Envoy Gateway's proxies (namespace ${proxyNs.join(', ')}, generated service accounts) call ${ns}/${b.name}, whose Server ${server.obj.metadata?.name} (accessPolicy ${policy}) authorizes no identity of that namespace: Linkerd answers the ingress with 403; mesh the gateway proxies and authorize the service account of this Gateway's proxies (identityRefs: [{kind: ServiceAccount, name: ${gateways.length ? envoyGatewayServiceAccount(ctx.ns(gateways[0].obj), gateways[0].obj.metadata?.name) : 'envoy-<namespace>-<gateway>-<hash>'}, namespace: ${proxyNs[0]}}], in Envoy Gateway's default deploy mode; not the whole namespace, where every Gateway's proxies run)`));
             }
           }
         }));
