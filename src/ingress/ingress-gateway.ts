@@ -6,8 +6,8 @@ import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { envoyGatewayServiceAccount } from '../private/envoy-gateway';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
+import { envoyGatewayServiceAccount } from '../private/envoy-gateway';
 import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
@@ -316,11 +316,12 @@ export class IngressGateway extends MeshConstruct {
     // longest prefix first (Istio matches in order; Gateway API by length anyway)
     const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
     const ns = namespace!;
+    const egAccount = envoyGatewayServiceAccount(ns, name);
     if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount(gwAccount, { namespace: gwNamespace });
     else if (this.mesh.kind === MeshKind.ISTIO) this.callerIdentity = Identity.serviceAccount(`${name}-istio`, { namespace: ns });
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
     // not the namespace: in Envoy Gateway's default deploy mode every team's Gateway proxies run there
-    else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.serviceAccount(envoyGatewayServiceAccount(ns, name), { namespace: ENVOY_GATEWAY_NAMESPACE });
+    else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.serviceAccount(egAccount, { namespace: ENVOY_GATEWAY_NAMESPACE });
     if (props.gatewayIdentity) this.callerIdentity = props.gatewayIdentity;
     if (this.mesh.kind === MeshKind.LINKERD && !this.callerIdentity) {
       this._warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);

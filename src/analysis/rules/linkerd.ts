@@ -1,8 +1,8 @@
 import { isIP } from 'net';
+import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
-import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
 
 const E = Severity.ERROR;
 const W = Severity.WARNING;
