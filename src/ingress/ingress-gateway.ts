@@ -235,7 +235,7 @@ export class IngressGateway extends MeshConstruct {
     });
     if (props.gatewayIdentity !== undefined) {
       const problem = props.gatewayIdentity instanceof Identity ? props.gatewayIdentity._problem() : 'not an Identity';
-      if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.allInNamespace('envoy-gateway-system')");
+      if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.serviceAccount('<gateway pods' service account>', { namespace: '<their namespace>' })");
       else if (props.gatewayIdentity.kind === IdentityKind.NETWORK) problems.add('gatewayIdentity', props.gatewayIdentity.name, 'a gateway calls the services as a meshed workload, not from a network', 'use Identity.serviceAccount(...) or Identity.allInNamespace(...)');
     }
     if (props.envoyProxyName !== undefined && (typeof props.envoyProxyName !== 'string' || props.envoyProxyName.length > 253 || !DNS1123_SUBDOMAIN.test(props.envoyProxyName))) {
