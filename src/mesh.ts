@@ -163,7 +163,9 @@ export interface LinkerdMeshOptions {
    * prometheus-operator Prometheus (linkerd-viz's own Prometheus loads no PrometheusRule, and its admin
    * Server admits only linkerd-viz's metrics-api, so it cannot be federated from either). Under a `deny`
    * default (ZeroTrustNamespace STRICT), its service account is authorized on the proxies' `/metrics`
-   * besides linkerd-viz's Prometheus (AuthorizationPolicy `prometheus-scrape-operator`).
+   * besides linkerd-viz's Prometheus (AuthorizationPolicy `prometheus-scrape-operator`). Its pods must be
+   * meshed (pod annotation `linkerd.io/inject: enabled`, e.g. kube-prometheus-stack's
+   * `prometheus.prometheusSpec.podMetadata.annotations`): an unmeshed Prometheus has no identity to authorize.
    * @default - linkerd-viz's Prometheus only (`linkerd-viz/prometheus`), which cannot evaluate the canary
    * alerts (a CanaryRelease with a health alert warns)
    */

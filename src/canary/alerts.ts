@@ -116,7 +116,7 @@ export function renderHealthAlert(
       labels,
       annotations: {
         summary: `no request metrics for the ${canary.canary.versionValue} canary of ${service}: its health is not watched`,
-        description: `Prometheus has no ${q.present.replace(/\{.*/, '')} series for the ${canary.canary.versionValue} backend of ${service}, so the canary alerts cannot fire: either no request reached the canary yet, or this Prometheus does not scrape the callers' Linkerd proxies. Check that the PodMonitor ${monitor} is selected (its labels match the Prometheus's podMonitorSelector), that callers in other namespaces are scraped too, and, under a deny default inbound policy, that Mesh.linkerd({ prometheus }) names this Prometheus's service account (AuthorizationPolicy prometheus-scrape-operator).`,
+        description: `Prometheus has no ${q.present.replace(/\{.*/, '')} series for the ${canary.canary.versionValue} backend of ${service}, so the canary alerts cannot fire: either no request reached the canary yet, or this Prometheus does not scrape the callers' Linkerd proxies. Check that the PodMonitor ${monitor} is selected (its labels match the Prometheus's podMonitorSelector), that callers in other namespaces are scraped too, and, under a deny default inbound policy, that this Prometheus is meshed and Mesh.linkerd({ prometheus }) names its service account (AuthorizationPolicy prometheus-scrape-operator).`,
       },
     });
     // the proxies' metrics (linkerd-admin, 4191, /metrics) of the meshed pods of the namespace: the
