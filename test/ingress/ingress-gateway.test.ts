@@ -222,6 +222,13 @@ describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
     expect(failureOf(c => new IngressGateway(c, 'shop', props(Mesh.istio(), { envoyProxyName: 'shop-linkerd' })))).toContain('envoyProxyName: got "shop-linkerd": an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway');
   });
 
+  test('the envoy-gateway-system namespace as gatewayIdentity is an explicit opt-in, with a warning naming the precise account', () => {
+    const warned = (id: Identity) => new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { envoyProxyName: 'shop-linkerd', gatewayIdentity: id })).warnings;
+    expect(warned(Identity.allInNamespace('envoy-gateway-system'))).toEqual([expect.stringContaining("leave gatewayIdentity out for this Gateway's own service account (envoy-shop-shop-0b6553f4), or use the GatewayNamespace deploy mode with Identity.serviceAccount('shop', { namespace: 'shop' })")]);
+    expect(warned(Identity.serviceAccount('shop', { namespace: 'shop' }))).toEqual([]);
+    expect(warned(Identity.allInNamespace('edge'))).toEqual([]);
+  });
+
   test('a network is refused as the gateway identity', () => {
     expect(failureOf(chart => new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { gatewayIdentity: Identity.network('10.0.0.0/8') }))))
       .toContain('[test/shop] gatewayIdentity: got "10.0.0.0/8": a gateway calls the services as a meshed workload, not from a network');
