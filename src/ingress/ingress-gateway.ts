@@ -326,7 +326,8 @@ export class IngressGateway extends MeshConstruct {
     if (this.mesh.kind === MeshKind.LINKERD && !this.callerIdentity) {
       this._warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);
     }
-    if (this.mesh.kind === MeshKind.LINKERD && props.gatewayIdentity?.kind === IdentityKind.NAMESPACE && props.gatewayIdentity.name === ENVOY_GATEWAY_NAMESPACE) {
+    const wildcard = props.gatewayIdentity?.kind === IdentityKind.NAMESPACE && props.gatewayIdentity.name === ENVOY_GATEWAY_NAMESPACE;
+    if (this.mesh.kind === MeshKind.LINKERD && wildcard) {
       // the explicit opt-in to the namespace wildcard: said once, at synthesis
       this._warn(`gatewayIdentity: every workload of namespace ${ENVOY_GATEWAY_NAMESPACE}, where Envoy Gateway (in its default ControllerNamespace mode) runs the proxies of every Gateway of the cluster, every team's: a ZeroTrustNamespace allowing it admits them all, and any route of theirs to these services; leave gatewayIdentity out for this Gateway's own service account (${egAccount}), or use the GatewayNamespace deploy mode with Identity.serviceAccount('${name}', { namespace: '${ns}' })`);
     }
