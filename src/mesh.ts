@@ -1,5 +1,5 @@
 import { propMessage } from './private/errors';
-import { DNS1123_LABEL, domainProblem } from './private/names';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, domainProblem } from './private/names';
 
 /**
  * The service meshes this library writes configuration for.
@@ -158,6 +158,31 @@ export interface LinkerdMeshOptions {
    * declare it when a Server is created with it)
    */
   readonly defaultInboundPolicy?: LinkerdInboundPolicy;
+  /**
+   * The Prometheus that scrapes the Linkerd proxies' metrics and evaluates the canary alerts: a
+   * prometheus-operator Prometheus (linkerd-viz's own Prometheus loads no PrometheusRule, and its admin
+   * Server admits only linkerd-viz's metrics-api, so it cannot be federated from either). Under a `deny`
+   * default (ZeroTrustNamespace STRICT), its service account is authorized on the proxies' `/metrics`
+   * besides linkerd-viz's Prometheus (AuthorizationPolicy `prometheus-scrape-operator`). Its pods must be
+   * meshed (pod annotation `linkerd.io/inject: enabled`, e.g. kube-prometheus-stack's
+   * `prometheus.prometheusSpec.podMetadata.annotations`): an unmeshed Prometheus has no identity to authorize.
+   * @default - linkerd-viz's Prometheus only (`linkerd-viz/prometheus`), which cannot evaluate the canary
+   * alerts (a CanaryRelease with a health alert warns)
+   */
+  readonly prometheus?: LinkerdPrometheus;
+}
+
+/**
+ * The service account a Prometheus runs as (its identity in the mesh).
+ */
+export interface LinkerdPrometheus {
+  /** The Prometheus pods' namespace, e.g. `monitoring`. */
+  readonly namespace: string;
+  /**
+   * Their service account: prometheus-operator's `Prometheus.spec.serviceAccountName`
+   * (kube-prometheus-stack: `<fullname>-prometheus`, e.g. `kube-prometheus-stack-prometheus`).
+   */
+  readonly serviceAccount: string;
 }
 
 /**
@@ -215,6 +240,7 @@ export class Mesh {
       linkerdRouteApi: options.routeApi ?? LinkerdRouteApi.GATEWAY_API,
       linkerdInboundPolicy: options.defaultInboundPolicy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED,
       linkerdInboundPolicyDeclared: options.defaultInboundPolicy !== undefined,
+      linkerdPrometheus: options.prometheus,
     });
   }
 
@@ -248,6 +274,8 @@ export class Mesh {
   public readonly linkerdRouteApi?: LinkerdRouteApi;
   /** Linkerd's default inbound policy (Linkerd only). */
   public readonly linkerdInboundPolicy?: LinkerdInboundPolicy;
+  /** The Prometheus that scrapes the proxies and evaluates the canary alerts (Linkerd only). */
+  public readonly linkerdPrometheus?: LinkerdPrometheus;
   /** Whether Consul Enterprise features may be used (Consul only). */
   public readonly consulEnterprise?: boolean;
   /**
@@ -266,6 +294,7 @@ export class Mesh {
     linkerdRouteApi?: LinkerdRouteApi;
     linkerdInboundPolicy?: LinkerdInboundPolicy;
     linkerdInboundPolicyDeclared?: boolean;
+    linkerdPrometheus?: LinkerdPrometheus;
     consulEnterprise?: boolean;
     consulDatacenterWide?: ConsulDatacenterWideEntries;
   }) {
@@ -280,6 +309,7 @@ export class Mesh {
     this.linkerdInboundPolicy = extra.linkerdInboundPolicy;
     this.consulEnterprise = extra.consulEnterprise;
     this._linkerdInboundPolicyDeclared = extra.linkerdInboundPolicyDeclared;
+    this.linkerdPrometheus = extra.linkerdPrometheus;
     this.consulDatacenterWide = extra.consulDatacenterWide;
   }
 
@@ -314,6 +344,15 @@ export class Mesh {
     }
     if (this.consulEnterprise !== undefined && typeof this.consulEnterprise !== 'boolean') {
       out.push(propMessage('mesh.enterprise', this.consulEnterprise, 'not a boolean', 'pass Mesh.consul({ enterprise: true }) for Consul Enterprise, or leave it out'));
+    }
+    const prom = this.linkerdPrometheus;
+    if (prom !== undefined) {
+      if (typeof prom?.namespace !== 'string' || prom.namespace.length > 63 || !DNS1123_LABEL.test(prom.namespace)) {
+        out.push(propMessage('mesh.prometheus.namespace', prom?.namespace, 'a namespace is a DNS-1123 label', "pass Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } })"));
+      }
+      if (typeof prom?.serviceAccount !== 'string' || prom.serviceAccount.length > 253 || !DNS1123_SUBDOMAIN.test(prom.serviceAccount)) {
+        out.push(propMessage('mesh.prometheus.serviceAccount', prom?.serviceAccount, 'a service account name is a DNS-1123 subdomain', "pass the Prometheus pods' service account, e.g. 'kube-prometheus-stack-prometheus'"));
+      }
     }
     if (this.rootNamespace !== undefined && (typeof this.rootNamespace !== 'string' || this.rootNamespace.length > 63 || !DNS1123_LABEL.test(this.rootNamespace))) {
       out.push(propMessage('mesh.rootNamespace', this.rootNamespace, 'a namespace is a DNS-1123 label', `pass ${factory}({ rootNamespace: 'istio-system' })`));

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Shop, synthMultiCluster } from '../examples/shop/main';
+import { Shop, SHOP_LINKERD, synthMultiCluster } from '../examples/shop/main';
 import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MeshKind, ReachabilityMatrix } from '../src';
 import { captureStderr, synthValidated } from './util';
 
@@ -13,7 +13,7 @@ describe('the shop example (the main job)', () => {
   test.each([
     ['istio', Mesh.istio()],
     ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
-    ['linkerd', Mesh.linkerd()],
+    ['linkerd', SHOP_LINKERD],
     ['consul', Mesh.consul()],
   ])('%s: synthesizes, validates against the pinned CRDs, and matches the golden output', (_name, mesh) => {
     const chart = new Shop(Testing.app(), 'shop', { mesh });
@@ -24,14 +24,16 @@ describe('the shop example (the main job)', () => {
   test.each([
     ['istio', Mesh.istio()],
     ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
-    ['linkerd', Mesh.linkerd()],
+    ['linkerd', SHOP_LINKERD],
     ['consul', Mesh.consul()],
   ])('%s: payment accepts POST /process-payment only from the order service and the API gateway', (_name, mesh) => {
     const matrix = ReachabilityMatrix.fromManifests(Testing.synth(new Shop(Testing.app(), 'shop', { mesh })), { defaultNamespace: 'shop' });
-    const allowedToPayment = matrix.table(['shop/web', 'shop/order', 'shop/user', 'shop/api-gateway', 'shop/shop', 'shop/unnamed'], ['shop/payment'])
+    const EG = 'envoy-gateway-system/envoy-shop-shop-0b6553f4';
+    const allowedToPayment = matrix.table(['shop/web', 'shop/order', 'shop/user', 'shop/api-gateway', 'shop/shop', 'shop/unnamed', EG, 'envoy-gateway-system/envoy-blog-blog-3f2a1b7c'], ['shop/payment'])
       .filter(d => d.allowed).map(d => `${d.caller} ${d.method} ${d.path}`);
-    // Consul's API gateway is the service named after the Gateway (shop); no service named api-gateway is let in
-    const gateway = mesh.kind === MeshKind.CONSUL ? 'shop/shop' : 'shop/api-gateway';
+    // Consul's API gateway is the service named after the Gateway (shop); no service named api-gateway is let in.
+    // Linkerd: the Envoy Gateway proxies of this Gateway only (not another Gateway's, and no api-gateway account)
+    const gateway = mesh.kind === MeshKind.CONSUL ? 'shop/shop' : mesh.kind === MeshKind.LINKERD ? EG : 'shop/api-gateway';
     expect(allowedToPayment).toEqual(['shop/order POST /process-payment', `${gateway} POST /process-payment`]);
     // a request no permission matches is denied whatever Consul's ACL default
     for (const consulDefaultAllow of [true, false]) {
@@ -51,6 +53,11 @@ describe('the shop example (the main job)', () => {
       expect(ManifestValidator.validateFiles([dir]).valid).toBe(true);
       // lint reads a cluster's whole output: the shop and the export merged (one DestinationRule or ServiceResolver of payment)
       for (const cluster of ['us-west.yaml', 'eu-west.yaml']) expect(MeshAnalyzer.analyzeFiles([path.join(dir, cluster)]).findings).toEqual([]);
+      // the Namespace first, so that a plain kubectl apply -f of a fresh cluster creates it before its objects
+      for (const cluster of ['us-west.yaml', 'eu-west.yaml']) {
+        const docs = yaml.loadAll(fs.readFileSync(path.join(dir, cluster), 'utf8')) as any[];
+        if (docs.some(d => d.kind === 'Namespace')) expect(`${mesh} ${cluster} ${docs[0].kind}`).toBe(`${mesh} ${cluster} Namespace`);
+      }
       const usWest = yaml.loadAll(fs.readFileSync(path.join(dir, 'us-west.yaml'), 'utf8')) as any[];
       const names = usWest.map(o => `${o.apiVersion.split('/')[0]} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
       expect(new Set(names).size).toBe(names.length);

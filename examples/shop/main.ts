@@ -122,14 +122,19 @@ export class Shop extends Chart {
       host: 'shop.example.com',
       tlsSecretName: 'shop-example-com-tls',
       gatewayClassName: mesh.kind === MeshKind.LINKERD ? 'eg' : undefined,
+      // Linkerd: the EnvoyProxy that meshes Envoy Gateway's proxies and sends to Services (apply it with
+      // the output: docs/cluster-linkerd.md)
+      envoyProxyName: mesh.kind === MeshKind.LINKERD ? 'shop-linkerd' : undefined,
       routes: [{ pathPrefix: '/', service: web }, { pathPrefix: '/api', service: order }],
       jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
     });
-    // the gateway's own identity (on Linkerd, that of the Envoy Gateway proxies: their namespace,
-    // envoy-gateway-system, as their service accounts are generated per Gateway).
+    // the gateway's own identity (on Linkerd, the service account Envoy Gateway generates for this
+    // Gateway's proxies in envoy-gateway-system, not the whole namespace: every team's Gateways run there).
     // On Consul the API gateway is the only edge, registered under the Gateway's name: naming a service
-    // api-gateway too would let in any service of that name
-    const edge = mesh.kind === MeshKind.CONSUL ? [ingress.callerIdentity!] : ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
+    // api-gateway too would let in any service of that name. On Linkerd too the Gateway is the only edge:
+    // no workload runs as api-gateway there
+    const gatewayOnly = mesh.kind === MeshKind.CONSUL || mesh.kind === MeshKind.LINKERD;
+    const edge = gatewayOnly ? [ingress.callerIdentity!] : ingress.callerIdentity ? [apiGateway, ingress.callerIdentity] : [apiGateway];
     new ZeroTrustNamespace(this, 'zero-trust', {
       mesh,
       namespaceObject,
@@ -140,7 +145,7 @@ export class Shop extends Chart {
         { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
         {
           name: 'payment-from-order',
-          from: [Identity.serviceAccount('order'), ...(mesh.kind === MeshKind.CONSUL ? edge : [apiGateway])],
+          from: [Identity.serviceAccount('order'), ...(gatewayOnly ? edge : [apiGateway])],
           to: payment,
           methods: [HttpMethod.POST],
           paths: [PathMatch.exact('/process-payment')],
@@ -184,16 +189,23 @@ export class Shop extends Chart {
       ],
       step: props.releaseStep ?? 1,
       canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
-      healthAlert: { maxErrorRatePercent: 1, maxP99Latency: Duration.millis(500) },
+      // kube-prometheus-stack's Prometheus loads the PrometheusRules (and PodMonitors) labelled with its release
+      healthAlert: { maxErrorRatePercent: 1, maxP99Latency: Duration.millis(500), prometheusLabels: { release: 'kube-prometheus-stack' } },
     });
   }
 }
+
+/**
+ * Linkerd: the canary alert is evaluated by kube-prometheus-stack's Prometheus (linkerd-viz's loads no
+ * PrometheusRule), which the zero-trust namespace lets scrape the proxies too.
+ */
+export const SHOP_LINKERD = Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } });
 
 /** The meshes the shop is written for, with their output folder names. */
 export const SHOP_MESHES: [string, Mesh][] = [
   ['istio', Mesh.istio()],
   ['istio-ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
-  ['linkerd', Mesh.linkerd()],
+  ['linkerd', SHOP_LINKERD],
   ['consul', Mesh.consul()],
 ];
 
@@ -218,7 +230,7 @@ export function synthShop(outdir: string): void {
  * shop's patterns write: two objects with one name in one cluster would replace each other.
  */
 export function synthMultiCluster(outdir: string): void {
-  for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
+  for (const mesh of [Mesh.istio(), SHOP_LINKERD, Mesh.consul()]) {
     const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
     // on Consul a service released in subsets cannot fail over to a peer (the peer target keeps the subset
     // filter, which the exporter's instances do not match): us-west runs payment v1 only there

@@ -48,6 +48,8 @@ export function canaryQueries(
       return {
         errorRatio: `sum(${failed}) / sum(rate(${metric}${selector(base)}[${window}]))`,
         p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket${selector(base)}[${window}])))`,
+        // the callers' proxies create the series at the first request to the canary backend, and keep it
+        present: `${metric}${selector(base)}`,
       };
     }
     case MeshKind.CONSUL: {
@@ -84,7 +86,9 @@ export function renderHealthAlert(
     labels,
     annotations: {
       summary: `${service} ${canary.canary.versionValue} (canary) answers more than ${maxErrors}% ${failures}`,
-      description: `Over ${window}, more than ${maxErrors}% of the requests to the ${canary.canary.versionValue} canary of ${service} failed with ${failures}. Roll back by setting the release to an earlier step (canary weight 0).`,
+      // no step has weight 0 (the first still sends its share and the canary requests): rolling back is
+      // applying the output without the release
+      description: `Over ${window}, more than ${maxErrors}% of the requests to the ${canary.canary.versionValue} canary of ${service} failed with ${failures}. Roll back: remove the CanaryRelease and apply the output without it (every step, the first included, sends requests to the canary).`,
     },
   }];
   if (alert.maxP99Latency) {
@@ -100,7 +104,31 @@ export function renderHealthAlert(
       },
     });
   }
-  if (q.present) {
+  const extraLabels = alert.prometheusLabels ?? {};
+  if (q.present && mesh.kind === MeshKind.LINKERD) {
+    // the callers' proxies report the canary backend's requests: without a scrape of their admin port by
+    // the Prometheus that loads this rule, the alerts above would stay silent, so their absence alerts too
+    const monitor = `${service}-canary-proxies`;
+    rules.push({
+      alert: `${title}CanaryMetricsAbsent`,
+      expr: prometheus.PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(${q.present})`),
+      for: forDuration,
+      labels,
+      annotations: {
+        summary: `no request metrics for the ${canary.canary.versionValue} canary of ${service}: its health is not watched`,
+        description: `Prometheus has no ${q.present.replace(/\{.*/, '')} series for the ${canary.canary.versionValue} backend of ${service}, so the canary alerts cannot fire: either no request reached the canary yet, or this Prometheus does not scrape the callers' Linkerd proxies. Check that the PodMonitor ${monitor} is selected (its labels match the Prometheus's podMonitorSelector), that callers in other namespaces are scraped too, and, under a deny default inbound policy, that this Prometheus is meshed and Mesh.linkerd({ prometheus }) names its service account (AuthorizationPolicy prometheus-scrape-operator).`,
+      },
+    });
+    // the proxies' metrics (linkerd-admin, 4191, /metrics) of the meshed pods of the namespace: the
+    // callers of the service there report the canary backend (outbound metrics)
+    new prometheus.PodMonitor(scope, 'ProxyMetrics', {
+      metadata: objectMetadata(monitor, namespace, { labels: extraLabels }),
+      spec: {
+        selector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] },
+        podMetricsEndpoints: [{ port: 'linkerd-admin', path: '/metrics' }],
+      },
+    });
+  } else if (q.present) {
     // the metrics exist only with metrics enabled in the Consul Helm values and a scrape of the canary
     // pods: without them the alerts above would stay silent, so their absence alerts too
     rules.push({
@@ -115,7 +143,7 @@ export function renderHealthAlert(
     });
     // the canary pods' dataplane metrics port, with their version label on every series
     new prometheus.PodMonitor(scope, 'DataplaneMetrics', {
-      metadata: objectMetadata(`${service}-canary-dataplane`, namespace),
+      metadata: objectMetadata(`${service}-canary-dataplane`, namespace, { labels: extraLabels }),
       spec: {
         selector: { matchLabels: canary.canary.labels },
         podTargetLabels: [canary.canary.versionKey],
@@ -124,7 +152,7 @@ export function renderHealthAlert(
     });
   }
   new prometheus.PrometheusRule(scope, 'HealthAlert', {
-    metadata: objectMetadata(`${service}-canary-health`, namespace),
+    metadata: objectMetadata(`${service}-canary-health`, namespace, { labels: extraLabels }),
     spec: { groups: [{ name: `${service}-canary`, rules }] },
   });
 }

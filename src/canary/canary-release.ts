@@ -9,7 +9,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
 import { objectMetadata, sortKeys } from '../private/metadata';
-import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
+import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
 import { MatchIntent } from '../resilience/intent';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
@@ -128,6 +128,13 @@ export interface HealthAlert {
    * @default 'critical'
    */
   readonly severity?: string;
+  /**
+   * Labels on the PrometheusRule (and the PodMonitor written with it), for the prometheus-operator
+   * Prometheus's `ruleSelector` and `podMonitorSelector` (kube-prometheus-stack selects
+   * `release: <its Helm release>` by default).
+   * @default - none (only a Prometheus that selects every PrometheusRule loads it)
+   */
+  readonly prometheusLabels?: { [key: string]: string };
 }
 
 /**
@@ -362,6 +369,10 @@ export class CanaryRelease extends MeshConstruct {
     if (this.mesh.kind === MeshKind.LINKERD) this.apexSelector(intent);
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
+      if (this.mesh.kind === MeshKind.LINKERD && !this.mesh.linkerdPrometheus) {
+        // linkerd-viz's Prometheus loads no PrometheusRule, and under deny only it may scrape the proxies
+        this._warn('the health alert is a PrometheusRule, which only a prometheus-operator Prometheus evaluates (linkerd-viz\'s Prometheus loads none), and a deny default inbound policy lets only linkerd-viz/prometheus scrape the proxies: name the Prometheus that loads the rule, e.g. Mesh.linkerd({ prometheus: { namespace: \'monitoring\', serviceAccount: \'kube-prometheus-stack-prometheus\' } }), so that a STRICT ZeroTrustNamespace authorizes its scrapes');
+      }
     } else {
       this._warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
     }
@@ -408,6 +419,17 @@ export class CanaryRelease extends MeshConstruct {
     }
     if (a.severity !== undefined && (typeof a.severity !== 'string' || !/^[A-Za-z0-9_.-]{1,63}$/.test(a.severity))) {
       problems.add('healthAlert.severity', a.severity, 'a label value', "use e.g. 'critical'");
+    }
+    if (a.prometheusLabels !== undefined) {
+      if (typeof a.prometheusLabels !== 'object' || a.prometheusLabels === null || Array.isArray(a.prometheusLabels)) {
+        problems.add('healthAlert.prometheusLabels', a.prometheusLabels, 'a map of label names to values', "use e.g. { release: 'kube-prometheus-stack' }");
+      } else {
+        for (const [k, v] of Object.entries(a.prometheusLabels)) {
+          const keyProblem = labelKeyProblem(k);
+          const problem = keyProblem ?? labelValueProblem(v);
+          if (problem) problems.add(`healthAlert.prometheusLabels[${JSON.stringify(k)}]`, keyProblem ? k : v, problem, "use e.g. { release: 'kube-prometheus-stack' }");
+        }
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
+import { envoyGatewayServiceAccount } from '../private/envoy-gateway';
 import { ProblemList } from '../private/errors';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
@@ -86,14 +87,31 @@ export interface IngressGatewayProps {
   readonly gatewayClassName?: string;
   /**
    * The identity the gateway's proxies call the services with, for `callerIdentity` (what a
-   * ZeroTrustNamespace allows). On Linkerd the gateway controller's proxies must be meshed to have one:
-   * Envoy Gateway runs them in its own namespace `envoy-gateway-system` under a service account it
-   * generates per Gateway (`envoy-<namespace>-<name>-<hash>`), so the namespace is the stable identity,
-   * e.g. `Identity.allInNamespace('envoy-gateway-system')`.
-   * @default - Istio and Consul: the gateway's own service account; Linkerd: `Identity.allInNamespace('envoy-gateway-system')`
-   * for the GatewayClass `eg` (Envoy Gateway's quickstart), otherwise unknown (a warning says so)
+   * ZeroTrustNamespace allows). On Linkerd the gateway controller's proxies must be meshed to have one.
+   * Envoy Gateway, in its default deploy mode (ControllerNamespace), runs the proxies of every Gateway of
+   * the cluster in `envoy-gateway-system`, each Gateway's under the service account
+   * `envoy-<namespace>-<name>-<hash>` (the first 8 hex digits of the SHA-256 of `<namespace>/<name>`;
+   * envoyproxy/gateway internal/infrastructure/kubernetes/proxy resource_provider.go serviceAccountName,
+   * internal/utils/misc.go GetHashedName), which the library computes. Set this with Envoy Gateway's
+   * GatewayNamespace deploy mode (the proxies run in the Gateway's namespace under a service account
+   * named after the Gateway: `Identity.serviceAccount('<name>', { namespace: '<namespace>' })`), with
+   * `mergeGateways`, or with an EnvoyProxy that names `envoyServiceAccount`. Avoid
+   * `Identity.allInNamespace('envoy-gateway-system')`: it admits every Gateway of every team.
+   * @default - Istio and Consul: the gateway's own service account; Linkerd with the GatewayClass `eg`
+   * (Envoy Gateway's quickstart): the service account Envoy Gateway generates for this Gateway in
+   * `envoy-gateway-system`; otherwise unknown (a warning says so)
    */
   readonly gatewayIdentity?: Identity;
+  /**
+   * Gateway API: the name of an Envoy Gateway `EnvoyProxy` in the Gateway's namespace, written as the
+   * Gateway's `spec.infrastructure.parametersRef`. On Linkerd, Envoy Gateway's proxies must be meshed
+   * (pod annotation `linkerd.io/inject: enabled`) and send to Services rather than pod IPs
+   * (`routingType: Service`, so Linkerd applies the services' routes, timeouts and retries). The library
+   * does not write the EnvoyProxy (its CRD is not among the pinned ones): without this prop, a warning
+   * prints the EnvoyProxy to apply.
+   * @default - no parametersRef (the GatewayClass's EnvoyProxy, if any)
+   */
+  readonly envoyProxyName?: string;
   /**
    * The gateway's name.
    * @default - the construct id
@@ -167,9 +185,12 @@ export class IngressGateway extends MeshConstruct {
    * ingress gateway service account (`istio-ingressgateway-service-account` in its namespace), the
    * `<name>-istio` service account Istio deploys for a Gateway API Gateway, or Consul's API gateway
    * service (the gateway's name). On Linkerd, where it depends on the gateway controller: `gatewayIdentity`,
-   * or Envoy Gateway's namespace for the GatewayClass `eg`; undefined (with a warning) otherwise.
+   * or for the GatewayClass `eg` the service account Envoy Gateway generates for this Gateway's proxies
+   * in `envoy-gateway-system`; undefined (with a warning) otherwise.
    */
   public readonly callerIdentity?: Identity;
+  /** The EnvoyProxy named in the Gateway's `spec.infrastructure.parametersRef`, if any. */
+  public readonly envoyProxyName?: string;
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id, props?.mesh);
@@ -215,8 +236,11 @@ export class IngressGateway extends MeshConstruct {
     });
     if (props.gatewayIdentity !== undefined) {
       const problem = props.gatewayIdentity instanceof Identity ? props.gatewayIdentity._problem() : 'not an Identity';
-      if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.allInNamespace('envoy-gateway-system')");
+      if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.serviceAccount('<gateway pods' service account>', { namespace: '<their namespace>' })");
       else if (props.gatewayIdentity.kind === IdentityKind.NETWORK) problems.add('gatewayIdentity', props.gatewayIdentity.name, 'a gateway calls the services as a meshed workload, not from a network', 'use Identity.serviceAccount(...) or Identity.allInNamespace(...)');
+    }
+    if (props.envoyProxyName !== undefined && (typeof props.envoyProxyName !== 'string' || props.envoyProxyName.length > 253 || !DNS1123_SUBDOMAIN.test(props.envoyProxyName))) {
+      problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy name is a DNS-1123 subdomain', "use e.g. 'shop-linkerd'");
     }
     if (props.istioGatewaySelector !== undefined && (!Object.keys(props.istioGatewaySelector).length || Object.entries(props.istioGatewaySelector).some(([k, v]) => !k || typeof v !== 'string'))) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector, 'a selector names at least one label', "use e.g. { istio: 'ingressgateway' }");
@@ -256,6 +280,9 @@ export class IngressGateway extends MeshConstruct {
     if (providerName !== undefined && this.mesh.kind === MeshKind.CONSUL && !DNS1123_LABEL.test(providerName)) {
       problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
     }
+    if (this.api === IngressApi.ISTIO && props.envoyProxyName !== undefined) {
+      problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway', 'remove it, or use IngressApi.GATEWAY_API with an Envoy Gateway GatewayClass');
+    }
     if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace || props.istioGatewayServiceAccount)) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace ?? props.istioGatewayServiceAccount, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
     }
@@ -290,13 +317,29 @@ export class IngressGateway extends MeshConstruct {
     // longest prefix first (Istio matches in order; Gateway API by length anyway)
     const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
     const ns = namespace!;
+    const egAccount = envoyGatewayServiceAccount(ns, name);
     if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount(gwAccount, { namespace: gwNamespace });
     else if (this.mesh.kind === MeshKind.ISTIO) this.callerIdentity = Identity.serviceAccount(`${name}-istio`, { namespace: ns });
     else if (this.mesh.kind === MeshKind.CONSUL) this.callerIdentity = Identity.serviceAccount(name, { namespace: ns });
-    else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.allInNamespace(ENVOY_GATEWAY_NAMESPACE);
+    // not the namespace: in Envoy Gateway's default deploy mode every team's Gateway proxies run there
+    else if (gatewayClassName === ENVOY_GATEWAY_CLASS) this.callerIdentity = Identity.serviceAccount(egAccount, { namespace: ENVOY_GATEWAY_NAMESPACE });
     if (props.gatewayIdentity) this.callerIdentity = props.gatewayIdentity;
     if (this.mesh.kind === MeshKind.LINKERD && !this.callerIdentity) {
-      this._warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.allInNamespace('<the namespace of the gateway pods>'))`);
+      this._warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);
+    }
+    const wildcard = props.gatewayIdentity?.kind === IdentityKind.NAMESPACE && props.gatewayIdentity.name === ENVOY_GATEWAY_NAMESPACE;
+    if (this.mesh.kind === MeshKind.LINKERD && wildcard) {
+      // the explicit opt-in to the namespace wildcard: said once, at synthesis
+      this._warn(`gatewayIdentity: every workload of namespace ${ENVOY_GATEWAY_NAMESPACE}, where Envoy Gateway (in its default ControllerNamespace mode) runs the proxies of every Gateway of the cluster, every team's: a ZeroTrustNamespace allowing it admits them all, and any route of theirs to these services; leave gatewayIdentity out for this Gateway's own service account (${egAccount}), or use the GatewayNamespace deploy mode with Identity.serviceAccount('${name}', { namespace: '${ns}' })`);
+    }
+    this.envoyProxyName = props.envoyProxyName;
+    if (this.mesh.kind === MeshKind.LINKERD && gatewayClassName === ENVOY_GATEWAY_CLASS && props.envoyProxyName === undefined) {
+      // Envoy Gateway's quickstart GatewayClass has no parametersRef: its proxies are not meshed (so
+      // Servers that deny by default answer the ingress with 403), and they send to pod IPs (routingType
+      // Endpoint), where Linkerd applies no Service route (policy-controller outbound index: routes hang
+      // off the Service). The EnvoyProxy CRD is not pinned here, so the library cannot write it.
+      const ep = `${name}-linkerd`;
+      this._warn(`Envoy Gateway's proxies of Gateway ${ns}/${name} are not meshed by this output and send to pod IPs: until they are meshed, Linkerd answers the ingress with 403 where a Server denies by default, and sending to pod IPs bypasses the services' Linkerd routes (timeouts, retries, failure accrual). Apply this EnvoyProxy: {apiVersion: gateway.envoyproxy.io/v1alpha1, kind: EnvoyProxy, metadata: {name: ${ep}, namespace: ${ns}}, spec: {routingType: Service, provider: {type: Kubernetes, kubernetes: {envoyDeployment: {pod: {annotations: {linkerd.io/inject: enabled}}}}}}} and set envoyProxyName: '${ep}' (the Gateway's spec.infrastructure.parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: ${ep}})`);
     }
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
@@ -413,7 +456,9 @@ export class IngressGateway extends MeshConstruct {
       }] : []),
       ...(!tls || redirect ? [{ name: 'http', port: 80, protocol: 'HTTP', hostname: this.host }] : []),
     ];
-    new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, listeners } });
+    const envoyProxy = this.envoyProxyName;
+    const infrastructure = envoyProxy ? { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: envoyProxy } } : undefined;
+    new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, infrastructure, listeners } });
     // an HTTPRoute holds at most 16 rules: more prefixes go to further routes on the same listener
     // (Gateway API orders path prefixes by length across the routes of a listener, so the split keeps
     // longest-prefix-first)

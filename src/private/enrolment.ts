@@ -255,5 +255,42 @@ export class MeshNamespace extends Construct {
       if (mine === undefined) ns.metadata.addAnnotation(e.key, e.value);
     }
     this.namespaceObject = ns;
+    namespaceFirst(ns);
   }
+}
+
+const ordered = new WeakSet<kplus.Namespace>();
+
+/**
+ * Writes the Namespace object before the other objects of its chart: a plain `kubectl apply -f` creates
+ * objects in file order, and those of a namespace not created yet fail. cdk8s orders a chart's objects
+ * by their dependencies (its DependencyGraph topology), so at synthesis (a chart validation runs before
+ * the objects are written) every other object of the chart depends on the Namespace object, except
+ * those the Namespace object itself depends on (no cycle).
+ */
+function namespaceFirst(ns: kplus.Namespace): void {
+  if (ordered.has(ns)) return;
+  ordered.add(ns);
+  const nsObject = ApiObject.of(ns);
+  const chart = Chart.of(nsObject);
+  chart.node.addValidation({
+    validate: () => {
+      // what the Namespace object depends on, transitively (those stay before it)
+      const before = new Set<unknown>();
+      const visit = (c: Construct) => {
+        for (const d of c.node.dependencies) {
+          if (before.has(d)) continue;
+          before.add(d);
+          visit(d);
+          for (const inner of d.node.findAll()) before.add(inner);
+        }
+      };
+      visit(nsObject);
+      for (const c of chart.node.findAll()) {
+        if (c === nsObject || !ApiObject.isApiObject(c) || Chart.of(c) !== chart || before.has(c)) continue;
+        c.node.addDependency(nsObject);
+      }
+      return [];
+    },
+  });
 }

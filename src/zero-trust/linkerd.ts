@@ -183,7 +183,7 @@ const VIZ_NAMESPACE = 'linkerd-viz';
  * writes (viz/cmd/allow-scrapes.go), with the kubelet's NetworkAuthentication in the namespace itself
  * (as the viz chart's own, viz/charts/linkerd-viz/templates/admin-policy.yaml) rather than in linkerd-viz.
  */
-function allowScrapes(scope: Construct, ns: string): void {
+function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
   const serverRef = { group: POLICY, kind: 'Server', name: 'proxy-admin' };
   const prefix = linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
   new linkerd.Server(scope, 'ProxyAdminServer', {
@@ -213,6 +213,19 @@ function allowScrapes(scope: Construct, ns: string): void {
       requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: VIZ_NAMESPACE }],
     },
   });
+  // the Prometheus that evaluates the canary alerts (Mesh.linkerd prometheus): a policy of its own, as one
+  // AuthorizationPolicy admits at most one ServiceAccount (policy-controller inbound index: "policy must
+  // not include multiple ServiceAccounts")
+  const prom = mesh.linkerdPrometheus;
+  if (prom && !(prom.namespace === VIZ_NAMESPACE && prom.serviceAccount === 'prometheus')) {
+    new linkerd.AuthorizationPolicy(scope, 'PrometheusScrapeOperator', {
+      metadata: objectMetadata('prometheus-scrape-operator', ns),
+      spec: {
+        targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-metrics' },
+        requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: prom.serviceAccount, namespace: prom.namespace }],
+      },
+    });
+  }
   new linkerd.AuthorizationPolicy(scope, 'ProxyProbes', {
     metadata: objectMetadata('proxy-probes', ns),
     spec: {
@@ -267,7 +280,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     if (!strict) {
       warnFrom(scope, `PERMISSIVE is written as Linkerd's audit policy in ${ns}: during this phase every request is allowed (and logged when no rule would allow it), so no allow rule is enforced yet; move to MtlsPhase.STRICT to enforce them`);
     }
-    if (strict) allowScrapes(scope, ns);
+    if (strict) allowScrapes(scope, ns, mesh);
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
     // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers

@@ -171,3 +171,34 @@ describe('robustness', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('L121: a Server open wider than its namespace, with AuthorizationPolicies on it or its routes', () => {
+  // the shape of the review of issue 16 item 7: a rate-limited Server with zero-trust policies, opened by hand
+  const server = (accessPolicy: string, annotations = '') => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: user-8080, namespace: shop${annotations}}
+spec:
+  podSelector: {matchLabels: {app: user}}
+  port: 8080
+  accessPolicy: ${accessPolicy}`;
+  const yaml = (accessPolicy: string, annotations = '') => [
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, annotations: {config.linkerd.io/default-inbound-policy: deny, linkerd.io/inject: enabled}}',
+    server(accessPolicy, annotations),
+    'apiVersion: policy.linkerd.io/v1beta3\nkind: HTTPRoute\nmetadata: {name: user-get, namespace: shop}\nspec:\n  parentRefs: [{group: policy.linkerd.io, kind: Server, name: user-8080}]\n  rules: [{matches: [{method: GET, path: {type: PathPrefix, value: /}}]}]',
+    'apiVersion: policy.linkerd.io/v1alpha1\nkind: MeshTLSAuthentication\nmetadata: {name: user-from-web, namespace: shop}\nspec:\n  identityRefs: [{kind: ServiceAccount, name: web}]',
+    'apiVersion: policy.linkerd.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: {name: user-from-web, namespace: shop}\nspec:\n  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: user-get}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: user-from-web}]',
+    'apiVersion: policy.linkerd.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: {name: user-server, namespace: shop}\nspec:\n  targetRef: {group: policy.linkerd.io, kind: Server, name: user-8080}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: user-from-web}]',
+  ].join('\n---\n');
+  const l121 = (y: string) => MeshAnalyzer.analyzeYaml(y).findings.filter(f => f.code === 'L121');
+
+  test('all-unauthenticated under a deny namespace is reported although policies target the Server and its route', () => {
+    const found = l121(yaml('all-unauthenticated'));
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toContain('Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it');
+  });
+
+  test('the namespace default (deny) is not reported, nor an open port with its reason stated', () => {
+    expect(l121(yaml('deny'))).toEqual([]);
+    expect(l121(yaml('all-unauthenticated', ', annotations: {cdk8s-mesh.io/access-policy-reason: "health checks from the load balancer"}'))).toEqual([]);
+  });
+});

@@ -135,6 +135,48 @@ describe('Linkerd', () => {
   });
 });
 
+describe('Linkerd: the health alert can fire (a prometheus-operator Prometheus scrapes the proxies)', () => {
+  const PROM = { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' };
+
+  test('a PodMonitor on the proxies\' admin port of the namespace\'s meshed pods, and an absent() alert', () => {
+    const out = synth(props(Mesh.linkerd({ prometheus: PROM })));
+    expect(one(out, 'PodMonitor', 'payment-canary-proxies').spec).toEqual({
+      selector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] },
+      podMetricsEndpoints: [{ port: 'linkerd-admin', path: '/metrics' }],
+    });
+    const rules = one(out, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryHighLatency', 'PaymentCanaryMetricsAbsent']);
+    expect(rules[2].expr).toBe('absent(outbound_http_route_backend_response_statuses_total{parent_namespace="shop",parent_name="payment",backend_name="payment-v2"})');
+    expect(rules[2].annotations.description).toContain('PodMonitor payment-canary-proxies');
+  });
+
+  test('labels for the operator\'s ruleSelector and podMonitorSelector; bad labels refused', () => {
+    const out = synth(props(Mesh.linkerd({ prometheus: PROM }), { healthAlert: { prometheusLabels: { release: 'kube-prometheus-stack' } } }));
+    expect(one(out, 'PrometheusRule', 'payment-canary-health').metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    expect(one(out, 'PodMonitor', 'payment-canary-proxies').metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    expect(one(synth(props(Mesh.linkerd({ prometheus: PROM }))), 'PrometheusRule', 'payment-canary-health').metadata.labels.release).toBeUndefined();
+    expect(fails(props(Mesh.linkerd(), { healthAlert: { prometheusLabels: { release: 'kube prometheus' } } }))).toContain('healthAlert.prometheusLabels["release"]: got "kube prometheus": a label value');
+    expect(fails(props(Mesh.linkerd(), { healthAlert: { prometheusLabels: { '-x': 'y' } } }))).toContain('healthAlert.prometheusLabels["-x"]: got "-x": a label key');
+  });
+
+  test('without Mesh.linkerd prometheus, a warning says the rule needs a prometheus-operator Prometheus; with it, none', () => {
+    const warned = (mesh: Mesh) => new CanaryRelease(shopChart(), 'release', props(mesh)).warnings.filter(w => w.includes('PrometheusRule'));
+    expect(warned(Mesh.linkerd())).toEqual([expect.stringContaining("linkerd-viz's Prometheus loads none")]);
+    expect(warned(Mesh.linkerd({ prometheus: PROM }))).toEqual([]);
+  });
+
+  test('a bad prometheus option is refused', () => {
+    expect(fails(props(Mesh.linkerd({ prometheus: { namespace: 'Monitoring', serviceAccount: 'prometheus' } })))).toContain('mesh.prometheus.namespace: got "Monitoring": a namespace is a DNS-1123 label');
+    expect(fails(props(Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: '' } })))).toContain('mesh.prometheus.serviceAccount: got "": a service account name is a DNS-1123 subdomain');
+  });
+
+  test('the rollback advice names no weight-0 step', () => {
+    const description = one(synth(props(Mesh.linkerd({ prometheus: PROM }))), 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules[0].annotations.description;
+    expect(description).not.toContain('weight 0');
+    expect(description).toContain('Roll back: remove the CanaryRelease and apply the output without it');
+  });
+});
+
 describe('Linkerd: the apex Service selects one version (issue 16 item 8)', () => {
   const withApex = (over: Partial<CanaryReleaseProps>) => {
     const chart = shopChart();
@@ -203,11 +245,10 @@ describe('Consul', () => {
       podMetricsEndpoints: [{ port: 'prometheus', path: '/metrics' }],
     });
     // the other meshes' metrics exist without Helm values: no companion there
-    for (const mesh of [Mesh.istio(), Mesh.linkerd()]) {
-      const other = synth(props(mesh));
-      expect(ofKind(other, 'PodMonitor')).toHaveLength(0);
-      expect(one(other, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryHighLatency']);
-    }
+    // Istio's own Prometheus integration scrapes the sidecars; Linkerd's PodMonitor is for the proxies (tested above)
+    const other = synth(props(Mesh.istio()));
+    expect(ofKind(other, 'PodMonitor')).toHaveLength(0);
+    expect(one(other, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryHighLatency']);
   });
 });
 

@@ -267,3 +267,35 @@ describe('MultiClusterExport', () => {
     expect(one(build(Mesh.consul()), 'Deployment', 'payment').spec.template.metadata.annotations['consul.hashicorp.com/connect-inject']).toBe('true');
   });
 });
+
+describe('the Namespace object is written first in its chart (a plain kubectl apply -f creates objects in file order)', () => {
+  test('written by a pattern after the workloads, or given by the user after them: first; the other objects keep their order', () => {
+    for (const mesh of [Mesh.linkerd(), Mesh.istio()]) {
+      const chart = shopChart();
+      deployment(chart, 'payment');
+      deployment(chart, 'order');
+      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      const out = synthValidated(chart);
+      expect(out[0].kind).toBe('Namespace');
+      const deployments = out.filter(o => o.kind === 'Deployment').map(o => o.metadata.name);
+      expect(deployments).toEqual(['payment', 'order']);
+    }
+    const chart = shopChart();
+    deployment(chart, 'payment');
+    const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.linkerd(), namespaceObject: ns, accessLogging: {} });
+    expect(synthValidated(chart)[0].kind).toBe('Namespace');
+  });
+
+  test('a Namespace object that depends on another object of the chart stays after it (no dependency cycle)', () => {
+    const chart = shopChart();
+    const first = deployment(chart, 'payment');
+    const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    ns.node.addDependency(first);
+    deployment(chart, 'order');
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    const kinds = synthValidated(chart).map(o => `${o.kind}/${o.metadata.name}`);
+    expect(kinds.indexOf('Deployment/payment')).toBeLessThan(kinds.indexOf('Namespace/shop'));
+    expect(kinds.indexOf('Namespace/shop')).toBeLessThan(kinds.indexOf('Deployment/order'));
+  });
+});

@@ -2,6 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { envoyGatewayServiceAccount } from '../../src/private/envoy-gateway';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../util';
 
 const stderr = captureStderr();
@@ -223,8 +224,9 @@ test('the caller identity to allow in zero trust, per mesh and API', () => {
   expect(identity(props(Mesh.istio()))).toBe('istio-system/istio-ingressgateway-service-account');
   expect(identity(props(Mesh.istio(), { api: IngressApi.GATEWAY_API }))).toBe('shop/shop-istio');
   expect(identity(props(Mesh.consul()))).toBe('shop/shop');
-  // Linkerd: Envoy Gateway (class eg) runs the proxies in envoy-gateway-system under generated accounts
-  expect(identity(props(Mesh.linkerd()))).toBe('namespace envoy-gateway-system');
+  // Linkerd: Envoy Gateway (class eg) runs the proxies in envoy-gateway-system under the account it
+  // generates for the Gateway (sha256("shop/shop") begins 0b6553f4), not any workload of that namespace
+  expect(identity(props(Mesh.linkerd()))).toBe('envoy-gateway-system/envoy-shop-shop-0b6553f4');
   expect(identity(props(Mesh.linkerd(), { gatewayClassName: 'traefik' }))).toBeUndefined();
   expect(identity(props(Mesh.linkerd(), { gatewayClassName: 'traefik', gatewayIdentity: Identity.serviceAccount('traefik', { namespace: 'traefik' }) }))).toBe('traefik/traefik');
 });
@@ -233,7 +235,34 @@ describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
   test('an unknown gateway identity warns that zero trust cannot allow the ingress; a known one does not', () => {
     expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { gatewayClassName: 'traefik' })).warnings)
       .toEqual([expect.stringContaining('the identity the traefik gateway\'s proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway\'s proxies and set gatewayIdentity')]);
-    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd())).warnings).toEqual([]);
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { envoyProxyName: 'shop-linkerd' })).warnings).toEqual([]);
+  });
+
+  test('Envoy Gateway\'s service account name: envoy-, <ns>-<name> cut to 48 characters without a trailing dash, the first 8 hex digits of sha256("<ns>/<name>")', () => {
+    expect(envoyGatewayServiceAccount('shop', 'shop')).toBe('envoy-shop-shop-0b6553f4');
+    // 47 + 1 + 1 = 49 characters: cut to 48, which ends in '-', dropped
+    expect(envoyGatewayServiceAccount('a'.repeat(47), 'x')).toBe(`envoy-${'a'.repeat(47)}-e7251f2c`);
+    // 48 characters exactly: kept whole
+    expect(envoyGatewayServiceAccount('a'.repeat(46), 'x')).toMatch(new RegExp(`^envoy-${'a'.repeat(46)}-x-[0-9a-f]{8}$`));
+  });
+
+  test('without an EnvoyProxy for class eg, a warning gives the EnvoyProxy to apply and the parametersRef; with envoyProxyName the Gateway references it', () => {
+    const warned = new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd())).warnings;
+    expect(warned).toEqual([expect.stringContaining('Apply this EnvoyProxy: {apiVersion: gateway.envoyproxy.io/v1alpha1, kind: EnvoyProxy, metadata: {name: shop-linkerd, namespace: shop}, spec: {routingType: Service, provider: {type: Kubernetes, kubernetes: {envoyDeployment: {pod: {annotations: {linkerd.io/inject: enabled}}}}}}} and set envoyProxyName: \'shop-linkerd\'')]);
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(Mesh.linkerd(), { envoyProxyName: 'shop-linkerd' }));
+    expect(one(synthValidated(chart), 'Gateway', 'shop').spec.infrastructure).toEqual({ parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'shop-linkerd' } });
+    // another gateway controller on Linkerd: no Envoy Gateway advice
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { gatewayClassName: 'traefik', gatewayIdentity: Identity.serviceAccount('traefik', { namespace: 'traefik' }) })).warnings).toEqual([]);
+    expect(failureOf(c => new IngressGateway(c, 'shop', props(Mesh.linkerd(), { envoyProxyName: 'Shop_Linkerd' })))).toContain('[test/shop] envoyProxyName: got "Shop_Linkerd": an EnvoyProxy name is a DNS-1123 subdomain');
+    expect(failureOf(c => new IngressGateway(c, 'shop', props(Mesh.istio(), { envoyProxyName: 'shop-linkerd' })))).toContain('envoyProxyName: got "shop-linkerd": an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway');
+  });
+
+  test('the envoy-gateway-system namespace as gatewayIdentity is an explicit opt-in, with a warning naming the precise account', () => {
+    const warned = (id: Identity) => new IngressGateway(shopChart(), 'shop', props(Mesh.linkerd(), { envoyProxyName: 'shop-linkerd', gatewayIdentity: id })).warnings;
+    expect(warned(Identity.allInNamespace('envoy-gateway-system'))).toEqual([expect.stringContaining("leave gatewayIdentity out for this Gateway's own service account (envoy-shop-shop-0b6553f4), or use the GatewayNamespace deploy mode with Identity.serviceAccount('shop', { namespace: 'shop' })")]);
+    expect(warned(Identity.serviceAccount('shop', { namespace: 'shop' }))).toEqual([]);
+    expect(warned(Identity.allInNamespace('edge'))).toEqual([]);
   });
 
   test('a network is refused as the gateway identity', () => {
@@ -241,17 +270,18 @@ describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
       .toContain('[test/shop] gatewayIdentity: got "10.0.0.0/8": a gateway calls the services as a meshed workload, not from a network');
   });
 
-  test('zero trust allowing the ingress identity admits the Envoy Gateway proxies, and nobody else of their namespace is needed', () => {
+  test('zero trust allowing the ingress identity admits this Gateway\'s Envoy Gateway proxies, not the other Gateways of their namespace', () => {
     const chart = shopChart();
     const ingress = new IngressGateway(chart, 'shop', props(Mesh.linkerd()));
     new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ from: [ingress.callerIdentity!], to: web() }] });
     const out = synthValidated(chart);
     expect(one(out, 'Gateway', 'shop').spec.gatewayClassName).toBe('eg');
-    expect(one(out, 'MeshTLSAuthentication', 'web-from-envoy-gateway-system').spec.identityRefs).toEqual([{ kind: 'Namespace', name: 'envoy-gateway-system' }]);
-    // the reachability matrix lists the gateway's proxies as a caller (any workload of their namespace)
+    expect(one(out, 'MeshTLSAuthentication', 'web-from-envoy-shop-shop-0b6553f4').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'envoy-shop-shop-0b6553f4', namespace: 'envoy-gateway-system' }]);
     const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
-    expect(m.callers()).toContain('envoy-gateway-system/*');
-    expect(m.check({ caller: 'envoy-gateway-system/envoy-shop-shop-3f2a1b', service: 'shop/web' }).allowed).toBe(true);
+    expect(m.callers()).not.toContain('envoy-gateway-system/*');
+    expect(m.check({ caller: 'envoy-gateway-system/envoy-shop-shop-0b6553f4', service: 'shop/web' }).allowed).toBe(true);
+    // another team's Gateway proxies in the same namespace
+    expect(m.check({ caller: 'envoy-gateway-system/envoy-blog-blog-3f2a1b7c', service: 'shop/web' }).allowed).toBe(false);
     expect(m.check({ caller: 'shop/api-gateway', service: 'shop/web' }).allowed).toBe(false);
   });
 });

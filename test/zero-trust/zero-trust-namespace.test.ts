@@ -616,6 +616,18 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     expect(ofKind(synth(SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE })), 'Server').map(s => s.metadata.name)).not.toContain('proxy-admin');
   });
 
+  test('Mesh.linkerd prometheus: its service account may scrape the proxies too (a policy of its own), viz\'s Prometheus still may', () => {
+    const out = synth(SEED(Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } })));
+    expect(one(out, 'AuthorizationPolicy', 'prometheus-scrape-operator').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-metrics' },
+      requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'kube-prometheus-stack-prometheus', namespace: 'monitoring' }],
+    });
+    expect(one(out, 'AuthorizationPolicy', 'prometheus-scrape').spec.requiredAuthenticationRefs).toEqual([{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }]);
+    // without the option (or naming viz's own Prometheus), only viz's Prometheus
+    expect(ofKind(synth(SEED(Mesh.linkerd())), 'AuthorizationPolicy').map(p => p.metadata.name)).not.toContain('prometheus-scrape-operator');
+    expect(ofKind(synth(SEED(Mesh.linkerd({ prometheus: { namespace: 'linkerd-viz', serviceAccount: 'prometheus' } }))), 'AuthorizationPolicy').map(p => p.metadata.name)).not.toContain('prometheus-scrape-operator');
+  });
+
   test('PERMISSIVE warns that audit enforces no allow rule; STRICT does not', () => {
     const chart = shopChart();
     const permissive = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { mtls: MtlsPhase.PERMISSIVE }));

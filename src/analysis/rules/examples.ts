@@ -633,7 +633,7 @@ spec:
     code: 'L123',
     bad: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: ServiceAccount, name: api-gateway}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
     expect: ['L123'],
-    fixed: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: Namespace, name: envoy-gateway-system}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
+    fixed: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: ServiceAccount, name: envoy-shop-shop-0b6553f4, namespace: envoy-gateway-system}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
   },
   // Consul
   {

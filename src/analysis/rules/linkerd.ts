@@ -1,4 +1,5 @@
 import { isIP } from 'net';
+import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
@@ -290,15 +291,21 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'linkerd',
     kinds: ['Server', 'Namespace'],
-    upstream: 'policy-controller inbound index: a Server\'s accessPolicy replaces the default inbound policy on its port',
-    summary: 'a Server without authorizations (and without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than its namespace\'s default inbound policy, so creating it opened the port',
+    upstream: 'policy-controller inbound index (client_authzs): a Server\'s accessPolicy replaces the default inbound policy on its port and is added to every route\'s authorizations',
+    summary: 'a Server (without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than its namespace\'s default inbound policy, so creating it opened the port, whatever AuthorizationPolicies target it or its routes (Linkerd adds the accessPolicy to every route)',
     check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
       const nsDefault = ctx.namespaceObject(ctx.ns(d.obj))?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'];
       const policy = d.obj.spec?.accessPolicy ?? 'deny';
       if (nsDefault === undefined || OPENNESS[nsDefault] === undefined || OPENNESS[policy] === undefined || OPENNESS[policy] <= OPENNESS[nsDefault]) return [];
       // an open port with its reason stated (cdk8s-mesh.io/access-policy-reason, e.g. an mTLS exception) is meant
-      if (policiesOn(ctx, d, serverRoutes(ctx, d)).length || d.obj.metadata?.annotations?.['cdk8s-mesh.io/access-policy-reason']) return [];
-      return [at(d, ['spec', 'accessPolicy'], `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
+      if (d.obj.metadata?.annotations?.['cdk8s-mesh.io/access-policy-reason']) return [];
+      // AuthorizationPolicies do not narrow it: the policy controller adds the accessPolicy's callers to the
+      // Server's authorizations, which apply on every route (policy-controller/k8s/index/src/inbound/index.rs,
+      // client_authzs: server.access_policy default_authzs)
+      const governed = policiesOn(ctx, d, serverRoutes(ctx, d)).length > 0;
+      return [at(d, ['spec', 'accessPolicy'], governed
+        ? `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route's authorizations, so the policies do not narrow it): the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
+        : `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
     }),
   },
   {
@@ -368,7 +375,7 @@ export const LINKERD_RULES: AnalyzerRule[] = [
                 || arr(auth?.spec?.identities).some((id: string) => id === '*' || proxyNs.some(n => String(id).includes(`.${n}.serviceaccount.`)));
             }));
             if (!authorized) {
-              out.push(at(route, ['spec', 'rules', i, 'backendRefs', j], `Envoy Gateway's proxies (namespace ${proxyNs.join(', ')}, generated service accounts) call ${ns}/${b.name}, whose Server ${server.obj.metadata?.name} (accessPolicy ${policy}) authorizes no identity of that namespace: Linkerd answers the ingress with 403; mesh the gateway proxies and authorize them (identityRefs: [{kind: Namespace, name: ${proxyNs[0]}}])`));
+              out.push(at(route, ['spec', 'rules', i, 'backendRefs', j], `Envoy Gateway's proxies (namespace ${proxyNs.join(', ')}, generated service accounts) call ${ns}/${b.name}, whose Server ${server.obj.metadata?.name} (accessPolicy ${policy}) authorizes no identity of that namespace: Linkerd answers the ingress with 403; mesh the gateway proxies and authorize the service account of this Gateway's proxies (identityRefs: [{kind: ServiceAccount, name: ${gateways.length ? envoyGatewayServiceAccount(ctx.ns(gateways[0].obj), gateways[0].obj.metadata?.name) : 'envoy-<namespace>-<gateway>-<hash>'}, namespace: ${proxyNs[0]}}], in Envoy Gateway's default deploy mode; not the whole namespace, where every Gateway's proxies run)`));
             }
           }
         }));
