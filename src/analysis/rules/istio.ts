@@ -929,4 +929,34 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       return early ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${name} is inserted ${op === 'INSERT_FIRST' || !before ? 'at the head of the HTTP filter chain' : `before ${before}`}, so it runs before authorization and callers the policies deny drain the bucket: insert it before envoy.filters.http.router (match.listener.filterChain.filter.subFilter.name)`)] : [];
     })),
   },
+  {
+    code: 'I148',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway', 'Namespace', 'PeerAuthentication', 'AuthorizationPolicy'],
+    upstream: 'Istio ambient: kube-gateway.yaml does not label the gateway pods istio.io/dataplane-mode: none (waypoint.yaml does), and istio-cni enrols every pod of an ambient namespace but sidecar pods (cni/pkg/util/enablement_selector.go, Matches); ztunnel then applies STRICT mTLS and selector-less policies to the pods (pilot/pkg/serviceregistry/ambient/authorization.go)',
+    summary: 'an Istio Gateway API gateway in an ambient namespace without the infrastructure label istio.io/dataplane-mode: none, where STRICT mTLS or a namespace-wide ALLOW policy applies: ztunnel refuses the plaintext connections of outside clients',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const root = ctx.assumptions.rootNamespace;
+      const here = (o: any, ns: string) => ctx.ns(o) === ns || ctx.ns(o) === root;
+      for (const g of ctx.ofKind('Gateway', 'gateway.networking.k8s.io')) {
+        const cls = String(g.obj.spec?.gatewayClassName ?? '');
+        // istio-waypoint pods are labelled none by their template; istio-remote deploys nothing
+        if (cls !== 'istio') continue;
+        const ns = ctx.ns(g.obj);
+        if (!ctx.isAmbient(ns) || g.obj.spec?.infrastructure?.labels?.['istio.io/dataplane-mode'] === 'none') continue;
+        // selector-less: the namespace's (or the root namespace's, mesh-wide) policies, which ztunnel applies
+        const strict = ctx.ofKind('PeerAuthentication', 'istio.io').filter(p => here(p.obj, ns) && !p.obj.spec?.selector && p.obj.spec?.mtls?.mode === 'STRICT');
+        const wide = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => here(p.obj, ns) && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
+        if (!strict.length && !wide.length) continue;
+        const why = [
+          ...strict.map(p => `PeerAuthentication ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (STRICT) refuses plaintext`),
+          ...wide.map(p => `AuthorizationPolicy ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (no selector) allows ${arr(p.obj.spec?.rules).length ? 'only the callers its rules name' : 'nothing'}`),
+        ].join(', ');
+        out.push(at(g, ['spec', 'gatewayClassName'], `namespace ${ns} is ambient, and the pods istiod deploys for this Gateway are not labelled istio.io/dataplane-mode: none, so istio-cni enrols them and ztunnel applies the namespace's L4 policies to the load balancer's plaintext connections: ${why}; every outside request is refused. Set spec.infrastructure.labels: {istio.io/dataplane-mode: none} on the Gateway (istiod copies them to the pods), or put the gateway in a namespace that is not ambient`));
+      }
+      return out;
+    },
+  },
 ];
