@@ -280,7 +280,8 @@ export class MultiClusterExport extends MeshConstruct {
     if (this.mesh.kind === MeshKind.CONSUL) return;
     for (const e of exports) {
       const charts = [e.from.chart, ...(e.service._source() ? [Chart.of(e.service._source()!)] : [])];
-      const covered = charts.some(chart => chart.node.findAll().some(c => c instanceof ZeroTrustNamespace && c.namespace === e.namespace && c.mesh.kind === this.mesh.kind));
+      const covered = charts.some(chart => chart.node.findAll()
+        .some(c => c instanceof ZeroTrustNamespace && c.namespace === e.namespace && c.mesh.kind === this.mesh.kind));
       const key = `${e.from.name}/${e.namespace}`;
       if (covered || warned.has(key)) continue;
       warned.add(key);
