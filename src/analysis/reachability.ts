@@ -409,6 +409,18 @@ export class ReachabilityMatrix {
         targetsGateway(o)
         || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)
           && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
+      // ambient: pods of a class-istio Gateway without the infrastructure label istio.io/dataplane-mode: none
+      // are enrolled in ztunnel (kube-gateway.yaml does not set it; istio-cni opts out sidecar pods only), which
+      // applies the namespace's STRICT mTLS and its selector-based policies (not targetRefs) first
+      if (gateway.spec.gatewayClassName === 'istio' && this.ambientIndex().namespaces.has(req.ns)
+        && gateway.spec?.infrastructure?.labels?.['istio.io/dataplane-mode'] !== 'none') {
+        const zt = `ztunnel at the gateway pods of ${req.ns}/${gateway.metadata.name} (enrolled in ambient: no infrastructure label istio.io/dataplane-mode: none): `;
+        if (!caller.meshed && nsPa?.spec?.mtls?.mode === 'STRICT') {
+          return { allowed: false, reason: `${zt}mTLS STRICT (${ref(nsPa)}): a caller outside the mesh cannot connect` };
+        }
+        const l4 = this.istioPolicies(policies.filter(o => !targetsGateway(o)), gwReq, zt);
+        if (!l4.allowed) return l4;
+      }
       return this.istioPolicies(policies, gwReq, `gateway ${req.ns}/${gateway.metadata.name}: `);
     }
     if (!caller.meshed && mode === 'STRICT' && !hasPortException) {
