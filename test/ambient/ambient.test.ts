@@ -425,7 +425,9 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
   test('ingress JWT without TLS (no redirect): the DENY covers every port', () => {
     const chart = shopChart();
     new IngressGateway(chart, 'shop', {
-      mesh: AMBIENT, host: 'shop.example.com', allowPlainHttp: true,
+      mesh: AMBIENT,
+      host: 'shop.example.com',
+      allowPlainHttp: true,
       routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 8080 }) }],
       jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
     });

@@ -447,8 +447,11 @@ describe('canary capacity (Deployments given)', () => {
     const chart = shopChart();
     const dep = (name: string, replicas: number | undefined) => new kplus.Deployment(chart, name, { metadata: { name }, replicas, containers: [{ image: 'payment', portNumber: 8080 }] });
     return new CanaryRelease(chart, 'release', props(Mesh.istio(), {
-      canaryWeight: undefined, steps: [{ weight: 10 }, { weight: 25 }, { weight: 50 }, { weight: 100 }], step: weightStep,
-      stable: ReleaseVersion.fromDeployment(dep('payment-v1', stableReplicas), 'v1'), canary: ReleaseVersion.fromDeployment(dep('payment-v2', canaryReplicas), 'v2'),
+      canaryWeight: undefined,
+      steps: [{ weight: 10 }, { weight: 25 }, { weight: 50 }, { weight: 100 }],
+      step: weightStep,
+      stable: ReleaseVersion.fromDeployment(dep('payment-v1', stableReplicas), 'v1'),
+      canary: ReleaseVersion.fromDeployment(dep('payment-v2', canaryReplicas), 'v2'),
     }));
   };
 

@@ -281,7 +281,7 @@ describe('an exporter without zero trust (the failover target admits more than t
     const { app, mc } = setup(mesh, over, opts);
     app.synth();
     const warning = mc.warnings.find(w => w.startsWith(WARNING));
-    expect(warning).toContain(`Add new ZeroTrustNamespace(<the eu-west chart>, 'zero-trust', { mesh, namespace: 'shop', allow: [...] }) with the same rules for payment as in the consumers`);
+    expect(warning).toContain('Add new ZeroTrustNamespace(<the eu-west chart>, \'zero-trust\', { mesh, namespace: \'shop\', allow: [...] }) with the same rules for payment as in the consumers');
     expect(stderr()).toHaveBeenCalledWith(expect.stringContaining(`[shop] ${WARNING}`));
 
     const covered = setup(mesh, over, opts);
