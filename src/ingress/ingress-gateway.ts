@@ -426,12 +426,14 @@ export class IngressGateway extends MeshConstruct {
       }] : []),
       ...(!tls || redirect ? [{ name: 'http', port: 80, protocol: 'HTTP', hostname: this.host }] : []),
     ];
-    // Istio ambient: istiod deploys the pods of a class-istio Gateway from kube-gateway.yaml, which (unlike
-    // waypoint.yaml) does not label them istio.io/dataplane-mode: none, and istio-cni enrols every pod of an
-    // ambient namespace but sidecar pods (cni/pkg/util/enablement_selector.go, Matches): ztunnel would then
-    // apply the namespace's STRICT mTLS and selector-less default deny to the load balancer's plaintext
-    // connections and refuse every outside client. kube-gateway.yaml copies .InfrastructureLabels to the
-    // pod template, so the label opts the gateway pods out (harmless where the namespace is not ambient).
+    // Istio ambient: the gateway pods must stay out of ztunnel, or the namespace's STRICT mTLS and
+    // selector-less default deny would refuse the load balancer's plaintext connections (istio-cni enrols
+    // every pod of an ambient namespace but sidecar pods: cni/pkg/util/enablement_selector.go, Matches).
+    // kube-gateway.yaml sets no such label (waypoint.yaml does); istiod adds istio.io/dataplane-mode: none to
+    // the infrastructure labels when ambient is enabled and the Gateway sets no such label itself
+    // (gatewaycommon/deploymentcontroller.go, setLabelOverrides). Written explicitly, the opt-out does not
+    // depend on that default and is visible in the output; kube-gateway.yaml copies .InfrastructureLabels to
+    // the pod template (harmless where the namespace is not ambient).
     const infrastructure = this.mesh.kind === MeshKind.ISTIO && this.mesh.ambient && gatewayClassName === 'istio'
       ? { labels: { [DATAPLANE_MODE_LABEL]: 'none' } } : undefined;
     new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, infrastructure, listeners } });

@@ -222,6 +222,7 @@ spec:
   - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}`;
 
 const INGRESS_GW_OPTED_OUT = INGRESS_GW.replace('  gatewayClassName: istio\n', '  gatewayClassName: istio\n  infrastructure: {labels: {istio.io/dataplane-mode: none}}\n');
+const INGRESS_GW_ENROLLED = INGRESS_GW.replace('  gatewayClassName: istio\n', '  gatewayClassName: istio\n  infrastructure: {labels: {istio.io/dataplane-mode: ambient}}\n');
 
 const ALLOW_INGRESS = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -561,17 +562,20 @@ spec:
   },
   {
     code: 'I148',
-    // the ingress Gateway's pods are enrolled in ztunnel: the default deny refuses the load balancer
-    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), DEFAULT_DENY, INGRESS_GW, ALLOW_INGRESS),
+    // the Gateway's own dataplane-mode label stops istiod's opt-out: the gateway pods are enrolled in ztunnel,
+    // and the default deny refuses the load balancer
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), DEFAULT_DENY, INGRESS_GW_ENROLLED, ALLOW_INGRESS),
     expect: ['I148'],
     fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), DEFAULT_DENY, INGRESS_GW_OPTED_OUT, ALLOW_INGRESS),
   },
   {
     code: 'I148',
-    // STRICT mTLS alone refuses the plaintext connections too (no authorization policy needed)
-    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW),
+    // the label on the Gateway's metadata (copied to the pods without infrastructure labels); STRICT mTLS
+    // alone refuses the plaintext connections. Fixed: no such label, and istiod opts the pods out itself
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'),
+      INGRESS_GW.replace('metadata: {name: shop, namespace: shop}', 'metadata: {name: shop, namespace: shop, labels: {istio.io/dataplane-mode: ambient}}')),
     expect: ['I148'],
-    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW_OPTED_OUT),
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW),
   },
 
   // Linkerd

@@ -57,6 +57,26 @@ function targetServices(o: any): string[] {
 
 const ISTIO_WAYPOINT_CLASS = 'istio-waypoint';
 
+/**
+ * The labels istiod puts on the pods of a Gateway API Gateway it deploys: spec.infrastructure.labels, else
+ * the Gateway's own labels (pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go,
+ * extractInfrastructureMetadata).
+ */
+export function gatewayInfraLabels(gw: any): { [k: string]: string } {
+  return gw?.spec?.infrastructure?.labels ?? gw?.metadata?.labels ?? {};
+}
+
+/**
+ * Whether the pods istiod deploys for a class-istio Gateway of an ambient namespace are enrolled in ztunnel:
+ * istiod labels them istio.io/dataplane-mode: none (setLabelOverrides, with ambient enabled) unless the
+ * Gateway sets that key in its labels or infrastructure labels; then the pods carry what it sets.
+ */
+export function gatewayPodsEnrolled(gw: any): boolean {
+  const key = 'istio.io/dataplane-mode';
+  const explicit = key in (gw?.metadata?.labels ?? {}) || key in (gw?.spec?.infrastructure?.labels ?? {});
+  return explicit && gatewayInfraLabels(gw)[key] !== 'none';
+}
+
 function singleton(code: string, kind: string, group: string, upstream: string, severity: Severity): AnalyzerRule {
   return {
     code,
@@ -934,8 +954,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['Gateway', 'Namespace', 'PeerAuthentication', 'AuthorizationPolicy'],
-    upstream: 'Istio ambient: kube-gateway.yaml does not label the gateway pods istio.io/dataplane-mode: none (waypoint.yaml does), and istio-cni enrols every pod of an ambient namespace but sidecar pods (cni/pkg/util/enablement_selector.go, Matches); ztunnel then applies STRICT mTLS and selector-less policies to the pods (pilot/pkg/serviceregistry/ambient/authorization.go)',
-    summary: 'an Istio Gateway API gateway in an ambient namespace without the infrastructure label istio.io/dataplane-mode: none, where STRICT mTLS or a namespace-wide ALLOW policy applies: ztunnel refuses the plaintext connections of outside clients',
+    upstream: 'pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go setLabelOverrides: istiod labels the pods of a Gateway it deploys istio.io/dataplane-mode: none unless the Gateway sets that label itself (in metadata.labels or spec.infrastructure.labels); istio-cni enrols every other pod of an ambient namespace but sidecar pods (cni/pkg/util/enablement_selector.go, Matches), and ztunnel applies STRICT mTLS and selector-less policies to them',
+    summary: 'an Istio Gateway API gateway in an ambient namespace sets istio.io/dataplane-mode to something other than none (so istiod does not opt its pods out of ztunnel), where STRICT mTLS or a namespace-wide ALLOW policy applies: ztunnel refuses the plaintext connections of outside clients',
     check: ctx => {
       const out: RawFinding[] = [];
       const root = ctx.assumptions.rootNamespace;
@@ -945,7 +965,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         // istio-waypoint pods are labelled none by their template; istio-remote deploys nothing
         if (cls !== 'istio') continue;
         const ns = ctx.ns(g.obj);
-        if (!ctx.isAmbient(ns) || g.obj.spec?.infrastructure?.labels?.['istio.io/dataplane-mode'] === 'none') continue;
+        if (!ctx.isAmbient(ns) || !gatewayPodsEnrolled(g.obj)) continue;
         // selector-less: the namespace's (or the root namespace's, mesh-wide) policies, which ztunnel applies
         const strict = ctx.ofKind('PeerAuthentication', 'istio.io').filter(p => here(p.obj, ns) && !p.obj.spec?.selector && p.obj.spec?.mtls?.mode === 'STRICT');
         const wide = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => here(p.obj, ns) && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
@@ -954,7 +974,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
           ...strict.map(p => `PeerAuthentication ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (STRICT) refuses plaintext`),
           ...wide.map(p => `AuthorizationPolicy ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (no selector) allows ${arr(p.obj.spec?.rules).length ? 'only the callers its rules name' : 'nothing'}`),
         ].join(', ');
-        out.push(at(g, ['spec', 'gatewayClassName'], `namespace ${ns} is ambient, and the pods istiod deploys for this Gateway are not labelled istio.io/dataplane-mode: none, so istio-cni enrols them and ztunnel applies the namespace's L4 policies to the load balancer's plaintext connections: ${why}; every outside request is refused. Set spec.infrastructure.labels: {istio.io/dataplane-mode: none} on the Gateway (istiod copies them to the pods), or put the gateway in a namespace that is not ambient`));
+        out.push(at(g, ['spec', 'gatewayClassName'], `namespace ${ns} is ambient, and this Gateway sets istio.io/dataplane-mode itself (to ${JSON.stringify(gatewayInfraLabels(g.obj)['istio.io/dataplane-mode'] ?? '')} on its pods), so istiod does not label the gateway pods istio.io/dataplane-mode: none; istio-cni enrols them and ztunnel applies the namespace's L4 policies to the load balancer's plaintext connections: ${why}; every outside request is refused. Set spec.infrastructure.labels: {istio.io/dataplane-mode: none} (istiod copies them to the pods), remove the label, or put the gateway in a namespace that is not ambient`));
       }
       return out;
     },
