@@ -331,8 +331,11 @@ describe('MultiClusterExport', () => {
       const exporter = names[next() % names.length];
       const others = names.filter(n => n !== exporter);
       const consumers = others.filter((_, i) => i === 0 || next() % 2 === 0);
+      // Istio: the east-west Gateway is the mesh's; written only when the app opts in
+      const eastWest = m.kind === 'istio' && next() % 2 === 0;
       const mc = new MultiClusterExport(app, 'mesh', {
         mesh: m,
+        istioEastWestGateway: eastWest || undefined,
         failover: m.kind !== 'linkerd',
         clusters: names.map((n, i) => ({
           name: n,
@@ -352,7 +355,9 @@ describe('MultiClusterExport', () => {
         for (const n of names) expect(ofKind(outs[n], 'Link').map(l => l.metadata.name)).toEqual(consumers.includes(n) ? [exporter] : []);
         expect(service.metadata.getLabel('mirror.linkerd.io/exported')).toBe('true');
       } else {
-        expect(ofKind(outs[exporter], 'Gateway').map(g => g.metadata.name)).toEqual(['cross-network-gateway']);
+        expect(ofKind(outs[exporter], 'Gateway').map(g => g.metadata.name)).toEqual(eastWest ? ['cross-network-gateway'] : []);
+        for (const n of others) expect(ofKind(outs[n], 'Gateway')).toEqual([]);
+        expect(mc.warnings.some(w => w.includes(`kubectl --context ${exporter} apply -n istio-system -f samples/multicluster/expose-services.yaml`))).toBe(!eastWest);
         expect(one(outs[exporter], 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
         // the control plane's Namespace is never written (a GitOps prune would delete istiod)
         for (const n of names) expect(ofKind(outs[n], 'Namespace', 'istio-system')).toEqual([]);

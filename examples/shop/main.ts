@@ -15,7 +15,7 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
+  AccessRule, CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
   EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
@@ -67,9 +67,11 @@ export class Shop extends Chart {
 
     // payment runs two versions behind one Service that selects app=payment
     const paymentSa = new kplus.ServiceAccount(this, 'payment-sa', { metadata: { name: 'payment' } });
+    // v2 scales with its share of requests (weight × v1's 3 replicas, at least 1): 1, 1, 2, then 3 pods
+    const releaseWeights = [10, 25, 50, 100];
     const paymentVersion = (version: string, image: string) => new kplus.Deployment(this, `payment-${version}`, {
       metadata: { name: `payment-${version}` },
-      replicas: version === 'v1' ? 3 : 1,
+      replicas: version === 'v1' ? 3 : Math.max(1, Math.ceil(releaseWeights[(props.releaseStep ?? 1) - 1] * 3 / 100)),
       serviceAccount: paymentSa,
       podMetadata: { labels: { app: 'payment' } },
       containers: [{ name: 'payment', image, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
@@ -143,13 +145,7 @@ export class Shop extends Chart {
         { from: edge, to: web },
         { from: [Identity.serviceAccount('web'), ...edge], to: order },
         { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
-        {
-          name: 'payment-from-order',
-          from: [Identity.serviceAccount('order'), ...(gatewayOnly ? edge : [apiGateway])],
-          to: payment,
-          methods: [HttpMethod.POST],
-          paths: [PathMatch.exact('/process-payment')],
-        },
+        paymentAccess(mesh, payment, edge),
       ],
     });
 
@@ -182,10 +178,10 @@ export class Shop extends Chart {
       stable: ReleaseVersion.fromDeployment(paymentV1, 'v1'),
       canary: ReleaseVersion.fromDeployment(paymentV2, 'v2'),
       steps: [
-        { weight: 10, pause: Duration.minutes(30) },
-        { weight: 25, pause: Duration.minutes(30) },
-        { weight: 50, pause: Duration.hours(1) },
-        { weight: 100 },
+        { weight: releaseWeights[0], pause: Duration.minutes(30) },
+        { weight: releaseWeights[1], pause: Duration.minutes(30) },
+        { weight: releaseWeights[2], pause: Duration.hours(1) },
+        { weight: releaseWeights[3] },
       ],
       step: props.releaseStep ?? 1,
       canaryRequests: [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }],
@@ -200,6 +196,21 @@ export class Shop extends Chart {
  * PrometheusRule), which the zero-trust namespace lets scrape the proxies too.
  */
 export const SHOP_LINKERD = Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } });
+
+/**
+ * Who may call payment (in us-west, and in eu-west, its failover target): POST /process-payment from the
+ * order service and the API gateway (on Linkerd and Consul, the ingress gateway's own identity: `edge`).
+ */
+export function paymentAccess(mesh: Mesh, payment: ServiceRef, edge: Identity[]): AccessRule {
+  const gatewayOnly = mesh.kind === MeshKind.CONSUL || mesh.kind === MeshKind.LINKERD;
+  return {
+    name: 'payment-from-order',
+    from: [Identity.serviceAccount('order'), ...(gatewayOnly ? edge : [Identity.serviceAccount('api-gateway')])],
+    to: payment,
+    methods: [HttpMethod.POST],
+    paths: [PathMatch.exact('/process-payment')],
+  };
+}
 
 /** The meshes the shop is written for, with their output folder names. */
 export const SHOP_MESHES: [string, Mesh][] = [
@@ -242,27 +253,23 @@ export function synthMultiCluster(outdir: string): void {
       serviceAccount: new kplus.ServiceAccount(euWest, 'payment-sa', { metadata: { name: 'payment' } }),
       containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.0.1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
-    // Consul: eu-west's own zero trust for payment (default deny, and us-west's rule for order), created
-    // before the export: the remote order of peer us-west joins its ServiceIntentions with the same method
-    // and path (POST /process-payment), and every other caller, local or of the peer, is denied
-    if (mesh.kind === MeshKind.CONSUL) {
-      new ZeroTrustNamespace(euWest, 'consul-zero-trust', {
-        mesh,
-        mtls: MtlsPhase.STRICT,
-        allow: [{
-          name: 'payment-from-order',
-          from: [Identity.serviceAccount('order')],
-          to: ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 }),
-          methods: [HttpMethod.POST],
-          paths: [PathMatch.exact('/process-payment')],
-        }],
-      });
-    }
     const paymentEu = ServiceRef.fromService(new kplus.Service(euWest, 'payment-svc', {
       metadata: { name: 'payment' },
       ports: [{ port: 80, targetPort: 8080, name: 'http' }],
       selector: kplus.Pods.select(euWest, 'payment-pods', { labels: { app: 'payment' } }),
     }));
+    // eu-west's payment is us-west's failover target: the same zero trust (STRICT mTLS, default deny, and
+    // the same callers, method and path for payment), created before the export. On Istio the clusters
+    // share a trust domain, so us-west's callers are these identities; on Consul the remote order of peer
+    // us-west joins payment's ServiceIntentions with the same method and path, and every other caller,
+    // local or of the peer, is denied. MultiClusterExport warns when an exporter's namespace has no zero trust.
+    new ZeroTrustNamespace(euWest, 'zero-trust', {
+      mesh,
+      // Consul enrols the pod templates, not the Namespace (docs/enrolment.md)
+      namespaceObject: mesh.kind === MeshKind.CONSUL ? undefined : new kplus.Namespace(euWest, 'namespace', { metadata: { name: 'shop' } }),
+      mtls: MtlsPhase.STRICT,
+      allow: [paymentAccess(mesh, paymentEu, [])],
+    });
     // the shop's payment Service (in the us-west chart)
     const paymentUs = ServiceRef.fromName('payment', { namespace: 'shop', port: 80, targetPort: 8080 });
     const linkerd = mesh.kind === MeshKind.LINKERD;
@@ -275,9 +282,11 @@ export function synthMultiCluster(outdir: string): void {
       ],
       exports: [{
         service: paymentEu, cluster: 'eu-west', consumers: ['us-west'],
-        // remote callers are authorized in eu-west; on Linkerd they all arrive as the multicluster gateway,
-        // which the export's own policy authorizes (callers cannot be narrowed there)
-        callers: linkerd ? undefined : [Identity.serviceAccount('order', { namespace: 'shop' })],
+        // Istio: remote callers are eu-west's zero-trust callers (one trust domain), with its method and path;
+        // an export's callers would admit any method and path. Consul: remote callers come from the peer, and
+        // the export authorizes them. Linkerd: they all arrive as the multicluster gateway, which the export's
+        // own policy authorizes (callers cannot be narrowed there)
+        callers: mesh.kind === MeshKind.CONSUL ? [Identity.serviceAccount('order', { namespace: 'shop' })] : undefined,
       }],
       failover: !linkerd,
     });

@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'net';
 import { enrolmentStep, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
 import { loadManifests } from './private/yaml';
+import { gatewayPodsEnrolled } from './rules/istio';
 import { formatTableLines } from '../private/format';
 
 /**
@@ -426,6 +427,17 @@ export class ReachabilityMatrix {
         targetsGateway(o)
         || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)
           && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
+      // ambient: istiod labels a class-istio Gateway's pods istio.io/dataplane-mode: none unless the Gateway
+      // sets that label itself; set to anything else, istio-cni enrols them in ztunnel, which applies the
+      // namespace's STRICT mTLS and its selector-based policies (not targetRefs) first
+      if (gateway.spec.gatewayClassName === 'istio' && this.ambientIndex().namespaces.has(req.ns) && gatewayPodsEnrolled(gateway)) {
+        const zt = `ztunnel at the gateway pods of ${req.ns}/${gateway.metadata.name} (enrolled in ambient: the Gateway sets istio.io/dataplane-mode, not to none): `;
+        if (!caller.meshed && nsPa?.spec?.mtls?.mode === 'STRICT') {
+          return { allowed: false, reason: `${zt}mTLS STRICT (${ref(nsPa)}): a caller outside the mesh cannot connect` };
+        }
+        const l4 = this.istioPolicies(policies.filter(o => !targetsGateway(o)), gwReq, zt);
+        if (!l4.allowed) return l4;
+      }
       return this.istioPolicies(policies, gwReq, `gateway ${req.ns}/${gateway.metadata.name}: `);
     }
     if (!caller.meshed && mode === 'STRICT' && !hasPortException) {

@@ -306,6 +306,7 @@ export class CanaryRelease extends MeshConstruct {
     this.stepCount = plan.length;
     const current = plan[step - 1];
     this.canaryWeight = current.weight;
+    this.checkCanaryCapacity(props.stable, props.canary, current.weight, step);
     if (steps && plan[plan.length - 1].weight !== 100) {
       this._warn(`the last step sends ${plan[plan.length - 1].weight}% to the canary, so the plan never completes the release: end with { weight: 100 }`);
     }
@@ -405,6 +406,24 @@ export class CanaryRelease extends MeshConstruct {
     }
     if (!headers.length) problems.add(prop, r, 'a canary request match needs headers or a cookie', "use { headers: [HeaderMatch.exact('x-test-user', 'true')] }");
     return { headers };
+  }
+
+  /**
+   * With both Deployments given: warns when each canary pod would take 1.5 times or more the requests a
+   * stable pod served before the release (weight × stable replicas / canary replicas ≥ 150): the canary's
+   * share of the replicas is far below its share of the requests, and a slower or failing canary is then
+   * an overload, not the version. Mesh settings (pool, outlier detection) do not add capacity.
+   */
+  private checkCanaryCapacity(stable: ReleaseVersion, canary: ReleaseVersion, weight: number, step: number): void {
+    const s = stable._deployment()?.replicas;
+    const c = canary._deployment()?.replicas;
+    if (!Number.isInteger(s) || !Number.isInteger(c) || s! < 1 || weight === 0) return;
+    const needed = Math.ceil((weight * s!) / 100);
+    if (c! >= 1 && weight * s! < 150 * c!) return;
+    const name = canary._deployment()!.name;
+    this._warn(`step ${step} sends ${weight}% of requests to the canary, but its Deployment ${name} has ${c} replica(s) against ${s} of the stable version: `
+      + `${c! < 1 ? 'no canary pod serves them' : `each canary pod takes ${(weight * s! / (100 * c!)).toFixed(1)} times the requests a stable pod served before the release`}; `
+      + `scale ${name} to ${needed} replicas at this step (weight × stable replicas), or give it a HorizontalPodAutoscaler`);
   }
 
   private checkAlert(problems: ProblemList, a: HealthAlert) {

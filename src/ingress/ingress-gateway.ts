@@ -9,6 +9,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
 import { envoyGatewayServiceAccount } from '../private/envoy-gateway';
 import { ProblemList } from '../private/errors';
+import { DATAPLANE_MODE_LABEL } from '../private/istio-ambient';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
@@ -155,6 +156,8 @@ const claimed = new WeakMap<Construct, Map<string, string>>();
  * Gateway (its default deployment mode), each under a generated service account.
  */
 const ENVOY_GATEWAY_CLASS = 'eg';
+/** The service account of istioctl's (IstioOperator's) shared ingress gateway. */
+const DEFAULT_ISTIO_GATEWAY_ACCOUNT = 'istio-ingressgateway-service-account';
 const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
 
 /**
@@ -286,7 +289,7 @@ export class IngressGateway extends MeshConstruct {
     if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace || props.istioGatewayServiceAccount)) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace ?? props.istioGatewayServiceAccount, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
     }
-    const gwAccount = props.istioGatewayServiceAccount ?? 'istio-ingressgateway-service-account';
+    const gwAccount = props.istioGatewayServiceAccount ?? DEFAULT_ISTIO_GATEWAY_ACCOUNT;
     if (!DNS1123_SUBDOMAIN.test(gwAccount) || gwAccount.length > 253) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
     if (tls !== undefined) {
       // the gateway reads the certificate from one namespace: a Secret this app writes elsewhere only is not found
@@ -341,13 +344,25 @@ export class IngressGateway extends MeshConstruct {
       const ep = `${name}-linkerd`;
       this._warn(`Envoy Gateway's proxies of Gateway ${ns}/${name} are not meshed by this output and send to pod IPs: until they are meshed, Linkerd answers the ingress with 403 where a Server denies by default, and sending to pod IPs bypasses the services' Linkerd routes (timeouts, retries, failure accrual). Apply this EnvoyProxy: {apiVersion: gateway.envoyproxy.io/v1alpha1, kind: EnvoyProxy, metadata: {name: ${ep}, namespace: ${ns}}, spec: {routingType: Service, provider: {type: Kubernetes, kubernetes: {envoyDeployment: {pod: {annotations: {linkerd.io/inject: enabled}}}}}}} and set envoyProxyName: '${ep}' (the Gateway's spec.infrastructure.parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: ${ep}})`);
     }
+    if (this.api === IngressApi.ISTIO && props.jwt && gwAccount === DEFAULT_ISTIO_GATEWAY_ACCOUNT) {
+      // the DENY matches this host only (pilot/pkg/security/authz/matcher/header.go, HostMatcher), and the
+      // services admit the gateway's one principal for every host
+      this._warn(`the JWT at the edge is required for host ${this.host} only, on the shared ingress gateway pods (${Object.entries(props.istioGatewaySelector ?? { istio: 'ingressgateway' }).map(([k, v]) => `${k}=${v}`).join(',')} in ${gwNamespace}), `
+        + `which call every backend as one identity (${gwNamespace}/${gwAccount}): another app's Gateway and VirtualService on those pods that route any other host to these services reach them without a token. `
+        + 'Give this app a gateway of its own (e.g. helm install shop-gateway istio/gateway -n <namespace>, then set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount to its labels, namespace and service account), '
+        + 'or require the token at the services too (ZeroTrustNamespace jwt and requireJwt on the rules that admit the gateway, with jwt.forwardOriginalToken: true here)');
+    }
     if (this.api === IngressApi.ISTIO) this.renderIstio(name, ns, ordered, tls, props, gwNamespace);
     else this.renderGatewayApi(name, ns, ordered, tls, gatewayClassName!);
     // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)
     this._enrolServices(routes.map(r => r.service));
     if (this.api === IngressApi.GATEWAY_API && this.mesh.kind === MeshKind.ISTIO) {
       const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
-      if (props.jwt) this.renderJwt(name, ns, { targetRefs }, props.jwt);
+      // the redirect route serves port 80 alone: the DENY is for 443 only, so that a plain-HTTP request
+      // without a token gets the redirect, not 403 (RBAC runs before the router). The gateway's pods listen
+      // on the listener ports themselves (kube-gateway.yaml), so 443 is the port the policy sees.
+      const redirect = !!tls;
+      if (props.jwt) this.renderJwt(name, ns, { targetRefs }, props.jwt, undefined, redirect ? ['443'] : undefined);
       // Istio applies the namespace's selector-less policies to the gateway pods it deploys for a Gateway
       // (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, on by default; pilot/pkg/model/policyattachment.go,
       // ShouldAttachPolicy): a default deny there would refuse every outside client. The gateway accepts
@@ -413,7 +428,7 @@ export class IngressGateway extends MeshConstruct {
    * hosts too; a Gateway API gateway: by targetRefs to the Gateway alone, since its pods are deployed
    * for it).
    */
-  private renderJwt(name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication, hosts?: string[]): void {
+  private renderJwt(name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication, hosts?: string[], ports?: string[]): void {
     new ApiObject(this, 'RequestAuthentication', {
       ...istio.RequestAuthentication.GVK,
       metadata: objectMetadata(`${name}-jwt`, namespace),
@@ -432,7 +447,7 @@ export class IngressGateway extends MeshConstruct {
       spec: {
         ...at,
         action: istio.AuthorizationPolicySpecAction.DENY,
-        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts ? { to: [{ operation: { hosts } }] } : {}) }],
+        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports ? { to: [{ operation: { hosts, ports } }] } : {}) }],
       },
     });
   }
@@ -456,8 +471,20 @@ export class IngressGateway extends MeshConstruct {
       }] : []),
       ...(!tls || redirect ? [{ name: 'http', port: 80, protocol: 'HTTP', hostname: this.host }] : []),
     ];
+    // Istio ambient: the gateway pods must stay out of ztunnel, or the namespace's STRICT mTLS and
+    // selector-less default deny would refuse the load balancer's plaintext connections (istio-cni enrols
+    // every pod of an ambient namespace but sidecar pods: cni/pkg/util/enablement_selector.go, Matches).
+    // kube-gateway.yaml sets no such label (waypoint.yaml does); istiod adds istio.io/dataplane-mode: none to
+    // the infrastructure labels when ambient is enabled and the Gateway sets no such label itself
+    // (gatewaycommon/deploymentcontroller.go, setLabelOverrides). Written explicitly, the opt-out does not
+    // depend on that default and is visible in the output; kube-gateway.yaml copies .InfrastructureLabels to
+    // the pod template (harmless where the namespace is not ambient).
+    const ambientOptOut = this.mesh.kind === MeshKind.ISTIO && this.mesh.ambient && gatewayClassName === 'istio';
     const envoyProxy = this.envoyProxyName;
-    const infrastructure = envoyProxy ? { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: envoyProxy } } : undefined;
+    const infrastructure = envoyProxy || ambientOptOut ? {
+      ...(ambientOptOut ? { labels: { [DATAPLANE_MODE_LABEL]: 'none' } } : {}),
+      ...(envoyProxy ? { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: envoyProxy } } : {}),
+    } : undefined;
     new gatewayApi.Gateway(this, 'Gateway', { metadata: objectMetadata(name, ns), spec: { gatewayClassName, infrastructure, listeners } });
     // an HTTPRoute holds at most 16 rules: more prefixes go to further routes on the same listener
     // (Gateway API orders path prefixes by length across the routes of a listener, so the split keeps

@@ -30,6 +30,8 @@ export interface MultiClusterIntent {
   readonly istioMode: IstioMultiClusterMode;
   readonly linkerdRemoteDiscovery: boolean;
   readonly samenessGroup?: string;
+  /** Istio: whether the east-west Gateway object is written (the app then owns it). */
+  readonly istioEastWestGateway: boolean;
 }
 
 /** A mesh's multi-cluster renderer. */

@@ -20,9 +20,25 @@ export function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string
 }
 
 /**
+ * The step each exporting cluster's operator takes when the app does not write the east-west gateway's
+ * `Gateway` (the default): it exposes every app's services on the east-west gateway, so it belongs to the
+ * mesh's installation, as Istio's samples/multicluster/expose-services.yaml. Undefined when none is needed.
+ */
+export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): string | undefined {
+  const exporters = intent.clusters.filter(c => intent.exports.some(e => e.from === c));
+  if (intent.istioEastWestGateway || !exporters.length) return undefined;
+  const ns = mesh.rootNamespace ?? 'istio-system';
+  return `expose the exported services on each exporting cluster's east-west gateway before applying (the library does not write Gateway ${ns}/cross-network-gateway, which serves every app's exports, `
+    + 'so that pruning or renaming this app cannot cut them): '
+    + exporters.map(c => `kubectl --context ${c.name} apply -n ${ns} -f samples/multicluster/expose-services.yaml`).join('; ')
+    + ' (from the Istio release: a Gateway cross-network-gateway selecting istio: eastwestgateway, port 15443 TLS, tls.mode AUTO_PASSTHROUGH, hosts "*.local"), or set istioEastWestGateway: true to write it in this app\'s output';
+}
+
+/**
  * Istio (multi-network): each cluster's istio-system must carry its network label (a step for the
  * operator, see istioNetworkStep); an exporting cluster
- * has the east-west gateway (port 15443, AUTO_PASSTHROUGH); consumers that run the service too get a
+ * has the east-west gateway (port 15443, AUTO_PASSTHROUGH: its Gateway object written with istioEastWestGateway,
+ * otherwise a step for the operator, see istioEastWestStep); consumers that run the service too get a
  * DestinationRule with locality failover and the outlier detection failover needs; in FEDERATED mode,
  * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
  * exporter lets the named remote callers in with an AuthorizationPolicy.
@@ -54,7 +70,7 @@ export const MC_ISTIO: MultiClusterRenderer = {
   render(intent: MultiClusterIntent, mesh: Mesh) {
     for (const c of intent.clusters) {
       MeshAnalysis.of(c.chart);
-      if (intent.exports.some(e => e.from === c)) {
+      if (intent.istioEastWestGateway && intent.exports.some(e => e.from === c)) {
         new istio.Gateway(c.chart, 'EastWestGateway', {
           metadata: objectMetadata('cross-network-gateway', mesh.rootNamespace ?? 'istio-system'),
           spec: {

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MC_CONSUL } from './consul';
 import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
-import { istioNetworkStep, MC_ISTIO } from './istio';
+import { istioEastWestStep, istioNetworkStep, MC_ISTIO } from './istio';
 import { MC_LINKERD } from './linkerd';
 import { markChartCluster } from '../analysis/synth-check';
 import { Mesh, MeshKind } from '../mesh';
@@ -12,6 +12,7 @@ import { ProblemList } from '../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../private/names';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
+import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
 
 /**
  * One cluster of a multi-cluster mesh.
@@ -96,6 +97,14 @@ export interface MultiClusterExportProps {
    * @default IstioMultiClusterMode.MULTI_PRIMARY
    */
   readonly istioMode?: IstioMultiClusterMode;
+  /**
+   * Istio only: write the east-west gateway's `Gateway` (`<root namespace>/cross-network-gateway`, port
+   * 15443 `AUTO_PASSTHROUGH` for `*.local`) into each exporting cluster's chart. It is cluster
+   * infrastructure shared by every app's exports: an app that writes it owns it (a GitOps prune or rename
+   * of the app cuts every app's cross-network traffic, and a second app writing it fights over it).
+   * @default false: not written; a warning gives the step (Istio's samples/multicluster/expose-services.yaml)
+   */
+  readonly istioEastWestGateway?: boolean;
   /**
    * Linkerd only: export for remote discovery (flat network, pod-to-pod) instead of through the gateway.
    * @default false
@@ -222,7 +231,13 @@ export class MultiClusterExport extends MeshConstruct {
       istioMode: props.istioMode ?? IstioMultiClusterMode.MULTI_PRIMARY,
       linkerdRemoteDiscovery: props.linkerdRemoteDiscovery ?? false,
       samenessGroup: props.consulSamenessGroup,
+      istioEastWestGateway: props.istioEastWestGateway ?? false,
     };
+    if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
+      problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
+    } else if (props.istioEastWestGateway && this.mesh.kind !== MeshKind.ISTIO) {
+      problems.add('istioEastWestGateway', true, `${this.mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, 'remove it');
+    }
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
@@ -230,6 +245,18 @@ export class MultiClusterExport extends MeshConstruct {
     this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
     renderer.render(intent, this.mesh, this);
     if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
+    const eastWest = this.mesh.kind === MeshKind.ISTIO ? istioEastWestStep(intent, this.mesh) : undefined;
+    if (eastWest) this._warn(eastWest);
+    // an exporter's namespace without zero trust: the failover target admits more than the primary
+    // (checked at synthesis, so that a ZeroTrustNamespace created after this construct counts)
+    let checked = false;
+    this.node.addValidation({
+      validate: () => {
+        if (!checked) this.warnUnprotectedExports(exports);
+        checked = true;
+        return [];
+      },
+    });
     // each cluster's services are enrolled where their objects are (the chart of the cdk8s-plus Service
     // or Deployment, else the cluster's chart): docs/enrolment.md
     for (const c of clusters) {
@@ -239,6 +266,29 @@ export class MultiClusterExport extends MeshConstruct {
         if (!ns || this.mesh.ambient) continue;
         MeshNamespace.of(where, ns, this.mesh, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
       }
+    }
+  }
+
+  /**
+   * Warns for each export whose exporting cluster has no ZeroTrustNamespace (default deny and mTLS) for
+   * the service's namespace, in the cluster's chart or the chart of the service's objects.
+   */
+  private warnUnprotectedExports(exports: ExportIntent[]): void {
+    const warned = new Set<string>();
+    // Consul: deny by default is datacenter-wide (the * → * intention or the ACL default policy), not a
+    // namespace's, and the export's ServiceIntentions is the service's one (consul-k8s: one per destination)
+    if (this.mesh.kind === MeshKind.CONSUL) return;
+    for (const e of exports) {
+      const charts = [e.from.chart, ...(e.service._source() ? [Chart.of(e.service._source()!)] : [])];
+      const covered = charts.some(chart => chart.node.findAll()
+        .some(c => c instanceof ZeroTrustNamespace && c.namespace === e.namespace && c.mesh.kind === this.mesh.kind));
+      const key = `${e.from.name}/${e.namespace}`;
+      if (covered || warned.has(key)) continue;
+      warned.add(key);
+      this._warn(`exports[${exports.indexOf(e)}]: cluster ${e.from.name} exports ${e.service.name}, but its chart [${e.from.chart.node.path}] has no ZeroTrustNamespace for namespace ${e.namespace}: `
+        + `no default deny${this.mesh.kind === MeshKind.LINKERD ? '' : ' and no STRICT mTLS'} there, so after a failover (or a direct remote call) ${e.service.name} admits any caller, method and path that the consumers' own rules refuse, `
+        + `and callers the consumers allow that are not among exports[${exports.indexOf(e)}].callers are not admitted. `
+        + `Add new ZeroTrustNamespace(<the ${e.from.name} chart>, 'zero-trust', { mesh, namespace: '${e.namespace}', allow: [...] }) with the same rules for ${e.service.name} as in the consumers (remote callers with the same trust domain are the same identities)`);
     }
   }
 

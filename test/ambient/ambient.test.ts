@@ -417,31 +417,74 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     expect(edge.callerIdentity?.name).toBe('shop-istio');
     // the DENY rule's HTTP attributes are safe on an HTTP-only Gateway (no I117)
     expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
-    // the gateway pods are the Gateway's own: the DENY has no host condition to escape with host:443
-    expect(one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }] }]);
+    // the gateway pods are the Gateway's own: the DENY has no host condition to escape with host:443; it is
+    // for 443 only, so that a plain-HTTP request without a token gets the redirect of port 80, not 403
+    expect(one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['443'] } }] }]);
   });
 
-  test('ingress in a default-deny namespace: the Gateway\'s pods are allowed on its listener ports (else every request gets 403)', () => {
+  test('ingress JWT without TLS (no redirect): the DENY covers every port', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', {
+      mesh: AMBIENT,
+      host: 'shop.example.com',
+      allowPlainHttp: true,
+      routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 8080 }) }],
+      jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
+    });
+    expect(one(synthValidated(chart), 'AuthorizationPolicy', 'shop-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }] }]);
+  });
+
+  test('ingress: the gateway pods are opted out of ztunnel explicitly (infrastructure label); a Gateway that enrols them is refused by STRICT mTLS and the default deny', () => {
     const chart = shopChart();
     const web = ServiceRef.fromName('web', { port: 8080 });
     const edge = new IngressGateway(chart, 'shop', { mesh: AMBIENT, host: 'shop.example.com', tlsSecretName: 'shop-tls', routes: [{ pathPrefix: '/', service: web }] });
     new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [edge.callerIdentity!], to: web }] });
     const out = synthValidated(chart);
-    expect(one(out, 'AuthorizationPolicy', 'shop-allow-ingress').spec).toEqual({
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop' }],
-      action: 'ALLOW',
-      rules: [{ to: [{ operation: { ports: ['443', '80'] } }] }],
-    });
-    const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
-    expect(matrix.check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 443 })).toMatchObject({ allowed: true, reason: 'gateway shop/shop: AuthorizationPolicy shop/shop-allow-ingress rules[0]' });
-    expect(matrix.check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 15000 }).allowed).toBe(false);
-    expect(matrix.check({ caller: 'shop/shop-istio', service: 'shop/web' }).allowed).toBe(true);
+    expect(one(out, 'Gateway', 'shop').spec.infrastructure).toEqual({ labels: { 'istio.io/dataplane-mode': 'none' } });
+    const client = { caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 443 };
+    expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check(client).allowed).toBe(true);
     expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.severity !== 'info')).toEqual([]);
-    // without it (the output before the fix): the namespace's default deny refuses every client, and both tools say so
-    const before = out.filter(o => o.metadata.name !== 'shop-allow-ingress');
-    expect(ReachabilityMatrix.fromManifests(before, { defaultNamespace: 'shop' }).check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio' }))
-      .toMatchObject({ allowed: false, reason: 'gateway shop/shop: no rule of the ALLOW policies matches (AuthorizationPolicy shop/default-deny)' });
-    expect(MeshAnalyzer.analyzeObjects(before).findings.map(f => `${f.code} ${f.resource}`)).toEqual(['I145 Gateway shop/shop']);
+    // the Gateway enrolling its pods (istiod then adds no opt-out): ztunnel takes them, and both tools say so
+    const enrolled = out.map(o => (o.kind === 'Gateway' && o.metadata.name === 'shop' ? { ...o, spec: { ...o.spec, infrastructure: { labels: { 'istio.io/dataplane-mode': 'ambient' } } } } : o));
+    expect(ReachabilityMatrix.fromManifests(enrolled, { defaultNamespace: 'shop' }).check(client))
+      .toMatchObject({ allowed: false, reason: expect.stringMatching(/^ztunnel at the gateway pods of shop\/shop .*mTLS STRICT \(PeerAuthentication shop\/default\)/) });
+    expect(MeshAnalyzer.analyzeObjects(enrolled).findings.map(f => `${f.code} ${f.resource}`)).toEqual(['I148 Gateway shop/shop']);
+    // the sidecar data plane: no ztunnel, no label
+    const sidecar = shopChart();
+    new IngressGateway(sidecar, 'shop', { mesh: Mesh.istio(), api: IngressApi.GATEWAY_API, host: 'shop.example.com', tlsSecretName: 'shop-tls', routes: [{ pathPrefix: '/', service: web }] });
+    expect(one(synthValidated(sidecar), 'Gateway', 'shop').spec.infrastructure).toBeUndefined();
+  });
+
+  test('ingress in an ambient namespace, hand-written: the ztunnel layer of gateway pods the Gateway enrols (STRICT, then the default deny)', () => {
+    const NS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}';
+    const GW = (infra: string, labels = '') => `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: shop, namespace: shop${labels}}\nspec:\n  gatewayClassName: istio\n${infra}  listeners:\n  - {name: http, port: 80, protocol: HTTP}`;
+    const STRICT = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: shop}\nspec: {mtls: {mode: STRICT}}';
+    const DENY = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec: {}';
+    const ALLOW = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: shop-allow-ingress, namespace: shop}\nspec:\n  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: shop}]\n  rules: [{to: [{operation: {ports: ["80"]}}]}]';
+    const ENROLLED = '  infrastructure: {labels: {istio.io/dataplane-mode: ambient}}\n';
+    const OPTED_OUT = '  infrastructure: {labels: {istio.io/dataplane-mode: none}}\n';
+    const check = (...docs: string[]) => ReachabilityMatrix.fromYaml(docs.join('\n---\n'), { defaultNamespace: 'shop' }).check({ caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 80 });
+    const codes = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n')).findings.filter(f => f.severity !== 'info').map(f => f.code);
+    expect(check(NS, GW(ENROLLED), STRICT, DENY, ALLOW)).toMatchObject({ allowed: false, reason: expect.stringContaining('mTLS STRICT') });
+    expect(codes(NS, GW(ENROLLED), STRICT, DENY, ALLOW)).toEqual(['I148']);
+    expect(check(NS, GW(ENROLLED), DENY, ALLOW)).toMatchObject({ allowed: false, reason: expect.stringMatching(/^ztunnel at the gateway pods .*default-deny/) });
+    expect(codes(NS, GW(ENROLLED), DENY, ALLOW)).toEqual(['I148']);
+    // the label on the Gateway's metadata, copied to the pods when there are no infrastructure labels
+    const labelled = GW('', ', labels: {istio.io/dataplane-mode: ambient}');
+    expect(check(NS, labelled, STRICT, DENY, ALLOW).allowed).toBe(false);
+    expect(codes(NS, labelled, STRICT, DENY, ALLOW)).toEqual(['I148']);
+    // no label (istiod adds none: gatewaycommon/deploymentcontroller.go setLabelOverrides), or none explicitly
+    expect(check(NS, GW(''), STRICT, DENY, ALLOW).allowed).toBe(true);
+    expect(codes(NS, GW(''), STRICT, DENY, ALLOW)).toEqual([]);
+    expect(check(NS, GW(OPTED_OUT), STRICT, DENY, ALLOW).allowed).toBe(true);
+    expect(codes(NS, GW(OPTED_OUT), STRICT, DENY, ALLOW)).toEqual([]);
+    // not ambient (no Namespace label): the gateway pods are not ztunnel's
+    const sidecarNs = NS.replace('istio.io/dataplane-mode: ambient', 'istio-injection: enabled');
+    expect(check(sidecarNs, GW(ENROLLED), STRICT, DENY, ALLOW).allowed).toBe(true);
+    expect(codes(sidecarNs, GW(ENROLLED), STRICT, DENY, ALLOW)).toEqual([]);
+    // ambient with neither STRICT nor a namespace-wide policy: nothing refuses the plaintext, nothing reported
+    expect(check(NS, GW(ENROLLED)).allowed).toBe(true);
+    expect(codes(NS, GW(ENROLLED))).toEqual([]);
   });
 
   test('multi-cluster export is refused with the reason', () => {

@@ -482,3 +482,40 @@ describe('issue 25: mirroring at 100 %, step weights, version label keys', () =>
     expect(subsets.map((s: any) => s.labels)).toEqual([{ app: 'payment', track: 'v1' }, { app: 'payment', track: 'v2' }]);
   });
 });
+
+describe('canary capacity (Deployments given)', () => {
+  const release = (weightStep: number, stableReplicas: number | undefined, canaryReplicas: number | undefined) => {
+    const chart = shopChart();
+    const dep = (name: string, replicas: number | undefined) => new kplus.Deployment(chart, name, { metadata: { name }, replicas, containers: [{ image: 'payment', portNumber: 8080 }] });
+    return new CanaryRelease(chart, 'release', props(Mesh.istio(), {
+      canaryWeight: undefined,
+      steps: [{ weight: 10 }, { weight: 25 }, { weight: 50 }, { weight: 100 }],
+      step: weightStep,
+      stable: ReleaseVersion.fromDeployment(dep('payment-v1', stableReplicas), 'v1'),
+      canary: ReleaseVersion.fromDeployment(dep('payment-v2', canaryReplicas), 'v2'),
+    }));
+  };
+
+  test('one canary pod against three stable ones: fine at 10 and 25 %, warned at 50 and 100 % with the replicas to scale to', () => {
+    expect(release(1, 3, 1).warnings).toEqual([]);
+    expect(release(2, 3, 1).warnings).toEqual([]);
+    expect(release(3, 3, 1).warnings).toEqual(['step 3 sends 50% of requests to the canary, but its Deployment payment-v2 has 1 replica(s) against 3 of the stable version: '
+      + 'each canary pod takes 1.5 times the requests a stable pod served before the release; scale payment-v2 to 2 replicas at this step (weight × stable replicas), or give it a HorizontalPodAutoscaler']);
+    expect(release(4, 3, 1).warnings[0]).toContain('each canary pod takes 3.0 times the requests a stable pod served before the release; scale payment-v2 to 3 replicas at this step');
+  });
+
+  test('both sides of the limit: 1.5 times warns, just under does not; scaled canaries do not', () => {
+    // 50 % × 3 / 1 = 1.5: warned; 50 % × 5 / 2 = 1.25: not
+    expect(release(3, 3, 1).warnings).toHaveLength(1);
+    expect(release(3, 5, 2).warnings).toEqual([]);
+    expect(release(3, 3, 2).warnings).toEqual([]);
+    expect(release(4, 3, 3).warnings).toEqual([]);
+    // 100 % × 3 / 2 = 1.5: warned
+    expect(release(4, 3, 2).warnings[0]).toContain('scale payment-v2 to 3 replicas');
+  });
+
+  test('a canary scaled to zero is warned; versions without Deployments are not checked', () => {
+    expect(release(1, 3, 0).warnings[0]).toContain('no canary pod serves them; scale payment-v2 to 1 replicas');
+    expect(new CanaryRelease(shopChart(), 'release', props(Mesh.istio(), { canaryWeight: 100 })).warnings).toEqual([]);
+  });
+});

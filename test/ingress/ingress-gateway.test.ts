@@ -90,6 +90,22 @@ describe('Istio API', () => {
     expect(MeshAnalyzer.analyzeObjects(before).findings.map(f => f.code)).toEqual(['I143']);
   });
 
+  test('JWT on the shared gateway (its default service account) warns that other apps\' routes skip it, naming the fixes; a dedicated gateway does not', () => {
+    const shared = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT }));
+    expect(shared.warnings).toHaveLength(1);
+    expect(shared.warnings[0]).toContain('the JWT at the edge is required for host shop.example.com only, on the shared ingress gateway pods (istio=ingressgateway in istio-system)');
+    expect(shared.warnings[0]).toContain('one identity (istio-system/istio-ingressgateway-service-account)');
+    expect(shared.warnings[0]).toContain('set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount');
+    expect(shared.warnings[0]).toContain('ZeroTrustNamespace jwt and requireJwt');
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/shop] the JWT at the edge is required for host shop.example.com only'));
+    const dedicated = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), {
+      jwt: JWT, istioGatewaySelector: { istio: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', istioGatewayServiceAccount: 'shop-gateway',
+    }));
+    expect(dedicated.warnings).toEqual([]);
+    // without JWT at the edge, nothing to skip
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.istio())).warnings).toEqual([]);
+  });
+
   test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {
     const out = synth(props(Mesh.istio(), { tlsSecretName: undefined, allowPlainHttp: true }));
     expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }]);

@@ -62,8 +62,22 @@ describe('one output per cluster, validated against the pinned CRDs', () => {
 });
 
 describe('Istio', () => {
-  test('network labels, the east-west gateway on 15443 with AUTO_PASSTHROUGH, remote callers let in', () => {
+  test('the east-west Gateway is the mesh\'s, not the app\'s: not written by default, a warning gives the exact step', () => {
     const { mc } = setup(Mesh.istio());
+    expect(ofKind([...out(mc, 'eu-west'), ...out(mc, 'us-west')], 'Gateway')).toEqual([]);
+    expect(mc.warnings).toContain('expose the exported services on each exporting cluster\'s east-west gateway before applying (the library does not write Gateway istio-system/cross-network-gateway, '
+      + 'which serves every app\'s exports, so that pruning or renaming this app cannot cut them): kubectl --context eu-west apply -n istio-system -f samples/multicluster/expose-services.yaml '
+      + '(from the Istio release: a Gateway cross-network-gateway selecting istio: eastwestgateway, port 15443 TLS, tls.mode AUTO_PASSTHROUGH, hosts "*.local"), or set istioEastWestGateway: true to write it in this app\'s output');
+    // with it, no step to take
+    const { mc: optedIn } = setup(Mesh.istio(), { istioEastWestGateway: true });
+    expect(optedIn.warnings.join('\n')).not.toContain('expose-services');
+    // Istio's only
+    expect(fails(() => setup(Mesh.consul(), { istioEastWestGateway: true })))
+      .toContain('[shop] istioEastWestGateway: got true: Consul cannot express this (the east-west Gateway is Istio\'s); remove it');
+  });
+
+  test('network labels, the east-west gateway on 15443 with AUTO_PASSTHROUGH (opted in), remote callers let in', () => {
+    const { mc } = setup(Mesh.istio(), { istioEastWestGateway: true });
     const eu = out(mc, 'eu-west');
     // the control plane's Namespace is the installation's: never written (a GitOps prune would delete
     // istiod); the network label is a step for the operator, given as a warning with the commands
@@ -312,6 +326,38 @@ describe('Consul', () => {
     const omitted = setup(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }), { consulSamenessGroup: 'shop' }).mc;
     expect(ofKind(out(omitted, 'us-west'), 'SamenessGroup')).toHaveLength(0);
     expect(omitted.warnings).toContain('SamenessGroup shop (cluster us-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must list the peers eu-west with defaultForFailover: true');
+  });
+});
+
+describe('an exporter without zero trust (the failover target admits more than the primary)', () => {
+  const WARNING = 'exports[0]: cluster eu-west exports payment, but its chart [eu-west] has no ZeroTrustNamespace for namespace shop';
+  test.each([['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()]] as const)('%s: warned at synthesis, with the fix; not with a ZeroTrustNamespace, even one created after the export', (_name, mesh) => {
+    const over = mesh.kind === 'linkerd' ? { failover: false } : {};
+    const opts = mesh.kind === 'linkerd' ? { usRunsPayment: false, callers: false } : {};
+    const { app, mc } = setup(mesh, over, opts);
+    app.synth();
+    const warning = mc.warnings.find(w => w.startsWith(WARNING));
+    expect(warning).toContain('Add new ZeroTrustNamespace(<the eu-west chart>, \'zero-trust\', { mesh, namespace: \'shop\', allow: [...] }) with the same rules for payment as in the consumers');
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining(`[shop] ${WARNING}`));
+
+    const covered = setup(mesh, over, opts);
+    new ZeroTrustNamespace(covered.mc.chartOf('eu-west'), 'zero-trust', {
+      mesh, namespace: 'shop', allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
+    });
+    covered.app.synth();
+    expect(covered.mc.warnings.filter(w => w.startsWith('exports['))).toEqual([]);
+  });
+
+  test('a ZeroTrustNamespace of another namespace does not count; Consul (datacenter-wide deny) is not warned', () => {
+    const { app, mc } = setup(Mesh.istio());
+    new ZeroTrustNamespace(mc.chartOf('eu-west'), 'zero-trust', {
+      mesh: Mesh.istio(), namespace: 'other', allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, namespace: 'other' }) }],
+    });
+    app.synth();
+    expect(mc.warnings.filter(w => w.startsWith(WARNING))).toHaveLength(1);
+    const consul = setup(Mesh.consul());
+    consul.app.synth();
+    expect(consul.mc.warnings.filter(w => w.startsWith('exports['))).toEqual([]);
   });
 });
 

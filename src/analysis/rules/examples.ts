@@ -221,6 +221,18 @@ spec:
   - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: shop-tls}]}}
   - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}`;
 
+const INGRESS_GW_OPTED_OUT = INGRESS_GW.replace('  gatewayClassName: istio\n', '  gatewayClassName: istio\n  infrastructure: {labels: {istio.io/dataplane-mode: none}}\n');
+const INGRESS_GW_ENROLLED = INGRESS_GW.replace('  gatewayClassName: istio\n', '  gatewayClassName: istio\n  infrastructure: {labels: {istio.io/dataplane-mode: ambient}}\n');
+
+const ALLOW_INGRESS = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: shop-allow-ingress, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: shop}]
+  action: ALLOW
+  rules:
+  - to: [{operation: {ports: ["443", "80"]}}]`;
+
 const DEPLOYMENT = (name: string, podMetadata: string, podSpec = '') => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}, namespace: shop}
@@ -548,6 +560,24 @@ spec:
       operation: INSERT_BEFORE
       value: {name: envoy.filters.http.local_ratelimit}`),
   },
+  {
+    code: 'I148',
+    // the Gateway's own dataplane-mode label stops istiod's opt-out: the gateway pods are enrolled in ztunnel,
+    // and the default deny refuses the load balancer
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), DEFAULT_DENY, INGRESS_GW_ENROLLED, ALLOW_INGRESS),
+    expect: ['I148'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), DEFAULT_DENY, INGRESS_GW_OPTED_OUT, ALLOW_INGRESS),
+  },
+  {
+    code: 'I148',
+    // the label on the Gateway's metadata (copied to the pods without infrastructure labels); STRICT mTLS
+    // alone refuses the plaintext connections. Fixed: no such label, and istiod opts the pods out itself
+    bad: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'),
+      INGRESS_GW.replace('metadata: {name: shop, namespace: shop}', 'metadata: {name: shop, namespace: shop, labels: {istio.io/dataplane-mode: ambient}}')),
+    expect: ['I148'],
+    fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW),
+  },
+
   // Linkerd
   {
     code: 'L101',

@@ -57,6 +57,26 @@ function targetServices(o: any): string[] {
 
 const ISTIO_WAYPOINT_CLASS = 'istio-waypoint';
 
+/**
+ * The labels istiod puts on the pods of a Gateway API Gateway it deploys: spec.infrastructure.labels, else
+ * the Gateway's own labels (pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go,
+ * extractInfrastructureMetadata).
+ */
+export function gatewayInfraLabels(gw: any): { [k: string]: string } {
+  return gw?.spec?.infrastructure?.labels ?? gw?.metadata?.labels ?? {};
+}
+
+/**
+ * Whether the pods istiod deploys for a class-istio Gateway of an ambient namespace are enrolled in ztunnel:
+ * istiod labels them istio.io/dataplane-mode: none (setLabelOverrides, with ambient enabled) unless the
+ * Gateway sets that key in its labels or infrastructure labels; then the pods carry what it sets.
+ */
+export function gatewayPodsEnrolled(gw: any): boolean {
+  const key = 'istio.io/dataplane-mode';
+  const explicit = key in (gw?.metadata?.labels ?? {}) || key in (gw?.spec?.infrastructure?.labels ?? {});
+  return explicit && gatewayInfraLabels(gw)[key] !== 'none';
+}
+
 function singleton(code: string, kind: string, group: string, upstream: string, severity: Severity): AnalyzerRule {
   return {
     code,
@@ -928,5 +948,35 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         || ['envoy.filters.http.rbac', 'envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'istio.metadata_exchange', 'istio_authn'].includes(before)));
       return early ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${name} is inserted ${op === 'INSERT_FIRST' || !before ? 'at the head of the HTTP filter chain' : `before ${before}`}, so it runs before authorization and callers the policies deny drain the bucket: insert it before envoy.filters.http.router (match.listener.filterChain.filter.subFilter.name)`)] : [];
     })),
+  },
+  {
+    code: 'I148',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway', 'Namespace', 'PeerAuthentication', 'AuthorizationPolicy'],
+    upstream: 'pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go setLabelOverrides: istiod labels the pods of a Gateway it deploys istio.io/dataplane-mode: none unless the Gateway sets that label itself (in metadata.labels or spec.infrastructure.labels); istio-cni enrols every other pod of an ambient namespace but sidecar pods (cni/pkg/util/enablement_selector.go, Matches), and ztunnel applies STRICT mTLS and selector-less policies to them',
+    summary: 'an Istio Gateway API gateway in an ambient namespace sets istio.io/dataplane-mode to something other than none (so istiod does not opt its pods out of ztunnel), where STRICT mTLS or a namespace-wide ALLOW policy applies: ztunnel refuses the plaintext connections of outside clients',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      const root = ctx.assumptions.rootNamespace;
+      const here = (o: any, ns: string) => ctx.ns(o) === ns || ctx.ns(o) === root;
+      for (const g of ctx.ofKind('Gateway', 'gateway.networking.k8s.io')) {
+        const cls = String(g.obj.spec?.gatewayClassName ?? '');
+        // istio-waypoint pods are labelled none by their template; istio-remote deploys nothing
+        if (cls !== 'istio') continue;
+        const ns = ctx.ns(g.obj);
+        if (!ctx.isAmbient(ns) || !gatewayPodsEnrolled(g.obj)) continue;
+        // selector-less: the namespace's (or the root namespace's, mesh-wide) policies, which ztunnel applies
+        const strict = ctx.ofKind('PeerAuthentication', 'istio.io').filter(p => here(p.obj, ns) && !p.obj.spec?.selector && p.obj.spec?.mtls?.mode === 'STRICT');
+        const wide = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => here(p.obj, ns) && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
+        if (!strict.length && !wide.length) continue;
+        const why = [
+          ...strict.map(p => `PeerAuthentication ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (STRICT) refuses plaintext`),
+          ...wide.map(p => `AuthorizationPolicy ${ctx.ns(p.obj)}/${p.obj.metadata?.name} (no selector) allows ${arr(p.obj.spec?.rules).length ? 'only the callers its rules name' : 'nothing'}`),
+        ].join(', ');
+        out.push(at(g, ['spec', 'gatewayClassName'], `namespace ${ns} is ambient, and this Gateway sets istio.io/dataplane-mode itself (to ${JSON.stringify(gatewayInfraLabels(g.obj)['istio.io/dataplane-mode'] ?? '')} on its pods), so istiod does not label the gateway pods istio.io/dataplane-mode: none; istio-cni enrols them and ztunnel applies the namespace's L4 policies to the load balancer's plaintext connections: ${why}; every outside request is refused. Set spec.infrastructure.labels: {istio.io/dataplane-mode: none} (istiod copies them to the pods), remove the label, or put the gateway in a namespace that is not ambient`));
+      }
+      return out;
+    },
   },
 ];
