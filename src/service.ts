@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { show } from './private/errors';
+import { manifestOf, PodTemplate, requireObject } from './private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from './private/names';
 
 /**
@@ -55,7 +55,8 @@ export interface ServiceRefOptions {
 }
 
 /**
- * Options of a service reference made from a cdk8s-plus object.
+ * Options of a service reference made from a Kubernetes object (of any cdk8s-plus 2.x package, an
+ * imported L1 or an `ApiObject`).
  */
 export interface ServiceRefFromOptions {
   /**
@@ -81,7 +82,7 @@ export interface ServiceRefFromOptions {
  *
  * @example
  * ServiceRef.fromName('payment', { port: 8080 });
- * ServiceRef.fromService(paymentService);   // a cdk8s-plus-28 Service
+ * ServiceRef.fromService(paymentService);   // a cdk8s-plus Service (any 2.x package), KubeService or ApiObject
  */
 export class ServiceRef {
   /**
@@ -93,27 +94,45 @@ export class ServiceRef {
   }
 
   /**
-   * A cdk8s-plus-28 `Service`. Mesh settings that live on the Service object itself (such as
-   * Linkerd's failure-accrual annotations) are added to it.
+   * A Service object: a `Service` of any cdk8s-plus 2.x package (cdk8s-plus-28, cdk8s-plus-33, ...), an
+   * imported `KubeService`, or an `ApiObject` of kind `Service` (`v1`). Its name, namespace, ports and
+   * selector are read from the object it synthesizes. Mesh settings that live on the Service object
+   * itself (such as Linkerd's failure-accrual annotations) are added to it.
+   *
+   * @param service a construct that synthesizes a v1 Service (typed `IConstruct` so that any cdk8s-plus
+   *   version's class is accepted)
    */
-  public static fromService(service: kplus.Service, options: ServiceRefFromOptions = {}): ServiceRef {
-    const ports = service.ports;
+  public static fromService(service: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
+    const api = requireObject(service, ['Service'], 'v1', 'ServiceRef.fromService(service)',
+      'pass the Service object (for a Deployment, use ServiceRef.fromDeployment)');
+    const ports: any[] = manifestOf(api)?.spec?.ports ?? [];
     const port = options.port ?? ports[0]?.port;
     const servicePort = ports.find(p => p.port === port);
-    return new ServiceRef(options.name ?? service.name, service.metadata.namespace, port as number,
-      servicePort?.targetPort ?? (port as number), servicePort?.name,
+    // a numeric targetPort is the pod port; a named one (or none) leaves the pod port equal to the port
+    const targetPort = typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : (port as number);
+    const ref: ServiceRef = new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number,
+      targetPort, servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
-      () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
-      service.metadata, undefined, service);
+      () => ref._unnarrowed(manifestOf(api)?.spec?.selector ?? {}),
+      api.metadata, undefined, service, api);
+    return ref;
   }
 
   /**
-   * A service in front of a cdk8s-plus-28 `Deployment`, selecting its pods.
+   * A service in front of a Deployment, selecting its pods: a `Deployment` of any cdk8s-plus 2.x package,
+   * an imported `KubeDeployment`, or an `ApiObject` of kind `Deployment` (`apps/v1`; a StatefulSet or
+   * DaemonSet is accepted too). The service is named after the workload unless `name` is given.
+   *
+   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
    */
-  public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
-    const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
-    return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment, deployment);
+  public static fromDeployment(deployment: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
+    const api = requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ServiceRef.fromDeployment(deployment)',
+      'pass the Deployment object (for a Service, use ServiceRef.fromService)');
+    const pods = PodTemplate.of(deployment)!;
+    const port = options.port ?? pods.containerPorts()[0];
+    return new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number, port as number, undefined,
+      options.protocol ?? ServiceProtocol.HTTP, () => pods.matchLabels(), undefined, pods, deployment);
   }
 
   /** The service name. */
@@ -130,14 +149,16 @@ export class ServiceRef {
   public readonly protocol: ServiceProtocol;
   private readonly selectorFn: () => { [key: string]: string };
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
-  private readonly workload?: kplus.Workload;
-  private readonly source?: Construct;
-  /** The cdk8s-plus Service this reference was made from (`fromService`), whose selector may be narrowed. */
-  private readonly serviceObject?: kplus.Service;
+  private readonly workload?: PodTemplate;
+  private readonly source?: IConstruct;
+  /** The Service object this reference was made from (`fromService`), whose selector may be narrowed. */
+  private readonly serviceObject?: ApiObject;
+  /** The selector labels this library added to the Service object (`selector` leaves them out). */
+  private readonly narrowed = new Set<string>();
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
     protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
-    workload?: kplus.Workload, source?: Construct) {
+    workload?: PodTemplate, source?: IConstruct, serviceObject?: ApiObject) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -148,14 +169,14 @@ export class ServiceRef {
     this.serviceMetadata = serviceMetadata;
     this.workload = workload;
     this.source = source;
-    this.serviceObject = source instanceof kplus.Service ? source : undefined;
+    this.serviceObject = serviceObject;
   }
 
   /**
    * The cdk8s-plus object the reference was made from (`fromService`, `fromDeployment`), if any.
    * @internal
    */
-  public _source(): Construct | undefined {
+  public _source(): IConstruct | undefined {
     return this.source;
   }
 
@@ -163,8 +184,16 @@ export class ServiceRef {
    * The workload whose pods serve the service, when the reference was made from it (`fromDeployment`).
    * @internal
    */
-  public _workload(): kplus.Workload | undefined {
+  public _workload(): PodTemplate | undefined {
     return this.workload;
+  }
+
+  /**
+   * A Service object's selector without the labels this library narrowed it with.
+   * @internal
+   */
+  public _unnarrowed(selector: { [key: string]: string }): { [key: string]: string } {
+    return Object.fromEntries(Object.entries(selector).filter(([k]) => !this.narrowed.has(k)));
   }
 
   /** The labels that select the service's pods. */
@@ -192,7 +221,8 @@ export class ServiceRef {
    */
   public _narrowServiceSelector(key: string, value: string): boolean {
     if (!this.serviceObject) return false;
-    ApiObject.of(this.serviceObject).addJsonPatch(JsonPatch.add(`/spec/selector/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value));
+    this.narrowed.add(key);
+    this.serviceObject.addJsonPatch(JsonPatch.add(`/spec/selector/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value));
     return true;
   }
 

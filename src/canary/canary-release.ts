@@ -1,13 +1,13 @@
 import * as path from 'path';
-import { App, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { ApiObject, App, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, show } from '../private/errors';
+import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
 import { MatchIntent } from '../resilience/intent';
@@ -44,17 +44,23 @@ export class ReleaseVersion {
   }
 
   /**
-   * The pods of a cdk8s-plus-28 Deployment. The version label is added to its pod template (and,
-   * on Consul, the `consul.hashicorp.com/service-meta-<labelKey>` annotation that subset filters read).
+   * The pods of a Deployment: a `Deployment` of any cdk8s-plus 2.x package, an imported `KubeDeployment`
+   * or an `ApiObject` of kind `Deployment` (`apps/v1`). The version label is added to its pod template
+   * (and, on Consul, the `consul.hashicorp.com/service-meta-<labelKey>` annotation that subset filters read).
+   *
+   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
    */
-  public static fromDeployment(deployment: kplus.Deployment, version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
-    return new ReleaseVersion(version, options.labelKey ?? 'version', deployment);
+  public static fromDeployment(deployment: IConstruct, version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
+    requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ReleaseVersion.fromDeployment(deployment)',
+      `pass the Deployment object of version ${version}, or use ReleaseVersion.of('${version}') and label its pods yourself`);
+    return new ReleaseVersion(version, options.labelKey ?? 'version', PodTemplate.of(deployment));
   }
 
-  private constructor(public readonly version: string, public readonly labelKey: string, private readonly deployment: kplus.Deployment | undefined) {}
+  private constructor(public readonly version: string, public readonly labelKey: string, private readonly deployment: PodTemplate | undefined) {}
 
   /** @internal */
-  public _deployment(): kplus.Deployment | undefined {
+  public _deployment(): PodTemplate | undefined {
     return this.deployment;
   }
 }
@@ -416,8 +422,8 @@ export class CanaryRelease extends MeshConstruct {
     for (const [v, vi] of [[props.stable, intent.stable], [props.canary, intent.canary]] as const) {
       const d = v._deployment();
       if (d) {
-        d.podMetadata.addLabel(vi.versionKey, vi.versionValue);
-        if (this.mesh.kind === MeshKind.CONSUL) d.podMetadata.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
+        d.addLabel(vi.versionKey, vi.versionValue);
+        if (this.mesh.kind === MeshKind.CONSUL) d.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
       } else if (this.mesh.kind === MeshKind.CONSUL) {
         this._warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
       }
@@ -441,11 +447,18 @@ export class CanaryRelease extends MeshConstruct {
   private backendServices(intent: CanaryIntent) {
     const ns = this.service._namespaceFrom(this);
     for (const v of [intent.stable, intent.canary]) {
-      const svc = new kplus.Service(this, `Backend-${v.name}`, {
+      // (written as cdk8s-plus-28's Service wrote it, so existing output is unchanged)
+      new ApiObject(this, `Backend-${v.name}`, {
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: objectMetadata(v.backendService, ns),
-        ports: [{ port: this.service.port, targetPort: this.service.targetPort, name: this.service.portName }],
+        spec: {
+          externalIPs: [],
+          ports: [{ port: this.service.port, targetPort: this.service.targetPort, ...(this.service.portName ? { name: this.service.portName } : {}) }],
+          selector: sortKeys(v.labels),
+          type: 'ClusterIP',
+        },
       });
-      svc.select(kplus.Pods.select(this, `Pods-${v.name}`, { labels: sortKeys(v.labels) }));
     }
   }
 }

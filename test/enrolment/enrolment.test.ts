@@ -155,7 +155,7 @@ describe('Linkerd', () => {
     expect(failureOf(chart => {
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } });
       new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
-    })).toBe('[test/zt] namespaceObject: got "other": not the Namespace of shop, whose workloads the pattern configures; pass the kplus.Namespace named shop, or leave namespaceObject out');
+    })).toBe('[test/zt] namespaceObject: got "other": not the Namespace of shop, whose workloads the pattern configures; pass the Namespace named shop (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject), or leave namespaceObject out');
   });
 });
 

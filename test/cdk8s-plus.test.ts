@@ -1,0 +1,159 @@
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import * as plus28 from 'cdk8s-plus-28';
+import * as plus33 from 'cdk8s-plus-33';
+import {
+  CanaryRelease, Identity, Mesh, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
+} from '../src';
+import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
+
+/**
+ * Issue 19 item 1: objects of any cdk8s-plus 2.x package (and plain ApiObjects, imported L1s) are read
+ * through the object they synthesize. cdk8s-plus-28 and cdk8s-plus-33 side by side, in one app.
+ */
+captureStderr();
+
+type Plus = typeof plus28 | typeof plus33;
+const PLUS: [string, Plus][] = [['cdk8s-plus-28', plus28], ['cdk8s-plus-33', plus33]];
+
+function service(kplus: Plus, chart: Chart, name = 'payment'): any {
+  const svc = new kplus.Service(chart, `svc-${name}`, { metadata: { name }, ports: [{ port: 80, targetPort: 8080, name: 'http' }] });
+  svc.select((kplus.Pods as any).select(chart, `pods-${name}`, { labels: { app: name } }));
+  return svc;
+}
+
+function deployment(kplus: Plus, chart: Chart, name: string, labels: { [k: string]: string } = { app: name }): any {
+  const dep = new (kplus.Deployment as any)(chart, `dep-${name}`, {
+    metadata: { name },
+    select: false,
+    podMetadata: { labels },
+    containers: [{ name, image: `example/${name}:1`, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+  });
+  dep.select((kplus.LabelSelector as any).of({ labels }));
+  return dep;
+}
+
+describe.each(PLUS)('%s', (_name, kplus) => {
+  test('ServiceRef.fromService reads name, namespace, ports and selector from the Service', () => {
+    const chart = shopChart();
+    const ref = ServiceRef.fromService(service(kplus, chart));
+    expect([ref.name, ref.port, ref.targetPort, ref.portName, ref.selector]).toEqual(['payment', 80, 8080, 'http', { app: 'payment' }]);
+  });
+
+  test('Linkerd failure accrual is written onto the Service object itself', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'rs', { mesh: Mesh.linkerd(), service: ServiceRef.fromService(service(kplus, chart)), circuitBreaker: { consecutiveErrors: 5 } });
+    const svc = one(synthValidated(chart), 'Service', 'payment');
+    expect(svc.metadata.annotations['balancer.linkerd.io/failure-accrual']).toBe('consecutive');
+  });
+
+  test('ServiceRef.fromDeployment selects the pods by the Deployment\'s matchLabels; Consul enrols its pods', () => {
+    const chart = shopChart();
+    const dep = deployment(kplus, chart, 'payment');
+    const ref = ServiceRef.fromDeployment(dep);
+    expect([ref.name, ref.port, ref.selector]).toEqual(['payment', 8080, { app: 'payment' }]);
+    new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: ref, timeout: Duration.seconds(3) });
+    const pod = one(synthValidated(chart), 'Deployment', 'payment').spec.template;
+    expect(pod.metadata.annotations['consul.hashicorp.com/connect-inject']).toBe('true');
+    expect(pod.spec.automountServiceAccountToken).toBe(true); // cdk8s-plus's default false, turned on for the dataplane login
+  });
+
+  test('ReleaseVersion.fromDeployment labels the pod template', () => {
+    const chart = shopChart();
+    new CanaryRelease(chart, 'canary', {
+      mesh: Mesh.consul(),
+      service: ServiceRef.fromName('payment', { port: 8080 }),
+      stable: ReleaseVersion.fromDeployment(deployment(kplus, chart, 'payment-v1', { app: 'payment', version: 'v1' }), 'v1'),
+      canary: ReleaseVersion.fromDeployment(deployment(kplus, chart, 'payment-v2', { app: 'payment' }), 'v2'),
+      canaryWeight: 10,
+    });
+    const v2 = one(synthValidated(chart), 'Deployment', 'payment-v2').spec.template.metadata;
+    expect([v2.labels.app, v2.labels.version]).toEqual(['payment', 'v2']);
+    expect(v2.annotations['consul.hashicorp.com/service-meta-version']).toBe('v2');
+  });
+
+  test('Identity.fromServiceAccount reads the ServiceAccount\'s name and namespace', () => {
+    const chart = shopChart();
+    const sa = new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'order', namespace: 'orders' } });
+    const id = Identity.fromServiceAccount(sa);
+    expect([id.name, id.namespace]).toEqual(['order', 'orders']);
+  });
+
+  test('the app\'s Namespace is the one enrolled (Istio), and a namespaceObject is annotated (Linkerd)', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop', labels: { team: 'payments' } } });
+    new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3) });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'Namespace')).toHaveLength(1);
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio-injection': 'enabled', 'team': 'payments' });
+
+    const chart2 = shopChart();
+    const ns = new kplus.Namespace(chart2, 'ns', { metadata: { name: 'shop' } });
+    new ZeroTrustNamespace(chart2, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [] });
+    new TrafficTelemetry(chart2, 'tel', { mesh: Mesh.linkerd(), namespaceObject: ns, accessLogging: {} });
+    const out2 = synthValidated(chart2);
+    expect(ofKind(out2, 'Namespace')).toHaveLength(1);
+    expect(one(out2, 'Namespace', 'shop').metadata.annotations).toMatchObject({
+      'config.linkerd.io/default-inbound-policy': 'deny', 'config.linkerd.io/access-log': 'json', 'linkerd.io/inject': 'enabled',
+    });
+  });
+
+  test('a Linkerd canary narrows the apex Service\'s selector; the reference keeps the service\'s own selector', () => {
+    const chart = shopChart();
+    const ref = ServiceRef.fromService(service(kplus, chart));
+    new CanaryRelease(chart, 'canary', { mesh: Mesh.linkerd(), service: ref, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+    expect(one(synthValidated(chart), 'Service', 'payment').spec.selector).toEqual({ app: 'payment', version: 'v1' });
+    expect(ref.selector).toEqual({ app: 'payment' });
+  });
+
+  test('an object of another kind is refused, naming what was given and what to pass', () => {
+    expect(failureOf(chart => ServiceRef.fromService(deployment(kplus, chart, 'payment'))))
+      .toBe('ServiceRef.fromService(service): got apps/v1 Deployment payment [test/dep-payment]: expected an object that synthesizes v1 Service (a cdk8s-plus Service of any cdk8s-plus 2.x package, an imported KubeService or an ApiObject); pass the Service object (for a Deployment, use ServiceRef.fromDeployment)');
+    expect(failureOf(chart => ServiceRef.fromDeployment(service(kplus, chart))))
+      .toContain('ServiceRef.fromDeployment(deployment): got v1 Service payment [test/svc-payment]: expected an object that synthesizes apps/v1 Deployment or StatefulSet or DaemonSet');
+    expect(failureOf(chart => Identity.fromServiceAccount(new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } }))))
+      .toContain('Identity.fromServiceAccount(serviceAccount): got v1 Namespace shop [test/ns]: expected an object that synthesizes v1 ServiceAccount');
+    expect(failureOf(chart => ReleaseVersion.fromDeployment(service(kplus, chart), 'v2'))).toContain("use ReleaseVersion.of('v2') and label its pods yourself");
+    expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: service(kplus, chart), allow: [] })))
+      .toContain('namespaceObject: got v1 Service payment [test/svc-payment]: not the Namespace of shop');
+  });
+});
+
+describe('objects of both packages, plain ApiObjects and imported L1s in one app', () => {
+  test('an imported KubeService and a plain ApiObject Service are read like cdk8s-plus ones', () => {
+    const chart = shopChart();
+    const kube = new plus33.k8s.KubeService(chart, 'kube', { metadata: { name: 'order' }, spec: { selector: { app: 'order' }, ports: [{ port: 8081 }] } });
+    const plain = new ApiObject(chart, 'plain', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart' }, spec: { selector: { app: 'cart' }, ports: [{ port: 9090, targetPort: 9091 }] } } as any);
+    expect([ServiceRef.fromService(kube).name, ServiceRef.fromService(kube).port, ServiceRef.fromService(kube).selector]).toEqual(['order', 8081, { app: 'order' }]);
+    expect([ServiceRef.fromService(plain).port, ServiceRef.fromService(plain).targetPort]).toEqual([9090, 9091]);
+  });
+
+  test('Consul enrols the workloads of both packages and a plain ApiObject Deployment, each once', () => {
+    const chart = shopChart();
+    deployment(plus28, chart, 'order');
+    deployment(plus33, chart, 'payment');
+    new ApiObject(chart, 'cart', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'cart' },
+      spec: { selector: { matchLabels: { app: 'cart' } }, template: { metadata: { labels: { app: 'cart' } }, spec: { containers: [{ name: 'cart', image: 'example/cart:1' }] } } },
+    } as any);
+    new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: ServiceRef.fromDeployment(chart.node.findChild('dep-payment')), timeout: Duration.seconds(3) });
+    const out = synthValidated(chart);
+    for (const name of ['order', 'payment', 'cart']) {
+      expect(one(out, 'Deployment', name).spec.template.metadata.annotations).toEqual({ 'consul.hashicorp.com/connect-inject': 'true' });
+    }
+    expect(ofKind(out, 'Deployment')).toHaveLength(3);
+  });
+
+  test('Istio pod-level injection on a plain ApiObject Deployment of a namespace the app does not own', () => {
+    const chart = shopChart();
+    const dep = new ApiObject(chart, 'cart', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'cart', namespace: 'other' },
+      spec: { selector: { matchLabels: { app: 'cart' } }, template: { spec: { containers: [{ name: 'cart', image: 'example/cart:1', ports: [{ containerPort: 8080 }] }] } } },
+    } as any);
+    new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromDeployment(dep), timeout: Duration.seconds(3) });
+    expect(one(synthValidated(chart), 'Deployment', 'cart').spec.template.metadata).toEqual({ labels: { 'sidecar.istio.io/inject': 'true' } });
+  });
+});
