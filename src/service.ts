@@ -1,8 +1,11 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { show } from './private/errors';
-import { manifestOf, PodTemplate, requireObject } from './private/k8s-objects';
+import { describeObject, manifestOf, PodTemplate, requireObject, servicesOf, servicesSelecting, userPath } from './private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from './private/names';
+
+/** The Deployments (and names) whose reference is checked at synthesis already. */
+const CHECKED = new WeakMap<IConstruct, Set<string>>();
 
 /**
  * The application protocol a service port speaks.
@@ -105,6 +108,43 @@ export class ServiceRef {
   public static fromService(service: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
     const api = requireObject(service, ['Service'], 'v1', 'ServiceRef.fromService(service)',
       'pass the Service object (for a Deployment, use ServiceRef.fromDeployment)');
+    return ServiceRef.ofServiceObject(api, service, options, undefined);
+  }
+
+  /**
+   * A service in front of a Deployment, selecting its pods: a `Deployment` of any cdk8s-plus 2.x package,
+   * an imported `KubeDeployment`, or an `ApiObject` of kind `Deployment` (`apps/v1`; a StatefulSet or
+   * DaemonSet is accepted too).
+   *
+   * The service is the app's Service that selects the Deployment's pods when there is one when this is
+   * called (e.g. the one `deployment.exposeViaService()` made, whose name is generated); else a Service
+   * named after the Deployment (or `name`), which synthesis requires to be in the app whenever another
+   * Service of the app selects the pods (routes would otherwise name a Service that does not exist).
+   *
+   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
+   */
+  public static fromDeployment(deployment: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
+    const api = requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ServiceRef.fromDeployment(deployment)',
+      'pass the Deployment object (for a Service, use ServiceRef.fromService)');
+    const pods = PodTemplate.of(deployment)!;
+    const exposing = servicesSelecting(pods);
+    const name = options.name ?? api.name;
+    const named = exposing.find(s => s.name === name);
+    if (options.name === undefined && !named && exposing.length > 1) {
+      throw new Error(`ServiceRef.fromDeployment(deployment): got ${describeObject(deployment)}, whose pods are selected by the Services ${exposing.map(s => `${s.name} [${userPath(s)}]`).join(', ')} and none is named ${name}: `
+        + 'routes and policies must name one of them; pass ServiceRef.fromService(service) with the one callers use');
+    }
+    const found = named ?? (options.name === undefined && exposing.length === 1 ? exposing[0] : undefined);
+    if (found) return ServiceRef.ofServiceObject(found, found, options, pods);
+    ServiceRef.checkExposedAtSynthesis(deployment, pods, name);
+    const port = options.port ?? pods.containerPorts()[0];
+    return new ServiceRef(name, api.metadata.namespace, port as number, port as number, undefined,
+      options.protocol ?? ServiceProtocol.HTTP, () => pods.matchLabels(), undefined, pods, deployment);
+  }
+
+  /** A reference to a Service object (and, from `fromDeployment`, the workload behind it). */
+  private static ofServiceObject(api: ApiObject, source: IConstruct, options: ServiceRefFromOptions, workload: PodTemplate | undefined): ServiceRef {
     const ports: any[] = manifestOf(api)?.spec?.ports ?? [];
     const port = options.port ?? ports[0]?.port;
     const servicePort = ports.find(p => p.port === port);
@@ -114,25 +154,30 @@ export class ServiceRef {
       targetPort, servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
       () => ref._unnarrowed(manifestOf(api)?.spec?.selector ?? {}),
-      api.metadata, undefined, service, api);
+      api.metadata, workload, source, api);
     return ref;
   }
 
   /**
-   * A service in front of a Deployment, selecting its pods: a `Deployment` of any cdk8s-plus 2.x package,
-   * an imported `KubeDeployment`, or an `ApiObject` of kind `Deployment` (`apps/v1`; a StatefulSet or
-   * DaemonSet is accepted too). The service is named after the workload unless `name` is given.
-   *
-   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
-   *   any cdk8s-plus version's class is accepted)
+   * At synthesis: a reference named after a Deployment whose pods another Service of the app selects
+   * (one made later, e.g. by `exposeViaService()`) names a Service that is not there; refused, naming it.
    */
-  public static fromDeployment(deployment: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
-    const api = requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ServiceRef.fromDeployment(deployment)',
-      'pass the Deployment object (for a Service, use ServiceRef.fromService)');
-    const pods = PodTemplate.of(deployment)!;
-    const port = options.port ?? pods.containerPorts()[0];
-    return new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => pods.matchLabels(), undefined, pods, deployment);
+  private static checkExposedAtSynthesis(deployment: IConstruct, pods: PodTemplate, name: string): void {
+    const names = CHECKED.get(deployment) ?? new Set<string>();
+    if (names.has(name)) return;
+    names.add(name);
+    CHECKED.set(deployment, names);
+    deployment.node.addValidation({
+      validate: () => {
+        const all = servicesOf(pods.api.node.root, pods.namespace);
+        if (all.some(s => s.name === name)) return [];
+        const exposing = servicesSelecting(pods);
+        if (!exposing.length) return []; // the Service is not part of this app (e.g. a Helm chart's)
+        return [`ServiceRef.fromDeployment named the service ${name}, but the app has no Service ${name} in namespace ${pods.namespace ?? 'default'}; `
+          + `the Deployment's pods are selected by ${exposing.map(s => `Service ${s.name} [${userPath(s)}]`).join(', ')} (exposeViaService() gives the Service a generated name), `
+          + 'so routes and policies would name a Service that does not exist: pass ServiceRef.fromService(service) with that Service (or create it before ServiceRef.fromDeployment)'];
+      },
+    });
   }
 
   /** The service name. */

@@ -157,3 +157,65 @@ describe('objects of both packages, plain ApiObjects and imported L1s in one app
     expect(one(synthValidated(chart), 'Deployment', 'cart').spec.template.metadata).toEqual({ labels: { 'sidecar.istio.io/inject': 'true' } });
   });
 });
+
+describe('ServiceRef.fromDeployment and the Service that exposes the Deployment (issue 19 item 2)', () => {
+  const dep33 = (chart: Chart) => new plus33.Deployment(chart, 'payment', {
+    metadata: { name: 'payment' }, containers: [{ image: 'example/payment:1', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+  });
+
+  test.each(PLUS)('%s: exposeViaService() before the reference: routes name the generated Service', (_name, kplus) => {
+    const chart = shopChart();
+    const dep = new (kplus.Deployment as any)(chart, 'payment', { metadata: { name: 'payment' }, containers: [{ image: 'example/payment:1', portNumber: 8080 }] });
+    const svc = dep.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+    const ref = ServiceRef.fromDeployment(dep);
+    expect([ref.name, ref.port, ref.targetPort]).toEqual([svc.name, 80, 8080]);
+    expect(svc.name).not.toBe('payment');
+    new ResilientService(chart, 'rs', { mesh: Mesh.linkerd(), service: ref, timeout: Duration.seconds(3) });
+    const route = ofKind(synthValidated(chart), 'HTTPRoute')[0];
+    expect(route.spec.parentRefs[0]).toMatchObject({ kind: 'Service', name: svc.name, port: 80 });
+  });
+
+  test('exposeViaService() after the reference: synthesis is refused, naming the generated Service and the fix', () => {
+    const msg = failureOf(chart => {
+      const dep = dep33(chart);
+      new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromDeployment(dep), timeout: Duration.seconds(3) });
+      dep.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+    });
+    expect(msg).toContain('[test/payment] ServiceRef.fromDeployment named the service payment, but the app has no Service payment in namespace shop; '
+      + 'the Deployment\'s pods are selected by Service test-payment-service [test/payment/Service]');
+    expect(msg).toContain('(exposeViaService() gives the Service a generated name), so routes and policies would name a Service that does not exist: pass ServiceRef.fromService(service)');
+  });
+
+  test('a Service named after the Deployment, made later, or none in the app at all: no error', () => {
+    const chart = shopChart();
+    const dep = dep33(chart);
+    new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromDeployment(dep), timeout: Duration.seconds(3) });
+    dep.exposeViaService({ name: 'payment', ports: [{ port: 8080 }] });
+    expect(one(synthValidated(chart), 'VirtualService', 'payment').spec.hosts).toEqual(['payment.shop.svc.cluster.local']);
+    const alone = shopChart();
+    new ResilientService(alone, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromDeployment(dep33(alone)), timeout: Duration.seconds(3) });
+    expect(one(synthValidated(alone), 'VirtualService', 'payment').spec.hosts).toEqual(['payment.shop.svc.cluster.local']);
+  });
+
+  test('two Services select the pods and none is named after the Deployment: refused (which one do callers use?)', () => {
+    expect(failureOf(chart => {
+      const dep = dep33(chart);
+      dep.exposeViaService({ name: 'payment-a', ports: [{ port: 8080 }] });
+      dep.exposeViaService({ name: 'payment-b', ports: [{ port: 8080 }] });
+      ServiceRef.fromDeployment(dep);
+    })).toBe('ServiceRef.fromDeployment(deployment): got apps/v1 Deployment payment [test/payment], whose pods are selected by the Services payment-a [test/payment/payment-aService], payment-b [test/payment/payment-bService] and none is named payment: routes and policies must name one of them; pass ServiceRef.fromService(service) with the one callers use');
+  });
+
+  test('a plain ApiObject Service selecting a plain ApiObject Deployment is the one used', () => {
+    const chart = shopChart();
+    const dep = new ApiObject(chart, 'dep', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: { selector: { matchLabels: { app: 'payment' } }, template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'p', image: 'p:1', ports: [{ containerPort: 8080 }] }] } } },
+    } as any);
+    new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments-api' }, spec: { selector: { app: 'payment' }, ports: [{ port: 80, targetPort: 8080 }] } } as any);
+    const ref = ServiceRef.fromDeployment(dep);
+    expect([ref.name, ref.port, ref.targetPort, ref.ownsServiceObject]).toEqual(['payments-api', 80, 8080, true]);
+  });
+});

@@ -207,3 +207,18 @@ export function namespaceObjectOf(given: IConstruct | undefined, namespace: stri
 export function newNamespaceObject(scope: Construct, namespace: string): ApiObject {
   return new ApiObject(scope, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: objectMetadata(namespace, undefined), spec: {} });
 }
+
+/** The v1 Service objects under `scope` in a namespace (each object once, of any origin). */
+export function servicesOf(scope: IConstruct, namespace: string | undefined): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1')
+    .filter(s => namespaceOfObject(s) === namespace);
+}
+
+/** The app's Services (of the workload's namespace) whose non-empty selector selects the workload's pods. */
+export function servicesSelecting(pods: PodTemplate): ApiObject[] {
+  const labels = pods.labels();
+  return servicesOf(pods.api.node.root, pods.namespace).filter(s => {
+    const selector = manifestOf(s)?.spec?.selector ?? {};
+    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+}
