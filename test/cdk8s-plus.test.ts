@@ -1,8 +1,8 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import * as plus28 from 'cdk8s-plus-28';
 import * as plus33 from 'cdk8s-plus-33';
 import {
-  CanaryRelease, Identity, Mesh, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
+  CanaryRelease, Identity, Mesh, MeshAnalyzer, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 
@@ -205,6 +205,24 @@ describe('ServiceRef.fromDeployment and the Service that exposes the Deployment 
       ServiceRef.fromDeployment(dep);
     })).toBe('ServiceRef.fromDeployment(deployment): got apps/v1 Deployment payment [test/payment], whose pods are selected by the Services payment-a [test/payment/payment-aService], payment-b [test/payment/payment-bService] and none is named payment: routes and policies must name one of them; pass ServiceRef.fromService(service) with the one callers use');
   });
+
+  test.each([['linkerd', Mesh.linkerd(), 'HTTPRoute', {}], ['istio', Mesh.istio(), 'DestinationRule', { circuitBreaker: { consecutiveErrors: 5 } }],
+    ['consul', Mesh.consul(), 'Service', {}]] as const)(
+    'K103 (%s): a reference by name to the Deployment\'s name while the output defines the generated Service', (_m, mesh, kind, extra) => {
+      const chart = shopChart();
+      dep33(chart).exposeViaService({ ports: [{ port: 8080 }] });
+      new ResilientService(chart, 'rs', { mesh, service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(3), ...extra });
+      const out = Testing.synth(chart);
+      const k103 = MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.code === 'K103');
+      expect(k103.length).toBeGreaterThan(0);
+      expect(k103.map(f => f.resource).join(' ')).toContain(kind);
+      expect(k103[0].message).toContain('names Service shop/payment, which is not among the manifests although they define the Services of shop (test-payment-service)');
+      // named after the real Service: no K103
+      const fixed = shopChart();
+      const svc = dep33(fixed).exposeViaService({ ports: [{ port: 8080 }] });
+      new ResilientService(fixed, 'rs', { mesh, service: ServiceRef.fromService(svc), timeout: Duration.seconds(3), ...extra });
+      expect(MeshAnalyzer.analyzeObjects(Testing.synth(fixed)).findings.filter(f => f.code === 'K103')).toEqual([]);
+    });
 
   test('a plain ApiObject Service selecting a plain ApiObject Deployment is the one used', () => {
     const chart = shopChart();
