@@ -237,3 +237,84 @@ describe('ServiceRef.fromDeployment and the Service that exposes the Deployment 
     expect([ref.name, ref.port, ref.targetPort, ref.ownsServiceObject]).toEqual(['payments-api', 80, 8080, true]);
   });
 });
+
+describe('canary subsets and cdk8s-plus default selectors (issue 19 item 3)', () => {
+  const FIX = 'create both Deployments with select: false and a shared label, select their pods and the Service by it';
+
+  test.each(PLUS)('%s: a Service selecting by cdk8s.io/metadata.addr (exposeViaService of v1) is refused with the fix', (_name, kplus) => {
+    const msg = failureOf(chart => {
+      const v1 = new (kplus.Deployment as any)(chart, 'payment-v1', { containers: [{ image: 'example/payment:1', portNumber: 8080 }] });
+      const v2 = new (kplus.Deployment as any)(chart, 'payment-v2', { containers: [{ image: 'example/payment:2', portNumber: 8080 }] });
+      const svc = v1.exposeViaService({ name: 'payment', ports: [{ port: 8080 }] });
+      new CanaryRelease(chart, 'release', {
+        mesh: Mesh.istio(),
+        service: ServiceRef.fromService(svc),
+        stable: ReleaseVersion.fromDeployment(v1, 'v1'),
+        canary: ReleaseVersion.fromDeployment(v2, 'v2'),
+        canaryWeight: 10,
+      });
+    });
+    expect(msg).toMatch(/^\[test\/release\] service\.selector: got \{"cdk8s\.io\/metadata\.addr":"test-payment-v1-[0-9a-f]+"\}: the service selects its pods by cdk8s-plus's default label cdk8s\.io\/metadata\.addr, which is unique to one Deployment/);
+    expect(msg).toContain(FIX);
+  });
+
+  test.each(PLUS)('%s: a Deployment whose pods lack the service\'s labels is refused at synthesis (labels added later count)', (_name, kplus) => {
+    const msg = failureOf(chart => {
+      const v1 = deployment(kplus, chart, 'payment-v1', { app: 'payment' });
+      const v2 = new (kplus.Deployment as any)(chart, 'payment-v2', { metadata: { name: 'payment-v2' }, containers: [{ image: 'example/payment:2', portNumber: 8080 }] });
+      new CanaryRelease(chart, 'release', {
+        mesh: Mesh.istio(),
+        service: ServiceRef.fromName('payment', { port: 8080 }),
+        stable: ReleaseVersion.fromDeployment(v1, 'v1'),
+        canary: ReleaseVersion.fromDeployment(v2, 'v2'),
+        canaryWeight: 10,
+      });
+    });
+    expect(msg).toContain('[test/release] canary: got "ReleaseVersion.fromDeployment(payment-v2, \'v2\')": the Deployment\'s pods lack the label app: payment that the service payment selects by, so the v2 subset has no endpoints and its share of requests fails; add app: payment to the pod template\'s labels');
+    expect(msg).not.toContain('stable:');
+    // the label added after the release is created is read at synthesis
+    const chart = shopChart();
+    deployment(kplus, chart, 'payment-v1', { app: 'payment', version: 'v1' });
+    const v2 = new (kplus.Deployment as any)(chart, 'payment-v2', { metadata: { name: 'payment-v2' }, containers: [{ image: 'example/payment:2', portNumber: 8080 }] });
+    new CanaryRelease(chart, 'release', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromName('payment', { port: 8080 }),
+      stable: ReleaseVersion.of('v1'),
+      canary: ReleaseVersion.fromDeployment(v2, 'v2'),
+      canaryWeight: 10,
+    });
+    v2.podMetadata.addLabel('app', 'payment');
+    expect(one(synthValidated(chart), 'Deployment', 'payment-v2').spec.template.metadata.labels).toMatchObject({ app: 'payment', version: 'v2' });
+  });
+
+  test.each(PLUS)('%s: the docs\' program (select: false, a shared label) gives subsets that select each version\'s pods', (_name, kplus) => {
+    const chart = shopChart();
+    const k: any = kplus;
+    const versions = ['v1', 'v2'].map(v => {
+      const d = new k.Deployment(chart, `payment-${v}`, {
+        metadata: { name: `payment-${v}` },
+        select: false,
+        podMetadata: { labels: { app: 'payment' } },
+        containers: [{ image: `example/payment:${v}`, portNumber: 8080 }],
+      });
+      d.select(k.LabelSelector.of({ labels: { app: 'payment', version: v } }));
+      return d;
+    });
+    const svc = new k.Service(chart, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: k.Pods.select(chart, 'pods', { labels: { app: 'payment' } }) });
+    new CanaryRelease(chart, 'release', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromService(svc),
+      stable: ReleaseVersion.fromDeployment(versions[0], 'v1'),
+      canary: ReleaseVersion.fromDeployment(versions[1], 'v2'),
+      canaryWeight: 10,
+      healthAlert: {},
+    });
+    const out = synthValidated(chart);
+    const subsets = one(out, 'DestinationRule', 'payment').spec.subsets;
+    for (const [i, s] of subsets.entries()) {
+      const pods = one(out, 'Deployment', `payment-v${i + 1}`).spec.template.metadata.labels;
+      expect(Object.entries(s.labels).every(([key, value]) => pods[key] === value)).toBe(true);
+    }
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.code === 'I133')).toEqual([]);
+  });
+});

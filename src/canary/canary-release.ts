@@ -6,7 +6,7 @@ import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
-import { ProblemList, show } from '../private/errors';
+import { ProblemList, propMessage, show } from '../private/errors';
 import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
@@ -18,6 +18,8 @@ import { ServiceTraffic } from '../traffic/service-traffic';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The label cdk8s-plus selects a workload's pods by unless `select: false`: unique to each workload object. */
+const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /**
  * Options of a release version.
@@ -274,6 +276,7 @@ export class CanaryRelease extends MeshConstruct {
       }
     }
     problems.throwIfAny();
+    this.checkPodSelection(problems, props);
     if (props.stable.version === props.canary.version && props.stable.labelKey === props.canary.labelKey) {
       problems.add('canary.version', props.canary.version, 'stable and canary select the same pods', 'give the canary its own version label value');
     }
@@ -415,6 +418,45 @@ export class CanaryRelease extends MeshConstruct {
     if (a.severity !== undefined && (typeof a.severity !== 'string' || !/^[A-Za-z0-9_.-]{1,63}$/.test(a.severity))) {
       problems.add('healthAlert.severity', a.severity, 'a label value', "use e.g. 'critical'");
     }
+  }
+
+  /**
+   * Each version's pods must carry the labels the service selects by (the subsets are the service's selector
+   * plus the version label). cdk8s-plus selects a workload's pods by `cdk8s.io/metadata.addr`, a label
+   * unique to each workload object: a Service made from one version's Deployment (`exposeViaService()`,
+   * `ServiceRef.fromDeployment`) selects that Deployment's pods only, so the other version's subset has no
+   * endpoints and its share of requests fails (503 no healthy upstream / no endpoints).
+   */
+  private checkPodSelection(problems: ProblemList, props: CanaryReleaseProps): void {
+    const selector = this.service.selector;
+    const fix = 'create both Deployments with select: false and a shared label, select their pods and the Service by it '
+      + "(new kplus.Deployment(this, 'payment-v2', { select: false, podMetadata: { labels: { app: 'payment' } }, ... }); "
+      + "deployment.select(kplus.LabelSelector.of({ labels: { app: 'payment' } })); new kplus.Service(this, 'payment', { selector: kplus.Pods.select(this, 'pods', { labels: { app: 'payment' } }), ... }))";
+    if (Object.prototype.hasOwnProperty.call(selector, KPLUS_ADDRESS_LABEL)) {
+      problems.add('service.selector', { [KPLUS_ADDRESS_LABEL]: selector[KPLUS_ADDRESS_LABEL] },
+        `the service selects its pods by cdk8s-plus's default label ${KPLUS_ADDRESS_LABEL}, which is unique to one Deployment, so the pods of the other version never match their subset and its share of requests fails`, fix);
+      problems.throwIfAny();
+      return;
+    }
+    // the Deployments' labels at synthesis (they may be added after the release is created)
+    this.node.addValidation({
+      validate: () => {
+        const late: string[] = [];
+        const now = this.service.selector;
+        for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+          const d = v._deployment();
+          if (!d) continue;
+          const labels = d.labels();
+          const missing = Object.entries(now).filter(([k, value]) => labels[k] !== value);
+          if (missing.length) {
+            late.push(propMessage(prop, `ReleaseVersion.fromDeployment(${d.api.name}, '${v.version}')`,
+              `the Deployment's pods lack the label${missing.length > 1 ? 's' : ''} ${missing.map(([k, value]) => `${k}: ${value}`).join(', ')} that the service ${this.service.name} selects by, so the ${v.version} subset has no endpoints and its share of requests fails`,
+              missing.some(([k]) => k === KPLUS_ADDRESS_LABEL) ? fix : `add ${missing.map(([k, value]) => `${k}: ${value}`).join(', ')} to the pod template's labels`));
+          }
+        }
+        return late;
+      },
+    });
   }
 
   /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
