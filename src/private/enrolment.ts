@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { docsUrl } from './docs-url';
 import { propMessage } from './errors';
 import { AmbientNamespace } from './istio-ambient';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from './k8s-objects';
@@ -166,7 +167,7 @@ export class MeshNamespace extends Construct {
       const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root).filter(w => w.namespace === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
-        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
+        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
       }
       return;
     }
@@ -174,7 +175,7 @@ export class MeshNamespace extends Construct {
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {
-      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see docs/enrolment.md)`);
+      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
     }
   }
 
@@ -218,7 +219,7 @@ export class MeshNamespace extends Construct {
       return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
     });
     if (!covered) {
-      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)`);
+      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see ${docsUrl('enrolment.md')})`);
     }
   }
 

@@ -189,7 +189,7 @@ describe('Consul', () => {
     const chart = shopChart();
     deployment(chart, 'web');
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3), callers: [ServiceRef.fromName('web', { port: 8080 })] });
-    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)']);
+    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/enrolment.md)']);
   });
 
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {
