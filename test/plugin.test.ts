@@ -89,11 +89,11 @@ describe('the plugin as cdk8s-cli loads it by package name (issue 19 item 5)', (
     const { PluginManager } = require(path.join(CLI, 'lib', 'plugins', '_manager.js'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ValidationPlugin } = require(path.join(CLI, 'lib', 'plugins', 'validation.js'));
-    const { plugin, context } = ValidationPlugin.load({ package: 'cdk8s-mesh', version: '1.2.3', class: 'MeshValidation', properties: { failOn: 'error' } },
+    const { plugin, context: pluginContext } = ValidationPlugin.load({ package: 'cdk8s-mesh', version: '1.2.3', class: 'MeshValidation', properties: { failOn: 'error' } },
       synthesizedApp(), false, new PluginManager(installed()));
-    await plugin.validate(context);
-    const report = context.report.toString();
-    expect(context.report.success).toBe(false);
+    await plugin.validate(pluginContext);
+    const report = pluginContext.report.toString();
+    expect(pluginContext.report.success).toBe(false);
     expect(report).toContain('I101');
     expect(report).toContain('Construct Path: shop/payment-route');
     expect(report).not.toContain('N/A');

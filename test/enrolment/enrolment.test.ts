@@ -195,8 +195,9 @@ describe('Consul', () => {
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {
     const app = Testing.app();
     const workloads = new Chart(app, 'workloads', { namespace: 'shop' });
-    const v1 = deployment(workloads, 'payment-v1');
-    const v2 = deployment(workloads, 'payment-v2');
+    // (both versions carry the label the service selects by: a release refuses pods its subsets cannot select)
+    const v1 = deployment(workloads, 'payment-v1', { podMetadata: { labels: { app: 'payment' } } });
+    const v2 = deployment(workloads, 'payment-v2', { podMetadata: { labels: { app: 'payment' } } });
     const chart = new Chart(app, 'mesh', { namespace: 'shop' });
     new CanaryRelease(chart, 'release', {
       mesh: Mesh.consul(),
