@@ -1,3 +1,4 @@
+import { parseCidr } from '../../private/names';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, RawFinding } from '../private/context';
 import { firstDifference, objectKey } from '../private/duplicates';
@@ -78,6 +79,25 @@ function serviceReferences(ctx: AnalysisContext): ServiceReference[] {
   return out;
 }
 
+/** Fields that hold an IP address or CIDR, as (kind, group suffix, values with their paths). */
+function networkFields(ctx: AnalysisContext): { doc: Doc; path: (string | number)[]; value: unknown }[] {
+  const out: { doc: Doc; path: (string | number)[]; value: unknown }[] = [];
+  for (const d of [...ctx.ofKind('NetworkAuthentication', 'linkerd.io'), ...ctx.ofKind('EgressNetwork', 'linkerd.io')]) {
+    arr(d.obj.spec?.networks).forEach((n: any, i: number) => {
+      out.push({ doc: d, path: ['spec', 'networks', i, 'cidr'], value: n?.cidr });
+      arr(n?.except).forEach((e: unknown, j: number) => out.push({ doc: d, path: ['spec', 'networks', i, 'except', j], value: e }));
+    });
+  }
+  for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
+    arr(d.obj.spec?.rules).forEach((r: any, i: number) => arr(r?.from).forEach((f: any, j: number) => {
+      for (const k of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks']) {
+        arr(f?.source?.[k]).forEach((v: unknown, n: number) => out.push({ doc: d, path: ['spec', 'rules', i, 'from', j, 'source', k, n], value: v }));
+      }
+    }));
+  }
+  return out;
+}
+
 /** Rules on any mesh's output: the objects of one cluster as Kubernetes stores them. */
 export const KUBERNETES_RULES: AnalyzerRule[] = [
   {
@@ -125,6 +145,18 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
           return at(r.doc, r.path, `the ${r.what} names Service ${r.ns}/${r.name}, which is not among the manifests although they define the Services of ${r.ns} (${shown}): `
             + 'name one of those (a generated name such as cdk8s-plus exposeViaService()\'s is easy to miss), or add the Service');
         });
+    },
+  },
+  {
+    code: 'K104',
+    severity: Severity.ERROR,
+    mesh: 'any',
+    kinds: ['NetworkAuthentication', 'EgressNetwork', 'AuthorizationPolicy'],
+    upstream: 'Linkerd policy-controller (ipnet parse of networks), Istio validation webhook (ipBlocks: ValidateIPSubnet)',
+    summary: 'a network (Linkerd networks cidr/except, Istio ipBlocks) is not an IP address or CIDR',
+    check(ctx): RawFinding[] {
+      return networkFields(ctx).filter(f => parseCidr(f.value) === undefined).map(f => at(f.doc, f.path,
+        `${JSON.stringify(f.value)} is not an IP address or CIDR (an address of 4 numbers up to 255, or an IPv6 address, with a prefix length up to 32 or 128): write e.g. 10.0.0.0/8 or fd00::/8`));
     },
   },
 ];
