@@ -7,18 +7,20 @@ import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
 import { formatTableLines } from '../private/format';
 
-const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
+const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] [--ignore GLOB]... PATH...
        cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
-                       [--trust-domain TD] [--namespace NS] PATH...
+                       [--trust-domain TD] [--namespace NS] [--ignore GLOB]... PATH...
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
-                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny] PATH...
+                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny]
+                               [--ignore GLOB]... PATH...
 
 validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
   --format text|json  output format (default: text)
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
   exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
 
-lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see docs/findings.md.
+lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see
+  https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/findings.md
   --min-severity S    report findings of this severity or worse (default: info)
   --root-namespace NS Istio's root namespace (default: istio-system)
   --trust-domain TD   the mesh trust domain (default: cluster.local)
@@ -37,7 +39,9 @@ reachability: reads the Istio, Linkerd or Consul authorization policies and prin
   exit status: 0, or 2 on usage errors, unreadable input or any failure
 
 PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
-warning) or - for standard input. The items of a kind: List are read as manifests; a document larger than
+warning; dot-folders and dot-files, node_modules and cdk8s-cli's construct-metadata.json are skipped, and
+--ignore GLOB skips more: e.g. --ignore 'tmp/**' --ignore '*.test.yaml', relative to the folder given) or -
+for standard input. validate, lint and reachability read the same files. The items of a kind: List are read as manifests; a document larger than
 3 MiB once its YAML aliases are expanded (the API server's limit) is refused.`;
 
 interface Io {
@@ -83,7 +87,7 @@ function run(argv: string[], io: Io): number {
   }
   const parsed = parseArgs(rest, ['--format'], ['--strict'], io);
   if (!parsed) return 2;
-  const { opts, paths } = parsed;
+  const { opts, paths, ignore } = parsed;
   const format = (opts.format as string | undefined) ?? 'text';
   const strict = opts.strict === true;
   if (!paths.length) {
@@ -96,7 +100,7 @@ function run(argv: string[], io: Io): number {
       results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
     }
-    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io)), { strict }));
+    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io), { ignore }), { strict }));
   }
   const findings: Finding[] = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
@@ -128,8 +132,10 @@ function run(argv: string[], io: Io): number {
 }
 
 /** Parses `--flag value` options and paths; undefined on a usage error (already reported). */
-function parseArgs(args: string[], valued: string[], flags: string[], io: Io): { opts: { [k: string]: string | boolean }; paths: string[] } | undefined {
+function parseArgs(args: string[], valued: string[], flags: string[], io: Io): { opts: { [k: string]: string | boolean }; paths: string[]; ignore: string[] } | undefined {
   const opts: { [k: string]: string | boolean } = {};
+  const ignore: string[] = [];
+  valued = [...valued, '--ignore'];
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -141,7 +147,8 @@ function parseArgs(args: string[], valued: string[], flags: string[], io: Io): {
         io.stderr(`cdk8s-mesh: ${name} needs a value\n`);
         return undefined;
       }
-      opts[name.slice(2)] = v;
+      if (name === '--ignore') ignore.push(v);
+      else opts[name.slice(2)] = v;
     } else if (flags.includes(arg)) {
       opts[arg.slice(2)] = true;
     } else if (arg.startsWith('-') && arg !== '-') {
@@ -160,13 +167,13 @@ function parseArgs(args: string[], valued: string[], flags: string[], io: Io): {
     io.stderr(`cdk8s-mesh: no such file or folder: ${missing}\n`);
     return undefined;
   }
-  return { opts, paths };
+  return { opts, paths, ignore };
 }
 
 function lint(args: string[], io: Io): number {
   const parsed = parseArgs(args, ['--format', '--min-severity', '--root-namespace', '--trust-domain', '--namespace'], [], io);
   if (!parsed) return 2;
-  const { opts, paths } = parsed;
+  const { opts, paths, ignore } = parsed;
   if (!paths.length) {
     io.stderr(`cdk8s-mesh: lint needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
@@ -182,7 +189,7 @@ function lint(args: string[], io: Io): number {
     trustDomain: opts['trust-domain'] as string | undefined,
     defaultNamespace: opts.namespace as string | undefined,
   };
-  const files = expandPaths(paths.filter(p => p !== '-'), warner(io));
+  const files = expandPaths(paths.filter(p => p !== '-'), warner(io), { ignore });
   const results = [
     ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
     ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
@@ -205,7 +212,7 @@ function lint(args: string[], io: Io): number {
 function reachability(args: string[], io: Io): number {
   const parsed = parseArgs(args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt'], io);
   if (!parsed) return 2;
-  const { opts, paths } = parsed;
+  const { opts, paths, ignore } = parsed;
   if (!paths.length) {
     io.stderr(`cdk8s-mesh: reachability needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
     return 2;
@@ -219,7 +226,7 @@ function reachability(args: string[], io: Io): number {
   // every path is read, standard input (-) among them, in the order given
   const objects: any[] = [];
   for (const p of paths.filter((x, i) => x !== '-' || paths.indexOf(x) === i)) {
-    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io)).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
+    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io), { ignore }).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
     for (const { text, file } of inputs) {
       try {
         objects.push(...loadManifests(text, file).documents.map(d => d.obj));

@@ -347,3 +347,44 @@ describe('lint of a cluster\'s whole output reports an object defined twice, on 
     expect(same.out).not.toContain('K101');
   });
 });
+
+describe('which files a folder holds (issue 19 item 6)', () => {
+  /** A project folder as `cdk8s synth` leaves it: dist/ with construct-metadata.json, node_modules, a dot-folder. */
+  function project(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-project-'));
+    const dist = path.join(root, 'dist');
+    fs.mkdirSync(dist);
+    fs.copyFileSync(path.join(FIXTURES, fs.readdirSync(FIXTURES).filter(f => f.endsWith('.yaml')).sort()[0]), path.join(dist, 'app.k8s.yaml'));
+    fs.writeFileSync(path.join(dist, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources: { payment: { path: 'shop/payment' } } }));
+    for (const dir of ['node_modules/some-lib/test', '.git/objects', 'dist/.cache', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+    for (const f of ['node_modules/some-lib/test/bad.yaml', '.git/objects/bad.yaml', 'dist/.cache/bad.yaml', 'tmp/bad.yaml', 'dist/scratch.test.yaml']) fs.writeFileSync(path.join(root, f), BAD_VS);
+    return root;
+  }
+
+  test('validate dist/ skips construct-metadata.json and dot-folders; --ignore skips more', () => {
+    const root = project();
+    const all = run(['validate', '--format', 'json', path.join(root, 'dist')]);
+    expect(JSON.parse(all.out).findings.map((f: any) => path.basename(f.file))).toEqual(['scratch.test.yaml']);
+    const r = run(['validate', '--ignore', '*.test.yaml', path.join(root, 'dist')]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test.each(['validate', 'lint', 'reachability'])('%s . skips node_modules and dot-folders, and --ignore GLOB relative to the folder', command => {
+    const root = project();
+    const r = run([command, '--format', 'json', '--ignore', 'tmp/**', '--ignore', 'dist/*.test.yaml', root]);
+    expect(r.err).toBe('');
+    expect(r.out).not.toContain('bad.yaml');
+    expect(r.out).not.toContain('scratch.test.yaml');
+    expect(r.code).toBe(0);
+  });
+
+  test('validate and lint read the same files', () => {
+    const root = project();
+    const files = (command: string) => [...new Set(JSON.parse(run([command, '--format', 'json', root]).out).findings.map((f: any) => path.relative(root, f.file)))].sort();
+    expect(files('validate')).toEqual(['dist/scratch.test.yaml', 'tmp/bad.yaml']);
+    const documents = (command: string) => JSON.parse(run([command, '--format', 'json', root]).out).documents;
+    expect(documents('lint')).toBe(documents('validate'));
+    expect(documents('validate')).toBeGreaterThan(2);
+  });
+});
