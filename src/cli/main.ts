@@ -132,7 +132,9 @@ function run(argv: string[], io: Io): number {
 }
 
 /** Parses `--flag value` options and paths; undefined on a usage error (already reported). */
-function parseArgs(args: string[], valued: string[], flags: string[], io: Io): { opts: { [k: string]: string | boolean }; paths: string[]; ignore: string[] } | undefined {
+interface ParsedArgs { opts: { [k: string]: string | boolean }; paths: string[]; ignore: string[] }
+
+function parseArgs(args: string[], valued: string[], flags: string[], io: Io): ParsedArgs | undefined {
   const opts: { [k: string]: string | boolean } = {};
   const ignore: string[] = [];
   valued = [...valued, '--ignore'];
