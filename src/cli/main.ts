@@ -164,7 +164,8 @@ function run(argv: string[], io: Io): number {
  * Writes the findings of validate or lint in a machine format; false for text (the caller writes it).
  * The JSON shape is one for both commands: command, documents, clean, findings (with kind, namespace, name).
  */
-function report(command: string, format: string, documents: number, findings: Finding[], failOn: Severity, io: Io, extra: { [k: string]: unknown } = {}): boolean {
+function report(command: string, format: string, documents: number, findings: Finding[], failOn: Severity, io: Io,
+  extra: { [k: string]: unknown } = {}): boolean {
   const clean = !findings.some(f => fails(f, failOn));
   if (format === 'json') io.stdout(JSON.stringify({ command, documents, ...extra, failOn, clean, findings: findings.map(withObject) }, undefined, 2) + '\n');
   else if (format === 'sarif') io.stdout(sarif(command, version(), findings));
