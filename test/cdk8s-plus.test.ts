@@ -224,6 +224,17 @@ describe('ServiceRef.fromDeployment and the Service that exposes the Deployment 
       expect(MeshAnalyzer.analyzeObjects(Testing.synth(fixed)).findings.filter(f => f.code === 'K103')).toEqual([]);
     });
 
+  test('K103: the Services cdk8s-mesh writes itself (a Linkerd canary\'s per-version Services) do not make the apex Service\'s absence a finding', () => {
+    const chart = shopChart();
+    new CanaryRelease(chart, 'release', { mesh: Mesh.linkerd(), service: ServiceRef.fromName('payment', { port: 8080 }), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+    const out = Testing.synth(chart);
+    expect(ofKind(out, 'Service').map(o => o.metadata.name).sort()).toEqual(['payment-v1', 'payment-v2']);
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.code === 'K103')).toEqual([]);
+    // the same output with a Service of the app's own in the namespace: the apex is missing from it
+    const own = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { selector: { app: 'cart' }, ports: [{ port: 80 }] } };
+    expect(MeshAnalyzer.analyzeObjects([...out, own]).findings.filter(f => f.code === 'K103').map(f => f.resource)).toEqual(['HTTPRoute shop/payment']);
+  });
+
   test('a plain ApiObject Service selecting a plain ApiObject Deployment is the one used', () => {
     const chart = shopChart();
     const dep = new ApiObject(chart, 'dep', {

@@ -133,14 +133,17 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     summary: 'a route, policy or resolver names a Service that is not among the manifests, while the manifests define Services of that namespace (e.g. a generated Service name)',
     check(ctx): RawFinding[] {
       if (!ctx.has('Service')) return [];
-      const namespaces = new Set(ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => ctx.ns(d.obj)));
+      // the app's own Services: those cdk8s-mesh writes itself (a canary's per-version Services) do not say
+      // that the app defines the Services of their namespace
+      const own = ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1' && d.obj.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-mesh');
+      const namespaces = new Set(own.map(d => ctx.ns(d.obj)));
       // Istio ServiceEntry hosts and Linkerd's mirrored Services (<name>-<target cluster>) are not Service objects of the output
       const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts).map((h: any) => ctx.fqdn(String(h), ctx.ns(d.obj)))));
       const mirrored = ctx.ofKind('Link', 'multicluster.linkerd.io').map(d => d.obj.spec?.targetClusterName).filter((c: any) => typeof c === 'string' && c);
       return serviceReferences(ctx).filter(r => namespaces.has(r.ns) && !ctx.service(r.ns, r.name)
         && !entries.has(`${r.name}.${r.ns}.svc.${ctx.assumptions.clusterDomain}`) && !mirrored.some((c: string) => r.name.endsWith(`-${c}`)))
         .map(r => {
-          const others = ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1' && ctx.ns(d.obj) === r.ns).map(d => d.obj.metadata?.name).sort();
+          const others = own.filter(d => ctx.ns(d.obj) === r.ns).map(d => d.obj.metadata?.name).sort();
           const shown = others.length > 5 ? `${others.slice(0, 5).join(', ')}, ...` : others.join(', ');
           return at(r.doc, r.path, `the ${r.what} names Service ${r.ns}/${r.name}, which is not among the manifests although they define the Services of ${r.ns} (${shown}): `
             + 'name one of those (a generated name such as cdk8s-plus exposeViaService()\'s is easy to miss), or add the Service');
