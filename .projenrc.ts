@@ -15,10 +15,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   defaultReleaseBranch: 'main',
   github: false,
   release: false,
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // cdk8s-plus objects are read through the objects they synthesize (any cdk8s-plus 2.x package, an
+  // imported L1 or an ApiObject): no cdk8s-plus package is a runtime dependency; tests use two side by side
+  peerDeps: [],
   // runtime libraries of the validator; bundled because they are not jsii modules
   bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
-  devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0'],
+  devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57'],
   bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

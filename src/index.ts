@@ -15,6 +15,7 @@ export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';
 export * from './analysis/analyzer';
+export * from './plugin';
 
 export * as istio from './imports/istio';
 export * as gatewayApi from './imports/gateway-api';

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
 import { MeshNamespace } from './private/enrolment';
 import { ProblemList, show } from './private/errors';
+import { PodTemplate } from './private/k8s-objects';
 import { DNS1123_LABEL } from './private/names';
 import { ServiceRef } from './service';
 
@@ -76,7 +76,7 @@ export abstract class MeshConstruct extends Construct {
    */
   protected _enrol(namespace: string | undefined,
     options: {
-      namespaceObject?: kplus.Namespace; owned?: boolean; workloads?: (kplus.Workload | undefined)[]; services?: ServiceRef[];
+      namespaceObject?: IConstruct; owned?: boolean; workloads?: (PodTemplate | undefined)[]; services?: ServiceRef[];
     } = {}): MeshNamespace | undefined {
     // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
     if (!namespace || this.mesh.ambient) return undefined;
@@ -91,7 +91,7 @@ export abstract class MeshConstruct extends Construct {
    * Enrols the namespaces of `services` (each once) and the workloads they were made from.
    * @internal
    */
-  protected _enrolServices(services: (ServiceRef | undefined)[], workloads: (kplus.Workload | undefined)[] = []): void {
+  protected _enrolServices(services: (ServiceRef | undefined)[], workloads: (PodTemplate | undefined)[] = []): void {
     const refs = services.filter((s): s is ServiceRef => s instanceof ServiceRef);
     const namespaces = [...new Set(refs.map(s => s._namespaceFrom(this)))];
     for (const ns of namespaces) {

@@ -1,8 +1,11 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { show } from './private/errors';
+import { describeObject, manifestOf, PodTemplate, requireObject, servicesOf, servicesSelecting, userPath } from './private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from './private/names';
+
+/** The Deployments (and names) whose reference is checked at synthesis already. */
+const CHECKED = new WeakMap<IConstruct, Set<string>>();
 
 /**
  * The application protocol a service port speaks.
@@ -55,7 +58,8 @@ export interface ServiceRefOptions {
 }
 
 /**
- * Options of a service reference made from a cdk8s-plus object.
+ * Options of a service reference made from a Kubernetes object (of any cdk8s-plus 2.x package, an
+ * imported L1 or an `ApiObject`).
  */
 export interface ServiceRefFromOptions {
   /**
@@ -81,7 +85,7 @@ export interface ServiceRefFromOptions {
  *
  * @example
  * ServiceRef.fromName('payment', { port: 8080 });
- * ServiceRef.fromService(paymentService);   // a cdk8s-plus-28 Service
+ * ServiceRef.fromService(paymentService);   // a cdk8s-plus Service (any 2.x package), KubeService or ApiObject
  */
 export class ServiceRef {
   /**
@@ -93,27 +97,87 @@ export class ServiceRef {
   }
 
   /**
-   * A cdk8s-plus-28 `Service`. Mesh settings that live on the Service object itself (such as
-   * Linkerd's failure-accrual annotations) are added to it.
+   * A Service object: a `Service` of any cdk8s-plus 2.x package (cdk8s-plus-28, cdk8s-plus-33, ...), an
+   * imported `KubeService`, or an `ApiObject` of kind `Service` (`v1`). Its name, namespace, ports and
+   * selector are read from the object it synthesizes. Mesh settings that live on the Service object
+   * itself (such as Linkerd's failure-accrual annotations) are added to it.
+   *
+   * @param service a construct that synthesizes a v1 Service (typed `IConstruct` so that any cdk8s-plus
+   *   version's class is accepted)
    */
-  public static fromService(service: kplus.Service, options: ServiceRefFromOptions = {}): ServiceRef {
-    const ports = service.ports;
-    const port = options.port ?? ports[0]?.port;
-    const servicePort = ports.find(p => p.port === port);
-    return new ServiceRef(options.name ?? service.name, service.metadata.namespace, port as number,
-      servicePort?.targetPort ?? (port as number), servicePort?.name,
-      options.protocol ?? ServiceProtocol.HTTP,
-      () => ({ ...((service as any)._toKube?.().selector ?? {}) }),
-      service.metadata, undefined, service);
+  public static fromService(service: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
+    const api = requireObject(service, ['Service'], 'v1', 'ServiceRef.fromService(service)',
+      'pass the Service object (for a Deployment, use ServiceRef.fromDeployment)');
+    return ServiceRef.ofServiceObject(api, service, options, undefined);
   }
 
   /**
-   * A service in front of a cdk8s-plus-28 `Deployment`, selecting its pods.
+   * A service in front of a Deployment, selecting its pods: a `Deployment` of any cdk8s-plus 2.x package,
+   * an imported `KubeDeployment`, or an `ApiObject` of kind `Deployment` (`apps/v1`; a StatefulSet or
+   * DaemonSet is accepted too).
+   *
+   * The service is the app's Service that selects the Deployment's pods when there is one when this is
+   * called (e.g. the one `deployment.exposeViaService()` made, whose name is generated); else a Service
+   * named after the Deployment (or `name`), which synthesis requires to be in the app whenever another
+   * Service of the app selects the pods (routes would otherwise name a Service that does not exist).
+   *
+   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
    */
-  public static fromDeployment(deployment: kplus.Deployment, options: ServiceRefFromOptions = {}): ServiceRef {
-    const port = options.port ?? deployment.containers.flatMap(c => c.ports ?? []).map(p => p.number)[0];
-    return new ServiceRef(options.name ?? deployment.name, deployment.metadata.namespace, port as number, port as number, undefined,
-      options.protocol ?? ServiceProtocol.HTTP, () => ({ ...deployment.matchLabels }), undefined, deployment, deployment);
+  public static fromDeployment(deployment: IConstruct, options: ServiceRefFromOptions = {}): ServiceRef {
+    const api = requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ServiceRef.fromDeployment(deployment)',
+      'pass the Deployment object (for a Service, use ServiceRef.fromService)');
+    const pods = PodTemplate.of(deployment)!;
+    const exposing = servicesSelecting(pods);
+    const name = options.name ?? api.name;
+    const named = exposing.find(s => s.name === name);
+    if (options.name === undefined && !named && exposing.length > 1) {
+      throw new Error(`ServiceRef.fromDeployment(deployment): got ${describeObject(deployment)}, whose pods are selected by the Services ${exposing.map(s => `${s.name} [${userPath(s)}]`).join(', ')} and none is named ${name}: `
+        + 'routes and policies must name one of them; pass ServiceRef.fromService(service) with the one callers use');
+    }
+    const found = named ?? (options.name === undefined && exposing.length === 1 ? exposing[0] : undefined);
+    if (found) return ServiceRef.ofServiceObject(found, found, options, pods);
+    ServiceRef.checkExposedAtSynthesis(deployment, pods, name);
+    const port = options.port ?? pods.containerPorts()[0];
+    return new ServiceRef(name, api.metadata.namespace, port as number, port as number, undefined,
+      options.protocol ?? ServiceProtocol.HTTP, () => pods.matchLabels(), undefined, pods, deployment);
+  }
+
+  /** A reference to a Service object (and, from `fromDeployment`, the workload behind it). */
+  private static ofServiceObject(api: ApiObject, source: IConstruct, options: ServiceRefFromOptions, workload: PodTemplate | undefined): ServiceRef {
+    const ports: any[] = manifestOf(api)?.spec?.ports ?? [];
+    const port = options.port ?? ports[0]?.port;
+    const servicePort = ports.find(p => p.port === port);
+    // a numeric targetPort is the pod port; a named one (or none) leaves the pod port equal to the port
+    const targetPort = typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : (port as number);
+    const ref: ServiceRef = new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number,
+      targetPort, servicePort?.name,
+      options.protocol ?? ServiceProtocol.HTTP,
+      () => ref._unnarrowed(manifestOf(api)?.spec?.selector ?? {}),
+      api.metadata, workload, source, api);
+    return ref;
+  }
+
+  /**
+   * At synthesis: a reference named after a Deployment whose pods another Service of the app selects
+   * (one made later, e.g. by `exposeViaService()`) names a Service that is not there; refused, naming it.
+   */
+  private static checkExposedAtSynthesis(deployment: IConstruct, pods: PodTemplate, name: string): void {
+    const names = CHECKED.get(deployment) ?? new Set<string>();
+    if (names.has(name)) return;
+    names.add(name);
+    CHECKED.set(deployment, names);
+    deployment.node.addValidation({
+      validate: () => {
+        const all = servicesOf(pods.api.node.root, pods.namespace);
+        if (all.some(s => s.name === name)) return [];
+        const exposing = servicesSelecting(pods);
+        if (!exposing.length) return []; // the Service is not part of this app (e.g. a Helm chart's)
+        return [`ServiceRef.fromDeployment named the service ${name}, but the app has no Service ${name} in namespace ${pods.namespace ?? 'default'}; `
+          + `the Deployment's pods are selected by ${exposing.map(s => `Service ${s.name} [${userPath(s)}]`).join(', ')} (exposeViaService() gives the Service a generated name), `
+          + 'so routes and policies would name a Service that does not exist: pass ServiceRef.fromService(service) with that Service (or create it before ServiceRef.fromDeployment)'];
+      },
+    });
   }
 
   /** The service name. */
@@ -130,14 +194,16 @@ export class ServiceRef {
   public readonly protocol: ServiceProtocol;
   private readonly selectorFn: () => { [key: string]: string };
   private readonly serviceMetadata?: ApiObjectMetadataDefinition;
-  private readonly workload?: kplus.Workload;
-  private readonly source?: Construct;
-  /** The cdk8s-plus Service this reference was made from (`fromService`), whose selector may be narrowed. */
-  private readonly serviceObject?: kplus.Service;
+  private readonly workload?: PodTemplate;
+  private readonly source?: IConstruct;
+  /** The Service object this reference was made from (`fromService`), whose selector may be narrowed. */
+  private readonly serviceObject?: ApiObject;
+  /** The selector labels this library added to the Service object (`selector` leaves them out). */
+  private readonly narrowed = new Set<string>();
 
   private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
     protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
-    workload?: kplus.Workload, source?: Construct) {
+    workload?: PodTemplate, source?: IConstruct, serviceObject?: ApiObject) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
@@ -148,14 +214,14 @@ export class ServiceRef {
     this.serviceMetadata = serviceMetadata;
     this.workload = workload;
     this.source = source;
-    this.serviceObject = source instanceof kplus.Service ? source : undefined;
+    this.serviceObject = serviceObject;
   }
 
   /**
    * The cdk8s-plus object the reference was made from (`fromService`, `fromDeployment`), if any.
    * @internal
    */
-  public _source(): Construct | undefined {
+  public _source(): IConstruct | undefined {
     return this.source;
   }
 
@@ -163,8 +229,16 @@ export class ServiceRef {
    * The workload whose pods serve the service, when the reference was made from it (`fromDeployment`).
    * @internal
    */
-  public _workload(): kplus.Workload | undefined {
+  public _workload(): PodTemplate | undefined {
     return this.workload;
+  }
+
+  /**
+   * A Service object's selector without the labels this library narrowed it with.
+   * @internal
+   */
+  public _unnarrowed(selector: { [key: string]: string }): { [key: string]: string } {
+    return Object.fromEntries(Object.entries(selector).filter(([k]) => !this.narrowed.has(k)));
   }
 
   /** The labels that select the service's pods. */
@@ -192,7 +266,8 @@ export class ServiceRef {
    */
   public _narrowServiceSelector(key: string, value: string): boolean {
     if (!this.serviceObject) return false;
-    ApiObject.of(this.serviceObject).addJsonPatch(JsonPatch.add(`/spec/selector/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value));
+    this.narrowed.add(key);
+    this.serviceObject.addJsonPatch(JsonPatch.add(`/spec/selector/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value));
     return true;
   }
 

@@ -1,13 +1,13 @@
 import * as path from 'path';
-import { App, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { ApiObject, App, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
-import { ProblemList, show } from '../private/errors';
+import { ProblemList, propMessage, show } from '../private/errors';
+import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
 import { MatchIntent } from '../resilience/intent';
@@ -18,6 +18,8 @@ import { ServiceTraffic } from '../traffic/service-traffic';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The label cdk8s-plus selects a workload's pods by unless `select: false`: unique to each workload object. */
+const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /**
  * Options of a release version.
@@ -44,17 +46,23 @@ export class ReleaseVersion {
   }
 
   /**
-   * The pods of a cdk8s-plus-28 Deployment. The version label is added to its pod template (and,
-   * on Consul, the `consul.hashicorp.com/service-meta-<labelKey>` annotation that subset filters read).
+   * The pods of a Deployment: a `Deployment` of any cdk8s-plus 2.x package, an imported `KubeDeployment`
+   * or an `ApiObject` of kind `Deployment` (`apps/v1`). The version label is added to its pod template
+   * (and, on Consul, the `consul.hashicorp.com/service-meta-<labelKey>` annotation that subset filters read).
+   *
+   * @param deployment a construct that synthesizes an apps/v1 Deployment (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
    */
-  public static fromDeployment(deployment: kplus.Deployment, version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
-    return new ReleaseVersion(version, options.labelKey ?? 'version', deployment);
+  public static fromDeployment(deployment: IConstruct, version: string, options: ReleaseVersionOptions = {}): ReleaseVersion {
+    requireObject(deployment, ['Deployment', 'StatefulSet', 'DaemonSet'], 'apps/v1', 'ReleaseVersion.fromDeployment(deployment)',
+      `pass the Deployment object of version ${version}, or use ReleaseVersion.of('${version}') and label its pods yourself`);
+    return new ReleaseVersion(version, options.labelKey ?? 'version', PodTemplate.of(deployment));
   }
 
-  private constructor(public readonly version: string, public readonly labelKey: string, private readonly deployment: kplus.Deployment | undefined) {}
+  private constructor(public readonly version: string, public readonly labelKey: string, private readonly deployment: PodTemplate | undefined) {}
 
   /** @internal */
-  public _deployment(): kplus.Deployment | undefined {
+  public _deployment(): PodTemplate | undefined {
     return this.deployment;
   }
 }
@@ -275,6 +283,7 @@ export class CanaryRelease extends MeshConstruct {
       }
     }
     problems.throwIfAny();
+    this.checkPodSelection(problems, props);
     if (props.stable.version === props.canary.version && props.stable.labelKey === props.canary.labelKey) {
       problems.add('canary.version', props.canary.version, 'stable and canary select the same pods', 'give the canary its own version label value');
     }
@@ -415,8 +424,8 @@ export class CanaryRelease extends MeshConstruct {
    * an overload, not the version. Mesh settings (pool, outlier detection) do not add capacity.
    */
   private checkCanaryCapacity(stable: ReleaseVersion, canary: ReleaseVersion, weight: number, step: number): void {
-    const s = stable._deployment()?.replicas;
-    const c = canary._deployment()?.replicas;
+    const s = stable._deployment()?.replicas();
+    const c = canary._deployment()?.replicas();
     if (!Number.isInteger(s) || !Number.isInteger(c) || s! < 1 || weight === 0) return;
     const needed = Math.ceil((weight * s!) / 100);
     if (c! >= 1 && weight * s! < 150 * c!) return;
@@ -452,13 +461,52 @@ export class CanaryRelease extends MeshConstruct {
     }
   }
 
+  /**
+   * Each version's pods must carry the labels the service selects by (the subsets are the service's selector
+   * plus the version label). cdk8s-plus selects a workload's pods by `cdk8s.io/metadata.addr`, a label
+   * unique to each workload object: a Service made from one version's Deployment (`exposeViaService()`,
+   * `ServiceRef.fromDeployment`) selects that Deployment's pods only, so the other version's subset has no
+   * endpoints and its share of requests fails (503 no healthy upstream / no endpoints).
+   */
+  private checkPodSelection(problems: ProblemList, props: CanaryReleaseProps): void {
+    const selector = this.service.selector;
+    const fix = 'create both Deployments with select: false and a shared label, select their pods and the Service by it '
+      + "(new kplus.Deployment(this, 'payment-v2', { select: false, podMetadata: { labels: { app: 'payment' } }, ... }); "
+      + "deployment.select(kplus.LabelSelector.of({ labels: { app: 'payment' } })); new kplus.Service(this, 'payment', { selector: kplus.Pods.select(this, 'pods', { labels: { app: 'payment' } }), ... }))";
+    if (Object.prototype.hasOwnProperty.call(selector, KPLUS_ADDRESS_LABEL)) {
+      problems.add('service.selector', { [KPLUS_ADDRESS_LABEL]: selector[KPLUS_ADDRESS_LABEL] },
+        `the service selects its pods by cdk8s-plus's default label ${KPLUS_ADDRESS_LABEL}, which is unique to one Deployment, so the pods of the other version never match their subset and its share of requests fails`, fix);
+      problems.throwIfAny();
+      return;
+    }
+    // the Deployments' labels at synthesis (they may be added after the release is created)
+    this.node.addValidation({
+      validate: () => {
+        const late: string[] = [];
+        const now = this.service.selector;
+        for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+          const d = v._deployment();
+          if (!d) continue;
+          const labels = d.labels();
+          const missing = Object.entries(now).filter(([k, value]) => labels[k] !== value);
+          if (missing.length) {
+            late.push(propMessage(prop, `ReleaseVersion.fromDeployment(${d.api.name}, '${v.version}')`,
+              `the Deployment's pods lack the label${missing.length > 1 ? 's' : ''} ${missing.map(([k, value]) => `${k}: ${value}`).join(', ')} that the service ${this.service.name} selects by, so the ${v.version} subset has no endpoints and its share of requests fails`,
+              missing.some(([k]) => k === KPLUS_ADDRESS_LABEL) ? fix : `add ${missing.map(([k, value]) => `${k}: ${value}`).join(', ')} to the pod template's labels`));
+          }
+        }
+        return late;
+      },
+    });
+  }
+
   /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
   private prepareVersions(props: CanaryReleaseProps, intent: CanaryIntent) {
     for (const [v, vi] of [[props.stable, intent.stable], [props.canary, intent.canary]] as const) {
       const d = v._deployment();
       if (d) {
-        d.podMetadata.addLabel(vi.versionKey, vi.versionValue);
-        if (this.mesh.kind === MeshKind.CONSUL) d.podMetadata.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
+        d.addLabel(vi.versionKey, vi.versionValue);
+        if (this.mesh.kind === MeshKind.CONSUL) d.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
       } else if (this.mesh.kind === MeshKind.CONSUL) {
         this._warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
       }
@@ -482,11 +530,18 @@ export class CanaryRelease extends MeshConstruct {
   private backendServices(intent: CanaryIntent) {
     const ns = this.service._namespaceFrom(this);
     for (const v of [intent.stable, intent.canary]) {
-      const svc = new kplus.Service(this, `Backend-${v.name}`, {
+      // (written as cdk8s-plus-28's Service wrote it, so existing output is unchanged)
+      new ApiObject(this, `Backend-${v.name}`, {
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: objectMetadata(v.backendService, ns),
-        ports: [{ port: this.service.port, targetPort: this.service.targetPort, name: this.service.portName }],
+        spec: {
+          externalIPs: [],
+          ports: [{ port: this.service.port, targetPort: this.service.targetPort, ...(this.service.portName ? { name: this.service.portName } : {}) }],
+          selector: sortKeys(v.labels),
+          type: 'ClusterIP',
+        },
       });
-      svc.select(kplus.Pods.select(this, `Pods-${v.name}`, { labels: sortKeys(v.labels) }));
     }
   }
 }

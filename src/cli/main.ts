@@ -1,4 +1,7 @@
 import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs as parseNodeArgs } from 'util';
+import { fails, github, junit, sarif, withObject } from './report';
 import { MeshAnalyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
 import { expandPaths } from '../analysis/private/files';
@@ -7,26 +10,36 @@ import { ReachabilityMatrix } from '../analysis/reachability';
 import { ManifestValidator, ValidationResult } from '../analysis/validator';
 import { formatTableLines } from '../private/format';
 
-const USAGE = `usage: cdk8s-mesh validate [--format text|json] [--strict] PATH...
-       cdk8s-mesh lint [--format text|json] [--min-severity error|warning|info] [--root-namespace NS]
-                       [--trust-domain TD] [--namespace NS] PATH...
+const SYNOPSIS = `usage: cdk8s-mesh validate [--format F] [--fail-on error|warning] [--strict] [--ignore GLOB]... PATH...
+       cdk8s-mesh lint [--format F] [--fail-on error|warning] [--min-severity error|warning|info] [--root-namespace NS]
+                       [--trust-domain TD] [--namespace NS] [--ignore GLOB]... PATH...
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
-                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny] PATH...
+                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny]
+                               [--ignore GLOB]... PATH...
+       cdk8s-mesh COMMAND --help | --version`;
 
-validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
-  --format text|json  output format (default: text)
+const COMMON = `  --format F          text (default), json, sarif (SARIF 2.1.0), junit (JUnit XML) or github (GitHub Actions annotations)
+  --fail-on S         the lowest severity that fails (exit 1): error (default, as cdk8s synth and the validation plugin) or warning
+  --ignore GLOB       skip files and folders below a folder PATH (repeatable; relative to it, e.g. 'tmp/**' or '*.test.yaml')
+  --help, --version`;
+
+const HELP: { [command: string]: string } = {
+  validate: `validate: checks mesh manifests against the pinned CRDs (structural schema and CEL rules).
+${COMMON}
   --strict            count kinds without a pinned schema and CEL rules that cannot be run as failures
-  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
-
-lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see docs/findings.md.
+                      (warnings; --strict fails on warnings unless --fail-on is given)
+  exit status: 0 clean, 1 findings at or above --fail-on, 2 usage errors, unreadable input or any failure`,
+  lint: `lint: cross-resource checks (istioctl analyze, Kiali, Linkerd and Consul webhook rules); see
+  https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/findings.md
+${COMMON}
   --min-severity S    report findings of this severity or worse (default: info)
   --root-namespace NS Istio's root namespace (default: istio-system)
   --trust-domain TD   the mesh trust domain (default: cluster.local)
   --namespace NS      namespace of objects without one (default: default)
   a resource skips rules listed in its annotation cdk8s-mesh.io/disable-rules: "I105,I110"
-  exit status: 0 clean, 1 findings, 2 usage errors, unreadable input or any failure
-
-reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
+  exit status: 0 clean, 1 findings at or above --fail-on, 2 usage errors, unreadable input or any failure`,
+  reachability: `reachability: reads the Istio, Linkerd or Consul authorization policies and prints who may call whom.
+  --format text|json  output format (default: text)
   --namespace NS      namespace of objects and names without one (default: default)
   --from CALLER       only this caller: namespace/serviceAccount, or ip:A.B.C.D outside the mesh
   --to SERVICE        only this service: namespace/name
@@ -34,11 +47,31 @@ reachability: reads the Istio, Linkerd or Consul authorization policies and prin
   --jwt               the requests carry a valid JWT
   --consul-acl-default allow|deny  Consul's default intention policy, for requests no intention decides
                       (default: allow, the Helm chart's default with ACLs off)
-  exit status: 0, or 2 on usage errors, unreadable input or any failure
+  --ignore GLOB       skip files and folders below a folder PATH (repeatable)
+  --help, --version
+  exit status: 0, or 2 on usage errors, unreadable input or any failure`,
+};
 
-PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
-warning) or - for standard input. The items of a kind: List are read as manifests; a document larger than
-3 MiB once its YAML aliases are expanded (the API server's limit) is refused.`;
+const PATHS = `PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
+warning; dot-folders and dot-files, node_modules and cdk8s-cli's construct-metadata.json are skipped, and
+--ignore GLOB skips more) or - for standard input. validate, lint and reachability read the same files. The
+items of a kind: List are read as manifests; a document larger than 3 MiB once its YAML aliases are expanded
+(the API server's limit) is refused.`;
+
+const USAGE = `${SYNOPSIS}
+
+${Object.values(HELP).join('\n\n')}
+
+${PATHS}`;
+
+/** The package's version (package.json two folders up, from src/cli or lib/cli). */
+function version(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -75,37 +108,37 @@ function run(argv: string[], io: Io): number {
     io.stdout(USAGE + '\n');
     return 0;
   }
+  if (command === '--version') {
+    io.stdout(version() + '\n');
+    return 0;
+  }
   if (command === 'reachability') return reachability(rest, io);
   if (command === 'lint') return lint(rest, io);
   if (command !== 'validate') {
     io.stderr(`cdk8s-mesh: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
     return 2;
   }
-  const parsed = parseArgs(rest, ['--format'], ['--strict'], io);
-  if (!parsed) return 2;
-  const { opts, paths } = parsed;
+  const parsed = parseArgs('validate', rest, ['--format', '--fail-on'], ['--strict'], io);
+  if (typeof parsed === 'number') return parsed;
+  const { opts, paths, ignore } = parsed;
   const format = (opts.format as string | undefined) ?? 'text';
   const strict = opts.strict === true;
-  if (!paths.length) {
-    io.stderr(`cdk8s-mesh: validate needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
-    return 2;
-  }
+  // --strict counts what could not be checked (warnings then) as failures, unless --fail-on says otherwise
+  const failOn = strict && opts['fail-on'] === undefined ? Severity.WARNING : parsed.failOn;
   const results: ValidationResult[] = [];
   for (const p of paths) {
     if (p === '-') {
       results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
     }
-    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io)), { strict }));
+    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io), { ignore }), { strict }));
   }
   const findings: Finding[] = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
   const checked = results.reduce((n, r) => n + r.checked, 0);
   const parseError = findings.some(f => f.code === 'YAML001');
-  const failing = findings.filter(f => f.severity !== Severity.INFO);
-  if (format === 'json') {
-    io.stdout(JSON.stringify({ documents, checked, valid: failing.length === 0, findings }, undefined, 2) + '\n');
-  } else {
+  const failing = findings.filter(f => fails(f, failOn));
+  if (!report('validate', format, documents, findings, failOn, io, { checked })) {
     // kinds without a pinned schema (Deployments, Services, ...) are summed up in one line
     const notChecked = new Map<string, number>();
     for (const f of findings) {
@@ -127,50 +160,94 @@ function run(argv: string[], io: Io): number {
   return failing.length ? 1 : 0;
 }
 
-/** Parses `--flag value` options and paths; undefined on a usage error (already reported). */
-function parseArgs(args: string[], valued: string[], flags: string[], io: Io): { opts: { [k: string]: string | boolean }; paths: string[] } | undefined {
+/**
+ * Writes the findings of validate or lint in a machine format; false for text (the caller writes it).
+ * The JSON shape is one for both commands: command, documents, clean, findings (with kind, namespace, name).
+ */
+function report(command: string, format: string, documents: number, findings: Finding[], failOn: Severity, io: Io,
+  extra: { [k: string]: unknown } = {}): boolean {
+  const clean = !findings.some(f => fails(f, failOn));
+  if (format === 'json') io.stdout(JSON.stringify({ command, documents, ...extra, failOn, clean, findings: findings.map(withObject) }, undefined, 2) + '\n');
+  else if (format === 'sarif') io.stdout(sarif(command, version(), findings));
+  else if (format === 'junit') io.stdout(junit(command, documents, findings, failOn));
+  else if (format === 'github') io.stdout(github(findings));
+  else return false;
+  return true;
+}
+
+interface ParsedArgs {
+  readonly opts: { [k: string]: string | boolean };
+  readonly paths: string[];
+  readonly ignore: string[];
+  readonly failOn: Severity;
+}
+
+/** The formats of each command. */
+const FORMATS: { [command: string]: string[] } = {
+  validate: ['text', 'json', 'sarif', 'junit', 'github'],
+  lint: ['text', 'json', 'sarif', 'junit', 'github'],
+  reachability: ['text', 'json'],
+};
+
+/**
+ * Parses a command's options (Node's util.parseArgs, strict) and paths; the exit status when the command is
+ * done (--help, --version: 0; a usage error, already reported: 2).
+ */
+function parseArgs(command: string, args: string[], valued: string[], flags: string[], io: Io): ParsedArgs | number {
+  const options: { [name: string]: { type: 'string' | 'boolean'; multiple?: boolean; short?: string } } = {
+    ignore: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean' },
+  };
+  for (const v of valued) options[v.slice(2)] = { type: 'string' };
+  for (const f of flags) options[f.slice(2)] = { type: 'boolean' };
+  let values: { [k: string]: string | boolean | string[] | undefined };
+  let paths: string[];
+  try {
+    ({ values, positionals: paths } = parseNodeArgs({ args, options, allowPositionals: true, strict: true }) as any);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const unknown = /Unknown option '([^']+)'/.exec(err.message);
+    const missing = /Option '(-\S+)(?: <value>)?' argument missing/.exec(err.message) ?? /Option '(-\S+)[^']*' argument missing/.exec(err.message);
+    const message = unknown ? `unknown option ${unknown[1]}\n${USAGE}` : missing ? `${missing[1].split(',').pop()!.trim()} needs a value` : err.message;
+    io.stderr(`cdk8s-mesh: ${command}: ${message}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${SYNOPSIS}\n\n${HELP[command]}\n\n${PATHS}\n`);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(version() + '\n');
+    return 0;
+  }
   const opts: { [k: string]: string | boolean } = {};
-  const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (valued.includes(name)) {
-      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
-      if (v === undefined) {
-        io.stderr(`cdk8s-mesh: ${name} needs a value\n`);
-        return undefined;
-      }
-      opts[name.slice(2)] = v;
-    } else if (flags.includes(arg)) {
-      opts[arg.slice(2)] = true;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      io.stderr(`cdk8s-mesh: unknown option ${arg}\n${USAGE}\n`);
-      return undefined;
-    } else {
-      paths.push(arg);
-    }
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string' || typeof v === 'boolean') opts[k] = v;
+  const formats = FORMATS[command];
+  if (opts.format !== undefined && !formats.includes(opts.format as string)) {
+    io.stderr(`cdk8s-mesh: --format takes ${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}, got ${JSON.stringify(opts.format)}\n`);
+    return 2;
   }
-  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') {
-    io.stderr(`cdk8s-mesh: --format takes text or json, got ${JSON.stringify(opts.format)}\n`);
-    return undefined;
+  if (opts['fail-on'] !== undefined && opts['fail-on'] !== 'error' && opts['fail-on'] !== 'warning') {
+    io.stderr(`cdk8s-mesh: --fail-on takes error or warning, got ${JSON.stringify(opts['fail-on'])}\n`);
+    return 2;
   }
-  const missing = paths.find(p => p !== '-' && !fs.existsSync(p));
-  if (missing) {
-    io.stderr(`cdk8s-mesh: no such file or folder: ${missing}\n`);
-    return undefined;
+  if (!paths.length) {
+    io.stderr(`cdk8s-mesh: ${command} needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
+    return 2;
   }
-  return { opts, paths };
+  const missingPath = paths.find(p => p !== '-' && !fs.existsSync(p));
+  if (missingPath) {
+    io.stderr(`cdk8s-mesh: no such file or folder: ${missingPath}\n`);
+    return 2;
+  }
+  return { opts, paths, ignore: (values.ignore as string[] | undefined) ?? [], failOn: opts['fail-on'] === 'warning' ? Severity.WARNING : Severity.ERROR };
 }
 
 function lint(args: string[], io: Io): number {
-  const parsed = parseArgs(args, ['--format', '--min-severity', '--root-namespace', '--trust-domain', '--namespace'], [], io);
-  if (!parsed) return 2;
-  const { opts, paths } = parsed;
-  if (!paths.length) {
-    io.stderr(`cdk8s-mesh: lint needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseArgs('lint', args, ['--format', '--fail-on', '--min-severity', '--root-namespace', '--trust-domain', '--namespace'], [], io);
+  if (typeof parsed === 'number') return parsed;
+  const { opts, paths, ignore, failOn } = parsed;
   const severities = Object.values(Severity) as string[];
   if (opts['min-severity'] !== undefined && !severities.includes(opts['min-severity'] as string)) {
     io.stderr(`cdk8s-mesh: --min-severity takes ${severities.join(', ')}, got ${JSON.stringify(opts['min-severity'])}\n`);
@@ -182,17 +259,15 @@ function lint(args: string[], io: Io): number {
     trustDomain: opts['trust-domain'] as string | undefined,
     defaultNamespace: opts.namespace as string | undefined,
   };
-  const files = expandPaths(paths.filter(p => p !== '-'), warner(io));
+  const files = expandPaths(paths.filter(p => p !== '-'), warner(io), { ignore });
   const results = [
     ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
     ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
   ];
   const findings = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
-  const failing = findings.filter(f => f.severity !== Severity.INFO);
-  if (opts.format === 'json') {
-    io.stdout(JSON.stringify({ documents, clean: failing.length === 0, findings }, undefined, 2) + '\n');
-  } else {
+  const failing = findings.filter(f => fails(f, failOn));
+  if (!report('lint', (opts.format as string | undefined) ?? 'text', documents, findings, failOn, io)) {
     for (const f of findings) io.stdout(`${ManifestValidator.formatFinding(f)}${f.upstream ? ` [${f.upstream}]` : ''}\n`);
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
@@ -203,13 +278,9 @@ function lint(args: string[], io: Io): number {
 }
 
 function reachability(args: string[], io: Io): number {
-  const parsed = parseArgs(args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt'], io);
-  if (!parsed) return 2;
-  const { opts, paths } = parsed;
-  if (!paths.length) {
-    io.stderr(`cdk8s-mesh: reachability needs at least one PATH (a file, a folder or -)\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseArgs('reachability', args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt'], io);
+  if (typeof parsed === 'number') return parsed;
+  const { opts, paths, ignore } = parsed;
   const aclDefault = opts['consul-acl-default'] as string | undefined;
   if (aclDefault !== undefined && aclDefault !== 'allow' && aclDefault !== 'deny') {
     io.stderr(`cdk8s-mesh: --consul-acl-default: got ${JSON.stringify(aclDefault)}: use allow or deny\n`);
@@ -219,7 +290,7 @@ function reachability(args: string[], io: Io): number {
   // every path is read, standard input (-) among them, in the order given
   const objects: any[] = [];
   for (const p of paths.filter((x, i) => x !== '-' || paths.indexOf(x) === i)) {
-    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io)).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
+    const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }] : expandPaths([p], warner(io), { ignore }).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
     for (const { text, file } of inputs) {
       try {
         objects.push(...loadManifests(text, file).documents.map(d => d.obj));
@@ -241,7 +312,7 @@ function reachability(args: string[], io: Io): number {
     : matrix.table(callers, services);
   // written in pieces: a table of 1,000 policies holds millions of decisions
   if (opts.format === 'json') {
-    io.stdout(`{\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [${decisions.length ? '\n' : ''}`);
+    io.stdout(`{\n  "command": "reachability",\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [${decisions.length ? '\n' : ''}`);
     for (let i = 0; i < decisions.length; i += 10_000) {
       io.stdout(decisions.slice(i, i + 10_000).map(d => JSON.stringify(d, undefined, 2).replace(/^/gm, '    ')).join(',\n') + (i + 10_000 < decisions.length ? ',\n' : '\n'));
     }

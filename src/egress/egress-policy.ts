@@ -11,18 +11,14 @@ import { ConsulMeshEntry, ConsulTerminatingGateway, writesDatacenterWide } from 
 import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../private/istio-ambient';
 import { objectMetadata } from '../private/metadata';
-import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress } from '../private/names';
+import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress, parseCidr } from '../private/names';
 import { ServiceRef } from '../service';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
 
+/** An IP address or CIDR (the library's one parser). */
 function isAddress(a: unknown): boolean {
-  if (typeof a !== 'string') return false;
-  const [ip, bits, extra] = a.split('/');
-  const family = isIP(ip);
-  if (!family || extra !== undefined) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  return parseCidr(a) !== undefined;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { docsUrl } from './docs-url';
 import { propMessage } from './errors';
 import { AmbientNamespace } from './istio-ambient';
-import { markClusterScoped, objectMetadata } from './metadata';
+import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from './k8s-objects';
+import { markClusterScoped } from './metadata';
 import { Mesh, MeshKind } from '../mesh';
 
 /** Istio's namespace label that injects the default revision's sidecar. */
@@ -60,20 +61,24 @@ export function enrolmentOf(mesh: Mesh): Enrolment {
   };
 }
 
-/** The cdk8s-plus workloads that run services (and get a sidecar): not Jobs, whose pods must end. */
-function isServiceWorkload(c: unknown): c is kplus.Deployment | kplus.StatefulSet | kplus.DaemonSet {
-  return c instanceof kplus.Deployment || c instanceof kplus.StatefulSet || c instanceof kplus.DaemonSet;
+/**
+ * The workloads that run services (and get a sidecar), of any origin (any cdk8s-plus 2.x package, an
+ * imported L1, an ApiObject): Deployments, StatefulSets and DaemonSets, not Jobs, whose pods must end.
+ * Read from the objects themselves (one per object, however it was made).
+ */
+function serviceWorkloads(scope: IConstruct): PodTemplate[] {
+  return scope.node.findAll().filter(c => ApiObject.isApiObject(c)).map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
 }
 
 /** The app's own Namespace object of a namespace, in any chart of the app (so that there is never a second one). */
-function findNamespace(scope: Construct, namespace: string, chartOnly = false): kplus.Namespace | undefined {
-  return (chartOnly ? Chart.of(scope) : scope.node.root).node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+function findNamespace(scope: Construct, namespace: string, chartOnly = false): ApiObject | undefined {
+  return findNamespaceObject(chartOnly ? Chart.of(scope) : scope.node.root, namespace);
 }
 
 /** Options of `MeshNamespace.of`. */
 export interface MeshNamespaceOptions {
-  /** The user's Namespace object, if the pattern was given one. */
-  readonly namespaceObject?: kplus.Namespace;
+  /** The user's Namespace object (of any origin), if the pattern was given one. */
+  readonly namespaceObject?: IConstruct;
   /** The construct path of the pattern asking, for messages. */
   readonly by?: string;
   /**
@@ -121,13 +126,10 @@ export class MeshNamespace extends Construct {
     return MeshNamespace.create(scope, namespace, mesh, options.namespaceObject, by, options);
   }
 
-  private static create(scope: Construct, namespace: string, mesh: Mesh, given: kplus.Namespace | undefined, by: string,
+  private static create(scope: Construct, namespace: string, mesh: Mesh, givenObject: IConstruct | undefined, by: string,
     options: MeshNamespaceOptions): MeshNamespace {
     const chart = Chart.of(scope);
-    if (given !== undefined && (!(given instanceof kplus.Namespace) || given.name !== namespace)) {
-      throw new Error(`[${by}] ${propMessage('namespaceObject', given instanceof kplus.Namespace ? given.name : given,
-        `not the Namespace of ${namespace}, whose workloads the pattern configures`, `pass the kplus.Namespace named ${namespace}, or leave namespaceObject out`)}`);
-    }
+    const given = namespaceObjectOf(givenObject, namespace, by);
     const id = `MeshNamespace-${namespace}`;
     const existing = chart.node.tryFindChild(id) as MeshNamespace | undefined;
     if (existing) {
@@ -139,7 +141,7 @@ export class MeshNamespace extends Construct {
           'use one Mesh (and one revision) for the patterns of a namespace')}`);
       }
       if (given && existing.namespaceObject && given !== existing.namespaceObject) {
-        throw new Error(`[${by}] namespaceObject: got the Namespace [${given.node.path}], but [${existing.namespaceObject.node.path}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
+        throw new Error(`[${by}] namespaceObject: got the Namespace [${userPath(given)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (given && !existing.namespaceObject) existing.adopt(given, by);
       else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
@@ -149,23 +151,23 @@ export class MeshNamespace extends Construct {
   }
 
   /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on Consul). */
-  public namespaceObject?: kplus.Namespace;
+  public namespaceObject?: ApiObject;
   /** How the mesh enrols workloads. */
   public readonly enrolment: Enrolment;
-  private readonly enrolled = new Set<kplus.Workload>();
+  /** The enrolled workloads, by their object (one however many times it is given). */
+  private readonly enrolled = new Map<ApiObject, PodTemplate>();
   private readonly checked = new Set<string>();
 
   private constructor(scope: Chart, id: string, public readonly namespace: string, public readonly mesh: Mesh,
-    given: kplus.Namespace | undefined, private readonly firstBy: string, options: MeshNamespaceOptions) {
+    given: ApiObject | undefined, private readonly firstBy: string, options: MeshNamespaceOptions) {
     super(scope, id);
     this.enrolment = enrolmentOf(mesh);
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
-      const workloads = (options.chartOnly ? scope : scope.node.root).node.findAll().filter(isServiceWorkload)
-        .filter(w => (w.metadata.namespace ?? Chart.of(w).namespace) === namespace);
+      const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root).filter(w => w.namespace === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
-        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see docs/enrolment.md)`);
+        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
       }
       return;
     }
@@ -173,7 +175,7 @@ export class MeshNamespace extends Construct {
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {
-      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see docs/enrolment.md)`);
+      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
     }
   }
 
@@ -182,22 +184,22 @@ export class MeshNamespace extends Construct {
    * sidecar and Linkerd, where the namespace is enrolled here, nothing more; else the pod-level
    * equivalent (`sidecar.istio.io/inject: "true"` or `istio.io/rev`, `linkerd.io/inject: enabled`).
    */
-  public enrolWorkload(workload: kplus.Workload | undefined): void {
-    if (!workload || this.enrolled.has(workload) || this.mesh.ambient) return;
-    this.enrolled.add(workload);
-    const pod = workload.podMetadata;
+  public enrolWorkload(workload: PodTemplate | undefined): void {
+    if (!workload || this.enrolled.has(workload.api) || this.mesh.ambient) return;
+    this.enrolled.set(workload.api, workload);
+    const pod = workload;
     if (this.mesh.kind === MeshKind.CONSUL) {
-      if (pod.toJson().annotations?.[CONSUL_INJECT_ANNOTATION] === undefined) pod.addAnnotation(CONSUL_INJECT_ANNOTATION, 'true');
+      if (pod.annotations()[CONSUL_INJECT_ANNOTATION] === undefined) pod.addAnnotation(CONSUL_INJECT_ANNOTATION, 'true');
       // (not for a workload that opts out: it gets no dataplane to log in)
-      if (workload.automountServiceAccountToken === false && pod.toJson().annotations?.[CONSUL_INJECT_ANNOTATION] === 'true') {
-        ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', true));
+      if (workload.automountServiceAccountToken() === false && pod.annotations()[CONSUL_INJECT_ANNOTATION] === 'true') {
+        workload.setAutomountServiceAccountToken(true);
       }
       return;
     }
     if (this.namespaceObject) return;
     if (this.mesh.kind === MeshKind.LINKERD) {
-      if (pod.toJson().annotations?.[LINKERD_INJECT_ANNOTATION] === undefined) pod.addAnnotation(LINKERD_INJECT_ANNOTATION, 'enabled');
-    } else if (pod.getLabel(ISTIO_POD_INJECT_LABEL) === undefined && pod.getLabel(ISTIO_REV_LABEL) === undefined) {
+      if (pod.annotations()[LINKERD_INJECT_ANNOTATION] === undefined) pod.addAnnotation(LINKERD_INJECT_ANNOTATION, 'enabled');
+    } else if (pod.labels()[ISTIO_POD_INJECT_LABEL] === undefined && pod.labels()[ISTIO_REV_LABEL] === undefined) {
       // without a namespace label, the object-selector webhooks inject: "object." for the default
       // revision (sidecar.istio.io/inject: "true"), "rev.object." for a revision (istio.io/rev on the pod)
       if (this.mesh.istioRevision) pod.addLabel(ISTIO_REV_LABEL, this.mesh.istioRevision);
@@ -212,24 +214,24 @@ export class MeshNamespace extends Construct {
   public checkService(name: string, selector: { [k: string]: string }, warn: (message: string) => void): void {
     if (this.enrolment.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
     this.checked.add(name);
-    const covered = [...this.enrolled].some(w => {
-      const labels = w.podMetadata.toJson().labels ?? {};
+    const covered = [...this.enrolled.values()].some(w => {
+      const labels = w.labels();
       return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
     });
     if (!covered) {
-      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)`);
+      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see ${docsUrl('enrolment.md')})`);
     }
   }
 
   /** Labels (or annotates) the Namespace object: the user's, or one written here. */
-  private adopt(found: kplus.Namespace | undefined, by: string): void {
+  private adopt(found: ApiObject | undefined, by: string): void {
     if (this.enrolment.on === 'pod template') return;
     if (this.mesh.ambient) {
       this.namespaceObject = found;
       return;
     }
-    const ns = found ?? new kplus.Namespace(this, 'Namespace', { metadata: objectMetadata(this.namespace, undefined) });
-    markClusterScoped(ApiObject.of(ns));
+    const ns = found ?? newNamespaceObject(this, this.namespace);
+    markClusterScoped(ns);
     const e = this.enrolment;
     if (e.kind === 'label') {
       // istio-injection takes precedence over istio.io/rev: a namespace with both gets the default revision
@@ -239,7 +241,7 @@ export class MeshNamespace extends Construct {
       if (theirs !== undefined || (mine !== undefined && mine !== e.value)) {
         const got = theirs !== undefined ? `${other}: ${theirs}` : `${e.key}: ${mine}`;
         throw new Error(`[${by}] ${propMessage('namespaceObject', got,
-          `the Namespace [${ns.node.path}] of ${this.namespace} carries ${got}, but the mesh enrols it with ${e.key}: ${e.value}, and Istio's injection webhooks read istio-injection before istio.io/rev (a namespace with both gets the default revision)`,
+          `the Namespace [${userPath(ns)}] of ${this.namespace} carries ${got}, but the mesh enrols it with ${e.key}: ${e.value}, and Istio's injection webhooks read istio-injection before istio.io/rev (a namespace with both gets the default revision)`,
           theirs !== undefined && other === ISTIO_REV_LABEL
             ? `remove the label, or use Mesh.istio({ revision: '${theirs}' })`
             : 'remove the label from the Namespace (the library writes the enrolment), or choose the revision with Mesh.istio({ revision })')}`);
@@ -249,7 +251,7 @@ export class MeshNamespace extends Construct {
       const mine = ns.metadata.toJson().annotations?.[e.key];
       if (mine !== undefined && mine !== e.value && mine !== 'ingress') {
         throw new Error(`[${by}] ${propMessage('namespaceObject', `${e.key}: ${mine}`,
-          `the Namespace [${ns.node.path}] of ${this.namespace} turns injection off, so no ${this.mesh.displayName} policy or route applies to its pods`,
+          `the Namespace [${userPath(ns)}] of ${this.namespace} turns injection off, so no ${this.mesh.displayName} policy or route applies to its pods`,
           `remove the annotation (the library writes ${e.key}: ${e.value})`)}`);
       }
       if (mine === undefined) ns.metadata.addAnnotation(e.key, e.value);
@@ -259,7 +261,7 @@ export class MeshNamespace extends Construct {
   }
 }
 
-const ordered = new WeakSet<kplus.Namespace>();
+const ordered = new WeakSet<ApiObject>();
 
 /**
  * Writes the Namespace object before the other objects of its chart: a plain `kubectl apply -f` creates
@@ -268,7 +270,7 @@ const ordered = new WeakSet<kplus.Namespace>();
  * the objects are written) every other object of the chart depends on the Namespace object, except
  * those the Namespace object itself depends on (no cycle).
  */
-function namespaceFirst(ns: kplus.Namespace): void {
+function namespaceFirst(ns: ApiObject): void {
   if (ordered.has(ns)) return;
   ordered.add(ns);
   const nsObject = ApiObject.of(ns);

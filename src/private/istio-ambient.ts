@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, userPath } from './k8s-objects';
 import { markClusterScoped, objectMetadata } from './metadata';
 import * as gatewayApi from '../imports/gateway-api';
 import { IstioWaypointScope, Mesh } from '../mesh';
@@ -35,26 +35,27 @@ export class AmbientNamespace extends Construct {
    * The enrolment of `namespace` in the chart of `scope`, created on first use; `by` is the construct
    * path of the pattern asking, for messages.
    */
-  public static of(scope: Construct, namespace: string, mesh: Mesh, namespaceObject?: kplus.Namespace, by: string = scope.node.path): AmbientNamespace {
+  public static of(scope: Construct, namespace: string, mesh: Mesh, given?: IConstruct, by: string = scope.node.path): AmbientNamespace {
     const chart = Chart.of(scope);
+    const namespaceObject = namespaceObjectOf(given, namespace, by);
     const id = `AmbientNamespace-${namespace}`;
     const existing = chart.node.tryFindChild(id) as AmbientNamespace | undefined;
     const scopeOf = mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE;
     if (existing) {
       if (namespaceObject && namespaceObject !== existing.namespaceObject) {
-        throw new Error(`[${by}] namespaceObject: got the Namespace [${namespaceObject.node.path}], but [${existing.namespaceObject.node.path}] already enrolls namespace ${namespace} in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
+        throw new Error(`[${by}] namespaceObject: got the Namespace [${userPath(namespaceObject)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (existing.waypointScope !== scopeOf) {
         throw new Error(`[${by}] mesh: got waypoint scope ${scopeOf}, but [${existing.firstBy}] uses ${existing.waypointScope} waypoints in namespace ${namespace}; use one Mesh for the namespace's patterns`);
       }
       return existing;
     }
-    const found = namespaceObject ?? chart.node.findAll().find((c): c is kplus.Namespace => c instanceof kplus.Namespace && c.name === namespace);
+    const found = namespaceObject ?? findNamespaceObject(chart, namespace);
     return new AmbientNamespace(chart, id, namespace, scopeOf, found, by);
   }
 
   /** The Namespace object that carries the labels. */
-  public readonly namespaceObject: kplus.Namespace;
+  public readonly namespaceObject: ApiObject;
   private namespaceWaypoint = false;
   private readonly serviceWaypoints = new Map<string, string>();
   private readonly waiting: { service?: string; f: (waypoint: string) => void }[] = [];
@@ -63,11 +64,11 @@ export class AmbientNamespace extends Construct {
 
   private constructor(
     scope: Construct, id: string, public readonly namespace: string, public readonly waypointScope: IstioWaypointScope,
-    namespaceObject: kplus.Namespace | undefined, private readonly firstBy: string,
+    namespaceObject: ApiObject | undefined, private readonly firstBy: string,
   ) {
     super(scope, id);
-    this.namespaceObject = namespaceObject ?? new kplus.Namespace(this, 'Namespace', { metadata: objectMetadata(namespace, undefined) });
-    markClusterScoped(ApiObject.of(this.namespaceObject));
+    this.namespaceObject = namespaceObject ?? newNamespaceObject(this, namespace);
+    markClusterScoped(this.namespaceObject);
     this.namespaceObject.metadata.addLabel(DATAPLANE_MODE_LABEL, 'ambient');
   }
 

@@ -94,6 +94,21 @@ export function parseCidr(value: unknown): { family: 4 | 6; prefix: number } | u
   return { family, prefix: Number(bits) };
 }
 
+/**
+ * Whether `inner` (a CIDR or address) lies inside `outer`, of either family; undefined if either is not a
+ * CIDR (one parser, Node's, for the whole library).
+ */
+export function cidrContains(outer: unknown, inner: unknown): boolean | undefined {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i) return undefined;
+  if (o.family !== i.family || i.prefix < o.prefix) return false;
+  const type = o.family === 4 ? 'ipv4' : 'ipv6';
+  const list = new BlockList();
+  list.addSubnet(String(outer).split('/')[0], o.prefix, type);
+  return list.check(String(inner).split('/')[0], type);
+}
+
 /** Whether a CIDR covers every address of its family (`0.0.0.0/0`, `::/0`): anyone, the internet included. */
 export function isEveryAddress(value: unknown): boolean {
   return parseCidr(value)?.prefix === 0;

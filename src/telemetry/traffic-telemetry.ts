@@ -1,13 +1,12 @@
 import { parse as parseCel } from '@bufbuild/cel';
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as istio from '../imports/istio';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulProxyDefaults, writesDatacenterWide } from '../private/consul-singletons';
 import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace } from '../private/istio-ambient';
+import { apiObjectOf, describeObject } from '../private/k8s-objects';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
 import { ServiceRef } from '../service';
 
@@ -186,10 +185,12 @@ export interface TrafficTelemetryProps {
   readonly production?: boolean;
   /**
    * Linkerd: the Namespace object to annotate for access logging (the same one given to a
-   * ZeroTrustNamespace, so that the chart holds one Namespace).
+   * ZeroTrustNamespace, so that the chart holds one Namespace): a `Namespace` of any cdk8s-plus 2.x
+   * package, an imported `KubeNamespace` or an `ApiObject` of kind `Namespace` (typed `IConstruct` so
+   * that any cdk8s-plus version's class is accepted).
    * @default - Linkerd access logging is refused without it
    */
-  readonly namespaceObject?: kplus.Namespace;
+  readonly namespaceObject?: IConstruct;
 }
 
 /**
@@ -337,7 +338,7 @@ export class TrafficTelemetry extends MeshConstruct {
           setting: 'namespaceObject',
           value: undefined,
           why: 'Linkerd access logging is an annotation on the Namespace, and the chart would otherwise hold two Namespace objects',
-          alternative: 'create the namespace with new kplus.Namespace(...) and pass it as namespaceObject (and to ZeroTrustNamespace)',
+          alternative: 'create the namespace with new kplus.Namespace(...) (any cdk8s-plus 2.x package) and pass it as namespaceObject (and to ZeroTrustNamespace)',
         });
       }
     } else if (logging?.format !== undefined) {
@@ -396,14 +397,15 @@ export class TrafficTelemetry extends MeshConstruct {
       }
       case MeshKind.LINKERD: {
         if (logging) {
-          const ns = props.namespaceObject!;
-          if (!(ns instanceof kplus.Namespace) || ApiObject.of(ns).metadata.name !== this.namespace) {
-            problems.add('namespaceObject', ns instanceof kplus.Namespace ? ApiObject.of(ns).metadata.name : ns,
-              `not the kplus.Namespace of the namespace ${this.namespace}`, 'pass the kplus.Namespace object of the same namespace');
+          const given = props.namespaceObject!;
+          const ns = apiObjectOf(given);
+          if (!ns || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1' || ns.name !== this.namespace) {
+            problems.add('namespaceObject', ns?.kind === 'Namespace' ? ns.name : describeObject(given),
+              `not the Namespace of the namespace ${this.namespace}`, 'pass the Namespace object of the same namespace (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject)');
             problems.throwIfAny();
           }
-          markClusterScoped(ApiObject.of(ns));
-          ns.metadata.addAnnotation('config.linkerd.io/access-log', (logging.format ?? AccessLogFormat.JSON) === AccessLogFormat.JSON ? 'json' : 'apache');
+          markClusterScoped(ns!);
+          ns!.metadata.addAnnotation('config.linkerd.io/access-log', (logging.format ?? AccessLogFormat.JSON) === AccessLogFormat.JSON ? 'json' : 'apache');
         }
         break;
       }

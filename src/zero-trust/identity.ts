@@ -1,5 +1,6 @@
-import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
 import { show } from '../private/errors';
+import { requireObject } from '../private/k8s-objects';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, isEveryAddress, parseCidr } from '../private/names';
 
 /**
@@ -31,15 +32,13 @@ export interface IdentityOptions {
   readonly outsideMesh?: boolean;
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$|^[0-9a-fA-F:]+\/\d{1,3}$/;
-
 /**
  * A caller identity in a zero-trust policy. Wildcards are not allowed: callers are named.
  *
  * @example
  * Identity.serviceAccount('order');                          // shop/order, in the policy's namespace
  * Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: 'istio-system' });
- * Identity.fromServiceAccount(orderSa);                      // a cdk8s-plus-28 ServiceAccount
+ * Identity.fromServiceAccount(orderSa);                      // a cdk8s-plus ServiceAccount (any 2.x package)
  * Identity.network('10.0.0.0/8');                            // e.g. Prometheus outside the mesh
  */
 export class Identity {
@@ -48,10 +47,19 @@ export class Identity {
     return new Identity(IdentityKind.SERVICE_ACCOUNT, name, options.namespace, options.outsideMesh ?? false);
   }
 
-  /** A cdk8s-plus-28 ServiceAccount. */
-  public static fromServiceAccount(serviceAccount: kplus.ServiceAccount, options: IdentityOptions = {}): Identity {
-    const namespace = options.namespace ?? serviceAccount.metadata.namespace;
-    return new Identity(IdentityKind.SERVICE_ACCOUNT, serviceAccount.name, namespace, options.outsideMesh ?? false);
+  /**
+   * A ServiceAccount object: a `ServiceAccount` of any cdk8s-plus 2.x package, an imported
+   * `KubeServiceAccount`, or an `ApiObject` of kind `ServiceAccount` (`v1`); its name and namespace are
+   * read from the object it synthesizes.
+   *
+   * @param serviceAccount a construct that synthesizes a v1 ServiceAccount (typed `IConstruct` so that
+   *   any cdk8s-plus version's class is accepted)
+   */
+  public static fromServiceAccount(serviceAccount: IConstruct, options: IdentityOptions = {}): Identity {
+    const api = requireObject(serviceAccount, ['ServiceAccount'], 'v1', 'Identity.fromServiceAccount(serviceAccount)',
+      'pass the ServiceAccount object, or use Identity.serviceAccount(name, { namespace })');
+    const namespace = options.namespace ?? api.metadata.namespace;
+    return new Identity(IdentityKind.SERVICE_ACCOUNT, api.name, namespace, options.outsideMesh ?? false);
   }
 
   /** Every workload of a namespace. */
@@ -99,7 +107,7 @@ export class Identity {
       case IdentityKind.NAMESPACE:
         return DNS1123_LABEL.test(this.name) ? undefined : `${show(this.name)} is not a valid namespace`;
       case IdentityKind.NETWORK:
-        if (!CIDR.test(this.name) || !parseCidr(this.name)) return `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
+        if (!this.name.includes('/') || !parseCidr(this.name)) return `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
         if (isEveryAddress(this.name)) {
           return `${show(this.name)} is every address, the internet included, so any unauthenticated client could call: name the network the callers are on, e.g. Identity.network('10.0.0.0/8')`;
         }

@@ -1,5 +1,4 @@
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Identity } from './identity';
 import type { JwtAuthentication, MtlsException, MtlsPhase } from './zero-trust-namespace';
 import { HttpMethod, MatchType } from '../matches';
@@ -25,7 +24,7 @@ export interface ZeroTrustIntent {
   readonly allow: RuleIntent[];
   readonly deny: RuleIntent[];
   readonly jwt?: JwtAuthentication & { providerName: string };
-  readonly namespaceObject?: kplus.Namespace;
+  readonly namespaceObject?: IConstruct;
 }
 
 /** A mesh's zero-trust renderer. */

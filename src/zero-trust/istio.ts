@@ -77,7 +77,7 @@ interface ServiceObject {
 function serviceObjects(scope: Construct): ServiceObject[] {
   const out: ServiceObject[] = [];
   for (const c of scope.node.root.node.findAll()) {
-    if (!(c instanceof ApiObject) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
+    if (!ApiObject.isApiObject(c) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
     const json = c.toJson();
     const chartNs = (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })();
     out.push({

@@ -7,6 +7,7 @@ import * as linkerd from '../imports/linkerd';
 import { HttpMethod, MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
 import { MeshNamespace } from '../private/enrolment';
+import { apiObjectOf, userPath } from '../private/k8s-objects';
 import { LinkerdServer, warnFrom } from '../private/linkerd-server';
 import { objectMetadata } from '../private/metadata';
 import { ServiceRef } from '../service';
@@ -261,7 +262,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const strict = intent.phase === MtlsPhase.STRICT;
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
     // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
-    const givenName = intent.namespaceObject ? ApiObject.of(intent.namespaceObject).metadata.name : undefined;
+    const givenName = intent.namespaceObject ? apiObjectOf(intent.namespaceObject)?.metadata.name : undefined;
     if (intent.namespaceObject && givenName !== ns) {
       // the annotation is read from the pods' own Namespace: on another one it would set that namespace's default
       throw new Error(`[${scope.node.path}] namespaceObject: got Namespace ${JSON.stringify(givenName)}, but the policies are for namespace ${JSON.stringify(ns)}, whose default inbound policy Linkerd reads from its own Namespace object; pass the Namespace object named ${JSON.stringify(ns)}, or remove namespaceObject`);
@@ -272,7 +273,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
     if (previous !== undefined && previous !== defaultPolicy) {
       // one Namespace object, one default: a second zero-trust namespace would silently replace the first's
-      throw new Error(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${namespaceObject.node.path}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
+      throw new Error(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
     }
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
     // Servers other constructs create in the namespace (rate limits) carry the namespace's default

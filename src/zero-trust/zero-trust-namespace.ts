@@ -1,5 +1,4 @@
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ZT_CONSUL } from './consul';
 import { Identity, IdentityKind } from './identity';
 import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
@@ -152,10 +151,12 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly jwt?: JwtAuthentication;
   /**
-   * Linkerd only: the Namespace object to annotate with the default inbound policy.
+   * Linkerd only: the Namespace object to annotate with the default inbound policy: a `Namespace` of
+   * any cdk8s-plus 2.x package, an imported `KubeNamespace` or an `ApiObject` of kind `Namespace`
+   * (typed `IConstruct` so that any cdk8s-plus version's class is accepted).
    * @default - a Namespace object is written
    */
-  readonly namespaceObject?: kplus.Namespace;
+  readonly namespaceObject?: IConstruct;
 }
 
 const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {

@@ -224,7 +224,7 @@ describe('Consul', () => {
 
   test('versions from Deployments get the version label and the service-meta annotation Consul filters on', () => {
     const chart = shopChart();
-    const dep = (name: string) => new kplus.Deployment(chart, name, { metadata: { name }, containers: [{ image: 'payment', portNumber: 8080 }] });
+    const dep = (name: string) => new kplus.Deployment(chart, name, { metadata: { name }, podMetadata: { labels: { app: 'payment' } }, containers: [{ image: 'payment', portNumber: 8080 }] });
     const out = synth(props(Mesh.consul(), { stable: ReleaseVersion.fromDeployment(dep('payment-v1'), 'v1'), canary: ReleaseVersion.fromDeployment(dep('payment-v2'), 'v2') }), chart);
     const v2 = one(out, 'Deployment', 'payment-v2').spec.template.metadata;
     expect(v2.labels.version).toBe('v2');

@@ -47,7 +47,7 @@ describe('cdk8s-mesh validate', () => {
     const r = run(['validate', '--format', 'json', tmpFile(BAD_VS)]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
-    expect(report).toMatchObject({ documents: 1, checked: 1, valid: false });
+    expect(report).toMatchObject({ command: 'validate', documents: 1, checked: 1, failOn: 'error', clean: false });
     expect(report.findings[0]).toMatchObject({ code: 'CEL001', severity: 'error', path: 'spec.http[0].timeout', resource: 'VirtualService shop/payment', line: 7 });
   });
 
@@ -67,7 +67,9 @@ describe('cdk8s-mesh validate', () => {
     [[], /no command given/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['validate'], /needs at least one PATH/],
-    [['validate', '--format', 'xml', FIXTURES], /--format takes text or json, got "xml"/],
+    [['validate', '--format', 'xml', FIXTURES], /--format takes text, json, sarif, junit or github, got "xml"/],
+    [['validate', '--fail-on', 'info', FIXTURES], /--fail-on takes error or warning, got "info"/],
+    [['lint', '--fail-on'], /lint: --fail-on needs a value/],
     [['validate', '--nope', FIXTURES], /unknown option --nope/],
     [['validate', '/no/such/file.yaml'], /no such file or folder: \/no\/such\/file.yaml/],
   ])('exits 2 on usage errors: %j', (argv, message) => {
@@ -107,6 +109,7 @@ spec:
     const r = run(['reachability', '--format', 'json', '--from', 'shop/web', '--to', 'shop/payment', '--method', 'POST', '--path', '/process-payment', '-'], POLICY);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({
+      command: 'reachability',
       mesh: 'istio',
       decisions: [{ caller: 'shop/web', service: 'shop/payment', method: 'POST', path: '/process-payment', withJwt: false, allowed: false, mesh: 'istio', reason: 'no rule of the ALLOW policies matches (AuthorizationPolicy shop/payment-allow)' }],
     });
@@ -179,8 +182,10 @@ kind: DestinationRule
 metadata: {name: payment, namespace: shop}
 spec: {host: payment, subsets: [{name: v1}]}
 `;
-    expect(run(['lint', '-'], warningOnly).code).toBe(1);
-    expect(run(['lint', '--min-severity', 'error', '-'], warningOnly).code).toBe(0);
+    // one default for the CLI, the plugin and cdk8s synth: errors fail; --fail-on warning fails on warnings too
+    expect(run(['lint', '-'], warningOnly).code).toBe(0);
+    expect(run(['lint', '--fail-on', 'warning', '-'], warningOnly).code).toBe(1);
+    expect(run(['lint', '--fail-on', 'warning', '--min-severity', 'error', '-'], warningOnly).code).toBe(0);
     const bad = run(['lint', '--min-severity', 'fatal', '-'], warningOnly);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--min-severity takes error, warning, info, got "fatal"');
@@ -289,7 +294,7 @@ describe('the commands never crash: bad input exits 2 with a message (1 means fi
     const parsed = JSON.parse(r.out);
     expect(r.out).toBe(JSON.stringify(parsed, undefined, 2) + '\n');
     expect(parsed.decisions).toHaveLength(3 * 4 * 2);
-    expect(run(['reachability', '--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n').out).toBe('{\n  "mesh": "none",\n  "decisions": []\n}\n');
+    expect(run(['reachability', '--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n').out).toBe('{\n  "command": "reachability",\n  "mesh": "none",\n  "decisions": []\n}\n');
   });
 
   test('the items of a kind: List are checked by validate, lint and reachability', () => {
@@ -345,5 +350,121 @@ describe('lint of a cluster\'s whole output reports an object defined twice, on 
     const same = twice(doc(specA), doc(specA));
     expect(same.out).toContain('WARNING K102');
     expect(same.out).not.toContain('K101');
+  });
+});
+
+describe('which files a folder holds (issue 19 item 6)', () => {
+  /** A project folder as `cdk8s synth` leaves it: dist/ with construct-metadata.json, node_modules, a dot-folder. */
+  function project(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-project-'));
+    const dist = path.join(root, 'dist');
+    fs.mkdirSync(dist);
+    fs.copyFileSync(path.join(FIXTURES, fs.readdirSync(FIXTURES).filter(f => f.endsWith('.yaml')).sort()[0]), path.join(dist, 'app.k8s.yaml'));
+    fs.writeFileSync(path.join(dist, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources: { payment: { path: 'shop/payment' } } }));
+    for (const dir of ['node_modules/some-lib/test', '.git/objects', 'dist/.cache', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+    for (const f of ['node_modules/some-lib/test/bad.yaml', '.git/objects/bad.yaml', 'dist/.cache/bad.yaml', 'tmp/bad.yaml', 'dist/scratch.test.yaml']) fs.writeFileSync(path.join(root, f), BAD_VS);
+    return root;
+  }
+
+  test('validate dist/ skips construct-metadata.json and dot-folders; --ignore skips more', () => {
+    const root = project();
+    const all = run(['validate', '--format', 'json', path.join(root, 'dist')]);
+    expect(JSON.parse(all.out).findings.map((f: any) => path.basename(f.file))).toEqual(['scratch.test.yaml']);
+    const r = run(['validate', '--ignore', '*.test.yaml', path.join(root, 'dist')]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test.each(['validate', 'lint', 'reachability'])('%s . skips node_modules and dot-folders, and --ignore GLOB relative to the folder', command => {
+    const root = project();
+    const r = run([command, '--format', 'json', '--ignore', 'tmp/**', '--ignore', 'dist/*.test.yaml', root]);
+    expect(r.err).toBe('');
+    expect(r.out).not.toContain('bad.yaml');
+    expect(r.out).not.toContain('scratch.test.yaml');
+    expect(r.code).toBe(0);
+  });
+
+  test('validate and lint read the same files', () => {
+    const root = project();
+    const files = (command: string) => [...new Set(JSON.parse(run([command, '--format', 'json', root]).out).findings.map((f: any) => path.relative(root, f.file)))].sort();
+    expect(files('validate')).toEqual(['dist/scratch.test.yaml', 'tmp/bad.yaml']);
+    const documents = (command: string) => JSON.parse(run([command, '--format', 'json', root]).out).documents;
+    expect(documents('lint')).toBe(documents('validate'));
+    expect(documents('validate')).toBeGreaterThan(2);
+  });
+});
+
+describe('per-command help and version, machine formats, --fail-on, one JSON shape (issue 19 item 7)', () => {
+  const pkgVersion = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+
+  test.each(['validate', 'lint', 'reachability'])('%s --help prints that command\'s options (exit 0); --version the package version', command => {
+    const r = run([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${command}: `);
+    expect(r.out).toContain('--ignore GLOB');
+    for (const other of ['validate', 'lint', 'reachability'].filter(c => c !== command)) expect(r.out).not.toContain(`\n${other}: `);
+    expect(run([command, '-h']).code).toBe(0);
+    expect(run([command, '--version'])).toEqual({ code: 0, out: `${pkgVersion}\n`, err: '' });
+  });
+
+  test('cdk8s-mesh --version', () => {
+    expect(run(['--version']).out).toBe(`${pkgVersion}\n`);
+  });
+
+  test('validate and lint: one JSON shape, with kind, namespace and name as fields', () => {
+    const file = tmpFile(BAD_VS);
+    const shapes = ['validate', 'lint'].map(c => JSON.parse(run([c, '--format', 'json', file]).out));
+    for (const [i, shape] of shapes.entries()) {
+      expect(Object.keys(shape).filter(k => k !== 'checked')).toEqual(['command', 'documents', 'failOn', 'clean', 'findings']);
+      expect(shape.command).toBe(['validate', 'lint'][i]);
+    }
+    expect(shapes[0].findings[0]).toMatchObject({ kind: 'VirtualService', namespace: 'shop', name: 'payment', resource: 'VirtualService shop/payment' });
+  });
+
+  test('--format sarif is SARIF 2.1.0 with rule, level, file, line and the docs URL', () => {
+    const file = tmpFile(BAD_VS);
+    const r = run(['validate', '--format', 'sarif', file]);
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.out);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].tool.driver.rules).toEqual([{ id: 'CEL001', helpUri: 'https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/findings.md#validator-codes' }]);
+    expect(log.runs[0].results[0]).toMatchObject({
+      ruleId: 'CEL001',
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 7 } }, logicalLocations: [{ fullyQualifiedName: 'VirtualService shop/payment:spec.http[0].timeout' }] }],
+    });
+  });
+
+  test('--format junit is one failing test case per finding at --fail-on, one passing case when clean', () => {
+    const r = run(['lint', '--format', 'junit', '-'], `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payment, namespace: shop}
+spec:
+  hosts: [payment]
+  http:
+  - route: [{destination: {host: payment, subset: v3}}]
+`);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites>\n  <testsuite name="cdk8s-mesh lint" tests="1" failures="1" errors="0">/);
+    expect(r.out).toContain('<testcase classname="cdk8s-mesh.lint.I101" name="VirtualService shop/payment spec.http[0].route[0].destination.subset" file="&lt;stdin&gt;">');
+    const clean = run(['validate', '--format', 'junit', path.join(FIXTURES, 'istio.yaml')]);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toContain('tests="1" failures="0"');
+  });
+
+  test('--format github writes workflow annotations, escaped', () => {
+    const file = tmpFile(BAD_VS);
+    const r = run(['validate', '--format', 'github', file]);
+    expect(r.out).toBe(`::error file=${file},line=7,title=CEL001 VirtualService shop/payment::spec.http[0].timeout: must be a valid duration greater than 1ms (got "0s")\n`);
+    const warning = run(['lint', '--format', 'github', '-'], 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: payment, namespace: shop}\nspec: {host: payment, subsets: [{name: v1}]}\n');
+    expect(warning.out).toMatch(/^::warning file=<stdin>,line=\d+,title=I110 DestinationRule shop\/payment::/);
+    expect(warning.code).toBe(0);
+  });
+
+  test('--fail-on warning fails validate on warnings; --strict does by default', () => {
+    const file = tmpFile('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n');
+    expect(run(['validate', '--strict', file]).code).toBe(1);
+    expect(run(['validate', '--strict', '--fail-on', 'error', file]).code).toBe(0);
+    expect(run(['validate', '--fail-on', 'warning', file]).code).toBe(0);
   });
 });

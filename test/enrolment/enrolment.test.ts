@@ -155,7 +155,7 @@ describe('Linkerd', () => {
     expect(failureOf(chart => {
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } });
       new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
-    })).toBe('[test/zt] namespaceObject: got "other": not the Namespace of shop, whose workloads the pattern configures; pass the kplus.Namespace named shop, or leave namespaceObject out');
+    })).toBe('[test/zt] namespaceObject: got "other": not the Namespace of shop, whose workloads the pattern configures; pass the Namespace named shop (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject), or leave namespaceObject out');
   });
 });
 
@@ -189,14 +189,15 @@ describe('Consul', () => {
     const chart = shopChart();
     deployment(chart, 'web');
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3), callers: [ServiceRef.fromName('web', { port: 8080 })] });
-    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see docs/enrolment.md)']);
+    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/enrolment.md)']);
   });
 
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {
     const app = Testing.app();
     const workloads = new Chart(app, 'workloads', { namespace: 'shop' });
-    const v1 = deployment(workloads, 'payment-v1');
-    const v2 = deployment(workloads, 'payment-v2');
+    // (both versions carry the label the service selects by: a release refuses pods its subsets cannot select)
+    const v1 = deployment(workloads, 'payment-v1', { podMetadata: { labels: { app: 'payment' } } });
+    const v2 = deployment(workloads, 'payment-v2', { podMetadata: { labels: { app: 'payment' } } });
     const chart = new Chart(app, 'mesh', { namespace: 'shop' });
     new CanaryRelease(chart, 'release', {
       mesh: Mesh.consul(),

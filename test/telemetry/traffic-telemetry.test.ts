@@ -155,7 +155,7 @@ describe('Linkerd', () => {
     expect(failureOf(chart => new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.linkerd(), accessLogging: {} }))).toContain('namespaceObject');
     expect(failureOf(chart => new TrafficTelemetry(chart, 'telemetry', {
       mesh: Mesh.linkerd(), accessLogging: {}, namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } }),
-    }))).toContain('not the kplus.Namespace of the namespace shop');
+    }))).toContain('not the Namespace of the namespace shop');
   });
 });
 

@@ -575,7 +575,7 @@ describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
   test('a namespaceObject with another name is refused (the default would land on the wrong Namespace)', () => {
     const msg = failureOf(chart => new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd(), { namespaceObject: new kplus.Namespace(chart, 'ns', { metadata: { name: 'billing' } }) })));
     expect(msg).toContain('[test/zt] namespaceObject: got "billing": not the Namespace of shop, whose workloads the pattern configures');
-    expect(msg).toContain('pass the kplus.Namespace named shop');
+    expect(msg).toContain('pass the Namespace named shop');
   });
 
   test('paths: [prefix(\'/\')] without methods allows every request (it is server-wide, not a route tying with the catch-all)', () => {

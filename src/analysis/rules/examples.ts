@@ -252,10 +252,57 @@ const NAMESPACE_TWICE = (policy: string) => `apiVersion: v1
 kind: Namespace
 metadata: {name: shop, annotations: {config.linkerd.io/default-inbound-policy: ${policy}}}`;
 
+const K_SERVICE = (name: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {app: payment}
+  ports: [{port: 8080, targetPort: 8080}]`;
+
 export const RULE_EXAMPLES: RuleExample[] = [
   // any mesh: objects defined twice
   { code: 'K101', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('audit')), expect: ['K101'], fixed: doc(NAMESPACE_TWICE('deny')) },
   { code: 'K102', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('deny')), expect: ['K102'], fixed: doc(NAMESPACE_TWICE('deny')) },
+  // a network that is not a CIDR (Node's parser: isIP and BlockList)
+  {
+    code: 'K104',
+    bad: doc(`apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: monitoring, namespace: shop}
+spec:
+  networks: [{cidr: 999.1.1.1/8}, {cidr: "fff:::::/100"}, {cidr: "::1/200"}, {cidr: 10.0.0.0/8, except: [10.1.0.0/33]}]`),
+    expect: ['K104', 'K104', 'K104', 'K104'],
+    fixed: doc(`apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: monitoring, namespace: shop}
+spec:
+  networks: [{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}, {cidr: "fd00::/8", except: ["fd00:1::/32"]}]`),
+  },
+  {
+    code: 'K104',
+    bad: doc(AP('  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.0.0.256/24]}}]')),
+    expect: ['K104'],
+    fixed: doc(AP('  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.0.0.0/24]}}]')),
+  },
+  // a route, policy or resolver names a Service the output does not define (the exposeViaService() name is generated)
+  {
+    code: 'K103',
+    bad: doc(K_SERVICE('shop-payment-service-c8a2f1b7'), HTTPROUTE_TO_SERVICE),
+    expect: ['K103', 'K103'],
+    fixed: doc(K_SERVICE('payment'), HTTPROUTE_TO_SERVICE),
+  },
+  {
+    code: 'K103',
+    bad: doc(K_SERVICE('shop-payment-service-c8a2f1b7'), C('ServiceResolver', 'payment', '  connectTimeout: 5s')),
+    expect: ['K103'],
+    fixed: doc(K_SERVICE('payment'), C('ServiceResolver', 'payment', '  connectTimeout: 5s')),
+  },
+  {
+    code: 'K103',
+    bad: doc(K_SERVICE('shop-payment-service-c8a2f1b7'), DR('  trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}'), AP_TARGET),
+    expect: ['K103', 'K103'],
+    fixed: doc(K_SERVICE('payment'), DR('  trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}'), AP_TARGET),
+  },
   // Istio
   { code: 'I101', bad: doc(VS(ROUTE_TO('subset: v3')), DR(SUBSETS)), expect: ['I101'], fixed: doc(VS(ROUTE_TO('subset: v2')), DR(SUBSETS)) },
   { code: 'I102', bad: doc(VS("  - route: [{destination: {host: '*'}}]")), expect: ['I102'], fixed: doc(VS(ROUTE_TO('port: {number: 8080}'))) },

@@ -1,7 +1,8 @@
+import { parseCidr } from '../../private/names';
 import { Severity } from '../findings';
-import { Doc, RawFinding } from '../private/context';
+import { AnalysisContext, Doc, RawFinding } from '../private/context';
 import { firstDifference, objectKey } from '../private/duplicates';
-import { AnalyzerRule, at } from '../private/rule';
+import { AnalyzerRule, arr, at } from '../private/rule';
 
 /** Where the first copy of an object is, for the message. */
 function where(d: Doc): string {
@@ -19,6 +20,80 @@ function duplicates(docs: Doc[], defaultNamespace: string): { first: Doc; again:
     const first = seen.get(key);
     if (!first) seen.set(key, d);
     else out.push({ first, again: d, difference: firstDifference(first.obj, d.obj) });
+  }
+  return out;
+}
+
+/** Route kinds (Gateway API, and Linkerd's own HTTPRoute) whose parentRefs and backendRefs may name Services. */
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
+/** Istio kinds that target a Service with `targetRef`/`targetRefs`. */
+const ISTIO_TARGETING = ['AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin', 'EnvoyFilter', 'PeerAuthentication'];
+/** Consul config entries named after the service they configure. */
+const CONSUL_NAMED = ['ServiceResolver', 'ServiceRouter', 'ServiceSplitter', 'ServiceDefaults'];
+
+/** A reference to a core Service: where it is written, and the Service's namespace and name. */
+interface ServiceReference { readonly doc: Doc; readonly path: (string | number)[]; readonly ns: string; readonly name: string; readonly what: string }
+
+/** Whether a Gateway API / Istio reference (group, kind) is to a core Service; `kindDefault` is the field's default kind. */
+function isServiceRef(ref: any, kindDefault: string): boolean {
+  return ref && typeof ref === 'object' && (ref.kind ?? kindDefault) === 'Service' && (ref.group ?? '') === '' && typeof ref.name === 'string';
+}
+
+/** The references to core Services written by routes, policies and resolvers of any mesh. */
+function serviceReferences(ctx: AnalysisContext): ServiceReference[] {
+  const out: ServiceReference[] = [];
+  for (const kind of ROUTE_KINDS) {
+    for (const d of ctx.ofKind(kind).filter(x => /gateway\.networking\.k8s\.io|policy\.linkerd\.io/.test(String(x.obj.apiVersion)))) {
+      const ns = ctx.ns(d.obj);
+      // parentRefs default to a Gateway; backendRefs to a Service (Gateway API BackendObjectReference)
+      arr(d.obj.spec?.parentRefs).forEach((r: any, i: number) => {
+        if (isServiceRef(r, 'Gateway')) out.push({ doc: d, path: ['spec', 'parentRefs', i, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} parent` });
+      });
+      arr(d.obj.spec?.rules).forEach((rule: any, i: number) => arr(rule?.backendRefs).forEach((r: any, j: number) => {
+        if (isServiceRef(r, 'Service')) out.push({ doc: d, path: ['spec', 'rules', i, 'backendRefs', j, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} backend` });
+      }));
+    }
+  }
+  for (const kind of ISTIO_TARGETING) {
+    for (const d of ctx.ofKind(kind, 'istio.io')) {
+      const ns = ctx.ns(d.obj);
+      const refs: [any, (string | number)[]][] = [[d.obj.spec?.targetRef, ['spec', 'targetRef']],
+        ...arr(d.obj.spec?.targetRefs).map((r: any, i: number): [any, (string | number)[]] => [r, ['spec', 'targetRefs', i]])];
+      for (const [r, path] of refs) {
+        if (isServiceRef(r, '')) out.push({ doc: d, path: [...path, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} target` });
+      }
+    }
+  }
+  for (const d of ctx.ofKind('DestinationRule', 'istio.io')) {
+    const host = ctx.fqdn(String(d.obj.spec?.host ?? ''), ctx.ns(d.obj));
+    const m = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`).exec(host);
+    if (m) out.push({ doc: d, path: ['spec', 'host'], ns: m[2], name: m[1], what: 'DestinationRule host' });
+  }
+  for (const kind of CONSUL_NAMED) {
+    for (const d of ctx.ofKind(kind, 'consul.hashicorp.com')) {
+      // ServiceDefaults with a destination describe a service outside the cluster (transparent-proxy egress)
+      if (kind === 'ServiceDefaults' && d.obj.spec?.destination) continue;
+      if (typeof d.obj.metadata?.name === 'string') out.push({ doc: d, path: ['metadata', 'name'], ns: ctx.ns(d.obj), name: d.obj.metadata.name, what: `${kind} (Consul registers services under their Kubernetes Service name)` });
+    }
+  }
+  return out;
+}
+
+/** Fields that hold an IP address or CIDR, as (kind, group suffix, values with their paths). */
+function networkFields(ctx: AnalysisContext): { doc: Doc; path: (string | number)[]; value: unknown }[] {
+  const out: { doc: Doc; path: (string | number)[]; value: unknown }[] = [];
+  for (const d of [...ctx.ofKind('NetworkAuthentication', 'linkerd.io'), ...ctx.ofKind('EgressNetwork', 'linkerd.io')]) {
+    arr(d.obj.spec?.networks).forEach((n: any, i: number) => {
+      out.push({ doc: d, path: ['spec', 'networks', i, 'cidr'], value: n?.cidr });
+      arr(n?.except).forEach((e: unknown, j: number) => out.push({ doc: d, path: ['spec', 'networks', i, 'except', j], value: e }));
+    });
+  }
+  for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
+    arr(d.obj.spec?.rules).forEach((r: any, i: number) => arr(r?.from).forEach((f: any, j: number) => {
+      for (const k of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks']) {
+        arr(f?.source?.[k]).forEach((v: unknown, n: number) => out.push({ doc: d, path: ['spec', 'rules', i, 'from', j, 'source', k, n], value: v }));
+      }
+    }));
   }
   return out;
 }
@@ -47,6 +122,44 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     check(ctx): RawFinding[] {
       return duplicates(ctx.docs, ctx.assumptions.defaultNamespace).filter(x => x.difference === undefined).map(x => at(x.again, [],
         `also defined${where(x.first)} with the same content: define the object once`));
+    },
+  },
+  {
+    code: 'K103',
+    severity: Severity.WARNING,
+    mesh: 'any',
+    kinds: ['Service', ...ROUTE_KINDS, ...ISTIO_TARGETING, 'DestinationRule', ...CONSUL_NAMED],
+    upstream: 'Gateway API: ResolvedRefs=False (BackendNotFound) and a parent that is not there; istioctl IST0101 ReferencedResourceNotFound; Consul: no instances of the service',
+    summary: 'a route, policy or resolver names a Service that is not among the manifests, while the manifests define Services of that namespace (e.g. a generated Service name)',
+    check(ctx): RawFinding[] {
+      if (!ctx.has('Service')) return [];
+      // the app's own Services: those cdk8s-mesh writes itself (a canary's per-version Services) do not say
+      // that the app defines the Services of their namespace
+      const own = ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1' && d.obj.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-mesh');
+      const namespaces = new Set(own.map(d => ctx.ns(d.obj)));
+      // Istio ServiceEntry hosts and Linkerd's mirrored Services (<name>-<target cluster>) are not Service objects of the output
+      const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts).map((h: any) => ctx.fqdn(String(h), ctx.ns(d.obj)))));
+      const mirrored = ctx.ofKind('Link', 'multicluster.linkerd.io').map(d => d.obj.spec?.targetClusterName).filter((c: any) => typeof c === 'string' && c);
+      return serviceReferences(ctx).filter(r => namespaces.has(r.ns) && !ctx.service(r.ns, r.name)
+        && !entries.has(`${r.name}.${r.ns}.svc.${ctx.assumptions.clusterDomain}`) && !mirrored.some((c: string) => r.name.endsWith(`-${c}`)))
+        .map(r => {
+          const others = own.filter(d => ctx.ns(d.obj) === r.ns).map(d => d.obj.metadata?.name).sort();
+          const shown = others.length > 5 ? `${others.slice(0, 5).join(', ')}, ...` : others.join(', ');
+          return at(r.doc, r.path, `the ${r.what} names Service ${r.ns}/${r.name}, which is not among the manifests although they define the Services of ${r.ns} (${shown}): `
+            + 'name one of those (a generated name such as cdk8s-plus exposeViaService()\'s is easy to miss), or add the Service');
+        });
+    },
+  },
+  {
+    code: 'K104',
+    severity: Severity.ERROR,
+    mesh: 'any',
+    kinds: ['NetworkAuthentication', 'EgressNetwork', 'AuthorizationPolicy'],
+    upstream: 'Linkerd policy-controller (ipnet parse of networks), Istio validation webhook (ipBlocks: ValidateIPSubnet)',
+    summary: 'a network (Linkerd networks cidr/except, Istio ipBlocks) is not an IP address or CIDR',
+    check(ctx): RawFinding[] {
+      return networkFields(ctx).filter(f => parseCidr(f.value) === undefined).map(f => at(f.doc, f.path,
+        `${JSON.stringify(f.value)} is not an IP address or CIDR (an address of 4 numbers up to 255, or an IPv6 address, with a prefix length up to 32 or 128): write e.g. 10.0.0.0/8 or fd00::/8`));
     },
   },
 ];

@@ -1,5 +1,5 @@
-import { isIP } from 'net';
 import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
+import { cidrContains } from '../../private/names';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
@@ -13,14 +13,6 @@ const DNS_IDENTITY = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 const SPIFFE = /^spiffe:\/\/[a-z0-9-._]+(\/[A-Za-z0-9-._]+)*$/;
 const LINKERD_DURATION = /^(0|\d+(ms|s|m|h|d))$/;
 
-function cidrContains(outer: string, inner: string): boolean {
-  const [a, abits] = outer.split('/');
-  const [b, bbits] = inner.split('/');
-  if (isIP(a) !== 4 || isIP(b) !== 4) return true; // only IPv4 is compared here
-  const toBin = (ip: string) => ip.split('.').map(p => Number(p).toString(2).padStart(8, '0')).join('');
-  const n = Number(abits ?? 32);
-  return Number(bbits ?? 32) >= n && toBin(a).slice(0, n) === toBin(b).slice(0, n);
-}
 
 function routeDocs(ctx: Parameters<AnalyzerRule['check']>[0]) {
   return [...ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io'), ...ctx.ofKind('HTTPRoute', POLICY), ...ctx.ofKind('GRPCRoute', 'gateway.networking.k8s.io')];
@@ -189,7 +181,7 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     upstream: 'policy-controller webhook: except within cidr',
     summary: 'a network `except` is not inside its `cidr`',
     check: ctx => [...ctx.ofKind('NetworkAuthentication', POLICY), ...ctx.ofKind('EgressNetwork', POLICY)].flatMap(d => arr(d.obj.spec?.networks).flatMap((n: any, i: number) =>
-      arr(n.except).flatMap((e: string, j: number) => cidrContains(n.cidr, e) && e !== n.cidr ? [] : [at(d, ['spec', 'networks', i, 'except', j], `${e} must lie strictly inside ${n.cidr}`)]))),
+      arr(n.except).flatMap((e: string, j: number) => cidrContains(n.cidr, e) !== false && e !== n.cidr ? [] : [at(d, ['spec', 'networks', i, 'except', j], `${e} must lie strictly inside ${n.cidr}`)]))),
   },
   {
     code: 'L108',

@@ -1,0 +1,234 @@
+import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { show } from './errors';
+import { objectMetadata } from './metadata';
+
+/**
+ * Kubernetes objects the user made with any cdk8s-plus 2.x package (cdk8s-plus-28, -33, ...), a plain
+ * `ApiObject` or an imported L1 (`KubeService`), read through the object they synthesize rather than
+ * their class: `instanceof kplus.Service` cannot match an object of another cdk8s-plus package, and each
+ * package has its own classes.
+ */
+
+/** The workload kinds with a pod template that runs a service. */
+export const SERVICE_WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** The ApiObject a construct synthesizes: itself, or its default child (as `ApiObject.of`, without `instanceof`). */
+export function apiObjectOf(c: unknown): ApiObject | undefined {
+  let cur: any = c;
+  for (let depth = 0; depth < 8 && cur && typeof cur === 'object'; depth++) {
+    if (ApiObject.isApiObject(cur)) return cur;
+    try {
+      cur = cur.node?.defaultChild;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The object's manifest as it would be written now (with its JSON patches); undefined if it cannot be rendered yet. */
+export function manifestOf(api: ApiObject): any | undefined {
+  try {
+    return api.toJson();
+  } catch {
+    return undefined; // e.g. a cdk8s-plus Deployment whose containers are added later
+  }
+}
+
+/** Whether the construct synthesizes an object of this kind (core group `v1`, or `apps/v1`, ...). */
+export function isKind(c: unknown, kinds: string[], apiVersion?: string): boolean {
+  const api = apiObjectOf(c);
+  return api !== undefined && kinds.includes(api.kind) && (apiVersion === undefined || api.apiVersion === apiVersion);
+}
+
+/** The namespace an object is written to: its own, or its chart's. */
+export function namespaceOfObject(api: ApiObject): string | undefined {
+  if (api.metadata.namespace) return api.metadata.namespace;
+  try {
+    return Chart.of(api).namespace;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The construct path users know an object by: the cdk8s-plus construct (or other wrapper) whose default
+ * child it is, else the object's own.
+ */
+export function userPath(api: ApiObject): string {
+  const parent: any = api.node.scope;
+  try {
+    if (parent && !(Chart.isChart(parent)) && parent.node?.defaultChild === api) return parent.node.path;
+  } catch {
+    // (a scope without a default child)
+  }
+  return api.node.path;
+}
+
+/** How a construct given where a Kubernetes object of some kind is expected was read, for messages. */
+export function describeObject(c: unknown): string {
+  const api = apiObjectOf(c);
+  if (api) return `${api.apiVersion} ${api.kind} ${api.name} [${userPath(api)}]`;
+  const path = (c as any)?.node?.path;
+  return path !== undefined ? `[${path}] (not a Kubernetes object)` : show(c);
+}
+
+/**
+ * The ApiObject of a construct that must synthesize a `kind`; throws a message naming what was given and
+ * what to pass otherwise.
+ */
+export function requireObject(c: IConstruct, kinds: string[], apiVersion: string, prop: string, fix: string): ApiObject {
+  const api = apiObjectOf(c);
+  if (!api || !kinds.includes(api.kind) || api.apiVersion !== apiVersion) {
+    throw new Error(`${prop}: got ${describeObject(c)}: expected an object that synthesizes ${apiVersion} ${kinds.join(' or ')} `
+      + `(a cdk8s-plus ${kinds[0]} of any cdk8s-plus 2.x package, an imported Kube${kinds[0]} or an ApiObject); ${fix}`);
+  }
+  return api;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Sets `key: value` in the object at a JSON pointer of a manifest (e.g. `/spec/template/metadata/labels`),
+ * adding the missing parents, with a JSON patch (objects without a metadata API of their own).
+ */
+export function patchMapEntry(api: ApiObject, pointer: string[], key: string, value: unknown): void {
+  const json = manifestOf(api) ?? {};
+  let cur: any = json;
+  const path: string[] = [];
+  for (const part of pointer) {
+    if (cur === undefined || cur === null || typeof cur !== 'object' || !(part in cur)) {
+      // the first missing parent gets the whole rest of the path as its value
+      const rest = pointer.slice(path.length + 1);
+      let v: any = { [key]: value };
+      for (const p of [...rest].reverse()) v = { [p]: v };
+      api.addJsonPatch(JsonPatch.add(`/${[...path, part].map(escapePointer).join('/')}`, v));
+      return;
+    }
+    cur = cur[part];
+    path.push(part);
+  }
+  api.addJsonPatch(JsonPatch.add(`/${[...path, key].map(escapePointer).join('/')}`, value));
+}
+
+/**
+ * The pod template of a workload object (Deployment, StatefulSet, DaemonSet) of any origin: read from the
+ * synthesized object; written through the cdk8s-plus workload's `podMetadata` when it has one (so its own
+ * label handling applies), else with JSON patches.
+ */
+export class PodTemplate {
+  /** The pod template of a construct, if it synthesizes a Deployment, StatefulSet or DaemonSet. */
+  public static of(c: unknown): PodTemplate | undefined {
+    const api = apiObjectOf(c);
+    if (!api || !SERVICE_WORKLOAD_KINDS.includes(api.kind) || !api.apiVersion.startsWith('apps/')) return undefined;
+    // the cdk8s-plus workload whose object this is: the given construct, or the object's parent
+    const owner: any = c !== api ? c : api.node.scope;
+    const meta = owner?.podMetadata;
+    const usable = meta && typeof meta.addLabel === 'function' && typeof meta.addAnnotation === 'function' && typeof meta.toJson === 'function'
+      && apiObjectOf(owner) === api;
+    return new PodTemplate(api, usable ? meta : undefined);
+  }
+
+  private constructor(public readonly api: ApiObject, private readonly meta: ApiObjectMetadataDefinition | undefined) {}
+
+  private template(): any {
+    return manifestOf(this.api)?.spec?.template ?? {};
+  }
+
+  /** The pod labels. */
+  public labels(): { [k: string]: string } {
+    return { ...(this.template().metadata?.labels ?? {}) };
+  }
+
+  /** The pod annotations. */
+  public annotations(): { [k: string]: string } {
+    return { ...(this.template().metadata?.annotations ?? {}) };
+  }
+
+  /** `spec.replicas` of the workload, if written. */
+  public replicas(): number | undefined {
+    return manifestOf(this.api)?.spec?.replicas;
+  }
+
+  /** The workload's name. */
+  public get name(): string {
+    return this.api.metadata.name!;
+  }
+
+  /** The labels the workload selects its pods by (`spec.selector.matchLabels`). */
+  public matchLabels(): { [k: string]: string } {
+    return { ...(manifestOf(this.api)?.spec?.selector?.matchLabels ?? {}) };
+  }
+
+  /** The container ports, in order. */
+  public containerPorts(): number[] {
+    return (this.template().spec?.containers ?? []).flatMap((c: any) => c.ports ?? []).map((p: any) => p.containerPort);
+  }
+
+  /** `automountServiceAccountToken` of the pod spec, if written. */
+  public automountServiceAccountToken(): boolean | undefined {
+    return this.template().spec?.automountServiceAccountToken;
+  }
+
+  /** The namespace the workload is written to. */
+  public get namespace(): string | undefined {
+    return namespaceOfObject(this.api);
+  }
+
+  public addLabel(key: string, value: string): void {
+    if (this.meta) this.meta.addLabel(key, value);
+    else patchMapEntry(this.api, ['spec', 'template', 'metadata', 'labels'], key, value);
+  }
+
+  public addAnnotation(key: string, value: string): void {
+    if (this.meta) this.meta.addAnnotation(key, value);
+    else patchMapEntry(this.api, ['spec', 'template', 'metadata', 'annotations'], key, value);
+  }
+
+  public setAutomountServiceAccountToken(value: boolean): void {
+    this.api.addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', value));
+  }
+}
+
+/** The app's own Namespace object of a namespace under `scope` (of any origin), if any. */
+export function findNamespaceObject(scope: IConstruct, namespace: string): ApiObject | undefined {
+  return scope.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name === namespace);
+}
+
+/**
+ * The Namespace object a pattern was given as `namespaceObject` (a cdk8s-plus Namespace of any 2.x
+ * package, an imported `KubeNamespace` or an `ApiObject`); throws unless it is the Namespace of `namespace`.
+ */
+export function namespaceObjectOf(given: IConstruct | undefined, namespace: string, by: string): ApiObject | undefined {
+  if (given === undefined) return undefined;
+  const api = apiObjectOf(given);
+  if (!api || api.kind !== 'Namespace' || api.apiVersion !== 'v1' || api.name !== namespace) {
+    const got = api?.kind === 'Namespace' ? JSON.stringify(api.name) : describeObject(given);
+    throw new Error(`[${by}] namespaceObject: got ${got}: not the Namespace of ${namespace}, whose workloads the pattern configures; `
+      + `pass the Namespace named ${namespace} (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject), or leave namespaceObject out`);
+  }
+  return api;
+}
+
+/** A Namespace object written by the library (as cdk8s-plus-28's Namespace wrote it, so existing output is unchanged). */
+export function newNamespaceObject(scope: Construct, namespace: string): ApiObject {
+  return new ApiObject(scope, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: objectMetadata(namespace, undefined), spec: {} });
+}
+
+/** The v1 Service objects under `scope` in a namespace (each object once, of any origin). */
+export function servicesOf(scope: IConstruct, namespace: string | undefined): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1')
+    .filter(s => namespaceOfObject(s) === namespace);
+}
+
+/** The app's Services (of the workload's namespace) whose non-empty selector selects the workload's pods. */
+export function servicesSelecting(pods: PodTemplate): ApiObject[] {
+  const labels = pods.labels();
+  return servicesOf(pods.api.node.root, pods.namespace).filter(s => {
+    const selector = manifestOf(s)?.spec?.selector ?? {};
+    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+}
