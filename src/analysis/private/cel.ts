@@ -49,6 +49,25 @@ export interface CompiledRule {
   readonly notChecked?: string;
   readonly transition: boolean;
   readonly run?: (self: unknown) => unknown;
+  /**
+   * The fields of `self` the rule reads, when it reads `self` only as `self.field` (not `self` whole, a
+   * method or macro on it, `self[...]`, `self.?field` or an escaped name): its outcome depends on those
+   * fields alone, so they are the key under which it is remembered.
+   */
+  readonly fields?: string[];
+}
+
+/** The fields a rule reads from `self`, if it reads `self` only through plain field selections. */
+function selfFields(rule: string): string[] | undefined {
+  const fields = new Set<string>();
+  const self = /\bself\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = self.exec(rule))) {
+    const rest = /^\.([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])(?!\s*\()/.exec(rule.slice(m.index + 4));
+    if (!rest || rest[1].includes('__')) return undefined;
+    fields.add(rest[1]);
+  }
+  return [...fields].sort();
 }
 
 /** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
@@ -74,7 +93,7 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
   } else {
     try {
       const program = plan(ENV, parse(rule));
-      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any) };
+      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any), fields: selfFields(rule) };
     } catch (e) {
       compiled = { rule, message: msg, transition, notChecked: `cannot be parsed here: ${(e as Error).message}` };
     }
@@ -178,7 +197,8 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
   if (!typeMatches(value, node.schema)) return;
   if (node.rules.length) {
     const self = value;
-    const key = celKey(self); // once per value, for all its rules
+    let whole: string | undefined; // once per value, for all the rules that read it whole
+    const isMap = typeof self === 'object' && !Array.isArray(self);
     for (const r of node.rules) {
       if (r.transition) {
         out.push({ code: ValidationCodes.CEL_TRANSITION, path: p, message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
@@ -188,6 +208,9 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
+      const key = r.fields && isMap
+        ? '.' + r.fields.map(f => (Object.prototype.hasOwnProperty.call(self, f) ? celKey((self as any)[f]) : '-')).join('\u0000')
+        : whole ??= celKey(self);
       const result = runMemo(r, self, key);
       if (result === true) continue;
       if (result === false) {
