@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalyzer } from './analyzer';
 import { Finding, Severity } from './findings';
@@ -43,6 +43,8 @@ interface Emitted {
  */
 interface Synthesis {
   depth: number;
+  /** Inside `app.synth()` or `app.synthYaml()`, which resolve the dependencies and validate the app first. */
+  app: number;
   checked?: { readonly constructs: number; readonly objects: ApiObject[]; readonly errors: string[] };
   readonly rendered: Set<ApiObject>;
 }
@@ -55,13 +57,26 @@ function wrapSynthesis(target: any, method: string, root: IConstruct): void {
   const original = target[method];
   if (typeof original !== 'function') return;
   WRAPPED.add(target);
+  const isApp = target === root;
   target[method] = function (this: unknown, ...args: unknown[]) {
-    const s = SYNTHESES.get(root) ?? { depth: 0, rendered: new Set<ApiObject>() };
+    const s = SYNTHESES.get(root) ?? { depth: 0, app: 0, rendered: new Set<ApiObject>() };
     SYNTHESES.set(root, s);
     s.depth++;
+    if (isApp) s.app++;
     try {
+      // a chart rendered by app.synth() / app.synthYaml(): they have resolved the dependencies and
+      // validated the app (all constructs, these checks included) already, and nothing has changed since;
+      // cdk8s' Chart.toJson (App._synthChart) would do both again for each chart, over the whole app,
+      // which makes synthesis quadratic in the number of charts. Render it as Chart.toJson does (cdk8s
+      // chartToKube): its objects in dependency order, each in its closest chart.
+      if (!isApp && s.app > 0 && method === 'toJson' && Chart.isChart(target)) {
+        return new DependencyGraph(target.node).topology()
+          .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === target)
+          .map(o => o.toJson());
+      }
       return original.apply(this, args);
     } finally {
+      if (isApp) s.app--;
       if (--s.depth === 0) {
         SYNTHESES.delete(root);
         for (const c of s.rendered) if (Object.prototype.hasOwnProperty.call(c, 'toJson')) delete (c as any).toJson;

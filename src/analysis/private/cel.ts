@@ -1,6 +1,5 @@
 import { isIP } from 'net';
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type * as Cel from '@bufbuild/cel';
 import { ValidationCodes } from '../findings';
 
 /**
@@ -13,33 +12,47 @@ function parseUrl(s: string): URL {
   return u;
 }
 
-const K8S_FUNCS = [
-  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
-    try { parseUrl(s); return true; } catch { return false; }
-  }),
-  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
-    parseUrl(s); // throws on an invalid URL, as Kubernetes' url() does
-    return s;
-  }),
-  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).protocol.replace(/:$/, '');
-  }),
-  celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).host;
-  }),
-  celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).hostname.replace(/^\[|\]$/g, '');
-  }),
-  celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).port;
-  }),
-  celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).pathname;
-  }),
-  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
-];
+let cel: typeof Cel | undefined;
+let env: ReturnType<typeof Cel.celEnv> | undefined;
 
-const ENV = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
+/** The CEL library and environment, loaded when a first rule is compiled (not at start-up: `cdk8s-mesh lint` never needs them). */
+function celLib(): typeof Cel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return cel ??= require('@bufbuild/cel') as typeof Cel;
+}
+
+function celEnvironment(): ReturnType<typeof Cel.celEnv> {
+  if (env) return env;
+  const { celEnv, celFunc, celMethod, CelScalar } = celLib();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
+  const K8S_FUNCS = [
+    celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
+      try { parseUrl(s); return true; } catch { return false; }
+    }),
+    celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
+      parseUrl(s); // throws on an invalid URL, as Kubernetes' url() does
+      return s;
+    }),
+    celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).protocol.replace(/:$/, '');
+    }),
+    celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).host;
+    }),
+    celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).hostname.replace(/^\[|\]$/g, '');
+    }),
+    celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).port;
+    }),
+    celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).pathname;
+    }),
+    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
+  ];
+  return env = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
+}
 
 /** A CEL rule of a schema node, planned once. */
 export interface CompiledRule {
@@ -92,7 +105,7 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
     compiled = { rule, message: msg, transition };
   } else {
     try {
-      const program = plan(ENV, parse(rule));
+      const program = celLib().plan(celEnvironment(), celLib().parse(rule));
       compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any), fields: selfFields(rule) };
     } catch (e) {
       compiled = { rule, message: msg, transition, notChecked: `cannot be parsed here: ${(e as Error).message}` };
@@ -217,7 +230,7 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         const got = typeof value === 'object' ? '' : ` (got ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)})`;
         out.push({ code: ValidationCodes.CEL_FAILED, path: p, message: `${r.message}${got}`, rule: r.rule });
       } else {
-        const text = isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
+        const text = celLib().isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
         if (UNSUPPORTED.test(text)) {
           out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (this validator cannot run it: ${text}): ${r.message}`, rule: r.rule });
         } else {
