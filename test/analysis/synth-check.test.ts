@@ -193,3 +193,70 @@ describe('the checks run once per synthesis, whatever the number of charts', () 
     }
   });
 });
+
+describe('a successful synthesis of many charts renders and checks each object once', () => {
+  const build = (app: App) => {
+    for (let i = 0; i < 10; i++) {
+      const chart = new Chart(app, `c${i}`, { namespace: `shop-${i}`, disableResourceNameHashes: true });
+      resilient(chart, 'payment', 3 + i);
+      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('shop')], to: payment }] });
+    }
+  };
+
+  test('app.synthYaml(): each object rendered once, the analyzer run once, each object validated once; the same YAML as with the checks off', () => {
+    const app = newApp();
+    build(app);
+    const objects = app.node.findAll().filter(c => ApiObject.isApiObject(c)).length;
+    const render = jest.spyOn(ApiObject.prototype, 'toJson');
+    const analyze = jest.spyOn(MeshAnalyzer, 'analyzeObjects');
+    const validate = jest.spyOn(ManifestValidator, 'validateObjects');
+    let yaml: string;
+    try {
+      yaml = app.synthYaml();
+      expect(render).toHaveBeenCalledTimes(objects);
+      expect(analyze).toHaveBeenCalledTimes(1);
+      expect(validate).toHaveBeenCalledTimes(objects);
+    } finally {
+      render.mockRestore();
+      analyze.mockRestore();
+      validate.mockRestore();
+    }
+    const off = newApp();
+    off.node.setContext('cdk8s-mesh:analyze', false);
+    off.node.setContext('cdk8s-mesh:validate', false);
+    build(off);
+    expect(yaml).toEqual(off.synthYaml());
+    expect(yaml).toContain('namespace: shop-9');
+  });
+
+  test('app.synth() too: each object rendered once, the analyzer run once', () => {
+    const app = newApp();
+    build(app);
+    const objects = app.node.findAll().filter(c => ApiObject.isApiObject(c)).length;
+    const render = jest.spyOn(ApiObject.prototype, 'toJson');
+    const analyze = jest.spyOn(MeshAnalyzer, 'analyzeObjects');
+    try {
+      app.synth();
+      expect(render).toHaveBeenCalledTimes(objects);
+      expect(analyze).toHaveBeenCalledTimes(1);
+    } finally {
+      render.mockRestore();
+      analyze.mockRestore();
+    }
+    expect(fs.readdirSync(app.outdir).filter(f => f.endsWith('.k8s.yaml'))).toHaveLength(10);
+  });
+
+  test('a change after a synthesis is seen by the next one, in the same synchronous code: its output and its checks', () => {
+    const app = newApp();
+    build(app);
+    const vs = app.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'VirtualService') as ApiObject;
+    expect(app.synthYaml()).not.toContain('team: payments');
+    vs.metadata.addLabel('team', 'payments');
+    expect(app.synthYaml()).toContain('team: payments');
+    expect(Testing.synth(vs.chart).find(o => o.kind === 'VirtualService').metadata.labels.team).toEqual('payments');
+    // a label value the API server refuses
+    vs.metadata.addLabel('owner', 'not valid!');
+    expect(() => app.synthYaml()).toThrow(/"not valid!" is not a valid label value/);
+    expect(() => Testing.synth(vs.chart)).toThrow(/"not valid!" is not a valid label value/);
+  });
+});
