@@ -47,9 +47,23 @@ interface Synthesis {
   app: number;
   checked?: { readonly constructs: number; readonly objects: ApiObject[]; readonly errors: string[] };
   readonly rendered: Set<ApiObject>;
+  /** What lazy values read from the whole app (see `perSynthesis`). */
+  readonly memo: Map<string, unknown>;
 }
 const SYNTHESES = new WeakMap<IConstruct, Synthesis>();
 const WRAPPED = new WeakSet<object>();
+
+/**
+ * `compute()`, once per synthesis of the app of `scope` (each time outside one): for lazy values that read
+ * the whole app (e.g. every Service), which would otherwise read it once per object they render.
+ * @internal
+ */
+export function perSynthesis<T>(scope: IConstruct, key: string, compute: () => T): T {
+  const s = SYNTHESES.get(scope.node.root);
+  if (!s) return compute();
+  if (!s.memo.has(key)) s.memo.set(key, compute());
+  return s.memo.get(key) as T;
+}
 
 /** Makes `target[method]` (synth, synthYaml, toJson) one synthesis of the app `root`. */
 function wrapSynthesis(target: any, method: string, root: IConstruct): void {
@@ -59,7 +73,7 @@ function wrapSynthesis(target: any, method: string, root: IConstruct): void {
   WRAPPED.add(target);
   const isApp = target === root;
   target[method] = function (this: unknown, ...args: unknown[]) {
-    const s = SYNTHESES.get(root) ?? { depth: 0, app: 0, rendered: new Set<ApiObject>() };
+    const s = SYNTHESES.get(root) ?? { depth: 0, app: 0, rendered: new Set<ApiObject>(), memo: new Map<string, unknown>() };
     SYNTHESES.set(root, s);
     s.depth++;
     if (isApp) s.app++;

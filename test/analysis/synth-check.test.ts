@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
-  Identity, IngressGateway, istio, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
+  HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, shopChart } from '../util';
 
@@ -259,4 +260,28 @@ describe('a successful synthesis of many charts renders and checks each object o
     expect(() => app.synthYaml()).toThrow(/"not valid!" is not a valid label value/);
     expect(() => Testing.synth(vs.chart)).toThrow(/"not valid!" is not a valid label value/);
   });
+});
+
+test('Istio ambient zero trust reads the app\'s Services once per synthesis, not once per policy', () => {
+  const app = newApp();
+  const chart = shop(app);
+  const mesh = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+  const namespaceObject = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+  const refs = Array.from({ length: 8 }, (_, i) => ServiceRef.fromService(new kplus.Service(chart, `svc-${i}`, {
+    metadata: { name: `svc-${i}` }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `pods-${i}`, { labels: { app: `svc-${i}` } }),
+  })));
+  new ZeroTrustNamespace(chart, 'zt', {
+    mesh, namespaceObject,
+    allow: refs.map((to, i) => ({ from: [Identity.serviceAccount(`svc-${(i + 7) % 8}`)], to, methods: [HttpMethod.GET] })),
+  });
+  const render = jest.spyOn(ApiObject.prototype, 'toJson');
+  try {
+    const yaml = app.synthYaml();
+    expect(yaml).toContain('kind: AuthorizationPolicy');
+    // each Service: its own rendering and one read by the policies (once per policy was 17 times each here)
+    const services = render.mock.contexts.filter((c: any) => c.kind === 'Service').length;
+    expect(services).toBeLessThanOrEqual(2 * 8);
+  } finally {
+    render.mockRestore();
+  }
 });
