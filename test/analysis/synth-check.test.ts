@@ -4,7 +4,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
+  HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport,
+  ResilientService, ServiceRef, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, shopChart } from '../util';
 
@@ -271,7 +272,8 @@ test('Istio ambient zero trust reads the app\'s Services once per synthesis, not
     metadata: { name: `svc-${i}` }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `pods-${i}`, { labels: { app: `svc-${i}` } }),
   })));
   new ZeroTrustNamespace(chart, 'zt', {
-    mesh, namespaceObject,
+    mesh,
+    namespaceObject,
     allow: refs.map((to, i) => ({ from: [Identity.serviceAccount(`svc-${(i + 7) % 8}`)], to, methods: [HttpMethod.GET] })),
   });
   const render = jest.spyOn(ApiObject.prototype, 'toJson');
