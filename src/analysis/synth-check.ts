@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalyzer } from './analyzer';
 import { Finding, Severity } from './findings';
@@ -35,6 +35,71 @@ interface Emitted {
 }
 
 /**
+ * One synthesis of an app (`app.synth()`, `app.synthYaml()`, `chart.toJson()`, `Testing.synth`), while it
+ * is under way. cdk8s validates the whole app again before it renders each chart (`App._synthChart`): the
+ * outcome of the check is kept for the synthesis, so that an app of N charts is checked once and not
+ * N + 1 times; and each object is rendered once: the check's rendering is the one the synthesis writes.
+ * No user code runs inside a synthesis; both are dropped when it ends.
+ */
+interface Synthesis {
+  depth: number;
+  /** Inside `app.synth()` or `app.synthYaml()`, which resolve the dependencies and validate the app first. */
+  app: number;
+  checked?: { readonly constructs: number; readonly objects: ApiObject[]; readonly errors: string[] };
+  readonly rendered: Set<ApiObject>;
+  /** What lazy values read from the whole app (see `perSynthesis`). */
+  readonly memo: Map<string, unknown>;
+}
+const SYNTHESES = new WeakMap<IConstruct, Synthesis>();
+const WRAPPED = new WeakSet<object>();
+
+/**
+ * `compute()`, once per synthesis of the app of `scope` (each time outside one): for lazy values that read
+ * the whole app (e.g. every Service), which would otherwise read it once per object they render.
+ * @internal
+ */
+export function perSynthesis<T>(scope: IConstruct, key: string, compute: () => T): T {
+  const s = SYNTHESES.get(scope.node.root);
+  if (!s) return compute();
+  if (!s.memo.has(key)) s.memo.set(key, compute());
+  return s.memo.get(key) as T;
+}
+
+/** Makes `target[method]` (synth, synthYaml, toJson) one synthesis of the app `root`. */
+function wrapSynthesis(target: any, method: string, root: IConstruct): void {
+  if (WRAPPED.has(target) && Object.prototype.hasOwnProperty.call(target, method)) return;
+  const original = target[method];
+  if (typeof original !== 'function') return;
+  WRAPPED.add(target);
+  const isApp = target === root;
+  target[method] = function (this: unknown, ...args: unknown[]) {
+    const s = SYNTHESES.get(root) ?? { depth: 0, app: 0, rendered: new Set<ApiObject>(), memo: new Map<string, unknown>() };
+    SYNTHESES.set(root, s);
+    s.depth++;
+    if (isApp) s.app++;
+    try {
+      // a chart rendered by app.synth() / app.synthYaml(): they have resolved the dependencies and
+      // validated the app (all constructs, these checks included) already, and nothing has changed since;
+      // cdk8s' Chart.toJson (App._synthChart) would do both again for each chart, over the whole app,
+      // which makes synthesis quadratic in the number of charts. Render it as Chart.toJson does (cdk8s
+      // chartToKube): its objects in dependency order, each in its closest chart.
+      if (!isApp && s.app > 0 && method === 'toJson' && Chart.isChart(target)) {
+        return new DependencyGraph(target.node).topology()
+          .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === target)
+          .map(o => o.toJson());
+      }
+      return original.apply(this, args);
+    } finally {
+      if (isApp) s.app--;
+      if (--s.depth === 0) {
+        SYNTHESES.delete(root);
+        for (const c of s.rendered) if (Object.prototype.hasOwnProperty.call(c, 'toJson')) delete (c as any).toJson;
+      }
+    }
+  };
+}
+
+/**
  * The checks that run when an app with our constructs is synthesized (`app.synth()`, `cdk8s synth`,
  * `Testing.synth`): every emitted object against its pinned schema and CEL rules, the analyzer over
  * each cluster's objects, and objects written twice. Errors fail synthesis with the construct path of
@@ -45,12 +110,16 @@ export class MeshAnalysis extends Construct {
   /** Attaches the checks to the app of `scope` (once per app). */
   public static of(scope: Construct): MeshAnalysis {
     const root = scope.node.root;
-    return (root.node.tryFindChild(ID) as MeshAnalysis | undefined) ?? new MeshAnalysis(root, ID);
+    const analysis = (root.node.tryFindChild(ID) as MeshAnalysis | undefined) ?? new MeshAnalysis(root, ID);
+    const chart = scope.node.scopes.slice().reverse().find(Chart.isChart);
+    if (chart) wrapSynthesis(chart, 'toJson', root);
+    return analysis;
   }
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
     this.node.addValidation({ validate: () => this.check() });
+    for (const method of ['synth', 'synthYaml']) wrapSynthesis(scope, method, scope);
   }
 
   private check(): string[] {
@@ -59,13 +128,30 @@ export class MeshAnalysis extends Construct {
     // when the validation plugin or a CI step checks the output anyway (read per chart, so that a
     // chart's own context counts too)
     const off = (c: Chart, key: string) => c.node.tryGetContext(key) === false || c.node.tryGetContext(key) === 'false';
+    const all = root.node.findAll();
+    const objects = all.filter(ApiObject.isApiObject);
+    const synthesis = SYNTHESES.get(root);
+    const last = synthesis?.checked;
+    if (last && last.constructs === all.length && last.objects.length === objects.length && last.objects.every((o, i) => o === objects[i])) {
+      return last.errors;
+    }
     const emitted: Emitted[] = [];
-    for (const c of root.node.findAll()) {
-      if (!ApiObject.isApiObject(c)) continue;
+    for (const c of objects) {
       const chart = Chart.of(c);
       const validate = !off(chart, VALIDATE_CONTEXT);
       const analyze = !off(chart, ANALYZE_CONTEXT);
-      if (validate || analyze) emitted.push({ api: c, chart, json: c.toJson() });
+      if (!validate && !analyze) continue;
+      if (synthesis?.rendered.has(c)) delete (c as any).toJson; // an earlier check's rendering: render again
+      const json = c.toJson();
+      emitted.push({ api: c, chart, json });
+      // inside a synthesis, the synthesis renders the object next: it gets this rendering, once
+      if (synthesis && !Object.prototype.hasOwnProperty.call(c, 'toJson')) {
+        (c as any).toJson = () => {
+          delete (c as any).toJson;
+          return json;
+        };
+        synthesis.rendered.add(c);
+      }
     }
     const errors: string[] = [];
     const warn = (text: string) => process.stderr.write(`[cdk8s-mesh] warning: ${text}\n`);
@@ -127,6 +213,7 @@ export class MeshAnalysis extends Construct {
           + (a.chart === b.chart ? '' : "; for a MultiClusterExport, pass the chart that already holds the cluster's objects as the cluster's chart: so that they merge"));
       }
     }
+    if (synthesis) synthesis.checked = { constructs: all.length, objects, errors };
     return errors;
   }
 }

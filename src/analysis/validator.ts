@@ -161,7 +161,7 @@ export class ManifestValidator {
       issues.push({ code: ValidationCodes.KIND_NOT_CHECKED, severity: notCheckedSeverity, path: [], message: `not checked: no pinned schema for ${obj.apiVersion} ${obj.kind}${hint}` });
       return { checked: false, issues };
     }
-    const copy = JSON.parse(JSON.stringify(obj));
+    const copy = copyJson(obj);
     for (const s of validateStructure(copy, pinned)) {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }
@@ -175,6 +175,44 @@ export class ManifestValidator {
       issues.push({ ...c, severity });
     }
     return { checked: true, issues };
+  }
+}
+
+/** Not plain JSON data (undefined, a Date, NaN...): copied through JSON instead. */
+const NOT_PLAIN = new Error('not plain JSON');
+
+function plainCopy(v: any): any {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw NOT_PLAIN;
+    return v;
+  }
+  if (typeof v !== 'object') throw NOT_PLAIN;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = plainCopy(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const out: any = {};
+  for (const k of Object.keys(v)) {
+    if (k === '__proto__') throw NOT_PLAIN;
+    if (v[k] !== undefined) out[k] = plainCopy(v[k]);
+  }
+  return out;
+}
+
+/**
+ * A private copy of a manifest, the same as `JSON.parse(JSON.stringify(obj))` (defaults are written into
+ * it), several times faster on the plain data of parsed or synthesized manifests.
+ */
+function copyJson(obj: any): any {
+  try {
+    return plainCopy(obj);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+    return JSON.parse(JSON.stringify(obj));
   }
 }
 

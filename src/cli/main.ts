@@ -2,13 +2,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs as parseNodeArgs } from 'util';
 import { fails, github, junit, sarif, withObject } from './report';
-import { MeshAnalyzer } from '../analysis/analyzer';
+import type { MeshAnalyzer as Analyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests, YamlReadError } from '../analysis/private/yaml';
-import { ReachabilityMatrix } from '../analysis/reachability';
-import { ManifestValidator, ValidationResult } from '../analysis/validator';
+import type { ReachabilityMatrix as Reachability } from '../analysis/reachability';
+import type { ManifestValidator as Validator, ValidationResult } from '../analysis/validator';
 import { formatTableLines } from '../private/format';
+
+// each command loads only the modules it needs: start-up is part of every run of a whole process
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  get MeshAnalyzer(): typeof Analyzer { return (require('../analysis/analyzer') as typeof import('../analysis/analyzer')).MeshAnalyzer; },
+  get ManifestValidator(): typeof Validator { return (require('../analysis/validator') as typeof import('../analysis/validator')).ManifestValidator; },
+  get ReachabilityMatrix(): typeof Reachability { return (require('../analysis/reachability') as typeof import('../analysis/reachability')).ReachabilityMatrix; },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const SYNOPSIS = `usage: cdk8s-mesh validate [--format F] [--fail-on error|warning] [--strict] [--ignore GLOB]... PATH...
        cdk8s-mesh lint [--format F] [--fail-on error|warning] [--min-severity error|warning|info] [--root-namespace NS]
@@ -128,10 +137,10 @@ function run(argv: string[], io: Io): number {
   const results: ValidationResult[] = [];
   for (const p of paths) {
     if (p === '-') {
-      results.push(ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
+      results.push(lazy.ManifestValidator.validateYaml(io.stdin(), { fileName: '<stdin>', strict }));
       continue;
     }
-    results.push(ManifestValidator.validateFiles(expandPaths([p], warner(io), { ignore }), { strict }));
+    results.push(lazy.ManifestValidator.validateFiles(expandPaths([p], warner(io), { ignore }), { strict }));
   }
   const findings: Finding[] = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
@@ -146,7 +155,7 @@ function run(argv: string[], io: Io): number {
         const kind = f.message.replace(/^not checked: no pinned schema for /, '').replace(/ \(.*$/, '');
         notChecked.set(kind, (notChecked.get(kind) ?? 0) + 1);
       } else {
-        io.stdout(ManifestValidator.formatFinding(f) + '\n');
+        io.stdout(lazy.ManifestValidator.formatFinding(f) + '\n');
       }
     }
     if (notChecked.size) {
@@ -261,17 +270,17 @@ function lint(args: string[], io: Io): number {
   };
   const files = expandPaths(paths.filter(p => p !== '-'), warner(io), { ignore });
   const results = [
-    ...(files.length ? [MeshAnalyzer.analyzeFiles(files, options)] : []),
-    ...(paths.includes('-') ? [MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
+    ...(files.length ? [lazy.MeshAnalyzer.analyzeFiles(files, options)] : []),
+    ...(paths.includes('-') ? [lazy.MeshAnalyzer.analyzeYaml(io.stdin(), { ...options, fileName: '<stdin>' })] : []),
   ];
   const findings = results.flatMap(r => r.findings);
   const documents = results.reduce((n, r) => n + r.documents, 0);
   const failing = findings.filter(f => fails(f, failOn));
   if (!report('lint', (opts.format as string | undefined) ?? 'text', documents, findings, failOn, io)) {
-    for (const f of findings) io.stdout(`${ManifestValidator.formatFinding(f)}${f.upstream ? ` [${f.upstream}]` : ''}\n`);
+    for (const f of findings) io.stdout(`${lazy.ManifestValidator.formatFinding(f)}${f.upstream ? ` [${f.upstream}]` : ''}\n`);
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
-    io.stdout(`${documents} documents analyzed with ${MeshAnalyzer.rules().length} rules: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);
+    io.stdout(`${documents} documents analyzed with ${lazy.MeshAnalyzer.rules().length} rules: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);
   }
   if (findings.some(f => f.code === 'YAML001')) return 2;
   return failing.length ? 1 : 0;
@@ -301,7 +310,7 @@ function reachability(args: string[], io: Io): number {
       }
     }
   }
-  const matrix = ReachabilityMatrix.fromManifests(objects, options);
+  const matrix = lazy.ReachabilityMatrix.fromManifests(objects, options);
   const callers = opts.from ? [opts.from as string] : undefined;
   const services = opts.to ? [opts.to as string] : undefined;
   const decisions = opts.method || opts.path

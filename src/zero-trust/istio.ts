@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from './identity';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
+import { perSynthesis } from '../analysis/synth-check';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
 import { Mesh } from '../mesh';
@@ -73,8 +74,15 @@ interface ServiceObject {
   readonly ports: { port: number; targetPort?: number | string }[];
 }
 
-/** The v1 Service objects of the app (read at synthesis, so those of patterns created later count too). */
+/**
+ * The v1 Service objects of the app (read at synthesis, so those of patterns created later count too; once
+ * per synthesis, not once per policy).
+ */
 function serviceObjects(scope: Construct): ServiceObject[] {
+  return perSynthesis(scope, 'istio-zero-trust:services', () => readServiceObjects(scope));
+}
+
+function readServiceObjects(scope: Construct): ServiceObject[] {
   const out: ServiceObject[] = [];
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;

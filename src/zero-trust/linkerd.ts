@@ -147,19 +147,11 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'
  * The paths of the httpGet probes on `to`'s target port of the workloads of the app (those defined so
  * far) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
  */
-function probePaths(scope: Construct, ns: string, to: ServiceRef): string[] | undefined {
+function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
   let found = false;
   const paths = new Set<string>();
-  for (const c of scope.node.root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
-    let o: any;
-    try {
-      o = c.toJson();
-    } catch {
-      continue; // not complete yet (e.g. a Deployment whose containers are added later)
-    }
-    if ((o.metadata?.namespace ?? Chart.of(c).namespace) !== ns) continue;
-    const pod = c.kind === 'Pod' ? o : o.spec?.template;
+  for (const { namespace, pod } of pods) {
+    if (namespace !== ns) continue;
     const labels = pod?.metadata?.labels ?? {};
     if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
     found = true;
@@ -173,6 +165,30 @@ function probePaths(scope: Construct, ns: string, to: ServiceRef): string[] | un
     }
   }
   return found ? [...paths].sort() : undefined;
+}
+
+interface WorkloadPod {
+  readonly namespace: string | undefined;
+  readonly pod: any;
+}
+
+/**
+ * The pod templates of the workloads of the app defined so far, read once per ZeroTrustNamespace (not once
+ * per Server: the app's tree is walked and its workloads rendered once).
+ */
+function workloadPods(scope: Construct): WorkloadPod[] {
+  const out: WorkloadPod[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
+    let o: any;
+    try {
+      o = c.toJson();
+    } catch {
+      continue; // not complete yet (e.g. a Deployment whose containers are added later)
+    }
+    out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template });
+  }
+  return out;
 }
 
 /** Linkerd viz's namespace and the service account of its Prometheus (the `linkerd-viz` chart). */
@@ -298,6 +314,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     }
     const ports = new Map<string, Set<number>>();
     for (const r of intent.allow) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
+    let pods: WorkloadPod[] | undefined;
     for (const rules of servers.values()) {
       const to = rules[0].to;
       // the names of a service's routes carry the port when the service has rules on several ports
@@ -317,7 +334,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
         // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
         // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
         // policyController.probeNetworks), from the probes of the app's workloads on the port
-        const probes = strict ? probePaths(scope, ns, to) : [];
+        const probes = strict ? probePaths(pods ??= workloadPods(scope), ns, to) : [];
         if (probes === undefined) {
           warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of the app defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, from: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
         } else if (probes.length) {

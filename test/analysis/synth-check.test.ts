@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
-  Identity, IngressGateway, istio, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
+  HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport,
+  ResilientService, ServiceRef, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, shopChart } from '../util';
 
@@ -192,4 +194,98 @@ describe('the checks run once per synthesis, whatever the number of charts', () 
       validate.mockRestore();
     }
   });
+});
+
+describe('a successful synthesis of many charts renders and checks each object once', () => {
+  const build = (app: App) => {
+    for (let i = 0; i < 10; i++) {
+      const chart = new Chart(app, `c${i}`, { namespace: `shop-${i}`, disableResourceNameHashes: true });
+      resilient(chart, 'payment', 3 + i);
+      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('shop')], to: payment }] });
+    }
+  };
+
+  test('app.synthYaml(): each object rendered once, the analyzer run once, each object validated once; the same YAML as with the checks off', () => {
+    const app = newApp();
+    build(app);
+    const objects = app.node.findAll().filter(c => ApiObject.isApiObject(c)).length;
+    const render = jest.spyOn(ApiObject.prototype, 'toJson');
+    const analyze = jest.spyOn(MeshAnalyzer, 'analyzeObjects');
+    const validate = jest.spyOn(ManifestValidator, 'validateObjects');
+    let yaml: string;
+    try {
+      yaml = app.synthYaml();
+      expect(render).toHaveBeenCalledTimes(objects);
+      expect(analyze).toHaveBeenCalledTimes(1);
+      expect(validate).toHaveBeenCalledTimes(objects);
+    } finally {
+      render.mockRestore();
+      analyze.mockRestore();
+      validate.mockRestore();
+    }
+    const off = newApp();
+    off.node.setContext('cdk8s-mesh:analyze', false);
+    off.node.setContext('cdk8s-mesh:validate', false);
+    build(off);
+    expect(yaml).toEqual(off.synthYaml());
+    expect(yaml).toContain('namespace: shop-9');
+  });
+
+  test('app.synth() too: each object rendered once, the analyzer run once', () => {
+    const app = newApp();
+    build(app);
+    const objects = app.node.findAll().filter(c => ApiObject.isApiObject(c)).length;
+    const render = jest.spyOn(ApiObject.prototype, 'toJson');
+    const analyze = jest.spyOn(MeshAnalyzer, 'analyzeObjects');
+    try {
+      app.synth();
+      expect(render).toHaveBeenCalledTimes(objects);
+      expect(analyze).toHaveBeenCalledTimes(1);
+    } finally {
+      render.mockRestore();
+      analyze.mockRestore();
+    }
+    expect(fs.readdirSync(app.outdir).filter(f => f.endsWith('.k8s.yaml'))).toHaveLength(10);
+  });
+
+  test('a change after a synthesis is seen by the next one, in the same synchronous code: its output and its checks', () => {
+    const app = newApp();
+    build(app);
+    const vs = app.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'VirtualService') as ApiObject;
+    expect(app.synthYaml()).not.toContain('team: payments');
+    vs.metadata.addLabel('team', 'payments');
+    expect(app.synthYaml()).toContain('team: payments');
+    expect(Testing.synth(vs.chart).find(o => o.kind === 'VirtualService').metadata.labels.team).toEqual('payments');
+    // a label value the API server refuses
+    vs.metadata.addLabel('owner', 'not valid!');
+    expect(() => app.synthYaml()).toThrow(/"not valid!" is not a valid label value/);
+    expect(() => Testing.synth(vs.chart)).toThrow(/"not valid!" is not a valid label value/);
+  });
+});
+
+test('Istio ambient zero trust reads the app\'s Services once per synthesis, not once per policy', () => {
+  const app = newApp();
+  const chart = shop(app);
+  const mesh = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+  const namespaceObject = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+  const refs = Array.from({ length: 8 }, (_, i) => ServiceRef.fromService(new kplus.Service(chart, `svc-${i}`, {
+    metadata: { name: `svc-${i}` }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `pods-${i}`, { labels: { app: `svc-${i}` } }),
+  })));
+  new ZeroTrustNamespace(chart, 'zt', {
+    mesh,
+    namespaceObject,
+    allow: refs.map((to, i) => ({ from: [Identity.serviceAccount(`svc-${(i + 7) % 8}`)], to, methods: [HttpMethod.GET] })),
+  });
+  const render = jest.spyOn(ApiObject.prototype, 'toJson');
+  try {
+    const yaml = app.synthYaml();
+    expect(yaml).toContain('kind: AuthorizationPolicy');
+    // each Service: a constant number of renderings per synthesis (its own, the policies' read, and the
+    // reads of the objects the patterns were given: ServiceRef and enrolment read the synthesized object),
+    // not one per policy (17 times each here before)
+    const services = render.mock.contexts.filter((c: any) => c.kind === 'Service').length;
+    expect(services).toBeLessThanOrEqual(4 * 8);
+  } finally {
+    render.mockRestore();
+  }
 });

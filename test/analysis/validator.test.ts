@@ -105,3 +105,27 @@ describe('YAML input', () => {
     expect(JSON.stringify(route)).toBe(before);
   });
 });
+
+describe('CEL outcomes remembered per the fields a rule reads', () => {
+  // the rules on an HTTPRoute path match read self.type and self.value only: remembered under those two
+  // fields, never under a part of the value they do not read
+  const withPath = (value: string, type = 'PathPrefix', extra: object = {}) =>
+    set(ROUTE(), 'spec.rules[0].matches', [{ path: { type, value, ...extra } }]);
+  const celFailed = (doc: any) => ManifestValidator.validateObjects([doc]).findings.filter(f => f.code === ValidationCodes.CEL_FAILED);
+
+  test('one rule, values that differ only in the fields it reads: each gets its own outcome, in any order', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(celFailed(withPath('/ok'))).toEqual([]);
+      expect(celFailed(withPath('/a//b')).map(f => f.path)).toEqual(['spec.rules[0].matches[0].path']);
+      // the same value under a type the rule does not check
+      expect(celFailed(withPath('/a//b', 'RegularExpression'))).toEqual([]);
+    }
+  });
+
+  test('a manifest with a __proto__ key is copied as JSON would: the key is a field, reported where it is', () => {
+    const doc = set(ROUTE(), 'spec', { ...ROUTE().spec, ...JSON.parse('{"__proto__": {"polluted": true}}') });
+    const result = ManifestValidator.validateObjects([doc]);
+    expect(({} as any).polluted).toBeUndefined();
+    expect(result.findings.map(f => `${f.code} ${f.path}`)).toEqual([`${ValidationCodes.UNKNOWN_FIELD} spec.__proto__`]);
+  });
+});

@@ -1,6 +1,5 @@
 import { isIP } from 'net';
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type * as Cel from '@bufbuild/cel';
 import { ValidationCodes } from '../findings';
 
 /**
@@ -13,33 +12,47 @@ function parseUrl(s: string): URL {
   return u;
 }
 
-const K8S_FUNCS = [
-  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
-    try { parseUrl(s); return true; } catch { return false; }
-  }),
-  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
-    parseUrl(s); // throws on an invalid URL, as Kubernetes' url() does
-    return s;
-  }),
-  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).protocol.replace(/:$/, '');
-  }),
-  celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).host;
-  }),
-  celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).hostname.replace(/^\[|\]$/g, '');
-  }),
-  celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).port;
-  }),
-  celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
-    return parseUrl(this).pathname;
-  }),
-  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
-];
+let cel: typeof Cel | undefined;
+let env: ReturnType<typeof Cel.celEnv> | undefined;
 
-const ENV = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
+/** The CEL library and environment, loaded when a first rule is compiled (not at start-up: `cdk8s-mesh lint` never needs them). */
+function celLib(): typeof Cel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return cel ??= require('@bufbuild/cel') as typeof Cel;
+}
+
+function celEnvironment(): ReturnType<typeof Cel.celEnv> {
+  if (env) return env;
+  const { celEnv, celFunc, celMethod, CelScalar } = celLib();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
+  const K8S_FUNCS = [
+    celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
+      try { parseUrl(s); return true; } catch { return false; }
+    }),
+    celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => {
+      parseUrl(s); // throws on an invalid URL, as Kubernetes' url() does
+      return s;
+    }),
+    celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).protocol.replace(/:$/, '');
+    }),
+    celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).host;
+    }),
+    celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).hostname.replace(/^\[|\]$/g, '');
+    }),
+    celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).port;
+    }),
+    celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
+      return parseUrl(this).pathname;
+    }),
+    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
+  ];
+  return env = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
+}
 
 /** A CEL rule of a schema node, planned once. */
 export interface CompiledRule {
@@ -49,6 +62,25 @@ export interface CompiledRule {
   readonly notChecked?: string;
   readonly transition: boolean;
   readonly run?: (self: unknown) => unknown;
+  /**
+   * The fields of `self` the rule reads, when it reads `self` only as `self.field` (not `self` whole, a
+   * method or macro on it, `self[...]`, `self.?field` or an escaped name): its outcome depends on those
+   * fields alone, so they are the key under which it is remembered.
+   */
+  readonly fields?: string[];
+}
+
+/** The fields a rule reads from `self`, if it reads `self` only through plain field selections. */
+function selfFields(rule: string): string[] | undefined {
+  const fields = new Set<string>();
+  const self = /\bself\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = self.exec(rule))) {
+    const rest = /^\.([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])(?!\s*\()/.exec(rule.slice(m.index + 4));
+    if (!rest || rest[1].includes('__')) return undefined;
+    fields.add(rest[1]);
+  }
+  return [...fields].sort();
 }
 
 /** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
@@ -73,8 +105,8 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
     compiled = { rule, message: msg, transition };
   } else {
     try {
-      const program = plan(ENV, parse(rule));
-      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any) };
+      const program = celLib().plan(celEnvironment(), celLib().parse(rule));
+      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any), fields: selfFields(rule) };
     } catch (e) {
       compiled = { rule, message: msg, transition, notChecked: `cannot be parsed here: ${(e as Error).message}` };
     }
@@ -178,7 +210,8 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
   if (!typeMatches(value, node.schema)) return;
   if (node.rules.length) {
     const self = value;
-    const key = celKey(self); // once per value, for all its rules
+    let whole: string | undefined; // once per value, for all the rules that read it whole
+    const isMap = typeof self === 'object' && !Array.isArray(self);
     for (const r of node.rules) {
       if (r.transition) {
         out.push({ code: ValidationCodes.CEL_TRANSITION, path: p, message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
@@ -188,13 +221,16 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
+      const key = r.fields && isMap
+        ? '.' + r.fields.map(f => (Object.prototype.hasOwnProperty.call(self, f) ? celKey((self as any)[f]) : '-')).join('\u0000')
+        : whole ??= celKey(self);
       const result = runMemo(r, self, key);
       if (result === true) continue;
       if (result === false) {
         const got = typeof value === 'object' ? '' : ` (got ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)})`;
         out.push({ code: ValidationCodes.CEL_FAILED, path: p, message: `${r.message}${got}`, rule: r.rule });
       } else {
-        const text = isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
+        const text = celLib().isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
         if (UNSUPPORTED.test(text)) {
           out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (this validator cannot run it: ${text}): ${r.message}`, rule: r.rule });
         } else {

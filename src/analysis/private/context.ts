@@ -35,6 +35,7 @@ export interface RawFinding {
 export class AnalysisContext {
   private readonly byKind = new Map<string, Doc[]>();
   private readonly byKey = new Map<string, Doc>();
+  private readonly byKindAndGroup = new Map<string, Doc[]>();
   private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
   private namespacesByName?: Map<string, any>;
   private servicesByKey?: Map<string, any>;
@@ -57,7 +58,12 @@ export class AnalysisContext {
   /** Objects of a kind, optionally of an API group (suffix match, e.g. `istio.io`). */
   public ofKind(kind: string, groupSuffix?: string): Doc[] {
     const all = this.byKind.get(kind) ?? [];
-    return groupSuffix === undefined ? all : all.filter(d => this.group(d.obj).endsWith(groupSuffix));
+    if (groupSuffix === undefined) return all;
+    // rules ask once per object they check: filtered once
+    const key = `${kind}\u0000${groupSuffix}`;
+    let some = this.byKindAndGroup.get(key);
+    if (!some) this.byKindAndGroup.set(key, some = all.filter(d => this.group(d.obj).endsWith(groupSuffix)));
+    return some;
   }
 
   /** One object by group, kind, namespace and name. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
-import { RE2JS } from '@bufbuild/re2';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationCodes } from '../findings';
 
 /** A pinned schema as written by scripts/import-crds.ts. */
@@ -71,14 +71,18 @@ function re2Aware(pattern: string, flags: string): { test: (s: string) => boolea
   try {
     return new RegExp(pattern, flags);
   } catch {
-    const re = RE2JS.compile(pattern);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const re = (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern);
     return { test: (s: string) => re.test(s) };
   }
 }
 re2Aware.code = 'RegExp';
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({
+  // loaded when a first schema is compiled, not at start-up (`cdk8s-mesh lint` never needs it)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const AjvClass = (require('ajv') as typeof import('ajv')).default;
+  const ajv = new AjvClass({
     strict: false,
     allErrors: true,
     useDefaults: true,

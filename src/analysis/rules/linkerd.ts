@@ -49,19 +49,49 @@ function serverSelects(server: any, labels: { [k: string]: string }): boolean {
 
 /** The HTTPRoutes (policy.linkerd.io or Gateway API) attached to a Server. */
 function serverRoutes(ctx: Ctx, server: Doc): Doc[] {
-  const ns = ctx.ns(server.obj);
-  return routeDocs(ctx).filter(r => r.obj.kind === 'HTTPRoute' && ctx.ns(r.obj) === ns
-    && arr(r.obj.spec?.parentRefs).some((p: any) => p.kind === 'Server' && p.name === server.obj.metadata?.name));
+  return linkerdIndex(ctx).routes.get(`${ctx.ns(server.obj)}\u0000${server.obj.metadata?.name}`) ?? [];
 }
 
 /** The AuthorizationPolicies that apply to a Server or one of the given routes of it. */
 function policiesOn(ctx: Ctx, server: Doc, routes: Doc[]): Doc[] {
   const ns = ctx.ns(server.obj);
-  const names = new Set(routes.map(r => r.obj.metadata?.name));
-  return ctx.ofKind('AuthorizationPolicy', POLICY).filter(p => ctx.ns(p.obj) === ns && (() => {
+  const byTarget = linkerdIndex(ctx).policies;
+  const found = new Set<Doc>([
+    ...byTarget.get(`${ns}\u0000Server\u0000${server.obj.metadata?.name}`) ?? [],
+    ...routes.flatMap(r => byTarget.get(`${ns}\u0000HTTPRoute\u0000${r.obj.metadata?.name}`) ?? []),
+    ...byTarget.get(`${ns}\u0000Namespace\u0000${ns}`) ?? [],
+  ]);
+  return [...found].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The HTTPRoutes by the Server they attach to and the AuthorizationPolicies by their target, indexed once
+ * per analysis (looking them up by scanning, once per Server, made the rules quadratic).
+ */
+const LINKERD_INDEX = new WeakMap<Ctx, { routes: Map<string, Doc[]>; policies: Map<string, Doc[]> }>();
+function linkerdIndex(ctx: Ctx): { routes: Map<string, Doc[]>; policies: Map<string, Doc[]> } {
+  let index = LINKERD_INDEX.get(ctx);
+  if (index) return index;
+  const routes = new Map<string, Doc[]>();
+  for (const r of routeDocs(ctx)) {
+    if (r.obj.kind !== 'HTTPRoute') continue;
+    const servers = new Set(arr(r.obj.spec?.parentRefs).filter((p: any) => p.kind === 'Server').map((p: any) => p.name));
+    for (const name of servers) {
+      const key = `${ctx.ns(r.obj)}\u0000${name}`;
+      if (!routes.has(key)) routes.set(key, []);
+      routes.get(key)!.push(r);
+    }
+  }
+  const policies = new Map<string, Doc[]>();
+  for (const p of ctx.ofKind('AuthorizationPolicy', POLICY)) {
     const t = p.obj.spec?.targetRef ?? {};
-    return (t.kind === 'Server' && t.name === server.obj.metadata?.name) || (t.kind === 'HTTPRoute' && names.has(t.name)) || (t.kind === 'Namespace' && t.name === ns);
-  })());
+    if (!['Server', 'HTTPRoute', 'Namespace'].includes(t.kind)) continue;
+    const key = `${ctx.ns(p.obj)}\u0000${t.kind}\u0000${t.name}`;
+    if (!policies.has(key)) policies.set(key, []);
+    policies.get(key)!.push(p);
+  }
+  LINKERD_INDEX.set(ctx, index = { routes, policies });
+  return index;
 }
 
 /** Whether a route match selects a request path (Gateway API path matching; a missing path is PathPrefix /). */
