@@ -20,7 +20,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: [],
   // runtime libraries of the validator; bundled because they are not jsii modules
   bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
-  devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57'],
+  devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57',
+    // pinned: the engines field below must not make projen derive @types/node from the minimum Node version
+    '@types/node@^26.6.6'],
   bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -36,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// the Node versions the library and its CLI run on (README "Install")
+project.package.addEngine('node', '>= 20');
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK8S_CHECK_UPGRADE', 'false');
