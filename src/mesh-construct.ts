@@ -1,10 +1,11 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
 import { MeshNamespace } from './private/enrolment';
 import { ProblemList, show } from './private/errors';
 import { PodTemplate } from './private/k8s-objects';
+import { DROPPED_ANNOTATION } from './private/metadata';
 import { DNS1123_LABEL } from './private/names';
 import { ServiceRef } from './service';
 
@@ -16,6 +17,11 @@ interface Unsupported {
   readonly value: unknown;
   readonly why: string;
   readonly alternative: string;
+  /**
+   * Why this setting is refused even with UnsupportedSettings.DROP_WITH_WARNING (leaving it out would change
+   * who may call what, or leave nothing to write).
+   */
+  readonly keep?: string;
 }
 
 /**
@@ -129,9 +135,31 @@ export abstract class MeshConstruct extends Construct {
    * @internal
    */
   protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
-    if (!unsupported.length) return undefined;
-    if (!drop) this._refuseUnsupported(problems, unsupported, ', or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
+    if (!unsupported.length) {
+      problems.throwIfAny(); // with the problems found before, as _refuseUnsupported does
+      return undefined;
+    }
+    const refused = drop ? unsupported.filter(u => u.keep) : unsupported;
+    for (const u of refused) {
+      const suffix = u.keep
+        ? (drop ? ` (UnsupportedSettings.DROP_WITH_WARNING does not leave this setting out: ${u.keep})` : '')
+        : ', or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out';
+      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${suffix}`);
+    }
+    problems.throwIfAny();
     for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
     return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
+  }
+
+  /**
+   * Marks the objects under this construct with the dropped-settings note (patterns whose objects are their
+   * own children).
+   * @internal
+   */
+  protected _markDropped(note: string | undefined, objects: IConstruct[] = this.node.findAll()): void {
+    if (!note) return;
+    for (const c of objects) {
+      if (c instanceof ApiObject) c.metadata.addAnnotation(DROPPED_ANNOTATION, note);
+    }
   }
 }

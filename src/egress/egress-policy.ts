@@ -12,6 +12,7 @@ import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../private/istio-ambient';
 import { objectMetadata } from '../private/metadata';
 import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress, parseCidr } from '../private/names';
+import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
@@ -97,6 +98,12 @@ export interface EgressPolicyProps {
    * @default 'terminating-gateway' (the consul-k8s Helm chart's name)
    */
   readonly consulTerminatingGateway?: string;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Settings that decide which destinations are reachable (a wildcard host on Consul, `registryOnly` on ambient, `callers`) are always refused.
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 interface Host {
@@ -189,7 +196,7 @@ export class EgressPolicy extends MeshConstruct {
     problems.throwIfAny();
 
     // what the chosen mesh cannot express
-    const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const unsupported: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
     hosts.forEach((h, i) => {
       if (this.mesh.kind === MeshKind.LINKERD && h.protocol === EgressProtocol.TCP) {
         unsupported.push({ setting: `hosts[${i}].protocol`, value: h.protocol, why: 'Linkerd tells TCP destinations apart by address, and the library writes no TCPRoute', alternative: 'reach the host over TLS, or allow its network with registryOnly: false' });
@@ -206,7 +213,7 @@ export class EgressPolicy extends MeshConstruct {
         unsupported.push({ setting: `hosts[${i}].addresses`, value: h.addresses, why: 'the library writes addresses only into Istio ServiceEntries', alternative: 'remove addresses' });
       }
       if (this.mesh.kind === MeshKind.CONSUL && h.host.startsWith('*.')) {
-        unsupported.push({ setting: `hosts[${i}].host`, value: h.host, why: 'a Consul destination names its addresses exactly', alternative: 'list each subdomain' });
+        unsupported.push({ setting: `hosts[${i}].host`, value: h.host, why: 'a Consul destination names its addresses exactly', alternative: 'list each subdomain', keep: 'the host is the allow-list itself' });
       }
     });
     if (this.mesh.ambient && this.registryOnly) {
@@ -215,21 +222,24 @@ export class EgressPolicy extends MeshConstruct {
         value: true,
         why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
         alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
+        keep: 'the pods would reach every destination',
       });
     }
     if (this.mesh.kind !== MeshKind.CONSUL && callers.length) {
-      unsupported.push({ setting: 'callers', value: callers.map(c => c.name), why: `${this.mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers' });
+      unsupported.push({ setting: 'callers', value: callers.map(c => c.name), why: `${this.mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
     }
     if (this.mesh.kind !== MeshKind.CONSUL && props.consulTerminatingGateway !== undefined) {
       unsupported.push({ setting: 'consulTerminatingGateway', value: props.consulTerminatingGateway, why: 'it names a Consul gateway', alternative: 'remove it' });
     }
-    this._refuseUnsupported(problems, unsupported);
+    // dropped settings (addresses and consulTerminatingGateway off their mesh) are not read by the renderers
+    const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 
     switch (this.mesh.kind) {
       case MeshKind.ISTIO: this.renderIstio(hosts); break;
       case MeshKind.LINKERD: this.renderLinkerd(hosts); break;
       default: this.renderConsul(hosts, callers, props.consulTerminatingGateway ?? 'terminating-gateway');
     }
+    this._markDropped(dropped);
     // the namespace's proxies enforce the policy
     this._enrol(this.namespace, { workloads: callers.map(c => c._workload()), services: callers });
   }

@@ -5,6 +5,7 @@ import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, millis } from '../private/duration';
 import { ProblemList } from '../private/errors';
+import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
@@ -57,6 +58,12 @@ export interface FaultInjectionProps {
    * @default false
    */
   readonly allowOnAllTraffic?: boolean;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Fault injection itself is always refused on a mesh without it (nothing would be written).
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 /**
@@ -107,12 +114,15 @@ export class FaultInjection extends MeshConstruct {
     }
     problems.throwIfAny();
     if (this.mesh.kind !== MeshKind.ISTIO) {
-      problems.add(props.delay ? 'delay' : 'abort', props.delay ? props.delay.percent : props.abort?.httpStatus,
-        `${this.mesh.displayName} cannot express this (${this.mesh.kind === MeshKind.LINKERD ? 'Linkerd has no fault injection' : 'Consul has no fault injection (only through Envoy extensions)'})`,
-        this.mesh.kind === MeshKind.LINKERD
+      this._handleUnsupported(problems, [{
+        setting: props.delay ? 'delay' : 'abort',
+        value: props.delay ? props.delay.percent : props.abort?.httpStatus,
+        why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd has no fault injection' : 'Consul has no fault injection (only through Envoy extensions)',
+        alternative: this.mesh.kind === MeshKind.LINKERD
           ? 'inject faults in a test client or the application, or route a share of test traffic to a Service that returns errors'
-          : 'inject faults in a test client or the application, or use a ProxyDefaults envoyExtensions Lua filter');
-      problems.throwIfAny();
+          : 'inject faults in a test client or the application, or use a ProxyDefaults envoyExtensions Lua filter',
+        keep: 'nothing would be written, and a fault test would test nothing',
+      }], props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     }
     if (this.mesh.ambient) {
       this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no routes of a ResilientService (timeouts, retries or routes) and no CanaryRelease (their Gateway API routes and a VirtualService together are undefined); a circuit breaker, pool or load balancing (a DestinationRule) is fine`);

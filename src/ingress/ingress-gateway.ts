@@ -13,7 +13,7 @@ import { DATAPLANE_MODE_LABEL } from '../private/istio-ambient';
 import { HTTPROUTE_MAX_RULES } from '../private/limits';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../private/names';
-import { ResilientService } from '../resilience/resilient-service';
+import { ResilientService, UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
@@ -141,6 +141,12 @@ export interface IngressGatewayProps {
    * @default 'istio-ingressgateway-service-account'
    */
   readonly istioGatewayServiceAccount?: string;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. The Istio API on another mesh and a JWT the edge cannot require are always refused (the edge would admit requests without a token).
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 interface Route {
@@ -250,11 +256,15 @@ export class IngressGateway extends MeshConstruct {
     }
     const gwNamespace = props.istioGatewayNamespace ?? 'istio-system';
     if (!DNS1123_LABEL.test(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
+    // settings the mesh cannot express; the renderers do not read those that can be dropped
+    // (consulJwksCaFile off Consul, forwardOriginalToken on Consul, which the Istio renderer alone writes)
+    const unsupported: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const noToken = 'the edge would admit requests without a token';
     if (props.jwt) {
       checkJwksUri(problems, props.jwt);
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const caProblem = consulJwksCaFileProblem(props.jwt.consulJwksCaFile);
-      if (props.jwt.consulJwksCaFile !== undefined && this.mesh.kind !== MeshKind.CONSUL) problems.add('jwt.consulJwksCaFile', props.jwt.consulJwksCaFile, `${this.mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, 'remove it');
+      if (props.jwt.consulJwksCaFile !== undefined && this.mesh.kind !== MeshKind.CONSUL) unsupported.push({ setting: 'jwt.consulJwksCaFile', value: props.jwt.consulJwksCaFile, why: 'it sets Consul\'s JWTProvider', alternative: 'remove it' });
       else if (caProblem) problems.add('jwt.consulJwksCaFile', props.jwt.consulJwksCaFile, caProblem, "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'");
     }
     problems.throwIfAny();
@@ -262,23 +272,34 @@ export class IngressGateway extends MeshConstruct {
     // the unsupported
     const gatewayClassName = props.gatewayClassName ?? (this.mesh.kind === MeshKind.ISTIO ? 'istio' : this.mesh.kind === MeshKind.CONSUL ? 'consul' : undefined);
     if (this.mesh.kind !== MeshKind.ISTIO && this.api === IngressApi.ISTIO) {
-      problems.add('api', this.api, `${this.mesh.displayName} cannot express this (the Istio Gateway API is Istio's)`, 'use IngressApi.GATEWAY_API');
+      unsupported.push({ setting: 'api', value: this.api, why: 'the Istio Gateway API is Istio\'s', alternative: 'use IngressApi.GATEWAY_API', keep: 'no ingress would be written' });
     }
     if (this.api === IngressApi.GATEWAY_API && !gatewayClassName) {
       problems.add('gatewayClassName', undefined, 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller', "name its GatewayClass, e.g. gatewayClassName: 'eg' (Envoy Gateway's quickstart)");
     }
     if (gatewayClassName !== undefined && !DNS1123_SUBDOMAIN.test(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
     if (props.jwt && this.mesh.kind === MeshKind.LINKERD) {
-      problems.add('jwt', props.jwt.issuer, 'Linkerd cannot express this (the gateway controller, not Linkerd, validates tokens at the edge)',
-        'validate the token in the gateway controller\'s own policy, or require it per service with ZeroTrustNamespace requireJwt');
+      unsupported.push({
+        setting: 'jwt',
+        value: props.jwt.issuer,
+        why: 'the gateway controller, not Linkerd, validates tokens at the edge',
+        keep: noToken,
+        alternative: 'validate the token in the gateway controller\'s own policy, or require it per service with ZeroTrustNamespace requireJwt',
+      });
     }
     if (props.jwt && this.mesh.kind === MeshKind.CONSUL && !this.mesh.consulEnterprise) {
-      problems.add('jwt', props.jwt.issuer, 'Consul cannot express this (JWT verification at the API gateway is a Consul Enterprise feature)',
-        'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or require the token per service with ZeroTrustNamespace requireJwt');
+      unsupported.push({
+        setting: 'jwt',
+        value: props.jwt.issuer,
+        why: 'JWT verification at the API gateway is a Consul Enterprise feature',
+        keep: noToken,
+        alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or require the token per service with ZeroTrustNamespace requireJwt',
+      });
     }
     if (props.jwt?.forwardOriginalToken && this.mesh.kind === MeshKind.CONSUL) {
-      problems.add('jwt.forwardOriginalToken', true, 'Consul cannot express this (JWTProvider forwards the token payload to a header, not the original token)', 'remove forwardOriginalToken for Consul');
+      unsupported.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
     }
+    const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     const providerName = props.jwt ? jwtProviderName(props.jwt.issuer, props.jwt.providerName) : undefined;
     if (providerName !== undefined && this.mesh.kind === MeshKind.CONSUL && !DNS1123_LABEL.test(providerName)) {
       problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
@@ -392,6 +413,7 @@ export class IngressGateway extends MeshConstruct {
         },
       });
     }
+    this._markDropped(dropped);
   }
 
   private renderIstio(name: string, ns: string, routes: Route[], tls: string | undefined, props: IngressGatewayProps, gwNamespace: string): void {

@@ -10,6 +10,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { MeshNamespace } from '../private/enrolment';
 import { ProblemList } from '../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../private/names';
+import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { Identity, IdentityKind } from '../zero-trust/identity';
 import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
@@ -115,6 +116,12 @@ export interface MultiClusterExportProps {
    * @default - none: exports and failover name each peer
    */
   readonly consulSamenessGroup?: string;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Exports, callers, failover and gateway addresses are always refused (leaving one out would break cross-cluster calls); only the other mesh's settings (`consulSamenessGroup`, `linkerdRemoteDiscovery`) can be left out.
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
@@ -242,8 +249,17 @@ export class MultiClusterExport extends MeshConstruct {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
     const renderer = RENDERERS[this.mesh.kind];
-    this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
+    // only the other meshes' settings can be dropped: no renderer reads another mesh's sameness group or remote discovery
+    const otherMesh = (setting: string) => (setting === 'consulSamenessGroup' && this.mesh.kind !== MeshKind.CONSUL)
+      || (setting === 'linkerdRemoteDiscovery' && this.mesh.kind !== MeshKind.LINKERD);
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this.mesh).map(u => otherMesh(u.setting) ? u : {
+      ...u, keep: 'leaving it out would break calls between the clusters',
+    }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    // the objects are written into each cluster's chart (beside the app's other charts under an App)
+    const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());
+    const before = new Set(inCharts());
     renderer.render(intent, this.mesh, this);
+    this._markDropped(dropped, [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c)));
     if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
     const eastWest = this.mesh.kind === MeshKind.ISTIO ? istioEastWestStep(intent, this.mesh) : undefined;
     if (eastWest) this._warn(eastWest);

@@ -8,6 +8,7 @@ import { ProblemList, show } from '../private/errors';
 import { AmbientNamespace } from '../private/istio-ambient';
 import { apiObjectOf, describeObject } from '../private/k8s-objects';
 import { markClusterScoped, objectMetadata, sortKeys } from '../private/metadata';
+import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 
 const TAG_NAME = /^[A-Za-z_][-A-Za-z0-9_.]*$/;
@@ -191,6 +192,12 @@ export interface TrafficTelemetryProps {
    * @default - Linkerd access logging is refused without it
    */
   readonly namespaceObject?: IConstruct;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. A `service` scope or a missing `namespaceObject` is always refused (leaving it out would log other workloads, or nothing).
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 /**
@@ -293,7 +300,7 @@ export class TrafficTelemetry extends MeshConstruct {
     problems.throwIfAny();
 
     // what the chosen mesh cannot express
-    const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const unsupported: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
     if (this.mesh.kind !== MeshKind.ISTIO) {
       const name = this.mesh.displayName;
       if (tracing) {
@@ -328,6 +335,7 @@ export class TrafficTelemetry extends MeshConstruct {
           value: service.name,
           why: this.mesh.kind === MeshKind.LINKERD ? 'the library annotates the namespace, not a workload it does not own' : 'Consul access logs are mesh-wide (ProxyDefaults global)',
           alternative: this.mesh.kind === MeshKind.LINKERD ? 'annotate the workload\'s pod template with config.linkerd.io/access-log yourself' : 'remove service to log every proxy',
+          keep: 'without it, other workloads than the service would be logged',
         });
       }
       if (this.mesh.kind === MeshKind.CONSUL && logging?.format === AccessLogFormat.TEXT) {
@@ -339,12 +347,14 @@ export class TrafficTelemetry extends MeshConstruct {
           value: undefined,
           why: 'Linkerd access logging is an annotation on the Namespace, and the chart would otherwise hold two Namespace objects',
           alternative: 'create the namespace with new kplus.Namespace(...) (any cdk8s-plus 2.x package) and pass it as namespaceObject (and to ZeroTrustNamespace)',
+          keep: 'access logging would then be left out as a whole',
         });
       }
     } else if (logging?.format !== undefined) {
       unsupported.push({ setting: 'accessLogging.format', value: logging.format, why: 'Istio sets the format in the MeshConfig extension provider', alternative: 'name a provider with the format you want' });
     }
-    this._refuseUnsupported(problems, unsupported);
+    // the renderers below read none of the settings that can be dropped (tracing, metrics, filter, provider, format off Istio)
+    const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 
     const production = props.production ?? /(^|-)prod(uction)?(-|$)/.test(this.namespace);
     if (tracing && production && this.samplingPercentage! > PRODUCTION_SAMPLING_LIMIT) {
@@ -414,6 +424,7 @@ export class TrafficTelemetry extends MeshConstruct {
           ConsulProxyDefaults.of(this, this.namespace).setAccessLogs({ enabled: true, type: 'stdout' }, this.node.path);
         }
     }
+    this._markDropped(dropped);
     this._enrol(this.namespace, { namespaceObject: props.namespaceObject, workloads: [service?._workload()] });
   }
 }

@@ -10,6 +10,7 @@ import { MeshConstruct } from '../mesh-construct';
 import { consulJwksCaFileProblem } from '../private/consul-singletons';
 import { ProblemList } from '../private/errors';
 import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../private/names';
+import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceProtocol, ServiceRef } from '../service';
 
 /**
@@ -157,6 +158,12 @@ export interface ZeroTrustNamespaceProps {
    * @default - a Namespace object is written
    */
   readonly namespaceObject?: IConstruct;
+  /**
+   * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Access rules are always refused (leaving one out would admit or refuse other callers than written); only `jwt.forwardOriginalToken` can be left out.
+   * @default UnsupportedSettings.FAIL
+   */
+  readonly unsupportedSettings?: UnsupportedSettings;
 }
 
 const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
@@ -267,7 +274,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
       deny: [...deny].sort(byTarget),
     };
     const renderer = RENDERERS[this.mesh.kind];
-    this._refuseUnsupported(problems, renderer.unsupported(intent, this.mesh));
+    // access rules are never dropped; Consul's renderer does not read jwt.forwardOriginalToken (only Istio's does)
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this.mesh).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
+      ...u, keep: 'leaving it out would admit or refuse other callers than written',
+    }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
@@ -279,6 +289,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     });
     this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
     renderer.render(this, intent, this.mesh);
+    this._markDropped(dropped);
   }
 
   /**

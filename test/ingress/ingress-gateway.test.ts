@@ -228,7 +228,7 @@ describe('JWT at the edge on Consul Enterprise', () => {
 
   test('forwarding the original token is refused on Consul, kept on Istio', () => {
     expect(failureOf(chart => new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: { ...JWT, forwardOriginalToken: true } }))))
-      .toBe('[test/shop] jwt.forwardOriginalToken: got true: Consul cannot express this (JWTProvider forwards the token payload to a header, not the original token); remove forwardOriginalToken for Consul');
+      .toBe('[test/shop] jwt.forwardOriginalToken: got true: Consul cannot express this (JWTProvider forwards the token payload to a header, not the original token); remove forwardOriginalToken for Consul, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
     const chart = shopChart();
     new IngressGateway(chart, 'shop', props(Mesh.istio(), { jwt: { ...JWT, forwardOriginalToken: true } }));
     expect(one(synthValidated(chart), 'RequestAuthentication', 'shop-jwt').spec.jwtRules[0].forwardOriginalToken).toBe(true);
