@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
+import { sharedOf } from './private/contributions';
 import { MeshNamespace } from './private/enrolment';
 import { ProblemList, show } from './private/errors';
 import { PodTemplate } from './private/k8s-objects';
@@ -49,6 +50,22 @@ export abstract class MeshConstruct extends Construct {
   /** Warnings about the configuration (also printed to stderr). */
   public get warnings(): string[] {
     return [...this._warnings];
+  }
+
+  /**
+   * The cdk8s objects this pattern wrote, to patch them (`addJsonPatch`, `metadata.addAnnotation`): its own,
+   * and the routing objects of its service that it shares with the other patterns shaping the same service
+   * (one VirtualService, ServiceRouter or HTTPRoute set per service). Namespaces and mesh-wide singletons
+   * written for several patterns are not included. Read it after the constructor: objects the pattern
+   * creates at synthesis are not in it.
+   */
+  public get apiObjects(): ApiObject[] {
+    const found = new Set<ApiObject>();
+    // what the pattern or one of its children (a renderer's scope) contributed to
+    for (const scope of [this, ...this.node.findAll().flatMap(c => sharedOf(c))]) {
+      for (const c of scope.node.findAll()) if (c instanceof ApiObject) found.add(c);
+    }
+    return [...found].sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MC_CONSUL } from './consul';
 import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
@@ -7,6 +7,7 @@ import { MC_LINKERD } from './linkerd';
 import { markChartCluster } from '../analysis/synth-check';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
+import { addShared } from '../private/contributions';
 import { MeshNamespace } from '../private/enrolment';
 import { ProblemList } from '../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../private/names';
@@ -259,7 +260,9 @@ export class MultiClusterExport extends MeshConstruct {
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());
     const before = new Set(inCharts());
     renderer.render(intent, this.mesh, this);
-    this._markDropped(dropped, [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c)));
+    const written = [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c));
+    this._markDropped(dropped, written);
+    addShared(this, ...written.filter(c => c instanceof ApiObject));
     if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
     const eastWest = this.mesh.kind === MeshKind.ISTIO ? istioEastWestStep(intent, this.mesh) : undefined;
     if (eastWest) this._warn(eastWest);

@@ -1,6 +1,7 @@
 import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { agree, Contribution } from './consul-singletons';
+import { addShared } from './contributions';
 import { objectMetadata } from './metadata';
 import * as consul from '../imports/consul';
 
@@ -14,7 +15,9 @@ export class ConsulServiceDefaults extends Construct {
   public static of(scope: Construct, service: string, namespace: string | undefined): ConsulServiceDefaults {
     const chart = Chart.of(scope);
     const id = `ConsulServiceDefaults-${namespace ?? ''}-${service}`;
-    return (chart.node.tryFindChild(id) as ConsulServiceDefaults | undefined) ?? new ConsulServiceDefaults(chart, id, service, namespace);
+    const defaults = (chart.node.tryFindChild(id) as ConsulServiceDefaults | undefined) ?? new ConsulServiceDefaults(chart, id, service, namespace);
+    addShared(scope, defaults);
+    return defaults;
   }
 
   private protocol?: Contribution<string>;

@@ -5,6 +5,7 @@ import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
 import { CanaryIntent, FailoverIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
+import { addShared } from '../private/contributions';
 import { DROPPED_ANNOTATION } from '../private/metadata';
 import { ServiceRef } from '../service';
 
@@ -73,6 +74,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
     }
     this.resilience = { value, by: by.node.path };
+    addShared(by, this);
     this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
@@ -85,6 +87,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
     }
     this.fault = { value, by: by.node.path };
+    addShared(by, this);
     this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.update();
@@ -97,6 +100,7 @@ export class ServiceTraffic extends Construct {
     }
     const remotes = [...(this.failover?.value.remotes ?? []), ...value.remotes.filter(r => !this.failover?.value.remotes.some(x => x.peer === r.peer))];
     this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
+    addShared(by, this);
     this.contributor = by.node.path;
     this.update();
   }
@@ -107,6 +111,7 @@ export class ServiceTraffic extends Construct {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
     this.canary = { value, by: by.node.path };
+    addShared(by, this);
     this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
