@@ -7,7 +7,7 @@ import * as linkerd from '../imports/linkerd';
 import { HttpMethod, MatchType } from '../matches';
 import { LinkerdInboundPolicy, Mesh } from '../mesh';
 import { MeshNamespace } from '../private/enrolment';
-import { apiObjectOf, userPath } from '../private/k8s-objects';
+import { userPath } from '../private/k8s-objects';
 import { LinkerdServer, warnFrom } from '../private/linkerd-server';
 import { objectMetadata } from '../private/metadata';
 import { ServiceRef } from '../service';
@@ -278,13 +278,9 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     const strict = intent.phase === MtlsPhase.STRICT;
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
     // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
-    const givenName = intent.namespaceObject ? apiObjectOf(intent.namespaceObject)?.metadata.name : undefined;
-    if (intent.namespaceObject && givenName !== ns) {
-      // the annotation is read from the pods' own Namespace: on another one it would set that namespace's default
-      throw new Error(`[${scope.node.path}] namespaceObject: got Namespace ${JSON.stringify(givenName)}, but the policies are for namespace ${JSON.stringify(ns)}, whose default inbound policy Linkerd reads from its own Namespace object; pass the Namespace object named ${JSON.stringify(ns)}, or remove namespaceObject`);
-    }
-    // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given, or found in
-    // the chart, or written here (a zero-trust namespace is the app's own), annotated linkerd.io/inject
+    // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given (refused there
+    // when it names another namespace, whose default it would set), or found in the chart, or written here
+    // (a zero-trust namespace is the app's own), annotated linkerd.io/inject
     const namespaceObject = MeshNamespace.of(scope, ns, mesh, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
     const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
     if (previous !== undefined && previous !== defaultPolicy) {
