@@ -22,7 +22,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['ajv@^8.17.1', 'js-yaml@^4.1.0', 'yaml@^2.8.0', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
   devDeps: ['cdk8s-cli@^2.207.0', '@types/js-yaml@^4.0.9', 'fast-check@^4.0.0', 'cdk8s-plus-28@^2.5.6', 'cdk8s-plus-33@^2.5.57',
     // pinned: the engines field below must not make projen derive @types/node from the minimum Node version
-    '@types/node@^26.6.6'],
+    '@types/node@^26.6.6',
+    // drives Debian's chromium (executablePath) for the graph page's browser test; never downloads a browser
+    'playwright-core@^1.64.1'],
   bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
