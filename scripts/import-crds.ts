@@ -65,6 +65,11 @@ const KINDS: KindSpec[] = [
   { module: 'smi', file: 'smi/trafficsplit-crd.yaml', group: 'split.smi-spec.io', kind: 'TrafficSplit', version: 'v1alpha2' },
   { module: 'prometheus', file: 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml', group: 'monitoring.coreos.com', kind: 'PrometheusRule', version: 'v1' },
   { module: 'prometheus', file: 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml', group: 'monitoring.coreos.com', kind: 'PodMonitor', version: 'v1' },
+
+  // progressive-delivery controllers that CanaryRelease hands off to (delivery: CanaryDelivery.flagger() / .argoRollouts())
+  ...['Canary', 'MetricTemplate'].map(kind => ({ module: 'flagger', file: 'flagger/crd.yaml', group: 'flagger.app', kind, version: 'v1beta1' })),
+  { module: 'argo-rollouts', file: 'argo-rollouts/rollout-crd.yaml', group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' },
+  { module: 'argo-rollouts', file: 'argo-rollouts/analysis-template-crd.yaml', group: 'argoproj.io', kind: 'AnalysisTemplate', version: 'v1alpha1' },
 ];
 
 const SCHEMA_COMBINATORS = ['allOf', 'anyOf', 'oneOf'];

@@ -23,3 +23,5 @@ export * as linkerd from './imports/linkerd';
 export * as consul from './imports/consul';
 export * as smi from './imports/smi';
 export * as prometheus from './imports/prometheus';
+export * as flagger from './imports/flagger';
+export * as argoRollouts from './imports/argo-rollouts';
