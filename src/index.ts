@@ -4,6 +4,7 @@ export * from './mesh-construct';
 export * from './matches';
 export * from './resilience/resilient-service';
 export * from './canary/canary-release';
+export * from './canary/delivery';
 export * from './zero-trust/identity';
 export * from './zero-trust/zero-trust-namespace';
 export * from './multicluster/multi-cluster-export';

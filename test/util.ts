@@ -20,7 +20,7 @@ export function synthValidated(chart: Chart): any[] {
     throw new Error(`the synthesized objects do not validate against the pinned CRDs:\n${errors.map(f => ManifestValidator.formatFinding(f)).join('\n')}`);
   }
   // every mesh object was really checked (not merely skipped as an unknown kind)
-  const meshObjects = manifests.filter(m => /istio\.io|linkerd\.io|consul\.hashicorp\.com|gateway\.networking\.k8s\.io|smi-spec\.io|monitoring\.coreos\.com/.test(m.apiVersion));
+  const meshObjects = manifests.filter(m => /istio\.io|linkerd\.io|consul\.hashicorp\.com|gateway\.networking\.k8s\.io|smi-spec\.io|monitoring\.coreos\.com|flagger\.app|argoproj\.io/.test(m.apiVersion));
   const checked = ManifestValidator.validateObjects(meshObjects).checked;
   if (checked !== meshObjects.length) throw new Error(`only ${checked} of ${meshObjects.length} mesh objects have a pinned schema`);
   dumpForConformance(manifests);

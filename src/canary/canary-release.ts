@@ -1,7 +1,9 @@
 import * as path from 'path';
-import { ApiObject, App, Duration } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
+import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
+import { CanaryDelivery, DeliveryController } from './delivery';
 import { HeaderMatch, MatchType } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
@@ -153,10 +155,22 @@ export interface CanaryReleaseProps {
   readonly mesh: Mesh;
   /** The logical service that callers use; it must select the pods of both versions. */
   readonly service: ServiceRef;
-  /** The version that serves today. */
-  readonly stable: ReleaseVersion;
-  /** The version being released. */
-  readonly canary: ReleaseVersion;
+  /**
+   * The version that serves today.
+   * @default - required with static steps; a controller (`delivery`) makes the versions itself
+   */
+  readonly stable?: ReleaseVersion;
+  /**
+   * The version being released.
+   * @default - required with static steps; a controller (`delivery`) makes the versions itself
+   */
+  readonly canary?: ReleaseVersion;
+  /**
+   * Who carries out the steps: the output of one step for GitOps, a Flagger `Canary`, or an Argo
+   * `Rollout` (see docs/canary-release.md, "Delivery controllers").
+   * @default CanaryDelivery.staticSteps()
+   */
+  readonly delivery?: CanaryDelivery;
   /**
    * Whole percent of requests for the canary (0 is all stable, 100 all canary: blue/green).
    * Exclusive with `steps`.
@@ -260,10 +274,21 @@ export class CanaryRelease extends MeshConstruct {
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
+    const delivery = props.delivery ?? CanaryDelivery.staticSteps();
+    if (!(delivery instanceof CanaryDelivery)) {
+      problems.add('delivery', delivery, 'not a CanaryDelivery', 'use CanaryDelivery.staticSteps(), CanaryDelivery.flagger({ target }) or CanaryDelivery.argoRollouts({ workload })');
+      problems.throwIfAny();
+    }
+    const controller = delivery.controller !== DeliveryController.STATIC_STEPS;
 
     // versions
     for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-      if (!(v instanceof ReleaseVersion)) {
+      if (controller) {
+        if (v !== undefined) {
+          problems.add(prop, v instanceof ReleaseVersion ? v.version : v, `${delivery.controller === DeliveryController.FLAGGER ? 'Flagger copies the target Deployment to <name>-primary at promotion' : 'Argo Rollouts makes a ReplicaSet per revision of the workload'}, so a release with a controller has no versions of its own`,
+            `remove ${prop}; the ${delivery.controller === DeliveryController.FLAGGER ? 'target' : 'workload'} of the delivery is the Deployment being released`);
+        }
+      } else if (!(v instanceof ReleaseVersion)) {
         problems.add(prop, v, 'a release version is required', `use ReleaseVersion.of('${prop === 'stable' ? 'v1' : 'v2'}') or ReleaseVersion.fromDeployment(deployment, 'v2')`);
       } else {
         if (typeof v.version !== 'string' || !DNS1123_LABEL.test(v.version) || v.version.length > 40) {
@@ -283,9 +308,13 @@ export class CanaryRelease extends MeshConstruct {
       }
     }
     problems.throwIfAny();
-    this.checkPodSelection(problems, props);
-    if (props.stable.version === props.canary.version && props.stable.labelKey === props.canary.labelKey) {
-      problems.add('canary.version', props.canary.version, 'stable and canary select the same pods', 'give the canary its own version label value');
+    if (!controller) {
+      this.checkPodSelection(problems, props);
+      if (props.stable!.version === props.canary!.version && props.stable!.labelKey === props.canary!.labelKey) {
+        problems.add('canary.version', props.canary!.version, 'stable and canary select the same pods', 'give the canary its own version label value');
+      }
+    } else if (props.step !== undefined) {
+      problems.add('step', props.step, `${delivery.controller === DeliveryController.FLAGGER ? 'Flagger' : 'Argo Rollouts'} walks the steps itself`, 'remove step (promote and abort with the controller)');
     }
 
     // weights and steps
@@ -315,8 +344,8 @@ export class CanaryRelease extends MeshConstruct {
     this.stepCount = plan.length;
     const current = plan[step - 1];
     this.canaryWeight = current.weight;
-    this.checkCanaryCapacity(props.stable, props.canary, current.weight, step);
-    if (steps && plan[plan.length - 1].weight !== 100) {
+    if (!controller) this.checkCanaryCapacity(props.stable!, props.canary!, current.weight, step);
+    if (steps && plan[plan.length - 1].weight !== 100 && !controller) {
       this._warn(`the last step sends ${plan[plan.length - 1].weight}% to the canary, so the plan never completes the release: end with { weight: 100 }`);
     }
 
@@ -328,6 +357,12 @@ export class CanaryRelease extends MeshConstruct {
     const alert = props.healthAlert;
     if (alert) this.checkAlert(problems, alert);
     problems.throwIfAny();
+    if (controller) {
+      this.renderController(problems, props, delivery, plan, canaryMatches);
+      return;
+    }
+    const stable = props.stable!;
+    const canary = props.canary!;
 
     // what the mesh cannot express
     const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
@@ -355,8 +390,8 @@ export class CanaryRelease extends MeshConstruct {
     const dropped = note ? unsupported.map(u => u.setting) : [];
 
     const intent: CanaryIntent = {
-      stable: this.versionIntent(props.stable),
-      canary: this.versionIntent(props.canary),
+      stable: this.versionIntent(stable),
+      canary: this.versionIntent(canary),
       canaryWeight: current.weight,
       canaryMatches: dropped.includes('canaryRequests') ? [] : canaryMatches,
       mirrorPercent: dropped.includes('mirrorPercent') ? undefined : props.mirrorPercent,
@@ -374,7 +409,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);
-    this._enrolServices([this.service], [props.stable._deployment(), props.canary._deployment()]);
+    this._enrolServices([this.service], [stable._deployment(), canary._deployment()]);
     if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
     if (this.mesh.kind === MeshKind.LINKERD) this.apexSelector(intent);
     if (alert) {
@@ -386,6 +421,140 @@ export class CanaryRelease extends MeshConstruct {
     } else {
       this._warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
     }
+  }
+
+  /** A Flagger Canary or an Argo Rollout from the intent, where the controller supports the mesh and the features. */
+  private renderController(problems: ProblemList, props: CanaryReleaseProps, delivery: CanaryDelivery, plan: CanaryStep[], matches: MatchIntent[]): void {
+    const flagger = delivery.controller === DeliveryController.FLAGGER;
+    const name = flagger ? 'Flagger' : 'Argo Rollouts';
+    const prop = flagger ? 'delivery.target' : 'delivery.workload';
+    const staticFix = 'use static steps (remove delivery), which this library writes for every mesh';
+    if (this.mesh.kind === MeshKind.CONSUL) {
+      problems.add('delivery', delivery.controller, flagger
+        ? 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes'
+        : 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)', staticFix);
+      problems.throwIfAny();
+    }
+    if (this.mesh.ambient) {
+      problems.add('delivery', delivery.controller, flagger
+        ? 'Flagger\'s istio provider writes a VirtualService and DestinationRules, which Istio ambient waypoints support as Alpha only, and neither Flagger nor Istio documents Flagger on ambient'
+        : 'Argo Rollouts\' Istio router edits a VirtualService, which Istio ambient waypoints support as Alpha only, and neither project documents Argo Rollouts on ambient', `${staticFix} (ambient: Gateway API HTTPRoutes through the waypoint)`);
+      problems.throwIfAny();
+    }
+    if (props.smiTrafficSplit) {
+      problems.add('smiTrafficSplit', true, `${name} writes or edits the routes of the release itself`, 'remove smiTrafficSplit');
+    }
+    const given = delivery._workload();
+    let workload: PodTemplate | undefined;
+    try {
+      requireObject(given as IConstruct, ['Deployment'], 'apps/v1', prop, `pass the Deployment being released to CanaryDelivery.${flagger ? 'flagger({ target })' : 'argoRollouts({ workload })'}`);
+      workload = PodTemplate.of(given);
+    } catch (e) {
+      problems.addRaw((e as Error).message);
+    }
+    problems.throwIfAny();
+    const pods = workload!;
+    if (pods.namespace !== undefined && this.service._namespaceFrom(this) !== undefined && pods.namespace !== this.service._namespaceFrom(this)) {
+      problems.add(prop, pods.name, `the Deployment is in namespace ${pods.namespace} and the service in ${this.service._namespaceFrom(this)}: ${name} releases a workload in its own namespace`, 'release a Deployment of the service\'s namespace');
+    }
+    const selector = this.service.selector;
+    const matchLabels = pods.matchLabels();
+    if (flagger) {
+      // Flagger renames the value of the first of its selector labels in the target's matchLabels to
+      // <value>-primary on the primary pods (pkg/canary/deployment_controller.go getSelectorLabel, makePrimaryLabels)
+      const renamed = FLAGGER_SELECTOR_LABELS.find(k => matchLabels[k] !== undefined);
+      if (!renamed) {
+        problems.add(prop, pods.name, `Flagger needs the Deployment's spec.selector.matchLabels to hold one of ${FLAGGER_SELECTOR_LABELS.join(', ')} (it selects the primary pods by <value>-primary), and it has ${show(matchLabels)}`,
+          `select the Deployment's pods by e.g. app: ${this.service.name}`);
+      } else if (selector[renamed] !== undefined) {
+        problems.add('service.selector', selector, `Flagger relabels the primary pods ${renamed}: ${matchLabels[renamed]}-primary, so policies and routes that select the service's pods by ${renamed} would miss the pods that serve once the release completes`,
+          `select the service's pods by a label Flagger copies unchanged, e.g. ServiceRef.fromName('${this.service.name}', { port: ${this.service.port}, selector: { 'app.kubernetes.io/part-of': '${this.service.name}' } }) with that label on the Deployment's pods`);
+      }
+      if (this.service.ownsServiceObject) {
+        problems.add('service', this.service.name, `Flagger generates the Service ${this.service.name} (and -primary, -canary) and rewrites its selector to the primary pods (pkg/router/kubernetes_default.go reconcileService), so the Service object in the app and GitOps would fight over it`,
+          `leave the Service ${this.service.name} out of the app and pass ServiceRef.fromName('${this.service.name}', { port: ${this.service.port} })`);
+      }
+    }
+    const labels = pods.labels();
+    const missing = Object.entries(selector).filter(([k, v]) => labels[k] !== v);
+    if (missing.length) {
+      problems.add('service.selector', selector, `the pods of ${pods.name} lack ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')}, so the service's policies select none of the released pods`, 'select the service by labels of the Deployment\'s pod template');
+    }
+    problems.throwIfAny();
+
+    const unsupported: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const weights = plan.map(s => s.weight);
+    if (flagger) {
+      const ab = flaggerAbTesting(plan, matches);
+      if (matches.length && !ab) {
+        unsupported.push({
+          setting: 'canaryRequests', value: `${matches.length} match(es)`,
+          why: 'Flagger\'s analysis.match limits the weighted shift to the matching requests (the others stay on the primary: pkg/router/istio.go SetRoutes), it does not send them to the canary while the others shift; only a plan of weight 0 steps (then 100) is Flagger A/B testing',
+          alternative: 'use steps: [{ weight: 0 }, { weight: 100 }] for A/B testing, CanaryDelivery.argoRollouts (setHeaderRoute), or static steps',
+        });
+      }
+      if (!ab && !weights.some(w => w > 0)) {
+        problems.add('steps', weights, 'a Flagger canary analysis shifts weight by stepWeights, and every step sends 0% to the canary', 'add a step with a weight above 0');
+      }
+      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || ab)) {
+        unsupported.push({
+          setting: 'mirrorPercent', value: props.mirrorPercent,
+          why: ab ? 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)' : 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
+          alternative: 'send test traffic with canaryRequests instead',
+        });
+      }
+      const { differs } = flaggerInterval(plan);
+      if (differs) this._warn(`Flagger runs every step for one analysis.interval: the steps' pauses differ, so every step is watched for the longest, ${flaggerInterval(plan).interval}`);
+      if (props.mirrorPercent !== undefined && this.mesh.kind === MeshKind.ISTIO && !ab) {
+        this._warn(`Flagger mirrors ${props.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
+      }
+      if (weights[weights.length - 1] !== 100) {
+        this._warn(`Flagger promotes the canary once it reaches the last weight (${weights[weights.length - 1]}%): the release completes there`);
+      }
+    } else {
+      matches.forEach((m, i) => {
+        if (m.headers.length > 1) {
+          unsupported.push({
+            setting: `canaryRequests[${i}]`, value: m.headers.map(h => h.name),
+            why: 'Argo Rollouts\' setHeaderRoute matches any one of its headers (one route match per header: rollout/trafficrouting/istio/istio.go createHeaderRoute), so a match of several conditions would route requests that hold only one',
+            alternative: 'give each test request match one header or one cookie',
+          });
+        }
+      });
+      if (props.mirrorPercent !== undefined && this.mesh.kind !== MeshKind.ISTIO) {
+        unsupported.push({ setting: 'mirrorPercent', value: props.mirrorPercent, why: 'Linkerd\'s routes have no RequestMirror filter', alternative: 'send test traffic with canaryRequests instead' });
+      } else if (props.mirrorPercent !== undefined && !Number.isInteger(props.mirrorPercent)) {
+        problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
+      }
+    }
+    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    const dropped = note ? unsupported.map(u => u.setting) : [];
+
+    // the controller owns the service's routes: no other pattern may write them
+    const namespace = this.service._namespaceFrom(this);
+    this.node.addValidation({
+      validate: () => Chart.of(this).node.findAll()
+        .filter((c): c is ServiceTraffic => c instanceof ServiceTraffic && c.service.name === this.service.name && c.namespace === namespace && c.contributorPath !== c.node.path)
+        .map(t => propMessage('delivery', delivery.controller, `[${t.contributorPath}] also writes routing objects for ${this.service.name}, and ${name} ${flagger ? 'generates' : 'edits'} the service's routes: the two would compete`,
+          'drop the ResilientService routes (timeouts, retries) or FaultInjection of this service while a controller releases it, or use static steps')),
+    });
+
+    const input: DeliveryInput = {
+      mesh: this.mesh,
+      service: this.service,
+      namespace,
+      workload: pods,
+      plan,
+      matches: dropped.some(d => d.startsWith('canaryRequests')) ? matches.filter((_m, i) => !dropped.includes(`canaryRequests[${i}]`) && !dropped.includes('canaryRequests')) : matches,
+      mirrorPercent: dropped.includes('mirrorPercent') ? undefined : props.mirrorPercent,
+      alert: props.healthAlert,
+      metricsAddress: delivery._metricsAddress(),
+    };
+    if (flagger) renderFlagger(this, input);
+    else renderArgo(this, input);
+    if (note) this._markDropped(note);
+    this._enrolServices([this.service], [pods]);
+    if (!props.healthAlert) this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);
   }
 
   private versionIntent(v: ReleaseVersion): VersionIntent {
@@ -484,7 +653,7 @@ export class CanaryRelease extends MeshConstruct {
       validate: () => {
         const late: string[] = [];
         const now = this.service.selector;
-        for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+        for (const [prop, v] of [['stable', props.stable!], ['canary', props.canary!]] as const) {
           const d = v._deployment();
           if (!d) continue;
           const labels = d.labels();
@@ -502,7 +671,7 @@ export class CanaryRelease extends MeshConstruct {
 
   /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
   private prepareVersions(props: CanaryReleaseProps, intent: CanaryIntent) {
-    for (const [v, vi] of [[props.stable, intent.stable], [props.canary, intent.canary]] as const) {
+    for (const [v, vi] of [[props.stable!, intent.stable], [props.canary!, intent.canary]] as const) {
       const d = v._deployment();
       if (d) {
         d.addLabel(vi.versionKey, vi.versionValue);

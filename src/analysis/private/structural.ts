@@ -93,6 +93,8 @@ function newAjv(): Ajv {
   });
   // the formats the Kubernetes API server checks; the numeric ones are informational there
   for (const f of ['int32', 'int64', 'double', 'float']) ajv.addFormat(f, true);
+  // Flagger's CRD marks fields `format: string` and `format: url`, formats the API server does not know and so ignores
+  for (const f of ['string', 'url']) ajv.addFormat(f, true);
   ajv.addFormat('date-time', RFC3339);
   ajv.addFormat('duration', GO_DURATION);
   ajv.addFormat('byte', BASE64);
