@@ -488,7 +488,8 @@ export class CanaryRelease extends MeshConstruct {
       const ab = flaggerAbTesting(plan, matches);
       if (matches.length && !ab) {
         unsupported.push({
-          setting: 'canaryRequests', value: `${matches.length} match(es)`,
+          setting: 'canaryRequests',
+          value: `${matches.length} match(es)`,
           why: 'Flagger\'s analysis.match limits the weighted shift to the matching requests (the others stay on the primary: pkg/router/istio.go SetRoutes), it does not send them to the canary while the others shift; only a plan of weight 0 steps (then 100) is Flagger A/B testing',
           alternative: 'use steps: [{ weight: 0 }, { weight: 100 }] for A/B testing, CanaryDelivery.argoRollouts (setHeaderRoute), or static steps',
         });
@@ -498,7 +499,8 @@ export class CanaryRelease extends MeshConstruct {
       }
       if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || ab)) {
         unsupported.push({
-          setting: 'mirrorPercent', value: props.mirrorPercent,
+          setting: 'mirrorPercent',
+          value: props.mirrorPercent,
           why: ab ? 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)' : 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
           alternative: 'send test traffic with canaryRequests instead',
         });
@@ -515,7 +517,8 @@ export class CanaryRelease extends MeshConstruct {
       matches.forEach((m, i) => {
         if (m.headers.length > 1) {
           unsupported.push({
-            setting: `canaryRequests[${i}]`, value: m.headers.map(h => h.name),
+            setting: `canaryRequests[${i}]`,
+            value: m.headers.map(h => h.name),
             why: 'Argo Rollouts\' setHeaderRoute matches any one of its headers (one route match per header: rollout/trafficrouting/istio/istio.go createHeaderRoute), so a match of several conditions would route requests that hold only one',
             alternative: 'give each test request match one header or one cookie',
           });
@@ -534,7 +537,8 @@ export class CanaryRelease extends MeshConstruct {
     const namespace = this.service._namespaceFrom(this);
     this.node.addValidation({
       validate: () => Chart.of(this).node.findAll()
-        .filter((c): c is ServiceTraffic => c instanceof ServiceTraffic && c.service.name === this.service.name && c.namespace === namespace && c.contributorPath !== c.node.path)
+        .filter((c): c is ServiceTraffic => c instanceof ServiceTraffic && c.service.name === this.service.name && c.namespace === namespace
+          && c.contributorPath !== c.node.path)
         .map(t => propMessage('delivery', delivery.controller, `[${t.contributorPath}] also writes routing objects for ${this.service.name}, and ${name} ${flagger ? 'generates' : 'edits'} the service's routes: the two would compete`,
           'drop the ResilientService routes (timeouts, retries) or FaultInjection of this service while a controller releases it, or use static steps')),
     });

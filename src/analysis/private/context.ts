@@ -1,4 +1,5 @@
 import type { Severity } from '../findings';
+import { controllerWorkloads } from './enrolment';
 
 /** Mesh-wide assumptions of the analyzer, with upstream defaults. */
 export interface AnalyzerAssumptions {
@@ -100,6 +101,14 @@ export class AnalysisContext {
           if (!this.labelsByNamespace.has(key)) this.labelsByNamespace.set(key, []);
           this.labelsByNamespace.get(key)!.push(labels);
         }
+      }
+      // Argo Rollouts' pod templates and Flagger's <target>-primary pods
+      for (const o of controllerWorkloads(this.docs.map(d => d.obj))) {
+        const labels = o.spec?.template?.metadata?.labels;
+        if (!labels || typeof labels !== 'object') continue;
+        const key = this.ns(o);
+        if (!this.labelsByNamespace.has(key)) this.labelsByNamespace.set(key, []);
+        this.labelsByNamespace.get(key)!.push(labels);
       }
     }
     return this.labelsByNamespace.get(ns) ?? [];

@@ -18,9 +18,42 @@ export interface WorkloadFacts {
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
 
-/** The workloads (and bare Pods) among the manifests. */
+/** Flagger's default `-selector-labels` (fluxcd/flagger cmd/flagger/main.go). */
+const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
+
+/**
+ * The pods the progressive-delivery controllers run, as workloads: an Argo Rollout with its own pod
+ * template (one with workloadRef runs the referenced Deployment's template, which is a workload already;
+ * Argo adds only rollouts-pod-template-hash to the labels), and the `<target>-primary` Deployment Flagger
+ * makes of a Canary's target Deployment, whose first selector label is renamed `<value>-primary`
+ * (fluxcd/flagger pkg/canary/deployment_controller.go getSelectorLabel, util.go makePrimaryLabels).
+ */
+export function controllerWorkloads(objects: any[]): any[] {
+  const out: any[] = [];
+  for (const o of objects) {
+    if (o?.kind === 'Rollout' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/') && o.spec?.template) {
+      out.push(o);
+    } else if (o?.kind === 'Canary' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('flagger.app/') && o.spec?.targetRef?.kind === 'Deployment') {
+      const target = objects.find(d => d?.kind === 'Deployment' && d.apiVersion === 'apps/v1' && d.metadata?.name === o.spec.targetRef.name
+        && (d.metadata?.namespace ?? '') === (o.metadata?.namespace ?? ''));
+      const match = target?.spec?.selector?.matchLabels ?? {};
+      const key = FLAGGER_SELECTOR_LABELS.find(k => typeof match[k] === 'string');
+      if (!target || !key) continue;
+      const labels = { ...(target.spec?.template?.metadata?.labels ?? {}), [key]: `${match[key]}-primary` };
+      out.push({
+        ...target,
+        metadata: { ...target.metadata, name: `${target.metadata.name}-primary` },
+        spec: { ...target.spec, template: { ...target.spec.template, metadata: { ...target.spec.template?.metadata, labels } } },
+      });
+    }
+  }
+  return out;
+}
+
+/** The workloads (and bare Pods) among the manifests, with the pods the delivery controllers make of them. */
 export function workloadsOf(objects: any[], nsOf: (o: any) => string): WorkloadFacts[] {
-  return objects.filter(o => WORKLOAD_KINDS.includes(o?.kind) && (o.apiVersion === 'v1' || o.apiVersion === 'apps/v1')).map(o => {
+  const workloads = objects.filter(o => WORKLOAD_KINDS.includes(o?.kind) && (o.apiVersion === 'v1' || o.apiVersion === 'apps/v1'));
+  return [...workloads, ...controllerWorkloads(objects)].map(o => {
     const meta = o.kind === 'Pod' ? o.metadata : o.spec?.template?.metadata;
     const spec = o.kind === 'Pod' ? o.spec : o.spec?.template?.spec;
     const map = (m: unknown) => (m && typeof m === 'object' ? m as { [k: string]: string } : {});
