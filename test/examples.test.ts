@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { Shop, SHOP_LINKERD, synthMultiCluster } from '../examples/shop/main';
+import { Shop, SHOP_DELIVERIES, SHOP_LINKERD, synthMultiCluster } from '../examples/shop/main';
 import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MeshKind, ReachabilityMatrix } from '../src';
 import { captureStderr, synthValidated } from './util';
 
@@ -107,5 +107,19 @@ describe('the shop example (the main job)', () => {
     expect(kinds(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }))).toEqual([]);
     expect(kinds(Mesh.linkerd()).length).toBeGreaterThan(0);
     expect(kinds(Mesh.consul()).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the shop released by a controller (examples/dist/<mesh>-flagger/, <mesh>-argo/)', () => {
+  test.each(SHOP_DELIVERIES)('%s: validates, analyzes clean, keeps payment\'s access, and matches the golden controller objects', (_folder, mesh, delivery) => {
+    const manifests = synthValidated(new Shop(Testing.app(), 'shop', { mesh, delivery }));
+    expect(MeshAnalyzer.analyzeObjects(manifests).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    const matrix = ReachabilityMatrix.fromManifests(manifests, { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/web', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(false);
+    // one Deployment for payment (the controller makes the versions), and no per-version objects
+    expect(manifests.filter(m => m.kind === 'Deployment' && /^payment/.test(m.metadata.name)).map(m => m.metadata.name)).toEqual(['payment']);
+    const released = manifests.filter(m => /flagger\.app|argoproj\.io/.test(m.apiVersion) || (/^payment/.test(m.metadata.name) && ['Service', 'VirtualService', 'HTTPRoute', 'DestinationRule'].includes(m.kind)));
+    expect(released.map(m => yaml.dump(m, { lineWidth: -1, noRefs: true })).join('---\n')).toMatchSnapshot();
   });
 });

@@ -8,14 +8,16 @@
  *    └──> user <┘
  *
  * examples/dist/<mesh>/ holds the current state (istio-ambient: Istio on the ambient data plane); examples/dist/releases/payment-v2/<mesh>/step-N/
- * holds each step of the payment v2 release.
+ * holds each step of the payment v2 release. examples/dist/<mesh>-flagger/ and <mesh>-argo/ release payment v2
+ * with a progressive-delivery controller instead (a Flagger Canary, an Argo Rollout): one folder each, the
+ * controller walks the steps.
  */
 import * as path from 'path';
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AccessRule, CanaryRelease, CircuitBreaker, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
+  AccessRule, CanaryDelivery, CanaryRelease, CircuitBreaker, DeliveryController, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
   EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
@@ -39,6 +41,14 @@ export interface ShopProps extends ChartProps {
    * @default true
    */
   readonly release?: boolean;
+  /**
+   * Who releases payment v2: static steps (the folders of releases/), Flagger or Argo Rollouts. With a
+   * controller, payment runs one Deployment (the controller makes the versions) whose pods the policies
+   * select by app.kubernetes.io/instance (Flagger renames app to payment-primary on the primary pods),
+   * and payment has no ResilientService (the controller owns its routes).
+   * @default DeliveryController.STATIC_STEPS
+   */
+  readonly delivery?: DeliveryController;
 }
 
 export class Shop extends Chart {
@@ -76,14 +86,22 @@ export class Shop extends Chart {
       podMetadata: { labels: { app: 'payment' } },
       containers: [{ name: 'payment', image, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
     });
-    const paymentV1 = paymentVersion('v1', 'ghcr.io/example/shop-payment:3.0.1');
+    const delivery = props.delivery ?? DeliveryController.STATIC_STEPS;
+    const controlled = delivery !== DeliveryController.STATIC_STEPS;
+    const paymentV1 = controlled ? undefined : paymentVersion('v1', 'ghcr.io/example/shop-payment:3.0.1');
     const release = props.release ?? true;
-    const paymentV2 = release ? paymentVersion('v2', 'ghcr.io/example/shop-payment:3.1.0') : undefined;
-    const payment = ServiceRef.fromService(new kplus.Service(this, 'payment-svc', {
-      metadata: { name: 'payment' },
-      ports: [{ port: 80, targetPort: 8080, name: 'http' }],
-      selector: kplus.Pods.select(this, 'payment-pods', { labels: { app: 'payment' } }),
-    }));
+    const paymentV2 = release && !controlled ? paymentVersion('v2', 'ghcr.io/example/shop-payment:3.1.0') : undefined;
+    // with a controller: the one Deployment being released (its selector keeps app, which Flagger needs)
+    const paymentTarget = controlled ? controlledPayment(this, paymentSa) : undefined;
+    const paymentLabels: { [k: string]: string } = controlled ? { 'app.kubernetes.io/instance': 'payment' } : { app: 'payment' };
+    // Flagger generates the payment Service (and payment-primary, payment-canary): the app does not write it
+    const payment = delivery === DeliveryController.FLAGGER
+      ? ServiceRef.fromName('payment', { port: 80, targetPort: 8080, portName: 'http', selector: paymentLabels })
+      : ServiceRef.fromService(new kplus.Service(this, 'payment-svc', {
+        metadata: { name: 'payment' },
+        ports: [{ port: 80, targetPort: 8080, name: 'http' }],
+        selector: kplus.Pods.select(this, 'payment-pods', { labels: paymentLabels }),
+      }));
 
     // Linkerd and Consul cannot express every setting of the seed values; the example keeps one
     // description for all meshes and lets each drop what it cannot express, visibly (warnings and a
@@ -98,7 +116,7 @@ export class Shop extends Chart {
       callers: [web],
       unsupportedSettings,
     });
-    new ResilientService(this, 'payment-resilience', {
+    if (!controlled) new ResilientService(this, 'payment-resilience', {
       mesh, service: payment, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
       connectionPool: mesh.kind === MeshKind.LINKERD ? undefined : { maxConnections: 100, maxPendingRequests: 50, maxConcurrentRequests: 100 },
       callers: [order],
@@ -171,11 +189,27 @@ export class Shop extends Chart {
       callers: mesh.kind === MeshKind.CONSUL ? [payment] : undefined,
     });
 
+    // release payment v2 by a controller: the same steps and health alert. Flagger's analysis.match would
+    // keep the other requests off the canary (A/B testing), so its release has no test-user route
+    if (paymentTarget) new CanaryRelease(this, 'payment-release', {
+      mesh,
+      service: payment,
+      delivery: delivery === DeliveryController.FLAGGER ? CanaryDelivery.flagger({ target: paymentTarget }) : CanaryDelivery.argoRollouts({ workload: paymentTarget }),
+      steps: [
+        { weight: releaseWeights[0], pause: Duration.minutes(30) },
+        { weight: releaseWeights[1], pause: Duration.minutes(30) },
+        { weight: releaseWeights[2], pause: Duration.hours(1) },
+        { weight: releaseWeights[3] },
+      ],
+      canaryRequests: delivery === DeliveryController.ARGO_ROLLOUTS ? [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }] : undefined,
+      healthAlert: { maxErrorRatePercent: 1, maxP99Latency: Duration.millis(500) },
+    });
+
     // release payment v2: 10 % of requests, and every request of a test user
     if (paymentV2) new CanaryRelease(this, 'payment-release', {
       mesh,
       service: payment,
-      stable: ReleaseVersion.fromDeployment(paymentV1, 'v1'),
+      stable: ReleaseVersion.fromDeployment(paymentV1!, 'v1'),
       canary: ReleaseVersion.fromDeployment(paymentV2, 'v2'),
       steps: [
         { weight: releaseWeights[0], pause: Duration.minutes(30) },
@@ -191,11 +225,34 @@ export class Shop extends Chart {
   }
 }
 
+/** payment released by a controller: one Deployment, selected by app (Flagger's selector label), with the policies' label too. */
+function controlledPayment(scope: Construct, serviceAccount: kplus.ServiceAccount): kplus.Deployment {
+  const deployment = new kplus.Deployment(scope, 'payment', {
+    metadata: { name: 'payment' },
+    replicas: 3,
+    serviceAccount,
+    select: false,
+    podMetadata: { labels: { 'app': 'payment', 'app.kubernetes.io/instance': 'payment' } },
+    containers: [{ name: 'payment', image: 'ghcr.io/example/shop-payment:3.1.0', portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: { app: 'payment' } }));
+  return deployment;
+}
+
+
 /**
  * Linkerd: the canary alert is evaluated by kube-prometheus-stack's Prometheus (linkerd-viz's loads no
  * PrometheusRule), which the zero-trust namespace lets scrape the proxies too.
  */
 export const SHOP_LINKERD = Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } });
+
+/** The shop released by a controller, with its output folder names (one per controller and mesh). */
+export const SHOP_DELIVERIES: [string, Mesh, DeliveryController][] = [
+  ['istio-flagger', Mesh.istio(), DeliveryController.FLAGGER],
+  ['istio-argo', Mesh.istio(), DeliveryController.ARGO_ROLLOUTS],
+  ['linkerd-flagger', SHOP_LINKERD, DeliveryController.FLAGGER],
+  ['linkerd-argo', SHOP_LINKERD, DeliveryController.ARGO_ROLLOUTS],
+];
 
 /**
  * Who may call payment (in us-west, and in eu-west, its failover target): POST /process-payment from the
@@ -229,6 +286,12 @@ export function synthShop(outdir: string): void {
     CanaryRelease.synthSteps(4, path.join(outdir, 'releases', 'payment-v2', folder), {
       buildStep: (stepApp, step) => new Shop(stepApp, 'shop', { mesh, releaseStep: step }),
     });
+  }
+  // payment v2 released by Flagger or Argo Rollouts: one folder each (the controller walks the steps)
+  for (const [folder, mesh, delivery] of SHOP_DELIVERIES) {
+    const app = new App({ outdir: path.join(outdir, folder), outputFileExtension: '.yaml' });
+    new Shop(app, 'shop', { mesh, delivery });
+    app.synth();
   }
 }
 

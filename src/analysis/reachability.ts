@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
-import { enrolmentStep, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
+import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
 import { loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
@@ -287,7 +287,9 @@ export class ReachabilityMatrix {
   public check(query: ReachabilityQuery): ReachabilityDecision {
     const caller = this.parseCaller(query.caller);
     const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-    const svc = this.once(`service ${ns}/${name}`, () => this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns));
+    const svc = this.once(`service ${ns}/${name}`, () => this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns)
+      // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
+      ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
     const svcPorts: any[] = svc?.spec?.ports ?? [];
     // the Service port called: the one asked for, or the Service's only port
     const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;

@@ -35,12 +35,17 @@ export interface DeliveryInput {
   readonly metricsAddress?: string;
 }
 
+/** A Flagger duration: whole minutes or seconds (the CRD's pattern ^[0-9]+(m|s)), rounded up to a second. */
+export function flaggerDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.ceil(ms / 1000)}s`;
+}
+
 /** The pause every Flagger interval uses: the steps' pause (the longest where they differ), else 1m. */
 export function flaggerInterval(plan: CanaryStep[]): { interval: string; ms: number; differs: boolean } {
   const pauses = plan.map(s => s.pause).filter((p): p is Duration => p !== undefined).map(p => millis(p));
   if (!pauses.length) return { interval: '1m', ms: 60_000, differs: false };
-  const ms = Math.max(...pauses);
-  return { interval: formatDuration(Duration.millis(ms)), ms, differs: new Set(pauses).size > 1 || pauses.length < plan.length - 1 };
+  const ms = Math.ceil(Math.max(...pauses) / 1000) * 1000;
+  return { interval: flaggerDuration(ms), ms, differs: new Set(pauses).size > 1 || pauses.length < plan.length - 1 };
 }
 
 /** A/B testing in Flagger: test requests with a plan that sends no share of the other requests before the last step. */
@@ -70,7 +75,7 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   const ab = flaggerAbTesting(plan, matches);
   const forMs = alert?.for ? millis(alert.for) : 120_000;
   const metrics: flagger.CanarySpecAnalysisMetrics[] = [];
-  const window = alert?.window ? formatDuration(alert.window) : '5m';
+  const window = alert?.window ? flaggerDuration(millis(alert.window)) : '5m';
   if (alert) {
     const minSuccess = 100 - (alert.maxErrorRatePercent ?? 1);
     const p99 = alert.maxP99Latency ? millis(alert.maxP99Latency) : undefined;

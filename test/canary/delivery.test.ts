@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import {
-  CanaryDelivery, CanaryRelease, CanaryReleaseProps, CanaryStep, HeaderMatch, IstioDataPlane, ManifestValidator, MeshAnalyzer, Mesh, ReachabilityMatrix,
-  ReleaseVersion, ResilientService, ServiceRef, UnsupportedSettings,
+  CanaryDelivery, CanaryRelease, CanaryReleaseProps, CanaryStep, HeaderMatch, Identity, IstioDataPlane, ManifestValidator, MeshAnalyzer, Mesh, MtlsPhase,
+  ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -292,6 +292,50 @@ spec:
     const d = ReachabilityMatrix.fromYaml(text).check({ caller: 'other/attacker', service: 'shop/payment' });
     expect(d.enforced).toBe(false);
     expect(d.reason).toContain('Rollout payment');
+  });
+
+  test('a ZeroTrustNamespace that selects the released pods by Flagger\'s renamed label fails synthesis (K105); by a kept label it passes', () => {
+    const build = (selector?: { [k: string]: string }) => (chart: Chart) => {
+      release(chart, Mesh.istio(), 'flagger');
+      new ZeroTrustNamespace(chart, 'zero-trust', {
+        mesh: Mesh.istio(),
+        mtls: MtlsPhase.STRICT,
+        allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, selector }) }],
+      });
+    };
+    const e = failureOf(build());
+    expect(e).toContain('K105');
+    expect(e).toContain('selects app: payment, which Flagger renames to payment-primary on the primary pods of Canary shop/payment');
+    const chart = shopChart();
+    build({ 'app.kubernetes.io/part-of': 'payment' })(chart);
+    const matrix = ReachabilityMatrix.fromManifests(synthValidated(chart), { defaultNamespace: 'shop' });
+    expect(matrix.check({ caller: 'shop/order', service: 'shop/payment' }).allowed).toBe(true);
+    expect(matrix.check({ caller: 'shop/web', service: 'shop/payment' }).allowed).toBe(false);
+  });
+
+  test('analyzer (hand-written YAML): the Services a Flagger Canary generates are not "missing" (K103)', () => {
+    const text = [`apiVersion: v1
+kind: Service
+metadata: {name: order, namespace: shop}
+spec: {selector: {app: order}, ports: [{port: 8080}]}
+`, `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: payment, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: payment}
+  service: {port: 8080}
+  analysis: {interval: 1m, threshold: 2, stepWeights: [10, 100]}
+`, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-canary, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: payment-canary}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]}]
+`].join('---\n');
+    const codes = (t: string) => MeshAnalyzer.analyzeYaml(t).findings.map(f => f.code);
+    expect(codes(text)).not.toContain('K103');
+    expect(codes(text.replace('name: payment-canary}]', 'name: payment-kanary}]'))).toContain('K103');
   });
 
   test('the construct output: no analyzer error, and the service\'s selector matches the Rollout\'s and Flagger\'s primary pods', () => {

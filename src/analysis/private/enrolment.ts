@@ -19,7 +19,7 @@ export interface WorkloadFacts {
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
 
 /** Flagger's default `-selector-labels` (fluxcd/flagger cmd/flagger/main.go). */
-const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
+export const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
 
 /**
  * The pods the progressive-delivery controllers run, as workloads: an Argo Rollout with its own pod
@@ -48,6 +48,31 @@ export function controllerWorkloads(objects: any[]): any[] {
     }
   }
   return out;
+}
+
+/**
+ * The Service Flagger generates for a Canary (its apex: `spec.service.name`, else the target's name), which
+ * is not among the manifests: it selects the primary pods (`<value>-primary`, pkg/router/kubernetes_default.go),
+ * so its selector here is their whole label set, and its port the Canary's. Undefined when no Canary makes it.
+ */
+export function flaggerApexService(objects: any[], ns: string, name: string, nsOf: (o: any) => string): any {
+  for (const o of objects) {
+    if (o?.kind !== 'Canary' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('flagger.app/') || nsOf(o) !== ns) continue;
+    if ((o.spec?.service?.name ?? o.spec?.targetRef?.name) !== name) continue;
+    const primary = controllerWorkloads(objects.filter(d => d === o || (d?.kind === 'Deployment' && nsOf(d) === ns)))[0];
+    if (!primary) continue;
+    const port = o.spec.service?.port;
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns },
+      spec: {
+        selector: primary.spec?.template?.metadata?.labels ?? {},
+        ports: typeof port === 'number' ? [{ port, targetPort: typeof o.spec.service.targetPort === 'number' ? o.spec.service.targetPort : port }] : [],
+      },
+    };
+  }
+  return undefined;
 }
 
 /** The workloads (and bare Pods) among the manifests, with the pods the delivery controllers make of them. */

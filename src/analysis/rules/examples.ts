@@ -36,6 +36,25 @@ spec:
   selector: {matchLabels: {app: payment}}
 ${spec}`;
 
+/** A Deployment released by Flagger: selected by app (Flagger's selector label), with an instance label too. */
+const FLAGGER_TARGET = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  template:
+    metadata: {labels: {app: payment, app.kubernetes.io/instance: payment, sidecar.istio.io/inject: "true"}}
+    spec: {containers: [{name: payment, image: "example/payment:2"}]}`;
+
+const FLAGGER_CANARY = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: payment, namespace: shop}
+spec:
+  provider: istio
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: payment}
+  service: {port: 8080}
+  analysis: {interval: 1m, threshold: 2, stepWeights: [10, 50, 100]}`;
+
 const GW = (name: string, servers: string, selector = 'istio: ingressgateway') => `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: ${name}, namespace: shop}
@@ -263,6 +282,13 @@ export const RULE_EXAMPLES: RuleExample[] = [
   // any mesh: objects defined twice
   { code: 'K101', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('audit')), expect: ['K101'], fixed: doc(NAMESPACE_TWICE('deny')) },
   { code: 'K102', bad: doc(NAMESPACE_TWICE('deny'), NAMESPACE_TWICE('deny')), expect: ['K102'], fixed: doc(NAMESPACE_TWICE('deny')) },
+  // a policy selects a Flagger target's pods by the label Flagger renames on the primary pods (app: payment-primary)
+  {
+    code: 'K105',
+    bad: doc(FLAGGER_TARGET, FLAGGER_CANARY, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]')),
+    expect: ['K105'],
+    fixed: doc(FLAGGER_TARGET, FLAGGER_CANARY, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]').replace('{app: payment}', '{app.kubernetes.io/instance: payment}')),
+  },
   // a network that is not a CIDR (Node's parser: isIP and BlockList)
   {
     code: 'K104',

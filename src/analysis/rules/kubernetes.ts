@@ -2,6 +2,7 @@ import { parseCidr } from '../../private/names';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, RawFinding } from '../private/context';
 import { firstDifference, objectKey } from '../private/duplicates';
+import { FLAGGER_SELECTOR_LABELS } from '../private/enrolment';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
 /** Where the first copy of an object is, for the message. */
@@ -140,7 +141,12 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
       // Istio ServiceEntry hosts and Linkerd's mirrored Services (<name>-<target cluster>) are not Service objects of the output
       const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts).map((h: any) => ctx.fqdn(String(h), ctx.ns(d.obj)))));
       const mirrored = ctx.ofKind('Link', 'multicluster.linkerd.io').map(d => d.obj.spec?.targetClusterName).filter((c: any) => typeof c === 'string' && c);
-      return serviceReferences(ctx).filter(r => namespaces.has(r.ns) && !ctx.service(r.ns, r.name)
+      // the Services a Flagger Canary generates (apex, -primary, -canary) are not among the manifests
+      const flaggerMade = new Set(ctx.ofKind('Canary', 'flagger.app').flatMap(d => {
+        const apex = d.obj.spec?.service?.name ?? d.obj.spec?.targetRef?.name;
+        return typeof apex === 'string' ? [apex, `${apex}-primary`, `${apex}-canary`].map(n => `${ctx.ns(d.obj)}/${n}`) : [];
+      }));
+      return serviceReferences(ctx).filter(r => namespaces.has(r.ns) && !ctx.service(r.ns, r.name) && !flaggerMade.has(`${r.ns}/${r.name}`)
         && !entries.has(`${r.name}.${r.ns}.svc.${ctx.assumptions.clusterDomain}`) && !mirrored.some((c: string) => r.name.endsWith(`-${c}`)))
         .map(r => {
           const others = own.filter(d => ctx.ns(d.obj) === r.ns).map(d => d.obj.metadata?.name).sort();
@@ -148,6 +154,38 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
           return at(r.doc, r.path, `the ${r.what} names Service ${r.ns}/${r.name}, which is not among the manifests although they define the Services of ${r.ns} (${shown}): `
             + 'name one of those (a generated name such as cdk8s-plus exposeViaService()\'s is easy to miss), or add the Service');
         });
+    },
+  },
+  {
+    code: 'K105',
+    severity: Severity.ERROR,
+    mesh: 'any',
+    kinds: ['Canary', 'Deployment', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Sidecar', 'Server', 'NetworkPolicy'],
+    upstream: 'Flagger: the primary Deployment\'s pods get <value>-primary in the first of the selector labels app, name, app.kubernetes.io/name (pkg/canary/deployment_controller.go)',
+    summary: 'a policy selects the pods of a Flagger Canary\'s target by the label Flagger renames on the primary pods, so it misses the pods that serve after promotion',
+    check(ctx): RawFinding[] {
+      const out: RawFinding[] = [];
+      for (const c of ctx.ofKind('Canary', 'flagger.app')) {
+        const ns = ctx.ns(c.obj);
+        const target = c.obj.spec?.targetRef?.kind === 'Deployment'
+          ? ctx.ofKind('Deployment').find(d => d.obj.apiVersion === 'apps/v1' && d.obj.metadata?.name === c.obj.spec.targetRef.name && ctx.ns(d.obj) === ns) : undefined;
+        const match = target?.obj.spec?.selector?.matchLabels ?? {};
+        const key = FLAGGER_SELECTOR_LABELS.find(k => typeof match[k] === 'string');
+        if (!target || !key) continue;
+        const selectors: [Doc, (string | number)[], any][] = [];
+        for (const kind of ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication']) {
+          for (const d of ctx.ofKind(kind, 'istio.io')) selectors.push([d, ['spec', 'selector', 'matchLabels', key], d.obj.spec?.selector?.matchLabels]);
+        }
+        for (const d of ctx.ofKind('Sidecar', 'istio.io')) selectors.push([d, ['spec', 'workloadSelector', 'labels', key], d.obj.spec?.workloadSelector?.labels]);
+        for (const d of ctx.ofKind('Server', 'linkerd.io')) selectors.push([d, ['spec', 'podSelector', 'matchLabels', key], d.obj.spec?.podSelector?.matchLabels]);
+        for (const d of ctx.ofKind('NetworkPolicy')) selectors.push([d, ['spec', 'podSelector', 'matchLabels', key], d.obj.spec?.podSelector?.matchLabels]);
+        for (const [d, path, labels] of selectors) {
+          if (ctx.ns(d.obj) !== ns || !labels || typeof labels !== 'object' || labels[key] !== match[key]) continue;
+          out.push(at(d, path, `selects ${key}: ${match[key]}, which Flagger renames to ${match[key]}-primary on the primary pods of Canary ${ns}/${c.obj.metadata?.name}: `
+            + `the policy misses the pods that serve once a release is promoted; select by a label Flagger copies unchanged (any label but ${FLAGGER_SELECTOR_LABELS.join(', ')})`));
+        }
+      }
+      return out;
     },
   },
   {
