@@ -540,7 +540,7 @@ export class CanaryRelease extends MeshConstruct {
         .filter((c): c is ServiceTraffic => c instanceof ServiceTraffic && c.service.name === this.service.name && c.namespace === namespace
           && c.contributorPath !== c.node.path)
         .map(t => propMessage('delivery', delivery.controller, `[${t.contributorPath}] also writes routing objects for ${this.service.name}, and ${name} ${flagger ? 'generates' : 'edits'} the service's routes: the two would compete`,
-          'drop the ResilientService routes (timeouts, retries) or FaultInjection of this service while a controller releases it, or use static steps')),
+          `remove the ResilientService or FaultInjection of ${this.service.name} while a controller releases it${flagger ? ' (set retries and timeouts on the Canary, spec.service, through apiObjects)' : ''}, or use static steps`)),
     });
 
     const input: DeliveryInput = {
