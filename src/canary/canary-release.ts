@@ -559,6 +559,10 @@ export class CanaryRelease extends MeshConstruct {
     if (note) this._markDropped(note);
     this._enrolServices([this.service], [pods]);
     if (!props.healthAlert) this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);
+    else if (props.healthAlert.prometheusLabels !== undefined || props.healthAlert.severity !== undefined) {
+      // the thresholds become the controller's analysis: no PrometheusRule (or PodMonitor) is written
+      this._warn(`healthAlert.${props.healthAlert.prometheusLabels !== undefined ? 'prometheusLabels' : 'severity'} is not used: ${name} checks the thresholds itself (${flagger ? 'analysis.metrics' : 'an AnalysisTemplate'}), and no PrometheusRule is written`);
+    }
   }
 
   private versionIntent(v: ReleaseVersion): VersionIntent {

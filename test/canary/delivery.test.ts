@@ -217,6 +217,28 @@ describe('refusals, with the reason and the alternative', () => {
     expect(failureOf(chart => new CanaryRelease(chart, 'release', { mesh: Mesh.istio(), service: payment() }))).toContain('stable: got undefined: a release version is required');
   });
 
+  test('bad delivery inputs: an error naming the prop, never a TypeError', () => {
+    const base = { mesh: Mesh.istio(), service: payment(), steps: STEPS };
+    expect(failureOf(chart => new CanaryRelease(chart, 'release', { ...base, delivery: {} as any })))
+      .toBe('[test/release] delivery: got {}: not a CanaryDelivery; use CanaryDelivery.staticSteps(), CanaryDelivery.flagger({ target }) or CanaryDelivery.argoRollouts({ workload })');
+    for (const delivery of [CanaryDelivery.flagger(undefined as any), CanaryDelivery.argoRollouts({ workload: undefined as any })]) {
+      expect(failureOf(chart => new CanaryRelease(chart, 'release', { ...base, delivery }))).toMatch(/delivery\.(target|workload): got undefined: expected an object that synthesizes apps\/v1 Deployment/);
+    }
+    // a StatefulSet is not what the controllers release
+    expect(failureOf(chart => new CanaryRelease(chart, 'release', {
+      ...base,
+      delivery: CanaryDelivery.flagger({ target: new kplus.StatefulSet(chart, 'ss', { containers: [{ image: 'x' }], service: new kplus.Service(chart, 'headless', { clusterIP: 'None', ports: [{ port: 80 }] }) }) }),
+    }))).toContain('delivery.target: got');
+  });
+
+  test('healthAlert.prometheusLabels is not used with a controller: a warning', () => {
+    const chart = shopChart();
+    const spy = jest.spyOn(process.stderr, 'write');
+    release(chart, Mesh.istio(), 'argo', { healthAlert: { prometheusLabels: { release: 'kube-prometheus-stack' } } });
+    expect(spy.mock.calls.map(c => String(c[0])).join('')).toContain('healthAlert.prometheusLabels is not used: Argo Rollouts checks the thresholds itself');
+    expect(ofKind(synthValidated(chart), 'PrometheusRule')).toEqual([]);
+  });
+
   test('a ResilientService routing the same service: refused at synthesis (the controller owns the routes)', () => {
     const e = failureOf(chart => {
       release(chart, Mesh.istio(), 'argo');
