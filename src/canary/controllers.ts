@@ -137,7 +137,8 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
         threshold: Math.max(1, Math.ceil(forMs / ms)),
         ...(ab
           ? { iterations: plan.filter(s => s.weight === 0).length, match }
-          : { stepWeights: weights, maxWeight: weights[weights.length - 1] }),
+          // the last stepWeight is the max weight (pkg/controller/scheduler.go maxWeight): no maxWeight needed
+          : { stepWeights: weights }),
         ...(input.mirrorPercent !== undefined ? { mirror: true, mirrorWeight: input.mirrorPercent } : {}),
         ...(metrics.length ? { metrics } : {}),
       },

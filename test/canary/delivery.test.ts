@@ -81,7 +81,6 @@ describe('Flagger', () => {
       interval: '10m',
       threshold: 1,
       stepWeights: [5, 25, 50, 100],
-      maxWeight: 100,
       metrics: [
         { name: 'request-success-rate', interval: '5m', thresholdRange: { min: 99 } },
         { name: 'request-duration', interval: '5m', thresholdRange: { max: 500 } },
