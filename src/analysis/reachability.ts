@@ -254,6 +254,8 @@ export class ReachabilityMatrix {
       for (const t of o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) ? o.spec?.targetRefs ?? [] : []) if (t.kind === 'Service') out.add(`${ns}/${t.name}`);
       if (o.kind === 'Server' && o.spec?.podSelector?.matchLabels?.app) out.add(`${ns}/${o.spec.podSelector.matchLabels.app}`);
       if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name && o.spec.destination.name !== '*') out.add(`${ns}/${o.spec.destination.name}`);
+      // the Service a Flagger Canary generates
+      if (o.kind === 'Canary' && /^flagger\.app\//.test(o.apiVersion) && typeof (o.spec?.service?.name ?? o.spec?.targetRef?.name) === 'string') out.add(`${ns}/${o.spec.service?.name ?? o.spec.targetRef.name}`);
     }
     return [...out].sort();
   }

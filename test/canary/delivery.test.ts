@@ -330,6 +330,8 @@ spec:
     const chart = shopChart();
     build({ 'app.kubernetes.io/part-of': 'payment' })(chart);
     const matrix = ReachabilityMatrix.fromManifests(synthValidated(chart), { defaultNamespace: 'shop' });
+    // the payment Service is Flagger's (not in the output): the matrix knows it from the Canary
+    expect(matrix.services()).toEqual(['shop/payment']);
     expect(matrix.check({ caller: 'shop/order', service: 'shop/payment' }).allowed).toBe(true);
     expect(matrix.check({ caller: 'shop/web', service: 'shop/payment' }).allowed).toBe(false);
   });
