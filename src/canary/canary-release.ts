@@ -167,7 +167,7 @@ export interface CanaryReleaseProps {
   readonly canary?: ReleaseVersion;
   /**
    * Who carries out the steps: the output of one step for GitOps, a Flagger `Canary`, or an Argo
-   * `Rollout` (see docs/canary-release.md, "Delivery controllers").
+   * `Rollout` (docs/progressive-delivery.md).
    * @default CanaryDelivery.staticSteps()
    */
   readonly delivery?: CanaryDelivery;

@@ -128,7 +128,8 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
         port: service.port,
         targetPort: service.targetPort,
         ...(service.portName ? { portName: service.portName } : {}),
-        // group core as in Flagger's Linkerd guide (Linkerd takes core or '' for a Service parent)
+        // group core as in Flagger's Linkerd guide (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs;
+        // Linkerd takes core or '' for a Service parent: policy-controller/k8s/index/src/outbound/index.rs)
         ...(linkerd ? { gatewayRefs: [{ name: service.name, ...(namespace ? { namespace } : {}), group: 'core', kind: 'Service', port: service.port }] } : {}),
       },
       analysis: {
