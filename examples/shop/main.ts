@@ -250,6 +250,8 @@ export const SHOP_LINKERD = Mesh.linkerd({ prometheus: { namespace: 'monitoring'
 export const SHOP_DELIVERIES: [string, Mesh, DeliveryController][] = [
   ['istio-flagger', Mesh.istio(), DeliveryController.FLAGGER],
   ['istio-argo', Mesh.istio(), DeliveryController.ARGO_ROLLOUTS],
+  ['istio-ambient-flagger', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), DeliveryController.FLAGGER],
+  ['istio-ambient-argo', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), DeliveryController.ARGO_ROLLOUTS],
   ['linkerd-flagger', SHOP_LINKERD, DeliveryController.FLAGGER],
   ['linkerd-argo', SHOP_LINKERD, DeliveryController.ARGO_ROLLOUTS],
 ];

@@ -5,10 +5,11 @@ import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
 import { HeaderMatch, MatchType } from '../matches';
-import { Mesh, MeshKind } from '../mesh';
+import { IstioWaypointScope, Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { checkDuration, formatDuration, millis } from '../private/duration';
 import { ProblemList, propMessage, show } from '../private/errors';
+import { AmbientNamespace } from '../private/istio-ambient';
 import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
@@ -435,10 +436,9 @@ export class CanaryRelease extends MeshConstruct {
         : 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)', staticFix);
       problems.throwIfAny();
     }
-    if (this.mesh.ambient) {
-      problems.add('delivery', delivery.controller, flagger
-        ? 'Flagger\'s istio provider writes a VirtualService and DestinationRules, which Istio ambient waypoints support as Alpha only, and neither Flagger nor Istio documents Flagger on ambient'
-        : 'Argo Rollouts\' Istio router edits a VirtualService, which Istio ambient waypoints support as Alpha only, and neither project documents Argo Rollouts on ambient', `${staticFix} (ambient: Gateway API HTTPRoutes through the waypoint)`);
+    if (this.mesh.ambient && flagger && (this.mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE) === IstioWaypointScope.SERVICE) {
+      problems.add('mesh', 'IstioWaypointScope.SERVICE', 'a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service (and its -primary and -canary Services)',
+        'use Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) with namespace waypoints (the default), or static steps');
       problems.throwIfAny();
     }
     if (props.smiTrafficSplit) {
@@ -497,11 +497,13 @@ export class CanaryRelease extends MeshConstruct {
       if (!ab && !weights.some(w => w > 0)) {
         problems.add('steps', weights, 'a Flagger canary analysis shifts weight by stepWeights, and every step sends 0% to the canary', 'add a step with a weight above 0');
       }
-      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || ab)) {
+      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || this.mesh.ambient || ab)) {
         unsupported.push({
           setting: 'mirrorPercent',
           value: props.mirrorPercent,
-          why: ab ? 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)' : 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
+          why: ab ? 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)'
+            : this.mesh.ambient ? 'Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only (pkg/router/gateway_api.go SetRoutes: mirrored && iterations > 0), not in a canary analysis'
+              : 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
           alternative: 'send test traffic with canaryRequests instead',
         });
       }
@@ -524,8 +526,13 @@ export class CanaryRelease extends MeshConstruct {
           });
         }
       });
-      if (props.mirrorPercent !== undefined && this.mesh.kind !== MeshKind.ISTIO) {
-        unsupported.push({ setting: 'mirrorPercent', value: props.mirrorPercent, why: 'Linkerd\'s routes have no RequestMirror filter', alternative: 'send test traffic with canaryRequests instead' });
+      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || this.mesh.ambient)) {
+        unsupported.push({
+          setting: 'mirrorPercent',
+          value: props.mirrorPercent,
+          why: this.mesh.ambient ? 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request' : 'Linkerd\'s routes have no RequestMirror filter',
+          alternative: 'send test traffic with canaryRequests instead',
+        });
       } else if (props.mirrorPercent !== undefined && !Number.isInteger(props.mirrorPercent)) {
         problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
       }
@@ -554,12 +561,13 @@ export class CanaryRelease extends MeshConstruct {
       alert: props.healthAlert,
       metricsAddress: delivery._metricsAddress(),
     };
+    // ambient: the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
+    if (this.mesh.ambient) AmbientNamespace.of(this, namespace ?? 'default', this.mesh, undefined, this.node.path).useWaypoint(this.service, this.node.path);
     if (flagger) renderFlagger(this, input);
     else renderArgo(this, input);
     if (note) this._markDropped(note);
     this._enrolServices([this.service], [pods]);
-    if (!props.healthAlert) this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);
-    else if (props.healthAlert.prometheusLabels !== undefined || props.healthAlert.severity !== undefined) {
+    if (!props.healthAlert) {this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);} else if (props.healthAlert.prometheusLabels !== undefined || props.healthAlert.severity !== undefined) {
       // the thresholds become the controller's analysis: no PrometheusRule (or PodMonitor) is written
       this._warn(`healthAlert.${props.healthAlert.prometheusLabels !== undefined ? 'prometheusLabels' : 'severity'} is not used: ${name} checks the thresholds itself (${flagger ? 'analysis.metrics' : 'an AnalysisTemplate'}), and no PrometheusRule is written`);
     }

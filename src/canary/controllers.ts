@@ -71,6 +71,8 @@ function gatewayStringMatch(h: { type: MatchType; value: string }): { [k: string
 export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   const { mesh, service, namespace, workload, plan, matches, alert } = input;
   const linkerd = mesh.kind === MeshKind.LINKERD;
+  // Linkerd and Istio ambient: a Gateway API HTTPRoute with the Service as parent (GAMMA)
+  const gamma = linkerd || mesh.ambient;
   const { interval, ms } = flaggerInterval(plan);
   const ab = flaggerAbTesting(plan, matches);
   const forMs = alert?.for ? millis(alert.for) : 120_000;
@@ -79,7 +81,26 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   if (alert) {
     const minSuccess = 100 - (alert.maxErrorRatePercent ?? 1);
     const p99 = alert.maxP99Latency ? millis(alert.maxP99Latency) : undefined;
-    if (!linkerd) {
+    if (mesh.ambient) {
+      // Istio ambient: the waypoint reports the L7 metrics (reporter waypoint); destination_workload is
+      // the canary Deployment ({{ target }}), as in Flagger's built-in Istio queries
+      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? 'http://prometheus.istio-system:9090' };
+      const sel = (extra: string) => `{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"${extra}}`;
+      const sr = `${service.name}-success-rate`;
+      new flagger.MetricTemplate(scope, 'FlaggerSuccessRate', {
+        metadata: objectMetadata(sr, namespace),
+        spec: { provider, query: `sum(rate(istio_requests_total${sel(',response_code!~"5.*"')}[{{ interval }}])) / sum(rate(istio_requests_total${sel('')}[{{ interval }}])) * 100` },
+      });
+      metrics.push({ name: 'success-rate', templateRef: { name: sr, namespace }, interval: window, thresholdRange: { min: minSuccess } });
+      if (p99 !== undefined) {
+        const lat = `${service.name}-latency`;
+        new flagger.MetricTemplate(scope, 'FlaggerLatency', {
+          metadata: objectMetadata(lat, namespace),
+          spec: { provider, query: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket${sel('')}[{{ interval }}])) by (le))` },
+        });
+        metrics.push({ name: 'latency', templateRef: { name: lat, namespace }, interval: window, thresholdRange: { max: p99 } });
+      }
+    } else if (!linkerd) {
       // Istio: Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
       // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
       metrics.push({ name: 'request-success-rate', interval: window, thresholdRange: { min: minSuccess } });
@@ -113,7 +134,7 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
     }
   }
   const match = matches.map(m => ({
-    headers: Object.fromEntries(m.headers.map(h => [h.name, linkerd ? gatewayStringMatch(h) : istioStringMatch(h)])),
+    headers: Object.fromEntries(m.headers.map(h => [h.name, gamma ? gatewayStringMatch(h) : istioStringMatch(h)])),
   }));
   const weights = plan.map(s => s.weight).filter(w => w > 0);
   new flagger.Canary(scope, 'FlaggerCanary', {
@@ -121,7 +142,7 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
     spec: {
       // Istio: VirtualService + DestinationRules; Linkerd: a Gateway API HTTPRoute with the Service as
       // parent (Flagger's Linkerd guide: meshProvider gatewayapi; provider linkerd writes SMI v1alpha1)
-      provider: linkerd ? flagger.CanarySpecProvider.GATEWAYAPI_V1 : flagger.CanarySpecProvider.ISTIO,
+      provider: gamma ? flagger.CanarySpecProvider.GATEWAYAPI_V1 : flagger.CanarySpecProvider.ISTIO,
       targetRef: { apiVersion: 'apps/v1', kind: flagger.CanarySpecTargetRefKind.DEPLOYMENT, name: workload.name },
       service: {
         name: service.name,
@@ -130,7 +151,8 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
         ...(service.portName ? { portName: service.portName } : {}),
         // group core as in Flagger's Linkerd guide (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs;
         // Linkerd takes core or '' for a Service parent: policy-controller/k8s/index/src/outbound/index.rs)
-        ...(linkerd ? { gatewayRefs: [{ name: service.name, ...(namespace ? { namespace } : {}), group: 'core', kind: 'Service', port: service.port }] } : {}),
+        // Istio finds a Service parent by group '' only (collections.All.FindByGroupKind)
+        ...(gamma ? { gatewayRefs: [{ name: service.name, ...(namespace ? { namespace } : {}), group: linkerd ? 'core' : '', kind: 'Service', port: service.port }] } : {}),
       },
       analysis: {
         interval,
@@ -169,6 +191,8 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
   const { mesh, service, namespace, workload, plan, matches, alert } = input;
   const names = argoNames(service);
   const linkerd = mesh.kind === MeshKind.LINKERD;
+  // Linkerd and Istio ambient: the Gateway API plugin edits an HTTPRoute with the Service as parent
+  const gamma = linkerd || mesh.ambient;
 
   for (const [id, name] of [['ArgoStableService', names.stable], ['ArgoCanaryService', names.canary]]) {
     new ApiObject(scope, id, {
@@ -183,7 +207,7 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
     });
   }
 
-  if (linkerd) {
+  if (gamma) {
     new gatewayApi.HttpRoute(scope, 'ArgoHttpRoute', {
       metadata: objectMetadata(service.name, namespace),
       spec: {
@@ -250,7 +274,7 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
           stableService: names.stable,
           canaryService: names.canary,
           trafficRouting: {
-            ...(linkerd
+            ...(gamma
               ? { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: service.name, ...(namespace ? { namespace } : {}) } } }
               : { istio: { virtualService: { name: service.name, routes: [names.route] } } }),
             ...(managed.length ? { managedRoutes: managed.map(name => ({ name })) } : {}),
@@ -274,6 +298,11 @@ function renderAnalysisTemplate(scope: Construct, input: DeliveryInput, names: R
     // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
     const intent = { canary: { backendService: names.canary } } as CanaryIntent;
     ({ errorRatio, p99Seconds } = canaryQueries(mesh, intent, namespace, service.name, window));
+  } else if (mesh.ambient) {
+    // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service)
+    const sel = (extra: string) => `{reporter="waypoint",destination_service_namespace="${namespace ?? 'default'}",destination_service_name="${names.canary}"${extra}}`;
+    errorRatio = `sum(rate(istio_requests_total${sel(',response_code=~"5.."')}[${window}])) / sum(rate(istio_requests_total${sel('')}[${window}]))`;
+    p99Seconds = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${sel('')}[${window}]))) / 1000`;
   } else {
     // the callers' sidecars report the canary host (reporter source: the host-level split sends to the
     // -canary Service, which is destination_service_name on the client side)

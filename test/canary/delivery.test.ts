@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import {
   CanaryDelivery, CanaryRelease, CanaryReleaseProps, CanaryStep, HeaderMatch, Identity, IstioDataPlane, ManifestValidator, MeshAnalyzer, Mesh, MtlsPhase,
-  ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  IstioWaypointScope, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
 
@@ -47,7 +47,7 @@ function synth(mesh: Mesh, mode: Mode, over: Partial<CanaryReleaseProps> = {}): 
 const fails = (mesh: Mesh, mode: Mode, over: Partial<CanaryReleaseProps> = {}) => failureOf(chart => release(chart, mesh, mode, over));
 
 describe('snapshots per controller and mesh, validated against the pinned Flagger v1.44.0 / Argo Rollouts v1.9.1 CRDs', () => {
-  for (const [name, mesh] of [['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()]] as const) {
+  for (const [name, mesh] of [['istio', Mesh.istio()], ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })], ['linkerd', Mesh.linkerd()]] as const) {
     for (const mode of ['flagger', 'argo'] as const) {
       test(`${mode} on ${name}`, () => {
         const over = mode === 'argo' ? { canaryRequests: TEST_USER } : {};
@@ -150,6 +150,40 @@ describe('Flagger', () => {
   });
 });
 
+describe('Istio ambient: Gateway API routes through the namespace waypoint', () => {
+  const ambient = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+
+  test('Flagger: provider gatewayapi:v1 with the Service as parent (group \'\': Istio\'s), MetricTemplates of the waypoint\'s metrics, the waypoint', () => {
+    const out = synth(ambient(), 'flagger', { steps: [{ weight: 0 }, { weight: 100 }], canaryRequests: [{ headers: [HeaderMatch.prefix('x-user', 'test-')] }] });
+    const c = one(out, 'Canary', 'payment');
+    expect(c.spec.provider).toBe('gatewayapi:v1');
+    expect(c.spec.service.gatewayRefs).toEqual([{ name: 'payment', namespace: 'shop', group: '', kind: 'Service', port: 8080 }]);
+    expect(c.spec.analysis.match).toEqual([{ headers: { 'x-user': { regex: '^test-.*' } } }]);
+    expect(one(out, 'MetricTemplate', 'payment-success-rate').spec.query).toContain('istio_requests_total{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"');
+    expect(one(out, 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' });
+    expect(ofKind(out, 'Gateway').map(g => g.spec.gatewayClassName)).toEqual(['istio-waypoint']);
+    expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+  });
+
+  test('Argo Rollouts: the Gateway API plugin, the HTTPRoute it edits, an analysis of the waypoint\'s metrics', () => {
+    const out = synth(ambient(), 'argo', { canaryRequests: TEST_USER });
+    expect(one(out, 'Rollout', 'payment').spec.strategy.canary.trafficRouting).toEqual({
+      plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'payment', namespace: 'shop' } }, managedRoutes: [{ name: 'canary-requests' }],
+    });
+    expect(one(out, 'HTTPRoute', 'payment').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payment', port: 8080 }]);
+    expect(one(out, 'AnalysisTemplate', 'payment-canary-health').spec.metrics[0].provider.prometheus.query)
+      .toContain('istio_requests_total{reporter="waypoint",destination_service_namespace="shop",destination_service_name="payment-canary",response_code=~"5.."}');
+    expect(one(out, 'Namespace', 'shop').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
+  });
+
+  test('mirroring refused on both (Flagger mirrors in blue/green only there; the plugin\'s setMirrorRoute does nothing); Flagger with waypoints per Service refused', () => {
+    expect(fails(ambient(), 'flagger', { mirrorPercent: 10 })).toContain('Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only');
+    expect(fails(ambient(), 'argo', { mirrorPercent: 10 })).toContain('the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing');
+    expect(fails(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE }), 'flagger'))
+      .toContain('mesh: got "IstioWaypointScope.SERVICE": a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service');
+  });
+});
+
 describe('Argo Rollouts', () => {
   test('Istio: setWeight/pause from the plan, setHeaderRoute (managed route), a VirtualService with the named route and -stable/-canary Services', () => {
     const out = synth(Mesh.istio(), 'argo', { canaryRequests: TEST_USER, mirrorPercent: 10, steps: [{ weight: 5, pause: Duration.minutes(10) }, { weight: 50 }, { weight: 100 }] });
@@ -202,9 +236,8 @@ describe('Argo Rollouts', () => {
 });
 
 describe('refusals, with the reason and the alternative', () => {
-  test.each(['flagger', 'argo'] as const)('%s on Consul and on Istio ambient', mode => {
+  test.each(['flagger', 'argo'] as const)('%s on Consul', mode => {
     expect(fails(Mesh.consul(), mode)).toMatch(new RegExp(`delivery: got "${mode === 'flagger' ? 'flagger' : 'argo-rollouts'}": .*no Consul .*; use static steps \\(remove delivery\\)`));
-    expect(fails(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), mode)).toContain('Alpha only');
   });
 
   test('stable/canary and step with a controller; a workload that is not a Deployment', () => {
@@ -285,6 +318,57 @@ spec:
     const codes = (text: string) => MeshAnalyzer.analyzeYaml(text).findings.map(f => f.code);
     expect(codes([dep, dr].join('---\n'))).toContain('I133');
     expect(codes([dep, dr, canary].join('---\n'))).not.toContain('I133');
+  });
+
+  test('analyzer (hand-written YAML, ambient): the pods behind the Service a Flagger Canary generates are its primary pods (no false I142)', () => {
+    const text = (podAllowLabels: string) => [`apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+`, `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop, labels: {istio.io/waypoint-for: service}}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+`, `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  template:
+    metadata: {labels: {app: payment, team: pay}}
+    spec: {containers: [{name: payment, image: "example/payment:2"}]}
+`, `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: payment, namespace: shop}
+spec:
+  provider: gatewayapi:v1
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: payment}
+  service: {port: 8080, gatewayRefs: [{name: payment, namespace: shop, group: "", kind: Service, port: 8080}]}
+  analysis: {interval: 1m, threshold: 2, stepWeights: [10, 100]}
+`, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-allow, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: payment}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]}]
+`, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-allow-waypoint, namespace: shop}
+spec:
+  selector: {matchLabels: {${podAllowLabels}}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/waypoint]}}]}]
+`, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {}
+`].join('---\n');
+    const codes = (t: string) => MeshAnalyzer.analyzeYaml(t).findings.map(f => f.code);
+    expect(codes(text('team: pay'))).not.toContain('I142');
+    // a policy on other pods does not admit the waypoint to the primary pods
+    expect(codes(text('team: other'))).toContain('I142');
   });
 
   test('reachability (hand-written YAML): an Argo Rollout\'s pod template is a workload (its opt-out of injection is seen)', () => {

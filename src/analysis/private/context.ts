@@ -1,5 +1,5 @@
 import type { Severity } from '../findings';
-import { controllerWorkloads } from './enrolment';
+import { controllerWorkloads, flaggerApexService } from './enrolment';
 
 /** Mesh-wide assumptions of the analyzer, with upstream defaults. */
 export interface AnalyzerAssumptions {
@@ -130,7 +130,9 @@ export class AnalysisContext {
     if (!this.servicesByKey) {
       this.servicesByKey = new Map(this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj]));
     }
-    return this.servicesByKey.get(`${ns}/${name}`);
+    return this.servicesByKey.get(`${ns}/${name}`)
+      // the Service a Flagger Canary generates (not among the manifests), selecting its primary pods
+      ?? (this.has('Canary', 'flagger.app') ? flaggerApexService(this.docs.map(d => d.obj), ns, name, o => this.ns(o)) : undefined);
   }
 
   /**
