@@ -104,6 +104,21 @@ project.addTask('conformance', {
 });
 project.eslint?.addLintPattern('conformance');
 
+// API.md holds the library's own API; the generated L1 submodules (istio, linkerd, consul, gatewayApi, smi,
+// prometheus: 2 MB of CRD bindings) get one page each in docs/api/ (scripts/api-docs.ts, jsii-docgen's
+// split-by-submodule layout). Runs after every compile (post-compile spawns docgen).
+project.tasks.tryFind('docgen')!.reset('ts-node --project test/tsconfig.json scripts/api-docs.ts');
+project.annotateGenerated('/docs/api/*.md');
+
+// every @example docstring and README snippet compiles (fixture: rosetta/default.ts-fixture), so Construct
+// Hub shows each language's snippet; needs the .jsii assembly (compile first)
+project.addTask('rosetta:extract', {
+  description: 'Compile every @example and README snippet with jsii-rosetta (strict) and translate them',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.gitignore.addPatterns('.jsii.tabl.json');
+project.npmignore?.addPatterns('/rosetta/');
+
 project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/', '/conformance/');
 project.gitignore.addPatterns('/examples/dist/', '/examples/cdk8s.out/', '/conformance/.bin/');
 

@@ -58,7 +58,7 @@ interface RawIssue {
  * list-type uniqueness), then every `x-kubernetes-validations` CEL rule, on the defaulted object.
  *
  * @example
- * const result = ManifestValidator.validateYaml(fs.readFileSync('dist/istio.k8s.yaml', 'utf8'));
+ * const result = ManifestValidator.validateYaml(app.synthYaml());   // or the text of a file in dist/
  * for (const f of result.findings) console.log(ManifestValidator.formatFinding(f));
  */
 export class ManifestValidator {
