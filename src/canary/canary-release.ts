@@ -36,6 +36,8 @@ export interface ReleaseVersionOptions {
  * One version of a service in a release: the value of its version label (also the subset name).
  *
  * @example
+ * import { ReleaseVersion } from 'cdk8s-mesh';
+ *
  * ReleaseVersion.of('v2');                       // pods labelled version=v2
  * ReleaseVersion.fromDeployment(paymentV2, 'v2'); // labels the Deployment's pods version=v2
  */
@@ -215,6 +217,8 @@ export interface ICanaryStepBuilder {
  * Consul. Combines with a ResilientService on the same service into one set of routing objects.
  *
  * @example
+ * import { CanaryRelease, HeaderMatch, Mesh, ReleaseVersion, ServiceRef } from 'cdk8s-mesh';
+ *
  * new CanaryRelease(chart, 'payment-release', {
  *   mesh: Mesh.istio(),
  *   service: ServiceRef.fromName('payment', { port: 8080 }),

@@ -73,6 +73,9 @@ export interface FaultInjectionProps {
  * injection, and synthesis fails saying so.
  *
  * @example
+ * import { Duration } from 'cdk8s';
+ * import { FaultInjection, HeaderMatch, Mesh, ServiceRef } from 'cdk8s-mesh';
+ *
  * new FaultInjection(chart, 'payment-chaos', {
  *   mesh: Mesh.istio(),
  *   service: ServiceRef.fromName('payment', { port: 8080 }),

@@ -174,6 +174,8 @@ const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
  * (`consul` is Consul's API gateway).
  *
  * @example
+ * import { IngressGateway, Mesh, ServiceRef } from 'cdk8s-mesh';
+ *
  * new IngressGateway(chart, 'shop', {
  *   mesh: Mesh.istio(),
  *   host: 'shop.example.com',
