@@ -123,12 +123,14 @@ project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.gitignore.addPatterns('.jsii.tabl.json');
-// Maven's default local repository (~/.m2/repository) instead of a fresh one under dist/ on every run, so
-// that the jsii runtime and the cdk8s/constructs jars are downloaded once and examples/java finds them too
 // the Go module: jsii-pacmak's Go code, built against cdk8s's Go binding generated from the same npm cdk8s
 // (the Go module proxy refuses cdk8s-core-go) and a jsii-runtime-go version it serves (scripts/package-go.sh)
 project.tasks.tryFind('package:go')!.reset('bash scripts/package-go.sh');
-project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository "${HOME}/.m2/repository"');
+// a Maven local repository in the project (.m2/, not committed) instead of a fresh one on every run, so that
+// the jsii runtime and the cdk8s/constructs jars are downloaded once and examples/java reuses them
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository .m2/repository');
+project.gitignore.addPatterns('/.m2/');
+project.npmignore?.addPatterns('/.m2/');
 
 project.npmignore?.addPatterns('/rosetta/');
 
