@@ -127,11 +127,11 @@ export class FaultInjection extends MeshConstruct {
     if (this.mesh.ambient) {
       this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no routes of a ResilientService (timeouts, retries or routes) and no CanaryRelease (their Gateway API routes and a VirtualService together are undefined); a circuit breaker, pool or load balancing (a DestinationRule) is fine`);
     }
-    ServiceTraffic.of(this, this.mesh, this.service).setFault({
+    ServiceTraffic.of(this, this.mesh, this.service).setFault([{
       match: headers.length ? { headers } : undefined,
       delay: props.delay ? { ms: millis(props.delay.fixedDelay), percent: props.delay.percent } : undefined,
       abort: props.abort ? { status: props.abort.httpStatus, percent: props.abort.percent } : undefined,
-    }, this);
+    }], this);
     this._enrolServices([this.service]);
   }
 }
