@@ -303,7 +303,8 @@ export class VersionedRouting extends MeshConstruct {
 
     // a version that no route, weight or mirror sends requests to
     for (const { intent } of versions) {
-      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === intent.name && t.weight > 0) || mirror?.version.name === intent.name;
+      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === intent.name && t.weight > 0)
+        || mirror?.version.name === intent.name;
       if (!used) this._warn(`version ${intent.name} gets no requests: no route and no weight of defaultSplit sends to it (its pods stay idle); route some requests to it, or remove it from versions`);
     }
 
@@ -375,13 +376,13 @@ export class VersionedRouting extends MeshConstruct {
       out.push({ version: v, intent: { name: v.name, labels: { ...selector, [v.labelKey]: v.name }, versionKey: v.labelKey, versionValue: v.name, backendService: `${this.service.name}-${v.name}` } });
     });
     // two versions whose labels do not differ on a shared key can both select one pod
-    out.forEach((a, i) => out.slice(0, i).forEach(b => {
-      const differ = Object.keys(a.intent.labels).some(k => k in b.intent.labels && b.intent.labels[k] !== a.intent.labels[k]);
-      if (!differ) {
-        problems.add(`versions[${given.indexOf(a.version)}]`, sortKeys(a.intent.labels), `versions[${given.indexOf(b.version)}] (${b.intent.name}) selects ${show(sortKeys(b.intent.labels))}, and a pod with both sets of labels is in both versions: each request to it would be counted for either`,
+    out.forEach((a, i) => {
+      const b = out.slice(0, i).find(x => !Object.keys(a.intent.labels).some(k => k in x.intent.labels && x.intent.labels[k] !== a.intent.labels[k]));
+      if (b) {
+        problems.add(`versions[${given.indexOf(a.version)}]`, sortKeys(a.intent.labels), `versions[${given.indexOf(b.version)}] (${b.intent.name}) selects ${show(sortKeys(b.intent.labels))}, and a pod with both sets of labels would be in both versions and serve the requests of each`,
           'select the versions by one label key with a different value each (e.g. version: v1, version: v2)');
       }
-    }));
+    });
     return out;
   }
 

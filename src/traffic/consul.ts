@@ -89,7 +89,8 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
         + `finish the release (remove the CanaryRelease) before failing ${m.serviceName} over to peers, or release it without failover`);
     }
     // routers, splitters and subsets need an HTTP-family protocol (Consul rejects them on tcp)
-    ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, traffic.resilienceBy ?? traffic.canaryBy ?? traffic.routingBy ?? traffic.node.path);
+    const by = traffic.resilienceBy ?? traffic.canaryBy ?? traffic.routingBy ?? traffic.node.path;
+    ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, by);
     const needsRouter = m.resilience?.rules.length || routingNow?.rules.length;
     if (needsRouter && !traffic.node.tryFindChild('ServiceRouter')) {
       traffic.adopt(new consul.ServiceRouter(traffic, 'ServiceRouter', {

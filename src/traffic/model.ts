@@ -1,5 +1,5 @@
-import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RuleIntent } from '../resilience/intent';
 import { MatchType } from '../matches';
+import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RuleIntent } from '../resilience/intent';
 import { ServiceProtocol, ServiceRef } from '../service';
 
 /** One version of a service: its subset name and the labels that select its pods. */
