@@ -117,10 +117,14 @@ function httpRoutes(model: TrafficModel, path: string): istio.VirtualServiceSpec
   const versionRules: { name?: string; match?: MatchIntent; to?: WeightedVersion[] }[] = [...(routing?.rules ?? []), { to: routing?.split }];
   const mirror = (to: WeightedVersion[] | undefined) => routing?.mirror && to && mirrorsOn(routing, to)
     ? { mirror: destination(model, routing.mirror.version), mirrorPercentage: { value: routing.mirror.percent } } : {};
-  // requests that opt in to faults come first, on routes of their own
+  // requests that opt in to faults come first, on routes of their own; these carry no timeout or
+  // retries, so the resilience rules only matter for the requests they cover: with a catch-all rule,
+  // that rule alone (the same routes, fewer of them)
+  const catchAllRule = rules.find(r => !r.match);
+  const faultRules = catchAllRule ? [catchAllRule] : rules;
   matched.forEach((f, fi) => {
     for (const v of versionRules) {
-      for (const r of rules) {
+      for (const r of faultRules) {
         const m = allOf(path, f.match, v.match, r.match);
         if (!m) continue;
         const name = ['fault', ...(faults.length > 1 ? [String(fi + 1)] : []), ...(v.name ? [v.name] : []), r.name].join('-');
