@@ -255,7 +255,7 @@ export class IngressGateway extends MeshConstruct {
           prefix = exact ? r.path.value : r.path.value.replace(/\/+$/, '') || '/';
         }
       } else if (typeof r?.pathPrefix !== 'string' || !PATH_PREFIX.test(r.pathPrefix) || r.pathPrefix.includes('//') || (r.pathPrefix.length > 1 && r.pathPrefix.endsWith('/'))) {
-        problems.add(`${prop}.pathPrefix`, r?.pathPrefix, 'a path prefix starts with /, has no empty segment and no trailing / (except / itself)', "use e.g. '/api', or path: PathMatch.prefix('/api')");
+        problems.add(`${prop}.pathPrefix`, r?.pathPrefix, 'a path prefix starts with /, has no empty segment and no trailing / (except / itself)', "use e.g. '/api'");
       }
       if (!(r?.service instanceof ServiceRef)) {
         problems.add(`${prop}.service`, r?.service, 'a service reference is required', "use ServiceRef.fromName('web', { port: 80 })");
