@@ -248,8 +248,7 @@ export class IngressGateway extends MeshConstruct {
       } else if (r?.path !== undefined) {
         const problem = !(r.path instanceof PathMatch) ? 'not a PathMatch'
           : r.path.type === MatchType.REGEX ? 'an ingress route matches an exact path or a path prefix' : r.path._problem();
-        if (problem) problems.add(`${prop}.path`, r.path instanceof PathMatch ? r.path.value : r.path, problem, "use PathMatch.prefix('/api') or PathMatch.exact('/login')");
-        else {
+        if (problem) {problems.add(`${prop}.path`, r.path instanceof PathMatch ? r.path.value : r.path, problem, "use PathMatch.prefix('/api') or PathMatch.exact('/login')");} else {
           exact = r.path.type === MatchType.EXACT;
           // a prefix is segment-wise, a trailing "/" ignored (as Gateway API PathPrefix)
           prefix = exact ? r.path.value : r.path.value.replace(/\/+$/, '') || '/';

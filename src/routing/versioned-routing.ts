@@ -316,8 +316,12 @@ export class VersionedRouting extends MeshConstruct {
     this.prepareVersions(versions);
     this._enrolServices([this.service, ...versions.map(v => v.version._service())], versions.map(v => v.version._deployment()));
     if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(versions);
-    if (this.mesh.kind === MeshKind.LINKERD && !this.service._narrowServiceSelector(heaviest.version.versionKey || 'version', heaviest.version.versionValue)) {
-      this._warn(`the apex Service ${this.service.name} selects every version, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints) splits by replica count: add ${heaviest.version.versionKey || 'version'}: ${heaviest.version.versionValue} to its selector, or pass it with ServiceRef.fromService so the routing does it`);
+    // Linkerd: what it does not route through the HTTPRoute (unmeshed callers, an ingress that sends to
+    // endpoints) reaches the pods the apex Service selects: the version with the largest default share
+    const v = heaviest.version;
+    if (this.mesh.kind === MeshKind.LINKERD && !(v.versionKey && this.service._narrowServiceSelector(v.versionKey, v.versionValue))) {
+      const fix = v.versionKey ? `add ${v.versionKey}: ${v.versionValue} to its selector, or pass it with ServiceRef.fromService so the routing does it` : `give it the selector of ${v.backendService}`;
+      this._warn(`the apex Service ${this.service.name} selects every version, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints) splits by replica count: ${fix}`);
     }
   }
 

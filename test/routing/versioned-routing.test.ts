@@ -160,6 +160,18 @@ describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
     expect(one(out, 'HTTPRoute', 'reviews').spec.rules[1].backendRefs).toEqual([{ name: 'reviews-v1', port: 9080, weight: 50 }, { name: 'reviews-canary', port: 9080, weight: 50 }]);
   });
 
+  test('Linkerd: the apex Service (given as an object) is narrowed to the heaviest default version; a name only gets a warning', () => {
+    const chart = shopChart();
+    const svc = new kplus.Service(chart, 'reviews', { metadata: { name: 'reviews' }, ports: [{ port: 9080 }], selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'reviews' } }) });
+    new VersionedRouting(chart, 'routing', classic(LINKERD, { service: ServiceRef.fromService(svc), defaultSplit: [{ version: 'v1', weight: 20 }, { version: 'v3', weight: 80 }] }));
+    expect(one(synthValidated(chart), 'Service', 'reviews').spec.selector).toEqual({ app: 'reviews', version: 'v3' });
+    stderr().mockClear();
+    new VersionedRouting(shopChart(), 'routing', classic(LINKERD));
+    expect(stderr().mock.calls.map(c => String(c[0])).filter(m => m.includes('apex'))).toEqual([
+      '[cdk8s-mesh] warning: [test/routing] the apex Service reviews selects every version, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints) splits by replica count: add version: v1 to its selector, or pass it with ServiceRef.fromService so the routing does it\n',
+    ]);
+  });
+
   test('Linkerd policy.linkerd.io routes: cookies and query parameters as RegularExpression / Exact matches (the policy controller reads both)', () => {
     const chart = shopChart();
     const mesh = Mesh.linkerd({ routeApi: LinkerdRouteApi.POLICY });
