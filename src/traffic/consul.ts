@@ -75,7 +75,9 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
     const m = model();
     const routingNow = routingOf(m);
     if (m.routing && m.failover) {
-      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but it is routed between versions (subsets ${m.routing.versions.map(v => v.name).join(', ')}): Consul fails a subset over to the same subset on the peer, whose instances carry no such meta; route ${m.serviceName} to versions or fail it over to peers, not both`);
+      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.routingBy}] routes it between versions in subsets `
+        + `(${m.routing.versions.map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ')}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
+        + `route ${m.serviceName} between versions (VersionedRouting) or fail it over to peers (MultiClusterExport), not both`);
     }
     if (m.canary && m.failover) {
       // a failover target inherits the subset of the target it replaces (discoverychain/compile.go

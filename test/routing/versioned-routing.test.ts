@@ -1,8 +1,8 @@
-import { Chart, Duration } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, FaultInjection, HeaderMatch, HttpMethod, IstioDataPlane, LinkerdRouteApi, Mesh, MeshAnalyzer, PathMatch, QueryParamMatch, ReleaseVersion,
+  CanaryRelease, FaultInjection, HeaderMatch, HttpMethod, IstioDataPlane, LinkerdRouteApi, Mesh, MeshAnalyzer, MultiClusterExport, PathMatch, QueryParamMatch, ReleaseVersion,
   ResilientService, ServiceRef, ServiceVersion, UnsupportedSettings, VersionedRouting, VersionedRoutingProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
@@ -243,6 +243,27 @@ describe('Consul', () => {
     expect(one(out, 'ServiceSplitter', 'reviews').spec.splits).toEqual([{ weight: 30, serviceSubset: 'v1' }, { weight: 70, serviceSubset: 'v3' }]);
     expect(one(out, 'ServiceResolver', 'reviews').spec.defaultSubset).toBe('v3');
     expect(Object.keys(one(out, 'ServiceResolver', 'reviews').spec.subsets)).toEqual(['v1', 'v2', 'v3']);
+  });
+
+  test('routing a service between subsets and failing it over to a peer is refused, naming both (the peer target keeps the subset filter)', () => {
+    const build = (withRouting: boolean) => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const ref = ServiceRef.fromName('reviews', { port: 9080, namespace: 'shop' });
+      if (withRouting) new VersionedRouting(usWest, 'routing', classic(CONSUL, { service: ref }));
+      new MultiClusterExport(app, 'shop', {
+        mesh: CONSUL,
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [ref], chart: usWest },
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [ref] },
+        ],
+        exports: [{ service: ref, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      app.synth();
+    };
+    expect(() => build(true)).toThrow('failover: got peers eu-west for reviews, but [us-west/routing] routes it between versions in subsets (Service.Meta.version == v1, Service.Meta.version == v2, Service.Meta.version == v3): '
+      + 'Consul fails a subset over to the same subset on the peer');
+    expect(() => build(false)).not.toThrow();
   });
 
   test('refuses a route to a weighted set, a mirror and versions by a Service of their own, naming why', () => {
