@@ -166,9 +166,11 @@ export class FaultInjection extends MeshConstruct {
       }], props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     }
     if (this.mesh.ambient) {
-      // the waypoint builds its routes from a VirtualService with the sidecar's code
-      // (pilot/pkg/networking/core/route/route.go BuildHTTPRoutesForVirtualService -> TranslateFault), so
-      // every fault rule is written as on sidecars; what it cannot combine with (HTTPRoutes) is refused in ServiceTraffic
+      // the waypoint builds its routes from a VirtualService with the sidecar's code (listener_waypoint.go
+      // translateWaypointRoute -> route.go TranslateRoute -> TranslateFault) and its HTTP connection manager
+      // has the fault filter (listener_builder.go buildHTTPConnectionManager appends xdsfilters.Fault for
+      // waypoints too); it drops only matches on sourceLabels, which are never written here. So every fault
+      // rule is written as on sidecars; what it cannot combine with (HTTPRoutes) is refused in ServiceTraffic
       this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no routes of a ResilientService (timeouts, retries or routes) no CanaryRelease and no VersionedRouting (their Gateway API routes and a VirtualService together are undefined); a circuit breaker, pool or load balancing (a DestinationRule) is fine`);
     }
     ServiceTraffic.of(this, this.mesh, this.service).setFault(faults, this);
