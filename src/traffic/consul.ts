@@ -24,6 +24,7 @@ function httpMatches(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutes
   const rest = {
     ...(m.methods ? { methods: m.methods } : {}),
     ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
+    // ServiceRouteHTTPMatchQueryParam has exact and regex (and present), no prefix: QueryParamMatch has exact and regex only
     ...(m.query?.length ? { queryParam: m.query.map(q => ({ name: q.name, [q.type]: q.value })) } : {}),
   };
   if (!m.path) return [{ pathPrefix: '/', ...rest }];

@@ -35,6 +35,9 @@ export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRule
   const headers = m?.headers.length ? m.headers.map(h => h.type === MatchType.EXACT
     ? { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value }
     : { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: h.name, value: h.type === MatchType.PREFIX ? `^${escapeRegex(h.value)}.*` : h.value }) : undefined;
+  // Linkerd reads RegularExpression header and query matches (policy-controller/k8s/index/src/routes/http.rs
+  // header_match, query_param_match: Rust `regex`), so cookies (a regex on the cookie header) and regex
+  // query parameters are written as on Istio ambient
   const queryParams = m?.query?.length ? m.query.map(q => q.type === MatchType.EXACT
     ? { type: gw.HttpRouteSpecRulesMatchesQueryParamsType.EXACT, name: q.name, value: q.value }
     : { type: gw.HttpRouteSpecRulesMatchesQueryParamsType.REGULAR_EXPRESSION, name: q.name, value: q.value }) : undefined;
