@@ -32,6 +32,12 @@ export function matchIntentOf(problems: ProblemList, prop: string, m: RequestMat
     problems.add(prop, m, 'a match is an object of path, methods, headers, cookies and queryParams', "use e.g. { headers: [HeaderMatch.exact('end-user', 'jason')] }");
     return undefined;
   }
+  for (const key of ['methods', 'headers', 'cookies', 'queryParams'] as const) {
+    if (m[key] !== undefined && !Array.isArray(m[key])) {
+      problems.add(`${prop}.${key}`, m[key], `${key} is a list`, `use e.g. ${key}: [${{ methods: 'HttpMethod.GET', headers: "HeaderMatch.exact('end-user', 'jason')", cookies: "{ name: 'user', value: 'jason' }", queryParams: "QueryParamMatch.exact('v', '2')" }[key]}]`);
+      return undefined;
+    }
+  }
   let path: MatchIntent['path'];
   if (m.path !== undefined) {
     const problem = m.path instanceof PathMatch ? m.path._problem() : 'not a PathMatch';

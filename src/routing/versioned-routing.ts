@@ -243,6 +243,10 @@ export class VersionedRouting extends MeshConstruct {
     };
 
     // routes
+    if (props.routes !== undefined && !Array.isArray(props.routes)) {
+      problems.add('routes', props.routes, 'routes is a list', "use e.g. routes: [{ match: { headers: [HeaderMatch.exact('end-user', 'jason')] }, version: 'v2' }]");
+      problems.throwIfAny();
+    }
     const names = new Map<string, number>();
     const rules: VersionRuleIntent[] = [];
     (props.routes ?? []).forEach((r, i) => {
@@ -283,7 +287,9 @@ export class VersionedRouting extends MeshConstruct {
 
     const defaultSplit = props.defaultSplit === undefined ? [{ version: versions[0].intent, weight: 100 }] : split('defaultSplit', props.defaultSplit);
     let mirror: RoutingIntent['mirror'];
-    if (props.mirror !== undefined) {
+    if (props.mirror !== undefined && (typeof props.mirror !== 'object' || props.mirror === null)) {
+      problems.add('mirror', props.mirror, 'a mirror is { version, percent }', `use e.g. mirror: { version: '${versions[0].intent.name}', percent: 10 }`);
+    } else if (props.mirror !== undefined) {
       const v = this.versionNamed(problems, 'mirror.version', props.mirror?.version, byName);
       const p = props.mirror?.percent;
       if (typeof p !== 'number' || !(p > 0) || p > 100) problems.add('mirror.percent', p, 'a mirrored share is a percentage above 0 and at most 100', 'use e.g. percent: 10');

@@ -362,3 +362,32 @@ describe('guardrails, on both sides', () => {
     expect(r.apiObjects.map(o => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
   });
 });
+
+describe('bad inputs give a named error, never a TypeError', () => {
+  test('generated values in every prop of VersionedRouting and of fault rules', () => {
+    const fc = require('fast-check') as typeof import('fast-check');
+    const anything = fc.anything({ withNullPrototype: false, maxDepth: 2 });
+    const keys = ['versions', 'routes', 'defaultSplit', 'mirror'] as const;
+    fc.assert(fc.property(fc.constantFrom(...MESHES.map(m => m[1])), fc.constantFrom(...keys), anything, (mesh, key, value) => {
+      try {
+        failureOf(c => new VersionedRouting(c, 'routing', { ...classic(mesh), [key]: value } as any));
+      } catch (e) {
+        // 'expected synthesis to fail' is fine (a value that happens to be valid); a TypeError is not
+        expect(String(e)).not.toMatch(/TypeError/);
+      }
+    }), { numRuns: 200 });
+    const matchKeys = ['path', 'methods', 'headers', 'cookies', 'queryParams'] as const;
+    fc.assert(fc.property(fc.constantFrom(...matchKeys), anything, (key, value) => {
+      for (const build of [
+        (c: Chart) => new VersionedRouting(c, 'routing', classic(ISTIO, { routes: [{ match: { [key]: value } as any, version: 'v2' }] })),
+        (c: Chart) => new FaultInjection(c, 'chaos', { mesh: ISTIO, service: ratings(), rules: [{ match: { [key]: value } as any, abort: { httpStatus: 500, percent: 1 } }] }),
+      ]) {
+        try {
+          failureOf(build);
+        } catch (e) {
+          expect(String(e)).not.toMatch(/TypeError/);
+        }
+      }
+    }), { numRuns: 200 });
+  });
+});
