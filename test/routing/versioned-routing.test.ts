@@ -1,8 +1,10 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, FaultInjection, HeaderMatch, HttpMethod, IstioDataPlane, LinkerdRouteApi, Mesh, MeshAnalyzer, MultiClusterExport, PathMatch, QueryParamMatch, ReleaseVersion,
+  CanaryRelease, FaultInjection, HeaderMatch, HttpMethod, IstioDataPlane, LinkerdRouteApi, Mesh, MeshAnalyzer, MultiClusterExport, PathMatch, QueryParamMatch,
+  ReleaseVersion,
   ResilientService, ServiceRef, ServiceVersion, UnsupportedSettings, VersionedRouting, VersionedRoutingProps,
 } from '../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../util';
@@ -365,7 +367,6 @@ describe('guardrails, on both sides', () => {
 
 describe('bad inputs give a named error, never a TypeError', () => {
   test('generated values in every prop of VersionedRouting and of fault rules', () => {
-    const fc = require('fast-check') as typeof import('fast-check');
     const anything = fc.anything({ withNullPrototype: false, maxDepth: 2 });
     const keys = ['versions', 'routes', 'defaultSplit', 'mirror'] as const;
     fc.assert(fc.property(fc.constantFrom(...MESHES.map(m => m[1])), fc.constantFrom(...keys), anything, (mesh, key, value) => {
