@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
 import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
-import { CanaryIntent, FailoverIntent, FaultIntent, RoutingIntent, RoutingResilience, TrafficModel } from './model';
+import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
 import { addShared } from '../private/contributions';
 import { DROPPED_ANNOTATION } from '../private/metadata';
+import { MatchIntent } from '../resilience/intent';
 import { ServiceRef } from '../service';
 
 /** A mesh's routing objects for one service, built from the traffic model. */
@@ -205,7 +206,36 @@ export class ServiceTraffic extends Construct {
     if (note) this.dropped.push(note);
   }
 
+  /**
+   * Every route is the intersection of a fault rule, a version route and a resilience rule: the meshes
+   * hold one condition per header or query name, so two different conditions on one name where one is a
+   * regular expression (or both paths are) cannot be one route. Checked here, when a pattern joins, so
+   * that the error names it (the routes are rendered lazily).
+   */
+  private checkCombinable(by: string) {
+    const m = this.model();
+    const faults = (m.faults ?? []).filter(f => f.match).map((f, i) => ({ what: `[${this.fault!.by}] rules[${i}]`, match: f.match }));
+    const routing = routingOf(m);
+    const versions = (routing?.rules ?? []).map(r => ({ what: `[${this.routing?.by ?? this.canary?.by}] ${r.source}`, match: r.match as MatchIntent | undefined }));
+    const rules = (m.resilience?.rules ?? []).map(r => ({ what: `[${this.resilience!.by}] ${r.source}`, match: r.match }));
+    const groups = [faults, versions, rules];
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a + 1; b < groups.length; b++) {
+        for (const x of groups[a]) {
+          for (const y of groups[b]) {
+            const both = intersect(x.match, y.match);
+            if ('inexpressible' in both) {
+              throw new Error(`[${by}] service: got ${this.service.name}: ${x.what} and ${y.what} set two different conditions on one ${both.inexpressible}, and a route holds one condition per name (a request matching both gets a route of its own); `
+                + 'use the same condition in both, or conditions on different names');
+            }
+          }
+        }
+      }
+    }
+  }
+
   private update() {
+    this.checkCombinable(this.contributor);
     (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);

@@ -103,6 +103,19 @@ describe('Istio sidecar', () => {
     expect(reached(ISTIO, out, req({ path: '/slow/x', headers: { 'end-user': 'jason' } }))).toEqual(['v2']);
   });
 
+  test('a fault rule and a version route with two conditions on one header, one a regex, cannot be one route: refused when the second joins, naming both', () => {
+    expect(failureOf(chart => {
+      new VersionedRouting(chart, 'routing', classic(ISTIO));
+      new FaultInjection(chart, 'chaos', { mesh: ISTIO, service: reviews(), rules: [{ match: { headers: [HeaderMatch.regex('end-user', 'j.*')] }, abort: { httpStatus: 500, percent: 1 } }] });
+    })).toBe('[test/chaos] service: got reviews: [test/chaos] rules[0] and [test/routing] routes[0] set two different conditions on one header end-user regex "j.*" and exact "jason", '
+      + 'and a route holds one condition per name (a request matching both gets a route of its own); use the same condition in both, or conditions on different names');
+    // two exact values on one header: no request matches both, and that route is left out
+    const chart = shopChart();
+    new VersionedRouting(chart, 'routing', classic(ISTIO));
+    new FaultInjection(chart, 'chaos', { mesh: ISTIO, service: reviews(), rules: [{ match: { headers: [HeaderMatch.exact('end-user', 'ann')] }, abort: { httpStatus: 500, percent: 1 } }] });
+    expect(one(synthValidated(chart), 'VirtualService', 'reviews').spec.http.map((r: any) => r.name)).toEqual(['fault-default', 'jason-default', 'default']);
+  });
+
   test('a route to a weighted set, cookies, query, path and methods; the mirror on every route that does not only send to its version', () => {
     const chart = shopChart();
     new VersionedRouting(chart, 'routing', classic(ISTIO, {
