@@ -59,9 +59,11 @@ export interface ServiceVersionOptions {
  * Service of their own.
  *
  * @example
+ * import { ServiceRef, ServiceVersion } from 'cdk8s-mesh';
+ *
  * ServiceVersion.of('v1');                                  // pods labelled version=v1
- * ServiceVersion.fromDeployment(reviewsV2, 'v2');           // labels the Deployment's pods version=v2
- * ServiceVersion.fromService(ServiceRef.fromName('reviews-v3', { port: 9080, selector: { app: 'reviews', version: 'v3' } }), 'v3');
+ * ServiceVersion.fromDeployment(paymentV2, 'v2');           // labels the Deployment's pods version=v2
+ * ServiceVersion.fromService(ServiceRef.fromName('payment-v3', { port: 8080, selector: { app: 'payment', version: 'v3' } }), 'v3');
  */
 export class ServiceVersion {
   /** The pods labelled `<labelKey>=<name>` (and selected by the service). */
@@ -202,6 +204,8 @@ export interface VersionedRoutingProps {
  * Consul ServiceRouter, ServiceSplitter and ServiceResolver subsets.
  *
  * @example
+ * import { HeaderMatch, Mesh, ServiceRef, ServiceVersion, VersionedRouting } from 'cdk8s-mesh';
+ *
  * new VersionedRouting(chart, 'reviews-routing', {
  *   mesh: Mesh.istio(),
  *   service: ServiceRef.fromName('reviews', { port: 9080 }),
