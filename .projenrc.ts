@@ -26,6 +26,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // drives Debian's chromium (executablePath) for the graph page's browser test; never downloads a browser
     'playwright-core@^1.64.1'],
   bin: { 'cdk8s-mesh': 'bin/cdk8s-mesh' },
+  // jsii targets (`npx projen package-all` builds dist/js, dist/python, dist/java, dist/go; .ci/run builds them
+  // and runs examples/python, examples/java, examples/go against them). No registry is published to
+  // (release: false). .NET is off: no .NET toolchain on the machines.
+  publishToPypi: { distName: 'cdk8s-mesh', module: 'cdk8s_mesh' },
+  publishToMaven: { javaPackage: 'org.cdk8smesh', mavenGroupId: 'org.cdk8smesh', mavenArtifactId: 'cdk8s-mesh' },
+  publishToGo: { moduleName: 'github.com/cdk8s-mesh/cdk8s-mesh-go', packageName: 'cdk8smesh' },
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     coverageText: false,
@@ -103,6 +109,30 @@ project.addTask('conformance', {
   ],
 });
 project.eslint?.addLintPattern('conformance');
+
+// API.md holds the library's own API; the generated L1 submodules (istio, linkerd, consul, gatewayApi, smi,
+// prometheus: 2 MB of CRD bindings) get one page each in docs/api/ (scripts/api-docs.ts, jsii-docgen's
+// split-by-submodule layout). Runs after every compile (post-compile spawns docgen).
+project.tasks.tryFind('docgen')!.reset('ts-node --project test/tsconfig.json scripts/api-docs.ts');
+project.annotateGenerated('/docs/api/*.md');
+
+// every @example docstring and README snippet compiles (fixture: rosetta/default.ts-fixture), so Construct
+// Hub shows each language's snippet; needs the .jsii assembly (compile first)
+project.addTask('rosetta:extract', {
+  description: 'Compile every @example and README snippet with jsii-rosetta (strict) and translate them',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.gitignore.addPatterns('.jsii.tabl.json');
+// the Go module: jsii-pacmak's Go code, built against cdk8s's Go binding generated from the same npm cdk8s
+// (the Go module proxy refuses cdk8s-core-go) and a jsii-runtime-go version it serves (scripts/package-go.sh)
+project.tasks.tryFind('package:go')!.reset('bash scripts/package-go.sh');
+// a Maven local repository in the project (.m2/, not committed) instead of a fresh one on every run, so that
+// the jsii runtime and the cdk8s/constructs jars are downloaded once and examples/java reuses them
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository .m2/repository');
+project.gitignore.addPatterns('/.m2/');
+project.npmignore?.addPatterns('/.m2/');
+
+project.npmignore?.addPatterns('/rosetta/');
 
 project.npmignore?.addPatterns('/examples/', '/scripts/', '/bench/', '/docs/', '/conformance/');
 project.gitignore.addPatterns('/examples/dist/', '/examples/cdk8s.out/', '/conformance/.bin/');

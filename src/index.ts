@@ -9,6 +9,7 @@ export * from './zero-trust/identity';
 export * from './zero-trust/zero-trust-namespace';
 export * from './multicluster/multi-cluster-export';
 export * from './fault/fault-injection';
+export * from './routing/versioned-routing';
 export * from './telemetry/traffic-telemetry';
 export * from './egress/egress-policy';
 export * from './ingress/ingress-gateway';

@@ -212,6 +212,8 @@ export interface ConsulMeshOptions {
  * The service mesh a chart is written for, with its mesh-wide settings.
  *
  * @example
+ * import { Mesh } from 'cdk8s-mesh';
+ *
  * const mesh = Mesh.istio({ trustDomain: 'prod.example.com' });
  */
 export class Mesh {

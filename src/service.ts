@@ -84,6 +84,8 @@ export interface ServiceRefFromOptions {
  * port, protocol and pod selector.
  *
  * @example
+ * import { ServiceRef } from 'cdk8s-mesh';
+ *
  * ServiceRef.fromName('payment', { port: 8080 });
  * ServiceRef.fromService(paymentService);   // a cdk8s-plus Service (any 2.x package), KubeService or ApiObject
  */

@@ -17,7 +17,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AccessRule, CanaryDelivery, CanaryRelease, CircuitBreaker, DeliveryController, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch, ReleaseVersion, ResilientService,
+  AccessRule, CanaryDelivery, CanaryRelease, CircuitBreaker, DeliveryController, FaultInjection, HeaderMatch, HttpMethod, Identity, IstioDataPlane, Mesh, MeshKind, MtlsPhase, PathMatch,
+  ReleaseVersion, ResilientService,
   EgressPolicy, IngressGateway, MultiClusterExport, RetryPolicy, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 
@@ -188,6 +189,21 @@ export class Shop extends Chart {
       registryOnly: !ambient,
       callers: mesh.kind === MeshKind.CONSUL ? [payment] : undefined,
     });
+
+    // chaos testing of the user service (Istio sidecars): requests that ask for it get a 2 s delay
+    // (x-chaos: delay) or an HTTP 503 (x-chaos: abort); every other request is untouched. Linkerd and
+    // Consul have no fault injection; on ambient, user's HTTPRoutes (its timeouts) and the VirtualService
+    // that faults need would be undefined together, so it is left out there
+    if (mesh.kind === MeshKind.ISTIO && !ambient) {
+      new FaultInjection(this, 'user-chaos', {
+        mesh,
+        service: user,
+        rules: [
+          { match: { headers: [HeaderMatch.exact('x-chaos', 'delay')] }, delay: { fixedDelay: Duration.seconds(2), percent: 100 } },
+          { match: { headers: [HeaderMatch.exact('x-chaos', 'abort')] }, abort: { httpStatus: 503, percent: 100 } },
+        ],
+      });
+    }
 
     // release payment v2 by a controller: the same steps and health alert. Flagger's analysis.match would
     // keep the other requests off the canary (A/B testing), so its release has no test-user route

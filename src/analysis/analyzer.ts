@@ -105,6 +105,9 @@ export const DISABLE_ANNOTATION = 'cdk8s-mesh.io/disable-rules';
  * annotation (`"I105,I110"`).
  *
  * @example
+ * import { Testing } from 'cdk8s';
+ * import { ManifestValidator, MeshAnalyzer } from 'cdk8s-mesh';
+ *
  * const result = MeshAnalyzer.analyzeObjects(Testing.synth(chart));
  * for (const f of result.findings) console.log(ManifestValidator.formatFinding(f));
  */

@@ -174,6 +174,9 @@ function ipInCidr(ip: string, cidr: string): boolean {
  * (our output or hand-written YAML) and decides requests, naming the rule that decided.
  *
  * @example
+ * import { Testing } from 'cdk8s';
+ * import { ReachabilityMatrix } from 'cdk8s-mesh';
+ *
  * const matrix = ReachabilityMatrix.fromManifests(Testing.synth(chart), { defaultNamespace: 'shop' });
  * matrix.check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed; // true
  */

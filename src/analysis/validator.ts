@@ -58,7 +58,9 @@ interface RawIssue {
  * list-type uniqueness), then every `x-kubernetes-validations` CEL rule, on the defaulted object.
  *
  * @example
- * const result = ManifestValidator.validateYaml(fs.readFileSync('dist/istio.k8s.yaml', 'utf8'));
+ * import { ManifestValidator } from 'cdk8s-mesh';
+ *
+ * const result = ManifestValidator.validateYaml(app.synthYaml());   // or the text of a file in dist/
  * for (const f of result.findings) console.log(ManifestValidator.formatFinding(f));
  */
 export class ManifestValidator {

@@ -39,6 +39,8 @@ export interface ReleaseVersionOptions {
  * One version of a service in a release: the value of its version label (also the subset name).
  *
  * @example
+ * import { ReleaseVersion } from 'cdk8s-mesh';
+ *
  * ReleaseVersion.of('v2');                       // pods labelled version=v2
  * ReleaseVersion.fromDeployment(paymentV2, 'v2'); // labels the Deployment's pods version=v2
  */
@@ -230,6 +232,8 @@ export interface ICanaryStepBuilder {
  * Consul. Combines with a ResilientService on the same service into one set of routing objects.
  *
  * @example
+ * import { CanaryRelease, HeaderMatch, Mesh, ReleaseVersion, ServiceRef } from 'cdk8s-mesh';
+ *
  * new CanaryRelease(chart, 'payment-release', {
  *   mesh: Mesh.istio(),
  *   service: ServiceRef.fromName('payment', { port: 8080 }),
@@ -556,7 +560,7 @@ export class CanaryRelease extends MeshConstruct {
         .filter((c): c is ServiceTraffic => c instanceof ServiceTraffic && c.service.name === this.service.name && c.namespace === namespace
           && c.contributorPath !== c.node.path)
         .map(t => propMessage('delivery', delivery.controller, `[${t.contributorPath}] also writes routing objects for ${this.service.name}, and ${name} ${flagger ? 'generates' : 'edits'} the service's routes: the two would compete`,
-          `remove the ResilientService or FaultInjection of ${this.service.name} while a controller releases it${flagger ? ' (set retries and timeouts on the Canary, spec.service, through apiObjects)' : ''}, or use static steps`)),
+          `leave ${this.service.name} out of [${t.contributorPath}] (a ResilientService, FaultInjection or VersionedRouting) while a controller releases it${flagger ? ' (set retries and timeouts on the Canary, spec.service, through apiObjects)' : ''}, or use static steps`)),
     });
 
     const input: DeliveryInput = {

@@ -124,6 +124,8 @@ interface Host {
  * place on the terminating gateway and an intention, and `Mesh` `meshDestinationsOnly`.
  *
  * @example
+ * import { EgressPolicy, EgressProtocol, Mesh } from 'cdk8s-mesh';
+ *
  * new EgressPolicy(chart, 'egress', {
  *   mesh: Mesh.istio(),
  *   hosts: [{ host: 'api.stripe.com' }, { host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }],

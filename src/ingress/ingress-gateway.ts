@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as consul from '../imports/consul';
 import * as gatewayApi from '../imports/gateway-api';
 import * as istio from '../imports/istio';
+import { MatchType, PathMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../private/consul-singletons';
@@ -30,11 +31,20 @@ export enum IngressApi {
 }
 
 /**
- * A path prefix routed to a service.
+ * A path (or path prefix) routed to a service.
  */
 export interface IngressRoute {
-  /** The path prefix, e.g. `/api`; `/` for everything else. */
-  readonly pathPrefix: string;
+  /**
+   * The path prefix, e.g. `/api`; `/` for everything else. Exactly one of `pathPrefix` and `path`.
+   * @default - `path`
+   */
+  readonly pathPrefix?: string;
+  /**
+   * The path: `PathMatch.exact('/login')` or `PathMatch.prefix('/api')` (segment-wise, as everywhere).
+   * Exactly one of `pathPrefix` and `path`.
+   * @default - `pathPrefix`
+   */
+  readonly path?: PathMatch;
   /** The service. */
   readonly service: ServiceRef;
   /**
@@ -150,7 +160,9 @@ export interface IngressGatewayProps {
 }
 
 interface Route {
+  /** The path prefix, or with `exact`, the path. */
   readonly prefix: string;
+  readonly exact?: boolean;
   readonly service: ServiceRef;
   readonly port: number;
 }
@@ -174,6 +186,8 @@ const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
  * (`consul` is Consul's API gateway).
  *
  * @example
+ * import { IngressGateway, Mesh, ServiceRef } from 'cdk8s-mesh';
+ *
  * new IngressGateway(chart, 'shop', {
  *   mesh: Mesh.istio(),
  *   host: 'shop.example.com',
@@ -229,7 +243,19 @@ export class IngressGateway extends MeshConstruct {
     const seen = new Map<string, number>();
     const routes: Route[] = props.routes.map((r, i) => {
       const prop = `routes[${i}]`;
-      if (typeof r?.pathPrefix !== 'string' || !PATH_PREFIX.test(r.pathPrefix) || r.pathPrefix.includes('//') || (r.pathPrefix.length > 1 && r.pathPrefix.endsWith('/'))) {
+      let prefix: string = r?.pathPrefix as string;
+      let exact = false;
+      if (r?.path !== undefined && r?.pathPrefix !== undefined) {
+        problems.add(`${prop}.path`, r.path instanceof PathMatch ? r.path.value : r.path, 'path and pathPrefix exclude each other', 'keep one of them');
+      } else if (r?.path !== undefined) {
+        const problem = !(r.path instanceof PathMatch) ? 'not a PathMatch'
+          : r.path.type === MatchType.REGEX ? 'an ingress route matches an exact path or a path prefix' : r.path._problem();
+        if (problem) {problems.add(`${prop}.path`, r.path instanceof PathMatch ? r.path.value : r.path, problem, "use PathMatch.prefix('/api') or PathMatch.exact('/login')");} else {
+          exact = r.path.type === MatchType.EXACT;
+          // a prefix is segment-wise, a trailing "/" ignored (as Gateway API PathPrefix)
+          prefix = exact ? r.path.value : r.path.value.replace(/\/+$/, '') || '/';
+        }
+      } else if (typeof r?.pathPrefix !== 'string' || !PATH_PREFIX.test(r.pathPrefix) || r.pathPrefix.includes('//') || (r.pathPrefix.length > 1 && r.pathPrefix.endsWith('/'))) {
         problems.add(`${prop}.pathPrefix`, r?.pathPrefix, 'a path prefix starts with /, has no empty segment and no trailing / (except / itself)', "use e.g. '/api'");
       }
       if (!(r?.service instanceof ServiceRef)) {
@@ -239,9 +265,10 @@ export class IngressGateway extends MeshConstruct {
       }
       const port = r?.port ?? (r?.service instanceof ServiceRef ? r.service.port : undefined);
       if (!Number.isInteger(port) || port! < 1 || port! > 65535) problems.add(`${prop}.port`, port, 'a port is a whole number from 1 to 65535', 'use the Service port, e.g. 80');
-      if (seen.has(r?.pathPrefix)) problems.add(`${prop}.pathPrefix`, r?.pathPrefix, `routes[${seen.get(r.pathPrefix)}] already routes this prefix`, 'route each prefix once');
-      seen.set(r?.pathPrefix, i);
-      return { prefix: r?.pathPrefix, service: r?.service, port: port! };
+      const key = `${exact ? 'exact' : 'prefix'} ${prefix}`;
+      if (seen.has(key)) problems.add(`${prop}.${r?.path !== undefined ? 'path' : 'pathPrefix'}`, prefix, `routes[${seen.get(key)}] already routes this ${exact ? 'path' : 'prefix'}`, `route each ${exact ? 'path' : 'prefix'} once`);
+      seen.set(key, i);
+      return { prefix, exact, service: r?.service, port: port! };
     });
     if (props.gatewayIdentity !== undefined) {
       const problem = props.gatewayIdentity instanceof Identity ? props.gatewayIdentity._problem() : 'not an Identity';
@@ -338,8 +365,8 @@ export class IngressGateway extends MeshConstruct {
       claims.set(key, this.node.path);
     }
 
-    // longest prefix first (Istio matches in order; Gateway API by length anyway)
-    const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
+    // exact paths first, then the longest prefix first (Istio matches in order; Gateway API ranks them so anyway)
+    const ordered = [...routes].sort((a, b) => Number(!!b.exact) - Number(!!a.exact) || b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
     const ns = namespace!;
     const egAccount = envoyGatewayServiceAccount(ns, name);
     if (this.api === IngressApi.ISTIO) this.callerIdentity = Identity.serviceAccount(gwAccount, { namespace: gwNamespace });
@@ -431,10 +458,10 @@ export class IngressGateway extends MeshConstruct {
         hosts: [this.host],
         gateways: [`${ns}/${name}`],
         http: routes.map(r => ({
-          name: r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase(),
+          name: `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`,
           // a prefix is segment-wise (as Gateway API PathPrefix): /api matches /api and /api/..., not
           // /apiary; a VirtualService uri prefix is a plain string prefix
-          match: r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
+          match: r.exact ? [{ uri: { exact: r.prefix } }] : r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
           route: [{ destination: { host: r.service._fqdn(this, this.mesh.clusterDomain), port: { number: r.port } } }],
         })),
       },
@@ -519,7 +546,8 @@ export class IngressGateway extends MeshConstruct {
           parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
           hostnames: [this.host],
           rules: chunk.map(r => ({
-            matches: this.mesh.kind === MeshKind.CONSUL && r.prefix !== '/' ? consulPrefixMatches(r.prefix) : [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
+            matches: r.exact ? [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.EXACT, value: r.prefix } }]
+              : this.mesh.kind === MeshKind.CONSUL && r.prefix !== '/' ? consulPrefixMatches(r.prefix) : [{ path: { type: gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.prefix } }],
             backendRefs: [{
               name: r.service.name, namespace: r.service.namespace && r.service.namespace !== ns ? r.service.namespace : undefined, port: r.port,
             }],

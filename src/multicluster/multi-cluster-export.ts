@@ -138,6 +138,8 @@ const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
  * after the cluster, written to its own file (`<cluster>.k8s.yaml`).
  *
  * @example
+ * import { Identity, Mesh, MultiClusterExport } from 'cdk8s-mesh';
+ *
  * new MultiClusterExport(app, 'shop', {
  *   mesh: Mesh.istio(),
  *   clusters: [

@@ -8,6 +8,8 @@ export interface MatchIntent {
   readonly path?: { readonly type: MatchType; readonly value: string };
   readonly methods?: HttpMethod[];
   readonly headers: { readonly name: string; readonly type: MatchType; readonly value: string }[];
+  /** Query parameters (all of them; exact or regex), from VersionedRouting. */
+  readonly query?: { readonly name: string; readonly type: MatchType; readonly value: string }[];
 }
 
 /** A retry policy, in milliseconds. */

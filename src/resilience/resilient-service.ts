@@ -323,6 +323,9 @@ const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z
  * load balancing and a local rate limit, written for Istio, Linkerd or Consul.
  *
  * @example
+ * import { Duration } from 'cdk8s';
+ * import { Mesh, ResilientService, ServiceRef } from 'cdk8s-mesh';
+ *
  * new ResilientService(chart, 'payment', {
  *   mesh: Mesh.istio(),
  *   service: ServiceRef.fromName('payment', { port: 8080 }),

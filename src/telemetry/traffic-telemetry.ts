@@ -208,6 +208,8 @@ export interface TrafficTelemetryProps {
  * on Linkerd and Consul, which is set at install time; metrics overrides) is refused, naming it.
  *
  * @example
+ * import { Mesh, TraceTag, TrafficTelemetry } from 'cdk8s-mesh';
+ *
  * new TrafficTelemetry(chart, 'tracing', {
  *   mesh: Mesh.istio(),
  *   namespace: 'shop',

@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { rulesOf, TrafficModel, withHeaders } from './model';
+import { intersect, routingOf, rulesOf, TrafficModel } from './model';
 import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
 import * as consul from '../imports/consul';
 import { MatchType } from '../matches';
@@ -24,6 +24,8 @@ function httpMatches(m: MatchIntent | undefined): consul.ServiceRouterSpecRoutes
   const rest = {
     ...(m.methods ? { methods: m.methods } : {}),
     ...(m.headers.length ? { header: m.headers.map(h => ({ name: h.name, [h.type]: h.value })) } : {}),
+    // ServiceRouteHTTPMatchQueryParam has exact and regex (and present), no prefix: QueryParamMatch has exact and regex only
+    ...(m.query?.length ? { queryParam: m.query.map(q => ({ name: q.name, [q.type]: q.value })) } : {}),
   };
   if (!m.path) return [{ pathPrefix: '/', ...rest }];
   if (m.path.type === MatchType.PREFIX && !m.path.value.endsWith('/')) {
@@ -46,10 +48,16 @@ function route(r: RuleIntent, match: MatchIntent | undefined, subset: string | u
 
 function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
   const rules = rulesOf(model);
-  const c = model.canary;
+  const routing = routingOf(model);
   const out: consul.ServiceRouterSpecRoutes[] = [];
-  for (const m of c?.canaryMatches ?? []) {
-    for (const r of rules) out.push(...route(r, withHeaders(r.match, m), c!.canary.name));
+  // a version rule sends to one subset (the construct refuses weighted sets on Consul)
+  for (const v of routing?.rules ?? []) {
+    for (const r of rules) {
+      const both = intersect(r.match, v.match);
+      if ('empty' in both) continue;
+      if ('inexpressible' in both) throw new Error(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Consul match cannot hold; use conditions on different names`);
+      out.push(...route(r, both.match, v.to.find(t => t.weight > 0)!.version.name));
+    }
   }
   // the remaining routes go through the splitter (no subset)
   if (model.resilience?.rules.length) for (const r of rules) out.push(...route(r, r.match, undefined));
@@ -66,6 +74,12 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
 export const CONSUL_TRAFFIC: TrafficRenderer = {
   materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
     const m = model();
+    const routingNow = routingOf(m);
+    if (m.routing && m.failover) {
+      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.routingBy}] routes it between versions in subsets `
+        + `(${m.routing.versions.map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ')}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
+        + `route ${m.serviceName} between versions (VersionedRouting) or fail it over to peers (MultiClusterExport), not both`);
+    }
     if (m.canary && m.failover) {
       // a failover target inherits the subset of the target it replaces (discoverychain/compile.go
       // getResolverNode: rewriteTarget merges the failover's opts into the subset target, and the peer
@@ -78,40 +92,38 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
         + `finish the release (remove the CanaryRelease) before failing ${m.serviceName} over to peers, or release it without failover`);
     }
     // routers, splitters and subsets need an HTTP-family protocol (Consul rejects them on tcp)
-    ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, traffic.resilienceBy ?? traffic.canaryBy ?? traffic.node.path);
-    const needsRouter = m.resilience?.rules.length || m.canary?.canaryMatches.length;
+    const by = traffic.resilienceBy ?? traffic.canaryBy ?? traffic.routingBy ?? traffic.node.path;
+    ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, by);
+    const needsRouter = m.resilience?.rules.length || routingNow?.rules.length;
     if (needsRouter && !traffic.node.tryFindChild('ServiceRouter')) {
       traffic.adopt(new consul.ServiceRouter(traffic, 'ServiceRouter', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({ produce: () => ({ routes: routes(model()) }) }) as consul.ServiceRouterSpec,
       }));
     }
-    if (m.canary && !traffic.node.tryFindChild('ServiceSplitter')) {
+    if (routingNow && !traffic.node.tryFindChild('ServiceSplitter')) {
       traffic.adopt(new consul.ServiceSplitter(traffic, 'ServiceSplitter', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({
           produce: (): consul.ServiceSplitterSpec => {
-            const c = model().canary!;
-            const splits = c.canaryWeight === 0 ? [{ weight: 100, serviceSubset: c.stable.name }]
-              : c.canaryWeight === 100 ? [{ weight: 100, serviceSubset: c.canary.name }]
-                : [{ weight: 100 - c.canaryWeight, serviceSubset: c.stable.name }, { weight: c.canaryWeight, serviceSubset: c.canary.name }];
+            const splits = routingOf(model())!.split.filter(t => t.weight > 0).map(t => ({ weight: t.weight, serviceSubset: t.version.name }));
             return { splits };
           },
         }) as consul.ServiceSplitterSpec,
       }));
     }
     const cp = m.resilience?.connectionPool;
-    if ((m.canary || m.failover || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
+    if ((routingNow || m.failover || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
       traffic.adopt(new consul.ServiceResolver(traffic, 'ServiceResolver', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({
           produce: (): consul.ServiceResolverSpec => {
             const cur = model();
-            const c = cur.canary;
+            const routing = routingOf(cur);
             const pool = cur.resilience?.connectionPool;
             return {
-              defaultSubset: c?.stable.name,
-              subsets: c ? Object.fromEntries([c.stable, c.canary].map(v => [v.name, { filter: `Service.Meta.${v.versionKey} == ${v.versionValue}` }])) : undefined,
+              defaultSubset: routing?.defaultVersion.name,
+              subsets: routing ? Object.fromEntries(routing.versions.map(v => [v.name, { filter: `Service.Meta.${v.versionKey} == ${v.versionValue}` }])) : undefined,
               connectTimeout: pool?.connectTimeoutMs !== undefined ? formatMillis(pool.connectTimeoutMs) : undefined,
               loadBalancer: cur.resilience?.loadBalancing ? { policy: LB[cur.resilience.loadBalancing] } : undefined,
               failover: cur.failover ? { '*': { targets: cur.failover.remotes.map(r => ({ peer: r.peer })) } } : undefined,

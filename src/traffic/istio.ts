@@ -1,6 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { gammaRoutes } from './linkerd';
-import { rulesOf, TrafficModel, VersionIntent, withHeaders } from './model';
+import { FaultIntent, intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, VersionIntent, WeightedVersion } from './model';
 import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
 import * as istio from '../imports/istio';
 import { MatchType } from '../matches';
@@ -34,7 +34,8 @@ export function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSp
   if (!m) return undefined;
   const headers = m.headers.length ? sortKeys(Object.fromEntries(m.headers.map(h => [h.name, stringMatch(h.type, h.value)]))) : undefined;
   const uris: ({ exact?: string; prefix?: string; regex?: string } | undefined)[] = m.path ? istioUris(m.path) : [undefined];
-  const bases = uris.map(uri => ({ ...(uri ? { uri } : {}), ...(headers ? { headers } : {}) }));
+  const queryParams = m.query?.length ? sortKeys(Object.fromEntries(m.query.map(q => [q.name, stringMatch(q.type, q.value)]))) : undefined;
+  const bases = uris.map(uri => ({ ...(uri ? { uri } : {}), ...(headers ? { headers } : {}), ...(queryParams ? { queryParams } : {}) }));
   if (!m.methods) return bases;
   return bases.flatMap(base => m.methods!.map(method => ({ ...base, method: { exact: method } })));
 }
@@ -64,20 +65,15 @@ function destination(model: TrafficModel, version?: VersionIntent): istio.Virtua
   return { host: model.host, ...(version ? { subset: version.name } : {}), port: { number: model.port } };
 }
 
-function weighted(model: TrafficModel): istio.VirtualServiceSpecHttpRoute[] {
-  const c = model.canary;
-  if (!c) return [{ destination: destination(model) }];
-  if (c.canaryWeight === 0) return [{ destination: destination(model, c.stable) }];
-  if (c.canaryWeight === 100) return [{ destination: destination(model, c.canary) }];
-  return [
-    { destination: destination(model, c.stable), weight: 100 - c.canaryWeight },
-    { destination: destination(model, c.canary), weight: c.canaryWeight },
-  ];
+/** The destinations of a route: the service, one version, or weighted versions (zero weights left out). */
+function weighted(model: TrafficModel, to: WeightedVersion[] | undefined): istio.VirtualServiceSpecHttpRoute[] {
+  if (!to) return [{ destination: destination(model) }];
+  const shares = to.filter(t => t.weight > 0);
+  if (shares.length === 1) return [{ destination: destination(model, shares[0].version) }];
+  return shares.map(t => ({ destination: destination(model, t.version), weight: t.weight }));
 }
 
-function faultOf(model: TrafficModel): istio.VirtualServiceSpecHttpFault | undefined {
-  const f = model.fault;
-  if (!f) return undefined;
+function faultOf(f: FaultIntent): istio.VirtualServiceSpecHttpFault {
   return {
     delay: f.delay ? { fixedDelay: formatMillis(f.delay.ms), percentage: { value: f.delay.percent } } : undefined,
     abort: f.abort ? { httpStatus: f.abort.status, percentage: { value: f.abort.percent } } : undefined,
@@ -91,45 +87,66 @@ function istioRules(model: TrafficModel): RuleIntent[] {
   return model.resilience && !model.resilience.rules.length ? [MANAGED_DEFAULT_RULE] : rulesOf(model);
 }
 
-function httpRoutes(model: TrafficModel): istio.VirtualServiceSpecHttp[] {
-  const rules = istioRules(model);
-  const c = model.canary;
-  const out: istio.VirtualServiceSpecHttp[] = [];
-  const fault = faultOf(model);
-  // requests that opt in to faults come first, on routes of their own (Istio does not combine fault
-  // injection with the timeouts and retries of a route); faults on every request go on every route
-  const faultMatch = model.fault?.match;
-  if (fault && faultMatch) {
-    for (const r of rules) {
-      out.push({ name: `fault-${r.name}`, match: istioMatches(withHeaders(r.match, faultMatch)), route: weighted(model), fault });
+/** The match of a route that must hold all of `parts`: undefined when no request can (the route is left out). */
+function allOf(traffic: string, ...parts: (MatchIntent | undefined)[]): { match: MatchIntent | undefined } | undefined {
+  let acc: MatchIntent | undefined = undefined;
+  for (const p of parts) {
+    const both = intersect(acc, p);
+    if ('empty' in both) return undefined;
+    if ('inexpressible' in both) {
+      throw new Error(`[${traffic}] the routes of this service combine two different conditions on one ${both.inexpressible}, which one route cannot hold; use the same condition in both, or conditions on different names`);
     }
+    acc = both.match;
   }
-  const everyRoute = fault && !faultMatch ? { fault } : {};
-  // requests that always go to the canary come first, each with the resilience settings of its rule
-  (c?.canaryMatches ?? []).forEach((m, i) => {
+  return { match: acc };
+}
+
+/**
+ * The http routes, first match wins: fault rules (in order) x version rules (in order, then the
+ * default split) x resilience rules (in order), so that a request gets the first fault rule, the first
+ * version rule and the first resilience rule that it matches. Routes with faults carry no timeout or
+ * retries (Istio does not combine them); a fault rule on every request (the last) goes on every route.
+ */
+function httpRoutes(model: TrafficModel, path: string): istio.VirtualServiceSpecHttp[] {
+  const rules = istioRules(model);
+  const routing = routingOf(model);
+  const out: istio.VirtualServiceSpecHttp[] = [];
+  const faults = model.faults ?? [];
+  const matched = faults.filter(f => f.match);
+  const catchAll = faults.find(f => !f.match);
+  const versionRules: { name?: string; match?: MatchIntent; to?: WeightedVersion[] }[] = [...(routing?.rules ?? []), { to: routing?.split }];
+  const mirror = (to: WeightedVersion[] | undefined) => routing?.mirror && to && mirrorsOn(routing, to)
+    ? { mirror: destination(model, routing.mirror.version), mirrorPercentage: { value: routing.mirror.percent } } : {};
+  // requests that opt in to faults come first, on routes of their own; these carry no timeout or
+  // retries, so the resilience rules only matter for the requests they cover: with a catch-all rule,
+  // that rule alone (the same routes, fewer of them)
+  const catchAllRule = rules.find(r => !r.match);
+  const faultRules = catchAllRule ? [catchAllRule] : rules;
+  matched.forEach((f, fi) => {
+    for (const v of versionRules) {
+      for (const r of faultRules) {
+        const m = allOf(path, f.match, v.match, r.match);
+        if (!m) continue;
+        const name = ['fault', ...(faults.length > 1 ? [String(fi + 1)] : []), ...(v.name ? [v.name] : []), r.name].join('-');
+        out.push({ name, match: istioMatches(m.match), route: weighted(model, v.to), ...mirror(v.to), fault: faultOf(f) });
+      }
+    }
+  });
+  const everyRoute = catchAll ? { fault: faultOf(catchAll) } : {};
+  for (const v of versionRules) {
     for (const r of rules) {
+      const m = allOf(path, v.match, r.match);
+      if (!m) continue;
       out.push({
-        name: `canary${c!.canaryMatches.length > 1 ? `-${i + 1}` : ''}-${r.name}`,
-        match: istioMatches(withHeaders(r.match, m)),
+        name: v.name ? `${v.name}-${r.name}` : r.name,
+        match: istioMatches(m.match),
         timeout: fmt(r.timeoutMs),
         retries: retries(r),
-        route: [{ destination: destination(model, c!.canary) }],
+        route: weighted(model, v.to),
+        ...mirror(v.to),
         ...everyRoute,
       });
     }
-  });
-  const mirror = c?.mirrorPercent !== undefined && c.canaryWeight < 100
-    ? { mirror: destination(model, c.canary), mirrorPercentage: { value: c.mirrorPercent } } : {};
-  for (const r of rules) {
-    out.push({
-      name: r.name,
-      match: istioMatches(r.match),
-      timeout: fmt(r.timeoutMs),
-      retries: retries(r),
-      route: weighted(model),
-      ...mirror,
-      ...everyRoute,
-    });
   }
   return out;
 }
@@ -184,23 +201,23 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
     // a ResilientService always writes the routes (its retries), so that "no retries given" means the
     // same with or without a timeout; an opaque TCP service has no HTTP routes
     const managed = m.resilience && m.protocol !== ServiceProtocol.TCP;
-    if ((managed || m.resilience?.rules.length || m.canary || m.fault) && !traffic.node.tryFindChild('VirtualService')) {
+    if ((managed || m.resilience?.rules.length || m.canary || m.routing || m.faults?.length) && !traffic.node.tryFindChild('VirtualService')) {
       traffic.adopt(new istio.VirtualService(traffic, 'VirtualService', {
         metadata: objectMetadata(name, m.namespace),
-        spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model()) }) }) as istio.VirtualServiceSpec,
+        spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model(), traffic.contributorPath) }) }) as istio.VirtualServiceSpec,
       }));
     }
-    if ((trafficPolicy(m) || m.canary) && !traffic.node.tryFindChild('DestinationRule')) {
+    if ((trafficPolicy(m) || routingOf(m)) && !traffic.node.tryFindChild('DestinationRule')) {
       traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
         metadata: objectMetadata(name, m.namespace),
         spec: Lazy.any({
           produce: () => {
             const cur = model();
-            const c = cur.canary;
+            const routing = routingOf(cur);
             return {
               host: cur.host,
               trafficPolicy: trafficPolicy(cur),
-              subsets: c ? [c.stable, c.canary].map(v => ({ name: v.name, labels: sortKeys(v.labels) })) : undefined,
+              subsets: routing ? routing.versions.map(v => ({ name: v.name, labels: sortKeys(v.labels) })) : undefined,
             };
           },
         }) as istio.DestinationRuleSpec,
@@ -222,11 +239,11 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
     const m = model();
     AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
-    if (m.fault && !m.resilience?.rules.length && !m.canary) {
+    if (m.faults?.length && !m.resilience?.rules.length && !routingOf(m)) {
       ISTIO_TRAFFIC.materialize(traffic, model);
       return;
     }
-    if (m.resilience?.rules.length || m.canary) gammaRoutes(traffic, model, { policyApi: false, annotations: () => ({}), mirror: true });
+    if (m.resilience?.rules.length || routingOf(m)) gammaRoutes(traffic, model, { policyApi: false, annotations: () => ({}), mirror: true });
     if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
       traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
         metadata: objectMetadata(m.serviceName, m.namespace),
@@ -235,9 +252,9 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
     }
     // during a release the HTTPRoute sends to the per-version Services, and the waypoint takes each
     // backend's traffic policy from that backend's own host: the policy is written for each of them
-    const c = m.canary;
-    if (c && trafficPolicy(m)) {
-      for (const v of [c.stable, c.canary]) {
+    const routing = routingOf(m);
+    if (routing && trafficPolicy(m)) {
+      for (const v of routing.versions) {
         if (traffic.node.tryFindChild(`DestinationRule-${v.name}`)) continue;
         const host = (cur: TrafficModel) => `${v.backendService}.${cur.host.slice(cur.serviceName.length + 1)}`;
         traffic.adopt(new istio.DestinationRule(traffic, `DestinationRule-${v.name}`, {

@@ -1,5 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { rulesOf, TrafficModel, withHeaders } from './model';
+import { intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, WeightedVersion } from './model';
 import type { ServiceTraffic, TrafficRenderer } from './service-traffic';
 import * as gw from '../imports/gateway-api';
 import * as linkerd from '../imports/linkerd';
@@ -35,7 +35,13 @@ export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRule
   const headers = m?.headers.length ? m.headers.map(h => h.type === MatchType.EXACT
     ? { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value }
     : { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: h.name, value: h.type === MatchType.PREFIX ? `^${escapeRegex(h.value)}.*` : h.value }) : undefined;
-  const base = { path, ...(headers ? { headers } : {}) };
+  // Linkerd reads RegularExpression header and query matches (policy-controller/k8s/index/src/routes/http.rs
+  // header_match, query_param_match: Rust `regex`), so cookies (a regex on the cookie header) and regex
+  // query parameters are written as on Istio ambient
+  const queryParams = m?.query?.length ? m.query.map(q => q.type === MatchType.EXACT
+    ? { type: gw.HttpRouteSpecRulesMatchesQueryParamsType.EXACT, name: q.name, value: q.value }
+    : { type: gw.HttpRouteSpecRulesMatchesQueryParamsType.REGULAR_EXPRESSION, name: q.name, value: q.value }) : undefined;
+  const base = { path, ...(headers ? { headers } : {}), ...(queryParams ? { queryParams } : {}) };
   if (!m?.methods) return [base];
   return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
 }
@@ -56,49 +62,56 @@ function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
   };
 }
 
-function backends(model: TrafficModel, toCanary: boolean): gw.HttpRouteSpecRulesBackendRefs[] {
-  const c = model.canary;
-  if (!c || c.smi) return [{ name: model.serviceName, port: model.port }];
-  if (toCanary || c.canaryWeight === 100) return [{ name: c.canary.backendService, port: model.port }];
-  if (c.canaryWeight === 0) return [{ name: c.stable.backendService, port: model.port }];
-  return [
-    { name: c.stable.backendService, port: model.port, weight: 100 - c.canaryWeight },
-    { name: c.canary.backendService, port: model.port, weight: c.canaryWeight },
-  ];
+function backends(model: TrafficModel, to: WeightedVersion[] | undefined): gw.HttpRouteSpecRulesBackendRefs[] {
+  if (!to || model.canary?.smi) return [{ name: model.serviceName, port: model.port }];
+  const shares = to.filter(t => t.weight > 0);
+  if (shares.length === 1) return [{ name: shares[0].version.backendService, port: model.port }];
+  return shares.map(t => ({ name: t.version.backendService, port: model.port, weight: t.weight }));
 }
 
-/** Gateway API RequestMirror to the canary (Istio waypoints; Linkerd's outbound routes have no mirroring). */
-function mirrorFilters(model: TrafficModel, toCanary: boolean): gw.HttpRouteSpecRulesFilters[] | undefined {
-  const c = model.canary;
-  if (!c || c.mirrorPercent === undefined || toCanary || c.canaryWeight === 100) return undefined;
+/** Gateway API RequestMirror to a version (Istio waypoints; Linkerd's outbound routes have no mirroring). */
+function mirrorFilters(model: TrafficModel, to: WeightedVersion[] | undefined): gw.HttpRouteSpecRulesFilters[] | undefined {
+  const routing = routingOf(model);
+  if (!routing?.mirror || !to || !mirrorsOn(routing, to)) return undefined;
+  const percent = routing.mirror.percent;
   // whole percents as `percent`; a fraction of a percent as parts per million
-  const share = Number.isInteger(c.mirrorPercent)
-    ? { percent: c.mirrorPercent }
-    : { fraction: { numerator: Math.round(c.mirrorPercent * 10000), denominator: 1000000 } };
+  const share = Number.isInteger(percent)
+    ? { percent }
+    : { fraction: { numerator: Math.round(percent * 10000), denominator: 1000000 } };
   return [{
     type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-    requestMirror: { backendRef: { name: c.canary.backendService, port: model.port }, ...share },
+    requestMirror: { backendRef: { name: routing.mirror.version.backendService, port: model.port }, ...share },
   }];
 }
 
-function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined, toCanary: boolean, mirror: boolean): gw.HttpRouteSpecRules {
+function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined, to: WeightedVersion[] | undefined, mirror: boolean): gw.HttpRouteSpecRules {
   // no rule `name`: named rules are newer than Gateway API 1.2.1, and Linkerd ignores a route that uses them
   return {
     matches: gatewayMatches(match),
-    filters: mirror ? mirrorFilters(model, toCanary) : undefined,
+    filters: mirror ? mirrorFilters(model, to) : undefined,
     timeouts: r.timeoutMs !== undefined ? { request: formatMillis(r.timeoutMs) } : undefined,
-    backendRefs: backends(model, toCanary),
+    backendRefs: backends(model, to),
   };
 }
 
-/** The rules of one route (one retry group): canary header rules first, then the weighted rules. */
+/**
+ * The rules of one route (one retry group): version rules first (each with every resilience rule of
+ * the group), then the default split. Gateway API picks the most specific match, not the first: the
+ * construct refuses version rules whose order it would not keep (VersionedRouting).
+ */
 function routeRules(model: TrafficModel, group: string, mirror: boolean): gw.HttpRouteSpecRules[] {
   const rules = rulesOf(model).filter(r => retryGroup(r) === group);
+  const routing = model.canary?.smi ? undefined : routingOf(model);
   const out: gw.HttpRouteSpecRules[] = [];
-  for (const m of model.canary?.smi ? [] : model.canary?.canaryMatches ?? []) {
-    for (const r of rules) out.push(rule(model, r, withHeaders(r.match, m), true, mirror));
+  for (const v of routing?.rules ?? []) {
+    for (const r of rules) {
+      const both = intersect(r.match, v.match);
+      if ('empty' in both) continue;
+      if ('inexpressible' in both) throw new Error(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Gateway API match cannot hold; use conditions on different names`);
+      out.push(rule(model, r, both.match, v.to, mirror));
+    }
   }
-  for (const r of rules) out.push(rule(model, r, r.match, false, mirror));
+  for (const r of rules) out.push(rule(model, r, r.match, routing?.split, mirror));
   return out;
 }
 
@@ -165,7 +178,7 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     const m = model();
     const policyApi = traffic.mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
     // a route is needed for resilience rules, or for a canary that is not an SMI split
-    const needRoutes = m.resilience?.rules.length || (m.canary && !m.canary.smi);
+    const needRoutes = m.resilience?.rules.length || m.routing || (m.canary && !m.canary.smi);
     if (needRoutes) gammaRoutes(traffic, model, { policyApi, annotations: retryAnnotations, mirror: false });
     if (m.canary?.smi && !traffic.node.tryFindChild('TrafficSplit')) {
       traffic.adopt(new smi.TrafficSplit(traffic, 'TrafficSplit', {

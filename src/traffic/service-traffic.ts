@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
 import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from './istio';
 import { LINKERD_TRAFFIC } from './linkerd';
-import { CanaryIntent, FailoverIntent, FaultIntent, RoutingResilience, TrafficModel } from './model';
+import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
 import { addShared } from '../private/contributions';
 import { DROPPED_ANNOTATION } from '../private/metadata';
+import { MatchIntent } from '../resilience/intent';
 import { ServiceRef } from '../service';
 
 /** A mesh's routing objects for one service, built from the traffic model. */
@@ -56,7 +57,8 @@ export class ServiceTraffic extends Construct {
   public readonly namespace?: string;
   private resilience?: { value: RoutingResilience; by: string };
   private canary?: { value: CanaryIntent; by: string };
-  private fault?: { value: FaultIntent; by: string };
+  private fault?: { value: FaultIntent[]; by: string };
+  private routing?: { value: RoutingIntent; by: string };
   private failover?: { value: FailoverIntent; by: string };
   private readonly dropped: string[] = [];
   private contributor = '';
@@ -81,8 +83,8 @@ export class ServiceTraffic extends Construct {
     this.update();
   }
 
-  /** Sets the fault part (one FaultInjection per service). */
-  public setFault(value: FaultIntent, by: Construct): void {
+  /** Sets the fault part (one FaultInjection per service): its rules, in order. */
+  public setFault(value: FaultIntent[], by: Construct): void {
     if (this.fault) {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
     }
@@ -110,12 +112,31 @@ export class ServiceTraffic extends Construct {
     if (this.canary) {
       throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
+    this.checkRoutingWithCanary(by.node.path, this.routing?.by);
     this.canary = { value, by: by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkFaultWithResilience(by.node.path);
     this.addDropped(droppedNote);
     this.update();
+  }
+
+  /** Sets the version routing part (one VersionedRouting per service, and no CanaryRelease). */
+  public setRouting(value: RoutingIntent, by: Construct): void {
+    if (this.routing) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
+    }
+    this.checkRoutingWithCanary(by.node.path, this.canary?.by);
+    this.routing = { value, by: by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.checkFaultWithResilience(by.node.path);
+    this.update();
+  }
+
+  /** The construct that set the version routing part, if any. */
+  public get routingBy(): string | undefined {
+    return this.routing?.by;
   }
 
   /** The construct path of the pattern whose contribution is being rendered (for messages). */
@@ -144,7 +165,8 @@ export class ServiceTraffic extends Construct {
       protocol: this.service.protocol,
       resilience: this.resilience?.value,
       canary: this.canary?.value,
-      fault: this.fault?.value,
+      routing: this.routing?.value,
+      faults: this.fault?.value,
       failover: this.failover?.value,
     };
   }
@@ -162,21 +184,58 @@ export class ServiceTraffic extends Construct {
     // ambient: routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio
     // leaves a service with both undefined, so a service gets one or the other (a ResilientService with
     // only a circuit breaker, pool or load balancing writes a DestinationRule and no route)
-    const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary;
+    const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary ?? this.routing;
     if (this.mesh.ambient && this.fault && routed) {
-      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine) and no CanaryRelease, or use the sidecar data plane for it`);
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it`);
     }
     const timed = this.resilience?.value.rules.some(r => r.timeoutMs !== undefined || r.retry);
-    if (this.fault && !this.fault.value.match && timed) {
-      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults into every request, and [${this.resilience!.by}] sets timeouts or retries on the same routes, which Istio does not combine; give the FaultInjection a header match (match: [HeaderMatch.exact('x-chaos', 'true')])`);
+    if (this.fault && this.fault.value.some(f => !f.match) && timed) {
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults into every request${this.fault.value.length > 1 ? ' (its last rule)' : ''}, and [${this.resilience!.by}] sets timeouts or retries on the same routes, which Istio does not combine; give the FaultInjection a header match (match: [HeaderMatch.exact('x-chaos', 'true')])`);
     }
+  }
+
+  /** A CanaryRelease and a VersionedRouting would both decide where the service's requests go. */
+  private checkRoutingWithCanary(by: string, other: string | undefined) {
+    if (!other) return;
+    const [canary, routing] = this.canary ? [this.canary.by, by] : [by, other];
+    throw new Error(`[${by}] service: got ${this.service.name}, but [${other}] already decides which version serves its requests: a CanaryRelease ([${canary}]) and a VersionedRouting ([${routing}]) cannot both route one service; `
+      + 'release the new version inside the VersionedRouting (add it to versions and move defaultSplit weights step by step), or finish the release before routing by version');
   }
 
   private addDropped(note: string | undefined) {
     if (note) this.dropped.push(note);
   }
 
+  /**
+   * Every route is the intersection of a fault rule, a version route and a resilience rule: the meshes
+   * hold one condition per header or query name, so two different conditions on one name where one is a
+   * regular expression (or both paths are) cannot be one route. Checked here, when a pattern joins, so
+   * that the error names it (the routes are rendered lazily).
+   */
+  private checkCombinable(by: string) {
+    const m = this.model();
+    const faults = (m.faults ?? []).filter(f => f.match).map((f, i) => ({ what: `[${this.fault!.by}] rules[${i}]`, match: f.match }));
+    const routing = routingOf(m);
+    const versions = (routing?.rules ?? []).map(r => ({ what: `[${this.routing?.by ?? this.canary?.by}] ${r.source}`, match: r.match as MatchIntent | undefined }));
+    const rules = (m.resilience?.rules ?? []).map(r => ({ what: `[${this.resilience!.by}] ${r.source}`, match: r.match }));
+    const groups = [faults, versions, rules];
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a + 1; b < groups.length; b++) {
+        for (const x of groups[a]) {
+          for (const y of groups[b]) {
+            const both = intersect(x.match, y.match);
+            if ('inexpressible' in both) {
+              throw new Error(`[${by}] service: got ${this.service.name}: ${x.what} and ${y.what} set two different conditions on one ${both.inexpressible}, and a route holds one condition per name (a request matching both gets a route of its own); `
+                + 'use the same condition in both, or conditions on different names');
+            }
+          }
+        }
+      }
+    }
+  }
+
   private update() {
+    this.checkCombinable(this.contributor);
     (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);

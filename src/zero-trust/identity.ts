@@ -36,6 +36,8 @@ export interface IdentityOptions {
  * A caller identity in a zero-trust policy. Wildcards are not allowed: callers are named.
  *
  * @example
+ * import { Identity } from 'cdk8s-mesh';
+ *
  * Identity.serviceAccount('order');                          // shop/order, in the policy's namespace
  * Identity.serviceAccount('istio-ingressgateway-service-account', { namespace: 'istio-system' });
  * Identity.fromServiceAccount(orderSa);                      // a cdk8s-plus ServiceAccount (any 2.x package)

@@ -178,6 +178,8 @@ const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
  * Istio, Linkerd or Consul; `ReachabilityMatrix` reads the result back to answer who may call whom.
  *
  * @example
+ * import { HttpMethod, Identity, Mesh, PathMatch, ServiceRef, ZeroTrustNamespace } from 'cdk8s-mesh';
+ *
  * new ZeroTrustNamespace(chart, 'zero-trust', {
  *   mesh: Mesh.istio(),
  *   allow: [{

@@ -319,7 +319,7 @@ describe('fault injection', () => {
   });
 
   test('with HTTPRoutes on the same service: refused, in either order', () => {
-    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine) and no CanaryRelease, or use the sidecar data plane for it';
+    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
     expect(failureOf(chart => {
       new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
       new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { CanaryRelease, FaultInjection, FaultInjectionProps, HeaderMatch, Mesh, ReleaseVersion, ResilientService, ServiceRef } from '../../src';
+import { CanaryRelease, FaultInjection, FaultInjectionProps, HeaderMatch, HttpMethod, IstioDataPlane, Mesh, PathMatch, QueryParamMatch, ReleaseVersion, ResilientService, ServiceRef } from '../../src';
 import { captureStderr, failureOf, one, shopChart, synthValidated } from '../util';
 
 captureStderr();
@@ -96,5 +96,93 @@ describe('guardrails, on both sides', () => {
     ['consul', Mesh.consul(), 'Consul has no fault injection (only through Envoy extensions)'],
   ])('%s has no fault injection: refused, naming the alternative', (_name, mesh, why) => {
     expect(failureOf(chart => new FaultInjection(chart, 'chaos', props({ mesh })))).toContain(`[test/chaos] delay: got 10: ${mesh.displayName} cannot express this (${why}); inject faults in a test client or the application`);
+  });
+});
+
+describe('several fault rules per service', () => {
+  const JASON = { headers: [HeaderMatch.exact('end-user', 'jason')] };
+  const classic = (over: Partial<FaultInjectionProps> = {}): FaultInjectionProps => ({
+    mesh: Mesh.istio(),
+    service: ServiceRef.fromName('ratings', { port: 9080 }),
+    rules: [
+      { match: JASON, delay: { fixedDelay: Duration.seconds(7), percent: 100 } },
+      { abort: { httpStatus: 500, percent: 10 } },
+    ],
+    allowOnAllTraffic: true,
+    ...over,
+  });
+
+  test.each([
+    ['sidecar', Mesh.istio()],
+    ['ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })],
+  ])('Istio %s: one VirtualService, the rules in the given order; the last, on every other request, on the catch-all route', (_n, mesh) => {
+    const chart = shopChart();
+    new FaultInjection(chart, 'chaos', classic({ mesh }));
+    const http = one(synthValidated(chart), 'VirtualService', 'ratings').spec.http;
+    expect(http).toEqual([
+      {
+        name: 'fault-1-default',
+        match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+        route: [{ destination: { host: 'ratings.shop.svc.cluster.local', port: { number: 9080 } } }],
+        fault: { delay: { fixedDelay: '7s', percentage: { value: 100 } } },
+      },
+      {
+        name: 'default',
+        route: [{ destination: { host: 'ratings.shop.svc.cluster.local', port: { number: 9080 } } }],
+        fault: { abort: { httpStatus: 500, percentage: { value: 10 } } },
+      },
+    ]);
+  });
+
+  test('rules match by path, methods and query too; each rule with matches gets its own routes', () => {
+    const chart = shopChart();
+    new FaultInjection(chart, 'chaos', classic({
+      rules: [
+        { match: { path: PathMatch.prefix('/ratings'), methods: [HttpMethod.POST] }, abort: { httpStatus: 503, percent: 50 } },
+        { match: { queryParams: [QueryParamMatch.exact('chaos', 'slow')] }, delay: { fixedDelay: Duration.millis(1500), percent: 100 } },
+      ],
+      allowOnAllTraffic: undefined,
+    }));
+    const http = one(synthValidated(chart), 'VirtualService', 'ratings').spec.http;
+    expect(http.map((r: any) => [r.name, r.match])).toEqual([
+      ['fault-1-default', [{ uri: { exact: '/ratings' }, method: { exact: 'POST' } }, { uri: { prefix: '/ratings/' }, method: { exact: 'POST' } }]],
+      ['fault-2-default', [{ queryParams: { chaos: { exact: 'slow' } } }]],
+      ['default', undefined],
+    ]);
+    expect(http[1].fault).toEqual({ delay: { fixedDelay: '1s500ms', percentage: { value: 100 } } });
+  });
+
+  test('fails when an earlier rule covers a later one (naming both); a narrower rule first is fine', () => {
+    const broad = { match: { headers: [HeaderMatch.prefix('end-user', 'j')] }, abort: { httpStatus: 500, percent: 10 } };
+    const narrow = { match: { headers: [HeaderMatch.exact('end-user', 'jason')], path: PathMatch.prefix('/api') }, delay: { fixedDelay: Duration.seconds(7), percent: 100 } };
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ rules: [broad, narrow], allowOnAllTraffic: undefined }))))
+      .toBe('[test/chaos] rules[1].match: got "path prefix \\"/api\\", header end-user exact \\"jason\\"": rules[0] (header end-user prefix "j") matches every request this rule matches, and the first matching rule applies, so this rule never does; put rules[1] before rules[0], narrow rules[0], or remove rules[1]');
+    const chart = shopChart();
+    expect(() => new FaultInjection(chart, 'chaos', classic({ rules: [narrow, broad], allowOnAllTraffic: undefined }))).not.toThrow();
+    expect(one(synthValidated(chart), 'VirtualService', 'ratings').spec.http.map((r: any) => r.name)).toEqual(['fault-1-default', 'fault-2-default', 'default']);
+  });
+
+  test('fails when a rule for every request is not the last', () => {
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ rules: [{ abort: { httpStatus: 500, percent: 10 } }, { match: JASON, abort: { httpStatus: 500, percent: 10 } }] }))))
+      .toContain('rules[1].match: got "header end-user exact \\"jason\\"": rules[0] (every request) matches every request this rule matches');
+  });
+
+  test('fails on rules with delay/abort/match, on an empty list, on a rule without faults, and on every request without allowOnAllTraffic', () => {
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ delay: { fixedDelay: Duration.seconds(1), percent: 1 } }))))
+      .toBe('[test/chaos] rules: got "2 rule(s)": rules and delay/abort/match exclude each other; put the delay, abort and match into a rule of rules');
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ rules: [] })))).toContain('rules: got []: rules is a non-empty list of fault rules');
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ rules: [{ match: JASON }] })))).toContain('rules[0].delay: got undefined: a fault injection needs a delay, an abort or both');
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ allowOnAllTraffic: undefined }))))
+      .toContain('rules[1].match: got undefined: without a header match, every caller of the service gets the faults: an outage on purpose');
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ rules: [{ match: JASON, abort: { httpStatus: 600, percent: 101 } }] }))))
+      .toContain('rules[0].abort.httpStatus: got 600');
+  });
+
+  test.each([
+    ['linkerd', Mesh.linkerd(), 'Linkerd has no fault injection'],
+    ['consul', Mesh.consul(), 'Consul has no fault injection (only through Envoy extensions)'],
+  ])('%s refuses the rules, naming the first and the alternative', (_n, mesh, why) => {
+    expect(failureOf(chart => new FaultInjection(chart, 'chaos', classic({ mesh }))))
+      .toContain(`[test/chaos] rules[0].delay: got 100: ${mesh.displayName} cannot express this (${why}); inject faults in a test client or the application`);
   });
 });
