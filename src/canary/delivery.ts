@@ -51,8 +51,10 @@ export interface ArgoRolloutsDeliveryOptions {
  * from the same intent (steps, test requests, mirror, health alert).
  *
  * @example
- * CanaryDelivery.flagger({ target: paymentDeployment });
- * CanaryDelivery.argoRollouts({ workload: paymentDeployment });
+ * import { CanaryDelivery } from 'cdk8s-mesh';
+ *
+ * CanaryDelivery.flagger({ target: paymentV2 });          // a Flagger Canary for the Deployment
+ * CanaryDelivery.argoRollouts({ workload: paymentV2 });   // an Argo Rollout with workloadRef to it
  */
 export class CanaryDelivery {
   /** The output holds the weights of the current step (the default). */
