@@ -530,6 +530,27 @@ export class CanaryRelease extends MeshConstruct {
           });
         }
       });
+      if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) {
+        // one setHeaderRoute per test request there (controllers.ts renderArgo); the plugin replaces the rules
+        // of an earlier one whose headers hold every header name of a later one (pkg/plugin/httproute.go isHTTPManagedRule)
+        const seen = new Map<string, number>();
+        matches.forEach((m, i) => {
+          const header = m.headers[0]?.name.toLowerCase();
+          if (header === undefined || m.headers.length > 1) return;
+          const first = seen.get(header);
+          if (first === undefined) {
+            seen.set(header, i);
+            return;
+          }
+          unsupported.push({
+            setting: `canaryRequests[${i}]`,
+            value: m.headers[0].name,
+            why: `canaryRequests[${first}] matches the same ${header === 'cookie' ? 'cookie header' : 'header'}, and the argoproj-labs/gatewayAPI plugin's setHeaderRoute replaces the rules of an earlier managed route on the same header names (pkg/plugin/httproute.go isHTTPManagedRule), so only the last of them would route`,
+            alternative: header === 'cookie' ? 'keep one cookie match, and match the other test requests by a header'
+              : `merge the two into one match (e.g. HeaderMatch.regex('${m.headers[0].name}', '^(a|b)$')), or match a different header`,
+          });
+        });
+      }
       if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || this.mesh.ambient)) {
         unsupported.push({
           setting: 'mirrorPercent',

@@ -242,20 +242,40 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
 
   const steps: argo.RolloutSpecStrategyCanarySteps[] = [];
   const managed: string[] = [];
-  if (matches.length) {
-    managed.push(names.headerRoute);
-    steps.push({
-      setHeaderRoute: {
-        name: names.headerRoute,
-        match: matches.map(m => ({ headerName: m.headers[0].name, headerValue: { [m.headers[0].type]: m.headers[0].value } })),
-      },
+  // at weight 0 Argo scales the canary to no pod (utils/replicaset/canary.go
+  // CalculateReplicaCountsForTrafficRoutedCanary: setWeight replicas unless setCanaryScale), so the test
+  // requests and the mirror of a first weight-0 step would reach no pod: pin one canary pod until a weight above 0
+  const routed = matches.length > 0 || input.mirrorPercent !== undefined;
+  let pinned = false;
+  if (routed && plan[0]?.weight === 0) {
+    steps.push({ setCanaryScale: { replicas: 1 } });
+    pinned = true;
+  }
+  const headerMatch = (m: MatchIntent) => ({ headerName: m.headers[0].name, headerValue: { [m.headers[0].type]: m.headers[0].value } });
+  if (matches.length && gamma && matches.length > 1) {
+    // the gatewayAPI plugin puts every match of a setHeaderRoute into one HTTPRoute match, which ANDs
+    // them (pkg/plugin/httproute.go setHTTPHeaderRoute): one managed route per test request ORs them.
+    // Names are not <other>-<digits>: the plugin treats those as rules of route <other> (isManagedRuleName)
+    matches.forEach((m, i) => {
+      const name = `${names.headerRoute}-m${i + 1}`;
+      managed.push(name);
+      steps.push({ setHeaderRoute: { name, match: [headerMatch(m)] } });
     });
+  } else if (matches.length) {
+    // Istio: one route match per entry, which ORs them (rollout/trafficrouting/istio/istio.go createHeaderRoute)
+    managed.push(names.headerRoute);
+    steps.push({ setHeaderRoute: { name: names.headerRoute, match: matches.map(headerMatch) } });
   }
   if (input.mirrorPercent !== undefined) {
     managed.push(names.mirrorRoute);
     steps.push({ setMirrorRoute: { name: names.mirrorRoute, percentage: input.mirrorPercent, match: [{ path: { prefix: '/' } }] } });
   }
   plan.forEach((s, i) => {
+    // only the first step may be 0 (the weights rise): back to the canary scale of the weight after it
+    if (pinned && s.weight > 0) {
+      steps.push({ setCanaryScale: { matchTrafficWeight: true } });
+      pinned = false;
+    }
     steps.push({ setWeight: s.weight });
     if (s.pause) steps.push({ pause: { duration: argo.RolloutSpecStrategyCanaryStepsPauseDuration.fromString(formatDuration(s.pause)) } });
     else if (i < plan.length - 1) steps.push({ pause: {} });

@@ -236,6 +236,57 @@ describe('Argo Rollouts', () => {
   });
 });
 
+describe('Argo Rollouts: test requests and mirror reach canary pods', () => {
+  test('several test requests on the Gateway API plugin: one setHeaderRoute each (the plugin ANDs the matches of one); Istio keeps one route (ORed)', () => {
+    const two = [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }, { headers: [], cookie: { name: 'canary', value: 'always' } }];
+    for (const mesh of [Mesh.linkerd(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })]) {
+      const canary = one(synth(mesh, 'argo', { canaryRequests: two }), 'Rollout', 'payment').spec.strategy.canary;
+      const routes = canary.steps.filter((s: any) => s.setHeaderRoute).map((s: any) => s.setHeaderRoute);
+      expect(routes.map((r: any) => [r.name, r.match.length, r.match[0].headerName])).toEqual([['canary-requests-m1', 1, 'x-test-user'], ['canary-requests-m2', 1, 'cookie']]);
+      expect(canary.trafficRouting.managedRoutes).toEqual([{ name: 'canary-requests-m1' }, { name: 'canary-requests-m2' }]);
+    }
+    // one test request: one route, as before
+    expect(one(synth(Mesh.linkerd(), 'argo', { canaryRequests: TEST_USER }), 'Rollout', 'payment').spec.strategy.canary.trafficRouting.managedRoutes).toEqual([{ name: 'canary-requests' }]);
+    const istio = one(synth(Mesh.istio(), 'argo', { canaryRequests: two }), 'Rollout', 'payment').spec.strategy.canary;
+    expect(istio.steps.filter((s: any) => s.setHeaderRoute).map((s: any) => s.setHeaderRoute.match.length)).toEqual([2]);
+  });
+
+  test('two test requests on the same header on the Gateway API plugin: refused (the later route replaces the earlier), dropped with a warning if asked', () => {
+    const same = [{ headers: [HeaderMatch.exact('x-test-user', 'alice')] }, { headers: [HeaderMatch.exact('X-Test-User', 'bob')] }];
+    const e = fails(Mesh.linkerd(), 'argo', { canaryRequests: same });
+    expect(e).toContain('canaryRequests[1]: got "x-test-user": Argo Rollouts on Linkerd cannot express this (canaryRequests[0] matches the same header');
+    expect(e).toContain("HeaderMatch.regex('x-test-user', '^(a|b)$')");
+    const cookies = [{ headers: [], cookie: { name: 'a', value: '1' } }, { headers: [], cookie: { name: 'b', value: '2' } }];
+    expect(fails(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'argo', { canaryRequests: cookies })).toContain('keep one cookie match');
+    // Istio sidecar: one route with both matches, fine
+    expect(() => synth(Mesh.istio(), 'argo', { canaryRequests: same })).not.toThrow();
+    const dropped = synth(Mesh.linkerd(), 'argo', { canaryRequests: same, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    expect(one(dropped, 'Rollout', 'payment').spec.strategy.canary.steps.filter((s: any) => s.setHeaderRoute)).toEqual([
+      { setHeaderRoute: { name: 'canary-requests', match: [{ headerName: 'x-test-user', headerValue: { exact: 'alice' } }] } },
+    ]);
+  });
+
+  test('weight-0 steps with test requests or a mirror: one canary pod pinned (setCanaryScale) until the first weight above 0', () => {
+    const ab = [{ weight: 0, pause: TEN }, { weight: 100 }];
+    const steps = (mesh: Mesh, over: Partial<CanaryReleaseProps>) => one(synth(mesh, 'argo', over), 'Rollout', 'payment').spec.strategy.canary.steps;
+    expect(steps(Mesh.linkerd(), { canaryRequests: TEST_USER, steps: ab })).toEqual([
+      { setCanaryScale: { replicas: 1 } },
+      { setHeaderRoute: { name: 'canary-requests', match: [{ headerName: 'x-test-user', headerValue: { exact: 'true' } }] } },
+      { setWeight: 0 }, { pause: { duration: '10m' } },
+      { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 100 },
+    ]);
+    expect(steps(Mesh.istio(), { mirrorPercent: 10, steps: [{ weight: 0, pause: TEN }, { weight: 50 }, { weight: 100 }] })).toEqual([
+      { setCanaryScale: { replicas: 1 } },
+      { setMirrorRoute: { name: 'mirror', percentage: 10, match: [{ path: { prefix: '/' } }] } },
+      { setWeight: 0 }, { pause: { duration: '10m' } },
+      { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 },
+    ]);
+    // no weight-0 step, or nothing routed to the canary but the weight: no setCanaryScale
+    expect(steps(Mesh.istio(), { canaryRequests: TEST_USER }).filter((s: any) => s.setCanaryScale)).toEqual([]);
+    expect(steps(Mesh.istio(), { steps: ab }).filter((s: any) => s.setCanaryScale)).toEqual([]);
+  });
+});
+
 describe('refusals, with the reason and the alternative', () => {
   test.each(['flagger', 'argo'] as const)('%s on Consul', mode => {
     expect(fails(Mesh.consul(), mode)).toMatch(new RegExp(`delivery: got "${mode === 'flagger' ? 'flagger' : 'argo-rollouts'}": .*no Consul .*; use static steps \\(remove delivery\\)`));
