@@ -584,6 +584,28 @@ export class CanaryRelease extends MeshConstruct {
           `leave ${this.service.name} out of [${t.contributorPath}] (a ResilientService, FaultInjection or VersionedRouting) while a controller releases it${flagger ? ' (set retries and timeouts on the Canary, spec.service, through apiObjects)' : ''}, or use static steps`)),
     });
 
+    // an autoscaler of the released Deployment: Flagger scales the target to 0 outside an analysis (which turns
+    // its HPA off) and gives the primary an HPA only from the Canary's autoscalerRef (fluxcd/flagger
+    // pkg/canary/deployment_controller.go, hpa_reconciler.go); Argo scales a workloadRef Deployment to 0 once
+    // the Rollout is healthy (scaleDown), and an HPA scales the Rollout only when it targets it
+    this.node.addValidation({
+      validate: () => {
+        const hpa = Chart.of(this).node.findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'HorizontalPodAutoscaler')
+          .map(a => a.toJson())
+          .find(j => j.spec?.scaleTargetRef?.kind === 'Deployment' && j.spec.scaleTargetRef.name === pods.name
+            && (j.metadata?.namespace ?? namespace) === (pods.namespace ?? namespace))?.metadata?.name;
+        if (hpa === undefined) return [];
+        if (flagger) {
+          if (this.apiObjects.find(o => o.kind === 'Canary')?.toJson().spec?.autoscalerRef?.name === hpa) return [];
+          return [propMessage(prop, pods.name, `HorizontalPodAutoscaler ${hpa} scales ${pods.name}, which Flagger scales to 0 between analyses (the HPA is then off), and Flagger gives ${pods.name}-primary an autoscaler only from the Canary's autoscalerRef (pkg/canary/hpa_reconciler.go), so the pods that serve would not scale`,
+            `name the HPA on the Canary: release.apiObjects.find(o => o.kind === 'Canary')!.addJsonPatch(JsonPatch.add('/spec/autoscalerRef', { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: '${hpa}' }))`)];
+        }
+        return [propMessage(prop, pods.name, `HorizontalPodAutoscaler ${hpa} scales the Deployment ${pods.name}, which the Rollout scales to 0 once it is healthy (workloadRef scaleDown: onsuccess), so nothing would scale the Rollout's pods`,
+          `point the HPA at the Rollout: scaleTargetRef { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: '${pods.name}' } (Argo Rollouts exposes the scale subresource)`)];
+      },
+    });
+
     const input: DeliveryInput = {
       mesh: this.mesh,
       service: this.service,

@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
@@ -284,6 +284,40 @@ describe('Argo Rollouts: test requests and mirror reach canary pods', () => {
     // no weight-0 step, or nothing routed to the canary but the weight: no setCanaryScale
     expect(steps(Mesh.istio(), { canaryRequests: TEST_USER }).filter((s: any) => s.setCanaryScale)).toEqual([]);
     expect(steps(Mesh.istio(), { steps: ab }).filter((s: any) => s.setCanaryScale)).toEqual([]);
+  });
+});
+
+describe('an autoscaler of the released Deployment', () => {
+  const withHpa = (mode: Mode, canaryPatch = false) => (chart: Chart) => {
+    // no fixed replicas (the HPA's)
+    const d = new kplus.Deployment(chart, 'payment', {
+      metadata: { name: 'payment' },
+      select: false,
+      podMetadata: { labels: { 'app': 'payment', 'app.kubernetes.io/part-of': 'payment' } },
+      containers: [{ image: 'example/payment:2', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
+    });
+    d.select(kplus.LabelSelector.of({ labels: { app: 'payment' } }));
+    const r = release(chart, Mesh.istio(), mode, {}, d);
+    new kplus.HorizontalPodAutoscaler(chart, 'hpa', { metadata: { name: 'payment-hpa' }, target: d, maxReplicas: 6 });
+    if (canaryPatch) r.apiObjects.find(o => o.kind === 'Canary')!.addJsonPatch(JsonPatch.add('/spec/autoscalerRef', { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'payment-hpa' }));
+  };
+  test('Flagger: refused at synthesis unless the Canary names it in autoscalerRef (Flagger gives the primary an HPA only from it)', () => {
+    const e = failureOf(withHpa('flagger'));
+    expect(e).toMatch(/^\s*\[test\/release\] delivery.target: got "payment": HorizontalPodAutoscaler payment-hpa scales payment, which Flagger scales to 0 between analyses/m);
+    expect(e).not.toContain('fixed number of replicas');
+    expect(e).toContain("JsonPatch.add('/spec/autoscalerRef', { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'payment-hpa' })");
+    const chart = shopChart();
+    withHpa('flagger', true)(chart);
+    expect(one(synthValidated(chart), 'Canary', 'payment').spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'payment-hpa' });
+  });
+  test('Argo Rollouts: refused at synthesis (scaleDown turns an HPA of the Deployment off): the HPA must target the Rollout', () => {
+    expect(failureOf(withHpa('argo'))).toContain("delivery.workload: got \"payment\": HorizontalPodAutoscaler payment-hpa scales the Deployment payment, which the Rollout scales to 0 once it is healthy (workloadRef scaleDown: onsuccess), so nothing would scale the Rollout's pods; point the HPA at the Rollout: scaleTargetRef { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'payment' }");
+    // an HPA of another Deployment: fine
+    const chart = shopChart();
+    release(chart, Mesh.istio(), 'argo');
+    const other = new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [{ image: 'example/other:1', portNumber: 8080, securityContext: { ensureNonRoot: false } }] });
+    new kplus.HorizontalPodAutoscaler(chart, 'hpa', { target: other, maxReplicas: 6 });
+    expect(() => Testing.synth(chart)).not.toThrow();
   });
 });
 
