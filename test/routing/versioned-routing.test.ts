@@ -88,19 +88,24 @@ describe('Istio sidecar', () => {
     expect(ofKind(out, 'VirtualService')).toHaveLength(1);
     const http = one(out, 'VirtualService', 'reviews').spec.http;
     expect(http.map((r: any) => [r.name, r.timeout, r.route.map((d: any) => `${d.destination.subset}:${d.weight ?? 100}`).join(',')])).toEqual([
-      // fault routes carry no timeout or retries: with a catch-all resilience rule, it alone
-      ['fault-jason-default', undefined, 'v2:100'],
-      ['fault-default', undefined, 'v1:50,v3:50'],
+      // fault routes keep the timeout of the resilience rule they cross (Istio combines them on a route)
+      ['fault-jason-slow', '10s', 'v2:100'],
+      ['fault-jason-default', '3s', 'v2:100'],
+      ['fault-slow', '10s', 'v1:50,v3:50'],
+      ['fault-default', '3s', 'v1:50,v3:50'],
       ['jason-slow', '10s', 'v2:100'],
       ['jason-default', '3s', 'v2:100'],
       ['slow', '10s', 'v1:50,v3:50'],
       ['default', '3s', 'v1:50,v3:50'],
     ]);
-    expect(http[2].match).toEqual([
+    expect(http[4].match).toEqual([
       { uri: { exact: '/slow' }, headers: { 'end-user': { exact: 'jason' } } },
       { uri: { prefix: '/slow/' }, headers: { 'end-user': { exact: 'jason' } } },
     ]);
+    // not Istio's default retry policy (what a route without retries gets): the managed one
+    expect(http.every((r: any) => r.retries?.retryOn === 'connect-failure,refused-stream')).toBe(true);
     expect(reached(ISTIO, out, req({ path: '/slow/x', headers: { 'end-user': 'jason' } }))).toEqual(['v2']);
+    expect(reached(ISTIO, out, req({ path: '/slow/x', headers: { 'end-user': 'jason', 'x-chaos': 'true' } }))).toEqual(['v2']);
   });
 
   test('a fault rule and a version route with two conditions on one header, one a regex, cannot be one route: refused when the second joins, naming both', () => {
