@@ -169,6 +169,43 @@ describe('Istio sidecar', () => {
   });
 });
 
+describe('versions by Deployment: their pods must be the service\'s', () => {
+  const deployment = (chart: Chart, v: string, labels: { [k: string]: string } = { app: 'reviews' }) =>
+    new kplus.Deployment(chart, `reviews-${v}`, { select: false, podMetadata: { labels }, containers: [{ image: `reviews:${v}`, portNumber: 9080 }] });
+  const two = (mesh: Mesh, chart: Chart, v1: kplus.Deployment, v2: kplus.Deployment, service = reviews()) => new VersionedRouting(chart, 'routing', {
+    mesh, service, versions: [ServiceVersion.fromDeployment(v1, 'v1'), ServiceVersion.fromDeployment(v2, 'v2')], defaultSplit: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }],
+  });
+
+  test.each(MESHES)('%s: a Deployment whose pods lack the service\'s selector labels is refused at synthesis (its version would have no endpoints); with them, accepted', (_n, mesh) => {
+    expect(failureOf(chart => two(mesh, chart, deployment(chart, 'v1'), deployment(chart, 'v2', { tier: 'backend' }))))
+      .toContain('versions[1]: got "ServiceVersion.fromDeployment(test-reviews-v2, \'v2\')": the Deployment\'s pods lack the label app: reviews that the service reviews selects by, so the v2 version has no endpoints and its share of requests fails; add app: reviews to the pod template\'s labels');
+    // labels added after the routing count (checked at synthesis)
+    const chart = shopChart();
+    const late = deployment(chart, 'v2', {});
+    two(mesh, chart, deployment(chart, 'v1'), late);
+    late.podMetadata.addLabel('app', 'reviews');
+    expect(() => synthValidated(chart)).not.toThrow();
+  });
+
+  test.each(MESHES)('%s: a service selected by cdk8s-plus\'s per-Deployment label is refused, with the fix', (_n, mesh) => {
+    expect(failureOf(chart => {
+      const v1 = new kplus.Deployment(chart, 'reviews-v1', { containers: [{ image: 'reviews:1', portNumber: 9080 }] });
+      const v2 = deployment(chart, 'v2');
+      two(mesh, chart, v1, v2, ServiceRef.fromDeployment(v1, { port: 9080 }));
+    })).toMatch(/service\.selector: got \{"cdk8s\.io\/metadata\.addr":"test-reviews-v1-[0-9a-f]+"\}: the service selects its pods by cdk8s-plus's default label cdk8s\.io\/metadata\.addr, which is unique to one Deployment/);
+  });
+
+  test('a Deployment whose pods (or selector) already carry another value of the version label is refused, not relabelled', () => {
+    expect(failureOf(chart => two(ISTIO, chart, deployment(chart, 'v1', { app: 'reviews', version: 'v1' }), deployment(chart, 'v2', { app: 'reviews', version: 'v1' }))))
+      .toBe('[test/routing] versions[1]: got "ServiceVersion.fromDeployment(test-reviews-v2, \'v2\')": the Deployment\'s pods are labelled version: v1, and relabelling them version: v2 would move them out of version v1 (and out of a Deployment selector that holds version: v1); '
+        + 'pass the Deployment of version v2, or name the version v1');
+    // the same value is fine
+    const chart = shopChart();
+    two(ISTIO, chart, deployment(chart, 'v1', { app: 'reviews', version: 'v1' }), deployment(chart, 'v2', { app: 'reviews', version: 'v2' }));
+    expect(() => synthValidated(chart)).not.toThrow();
+  });
+});
+
 describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
   test.each([['linkerd', LINKERD], ['ambient', AMBIENT]])('%s: per-version backend Services, a Service of its own used as is', (_n, mesh) => {
     const chart = shopChart();
