@@ -370,7 +370,10 @@ export class VersionedRouting extends MeshConstruct {
           return;
         }
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
-        if (svc.port !== this.service.port && this.mesh.kind === MeshKind.LINKERD) {
+        // the HTTPRoute's backendRefs carry the service's port (linkerd.ts backends), and a Service without
+        // that port is a backend without endpoints: Linkerd and the ambient waypoint (a cluster
+        // outbound|<port>||<version Service> that does not exist) fail those requests
+        if (svc.port !== this.service.port && (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient)) {
           problems.add(`${prop}.service.port`, svc.port, `the route sends to port ${this.service.port} of each version's Service`, `give ${svc.name} port ${this.service.port}`);
         }
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });

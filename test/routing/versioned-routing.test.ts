@@ -217,6 +217,14 @@ describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
     expect(one(out, 'HTTPRoute', 'reviews').spec.rules[1].backendRefs).toEqual([{ name: 'reviews-v1', port: 9080, weight: 50 }, { name: 'reviews-canary', port: 9080, weight: 50 }]);
   });
 
+  test.each([['linkerd', LINKERD], ['ambient', AMBIENT]])('%s: a version\'s own Service must have the service\'s port (the backendRefs carry it); Istio sidecars route by subset and take any', (_n, mesh) => {
+    const own = (port: number) => ServiceVersion.fromService(ServiceRef.fromName('reviews-canary', { port, selector: { app: 'reviews', version: 'v3' } }), 'v3');
+    expect(failureOf(chart => new VersionedRouting(chart, 'routing', classic(mesh, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(8080)] }))))
+      .toBe("[test/routing] versions[2].service.port: got 8080: the route sends to port 9080 of each version's Service; give reviews-canary port 9080");
+    expect(() => synthValidated(((c: Chart) => { new VersionedRouting(c, 'routing', classic(mesh, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(9080)] })); return c; })(shopChart()))).not.toThrow();
+    expect(() => synthValidated(((c: Chart) => { new VersionedRouting(c, 'routing', classic(ISTIO, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(8080)] })); return c; })(shopChart()))).not.toThrow();
+  });
+
   test('Linkerd: the apex Service (given as an object) is narrowed to the heaviest default version; a name only gets a warning', () => {
     const chart = shopChart();
     const svc = new kplus.Service(chart, 'reviews', { metadata: { name: 'reviews' }, ports: [{ port: 9080 }], selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'reviews' } }) });
