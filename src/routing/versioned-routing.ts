@@ -422,9 +422,14 @@ export class VersionedRouting extends MeshConstruct {
       }
       if (!gateway || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
       const re = earlier.match.path?.type === MatchType.REGEX || later.match.path?.type === MatchType.REGEX;
-      if (re || compareRank(rank(later.match), rank(earlier.match)) > 0) {
+      const linkerd = this.mesh.kind === MeshKind.LINKERD;
+      const rankOf = linkerd ? linkerdRank : rank;
+      if (re || compareRank(rankOf(later.match), rankOf(earlier.match)) > 0) {
+        const order = linkerd
+          ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
+          : 'exact path, longest path prefix, method, most headers, most query parameters';
         problems.add(`${later.source}.match`, describeMatch(later.match),
-          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (exact path, longest path prefix, method, most headers, most query parameters${re ? '; regular expression paths rank as the implementation decides' : ''}): `
+          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${order}${re ? '; regular expression paths rank as the implementation decides' : ''}): `
           + `a request that matches both this route and ${earlier.source} (${describeMatch(earlier.match)}) would go to this route's versions`,
           `make ${earlier.source} at least as specific (add this route's path, method or conditions to it), or add a route for the requests that match both ahead of both`);
       }
@@ -518,6 +523,17 @@ export class VersionedRouting extends MeshConstruct {
 function rank(m: MatchIntent): number[] {
   const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
   return [path.type === MatchType.EXACT ? 1 : 0, path.value.length, m.methods ? 1 : 0, m.headers.length, m.query?.length ?? 0];
+}
+
+/**
+ * The Linkerd proxy's precedence of a match, which differs from Gateway API's: path match length (an
+ * exact and a prefix path of one length tie), then the number of headers, of query parameters, then a
+ * method (linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, path.rs
+ * `impl Ord for PathMatch`; lib.rs `best` keeps the first of equals, so rule order breaks ties).
+ */
+function linkerdRank(m: MatchIntent): number[] {
+  const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
+  return [path.value.length, m.headers.length, m.query?.length ?? 0, m.methods ? 1 : 0];
 }
 
 function compareRank(a: number[], b: number[]): number {

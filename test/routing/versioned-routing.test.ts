@@ -35,7 +35,7 @@ const classic = (mesh: Mesh, over: Partial<VersionedRoutingProps> = {}): Version
 /** The versions a request reaches in the output, per mesh (backend Services mapped back to versions). */
 function reached(mesh: Mesh, out: any[], req: TestRequest, service = 'reviews'): string[] {
   const found = mesh.kind === 'consul' ? consulVersions(out, service, req)
-    : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, service, req)].map(b => b.replace(`${service}-`, '')))
+    : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, service, req, mesh.kind === 'linkerd' ? 'linkerd' : 'gateway')].map(b => b.replace(`${service}-`, '')))
       : istioVersions(out, service, req);
   return [...found].sort();
 }
@@ -256,13 +256,31 @@ describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
       { name: 'api', match: { path: PathMatch.prefix('/api') }, version: 'v3' },
     ];
     expect(failureOf(chart => new VersionedRouting(chart, 'routing', classic(mesh, { routes }))))
-      .toBe(`[test/routing] routes[1].match: got "path prefix \\"/api\\"": ${mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (exact path, longest path prefix, method, most headers, most query parameters): `
+      .toBe(`[test/routing] routes[1].match: got "path prefix \\"/api\\"": ${mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${mesh.kind === 'linkerd'
+        ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
+        : 'exact path, longest path prefix, method, most headers, most query parameters'}): `
         + 'a request that matches both this route and routes[0] (header end-user exact "jason") would go to this route\'s versions; make routes[0] at least as specific (add this route\'s path, method or conditions to it), or add a route for the requests that match both ahead of both');
     const chart = shopChart();
     new VersionedRouting(chart, 'routing', classic(mesh, { routes: [routes[1], routes[0]] }));
     const out = synthValidated(chart);
     expect(reached(mesh, out, req({ path: '/api/x', headers: { 'end-user': 'jason' } }))).toEqual(['v3']);
     expect(reached(mesh, out, req({ path: '/web', headers: { 'end-user': 'jason' } }))).toEqual(['v2']);
+  });
+
+  test.each([
+    ['a method, then a header', [{ name: 'get', match: { methods: [HttpMethod.GET] }, version: 'v3' }, { name: 'jason', match: JASON, version: 'v2' }], { method: 'GET', headers: { 'end-user': 'jason' } }],
+    ['an exact path, then the same path as a prefix with a header', [{ name: 'exact', match: { path: PathMatch.exact('/api') }, version: 'v3' }, { name: 'jason', match: { ...JASON, path: PathMatch.prefix('/api') }, version: 'v2' }], { path: '/api', headers: { 'end-user': 'jason' } }],
+  ])('%s: Istio ambient (Gateway API order) keeps it; the Linkerd proxy ranks headers above a method and an exact path like a prefix of its length, so it is refused there', (_n, routes, request) => {
+    const chart = shopChart();
+    new VersionedRouting(chart, 'routing', classic(AMBIENT, { routes }));
+    expect(reached(AMBIENT, synthValidated(chart), req(request))).toEqual(['v3']);
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(LINKERD, { routes }))))
+      .toMatch(/^\[test\/routing\] routes\[1\]\.match: got .*: Linkerd routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first \(longest path \(exact or prefix alike\), most headers, most query parameters, then a method, as the Linkerd proxy ranks them\): a request that matches both this route and routes\[0\]/);
+    // the other order: first the more specific route for Linkerd, kept there (and refused on ambient)
+    const linkerd = shopChart();
+    new VersionedRouting(linkerd, 'routing', classic(LINKERD, { routes: [routes[1], routes[0]] }));
+    expect(reached(LINKERD, synthValidated(linkerd), req(request))).toEqual(['v2']);
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(AMBIENT, { routes: [routes[1], routes[0]] })))).toMatch(/routes\[1\]\.match: got .*Istio ambient routes by Gateway API HTTPRoutes/);
   });
 
   test('Istio sidecars and Consul keep the given order of overlapping routes (first match)', () => {
