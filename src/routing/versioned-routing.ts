@@ -5,7 +5,7 @@ import type { CookieMatch } from '../canary/canary-release';
 import { HeaderMatch, MatchType, RouteMatch } from '../matches';
 import { Mesh, MeshKind } from '../mesh';
 import { MeshConstruct } from '../mesh-construct';
-import { ProblemList, show } from '../private/errors';
+import { ProblemList, propMessage, show } from '../private/errors';
 import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
@@ -16,6 +16,7 @@ import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, Wei
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /**
  * A match on a query parameter of the request.
@@ -225,6 +226,7 @@ export class VersionedRouting extends MeshConstruct {
     for (const p of this.service._problems('service')) problems.addRaw(p);
     const versions = this.versionIntents(problems, props.versions);
     problems.throwIfAny();
+    this.checkPodSelection(problems, versions);
     const byName = new Map(versions.map(v => [v.intent.name, v.intent]));
 
     const split = (prop: string, given: VersionWeight[] | undefined): WeightedVersion[] => {
@@ -368,7 +370,10 @@ export class VersionedRouting extends MeshConstruct {
           return;
         }
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
-        if (svc.port !== this.service.port && this.mesh.kind === MeshKind.LINKERD) {
+        // the HTTPRoute's backendRefs carry the service's port (linkerd.ts backends), and a Service without
+        // that port is a backend without endpoints: Linkerd and the ambient waypoint (a cluster
+        // outbound|<port>||<version Service> that does not exist) fail those requests
+        if (svc.port !== this.service.port && (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient)) {
           problems.add(`${prop}.service.port`, svc.port, `the route sends to port ${this.service.port} of each version's Service`, `give ${svc.name} port ${this.service.port}`);
         }
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });
@@ -417,14 +422,68 @@ export class VersionedRouting extends MeshConstruct {
       }
       if (!gateway || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
       const re = earlier.match.path?.type === MatchType.REGEX || later.match.path?.type === MatchType.REGEX;
-      if (re || compareRank(rank(later.match), rank(earlier.match)) > 0) {
+      const linkerd = this.mesh.kind === MeshKind.LINKERD;
+      const rankOf = linkerd ? linkerdRank : rank;
+      if (re || compareRank(rankOf(later.match), rankOf(earlier.match)) > 0) {
+        const order = linkerd
+          ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
+          : 'exact path, longest path prefix, method, most headers, most query parameters';
         problems.add(`${later.source}.match`, describeMatch(later.match),
-          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (exact path, longest path prefix, method, most headers, most query parameters${re ? '; regular expression paths rank as the implementation decides' : ''}): `
+          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${order}${re ? '; regular expression paths rank as the implementation decides' : ''}): `
           + `a request that matches both this route and ${earlier.source} (${describeMatch(earlier.match)}) would go to this route's versions`,
           `make ${earlier.source} at least as specific (add this route's path, method or conditions to it), or add a route for the requests that match both ahead of both`);
       }
     }));
     problems.throwIfAny();
+  }
+
+  /**
+   * Each version given by its Deployment is the service's selector plus the version label: the
+   * Deployment's pods must carry the selector's labels (read at synthesis, as they may be added later),
+   * must not carry another value of the version label (relabelling them would take them out of that
+   * version, and out of a Deployment selector that holds it: the API server rejects a template its
+   * selector does not match), and the service must not select by cdk8s-plus's per-Deployment label
+   * (the other versions' pods never have it). Otherwise a version has no endpoints: 503 on Istio, a
+   * per-version Service without endpoints on Linkerd and ambient, an empty subset on Consul.
+   */
+  private checkPodSelection(problems: ProblemList, versions: { version: ServiceVersion; intent: VersionIntent }[]): void {
+    const byDeployment = versions.filter(v => v.version._deployment() && !v.version._service());
+    if (!byDeployment.length) return;
+    const selector = this.service.selector;
+    const fix = 'create the Deployments with select: false and a shared label, select their pods and the Service by it '
+      + "(new kplus.Deployment(this, 'reviews-v2', { select: false, podMetadata: { labels: { app: 'reviews' } }, ... }); "
+      + "new kplus.Service(this, 'reviews', { selector: kplus.Pods.select(this, 'pods', { labels: { app: 'reviews' } }), ... }))";
+    if (versions.length > 1 && Object.prototype.hasOwnProperty.call(selector, KPLUS_ADDRESS_LABEL)) {
+      problems.add('service.selector', { [KPLUS_ADDRESS_LABEL]: selector[KPLUS_ADDRESS_LABEL] },
+        `the service selects its pods by cdk8s-plus's default label ${KPLUS_ADDRESS_LABEL}, which is unique to one Deployment, so the pods of the other versions never match their version and their share of requests fails`, fix);
+      problems.throwIfAny();
+    }
+    for (const { version, intent } of byDeployment) {
+      const d = version._deployment()!;
+      const held = d.labels()[intent.versionKey] ?? d.matchLabels()[intent.versionKey];
+      if (held !== undefined && held !== intent.versionValue) {
+        problems.add(`versions[${versions.findIndex(v => v.version === version)}]`, `ServiceVersion.fromDeployment(${d.api.name}, '${intent.name}')`,
+          `the Deployment's pods are labelled ${intent.versionKey}: ${held}, and relabelling them ${intent.versionKey}: ${intent.versionValue} would move them out of version ${held} (and out of a Deployment selector that holds ${intent.versionKey}: ${held})`,
+          `pass the Deployment of version ${intent.versionValue}, or name the version ${held}`);
+      }
+    }
+    problems.throwIfAny();
+    // the Deployments' labels at synthesis (they may be added after the routing is created)
+    this.node.addValidation({
+      validate: () => {
+        const now = this.service.selector;
+        return byDeployment.flatMap(({ version, intent }) => {
+          const d = version._deployment()!;
+          const labels = d.labels();
+          const missing = Object.entries(now).filter(([k, value]) => labels[k] !== value);
+          if (!missing.length) return [];
+          const list = missing.map(([k, value]) => `${k}: ${value}`).join(', ');
+          return [`${propMessage(`versions[${versions.findIndex(v => v.version === version)}]`, `ServiceVersion.fromDeployment(${d.api.name}, '${intent.name}')`,
+            `the Deployment's pods lack the label${missing.length > 1 ? 's' : ''} ${list} that the service ${this.service.name} selects by, so the ${intent.name} version has no endpoints and its share of requests fails`,
+            missing.some(([k]) => k === KPLUS_ADDRESS_LABEL) ? fix : `add ${list} to the pod template's labels`)}`];
+        });
+      },
+    });
   }
 
   /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
@@ -464,6 +523,17 @@ export class VersionedRouting extends MeshConstruct {
 function rank(m: MatchIntent): number[] {
   const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
   return [path.type === MatchType.EXACT ? 1 : 0, path.value.length, m.methods ? 1 : 0, m.headers.length, m.query?.length ?? 0];
+}
+
+/**
+ * The Linkerd proxy's precedence of a match, which differs from Gateway API's: path match length (an
+ * exact and a prefix path of one length tie), then the number of headers, of query parameters, then a
+ * method (linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, path.rs
+ * `impl Ord for PathMatch`; lib.rs `best` keeps the first of equals, so rule order breaks ties).
+ */
+function linkerdRank(m: MatchIntent): number[] {
+  const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
+  return [path.value.length, m.headers.length, m.query?.length ?? 0, m.methods ? 1 : 0];
 }
 
 function compareRank(a: number[], b: number[]): number {

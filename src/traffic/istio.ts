@@ -104,8 +104,12 @@ function allOf(traffic: string, ...parts: (MatchIntent | undefined)[]): { match:
 /**
  * The http routes, first match wins: fault rules (in order) x version rules (in order, then the
  * default split) x resilience rules (in order), so that a request gets the first fault rule, the first
- * version rule and the first resilience rule that it matches. Routes with faults carry no timeout or
- * retries (Istio does not combine them); a fault rule on every request (the last) goes on every route.
+ * version rule and the first resilience rule that it matches; a fault rule on every request (the last)
+ * goes on every route. Routes with faults keep their rule's timeout and retries: Istio writes both on
+ * the Envoy route whether or not it has a fault (pilot/pkg/networking/core/route/route.go translateRoute
+ * puts the fault in TypedPerFilterConfig, applyHTTPRouteDestination sets the timeout and, without
+ * `retries`, the mesh's default retry policy); the fault filter runs before the router, so an injected
+ * abort is never retried and an injected delay is not counted in the timeout.
  */
 function httpRoutes(model: TrafficModel, path: string): istio.VirtualServiceSpecHttp[] {
   const rules = istioRules(model);
@@ -117,18 +121,17 @@ function httpRoutes(model: TrafficModel, path: string): istio.VirtualServiceSpec
   const versionRules: { name?: string; match?: MatchIntent; to?: WeightedVersion[] }[] = [...(routing?.rules ?? []), { to: routing?.split }];
   const mirror = (to: WeightedVersion[] | undefined) => routing?.mirror && to && mirrorsOn(routing, to)
     ? { mirror: destination(model, routing.mirror.version), mirrorPercentage: { value: routing.mirror.percent } } : {};
-  // requests that opt in to faults come first, on routes of their own; these carry no timeout or
-  // retries, so the resilience rules only matter for the requests they cover: with a catch-all rule,
-  // that rule alone (the same routes, fewer of them)
-  const catchAllRule = rules.find(r => !r.match);
-  const faultRules = catchAllRule ? [catchAllRule] : rules;
+  // requests that opt in to faults come first, on routes of their own, with the timeout and retries
+  // of the resilience rule they match (without, Istio would give them its default retries and no timeout)
   matched.forEach((f, fi) => {
     for (const v of versionRules) {
-      for (const r of faultRules) {
+      for (const r of rules) {
         const m = allOf(path, f.match, v.match, r.match);
         if (!m) continue;
         const name = ['fault', ...(faults.length > 1 ? [String(fi + 1)] : []), ...(v.name ? [v.name] : []), r.name].join('-');
-        out.push({ name, match: istioMatches(m.match), route: weighted(model, v.to), ...mirror(v.to), fault: faultOf(f) });
+        out.push({
+          name, match: istioMatches(m.match), timeout: fmt(r.timeoutMs), retries: retries(r), route: weighted(model, v.to), ...mirror(v.to), fault: faultOf(f),
+        });
       }
     }
   });

@@ -44,9 +44,35 @@ describe('Istio', () => {
     const http = one(synthValidated(chart), 'VirtualService', 'payment').spec.http;
     expect(http.map((r: any) => r.name)).toEqual(['fault-default', 'default']);
     expect(http[0].route.map((d: any) => d.weight)).toEqual([80, 20]);
-    expect(http[0].timeout).toBeUndefined();
+    // the fault route keeps the service's timeout and retries: Istio writes both on a route with a fault
+    // (route.go applyHTTPRouteDestination), and a route without retries would get Istio's default policy
+    expect(http[0].timeout).toBe('3s');
+    expect(http[0].retries).toEqual(http[1].retries);
     expect(http[1].timeout).toBe('3s');
     expect(http[1].fault).toBeUndefined();
+  });
+
+  test('each fault rule is crossed with every resilience rule, keeping its timeout and retry policy', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'resilience', {
+      mesh: Mesh.istio(),
+      service: payment(),
+      timeout: Duration.seconds(3),
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+      circuitBreaker: {},
+      routes: [{ name: 'pay', match: { path: PathMatch.exact('/pay') }, timeout: Duration.seconds(10), noRetries: true }],
+    });
+    new FaultInjection(chart, 'chaos', props({ delay: undefined }));
+    const http = one(synthValidated(chart), 'VirtualService', 'payment').spec.http;
+    const plain = http.filter((r: any) => !r.fault);
+    const faulty = http.filter((r: any) => r.fault);
+    expect(faulty.map((r: any) => r.name)).toEqual(plain.map((r: any) => `fault-${r.name}`));
+    faulty.forEach((r: any, i: number) => {
+      expect(r.timeout).toBe(plain[i].timeout);
+      expect(r.retries).toEqual(plain[i].retries);
+      expect(r.match).toEqual((plain[i].match ?? [{}]).map((m: any) => ({ ...m, headers: { 'x-chaos': { exact: 'true' } } })));
+    });
+    expect(faulty.find((r: any) => r.name === 'fault-pay').timeout).toBe('10s');
   });
 
   test('faults on every request need allowOnAllTraffic, and then apply to every route', () => {
@@ -59,16 +85,16 @@ describe('Istio', () => {
     expect(http[0].fault).toEqual({ abort: { httpStatus: 503, percentage: { value: 5 } } });
   });
 
-  test('faults on every request cannot share routes with timeouts and retries, in either order', () => {
-    const expected = /Istio does not combine; give the FaultInjection a header match/;
-    expect(failureOf(chart => {
-      new ResilientService(chart, 'resilience', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(3) });
-      new FaultInjection(chart, 'chaos', props({ match: undefined, allowOnAllTraffic: true }));
-    })).toMatch(expected);
-    expect(failureOf(chart => {
-      new FaultInjection(chart, 'chaos', props({ match: undefined, allowOnAllTraffic: true }));
-      new ResilientService(chart, 'resilience', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(3) });
-    })).toMatch(expected);
+  test('faults on every request go on the routes of a ResilientService, with their timeouts and retries, in either order', () => {
+    for (const faultFirst of [true, false]) {
+      const chart = shopChart();
+      const fault = () => new FaultInjection(chart, 'chaos', props({ match: undefined, allowOnAllTraffic: true }));
+      if (faultFirst) fault();
+      new ResilientService(chart, 'resilience', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(3), retries: { attempts: 2 }, circuitBreaker: {} });
+      if (!faultFirst) fault();
+      const http = one(synthValidated(chart), 'VirtualService', 'payment').spec.http;
+      expect(http.map((r: any) => [r.name, r.timeout, r.retries.attempts, r.fault.abort.httpStatus])).toEqual([['default-retry', '3s', 2, 503], ['default', '3s', 2, 503]]);
+    }
   });
 });
 

@@ -49,10 +49,11 @@ export function istioVersions(manifests: any[], service: string, req: TestReques
 
 /**
  * Gateway API: of every matching rule of every HTTPRoute whose parent is the Service, the most specific
- * (exact path, longest prefix, method, most headers, most query parameters), then the route name
+ * (exact path, longest prefix, method, most headers, most query parameters; on Linkerd, as its proxy
+ * ranks: longest path, most headers, most query parameters, method), then the route name
  * (same creation time), then rule order. Returns backend Service names.
  */
-export function gatewayBackends(manifests: any[], service: string, req: TestRequest): Set<string> {
+export function gatewayBackends(manifests: any[], service: string, req: TestRequest, order: 'gateway' | 'linkerd' = 'gateway'): Set<string> {
   const routes = manifests.filter(m => m.kind === 'HTTPRoute' && m.spec.parentRefs?.some((p: any) => p.kind === 'Service' && p.name === service))
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
   let best: { rank: number[]; backends: any[] } | undefined;
@@ -64,7 +65,11 @@ export function gatewayBackends(manifests: any[], service: string, req: TestRequ
         && (m.headers ?? []).every((h: any) => (h.type === 'RegularExpression' ? req.headers[h.name] !== undefined && full(h.value, req.headers[h.name]) : req.headers[h.name] === h.value))
         && (m.queryParams ?? []).every((q: any) => (q.type === 'RegularExpression' ? req.query[q.name] !== undefined && full(q.value, req.query[q.name]) : req.query[q.name] === q.value));
       if (!ok) continue;
-      const rank = [path.type === 'Exact' ? 1 : 0, path.value.length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
+      // Linkerd's proxy ranks path length (exact and prefix alike; a regex by the request's path), headers,
+      // query parameters, then the method (linkerd2-proxy http/route match.rs impl Ord for RequestMatch)
+      const rank = order === 'linkerd'
+        ? [path.type === 'RegularExpression' ? req.path.length : path.value.length, (m.headers ?? []).length, (m.queryParams ?? []).length, m.method ? 1 : 0]
+        : [path.type === 'Exact' ? 1 : 0, path.value.length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
       // a tie keeps the earlier one (route name, then rule order)
       const i = best ? rank.findIndex((r, j) => r !== best!.rank[j]) : 0;
       if (!best || (i >= 0 && rank[i] > best.rank[i])) best = { rank, backends: rule.backendRefs };

@@ -120,7 +120,7 @@ describe.each([
         const route = c.routes.find(x => intentMatches(x.match, r));
         const intended = [...new Set((route?.to ?? c.split).filter(t => t.weight > 0).map(t => `v${t.version + 1}`))].sort();
         const found = mesh.kind === 'consul' ? consulVersions(out, 'reviews', r)
-          : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, 'reviews', r)].map(b => b.replace('reviews-', '')))
+          : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, 'reviews', r, mesh.kind === 'linkerd' ? 'linkerd' : 'gateway')].map(b => b.replace('reviews-', '')))
             : istioVersions(out, 'reviews', r);
         expect({ request: r, versions: [...found].sort() }).toEqual({ request: r, versions: intended });
       }

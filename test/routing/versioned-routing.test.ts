@@ -35,7 +35,7 @@ const classic = (mesh: Mesh, over: Partial<VersionedRoutingProps> = {}): Version
 /** The versions a request reaches in the output, per mesh (backend Services mapped back to versions). */
 function reached(mesh: Mesh, out: any[], req: TestRequest, service = 'reviews'): string[] {
   const found = mesh.kind === 'consul' ? consulVersions(out, service, req)
-    : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, service, req)].map(b => b.replace(`${service}-`, '')))
+    : mesh.kind === 'linkerd' || mesh.ambient ? new Set([...gatewayBackends(out, service, req, mesh.kind === 'linkerd' ? 'linkerd' : 'gateway')].map(b => b.replace(`${service}-`, '')))
       : istioVersions(out, service, req);
   return [...found].sort();
 }
@@ -88,19 +88,24 @@ describe('Istio sidecar', () => {
     expect(ofKind(out, 'VirtualService')).toHaveLength(1);
     const http = one(out, 'VirtualService', 'reviews').spec.http;
     expect(http.map((r: any) => [r.name, r.timeout, r.route.map((d: any) => `${d.destination.subset}:${d.weight ?? 100}`).join(',')])).toEqual([
-      // fault routes carry no timeout or retries: with a catch-all resilience rule, it alone
-      ['fault-jason-default', undefined, 'v2:100'],
-      ['fault-default', undefined, 'v1:50,v3:50'],
+      // fault routes keep the timeout of the resilience rule they cross (Istio combines them on a route)
+      ['fault-jason-slow', '10s', 'v2:100'],
+      ['fault-jason-default', '3s', 'v2:100'],
+      ['fault-slow', '10s', 'v1:50,v3:50'],
+      ['fault-default', '3s', 'v1:50,v3:50'],
       ['jason-slow', '10s', 'v2:100'],
       ['jason-default', '3s', 'v2:100'],
       ['slow', '10s', 'v1:50,v3:50'],
       ['default', '3s', 'v1:50,v3:50'],
     ]);
-    expect(http[2].match).toEqual([
+    expect(http[4].match).toEqual([
       { uri: { exact: '/slow' }, headers: { 'end-user': { exact: 'jason' } } },
       { uri: { prefix: '/slow/' }, headers: { 'end-user': { exact: 'jason' } } },
     ]);
+    // not Istio's default retry policy (what a route without retries gets): the managed one
+    expect(http.every((r: any) => r.retries?.retryOn === 'connect-failure,refused-stream')).toBe(true);
     expect(reached(ISTIO, out, req({ path: '/slow/x', headers: { 'end-user': 'jason' } }))).toEqual(['v2']);
+    expect(reached(ISTIO, out, req({ path: '/slow/x', headers: { 'end-user': 'jason', 'x-chaos': 'true' } }))).toEqual(['v2']);
   });
 
   test('a fault rule and a version route with two conditions on one header, one a regex, cannot be one route: refused when the second joins, naming both', () => {
@@ -164,6 +169,43 @@ describe('Istio sidecar', () => {
   });
 });
 
+describe('versions by Deployment: their pods must be the service\'s', () => {
+  const deployment = (chart: Chart, v: string, labels: { [k: string]: string } = { app: 'reviews' }) =>
+    new kplus.Deployment(chart, `reviews-${v}`, { select: false, podMetadata: { labels }, containers: [{ image: `reviews:${v}`, portNumber: 9080 }] });
+  const two = (mesh: Mesh, chart: Chart, v1: kplus.Deployment, v2: kplus.Deployment, service = reviews()) => new VersionedRouting(chart, 'routing', {
+    mesh, service, versions: [ServiceVersion.fromDeployment(v1, 'v1'), ServiceVersion.fromDeployment(v2, 'v2')], defaultSplit: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }],
+  });
+
+  test.each(MESHES)('%s: a Deployment whose pods lack the service\'s selector labels is refused at synthesis (its version would have no endpoints); with them, accepted', (_n, mesh) => {
+    expect(failureOf(chart => two(mesh, chart, deployment(chart, 'v1'), deployment(chart, 'v2', { tier: 'backend' }))))
+      .toContain('versions[1]: got "ServiceVersion.fromDeployment(test-reviews-v2, \'v2\')": the Deployment\'s pods lack the label app: reviews that the service reviews selects by, so the v2 version has no endpoints and its share of requests fails; add app: reviews to the pod template\'s labels');
+    // labels added after the routing count (checked at synthesis)
+    const chart = shopChart();
+    const late = deployment(chart, 'v2', {});
+    two(mesh, chart, deployment(chart, 'v1'), late);
+    late.podMetadata.addLabel('app', 'reviews');
+    expect(() => synthValidated(chart)).not.toThrow();
+  });
+
+  test.each(MESHES)('%s: a service selected by cdk8s-plus\'s per-Deployment label is refused, with the fix', (_n, mesh) => {
+    expect(failureOf(chart => {
+      const v1 = new kplus.Deployment(chart, 'reviews-v1', { containers: [{ image: 'reviews:1', portNumber: 9080 }] });
+      const v2 = deployment(chart, 'v2');
+      two(mesh, chart, v1, v2, ServiceRef.fromDeployment(v1, { port: 9080 }));
+    })).toMatch(/service\.selector: got \{"cdk8s\.io\/metadata\.addr":"test-reviews-v1-[0-9a-f]+"\}: the service selects its pods by cdk8s-plus's default label cdk8s\.io\/metadata\.addr, which is unique to one Deployment/);
+  });
+
+  test('a Deployment whose pods (or selector) already carry another value of the version label is refused, not relabelled', () => {
+    expect(failureOf(chart => two(ISTIO, chart, deployment(chart, 'v1', { app: 'reviews', version: 'v1' }), deployment(chart, 'v2', { app: 'reviews', version: 'v1' }))))
+      .toBe('[test/routing] versions[1]: got "ServiceVersion.fromDeployment(test-reviews-v2, \'v2\')": the Deployment\'s pods are labelled version: v1, and relabelling them version: v2 would move them out of version v1 (and out of a Deployment selector that holds version: v1); '
+        + 'pass the Deployment of version v2, or name the version v1');
+    // the same value is fine
+    const chart = shopChart();
+    two(ISTIO, chart, deployment(chart, 'v1', { app: 'reviews', version: 'v1' }), deployment(chart, 'v2', { app: 'reviews', version: 'v2' }));
+    expect(() => synthValidated(chart)).not.toThrow();
+  });
+});
+
 describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
   test.each([['linkerd', LINKERD], ['ambient', AMBIENT]])('%s: per-version backend Services, a Service of its own used as is', (_n, mesh) => {
     const chart = shopChart();
@@ -173,6 +215,14 @@ describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
     const out = synthValidated(chart);
     expect(ofKind(out, 'Service').map(s => s.metadata.name).sort()).toEqual(['reviews-v1', 'reviews-v2']);
     expect(one(out, 'HTTPRoute', 'reviews').spec.rules[1].backendRefs).toEqual([{ name: 'reviews-v1', port: 9080, weight: 50 }, { name: 'reviews-canary', port: 9080, weight: 50 }]);
+  });
+
+  test.each([['linkerd', LINKERD], ['ambient', AMBIENT]])('%s: a version\'s own Service must have the service\'s port (the backendRefs carry it); Istio sidecars route by subset and take any', (_n, mesh) => {
+    const own = (port: number) => ServiceVersion.fromService(ServiceRef.fromName('reviews-canary', { port, selector: { app: 'reviews', version: 'v3' } }), 'v3');
+    expect(failureOf(chart => new VersionedRouting(chart, 'routing', classic(mesh, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(8080)] }))))
+      .toBe("[test/routing] versions[2].service.port: got 8080: the route sends to port 9080 of each version's Service; give reviews-canary port 9080");
+    expect(() => synthValidated(((c: Chart) => { new VersionedRouting(c, 'routing', classic(mesh, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(9080)] })); return c; })(shopChart()))).not.toThrow();
+    expect(() => synthValidated(((c: Chart) => { new VersionedRouting(c, 'routing', classic(ISTIO, { versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2'), own(8080)] })); return c; })(shopChart()))).not.toThrow();
   });
 
   test('Linkerd: the apex Service (given as an object) is narrowed to the heaviest default version; a name only gets a warning', () => {
@@ -206,13 +256,31 @@ describe('Gateway API meshes (Linkerd, Istio ambient)', () => {
       { name: 'api', match: { path: PathMatch.prefix('/api') }, version: 'v3' },
     ];
     expect(failureOf(chart => new VersionedRouting(chart, 'routing', classic(mesh, { routes }))))
-      .toBe(`[test/routing] routes[1].match: got "path prefix \\"/api\\"": ${mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (exact path, longest path prefix, method, most headers, most query parameters): `
+      .toBe(`[test/routing] routes[1].match: got "path prefix \\"/api\\"": ${mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${mesh.kind === 'linkerd'
+        ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
+        : 'exact path, longest path prefix, method, most headers, most query parameters'}): `
         + 'a request that matches both this route and routes[0] (header end-user exact "jason") would go to this route\'s versions; make routes[0] at least as specific (add this route\'s path, method or conditions to it), or add a route for the requests that match both ahead of both');
     const chart = shopChart();
     new VersionedRouting(chart, 'routing', classic(mesh, { routes: [routes[1], routes[0]] }));
     const out = synthValidated(chart);
     expect(reached(mesh, out, req({ path: '/api/x', headers: { 'end-user': 'jason' } }))).toEqual(['v3']);
     expect(reached(mesh, out, req({ path: '/web', headers: { 'end-user': 'jason' } }))).toEqual(['v2']);
+  });
+
+  test.each([
+    ['a method, then a header', [{ name: 'get', match: { methods: [HttpMethod.GET] }, version: 'v3' }, { name: 'jason', match: JASON, version: 'v2' }], { method: 'GET', headers: { 'end-user': 'jason' } }],
+    ['an exact path, then the same path as a prefix with a header', [{ name: 'exact', match: { path: PathMatch.exact('/api') }, version: 'v3' }, { name: 'jason', match: { ...JASON, path: PathMatch.prefix('/api') }, version: 'v2' }], { path: '/api', headers: { 'end-user': 'jason' } }],
+  ])('%s: Istio ambient (Gateway API order) keeps it; the Linkerd proxy ranks headers above a method and an exact path like a prefix of its length, so it is refused there', (_n, routes, request) => {
+    const chart = shopChart();
+    new VersionedRouting(chart, 'routing', classic(AMBIENT, { routes }));
+    expect(reached(AMBIENT, synthValidated(chart), req(request))).toEqual(['v3']);
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(LINKERD, { routes }))))
+      .toMatch(/^\[test\/routing\] routes\[1\]\.match: got .*: Linkerd routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first \(longest path \(exact or prefix alike\), most headers, most query parameters, then a method, as the Linkerd proxy ranks them\): a request that matches both this route and routes\[0\]/);
+    // the other order: first the more specific route for Linkerd, kept there (and refused on ambient)
+    const linkerd = shopChart();
+    new VersionedRouting(linkerd, 'routing', classic(LINKERD, { routes: [routes[1], routes[0]] }));
+    expect(reached(LINKERD, synthValidated(linkerd), req(request))).toEqual(['v2']);
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(AMBIENT, { routes: [routes[1], routes[0]] })))).toMatch(/routes\[1\]\.match: got .*Istio ambient routes by Gateway API HTTPRoutes/);
   });
 
   test('Istio sidecars and Consul keep the given order of overlapping routes (first match)', () => {
