@@ -505,9 +505,9 @@ spec:
   },
   {
     code: 'I135',
-    bad: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+    bad: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua, typed_config: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: \"function envoy_on_request(h) end\"}}}}'),
     expect: ['I135'],
-    fixed: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+    fixed: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua, typed_config: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: \"function envoy_on_request(h) end\"}}}}'),
   },
   {
     code: 'I136',
@@ -613,7 +613,12 @@ spec:
       listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
     patch:
       operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.local_ratelimit}`),
+      value:
+        name: envoy.filters.http.local_ratelimit
+        typed_config:
+          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+          value: {stat_prefix: http_local_rate_limiter}`),
     expect: ['I147'],
     fixed: doc(`apiVersion: networking.istio.io/v1alpha3
 kind: EnvoyFilter
@@ -628,7 +633,12 @@ spec:
       listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: envoy.filters.http.router}}}}
     patch:
       operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.local_ratelimit}`),
+      value:
+        name: envoy.filters.http.local_ratelimit
+        typed_config:
+          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+          value: {stat_prefix: http_local_rate_limiter}`),
   },
   {
     code: 'I148',
@@ -723,7 +733,7 @@ spec:
     code: 'I160',
     bad: doc(AP('  action: CUSTOM\n  rules:\n  - from: [{source: {}}]\n    when: [{key: request.header.x-team, values: [payments]}]')),
     expect: ['I160', 'I160', 'I160'],
-    fixed: doc(AP('  action: CUSTOM\n  provider: {name: ext-authz}\n  rules:\n  - from: [{source: {namespaces: [shop]}}]\n    when: [{key: "request.headers[x-team]", values: [payments]}]')),
+    fixed: doc(AP('  action: CUSTOM\n  provider: {name: ext-authz}\n  rules:\n  - from: [{source: {ipBlocks: [10.0.0.0/8]}}]\n    when: [{key: "request.headers[x-team]", values: [payments]}]')),
   },
   {
     code: 'I161',
@@ -738,6 +748,12 @@ spec:
     fixed: doc(`apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/keys"}]`),
   },
 
+  {
+    code: 'I163',
+    bad: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch: {operation: INSERT_FIRST, value: {name: envoy.filters.http.lua}}')),
+    expect: ['I163'],
+    fixed: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch:\n      operation: INSERT_FIRST\n      value:\n        name: envoy.filters.http.lua\n        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: "function envoy_on_request(h) end"}}')),
+  },
   // Linkerd
   {
     code: 'L101',

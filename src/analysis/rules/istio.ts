@@ -1342,6 +1342,19 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const s = d.obj.spec ?? {};
       const out: RawFinding[] = [];
       if (s.action === 'CUSTOM' && !s.provider?.name) out.push(at(d, ['spec', 'provider'], 'a CUSTOM policy needs provider.name (an extension provider of the mesh config)'));
+      if (s.action === 'CUSTOM') {
+        // what an ext_authz provider cannot be told (validateAuthorizationPolicy: "... is currently not supported with CUSTOM action")
+        const sourceFields = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals'];
+        arr(s.rules).forEach((r: any, i: number) => {
+          arr(r?.from).forEach((f: any, j: number) => sourceFields.filter(k => arr(f?.source?.[k]).length).forEach(k =>
+            out.push(at(d, ['spec', 'rules', i, 'from', j, 'source', k], `source.${k} cannot be used with action CUSTOM (the external authorizer sees no peer identity): use ipBlocks, or a separate ALLOW or DENY policy`))));
+          arr(r?.when).forEach((w: any, j: number) => {
+            if (['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal'].includes(w?.key) || String(w?.key).startsWith('request.auth.')) {
+              out.push(at(d, ['spec', 'rules', i, 'when', j, 'key'], `${w.key} cannot be used with action CUSTOM: use a separate ALLOW or DENY policy`));
+            }
+          });
+        });
+      }
       if (s.action !== 'CUSTOM' && s.provider) out.push(at(d, ['spec', 'provider'], 'provider is only for action CUSTOM: remove it'));
       if (s.selector && (s.targetRef || arr(s.targetRefs).length)) out.push(at(d, ['spec', 'selector'], 'a policy takes a selector or targetRefs, not both: keep one'));
       arr(s.rules).forEach((r: any, i: number) => {
@@ -1379,5 +1392,19 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     check: ctx => ctx.ofKind('RequestAuthentication', 'istio.io').flatMap(d => arr(d.obj.spec?.jwtRules).flatMap((r: any, i: number) =>
       typeof r?.jwksUri === 'string' && !/^https?:\/\/[^/]/.test(r.jwksUri)
         ? [at(d, ['spec', 'jwtRules', i, 'jwksUri'], `${JSON.stringify(r.jwksUri)} is not an http(s) URL: write https://host/path`)] : [])),
+  },
+  {
+    code: 'I163',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'IST0133 SchemaWarning (webhook warning: using deprecated types by name without typed_config; pkg/config/validation/envoyfilter recurseMissingTypedConfig)',
+    summary: 'an EnvoyFilter names a filter without its typed_config: Envoy no longer looks filters up by name',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => {
+      const v = p?.patch?.value;
+      if (!['HTTP_FILTER', 'NETWORK_FILTER', 'LISTENER_FILTER'].includes(p?.applyTo) || !v || typeof v !== 'object' || typeof v.name !== 'string') return [];
+      const typed = ['typed_config', 'typedConfig', 'config_discovery', 'configDiscovery'].some(k => v[k] !== undefined);
+      return typed ? [] : [at(d, ['spec', 'configPatches', i, 'patch', 'value'], `the filter ${v.name} has no typed_config: add typed_config with its "@type" (e.g. type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua)`)];
+    })),
   },
 ];
