@@ -74,6 +74,15 @@ export const ISTIOCTL_ONLY: IstioctlOnly[] = [
       + 'of the manifest. The analyzer reports the EnvoyFilter mistakes istioctl analyzes (IST0151-IST0155: I135, I151) and I147; '
       + 'repeating the notice would flag the sidecar rate limit, which has no other API in Istio 1.30',
   },
+  ...['IST0101', 'IST0132'].map(code => ({
+    code,
+    origin: /^VirtualService /,
+    message: code === 'IST0101' ? /^Referenced gateway not found/ : /not found in Gateway/,
+    when: (_origin: string, objects: any[]) => !objects.some(o => o?.kind === 'Gateway' && /^networking\.istio\.io\//.test(String(o.apiVersion))),
+    reason: 'a VirtualService bound to a Gateway when the manifests hold no Istio Gateway at all: the Gateways are managed elsewhere '
+      + '(a shared ingress gateway is the common case), and istioctl, which is meant to see the whole cluster, would find it there. I107 '
+      + 'reports a missing Gateway (as IST0101 and IST0132) when the manifests hold Gateways, none of them the one named',
+  })),
   {
     code: 'IST0160',
     origin: /^Telemetry /,
@@ -126,6 +135,7 @@ export const OURS_ONLY: { [rule: string]: string } = {
   I119: 'IST0111: istioctl\'s sidecar.SelectorAnalyzer needs the Pod collection, which istioctl analyze never loads from files (skipped offline); I119 needs no pods: two selector-less Sidecars in a namespace are ambiguous whatever runs there',
   I120: 'IST0160: istioctl reports every Telemetry of a namespace with more than one selector-less, we report all but the first (the one istiod keeps)',
   I127: 'IST0145: istioctl\'s gateway.ConflictingGatewayAnalyzer needs the Pod collection (skipped offline)',
+  I132: 'IST0101 (host): istioctl\'s virtualservice.DestinationHostAnalyzer needs the Service collection (skipped offline); I132 is a warning, listed for the record',
   I133: 'IST0173: istioctl\'s destinationrule.SubsetSelectPodAnalyzer needs the Pod collection (skipped offline); we read the pod templates of the manifests\' workloads',
   I137: 'IST0167: istioctl\'s IneffectivePolicy needs Pods and Namespaces (skipped offline)',
   I190: 'IST0102: istioctl\'s injection.Analyzer needs the Namespace collection (skipped offline)',

@@ -345,12 +345,12 @@ const oursOnlyErrors: string[] = [];
 
 function differentialAdd(group: string, input: string, messages: IstioctlMessage[], texts: string[]): void {
   const objects = texts.flatMap(t => jsyaml.loadAll(t) as any[]).filter(d => d && typeof d === 'object');
-  const ours = ourIstioCodes(texts);
+  const mine = ourIstioCodes(texts);
   const upstream = new Set(messages.map(m => m.code));
-  for (const o of ours) {
+  for (const o of mine) {
     if (o.severity === Severity.ERROR && !upstream.has(o.code) && !OURS_ONLY[o.rule]) oursOnlyErrors.push(`${group} ${input}: ${o.rule} (${o.code}) is an error istioctl does not report, and OURS_ONLY gives no reason`);
   }
-  differentials.get(group)!.add(input, messages, ours, m => istioctlOnly(m.code, m.origin, m.message, objects) !== undefined);
+  differentials.get(group)!.add(input, messages, mine, m => istioctlOnly(m.code, m.origin, m.message, objects) !== undefined);
 }
 
 function analyzeJson(istioctl: string, files: string[]): IstioctlMessage[] | string {

@@ -1,6 +1,6 @@
-import { MeshAnalyzer } from '../../src';
 import { loadCorpus, ourIstioCodes } from '../../conformance/differential';
 import { OURS_ONLY } from '../../conformance/exceptions';
+import { MeshAnalyzer } from '../../src';
 
 // The hand-written Istio corpus (conformance/istio-corpus, issue 18 item 5): each case records the IST codes that
 // istioctl analyze --use-kube=false reports on it (npm run conformance checks that istioctl still does), and where

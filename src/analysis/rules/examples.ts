@@ -658,7 +658,7 @@ spec:
     fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW),
   },
 
-  { code: 'I149', bad: doc(VS(`  - fault: {delay: {percent: 10, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]`)), expect: ['I149'], fixed: doc(VS(`  - fault: {delay: {percentage: {value: 10}, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]`)) },
+  { code: 'I149', bad: doc(VS('  - fault: {delay: {percent: 10, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]')), expect: ['I149'], fixed: doc(VS('  - fault: {delay: {percentage: {value: 10}, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]')) },
   {
     code: 'I149',
     bad: doc(SIDECAR('  outboundTrafficPolicy:\n    mode: ALLOW_ANY\n    egressProxy: {host: egress.istio-system.svc.cluster.local, port: {number: 443}}\n  egress:\n  - hosts: ["./*", "istio-system/*"]')),
@@ -707,9 +707,9 @@ spec:
   },
   {
     code: 'I156',
-    bad: doc(VS(`  - match: [{uri: {regex: "/api/(v1|v2"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]`).replace('hosts: [payment]', "hosts: ['*']")),
+    bad: doc(VS('  - match: [{uri: {regex: "/api/(v1|v2"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]').replace('hosts: [payment]', "hosts: ['*']")),
     expect: ['I156', 'I156'],
-    fixed: doc(VS(`  - match: [{uri: {regex: "/api/(v1|v2)"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]`)),
+    fixed: doc(VS('  - match: [{uri: {regex: "/api/(v1|v2)"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]')),
   },
   {
     code: 'I157',
@@ -743,9 +743,9 @@ spec:
   },
   {
     code: 'I162',
-    bad: doc(`apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: auth.example.com/keys}]`),
+    bad: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: auth.example.com/keys}]'),
     expect: ['I162'],
-    fixed: doc(`apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/keys"}]`),
+    fixed: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/keys"}]'),
   },
 
   {
