@@ -1,4 +1,5 @@
 import * as net from 'net';
+import { RE2JS } from '@bufbuild/re2';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, groupBy, hostsOverlap, RawFinding, selects } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
@@ -171,11 +172,10 @@ function hostEntryErrors(entry: unknown, gateway: boolean): string[] {
 /** Whether a regular expression is one Envoy's RE2 compiles: no lookaround or backreference, and well formed. */
 function re2Error(re: unknown): string | undefined {
   if (typeof re !== 'string') return undefined;
-  if (/\(\?[=!]|\(\?<[=!]|\\[1-9]/.test(re)) return `${JSON.stringify(re)} uses a lookaround or a backreference, which RE2 (Envoy's regex engine) does not support`;
   try {
-    new RegExp(re);
+    RE2JS.compile(re);
   } catch (e) {
-    return `${JSON.stringify(re)} is not a valid regular expression (${(e as Error).message})`;
+    return `${JSON.stringify(re)} is not an RE2 regular expression, the syntax Envoy reads (${(e as Error).message.replace(/^error parsing regexp: /, '')}; RE2 has no look-around and no back-references)`;
   }
   return undefined;
 }
@@ -197,6 +197,11 @@ function conditionKeyError(key: unknown): string | undefined {
 }
 
 const WEBHOOK = 'IST0106 SchemaValidationError';
+
+/** An AuthorizationPolicy source or operation that names nothing (every list empty): Istio rejects it. */
+function isEmptyMatch(m: unknown): boolean {
+  return !m || typeof m !== 'object' || !Object.values(m).some(v => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null));
+}
 
 export const ISTIO_RULES: AnalyzerRule[] = [
   {
@@ -645,22 +650,24 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   },
   {
     code: 'I129',
-    severity: W,
+    severity: INFO,
     mesh: 'istio',
     kinds: ['DestinationRule'],
-    upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel, IST0129 NoServerCertificateVerificationPortLevel',
-    summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates (or a credentialName on a DestinationRule with a workloadSelector): the server is not verified',
+    upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel, IST0129 NoServerCertificateVerificationPortLevel (warnings in istioctl; the level differs: '
+      + 'since the VERIFY_CERTIFICATE_AT_CLIENT default, an empty caCertificates means the proxy\'s system CA bundle, '
+      + 'pilot/pkg/networking/core/cluster_tls.go buildUpstreamTLSContext, CaCertificatePath defaults to "system")',
+    summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates (or a credentialName on a DestinationRule with a workloadSelector): the server is verified against the proxy\'s system CA bundle only',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
       // a credentialName is read by sidecars only when the DestinationRule has a workloadSelector (ClientTLSSettings
       // credentialName in the networking API; pkg/config/analysis/analyzers/destinationrule/ca-certificates.go)
       const unverified = (tls: any) => tls && ['SIMPLE', 'MUTUAL'].includes(tls.mode) && !tls.caCertificates && !tls.insecureSkipVerify
         && !(tls.credentialName && d.obj.spec?.workloadSelector);
-      const fix = d.obj.spec?.workloadSelector ? 'set caCertificates or credentialName' : 'set caCertificates (a credentialName is read by sidecars only with a workloadSelector)';
+      const fix = `any public CA's certificate for the host is accepted: to pin the CA, ${d.obj.spec?.workloadSelector ? 'set caCertificates or credentialName' : 'set caCertificates (a credentialName is read by sidecars only with a workloadSelector)'}`;
       const out: RawFinding[] = [];
       const tls = d.obj.spec?.trafficPolicy?.tls;
-      if (unverified(tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'tls'], `the server certificate is not verified: ${fix}`), upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel' });
+      if (unverified(tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'tls'], `no caCertificates: the proxy verifies the server against its system CA bundle, so ${fix}`), upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel' });
       arr(d.obj.spec?.trafficPolicy?.portLevelSettings).forEach((p: any, i: number) => {
-        if (unverified(p?.tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls'], `the server certificate on port ${p.port?.number} is not verified: ${fix}`), upstream: 'IST0129 NoServerCertificateVerificationPortLevel' });
+        if (unverified(p?.tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls'], `no caCertificates on port ${p.port?.number}: the proxy verifies the server against its system CA bundle, so ${fix}`), upstream: 'IST0129 NoServerCertificateVerificationPortLevel' });
       });
       return out;
     }),
@@ -1366,10 +1373,10 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       if (s.selector && (s.targetRef || arr(s.targetRefs).length)) out.push(at(d, ['spec', 'selector'], 'a policy takes a selector or targetRefs, not both: keep one'));
       arr(s.rules).forEach((r: any, i: number) => {
         arr(r?.from).forEach((f: any, j: number) => {
-          if (!f?.source || !Object.keys(f.source).length) out.push(at(d, ['spec', 'rules', i, 'from', j], 'from.source is empty: name the callers, or remove the entry'));
+          if (isEmptyMatch(f?.source)) out.push(at(d, ['spec', 'rules', i, 'from', j], 'from.source is empty: name the callers, or remove the entry'));
         });
         arr(r?.to).forEach((t: any, j: number) => {
-          if (!t?.operation || !Object.keys(t.operation).length) out.push(at(d, ['spec', 'rules', i, 'to', j], 'to.operation is empty: name what it matches, or remove the entry'));
+          if (isEmptyMatch(t?.operation)) out.push(at(d, ['spec', 'rules', i, 'to', j], 'to.operation is empty: name what it matches, or remove the entry'));
         });
         arr(r?.when).forEach((w: any, j: number) => {
           const e = conditionKeyError(w?.key);
