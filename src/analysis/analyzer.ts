@@ -216,7 +216,7 @@ export class MeshAnalyzer {
           file: raw.doc.file,
           documentIndex: raw.doc.documentIndex,
           line: raw.doc.file !== undefined || raw.doc.documentIndex !== undefined ? lineOf(raw.doc, raw.path) : undefined,
-          upstream: rule.upstream,
+          upstream: raw.upstream ?? rule.upstream,
           order: raw.doc.index,
         });
       }

@@ -27,6 +27,8 @@ export interface RawFinding {
   readonly message: string;
   /** A lower severity than the rule's, for this finding (e.g. when a fact is not among the manifests). */
   readonly severity?: Severity;
+  /** The upstream rule of this finding, where the rule mirrors several (e.g. IST0128 or IST0129). */
+  readonly upstream?: string;
 }
 
 /**

@@ -219,6 +219,28 @@ spec:
 
 const doc = (...parts: string[]) => parts.join('\n---\n') + '\n';
 
+/** A VirtualService for payment.example.com bound to a gateway (gateway hosts are FQDNs: Istio rejects short names there). */
+const GW_VS = (gateway: string) => VS(ROUTE_TO('port: {number: 8080}'), `\n  gateways: [${gateway}]`).replace('hosts: [payment]', 'hosts: [payment.example.com]');
+
+const EF = (name: string, spec: string) => `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: ${name}, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: payment}}
+${spec}`;
+
+const TELEMETRY = (name: string, spec: string) => `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: ${name}, namespace: shop}
+spec:
+${spec}`;
+
+const SIDECAR = (spec: string) => `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+${spec}`;
+
 const DEFAULT_DENY = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: default-deny, namespace: shop}
@@ -345,9 +367,10 @@ spec:
   },
   {
     code: 'I105',
+    // the second rule keeps /c, so it is still reached (a rule whose every match repeats is I104 too)
     bad: doc(VS(`  - match: [{uri: {prefix: /a}}]
     route: [{destination: {host: payment}}]
-  - match: [{uri: {prefix: /a}}]
+  - match: [{uri: {prefix: /a}}, {uri: {prefix: /c}}]
     route: [{destination: {host: payment}}]`)),
     expect: ['I105'],
     fixed: doc(VS(`  - match: [{uri: {prefix: /a}}, {uri: {prefix: /b}}]
@@ -373,15 +396,15 @@ spec:
   },
   {
     code: 'I107',
-    bad: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+    bad: doc(GW_VS('shop/public'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
     expect: ['I107'],
-    fixed: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/internal]'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+    fixed: doc(GW_VS('shop/internal'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
   },
   {
     code: 'I108',
-    bad: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
+    bad: doc(GW_VS('shop/public'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]')),
     expect: ['I108'],
-    fixed: doc(VS(ROUTE_TO('port: {number: 8080}'), '\n  gateways: [shop/public]'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]')),
+    fixed: doc(GW_VS('shop/public'), GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
   },
   { code: 'I109', bad: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v1, labels: {version: v2}}')), expect: ['I109'], fixed: doc(DR(SUBSETS)) },
   { code: 'I110', bad: doc(DR('  subsets:\n  - {name: v1}')), expect: ['I110'], fixed: doc(DR('  subsets:\n  - {name: v1, labels: {version: v1}}')) },
@@ -508,9 +531,9 @@ spec:
   },
   {
     code: 'I135',
-    bad: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+    bad: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua, typed_config: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: \"function envoy_on_request(h) end\"}}}}'),
     expect: ['I135'],
-    fixed: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}'),
+    fixed: doc('apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: lua, namespace: shop}\nspec:\n  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua, typed_config: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: \"function envoy_on_request(h) end\"}}}}'),
   },
   {
     code: 'I136',
@@ -616,7 +639,12 @@ spec:
       listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
     patch:
       operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.local_ratelimit}`),
+      value:
+        name: envoy.filters.http.local_ratelimit
+        typed_config:
+          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+          value: {stat_prefix: http_local_rate_limiter}`),
     expect: ['I147'],
     fixed: doc(`apiVersion: networking.istio.io/v1alpha3
 kind: EnvoyFilter
@@ -631,7 +659,12 @@ spec:
       listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: envoy.filters.http.router}}}}
     patch:
       operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.local_ratelimit}`),
+      value:
+        name: envoy.filters.http.local_ratelimit
+        typed_config:
+          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+          value: {stat_prefix: http_local_rate_limiter}`),
   },
   {
     code: 'I148',
@@ -651,6 +684,102 @@ spec:
     fixed: doc(NS('shop', 'istio.io/dataplane-mode: ambient'), PA('default', '  mtls: {mode: STRICT}'), INGRESS_GW),
   },
 
+  { code: 'I149', bad: doc(VS('  - fault: {delay: {percent: 10, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]')), expect: ['I149'], fixed: doc(VS('  - fault: {delay: {percentage: {value: 10}, fixedDelay: 2s}}\n    route: [{destination: {host: payment}}]')) },
+  {
+    code: 'I149',
+    bad: doc(SIDECAR('  outboundTrafficPolicy:\n    mode: ALLOW_ANY\n    egressProxy: {host: egress.istio-system.svc.cluster.local, port: {number: 443}}\n  egress:\n  - hosts: ["./*", "istio-system/*"]')),
+    expect: ['I149'],
+    fixed: doc(SIDECAR('  outboundTrafficPolicy: {mode: ALLOW_ANY}\n  egress:\n  - hosts: ["./*", "istio-system/*"]')),
+  },
+  {
+    code: 'I150',
+    // both Gateways run on the ingress pods with one certificate: each is reported (istioctl reports both)
+    bad: doc(GW('shop', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com]\n    tls: {mode: SIMPLE, credentialName: wildcard-cert}'),
+      GW('admin', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [admin.example.com]\n    tls: {mode: SIMPLE, credentialName: wildcard-cert}')),
+    expect: ['I150', 'I150'],
+    fixed: doc(GW('shop', '  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [shop.example.com, admin.example.com]\n    tls: {mode: SIMPLE, credentialName: wildcard-cert}')),
+  },
+  {
+    code: 'I151',
+    bad: doc(EF('routes', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_ROUTE\n    match: {context: SIDECAR_OUTBOUND}\n    patch: {operation: ADD, value: {name: extra}}\n  - applyTo: CLUSTER\n    match: {context: SIDECAR_OUTBOUND}\n    patch: {operation: REPLACE, value: {name: extra}}')),
+    expect: ['I151', 'I151'],
+    fixed: doc(EF('routes', '  priority: 10\n  configPatches:\n  - applyTo: VIRTUAL_HOST\n    match: {context: SIDECAR_OUTBOUND}\n    patch: {operation: MERGE, value: {retry_policy: {num_retries: 2}}}\n  - applyTo: CLUSTER\n    match: {context: SIDECAR_OUTBOUND}\n    patch: {operation: MERGE, value: {connect_timeout: 2s}}')),
+  },
+  {
+    code: 'I152',
+    bad: doc(TELEMETRY('logging', '  accessLogging:\n  - filter: {expression: "response.code >= 500"}')),
+    expect: ['I152'],
+    fixed: doc(TELEMETRY('logging', '  accessLogging:\n  - providers: [{name: envoy}]\n    filter: {expression: "response.code >= 500"}')),
+  },
+  {
+    code: 'I153',
+    // the dotted name is no Gateway among the manifests either (I107), as istioctl reports IST0101 with IST0106
+    bad: doc(GW_VS('istio-system/ingress.gateway'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
+    expect: ['I107', 'I153'],
+    fixed: doc(GW_VS('shop/internal'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
+  },
+  {
+    code: 'I154',
+    // the internal name is also not a valid reference (I153), as istioctl reports IST0106 with IST0165
+    bad: doc(GW_VS('shop/public~istio-autogenerated-k8s-gateway~https')),
+    expect: ['I153', 'I154'],
+    fixed: doc(GW_VS('shop/internal'), GW('internal', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]')),
+  },
+  {
+    code: 'I155',
+    bad: doc(GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment]\n  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["Shop_NS/payment.example.com"]\n    tls: {mode: SIMPLE}')),
+    expect: ['I155', 'I155', 'I155'],
+    fixed: doc(GW('public', '  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [payment.example.com]\n  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["shop/payment.example.com"]\n    tls: {mode: SIMPLE, credentialName: payment-cert}')),
+  },
+  {
+    code: 'I156',
+    bad: doc(VS('  - match: [{uri: {regex: "/api/(v1|v2"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]').replace('hosts: [payment]', "hosts: ['*']")),
+    expect: ['I156', 'I156'],
+    fixed: doc(VS('  - match: [{uri: {regex: "/api/(v1|v2)"}}]\n    route: [{destination: {host: payment}}]\n  - route: [{destination: {host: payment}}]')),
+  },
+  {
+    code: 'I157',
+    bad: doc(SIDECAR('  egress:\n  - hosts: [payment.shop.svc.cluster.local, "./payment"]')),
+    expect: ['I157', 'I157'],
+    fixed: doc(SIDECAR('  egress:\n  - hosts: [./payment.shop.svc.cluster.local, "istio-system/*"]')),
+  },
+  {
+    code: 'I158',
+    bad: doc(SE('legacy', '  hosts: [legacy.internal]\n  addresses: [10.0.0.300/32]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  endpoints: [{address: legacy-1.internal}]')),
+    expect: ['I158', 'I158'],
+    fixed: doc(SE('legacy', '  hosts: [legacy.internal]\n  addresses: [10.0.0.30/32]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  endpoints: [{address: 10.0.0.12}]')),
+  },
+  {
+    code: 'I159',
+    bad: doc(DR('  trafficPolicy: {tls: {mode: MUTUAL, caCertificates: /etc/certs/ca.pem}}').replace('host: payment', 'host: bank.example.com')),
+    expect: ['I159'],
+    fixed: doc(DR('  trafficPolicy: {tls: {mode: MUTUAL, caCertificates: /etc/certs/ca.pem, clientCertificate: /etc/certs/cert.pem, privateKey: /etc/certs/key.pem}}').replace('host: payment', 'host: bank.example.com')),
+  },
+  {
+    code: 'I160',
+    bad: doc(AP('  action: CUSTOM\n  rules:\n  - from: [{source: {}}]\n    when: [{key: request.header.x-team, values: [payments]}]')),
+    expect: ['I160', 'I160', 'I160'],
+    fixed: doc(AP('  action: CUSTOM\n  provider: {name: ext-authz}\n  rules:\n  - from: [{source: {ipBlocks: [10.0.0.0/8]}}]\n    when: [{key: "request.headers[x-team]", values: [payments]}]')),
+  },
+  {
+    code: 'I161',
+    bad: doc(PA('default', '  mtls: {mode: STRICT}\n  portLevelMtls:\n    "8080": {mode: PERMISSIVE}')),
+    expect: ['I161'],
+    fixed: doc(PA('default', '  mtls: {mode: STRICT}'), PA('payment-metrics', '  selector: {matchLabels: {app: payment}}\n  mtls: {mode: STRICT}\n  portLevelMtls:\n    "8080": {mode: PERMISSIVE}')),
+  },
+  {
+    code: 'I162',
+    bad: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: auth.example.com/keys}]'),
+    expect: ['I162'],
+    fixed: doc('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: shop}\nspec:\n  selector: {matchLabels: {app: payment}}\n  jwtRules: [{issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/keys"}]'),
+  },
+
+  {
+    code: 'I163',
+    bad: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch: {operation: INSERT_FIRST, value: {name: envoy.filters.http.lua}}')),
+    expect: ['I163'],
+    fixed: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch:\n      operation: INSERT_FIRST\n      value:\n        name: envoy.filters.http.lua\n        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: "function envoy_on_request(h) end"}}')),
+  },
   // Linkerd
   {
     code: 'L101',

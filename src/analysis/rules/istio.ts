@@ -1,3 +1,5 @@
+import * as net from 'net';
+import { RE2JS } from '@bufbuild/re2';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, groupBy, hostsOverlap, RawFinding, selects } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
@@ -122,6 +124,85 @@ function canonicalLabels(labels: unknown): string {
   return JSON.stringify(Object.entries(labels as object).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** A DNS-1123 label (pkg/config/labels IsDNS1123Label). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A first host label that may be a wildcard (labels.IsWildcardDNS1123Label); host names compare case-insensitively. */
+const WILDCARD_LABEL = /^(\*|\*?[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/i;
+const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
+
+function isDnsLabel(s: unknown): boolean {
+  return typeof s === 'string' && s.length <= 63 && DNS_LABEL.test(s);
+}
+
+function isIp(s: string): boolean {
+  return net.isIP(s) !== 0;
+}
+
+/** pkg/config/validation/agent ValidateWildcardDomain: a wildcard only as the whole first label. */
+function wildcardDomainError(host: string): string | undefined {
+  if (!host || host.length > 255) return `host ${JSON.stringify(host)} is empty or too long`;
+  const [first, ...rest] = host.split('.');
+  if (!WILDCARD_LABEL.test(first) || first.length > 63) return `domain name ${JSON.stringify(host)} is invalid (label ${JSON.stringify(first)})`;
+  const bad = rest.find(l => !HOST_LABEL.test(l) || l.length > 63);
+  return bad === undefined ? undefined : `domain name ${JSON.stringify(host)} is invalid (label ${JSON.stringify(bad)})`;
+}
+
+/**
+ * The admission check of a Gateway server host or a Sidecar host (agent.ValidateNamespaceSlashWildcardHostname and
+ * validateSidecarOrGatewayHostnamePart): namespace/dnsName (a Gateway may leave the namespace out), the namespace
+ * `*`, `.`, `~` (Sidecar) or a DNS label, the name `*` or an FQDN with at most a leading `*` label (a Gateway also
+ * takes an IP).
+ */
+function hostEntryErrors(entry: unknown, gateway: boolean): string[] {
+  if (typeof entry !== 'string') return [`host ${JSON.stringify(entry)} is not a string`];
+  const slash = entry.indexOf('/');
+  if (slash < 0 && !gateway) return [`host ${JSON.stringify(entry)} must be of the form namespace/dnsName (e.g. ./${entry} or istio-system/*)`];
+  const errors: string[] = [];
+  const ns = slash < 0 ? undefined : entry.slice(0, slash);
+  const name = slash < 0 ? entry : entry.slice(slash + 1);
+  if (ns !== undefined && !['*', '.'].includes(ns) && !(ns === '~' && !gateway) && !isDnsLabel(ns)) {
+    errors.push(`the namespace ${JSON.stringify(ns)} of host ${JSON.stringify(entry)} is not *, . or a namespace name`);
+  }
+  if (name !== '*' && !name.includes('.')) errors.push(`host ${JSON.stringify(entry)} is a short name: Istio takes only FQDNs here (e.g. ${name}.<namespace>.svc.cluster.local, or */${name}.example.com)`);
+  else if (name !== '*' && wildcardDomainError(name) && !(gateway && isIp(name))) errors.push(wildcardDomainError(name)!);
+  else if (name.includes('*') && name !== '*' && !name.startsWith('*.')) errors.push(`host ${JSON.stringify(entry)} has a partial wildcard: only a whole leading * label is allowed`);
+  return errors;
+}
+
+/** Whether a regular expression is one Envoy's RE2 compiles: no lookaround or backreference, and well formed. */
+function re2Error(re: unknown): string | undefined {
+  if (typeof re !== 'string') return undefined;
+  try {
+    RE2JS.compile(re);
+  } catch (e) {
+    return `${JSON.stringify(re)} is not an RE2 regular expression, the syntax Envoy reads (${(e as Error).message.replace(/^error parsing regexp: /, '')}; RE2 has no look-around and no back-references)`;
+  }
+  return undefined;
+}
+
+/** pkg/config/protocol Parse: the protocols Istio knows (case-insensitive). */
+const PROTOCOLS = ['TCP', 'UDP', 'GRPC', 'GRPC-WEB', 'HTTP', 'HTTP_PROXY', 'HTTP2', 'HTTPS', 'TLS', 'MONGO', 'REDIS', 'MYSQL'];
+
+/** The AuthorizationPolicy condition keys Istio accepts (pkg/config/security/security.go ValidateAttribute). */
+const CONDITION_KEYS = ['source.ip', 'remote.ip', 'source.namespace', 'source.serviceAccount', 'source.principal', 'source.trustDomain',
+  'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter', 'destination.ip', 'destination.port', 'connection.sni'];
+
+function conditionKeyError(key: unknown): string | undefined {
+  if (typeof key !== 'string') return `condition key ${JSON.stringify(key)} is not a string`;
+  if (CONDITION_KEYS.includes(key) || /^request\.headers\[.+\]$/.test(key) || /^request\.auth\.claims\[.+\]$/.test(key) || key.startsWith('experimental.envoy.filters.')) return undefined;
+  if (key === 'destination.namespace') return 'destination.namespace is replaced by the policy\'s metadata.namespace';
+  if (key.startsWith('destination.labels')) return 'destination.labels is replaced by the policy\'s selector';
+  if (['destination.name', 'destination.user'].includes(key)) return `${key} was only supported in v1alpha1`;
+  return `unknown condition key ${JSON.stringify(key)} (e.g. request.headers[x-team], request.auth.claims[iss], source.ip)`;
+}
+
+const WEBHOOK = 'IST0106 SchemaValidationError';
+
+/** An AuthorizationPolicy source or operation that names nothing (every list empty): Istio rejects it. */
+function isEmptyMatch(m: unknown): boolean {
+  return !m || typeof m !== 'object' || !Object.values(m).some(v => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null));
+}
+
 export const ISTIO_RULES: AnalyzerRule[] = [
   {
     code: 'I101',
@@ -149,7 +230,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['VirtualService'],
-    upstream: 'webhook: destination host may not be *',
+    upstream: 'IST0106 SchemaValidationError (webhook: invalid destination host *)',
     summary: 'a route destination host is `*`',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).filter(x => x.d.host === '*')
       .map(x => at(vs, [...x.path, 'host'], 'a destination host cannot be "*": name the service'))),
@@ -165,9 +246,20 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const out: RawFinding[] = [];
       const meshBound = ctx.ofKind('VirtualService', 'istio.io').filter(d => !d.obj.spec?.gateways?.length || d.obj.spec.gateways.includes('mesh'));
       const byHost = groupBy(meshBound.flatMap(d => arr(d.obj.spec?.hosts).map((h: string) => ({ d, h: ctx.fqdn(h, ctx.ns(d.obj)) }))), x => x.h);
+      // the namespaces a VirtualService is visible in (undefined: all): two conflict only where both are visible
+      // (pkg/config/analysis/analyzers/virtualservice/conflictingmeshgatewayhosts.go, exportTo scopes)
+      const scope = (o: any): Set<string> | undefined => {
+        const to: string[] = arr(o.spec?.exportTo);
+        return !to.length || to.includes('*') ? undefined : new Set(to.map(n => (n === '.' ? ctx.ns(o) : n)));
+      };
+      const meet = (a?: Set<string>, b?: Set<string>) => !a || !b || [...a].some(n => b.has(n));
       for (const [host, list] of byHost) {
         const docs = [...new Set(list.map(x => x.d))];
-        for (const d of docs.slice(1)) out.push(at(d, ['spec', 'hosts'], `host ${host} is also claimed by VirtualService ${ctx.ns(docs[0].obj)}/${docs[0].obj.metadata?.name}: merge them into one VirtualService per host`));
+        docs.forEach((d, i) => {
+          let first: Doc | undefined;
+          for (let j = 0; j < i && !first; j++) if (meet(scope(docs[j].obj), scope(d.obj))) first = docs[j];
+          if (first) out.push(at(d, ['spec', 'hosts'], `host ${host} is also claimed by VirtualService ${ctx.ns(first.obj)}/${first.obj.metadata?.name}: merge them into one VirtualService per host`));
+        });
       }
       return out;
     },
@@ -178,14 +270,29 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     mesh: 'istio',
     kinds: ['VirtualService'],
     upstream: 'IST0130 VirtualServiceUnreachableRule',
-    summary: 'an HTTP rule after a rule without a match (catch-all) can never be reached',
-    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
-      const http = arr(vs.obj.spec?.http);
-      const catchAll = http.findIndex((r: any) => !r.match?.length);
-      return catchAll >= 0 && catchAll < http.length - 1
-        ? http.slice(catchAll + 1).map((_r: any, j: number) => at(vs, ['spec', 'http', catchAll + 1 + j], `http[${catchAll}] matches every request, so this rule is never reached: move the catch-all rule to the end`))
-        : [];
-    }),
+    summary: 'a rule after a rule without a match (catch-all), or whose every match repeats an earlier one, can never be reached',
+    // pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones): matches compare without their names
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => ['http', 'tcp', 'tls'].flatMap(kind => {
+      const out: RawFinding[] = [];
+      const seen = new Map<string, number>();
+      let catchAll = -1;
+      arr(vs.obj.spec?.[kind]).forEach((r: any, i: number) => {
+        if (!r || typeof r !== 'object') return;
+        const matches = arr(r.match);
+        if (catchAll >= 0) {
+          out.push(at(vs, ['spec', kind, i], `${kind}[${catchAll}] matches every request, so this rule is never reached: move the catch-all rule to the end`));
+        } else if (!matches.length) {
+          catchAll = i;
+        } else {
+          const earlier = matches.map((m: any) => seen.get(matchKey(m)));
+          if (earlier.every((e: number | undefined) => e !== undefined)) {
+            out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
+          }
+          for (const m of matches) if (!seen.has(matchKey(m))) seen.set(matchKey(m), i);
+        }
+      });
+      return out;
+    })),
   },
   {
     code: 'I105',
@@ -221,15 +328,18 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['VirtualService'],
-    upstream: 'webhook weights, KIA1104',
+    upstream: 'IST0106 SchemaValidationError (webhook: a negative weight, total destination weight = 0), KIA1104 (weights that do not sum to 100)',
     summary: 'route weights are negative, total 0, or do not sum to 100',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => routes(vs.obj).flatMap(({ kind, i, r }) => {
       const list: any[] = arr(r.route);
       if (list.length < 2) return [];
       const weights = list.map(d => d.weight ?? 0);
       const total = weights.reduce((a: number, b: number) => a + b, 0);
-      if (weights.some(w => w < 0)) return [at(vs, ['spec', kind, i, 'route'], 'weights cannot be negative')];
-      if (total !== 100) return [at(vs, ['spec', kind, i, 'route'], `the weights sum to ${total}, not 100: give every destination a weight, summing to 100`)];
+      const webhook = 'IST0106 SchemaValidationError (webhook: pkg/config/validation validateWeight, total destination weight = 0)';
+      if (weights.some(w => w < 0)) return [{ ...at(vs, ['spec', kind, i, 'route'], 'weights cannot be negative'), upstream: webhook }];
+      if (total === 0) return [{ ...at(vs, ['spec', kind, i, 'route'], 'the weights total 0, which Istio rejects: give every destination a weight, summing to 100'), upstream: webhook }];
+      // Istio accepts other totals (Envoy uses the weights relatively); Kiali flags them, as we do
+      if (total !== 100) return [{ ...at(vs, ['spec', kind, i, 'route'], `the weights sum to ${total}, not 100: give every destination a weight, summing to 100`), upstream: 'KIA1104 (Istio accepts the weights as relative ones)' }];
       return [];
     })),
   },
@@ -238,12 +348,14 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['VirtualService', 'Gateway'],
-    upstream: 'IST0101 ReferencedResourceNotFound (gateway; an error in istioctl, which sees the whole cluster: a warning here, as the Gateway may be outside the manifests), KIA1102',
+    upstream: 'IST0101 ReferencedResourceNotFound (gateway; an error in istioctl, which sees the whole cluster: a warning here, as the Gateway may be outside the manifests, and nothing when they hold no Gateway at all; istioctl also reports IST0132 VirtualServiceHostNotFoundInGateway for the missing Gateway), KIA1102',
     summary: 'a VirtualService names a Gateway that is not among the manifests',
     check: ctx => {
+      // with no Gateway at all among the manifests, the Gateways are managed elsewhere (e.g. a shared ingress)
       if (!ctx.has('Gateway', 'istio.io')) return [];
       return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: string, i: number) => {
-        if (g === 'mesh') return [];
+        // istiod's internal Gateways of Gateway API Gateways: I154 (istioctl reports IST0165 and not IST0101 for them)
+        if (g === 'mesh' || typeof g !== 'string' || g.includes('~istio-autogenerated-k8s-gateway~')) return [];
         const [ns, name] = g.includes('/') ? g.split('/', 2) : [ctx.ns(vs.obj), g];
         return ctx.find(NET, 'Gateway', ns, name) ? [] : [at(vs, ['spec', 'gateways', i], `gateway ${ns}/${name} is not defined: write it as namespace/name of an existing Gateway`)];
       }));
@@ -271,7 +383,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['DestinationRule'],
-    upstream: 'webhook: duplicate subset names',
+    upstream: 'IST0106 SchemaValidationError (webhook: duplicate subset names)',
     summary: 'a DestinationRule defines the same subset name twice',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(dr => {
       const seen = new Set<string>();
@@ -344,13 +456,13 @@ export const ISTIO_RULES: AnalyzerRule[] = [
   },
   {
     code: 'I114',
-    severity: W,
+    severity: E,
     mesh: 'istio',
     kinds: ['AuthorizationPolicy'],
-    upstream: 'webhook: DENY needs rules',
-    summary: 'a DENY AuthorizationPolicy without rules denies nothing',
+    upstream: 'IST0106 SchemaValidationError (webhook: DENY action without rules is meaningless)',
+    summary: 'a DENY AuthorizationPolicy without rules: Istio rejects it (it would deny nothing)',
     check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => d.obj.spec?.action === 'DENY' && !d.obj.spec?.rules?.length)
-      .map(d => at(d, ['spec', 'rules'], 'a DENY policy without rules matches no request: add rules, or use an ALLOW policy without rules to deny everything')),
+      .map(d => at(d, ['spec', 'rules'], 'Istio rejects a DENY policy without rules (it would match no request): add rules (an empty rule {} matches every request), or use an ALLOW policy without rules to deny everything')),
   },
   {
     code: 'I115',
@@ -381,7 +493,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['AuthorizationPolicy'],
-    upstream: 'KIA0102 / Istio docs: DENY with HTTP-only fields denies TCP',
+    upstream: 'IST0133 SchemaWarning (webhook warning: a DENY rule with only HTTP attributes denies all TCP traffic; not on the pods of a Gateway whose servers all speak HTTP, which see no TCP), KIA0102',
     summary: 'a DENY rule with only HTTP attributes also denies all TCP traffic of the workload',
     check: ctx => {
       // pods of a Gateway whose servers all speak HTTP see no TCP traffic: HTTP attributes are safe there
@@ -438,7 +550,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['ServiceEntry'],
-    upstream: 'webhook: DNS resolution needs non-wildcard hosts',
+    upstream: 'IST0106 SchemaValidationError (webhook: DNS resolution needs non-wildcard hosts)',
     summary: 'a ServiceEntry with DNS resolution and no endpoints has a wildcard host, which cannot be resolved',
     check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
       const s = d.obj.spec ?? {};
@@ -482,7 +594,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['ServiceEntry', 'Gateway'],
-    upstream: 'webhook: unique port names',
+    upstream: 'IST0106 SchemaValidationError (webhook: unique port names)',
     summary: 'two ports (ServiceEntry) or servers (Gateway) share a name',
     check: ctx => [
       ...ctx.ofKind('ServiceEntry', 'istio.io').map(d => ({ d, names: arr(d.obj.spec?.ports).map((p: any) => p.name), path: (i: number) => ['spec', 'ports', i, 'name'] })),
@@ -502,7 +614,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['Gateway'],
-    upstream: 'webhook: HTTPS/TLS servers need tls',
+    upstream: 'IST0106 SchemaValidationError (webhook: server must have TLS settings for HTTPS/TLS protocols)',
     summary: 'an HTTPS or TLS Gateway server has no tls settings',
     check: ctx => ctx.ofKind('Gateway', 'istio.io').flatMap(d => arr(d.obj.spec?.servers).flatMap((s: any, i: number) =>
       ['HTTPS', 'TLS'].includes(String(s.port?.protocol).toUpperCase()) && !s.tls ? [at(d, ['spec', 'servers', i], `a ${s.port.protocol} server needs tls (mode and credentialName): add them`)] : [])),
@@ -531,22 +643,33 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['Gateway'],
-    upstream: 'webhook: Gateway name is a DNS label',
+    upstream: 'IST0106 SchemaValidationError (webhook: invalid gateway name)',
     summary: 'a Gateway name contains a dot',
     check: ctx => ctx.ofKind('Gateway', 'istio.io').filter(d => String(d.obj.metadata?.name ?? '').includes('.'))
       .map(d => at(d, ['metadata', 'name'], 'Gateway names are DNS labels (no dots), since VirtualServices refer to them as namespace/name: rename it')),
   },
   {
     code: 'I129',
-    severity: W,
+    severity: INFO,
     mesh: 'istio',
     kinds: ['DestinationRule'],
-    upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel / IST0129',
-    summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates or credentialName: the server is not verified',
+    upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel, IST0129 NoServerCertificateVerificationPortLevel (warnings in istioctl; the level differs: '
+      + 'since the VERIFY_CERTIFICATE_AT_CLIENT default, an empty caCertificates means the proxy\'s system CA bundle, '
+      + 'pilot/pkg/networking/core/cluster_tls.go buildUpstreamTLSContext, CaCertificatePath defaults to "system")',
+    summary: 'SIMPLE or MUTUAL TLS to a host without caCertificates (or a credentialName on a DestinationRule with a workloadSelector): the server is verified against the proxy\'s system CA bundle only',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
+      // a credentialName is read by sidecars only when the DestinationRule has a workloadSelector (ClientTLSSettings
+      // credentialName in the networking API; pkg/config/analysis/analyzers/destinationrule/ca-certificates.go)
+      const unverified = (tls: any) => tls && ['SIMPLE', 'MUTUAL'].includes(tls.mode) && !tls.caCertificates && !tls.insecureSkipVerify
+        && !(tls.credentialName && d.obj.spec?.workloadSelector);
+      const fix = `any public CA's certificate for the host is accepted: to pin the CA, ${d.obj.spec?.workloadSelector ? 'set caCertificates or credentialName' : 'set caCertificates (a credentialName is read by sidecars only with a workloadSelector)'}`;
+      const out: RawFinding[] = [];
       const tls = d.obj.spec?.trafficPolicy?.tls;
-      return tls && ['SIMPLE', 'MUTUAL'].includes(tls.mode) && !tls.caCertificates && !tls.credentialName && !tls.insecureSkipVerify
-        ? [at(d, ['spec', 'trafficPolicy', 'tls'], 'the server certificate is not verified: set caCertificates or credentialName')] : [];
+      if (unverified(tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'tls'], `no caCertificates: the proxy verifies the server against its system CA bundle, so ${fix}`), upstream: 'IST0128 NoServerCertificateVerificationDestinationLevel' });
+      arr(d.obj.spec?.trafficPolicy?.portLevelSettings).forEach((p: any, i: number) => {
+        if (unverified(p?.tls)) out.push({ ...at(d, ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls'], `no caCertificates on port ${p.port?.number}: the proxy verifies the server against its system CA bundle, so ${fix}`), upstream: 'IST0129 NoServerCertificateVerificationPortLevel' });
+      });
+      return out;
     }),
   },
   {
@@ -554,7 +677,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: E,
     mesh: 'istio',
     kinds: ['VirtualService'],
-    upstream: 'webhook: retry policy configured while disabled',
+    upstream: 'IST0106 SchemaValidationError (webhook: http retry policy configured when attempts are set to 0)',
     summary: 'retries with attempts 0 also set perTryTimeout or retryOn',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) =>
       r.retries && r.retries.attempts === 0 && (r.retries.perTryTimeout || r.retries.retryOn)
@@ -626,7 +749,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['DestinationRule'],
-    upstream: 'webhook warning: failover without outlierDetection',
+    upstream: 'IST0133 SchemaWarning (webhook warning: outlier detection policy must be provided for failover)',
     summary: 'locality failover without outlier detection never fails over',
     check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
       const tp = d.obj.spec?.trafficPolicy ?? {};
@@ -640,18 +763,48 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     severity: W,
     mesh: 'istio',
     kinds: ['EnvoyFilter'],
-    upstream: 'IST0151 EnvoyFilterUsesRelativeOperation',
-    summary: 'an EnvoyFilter uses a relative operation (INSERT_BEFORE/AFTER, REPLACE) without a priority',
-    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => !d.obj.spec?.priority
-      ? arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => ['INSERT_BEFORE', 'INSERT_AFTER', 'REPLACE'].includes(p.patch?.operation)
-        ? [at(d, ['spec', 'configPatches', i, 'patch', 'operation'], `${p.patch.operation} depends on the order of other filters: set spec.priority`)] : []) : []),
+    upstream: 'IST0151 EnvoyFilterUsesRelativeOperation, IST0155 EnvoyFilterUsesRelativeOperationWithProxyVersion',
+    summary: 'an EnvoyFilter uses a relative operation (INSERT_BEFORE/AFTER, REPLACE or REMOVE of a filter) without a priority',
+    check: ctx => {
+      // as pkg/config/analysis/analyzers/envoyfilter/envoyfilter.go: EnvoyFilters in namespace/name order; a patch is
+      // named by its value's name (else the filter it matches); a relative patch of a name that an earlier patch
+      // applied for some proxy versions only is IST0155
+      const out: RawFinding[] = [];
+      const versioned = new Set<string>();
+      const sorted = [...ctx.ofKind('EnvoyFilter', 'istio.io')].sort((a, b) => `${ctx.ns(a.obj)}/${a.obj.metadata?.name}`.localeCompare(`${ctx.ns(b.obj)}/${b.obj.metadata?.name}`));
+      for (const d of sorted) {
+        const patches = arr(d.obj.spec?.configPatches);
+        for (let i = 0; i < patches.length; i++) {
+          const p = patches[i];
+          if (!p?.patch) break;
+          const value = p.patch.value;
+          const name = value && typeof value === 'object' && Object.keys(value).length
+            ? (value.name !== undefined ? `value:${JSON.stringify(value.name)}` : `filter:${p.match?.listener?.filterChain?.filter?.name ?? ''}`) : '';
+          const op = p.patch.operation;
+          const routeLevel = ['ROUTE_CONFIGURATION', 'HTTP_ROUTE'].includes(p.applyTo);
+          const relative = ['INSERT_BEFORE', 'INSERT_AFTER'].includes(op)
+            || (op === 'REPLACE' && ['NETWORK_FILTER', 'HTTP_FILTER', 'VIRTUAL_HOST'].includes(p.applyTo))
+            || (op === 'REMOVE' && !routeLevel);
+          if (relative && !d.obj.spec?.priority) {
+            const path = ['spec', 'configPatches', i, 'patch', 'operation'];
+            if (versioned.has(name)) {
+              out.push({ ...at(d, path, `${op} depends on the order of other filters, and an earlier EnvoyFilter patches the same filter for some proxy versions only: set spec.priority`), upstream: 'IST0155 EnvoyFilterUsesRelativeOperationWithProxyVersion' });
+            } else {
+              out.push({ ...at(d, path, `${op} depends on the order of other filters: set spec.priority`), upstream: 'IST0151 EnvoyFilterUsesRelativeOperation' });
+            }
+          }
+          if (p.match?.proxy?.proxyVersion) versioned.add(name);
+        }
+      }
+      return out;
+    },
   },
   {
     code: 'I136',
     severity: E,
     mesh: 'istio',
     kinds: ['VirtualService'],
-    upstream: 'webhook: exactly one of route, redirect, directResponse',
+    upstream: 'IST0106 SchemaValidationError (webhook: exactly one of route, redirect, directResponse)',
     summary: 'an HTTP rule has none, or more than one, of route, redirect and directResponse',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => {
       const n = ['route', 'redirect', 'directResponse', 'delegate'].filter(k => r[k] !== undefined).length;
@@ -978,5 +1131,294 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       }
       return out;
     },
+  },
+  {
+    code: 'I149',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService', 'Sidecar'],
+    upstream: 'IST0002 Deprecated (pkg/config/analysis/analyzers/deprecation/deprecation.go)',
+    summary: 'a deprecated field: fault.delay.percent of a VirtualService (use percentage), outboundTrafficPolicy.egressProxy of a Sidecar (ignored)',
+    check: ctx => [
+      ...ctx.ofKind('VirtualService', 'istio.io').flatMap(d => arr(d.obj.spec?.http).flatMap((r: any, i: number) => (r?.fault?.delay?.percent ?? 0) > 0
+        ? [at(d, ['spec', 'http', i, 'fault', 'delay', 'percent'], 'fault.delay.percent is deprecated: use percentage: {value: N}')] : [])),
+      ...ctx.ofKind('Sidecar', 'istio.io').filter(d => d.obj.spec?.outboundTrafficPolicy?.egressProxy)
+        .map(d => at(d, ['spec', 'outboundTrafficPolicy', 'egressProxy'], 'outboundTrafficPolicy.egressProxy is deprecated and ignored: route egress through an egress gateway with a VirtualService')),
+    ],
+  },
+  {
+    code: 'I150',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: 'IST0138 GatewayDuplicateCertificate (pkg/config/analysis/analyzers/gateway/certificate.go)',
+    summary: 'two Gateways on the same workloads serve the same certificate: an HTTP/2 client re-uses the connection for the other Gateway\'s hosts and gets 404s',
+    check: ctx => {
+      const out: RawFinding[] = [];
+      // a certificate: the credentialName, or the serverCertificate and privateKey files (certificate.go haveSameCertificate)
+      const certs = (g: Doc) => [...new Set(arr(g.obj.spec?.servers).map((sv: any) => sv?.tls).filter((t: any) => t && typeof t === 'object')
+        .map((t: any) => (t.credentialName ? `credential:${t.credentialName}` : t.serverCertificate && t.privateKey ? `files:${t.serverCertificate}|${t.privateKey}` : ''))
+        .filter((k: string) => k))];
+      // the current Gateway's selector is a subset of the other's (an empty one: every Gateway), as certificate.go selectorSubset
+      const subset = (x: any, y: any) => Object.entries(x ?? {}).every(([k, v]) => (y ?? {})[k] === v);
+      const byCert = groupBy(ctx.ofKind('Gateway', 'istio.io').flatMap(g => certs(g).map(cert => ({ g, cert }))), x => x.cert);
+      for (const g of ctx.ofKind('Gateway', 'istio.io')) {
+        // one finding per Gateway, naming the first other Gateway that shares a certificate with it
+        let other: Doc | undefined;
+        for (const cert of certs(g)) {
+          other = byCert.get(cert)?.find(x => x.g !== g && subset(g.obj.spec?.selector, x.g.obj.spec?.selector))?.g;
+          if (other) break;
+        }
+        if (other) {
+          out.push(at(g, ['spec', 'servers'], `Gateway ${ctx.ns(other.obj)}/${other.obj.metadata?.name} runs on the same gateway pods with the same certificate: a client that re-uses an HTTP/2 connection for the other Gateway's hosts gets 404s. Serve the hosts from one Gateway, or give each its own certificate`));
+        }
+      }
+      return out;
+    },
+  },
+  {
+    code: 'I151',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'IST0152 EnvoyFilterUsesReplaceOperationIncorrectly, IST0153 EnvoyFilterUsesAddOperationIncorrectly, IST0154 EnvoyFilterUsesRemoveOperationIncorrectly',
+    summary: 'an EnvoyFilter patch operation that does not apply to its applyTo (ADD or REMOVE of a route configuration or HTTP route, REPLACE of anything but a filter or virtual host): it is ignored',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => {
+      const out: RawFinding[] = [];
+      const patches = arr(d.obj.spec?.configPatches);
+      for (let i = 0; i < patches.length; i++) {
+        const p = patches[i];
+        if (!p?.patch) break;
+        const op = p.patch.operation;
+        const path = ['spec', 'configPatches', i, 'patch', 'operation'];
+        const routeLevel = ['ROUTE_CONFIGURATION', 'HTTP_ROUTE'].includes(p.applyTo);
+        if (op === 'ADD' && routeLevel) out.push({ ...at(d, path, `ADD is ignored on ${p.applyTo}: to add a route, MERGE it into the VIRTUAL_HOST (or ADD a VIRTUAL_HOST)`), upstream: 'IST0153 EnvoyFilterUsesAddOperationIncorrectly' });
+        if (op === 'REMOVE' && routeLevel) out.push({ ...at(d, path, `REMOVE is ignored on ${p.applyTo}: remove the route in the VirtualService instead`), upstream: 'IST0154 EnvoyFilterUsesRemoveOperationIncorrectly' });
+        if (op === 'REPLACE' && !['NETWORK_FILTER', 'HTTP_FILTER', 'VIRTUAL_HOST'].includes(p.applyTo)) {
+          out.push({ ...at(d, path, `REPLACE works on NETWORK_FILTER, HTTP_FILTER and VIRTUAL_HOST only, not ${p.applyTo}: use MERGE`), upstream: 'IST0152 EnvoyFilterUsesReplaceOperationIncorrectly' });
+        }
+      }
+      return out;
+    }),
+  },
+  {
+    code: 'I152',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['Telemetry'],
+    upstream: 'IST0157 InvalidTelemetryProvider (pkg/config/analysis/analyzers/telemetry/providers.go; assumes a mesh config without defaultProviders.accessLogging, Istio\'s default)',
+    summary: 'a Telemetry access logging entry names no provider (and is not disabled): with no default access log provider in the mesh config, it is ignored',
+    check: ctx => ctx.ofKind('Telemetry', 'istio.io').flatMap(d => arr(d.obj.spec?.accessLogging).flatMap((l: any, i: number) =>
+      l && l.disabled !== true && !arr(l.providers).length
+        ? [at(d, ['spec', 'accessLogging', i], 'no provider: unless meshConfig.defaultProviders.accessLogging names one, this entry is ignored. Name a provider (e.g. providers: [{name: envoy}])')] : [])),
+  },
+  {
+    code: 'I153',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: `${WEBHOOK} (webhook: a VirtualService gateway is mesh, a name or namespace/name of DNS labels; validateGatewayNames)`,
+    summary: 'a VirtualService names a gateway that is not `mesh`, `name` or `namespace/name` of DNS labels',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: unknown, i: number) => {
+      if (g === 'mesh') return [];
+      const parts = typeof g === 'string' ? g.split('/') : [];
+      const ok = typeof g === 'string' && (parts.length === 1 ? g.split('.').every(isDnsLabel) : parts.length === 2 && parts.every(isDnsLabel));
+      return ok ? [] : [at(vs, ['spec', 'gateways', i], `${JSON.stringify(g)} is not a gateway reference Istio accepts: write mesh, or namespace/name of a Gateway (DNS labels)`)];
+    })),
+  },
+  {
+    code: 'I154',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: 'IST0165 ReferencedInternalGateway (pkg/config/analysis/analyzers/virtualservice/gateways.go)',
+    summary: 'a VirtualService is bound to the internal Gateway istiod generates for a Gateway API Gateway (~istio-autogenerated-k8s-gateway~): the name is an implementation detail',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: unknown, i: number) =>
+      typeof g === 'string' && g.split('/').pop()!.includes('~istio-autogenerated-k8s-gateway~')
+        ? [at(vs, ['spec', 'gateways', i], `${g} is the Gateway istiod generates for a Gateway API Gateway: attach an HTTPRoute to the Gateway API Gateway instead`)] : [])),
+  },
+  {
+    code: 'I155',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Gateway'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateServer, validateServerPort, validateTLSOptions)`,
+    summary: 'a Gateway server Istio rejects: a host that is a short name or has a bad namespace part, an unknown protocol, or SIMPLE/MUTUAL TLS without a certificate',
+    check: ctx => ctx.ofKind('Gateway', 'istio.io').flatMap(d => arr(d.obj.spec?.servers).flatMap((sv: any, i: number) => {
+      const out: RawFinding[] = [];
+      arr(sv?.hosts).forEach((h: unknown, j: number) => hostEntryErrors(h, true).forEach(e => out.push(at(d, ['spec', 'servers', i, 'hosts', j], e))));
+      const protocol = sv?.port?.protocol;
+      if (typeof protocol === 'string' && !PROTOCOLS.includes(protocol.toUpperCase())) {
+        out.push(at(d, ['spec', 'servers', i, 'port', 'protocol'], `protocol ${JSON.stringify(protocol)} is not one Istio knows: use one of ${PROTOCOLS.join(', ')}`));
+      }
+      const tls = sv?.tls;
+      if (tls && ['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(tls.mode) && !tls.credentialName && !arr(tls.credentialNames).length && !arr(tls.tlsCertificates).length) {
+        if (!tls.serverCertificate || !tls.privateKey) out.push(at(d, ['spec', 'servers', i, 'tls'], `${tls.mode} TLS needs a certificate: set credentialName (a Secret in the gateway's namespace), or serverCertificate and privateKey`));
+        if (tls.mode !== 'SIMPLE' && !tls.caCertificates) out.push(at(d, ['spec', 'servers', i, 'tls'], `${tls.mode} TLS needs the client CA bundle: set caCertificates, or credentialName`));
+      }
+      return out;
+    })),
+  },
+  {
+    code: 'I156',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['VirtualService'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateVirtualService: wildcard host * on the mesh gateway, RE2 regex matches)`,
+    summary: 'a VirtualService Istio rejects: host `*` bound to the mesh, or a regex match RE2 cannot compile',
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => {
+      const out: RawFinding[] = [];
+      const gws = arr(d.obj.spec?.gateways);
+      if (!gws.length || gws.includes('mesh')) {
+        arr(d.obj.spec?.hosts).forEach((h: unknown, i: number) => {
+          if (h === '*') out.push(at(d, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
+        });
+      }
+      arr(d.obj.spec?.http).forEach((r: any, i: number) => arr(r?.match).forEach((m: any, j: number) => {
+        const check = (path: (string | number)[], v: any) => {
+          const e = re2Error(v?.regex);
+          if (e) out.push(at(d, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
+        };
+        for (const k of ['uri', 'scheme', 'method', 'authority']) check([k], m?.[k]);
+        for (const k of ['headers', 'queryParams', 'withoutHeaders']) {
+          for (const [name, v] of Object.entries(m?.[k] && typeof m[k] === 'object' ? m[k] : {})) check([k, name], v);
+        }
+      }));
+      return out;
+    }),
+  },
+  {
+    code: 'I157',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['Sidecar'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateSidecarEgressHosts, agent.ValidateNamespaceSlashWildcardHostname)`,
+    summary: 'a Sidecar egress host is not namespace/dnsName (namespace `*`, `.`, `~` or a name; dnsName `*` or an FQDN)',
+    check: ctx => ctx.ofKind('Sidecar', 'istio.io').flatMap(d => arr(d.obj.spec?.egress).flatMap((e: any, i: number) =>
+      arr(e?.hosts).flatMap((h: unknown, j: number) => hostEntryErrors(h, false).map(msg => at(d, ['spec', 'egress', i, 'hosts', j], msg))))),
+  },
+  {
+    code: 'I158',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['ServiceEntry'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateServiceEntry: addresses, STATIC endpoint addresses, workloadSelector with endpoints)`,
+    summary: 'a ServiceEntry Istio rejects: an address that is not an IP or CIDR, a STATIC endpoint that is not an IP, or both a workloadSelector and endpoints',
+    check: ctx => ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => {
+      const s = d.obj.spec ?? {};
+      const out: RawFinding[] = [];
+      arr(s.addresses).forEach((a: unknown, i: number) => {
+        const [ip, bits, more] = String(a).split('/');
+        const max = net.isIPv4(ip) ? 32 : 128;
+        const ok = typeof a === 'string' && isIp(ip) && more === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
+        if (!ok) out.push(at(d, ['spec', 'addresses', i], `${JSON.stringify(a)} is not a valid IP or CIDR block`));
+      });
+      if (s.resolution === 'STATIC') {
+        arr(s.endpoints).forEach((e: any, i: number) => {
+          const addr = e?.address;
+          if (typeof addr === 'string' && addr && !addr.startsWith('unix://') && !isIp(addr)) out.push(at(d, ['spec', 'endpoints', i, 'address'], `endpoint address ${JSON.stringify(addr)} is not an IP: STATIC resolution takes IPs (use resolution DNS for host names)`));
+        });
+      }
+      if (s.workloadSelector && s.endpoints) out.push(at(d, ['spec', 'endpoints'], 'a ServiceEntry takes a workloadSelector or endpoints, not both: keep one'));
+      return out;
+    }),
+  },
+  {
+    code: 'I159',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['DestinationRule'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation/agent ValidateTLS: MUTUAL needs a client certificate and private key, or a credentialName)`,
+    summary: 'MUTUAL TLS in a DestinationRule without clientCertificate and privateKey, or credentialName',
+    check: ctx => ctx.ofKind('DestinationRule', 'istio.io').flatMap(d => {
+      const tp = d.obj.spec?.trafficPolicy;
+      const all = [
+        { tls: tp?.tls, path: ['spec', 'trafficPolicy', 'tls'] },
+        ...arr(tp?.portLevelSettings).map((p: any, i: number) => ({ tls: p?.tls, path: ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls'] })),
+        ...arr(d.obj.spec?.subsets).flatMap((sub: any, i: number) => [
+          { tls: sub?.trafficPolicy?.tls, path: ['spec', 'subsets', i, 'trafficPolicy', 'tls'] },
+          ...arr(sub?.trafficPolicy?.portLevelSettings).map((p: any, j: number) => ({ tls: p?.tls, path: ['spec', 'subsets', i, 'trafficPolicy', 'portLevelSettings', j, 'tls'] })),
+        ]),
+      ];
+      return all.flatMap(({ tls, path }) => tls?.mode === 'MUTUAL' && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey)
+        ? [at(d, path as (string | number)[], 'MUTUAL TLS needs the client certificate: set clientCertificate and privateKey, or credentialName (or use ISTIO_MUTUAL inside the mesh)')] : []);
+    }),
+  },
+  {
+    code: 'I160',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateAuthorizationPolicy, security.ValidateAttribute)`,
+    summary: 'an AuthorizationPolicy Istio rejects: CUSTOM without a provider, a selector with targetRefs, an empty source or operation, or an unknown condition key',
+    check: ctx => ctx.ofKind('AuthorizationPolicy', 'istio.io').flatMap(d => {
+      const s = d.obj.spec ?? {};
+      const out: RawFinding[] = [];
+      if (s.action === 'CUSTOM' && !s.provider?.name) out.push(at(d, ['spec', 'provider'], 'a CUSTOM policy needs provider.name (an extension provider of the mesh config)'));
+      if (s.action === 'CUSTOM') {
+        // what an ext_authz provider cannot be told (validateAuthorizationPolicy: "... is currently not supported with CUSTOM action")
+        const sourceFields = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
+          'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals'];
+        arr(s.rules).forEach((r: any, i: number) => {
+          arr(r?.from).forEach((f: any, j: number) => sourceFields.filter(k => arr(f?.source?.[k]).length).forEach(k =>
+            out.push(at(d, ['spec', 'rules', i, 'from', j, 'source', k], `source.${k} cannot be used with action CUSTOM (the external authorizer sees no peer identity): use ipBlocks, or a separate ALLOW or DENY policy`))));
+          arr(r?.when).forEach((w: any, j: number) => {
+            if (['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal'].includes(w?.key) || String(w?.key).startsWith('request.auth.')) {
+              out.push(at(d, ['spec', 'rules', i, 'when', j, 'key'], `${w.key} cannot be used with action CUSTOM: use a separate ALLOW or DENY policy`));
+            }
+          });
+        });
+      }
+      if (s.action !== 'CUSTOM' && s.provider) out.push(at(d, ['spec', 'provider'], 'provider is only for action CUSTOM: remove it'));
+      if (s.selector && (s.targetRef || arr(s.targetRefs).length)) out.push(at(d, ['spec', 'selector'], 'a policy takes a selector or targetRefs, not both: keep one'));
+      arr(s.rules).forEach((r: any, i: number) => {
+        arr(r?.from).forEach((f: any, j: number) => {
+          if (isEmptyMatch(f?.source)) out.push(at(d, ['spec', 'rules', i, 'from', j], 'from.source is empty: name the callers, or remove the entry'));
+        });
+        arr(r?.to).forEach((t: any, j: number) => {
+          if (isEmptyMatch(t?.operation)) out.push(at(d, ['spec', 'rules', i, 'to', j], 'to.operation is empty: name what it matches, or remove the entry'));
+        });
+        arr(r?.when).forEach((w: any, j: number) => {
+          const e = conditionKeyError(w?.key);
+          if (e) out.push(at(d, ['spec', 'rules', i, 'when', j, 'key'], e));
+        });
+      });
+      return out;
+    }),
+  },
+  {
+    code: 'I161',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['PeerAuthentication'],
+    upstream: `${WEBHOOK} (webhook: mesh/namespace peer authentication cannot have port level mTLS)`,
+    summary: 'a PeerAuthentication without a selector sets portLevelMtls (ports are a workload\'s)',
+    check: ctx => ctx.ofKind('PeerAuthentication', 'istio.io').filter(d => d.obj.spec?.portLevelMtls && !d.obj.spec?.selector)
+      .map(d => at(d, ['spec', 'portLevelMtls'], 'port-level mTLS needs a selector (the ports are those of the selected workload): add spec.selector, or move the ports to a workload\'s PeerAuthentication')),
+  },
+  {
+    code: 'I162',
+    severity: E,
+    mesh: 'istio',
+    kinds: ['RequestAuthentication'],
+    upstream: `${WEBHOOK} (webhook: pkg/config/validation validateJwtRule: the jwksUri scheme is http or https)`,
+    summary: 'a RequestAuthentication jwksUri that is not an http or https URL',
+    check: ctx => ctx.ofKind('RequestAuthentication', 'istio.io').flatMap(d => arr(d.obj.spec?.jwtRules).flatMap((r: any, i: number) =>
+      typeof r?.jwksUri === 'string' && !/^https?:\/\/[^/]/.test(r.jwksUri)
+        ? [at(d, ['spec', 'jwtRules', i, 'jwksUri'], `${JSON.stringify(r.jwksUri)} is not an http(s) URL: write https://host/path`)] : [])),
+  },
+  {
+    code: 'I163',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['EnvoyFilter'],
+    upstream: 'IST0133 SchemaWarning (webhook warning: using deprecated types by name without typed_config; pkg/config/validation/envoyfilter recurseMissingTypedConfig)',
+    summary: 'an EnvoyFilter names a filter without its typed_config: Envoy no longer looks filters up by name',
+    check: ctx => ctx.ofKind('EnvoyFilter', 'istio.io').flatMap(d => arr(d.obj.spec?.configPatches).flatMap((p: any, i: number) => {
+      const v = p?.patch?.value;
+      if (!['HTTP_FILTER', 'NETWORK_FILTER', 'LISTENER_FILTER'].includes(p?.applyTo) || !v || typeof v !== 'object' || typeof v.name !== 'string') return [];
+      const typed = ['typed_config', 'typedConfig', 'config_discovery', 'configDiscovery'].some(k => v[k] !== undefined);
+      return typed ? [] : [at(d, ['spec', 'configPatches', i, 'patch', 'value'], `the filter ${v.name} has no typed_config: add typed_config with its "@type" (e.g. type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua)`)];
+    })),
   },
 ];
