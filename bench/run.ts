@@ -65,7 +65,7 @@ function buildMesh(app: App, mesh: Mesh, n: number): void {
   new ZeroTrustNamespace(chart, 'zero-trust', {
     mesh,
     allow: refs.map((to, i) => ({
-      from: [Identity.serviceAccount(`svc-${(i + n - 1) % n}`)], to,
+      callers: [Identity.serviceAccount(`svc-${(i + n - 1) % n}`)], to,
       methods: [HttpMethod.GET, HttpMethod.POST], paths: [PathMatch.prefix('/api')],
     })),
     namespaceObject: namespace,
@@ -127,7 +127,7 @@ function buildCharts(app: App, mesh: Mesh, n: number, charts: number): void {
     });
     new ZeroTrustNamespace(chart, 'zero-trust', {
       mesh,
-      allow: refs.map((to, i) => ({ from: [Identity.serviceAccount(`svc-${k}-${(i + per - 1) % per}`)], to, methods: [HttpMethod.GET] })),
+      allow: refs.map((to, i) => ({ callers: [Identity.serviceAccount(`svc-${k}-${(i + per - 1) % per}`)], to, methods: [HttpMethod.GET] })),
       namespaceObject: namespace,
     });
   }

@@ -46,7 +46,7 @@ test('Consul: the ServiceResolver and ServiceDefaults of a ResilientService are 
 
 test('patterns whose objects are their own children list them (and not the namespace\'s Namespace object)', () => {
   const chart = shopChart();
-  const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('web')], to: payment() }] });
+  const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('web')], to: payment() }] });
   const egress = new EgressPolicy(chart, 'egress', { mesh: Mesh.istio(), hosts: [{ host: 'api.stripe.com' }] });
   const out = synthValidated(chart);
   expect(kinds(zt.apiObjects)).toEqual(expect.arrayContaining(['AuthorizationPolicy', 'PeerAuthentication']));

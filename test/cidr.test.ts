@@ -21,8 +21,8 @@ test('cidrContains compares both families and says when it cannot', () => {
 
 test.each(['999.1.1.1/8', 'fff:::::/100', '::1/200'])('Identity.network(%j) is refused, naming the value and the fix', cidr => {
   expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', {
-    mesh: Mesh.linkerd(), allow: [{ from: [Identity.network(cidr)], to: ServiceRef.fromName('payment', { port: 8080 }) }],
-  }))).toBe(`[test/zt] allow[0].from[0]: got ${JSON.stringify(cidr)}: ${JSON.stringify(cidr)} is not a CIDR such as 10.0.0.0/8; use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)`);
+    mesh: Mesh.linkerd(), allow: [{ callers: [Identity.network(cidr)], to: ServiceRef.fromName('payment', { port: 8080 }) }],
+  }))).toBe(`[test/zt] allow[0].callers[0]: got ${JSON.stringify(cidr)}: ${JSON.stringify(cidr)} is not a CIDR such as 10.0.0.0/8; use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)`);
 });
 
 test.each(['999.1.1.1/8', '::1/200'])('EgressPolicy addresses %j are refused', address => {

@@ -27,9 +27,9 @@ describe('determinism', () => {
 
   test.each(MESHES.map(m => [m.kind, m] as const))('%s: the order of zero-trust rules does not change the output', (_name, mesh) => {
     const rules = [
-      { from: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: ServiceRef.fromName('payment', { port: 8080 }), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
-      { from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) },
-      { from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('payment', { port: 8080 }), methods: [HttpMethod.GET] },
+      { callers: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: ServiceRef.fromName('payment', { port: 8080 }), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+      { callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) },
+      { callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('payment', { port: 8080 }), methods: [HttpMethod.GET] },
     ];
     const forward = yamlOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: rules }));
     const backward = yamlOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [...rules].reverse() }));

@@ -18,7 +18,7 @@ const MESHES = [Mesh.istio(), Mesh.linkerd(), Mesh.consul(), Mesh.istio({ dataPl
 
 function zeroTrust(mesh: Mesh, props: object) {
   const chart = shopChart();
-  new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [order()], to: payment() }], ...props });
+  new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [order()], to: payment() }], ...props });
   return synthValidated(chart);
 }
 
@@ -26,10 +26,10 @@ describe('paths', () => {
   test('an exact or prefix path without "*" is accepted on every mesh; the same with "*" is refused on every mesh', () => {
     for (const mesh of MESHES) {
       for (const path of [PathMatch.exact('/admin'), PathMatch.prefix('/api'), PathMatch.exact("/a-b_c.d~e!$&'()+,;=:@%41")]) {
-        expect(() => zeroTrust(mesh, { allow: [{ from: [order()], to: payment(), paths: [path] }] })).not.toThrow();
+        expect(() => zeroTrust(mesh, { allow: [{ callers: [order()], to: payment(), paths: [path] }] })).not.toThrow();
       }
       for (const path of [PathMatch.exact('/admin*'), PathMatch.prefix('/api*'), PathMatch.exact('*'), PathMatch.prefix('/a*b')]) {
-        expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [order()], to: payment(), paths: [path] }] })))
+        expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [order()], to: payment(), paths: [path] }] })))
           .toContain(`allow[0].paths[0]: got ${show(path.value)}: `);
       }
     }
@@ -124,11 +124,11 @@ describe('mesh options and trust domains', () => {
 
 describe('widening values', () => {
   test('a caller network: a CIDR is accepted, every address (0.0.0.0/0, ::/0) refused', () => {
-    const allow = (cidr: string) => ({ mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network(cidr)], to: payment() }] });
+    const allow = (cidr: string) => ({ mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.network(cidr)], to: payment() }] });
     const out = zeroTrust(Mesh.istio(), allow('192.0.2.0/24'));
     expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].from[0].source.ipBlocks).toEqual(['192.0.2.0/24']);
     for (const cidr of ['0.0.0.0/0', '::/0', '10.0.0.0/33', '10.0.0/8']) {
-      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), ...allow(cidr) }))).toContain(`allow[0].from[0]: got ${show(cidr)}: `);
+      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), ...allow(cidr) }))).toContain(`allow[0].callers[0]: got ${show(cidr)}: `);
     }
   });
 
@@ -141,7 +141,7 @@ describe('widening values', () => {
   });
 
   test('a plain-http JWKS URI is written only with allowPlainHttpJwks; https needs nothing', () => {
-    const jwt = (jwksUri: string, allowPlainHttpJwks?: boolean) => ({ jwt: { issuer: 'https://auth.example.com', jwksUri, allowPlainHttpJwks }, allow: [{ from: [order()], to: payment(), requireJwt: true }] });
+    const jwt = (jwksUri: string, allowPlainHttpJwks?: boolean) => ({ jwt: { issuer: 'https://auth.example.com', jwksUri, allowPlainHttpJwks }, allow: [{ callers: [order()], to: payment(), requireJwt: true }] });
     const uri = (out: any[]) => one(out, 'RequestAuthentication', 'payment-jwt').spec.jwtRules[0].jwksUri;
     expect(uri(zeroTrust(Mesh.istio(), jwt('https://auth.example.com/jwks.json')))).toBe('https://auth.example.com/jwks.json');
     expect(uri(zeroTrust(Mesh.istio(), jwt('http://keycloak.auth.svc.cluster.local/jwks.json', true)))).toBe('http://keycloak.auth.svc.cluster.local/jwks.json');
@@ -152,9 +152,9 @@ describe('widening values', () => {
 describe('other-namespace targets', () => {
   test('a rule naming the policy\'s own namespace is accepted; another namespace is refused on every mesh, saying why', () => {
     for (const mesh of MESHES) {
-      expect(() => zeroTrust(mesh, { allow: [{ from: [order()], to: payment({ namespace: 'shop' }) }] })).not.toThrow();
-      expect(() => zeroTrust(mesh, { namespace: 'other', allow: [{ from: [order()], to: payment({ namespace: 'other' }) }] })).not.toThrow();
-      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [order()], to: payment({ namespace: 'other' }) }] })))
+      expect(() => zeroTrust(mesh, { allow: [{ callers: [order()], to: payment({ namespace: 'shop' }) }] })).not.toThrow();
+      expect(() => zeroTrust(mesh, { namespace: 'other', allow: [{ callers: [order()], to: payment({ namespace: 'other' }) }] })).not.toThrow();
+      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [order()], to: payment({ namespace: 'other' }) }] })))
         .toContain('allow[0].to: got "other/payment": a ZeroTrustNamespace protects its own namespace (shop)');
     }
   });
@@ -162,10 +162,10 @@ describe('other-namespace targets', () => {
 
 describe('service references', () => {
   test('a target port from 1 to 65535 names the Linkerd Server; NaN, 0 and 65536 are refused', () => {
-    const out = zeroTrust(Mesh.linkerd(), { allow: [{ from: [order()], to: payment({ targetPort: 9090 }) }] });
+    const out = zeroTrust(Mesh.linkerd(), { allow: [{ callers: [order()], to: payment({ targetPort: 9090 }) }] });
     expect(ofKind(out, 'Server').map(s => s.metadata.name).filter(n => n !== 'proxy-admin')).toEqual(['payment-9090']);
     for (const targetPort of [NaN, 0, 65536, 80.5]) {
-      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ from: [order()], to: payment({ targetPort }) }] })))
+      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ callers: [order()], to: payment({ targetPort }) }] })))
         .toContain(`allow[0].to.targetPort: got ${targetPort}: `);
     }
   });

@@ -133,7 +133,7 @@ describe('ZeroTrustNamespace', () => {
       new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: m,
         allow: asked.map(r => ({
-          from: [Identity.serviceAccount(r.caller)],
+          callers: [Identity.serviceAccount(r.caller)],
           to: ServiceRef.fromName(r.service, { port: 8080 }),
           methods: r.method ? [r.method] : undefined,
           paths: r.path ? [PathMatch.prefix(r.path)] : undefined,
@@ -174,7 +174,7 @@ describe('ZeroTrustNamespace', () => {
       new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: perService,
         allow: asked.map(r => ({
-          from: [Identity.serviceAccount(r.caller)],
+          callers: [Identity.serviceAccount(r.caller)],
           to: ref(r.service),
           methods: r.method ? [r.method] : undefined,
           paths: r.path ? [PathMatch.prefix(r.path)] : undefined,
@@ -203,8 +203,8 @@ describe('ZeroTrustNamespace', () => {
 
   test('generated wildcard or malformed identities give a named error', () => {
     fc.assert(fc.property(anyDataPlane, fc.oneof(fc.constant('*'), fc.constant(''), fc.stringMatching(/^[A-Z][A-Za-z_]{1,8}$/), fc.stringMatching(/^[a-z]{1,4}\*$/)), (m, bad) => {
-      const message = failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: [{ from: [Identity.serviceAccount(bad)], to: ServiceRef.fromName('payment', { port: 8080 }) }] }));
-      expect(message).toMatch(/^\[test\/zero-trust\] allow\[0\]\.from\[0\]: got "[^"]*": /);
+      const message = failureOf(chart => new ZeroTrustNamespace(chart, 'zero-trust', { mesh: m, allow: [{ callers: [Identity.serviceAccount(bad)], to: ServiceRef.fromName('payment', { port: 8080 }) }] }));
+      expect(message).toMatch(/^\[test\/zero-trust\] allow\[0\]\.callers\[0\]: got "[^"]*": /);
     }), { numRuns: RUNS });
   });
 });
@@ -389,7 +389,7 @@ describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
     (byName ? r.caller.name === caller.split('/')[1] : `${r.caller.namespace ?? 'shop'}/${r.caller.name}` === caller) && `${r.namespace ?? 'shop'}/${r.service}` === service && (!r.methods || r.methods.includes(method as HttpMethod))
     && (!r.paths || r.paths.some(p => (p.type === 'exact' ? path === p.value : path === p.value || path.startsWith(`${p.value.replace(/\/$/, '')}/`))));
   const toRule = (r: Rule) => ({
-    from: [Identity.serviceAccount(r.caller.name, { namespace: r.caller.namespace })],
+    callers: [Identity.serviceAccount(r.caller.name, { namespace: r.caller.namespace })],
     to: ServiceRef.fromName(r.service, { port: 8080, namespace: r.namespace }),
     methods: r.methods,
     paths: r.paths?.map(p => (p.type === 'exact' ? PathMatch.exact(p.value) : PathMatch.prefix(p.value))),
@@ -410,7 +410,7 @@ describe('ZeroTrustNamespace: never more than declared (issue 25)', () => {
         expect(message.startsWith('[test/zero-trust] ')).toBe(true);
         for (const [prop, r] of bad) {
           if (elsewhere(r)) expect(message).toContain(`${prop}.to: got "${r.namespace}/${r.service}": a ZeroTrustNamespace protects its own namespace (shop)`);
-          else if (foreignCaller(r) && !bad.some(([, x]) => wildcard(x) || elsewhere(x))) expect(message).toContain(`${prop}.from[0]: got "${r.caller.namespace}/${r.caller.name}": Consul cannot express this (Community Edition has no namespaces`);
+          else if (foreignCaller(r) && !bad.some(([, x]) => wildcard(x) || elsewhere(x))) expect(message).toContain(`${prop}.callers[0]: got "${r.caller.namespace}/${r.caller.name}": Consul cannot express this (Community Edition has no namespaces`);
           r.paths?.forEach((p, j) => {
             if (p.value.includes('*')) {
               expect(message).toContain(`${prop}.paths[${j}]: got ${JSON.stringify(p.value)}: ${p.value.startsWith('/') ? '"*" would mean different requests on each mesh' : 'a path must start with "/"'}`);
@@ -461,7 +461,7 @@ describe('ZeroTrustNamespace: a rule is for the port it names (issue 25, item 2)
       service.selectLabel('app', 'payment');
       const build = () => new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: m,
-        allow: rules.map(r => ({ from: [Identity.serviceAccount(r.caller)], to: ServiceRef.fromService(service, { port: r.port }), methods: r.methods })),
+        allow: rules.map(r => ({ callers: [Identity.serviceAccount(r.caller)], to: ServiceRef.fromService(service, { port: r.port }), methods: r.methods })),
       });
       const ports = new Set(rules.map(r => r.port));
       if (m.kind === 'consul' && ports.size > 1) {

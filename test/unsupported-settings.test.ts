@@ -93,7 +93,7 @@ describe('IngressGateway', () => {
 });
 
 describe('ZeroTrustNamespace', () => {
-  const allow = [{ from: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }];
+  const allow = [{ callers: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }];
   test('forwardOriginalToken on Consul: refused with the offer; dropped: the policies are written, annotated', () => {
     const jwt = { ...JWT, forwardOriginalToken: true };
     expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.consul(), jwt, allow }))).toContain(OFFER);
@@ -106,7 +106,7 @@ describe('ZeroTrustNamespace', () => {
 
   test('an access rule (deny on Linkerd) is never dropped', () => {
     const msg = failureOf(chart => new ZeroTrustNamespace(chart, 'zt', {
-      mesh: Mesh.linkerd(), allow: [], deny: [{ from: [Identity.serviceAccount('web')], to: payment() }], unsupportedSettings: DROP,
+      mesh: Mesh.linkerd(), allow: [], deny: [{ callers: [Identity.serviceAccount('web')], to: payment() }], unsupportedSettings: DROP,
     }));
     expect(msg).toContain('deny: got "1 rule(s)": Linkerd cannot express this');
     expect(msg).toContain(`${KEPT}: leaving it out would admit or refuse other callers than written`);

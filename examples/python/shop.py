@@ -191,16 +191,16 @@ class Shop(cdk8s.Chart):
             mesh=mesh,
             mtls=MtlsPhase.STRICT,
             allow=[
-                AccessRule(from_=edge, to=web),
-                AccessRule(from_=[Identity.service_account("web"), *edge], to=order),
+                AccessRule(callers=edge, to=web),
+                AccessRule(callers=[Identity.service_account("web"), *edge], to=order),
                 AccessRule(
-                    from_=[Identity.service_account("web"), Identity.service_account("order")],
+                    callers=[Identity.service_account("web"), Identity.service_account("order")],
                     to=user,
                     methods=[HttpMethod.GET],
                 ),
                 AccessRule(
                     name="payment-from-order",
-                    from_=[Identity.service_account("order"), Identity.service_account("api-gateway")],
+                    callers=[Identity.service_account("order"), Identity.service_account("api-gateway")],
                     to=payment,
                     methods=[HttpMethod.POST],
                     paths=[PathMatch.exact("/process-payment")],

@@ -161,9 +161,9 @@ export class Shop extends Chart {
       namespaceObject,
       mtls: MtlsPhase.STRICT,
       allow: [
-        { from: edge, to: web },
-        { from: [Identity.serviceAccount('web'), ...edge], to: order },
-        { from: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
+        { callers: edge, to: web },
+        { callers: [Identity.serviceAccount('web'), ...edge], to: order },
+        { callers: [Identity.serviceAccount('web'), Identity.serviceAccount('order')], to: user, methods: [HttpMethod.GET] },
         paymentAccess(mesh, payment, edge),
       ],
     });
@@ -280,7 +280,7 @@ export function paymentAccess(mesh: Mesh, payment: ServiceRef, edge: Identity[])
   const gatewayOnly = mesh.kind === MeshKind.CONSUL || mesh.kind === MeshKind.LINKERD;
   return {
     name: 'payment-from-order',
-    from: [Identity.serviceAccount('order'), ...(gatewayOnly ? edge : [Identity.serviceAccount('api-gateway')])],
+    callers: [Identity.serviceAccount('order'), ...(gatewayOnly ? edge : [Identity.serviceAccount('api-gateway')])],
     to: payment,
     methods: [HttpMethod.POST],
     paths: [PathMatch.exact('/process-payment')],

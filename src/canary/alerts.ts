@@ -73,7 +73,7 @@ export function renderHealthAlert(
   scope: Construct, mesh: Mesh, canary: CanaryIntent, namespace: string | undefined, service: string, alert: HealthAlert,
 ): void {
   const window = alert.window ? formatDuration(alert.window) : '5m';
-  const forDuration = alert.for ? formatDuration(alert.for) : '2m';
+  const forDuration = alert.holdFor ? formatDuration(alert.holdFor) : '2m';
   const q = canaryQueries(mesh, canary, namespace, service, window);
   const labels = { severity: alert.severity ?? 'critical', service, version: canary.canary.versionValue };
   const maxErrors = alert.maxErrorRatePercent ?? 1;

@@ -132,10 +132,10 @@ export interface HealthAlert {
    */
   readonly window?: Duration;
   /**
-   * How long the condition must hold before the alert fires.
+   * How long the condition must hold before the alert fires (Prometheus's `for`).
    * @default Duration.minutes(2)
    */
-  readonly for?: Duration;
+  readonly holdFor?: Duration;
   /**
    * The `severity` label of the alerts.
    * @default 'critical'
@@ -682,7 +682,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     checkDuration(problems, 'healthAlert.maxP99Latency', a.maxP99Latency);
     checkDuration(problems, 'healthAlert.window', a.window);
-    checkDuration(problems, 'healthAlert.for', a.for);
+    checkDuration(problems, 'healthAlert.holdFor', a.holdFor);
     if (a.window && millis(a.window) < 60_000) {
       problems.add('healthAlert.window', a.window, 'a rate window under 1m holds too few scrapes to be meaningful', 'use Duration.minutes(1) or more (5m is usual)');
     }

@@ -75,7 +75,7 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   const gamma = linkerd || mesh.ambient;
   const { interval, ms } = flaggerInterval(plan);
   const ab = flaggerAbTesting(plan, matches);
-  const forMs = alert?.for ? millis(alert.for) : 120_000;
+  const forMs = alert?.holdFor ? millis(alert.holdFor) : 120_000;
   const metrics: flagger.CanarySpecAnalysisMetrics[] = [];
   const window = alert?.window ? flaggerDuration(millis(alert.window)) : '5m';
   if (alert) {
@@ -310,7 +310,7 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
 function renderAnalysisTemplate(scope: Construct, input: DeliveryInput, names: ReturnType<typeof argoNames>, alert: HealthAlert): void {
   const { mesh, service, namespace } = input;
   const window = alert.window ? formatDuration(alert.window) : '5m';
-  const forMs = alert.for ? millis(alert.for) : 120_000;
+  const forMs = alert.holdFor ? millis(alert.holdFor) : 120_000;
   const address = input.metricsAddress ?? (mesh.kind === MeshKind.LINKERD ? 'http://prometheus.linkerd-viz:9090' : 'http://prometheus.istio-system:9090');
   let errorRatio: string;
   let p99Seconds: string;

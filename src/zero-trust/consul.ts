@@ -54,13 +54,13 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     for (const r of [...intent.allow, ...intent.deny]) {
       r.from.forEach((id, j) => {
         if (id.kind === IdentityKind.NETWORK) {
-          out.push({ setting: `${r.source}.from[${j}]`, value: id.name, why: 'intentions name services, not networks', alternative: 'register the caller as a Consul service, or allow it at a gateway' });
+          out.push({ setting: `${r.source}.callers[${j}]`, value: id.name, why: 'intentions name services, not networks', alternative: 'register the caller as a Consul service, or allow it at a gateway' });
         } else if (id.kind === IdentityKind.NAMESPACE && !mesh.consulEnterprise) {
-          out.push({ setting: `${r.source}.from[${j}]`, value: id.name, why: 'a whole namespace as a source needs Consul Enterprise namespaces', alternative: 'name the calling services, or use Mesh.consul({ enterprise: true })' });
+          out.push({ setting: `${r.source}.callers[${j}]`, value: id.name, why: 'a whole namespace as a source needs Consul Enterprise namespaces', alternative: 'name the calling services, or use Mesh.consul({ enterprise: true })' });
         } else if (id.kind === IdentityKind.SERVICE_ACCOUNT && !mesh.consulEnterprise && id.namespace !== undefined && id.namespace !== intent.namespace) {
           // CE has one Consul namespace: the source would be every service of that name, in any namespace
           out.push({
-            setting: `${r.source}.from[${j}]`,
+            setting: `${r.source}.callers[${j}]`,
             value: `${id.namespace}/${id.name}`,
             why: `Community Edition has no namespaces: the source would be any service named ${id.name}, in any Kubernetes namespace, not only ${id.namespace}'s`,
             alternative: 'give the caller a service name unique in the datacenter and drop the namespace, or use Mesh.consul({ enterprise: true }) if the servers run Enterprise with namespaces',

@@ -58,7 +58,7 @@ export interface AccessRule {
    */
   readonly name?: string;
   /** The callers (any of them). Never empty, never a wildcard. */
-  readonly from: Identity[];
+  readonly callers: Identity[];
   /** The service being called. */
   readonly to: ServiceRef;
   /**
@@ -183,7 +183,7 @@ const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
  * new ZeroTrustNamespace(chart, 'zero-trust', {
  *   mesh: Mesh.istio(),
  *   allow: [{
- *     from: [Identity.serviceAccount('order')],
+ *     callers: [Identity.serviceAccount('order')],
  *     to: ServiceRef.fromName('payment', { port: 8080 }),
  *     methods: [HttpMethod.POST],
  *     paths: [PathMatch.exact('/process-payment')],
@@ -218,7 +218,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       if (typeof e?.reason !== 'string' || e.reason.trim().length < 3) problems.add(`${prop}.reason`, e?.reason, 'every exception states its reason', "e.g. reason: 'Prometheus scrapes /metrics from outside the mesh'");
       return e;
     });
-    if (!Array.isArray(props.allow)) problems.add('allow', props.allow, 'a zero-trust namespace lists who may call what', 'pass allow: [{ from: [...], to: ..., methods, paths }] (an empty list denies everything)');
+    if (!Array.isArray(props.allow)) problems.add('allow', props.allow, 'a zero-trust namespace lists who may call what', 'pass allow: [{ callers: [...], to: ..., methods, paths }] (an empty list denies everything)');
     problems.throwIfAny();
 
     const names = new Set<string>();
@@ -251,7 +251,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
         for (const caller of r.from.filter(f => f.outsideMesh)) {
           const exempt = exceptions.some(e => e.service.name === r.to.name && e.port === r.to.targetPort);
           if (!exempt) {
-            problems.add(`${r.source}.from`, caller._label(this.namespace), `${caller._label(this.namespace)} is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on ${r.to.name}`,
+            problems.add(`${r.source}.callers`, caller._label(this.namespace), `${caller._label(this.namespace)} is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on ${r.to.name}`,
               `stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for ${r.to.name} port ${r.to.targetPort} with its reason`);
           }
         }
@@ -314,12 +314,12 @@ export class ZeroTrustNamespace extends MeshConstruct {
       for (const p of r.to._problems(`${prop}.to`)) problems.addRaw(p);
       this.ownNamespace(problems, `${prop}.to`, r.to, 'this rule');
     }
-    if (!Array.isArray(r?.from) || r.from.length === 0) {
-      problems.add(`${prop}.from`, r?.from, 'a rule must name its callers: an empty `from` would match every caller', "list identities, e.g. from: [Identity.serviceAccount('order')]");
+    if (!Array.isArray(r?.callers) || r.callers.length === 0) {
+      problems.add(`${prop}.callers`, r?.callers, 'a rule must name its callers: an empty `callers` would match every caller', "list identities, e.g. callers: [Identity.serviceAccount('order')]");
     } else {
-      r.from.forEach((id, j) => {
+      r.callers.forEach((id, j) => {
         const problem = id instanceof Identity ? id._problem() : 'not an Identity';
-        if (problem) problems.add(`${prop}.from[${j}]`, id instanceof Identity ? id.name : id, problem, "use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)");
+        if (problem) problems.add(`${prop}.callers[${j}]`, id instanceof Identity ? id.name : id, problem, "use Identity.serviceAccount('order') or Identity.fromServiceAccount(sa)");
       });
     }
     (r?.methods ?? []).forEach((m, j) => {
@@ -336,7 +336,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       return { type: p.type, value: p.value };
     }).filter((p): p is { type: MatchType; value: string } => p !== undefined);
     if (r?.paths && !r.paths.length) problems.add(`${prop}.paths`, [], 'an empty path list matches nothing', 'leave paths out to allow every path');
-    const first = r?.from?.[0];
+    const first = r?.callers?.[0];
     const defaultName = r?.to instanceof ServiceRef && first instanceof Identity
       ? `${r.to.name}-from-${first.kind === IdentityKind.NETWORK ? 'network' : first.name}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '')
       : 'rule';
@@ -354,7 +354,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     return {
       name,
       source: prop,
-      from: r?.from ?? [],
+      from: r?.callers ?? [],
       to: r?.to,
       methods: r?.methods?.length ? [...new Set(r.methods)] : undefined,
       paths: paths.length ? paths : undefined,

@@ -30,7 +30,7 @@ describe('the data plane choice', () => {
 describe('namespace enrolment and the waypoint', () => {
   test('L4-only zero trust: the namespace is enrolled, no waypoint, the rules stay on the pods (ztunnel)', () => {
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
     const out = synthValidated(chart);
     expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient' });
     expect(ofKind(out, 'Gateway')).toEqual([]);
@@ -45,8 +45,8 @@ describe('namespace enrolment and the waypoint', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: AMBIENT,
       allow: [
-        { from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
-        { from: [Identity.serviceAccount('web')], to: order() },
+        { callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { callers: [Identity.serviceAccount('web')], to: order() },
       ],
     });
     const out = synthValidated(chart);
@@ -68,7 +68,7 @@ describe('namespace enrolment and the waypoint', () => {
   test('a waypoint created later by another pattern moves earlier L4 rules to it too, in either order', () => {
     const build = (ztFirst: boolean) => {
       const chart = shopChart();
-      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
       const rs = () => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
       if (ztFirst) { zt(); rs(); } else { rs(); zt(); }
       return synthValidated(chart);
@@ -104,8 +104,8 @@ describe('zero trust', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: AMBIENT,
       allow: [
-        { from: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
-        { from: [Identity.serviceAccount('web')], to: order() },
+        { callers: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { callers: [Identity.serviceAccount('web')], to: order() },
       ],
     });
     const matrix = ReachabilityMatrix.fromManifests(synthValidated(chart), { defaultNamespace: 'shop' });
@@ -121,7 +121,7 @@ describe('zero trust', () => {
 
   test('without the waypoint admission, ztunnel would refuse the waypoint: the analyzer says so (I142)', () => {
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
     const out = synthValidated(chart).filter(o => o.metadata.name !== 'payment-allow-waypoint');
     expect(MeshAnalyzer.analyzeObjects(out).findings.map(f => f.code)).toEqual(['I142']);
   });
@@ -131,7 +131,7 @@ describe('zero trust', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: AMBIENT,
       jwt: { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
-      allow: [{ from: [Identity.serviceAccount('order')], to: payment(), requireJwt: true }],
+      allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), requireJwt: true }],
     });
     const out = synthValidated(chart);
     expect(one(out, 'RequestAuthentication', 'payment-jwt').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'payment' }]);
@@ -146,7 +146,7 @@ describe('zero trust', () => {
     const paymentSvc = ServiceRef.fromService(svc);
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: AMBIENT,
-      allow: [{ from: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
+      allow: [{ callers: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
     });
     // created after the zero trust: the Services are read at synthesis
     new CanaryRelease(chart, 'release', { mesh: AMBIENT, service: paymentSvc, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, healthAlert: {} });
@@ -383,7 +383,7 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     for (const egressFirst of [true, false]) {
       const chart = shopChart();
       const egress = () => new EgressPolicy(chart, 'egress', { mesh: AMBIENT, registryOnly: false, hosts: [{ host: 'auth.example.com', protocol: EgressProtocol.HTTP, originateTls: true }] });
-      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
       if (egressFirst) { egress(); zt(); } else { zt(); egress(); }
       const out = synthValidated(chart);
       expect(one(out, 'AuthorizationPolicy', 'waypoint-default-deny').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
@@ -395,7 +395,7 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     }
     // without egress through the waypoint, no such policy
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST] }] });
     expect(ofKind(synthValidated(chart), 'AuthorizationPolicy', 'waypoint-allow-egress')).toEqual([]);
   });
 
@@ -438,7 +438,7 @@ describe('telemetry, egress, ingress, multi-cluster', () => {
     const chart = shopChart();
     const web = ServiceRef.fromName('web', { port: 8080 });
     const edge = new IngressGateway(chart, 'shop', { mesh: AMBIENT, host: 'shop.example.com', tlsSecretName: 'shop-tls', routes: [{ pathPrefix: '/', service: web }] });
-    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ from: [edge.callerIdentity!], to: web }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [edge.callerIdentity!], to: web }] });
     const out = synthValidated(chart);
     expect(one(out, 'Gateway', 'shop').spec.infrastructure).toEqual({ labels: { 'istio.io/dataplane-mode': 'none' } });
     const client = { caller: 'ip:203.0.113.9', service: 'shop/shop-istio', port: 443 };
@@ -510,8 +510,8 @@ describe('a waypoint per Service (IstioWaypointScope.SERVICE)', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: PER_SERVICE,
       allow: [
-        { from: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
-        { from: [Identity.serviceAccount('web')], to: orderSvc },
+        { callers: [Identity.serviceAccount('order')], to: paymentSvc, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+        { callers: [Identity.serviceAccount('web')], to: orderSvc },
       ],
     });
     const out = synthValidated(chart);

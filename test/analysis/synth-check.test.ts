@@ -110,17 +110,17 @@ describe('an object written twice with different content is refused, within a ch
   test('two zero-trust namespaces of one Linkerd namespace: Namespace shop as deny and as audit', () => {
     const app = newApp();
     const chart = shop(app);
-    new ZeroTrustNamespace(chart, 'zt1', { mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('order')], to: payment }] });
+    new ZeroTrustNamespace(chart, 'zt1', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
     // they share the namespace's enrolment, so the second is refused at construction, naming the Namespace object
-    expect(() => new ZeroTrustNamespace(chart, 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
+    expect(() => new ZeroTrustNamespace(chart, 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
       .toThrow('[test/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [test/MeshNamespace-shop/Namespace] already has deny');
   });
 
   test('two zero-trust namespaces of one Linkerd namespace in two charts: Namespace shop as deny and as audit', () => {
     const app = newApp();
-    new ZeroTrustNamespace(shop(app, 'a'), 'zt1', { mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('order')], to: payment }] });
+    new ZeroTrustNamespace(shop(app, 'a'), 'zt1', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
     // the enrolment finds the Namespace object of the other chart: refused at construction
-    expect(() => new ZeroTrustNamespace(shop(app, 'b'), 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
+    expect(() => new ZeroTrustNamespace(shop(app, 'b'), 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
       .toThrow('[b/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [a/MeshNamespace-shop/Namespace] already has deny');
   });
 
@@ -201,7 +201,7 @@ describe('a successful synthesis of many charts renders and checks each object o
     for (let i = 0; i < 10; i++) {
       const chart = new Chart(app, `c${i}`, { namespace: `shop-${i}`, disableResourceNameHashes: true });
       resilient(chart, 'payment', 3 + i);
-      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('shop')], to: payment }] });
+      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('shop')], to: payment }] });
     }
   };
 
@@ -274,7 +274,7 @@ test('Istio ambient zero trust reads the app\'s Services once per synthesis, not
   new ZeroTrustNamespace(chart, 'zt', {
     mesh,
     namespaceObject,
-    allow: refs.map((to, i) => ({ from: [Identity.serviceAccount(`svc-${(i + 7) % 8}`)], to, methods: [HttpMethod.GET] })),
+    allow: refs.map((to, i) => ({ callers: [Identity.serviceAccount(`svc-${(i + 7) % 8}`)], to, methods: [HttpMethod.GET] })),
   });
   const render = jest.spyOn(ApiObject.prototype, 'toJson');
   try {

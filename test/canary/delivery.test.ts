@@ -90,7 +90,7 @@ describe('Flagger', () => {
   });
 
   test('threshold: the alert\'s for over the interval (at least 1)', () => {
-    const c = one(synth(Mesh.istio(), 'flagger', { steps: [{ weight: 10, pause: Duration.minutes(1) }, { weight: 100 }], healthAlert: { for: Duration.minutes(3) } }), 'Canary', 'payment');
+    const c = one(synth(Mesh.istio(), 'flagger', { steps: [{ weight: 10, pause: Duration.minutes(1) }, { weight: 100 }], healthAlert: { holdFor: Duration.minutes(3) } }), 'Canary', 'payment');
     expect(c.spec.analysis).toMatchObject({ interval: '1m', threshold: 3, stepWeights: [10, 100] });
   });
 
@@ -491,7 +491,7 @@ spec:
       new ZeroTrustNamespace(chart, 'zero-trust', {
         mesh: Mesh.istio(),
         mtls: MtlsPhase.STRICT,
-        allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, selector }) }],
+        allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, selector }) }],
       });
     };
     const e = failureOf(build());

@@ -130,7 +130,7 @@ describe('Consul', () => {
   test('with a permissive zero-trust namespace: one Mesh entry carries both settings', () => {
     const chart = shopChart();
     new ZeroTrustNamespace(chart, 'zt', {
-      mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
+      mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
     });
     new EgressPolicy(chart, 'egress', props(Mesh.consul()));
     expect(one(synthValidated(chart), 'Mesh', 'mesh').spec).toEqual({ allowEnablingPermissiveMutualTLS: true, transparentProxy: { meshDestinationsOnly: true } });

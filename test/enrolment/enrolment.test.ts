@@ -20,7 +20,7 @@ describe('Istio sidecar', () => {
   test('the chart\'s own namespace is written and labelled istio-injection: enabled, once for every pattern', () => {
     const chart = shopChart();
     new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(3) });
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
     const out = synthValidated(chart);
     expect(ofKind(out, 'Namespace')).toHaveLength(1);
     const ns = one(out, 'Namespace', 'shop');
@@ -126,7 +126,7 @@ describe('Linkerd', () => {
 
   test('a zero-trust namespace is the app\'s own even outside the chart\'s namespace: one Namespace with both annotations', () => {
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespace: 'payments', allow: [{ from: [Identity.serviceAccount('order')], to: payment('payments') }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespace: 'payments', allow: [{ callers: [Identity.serviceAccount('order')], to: payment('payments') }] });
     const out = synthValidated(chart);
     expect(ofKind(out, 'Namespace')).toHaveLength(1);
     expect(one(out, 'Namespace', 'payments').metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny', 'linkerd.io/inject': 'enabled' });
@@ -145,7 +145,7 @@ describe('Linkerd', () => {
 
   test('a second Namespace object for an enrolled namespace is refused (telemetry after zero trust)', () => {
     expect(failureOf(chart => {
-      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
       new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.linkerd(), accessLogging: {}, namespaceObject: ns });
     })).toBe('[test/telemetry] namespaceObject: got the Namespace [test/ns], but [test/MeshNamespace-shop/Namespace] already enrolls namespace shop in Linkerd; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern');
@@ -154,7 +154,7 @@ describe('Linkerd', () => {
   test('a namespaceObject of another namespace is refused', () => {
     expect(failureOf(chart => {
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } });
-      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
     })).toBe('[test/zt] namespaceObject: got "other": not the Namespace of shop, whose workloads the pattern configures; pass the Namespace named shop (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject), or leave namespaceObject out');
   });
 });
@@ -225,7 +225,7 @@ describe('Istio ambient is unchanged', () => {
 
   test('zero trust: the ambient label only, never a sidecar injection label', () => {
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
     expect(one(synthValidated(chart), 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient' });
   });
 });
@@ -275,7 +275,7 @@ describe('the Namespace object is written first in its chart (a plain kubectl ap
       const chart = shopChart();
       deployment(chart, 'payment');
       deployment(chart, 'order');
-      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
       const out = synthValidated(chart);
       expect(out[0].kind).toBe('Namespace');
       const deployments = out.filter(o => o.kind === 'Deployment').map(o => o.metadata.name);
@@ -294,7 +294,7 @@ describe('the Namespace object is written first in its chart (a plain kubectl ap
     const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
     ns.node.addDependency(first);
     deployment(chart, 'order');
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
     const kinds = synthValidated(chart).map(o => `${o.kind}/${o.metadata.name}`);
     expect(kinds.indexOf('Deployment/payment')).toBeLessThan(kinds.indexOf('Namespace/shop'));
     expect(kinds.indexOf('Namespace/shop')).toBeLessThan(kinds.indexOf('Deployment/order'));

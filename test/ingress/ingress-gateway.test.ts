@@ -180,7 +180,7 @@ describe('Gateway API', () => {
     expect(one(out, 'HTTPRoute', 'shop-ingress').spec.rules[0].backendRefs).toEqual([{ name: 'web', namespace: 'frontend', port: 80 }]);
     const grant = one(out, 'ReferenceGrant', 'shop-ingress-from-shop');
     expect(grant.metadata.namespace).toBe('frontend');
-    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] });
+    expect(grant.spec).toEqual({ callers: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] });
   });
 
   test('Istio defaults the class to istio; Linkerd needs one named', () => {
@@ -218,7 +218,7 @@ describe('JWT at the edge on Consul Enterprise', () => {
   test('zero trust and the gateway share one provider; two descriptions of it are refused, naming both', () => {
     const chart = shopChart();
     new IngressGateway(chart, 'shop', props(ENTERPRISE, { jwt: JWT }));
-    new ZeroTrustNamespace(chart, 'zt', { mesh: ENTERPRISE, jwt: JWT, allow: [{ from: [Identity.serviceAccount('web')], to: order(), requireJwt: true }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: ENTERPRISE, jwt: JWT, allow: [{ callers: [Identity.serviceAccount('web')], to: order(), requireJwt: true }] });
     expect(ofKind(synthValidated(chart), 'JWTProvider')).toHaveLength(1);
     expect(failureOf(c => {
       new IngressGateway(c, 'shop', props(ENTERPRISE, { jwt: JWT }));
@@ -289,7 +289,7 @@ describe('Linkerd: the ingress caller identity (issue 16 item 2)', () => {
   test('zero trust allowing the ingress identity admits this Gateway\'s Envoy Gateway proxies, not the other Gateways of their namespace', () => {
     const chart = shopChart();
     const ingress = new IngressGateway(chart, 'shop', props(Mesh.linkerd()));
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ from: [ingress.callerIdentity!], to: web() }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), allow: [{ callers: [ingress.callerIdentity!], to: web() }] });
     const out = synthValidated(chart);
     expect(one(out, 'Gateway', 'shop').spec.gatewayClassName).toBe('eg');
     expect(one(out, 'MeshTLSAuthentication', 'web-from-envoy-shop-shop-0b6553f4').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'envoy-shop-shop-0b6553f4', namespace: 'envoy-gateway-system' }]);

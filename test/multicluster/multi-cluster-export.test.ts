@@ -248,7 +248,7 @@ describe('Consul', () => {
     const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', {
       mesh: Mesh.consul(),
       mtls: MtlsPhase.STRICT,
-      allow: [{ from: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
+      allow: [{ callers: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
     });
     if (ztFirst) zeroTrust();
     new MultiClusterExport(app, 'mc', {
@@ -342,7 +342,7 @@ describe('an exporter without zero trust (the failover target admits more than t
 
     const covered = setup(mesh, over, opts);
     new ZeroTrustNamespace(covered.mc.chartOf('eu-west'), 'zero-trust', {
-      mesh, namespace: 'shop', allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
+      mesh, namespace: 'shop', allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
     });
     covered.app.synth();
     expect(covered.mc.warnings.filter(w => w.startsWith('exports['))).toEqual([]);
@@ -351,7 +351,7 @@ describe('an exporter without zero trust (the failover target admits more than t
   test('a ZeroTrustNamespace of another namespace does not count; Consul (datacenter-wide deny) is not warned', () => {
     const { app, mc } = setup(Mesh.istio());
     new ZeroTrustNamespace(mc.chartOf('eu-west'), 'zero-trust', {
-      mesh: Mesh.istio(), namespace: 'other', allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, namespace: 'other' }) }],
+      mesh: Mesh.istio(), namespace: 'other', allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, namespace: 'other' }) }],
     });
     app.synth();
     expect(mc.warnings.filter(w => w.startsWith(WARNING))).toHaveLength(1);

@@ -242,7 +242,7 @@ describe('Linkerd mapping', () => {
       const chart = shopChart();
       const mesh = Mesh.linkerd();
       const rs = new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
-      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: rules ? payment() : ServiceRef.fromName('order', { port: 8080 }) }] });
+      new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [Identity.serviceAccount('web')], to: rules ? payment() : ServiceRef.fromName('order', { port: 8080 }) }] });
       expect(one(synthValidated(chart), 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
       expect(rs.warnings).toEqual([]);
     }
@@ -253,7 +253,7 @@ describe('Linkerd mapping', () => {
       const chart = shopChart();
       const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED });
       const rl = () => new ResilientService(chart, 'payment', { mesh, service: payment(), rateLimit: { requestsPerSecond: 100 } });
-      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ from: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) }] });
+      const zt = () => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 8080 }) }] });
       if (first === 'rate limit') { rl(); zt(); } else { zt(); rl(); }
       const out = synthValidated(chart);
       expect(one(out, 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');

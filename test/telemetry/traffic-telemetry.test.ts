@@ -123,7 +123,7 @@ describe('Linkerd', () => {
   test('access logging: the config.linkerd.io/access-log annotation on the given Namespace, shared with zero trust', () => {
     const chart = shopChart();
     const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), namespaceObject: ns, allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }] });
     new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.linkerd(), accessLogging: { format: AccessLogFormat.TEXT }, namespaceObject: ns });
     const out = synthValidated(chart);
     expect(ofKind(out, 'Namespace')).toHaveLength(1);
@@ -162,7 +162,7 @@ describe('Linkerd', () => {
 describe('Consul', () => {
   test('access logs join the one ProxyDefaults global that zero trust writes', () => {
     const chart = shopChart();
-    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }] });
+    new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }] });
     new TrafficTelemetry(chart, 'telemetry', { mesh: Mesh.consul(), accessLogging: {} });
     const out = synthValidated(chart);
     expect(one(out, 'ProxyDefaults', 'global').spec).toEqual({ mutualTLSMode: 'strict', accessLogs: { enabled: true, type: 'stdout' } });

@@ -15,8 +15,8 @@ const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example
 const SEED = (mesh: Mesh, over: Partial<ZeroTrustNamespaceProps> = {}): ZeroTrustNamespaceProps => ({
   mesh,
   allow: [
-    { from: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
-    { from: [Identity.serviceAccount('web')], to: order() },
+    { callers: [Identity.serviceAccount('order'), Identity.serviceAccount('api-gateway')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] },
+    { callers: [Identity.serviceAccount('web')], to: order() },
   ],
   ...over,
 });
@@ -125,7 +125,7 @@ describe('Istio', () => {
     const admin = ServiceRef.fromName('payment', { port: 9090, targetPort: 9091 });
     const out = synth({
       mesh: Mesh.istio(),
-      allow: [{ from: [Identity.serviceAccount('order')], to: payment() }, { from: [Identity.serviceAccount('admin')], to: admin }],
+      allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }, { callers: [Identity.serviceAccount('admin')], to: admin }],
     });
     const rules = one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules;
     expect(rules).toHaveLength(2);
@@ -139,7 +139,7 @@ describe('Istio', () => {
   });
 
   test('service accounts and namespaces are separate sources, so that they OR instead of AND', () => {
-    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order'), Identity.allInNamespace('monitoring')], to: payment() }] });
+    const out = synth({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('order'), Identity.allInNamespace('monitoring')], to: payment() }] });
     expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules).toEqual([{
       from: [{ source: { principals: ['cluster.local/ns/shop/sa/order'] } }, { source: { namespaces: ['monitoring'] } }],
       to: [{ operation: { ports: ['8080'] } }],
@@ -147,10 +147,10 @@ describe('Istio', () => {
   });
 
   test('path prefixes stop at a segment boundary', () => {
-    const out = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }] });
+    const out = synth({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }] });
     expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'], paths: ['/api', '/api/*'] } }]);
     // a trailing / means the same segment-wise prefix (Gateway API PathPrefix ignores it): /api too
-    const slash = synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
+    const slash = synth({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
     expect(one(slash, 'AuthorizationPolicy', 'payment-allow').spec.rules[0].to[0].operation.paths).toEqual(['/api', '/api/*']);
     const matrix = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
     expect(matrix.check({ caller: 'shop/order', service: 'shop/payment', path: '/api/x' }).allowed).toBe(true);
@@ -163,7 +163,7 @@ describe('Istio', () => {
   });
 
   test('JWT: a RequestAuthentication and request principals ANDed with the caller', () => {
-    const out = synth({ mesh: Mesh.istio(), jwt: { ...JWT, forwardOriginalToken: true }, allow: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/api')], requireJwt: true }] });
+    const out = synth({ mesh: Mesh.istio(), jwt: { ...JWT, forwardOriginalToken: true }, allow: [{ callers: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/api')], requireJwt: true }] });
     expect(one(out, 'RequestAuthentication', 'payment-jwt').spec).toEqual({
       selector: { matchLabels: { app: 'payment' } },
       jwtRules: [{ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'], forwardOriginalToken: true }],
@@ -175,7 +175,7 @@ describe('Istio', () => {
   });
 
   test('deny rules become a DENY policy', () => {
-    const out = synth(SEED(Mesh.istio(), { deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }] }));
+    const out = synth(SEED(Mesh.istio(), { deny: [{ callers: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }] }));
     expect(one(out, 'AuthorizationPolicy', 'payment-deny').spec).toMatchObject({ action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/api-gateway'] } }], to: [{ operation: { paths: ['/admin', '/admin/*'] } }] }] });
   });
 
@@ -223,7 +223,7 @@ describe('Linkerd', () => {
     const out = synth({
       mesh: Mesh.linkerd(),
       mtlsExceptions: [{ service: payment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'the legacy batch job is not meshed yet' }],
-      allow: [{ from: [Identity.serviceAccount('order'), Identity.network('10.20.0.0/16')], to: payment() }],
+      allow: [{ callers: [Identity.serviceAccount('order'), Identity.network('10.20.0.0/16')], to: payment() }],
     });
     expect(one(out, 'NetworkAuthentication', 'payment-from-order-network').spec).toEqual({ networks: [{ cidr: '10.20.0.0/16' }] });
     expect(ofKind(out, 'AuthorizationPolicy').filter(notScrapes).map(a => a.spec.requiredAuthenticationRefs.map((r: any) => r.kind))).toEqual([['MeshTLSAuthentication'], ['NetworkAuthentication']]);
@@ -235,7 +235,7 @@ describe('Linkerd', () => {
   });
 
   test('deny rules and JWT are refused on Linkerd, naming the alternative', () => {
-    expect(fails(SEED(Mesh.linkerd(), { deny: [{ from: [Identity.serviceAccount('web')], to: payment() }] })))
+    expect(fails(SEED(Mesh.linkerd(), { deny: [{ callers: [Identity.serviceAccount('web')], to: payment() }] })))
       .toContain('deny: got "1 rule(s)": Linkerd cannot express this (Linkerd authorization policies only allow; everything not allowed is already denied); remove the deny rules and narrow the allow rules instead');
     expect(fails(SEED(Mesh.linkerd(), { jwt: JWT })))
       .toContain('jwt: got "https://auth.example.com": Linkerd cannot express this (Linkerd has no JWT request authentication (linkerd2#3704)); validate tokens at the ingress controller or in the application');
@@ -276,8 +276,8 @@ describe('Consul', () => {
   test('path prefixes stop at a segment boundary, for allow and deny rules', () => {
     const out = synth({
       mesh: Mesh.consul(),
-      allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }],
-      deny: [{ from: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+      allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api')] }],
+      deny: [{ callers: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
     });
     expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
       { name: 'order', permissions: [{ action: 'allow', http: { pathExact: '/api' } }, { action: 'allow', http: { pathPrefix: '/api/' } }, { action: 'deny', http: { pathPrefix: '/' } }] },
@@ -288,15 +288,15 @@ describe('Consul', () => {
     const call = (caller: string, p: string) => matrix.check({ caller, service: 'shop/payment', path: p }).allowed;
     expect([call('shop/order', '/api'), call('shop/order', '/api/x'), call('shop/order', '/apix'), call('shop/order', '/ap')]).toEqual([true, true, false, false]);
     // a prefix that ends with / is one permission
-    const slash = synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
+    const slash = synth({ mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/api/')] }] });
     expect(one(slash, 'ServiceIntentions', 'payment').spec.sources[0].permissions[0]).toEqual({ action: 'allow', http: { pathPrefix: '/api/' } });
   });
 
   test('Enterprise: sources are per namespace, so an allow of a/order and a deny of b/order stay apart', () => {
     const out = synth({
       mesh: Mesh.consul({ enterprise: true }),
-      allow: [{ from: [Identity.serviceAccount('order', { namespace: 'a' })], to: payment() }],
-      deny: [{ from: [Identity.serviceAccount('order', { namespace: 'b' })], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+      allow: [{ callers: [Identity.serviceAccount('order', { namespace: 'a' })], to: payment() }],
+      deny: [{ callers: [Identity.serviceAccount('order', { namespace: 'b' })], to: payment(), paths: [PathMatch.prefix('/admin')] }],
     });
     expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
       { name: 'order', namespace: 'a', action: 'allow' },
@@ -313,8 +313,8 @@ describe('Consul', () => {
     const ent = Mesh.consul({ enterprise: true });
     const out = synth({
       mesh: ent,
-      allow: [{ from: [Identity.allInNamespace('shop')], to: payment() }, { from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] }],
-      deny: [{ from: [Identity.allInNamespace('shop')], to: payment(), paths: [PathMatch.exact('/admin')] }],
+      allow: [{ callers: [Identity.allInNamespace('shop')], to: payment() }, { callers: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] }],
+      deny: [{ callers: [Identity.allInNamespace('shop')], to: payment(), paths: [PathMatch.exact('/admin')] }],
     });
     expect(one(out, 'ServiceIntentions', 'payment').spec.sources).toEqual([
       { name: '*', namespace: 'shop', permissions: [{ action: 'deny', http: { pathExact: '/admin' } }, { action: 'allow', http: { pathPrefix: '/' } }] },
@@ -334,19 +334,19 @@ describe('Consul', () => {
     expect(one(out, 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
     expect(ofKind(out, 'ServiceDefaults', 'order')).toHaveLength(0);
     const db = ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP });
-    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db, methods: [HttpMethod.GET] }] }))
+    expect(fails({ mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order')], to: db, methods: [HttpMethod.GET] }] }))
       .toContain('allow[0]: got "db": Consul cannot express this (db speaks TCP, and Consul rejects intentions with methods, paths or JWTs on a tcp service)');
-    const tcp = synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order')], to: db }], deny: [{ from: [Identity.serviceAccount('web')], to: db, paths: [PathMatch.prefix('/admin')] }] });
+    const tcp = synth({ mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order')], to: db }], deny: [{ callers: [Identity.serviceAccount('web')], to: db, paths: [PathMatch.prefix('/admin')] }] });
     expect(one(tcp, 'ServiceIntentions', 'db').spec.sources).toEqual([{ name: 'order', action: 'allow' }, { name: 'web', action: 'deny' }, { name: '*', action: 'deny' }]);
     expect(ofKind(tcp, 'ServiceDefaults')).toHaveLength(0);
   });
 
   test('CE: a caller in another namespace is refused (CE has one namespace: it would be every service of that name)', () => {
-    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] }))
-      .toContain('allow[0].from[0]: got "other/order": Consul cannot express this (Community Edition has no namespaces: the source would be any service named order, in any Kubernetes namespace, not only other\'s)');
-    expect(fails({ mesh: Mesh.consul(), allow: [], deny: [{ from: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] })).toContain('deny[0].from[0]: got "other/order"');
+    expect(fails({ mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] }))
+      .toContain('allow[0].callers[0]: got "other/order": Consul cannot express this (Community Edition has no namespaces: the source would be any service named order, in any Kubernetes namespace, not only other\'s)');
+    expect(fails({ mesh: Mesh.consul(), allow: [], deny: [{ callers: [Identity.serviceAccount('order', { namespace: 'other' })], to: payment() }] })).toContain('deny[0].callers[0]: got "other/order"');
     // the policy's own namespace, said explicitly, is accepted
-    expect(() => synth({ mesh: Mesh.consul(), allow: [{ from: [Identity.serviceAccount('order', { namespace: 'shop' })], to: payment() }] })).not.toThrow();
+    expect(() => synth({ mesh: Mesh.consul(), allow: [{ callers: [Identity.serviceAccount('order', { namespace: 'shop' })], to: payment() }] })).not.toThrow();
   });
 
   test('PERMISSIVE needs Mesh allowEnablingPermissiveMutualTLS', () => {
@@ -359,8 +359,8 @@ describe('Consul', () => {
     const out = synth({
       mesh: Mesh.consul(),
       jwt: JWT,
-      allow: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), requireJwt: true }],
-      deny: [{ from: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
+      allow: [{ callers: [Identity.serviceAccount('api-gateway')], to: payment(), requireJwt: true }],
+      deny: [{ callers: [Identity.serviceAccount('api-gateway')], to: payment(), paths: [PathMatch.prefix('/admin')] }],
     });
     expect(one(out, 'JWTProvider', 'auth-example-com').spec).toEqual({
       issuer: 'https://auth.example.com',
@@ -391,7 +391,7 @@ describe('Consul', () => {
   });
 
   test('the JWKS CA bundle: a prop, checked, and no TLS settings for a plain-http URI', () => {
-    const ca = (jwt: any) => one(synth({ mesh: Mesh.consul(), jwt, allow: [{ from: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }] }), 'JWTProvider', 'auth-example-com').spec.jsonWebKeySet.remote;
+    const ca = (jwt: any) => one(synth({ mesh: Mesh.consul(), jwt, allow: [{ callers: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }] }), 'JWTProvider', 'auth-example-com').spec.jsonWebKeySet.remote;
     expect(ca({ ...JWT, consulJwksCaFile: '/etc/pki/corp-ca.pem' }).jwksCluster).toEqual({ tlsCertificates: { trustedCA: { filename: '/etc/pki/corp-ca.pem' } } });
     expect(ca({ ...JWT, jwksUri: 'http://auth.internal/jwks.json', allowPlainHttpJwks: true }).jwksCluster).toBeUndefined();
     expect(fails({ mesh: Mesh.consul(), jwt: { ...JWT, consulJwksCaFile: 'certs/ca.pem' }, allow: [] }))
@@ -424,8 +424,8 @@ describe('Consul', () => {
   });
 
   test('networks, namespaces (CE) and port exceptions are refused on Consul', () => {
-    expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ from: [Identity.network('10.0.0.0/8')], to: payment() }] })).toContain('allow[0].from[0]: got "10.0.0.0/8": Consul cannot express this (intentions name services, not networks)');
-    expect(fails({ mesh: Mesh.consul(), allow: [{ from: [Identity.allInNamespace('monitoring')], to: payment() }] })).toContain('needs Consul Enterprise namespaces');
+    expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.network('10.0.0.0/8')], to: payment() }] })).toContain('allow[0].callers[0]: got "10.0.0.0/8": Consul cannot express this (intentions name services, not networks)');
+    expect(fails({ mesh: Mesh.consul(), allow: [{ callers: [Identity.allInNamespace('monitoring')], to: payment() }] })).toContain('needs Consul Enterprise namespaces');
     expect(fails({ mesh: Mesh.consul(), mtls: MtlsPhase.PERMISSIVE, allow: [], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }))
       .toContain("mtlsExceptions[0]: got \"payment:9090\": Consul cannot express this (Consul's mutual TLS mode is set per service or mesh-wide, not per port)");
   });
@@ -433,9 +433,9 @@ describe('Consul', () => {
 
 describe('guardrails, on both sides', () => {
   test('no wildcard principals and no empty from', () => {
-    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('*')], to: payment() }] })).toContain('allow[0].from[0]: got "*": wildcards are not allowed in identities');
-    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [], to: payment() }] })).toContain('allow[0].from: got []: a rule must name its callers: an empty `from` would match every caller');
-    expect(() => synth({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('order')], to: payment() }] })).not.toThrow();
+    expect(fails({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('*')], to: payment() }] })).toContain('allow[0].callers[0]: got "*": wildcards are not allowed in identities');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ callers: [], to: payment() }] })).toContain('allow[0].callers: got []: a rule must name its callers: an empty `callers` would match every caller');
+    expect(() => synth({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] })).not.toThrow();
   });
 
   test('an empty allow list denies everything', () => {
@@ -445,9 +445,9 @@ describe('guardrails, on both sides', () => {
 
   test('STRICT with a named caller outside the mesh is refused; PERMISSIVE or an exception for its port allows it', () => {
     const legacy = Identity.serviceAccount('legacy-batch', { outsideMesh: true });
-    const rule = { from: [legacy], to: payment() };
+    const rule = { callers: [legacy], to: payment() };
     expect(fails({ mesh: Mesh.istio(), allow: [rule] }))
-      .toContain('allow[0].from: got "shop/legacy-batch": shop/legacy-batch is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on payment; stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for payment port 8080');
+      .toContain('allow[0].callers: got "shop/legacy-batch": shop/legacy-batch is outside the mesh and cannot present an mTLS identity, so STRICT mTLS would refuse it on payment; stay in MtlsPhase.PERMISSIVE until it joins the mesh, or add an mtlsExceptions entry for payment port 8080');
     expect(() => synth({ mesh: Mesh.istio(), mtls: MtlsPhase.PERMISSIVE, allow: [rule] })).not.toThrow();
     expect(() => synth({ mesh: Mesh.istio(), allow: [rule], mtlsExceptions: [{ service: payment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'legacy batch job' }] })).not.toThrow();
   });
@@ -455,10 +455,10 @@ describe('guardrails, on both sides', () => {
   test('deny rules with only HTTP attributes on a TCP service give a warning', () => {
     const chart = shopChart();
     const db = ServiceRef.fromName('db', { port: 5432, protocol: ServiceProtocol.TCP });
-    const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ from: [Identity.serviceAccount('web')], to: db, methods: [HttpMethod.DELETE] }] });
+    const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ callers: [Identity.serviceAccount('web')], to: db, methods: [HttpMethod.DELETE] }] });
     expect(zt.warnings[0]).toContain('deny[0]: deny rules with methods or paths on db, which speaks TCP, deny all of its TCP traffic from these callers');
     const chart2 = shopChart();
-    const ok = new ZeroTrustNamespace(chart2, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ from: [Identity.serviceAccount('web')], to: db }] });
+    const ok = new ZeroTrustNamespace(chart2, 'zt', { mesh: Mesh.istio(), allow: [], deny: [{ callers: [Identity.serviceAccount('web')], to: db }] });
     expect(ok.warnings).toEqual([]);
   });
 
@@ -466,10 +466,10 @@ describe('guardrails, on both sides', () => {
     expect(fails(SEED(Mesh.istio(), { mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: '' }] }))).toContain('mtlsExceptions[0].reason: got "": every exception states its reason');
     expect(fails(SEED(Mesh.istio(), { mtlsExceptions: [{ service: payment(), port: 0, mode: MtlsExceptionMode.PERMISSIVE, reason: 'metrics' }] }))).toContain('mtlsExceptions[0].port: got 0');
     expect(fails(SEED(Mesh.istio(), { jwt: { ...JWT, jwksUri: 'ftp://keys' } }))).toContain('jwt.jwksUri: got "ftp://keys": the JWKS URI must be an http or https URL');
-    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('a')], to: payment(), requireJwt: true }] })).toContain('allow[0].requireJwt: got true: no JWT issuer is configured; set jwt: { issuer, jwksUri }');
-    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.serviceAccount('a')], to: payment(), paths: [PathMatch.regex('/a.*')] }] })).toContain('authorization paths are exact or prefix matches');
-    expect(fails({ mesh: Mesh.istio(), allow: [{ name: 'x', from: [Identity.serviceAccount('a')], to: payment() }, { name: 'x', from: [Identity.serviceAccount('b')], to: payment() }] })).toContain('allow[1].name: got "x": rule names must be unique');
-    expect(fails({ mesh: Mesh.istio(), allow: [{ from: [Identity.network('10.0.0.0')], to: payment() }] })).toContain('is not a CIDR');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('a')], to: payment(), requireJwt: true }] })).toContain('allow[0].requireJwt: got true: no JWT issuer is configured; set jwt: { issuer, jwksUri }');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ callers: [Identity.serviceAccount('a')], to: payment(), paths: [PathMatch.regex('/a.*')] }] })).toContain('authorization paths are exact or prefix matches');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ name: 'x', callers: [Identity.serviceAccount('a')], to: payment() }, { name: 'x', callers: [Identity.serviceAccount('b')], to: payment() }] })).toContain('allow[1].name: got "x": rule names must be unique');
+    expect(fails({ mesh: Mesh.istio(), allow: [{ callers: [Identity.network('10.0.0.0')], to: payment() }] })).toContain('is not a CIDR');
   });
 
   test('a chart without a namespace needs one', () => {
@@ -487,7 +487,7 @@ describe('Linkerd exceptions', () => {
 
 describe('Linkerd exceptions and L121', () => {
   test('an exception Server states its reason, so the analyzer does not report it as opened by mistake; a bare open Server is reported', () => {
-    const out = synth({ mesh: Mesh.linkerd(), allow: [{ from: [Identity.serviceAccount('web')], to: order() }], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('web')], to: order() }], mtlsExceptions: [{ service: payment(), port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'Prometheus scrapes from outside the mesh' }] });
     const server = one(out, 'Server', 'payment-9090');
     expect(server.metadata.annotations).toEqual({ 'cdk8s-mesh.io/access-policy-reason': 'mtlsExceptions: Prometheus scrapes from outside the mesh' });
     expect(MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121')).toEqual([]);
@@ -514,8 +514,8 @@ describe('Linkerd: overlapping method and path rules', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: Mesh.linkerd(),
       allow: [
-        { name: 'reads', from: [Identity.serviceAccount('a')], to: payment(), methods: [HttpMethod.GET] },
-        { name: 'api', from: [Identity.serviceAccount('b')], to: payment(), paths: [PathMatch.prefix('/api')] },
+        { name: 'reads', callers: [Identity.serviceAccount('a')], to: payment(), methods: [HttpMethod.GET] },
+        { name: 'api', callers: [Identity.serviceAccount('b')], to: payment(), paths: [PathMatch.prefix('/api')] },
       ],
     });
     const out = synthValidated(chart);
@@ -543,8 +543,8 @@ describe('Linkerd: a rule is for the port it names (issue 25)', () => {
     new ZeroTrustNamespace(chart, 'zt', {
       mesh: Mesh.linkerd(),
       allow: [
-        { name: 'admin', from: [Identity.serviceAccount('admin')], to: admin },
-        { name: 'orders', from: [Identity.serviceAccount('order')], to: api },
+        { name: 'admin', callers: [Identity.serviceAccount('admin')], to: admin },
+        { name: 'orders', callers: [Identity.serviceAccount('order')], to: api },
       ],
     });
     new kplus.Service(chart, 'svc', { metadata: { name: 'payment' }, selector: kplus.Pods.select(chart, 'p', { labels: { app: 'payment' } }), ports: [{ port: 8080, name: 'http' }, { port: 9090, name: 'admin' }] });
@@ -582,8 +582,8 @@ describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
     const out = synth({
       mesh: Mesh.linkerd(),
       allow: [
-        { name: 'all', from: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/')] },
-        { name: 'api', from: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/api')] },
+        { name: 'all', callers: [Identity.serviceAccount('order')], to: payment(), paths: [PathMatch.prefix('/')] },
+        { name: 'api', callers: [Identity.serviceAccount('web')], to: payment(), paths: [PathMatch.prefix('/api')] },
       ],
     });
     expect(one(out, 'AuthorizationPolicy', 'all').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
@@ -596,7 +596,7 @@ describe('Linkerd: namespaceObject and catch-all paths (issue 25)', () => {
 
 describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', () => {
   test('identityRefs keep the caller\'s namespace', () => {
-    const out = synth({ mesh: Mesh.linkerd(), allow: [{ name: 'x', from: [Identity.serviceAccount('order', { namespace: 'billing' }), Identity.serviceAccount('web')], to: payment() }] });
+    const out = synth({ mesh: Mesh.linkerd(), allow: [{ name: 'x', callers: [Identity.serviceAccount('order', { namespace: 'billing' }), Identity.serviceAccount('web')], to: payment() }] });
     expect(one(out, 'MeshTLSAuthentication', 'x').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'order', namespace: 'billing' }, { kind: 'ServiceAccount', name: 'web' }]);
     const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
     expect([m.check({ caller: 'billing/order', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
@@ -646,8 +646,8 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     const zt = new ZeroTrustNamespace(chart, 'zt', {
       mesh: Mesh.linkerd(),
       allow: [
-        { name: 'reads', from: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] },
-        { name: 'pay', from: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] },
+        { name: 'reads', callers: [Identity.serviceAccount('web')], to: payment(), methods: [HttpMethod.GET] },
+        { name: 'pay', callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] },
       ],
     });
     const out = synthValidated(chart);
