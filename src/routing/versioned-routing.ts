@@ -9,10 +9,10 @@ import { ProblemList, propMessage, show } from '../private/errors';
 import { PodTemplate, requireObject } from '../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../private/names';
-import { MatchIntent } from '../resilience/intent';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceRef } from '../service';
 import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, WeightedVersion } from '../traffic/model';
+import { compareRank, linkerdRank, rank } from '../traffic/precedence';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -517,26 +517,4 @@ export class VersionedRouting extends MeshConstruct {
       });
     }
   }
-}
-
-/** Gateway API precedence of a match: exact path, path length, method, headers, query parameters. */
-function rank(m: MatchIntent): number[] {
-  const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
-  return [path.type === MatchType.EXACT ? 1 : 0, path.value.length, m.methods ? 1 : 0, m.headers.length, m.query?.length ?? 0];
-}
-
-/**
- * The Linkerd proxy's precedence of a match, which differs from Gateway API's: path match length (an
- * exact and a prefix path of one length tie), then the number of headers, of query parameters, then a
- * method (linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, path.rs
- * `impl Ord for PathMatch`; lib.rs `best` keeps the first of equals, so rule order breaks ties).
- */
-function linkerdRank(m: MatchIntent): number[] {
-  const path = m.path ?? { type: MatchType.PREFIX, value: '/' };
-  return [path.value.length, m.headers.length, m.query?.length ?? 0, m.methods ? 1 : 0];
-}
-
-function compareRank(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
 }

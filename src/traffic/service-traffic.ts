@@ -2,12 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CONSUL_TRAFFIC } from './consul';
 import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from './istio';
-import { LINKERD_TRAFFIC } from './linkerd';
+import { LINKERD_TRAFFIC, retryGroup } from './linkerd';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from './model';
 import { Mesh, MeshKind } from '../mesh';
+import { compareRank, linkerdRank, rank } from './precedence';
 import { addShared } from '../private/contributions';
 import { DROPPED_ANNOTATION } from '../private/metadata';
-import { MatchIntent } from '../resilience/intent';
+import { MatchIntent, RuleIntent } from '../resilience/intent';
 import { ServiceRef } from '../service';
 
 /** A mesh's routing objects for one service, built from the traffic model. */
@@ -230,8 +231,56 @@ export class ServiceTraffic extends Construct {
     }
   }
 
+  /**
+   * Linkerd and Istio ambient send a request to the most specific HTTPRoute match (Linkerd's proxy:
+   * linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, lib.rs `best`, the
+   * first of equals; ambient: Gateway API precedence). A version route is written once per resilience
+   * rule with both conditions (linkerd.ts routeRules), so the backend is always the version route's
+   * (a crossed match ranks at least as high as the rule alone, and comes first). But a condition on a
+   * header that a resilience rule already matches adds nothing to that rule, while it adds a header to
+   * the others: two overlapping rules with different timeouts or retries can then swap, and a test
+   * request gets the other rule's settings. Refused here, where both constructs are known.
+   */
+  private checkCrossedPrecedence(by: string) {
+    if (this.mesh.kind !== MeshKind.LINKERD && !this.mesh.ambient) return;
+    const m = this.model();
+    if (m.canary?.smi) return;
+    const routing = routingOf(m);
+    const rules = m.resilience?.rules ?? [];
+    if (!routing?.rules.length || rules.length < 2) return;
+    const rankOf = (x: MatchIntent | undefined) => (this.mesh.kind === MeshKind.LINKERD ? linkerdRank : rank)(x ?? { headers: [] });
+    // which of two rules a request matching both takes: 1 the first, -1 the second, 0 route order decides
+    const winner = (a: MatchIntent | undefined, b: MatchIntent | undefined, ra: RuleIntent, rb: RuleIntent) => {
+      const c = Math.sign(compareRank(rankOf(a), rankOf(b)));
+      return c !== 0 ? c : retryGroup(ra) === retryGroup(rb) ? 1 : 0;
+    };
+    const show = (x: MatchIntent | undefined) => JSON.stringify(x ?? {});
+    const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}, ${r.retry ? `${r.retry.attempts} retries` : 'no retries'}`;
+    const routingBy = this.routing?.by ?? this.canary?.by;
+    for (const v of routing.rules) {
+      rules.forEach((ri, i) => rules.slice(i + 1).forEach(rj => {
+        if (ri.timeoutMs === rj.timeoutMs && retryGroup(ri) === retryGroup(rj)) return;
+        const a = intersect(ri.match, v.match);
+        const b = intersect(rj.match, v.match);
+        if (!('match' in a) || !('match' in b)) return;
+        const all = intersect(a.match, rj.match);
+        if (!('match' in all)) return;
+        const alone = winner(ri.match, rj.match, ri, rj);
+        const crossed = winner(a.match, b.match, ri, rj);
+        if (alone === crossed) return;
+        const [won, lost] = alone > 0 || (alone === 0 && crossed < 0) ? [ri, rj] : [rj, ri];
+        throw new Error(`[${by}] service: got ${this.service.name}: [${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${this.resilience!.by}] ${won.source} (${show(won.match)}; ${settings(won)}) `
+          + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${this.mesh.displayName} sends a request to the most specific HTTPRoute match `
+          + `(${this.mesh.kind === MeshKind.LINKERD ? 'the proxy ranks longest path, most headers, most query parameters, then a method' : 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters'}), `
+          + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `
+          + `match ${v.source} on a header that no route of [${this.resilience!.by}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout and retries`);
+      }));
+    }
+  }
+
   private update() {
     this.checkCombinable(this.contributor);
+    this.checkCrossedPrecedence(this.contributor);
     (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);

@@ -54,9 +54,16 @@ export function istioVersions(manifests: any[], service: string, req: TestReques
  * (same creation time), then rule order. Returns backend Service names.
  */
 export function gatewayBackends(manifests: any[], service: string, req: TestRequest, order: 'gateway' | 'linkerd' = 'gateway'): Set<string> {
+  const best = gatewayRule(manifests, service, req, order);
+  if (!best) return new Set([service]);
+  return new Set(best.backendRefs.filter((b: any) => b.weight === undefined || b.weight > 0).map((b: any) => b.name));
+}
+
+/** The HTTPRoute rule a request takes (as gatewayBackends picks it), or undefined. */
+export function gatewayRule(manifests: any[], service: string, req: TestRequest, order: 'gateway' | 'linkerd' = 'gateway'): any {
   const routes = manifests.filter(m => m.kind === 'HTTPRoute' && m.spec.parentRefs?.some((p: any) => p.kind === 'Service' && p.name === service))
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
-  let best: { rank: number[]; backends: any[] } | undefined;
+  let best: { rank: number[]; rule: any } | undefined;
   routes.forEach(route => route.spec.rules.forEach((rule: any) => {
     for (const m of rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]) {
       const path = m.path ?? { type: 'PathPrefix', value: '/' };
@@ -72,11 +79,10 @@ export function gatewayBackends(manifests: any[], service: string, req: TestRequ
         : [path.type === 'Exact' ? 1 : 0, path.value.length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
       // a tie keeps the earlier one (route name, then rule order)
       const i = best ? rank.findIndex((r, j) => r !== best!.rank[j]) : 0;
-      if (!best || (i >= 0 && rank[i] > best.rank[i])) best = { rank, backends: rule.backendRefs };
+      if (!best || (i >= 0 && rank[i] > best.rank[i])) best = { rank, rule };
     }
   }));
-  if (!best) return new Set([service]);
-  return new Set(best.backends.filter((b: any) => b.weight === undefined || b.weight > 0).map((b: any) => b.name));
+  return best?.rule;
 }
 
 /** Consul: the first ServiceRouter route that matches; else the ServiceSplitter; else the resolver's default subset. */
