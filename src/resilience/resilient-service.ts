@@ -280,8 +280,9 @@ export interface ResilientServiceProps {
    */
   readonly rateLimit?: RateLimit;
   /**
-   * Settings for some requests, in order: the first matching route applies (on Istio and Consul;
-   * Linkerd orders routes by Gateway API precedence).
+   * Settings for some requests, in order: the first matching route applies on Istio and Consul. Istio
+   * ambient takes the most specific by Gateway API precedence, and the Linkerd proxy ranks by longest
+   * path, then number of headers, query parameters, then method (linkerd2-proxy `RequestMatch` ordering).
    * @default - none
    */
   readonly routes?: RouteOverride[];
