@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Testing, Yaml } from 'cdk8s';
+import { Testing, Yaml } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { BAD, FIXTURES } from './bad-manifests';
 import { SHOP_MESHES, Shop } from '../../examples/shop/main';
