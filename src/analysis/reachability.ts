@@ -220,6 +220,9 @@ export class ReachabilityMatrix {
   private readonly memo = new Map<string, any>();
   private readonly targets = new WeakMap<Request, string>();
   private readonly targetKeys = new Map<string, string>();
+  private readonly targetIds = new Map<string, string>();
+  private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
+  private readonly callersRead = new Map<string, Caller>();
   private readonly defaultNs: string;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
@@ -247,8 +250,18 @@ export class ReachabilityMatrix {
    * once per service, not once per decision (1,000 policies: 2 million decisions).
    */
   private once<T>(key: string, compute: () => T): T {
-    if (!this.memo.has(key)) this.memo.set(key, compute());
-    return this.memo.get(key);
+    const known = this.memo.get(key);
+    if (known !== undefined || this.memo.has(key)) return known;
+    const value = compute();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  /** A caller, parsed once (callers are immutable). */
+  private callerOf(text: string): Caller {
+    let caller = this.callersRead.get(text);
+    if (!caller) this.callersRead.set(text, caller = this.parseCaller(text));
+    return caller;
   }
 
   /** What a request targets (everything but its caller, method, path and JWT), as a memo key. */
@@ -256,7 +269,10 @@ export class ReachabilityMatrix {
     let key = this.targets.get(req);
     if (key === undefined) {
       const { caller: _caller, method: _method, path: _path, jwt: _jwt, ...target } = req;
-      key = JSON.stringify(target);
+      // a short key for each distinct target (memo keys are hashed on every lookup)
+      const json = JSON.stringify(target);
+      key = this.targetIds.get(json);
+      if (key === undefined) this.targetIds.set(json, key = `#${this.targetIds.size}`);
       this.targets.set(req, key);
     }
     return `${what} ${key}`;
@@ -303,32 +319,41 @@ export class ReachabilityMatrix {
 
   /** Decides one request. */
   public check(query: ReachabilityQuery): ReachabilityDecision {
-    const caller = this.parseCaller(query.caller);
-    const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-    const svc = this.once(`service ${ns}/${name}`, () => this.ofKind('Service').find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns));
-    const svcPorts: any[] = svc?.spec?.ports ?? [];
-    // the Service port called: the one asked for, or the Service's only port
-    const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
-    const calledTarget = called ? called.targetPort ?? called.port : query.port;
+    const caller = this.callerOf(query.caller);
+    // what the request targets (the Service, its ports and pods) is the same for every caller, method
+    // and path: read once per service and port, with its memo key
+    const targetId = `${query.service} ${query.port ?? ''}`;
+    let target = this.targetsRead.get(targetId);
+    if (!target) {
+      const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
+      const svc = this.once(`service ${ns}/${name}`, () => this.ofKind('Service').find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns));
+      const svcPorts: any[] = svc?.spec?.ports ?? [];
+      // the Service port called: the one asked for, or the Service's only port
+      const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
+      const calledTarget = called ? called.targetPort ?? called.port : query.port;
+      target = {
+        ns,
+        name,
+        labels: svc?.spec?.selector ?? { app: name },
+        // without the Service in the manifests, the port asked is taken as its target port
+        targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
+          : query.port !== undefined ? [query.port] : undefined,
+        // a named targetPort is not resolved here: any port
+        podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
+        servicePort: query.port ?? called?.port,
+      };
+      this.targetsRead.set(targetId, target);
+    }
+    const { ns, name } = target;
     const req: Request = {
       caller,
-      ns,
-      name,
-      labels: svc?.spec?.selector ?? { app: name },
       method: (query.method ?? 'GET').toUpperCase(),
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
-      // without the Service in the manifests, the port asked is taken as its target port
-      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
-        : query.port !== undefined ? [query.port] : undefined,
-      // a named targetPort is not resolved here: any port
-      podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
-      servicePort: query.port ?? called?.port,
+      ...target,
     };
-    // the memo key of what it targets, made once per service and port (not once per decision)
-    const target = `${ns}/${name} ${query.port ?? ''}`;
-    let key = this.targetKeys.get(target);
-    if (key === undefined) this.targetKeys.set(target, key = this.targetKey('', req).slice(1));
+    let key = this.targetKeys.get(targetId);
+    if (key === undefined) this.targetKeys.set(targetId, key = this.targetKey('', req).slice(1));
     else this.targets.set(req, key);
     const mesh = this.mesh;
     const unmeshed = this.notMeshed(req, mesh);
@@ -440,7 +465,8 @@ export class ReachabilityMatrix {
         service: name,
         enforced,
         requests,
-        callers: [...allowed].map(([caller, reqs]) => ({ caller, requests: reqs.length === probes.length ? ['*'] : reqs })),
+        // in the order of the table's callers
+        callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
       };
     }
   }

@@ -359,7 +359,8 @@ function serviceObject(service: string): { kind: string; namespace?: string; nam
 }
 
 /** `reachability --summary`: per service, who may call it; written service by service. */
-function reachabilitySummary(matrix: Reachability, documents: number, callers: string[] | undefined, services: string[] | undefined, json: boolean, io: Io): void {
+function reachabilitySummary(matrix: Reachability, documents: number, callers: string[] | undefined, services: string[] | undefined, json: boolean,
+  io: Io): void {
   if (json) {
     io.stdout(`{\n  "command": "reachability",\n  "documents": ${documents},\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "services": [`);
     let n = 0;
