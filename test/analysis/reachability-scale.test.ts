@@ -57,7 +57,7 @@ spec:
 
 function cli(args: string[], stdin: string): { code: number; out: string } {
   let out = '';
-  const code = main(args, { stdout: s => { out += s; }, stderr: () => undefined, stdin: () => stdin } as any);
+  const code = main(args, { stdout: (s: string) => { out += s; }, stderr: () => undefined, stdin: () => stdin });
   return { code, out };
 }
 
