@@ -66,4 +66,27 @@ describe('findings pinned', () => {
       expect(Object.fromEntries(Object.entries(out).filter(([k]) => k.split(' ')[0] === code))).toMatchSnapshot(code);
     }
   });
+
+  test('validateYaml (documents checked in place when nothing is shared) gives the findings of validateObjects (on copies)', () => {
+    const strip = (fs: Finding[]) => fs.map(f => `${f.code} ${f.resource} ${f.path} ${f.message}`);
+    const stream = BAD.map(c => jsyaml.dump(c.doc(), { noRefs: true, lineWidth: -1 })).join('---\n');
+    const docs = jsyaml.loadAll(stream) as any[];
+    expect(strip(ManifestValidator.validateYaml(stream).findings)).toEqual(strip(ManifestValidator.validateObjects(docs).findings));
+    // an anchor shared by two routes (defaults are written into each place), .nan, and a __proto__ key: copied as before
+    const shared = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: shop}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - matches: &m [{path: {value: /a}}]
+    backendRefs: [{name: a, port: 80}]
+  - matches: *m
+    backendRefs: [{name: b, port: .nan}]
+    __proto__: {x: 1}
+`;
+    const parsed = jsyaml.loadAll(shared) as any[];
+    expect(strip(ManifestValidator.validateYaml(shared).findings)).toEqual(strip(ManifestValidator.validateObjects(parsed).findings));
+    expect(strip(ManifestValidator.validateYaml(shared).findings).length).toBeGreaterThan(0);
+  });
 });
