@@ -68,7 +68,7 @@ describe('findings pinned', () => {
   });
 
   test('validateYaml (documents checked in place when nothing is shared) gives the findings of validateObjects (on copies)', () => {
-    const strip = (fs: Finding[]) => fs.map(f => `${f.code} ${f.resource} ${f.path} ${f.message}`);
+    const strip = (list: Finding[]) => list.map(f => `${f.code} ${f.resource} ${f.path} ${f.message}`);
     const stream = BAD.map(c => jsyaml.dump(c.doc(), { noRefs: true, lineWidth: -1 })).join('---\n');
     const docs = jsyaml.loadAll(stream) as any[];
     expect(strip(ManifestValidator.validateYaml(stream).findings)).toEqual(strip(ManifestValidator.validateObjects(docs).findings));
