@@ -223,6 +223,8 @@ export class ReachabilityMatrix {
   private readonly targetIds = new Map<string, string>();
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
+  private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
+  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
@@ -356,13 +358,22 @@ export class ReachabilityMatrix {
     if (key === undefined) this.targetKeys.set(targetId, key = this.targetKey('', req).slice(1));
     else this.targets.set(req, key);
     const mesh = this.mesh;
-    const unmeshed = this.notMeshed(req, mesh);
+    // whether the pods are meshed, and the protocol, do not depend on the caller or request: once per target
+    let facts = this.targetFacts.get(targetId);
+    if (!facts) {
+      facts = {
+        unmeshed: this.notMeshed(req, mesh),
+        tcp: mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.ofKind('ServiceDefaults').some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp')),
+      };
+      this.targetFacts.set(targetId, facts);
+    }
+    const unmeshed = facts.unmeshed;
     if (unmeshed) {
       return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: true, reason: unmeshed, mesh, enforced: false };
     }
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
       : { allowed: true, reason: 'no authorization policy in the manifests' };
-    const tcp = mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.ofKind('ServiceDefaults').some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp'));
+    const tcp = facts.tcp;
     return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh, ...(tcp ? { protocol: 'tcp' } : {}) };
   }
 
@@ -822,12 +833,19 @@ export class ReachabilityMatrix {
     const defaultAllow = this.options.consulDefaultAllow ?? true;
     const byDefault = (why: string) => ({ allowed: defaultAllow, reason: `${why}; the default intention policy (ACL default ${defaultAllow ? 'allow' : 'deny'}) decides` });
     if (!c.meshed) return { allowed: false, reason: 'the caller is outside the mesh' };
-    const all: any[] = this.once('consul-intentions', () => this.ofKind('ServiceIntentions'));
-    // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
-    const enterprise = this.options.consulEnterprise ?? this.once('consul-enterprise', () => all.some(o => o.spec?.destination?.namespace !== undefined
-      || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined)));
-    // those whose destination can be this service (the test below, by name), in their order
-    const intentions: any[] = this.once(`consul-intentions ${req.name}`, () => all.filter(o => o.spec?.destination?.name === '*' || o.spec?.destination?.name === req.name));
+    let known = this.consulByName.get(req.name);
+    if (!known) {
+      const all: any[] = this.ofKind('ServiceIntentions');
+      known = {
+        // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
+        enterprise: this.options.consulEnterprise ?? this.once('consul-enterprise', () => all.some(o => o.spec?.destination?.namespace !== undefined
+          || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined))),
+        // those whose destination can be this service (the test below, by name), in their order
+        intentions: all.filter(o => o.spec?.destination?.name === '*' || o.spec?.destination?.name === req.name),
+      };
+      this.consulByName.set(req.name, known);
+    }
+    const { enterprise, intentions } = known;
     const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
     const candidates: { o: any; i: number; precedence: number }[] = [];
     for (const o of intentions) {
