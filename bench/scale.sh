@@ -4,9 +4,12 @@
 # reachability (the table and --summary), against a js-yaml parse of the same file.
 #   bench/scale.sh DIR [RUNS]   # DIR holds MESH-N.yaml (npm run bench with BENCH_CLI_KEEP=DIR writes them)
 # Prints one line per mesh, N and step: cpu ms (min of RUNS), wall ms (min), peak RSS MB (max).
+# BENCH_STEPS=parse,validate,lint selects steps (default: parse,synth,validate,lint,summary; BENCH_TABLE=1 adds the table).
 set -u
 dir=$1; runs=${2:-1}; root=$(cd "$(dirname "$0")/.." && pwd)
+steps=",${BENCH_STEPS:-parse,synth,validate,lint,summary},"
 measure() { # label cmd...
+  [[ $steps == *",$(echo "$1" | awk '{print $3}' | sed 's/reachability-//'),"* || $1 == *reachability-table* ]] || return 0
   local label=$1; shift; local bc=999999999 bw=999999999 rss=0
   for _ in $(seq "$runs"); do
     local s; s=$(date +%s%N)
