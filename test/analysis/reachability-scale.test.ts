@@ -94,11 +94,15 @@ describe('the summary view: who may call each service', () => {
     const m = ReachabilityMatrix.fromYaml(ISTIO, { defaultNamespace: 'shop' });
     expect([...m._summary()]).toEqual([
       {
-        service: 'legacy-with-a-long-name/user', enforced: false, requests: ['GET /'],
+        service: 'legacy-with-a-long-name/user',
+        enforced: false,
+        requests: ['GET /'],
         callers: [{ caller: 'shop/order', requests: ['*'] }, { caller: 'shop/web', requests: ['*'] }, { caller: 'shop/unnamed', requests: ['*'] }],
       },
       {
-        service: 'shop/payment', enforced: true, requests: ['GET /', 'POST /process-payment'],
+        service: 'shop/payment',
+        enforced: true,
+        requests: ['GET /', 'POST /process-payment'],
         callers: [{ caller: 'shop/order', requests: ['POST /process-payment'] }, { caller: 'shop/web', requests: ['*'] }],
       },
     ]);
@@ -117,9 +121,16 @@ describe('the summary view: who may call each service', () => {
       + 'shop/payment: shop/order (POST /process-payment), shop/web (*)\n');
     const json = JSON.parse(cli(['reachability', '--summary', '--format', 'json', '--namespace', 'shop', '--to', 'shop/payment', '-'], ISTIO).out);
     expect(json).toEqual({
-      command: 'reachability', documents: 5, mesh: 'istio',
+      command: 'reachability',
+      documents: 5,
+      mesh: 'istio',
       services: [{
-        kind: 'Service', namespace: 'shop', name: 'payment', service: 'shop/payment', enforced: true, requests: ['GET /', 'POST /process-payment'],
+        kind: 'Service',
+        namespace: 'shop',
+        name: 'payment',
+        service: 'shop/payment',
+        enforced: true,
+        requests: ['GET /', 'POST /process-payment'],
         callers: [{ caller: 'shop/order', requests: ['POST /process-payment'] }, { caller: 'shop/web', requests: ['*'] }],
       }],
     });
