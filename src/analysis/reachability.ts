@@ -769,8 +769,11 @@ export class ReachabilityMatrix {
       return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
-    const policies = this.once(`linkerd-policies ${req.ns}`, () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
-      .filter((o: any) => targets(o));
+    // the policies on this Server, route and namespace: once per target and route (not a scan of the
+    // namespace's policies per decision)
+    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`,
+      () => this.once(`linkerd-policies ${req.ns}`, () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
+        .filter((o: any) => targets(o)));
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
       if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
