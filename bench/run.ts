@@ -36,7 +36,7 @@ interface Row {
  * service in ten is exported to a second cluster, gets fault injection (Istio, the only mesh with it) and
  * an external host; an ingress routes a path prefix to every service; the namespace has telemetry.
  */
-function buildMesh(app: App, mesh: Mesh, n: number): void {
+export function buildMesh(app: App, mesh: Mesh, n: number): void {
   const chart = new Chart(app, 'mesh', { namespace: 'shop', disableResourceNameHashes: true });
   const linkerd = mesh.kind === 'linkerd';
   const ambient = mesh.ambient;
@@ -257,7 +257,8 @@ function main() {
   const manyCharts = Number(process.env.BENCH_CHARTS ?? 100);
   const manyN = Number(process.env.BENCH_CHARTS_N ?? 1000);
   const lib = fs.existsSync(path.join(__dirname, '..', 'lib', 'cli', 'main.js'));
-  const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
+  // BENCH_CLI_KEEP=DIR keeps the synthesized files there (for profiling the CLI on them)
+  const cliDir = process.env.BENCH_CLI_KEEP ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
   if (lib) process.env.BENCH_CLI_DIR = cliDir;
   // warm-up: JIT and caches, not reported
   for (const mesh of meshes) measure(mesh, 50);
@@ -291,7 +292,7 @@ function main() {
       }
     }
   }
-  fs.rmSync(cliDir, { recursive: true, force: true });
+  if (!process.env.BENCH_CLI_KEEP) fs.rmSync(cliDir, { recursive: true, force: true });
   const load = lib ? coldLoadMs() : NaN;
   const f = (x: number, d = 2) => x.toFixed(d);
   const table = [
@@ -362,4 +363,4 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();

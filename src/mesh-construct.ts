@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { MeshAnalysis } from './analysis/synth-check';
+import { emitWarning, MeshAnalysis } from './analysis/synth-check';
 import { Mesh } from './mesh';
 import { sharedOf } from './private/contributions';
 import { MeshNamespace } from './private/enrolment';
@@ -74,7 +74,7 @@ export abstract class MeshConstruct extends Construct {
    */
   protected _warn(message: string): void {
     this._warnings.push(message);
-    process.stderr.write(`[cdk8s-mesh] warning: [${this.node.path}] ${message}\n`);
+    emitWarning(this, `[${this.node.path}] ${message}`);
   }
 
   /**

@@ -115,6 +115,21 @@ export interface ReachabilityDecision {
   readonly protocol?: string;
 }
 
+/**
+ * Who may call a service (the summary view of the reachability table).
+ * @internal
+ */
+export interface ReachabilitySummary {
+  /** The service, as `namespace/name`. */
+  readonly service: string;
+  /** False when nothing enforces the policies on its pods (every request passes). */
+  readonly enforced: boolean;
+  /** The requests tried (the methods and paths its policies mention, and GET /). */
+  readonly requests: string[];
+  /** Each caller allowed at least one request, with those requests (`*`: all of them). */
+  readonly callers: { caller: string; requests: string[] }[];
+}
+
 interface Caller {
   readonly ns?: string;
   readonly sa?: string;
@@ -203,8 +218,16 @@ export class ReachabilityMatrix {
   }
 
   private readonly objects: any[];
+  /** The objects of each kind, in their order (read once: a table of 5,000 services looks kinds up per service). */
+  private kinds?: Map<string, any[]>;
   private readonly memo = new Map<string, any>();
   private readonly targets = new WeakMap<Request, string>();
+  private readonly targetKeys = new Map<string, string>();
+  private readonly targetIds = new Map<string, string>();
+  private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
+  private readonly callersRead = new Map<string, Caller>();
+  private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
+  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
@@ -232,8 +255,18 @@ export class ReachabilityMatrix {
    * once per service, not once per decision (1,000 policies: 2 million decisions).
    */
   private once<T>(key: string, compute: () => T): T {
-    if (!this.memo.has(key)) this.memo.set(key, compute());
-    return this.memo.get(key);
+    const known = this.memo.get(key);
+    if (known !== undefined || this.memo.has(key)) return known;
+    const value = compute();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  /** A caller, parsed once (callers are immutable). */
+  private callerOf(text: string): Caller {
+    let caller = this.callersRead.get(text);
+    if (!caller) this.callersRead.set(text, caller = this.parseCaller(text));
+    return caller;
   }
 
   /** What a request targets (everything but its caller, method, path and JWT), as a memo key. */
@@ -241,7 +274,10 @@ export class ReachabilityMatrix {
     let key = this.targets.get(req);
     if (key === undefined) {
       const { caller: _caller, method: _method, path: _path, jwt: _jwt, ...target } = req;
-      key = JSON.stringify(target);
+      // a short key for each distinct target (memo keys are hashed on every lookup)
+      const json = JSON.stringify(target);
+      key = this.targetIds.get(json);
+      if (key === undefined) this.targetIds.set(json, key = `#${this.targetIds.size}`);
       this.targets.set(req, key);
     }
     return `${what} ${key}`;
@@ -290,38 +326,61 @@ export class ReachabilityMatrix {
 
   /** Decides one request. */
   public check(query: ReachabilityQuery): ReachabilityDecision {
-    const caller = this.parseCaller(query.caller);
-    const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-    const svc = this.once(`service ${ns}/${name}`, () => this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns)
-      // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
-      ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
-    const svcPorts: any[] = svc?.spec?.ports ?? [];
-    // the Service port called: the one asked for, or the Service's only port
-    const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
-    const calledTarget = called ? called.targetPort ?? called.port : query.port;
+    const caller = this.callerOf(query.caller);
+    // what the request targets (the Service, its ports and pods) is the same for every caller, method
+    // and path: read once per service and port, with its memo key
+    const targetId = `${query.service} ${query.port ?? ''}`;
+    let target = this.targetsRead.get(targetId);
+    if (!target) {
+      const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
+      const svc = this.once(`service ${ns}/${name}`, () => this.ofKind('Service').find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns)
+        // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
+        ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
+      const svcPorts: any[] = svc?.spec?.ports ?? [];
+      // the Service port called: the one asked for, or the Service's only port
+      const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
+      const calledTarget = called ? called.targetPort ?? called.port : query.port;
+      target = {
+        ns,
+        name,
+        labels: svc?.spec?.selector ?? { app: name },
+        // without the Service in the manifests, the port asked is taken as its target port
+        targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
+          : query.port !== undefined ? [query.port] : undefined,
+        // a named targetPort is not resolved here: any port
+        podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
+        servicePort: query.port ?? called?.port,
+      };
+      this.targetsRead.set(targetId, target);
+    }
+    const { ns, name } = target;
     const req: Request = {
       caller,
-      ns,
-      name,
-      labels: svc?.spec?.selector ?? { app: name },
       method: (query.method ?? 'GET').toUpperCase(),
       path: query.path ?? '/',
       jwt: query.withJwt ?? false,
-      // without the Service in the manifests, the port asked is taken as its target port
-      targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
-        : query.port !== undefined ? [query.port] : undefined,
-      // a named targetPort is not resolved here: any port
-      podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
-      servicePort: query.port ?? called?.port,
+      ...target,
     };
+    let key = this.targetKeys.get(targetId);
+    if (key === undefined) this.targetKeys.set(targetId, key = this.targetKey('', req).slice(1));
+    else this.targets.set(req, key);
     const mesh = this.mesh;
-    const unmeshed = this.notMeshed(req, mesh);
+    // whether the pods are meshed, and the protocol, do not depend on the caller or request: once per target
+    let facts = this.targetFacts.get(targetId);
+    if (!facts) {
+      facts = {
+        unmeshed: this.notMeshed(req, mesh),
+        tcp: mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.ofKind('ServiceDefaults').some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp')),
+      };
+      this.targetFacts.set(targetId, facts);
+    }
+    const unmeshed = facts.unmeshed;
     if (unmeshed) {
       return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: true, reason: unmeshed, mesh, enforced: false };
     }
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
       : { allowed: true, reason: 'no authorization policy in the manifests' };
-    const tcp = mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.objects.some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp'));
+    const tcp = facts.tcp;
     return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh, ...(tcp ? { protocol: 'tcp' } : {}) };
   }
 
@@ -331,22 +390,150 @@ export class ReachabilityMatrix {
    * service the methods and paths its policies mention plus `GET /`.
    */
   public table(callers?: string[], services?: string[]): ReachabilityDecision[] {
+    return [...this._decisions(callers, services)];
+  }
+
+  /** The callers and services of `table`. */
+  private tableAxes(callers?: string[], services?: string[]): { who: string[]; svcs: string[] } {
     const svcs = services ?? this.services();
     // an unnamed caller here, and one of each peer the intentions name (Consul cluster peering)
-    const named = this.callers();
+    const named = callers ? [] : this.callers();
     const peers = [...new Set(named.filter(c => c.startsWith('peer:')).map(c => c.slice(5).split('/')[0]))];
     const who = callers ?? [...named, `${this.defaultNs}/unnamed`, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`)];
-    const out: ReachabilityDecision[] = [];
+    return { who, svcs };
+  }
+
+  /**
+   * The decisions of `table`, one at a time (service by service, then request, then caller): a table of
+   * 5,000 services holds 25 million decisions, which are written out as they are made, not kept.
+   * @internal
+   */
+  public *_decisions(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
+    const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
       for (const [method, p] of this.probes(service)) {
-        for (const caller of who) out.push(this.check({ caller, service, method, path: p }));
+        for (const caller of who) yield this.check({ caller, service, method, path: p });
       }
     }
-    return out;
+  }
+
+  /**
+   * `formatTable(table(callers, services))`, as pieces of lines written as the decisions are made: the
+   * column widths (the same) are found first from the callers, the services and their requests.
+   * @internal
+   */
+  public *_tableLines(callers?: string[], services?: string[], chunk = 10_000): Generator<string> {
+    const { who, svcs } = this.tableAxes(callers, services);
+    const header = ['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'];
+    const widths = header.map(h => h.length);
+    // what a row's cells other than the caller and reason depend on is the same for every caller of a
+    // service (its name, protocol and enforcement do not depend on the caller): one decision per service
+    let rows = false;
+    for (const service of svcs) {
+      for (const [method, p] of this.probes(service)) {
+        if (!who.length) continue;
+        rows = true;
+        const d = this.check({ caller: who[0], service, method, path: p });
+        widths[1] = Math.max(widths[1], d.service.length);
+        widths[2] = Math.max(widths[2], (d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`).length);
+        if (d.enforced === false) widths[3] = Math.max(widths[3], 'NOT ENFORCED'.length);
+      }
+    }
+    if (rows) for (const c of who) widths[0] = Math.max(widths[0], c.length);
+    const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n';
+    yield line(header);
+    let out = '';
+    let n = 0;
+    for (const d of this._decisions(who, svcs)) {
+      out += line([d.caller, d.service, d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}${d.withJwt ? ' +jwt' : ''}`,
+        d.enforced === false ? 'NOT ENFORCED' : d.allowed ? 'ALLOW' : 'DENY', d.reason]);
+      if (++n === chunk) {
+        yield out;
+        out = '';
+        n = 0;
+      }
+    }
+    if (out) yield out;
+  }
+
+  /**
+   * Who may call each service: for every service of `table`, the callers allowed at least one of its
+   * requests, and which (all of them, or the list), as the decisions are made.
+   * @internal
+   */
+  public *_summary(callers?: string[], services?: string[]): Generator<ReachabilitySummary> {
+    const { who, svcs } = this.tableAxes(callers, services);
+    for (const service of svcs) {
+      const probes = this.probes(service);
+      const allowed = new Map<string, string[]>();
+      let name = service;
+      let enforced = true;
+      for (const [method, p] of probes) {
+        for (const caller of who) {
+          const d = this.check({ caller, service, method, path: p });
+          name = d.service;
+          if (d.enforced === false) enforced = false;
+          if (!d.allowed) continue;
+          if (!allowed.has(caller)) allowed.set(caller, []);
+          allowed.get(caller)!.push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
+        }
+      }
+      const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
+      yield {
+        service: name,
+        enforced,
+        requests,
+        // in the order of the table's callers
+        callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
+      };
+    }
   }
 
   private ns(o: any): string {
     return o.metadata?.namespace ?? this.defaultNs;
+  }
+
+  /**
+   * The objects whose methods and paths `probes` may read for a service (`namespace/name`), found once:
+   * Istio AuthorizationPolicies by selected app and target Service, Linkerd HTTPRoutes by each prefix of
+   * their parent Servers' names that ends before a '-', Consul ServiceIntentions by destination. A superset:
+   * `probes` applies its own test to each.
+   */
+  private probeIndex(): Map<string, any[]> {
+    return this.once('probe-index', () => {
+      const index = new Map<string, Set<any>>();
+      const add = (o: any, name: unknown) => {
+        if (typeof name !== 'string') return;
+        const key = `${this.ns(o)}/${name}`;
+        if (!index.has(key)) index.set(key, new Set());
+        index.get(key)!.add(o);
+      };
+      for (const o of this.ofKind('AuthorizationPolicy')) {
+        add(o, o.spec?.selector?.matchLabels?.app);
+        for (const t of Array.isArray(o.spec?.targetRefs) ? o.spec.targetRefs : []) add(o, t?.name);
+      }
+      for (const o of this.ofKind('HTTPRoute')) {
+        for (const p of Array.isArray(o.spec?.parentRefs) ? o.spec.parentRefs : []) {
+          const server = String(p?.name);
+          for (let i = server.indexOf('-'); i >= 0; i = server.indexOf('-', i + 1)) add(o, server.slice(0, i));
+        }
+      }
+      for (const o of this.ofKind('ServiceIntentions')) add(o, o.spec?.destination?.name);
+      return new Map([...index].map(([k, v]) => [k, [...v]]));
+    });
+  }
+
+  /** The objects of a kind, in the order of the manifests. */
+  private ofKind(kind: string): any[] {
+    if (!this.kinds) {
+      this.kinds = new Map();
+      for (const o of this.objects) {
+        if (typeof o.kind !== 'string') continue;
+        if (!this.kinds.has(o.kind)) this.kinds.set(o.kind, []);
+        this.kinds.get(o.kind)!.push(o);
+      }
+    }
+    return this.kinds.get(kind) ?? [];
   }
 
   /**
@@ -356,8 +543,8 @@ export class ReachabilityMatrix {
    */
   private notMeshed(req: Request, mesh: string): string | undefined {
     if (mesh === 'none') return undefined;
-    const nsObj = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
-    const pods = this.once(this.targetKey('workloads', req), () => workloadsOf(this.objects, o => this.ns(o)).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
+    const nsObj = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
+    const pods = this.once(this.targetKey('workloads', req), () => this.once('workloads', () => workloadsOf(this.objects, o => this.ns(o))).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
     if (pods.length) {
       if (!pods.every(w => podEnrolled(mesh, nsObj, w, this.options.consulConnectInjectDefault ?? false) === false)) return undefined;
       const where = mesh === 'consul' ? 'annotate the pod templates with consul.hashicorp.com/connect-inject: "true"' : enrolmentStep(mesh, req.ns);
@@ -389,7 +576,7 @@ export class ReachabilityMatrix {
         }
       }
     };
-    for (const o of this.objects) {
+    for (const o of this.probeIndex().get(`${ns}/${name}`) ?? []) {
       if (this.ns(o) !== ns) continue;
       if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (o.spec?.selector?.matchLabels?.app === name || (o.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name))) {
         for (const r of o.spec.rules ?? []) for (const t of r.to ?? []) add(t.operation?.methods, t.operation?.paths);
@@ -411,7 +598,7 @@ export class ReachabilityMatrix {
   private istio(req: Request): { allowed: boolean; reason: string } {
     const caller = req.caller;
     // mTLS: a STRICT PeerAuthentication refuses callers outside the mesh
-    const pas: any[] = this.once(`peer-authentications ${req.ns}`, () => this.objects.filter(o => o.kind === 'PeerAuthentication' && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)));
+    const pas: any[] = this.once(`peer-authentications ${req.ns}`, () => this.ofKind('PeerAuthentication').filter(o => o.kind === 'PeerAuthentication' && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)));
     const workloadPa = pas.find(o => this.ns(o) === req.ns && o.spec?.selector && subset(o.spec.selector.matchLabels, req.labels));
     const nsPa = pas.find(o => this.ns(o) === req.ns && !o.spec?.selector) ?? pas.find(o => this.ns(o) === this.rootNs && !o.spec?.selector);
     const mode = workloadPa?.spec?.mtls?.mode && workloadPa.spec.mtls.mode !== 'UNSET' ? workloadPa.spec.mtls.mode : nsPa?.spec?.mtls?.mode;
@@ -423,14 +610,14 @@ export class ReachabilityMatrix {
     // Gateway, and the selector-based ones of its namespace and the root namespace (Istio applies them
     // to such gateways by default: ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY); its listeners take
     // outside clients, so mTLS does not apply
-    const gateway = this.objects.find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
+    const gateway = this.once(`istio-gateway ${req.ns}/${req.name}`, () => this.ofKind('Gateway').find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
       && String(o.spec?.gatewayClassName ?? '').startsWith('istio') && o.spec.gatewayClassName !== 'istio-waypoint'
-      && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`));
+      && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`)));
     if (gateway) {
       const gwReq = { ...req, labels: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, podPort: req.podPort === undefined ? undefined : req.servicePort };
       const targetsGateway = (o: any) => this.ns(o) === req.ns
         && [...(o.spec?.targetRefs ?? []), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].some((t: any) => t.kind === 'Gateway' && t.name === gateway.metadata.name);
-      const policies = this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (
+      const policies = this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (
         targetsGateway(o)
         || (!o.spec?.targetRef && !o.spec?.targetRefs && (this.ns(o) === req.ns || this.ns(o) === this.rootNs)
           && (!o.spec?.selector || subset(o.spec.selector.matchLabels, gwReq.labels)))));
@@ -452,14 +639,14 @@ export class ReachabilityMatrix {
     }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
-      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
-      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
     }
-    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), req, '');
+    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), req, '');
   }
 
   /**
@@ -559,9 +746,9 @@ export class ReachabilityMatrix {
 
   private linkerd(req: Request): { allowed: boolean; reason: string } {
     const c = req.caller;
-    const nsObject = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
+    const nsObject = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.objects
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.ofKind('Server')
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
@@ -569,7 +756,7 @@ export class ReachabilityMatrix {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.objects.filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.ofKind('HTTPRoute').filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
       && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name)));
     let route: any;
     if (routes.length) {
@@ -589,8 +776,11 @@ export class ReachabilityMatrix {
       return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
-    const policies = this.once(`linkerd-policies ${req.ns}`, () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
-      .filter((o: any) => targets(o));
+    // the policies on this Server, route and namespace: once per target and route (not a scan of the
+    // namespace's policies per decision)
+    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`,
+      () => this.once(`linkerd-policies ${req.ns}`, () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
+        .filter((o: any) => targets(o)));
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
       if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
@@ -623,7 +813,8 @@ export class ReachabilityMatrix {
 
   private linkerdAuthenticated(r: any, c: Caller, ns: string): boolean {
     if (r.kind === 'ServiceAccount') return c.meshed && c.sa === r.name && c.ns === (r.namespace ?? ns);
-    const auth = this.objects.find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns));
+    const auth = this.once(`linkerd-authentication ${r.kind} ${r.namespace ?? ns}/${r.name}`,
+      () => this.ofKind(r.kind).find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns)));
     if (!auth) return false;
     if (r.kind === 'MeshTLSAuthentication') {
       if (!c.meshed) return false;
@@ -652,10 +843,19 @@ export class ReachabilityMatrix {
     const defaultAllow = this.options.consulDefaultAllow ?? true;
     const byDefault = (why: string) => ({ allowed: defaultAllow, reason: `${why}; the default intention policy (ACL default ${defaultAllow ? 'allow' : 'deny'}) decides` });
     if (!c.meshed) return { allowed: false, reason: 'the caller is outside the mesh' };
-    const intentions: any[] = this.once('consul-intentions', () => this.objects.filter(o => o.kind === 'ServiceIntentions'));
-    // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
-    const enterprise = this.options.consulEnterprise ?? intentions.some(o => o.spec?.destination?.namespace !== undefined
-      || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined));
+    let known = this.consulByName.get(req.name);
+    if (!known) {
+      const all: any[] = this.ofKind('ServiceIntentions');
+      known = {
+        // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
+        enterprise: this.options.consulEnterprise ?? this.once('consul-enterprise', () => all.some(o => o.spec?.destination?.namespace !== undefined
+          || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined))),
+        // those whose destination can be this service (the test below, by name), in their order
+        intentions: all.filter(o => o.spec?.destination?.name === '*' || o.spec?.destination?.name === req.name),
+      };
+      this.consulByName.set(req.name, known);
+    }
+    const { enterprise, intentions } = known;
     const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
     const candidates: { o: any; i: number; precedence: number }[] = [];
     for (const o of intentions) {

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalyzer } from './analyzer';
@@ -12,6 +13,34 @@ export const ANALYZE_CONTEXT = 'cdk8s-mesh:analyze';
 
 /** The context key that turns the synthesis-time schema + CEL validation off. */
 export const VALIDATE_CONTEXT = 'cdk8s-mesh:validate';
+
+/**
+ * The context key (or environment variable CDK8S_MESH_WARNINGS) that says where warnings go: `stderr`
+ * (the default), `none` (dropped: they stay in each pattern's `warnings`), or `file:PATH` (appended to
+ * PATH, one per line, e.g. for a CI step to read).
+ */
+export const WARNINGS_CONTEXT = 'cdk8s-mesh:warnings';
+
+/**
+ * Writes a warning where the app's `cdk8s-mesh:warnings` context (else CDK8S_MESH_WARNINGS) says.
+ * @internal
+ */
+export function emitWarning(scope: IConstruct, text: string): void {
+  const line = `[cdk8s-mesh] warning: ${text}\n`;
+  const raw: unknown = scope.node.tryGetContext(WARNINGS_CONTEXT) ?? process.env.CDK8S_MESH_WARNINGS;
+  const where = raw === undefined || raw === '' ? 'stderr' : raw;
+  if (where === 'stderr') {
+    process.stderr.write(line);
+  } else if (where === 'none') {
+    return;
+  } else if (typeof where === 'string' && where.startsWith('file:') && where.length > 'file:'.length) {
+    fs.appendFileSync(where.slice('file:'.length), line);
+  } else {
+    const from = scope.node.tryGetContext(WARNINGS_CONTEXT) !== undefined ? `context ${WARNINGS_CONTEXT}` : 'CDK8S_MESH_WARNINGS';
+    throw new Error(`[${scope.node.path}] ${from}: got ${JSON.stringify(where)}: warnings go to stderr (the default), none, or file:PATH (appended); `
+      + `set it to one of those, e.g. app.node.setContext('${WARNINGS_CONTEXT}', 'file:dist/mesh-warnings.txt')`);
+  }
+}
 
 /** The analyzer's duplicate-object rules: synthesis reports duplicates itself, with both construct paths. */
 const DUPLICATE_CODES = new Set(['K101', 'K102']);
@@ -154,7 +183,8 @@ export class MeshAnalysis extends Construct {
       }
     }
     const errors: string[] = [];
-    const warn = (text: string) => process.stderr.write(`[cdk8s-mesh] warning: ${text}\n`);
+    // printed once per synthesis: the outcome of this check is kept for the synthesis (see Synthesis)
+    const warn = (text: string) => emitWarning(this, text);
     const report = (f: Finding, source: string | undefined, hint = '') => {
       const text = `${source ? `[${source}] ` : ''}${f.code} ${f.resource}${f.path ? `: ${f.path}` : ''}: ${f.message}${f.upstream ? ` [${f.upstream}]` : ''}${hint}`;
       if (f.severity === Severity.ERROR) errors.push(text);

@@ -107,8 +107,12 @@ export class ManifestValidator {
     const findings: Finding[] = [];
     let checked = 0;
     let lines: DocumentLines | undefined;
+    // the parsed documents are ours: checked in place (defaults written into them) instead of copied,
+    // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
+    // value is one the copy changes (.nan and .inf become null as in JSON; a __proto__ key)
+    const owned = !text.includes('&') && !text.includes('__proto__') && !/\.(nan|NaN|NAN|inf|Inf|INF)\b/.test(text);
     for (const { obj, documentIndex, prefix } of loaded.documents) {
-      const r = ManifestValidator.validateObject(obj, options);
+      const r = ManifestValidator.validateObject(obj, options, owned);
       if (r.checked) checked++;
       if (r.issues.length) lines = lines ?? new DocumentLines(text);
       // an item of a kind: List is reported at its path in the list (items[3].spec...)
@@ -146,7 +150,7 @@ export class ManifestValidator {
     return `${f.severity.toUpperCase()} ${f.code} ${where ? where + ' ' : ''}${what ? what + ': ' : ''}${f.message}`;
   }
 
-  private static validateObject(obj: any, options: ValidateOptions): { checked: boolean; issues: RawIssue[] } {
+  private static validateObject(obj: any, options: ValidateOptions, owned = false): { checked: boolean; issues: RawIssue[] } {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       return { checked: false, issues: [{ code: ValidationCodes.NOT_AN_OBJECT, severity: Severity.ERROR, path: [], message: `a manifest must be a mapping with apiVersion and kind, got ${Array.isArray(obj) ? 'a list' : JSON.stringify(obj)}` }] };
     }
@@ -163,7 +167,7 @@ export class ManifestValidator {
       issues.push({ code: ValidationCodes.KIND_NOT_CHECKED, severity: notCheckedSeverity, path: [], message: `not checked: no pinned schema for ${obj.apiVersion} ${obj.kind}${hint}` });
       return { checked: false, issues };
     }
-    const copy = copyJson(obj);
+    const copy = owned ? obj : copyJson(obj);
     for (const s of validateStructure(copy, pinned)) {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }

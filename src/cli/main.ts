@@ -6,7 +6,7 @@ import type { MeshAnalyzer as Analyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests, YamlReadError } from '../analysis/private/yaml';
-import type { ReachabilityMatrix as Reachability } from '../analysis/reachability';
+import type { ReachabilityDecision, ReachabilityMatrix as Reachability } from '../analysis/reachability';
 import type { ManifestValidator as Validator, ValidationResult } from '../analysis/validator';
 import { formatTableLines } from '../private/format';
 
@@ -23,7 +23,7 @@ const SYNOPSIS = `usage: cdk8s-mesh validate [--format F] [--fail-on error|warni
        cdk8s-mesh lint [--format F] [--fail-on error|warning] [--min-severity error|warning|info] [--root-namespace NS]
                        [--trust-domain TD] [--namespace NS] [--ignore GLOB]... PATH...
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
-                               [--method M] [--path P] [--jwt] [--consul-acl-default allow|deny]
+                               [--method M] [--path P] [--jwt] [--summary] [--consul-acl-default allow|deny]
                                [--ignore GLOB]... PATH...
        cdk8s-mesh COMMAND --help | --version`;
 
@@ -54,6 +54,7 @@ ${COMMON}
   --to SERVICE        only this service: namespace/name
   --method M --path P one request instead of the methods and paths the policies mention
   --jwt               the requests carry a valid JWT
+  --summary           one line per service: who may call it (the callers allowed a request, and which; * all)
   --consul-acl-default allow|deny  Consul's default intention policy, for requests no intention decides
                       (default: allow, the Helm chart's default with ACLs off)
   --ignore GLOB       skip files and folders below a folder PATH (repeatable)
@@ -287,7 +288,7 @@ function lint(args: string[], io: Io): number {
 }
 
 function reachability(args: string[], io: Io): number {
-  const parsed = parseArgs('reachability', args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt'], io);
+  const parsed = parseArgs('reachability', args, ['--format', '--namespace', '--from', '--to', '--method', '--path', '--consul-acl-default'], ['--jwt', '--summary'], io);
   if (typeof parsed === 'number') return parsed;
   const { opts, paths, ignore } = parsed;
   const aclDefault = opts['consul-acl-default'] as string | undefined;
@@ -313,24 +314,67 @@ function reachability(args: string[], io: Io): number {
   const matrix = lazy.ReachabilityMatrix.fromManifests(objects, options);
   const callers = opts.from ? [opts.from as string] : undefined;
   const services = opts.to ? [opts.to as string] : undefined;
-  const decisions = opts.method || opts.path
+  const json = opts.format === 'json';
+  if (opts.summary === true) {
+    if (opts.method || opts.path || opts.jwt) {
+      io.stderr('cdk8s-mesh: reachability --summary tries the requests the policies mention: leave out --method, --path and --jwt\n');
+      return 2;
+    }
+    reachabilitySummary(matrix, objects.length, callers, services, json, io);
+    return 0;
+  }
+  // the decisions, one at a time: a table of 5,000 services holds 25 million of them
+  const decisions: Iterable<ReachabilityDecision> = opts.method || opts.path
     ? (services ?? matrix.services()).flatMap(service => (callers ?? [...matrix.callers(), `${options.defaultNamespace ?? 'default'}/unnamed`])
       .map(caller => matrix.check({
         caller, service, method: opts.method as string | undefined, path: opts.path as string | undefined, withJwt: opts.jwt === true,
       })))
-    : matrix.table(callers, services);
-  // written in pieces: a table of 1,000 policies holds millions of decisions
-  if (opts.format === 'json') {
-    io.stdout(`{\n  "command": "reachability",\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [${decisions.length ? '\n' : ''}`);
-    for (let i = 0; i < decisions.length; i += 10_000) {
-      io.stdout(decisions.slice(i, i + 10_000).map(d => JSON.stringify(d, undefined, 2).replace(/^/gm, '    ')).join(',\n') + (i + 10_000 < decisions.length ? ',\n' : '\n'));
+    : matrix._decisions(callers, services);
+  if (json) {
+    // the JSON shape of validate and lint: command, documents, then the entries, each with the kind,
+    // namespace and name of its object (here the service) as fields; written in pieces
+    io.stdout(`{\n  "command": "reachability",\n  "documents": ${objects.length},\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "decisions": [`);
+    let n = 0;
+    let out = '';
+    for (const d of decisions) {
+      out += `${n ? ',' : ''}\n${JSON.stringify({ ...serviceObject(d.service), ...d }, undefined, 2).replace(/^/gm, '    ')}`;
+      if (++n % 10_000 === 0) {
+        io.stdout(out);
+        out = '';
+      }
     }
-    io.stdout(`${decisions.length ? '  ' : ''}]\n}\n`);
+    io.stdout(`${out}${n ? '\n  ' : ''}]\n}\n`);
   } else {
     io.stdout(`mesh: ${matrix.mesh}\n`);
-    for (const piece of formatTableLines(decisions)) io.stdout(piece);
+    const lines = opts.method || opts.path ? formatTableLines([...decisions]) : matrix._tableLines(callers, services);
+    for (const piece of lines) io.stdout(piece);
   }
   return 0;
+}
+
+/** A service `namespace/name` as the kind, namespace and name fields of the JSON output. */
+function serviceObject(service: string): { kind: string; namespace?: string; name: string } {
+  const slash = service.indexOf('/');
+  return slash > 0 ? { kind: 'Service', namespace: service.slice(0, slash), name: service.slice(slash + 1) } : { kind: 'Service', name: service };
+}
+
+/** `reachability --summary`: per service, who may call it; written service by service. */
+function reachabilitySummary(matrix: Reachability, documents: number, callers: string[] | undefined, services: string[] | undefined, json: boolean,
+  io: Io): void {
+  if (json) {
+    io.stdout(`{\n  "command": "reachability",\n  "documents": ${documents},\n  "mesh": ${JSON.stringify(matrix.mesh)},\n  "services": [`);
+    let n = 0;
+    for (const s of matrix._summary(callers, services)) {
+      io.stdout(`${n++ ? ',' : ''}\n${JSON.stringify({ ...serviceObject(s.service), ...s }, undefined, 2).replace(/^/gm, '    ')}`);
+    }
+    io.stdout(`${n ? '\n  ' : ''}]\n}\n`);
+    return;
+  }
+  io.stdout(`mesh: ${matrix.mesh}\nSERVICE: CALLERS ALLOWED (the requests allowed, * for all those tried)\n`);
+  for (const s of matrix._summary(callers, services)) {
+    const who = s.callers.map(c => `${c.caller} (${c.requests.join(', ')})`).join(', ');
+    io.stdout(`${s.service}: ${s.enforced ? '' : 'NOT ENFORCED (any caller): '}${who || 'none'}\n`);
+  }
 }
 
 /** Says on stderr which files below a folder were skipped (symbolic link loops, broken links). */

@@ -299,10 +299,18 @@ export class MultiClusterExport extends MeshConstruct {
     // Consul: deny by default is datacenter-wide (the * → * intention or the ACL default policy), not a
     // namespace's, and the export's ServiceIntentions is the service's one (consul-k8s: one per destination)
     if (this.mesh.kind === MeshKind.CONSUL) return;
+    // each chart walked once (not once per export: quadratic at a thousand exports)
+    const zeroTrust = new Map<Chart, Set<string>>();
+    const protectedIn = (chart: Chart) => {
+      if (!zeroTrust.has(chart)) {
+        zeroTrust.set(chart, new Set(chart.node.findAll()
+          .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && c.mesh.kind === this.mesh.kind).map(c => c.namespace)));
+      }
+      return zeroTrust.get(chart)!;
+    };
     for (const e of exports) {
       const charts = [e.from.chart, ...(e.service._source() ? [Chart.of(e.service._source()!)] : [])];
-      const covered = charts.some(chart => chart.node.findAll()
-        .some(c => c instanceof ZeroTrustNamespace && c.namespace === e.namespace && c.mesh.kind === this.mesh.kind));
+      const covered = charts.some(chart => protectedIn(chart).has(e.namespace));
       const key = `${e.from.name}/${e.namespace}`;
       if (covered || warned.has(key)) continue;
       warned.add(key);

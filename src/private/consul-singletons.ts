@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { show } from './errors';
 import { objectMetadata } from './metadata';
+import { emitWarning } from '../analysis/synth-check';
 import * as consul from '../imports/consul';
 import { ConsulDatacenterWideEntries, Mesh } from '../mesh';
 
@@ -26,7 +27,7 @@ export function writesDatacenterWide(scope: Construct, mesh: Mesh, entry: string
     seen.add(entry);
     const self = scope as unknown as { _warn?: (m: string) => void };
     if (typeof self._warn === 'function') self._warn(message);
-    else process.stderr.write(`[cdk8s-mesh] warning: [${scope.node.path}] ${message}\n`);
+    else emitWarning(scope, `[${scope.node.path}] ${message}`);
   };
   if (mode === ConsulDatacenterWideEntries.OMIT) {
     warn(`${entry} is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform's entry must ${needs}`);

@@ -82,6 +82,21 @@ function serviceObjects(scope: Construct): ServiceObject[] {
   return perSynthesis(scope, 'istio-zero-trust:services', () => readServiceObjects(scope));
 }
 
+/** The Service objects of the app by namespace and selector label (`ns\0key\0value`), in their order; once per synthesis. */
+function servicesByLabel(scope: Construct): Map<string, ServiceObject[]> {
+  return perSynthesis(scope, 'istio-zero-trust:services-by-label', () => {
+    const out = new Map<string, ServiceObject[]>();
+    for (const o of serviceObjects(scope)) {
+      for (const [k, v] of Object.entries(o.selector)) {
+        const key = `${o.namespace}\u0000${k}\u0000${v}`;
+        if (!out.has(key)) out.set(key, []);
+        out.get(key)!.push(o);
+      }
+    }
+    return out;
+  });
+}
+
 function readServiceObjects(scope: Construct): ServiceObject[] {
   const out: ServiceObject[] = [];
   for (const c of scope.node.root.node.findAll()) {
@@ -105,8 +120,11 @@ function readServiceObjects(scope: Construct): ServiceObject[] {
  */
 function coveringServices(scope: Construct, service: ServiceRef, namespace: string): ServiceObject[] {
   const selector = service.selector;
-  if (!Object.keys(selector).length) return [];
-  return serviceObjects(scope)
+  const first = Object.entries(selector)[0];
+  if (!first) return [];
+  // only the Services of the namespace that have the selector's first label can cover it: looked up, not
+  // scanned (one scan per policy made ambient synthesis quadratic: 60x at 5,000 services)
+  return (servicesByLabel(scope).get(`${namespace}\u0000${first[0]}\u0000${first[1]}`) ?? [])
     .filter(o => o.namespace === namespace && o.name !== service.name && Object.keys(o.selector).length
       && Object.entries(selector).every(([k, v]) => o.selector[k] === v))
     .sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport,
-  ResilientService, ServiceRef, ZeroTrustNamespace,
+  ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
 import { captureStderr, shopChart } from '../util';
 
@@ -288,4 +288,70 @@ test('Istio ambient zero trust reads the app\'s Services once per synthesis, not
   } finally {
     render.mockRestore();
   }
+});
+
+describe('where warnings go: context cdk8s-mesh:warnings or CDK8S_MESH_WARNINGS (stderr, none, file:PATH)', () => {
+  // a construction-time warning (Consul has no per-try timeout) and a synthesis-time one (I110)
+  const build = (setting?: string) => {
+    const app = newApp();
+    if (setting !== undefined) app.node.setContext('cdk8s-mesh:warnings', setting);
+    const chart = shop(app);
+    const order = new ResilientService(chart, 'order', {
+      mesh: Mesh.consul(),
+      service: ServiceRef.fromName('order', { port: 8080 }),
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+      unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+    });
+    new istio.DestinationRule(chart, 'dr', { metadata: { name: 'payment-v' }, spec: { host: 'payment', subsets: [{ name: 'v1' }] } });
+    return { app, order };
+  };
+  const printed = () => stderr().mock.calls.map(c => String(c[0])).filter(s => s.startsWith('[cdk8s-mesh] warning'));
+  const env = process.env.CDK8S_MESH_WARNINGS;
+  afterEach(() => {
+    if (env === undefined) delete process.env.CDK8S_MESH_WARNINGS; else process.env.CDK8S_MESH_WARNINGS = env;
+  });
+
+  test('stderr by default: each warning once per synthesis, whatever the number of charts', () => {
+    const { app } = build();
+    for (let i = 0; i < 5; i++) new istio.DestinationRule(shop(app, `other-${i}`), 'dr', { metadata: { name: `other-${i}` }, spec: { host: `other-${i}`, subsets: [{ name: 'v1' }] } });
+    app.synth();
+    const lines = printed();
+    expect(lines.filter(l => l.includes('perTryTimeout'))).toHaveLength(1);
+    expect(lines.filter(l => l.includes('I110'))).toHaveLength(6);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  test('none: nothing printed; the pattern still lists its warnings', () => {
+    const { app, order } = build('none');
+    app.synth();
+    expect(printed()).toEqual([]);
+    expect(order.warnings.join('\n')).toContain('perTryTimeout');
+  });
+
+  test('file:PATH: appended to the file, one per line, not printed', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-warnings-')), 'warnings.txt');
+    const { app } = build(`file:${file}`);
+    app.synth();
+    expect(printed()).toEqual([]);
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(4); // the construction-time ones first, then the synthesis-time one
+    expect(lines.every(l => l.startsWith('[cdk8s-mesh] warning: '))).toBe(true);
+    expect(lines.filter(l => /^\[cdk8s-mesh\] warning: \[test\/order\] retries.perTryTimeout \("1s"\) is not written/.test(l))).toHaveLength(1);
+    expect(lines[3]).toMatch(/^\[cdk8s-mesh\] warning: \[test\/dr\] I110 DestinationRule shop\/payment-v/);
+  });
+
+  test('the environment variable CDK8S_MESH_WARNINGS when the context does not say; the context first', () => {
+    process.env.CDK8S_MESH_WARNINGS = 'none';
+    build().app.synth();
+    expect(printed()).toEqual([]);
+    build('stderr').app.synth();
+    expect(printed().filter(l => l.includes('I110'))).toHaveLength(1);
+  });
+
+  test('another value is refused, with the value and the fix', () => {
+    expect(() => build('/tmp/warnings.txt')).toThrow('[test/order] context cdk8s-mesh:warnings: got "/tmp/warnings.txt": warnings go to stderr (the default), none, or file:PATH (appended); '
+      + "set it to one of those, e.g. app.node.setContext('cdk8s-mesh:warnings', 'file:dist/mesh-warnings.txt')");
+    process.env.CDK8S_MESH_WARNINGS = 'loud';
+    expect(() => build()).toThrow(/CDK8S_MESH_WARNINGS: got "loud"/);
+  });
 });

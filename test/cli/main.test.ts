@@ -110,8 +110,9 @@ spec:
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({
       command: 'reachability',
+      documents: 1,
       mesh: 'istio',
-      decisions: [{ caller: 'shop/web', service: 'shop/payment', method: 'POST', path: '/process-payment', withJwt: false, allowed: false, mesh: 'istio', reason: 'no rule of the ALLOW policies matches (AuthorizationPolicy shop/payment-allow)' }],
+      decisions: [{ kind: 'Service', namespace: 'shop', name: 'payment', caller: 'shop/web', service: 'shop/payment', method: 'POST', path: '/process-payment', withJwt: false, allowed: false, mesh: 'istio', reason: 'no rule of the ALLOW policies matches (AuthorizationPolicy shop/payment-allow)' }],
     });
   });
 
@@ -294,7 +295,22 @@ describe('the commands never crash: bad input exits 2 with a message (1 means fi
     const parsed = JSON.parse(r.out);
     expect(r.out).toBe(JSON.stringify(parsed, undefined, 2) + '\n');
     expect(parsed.decisions).toHaveLength(3 * 4 * 2);
-    expect(run(['reachability', '--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n').out).toBe('{\n  "command": "reachability",\n  "mesh": "none",\n  "decisions": []\n}\n');
+    expect(run(['reachability', '--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n').out).toBe('{\n  "command": "reachability",\n  "documents": 1,\n  "mesh": "none",\n  "decisions": []\n}\n');
+  });
+
+  test('validate, lint and reachability --format json: one shape (command, documents, then entries with kind, namespace and name as fields)', () => {
+    const input = POLICY('payment', 'order');
+    const shapes = ['validate', 'lint', 'reachability'].map(command => JSON.parse(run([command, '--format', 'json', '-'], input).out));
+    for (const [i, command] of ['validate', 'lint', 'reachability'].entries()) {
+      expect(Object.keys(shapes[i]).slice(0, 2)).toEqual(['command', 'documents']);
+      expect(shapes[i]).toMatchObject({ command, documents: 1 });
+    }
+    // lint and validate report findings of objects, reachability decisions on services: the same three fields
+    const decision = shapes[2].decisions.find((d: any) => d.caller === 'shop/order');
+    expect(decision).toMatchObject({ kind: 'Service', namespace: 'shop', name: 'payment', service: 'shop/payment', method: 'GET', path: '/', allowed: true });
+    // a service of the default namespace (--namespace) has that namespace as a field
+    const web = JSON.parse(run(['reachability', '--format', 'json', '--namespace', 'shop', '--to', 'web', '--from', 'shop/order', '-'], input).out);
+    expect(web.decisions.map((d: any) => [d.kind, d.namespace, d.name, d.service])).toEqual([['Service', 'shop', 'web', 'shop/web']]);
   });
 
   test('the items of a kind: List are checked by validate, lint and reachability', () => {

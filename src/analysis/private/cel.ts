@@ -17,8 +17,40 @@ let env: ReturnType<typeof Cel.celEnv> | undefined;
 
 /** The CEL library and environment, loaded when a first rule is compiled (not at start-up: `cdk8s-mesh lint` never needs them). */
 function celLib(): typeof Cel {
+  if (cel) return cel;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return cel ??= require('@bufbuild/cel') as typeof Cel;
+  cel = require('@bufbuild/cel') as typeof Cel;
+  cacheRe2Patterns();
+  return cel;
+}
+
+/** How many compiled `matches()` patterns are kept. */
+const RE2_CACHE_LIMIT = 1000;
+
+/**
+ * @bufbuild/cel's `matches()` (std/logic.js) compiles its RE2 pattern on every call
+ * (`RE2JS.compile(pattern).test(this)`), and cannot be given another implementation: the patterns of
+ * the CRD rules are a handful of constants, run on every route. A compiled RE2JS is immutable (each
+ * `test` makes its own matcher), so the compilation of a pattern without flags is kept.
+ */
+function cacheRe2Patterns(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RE2JS } = require('@bufbuild/re2') as typeof import('@bufbuild/re2');
+  const target = RE2JS as unknown as { compile: (regex: string, flags?: number) => unknown; __cdk8sMeshCached?: boolean };
+  if (target.__cdk8sMeshCached) return;
+  const compile = target.compile;
+  const compiled = new Map<string, unknown>();
+  target.compile = function (this: unknown, regex: string, flags?: number) {
+    if (flags !== undefined && flags !== 0) return compile.call(this, regex, flags);
+    let re = compiled.get(regex);
+    if (re === undefined) {
+      re = compile.call(this, regex); // throws on a bad pattern: nothing kept
+      if (compiled.size >= RE2_CACHE_LIMIT) compiled.clear();
+      compiled.set(regex, re);
+    }
+    return re;
+  };
+  target.__cdk8sMeshCached = true;
 }
 
 function celEnvironment(): ReturnType<typeof Cel.celEnv> {
@@ -80,8 +112,14 @@ function selfFields(rule: string): string[] | undefined {
     if (!rest || rest[1].includes('__')) return undefined;
     fields.add(rest[1]);
   }
-  return [...fields].sort();
+  // one array per set of fields: rules that read the same fields of a value share its key
+  const list = [...fields].sort();
+  const id = list.join('\u0000');
+  if (!FIELD_SETS.has(id)) FIELD_SETS.set(id, list);
+  return FIELD_SETS.get(id)!;
 }
+
+const FIELD_SETS = new Map<string, string[]>();
 
 /** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
 export interface RuleNode {
@@ -104,12 +142,28 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
   if (transition) {
     compiled = { rule, message: msg, transition };
   } else {
-    try {
-      const program = celLib().plan(celEnvironment(), celLib().parse(rule));
-      compiled = { rule, message: msg, transition, run: (self: unknown) => program({ self } as any), fields: selfFields(rule) };
-    } catch (e) {
-      compiled = { rule, message: msg, transition, notChecked: `cannot be parsed here: ${(e as Error).message}` };
-    }
+    // parsed and planned when a value first reaches the rule: a schema has many rules on fields that
+    // few manifests set, and `cdk8s-mesh validate` starts with none planned
+    let planned: { run?: (self: unknown) => unknown; notChecked?: string } | undefined;
+    const plan = () => {
+      if (planned) return planned;
+      try {
+        const program = celLib().plan(celEnvironment(), celLib().parse(rule));
+        planned = { run: (self: unknown) => program({ self } as any) };
+      } catch (e) {
+        planned = { notChecked: `cannot be parsed here: ${(e as Error).message}` };
+      }
+      return planned;
+    };
+    const fields = selfFields(rule);
+    compiled = {
+      rule,
+      message: msg,
+      transition,
+      get run() { return plan().run; },
+      get notChecked() { return plan().notChecked; },
+      get fields() { return plan().run ? fields : undefined; },
+    };
   }
   planCache.set(key, compiled);
   return compiled;
@@ -135,8 +189,59 @@ export function ruleTree(schema: any): RuleNode | undefined {
 const memo = new Map<CompiledRule, Map<string, unknown>>();
 const MEMO_LIMIT = 5000;
 
+/**
+ * Per rule: how often its outcome was looked up and found. A rule whose values differ every time (a
+ * route's backends) gains nothing from the memo and pays for the key (the value as JSON): after
+ * MEMO_TRIAL lookups with fewer than one in MEMO_MIN_HIT_RATE found, it is run without one.
+ */
+const memoStats = new Map<CompiledRule, { lookups: number; hits: number }>();
+const MEMO_TRIAL = 200;
+const MEMO_MIN_HIT_RATE = 4;
+
+/** Whether the rule's outcomes are still worth remembering. */
+function memoWorthIt(r: CompiledRule): boolean {
+  const s = memoStats.get(r);
+  return !s || s.lookups < MEMO_TRIAL || s.hits * MEMO_MIN_HIT_RATE >= s.lookups;
+}
+
+function runPlain(r: CompiledRule, self: unknown): unknown {
+  try {
+    return r.run!(self);
+  } catch (e) {
+    return e;
+  }
+}
+
+/**
+ * A value as a key: JSON, with CEL ints (bigint) as `5n` (strings are quoted, so neither can be taken
+ * for the other) and NaN or infinities by name. Written out rather than `JSON.stringify` with a replacer,
+ * which calls back into JavaScript for every value.
+ */
 function celKey(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value);
+    case 'bigint': return `${value}n`;
+    case 'number': return Number.isFinite(value) ? String(value) : `(${value})`;
+    case 'boolean': return value ? 'true' : 'false';
+    case 'undefined': return 'undefined';
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + celKey(value[i]);
+        return out + ']';
+      }
+      if (typeof value === 'object') {
+        let out = '{';
+        let first = true;
+        for (const k of Object.keys(value)) {
+          out += (first ? '' : ',') + JSON.stringify(k) + ':' + celKey((value as any)[k]);
+          first = false;
+        }
+        return out + '}';
+      }
+      return String(value);
+  }
 }
 
 /**
@@ -146,13 +251,14 @@ function celKey(value: unknown): string {
 function runMemo(r: CompiledRule, self: unknown, key: string): unknown {
   let cache = memo.get(r);
   if (!cache) memo.set(r, cache = new Map());
-  if (cache.has(key)) return cache.get(key);
-  let result: unknown;
-  try {
-    result = r.run!(self);
-  } catch (e) {
-    result = e;
+  let stats = memoStats.get(r);
+  if (!stats) memoStats.set(r, stats = { lookups: 0, hits: 0 });
+  stats.lookups++;
+  if (cache.has(key)) {
+    stats.hits++;
+    return cache.get(key);
   }
+  const result = runPlain(r, self);
   if (cache.size >= MEMO_LIMIT) cache.clear();
   cache.set(key, result);
   return result;
@@ -211,6 +317,7 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
   if (node.rules.length) {
     const self = value;
     let whole: string | undefined; // once per value, for all the rules that read it whole
+    const byFields = node.rules.length > 1 ? new Map<string[], string>() : undefined; // and per set of fields read
     const isMap = typeof self === 'object' && !Array.isArray(self);
     for (const r of node.rules) {
       if (r.transition) {
@@ -221,10 +328,28 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
-      const key = r.fields && isMap
-        ? '.' + r.fields.map(f => (Object.prototype.hasOwnProperty.call(self, f) ? celKey((self as any)[f]) : '-')).join('\u0000')
-        : whole ??= celKey(self);
-      const result = runMemo(r, self, key);
+      let result: unknown;
+      if (memoWorthIt(r)) {
+        const fields = r.fields;
+        let key: string;
+        if (fields && isMap) {
+          const known = byFields?.get(fields);
+          if (known !== undefined) {
+            key = known;
+          } else {
+            key = '.';
+            for (let i = 0; i < fields.length; i++) {
+              key += (i ? '\u0000' : '') + (Object.prototype.hasOwnProperty.call(self, fields[i]) ? celKey((self as any)[fields[i]]) : '-');
+            }
+            byFields?.set(fields, key);
+          }
+        } else {
+          key = whole ??= celKey(self);
+        }
+        result = runMemo(r, self, key);
+      } else {
+        result = runPlain(r, self);
+      }
       if (result === true) continue;
       if (result === false) {
         const got = typeof value === 'object' ? '' : ` (got ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)})`;

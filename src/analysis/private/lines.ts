@@ -1,4 +1,7 @@
-import { LineCounter, parseDocument } from 'yaml';
+import type { LineCounter, parseDocument } from 'yaml';
+
+/** `yaml` (positions), loaded when a first finding needs a line: not at start-up of the CLI. */
+let yamlLib: typeof import('yaml') | undefined;
 
 /**
  * Maps (document, field path) to a line. js-yaml (fast) keeps no positions, so the documents are
@@ -36,8 +39,10 @@ export class DocumentLines {
     if (!p.length) return entry.line;
     let cached = this.parsed.get(index);
     if (!cached) {
-      const counter = new LineCounter();
-      cached = { doc: parseDocument(entry.text, { lineCounter: counter, uniqueKeys: false }), counter };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      yamlLib ??= require('yaml') as typeof import('yaml');
+      const counter = new yamlLib.LineCounter();
+      cached = { doc: yamlLib.parseDocument(entry.text, { lineCounter: counter, uniqueKeys: false }), counter };
       this.parsed.set(index, cached);
     }
     const offset = entry.line - 1 - (entry.text.split('\n').findIndex(l => l.trim() !== '' && !l.trimStart().startsWith('#')) || 0);

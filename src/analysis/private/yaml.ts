@@ -47,9 +47,11 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   }
   const documents: LoadedDocument[] = [];
   let count = 0;
+  // without an anchor (&name) there is no alias: every document is a tree, sized by a plain walk
+  const trees = !text.includes('&');
   docs.forEach((obj, documentIndex) => {
     if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
-    const size = expandedSize(obj, MAX_DOCUMENT_BYTES);
+    const size = (trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined) ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
     if (size === 'cycle') {
       throw new YamlReadError(`the YAML is refused: document ${documentIndex} refers to itself through an alias: a manifest is a tree; write it without the recursive anchor`);
     }
@@ -70,6 +72,36 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
     count++;
   });
   return { documents, count };
+}
+
+/**
+ * `expandedSize` of a value that shares no node (a document without aliases), by recursion: the same
+ * count, each node's own count stopping above `limit` as there; undefined when it nests too deep.
+ */
+function treeSize(root: unknown, limit: number): number | undefined {
+  const TOO_DEEP = -1;
+  const size = (v: unknown, depth: number): number => {
+    if (v === null || typeof v !== 'object') return typeof v === 'string' ? v.length + 2 : 8;
+    if (depth > 500) return TOO_DEEP;
+    let s = 2;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && s <= limit; i++) {
+        const c = size(v[i], depth + 1);
+        if (c === TOO_DEEP) return TOO_DEEP;
+        s += 1 + c;
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        if (s > limit) break;
+        const c = size((v as any)[k], depth + 1);
+        if (c === TOO_DEEP) return TOO_DEEP;
+        s += k.length + 4 + c;
+      }
+    }
+    return s;
+  };
+  const s = size(root, 0);
+  return s === TOO_DEEP ? undefined : s;
 }
 
 /**

@@ -1,0 +1,21 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { buildMesh } from './run';
+import { IstioDataPlane, Mesh } from '../src';
+const [meshName, nArg, mode] = process.argv.slice(2);
+const mesh = { 'istio': Mesh.istio(), 'istio-ambient': Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'linkerd': Mesh.linkerd(), 'consul': Mesh.consul() }[meshName]!;
+process.stderr.write = (() => true) as any;
+function run(n: number, checks: boolean) {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'prof-')) });
+  if (!checks) { app.node.setContext('cdk8s-mesh:analyze', false); app.node.setContext('cdk8s-mesh:validate', false); }
+  const t0 = Date.now();
+  buildMesh(app, mesh, n);
+  const t1 = Date.now();
+  app.synthYaml();
+  return [t1 - t0, Date.now() - t1];
+}
+run(50, true);
+const r = run(Number(nArg), mode !== 'off');
+console.log(meshName, nArg, mode, 'construct', r[0], 'synth', r[1], 'heap', Math.round(process.memoryUsage().heapUsed / 1e6));
