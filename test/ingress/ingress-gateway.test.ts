@@ -180,7 +180,7 @@ describe('Gateway API', () => {
     expect(one(out, 'HTTPRoute', 'shop-ingress').spec.rules[0].backendRefs).toEqual([{ name: 'web', namespace: 'frontend', port: 80 }]);
     const grant = one(out, 'ReferenceGrant', 'shop-ingress-from-shop');
     expect(grant.metadata.namespace).toBe('frontend');
-    expect(grant.spec).toEqual({ callers: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] });
+    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] });
   });
 
   test('Istio defaults the class to istio; Linkerd needs one named', () => {
