@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests } from '../analysis/private/yaml';
-import { ReachabilityDecision, ReachabilityMatrix, ReachabilityOptions } from '../analysis/reachability';
+import { renderDot, renderHtml, renderMermaid } from './render';
+import { ReachabilityDecision, ReachabilityMatrix, ReachabilityOptions, ReachabilityQuery } from '../analysis/reachability';
 
 /**
  * Options for building a mesh graph from manifests.
@@ -286,10 +287,12 @@ export class MeshGraph {
   public readonly objectCounts: { [kind: string]: number };
 
   private readonly defaultNs: string;
+  private readonly matrix: ReachabilityMatrix;
 
   private constructor(objects: any[], options: MeshGraphOptions) {
     this.defaultNs = options.defaultNamespace ?? 'default';
     const matrix = ReachabilityMatrix.fromManifests(objects, options);
+    this.matrix = matrix;
     this.mesh = matrix.mesh;
     this.ambient = objects.some(o => o.kind === 'Namespace' && o.metadata?.labels?.['istio.io/dataplane-mode'] === 'ambient');
     const counts: { [kind: string]: number } = {};
@@ -476,6 +479,33 @@ export class MeshGraph {
   /** The edges along which every request decided is denied (the denied-by-default calls). */
   public deniedEdges(): GraphEdge[] {
     return this.edges.filter(e => e.allowed.length === 0);
+  }
+
+  /**
+   * Decides one request with the policies of these manifests (the diff decides the requests of the
+   * other side's graph on this one).
+   * @internal
+   */
+  public _check(query: ReachabilityQuery): ReachabilityDecision {
+    return this.matrix.check(query);
+  }
+
+  /** The allowed calls, entry points and external hosts as a Mermaid flowchart (a subgraph per namespace). */
+  public toMermaid(): string {
+    return renderMermaid(this);
+  }
+
+  /** The allowed calls, entry points and external hosts as Graphviz DOT (a cluster per namespace). */
+  public toDot(): string {
+    return renderDot(this);
+  }
+
+  /**
+   * A self-contained HTML page of the graph (inline script and style: it opens with no network access):
+   * services grouped by namespace, filters, search, a legend, the denied calls on demand.
+   */
+  public toHtml(title?: string): string {
+    return renderHtml(this, { title });
   }
 
   /** The graph as plain JSON (what the HTML page embeds and `cdk8s-mesh graph --format json` prints). */
