@@ -149,6 +149,21 @@ export interface GraphEgress {
 
 const OUTSIDE = 'ip:192.0.2.10';
 
+/** The value if it is an array, else none (hand-written YAML may hold anything). */
+function arr(value: any): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The objects of a list (hand-written YAML may hold strings, numbers or nulls where objects belong). */
+function objs(value: any): any[] {
+  return arr(value).filter(x => x && typeof x === 'object' && !Array.isArray(x));
+}
+
+/** The value if it is a map, else an empty one. */
+function map(value: any): { [k: string]: any } {
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
 function nsOf(o: any, defaultNs: string): string {
   return o?.metadata?.namespace ?? defaultNs;
 }
@@ -289,8 +304,10 @@ export class MeshGraph {
   private readonly defaultNs: string;
   private readonly matrix: ReachabilityMatrix;
 
-  private constructor(objects: any[], options: MeshGraphOptions) {
+  private constructor(input: any[], options: MeshGraphOptions) {
     this.defaultNs = options.defaultNamespace ?? 'default';
+    // in a fixed order (by kind, namespace and name), so that objects that only moved give the same graph
+    const objects = sortBy(input.map(o => ({ o, key: `${o.apiVersion}\u0000${o.kind}\u0000${nsOf(o, this.defaultNs)}\u0000${o.metadata?.name}` })), x => x.key).map(x => x.o);
     const matrix = ReachabilityMatrix.fromManifests(objects, options);
     this.matrix = matrix;
     this.mesh = matrix.mesh;
@@ -348,8 +365,8 @@ export class MeshGraph {
       else if (o.kind === 'DestinationRule' && group === 'networking.istio.io') {
         const svc = hostService(o.spec?.host, ns(o));
         if (!svc) continue;
-        for (const s of o.spec?.subsets ?? []) addVersion(svc, s.name);
-        const tp = o.spec?.trafficPolicy ?? {};
+        for (const s of objs(o.spec?.subsets)) addVersion(svc, s.name);
+        const tp = map(o.spec?.trafficPolicy);
         if (tp.outlierDetection) settings.push({ service: svc, name: 'circuitBreaker', value: outlierText(tp.outlierDetection), source: src(o, ' trafficPolicy.outlierDetection') });
         if (tp.connectionPool) settings.push({ service: svc, name: 'connectionPool', value: poolText(tp.connectionPool), source: src(o, ' trafficPolicy.connectionPool') });
       } else if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && /gateway\.networking\.k8s\.io|policy\.linkerd\.io/.test(group)) {
@@ -359,30 +376,30 @@ export class MeshGraph {
       } else if (o.kind === 'ServiceRouter') this.serviceRouter(o, routes, addVersion);
       else if (o.kind === 'ServiceSplitter') {
         const svc = `${ns(o)}/${o.metadata.name}`;
-        const backends = (o.spec?.splits ?? []).map((s: any) => ({ service: s.service ? `${s.namespace ?? ns(o)}/${s.service}` : svc, ...(s.serviceSubset ? { version: s.serviceSubset } : {}), weight: s.weight ?? 0 }));
+        const backends = objs(o.spec?.splits).map((s: any) => ({ service: s.service ? `${s.namespace ?? ns(o)}/${s.service}` : svc, ...(s.serviceSubset ? { version: s.serviceSubset } : {}), weight: s.weight ?? 0 }));
         for (const b of backends) addVersion(b.service, b.version);
         routes.push({ service: svc, name: 'split', match: 'any', headers: [], backends, source: src(o, ' splits') });
       } else if (o.kind === 'ServiceResolver') {
         const svc = `${ns(o)}/${o.metadata.name}`;
-        for (const v of Object.keys(o.spec?.subsets ?? {})) addVersion(svc, v);
+        for (const v of Object.keys(map(o.spec?.subsets))) addVersion(svc, v);
         if (o.spec?.failover) settings.push({ service: svc, name: 'failover', value: JSON.stringify(o.spec.failover), source: src(o, ' failover') });
       } else if (o.kind === 'ServiceDefaults' && /consul/.test(group)) {
         const caller = `${ns(o)}/${o.metadata.name}`;
-        for (const u of o.spec?.upstreamConfig?.overrides ?? []) {
+        for (const u of objs(o.spec?.upstreamConfig?.overrides)) {
           const svc = `${u.namespace ?? ns(o)}/${u.name}`;
           const hc = u.passiveHealthCheck;
           if (hc) settings.push({ service: svc, name: 'circuitBreaker', value: `from ${caller}: ${[hc.maxFailures !== undefined ? `${hc.maxFailures} failures` : '', hc.interval ? `every ${hc.interval}` : '', hc.baseEjectionTime ? `eject ${hc.baseEjectionTime}` : '', hc.maxEjectionPercent !== undefined ? `at most ${hc.maxEjectionPercent}%` : ''].filter(Boolean).join(', ')}`, source: src(o, ' upstreamConfig.overrides') });
           if (u.limits) settings.push({ service: svc, name: 'connectionPool', value: `from ${caller}: ${poolText(u.limits)}`, source: src(o, ' upstreamConfig.overrides') });
         }
         const dest = o.spec?.destination;
-        if (dest?.addresses?.length) {
-          egress.push({ host: dest.addresses.join(', '), ports: dest.port !== undefined ? [`${dest.port}/${o.spec.protocol ?? 'tcp'}`] : [], callers: [], namespace: ns(o), source: src(o, ' destination') });
+        if (arr(dest?.addresses).length) {
+          egress.push({ host: arr(dest.addresses).join(', '), ports: dest.port !== undefined ? [`${dest.port}/${o.spec.protocol ?? 'tcp'}`] : [], callers: [], namespace: ns(o), source: src(o, ' destination') });
         }
         if (o.spec?.rateLimits?.instanceLevel?.requestsPerSecond !== undefined) {
           settings.push({ service: `${ns(o)}/${o.metadata.name}`, name: 'rateLimit', value: `${o.spec.rateLimits.instanceLevel.requestsPerSecond}/s per instance`, source: src(o, ' rateLimits') });
         }
       } else if (o.kind === 'Service' && o.apiVersion === 'v1') {
-        const a = o.metadata?.annotations ?? {};
+        const a = map(o.metadata?.annotations);
         if (a['balancer.linkerd.io/failure-accrual'] === 'consecutive') {
           settings.push({ service: `${ns(o)}/${o.metadata.name}`, name: 'circuitBreaker', value: [`${a['balancer.linkerd.io/failure-accrual-consecutive-max-failures'] ?? 7} consecutive failures`, a['balancer.linkerd.io/failure-accrual-consecutive-min-penalty'] ? `penalty ${a['balancer.linkerd.io/failure-accrual-consecutive-min-penalty']}..${a['balancer.linkerd.io/failure-accrual-consecutive-max-penalty'] ?? ''}` : ''].filter(Boolean).join(', '), source: src(o, ' annotations') });
         }
@@ -395,15 +412,15 @@ export class MeshGraph {
         const svc = k8sServices.find(s => ns(s) === ns(o) && app && subset(s.spec?.selector, app)) ?? k8sServices.find(s => ns(s) === ns(o) && app?.app === s.metadata.name);
         settings.push({ service: svc ? `${ns(svc)}/${svc.metadata.name}` : `${ns(o)}/${o.spec?.targetRef?.name}`, name: 'rateLimit', value: `${o.spec?.total?.requestsPerSecond ?? '?'}/s in total${o.spec?.identity ? `, ${o.spec.identity.requestsPerSecond}/s per caller` : ''}`, source: src(o, ' total') });
       } else if (o.kind === 'ServiceEntry' && group === 'networking.istio.io') {
-        for (const host of o.spec?.hosts ?? []) {
-          egress.push({ host, ports: (o.spec?.ports ?? []).map((p: any) => `${p.number}/${p.protocol ?? 'TCP'}`), callers: [], namespace: ns(o), source: src(o, ' hosts') });
+        for (const host of arr(o.spec?.hosts)) {
+          egress.push({ host, ports: objs(o.spec?.ports).map((p: any) => `${p.number}/${p.protocol ?? 'TCP'}`), callers: [], namespace: ns(o), source: src(o, ' hosts') });
         }
       } else if (o.kind === 'Sidecar' && group === 'networking.istio.io' && o.spec?.outboundTrafficPolicy?.mode) {
         egressPolicies.push(`${ns(o)}: ${o.spec.outboundTrafficPolicy.mode} (${src(o)})`);
       } else if (o.kind === 'EgressNetwork') {
         egressPolicies.push(`${ns(o)}: ${o.spec?.trafficPolicy === 'Deny' ? 'REGISTRY_ONLY' : 'ALLOW_ANY'} (${src(o)})`);
       } else if (o.kind === 'TerminatingGateway') {
-        for (const s of o.spec?.services ?? []) {
+        for (const s of objs(o.spec?.services)) {
           const entry = objects.find(d => d.kind === 'ServiceDefaults' && d.metadata?.name === s.name && d.spec?.destination);
           if (!entry) egress.push({ host: s.name, ports: [], callers: [], namespace: s.namespace ?? ns(o), source: src(o, ' services') });
         }
@@ -543,26 +560,26 @@ export class MeshGraph {
         const services = ReachabilityMatrix.fromManifests([o], options).services();
         const callers = callersOf([o]);
         const selectorOk = !o.spec?.selector || o.spec.selector.matchLabels?.app;
-        const gatewayTarget = (o.spec?.targetRefs ?? []).some((t: any) => t.kind !== 'Service') || o.spec?.targetRef;
+        const gatewayTarget = objs(o.spec?.targetRefs).some((t: any) => t.kind !== 'Service') || o.spec?.targetRef;
         if (ns(o) === rootNs && !o.spec?.selector) callers.forEach(c => everywhere.add(c));
         else if (!services.length || !selectorOk || gatewayTarget) add(perNamespace, ns(o), callers);
         else for (const s of services) add(perService, s, callers);
       } else if (o.kind === 'AuthorizationPolicy' && group === 'policy.linkerd.io') {
-        const refs = o.spec?.requiredAuthenticationRefs ?? [];
+        const refs = objs(o.spec?.requiredAuthenticationRefs);
         const callers = refs.flatMap((r: any) => (r.kind === 'ServiceAccount' ? [`${r.namespace ?? ns(o)}/${r.name}`]
           : byName.has(`${r.kind} ${r.namespace ?? ns(o)}/${r.name}`) ? callersOf([byName.get(`${r.kind} ${r.namespace ?? ns(o)}/${r.name}`)]) : []));
-        const t = o.spec?.targetRef ?? {};
+        const t = map(o.spec?.targetRef);
         let server = t.kind === 'Server' ? byName.get(`Server ${ns(o)}/${t.name}`) : undefined;
         if (t.kind === 'HTTPRoute') {
           const route = byName.get(`HTTPRoute ${ns(o)}/${t.name}`);
-          const p = (route?.spec?.parentRefs ?? []).find((x: any) => x.kind === 'Server');
+          const p = objs(route?.spec?.parentRefs).find((x: any) => x.kind === 'Server');
           server = p ? byName.get(`Server ${ns(o)}/${p.name}`) : undefined;
         }
         const services = server ? ReachabilityMatrix.fromManifests([server], options).services() : [];
         if (services.length) for (const s of services) add(perService, s, callers);
         else add(perNamespace, ns(o), callers);
       } else if (o.kind === 'ServiceIntentions') {
-        const dest = o.spec?.destination ?? {};
+        const dest = map(o.spec?.destination);
         const callers = callersOf([o]);
         if (dest.name === '*' || !dest.name) callers.forEach(c => everywhere.add(c));
         else add(perService, `${dest.namespace ?? ns(o)}/${dest.name}`, callers);
@@ -583,15 +600,15 @@ export class MeshGraph {
 
   private virtualService(o: any, routes: GraphRoute[], ingress: GraphIngress[], addVersion: (s: string, v?: string) => void): void {
     const ns = nsOf(o, this.defaultNs);
-    const gateways: string[] = o.spec?.gateways ?? [];
+    const gateways: string[] = arr(o.spec?.gateways).map(String);
     const mesh = !gateways.length || gateways.includes('mesh');
-    const hosts: string[] = o.spec?.hosts ?? [];
+    const hosts: string[] = arr(o.spec?.hosts).map(String);
     const services = hosts.map(h => hostService(h, ns)).filter((s): s is string => !!s);
-    (o.spec?.http ?? []).forEach((r: any, i: number) => {
-      const matches: any[] = r.match?.length ? r.match : [{}];
+    objs(o.spec?.http).forEach((r: any, i: number) => {
+      const matches: any[] = objs(r.match).length ? objs(r.match) : [{}];
       const match = joinMatches(matches.map(m => [m.method ? istioString(m.method) : '', istioString(m.uri)].filter(Boolean).join(' ')));
-      const headers = [...new Set(matches.flatMap(m => Object.entries(m.headers ?? {}).map(([k, v]) => `${k}=${istioString(v)}`)))].sort();
-      const backends: GraphBackend[] = (r.route ?? []).map((d: any) => {
+      const headers = [...new Set(matches.flatMap(m => Object.entries(map(m.headers)).map(([k, v]) => `${k}=${istioString(v)}`)))].sort();
+      const backends: GraphBackend[] = objs(r.route).map((d: any) => {
         const svc = hostService(d.destination?.host, ns) ?? String(d.destination?.host);
         if (d.destination?.subset) addVersion(svc, d.destination.subset);
         return { service: svc, ...(d.destination?.subset ? { version: d.destination.subset } : {}), ...(d.weight !== undefined ? { weight: d.weight } : {}) };
@@ -614,19 +631,19 @@ export class MeshGraph {
   private gatewayRoute(o: any, objects: any[], routes: GraphRoute[], ingress: GraphIngress[], egress: GraphEgress[],
     versionOf: Map<string, string>, addVersion: (s: string, v?: string) => void): void {
     const ns = nsOf(o, this.defaultNs);
-    const parents: any[] = o.spec?.parentRefs ?? [];
-    const a = o.metadata?.annotations ?? {};
-    (o.spec?.rules ?? []).forEach((r: any, i: number) => {
-      const matches: any[] = r.matches?.length ? r.matches : [{}];
+    const parents: any[] = arr(o.spec?.parentRefs).filter(p => p && typeof p === 'object');
+    const a = map(o.metadata?.annotations);
+    objs(o.spec?.rules).forEach((r: any, i: number) => {
+      const matches: any[] = objs(r.matches).length ? objs(r.matches) : [{}];
       const match = o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute'
         ? joinMatches(matches.map(m => [m.method ?? '', gatewayPath(m.path)].filter(Boolean).join(' ')))
         : 'any';
-      const headers = [...new Set(matches.flatMap(m => (m.headers ?? []).map((h: any) => `${h.name}${h.type === 'RegularExpression' ? '~' : '='}${h.value}`)))].sort() as string[];
-      const backends: GraphBackend[] = (r.backendRefs ?? []).filter((b: any) => !b.kind || b.kind === 'Service').map((b: any) => ({
-        service: `${b.namespace ?? ns}/${b.name}`, ...(b.weight !== undefined && (r.backendRefs ?? []).length > 1 ? { weight: b.weight } : {}),
+      const headers = [...new Set(matches.flatMap(m => objs(m.headers).map((h: any) => `${h.name}${h.type === 'RegularExpression' ? '~' : '='}${h.value}`)))].sort() as string[];
+      const backends: GraphBackend[] = objs(r.backendRefs).filter((b: any) => !b.kind || b.kind === 'Service').map((b: any) => ({
+        service: `${b.namespace ?? ns}/${b.name}`, ...(b.weight !== undefined && objs(r.backendRefs).length > 1 ? { weight: b.weight } : {}),
       }));
-      const mirrors = (r.filters ?? []).filter((f: any) => f.type === 'RequestMirror').map((f: any) => `${f.requestMirror?.backendRef?.namespace ?? ns}/${f.requestMirror?.backendRef?.name} (${f.requestMirror?.percent ?? f.requestMirror?.fraction?.numerator ?? 100}%)`);
-      const retries = r.retry ? `${r.retry.attempts ?? '?'} attempts${r.retry.codes ? ` on ${r.retry.codes.join(',')}` : ''}${r.retry.backoff ? `, backoff ${r.retry.backoff}` : ''}`
+      const mirrors = objs(r.filters).filter((f: any) => f.type === 'RequestMirror').map((f: any) => `${f.requestMirror?.backendRef?.namespace ?? ns}/${f.requestMirror?.backendRef?.name} (${f.requestMirror?.percent ?? f.requestMirror?.fraction?.numerator ?? 100}%)`);
+      const retries = r.retry ? `${r.retry.attempts ?? '?'} attempts${arr(r.retry.codes).length ? ` on ${arr(r.retry.codes).join(',')}` : ''}${r.retry.backoff ? `, backoff ${r.retry.backoff}` : ''}`
         : a['retry.linkerd.io/http'] || a['retry.linkerd.io/limit'] ? linkerdRetries(a) : undefined;
       const timeout = r.timeouts?.request ?? a['timeout.linkerd.io/request'];
       const source = `${ref(o, this.defaultNs)} rules[${i}]`;
@@ -646,11 +663,11 @@ export class MeshGraph {
         } else if ((p.kind ?? 'Gateway') === 'Gateway') {
           const gw = objects.find(g => g.kind === 'Gateway' && nsOf(g, this.defaultNs) === pns && g.metadata?.name === p.name);
           if (gw?.spec?.gatewayClassName === 'istio-waypoint') continue;
-          const hosts: string[] = o.spec?.hostnames ?? [...new Set<string>((gw?.spec?.listeners ?? []).map((l: any) => l.hostname).filter(Boolean))];
+          const hosts: string[] = arr(o.spec?.hostnames).length ? arr(o.spec?.hostnames).map(String) : [...new Set<string>(objs(gw?.spec?.listeners).map((l: any) => l.hostname).filter(Boolean))];
           // a redirect (no backends) is not a route into the mesh
           for (const b of backends) ingress.push({ gateway: `${pns}/${p.name}`, hosts, match, service: b.service, source });
         } else if (p.kind === 'EgressNetwork') {
-          for (const host of o.spec?.hostnames ?? ['*']) {
+          for (const host of arr(o.spec?.hostnames).length ? arr(o.spec?.hostnames).map(String) : ['*']) {
             egress.push({ host, ports: p.port !== undefined ? [`${p.port}/${o.kind === 'TLSRoute' ? 'TLS' : o.kind === 'HTTPRoute' ? 'HTTP' : 'TCP'}`] : [], callers: [], namespace: pns, source });
           }
         }
@@ -661,15 +678,15 @@ export class MeshGraph {
   private serviceRouter(o: any, routes: GraphRoute[], addVersion: (s: string, v?: string) => void): void {
     const ns = nsOf(o, this.defaultNs);
     const svc = `${ns}/${o.metadata?.name}`;
-    (o.spec?.routes ?? []).forEach((r: any, i: number) => {
-      const h = r.match?.http ?? {};
+    objs(o.spec?.routes).forEach((r: any, i: number) => {
+      const h = map(map(r.match).http);
       const path = h.pathExact ?? (h.pathPrefix !== undefined ? (h.pathPrefix === '/' ? '' : `${h.pathPrefix}*`) : h.pathRegex !== undefined ? `~${h.pathRegex}` : '');
-      const match = joinMatches((h.methods?.length ? h.methods : ['']).map((m: string) => [m, path].filter(Boolean).join(' ')));
-      const headers = (h.header ?? []).map((x: any) => `${x.name}${x.exact !== undefined ? `=${x.exact}` : x.prefix !== undefined ? `*${x.prefix}` : x.regex !== undefined ? `~${x.regex}` : x.present ? ' present' : ''}`).sort();
-      const d = r.destination ?? {};
+      const match = joinMatches((arr(h.methods).length ? arr(h.methods) : ['']).map((m: string) => [m, path].filter(Boolean).join(' ')));
+      const headers = objs(h.header).map((x: any) => `${x.name}${x.exact !== undefined ? `=${x.exact}` : x.prefix !== undefined ? `*${x.prefix}` : x.regex !== undefined ? `~${x.regex}` : x.present ? ' present' : ''}`).sort();
+      const d = map(r.destination);
       const target = d.service ? `${d.namespace ?? ns}/${d.service}` : svc;
       if (d.serviceSubset) addVersion(target, d.serviceSubset);
-      const retries = d.numRetries !== undefined ? `${d.numRetries} attempts${d.retryOn?.length ? ` on ${d.retryOn.join(',')}` : ''}${d.retryOnConnectFailure ? ', on connect failure' : ''}` : undefined;
+      const retries = d.numRetries !== undefined ? `${d.numRetries} attempts${arr(d.retryOn).length ? ` on ${arr(d.retryOn).join(',')}` : ''}${d.retryOnConnectFailure ? ', on connect failure' : ''}` : undefined;
       routes.push({
         service: svc, name: `#${i}`, match, headers, backends: [{ service: target, ...(d.serviceSubset ? { version: d.serviceSubset } : {}) }],
         ...(d.requestTimeout ? { timeout: d.requestTimeout } : {}), ...(retries ? { retries } : {}), source: `${ref(o, this.defaultNs)} routes[${i}]`,
