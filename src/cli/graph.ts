@@ -59,13 +59,23 @@ function graphOptions(v: Parsed['values']): MeshGraphOptions {
   return { defaultNamespace: v.namespace as string | undefined, ...(acl ? { consulDefaultAllow: acl === 'allow' } : {}) };
 }
 
+/** The manifests of one text; a YAML error names the file. */
+function load(text: string, file: string): any[] {
+  try {
+    return loadManifests(text, file).documents.map(d => d.obj);
+  } catch (e) {
+    if (e instanceof YamlReadError) throw new YamlReadError(`${file}: ${e.reason}`, e.mark?.line);
+    throw e;
+  }
+}
+
 /** The manifests of files and folders (as validate, lint and reachability read them), - for standard input. */
 function readPaths(paths: string[], ignore: string[], io: CommandIo): any[] {
   const objects: any[] = [];
   for (const p of paths.filter((x, i) => x !== '-' || paths.indexOf(x) === i)) {
     const inputs = p === '-' ? [{ text: io.stdin(), file: '<stdin>' }]
       : expandPaths([p], m => io.stderr(`cdk8s-mesh: warning: ${m}\n`), { ignore }).map(f => ({ text: fs.readFileSync(f, 'utf8'), file: f }));
-    for (const { text, file } of inputs) objects.push(...loadManifests(text, file).documents.map(d => d.obj));
+    for (const { text, file } of inputs) objects.push(...load(text, file));
   }
   return objects;
 }
@@ -76,7 +86,7 @@ function readPaths(paths: string[], ignore: string[], io: CommandIo): any[] {
  * read with `git ls-tree` and `git cat-file --batch` in the current folder's repository.
  */
 export function readGitRevision(rev: string, paths: string[], ignore: string[], cwd = process.cwd()): any[] {
-  const git = (args: string[], input?: string) => execFileSync('git', args, { cwd, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  const git = (args: string[], input?: string) => execFileSync('git', args, { cwd, input, maxBuffer: 2 ** 30, stdio: ['pipe', 'pipe', 'pipe'] });
   // paths are relative to the current folder, as git's pathspecs are
   const listed = git(['ls-tree', '-r', '-z', '--full-name', '--name-only', rev, '--', ...(paths.length ? paths : ['.'])]).toString().split('\0').filter(Boolean);
   const prefix = git(['rev-parse', '--show-prefix']).toString().trim();
@@ -101,7 +111,7 @@ export function readGitRevision(rev: string, paths: string[], ignore: string[], 
     if (!/ blob \d+$/.test(header)) throw new YamlReadError(`${rev}:${f}: git cat-file says ${header}`);
     const text = out.subarray(nl + 1, nl + 1 + size).toString('utf8');
     at = nl + 1 + size + 1;
-    objects.push(...loadManifests(text, `${rev}:${f}`).documents.map(d => d.obj));
+    objects.push(...load(text, `${rev}:${f}`));
   }
   return objects;
 }
@@ -128,7 +138,7 @@ export function graphCommand(args: string[], io: CommandIo, help: string, versio
   if (out) {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     fs.writeFileSync(out, text);
-    io.stderr(`cdk8s-mesh: wrote ${out} (${graph.services.length} services, ${graph.allowedEdges().length} allowed edges, ${graph.deniedEdges().length} denied, mesh ${graph.mesh})\n`);
+    io.stderr(`cdk8s-mesh: wrote ${out} (${graph.services.filter(s => !s.versionOf).length} services, ${graph.allowedEdges().length} allowed edges, ${graph.deniedEdges().length} denied, mesh ${graph.mesh})\n`);
   } else {
     io.stdout(text);
   }

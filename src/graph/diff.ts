@@ -213,9 +213,15 @@ export class MeshDiff {
   /** As plain JSON. */
   public toJson(): any {
     return {
-      mesh: { before: this.meshBefore, after: this.meshAfter }, widensAccess: this.widensAccess,
-      newlyAllowed: this.newlyAllowed, newlyDenied: this.newlyDenied, routes: this.routes, settings: this.settings, edge: this.edge,
-      objects: this.objects, objectCounts: this.objectCounts(),
+      mesh: { before: this.meshBefore, after: this.meshAfter },
+      widensAccess: this.widensAccess,
+      newlyAllowed: this.newlyAllowed,
+      newlyDenied: this.newlyDenied,
+      routes: this.routes,
+      settings: this.settings,
+      edge: this.edge,
+      objects: this.objects,
+      objectCounts: this.objectCounts(),
     };
   }
 

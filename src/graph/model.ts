@@ -1,7 +1,7 @@
 import * as fs from 'fs';
+import { renderDot, renderHtml, renderMermaid } from './render';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests } from '../analysis/private/yaml';
-import { renderDot, renderHtml, renderMermaid } from './render';
 import { ReachabilityDecision, ReachabilityMatrix, ReachabilityOptions, ReachabilityQuery } from '../analysis/reachability';
 
 /**
@@ -361,8 +361,7 @@ export class MeshGraph {
     const versionOf = new Map<string, string>();
     for (const o of objects) {
       const group = String(o.apiVersion ?? '').split('/')[0];
-      if (o.kind === 'VirtualService' && group === 'networking.istio.io') this.virtualService(o, routes, ingress, addVersion);
-      else if (o.kind === 'DestinationRule' && group === 'networking.istio.io') {
+      if (o.kind === 'VirtualService' && group === 'networking.istio.io') {this.virtualService(o, routes, ingress, addVersion);} else if (o.kind === 'DestinationRule' && group === 'networking.istio.io') {
         const svc = hostService(o.spec?.host, ns(o));
         if (!svc) continue;
         for (const s of objs(o.spec?.subsets)) addVersion(svc, s.name);
@@ -373,8 +372,7 @@ export class MeshGraph {
         this.gatewayRoute(o, objects, routes, ingress, egress, versionOf, addVersion);
       } else if (o.kind === 'TLSRoute' || o.kind === 'TCPRoute') {
         this.gatewayRoute(o, objects, routes, ingress, egress, versionOf, addVersion);
-      } else if (o.kind === 'ServiceRouter') this.serviceRouter(o, routes, addVersion);
-      else if (o.kind === 'ServiceSplitter') {
+      } else if (o.kind === 'ServiceRouter') {this.serviceRouter(o, routes, addVersion);} else if (o.kind === 'ServiceSplitter') {
         const svc = `${ns(o)}/${o.metadata.name}`;
         const backends = objs(o.spec?.splits).map((s: any) => ({ service: s.service ? `${s.namespace ?? ns(o)}/${s.service}` : svc, ...(s.serviceSubset ? { version: s.serviceSubset } : {}), weight: s.weight ?? 0 }));
         for (const b of backends) addVersion(b.service, b.version);
@@ -409,7 +407,8 @@ export class MeshGraph {
       } else if (o.kind === 'HTTPLocalRateLimitPolicy') {
         const server = objects.find(s => s.kind === 'Server' && ns(s) === ns(o) && s.metadata?.name === o.spec?.targetRef?.name);
         const app = server?.spec?.podSelector?.matchLabels;
-        const svc = k8sServices.find(s => ns(s) === ns(o) && app && subset(s.spec?.selector, app)) ?? k8sServices.find(s => ns(s) === ns(o) && app?.app === s.metadata.name);
+        const svc = k8sServices.find(s => ns(s) === ns(o) && app && subset(s.spec?.selector, app))
+          ?? k8sServices.find(s => ns(s) === ns(o) && app?.app === s.metadata.name);
         settings.push({ service: svc ? `${ns(svc)}/${svc.metadata.name}` : `${ns(o)}/${o.spec?.targetRef?.name}`, name: 'rateLimit', value: `${o.spec?.total?.requestsPerSecond ?? '?'}/s in total${o.spec?.identity ? `, ${o.spec.identity.requestsPerSecond}/s per caller` : ''}`, source: src(o, ' total') });
       } else if (o.kind === 'ServiceEntry' && group === 'networking.istio.io') {
         for (const host of arr(o.spec?.hosts)) {
@@ -434,7 +433,8 @@ export class MeshGraph {
     // ---- who may call whom: the reachability matrix, for the callers that may matter to each service
     const decisions = this.decide(matrix, objects, options);
     this.decisions = decisions;
-    const edges = new Map<string, { caller: string; service: string; allowed: string[]; denied: string[]; reasons: string[]; deniedReasons: string[]; enforced: boolean }>();
+    type Pair = { caller: string; service: string; allowed: string[]; denied: string[]; reasons: string[]; deniedReasons: string[]; enforced: boolean };
+    const edges = new Map<string, Pair>();
     for (const d of decisions) {
       const key = `${d.caller}\u0000${d.service}`;
       let e = edges.get(key);
@@ -465,7 +465,9 @@ export class MeshGraph {
       const ws = serviceWorkloads.get(id) ?? [];
       const identities = [...new Set(ws.map(w => (this.mesh === 'consul' ? id : `${ns(w)}/${podSa(w)}`)))].sort();
       return {
-        id, namespace, name,
+        id,
+        namespace,
+        name,
         versions: [...versions.get(id) ?? []].sort(),
         workloads: ws.map(w => `${w.kind} ${w.metadata?.name}`).sort(),
         identities,
@@ -477,8 +479,13 @@ export class MeshGraph {
       const services = [...identityServices.get(e.caller) ?? []].filter(s => serviceIds.has(s)).sort();
       const callerService = services.find(s => !versionOf.has(s)) ?? services[0];
       return {
-        caller: e.caller, ...(callerService ? { callerService } : {}), service: e.service,
-        allowed: e.allowed, denied: e.denied, reasons: [...e.reasons, ...e.deniedReasons], enforced: e.enforced,
+        caller: e.caller,
+        ...(callerService ? { callerService } : {}),
+        service: e.service,
+        allowed: e.allowed,
+        denied: e.denied,
+        reasons: [...e.reasons, ...e.deniedReasons],
+        enforced: e.enforced,
       };
     }), e => `${e.service}\u0000${e.caller}`);
     this.routes = routes;
@@ -528,8 +535,16 @@ export class MeshGraph {
   /** The graph as plain JSON (what the HTML page embeds and `cdk8s-mesh graph --format json` prints). */
   public toJson(): any {
     return {
-      mesh: this.mesh, ambient: this.ambient, services: this.services, routes: this.routes, settings: this.settings,
-      ingress: this.ingress, egress: this.egress, egressPolicies: this.egressPolicies, edges: this.edges, objectCounts: this.objectCounts,
+      mesh: this.mesh,
+      ambient: this.ambient,
+      services: this.services,
+      routes: this.routes,
+      settings: this.settings,
+      ingress: this.ingress,
+      egress: this.egress,
+      egressPolicies: this.egressPolicies,
+      edges: this.edges,
+      objectCounts: this.objectCounts,
     };
   }
 
@@ -545,9 +560,9 @@ export class MeshGraph {
     const perService = new Map<string, Set<string>>();
     const perNamespace = new Map<string, Set<string>>();
     const everywhere = new Set<string>();
-    const add = (map: Map<string, Set<string>>, key: string, callers: string[]) => {
-      if (!map.has(key)) map.set(key, new Set());
-      for (const c of callers) if (known.has(c)) map.get(key)!.add(c);
+    const add = (into: Map<string, Set<string>>, key: string, callers: string[]) => {
+      if (!into.has(key)) into.set(key, new Set());
+      for (const c of callers) if (known.has(c)) into.get(key)!.add(c);
     };
     const callersOf = (list: any[]) => ReachabilityMatrix.fromManifests(list, options).callers();
     const rootNs = options.istioRootNamespace ?? 'istio-system';
@@ -615,9 +630,14 @@ export class MeshGraph {
       });
       const mirror = r.mirror ? `${hostService(r.mirror.host, ns) ?? r.mirror.host}${r.mirror.subset ? ` ${r.mirror.subset}` : ''} (${r.mirrorPercentage?.value ?? 100}%)` : undefined;
       const base = {
-        name: r.name ?? `#${i}`, match, headers, backends,
-        ...(mirror ? { mirror } : {}), ...(r.timeout ? { timeout: r.timeout } : {}),
-        ...(r.retries ? { retries: istioRetries(r.retries) } : {}), ...(r.fault ? { fault: faultText(r.fault) } : {}),
+        name: r.name ?? `#${i}`,
+        match,
+        headers,
+        backends,
+        ...(mirror ? { mirror } : {}),
+        ...(r.timeout ? { timeout: r.timeout } : {}),
+        ...(r.retries ? { retries: istioRetries(r.retries) } : {}),
+        ...(r.fault ? { fault: faultText(r.fault) } : {}),
         source: `${ref(o, this.defaultNs)} http[${i}]`,
       };
       if (mesh) for (const s of services) routes.push({ service: s, ...base });
@@ -658,12 +678,22 @@ export class MeshGraph {
             if (version) { versionOf.set(b.service, svc); addVersion(svc, version); }
             return version ? { ...b, version } : b;
           });
-          routes.push({ service: svc, name: o.metadata?.name + (o.spec.rules.length > 1 ? `[${i}]` : ''), match, headers, backends: withVersions,
-            ...(mirrors.length ? { mirror: mirrors.join(', ') } : {}), ...(timeout ? { timeout } : {}), ...(retries ? { retries } : {}), source });
+          routes.push({
+            service: svc,
+            name: o.metadata?.name + (o.spec.rules.length > 1 ? `[${i}]` : ''),
+            match,
+            headers,
+            backends: withVersions,
+            ...(mirrors.length ? { mirror: mirrors.join(', ') } : {}),
+            ...(timeout ? { timeout } : {}),
+            ...(retries ? { retries } : {}),
+            source,
+          });
         } else if ((p.kind ?? 'Gateway') === 'Gateway') {
           const gw = objects.find(g => g.kind === 'Gateway' && nsOf(g, this.defaultNs) === pns && g.metadata?.name === p.name);
           if (gw?.spec?.gatewayClassName === 'istio-waypoint') continue;
-          const hosts: string[] = arr(o.spec?.hostnames).length ? arr(o.spec?.hostnames).map(String) : [...new Set<string>(objs(gw?.spec?.listeners).map((l: any) => l.hostname).filter(Boolean))];
+          const hosts: string[] = arr(o.spec?.hostnames).length ? arr(o.spec?.hostnames).map(String)
+            : [...new Set<string>(objs(gw?.spec?.listeners).map((l: any) => l.hostname).filter(Boolean))];
           // a redirect (no backends) is not a route into the mesh
           for (const b of backends) ingress.push({ gateway: `${pns}/${p.name}`, hosts, match, service: b.service, source });
         } else if (p.kind === 'EgressNetwork') {
@@ -688,8 +718,14 @@ export class MeshGraph {
       if (d.serviceSubset) addVersion(target, d.serviceSubset);
       const retries = d.numRetries !== undefined ? `${d.numRetries} attempts${arr(d.retryOn).length ? ` on ${arr(d.retryOn).join(',')}` : ''}${d.retryOnConnectFailure ? ', on connect failure' : ''}` : undefined;
       routes.push({
-        service: svc, name: `#${i}`, match, headers, backends: [{ service: target, ...(d.serviceSubset ? { version: d.serviceSubset } : {}) }],
-        ...(d.requestTimeout ? { timeout: d.requestTimeout } : {}), ...(retries ? { retries } : {}), source: `${ref(o, this.defaultNs)} routes[${i}]`,
+        service: svc,
+        name: `#${i}`,
+        match,
+        headers,
+        backends: [{ service: target, ...(d.serviceSubset ? { version: d.serviceSubset } : {}) }],
+        ...(d.requestTimeout ? { timeout: d.requestTimeout } : {}),
+        ...(retries ? { retries } : {}),
+        source: `${ref(o, this.defaultNs)} routes[${i}]`,
       });
     });
   }

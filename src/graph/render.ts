@@ -33,8 +33,16 @@ function drawn(graph: MeshGraph): { nodes: Node[]; edges: { from: string; to: st
     nodes.set(s.id, { id: s.id, label: s.name, ns: s.namespace, kind: 'service', detail: [s.versions.length > 1 ? s.versions.join(' ') : '', [...new Set(settings)].join(' ')].filter(Boolean).join(' | ') });
   }
   const edges: { from: string; to: string; label: string; style: 'allowed' | 'unenforced' | 'ingress' | 'egress' }[] = [];
+  // the requests of every (caller node, service node) pair: several callers may be one node (a service's identities)
+  const allowed = graph.allowedEdges();
+  const requestsOf = new Map<string, Set<string>>();
+  for (const x of allowed) {
+    const key = `${x.callerService ? target(x.callerService) : from(x)} ${target(x.service)}`;
+    if (!requestsOf.has(key)) requestsOf.set(key, new Set());
+    for (const r of x.allowed) requestsOf.get(key)!.add(r);
+  }
   const seen = new Set<string>();
-  for (const e of graph.allowedEdges()) {
+  for (const e of allowed) {
     const f = e.callerService ? target(e.callerService) : from(e);
     if (!e.callerService && !nodes.has(f)) {
       const ns = e.caller.startsWith('ip:') ? '' : e.caller.replace(/^peer:[^/]+\//, '').split('/')[0];
@@ -44,8 +52,7 @@ function drawn(graph: MeshGraph): { nodes: Node[]; edges: { from: string; to: st
     const key = `${f} ${to}`;
     if (seen.has(key) || f === to) continue;
     seen.add(key);
-    const requests = graph.allowedEdges().filter(x => (x.callerService ? target(x.callerService) : from(x)) === f && target(x.service) === to).flatMap(x => x.allowed);
-    edges.push({ from: f, to, label: [...new Set(requests)].join(', '), style: e.enforced ? 'allowed' : 'unenforced' });
+    edges.push({ from: f, to, label: [...requestsOf.get(key)!].join(', '), style: e.enforced ? 'allowed' : 'unenforced' });
   }
   for (const i of graph.ingress) {
     const id = `gateway:${i.gateway}`;
@@ -103,8 +110,8 @@ export function renderMermaid(graph: MeshGraph): string {
   }
   out.push('  classDef gateway fill:#e8f0fe,stroke:#1a73e8', '  classDef external fill:#fef7e0,stroke:#b06000', '  classDef caller fill:#f1f3f4,stroke:#5f6368,stroke-dasharray: 3 3');
   for (const kind of ['gateway', 'external', 'caller']) {
-    const ids = nodes.filter(n => n.kind === kind).map(n => mermaidId(n.id));
-    if (ids.length) out.push(`  class ${ids.join(',')} ${kind}`);
+    const ofKind = nodes.filter(n => n.kind === kind).map(n => mermaidId(n.id));
+    if (ofKind.length) out.push(`  class ${ofKind.join(',')} ${kind}`);
   }
   return out.join('\n') + '\n';
 }
