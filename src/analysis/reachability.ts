@@ -326,7 +326,8 @@ export class ReachabilityMatrix {
   public table(callers?: string[], services?: string[]): ReachabilityDecision[] {
     const svcs = services ?? this.services();
     // an unnamed caller here, and one of each peer the intentions name (Consul cluster peering)
-    const named = this.callers();
+    // the named callers only when no callers are given: reading them walks every object (the graph asks per service)
+    const named = callers ? [] : this.callers();
     const peers = [...new Set(named.filter(c => c.startsWith('peer:')).map(c => c.slice(5).split('/')[0]))];
     const who = callers ?? [...named, `${this.defaultNs}/unnamed`, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`)];
     const out: ReachabilityDecision[] = [];
@@ -416,9 +417,10 @@ export class ReachabilityMatrix {
     // Gateway, and the selector-based ones of its namespace and the root namespace (Istio applies them
     // to such gateways by default: ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY); its listeners take
     // outside clients, so mTLS does not apply
-    const gateway = this.objects.find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
+    // once per service: a table decides every caller and request of it
+    const gateway = this.once(`istio-gateway ${req.ns}/${req.name}`, () => this.objects.find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
       && String(o.spec?.gatewayClassName ?? '').startsWith('istio') && o.spec.gatewayClassName !== 'istio-waypoint'
-      && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`));
+      && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`)));
     if (gateway) {
       const gwReq = { ...req, labels: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, podPort: req.podPort === undefined ? undefined : req.servicePort };
       const targetsGateway = (o: any) => this.ns(o) === req.ns

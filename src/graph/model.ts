@@ -100,7 +100,10 @@ export interface GraphService {
 
 /** An edge of the graph: what one caller may (and may not) send to one service. */
 export interface GraphEdge {
-  /** The caller: `namespace/serviceAccount`, `namespace/unnamed` (any other workload), `ip:...` (outside the mesh). */
+  /**
+   * The caller: `namespace/serviceAccount`, `namespace/unnamed` (any other workload of the namespace),
+   * `_other/unnamed` (any workload of another namespace), `ip:192.0.2.10` (a client outside the mesh).
+   */
   readonly caller: string;
   /**
    * The service whose workloads call with this identity.
@@ -148,6 +151,8 @@ export interface GraphEgress {
 }
 
 const OUTSIDE = 'ip:192.0.2.10';
+/** Any workload of a namespace none of the manifests name (`_other` is no valid namespace name). */
+const OTHER_NAMESPACE = '_other/unnamed';
 
 /** The value if it is an array, else none (hand-written YAML may hold anything). */
 function arr(value: any): any[] {
@@ -551,8 +556,9 @@ export class MeshGraph {
   /**
    * The callers worth deciding for each service: those named by the policies that apply to it (or that
    * apply to every service of its namespace, or of the mesh), one unnamed caller per namespace (any
-   * other workload), and one outside the mesh. Any other caller is decided as the unnamed one of its
-   * namespace, so the table of 5,000 services is 5,000 small tables, not 5,000 × 5,000 decisions.
+   * other workload) and one of another namespace, and one outside the mesh. Any other caller is decided
+   * as the unnamed one of its namespace, so the table of 5,000 services is 5,000 small tables, not
+   * 5,000 × 5,000 decisions.
    */
   private decide(matrix: ReachabilityMatrix, objects: any[], options: MeshGraphOptions): ReachabilityDecision[] {
     const ns = (o: any) => nsOf(o, this.defaultNs);
@@ -601,14 +607,14 @@ export class MeshGraph {
       }
     }
     const services = matrix.services();
-    const namespaces = [...new Set(services.map(s => s.split('/')[0]))].sort();
     const peers = [...new Set([...known].filter(c => c.startsWith('peer:')).map(c => c.slice(5).split('/')[0]))];
-    const generic = [...namespaces.map(n => `${n}/unnamed`), ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`), ...(options.outsideCaller === false ? [] : [OUTSIDE])];
+    // any other workload of the service's namespace, of another namespace, of each peer; a client outside the mesh
+    const generic = [OTHER_NAMESPACE, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`), ...(options.outsideCaller === false ? [] : [OUTSIDE])];
     const out: ReachabilityDecision[] = [];
     for (const s of services) {
-      const callers = new Set<string>([...everywhere, ...perNamespace.get(s.split('/')[0]) ?? [], ...perService.get(s) ?? []]);
-      // a service with no policy of its own: the callers of every other service may still be let in by the mesh default
-      out.push(...matrix.table([...[...callers].sort(), ...generic], [s]));
+      const ns = s.split('/')[0];
+      const callers = new Set<string>([...everywhere, ...perNamespace.get(ns) ?? [], ...perService.get(s) ?? []]);
+      out.push(...matrix.table([...[...callers].sort(), `${ns}/unnamed`, ...generic], [s]));
     }
     return out;
   }

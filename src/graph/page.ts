@@ -61,10 +61,10 @@ export const PAGE_SCRIPT = String.raw`
   function callerLabel(c) {
     if (c.indexOf('ip:') === 0) return 'outside the mesh';
     var m = /^(?:peer:([^/]+)\/)?([^/]+)\/unnamed$/.exec(c);
-    if (m) return (m[1] ? 'peer ' + m[1] + ': ' : '') + 'any other workload';
+    if (m) return (m[1] ? 'peer ' + m[1] + ': ' : '') + (m[2] === '_other' ? 'any workload of another namespace' : 'any other workload');
     return c.split('/').slice(-1)[0];
   }
-  function callerNs(c) { return c.indexOf('ip:') === 0 ? '' : c.replace(/^peer:[^/]+\//, '').split('/')[0]; }
+  function callerNs(c) { var ns = c.indexOf('ip:') === 0 ? '' : c.replace(/^peer:[^/]+\//, '').split('/')[0]; return ns === '_other' ? '' : ns; }
 
   // ---- the whole graph: nodes and edges, built once
   var nodes = {}, edges = {}, byService = {};

@@ -5,7 +5,7 @@ import { PAGE_CSS, PAGE_SCRIPT } from './page';
 export function callerLabel(caller: string): string {
   if (caller.startsWith('ip:')) return `outside the mesh (${caller.slice(3)})`;
   const m = /^(?:peer:([^/]+)\/)?([^/]+)\/unnamed$/.exec(caller);
-  if (m) return `${m[1] ? `peer ${m[1]}: ` : ''}any other workload of ${m[2]}`;
+  if (m) return `${m[1] ? `peer ${m[1]}: ` : ''}${m[2] === '_other' ? 'any workload of another namespace' : `any other workload of ${m[2]}`}`;
   return caller;
 }
 
@@ -45,7 +45,8 @@ function drawn(graph: MeshGraph): { nodes: Node[]; edges: { from: string; to: st
   for (const e of allowed) {
     const f = e.callerService ? target(e.callerService) : from(e);
     if (!e.callerService && !nodes.has(f)) {
-      const ns = e.caller.startsWith('ip:') ? '' : e.caller.replace(/^peer:[^/]+\//, '').split('/')[0];
+      const first = e.caller.startsWith('ip:') ? '' : e.caller.replace(/^peer:[^/]+\//, '').split('/')[0];
+      const ns = first === '_other' ? '' : first;
       nodes.set(f, { id: f, label: callerLabel(e.caller).replace(`${ns}/`, ''), ns, kind: 'caller' });
     }
     const to = target(e.service);

@@ -45,7 +45,7 @@ describe.each(SHOP_MESHES.map(([folder]) => folder))('the shop graph on %s', fol
 
   test('the allowed calls are exactly those of the full reachability table (the per-service callers miss none)', () => {
     const matrix = ReachabilityMatrix.fromManifests(objects);
-    const callers = [...matrix.callers(), 'shop/unnamed', 'ip:192.0.2.10'];
+    const callers = [...matrix.callers(), 'shop/unnamed', '_other/unnamed', 'ip:192.0.2.10'];
     const key = (d: { caller: string; service: string; method: string; path: string }) => `${d.caller} ${d.service} ${d.method} ${d.path}`;
     const table = matrix.table(callers).filter(d => d.allowed && !d.service.endsWith('egress-api-stripe-com')).map(key).sort();
     expect(graph.decisions.filter(d => d.allowed && !d.service.endsWith('egress-api-stripe-com')).map(key).sort()).toEqual(table);
@@ -179,8 +179,8 @@ spec:
     expect(g.settings).toEqual([{ service: 'bookinfo/reviews', name: 'circuitBreaker', value: '3 consecutive 5xx, every 10s, eject 1m', source: 'DestinationRule bookinfo/reviews trafficPolicy.outlierDetection' }]);
     expect(g.ingress.map(i => `${i.gateway} ${i.match} ${i.service}`)).toEqual(['bookinfo/bookinfo-gateway /reviews* bookinfo/reviews', 'bookinfo/bookinfo-gateway any bookinfo/reviews', 'bookinfo/bookinfo-gateway any bookinfo/reviews']);
     expect(g.allowedEdges().map(e => `${e.caller} ${e.service} ${e.allowed}`)).toEqual(['bookinfo/productpage bookinfo/reviews GET /']);
-    // the other callers are denied: any other workload of bookinfo, and a client outside the mesh
-    expect(g.deniedEdges().map(e => e.caller)).toEqual(['bookinfo/unnamed', 'ip:192.0.2.10']);
+    // the other callers are denied: any other workload of bookinfo or of another namespace, and a client outside the mesh
+    expect(g.deniedEdges().map(e => e.caller)).toEqual(['_other/unnamed', 'bookinfo/unnamed', 'ip:192.0.2.10']);
   });
 
   test('Consul: a splitter across services, a router with a header match, intentions', () => {
