@@ -50,7 +50,7 @@ function writePage(name: string, graph: MeshGraph): string {
   return `file://${file}`;
 }
 
-const drawn = () => page.evaluate(() => (window as any).meshGraphDrawn as { nodes: number; edges: number; services: number; overview: boolean });
+const drawn = () => page.evaluate(() => (globalThis as any).meshGraphDrawn as { nodes: number; edges: number; services: number; overview: boolean });
 const ids = (selector: string) => page.$$eval(selector, els => els.map(e => e.getAttribute('data-id')!).sort());
 
 describe('the shop graph page in Chromium', () => {
@@ -82,13 +82,13 @@ describe('the shop graph page in Chromium', () => {
 
     // a filter: searching payment draws payment and its neighbours only
     await page.fill('#search', 'payment');
-    await page.waitForFunction(() => (window as any).meshGraphDrawn.services < 4);
+    await page.waitForFunction(() => (globalThis as any).meshGraphDrawn.services < 4);
     const filtered = await ids('#svg g.node[data-kind=service]');
     expect(filtered).toContain('shop/payment');
     expect(filtered).toContain('shop/order');
     expect(filtered).not.toContain('shop/web');
     await page.fill('#search', '');
-    await page.waitForFunction(() => (window as any).meshGraphDrawn.services === 4);
+    await page.waitForFunction(() => (globalThis as any).meshGraphDrawn.services === 4);
 
     // a click on payment: its routes (weights, the test users' header), resilience and callers
     await page.click('#svg g.node[data-id="shop/payment"]');
@@ -116,11 +116,11 @@ describe('the shop graph page in Chromium', () => {
       });
     }
     await page.goto(writePage('many', MeshGraph.fromManifests(objects)));
-    await page.waitForFunction(() => (window as any).meshGraphDrawn !== undefined);
+    await page.waitForFunction(() => (globalThis as any).meshGraphDrawn !== undefined);
     expect(await drawn()).toMatchObject({ overview: true, nodes: 30 });
     expect(await page.textContent('#notice')).toMatch(/too many to draw at once/);
     await page.click('#svg g.node[data-id="namespace:team-7"]');
-    await page.waitForFunction(() => !(window as any).meshGraphDrawn.overview);
+    await page.waitForFunction(() => !(globalThis as any).meshGraphDrawn.overview);
     expect((await drawn()).services).toBe(100);
     expect(await page.$$('#svg path.edge[data-kind=allowed]')).toHaveLength(100);
     await page.screenshot({ path: path.join(OUT, 'many-team-7.png') });
