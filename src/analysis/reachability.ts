@@ -287,7 +287,7 @@ export class ReachabilityMatrix {
   public check(query: ReachabilityQuery): ReachabilityDecision {
     const caller = this.parseCaller(query.caller);
     const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-    const svc = this.once(`service ${ns}/${name}`, () => this.objects.find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns));
+    const svc = this.serviceIndex().get(`${ns}/${name}`);
     const svcPorts: any[] = svc?.spec?.ports ?? [];
     // the Service port called: the one asked for, or the Service's only port
     const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
@@ -314,7 +314,7 @@ export class ReachabilityMatrix {
     }
     const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
       : { allowed: true, reason: 'no authorization policy in the manifests' };
-    const tcp = mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.objects.some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp'));
+    const tcp = mesh === 'consul' && this.once('consul-tcp', () => new Set(this.objects.filter(o => o.kind === 'ServiceDefaults' && o.spec?.protocol === 'tcp').map(o => o.metadata?.name))).has(name);
     return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh, ...(tcp ? { protocol: 'tcp' } : {}) };
   }
 
@@ -351,7 +351,7 @@ export class ReachabilityMatrix {
   private notMeshed(req: Request, mesh: string): string | undefined {
     if (mesh === 'none') return undefined;
     const nsObj = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
-    const pods = this.once(this.targetKey('workloads', req), () => workloadsOf(this.objects, o => this.ns(o)).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
+    const pods = this.once(this.targetKey('workloads', req), () => this.once('workload-facts', () => workloadsOf(this.objects, o => this.ns(o))).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
     if (pods.length) {
       if (!pods.every(w => podEnrolled(mesh, nsObj, w, this.options.consulConnectInjectDefault ?? false) === false)) return undefined;
       const where = mesh === 'consul' ? 'annotate the pod templates with consul.hashicorp.com/connect-inject: "true"' : enrolmentStep(mesh, req.ns);
@@ -383,7 +383,7 @@ export class ReachabilityMatrix {
         }
       }
     };
-    for (const o of this.objects) {
+    for (const o of this.probeIndex().get(service) ?? []) {
       if (this.ns(o) !== ns) continue;
       if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (o.spec?.selector?.matchLabels?.app === name || (o.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name))) {
         for (const r of o.spec.rules ?? []) for (const t of r.to ?? []) add(t.operation?.methods, t.operation?.paths);
@@ -398,6 +398,88 @@ export class ReachabilityMatrix {
       }
     }
     return [...out.values()].sort((a, b) => (a.join(' ') < b.join(' ') ? -1 : 1));
+  }
+
+  /**
+   * Indexes read once (a table of 5,000 services would walk every object once per service): the first
+   * v1 Service of each `namespace/name`; the Istio AuthorizationPolicies that may apply in a namespace
+   * (its own and the root namespace's, in the order of the objects); the objects whose rules `probes`
+   * reads, under each `namespace/name` they may be about (an HTTPRoute under each `-`-prefix of its
+   * Server's name, as `probes` matches `<service>-`).
+   */
+  private serviceIndex(): Map<string, any> {
+    return this.once('service-index', () => {
+      const index = new Map<string, any>();
+      for (const o of this.objects) {
+        const key = `${this.ns(o)}/${o.metadata?.name}`;
+        if (o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name !== undefined && !index.has(key)) index.set(key, o);
+      }
+      return index;
+    });
+  }
+
+  private istioPoliciesOf(ns: string, labels: { [k: string]: string }): any[] {
+    const all: any[] = this.once(`istio-policies ${ns}`, () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion)
+      && (this.ns(o) === ns || this.ns(o) === this.rootNs)));
+    if (typeof labels.app !== 'string') return all;
+    // by the app label of their selector ('' for those without one): only those can select pods of this app
+    const byApp: Map<string, number[]> = this.once(`istio-policies-by-app ${ns}`, () => {
+      const index = new Map<string, number[]>();
+      all.forEach((o, i) => {
+        const app = o.spec?.selector?.matchLabels?.app;
+        // those with a targetRef never select pods (istioSelects)
+        const key = o.spec?.targetRef || o.spec?.targetRefs ? '#target' : typeof app === 'string' ? `=${app}` : '';
+        if (!index.has(key)) index.set(key, []);
+        index.get(key)!.push(i);
+      });
+      return index;
+    });
+    return [...byApp.get('') ?? [], ...byApp.get(`=${labels.app}`) ?? []].sort((a, b) => a - b).map(i => all[i]);
+  }
+
+  /** The Istio AuthorizationPolicies of a namespace with a targetRef to one of `targets` (`Kind/name`), in the order of the objects. */
+  private istioPoliciesTargeting(ns: string, targets: string[]): any[] {
+    const all: any[] = this.once(`istio-policies ${ns}`, () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion)
+      && (this.ns(o) === ns || this.ns(o) === this.rootNs)));
+    const byTarget: Map<string, number[]> = this.once(`istio-policies-by-target ${ns}`, () => {
+      const index = new Map<string, number[]>();
+      all.forEach((o, i) => {
+        for (const t of Array.isArray(o.spec?.targetRefs) ? o.spec.targetRefs : []) {
+          const key = `${t?.kind}/${t?.name}`;
+          if (!index.has(key)) index.set(key, []);
+          if (index.get(key)!.slice(-1)[0] !== i) index.get(key)!.push(i);
+        }
+      });
+      return index;
+    });
+    return [...new Set(targets.flatMap(t => byTarget.get(t) ?? []))].sort((a, b) => a - b).map(i => all[i]);
+  }
+
+  private probeIndex(): Map<string, any[]> {
+    return this.once('probe-index', () => {
+      const index = new Map<string, any[]>();
+      const put = (key: string, o: any) => {
+        const list = index.get(key);
+        if (!list) index.set(key, [o]);
+        else if (list[list.length - 1] !== o) list.push(o);
+      };
+      const list = (x: any) => (Array.isArray(x) ? x : []);
+      for (const o of this.objects) {
+        const ns = this.ns(o);
+        if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion)) {
+          if (o.spec?.selector?.matchLabels?.app !== undefined) put(`${ns}/${o.spec.selector.matchLabels.app}`, o);
+          for (const t of list(o.spec?.targetRefs)) if (t?.kind === 'Service') put(`${ns}/${t.name}`, o);
+        }
+        if (o.kind === 'HTTPRoute') {
+          for (const p of list(o.spec?.parentRefs)) {
+            const parts = p?.kind === 'Server' ? String(p.name).split('-') : [];
+            for (let i = 1; i < parts.length; i++) put(`${ns}/${parts.slice(0, i).join('-')}`, o);
+          }
+        }
+        if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name !== undefined) put(`${ns}/${o.spec.destination.name}`, o);
+      }
+      return index;
+    });
   }
 
   // ---- Istio -------------------------------------------------------------------------------
@@ -418,7 +500,7 @@ export class ReachabilityMatrix {
     // to such gateways by default: ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY); its listeners take
     // outside clients, so mTLS does not apply
     // once per service: a table decides every caller and request of it
-    const gateway = this.once(`istio-gateway ${req.ns}/${req.name}`, () => this.objects.find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
+    const gateway = this.once(`istio-gateway ${req.ns}/${req.name}`, () => this.once('gateways', () => this.objects.filter(o => o.kind === 'Gateway')).find(o => o.kind === 'Gateway' && /^gateway\.networking\.k8s\.io\//.test(o.apiVersion) && this.ns(o) === req.ns
       && String(o.spec?.gatewayClassName ?? '').startsWith('istio') && o.spec.gatewayClassName !== 'istio-waypoint'
       && (req.name === o.metadata?.name || req.name === `${o.metadata?.name}-istio`)));
     if (gateway) {
@@ -447,14 +529,14 @@ export class ReachabilityMatrix {
     }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
-      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.istioPoliciesTargeting(req.ns, [`Service/${req.name}`, `Gateway/${waypoint}`]).filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
-      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioPoliciesOf(req.ns, req.labels).filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
     }
-    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.objects.filter(o => this.istioSelects(o, req))), req, '');
+    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioPoliciesOf(req.ns, req.labels).filter(o => this.istioSelects(o, req))), req, '');
   }
 
   /**
@@ -556,7 +638,7 @@ export class ReachabilityMatrix {
     const c = req.caller;
     const nsObject = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.objects
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.once(`linkerd-servers ${req.ns}`, () => this.objects.filter(o => o.kind === 'Server' && this.ns(o) === req.ns))
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
@@ -564,7 +646,7 @@ export class ReachabilityMatrix {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.objects.filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdIndex(req.ns, 'HTTPRoute', [`Server/${server.metadata.name}`]).filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
       && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name)));
     let route: any;
     if (routes.length) {
@@ -584,7 +666,7 @@ export class ReachabilityMatrix {
       return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
-    const policies = this.once(`linkerd-policies ${req.ns}`, () => this.objects.filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
+    const policies = this.linkerdIndex(req.ns, 'AuthorizationPolicy', [`Server/${server.metadata.name}`, `HTTPRoute/${route?.metadata?.name}`, `Namespace/${req.ns}`])
       .filter((o: any) => targets(o));
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
@@ -593,6 +675,40 @@ export class ReachabilityMatrix {
       }
     }
     return this.linkerdDefault(server.spec.accessPolicy ?? 'deny', c, `no AuthorizationPolicy authorizes the caller; Server ${req.ns}/${server.metadata.name} accessPolicy ${server.spec.accessPolicy ?? 'deny'}`);
+  }
+
+  /**
+   * The Linkerd AuthorizationPolicies (targetRef) or HTTPRoutes (parentRefs) of a namespace that name one of
+   * `refs` (`Kind/name`), in the order of the objects: read once, not once per request.
+   */
+  private linkerdIndex(ns: string, kind: 'AuthorizationPolicy' | 'HTTPRoute', refs: string[]): any[] {
+    const all: any[] = this.once(`linkerd-${kind} ${ns}`, () => this.objects.filter(o => o.kind === kind && this.ns(o) === ns
+      && (kind === 'HTTPRoute' || /linkerd/.test(o.apiVersion))));
+    const byRef: Map<string, number[]> = this.once(`linkerd-${kind}-by-ref ${ns}`, () => {
+      const index = new Map<string, number[]>();
+      all.forEach((o, i) => {
+        const named = kind === 'HTTPRoute' ? (Array.isArray(o.spec?.parentRefs) ? o.spec.parentRefs : []) : [o.spec?.targetRef];
+        for (const t of named) {
+          const key = `${t?.kind}/${t?.name}`;
+          if (!index.has(key)) index.set(key, []);
+          if (index.get(key)!.slice(-1)[0] !== i) index.get(key)!.push(i);
+        }
+      });
+      return index;
+    });
+    return [...new Set(refs.flatMap(r => byRef.get(r) ?? []))].sort((a, b) => a - b).map(i => all[i]);
+  }
+
+  /** The first object of each `Kind namespace/name`, read once. */
+  private objectIndex(): Map<string, any> {
+    return this.once('object-index', () => {
+      const index = new Map<string, any>();
+      for (const o of this.objects) {
+        const key = `${o.kind} ${this.ns(o)}/${o.metadata?.name}`;
+        if (!index.has(key)) index.set(key, o);
+      }
+      return index;
+    });
   }
 
   private linkerdDefault(policy: string, c: Caller, reason: string): { allowed: boolean; reason: string } {
@@ -618,7 +734,7 @@ export class ReachabilityMatrix {
 
   private linkerdAuthenticated(r: any, c: Caller, ns: string): boolean {
     if (r.kind === 'ServiceAccount') return c.meshed && c.sa === r.name && c.ns === (r.namespace ?? ns);
-    const auth = this.objects.find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns));
+    const auth = this.objectIndex().get(`${r.kind} ${r.namespace ?? ns}/${r.name}`);
     if (!auth) return false;
     if (r.kind === 'MeshTLSAuthentication') {
       if (!c.meshed) return false;
@@ -649,11 +765,22 @@ export class ReachabilityMatrix {
     if (!c.meshed) return { allowed: false, reason: 'the caller is outside the mesh' };
     const intentions: any[] = this.once('consul-intentions', () => this.objects.filter(o => o.kind === 'ServiceIntentions'));
     // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
-    const enterprise = this.options.consulEnterprise ?? intentions.some(o => o.spec?.destination?.namespace !== undefined
-      || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined));
+    const enterprise = this.options.consulEnterprise ?? this.once('consul-enterprise', () => intentions.some(o => o.spec?.destination?.namespace !== undefined
+      || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined)));
     const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
     const candidates: { o: any; i: number; precedence: number }[] = [];
-    for (const o of intentions) {
+    // only the intentions for this destination or for `*` can match (indexed once, in the order of the objects)
+    const byDestination: Map<string, number[]> = this.once('consul-intentions-by-destination', () => {
+      const index = new Map<string, number[]>();
+      intentions.forEach((o, i) => {
+        const key = String(o.spec?.destination?.name);
+        if (!index.has(key)) index.set(key, []);
+        index.get(key)!.push(i);
+      });
+      return index;
+    });
+    const forDestination = [...byDestination.get('*') ?? [], ...byDestination.get(req.name) ?? []].sort((a, b) => a - b).map(i => intentions[i]);
+    for (const o of forDestination) {
       const dest = o.spec?.destination ?? {};
       const destNs = enterprise ? dest.namespace ?? this.ns(o) : 'default';
       if (!(dest.name === '*' || dest.name === req.name) || (enterprise && destNs !== '*' && destNs !== req.ns)) continue;
