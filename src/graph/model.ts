@@ -612,9 +612,9 @@ export class MeshGraph {
     const generic = [OTHER_NAMESPACE, ...peers.map(p => `peer:${p}/${this.defaultNs}/unnamed`), ...(options.outsideCaller === false ? [] : [OUTSIDE])];
     const out: ReachabilityDecision[] = [];
     for (const s of services) {
-      const ns = s.split('/')[0];
-      const callers = new Set<string>([...everywhere, ...perNamespace.get(ns) ?? [], ...perService.get(s) ?? []]);
-      out.push(...matrix.table([...[...callers].sort(), `${ns}/unnamed`, ...generic], [s]));
+      const namespace = s.split('/')[0];
+      const callers = new Set<string>([...everywhere, ...perNamespace.get(namespace) ?? [], ...perService.get(s) ?? []]);
+      for (const d of matrix.table([...[...callers].sort(), `${namespace}/unnamed`, ...generic], [s])) out.push(d);
     }
     return out;
   }
