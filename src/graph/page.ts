@@ -12,7 +12,8 @@ h1{font-size:15px;margin:0 0 6px 0;font-weight:600}
 #summary{color:#5f6368;margin-left:auto}
 main{flex:1;display:flex;min-height:0}
 #canvas{flex:1;overflow:auto;position:relative;background:#fff}
-#notice{position:absolute;top:10px;left:14px;color:#5f6368;pointer-events:none}
+#notice{padding:6px 14px;color:#5f6368;background:#fff8e1;border-bottom:1px solid #f0e0a0}
+#notice:empty{display:none}
 aside{width:380px;border-left:1px solid #dadce0;overflow:auto;padding:10px 12px;background:#fff}
 aside h2{font-size:14px;margin:10px 0 4px}
 aside h3{font-size:12px;margin:10px 0 3px;color:#3c4043;text-transform:uppercase;letter-spacing:.04em}
@@ -52,7 +53,7 @@ export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
   var G = JSON.parse(document.getElementById('graph-data').textContent);
-  var LIMIT = 400;
+  var LIMIT = 400, CAP = 150;
   var W = 190, H = 58, COL = 100, GAP = 22, PAD = 30, SVG = 'http://www.w3.org/2000/svg';
   var $ = function (id) { return document.getElementById(id); };
   var versionOf = {};
@@ -159,11 +160,17 @@ export const PAGE_SCRIPT = String.raw`
       if (q && !match(n)) return;
       keep[n.id] = 'core';
     });
+    // more services than can be drawn in one namespace (or search): the first CAP of them, in order
+    var core = Object.keys(keep).sort();
+    var total = core.length;
+    if (state.cap && total > CAP) { core.slice(CAP).forEach(function (id) { delete keep[id]; }); }
     var es = allEdges.filter(function (e) { return edgeShown(e, state) && (keep[e.from] === 'core' || keep[e.to] === 'core'); });
     es.forEach(function (e) { if (!keep[e.from]) keep[e.from] = 'near'; if (!keep[e.to]) keep[e.to] = 'near'; });
     // a caller, gateway or host without an edge drawn is not drawn
-    var ns = allNodes.filter(function (n) { return keep[n.id] && (n.kind === 'service' || es.some(function (e) { return e.from === n.id || e.to === n.id; })); });
-    return { nodes: ns, edges: es };
+    var ends = {};
+    es.forEach(function (e) { ends[e.from] = true; ends[e.to] = true; });
+    var ns = allNodes.filter(function (n) { return keep[n.id] && (n.kind === 'service' || ends[n.id]); });
+    return { nodes: ns, edges: es, total: total, capped: !!state.cap && total > CAP };
   }
 
   // ---- layout: a lane per namespace, a column per call depth (longest path, cycles broken)
@@ -218,9 +225,12 @@ export const PAGE_SCRIPT = String.raw`
     var svg = $('svg');
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var v = visible(state);
+    // too many to draw: one box per namespace when there are several and none is picked; else the first CAP
+    if (v.nodes.length > LIMIT && !state.ns && !state.q && namespaces.length > 1) return overview(svg, state, v);
+    if (v.nodes.length > LIMIT) { state.cap = true; v = visible(state); }
     var services = v.nodes.filter(function (n) { return n.kind === 'service'; }).length;
-    if (v.nodes.length > LIMIT) return overview(svg, state, v);
-    $('notice').textContent = v.nodes.length ? '' : 'Nothing matches the filters.';
+    $('notice').textContent = !v.nodes.length ? 'Nothing matches the filters.'
+      : v.capped ? 'Drawn: the first ' + CAP + ' of ' + v.total + ' matching nodes (by name), with their callers. Search or pick a namespace to narrow.' : '';
     var L = layout(v);
     svg.setAttribute('width', L.width); svg.setAttribute('height', L.height);
     svg.setAttribute('viewBox', '0 0 ' + L.width + ' ' + L.height);
@@ -275,7 +285,7 @@ export const PAGE_SCRIPT = String.raw`
     highlight();
     var allowed = G.edges.filter(function (e) { return e.allowed.length; }).length;
     $('summary').textContent = 'mesh ' + G.mesh + (G.ambient ? ' (ambient)' : '') + ' · ' + G.services.filter(function (s) { return !s.versionOf; }).length + ' services · ' + allowed + ' allowed calls · ' + (G.edges.length - allowed) + ' denied · drawn: ' + services + ' services, ' + v.nodes.length + ' nodes, ' + v.edges.length + ' edges';
-    window.meshGraphDrawn = { nodes: v.nodes.length, edges: v.edges.length, services: services, overview: false };
+    window.meshGraphDrawn = { nodes: v.nodes.length, edges: v.edges.length, services: services, overview: false, capped: v.capped };
   }
 
   // ---- more than LIMIT nodes: one box per namespace, with the calls between namespaces; a click draws one

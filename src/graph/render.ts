@@ -183,7 +183,7 @@ export function renderHtml(graph: MeshGraph, options: HtmlOptions = {}): string 
   </div>
 </header>
 <main>
-  <div id="canvas"><svg id="svg" xmlns="http://www.w3.org/2000/svg"></svg><div id="notice"></div></div>
+  <div id="canvas"><div id="notice"></div><svg id="svg" xmlns="http://www.w3.org/2000/svg"></svg></div>
   <aside id="side">
     <section id="legend"></section>
     <section id="details"><p class="hint">Click a service, a caller or an edge for its routes, settings and decisions.</p></section>

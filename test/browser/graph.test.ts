@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { MeshGraph } from '../../src/graph/model';
-import { captureStderr } from '../util';
 import { shop } from '../graph/shop';
+import { captureStderr } from '../util';
 
 captureStderr();
 jest.setTimeout(120_000);
@@ -111,7 +111,9 @@ describe('the shop graph page in Chromium', () => {
       const name = `svc-${i}`;
       objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
       objects.push({
-        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns },
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name, namespace: ns },
         spec: { selector: { matchLabels: { app: name } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/svc-${i + 30}`] } }] }] },
       });
     }
@@ -124,6 +126,28 @@ describe('the shop graph page in Chromium', () => {
     expect((await drawn()).services).toBe(100);
     expect(await page.$$('#svg path.edge[data-kind=allowed]')).toHaveLength(100);
     await page.screenshot({ path: path.join(OUT, 'many-team-7.png') });
+    expect(errors).toEqual([]);
+  });
+
+  test('1,000 services in one namespace: the first ones drawn with a notice, a search draws the one asked for', async () => {
+    const objects: any[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const name = `svc-${i}`;
+      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'big' }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
+      objects.push({
+        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'big' },
+        spec: { selector: { matchLabels: { app: name } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/big/sa/svc-${(i + 1) % 1000}`] } }] }] },
+      });
+    }
+    await page.goto(writePage('one-namespace', MeshGraph.fromManifests(objects)));
+    await page.waitForFunction(() => (globalThis as any).meshGraphDrawn !== undefined);
+    expect(await drawn()).toMatchObject({ overview: false, capped: true });
+    expect(await page.textContent('#notice')).toMatch(/Drawn: the first 150 of \d+ matching nodes/);
+    await page.fill('#search', 'svc-777');
+    await page.waitForFunction(() => !(globalThis as any).meshGraphDrawn.capped);
+    // svc-777 and what its identity may call (no workloads here: the identities are callers of their own)
+    expect(await ids('#svg g.node[data-kind=service]')).toEqual(['big/svc-776', 'big/svc-777']);
+    expect(await page.$('#svg path.edge[data-from="caller:big/svc-778"][data-to="big/svc-777"][data-kind=allowed]')).not.toBeNull();
     expect(errors).toEqual([]);
   });
 });
