@@ -108,8 +108,10 @@ export class MeshDiff {
   public readonly routes: GraphChange[];
   /** The per-service settings (circuit breakers, connection pools, rate limits) added, removed or changed. */
   public readonly settings: GraphChange[];
-  /** The entry points, external hosts and egress modes added, removed or changed. */
-  public readonly edge: GraphChange[];
+  /** The entry points (gateway routes), external hosts and egress modes added, removed or changed. */
+  public readonly ingressEgress: GraphChange[];
+  /** Whether an entry point, an external host or the egress mode lets more in or out. */
+  private readonly edgeWidens: boolean;
   /** The objects added, removed or changed, by kind. */
   public readonly objects: GraphChange[];
 
@@ -171,7 +173,23 @@ export class MeshDiff {
     compareMaps('egress', egressMap(old), egressMap(now), edgeChanges);
     const policyMap = (g: MeshGraph) => new Map(g.egressPolicies.map(p => [p.split(':')[0], p.slice(p.indexOf(':') + 2)]));
     compareMaps('egressPolicy', policyMap(old), policyMap(now), edgeChanges);
-    this.edge = edgeChanges;
+    this.ingressEgress = edgeChanges;
+    // wider: an entry point or external host added; a route serving a host more; an external host with a port or
+    // caller more (or open to any caller now); an egress mode that is no longer registry-only
+    const egressOf = (g: MeshGraph) => new Map(g.egress.map(e => [`${e.namespace} ${e.host}`, e]));
+    const e0 = egressOf(old);
+    const e1 = egressOf(now);
+    const i0 = new Map(old.ingress.map(i => [`${i.gateway} ${i.match} -> ${i.service}`, i.hosts]));
+    this.edgeWidens = edgeChanges.some(c => {
+      if (c.change === 'added') return c.what !== 'egressPolicy' || !/^REGISTRY_ONLY/.test(c.after ?? '');
+      if (c.change === 'removed') return c.what === 'egressPolicy' && /^REGISTRY_ONLY/.test(c.before ?? '');
+      if (c.what === 'ingress') return now.ingress.some(i => `${i.gateway} ${i.match} -> ${i.service}` === c.key && i.hosts.some(h => !(i0.get(c.key) ?? []).includes(h)));
+      if (c.what === 'egress') {
+        const [b, a] = [e0.get(c.key)!, e1.get(c.key)!];
+        return a.ports.some(p => !b.ports.includes(p)) || a.callers.some(x => !b.callers.includes(x)) || (b.callers.length > 0 && a.callers.length === 0);
+      }
+      return !/^REGISTRY_ONLY/.test(c.after ?? '');
+    });
 
     const objectMap = (list: any[]) => {
       const m = new Map<string, string>();
@@ -199,15 +217,16 @@ export class MeshDiff {
 
   /**
    * Whether the change lets more in or out: a call newly allowed, an entry point added (or serving
-   * more hosts), an external host added (or more callers or ports of one), or an egress mode changed.
+   * more hosts), an external host added (or open to more callers or ports), or an egress mode that is no
+   * longer registry-only.
    */
   public get widensAccess(): boolean {
-    return this.newlyAllowed.length > 0 || this.edge.some(c => c.change === 'added' || c.change === 'changed');
+    return this.newlyAllowed.length > 0 || this.edgeWidens;
   }
 
   /** Whether nothing changed (objects that only moved, or keys in another order, are no change). */
   public get empty(): boolean {
-    return !this.newlyAllowed.length && !this.newlyDenied.length && !this.routes.length && !this.settings.length && !this.edge.length && !this.objects.length;
+    return !this.newlyAllowed.length && !this.newlyDenied.length && !this.routes.length && !this.settings.length && !this.ingressEgress.length && !this.objects.length;
   }
 
   /** As plain JSON. */
@@ -219,7 +238,7 @@ export class MeshDiff {
       newlyDenied: this.newlyDenied,
       routes: this.routes,
       settings: this.settings,
-      edge: this.edge,
+      ingressEgress: this.ingressEgress,
       objects: this.objects,
       objectCounts: this.objectCounts(),
     };
@@ -243,7 +262,7 @@ export class MeshDiff {
     };
     changes('ROUTES', this.routes);
     changes('RESILIENCE SETTINGS', this.settings);
-    changes('INGRESS AND EGRESS', this.edge);
+    changes('INGRESS AND EGRESS', this.ingressEgress);
     if (this.objects.length) {
       out.push(`OBJECTS (${this.objectCounts().map(c => `${c.kind}: ${[c.added ? `+${c.added}` : '', c.removed ? `-${c.removed}` : '', c.changed ? `~${c.changed}` : ''].filter(Boolean).join(' ')}`).join(', ')}):`);
       for (const c of this.objects) out.push(`  ${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.what} ${c.key}`);
@@ -274,7 +293,7 @@ export class MeshDiff {
     };
     changes('Routes and weights', this.routes);
     changes('Resilience settings', this.settings);
-    changes('Ingress and egress', this.edge);
+    changes('Ingress and egress', this.ingressEgress);
     if (this.objects.length) {
       out.push(`#### Objects (${this.objects.length})`, '', '| kind | added | removed | changed |', '|---|---|---|---|');
       for (const c of this.objectCounts()) out.push(`| ${c.kind} | ${c.added} | ${c.removed} | ${c.changed} |`);

@@ -136,14 +136,34 @@ describe('cdk8s-mesh diff: entry points and external hosts', () => {
     const after = clone(before);
     after.push({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'evil', namespace: 'shop' }, spec: { hosts: ['evil.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], location: 'MESH_EXTERNAL' } });
     const widened = MeshDiff.between(before, after);
-    expect(widened.edge).toEqual([{ what: 'egress', key: 'shop evil.example.com', change: 'added', after: '443/TLS' }]);
+    expect(widened.ingressEgress).toEqual([{ what: 'egress', key: 'shop evil.example.com', change: 'added', after: '443/TLS' }]);
     expect(widened.widensAccess).toBe(true);
     const vs = clone(before);
     const ingress = vs.find((o: any) => o.kind === 'VirtualService' && o.spec.gateways);
     ingress.spec.http = ingress.spec.http.slice(1);
     const narrowed = MeshDiff.between(before, vs);
-    expect(narrowed.edge.map(c => c.change)).toEqual(['removed']);
+    expect(narrowed.ingressEgress.map(c => c.change)).toEqual(['removed']);
     expect(narrowed.widensAccess).toBe(false);
+  });
+
+  test('egress: a host open to a caller more widens access, one caller fewer does not; registry-only off widens it', () => {
+    const consul = shop('consul');
+    const intentions = (objects: any[]) => objects.find((o: any) => o.kind === 'ServiceIntentions' && o.metadata.name === 'egress-api-stripe-com');
+    const more = clone(consul);
+    intentions(more).spec.sources.unshift({ name: 'order', action: 'allow' });
+    const wider = MeshDiff.between(consul, more);
+    expect(wider.ingressEgress).toEqual([{ what: 'egress', key: 'shop api.stripe.com', change: 'changed', before: '443/tcp from shop/payment', after: '443/tcp from shop/order, shop/payment' }]);
+    expect(wider.widensAccess).toBe(true);
+    const fewer = MeshDiff.between(more, consul);
+    expect(fewer.ingressEgress.map(c => c.change)).toEqual(['changed']);
+    expect(fewer.newlyAllowed).toEqual([]);
+    expect(fewer.widensAccess).toBe(false);
+    const open = clone(before);
+    open.find((o: any) => o.kind === 'Sidecar').spec.outboundTrafficPolicy.mode = 'ALLOW_ANY';
+    const opened = MeshDiff.between(before, open);
+    expect(opened.ingressEgress).toEqual([{ what: 'egressPolicy', key: 'shop', change: 'changed', before: 'REGISTRY_ONLY (Sidecar shop/default)', after: 'ALLOW_ANY (Sidecar shop/default)' }]);
+    expect(opened.widensAccess).toBe(true);
+    expect(MeshDiff.between(open, before).widensAccess).toBe(false);
   });
 });
 
