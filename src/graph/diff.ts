@@ -226,7 +226,8 @@ export class MeshDiff {
 
   /** Whether nothing changed (objects that only moved, or keys in another order, are no change). */
   public get empty(): boolean {
-    return !this.newlyAllowed.length && !this.newlyDenied.length && !this.routes.length && !this.settings.length && !this.ingressEgress.length && !this.objects.length;
+    return !this.newlyAllowed.length && !this.newlyDenied.length && !this.routes.length && !this.settings.length
+      && !this.ingressEgress.length && !this.objects.length;
   }
 
   /** As plain JSON. */
