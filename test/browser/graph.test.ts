@@ -135,7 +135,9 @@ describe('the shop graph page in Chromium', () => {
       const name = `svc-${i}`;
       objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'big' }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
       objects.push({
-        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'big' },
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name, namespace: 'big' },
         spec: { selector: { matchLabels: { app: name } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/big/sa/svc-${(i + 1) % 1000}`] } }] }] },
       });
     }
