@@ -161,7 +161,10 @@ export const PAGE_SCRIPT = String.raw`
       keep[n.id] = 'core';
     });
     // more services than can be drawn in one namespace (or search): the first CAP of them, in order
-    var core = Object.keys(keep).sort();
+    var core = Object.keys(keep).sort(function (a, b) {
+      var x = nodes[a].kind === 'service' ? 0 : 1, y = nodes[b].kind === 'service' ? 0 : 1;
+      return x - y || (a < b ? -1 : a > b ? 1 : 0);
+    });
     var total = core.length;
     if (state.cap && total > CAP) { core.slice(CAP).forEach(function (id) { delete keep[id]; }); }
     var es = allEdges.filter(function (e) { return edgeShown(e, state) && (keep[e.from] === 'core' || keep[e.to] === 'core'); });
@@ -230,7 +233,7 @@ export const PAGE_SCRIPT = String.raw`
     if (v.nodes.length > LIMIT) { state.cap = true; v = visible(state); }
     var services = v.nodes.filter(function (n) { return n.kind === 'service'; }).length;
     $('notice').textContent = !v.nodes.length ? 'Nothing matches the filters.'
-      : v.capped ? 'Drawn: the first ' + CAP + ' of ' + v.total + ' matching nodes (by name), with their callers. Search or pick a namespace to narrow.' : '';
+      : v.capped ? 'Drawn: the first ' + CAP + ' of ' + v.total + ' matching nodes (services first, by name), with their callers and callees. Search or pick a namespace to narrow.' : '';
     var L = layout(v);
     svg.setAttribute('width', L.width); svg.setAttribute('height', L.height);
     svg.setAttribute('viewBox', '0 0 ' + L.width + ' ' + L.height);
