@@ -362,7 +362,10 @@ export class MeshGraph {
       }
     }
 
-    // ---- routes, per mesh kind
+    // ---- routes, per mesh kind (indexes read once: a 5,000-service output has tens of thousands of objects)
+    const destinations = new Set(objects.filter(d => d.kind === 'ServiceDefaults' && d.spec?.destination).map(d => d.metadata?.name));
+    const gateways = new Map<string, any>();
+    for (const g of objects) if (g.kind === 'Gateway' && !gateways.has(`${ns(g)}/${g.metadata?.name}`)) gateways.set(`${ns(g)}/${g.metadata?.name}`, g);
     const versionOf = new Map<string, string>();
     for (const o of objects) {
       const group = String(o.apiVersion ?? '').split('/')[0];
@@ -374,9 +377,9 @@ export class MeshGraph {
         if (tp.outlierDetection) settings.push({ service: svc, name: 'circuitBreaker', value: outlierText(tp.outlierDetection), source: src(o, ' trafficPolicy.outlierDetection') });
         if (tp.connectionPool) settings.push({ service: svc, name: 'connectionPool', value: poolText(tp.connectionPool), source: src(o, ' trafficPolicy.connectionPool') });
       } else if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && /gateway\.networking\.k8s\.io|policy\.linkerd\.io/.test(group)) {
-        this.gatewayRoute(o, objects, routes, ingress, egress, versionOf, addVersion);
+        this.gatewayRoute(o, gateways, routes, ingress, egress, versionOf, addVersion);
       } else if (o.kind === 'TLSRoute' || o.kind === 'TCPRoute') {
-        this.gatewayRoute(o, objects, routes, ingress, egress, versionOf, addVersion);
+        this.gatewayRoute(o, gateways, routes, ingress, egress, versionOf, addVersion);
       } else if (o.kind === 'ServiceRouter') {this.serviceRouter(o, routes, addVersion);} else if (o.kind === 'ServiceSplitter') {
         const svc = `${ns(o)}/${o.metadata.name}`;
         const backends = objs(o.spec?.splits).map((s: any) => ({ service: s.service ? `${s.namespace ?? ns(o)}/${s.service}` : svc, ...(s.serviceSubset ? { version: s.serviceSubset } : {}), weight: s.weight ?? 0 }));
@@ -425,8 +428,7 @@ export class MeshGraph {
         egressPolicies.push(`${ns(o)}: ${o.spec?.trafficPolicy === 'Deny' ? 'REGISTRY_ONLY' : 'ALLOW_ANY'} (${src(o)})`);
       } else if (o.kind === 'TerminatingGateway') {
         for (const s of objs(o.spec?.services)) {
-          const entry = objects.find(d => d.kind === 'ServiceDefaults' && d.metadata?.name === s.name && d.spec?.destination);
-          if (!entry) egress.push({ host: s.name, ports: [], callers: [], namespace: s.namespace ?? ns(o), source: src(o, ' services') });
+          if (!destinations.has(s.name)) egress.push({ host: s.name, ports: [], callers: [], namespace: s.namespace ?? ns(o), source: src(o, ' services') });
         }
       } else if (o.kind === 'Gateway' && group === 'networking.istio.io') {
         // the hosts of the Gateway come with the VirtualServices that bind to it
@@ -452,10 +454,15 @@ export class MeshGraph {
       if (d.allowed) { e.allowed.push(request); e.reasons.push(d.reason); } else { e.denied.push(request); e.deniedReasons.push(d.reason); }
     }
     // Consul's egress: the intentions of the destination that names the host
+    const edgesTo = new Map<string, Pair[]>();
+    for (const e of edges.values()) {
+      if (!edgesTo.has(e.service)) edgesTo.set(e.service, []);
+      edgesTo.get(e.service)!.push(e);
+    }
     for (const eg of egress) {
       if (this.mesh !== 'consul') continue;
       const name = /ServiceDefaults [^/]+\/(\S+)/.exec(eg.source)?.[1];
-      (eg as { callers: string[] }).callers = [...edges.values()].filter(e => e.service === `${eg.namespace}/${name}` && e.allowed.length).map(e => [...identityServices.get(e.caller) ?? [e.caller]][0]).sort();
+      (eg as { callers: string[] }).callers = (edgesTo.get(`${eg.namespace}/${name}`) ?? []).filter(e => e.allowed.length).map(e => [...identityServices.get(e.caller) ?? [e.caller]][0]).sort();
     }
     const egressNames = new Set(egress.map(eg => `${eg.namespace}/${/ServiceDefaults [^/]+\/(\S+)/.exec(eg.source)?.[1]}`));
 
@@ -654,7 +661,7 @@ export class MeshGraph {
     });
   }
 
-  private gatewayRoute(o: any, objects: any[], routes: GraphRoute[], ingress: GraphIngress[], egress: GraphEgress[],
+  private gatewayRoute(o: any, gateways: Map<string, any>, routes: GraphRoute[], ingress: GraphIngress[], egress: GraphEgress[],
     versionOf: Map<string, string>, addVersion: (s: string, v?: string) => void): void {
     const ns = nsOf(o, this.defaultNs);
     const parents: any[] = arr(o.spec?.parentRefs).filter(p => p && typeof p === 'object');
@@ -696,7 +703,7 @@ export class MeshGraph {
             source,
           });
         } else if ((p.kind ?? 'Gateway') === 'Gateway') {
-          const gw = objects.find(g => g.kind === 'Gateway' && nsOf(g, this.defaultNs) === pns && g.metadata?.name === p.name);
+          const gw = gateways.get(`${pns}/${p.name}`);
           if (gw?.spec?.gatewayClassName === 'istio-waypoint') continue;
           const hosts: string[] = arr(o.spec?.hostnames).length ? arr(o.spec?.hostnames).map(String)
             : [...new Set<string>(objs(gw?.spec?.listeners).map((l: any) => l.hostname).filter(Boolean))];
