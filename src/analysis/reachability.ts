@@ -638,7 +638,7 @@ export class ReachabilityMatrix {
     const c = req.caller;
     const nsObject = this.once(`namespace ${req.ns}`, () => this.objects.find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.once(`linkerd-servers ${req.ns}`, () => this.objects.filter(o => o.kind === 'Server' && this.ns(o) === req.ns))
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.linkerdServers(req.ns, req.labels)
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
@@ -697,6 +697,26 @@ export class ReachabilityMatrix {
       return index;
     });
     return [...new Set(refs.flatMap(r => byRef.get(r) ?? []))].sort((a, b) => a - b).map(i => all[i]);
+  }
+
+  /**
+   * The Servers of a namespace that may select pods with these labels (those whose podSelector names the
+   * same app label, or none), in the order of the objects: indexed once, not walked per service.
+   */
+  private linkerdServers(ns: string, labels: { [k: string]: string }): any[] {
+    const all: any[] = this.once(`linkerd-servers ${ns}`, () => this.objects.filter(o => o.kind === 'Server' && this.ns(o) === ns));
+    if (typeof labels.app !== 'string') return all;
+    const byApp: Map<string, number[]> = this.once(`linkerd-servers-by-app ${ns}`, () => {
+      const index = new Map<string, number[]>();
+      all.forEach((o, i) => {
+        const app = o.spec?.podSelector?.matchLabels?.app;
+        const key = typeof app === 'string' ? `=${app}` : '';
+        if (!index.has(key)) index.set(key, []);
+        index.get(key)!.push(i);
+      });
+      return index;
+    });
+    return [...byApp.get('') ?? [], ...byApp.get(`=${labels.app}`) ?? []].sort((a, b) => a - b).map(i => all[i]);
   }
 
   /** The first object of each `Kind namespace/name`, read once. */
