@@ -36,7 +36,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     coverageText: false,
     jestConfig: {
-      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      // test/browser/ needs chromium: its own task (test:browser), not part of npm test
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/browser/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
     },
   },
@@ -81,6 +82,13 @@ project.addTask('bench', {
   ],
 });
 project.package.setScript('bench', 'npx projen bench');
+
+// the graph page in headless Chromium (Debian's chromium package, /usr/bin/chromium or CHROMIUM=...), driven by
+// playwright-core: screenshots in test-reports/browser/
+project.addTask('test:browser', {
+  description: 'Test the graph page (cdk8s-mesh graph) in headless Chromium; needs the chromium package',
+  steps: [{ exec: 'jest --testPathIgnorePatterns /node_modules/ --coverage=false --maxWorkers=1 test/browser' }],
+});
 
 // the main job: synthesize the shop example for every mesh and validate the output with the CLI
 project.addTask('examples', {

@@ -16,6 +16,9 @@ import {
   CanaryRelease, EgressPolicy, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressGateway, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MultiClusterExport,
   PathMatch, ReleaseVersion, ResilientService, RetryOn, ServiceRef, TraceTag, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
+import { loadManifests } from '../src/analysis/private/yaml';
+import { MeshDiff } from '../src/graph/diff';
+import { MeshGraph } from '../src/graph/model';
 
 interface Row {
   readonly mesh: string;
@@ -250,10 +253,90 @@ function cliRow(file: string): CliRow {
   };
 }
 
+interface GraphRow {
+  readonly mesh: string;
+  readonly n: number;
+  readonly objects: number;
+  readonly mb: number;
+  readonly parseMs: number;
+  readonly graphMs: number;
+  readonly htmlMs: number;
+  readonly htmlMb: number;
+  readonly diffMs: number;
+  readonly edges: number;
+  readonly changes: number;
+}
+
+/**
+ * `cdk8s-mesh graph` and `diff` at scale, in this process, against a js-yaml parse of the same YAML: the
+ * graph from the YAML text (our loader, the reachability decisions, the routes), its HTML page, and the diff
+ * of that output with a second one (its objects and keys in reverse order, without the first authorization
+ * object: one service's callers change).
+ */
+function graphRow(mesh: Mesh, n: number): GraphRow {
+  const quiet = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (() => true) as any;
+  try {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) });
+    app.node.setContext('cdk8s-mesh:analyze', false);
+    app.node.setContext('cdk8s-mesh:validate', false);
+    buildMesh(app, mesh, n);
+    // one cluster's output: the chart of the services (the export's us-west chart is another cluster)
+    const objects = app.charts.find(c => c.node.id === 'mesh')!.toJson();
+    const text = Yaml.stringify(...objects);
+    const policy = objects.findIndex((o: any) => ['AuthorizationPolicy', 'ServiceIntentions'].includes(o.kind));
+    const keys = (x: any): any => (Array.isArray(x) ? x.map(keys) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).reverse().map(k => [k, keys(x[k])])) : x);
+    const afterText = Yaml.stringify(...objects.filter((_: any, i: number) => i !== policy).reverse().map(keys));
+    const jsyaml = require('js-yaml');
+    gc();
+    const parse = time(() => jsyaml.loadAll(text));
+    const read = (t: string) => loadManifests(t).documents.map(d => d.obj);
+    gc();
+    const graph = time(() => MeshGraph.fromManifests(read(text)));
+    const html = time(() => graph.value.toHtml());
+    gc();
+    const diff = time(() => MeshDiff.between(read(text), read(afterText)));
+    return {
+      mesh: meshName(mesh), n, objects: objects.length, mb: Buffer.byteLength(text) / 2 ** 20, parseMs: parse.ms, graphMs: graph.ms, htmlMs: html.ms,
+      htmlMb: Buffer.byteLength(html.value) / 2 ** 20, diffMs: diff.ms, edges: graph.value.edges.length,
+      changes: diff.value.newlyAllowed.length + diff.value.newlyDenied.length + diff.value.objects.length,
+    };
+  } finally {
+    process.stderr.write = quiet;
+  }
+}
+
+function graphTable(rows: GraphRow[]): string[] {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  return [
+    '`cdk8s-mesh graph` and `diff` in process: the graph from the YAML text (read, reachability decisions, routes), its',
+    'HTML page, and the diff with a second output (objects and keys reversed, one authorization object removed), each',
+    'against a js-yaml `loadAll` of the same text (the diff against two).',
+    '',
+    '| mesh | N | objects | MB | js-yaml parse ms | graph ms | graph / parse | HTML ms | HTML MB | diff ms | diff / 2 parses | edges | changes found |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(r => `| ${r.mesh} | ${r.n} | ${r.objects} | ${f(r.mb, 1)} | ${f(r.parseMs, 0)} | ${f(r.graphMs, 0)} | ${f(r.graphMs / r.parseMs)} | ${f(r.htmlMs, 0)} | ${f(r.htmlMb, 1)} | ${f(r.diffMs, 0)} | ${f(r.diffMs / (2 * r.parseMs))} | ${r.edges} | ${r.changes} |`),
+  ];
+}
+
+/** The graph and diff cases only (`BENCH_ONLY=graph`): printed, RESULTS.md left as it is. */
+function graphMain(sizes: number[], meshes: Mesh[]) {
+  graphRow(meshes[0], 50); // warm-up
+  const rows: GraphRow[] = [];
+  for (const mesh of meshes) {
+    for (const n of sizes) {
+      rows.push(graphRow(mesh, n));
+      process.stdout.write(`graph ${meshName(mesh)} N=${n}: graph ${rows[rows.length - 1].graphMs.toFixed(0)} ms, diff ${rows[rows.length - 1].diffMs.toFixed(0)} ms\n`);
+    }
+  }
+  process.stdout.write('\n' + graphTable(rows).join('\n') + '\n');
+}
+
 function main() {
   const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
   const only = process.env.BENCH_MESHES?.split(',');
   const meshes = [Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), Mesh.linkerd(), Mesh.consul()].filter(m => !only || only.includes(meshName(m)));
+  if (process.env.BENCH_ONLY === 'graph') return graphMain(sizes.filter(n => n >= 1000), meshes);
   const manyCharts = Number(process.env.BENCH_CHARTS ?? 100);
   const manyN = Number(process.env.BENCH_CHARTS_N ?? 1000);
   const lib = fs.existsSync(path.join(__dirname, '..', 'lib', 'cli', 'main.js'));
@@ -293,6 +376,8 @@ function main() {
     }
   }
   if (!process.env.BENCH_CLI_KEEP) fs.rmSync(cliDir, { recursive: true, force: true });
+  // cdk8s-mesh graph and diff, N >= 1,000
+  const graphRows = process.env.BENCH_GRAPH === '0' ? [] : meshes.flatMap(m => sizes.filter(n => n >= 1000).map(n => graphRow(m, n)));
   const load = lib ? coldLoadMs() : NaN;
   const f = (x: number, d = 2) => x.toFixed(d);
   const table = [
@@ -349,6 +434,8 @@ function main() {
     '| mesh | checks on | checks off | baseline | validate | lint |',
     '|---|---|---|---|---|---|',
     ...growth,
+    '',
+    ...graphTable(graphRows),
     '',
     `Cold load of the package (\`require('cdk8s-mesh')\`, median of 3 fresh processes): ${f(load, 0)} ms.`,
     '',

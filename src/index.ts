@@ -17,6 +17,8 @@ export * from './analysis/findings';
 export * from './analysis/validator';
 export * from './analysis/reachability';
 export * from './analysis/analyzer';
+export * from './graph/model';
+export * from './graph/diff';
 export * from './plugin';
 
 export * as istio from './imports/istio';

@@ -25,6 +25,9 @@ const SYNOPSIS = `usage: cdk8s-mesh validate [--format F] [--fail-on error|warni
        cdk8s-mesh reachability [--format text|json] [--namespace NS] [--from CALLER] [--to SERVICE]
                                [--method M] [--path P] [--jwt] [--summary] [--consul-acl-default allow|deny]
                                [--ignore GLOB]... PATH...
+       cdk8s-mesh graph [--format html|mermaid|dot|json] [--out FILE] [--namespace NS] [--ignore GLOB]... PATH...
+       cdk8s-mesh diff [--format text|json|markdown] [--namespace NS] [--ignore GLOB]... OLD NEW
+       cdk8s-mesh diff --git [--format F] REV1 REV2 [PATH...]
        cdk8s-mesh COMMAND --help | --version`;
 
 const COMMON = `  --format F          text (default), json, sarif (SARIF 2.1.0), junit (JUnit XML) or github (GitHub Actions annotations)
@@ -60,6 +63,23 @@ ${COMMON}
   --ignore GLOB       skip files and folders below a folder PATH (repeatable)
   --help, --version
   exit status: 0, or 2 on usage errors, unreadable input or any failure`,
+  graph: `graph: the service graph of the manifests: services, versions, routes with weights, header and mirror rules,
+  timeouts, retries, circuit breakers, ingress and egress, and who may call whom (the reachability matrix)
+  --format F          html (default: a self-contained page, no network access needed), mermaid, dot or json
+  --out FILE          write to FILE (the format follows its extension .html, .mmd, .dot or .json unless --format)
+  --namespace NS      namespace of objects without one (default: default)
+  --consul-acl-default allow|deny  as for reachability
+  --ignore GLOB       skip files and folders below a folder PATH (repeatable)
+  exit status: 0, or 2 on usage errors, unreadable input or any failure`,
+  diff: `diff: what a change of the manifests does: calls newly allowed or denied (caller, service, method, path),
+  routes and weights, resilience settings, entry points and external hosts changed, objects added, removed
+  or changed per kind (objects or keys that only moved are no change)
+  --format F          text (default), json or markdown (for a pull request comment)
+  --git               OLD and NEW are git revisions; the files below PATH... (default: the current folder) are
+                      read from each with git ls-tree and git cat-file, in the current folder's repository
+  --namespace NS, --consul-acl-default allow|deny, --ignore GLOB  as for reachability
+  exit status: 0 access does not widen, 1 access widens (a call, entry point or external host newly allowed,
+  or an egress mode changed), 2 usage errors, unreadable input or any failure`,
 };
 
 const PATHS = `PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a
@@ -124,6 +144,11 @@ function run(argv: string[], io: Io): number {
   }
   if (command === 'reachability') return reachability(rest, io);
   if (command === 'lint') return lint(rest, io);
+  if (command === 'graph' || command === 'diff') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cli = require('./graph') as typeof import('./graph');
+    return (command === 'graph' ? cli.graphCommand : cli.diffCommand)(rest, io, `${SYNOPSIS}\n\n${HELP[command]}\n\n${PATHS}`, version);
+  }
   if (command !== 'validate') {
     io.stderr(`cdk8s-mesh: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
     return 2;
