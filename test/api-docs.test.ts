@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..');
-const SUBMODULES = ['consul', 'gatewayApi', 'istio', 'linkerd', 'prometheus', 'smi'];
+const SUBMODULES = ['argoRollouts', 'consul', 'flagger', 'gatewayApi', 'istio', 'linkerd', 'prometheus', 'smi'];
 
 describe('API.md (npx projen docgen, scripts/api-docs.ts)', () => {
   const api = fs.readFileSync(path.join(ROOT, 'API.md'), 'utf8');
