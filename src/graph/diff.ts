@@ -81,7 +81,12 @@ function compareMaps(what: string, before: Map<string, string>, after: Map<strin
  * moved make no difference.
  *
  * @example
- * const diff = MeshDiff.between(oldObjects, newObjects);
+ * import { Testing } from 'cdk8s';
+ * import { MeshDiff } from 'cdk8s-mesh';
+ *
+ * const before = Testing.synth(chart);
+ * // ... change the app, then
+ * const diff = MeshDiff.between(before, Testing.synth(chart));
  * diff.widensAccess; // true when a call, an entry point or an external host is newly allowed
  */
 export class MeshDiff {
