@@ -264,7 +264,9 @@ function sortBy<T>(items: T[], key: (t: T) => string): T[] {
  * import { MeshGraph } from 'cdk8s-mesh';
  *
  * const graph = MeshGraph.fromManifests(Testing.synth(chart), { defaultNamespace: 'shop' });
- * graph.allowedEdges().map(edge => `${edge.caller} -> ${edge.service}`); // ['shop/order -> shop/payment', ...]
+ * for (const edge of graph.allowedEdges()) {
+ *   console.log(`${edge.caller} -> ${edge.service}`); // shop/order -> shop/payment, ...
+ * }
  */
 export class MeshGraph {
   /** From manifest objects. */
