@@ -280,3 +280,24 @@ describe('cdk8s-mesh diff: mTLS and deny policies weakened widen access though n
     expect(MeshDiff.between(sd('permissive'), sd('strict')).widensAccess).toBe(false);
   });
 });
+
+describe('cdk8s-mesh diff: Consul Enterprise inferred once for both sides', () => {
+  test('a source in another namespace added: the other callers of the services keep their decisions', () => {
+    const before = shop('consul');
+    const after = clone(before);
+    after.find((o: any) => o.kind === 'ServiceIntentions' && o.metadata.name === 'payment').spec.sources.unshift({ name: 'x', namespace: 'other', action: 'allow' });
+    // before: one namespace (Community) on one side and namespaces (Enterprise) on the other made every caller of
+    // another namespace newly allowed on order, user and the egress service, which the change does not touch
+    const diff = MeshDiff.between(before, after);
+    expect(diff.newlyAllowed.filter(c => c.service !== 'shop/payment')).toEqual([]);
+    expect(diff.newlyDenied).toEqual([]);
+    // told Enterprise, the same
+    expect(MeshDiff.between(before, after, { consulEnterprise: true }).toJson()).toEqual(diff.toJson());
+    // a caller of the namespace given access, where the namespace's deny-all held it: newly allowed
+    const wide = clone(before);
+    wide.find((o: any) => o.kind === 'ServiceIntentions' && o.metadata.name === 'payment').spec.sources.unshift({ name: 'web', namespace: 'shop', action: 'allow' });
+    const widened = MeshDiff.between(before, wide);
+    expect([...new Set(widened.newlyAllowed.map(c => `${c.caller} -> ${c.service}`))]).toEqual(['shop/web -> shop/payment']);
+    expect(widened.widensAccess).toBe(true);
+  });
+});
