@@ -191,8 +191,9 @@ export class MeshDiff {
     // one cluster on both sides: Consul Enterprise (namespaces count) is inferred from the intentions that name a
     // namespace (as ReachabilityMatrix does), so a change that adds the first such intention must not switch the
     // other side to Community semantics, or every caller of another namespace reads as newly allowed or denied
-    if (options.consulEnterprise === undefined && [...before, ...after].some(o => o?.kind === 'ServiceIntentions'
-      && (o.spec?.destination?.namespace !== undefined || (Array.isArray(o.spec?.sources) ? o.spec.sources : []).some((x: any) => x?.namespace !== undefined)))) {
+    const namesNamespace = (o: any) => o?.kind === 'ServiceIntentions' && (o.spec?.destination?.namespace !== undefined
+      || (Array.isArray(o.spec?.sources) ? o.spec.sources : []).some((x: any) => x?.namespace !== undefined));
+    if (options.consulEnterprise === undefined && [...before, ...after].some(namesNamespace)) {
       options = { ...options, consulEnterprise: true };
     }
     const old = MeshGraph.fromManifests(before, options);
