@@ -145,6 +145,10 @@ function securityChanges(before: any[], after: any[], defaultNs: string): GraphC
  * moved make no difference.
  *
  * @example
+ * import { MeshDiff } from 'cdk8s-mesh';
+ *
+ * declare const oldObjects: any[];
+ * declare const newObjects: any[];
  * const diff = MeshDiff.between(oldObjects, newObjects);
  * diff.widensAccess; // true when a call, an entry point or an external host is newly allowed
  */

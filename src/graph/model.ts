@@ -260,6 +260,9 @@ function sortBy<T>(items: T[], key: (t: T) => string): T[] {
  * reachability matrix of the same manifests (Istio sidecar and ambient, Linkerd, Consul).
  *
  * @example
+ * import { Testing } from 'cdk8s';
+ * import { MeshGraph } from 'cdk8s-mesh';
+ *
  * const graph = MeshGraph.fromManifests(Testing.synth(chart), { defaultNamespace: 'shop' });
  * graph.allowedEdges().map(e => `${e.caller} -> ${e.service}`); // ['shop/order -> shop/payment', ...]
  */
