@@ -79,7 +79,7 @@ ${COMMON}
                       read from each with git ls-tree and git cat-file, in the current folder's repository
   --namespace NS, --consul-acl-default allow|deny, --ignore GLOB  as for reachability
   exit status: 0 access does not widen, 1 access widens (a call, entry point or external host newly allowed,
-  or an egress mode changed), 2 usage errors, unreadable input or any failure`,
+  an egress mode changed, or mTLS or a DENY policy weakened), 2 usage errors, unreadable input or any failure`,
 };
 
 const PATHS = `PATH is a YAML file, a folder (every .yaml/.yml/.json file below it; symbolic link loops are skipped with a

@@ -75,6 +75,70 @@ function compareMaps(what: string, before: Map<string, string>, after: Map<strin
 }
 
 /**
+ * The mTLS modes and deny policies weakened between two sets of objects (see MeshDiff.security). The call
+ * matrix cannot show these: a PERMISSIVE mode lets plaintext in where ALLOW policies do not look at the
+ * peer, and the DENY policies of the shop gate request principals (JWTs), which the matrix does not probe.
+ */
+function securityChanges(before: any[], after: any[], defaultNs: string): GraphChange[] {
+  const out: GraphChange[] = [];
+  const index = (list: any[], test: (o: any) => boolean) => {
+    const m = new Map<string, any>();
+    for (const o of list) if (o && typeof o === 'object' && test(o)) m.set(`${o.metadata?.namespace ?? defaultNs}/${o.metadata?.name}`, o);
+    return m;
+  };
+  // Istio PeerAuthentication: the mode per port ('' for the workload), UNSET inherits (no change of its own)
+  const isPa = (o: any) => o.kind === 'PeerAuthentication' && String(o.apiVersion ?? '').startsWith('security.istio.io/');
+  const modes = (o: any): Map<string, string> => {
+    const m = new Map<string, string>([['', String(o?.spec?.mtls?.mode ?? 'UNSET').toUpperCase()]]);
+    for (const [port, v] of Object.entries(o?.spec?.portLevelMtls ?? {})) m.set(port, String((v as any)?.mode ?? 'UNSET').toUpperCase());
+    return m;
+  };
+  const text = (o: any) => [...modes(o)].filter(([, v]) => v !== 'UNSET').map(([p, v]) => (p ? `port ${p} ${v}` : v)).join(', ') || 'UNSET';
+  const pa0 = index(before, isPa);
+  const pa1 = index(after, isPa);
+  for (const [key, b] of pa0) {
+    const a = pa1.get(key);
+    const strict = [...modes(b)].filter(([, v]) => v === 'STRICT').map(([p]) => p);
+    if (!strict.length) continue;
+    if (!a) { out.push({ what: 'security.istio.io/PeerAuthentication', key, change: 'removed', before: text(b) }); continue; }
+    // a port (or the workload) that was STRICT and is not now; a port-level mode left out or UNSET inherits the
+    // workload's (istio pilot/pkg/security/authn/policy_applier.go, ComposePeerAuthentication: an UNSET port mode is skipped)
+    const effective = (m: Map<string, string>, port: string) => (m.get(port) && m.get(port) !== 'UNSET' ? m.get(port) : m.get(''));
+    const [m0, m1] = [modes(b), modes(a)];
+    const weaker = [...new Set([...m0.keys(), ...m1.keys()])].some(p => effective(m0, p) === 'STRICT' && effective(m1, p) !== 'STRICT');
+    if (weaker || canonical(a.spec?.selector ?? null) !== canonical(b.spec?.selector ?? null)) {
+      out.push({ what: 'security.istio.io/PeerAuthentication', key, change: 'changed', before: `${text(b)}${b.spec?.selector ? ` on ${canonical(b.spec.selector)}` : ''}`, after: `${text(a)}${a.spec?.selector ? ` on ${canonical(a.spec.selector)}` : ''}` });
+    }
+  }
+  for (const [key, a] of pa1) {
+    if (pa0.has(key)) continue;
+    if ([...modes(a).values()].some(v => v === 'PERMISSIVE' || v === 'DISABLE')) out.push({ what: 'security.istio.io/PeerAuthentication', key, change: 'added', after: text(a) });
+  }
+  // Istio DENY AuthorizationPolicy: removed, a rule less, or another target
+  const isDeny = (o: any) => o.kind === 'AuthorizationPolicy' && String(o.apiVersion ?? '').startsWith('security.istio.io/') && o.spec?.action === 'DENY';
+  const ap0 = index(before, isDeny);
+  const ap1 = index(after, isDeny);
+  const target = (o: any) => canonical([o.spec?.selector ?? null, o.spec?.targetRef ?? null, o.spec?.targetRefs ?? null]);
+  for (const [key, b] of ap0) {
+    const a = ap1.get(key);
+    const rules = (o: any) => (o.spec?.rules ?? []).map(canonical);
+    if (!a) {out.push({ what: 'security.istio.io/AuthorizationPolicy', key, change: 'removed', before: `DENY, ${rules(b).length} rule(s)` });} else if (target(a) !== target(b) || rules(b).some((r: string) => !rules(a).includes(r))) {
+      out.push({ what: 'security.istio.io/AuthorizationPolicy', key, change: 'changed', before: `DENY, ${rules(b).length} rule(s) on ${target(b)}`, after: `DENY, ${rules(a).length} rule(s) on ${target(a)}` });
+    }
+  }
+  // Consul: mutualTLSMode permissive (ServiceDefaults, ProxyDefaults)
+  const isConsulTls = (o: any) => (o.kind === 'ServiceDefaults' || o.kind === 'ProxyDefaults') && String(o.apiVersion ?? '').startsWith('consul.hashicorp.com/');
+  const c0 = index(before, isConsulTls);
+  for (const [key, a] of index(after, isConsulTls)) {
+    const mode = (o: any) => String(o?.spec?.mutualTLSMode ?? '').toLowerCase();
+    if (mode(a) === 'permissive' && mode(c0.get(key)) !== 'permissive') {
+      out.push({ what: `consul.hashicorp.com/${a.kind}`, key, change: c0.has(key) ? 'changed' : 'added', before: c0.has(key) ? `mutualTLSMode ${mode(c0.get(key)) || 'default'}` : undefined, after: 'mutualTLSMode permissive' });
+    }
+  }
+  return out.sort((x, y) => (`${x.what} ${x.key}` < `${y.what} ${y.key}` ? -1 : 1));
+}
+
+/**
  * What a change of mesh manifests does, not which lines moved: the calls newly allowed or denied (caller,
  * service, method, path), the routes and weights, the resilience settings, the entry points and
  * external hosts changed, and the objects added, removed or changed per kind. Objects or keys that only
@@ -115,12 +179,28 @@ export class MeshDiff {
   public readonly settings: GraphChange[];
   /** The entry points (gateway routes), external hosts and egress modes added, removed or changed. */
   public readonly ingressEgress: GraphChange[];
+  /**
+   * The mTLS modes and deny policies weakened: an Istio PeerAuthentication that no longer requires mTLS
+   * (STRICT to PERMISSIVE or DISABLE, removed, or a STRICT one that selects other workloads now), a
+   * PERMISSIVE or DISABLE one added, an Istio DENY AuthorizationPolicy removed or with a rule or target
+   * less, a Consul ServiceDefaults or ProxyDefaults with `mutualTLSMode: permissive` now. Each lets more
+   * in than before even when no call of the matrix changes (a plaintext caller, a request without a JWT).
+   */
+  public readonly security: GraphChange[];
   /** Whether an entry point, an external host or the egress mode lets more in or out. */
   private readonly edgeWidens: boolean;
   /** The objects added, removed or changed, by kind. */
   public readonly objects: GraphChange[];
 
   private constructor(before: any[], after: any[], options: MeshGraphOptions) {
+    // one cluster on both sides: Consul Enterprise (namespaces count) is inferred from the intentions that name a
+    // namespace (as ReachabilityMatrix does), so a change that adds the first such intention must not switch the
+    // other side to Community semantics, or every caller of another namespace reads as newly allowed or denied
+    const namesNamespace = (o: any) => o?.kind === 'ServiceIntentions' && (o.spec?.destination?.namespace !== undefined
+      || (Array.isArray(o.spec?.sources) ? o.spec.sources : []).some((x: any) => x?.namespace !== undefined));
+    if (options.consulEnterprise === undefined && [...before, ...after].some(namesNamespace)) {
+      options = { ...options, consulEnterprise: true };
+    }
     const old = MeshGraph.fromManifests(before, options);
     const now = MeshGraph.fromManifests(after, options);
     this.meshBefore = old.mesh;
@@ -196,6 +276,8 @@ export class MeshDiff {
       return !/^REGISTRY_ONLY/.test(c.after ?? '');
     });
 
+    this.security = securityChanges(before, after, options.defaultNamespace ?? 'default');
+
     const objectMap = (list: any[]) => {
       const m = new Map<string, string>();
       for (const o of list) {
@@ -226,13 +308,13 @@ export class MeshDiff {
    * longer registry-only.
    */
   public get widensAccess(): boolean {
-    return this.newlyAllowed.length > 0 || this.edgeWidens;
+    return this.newlyAllowed.length > 0 || this.edgeWidens || this.security.length > 0;
   }
 
   /** Whether nothing changed (objects that only moved, or keys in another order, are no change). */
   public get empty(): boolean {
     return !this.newlyAllowed.length && !this.newlyDenied.length && !this.routes.length && !this.settings.length
-      && !this.ingressEgress.length && !this.objects.length;
+      && !this.ingressEgress.length && !this.security.length && !this.objects.length;
   }
 
   /** As plain JSON. */
@@ -245,6 +327,7 @@ export class MeshDiff {
       routes: this.routes,
       settings: this.settings,
       ingressEgress: this.ingressEgress,
+      security: this.security,
       objects: this.objects,
       objectCounts: this.objectCounts(),
     };
@@ -269,12 +352,13 @@ export class MeshDiff {
     changes('ROUTES', this.routes);
     changes('RESILIENCE SETTINGS', this.settings);
     changes('INGRESS AND EGRESS', this.ingressEgress);
+    changes('MTLS AND DENY POLICIES WEAKENED', this.security);
     if (this.objects.length) {
       out.push(`OBJECTS (${this.objectCounts().map(c => `${c.kind}: ${[c.added ? `+${c.added}` : '', c.removed ? `-${c.removed}` : '', c.changed ? `~${c.changed}` : ''].filter(Boolean).join(' ')}`).join(', ')}):`);
       for (const c of this.objects) out.push(`  ${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.what} ${c.key}`);
       out.push('');
     }
-    out.push(this.widensAccess ? 'access widens: review the newly allowed calls, entry points and external hosts' : 'access does not widen');
+    out.push(this.widensAccess ? 'access widens: review the newly allowed calls, entry points, external hosts and weakened mTLS or deny policies' : 'access does not widen');
     return out.join('\n') + '\n';
   }
 
@@ -300,6 +384,7 @@ export class MeshDiff {
     changes('Routes and weights', this.routes);
     changes('Resilience settings', this.settings);
     changes('Ingress and egress', this.ingressEgress);
+    changes('mTLS and deny policies weakened', this.security);
     if (this.objects.length) {
       out.push(`#### Objects (${this.objects.length})`, '', '| kind | added | removed | changed |', '|---|---|---|---|');
       for (const c of this.objectCounts()) out.push(`| ${c.kind} | ${c.added} | ${c.removed} | ${c.changed} |`);

@@ -90,7 +90,7 @@ export function renderMermaid(graph: MeshGraph): string {
   // short ids in the order of the sorted nodes (and ns0, ns1... for the namespaces)
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
   const mermaidId = (id: string) => ids.get(id) ?? id;
-  const out = ['flowchart LR', `  %% cdk8s-mesh graph: mesh ${graph.mesh}${graph.ambient ? ' (ambient)' : ''}; allowed calls, ingress routes (==>) and egress (-.->)`];
+  const out = ['flowchart LR', `  %% cdk8s-mesh graph: mesh ${graph.mesh}${graph.ambient ? ' (ambient)' : ''}; allowed calls (-->; -.-> NOT ENFORCED when no proxy enforces the policies), ingress routes (==>) and egress (-.->)`];
   const shape = (n: Node) => {
     const text = n.detail ? `${mermaidText(n.label)}<br/><small>${mermaidText(n.detail)}</small>` : mermaidText(n.label);
     if (n.kind === 'gateway') return `${mermaidId(n.id)}{{"${text}"}}`;
@@ -105,10 +105,16 @@ export function renderMermaid(graph: MeshGraph): string {
     for (const n of inNs) out.push(`${ns ? '    ' : '  '}${shape(n)}`);
     if (ns) out.push('  end');
   }
-  for (const e of edges) {
+  // an allowed call that nothing enforces is dotted like an egress edge: its label says so, and it is red
+  // (linkStyle by the edge's index), so that a reader never takes it for an enforced allow
+  const unenforced: number[] = [];
+  edges.forEach((e, i) => {
     const arrow = e.style === 'ingress' ? '==>' : e.style === 'egress' ? '-.->' : e.style === 'unenforced' ? '-.->' : '-->';
-    out.push(`  ${mermaidId(e.from)} ${arrow}${e.label ? `|"${mermaidText(e.label)}"|` : ''} ${mermaidId(e.to)}`);
-  }
+    const label = e.style === 'unenforced' ? `NOT ENFORCED: ${e.label}` : e.label;
+    if (e.style === 'unenforced') unenforced.push(i);
+    out.push(`  ${mermaidId(e.from)} ${arrow}${label ? `|"${mermaidText(label)}"|` : ''} ${mermaidId(e.to)}`);
+  });
+  if (unenforced.length) out.push(`  linkStyle ${unenforced.join(',')} stroke:#d93025,color:#d93025`);
   out.push('  classDef gateway fill:#e8f0fe,stroke:#1a73e8', '  classDef external fill:#fef7e0,stroke:#b06000', '  classDef caller fill:#f1f3f4,stroke:#5f6368,stroke-dasharray: 3 3');
   for (const kind of ['gateway', 'external', 'caller']) {
     const ofKind = nodes.filter(n => n.kind === kind).map(n => mermaidId(n.id));
@@ -140,7 +146,7 @@ export function renderDot(graph: MeshGraph): string {
   });
   for (const e of edges) {
     const style = e.style === 'ingress' ? ', color="#1a73e8", penwidth=2' : e.style === 'egress' ? ', color="#b06000", style=dashed' : e.style === 'unenforced' ? ', color="#d93025", style=dotted' : '';
-    out.push(`  "${dotText(e.from)}" -> "${dotText(e.to)}" [label="${dotText(e.label)}"${style}];`);
+    out.push(`  "${dotText(e.from)}" -> "${dotText(e.to)}" [label="${dotText(e.style === 'unenforced' ? `NOT ENFORCED: ${e.label}` : e.label)}"${style}];`);
   }
   out.push('}');
   return out.join('\n') + '\n';

@@ -229,3 +229,75 @@ describe('cdk8s-mesh graph and diff: usage', () => {
     expect(run(['diff', dir, dir])).toMatchObject({ code: 2, err: expect.stringMatching(/cannot read the manifests: .*bad\.yaml/) });
   });
 });
+
+describe('cdk8s-mesh diff: mTLS and deny policies weakened widen access though no call of the matrix changes', () => {
+  const istio = shop('istio');
+  const edit = (objects: any[], fn: (copy: any[]) => any[] | void) => {
+    const copy = clone(objects);
+    return fn(copy) ?? copy;
+  };
+  const pa = (o: any) => o.kind === 'PeerAuthentication';
+  const jwtDeny = (o: any) => o.kind === 'AuthorizationPolicy' && o.spec.action === 'DENY';
+
+  test.each([
+    ['STRICT to PERMISSIVE', (c: any[]) => { c.find(pa).spec.mtls.mode = 'PERMISSIVE'; }, 'changed'],
+    ['STRICT to DISABLE on a port only', (c: any[]) => { c.find(pa).spec.portLevelMtls = { 8080: { mode: 'DISABLE' } }; }, 'changed'],
+    ['the STRICT PeerAuthentication removed', (c: any[]) => c.filter(o => !pa(o)), 'removed'],
+    ['the ingress JWT DENY policy removed', (c: any[]) => c.filter(o => !jwtDeny(o)), 'removed'],
+    ['a rule of the DENY policy taken out', (c: any[]) => { c.find(jwtDeny).spec.rules[0].to[0].operation.hosts = ['other.example.com']; }, 'changed'],
+  ])('%s: listed under security, exit 1', (_name, fn, change) => {
+    const after = edit(istio, fn);
+    const diff = MeshDiff.between(istio, after);
+    expect(diff.newlyAllowed).toEqual([]);
+    expect(diff.security.map(c => c.change)).toEqual([change]);
+    expect(diff.widensAccess).toBe(true);
+    expect(diff.toMarkdown()).toMatch(/#### mTLS and deny policies weakened \(1\)/);
+    expect(run(['diff', write(istio), write(after)]).code).toBe(1);
+  });
+
+  test('stricter or unchanged: a DENY rule added, PERMISSIVE to STRICT, only reordered: not listed, exit 0', () => {
+    const denyMore = edit(istio, c => { c.find(jwtDeny).spec.rules.push({ to: [{ operation: { paths: ['/admin*'] } }] }); });
+    expect(MeshDiff.between(istio, denyMore).security).toEqual([]);
+    expect(MeshDiff.between(istio, denyMore).widensAccess).toBe(false);
+    const permissive = edit(istio, c => { c.find(pa).spec.mtls.mode = 'PERMISSIVE'; });
+    expect(MeshDiff.between(permissive, istio).security).toEqual([]);
+    expect(MeshDiff.between(permissive, istio).widensAccess).toBe(false);
+    expect(MeshDiff.between(istio, reorder(istio)).security).toEqual([]);
+  });
+
+  test('hand-written YAML: a PERMISSIVE PeerAuthentication added for one workload; Consul mutualTLSMode permissive', () => {
+    const before = [
+      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'a' }, spec: { mtls: { mode: 'STRICT' } } },
+    ];
+    const after = [...before, { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: 'a' }, spec: { selector: { matchLabels: { app: 'legacy' } }, mtls: { mode: 'PERMISSIVE' } } }];
+    expect(MeshDiff.between(before, after).security).toEqual([{ what: 'security.istio.io/PeerAuthentication', key: 'a/legacy', change: 'added', after: 'PERMISSIVE' }]);
+    const unset = [...before, { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'inherit', namespace: 'a' }, spec: { selector: { matchLabels: { app: 'x' } } } }];
+    expect(MeshDiff.between(before, unset).widensAccess).toBe(false);
+    const sd = (mode?: string) => [{ apiVersion: 'consul.hashicorp.com/v1alpha1', kind: 'ServiceDefaults', metadata: { name: 'payment', namespace: 'shop' }, spec: { protocol: 'http', ...(mode ? { mutualTLSMode: mode } : {}) } }];
+    const consul = MeshDiff.between(sd(), sd('permissive'));
+    expect(consul.security).toEqual([{ what: 'consul.hashicorp.com/ServiceDefaults', key: 'shop/payment', change: 'changed', before: 'mutualTLSMode default', after: 'mutualTLSMode permissive' }]);
+    expect(consul.widensAccess).toBe(true);
+    expect(MeshDiff.between(sd('permissive'), sd('strict')).widensAccess).toBe(false);
+  });
+});
+
+describe('cdk8s-mesh diff: Consul Enterprise inferred once for both sides', () => {
+  test('a source in another namespace added: the other callers of the services keep their decisions', () => {
+    const before = shop('consul');
+    const after = clone(before);
+    after.find((o: any) => o.kind === 'ServiceIntentions' && o.metadata.name === 'payment').spec.sources.unshift({ name: 'x', namespace: 'other', action: 'allow' });
+    // before: one namespace (Community) on one side and namespaces (Enterprise) on the other made every caller of
+    // another namespace newly allowed on order, user and the egress service, which the change does not touch
+    const diff = MeshDiff.between(before, after);
+    expect(diff.newlyAllowed.filter(c => c.service !== 'shop/payment')).toEqual([]);
+    expect(diff.newlyDenied).toEqual([]);
+    // told Enterprise, the same
+    expect(MeshDiff.between(before, after, { consulEnterprise: true }).toJson()).toEqual(diff.toJson());
+    // a caller of the namespace given access, where the namespace's deny-all held it: newly allowed
+    const wide = clone(before);
+    wide.find((o: any) => o.kind === 'ServiceIntentions' && o.metadata.name === 'payment').spec.sources.unshift({ name: 'web', namespace: 'shop', action: 'allow' });
+    const widened = MeshDiff.between(before, wide);
+    expect([...new Set(widened.newlyAllowed.map(c => `${c.caller} -> ${c.service}`))]).toEqual(['shop/web -> shop/payment']);
+    expect(widened.widensAccess).toBe(true);
+  });
+});

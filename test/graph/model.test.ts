@@ -272,3 +272,19 @@ spec:
     expect(runs).toBeGreaterThan(300);
   });
 });
+
+describe('MeshGraph: calls nothing enforces', () => {
+  test('Mermaid and DOT: an allowed call that nothing enforces is marked, not drawn like an egress edge', () => {
+    // the shop namespace without sidecar injection: every call is allowed and nothing enforces the policies
+    const unmeshed = JSON.parse(JSON.stringify(shop('istio')));
+    for (const o of unmeshed) if (o.kind === 'Namespace') delete o.metadata.labels?.['istio-injection'];
+    const g = MeshGraph.fromManifests(unmeshed);
+    expect(g.edges.some(e => !e.enforced && e.allowed.length)).toBe(true);
+    const mermaid = g.toMermaid();
+    expect(mermaid).toMatch(/-\.->\|"NOT ENFORCED: [^"]*"\| /);
+    expect(mermaid).toMatch(/\n {2}linkStyle [\d,]+ stroke:#d93025/);
+    expect(g.toDot()).toMatch(/\[label="NOT ENFORCED: [^"]*", color="#d93025", style=dotted\]/);
+    // the enforced graph has no such mark
+    expect(MeshGraph.fromManifests(shop('istio')).toMermaid()).not.toMatch(/\|"NOT ENFORCED|linkStyle/);
+  });
+});
