@@ -29,6 +29,7 @@ from cdk8s_mesh import (
     PathMatch,
     RateLimit,
     ReleaseVersion,
+    RequestMatch,
     ResilientService,
     RetryPolicy,
     RouteMatch,
@@ -36,6 +37,10 @@ from cdk8s_mesh import (
     ServiceRef,
     EgressPolicy,
     ExternalHost,
+    FaultAbort,
+    FaultDelay,
+    FaultInjection,
+    FaultRule,
     AccessLoggingOptions,
     TraceTag,
     TracingOptions,
@@ -226,6 +231,25 @@ class Shop(cdk8s.Chart):
 
         # egress: payment calls the card processor over HTTPS, and nothing else leaves the shop
         EgressPolicy(self, "egress", mesh=mesh, hosts=[ExternalHost(host="api.stripe.com")], registry_only=True)
+
+        # chaos testing of the user service: requests that ask for it get a 2 s delay (x-chaos: delay) or an
+        # HTTP 503 (x-chaos: abort); every other request is untouched
+        FaultInjection(
+            self,
+            "user-chaos",
+            mesh=mesh,
+            service=user,
+            rules=[
+                FaultRule(
+                    match=RequestMatch(headers=[HeaderMatch.exact("x-chaos", "delay")]),
+                    delay=FaultDelay(fixed_delay=cdk8s.Duration.seconds(2), percent=100),
+                ),
+                FaultRule(
+                    match=RequestMatch(headers=[HeaderMatch.exact("x-chaos", "abort")]),
+                    abort=FaultAbort(http_status=503, percent=100),
+                ),
+            ],
+        )
 
         # release payment v2: 10 % of requests, and every request of a test user
         CanaryRelease(
