@@ -16,7 +16,7 @@ func TestZeroTrustNamespaceWritesIstioPolicies(t *testing.T) {
 	cdk8smesh.NewZeroTrustNamespace(chart, jsii.String("zero-trust"), &cdk8smesh.ZeroTrustNamespaceProps{
 		Mesh: cdk8smesh.Mesh_Istio(nil),
 		Allow: &[]*cdk8smesh.AccessRule{{
-			From:    &[]cdk8smesh.Identity{cdk8smesh.Identity_ServiceAccount(jsii.String("order"), nil)},
+			Callers:    &[]cdk8smesh.Identity{cdk8smesh.Identity_ServiceAccount(jsii.String("order"), nil)},
 			To:      cdk8smesh.ServiceRef_FromName(jsii.String("payment"), &cdk8smesh.ServiceRefOptions{Port: jsii.Number(8080)}),
 			Methods: &[]cdk8smesh.HttpMethod{cdk8smesh.HttpMethod_POST},
 			Paths:   &[]cdk8smesh.PathMatch{cdk8smesh.PathMatch_Exact(jsii.String("/process-payment"))},
