@@ -411,10 +411,109 @@ export class ReachabilityMatrix {
   public *_decisions(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      for (const [method, p] of this.probes(service)) {
-        for (const caller of who) yield this.check({ caller, service, method, path: p });
-      }
+      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
+      for (const [method, p] of this.probes(service)) yield* this.decideCallers(who, service, method, p, reps);
     }
+  }
+
+  /**
+   * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
+   * path is tested against.
+   * @internal
+   */
+  public _perCaller = false;
+
+  /**
+   * The decisions of `who` for one request to a service. Callers that no policy able to decide for the
+   * service names (`callerClasses`) get the decision of one unnamed caller of their namespace (and peer):
+   * decided once per class, with the caller's name put in (no reason names the caller).
+   */
+  private *decideCallers(who: string[], service: string, method: string, path: string, reps: (string | undefined)[] | undefined): Generator<ReachabilityDecision> {
+    const byRep = new Map<string, ReachabilityDecision>();
+    for (let i = 0; i < who.length; i++) {
+      const rep = reps?.[i];
+      if (rep === undefined) {
+        yield this.check({ caller: who[i], service, method, path });
+        continue;
+      }
+      let d = byRep.get(rep);
+      if (!d) byRep.set(rep, d = this.check({ caller: rep, service, method, path }));
+      yield { ...d, caller: who[i] };
+    }
+  }
+
+  /**
+   * For each caller of `who`, the unnamed caller of its class for this service (`ns/<unnamed>`, with
+   * its peer), or undefined when it must be decided itself: a caller outside the mesh, one whose service
+   * account occurs in any string of the objects that can decide for the service (its policies, their
+   * authentications, its intentions: a superset), or every caller when one of those strings is a pattern
+   * that could match part of a service account name (anything but `*` and `prefix/*`), or when the mesh
+   * objects that decide cannot be listed here (an Istio Gateway's service). A service account is compared
+   * only by equality or such patterns (istioRule, linkerdAuthenticated, consul), so an unnamed one gets
+   * the same decision; the namespace and peer are kept.
+   */
+  private callerClasses(service: string, who: string[]): (string | undefined)[] | undefined {
+    const key = `${this.defaultNs}/\u0001unnamed`;
+    this.check({ caller: key, service, method: 'GET', path: '/' });
+    const target = this.targetsRead.get(`${service} `);
+    const facts = this.targetFacts.get(`${service} `);
+    if (!target || !facts) return undefined;
+    const req: Request = { caller: this.callerOf(key), method: 'GET', path: '/', jwt: false, ...target };
+    const mesh = this.mesh;
+    let deciding: any[] | undefined = [];
+    if (facts.unmeshed || mesh === 'none') {
+      deciding = [];
+    } else if (mesh === 'istio') {
+      const gateway = this.memo.get(`istio-gateway ${req.ns}/${req.name}`);
+      const waypoint = this.waypointOf(req.ns, req.name);
+      if (gateway !== undefined || !this.memo.has(`istio-gateway ${req.ns}/${req.name}`)) {
+        deciding = undefined;
+      } else {
+        deciding = [...this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req)))];
+        if (waypoint) {
+          deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+            && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
+        }
+      }
+    } else if (mesh === 'linkerd') {
+      const servers: any[] = this.ofKind('Server').filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels));
+      const names = new Set([...servers.map(o => o.metadata?.name)]);
+      const byTarget = this.once(`linkerd-by-target ${req.ns}`, () => {
+        const index = new Map<string, any[]>();
+        const add = (k: string, o: any) => { if (!index.has(k)) index.set(k, []); index.get(k)!.push(o); };
+        for (const o of this.ofKind('AuthorizationPolicy')) if (/linkerd/.test(o.apiVersion) && this.ns(o) === req.ns) add(`${o.spec?.targetRef?.kind} ${o.spec?.targetRef?.name}`, o);
+        for (const o of this.ofKind('HTTPRoute')) if (this.ns(o) === req.ns) for (const pr of o.spec?.parentRefs ?? []) add(`route-of ${pr?.kind} ${pr?.name}`, o);
+        return index;
+      });
+      const routes = [...names].flatMap(n => byTarget.get(`route-of Server ${n}`) ?? []);
+      const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`HTTPRoute ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
+      deciding = [...policies];
+      for (const p of policies) {
+        for (const r of p.spec?.requiredAuthenticationRefs ?? []) {
+          if (r.kind === 'ServiceAccount') continue;
+          const ns = r.namespace ?? req.ns;
+          deciding.push(this.once(`linkerd-authentication ${r.kind} ${ns}/${r.name}`, () => this.ofKind(r.kind).find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === ns)));
+        }
+      }
+    } else if (mesh === 'consul') {
+      deciding = this.consulByName.get(req.name)?.intentions;
+    }
+    if (!deciding) return undefined;
+    const strings: string[] = [];
+    const walk = (v: any): void => {
+      if (typeof v === 'string') strings.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    deciding.forEach(walk);
+    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
+    if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
+    const blob = strings.join('\u0000');
+    return who.map(text => {
+      const c = this.callerOf(text);
+      if (!c.meshed || c.ip !== undefined || c.sa === undefined || !/^[A-Za-z0-9._-]+$/.test(c.sa) || blob.includes(c.sa)) return undefined;
+      return `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed`;
+    });
   }
 
   /**
@@ -468,9 +567,10 @@ export class ReachabilityMatrix {
       const allowed = new Map<string, string[]>();
       let name = service;
       let enforced = true;
+      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
       for (const [method, p] of probes) {
-        for (const caller of who) {
-          const d = this.check({ caller, service, method, path: p });
+        for (const d of this.decideCallers(who, service, method, p, reps)) {
+          const caller = d.caller;
           name = d.service;
           if (d.enforced === false) enforced = false;
           if (!d.allowed) continue;
