@@ -226,9 +226,17 @@ export class ReachabilityMatrix {
   private readonly targetIds = new Map<string, string>();
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
+  /** Each caller's class (`callerClasses`): its unnamed caller, if it may have one, and its service account. */
+  private readonly callerClassesRead = new Map<string, { rep: string | undefined; sa: string }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
   private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
+  /**
+   * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
+   * path is tested against.
+   * @internal
+   */
+  public _perCaller = false;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
   private ambient?: { namespaces: Set<string>; waypoints: Map<string, string>; identities: Set<string> };
@@ -417,18 +425,12 @@ export class ReachabilityMatrix {
   }
 
   /**
-   * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
-   * path is tested against.
-   * @internal
-   */
-  public _perCaller = false;
-
-  /**
    * The decisions of `who` for one request to a service. Callers that no policy able to decide for the
    * service names (`callerClasses`) get the decision of one unnamed caller of their namespace (and peer):
    * decided once per class, with the caller's name put in (no reason names the caller).
    */
-  private *decideCallers(who: string[], service: string, method: string, path: string, reps: (string | undefined)[] | undefined): Generator<ReachabilityDecision> {
+  private *decideCallers(who: string[], service: string, method: string, path: string,
+    reps: (string | undefined)[] | undefined, named = true): Generator<ReachabilityDecision> {
     const byRep = new Map<string, ReachabilityDecision>();
     for (let i = 0; i < who.length; i++) {
       const rep = reps?.[i];
@@ -438,7 +440,8 @@ export class ReachabilityMatrix {
       }
       let d = byRep.get(rep);
       if (!d) byRep.set(rep, d = this.check({ caller: rep, service, method, path }));
-      yield { ...d, caller: who[i] };
+      // (the summary reads the callers from `who`: the decision of the class as it is)
+      yield named ? { ...d, caller: who[i] } : d;
     }
   }
 
@@ -476,15 +479,11 @@ export class ReachabilityMatrix {
         }
       }
     } else if (mesh === 'linkerd') {
-      const servers: any[] = this.ofKind('Server').filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels));
+      // the Servers `linkerd` reads (the same test)
+      const servers: any[] = this.ofKind('Server').filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+        && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
       const names = new Set([...servers.map(o => o.metadata?.name)]);
-      const byTarget = this.once(`linkerd-by-target ${req.ns}`, () => {
-        const index = new Map<string, any[]>();
-        const add = (k: string, o: any) => { if (!index.has(k)) index.set(k, []); index.get(k)!.push(o); };
-        for (const o of this.ofKind('AuthorizationPolicy')) if (/linkerd/.test(o.apiVersion) && this.ns(o) === req.ns) add(`${o.spec?.targetRef?.kind} ${o.spec?.targetRef?.name}`, o);
-        for (const o of this.ofKind('HTTPRoute')) if (this.ns(o) === req.ns) for (const pr of o.spec?.parentRefs ?? []) add(`route-of ${pr?.kind} ${pr?.name}`, o);
-        return index;
-      });
+      const byTarget = this.linkerdIndex(req.ns);
       const routes = [...names].flatMap(n => byTarget.get(`route-of Server ${n}`) ?? []);
       const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`HTTPRoute ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
       deciding = [...policies];
@@ -510,9 +509,13 @@ export class ReachabilityMatrix {
     if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
     const blob = strings.join('\u0000');
     return who.map(text => {
-      const c = this.callerOf(text);
-      if (!c.meshed || c.ip !== undefined || c.sa === undefined || !/^[A-Za-z0-9._-]+$/.test(c.sa) || blob.includes(c.sa)) return undefined;
-      return `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed`;
+      let cls = this.callerClassesRead.get(text);
+      if (!cls) {
+        const c = this.callerOf(text);
+        const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
+        this.callerClassesRead.set(text, cls = { sa: c.sa ?? '', rep: plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined });
+      }
+      return cls.rep === undefined || blob.includes(cls.sa) ? undefined : cls.rep;
     });
   }
 
@@ -569,8 +572,9 @@ export class ReachabilityMatrix {
       let enforced = true;
       const reps = this._perCaller ? undefined : this.callerClasses(service, who);
       for (const [method, p] of probes) {
-        for (const d of this.decideCallers(who, service, method, p, reps)) {
-          const caller = d.caller;
+        let i = 0;
+        for (const d of this.decideCallers(who, service, method, p, reps, false)) {
+          const caller = who[i++];
           name = d.service;
           if (d.enforced === false) enforced = false;
           if (!d.allowed) continue;
@@ -856,8 +860,7 @@ export class ReachabilityMatrix {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.ofKind('HTTPRoute').filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
-      && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name)));
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdIndex(req.ns).get(`route-of Server ${server.metadata.name}`) ?? []);
     let route: any;
     if (routes.length) {
       let best = -1;
@@ -888,6 +891,20 @@ export class ReachabilityMatrix {
       }
     }
     return this.linkerdDefault(server.spec.accessPolicy ?? 'deny', c, `no AuthorizationPolicy authorizes the caller; Server ${req.ns}/${server.metadata.name} accessPolicy ${server.spec.accessPolicy ?? 'deny'}`);
+  }
+
+  /**
+   * A namespace's Linkerd AuthorizationPolicies by target (`Kind name`) and its HTTPRoutes by parent
+   * (`route-of Kind name`), each in the order of the manifests, once.
+   */
+  private linkerdIndex(ns: string): Map<string, any[]> {
+    return this.once(`linkerd-index ${ns}`, () => {
+      const index = new Map<string, Set<any>>();
+      const add = (k: string, o: any) => { if (!index.has(k)) index.set(k, new Set()); index.get(k)!.add(o); };
+      for (const o of this.ofKind('AuthorizationPolicy')) if (/linkerd/.test(o.apiVersion) && this.ns(o) === ns) add(`${o.spec?.targetRef?.kind} ${o.spec?.targetRef?.name}`, o);
+      for (const o of this.ofKind('HTTPRoute')) if (o.kind === 'HTTPRoute' && this.ns(o) === ns) for (const pr of o.spec?.parentRefs ?? []) add(`route-of ${pr?.kind} ${pr?.name}`, o);
+      return new Map([...index].map(([k, v]) => [k, [...v]]));
+    });
   }
 
   private linkerdDefault(policy: string, c: Caller, reason: string): { allowed: boolean; reason: string } {
