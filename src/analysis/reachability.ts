@@ -472,7 +472,9 @@ export class ReachabilityMatrix {
       if (gateway !== undefined || !this.memo.has(`istio-gateway ${req.ns}/${req.name}`)) {
         deciding = undefined;
       } else {
-        deciding = [...this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req)))];
+        // behind a waypoint, ztunnel decides for the waypoint's identity, not the caller's: only the
+        // waypoint's policies see the caller
+        deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req)))];
         if (waypoint) {
           deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
             && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
