@@ -226,8 +226,8 @@ export class ReachabilityMatrix {
   private readonly targetIds = new Map<string, string>();
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
-  /** Each caller's class (`callerClasses`): its unnamed caller, if it may have one, and its service account. */
-  private readonly callerClassesRead = new Map<string, { rep: string | undefined; sa: string }>();
+  /** The callers' classes of a list of callers (`callerClasses`), and the callers by service account. */
+  private readonly callerClassLists = new WeakMap<string[], { reps: (string | undefined)[]; bySa: Map<string, number[]> }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
   private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
@@ -474,7 +474,7 @@ export class ReachabilityMatrix {
       } else {
         // behind a waypoint, ztunnel decides for the waypoint's identity, not the caller's: only the
         // waypoint's policies see the caller
-        deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req)))];
+        deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req))];
         if (waypoint) {
           deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
             && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
@@ -509,16 +509,34 @@ export class ReachabilityMatrix {
     deciding.forEach(walk);
     // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
     if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
-    const blob = strings.join('\u0000');
-    return who.map(text => {
-      let cls = this.callerClassesRead.get(text);
-      if (!cls) {
+    // the callers' classes (once per list of callers), then those named here: a service account (of
+    // the characters below) that occurs in a string occurs in one of its runs of those characters
+    let base = this.callerClassLists.get(who);
+    if (!base) {
+      const reps = who.map(text => {
         const c = this.callerOf(text);
         const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
-        this.callerClassesRead.set(text, cls = { sa: c.sa ?? '', rep: plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined });
+        return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
+      });
+      const bySa = new Map<string, number[]>();
+      who.forEach((text, i) => {
+        if (reps[i] === undefined) return;
+        const sa = this.callerOf(text).sa!;
+        if (!bySa.has(sa)) bySa.set(sa, []);
+        bySa.get(sa)!.push(i);
+      });
+      this.callerClassLists.set(who, base = { reps, bySa });
+    }
+    const out = base.reps.slice();
+    const seen = new Set<string>();
+    for (const run of strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? [])) {
+      if (seen.has(run)) continue;
+      seen.add(run);
+      for (let i = 0; i < run.length; i++) {
+        for (let j = i + 1; j <= run.length; j++) for (const k of base.bySa.get(run.slice(i, j)) ?? []) out[k] = undefined;
       }
-      return cls.rep === undefined || blob.includes(cls.sa) ? undefined : cls.rep;
-    });
+    }
+    return out;
   }
 
   /**
@@ -749,10 +767,10 @@ export class ReachabilityMatrix {
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
-      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
     }
-    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), req, '');
+    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), req, '');
   }
 
   /**
@@ -792,6 +810,26 @@ export class ReachabilityMatrix {
       this.ambient = ambient;
     }
     return this.ambient;
+  }
+
+  /**
+   * The Istio AuthorizationPolicies that apply to the pods of the request's Service (`istioSelects`), in
+   * the order of the manifests: tested among those of its namespace and the root namespace that select
+   * no pods or one of its labels (an index by namespace and first selector label, read once).
+   */
+  private istioSelectedScan(req: Request): any[] {
+    const index = this.once('istio-selector-index', () => {
+      const byKey = new Map<string, number[]>();
+      const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
+      this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+        const first = Object.entries(o.spec?.selector?.matchLabels ?? {})[0];
+        add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
+      });
+      return byKey;
+    });
+    const all = this.ofKind('AuthorizationPolicy');
+    const at = [...new Set([req.ns, this.rootNs])].flatMap(ns => [`${ns}\u0000`, ...Object.entries(req.labels ?? {}).map(([k, v]) => `${ns}\u0000${k}\u0000${v}`)]);
+    return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((a, b) => a - b).map(i => all[i]).filter(o => this.istioSelects(o, req));
   }
 
   /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */
