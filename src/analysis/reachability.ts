@@ -482,7 +482,7 @@ export class ReachabilityMatrix {
       }
     } else if (mesh === 'linkerd') {
       // the Servers `linkerd` reads (the same test)
-      const servers: any[] = this.ofKind('Server').filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+      const servers: any[] = this.serverCandidates(req).filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
       const names = new Set([...servers.map(o => o.metadata?.name)]);
       const byTarget = this.linkerdIndex(req.ns);
@@ -892,7 +892,7 @@ export class ReachabilityMatrix {
     const c = req.caller;
     const nsObject = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.ofKind('Server')
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.serverCandidates(req)
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
@@ -931,6 +931,26 @@ export class ReachabilityMatrix {
       }
     }
     return this.linkerdDefault(server.spec.accessPolicy ?? 'deny', c, `no AuthorizationPolicy authorizes the caller; Server ${req.ns}/${server.metadata.name} accessPolicy ${server.spec.accessPolicy ?? 'deny'}`);
+  }
+
+  /**
+   * The Linkerd Servers that may select the request's pods, in the order of the manifests: those of its
+   * namespace that select by none of the labels or by one of its labels (an index by namespace and first
+   * podSelector label, read once); the callers apply the full test.
+   */
+  private serverCandidates(req: Request): any[] {
+    const index = this.once('linkerd-server-index', () => {
+      const byKey = new Map<string, number[]>();
+      const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
+      this.ofKind('Server').forEach((o, i) => {
+        const first = Object.entries(o.spec?.podSelector?.matchLabels ?? {})[0];
+        add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
+      });
+      return byKey;
+    });
+    const all = this.ofKind('Server');
+    const at = [`${req.ns}\u0000`, ...Object.entries(req.labels ?? {}).map(([k, v]) => `${req.ns}\u0000${k}\u0000${v}`)];
+    return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((x, y) => x - y).map(i => all[i]);
   }
 
   /**
