@@ -341,7 +341,7 @@ export class ReachabilityMatrix {
     let target = this.targetsRead.get(targetId);
     if (!target) {
       const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-      const svc = this.once(`service ${ns}/${name}`, () => this.ofKind('Service').find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns)
+      const svc = this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
         // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
         ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
       const svcPorts: any[] = svc?.spec?.ports ?? [];
@@ -493,7 +493,7 @@ export class ReachabilityMatrix {
         for (const r of p.spec?.requiredAuthenticationRefs ?? []) {
           if (r.kind === 'ServiceAccount') continue;
           const ns = r.namespace ?? req.ns;
-          deciding.push(this.once(`linkerd-authentication ${r.kind} ${ns}/${r.name}`, () => this.ofKind(r.kind).find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === ns)));
+          deciding.push(this.once(`linkerd-authentication ${r.kind} ${ns}/${r.name}`, () => this.firstByName(r.kind, ns, r.name)));
         }
       }
     } else if (mesh === 'consul') {
@@ -645,6 +645,20 @@ export class ReachabilityMatrix {
       for (const o of this.ofKind('ServiceIntentions')) add(o, o.spec?.destination?.name);
       return new Map([...index].map(([k, v]) => [k, [...v]]));
     });
+  }
+
+  /** The first object of a kind with that namespace and name (and passing `test`), by an index of the kind read once. */
+  private firstByName(kind: string, ns: string, name: unknown, test: (o: any) => boolean = () => true): any {
+    const index = this.once(`by-name ${kind}`, () => {
+      const byName = new Map<string, any[]>();
+      for (const o of this.ofKind(kind)) {
+        const k = `${this.ns(o)}\u0000${o.metadata?.name}`;
+        if (!byName.has(k)) byName.set(k, []);
+        byName.get(k)!.push(o);
+      }
+      return byName;
+    });
+    return (index.get(`${ns}\u0000${name}`) ?? []).find(o => o.kind === kind && o.metadata?.name === name && test(o));
   }
 
   /** The objects of a kind, in the order of the manifests. */
@@ -921,9 +935,13 @@ export class ReachabilityMatrix {
     };
     // the policies on this Server, route and namespace: once per target and route (not a scan of the
     // namespace's policies per decision)
-    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`,
-      () => this.once(`linkerd-policies ${req.ns}`, () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
-        .filter((o: any) => targets(o)));
+    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`, () => {
+      // the namespace's policies on the Server, route or namespace (by the index), in the order of the manifests
+      const index = this.linkerdIndex(req.ns);
+      const order = this.once('linkerd-policy-order', () => new Map(this.ofKind('AuthorizationPolicy').map((o, i) => [o, i])));
+      return [...new Set([`Server ${server.metadata.name}`, ...(route ? [`HTTPRoute ${route.metadata.name}`] : []), `Namespace ${req.ns}`].flatMap(k => index.get(k) ?? []))]
+        .sort((a, b) => order.get(a)! - order.get(b)!).filter((o: any) => targets(o));
+    });
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
       if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
@@ -991,7 +1009,7 @@ export class ReachabilityMatrix {
   private linkerdAuthenticated(r: any, c: Caller, ns: string): boolean {
     if (r.kind === 'ServiceAccount') return c.meshed && c.sa === r.name && c.ns === (r.namespace ?? ns);
     const auth = this.once(`linkerd-authentication ${r.kind} ${r.namespace ?? ns}/${r.name}`,
-      () => this.ofKind(r.kind).find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns)));
+      () => this.firstByName(r.kind, r.namespace ?? ns, r.name));
     if (!auth) return false;
     if (r.kind === 'MeshTLSAuthentication') {
       if (!c.meshed) return false;
