@@ -226,9 +226,17 @@ export class ReachabilityMatrix {
   private readonly targetIds = new Map<string, string>();
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
+  /** The callers' classes of a list of callers (`callerClasses`), and the callers by service account. */
+  private readonly callerClassLists = new WeakMap<string[], { reps: (string | undefined)[]; bySa: Map<string, number[]> }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
   private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
+  /**
+   * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
+   * path is tested against.
+   * @internal
+   */
+  public _perCaller = false;
   private readonly rootNs: string;
   /** The ambient facts of the objects (indexed on first use). */
   private ambient?: { namespaces: Set<string>; waypoints: Map<string, string>; identities: Set<string> };
@@ -333,7 +341,7 @@ export class ReachabilityMatrix {
     let target = this.targetsRead.get(targetId);
     if (!target) {
       const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-      const svc = this.once(`service ${ns}/${name}`, () => this.ofKind('Service').find(o => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === name && this.ns(o) === ns)
+      const svc = this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
         // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
         ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
       const svcPorts: any[] = svc?.spec?.ports ?? [];
@@ -411,10 +419,124 @@ export class ReachabilityMatrix {
   public *_decisions(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      for (const [method, p] of this.probes(service)) {
-        for (const caller of who) yield this.check({ caller, service, method, path: p });
+      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
+      for (const [method, p] of this.probes(service)) yield* this.decideCallers(who, service, method, p, reps);
+    }
+  }
+
+  /**
+   * The decisions of `who` for one request to a service. Callers that no policy able to decide for the
+   * service names (`callerClasses`) get the decision of one unnamed caller of their namespace (and peer):
+   * decided once per class, with the caller's name put in (no reason names the caller).
+   */
+  private *decideCallers(who: string[], service: string, method: string, path: string,
+    reps: (string | undefined)[] | undefined, named = true): Generator<ReachabilityDecision> {
+    const byRep = new Map<string, ReachabilityDecision>();
+    for (let i = 0; i < who.length; i++) {
+      const rep = reps?.[i];
+      if (rep === undefined) {
+        yield this.check({ caller: who[i], service, method, path });
+        continue;
+      }
+      let d = byRep.get(rep);
+      if (!d) byRep.set(rep, d = this.check({ caller: rep, service, method, path }));
+      // (the summary reads the callers from `who`: the decision of the class as it is)
+      yield named ? { ...d, caller: who[i] } : d;
+    }
+  }
+
+  /**
+   * For each caller of `who`, the unnamed caller of its class for this service (`ns/<unnamed>`, with
+   * its peer), or undefined when it must be decided itself: a caller outside the mesh, one whose service
+   * account occurs in any string of the objects that can decide for the service (its policies, their
+   * authentications, its intentions: a superset), or every caller when one of those strings is a pattern
+   * that could match part of a service account name (anything but `*` and `prefix/*`), or when the mesh
+   * objects that decide cannot be listed here (an Istio Gateway's service). A service account is compared
+   * only by equality or such patterns (istioRule, linkerdAuthenticated, consul), so an unnamed one gets
+   * the same decision; the namespace and peer are kept.
+   */
+  private callerClasses(service: string, who: string[]): (string | undefined)[] | undefined {
+    const key = `${this.defaultNs}/\u0001unnamed`;
+    this.check({ caller: key, service, method: 'GET', path: '/' });
+    const target = this.targetsRead.get(`${service} `);
+    const facts = this.targetFacts.get(`${service} `);
+    if (!target || !facts) return undefined;
+    const req: Request = { caller: this.callerOf(key), method: 'GET', path: '/', jwt: false, ...target };
+    const mesh = this.mesh;
+    let deciding: any[] | undefined = [];
+    if (facts.unmeshed || mesh === 'none') {
+      deciding = [];
+    } else if (mesh === 'istio') {
+      const gateway = this.memo.get(`istio-gateway ${req.ns}/${req.name}`);
+      const waypoint = this.waypointOf(req.ns, req.name);
+      if (gateway !== undefined || !this.memo.has(`istio-gateway ${req.ns}/${req.name}`)) {
+        deciding = undefined;
+      } else {
+        // behind a waypoint, ztunnel decides for the waypoint's identity, not the caller's: only the
+        // waypoint's policies see the caller
+        deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req))];
+        if (waypoint) {
+          deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+            && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
+        }
+      }
+    } else if (mesh === 'linkerd') {
+      // the Servers `linkerd` reads (the same test)
+      const servers: any[] = this.serverCandidates(req).filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+        && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
+      const names = new Set([...servers.map(o => o.metadata?.name)]);
+      const byTarget = this.linkerdIndex(req.ns);
+      const routes = [...names].flatMap(n => byTarget.get(`route-of Server ${n}`) ?? []);
+      const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`HTTPRoute ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
+      deciding = [...policies];
+      for (const p of policies) {
+        for (const r of p.spec?.requiredAuthenticationRefs ?? []) {
+          if (r.kind === 'ServiceAccount') continue;
+          const ns = r.namespace ?? req.ns;
+          deciding.push(this.once(`linkerd-authentication ${r.kind} ${ns}/${r.name}`, () => this.firstByName(r.kind, ns, r.name)));
+        }
+      }
+    } else if (mesh === 'consul') {
+      deciding = this.consulByName.get(req.name)?.intentions;
+    }
+    if (!deciding) return undefined;
+    const strings: string[] = [];
+    const walk = (v: any): void => {
+      if (typeof v === 'string') strings.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    deciding.forEach(walk);
+    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
+    if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
+    // the callers' classes (once per list of callers), then those named here: a service account (of
+    // the characters below) that occurs in a string occurs in one of its runs of those characters
+    let base = this.callerClassLists.get(who);
+    if (!base) {
+      const reps = who.map(text => {
+        const c = this.callerOf(text);
+        const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
+        return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
+      });
+      const bySa = new Map<string, number[]>();
+      who.forEach((text, i) => {
+        if (reps[i] === undefined) return;
+        const sa = this.callerOf(text).sa!;
+        if (!bySa.has(sa)) bySa.set(sa, []);
+        bySa.get(sa)!.push(i);
+      });
+      this.callerClassLists.set(who, base = { reps, bySa });
+    }
+    const out = base.reps.slice();
+    const seen = new Set<string>();
+    for (const run of strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? [])) {
+      if (seen.has(run)) continue;
+      seen.add(run);
+      for (let i = 0; i < run.length; i++) {
+        for (let j = i + 1; j <= run.length; j++) for (const k of base.bySa.get(run.slice(i, j)) ?? []) out[k] = undefined;
       }
     }
+    return out;
   }
 
   /**
@@ -468,9 +590,11 @@ export class ReachabilityMatrix {
       const allowed = new Map<string, string[]>();
       let name = service;
       let enforced = true;
+      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
       for (const [method, p] of probes) {
-        for (const caller of who) {
-          const d = this.check({ caller, service, method, path: p });
+        let i = 0;
+        for (const d of this.decideCallers(who, service, method, p, reps, false)) {
+          const caller = who[i++];
           name = d.service;
           if (d.enforced === false) enforced = false;
           if (!d.allowed) continue;
@@ -521,6 +645,20 @@ export class ReachabilityMatrix {
       for (const o of this.ofKind('ServiceIntentions')) add(o, o.spec?.destination?.name);
       return new Map([...index].map(([k, v]) => [k, [...v]]));
     });
+  }
+
+  /** The first object of a kind with that namespace and name (and passing `test`), by an index of the kind read once. */
+  private firstByName(kind: string, ns: string, name: unknown, test: (o: any) => boolean = () => true): any {
+    const index = this.once(`by-name ${kind}`, () => {
+      const byName = new Map<string, any[]>();
+      for (const o of this.ofKind(kind)) {
+        const k = `${this.ns(o)}\u0000${o.metadata?.name}`;
+        if (!byName.has(k)) byName.set(k, []);
+        byName.get(k)!.push(o);
+      }
+      return byName;
+    });
+    return (index.get(`${ns}\u0000${name}`) ?? []).find(o => o.kind === kind && o.metadata?.name === name && test(o));
   }
 
   /** The objects of a kind, in the order of the manifests. */
@@ -643,10 +781,10 @@ export class ReachabilityMatrix {
         && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
-      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
+      const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
       return l4.allowed ? l7 : l4;
     }
-    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.ofKind('AuthorizationPolicy').filter(o => this.istioSelects(o, req))), req, '');
+    return this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), req, '');
   }
 
   /**
@@ -686,6 +824,26 @@ export class ReachabilityMatrix {
       this.ambient = ambient;
     }
     return this.ambient;
+  }
+
+  /**
+   * The Istio AuthorizationPolicies that apply to the pods of the request's Service (`istioSelects`), in
+   * the order of the manifests: tested among those of its namespace and the root namespace that select
+   * no pods or one of its labels (an index by namespace and first selector label, read once).
+   */
+  private istioSelectedScan(req: Request): any[] {
+    const index = this.once('istio-selector-index', () => {
+      const byKey = new Map<string, number[]>();
+      const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
+      this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+        const first = Object.entries(o.spec?.selector?.matchLabels ?? {})[0];
+        add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
+      });
+      return byKey;
+    });
+    const all = this.ofKind('AuthorizationPolicy');
+    const at = [...new Set([req.ns, this.rootNs])].flatMap(ns => [`${ns}\u0000`, ...Object.entries(req.labels ?? {}).map(([k, v]) => `${ns}\u0000${k}\u0000${v}`)]);
+    return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((a, b) => a - b).map(i => all[i]).filter(o => this.istioSelects(o, req));
   }
 
   /** Whether an Istio AuthorizationPolicy applies to the pods of the request's Service (sidecar or ztunnel). */
@@ -748,7 +906,7 @@ export class ReachabilityMatrix {
     const c = req.caller;
     const nsObject = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
     const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.ofKind('Server')
+    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.serverCandidates(req)
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
       .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
@@ -756,8 +914,7 @@ export class ReachabilityMatrix {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.ofKind('HTTPRoute').filter(o => o.kind === 'HTTPRoute' && this.ns(o) === req.ns
-      && (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Server' && p.name === server.metadata.name)));
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdIndex(req.ns).get(`route-of Server ${server.metadata.name}`) ?? []);
     let route: any;
     if (routes.length) {
       let best = -1;
@@ -778,9 +935,13 @@ export class ReachabilityMatrix {
     };
     // the policies on this Server, route and namespace: once per target and route (not a scan of the
     // namespace's policies per decision)
-    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`,
-      () => this.once(`linkerd-policies ${req.ns}`, () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /linkerd/.test(o.apiVersion) && this.ns(o) === req.ns))
-        .filter((o: any) => targets(o)));
+    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`, () => {
+      // the namespace's policies on the Server, route or namespace (by the index), in the order of the manifests
+      const index = this.linkerdIndex(req.ns);
+      const order = this.once('linkerd-policy-order', () => new Map(this.ofKind('AuthorizationPolicy').map((o, i) => [o, i])));
+      return [...new Set([`Server ${server.metadata.name}`, ...(route ? [`HTTPRoute ${route.metadata.name}`] : []), `Namespace ${req.ns}`].flatMap(k => index.get(k) ?? []))]
+        .sort((a, b) => order.get(a)! - order.get(b)!).filter((o: any) => targets(o));
+    });
     for (const p of policies) {
       const refs = p.spec?.requiredAuthenticationRefs ?? [];
       if (refs.every((r: any) => this.linkerdAuthenticated(r, c, req.ns))) {
@@ -788,6 +949,40 @@ export class ReachabilityMatrix {
       }
     }
     return this.linkerdDefault(server.spec.accessPolicy ?? 'deny', c, `no AuthorizationPolicy authorizes the caller; Server ${req.ns}/${server.metadata.name} accessPolicy ${server.spec.accessPolicy ?? 'deny'}`);
+  }
+
+  /**
+   * The Linkerd Servers that may select the request's pods, in the order of the manifests: those of its
+   * namespace that select by none of the labels or by one of its labels (an index by namespace and first
+   * podSelector label, read once); the callers apply the full test.
+   */
+  private serverCandidates(req: Request): any[] {
+    const index = this.once('linkerd-server-index', () => {
+      const byKey = new Map<string, number[]>();
+      const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
+      this.ofKind('Server').forEach((o, i) => {
+        const first = Object.entries(o.spec?.podSelector?.matchLabels ?? {})[0];
+        add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
+      });
+      return byKey;
+    });
+    const all = this.ofKind('Server');
+    const at = [`${req.ns}\u0000`, ...Object.entries(req.labels ?? {}).map(([k, v]) => `${req.ns}\u0000${k}\u0000${v}`)];
+    return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((x, y) => x - y).map(i => all[i]);
+  }
+
+  /**
+   * A namespace's Linkerd AuthorizationPolicies by target (`Kind name`) and its HTTPRoutes by parent
+   * (`route-of Kind name`), each in the order of the manifests, once.
+   */
+  private linkerdIndex(ns: string): Map<string, any[]> {
+    return this.once(`linkerd-index ${ns}`, () => {
+      const index = new Map<string, Set<any>>();
+      const add = (k: string, o: any) => { if (!index.has(k)) index.set(k, new Set()); index.get(k)!.add(o); };
+      for (const o of this.ofKind('AuthorizationPolicy')) if (/linkerd/.test(o.apiVersion) && this.ns(o) === ns) add(`${o.spec?.targetRef?.kind} ${o.spec?.targetRef?.name}`, o);
+      for (const o of this.ofKind('HTTPRoute')) if (o.kind === 'HTTPRoute' && this.ns(o) === ns) for (const pr of o.spec?.parentRefs ?? []) add(`route-of ${pr?.kind} ${pr?.name}`, o);
+      return new Map([...index].map(([k, v]) => [k, [...v]]));
+    });
   }
 
   private linkerdDefault(policy: string, c: Caller, reason: string): { allowed: boolean; reason: string } {
@@ -814,7 +1009,7 @@ export class ReachabilityMatrix {
   private linkerdAuthenticated(r: any, c: Caller, ns: string): boolean {
     if (r.kind === 'ServiceAccount') return c.meshed && c.sa === r.name && c.ns === (r.namespace ?? ns);
     const auth = this.once(`linkerd-authentication ${r.kind} ${r.namespace ?? ns}/${r.name}`,
-      () => this.ofKind(r.kind).find(o => o.kind === r.kind && o.metadata?.name === r.name && this.ns(o) === (r.namespace ?? ns)));
+      () => this.firstByName(r.kind, r.namespace ?? ns, r.name));
     if (!auth) return false;
     if (r.kind === 'MeshTLSAuthentication') {
       if (!c.meshed) return false;
