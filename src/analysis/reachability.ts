@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
+import { Severity } from './findings';
 import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
-import { loadManifests } from './private/yaml';
+import { InvalidManifestsError, loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
+import { ManifestValidator } from './validator';
 import { formatTableLines } from '../private/format';
 
 /**
@@ -293,6 +295,10 @@ export class ReachabilityMatrix {
 
   /** The services the policies protect, as `namespace/name`, sorted. */
   public services(): string[] {
+    return this.guard(() => this.servicesRead());
+  }
+
+  private servicesRead(): string[] {
     const out = new Set<string>();
     for (const o of this.objects) {
       const ns = this.ns(o);
@@ -309,6 +315,10 @@ export class ReachabilityMatrix {
 
   /** The callers the policies name, as `namespace/serviceAccount`, sorted. */
   public callers(): string[] {
+    return this.guard(() => this.namedCallers());
+  }
+
+  private namedCallers(): string[] {
     const out = new Set<string>();
     for (const o of this.objects) {
       const ns = this.ns(o);
@@ -334,6 +344,10 @@ export class ReachabilityMatrix {
 
   /** Decides one request. */
   public check(query: ReachabilityQuery): ReachabilityDecision {
+    return this.guard(() => this.decide(query));
+  }
+
+  private decide(query: ReachabilityQuery): ReachabilityDecision {
     const caller = this.callerOf(query.caller);
     // what the request targets (the Service, its ports and pods) is the same for every caller, method
     // and path: read once per service and port, with its memo key
@@ -402,6 +416,34 @@ export class ReachabilityMatrix {
   }
 
   /** The callers and services of `table`. */
+  /**
+   * Runs a read of the objects; a TypeError there means a field is not of its type (the matrix reads
+   * the objects as their schemas say): the objects are then validated, and the schema errors of the kinds
+   * it reads are thrown as an InvalidManifestsError naming each object, field and fix, not a TypeError.
+   */
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      throw this.explained(e);
+    }
+  }
+
+  private *guarded<T>(gen: Generator<T>): Generator<T> {
+    try {
+      yield* gen;
+    } catch (e) {
+      throw this.explained(e);
+    }
+  }
+
+  private explained(e: unknown): unknown {
+    if (!(e instanceof TypeError)) return e;
+    const errors = ManifestValidator.validateObjects(this.objects).findings.filter(f => f.severity === Severity.ERROR);
+    if (errors.length === 0) return e;
+    return new InvalidManifestsError(errors.map(f => `${f.resource}${f.path ? ` ${f.path}` : ''}: ${f.message}`));
+  }
+
   private tableAxes(callers?: string[], services?: string[]): { who: string[]; svcs: string[] } {
     const svcs = services ?? this.services();
     // an unnamed caller here, and one of each peer the intentions name (Consul cluster peering)
@@ -417,6 +459,10 @@ export class ReachabilityMatrix {
    * @internal
    */
   public *_decisions(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
+    yield* this.guarded(this.decisionsOf(callers, services));
+  }
+
+  private *decisionsOf(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
       const reps = this._perCaller ? undefined : this.callerClasses(service, who);
@@ -545,6 +591,10 @@ export class ReachabilityMatrix {
    * @internal
    */
   public *_tableLines(callers?: string[], services?: string[], chunk = 10_000): Generator<string> {
+    yield* this.guarded(this.tableLinesOf(callers, services, chunk));
+  }
+
+  private *tableLinesOf(callers?: string[], services?: string[], chunk = 10_000): Generator<string> {
     const { who, svcs } = this.tableAxes(callers, services);
     const header = ['CALLER', 'SERVICE', 'REQUEST', 'DECISION', 'REASON'];
     const widths = header.map(h => h.length);
@@ -584,6 +634,10 @@ export class ReachabilityMatrix {
    * @internal
    */
   public *_summary(callers?: string[], services?: string[]): Generator<ReachabilitySummary> {
+    yield* this.guarded(this.summaryOf(callers, services));
+  }
+
+  private *summaryOf(callers?: string[], services?: string[]): Generator<ReachabilitySummary> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
       const probes = this.probes(service);

@@ -5,7 +5,7 @@ import { fails, github, junit, sarif, withObject } from './report';
 import type { MeshAnalyzer as Analyzer } from '../analysis/analyzer';
 import { Finding, Severity } from '../analysis/findings';
 import { expandPaths } from '../analysis/private/files';
-import { loadManifests, YamlReadError } from '../analysis/private/yaml';
+import { InvalidManifestsError, loadManifests, YamlReadError } from '../analysis/private/yaml';
 import type { ReachabilityDecision, ReachabilityMatrix as Reachability } from '../analysis/reachability';
 import type { ManifestValidator as Validator, ValidationResult } from '../analysis/validator';
 import { formatTableLines } from '../private/format';
@@ -126,6 +126,7 @@ export function main(argv: string[], io: Io = DEFAULT_IO): number {
     // 1 means findings: anything that stops a command is 2, with what went wrong
     const err = e as NodeJS.ErrnoException;
     if (e instanceof YamlReadError) io.stderr(`cdk8s-mesh: cannot read the manifests: ${err.message}\n`);
+    else if (e instanceof InvalidManifestsError) io.stderr(`cdk8s-mesh: ${err.message}\n`);
     else if (err && typeof err.code === 'string' && typeof err.syscall === 'string') io.stderr(`cdk8s-mesh: cannot read ${err.path ?? 'the input'}: ${err.message}\n`);
     else io.stderr(`cdk8s-mesh: internal error, please report it with the input: ${err?.stack ?? String(e)}\n`);
     return 2;

@@ -9,6 +9,17 @@ import * as jsyaml from 'js-yaml';
 export const MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
 
 /** A YAML text the readers refuse: it cannot be parsed, or a document is too large once expanded. */
+/**
+ * Manifests that are parsed but not of the shape their schemas give, where a reader needs them to be
+ * (e.g. an AuthorizationPolicy whose rules are a string): each problem as `Kind ns/name path: message`.
+ */
+export class InvalidManifestsError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`the manifests are not valid where they are read (fix them; \`cdk8s-mesh validate\` lists every error):\n${problems.map(p => `  ${p}`).join('\n')}`);
+    this.name = 'InvalidManifestsError';
+  }
+}
+
 export class YamlReadError extends Error {
   /** What is wrong, without the position. */
   public readonly reason: string;
