@@ -1,0 +1,121 @@
+import { isIP } from 'net';
+import { MeshAnalysis } from '../../analysis/synth-check';
+import * as istio from '../../imports/istio';
+import { Mesh } from '../../model/mesh';
+import { MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
+import { IstioMultiClusterMode } from '../../patterns/multicluster/multi-cluster-export';
+import { ServiceTraffic } from '../../patterns/traffic/service-traffic';
+import { objectMetadata, sortKeys } from '../../private/metadata';
+
+/**
+ * The step the output needs from each cluster's operator: the network label on the control plane's
+ * namespace. The library does not write that Namespace: it belongs to the Istio installation, and a
+ * GitOps prune of an app that wrote it would delete the control plane.
+ */
+export function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string {
+  const ns = mesh.rootNamespace ?? 'istio-system';
+  return `label each cluster's ${ns} namespace with its network before applying (the library does not write that Namespace, which the Istio installation owns): `
+    + intent.clusters.map(c => `kubectl --context ${c.name} label namespace ${ns} topology.istio.io/network=${c.network}`).join('; ')
+    + ' (or install Istio with --set values.global.network=<network>)';
+}
+
+/**
+ * The step each exporting cluster's operator takes when the app does not write the east-west gateway's
+ * `Gateway` (the default): it exposes every app's services on the east-west gateway, so it belongs to the
+ * mesh's installation, as Istio's samples/multicluster/expose-services.yaml. Undefined when none is needed.
+ */
+export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): string | undefined {
+  const exporters = intent.clusters.filter(c => intent.exports.some(e => e.from === c));
+  if (intent.istioEastWestGateway || !exporters.length) return undefined;
+  const ns = mesh.rootNamespace ?? 'istio-system';
+  return `expose the exported services on each exporting cluster's east-west gateway before applying (the library does not write Gateway ${ns}/cross-network-gateway, which serves every app's exports, `
+    + 'so that pruning or renaming this app cannot cut them): '
+    + exporters.map(c => `kubectl --context ${c.name} apply -n ${ns} -f samples/multicluster/expose-services.yaml`).join('; ')
+    + ' (from the Istio release: a Gateway cross-network-gateway selecting istio: eastwestgateway, port 15443 TLS, tls.mode AUTO_PASSTHROUGH, hosts "*.local"), or set istioEastWestGateway: true to write it in this app\'s output';
+}
+
+/**
+ * Istio (multi-network): each cluster's istio-system must carry its network label (a step for the
+ * operator, see istioNetworkStep); an exporting cluster
+ * has the east-west gateway (port 15443, AUTO_PASSTHROUGH: its Gateway object written with istioEastWestGateway,
+ * otherwise a step for the operator, see istioEastWestStep); consumers that run the service too get a
+ * DestinationRule with locality failover and the outlier detection failover needs; in FEDERATED mode,
+ * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
+ * exporter lets the named remote callers in with an AuthorizationPolicy.
+ */
+export const MC_ISTIO: MultiClusterRenderer = {
+  unsupported(intent: MultiClusterIntent, mesh: Mesh) {
+    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    if (mesh.ambient) {
+      // the sidecar east-west gateway (15443 AUTO_PASSTHROUGH) does not carry ambient's HBONE traffic
+      return [{
+        setting: 'mesh',
+        value: 'ambient',
+        why: 'ambient multi-network uses an east-west gateway of its own (HBONE on 15008, class istio-east-west) and is Alpha in Istio 1.30; the library writes the sidecar form only',
+        alternative: 'run the exported services on the sidecar data plane (Mesh.istio()), or set up ambient multicluster with istioctl',
+      }];
+    }
+    if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
+      for (const e of intent.exports) {
+        if (e.to.some(c => !e.localIn.includes(c)) && !e.from.gatewayAddress) {
+          out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'without remote secrets, consumers reach an export through the exporter\'s east-west gateway, whose address is not known', alternative: `set gatewayAddress of ${e.from.name}, or use IstioMultiClusterMode.MULTI_PRIMARY` });
+        }
+      }
+    }
+    if (intent.samenessGroup) out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are Consul\'s', alternative: 'remove it for Istio' });
+    if (intent.linkerdRemoteDiscovery) out.push({ setting: 'linkerdRemoteDiscovery', value: true, why: 'remote discovery is Linkerd\'s', alternative: 'remove it for Istio' });
+    return out;
+  },
+
+  render(intent: MultiClusterIntent, mesh: Mesh) {
+    for (const c of intent.clusters) {
+      MeshAnalysis.of(c.chart);
+      if (intent.istioEastWestGateway && intent.exports.some(e => e.from === c)) {
+        new istio.Gateway(c.chart, 'EastWestGateway', {
+          metadata: objectMetadata('cross-network-gateway', mesh.rootNamespace ?? 'istio-system'),
+          spec: {
+            selector: { istio: 'eastwestgateway' },
+            servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: istio.GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH }, hosts: ['*.local'] }],
+          },
+        });
+      }
+    }
+    for (const e of intent.exports) {
+      const host = `${e.service.name}.${e.namespace}.svc.${mesh.clusterDomain}`;
+      if (e.callers.length) {
+        new istio.AuthorizationPolicy(e.from.chart, `RemoteCallers-${e.service.name}`, {
+          metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
+          spec: {
+            selector: { matchLabels: sortKeys(e.service.selector) },
+            action: istio.AuthorizationPolicySpecAction.ALLOW,
+            rules: [{
+              from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
+              // for the exported port only (the pods' port, which the sidecar sees)
+              to: [{ operation: { ports: [String(e.service.targetPort)] } }],
+            }],
+          },
+        });
+      }
+      for (const c of e.to) {
+        if (e.localIn.includes(c)) {
+          if (!intent.failover) continue;
+          // into the service's one DestinationRule in that cluster's chart (with its resilience settings, if any)
+          const local = c.services.find(s => s.name === e.service.name)!;
+          ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
+        } else if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
+          const address = e.from.gatewayAddress!;
+          new istio.ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {
+            metadata: objectMetadata(`${e.service.name}-${e.from.name}`, e.namespace),
+            spec: {
+              hosts: [host],
+              location: istio.ServiceEntrySpecLocation.MESH_UNDERSCORE_INTERNAL,
+              resolution: isIP(address) ? istio.ServiceEntrySpecResolution.STATIC : istio.ServiceEntrySpecResolution.DNS,
+              ports: [{ number: e.service.port, name: 'http', protocol: 'HTTP' }],
+              endpoints: [{ address, network: e.from.network, locality: e.from.region, ports: { http: 15443 }, labels: { 'security.istio.io/tlsMode': 'istio' } }],
+            },
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,123 @@
+import { LinkerdServer } from './server';
+import { MeshAnalysis } from '../../analysis/synth-check';
+import * as linkerd from '../../imports/linkerd';
+import { IdentityKind } from '../../model/identity';
+import { Mesh } from '../../model/mesh';
+import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
+import { objectMetadata } from '../../private/metadata';
+
+const EXPORTED = 'mirror.linkerd.io/exported';
+
+const SETUP = 'cdk8s-mesh.io/setup';
+const DESCRIPTION = 'cdk8s-mesh.io/description';
+
+/**
+ * What a Link needs besides itself (multicluster/cmd/link-gen.go, multicluster/charts/linkerd-multicluster
+ * values `controllers`): the credentials Secret that `link-gen` writes in the exporter's context (its Link
+ * is this one), and a service-mirror controller for the Link in the consumer's linkerd-multicluster.
+ */
+function linkSetup(consumer: string, exporter: string): string {
+  return `in ${consumer}: the Secret cluster-credentials-${exporter} from \`linkerd --context=${exporter} multicluster link-gen --cluster-name ${exporter}\` (apply its Secret only), `
+    + `and the linkerd-multicluster Helm value controllers: [{link: {ref: {name: ${exporter}}}}]`;
+}
+
+/**
+ * The exported Service's own authorization, in the exporting cluster. Through the multicluster gateway
+ * the Server sees the gateway's identity (the linkerd-gateway service account of linkerd-multicluster),
+ * never the remote caller's: the policy authorizes that identity and says so. With remote discovery
+ * (flat network) the callers keep their identities, in their own cluster's trust domain.
+ */
+function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): void {
+  if (remoteDiscovery && !e.callers.length) return;
+  const scope = e.from.chart;
+  const ns = e.namespace;
+  const server = LinkerdServer.of(scope, mesh, e.service);
+  const name = `${e.service.name}-from-${remoteDiscovery ? 'remote-callers' : 'multicluster-gateway'}`;
+  const annotations = {
+    [DESCRIPTION]: remoteDiscovery
+      ? `remote callers of ${e.service.name}, with the identities of their clusters (${e.to.map(c => c.name).join(', ')})`
+      : `every remote caller of ${e.service.name} from ${e.to.map(c => c.name).join(', ')}: through the multicluster gateway they all arrive with the gateway's identity`,
+  };
+  const spec: linkerd.MeshTlsAuthenticationSpec = remoteDiscovery
+    ? { identities: [...new Set(e.to.flatMap(c => e.callers.map(id => `${id.name}.${id.namespace ?? ns}.serviceaccount.identity.linkerd.${c.trustDomain}`)))].sort() }
+    : { identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] };
+  new linkerd.MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
+  new linkerd.AuthorizationPolicy(scope, `Authz-${name}`, {
+    metadata: objectMetadata(name, ns, { annotations }),
+    spec: {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: server.serverName },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name }],
+    },
+  });
+}
+
+/**
+ * Linkerd: exported Services carry `mirror.linkerd.io/exported` (`true` through the multicluster
+ * gateway, `remote-discovery` on a flat network); each consumer has a `Link` to each exporter
+ * (whose credentials Secret comes from `linkerd multicluster link-gen`); the exporting cluster gets
+ * the exported Service's Server and a policy for the gateway identity (or, with remote discovery, for
+ * the named callers). Linkerd has no failover of its own (the linkerd-failover extension does it), so it
+ * is refused with the alternative, and so are callers behind the gateway, whose identity it hides.
+ */
+export const MC_LINKERD: MultiClusterRenderer = {
+  unsupported(intent: MultiClusterIntent) {
+    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    intent.exports.forEach((e, i) => {
+      if (!e.service.ownsServiceObject) {
+        out.push({ setting: `exports[${i}].service`, value: e.service.name, why: 'an export is a label on the Service object, which is not part of this app', alternative: 'pass the cdk8s-plus Service with ServiceRef.fromService(service)' });
+      }
+      if (intent.failover && e.localIn.length) {
+        out.push({ setting: 'failover', value: true, why: `${e.service.name} also runs in ${e.localIn.map(c => c.name).join(', ')}, and Linkerd has no locality failover of its own`, alternative: 'install the linkerd-failover extension (TrafficSplit-based), or set failover: false and call the mirrored <service>-<cluster> Service' });
+      }
+      if (e.callers.length && !intent.linkerdRemoteDiscovery) {
+        out.push({
+          setting: `exports[${i}].callers`,
+          value: e.callers.length + ' caller(s)',
+          why: 'through the multicluster gateway, requests arrive with the gateway\'s identity, not the remote caller\'s: the exported Service\'s policy authorizes the gateway (every caller of the linked clusters), and cannot narrow it to these',
+          alternative: 'remove callers (the exporting cluster then authorizes the gateway identity, linkerd-gateway.linkerd-multicluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their own identity',
+        });
+      }
+      const caller = e.callers.find(c => c.kind !== IdentityKind.SERVICE_ACCOUNT);
+      if (caller && intent.linkerdRemoteDiscovery) {
+        out.push({ setting: `exports[${i}].callers`, value: caller._label(e.namespace), why: 'a remote caller is named by its service account (its identity carries the consumer cluster\'s trust domain)', alternative: 'name each remote caller with Identity.serviceAccount(name, { namespace })' });
+      }
+    });
+    if (!intent.linkerdRemoteDiscovery) {
+      intent.exports.forEach(e => {
+        if (!e.from.gatewayAddress) out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'a Link to a cluster names its multicluster gateway\'s address', alternative: `set gatewayAddress of ${e.from.name} (the linkerd-gateway Service's external address), or use linkerdRemoteDiscovery` });
+      });
+    }
+    if (intent.samenessGroup) out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are Consul\'s', alternative: 'remove it for Linkerd' });
+    return out;
+  },
+
+  render(intent: MultiClusterIntent, mesh: Mesh) {
+    const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
+    for (const c of intent.clusters) MeshAnalysis.of(c.chart);
+    for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
+    for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh);
+    const links = new Set<string>();
+    for (const e of intent.exports) {
+      for (const c of e.to) {
+        const key = `${c.name}<-${e.from.name}`;
+        if (links.has(key)) continue;
+        links.add(key);
+        new linkerd.Link(c.chart, `Link-${e.from.name}`, {
+          metadata: objectMetadata(e.from.name, 'linkerd-multicluster', { annotations: { [SETUP]: linkSetup(c.name, e.from.name) } }),
+          spec: {
+            targetClusterName: e.from.name,
+            targetClusterDomain: mesh.clusterDomain,
+            targetClusterLinkerdNamespace: 'linkerd',
+            clusterCredentialsSecret: `cluster-credentials-${e.from.name}`,
+            gatewayAddress: e.from.gatewayAddress ?? '',
+            gatewayPort: '4143',
+            gatewayIdentity: `linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.${e.from.trustDomain}`,
+            probeSpec: { path: '/ready', port: '4191', period: '3s' },
+            selector: { matchLabels: { [EXPORTED]: 'true' } },
+            remoteDiscoverySelector: { matchLabels: { [EXPORTED]: 'remote-discovery' } },
+          },
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,357 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { LinkerdServer, warnFrom } from './server';
+import * as linkerd from '../../imports/linkerd';
+import { Identity, IdentityKind } from '../../model/identity';
+import { HttpMethod, MatchType } from '../../model/matches';
+import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
+import { ServiceRef } from '../../model/service';
+import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
+import { MtlsPhase } from '../../patterns/zero-trust/zero-trust-namespace';
+import { userPath } from '../../private/k8s-objects';
+import { objectMetadata } from '../../private/metadata';
+import { MeshNamespace } from '../enrolment';
+
+const POLICY = 'policy.linkerd.io';
+
+function identityRef(id: Identity): linkerd.MeshTlsAuthenticationSpecIdentityRefs {
+  return id.kind === IdentityKind.NAMESPACE
+    ? { kind: 'Namespace', name: id.name }
+    : { kind: 'ServiceAccount', name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) };
+}
+
+/** An authentication object of a rule, and the suffix its policies' names take. */
+interface Authn {
+  readonly kind: string;
+  readonly name: string;
+  readonly suffix: string;
+}
+
+/** The authentications of a rule's callers (a MeshTLSAuthentication, a NetworkAuthentication), made once per rule. */
+function authentications(scope: Construct, r: RuleIntent, ns: string): Authn[] {
+  const meshed = r.from.filter(f => f.kind !== IdentityKind.NETWORK);
+  const networks = r.from.filter(f => f.kind === IdentityKind.NETWORK);
+  const annotations = { 'cdk8s-mesh.io/rule': r.name };
+  const out: Authn[] = [];
+  if (meshed.length) {
+    new linkerd.MeshTlsAuthentication(scope, `MeshTLS-${r.name}`, {
+      metadata: objectMetadata(r.name, ns, { annotations }),
+      spec: { identityRefs: meshed.map(identityRef) },
+    });
+    out.push({ kind: 'MeshTLSAuthentication', name: r.name, suffix: '' });
+  }
+  if (networks.length) {
+    const name = meshed.length ? `${r.name}-network` : r.name;
+    new linkerd.NetworkAuthentication(scope, `Network-${r.name}`, {
+      metadata: objectMetadata(name, ns, { annotations }),
+      spec: { networks: networks.map(n => ({ cidr: n.name })) },
+    });
+    out.push({ kind: 'NetworkAuthentication', name, suffix: meshed.length ? '-network' : '' });
+  }
+  return out;
+}
+
+/**
+ * Linkerd ANDs the authentications of one AuthorizationPolicy: one policy per kind of caller, so that
+ * they OR. `policyName` is the rule's name on its own route or Server, `<route>-<rule>` on a shared route.
+ */
+function authorize(scope: Construct, r: RuleIntent, ns: string, auths: Authn[], target: { kind: string; name: string }, policyName: string) {
+  for (const a of auths) {
+    const name = `${policyName}${a.suffix}`;
+    new linkerd.AuthorizationPolicy(scope, `Authz${a.kind === 'NetworkAuthentication' ? 'Network' : ''}-${policyName}`, {
+      metadata: objectMetadata(name, ns, { annotations: { 'cdk8s-mesh.io/rule': r.name } }),
+      spec: {
+        targetRef: { group: POLICY, kind: target.kind, name: target.name },
+        requiredAuthenticationRefs: [{ group: POLICY, kind: a.kind, name: a.name }],
+      },
+    });
+  }
+}
+
+/** One request shape of a route: a path (exact or prefix) and, optionally, a method. */
+interface Cell {
+  readonly path: { type: MatchType; value: string };
+  readonly method?: string;
+}
+
+/** Whether every request matching path `b` also matches path `a` (Gateway API path matching). */
+function pathCovers(a: Cell['path'], b: Cell['path']): boolean {
+  if (a.type === MatchType.EXACT) return b.type === MatchType.EXACT && b.value === a.value;
+  return a.value === '/' || b.value === a.value || b.value.startsWith(a.value.endsWith('/') ? a.value : `${a.value}/`);
+}
+
+function covers(a: Cell, b: Cell): boolean {
+  return pathCovers(a.path, b.path) && (a.method === undefined || a.method === b.method);
+}
+
+function intersect(a: Cell, b: Cell): Cell | undefined {
+  const path = pathCovers(a.path, b.path) ? b.path : pathCovers(b.path, a.path) ? a.path : undefined;
+  if (!path || (a.method !== undefined && b.method !== undefined && a.method !== b.method)) return undefined;
+  return { path, method: a.method ?? b.method };
+}
+
+function cellsOf(r: RuleIntent): Cell[] {
+  const paths = (r.paths ?? [{ type: MatchType.PREFIX, value: '/' }]).map(p => ({ type: p.type === MatchType.EXACT ? MatchType.EXACT : MatchType.PREFIX, value: p.value }));
+  return paths.flatMap(path => r.methods ? r.methods.map(m => ({ path, method: m as string })) : [{ path }]);
+}
+
+function cellMatch(c: Cell): linkerd.HttpRouteSpecRulesMatches {
+  const type = c.path.type === MatchType.EXACT ? linkerd.HttpRouteSpecRulesMatchesPathType.EXACT : linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
+  return { path: { type, value: c.path.value }, ...(c.method ? { method: c.method as linkerd.HttpRouteSpecRulesMatchesMethod } : {}) };
+}
+
+/**
+ * The inbound routes of a Server's method/path rules. Linkerd authorizes a request on the one route that
+ * it selects (Gateway API precedence: the most specific path, then a method), so where rules overlap,
+ * the request's route must carry every rule that allows it: the routes are the rules' request shapes
+ * and their intersections, grouped by the rules that cover them. A rule that overlaps no other keeps
+ * one route of its own, named after it.
+ */
+function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[]; cells: Cell[] }[] {
+  const ruleCells = new Map(rules.map(r => [r, cellsOf(r)]));
+  const atoms = [...ruleCells.values()].flat();
+  const key = (c: Cell) => `${c.path.type}|${c.path.value}|${c.method ?? '*'}`;
+  const cells = new Map<string, Cell>();
+  for (const a of atoms) cells.set(key(a), a);
+  for (let i = 0; i < atoms.length; i++) {
+    for (let j = i + 1; j < atoms.length; j++) {
+      const c = intersect(atoms[i], atoms[j]);
+      if (c && !cells.has(key(c))) cells.set(key(c), c);
+    }
+  }
+  const groups = new Map<string, { rules: RuleIntent[]; cells: Cell[] }>();
+  for (const c of cells.values()) {
+    const by = rules.filter(r => ruleCells.get(r)!.some(a => covers(a, c)));
+    const k = by.map(r => r.name).join(',');
+    if (!groups.has(k)) groups.set(k, { rules: by, cells: [] });
+    groups.get(k)!.cells.push(c);
+  }
+  return [...groups.values()].map(g => ({ ...g, name: g.rules.length === 1 ? g.rules[0].name : undefined }));
+}
+
+/**
+ * Whether a rule needs routes of its own: it names methods, or paths that do not cover every request. A
+ * rule for every path (`PathMatch.prefix('/')`) without methods is server-wide: as a route it would tie
+ * with the catch-all route and lose Gateway API's name tiebreak, denying every request.
+ */
+function isScoped(r: RuleIntent): boolean {
+  if (r.methods) return true;
+  if (!r.paths) return false;
+  return !r.paths.some(p => p.type === MatchType.PREFIX && p.value === '/');
+}
+
+/** The kinds whose pod templates carry probes. */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/**
+ * The paths of the httpGet probes on `to`'s target port of the workloads of the app (those defined so
+ * far) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ */
+function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
+  let found = false;
+  const paths = new Set<string>();
+  for (const { namespace, pod } of pods) {
+    if (namespace !== ns) continue;
+    const labels = pod?.metadata?.labels ?? {};
+    if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+    found = true;
+    for (const ct of pod?.spec?.containers ?? []) {
+      for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
+        const get = probe?.httpGet;
+        if (!get) continue;
+        const port = typeof get.port === 'string' ? (ct.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : get.port;
+        if (port === to.targetPort) paths.add(get.path ?? '/');
+      }
+    }
+  }
+  return found ? [...paths].sort() : undefined;
+}
+
+interface WorkloadPod {
+  readonly namespace: string | undefined;
+  readonly pod: any;
+}
+
+/**
+ * The pod templates of the workloads of the app defined so far, read once per ZeroTrustNamespace (not once
+ * per Server: the app's tree is walked and its workloads rendered once).
+ */
+function workloadPods(scope: Construct): WorkloadPod[] {
+  const out: WorkloadPod[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
+    let o: any;
+    try {
+      o = c.toJson();
+    } catch {
+      continue; // not complete yet (e.g. a Deployment whose containers are added later)
+    }
+    out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template });
+  }
+  return out;
+}
+
+/** Linkerd viz's namespace and the service account of its Prometheus (the `linkerd-viz` chart). */
+const VIZ_NAMESPACE = 'linkerd-viz';
+
+/**
+ * Under a `deny` default, Prometheus can no longer scrape the proxies' admin port (and, once that port has
+ * a route, the kubelet no longer reaches the proxy's /live and /ready): what `linkerd viz allow-scrapes`
+ * writes (viz/cmd/allow-scrapes.go), with the kubelet's NetworkAuthentication in the namespace itself
+ * (as the viz chart's own, viz/charts/linkerd-viz/templates/admin-policy.yaml) rather than in linkerd-viz.
+ */
+function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
+  const serverRef = { group: POLICY, kind: 'Server', name: 'proxy-admin' };
+  const prefix = linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX;
+  new linkerd.Server(scope, 'ProxyAdminServer', {
+    metadata: objectMetadata('proxy-admin', ns),
+    spec: {
+      podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: linkerd.ServerSpecPodSelectorMatchExpressionsOperator.EXISTS }] },
+      port: 'linkerd-admin',
+      proxyProtocol: 'HTTP/1',
+    },
+  });
+  new linkerd.HttpRoute(scope, 'ProxyMetricsRoute', {
+    metadata: objectMetadata('proxy-metrics', ns),
+    spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/metrics' } }] }] },
+  });
+  new linkerd.HttpRoute(scope, 'ProxyProbesRoute', {
+    metadata: objectMetadata('proxy-probes', ns),
+    spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/live' } }, { path: { type: prefix, value: '/ready' } }] }] },
+  });
+  new linkerd.NetworkAuthentication(scope, 'KubeletNetwork', {
+    metadata: objectMetadata('kubelet', ns),
+    spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
+  });
+  new linkerd.AuthorizationPolicy(scope, 'PrometheusScrape', {
+    metadata: objectMetadata('prometheus-scrape', ns),
+    spec: {
+      targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-metrics' },
+      requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: VIZ_NAMESPACE }],
+    },
+  });
+  // the Prometheus that evaluates the canary alerts (Mesh.linkerd prometheus): a policy of its own, as one
+  // AuthorizationPolicy admits at most one ServiceAccount (policy-controller inbound index: "policy must
+  // not include multiple ServiceAccounts")
+  const prom = mesh.linkerdPrometheus;
+  if (prom && !(prom.namespace === VIZ_NAMESPACE && prom.serviceAccount === 'prometheus')) {
+    new linkerd.AuthorizationPolicy(scope, 'PrometheusScrapeOperator', {
+      metadata: objectMetadata('prometheus-scrape-operator', ns),
+      spec: {
+        targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-metrics' },
+        requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: prom.serviceAccount, namespace: prom.namespace }],
+      },
+    });
+  }
+  new linkerd.AuthorizationPolicy(scope, 'ProxyProbes', {
+    metadata: objectMetadata('proxy-probes', ns),
+    spec: {
+      targetRef: { group: POLICY, kind: 'HTTPRoute', name: 'proxy-probes' },
+      requiredAuthenticationRefs: [{ group: POLICY, kind: 'NetworkAuthentication', name: 'kubelet' }],
+    },
+  });
+}
+
+/**
+ * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
+ * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
+ * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
+ * methods or paths. Linkerd authorization only allows: no deny rules, no JWT.
+ */
+export const ZT_LINKERD: ZeroTrustRenderer = {
+  unsupported(intent: ZeroTrustIntent) {
+    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    if (intent.deny.length) {
+      out.push({ setting: 'deny', value: `${intent.deny.length} rule(s)`, why: 'Linkerd authorization policies only allow; everything not allowed is already denied', alternative: 'remove the deny rules and narrow the allow rules instead' });
+    }
+    if (intent.jwt || intent.allow.some(r => r.requireJwt)) {
+      out.push({ setting: intent.jwt ? 'jwt' : 'allow.requireJwt', value: intent.jwt?.issuer ?? true, why: 'Linkerd has no JWT request authentication (linkerd2#3704)', alternative: 'validate tokens at the ingress controller or in the application, and remove jwt/requireJwt for Linkerd' });
+    }
+    intent.exceptions.forEach((e, i) => {
+      if (e.mode === 'DISABLE') out.push({ setting: `mtlsExceptions[${i}].mode`, value: e.mode, why: 'Linkerd cannot turn mTLS off for a port; it can only accept unauthenticated clients on it', alternative: 'use MtlsExceptionMode.PERMISSIVE' });
+    });
+    return out;
+  },
+
+  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) {
+    const ns = intent.namespace;
+    const strict = intent.phase === MtlsPhase.STRICT;
+    const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;
+    // the default inbound policy is read when a pod's proxy is injected: pods restart to pick it up
+    // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given (refused there
+    // when it names another namespace, whose default it would set), or found in the chart, or written here
+    // (a zero-trust namespace is the app's own), annotated linkerd.io/inject
+    const namespaceObject = MeshNamespace.of(scope, ns, mesh, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
+    const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
+    if (previous !== undefined && previous !== defaultPolicy) {
+      // one Namespace object, one default: a second zero-trust namespace would silently replace the first's
+      throw new Error(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
+    }
+    namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
+    // Servers other constructs create in the namespace (rate limits) carry the namespace's default
+    LinkerdServer.setNamespaceDefault(scope, ns, defaultPolicy);
+    if (!strict) {
+      warnFrom(scope, `PERMISSIVE is written as Linkerd's audit policy in ${ns}: during this phase every request is allowed (and logged when no rule would allow it), so no allow rule is enforced yet; move to MtlsPhase.STRICT to enforce them`);
+    }
+    if (strict) allowScrapes(scope, ns, mesh);
+
+    // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
+    // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
+    for (const e of intent.exceptions) {
+      const governed = intent.allow.some(r => r.to.name === e.service.name && r.to.targetPort === e.port);
+      if (!governed) LinkerdServer.of(scope, mesh, e.service, e.port).setAccessPolicy(LinkerdInboundPolicy.ALL_UNAUTHENTICATED, scope.node.path, `mtlsExceptions: ${e.reason}`);
+    }
+    // a rule is for the port it names: one Server per service and target port, each with its own rules
+    const servers = new Map<string, RuleIntent[]>();
+    for (const r of intent.allow) {
+      const key = `${r.to.name}\u0000${r.to.targetPort}`;
+      if (!servers.has(key)) servers.set(key, []);
+      servers.get(key)!.push(r);
+    }
+    const ports = new Map<string, Set<number>>();
+    for (const r of intent.allow) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
+    let pods: WorkloadPod[] | undefined;
+    for (const rules of servers.values()) {
+      const to = rules[0].to;
+      // the names of a service's routes carry the port when the service has rules on several ports
+      const name = ports.get(to.name)!.size > 1 ? `${to.name}-${to.targetPort}` : to.name;
+      const server = LinkerdServer.of(scope, mesh, to);
+      server.setAccessPolicy(defaultPolicy, scope.node.path);
+      const scoped = rules.filter(isScoped);
+      const auths = new Map<string, Authn[]>();
+      if (scoped.length) {
+        // once a Server has routes, requests that match none are refused: a catch-all route keeps
+        // the server-wide rules working for every path
+        new linkerd.HttpRoute(scope, `Route-${name}-default`, {
+          metadata: objectMetadata(`${name}-default`, ns),
+          spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
+        });
+        // Linkerd authorizes the kubelet's httpGet probes by itself only on Servers without HTTPRoutes
+        // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
+        // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
+        // policyController.probeNetworks), from the probes of the app's workloads on the port
+        const probes = strict ? probePaths(pods ??= workloadPods(scope), ns, to) : [];
+        if (probes === undefined) {
+          warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of the app defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
+        } else if (probes.length) {
+          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probes.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          scoped.push(probeRule);
+          auths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
+        }
+      }
+      for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));
+      for (const r of rules.filter(x => !isScoped(x))) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
+      let shared = 0;
+      for (const route of inboundRoutes(scoped)) {
+        const routeName = route.name ?? `${name}-shared-${++shared}`;
+        new linkerd.HttpRoute(scope, `Route-${routeName}`, {
+          metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
+          spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
+        });
+        for (const r of route.rules) {
+          authorize(scope, r, ns, auths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,182 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { emitWarning, MeshAnalysis } from '../analysis/synth-check';
+import { MeshNamespace } from '../meshes/enrolment';
+import { Mesh } from '../model/mesh';
+import { ServiceRef } from '../model/service';
+import { sharedOf } from '../private/contributions';
+import { ProblemList, show } from '../private/errors';
+import { PodTemplate } from '../private/k8s-objects';
+import { DROPPED_ANNOTATION } from '../private/metadata';
+import { DNS1123_LABEL } from '../private/names';
+
+/**
+ * A setting the chosen mesh cannot express (for a construct's own use).
+ */
+interface Unsupported {
+  readonly setting: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly alternative: string;
+  /**
+   * Why this setting is refused even with UnsupportedSettings.DROP_WITH_WARNING (leaving it out would change
+   * who may call what, or leave nothing to write).
+   */
+  readonly keep?: string;
+}
+
+/**
+ * What the patterns have in common: the mesh, warnings, and the analysis of their chart at synthesis.
+ */
+export abstract class MeshConstruct extends Construct {
+  /** The mesh the configuration is written for. */
+  public readonly mesh: Mesh;
+  private readonly _warnings: string[] = [];
+
+  protected constructor(scope: Construct, id: string, mesh: Mesh) {
+    super(scope, id);
+    if (!(mesh instanceof Mesh)) {
+      const problems = new ProblemList(this);
+      problems.add('mesh', mesh, 'a mesh is required', 'pass mesh: Mesh.istio(), Mesh.linkerd() or Mesh.consul()');
+      problems.throwIfAny();
+    }
+    this.mesh = mesh;
+    const meshProblems = new ProblemList(this);
+    for (const p of mesh._problems()) meshProblems.addRaw(p);
+    meshProblems.throwIfAny();
+    if (Chart.isChart(this.node.scopes.find(s => Chart.isChart(s)))) MeshAnalysis.of(this);
+  }
+
+  /** Warnings about the configuration (also printed to stderr). */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
+  /**
+   * The cdk8s objects this pattern wrote, to patch them (`addJsonPatch`, `metadata.addAnnotation`): its own,
+   * and the routing objects of its service that it shares with the other patterns shaping the same service
+   * (one VirtualService, ServiceRouter or HTTPRoute set per service). Namespaces and mesh-wide singletons
+   * written for several patterns are not included. Read it after the constructor: objects the pattern
+   * creates at synthesis are not in it.
+   */
+  public get apiObjects(): ApiObject[] {
+    const found = new Set<ApiObject>();
+    // what the pattern or one of its children (a renderer's scope) contributed to
+    for (const scope of [this, ...this.node.findAll().flatMap(c => sharedOf(c))]) {
+      for (const c of scope.node.findAll()) if (c instanceof ApiObject) found.add(c);
+    }
+    return [...found].sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
+  }
+
+  /**
+   * Records and prints a warning.
+   * @internal
+   */
+  protected _warn(message: string): void {
+    this._warnings.push(message);
+    emitWarning(this, `[${this.node.path}] ${message}`);
+  }
+
+  /**
+   * The namespace a pattern writes to: `given`, or the chart's. Adds a problem naming `subject` unless it
+   * is a DNS-1123 label.
+   * @internal
+   */
+  protected _resolveNamespace(problems: ProblemList, given: string | undefined, subject: string): string | undefined {
+    const namespace = given ?? Chart.of(this).namespace;
+    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
+      problems.add('namespace', namespace, `${subject} needs a namespace (a DNS-1123 label)`, "pass namespace: 'shop', or give the chart a namespace");
+      return undefined;
+    }
+    return namespace;
+  }
+
+  /**
+   * Enrols the workloads of `namespace` in the mesh (docs/enrolment.md): the Namespace's label or
+   * annotation (the user's Namespace object, or one written for a namespace the app owns), or, on Consul,
+   * the pod templates; `workloads` are workloads the pattern was given. Warns where it cannot.
+   * @internal
+   */
+  protected _enrol(namespace: string | undefined,
+    options: {
+      namespaceObject?: IConstruct; owned?: boolean; workloads?: (PodTemplate | undefined)[]; services?: ServiceRef[];
+    } = {}): MeshNamespace | undefined {
+    // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
+    if (!namespace || this.mesh.ambient) return undefined;
+    const enrolment = MeshNamespace.of(this, namespace, this.mesh,
+      { namespaceObject: options.namespaceObject, owned: options.owned, warn: m => this._warn(m) });
+    for (const w of options.workloads ?? []) if (w) enrolment.enrolWorkload(w);
+    for (const s of options.services ?? []) enrolment.checkService(s.name, s.selector, m => this._warn(m));
+    return enrolment;
+  }
+
+  /**
+   * Enrols the namespaces of `services` (each once) and the workloads they were made from.
+   * @internal
+   */
+  protected _enrolServices(services: (ServiceRef | undefined)[], workloads: (PodTemplate | undefined)[] = []): void {
+    const refs = services.filter((s): s is ServiceRef => s instanceof ServiceRef);
+    const namespaces = [...new Set(refs.map(s => s._namespaceFrom(this)))];
+    for (const ns of namespaces) {
+      const here = refs.filter(s => s._namespaceFrom(this) === ns);
+      this._enrol(ns, { workloads: [...here.map(s => s._workload()), ...(ns === namespaces[0] ? workloads : [])], services: here });
+    }
+  }
+
+  /**
+   * Throws a named error unless `service` is a ServiceRef.
+   * @internal
+   */
+  protected _requireService(service: unknown): ServiceRef {
+    if (!(service instanceof ServiceRef)) {
+      const problems = new ProblemList(this);
+      problems.add('service', service, 'a service reference is required', "pass service: ServiceRef.fromName('payment', { port: 8080 }) or ServiceRef.fromService(svc)");
+      problems.throwIfAny();
+    }
+    return service as ServiceRef;
+  }
+
+  /**
+   * Settings the mesh cannot express, refused: each named with why and the alternative (plus `fixSuffix`),
+   * thrown with any problems found before.
+   * @internal
+   */
+  protected _refuseUnsupported(problems: ProblemList, unsupported: Unsupported[], fixSuffix: string = ''): void {
+    for (const u of unsupported) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${fixSuffix}`);
+    problems.throwIfAny();
+  }
+
+  /**
+   * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning.
+   * Returns the note for the `cdk8s-mesh.io/dropped-settings` annotation, if any were dropped.
+   * @internal
+   */
+  protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
+    if (!unsupported.length) {
+      problems.throwIfAny(); // with the problems found before, as _refuseUnsupported does
+      return undefined;
+    }
+    const refused = drop ? unsupported.filter(u => u.keep) : unsupported;
+    for (const u of refused) {
+      const suffix = u.keep
+        ? (drop ? ` (UnsupportedSettings.DROP_WITH_WARNING does not leave this setting out: ${u.keep})` : '')
+        : ', or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out';
+      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${suffix}`);
+    }
+    problems.throwIfAny();
+    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
+    return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
+  }
+
+  /**
+   * Marks the objects under this construct with the dropped-settings note (patterns whose objects are their
+   * own children).
+   * @internal
+   */
+  protected _markDropped(note: string | undefined, objects: IConstruct[] = this.node.findAll()): void {
+    if (!note) return;
+    for (const c of objects) {
+      if (c instanceof ApiObject) c.metadata.addAnnotation(DROPPED_ANNOTATION, note);
+    }
+  }
+}

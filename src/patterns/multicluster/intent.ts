@@ -1,0 +1,43 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IstioMultiClusterMode, MeshClusterProps } from './multi-cluster-export';
+import { Identity } from '../../model/identity';
+import { Mesh } from '../../model/mesh';
+import { ServiceRef } from '../../model/service';
+
+/** A normalized cluster. */
+export interface ClusterIntent extends MeshClusterProps {
+  readonly trustDomain: string;
+  readonly chart: Chart;
+}
+
+/** A normalized export. */
+export interface ExportIntent {
+  readonly service: ServiceRef;
+  readonly namespace: string;
+  readonly from: ClusterIntent;
+  readonly to: ClusterIntent[];
+  readonly callers: Identity[];
+  /** Consumers that run the service too (they prefer local and fail over). */
+  readonly localIn: ClusterIntent[];
+}
+
+/** Everything a renderer needs. */
+export interface MultiClusterIntent {
+  readonly clusters: ClusterIntent[];
+  readonly exports: ExportIntent[];
+  readonly failover: boolean;
+  readonly istioMode: IstioMultiClusterMode;
+  readonly linkerdRemoteDiscovery: boolean;
+  readonly samenessGroup?: string;
+  /** Istio: whether the east-west Gateway object is written (the app then owns it). */
+  readonly istioEastWestGateway: boolean;
+}
+
+/** A mesh's multi-cluster renderer. */
+export interface MultiClusterRenderer {
+  unsupported(intent: MultiClusterIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
+  /** Renders into each cluster's chart; `by` is the construct (for warnings). */
+  render(intent: MultiClusterIntent, mesh: Mesh, by: Construct): void;
+}
+

@@ -1,0 +1,298 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CONSUL_TRAFFIC } from '../../meshes/consul/traffic';
+import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from '../../meshes/istio/traffic';
+import { LINKERD_TRAFFIC, retryGroup } from '../../meshes/linkerd/traffic';
+import { Mesh, MeshKind } from '../../model/mesh';
+import { compareRank, linkerdRank, rank } from '../../model/precedence';
+import { MatchIntent, RuleIntent } from '../../model/route-intent';
+import { ServiceRef } from '../../model/service';
+import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
+import { addShared } from '../../private/contributions';
+import { DROPPED_ANNOTATION } from '../../private/metadata';
+
+/** A mesh's routing objects for one service, built from the traffic model. */
+export interface TrafficRenderer {
+  /** Creates the objects the model needs now that do not exist yet (their specs are rendered lazily). */
+  materialize(traffic: ServiceTraffic, model: () => TrafficModel): void;
+  /**
+   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
+   * it, every routing object carries every dropped setting.
+   */
+  droppedOn?(obj: ApiObject, setting: string): boolean;
+}
+
+const RENDERERS: Record<MeshKind, TrafficRenderer> = {
+  [MeshKind.ISTIO]: ISTIO_TRAFFIC,
+  [MeshKind.LINKERD]: LINKERD_TRAFFIC,
+  [MeshKind.CONSUL]: CONSUL_TRAFFIC,
+};
+
+/**
+ * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
+ * HTTPRoutes, Consul ServiceRouter, ServiceSplitter and ServiceResolver). Every pattern that shapes
+ * the service's traffic (ResilientService, CanaryRelease) contributes to this one set, so that a
+ * service never gets two VirtualServices or two ServiceRouters.
+ */
+export class ServiceTraffic extends Construct {
+  /** The traffic of `service` in the chart of `scope`, created on first use. */
+  public static of(scope: Construct, mesh: Mesh, service: ServiceRef): ServiceTraffic {
+    const chart = Chart.of(scope);
+    const namespace = service._namespaceFrom(scope);
+    const id = `Traffic-${mesh.kind}-${namespace ?? ''}-${service.name}`;
+    const existing = chart.node.tryFindChild(id) as ServiceTraffic | undefined;
+    if (existing) {
+      if (existing.service.port !== service.port) {
+        throw new Error(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
+      }
+      return existing;
+    }
+    return new ServiceTraffic(chart, id, mesh, service, namespace);
+  }
+
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** The service. */
+  public readonly service: ServiceRef;
+  /** The service's namespace. */
+  public readonly namespace?: string;
+  private resilience?: { value: RoutingResilience; by: string };
+  private canary?: { value: CanaryIntent; by: string };
+  private fault?: { value: FaultIntent[]; by: string };
+  private routing?: { value: RoutingIntent; by: string };
+  private failover?: { value: FailoverIntent; by: string };
+  private readonly dropped: string[] = [];
+  private contributor = '';
+
+  private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
+    super(scope, id);
+    this.mesh = mesh;
+    this.service = service;
+    this.namespace = namespace;
+  }
+
+  /** Sets the resilience part (one ResilientService per service). */
+  public setResilience(value: RoutingResilience, by: Construct, droppedNote?: string): void {
+    if (this.resilience) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
+    }
+    this.resilience = { value, by: by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.checkFaultWithResilience(by.node.path);
+    this.addDropped(droppedNote);
+    this.update();
+  }
+
+  /** Sets the fault part (one FaultInjection per service): its rules, in order. */
+  public setFault(value: FaultIntent[], by: Construct): void {
+    if (this.fault) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
+    }
+    this.fault = { value, by: by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.checkFaultWithResilience(by.node.path);
+    this.update();
+  }
+
+  /** Adds remote clusters to fail over to (MultiClusterExport). */
+  public addFailover(value: FailoverIntent, by: Construct): void {
+    if (this.failover && this.failover.value.localRegion !== value.localRegion) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
+    }
+    const remotes = [...(this.failover?.value.remotes ?? []), ...value.remotes.filter(r => !this.failover?.value.remotes.some(x => x.peer === r.peer))];
+    this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.update();
+  }
+
+  /** Sets the canary part (one CanaryRelease per service). */
+  public setCanary(value: CanaryIntent, by: Construct, droppedNote?: string): void {
+    if (this.canary) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
+    }
+    this.checkRoutingWithCanary(by.node.path, this.routing?.by);
+    this.canary = { value, by: by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.checkFaultWithResilience(by.node.path);
+    this.addDropped(droppedNote);
+    this.update();
+  }
+
+  /** Sets the version routing part (one VersionedRouting per service, and no CanaryRelease). */
+  public setRouting(value: RoutingIntent, by: Construct): void {
+    if (this.routing) {
+      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
+    }
+    this.checkRoutingWithCanary(by.node.path, this.canary?.by);
+    this.routing = { value, by: by.node.path };
+    addShared(by, this);
+    this.contributor = by.node.path;
+    this.checkFaultWithResilience(by.node.path);
+    this.update();
+  }
+
+  /** The construct that set the version routing part, if any. */
+  public get routingBy(): string | undefined {
+    return this.routing?.by;
+  }
+
+  /** The construct path of the pattern whose contribution is being rendered (for messages). */
+  public get contributorPath(): string {
+    return this.contributor || this.node.path;
+  }
+
+  /** The construct that set the resilience part, if any. */
+  public get resilienceBy(): string | undefined {
+    return this.resilience?.by;
+  }
+
+  /** The construct that set the canary part, if any. */
+  public get canaryBy(): string | undefined {
+    return this.canary?.by;
+  }
+
+  /** The combined model, as the renderers read it. */
+  public model(): TrafficModel {
+    return {
+      service: this.service,
+      serviceName: this.service.name,
+      namespace: this.namespace,
+      host: this.service._fqdn(this, this.mesh.clusterDomain),
+      port: this.service.port,
+      protocol: this.service.protocol,
+      resilience: this.resilience?.value,
+      canary: this.canary?.value,
+      routing: this.routing?.value,
+      faults: this.fault?.value,
+      failover: this.failover?.value,
+    };
+  }
+
+  /** Adds an object made by a renderer: it gets the dropped-settings and step annotations. */
+  public adopt(obj: ApiObject): void {
+    this.annotate(obj);
+  }
+
+  /**
+   * On Istio ambient, faults (a VirtualService) and Gateway API routes of the same service are refused.
+   * (On sidecars a route holds a fault with its timeout and retries: see istio.ts httpRoutes.)
+   */
+  private checkFaultWithResilience(by: string) {
+    // ambient: routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio
+    // leaves a service with both undefined, so a service gets one or the other (a ResilientService with
+    // only a circuit breaker, pool or load balancing writes a DestinationRule and no route)
+    const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary ?? this.routing;
+    if (this.mesh.ambient && this.fault && routed) {
+      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it`);
+    }
+  }
+
+  /** A CanaryRelease and a VersionedRouting would both decide where the service's requests go. */
+  private checkRoutingWithCanary(by: string, other: string | undefined) {
+    if (!other) return;
+    const [canary, routing] = this.canary ? [this.canary.by, by] : [by, other];
+    throw new Error(`[${by}] service: got ${this.service.name}, but [${other}] already decides which version serves its requests: a CanaryRelease ([${canary}]) and a VersionedRouting ([${routing}]) cannot both route one service; `
+      + 'release the new version inside the VersionedRouting (add it to versions and move defaultSplit weights step by step), or finish the release before routing by version');
+  }
+
+  private addDropped(note: string | undefined) {
+    if (note) this.dropped.push(note);
+  }
+
+  /**
+   * Every route is the intersection of a fault rule, a version route and a resilience rule: the meshes
+   * hold one condition per header or query name, so two different conditions on one name where one is a
+   * regular expression (or both paths are) cannot be one route. Checked here, when a pattern joins, so
+   * that the error names it (the routes are rendered lazily).
+   */
+  private checkCombinable(by: string) {
+    const m = this.model();
+    const faults = (m.faults ?? []).filter(f => f.match).map((f, i) => ({ what: `[${this.fault!.by}] rules[${i}]`, match: f.match }));
+    const routing = routingOf(m);
+    const versions = (routing?.rules ?? []).map(r => ({ what: `[${this.routing?.by ?? this.canary?.by}] ${r.source}`, match: r.match as MatchIntent | undefined }));
+    const rules = (m.resilience?.rules ?? []).map(r => ({ what: `[${this.resilience!.by}] ${r.source}`, match: r.match }));
+    const groups = [faults, versions, rules];
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a + 1; b < groups.length; b++) {
+        for (const x of groups[a]) {
+          for (const y of groups[b]) {
+            const both = intersect(x.match, y.match);
+            if ('inexpressible' in both) {
+              throw new Error(`[${by}] service: got ${this.service.name}: ${x.what} and ${y.what} set two different conditions on one ${both.inexpressible}, and a route holds one condition per name (a request matching both gets a route of its own); `
+                + 'use the same condition in both, or conditions on different names');
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Linkerd and Istio ambient send a request to the most specific HTTPRoute match (Linkerd's proxy:
+   * linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, lib.rs `best`, the
+   * first of equals; ambient: Gateway API precedence). A version route is written once per resilience
+   * rule with both conditions (linkerd.ts routeRules), so the backend is always the version route's
+   * (a crossed match ranks at least as high as the rule alone, and comes first). But a condition on a
+   * header that a resilience rule already matches adds nothing to that rule, while it adds a header to
+   * the others: two overlapping rules with different timeouts or retries can then swap, and a test
+   * request gets the other rule's settings. Refused here, where both constructs are known.
+   */
+  private checkCrossedPrecedence(by: string) {
+    if (this.mesh.kind !== MeshKind.LINKERD && !this.mesh.ambient) return;
+    const m = this.model();
+    if (m.canary?.smi) return;
+    const routing = routingOf(m);
+    const rules = m.resilience?.rules ?? [];
+    if (!routing?.rules.length || rules.length < 2) return;
+    const rankOf = (x: MatchIntent | undefined) => (this.mesh.kind === MeshKind.LINKERD ? linkerdRank : rank)(x ?? { headers: [] });
+    // which of two rules a request matching both takes: 1 the first, -1 the second, 0 route order decides
+    const winner = (a: MatchIntent | undefined, b: MatchIntent | undefined, ra: RuleIntent, rb: RuleIntent) => {
+      const c = Math.sign(compareRank(rankOf(a), rankOf(b)));
+      return c !== 0 ? c : retryGroup(ra) === retryGroup(rb) ? 1 : 0;
+    };
+    const show = (x: MatchIntent | undefined) => JSON.stringify(x ?? {});
+    const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}, ${r.retry ? `${r.retry.attempts} retries` : 'no retries'}`;
+    const routingBy = this.routing?.by ?? this.canary?.by;
+    for (const v of routing.rules) {
+      rules.forEach((ri, i) => rules.slice(i + 1).forEach(rj => {
+        if (ri.timeoutMs === rj.timeoutMs && retryGroup(ri) === retryGroup(rj)) return;
+        const a = intersect(ri.match, v.match);
+        const b = intersect(rj.match, v.match);
+        if (!('match' in a) || !('match' in b)) return;
+        const all = intersect(a.match, rj.match);
+        if (!('match' in all)) return;
+        const alone = winner(ri.match, rj.match, ri, rj);
+        const crossed = winner(a.match, b.match, ri, rj);
+        if (alone === crossed) return;
+        const [won, lost] = alone > 0 || (alone === 0 && crossed < 0) ? [ri, rj] : [rj, ri];
+        throw new Error(`[${by}] service: got ${this.service.name}: [${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${this.resilience!.by}] ${won.source} (${show(won.match)}; ${settings(won)}) `
+          + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${this.mesh.displayName} sends a request to the most specific HTTPRoute match `
+          + `(${this.mesh.kind === MeshKind.LINKERD ? 'the proxy ranks longest path, most headers, most query parameters, then a method' : 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters'}), `
+          + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `
+          + `match ${v.source} on a header that no route of [${this.resilience!.by}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout and retries`);
+      }));
+    }
+  }
+
+  private update() {
+    this.checkCombinable(this.contributor);
+    this.checkCrossedPrecedence(this.contributor);
+    (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
+    for (const child of this.node.children) {
+      if (ApiObject.isApiObject(child)) this.annotate(child);
+    }
+  }
+
+  private annotate(obj: ApiObject) {
+    const renderer = this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind];
+    // the note lists `setting=value` entries; a renderer may keep only those that belong on the object
+    const entries = this.dropped.flatMap(n => n.split(/, (?=[A-Za-z][\w.[\]]*=)/));
+    const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;
+    if (own.length) obj.metadata.addAnnotation(DROPPED_ANNOTATION, own.join(', '));
+    for (const [k, v] of Object.entries(this.canary?.value.annotations ?? {})) obj.metadata.addAnnotation(k, v);
+  }
+}

@@ -1,0 +1,35 @@
+import { Construct, IConstruct } from 'constructs';
+import type { JwtAuthentication, MtlsException, MtlsPhase } from './zero-trust-namespace';
+import { Identity } from '../../model/identity';
+import { HttpMethod, MatchType } from '../../model/matches';
+import { Mesh } from '../../model/mesh';
+import { ServiceRef } from '../../model/service';
+
+/** A normalized access rule. */
+export interface RuleIntent {
+  readonly name: string;
+  readonly source: string;
+  readonly from: Identity[];
+  readonly to: ServiceRef;
+  readonly methods?: HttpMethod[];
+  readonly paths?: { type: MatchType; value: string }[];
+  readonly requireJwt: boolean;
+}
+
+/** Everything a renderer needs. */
+export interface ZeroTrustIntent {
+  readonly namespace: string;
+  readonly phase: MtlsPhase;
+  readonly exceptions: MtlsException[];
+  readonly allow: RuleIntent[];
+  readonly deny: RuleIntent[];
+  readonly jwt?: JwtAuthentication & { providerName: string };
+  readonly namespaceObject?: IConstruct;
+}
+
+/** A mesh's zero-trust renderer. */
+export interface ZeroTrustRenderer {
+  unsupported(intent: ZeroTrustIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
+  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh): void;
+}
+

@@ -1,0 +1,404 @@
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import {
+  CanaryRelease, ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport,
+  MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
+  HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, ZeroTrustNamespace,
+} from '../../../src';
+import { captureStderr, one, ofKind, synthValidated } from '../../util';
+
+const stderr = captureStderr();
+
+function setup(mesh: Mesh, over: Partial<MultiClusterExportProps> = {}, opts: { usRunsPayment?: boolean; callers?: boolean } = {}) {
+  const app = new App({ outdir: Testing.app().outdir });
+  const workloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+  const paymentEu = ServiceRef.fromService(new kplus.Service(workloads, 'payment', {
+    metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }),
+  }));
+  const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+  const mc = new MultiClusterExport(app, 'shop', {
+    mesh,
+    clusters: [
+      { name: 'us-west', network: 'net-us', region: 'us-west1', services: opts.usRunsPayment === false ? [] : [paymentUs], gatewayAddress: 'gw.us-west.example.com' },
+      { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentEu], gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: paymentEu, cluster: 'eu-west', consumers: ['us-west'], callers: opts.callers === false ? undefined : [Identity.serviceAccount('order')] }],
+    ...over,
+  });
+  return { app, mc, workloads };
+}
+
+const out = (mc: MultiClusterExport, cluster: string) => synthValidated(mc.chartOf(cluster));
+
+function fails(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    expect(e).not.toBeInstanceOf(TypeError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('one output per cluster, validated against the pinned CRDs', () => {
+  const LINKERD = { over: { failover: false }, opts: { usRunsPayment: false, callers: false } };
+  test.each([
+    ['istio', Mesh.istio(), {}, {}],
+    ['linkerd', Mesh.linkerd(), LINKERD.over, LINKERD.opts],
+    ['consul', Mesh.consul(), {}, {}],
+  ] as const)('%s', (_name, mesh, over, opts) => {
+    const { mc } = setup(mesh, over, opts);
+    const docs = (cluster: string) => out(mc, cluster).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+    expect({ 'us-west': docs('us-west'), 'eu-west': docs('eu-west') }).toMatchSnapshot();
+  });
+
+  test('each cluster is its own chart, written to its own file', () => {
+    const { app, mc } = setup(Mesh.istio());
+    expect(mc.chartOf('us-west')).toBeInstanceOf(Chart);
+    expect(app.charts.map(c => c.node.id).sort()).toEqual(['eu-west', 'eu-west-workloads', 'us-west']);
+    expect(() => mc.chartOf('ap-south')).toThrow('[shop] chartOf: got "ap-south": no such cluster; use one of: us-west, eu-west');
+  });
+});
+
+describe('Istio', () => {
+  test('the east-west Gateway is the mesh\'s, not the app\'s: not written by default, a warning gives the exact step', () => {
+    const { mc } = setup(Mesh.istio());
+    expect(ofKind([...out(mc, 'eu-west'), ...out(mc, 'us-west')], 'Gateway')).toEqual([]);
+    expect(mc.warnings).toContain('expose the exported services on each exporting cluster\'s east-west gateway before applying (the library does not write Gateway istio-system/cross-network-gateway, '
+      + 'which serves every app\'s exports, so that pruning or renaming this app cannot cut them): kubectl --context eu-west apply -n istio-system -f samples/multicluster/expose-services.yaml '
+      + '(from the Istio release: a Gateway cross-network-gateway selecting istio: eastwestgateway, port 15443 TLS, tls.mode AUTO_PASSTHROUGH, hosts "*.local"), or set istioEastWestGateway: true to write it in this app\'s output');
+    // with it, no step to take
+    const { mc: optedIn } = setup(Mesh.istio(), { istioEastWestGateway: true });
+    expect(optedIn.warnings.join('\n')).not.toContain('expose-services');
+    // Istio's only
+    expect(fails(() => setup(Mesh.consul(), { istioEastWestGateway: true })))
+      .toContain('[shop] istioEastWestGateway: got true: Consul cannot express this (the east-west Gateway is Istio\'s); remove it');
+  });
+
+  test('network labels, the east-west gateway on 15443 with AUTO_PASSTHROUGH (opted in), remote callers let in', () => {
+    const { mc } = setup(Mesh.istio(), { istioEastWestGateway: true });
+    const eu = out(mc, 'eu-west');
+    // the control plane's Namespace is the installation's: never written (a GitOps prune would delete
+    // istiod); the network label is a step for the operator, given as a warning with the commands
+    expect(ofKind([...eu, ...out(mc, 'us-west')], 'Namespace', 'istio-system')).toEqual([]);
+    expect(mc.warnings.join('\n')).toContain('kubectl --context eu-west label namespace istio-system topology.istio.io/network=net-eu');
+    expect(one(eu, 'Gateway', 'cross-network-gateway').spec).toEqual({
+      selector: { istio: 'eastwestgateway' },
+      servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
+    });
+    expect(one(eu, 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/order']);
+    // for the exported port only
+    expect(one(eu, 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+    expect(ofKind(out(mc, 'us-west'), 'Gateway')).toEqual([]);
+  });
+
+  test('a consumer that runs the service prefers it and fails over, with the outlier detection failover needs', () => {
+    const { mc } = setup(Mesh.istio());
+    expect(one(out(mc, 'us-west'), 'DestinationRule', 'payment').spec).toEqual({
+      host: 'payment.shop.svc.cluster.local',
+      trafficPolicy: {
+        loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+      },
+    });
+  });
+
+  test('with the cluster\'s own chart, failover joins the ResilientService\'s DestinationRule: one per host', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+    new ResilientService(usWest, 'resilience', { mesh: Mesh.istio(), service: paymentUs, timeout: Duration.seconds(3), circuitBreaker: { consecutiveErrors: 3 }, loadBalancing: LoadBalancingPolicy.LEAST_REQUEST });
+    const mc = new MultiClusterExport(app, 'shop', {
+      mesh: Mesh.istio(),
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: usWest },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+      ],
+      exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    expect(mc.chartOf('us-west')).toBe(usWest);
+    const drs = ofKind(synthValidated(usWest), 'DestinationRule');
+    expect(drs).toHaveLength(1);
+    expect(drs[0].spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'LEAST_REQUEST', localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
+      outlierDetection: { consecutive5xxErrors: 3 },
+    });
+  });
+
+  test('FEDERATED: a consumer without the service gets a ServiceEntry through the exporter\'s east-west gateway', () => {
+    const { mc } = setup(Mesh.istio(), { istioMode: IstioMultiClusterMode.FEDERATED }, { usRunsPayment: false });
+    expect(one(out(mc, 'us-west'), 'ServiceEntry', 'payment-eu-west').spec).toEqual({
+      hosts: ['payment.shop.svc.cluster.local'],
+      location: 'MESH_INTERNAL',
+      resolution: 'STATIC',
+      ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+      endpoints: [{ address: '203.0.113.10', network: 'net-eu', locality: 'europe-west1', ports: { http: 15443 }, labels: { 'security.istio.io/tlsMode': 'istio' } }],
+    });
+  });
+
+  test('FEDERATED without the exporter\'s gateway address is refused', () => {
+    expect(fails(() => setup(Mesh.istio(), {
+      istioMode: IstioMultiClusterMode.FEDERATED,
+      clusters: [
+        { name: 'us-west', network: 'net-us', region: 'us-west1', services: [] },
+        { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' })] },
+      ],
+      exports: [{ service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }), cluster: 'eu-west', consumers: ['us-west'] }],
+    }))).toContain('clusters[1].gatewayAddress: got undefined: Istio cannot express this');
+  });
+});
+
+describe('Linkerd', () => {
+  test('the exported Service is labelled, and the consumer links to the exporter', () => {
+    const { mc, workloads } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true' });
+    expect(one(out(mc, 'us-west'), 'Link', 'eu-west').spec).toMatchObject({
+      targetClusterName: 'eu-west',
+      gatewayAddress: '203.0.113.10',
+      gatewayPort: '4143',
+      gatewayIdentity: 'linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local',
+      clusterCredentialsSecret: 'cluster-credentials-eu-west',
+    });
+  });
+
+  test('remote discovery labels the Service for the flat-network mode', () => {
+    const { workloads } = setup(Mesh.linkerd(), { failover: false, linkerdRemoteDiscovery: true }, { usRunsPayment: false, callers: false });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery' });
+  });
+
+  test('failover, callers behind the gateway and services known only by name are refused with the alternatives', () => {
+    const message = fails(() => setup(Mesh.linkerd()));
+    expect(message).toContain('failover: got true: Linkerd cannot express this (payment also runs in us-west, and Linkerd has no locality failover of its own); install the linkerd-failover extension');
+    expect(message).toContain("exports[0].callers: got \"1 caller(s)\": Linkerd cannot express this (through the multicluster gateway, requests arrive with the gateway's identity, not the remote caller's: the exported Service's policy authorizes the gateway");
+  });
+
+  test('gateway mode: the exporting cluster gets the Service\'s Server and a policy for the gateway identity, saying so (issue 16 item 9)', () => {
+    const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
+    const eu = out(mc, 'eu-west');
+    expect(eu.length).toBeGreaterThan(0);
+    expect(one(eu, 'Server', 'payment-8080').spec).toMatchObject({ port: 8080, accessPolicy: 'deny', podSelector: { matchLabels: { app: 'payment' } } });
+    const authn = one(eu, 'MeshTLSAuthentication', 'payment-from-multicluster-gateway');
+    expect(authn.spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] });
+    expect(authn.metadata.annotations['cdk8s-mesh.io/description']).toContain('through the multicluster gateway they all arrive with the gateway\'s identity');
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-multicluster-gateway').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    expect([m.check({ caller: 'linkerd-multicluster/linkerd-gateway', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+    // the Link says what else it needs: the credentials Secret and the service-mirror controller
+    expect(one(out(mc, 'us-west'), 'Link', 'eu-west').metadata.annotations['cdk8s-mesh.io/setup'])
+      .toBe('in us-west: the Secret cluster-credentials-eu-west from `linkerd --context=eu-west multicluster link-gen --cluster-name eu-west` (apply its Secret only), and the linkerd-multicluster Helm value controllers: [{link: {ref: {name: eu-west}}}]');
+  });
+
+  test('remote discovery: the named callers are authorized with the consumer cluster\'s trust domain', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const workloads = new Chart(app, 'w', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromService(new kplus.Service(workloads, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }) }));
+    const mc = new MultiClusterExport(app, 'shop', {
+      mesh: Mesh.linkerd(),
+      linkerdRemoteDiscovery: true,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'net', region: 'us-west1', services: [], trustDomain: 'us.example.com' },
+        { name: 'eu-west', network: 'net', region: 'europe-west1', services: [payment], trustDomain: 'us.example.com' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'payment-from-remote-callers').spec).toEqual({ identities: ['order.shop.serviceaccount.identity.linkerd.us.example.com'] });
+  });
+
+  test('no empty file for a cluster: every cluster of the example writes objects', () => {
+    const { mc } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
+    expect([out(mc, 'us-west').length > 0, out(mc, 'eu-west').length > 0]).toEqual([true, true]);
+  });
+});
+
+describe('Consul', () => {
+  test('ExportedServices named default with the consumer peer, failover to the peer, intentions for remote callers', () => {
+    const { mc } = setup(Mesh.consul());
+    const eu = out(mc, 'eu-west');
+    expect(one(eu, 'ExportedServices', 'default').spec).toEqual({ services: [{ name: 'payment', consumers: [{ peer: 'us-west' }] }] });
+    // only the declared callers of the peer, and no local caller: a * deny of the peer and a local one
+    expect(one(eu, 'ServiceIntentions', 'payment-remote-callers').spec).toEqual({
+      destination: { name: 'payment' },
+      sources: [{ name: 'order', peer: 'us-west', action: 'allow' }, { name: '*', peer: 'us-west', action: 'deny' }, { name: '*', action: 'deny' }],
+    });
+    expect(one(out(mc, 'us-west'), 'ServiceResolver', 'payment').spec).toEqual({ failover: { '*': { targets: [{ peer: 'eu-west' }] } } });
+  });
+
+  test('Enterprise: remote callers keep their namespace (a peer source without one is the peer\'s default namespace)', () => {
+    const { mc } = setup(Mesh.consul({ enterprise: true }));
+    expect(one(out(mc, 'eu-west'), 'ServiceIntentions', 'payment-remote-callers').spec.sources).toEqual([
+      { name: 'order', namespace: 'shop', peer: 'us-west', action: 'allow' },
+      { name: '*', namespace: '*', peer: 'us-west', action: 'deny' },
+      { name: '*', namespace: '*', action: 'deny' },
+    ]);
+  });
+
+  test('with ACLs off, only the declared remote callers get in (review: eu-west admitted every caller)', () => {
+    const m = ReachabilityMatrix.fromManifests(out(setup(Mesh.consul()).mc, 'eu-west'), { defaultNamespace: 'shop', consulDefaultAllow: true });
+    expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment' }).allowed).toBe(true);
+    expect(m.check({ caller: 'peer:us-west/shop/web', service: 'shop/payment' }).allowed).toBe(false);
+    expect(m.check({ caller: 'shop/web', service: 'shop/payment' }).allowed).toBe(false);
+  });
+
+  test.each([['before', true], ['after', false]])('remote callers join the exporting cluster\'s zero trust ServiceIntentions (created %s the export), with the permissions it gives the same service account', (_when, ztFirst) => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', {
+      mesh: Mesh.consul(),
+      mtls: MtlsPhase.STRICT,
+      allow: [{ callers: [Identity.serviceAccount('order'), Identity.serviceAccount('shop')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/process-payment')] }],
+    });
+    if (ztFirst) zeroTrust();
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.consul(),
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [payment] },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order'), Identity.serviceAccount('audit')] }],
+    });
+    if (!ztFirst) zeroTrust();
+    const eu = synthValidated(euWest);
+    // one ServiceIntentions for payment (Consul takes one per destination)
+    expect(ofKind(eu, 'ServiceIntentions').filter(o => o.spec.destination.name === 'payment').map(o => o.metadata.name)).toEqual(['payment']);
+    const perms = [{ action: 'allow', http: { pathExact: '/process-payment', methods: ['POST'] } }, { action: 'deny', http: { pathPrefix: '/' } }];
+    expect(one(eu, 'ServiceIntentions', 'payment').spec.sources).toEqual([
+      { name: 'order', permissions: perms },
+      { name: 'shop', permissions: perms },
+      { name: 'order', peer: 'us-west', permissions: perms },
+      // a caller the zero trust does not name: what the export declares (any request)
+      { name: 'audit', peer: 'us-west', action: 'allow' },
+      { name: '*', peer: 'us-west', action: 'deny' },
+      { name: '*', action: 'deny' },
+    ]);
+    for (const acl of [true, false]) {
+      const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop', consulDefaultAllow: acl });
+      expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(true);
+      expect(m.check({ caller: 'peer:us-west/shop/order', service: 'shop/payment', method: 'GET', path: '/admin' }).allowed).toBe(false);
+      expect(m.check({ caller: 'peer:us-west/shop/user', service: 'shop/payment', method: 'POST', path: '/process-payment' }).allowed).toBe(false);
+    }
+  });
+
+  test('the exporter declares the protocol, so that an HTTP chain can fail over to it', () => {
+    expect(one(out(setup(Mesh.consul()).mc, 'eu-west'), 'ServiceDefaults', 'payment').spec).toEqual({ protocol: 'http' });
+    expect(ofKind(out(setup(Mesh.consul(), { failover: false }).mc, 'eu-west'), 'ServiceDefaults')).toHaveLength(0);
+  });
+
+  test('failing a canary-released service over to a peer is refused: the peer target keeps the subset filter', () => {
+    const build = (withCanary: boolean) => () => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      if (withCanary) new CanaryRelease(usWest, 'release', { mesh: Mesh.consul(), service: paymentUs, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+      return new MultiClusterExport(app, 'shop', {
+        mesh: Mesh.consul(),
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: usWest },
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+        ],
+        exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+    };
+    expect(fails(build(true))).toBe('[shop] failover: got peers eu-west for payment, but [us-west/release] releases it in subsets (Service.Meta.version == v1, Service.Meta.version == v2): '
+      + 'Consul fails a subset over to the same subset on the peer, and the exporting cluster\'s instances carry no such meta, so the failover would find no instance; '
+      + 'finish the release (remove the CanaryRelease) before failing payment over to peers, or release it without failover');
+    expect(build(false)).not.toThrow();
+  });
+
+  test('ExportedServices is datacenter-wide: a warning by default, none when acknowledged, not written with OMIT', () => {
+    const warned = (mesh: Mesh) => setup(mesh).mc.warnings.filter(w => w.includes('ExportedServices default'));
+    expect(warned(Mesh.consul())).toHaveLength(1);
+    expect(warned(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.WRITE }))).toEqual([]);
+    const { mc } = setup(Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }));
+    expect(ofKind(out(mc, 'eu-west'), 'ExportedServices')).toHaveLength(0);
+    expect(mc.warnings).toContain('ExportedServices default (cluster eu-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must export payment to us-west');
+  });
+
+  test('a sameness group needs Consul Enterprise; with it, every cluster has one', () => {
+    expect(fails(() => setup(Mesh.consul(), { consulSamenessGroup: 'shop' }))).toContain('consulSamenessGroup: got "shop": Consul cannot express this (sameness groups are a Consul Enterprise feature)');
+    const { mc } = setup(Mesh.consul({ enterprise: true }), { consulSamenessGroup: 'shop' });
+    expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').spec).toEqual({ defaultForFailover: true, includeLocal: true, members: [{ peer: 'eu-west' }] });
+    expect(one(out(mc, 'eu-west'), 'ExportedServices', 'default').spec.services[0].consumers).toEqual([{ samenessGroup: 'shop' }]);
+    // a partition-wide entry: annotated, and left to the platform with OMIT
+    expect(one(out(mc, 'us-west'), 'SamenessGroup', 'shop').metadata.annotations).toEqual({ 'cdk8s-mesh.io/consul-scope': 'datacenter' });
+    const omitted = setup(Mesh.consul({ enterprise: true, datacenterWideEntries: ConsulDatacenterWideEntries.OMIT }), { consulSamenessGroup: 'shop' }).mc;
+    expect(ofKind(out(omitted, 'us-west'), 'SamenessGroup')).toHaveLength(0);
+    expect(omitted.warnings).toContain('SamenessGroup shop (cluster us-west) is one per Consul datacenter and is not written (datacenterWideEntries: OMIT): the platform\'s entry must list the peers eu-west with defaultForFailover: true');
+  });
+});
+
+describe('an exporter without zero trust (the failover target admits more than the primary)', () => {
+  const WARNING = 'exports[0]: cluster eu-west exports payment, but its chart [eu-west] has no ZeroTrustNamespace for namespace shop';
+  test.each([['istio', Mesh.istio()], ['linkerd', Mesh.linkerd()]] as const)('%s: warned at synthesis, with the fix; not with a ZeroTrustNamespace, even one created after the export', (_name, mesh) => {
+    const over = mesh.kind === 'linkerd' ? { failover: false } : {};
+    const opts = mesh.kind === 'linkerd' ? { usRunsPayment: false, callers: false } : {};
+    const { app, mc } = setup(mesh, over, opts);
+    app.synth();
+    const warning = mc.warnings.find(w => w.startsWith(WARNING));
+    expect(warning).toContain('Add new ZeroTrustNamespace(<the eu-west chart>, \'zero-trust\', { mesh, namespace: \'shop\', allow: [...] }) with the same rules for payment as in the consumers');
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining(`[shop] ${WARNING}`));
+
+    const covered = setup(mesh, over, opts);
+    new ZeroTrustNamespace(covered.mc.chartOf('eu-west'), 'zero-trust', {
+      mesh, namespace: 'shop', allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080 }) }],
+    });
+    covered.app.synth();
+    expect(covered.mc.warnings.filter(w => w.startsWith('exports['))).toEqual([]);
+  });
+
+  test('a ZeroTrustNamespace of another namespace does not count; Consul (datacenter-wide deny) is not warned', () => {
+    const { app, mc } = setup(Mesh.istio());
+    new ZeroTrustNamespace(mc.chartOf('eu-west'), 'zero-trust', {
+      mesh: Mesh.istio(), namespace: 'other', allow: [{ callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 8080, namespace: 'other' }) }],
+    });
+    app.synth();
+    expect(mc.warnings.filter(w => w.startsWith(WARNING))).toHaveLength(1);
+    const consul = setup(Mesh.consul());
+    consul.app.synth();
+    expect(consul.mc.warnings.filter(w => w.startsWith('exports['))).toEqual([]);
+  });
+});
+
+describe('guardrails', () => {
+  const base = (over: Partial<MultiClusterExportProps>) => () => setup(Mesh.istio(), over);
+  const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+  const clusters = [
+    { name: 'us-west', network: 'net-us', region: 'us-west1', services: [payment] },
+    { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [payment] },
+  ];
+
+  test('every consumer is a declared cluster', () => {
+    expect(fails(base({ clusters, exports: [{ service: payment, cluster: 'eu-west', consumers: ['ap-south'] }] })))
+      .toContain('[shop] exports[0].consumers[0]: got "ap-south": no such cluster: every consumer must be a declared cluster; use one of: us-west, eu-west');
+  });
+
+  test('the exporting cluster runs the service', () => {
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], services: [] }], exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }] })))
+      .toContain('exports[0].service: got "payment": cluster eu-west does not run payment, so it cannot export it');
+  });
+
+  test('cluster names are unique; a service is listed once per cluster', () => {
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], name: 'us-west' }], exports: [] }))).toContain('clusters[1].name: got "us-west": cluster names must be unique');
+    expect(fails(base({ clusters: [clusters[0], { ...clusters[1], services: [payment, payment] }], exports: [] }))).toContain('clusters[1].services[1]: got "payment": payment is listed twice in cluster eu-west');
+  });
+
+  test('remote callers\' principals carry the consumer\'s trust domain (where the callers run), not the exporter\'s', () => {
+    const policy = (over: any) => one(out(setup(Mesh.istio(), over).mc, 'eu-west'), 'AuthorizationPolicy', 'payment-remote-callers').spec.rules[0].from[0].source.principals;
+    const exports = [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }];
+    expect(policy({ clusters: [clusters[0], { ...clusters[1], trustDomain: 'eu.example.com' }], exports })).toEqual(['cluster.local/ns/shop/sa/order']);
+    expect(policy({ clusters: [{ ...clusters[0], trustDomain: 'us.example.com' }, clusters[1]], exports })).toEqual(['us.example.com/ns/shop/sa/order']);
+  });
+
+  test('trust domains that differ are reported', () => {
+    const { mc } = setup(Mesh.istio(), { clusters: [clusters[0], { ...clusters[1], trustDomain: 'eu.example.com' }], exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }] });
+    expect(mc.warnings[0]).toContain('the clusters have different trust domains (us-west: cluster.local, eu-west: eu.example.com)');
+    expect(stderr()).toHaveBeenCalled();
+  });
+
+  test('a cluster does not export to itself; two clusters at least', () => {
+    expect(fails(base({ clusters, exports: [{ service: payment, cluster: 'eu-west', consumers: ['eu-west'] }] }))).toContain('exports[0].consumers[0]: got "eu-west": a cluster does not export to itself');
+    expect(fails(base({ clusters: [clusters[0]], exports: [] }))).toContain('clusters: got 1: a multi-cluster mesh has at least two clusters');
+  });
+});

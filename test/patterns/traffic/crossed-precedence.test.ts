@@ -1,0 +1,162 @@
+import { Chart, Duration } from 'cdk8s';
+import {
+  CanaryRelease, HeaderMatch, HttpMethod, IstioDataPlane, Mesh, PathMatch,
+  ReleaseVersion, ResilientService, ResilientServiceProps, RouteOverride, ServiceRef, ServiceVersion, VersionedRouting,
+} from '../../../src';
+import { captureStderr, failureOf, shopChart, synthValidated } from '../../util';
+import { gatewayRule, TestRequest } from '../routing/evaluate';
+
+/*
+ * A CanaryRelease's test requests crossed with a ResilientService's routes on Linkerd and Istio ambient
+ * (Gateway API HTTPRoutes, the most specific match wins): a test request must reach the canary with the
+ * timeout the ResilientService alone gives it. Evaluated on the emitted HTTPRoutes, with the Linkerd
+ * proxy's ranking on Linkerd and Gateway API precedence on ambient.
+ */
+
+captureStderr();
+
+const AMBIENT = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+const MESHES = [['Linkerd', Mesh.linkerd(), 'linkerd'], ['Istio ambient', AMBIENT, 'gateway']] as const;
+const payment = () => ServiceRef.fromName('payment', { port: 8080 });
+const TEST = { headers: [HeaderMatch.exact('x-test', 'true')] };
+
+function resilience(mesh: Mesh, routes: RouteOverride[]): ResilientServiceProps {
+  return { mesh, service: payment(), timeout: Duration.seconds(3), routes };
+}
+
+function withCanary(chart: Chart, mesh: Mesh) {
+  new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, canaryRequests: [TEST] });
+}
+
+function req(path: string, method: string, headers: { [k: string]: string } = {}): TestRequest {
+  return { path, method, headers, query: {} };
+}
+
+const REQUESTS = [
+  req('/api', 'GET', { 'x-test': 'true' }), req('/api/x', 'POST', { 'x-test': 'true' }), req('/other', 'GET', { 'x-test': 'true' }),
+  req('/api', 'GET'), req('/other', 'POST'), req('/api', 'GET', { 'x-test': 'true', 'x-other': '1' }), req('/other', 'GET', { 'x-other': '1' }),
+];
+
+/** For each request: [backend names, timeout] in the combined routes, and the timeout of the ResilientService alone. */
+function evaluate(mesh: Mesh, order: 'linkerd' | 'gateway', routes: RouteOverride[]) {
+  const alone = shopChart();
+  new ResilientService(alone, 'resilience', resilience(mesh, routes));
+  const aloneOut = synthValidated(alone);
+  const both = shopChart();
+  new ResilientService(both, 'resilience', resilience(mesh, routes));
+  withCanary(both, mesh);
+  const out = synthValidated(both);
+  return REQUESTS.map(r => {
+    const rule = gatewayRule(out, 'payment', r, order);
+    return {
+      request: r,
+      backends: rule.backendRefs.filter((b: any) => b.weight === undefined || b.weight > 0).map((b: any) => b.name).sort(),
+      timeout: rule.timeouts?.request,
+      intendedTimeout: gatewayRule(aloneOut, 'payment', r, order).timeouts?.request,
+      intendedBackends: r.headers['x-test'] === 'true' ? ['payment-v2'] : ['payment-v1', 'payment-v2'],
+    };
+  });
+}
+
+function expectIntended(r: ReturnType<typeof evaluate>[number]) {
+  const got = { request: r.request, backends: r.backends, timeout: r.timeout };
+  expect(got).toEqual({ request: r.request, backends: r.intendedBackends, timeout: r.intendedTimeout });
+}
+
+describe.each(MESHES)('%s: CanaryRelease test requests with ResilientService routes', (_name, mesh, order) => {
+  test('a path route with a timeout: a test request reaches the canary with the route\'s timeout (accepted, as intended)', () => {
+    const results = evaluate(mesh, order, [{ name: 'api', match: { path: PathMatch.prefix('/api') }, timeout: Duration.seconds(1) }]);
+    for (const r of results) {
+      expectIntended(r);
+    }
+    expect(results[0]).toMatchObject({ backends: ['payment-v2'], timeout: '1s' });
+    expect(results[2]).toMatchObject({ backends: ['payment-v2'], timeout: '3s' });
+  });
+
+  test('routes on headers other than the test requests\' stay accepted and keep their timeouts', () => {
+    const results = evaluate(mesh, order, [
+      { name: 'other', match: { headers: [HeaderMatch.exact('x-other', '1')] }, timeout: Duration.seconds(1) },
+      { name: 'api', match: { path: PathMatch.prefix('/api') }, timeout: Duration.seconds(5) },
+    ]);
+    for (const r of results) {
+      expectIntended(r);
+    }
+  });
+
+  test('a route on the test requests\' own header ahead of an overlapping route with another timeout is refused, naming both constructs and routes', () => {
+    const routes = [
+      { name: 'testers', match: { headers: [HeaderMatch.exact('x-test', 'true')] }, timeout: Duration.seconds(1) },
+      { name: 'other', match: { headers: [HeaderMatch.exact('x-other', '1')] }, timeout: Duration.seconds(5) },
+    ];
+    // alone, the ResilientService gives a request with both headers routes[0]'s 1s (a tie, the first rule)
+    const alone = shopChart();
+    new ResilientService(alone, 'resilience', resilience(mesh, routes));
+    expect(gatewayRule(synthValidated(alone), 'payment', REQUESTS[5], order).timeouts.request).toBe('1s');
+    const message = failureOf(chart => {
+      new ResilientService(chart, 'resilience', resilience(mesh, routes));
+      withCanary(chart, mesh);
+    });
+    expect(message).toContain('[test/release] service: got payment: [test/release] canaryRequests[0] ({"headers":[{"name":"x-test"');
+    expect(message).toContain('[test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}; timeout 1000ms, no retries) and routes[1]');
+    expect(message).toContain('match canaryRequests[0] on a header that no route of [test/resilience] matches on, or add that header condition to routes[1]');
+    // in either order of construction
+    expect(failureOf(chart => {
+      withCanary(chart, mesh);
+      new ResilientService(chart, 'resilience', resilience(mesh, routes));
+    })).toContain('[test/resilience] service: got payment: [test/release] canaryRequests[0]');
+  });
+
+  test('the same routes with one timeout are accepted (the swap changes nothing)', () => {
+    const results = evaluate(mesh, order, [
+      { name: 'testers', match: { headers: [HeaderMatch.exact('x-test', 'true')] }, timeout: Duration.seconds(1) },
+      { name: 'other', match: { headers: [HeaderMatch.exact('x-other', '1')] }, timeout: Duration.seconds(1) },
+    ]);
+    for (const r of results) expect(r.backends).toEqual(r.intendedBackends);
+  });
+});
+
+describe('Linkerd only: the proxy ranks headers above a method', () => {
+  const routes: RouteOverride[] = [
+    { name: 'testers', match: { headers: [HeaderMatch.exact('x-test', 'true')] }, timeout: Duration.seconds(1) },
+    { name: 'reads', match: { methods: [HttpMethod.GET] }, timeout: Duration.seconds(5) },
+  ];
+
+  test('Linkerd: a header route on the test header ahead of a method route is refused (crossed, the method route would rank higher)', () => {
+    expect(failureOf(chart => {
+      new ResilientService(chart, 'resilience', resilience(Mesh.linkerd(), routes));
+      withCanary(chart, Mesh.linkerd());
+    })).toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method)');
+  });
+
+  test('Istio ambient: accepted, as Gateway API ranks the method route higher either way', () => {
+    for (const r of evaluate(AMBIENT, 'gateway', routes)) {
+      expectIntended(r);
+    }
+  });
+});
+
+describe('VersionedRouting crossed with ResilientService routes: the same check', () => {
+  const routes: RouteOverride[] = [
+    { name: 'testers', match: { headers: [HeaderMatch.exact('x-test', 'true')] }, timeout: Duration.seconds(1) },
+    { name: 'other', match: { headers: [HeaderMatch.exact('x-other', '1')] }, timeout: Duration.seconds(5) },
+  ];
+  const routing = (chart: Chart, mesh: Mesh, header: string) => new VersionedRouting(chart, 'routing', {
+    mesh,
+    service: payment(),
+    versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2')],
+    routes: [{ name: 'testers', match: { headers: [HeaderMatch.exact(header, 'true')] }, version: 'v2' }],
+    defaultSplit: [{ version: 'v1', weight: 100 }],
+  });
+  for (const [name, mesh] of MESHES) {
+    test(`${name}: a version route on a header routes[0] matches on is refused; on another header accepted`, () => {
+      expect(failureOf(chart => {
+        new ResilientService(chart, 'resilience', resilience(mesh, routes));
+        routing(chart, mesh, 'x-test');
+      })).toContain('[test/routing] service: got payment: [test/routing] routes[0] ({"headers":[{"name":"x-test"');
+      const chart = shopChart();
+      new ResilientService(chart, 'resilience', resilience(mesh, routes));
+      routing(chart, mesh, 'x-beta');
+      expect(synthValidated(chart).length).toBeGreaterThan(0);
+    });
+  }
+});
