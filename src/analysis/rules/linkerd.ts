@@ -1,4 +1,4 @@
-import { envoyGatewayServiceAccount } from '../../meshes/gateway-api/envoy-gateway';
+import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
 import { cidrContains } from '../../private/names';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';

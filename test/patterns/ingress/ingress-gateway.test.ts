@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
-import { envoyGatewayServiceAccount } from '../../../src/meshes/gateway-api/envoy-gateway';
+import { envoyGatewayServiceAccount } from '../../../src/private/envoy-gateway';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../../util';
 
 const stderr = captureStderr();
