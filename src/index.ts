@@ -2,6 +2,7 @@ export * from './model/mesh';
 export * from './model/service';
 export * from './patterns/mesh-construct';
 export * from './model/matches';
+export * from './model/jwt';
 export * from './patterns/resilience/resilient-service';
 export * from './patterns/canary/canary-release';
 export * from './patterns/canary/delivery';

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { docsUrl } from '../private/docs-url';
 import { propMessage } from '../private/errors';
-import { AmbientNamespace } from './istio-ambient/ambient';
+import { AmbientNamespace } from './istio/ambient';
 import { Mesh, MeshKind } from '../model/mesh';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
 import { markClusterScoped } from '../private/metadata';

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { emitWarning, MeshAnalysis } from '../analysis/synth-check';
+import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
 import { MeshNamespace } from '../meshes/enrolment';
 import { Mesh } from '../model/mesh';
 import { ServiceRef } from '../model/service';
@@ -9,6 +9,10 @@ import { ProblemList, show } from '../private/errors';
 import { PodTemplate } from '../private/k8s-objects';
 import { DROPPED_ANNOTATION } from '../private/metadata';
 import { DNS1123_LABEL } from '../private/names';
+import { installSynthesisHooks } from '../private/synthesis';
+
+// the renderers reach the synthesis under way through src/private/synthesis.ts (they import no analysis)
+installSynthesisHooks({ perSynthesis, emitWarning });
 
 /**
  * A setting the chosen mesh cannot express (for a construct's own use).

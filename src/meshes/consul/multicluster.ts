@@ -3,11 +3,9 @@ import { Construct } from 'constructs';
 import { recordRemoteCallers, ownRemoteCallers } from './remote-callers';
 import { ConsulServiceDefaults } from './service-defaults';
 import { DATACENTER_WIDE, writesDatacenterWide } from './singletons';
-import { MeshAnalysis } from '../../analysis/synth-check';
 import * as consul from '../../imports/consul';
 import { Mesh } from '../../model/mesh';
 import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
-import { ServiceTraffic } from '../../patterns/traffic/service-traffic';
 import { objectMetadata } from '../../private/metadata';
 
 /**
@@ -29,7 +27,6 @@ export const MC_CONSUL: MultiClusterRenderer = {
 
   render(intent: MultiClusterIntent, mesh: Mesh, by: Construct) {
     for (const c of intent.clusters) {
-      MeshAnalysis.of(c.chart);
       const exports = intent.exports.filter(e => e.from === c);
       const listed = exports.map(e => `${e.service.name} to ${intent.samenessGroup ? `sameness group ${intent.samenessGroup}` : e.to.map(t => t.name).join(', ')}`).join('; ');
       if (exports.length && writesDatacenterWide(by, mesh, `ExportedServices default (cluster ${c.name})`, `export ${listed}`)) {
@@ -63,7 +60,7 @@ export const MC_CONSUL: MultiClusterRenderer = {
       for (const c of e.localIn) {
         // into the service's one ServiceResolver in that cluster's chart (with its canary subsets, if any)
         const local = c.services.find(s => s.name === e.service.name)!;
-        ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, by);
+        intent.addFailover(c.chart, local, { localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, by);
       }
     }
   },

@@ -1,10 +1,10 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { emitWarning } from '../../analysis/synth-check';
 import * as consul from '../../imports/consul';
 import { ConsulDatacenterWideEntries, Mesh } from '../../model/mesh';
 import { show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
+import { emitWarning } from '../../private/synthesis';
 
 /** The annotation on the config entries that are one per Consul datacenter (not the app's own). */
 export const DATACENTER_WIDE_ANNOTATION = 'cdk8s-mesh.io/consul-scope';

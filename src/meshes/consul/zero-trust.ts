@@ -9,7 +9,7 @@ import { MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
-import { MtlsPhase } from '../../patterns/zero-trust/zero-trust-namespace';
+import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;

@@ -1,10 +1,8 @@
 import { isIP } from 'net';
-import { MeshAnalysis } from '../../analysis/synth-check';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
 import { MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
-import { IstioMultiClusterMode } from '../../patterns/multicluster/multi-cluster-export';
-import { ServiceTraffic } from '../../patterns/traffic/service-traffic';
+import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 
 /**
@@ -69,7 +67,6 @@ export const MC_ISTIO: MultiClusterRenderer = {
 
   render(intent: MultiClusterIntent, mesh: Mesh) {
     for (const c of intent.clusters) {
-      MeshAnalysis.of(c.chart);
       if (intent.istioEastWestGateway && intent.exports.some(e => e.from === c)) {
         new istio.Gateway(c.chart, 'EastWestGateway', {
           metadata: objectMetadata('cross-network-gateway', mesh.rootNamespace ?? 'istio-system'),
@@ -101,7 +98,7 @@ export const MC_ISTIO: MultiClusterRenderer = {
           if (!intent.failover) continue;
           // into the service's one DestinationRule in that cluster's chart (with its resilience settings, if any)
           const local = c.services.find(s => s.name === e.service.name)!;
-          ServiceTraffic.of(c.chart, mesh, local).addFailover({ localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
+          intent.addFailover(c.chart, local, { localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
         } else if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
           const address = e.from.gatewayAddress!;
           new istio.ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {

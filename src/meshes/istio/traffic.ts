@@ -1,14 +1,14 @@
 import { Lazy } from 'cdk8s';
+import { AmbientNamespace } from './ambient';
 import * as istio from '../../imports/istio';
 import { MatchType } from '../../model/matches';
 import { MatchIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol } from '../../model/service';
 import { FaultIntent, intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, VersionIntent, WeightedVersion } from '../../model/traffic';
-import type { ServiceTraffic, TrafficRenderer } from '../../patterns/traffic/service-traffic';
+import type { TrafficRenderer, TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { AmbientNamespace } from '../istio-ambient/ambient';
-import { gammaRoutes } from '../linkerd/traffic';
+import { gammaRoutes } from '../gateway-api/http-route';
 
 function fmt(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatMillis(ms);
@@ -198,7 +198,7 @@ function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPol
  * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
  */
 export const ISTIO_TRAFFIC: TrafficRenderer = {
-  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;
     // a ResilientService always writes the routes (its retries), so that "no retries given" means the
@@ -238,7 +238,7 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
  * VirtualService (Alpha).
  */
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
-  materialize(traffic: ServiceTraffic, model: () => TrafficModel) {
+  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
@@ -246,7 +246,7 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
       ISTIO_TRAFFIC.materialize(traffic, model);
       return;
     }
-    if (m.resilience?.rules.length || routingOf(m)) gammaRoutes(traffic, model, { policyApi: false, annotations: () => ({}), mirror: true });
+    if (m.resilience?.rules.length || routingOf(m)) gammaRoutes(traffic, model, { annotations: () => ({}), mirror: true });
     if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
       traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
         metadata: objectMetadata(m.serviceName, m.namespace),

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { perSynthesis } from '../../analysis/synth-check';
+import { AmbientNamespace, USE_WAYPOINT_LABEL, waypointPrincipal } from './ambient';
 import * as istio from '../../imports/istio';
 import { Identity, IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
@@ -8,7 +8,7 @@ import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { AmbientNamespace, USE_WAYPOINT_LABEL, waypointPrincipal } from '../istio-ambient/ambient';
+import { perSynthesis } from '../../private/synthesis';
 
 /** The SPIFFE-style principal Istio gives a service account. */
 export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {

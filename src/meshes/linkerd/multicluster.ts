@@ -1,5 +1,4 @@
 import { LinkerdServer } from './server';
-import { MeshAnalysis } from '../../analysis/synth-check';
 import * as linkerd from '../../imports/linkerd';
 import { IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
@@ -93,7 +92,6 @@ export const MC_LINKERD: MultiClusterRenderer = {
 
   render(intent: MultiClusterIntent, mesh: Mesh) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
-    for (const c of intent.clusters) MeshAnalysis.of(c.chart);
     for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
     for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh);
     const links = new Set<string>();

@@ -7,7 +7,7 @@ import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
-import { MtlsPhase } from '../../patterns/zero-trust/zero-trust-namespace';
+import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
-import { AmbientNamespace } from '../../meshes/istio-ambient/ambient';
+import { AmbientNamespace } from '../../meshes/istio/ambient';
 import { HeaderMatch, MatchType } from '../../model/matches';
 import { IstioWaypointScope, Mesh, MeshKind } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';

@@ -6,7 +6,7 @@ import * as istio from '../../imports/istio';
 import * as linkerd from '../../imports/linkerd';
 import { ConsulServiceDefaults } from '../../meshes/consul/service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway, writesDatacenterWide } from '../../meshes/consul/singletons';
-import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../../meshes/istio-ambient/ambient';
+import { AmbientNamespace, USE_WAYPOINT_LABEL } from '../../meshes/istio/ambient';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { ProblemList, show } from '../../private/errors';

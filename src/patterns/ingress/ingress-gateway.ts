@@ -5,8 +5,9 @@ import * as consul from '../../imports/consul';
 import * as gatewayApi from '../../imports/gateway-api';
 import * as istio from '../../imports/istio';
 import { ConsulJwtProvider, consulJwksCaFileProblem, writesDatacenterWide } from '../../meshes/consul/singletons';
-import { DATAPLANE_MODE_LABEL } from '../../meshes/istio-ambient/ambient';
+import { DATAPLANE_MODE_LABEL } from '../../meshes/istio/ambient';
 import { Identity, IdentityKind } from '../../model/identity';
+import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
@@ -17,7 +18,6 @@ import { objectMetadata, sortKeys } from '../../private/metadata';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { ResilientService, UnsupportedSettings } from '../resilience/resilient-service';
-import type { JwtAuthentication } from '../zero-trust/zero-trust-namespace';
 
 const PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 /**

@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IstioMultiClusterMode, MeshClusterProps } from './multi-cluster-export';
+import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { Identity } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { FailoverIntent } from '../../model/traffic';
 
 /** A normalized cluster. */
 export interface ClusterIntent extends MeshClusterProps {
@@ -32,6 +33,11 @@ export interface MultiClusterIntent {
   readonly samenessGroup?: string;
   /** Istio: whether the east-west Gateway object is written (the app then owns it). */
   readonly istioEastWestGateway: boolean;
+  /**
+   * Adds locality failover to the routing objects of `service` in the chart of `scope` (its one
+   * DestinationRule or ServiceResolver, shared with the patterns that shape its traffic there).
+   */
+  readonly addFailover: (scope: Construct, service: ServiceRef, failover: FailoverIntent, by: Construct) => void;
 }
 
 /** A mesh's multi-cluster renderer. */

@@ -1,7 +1,8 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
-import { markChartCluster } from '../../analysis/synth-check';
+import { IstioMultiClusterMode, MeshClusterProps } from './props';
+import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
 import { MC_CONSUL } from '../../meshes/consul/multicluster';
 import { MeshNamespace } from '../../meshes/enrolment';
 import { istioEastWestStep, istioNetworkStep, MC_ISTIO } from '../../meshes/istio/multicluster';
@@ -14,52 +15,10 @@ import { ProblemList } from '../../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { UnsupportedSettings } from '../resilience/resilient-service';
+import { ServiceTraffic } from '../traffic/service-traffic';
 import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
 
-/**
- * One cluster of a multi-cluster mesh.
- */
-export interface MeshClusterProps {
-  /** The cluster's name (a DNS-1123 label): also its Consul peer name and Linkerd link name. */
-  readonly name: string;
-  /** The network the cluster's pods are on (Istio `topology.istio.io/network`). */
-  readonly network: string;
-  /** The cluster's region (`topology.kubernetes.io/region`), for locality failover. */
-  readonly region: string;
-  /**
-   * The cluster's mesh trust domain. Clusters that differ are reported: their identities do not verify
-   * each other without aliases or a shared root.
-   * @default - the mesh's trust domain
-   */
-  readonly trustDomain?: string;
-  /**
-   * The services that run in this cluster.
-   */
-  readonly services: ServiceRef[];
-  /**
-   * The address other clusters reach this cluster's gateway at: Istio's east-west gateway (for
-   * `IstioMultiClusterMode.FEDERATED`) or Linkerd's multicluster gateway (for the `Link`s to it).
-   * @default - none; required where the mesh needs it
-   */
-  readonly gatewayAddress?: string;
-  /**
-   * The chart to write this cluster's objects into, e.g. the chart that holds the cluster's
-   * ResilientService and CanaryRelease, so that they share one DestinationRule or ServiceResolver per
-   * service (a second one would be ignored, or overwrite the first).
-   * @default - a chart of its own, named after the cluster
-   */
-  readonly chart?: Chart;
-}
-
-/**
- * How Istio's clusters learn of each other's endpoints.
- */
-export enum IstioMultiClusterMode {
-  /** Multi-primary (or primary-remote) with remote secrets: istiod discovers remote endpoints. */
-  MULTI_PRIMARY = 'MULTI_PRIMARY',
-  /** No remote secrets: consumers get a ServiceEntry that reaches the exporter's east-west gateway. */
-  FEDERATED = 'FEDERATED',
-}
+export * from './props';
 
 /**
  * A service one cluster exports to others.
@@ -242,6 +201,7 @@ export class MultiClusterExport extends MeshConstruct {
       linkerdRemoteDiscovery: props.linkerdRemoteDiscovery ?? false,
       samenessGroup: props.consulSamenessGroup,
       istioEastWestGateway: props.istioEastWestGateway ?? false,
+      addFailover: (at, service, failover, by) => ServiceTraffic.of(at, this.mesh, service).addFailover(failover, by),
     };
     if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
       problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
@@ -261,6 +221,8 @@ export class MultiClusterExport extends MeshConstruct {
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());
     const before = new Set(inCharts());
+    // the synthesis-time check runs on each cluster's chart (MeshAnalysis wraps each chart's synthesis)
+    for (const c of intent.clusters) MeshAnalysis.of(c.chart);
     renderer.render(intent, this.mesh, this);
     const written = [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c));
     this._markDropped(dropped, written);

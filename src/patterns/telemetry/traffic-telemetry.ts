@@ -2,7 +2,7 @@ import { parse as parseCel } from '@bufbuild/cel';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { ConsulProxyDefaults, writesDatacenterWide } from '../../meshes/consul/singletons';
-import { AmbientNamespace } from '../../meshes/istio-ambient/ambient';
+import { AmbientNamespace } from '../../meshes/istio/ambient';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { ProblemList, show } from '../../private/errors';

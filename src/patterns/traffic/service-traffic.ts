@@ -1,8 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { TrafficRenderer, TrafficTarget } from './intent';
 import { CONSUL_TRAFFIC } from '../../meshes/consul/traffic';
+import { retryGroup } from '../../meshes/gateway-api/http-route';
 import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from '../../meshes/istio/traffic';
-import { LINKERD_TRAFFIC, retryGroup } from '../../meshes/linkerd/traffic';
+import { LINKERD_TRAFFIC } from '../../meshes/linkerd/traffic';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { compareRank, linkerdRank, rank } from '../../model/precedence';
 import { MatchIntent, RuleIntent } from '../../model/route-intent';
@@ -10,17 +12,6 @@ import { ServiceRef } from '../../model/service';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
 import { addShared } from '../../private/contributions';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
-
-/** A mesh's routing objects for one service, built from the traffic model. */
-export interface TrafficRenderer {
-  /** Creates the objects the model needs now that do not exist yet (their specs are rendered lazily). */
-  materialize(traffic: ServiceTraffic, model: () => TrafficModel): void;
-  /**
-   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
-   * it, every routing object carries every dropped setting.
-   */
-  droppedOn?(obj: ApiObject, setting: string): boolean;
-}
 
 const RENDERERS: Record<MeshKind, TrafficRenderer> = {
   [MeshKind.ISTIO]: ISTIO_TRAFFIC,
@@ -34,7 +25,7 @@ const RENDERERS: Record<MeshKind, TrafficRenderer> = {
  * the service's traffic (ResilientService, CanaryRelease) contributes to this one set, so that a
  * service never gets two VirtualServices or two ServiceRouters.
  */
-export class ServiceTraffic extends Construct {
+export class ServiceTraffic extends Construct implements TrafficTarget {
   /** The traffic of `service` in the chart of `scope`, created on first use. */
   public static of(scope: Construct, mesh: Mesh, service: ServiceRef): ServiceTraffic {
     const chart = Chart.of(scope);

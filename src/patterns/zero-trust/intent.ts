@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
-import type { JwtAuthentication, MtlsException, MtlsPhase } from './zero-trust-namespace';
+import type { MtlsException, MtlsPhase } from './props';
 import { Identity } from '../../model/identity';
+import type { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';

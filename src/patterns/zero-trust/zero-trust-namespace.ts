@@ -1,52 +1,21 @@
 import { Construct, IConstruct } from 'constructs';
 import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
+import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
 import { consulJwksCaFileProblem } from '../../meshes/consul/singletons';
 import { ZT_CONSUL } from '../../meshes/consul/zero-trust';
 import { ZT_ISTIO } from '../../meshes/istio/zero-trust';
 import { ZT_LINKERD } from '../../meshes/linkerd/zero-trust';
 import { Identity, IdentityKind } from '../../model/identity';
+import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
+
+export * from './props';
 import { UnsupportedSettings } from '../resilience/resilient-service';
-
-/**
- * The mTLS phase of a namespace: the migration the seeds recommend is PERMISSIVE first, then STRICT.
- */
-export enum MtlsPhase {
-  /** Accept mTLS and plaintext while workloads join the mesh (Linkerd: authorization in audit mode). */
-  PERMISSIVE = 'PERMISSIVE',
-  /** Accept mTLS only (Linkerd: authorization enforced). */
-  STRICT = 'STRICT',
-}
-
-/**
- * The mTLS mode of an exception.
- */
-export enum MtlsExceptionMode {
-  /** Accept plaintext and mTLS on the port. */
-  PERMISSIVE = 'PERMISSIVE',
-  /** Plaintext only on the port (Istio only). */
-  DISABLE = 'DISABLE',
-}
-
-/**
- * A port of a workload exempt from the namespace's mTLS phase, e.g. a metrics port scraped from
- * outside the mesh, or a legacy client's port.
- */
-export interface MtlsException {
-  /** The service whose pods have the port. */
-  readonly service: ServiceRef;
-  /** The pod (container) port. */
-  readonly port: number;
-  /** The port's mode. */
-  readonly mode: MtlsExceptionMode;
-  /** Why the exception exists (written on the output, for reviewers). */
-  readonly reason: string;
-}
 
 /**
  * Which callers may (or may not) call a service, with which methods and paths.
@@ -76,44 +45,6 @@ export interface AccessRule {
    * @default false
    */
   readonly requireJwt?: boolean;
-}
-
-/**
- * Request authentication with JSON Web Tokens.
- */
-export interface JwtAuthentication {
-  /** The token issuer (`iss`). */
-  readonly issuer: string;
-  /** Where the issuer's signing keys are published (https; http needs `allowPlainHttpJwks`). */
-  readonly jwksUri: string;
-  /**
-   * Accept a plain-http `jwksUri`. Keys fetched over http can be replaced by anyone on the network path,
-   * who could then sign tokens the mesh accepts: set it only for an endpoint on a trusted in-cluster network.
-   * @default false
-   */
-  readonly allowPlainHttpJwks?: boolean;
-  /**
-   * Accepted audiences (`aud`).
-   * @default - any audience
-   */
-  readonly audiences?: string[];
-  /**
-   * Keep the token on the request forwarded to the service (Istio only).
-   * @default false
-   */
-  readonly forwardOriginalToken?: boolean;
-  /**
-   * The name of Consul's JWTProvider.
-   * @default - derived from the issuer's host
-   */
-  readonly providerName?: string;
-  /**
-   * Consul, https JWKS URI: the CA bundle (a file in the consul-dataplane image, or one mounted into it)
-   * Envoy verifies the JWKS server's certificate against (`jwksCluster.tlsCertificates.trustedCA`).
-   * Without it, Envoy would fetch the keys without verifying the server.
-   * @default '/etc/ssl/certs/ca-certificates.crt' (the image's system bundle)
-   */
-  readonly consulJwksCaFile?: string;
 }
 
 /**
