@@ -258,6 +258,18 @@ export class Mesh {
     });
   }
 
+  /**
+   * A mesh whose renderers are its own (a mesh defined outside src/meshes/, e.g. the stub mesh of the
+   * tests): `renderers` is a MeshRenderers (src/meshes/renderer.ts), `kind` the built-in mesh whose
+   * namespace enrolment it shares. See docs/architecture.md, "Adding a mesh".
+   * @internal
+   */
+  public static _withRenderers(kind: MeshKind, renderers: { readonly displayName: string }): Mesh {
+    const mesh = new Mesh(kind, 'cluster.local', 'cluster.local', {});
+    (mesh as { _renderers?: object })._renderers = renderers;
+    return mesh;
+  }
+
   /** Which mesh. */
   public readonly kind: MeshKind;
   /** The cluster's DNS domain. */
@@ -287,6 +299,11 @@ export class Mesh {
   public readonly _linkerdInboundPolicyDeclared?: boolean;
   /** What Consul charts do with datacenter-wide config entries (Consul only). */
   public readonly consulDatacenterWide?: ConsulDatacenterWideEntries;
+  /**
+   * The renderers of a mesh made by `_withRenderers` (a MeshRenderers); the built-in meshes' are in src/meshes/.
+   * @internal
+   */
+  public readonly _renderers?: { readonly displayName: string };
 
   private constructor(kind: MeshKind, clusterDomain: string, trustDomain: string, extra: {
     rootNamespace?: string;
@@ -364,6 +381,7 @@ export class Mesh {
 
   /** The display name of the mesh, for messages. */
   public get displayName(): string {
+    if (this._renderers !== undefined) return this._renderers.displayName;
     return this.ambient ? 'Istio ambient' : { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' }[this.kind];
   }
 }

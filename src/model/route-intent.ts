@@ -1,6 +1,4 @@
-import { Construct } from 'constructs';
 import { HttpMethod, MatchType } from './matches';
-import { Mesh } from './mesh';
 import { ServiceProtocol, ServiceRef } from './service';
 
 /** A normalized request match. */
@@ -77,26 +75,4 @@ export interface ResilienceIntent {
   readonly loadBalancing?: string;
   readonly rateLimit?: RateLimitIntent;
   readonly callers: ServiceRef[];
-}
-
-/** A setting the chosen mesh cannot express. */
-export interface UnsupportedSetting {
-  /** The prop path, e.g. `circuitBreaker.interval`. */
-  readonly setting: string;
-  readonly value: unknown;
-  /** Why the mesh cannot express it. */
-  readonly why: string;
-  /** What to do instead. */
-  readonly alternative: string;
-}
-
-/** One mesh's renderer: what it cannot express, and the objects it writes. */
-export interface Renderer {
-  /** The settings of the intent this mesh cannot express. */
-  unsupported(intent: ResilienceIntent, mesh: Mesh): UnsupportedSetting[];
-  /**
-   * Writes the mesh's objects under `scope`. `droppedNote` lists settings left out on purpose; it is
-   * added to the emitted objects as the `cdk8s-mesh.io/dropped-settings` annotation.
-   */
-  render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote: string | undefined): void;
 }

@@ -5,8 +5,9 @@ import { ConsulServiceDefaults } from './service-defaults';
 import { DATACENTER_WIDE, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import { Mesh } from '../../model/mesh';
-import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
+import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
@@ -15,8 +16,8 @@ import { objectMetadata } from '../../private/metadata';
  * `SamenessGroup`; remote callers are let in with `ServiceIntentions` sources from their peer.
  * Peering itself is set up with consul-k8s PeeringAcceptor and PeeringDialer (token exchange).
  */
-export const MC_CONSUL: MultiClusterRenderer = {
-  unsupported(intent: MultiClusterIntent, mesh: Mesh) {
+export const CONSUL_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
+  unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
     const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
     if (intent.samenessGroup && !mesh.consulEnterprise) {
       out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)' });
@@ -25,7 +26,7 @@ export const MC_CONSUL: MultiClusterRenderer = {
     return out;
   },
 
-  render(intent: MultiClusterIntent, mesh: Mesh, by: Construct) {
+  render(by: Construct, intent: MultiClusterIntent, { mesh }: RenderContext) {
     for (const c of intent.clusters) {
       const exports = intent.exports.filter(e => e.from === c);
       const listed = exports.map(e => `${e.service.name} to ${intent.samenessGroup ? `sameness group ${intent.samenessGroup}` : e.to.map(t => t.name).join(', ')}`).join('; ');

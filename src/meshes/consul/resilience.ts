@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { ConsulServiceDefaults } from './service-defaults';
 import * as consul from '../../imports/consul';
-import { Mesh } from '../../model/mesh';
-import { Renderer, ResilienceIntent, UnsupportedSetting } from '../../model/route-intent';
+import { ResilienceIntent } from '../../model/route-intent';
+import { Unsupported } from '../../model/unsupported';
 import { formatMillis } from '../../private/format';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * Consul: the routing part goes to the service's discovery chain (see traffic/consul.ts); circuit
@@ -12,9 +13,9 @@ import { DROPPED_ANNOTATION } from '../../private/metadata';
  * since Consul configures them on the calling side; a rate limit (Enterprise) to the service's own
  * ServiceDefaults.
  */
-export const CONSUL_RENDERER: Renderer = {
-  unsupported(intent: ResilienceIntent, mesh: Mesh): UnsupportedSetting[] {
-    const out: UnsupportedSetting[] = [];
+export const CONSUL_RESILIENCE: PatternRenderer<ResilienceIntent> = {
+  unsupported(intent: ResilienceIntent, { mesh }: RenderContext): Unsupported[] {
+    const out: Unsupported[] = [];
     const perTry = intent.rules.find(r => r.retry?.perTryTimeoutMs !== undefined);
     if (perTry) {
       out.push({
@@ -96,7 +97,7 @@ export const CONSUL_RENDERER: Renderer = {
     return out;
   },
 
-  render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
+  render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     const defaults = ConsulServiceDefaults.of(scope, intent.serviceName, intent.namespace);
     if (droppedNote) defaults.addAnnotation(DROPPED_ANNOTATION, droppedNote);
     const cp = intent.connectionPool;

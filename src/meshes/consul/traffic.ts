@@ -4,9 +4,10 @@ import * as consul from '../../imports/consul';
 import { MatchType } from '../../model/matches';
 import { MatchIntent, RuleIntent } from '../../model/route-intent';
 import { intersect, routingOf, rulesOf, TrafficModel } from '../../model/traffic';
-import type { TrafficRenderer, TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillis } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
+import { TrafficRenderer } from '../renderer';
 
 const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = {
   [MatchType.EXACT]: 'pathExact',
@@ -72,7 +73,11 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
  * connect timeout, load balancing), and the service's ServiceDefaults protocol that L7 routing needs.
  */
 export const CONSUL_TRAFFIC: TrafficRenderer = {
-  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
+  unsupported() {
+    return [];
+  },
+
+  render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const routingNow = routingOf(m);
     if (m.routing && m.failover) {

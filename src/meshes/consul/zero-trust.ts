@@ -6,11 +6,11 @@ import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WID
 import * as consul from '../../imports/consul';
 import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
-import { Mesh } from '../../model/mesh';
 import { ServiceProtocol } from '../../model/service';
-import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
+import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -48,8 +48,8 @@ const DENY_REST: Permission = { action: 'deny', http: { pathPrefix: '/' } };
  * its service, as consul-k8s requires), permissions for methods and paths (deny before allow), the
  * mesh-wide mutual TLS mode in ProxyDefaults (and Mesh for PERMISSIVE), and a JWTProvider.
  */
-export const ZT_CONSUL: ZeroTrustRenderer = {
-  unsupported(intent: ZeroTrustIntent, mesh: Mesh) {
+export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+  unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
     for (const r of [...intent.allow, ...intent.deny]) {
       r.from.forEach((id, j) => {
@@ -107,7 +107,7 @@ export const ZT_CONSUL: ZeroTrustRenderer = {
     return out;
   },
 
-  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) {
+  render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const ns = intent.namespace;
     const permissive = intent.phase === MtlsPhase.PERMISSIVE;
     // mutual TLS is mesh-wide in Consul: ProxyDefaults `global` (permissive also needs Mesh `mesh`)

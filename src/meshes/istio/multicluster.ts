@@ -1,9 +1,11 @@
 import { isIP } from 'net';
+import { IConstruct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
-import { MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
+import { MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * The step the output needs from each cluster's operator: the network label on the control plane's
@@ -41,8 +43,8 @@ export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): strin
  * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
  * exporter lets the named remote callers in with an AuthorizationPolicy.
  */
-export const MC_ISTIO: MultiClusterRenderer = {
-  unsupported(intent: MultiClusterIntent, mesh: Mesh) {
+export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
+  unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
     const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
     if (mesh.ambient) {
       // the sidecar east-west gateway (15443 AUTO_PASSTHROUGH) does not carry ambient's HBONE traffic
@@ -65,7 +67,7 @@ export const MC_ISTIO: MultiClusterRenderer = {
     return out;
   },
 
-  render(intent: MultiClusterIntent, mesh: Mesh) {
+  render(_by: IConstruct, intent: MultiClusterIntent, { mesh }: RenderContext) {
     for (const c of intent.clusters) {
       if (intent.istioEastWestGateway && intent.exports.some(e => e.from === c)) {
         new istio.Gateway(c.chart, 'EastWestGateway', {

@@ -1,17 +1,18 @@
 import { Construct } from 'constructs';
 import * as istio from '../../imports/istio';
-import { Mesh } from '../../model/mesh';
-import { Renderer, ResilienceIntent, UnsupportedSetting } from '../../model/route-intent';
+import { ResilienceIntent } from '../../model/route-intent';
+import { Unsupported } from '../../model/unsupported';
 import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * Istio: the routing part goes to the service's VirtualService and DestinationRule (see
  * traffic/istio.ts); a rate limit is an EnvoyFilter with Envoy's local rate limit filter on the
  * service's inbound sidecar, inserted before the router (Istio has no first-class rate-limit API).
  */
-export const ISTIO_RENDERER: Renderer = {
-  unsupported(intent: ResilienceIntent, mesh: Mesh): UnsupportedSetting[] {
-    const out: UnsupportedSetting[] = [];
+export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {
+  unsupported(intent: ResilienceIntent, { mesh }: RenderContext): Unsupported[] {
+    const out: Unsupported[] = [];
     if (mesh.ambient) {
       const sources = [...new Set(intent.rules.filter(r => r.retry).map(r => r.retrySource))];
       for (const source of sources) {
@@ -42,7 +43,7 @@ export const ISTIO_RENDERER: Renderer = {
     return out;
   },
 
-  render(scope: Construct, intent: ResilienceIntent, mesh, droppedNote) {
+  render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     const annotations = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : undefined;
     if (intent.rateLimit && !mesh.ambient) {
       const rps = intent.rateLimit.requestsPerSecond;

@@ -1,14 +1,13 @@
 import { Lazy } from 'cdk8s';
-import { AmbientNamespace } from './ambient';
 import * as istio from '../../imports/istio';
 import { MatchType } from '../../model/matches';
 import { MatchIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol } from '../../model/service';
 import { FaultIntent, intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, VersionIntent, WeightedVersion } from '../../model/traffic';
-import type { TrafficRenderer, TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { gammaRoutes } from '../gateway-api/http-route';
+import { TrafficRenderer } from '../renderer';
 
 function fmt(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatMillis(ms);
@@ -160,7 +159,7 @@ const LB: Record<string, istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimpl
   RANDOM: istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple.RANDOM,
 };
 
-function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPolicy | undefined {
+export function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPolicy | undefined {
   const res = model.resilience;
   const cb = res?.circuitBreaker;
   const cp = res?.connectionPool;
@@ -198,7 +197,11 @@ function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTrafficPol
  * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
  */
 export const ISTIO_TRAFFIC: TrafficRenderer = {
-  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
+  unsupported() {
+    return [];
+  },
+
+  render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;
     // a ResilientService always writes the routes (its retries), so that "no retries given" means the
@@ -225,46 +228,6 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
           },
         }) as istio.DestinationRuleSpec,
       }));
-    }
-  },
-};
-
-/**
- * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
- * header routes, timeouts and mirroring are Gateway API HTTPRoutes with the Service as parent (what
- * Istio documents as stable for waypoints; VirtualService on waypoints is Alpha), the traffic policy
- * (outlier detection, connection pool, load balancing) a DestinationRule without subsets, applied by the
- * waypoint. Fault injection has no Gateway API form: a service with faults and nothing else gets the
- * VirtualService (Alpha).
- */
-export const AMBIENT_TRAFFIC: TrafficRenderer = {
-  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
-    const m = model();
-    AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
-    // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
-    if (m.faults?.length && !m.resilience?.rules.length && !routingOf(m)) {
-      ISTIO_TRAFFIC.materialize(traffic, model);
-      return;
-    }
-    if (m.resilience?.rules.length || routingOf(m)) gammaRoutes(traffic, model, { annotations: () => ({}), mirror: true });
-    if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
-      traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
-        metadata: objectMetadata(m.serviceName, m.namespace),
-        spec: Lazy.any({ produce: () => ({ host: model().host, trafficPolicy: trafficPolicy(model()) }) }) as istio.DestinationRuleSpec,
-      }));
-    }
-    // during a release the HTTPRoute sends to the per-version Services, and the waypoint takes each
-    // backend's traffic policy from that backend's own host: the policy is written for each of them
-    const routing = routingOf(m);
-    if (routing && trafficPolicy(m)) {
-      for (const v of routing.versions) {
-        if (traffic.node.tryFindChild(`DestinationRule-${v.name}`)) continue;
-        const host = (cur: TrafficModel) => `${v.backendService}.${cur.host.slice(cur.serviceName.length + 1)}`;
-        traffic.adopt(new istio.DestinationRule(traffic, `DestinationRule-${v.name}`, {
-          metadata: objectMetadata(v.backendService, m.namespace),
-          spec: Lazy.any({ produce: () => ({ host: host(model()), trafficPolicy: trafficPolicy(model()) }) }) as istio.DestinationRuleSpec,
-        }));
-      }
     }
   },
 };

@@ -6,9 +6,10 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
-import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
+import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /** The SPIFFE-style principal Istio gives a service account. */
 export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
@@ -165,8 +166,8 @@ function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rule
  * an allow-nothing AuthorizationPolicy (default deny); per service an ALLOW policy and, for deny
  * rules, a DENY policy; a RequestAuthentication where rules require a JWT.
  */
-export const ZT_ISTIO: ZeroTrustRenderer = {
-  unsupported(intent: ZeroTrustIntent, mesh: Mesh) {
+export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+  unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     if (!mesh.ambient) return [];
     return intent.exceptions.flatMap((e, i) => e.mode === 'DISABLE' ? [{
       setting: `mtlsExceptions[${i}].mode`,
@@ -176,7 +177,7 @@ export const ZT_ISTIO: ZeroTrustRenderer = {
     }] : []);
   },
 
-  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) {
+  render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const ns = intent.namespace;
     new istio.PeerAuthentication(scope, 'PeerAuthentication', {
       metadata: objectMetadata('default', ns),

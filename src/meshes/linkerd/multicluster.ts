@@ -1,9 +1,11 @@
+import { IConstruct } from 'constructs';
 import { LinkerdServer } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
-import { ExportIntent, MultiClusterIntent, MultiClusterRenderer } from '../../patterns/multicluster/intent';
+import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 const EXPORTED = 'mirror.linkerd.io/exported';
 
@@ -58,7 +60,7 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): vo
  * the named callers). Linkerd has no failover of its own (the linkerd-failover extension does it), so it
  * is refused with the alternative, and so are callers behind the gateway, whose identity it hides.
  */
-export const MC_LINKERD: MultiClusterRenderer = {
+export const LINKERD_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
   unsupported(intent: MultiClusterIntent) {
     const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
     intent.exports.forEach((e, i) => {
@@ -90,7 +92,7 @@ export const MC_LINKERD: MultiClusterRenderer = {
     return out;
   },
 
-  render(intent: MultiClusterIntent, mesh: Mesh) {
+  render(_by: IConstruct, intent: MultiClusterIntent, { mesh }: RenderContext) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
     for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
     for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh);

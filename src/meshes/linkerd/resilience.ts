@@ -2,19 +2,20 @@ import { Construct } from 'constructs';
 import { LinkerdServer } from './server';
 import { LINKERD_RETRY_ON } from './traffic';
 import * as linkerd from '../../imports/linkerd';
-import { Mesh } from '../../model/mesh';
-import { Renderer, ResilienceIntent, UnsupportedSetting } from '../../model/route-intent';
+import { ResilienceIntent } from '../../model/route-intent';
+import { Unsupported } from '../../model/unsupported';
 import { formatMillis, formatMillisSingleUnit } from '../../private/format';
 import { DROPPED_ANNOTATION, objectMetadata } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic/linkerd.ts); failure
  * accrual is written as `balancer.linkerd.io/*` annotations on the Service; a rate limit as a
  * `Server` plus an `HTTPLocalRateLimitPolicy`.
  */
-export const LINKERD_RENDERER: Renderer = {
-  unsupported(intent: ResilienceIntent): UnsupportedSetting[] {
-    const out: UnsupportedSetting[] = [];
+export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
+  unsupported(intent: ResilienceIntent): Unsupported[] {
+    const out: Unsupported[] = [];
     const bySource = new Map<string, Set<string>>();
     for (const r of intent.rules) {
       for (const c of r.retry?.on ?? []) {
@@ -48,7 +49,7 @@ export const LINKERD_RENDERER: Renderer = {
     return out;
   },
 
-  render(scope: Construct, intent: ResilienceIntent, mesh: Mesh, droppedNote) {
+  render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     // the dropped settings that belong on the Service (failure accrual, connection pool, load balancing)
     // are noted there; retry conditions on the routes (traffic/linkerd.ts); none belongs to the rate limit
     const serviceLevel = (droppedNote ?? '').split(/, (?=[A-Za-z][\w.[\]]*=)/).filter(e => /^(circuitBreaker|connectionPool|loadBalancing)/.test(e));

@@ -4,10 +4,11 @@ import * as smi from '../../imports/smi';
 import { LinkerdRouteApi } from '../../model/mesh';
 import { RetryIntent } from '../../model/route-intent';
 import { TrafficModel } from '../../model/traffic';
-import type { TrafficRenderer, TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillisSingleUnit } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes } from '../gateway-api/http-route';
+import { TrafficRenderer } from '../renderer';
 
 /** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
 export const LINKERD_RETRY_ON: Record<string, string> = {
@@ -41,7 +42,11 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     return false;
   },
 
-  materialize(traffic: TrafficTarget, model: () => TrafficModel) {
+  unsupported() {
+    return [];
+  },
+
+  render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const policyApi = traffic.mesh.linkerdRouteApi === LinkerdRouteApi.POLICY;
     // a route is needed for resilience rules, or for a canary that is not an SMI split

@@ -6,11 +6,12 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
-import type { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from '../../patterns/zero-trust/intent';
+import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
+import { PatternRenderer, RenderContext } from '../renderer';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -258,7 +259,7 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
  * methods or paths. Linkerd authorization only allows: no deny rules, no JWT.
  */
-export const ZT_LINKERD: ZeroTrustRenderer = {
+export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
   unsupported(intent: ZeroTrustIntent) {
     const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
     if (intent.deny.length) {
@@ -273,7 +274,7 @@ export const ZT_LINKERD: ZeroTrustRenderer = {
     return out;
   },
 
-  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) {
+  render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const ns = intent.namespace;
     const strict = intent.phase === MtlsPhase.STRICT;
     const defaultPolicy = strict ? LinkerdInboundPolicy.DENY : LinkerdInboundPolicy.AUDIT;

@@ -16,6 +16,7 @@ import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
@@ -276,6 +277,9 @@ export class CanaryRelease extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id, props?.mesh);
+    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
+    // without them is refused here, before anything mesh-specific is read
+    rendererFor(this, this.mesh, 'canary');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);

@@ -13,6 +13,7 @@ import { ProblemList, show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
 import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress, parseCidr } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
@@ -139,6 +140,9 @@ export class EgressPolicy extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: EgressPolicyProps) {
     super(scope, id, props?.mesh);
+    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
+    // without them is refused here, before anything mesh-specific is read
+    rendererFor(this, this.mesh, 'egress');
     const problems = new ProblemList(this);
     const namespace = this._resolveNamespace(problems, props.namespace, 'an egress policy');
     problems.throwIfAny();

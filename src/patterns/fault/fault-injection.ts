@@ -9,6 +9,7 @@ import { covers, FaultIntent } from '../../model/traffic';
 import { checkDuration, millis } from '../../private/duration';
 import { ProblemList } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { RequestMatch } from '../routing/versioned-routing';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -129,6 +130,9 @@ export class FaultInjection extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: FaultInjectionProps) {
     super(scope, id, props?.mesh);
+    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
+    // without them is refused here, before anything mesh-specific is read
+    rendererFor(this, this.mesh, 'fault');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);

@@ -2,7 +2,6 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { Identity } from '../../model/identity';
-import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { FailoverIntent } from '../../model/traffic';
 
@@ -39,11 +38,3 @@ export interface MultiClusterIntent {
    */
   readonly addFailover: (scope: Construct, service: ServiceRef, failover: FailoverIntent, by: Construct) => void;
 }
-
-/** A mesh's multi-cluster renderer. */
-export interface MultiClusterRenderer {
-  unsupported(intent: MultiClusterIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
-  /** Renders into each cluster's chart; `by` is the construct (for warnings). */
-  render(intent: MultiClusterIntent, mesh: Mesh, by: Construct): void;
-}
-

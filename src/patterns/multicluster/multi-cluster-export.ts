@@ -1,12 +1,10 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterIntent, ExportIntent, MultiClusterIntent, MultiClusterRenderer } from './intent';
+import { ClusterIntent, ExportIntent, MultiClusterIntent } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
-import { MC_CONSUL } from '../../meshes/consul/multicluster';
 import { MeshNamespace } from '../../meshes/enrolment';
-import { istioEastWestStep, istioNetworkStep, MC_ISTIO } from '../../meshes/istio/multicluster';
-import { MC_LINKERD } from '../../meshes/linkerd/multicluster';
+import { istioEastWestStep, istioNetworkStep } from '../../meshes/istio/multicluster';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
@@ -14,6 +12,7 @@ import { addShared } from '../../private/contributions';
 import { ProblemList } from '../../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
@@ -84,12 +83,6 @@ export interface MultiClusterExportProps {
   readonly unsupportedSettings?: UnsupportedSettings;
 }
 
-const RENDERERS: Record<MeshKind, MultiClusterRenderer> = {
-  [MeshKind.ISTIO]: MC_ISTIO,
-  [MeshKind.LINKERD]: MC_LINKERD,
-  [MeshKind.CONSUL]: MC_CONSUL,
-};
-
 /**
  * Services exported across the clusters of one mesh: one chart per cluster (so a GitOps repository
  * gets one output per cluster), with what each cluster needs to export or consume, fail over, and let
@@ -114,6 +107,7 @@ export class MultiClusterExport extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: MultiClusterExportProps) {
     super(scope, id, props?.mesh);
+    const renderer = rendererFor(this, this.mesh, 'multiCluster');
     const problems = new ProblemList(this);
     const names = new Set<string>();
     const clusters: ClusterIntent[] = (Array.isArray(props.clusters) ? props.clusters : []).map((c, i) => {
@@ -211,11 +205,10 @@ export class MultiClusterExport extends MeshConstruct {
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
-    const renderer = RENDERERS[this.mesh.kind];
     // only the other meshes' settings can be dropped: no renderer reads another mesh's sameness group or remote discovery
     const otherMesh = (setting: string) => (setting === 'consulSamenessGroup' && this.mesh.kind !== MeshKind.CONSUL)
       || (setting === 'linkerdRemoteDiscovery' && this.mesh.kind !== MeshKind.LINKERD);
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this.mesh).map(u => otherMesh(u.setting) ? u : {
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => otherMesh(u.setting) ? u : {
       ...u, keep: 'leaving it out would break calls between the clusters',
     }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
@@ -223,7 +216,7 @@ export class MultiClusterExport extends MeshConstruct {
     const before = new Set(inCharts());
     // the synthesis-time check runs on each cluster's chart (MeshAnalysis wraps each chart's synthesis)
     for (const c of intent.clusters) MeshAnalysis.of(c.chart);
-    renderer.render(intent, this.mesh, this);
+    renderer.render(this, intent, { mesh: this.mesh });
     const written = [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c));
     this._markDropped(dropped, written);
     addShared(this, ...written.filter(c => c instanceof ApiObject));

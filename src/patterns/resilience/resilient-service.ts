@@ -1,16 +1,15 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CONSUL_RENDERER } from '../../meshes/consul/resilience';
-import { ISTIO_RENDERER } from '../../meshes/istio/resilience';
-import { LINKERD_RENDERER } from '../../meshes/linkerd/resilience';
 import { HeaderMatch, HttpMethod, PathMatch, RouteMatch } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
-import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, Renderer, RuleIntent, UnsupportedSetting } from '../../model/route-intent';
+import { Mesh } from '../../model/mesh';
+import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
+import { Unsupported } from '../../model/unsupported';
 import { checkDuration, millis } from '../../private/duration';
 import { ProblemList, show } from '../../private/errors';
 import { DNS1123_LABEL } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
@@ -309,12 +308,6 @@ export interface ResilientServiceProps {
   readonly unsupportedSettings?: UnsupportedSettings;
 }
 
-const RENDERERS: Record<MeshKind, Renderer> = {
-  [MeshKind.ISTIO]: ISTIO_RENDERER,
-  [MeshKind.LINKERD]: LINKERD_RENDERER,
-  [MeshKind.CONSUL]: CONSUL_RENDERER,
-};
-
 const IDEMPOTENT: HttpMethod[] = [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE];
 const DEFAULT_RETRY_ON = [RetryOn.SERVER_ERROR, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM];
 const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
@@ -338,17 +331,17 @@ const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z
 export class ResilientService extends MeshConstruct {
   /** The service. */
   public readonly service: ServiceRef;
-  private readonly _dropped: UnsupportedSetting[] = [];
+  private readonly _dropped: Unsupported[] = [];
 
   constructor(scope: Construct, id: string, props: ResilientServiceProps) {
     super(scope, id, props?.mesh);
+    const renderer = rendererFor(this, this.mesh, 'resilience');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     const intent = this.buildIntent(props, problems);
     problems.throwIfAny();
 
-    const renderer = RENDERERS[this.mesh.kind];
-    const unsupported = renderer.unsupported(intent, this.mesh);
+    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     this._dropped.push(...(note ? unsupported : []));
     ServiceTraffic.of(this, this.mesh, this.service).setResilience({
@@ -357,7 +350,7 @@ export class ResilientService extends MeshConstruct {
       connectionPool: intent.connectionPool,
       loadBalancing: intent.loadBalancing,
     }, this, note);
-    renderer.render(this, intent, this.mesh, note);
+    renderer.render(this, intent, { mesh: this.mesh, droppedNote: note });
     // the service's pods and its callers' (whose proxies apply timeouts, retries and circuit breaking)
     this._enrolServices([this.service, ...(props.callers ?? [])]);
   }

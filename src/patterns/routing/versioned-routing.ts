@@ -12,6 +12,7 @@ import { objectMetadata, sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
 import type { CookieMatch } from '../canary/canary-release';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
@@ -221,6 +222,9 @@ export class VersionedRouting extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: VersionedRoutingProps) {
     super(scope, id, props?.mesh);
+    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
+    // without them is refused here, before anything mesh-specific is read
+    rendererFor(this, this.mesh, 'routing');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);

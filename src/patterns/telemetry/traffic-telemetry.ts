@@ -9,6 +9,7 @@ import { ProblemList, show } from '../../private/errors';
 import { apiObjectOf, describeObject } from '../../private/k8s-objects';
 import { markClusterScoped, objectMetadata, sortKeys } from '../../private/metadata';
 import { MeshConstruct } from '../mesh-construct';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 
 const TAG_NAME = /^[A-Za-z_][-A-Za-z0-9_.]*$/;
@@ -228,6 +229,9 @@ export class TrafficTelemetry extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: TrafficTelemetryProps) {
     super(scope, id, props?.mesh);
+    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
+    // without them is refused here, before anything mesh-specific is read
+    rendererFor(this, this.mesh, 'telemetry');
     const problems = new ProblemList(this);
     const namespace = this._resolveNamespace(problems, props.namespace, 'telemetry');
     problems.throwIfAny();

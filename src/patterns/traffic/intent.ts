@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
-import { TrafficModel } from '../../model/traffic';
 
 /**
  * What a traffic renderer reads of the routing objects of one service in one chart (ServiceTraffic): the
@@ -25,15 +24,4 @@ export interface TrafficTarget extends IConstruct {
   readonly canaryBy: string | undefined;
   /** Adds an object made by a renderer: it gets the dropped-settings and step annotations. */
   adopt(obj: ApiObject): void;
-}
-
-/** A mesh's routing objects for one service, built from the traffic model. */
-export interface TrafficRenderer {
-  /** Creates the objects the model needs now that do not exist yet (their specs are rendered lazily). */
-  materialize(traffic: TrafficTarget, model: () => TrafficModel): void;
-  /**
-   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
-   * it, every routing object carries every dropped setting.
-   */
-  droppedOn?(obj: ApiObject, setting: string): boolean;
 }

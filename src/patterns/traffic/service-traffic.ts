@@ -1,10 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TrafficRenderer, TrafficTarget } from './intent';
-import { CONSUL_TRAFFIC } from '../../meshes/consul/traffic';
+import { TrafficTarget } from './intent';
 import { retryGroup } from '../../meshes/gateway-api/http-route';
-import { AMBIENT_TRAFFIC, ISTIO_TRAFFIC } from '../../meshes/istio/traffic';
-import { LINKERD_TRAFFIC } from '../../meshes/linkerd/traffic';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { compareRank, linkerdRank, rank } from '../../model/precedence';
 import { MatchIntent, RuleIntent } from '../../model/route-intent';
@@ -12,12 +9,7 @@ import { ServiceRef } from '../../model/service';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
 import { addShared } from '../../private/contributions';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
-
-const RENDERERS: Record<MeshKind, TrafficRenderer> = {
-  [MeshKind.ISTIO]: ISTIO_TRAFFIC,
-  [MeshKind.LINKERD]: LINKERD_TRAFFIC,
-  [MeshKind.CONSUL]: CONSUL_TRAFFIC,
-};
+import { rendererFor } from '../renderers';
 
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
@@ -272,14 +264,14 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   private update() {
     this.checkCombinable(this.contributor);
     this.checkCrossedPrecedence(this.contributor);
-    (this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind]).materialize(this, () => this.model());
+    rendererFor(this, this.mesh, 'traffic').render(this, () => this.model(), { mesh: this.mesh });
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);
     }
   }
 
   private annotate(obj: ApiObject) {
-    const renderer = this.mesh.ambient ? AMBIENT_TRAFFIC : RENDERERS[this.mesh.kind];
+    const renderer = rendererFor(this, this.mesh, 'traffic');
     // the note lists `setting=value` entries; a renderer may keep only those that belong on the object
     const entries = this.dropped.flatMap(n => n.split(/, (?=[A-Za-z][\w.[\]]*=)/));
     const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;

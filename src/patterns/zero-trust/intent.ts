@@ -1,9 +1,8 @@
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import type { MtlsException, MtlsPhase } from './props';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType } from '../../model/matches';
-import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 
 /** A normalized access rule. */
@@ -29,8 +28,3 @@ export interface ZeroTrustIntent {
 }
 
 /** A mesh's zero-trust renderer. */
-export interface ZeroTrustRenderer {
-  unsupported(intent: ZeroTrustIntent, mesh: Mesh): { setting: string; value: unknown; why: string; alternative: string }[];
-  render(scope: Construct, intent: ZeroTrustIntent, mesh: Mesh): void;
-}
-

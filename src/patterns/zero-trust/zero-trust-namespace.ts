@@ -1,10 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
-import { RuleIntent, ZeroTrustIntent, ZeroTrustRenderer } from './intent';
+import { RuleIntent, ZeroTrustIntent } from './intent';
 import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
 import { consulJwksCaFileProblem } from '../../meshes/consul/singletons';
-import { ZT_CONSUL } from '../../meshes/consul/zero-trust';
-import { ZT_ISTIO } from '../../meshes/istio/zero-trust';
-import { ZT_LINKERD } from '../../meshes/linkerd/zero-trust';
 import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
@@ -15,6 +12,7 @@ import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../../private/name
 import { MeshConstruct } from '../mesh-construct';
 
 export * from './props';
+import { rendererFor } from '../renderers';
 import { UnsupportedSettings } from '../resilience/resilient-service';
 
 /**
@@ -97,12 +95,6 @@ export interface ZeroTrustNamespaceProps {
   readonly unsupportedSettings?: UnsupportedSettings;
 }
 
-const RENDERERS: Record<MeshKind, ZeroTrustRenderer> = {
-  [MeshKind.ISTIO]: ZT_ISTIO,
-  [MeshKind.LINKERD]: ZT_LINKERD,
-  [MeshKind.CONSUL]: ZT_CONSUL,
-};
-
 /**
  * A zero-trust namespace: mTLS (PERMISSIVE, then STRICT), default deny, and named callers allowed
  * to call named services with chosen methods and paths; optional deny rules and JWT. Written for
@@ -129,6 +121,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id, props?.mesh);
+    const renderer = rendererFor(this, this.mesh, 'zeroTrust');
     const problems = new ProblemList(this);
     const namespace = this._resolveNamespace(problems, props.namespace, 'a zero-trust namespace');
     problems.throwIfAny();
@@ -206,9 +199,8 @@ export class ZeroTrustNamespace extends MeshConstruct {
       allow: [...allow].sort(byTarget),
       deny: [...deny].sort(byTarget),
     };
-    const renderer = RENDERERS[this.mesh.kind];
     // access rules are never dropped; Consul's renderer does not read jwt.forwardOriginalToken (only Istio's does)
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this.mesh).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
       ...u, keep: 'leaving it out would admit or refuse other callers than written',
     }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
@@ -221,7 +213,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to),
     });
     this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
-    renderer.render(this, intent, this.mesh);
+    renderer.render(this, intent, { mesh: this.mesh });
     this._markDropped(dropped);
   }
 

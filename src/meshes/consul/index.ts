@@ -1,0 +1,20 @@
+import { CONSUL_MULTI_CLUSTER } from './multicluster';
+import { CONSUL_RESILIENCE } from './resilience';
+import { CONSUL_TRAFFIC } from './traffic';
+import { CONSUL_ZERO_TRUST } from './zero-trust';
+import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+
+/** Consul (Mesh.consul()). */
+export const CONSUL: MeshRenderers = {
+  displayName: 'Consul',
+  resilience: CONSUL_RESILIENCE,
+  zeroTrust: CONSUL_ZERO_TRUST,
+  multiCluster: CONSUL_MULTI_CLUSTER,
+  traffic: CONSUL_TRAFFIC,
+  canary: RENDERED_BY_CONSTRUCT,
+  routing: RENDERED_BY_CONSTRUCT,
+  fault: RENDERED_BY_CONSTRUCT,
+  ingress: RENDERED_BY_CONSTRUCT,
+  egress: RENDERED_BY_CONSTRUCT,
+  telemetry: RENDERED_BY_CONSTRUCT,
+};

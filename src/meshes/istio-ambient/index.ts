@@ -1,0 +1,14 @@
+import { AMBIENT_TRAFFIC } from './traffic';
+import { ISTIO } from '../istio';
+import { MeshRenderers } from '../renderer';
+
+/**
+ * Istio on the ambient data plane (Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })): Istio's renderers
+ * (which read `mesh.ambient` where ztunnel and waypoints differ from sidecars), but the routes are the
+ * waypoint's Gateway API HTTPRoutes.
+ */
+export const ISTIO_AMBIENT: MeshRenderers = {
+  ...ISTIO,
+  displayName: 'Istio ambient',
+  traffic: AMBIENT_TRAFFIC,
+};

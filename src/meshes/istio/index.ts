@@ -1,0 +1,20 @@
+import { ISTIO_MULTI_CLUSTER } from './multicluster';
+import { ISTIO_RESILIENCE } from './resilience';
+import { ISTIO_TRAFFIC } from './traffic';
+import { ISTIO_ZERO_TRUST } from './zero-trust';
+import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+
+/** Istio with sidecars (Mesh.istio()). */
+export const ISTIO: MeshRenderers = {
+  displayName: 'Istio',
+  resilience: ISTIO_RESILIENCE,
+  zeroTrust: ISTIO_ZERO_TRUST,
+  multiCluster: ISTIO_MULTI_CLUSTER,
+  traffic: ISTIO_TRAFFIC,
+  canary: RENDERED_BY_CONSTRUCT,
+  routing: RENDERED_BY_CONSTRUCT,
+  fault: RENDERED_BY_CONSTRUCT,
+  ingress: RENDERED_BY_CONSTRUCT,
+  egress: RENDERED_BY_CONSTRUCT,
+  telemetry: RENDERED_BY_CONSTRUCT,
+};

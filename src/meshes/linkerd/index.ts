@@ -1,0 +1,20 @@
+import { LINKERD_MULTI_CLUSTER } from './multicluster';
+import { LINKERD_RESILIENCE } from './resilience';
+import { LINKERD_TRAFFIC } from './traffic';
+import { LINKERD_ZERO_TRUST } from './zero-trust';
+import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+
+/** Linkerd (Mesh.linkerd()). */
+export const LINKERD: MeshRenderers = {
+  displayName: 'Linkerd',
+  resilience: LINKERD_RESILIENCE,
+  zeroTrust: LINKERD_ZERO_TRUST,
+  multiCluster: LINKERD_MULTI_CLUSTER,
+  traffic: LINKERD_TRAFFIC,
+  canary: RENDERED_BY_CONSTRUCT,
+  routing: RENDERED_BY_CONSTRUCT,
+  fault: RENDERED_BY_CONSTRUCT,
+  ingress: RENDERED_BY_CONSTRUCT,
+  egress: RENDERED_BY_CONSTRUCT,
+  telemetry: RENDERED_BY_CONSTRUCT,
+};

@@ -1,0 +1,102 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Mesh } from '../model/mesh';
+import { ResilienceIntent } from '../model/route-intent';
+import { TrafficModel } from '../model/traffic';
+import { Unsupported } from '../model/unsupported';
+import type { MultiClusterIntent } from '../patterns/multicluster/intent';
+import type { TrafficTarget } from '../patterns/traffic/intent';
+import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
+
+/** What a renderer gets besides the intent. */
+export interface RenderContext {
+  /** The mesh (its options: trust domain, data plane, route API ...). */
+  readonly mesh: Mesh;
+  /**
+   * Settings left out on purpose (UnsupportedSettings.DROP_WITH_WARNING), for the
+   * `cdk8s-mesh.io/dropped-settings` annotation of the objects written.
+   */
+  readonly droppedNote?: string;
+}
+
+/**
+ * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
+ * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct,
+ * or the shared per-service traffic of the chart).
+ */
+export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
+  /** The settings of the intent this mesh cannot express (the construct refuses or drops them). */
+  unsupported(intent: I, context: RenderContext): Unsupported[];
+  /** Writes the mesh's objects for the intent under `scope`. */
+  render(scope: S, intent: I, context: RenderContext): void;
+}
+
+/**
+ * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Gateway API
+ * HTTPRoutes, Consul ServiceRouter ...), rendered from the traffic model every pattern shaping the service
+ * contributes to (ServiceTraffic). The intent is read lazily: the objects exist once, their specs are
+ * rendered at synthesis.
+ */
+export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, TrafficTarget> {
+  /**
+   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
+   * it, every routing object carries every dropped setting.
+   */
+  droppedOn?(obj: ApiObject, setting: string): boolean;
+}
+
+/**
+ * A pattern whose objects the construct still writes itself for the built-in meshes, branching on
+ * `mesh.kind` (see docs/architecture.md, "What remains"): a mesh lists it to say "the construct's own
+ * code renders me", or leaves it `undefined` to refuse the pattern.
+ */
+export interface RenderedByConstruct {
+  readonly renderedByConstruct: true;
+}
+
+/** The marker of a pattern the construct renders itself. */
+export const RENDERED_BY_CONSTRUCT: RenderedByConstruct = { renderedByConstruct: true };
+
+/**
+ * Everything a mesh renders: one member per pattern, each required, so that a new mesh's folder does not
+ * compile until it says, for every pattern, what renders it, or `undefined` (the pattern is refused:
+ * "<mesh> cannot express <Pattern>").
+ */
+export interface MeshRenderers {
+  /** The mesh's name in messages (`Istio ambient`, `Linkerd` ...). */
+  readonly displayName: string;
+  /** ResilientService. */
+  readonly resilience: PatternRenderer<ResilienceIntent> | undefined;
+  /** ZeroTrustNamespace. */
+  readonly zeroTrust: PatternRenderer<ZeroTrustIntent> | undefined;
+  /** MultiClusterExport. */
+  readonly multiCluster: PatternRenderer<MultiClusterIntent> | undefined;
+  /** The per-service routing objects that ResilientService, CanaryRelease, VersionedRouting and FaultInjection share. */
+  readonly traffic: TrafficRenderer | undefined;
+  /** CanaryRelease (its Flagger or Argo Rollouts objects and alerts). */
+  readonly canary: RenderedByConstruct | undefined;
+  /** VersionedRouting. */
+  readonly routing: RenderedByConstruct | undefined;
+  /** FaultInjection. */
+  readonly fault: RenderedByConstruct | undefined;
+  /** IngressGateway. */
+  readonly ingress: RenderedByConstruct | undefined;
+  /** EgressPolicy. */
+  readonly egress: RenderedByConstruct | undefined;
+  /** TrafficTelemetry. */
+  readonly telemetry: RenderedByConstruct | undefined;
+}
+
+/** The pattern (class) name of each member, for the uniform refusal. */
+export const PATTERN_NAMES: { readonly [K in Exclude<keyof MeshRenderers, 'displayName'>]: string } = {
+  resilience: 'ResilientService',
+  zeroTrust: 'ZeroTrustNamespace',
+  multiCluster: 'MultiClusterExport',
+  traffic: 'ServiceTraffic',
+  canary: 'CanaryRelease',
+  routing: 'VersionedRouting',
+  fault: 'FaultInjection',
+  ingress: 'IngressGateway',
+  egress: 'EgressPolicy',
+  telemetry: 'TrafficTelemetry',
+};
