@@ -14,6 +14,7 @@ import { MeshAnalyzer } from './analysis/analyzer';
 import { Finding, Severity } from './analysis/findings';
 import { ManifestValidator } from './analysis/validator';
 import { docsUrl, findingUrl } from './private/docs-url';
+import { meshError } from './private/errors';
 
 /**
  * Properties of the validation plugin (the `properties` of its entry in cdk8s.yaml).
@@ -86,7 +87,7 @@ export class MeshValidation {
   constructor(properties: MeshValidationProps = {}) {
     const failOn = properties?.failOn;
     if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning') {
-      throw new Error(`cdk8s-mesh MeshValidation: properties.failOn: got ${JSON.stringify(failOn)}: not a severity; use error (the default) or warning`);
+      throw meshError(`cdk8s-mesh MeshValidation: properties.failOn: got ${JSON.stringify(failOn)}: not a severity; use error (the default) or warning`);
     }
     this.failOn = failOn === 'warning' ? Severity.WARNING : Severity.ERROR;
   }

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { docsUrl } from '../private/docs-url';
-import { propMessage } from '../private/errors';
+import { meshError, propMessage } from '../private/errors';
 import { AmbientNamespace } from './istio/ambient';
 import { Mesh, MeshKind } from '../model/mesh';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
@@ -136,12 +136,12 @@ export class MeshNamespace extends Construct {
       const theirs = enrolmentOf(existing.mesh);
       const ours = enrolmentOf(mesh);
       if (existing.mesh.kind !== mesh.kind || theirs.key !== ours.key || theirs.value !== ours.value) {
-        throw new Error(`[${by}] ${propMessage('mesh', `${mesh.displayName} (${ours.key}: ${ours.value})`,
+        throw meshError(`[${by}] ${propMessage('mesh', `${mesh.displayName} (${ours.key}: ${ours.value})`,
           `[${existing.firstBy}] enrols namespace ${namespace} with ${theirs.key}: ${theirs.value} (${existing.mesh.displayName})`,
           'use one Mesh (and one revision) for the patterns of a namespace')}`);
       }
       if (given && existing.namespaceObject && given !== existing.namespaceObject) {
-        throw new Error(`[${by}] namespaceObject: got the Namespace [${userPath(given)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
+        throw meshError(`[${by}] namespaceObject: got the Namespace [${userPath(given)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (given && !existing.namespaceObject) existing.adopt(given, by);
       else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
@@ -240,7 +240,7 @@ export class MeshNamespace extends Construct {
       const mine = ns.metadata.getLabel(e.key);
       if (theirs !== undefined || (mine !== undefined && mine !== e.value)) {
         const got = theirs !== undefined ? `${other}: ${theirs}` : `${e.key}: ${mine}`;
-        throw new Error(`[${by}] ${propMessage('namespaceObject', got,
+        throw meshError(`[${by}] ${propMessage('namespaceObject', got,
           `the Namespace [${userPath(ns)}] of ${this.namespace} carries ${got}, but the mesh enrols it with ${e.key}: ${e.value}, and Istio's injection webhooks read istio-injection before istio.io/rev (a namespace with both gets the default revision)`,
           theirs !== undefined && other === ISTIO_REV_LABEL
             ? `remove the label, or use Mesh.istio({ revision: '${theirs}' })`
@@ -250,7 +250,7 @@ export class MeshNamespace extends Construct {
     } else {
       const mine = ns.metadata.toJson().annotations?.[e.key];
       if (mine !== undefined && mine !== e.value && mine !== 'ingress') {
-        throw new Error(`[${by}] ${propMessage('namespaceObject', `${e.key}: ${mine}`,
+        throw meshError(`[${by}] ${propMessage('namespaceObject', `${e.key}: ${mine}`,
           `the Namespace [${userPath(ns)}] of ${this.namespace} turns injection off, so no ${this.mesh.displayName} policy or route applies to its pods`,
           `remove the annotation (the library writes ${e.key}: ${e.value})`)}`);
       }

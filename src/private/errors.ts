@@ -63,3 +63,12 @@ export class ProblemList {
     throw new Error(`[${path}] ${this.problems.length} problems:\n${this.problems.map(p => `  - ${p}`).join('\n')}`);
   }
 }
+
+/**
+ * The one way src/ makes the Error it throws (lint refuses `throw new Error` elsewhere): the message names
+ * the construct path (or the factory, e.g. `Mesh.istio:`), the prop, the value received and the fix, as
+ * `propMessage` and `ProblemList` write them.
+ */
+export function meshError(message: string): Error {
+  return new Error(message);
+}

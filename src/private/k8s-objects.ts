@@ -1,6 +1,6 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { show } from './errors';
+import { meshError, show } from './errors';
 import { objectMetadata } from './metadata';
 
 /**
@@ -81,7 +81,7 @@ export function describeObject(c: unknown): string {
 export function requireObject(c: IConstruct, kinds: string[], apiVersion: string, prop: string, fix: string): ApiObject {
   const api = apiObjectOf(c);
   if (!api || !kinds.includes(api.kind) || api.apiVersion !== apiVersion) {
-    throw new Error(`${prop}: got ${describeObject(c)}: expected an object that synthesizes ${apiVersion} ${kinds.join(' or ')} `
+    throw meshError(`${prop}: got ${describeObject(c)}: expected an object that synthesizes ${apiVersion} ${kinds.join(' or ')} `
       + `(a cdk8s-plus ${kinds[0]} of any cdk8s-plus 2.x package, an imported Kube${kinds[0]} or an ApiObject); ${fix}`);
   }
   return api;
@@ -207,7 +207,7 @@ export function namespaceObjectOf(given: IConstruct | undefined, namespace: stri
   const api = apiObjectOf(given);
   if (!api || api.kind !== 'Namespace' || api.apiVersion !== 'v1' || api.name !== namespace) {
     const got = api?.kind === 'Namespace' ? JSON.stringify(api.name) : describeObject(given);
-    throw new Error(`[${by}] namespaceObject: got ${got}: not the Namespace of ${namespace}, whose workloads the pattern configures; `
+    throw meshError(`[${by}] namespaceObject: got ${got}: not the Namespace of ${namespace}, whose workloads the pattern configures; `
       + `pass the Namespace named ${namespace} (a cdk8s-plus Namespace of any 2.x package, a KubeNamespace or an ApiObject), or leave namespaceObject out`);
   }
   return api;

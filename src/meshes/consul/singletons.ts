@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as consul from '../../imports/consul';
 import { ConsulDatacenterWideEntries, Mesh } from '../../model/mesh';
-import { show } from '../../private/errors';
+import { meshError, show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
 
@@ -52,7 +52,7 @@ export interface Contribution<T = unknown> {
  */
 export function agree<T>(entry: string, rule: string, field: string, current: Contribution<T> | undefined, next: Contribution<T>): Contribution<T> {
   if (current && JSON.stringify(current.value) !== JSON.stringify(next.value)) {
-    throw new Error(`[${next.by}] ${entry}: ${field}: got ${show(next.value)}, but [${current.by}] already set ${show(current.value)}; ${rule}: make the two constructs agree`);
+    throw meshError(`[${next.by}] ${entry}: ${field}: got ${show(next.value)}, but [${current.by}] already set ${show(current.value)}; ${rule}: make the two constructs agree`);
   }
   return current ?? next;
 }

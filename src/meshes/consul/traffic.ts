@@ -5,6 +5,7 @@ import { MatchType } from '../../model/matches';
 import { MatchIntent, RuleIntent } from '../../model/route-intent';
 import { intersect, routingOf, rulesOf, TrafficModel } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
+import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { TrafficRenderer } from '../renderer';
@@ -56,7 +57,7 @@ function routes(model: TrafficModel): consul.ServiceRouterSpecRoutes[] {
     for (const r of rules) {
       const both = intersect(r.match, v.match);
       if ('empty' in both) continue;
-      if ('inexpressible' in both) throw new Error(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Consul match cannot hold; use conditions on different names`);
+      if ('inexpressible' in both) throw meshError(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Consul match cannot hold; use conditions on different names`);
       out.push(...route(r, both.match, v.to.find(t => t.weight > 0)!.version.name));
     }
   }
@@ -81,7 +82,7 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
     const m = model();
     const routingNow = routingOf(m);
     if (m.routing && m.failover) {
-      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.routingBy}] routes it between versions in subsets `
+      throw meshError(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.routingBy}] routes it between versions in subsets `
         + `(${m.routing.versions.map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ')}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
         + `route ${m.serviceName} between versions (VersionedRouting) or fail it over to peers (MultiClusterExport), not both`);
     }
@@ -92,7 +93,7 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
       // need the same Service.Meta, which this library does not write on the exporting cluster's pods
       const c = m.canary;
       const filters = [c.stable, c.canary].map(v => `Service.Meta.${v.versionKey} == ${v.versionValue}`).join(', ');
-      throw new Error(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.canaryBy}] releases it in subsets `
+      throw meshError(`[${traffic.contributorPath}] failover: got peers ${m.failover.remotes.map(r => r.peer).join(', ')} for ${m.serviceName}, but [${traffic.canaryBy}] releases it in subsets `
         + `(${filters}): Consul fails a subset over to the same subset on the peer, and the exporting cluster's instances carry no such meta, so the failover would find no instance; `
         + `finish the release (remove the CanaryRelease) before failing ${m.serviceName} over to peers, or release it without failover`);
     }

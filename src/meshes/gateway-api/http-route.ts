@@ -5,6 +5,7 @@ import { MatchType } from '../../model/matches';
 import { MatchIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, WeightedVersion } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
+import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { HTTPROUTE_MAX_RULES } from '../../private/limits';
 import { objectMetadata } from '../../private/metadata';
@@ -91,7 +92,7 @@ function routeRules(model: TrafficModel, group: string, mirror: boolean): gw.Htt
     for (const r of rules) {
       const both = intersect(r.match, v.match);
       if ('empty' in both) continue;
-      if ('inexpressible' in both) throw new Error(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Gateway API match cannot hold; use conditions on different names`);
+      if ('inexpressible' in both) throw meshError(`${v.source}: its match and the route ${r.source} set two different conditions on one ${both.inexpressible}, which one Gateway API match cannot hold; use conditions on different names`);
       out.push(rule(model, r, both.match, v.to, mirror));
     }
   }

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway-api';
 import { IstioWaypointScope, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { meshError } from '../../private/errors';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, userPath } from '../../private/k8s-objects';
 import { markClusterScoped, objectMetadata } from '../../private/metadata';
 
@@ -43,10 +44,10 @@ export class AmbientNamespace extends Construct {
     const scopeOf = mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE;
     if (existing) {
       if (namespaceObject && namespaceObject !== existing.namespaceObject) {
-        throw new Error(`[${by}] namespaceObject: got the Namespace [${userPath(namespaceObject)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
+        throw meshError(`[${by}] namespaceObject: got the Namespace [${userPath(namespaceObject)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ambient; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
       if (existing.waypointScope !== scopeOf) {
-        throw new Error(`[${by}] mesh: got waypoint scope ${scopeOf}, but [${existing.firstBy}] uses ${existing.waypointScope} waypoints in namespace ${namespace}; use one Mesh for the namespace's patterns`);
+        throw meshError(`[${by}] mesh: got waypoint scope ${scopeOf}, but [${existing.firstBy}] uses ${existing.waypointScope} waypoints in namespace ${namespace}; use one Mesh for the namespace's patterns`);
       }
       return existing;
     }
@@ -89,10 +90,10 @@ export class AmbientNamespace extends Construct {
       if (existing) return existing;
       const name = `${service.name}-${WAYPOINT_NAME}`;
       if (!service.ownsServiceObject) {
-        throw new Error(`[${by}] service: got ${service.name}: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE`);
+        throw meshError(`[${by}] service: got ${service.name}: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE`);
       }
       if (name.length > 63) {
-        throw new Error(`[${by}] service: got ${service.name}: its waypoint ${name} would be longer than 63 characters (istiod names a Deployment and a Service after it); shorten the Service name, or use IstioWaypointScope.NAMESPACE`);
+        throw meshError(`[${by}] service: got ${service.name}: its waypoint ${name} would be longer than 63 characters (istiod names a Deployment and a Service after it); shorten the Service name, or use IstioWaypointScope.NAMESPACE`);
       }
       this.createWaypoint(`Waypoint-${service.name}`, name);
       service._labelService(USE_WAYPOINT_LABEL, name);

@@ -5,6 +5,7 @@ import { MatchIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol } from '../../model/service';
 import { FaultIntent, intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, VersionIntent, WeightedVersion } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
+import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { TrafficRenderer } from '../renderer';
@@ -93,7 +94,7 @@ function allOf(traffic: string, ...parts: (MatchIntent | undefined)[]): { match:
     const both = intersect(acc, p);
     if ('empty' in both) return undefined;
     if ('inexpressible' in both) {
-      throw new Error(`[${traffic}] the routes of this service combine two different conditions on one ${both.inexpressible}, which one route cannot hold; use the same condition in both, or conditions on different names`);
+      throw meshError(`[${traffic}] the routes of this service combine two different conditions on one ${both.inexpressible}, which one route cannot hold; use the same condition in both, or conditions on different names`);
     }
     acc = both.match;
   }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
-import { show } from '../../private/errors';
+import { meshError, show } from '../../private/errors';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 
 const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
@@ -101,7 +101,7 @@ export class LinkerdServer extends Construct {
    */
   public setAccessPolicy(value: string, by: string, reason?: string): void {
     if (this.accessPolicy && this.accessPolicy.value !== value) {
-      throw new Error(`[${by}] Server ${this.serverName}: accessPolicy: got ${show(value)}, but [${this.accessPolicy.by}] already set ${show(this.accessPolicy.value)}; one Server per pod port: make the two constructs agree`);
+      throw meshError(`[${by}] Server ${this.serverName}: accessPolicy: got ${show(value)}, but [${this.accessPolicy.by}] already set ${show(this.accessPolicy.value)}; one Server per pod port: make the two constructs agree`);
     }
     this.accessPolicy = this.accessPolicy ?? { value, by };
     if (reason && !this.reasoned) {

@@ -8,6 +8,7 @@ import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
+import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
@@ -286,7 +287,7 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
     const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
     if (previous !== undefined && previous !== defaultPolicy) {
       // one Namespace object, one default: a second zero-trust namespace would silently replace the first's
-      throw new Error(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
+      throw meshError(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
     }
     namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
     // Servers other constructs create in the namespace (rate limits) carry the namespace's default

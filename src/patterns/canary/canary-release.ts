@@ -11,7 +11,7 @@ import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
 import { checkDuration, formatDuration, millis } from '../../private/duration';
-import { ProblemList, propMessage, show } from '../../private/errors';
+import { meshError, ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
@@ -253,7 +253,7 @@ export class CanaryRelease extends MeshConstruct {
    */
   public static synthSteps(stepCount: number, outdir: string, builder: ICanaryStepBuilder): string[] {
     if (!Number.isInteger(stepCount) || stepCount < 1) {
-      throw new Error(`CanaryRelease.synthSteps: stepCount: got ${show(stepCount)}: must be a whole number of at least 1; pass the number of steps of the release`);
+      throw meshError(`CanaryRelease.synthSteps: stepCount: got ${show(stepCount)}: must be a whole number of at least 1; pass the number of steps of the release`);
     }
     const dirs: string[] = [];
     for (let step = 1; step <= stepCount; step++) {
@@ -414,7 +414,7 @@ export class CanaryRelease extends MeshConstruct {
 
     const traffic = ServiceTraffic.of(this, this.mesh, this.service);
     if (smi && traffic.resilienceBy) {
-      throw new Error(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
+      throw meshError(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
     }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent);

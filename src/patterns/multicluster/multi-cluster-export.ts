@@ -9,7 +9,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { addShared } from '../../private/contributions';
-import { ProblemList } from '../../private/errors';
+import { meshError, ProblemList } from '../../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
@@ -279,7 +279,7 @@ export class MultiClusterExport extends MeshConstruct {
   /** The chart of a cluster. */
   public chartOf(cluster: string): Chart {
     const chart = this.charts.get(cluster);
-    if (!chart) throw new Error(`[${this.node.path}] chartOf: got ${JSON.stringify(cluster)}: no such cluster; use one of: ${[...this.charts.keys()].join(', ')}`);
+    if (!chart) throw meshError(`[${this.node.path}] chartOf: got ${JSON.stringify(cluster)}: no such cluster; use one of: ${[...this.charts.keys()].join(', ')}`);
     return chart;
   }
 }

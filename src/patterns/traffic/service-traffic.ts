@@ -8,6 +8,7 @@ import { MatchIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
 import { addShared } from '../../private/contributions';
+import { meshError } from '../../private/errors';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
 import { rendererFor } from '../renderers';
 
@@ -26,7 +27,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     const existing = chart.node.tryFindChild(id) as ServiceTraffic | undefined;
     if (existing) {
       if (existing.service.port !== service.port) {
-        throw new Error(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
+        throw meshError(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
       }
       return existing;
     }
@@ -57,7 +58,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   /** Sets the resilience part (one ResilientService per service). */
   public setResilience(value: RoutingResilience, by: Construct, droppedNote?: string): void {
     if (this.resilience) {
-      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
+      throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
     }
     this.resilience = { value, by: by.node.path };
     addShared(by, this);
@@ -70,7 +71,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   /** Sets the fault part (one FaultInjection per service): its rules, in order. */
   public setFault(value: FaultIntent[], by: Construct): void {
     if (this.fault) {
-      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
+      throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
     }
     this.fault = { value, by: by.node.path };
     addShared(by, this);
@@ -82,7 +83,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   /** Adds remote clusters to fail over to (MultiClusterExport). */
   public addFailover(value: FailoverIntent, by: Construct): void {
     if (this.failover && this.failover.value.localRegion !== value.localRegion) {
-      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
+      throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
     }
     const remotes = [...(this.failover?.value.remotes ?? []), ...value.remotes.filter(r => !this.failover?.value.remotes.some(x => x.peer === r.peer))];
     this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
@@ -94,7 +95,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   /** Sets the canary part (one CanaryRelease per service). */
   public setCanary(value: CanaryIntent, by: Construct, droppedNote?: string): void {
     if (this.canary) {
-      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
+      throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
     this.checkRoutingWithCanary(by.node.path, this.routing?.by);
     this.canary = { value, by: by.node.path };
@@ -108,7 +109,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   /** Sets the version routing part (one VersionedRouting per service, and no CanaryRelease). */
   public setRouting(value: RoutingIntent, by: Construct): void {
     if (this.routing) {
-      throw new Error(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
+      throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
     }
     this.checkRoutingWithCanary(by.node.path, this.canary?.by);
     this.routing = { value, by: by.node.path };
@@ -170,7 +171,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     // only a circuit breaker, pool or load balancing writes a DestinationRule and no route)
     const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary ?? this.routing;
     if (this.mesh.ambient && this.fault && routed) {
-      throw new Error(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it`);
+      throw meshError(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it`);
     }
   }
 
@@ -178,7 +179,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   private checkRoutingWithCanary(by: string, other: string | undefined) {
     if (!other) return;
     const [canary, routing] = this.canary ? [this.canary.by, by] : [by, other];
-    throw new Error(`[${by}] service: got ${this.service.name}, but [${other}] already decides which version serves its requests: a CanaryRelease ([${canary}]) and a VersionedRouting ([${routing}]) cannot both route one service; `
+    throw meshError(`[${by}] service: got ${this.service.name}, but [${other}] already decides which version serves its requests: a CanaryRelease ([${canary}]) and a VersionedRouting ([${routing}]) cannot both route one service; `
       + 'release the new version inside the VersionedRouting (add it to versions and move defaultSplit weights step by step), or finish the release before routing by version');
   }
 
@@ -205,7 +206,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
           for (const y of groups[b]) {
             const both = intersect(x.match, y.match);
             if ('inexpressible' in both) {
-              throw new Error(`[${by}] service: got ${this.service.name}: ${x.what} and ${y.what} set two different conditions on one ${both.inexpressible}, and a route holds one condition per name (a request matching both gets a route of its own); `
+              throw meshError(`[${by}] service: got ${this.service.name}: ${x.what} and ${y.what} set two different conditions on one ${both.inexpressible}, and a route holds one condition per name (a request matching both gets a route of its own); `
                 + 'use the same condition in both, or conditions on different names');
             }
           }
@@ -252,7 +253,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
         const crossed = winner(a.match, b.match, ri, rj);
         if (alone === crossed) return;
         const [won, lost] = alone > 0 || (alone === 0 && crossed < 0) ? [ri, rj] : [rj, ri];
-        throw new Error(`[${by}] service: got ${this.service.name}: [${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${this.resilience!.by}] ${won.source} (${show(won.match)}; ${settings(won)}) `
+        throw meshError(`[${by}] service: got ${this.service.name}: [${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${this.resilience!.by}] ${won.source} (${show(won.match)}; ${settings(won)}) `
           + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${this.mesh.displayName} sends a request to the most specific HTTPRoute match `
           + `(${this.mesh.kind === MeshKind.LINKERD ? 'the proxy ranks longest path, most headers, most query parameters, then a method' : 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters'}), `
           + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `

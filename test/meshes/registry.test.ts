@@ -1,0 +1,38 @@
+import { IstioDataPlane, Mesh, MeshKind } from '../../src';
+import { STUB } from './stub/stub-mesh';
+import { renderersOf } from '../../src/meshes';
+import { CONSUL } from '../../src/meshes/consul';
+import { ISTIO } from '../../src/meshes/istio';
+import { ISTIO_TRAFFIC } from '../../src/meshes/istio/traffic';
+import { ISTIO_AMBIENT } from '../../src/meshes/istio-ambient';
+import { AMBIENT_TRAFFIC } from '../../src/meshes/istio-ambient/traffic';
+import { LINKERD } from '../../src/meshes/linkerd';
+import { PATTERN_NAMES } from '../../src/meshes/renderer';
+
+describe('renderersOf: one folder per mesh', () => {
+  test('each built-in mesh gets its folder; Istio ambient is its own mesh', () => {
+    expect(renderersOf(Mesh.istio())).toBe(ISTIO);
+    expect(renderersOf(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }))).toBe(ISTIO_AMBIENT);
+    expect(renderersOf(Mesh.linkerd())).toBe(LINKERD);
+    expect(renderersOf(Mesh.consul())).toBe(CONSUL);
+  });
+
+  test('ambient differs from sidecars in its routes only, and names itself', () => {
+    expect(ISTIO_AMBIENT.traffic).toBe(AMBIENT_TRAFFIC);
+    expect(ISTIO.traffic).toBe(ISTIO_TRAFFIC);
+    expect(ISTIO_AMBIENT.displayName).toBe('Istio ambient');
+    expect(ISTIO_AMBIENT.resilience).toBe(ISTIO.resilience);
+  });
+
+  test('a mesh with renderers of its own gets them, whatever its kind', () => {
+    expect(renderersOf(Mesh._withRenderers(MeshKind.CONSUL, STUB))).toBe(STUB);
+  });
+
+  test('every built-in mesh renders every pattern (none refuses one outright)', () => {
+    for (const mesh of [ISTIO, ISTIO_AMBIENT, LINKERD, CONSUL]) {
+      for (const pattern of Object.keys(PATTERN_NAMES) as (keyof typeof PATTERN_NAMES)[]) {
+        expect([mesh.displayName, pattern, mesh[pattern] !== undefined]).toEqual([mesh.displayName, pattern, true]);
+      }
+    }
+  });
+});
