@@ -4,6 +4,7 @@ import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
+import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { MultiClusterIntent } from '../patterns/multicluster/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
@@ -17,6 +18,8 @@ export interface RenderContext {
    * `cdk8s-mesh.io/dropped-settings` annotation of the objects written.
    */
   readonly droppedNote?: string;
+  /** Records and prints a warning of the pattern construct (MeshConstruct._warn). */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -77,8 +80,8 @@ export interface MeshRenderers {
   readonly canary: RenderedByConstruct | undefined;
   /** VersionedRouting. */
   readonly routing: RenderedByConstruct | undefined;
-  /** FaultInjection. */
-  readonly fault: RenderedByConstruct | undefined;
+  /** FaultInjection (the faults themselves are written by the traffic renderer). */
+  readonly fault: PatternRenderer<FaultInjectionIntent> | undefined;
   /** IngressGateway. */
   readonly ingress: RenderedByConstruct | undefined;
   /** EgressPolicy. */

@@ -1,3 +1,4 @@
+import { CONSUL_FAULT } from './fault';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
 import { CONSUL_RESILIENCE } from './resilience';
 import { CONSUL_TRAFFIC } from './traffic';
@@ -13,7 +14,7 @@ export const CONSUL: MeshRenderers = {
   traffic: CONSUL_TRAFFIC,
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
-  fault: RENDERED_BY_CONSTRUCT,
+  fault: CONSUL_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
   telemetry: RENDERED_BY_CONSTRUCT,

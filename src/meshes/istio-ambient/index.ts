@@ -1,3 +1,4 @@
+import { AMBIENT_FAULT } from './fault';
 import { AMBIENT_TRAFFIC } from './traffic';
 import { ISTIO } from '../istio';
 import { MeshRenderers } from '../renderer';
@@ -11,4 +12,5 @@ export const ISTIO_AMBIENT: MeshRenderers = {
   ...ISTIO,
   displayName: 'Istio ambient',
   traffic: AMBIENT_TRAFFIC,
+  fault: AMBIENT_FAULT,
 };

@@ -1,3 +1,4 @@
+import { ISTIO_FAULT } from './fault';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
 import { ISTIO_RESILIENCE } from './resilience';
 import { ISTIO_TRAFFIC } from './traffic';
@@ -13,7 +14,7 @@ export const ISTIO: MeshRenderers = {
   traffic: ISTIO_TRAFFIC,
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
-  fault: RENDERED_BY_CONSTRUCT,
+  fault: ISTIO_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
   telemetry: RENDERED_BY_CONSTRUCT,

@@ -1,3 +1,4 @@
+import { LINKERD_FAULT } from './fault';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
 import { LINKERD_RESILIENCE } from './resilience';
 import { LINKERD_TRAFFIC } from './traffic';
@@ -13,7 +14,7 @@ export const LINKERD: MeshRenderers = {
   traffic: LINKERD_TRAFFIC,
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
-  fault: RENDERED_BY_CONSTRUCT,
+  fault: LINKERD_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
   telemetry: RENDERED_BY_CONSTRUCT,

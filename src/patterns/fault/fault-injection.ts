@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FaultInjectionIntent } from './intent';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
 import { HeaderMatch, MatchType } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
+import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { covers, FaultIntent } from '../../model/traffic';
@@ -130,9 +131,7 @@ export class FaultInjection extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: FaultInjectionProps) {
     super(scope, id, props?.mesh);
-    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
-    // without them is refused here, before anything mesh-specific is read
-    rendererFor(this, this.mesh, 'fault');
+    const renderer = rendererFor(this, this.mesh, 'fault');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
@@ -161,25 +160,14 @@ export class FaultInjection extends MeshConstruct {
       }
     });
     problems.throwIfAny();
-    if (this.mesh.kind !== MeshKind.ISTIO) {
-      this._handleUnsupported(problems, [{
-        setting: `${rules[0].prop}${rules[0].rule.delay ? 'delay' : 'abort'}`,
-        value: rules[0].rule.delay ? rules[0].rule.delay.percent : rules[0].rule.abort?.httpStatus,
-        why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd has no fault injection' : 'Consul has no fault injection (only through Envoy extensions)',
-        alternative: this.mesh.kind === MeshKind.LINKERD
-          ? 'inject faults in a test client or the application, or route a share of test traffic to a Service that returns errors'
-          : 'inject faults in a test client or the application, or use a ProxyDefaults envoyExtensions Lua filter',
-        keep: 'nothing would be written, and a fault test would test nothing',
-      }], props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
-    }
-    if (this.mesh.ambient) {
-      // the waypoint builds its routes from a VirtualService with the sidecar's code (listener_waypoint.go
-      // translateWaypointRoute -> route.go TranslateRoute -> TranslateFault) and its HTTP connection manager
-      // has the fault filter (listener_builder.go buildHTTPConnectionManager appends xdsfilters.Fault for
-      // waypoints too); it drops only matches on sourceLabels, which are never written here. So every fault
-      // rule is written as on sidecars; what it cannot combine with (HTTPRoutes) is refused in ServiceTraffic
-      this._warn(`on Istio ambient, faults are a VirtualService applied by the namespace waypoint, which Istio documents as Alpha; ${this.service.name} must have no routes of a ResilientService (timeouts, retries or routes) no CanaryRelease and no VersionedRouting (their Gateway API routes and a VirtualService together are undefined); a circuit breaker, pool or load balancing (a DestinationRule) is fine`);
-    }
+    const intent: FaultInjectionIntent = {
+      service: this.service,
+      faults,
+      first: { setting: `${rules[0].prop}${rules[0].rule.delay ? 'delay' : 'abort'}`, value: rules[0].rule.delay ? rules[0].rule.delay.percent : rules[0].rule.abort?.httpStatus },
+    };
+    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
+    if (unsupported.length) this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    renderer.render(this, intent, { mesh: this.mesh, warn: m => this._warn(m) });
     ServiceTraffic.of(this, this.mesh, this.service).setFault(faults, this);
     this._enrolServices([this.service]);
   }
