@@ -67,7 +67,7 @@ export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
     return out;
   },
 
-  render(_by: IConstruct, intent: MultiClusterIntent, { mesh }: RenderContext) {
+  render(_by: IConstruct, intent: MultiClusterIntent, { mesh, warn }: RenderContext) {
     for (const c of intent.clusters) {
       if (intent.istioEastWestGateway && intent.exports.some(e => e.from === c)) {
         new istio.Gateway(c.chart, 'EastWestGateway', {
@@ -116,5 +116,9 @@ export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
         }
       }
     }
+    // the steps this output needs on the clusters, which the library does not write
+    warn?.(istioNetworkStep(intent, mesh));
+    const eastWest = istioEastWestStep(intent, mesh);
+    if (eastWest) warn?.(eastWest);
   },
 };

@@ -4,7 +4,6 @@ import { ClusterIntent, ExportIntent, MultiClusterIntent } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
 import { MeshNamespace } from '../../meshes/enrolment';
-import { istioEastWestStep, istioNetworkStep } from '../../meshes/istio/multicluster';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
@@ -216,13 +215,13 @@ export class MultiClusterExport extends MeshConstruct {
     const before = new Set(inCharts());
     // the synthesis-time check runs on each cluster's chart (MeshAnalysis wraps each chart's synthesis)
     for (const c of intent.clusters) MeshAnalysis.of(c.chart);
-    renderer.render(this, intent, { mesh: this.mesh });
+    // the renderer's warnings (Istio: the install steps this output needs) come after the objects are marked
+    const warnings: string[] = [];
+    renderer.render(this, intent, { mesh: this.mesh, warn: m => warnings.push(m) });
     const written = [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c));
     this._markDropped(dropped, written);
     addShared(this, ...written.filter(c => c instanceof ApiObject));
-    if (this.mesh.kind === MeshKind.ISTIO) this._warn(istioNetworkStep(intent, this.mesh));
-    const eastWest = this.mesh.kind === MeshKind.ISTIO ? istioEastWestStep(intent, this.mesh) : undefined;
-    if (eastWest) this._warn(eastWest);
+    for (const w of warnings) this._warn(w);
     // an exporter's namespace without zero trust: the failover target admits more than the primary
     // (checked at synthesis, so that a ZeroTrustNamespace created after this construct counts)
     let checked = false;
