@@ -6,6 +6,7 @@ import { TrafficModel } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { MultiClusterIntent } from '../patterns/multicluster/intent';
+import type { TelemetryIntent } from '../patterns/telemetry/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
 
@@ -87,7 +88,7 @@ export interface MeshRenderers {
   /** EgressPolicy. */
   readonly egress: RenderedByConstruct | undefined;
   /** TrafficTelemetry. */
-  readonly telemetry: RenderedByConstruct | undefined;
+  readonly telemetry: PatternRenderer<TelemetryIntent> | undefined;
 }
 
 /** The pattern (class) name of each member, for the uniform refusal. */

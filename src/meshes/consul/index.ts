@@ -1,6 +1,7 @@
 import { CONSUL_FAULT } from './fault';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
 import { CONSUL_RESILIENCE } from './resilience';
+import { CONSUL_TELEMETRY } from './telemetry';
 import { CONSUL_TRAFFIC } from './traffic';
 import { CONSUL_ZERO_TRUST } from './zero-trust';
 import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
@@ -17,5 +18,5 @@ export const CONSUL: MeshRenderers = {
   fault: CONSUL_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
-  telemetry: RENDERED_BY_CONSTRUCT,
+  telemetry: CONSUL_TELEMETRY,
 };

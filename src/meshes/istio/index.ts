@@ -1,6 +1,7 @@
 import { ISTIO_FAULT } from './fault';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
 import { ISTIO_RESILIENCE } from './resilience';
+import { ISTIO_TELEMETRY } from './telemetry';
 import { ISTIO_TRAFFIC } from './traffic';
 import { ISTIO_ZERO_TRUST } from './zero-trust';
 import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
@@ -17,5 +18,5 @@ export const ISTIO: MeshRenderers = {
   fault: ISTIO_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
-  telemetry: RENDERED_BY_CONSTRUCT,
+  telemetry: ISTIO_TELEMETRY,
 };

@@ -1,6 +1,7 @@
 import { LINKERD_FAULT } from './fault';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
 import { LINKERD_RESILIENCE } from './resilience';
+import { LINKERD_TELEMETRY } from './telemetry';
 import { LINKERD_TRAFFIC } from './traffic';
 import { LINKERD_ZERO_TRUST } from './zero-trust';
 import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
@@ -17,5 +18,5 @@ export const LINKERD: MeshRenderers = {
   fault: LINKERD_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
   egress: RENDERED_BY_CONSTRUCT,
-  telemetry: RENDERED_BY_CONSTRUCT,
+  telemetry: LINKERD_TELEMETRY,
 };

@@ -1,0 +1,60 @@
+import { Construct } from 'constructs';
+import { AmbientNamespace } from './ambient';
+import * as istio from '../../imports/istio';
+import type { TelemetryIntent } from '../../patterns/telemetry/intent';
+import { objectMetadata, sortKeys } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
+
+/** Istio (sidecars and ambient): a Telemetry object. */
+export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
+  unsupported(intent: TelemetryIntent) {
+    const logging = intent.accessLogging;
+    return logging?.format !== undefined
+      ? [{ setting: 'accessLogging.format', value: logging.format, why: 'Istio sets the format in the MeshConfig extension provider', alternative: 'name a provider with the format you want' }]
+      : [];
+  },
+
+  render(scope: Construct, intent: TelemetryIntent, { mesh }: RenderContext) {
+    const { service, tracing, accessLogging: logging, metrics } = intent;
+    const name = service ? `${service.name}-telemetry` : 'default';
+    const { ALL_UNDERSCORE_METRICS: ALL_METRICS, CLIENT_UNDERSCORE_AND_UNDERSCORE_SERVER: CLIENT_AND_SERVER } = {
+      ...istio.TelemetrySpecMetricsOverridesMatchMetric, ...istio.TelemetrySpecMetricsOverridesMatchMode,
+    };
+    const { REMOVE, UPSERT } = istio.TelemetrySpecMetricsOverridesTagOverridesOperation;
+    // ambient: traces, L7 access logs and metrics come from the waypoint (created here); a per-service
+    // scope targets the Service, which the waypoint serves, since ztunnel has no L7 telemetry
+    if (mesh.ambient) {
+      const ambient = AmbientNamespace.of(scope, intent.namespace, mesh, intent.namespaceObject);
+      if (service) ambient.useWaypoint(service, scope.node.path);
+      else ambient.useNamespaceWaypoint();
+    }
+    new istio.Telemetry(scope, 'Telemetry', {
+      metadata: objectMetadata(name, intent.namespace),
+      spec: {
+        selector: service && !mesh.ambient ? { matchLabels: sortKeys(service.selector) } : undefined,
+        targetRefs: service && mesh.ambient ? [{ group: '', kind: 'Service', name: service.name }] : undefined,
+        tracing: tracing ? [{
+          providers: tracing.provider ? [{ name: tracing.provider }] : undefined,
+          randomSamplingPercentage: intent.samplingPercentage,
+          customTags: tracing.customTags && Object.keys(tracing.customTags).length
+            ? Object.fromEntries(Object.keys(tracing.customTags).sort().map(k => [k, tracing.customTags![k]._toIstio()]))
+            : undefined,
+        }] : undefined,
+        accessLogging: logging ? [{
+          providers: [{ name: logging.provider ?? 'envoy' }],
+          filter: logging.filter ? { expression: logging.filter } : undefined,
+        }] : undefined,
+        metrics: metrics ? [{
+          providers: [{ name: metrics.provider ?? 'prometheus' }],
+          overrides: [{
+            match: { metric: ALL_METRICS, mode: CLIENT_AND_SERVER },
+            tagOverrides: sortKeys({
+              ...Object.fromEntries((metrics.removeTags ?? []).map(t => [t, { operation: REMOVE }])),
+              ...Object.fromEntries(Object.entries(metrics.setTags ?? {}).map(([t, v]) => [t, { operation: UPSERT, value: v }])),
+            }),
+          }],
+        }] : undefined,
+      },
+    });
+  },
+};
