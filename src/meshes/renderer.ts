@@ -4,6 +4,7 @@ import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
+import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { MultiClusterIntent } from '../patterns/multicluster/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
@@ -86,7 +87,7 @@ export interface MeshRenderers {
   /** IngressGateway. */
   readonly ingress: RenderedByConstruct | undefined;
   /** EgressPolicy. */
-  readonly egress: RenderedByConstruct | undefined;
+  readonly egress: PatternRenderer<EgressIntent> | undefined;
   /** TrafficTelemetry. */
   readonly telemetry: PatternRenderer<TelemetryIntent> | undefined;
 }

@@ -1,3 +1,4 @@
+import { CONSUL_EGRESS } from './egress';
 import { CONSUL_FAULT } from './fault';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
 import { CONSUL_RESILIENCE } from './resilience';
@@ -17,6 +18,6 @@ export const CONSUL: MeshRenderers = {
   routing: RENDERED_BY_CONSTRUCT,
   fault: CONSUL_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
-  egress: RENDERED_BY_CONSTRUCT,
+  egress: CONSUL_EGRESS,
   telemetry: CONSUL_TELEMETRY,
 };

@@ -1,3 +1,4 @@
+import { ISTIO_EGRESS } from './egress';
 import { ISTIO_FAULT } from './fault';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
 import { ISTIO_RESILIENCE } from './resilience';
@@ -17,6 +18,6 @@ export const ISTIO: MeshRenderers = {
   routing: RENDERED_BY_CONSTRUCT,
   fault: ISTIO_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
-  egress: RENDERED_BY_CONSTRUCT,
+  egress: ISTIO_EGRESS,
   telemetry: ISTIO_TELEMETRY,
 };

@@ -1,3 +1,4 @@
+import { LINKERD_EGRESS } from './egress';
 import { LINKERD_FAULT } from './fault';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
 import { LINKERD_RESILIENCE } from './resilience';
@@ -17,6 +18,6 @@ export const LINKERD: MeshRenderers = {
   routing: RENDERED_BY_CONSTRUCT,
   fault: LINKERD_FAULT,
   ingress: RENDERED_BY_CONSTRUCT,
-  egress: RENDERED_BY_CONSTRUCT,
+  egress: LINKERD_EGRESS,
   telemetry: LINKERD_TELEMETRY,
 };

@@ -1,0 +1,84 @@
+import { Construct } from 'constructs';
+import { AmbientNamespace, USE_WAYPOINT_LABEL } from './ambient';
+import * as istio from '../../imports/istio';
+import type { EgressIntent } from '../../patterns/egress/intent';
+import { EgressProtocol } from '../../patterns/egress/props';
+import { objectMetadata } from '../../private/metadata';
+import { PatternRenderer, RenderContext } from '../renderer';
+
+/**
+ * Istio: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS origination
+ * (ambient: in the egress waypoint), and a REGISTRY_ONLY Sidecar (sidecars only).
+ */
+export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
+  unsupported(intent: EgressIntent, { mesh }: RenderContext) {
+    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    if (mesh.ambient && intent.registryOnly) {
+      out.push({
+        setting: 'registryOnly',
+        value: true,
+        why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
+        alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
+        keep: 'the pods would reach every destination',
+      });
+    }
+    out.push(...notConsul(intent, mesh.displayName));
+    return out;
+  },
+
+  render(scope: Construct, intent: EgressIntent, { mesh }: RenderContext) {
+    const hosts = intent.hosts;
+    const ns = intent.namespace;
+    const SIMPLE = istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE;
+    for (const h of hosts) {
+      const protocol = h.protocol === EgressProtocol.TCP ? 'TCP' : h.protocol;
+      // ambient: TLS origination happens in a waypoint, which the ServiceEntry is enrolled with
+      const waypoint = h.originateTls && mesh.ambient ? AmbientNamespace.of(scope, ns, mesh).useEgressWaypoint() : undefined;
+      new istio.ServiceEntry(scope, `ServiceEntry-${h.slug}`, {
+        metadata: objectMetadata(h.slug, ns, waypoint ? { labels: { [USE_WAYPOINT_LABEL]: waypoint } } : {}),
+        spec: {
+          hosts: [h.host],
+          addresses: h.addresses.length ? h.addresses : undefined,
+          exportTo: ['.'],
+          location: istio.ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+          // a wildcard host cannot be resolved, and CIDR addresses allow only NONE: the proxy forwards to the
+          // address the application asked for
+          resolution: h.host.startsWith('*.') || h.addresses.some(a => a.includes('/'))
+            ? istio.ServiceEntrySpecResolution.NONE
+            : istio.ServiceEntrySpecResolution.DNS,
+          ports: [{ number: h.port, name: `${protocol.toLowerCase()}-${h.port}`, protocol, targetPort: h.originateTls ? h.tlsPort : undefined }],
+        },
+      });
+      if (h.originateTls) {
+        new istio.DestinationRule(scope, `DestinationRule-${h.slug}`, {
+          metadata: objectMetadata(h.slug, ns),
+          spec: {
+            host: h.host,
+            exportTo: ['.'],
+            trafficPolicy: {
+              portLevelSettings: [{ port: { number: h.port }, tls: { mode: SIMPLE, sni: h.host } }],
+            },
+          },
+        });
+      }
+    }
+    if (intent.registryOnly) {
+      new istio.Sidecar(scope, 'Sidecar', {
+        metadata: objectMetadata('default', ns),
+        spec: { outboundTrafficPolicy: { mode: istio.SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY } },
+      });
+    }
+  },
+};
+
+/** What only Consul expresses: named callers, and its terminating gateway. */
+export function notConsul(intent: EgressIntent, displayName: string) {
+  const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+  if (intent.callers.length) {
+    out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
+  }
+  if (intent.consulTerminatingGateway !== undefined) {
+    out.push({ setting: 'consulTerminatingGateway', value: intent.consulTerminatingGateway, why: 'it names a Consul gateway', alternative: 'remove it' });
+  }
+  return out;
+}
