@@ -78,11 +78,19 @@ const LAYER_ZONES = (() => {
   forbid('./src/meshes', ['./src/analysis', './src/graph', ...top],
     'a renderer in src/meshes/ imports only src/model/, src/private/, src/imports/ and the pattern intents');
   // a renderer reads a pattern's mesh-neutral intent and public props (src/patterns/<pattern>/{intent,props}.ts), never its construct
-  zones.push({ target: './src/meshes', from: ['./src/patterns/**'], except: ['**/src/patterns/*/intent.ts', '**/src/patterns/*/props.ts'],
-    message: 'a renderer in src/meshes/ reads a pattern\'s intent and props (src/patterns/<pattern>/intent.ts, props.ts), not its construct' });
+  zones.push({
+    target: './src/meshes',
+    from: ['./src/patterns/**'],
+    except: ['**/src/patterns/*/intent.ts', '**/src/patterns/*/props.ts'],
+    message: 'a renderer in src/meshes/ reads a pattern\'s intent and props (src/patterns/<pattern>/intent.ts, props.ts), not its construct',
+  });
   forbid('./src/patterns', ['./src/graph', ...top], 'a pattern imports no graph, CLI or index');
-  zones.push({ target: './src/patterns', from: './src/analysis', except: ['./synth-check.ts'],
-    message: 'a pattern imports no analysis but the synthesis-time check (src/analysis/synth-check.ts)' });
+  zones.push({
+    target: './src/patterns',
+    from: './src/analysis',
+    except: ['./synth-check.ts'],
+    message: 'a pattern imports no analysis but the synthesis-time check (src/analysis/synth-check.ts)',
+  });
   forbid('./src/analysis', ['./src/patterns', './src/meshes', './src/graph', ...top],
     'src/analysis/ reads manifests: it imports no construct, renderer, graph or CLI');
   forbid('./src/graph', ['./src/patterns', './src/meshes', ...top], 'src/graph/ imports only the analysis layer and below');
