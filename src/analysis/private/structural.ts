@@ -210,7 +210,7 @@ function precompiled(key: string): ValidateFunction | undefined {
   const entry = loadIndex()[key];
   const hash = schemaHashes.get(key);
   if (!entry || !hash) return undefined;
-  const file = path.join(VALIDATORS_DIR, validatorFile(entry.file));
+  const file = path.join(validatorsDir, validatorFile(entry.file));
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(file) as { sha256: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction };
@@ -218,12 +218,14 @@ function precompiled(key: string): ValidateFunction | undefined {
 }
 
 let usePrecompiled = true;
+let validatorsDir = VALIDATORS_DIR;
 
-/** For the tests: forget the validators made so far, and use the precompiled ones (the default) or not. */
-export function resetValidators(precompiledValidators: boolean): void {
+/** For the tests: forget the validators made so far; use the precompiled ones (the default: of validators/) or not. */
+export function resetValidators(precompiledValidators: boolean, dir: string = VALIDATORS_DIR): void {
   compiled.clear();
   validatorSources.clear();
   usePrecompiled = precompiledValidators;
+  validatorsDir = dir;
 }
 
 /** How the validator of a kind (`apiVersion/kind`) was made, once it was used: for the tests. */
@@ -248,15 +250,20 @@ function validatorFor(key: string, pinned: PinnedSchema): ValidateFunction {
 /** Removes nulls from fields that are not nullable, as the API server's pruning does. */
 export function pruneNulls(value: any, schema: any): any {
   if (value === null || typeof value !== 'object' || !schema) return value;
+  // in place (the object is the validator's own), without the entries and item arrays of a copy
   if (Array.isArray(value)) {
-    return schema.items ? value.map(v => pruneNulls(v, schema.items)) : value;
+    const items = schema.items;
+    if (items) for (let i = 0; i < value.length; i++) pruneNulls(value[i], items);
+    return value;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (v === null && child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) {
-      delete value[k];
-    } else {
-      value[k] = pruneNulls(v, child);
+  const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    const child = schema.properties?.[k] ?? other;
+    if (v === null) {
+      if (child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) delete value[k];
+    } else if (typeof v === 'object') {
+      pruneNulls(v, child);
     }
   }
   return value;
@@ -374,9 +381,26 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
   }
 }
 
-/** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. */
+const hasListTypes = new WeakMap<object, boolean>();
+
+/** Whether a schema or one below it (items, properties, additionalProperties) is a list of type set or map. */
+function listTypesBelow(schema: any): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  let below = hasListTypes.get(schema);
+  if (below === undefined) {
+    hasListTypes.set(schema, false);
+    const listType = schema['x-kubernetes-list-type'];
+    below = listType === 'set' || listType === 'map' || listTypesBelow(schema.items)
+      || (typeof schema.additionalProperties === 'object' && listTypesBelow(schema.additionalProperties))
+      || (!!schema.properties && typeof schema.properties === 'object' && Object.values(schema.properties).some(listTypesBelow));
+    hasListTypes.set(schema, below);
+  }
+  return below;
+}
+
+/** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. Skips the subtrees without such lists. */
 function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
-  if (value === null || typeof value !== 'object' || !schema) return [];
+  if (value === null || typeof value !== 'object' || !schema || !listTypesBelow(schema)) return [];
   const out: StructuralIssue[] = [];
   if (Array.isArray(value)) {
     const listType = schema['x-kubernetes-list-type'];
