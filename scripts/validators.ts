@@ -8,11 +8,14 @@
  * Each module is `{ sha256, create(formats, re2Aware) }`: the SHA-256 of the schema file it was made from (the
  * validator uses a module only when it matches the file it reads, else ajv compiles the schema as before), and
  * a function returning the ajv validate function, given the formats and the RE2-aware pattern engine of
- * src/analysis/private/structural.ts (the code refers to them by name). Same ajv options as at run time.
+ * src/analysis/private/structural.ts (the code refers to them by name), with the same ajv options as at run
+ * time; and `cel`: the kind's CEL rules parsed (rule text -> parsed expression, src/analysis/private/cel.ts
+ * serializeParsed), which the validator plans instead of parsing them on every run.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import standaloneCode from 'ajv/dist/standalone';
+import { parseRules } from '../src/analysis/private/cel';
 import { ajvSchema, newAjv, PinnedSchema, pinnedSchemaFiles, schemaHash, validatorFile } from '../src/analysis/private/structural';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,6 +34,7 @@ export function validatorModule(schemaText: string, schemaFile: string): string 
     code,
     'return module.exports;',
     '};',
+    `exports.cel = ${JSON.stringify(parseRules(pinned.schema))};`,
     '',
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import { ALL, BAD } from './bad-manifests';
 import { SHOP_MESHES, Shop } from '../../examples/shop/main';
 import { generateValidators, validatorModule } from '../../scripts/validators';
 import { Finding, ManifestValidator } from '../../src';
+import { reviveParsed, serializeParsed } from '../../src/analysis/private/cel';
 import {
   pinnedSchema, pinnedSchemaFiles, resetValidators, schemaHash, validatorFile, validatorSource, VALIDATORS_DIR,
 } from '../../src/analysis/private/structural';
@@ -53,6 +54,43 @@ describe('precompiled validators', () => {
       expect(module).toContain(`exports.sha256 = "${schemaHash(text)}";`);
       expect(module).toBe(validatorModule(text, file));
     }
+  });
+
+  test('the CEL rules parsed by the build are the parser\'s expressions, for every rule of every kind that parses', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cel = require('@bufbuild/cel') as typeof import('@bufbuild/cel');
+    let rules = 0;
+    for (const file of Object.values(pinnedSchemaFiles())) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const parsed: Record<string, string> = require(path.join(VALIDATORS_DIR, validatorFile(file))).cel;
+      const all: string[] = [];
+      const walk = (s: any) => {
+        if (!s || typeof s !== 'object') return;
+        for (const r of s['x-kubernetes-validations'] ?? []) all.push(r.rule);
+        Object.values(s.properties ?? {}).forEach(walk);
+        if (typeof s.additionalProperties === 'object') walk(s.additionalProperties);
+        walk(s.items);
+      };
+      walk(JSON.parse(fs.readFileSync(path.join(SCHEMAS, file), 'utf8')).schema);
+      for (const rule of new Set(all)) {
+        let expected: unknown;
+        try {
+          expected = cel.parse(rule);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined || /\boldSelf\b/.test(rule)) {
+          expect([file, rule, parsed[rule]]).toEqual([file, rule, undefined]);
+        } else {
+          expect(reviveParsed(parsed[rule])).toStrictEqual(expected);
+          rules++;
+        }
+      }
+    }
+    expect(rules).toBeGreaterThan(150);
+    // the values the parser's messages hold besides plain data come back as they were
+    const odd = { id: 12345678901234567890n, bytes: new Uint8Array([0, 255]), unset: undefined, inf: -Infinity, nan: NaN, zero: -0, list: [1n, 'x'] };
+    expect(reviveParsed(serializeParsed(odd))).toStrictEqual(odd);
   });
 
   test('the same findings as the validators ajv compiles at run time, on the corpus, the fixtures and the shops', () => {

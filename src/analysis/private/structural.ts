@@ -79,8 +79,17 @@ export function pinnedSchemaFiles(): Record<string, string> {
 
 /** The versions we have schemas for, for a group and kind (to suggest the right apiVersion). */
 export function pinnedVersionsOf(group: string, kind: string): string[] {
-  return pinnedKinds().filter(k => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)).map(k => k.slice(0, k.length - kind.length - 1));
+  // once per group and kind: asked for every object of a kind without a schema (each Service of a file)
+  const key = `${group}/${kind}`;
+  let versions = pinnedVersions.get(key);
+  if (!versions) {
+    versions = pinnedKinds().filter(k => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)).map(k => k.slice(0, k.length - kind.length - 1));
+    pinnedVersions.set(key, versions);
+  }
+  return [...versions];
 }
+
+const pinnedVersions = new Map<string, string[]>();
 
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -213,8 +222,18 @@ function precompiled(key: string): ValidateFunction | undefined {
   const file = path.join(validatorsDir, validatorFile(entry.file));
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { sha256: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction };
-  return mod.sha256 === hash ? mod.create(FORMATS, re2Aware) : undefined;
+  const mod = require(file) as { sha256: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string> };
+  if (mod.sha256 !== hash) return undefined;
+  precompiledCel.set(key, mod.cel ?? {});
+  return mod.create(FORMATS, re2Aware);
+}
+
+/** The CEL rules of each kind parsed by the build, from its precompiled module (rule text -> parsed, serialized). */
+const precompiledCel = new Map<string, Record<string, string>>();
+
+/** The CEL rules of a kind parsed by the build, once its validator is the precompiled one. */
+export function precompiledRules(key: string): Record<string, string> | undefined {
+  return precompiledCel.get(key);
 }
 
 let usePrecompiled = true;
@@ -224,6 +243,7 @@ let validatorsDir = VALIDATORS_DIR;
 export function resetValidators(precompiledValidators: boolean, dir: string = VALIDATORS_DIR): void {
   compiled.clear();
   validatorSources.clear();
+  precompiledCel.clear();
   usePrecompiled = precompiledValidators;
   validatorsDir = dir;
 }
