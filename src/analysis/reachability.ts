@@ -141,6 +141,26 @@ interface Caller {
   readonly meshed: boolean;
 }
 
+/** The callers' classes of a list of callers (`callerClassList`). */
+interface CallerClassList {
+  /** Each caller's class (its unnamed caller), or undefined when it is always decided itself. */
+  readonly reps: (string | undefined)[];
+  /** The callers of a class by service account. */
+  readonly bySa: Map<string, number[]>;
+  /** The members of each class, in the order of the list. */
+  readonly members: Map<string, number[]>;
+  /** The callers always decided themselves, in order. */
+  readonly alone: number[];
+  /** Whether no caller occurs twice. */
+  readonly distinct: boolean;
+}
+
+/** A service's classes: those of its list of callers, but the callers its policies may name, decided themselves. */
+interface CallerClassPlan {
+  readonly list: CallerClassList;
+  readonly named: Set<number>;
+}
+
 interface Request {
   readonly caller: Caller;
   readonly ns: string;
@@ -229,7 +249,7 @@ export class ReachabilityMatrix {
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
   /** The callers' classes of a list of callers (`callerClasses`), and the callers by service account. */
-  private readonly callerClassLists = new WeakMap<string[], { reps: (string | undefined)[]; bySa: Map<string, number[]> }>();
+  private readonly callerClassLists = new WeakMap<string[], CallerClassList>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
   private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
@@ -465,7 +485,9 @@ export class ReachabilityMatrix {
   private *decisionsOf(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
+      const plan = this._perCaller ? undefined : this.callerClasses(service, who);
+      // (a table writes every caller anyway: the plan as one rep per caller)
+      const reps = plan && (plan.named.size ? plan.list.reps.map((r, i) => (plan.named.has(i) ? undefined : r)) : plan.list.reps);
       for (const [method, p] of this.probes(service)) yield* this.decideCallers(who, service, method, p, reps);
     }
   }
@@ -501,7 +523,7 @@ export class ReachabilityMatrix {
    * only by equality or such patterns (istioRule, linkerdAuthenticated, consul), so an unnamed one gets
    * the same decision; the namespace and peer are kept.
    */
-  private callerClasses(service: string, who: string[]): (string | undefined)[] | undefined {
+  private callerClasses(service: string, who: string[]): CallerClassPlan | undefined {
     const key = `${this.defaultNs}/\u0001unnamed`;
     this.check({ caller: key, service, method: 'GET', path: '/' });
     const target = this.targetsRead.get(`${service} `);
@@ -522,8 +544,7 @@ export class ReachabilityMatrix {
         // waypoint's policies see the caller
         deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req))];
         if (waypoint) {
-          deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
-            && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
+          deciding.push(...this.waypointPolicies(req, waypoint));
         }
       }
     } else if (mesh === 'linkerd') {
@@ -557,32 +578,49 @@ export class ReachabilityMatrix {
     if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
     // the callers' classes (once per list of callers), then those named here: a service account (of
     // the characters below) that occurs in a string occurs in one of its runs of those characters
-    let base = this.callerClassLists.get(who);
-    if (!base) {
-      const reps = who.map(text => {
-        const c = this.callerOf(text);
-        const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
-        return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
-      });
-      const bySa = new Map<string, number[]>();
-      who.forEach((text, i) => {
-        if (reps[i] === undefined) return;
-        const sa = this.callerOf(text).sa!;
-        if (!bySa.has(sa)) bySa.set(sa, []);
-        bySa.get(sa)!.push(i);
-      });
-      this.callerClassLists.set(who, base = { reps, bySa });
-    }
-    const out = base.reps.slice();
+    const list = this.callerClassList(who);
+    const named = new Set<number>();
     const seen = new Set<string>();
     for (const run of strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? [])) {
       if (seen.has(run)) continue;
       seen.add(run);
       for (let i = 0; i < run.length; i++) {
-        for (let j = i + 1; j <= run.length; j++) for (const k of base.bySa.get(run.slice(i, j)) ?? []) out[k] = undefined;
+        for (let j = i + 1; j <= run.length; j++) for (const k of list.bySa.get(run.slice(i, j)) ?? []) named.add(k);
       }
     }
-    return out;
+    return { list, named };
+  }
+
+  /**
+   * The callers' classes of a list of callers, once per list: each caller's class (`reps`; undefined for
+   * those always decided themselves), the members of each class and the callers by service account.
+   */
+  private callerClassList(who: string[]): CallerClassList {
+    let list = this.callerClassLists.get(who);
+    if (list) return list;
+    const reps = who.map(text => {
+      const c = this.callerOf(text);
+      const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
+      return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
+    });
+    const bySa = new Map<string, number[]>();
+    const members = new Map<string, number[]>();
+    const alone: number[] = [];
+    const push = (m: Map<string, number[]>, k: string, i: number) => {
+      const l = m.get(k);
+      if (l) l.push(i);
+      else m.set(k, [i]);
+    };
+    reps.forEach((r, i) => {
+      if (r === undefined) {
+        alone.push(i);
+        return;
+      }
+      push(bySa, this.callerOf(who[i]).sa!, i);
+      push(members, r, i);
+    });
+    this.callerClassLists.set(who, list = { reps, bySa, members, alone, distinct: new Set(who).size === who.length });
+    return list;
   }
 
   /**
@@ -640,31 +678,84 @@ export class ReachabilityMatrix {
   private *summaryOf(callers?: string[], services?: string[]): Generator<ReachabilitySummary> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      const probes = this.probes(service);
-      const allowed = new Map<string, string[]>();
-      let name = service;
-      let enforced = true;
-      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
-      for (const [method, p] of probes) {
-        let i = 0;
-        for (const d of this.decideCallers(who, service, method, p, reps, false)) {
-          const caller = who[i++];
-          name = d.service;
-          if (d.enforced === false) enforced = false;
-          if (!d.allowed) continue;
-          if (!allowed.has(caller)) allowed.set(caller, []);
-          allowed.get(caller)!.push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
-        }
-      }
-      const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
-      yield {
-        service: name,
-        enforced,
-        requests,
-        // in the order of the table's callers
-        callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
-      };
+      const plan = this._perCaller ? undefined : this.callerClasses(service, who);
+      yield plan && plan.list.distinct ? this.summaryByClass(service, who, plan) : this.summaryPerCaller(service, who, plan);
     }
+  }
+
+  /** One service's summary, from the decision of each caller (of its class, with `plan`). */
+  private summaryPerCaller(service: string, who: string[], plan: CallerClassPlan | undefined): ReachabilitySummary {
+    const probes = this.probes(service);
+    const allowed = new Map<string, string[]>();
+    let name = service;
+    let enforced = true;
+    const reps = plan && plan.list.reps.map((r, i) => (plan.named.has(i) ? undefined : r));
+    for (const [method, p] of probes) {
+      let i = 0;
+      for (const d of this.decideCallers(who, service, method, p, reps, false)) {
+        const caller = who[i++];
+        name = d.service;
+        if (d.enforced === false) enforced = false;
+        if (!d.allowed) continue;
+        if (!allowed.has(caller)) allowed.set(caller, []);
+        allowed.get(caller)!.push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
+      }
+    }
+    const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
+    return {
+      service: name,
+      enforced,
+      requests,
+      // in the order of the table's callers
+      callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
+    };
+  }
+
+  /**
+   * One service's summary decided per class (`callerClasses`), without a pass over every caller: each
+   * class's unnamed caller and each caller decided alone (outside the mesh, or named by the service's
+   * policies) is decided per request, and only the members of the classes allowed something are listed.
+   * The same summary as `summaryPerCaller` (the callers of `who` are distinct: each is listed once).
+   */
+  private summaryByClass(service: string, who: string[], plan: CallerClassPlan): ReachabilitySummary {
+    const probes = this.probes(service);
+    const { list, named } = plan;
+    // the callers decided alone, in the order of `who`, and the classes
+    const alone = named.size ? [...new Set([...list.alone, ...named])].sort((a, b) => a - b) : list.alone;
+    const allowedAlone = new Map<number, string[]>();
+    const allowedClass = new Map<string, string[]>();
+    let name = service;
+    let enforced = true;
+    const note = (d: ReachabilityDecision, into: string[] | undefined, set: () => string[]) => {
+      name = d.service;
+      if (d.enforced === false) enforced = false;
+      if (d.allowed) (into ?? set()).push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
+    };
+    for (const [method, p] of probes) {
+      for (const i of alone) {
+        const d = this.check({ caller: who[i], service, method, path: p });
+        note(d, allowedAlone.get(i), () => { const l: string[] = []; allowedAlone.set(i, l); return l; });
+      }
+      for (const rep of list.members.keys()) {
+        const d = this.check({ caller: rep, service, method, path: p });
+        note(d, allowedClass.get(rep), () => { const l: string[] = []; allowedClass.set(rep, l); return l; });
+      }
+    }
+    // the callers allowed something, in the order of `who`: those decided alone, and the members of the
+    // classes allowed something but those named
+    const listed: number[] = [...allowedAlone.keys()];
+    for (const [rep, _requests] of allowedClass) for (const i of list.members.get(rep)!) if (!named.has(i)) listed.push(i);
+    listed.sort((a, b) => a - b);
+    const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
+    return {
+      service: name,
+      enforced,
+      requests,
+      callers: listed.map(i => {
+        const got = allowedAlone.get(i) ?? allowedClass.get(list.reps[i]!)!;
+        return { caller: who[i], requests: got.length === probes.length ? ['*'] : got };
+      }),
+    };
   }
 
   private ns(o: any): string {
@@ -831,8 +922,7 @@ export class ReachabilityMatrix {
     }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
-      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
-        && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
+      const atWaypoint = this.waypointPolicies(req, waypoint);
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
       const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
@@ -881,15 +971,49 @@ export class ReachabilityMatrix {
   }
 
   /**
+   * The Istio AuthorizationPolicies a waypoint applies to a request for the Service (`waypoint`, its
+   * namespace's): those of the Service's namespace whose targetRefs name the Service or the waypoint's
+   * Gateway, in the order of the manifests. Found by an index of the policies by namespace and target
+   * (`Service name`, `Gateway name`), read once: not a scan of every policy per service.
+   */
+  private waypointPolicies(req: Request, waypoint: string): any[] {
+    return this.once(this.targetKey('waypoint-policies', req), () => {
+      const index = this.once('istio-target-index', () => {
+        const byKey = new Map<string, number[]>();
+        this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+          if (!/istio/.test(o.apiVersion)) return;
+          // (a targetRefs that is not a list throws here, as the scan did: the guard names the field)
+          (o.spec?.targetRefs ?? []).forEach((t: any) => {
+            const k = `${this.ns(o)}\u0000${t?.kind}\u0000${t?.name}`;
+            const list = byKey.get(k);
+            if (!list) byKey.set(k, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+          });
+        });
+        return byKey;
+      });
+      const all = this.ofKind('AuthorizationPolicy');
+      const at = [`${req.ns}\u0000Service\u0000${req.name}`, `${req.ns}\u0000Gateway\u0000${waypoint}`];
+      // the same test as a scan would apply (the index is a superset: a key may hold other kinds' names)
+      return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((a, b) => a - b).map(i => all[i])
+        .filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+          && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
+    });
+  }
+
+  /**
    * The Istio AuthorizationPolicies that apply to the pods of the request's Service (`istioSelects`), in
    * the order of the manifests: tested among those of its namespace and the root namespace that select
-   * no pods or one of its labels (an index by namespace and first selector label, read once).
+   * no pods or one of its labels (an index by namespace and first selector label, read once; policies
+   * with a targetRef or targetRefs, which select no pods, are left out of it: an ambient namespace's
+   * waypoint policies would otherwise all be tested for each of its services).
    */
   private istioSelectedScan(req: Request): any[] {
     const index = this.once('istio-selector-index', () => {
       const byKey = new Map<string, number[]>();
       const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
       this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+        if (o.spec?.targetRef || o.spec?.targetRefs) return;
         const first = Object.entries(o.spec?.selector?.matchLabels ?? {})[0];
         add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
       });
