@@ -153,6 +153,10 @@ interface CallerClassList {
   readonly alone: number[];
   /** Whether no caller occurs twice. */
   readonly distinct: boolean;
+  /** The callers of a class whose service account occurs in a run of characters (`callerClasses`), by run. */
+  readonly hits: Map<string, number[]>;
+  /** The lengths of the service accounts of `bySa`. */
+  readonly saLengths: number[];
 }
 
 /** A service's classes: those of its list of callers, but the callers its policies may name, decided themselves. */
@@ -250,6 +254,8 @@ export class ReachabilityMatrix {
   private readonly callersRead = new Map<string, Caller>();
   /** The callers' classes of a list of callers (`callerClasses`), and the callers by service account. */
   private readonly callerClassLists = new WeakMap<string[], CallerClassList>();
+  /** The strings of the objects that can decide for a service (`stringsOf`). */
+  private readonly objectStrings = new WeakMap<object, { pattern: boolean; runs: string[] }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
   private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
   private readonly defaultNs: string;
@@ -567,28 +573,51 @@ export class ReachabilityMatrix {
       deciding = this.consulByName.get(req.name)?.intentions;
     }
     if (!deciding) return undefined;
+    const read = deciding.map(o => this.stringsOf(o));
+    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
+    if (read.some(r => r.pattern)) return undefined;
+    // the callers' classes (once per list of callers), then those named here: a service account (of
+    // the characters below) that occurs in a string occurs in one of its runs of those characters
+    const list = this.callerClassList(who);
+    const named = new Set<number>();
+    for (const { runs } of read) {
+      for (const run of runs) {
+        // the callers a run names, once per run and list of callers (the same policies decide for many services)
+        let hits = list.hits.get(run);
+        if (!hits) {
+          const found = new Set<number>();
+          // (each part of the run as long as a service account of the list)
+          for (const len of list.saLengths) {
+            for (let i = 0; i + len <= run.length; i++) for (const k of list.bySa.get(run.slice(i, i + len)) ?? []) found.add(k);
+          }
+          list.hits.set(run, hits = [...found]);
+        }
+        for (const k of hits) named.add(k);
+      }
+    }
+    return { list, named };
+  }
+
+  /**
+   * The strings of an object that can decide (`callerClasses`), read once per object: whether one is a
+   * pattern that could match part of a name, and their distinct runs of the characters of a name.
+   */
+  private stringsOf(o: any): { pattern: boolean; runs: string[] } {
+    const known = o && typeof o === 'object' ? this.objectStrings.get(o) : undefined;
+    if (known) return known;
     const strings: string[] = [];
     const walk = (v: any): void => {
       if (typeof v === 'string') strings.push(v);
       else if (Array.isArray(v)) v.forEach(walk);
       else if (v && typeof v === 'object') Object.values(v).forEach(walk);
     };
-    deciding.forEach(walk);
-    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
-    if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
-    // the callers' classes (once per list of callers), then those named here: a service account (of
-    // the characters below) that occurs in a string occurs in one of its runs of those characters
-    const list = this.callerClassList(who);
-    const named = new Set<number>();
-    const seen = new Set<string>();
-    for (const run of strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? [])) {
-      if (seen.has(run)) continue;
-      seen.add(run);
-      for (let i = 0; i < run.length; i++) {
-        for (let j = i + 1; j <= run.length; j++) for (const k of list.bySa.get(run.slice(i, j)) ?? []) named.add(k);
-      }
-    }
-    return { list, named };
+    walk(o);
+    const read = {
+      pattern: strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*'))),
+      runs: [...new Set(strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? []))],
+    };
+    if (o && typeof o === 'object') this.objectStrings.set(o, read);
+    return read;
   }
 
   /**
@@ -619,7 +648,8 @@ export class ReachabilityMatrix {
       push(bySa, this.callerOf(who[i]).sa!, i);
       push(members, r, i);
     });
-    this.callerClassLists.set(who, list = { reps, bySa, members, alone, distinct: new Set(who).size === who.length });
+    this.callerClassLists.set(who, list = { reps, bySa, members, alone, distinct: new Set(who).size === who.length, hits: new Map(),
+      saLengths: [...new Set([...bySa.keys()].map(sa => sa.length))] });
     return list;
   }
 
