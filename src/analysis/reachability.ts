@@ -165,6 +165,13 @@ interface CallerClassPlan {
   readonly named: Set<number>;
 }
 
+/** A source of a Consul intention: the intention, the source's index, and the intention's place among those read. */
+interface ConsulSource {
+  readonly o: any;
+  readonly i: number;
+  readonly at: number;
+}
+
 interface Request {
   readonly caller: Caller;
   readonly ns: string;
@@ -257,7 +264,7 @@ export class ReachabilityMatrix {
   /** The strings of the objects that can decide for a service (`stringsOf`). */
   private readonly objectStrings = new WeakMap<object, { pattern: boolean; runs: string[] }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
-  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
+  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[]; sources: Map<string, ConsulSource[]> }>();
   private readonly defaultNs: string;
   /**
    * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
@@ -383,7 +390,8 @@ export class ReachabilityMatrix {
       const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
       const svc = this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
         // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
-        ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
+        // (only the Canaries and Deployments, in their order, are read there: once, not every object per service)
+        ?? (this.ofKind('Canary').length ? flaggerApexService(this.once('flagger-objects', () => this.objects.filter(o => o.kind === 'Canary' || o.kind === 'Deployment')), ns, name, o => this.ns(o)) : undefined));
       const svcPorts: any[] = svc?.spec?.ports ?? [];
       // the Service port called: the one asked for, or the Service's only port
       const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
@@ -418,7 +426,8 @@ export class ReachabilityMatrix {
     if (!facts) {
       facts = {
         unmeshed: this.notMeshed(req, mesh),
-        tcp: mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.ofKind('ServiceDefaults').some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp')),
+        // (the names of the tcp ServiceDefaults, read once)
+        tcp: mesh === 'consul' && this.once('consul-tcp', () => new Set(this.ofKind('ServiceDefaults').filter(o => o.spec?.protocol === 'tcp').map(o => o.metadata?.name))).has(name),
       };
       this.targetFacts.set(targetId, facts);
     }
@@ -1249,32 +1258,55 @@ export class ReachabilityMatrix {
     let known = this.consulByName.get(req.name);
     if (!known) {
       const all: any[] = this.ofKind('ServiceIntentions');
+      // the intentions by destination name, once (not a scan of every intention per service)
+      const byDestination = this.once('consul-by-destination', () => {
+        const index = new Map<unknown, any[]>();
+        for (const o of all) {
+          const d = o.spec?.destination?.name;
+          if (!index.has(d)) index.set(d, []);
+          index.get(d)!.push(o);
+        }
+        return index;
+      });
+      const intentions = req.name === '*' ? byDestination.get('*') ?? []
+        : [...byDestination.get('*') ?? [], ...byDestination.get(req.name) ?? []].sort((a, b) => this.consulOrder(a) - this.consulOrder(b));
+      // their sources by name (`*` and service names), each in the order of the intentions and sources
+      const sources = new Map<string, ConsulSource[]>();
+      intentions.forEach((o, at) => (o.spec?.sources ?? []).forEach((src: any, i: number) => {
+        if (typeof src?.name !== 'string') return;
+        if (!sources.has(src.name)) sources.set(src.name, []);
+        sources.get(src.name)!.push({ o, i, at });
+      }));
       known = {
         // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
         enterprise: this.options.consulEnterprise ?? this.once('consul-enterprise', () => all.some(o => o.spec?.destination?.namespace !== undefined
-          || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined))),
+          || (o.spec?.sources ?? []).some((x: any) => x?.namespace !== undefined))),
         // those whose destination can be this service (the test below, by name), in their order
-        intentions: all.filter(o => o.spec?.destination?.name === '*' || o.spec?.destination?.name === req.name),
+        intentions,
+        sources,
       };
       this.consulByName.set(req.name, known);
     }
-    const { enterprise, intentions } = known;
+    const { enterprise, sources } = known;
     const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
     const candidates: { o: any; i: number; precedence: number }[] = [];
-    for (const o of intentions) {
+    // the sources named `*` or the caller's name (no other can match), in the order of the intentions and sources
+    const named = c.sa === '*' ? [] : sources.get(c.sa!) ?? [];
+    const star = sources.get('*') ?? [];
+    const matching = !named.length ? star : !star.length ? named : [...named, ...star].sort((x, y) => x.at - y.at || x.i - y.i);
+    for (const { o, i } of matching) {
       const dest = o.spec?.destination ?? {};
       const destNs = enterprise ? dest.namespace ?? this.ns(o) : 'default';
       if (!(dest.name === '*' || dest.name === req.name) || (enterprise && destNs !== '*' && destNs !== req.ns)) continue;
       const max = [3, 6, 9][exact(dest.name, destNs)];
-      (o.spec?.sources ?? []).forEach((s: any, i: number) => {
-        // a peer's callers match only sources of that peer (their principal carries the peer's trust
-        // domain; a local `*` is bound to the local one: agent/xds/rbac.go makeSpiffePattern)
-        if (!s || (s.peer ?? undefined) !== c.peer || s.samenessGroup || s.partition) return;
-        // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
-        const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
-        if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) return;
-        candidates.push({ o, i, precedence: max - (2 - exact(s.name, srcNs)) });
-      });
+      const s = o.spec.sources[i];
+      // a peer's callers match only sources of that peer (their principal carries the peer's trust
+      // domain; a local `*` is bound to the local one: agent/xds/rbac.go makeSpiffePattern)
+      if (!s || (s.peer ?? undefined) !== c.peer || s.samenessGroup || s.partition) continue;
+      // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
+      const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
+      if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) continue;
+      candidates.push({ o, i, precedence: max - (2 - exact(s.name, srcNs)) });
     }
     const first = candidates.sort((a, b) => b.precedence - a.precedence)[0];
     if (!first) return byDefault('no intention matches');
@@ -1285,6 +1317,11 @@ export class ReachabilityMatrix {
     const j = s.permissions.findIndex((p: any) => this.consulPermission(p, req));
     if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${at}.permissions[${j}] (${s.permissions[j].action})` };
     return byDefault(`${at}: no permission matches the request, and the source shadows lower-precedence intentions`);
+  }
+
+  /** An intention's place among the ServiceIntentions, in the order of the manifests. */
+  private consulOrder(o: any): number {
+    return this.once('consul-order', () => new Map(this.ofKind('ServiceIntentions').map((x, i) => [x, i]))).get(o)!;
   }
 
   private consulPermission(p: any, req: Request): boolean {
