@@ -657,8 +657,15 @@ export class ReachabilityMatrix {
       push(bySa, this.callerOf(who[i]).sa!, i);
       push(members, r, i);
     });
-    this.callerClassLists.set(who, list = { reps, bySa, members, alone, distinct: new Set(who).size === who.length, hits: new Map(),
-      saLengths: [...new Set([...bySa.keys()].map(sa => sa.length))] });
+    this.callerClassLists.set(who, list = {
+      reps,
+      bySa,
+      members,
+      alone,
+      distinct: new Set(who).size === who.length,
+      hits: new Map(),
+      saLengths: [...new Set([...bySa.keys()].map(sa => sa.length))],
+    });
     return list;
   }
 
