@@ -1292,6 +1292,9 @@ export class ReachabilityMatrix {
         intentions,
         sources,
       };
+      // (a few hundred names kept: a name's sources by name are read again in a moment from the indexes,
+      // and all of them kept would hold every intention's sources twice, 70 MB at 5,000 services)
+      if (this.consulByName.size >= 256) this.consulByName.clear();
       this.consulByName.set(req.name, known);
     }
     const { enterprise, sources } = known;
