@@ -405,13 +405,14 @@ function reachTable(rows: ReachRow[]): string[] {
   const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '—');
   return [
     '`cdk8s-mesh reachability --namespace shop FILE` (whole processes on lib/, start-up included): `--summary` CPU ms and',
-    'peak RSS against a js-yaml parse of the file; the table streamed (time to its first line, lines/s, peak RSS; "of" the',
-    'lines read: the whole table, or the first `BENCH_TABLE_LINES` lines, then the process is stopped).',
+    'peak RSS against a js-yaml parse of the file; the table streamed: wall ms to its first line, the lines read (the whole',
+    'table, or "(first)": the first `BENCH_TABLE_LINES` lines, then the process is stopped), lines per wall second after the',
+    'first line, the CPU ms of the process (start-up, parse and all the lines read) and its peak RSS.',
     '',
-    '| mesh | N | MB | services | parse CPU ms | summary CPU ms | summary / parse | summary peak RSS MB | table first line ms | table lines | table lines/s | table peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| mesh | N | MB | services | parse CPU ms | summary CPU ms | summary / parse | summary peak RSS MB | table first line ms | table lines | table lines/s | table CPU ms | table peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(r => `| ${r.mesh} | ${r.n} | ${f(r.mb, 1)} | ${r.services} | ${f(r.parseCpuMs)} | ${f(r.summaryCpuMs)} | ${f(r.summaryCpuMs / r.parseCpuMs, 2)} | ${f(r.summaryRssMb)} | `
-      + (r.table ? `${f(r.table.firstLineMs)} | ${r.table.lines}${r.table.full ? '' : ' (first)'} | ${f(r.table.lines / (r.table.ms - r.table.firstLineMs) * 1000)} | ${f(r.table.rssMb)} |` : '— | — | — | — |')),
+      + (r.table ? `${f(r.table.firstLineMs)} | ${r.table.lines}${r.table.full ? '' : ' (first)'} | ${f(r.table.lines / (r.table.ms - r.table.firstLineMs) * 1000)} | ${f(r.table.cpuMs)} | ${f(r.table.rssMb)} |` : '— | — | — | — | — |')),
   ];
 }
 
