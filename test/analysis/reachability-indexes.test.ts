@@ -6,7 +6,7 @@
  * namespace or waypoint) fails here; and the class path gives what the per-caller path gives.
  */
 import { spawnSync } from 'child_process';
-import * as path from 'path';
+import { join } from 'path';
 import { ReachabilityMatrix } from '../../src';
 import { captureStderr } from '../util';
 
@@ -312,7 +312,7 @@ spec:
 `).join('---\n');
   const run = (pipe: string) => spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" -r ts-node/register/transpile-only -e `
     + `"process.exitCode = require('./src/cli/main').main(['reachability', '--namespace', 'shop', '-'])" | ${pipe}`], {
-    cwd: path.join(__dirname, '..', '..'), input: big, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json' }, maxBuffer: 2 ** 28,
+    cwd: join(__dirname, '..', '..'), input: big, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json' }, maxBuffer: 2 ** 28,
   });
 
   test('read to its end: every line; stopped after three lines: exit 0 and nothing on stderr', () => {
