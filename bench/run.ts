@@ -367,7 +367,7 @@ function measuredProcess(script: string, args: string[], maxLines?: number): Pro
 
 /**
  * `cdk8s-mesh reachability` at N services (#19 item 9), whole processes on lib/: `--summary` (CPU ms, peak
- * RSS) against a js-yaml parse of the same file, and the streamed table (time to its first line, lines/s,
+ * RSS) against a js-yaml parse of the same file, and the streamed table (time to its first row, lines/s,
  * peak RSS; the first `BENCH_TABLE_LINES` lines, default 2,000,000: `0` for all of it, 25 million lines
  * and more at N = 5,000). The file: `MESH-N.yaml` of `BENCH_CLI_KEEP` when there, else synthesized (checks off).
  */
@@ -426,7 +426,7 @@ async function reachMain(sizes: number[], meshes: Mesh[]) {
       const r = await reachRow(mesh, n);
       rows.push(r);
       process.stdout.write(`reach ${r.mesh} N=${n}: summary ${r.summaryCpuMs.toFixed(0)} ms CPU (parse ${r.parseCpuMs.toFixed(0)}), ${r.summaryRssMb.toFixed(0)} MB`
-        + (r.table ? `; table first line ${r.table.firstLineMs.toFixed(0)} ms, ${r.table.lines} lines, ${r.table.rssMb.toFixed(0)} MB\n` : '\n'));
+        + (r.table ? `; table first row ${r.table.firstLineMs.toFixed(0)} ms, ${r.table.lines} lines, ${r.table.rssMb.toFixed(0)} MB\n` : '\n'));
     }
   }
   process.stdout.write('\n' + reachTable(rows).join('\n') + '\n');
