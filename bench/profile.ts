@@ -1,3 +1,11 @@
+/**
+ * The synthesis of the benchmark app alone (after a warm-up at N = 50), for profiles and peak memory:
+ *
+ *   TS_NODE_PROJECT=test/tsconfig.json node --cpu-prof -r ts-node/register/transpile-only bench/profile.ts MESH N on|off
+ *
+ * MESH: istio, istio-ambient, linkerd or consul; on / off: the synthesis-time checks. Prints the construction
+ * and synthesis ms, the heap after, and the peak RSS of the process.
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,4 +26,6 @@ function run(n: number, checks: boolean) {
 }
 run(50, true);
 const r = run(Number(nArg), mode !== 'off');
-console.log(meshName, nArg, mode, 'construct', r[0], 'synth', r[1], 'heap', Math.round(process.memoryUsage().heapUsed / 1e6));
+// peak RSS of the whole process (ts-node and the warm-up included): run one mode per process to compare them
+console.log(meshName, nArg, mode, 'construct', r[0], 'synth', r[1], 'heap', Math.round(process.memoryUsage().heapUsed / 1e6),
+  'peak RSS MB', Math.round(process.resourceUsage().maxRSS / 1024));
