@@ -37,7 +37,7 @@ export function manifestOf(api: ApiObject): any | undefined {
 }
 
 /** The last rendering of a Service object, with the key of what its `spec` was rendered from. */
-const SERVICE_SPECS = new WeakMap<ApiObject, { readonly key: string; readonly spec: ServiceSpecView }>();
+const SERVICE_SPECS = new WeakMap<ApiObject, { readonly key: unknown[]; readonly spec: ServiceSpecView }>();
 
 /** The parts of a Service's written `spec` that service references read. */
 export interface ServiceSpecView {
@@ -59,26 +59,47 @@ export interface ServiceSpecView {
 export function serviceSpecOf(api: ApiObject): ServiceSpecView {
   const key = serviceSpecKey(api);
   const memo = key === undefined ? undefined : SERVICE_SPECS.get(api);
-  if (memo && memo.key === key) return memo.spec;
+  if (memo && memo.key.length === key!.length && memo.key.every((x, i) => x === key![i])) return memo.spec;
   const spec = manifestOf(api)?.spec;
   const view: ServiceSpecView = { selector: spec?.selector ?? {}, ports: spec?.ports ?? [] };
   if (key !== undefined) SERVICE_SPECS.set(api, { key, spec: view });
   return view;
 }
 
-/** The key of what a Service object's spec is rendered from (see `serviceSpecOf`); undefined if not known. */
-function serviceSpecKey(api: ApiObject): string | undefined {
+/**
+ * The key of what a Service object's spec is rendered from (see `serviceSpecOf`), as a list of strings,
+ * numbers and booleans compared one by one (cheaper than a JSON text: it is read on every read of a
+ * reference's selector); undefined if not known.
+ */
+function serviceSpecKey(api: ApiObject): unknown[] | undefined {
   const raw: any = api;
   const patches = raw.patches;
   const spec = raw.props?.spec;
   if (!Array.isArray(patches)) return undefined;
   if (spec instanceof Lazy) {
     const owner: any = api.node.scope;
-    if (!owner || apiObjectOf(owner) !== api || !isPlainJson(owner._selector) || !Array.isArray(owner._ports) || !isPlainJson(owner._ports)
-      || typeof owner._toKube !== 'function') return undefined;
-    return JSON.stringify([patches.length, owner.type, owner.externalName, owner._selector, owner._ports]);
+    if (!owner || typeof owner._toKube !== 'function' || apiObjectOf(owner) !== api) return undefined;
+    const selector = owner._selector;
+    const ports = owner._ports;
+    if (!selector || typeof selector !== 'object' || Object.getPrototypeOf(selector) !== Object.prototype || !Array.isArray(ports)) return undefined;
+    const key: unknown[] = [patches.length, owner.type, owner.externalName];
+    // each value is a string (or a port's number); anything else (an object, a token) is not keyed
+    for (const k in selector) if (!flat(key, k, selector[k])) return undefined;
+    for (const p of ports) {
+      if (!p || typeof p !== 'object') return undefined;
+      key.push('|');
+      for (const k in p) if (!flat(key, k, p[k])) return undefined;
+    }
+    return key;
   }
-  return isPlainJson(spec) ? JSON.stringify([patches.length, spec]) : undefined;
+  return isPlainJson(spec) ? [patches.length, JSON.stringify(spec)] : undefined;
+}
+
+/** Adds `k` and `v` to a key if `v` is a string, number, boolean or undefined; false otherwise. */
+function flat(key: unknown[], k: string, v: unknown): boolean {
+  if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return false;
+  key.push(k, v);
+  return true;
 }
 
 /** Whether a value is JSON (objects of no class, arrays, strings, finite numbers, booleans, null; no tokens). */
