@@ -38,7 +38,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       // test/browser/ needs chromium: its own task (test:browser), not part of npm test
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/browser/'],
-      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/validators/'],
     },
   },
   tsconfigDev: {
@@ -125,6 +125,16 @@ project.addTask('import', {
   description: 'Regenerate src/imports/ and schemas/ from the pinned CRDs (CRDS_DIR overrides ../shared/crds)',
   exec: 'ts-node --project test/tsconfig.json scripts/import-crds.ts',
 });
+
+// the structural validators of the pinned schemas, precompiled by every build (ajv standalone code) into validators/
+// (not committed; in the npm package): `cdk8s-mesh validate` and the synthesis-time check load them instead of
+// compiling the schemas on every run (test/analysis/precompiled-validators.test.ts)
+const validators = project.addTask('validators', {
+  description: 'Precompile the validators of the pinned schemas (schemas/) into validators/',
+  exec: 'ts-node --project test/tsconfig.json scripts/validators.ts',
+});
+project.preCompileTask.spawn(validators);
+project.gitignore.addPatterns('/validators/');
 
 project.addTask('findings-doc', {
   description: 'Regenerate docs/findings.md from the analyzer rules and their examples',

@@ -1,7 +1,16 @@
+/**
+ * The synthesis of the benchmark app alone (after a warm-up at N = 50), for profiles and peak memory:
+ *
+ *   TS_NODE_PROJECT=test/tsconfig.json node --cpu-prof -r ts-node/register/transpile-only bench/profile.ts MESH N on|off
+ *
+ * MESH: istio, istio-ambient, linkerd or consul; on / off: the synthesis-time checks. Prints the construction
+ * and synthesis ms, the heap after, the heap when the output is rendered and written to YAML (live heap with
+ * --expose-gc), and the peak RSS of the process.
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Yaml } from 'cdk8s';
 import { buildMesh } from './run';
 import { IstioDataPlane, Mesh } from '../src';
 const [meshName, nArg, mode] = process.argv.slice(2);
@@ -17,5 +26,22 @@ function run(n: number, checks: boolean) {
   return [t1 - t0, Date.now() - t1];
 }
 run(50, true);
+// the heap when the whole output is there: the objects rendered (and checked) and their YAML, the app alive
+let peakHeap = 0;
+const stringify = Yaml.stringify;
+// (with --expose-gc: the live heap, after a collection; it slows the run down)
+const sample = () => {
+  (global as any).gc?.();
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+};
+Yaml.stringify = (...docs: any[]) => {
+  sample();
+  const out = stringify(...docs);
+  sample();
+  return out;
+};
 const r = run(Number(nArg), mode !== 'off');
-console.log(meshName, nArg, mode, 'construct', r[0], 'synth', r[1], 'heap', Math.round(process.memoryUsage().heapUsed / 1e6));
+// peak RSS of the whole process (ts-node and the warm-up included): run one mode per process to compare them
+console.log(meshName, nArg, mode, 'construct', r[0], 'synth', r[1], 'heap', Math.round(process.memoryUsage().heapUsed / 1e6),
+  'heap at the YAML MB', Math.round(peakHeap / 1e6),
+  'peak RSS MB', Math.round(process.resourceUsage().maxRSS / 1024));

@@ -141,6 +141,37 @@ interface Caller {
   readonly meshed: boolean;
 }
 
+/** The callers' classes of a list of callers (`callerClassList`). */
+interface CallerClassList {
+  /** Each caller's class (its unnamed caller), or undefined when it is always decided itself. */
+  readonly reps: (string | undefined)[];
+  /** The callers of a class by service account. */
+  readonly bySa: Map<string, number[]>;
+  /** The members of each class, in the order of the list. */
+  readonly members: Map<string, number[]>;
+  /** The callers always decided themselves, in order. */
+  readonly alone: number[];
+  /** Whether no caller occurs twice. */
+  readonly distinct: boolean;
+  /** The callers of a class whose service account occurs in a run of characters (`callerClasses`), by run. */
+  readonly hits: Map<string, number[]>;
+  /** The lengths of the service accounts of `bySa`. */
+  readonly saLengths: number[];
+}
+
+/** A service's classes: those of its list of callers, but the callers its policies may name, decided themselves. */
+interface CallerClassPlan {
+  readonly list: CallerClassList;
+  readonly named: Set<number>;
+}
+
+/** A source of a Consul intention: the intention, the source's index, and the intention's place among those read. */
+interface ConsulSource {
+  readonly o: any;
+  readonly i: number;
+  readonly at: number;
+}
+
 interface Request {
   readonly caller: Caller;
   readonly ns: string;
@@ -229,9 +260,11 @@ export class ReachabilityMatrix {
   private readonly targetsRead = new Map<string, Omit<Request, 'caller' | 'method' | 'path' | 'jwt'>>();
   private readonly callersRead = new Map<string, Caller>();
   /** The callers' classes of a list of callers (`callerClasses`), and the callers by service account. */
-  private readonly callerClassLists = new WeakMap<string[], { reps: (string | undefined)[]; bySa: Map<string, number[]> }>();
+  private readonly callerClassLists = new WeakMap<string[], CallerClassList>();
+  /** The strings of the objects that can decide for a service (`stringsOf`). */
+  private readonly objectStrings = new WeakMap<object, { pattern: boolean; runs: string[] }>();
   private readonly targetFacts = new Map<string, { unmeshed: string | undefined; tcp: boolean }>();
-  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[] }>();
+  private readonly consulByName = new Map<string, { enterprise: boolean; intentions: any[]; sources: Map<string, ConsulSource[]> }>();
   private readonly defaultNs: string;
   /**
    * Decide every caller per caller, not per class (`decideCallers`): the reference the class-based
@@ -357,7 +390,8 @@ export class ReachabilityMatrix {
       const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
       const svc = this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
         // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
-        ?? flaggerApexService(this.objects, ns, name, o => this.ns(o)));
+        // (only the Canaries and Deployments, in their order, are read there: once, not every object per service)
+        ?? (this.ofKind('Canary').length ? flaggerApexService(this.once('flagger-objects', () => this.objects.filter(o => o.kind === 'Canary' || o.kind === 'Deployment')), ns, name, o => this.ns(o)) : undefined));
       const svcPorts: any[] = svc?.spec?.ports ?? [];
       // the Service port called: the one asked for, or the Service's only port
       const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
@@ -392,7 +426,8 @@ export class ReachabilityMatrix {
     if (!facts) {
       facts = {
         unmeshed: this.notMeshed(req, mesh),
-        tcp: mesh === 'consul' && this.once(`consul-tcp ${name}`, () => this.ofKind('ServiceDefaults').some(o => o.kind === 'ServiceDefaults' && o.metadata?.name === name && o.spec?.protocol === 'tcp')),
+        // (the names of the tcp ServiceDefaults, read once)
+        tcp: mesh === 'consul' && this.once('consul-tcp', () => new Set(this.ofKind('ServiceDefaults').filter(o => o.spec?.protocol === 'tcp').map(o => o.metadata?.name))).has(name),
       };
       this.targetFacts.set(targetId, facts);
     }
@@ -465,7 +500,9 @@ export class ReachabilityMatrix {
   private *decisionsOf(callers?: string[], services?: string[]): Generator<ReachabilityDecision> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
+      const plan = this._perCaller ? undefined : this.callerClasses(service, who);
+      // (a table writes every caller anyway: the plan as one rep per caller)
+      const reps = plan && (plan.named.size ? plan.list.reps.map((r, i) => (plan.named.has(i) ? undefined : r)) : plan.list.reps);
       for (const [method, p] of this.probes(service)) yield* this.decideCallers(who, service, method, p, reps);
     }
   }
@@ -501,7 +538,7 @@ export class ReachabilityMatrix {
    * only by equality or such patterns (istioRule, linkerdAuthenticated, consul), so an unnamed one gets
    * the same decision; the namespace and peer are kept.
    */
-  private callerClasses(service: string, who: string[]): (string | undefined)[] | undefined {
+  private callerClasses(service: string, who: string[]): CallerClassPlan | undefined {
     const key = `${this.defaultNs}/\u0001unnamed`;
     this.check({ caller: key, service, method: 'GET', path: '/' });
     const target = this.targetsRead.get(`${service} `);
@@ -522,8 +559,7 @@ export class ReachabilityMatrix {
         // waypoint's policies see the caller
         deciding = waypoint ? [] : [...this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req))];
         if (waypoint) {
-          deciding.push(...this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
-            && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)))));
+          deciding.push(...this.waypointPolicies(req, waypoint));
         }
       }
     } else if (mesh === 'linkerd') {
@@ -546,43 +582,91 @@ export class ReachabilityMatrix {
       deciding = this.consulByName.get(req.name)?.intentions;
     }
     if (!deciding) return undefined;
+    const read = deciding.map(o => this.stringsOf(o));
+    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
+    if (read.some(r => r.pattern)) return undefined;
+    // the callers' classes (once per list of callers), then those named here: a service account (of
+    // the characters below) that occurs in a string occurs in one of its runs of those characters
+    const list = this.callerClassList(who);
+    const named = new Set<number>();
+    for (const { runs } of read) {
+      for (const run of runs) {
+        // the callers a run names, once per run and list of callers (the same policies decide for many services)
+        let hits = list.hits.get(run);
+        if (!hits) {
+          const found = new Set<number>();
+          // (each part of the run as long as a service account of the list)
+          for (const len of list.saLengths) {
+            for (let i = 0; i + len <= run.length; i++) for (const k of list.bySa.get(run.slice(i, i + len)) ?? []) found.add(k);
+          }
+          list.hits.set(run, hits = [...found]);
+        }
+        for (const k of hits) named.add(k);
+      }
+    }
+    return { list, named };
+  }
+
+  /**
+   * The strings of an object that can decide (`callerClasses`), read once per object: whether one is a
+   * pattern that could match part of a name, and their distinct runs of the characters of a name.
+   */
+  private stringsOf(o: any): { pattern: boolean; runs: string[] } {
+    const known = o && typeof o === 'object' ? this.objectStrings.get(o) : undefined;
+    if (known) return known;
     const strings: string[] = [];
     const walk = (v: any): void => {
       if (typeof v === 'string') strings.push(v);
       else if (Array.isArray(v)) v.forEach(walk);
       else if (v && typeof v === 'object') Object.values(v).forEach(walk);
     };
-    deciding.forEach(walk);
-    // a pattern that could match part of a name (`ord*`, `*der`, `*.shop.serviceaccount...`): per caller
-    if (strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*')))) return undefined;
-    // the callers' classes (once per list of callers), then those named here: a service account (of
-    // the characters below) that occurs in a string occurs in one of its runs of those characters
-    let base = this.callerClassLists.get(who);
-    if (!base) {
-      const reps = who.map(text => {
-        const c = this.callerOf(text);
-        const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
-        return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
-      });
-      const bySa = new Map<string, number[]>();
-      who.forEach((text, i) => {
-        if (reps[i] === undefined) return;
-        const sa = this.callerOf(text).sa!;
-        if (!bySa.has(sa)) bySa.set(sa, []);
-        bySa.get(sa)!.push(i);
-      });
-      this.callerClassLists.set(who, base = { reps, bySa });
-    }
-    const out = base.reps.slice();
-    const seen = new Set<string>();
-    for (const run of strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? [])) {
-      if (seen.has(run)) continue;
-      seen.add(run);
-      for (let i = 0; i < run.length; i++) {
-        for (let j = i + 1; j <= run.length; j++) for (const k of base.bySa.get(run.slice(i, j)) ?? []) out[k] = undefined;
+    walk(o);
+    const read = {
+      pattern: strings.some(t => t.includes('*') && t !== '*' && !(t.indexOf('*') === t.length - 1 && t.endsWith('/*'))),
+      runs: [...new Set(strings.flatMap(t => t.match(/[A-Za-z0-9._-]+/g) ?? []))],
+    };
+    if (o && typeof o === 'object') this.objectStrings.set(o, read);
+    return read;
+  }
+
+  /**
+   * The callers' classes of a list of callers, once per list: each caller's class (`reps`; undefined for
+   * those always decided themselves), the members of each class and the callers by service account.
+   */
+  private callerClassList(who: string[]): CallerClassList {
+    let list = this.callerClassLists.get(who);
+    if (list) return list;
+    const reps = who.map(text => {
+      const c = this.callerOf(text);
+      const plain = c.meshed && c.ip === undefined && c.sa !== undefined && /^[A-Za-z0-9._-]+$/.test(c.sa);
+      return plain ? `${c.peer !== undefined ? `peer:${c.peer}/` : ''}${c.ns}/\u0001unnamed` : undefined;
+    });
+    const bySa = new Map<string, number[]>();
+    const members = new Map<string, number[]>();
+    const alone: number[] = [];
+    const push = (m: Map<string, number[]>, k: string, i: number) => {
+      const l = m.get(k);
+      if (l) l.push(i);
+      else m.set(k, [i]);
+    };
+    reps.forEach((r, i) => {
+      if (r === undefined) {
+        alone.push(i);
+        return;
       }
-    }
-    return out;
+      push(bySa, this.callerOf(who[i]).sa!, i);
+      push(members, r, i);
+    });
+    this.callerClassLists.set(who, list = {
+      reps,
+      bySa,
+      members,
+      alone,
+      distinct: new Set(who).size === who.length,
+      hits: new Map(),
+      saLengths: [...new Set([...bySa.keys()].map(sa => sa.length))],
+    });
+    return list;
   }
 
   /**
@@ -640,31 +724,84 @@ export class ReachabilityMatrix {
   private *summaryOf(callers?: string[], services?: string[]): Generator<ReachabilitySummary> {
     const { who, svcs } = this.tableAxes(callers, services);
     for (const service of svcs) {
-      const probes = this.probes(service);
-      const allowed = new Map<string, string[]>();
-      let name = service;
-      let enforced = true;
-      const reps = this._perCaller ? undefined : this.callerClasses(service, who);
-      for (const [method, p] of probes) {
-        let i = 0;
-        for (const d of this.decideCallers(who, service, method, p, reps, false)) {
-          const caller = who[i++];
-          name = d.service;
-          if (d.enforced === false) enforced = false;
-          if (!d.allowed) continue;
-          if (!allowed.has(caller)) allowed.set(caller, []);
-          allowed.get(caller)!.push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
-        }
-      }
-      const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
-      yield {
-        service: name,
-        enforced,
-        requests,
-        // in the order of the table's callers
-        callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
-      };
+      const plan = this._perCaller ? undefined : this.callerClasses(service, who);
+      yield plan && plan.list.distinct ? this.summaryByClass(service, who, plan) : this.summaryPerCaller(service, who, plan);
     }
+  }
+
+  /** One service's summary, from the decision of each caller (of its class, with `plan`). */
+  private summaryPerCaller(service: string, who: string[], plan: CallerClassPlan | undefined): ReachabilitySummary {
+    const probes = this.probes(service);
+    const allowed = new Map<string, string[]>();
+    let name = service;
+    let enforced = true;
+    const reps = plan && plan.list.reps.map((r, i) => (plan.named.has(i) ? undefined : r));
+    for (const [method, p] of probes) {
+      let i = 0;
+      for (const d of this.decideCallers(who, service, method, p, reps, false)) {
+        const caller = who[i++];
+        name = d.service;
+        if (d.enforced === false) enforced = false;
+        if (!d.allowed) continue;
+        if (!allowed.has(caller)) allowed.set(caller, []);
+        allowed.get(caller)!.push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
+      }
+    }
+    const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
+    return {
+      service: name,
+      enforced,
+      requests,
+      // in the order of the table's callers
+      callers: who.filter(c => allowed.has(c)).map(caller => ({ caller, requests: allowed.get(caller)!.length === probes.length ? ['*'] : allowed.get(caller)! })),
+    };
+  }
+
+  /**
+   * One service's summary decided per class (`callerClasses`), without a pass over every caller: each
+   * class's unnamed caller and each caller decided alone (outside the mesh, or named by the service's
+   * policies) is decided per request, and only the members of the classes allowed something are listed.
+   * The same summary as `summaryPerCaller` (the callers of `who` are distinct: each is listed once).
+   */
+  private summaryByClass(service: string, who: string[], plan: CallerClassPlan): ReachabilitySummary {
+    const probes = this.probes(service);
+    const { list, named } = plan;
+    // the callers decided alone, in the order of `who`, and the classes
+    const alone = named.size ? [...new Set([...list.alone, ...named])].sort((a, b) => a - b) : list.alone;
+    const allowedAlone = new Map<number, string[]>();
+    const allowedClass = new Map<string, string[]>();
+    let name = service;
+    let enforced = true;
+    const note = (d: ReachabilityDecision, into: string[] | undefined, set: () => string[]) => {
+      name = d.service;
+      if (d.enforced === false) enforced = false;
+      if (d.allowed) (into ?? set()).push(d.protocol === 'tcp' ? 'TCP' : `${d.method} ${d.path}`);
+    };
+    for (const [method, p] of probes) {
+      for (const i of alone) {
+        const d = this.check({ caller: who[i], service, method, path: p });
+        note(d, allowedAlone.get(i), () => { const l: string[] = []; allowedAlone.set(i, l); return l; });
+      }
+      for (const rep of list.members.keys()) {
+        const d = this.check({ caller: rep, service, method, path: p });
+        note(d, allowedClass.get(rep), () => { const l: string[] = []; allowedClass.set(rep, l); return l; });
+      }
+    }
+    // the callers allowed something, in the order of `who`: those decided alone, and the members of the
+    // classes allowed something but those named
+    const listed: number[] = [...allowedAlone.keys()];
+    for (const [rep, _requests] of allowedClass) for (const i of list.members.get(rep)!) if (!named.has(i)) listed.push(i);
+    listed.sort((a, b) => a - b);
+    const requests = [...new Set(probes.map(([m, p]) => `${m.toUpperCase()} ${p}`))];
+    return {
+      service: name,
+      enforced,
+      requests,
+      callers: listed.map(i => {
+        const got = allowedAlone.get(i) ?? allowedClass.get(list.reps[i]!)!;
+        return { caller: who[i], requests: got.length === probes.length ? ['*'] : got };
+      }),
+    };
   }
 
   private ns(o: any): string {
@@ -831,8 +968,7 @@ export class ReachabilityMatrix {
     }
     const waypoint = this.waypointOf(req.ns, req.name);
     if (waypoint) {
-      const atWaypoint = this.once(this.targetKey('waypoint-policies', req), () => this.ofKind('AuthorizationPolicy').filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
-        && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint))));
+      const atWaypoint = this.waypointPolicies(req, waypoint);
       const l7 = this.istioPolicies(atWaypoint, { ...req, podPort: req.servicePort }, `waypoint ${req.ns}/${waypoint}: `);
       if (!l7.allowed) return l7;
       const l4 = this.istioPolicies(this.once(this.targetKey('istio-selected', req), () => this.istioSelectedScan(req)), { ...req, caller: { meshed: true, ns: req.ns, sa: waypoint } }, 'ztunnel, from the waypoint: ');
@@ -881,15 +1017,49 @@ export class ReachabilityMatrix {
   }
 
   /**
+   * The Istio AuthorizationPolicies a waypoint applies to a request for the Service (`waypoint`, its
+   * namespace's): those of the Service's namespace whose targetRefs name the Service or the waypoint's
+   * Gateway, in the order of the manifests. Found by an index of the policies by namespace and target
+   * (`Service name`, `Gateway name`), read once: not a scan of every policy per service.
+   */
+  private waypointPolicies(req: Request, waypoint: string): any[] {
+    return this.once(this.targetKey('waypoint-policies', req), () => {
+      const index = this.once('istio-target-index', () => {
+        const byKey = new Map<string, number[]>();
+        this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+          if (!/istio/.test(o.apiVersion)) return;
+          // (a targetRefs that is not a list throws here, as the scan did: the guard names the field)
+          (o.spec?.targetRefs ?? []).forEach((t: any) => {
+            const k = `${this.ns(o)}\u0000${t?.kind}\u0000${t?.name}`;
+            const list = byKey.get(k);
+            if (!list) byKey.set(k, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+          });
+        });
+        return byKey;
+      });
+      const all = this.ofKind('AuthorizationPolicy');
+      const at = [`${req.ns}\u0000Service\u0000${req.name}`, `${req.ns}\u0000Gateway\u0000${waypoint}`];
+      // the same test as a scan would apply (the index is a superset: a key may hold other kinds' names)
+      return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((a, b) => a - b).map(i => all[i])
+        .filter(o => o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && this.ns(o) === req.ns
+          && (o.spec?.targetRefs ?? []).some((t: any) => (t.kind === 'Service' && t.name === req.name) || (t.kind === 'Gateway' && t.name === waypoint)));
+    });
+  }
+
+  /**
    * The Istio AuthorizationPolicies that apply to the pods of the request's Service (`istioSelects`), in
    * the order of the manifests: tested among those of its namespace and the root namespace that select
-   * no pods or one of its labels (an index by namespace and first selector label, read once).
+   * no pods or one of its labels (an index by namespace and first selector label, read once; policies
+   * with a targetRef or targetRefs, which select no pods, are left out of it: an ambient namespace's
+   * waypoint policies would otherwise all be tested for each of its services).
    */
   private istioSelectedScan(req: Request): any[] {
     const index = this.once('istio-selector-index', () => {
       const byKey = new Map<string, number[]>();
       const add = (k: string, i: number) => { if (!byKey.has(k)) byKey.set(k, []); byKey.get(k)!.push(i); };
       this.ofKind('AuthorizationPolicy').forEach((o, i) => {
+        if (o.spec?.targetRef || o.spec?.targetRefs) return;
         const first = Object.entries(o.spec?.selector?.matchLabels ?? {})[0];
         add(first ? `${this.ns(o)}\u0000${first[0]}\u0000${first[1]}` : `${this.ns(o)}\u0000`, i);
       });
@@ -1095,32 +1265,58 @@ export class ReachabilityMatrix {
     let known = this.consulByName.get(req.name);
     if (!known) {
       const all: any[] = this.ofKind('ServiceIntentions');
+      // the intentions by destination name, once (not a scan of every intention per service)
+      const byDestination = this.once('consul-by-destination', () => {
+        const index = new Map<unknown, any[]>();
+        for (const o of all) {
+          const d = o.spec?.destination?.name;
+          if (!index.has(d)) index.set(d, []);
+          index.get(d)!.push(o);
+        }
+        return index;
+      });
+      const intentions = req.name === '*' ? byDestination.get('*') ?? []
+        : [...byDestination.get('*') ?? [], ...byDestination.get(req.name) ?? []].sort((a, b) => this.consulOrder(a) - this.consulOrder(b));
+      // their sources by name (`*` and service names), each in the order of the intentions and sources
+      const sources = new Map<string, ConsulSource[]>();
+      intentions.forEach((o, at) => (o.spec?.sources ?? []).forEach((src: any, i: number) => {
+        if (typeof src?.name !== 'string') return;
+        if (!sources.has(src.name)) sources.set(src.name, []);
+        sources.get(src.name)!.push({ o, i, at });
+      }));
       known = {
         // namespaces count on Enterprise only (told, or seen in the intentions); CE has one namespace
         enterprise: this.options.consulEnterprise ?? this.once('consul-enterprise', () => all.some(o => o.spec?.destination?.namespace !== undefined
-          || (o.spec?.sources ?? []).some((s: any) => s?.namespace !== undefined))),
+          || (o.spec?.sources ?? []).some((x: any) => x?.namespace !== undefined))),
         // those whose destination can be this service (the test below, by name), in their order
-        intentions: all.filter(o => o.spec?.destination?.name === '*' || o.spec?.destination?.name === req.name),
+        intentions,
+        sources,
       };
+      // (a few hundred names kept: a name's sources by name are read again in a moment from the indexes,
+      // and all of them kept would hold every intention's sources twice, 70 MB at 5,000 services)
+      if (this.consulByName.size >= 256) this.consulByName.clear();
       this.consulByName.set(req.name, known);
     }
-    const { enterprise, intentions } = known;
+    const { enterprise, sources } = known;
     const exact = (name: string, ns: string) => (enterprise && ns === '*' ? 0 : name === '*' ? 1 : 2);
     const candidates: { o: any; i: number; precedence: number }[] = [];
-    for (const o of intentions) {
+    // the sources named `*` or the caller's name (no other can match), in the order of the intentions and sources
+    const named = c.sa === '*' ? [] : sources.get(c.sa!) ?? [];
+    const star = sources.get('*') ?? [];
+    const matching = !named.length ? star : !star.length ? named : [...named, ...star].sort((x, y) => x.at - y.at || x.i - y.i);
+    for (const { o, i } of matching) {
       const dest = o.spec?.destination ?? {};
       const destNs = enterprise ? dest.namespace ?? this.ns(o) : 'default';
       if (!(dest.name === '*' || dest.name === req.name) || (enterprise && destNs !== '*' && destNs !== req.ns)) continue;
       const max = [3, 6, 9][exact(dest.name, destNs)];
-      (o.spec?.sources ?? []).forEach((s: any, i: number) => {
-        // a peer's callers match only sources of that peer (their principal carries the peer's trust
-        // domain; a local `*` is bound to the local one: agent/xds/rbac.go makeSpiffePattern)
-        if (!s || (s.peer ?? undefined) !== c.peer || s.samenessGroup || s.partition) return;
-        // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
-        const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
-        if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) return;
-        candidates.push({ o, i, precedence: max - (2 - exact(s.name, srcNs)) });
-      });
+      const s = o.spec.sources[i];
+      // a peer's callers match only sources of that peer (their principal carries the peer's trust
+      // domain; a local `*` is bound to the local one: agent/xds/rbac.go makeSpiffePattern)
+      if (!s || (s.peer ?? undefined) !== c.peer || s.samenessGroup || s.partition) continue;
+      // a source without a namespace is in the destination's (config_entry_intentions.go normalize)
+      const srcNs = enterprise ? s.namespace ?? (destNs === '*' ? 'default' : destNs) : 'default';
+      if (!(s.name === '*' || s.name === c.sa) || (enterprise && srcNs !== '*' && srcNs !== c.ns)) continue;
+      candidates.push({ o, i, precedence: max - (2 - exact(s.name, srcNs)) });
     }
     const first = candidates.sort((a, b) => b.precedence - a.precedence)[0];
     if (!first) return byDefault('no intention matches');
@@ -1131,6 +1327,11 @@ export class ReachabilityMatrix {
     const j = s.permissions.findIndex((p: any) => this.consulPermission(p, req));
     if (j >= 0) return { allowed: s.permissions[j].action === 'allow', reason: `${at}.permissions[${j}] (${s.permissions[j].action})` };
     return byDefault(`${at}: no permission matches the request, and the source shadows lower-precedence intentions`);
+  }
+
+  /** An intention's place among the ServiceIntentions, in the order of the manifests. */
+  private consulOrder(o: any): number {
+    return this.once('consul-order', () => new Map(this.ofKind('ServiceIntentions').map((x, i) => [x, i]))).get(o)!;
   }
 
   private consulPermission(p: any, req: Request): boolean {

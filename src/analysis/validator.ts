@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import { Finding, Severity, ValidationCodes } from './findings';
-import { evaluateRules, RuleNode, ruleTree, toCel } from './private/cel';
+import { evaluateRules, registerParsedRules, RuleNode, ruleTree, toCel } from './private/cel';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
-import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, validateStructure } from './private/structural';
+import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, precompiledRules, validateStructure } from './private/structural';
 import { loadManifests, YamlReadError } from './private/yaml';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
 
@@ -172,7 +172,11 @@ export class ManifestValidator {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }
     const key = `${pinned.apiVersion}/${pinned.kind}`;
-    if (!ruleTrees.has(key)) ruleTrees.set(key, ruleTree(pinned.schema));
+    if (!ruleTrees.has(key)) {
+      // the rules the build parsed (with the kind's precompiled validator, loaded by validateStructure)
+      registerParsedRules(precompiledRules(key));
+      ruleTrees.set(key, ruleTree(pinned.schema));
+    }
     const cel: { code: string; path: (string | number)[]; message: string; rule: string }[] = [];
     evaluateRules(toCel(copy, pinned.schema), ruleTrees.get(key), [], cel);
     for (const c of cel) {

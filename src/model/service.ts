@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { show } from '../private/errors';
-import { describeObject, manifestOf, PodTemplate, requireObject, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
+import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /** The Deployments (and names) whose reference is checked at synthesis already. */
@@ -147,7 +147,7 @@ export class ServiceRef {
 
   /** A reference to a Service object (and, from `fromDeployment`, the workload behind it). */
   private static ofServiceObject(api: ApiObject, source: IConstruct, options: ServiceRefFromOptions, workload: PodTemplate | undefined): ServiceRef {
-    const ports: any[] = manifestOf(api)?.spec?.ports ?? [];
+    const ports = serviceSpecOf(api).ports;
     const port = options.port ?? ports[0]?.port;
     const servicePort = ports.find(p => p.port === port);
     // a numeric targetPort is the pod port; a named one (or none) leaves the pod port equal to the port
@@ -155,7 +155,9 @@ export class ServiceRef {
     const ref: ServiceRef = new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number,
       targetPort, servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
-      () => ref._unnarrowed(manifestOf(api)?.spec?.selector ?? {}),
+      // read from the object as it would be written now (a label the user selects later is seen), rendered
+      // again only when the Service has changed (serviceSpecOf)
+      () => ref._unnarrowed(serviceSpecOf(api).selector),
       api.metadata, workload, source, api);
     return ref;
   }
@@ -311,11 +313,12 @@ export class ServiceRef {
     if (this.namespace !== undefined && (this.namespace.length > 63 || !DNS1123_LABEL.test(this.namespace))) {
       out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);
     }
-    for (const [key, value] of out.length ? [] : Object.entries(this.selector)) { // the default selector repeats a bad name
+    const selector = this.selector;
+    for (const [key, value] of out.length ? [] : Object.entries(selector)) { // the default selector repeats a bad name
       const problem = labelKeyProblem(key) ?? labelValueProblem(value);
       if (problem) out.push(`${prop}.selector: got ${show({ [key]: value })}: ${problem}; fix the Service's selector (e.g. app: ${show(typeof this.name === 'string' ? this.name : 'payment')})`);
     }
-    if (!Object.keys(this.selector).length) {
+    if (!Object.keys(selector).length) {
       out.push(`${prop}.selector: got {}: the Service selects no pods, so mesh policies for it would select the whole namespace; give the Service a selector (e.g. app: ${this.name})`);
     }
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { meshError, show } from './errors';
 import { objectMetadata } from './metadata';
@@ -34,6 +34,83 @@ export function manifestOf(api: ApiObject): any | undefined {
   } catch {
     return undefined; // e.g. a cdk8s-plus Deployment whose containers are added later
   }
+}
+
+/** The last rendering of a Service object, with the key of what its `spec` was rendered from. */
+const SERVICE_SPECS = new WeakMap<ApiObject, { readonly key: unknown[]; readonly spec: ServiceSpecView }>();
+
+/** The parts of a Service's written `spec` that service references read. */
+export interface ServiceSpecView {
+  readonly selector: { readonly [key: string]: string };
+  readonly ports: readonly any[];
+}
+
+/**
+ * `spec.selector` and `spec.ports` of a Service object as it would be written now (its JSON patches
+ * included), as `manifestOf` reads them, without rendering the object again while nothing they come from
+ * has changed: rendering a cdk8s-plus Service (its metadata, the whole spec, the patches) on every read of
+ * a reference's selector was the largest cost of building patterns for many services. The rendering is
+ * kept under a key of everything the spec is made from: the object's JSON patches (only ever added), and
+ * either the cdk8s-plus 2.x Service's own selector, ports, type and external name (cdk8s-plus-28 and -33
+ * `Service._toKube()` renders the spec from these alone, through a `Lazy` that is the object's whole
+ * `spec`) or the object's `spec` itself when it is plain JSON (an `ApiObject` or `KubeService` given a
+ * spec). Any other object (a spec with tokens, a Service of an unknown shape) is rendered on every read.
+ */
+export function serviceSpecOf(api: ApiObject): ServiceSpecView {
+  const key = serviceSpecKey(api);
+  const memo = key === undefined ? undefined : SERVICE_SPECS.get(api);
+  if (memo && memo.key.length === key!.length && memo.key.every((x, i) => x === key![i])) return memo.spec;
+  const spec = manifestOf(api)?.spec;
+  const view: ServiceSpecView = { selector: spec?.selector ?? {}, ports: spec?.ports ?? [] };
+  if (key !== undefined) SERVICE_SPECS.set(api, { key, spec: view });
+  return view;
+}
+
+/**
+ * The key of what a Service object's spec is rendered from (see `serviceSpecOf`), as a list of strings,
+ * numbers and booleans compared one by one (cheaper than a JSON text: it is read on every read of a
+ * reference's selector); undefined if not known.
+ */
+function serviceSpecKey(api: ApiObject): unknown[] | undefined {
+  const raw: any = api;
+  const patches = raw.patches;
+  const spec = raw.props?.spec;
+  if (!Array.isArray(patches)) return undefined;
+  if (spec instanceof Lazy) {
+    const owner: any = api.node.scope;
+    if (!owner || typeof owner._toKube !== 'function' || apiObjectOf(owner) !== api) return undefined;
+    const selector = owner._selector;
+    const ports = owner._ports;
+    if (!selector || typeof selector !== 'object' || Object.getPrototypeOf(selector) !== Object.prototype || !Array.isArray(ports)) return undefined;
+    const key: unknown[] = [patches.length, owner.type, owner.externalName];
+    // each value is a string (or a port's number); anything else (an object, a token) is not keyed
+    for (const k in selector) if (!flat(key, k, selector[k])) return undefined;
+    for (const p of ports) {
+      if (!p || typeof p !== 'object') return undefined;
+      key.push('|');
+      for (const k in p) if (!flat(key, k, p[k])) return undefined;
+    }
+    return key;
+  }
+  return isPlainJson(spec) ? [patches.length, JSON.stringify(spec)] : undefined;
+}
+
+/** Adds `k` and `v` to a key if `v` is a string, number, boolean or undefined; false otherwise. */
+function flat(key: unknown[], k: string, v: unknown): boolean {
+  if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return false;
+  key.push(k, v);
+  return true;
+}
+
+/** Whether a value is JSON (objects of no class, arrays, strings, finite numbers, booleans, null; no tokens). */
+function isPlainJson(v: unknown, depth = 0): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v !== 'object' || depth > 32) return false;
+  if (Array.isArray(v)) return v.every(x => isPlainJson(x, depth + 1));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(v as object).every(x => x === undefined || isPlainJson(x, depth + 1));
 }
 
 /** Whether the construct synthesizes an object of this kind (core group `v1`, or `apps/v1`, ...). */
@@ -228,7 +305,7 @@ export function servicesOf(scope: IConstruct, namespace: string | undefined): Ap
 export function servicesSelecting(pods: PodTemplate): ApiObject[] {
   const labels = pods.labels();
   return servicesOf(pods.api.node.root, pods.namespace).filter(s => {
-    const selector = manifestOf(s)?.spec?.selector ?? {};
+    const selector = serviceSpecOf(s).selector;
     return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
   });
 }

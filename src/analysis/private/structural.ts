@@ -43,21 +43,53 @@ export function pinnedKinds(): string[] {
 }
 
 const schemaCache = new Map<string, PinnedSchema | undefined>();
+/** The SHA-256 of each pinned schema file read, to check that its precompiled validator was made from it. */
+const schemaHashes = new Map<string, string>();
 
 /** The pinned schema of an apiVersion and kind, if we have one. */
 export function pinnedSchema(apiVersion: string, kind: string): PinnedSchema | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!schemaCache.has(key)) {
     const entry = loadIndex()[key];
-    schemaCache.set(key, entry ? JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, entry.file), 'utf8')) : undefined);
+    const text = entry ? fs.readFileSync(path.join(SCHEMAS_DIR, entry.file), 'utf8') : undefined;
+    if (text !== undefined) schemaHashes.set(key, schemaHash(text));
+    schemaCache.set(key, text !== undefined ? JSON.parse(text) : undefined);
   }
   return schemaCache.get(key);
 }
 
+/** The hash a precompiled validator embeds: SHA-256 (hex) of the text of the pinned schema file it was made from. */
+export function schemaHash(text: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('crypto') as typeof import('crypto')).createHash('sha256').update(text).digest('hex');
+}
+
+/** The folder of the precompiled validators (written by the build: scripts/validators.ts), beside schemas/. */
+export const VALIDATORS_DIR = path.resolve(__dirname, '..', '..', '..', 'validators');
+
+/** The file of the precompiled validator of a pinned schema file (`istio/...VirtualService.json` -> `.js`). */
+export function validatorFile(schemaFile: string): string {
+  return schemaFile.replace(/\.json$/, '.js');
+}
+
+/** The schema files of the pinned kinds, by `apiVersion/kind`. */
+export function pinnedSchemaFiles(): Record<string, string> {
+  return Object.fromEntries(Object.entries(loadIndex()).map(([k, e]) => [k, e.file]));
+}
+
 /** The versions we have schemas for, for a group and kind (to suggest the right apiVersion). */
 export function pinnedVersionsOf(group: string, kind: string): string[] {
-  return pinnedKinds().filter(k => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)).map(k => k.slice(0, k.length - kind.length - 1));
+  // once per group and kind: asked for every object of a kind without a schema (each Service of a file)
+  const key = `${group}/${kind}`;
+  let versions = pinnedVersions.get(key);
+  if (!versions) {
+    versions = pinnedKinds().filter(k => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)).map(k => k.slice(0, k.length - kind.length - 1));
+    pinnedVersions.set(key, versions);
+  }
+  return [...versions];
 }
+
+const pinnedVersions = new Map<string, string[]>();
 
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -67,7 +99,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * CRD patterns are Go (RE2) regular expressions. Most are also valid JavaScript; those that are not
  * (e.g. inline flags such as `(?i)`) run on an RE2 engine.
  */
-function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean } {
+export function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean } {
   try {
     return new RegExp(pattern, flags);
   } catch {
@@ -78,11 +110,35 @@ function re2Aware(pattern: string, flags: string): { test: (s: string) => boolea
 }
 re2Aware.code = 'RegExp';
 
-function newAjv(): Ajv {
+/**
+ * The formats the Kubernetes API server checks; the numeric ones are informational there. Flagger's CRD marks
+ * fields `format: string` and `format: url`, formats the API server does not know and so ignores.
+ */
+export const FORMATS: Record<string, true | RegExp | ((s: string) => boolean)> = {
+  'int32': true,
+  'int64': true,
+  'double': true,
+  'float': true,
+  'string': true,
+  'url': true,
+  'date-time': RFC3339,
+  'duration': GO_DURATION,
+  'byte': BASE64,
+  'ipv4': (s: string) => isIPv4(s),
+  'ipv6': (s: string) => isIPv6(s),
+};
+
+/**
+ * The ajv instance the validators are made with. `standalone`: for the build's precompiled validators
+ * (scripts/validators.ts): the code refers to the formats and the RE2-aware pattern engine by the names
+ * `formats` and `re2Aware`, given to the module when it is loaded.
+ */
+export function newAjv(standalone = false): Ajv {
   // loaded when a first schema is compiled, not at start-up (`cdk8s-mesh lint` never needs it)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const AjvClass = (require('ajv') as typeof import('ajv')).default;
-  const ajv = new AjvClass({
+  const ajvModule = require('ajv') as typeof import('ajv');
+  const regExp: any = standalone ? Object.assign((p: string, f: string) => re2Aware(p, f), { code: 're2Aware' }) : re2Aware;
+  const ajv = new ajvModule.default({
     strict: false,
     allErrors: true,
     useDefaults: true,
@@ -91,18 +147,19 @@ function newAjv(): Ajv {
     verbose: true,
     // no optimisation pass over the generated code: it costs more at compilation (once per kind, in every
     // run of the CLI) than it saves in validation
-    code: { regExp: re2Aware as any, optimize: false },
+    code: standalone ? { regExp, source: true, formats: ajvModule._`formats`, optimize: false } : { regExp, optimize: false },
   });
-  // the formats the Kubernetes API server checks; the numeric ones are informational there
-  for (const f of ['int32', 'int64', 'double', 'float']) ajv.addFormat(f, true);
-  // Flagger's CRD marks fields `format: string` and `format: url`, formats the API server does not know and so ignores
-  for (const f of ['string', 'url']) ajv.addFormat(f, true);
-  ajv.addFormat('date-time', RFC3339);
-  ajv.addFormat('duration', GO_DURATION);
-  ajv.addFormat('byte', BASE64);
-  ajv.addFormat('ipv4', (s: string) => isIPv4(s));
-  ajv.addFormat('ipv6', (s: string) => isIPv6(s));
+  for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as any);
   return ajv;
+}
+
+/** The JSON Schema ajv applies to a pinned schema (see toJsonSchema). */
+export function ajvSchema(pinned: PinnedSchema): any {
+  const schema = toJsonSchema(pinned.schema);
+  // every object has apiVersion, kind and metadata, whether or not the CRD lists them; metadata is
+  // checked by the API server's own rules (see the metadata checks), not by the CRD schema
+  schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+  return schema;
 }
 
 const SIMPLE_KEYS = ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
@@ -151,16 +208,60 @@ export function toJsonSchema(s: any, structural: boolean = true): any {
 
 const compiled = new Map<string, ValidateFunction>();
 let sharedAjv: Ajv | undefined;
+/** How each kind's validator was made: `precompiled` (the build's) or `compiled` (by ajv, at run time). */
+const validatorSources = new Map<string, 'precompiled' | 'compiled'>();
+
+/**
+ * The build's precompiled validator of a kind, if it is there and was made from the pinned schema read (the
+ * SHA-256 of the schema file it embeds is the file's); otherwise undefined and ajv compiles the schema.
+ */
+function precompiled(key: string): ValidateFunction | undefined {
+  const entry = loadIndex()[key];
+  const hash = schemaHashes.get(key);
+  if (!entry || !hash) return undefined;
+  const file = path.join(validatorsDir, validatorFile(entry.file));
+  if (!fs.existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { sha256: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string> };
+  if (mod.sha256 !== hash) return undefined;
+  precompiledCel.set(key, mod.cel ?? {});
+  return mod.create(FORMATS, re2Aware);
+}
+
+/** The CEL rules of each kind parsed by the build, from its precompiled module (rule text -> parsed, serialized). */
+const precompiledCel = new Map<string, Record<string, string>>();
+
+/** The CEL rules of a kind parsed by the build, once its validator is the precompiled one. */
+export function precompiledRules(key: string): Record<string, string> | undefined {
+  return precompiledCel.get(key);
+}
+
+let usePrecompiled = true;
+let validatorsDir = VALIDATORS_DIR;
+
+/** For the tests: forget the validators made so far; use the precompiled ones (the default: of validators/) or not. */
+export function resetValidators(precompiledValidators: boolean, dir: string = VALIDATORS_DIR): void {
+  compiled.clear();
+  validatorSources.clear();
+  precompiledCel.clear();
+  usePrecompiled = precompiledValidators;
+  validatorsDir = dir;
+}
+
+/** How the validator of a kind (`apiVersion/kind`) was made, once it was used: for the tests. */
+export function validatorSource(key: string): 'precompiled' | 'compiled' | undefined {
+  return validatorSources.get(key);
+}
 
 function validatorFor(key: string, pinned: PinnedSchema): ValidateFunction {
   let fn = compiled.get(key);
   if (!fn) {
-    sharedAjv = sharedAjv ?? newAjv();
-    const schema = toJsonSchema(pinned.schema);
-    // every object has apiVersion, kind and metadata, whether or not the CRD lists them; metadata is
-    // checked by the API server's own rules (see the metadata checks), not by the CRD schema
-    schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-    fn = sharedAjv.compile(schema);
+    fn = usePrecompiled ? precompiled(key) : undefined;
+    validatorSources.set(key, fn ? 'precompiled' : 'compiled');
+    if (!fn) {
+      sharedAjv = sharedAjv ?? newAjv();
+      fn = sharedAjv.compile(ajvSchema(pinned));
+    }
     compiled.set(key, fn);
   }
   return fn;
@@ -169,15 +270,20 @@ function validatorFor(key: string, pinned: PinnedSchema): ValidateFunction {
 /** Removes nulls from fields that are not nullable, as the API server's pruning does. */
 export function pruneNulls(value: any, schema: any): any {
   if (value === null || typeof value !== 'object' || !schema) return value;
+  // in place (the object is the validator's own), without the entries and item arrays of a copy
   if (Array.isArray(value)) {
-    return schema.items ? value.map(v => pruneNulls(v, schema.items)) : value;
+    const items = schema.items;
+    if (items) for (let i = 0; i < value.length; i++) pruneNulls(value[i], items);
+    return value;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (v === null && child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) {
-      delete value[k];
-    } else {
-      value[k] = pruneNulls(v, child);
+  const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    const child = schema.properties?.[k] ?? other;
+    if (v === null) {
+      if (child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) delete value[k];
+    } else if (typeof v === 'object') {
+      pruneNulls(v, child);
     }
   }
   return value;
@@ -295,9 +401,26 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
   }
 }
 
-/** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. */
+const hasListTypes = new WeakMap<object, boolean>();
+
+/** Whether a schema or one below it (items, properties, additionalProperties) is a list of type set or map. */
+function listTypesBelow(schema: any): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  let below = hasListTypes.get(schema);
+  if (below === undefined) {
+    hasListTypes.set(schema, false);
+    const listType = schema['x-kubernetes-list-type'];
+    below = listType === 'set' || listType === 'map' || listTypesBelow(schema.items)
+      || (typeof schema.additionalProperties === 'object' && listTypesBelow(schema.additionalProperties))
+      || (!!schema.properties && typeof schema.properties === 'object' && Object.values(schema.properties).some(listTypesBelow));
+    hasListTypes.set(schema, below);
+  }
+  return below;
+}
+
+/** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. Skips the subtrees without such lists. */
 function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
-  if (value === null || typeof value !== 'object' || !schema) return [];
+  if (value === null || typeof value !== 'object' || !schema || !listTypesBelow(schema)) return [];
   const out: StructuralIssue[] = [];
   if (Array.isArray(value)) {
     const listType = schema['x-kubernetes-list-type'];

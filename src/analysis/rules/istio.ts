@@ -103,17 +103,37 @@ function singleton(code: string, kind: string, group: string, upstream: string, 
 
 /** A canonical form of a value: keys sorted at every level, undefined left out. */
 function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  // written out (no map/filter/join): the match rules (I104, I105) make one per HTTP match
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + canonical(v[i]);
+    return out + ']';
+  }
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter(k => (v as any)[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+    let out = '{';
+    let first = true;
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as any)[k];
+      if (x === undefined) continue;
+      out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonical(x);
+      first = false;
+    }
+    return out + '}';
   }
   return JSON.stringify(v) ?? 'null';
 }
 
+/** matchKey of each match object read (I104 and I105 read every match, I104 several times). */
+const matchKeys = new WeakMap<object, string>();
+
 /** A match without its name (names do not change what a match matches). */
 function matchKey(m: any): string {
+  const memo = m && typeof m === 'object' ? matchKeys.get(m) : undefined;
+  if (memo !== undefined) return memo;
   const { name: _name, ...rest } = m && typeof m === 'object' ? m : {};
-  return canonical(rest);
+  const key = canonical(rest);
+  if (m && typeof m === 'object') matchKeys.set(m, key);
+  return key;
 }
 
 const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^/]*\*|\*[^/]*)$/;
@@ -303,22 +323,45 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     summary: 'an HTTP match repeats, or is shadowed by the URI prefix of, an earlier match of the same VirtualService: it is ineffective',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => {
       const seen = new Map<string, number>();
-      const prefixes: { i: number; prefix: string; rest: string }[] = [];
+      const prefixes: { i: number; prefix: string; rest: string; seq: number }[] = [];
+      // the prefixes by their other conditions, then by the prefix itself (with the lengths present): the earlier
+      // prefixes of a URI are looked up, not scanned (a shared ingress VirtualService has a match per service)
+      const byRest = new Map<string, { lengths: Set<number>; byPrefix: Map<string, typeof prefixes> }>();
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
         const key = matchKey(m);
         const rest = matchKey({ ...m, uri: undefined });
-        const uri: string | undefined = m?.uri?.prefix ?? m?.uri?.exact;
-        // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same match)
-        const shadow = uri === undefined ? undefined
-          : prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== matchKey({ ...m, uri: { prefix: p.prefix } }));
+        const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
+        // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
+        // match): the first such prefix, in the order of the matches
+        let shadow: (typeof prefixes)[number] | undefined;
+        if (typeof uri === 'string') {
+          const group = byRest.get(rest);
+          for (const length of group?.lengths ?? []) {
+            const list = length <= uri.length ? group!.byPrefix.get(uri.slice(0, length)) : undefined;
+            if (!list || key === matchKey({ ...m, uri: { prefix: list[0].prefix } })) continue;
+            const p = list.find(e => e.i !== i);
+            if (p && (!shadow || p.seq < shadow.seq)) shadow = p;
+          }
+        } else if (uri !== undefined) {
+          shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== matchKey({ ...m, uri: { prefix: p.prefix } }));
+        }
         if (seen.has(key) && seen.get(key) !== i) {
           out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
         } else if (shadow) {
           out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
         }
         if (!seen.has(key)) seen.set(key, i);
-        if (typeof m?.uri?.prefix === 'string') prefixes.push({ i, prefix: m.uri.prefix, rest });
+        if (typeof m?.uri?.prefix === 'string') {
+          const p = { i, prefix: m.uri.prefix as string, rest, seq: prefixes.length };
+          prefixes.push(p);
+          let group = byRest.get(rest);
+          if (!group) byRest.set(rest, group = { lengths: new Set(), byPrefix: new Map() });
+          group.lengths.add(p.prefix.length);
+          const list = group.byPrefix.get(p.prefix);
+          if (list) list.push(p);
+          else group.byPrefix.set(p.prefix, [p]);
+        }
       }));
       return out;
     }),
