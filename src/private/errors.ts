@@ -33,11 +33,6 @@ export function propMessage(prop: string, value: unknown, problem: string, fix: 
   return `${prop}: got ${show(value)}: ${problem}; ${fix}`;
 }
 
-/** An error thrown at once for a bad prop, naming the construct path. */
-export function propError(scope: Construct, prop: string, value: unknown, problem: string, fix: string): Error {
-  return new Error(`[${scope.node.path}] ${propMessage(prop, value, problem, fix)}`);
-}
-
 /** Collects several prop problems and throws them together. */
 export class ProblemList {
   private readonly problems: string[] = [];
