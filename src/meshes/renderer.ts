@@ -1,11 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { Identity } from '../model/identity';
 import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
 import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
+import type { IngressIntent } from '../patterns/ingress/intent';
+import type { IngressApi } from '../patterns/ingress/props';
 import type { MultiClusterIntent } from '../patterns/multicluster/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
@@ -50,6 +53,33 @@ export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, Tra
   droppedOn?(obj: ApiObject, setting: string): boolean;
 }
 
+/** A check of a prop value that only one mesh makes (the construct adds it to its problems). */
+export interface PropProblem {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly fix: string;
+}
+
+/**
+ * IngressGateway: the gateway objects and routes, and what the construct reads of the mesh before it
+ * renders (its defaults and the identity the gateway calls the services with).
+ */
+export interface IngressRenderer extends PatternRenderer<IngressIntent> {
+  /** The GatewayClass when the props name none; without it, `noGatewayClass` says why one is required. */
+  readonly defaultGatewayClassName?: string;
+  /** Why a GatewayClass must be named, and how (a mesh without `defaultGatewayClassName`). */
+  readonly noGatewayClass?: { readonly why: string; readonly fix: string };
+  /** Whether the mesh reads `jwt.consulJwksCaFile` (elsewhere `unsupported` lists it, and its value is not checked). */
+  readonly readsConsulJwksCaFile: boolean;
+  /** The API written when the props name none. */
+  defaultApi(mesh: Mesh): IngressApi;
+  /** The mesh's own checks of the intent's values (after the unsupported settings are refused or dropped). */
+  problems?(intent: IngressIntent, context: RenderContext): PropProblem[];
+  /** The identity the gateway calls the services with, when the props name none; undefined: unknown. */
+  callerIdentity(intent: IngressIntent, context: RenderContext): Identity | undefined;
+}
+
 /**
  * A pattern whose objects the construct still writes itself for the built-in meshes, branching on
  * `mesh.kind` (see docs/architecture.md, "What remains"): a mesh lists it to say "the construct's own
@@ -85,7 +115,7 @@ export interface MeshRenderers {
   /** FaultInjection (the faults themselves are written by the traffic renderer). */
   readonly fault: PatternRenderer<FaultInjectionIntent> | undefined;
   /** IngressGateway. */
-  readonly ingress: RenderedByConstruct | undefined;
+  readonly ingress: IngressRenderer | undefined;
   /** EgressPolicy. */
   readonly egress: PatternRenderer<EgressIntent> | undefined;
   /** TrafficTelemetry. */

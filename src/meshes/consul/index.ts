@@ -1,5 +1,6 @@
 import { CONSUL_EGRESS } from './egress';
 import { CONSUL_FAULT } from './fault';
+import { CONSUL_INGRESS } from './ingress';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
 import { CONSUL_RESILIENCE } from './resilience';
 import { CONSUL_TELEMETRY } from './telemetry';
@@ -17,7 +18,7 @@ export const CONSUL: MeshRenderers = {
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
   fault: CONSUL_FAULT,
-  ingress: RENDERED_BY_CONSTRUCT,
+  ingress: CONSUL_INGRESS,
   egress: CONSUL_EGRESS,
   telemetry: CONSUL_TELEMETRY,
 };

@@ -1,5 +1,6 @@
 import { ISTIO_EGRESS } from './egress';
 import { ISTIO_FAULT } from './fault';
+import { ISTIO_INGRESS } from './ingress';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
 import { ISTIO_RESILIENCE } from './resilience';
 import { ISTIO_TELEMETRY } from './telemetry';
@@ -17,7 +18,7 @@ export const ISTIO: MeshRenderers = {
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
   fault: ISTIO_FAULT,
-  ingress: RENDERED_BY_CONSTRUCT,
+  ingress: ISTIO_INGRESS,
   egress: ISTIO_EGRESS,
   telemetry: ISTIO_TELEMETRY,
 };

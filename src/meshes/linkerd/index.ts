@@ -1,5 +1,6 @@
 import { LINKERD_EGRESS } from './egress';
 import { LINKERD_FAULT } from './fault';
+import { LINKERD_INGRESS } from './ingress';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
 import { LINKERD_RESILIENCE } from './resilience';
 import { LINKERD_TELEMETRY } from './telemetry';
@@ -17,7 +18,7 @@ export const LINKERD: MeshRenderers = {
   canary: RENDERED_BY_CONSTRUCT,
   routing: RENDERED_BY_CONSTRUCT,
   fault: LINKERD_FAULT,
-  ingress: RENDERED_BY_CONSTRUCT,
+  ingress: LINKERD_INGRESS,
   egress: LINKERD_EGRESS,
   telemetry: LINKERD_TELEMETRY,
 };

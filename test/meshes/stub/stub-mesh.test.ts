@@ -1,9 +1,11 @@
-import { Duration, Testing } from 'cdk8s';
-import { stubMesh } from './stub-mesh';
+import { ApiObject, Duration, Testing } from 'cdk8s';
+import { STUB, stubMesh } from './stub-mesh';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, IngressGateway, Mesh, MultiClusterExport, ResilientService, ServiceRef,
+  CanaryRelease, EgressPolicy, FaultInjection, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, PathMatch, ResilientService,
+  ServiceRef,
   TrafficTelemetry, VersionedRouting, ZeroTrustNamespace,
 } from '../../../src';
+import { IngressRenderer, MeshRenderers } from '../../../src/meshes/renderer';
 
 const service = ServiceRef.fromName('payment', { port: 8080 });
 
@@ -34,5 +36,38 @@ describe('a fifth mesh with no renderer (test/meshes/stub) refuses every pattern
 
   test('the stub mesh has its own name in messages', () => {
     expect(stubMesh().displayName).toBe('Stub');
+  });
+});
+
+describe('a fifth mesh renders IngressGateway through its own renderer (the seam, no mesh-kind branch)', () => {
+  const calls: string[] = [];
+  const ingress: IngressRenderer = {
+    defaultApi: () => IngressApi.GATEWAY_API,
+    defaultGatewayClassName: 'stub',
+    readsConsulJwksCaFile: false,
+    unsupported: intent => { calls.push(`unsupported ${intent.api}`); return []; },
+    callerIdentity: intent => Identity.serviceAccount(`${intent.name}-stub`, { namespace: intent.namespace }),
+    render: (scope, intent) => {
+      calls.push(`render ${intent.gatewayClassName} ${intent.routes.map(r => `${r.exact ? '=' : ''}${r.prefix}`).join(' ')}`);
+      new ApiObject(scope, 'Gateway', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.name, namespace: intent.namespace }, data: { host: intent.host } });
+      intent.enrolBackends();
+    },
+  };
+
+  test('the construct checks the props, builds the intent and calls the renderer', () => {
+    const chart = Testing.chart();
+    const renderers: MeshRenderers = { ...STUB, ingress };
+    const gw = new IngressGateway(chart, 'shop', {
+      mesh: Mesh._withRenderers(MeshKind.ISTIO, renderers),
+      namespace: 'test',
+      host: 'shop.example.com',
+      allowPlainHttp: true,
+      routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) }, { path: PathMatch.exact('/login'), service }],
+    });
+    expect(calls).toEqual(['unsupported gateway-api', 'render stub =/login /']);
+    expect(gw.callerIdentity?.name).toBe('shop-stub');
+    expect(Testing.synth(chart).filter(o => o.kind === 'ConfigMap')).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop', namespace: 'test' }, data: { host: 'shop.example.com' } },
+    ]);
   });
 });

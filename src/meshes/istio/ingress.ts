@@ -1,0 +1,143 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DATAPLANE_MODE_LABEL } from './ambient';
+import * as istio from '../../imports/istio';
+import { Identity } from '../../model/identity';
+import type { JwtAuthentication } from '../../model/jwt';
+import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent } from '../../patterns/ingress/intent';
+import { IngressApi } from '../../patterns/ingress/props';
+import { objectMetadata, sortKeys } from '../../private/metadata';
+import { consulJwksCaFileUnsupported, renderGatewayIngress } from '../gateway-api/ingress';
+import { IngressRenderer, RenderContext } from '../renderer';
+
+/**
+ * Istio (sidecars and ambient): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
+ * ingress gateway pods) or the Gateway API (a Gateway Istio deploys pods for), and a JWT required at the
+ * edge (RequestAuthentication and a DENY policy).
+ */
+export const ISTIO_INGRESS: IngressRenderer = {
+  // ambient: Istio recommends the Gateway API for ingress (its gateways are deployed per Gateway)
+  defaultApi: mesh => (mesh.ambient ? IngressApi.GATEWAY_API : IngressApi.ISTIO),
+  defaultGatewayClassName: 'istio',
+  readsConsulJwksCaFile: false,
+
+  unsupported(intent: IngressIntent) {
+    return consulJwksCaFileUnsupported(intent);
+  },
+
+  callerIdentity(intent: IngressIntent) {
+    if (intent.api === IngressApi.ISTIO) return Identity.serviceAccount(intent.istioGatewayServiceAccount, { namespace: intent.istioGatewayNamespace });
+    return Identity.serviceAccount(`${intent.name}-istio`, { namespace: intent.namespace });
+  },
+
+  render(scope: Construct, intent: IngressIntent, { mesh, warn }: RenderContext) {
+    const { name, namespace: ns, jwt } = intent;
+    const tls = intent.tlsSecretName;
+    const gwNamespace = intent.istioGatewayNamespace;
+    const gwAccount = intent.istioGatewayServiceAccount;
+    if (intent.api === IngressApi.ISTIO && jwt && gwAccount === DEFAULT_ISTIO_GATEWAY_ACCOUNT) {
+      // the DENY matches this host only (pilot/pkg/security/authz/matcher/header.go, HostMatcher), and the
+      // services admit the gateway's one principal for every host
+      warn?.(`the JWT at the edge is required for host ${intent.host} only, on the shared ingress gateway pods (${Object.entries(intent.istioGatewaySelector ?? { istio: 'ingressgateway' }).map(([k, v]) => `${k}=${v}`).join(',')} in ${gwNamespace}), `
+        + `which call every backend as one identity (${gwNamespace}/${gwAccount}): another app's Gateway and VirtualService on those pods that route any other host to these services reach them without a token. `
+        + 'Give this app a gateway of its own (e.g. helm install shop-gateway istio/gateway -n <namespace>, then set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount to its labels, namespace and service account), '
+        + 'or require the token at the services too (ZeroTrustNamespace jwt and requireJwt on the rules that admit the gateway, with jwt.forwardOriginalToken: true here)');
+    }
+    if (intent.api === IngressApi.ISTIO) {
+      renderIstioApi(scope, intent, mesh.clusterDomain);
+      intent.enrolBackends();
+      return;
+    }
+    // Istio ambient: the gateway pods must stay out of ztunnel, or the namespace's STRICT mTLS and
+    // selector-less default deny would refuse the load balancer's plaintext connections (istio-cni enrols
+    // every pod of an ambient namespace but sidecar pods: cni/pkg/util/enablement_selector.go, Matches).
+    // kube-gateway.yaml sets no such label (waypoint.yaml does); istiod adds istio.io/dataplane-mode: none to
+    // the infrastructure labels when ambient is enabled and the Gateway sets no such label itself
+    // (gatewaycommon/deploymentcontroller.go, setLabelOverrides). Written explicitly, the opt-out does not
+    // depend on that default and is visible in the output; kube-gateway.yaml copies .InfrastructureLabels to
+    // the pod template (harmless where the namespace is not ambient).
+    const ambientOptOut = mesh.ambient && intent.gatewayClassName === 'istio';
+    renderGatewayIngress(scope, intent, { redirect: !!tls, infrastructureLabels: ambientOptOut ? { [DATAPLANE_MODE_LABEL]: 'none' } : undefined });
+    // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)
+    intent.enrolBackends();
+    const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
+    // the redirect route serves port 80 alone: the DENY is for 443 only, so that a plain-HTTP request
+    // without a token gets the redirect, not 403 (RBAC runs before the router). The gateway's pods listen
+    // on the listener ports themselves (kube-gateway.yaml), so 443 is the port the policy sees.
+    const redirect = !!tls;
+    if (jwt) renderJwt(scope, name, ns, { targetRefs }, jwt, undefined, redirect ? ['443'] : undefined);
+    // Istio applies the namespace's selector-less policies to the gateway pods it deploys for a Gateway
+    // (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, on by default; pilot/pkg/model/policyattachment.go,
+    // ShouldAttachPolicy): a default deny there would refuse every outside client. The gateway accepts
+    // everyone on its listeners' ports (its routes and the JWT policy decide what follows).
+    new istio.AuthorizationPolicy(scope, 'AllowIngress', {
+      metadata: objectMetadata(`${name}-allow-ingress`, ns),
+      spec: {
+        targetRefs,
+        action: istio.AuthorizationPolicySpecAction.ALLOW,
+        rules: [{ to: [{ operation: { ports: (tls ? ['443', '80'] : ['80']) } }] }],
+      },
+    });
+  },
+};
+
+function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: string): void {
+  const { name, namespace: ns, host } = intent;
+  const tls = intent.tlsSecretName;
+  const selector = sortKeys(intent.istioGatewaySelector ?? { istio: 'ingressgateway' });
+  const servers: istio.GatewaySpecServers[] = tls
+    ? [
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: [host], tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host], tls: { httpsRedirect: true } },
+    ]
+    : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }];
+  new istio.Gateway(scope, 'Gateway', { metadata: objectMetadata(name, ns), spec: { selector, servers } });
+  new istio.VirtualService(scope, 'VirtualService', {
+    metadata: objectMetadata(`${name}-ingress`, ns),
+    spec: {
+      hosts: [host],
+      gateways: [`${ns}/${name}`],
+      http: intent.routes.map(r => ({
+        name: `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`,
+        // a prefix is segment-wise (as Gateway API PathPrefix): /api matches /api and /api/..., not
+        // /apiary; a VirtualService uri prefix is a plain string prefix
+        match: r.exact ? [{ uri: { exact: r.prefix } }] : r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
+        route: [{ destination: { host: r.service._fqdn(scope, clusterDomain), port: { number: r.port } } }],
+      })),
+    },
+  });
+  // the gateway pods are shared with other hosts: the policy is for this host only, with and without
+  // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host)
+  if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`]);
+}
+
+/**
+ * JWT at the edge (Istio): a RequestAuthentication and a DENY policy for requests without a token, on
+ * the gateway pods (the Istio API: by selector, for the host and host:* since the pods serve other
+ * hosts too; a Gateway API gateway: by targetRefs to the Gateway alone, since its pods are deployed
+ * for it).
+ */
+function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication,
+  hosts?: string[], ports?: string[]): void {
+  new ApiObject(scope, 'RequestAuthentication', {
+    ...istio.RequestAuthentication.GVK,
+    metadata: objectMetadata(`${name}-jwt`, namespace),
+    spec: {
+      ...at,
+      jwtRules: [{
+        issuer: jwt.issuer,
+        jwksUri: jwt.jwksUri,
+        ...(jwt.audiences ? { audiences: jwt.audiences } : {}),
+        ...(jwt.forwardOriginalToken !== undefined ? { forwardOriginalToken: jwt.forwardOriginalToken } : {}),
+      }],
+    },
+  });
+  new istio.AuthorizationPolicy(scope, 'RequireJwt', {
+    metadata: objectMetadata(`${name}-require-jwt`, namespace),
+    spec: {
+      ...at,
+      action: istio.AuthorizationPolicySpecAction.DENY,
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports ? { to: [{ operation: { hosts, ports } }] } : {}) }],
+    },
+  });
+}
