@@ -388,10 +388,7 @@ export class ReachabilityMatrix {
     let target = this.targetsRead.get(targetId);
     if (!target) {
       const [ns, name] = query.service.includes('/') ? query.service.split('/', 2) : [this.defaultNs, query.service];
-      const svc = this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
-        // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
-        // (only the Canaries and Deployments, in their order, are read there: once, not every object per service)
-        ?? (this.ofKind('Canary').length ? flaggerApexService(this.once('flagger-objects', () => this.objects.filter(o => o.kind === 'Canary' || o.kind === 'Deployment')), ns, name, o => this.ns(o)) : undefined));
+      const svc = this.serviceObject(ns, name);
       const svcPorts: any[] = svc?.spec?.ports ?? [];
       // the Service port called: the one asked for, or the Service's only port
       const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
@@ -893,9 +890,31 @@ export class ReachabilityMatrix {
     return { ns, sa, meshed: true };
   }
 
-  /** The (method, path) pairs the policies of a service mention, plus GET /. */
+  /** The Service object of a name (or the one a Flagger Canary generates), once. */
+  private serviceObject(ns: string, name: string): any {
+    return this.once(`service ${ns}/${name}`, () => this.firstByName('Service', ns, name, o => o.apiVersion === 'v1')
+      // the Service a Flagger Canary generates (not among the manifests) selects its primary pods
+      // (only the Canaries and Deployments, in their order, are read there: once, not every object per service)
+      ?? (this.ofKind('Canary').length ? flaggerApexService(this.once('flagger-objects', () => this.objects.filter(o => o.kind === 'Canary' || o.kind === 'Deployment')), ns, name, o => this.ns(o)) : undefined));
+  }
+
+  /**
+   * The (method, path) pairs the policies of a service mention, plus GET /. The policies are those of
+   * its pods, not only of its name: a Service that selects the pods of another (a version Service,
+   * `payment-v2` selecting `app: payment, version: v2`) is subject to the Istio policies selecting
+   * `app: payment` and to the Linkerd Servers (and the routes and policies on them) that select its
+   * pods, so their requests are tried for it too.
+   */
   private probes(service: string): [string, string][] {
     const [ns, name] = service.split('/', 2);
+    const svc = this.serviceObject(ns, name);
+    const labels: { [k: string]: string } = svc?.spec?.selector ?? { app: name };
+    // the pod ports of the Service: a Server of another port (the proxy's admin Server) is not its
+    const svcPorts: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
+    const targetPorts: unknown[] | undefined = svc ? svcPorts.map((p: any) => p?.targetPort ?? p?.port) : undefined;
+    // labels that do not contradict the pods' (a policy for some of them, e.g. one version, counts)
+    const compatible = (sel: { [k: string]: string } | undefined) => !!sel && Object.keys(sel).length > 0
+      && Object.entries(sel).every(([k, v]) => labels[k] === undefined || labels[k] === v);
     const out = new Map<string, [string, string]>([['GET /', ['GET', '/']]]);
     const add = (methods: string[] | undefined, paths: string[] | undefined) => {
       for (const m of methods?.length ? methods : ['GET']) {
@@ -905,14 +924,25 @@ export class ReachabilityMatrix {
         }
       }
     };
-    for (const o of this.probeIndex().get(`${ns}/${name}`) ?? []) {
+    const app = typeof labels.app === 'string' && labels.app !== name ? labels.app : undefined;
+    const addRoute = (o: any) => {
+      for (const r of o.spec?.rules ?? []) for (const m of r.matches ?? []) add(m.method ? [m.method] : undefined, m.path?.value ? [m.path.value] : undefined);
+    };
+    // Linkerd: the routes on the Servers that select the service's pods (whatever their names)
+    for (const server of this.serverCandidates({ ns, labels } as Request)) {
+      if (server.kind === 'Server' && this.ns(server) === ns && server.spec?.podSelector && subset(server.spec.podSelector.matchLabels, labels)
+        && (targetPorts ? targetPorts.includes(server.spec.port) : !['linkerd-admin', 4191].includes(server.spec.port))) {
+        for (const r of this.linkerdIndex(ns).get(`route-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
+      }
+    }
+    const candidates = new Set([...this.probeIndex().get(`${ns}/${name}`) ?? [], ...app ? this.probeIndex().get(`${ns}/${app}`) ?? [] : []]);
+    for (const o of candidates) {
       if (this.ns(o) !== ns) continue;
-      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (o.spec?.selector?.matchLabels?.app === name || (o.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name))) {
+      if (o.kind === 'AuthorizationPolicy' && /istio/.test(o.apiVersion) && (o.spec?.selector?.matchLabels?.app === name || compatible(o.spec?.selector?.matchLabels) && o.spec.selector.matchLabels.app === labels.app
+        || (o.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name))) {
         for (const r of o.spec.rules ?? []) for (const t of r.to ?? []) add(t.operation?.methods, t.operation?.paths);
       }
-      if (o.kind === 'HTTPRoute' && o.spec?.parentRefs?.some((p: any) => p.kind === 'Server' && String(p.name).startsWith(`${name}-`))) {
-        for (const r of o.spec.rules ?? []) for (const m of r.matches ?? []) add(m.method ? [m.method] : undefined, m.path?.value ? [m.path.value] : undefined);
-      }
+      if (o.kind === 'HTTPRoute' && o.spec?.parentRefs?.some((p: any) => p.kind === 'Server' && String(p.name).startsWith(`${name}-`))) addRoute(o);
       if (o.kind === 'ServiceIntentions' && o.spec?.destination?.name === name) {
         for (const s of o.spec.sources ?? []) {
           for (const p of s.permissions ?? []) add(p.http?.methods, [p.http?.pathExact ?? p.http?.pathPrefix].filter(Boolean));

@@ -327,3 +327,81 @@ spec:
     expect(head.stdout.split('\n').slice(0, 2)).toEqual(['mesh: istio', expect.stringMatching(/^CALLER +SERVICE +REQUEST +DECISION +REASON$/)]);
   }, 120_000);
 });
+
+// A Service that selects the pods of another (a version Service: payment-v2 selects app: payment,
+// version: v2) is subject to the policies of those pods: the requests they allow are tried for it too,
+// so the summary lists the callers those requests admit (found by a review: svc-999 was missing from
+// svc-0-v1's callers on Linkerd, though `--from svc-999 --to svc-0-v1 --path /api` was ALLOW).
+describe('the requests tried for a Service are those of the policies of its pods', () => {
+  const VERSION_SERVICES = `apiVersion: v1
+kind: Service
+metadata: {name: payment, namespace: shop}
+spec: {selector: {app: payment}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: payment-v2, namespace: shop}
+spec: {selector: {app: payment, version: v2}, ports: [{port: 8080}]}
+`;
+  test('linkerd: the routes of the Server that selects the pods, whatever its name', () => {
+    const m = ReachabilityMatrix.fromYaml(`${VERSION_SERVICES}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}}
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: payment-http, namespace: shop}
+spec: {podSelector: {matchLabels: {app: payment}}, port: 8080, proxyProtocol: HTTP/1, accessPolicy: deny}
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: payment-process, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: payment-http}]
+  rules: [{matches: [{path: {type: Exact, value: /process}, method: POST}]}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: order, namespace: shop}
+spec: {identityRefs: [{kind: ServiceAccount, name: order}]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: payment-process-order, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: payment-process}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: order}]
+`, { defaultNamespace: 'shop' });
+    const summary = [...m._summary(['shop/order', 'shop/web'], ['shop/payment', 'shop/payment-v2'])];
+    expect(summary.map(s => [s.service, s.requests, s.callers])).toEqual([
+      ['shop/payment', ['GET /', 'POST /process'], [{ caller: 'shop/order', requests: ['POST /process'] }]],
+      ['shop/payment-v2', ['GET /', 'POST /process'], [{ caller: 'shop/order', requests: ['POST /process'] }]],
+    ]);
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment-v2', method: 'POST', path: '/process' }).allowed).toBe(true);
+  });
+
+  test('istio: the policies selecting the app of its pods, and not those of another version', () => {
+    const m = ReachabilityMatrix.fromYaml(`${VERSION_SERVICES}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}], to: [{operation: {methods: [POST], paths: [/process]}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payment-v3-admin, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment, version: v3}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/admin]}}], to: [{operation: {methods: [DELETE], paths: [/admin]}}]}]
+`, { defaultNamespace: 'shop' });
+    const [v2] = [...m._summary(['shop/order', 'shop/admin'], ['shop/payment-v2'])];
+    expect(v2.requests).toEqual(['GET /', 'POST /process']);
+    expect(v2.callers).toEqual([{ caller: 'shop/order', requests: ['POST /process'] }]);
+    // the whole Service's pods include v3's: its admin policy's request is tried there
+    const [all] = [...m._summary(['shop/order', 'shop/admin'], ['shop/payment'])];
+    expect(all.requests).toEqual(['DELETE /admin', 'GET /', 'POST /process']);
+  });
+});
