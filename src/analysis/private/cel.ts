@@ -375,14 +375,19 @@ function typeMatches(value: unknown, schema: any): boolean {
 const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsupported|not implemented|undeclared reference/i;
 
 /**
- * Evaluates every CEL rule that applies to `value`, walking only where rules live. `value` is the
- * document already converted with `toCel` (once, for the whole document).
+ * Evaluates every CEL rule that applies to `value`, walking only where rules live. `value` is the plain
+ * document, converted with `toCel` at the first node with rules (its subtree, once), or already converted
+ * (`converted`): the parts of a document where no rule lives are not converted at all.
  */
-export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[]): void {
+export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[], converted = false): void {
   if (!node || value === undefined || value === null) return;
   // a value of the wrong type was reported by the structural check; the API server does not run rules on it
   if (!typeMatches(value, node.schema)) return;
   if (node.rules.length) {
+    if (!converted) {
+      value = toCel(value, node.schema);
+      converted = true;
+    }
     const self = value;
     let whole: string | undefined; // once per value, for all the rules that read it whole
     const byFields = node.rules.length > 1 ? new Map<string[], string>() : undefined; // and per set of fields read
@@ -433,13 +438,13 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
     }
   }
   if (Array.isArray(value)) {
-    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out));
+    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out, converted));
     return;
   }
   if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as object)) {
       const child = node.properties.get(k) ?? (node.schema.properties?.[k] ? undefined : node.additional);
-      if (child) evaluateRules(v, child, [...p, k], out);
+      if (child) evaluateRules(v, child, [...p, k], out, converted);
     }
   }
 }
