@@ -1,5 +1,6 @@
 import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
+import { BAIL, compileNative } from './cel-native';
 import { ValidationCodes } from '../findings';
 
 /**
@@ -139,6 +140,16 @@ const planCache = new Map<string, CompiledRule>();
  */
 const preparsed = new Map<string, string>();
 
+/** Whether rules run natively where they can (see cel-native.ts); off for the tests that compare both. */
+let NATIVE = true;
+
+/** For the tests: run every rule with the CEL library (false) or natively where it can (true, the default). Forgets the outcomes kept. */
+export function useNativeRules(on: boolean): void {
+  NATIVE = on;
+  memo.clear();
+  memoStats.clear();
+}
+
 /** Adds rules parsed at build time (rule text -> serializeParsed text). */
 export function registerParsedRules(rules: Record<string, string> | undefined): void {
   if (rules) for (const [rule, parsed] of Object.entries(rules)) preparsed.set(rule, parsed);
@@ -215,9 +226,23 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
     const plan = () => {
       if (planned) return planned;
       try {
-        const parsed = preparsed.get(rule);
-        const program = celLib().plan(celEnvironment(), parsed !== undefined ? reviveParsed(parsed) : celLib().parse(rule));
-        planned = { run: (self: unknown) => program({ self } as any) };
+        const text = preparsed.get(rule);
+        const parsed = text !== undefined ? reviveParsed(text) : celLib().parse(rule);
+        const program = celLib().plan(celEnvironment(), parsed);
+        const library = (self: unknown) => program({ self } as any);
+        // the common shapes run as JavaScript, the library deciding every value they leave (cel-native.ts)
+        const native = compileNative(parsed);
+        planned = {
+          run: native ? (self: unknown) => {
+            if (!NATIVE) return library(self);
+            try {
+              return native(self);
+            } catch (e) {
+              if (e !== BAIL) throw e;
+              return library(self);
+            }
+          } : library,
+        };
       } catch (e) {
         planned = { notChecked: `cannot be parsed here: ${(e as Error).message}` };
       }
