@@ -797,9 +797,10 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       if (!ctx.has('Service')) return [];
       const services = new Set(ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => `${d.obj.metadata?.name}.${ctx.ns(d.obj)}`));
       const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts)));
+      const clusterHost = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`); // once, not per destination
       return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).flatMap(({ path, d }) => {
         const host = ctx.fqdn(d.host ?? '', ctx.ns(vs.obj));
-        const m = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`).exec(host);
+        const m = clusterHost.exec(host);
         if (!m || entries.has(d.host) || entries.has(host)) return [];
         return services.has(`${m[1]}.${m[2]}`) ? [] : [at(vs, [...path, 'host'], `no Service ${m[2]}/${m[1]} is among the manifests: check the host, or add the Service`)];
       }));
