@@ -95,6 +95,8 @@ export interface CompiledRule {
   readonly notChecked?: string;
   readonly transition: boolean;
   readonly run?: (self: unknown) => unknown;
+  /** The rule as JavaScript, for its common shapes: throws BAIL for a value it leaves to `run` (cel-native.ts). */
+  readonly native?: (self: unknown) => boolean;
   /**
    * The fields of `self` the rule reads, when it reads `self` only as `self.field` (not `self` whole, a
    * method or macro on it, `self[...]`, `self.?field` or an escaped name): its outcome depends on those
@@ -222,26 +224,20 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
   } else {
     // parsed and planned when a value first reaches the rule: a schema has many rules on fields that
     // few manifests set, and `cdk8s-mesh validate` starts with none planned
-    let planned: { run?: (self: unknown) => unknown; notChecked?: string } | undefined;
+    let planned: { run?: (self: unknown) => unknown; native?: (self: unknown) => boolean; notChecked?: string } | undefined;
     const plan = () => {
       if (planned) return planned;
       try {
         const text = preparsed.get(rule);
         const parsed = text !== undefined ? reviveParsed(text) : celLib().parse(rule);
-        const program = celLib().plan(celEnvironment(), parsed);
-        const library = (self: unknown) => program({ self } as any);
-        // the common shapes run as JavaScript, the library deciding every value they leave (cel-native.ts)
+        // the common shapes run as JavaScript (cel-native.ts), the library deciding every value they leave;
+        // for them the library is loaded and the rule planned when a first value is left to it (every rule
+        // compiled natively plans: test/analysis/cel-native.test.ts)
         const native = compileNative(parsed);
+        let program: ((ctx: any) => unknown) | undefined = native ? undefined : celLib().plan(celEnvironment(), parsed);
         planned = {
-          run: native ? (self: unknown) => {
-            if (!NATIVE) return library(self);
-            try {
-              return native(self);
-            } catch (e) {
-              if (e !== BAIL) throw e;
-              return library(self);
-            }
-          } : library,
+          run: (self: unknown) => (program ??= celLib().plan(celEnvironment(), parsed))({ self }),
+          native,
         };
       } catch (e) {
         planned = { notChecked: `cannot be parsed here: ${(e as Error).message}` };
@@ -254,6 +250,7 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
       message: msg,
       transition,
       get run() { return plan().run; },
+      get native() { return NATIVE ? plan().native : undefined; },
       get notChecked() { return plan().notChecked; },
       get fields() { return plan().run ? fields : undefined; },
     };
@@ -426,8 +423,17 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
-      let result: unknown;
-      if (memoWorthIt(r)) {
+      let result: unknown = BAIL;
+      // run natively first: cheaper than the key of the memo; the memo and the library for the values left
+      const native = r.native;
+      if (native) {
+        try {
+          result = native(self);
+        } catch (e) {
+          if (e !== BAIL) throw e;
+        }
+      }
+      if (result === BAIL && memoWorthIt(r)) {
         const fields = r.fields;
         let key: string;
         if (fields && isMap) {
@@ -445,7 +451,7 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
           key = whole ??= celKey(self);
         }
         result = runMemo(r, self, key);
-      } else {
+      } else if (result === BAIL) {
         result = runPlain(r, self);
       }
       if (result === true) continue;
