@@ -40,7 +40,8 @@ function rng(seed: number): () => number {
 /** The field names and constants of a parsed rule. */
 function vocabulary(parsed: any): { fields: string[]; strings: string[]; ints: bigint[] } {
   const fields = new Set<string>();
-  const strings = new Set<string>(['', 'a', '/', '/a/b', 'é😀', 'PathPrefix', 'Exact', '*', '//x', '%2F']);
+  const strings = new Set<string>(['', 'a', '/', '/a/b', 'é😀', 'PathPrefix', 'Exact', '*', '//x', '%2F',
+    '0', '0s', '1ms', '999us', '1000us', '0.5ms', '1h2m', '62m', '5m', '300s', '-1s', '1.5s', '1µs', '1ms2', 's', '9999999999h', '3ms1ms']);
   const ints = new Set<bigint>([0n, 1n, 2n, -1n, 9223372036854775807n]);
   const walk = (v: any) => {
     if (!v || typeof v !== 'object') return;
@@ -139,6 +140,12 @@ describe('native CEL rules', () => {
     expect(run('self.type in ["Exact", "PathPrefix"] ? self.value.startsWith("/") : true', { type: 'Exact', value: 'x' })).toBe(false);
     expect(run('self == 1', 1.0)).toBe('library'); // a double: heterogeneous equality is the library's
     expect(compileNative(cel.parse('self.matches("^a$")'))).toBeUndefined();
+    expect(run("duration(self) >= duration('1ms')", '1000us')).toBe(true);
+    expect(run("duration(self) >= duration('1ms')", '999us')).toBe(false);
+    expect(run("duration(self) >= duration('1ms')", '1h5m')).toBe(true);
+    expect(run("duration(self) >= duration('1ms')", '0.5ms')).toBe('library'); // a fraction
+    expect(run("duration(self) >= duration('1ms')", '1.5')).toBe('library'); // an error: the library's message
+    expect(run("duration(self) != duration('0s')", '0ms')).toBe(false);
   });
 
   test('the validator finds the same with and without them', () => {

@@ -1,6 +1,6 @@
 /**
  * CEL rules run as JavaScript closures, for the common shapes of CRD rules (has(), size(), comparisons of
- * ints and strings, `in` a list, startsWith / endsWith / contains, all / exists / exists_one and other
+ * ints, strings and durations, `in` a list, startsWith / endsWith / contains, all / exists / exists_one and other
  * comprehensions over lists and maps), on the values of `toCel` (strings, bigint ints, booleans, arrays,
  * plain objects).
  *
@@ -41,8 +41,45 @@ function int(v: unknown): bigint {
   return v;
 }
 
-/** CEL `==` on the values decided here: two strings, two ints or two booleans. */
+/** A CEL duration, in nanoseconds. */
+class Duration {
+  constructor(readonly nanos: bigint) {}
+}
+
+const DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+
+/**
+ * CEL duration(string) for durations written as whole numbers of units without a sign (`5s`, `1h30m`, `100ms`), read
+ * as @bufbuild/cel's parseDuration reads them (the units tried in its order: `ms` before `m`); anything else (a
+ * fraction, a sign, `µs`, a bare 0, an error) is left to the library.
+ */
+function duration(v: unknown): Duration {
+  const text = str(v);
+  if (!text || text.length > 64) bail();
+  const part = /(\d{1,12})(ns|us|ms|s|m|h)/y;
+  let nanos = 0n;
+  let at = 0;
+  while (at < text.length) {
+    part.lastIndex = at;
+    const m = part.exec(text);
+    if (!m) bail();
+    nanos += BigInt(m[1]) * DURATION_UNITS[m[2]];
+    at = part.lastIndex;
+  }
+  return nanos > INT64_MAX ? bail() : new Duration(nanos);
+}
+
+/** Compares two ints or two durations. */
+function compare(a: unknown, b: unknown): number {
+  if (a instanceof Duration && b instanceof Duration) return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
+  const x = int(a);
+  const y = int(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** CEL `==` on the values decided here: two strings, two ints, two booleans or two durations. */
 function equal(a: unknown, b: unknown): boolean {
+  if (a instanceof Duration && b instanceof Duration) return a.nanos === b.nanos;
   const t = typeof a;
   if ((t === 'string' || t === 'bigint' || t === 'boolean') && typeof b === t) return a === b;
   return bail();
@@ -173,10 +210,11 @@ function call(v: any): Fn {
     case '_?_:_/3': return env => (bool(a(env)) ? b(env) : c(env));
     case '_==_/2': return env => equal(a(env), b(env));
     case '_!=_/2': return env => !equal(a(env), b(env));
-    case '_<_/2': return env => int(a(env)) < int(b(env));
-    case '_<=_/2': return env => int(a(env)) <= int(b(env));
-    case '_>_/2': return env => int(a(env)) > int(b(env));
-    case '_>=_/2': return env => int(a(env)) >= int(b(env));
+    case '_<_/2': return env => compare(a(env), b(env)) < 0;
+    case '_<=_/2': return env => compare(a(env), b(env)) <= 0;
+    case '_>_/2': return env => compare(a(env), b(env)) > 0;
+    case '_>=_/2': return env => compare(a(env), b(env)) >= 0;
+    case 'duration/1': return env => duration(a(env));
     case '_+_/2': return env => int(int(a(env)) + int(b(env)));
     case '_-_/2': return env => int(int(a(env)) - int(b(env)));
     case 'size/1': return env => size(a(env));
