@@ -139,7 +139,13 @@ describe('native CEL rules', () => {
     expect(run('self + 1 > 0', 9223372036854775807n)).toBe('library'); // overflow: the library's error
     expect(run('self.type in ["Exact", "PathPrefix"] ? self.value.startsWith("/") : true', { type: 'Exact', value: 'x' })).toBe(false);
     expect(run('self == 1', 1.0)).toBe('library'); // a double: heterogeneous equality is the library's
-    expect(compileNative(cel.parse('self.matches("^a$")'))).toBeUndefined();
+    expect(run('self.matches("^a$")', 'a')).toBe(true);
+    expect(run('self.matches("^a$")', 'ab')).toBe(false);
+    expect(run('self.matches("(")', 'a')).toBe('library'); // a pattern that does not compile: the library's error
+    expect(compileNative(cel.parse('self.matches(self)'))).toBeUndefined();
+    expect(run('self.filter(f, f.type == "A").size() <= 1', [{ type: 'A' }, { type: 'B' }])).toBe(true);
+    expect(run('self.filter(f, f.type == "A").size() <= 1', [{ type: 'A' }, { type: 'A' }])).toBe(false);
+    expect(run('(has(self.m) ? self.m : {}).size() > 0', {})).toBe(false);
     expect(run("duration(self) >= duration('1ms')", '1000us')).toBe(true);
     expect(run("duration(self) >= duration('1ms')", '999us')).toBe(false);
     expect(run("duration(self) >= duration('1ms')", '1h5m')).toBe(true);

@@ -157,6 +157,11 @@ function expr(e: any): Fn {
       const items: Fn[] = (v.elements ?? []).map(expr);
       return env => items.map(f => f(env));
     }
+    case 'structExpr': {
+      // the empty map literal `{}` (a default for a map read with has())
+      if (v.messageName || v.entries?.length) return unsupported();
+      return () => ({});
+    }
     case 'comprehensionExpr': return comprehension(v);
     case 'callExpr': return call(v);
     default: return unsupported();
@@ -199,6 +204,26 @@ function call(v: any): Fn {
       case 'startsWith': return env => str(target(env)).startsWith(str(a(env)));
       case 'endsWith': return env => str(target(env)).endsWith(str(a(env)));
       case 'contains': return env => str(target(env)).includes(str(a(env)));
+      case 'matches': {
+        // @bufbuild/cel's matches() (std/logic.js): RE2JS.compile(pattern).test(this); a constant pattern is
+        // compiled once, and one that does not compile is the library's error
+        const pattern = v.args[0]?.exprKind?.case === 'constExpr' && v.args[0].exprKind.value.constantKind?.case === 'stringValue'
+          ? v.args[0].exprKind.value.constantKind.value as string : undefined;
+        if (pattern === undefined) return unsupported();
+        let re: { test: (s: string) => boolean } | null | undefined;
+        return env => {
+          const text = str(target(env));
+          if (re === undefined) {
+            try {
+              // eslint-disable-next-line @typescript-eslint/no-require-imports
+              re = (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern);
+            } catch {
+              re = null;
+            }
+          }
+          return re ? re.test(text) : bail();
+        };
+      }
       default: return unsupported();
     }
   }
@@ -215,7 +240,13 @@ function call(v: any): Fn {
     case '_>_/2': return env => compare(a(env), b(env)) > 0;
     case '_>=_/2': return env => compare(a(env), b(env)) >= 0;
     case 'duration/1': return env => duration(a(env));
-    case '_+_/2': return env => int(int(a(env)) + int(b(env)));
+    case '_+_/2': return env => {
+      const x = a(env);
+      const y = b(env);
+      // two lists (the filter() macro's accumulator), else two ints
+      if (Array.isArray(x) && Array.isArray(y)) return [...x, ...y];
+      return int(int(x) + int(y));
+    };
     case '_-_/2': return env => int(int(a(env)) - int(b(env)));
     case 'size/1': return env => size(a(env));
     case '@in/2': return env => {
