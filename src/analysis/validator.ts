@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Finding, Severity, ValidationCodes } from './findings';
-import { evaluateRules, registerParsedRules, RuleNode, ruleTree, toCel } from './private/cel';
+import { evaluateRules, registerParsedRules, RuleNode, ruleTree } from './private/cel';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, precompiledRules, validateStructure } from './private/structural';
@@ -167,7 +167,9 @@ export class ManifestValidator {
       issues.push({ code: ValidationCodes.KIND_NOT_CHECKED, severity: notCheckedSeverity, path: [], message: `not checked: no pinned schema for ${obj.apiVersion} ${obj.kind}${hint}` });
       return { checked: false, issues };
     }
-    const copy = owned ? obj : copyJson(obj);
+    // a copy only when the check may change the object: defaults to write (a schema with a default) or nulls
+    // to prune, or data that is not plain JSON (the copy turns it into JSON)
+    const copy = owned || (!schemaHasDefaults(pinned.schema) && plainWithoutNulls(obj)) ? obj : copyJson(obj);
     for (const s of validateStructure(copy, pinned)) {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }
@@ -178,7 +180,8 @@ export class ManifestValidator {
       ruleTrees.set(key, ruleTree(pinned.schema));
     }
     const cel: { code: string; path: (string | number)[]; message: string; rule: string }[] = [];
-    evaluateRules(toCel(copy, pinned.schema), ruleTrees.get(key), [], cel);
+    // converted to CEL values where rules live (evaluateRules converts the value of each node with rules)
+    evaluateRules(copy, ruleTrees.get(key), [], cel);
     for (const c of cel) {
       const severity = c.code === ValidationCodes.CEL_FAILED || c.code === ValidationCodes.CEL_ERROR ? Severity.ERROR
         : c.code === ValidationCodes.CEL_NOT_CHECKED ? notCheckedSeverity : Severity.INFO;
@@ -211,6 +214,36 @@ function plainCopy(v: any): any {
     if (v[k] !== undefined) out[k] = plainCopy(v[k]);
   }
   return out;
+}
+
+/** Whether each pinned schema (by identity) holds a `default` anywhere (conservatively: any key named so). */
+const schemaDefaults = new WeakMap<object, boolean>();
+
+function schemaHasDefaults(schema: any): boolean {
+  let known = schemaDefaults.get(schema);
+  if (known === undefined) schemaDefaults.set(schema, known = JSON.stringify(schema).includes('"default"'));
+  return known;
+}
+
+/**
+ * Whether a value is plain JSON data without a null: what copyJson would copy as it is and pruneNulls
+ * would leave alone, so that the check reads it in place (without copying the object).
+ */
+export function plainWithoutNulls(v: any): boolean {
+  if (typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!plainWithoutNulls(v[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (k === '__proto__' || !plainWithoutNulls(v[k])) return false;
+  }
+  return true;
 }
 
 /**

@@ -60,6 +60,28 @@ describe('I105 with an index of the earlier prefixes', () => {
     }), { numRuns: 300, seed: 26 });
   });
 
+  test('the same findings as the scan with conditions sorting before and after uri, and matches that are not objects', () => {
+    // I105 makes the key of a match with another URI from the parts of its key before and after `uri` (no copy)
+    const wide = fc.oneof(
+      fc.record({
+        headers: fc.option(fc.record({ 'x-user': fc.record({ exact: fc.constantFrom('a', 'b') }) }), { nil: undefined }),
+        uri: fc.option(fc.oneof(
+          fc.record({ prefix: fc.constantFrom('/', '/a', '/a/b', '/b') }),
+          fc.record({ exact: fc.constantFrom('/a', '/a/b', '/b/c') }),
+          fc.record({ prefix: fc.constantFrom('/a'), ignoreUriCase: fc.boolean() }),
+        ), { nil: undefined }),
+        withoutHeaders: fc.option(fc.record({ 'x-bot': fc.record({ exact: fc.constantFrom('1', '2') }) }), { nil: undefined }),
+        port: fc.option(fc.constantFrom(80, 8080), { nil: undefined }),
+        name: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined }),
+      }, { requiredKeys: [] }),
+      fc.constantFrom<any>(['x'], { uri: null }, { uri: '/a' }, { uri: { prefix: '/a' }, name: 'n' }),
+    );
+    fc.assert(fc.property(fc.array(fc.record({ match: fc.array(wide, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 8 }), http => {
+      const withRoutes = http.map(r => ({ ...r, route: [{ destination: { host: 'payment' } }] }));
+      expect(i105(withRoutes)).toEqual(scan(withRoutes));
+    }), { numRuns: 400, seed: 2604 });
+  });
+
   test('the first earlier prefix in match order is named, not the longest or the shortest', () => {
     const http = [
       { match: [{ uri: { prefix: '/a/b' } }], route: [{ destination: { host: 'x' } }] },

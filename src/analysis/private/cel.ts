@@ -1,5 +1,6 @@
 import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
+import { BAIL, compileNative } from './cel-native';
 import { ValidationCodes } from '../findings';
 
 /**
@@ -94,6 +95,8 @@ export interface CompiledRule {
   readonly notChecked?: string;
   readonly transition: boolean;
   readonly run?: (self: unknown) => unknown;
+  /** The rule as JavaScript, for its common shapes: throws BAIL for a value it leaves to `run` (cel-native.ts). */
+  readonly native?: (self: unknown) => boolean;
   /**
    * The fields of `self` the rule reads, when it reads `self` only as `self.field` (not `self` whole, a
    * method or macro on it, `self[...]`, `self.?field` or an escaped name): its outcome depends on those
@@ -138,6 +141,16 @@ const planCache = new Map<string, CompiledRule>();
  * CLI. By rule text, the parsed expression as written by serializeParsed.
  */
 const preparsed = new Map<string, string>();
+
+/** Whether rules run natively where they can (see cel-native.ts); off for the tests that compare both. */
+let NATIVE = true;
+
+/** For the tests: run every rule with the CEL library (false) or natively where it can (true, the default). Forgets the outcomes kept. */
+export function useNativeRules(on: boolean): void {
+  NATIVE = on;
+  memo.clear();
+  memoStats.clear();
+}
 
 /** Adds rules parsed at build time (rule text -> serializeParsed text). */
 export function registerParsedRules(rules: Record<string, string> | undefined): void {
@@ -211,13 +224,21 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
   } else {
     // parsed and planned when a value first reaches the rule: a schema has many rules on fields that
     // few manifests set, and `cdk8s-mesh validate` starts with none planned
-    let planned: { run?: (self: unknown) => unknown; notChecked?: string } | undefined;
+    let planned: { run?: (self: unknown) => unknown; native?: (self: unknown) => boolean; notChecked?: string } | undefined;
     const plan = () => {
       if (planned) return planned;
       try {
-        const parsed = preparsed.get(rule);
-        const program = celLib().plan(celEnvironment(), parsed !== undefined ? reviveParsed(parsed) : celLib().parse(rule));
-        planned = { run: (self: unknown) => program({ self } as any) };
+        const text = preparsed.get(rule);
+        const parsed = text !== undefined ? reviveParsed(text) : celLib().parse(rule);
+        // the common shapes run as JavaScript (cel-native.ts), the library deciding every value they leave;
+        // for them the library is loaded and the rule planned when a first value is left to it (every rule
+        // compiled natively plans: test/analysis/cel-native.test.ts)
+        const native = compileNative(parsed);
+        let program: ((ctx: any) => unknown) | undefined = native ? undefined : celLib().plan(celEnvironment(), parsed);
+        planned = {
+          run: (self: unknown) => (program ??= celLib().plan(celEnvironment(), parsed))({ self }),
+          native,
+        };
       } catch (e) {
         planned = { notChecked: `cannot be parsed here: ${(e as Error).message}` };
       }
@@ -229,6 +250,7 @@ function compileRule(rule: string, message: string | undefined): CompiledRule {
       message: msg,
       transition,
       get run() { return plan().run; },
+      get native() { return NATIVE ? plan().native : undefined; },
       get notChecked() { return plan().notChecked; },
       get fields() { return plan().run ? fields : undefined; },
     };
@@ -375,14 +397,19 @@ function typeMatches(value: unknown, schema: any): boolean {
 const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsupported|not implemented|undeclared reference/i;
 
 /**
- * Evaluates every CEL rule that applies to `value`, walking only where rules live. `value` is the
- * document already converted with `toCel` (once, for the whole document).
+ * Evaluates every CEL rule that applies to `value`, walking only where rules live. `value` is the plain
+ * document, converted with `toCel` at the first node with rules (its subtree, once), or already converted
+ * (`converted`): the parts of a document where no rule lives are not converted at all.
  */
-export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[]): void {
+export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[], converted = false): void {
   if (!node || value === undefined || value === null) return;
   // a value of the wrong type was reported by the structural check; the API server does not run rules on it
   if (!typeMatches(value, node.schema)) return;
   if (node.rules.length) {
+    if (!converted) {
+      value = toCel(value, node.schema);
+      converted = true;
+    }
     const self = value;
     let whole: string | undefined; // once per value, for all the rules that read it whole
     const byFields = node.rules.length > 1 ? new Map<string[], string>() : undefined; // and per set of fields read
@@ -396,8 +423,17 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
         out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
-      let result: unknown;
-      if (memoWorthIt(r)) {
+      let result: unknown = BAIL;
+      // run natively first: cheaper than the key of the memo; the memo and the library for the values left
+      const native = r.native;
+      if (native) {
+        try {
+          result = native(self);
+        } catch (e) {
+          if (e !== BAIL) throw e;
+        }
+      }
+      if (result === BAIL && memoWorthIt(r)) {
         const fields = r.fields;
         let key: string;
         if (fields && isMap) {
@@ -415,7 +451,7 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
           key = whole ??= celKey(self);
         }
         result = runMemo(r, self, key);
-      } else {
+      } else if (result === BAIL) {
         result = runPlain(r, self);
       }
       if (result === true) continue;
@@ -433,13 +469,13 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
     }
   }
   if (Array.isArray(value)) {
-    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out));
+    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out, converted));
     return;
   }
   if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as object)) {
       const child = node.properties.get(k) ?? (node.schema.properties?.[k] ? undefined : node.additional);
-      if (child) evaluateRules(v, child, [...p, k], out);
+      if (child) evaluateRules(v, child, [...p, k], out, converted);
     }
   }
 }

@@ -86,9 +86,10 @@ export class AnalysisContext {
   /** A host as Istio resolves it from namespace `ns`: short names become FQDNs. */
   public fqdn(host: string, ns: string): string {
     if (!host || host.includes('*')) return host;
-    const parts = host.split('.');
-    if (parts.length === 1) return `${host}.${ns}.svc.${this.assumptions.clusterDomain}`;
-    if (parts.length === 2) return `${host}.svc.${this.assumptions.clusterDomain}`;
+    // one label, or two (the dots counted: no split per host)
+    const dot = host.indexOf('.');
+    if (dot < 0) return `${host}.${ns}.svc.${this.assumptions.clusterDomain}`;
+    if (host.indexOf('.', dot + 1) < 0) return `${host}.svc.${this.assumptions.clusterDomain}`;
     return host;
   }
 

@@ -136,6 +136,41 @@ function matchKey(m: any): string {
   return key;
 }
 
+/** matchRest of each match object read (I105). */
+const matchRests = new WeakMap<object, { rest: string; before: string; after: string }>();
+
+/**
+ * For I105, of a match that is an object (not a list): its key without its URI (`rest`, the same as
+ * `matchKey({ ...m, uri: undefined })`), and the parts of the key before and after where a URI goes, so that the
+ * key of the match with another URI is made without a copy of the match (see withUri).
+ */
+function matchRest(m: object): { rest: string; before: string; after: string } {
+  const memo = matchRests.get(m);
+  if (memo) return memo;
+  let before = '';
+  let after = '';
+  for (const k of Object.keys(m).sort()) {
+    const x = (m as any)[k];
+    if (k === 'name' || k === 'uri' || x === undefined) continue;
+    const part = JSON.stringify(k) + ':' + canonical(x);
+    if (k < 'uri') before += (before ? ',' : '') + part;
+    else after += (after ? ',' : '') + part;
+  }
+  const out = { rest: '{' + before + (before && after ? ',' : '') + after + '}', before, after };
+  matchRests.set(m, out);
+  return out;
+}
+
+/** The key of a match with the URI prefix `prefix` (`matchKey({ ...m, uri: { prefix } })`), from its matchRest. */
+function withUriPrefix(r: { before: string; after: string }, prefix: string): string {
+  return '{' + r.before + (r.before ? ',' : '') + '"uri":{"prefix":' + JSON.stringify(prefix) + '}' + (r.after ? ',' : '') + r.after + '}';
+}
+
+/** Whether a match is an object other than a list (whose spread copy has the same keys). */
+function plainMatch(m: unknown): m is object {
+  return m !== null && typeof m === 'object' && !Array.isArray(m);
+}
+
 const PRINCIPAL = /^(\*|[^/*]+\/ns\/[^/]+\/sa\/[^/]+|\*\/ns\/[^/]+\/sa\/[^/]+|[^/]*\*|\*[^/]*)$/;
 
 /** A label map as a canonical string ('' for none), to compare selectors. */
@@ -330,7 +365,10 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
         const key = matchKey(m);
-        const rest = matchKey({ ...m, uri: undefined });
+        // (the keys of the match with another URI, without copies of the match, when it is an object)
+        const parts = plainMatch(m) ? matchRest(m) : undefined;
+        const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
+        const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
         const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
         // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
         // match): the first such prefix, in the order of the matches
@@ -339,12 +377,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
           const group = byRest.get(rest);
           for (const length of group?.lengths ?? []) {
             const list = length <= uri.length ? group!.byPrefix.get(uri.slice(0, length)) : undefined;
-            if (!list || key === matchKey({ ...m, uri: { prefix: list[0].prefix } })) continue;
+            if (!list || key === keyWith(list[0].prefix)) continue;
             const p = list.find(e => e.i !== i);
             if (p && (!shadow || p.seq < shadow.seq)) shadow = p;
           }
         } else if (uri !== undefined) {
-          shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== matchKey({ ...m, uri: { prefix: p.prefix } }));
+          shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== keyWith(p.prefix));
         }
         if (seen.has(key) && seen.get(key) !== i) {
           out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
@@ -759,9 +797,10 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       if (!ctx.has('Service')) return [];
       const services = new Set(ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => `${d.obj.metadata?.name}.${ctx.ns(d.obj)}`));
       const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts)));
+      const clusterHost = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`); // once, not per destination
       return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).flatMap(({ path, d }) => {
         const host = ctx.fqdn(d.host ?? '', ctx.ns(vs.obj));
-        const m = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`).exec(host);
+        const m = clusterHost.exec(host);
         if (!m || entries.has(d.host) || entries.has(host)) return [];
         return services.has(`${m[1]}.${m[2]}`) ? [] : [at(vs, [...path, 'host'], `no Service ${m[2]}/${m[1]} is among the manifests: check the host, or add the Service`)];
       }));

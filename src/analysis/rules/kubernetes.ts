@@ -65,9 +65,10 @@ function serviceReferences(ctx: AnalysisContext): ServiceReference[] {
       }
     }
   }
+  const clusterHost = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`); // once, not per DestinationRule
   for (const d of ctx.ofKind('DestinationRule', 'istio.io')) {
     const host = ctx.fqdn(String(d.obj.spec?.host ?? ''), ctx.ns(d.obj));
-    const m = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`).exec(host);
+    const m = clusterHost.exec(host);
     if (m) out.push({ doc: d, path: ['spec', 'host'], ns: m[2], name: m[1], what: 'DestinationRule host' });
   }
   for (const kind of CONSUL_NAMED) {
