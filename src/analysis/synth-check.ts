@@ -5,6 +5,7 @@ import { MeshAnalyzer } from './analyzer';
 import { Finding, Severity } from './findings';
 import { firstDifference, objectKey } from './private/duplicates';
 import { ManifestValidator } from './validator';
+import { meshError } from '../private/errors';
 
 const ID = 'cdk8s-mesh';
 
@@ -37,7 +38,7 @@ export function emitWarning(scope: IConstruct, text: string): void {
     fs.appendFileSync(where.slice('file:'.length), line);
   } else {
     const from = scope.node.tryGetContext(WARNINGS_CONTEXT) !== undefined ? `context ${WARNINGS_CONTEXT}` : 'CDK8S_MESH_WARNINGS';
-    throw new Error(`[${scope.node.path}] ${from}: got ${JSON.stringify(where)}: warnings go to stderr (the default), none, or file:PATH (appended); `
+    throw meshError(`[${scope.node.path}] ${from}: got ${JSON.stringify(where)}: warnings go to stderr (the default), none, or file:PATH (appended); `
       + `set it to one of those, e.g. app.node.setContext('${WARNINGS_CONTEXT}', 'file:dist/mesh-warnings.txt')`);
   }
 }

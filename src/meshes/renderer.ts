@@ -37,6 +37,11 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
   unsupported(intent: I, context: RenderContext): Unsupported[];
   /** Writes the mesh's objects for the intent under `scope`. */
   render(scope: S, intent: I, context: RenderContext): void;
+  /**
+   * Warns (through `context.warn`) about settings this mesh writes but may not act on as meant; called once,
+   * after the construct's prop checks and before the unsupported settings are refused or dropped.
+   */
+  warnings?(intent: I, context: RenderContext): void;
 }
 
 /**

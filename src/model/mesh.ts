@@ -1,4 +1,4 @@
-import { propMessage } from '../private/errors';
+import { meshError, propMessage } from '../private/errors';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, domainProblem } from '../private/names';
 
 /**
@@ -222,10 +222,10 @@ export class Mesh {
     const revision = options.revision;
     if (revision !== undefined) {
       if (typeof revision !== 'string' || revision.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(revision)) {
-        throw new Error(`Mesh.istio: ${propMessage('revision', revision, 'an Istio revision or revision tag is a label value of istio.io/rev (lower-case letters, digits and \'-\', at most 63 characters)', "use the revision istiod was installed with, e.g. revision: '1-30-3' or a tag such as 'prod-stable'")}`);
+        throw meshError(`Mesh.istio: ${propMessage('revision', revision, 'an Istio revision or revision tag is a label value of istio.io/rev (lower-case letters, digits and \'-\', at most 63 characters)', "use the revision istiod was installed with, e.g. revision: '1-30-3' or a tag such as 'prod-stable'")}`);
       }
       if (options.dataPlane === IstioDataPlane.AMBIENT) {
-        throw new Error(`Mesh.istio: ${propMessage('revision', revision, 'the ambient data plane is enrolled with istio.io/dataplane-mode: ambient, and this library writes no revision labels for ambient', 'leave revision out for IstioDataPlane.AMBIENT')}`);
+        throw meshError(`Mesh.istio: ${propMessage('revision', revision, 'the ambient data plane is enrolled with istio.io/dataplane-mode: ambient, and this library writes no revision labels for ambient', 'leave revision out for IstioDataPlane.AMBIENT')}`);
       }
     }
     return new Mesh(MeshKind.ISTIO, options.clusterDomain ?? 'cluster.local', options.trustDomain ?? 'cluster.local', {
@@ -250,7 +250,7 @@ export class Mesh {
   public static consul(options: ConsulMeshOptions = {}): Mesh {
     const dc = options.datacenterWideEntries;
     if (dc !== undefined && !Object.values(ConsulDatacenterWideEntries).includes(dc)) {
-      throw new Error(`Mesh.consul: datacenterWideEntries: got ${JSON.stringify(dc)}: not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT`);
+      throw meshError(`Mesh.consul: datacenterWideEntries: got ${JSON.stringify(dc)}: not a ConsulDatacenterWideEntries value; use ConsulDatacenterWideEntries.WRITE_WITH_WARNING, WRITE or OMIT`);
     }
     return new Mesh(MeshKind.CONSUL, options.clusterDomain ?? 'cluster.local', 'consul', {
       consulEnterprise: options.enterprise ?? false,

@@ -1,6 +1,6 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { show } from '../private/errors';
+import { meshError, show } from '../private/errors';
 import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
 
@@ -134,7 +134,7 @@ export class ServiceRef {
     const name = options.name ?? api.name;
     const named = exposing.find(s => s.name === name);
     if (options.name === undefined && !named && exposing.length > 1) {
-      throw new Error(`ServiceRef.fromDeployment(deployment): got ${describeObject(deployment)}, whose pods are selected by the Services ${exposing.map(s => `${s.name} [${userPath(s)}]`).join(', ')} and none is named ${name}: `
+      throw meshError(`ServiceRef.fromDeployment(deployment): got ${describeObject(deployment)}, whose pods are selected by the Services ${exposing.map(s => `${s.name} [${userPath(s)}]`).join(', ')} and none is named ${name}: `
         + 'routes and policies must name one of them; pass ServiceRef.fromService(service) with the one callers use');
     }
     const found = named ?? (options.name === undefined && exposing.length === 1 ? exposing[0] : undefined);

@@ -5,8 +5,20 @@ import type { TelemetryIntent } from '../../patterns/telemetry/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
+/** The environment variables Istio's injection template gives istio-proxy (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
+const ISTIO_PROXY_ENV_NAMES = 'POD_NAME, POD_NAMESPACE, INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT, TRUST_DOMAIN, PROXY_CONFIG, ISTIO_CPU_LIMIT and ISTIO_META_*';
+const ISTIO_PROXY_ENV = /^(POD_NAME|POD_NAMESPACE|INSTANCE_IP|HOST_IP|SERVICE_ACCOUNT|TRUST_DOMAIN|PROXY_CONFIG|ISTIO_CPU_LIMIT|CA_ADDR|PILOT_CERT_PROVIDER|GOMAXPROCS|GOMEMLIMIT|ISTIO_META_[A-Z0-9_]+)$/;
+
 /** Istio (sidecars and ambient): a Telemetry object. */
 export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
+  warnings(intent: TelemetryIntent, { warn }: RenderContext) {
+    for (const [name, tag] of Object.entries(intent.tracing?.customTags ?? {})) {
+      if (tag.source === 'environment' && !ISTIO_PROXY_ENV.test(tag.value)) {
+        warn?.(`tracing.customTags.${name}: istio-proxy has no environment variable ${tag.value} unless you add it to the proxy (the injected ones are ${ISTIO_PROXY_ENV_NAMES}); ${tag.value === 'CLUSTER_NAME' ? 'the cluster\'s name is ISTIO_META_CLUSTER_ID' : 'the tag is empty otherwise'}`);
+      }
+    }
+  },
+
   unsupported(intent: TelemetryIntent) {
     const logging = intent.accessLogging;
     return logging?.format !== undefined

@@ -2,7 +2,7 @@ import { parse as parseCel } from '@bufbuild/cel';
 import { Construct, IConstruct } from 'constructs';
 import { TelemetryIntent } from './intent';
 import { AccessLogFormat, AccessLoggingOptions, MetricsOptions, TraceTag, TracingOptions } from './props';
-import { Mesh, MeshKind } from '../../model/mesh';
+import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { ProblemList, show } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
@@ -15,10 +15,6 @@ const TAG_NAME = /^[A-Za-z_][-A-Za-z0-9_.]*$/;
 
 /** The share of requests traced by default, in percent (1 %, as the seed articles advise). */
 const DEFAULT_SAMPLING_PERCENTAGE = 1;
-
-/** The environment variables Istio's injection template gives istio-proxy (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
-const ISTIO_PROXY_ENV_NAMES = 'POD_NAME, POD_NAMESPACE, INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT, TRUST_DOMAIN, PROXY_CONFIG, ISTIO_CPU_LIMIT and ISTIO_META_*';
-const ISTIO_PROXY_ENV = /^(POD_NAME|POD_NAMESPACE|INSTANCE_IP|HOST_IP|SERVICE_ACCOUNT|TRUST_DOMAIN|PROXY_CONFIG|ISTIO_CPU_LIMIT|CA_ADDR|PILOT_CERT_PROVIDER|GOMAXPROCS|GOMEMLIMIT|ISTIO_META_[A-Z0-9_]+)$/;
 
 /** Above this sampling percentage, a production namespace gets a warning. */
 const PRODUCTION_SAMPLING_LIMIT = 10;
@@ -129,9 +125,6 @@ export class TrafficTelemetry extends MeshConstruct {
         if (!TAG_NAME.test(name)) problems.add(`tracing.customTags.${name}`, name, 'a tag name is letters, digits, \'-\', \'_\' and \'.\', starting with a letter or \'_\'', "rename it, e.g. 'environment'");
         const problem = tag instanceof TraceTag ? tag._problem() : 'not a TraceTag';
         if (problem) problems.add(`tracing.customTags.${name}`, tag instanceof TraceTag ? tag.value : tag, problem, "use TraceTag.literal('production'), TraceTag.fromEnvironment('ISTIO_META_CLUSTER_ID') or TraceTag.fromHeader('x-tenant')");
-        if (!problem && tag.source === 'environment' && this.mesh.kind === MeshKind.ISTIO && !ISTIO_PROXY_ENV.test(tag.value)) {
-          this._warn(`tracing.customTags.${name}: istio-proxy has no environment variable ${tag.value} unless you add it to the proxy (the injected ones are ${ISTIO_PROXY_ENV_NAMES}); ${tag.value === 'CLUSTER_NAME' ? 'the cluster\'s name is ISTIO_META_CLUSTER_ID' : 'the tag is empty otherwise'}`);
-        }
       }
     }
     const logging = props.accessLogging;
@@ -187,6 +180,8 @@ export class TrafficTelemetry extends MeshConstruct {
       samplingPercentage: this.samplingPercentage,
       namespaceObject: props.namespaceObject,
     };
+    // the mesh's warnings on the intent (Istio: an environment tag istio-proxy has no variable for) come first
+    renderer.warnings?.(intent, { mesh: this.mesh, warn: m => this._warn(m) });
     const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
     // the renderers below read none of the settings that can be dropped (tracing, metrics, filter, provider, format off Istio)
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
