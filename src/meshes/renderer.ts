@@ -3,8 +3,9 @@ import { IConstruct } from 'constructs';
 import type { Identity } from '../model/identity';
 import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
-import { TrafficModel } from '../model/traffic';
+import { TrafficModel, VersionIntent } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
+import type { CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent } from '../patterns/ingress/intent';
@@ -13,6 +14,7 @@ import type { MultiClusterIntent } from '../patterns/multicluster/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
+import type { PodTemplate } from '../private/k8s-objects';
 
 /** What a renderer gets besides the intent. */
 export interface RenderContext {
@@ -86,6 +88,30 @@ export interface IngressRenderer extends PatternRenderer<IngressIntent> {
 }
 
 /**
+ * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
+ * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
+ * controller cannot do on the mesh. The construct keeps the mesh-neutral checks and their order.
+ */
+export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
+  /** Whether the mesh reads `smiTrafficSplit` (elsewhere the prop is refused). */
+  readonly readsSmiTrafficSplit: boolean;
+  /** Whether Flagger mirrors (for its first interval only) on this mesh, which the release warns about. */
+  readonly flaggerMirrorsFirstInterval: boolean;
+  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
+  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
+  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
+  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
+  /** A warning on the health alert's PrometheusRule on this mesh, if any. */
+  alertWarning?(context: RenderContext): string | undefined;
+  /** Why the mesh (or its options) refuses the controller altogether, on which prop. */
+  controllerRefusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
+  /** The settings the controller cannot express on this mesh (after the controller's own: Flagger A/B mirror, Argo multi-header matches). */
+  controllerUnsupported(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
+  /** The mesh's objects a controller's release needs besides the controller's (e.g. the waypoint enrolment). */
+  renderController?(scope: IConstruct, intent: CanaryControllerIntent, context: RenderContext): void;
+}
+
+/**
  * A pattern whose objects the construct still writes itself for the built-in meshes, branching on
  * `mesh.kind` (see docs/architecture.md, "What remains"): a mesh lists it to say "the construct's own
  * code renders me", or leaves it `undefined` to refuse the pattern.
@@ -114,7 +140,7 @@ export interface MeshRenderers {
   /** The per-service routing objects that ResilientService, CanaryRelease, VersionedRouting and FaultInjection share. */
   readonly traffic: TrafficRenderer | undefined;
   /** CanaryRelease (its Flagger or Argo Rollouts objects and alerts). */
-  readonly canary: RenderedByConstruct | undefined;
+  readonly canary: CanaryRenderer | undefined;
   /** VersionedRouting. */
   readonly routing: RenderedByConstruct | undefined;
   /** FaultInjection (the faults themselves are written by the traffic renderer). */

@@ -1,3 +1,4 @@
+import { CONSUL_CANARY } from './canary';
 import { CONSUL_EGRESS } from './egress';
 import { CONSUL_FAULT } from './fault';
 import { CONSUL_INGRESS } from './ingress';
@@ -15,7 +16,7 @@ export const CONSUL: MeshRenderers = {
   zeroTrust: CONSUL_ZERO_TRUST,
   multiCluster: CONSUL_MULTI_CLUSTER,
   traffic: CONSUL_TRAFFIC,
-  canary: RENDERED_BY_CONSTRUCT,
+  canary: CONSUL_CANARY,
   routing: RENDERED_BY_CONSTRUCT,
   fault: CONSUL_FAULT,
   ingress: CONSUL_INGRESS,

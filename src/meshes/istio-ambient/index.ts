@@ -1,3 +1,4 @@
+import { AMBIENT_CANARY } from './canary';
 import { AMBIENT_FAULT } from './fault';
 import { AMBIENT_TRAFFIC } from './traffic';
 import { ISTIO } from '../istio';
@@ -13,4 +14,5 @@ export const ISTIO_AMBIENT: MeshRenderers = {
   displayName: 'Istio ambient',
   traffic: AMBIENT_TRAFFIC,
   fault: AMBIENT_FAULT,
+  canary: AMBIENT_CANARY,
 };

@@ -1,3 +1,4 @@
+import { ISTIO_CANARY } from './canary';
 import { ISTIO_EGRESS } from './egress';
 import { ISTIO_FAULT } from './fault';
 import { ISTIO_INGRESS } from './ingress';
@@ -15,7 +16,7 @@ export const ISTIO: MeshRenderers = {
   zeroTrust: ISTIO_ZERO_TRUST,
   multiCluster: ISTIO_MULTI_CLUSTER,
   traffic: ISTIO_TRAFFIC,
-  canary: RENDERED_BY_CONSTRUCT,
+  canary: ISTIO_CANARY,
   routing: RENDERED_BY_CONSTRUCT,
   fault: ISTIO_FAULT,
   ingress: ISTIO_INGRESS,

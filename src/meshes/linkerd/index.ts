@@ -1,3 +1,4 @@
+import { LINKERD_CANARY } from './canary';
 import { LINKERD_EGRESS } from './egress';
 import { LINKERD_FAULT } from './fault';
 import { LINKERD_INGRESS } from './ingress';
@@ -15,7 +16,7 @@ export const LINKERD: MeshRenderers = {
   zeroTrust: LINKERD_ZERO_TRUST,
   multiCluster: LINKERD_MULTI_CLUSTER,
   traffic: LINKERD_TRAFFIC,
-  canary: RENDERED_BY_CONSTRUCT,
+  canary: LINKERD_CANARY,
   routing: RENDERED_BY_CONSTRUCT,
   fault: LINKERD_FAULT,
   ingress: LINKERD_INGRESS,

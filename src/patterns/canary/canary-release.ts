@@ -4,16 +4,17 @@ import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
-import { AmbientNamespace } from '../../meshes/istio/ambient';
+import { CanaryControllerIntent } from './intent';
+import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { HeaderMatch, MatchType } from '../../model/matches';
-import { IstioWaypointScope, Mesh, MeshKind } from '../../model/mesh';
+import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
+import { Unsupported } from '../../model/unsupported';
 import { checkDuration, formatDuration, millis } from '../../private/duration';
 import { meshError, ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
-import { objectMetadata, sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
@@ -21,7 +22,6 @@ import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The label cdk8s-plus selects a workload's pods by unless `select: false`: unique to each workload object. */
 const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
@@ -275,11 +275,14 @@ export class CanaryRelease extends MeshConstruct {
   /** The number of steps of the plan. */
   public readonly stepCount: number;
 
+  private readonly renderer: CanaryRenderer;
+
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id, props?.mesh);
     // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
     // without them is refused here, before anything mesh-specific is read
-    rendererFor(this, this.mesh, 'canary');
+    const renderer = rendererFor(this, this.mesh, 'canary');
+    this.renderer = renderer;
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
@@ -311,8 +314,9 @@ export class CanaryRelease extends MeshConstruct {
           // selector's value (app: v1), and the subsets would select no pods
           problems.add(`${prop}.labelKey`, v.labelKey, `the service selects its pods by ${v.labelKey}: ${show(selector[v.labelKey])}, so a version label on the same key would replace it and each version would select no pods`,
             `use a key the selector does not use, e.g. ReleaseVersion.of('${typeof v.version === 'string' ? v.version : 'v2'}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
-        } else if (this.mesh.kind === MeshKind.CONSUL && !CONSUL_META_KEY.test(v.labelKey)) {
-          problems.add(`${prop}.labelKey`, v.labelKey, 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', "use a key such as 'version'");
+        } else {
+          const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
+          if (meshProblem) problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
         }
       }
     }
@@ -374,21 +378,26 @@ export class CanaryRelease extends MeshConstruct {
     const canary = props.canary!;
 
     // what the mesh cannot express
-    const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
-    if (props.mirrorPercent !== undefined && this.mesh.kind !== MeshKind.ISTIO) {
-      unsupported.push({
-        setting: 'mirrorPercent',
-        value: props.mirrorPercent,
-        why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd\'s outbound routes do not support the RequestMirror filter' : 'Consul\'s discovery chain has no traffic mirroring',
-        alternative: 'send test traffic to the canary with canaryRequests instead',
-      });
-    }
+    const namespace = this.service._namespaceFrom(this);
+    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const versions: CanaryIntent = {
+      stable: this.versionIntent(stable),
+      canary: this.versionIntent(canary),
+      canaryWeight: current.weight,
+      canaryMatches,
+      mirrorPercent: props.mirrorPercent,
+      smi: props.smiTrafficSplit ?? false,
+      annotations: {},
+    };
+    const unsupported: Unsupported[] = [
+      ...renderer.unsupported({ service: this.service, namespace, canary: versions, mirrorPercent: props.mirrorPercent }, context),
+    ];
     if (props.mirrorPercent !== undefined && current.weight === 100 && !unsupported.some(u => u.setting === 'mirrorPercent')) {
       // the mirror copies requests to the canary: with every request already going there, it would send each twice
       this._warn(`mirrorPercent (${props.mirrorPercent}) is not written at step ${step}: the canary gets 100% of requests, so a mirror would send every request to it twice`);
     }
     const smi = props.smiTrafficSplit ?? false;
-    if (smi && this.mesh.kind !== MeshKind.LINKERD) {
+    if (smi && !renderer.readsSmiTrafficSplit) {
       problems.add('smiTrafficSplit', true, `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${this.mesh.displayName}'s`, 'remove smiTrafficSplit');
     }
     if (smi && canaryMatches.length) {
@@ -417,16 +426,13 @@ export class CanaryRelease extends MeshConstruct {
       throw meshError(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
     }
     traffic.setCanary(intent, this, note);
-    this.prepareVersions(props, intent);
+    this.prepareVersions(props, intent, context);
     this._enrolServices([this.service], [stable._deployment(), canary._deployment()]);
-    if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(intent);
-    if (this.mesh.kind === MeshKind.LINKERD) this.apexSelector(intent);
+    renderer.render(this, { service: this.service, namespace, canary: intent, mirrorPercent: props.mirrorPercent }, context);
     if (alert) {
       renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
-      if (this.mesh.kind === MeshKind.LINKERD && !this.mesh.linkerdPrometheus) {
-        // linkerd-viz's Prometheus loads no PrometheusRule, and under deny only it may scrape the proxies
-        this._warn('the health alert is a PrometheusRule, which only a prometheus-operator Prometheus evaluates (linkerd-viz\'s Prometheus loads none), and a deny default inbound policy lets only linkerd-viz/prometheus scrape the proxies: name the Prometheus that loads the rule, e.g. Mesh.linkerd({ prometheus: { namespace: \'monitoring\', serviceAccount: \'kube-prometheus-stack-prometheus\' } }), so that a STRICT ZeroTrustNamespace authorizes its scrapes');
-      }
+      const alertWarning = renderer.alertWarning?.(context);
+      if (alertWarning !== undefined) this._warn(alertWarning);
     } else {
       this._warn('the release has no health alert: add healthAlert so that a failing canary is noticed');
     }
@@ -437,16 +443,19 @@ export class CanaryRelease extends MeshConstruct {
     const flagger = delivery.controller === DeliveryController.FLAGGER;
     const name = flagger ? 'Flagger' : 'Argo Rollouts';
     const prop = flagger ? 'delivery.target' : 'delivery.workload';
-    const staticFix = 'use static steps (remove delivery), which this library writes for every mesh';
-    if (this.mesh.kind === MeshKind.CONSUL) {
-      problems.add('delivery', delivery.controller, flagger
-        ? 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes'
-        : 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)', staticFix);
-      problems.throwIfAny();
-    }
-    if (this.mesh.ambient && flagger && (this.mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE) === IstioWaypointScope.SERVICE) {
-      problems.add('mesh', 'IstioWaypointScope.SERVICE', 'a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service (and its -primary and -canary Services)',
-        'use Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) with namespace waypoints (the default), or static steps');
+    const renderer = this.renderer;
+    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const controllerIntent: CanaryControllerIntent = {
+      flagger,
+      controller: delivery.controller,
+      service: this.service,
+      namespace: this.service._namespaceFrom(this),
+      matches,
+      mirrorPercent: props.mirrorPercent,
+    };
+    const refusal = renderer.controllerRefusal?.(controllerIntent, context);
+    if (refusal) {
+      problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
       problems.throwIfAny();
     }
     if (props.smiTrafficSplit) {
@@ -490,7 +499,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     problems.throwIfAny();
 
-    const unsupported: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const unsupported: Unsupported[] = [];
     const weights = plan.map(s => s.weight);
     if (flagger) {
       const ab = flaggerAbTesting(plan, matches);
@@ -505,19 +514,19 @@ export class CanaryRelease extends MeshConstruct {
       if (!ab && !weights.some(w => w > 0)) {
         problems.add('steps', weights, 'a Flagger canary analysis shifts weight by stepWeights, and every step sends 0% to the canary', 'add a step with a weight above 0');
       }
-      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || this.mesh.ambient || ab)) {
+      if (props.mirrorPercent !== undefined && ab) {
         unsupported.push({
           setting: 'mirrorPercent',
           value: props.mirrorPercent,
-          why: ab ? 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)'
-            : this.mesh.ambient ? 'Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only (pkg/router/gateway_api.go SetRoutes: mirrored && iterations > 0), not in a canary analysis'
-              : 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
+          why: 'Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses)',
           alternative: 'send test traffic with canaryRequests instead',
         });
+      } else {
+        unsupported.push(...renderer.controllerUnsupported(controllerIntent, context));
       }
       const { differs } = flaggerInterval(plan);
       if (differs) this._warn(`Flagger runs every step for one analysis.interval: the steps' pauses differ, so every step is watched for the longest, ${flaggerInterval(plan).interval}`);
-      if (props.mirrorPercent !== undefined && this.mesh.kind === MeshKind.ISTIO && !ab) {
+      if (props.mirrorPercent !== undefined && renderer.flaggerMirrorsFirstInterval && !ab) {
         this._warn(`Flagger mirrors ${props.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
       }
       if (weights[weights.length - 1] !== 100) {
@@ -534,35 +543,9 @@ export class CanaryRelease extends MeshConstruct {
           });
         }
       });
-      if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) {
-        // one setHeaderRoute per test request there (controllers.ts renderArgo); the plugin replaces the rules
-        // of an earlier one whose headers hold every header name of a later one (pkg/plugin/httproute.go isHTTPManagedRule)
-        const seen = new Map<string, number>();
-        matches.forEach((m, i) => {
-          const header = m.headers[0]?.name.toLowerCase();
-          if (header === undefined || m.headers.length > 1) return;
-          const first = seen.get(header);
-          if (first === undefined) {
-            seen.set(header, i);
-            return;
-          }
-          unsupported.push({
-            setting: `canaryRequests[${i}]`,
-            value: m.headers[0].name,
-            why: `canaryRequests[${first}] matches the same ${header === 'cookie' ? 'cookie header' : 'header'}, and the argoproj-labs/gatewayAPI plugin's setHeaderRoute replaces the rules of an earlier managed route on the same header names (pkg/plugin/httproute.go isHTTPManagedRule), so only the last of them would route`,
-            alternative: header === 'cookie' ? 'keep one cookie match, and match the other test requests by a header'
-              : `merge the two into one match (e.g. HeaderMatch.regex('${m.headers[0].name}', '^(a|b)$')), or match a different header`,
-          });
-        });
-      }
-      if (props.mirrorPercent !== undefined && (this.mesh.kind !== MeshKind.ISTIO || this.mesh.ambient)) {
-        unsupported.push({
-          setting: 'mirrorPercent',
-          value: props.mirrorPercent,
-          why: this.mesh.ambient ? 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request' : 'Linkerd\'s routes have no RequestMirror filter',
-          alternative: 'send test traffic with canaryRequests instead',
-        });
-      } else if (props.mirrorPercent !== undefined && !Number.isInteger(props.mirrorPercent)) {
+      const meshUnsupported = renderer.controllerUnsupported(controllerIntent, context);
+      unsupported.push(...meshUnsupported);
+      if (props.mirrorPercent !== undefined && !meshUnsupported.some(u => u.setting === 'mirrorPercent') && !Number.isInteger(props.mirrorPercent)) {
         problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
       }
     }
@@ -621,8 +604,7 @@ export class CanaryRelease extends MeshConstruct {
       alert: props.healthAlert,
       metricsAddress: delivery._metricsAddress(),
     };
-    // ambient: the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
-    if (this.mesh.ambient) AmbientNamespace.of(this, namespace ?? 'default', this.mesh, undefined, this.node.path).useWaypoint(this.service, this.node.path);
+    renderer.renderController?.(this, controllerIntent, context);
     if (flagger) renderFlagger(this, input);
     else renderArgo(this, input);
     if (note) this._markDropped(note);
@@ -746,47 +728,11 @@ export class CanaryRelease extends MeshConstruct {
   }
 
   /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
-  private prepareVersions(props: CanaryReleaseProps, intent: CanaryIntent) {
+  private prepareVersions(props: CanaryReleaseProps, intent: CanaryIntent, context: RenderContext) {
     for (const [v, vi] of [[props.stable!, intent.stable], [props.canary!, intent.canary]] as const) {
       const d = v._deployment();
-      if (d) {
-        d.addLabel(vi.versionKey, vi.versionValue);
-        if (this.mesh.kind === MeshKind.CONSUL) d.addAnnotation(`consul.hashicorp.com/service-meta-${vi.versionKey}`, vi.versionValue);
-      } else if (this.mesh.kind === MeshKind.CONSUL) {
-        this._warn(`Consul subsets filter on Service.Meta.${vi.versionKey}: annotate the ${vi.versionValue} pods with consul.hashicorp.com/service-meta-${vi.versionKey}: "${vi.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
-      }
-    }
-  }
-
-  /**
-   * Linkerd: the apex Service selects one version, the stable one until the canary takes all traffic
-   * (Linkerd's traffic-shifting guide). What Linkerd does not route through the HTTPRoute (unmeshed callers,
-   * a gateway that sends to endpoints, the moment before the route is accepted) then reaches that version,
-   * instead of splitting by replica count across both.
-   */
-  private apexSelector(intent: CanaryIntent) {
-    const v = intent.canaryWeight === 100 ? intent.canary : intent.stable;
-    if (!this.service._narrowServiceSelector(v.versionKey, v.versionValue)) {
-      this._warn(`the apex Service ${this.service.name} selects both versions, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted) splits by replica count: add ${v.versionKey}: ${v.versionValue} to its selector (and move it to the canary's version at promotion), or pass it with ServiceRef.fromService so the release does it`);
-    }
-  }
-
-  /** Linkerd routes to Services: one per version, selecting that version's pods. */
-  private backendServices(intent: CanaryIntent) {
-    const ns = this.service._namespaceFrom(this);
-    for (const v of [intent.stable, intent.canary]) {
-      // (written as cdk8s-plus-28's Service wrote it, so existing output is unchanged)
-      new ApiObject(this, `Backend-${v.name}`, {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: objectMetadata(v.backendService, ns),
-        spec: {
-          externalIPs: [],
-          ports: [{ port: this.service.port, targetPort: this.service.targetPort, ...(this.service.portName ? { name: this.service.portName } : {}) }],
-          selector: sortKeys(v.labels),
-          type: 'ClusterIP',
-        },
-      });
+      if (d) d.addLabel(vi.versionKey, vi.versionValue);
+      this.renderer.prepareVersion?.(d, vi, context);
     }
   }
 }

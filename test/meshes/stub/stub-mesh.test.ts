@@ -1,11 +1,12 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
 import { STUB, stubMesh } from './stub-mesh';
 import {
-  CanaryRelease, EgressPolicy, FaultInjection, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, PathMatch, ResilientService,
-  ServiceRef,
-  TrafficTelemetry, VersionedRouting, ZeroTrustNamespace,
+  CanaryDelivery, CanaryRelease, EgressPolicy, FaultInjection, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, PathMatch,
+  ResilientService,
+  ReleaseVersion, ServiceRef,
+  TrafficTelemetry, UnsupportedSettings, VersionedRouting, ZeroTrustNamespace,
 } from '../../../src';
-import { IngressRenderer, MeshRenderers } from '../../../src/meshes/renderer';
+import { CanaryRenderer, IngressRenderer, MeshRenderers, TrafficRenderer } from '../../../src/meshes/renderer';
 
 const service = ServiceRef.fromName('payment', { port: 8080 });
 
@@ -69,5 +70,61 @@ describe('a fifth mesh renders IngressGateway through its own renderer (the seam
     expect(Testing.synth(chart).filter(o => o.kind === 'ConfigMap')).toEqual([
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop', namespace: 'test' }, data: { host: 'shop.example.com' } },
     ]);
+  });
+});
+
+describe('a fifth mesh renders CanaryRelease through its own renderer (the seam, no mesh-kind branch)', () => {
+  const calls: string[] = [];
+  const canary: CanaryRenderer = {
+    readsSmiTrafficSplit: false,
+    flaggerMirrorsFirstInterval: false,
+    versionLabelKeyProblem: key => key === 'track' ? { why: 'Stub versions are labelled version', fix: "use labelKey 'version'" } : undefined,
+    unsupported: intent => {
+      calls.push(`unsupported ${intent.canary.stable.name} ${intent.canary.canary.name} ${intent.mirrorPercent}`);
+      return intent.mirrorPercent === undefined ? [] : [{ setting: 'mirrorPercent', value: intent.mirrorPercent, why: 'Stub has no mirror', alternative: 'use canaryRequests' }];
+    },
+    render: (scope, intent) => {
+      calls.push(`render ${intent.canary.canaryWeight} ${intent.canary.mirrorPercent}`);
+      new ApiObject(scope, 'Split', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.service.name, namespace: intent.namespace }, data: { canary: String(intent.canary.canaryWeight) } });
+    },
+    controllerRefusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }),
+    controllerUnsupported: () => [],
+  };
+  const traffic: TrafficRenderer = {
+    unsupported: () => [],
+    render: (_scope, model) => { calls.push(`traffic ${model().canary?.canaryWeight}`); },
+  };
+  const renderers: MeshRenderers = { ...STUB, canary, traffic };
+  const mesh = () => Mesh._withRenderers(MeshKind.ISTIO, renderers);
+  const release = (chart: any, extra: any = {}) => new CanaryRelease(chart, 'release', {
+    mesh: mesh(), service, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 20, ...extra,
+  });
+
+  beforeEach(() => { calls.length = 0; });
+
+  test('the construct checks the props, builds the intent and calls the renderer: unsupported, then render', () => {
+    const chart = Testing.chart();
+    release(chart);
+    // the routes are the traffic renderer's, from the release's CanaryIntent
+    expect(calls).toEqual(['unsupported v1 v2 undefined', 'traffic 20', 'render 20 undefined']);
+    expect(Testing.synth(chart).filter(o => o.kind === 'ConfigMap')).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payment' }, data: { canary: '20' } },
+    ]);
+  });
+
+  test("what the renderer lists as unsupported is refused, or dropped with a warning, in the construct's words", () => {
+    expect(() => release(Testing.chart(), { mirrorPercent: 10 })).toThrow(
+      '[test/release] mirrorPercent: got 10: Stub cannot express this (Stub has no mirror); use canaryRequests, or set unsupportedSettings');
+    calls.length = 0;
+    release(Testing.chart(), { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    expect(calls).toEqual(['unsupported v1 v2 10', 'traffic 20', 'render 20 undefined']);
+  });
+
+  test("the renderer's own checks and refusals reach the user through the construct", () => {
+    expect(() => release(Testing.chart(), { stable: ReleaseVersion.of('v1', { labelKey: 'track' }) })).toThrow(
+      '[test/release] stable.labelKey: got "track": Stub versions are labelled version; use labelKey \'version\'');
+    const deployment = new ApiObject(Testing.chart(), 'd', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'payment' }, spec: { selector: { matchLabels: { app: 'payment' } }, template: { metadata: { labels: { app: 'payment' } } } } });
+    expect(() => new CanaryRelease(Testing.chart(), 'release', { mesh: mesh(), service, delivery: CanaryDelivery.flagger({ target: deployment }) })).toThrow(
+      '[test/release] delivery: got "flagger": Stub has no controller; use static steps');
   });
 });

@@ -1,0 +1,51 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Unsupported } from '../../model/unsupported';
+import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
+import { objectMetadata, sortKeys } from '../../private/metadata';
+
+/** Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's pods. */
+export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIntent): void {
+  const service = intent.service;
+  for (const v of [intent.canary.stable, intent.canary.canary]) {
+    // (written as cdk8s-plus-28's Service wrote it, so existing output is unchanged)
+    new ApiObject(scope, `Backend-${v.name}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: objectMetadata(v.backendService, intent.namespace),
+      spec: {
+        externalIPs: [],
+        ports: [{ port: service.port, targetPort: service.targetPort, ...(service.portName ? { name: service.portName } : {}) }],
+        selector: sortKeys(v.labels),
+        type: 'ClusterIP',
+      },
+    });
+  }
+}
+
+/**
+ * Argo Rollouts' argoproj-labs/gatewayAPI plugin: one setHeaderRoute per test request there
+ * (controllers.ts renderArgo); the plugin replaces the rules of an earlier one whose headers hold every
+ * header name of a later one (pkg/plugin/httproute.go isHTTPManagedRule).
+ */
+export function argoGatewayApiHeaderRoutes(intent: CanaryControllerIntent): Unsupported[] {
+  const out: Unsupported[] = [];
+  const seen = new Map<string, number>();
+  intent.matches.forEach((m, i) => {
+    const header = m.headers[0]?.name.toLowerCase();
+    if (header === undefined || m.headers.length > 1) return;
+    const first = seen.get(header);
+    if (first === undefined) {
+      seen.set(header, i);
+      return;
+    }
+    out.push({
+      setting: `canaryRequests[${i}]`,
+      value: m.headers[0].name,
+      why: `canaryRequests[${first}] matches the same ${header === 'cookie' ? 'cookie header' : 'header'}, and the argoproj-labs/gatewayAPI plugin's setHeaderRoute replaces the rules of an earlier managed route on the same header names (pkg/plugin/httproute.go isHTTPManagedRule), so only the last of them would route`,
+      alternative: header === 'cookie' ? 'keep one cookie match, and match the other test requests by a header'
+        : `merge the two into one match (e.g. HeaderMatch.regex('${m.headers[0].name}', '^(a|b)$')), or match a different header`,
+    });
+  });
+  return out;
+}

@@ -1,0 +1,47 @@
+import { IstioWaypointScope } from '../../model/mesh';
+import { Unsupported } from '../../model/unsupported';
+import type { CanaryControllerIntent } from '../../patterns/canary/intent';
+import { argoGatewayApiHeaderRoutes, renderBackendServices } from '../gateway-api/canary';
+import { AmbientNamespace } from '../istio/ambient';
+import { ISTIO_CANARY } from '../istio/canary';
+import { CanaryRenderer, RenderContext } from '../renderer';
+
+/**
+ * Istio ambient: the waypoint's HTTPRoute sends to a Service per version, and a controller's routes are
+ * the waypoint's (Gateway API) too.
+ */
+export const AMBIENT_CANARY: CanaryRenderer = {
+  ...ISTIO_CANARY,
+  render: (scope, intent) => renderBackendServices(scope, intent),
+  controllerRefusal(intent, context) {
+    if (intent.flagger && (context.mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE) === IstioWaypointScope.SERVICE) {
+      return {
+        prop: 'mesh',
+        value: 'IstioWaypointScope.SERVICE',
+        why: 'a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service (and its -primary and -canary Services)',
+        fix: 'use Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) with namespace waypoints (the default), or static steps',
+      };
+    }
+    return undefined;
+  },
+  controllerUnsupported(intent: CanaryControllerIntent): Unsupported[] {
+    if (intent.flagger) {
+      return intent.mirrorPercent === undefined ? [] : [{
+        setting: 'mirrorPercent',
+        value: intent.mirrorPercent,
+        why: 'Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only (pkg/router/gateway_api.go SetRoutes: mirrored && iterations > 0), not in a canary analysis',
+        alternative: 'send test traffic with canaryRequests instead',
+      }];
+    }
+    return [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request',
+      alternative: 'send test traffic with canaryRequests instead',
+    }])];
+  },
+  // the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
+  renderController(scope, intent, context: RenderContext) {
+    AmbientNamespace.of(scope, intent.namespace ?? 'default', context.mesh, undefined, scope.node.path).useWaypoint(intent.service, scope.node.path);
+  },
+};

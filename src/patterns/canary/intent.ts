@@ -1,0 +1,32 @@
+import { MatchIntent } from '../../model/route-intent';
+import { ServiceRef } from '../../model/service';
+import { CanaryIntent } from '../../model/traffic';
+
+/**
+ * What a mesh's CanaryRelease renderer reads of a release with static steps: the service, its namespace,
+ * and the routing intent the per-service traffic renders (the versions, the current weight, the test
+ * requests and the mirror).
+ */
+export interface CanaryReleaseIntent {
+  readonly service: ServiceRef;
+  /** The service's namespace (given, or the release's chart's). */
+  readonly namespace: string | undefined;
+  /** The versions and the current step. */
+  readonly canary: CanaryIntent;
+  /** The mirrored share as given (before the unsupported settings are refused or dropped). */
+  readonly mirrorPercent?: number;
+}
+
+/** What a mesh's CanaryRelease renderer reads of a release carried out by a controller (Flagger, Argo Rollouts). */
+export interface CanaryControllerIntent {
+  /** Flagger (else Argo Rollouts). */
+  readonly flagger: boolean;
+  /** The controller's value of the `delivery` prop ('flagger', 'argo-rollouts'). */
+  readonly controller: string;
+  readonly service: ServiceRef;
+  readonly namespace: string | undefined;
+  /** The test requests (checked). */
+  readonly matches: MatchIntent[];
+  /** The mirrored share as given. */
+  readonly mirrorPercent?: number;
+}
