@@ -1,15 +1,16 @@
 import { Construct } from 'constructs';
 import { ConsulProxyDefaults, writesDatacenterWide } from './singletons';
+import type { Unsupported } from '../../model/unsupported';
 import type { TelemetryIntent } from '../../patterns/telemetry/intent';
 import { AccessLogFormat } from '../../patterns/telemetry/props';
 import { PatternRenderer, RenderContext } from '../renderer';
+import { fixedProxyTelemetryUnsupported } from '../telemetry';
 
 /** Consul: access logs in ProxyDefaults global (datacenter-wide). */
 export const CONSUL_TELEMETRY: PatternRenderer<TelemetryIntent> = {
   unsupported(intent: TelemetryIntent) {
-    const { service, tracing, accessLogging: logging, metrics } = intent;
-    const name = 'Consul';
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const { service, tracing, accessLogging: logging } = intent;
+    const out: Unsupported[] = [];
     if (tracing) {
       out.push({
         setting: 'tracing',
@@ -18,20 +19,7 @@ export const CONSUL_TELEMETRY: PatternRenderer<TelemetryIntent> = {
         alternative: 'configure envoy_tracing_json in the Consul Helm values or a hand-written ProxyDefaults',
       });
     }
-    if (metrics) {
-      out.push({
-        setting: 'metrics',
-        value: metrics.removeTags ?? metrics.setTags,
-        why: `${name} proxy metrics have fixed labels`,
-        alternative: 'drop or rewrite labels in the Prometheus scrape configuration (metric_relabel_configs)',
-      });
-    }
-    if (logging?.filter !== undefined) {
-      out.push({ setting: 'accessLogging.filter', value: logging.filter, why: `${name} logs every request`, alternative: 'filter the lines in the log pipeline' });
-    }
-    if (logging?.provider !== undefined) {
-      out.push({ setting: 'accessLogging.provider', value: logging.provider, why: `${name} writes access logs to the proxy's output`, alternative: 'remove provider and collect the proxy container\'s logs' });
-    }
+    out.push(...fixedProxyTelemetryUnsupported(intent, 'Consul'));
     if (service && logging) {
       out.push({
         setting: 'service',

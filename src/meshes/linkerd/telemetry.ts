@@ -1,17 +1,18 @@
 import { Construct } from 'constructs';
+import type { Unsupported } from '../../model/unsupported';
 import type { TelemetryIntent } from '../../patterns/telemetry/intent';
 import { AccessLogFormat } from '../../patterns/telemetry/props';
 import { ProblemList } from '../../private/errors';
 import { apiObjectOf, describeObject } from '../../private/k8s-objects';
 import { markClusterScoped } from '../../private/metadata';
 import { PatternRenderer } from '../renderer';
+import { fixedProxyTelemetryUnsupported } from '../telemetry';
 
 /** Linkerd: access logging only, as an annotation on the Namespace. */
 export const LINKERD_TELEMETRY: PatternRenderer<TelemetryIntent> = {
   unsupported(intent: TelemetryIntent) {
-    const { service, tracing, accessLogging: logging, metrics } = intent;
-    const name = 'Linkerd';
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const { service, tracing, accessLogging: logging } = intent;
+    const out: Unsupported[] = [];
     if (tracing) {
       out.push({
         setting: 'tracing',
@@ -20,20 +21,7 @@ export const LINKERD_TELEMETRY: PatternRenderer<TelemetryIntent> = {
         alternative: 'set the sampling rate at the ingress or in the applications\' OpenTelemetry SDKs, and proxy.tracing.collector.endpoint in the Linkerd Helm values',
       });
     }
-    if (metrics) {
-      out.push({
-        setting: 'metrics',
-        value: metrics.removeTags ?? metrics.setTags,
-        why: `${name} proxy metrics have fixed labels`,
-        alternative: 'drop or rewrite labels in the Prometheus scrape configuration (metric_relabel_configs)',
-      });
-    }
-    if (logging?.filter !== undefined) {
-      out.push({ setting: 'accessLogging.filter', value: logging.filter, why: `${name} logs every request`, alternative: 'filter the lines in the log pipeline' });
-    }
-    if (logging?.provider !== undefined) {
-      out.push({ setting: 'accessLogging.provider', value: logging.provider, why: `${name} writes access logs to the proxy's output`, alternative: 'remove provider and collect the proxy container\'s logs' });
-    }
+    out.push(...fixedProxyTelemetryUnsupported(intent, 'Linkerd'));
     if (service && logging) {
       out.push({
         setting: 'service',
