@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ConsulServiceDefaults } from './service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
+import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
@@ -13,7 +14,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
  */
 export const CONSUL_EGRESS: PatternRenderer<EgressIntent> = {
   unsupported(intent: EgressIntent) {
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const out: Unsupported[] = [];
     intent.hosts.forEach((h, i) => {
       if (h.originateTls) {
         out.push({

@@ -3,6 +3,7 @@ import { ConsulJwtProvider, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import * as gatewayApi from '../../imports/gateway-api';
 import { Identity } from '../../model/identity';
+import type { Unsupported } from '../../model/unsupported';
 import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata } from '../../private/metadata';
@@ -20,7 +21,7 @@ export const CONSUL_INGRESS: IngressRenderer = {
   readsConsulJwksCaFile: true,
 
   unsupported(intent: IngressIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const out: Unsupported[] = [];
     if (intent.api === IngressApi.ISTIO) {
       out.push({ setting: 'api', value: intent.api, why: 'the Istio Gateway API is Istio\'s', alternative: 'use IngressApi.GATEWAY_API', keep: 'no ingress would be written' });
     }

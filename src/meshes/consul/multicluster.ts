@@ -5,6 +5,7 @@ import { ConsulServiceDefaults } from './service-defaults';
 import { DATACENTER_WIDE, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import { Mesh } from '../../model/mesh';
+import type { Unsupported } from '../../model/unsupported';
 import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
@@ -18,7 +19,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
  */
 export const CONSUL_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
   unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const out: Unsupported[] = [];
     if (intent.samenessGroup && !mesh.consulEnterprise) {
       out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)' });
     }

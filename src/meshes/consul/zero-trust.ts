@@ -7,6 +7,7 @@ import * as consul from '../../imports/consul';
 import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { ServiceProtocol } from '../../model/service';
+import type { Unsupported } from '../../model/unsupported';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
@@ -50,7 +51,7 @@ const DENY_REST: Permission = { action: 'deny', http: { pathPrefix: '/' } };
  */
 export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
   unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const out: Unsupported[] = [];
     for (const r of [...intent.allow, ...intent.deny]) {
       r.from.forEach((id, j) => {
         if (id.kind === IdentityKind.NETWORK) {

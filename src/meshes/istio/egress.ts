@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AmbientNamespace, USE_WAYPOINT_LABEL } from './ambient';
 import * as istio from '../../imports/istio';
+import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
@@ -12,7 +13,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
  */
 export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const out: Unsupported[] = [];
     if (mesh.ambient && intent.registryOnly) {
       out.push({
         setting: 'registryOnly',
@@ -73,7 +74,7 @@ export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
 
 /** What only Consul expresses: named callers, and its terminating gateway. */
 export function notConsul(intent: EgressIntent, displayName: string) {
-  const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+  const out: Unsupported[] = [];
   if (intent.callers.length) {
     out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
   }

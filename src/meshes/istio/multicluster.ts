@@ -2,6 +2,7 @@ import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
+import type { Unsupported } from '../../model/unsupported';
 import { MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -45,7 +46,7 @@ export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): strin
  */
 export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
   unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const out: Unsupported[] = [];
     if (mesh.ambient) {
       // the sidecar east-west gateway (15443 AUTO_PASSTHROUGH) does not carry ambient's HBONE traffic
       return [{

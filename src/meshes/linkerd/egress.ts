@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway-api';
 import * as linkerd from '../../imports/linkerd';
+import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
@@ -11,7 +12,7 @@ const LINKERD_EGRESS_NETWORK = 'egress';
 /** Linkerd: an EgressNetwork (Deny with registryOnly) and a Gateway API HTTPRoute or TLSRoute per host. */
 export const LINKERD_EGRESS: PatternRenderer<EgressIntent> = {
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {
-    const out: { setting: string; value: unknown; why: string; alternative: string; keep?: string }[] = [];
+    const out: Unsupported[] = [];
     intent.hosts.forEach((h, i) => {
       if (h.protocol === EgressProtocol.TCP) {
         out.push({ setting: `hosts[${i}].protocol`, value: h.protocol, why: 'Linkerd tells TCP destinations apart by address, and the library writes no TCPRoute', alternative: 'reach the host over TLS, or allow its network with registryOnly: false' });

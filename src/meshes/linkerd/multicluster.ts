@@ -3,6 +3,7 @@ import { LinkerdServer } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
+import type { Unsupported } from '../../model/unsupported';
 import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
@@ -62,7 +63,7 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): vo
  */
 export const LINKERD_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
   unsupported(intent: MultiClusterIntent) {
-    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const out: Unsupported[] = [];
     intent.exports.forEach((e, i) => {
       if (!e.service.ownsServiceObject) {
         out.push({ setting: `exports[${i}].service`, value: e.service.name, why: 'an export is a label on the Service object, which is not part of this app', alternative: 'pass the cdk8s-plus Service with ServiceRef.fromService(service)' });

@@ -6,6 +6,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import type { Unsupported } from '../../model/unsupported';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { meshError } from '../../private/errors';
@@ -262,7 +263,7 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  */
 export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
   unsupported(intent: ZeroTrustIntent) {
-    const out: { setting: string; value: unknown; why: string; alternative: string }[] = [];
+    const out: Unsupported[] = [];
     if (intent.deny.length) {
       out.push({ setting: 'deny', value: `${intent.deny.length} rule(s)`, why: 'Linkerd authorization policies only allow; everything not allowed is already denied', alternative: 'remove the deny rules and narrow the allow rules instead' });
     }
