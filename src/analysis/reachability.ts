@@ -196,6 +196,27 @@ function subset(selector: { [k: string]: string } | undefined, labels: { [k: str
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
+/**
+ * Whether a Kubernetes label selector (a Linkerd Server's `podSelector`: `matchLabels` and
+ * `matchExpressions`) selects pods with these labels (a Service's selector: the labels its pods are known
+ * to have). An expression on a label the Service does not name selects none of them, as far as known.
+ */
+function selects(selector: any, labels: { [k: string]: string }): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  if (!subset(selector.matchLabels, labels)) return false;
+  return (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).every((e: any) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': return has && values.includes(labels[e.key]);
+      case 'NotIn': return !has || !values.includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
+
 /** Istio string matching: exact, `*`, `prefix*`, `*suffix`. */
 function istioMatch(pattern: string, value: string): boolean {
   if (pattern === '*') return value !== '';
@@ -561,7 +582,7 @@ export class ReachabilityMatrix {
       }
     } else if (mesh === 'linkerd') {
       // the Servers `linkerd` reads (the same test)
-      const servers: any[] = this.serverCandidates(req).filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+      const servers: any[] = this.serverCandidates(req).filter(o => o.kind === 'Server' && this.ns(o) === req.ns && selects(o.spec?.podSelector, req.labels)
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
       const names = new Set([...servers.map(o => o.metadata?.name)]);
       const byTarget = this.linkerdIndex(req.ns);
@@ -930,7 +951,7 @@ export class ReachabilityMatrix {
     };
     // Linkerd: the routes on the Servers that select the service's pods (whatever their names)
     for (const server of this.serverCandidates({ ns, labels } as Request)) {
-      if (server.kind === 'Server' && this.ns(server) === ns && server.spec?.podSelector && subset(server.spec.podSelector.matchLabels, labels)
+      if (server.kind === 'Server' && this.ns(server) === ns && selects(server.spec?.podSelector, labels)
         && (targetPorts ? targetPorts.includes(server.spec.port) : !['linkerd-admin', 4191].includes(server.spec.port))) {
         for (const r of this.linkerdIndex(ns).get(`route-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
       }
@@ -1163,7 +1184,7 @@ export class ReachabilityMatrix {
     const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.serverCandidates(req)
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
-      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && o.spec?.podSelector && subset(o.spec.podSelector.matchLabels, req.labels)
+      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && selects(o.spec?.podSelector, req.labels)
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];

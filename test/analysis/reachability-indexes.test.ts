@@ -381,6 +381,28 @@ spec:
     expect(m.check({ caller: 'shop/order', service: 'shop/payment-v2', method: 'POST', path: '/process' }).allowed).toBe(true);
   });
 
+  test('linkerd: a Server selecting by matchExpressions selects the pods its expressions match, not every pod', () => {
+    const m = ReachabilityMatrix.fromYaml(`${VERSION_SERVICES}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: all-unauthenticated}}
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: web-expr, namespace: shop}
+spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [web]}]}, port: 8080, proxyProtocol: HTTP/1, accessPolicy: deny}
+`, { defaultNamespace: 'shop' });
+    // web's pods: the Server's deny applies; payment's: no Server, the namespace default allows
+    expect(m.check({ caller: 'shop/order', service: 'shop/web', method: 'GET', path: '/' }).allowed).toBe(false);
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment-v2', method: 'GET', path: '/' })).toMatchObject({ allowed: true });
+    expect(m.check({ caller: 'shop/order', service: 'shop/payment-v2', method: 'GET', path: '/' }).reason).toMatch(/no Server selects the pods/);
+  });
+
   test('istio: the policies selecting the app of its pods, and not those of another version', () => {
     const m = ReachabilityMatrix.fromYaml(`${VERSION_SERVICES}---
 apiVersion: security.istio.io/v1
