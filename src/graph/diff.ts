@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { GraphRoute, MeshGraph, MeshGraphOptions } from './model';
+import { MeshGraph, MeshGraphOptions } from './model';
+import { GraphRoute } from './types';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests } from '../analysis/private/yaml';
 

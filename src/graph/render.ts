@@ -1,5 +1,5 @@
-import type { GraphEdge, MeshGraph } from './model';
 import { PAGE_CSS, PAGE_SCRIPT } from './page';
+import { GraphEdge, GraphEgress, GraphIngress, GraphService, GraphSetting } from './types';
 
 /** How a caller that is no service of the manifests is named. */
 export function callerLabel(caller: string): string {
@@ -10,6 +10,18 @@ export function callerLabel(caller: string): string {
 }
 
 /** The node an edge starts from: the caller's service, or the caller itself. */
+/** What the drawings read of a graph (the `MeshGraph` of model.ts). */
+interface DrawnGraph {
+  readonly mesh: string;
+  readonly ambient: boolean;
+  readonly services: GraphService[];
+  readonly settings: GraphSetting[];
+  readonly ingress: GraphIngress[];
+  readonly egress: GraphEgress[];
+  allowedEdges(): GraphEdge[];
+  toJson(): unknown;
+}
+
 function from(e: GraphEdge): string {
   return e.callerService ?? `caller:${e.caller}`;
 }
@@ -23,7 +35,7 @@ interface Node {
 }
 
 /** The nodes and edges the Mermaid and DOT outputs draw (the allowed calls, the entry points and the external hosts). */
-function drawn(graph: MeshGraph): { nodes: Node[]; edges: { from: string; to: string; label: string; style: 'allowed' | 'unenforced' | 'ingress' | 'egress' }[] } {
+function drawn(graph: DrawnGraph): { nodes: Node[]; edges: { from: string; to: string; label: string; style: 'allowed' | 'unenforced' | 'ingress' | 'egress' }[] } {
   const nodes = new Map<string, Node>();
   const versionOf = new Map(graph.services.filter(s => s.versionOf).map(s => [s.id, s.versionOf!]));
   const target = (id: string) => versionOf.get(id) ?? id;
@@ -85,7 +97,7 @@ function mermaidText(s: string): string {
  * The allowed calls, entry points and external hosts as a Mermaid flowchart, services grouped by
  * namespace (subgraphs).
  */
-export function renderMermaid(graph: MeshGraph): string {
+export function renderMermaid(graph: DrawnGraph): string {
   const { nodes, edges } = drawn(graph);
   // short ids in the order of the sorted nodes (and ns0, ns1... for the namespaces)
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
@@ -128,7 +140,7 @@ function dotText(s: string): string {
 }
 
 /** The allowed calls, entry points and external hosts as Graphviz DOT, a cluster per namespace. */
-export function renderDot(graph: MeshGraph): string {
+export function renderDot(graph: DrawnGraph): string {
   const { nodes, edges } = drawn(graph);
   const out = ['digraph mesh {', `  label="cdk8s-mesh graph: mesh ${graph.mesh}${graph.ambient ? ' (ambient)' : ''}"; labelloc=t; rankdir=LR; fontname="Helvetica";`,
     '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9];'];
@@ -163,7 +175,7 @@ export interface HtmlOptions {
  * demand: services grouped by namespace, filters by namespace and service, search, a legend, the
  * denied-by-default calls on demand, and each service's routes and settings on a click.
  */
-export function renderHtml(graph: MeshGraph, options: HtmlOptions = {}): string {
+export function renderHtml(graph: DrawnGraph, options: HtmlOptions = {}): string {
   const title = options.title ?? 'cdk8s-mesh graph';
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   // the data as JSON in a script element: `</` and the line separators JSON allows but scripts do not are escaped

@@ -1,4 +1,17 @@
 /**
+ * What to do with a setting the chosen mesh cannot express.
+ */
+export enum UnsupportedSettings {
+  /** Synthesis fails, naming the setting, the mesh and what to do instead. */
+  FAIL = 'fail',
+  /**
+   * The setting is left out; the emitted objects carry a `cdk8s-mesh.io/dropped-settings`
+   * annotation that lists it, and a warning is printed.
+   */
+  DROP_WITH_WARNING = 'drop',
+}
+
+/**
  * A setting the chosen mesh cannot express: the one shape of every refusal (a renderer's `unsupported`, a
  * construct's own checks, and a mesh that has no renderer for a pattern at all).
  */

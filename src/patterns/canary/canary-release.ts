@@ -11,14 +11,13 @@ import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
-import { Unsupported } from '../../model/unsupported';
+import { Unsupported, UnsupportedSettings } from '../../model/unsupported';
 import { checkDuration, formatDuration, millis } from '../../private/duration';
 import { meshError, ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;

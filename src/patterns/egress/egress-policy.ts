@@ -4,11 +4,11 @@ import { EgressHost, EgressIntent } from './intent';
 import { EgressProtocol, ExternalHost } from './props';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, show } from '../../private/errors';
 import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress, parseCidr } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 
 export * from './props';
 

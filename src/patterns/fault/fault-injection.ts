@@ -7,11 +7,11 @@ import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { covers, FaultIntent } from '../../model/traffic';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { checkDuration, millis } from '../../private/duration';
 import { ProblemList } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 import { RequestMatch } from '../routing/versioned-routing';
 import { ServiceTraffic } from '../traffic/service-traffic';
 

@@ -10,11 +10,12 @@ import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { ResilientService, UnsupportedSettings } from '../resilience/resilient-service';
+import { ResilientService } from '../resilience/resilient-service';
 
 export * from './props';
 

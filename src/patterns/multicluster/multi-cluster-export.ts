@@ -7,12 +7,12 @@ import { MeshNamespace } from '../../meshes/enrolment';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { addShared } from '../../private/contributions';
 import { meshError, ProblemList } from '../../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
 

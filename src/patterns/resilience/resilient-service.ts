@@ -4,7 +4,7 @@ import { HeaderMatch, HttpMethod, PathMatch, RouteMatch } from '../../model/matc
 import { Mesh } from '../../model/mesh';
 import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
-import { Unsupported } from '../../model/unsupported';
+import { Unsupported, UnsupportedSettings } from '../../model/unsupported';
 import { checkDuration, millis } from '../../private/duration';
 import { ProblemList, show } from '../../private/errors';
 import { DNS1123_LABEL } from '../../private/names';
@@ -40,19 +40,6 @@ export enum LoadBalancingPolicy {
   LEAST_REQUEST = 'LEAST_REQUEST',
   /** An endpoint at random. */
   RANDOM = 'RANDOM',
-}
-
-/**
- * What to do with a setting the chosen mesh cannot express.
- */
-export enum UnsupportedSettings {
-  /** Synthesis fails, naming the setting, the mesh and what to do instead. */
-  FAIL = 'fail',
-  /**
-   * The setting is left out; the emitted objects carry a `cdk8s-mesh.io/dropped-settings`
-   * annotation that lists it, and a warning is printed.
-   */
-  DROP_WITH_WARNING = 'drop',
 }
 
 /**

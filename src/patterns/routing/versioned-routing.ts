@@ -6,6 +6,7 @@ import { Mesh, MeshKind } from '../../model/mesh';
 import { compareRank, linkerdRank, rank } from '../../model/precedence';
 import { ServiceRef } from '../../model/service';
 import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, WeightedVersion } from '../../model/traffic';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -13,7 +14,6 @@ import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
 import type { CookieMatch } from '../canary/canary-release';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -4,10 +4,10 @@ import { TelemetryIntent } from './intent';
 import { AccessLogFormat, AccessLoggingOptions, MetricsOptions, TraceTag, TracingOptions } from './props';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, show } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 
 export * from './props';
 

@@ -7,13 +7,13 @@ import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
+import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 
 export * from './props';
 import { rendererFor } from '../renderers';
-import { UnsupportedSettings } from '../resilience/resilient-service';
 
 /**
  * Which callers may (or may not) call a service, with which methods and paths.
