@@ -74,3 +74,13 @@ test('the allowed imports pass: kit, intent, shared gateway-api writer, pattern 
     expect([f, found.get(f)]).toEqual([f, []]);
   }
 });
+
+// what these rules do not see, and test/import-graph.test.ts does: a cycle through type-only imports, a mesh
+// folder (or gateway-api) reaching another through a shared file, a renderer reaching a construct through props, and the kit
+// reading a pattern through an import('...') type (no-restricted-paths does not read type queries)
+test('the chains and type-only imports they miss pass (test/import-graph.test.ts fails them)', () => {
+  for (const f of ['model/types-a.ts', 'model/types-b.ts', 'meshes/enrolment.ts', 'meshes/consul/zero-trust.ts',
+    'meshes/gateway-api/enrols.ts', 'meshes/consul/reads-props.ts', 'patterns/p/props.ts', 'private/typed.ts', 'model/via-kit.ts']) {
+    expect([f, found.get(f)]).toEqual([f, []]);
+  }
+});
