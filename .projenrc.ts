@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { Component, cdk8s, javascript } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   author: 'cdk8s-mesh maintainers',
@@ -183,6 +183,14 @@ project.addTask('conformance', {
   ],
 });
 project.eslint?.addLintPattern('conformance');
+// what the layer rules do not see -- cycles through `import type`, layers and mesh folders reached through a chain
+// of files -- is checked on the import graph, with lint too. Added in preSynthesize, after every addLintPattern
+// (the .projenrc.ts component adds its own then), since each one rebuilds the eslint task.
+new (class extends Component {
+  public preSynthesize() {
+    project.eslint?.eslintTask.exec('jest --coverage=false --maxWorkers=1 test/import-graph.test.ts');
+  }
+})(project);
 
 // API.md holds the library's own API; the generated L1 submodules (istio, linkerd, consul, gatewayApi, smi,
 // prometheus: 2 MB of CRD bindings) get one page each in docs/api/ (scripts/api-docs.ts, jsii-docgen's
