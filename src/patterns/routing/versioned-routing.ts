@@ -1,6 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { VersionedRoutingIntent } from './intent';
 import { RequestMatch } from './props';
+import { RenderContext, RoutingRenderer } from '../../meshes/renderer';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
 import { MatchType } from '../../model/matches';
 import { Mesh, MeshKind } from '../../model/mesh';
@@ -10,7 +11,7 @@ import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, Wei
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
-import { objectMetadata, sortKeys } from '../../private/metadata';
+import { sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
@@ -182,9 +183,8 @@ export class VersionedRouting extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: VersionedRoutingProps) {
     super(scope, id, props?.mesh);
-    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
-    // without them is refused here, before anything mesh-specific is read
-    rendererFor(this, this.mesh, 'routing');
+    // a mesh without a routing renderer is refused here, before anything mesh-specific is read
+    const renderer = rendererFor(this, this.mesh, 'routing');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
@@ -268,37 +268,34 @@ export class VersionedRouting extends MeshConstruct {
     problems.throwIfAny();
 
     // what the mesh cannot express
-    const unsupported = props.mirror !== undefined && this.mesh.kind !== MeshKind.ISTIO ? [{
-      setting: 'mirror',
-      value: `${props.mirror.version} ${props.mirror.percent}%`,
-      why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd\'s outbound routes do not support the RequestMirror filter' : 'Consul\'s discovery chain has no traffic mirroring',
-      alternative: 'send test requests to the version with a route (routes: [{ match: { headers: [...] }, version }])',
-    }] : [];
+    const heaviest = defaultSplit.reduce((a, b) => (b.weight > a.weight ? b : a));
+    const given: VersionedRoutingIntent = {
+      service: this.service,
+      namespace: this.service._namespaceFrom(this),
+      versions: versions.map(v => ({ version: v.intent, ownService: v.version._service() })),
+      routing: { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version },
+    };
+    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    renderer.warnings?.(given, context);
+    const unsupported = renderer.unsupported(given, context);
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
-    if (note) mirror = undefined;
+    const dropped = note ? unsupported.map(u => u.setting) : [];
+    const intent: VersionedRoutingIntent = dropped.includes('mirror') ? { ...given, routing: { ...given.routing, mirror: undefined } } : given;
+    mirror = intent.routing.mirror;
 
     // a version that no route, weight or mirror sends requests to
-    for (const { intent } of versions) {
-      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === intent.name && t.weight > 0)
-        || mirror?.version.name === intent.name;
-      if (!used) this._warn(`version ${intent.name} gets no requests: no route and no weight of defaultSplit sends to it (its pods stay idle); route some requests to it, or remove it from versions`);
+    for (const { intent: v } of versions) {
+      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === v.name && t.weight > 0)
+        || mirror?.version.name === v.name;
+      if (!used) this._warn(`version ${v.name} gets no requests: no route and no weight of defaultSplit sends to it (its pods stay idle); route some requests to it, or remove it from versions`);
     }
 
-    const heaviest = defaultSplit.reduce((a, b) => (b.weight > a.weight ? b : a));
-    const intent: RoutingIntent = { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version };
     const traffic = ServiceTraffic.of(this, this.mesh, this.service);
-    traffic.setRouting(intent, this);
+    traffic.setRouting(intent.routing, this);
     if (note) this._markDropped(note, traffic.node.findAll());
-    this.prepareVersions(versions);
+    this.prepareVersions(renderer, versions, context);
     this._enrolServices([this.service, ...versions.map(v => v.version._service())], versions.map(v => v.version._deployment()));
-    if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(versions);
-    // Linkerd: what it does not route through the HTTPRoute (unmeshed callers, an ingress that sends to
-    // endpoints) reaches the pods the apex Service selects: the version with the largest default share
-    const v = heaviest.version;
-    if (this.mesh.kind === MeshKind.LINKERD && !(v.versionKey && this.service._narrowServiceSelector(v.versionKey, v.versionValue))) {
-      const fix = v.versionKey ? `add ${v.versionKey}: ${v.versionValue} to its selector, or pass it with ServiceRef.fromService so the routing does it` : `give it the selector of ${v.backendService}`;
-      this._warn(`the apex Service ${this.service.name} selects every version, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints) splits by replica count: ${fix}`);
-    }
+    renderer.render(this, intent, context);
   }
 
   private versionNamed(problems: ProblemList, prop: string, name: unknown, byName: Map<string, VersionIntent>): VersionIntent | undefined {
@@ -450,35 +447,13 @@ export class VersionedRouting extends MeshConstruct {
     });
   }
 
-  /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
-  private prepareVersions(versions: { version: ServiceVersion; intent: VersionIntent }[]) {
+  /** The version label on the versions' Deployments, and the mesh's marks on their pods. */
+  private prepareVersions(renderer: RoutingRenderer, versions: { version: ServiceVersion; intent: VersionIntent }[], context: RenderContext) {
     for (const { version, intent } of versions) {
       if (version._service()) continue;
       const d = version._deployment();
-      if (d) {
-        d.addLabel(intent.versionKey, intent.versionValue);
-        if (this.mesh.kind === MeshKind.CONSUL) d.addAnnotation(`consul.hashicorp.com/service-meta-${intent.versionKey}`, intent.versionValue);
-      } else if (this.mesh.kind === MeshKind.CONSUL) {
-        this._warn(`Consul subsets filter on Service.Meta.${intent.versionKey}: annotate the ${intent.versionValue} pods with consul.hashicorp.com/service-meta-${intent.versionKey}: "${intent.versionValue}" (ServiceVersion.fromDeployment does it for you)`);
-      }
-    }
-  }
-
-  /** Linkerd and Istio ambient route to Services: one per version (unless the version has its own). */
-  private backendServices(versions: { version: ServiceVersion; intent: VersionIntent }[]) {
-    const ns = this.service._namespaceFrom(this);
-    for (const { version, intent } of versions) {
-      if (version._service()) continue;
-      new ApiObject(this, `Backend-${intent.name}`, {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: objectMetadata(intent.backendService, ns),
-        spec: {
-          ports: [{ port: this.service.port, targetPort: this.service.targetPort, ...(this.service.portName ? { name: this.service.portName } : {}) }],
-          selector: sortKeys(intent.labels),
-          type: 'ClusterIP',
-        },
-      });
+      if (d) d.addLabel(intent.versionKey, intent.versionValue);
+      renderer.prepareVersion?.(d, intent, context);
     }
   }
 }
