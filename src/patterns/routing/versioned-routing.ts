@@ -3,9 +3,7 @@ import { VersionedRoutingIntent } from './intent';
 import { RequestMatch } from './props';
 import { RenderContext, RoutingRenderer } from '../../meshes/renderer';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
-import { MatchType } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
-import { compareRank, linkerdRank, rank } from '../../model/precedence';
+import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, WeightedVersion } from '../../model/traffic';
 import { UnsupportedSettings } from '../../model/unsupported';
@@ -19,7 +17,6 @@ import { ServiceTraffic } from '../traffic/service-traffic';
 
 export * from './props';
 
-const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /**
@@ -188,7 +185,7 @@ export class VersionedRouting extends MeshConstruct {
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
-    const versions = this.versionIntents(problems, props.versions);
+    const versions = this.versionIntents(problems, renderer, props.versions);
     problems.throwIfAny();
     this.checkPodSelection(problems, versions);
     const byName = new Map(versions.map(v => [v.intent.name, v.intent]));
@@ -244,16 +241,13 @@ export class VersionedRouting extends MeshConstruct {
         to = v ? [{ version: v, weight: 100 }] : [];
       } else {
         to = split(`${prop}.split`, r.split);
-        if (this.mesh.kind === MeshKind.CONSUL && to.filter(t => t.weight > 0).length > 1) {
-          problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '),
-            'Consul cannot express this (a ServiceRouter route sends to one service subset; only the service\'s ServiceSplitter splits by weight, and it applies to the requests no route takes)',
-            'send this route to one version, and split the remaining requests with defaultSplit');
-        }
+        const refusal = renderer.routeSplitUnsupported?.(to);
+        if (refusal) problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '), `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
       }
       if (match && to.length) rules.push({ name, source: prop, match, to });
     });
     problems.throwIfAny();
-    this.checkOrder(problems, rules);
+    this.checkOrder(problems, renderer, rules);
 
     const defaultSplit = props.defaultSplit === undefined ? [{ version: versions[0].intent, weight: 100 }] : split('defaultSplit', props.defaultSplit);
     let mirror: RoutingIntent['mirror'];
@@ -304,7 +298,7 @@ export class VersionedRouting extends MeshConstruct {
     return v;
   }
 
-  private versionIntents(problems: ProblemList, given: ServiceVersion[]): { version: ServiceVersion; intent: VersionIntent }[] {
+  private versionIntents(problems: ProblemList, renderer: RoutingRenderer, given: ServiceVersion[]): { version: ServiceVersion; intent: VersionIntent }[] {
     if (!Array.isArray(given) || !given.length) {
       problems.add('versions', given, 'routing needs at least one version', "use versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2')]");
       return [];
@@ -325,18 +319,13 @@ export class VersionedRouting extends MeshConstruct {
       if (same >= 0) problems.add(`${prop}.name`, v.name, `versions[${same}] has the same name`, 'give each version its own name');
       const svc = v._service();
       if (svc) {
-        if (this.mesh.kind === MeshKind.CONSUL) {
-          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, 'Consul cannot express this (its subsets are Service.Meta filters of the one Consul service that callers use; a Service of its own registers a different Consul service)',
-            `use ServiceVersion.of('${v.name}') or ServiceVersion.fromDeployment(deployment, '${v.name}')`);
+        const refusal = renderer.serviceVersionUnsupported?.(v.name, svc);
+        if (refusal) {
+          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
           return;
         }
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
-        // the HTTPRoute's backendRefs carry the service's port (linkerd.ts backends), and a Service without
-        // that port is a backend without endpoints: Linkerd and the ambient waypoint (a cluster
-        // outbound|<port>||<version Service> that does not exist) fail those requests
-        if (svc.port !== this.service.port && (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient)) {
-          problems.add(`${prop}.service.port`, svc.port, `the route sends to port ${this.service.port} of each version's Service`, `give ${svc.name} port ${this.service.port}`);
-        }
+        for (const p of renderer.serviceVersionProblems?.(prop, svc, this.service) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });
         return;
       }
@@ -349,8 +338,9 @@ export class VersionedRouting extends MeshConstruct {
           `use a key the selector does not use, e.g. ServiceVersion.of('${v.name}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         return;
       }
-      if (this.mesh.kind === MeshKind.CONSUL && !CONSUL_META_KEY.test(v.labelKey)) {
-        problems.add(`${prop}.labelKey`, v.labelKey, 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', "use a key such as 'version'");
+      const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
+      if (meshProblem) {
+        problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
         return;
       }
       out.push({ version: v, intent: { name: v.name, labels: { ...selector, [v.labelKey]: v.name }, versionKey: v.labelKey, versionValue: v.name, backendService: `${this.service.name}-${v.name}` } });
@@ -367,13 +357,13 @@ export class VersionedRouting extends MeshConstruct {
   }
 
   /**
-   * Routes in order: a route that an earlier one covers never takes a request. On Gateway API (Linkerd,
-   * Istio ambient) the most specific match wins, not the first (HTTPRoute rule precedence: exact path,
-   * longest prefix, method, most headers, most query parameters): two routes to different versions
-   * whose matches overlap must be in an order that precedence keeps.
+   * Routes in order: a route that an earlier one covers never takes a request. On a mesh that does not take
+   * the first matching route (the renderer's `precedence`: Gateway API HTTPRoutes on Linkerd and Istio
+   * ambient take the most specific), two routes to different versions whose matches overlap must be in an
+   * order that the precedence keeps.
    */
-  private checkOrder(problems: ProblemList, rules: VersionRuleIntent[]): void {
-    const gateway = this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient;
+  private checkOrder(problems: ProblemList, renderer: RoutingRenderer, rules: VersionRuleIntent[]): void {
+    const precedence = renderer.precedence;
     const target = (r: VersionRuleIntent) => JSON.stringify(r.to.filter(t => t.weight > 0).map(t => [t.version.name, t.weight]).sort());
     rules.forEach((later, j) => rules.slice(0, j).forEach(earlier => {
       if (covers(earlier.match, later.match)) {
@@ -381,16 +371,11 @@ export class VersionedRouting extends MeshConstruct {
           `put ${later.source} before ${earlier.source}, narrow ${earlier.source}, or remove ${later.source}`);
         return;
       }
-      if (!gateway || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
-      const re = earlier.match.path?.type === MatchType.REGEX || later.match.path?.type === MatchType.REGEX;
-      const linkerd = this.mesh.kind === MeshKind.LINKERD;
-      const rankOf = linkerd ? linkerdRank : rank;
-      if (re || compareRank(rankOf(later.match), rankOf(earlier.match)) > 0) {
-        const order = linkerd
-          ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
-          : 'exact path, longest path prefix, method, most headers, most query parameters';
+      if (!precedence || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
+      const order = precedence.outranks(later.match, earlier.match);
+      if (order !== undefined) {
         problems.add(`${later.source}.match`, describeMatch(later.match),
-          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${order}${re ? '; regular expression paths rank as the implementation decides' : ''}): `
+          `${this.mesh.displayName} ${precedence.routesBy} (${order}): `
           + `a request that matches both this route and ${earlier.source} (${describeMatch(earlier.match)}) would go to this route's versions`,
           `make ${earlier.source} at least as specific (add this route's path, method or conditions to it), or add a route for the requests that match both ahead of both`);
       }
