@@ -2,8 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { Identity } from '../model/identity';
 import { Mesh } from '../model/mesh';
-import { ResilienceIntent } from '../model/route-intent';
-import { TrafficModel, VersionIntent } from '../model/traffic';
+import { MatchIntent, ResilienceIntent } from '../model/route-intent';
+import type { ServiceRef } from '../model/service';
+import { TrafficModel, VersionIntent, WeightedVersion } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent } from '../patterns/egress/intent';
@@ -11,6 +12,7 @@ import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent } from '../patterns/ingress/intent';
 import type { IngressApi } from '../patterns/ingress/props';
 import type { MultiClusterIntent } from '../patterns/multicluster/intent';
+import type { VersionedRoutingIntent } from '../patterns/routing/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
@@ -112,16 +114,45 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
 }
 
 /**
- * A pattern whose objects the construct still writes itself for the built-in meshes, branching on
- * `mesh.kind` (see docs/architecture.md, "What remains"): a mesh lists it to say "the construct's own
- * code renders me", or leaves it `undefined` to refuse the pattern.
+ * How a mesh picks among version routes that match one request, when it does not take the first in order
+ * (Gateway API HTTPRoutes take the most specific).
  */
-export interface RenderedByConstruct {
-  readonly renderedByConstruct: true;
+export interface RoutePrecedence {
+  /** How the mesh routes, in the refusal: `<mesh> <routesBy> (<the ranking>): a request that matches both ...`. */
+  readonly routesBy: string;
+  /**
+   * Whether a request that matches both goes to `later`'s route despite the order: the ranking in words
+   * (the refusal's parenthesis) if it does, undefined if `earlier`'s route keeps it.
+   */
+  outranks(later: MatchIntent, earlier: MatchIntent): string | undefined;
 }
 
-/** The marker of a pattern the construct renders itself. */
-export const RENDERED_BY_CONSTRUCT: RenderedByConstruct = { renderedByConstruct: true };
+/**
+ * VersionedRouting: the mesh's checks of the versions and routes (each called where the construct checks
+ * that prop, so that the messages keep their order), the mesh's marks on the versions' pods, and its objects
+ * around the routes (which the traffic renderer writes from the routing intent). The construct keeps the
+ * mesh-neutral checks and their order; a hook left out checks nothing (the mesh takes every value).
+ */
+export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent> {
+  /** How the mesh picks among overlapping routes; undefined: the first in order, as the props give them. */
+  readonly precedence?: RoutePrecedence;
+  /**
+   * Why the mesh cannot route to a version by a Service of its own (ServiceVersion.fromService), refused on
+   * that version as `<mesh> cannot express this (<why>)` (never dropped: there would be no version left).
+   */
+  serviceVersionUnsupported?(version: string, versionService: ServiceRef): Pick<Unsupported, 'why' | 'alternative'> | undefined;
+  /** The mesh's checks of a version's own Service (after that Service's own checks); `prop` is the version's, e.g. `versions[2]`. */
+  serviceVersionProblems?(prop: string, versionService: ServiceRef, service: ServiceRef): PropProblem[];
+  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
+  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
+  /**
+   * Why the mesh cannot send one route's requests to these versions (a weighted set), refused on the
+   * route's split as `<mesh> cannot express this (<why>)`.
+   */
+  routeSplitUnsupported?(to: WeightedVersion[]): Pick<Unsupported, 'why' | 'alternative'> | undefined;
+  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
+  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
+}
 
 /**
  * Everything a mesh renders: one member per pattern, each required, so that a new mesh's folder does not
@@ -142,7 +173,7 @@ export interface MeshRenderers {
   /** CanaryRelease (its Flagger or Argo Rollouts objects and alerts). */
   readonly canary: CanaryRenderer | undefined;
   /** VersionedRouting. */
-  readonly routing: RenderedByConstruct | undefined;
+  readonly routing: RoutingRenderer | undefined;
   /** FaultInjection (the faults themselves are written by the traffic renderer). */
   readonly fault: PatternRenderer<FaultInjectionIntent> | undefined;
   /** IngressGateway. */

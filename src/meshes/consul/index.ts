@@ -4,10 +4,11 @@ import { CONSUL_FAULT } from './fault';
 import { CONSUL_INGRESS } from './ingress';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
 import { CONSUL_RESILIENCE } from './resilience';
+import { CONSUL_ROUTING } from './routing';
 import { CONSUL_TELEMETRY } from './telemetry';
 import { CONSUL_TRAFFIC } from './traffic';
 import { CONSUL_ZERO_TRUST } from './zero-trust';
-import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+import { MeshRenderers } from '../renderer';
 
 /** Consul (Mesh.consul()). */
 export const CONSUL: MeshRenderers = {
@@ -17,7 +18,7 @@ export const CONSUL: MeshRenderers = {
   multiCluster: CONSUL_MULTI_CLUSTER,
   traffic: CONSUL_TRAFFIC,
   canary: CONSUL_CANARY,
-  routing: RENDERED_BY_CONSTRUCT,
+  routing: CONSUL_ROUTING,
   fault: CONSUL_FAULT,
   ingress: CONSUL_INGRESS,
   egress: CONSUL_EGRESS,

@@ -1,5 +1,6 @@
 import { AMBIENT_CANARY } from './canary';
 import { AMBIENT_FAULT } from './fault';
+import { AMBIENT_ROUTING } from './routing';
 import { AMBIENT_TRAFFIC } from './traffic';
 import { ISTIO } from '../istio';
 import { MeshRenderers } from '../renderer';
@@ -15,4 +16,5 @@ export const ISTIO_AMBIENT: MeshRenderers = {
   traffic: AMBIENT_TRAFFIC,
   fault: AMBIENT_FAULT,
   canary: AMBIENT_CANARY,
+  routing: AMBIENT_ROUTING,
 };

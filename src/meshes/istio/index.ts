@@ -4,10 +4,11 @@ import { ISTIO_FAULT } from './fault';
 import { ISTIO_INGRESS } from './ingress';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
 import { ISTIO_RESILIENCE } from './resilience';
+import { ISTIO_ROUTING } from './routing';
 import { ISTIO_TELEMETRY } from './telemetry';
 import { ISTIO_TRAFFIC } from './traffic';
 import { ISTIO_ZERO_TRUST } from './zero-trust';
-import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+import { MeshRenderers } from '../renderer';
 
 /** Istio with sidecars (Mesh.istio()). */
 export const ISTIO: MeshRenderers = {
@@ -17,7 +18,7 @@ export const ISTIO: MeshRenderers = {
   multiCluster: ISTIO_MULTI_CLUSTER,
   traffic: ISTIO_TRAFFIC,
   canary: ISTIO_CANARY,
-  routing: RENDERED_BY_CONSTRUCT,
+  routing: ISTIO_ROUTING,
   fault: ISTIO_FAULT,
   ingress: ISTIO_INGRESS,
   egress: ISTIO_EGRESS,

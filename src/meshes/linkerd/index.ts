@@ -4,10 +4,11 @@ import { LINKERD_FAULT } from './fault';
 import { LINKERD_INGRESS } from './ingress';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
 import { LINKERD_RESILIENCE } from './resilience';
+import { LINKERD_ROUTING } from './routing';
 import { LINKERD_TELEMETRY } from './telemetry';
 import { LINKERD_TRAFFIC } from './traffic';
 import { LINKERD_ZERO_TRUST } from './zero-trust';
-import { MeshRenderers, RENDERED_BY_CONSTRUCT } from '../renderer';
+import { MeshRenderers } from '../renderer';
 
 /** Linkerd (Mesh.linkerd()). */
 export const LINKERD: MeshRenderers = {
@@ -17,7 +18,7 @@ export const LINKERD: MeshRenderers = {
   multiCluster: LINKERD_MULTI_CLUSTER,
   traffic: LINKERD_TRAFFIC,
   canary: LINKERD_CANARY,
-  routing: RENDERED_BY_CONSTRUCT,
+  routing: LINKERD_ROUTING,
   fault: LINKERD_FAULT,
   ingress: LINKERD_INGRESS,
   egress: LINKERD_EGRESS,

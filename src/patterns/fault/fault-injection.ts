@@ -12,7 +12,7 @@ import { checkDuration, millis } from '../../private/duration';
 import { ProblemList } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { RequestMatch } from '../routing/versioned-routing';
+import { RequestMatch } from '../routing/props';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**

@@ -1,49 +1,23 @@
-import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { VersionedRoutingIntent } from './intent';
+import { RequestMatch } from './props';
+import { RenderContext, RoutingRenderer } from '../../meshes/renderer';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
-import { HeaderMatch, MatchType, RouteMatch } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
-import { compareRank, linkerdRank, rank } from '../../model/precedence';
+import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { covers, intersect, RoutingIntent, VersionIntent, VersionRuleIntent, WeightedVersion } from '../../model/traffic';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
-import { objectMetadata, sortKeys } from '../../private/metadata';
+import { sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
-import type { CookieMatch } from '../canary/canary-release';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
-const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export * from './props';
+
 const KPLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
-
-/**
- * A match on a query parameter of the request.
- */
-export class QueryParamMatch {
-  /** The parameter equals `value`. */
-  public static exact(name: string, value: string): QueryParamMatch {
-    return new QueryParamMatch(name, MatchType.EXACT, value);
-  }
-
-  /** The parameter matches the RE2 regular expression `regex`. */
-  public static regex(name: string, regex: string): QueryParamMatch {
-    return new QueryParamMatch(name, MatchType.REGEX, regex);
-  }
-
-  private constructor(public readonly name: string, public readonly type: MatchType, public readonly value: string) {}
-
-  /** @internal */
-  public _problem(): string | undefined {
-    // Gateway API HTTPQueryParamMatch: name 1 to 256 characters, value 1 to 1024
-    if (typeof this.name !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(this.name)) return 'a query parameter name is 1 to 256 characters of an HTTP token';
-    if (typeof this.value !== 'string' || !this.value || this.value.length > 1024) return 'a query parameter match needs a value of 1 to 1024 characters (Gateway API\'s limit)';
-    // the same RE2 and control-character checks as a header value
-    return HeaderMatch[this.type === MatchType.REGEX ? 'regex' : 'exact']('x', this.value)._problem();
-  }
-}
 
 /**
  * Options of a service version.
@@ -115,22 +89,6 @@ export interface VersionWeight {
   readonly version: string;
   /** Whole percent of requests, 0 to 100 (the weights of a split sum to 100). */
   readonly weight: number;
-}
-
-/**
- * Which requests a route takes (a version route, a fault rule). All given conditions must hold.
- */
-export interface RequestMatch extends RouteMatch {
-  /**
-   * Cookies with an exact value (one per route: it is a regular expression on the `cookie` header).
-   * @default - no cookie condition
-   */
-  readonly cookies?: CookieMatch[];
-  /**
-   * Query parameters (all of them).
-   * @default - no query condition
-   */
-  readonly queryParams?: QueryParamMatch[];
 }
 
 /**
@@ -222,13 +180,12 @@ export class VersionedRouting extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: VersionedRoutingProps) {
     super(scope, id, props?.mesh);
-    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
-    // without them is refused here, before anything mesh-specific is read
-    rendererFor(this, this.mesh, 'routing');
+    // a mesh without a routing renderer is refused here, before anything mesh-specific is read
+    const renderer = rendererFor(this, this.mesh, 'routing');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
     for (const p of this.service._problems('service')) problems.addRaw(p);
-    const versions = this.versionIntents(problems, props.versions);
+    const versions = this.versionIntents(problems, renderer, props.versions);
     problems.throwIfAny();
     this.checkPodSelection(problems, versions);
     const byName = new Map(versions.map(v => [v.intent.name, v.intent]));
@@ -284,16 +241,13 @@ export class VersionedRouting extends MeshConstruct {
         to = v ? [{ version: v, weight: 100 }] : [];
       } else {
         to = split(`${prop}.split`, r.split);
-        if (this.mesh.kind === MeshKind.CONSUL && to.filter(t => t.weight > 0).length > 1) {
-          problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '),
-            'Consul cannot express this (a ServiceRouter route sends to one service subset; only the service\'s ServiceSplitter splits by weight, and it applies to the requests no route takes)',
-            'send this route to one version, and split the remaining requests with defaultSplit');
-        }
+        const refusal = renderer.routeSplitUnsupported?.(to);
+        if (refusal) problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '), `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
       }
       if (match && to.length) rules.push({ name, source: prop, match, to });
     });
     problems.throwIfAny();
-    this.checkOrder(problems, rules);
+    this.checkOrder(problems, renderer, rules);
 
     const defaultSplit = props.defaultSplit === undefined ? [{ version: versions[0].intent, weight: 100 }] : split('defaultSplit', props.defaultSplit);
     let mirror: RoutingIntent['mirror'];
@@ -308,37 +262,34 @@ export class VersionedRouting extends MeshConstruct {
     problems.throwIfAny();
 
     // what the mesh cannot express
-    const unsupported = props.mirror !== undefined && this.mesh.kind !== MeshKind.ISTIO ? [{
-      setting: 'mirror',
-      value: `${props.mirror.version} ${props.mirror.percent}%`,
-      why: this.mesh.kind === MeshKind.LINKERD ? 'Linkerd\'s outbound routes do not support the RequestMirror filter' : 'Consul\'s discovery chain has no traffic mirroring',
-      alternative: 'send test requests to the version with a route (routes: [{ match: { headers: [...] }, version }])',
-    }] : [];
+    const heaviest = defaultSplit.reduce((a, b) => (b.weight > a.weight ? b : a));
+    const given: VersionedRoutingIntent = {
+      service: this.service,
+      namespace: this.service._namespaceFrom(this),
+      versions: versions.map(v => ({ version: v.intent, ownService: v.version._service() })),
+      routing: { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version },
+    };
+    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    renderer.warnings?.(given, context);
+    const unsupported = renderer.unsupported(given, context);
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
-    if (note) mirror = undefined;
+    const dropped = note ? unsupported.map(u => u.setting) : [];
+    const intent: VersionedRoutingIntent = dropped.includes('mirror') ? { ...given, routing: { ...given.routing, mirror: undefined } } : given;
+    mirror = intent.routing.mirror;
 
     // a version that no route, weight or mirror sends requests to
-    for (const { intent } of versions) {
-      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === intent.name && t.weight > 0)
-        || mirror?.version.name === intent.name;
-      if (!used) this._warn(`version ${intent.name} gets no requests: no route and no weight of defaultSplit sends to it (its pods stay idle); route some requests to it, or remove it from versions`);
+    for (const { intent: v } of versions) {
+      const used = [...rules.flatMap(r => r.to), ...defaultSplit].some(t => t.version.name === v.name && t.weight > 0)
+        || mirror?.version.name === v.name;
+      if (!used) this._warn(`version ${v.name} gets no requests: no route and no weight of defaultSplit sends to it (its pods stay idle); route some requests to it, or remove it from versions`);
     }
 
-    const heaviest = defaultSplit.reduce((a, b) => (b.weight > a.weight ? b : a));
-    const intent: RoutingIntent = { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version };
     const traffic = ServiceTraffic.of(this, this.mesh, this.service);
-    traffic.setRouting(intent, this);
+    traffic.setRouting(intent.routing, this);
     if (note) this._markDropped(note, traffic.node.findAll());
-    this.prepareVersions(versions);
+    this.prepareVersions(renderer, versions, context);
     this._enrolServices([this.service, ...versions.map(v => v.version._service())], versions.map(v => v.version._deployment()));
-    if (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient) this.backendServices(versions);
-    // Linkerd: what it does not route through the HTTPRoute (unmeshed callers, an ingress that sends to
-    // endpoints) reaches the pods the apex Service selects: the version with the largest default share
-    const v = heaviest.version;
-    if (this.mesh.kind === MeshKind.LINKERD && !(v.versionKey && this.service._narrowServiceSelector(v.versionKey, v.versionValue))) {
-      const fix = v.versionKey ? `add ${v.versionKey}: ${v.versionValue} to its selector, or pass it with ServiceRef.fromService so the routing does it` : `give it the selector of ${v.backendService}`;
-      this._warn(`the apex Service ${this.service.name} selects every version, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints) splits by replica count: ${fix}`);
-    }
+    renderer.render(this, intent, context);
   }
 
   private versionNamed(problems: ProblemList, prop: string, name: unknown, byName: Map<string, VersionIntent>): VersionIntent | undefined {
@@ -347,7 +298,7 @@ export class VersionedRouting extends MeshConstruct {
     return v;
   }
 
-  private versionIntents(problems: ProblemList, given: ServiceVersion[]): { version: ServiceVersion; intent: VersionIntent }[] {
+  private versionIntents(problems: ProblemList, renderer: RoutingRenderer, given: ServiceVersion[]): { version: ServiceVersion; intent: VersionIntent }[] {
     if (!Array.isArray(given) || !given.length) {
       problems.add('versions', given, 'routing needs at least one version', "use versions: [ServiceVersion.of('v1'), ServiceVersion.of('v2')]");
       return [];
@@ -368,18 +319,13 @@ export class VersionedRouting extends MeshConstruct {
       if (same >= 0) problems.add(`${prop}.name`, v.name, `versions[${same}] has the same name`, 'give each version its own name');
       const svc = v._service();
       if (svc) {
-        if (this.mesh.kind === MeshKind.CONSUL) {
-          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, 'Consul cannot express this (its subsets are Service.Meta filters of the one Consul service that callers use; a Service of its own registers a different Consul service)',
-            `use ServiceVersion.of('${v.name}') or ServiceVersion.fromDeployment(deployment, '${v.name}')`);
+        const refusal = renderer.serviceVersionUnsupported?.(v.name, svc);
+        if (refusal) {
+          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
           return;
         }
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
-        // the HTTPRoute's backendRefs carry the service's port (linkerd.ts backends), and a Service without
-        // that port is a backend without endpoints: Linkerd and the ambient waypoint (a cluster
-        // outbound|<port>||<version Service> that does not exist) fail those requests
-        if (svc.port !== this.service.port && (this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient)) {
-          problems.add(`${prop}.service.port`, svc.port, `the route sends to port ${this.service.port} of each version's Service`, `give ${svc.name} port ${this.service.port}`);
-        }
+        for (const p of renderer.serviceVersionProblems?.(prop, svc, this.service) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });
         return;
       }
@@ -392,8 +338,9 @@ export class VersionedRouting extends MeshConstruct {
           `use a key the selector does not use, e.g. ServiceVersion.of('${v.name}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         return;
       }
-      if (this.mesh.kind === MeshKind.CONSUL && !CONSUL_META_KEY.test(v.labelKey)) {
-        problems.add(`${prop}.labelKey`, v.labelKey, 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', "use a key such as 'version'");
+      const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
+      if (meshProblem) {
+        problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
         return;
       }
       out.push({ version: v, intent: { name: v.name, labels: { ...selector, [v.labelKey]: v.name }, versionKey: v.labelKey, versionValue: v.name, backendService: `${this.service.name}-${v.name}` } });
@@ -410,13 +357,13 @@ export class VersionedRouting extends MeshConstruct {
   }
 
   /**
-   * Routes in order: a route that an earlier one covers never takes a request. On Gateway API (Linkerd,
-   * Istio ambient) the most specific match wins, not the first (HTTPRoute rule precedence: exact path,
-   * longest prefix, method, most headers, most query parameters): two routes to different versions
-   * whose matches overlap must be in an order that precedence keeps.
+   * Routes in order: a route that an earlier one covers never takes a request. On a mesh that does not take
+   * the first matching route (the renderer's `precedence`: Gateway API HTTPRoutes on Linkerd and Istio
+   * ambient take the most specific), two routes to different versions whose matches overlap must be in an
+   * order that the precedence keeps.
    */
-  private checkOrder(problems: ProblemList, rules: VersionRuleIntent[]): void {
-    const gateway = this.mesh.kind === MeshKind.LINKERD || this.mesh.ambient;
+  private checkOrder(problems: ProblemList, renderer: RoutingRenderer, rules: VersionRuleIntent[]): void {
+    const precedence = renderer.precedence;
     const target = (r: VersionRuleIntent) => JSON.stringify(r.to.filter(t => t.weight > 0).map(t => [t.version.name, t.weight]).sort());
     rules.forEach((later, j) => rules.slice(0, j).forEach(earlier => {
       if (covers(earlier.match, later.match)) {
@@ -424,16 +371,11 @@ export class VersionedRouting extends MeshConstruct {
           `put ${later.source} before ${earlier.source}, narrow ${earlier.source}, or remove ${later.source}`);
         return;
       }
-      if (!gateway || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
-      const re = earlier.match.path?.type === MatchType.REGEX || later.match.path?.type === MatchType.REGEX;
-      const linkerd = this.mesh.kind === MeshKind.LINKERD;
-      const rankOf = linkerd ? linkerdRank : rank;
-      if (re || compareRank(rankOf(later.match), rankOf(earlier.match)) > 0) {
-        const order = linkerd
-          ? 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'
-          : 'exact path, longest path prefix, method, most headers, most query parameters';
+      if (!precedence || target(earlier) === target(later) || 'empty' in intersect(earlier.match, later.match)) return;
+      const order = precedence.outranks(later.match, earlier.match);
+      if (order !== undefined) {
         problems.add(`${later.source}.match`, describeMatch(later.match),
-          `${this.mesh.displayName} routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (${order}${re ? '; regular expression paths rank as the implementation decides' : ''}): `
+          `${this.mesh.displayName} ${precedence.routesBy} (${order}): `
           + `a request that matches both this route and ${earlier.source} (${describeMatch(earlier.match)}) would go to this route's versions`,
           `make ${earlier.source} at least as specific (add this route's path, method or conditions to it), or add a route for the requests that match both ahead of both`);
       }
@@ -490,35 +432,13 @@ export class VersionedRouting extends MeshConstruct {
     });
   }
 
-  /** Labels (and on Consul, the service-meta annotation) on the versions' Deployments. */
-  private prepareVersions(versions: { version: ServiceVersion; intent: VersionIntent }[]) {
+  /** The version label on the versions' Deployments, and the mesh's marks on their pods. */
+  private prepareVersions(renderer: RoutingRenderer, versions: { version: ServiceVersion; intent: VersionIntent }[], context: RenderContext) {
     for (const { version, intent } of versions) {
       if (version._service()) continue;
       const d = version._deployment();
-      if (d) {
-        d.addLabel(intent.versionKey, intent.versionValue);
-        if (this.mesh.kind === MeshKind.CONSUL) d.addAnnotation(`consul.hashicorp.com/service-meta-${intent.versionKey}`, intent.versionValue);
-      } else if (this.mesh.kind === MeshKind.CONSUL) {
-        this._warn(`Consul subsets filter on Service.Meta.${intent.versionKey}: annotate the ${intent.versionValue} pods with consul.hashicorp.com/service-meta-${intent.versionKey}: "${intent.versionValue}" (ServiceVersion.fromDeployment does it for you)`);
-      }
-    }
-  }
-
-  /** Linkerd and Istio ambient route to Services: one per version (unless the version has its own). */
-  private backendServices(versions: { version: ServiceVersion; intent: VersionIntent }[]) {
-    const ns = this.service._namespaceFrom(this);
-    for (const { version, intent } of versions) {
-      if (version._service()) continue;
-      new ApiObject(this, `Backend-${intent.name}`, {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: objectMetadata(intent.backendService, ns),
-        spec: {
-          ports: [{ port: this.service.port, targetPort: this.service.targetPort, ...(this.service.portName ? { name: this.service.portName } : {}) }],
-          selector: sortKeys(intent.labels),
-          type: 'ClusterIP',
-        },
-      });
+      if (d) d.addLabel(intent.versionKey, intent.versionValue);
+      renderer.prepareVersion?.(d, intent, context);
     }
   }
 }

@@ -361,6 +361,54 @@ describe('Consul', () => {
   });
 });
 
+describe('the mesh checks keep their words and their place among the prop checks (they moved into src/meshes/<mesh>/routing.ts)', () => {
+  test('Consul: a version Service and a label key that is no Service.Meta key, in the order of versions, with the other problems', () => {
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(CONSUL, {
+      versions: [ServiceVersion.of('v1', { labelKey: 'app.kubernetes.io/version' }), ServiceVersion.fromService(ServiceRef.fromName('reviews-v2', { port: 9080 }), 'v2'), ServiceVersion.of('V3')],
+    })))).toBe('[test/routing] 3 problems:\n'
+      + '  - versions[0].labelKey: got "app.kubernetes.io/version": Consul subsets filter on Service.Meta.<key>, which needs a plain identifier; use a key such as \'version\'\n'
+      + '  - versions[1]: got "ServiceVersion.fromService(reviews-v2, \'v2\')": Consul cannot express this (its subsets are Service.Meta filters of the one Consul service that callers use; a Service of its own registers a different Consul service); '
+      + 'use ServiceVersion.of(\'v2\') or ServiceVersion.fromDeployment(deployment, \'v2\')\n'
+      + '  - versions[2].name: got "V3": a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters; use e.g. \'v2\'');
+    // the same versions on Istio: only the mesh-neutral problem
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(ISTIO, {
+      versions: [ServiceVersion.of('v1', { labelKey: 'app.kubernetes.io/version' }), ServiceVersion.fromService(ServiceRef.fromName('reviews-v2', { port: 9080 }), 'v2'), ServiceVersion.of('V3')],
+    })))).toBe('[test/routing] versions[2].name: got "V3": a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters; use e.g. \'v2\'');
+  });
+
+  test('Consul: a weighted route among the route checks, in the order of routes', () => {
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(CONSUL, {
+      routes: [{ match: JASON, split: [{ version: 'v2', weight: 50 }, { version: 'v3', weight: 50 }] }, { match: { path: PathMatch.prefix('/x') }, version: 'v9' }],
+    })))).toBe('[test/routing] 2 problems:\n'
+      + '  - routes[0].split: got "v2: 50, v3: 50": Consul cannot express this (a ServiceRouter route sends to one service subset; only the service\'s ServiceSplitter splits by weight, and it applies to the requests no route takes); '
+      + 'send this route to one version, and split the remaining requests with defaultSplit\n'
+      + '  - routes[1].version: got "v9": no such version (the versions are v1, v2, v3); name one of versions, or add it to versions');
+  });
+
+  test('Gateway API meshes: a regular expression path is refused after an overlapping route to other versions, on ambient and Linkerd; Istio sidecars keep the order', () => {
+    const routes = [{ match: JASON, version: 'v2' }, { match: { path: PathMatch.regex('/v[0-9]+/.*') }, version: 'v3' }];
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(AMBIENT, { routes })))).toBe('[test/routing] routes[1].match: got "path regex \\"/v[0-9]+/.*\\"": '
+      + 'Istio ambient routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first (exact path, longest path prefix, method, most headers, most query parameters; regular expression paths rank as the implementation decides): '
+      + 'a request that matches both this route and routes[0] (header end-user exact "jason") would go to this route\'s versions; '
+      + 'make routes[0] at least as specific (add this route\'s path, method or conditions to it), or add a route for the requests that match both ahead of both');
+    expect(failureOf(c => new VersionedRouting(c, 'routing', classic(LINKERD, { routes }))))
+      .toContain('(longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them; regular expression paths rank as the implementation decides)');
+    expect(() => new VersionedRouting(shopChart(), 'routing', classic(ISTIO, { routes }))).not.toThrow();
+  });
+
+  test('Consul: a version by label without a Deployment gets the annotation warning; with one, the annotation', () => {
+    new VersionedRouting(shopChart(), 'routing', classic(CONSUL));
+    expect(stderr().mock.calls.map(c => String(c[0])).filter(m => m.includes('Service.Meta'))).toEqual(['v1', 'v2', 'v3'].map(v =>
+      `[cdk8s-mesh] warning: [test/routing] Consul subsets filter on Service.Meta.version: annotate the ${v} pods with consul.hashicorp.com/service-meta-version: "${v}" (ServiceVersion.fromDeployment does it for you)\n`));
+    const chart = shopChart();
+    const d = new kplus.Deployment(chart, 'reviews-v2', { select: false, podMetadata: { labels: { app: 'reviews' } }, containers: [{ image: 'reviews:2', portNumber: 9080 }] });
+    new VersionedRouting(chart, 'routing', classic(CONSUL, { service: ServiceRef.fromName('reviews', { port: 9080, selector: { app: 'reviews' } }), versions: [ServiceVersion.of('v1'), ServiceVersion.fromDeployment(d, 'v2'), ServiceVersion.of('v3')] }));
+    const template = ofKind(Testing.synth(chart), 'Deployment')[0].spec.template.metadata;
+    expect(template.labels.version).toBe('v2');
+    expect(template.annotations['consul.hashicorp.com/service-meta-version']).toBe('v2');
+  });
+});
+
 describe('guardrails, on both sides', () => {
   test('split weights sum to 100, naming the values', () => {
     expect(failureOf(c => new VersionedRouting(c, 'routing', classic(ISTIO, { defaultSplit: [{ version: 'v1', weight: 50 }, { version: 'v3', weight: 49 }] }))))
