@@ -74,6 +74,18 @@ export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, Tra
    * it, every routing object carries every dropped setting.
    */
   droppedOn?(obj: ApiObject, setting: string): boolean;
+  /**
+   * Why this mesh cannot write the service's contributions together (e.g. faults beside routes), checked each
+   * time a pattern joins, before their matches are combined; undefined: it can. The construct throws it as
+   * `[<joining pattern>] service: got <service>: <problem>`.
+   */
+  joinProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
+  /**
+   * Why the routes this mesh writes from the combined matches would give some requests another rule's
+   * settings (its match precedence), checked after the matches are combined, before rendering; undefined:
+   * they would not. Thrown as `joinProblem`'s.
+   */
+  precedenceProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
 }
 
 /**

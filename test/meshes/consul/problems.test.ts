@@ -61,4 +61,9 @@ describe('meshes/consul: its own checks and traits, through the renderer object'
       consulSamenessGroup: 'Not_A_Label',
     })).toThrow(/3 problems:\n {2}- istioEastWestGateway: got true: Consul cannot express this[^\n]*\n {2}- consulSamenessGroup: got "Not_A_Label": a sameness group name is a DNS-1123 label[^\n]*\n {2}- consulSamenessGroup: got "Not_A_Label": Consul cannot express this \(sameness groups are a Consul Enterprise feature\)/);
   });
+
+  test('ServiceTraffic: Consul has no join or precedence check (its router matches in order)', () => {
+    expect(CONSUL.traffic!.joinProblem).toBeUndefined();
+    expect(CONSUL.traffic!.precedenceProblem).toBeUndefined();
+  });
 });

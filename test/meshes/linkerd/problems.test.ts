@@ -1,4 +1,4 @@
-import { Mesh } from '../../../src';
+import { HttpMethod, MatchType, Mesh } from '../../../src';
 import { LINKERD } from '../../../src/meshes/linkerd';
 
 // the checks Linkerd's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
@@ -29,5 +29,23 @@ describe('meshes/linkerd: its own checks and traits, through the renderer object
 
   test('IngressGateway: no JWT check of its own', () => {
     expect(LINKERD.ingress!.jwtProblems).toBeUndefined();
+  });
+
+  test('ServiceTraffic: the crossed-precedence check ranks as the proxy does (headers above a method); no join check', () => {
+    const TEST = { headers: [{ name: 'x-test', type: MatchType.EXACT, value: 'true' }] };
+    const target = { mesh: Mesh.linkerd(), canaryBy: 'test/release', resilienceBy: 'test/resilience' } as any;
+    const model = (timeouts: [number, number]) => ({
+      resilience: {
+        rules: [
+          { name: 'testers', source: 'routes[0]', retrySource: 'routes[0]', match: TEST, timeoutMs: timeouts[0] },
+          { name: 'reads', source: 'routes[1]', retrySource: 'routes[1]', match: { headers: [], methods: [HttpMethod.GET] }, timeoutMs: timeouts[1] },
+        ],
+      },
+      routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: TEST, to: [] }], split: [] },
+    }) as any;
+    expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 5000]), context))
+      .toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method)');
+    expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 1000]), context)).toBeUndefined();
+    expect(LINKERD.traffic!.joinProblem).toBeUndefined();
   });
 });
