@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { Identity } from '../model/identity';
+import type { JwtAuthentication } from '../model/jwt';
 import { Mesh } from '../model/mesh';
 import { MatchIntent, ResilienceIntent } from '../model/route-intent';
 import type { ServiceRef } from '../model/service';
@@ -31,6 +32,14 @@ export interface RenderContext {
   readonly warn?: (message: string) => void;
 }
 
+/** A check of a prop value that only one mesh makes (the construct adds it to its problems). */
+export interface PropProblem {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly fix: string;
+}
+
 /**
  * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
  * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct,
@@ -46,6 +55,13 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
    * after the construct's prop checks and before the unsupported settings are refused or dropped.
    */
   warnings?(intent: I, context: RenderContext): void;
+  /**
+   * The mesh's own checks of the intent's values (e.g. a setting of another mesh it refuses outright), added
+   * to the construct's problems at the place the construct documents (ZeroTrustNamespace: with its JWT
+   * checks; MultiClusterExport: after `istioEastWestGateway`'s type check; IngressGateway: after the
+   * unsupported settings are refused or dropped). Default: none.
+   */
+  problems?(intent: I, context: RenderContext): PropProblem[];
 }
 
 /**
@@ -60,14 +76,37 @@ export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, Tra
    * it, every routing object carries every dropped setting.
    */
   droppedOn?(obj: ApiObject, setting: string): boolean;
+  /**
+   * Why this mesh cannot write the service's contributions together (e.g. faults beside routes), checked each
+   * time a pattern joins, before their matches are combined; undefined: it can. The construct throws it as
+   * `[<joining pattern>] service: got <service>: <problem>`.
+   */
+  joinProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
+  /**
+   * Why the routes this mesh writes from the combined matches would give some requests another rule's
+   * settings (its match precedence), checked after the matches are combined, before rendering; undefined:
+   * they would not. Thrown as `joinProblem`'s.
+   */
+  precedenceProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
 }
 
-/** A check of a prop value that only one mesh makes (the construct adds it to its problems). */
-export interface PropProblem {
-  readonly prop: string;
-  readonly value: unknown;
-  readonly why: string;
-  readonly fix: string;
+/**
+ * MultiClusterExport: the objects of each cluster, and what the construct reads of the mesh around them
+ * (which refusals may be dropped, and what the exporters' warning names).
+ */
+export interface MultiClusterRenderer extends PatternRenderer<MultiClusterIntent> {
+  /**
+   * The settings of `unsupported` this renderer never reads (another mesh's), which
+   * UnsupportedSettings.DROP_WITH_WARNING leaves out; every other refusal is kept (leaving it out would
+   * break calls between the clusters).
+   */
+  readonly droppable: readonly string[];
+  /**
+   * What an exporting cluster's namespace lacks without a ZeroTrustNamespace (`no default deny and no
+   * STRICT mTLS`), in the warning given at synthesis for each such export; undefined: no warning (the
+   * mesh's deny by default is not a namespace's).
+   */
+  readonly withoutZeroTrust: string | undefined;
 }
 
 /**
@@ -79,12 +118,13 @@ export interface IngressRenderer extends PatternRenderer<IngressIntent> {
   readonly defaultGatewayClassName?: string;
   /** Why a GatewayClass must be named, and how (a mesh without `defaultGatewayClassName`). */
   readonly noGatewayClass?: { readonly why: string; readonly fix: string };
-  /** Whether the mesh reads `jwt.consulJwksCaFile` (elsewhere `unsupported` lists it, and its value is not checked). */
-  readonly readsConsulJwksCaFile: boolean;
+  /**
+   * The mesh's checks of the `jwt` values it reads, made with the construct's own JWT checks (before the
+   * intent is built); what the mesh does not read, `unsupported` lists instead. Default: none.
+   */
+  jwtProblems?(jwt: JwtAuthentication, context: RenderContext): PropProblem[];
   /** The API written when the props name none. */
   defaultApi(mesh: Mesh): IngressApi;
-  /** The mesh's own checks of the intent's values (after the unsupported settings are refused or dropped). */
-  problems?(intent: IngressIntent, context: RenderContext): PropProblem[];
   /** The identity the gateway calls the services with, when the props name none; undefined: unknown. */
   callerIdentity(intent: IngressIntent, context: RenderContext): Identity | undefined;
 }
@@ -167,7 +207,7 @@ export interface MeshRenderers {
   /** ZeroTrustNamespace. */
   readonly zeroTrust: PatternRenderer<ZeroTrustIntent> | undefined;
   /** MultiClusterExport. */
-  readonly multiCluster: PatternRenderer<MultiClusterIntent> | undefined;
+  readonly multiCluster: MultiClusterRenderer | undefined;
   /** The per-service routing objects that ResilientService, CanaryRelease, VersionedRouting and FaultInjection share. */
   readonly traffic: TrafficRenderer | undefined;
   /** CanaryRelease (its Flagger or Argo Rollouts objects and alerts). */

@@ -5,6 +5,9 @@ import { Mesh } from '../model/mesh';
 import { cannotExpress } from '../model/unsupported';
 import { ProblemList } from '../private/errors';
 
+/** What a renderer gets besides the intent (the patterns import the meshes' interfaces from here only). */
+export type { RenderContext } from '../meshes/renderer';
+
 /**
  * The renderer of `mesh` for a pattern, or the uniform refusal ("<mesh> cannot express <Pattern>", on the
  * `mesh` prop, with the construct path) when the mesh has none: a pattern calls it before it reads anything

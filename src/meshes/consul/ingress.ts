@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { ConsulJwtProvider, writesDatacenterWide } from './singletons';
+import { ConsulJwtProvider, jwksCaFileProblems, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import * as gatewayApi from '../../imports/gateway-api';
 import { Identity } from '../../model/identity';
+import type { JwtAuthentication } from '../../model/jwt';
 import type { Unsupported } from '../../model/unsupported';
 import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
@@ -18,7 +19,6 @@ import { IngressRenderer, PropProblem, RenderContext } from '../renderer';
 export const CONSUL_INGRESS: IngressRenderer = {
   defaultApi: () => IngressApi.GATEWAY_API,
   defaultGatewayClassName: 'consul',
-  readsConsulJwksCaFile: true,
 
   unsupported(intent: IngressIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
@@ -38,6 +38,10 @@ export const CONSUL_INGRESS: IngressRenderer = {
       out.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
     }
     return out;
+  },
+
+  jwtProblems(jwt: JwtAuthentication): PropProblem[] {
+    return jwksCaFileProblems(jwt);
   },
 
   problems(intent: IngressIntent): PropProblem[] {

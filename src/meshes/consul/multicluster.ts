@@ -8,7 +8,7 @@ import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
 import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { MultiClusterRenderer, PropProblem, RenderContext } from '../renderer';
 
 /**
  * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
@@ -17,7 +17,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
  * `SamenessGroup`; remote callers are let in with `ServiceIntentions` sources from their peer.
  * Peering itself is set up with consul-k8s PeeringAcceptor and PeeringDialer (token exchange).
  */
-export const CONSUL_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
+export const CONSUL_MULTI_CLUSTER: MultiClusterRenderer = {
   unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     if (intent.samenessGroup && !mesh.consulEnterprise) {
@@ -66,6 +66,17 @@ export const CONSUL_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
       }
     }
   },
+
+  problems(intent: MultiClusterIntent, { mesh }: RenderContext): PropProblem[] {
+    // the east-west Gateway (15443 AUTO_PASSTHROUGH) is Istio's: refused, not dropped
+    return intent.istioEastWestGateway === true
+      ? [{ prop: 'istioEastWestGateway', value: true, why: `${mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, fix: 'remove it' }] : [];
+  },
+
+  droppable: ['linkerdRemoteDiscovery'],
+  // deny by default is datacenter-wide (the * → * intention or the ACL default policy), not a namespace's,
+  // and the export's ServiceIntentions is the service's one (consul-k8s: one per destination)
+  withoutZeroTrust: undefined,
 };
 
 type Source = consul.ServiceIntentionsSpecSources;

@@ -5,6 +5,7 @@ import { ConsulDatacenterWideEntries, Mesh } from '../../model/mesh';
 import { meshError, show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
+import type { PropProblem } from '../renderer';
 
 /** The annotation on the config entries that are one per Consul datacenter (not the app's own). */
 export const DATACENTER_WIDE_ANNOTATION = 'cdk8s-mesh.io/consul-scope';
@@ -167,10 +168,19 @@ export interface ConsulJwtSpec {
 export const DEFAULT_JWKS_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** What is wrong with a `consulJwksCaFile` value, if anything. */
-export function consulJwksCaFileProblem(value: unknown): string | undefined {
+function consulJwksCaFileProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\/[^\s\0]*[^/\s\0]$/.test(value) || value.length > 4096) return 'the CA bundle is an absolute file path in the proxy container';
   return undefined;
+}
+
+/**
+ * The problem of `jwt.consulJwksCaFile`, if any, as ZeroTrustNamespace and IngressGateway refuse it (the
+ * renderers' `problems` and `jwtProblems`, with the constructs' own JWT checks).
+ */
+export function jwksCaFileProblems(jwt: { readonly consulJwksCaFile?: string } | undefined): PropProblem[] {
+  const problem = consulJwksCaFileProblem(jwt?.consulJwksCaFile);
+  return problem ? [{ prop: 'jwt.consulJwksCaFile', value: jwt!.consulJwksCaFile, why: problem, fix: "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'" }] : [];
 }
 
 /**

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { rejoinRemoteCallers } from './remote-callers';
 import { ConsulServiceDefaults } from './service-defaults';
-import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WIDE, writesDatacenterWide } from './singletons';
+import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WIDE, jwksCaFileProblems, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
@@ -11,7 +11,7 @@ import type { Unsupported } from '../../model/unsupported';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -210,5 +210,9 @@ export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
       // for the service: Consul takes one per destination, so they join this one
       rejoinRemoteCallers(Chart.of(scope), name);
     }
+  },
+
+  problems(intent: ZeroTrustIntent): PropProblem[] {
+    return jwksCaFileProblems(intent.jwt);
   },
 };

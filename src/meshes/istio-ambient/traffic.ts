@@ -1,9 +1,11 @@
 import { Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
+import { rank } from '../../model/precedence';
 import { routingOf, TrafficModel } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes } from '../gateway-api/http-route';
+import { crossedPrecedenceProblem } from '../gateway-api/precedence';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_TRAFFIC, trafficPolicy } from '../istio/traffic';
 import { RenderContext, TrafficRenderer } from '../renderer';
@@ -19,6 +21,21 @@ import { RenderContext, TrafficRenderer } from '../renderer';
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
   unsupported() {
     return [];
+  },
+
+  // routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio leaves a service
+  // with both undefined, so a service gets one or the other (a ResilientService with only a circuit
+  // breaker, pool or load balancing writes a DestinationRule and no route). On sidecars a route holds a
+  // fault with its timeout and retries (istio/traffic.ts httpRoutes).
+  joinProblem(traffic: TrafficTarget, m: TrafficModel) {
+    const routedBy = (m.resilience?.rules.length ? traffic.resilienceBy : undefined) ?? traffic.canaryBy ?? traffic.routingBy;
+    if (traffic.faultBy === undefined || routedBy === undefined) return undefined;
+    return `[${traffic.faultBy}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routedBy}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; `
+      + 'inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
+  },
+
+  precedenceProblem(traffic: TrafficTarget, m: TrafficModel) {
+    return crossedPrecedenceProblem(traffic, m, { rank, described: 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters' });
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {

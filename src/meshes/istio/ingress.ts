@@ -19,7 +19,6 @@ export const ISTIO_INGRESS: IngressRenderer = {
   // ambient: Istio recommends the Gateway API for ingress (its gateways are deployed per Gateway)
   defaultApi: mesh => (mesh.ambient ? IngressApi.GATEWAY_API : IngressApi.ISTIO),
   defaultGatewayClassName: 'istio',
-  readsConsulJwksCaFile: false,
 
   unsupported(intent: IngressIntent) {
     return consulJwksCaFileUnsupported(intent);

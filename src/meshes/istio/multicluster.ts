@@ -6,7 +6,7 @@ import type { Unsupported } from '../../model/unsupported';
 import { MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { MultiClusterRenderer, RenderContext } from '../renderer';
 
 /**
  * The step the output needs from each cluster's operator: the network label on the control plane's
@@ -44,7 +44,7 @@ export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): strin
  * consumers without the service get a ServiceEntry that reaches the exporter's east-west gateway; an
  * exporter lets the named remote callers in with an AuthorizationPolicy.
  */
-export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
+export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
   unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     if (mesh.ambient) {
@@ -122,4 +122,8 @@ export const ISTIO_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
     const eastWest = istioEastWestStep(intent, mesh);
     if (eastWest) warn?.(eastWest);
   },
+
+  // another mesh's settings, which this renderer never reads
+  droppable: ['consulSamenessGroup', 'linkerdRemoteDiscovery'],
+  withoutZeroTrust: 'no default deny and no STRICT mTLS',
 };

@@ -9,7 +9,7 @@ import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
 
 /** The SPIFFE-style principal Istio gives a service account. */
 export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
@@ -303,5 +303,11 @@ export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
         }) as istio.AuthorizationPolicySpec,
       });
     }
+  },
+
+  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
+    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
+    const ca = intent.jwt?.consulJwksCaFile;
+    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
   },
 };

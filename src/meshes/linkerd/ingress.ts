@@ -23,7 +23,6 @@ export const LINKERD_INGRESS: IngressRenderer = {
     why: 'Linkerd has no ingress of its own: the Gateway is served by a gateway controller',
     fix: "name its GatewayClass, e.g. gatewayClassName: 'eg' (Envoy Gateway's quickstart)",
   },
-  readsConsulJwksCaFile: false,
 
   unsupported(intent: IngressIntent) {
     const out = consulJwksCaFileUnsupported(intent);

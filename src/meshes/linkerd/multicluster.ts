@@ -6,7 +6,7 @@ import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
 import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { MultiClusterRenderer, PropProblem, RenderContext } from '../renderer';
 
 const EXPORTED = 'mirror.linkerd.io/exported';
 
@@ -61,7 +61,7 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): vo
  * the named callers). Linkerd has no failover of its own (the linkerd-failover extension does it), so it
  * is refused with the alternative, and so are callers behind the gateway, whose identity it hides.
  */
-export const LINKERD_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
+export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
   unsupported(intent: MultiClusterIntent) {
     const out: Unsupported[] = [];
     intent.exports.forEach((e, i) => {
@@ -121,4 +121,14 @@ export const LINKERD_MULTI_CLUSTER: PatternRenderer<MultiClusterIntent> = {
       }
     }
   },
+
+  problems(intent: MultiClusterIntent, { mesh }: RenderContext): PropProblem[] {
+    // the east-west Gateway (15443 AUTO_PASSTHROUGH) is Istio's: refused, not dropped
+    return intent.istioEastWestGateway === true
+      ? [{ prop: 'istioEastWestGateway', value: true, why: `${mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, fix: 'remove it' }] : [];
+  },
+
+  droppable: ['consulSamenessGroup'],
+  // Linkerd's mTLS is always on between meshed pods: a ZeroTrustNamespace adds the default deny
+  withoutZeroTrust: 'no default deny',
 };

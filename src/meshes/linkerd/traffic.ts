@@ -2,12 +2,14 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as linkerd from '../../imports/linkerd';
 import * as smi from '../../imports/smi';
 import { LinkerdRouteApi } from '../../model/mesh';
+import { linkerdRank } from '../../model/precedence';
 import { RetryIntent } from '../../model/route-intent';
 import { TrafficModel } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillisSingleUnit } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes } from '../gateway-api/http-route';
+import { crossedPrecedenceProblem } from '../gateway-api/precedence';
 import { TrafficRenderer } from '../renderer';
 
 /** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
@@ -44,6 +46,10 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
 
   unsupported() {
     return [];
+  },
+
+  precedenceProblem(traffic: TrafficTarget, model: TrafficModel) {
+    return crossedPrecedenceProblem(traffic, model, { rank: linkerdRank, described: 'the proxy ranks longest path, most headers, most query parameters, then a method' });
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel) {

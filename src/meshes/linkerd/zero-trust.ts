@@ -13,7 +13,7 @@ import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -356,5 +356,11 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
         }
       }
     }
+  },
+
+  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
+    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
+    const ca = intent.jwt?.consulJwksCaFile;
+    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
   },
 };

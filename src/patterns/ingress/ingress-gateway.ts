@@ -3,8 +3,6 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from './intent';
 import { IngressApi, IngressRoute } from './props';
-import { consulJwksCaFileProblem } from '../../meshes/consul/singletons';
-import { RenderContext } from '../../meshes/renderer';
 import { Identity, IdentityKind } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
@@ -14,7 +12,7 @@ import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { rendererFor } from '../renderers';
+import { RenderContext, rendererFor } from '../renderers';
 import { ResilientService } from '../resilience/resilient-service';
 
 export * from './props';
@@ -236,9 +234,8 @@ export class IngressGateway extends MeshConstruct {
     if (props.jwt) {
       checkJwksUri(problems, props.jwt);
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
-      const caProblem = consulJwksCaFileProblem(props.jwt.consulJwksCaFile);
-      // a mesh that does not read it lists it as unsupported (and does not check it)
-      if (caProblem && renderer.readsConsulJwksCaFile) problems.add('jwt.consulJwksCaFile', props.jwt.consulJwksCaFile, caProblem, "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'");
+      // the mesh's checks of the values it reads (what it does not read, it lists as unsupported, unchecked)
+      for (const p of renderer.jwtProblems?.(props.jwt, context) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
     }
     problems.throwIfAny();
 

@@ -5,7 +5,7 @@ import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
 import { MeshNamespace } from '../../meshes/enrolment';
 import { Identity, IdentityKind } from '../../model/identity';
-import { Mesh, MeshKind } from '../../model/mesh';
+import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { addShared } from '../../private/contributions';
@@ -198,16 +198,14 @@ export class MultiClusterExport extends MeshConstruct {
     };
     if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
       problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
-    } else if (props.istioEastWestGateway && this.mesh.kind !== MeshKind.ISTIO) {
-      problems.add('istioEastWestGateway', true, `${this.mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, 'remove it');
     }
+    // the mesh's own checks (a mesh without an east-west Gateway refuses istioEastWestGateway)
+    for (const p of renderer.problems?.(intent, { mesh: this.mesh }) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
-    // only the other meshes' settings can be dropped: no renderer reads another mesh's sameness group or remote discovery
-    const otherMesh = (setting: string) => (setting === 'consulSamenessGroup' && this.mesh.kind !== MeshKind.CONSUL)
-      || (setting === 'linkerdRemoteDiscovery' && this.mesh.kind !== MeshKind.LINKERD);
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => otherMesh(u.setting) ? u : {
+    // only the settings the renderer never reads (another mesh's) can be dropped
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => renderer.droppable.includes(u.setting) ? u : {
       ...u, keep: 'leaving it out would break calls between the clusters',
     }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
@@ -227,7 +225,7 @@ export class MultiClusterExport extends MeshConstruct {
     let checked = false;
     this.node.addValidation({
       validate: () => {
-        if (!checked) this.warnUnprotectedExports(exports);
+        if (!checked) this.warnUnprotectedExports(exports, renderer.withoutZeroTrust);
         checked = true;
         return [];
       },
@@ -248,11 +246,10 @@ export class MultiClusterExport extends MeshConstruct {
    * Warns for each export whose exporting cluster has no ZeroTrustNamespace (default deny and mTLS) for
    * the service's namespace, in the cluster's chart or the chart of the service's objects.
    */
-  private warnUnprotectedExports(exports: ExportIntent[]): void {
+  private warnUnprotectedExports(exports: ExportIntent[], without: string | undefined): void {
     const warned = new Set<string>();
-    // Consul: deny by default is datacenter-wide (the * → * intention or the ACL default policy), not a
-    // namespace's, and the export's ServiceIntentions is the service's one (consul-k8s: one per destination)
-    if (this.mesh.kind === MeshKind.CONSUL) return;
+    // a mesh whose deny by default is not a namespace's says so (MultiClusterRenderer.withoutZeroTrust)
+    if (without === undefined) return;
     // each chart walked once (not once per export: quadratic at a thousand exports)
     const zeroTrust = new Map<Chart, Set<string>>();
     const protectedIn = (chart: Chart) => {
@@ -269,7 +266,7 @@ export class MultiClusterExport extends MeshConstruct {
       if (covered || warned.has(key)) continue;
       warned.add(key);
       this._warn(`exports[${exports.indexOf(e)}]: cluster ${e.from.name} exports ${e.service.name}, but its chart [${e.from.chart.node.path}] has no ZeroTrustNamespace for namespace ${e.namespace}: `
-        + `no default deny${this.mesh.kind === MeshKind.LINKERD ? '' : ' and no STRICT mTLS'} there, so after a failover (or a direct remote call) ${e.service.name} admits any caller, method and path that the consumers' own rules refuse, `
+        + `${without} there, so after a failover (or a direct remote call) ${e.service.name} admits any caller, method and path that the consumers' own rules refuse, `
         + `and callers the consumers allow that are not among exports[${exports.indexOf(e)}].callers are not admitted. `
         + `Add new ZeroTrustNamespace(<the ${e.from.name} chart>, 'zero-trust', { mesh, namespace: '${e.namespace}', allow: [...] }) with the same rules for ${e.service.name} as in the consumers (remote callers with the same trust domain are the same identities)`);
     }

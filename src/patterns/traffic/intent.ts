@@ -22,6 +22,8 @@ export interface TrafficTarget extends IConstruct {
   readonly resilienceBy: string | undefined;
   /** The construct that set the canary part, if any. */
   readonly canaryBy: string | undefined;
+  /** The construct that set the fault part, if any. */
+  readonly faultBy: string | undefined;
   /** Adds an object made by a renderer: it gets the dropped-settings and step annotations. */
   adopt(obj: ApiObject): void;
 }

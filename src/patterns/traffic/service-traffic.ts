@@ -1,10 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrafficTarget } from './intent';
-import { retryGroup } from '../../meshes/gateway-api/http-route';
-import { Mesh, MeshKind } from '../../model/mesh';
-import { compareRank, linkerdRank, rank } from '../../model/precedence';
-import { MatchIntent, RuleIntent } from '../../model/route-intent';
+import { Mesh } from '../../model/mesh';
+import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
 import { addShared } from '../../private/contributions';
@@ -139,6 +137,11 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     return this.canary?.by;
   }
 
+  /** The construct that set the fault part, if any. */
+  public get faultBy(): string | undefined {
+    return this.fault?.by;
+  }
+
   /** The combined model, as the renderers read it. */
   public model(): TrafficModel {
     return {
@@ -162,17 +165,12 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   }
 
   /**
-   * On Istio ambient, faults (a VirtualService) and Gateway API routes of the same service are refused.
-   * (On sidecars a route holds a fault with its timeout and retries: see istio.ts httpRoutes.)
+   * The mesh's refusal of the contributions together (TrafficRenderer.joinProblem: on Istio ambient, faults
+   * beside Gateway API routes), checked when a pattern joins, before the matches are combined.
    */
   private checkFaultWithResilience(by: string) {
-    // ambient: routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio
-    // leaves a service with both undefined, so a service gets one or the other (a ResilientService with
-    // only a circuit breaker, pool or load balancing writes a DestinationRule and no route)
-    const routed = (this.resilience?.value.rules.length ? this.resilience : undefined) ?? this.canary ?? this.routing;
-    if (this.mesh.ambient && this.fault && routed) {
-      throw meshError(`[${by}] service: got ${this.service.name}: [${this.fault.by}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routed.by}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it`);
-    }
+    const problem = rendererFor(this, this.mesh, 'traffic').joinProblem?.(this, this.model(), { mesh: this.mesh });
+    if (problem) throw meshError(`[${by}] service: got ${this.service.name}: ${problem}`);
   }
 
   /** A CanaryRelease and a VersionedRouting would both decide where the service's requests go. */
@@ -216,50 +214,12 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   }
 
   /**
-   * Linkerd and Istio ambient send a request to the most specific HTTPRoute match (Linkerd's proxy:
-   * linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, lib.rs `best`, the
-   * first of equals; ambient: Gateway API precedence). A version route is written once per resilience
-   * rule with both conditions (linkerd.ts routeRules), so the backend is always the version route's
-   * (a crossed match ranks at least as high as the rule alone, and comes first). But a condition on a
-   * header that a resilience rule already matches adds nothing to that rule, while it adds a header to
-   * the others: two overlapping rules with different timeouts or retries can then swap, and a test
-   * request gets the other rule's settings. Refused here, where both constructs are known.
+   * The mesh's refusal of the combined routes (TrafficRenderer.precedenceProblem: on Linkerd and Istio
+   * ambient, a version route crossed with resilience rules that would swap which rule a request takes).
    */
   private checkCrossedPrecedence(by: string) {
-    if (this.mesh.kind !== MeshKind.LINKERD && !this.mesh.ambient) return;
-    const m = this.model();
-    if (m.canary?.smi) return;
-    const routing = routingOf(m);
-    const rules = m.resilience?.rules ?? [];
-    if (!routing?.rules.length || rules.length < 2) return;
-    const rankOf = (x: MatchIntent | undefined) => (this.mesh.kind === MeshKind.LINKERD ? linkerdRank : rank)(x ?? { headers: [] });
-    // which of two rules a request matching both takes: 1 the first, -1 the second, 0 route order decides
-    const winner = (a: MatchIntent | undefined, b: MatchIntent | undefined, ra: RuleIntent, rb: RuleIntent) => {
-      const c = Math.sign(compareRank(rankOf(a), rankOf(b)));
-      return c !== 0 ? c : retryGroup(ra) === retryGroup(rb) ? 1 : 0;
-    };
-    const show = (x: MatchIntent | undefined) => JSON.stringify(x ?? {});
-    const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}, ${r.retry ? `${r.retry.attempts} retries` : 'no retries'}`;
-    const routingBy = this.routing?.by ?? this.canary?.by;
-    for (const v of routing.rules) {
-      rules.forEach((ri, i) => rules.slice(i + 1).forEach(rj => {
-        if (ri.timeoutMs === rj.timeoutMs && retryGroup(ri) === retryGroup(rj)) return;
-        const a = intersect(ri.match, v.match);
-        const b = intersect(rj.match, v.match);
-        if (!('match' in a) || !('match' in b)) return;
-        const all = intersect(a.match, rj.match);
-        if (!('match' in all)) return;
-        const alone = winner(ri.match, rj.match, ri, rj);
-        const crossed = winner(a.match, b.match, ri, rj);
-        if (alone === crossed) return;
-        const [won, lost] = alone > 0 || (alone === 0 && crossed < 0) ? [ri, rj] : [rj, ri];
-        throw meshError(`[${by}] service: got ${this.service.name}: [${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${this.resilience!.by}] ${won.source} (${show(won.match)}; ${settings(won)}) `
-          + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${this.mesh.displayName} sends a request to the most specific HTTPRoute match `
-          + `(${this.mesh.kind === MeshKind.LINKERD ? 'the proxy ranks longest path, most headers, most query parameters, then a method' : 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters'}), `
-          + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `
-          + `match ${v.source} on a header that no route of [${this.resilience!.by}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout and retries`);
-      }));
-    }
+    const problem = rendererFor(this, this.mesh, 'traffic').precedenceProblem?.(this, this.model(), { mesh: this.mesh });
+    if (problem) throw meshError(`[${by}] service: got ${this.service.name}: ${problem}`);
   }
 
   private update() {

@@ -1,11 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
 import { RuleIntent, ZeroTrustIntent } from './intent';
 import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
-import { consulJwksCaFileProblem } from '../../meshes/consul/singletons';
 import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
+import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -159,14 +158,15 @@ export class ZeroTrustNamespace extends MeshConstruct {
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const providerName = jwtProviderName(j.issuer, j.providerName);
       if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
-      const caProblem = consulJwksCaFileProblem(j.consulJwksCaFile);
-      if (j.consulJwksCaFile !== undefined && this.mesh.kind !== MeshKind.CONSUL) problems.add('jwt.consulJwksCaFile', j.consulJwksCaFile, `${this.mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, 'remove it');
-      else if (caProblem) problems.add('jwt.consulJwksCaFile', j.consulJwksCaFile, caProblem, "use an absolute path in the proxy's image, e.g. '/etc/ssl/certs/ca-certificates.crt'");
       jwt = { ...j, providerName };
     } else if (allow.some(r => r.requireJwt)) {
       const i = allow.findIndex(r => r.requireJwt);
       problems.add(`allow[${i}].requireJwt`, true, 'no JWT issuer is configured', 'set jwt: { issuer, jwksUri }');
     }
+    // the mesh's own checks, with the JWT's (e.g. jwt.consulJwksCaFile: Consul checks the path, the other
+    // meshes refuse it); the rules may still have problems of their own, thrown together with these
+    const checked: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, jwt, namespaceObject: props.namespaceObject, allow, deny };
+    for (const p of renderer.problems?.(checked, { mesh: this.mesh }) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
     problems.throwIfAny();
 
     // STRICT mTLS refuses callers outside the mesh, unless their target's port is an exception
@@ -190,15 +190,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
 
     // the order of rules has no meaning (any matching allow rule allows): sort them, so that the output does not depend on it
     const byTarget = (a: RuleIntent, b: RuleIntent) => (a.to.name + '\u0000' + a.name < b.to.name + '\u0000' + b.name ? -1 : 1);
-    const intent: ZeroTrustIntent = {
-      namespace: this.namespace,
-      phase: this.mtls,
-      exceptions,
-      jwt,
-      namespaceObject: props.namespaceObject,
-      allow: [...allow].sort(byTarget),
-      deny: [...deny].sort(byTarget),
-    };
+    const intent: ZeroTrustIntent = { ...checked, allow: [...allow].sort(byTarget), deny: [...deny].sort(byTarget) };
     // access rules are never dropped; Consul's renderer does not read jwt.forwardOriginalToken (only Istio's does)
     const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
       ...u, keep: 'leaving it out would admit or refuse other callers than written',

@@ -1,0 +1,63 @@
+import { retryGroup } from './http-route';
+import { compareRank } from '../../model/precedence';
+import { MatchIntent, RuleIntent } from '../../model/route-intent';
+import { intersect, routingOf, TrafficModel } from '../../model/traffic';
+import type { TrafficTarget } from '../../patterns/traffic/intent';
+
+/** How a mesh that reads the Service-parented HTTPRoutes picks one match of several a request matches. */
+export interface MatchPrecedence {
+  /** The rank of a match (compared element by element; higher wins). */
+  readonly rank: (match: MatchIntent) => number[];
+  /** The ranking in words, for the message (`the proxy ranks longest path, ...`). */
+  readonly described: string;
+}
+
+/**
+ * Linkerd and Istio ambient send a request to the most specific HTTPRoute match (Linkerd's proxy:
+ * linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, lib.rs `best`, the
+ * first of equals; ambient: Gateway API precedence). A version route is written once per resilience
+ * rule with both conditions (http-route.ts routeRules), so the backend is always the version route's
+ * (a crossed match ranks at least as high as the rule alone, and comes first). But a condition on a
+ * header that a resilience rule already matches adds nothing to that rule, while it adds a header to
+ * the others: two overlapping rules with different timeouts or retries can then swap, and a test
+ * request gets the other rule's settings. The refusal (TrafficRenderer.precedenceProblem), or undefined;
+ * ServiceTraffic throws it where both constructs are known.
+ */
+export function crossedPrecedenceProblem(traffic: TrafficTarget, m: TrafficModel, precedence: MatchPrecedence): string | undefined {
+  if (m.canary?.smi) return undefined;
+  const routing = routingOf(m);
+  const rules = m.resilience?.rules ?? [];
+  if (!routing?.rules.length || rules.length < 2) return undefined;
+  const rankOf = (x: MatchIntent | undefined) => precedence.rank(x ?? { headers: [] });
+  // which of two rules a request matching both takes: 1 the first, -1 the second, 0 route order decides
+  const winner = (a: MatchIntent | undefined, b: MatchIntent | undefined, ra: RuleIntent, rb: RuleIntent) => {
+    const c = Math.sign(compareRank(rankOf(a), rankOf(b)));
+    return c !== 0 ? c : retryGroup(ra) === retryGroup(rb) ? 1 : 0;
+  };
+  const show = (x: MatchIntent | undefined) => JSON.stringify(x ?? {});
+  const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}, ${r.retry ? `${r.retry.attempts} retries` : 'no retries'}`;
+  const routingBy = traffic.routingBy ?? traffic.canaryBy;
+  for (const v of routing.rules) {
+    for (let i = 0; i < rules.length; i++) {
+      for (const rj of rules.slice(i + 1)) {
+        const ri = rules[i];
+        if (ri.timeoutMs === rj.timeoutMs && retryGroup(ri) === retryGroup(rj)) continue;
+        const a = intersect(ri.match, v.match);
+        const b = intersect(rj.match, v.match);
+        if (!('match' in a) || !('match' in b)) continue;
+        const all = intersect(a.match, rj.match);
+        if (!('match' in all)) continue;
+        const alone = winner(ri.match, rj.match, ri, rj);
+        const crossed = winner(a.match, b.match, ri, rj);
+        if (alone === crossed) continue;
+        const [won, lost] = alone > 0 || (alone === 0 && crossed < 0) ? [ri, rj] : [rj, ri];
+        return `[${routingBy}] ${v.source} (${show(v.match)}) sends requests to a version, and [${traffic.resilienceBy}] ${won.source} (${show(won.match)}; ${settings(won)}) `
+          + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${traffic.mesh.displayName} sends a request to the most specific HTTPRoute match `
+          + `(${precedence.described}), `
+          + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `
+          + `match ${v.source} on a header that no route of [${traffic.resilienceBy}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout and retries`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+import { HttpMethod, MatchType, Mesh } from '../../../src';
+import { LINKERD } from '../../../src/meshes/linkerd';
+
+// the checks Linkerd's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
+// to make them on `mesh.kind`), called directly
+const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' };
+const context = { mesh: Mesh.linkerd() };
+
+describe('meshes/linkerd: its own checks and traits, through the renderer object', () => {
+  test('MultiClusterExport: istioEastWestGateway is refused (not droppable) when true', () => {
+    const mc = LINKERD.multiCluster!;
+    expect(mc.problems!({ istioEastWestGateway: true } as any, context)).toEqual([
+      { prop: 'istioEastWestGateway', value: true, why: 'Linkerd cannot express this (the east-west Gateway is Istio\'s)', fix: 'remove it' },
+    ]);
+    expect(mc.problems!({ istioEastWestGateway: false } as any, context)).toEqual([]);
+  });
+
+  test('MultiClusterExport: only Consul\'s sameness group can be dropped; without a ZeroTrustNamespace there is no default deny (mTLS is on)', () => {
+    expect(LINKERD.multiCluster!.droppable).toEqual(['consulSamenessGroup']);
+    expect(LINKERD.multiCluster!.withoutZeroTrust).toBe('no default deny');
+  });
+
+  test('ZeroTrustNamespace: consulJwksCaFile is refused, whatever its value', () => {
+    expect(LINKERD.zeroTrust!.problems!({ jwt: { ...JWT, consulJwksCaFile: 'ca.pem' } } as any, context)).toEqual([
+      { prop: 'jwt.consulJwksCaFile', value: 'ca.pem', why: 'Linkerd cannot express this (it sets Consul\'s JWTProvider)', fix: 'remove it' },
+    ]);
+    expect(LINKERD.zeroTrust!.problems!({ jwt: JWT } as any, context)).toEqual([]);
+  });
+
+  test('IngressGateway: no JWT check of its own', () => {
+    expect(LINKERD.ingress!.jwtProblems).toBeUndefined();
+  });
+
+  test('ServiceTraffic: the crossed-precedence check ranks as the proxy does (headers above a method); no join check', () => {
+    const TEST = { headers: [{ name: 'x-test', type: MatchType.EXACT, value: 'true' }] };
+    const target = { mesh: Mesh.linkerd(), canaryBy: 'test/release', resilienceBy: 'test/resilience' } as any;
+    const model = (timeouts: [number, number]) => ({
+      resilience: {
+        rules: [
+          { name: 'testers', source: 'routes[0]', retrySource: 'routes[0]', match: TEST, timeoutMs: timeouts[0] },
+          { name: 'reads', source: 'routes[1]', retrySource: 'routes[1]', match: { headers: [], methods: [HttpMethod.GET] }, timeoutMs: timeouts[1] },
+        ],
+      },
+      routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: TEST, to: [] }], split: [] },
+    }) as any;
+    expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 5000]), context))
+      .toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method)');
+    expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 1000]), context)).toBeUndefined();
+    expect(LINKERD.traffic!.joinProblem).toBeUndefined();
+  });
+});
