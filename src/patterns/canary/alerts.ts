@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { HealthAlert } from './canary-release';
+import type { HealthAlert } from './props';
 import * as prometheus from '../../imports/prometheus';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { CanaryIntent } from '../../model/traffic';

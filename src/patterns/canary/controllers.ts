@@ -5,7 +5,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { canaryQueries } from './alerts';
-import type { CanaryStep, HealthAlert } from './canary-release';
+import type { CanaryStep, HealthAlert } from './props';
 import * as argo from '../../imports/argo-rollouts';
 import * as flagger from '../../imports/flagger';
 import * as gatewayApi from '../../imports/gateway-api';

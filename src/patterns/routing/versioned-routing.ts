@@ -11,7 +11,7 @@ import { ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
-import type { CookieMatch } from '../canary/canary-release';
+import type { CookieMatch } from '../canary/props';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
