@@ -5,7 +5,7 @@ import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel, VersionIntent } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
-import type { CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
+import type { CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent } from '../patterns/ingress/intent';
@@ -88,6 +88,27 @@ export interface IngressRenderer extends PatternRenderer<IngressIntent> {
 }
 
 /**
+ * A CanaryRelease health alert in the mesh's metric names (PromQL): the release writes the PrometheusRule
+ * (its alerts, thresholds, `for`, labels and texts) around these.
+ */
+export interface CanaryAlertQueries {
+  /** The canary's share of failed requests over the window, from 0 to 1. */
+  readonly errorRatio: string;
+  /** The canary's 99th-percentile latency over the window, in seconds. */
+  readonly p99Seconds: string;
+  /**
+   * What the error-rate alert counts as a failure, in its summary and description.
+   * @default '5xx'
+   */
+  readonly failures?: string;
+  /**
+   * Where the metrics may be missing (the alerts above would then stay silent): a rule `absent(<series>)`
+   * with this summary and description, which says how to get the metrics.
+   */
+  readonly absent?: { readonly series: string; readonly summary: string; readonly description: string };
+}
+
+/**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
  * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
  * controller cannot do on the mesh. The construct keeps the mesh-neutral checks and their order.
@@ -103,6 +124,10 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
   prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
   /** A warning on the health alert's PrometheusRule on this mesh, if any. */
   alertWarning?(context: RenderContext): string | undefined;
+  /** The health alert's queries (static steps), in the mesh's metric names. */
+  alertQueries(intent: CanaryAlertIntent, context: RenderContext): CanaryAlertQueries;
+  /** The objects the alert's metrics need (e.g. a PodMonitor of the proxies), written before the PrometheusRule. */
+  renderAlertMetrics?(scope: IConstruct, intent: CanaryAlertIntent, context: RenderContext): void;
   /** Why the mesh (or its options) refuses the controller altogether, on which prop. */
   controllerRefusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
   /** The settings the controller cannot express on this mesh (after the controller's own: Flagger A/B mirror, Argo multi-header matches). */

@@ -3,7 +3,7 @@ import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent } from '../../patterns/canary/intent';
 import { argoGatewayApiHeaderRoutes, renderBackendServices } from '../gateway-api/canary';
 import { AmbientNamespace } from '../istio/ambient';
-import { ISTIO_CANARY } from '../istio/canary';
+import { ISTIO_CANARY, istioQueries } from '../istio/canary';
 import { CanaryRenderer, RenderContext } from '../renderer';
 
 /**
@@ -40,6 +40,15 @@ export const AMBIENT_CANARY: CanaryRenderer = {
       alternative: 'send test traffic with canaryRequests instead',
     }])];
   },
+  // L7 metrics come from the waypoint (reporter "waypoint"), which sends canary traffic to the per-version
+  // backend Service: the waypoint's inbound-vip cluster of that Service carries it as its istio.services
+  // metadata, which the stats filter reports as destination_service (istio/istio
+  // pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster, "Ensure VIP cluster has
+  // services metadata for stats filter usage")
+  alertQueries: intent => istioQueries([
+    ['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'],
+    ['destination_service_name', intent.canary.backendService], ['destination_version', intent.canary.versionValue],
+  ], intent.window),
   // the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
   renderController(scope, intent, context: RenderContext) {
     AmbientNamespace.of(scope, intent.namespace ?? 'default', context.mesh, undefined, scope.node.path).useWaypoint(intent.service, scope.node.path);

@@ -1,4 +1,13 @@
-import { CanaryRenderer } from '../renderer';
+import { PromLabel, promSelector } from '../../private/promql';
+import { CanaryAlertQueries, CanaryRenderer } from '../renderer';
+
+/** The canary's 5xx share and p99 latency in Istio's standard metrics, for the requests the labels select. */
+export function istioQueries(base: PromLabel[], window: string): CanaryAlertQueries {
+  return {
+    errorRatio: `sum(rate(istio_requests_total${promSelector([...base, ['response_code', '5..', '=~']])}[${window}])) / sum(rate(istio_requests_total${promSelector(base)}[${window}]))`,
+    p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${promSelector(base)}[${window}]))) / 1000`,
+  };
+}
 
 /**
  * Istio (sidecars): the routes (VirtualService, DestinationRule subsets) are the traffic renderer's; the
@@ -10,4 +19,9 @@ export const ISTIO_CANARY: CanaryRenderer = {
   unsupported: () => [],
   render: () => undefined,
   controllerUnsupported: () => [],
+  // server-side (destination) telemetry; destination_version comes from the pods' version label
+  alertQueries: intent => istioQueries([
+    ['reporter', 'destination'], ['destination_service_namespace', intent.namespace ?? 'default'],
+    ['destination_service_name', intent.service], ['destination_version', intent.canary.versionValue],
+  ], intent.window),
 };

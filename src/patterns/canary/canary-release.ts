@@ -354,7 +354,7 @@ export class CanaryRelease extends MeshConstruct {
     this._enrolServices([this.service], [stable._deployment(), canary._deployment()]);
     renderer.render(this, { service: this.service, namespace, canary: intent, mirrorPercent: props.mirrorPercent }, context);
     if (alert) {
-      renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
+      renderHealthAlert(this, renderer, context, intent, this.service._namespaceFrom(this), this.service.name, alert);
       const alertWarning = renderer.alertWarning?.(context);
       if (alertWarning !== undefined) this._warn(alertWarning);
     } else {
@@ -519,6 +519,8 @@ export class CanaryRelease extends MeshConstruct {
 
     const input: DeliveryInput = {
       mesh: this.mesh,
+      renderer,
+      context,
       service: this.service,
       namespace,
       workload: pods,

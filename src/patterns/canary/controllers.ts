@@ -4,17 +4,17 @@
  */
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { canaryQueries } from './alerts';
 import type { CanaryStep, HealthAlert } from './props';
 import * as argo from '../../imports/argo-rollouts';
 import * as flagger from '../../imports/flagger';
 import * as gatewayApi from '../../imports/gateway-api';
 import * as istio from '../../imports/istio';
+import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { MatchType } from '../../model/matches';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
-import { CanaryIntent } from '../../model/traffic';
+import { VersionIntent } from '../../model/traffic';
 import { formatDuration, millis } from '../../private/duration';
 import { PodTemplate } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -25,6 +25,8 @@ export const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name']
 /** What a controller mode renders from. */
 export interface DeliveryInput {
   readonly mesh: Mesh;
+  readonly renderer: CanaryRenderer;
+  readonly context: RenderContext;
   readonly service: ServiceRef;
   readonly namespace: string | undefined;
   readonly workload: PodTemplate;
@@ -316,8 +318,8 @@ function renderAnalysisTemplate(scope: Construct, input: DeliveryInput, names: R
   let p99Seconds: string;
   if (mesh.kind === MeshKind.LINKERD) {
     // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
-    const intent = { canary: { backendService: names.canary } } as CanaryIntent;
-    ({ errorRatio, p99Seconds } = canaryQueries(mesh, intent, namespace, service.name, window));
+    const canary = { backendService: names.canary } as VersionIntent;
+    ({ errorRatio, p99Seconds } = input.renderer.alertQueries({ service: service.name, namespace, canary, window, prometheusLabels: {} }, input.context));
   } else if (mesh.ambient) {
     // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service)
     const sel = (extra: string) => `{reporter="waypoint",destination_service_namespace="${namespace ?? 'default'}",destination_service_name="${names.canary}"${extra}}`;

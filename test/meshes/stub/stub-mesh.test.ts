@@ -89,6 +89,16 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     },
     controllerRefusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }),
     controllerUnsupported: () => [],
+    alertQueries: intent => ({
+      errorRatio: `stub_failed_ratio{service="${intent.service}",version="${intent.canary.versionValue}"}[${intent.window}]`,
+      p99Seconds: `stub_p99_seconds{service="${intent.service}"}[${intent.window}]`,
+      failures: 'stub failures',
+      absent: { series: `stub_requests{service="${intent.service}"}`, summary: 'no stub metrics', description: 'scrape the stub proxies' },
+    }),
+    renderAlertMetrics: (scope, intent) => {
+      calls.push(`alert metrics ${intent.namespace} ${JSON.stringify(intent.prometheusLabels)}`);
+      new ApiObject(scope, 'StubScrape', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${intent.service}-stub-scrape` }, data: { version: intent.canary.versionValue } });
+    },
   };
   const traffic: TrafficRenderer = {
     unsupported: () => [],
@@ -118,6 +128,24 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     calls.length = 0;
     release(Testing.chart(), { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     expect(calls).toEqual(['unsupported v1 v2 10', 'traffic 20', 'render 20 undefined']);
+  });
+
+  test("the health alert is the construct's PrometheusRule around the renderer's own queries, after the renderer's metrics objects", () => {
+    const chart = Testing.chart();
+    release(chart, { healthAlert: { maxErrorRatePercent: 2, maxP99Latency: Duration.millis(500), prometheusLabels: { release: 'prom' } } });
+    expect(calls).toEqual(['unsupported v1 v2 undefined', 'traffic 20', 'render 20 undefined', 'alert metrics undefined {"release":"prom"}']);
+    const out = Testing.synth(chart);
+    expect(out.map(o => o.kind)).toEqual(['ConfigMap', 'ConfigMap', 'PrometheusRule']);
+    expect(out[1]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payment-stub-scrape' }, data: { version: 'v2' } });
+    const rules = out[2].spec.groups[0].rules;
+    expect(rules.map((r: any) => [r.alert, r.expr])).toEqual([
+      ['PaymentCanaryHighErrorRate', '(stub_failed_ratio{service="payment",version="v2"}[5m]) > 0.02'],
+      ['PaymentCanaryHighLatency', '(stub_p99_seconds{service="payment"}[5m]) > 0.5'],
+      ['PaymentCanaryMetricsAbsent', 'absent(stub_requests{service="payment"})'],
+    ]);
+    expect(rules[0].annotations.summary).toBe('payment v2 (canary) answers more than 2% stub failures');
+    expect(rules[2].annotations).toEqual({ summary: 'no stub metrics', description: 'scrape the stub proxies' });
+    expect(out[2].metadata).toEqual({ name: 'payment-canary-health', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'release': 'prom' } });
   });
 
   test("the renderer's own checks and refusals reach the user through the construct", () => {

@@ -1,0 +1,30 @@
+import { Mesh } from '../../../src';
+import { LINKERD_CANARY } from '../../../src/meshes/linkerd/canary';
+import { alertIntent, context, objectsOf } from '../canary-fixtures';
+
+describe('meshes/linkerd: CanaryRelease hooks', () => {
+  test("the health alert reads the callers' outbound metrics of the canary backend; a failure is a 5xx or an error", () => {
+    const q = LINKERD_CANARY.alertQueries(alertIntent(), context(Mesh.linkerd()));
+    const base = 'parent_namespace="shop",parent_name="payment",backend_name="payment-v2"';
+    const metric = 'outbound_http_route_backend_response_statuses_total';
+    expect(q.errorRatio).toBe(`sum(rate(${metric}{${base},http_status=~"5.."}[5m]) or rate(${metric}{${base},http_status!~"5..",error!=""}[5m])) / sum(rate(${metric}{${base}}[5m]))`);
+    expect(q.p99Seconds).toBe(`histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket{${base}}[5m])))`);
+    expect(q.failures).toBe('5xx or errors (timeouts, resets)');
+    expect(q.absent?.series).toBe(`${metric}{${base}}`);
+    expect(q.absent?.summary).toBe('no request metrics for the v2 canary of payment: its health is not watched');
+    expect(q.absent?.description).toMatch(/^Prometheus has no outbound_http_route_backend_response_statuses_total series for the v2 backend of payment, .* Check that the PodMonitor payment-canary-proxies is selected/);
+  });
+
+  test("the alert's metrics need a PodMonitor of the namespace's proxies, with the rule's labels", () => {
+    const out = objectsOf(scope => LINKERD_CANARY.renderAlertMetrics!(scope, alertIntent(), context(Mesh.linkerd())));
+    expect(out).toEqual([{
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'payment-canary-proxies', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'release': 'prom' } },
+      spec: {
+        podMetricsEndpoints: [{ path: '/metrics', port: 'linkerd-admin' }],
+        selector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] },
+      },
+    }]);
+  });
+});
