@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type * as flagger from '../imports/flagger';
 import type { Identity } from '../model/identity';
+import type { MatchType } from '../model/matches';
 import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel, VersionIntent } from '../model/traffic';
@@ -109,6 +111,30 @@ export interface CanaryAlertQueries {
 }
 
 /**
+ * The analysis metrics of a Flagger release's health alert: Flagger's built-in metrics of the mesh's provider
+ * (their names), or MetricTemplates of the mesh's queries (Flagger's `{{ namespace }}`, `{{ target }}` and
+ * `{{ interval }}` variables) on a Prometheus. The release writes the templates and `analysis.metrics`.
+ */
+export type FlaggerMetricQueries =
+  | { readonly builtin: { readonly successRate: string; readonly latency: string } }
+  | { readonly templates: { readonly defaultAddress: string; readonly successRate: string; readonly latency: string } };
+
+/**
+ * Flagger on a mesh: the router of the Canary (Flagger writes the routing objects) and the metrics of the
+ * health alert. The release writes the Canary (target, service, analysis, steps) around these.
+ */
+export interface FlaggerMeshRenderer {
+  /** The Canary's `spec.provider`. */
+  readonly provider: flagger.CanarySpecProvider;
+  /** The Canary's `spec.service.gatewayRefs` (a Gateway API router's parents), if any. */
+  gatewayRefs?(intent: CanaryControllerIntent): flagger.CanarySpecServiceGatewayRefs[];
+  /** A test request's header condition in `analysis.match`, as the provider's router maps it. */
+  headerMatch(header: { readonly type: MatchType; readonly value: string }): { [key: string]: string };
+  /** The health alert's analysis metrics on this mesh. */
+  metrics(context: RenderContext): FlaggerMetricQueries;
+}
+
+/**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
  * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
  * controller cannot do on the mesh. The construct keeps the mesh-neutral checks and their order.
@@ -118,6 +144,11 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
   readonly readsSmiTrafficSplit: boolean;
   /** Whether Flagger mirrors (for its first interval only) on this mesh, which the release warns about. */
   readonly flaggerMirrorsFirstInterval: boolean;
+  /**
+   * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
+   * "<mesh> cannot express a Flagger release".
+   */
+  readonly flagger?: FlaggerMeshRenderer;
   /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
   versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */

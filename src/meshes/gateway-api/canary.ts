@@ -1,8 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as flagger from '../../imports/flagger';
+import { MatchType } from '../../model/matches';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { FlaggerMeshRenderer } from '../renderer';
 
 /** Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's pods. */
 export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIntent): void {
@@ -48,4 +51,23 @@ export function argoGatewayApiHeaderRoutes(intent: CanaryControllerIntent): Unsu
     });
   });
   return out;
+}
+
+/** A prefix as Gateway API has it in Flagger's mapping (exact and regex only: pkg/router/gateway_api.go mapRouteMatches). */
+function gatewayStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
+  if (h.type === MatchType.PREFIX) return { regex: `^${h.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*` };
+  return { [h.type]: h.value };
+}
+
+/**
+ * Flagger's Gateway API router (provider gatewayapi:v1) on a mesh that routes a Service-parented HTTPRoute
+ * (GAMMA): the Canary's gatewayRefs name the Service, with the group the mesh reads for a Service parent
+ * (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs).
+ */
+export function flaggerGatewayApi(serviceGroup: string): Pick<FlaggerMeshRenderer, 'provider' | 'gatewayRefs' | 'headerMatch'> {
+  return {
+    provider: flagger.CanarySpecProvider.GATEWAYAPI_V1,
+    gatewayRefs: intent => [{ name: intent.service.name, ...(intent.namespace ? { namespace: intent.namespace } : {}), group: serviceGroup, kind: 'Service', port: intent.service.port }],
+    headerMatch: gatewayStringMatch,
+  };
 }

@@ -1,7 +1,7 @@
 import { IstioWaypointScope } from '../../model/mesh';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent } from '../../patterns/canary/intent';
-import { argoGatewayApiHeaderRoutes, renderBackendServices } from '../gateway-api/canary';
+import { argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_CANARY, istioQueries } from '../istio/canary';
 import { CanaryRenderer, RenderContext } from '../renderer';
@@ -49,6 +49,23 @@ export const AMBIENT_CANARY: CanaryRenderer = {
     ['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'],
     ['destination_service_name', intent.canary.backendService], ['destination_version', intent.canary.versionValue],
   ], intent.window),
+  flagger: {
+    // a Gateway API HTTPRoute with the Service as parent (GAMMA); Istio finds a Service parent by group ''
+    // only (collections.All.FindByGroupKind)
+    ...flaggerGatewayApi(''),
+    // the waypoint reports the L7 metrics (reporter waypoint); destination_workload is the canary
+    // Deployment ({{ target }}), as in Flagger's built-in Istio queries
+    metrics: () => {
+      const sel = (extra: string) => `{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"${extra}}`;
+      return {
+        templates: {
+          defaultAddress: 'http://prometheus.istio-system:9090',
+          successRate: `sum(rate(istio_requests_total${sel(',response_code!~"5.*"')}[{{ interval }}])) / sum(rate(istio_requests_total${sel('')}[{{ interval }}])) * 100`,
+          latency: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket${sel('')}[{{ interval }}])) by (le))`,
+        },
+      };
+    },
+  },
   // the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
   renderController(scope, intent, context: RenderContext) {
     AmbientNamespace.of(scope, intent.namespace ?? 'default', context.mesh, undefined, scope.node.path).useWaypoint(intent.service, scope.node.path);

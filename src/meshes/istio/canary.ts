@@ -1,3 +1,4 @@
+import * as flagger from '../../imports/flagger';
 import { PromLabel, promSelector } from '../../private/promql';
 import { CanaryAlertQueries, CanaryRenderer } from '../renderer';
 
@@ -19,6 +20,14 @@ export const ISTIO_CANARY: CanaryRenderer = {
   unsupported: () => [],
   render: () => undefined,
   controllerUnsupported: () => [],
+  flagger: {
+    // Flagger's Istio router writes the VirtualService and DestinationRules
+    provider: flagger.CanarySpecProvider.ISTIO,
+    headerMatch: h => ({ [h.type]: h.value }),
+    // Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
+    // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
+    metrics: () => ({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } }),
+  },
   // server-side (destination) telemetry; destination_version comes from the pods' version label
   alertQueries: intent => istioQueries([
     ['reporter', 'destination'], ['destination_service_namespace', intent.namespace ?? 'default'],

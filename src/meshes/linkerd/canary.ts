@@ -3,7 +3,7 @@ import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { argoGatewayApiHeaderRoutes, renderBackendServices } from '../gateway-api/canary';
+import { argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
 
 /** The PodMonitor of the proxies that report a canary's requests (the alert's metrics-absent rule names it). */
@@ -84,6 +84,23 @@ export const LINKERD_CANARY: CanaryRenderer = {
         podMetricsEndpoints: [{ port: 'linkerd-admin', path: '/metrics' }],
       },
     });
+  },
+  flagger: {
+    // a Gateway API HTTPRoute with the Service as parent (Flagger's Linkerd guide: meshProvider gatewayapi;
+    // provider linkerd writes SMI v1alpha1), group core as in that guide (Linkerd takes core or '' for a
+    // Service parent: policy-controller/k8s/index/src/outbound/index.rs)
+    ...flaggerGatewayApi('core'),
+    // under provider gatewayapi:v1 the built-in queries are the HTTP observer's
+    // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
+    // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
+    metrics: () => ({
+      templates: {
+        defaultAddress: 'http://prometheus.linkerd-viz:9090',
+        successRate: 'sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}]))'
+          + ' / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100',
+        latency: 'histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))',
+      },
+    }),
   },
   alertWarning: context => context.mesh.linkerdPrometheus
     ? undefined

@@ -382,6 +382,12 @@ export class CanaryRelease extends MeshConstruct {
       problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
       problems.throwIfAny();
     }
+    const flaggerRouter = renderer.flagger;
+    if (flagger && !flaggerRouter) {
+      // a mesh that neither refuses the controller in its own words nor renders it
+      problems.add('delivery', delivery.controller, `${this.mesh.displayName} cannot express a ${name} release`, 'use static steps (remove delivery), or a mesh that can express it');
+      problems.throwIfAny();
+    }
     if (props.smiTrafficSplit) {
       problems.add('smiTrafficSplit', true, `${name} writes or edits the routes of the release itself`, 'remove smiTrafficSplit');
     }
@@ -531,7 +537,7 @@ export class CanaryRelease extends MeshConstruct {
       metricsAddress: delivery._metricsAddress(),
     };
     renderer.renderController?.(this, controllerIntent, context);
-    if (flagger) renderFlagger(this, input);
+    if (flagger) renderFlagger(this, input, flaggerRouter!, controllerIntent);
     else renderArgo(this, input);
     if (note) this._markDropped(note);
     this._enrolServices([this.service], [pods]);

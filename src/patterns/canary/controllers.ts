@@ -4,13 +4,13 @@
  */
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CanaryControllerIntent } from './intent';
 import type { CanaryStep, HealthAlert } from './props';
 import * as argo from '../../imports/argo-rollouts';
 import * as flagger from '../../imports/flagger';
 import * as gatewayApi from '../../imports/gateway-api';
 import * as istio from '../../imports/istio';
-import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
-import { MatchType } from '../../model/matches';
+import { CanaryRenderer, FlaggerMeshRenderer, RenderContext } from '../../meshes/renderer';
 import { Mesh, MeshKind } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -55,26 +55,14 @@ export function flaggerAbTesting(plan: CanaryStep[], matches: MatchIntent[]): bo
   return matches.length > 0 && plan.every((s, i) => s.weight === 0 || (i === plan.length - 1 && s.weight === 100));
 }
 
-function istioStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
-  return { [h.type]: h.value };
-}
-
-/** A prefix as Gateway API has it in Flagger's mapping (exact and regex only: pkg/router/gateway_api.go mapRouteMatches). */
-function gatewayStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
-  if (h.type === MatchType.PREFIX) return { regex: `^${h.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*` };
-  return { [h.type]: h.value };
-}
-
 /**
- * Flagger: a `Canary` (and, on Linkerd, the MetricTemplates its metrics need). Flagger generates the
- * apex, `-primary` and `-canary` Services and the routing (Istio VirtualService and DestinationRules, or
- * a Gateway API HTTPRoute): none of them is written here.
+ * Flagger: a `Canary` (and, where the mesh's metrics are not Flagger's built-in ones, the MetricTemplates
+ * they need). Flagger generates the apex, `-primary` and `-canary` Services and the routing (the mesh's
+ * router: Istio VirtualService and DestinationRules, or a Gateway API HTTPRoute): none of them is written
+ * here.
  */
-export function renderFlagger(scope: Construct, input: DeliveryInput): void {
-  const { mesh, service, namespace, workload, plan, matches, alert } = input;
-  const linkerd = mesh.kind === MeshKind.LINKERD;
-  // Linkerd and Istio ambient: a Gateway API HTTPRoute with the Service as parent (GAMMA)
-  const gamma = linkerd || mesh.ambient;
+export function renderFlagger(scope: Construct, input: DeliveryInput, router: FlaggerMeshRenderer, intent: CanaryControllerIntent): void {
+  const { service, namespace, workload, plan, matches, alert } = input;
   const { interval, ms } = flaggerInterval(plan);
   const ab = flaggerAbTesting(plan, matches);
   const forMs = alert?.holdFor ? millis(alert.holdFor) : 120_000;
@@ -83,78 +71,44 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   if (alert) {
     const minSuccess = 100 - (alert.maxErrorRatePercent ?? 1);
     const p99 = alert.maxP99Latency ? millis(alert.maxP99Latency) : undefined;
-    if (mesh.ambient) {
-      // Istio ambient: the waypoint reports the L7 metrics (reporter waypoint); destination_workload is
-      // the canary Deployment ({{ target }}), as in Flagger's built-in Istio queries
-      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? 'http://prometheus.istio-system:9090' };
-      const sel = (extra: string) => `{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"${extra}}`;
-      const sr = `${service.name}-success-rate`;
-      new flagger.MetricTemplate(scope, 'FlaggerSuccessRate', {
-        metadata: objectMetadata(sr, namespace),
-        spec: { provider, query: `sum(rate(istio_requests_total${sel(',response_code!~"5.*"')}[{{ interval }}])) / sum(rate(istio_requests_total${sel('')}[{{ interval }}])) * 100` },
-      });
-      metrics.push({ name: 'success-rate', templateRef: { name: sr, namespace }, interval: window, thresholdRange: { min: minSuccess } });
-      if (p99 !== undefined) {
-        const lat = `${service.name}-latency`;
-        new flagger.MetricTemplate(scope, 'FlaggerLatency', {
-          metadata: objectMetadata(lat, namespace),
-          spec: { provider, query: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket${sel('')}[{{ interval }}])) by (le))` },
-        });
-        metrics.push({ name: 'latency', templateRef: { name: lat, namespace }, interval: window, thresholdRange: { max: p99 } });
-      }
-    } else if (!linkerd) {
-      // Istio: Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
-      // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
-      metrics.push({ name: 'request-success-rate', interval: window, thresholdRange: { min: minSuccess } });
-      if (p99 !== undefined) metrics.push({ name: 'request-duration', interval: window, thresholdRange: { max: p99 } });
+    const queries = router.metrics(input.context);
+    if ('builtin' in queries) {
+      metrics.push({ name: queries.builtin.successRate, interval: window, thresholdRange: { min: minSuccess } });
+      if (p99 !== undefined) metrics.push({ name: queries.builtin.latency, interval: window, thresholdRange: { max: p99 } });
     } else {
-      // Linkerd under provider gatewayapi:v1: the built-in queries are the HTTP observer's
-      // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
-      // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
-      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? 'http://prometheus.linkerd-viz:9090' };
+      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? queries.templates.defaultAddress };
       const sr = `${service.name}-success-rate`;
       new flagger.MetricTemplate(scope, 'FlaggerSuccessRate', {
         metadata: objectMetadata(sr, namespace),
-        spec: {
-          provider,
-          query: 'sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}]))'
-            + ' / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100',
-        },
+        spec: { provider, query: queries.templates.successRate },
       });
       metrics.push({ name: 'success-rate', templateRef: { name: sr, namespace }, interval: window, thresholdRange: { min: minSuccess } });
       if (p99 !== undefined) {
         const lat = `${service.name}-latency`;
         new flagger.MetricTemplate(scope, 'FlaggerLatency', {
           metadata: objectMetadata(lat, namespace),
-          spec: {
-            provider,
-            query: 'histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))',
-          },
+          spec: { provider, query: queries.templates.latency },
         });
         metrics.push({ name: 'latency', templateRef: { name: lat, namespace }, interval: window, thresholdRange: { max: p99 } });
       }
     }
   }
   const match = matches.map(m => ({
-    headers: Object.fromEntries(m.headers.map(h => [h.name, gamma ? gatewayStringMatch(h) : istioStringMatch(h)])),
+    headers: Object.fromEntries(m.headers.map(h => [h.name, router.headerMatch(h)])),
   }));
   const weights = plan.map(s => s.weight).filter(w => w > 0);
+  const gatewayRefs = router.gatewayRefs?.(intent);
   new flagger.Canary(scope, 'FlaggerCanary', {
     metadata: objectMetadata(workload.name, namespace),
     spec: {
-      // Istio: VirtualService + DestinationRules; Linkerd: a Gateway API HTTPRoute with the Service as
-      // parent (Flagger's Linkerd guide: meshProvider gatewayapi; provider linkerd writes SMI v1alpha1)
-      provider: gamma ? flagger.CanarySpecProvider.GATEWAYAPI_V1 : flagger.CanarySpecProvider.ISTIO,
+      provider: router.provider,
       targetRef: { apiVersion: 'apps/v1', kind: flagger.CanarySpecTargetRefKind.DEPLOYMENT, name: workload.name },
       service: {
         name: service.name,
         port: service.port,
         targetPort: service.targetPort,
         ...(service.portName ? { portName: service.portName } : {}),
-        // group core as in Flagger's Linkerd guide (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs;
-        // Linkerd takes core or '' for a Service parent: policy-controller/k8s/index/src/outbound/index.rs)
-        // Istio finds a Service parent by group '' only (collections.All.FindByGroupKind)
-        ...(gamma ? { gatewayRefs: [{ name: service.name, ...(namespace ? { namespace } : {}), group: linkerd ? 'core' : '', kind: 'Service', port: service.port }] } : {}),
+        ...(gatewayRefs ? { gatewayRefs } : {}),
       },
       analysis: {
         interval,

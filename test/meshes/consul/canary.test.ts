@@ -1,6 +1,6 @@
 import { Mesh } from '../../../src';
 import { CONSUL_CANARY } from '../../../src/meshes/consul/canary';
-import { alertIntent, context, objectsOf } from '../canary-fixtures';
+import { alertIntent, context, controllerIntent, objectsOf } from '../canary-fixtures';
 
 describe('meshes/consul: CanaryRelease hooks', () => {
   test("the health alert reads the canary pods' inbound listener, by the version label the PodMonitor copies", () => {
@@ -22,5 +22,10 @@ describe('meshes/consul: CanaryRelease hooks', () => {
       podTargetLabels: ['track'],
       selector: { matchLabels: { app: 'payment', track: 'v2' } },
     }]]);
+  });
+
+  test('neither controller routes Consul: Flagger is refused in its own words, not rendered', () => {
+    expect(CONSUL_CANARY.flagger).toBeUndefined();
+    expect(CONSUL_CANARY.controllerRefusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
   });
 });

@@ -1,6 +1,6 @@
-import { Mesh } from '../../../src';
+import { MatchType, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
-import { alertIntent, context } from '../canary-fixtures';
+import { alertIntent, context, controllerIntent } from '../canary-fixtures';
 
 describe('meshes/istio: CanaryRelease hooks', () => {
   test("the health alert reads the canary pods' server-side metrics: the service's requests with the canary's version", () => {
@@ -16,5 +16,14 @@ describe('meshes/istio: CanaryRelease hooks', () => {
 
   test('a release without namespace reads the default namespace', () => {
     expect(ISTIO_CANARY.alertQueries(alertIntent({ namespace: undefined }), context(Mesh.istio())).errorRatio).toContain('destination_service_namespace="default"');
+  });
+
+  test("Flagger routes with its Istio router, maps a header prefix as Istio's, and reads its built-in Istio metrics", () => {
+    const router = ISTIO_CANARY.flagger!;
+    expect(router.provider).toBe('istio');
+    expect(router.gatewayRefs).toBeUndefined();
+    expect(router.headerMatch({ type: MatchType.PREFIX, value: 'test.' })).toEqual({ prefix: 'test.' });
+    expect(router.metrics(context(Mesh.istio()))).toEqual({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } });
+    expect(controllerIntent().matches.map(m => router.headerMatch(m.headers[0]))).toEqual([{ prefix: 'test.' }]);
   });
 });

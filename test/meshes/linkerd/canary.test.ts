@@ -1,6 +1,6 @@
-import { Mesh } from '../../../src';
+import { MatchType, Mesh } from '../../../src';
 import { LINKERD_CANARY } from '../../../src/meshes/linkerd/canary';
-import { alertIntent, context, objectsOf } from '../canary-fixtures';
+import { alertIntent, context, controllerIntent, objectsOf } from '../canary-fixtures';
 
 describe('meshes/linkerd: CanaryRelease hooks', () => {
   test("the health alert reads the callers' outbound metrics of the canary backend; a failure is a 5xx or an error", () => {
@@ -26,5 +26,19 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
         selector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] },
       },
     }]);
+  });
+
+  test('Flagger routes a Gateway API HTTPRoute (a Service parent of group core), with MetricTemplates of the inbound proxy metrics on linkerd-viz', () => {
+    const router = LINKERD_CANARY.flagger!;
+    expect(router.provider).toBe('gatewayapi:v1');
+    expect(router.gatewayRefs!(controllerIntent())).toEqual([{ name: 'payment', namespace: 'shop', group: 'core', kind: 'Service', port: 8080 }]);
+    expect(router.headerMatch({ type: MatchType.EXACT, value: 'a.b' })).toEqual({ exact: 'a.b' });
+    expect(router.headerMatch({ type: MatchType.PREFIX, value: 'a.b' })).toEqual({ regex: '^a\\.b.*' });
+    const m = router.metrics(context(Mesh.linkerd()));
+    if (!('templates' in m)) throw new Error('templates expected');
+    expect(m.templates.defaultAddress).toBe('http://prometheus.linkerd-viz:9090');
+    expect(m.templates.successRate).toBe('sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}]))'
+      + ' / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100');
+    expect(m.templates.latency).toBe('histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))');
   });
 });

@@ -1,10 +1,10 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
 import { STUB, stubMesh } from './stub-mesh';
 import {
-  CanaryDelivery, CanaryRelease, EgressPolicy, FaultInjection, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, PathMatch,
+  CanaryDelivery, CanaryRelease, EgressPolicy, HeaderMatch, FaultInjection, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, PathMatch,
   ResilientService,
   ReleaseVersion, ServiceRef,
-  TrafficTelemetry, UnsupportedSettings, VersionedRouting, ZeroTrustNamespace,
+  TrafficTelemetry, UnsupportedSettings, VersionedRouting, ZeroTrustNamespace, flagger,
 } from '../../../src';
 import { CanaryRenderer, IngressRenderer, MeshRenderers, TrafficRenderer } from '../../../src/meshes/renderer';
 
@@ -146,6 +146,58 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     expect(rules[0].annotations.summary).toBe('payment v2 (canary) answers more than 2% stub failures');
     expect(rules[2].annotations).toEqual({ summary: 'no stub metrics', description: 'scrape the stub proxies' });
     expect(out[2].metadata).toEqual({ name: 'payment-canary-health', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'release': 'prom' } });
+  });
+
+  const flaggerDeployment = (chart: any) => new ApiObject(chart, 'd', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'payment' },
+    spec: { selector: { matchLabels: { app: 'payment' } }, template: { metadata: { labels: { 'app': 'payment', 'app.kubernetes.io/part-of': 'payment' } } } },
+  });
+  const flaggerService = ServiceRef.fromName('payment', { port: 8080, selector: { 'app.kubernetes.io/part-of': 'payment' } });
+
+  test('a mesh that neither refuses a controller nor renders it gets the same refusal for it', () => {
+    const chart = Testing.chart();
+    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, controllerRefusal: undefined } };
+    expect(() => new CanaryRelease(chart, 'release', { mesh: Mesh._withRenderers(MeshKind.ISTIO, quiet), service: flaggerService, delivery: CanaryDelivery.flagger({ target: flaggerDeployment(chart) }) })).toThrow(
+      '[test/release] delivery: got "flagger": Stub cannot express a Flagger release; use static steps (remove delivery), or a mesh that can express it');
+  });
+
+  test("Flagger on a fifth mesh: the construct's Canary with the mesh's provider, match mapping and MetricTemplates", () => {
+    const chart = Testing.chart();
+    const withFlagger: MeshRenderers = {
+      ...renderers,
+      canary: {
+        ...canary,
+        controllerRefusal: undefined,
+        flagger: {
+          provider: flagger.CanarySpecProvider.KUMA,
+          gatewayRefs: intent => [{ name: intent.service.name, kind: 'StubRoute' }],
+          headerMatch: h => ({ suffix: `-${h.value}` }),
+          metrics: () => ({ templates: { defaultAddress: 'http://stub-prometheus:9090', successRate: 'stub_success{target="{{ target }}"}', latency: 'stub_p99{target="{{ target }}"}' } }),
+        },
+      },
+    };
+    new CanaryRelease(chart, 'release', {
+      mesh: Mesh._withRenderers(MeshKind.ISTIO, withFlagger),
+      service: flaggerService,
+      delivery: CanaryDelivery.flagger({ target: flaggerDeployment(chart) }),
+      steps: [{ weight: 0 }, { weight: 100 }],
+      canaryRequests: [{ headers: [HeaderMatch.exact('x-test', 'yes')] }],
+      healthAlert: { maxErrorRatePercent: 2, maxP99Latency: Duration.millis(500) },
+    });
+    const out = Testing.synth(chart);
+    expect(out.filter(o => o.kind === 'MetricTemplate').map(o => [o.metadata.name, o.spec])).toEqual([
+      ['payment-success-rate', { provider: { type: 'prometheus', address: 'http://stub-prometheus:9090' }, query: 'stub_success{target="{{ target }}"}' }],
+      ['payment-latency', { provider: { type: 'prometheus', address: 'http://stub-prometheus:9090' }, query: 'stub_p99{target="{{ target }}"}' }],
+    ]);
+    const spec = out.find(o => o.kind === 'Canary')!.spec;
+    expect(spec.provider).toBe('kuma');
+    expect(spec.service.gatewayRefs).toEqual([{ name: 'payment', kind: 'StubRoute' }]);
+    expect(spec.analysis.match).toEqual([{ headers: { 'x-test': { suffix: '-yes' } } }]);
+    expect(spec.analysis.metrics.map((m: any) => [m.name, m.templateRef.name, m.thresholdRange])).toEqual([
+      ['success-rate', 'payment-success-rate', { min: 98 }], ['latency', 'payment-latency', { max: 500 }],
+    ]);
   });
 
   test("the renderer's own checks and refusals reach the user through the construct", () => {
