@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type * as argo from '../imports/argo-rollouts';
 import type * as flagger from '../imports/flagger';
 import type { Identity } from '../model/identity';
 import type { MatchType } from '../model/matches';
@@ -7,7 +8,7 @@ import { Mesh } from '../model/mesh';
 import { ResilienceIntent } from '../model/route-intent';
 import { TrafficModel, VersionIntent } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
-import type { CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
+import type { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent } from '../patterns/ingress/intent';
@@ -134,6 +135,37 @@ export interface FlaggerMeshRenderer {
   metrics(context: RenderContext): FlaggerMetricQueries;
 }
 
+/** One condition of an Argo `setHeaderRoute` (a test request's header). */
+type ArgoHeaderMatch = argo.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatch;
+
+/** The queries of an Argo Rollouts AnalysisTemplate (the canary's failed share, 0 to 1; its p99 latency in seconds). */
+export interface ArgoAnalysisQueries {
+  /** The Prometheus the queries go to when the delivery names none (`prometheusAddress`). */
+  readonly defaultAddress: string;
+  readonly errorRatio: string;
+  readonly p99Seconds: string;
+}
+
+/**
+ * Argo Rollouts on a mesh: the routing object the Rollout edits, how its test requests become managed
+ * routes, and the health alert's queries. The release writes the stable and canary Services, the
+ * AnalysisTemplate and the Rollout (steps, managedRoutes) around these.
+ */
+export interface ArgoRolloutsMeshRenderer {
+  /**
+   * Writes the routing object the Rollout edits (every request to the stable Service) and returns the
+   * Rollout's `trafficRouting` for it (the release adds `managedRoutes`).
+   */
+  renderRouting(scope: IConstruct, intent: ArgoRoutingIntent, context: RenderContext): argo.RolloutSpecStrategyCanaryTrafficRouting;
+  /**
+   * The `setHeaderRoute` steps of the test requests (one match each, any of which sends a request to the
+   * canary): one managed route with every match where the router ORs them, else one route per match.
+   */
+  headerRoutes(name: string, matches: ArgoHeaderMatch[]): { readonly name: string; readonly match: ArgoHeaderMatch[] }[];
+  /** The AnalysisTemplate's queries of the canary's requests, and the Prometheus they go to when the delivery names none. */
+  analysisQueries(intent: ArgoAnalysisIntent, context: RenderContext): ArgoAnalysisQueries;
+}
+
 /**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
  * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
@@ -146,9 +178,14 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
   readonly flaggerMirrorsFirstInterval: boolean;
   /**
    * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
-   * "<mesh> cannot express a Flagger release".
+   * "<mesh> cannot express a release carried out by Flagger".
    */
   readonly flagger?: FlaggerMeshRenderer;
+  /**
+   * Argo Rollouts on this mesh. Without it (and without a `controllerRefusal`), an Argo Rollouts release is
+   * refused: "<mesh> cannot express a release carried out by Argo Rollouts".
+   */
+  readonly argoRollouts?: ArgoRolloutsMeshRenderer;
   /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
   versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */

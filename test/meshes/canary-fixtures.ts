@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MatchType, Mesh, ServiceRef } from '../../src';
 import { RenderContext } from '../../src/meshes/renderer';
-import { CanaryAlertIntent, CanaryControllerIntent } from '../../src/patterns/canary/intent';
+import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent } from '../../src/patterns/canary/intent';
 
 /** The canary version of payment in namespace shop, as a release with static steps describes it. */
 export function alertIntent(extra: Partial<CanaryAlertIntent> = {}): CanaryAlertIntent {
@@ -37,3 +37,16 @@ export function controllerIntent(extra: Partial<CanaryControllerIntent> = {}): C
     ...extra,
   };
 }
+
+/** The routing object an Argo release of payment edits: payment-stable and payment-canary, route primary. */
+export function argoRoutingIntent(): ArgoRoutingIntent {
+  return { service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }), namespace: 'shop', stableService: 'payment-stable', canaryService: 'payment-canary', route: 'primary' };
+}
+
+/** The AnalysisTemplate queries of an Argo release of payment. */
+export function argoAnalysisIntent(): ArgoAnalysisIntent {
+  return { service: 'payment', namespace: 'shop', canaryService: 'payment-canary', window: '5m' };
+}
+
+/** Two test requests, as Argo setHeaderRoute matches. */
+export const TWO_MATCHES = [{ headerName: 'x-a', headerValue: { exact: '1' } }, { headerName: 'x-b', headerValue: { exact: '2' } }];

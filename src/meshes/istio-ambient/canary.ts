@@ -1,7 +1,7 @@
 import { IstioWaypointScope } from '../../model/mesh';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent } from '../../patterns/canary/intent';
-import { argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
+import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_CANARY, istioQueries } from '../istio/canary';
 import { CanaryRenderer, RenderContext } from '../renderer';
@@ -65,6 +65,20 @@ export const AMBIENT_CANARY: CanaryRenderer = {
         },
       };
     },
+  },
+  argoRollouts: {
+    // the argoproj-labs/gatewayAPI plugin edits the waypoint's HTTPRoute
+    ...ARGO_GATEWAY_API,
+    // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service):
+    // reporter="waypoint", destination_service_name=<canary backend Service> is right because the
+    // waypoint's inbound-vip cluster of a backend Service carries that Service as its istio.services
+    // metadata, which the stats filter reports as destination_service (istio/istio
+    // pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster: "Ensure VIP cluster
+    // has services metadata for stats filter usage")
+    analysisQueries: intent => ({
+      defaultAddress: 'http://prometheus.istio-system:9090',
+      ...istioQueries([['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'], ['destination_service_name', intent.canaryService]], intent.window),
+    }),
   },
   // the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
   renderController(scope, intent, context: RenderContext) {

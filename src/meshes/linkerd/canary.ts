@@ -3,7 +3,7 @@ import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
+import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
 
 /** The PodMonitor of the proxies that report a canary's requests (the alert's metrics-absent rule names it). */
@@ -101,6 +101,15 @@ export const LINKERD_CANARY: CanaryRenderer = {
         latency: 'histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))',
       },
     }),
+  },
+  argoRollouts: {
+    // the argoproj-labs/gatewayAPI plugin edits a Service-parented HTTPRoute
+    ...ARGO_GATEWAY_API,
+    // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
+    analysisQueries(intent) {
+      const { errorRatio, p99Seconds } = linkerdQueries(intent.namespace, intent.service, intent.canaryService, intent.window);
+      return { defaultAddress: 'http://prometheus.linkerd-viz:9090', errorRatio, p99Seconds };
+    },
   },
   alertWarning: context => context.mesh.linkerdPrometheus
     ? undefined

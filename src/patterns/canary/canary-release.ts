@@ -383,9 +383,10 @@ export class CanaryRelease extends MeshConstruct {
       problems.throwIfAny();
     }
     const flaggerRouter = renderer.flagger;
-    if (flagger && !flaggerRouter) {
+    const argoRouter = renderer.argoRollouts;
+    if (flagger ? !flaggerRouter : !argoRouter) {
       // a mesh that neither refuses the controller in its own words nor renders it
-      problems.add('delivery', delivery.controller, `${this.mesh.displayName} cannot express a ${name} release`, 'use static steps (remove delivery), or a mesh that can express it');
+      problems.add('delivery', delivery.controller, `${this.mesh.displayName} cannot express a release carried out by ${name}`, 'use static steps (remove delivery), or a mesh that can express it');
       problems.throwIfAny();
     }
     if (props.smiTrafficSplit) {
@@ -524,8 +525,6 @@ export class CanaryRelease extends MeshConstruct {
     });
 
     const input: DeliveryInput = {
-      mesh: this.mesh,
-      renderer,
       context,
       service: this.service,
       namespace,
@@ -538,7 +537,7 @@ export class CanaryRelease extends MeshConstruct {
     };
     renderer.renderController?.(this, controllerIntent, context);
     if (flagger) renderFlagger(this, input, flaggerRouter!, controllerIntent);
-    else renderArgo(this, input);
+    else renderArgo(this, input, argoRouter!);
     if (note) this._markDropped(note);
     this._enrolServices([this.service], [pods]);
     if (!props.healthAlert) {this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);} else if (props.healthAlert.prometheusLabels !== undefined || props.healthAlert.severity !== undefined) {

@@ -44,3 +44,26 @@ export interface CanaryAlertIntent {
   /** The labels of the PrometheusRule, for the objects written with it (healthAlert.prometheusLabels, or none). */
   readonly prometheusLabels: { readonly [key: string]: string };
 }
+
+/** What a mesh's Argo Rollouts routing reads (CanaryRenderer.argoRollouts.renderRouting). */
+export interface ArgoRoutingIntent {
+  readonly service: ServiceRef;
+  readonly namespace: string | undefined;
+  /** The Service of the stable pods (the Rollout's stableService). */
+  readonly stableService: string;
+  /** The Service of the canary pods (the Rollout's canaryService). */
+  readonly canaryService: string;
+  /** The name of the route whose weights the Rollout sets, where the router names routes (Istio's virtualService.routes). */
+  readonly route: string;
+}
+
+/** What a mesh's Argo Rollouts analysis queries read (CanaryRenderer.argoRollouts.analysisQueries). */
+export interface ArgoAnalysisIntent {
+  /** The service's name. */
+  readonly service: string;
+  readonly namespace: string | undefined;
+  /** The Service of the canary pods, which the routing object sends the canary's share to. */
+  readonly canaryService: string;
+  /** The rate window, formatted (e.g. `5m`). */
+  readonly window: string;
+}

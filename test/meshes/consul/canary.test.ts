@@ -24,8 +24,10 @@ describe('meshes/consul: CanaryRelease hooks', () => {
     }]]);
   });
 
-  test('neither controller routes Consul: Flagger is refused in its own words, not rendered', () => {
+  test('neither controller routes Consul: each is refused in its own words, not rendered', () => {
     expect(CONSUL_CANARY.flagger).toBeUndefined();
+    expect(CONSUL_CANARY.argoRollouts).toBeUndefined();
     expect(CONSUL_CANARY.controllerRefusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
+    expect(CONSUL_CANARY.controllerRefusal!(controllerIntent({ flagger: false, controller: 'argo-rollouts' }), context(Mesh.consul()))?.why).toMatch(/^Argo Rollouts has no Consul traffic router/);
   });
 });

@@ -1,7 +1,7 @@
 import { IstioDataPlane, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
 import { AMBIENT_CANARY } from '../../../src/meshes/istio-ambient/canary';
-import { alertIntent, context, controllerIntent } from '../canary-fixtures';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
 
 const ambient = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 
@@ -32,6 +32,30 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
         successRate: `sum(rate(istio_requests_total{${sel},response_code!~"5.*"}[{{ interval }}])) / sum(rate(istio_requests_total{${sel}}[{{ interval }}])) * 100`,
         latency: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}[{{ interval }}])) by (le))`,
       },
+    });
+  });
+
+  test("Argo Rollouts' gatewayAPI plugin edits a Service-parented HTTPRoute, one managed route per test request (the plugin ANDs a route's matches)", () => {
+    const argo = AMBIENT_CANARY.argoRollouts!;
+    let routing: unknown;
+    const out = objectsOf(scope => { routing = argo.renderRouting(scope, argoRoutingIntent(), context(ambient())); });
+    expect(routing).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'payment', namespace: 'shop' } } });
+    expect(out.map(o => [o.kind, o.metadata.name, o.spec])).toEqual([['HTTPRoute', 'payment', {
+      parentRefs: [{ group: '', kind: 'Service', name: 'payment', port: 8080 }],
+      rules: [{ backendRefs: [{ name: 'payment-stable', port: 8080, weight: 100 }, { name: 'payment-canary', port: 8080, weight: 0 }] }],
+    }]]);
+    expect(argo.headerRoutes('canary-requests', TWO_MATCHES)).toEqual([
+      { name: 'canary-requests-m1', match: [TWO_MATCHES[0]] }, { name: 'canary-requests-m2', match: [TWO_MATCHES[1]] },
+    ]);
+    expect(argo.headerRoutes('canary-requests', [TWO_MATCHES[0]])).toEqual([{ name: 'canary-requests', match: [TWO_MATCHES[0]] }]);
+  });
+
+  test("Argo Rollouts' analysis reads the waypoint's metrics of the -canary backend Service (its inbound-vip cluster's istio.services)", () => {
+    const sel = 'reporter="waypoint",destination_service_namespace="shop",destination_service_name="payment-canary"';
+    expect(AMBIENT_CANARY.argoRollouts!.analysisQueries(argoAnalysisIntent(), context(ambient()))).toEqual({
+      defaultAddress: 'http://prometheus.istio-system:9090',
+      errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
+      p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
     });
   });
 });

@@ -1,6 +1,6 @@
 import { MatchType, Mesh } from '../../../src';
 import { LINKERD_CANARY } from '../../../src/meshes/linkerd/canary';
-import { alertIntent, context, controllerIntent, objectsOf } from '../canary-fixtures';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
 
 describe('meshes/linkerd: CanaryRelease hooks', () => {
   test("the health alert reads the callers' outbound metrics of the canary backend; a failure is a 5xx or an error", () => {
@@ -40,5 +40,17 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
     expect(m.templates.successRate).toBe('sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}]))'
       + ' / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100');
     expect(m.templates.latency).toBe('histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))');
+  });
+
+  test("Argo Rollouts: the gatewayAPI plugin's HTTPRoute (shared with ambient), and an analysis of the callers' outbound metrics of the -canary backend on linkerd-viz", () => {
+    const argo = LINKERD_CANARY.argoRollouts!;
+    const out = objectsOf(scope => argo.renderRouting(scope, argoRoutingIntent(), context(Mesh.linkerd())));
+    expect(out.map(o => [o.kind, o.spec.parentRefs])).toEqual([['HTTPRoute', [{ group: '', kind: 'Service', name: 'payment', port: 8080 }]]]);
+    expect(argo.headerRoutes('r', TWO_MATCHES).map(r => r.name)).toEqual(['r-m1', 'r-m2']);
+    const q = argo.analysisQueries(argoAnalysisIntent(), context(Mesh.linkerd()));
+    const base = 'parent_namespace="shop",parent_name="payment",backend_name="payment-canary"';
+    expect(q.defaultAddress).toBe('http://prometheus.linkerd-viz:9090');
+    expect(q.errorRatio).toContain(`outbound_http_route_backend_response_statuses_total{${base},http_status=~"5.."}[5m]`);
+    expect(q.p99Seconds).toBe(`histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket{${base}}[5m])))`);
   });
 });

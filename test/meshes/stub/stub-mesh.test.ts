@@ -160,7 +160,7 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     const chart = Testing.chart();
     const quiet: MeshRenderers = { ...renderers, canary: { ...canary, controllerRefusal: undefined } };
     expect(() => new CanaryRelease(chart, 'release', { mesh: Mesh._withRenderers(MeshKind.ISTIO, quiet), service: flaggerService, delivery: CanaryDelivery.flagger({ target: flaggerDeployment(chart) }) })).toThrow(
-      '[test/release] delivery: got "flagger": Stub cannot express a Flagger release; use static steps (remove delivery), or a mesh that can express it');
+      '[test/release] delivery: got "flagger": Stub cannot express a release carried out by Flagger; use static steps (remove delivery), or a mesh that can express it');
   });
 
   test("Flagger on a fifth mesh: the construct's Canary with the mesh's provider, match mapping and MetricTemplates", () => {
@@ -197,6 +197,51 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     expect(spec.analysis.match).toEqual([{ headers: { 'x-test': { suffix: '-yes' } } }]);
     expect(spec.analysis.metrics.map((m: any) => [m.name, m.templateRef.name, m.thresholdRange])).toEqual([
       ['success-rate', 'payment-success-rate', { min: 98 }], ['latency', 'payment-latency', { max: 500 }],
+    ]);
+  });
+
+  test("Argo Rollouts on a fifth mesh: the construct's Services, AnalysisTemplate and Rollout around the mesh's routing object, header routes and queries", () => {
+    const chart = Testing.chart();
+    const withArgo: MeshRenderers = {
+      ...renderers,
+      canary: {
+        ...canary,
+        controllerRefusal: undefined,
+        argoRollouts: {
+          renderRouting: (scope, intent) => {
+            new ApiObject(scope, 'StubRoute', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.service.name }, data: { stable: intent.stableService, canary: intent.canaryService } });
+            return { plugins: { 'stub/router': { configMap: intent.service.name } } };
+          },
+          headerRoutes: (name, matches) => matches.map((m, i) => ({ name: `${name}-stub${i}`, match: [m] })),
+          analysisQueries: intent => ({ defaultAddress: 'http://stub-prometheus:9090', errorRatio: `stub_errors{backend="${intent.canaryService}"}`, p99Seconds: `stub_p99{backend="${intent.canaryService}"}` }),
+        },
+      },
+    };
+    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, controllerRefusal: undefined } };
+    expect(() => new CanaryRelease(Testing.chart(), 'release', { mesh: Mesh._withRenderers(MeshKind.ISTIO, quiet), service: flaggerService, delivery: CanaryDelivery.argoRollouts({ workload: flaggerDeployment(Testing.chart()) }) })).toThrow(
+      '[test/release] delivery: got "argo-rollouts": Stub cannot express a release carried out by Argo Rollouts; use static steps (remove delivery), or a mesh that can express it');
+    new CanaryRelease(chart, 'release', {
+      mesh: Mesh._withRenderers(MeshKind.ISTIO, withArgo),
+      service: flaggerService,
+      delivery: CanaryDelivery.argoRollouts({ workload: flaggerDeployment(chart) }),
+      steps: [{ weight: 10 }, { weight: 100 }],
+      canaryRequests: [{ headers: [HeaderMatch.exact('x-a', '1')] }, { headers: [HeaderMatch.exact('x-b', '2')] }],
+      healthAlert: { maxErrorRatePercent: 2, maxP99Latency: Duration.millis(500) },
+    });
+    const out = Testing.synth(chart);
+    expect(out.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Deployment/payment', 'Service/payment-stable', 'Service/payment-canary', 'ConfigMap/payment', 'AnalysisTemplate/payment-canary-health', 'Rollout/payment',
+    ]);
+    expect(out[3].data).toEqual({ stable: 'payment-stable', canary: 'payment-canary' });
+    expect(out[4].spec.metrics.map((m: any) => [m.name, m.provider.prometheus])).toEqual([
+      ['error-rate', { address: 'http://stub-prometheus:9090', query: 'stub_errors{backend="payment-canary"}' }],
+      ['p99-latency', { address: 'http://stub-prometheus:9090', query: 'stub_p99{backend="payment-canary"}' }],
+    ]);
+    const rollout = out[5].spec.strategy.canary;
+    expect(rollout.trafficRouting).toEqual({ plugins: { 'stub/router': { configMap: 'payment' } }, managedRoutes: [{ name: 'canary-requests-stub0' }, { name: 'canary-requests-stub1' }] });
+    expect(rollout.steps.slice(0, 2)).toEqual([
+      { setHeaderRoute: { name: 'canary-requests-stub0', match: [{ headerName: 'x-a', headerValue: { exact: '1' } }] } },
+      { setHeaderRoute: { name: 'canary-requests-stub1', match: [{ headerName: 'x-b', headerValue: { exact: '2' } }] } },
     ]);
   });
 
