@@ -168,8 +168,10 @@ export interface ArgoRolloutsMeshRenderer {
 
 /**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
- * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
- * controller cannot do on the mesh. The construct keeps the mesh-neutral checks and their order.
+ * renderer writes from the release's CanaryIntent) and the health alert's queries; with a controller
+ * (Flagger, Argo Rollouts), what the controller cannot do on the mesh, and its router and metrics there.
+ * The construct keeps the mesh-neutral checks and their order, and writes the PrometheusRule, the Canary,
+ * the Rollout and the AnalysisTemplate around what the mesh returns.
  */
 export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
   /** Whether the mesh reads `smiTrafficSplit` (elsewhere the prop is refused). */

@@ -203,8 +203,7 @@ export class CanaryRelease extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id, props?.mesh);
-    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
-    // without them is refused here, before anything mesh-specific is read
+    // a mesh without a CanaryRenderer is refused here, before anything mesh-specific is read
     const renderer = rendererFor(this, this.mesh, 'canary');
     this.renderer = renderer;
     const problems = new ProblemList(this);
