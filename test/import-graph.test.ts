@@ -151,11 +151,6 @@ describe('on test/fixtures/layers/', () => {
 // entry when the branch removing it merges, until the list is empty. An entry whose chain is no longer found fails
 // the test too, so the list cannot go stale.
 const TODAY: string[] = [
-  // HealthAlert and CanaryStep move to src/patterns/canary/props.ts (#24 step 3)
-  'cycle: src/patterns/canary/alerts.ts -> src/patterns/canary/canary-release.ts -> src/patterns/canary/alerts.ts',
-  'cycle: src/patterns/canary/canary-release.ts -> src/patterns/canary/controllers.ts -> src/patterns/canary/canary-release.ts',
-  // RequestMatch's cookie is CanaryRelease's CookieMatch, from the construct's file until it moves to canary/props.ts
-  'src/patterns/*/{intent,props}.ts reaches src/patterns/: src/patterns/routing/props.ts -> src/patterns/canary/canary-release.ts',
   // enrolment.ts imports istio/ambient.ts (AmbientNamespace), and Linkerd's zero trust imports enrolment.ts
   // (enrolment per mesh, #24 step 1)
   'src/meshes/*.ts reaches src/meshes/istio/: src/meshes/enrolment.ts -> src/meshes/istio/ambient.ts',

@@ -1,13 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type * as argo from '../imports/argo-rollouts';
+import type * as flagger from '../imports/flagger';
 import type { Identity } from '../model/identity';
 import type { JwtAuthentication } from '../model/jwt';
+import type { MatchType } from '../model/matches';
 import { Mesh } from '../model/mesh';
 import { MatchIntent, ResilienceIntent } from '../model/route-intent';
 import type { ServiceRef } from '../model/service';
 import { TrafficModel, VersionIntent, WeightedVersion } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
-import type { CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
+import type { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent } from '../patterns/ingress/intent';
@@ -130,21 +133,113 @@ export interface IngressRenderer extends PatternRenderer<IngressIntent> {
 }
 
 /**
+ * A CanaryRelease health alert in the mesh's metric names (PromQL): the release writes the PrometheusRule
+ * (its alerts, thresholds, `for`, labels and texts) around these.
+ */
+export interface CanaryAlertQueries {
+  /** The canary's share of failed requests over the window, from 0 to 1. */
+  readonly errorRatio: string;
+  /** The canary's 99th-percentile latency over the window, in seconds. */
+  readonly p99Seconds: string;
+  /**
+   * What the error-rate alert counts as a failure, in its summary and description.
+   * @default '5xx'
+   */
+  readonly failures?: string;
+  /**
+   * Where the metrics may be missing (the alerts above would then stay silent): a rule `absent(<series>)`
+   * with this summary and description, which says how to get the metrics.
+   */
+  readonly absent?: { readonly series: string; readonly summary: string; readonly description: string };
+}
+
+/**
+ * The analysis metrics of a Flagger release's health alert: Flagger's built-in metrics of the mesh's provider
+ * (their names), or MetricTemplates of the mesh's queries (Flagger's `{{ namespace }}`, `{{ target }}` and
+ * `{{ interval }}` variables) on a Prometheus. The release writes the templates and `analysis.metrics`.
+ */
+export type FlaggerMetricQueries =
+  | { readonly builtin: { readonly successRate: string; readonly latency: string } }
+  | { readonly templates: { readonly defaultAddress: string; readonly successRate: string; readonly latency: string } };
+
+/**
+ * Flagger on a mesh: the router of the Canary (Flagger writes the routing objects) and the metrics of the
+ * health alert. The release writes the Canary (target, service, analysis, steps) around these.
+ */
+export interface FlaggerMeshRenderer {
+  /** The Canary's `spec.provider`. */
+  readonly provider: flagger.CanarySpecProvider;
+  /** The Canary's `spec.service.gatewayRefs` (a Gateway API router's parents), if any. */
+  gatewayRefs?(intent: CanaryControllerIntent): flagger.CanarySpecServiceGatewayRefs[];
+  /** A test request's header condition in `analysis.match`, as the provider's router maps it. */
+  headerMatch(header: { readonly type: MatchType; readonly value: string }): { [key: string]: string };
+  /** The health alert's analysis metrics on this mesh. */
+  metrics(context: RenderContext): FlaggerMetricQueries;
+}
+
+/** One condition of an Argo `setHeaderRoute` (a test request's header). */
+type ArgoHeaderMatch = argo.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatch;
+
+/** The queries of an Argo Rollouts AnalysisTemplate (the canary's failed share, 0 to 1; its p99 latency in seconds). */
+export interface ArgoAnalysisQueries {
+  /** The Prometheus the queries go to when the delivery names none (`prometheusAddress`). */
+  readonly defaultAddress: string;
+  readonly errorRatio: string;
+  readonly p99Seconds: string;
+}
+
+/**
+ * Argo Rollouts on a mesh: the routing object the Rollout edits, how its test requests become managed
+ * routes, and the health alert's queries. The release writes the stable and canary Services, the
+ * AnalysisTemplate and the Rollout (steps, managedRoutes) around these.
+ */
+export interface ArgoRolloutsMeshRenderer {
+  /**
+   * Writes the routing object the Rollout edits (every request to the stable Service) and returns the
+   * Rollout's `trafficRouting` for it (the release adds `managedRoutes`).
+   */
+  renderRouting(scope: IConstruct, intent: ArgoRoutingIntent, context: RenderContext): argo.RolloutSpecStrategyCanaryTrafficRouting;
+  /**
+   * The `setHeaderRoute` steps of the test requests (one match each, any of which sends a request to the
+   * canary): one managed route with every match where the router ORs them, else one route per match.
+   */
+  headerRoutes(name: string, matches: ArgoHeaderMatch[]): { readonly name: string; readonly match: ArgoHeaderMatch[] }[];
+  /** The AnalysisTemplate's queries of the canary's requests, and the Prometheus they go to when the delivery names none. */
+  analysisQueries(intent: ArgoAnalysisIntent, context: RenderContext): ArgoAnalysisQueries;
+}
+
+/**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
- * renderer writes from the release's CanaryIntent); with a controller (Flagger, Argo Rollouts), what the
- * controller cannot do on the mesh. The construct keeps the mesh-neutral checks and their order.
+ * renderer writes from the release's CanaryIntent) and the health alert's queries; with a controller
+ * (Flagger, Argo Rollouts), what the controller cannot do on the mesh, and its router and metrics there.
+ * The construct keeps the mesh-neutral checks and their order, and writes the PrometheusRule, the Canary,
+ * the Rollout and the AnalysisTemplate around what the mesh returns.
  */
 export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
   /** Whether the mesh reads `smiTrafficSplit` (elsewhere the prop is refused). */
   readonly readsSmiTrafficSplit: boolean;
   /** Whether Flagger mirrors (for its first interval only) on this mesh, which the release warns about. */
   readonly flaggerMirrorsFirstInterval: boolean;
+  /**
+   * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
+   * "<mesh> cannot express a release carried out by Flagger".
+   */
+  readonly flagger?: FlaggerMeshRenderer;
+  /**
+   * Argo Rollouts on this mesh. Without it (and without a `controllerRefusal`), an Argo Rollouts release is
+   * refused: "<mesh> cannot express a release carried out by Argo Rollouts".
+   */
+  readonly argoRollouts?: ArgoRolloutsMeshRenderer;
   /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
   versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
   prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
   /** A warning on the health alert's PrometheusRule on this mesh, if any. */
   alertWarning?(context: RenderContext): string | undefined;
+  /** The health alert's queries (static steps), in the mesh's metric names. */
+  alertQueries(intent: CanaryAlertIntent, context: RenderContext): CanaryAlertQueries;
+  /** The objects the alert's metrics need (e.g. a PodMonitor of the proxies), written before the PrometheusRule. */
+  renderAlertMetrics?(scope: IConstruct, intent: CanaryAlertIntent, context: RenderContext): void;
   /** Why the mesh (or its options) refuses the controller altogether, on which prop. */
   controllerRefusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
   /** The settings the controller cannot express on this mesh (after the controller's own: Flagger A/B mirror, Argo multi-header matches). */

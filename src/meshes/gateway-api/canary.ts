@@ -1,8 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as flagger from '../../imports/flagger';
+import * as gatewayApi from '../../imports/gateway-api';
+import { MatchType } from '../../model/matches';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer } from '../renderer';
 
 /** Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's pods. */
 export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIntent): void {
@@ -25,7 +29,7 @@ export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIn
 
 /**
  * Argo Rollouts' argoproj-labs/gatewayAPI plugin: one setHeaderRoute per test request there
- * (controllers.ts renderArgo); the plugin replaces the rules of an earlier one whose headers hold every
+ * (ARGO_GATEWAY_API.headerRoutes); the plugin replaces the rules of an earlier one whose headers hold every
  * header name of a later one (pkg/plugin/httproute.go isHTTPManagedRule).
  */
 export function argoGatewayApiHeaderRoutes(intent: CanaryControllerIntent): Unsupported[] {
@@ -49,3 +53,51 @@ export function argoGatewayApiHeaderRoutes(intent: CanaryControllerIntent): Unsu
   });
   return out;
 }
+
+/** A prefix as Gateway API has it in Flagger's mapping (exact and regex only: pkg/router/gateway_api.go mapRouteMatches). */
+function gatewayStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
+  if (h.type === MatchType.PREFIX) return { regex: `^${h.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*` };
+  return { [h.type]: h.value };
+}
+
+/**
+ * Flagger's Gateway API router (provider gatewayapi:v1) on a mesh that routes a Service-parented HTTPRoute
+ * (GAMMA): the Canary's gatewayRefs name the Service, with the group the mesh reads for a Service parent
+ * (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs).
+ */
+export function flaggerGatewayApi(serviceGroup: string): Pick<FlaggerMeshRenderer, 'provider' | 'gatewayRefs' | 'headerMatch'> {
+  return {
+    provider: flagger.CanarySpecProvider.GATEWAYAPI_V1,
+    gatewayRefs: intent => [{ name: intent.service.name, ...(intent.namespace ? { namespace: intent.namespace } : {}), group: serviceGroup, kind: 'Service', port: intent.service.port }],
+    headerMatch: gatewayStringMatch,
+  };
+}
+
+/**
+ * Argo Rollouts' argoproj-labs/gatewayAPI plugin on a mesh that routes a Service-parented HTTPRoute
+ * (GAMMA): the plugin edits the weights of the HTTPRoute written here and adds the managed routes.
+ */
+export const ARGO_GATEWAY_API: Pick<ArgoRolloutsMeshRenderer, 'renderRouting' | 'headerRoutes'> = {
+  renderRouting(scope, intent) {
+    const { service, namespace } = intent;
+    new gatewayApi.HttpRoute(scope, 'ArgoHttpRoute', {
+      metadata: objectMetadata(service.name, namespace),
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: service.name, port: service.port }],
+        rules: [{
+          backendRefs: [
+            { name: intent.stableService, port: service.port, weight: 100 },
+            { name: intent.canaryService, port: service.port, weight: 0 },
+          ],
+        }],
+      },
+    });
+    return { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: service.name, ...(namespace ? { namespace } : {}) } } };
+  },
+  // the plugin puts every match of a setHeaderRoute into one HTTPRoute match, which ANDs them
+  // (pkg/plugin/httproute.go setHTTPHeaderRoute): one managed route per test request ORs them. Names are
+  // not <other>-<digits>: the plugin treats those as rules of route <other> (isManagedRuleName)
+  headerRoutes: (name, matches) => matches.length > 1
+    ? matches.map((m, i) => ({ name: `${name}-m${i + 1}`, match: [m] }))
+    : [{ name, match: matches }],
+};

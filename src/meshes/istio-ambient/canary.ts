@@ -1,9 +1,9 @@
 import { IstioWaypointScope } from '../../model/mesh';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent } from '../../patterns/canary/intent';
-import { argoGatewayApiHeaderRoutes, renderBackendServices } from '../gateway-api/canary';
+import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { AmbientNamespace } from '../istio/ambient';
-import { ISTIO_CANARY } from '../istio/canary';
+import { ISTIO_CANARY, istioQueries } from '../istio/canary';
 import { CanaryRenderer, RenderContext } from '../renderer';
 
 /**
@@ -39,6 +39,46 @@ export const AMBIENT_CANARY: CanaryRenderer = {
       why: 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request',
       alternative: 'send test traffic with canaryRequests instead',
     }])];
+  },
+  // L7 metrics come from the waypoint (reporter "waypoint"), which sends canary traffic to the per-version
+  // backend Service: the waypoint's inbound-vip cluster of that Service carries it as its istio.services
+  // metadata, which the stats filter reports as destination_service (istio/istio
+  // pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster, "Ensure VIP cluster has
+  // services metadata for stats filter usage")
+  alertQueries: intent => istioQueries([
+    ['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'],
+    ['destination_service_name', intent.canary.backendService], ['destination_version', intent.canary.versionValue],
+  ], intent.window),
+  flagger: {
+    // a Gateway API HTTPRoute with the Service as parent (GAMMA); Istio finds a Service parent by group ''
+    // only (collections.All.FindByGroupKind)
+    ...flaggerGatewayApi(''),
+    // the waypoint reports the L7 metrics (reporter waypoint); destination_workload is the canary
+    // Deployment ({{ target }}), as in Flagger's built-in Istio queries
+    metrics: () => {
+      const sel = (extra: string) => `{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"${extra}}`;
+      return {
+        templates: {
+          defaultAddress: 'http://prometheus.istio-system:9090',
+          successRate: `sum(rate(istio_requests_total${sel(',response_code!~"5.*"')}[{{ interval }}])) / sum(rate(istio_requests_total${sel('')}[{{ interval }}])) * 100`,
+          latency: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket${sel('')}[{{ interval }}])) by (le))`,
+        },
+      };
+    },
+  },
+  argoRollouts: {
+    // the argoproj-labs/gatewayAPI plugin edits the waypoint's HTTPRoute
+    ...ARGO_GATEWAY_API,
+    // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service):
+    // reporter="waypoint", destination_service_name=<canary backend Service> is right because the
+    // waypoint's inbound-vip cluster of a backend Service carries that Service as its istio.services
+    // metadata, which the stats filter reports as destination_service (istio/istio
+    // pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster: "Ensure VIP cluster
+    // has services metadata for stats filter usage")
+    analysisQueries: intent => ({
+      defaultAddress: 'http://prometheus.istio-system:9090',
+      ...istioQueries([['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'], ['destination_service_name', intent.canaryService]], intent.window),
+    }),
   },
   // the routes are the waypoint's (for Flagger's generated Services too, with the namespace waypoint)
   renderController(scope, intent, context: RenderContext) {

@@ -1,4 +1,16 @@
-import { CanaryRenderer } from '../renderer';
+import * as flagger from '../../imports/flagger';
+import * as istio from '../../imports/istio';
+import { objectMetadata } from '../../private/metadata';
+import { PromLabel, promSelector } from '../../private/promql';
+import { CanaryAlertQueries, CanaryRenderer } from '../renderer';
+
+/** The canary's 5xx share and p99 latency in Istio's standard metrics, for the requests the labels select. */
+export function istioQueries(base: PromLabel[], window: string): CanaryAlertQueries {
+  return {
+    errorRatio: `sum(rate(istio_requests_total${promSelector([...base, ['response_code', '5..', '=~']])}[${window}])) / sum(rate(istio_requests_total${promSelector(base)}[${window}]))`,
+    p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${promSelector(base)}[${window}]))) / 1000`,
+  };
+}
 
 /**
  * Istio (sidecars): the routes (VirtualService, DestinationRule subsets) are the traffic renderer's; the
@@ -10,4 +22,48 @@ export const ISTIO_CANARY: CanaryRenderer = {
   unsupported: () => [],
   render: () => undefined,
   controllerUnsupported: () => [],
+  flagger: {
+    // Flagger's Istio router writes the VirtualService and DestinationRules
+    provider: flagger.CanarySpecProvider.ISTIO,
+    headerMatch: h => ({ [h.type]: h.value }),
+    // Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
+    // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
+    metrics: () => ({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } }),
+  },
+  argoRollouts: {
+    // the route the Rollout names (virtualService.routes); Argo sets the two weights and inserts the
+    // managed routes (setHeaderRoute, setMirrorRoute) above it (rollout/trafficrouting/istio/istio.go)
+    renderRouting(scope, intent, context) {
+      const { service, namespace } = intent;
+      // Argo compares the first label of a destination host with stableService/canaryService (getHost)
+      const fqdn = (name: string) => `${name}.${namespace ?? 'default'}.svc.${context.mesh.clusterDomain}`;
+      new istio.VirtualService(scope, 'ArgoVirtualService', {
+        metadata: objectMetadata(service.name, namespace),
+        spec: {
+          hosts: [service._fqdn(scope, context.mesh.clusterDomain)],
+          http: [{
+            name: intent.route,
+            route: [
+              { destination: { host: fqdn(intent.stableService), port: { number: service.port } }, weight: 100 },
+              { destination: { host: fqdn(intent.canaryService), port: { number: service.port } }, weight: 0 },
+            ],
+          }],
+        },
+      });
+      return { istio: { virtualService: { name: service.name, routes: [intent.route] } } };
+    },
+    // one route match per entry, which ORs them (rollout/trafficrouting/istio/istio.go createHeaderRoute)
+    headerRoutes: (name, matches) => [{ name, match: matches }],
+    // the callers' sidecars report the canary host (reporter source: the host-level split sends to the
+    // -canary Service, which is destination_service_name on the client side)
+    analysisQueries: intent => ({
+      defaultAddress: 'http://prometheus.istio-system:9090',
+      ...istioQueries([['reporter', 'source'], ['destination_service_namespace', intent.namespace ?? 'default'], ['destination_service_name', intent.canaryService]], intent.window),
+    }),
+  },
+  // server-side (destination) telemetry; destination_version comes from the pods' version label
+  alertQueries: intent => istioQueries([
+    ['reporter', 'destination'], ['destination_service_namespace', intent.namespace ?? 'default'],
+    ['destination_service_name', intent.service], ['destination_version', intent.canary.versionValue],
+  ], intent.window),
 };

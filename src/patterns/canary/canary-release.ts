@@ -1,10 +1,11 @@
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
 import { CanaryControllerIntent } from './intent';
+import { CanaryRequestMatch, CanaryStep, HealthAlert } from './props';
 import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { HeaderMatch, MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
@@ -19,6 +20,8 @@ import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
+
+export * from './props';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** The label cdk8s-plus selects a workload's pods by unless `select: false`: unique to each workload object. */
@@ -70,84 +73,6 @@ export class ReleaseVersion {
   public _deployment(): PodTemplate | undefined {
     return this.deployment;
   }
-}
-
-/**
- * One step of a progressive release.
- */
-export interface CanaryStep {
-  /** Whole percent of requests sent to the canary at this step (0 to 100). */
-  readonly weight: number;
-  /**
-   * How long to watch the canary before the next step (recorded on the output for the promotion flow).
-   * @default - no pause recorded
-   */
-  readonly pause?: Duration;
-}
-
-/**
- * Requests that always go to the canary, e.g. test users. All given conditions must hold.
- */
-export interface CanaryRequestMatch {
-  /**
-   * Request headers.
-   * @default - none
-   */
-  readonly headers?: HeaderMatch[];
-  /**
-   * A cookie that must be present with this exact value, as `{ name, value }`.
-   * @default - none
-   */
-  readonly cookie?: CookieMatch;
-}
-
-/**
- * A cookie with an exact value.
- */
-export interface CookieMatch {
-  /** The cookie's name. */
-  readonly name: string;
-  /** The cookie's value. */
-  readonly value: string;
-}
-
-/**
- * An alert on the canary's health, as a prometheus-operator PrometheusRule written in the mesh's
- * own metric names.
- */
-export interface HealthAlert {
-  /**
-   * Fire when more than this percentage of the canary's responses are 5xx.
-   * @default 1
-   */
-  readonly maxErrorRatePercent?: number;
-  /**
-   * Fire when the canary's 99th-percentile latency is above this.
-   * @default - no latency alert
-   */
-  readonly maxP99Latency?: Duration;
-  /**
-   * The window the rates are computed over.
-   * @default Duration.minutes(5)
-   */
-  readonly window?: Duration;
-  /**
-   * How long the condition must hold before the alert fires (Prometheus's `for`).
-   * @default Duration.minutes(2)
-   */
-  readonly holdFor?: Duration;
-  /**
-   * The `severity` label of the alerts.
-   * @default 'critical'
-   */
-  readonly severity?: string;
-  /**
-   * Labels on the PrometheusRule (and the PodMonitor written with it), for the prometheus-operator
-   * Prometheus's `ruleSelector` and `podMonitorSelector` (kube-prometheus-stack selects
-   * `release: <its Helm release>` by default).
-   * @default - none (only a Prometheus that selects every PrometheusRule loads it)
-   */
-  readonly prometheusLabels?: { [key: string]: string };
 }
 
 /**
@@ -278,8 +203,7 @@ export class CanaryRelease extends MeshConstruct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id, props?.mesh);
-    // the built-in meshes' objects for this pattern are still written below (docs/architecture.md): a mesh
-    // without them is refused here, before anything mesh-specific is read
+    // a mesh without a CanaryRenderer is refused here, before anything mesh-specific is read
     const renderer = rendererFor(this, this.mesh, 'canary');
     this.renderer = renderer;
     const problems = new ProblemList(this);
@@ -429,7 +353,7 @@ export class CanaryRelease extends MeshConstruct {
     this._enrolServices([this.service], [stable._deployment(), canary._deployment()]);
     renderer.render(this, { service: this.service, namespace, canary: intent, mirrorPercent: props.mirrorPercent }, context);
     if (alert) {
-      renderHealthAlert(this, this.mesh, intent, this.service._namespaceFrom(this), this.service.name, alert);
+      renderHealthAlert(this, renderer, context, intent, this.service._namespaceFrom(this), this.service.name, alert);
       const alertWarning = renderer.alertWarning?.(context);
       if (alertWarning !== undefined) this._warn(alertWarning);
     } else {
@@ -455,6 +379,13 @@ export class CanaryRelease extends MeshConstruct {
     const refusal = renderer.controllerRefusal?.(controllerIntent, context);
     if (refusal) {
       problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
+      problems.throwIfAny();
+    }
+    const flaggerRouter = renderer.flagger;
+    const argoRouter = renderer.argoRollouts;
+    if (flagger ? !flaggerRouter : !argoRouter) {
+      // a mesh that neither refuses the controller in its own words nor renders it
+      problems.add('delivery', delivery.controller, `${this.mesh.displayName} cannot express a release carried out by ${name}`, 'use static steps (remove delivery), or a mesh that can express it');
       problems.throwIfAny();
     }
     if (props.smiTrafficSplit) {
@@ -593,7 +524,7 @@ export class CanaryRelease extends MeshConstruct {
     });
 
     const input: DeliveryInput = {
-      mesh: this.mesh,
+      context,
       service: this.service,
       namespace,
       workload: pods,
@@ -604,8 +535,8 @@ export class CanaryRelease extends MeshConstruct {
       metricsAddress: delivery._metricsAddress(),
     };
     renderer.renderController?.(this, controllerIntent, context);
-    if (flagger) renderFlagger(this, input);
-    else renderArgo(this, input);
+    if (flagger) renderFlagger(this, input, flaggerRouter!, controllerIntent);
+    else renderArgo(this, input, argoRouter!);
     if (note) this._markDropped(note);
     this._enrolServices([this.service], [pods]);
     if (!props.healthAlert) {this._warn(`the release has no health alert: add healthAlert so that ${name} rolls back a failing canary`);} else if (props.healthAlert.prometheusLabels !== undefined || props.healthAlert.severity !== undefined) {

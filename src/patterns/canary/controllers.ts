@@ -4,17 +4,13 @@
  */
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { canaryQueries } from './alerts';
-import type { CanaryStep, HealthAlert } from './canary-release';
+import { CanaryControllerIntent } from './intent';
+import type { CanaryStep, HealthAlert } from './props';
 import * as argo from '../../imports/argo-rollouts';
 import * as flagger from '../../imports/flagger';
-import * as gatewayApi from '../../imports/gateway-api';
-import * as istio from '../../imports/istio';
-import { MatchType } from '../../model/matches';
-import { Mesh, MeshKind } from '../../model/mesh';
+import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer, RenderContext } from '../../meshes/renderer';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
-import { CanaryIntent } from '../../model/traffic';
 import { formatDuration, millis } from '../../private/duration';
 import { PodTemplate } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -24,7 +20,7 @@ export const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name']
 
 /** What a controller mode renders from. */
 export interface DeliveryInput {
-  readonly mesh: Mesh;
+  readonly context: RenderContext;
   readonly service: ServiceRef;
   readonly namespace: string | undefined;
   readonly workload: PodTemplate;
@@ -53,26 +49,14 @@ export function flaggerAbTesting(plan: CanaryStep[], matches: MatchIntent[]): bo
   return matches.length > 0 && plan.every((s, i) => s.weight === 0 || (i === plan.length - 1 && s.weight === 100));
 }
 
-function istioStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
-  return { [h.type]: h.value };
-}
-
-/** A prefix as Gateway API has it in Flagger's mapping (exact and regex only: pkg/router/gateway_api.go mapRouteMatches). */
-function gatewayStringMatch(h: { type: MatchType; value: string }): { [k: string]: string } {
-  if (h.type === MatchType.PREFIX) return { regex: `^${h.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*` };
-  return { [h.type]: h.value };
-}
-
 /**
- * Flagger: a `Canary` (and, on Linkerd, the MetricTemplates its metrics need). Flagger generates the
- * apex, `-primary` and `-canary` Services and the routing (Istio VirtualService and DestinationRules, or
- * a Gateway API HTTPRoute): none of them is written here.
+ * Flagger: a `Canary` (and, where the mesh's metrics are not Flagger's built-in ones, the MetricTemplates
+ * they need). Flagger generates the apex, `-primary` and `-canary` Services and the routing (the mesh's
+ * router: Istio VirtualService and DestinationRules, or a Gateway API HTTPRoute): none of them is written
+ * here.
  */
-export function renderFlagger(scope: Construct, input: DeliveryInput): void {
-  const { mesh, service, namespace, workload, plan, matches, alert } = input;
-  const linkerd = mesh.kind === MeshKind.LINKERD;
-  // Linkerd and Istio ambient: a Gateway API HTTPRoute with the Service as parent (GAMMA)
-  const gamma = linkerd || mesh.ambient;
+export function renderFlagger(scope: Construct, input: DeliveryInput, router: FlaggerMeshRenderer, intent: CanaryControllerIntent): void {
+  const { service, namespace, workload, plan, matches, alert } = input;
   const { interval, ms } = flaggerInterval(plan);
   const ab = flaggerAbTesting(plan, matches);
   const forMs = alert?.holdFor ? millis(alert.holdFor) : 120_000;
@@ -81,78 +65,44 @@ export function renderFlagger(scope: Construct, input: DeliveryInput): void {
   if (alert) {
     const minSuccess = 100 - (alert.maxErrorRatePercent ?? 1);
     const p99 = alert.maxP99Latency ? millis(alert.maxP99Latency) : undefined;
-    if (mesh.ambient) {
-      // Istio ambient: the waypoint reports the L7 metrics (reporter waypoint); destination_workload is
-      // the canary Deployment ({{ target }}), as in Flagger's built-in Istio queries
-      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? 'http://prometheus.istio-system:9090' };
-      const sel = (extra: string) => `{reporter="waypoint",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"${extra}}`;
-      const sr = `${service.name}-success-rate`;
-      new flagger.MetricTemplate(scope, 'FlaggerSuccessRate', {
-        metadata: objectMetadata(sr, namespace),
-        spec: { provider, query: `sum(rate(istio_requests_total${sel(',response_code!~"5.*"')}[{{ interval }}])) / sum(rate(istio_requests_total${sel('')}[{{ interval }}])) * 100` },
-      });
-      metrics.push({ name: 'success-rate', templateRef: { name: sr, namespace }, interval: window, thresholdRange: { min: minSuccess } });
-      if (p99 !== undefined) {
-        const lat = `${service.name}-latency`;
-        new flagger.MetricTemplate(scope, 'FlaggerLatency', {
-          metadata: objectMetadata(lat, namespace),
-          spec: { provider, query: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket${sel('')}[{{ interval }}])) by (le))` },
-        });
-        metrics.push({ name: 'latency', templateRef: { name: lat, namespace }, interval: window, thresholdRange: { max: p99 } });
-      }
-    } else if (!linkerd) {
-      // Istio: Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
-      // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
-      metrics.push({ name: 'request-success-rate', interval: window, thresholdRange: { min: minSuccess } });
-      if (p99 !== undefined) metrics.push({ name: 'request-duration', interval: window, thresholdRange: { max: p99 } });
+    const queries = router.metrics(input.context);
+    if ('builtin' in queries) {
+      metrics.push({ name: queries.builtin.successRate, interval: window, thresholdRange: { min: minSuccess } });
+      if (p99 !== undefined) metrics.push({ name: queries.builtin.latency, interval: window, thresholdRange: { max: p99 } });
     } else {
-      // Linkerd under provider gatewayapi:v1: the built-in queries are the HTTP observer's
-      // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
-      // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
-      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? 'http://prometheus.linkerd-viz:9090' };
+      const provider = { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address: input.metricsAddress ?? queries.templates.defaultAddress };
       const sr = `${service.name}-success-rate`;
       new flagger.MetricTemplate(scope, 'FlaggerSuccessRate', {
         metadata: objectMetadata(sr, namespace),
-        spec: {
-          provider,
-          query: 'sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}]))'
-            + ' / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100',
-        },
+        spec: { provider, query: queries.templates.successRate },
       });
       metrics.push({ name: 'success-rate', templateRef: { name: sr, namespace }, interval: window, thresholdRange: { min: minSuccess } });
       if (p99 !== undefined) {
         const lat = `${service.name}-latency`;
         new flagger.MetricTemplate(scope, 'FlaggerLatency', {
           metadata: objectMetadata(lat, namespace),
-          spec: {
-            provider,
-            query: 'histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))',
-          },
+          spec: { provider, query: queries.templates.latency },
         });
         metrics.push({ name: 'latency', templateRef: { name: lat, namespace }, interval: window, thresholdRange: { max: p99 } });
       }
     }
   }
   const match = matches.map(m => ({
-    headers: Object.fromEntries(m.headers.map(h => [h.name, gamma ? gatewayStringMatch(h) : istioStringMatch(h)])),
+    headers: Object.fromEntries(m.headers.map(h => [h.name, router.headerMatch(h)])),
   }));
   const weights = plan.map(s => s.weight).filter(w => w > 0);
+  const gatewayRefs = router.gatewayRefs?.(intent);
   new flagger.Canary(scope, 'FlaggerCanary', {
     metadata: objectMetadata(workload.name, namespace),
     spec: {
-      // Istio: VirtualService + DestinationRules; Linkerd: a Gateway API HTTPRoute with the Service as
-      // parent (Flagger's Linkerd guide: meshProvider gatewayapi; provider linkerd writes SMI v1alpha1)
-      provider: gamma ? flagger.CanarySpecProvider.GATEWAYAPI_V1 : flagger.CanarySpecProvider.ISTIO,
+      provider: router.provider,
       targetRef: { apiVersion: 'apps/v1', kind: flagger.CanarySpecTargetRefKind.DEPLOYMENT, name: workload.name },
       service: {
         name: service.name,
         port: service.port,
         targetPort: service.targetPort,
         ...(service.portName ? { portName: service.portName } : {}),
-        // group core as in Flagger's Linkerd guide (Flagger copies it into the HTTPRoute: gateway_api.go toV1ParentRefs;
-        // Linkerd takes core or '' for a Service parent: policy-controller/k8s/index/src/outbound/index.rs)
-        // Istio finds a Service parent by group '' only (collections.All.FindByGroupKind)
-        ...(gamma ? { gatewayRefs: [{ name: service.name, ...(namespace ? { namespace } : {}), group: linkerd ? 'core' : '', kind: 'Service', port: service.port }] } : {}),
+        ...(gatewayRefs ? { gatewayRefs } : {}),
       },
       analysis: {
         interval,
@@ -183,16 +133,13 @@ export function argoNames(service: ServiceRef) {
 
 /**
  * Argo Rollouts: a `Rollout` (workloadRef to the Deployment), the `-stable` and `-canary` Services it
- * points at (Argo adds rollouts-pod-template-hash to their selectors), the routing object it edits
- * (Istio: a VirtualService with the route named `primary`, host-level split; Linkerd: a Gateway API
- * HTTPRoute, edited by the argoproj-labs/gatewayAPI plugin), and an AnalysisTemplate from the health alert.
+ * points at (Argo adds rollouts-pod-template-hash to their selectors), the routing object it edits (the
+ * mesh's: an Istio VirtualService with the route named `primary`, or a Gateway API HTTPRoute edited by
+ * the argoproj-labs/gatewayAPI plugin), and an AnalysisTemplate from the health alert.
  */
-export function renderArgo(scope: Construct, input: DeliveryInput): void {
-  const { mesh, service, namespace, workload, plan, matches, alert } = input;
+export function renderArgo(scope: Construct, input: DeliveryInput, router: ArgoRolloutsMeshRenderer): void {
+  const { service, namespace, workload, plan, matches, alert } = input;
   const names = argoNames(service);
-  const linkerd = mesh.kind === MeshKind.LINKERD;
-  // Linkerd and Istio ambient: the Gateway API plugin edits an HTTPRoute with the Service as parent
-  const gamma = linkerd || mesh.ambient;
 
   for (const [id, name] of [['ArgoStableService', names.stable], ['ArgoCanaryService', names.canary]]) {
     new ApiObject(scope, id, {
@@ -207,38 +154,9 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
     });
   }
 
-  if (gamma) {
-    new gatewayApi.HttpRoute(scope, 'ArgoHttpRoute', {
-      metadata: objectMetadata(service.name, namespace),
-      spec: {
-        parentRefs: [{ group: '', kind: 'Service', name: service.name, port: service.port }],
-        rules: [{
-          backendRefs: [
-            { name: names.stable, port: service.port, weight: 100 },
-            { name: names.canary, port: service.port, weight: 0 },
-          ],
-        }],
-      },
-    });
-  } else {
-    // the route the Rollout names (virtualService.routes); Argo sets the two weights and inserts the
-    // managed routes (setHeaderRoute, setMirrorRoute) above it (rollout/trafficrouting/istio/istio.go)
-    // Argo compares the first label of a destination host with stableService/canaryService (getHost)
-    const fqdn = (name: string) => `${name}.${namespace ?? 'default'}.svc.${mesh.clusterDomain}`;
-    new istio.VirtualService(scope, 'ArgoVirtualService', {
-      metadata: objectMetadata(service.name, namespace),
-      spec: {
-        hosts: [service._fqdn(scope, mesh.clusterDomain)],
-        http: [{
-          name: names.route,
-          route: [
-            { destination: { host: fqdn(names.stable), port: { number: service.port } }, weight: 100 },
-            { destination: { host: fqdn(names.canary), port: { number: service.port } }, weight: 0 },
-          ],
-        }],
-      },
-    });
-  }
+  // the routing object the Rollout edits, written by the mesh
+  const routing = { service, namespace, stableService: names.stable, canaryService: names.canary, route: names.route };
+  const trafficRouting = router.renderRouting(scope, routing, input.context);
 
   const steps: argo.RolloutSpecStrategyCanarySteps[] = [];
   const managed: string[] = [];
@@ -252,19 +170,11 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
     pinned = true;
   }
   const headerMatch = (m: MatchIntent) => ({ headerName: m.headers[0].name, headerValue: { [m.headers[0].type]: m.headers[0].value } });
-  if (matches.length && gamma && matches.length > 1) {
-    // the gatewayAPI plugin puts every match of a setHeaderRoute into one HTTPRoute match, which ANDs
-    // them (pkg/plugin/httproute.go setHTTPHeaderRoute): one managed route per test request ORs them.
-    // Names are not <other>-<digits>: the plugin treats those as rules of route <other> (isManagedRuleName)
-    matches.forEach((m, i) => {
-      const name = `${names.headerRoute}-m${i + 1}`;
-      managed.push(name);
-      steps.push({ setHeaderRoute: { name, match: [headerMatch(m)] } });
-    });
-  } else if (matches.length) {
-    // Istio: one route match per entry, which ORs them (rollout/trafficrouting/istio/istio.go createHeaderRoute)
-    managed.push(names.headerRoute);
-    steps.push({ setHeaderRoute: { name: names.headerRoute, match: matches.map(headerMatch) } });
+  if (matches.length) {
+    for (const route of router.headerRoutes(names.headerRoute, matches.map(headerMatch))) {
+      managed.push(route.name);
+      steps.push({ setHeaderRoute: route });
+    }
   }
   if (input.mirrorPercent !== undefined) {
     managed.push(names.mirrorRoute);
@@ -281,7 +191,7 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
     else if (i < plan.length - 1) steps.push({ pause: {} });
   });
 
-  if (alert) renderAnalysisTemplate(scope, input, names, alert);
+  if (alert) renderAnalysisTemplate(scope, input, router, names, alert);
   const replicas = workload.replicas();
   new argo.Rollout(scope, 'ArgoRollout', {
     metadata: objectMetadata(workload.name, namespace),
@@ -294,9 +204,7 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
           stableService: names.stable,
           canaryService: names.canary,
           trafficRouting: {
-            ...(gamma
-              ? { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: service.name, ...(namespace ? { namespace } : {}) } } }
-              : { istio: { virtualService: { name: service.name, routes: [names.route] } } }),
+            ...trafficRouting,
             ...(managed.length ? { managedRoutes: managed.map(name => ({ name })) } : {}),
           },
           ...(alert ? { analysis: { templates: [{ templateName: names.analysis }] } } : {}),
@@ -307,29 +215,15 @@ export function renderArgo(scope: Construct, input: DeliveryInput): void {
   });
 }
 
-function renderAnalysisTemplate(scope: Construct, input: DeliveryInput, names: ReturnType<typeof argoNames>, alert: HealthAlert): void {
-  const { mesh, service, namespace } = input;
+function renderAnalysisTemplate(
+  scope: Construct, input: DeliveryInput, router: ArgoRolloutsMeshRenderer, names: ReturnType<typeof argoNames>, alert: HealthAlert,
+): void {
+  const { service, namespace } = input;
   const window = alert.window ? formatDuration(alert.window) : '5m';
   const forMs = alert.holdFor ? millis(alert.holdFor) : 120_000;
-  const address = input.metricsAddress ?? (mesh.kind === MeshKind.LINKERD ? 'http://prometheus.linkerd-viz:9090' : 'http://prometheus.istio-system:9090');
-  let errorRatio: string;
-  let p99Seconds: string;
-  if (mesh.kind === MeshKind.LINKERD) {
-    // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
-    const intent = { canary: { backendService: names.canary } } as CanaryIntent;
-    ({ errorRatio, p99Seconds } = canaryQueries(mesh, intent, namespace, service.name, window));
-  } else if (mesh.ambient) {
-    // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service)
-    const sel = (extra: string) => `{reporter="waypoint",destination_service_namespace="${namespace ?? 'default'}",destination_service_name="${names.canary}"${extra}}`;
-    errorRatio = `sum(rate(istio_requests_total${sel(',response_code=~"5.."')}[${window}])) / sum(rate(istio_requests_total${sel('')}[${window}]))`;
-    p99Seconds = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${sel('')}[${window}]))) / 1000`;
-  } else {
-    // the callers' sidecars report the canary host (reporter source: the host-level split sends to the
-    // -canary Service, which is destination_service_name on the client side)
-    const sel = (extra: string) => `{reporter="source",destination_service_namespace="${namespace ?? 'default'}",destination_service_name="${names.canary}"${extra}}`;
-    errorRatio = `sum(rate(istio_requests_total${sel(',response_code=~"5.."')}[${window}])) / sum(rate(istio_requests_total${sel('')}[${window}]))`;
-    p99Seconds = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${sel('')}[${window}]))) / 1000`;
-  }
+  const q = router.analysisQueries({ service: service.name, namespace, canaryService: names.canary, window }, input.context);
+  const address = input.metricsAddress ?? q.defaultAddress;
+  const { errorRatio, p99Seconds } = q;
   // one measurement a minute; the analysis fails after the alert's `for` of failed measurements
   const failureLimit = argo.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(Math.max(0, Math.ceil(forMs / 60_000) - 1));
   const maxErrors = (alert.maxErrorRatePercent ?? 1) / 100;

@@ -1,6 +1,6 @@
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
-import { CanaryIntent } from '../../model/traffic';
+import { CanaryIntent, VersionIntent } from '../../model/traffic';
 
 /**
  * What a mesh's CanaryRelease renderer reads of a release with static steps: the service, its namespace,
@@ -29,4 +29,41 @@ export interface CanaryControllerIntent {
   readonly matches: MatchIntent[];
   /** The mirrored share as given. */
   readonly mirrorPercent?: number;
+}
+
+/** What a mesh's health-alert queries read of a release with static steps (CanaryRenderer.alertQueries). */
+export interface CanaryAlertIntent {
+  /** The service's name. */
+  readonly service: string;
+  /** The service's namespace (given, or the release's chart's). */
+  readonly namespace: string | undefined;
+  /** The canary version (its label, value, pods' labels and per-version backend Service). */
+  readonly canary: VersionIntent;
+  /** The rate window, formatted (e.g. `5m`). */
+  readonly window: string;
+  /** The labels of the PrometheusRule, for the objects written with it (healthAlert.prometheusLabels, or none). */
+  readonly prometheusLabels: { readonly [key: string]: string };
+}
+
+/** What a mesh's Argo Rollouts routing reads (CanaryRenderer.argoRollouts.renderRouting). */
+export interface ArgoRoutingIntent {
+  readonly service: ServiceRef;
+  readonly namespace: string | undefined;
+  /** The Service of the stable pods (the Rollout's stableService). */
+  readonly stableService: string;
+  /** The Service of the canary pods (the Rollout's canaryService). */
+  readonly canaryService: string;
+  /** The name of the route whose weights the Rollout sets, where the router names routes (Istio's virtualService.routes). */
+  readonly route: string;
+}
+
+/** What a mesh's Argo Rollouts analysis queries read (CanaryRenderer.argoRollouts.analysisQueries). */
+export interface ArgoAnalysisIntent {
+  /** The service's name. */
+  readonly service: string;
+  readonly namespace: string | undefined;
+  /** The Service of the canary pods, which the routing object sends the canary's share to. */
+  readonly canaryService: string;
+  /** The rate window, formatted (e.g. `5m`). */
+  readonly window: string;
 }

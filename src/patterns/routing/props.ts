@@ -1,5 +1,5 @@
 import { HeaderMatch, MatchType, RouteMatch } from '../../model/matches';
-import type { CookieMatch } from '../canary/canary-release';
+import type { CookieMatch } from '../canary/props';
 
 /**
  * A match on a query parameter of the request.

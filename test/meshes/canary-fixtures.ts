@@ -1,0 +1,52 @@
+import { Testing } from 'cdk8s';
+import { MatchType, Mesh, ServiceRef } from '../../src';
+import { RenderContext } from '../../src/meshes/renderer';
+import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent } from '../../src/patterns/canary/intent';
+
+/** The canary version of payment in namespace shop, as a release with static steps describes it. */
+export function alertIntent(extra: Partial<CanaryAlertIntent> = {}): CanaryAlertIntent {
+  return {
+    service: 'payment',
+    namespace: 'shop',
+    canary: { name: 'v2', labels: { app: 'payment', version: 'v2' }, versionKey: 'version', versionValue: 'v2', backendService: 'payment-v2' },
+    window: '5m',
+    prometheusLabels: { release: 'prom' },
+    ...extra,
+  };
+}
+
+export function context(mesh: Mesh): RenderContext {
+  return { mesh };
+}
+
+/** The objects a hook writes under a fresh chart. */
+export function objectsOf(write: (scope: any) => void): any[] {
+  const chart = Testing.chart();
+  write(chart);
+  return Testing.synth(chart);
+}
+
+/** A Flagger release of payment (port 8080) in namespace shop, with one test request. */
+export function controllerIntent(extra: Partial<CanaryControllerIntent> = {}): CanaryControllerIntent {
+  return {
+    flagger: true,
+    controller: 'flagger',
+    service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }),
+    namespace: 'shop',
+    matches: [{ headers: [{ name: 'x-user', type: MatchType.PREFIX, value: 'test.' }] }],
+    ...extra,
+  };
+}
+
+/** The routing object an Argo release of payment edits: payment-stable and payment-canary, route primary. */
+export function argoRoutingIntent(): ArgoRoutingIntent {
+  return { service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }), namespace: 'shop', stableService: 'payment-stable', canaryService: 'payment-canary', route: 'primary' };
+}
+
+/** The AnalysisTemplate queries of an Argo release of payment. */
+export function argoAnalysisIntent(): ArgoAnalysisIntent {
+  return { service: 'payment', namespace: 'shop', canaryService: 'payment-canary', window: '5m' };
+}
+
+/** Two test requests, as Argo setHeaderRoute matches. */
+export const TWO_MATCHES = [{ headerName: 'x-a', headerValue: { exact: '1' } }, { headerName: 'x-b', headerValue: { exact: '2' } }];

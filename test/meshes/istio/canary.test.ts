@@ -1,0 +1,56 @@
+import { MatchType, Mesh } from '../../../src';
+import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
+
+describe('meshes/istio: CanaryRelease hooks', () => {
+  test("the health alert reads the canary pods' server-side metrics: the service's requests with the canary's version", () => {
+    const q = ISTIO_CANARY.alertQueries(alertIntent(), context(Mesh.istio()));
+    const sel = 'reporter="destination",destination_service_namespace="shop",destination_service_name="payment",destination_version="v2"';
+    expect(q).toEqual({
+      errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
+      p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
+    });
+    // the metrics exist wherever sidecars run: no metrics-absent rule, and no object of its own
+    expect(ISTIO_CANARY.renderAlertMetrics).toBeUndefined();
+  });
+
+  test('a release without namespace reads the default namespace', () => {
+    expect(ISTIO_CANARY.alertQueries(alertIntent({ namespace: undefined }), context(Mesh.istio())).errorRatio).toContain('destination_service_namespace="default"');
+  });
+
+  test("Flagger routes with its Istio router, maps a header prefix as Istio's, and reads its built-in Istio metrics", () => {
+    const router = ISTIO_CANARY.flagger!;
+    expect(router.provider).toBe('istio');
+    expect(router.gatewayRefs).toBeUndefined();
+    expect(router.headerMatch({ type: MatchType.PREFIX, value: 'test.' })).toEqual({ prefix: 'test.' });
+    expect(router.metrics(context(Mesh.istio()))).toEqual({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } });
+    expect(controllerIntent().matches.map(m => router.headerMatch(m.headers[0]))).toEqual([{ prefix: 'test.' }]);
+  });
+
+  test('Argo Rollouts edits a VirtualService whose named route splits between the stable and canary hosts, and ORs the test requests in one route', () => {
+    const argo = ISTIO_CANARY.argoRollouts!;
+    let routing: unknown;
+    const out = objectsOf(scope => { routing = argo.renderRouting(scope, argoRoutingIntent(), context(Mesh.istio({ clusterDomain: 'corp.local' }))); });
+    expect(routing).toEqual({ istio: { virtualService: { name: 'payment', routes: ['primary'] } } });
+    expect(out.map(o => [o.kind, o.metadata.name, o.spec])).toEqual([['VirtualService', 'payment', {
+      hosts: ['payment.shop.svc.corp.local'],
+      http: [{
+        name: 'primary',
+        route: [
+          { destination: { host: 'payment-stable.shop.svc.corp.local', port: { number: 8080 } }, weight: 100 },
+          { destination: { host: 'payment-canary.shop.svc.corp.local', port: { number: 8080 } }, weight: 0 },
+        ],
+      }],
+    }]]);
+    expect(argo.headerRoutes('canary-requests', TWO_MATCHES)).toEqual([{ name: 'canary-requests', match: TWO_MATCHES }]);
+  });
+
+  test("Argo Rollouts' analysis reads the callers' sidecars (reporter source) on the -canary Service", () => {
+    const sel = 'reporter="source",destination_service_namespace="shop",destination_service_name="payment-canary"';
+    expect(ISTIO_CANARY.argoRollouts!.analysisQueries(argoAnalysisIntent(), context(Mesh.istio()))).toEqual({
+      defaultAddress: 'http://prometheus.istio-system:9090',
+      errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
+      p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
+    });
+  });
+});
