@@ -1,4 +1,5 @@
 import { AMBIENT_CANARY } from './canary';
+import { AMBIENT_ENROLMENT } from './enrolment';
 import { AMBIENT_FAULT } from './fault';
 import { AMBIENT_TRAFFIC } from './traffic';
 import { ISTIO } from '../istio';
@@ -15,4 +16,5 @@ export const ISTIO_AMBIENT: MeshRenderers = {
   traffic: AMBIENT_TRAFFIC,
   fault: AMBIENT_FAULT,
   canary: AMBIENT_CANARY,
+  enrolment: AMBIENT_ENROLMENT,
 };
