@@ -196,6 +196,13 @@ export function isEnrolledByRenderers(enrolment: MeshRenderers['enrolment']): en
 export interface MeshRenderers {
   /** The mesh's name in messages (`Istio ambient`, `Linkerd` ...). */
   readonly displayName: string;
+  /**
+   * The mesh whose control plane this one's workloads share (Istio ambient: Istio's istiod): where the patterns
+   * of two meshes meet (one ServiceTraffic per service and chart, IngressGateway's and MultiClusterExport's
+   * "same mesh"), the two are one mesh.
+   * @default - a mesh of its own: the patterns of two meshes are told apart by their MeshRenderers objects
+   */
+  readonly controlPlane?: MeshRenderers;
   /** ResilientService. */
   readonly resilience: PatternRenderer<ResilienceIntent> | undefined;
   /** ZeroTrustNamespace. */
@@ -226,7 +233,7 @@ export interface MeshRenderers {
 }
 
 /** The pattern (class) name of each member, for the uniform refusal. */
-export const PATTERN_NAMES: { readonly [K in Exclude<keyof MeshRenderers, 'displayName' | 'enrolment'>]: string } = {
+export const PATTERN_NAMES: { readonly [K in Exclude<keyof MeshRenderers, 'displayName' | 'enrolment' | 'controlPlane'>]: string } = {
   resilience: 'ResilientService',
   zeroTrust: 'ZeroTrustNamespace',
   multiCluster: 'MultiClusterExport',

@@ -13,6 +13,7 @@ import { MeshRenderers } from '../renderer';
 export const ISTIO_AMBIENT: MeshRenderers = {
   ...ISTIO,
   displayName: 'Istio ambient',
+  controlPlane: ISTIO,
   traffic: AMBIENT_TRAFFIC,
   fault: AMBIENT_FAULT,
   canary: AMBIENT_CANARY,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterIntent, ExportIntent, MultiClusterIntent } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
-import { renderersOf } from '../../meshes';
+import { renderersOf, sameMesh } from '../../meshes';
 import { MeshNamespace } from '../../meshes/enrolment';
 import { isEnrolledByRenderers } from '../../meshes/renderer';
 import { Identity, IdentityKind } from '../../model/identity';
@@ -261,7 +261,7 @@ export class MultiClusterExport extends MeshConstruct {
     const protectedIn = (chart: Chart) => {
       if (!zeroTrust.has(chart)) {
         zeroTrust.set(chart, new Set(chart.node.findAll()
-          .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && c.mesh.kind === this.mesh.kind).map(c => c.namespace)));
+          .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && sameMesh(c.mesh, this.mesh)).map(c => c.namespace)));
       }
       return zeroTrust.get(chart)!;
     };
