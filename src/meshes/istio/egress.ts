@@ -9,8 +9,8 @@ import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
- * Istio: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS origination
- * (ambient: in the egress waypoint), and a REGISTRY_ONLY Sidecar (sidecars only).
+ * Istio with sidecars: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS
+ * origination, and a REGISTRY_ONLY Sidecar (ambient: istio-ambient/egress.ts, with istioEgressRender).
  */
 export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {

@@ -10,7 +10,7 @@ import { consulJwksCaFileUnsupported, renderGatewayIngress } from '../gateway-ap
 import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
- * Istio (sidecars and ambient): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
+ * Istio with sidecars (ambient: istio-ambient/ingress.ts, with istioIngressRender): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
  * ingress gateway pods) or the Gateway API (a Gateway Istio deploys pods for), and a JWT required at the
  * edge (RequestAuthentication and a DENY policy).
  */

@@ -9,7 +9,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
 const ISTIO_PROXY_ENV_NAMES = 'POD_NAME, POD_NAMESPACE, INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT, TRUST_DOMAIN, PROXY_CONFIG, ISTIO_CPU_LIMIT and ISTIO_META_*';
 const ISTIO_PROXY_ENV = /^(POD_NAME|POD_NAMESPACE|INSTANCE_IP|HOST_IP|SERVICE_ACCOUNT|TRUST_DOMAIN|PROXY_CONFIG|ISTIO_CPU_LIMIT|CA_ADDR|PILOT_CERT_PROVIDER|GOMAXPROCS|GOMEMLIMIT|ISTIO_META_[A-Z0-9_]+)$/;
 
-/** Istio (sidecars and ambient): a Telemetry object. */
+/** Istio with sidecars: a Telemetry object (ambient: istio-ambient/telemetry.ts, with istioTelemetryRender). */
 export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
   warnings(intent: TelemetryIntent, { warn }: RenderContext) {
     for (const [name, tag] of Object.entries(intent.tracing?.customTags ?? {})) {
