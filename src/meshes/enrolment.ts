@@ -1,64 +1,25 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { Enrolment, EnrolmentContext, EnrolmentRenderer } from './renderer';
+import { Mesh } from '../model/mesh';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
-import { AmbientNamespace } from './istio/ambient';
-import { Mesh, MeshKind } from '../model/mesh';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
 import { markClusterScoped } from '../private/metadata';
 
-/** Istio's namespace label that injects the default revision's sidecar. */
-export const ISTIO_INJECTION_LABEL = 'istio-injection';
-/** Istio's namespace (or pod) label that injects the sidecar of a revision or revision tag. */
-export const ISTIO_REV_LABEL = 'istio.io/rev';
-/** Istio's pod label that injects (or, with "false", excludes) one workload. */
-export const ISTIO_POD_INJECT_LABEL = 'sidecar.istio.io/inject';
-/** Linkerd's namespace (or pod template) annotation read by the proxy injector. */
-export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
-/** consul-k8s's pod annotation read by the connect-inject webhook. */
-export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
-
-/** How a mesh enrols workloads: a label or annotation, on the Namespace or on each pod template. */
-export interface Enrolment {
-  readonly on: 'Namespace' | 'pod template';
-  readonly kind: 'label' | 'annotation';
-  readonly key: string;
-  readonly value: string;
-  /** The command (or YAML) an operator runs to do it by hand, for messages. */
-  readonly howTo: (namespace: string) => string;
-}
-
 /**
- * The enrolment of a mesh's workloads:
- * - Istio sidecar: `istio-injection: enabled` on the Namespace, or `istio.io/rev: <revision>` with a
- *   revision (or revision tag). The two exclude each other: the revision webhooks' namespaceSelector
- *   requires `istio-injection` to be absent (istio manifests/charts/istio-control/istio-discovery/
- *   templates/mutatingwebhook.yaml, "rev.namespace." and "namespace." webhooks).
- * - Istio ambient: `istio.io/dataplane-mode: ambient` on the Namespace (AmbientNamespace).
- * - Linkerd: the annotation `linkerd.io/inject: enabled` on the Namespace; the proxy injector reads it
- *   from the namespace or the pod (linkerd2 pkg/inject/report.go, disabledByAnnotation).
- * - Consul: `consul.hashicorp.com/connect-inject: "true"` on each pod; the webhook injects pods without it
- *   only with the Helm value connectInject.default: true (consul-k8s control-plane/connect-inject/webhook/
- *   mesh_webhook.go, shouldInject), which is false by default.
+ * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
+ * annotation is written; the same key with another value on the user's Namespace object is refused.
  */
-export function enrolmentOf(mesh: Mesh): Enrolment {
-  if (mesh.kind === MeshKind.ISTIO && mesh.ambient) {
-    return { on: 'Namespace', kind: 'label', key: 'istio.io/dataplane-mode', value: 'ambient', howTo: ns => `kubectl label namespace ${ns} istio.io/dataplane-mode=ambient` };
+function enrolNamespaceByDefault(ns: ApiObject, e: Enrolment, { mesh, namespace, by }: EnrolmentContext): void {
+  const mine = e.kind === 'label' ? ns.metadata.getLabel(e.key) : ns.metadata.toJson().annotations?.[e.key];
+  if (mine !== undefined && mine !== e.value) {
+    throw meshError(`[${by}] ${propMessage('namespaceObject', `${e.key}: ${mine}`,
+      `the Namespace [${userPath(ns)}] of ${namespace} carries ${e.key}: ${mine}, but ${mesh.displayName} enrols it with ${e.key}: ${e.value}`,
+      `remove the ${e.kind} from the Namespace (the library writes the enrolment)`)}`);
   }
-  if (mesh.kind === MeshKind.ISTIO) {
-    const [key, value] = mesh.istioRevision ? [ISTIO_REV_LABEL, mesh.istioRevision] : [ISTIO_INJECTION_LABEL, 'enabled'];
-    return { on: 'Namespace', kind: 'label', key, value, howTo: ns => `kubectl label namespace ${ns} ${key}=${value}` };
-  }
-  if (mesh.kind === MeshKind.LINKERD) {
-    return { on: 'Namespace', kind: 'annotation', key: LINKERD_INJECT_ANNOTATION, value: 'enabled', howTo: ns => `kubectl annotate namespace ${ns} ${LINKERD_INJECT_ANNOTATION}=enabled` };
-  }
-  return {
-    on: 'pod template',
-    kind: 'annotation',
-    key: CONSUL_INJECT_ANNOTATION,
-    value: 'true',
-    howTo: ns => `annotate the pod templates of the workloads of ${ns} with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true)`,
-  };
+  if (e.kind === 'label') ns.metadata.addLabel(e.key, e.value);
+  else ns.metadata.addAnnotation(e.key, e.value);
 }
 
 /**
@@ -97,47 +58,47 @@ export interface MeshNamespaceOptions {
 
 /**
  * The enrolment of one namespace's workloads in the mesh, once per chart and namespace; every pattern
- * that writes policy or routing for workloads of a namespace asks for it.
+ * that writes policy or routing for workloads of a namespace asks for it. How the mesh enrols is its
+ * EnrolmentRenderer's (src/meshes/<mesh>/enrolment.ts); what is done with it here is the same for every mesh.
  *
- * Istio (sidecar) and Linkerd enrol the namespace: the label or annotation goes on the Namespace object
+ * An enrolment on the Namespace (Istio sidecar, Linkerd): the label or annotation goes on the Namespace object
  * the user created with cdk8s-plus (passed as `namespaceObject`, or found in the app by name), else on
  * one written here, but only for a namespace the app owns: the chart's own namespace (or the namespace
  * of a ZeroTrustNamespace). For any other namespace no Namespace object is written (that would let a
- * GitOps prune delete someone else's namespace): the pattern warns with the exact label to add.
- * Istio ambient is AmbientNamespace's (unchanged: it writes the Namespace it labels).
+ * GitOps prune delete someone else's namespace): the pattern warns with the exact label to add, and the
+ * workloads the patterns are given get the mesh's pod-level enrolment, if it has one.
  *
- * Consul enrols pods: the pod templates of the app's Deployments, StatefulSets and DaemonSets of the
- * namespace (found when the first pattern of the namespace is created) and of workloads the patterns
- * are given (`ServiceRef.fromDeployment`, `ReleaseVersion.fromDeployment`) get the annotation, unless
- * they already carry one (`"false"` opts a workload out). Their `automountServiceAccountToken: false`
- * (cdk8s-plus's default) is turned on: with ACLs, consul-k8s logs the dataplane in with the pod's
- * service account token and refuses to inject a pod without its volume mount (mesh_webhook.go,
- * findServiceAccountVolumeMount).
+ * An enrolment on pod templates (Consul): the pod templates of the app's Deployments, StatefulSets and
+ * DaemonSets of the namespace (found when the first pattern of the namespace is created) and of workloads
+ * the patterns are given (`ServiceRef.fromDeployment`, `ReleaseVersion.fromDeployment`) are enrolled by the
+ * mesh's `enrolWorkload`.
+ *
+ * A mesh without an enrolment (MeshRenderers.enrolment `undefined`) enrols nothing: the first pattern of
+ * the namespace warns. Istio ambient's patterns do not ask (ENROLLED_BY_RENDERERS: AmbientNamespace).
+ *
+ * Two patterns enrol a namespace of a chart differently, and the second is refused, when their meshes'
+ * enrolment renderers differ (two meshes) or the same renderer gives another label or value (two Istio
+ * revisions).
  */
 export class MeshNamespace extends Construct {
-  /** The enrolment of `namespace` in the chart of `scope`, created on first use. */
-  public static of(scope: Construct, namespace: string, mesh: Mesh, options: MeshNamespaceOptions = {}): MeshNamespace {
+  /**
+   * The enrolment of `namespace` in the chart of `scope` by `renderer` (the mesh's MeshRenderers.enrolment),
+   * created on first use.
+   */
+  public static of(scope: Construct, namespace: string, mesh: Mesh, renderer: EnrolmentRenderer | undefined,
+    options: MeshNamespaceOptions = {}): MeshNamespace {
     const by = options.by ?? scope.node.path;
-    if (mesh.ambient) {
-      // ambient's enrolment is AmbientNamespace's, which writes the Namespace object it labels
-      const ambient = AmbientNamespace.of(scope, namespace, mesh, options.namespaceObject, by);
-      return MeshNamespace.create(scope, namespace, mesh, ambient.namespaceObject, by, options);
-    }
-    return MeshNamespace.create(scope, namespace, mesh, options.namespaceObject, by, options);
-  }
-
-  private static create(scope: Construct, namespace: string, mesh: Mesh, givenObject: IConstruct | undefined, by: string,
-    options: MeshNamespaceOptions): MeshNamespace {
     const chart = Chart.of(scope);
-    const given = namespaceObjectOf(givenObject, namespace, by);
+    const given = namespaceObjectOf(options.namespaceObject, namespace, by);
     const id = `MeshNamespace-${namespace}`;
     const existing = chart.node.tryFindChild(id) as MeshNamespace | undefined;
     if (existing) {
-      const theirs = enrolmentOf(existing.mesh);
-      const ours = enrolmentOf(mesh);
-      if (existing.mesh.kind !== mesh.kind || theirs.key !== ours.key || theirs.value !== ours.value) {
-        throw meshError(`[${by}] ${propMessage('mesh', `${mesh.displayName} (${ours.key}: ${ours.value})`,
-          `[${existing.firstBy}] enrols namespace ${namespace} with ${theirs.key}: ${theirs.value} (${existing.mesh.displayName})`,
+      const theirs = existing.enrolment;
+      const ours = renderer?.enrolment(mesh);
+      if (existing.renderer !== renderer || theirs?.key !== ours?.key || theirs?.value !== ours?.value) {
+        const show = (e: Enrolment | undefined) => (e ? `${e.key}: ${e.value}` : 'no enrolment known to this library');
+        throw meshError(`[${by}] ${propMessage('mesh', `${mesh.displayName} (${show(ours)})`,
+          `[${existing.firstBy}] enrols namespace ${namespace} with ${show(theirs)} (${existing.mesh.displayName})`,
           'use one Mesh (and one revision) for the patterns of a namespace')}`);
       }
       if (given && existing.namespaceObject && given !== existing.namespaceObject) {
@@ -147,21 +108,26 @@ export class MeshNamespace extends Construct {
       else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
       return existing;
     }
-    return new MeshNamespace(chart, id, namespace, mesh, given, by, options);
+    return new MeshNamespace(chart, id, namespace, mesh, renderer, given, by, options);
   }
 
-  /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on Consul). */
+  /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on pod templates). */
   public namespaceObject?: ApiObject;
-  /** How the mesh enrols workloads. */
-  public readonly enrolment: Enrolment;
+  /** How the mesh enrols workloads (undefined: the library does not know). */
+  public readonly enrolment?: Enrolment;
   /** The enrolled workloads, by their object (one however many times it is given). */
   private readonly enrolled = new Map<ApiObject, PodTemplate>();
   private readonly checked = new Set<string>();
 
   private constructor(scope: Chart, id: string, public readonly namespace: string, public readonly mesh: Mesh,
-    given: ApiObject | undefined, private readonly firstBy: string, options: MeshNamespaceOptions) {
+    private readonly renderer: EnrolmentRenderer | undefined, given: ApiObject | undefined, private readonly firstBy: string,
+    options: MeshNamespaceOptions) {
     super(scope, id);
-    this.enrolment = enrolmentOf(mesh);
+    this.enrolment = renderer?.enrolment(mesh);
+    if (!this.enrolment) {
+      options.warn?.(`${mesh.displayName} has no enrolment in this library (its MeshRenderers.enrolment is undefined), so the workloads of namespace ${namespace} are not enrolled in it by this library and its policies and routes do nothing until they are: enrol them as ${mesh.displayName}'s installation documents (its namespace label or annotation, or its pod injection), or give the mesh an EnrolmentRenderer (src/meshes/renderer.ts; see ${docsUrl('enrolment.md')})`);
+      return;
+    }
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
       const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root).filter(w => w.namespace === namespace);
@@ -180,82 +146,42 @@ export class MeshNamespace extends Construct {
   }
 
   /**
-   * Enrols the pods of a workload the pattern was given. Consul: the annotation on its pod template. Istio
-   * sidecar and Linkerd, where the namespace is enrolled here, nothing more; else the pod-level
-   * equivalent (`sidecar.istio.io/inject: "true"` or `istio.io/rev`, `linkerd.io/inject: enabled`).
+   * Enrols the pods of a workload the pattern was given: the mesh's `enrolWorkload` (its mark on the pod
+   * template, or, where the namespace is not enrolled here, the pod-level equivalent of its namespace mark).
    */
   public enrolWorkload(workload: PodTemplate | undefined): void {
-    if (!workload || this.enrolled.has(workload.api) || this.mesh.ambient) return;
+    if (!workload || !this.renderer || this.enrolled.has(workload.api)) return;
     this.enrolled.set(workload.api, workload);
-    const pod = workload;
-    if (this.mesh.kind === MeshKind.CONSUL) {
-      if (pod.annotations()[CONSUL_INJECT_ANNOTATION] === undefined) pod.addAnnotation(CONSUL_INJECT_ANNOTATION, 'true');
-      // (not for a workload that opts out: it gets no dataplane to log in)
-      if (workload.automountServiceAccountToken() === false && pod.annotations()[CONSUL_INJECT_ANNOTATION] === 'true') {
-        workload.setAutomountServiceAccountToken(true);
-      }
-      return;
-    }
-    if (this.namespaceObject) return;
-    if (this.mesh.kind === MeshKind.LINKERD) {
-      if (pod.annotations()[LINKERD_INJECT_ANNOTATION] === undefined) pod.addAnnotation(LINKERD_INJECT_ANNOTATION, 'enabled');
-    } else if (pod.labels()[ISTIO_POD_INJECT_LABEL] === undefined && pod.labels()[ISTIO_REV_LABEL] === undefined) {
-      // without a namespace label, the object-selector webhooks inject: "object." for the default
-      // revision (sidecar.istio.io/inject: "true"), "rev.object." for a revision (istio.io/rev on the pod)
-      if (this.mesh.istioRevision) pod.addLabel(ISTIO_REV_LABEL, this.mesh.istioRevision);
-      else pod.addLabel(ISTIO_POD_INJECT_LABEL, 'true');
-    }
+    this.renderer.enrolWorkload(workload, this.enrolment?.on === 'Namespace' && this.namespaceObject !== undefined, this.mesh);
   }
 
   /**
-   * Consul: warns (once per service) when no enrolled workload's pods are selected by a service a
-   * pattern configures, unless the namespace has no workload at all (already said).
+   * An enrolment on pod templates: warns (once per service) when no enrolled workload's pods are selected by a
+   * service a pattern configures, unless the namespace has no workload at all (already said).
    */
   public checkService(name: string, selector: { [k: string]: string }, warn: (message: string) => void): void {
-    if (this.enrolment.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
+    const e = this.enrolment;
+    if (e?.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
     this.checked.add(name);
     const covered = [...this.enrolled.values()].some(w => {
       const labels = w.labels();
       return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
     });
     if (!covered) {
-      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: annotate their pod template with ${CONSUL_INJECT_ANNOTATION}: "true" (or install Consul with the Helm value connectInject.default: true; see ${docsUrl('enrolment.md')})`);
+      const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
+      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
     }
   }
 
   /** Labels (or annotates) the Namespace object: the user's, or one written here. */
   private adopt(found: ApiObject | undefined, by: string): void {
-    if (this.enrolment.on === 'pod template') return;
-    if (this.mesh.ambient) {
-      this.namespaceObject = found;
-      return;
-    }
+    const e = this.enrolment;
+    if (e?.on !== 'Namespace') return;
     const ns = found ?? newNamespaceObject(this, this.namespace);
     markClusterScoped(ns);
-    const e = this.enrolment;
-    if (e.kind === 'label') {
-      // istio-injection takes precedence over istio.io/rev: a namespace with both gets the default revision
-      const other = e.key === ISTIO_REV_LABEL ? ISTIO_INJECTION_LABEL : ISTIO_REV_LABEL;
-      const theirs = ns.metadata.getLabel(other);
-      const mine = ns.metadata.getLabel(e.key);
-      if (theirs !== undefined || (mine !== undefined && mine !== e.value)) {
-        const got = theirs !== undefined ? `${other}: ${theirs}` : `${e.key}: ${mine}`;
-        throw meshError(`[${by}] ${propMessage('namespaceObject', got,
-          `the Namespace [${userPath(ns)}] of ${this.namespace} carries ${got}, but the mesh enrols it with ${e.key}: ${e.value}, and Istio's injection webhooks read istio-injection before istio.io/rev (a namespace with both gets the default revision)`,
-          theirs !== undefined && other === ISTIO_REV_LABEL
-            ? `remove the label, or use Mesh.istio({ revision: '${theirs}' })`
-            : 'remove the label from the Namespace (the library writes the enrolment), or choose the revision with Mesh.istio({ revision })')}`);
-      }
-      ns.metadata.addLabel(e.key, e.value);
-    } else {
-      const mine = ns.metadata.toJson().annotations?.[e.key];
-      if (mine !== undefined && mine !== e.value && mine !== 'ingress') {
-        throw meshError(`[${by}] ${propMessage('namespaceObject', `${e.key}: ${mine}`,
-          `the Namespace [${userPath(ns)}] of ${this.namespace} turns injection off, so no ${this.mesh.displayName} policy or route applies to its pods`,
-          `remove the annotation (the library writes ${e.key}: ${e.value})`)}`);
-      }
-      if (mine === undefined) ns.metadata.addAnnotation(e.key, e.value);
-    }
+    const context: EnrolmentContext = { mesh: this.mesh, namespace: this.namespace, by };
+    if (this.renderer?.enrolNamespace) this.renderer.enrolNamespace(ns, e, context);
+    else enrolNamespaceByDefault(ns, e, context);
     this.namespaceObject = ns;
     namespaceFirst(ns);
   }

@@ -289,6 +289,71 @@ export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>
   prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
 }
 
+/** How a mesh enrols workloads: a label or annotation, on the Namespace or on each pod template. */
+export interface Enrolment {
+  readonly on: 'Namespace' | 'pod template';
+  readonly kind: 'label' | 'annotation';
+  readonly key: string;
+  readonly value: string;
+  /** The command (or YAML) an operator runs to do it by hand, for messages. */
+  readonly howTo: (namespace: string) => string;
+  /**
+   * An enrolment on pod templates: what to do for the pods of one service that no enrolled workload of the
+   * app runs, for messages.
+   * @default - `label|annotate their pod template with <key>: "<value>" (see docs/enrolment.md)`
+   */
+  readonly howToService?: string;
+}
+
+/** Where a namespace's enrolment is written, for the messages of `EnrolmentRenderer.enrolNamespace`. */
+export interface EnrolmentContext {
+  readonly mesh: Mesh;
+  /** The namespace enrolled. */
+  readonly namespace: string;
+  /** The construct path of the pattern asking. */
+  readonly by: string;
+}
+
+/**
+ * How a mesh enrols the workloads of a namespace, so that the policies and routes the patterns write apply to
+ * their pods. The patterns ask for it (MeshNamespace, src/meshes/enrolment.ts, applies it once per chart and
+ * namespace, finds the Namespace object or writes one for a namespace the app owns, warns where it cannot, and
+ * refuses two patterns that enrol one namespace differently).
+ */
+export interface EnrolmentRenderer {
+  /** The label or annotation that enrols the workloads, and where it goes (with the mesh's options: Istio's revision). */
+  enrolment(mesh: Mesh): Enrolment;
+  /**
+   * An enrolment `on: 'Namespace'`: checks what the Namespace object (the user's, or one written here) carries
+   * and writes the enrolment on it; throws a user error (prop `namespaceObject`) where the object says otherwise.
+   * @default - the label or annotation is written; the same key with another value is refused
+   */
+  enrolNamespace?(ns: ApiObject, enrolment: Enrolment, context: EnrolmentContext): void;
+  /**
+   * Enrols the pods of one workload a pattern was given or found: with an enrolment on pod templates, its mark
+   * on the pod template; with an enrolment on the Namespace, the pod-level equivalent where the Namespace is not
+   * enrolled by this library (`namespaceEnrolled` false), or nothing.
+   */
+  enrolWorkload(workload: PodTemplate, namespaceEnrolled: boolean, mesh: Mesh): void;
+}
+
+/**
+ * A mesh whose own renderers enrol the namespaces they write for, where they need it (Istio ambient:
+ * AmbientNamespace labels the Namespace `istio.io/dataplane-mode: ambient` when a renderer needs ztunnel or a
+ * waypoint there): the patterns leave enrolment to them.
+ */
+export interface EnrolledByRenderers {
+  readonly enrolledByRenderers: true;
+}
+
+/** The marker of a mesh whose renderers enrol the namespaces they write for. */
+export const ENROLLED_BY_RENDERERS: EnrolledByRenderers = { enrolledByRenderers: true };
+
+/** Whether a mesh's enrolment is left to its renderers (MeshRenderers.enrolment is ENROLLED_BY_RENDERERS). */
+export function isEnrolledByRenderers(enrolment: MeshRenderers['enrolment']): enrolment is EnrolledByRenderers {
+  return (enrolment as Partial<EnrolledByRenderers> | undefined)?.enrolledByRenderers === true;
+}
+
 /**
  * Everything a mesh renders: one member per pattern, each required, so that a new mesh's folder does not
  * compile until it says, for every pattern, what renders it, or `undefined` (the pattern is refused:
@@ -297,6 +362,13 @@ export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>
 export interface MeshRenderers {
   /** The mesh's name in messages (`Istio ambient`, `Linkerd` ...). */
   readonly displayName: string;
+  /**
+   * The mesh whose control plane this one's workloads share (Istio ambient: Istio's istiod): where the patterns
+   * of two meshes meet (one ServiceTraffic per service and chart, IngressGateway's and MultiClusterExport's
+   * "same mesh"), the two are one mesh.
+   * @default - a mesh of its own: the patterns of two meshes are told apart by their MeshRenderers objects
+   */
+  readonly controlPlane?: MeshRenderers;
   /** ResilientService. */
   readonly resilience: PatternRenderer<ResilienceIntent> | undefined;
   /** ZeroTrustNamespace. */
@@ -317,10 +389,17 @@ export interface MeshRenderers {
   readonly egress: PatternRenderer<EgressIntent> | undefined;
   /** TrafficTelemetry. */
   readonly telemetry: PatternRenderer<TelemetryIntent> | undefined;
+  /**
+   * How the patterns enrol the workloads of the namespaces they write for (the Namespace's label or annotation,
+   * or each pod template's), or `ENROLLED_BY_RENDERERS`. `undefined`: the library does not know how this mesh
+   * enrols workloads, so it enrols none: the first pattern of each namespace warns that its policies and
+   * routes do nothing until the workloads are enrolled, and how to enrol them.
+   */
+  readonly enrolment: EnrolmentRenderer | EnrolledByRenderers | undefined;
 }
 
 /** The pattern (class) name of each member, for the uniform refusal. */
-export const PATTERN_NAMES: { readonly [K in Exclude<keyof MeshRenderers, 'displayName'>]: string } = {
+export const PATTERN_NAMES: { readonly [K in Exclude<keyof MeshRenderers, 'displayName' | 'enrolment' | 'controlPlane'>]: string } = {
   resilience: 'ResilientService',
   zeroTrust: 'ZeroTrustNamespace',
   multiCluster: 'MultiClusterExport',

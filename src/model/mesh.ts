@@ -260,8 +260,9 @@ export class Mesh {
 
   /**
    * A mesh whose renderers are its own (a mesh defined outside src/meshes/, e.g. the stub mesh of the
-   * tests): `renderers` is a MeshRenderers (src/meshes/renderer.ts), `kind` the built-in mesh whose
-   * namespace enrolment it shares. See docs/architecture.md, "Adding a mesh".
+   * tests): `renderers` is a MeshRenderers (src/meshes/renderer.ts), which says how it enrols namespaces
+   * too (its `enrolment`); `kind` is only what `mesh.kind` reads in the branches still in the patterns (see
+   * docs/architecture.md, "What remains"). See docs/architecture.md, "Adding a mesh".
    * @internal
    */
   public static _withRenderers(kind: MeshKind, renderers: { readonly displayName: string }): Mesh {

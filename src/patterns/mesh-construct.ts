@@ -1,7 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
+import { renderersOf } from '../meshes';
 import { MeshNamespace } from '../meshes/enrolment';
+import { isEnrolledByRenderers } from '../meshes/renderer';
 import { Mesh } from '../model/mesh';
 import { ServiceRef } from '../model/service';
 import { sharedOf } from '../private/contributions';
@@ -96,18 +98,20 @@ export abstract class MeshConstruct extends Construct {
   }
 
   /**
-   * Enrols the workloads of `namespace` in the mesh (docs/enrolment.md): the Namespace's label or
-   * annotation (the user's Namespace object, or one written for a namespace the app owns), or, on Consul,
-   * the pod templates; `workloads` are workloads the pattern was given. Warns where it cannot.
+   * Enrols the workloads of `namespace` in the mesh (docs/enrolment.md), as the mesh's enrolment renderer says
+   * (MeshRenderers.enrolment): the Namespace's label or annotation (the user's Namespace object, or one written
+   * for a namespace the app owns), or the pod templates; `workloads` are workloads the pattern was given. Warns
+   * where it cannot.
    * @internal
    */
   protected _enrol(namespace: string | undefined,
     options: {
       namespaceObject?: IConstruct; owned?: boolean; workloads?: (PodTemplate | undefined)[]; services?: ServiceRef[];
     } = {}): MeshNamespace | undefined {
-    // ambient: AmbientNamespace enrols the namespaces of the patterns that need it (unchanged)
-    if (!namespace || this.mesh.ambient) return undefined;
-    const enrolment = MeshNamespace.of(this, namespace, this.mesh,
+    // ENROLLED_BY_RENDERERS (ambient: AmbientNamespace enrols the namespaces of the patterns that need it)
+    const renderer = renderersOf(this.mesh).enrolment;
+    if (!namespace || isEnrolledByRenderers(renderer)) return undefined;
+    const enrolment = MeshNamespace.of(this, namespace, this.mesh, renderer,
       { namespaceObject: options.namespaceObject, owned: options.owned, warn: m => this._warn(m) });
     for (const w of options.workloads ?? []) if (w) enrolment.enrolWorkload(w);
     for (const s of options.services ?? []) enrolment.checkService(s.name, s.selector, m => this._warn(m));

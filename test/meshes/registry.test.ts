@@ -5,6 +5,8 @@ import { CONSUL } from '../../src/meshes/consul';
 import { ISTIO } from '../../src/meshes/istio';
 import { ISTIO_TRAFFIC } from '../../src/meshes/istio/traffic';
 import { ISTIO_AMBIENT } from '../../src/meshes/istio-ambient';
+import { AMBIENT_RESILIENCE } from '../../src/meshes/istio-ambient/resilience';
+import { AMBIENT_ROUTING } from '../../src/meshes/istio-ambient/routing';
 import { AMBIENT_TRAFFIC } from '../../src/meshes/istio-ambient/traffic';
 import { LINKERD } from '../../src/meshes/linkerd';
 import { PATTERN_NAMES } from '../../src/meshes/renderer';
@@ -17,11 +19,13 @@ describe('renderersOf: one folder per mesh', () => {
     expect(renderersOf(Mesh.consul())).toBe(CONSUL);
   });
 
-  test('ambient differs from sidecars in its routes only, and names itself', () => {
+  test('ambient has its own routes (and overrides where waypoints differ: test/meshes/istio-ambient), and names itself', () => {
     expect(ISTIO_AMBIENT.traffic).toBe(AMBIENT_TRAFFIC);
     expect(ISTIO.traffic).toBe(ISTIO_TRAFFIC);
     expect(ISTIO_AMBIENT.displayName).toBe('Istio ambient');
-    expect(ISTIO_AMBIENT.resilience).toBe(ISTIO.resilience);
+    expect(ISTIO_AMBIENT.resilience).toBe(AMBIENT_RESILIENCE);
+    expect(ISTIO_AMBIENT.routing).toBe(AMBIENT_ROUTING);
+    expect(ISTIO_AMBIENT.routing).not.toBe(ISTIO.routing);
   });
 
   test('a mesh with renderers of its own gets them, whatever its kind', () => {

@@ -1,5 +1,6 @@
 import { CONSUL_CANARY } from './canary';
 import { CONSUL_EGRESS } from './egress';
+import { CONSUL_ENROLMENT } from './enrolment';
 import { CONSUL_FAULT } from './fault';
 import { CONSUL_INGRESS } from './ingress';
 import { CONSUL_MULTI_CLUSTER } from './multicluster';
@@ -23,4 +24,5 @@ export const CONSUL: MeshRenderers = {
   ingress: CONSUL_INGRESS,
   egress: CONSUL_EGRESS,
   telemetry: CONSUL_TELEMETRY,
+  enrolment: CONSUL_ENROLMENT,
 };

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { AmbientNamespace, USE_WAYPOINT_LABEL } from './ambient';
+import { USE_WAYPOINT_LABEL } from './ambient';
 import * as istio from '../../imports/istio';
+import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
@@ -8,33 +9,29 @@ import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
- * Istio: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS origination
- * (ambient: in the egress waypoint), and a REGISTRY_ONLY Sidecar (sidecars only).
+ * Istio with sidecars: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS
+ * origination, and a REGISTRY_ONLY Sidecar (ambient: istio-ambient/egress.ts, with istioEgressRender).
  */
 export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {
-    const out: Unsupported[] = [];
-    if (mesh.ambient && intent.registryOnly) {
-      out.push({
-        setting: 'registryOnly',
-        value: true,
-        why: 'ambient pods have no sidecar to apply a REGISTRY_ONLY Sidecar, and ztunnel passes unknown destinations through',
-        alternative: 'set registryOnly: false and block other destinations with a Kubernetes NetworkPolicy (egress), or route egress through an egress gateway',
-        keep: 'the pods would reach every destination',
-      });
-    }
-    out.push(...notConsul(intent, mesh.displayName));
-    return out;
+    return notConsul(intent, mesh.displayName);
   },
 
-  render(scope: Construct, intent: EgressIntent, { mesh }: RenderContext) {
+  render: istioEgressRender(() => undefined),
+};
+
+/**
+ * Istio's egress objects, on either data plane: `tlsWaypoint` is the waypoint a ServiceEntry whose TLS is
+ * originated by the mesh is enrolled with (ambient, where the waypoint originates it), or undefined (sidecars).
+ */
+export function istioEgressRender(tlsWaypoint: (scope: Construct, namespace: string, mesh: Mesh) => string | undefined) {
+  return function render(scope: Construct, intent: EgressIntent, { mesh }: RenderContext): void {
     const hosts = intent.hosts;
     const ns = intent.namespace;
     const SIMPLE = istio.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE;
     for (const h of hosts) {
       const protocol = h.protocol === EgressProtocol.TCP ? 'TCP' : h.protocol;
-      // ambient: TLS origination happens in a waypoint, which the ServiceEntry is enrolled with
-      const waypoint = h.originateTls && mesh.ambient ? AmbientNamespace.of(scope, ns, mesh).useEgressWaypoint() : undefined;
+      const waypoint = h.originateTls ? tlsWaypoint(scope, ns, mesh) : undefined;
       new istio.ServiceEntry(scope, `ServiceEntry-${h.slug}`, {
         metadata: objectMetadata(h.slug, ns, waypoint ? { labels: { [USE_WAYPOINT_LABEL]: waypoint } } : {}),
         spec: {
@@ -69,8 +66,8 @@ export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
         spec: { outboundTrafficPolicy: { mode: istio.SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY } },
       });
     }
-  },
-};
+  };
+}
 
 /** What only Consul expresses: named callers, and its terminating gateway. */
 export function notConsul(intent: EgressIntent, displayName: string) {

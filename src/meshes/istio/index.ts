@@ -1,5 +1,6 @@
 import { ISTIO_CANARY } from './canary';
 import { ISTIO_EGRESS } from './egress';
+import { ISTIO_ENROLMENT } from './enrolment';
 import { ISTIO_FAULT } from './fault';
 import { ISTIO_INGRESS } from './ingress';
 import { ISTIO_MULTI_CLUSTER } from './multicluster';
@@ -23,4 +24,5 @@ export const ISTIO: MeshRenderers = {
   ingress: ISTIO_INGRESS,
   egress: ISTIO_EGRESS,
   telemetry: ISTIO_TELEMETRY,
+  enrolment: ISTIO_ENROLMENT,
 };

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DATAPLANE_MODE_LABEL } from './ambient';
 import * as istio from '../../imports/istio';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
@@ -11,13 +10,12 @@ import { consulJwksCaFileUnsupported, renderGatewayIngress } from '../gateway-ap
 import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
- * Istio (sidecars and ambient): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
+ * Istio with sidecars (ambient: istio-ambient/ingress.ts, with istioIngressRender): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
  * ingress gateway pods) or the Gateway API (a Gateway Istio deploys pods for), and a JWT required at the
  * edge (RequestAuthentication and a DENY policy).
  */
 export const ISTIO_INGRESS: IngressRenderer = {
-  // ambient: Istio recommends the Gateway API for ingress (its gateways are deployed per Gateway)
-  defaultApi: mesh => (mesh.ambient ? IngressApi.GATEWAY_API : IngressApi.ISTIO),
+  defaultApi: () => IngressApi.ISTIO,
   defaultGatewayClassName: 'istio',
 
   unsupported(intent: IngressIntent) {
@@ -29,7 +27,15 @@ export const ISTIO_INGRESS: IngressRenderer = {
     return Identity.serviceAccount(`${intent.name}-istio`, { namespace: intent.namespace });
   },
 
-  render(scope: Construct, intent: IngressIntent, { mesh, warn }: RenderContext) {
+  render: istioIngressRender(() => undefined),
+};
+
+/**
+ * Istio's ingress objects, on either data plane: `gatewayPodLabels` gives the labels of the pods Istio deploys
+ * for a Gateway API Gateway (ambient: the opt-out of ztunnel), if any.
+ */
+export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => { [k: string]: string } | undefined) {
+  return function render(scope: Construct, intent: IngressIntent, { mesh, warn }: RenderContext): void {
     const { name, namespace: ns, jwt } = intent;
     const tls = intent.tlsSecretName;
     const gwNamespace = intent.istioGatewayNamespace;
@@ -47,16 +53,7 @@ export const ISTIO_INGRESS: IngressRenderer = {
       intent.enrolBackends();
       return;
     }
-    // Istio ambient: the gateway pods must stay out of ztunnel, or the namespace's STRICT mTLS and
-    // selector-less default deny would refuse the load balancer's plaintext connections (istio-cni enrols
-    // every pod of an ambient namespace but sidecar pods: cni/pkg/util/enablement_selector.go, Matches).
-    // kube-gateway.yaml sets no such label (waypoint.yaml does); istiod adds istio.io/dataplane-mode: none to
-    // the infrastructure labels when ambient is enabled and the Gateway sets no such label itself
-    // (gatewaycommon/deploymentcontroller.go, setLabelOverrides). Written explicitly, the opt-out does not
-    // depend on that default and is visible in the output; kube-gateway.yaml copies .InfrastructureLabels to
-    // the pod template (harmless where the namespace is not ambient).
-    const ambientOptOut = mesh.ambient && intent.gatewayClassName === 'istio';
-    renderGatewayIngress(scope, intent, { redirect: !!tls, infrastructureLabels: ambientOptOut ? { [DATAPLANE_MODE_LABEL]: 'none' } : undefined });
+    renderGatewayIngress(scope, intent, { redirect: !!tls, infrastructureLabels: gatewayPodLabels(intent) });
     // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)
     intent.enrolBackends();
     const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
@@ -77,8 +74,8 @@ export const ISTIO_INGRESS: IngressRenderer = {
         rules: [{ to: [{ operation: { ports: (tls ? ['443', '80'] : ['80']) } }] }],
       },
     });
-  },
-};
+  };
+}
 
 function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: string): void {
   const { name, namespace: ns, host } = intent;

@@ -45,17 +45,8 @@ export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): strin
  * exporter lets the named remote callers in with an AuthorizationPolicy.
  */
 export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
-  unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
+  unsupported(intent: MultiClusterIntent) {
     const out: Unsupported[] = [];
-    if (mesh.ambient) {
-      // the sidecar east-west gateway (15443 AUTO_PASSTHROUGH) does not carry ambient's HBONE traffic
-      return [{
-        setting: 'mesh',
-        value: 'ambient',
-        why: 'ambient multi-network uses an east-west gateway of its own (HBONE on 15008, class istio-east-west) and is Alpha in Istio 1.30; the library writes the sidecar form only',
-        alternative: 'run the exported services on the sidecar data plane (Mesh.istio()), or set up ambient multicluster with istioctl',
-      }];
-    }
     if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
       for (const e of intent.exports) {
         if (e.to.some(c => !e.localIn.includes(c)) && !e.from.gatewayAddress) {

@@ -11,28 +11,8 @@ import { PatternRenderer, RenderContext } from '../renderer';
  * service's inbound sidecar, inserted before the router (Istio has no first-class rate-limit API).
  */
 export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {
-  unsupported(intent: ResilienceIntent, { mesh }: RenderContext): Unsupported[] {
+  unsupported(intent: ResilienceIntent): Unsupported[] {
     const out: Unsupported[] = [];
-    if (mesh.ambient) {
-      const sources = [...new Set(intent.rules.filter(r => r.retry).map(r => r.retrySource))];
-      for (const source of sources) {
-        out.push({
-          setting: source,
-          value: intent.rules.find(r => r.retrySource === source)!.retry!.attempts,
-          why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)',
-          alternative: 'remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane',
-        });
-      }
-      if (intent.rateLimit) {
-        out.push({
-          setting: 'rateLimit',
-          value: intent.rateLimit.requestsPerSecond,
-          why: 'the local rate limit is an EnvoyFilter on the sidecar\'s inbound listener; ambient pods have no sidecar, and ztunnel and waypoints do not take it',
-          alternative: 'limit the rate at the ingress gateway, or run the service on the sidecar data plane',
-        });
-        return out;
-      }
-    }
     const rl = intent.rateLimit;
     if (rl?.perCallerRequestsPerSecond !== undefined) {
       out.push({ setting: 'rateLimit.perCallerRequestsPerSecond', value: rl.perCallerRequestsPerSecond, why: 'Envoy\'s local rate limit filter has one token bucket per workload, not per caller identity', alternative: 'remove it for Istio (a global rate limit service can key on identity)' });
@@ -43,9 +23,9 @@ export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {
     return out;
   },
 
-  render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
+  render(scope: Construct, intent: ResilienceIntent, { droppedNote }: RenderContext) {
     const annotations = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : undefined;
-    if (intent.rateLimit && !mesh.ambient) {
+    if (intent.rateLimit) {
       const rps = intent.rateLimit.requestsPerSecond;
       new istio.EnvoyFilter(scope, 'RateLimit', {
         metadata: objectMetadata(`${intent.serviceName}-local-ratelimit`, intent.namespace, { annotations }),

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { AmbientNamespace } from './ambient';
 import * as istio from '../../imports/istio';
+import { Mesh } from '../../model/mesh';
 import type { TelemetryIntent } from '../../patterns/telemetry/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
@@ -9,7 +9,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
 const ISTIO_PROXY_ENV_NAMES = 'POD_NAME, POD_NAMESPACE, INSTANCE_IP, HOST_IP, SERVICE_ACCOUNT, TRUST_DOMAIN, PROXY_CONFIG, ISTIO_CPU_LIMIT and ISTIO_META_*';
 const ISTIO_PROXY_ENV = /^(POD_NAME|POD_NAMESPACE|INSTANCE_IP|HOST_IP|SERVICE_ACCOUNT|TRUST_DOMAIN|PROXY_CONFIG|ISTIO_CPU_LIMIT|CA_ADDR|PILOT_CERT_PROVIDER|GOMAXPROCS|GOMEMLIMIT|ISTIO_META_[A-Z0-9_]+)$/;
 
-/** Istio (sidecars and ambient): a Telemetry object. */
+/** Istio with sidecars: a Telemetry object (ambient: istio-ambient/telemetry.ts, with istioTelemetryRender). */
 export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
   warnings(intent: TelemetryIntent, { warn }: RenderContext) {
     for (const [name, tag] of Object.entries(intent.tracing?.customTags ?? {})) {
@@ -26,25 +26,33 @@ export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
       : [];
   },
 
-  render(scope: Construct, intent: TelemetryIntent, { mesh }: RenderContext) {
+  render: istioTelemetryRender(intent => ({ selector: intent.service ? { matchLabels: sortKeys(intent.service.selector) } : undefined })),
+};
+
+/** What a Telemetry object applies to (`selector` or `targetRefs`), for the scope of the intent. */
+export interface TelemetryTarget {
+  readonly selector?: { matchLabels: { [k: string]: string } };
+  readonly targetRefs?: { group: string; kind: string; name: string }[];
+}
+
+/**
+ * Istio's Telemetry object, on either data plane: `target` gives what it applies to (sidecars: a selector of
+ * the service's pods) and prepares it (ambient: the waypoint).
+ */
+export function istioTelemetryRender(target: (intent: TelemetryIntent, scope: Construct, mesh: Mesh) => TelemetryTarget) {
+  return function render(scope: Construct, intent: TelemetryIntent, { mesh }: RenderContext): void {
     const { service, tracing, accessLogging: logging, metrics } = intent;
     const name = service ? `${service.name}-telemetry` : 'default';
     const { ALL_UNDERSCORE_METRICS: ALL_METRICS, CLIENT_UNDERSCORE_AND_UNDERSCORE_SERVER: CLIENT_AND_SERVER } = {
       ...istio.TelemetrySpecMetricsOverridesMatchMetric, ...istio.TelemetrySpecMetricsOverridesMatchMode,
     };
     const { REMOVE, UPSERT } = istio.TelemetrySpecMetricsOverridesTagOverridesOperation;
-    // ambient: traces, L7 access logs and metrics come from the waypoint (created here); a per-service
-    // scope targets the Service, which the waypoint serves, since ztunnel has no L7 telemetry
-    if (mesh.ambient) {
-      const ambient = AmbientNamespace.of(scope, intent.namespace, mesh, intent.namespaceObject);
-      if (service) ambient.useWaypoint(service, scope.node.path);
-      else ambient.useNamespaceWaypoint();
-    }
+    const at = target(intent, scope, mesh);
     new istio.Telemetry(scope, 'Telemetry', {
       metadata: objectMetadata(name, intent.namespace),
       spec: {
-        selector: service && !mesh.ambient ? { matchLabels: sortKeys(service.selector) } : undefined,
-        targetRefs: service && mesh.ambient ? [{ group: '', kind: 'Service', name: service.name }] : undefined,
+        selector: at.selector,
+        targetRefs: at.targetRefs,
         tracing: tracing ? [{
           providers: tracing.provider ? [{ name: tracing.provider }] : undefined,
           randomSamplingPercentage: intent.samplingPercentage,
@@ -68,5 +76,5 @@ export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
         }] : undefined,
       },
     });
-  },
-};
+  };
+}

@@ -167,17 +167,25 @@ function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rule
  * rules, a DENY policy; a RequestAuthentication where rules require a JWT.
  */
 export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
-  unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
-    if (!mesh.ambient) return [];
-    return intent.exceptions.flatMap((e, i) => e.mode === 'DISABLE' ? [{
-      setting: `mtlsExceptions[${i}].mode`,
-      value: e.mode,
-      why: 'ztunnel always speaks mTLS between ambient workloads and ignores DISABLE',
-      alternative: 'use MtlsExceptionMode.PERMISSIVE for a port that plaintext clients call',
-    }] : []);
+  unsupported() {
+    return [];
   },
 
-  render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
+  render: istioZeroTrustRender(() => undefined),
+
+  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
+    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
+    const ca = intent.jwt?.consulJwksCaFile;
+    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
+  },
+};
+
+/**
+ * Istio's zero-trust objects, on either data plane: `waypoints` gives the namespace's ambient enrolment, whose
+ * waypoints enforce the L7 rules (ambient), or undefined (sidecars).
+ */
+export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroTrustIntent, mesh: Mesh) => AmbientNamespace | undefined) {
+  return function render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext): void {
     const ns = intent.namespace;
     new istio.PeerAuthentication(scope, 'PeerAuthentication', {
       metadata: objectMetadata('default', ns),
@@ -207,7 +215,7 @@ export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
     // once a Service has one, its traffic reaches the pods from the waypoint: its rules then move to the
     // waypoint (targetRefs to the Service, where the callers' own identities are seen) and ztunnel admits
     // the waypoint. The waypoint may come later from another pattern, so the choice is made at synthesis.
-    const ambient = mesh.ambient ? AmbientNamespace.of(scope, ns, mesh, intent.namespaceObject) : undefined;
+    const ambient = waypoints(scope, intent, mesh);
     for (const r of [...intent.allow, ...intent.deny]) if (ambient && isL7(r)) ambient.useWaypoint(r.to, scope.node.path);
     // on a waypoint the policy targets every Service that selects the protected pods and that the
     // waypoint serves (a waypoint applies no selector-based policy: pilot/pkg/model/policyattachment.go,
@@ -303,11 +311,5 @@ export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
         }) as istio.AuthorizationPolicySpec,
       });
     }
-  },
-
-  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
-    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
-    const ca = intent.jwt?.consulJwksCaFile;
-    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
-  },
-};
+  };
+}

@@ -1,5 +1,6 @@
 import { LINKERD_CANARY } from './canary';
 import { LINKERD_EGRESS } from './egress';
+import { LINKERD_ENROLMENT } from './enrolment';
 import { LINKERD_FAULT } from './fault';
 import { LINKERD_INGRESS } from './ingress';
 import { LINKERD_MULTI_CLUSTER } from './multicluster';
@@ -23,4 +24,5 @@ export const LINKERD: MeshRenderers = {
   ingress: LINKERD_INGRESS,
   egress: LINKERD_EGRESS,
   telemetry: LINKERD_TELEMETRY,
+  enrolment: LINKERD_ENROLMENT,
 };

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { LINKERD_ENROLMENT } from './enrolment';
 import { LinkerdServer, warnFrom } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
@@ -284,7 +285,7 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
     // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given (refused there
     // when it names another namespace, whose default it would set), or found in the chart, or written here
     // (a zero-trust namespace is the app's own), annotated linkerd.io/inject
-    const namespaceObject = MeshNamespace.of(scope, ns, mesh, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
+    const namespaceObject = MeshNamespace.of(scope, ns, mesh, LINKERD_ENROLMENT, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
     const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
     if (previous !== undefined && previous !== defaultPolicy) {
       // one Namespace object, one default: a second zero-trust namespace would silently replace the first's

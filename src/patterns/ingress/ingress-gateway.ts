@@ -3,6 +3,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from './intent';
 import { IngressApi, IngressRoute } from './props';
+import { sameMesh } from '../../meshes';
 import { Identity, IdentityKind } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
@@ -268,7 +269,7 @@ export class IngressGateway extends MeshConstruct {
       istioGatewayServiceAccount: gwAccount,
       namespaceOf: s => s.namespace ?? chartNamespace(this),
       resilientServices: () => this.node.root.node.findAll()
-        .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => c.mesh.kind === this.mesh.kind)
+        .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => sameMesh(c.mesh, this.mesh))
         .map(c => ({ path: c.node.path, name: c.service.name, namespace: c.service.namespace ?? chartNamespace(c) })),
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };

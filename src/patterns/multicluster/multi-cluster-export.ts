@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { ClusterIntent, ExportIntent, MultiClusterIntent } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
+import { renderersOf, sameMesh } from '../../meshes';
 import { MeshNamespace } from '../../meshes/enrolment';
+import { isEnrolledByRenderers } from '../../meshes/renderer';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
@@ -232,12 +234,13 @@ export class MultiClusterExport extends MeshConstruct {
     });
     // each cluster's services are enrolled where their objects are (the chart of the cdk8s-plus Service
     // or Deployment, else the cluster's chart): docs/enrolment.md
+    const enrolment = renderersOf(this.mesh).enrolment;
     for (const c of clusters) {
       for (const s of c.services) {
         const where = s._source() ? Chart.of(s._source()!) : c.chart;
         const ns = s._namespaceFrom(where);
-        if (!ns || this.mesh.ambient) continue;
-        MeshNamespace.of(where, ns, this.mesh, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
+        if (!ns || isEnrolledByRenderers(enrolment)) continue;
+        MeshNamespace.of(where, ns, this.mesh, enrolment, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
       }
     }
   }
@@ -255,7 +258,7 @@ export class MultiClusterExport extends MeshConstruct {
     const protectedIn = (chart: Chart) => {
       if (!zeroTrust.has(chart)) {
         zeroTrust.set(chart, new Set(chart.node.findAll()
-          .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && c.mesh.kind === this.mesh.kind).map(c => c.namespace)));
+          .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && sameMesh(c.mesh, this.mesh)).map(c => c.namespace)));
       }
       return zeroTrust.get(chart)!;
     };

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrafficTarget } from './intent';
+import { meshIdOf, sameMesh } from '../../meshes';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -21,13 +22,18 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   public static of(scope: Construct, mesh: Mesh, service: ServiceRef): ServiceTraffic {
     const chart = Chart.of(scope);
     const namespace = service._namespaceFrom(scope);
-    const id = `Traffic-${mesh.kind}-${namespace ?? ''}-${service.name}`;
-    const existing = chart.node.tryFindChild(id) as ServiceTraffic | undefined;
-    if (existing) {
-      if (existing.service.port !== service.port) {
-        throw meshError(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
+    // one per mesh (told apart by its renderers: sameMesh), service and chart
+    const base = `Traffic-${meshIdOf(mesh)}-${namespace ?? ''}-${service.name}`;
+    let id = base;
+    for (let n = 2; chart.node.tryFindChild(id); n++) {
+      const existing = chart.node.tryFindChild(id) as ServiceTraffic;
+      if (sameMesh(existing.mesh, mesh)) {
+        if (existing.service.port !== service.port) {
+          throw meshError(`[${scope.node.path}] service.port: got ${service.port}, but another construct configures ${service.name} on port ${existing.service.port}; use one port per service for its routing`);
+        }
+        return existing;
       }
-      return existing;
+      id = `${base}-${n}`;
     }
     return new ServiceTraffic(chart, id, mesh, service, namespace);
   }

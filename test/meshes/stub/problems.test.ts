@@ -100,13 +100,15 @@ describe('ServiceTraffic: the stub refuses two contributions together (joinProbl
   const renderers = { traffic, resilience: quiet, fault: quiet };
 
   test('in either order, naming the pattern that joins last', () => {
+    // one mesh: meshes are told apart by their renderers object (sameMesh), and each call of `mesh` makes one
+    const m = mesh(renderers);
     const chart = Testing.chart();
-    new ResilientService(chart, 'resilience', { mesh: mesh(renderers), service, timeout: Duration.seconds(3) });
-    expect(() => new FaultInjection(chart, 'fault', { mesh: mesh(renderers), service, abort: { httpStatus: 503, percent: 10 }, allowOnAllTraffic: true })).toThrow(
+    new ResilientService(chart, 'resilience', { mesh: m, service, timeout: Duration.seconds(3) });
+    expect(() => new FaultInjection(chart, 'fault', { mesh: m, service, abort: { httpStatus: 503, percent: 10 }, allowOnAllTraffic: true })).toThrow(
       '[test/fault] service: got payment: [test/fault] and [test/resilience]: Stub cannot fault a resilient service');
     const chart2 = Testing.chart();
-    new FaultInjection(chart2, 'fault', { mesh: mesh(renderers), service, abort: { httpStatus: 503, percent: 10 }, allowOnAllTraffic: true });
-    expect(() => new ResilientService(chart2, 'resilience', { mesh: mesh(renderers), service, timeout: Duration.seconds(3) })).toThrow(
+    new FaultInjection(chart2, 'fault', { mesh: m, service, abort: { httpStatus: 503, percent: 10 }, allowOnAllTraffic: true });
+    expect(() => new ResilientService(chart2, 'resilience', { mesh: m, service, timeout: Duration.seconds(3) })).toThrow(
       '[test/resilience] service: got payment: [test/fault] and [test/resilience]: Stub cannot fault a resilient service');
   });
 

@@ -17,6 +17,7 @@ export const STUB: MeshRenderers = {
   ingress: undefined,
   egress: undefined,
   telemetry: undefined,
+  enrolment: undefined,
 };
 
 // @ts-expect-error a mesh that leaves a pattern out does not compile (here: telemetry is missing)
@@ -33,7 +34,7 @@ export const INCOMPLETE: MeshRenderers = {
   egress: undefined,
 };
 
-/** The stub mesh (it shares Istio's namespace enrolment: no pattern gets that far). */
+/** The stub mesh (`undefined` enrolment: the library does not know how it enrols; no pattern gets that far). */
 export function stubMesh(): Mesh {
   return Mesh._withRenderers(MeshKind.ISTIO, STUB);
 }
