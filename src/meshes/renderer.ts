@@ -47,6 +47,22 @@ export interface PropProblem {
  * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
  * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct,
  * or the shared per-service traffic of the chart).
+ *
+ * Every pattern asks the hooks the same way (`MeshConstruct._askMesh` for the optional two), in this order:
+ * once its own prop checks have passed, `warnings`, then `problems` (added to the construct's problems of
+ * the same batch), then `unsupported` (refused with those problems, or dropped with a warning), then
+ * `render`. Where a pattern asks a hook at another point, to keep the order of its messages:
+ * - ZeroTrustNamespace: `warnings` and `problems` with its JWT checks (on the rules as given, before its
+ *   STRICT mTLS checks), `unsupported` on the rules sorted;
+ * - MultiClusterExport: `warnings` and `problems` after `istioEastWestGateway`'s type check, before
+ *   `consulSamenessGroup`'s;
+ * - IngressGateway: `problems` after the unsupported settings are refused or dropped;
+ * - CanaryRelease with static steps: `problems` after `unsupported` and the release's warning about a
+ *   mirror at 100%, before the unsupported settings are refused or dropped; a release carried out by a
+ *   controller asks the controller hooks instead (CanaryRenderer.controllerRefusal, controllerUnsupported,
+ *   flagger.warnings, renderController);
+ * - the per-service traffic (TrafficRenderer) is asked `joinProblem` and `precedenceProblem`, and `render`;
+ *   the patterns that contribute to it ask their own renderers.
  */
 export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
   /** The settings of the intent this mesh cannot express (the construct refuses or drops them). */
@@ -54,15 +70,14 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
   /** Writes the mesh's objects for the intent under `scope`. */
   render(scope: S, intent: I, context: RenderContext): void;
   /**
-   * Warns (through `context.warn`) about settings this mesh writes but may not act on as meant; called once,
-   * after the construct's prop checks and before the unsupported settings are refused or dropped.
+   * Warns (through `context.warn`) about settings this mesh writes but may not act on as meant; asked once,
+   * after the construct's prop checks and before the unsupported settings are refused or dropped (see
+   * above for where). Default: none.
    */
   warnings?(intent: I, context: RenderContext): void;
   /**
    * The mesh's own checks of the intent's values (e.g. a setting of another mesh it refuses outright), added
-   * to the construct's problems at the place the construct documents (ZeroTrustNamespace: with its JWT
-   * checks; MultiClusterExport: after `istioEastWestGateway`'s type check; IngressGateway: after the
-   * unsupported settings are refused or dropped). Default: none.
+   * to the construct's problems and thrown with them (see above for where). Default: none.
    */
   problems?(intent: I, context: RenderContext): PropProblem[];
 }
@@ -175,6 +190,13 @@ export interface FlaggerMeshRenderer {
   headerMatch(header: { readonly type: MatchType; readonly value: string }): { [key: string]: string };
   /** The health alert's analysis metrics on this mesh. */
   metrics(context: RenderContext): FlaggerMetricQueries;
+  /**
+   * Warns (through `context.warn`) about what Flagger does on this mesh other than the props say (Istio: it
+   * mirrors for the first analysis interval only); called after the release's warning about the analysis
+   * interval and before its warning about the last weight, before the unsupported settings are refused or
+   * dropped. Default: none.
+   */
+  warnings?(intent: CanaryControllerIntent, context: RenderContext): void;
 }
 
 /** One condition of an Argo `setHeaderRoute` (a test request's header). */
@@ -216,10 +238,6 @@ export interface ArgoRolloutsMeshRenderer {
  * the Rollout and the AnalysisTemplate around what the mesh returns.
  */
 export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
-  /** Whether the mesh reads `smiTrafficSplit` (elsewhere the prop is refused). */
-  readonly readsSmiTrafficSplit: boolean;
-  /** Whether Flagger mirrors (for its first interval only) on this mesh, which the release warns about. */
-  readonly flaggerMirrorsFirstInterval: boolean;
   /**
    * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
    * "<mesh> cannot express a release carried out by Flagger".
@@ -230,6 +248,13 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
    * refused: "<mesh> cannot express a release carried out by Argo Rollouts".
    */
   readonly argoRollouts?: ArgoRolloutsMeshRenderer;
+  /**
+   * The mesh's own checks of a release with static steps (required here: `smiTrafficSplit`, in
+   * `intent.canary.smi`, is Linkerd's, and a mesh that writes no SMI TrafficSplit refuses it in its own
+   * words; a mesh with nothing to refuse returns []). Asked after `unsupported` and the release's warning
+   * about a mirror at 100%, before the unsupported settings are refused or dropped.
+   */
+  problems(intent: CanaryReleaseIntent, context: RenderContext): PropProblem[];
   /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
   versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { PatternRenderer } from './renderers';
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
 import { renderersOf } from '../meshes';
 import { MeshNamespace } from '../meshes/enrolment';
@@ -142,6 +143,21 @@ export abstract class MeshConstruct extends Construct {
       problems.throwIfAny();
     }
     return service as ServiceRef;
+  }
+
+  /**
+   * Asks the mesh's renderer what it says of the intent besides its objects, the same way in every pattern
+   * (PatternRenderer): its warnings (`warnings`, given through this construct's `_warn`), then its own
+   * checks of the values (`problems`, added to `problems` after the construct's checks of the same batch,
+   * and thrown with them). A pattern asks both just before `unsupported`; where PatternRenderer documents
+   * another point for a pattern (to keep its messages in order), it asks each hook there (`hooks`).
+   * @internal
+   */
+  protected _askMesh<I>(problems: ProblemList, renderer: Pick<PatternRenderer<I>, 'warnings' | 'problems'>, intent: I,
+    hooks: readonly ('warnings' | 'problems')[] = ['warnings', 'problems']): void {
+    const context = { mesh: this.mesh, warn: (m: string) => this._warn(m) };
+    if (hooks.includes('warnings')) renderer.warnings?.(intent, context);
+    if (hooks.includes('problems')) for (const p of renderer.problems?.(intent, context) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
   }
 
   /**

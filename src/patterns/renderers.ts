@@ -7,6 +7,8 @@ import { ProblemList } from '../private/errors';
 
 /** What a renderer gets besides the intent (the patterns import the meshes' interfaces from here only). */
 export type { RenderContext } from '../meshes/renderer';
+/** The one interface of a mesh's renderer for one pattern (MeshConstruct._askMesh asks its optional hooks). */
+export type { PatternRenderer } from '../meshes/renderer';
 
 /**
  * The renderer of `mesh` for a pattern, or the uniform refusal ("<mesh> cannot express <Pattern>", on the

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MatchType, Mesh, ServiceRef } from '../../src';
 import { RenderContext } from '../../src/meshes/renderer';
-import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent } from '../../src/patterns/canary/intent';
+import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../../src/patterns/canary/intent';
 
 /** The canary version of payment in namespace shop, as a release with static steps describes it. */
 export function alertIntent(extra: Partial<CanaryAlertIntent> = {}): CanaryAlertIntent {
@@ -34,6 +34,7 @@ export function controllerIntent(extra: Partial<CanaryControllerIntent> = {}): C
     service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }),
     namespace: 'shop',
     matches: [{ headers: [{ name: 'x-user', type: MatchType.PREFIX, value: 'test.' }] }],
+    abTesting: false,
     ...extra,
   };
 }
@@ -50,3 +51,19 @@ export function argoAnalysisIntent(): ArgoAnalysisIntent {
 
 /** Two test requests, as Argo setHeaderRoute matches. */
 export const TWO_MATCHES = [{ headerName: 'x-a', headerValue: { exact: '1' } }, { headerName: 'x-b', headerValue: { exact: '2' } }];
+
+/** A release of payment in namespace shop with static steps (v1 stable, v2 canary at 20%). */
+export function releaseIntent(canary: Partial<CanaryReleaseIntent['canary']> = {}): CanaryReleaseIntent {
+  const version = (v: string) => ({ name: v, labels: { app: 'payment', version: v }, versionKey: 'version', versionValue: v, backendService: `payment-${v}` });
+  return {
+    service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }),
+    namespace: 'shop',
+    canary: { stable: version('v1'), canary: version('v2'), canaryWeight: 20, canaryMatches: [], smi: false, annotations: {}, ...canary },
+  };
+}
+
+/** A context that collects the hook's warnings. */
+export function warningContext(mesh: Mesh): RenderContext & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { mesh, warn: m => warnings.push(m), warnings };
+}

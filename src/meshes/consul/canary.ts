@@ -1,7 +1,8 @@
 import * as prometheus from '../../imports/prometheus';
+import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { CanaryRenderer } from '../renderer';
+import { CanaryRenderer, PropProblem, RenderContext } from '../renderer';
 
 /**
  * Consul: the named port consul-k8s gives the dataplane's Prometheus listener when metrics are on
@@ -9,6 +10,11 @@ import { CanaryRenderer } from '../renderer';
  * port `connectInject.metrics.defaultPrometheusScrapePort`, 20200, path `/metrics`).
  */
 export const CONSUL_METRICS_PORT = 'prometheus';
+
+/** smiTrafficSplit is linkerd-smi's: Consul writes no SMI TrafficSplit. */
+function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): PropProblem[] {
+  return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
+}
 
 /** Consul subsets filter on Service.Meta.<key>, which needs a plain identifier. */
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -19,8 +25,7 @@ const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * has a Consul router.
  */
 export const CONSUL_CANARY: CanaryRenderer = {
-  readsSmiTrafficSplit: false,
-  flaggerMirrorsFirstInterval: false,
+  problems: smiProblems,
   versionLabelKeyProblem: labelKey => CONSUL_META_KEY.test(labelKey) ? undefined
     : { why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" },
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{

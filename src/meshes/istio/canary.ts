@@ -1,8 +1,9 @@
 import * as flagger from '../../imports/flagger';
 import * as istio from '../../imports/istio';
+import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { CanaryAlertQueries, CanaryRenderer } from '../renderer';
+import { CanaryAlertQueries, CanaryRenderer, PropProblem, RenderContext } from '../renderer';
 
 /** The canary's 5xx share and p99 latency in Istio's standard metrics, for the requests the labels select. */
 export function istioQueries(base: PromLabel[], window: string): CanaryAlertQueries {
@@ -12,13 +13,27 @@ export function istioQueries(base: PromLabel[], window: string): CanaryAlertQuer
   };
 }
 
+/** smiTrafficSplit is linkerd-smi's: Istio writes no SMI TrafficSplit. */
+function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): PropProblem[] {
+  return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
+}
+
+/**
+ * Flagger's mirror on Istio: Flagger sets the VirtualService's mirror for the first analysis interval of a
+ * canary analysis only, then shifts weight without it (fluxcd/flagger pkg/controller/scheduler.go runCanary).
+ */
+export function flaggerMirrorWarning(intent: CanaryControllerIntent, { warn }: RenderContext): void {
+  if (intent.mirrorPercent !== undefined && !intent.abTesting) {
+    warn?.(`Flagger mirrors ${intent.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
+  }
+}
+
 /**
  * Istio (sidecars): the routes (VirtualService, DestinationRule subsets) are the traffic renderer's; the
  * release adds nothing, mirrors, and lets either controller route.
  */
 export const ISTIO_CANARY: CanaryRenderer = {
-  readsSmiTrafficSplit: false,
-  flaggerMirrorsFirstInterval: true,
+  problems: smiProblems,
   unsupported: () => [],
   render: () => undefined,
   controllerUnsupported: () => [],
@@ -29,6 +44,7 @@ export const ISTIO_CANARY: CanaryRenderer = {
     // Flagger's built-in queries (pkg/metrics/observers/istio.go) read istio_requests_total and
     // istio_request_duration_milliseconds of destination_workload=<target>, the canary's pods
     metrics: () => ({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } }),
+    warnings: flaggerMirrorWarning,
   },
   argoRollouts: {
     // the route the Rollout names (virtualService.routes); Argo sets the two weights and inserts the

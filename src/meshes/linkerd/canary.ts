@@ -47,8 +47,8 @@ function apexSelector(intent: CanaryReleaseIntent, context: RenderContext): void
 
 /** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
 export const LINKERD_CANARY: CanaryRenderer = {
-  readsSmiTrafficSplit: true,
-  flaggerMirrorsFirstInterval: false,
+  // smiTrafficSplit is Linkerd's own (linkerd-smi): the traffic renderer writes the TrafficSplit
+  problems: () => [],
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,

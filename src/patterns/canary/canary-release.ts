@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
-import { CanaryControllerIntent } from './intent';
+import { CanaryControllerIntent, CanaryReleaseIntent } from './intent';
 import { CanaryRequestMatch, CanaryStep, HealthAlert } from './props';
 import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { HeaderMatch, MatchType } from '../../model/matches';
@@ -312,17 +312,17 @@ export class CanaryRelease extends MeshConstruct {
       smi: props.smiTrafficSplit ?? false,
       annotations: {},
     };
-    const unsupported: Unsupported[] = [
-      ...renderer.unsupported({ service: this.service, namespace, canary: versions, mirrorPercent: props.mirrorPercent }, context),
-    ];
+    const given: CanaryReleaseIntent = { service: this.service, namespace, canary: versions, mirrorPercent: props.mirrorPercent };
+    // the mesh's warnings before its unsupported settings; its own checks after the mirror's warning (PatternRenderer)
+    this._askMesh(problems, renderer, given, ['warnings']);
+    const unsupported: Unsupported[] = [...renderer.unsupported(given, context)];
     if (props.mirrorPercent !== undefined && current.weight === 100 && !unsupported.some(u => u.setting === 'mirrorPercent')) {
       // the mirror copies requests to the canary: with every request already going there, it would send each twice
       this._warn(`mirrorPercent (${props.mirrorPercent}) is not written at step ${step}: the canary gets 100% of requests, so a mirror would send every request to it twice`);
     }
     const smi = props.smiTrafficSplit ?? false;
-    if (smi && !renderer.readsSmiTrafficSplit) {
-      problems.add('smiTrafficSplit', true, `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${this.mesh.displayName}'s`, 'remove smiTrafficSplit');
-    }
+    // e.g. smiTrafficSplit refused by a mesh that writes no SMI TrafficSplit
+    this._askMesh(problems, renderer, given, ['problems']);
     if (smi && canaryMatches.length) {
       unsupported.push({ setting: 'canaryRequests', value: `${canaryMatches.length} match(es)`, why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only', alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes' });
     }
@@ -375,6 +375,7 @@ export class CanaryRelease extends MeshConstruct {
       namespace: this.service._namespaceFrom(this),
       matches,
       mirrorPercent: props.mirrorPercent,
+      abTesting: flagger && flaggerAbTesting(plan, matches),
     };
     const refusal = renderer.controllerRefusal?.(controllerIntent, context);
     if (refusal) {
@@ -432,7 +433,7 @@ export class CanaryRelease extends MeshConstruct {
     const unsupported: Unsupported[] = [];
     const weights = plan.map(s => s.weight);
     if (flagger) {
-      const ab = flaggerAbTesting(plan, matches);
+      const ab = controllerIntent.abTesting;
       if (matches.length && !ab) {
         unsupported.push({
           setting: 'canaryRequests',
@@ -456,9 +457,8 @@ export class CanaryRelease extends MeshConstruct {
       }
       const { differs } = flaggerInterval(plan);
       if (differs) this._warn(`Flagger runs every step for one analysis.interval: the steps' pauses differ, so every step is watched for the longest, ${flaggerInterval(plan).interval}`);
-      if (props.mirrorPercent !== undefined && renderer.flaggerMirrorsFirstInterval && !ab) {
-        this._warn(`Flagger mirrors ${props.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
-      }
+      // what Flagger does on this mesh besides what the props say (Istio: the mirror of the first interval only)
+      flaggerRouter!.warnings?.(controllerIntent, context);
       if (weights[weights.length - 1] !== 100) {
         this._warn(`Flagger promotes the canary once it reaches the last weight (${weights[weights.length - 1]}%): the release completes there`);
       }

@@ -29,6 +29,11 @@ export interface CanaryControllerIntent {
   readonly matches: MatchIntent[];
   /** The mirrored share as given. */
   readonly mirrorPercent?: number;
+  /**
+   * Flagger A/B testing (test requests, and steps of weight 0 then 100): Flagger routes the test requests
+   * to the canary and shifts no weight; false for a canary analysis, and for Argo Rollouts.
+   */
+  readonly abTesting: boolean;
 }
 
 /** What a mesh's health-alert queries read of a release with static steps (CanaryRenderer.alertQueries). */

@@ -141,6 +141,7 @@ export class EgressPolicy extends MeshConstruct {
     const intent: EgressIntent = {
       namespace: this.namespace, registryOnly: this.registryOnly, hosts, callers, consulTerminatingGateway: props.consulTerminatingGateway,
     };
+    this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
     // dropped settings (addresses and consulTerminatingGateway off their mesh) are not read by the renderers
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);

@@ -165,8 +165,10 @@ export class FaultInjection extends MeshConstruct {
       faults,
       first: { setting: `${rules[0].prop}${rules[0].rule.delay ? 'delay' : 'abort'}`, value: rules[0].rule.delay ? rules[0].rule.delay.percent : rules[0].rule.abort?.httpStatus },
     };
+    this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
-    if (unsupported.length) this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    // (with none unsupported, it throws the mesh's problems)
+    this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     renderer.render(this, intent, { mesh: this.mesh, warn: m => this._warn(m) });
     ServiceTraffic.of(this, this.mesh, this.service).setFault(faults, this);
     this._enrolServices([this.service]);

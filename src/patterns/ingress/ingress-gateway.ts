@@ -274,8 +274,10 @@ export class IngressGateway extends MeshConstruct {
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };
     const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
+    // the mesh's warnings before its unsupported settings; its own checks after them (PatternRenderer)
+    this._askMesh(problems, renderer, intent, ['warnings']);
     const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, context), drop);
-    for (const p of renderer.problems?.(intent, context) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
+    this._askMesh(problems, renderer, intent, ['problems']);
     if (this.api === IngressApi.ISTIO && props.envoyProxyName !== undefined) {
       problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway', 'remove it, or use IngressApi.GATEWAY_API with an Envoy Gateway GatewayClass');
     }

@@ -201,8 +201,9 @@ export class MultiClusterExport extends MeshConstruct {
     if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
       problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
     }
-    // the mesh's own checks (a mesh without an east-west Gateway refuses istioEastWestGateway)
-    for (const p of renderer.problems?.(intent, { mesh: this.mesh }) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
+    // the mesh's warnings and own checks, here so that its messages come before the sameness group's (a
+    // mesh without an east-west Gateway refuses istioEastWestGateway)
+    this._askMesh(problems, renderer, intent);
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }

@@ -328,6 +328,7 @@ export class ResilientService extends MeshConstruct {
     const intent = this.buildIntent(props, problems);
     problems.throwIfAny();
 
+    this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     this._dropped.push(...(note ? unsupported : []));

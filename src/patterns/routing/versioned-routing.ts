@@ -270,7 +270,7 @@ export class VersionedRouting extends MeshConstruct {
       routing: { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version },
     };
     const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
-    renderer.warnings?.(given, context);
+    this._askMesh(problems, renderer, given);
     const unsupported = renderer.unsupported(given, context);
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     const dropped = note ? unsupported.map(u => u.setting) : [];

@@ -181,7 +181,7 @@ export class TrafficTelemetry extends MeshConstruct {
       namespaceObject: props.namespaceObject,
     };
     // the mesh's warnings on the intent (Istio: an environment tag istio-proxy has no variable for) come first
-    renderer.warnings?.(intent, { mesh: this.mesh, warn: m => this._warn(m) });
+    this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
     // the renderers below read none of the settings that can be dropped (tracing, metrics, filter, provider, format off Istio)
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);

@@ -163,10 +163,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
       const i = allow.findIndex(r => r.requireJwt);
       problems.add(`allow[${i}].requireJwt`, true, 'no JWT issuer is configured', 'set jwt: { issuer, jwksUri }');
     }
-    // the mesh's own checks, with the JWT's (e.g. jwt.consulJwksCaFile: Consul checks the path, the other
+    // the mesh's warnings and own checks, with the JWT's (e.g. jwt.consulJwksCaFile: Consul checks the path, the other
     // meshes refuse it); the rules may still have problems of their own, thrown together with these
     const checked: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, jwt, namespaceObject: props.namespaceObject, allow, deny };
-    for (const p of renderer.problems?.(checked, { mesh: this.mesh }) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
+    this._askMesh(problems, renderer, checked);
     problems.throwIfAny();
 
     // STRICT mTLS refuses callers outside the mesh, unless their target's port is an exception

@@ -1,6 +1,6 @@
 import { Mesh } from '../../../src';
 import { CONSUL_CANARY } from '../../../src/meshes/consul/canary';
-import { alertIntent, context, controllerIntent, objectsOf } from '../canary-fixtures';
+import { alertIntent, context, controllerIntent, objectsOf, releaseIntent } from '../canary-fixtures';
 
 describe('meshes/consul: CanaryRelease hooks', () => {
   test("the health alert reads the canary pods' inbound listener, by the version label the PodMonitor copies", () => {
@@ -29,5 +29,14 @@ describe('meshes/consul: CanaryRelease hooks', () => {
     expect(CONSUL_CANARY.argoRollouts).toBeUndefined();
     expect(CONSUL_CANARY.controllerRefusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
     expect(CONSUL_CANARY.controllerRefusal!(controllerIntent({ flagger: false, controller: 'argo-rollouts' }), context(Mesh.consul()))?.why).toMatch(/^Argo Rollouts has no Consul traffic router/);
+  });
+});
+
+describe('meshes/consul: the release traits are the renderer\'s hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)', () => {
+  test('problems: smiTrafficSplit is refused in words naming the mesh; nothing else', () => {
+    expect(CONSUL_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.consul()))).toEqual([
+      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Consul's", fix: 'remove smiTrafficSplit' },
+    ]);
+    expect(CONSUL_CANARY.problems(releaseIntent(), context(Mesh.consul()))).toEqual([]);
   });
 });

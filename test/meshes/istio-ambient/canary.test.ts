@@ -1,7 +1,7 @@
 import { IstioDataPlane, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
 import { AMBIENT_CANARY } from '../../../src/meshes/istio-ambient/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES } from '../canary-fixtures';
 
 const ambient = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 
@@ -57,5 +57,18 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
     });
+  });
+});
+
+describe("meshes/istio-ambient: Istio's release traits, inherited", () => {
+  test("problems: smiTrafficSplit is refused with ambient's name", () => {
+    expect(AMBIENT_CANARY.problems(releaseIntent({ smi: true }), context(ambient()))).toEqual([
+      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Istio ambient's", fix: 'remove smiTrafficSplit' },
+    ]);
+  });
+
+  test("flagger.warnings: Istio's first-interval mirror warning is kept as it was (the mirror itself is refused or dropped by controllerUnsupported)", () => {
+    expect(AMBIENT_CANARY.flagger!.warnings).toBe(ISTIO_CANARY.flagger!.warnings);
+    expect(AMBIENT_CANARY.controllerUnsupported(controllerIntent({ mirrorPercent: 10 }), context(ambient())).map(u => u.setting)).toEqual(['mirrorPercent']);
   });
 });

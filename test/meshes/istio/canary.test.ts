@@ -1,6 +1,6 @@
 import { MatchType, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES, warningContext } from '../canary-fixtures';
 
 describe('meshes/istio: CanaryRelease hooks', () => {
   test("the health alert reads the canary pods' server-side metrics: the service's requests with the canary's version", () => {
@@ -52,5 +52,25 @@ describe('meshes/istio: CanaryRelease hooks', () => {
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
     });
+  });
+});
+
+describe("meshes/istio: the release's Istio traits are the renderer's hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)", () => {
+  test('problems: smiTrafficSplit is refused in words naming the mesh; nothing else', () => {
+    expect(ISTIO_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.istio()))).toEqual([
+      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Istio's", fix: 'remove smiTrafficSplit' },
+    ]);
+    expect(ISTIO_CANARY.problems(releaseIntent(), context(Mesh.istio()))).toEqual([]);
+  });
+
+  test('flagger.warnings: Flagger mirrors for the first analysis interval only, in a canary analysis; no warning without a mirror or in A/B testing', () => {
+    const warn = (extra: any) => {
+      const c = warningContext(Mesh.istio());
+      ISTIO_CANARY.flagger!.warnings!(controllerIntent(extra), c);
+      return c.warnings;
+    };
+    expect(warn({ mirrorPercent: 10 })).toEqual(['Flagger mirrors 10% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step']);
+    expect(warn({})).toEqual([]);
+    expect(warn({ mirrorPercent: 10, abTesting: true })).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { MatchType, Mesh } from '../../../src';
 import { LINKERD_CANARY } from '../../../src/meshes/linkerd/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, TWO_MATCHES } from '../canary-fixtures';
+import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES } from '../canary-fixtures';
 
 describe('meshes/linkerd: CanaryRelease hooks', () => {
   test("the health alert reads the callers' outbound metrics of the canary backend; a failure is a 5xx or an error", () => {
@@ -52,5 +52,13 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
     expect(q.defaultAddress).toBe('http://prometheus.linkerd-viz:9090');
     expect(q.errorRatio).toContain(`outbound_http_route_backend_response_statuses_total{${base},http_status=~"5.."}[5m]`);
     expect(q.p99Seconds).toBe(`histogram_quantile(0.99, sum by (le) (rate(outbound_http_route_backend_response_duration_seconds_bucket{${base}}[5m])))`);
+  });
+});
+
+describe('meshes/linkerd: the release traits are the renderer\'s hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)', () => {
+  test('problems: smiTrafficSplit is Linkerd\'s own, so nothing is refused; Flagger gives no mirror warning (the mirror is unsupported)', () => {
+    expect(LINKERD_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.linkerd()))).toEqual([]);
+    expect(LINKERD_CANARY.flagger!.warnings).toBeUndefined();
+    expect(LINKERD_CANARY.controllerUnsupported(controllerIntent({ mirrorPercent: 10 }), context(Mesh.linkerd())).map(u => u.setting)).toEqual(['mirrorPercent']);
   });
 });

@@ -560,3 +560,34 @@ describe('property: the controller sends the same weights in the same order as t
     }), { numRuns: 25 });
   });
 });
+
+describe("Flagger's first-interval mirror warning is the mesh's (CanaryRenderer.flagger.warnings), between the release's interval and last-weight warnings", () => {
+  const steps = [{ weight: 5, pause: TEN }, { weight: 50, pause: Duration.minutes(20) }];
+  const flaggerWarnings = (mesh: Mesh, over: Partial<CanaryReleaseProps>) => release(shopChart(), mesh, 'flagger', { steps, ...over }).warnings
+    .filter(w => w.startsWith('Flagger') || w.startsWith('mirrorPercent'));
+
+  test('Istio: a canary analysis with a mirror is warned, in its place; without a mirror, or in A/B testing, it is not', () => {
+    expect(flaggerWarnings(Mesh.istio(), { mirrorPercent: 10 })).toEqual([
+      "Flagger runs every step for one analysis.interval: the steps' pauses differ, so every step is watched for the longest, 20m",
+      'Flagger mirrors 10% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step',
+      'Flagger promotes the canary once it reaches the last weight (50%): the release completes there',
+    ]);
+    expect(flaggerWarnings(Mesh.istio(), {})).toHaveLength(2);
+    const ab = {
+      mirrorPercent: 10,
+      steps: [{ weight: 0 }, { weight: 100 }],
+      canaryRequests: TEST_USER,
+      unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+    };
+    expect(flaggerWarnings(Mesh.istio(), ab))
+      .toEqual(['mirrorPercent (10) is not written: Flagger on Istio cannot express it (Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses))']);
+  });
+
+  test('Linkerd: no such warning (its Flagger router has no mirror: dropped instead); ambient keeps the warning it had', () => {
+    expect(flaggerWarnings(Mesh.linkerd(), { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING })[1]).toMatch(/^Flagger promotes/);
+    const drop = { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING };
+    expect(flaggerWarnings(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), drop).map(w => w.slice(0, 20))).toEqual([
+      'Flagger runs every s', 'Flagger mirrors 10% ', 'Flagger promotes the', 'mirrorPercent (10) i',
+    ]);
+  });
+});
