@@ -53,8 +53,8 @@ export const AMBIENT_CANARY: CanaryRenderer = {
     // a Gateway API HTTPRoute with the Service as parent (GAMMA); Istio finds a Service parent by group ''
     // only (collections.All.FindByGroupKind)
     ...flaggerGatewayApi(''),
-    // Istio's warning, kept as it was (with the mirror refused or dropped above, Flagger mirrors nothing here)
-    warnings: ISTIO_CANARY.flagger!.warnings,
+    // no mirror warning: Flagger's Gateway API router mirrors nothing in a canary analysis, and the mirror is
+    // refused or dropped above (Istio's warning that Flagger mirrors the first interval only does not apply)
     // the waypoint reports the L7 metrics (reporter waypoint); destination_workload is the canary
     // Deployment ({{ target }}), as in Flagger's built-in Istio queries
     metrics: () => {

@@ -583,11 +583,11 @@ describe("Flagger's first-interval mirror warning is the mesh's (CanaryRenderer.
       .toEqual(['mirrorPercent (10) is not written: Flagger on Istio cannot express it (Flagger\'s A/B testing has no mirror stage (mirroring is a pre-stage of canary and blue/green analyses))']);
   });
 
-  test('Linkerd: no such warning (its Flagger router has no mirror: dropped instead); ambient keeps the warning it had', () => {
+  test('Linkerd and ambient: no such warning (their Flagger Gateway API router mirrors nothing in a canary analysis: the mirror is dropped instead)', () => {
     expect(flaggerWarnings(Mesh.linkerd(), { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING })[1]).toMatch(/^Flagger promotes/);
     const drop = { mirrorPercent: 10, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING };
     expect(flaggerWarnings(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), drop).map(w => w.slice(0, 20))).toEqual([
-      'Flagger runs every s', 'Flagger mirrors 10% ', 'Flagger promotes the', 'mirrorPercent (10) i',
+      'Flagger runs every s', 'Flagger promotes the', 'mirrorPercent (10) i',
     ]);
   });
 });
