@@ -45,8 +45,8 @@ export interface PropProblem {
 
 /**
  * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
- * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct,
- * or the shared per-service traffic of the chart).
+ * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct, or
+ * a scope it names). The shared per-service routing objects have an interface of their own (TrafficRenderer).
  */
 export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
   /** The settings of the intent this mesh cannot express (the construct refuses or drops them). */
