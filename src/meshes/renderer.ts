@@ -45,8 +45,8 @@ export interface PropProblem {
 
 /**
  * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
- * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct,
- * or the shared per-service traffic of the chart).
+ * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct, or
+ * a scope it names). The shared per-service routing objects have an interface of their own (TrafficRenderer).
  *
  * Every pattern asks the hooks the same way (`MeshConstruct._askMesh` for the optional two), in this order:
  * once its own prop checks have passed, `warnings`, then `problems` (added to the construct's problems of
@@ -61,8 +61,8 @@ export interface PropProblem {
  *   mirror at 100%, before the unsupported settings are refused or dropped; a release carried out by a
  *   controller asks the controller hooks instead (CanaryRenderer.controllerRefusal, controllerUnsupported,
  *   flagger.warnings, renderController);
- * - the per-service traffic (TrafficRenderer) is asked `joinProblem` and `precedenceProblem`, and `render`;
- *   the patterns that contribute to it ask their own renderers.
+ * - the per-service traffic (TrafficRenderer, not a PatternRenderer) is asked `joinProblem` on every join,
+ *   `precedenceProblem` and `render`; the patterns that contribute to it ask their own renderers.
  */
 export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
   /** The settings of the intent this mesh cannot express (the construct refuses or drops them). */
@@ -85,10 +85,24 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Gateway API
  * HTTPRoutes, Consul ServiceRouter ...), rendered from the traffic model every pattern shaping the service
- * contributes to (ServiceTraffic). The intent is read lazily: the objects exist once, their specs are
- * rendered at synthesis.
+ * contributes to (ServiceTraffic). It is not a PatternRenderer: no user construct stands for it, so it has no
+ * settings of its own to refuse (each contributing pattern's renderer lists what that pattern's props ask
+ * that the mesh cannot express), and a mesh without it refuses every pattern that contributes, in that
+ * pattern's name (`[<construct>] mesh: got "<mesh>": <mesh> cannot express ResilientService; ...`).
  */
-export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, TrafficTarget> {
+export interface TrafficRenderer {
+  /**
+   * Writes the objects the model needs under `scope`. Called each time a pattern joins (the model grows with
+   * every contribution, and an object may be needed only once a later pattern joins), so it must:
+   * - write only the objects that do not exist yet (`scope.node.tryFindChild(id)` before `new`): a second
+   *   `new` of one id throws "There is already a Construct with name";
+   * - render their specs lazily (`Lazy.any({ produce: () => ... model() ... })`): `model()` read at synthesis
+   *   holds every contribution, `model()` read now only those so far;
+   * - hand each object to `scope.adopt` (the dropped-settings and step annotations).
+   * Objects are never removed (no contribution takes anything away). `context.warn` is the joining
+   * pattern's: a warning given here is printed once per join, under that pattern's path.
+   */
+  render(scope: TrafficTarget, model: () => TrafficModel, context: RenderContext): void;
   /**
    * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
    * it, every routing object carries every dropped setting.
@@ -96,14 +110,15 @@ export interface TrafficRenderer extends PatternRenderer<() => TrafficModel, Tra
   droppedOn?(obj: ApiObject, setting: string): boolean;
   /**
    * Why this mesh cannot write the service's contributions together (e.g. faults beside routes), checked each
-   * time a pattern joins, before their matches are combined; undefined: it can. The construct throws it as
-   * `[<joining pattern>] service: got <service>: <problem>`.
+   * time a pattern joins (resilience, canary, version routing, faults, failover), before their matches are
+   * combined; undefined: it can. The construct throws it as `[<joining pattern>] service: got <service>: <problem>`.
    */
   joinProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
   /**
    * Why the routes this mesh writes from the combined matches would give some requests another rule's
    * settings (its match precedence), checked after the matches are combined, before rendering; undefined:
-   * they would not. Thrown as `joinProblem`'s.
+   * they would not. Thrown as `joinProblem`'s. Meshes that read Gateway API HTTPRoutes derive it from their
+   * precedence object (meshes/gateway-api/precedence.ts crossedPrecedenceProblem).
    */
   precedenceProblem?(traffic: TrafficTarget, model: TrafficModel, context: RenderContext): string | undefined;
 }
@@ -275,7 +290,9 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
 
 /**
  * How a mesh picks among version routes that match one request, when it does not take the first in order
- * (Gateway API HTTPRoutes take the most specific).
+ * (Gateway API HTTPRoutes take the most specific). The meshes that read HTTPRoutes give one object per mesh
+ * (`GammaPrecedence`, meshes/gateway-api/precedence.ts: the rank of a match and its wording), from which
+ * both checks derive: this one (VersionedRouting's route order) and their TrafficRenderer.precedenceProblem.
  */
 export interface RoutePrecedence {
   /** How the mesh routes, in the refusal: `<mesh> <routesBy> (<the ranking>): a request that matches both ...`. */

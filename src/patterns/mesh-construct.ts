@@ -36,6 +36,15 @@ interface Unsupported {
  * What the patterns have in common: the mesh, warnings, and the analysis of their chart at synthesis.
  */
 export abstract class MeshConstruct extends Construct {
+  /**
+   * The warnings of `scope` if it is a pattern construct (a shared object's renderer warns through it, as
+   * `context.warn`, under the path of the pattern that called it), else undefined.
+   * @internal
+   */
+  public static _warnerOf(scope: IConstruct): ((message: string) => void) | undefined {
+    return scope instanceof MeshConstruct ? m => scope._warn(m) : undefined;
+  }
+
   /** The mesh the configuration is written for. */
   public readonly mesh: Mesh;
   private readonly _warnings: string[] = [];

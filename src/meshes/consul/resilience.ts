@@ -8,7 +8,7 @@ import { DROPPED_ANNOTATION } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
- * Consul: the routing part goes to the service's discovery chain (see traffic/consul.ts); circuit
+ * Consul: the routing part goes to the service's discovery chain (see traffic.ts); circuit
  * breaking and connection limits go to each caller's ServiceDefaults `upstreamConfig.overrides`,
  * since Consul configures them on the calling side; a rate limit (Enterprise) to the service's own
  * ServiceDefaults.

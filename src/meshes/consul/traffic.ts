@@ -74,10 +74,6 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
  * connect timeout, load balancing), and the service's ServiceDefaults protocol that L7 routing needs.
  */
 export const CONSUL_TRAFFIC: TrafficRenderer = {
-  unsupported() {
-    return [];
-  },
-
   render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const routingNow = routingOf(m);

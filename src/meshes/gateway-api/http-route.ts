@@ -41,7 +41,10 @@ export function gatewayMatches(m: MatchIntent | undefined): gw.HttpRouteSpecRule
   return m.methods.map(method => ({ ...base, method: method as string as gw.HttpRouteSpecRulesMatchesMethod }));
 }
 
-/** A key that groups rules by retry policy: Linkerd reads retries from a whole route's annotations. */
+/**
+ * A key that groups rules by retry policy (their attempts, per-try timeout and conditions): Linkerd reads
+ * retries from a whole route's annotations, so it writes a route per policy (GammaOptions.routePerRetryPolicy).
+ */
 export function retryGroup(r: RuleIntent): string {
   const p = r.retry;
   return p ? JSON.stringify([p.attempts, p.perTryTimeoutMs, p.on, p.statusCodes]) : '';
@@ -80,12 +83,13 @@ function rule(model: TrafficModel, r: RuleIntent, match: MatchIntent | undefined
 }
 
 /**
- * The rules of one route (one retry group): version rules first (each with every resilience rule of
- * the group), then the default split. Gateway API picks the most specific match, not the first: the
- * construct refuses version rules whose order it would not keep (VersionedRouting).
+ * The rules of one route (one retry group, or every rule when `group` is undefined): version rules first
+ * (each with every resilience rule of the group), then the default split. Gateway API picks the most
+ * specific match, not the first: the construct refuses version rules whose order it would not keep
+ * (VersionedRouting).
  */
-function routeRules(model: TrafficModel, group: string, mirror: boolean): gw.HttpRouteSpecRules[] {
-  const rules = rulesOf(model).filter(r => retryGroup(r) === group);
+function routeRules(model: TrafficModel, group: string | undefined, mirror: boolean): gw.HttpRouteSpecRules[] {
+  const rules = rulesOf(model).filter(r => group === undefined || retryGroup(r) === group);
   const routing = model.canary?.smi ? undefined : routingOf(model);
   const out: gw.HttpRouteSpecRules[] = [];
   for (const v of routing?.rules ?? []) {
@@ -110,24 +114,35 @@ export interface GammaOptions {
     readonly parentGroup: string;
     route(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: gw.HttpRouteSpec }): ApiObject;
   };
-  /** Annotations of the route of a retry group (Linkerd's retry annotations). */
+  /**
+   * Whether to write one route per retry policy (`<service>` for the rules without retries, `<service>-retry`,
+   * `<service>-retry-2`, ... for the others, in the order of their first rule), for a mesh that reads retries
+   * from a route's annotations (Linkerd); false: one route (a mesh that sets retries per rule, or none).
+   * The crossed-precedence check (precedence.ts) must be told the same.
+   */
+  readonly routePerRetryPolicy: boolean;
+  /**
+   * Annotations of a route: the retry policy of its rules with `routePerRetryPolicy` (Linkerd's retry
+   * annotations), else undefined.
+   */
   readonly annotations: (retry: RetryIntent | undefined) => { [k: string]: string };
   /** Whether to mirror to the canary with a RequestMirror filter. */
   readonly mirror: boolean;
 }
 
 /**
- * HTTPRoutes with the Service as parent, one per retry group (`<service>`, `<service>-retry`,
- * `<service>-retry-2`, ...), each split at 16 rules; canary header rules and weighted backends to the
- * per-version Services.
+ * HTTPRoutes with the Service as parent: one, or one per retry group (`<service>`, `<service>-retry`,
+ * `<service>-retry-2`, ...) with `routePerRetryPolicy`, each split at 16 rules; canary header rules and
+ * weighted backends to the per-version Services. Called on each contribution (TrafficRenderer.render):
+ * writes the routes that do not exist yet, their rules read at synthesis.
  */
 export function gammaRoutes(traffic: TrafficTarget, model: () => TrafficModel, opts: GammaOptions): void {
   const m = model();
-  const groups = [...new Set(rulesOf(m).map(retryGroup))];
+  const groups: (string | undefined)[] = opts.routePerRetryPolicy ? [...new Set(rulesOf(m).map(retryGroup))] : [undefined];
   let retryIndex = 0;
   for (const group of groups) {
-    const suffix = group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
-    const retry = rulesOf(m).find(r => retryGroup(r) === group)?.retry;
+    const suffix = group === undefined || group === '' ? '' : ++retryIndex === 1 ? '-retry' : `-retry-${retryIndex}`;
+    const retry = group === undefined ? undefined : rulesOf(m).find(r => retryGroup(r) === group)?.retry;
     // an HTTPRoute holds at most 16 rules: further rules of the group go to `<route>-rules-2`, ...
     // (Gateway API picks the most specific match across all routes of a parent, so the split keeps
     // header rules ahead of the weighted ones). The model only grows, and every contribution comes

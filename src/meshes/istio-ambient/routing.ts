@@ -1,4 +1,5 @@
-import { GATEWAY_API_PRECEDENCE, renderVersionServices, versionServicePortProblems } from '../gateway-api/routing';
+import { GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';
+import { renderVersionServices, versionServicePortProblems } from '../gateway-api/routing';
 import { ISTIO_ROUTING } from '../istio/routing';
 import { RoutingRenderer } from '../renderer';
 

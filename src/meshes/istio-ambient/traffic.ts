@@ -1,14 +1,21 @@
 import { Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
-import { rank } from '../../model/precedence';
 import { routingOf, TrafficModel } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes } from '../gateway-api/http-route';
-import { crossedPrecedenceProblem } from '../gateway-api/precedence';
+import { crossedPrecedenceProblem, GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_TRAFFIC, trafficPolicy } from '../istio/traffic';
 import { RenderContext, TrafficRenderer } from '../renderer';
+
+/**
+ * Ambient writes no retries (resilience.ts refuses them), so its rules have one retry policy, unless retries
+ * are dropped with UnsupportedSettings.DROP_WITH_WARNING: then the dropped policies still get a route each
+ * (`<service>-retry`, without retries), as they always have. One route would be simpler, but would change
+ * that output.
+ */
+const ROUTE_PER_RETRY_POLICY = true;
 
 /**
  * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
@@ -19,10 +26,6 @@ import { RenderContext, TrafficRenderer } from '../renderer';
  * VirtualService (Alpha).
  */
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
-  unsupported() {
-    return [];
-  },
-
   // routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio leaves a service
   // with both undefined, so a service gets one or the other (a ResilientService with only a circuit
   // breaker, pool or load balancing writes a DestinationRule and no route). On sidecars a route holds a
@@ -35,7 +38,7 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
   },
 
   precedenceProblem(traffic: TrafficTarget, m: TrafficModel) {
-    return crossedPrecedenceProblem(traffic, m, { rank, described: 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters' });
+    return crossedPrecedenceProblem(traffic, m, GATEWAY_API_PRECEDENCE, ROUTE_PER_RETRY_POLICY);
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {
@@ -46,7 +49,9 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
       ISTIO_TRAFFIC.render(traffic, model, context);
       return;
     }
-    if (m.resilience?.rules.length || routingOf(m)) gammaRoutes(traffic, model, { annotations: () => ({}), mirror: true });
+    if (m.resilience?.rules.length || routingOf(m)) {
+      gammaRoutes(traffic, model, { routePerRetryPolicy: ROUTE_PER_RETRY_POLICY, annotations: () => ({}), mirror: true });
+    }
     if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
       traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {
         metadata: objectMetadata(m.serviceName, m.namespace),

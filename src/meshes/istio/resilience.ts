@@ -7,7 +7,7 @@ import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
  * Istio: the routing part goes to the service's VirtualService and DestinationRule (see
- * traffic/istio.ts); a rate limit is an EnvoyFilter with Envoy's local rate limit filter on the
+ * traffic.ts); a rate limit is an EnvoyFilter with Envoy's local rate limit filter on the
  * service's inbound sidecar, inserted before the router (Istio has no first-class rate-limit API).
  */
 export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {

@@ -198,10 +198,6 @@ export function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTra
  * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
  */
 export const ISTIO_TRAFFIC: TrafficRenderer = {
-  unsupported() {
-    return [];
-  },
-
   render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;

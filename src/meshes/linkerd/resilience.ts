@@ -9,7 +9,7 @@ import { DROPPED_ANNOTATION, objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
- * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic/linkerd.ts); failure
+ * Linkerd: the routing part goes to the service's HTTPRoutes (see traffic.ts); failure
  * accrual is written as `balancer.linkerd.io/*` annotations on the Service; a rate limit as a
  * `Server` plus an `HTTPLocalRateLimitPolicy`.
  */
@@ -51,7 +51,7 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
 
   render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     // the dropped settings that belong on the Service (failure accrual, connection pool, load balancing)
-    // are noted there; retry conditions on the routes (traffic/linkerd.ts); none belongs to the rate limit
+    // are noted there; retry conditions on the routes (traffic.ts); none belongs to the rate limit
     const serviceLevel = (droppedNote ?? '').split(/, (?=[A-Za-z][\w.[\]]*=)/).filter(e => /^(circuitBreaker|connectionPool|loadBalancing)/.test(e));
     if (serviceLevel.length && intent.service.ownsServiceObject) intent.service._annotateService(DROPPED_ANNOTATION, serviceLevel.join(', '));
 

@@ -1,6 +1,6 @@
-import { linkerdRank } from '../../model/precedence';
+import { LINKERD_PRECEDENCE } from './precedence';
 import type { VersionedRoutingIntent } from '../../patterns/routing/intent';
-import { gatewayApiPrecedence, renderVersionServices, versionServicePortProblems } from '../gateway-api/routing';
+import { renderVersionServices, versionServicePortProblems } from '../gateway-api/routing';
 import { RenderContext, RoutingRenderer } from '../renderer';
 
 /**
@@ -17,7 +17,7 @@ function apexSelector(intent: VersionedRoutingIntent, context: RenderContext): v
 /**
  * Linkerd: policy.linkerd.io HTTPRoutes to a Service per version, ranked as the Linkerd proxy ranks their
  * matches (linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, see
- * model/precedence.ts linkerdRank); no mirror.
+ * precedence.ts); no mirror.
  */
 export const LINKERD_ROUTING: RoutingRenderer = {
   unsupported: intent => intent.routing.mirror === undefined ? [] : [{
@@ -27,7 +27,7 @@ export const LINKERD_ROUTING: RoutingRenderer = {
     alternative: 'send test requests to the version with a route (routes: [{ match: { headers: [...] }, version }])',
   }],
   serviceVersionProblems: versionServicePortProblems,
-  precedence: gatewayApiPrecedence(linkerdRank, 'longest path (exact or prefix alike), most headers, most query parameters, then a method, as the Linkerd proxy ranks them'),
+  precedence: LINKERD_PRECEDENCE,
   render(scope, intent, context) {
     renderVersionServices(scope, intent);
     apexSelector(intent, context);

@@ -1,8 +1,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
+import { LINKERD_PRECEDENCE } from './precedence';
 import * as linkerd from '../../imports/linkerd';
 import * as smi from '../../imports/smi';
 import { LinkerdRouteApi } from '../../model/mesh';
-import { linkerdRank } from '../../model/precedence';
 import { RetryIntent } from '../../model/route-intent';
 import { TrafficModel } from '../../model/traffic';
 import type { TrafficTarget } from '../../patterns/traffic/intent';
@@ -30,6 +30,12 @@ function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
 }
 
 /**
+ * Linkerd reads a route's retries from its annotations (retry.linkerd.io/*, policy-controller
+ * k8s/index/src/outbound/index/http.rs), not per rule: a route per retry policy.
+ */
+const ROUTE_PER_RETRY_POLICY = true;
+
+/**
  * Linkerd: HTTPRoutes with the Service as parent, one per retry policy (`<service>` without
  * retries, `<service>-retry`, `<service>-retry-2`, ...), with canary header rules and weighted
  * backends to the per-version Services; or, with `smi`, an SMI TrafficSplit.
@@ -37,19 +43,15 @@ function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
 export const LINKERD_TRAFFIC: TrafficRenderer = {
   // a dropped setting is noted on the objects it would have been written to: retry conditions on the
   // routes that retry, canary settings on the canary's routes or split; the Service-level ones
-  // (failure accrual, connection pool, load balancing) on the Service (resilience/linkerd.ts)
+  // (failure accrual, connection pool, load balancing) on the Service (resilience.ts)
   droppedOn(obj: ApiObject, setting: string) {
     if (/retryOn$/.test(setting)) return obj.kind === 'HTTPRoute' && obj.metadata.toJson().annotations?.['retry.linkerd.io/http'] !== undefined;
     if (setting === 'mirrorPercent' || setting === 'canaryRequests') return ['HTTPRoute', 'TrafficSplit'].includes(obj.kind);
     return false;
   },
 
-  unsupported() {
-    return [];
-  },
-
   precedenceProblem(traffic: TrafficTarget, model: TrafficModel) {
-    return crossedPrecedenceProblem(traffic, model, { rank: linkerdRank, described: 'the proxy ranks longest path, most headers, most query parameters, then a method' });
+    return crossedPrecedenceProblem(traffic, model, LINKERD_PRECEDENCE, ROUTE_PER_RETRY_POLICY);
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel) {
@@ -60,6 +62,7 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     if (needRoutes) {
       gammaRoutes(traffic, model, {
         policyApi: policyApi ? { parentGroup: 'core', route: (scope, id, props) => new linkerd.HttpRoute(scope, id, props as linkerd.HttpRouteProps) } : undefined,
+        routePerRetryPolicy: ROUTE_PER_RETRY_POLICY,
         annotations: retryAnnotations,
         mirror: false,
       });

@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { TrafficTarget } from './intent';
 import { meshIdOf, sameMesh } from '../../meshes';
 import { Mesh } from '../../model/mesh';
@@ -9,7 +9,12 @@ import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, Ro
 import { addShared } from '../../private/contributions';
 import { meshError } from '../../private/errors';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
-import { rendererFor } from '../renderers';
+import { emitWarning } from '../../private/synthesis';
+import { MeshConstruct } from '../mesh-construct';
+import { RenderContext, TrafficRenderer, trafficRendererFor } from '../renderers';
+
+/** The patterns that contribute to a service's routing objects (their MeshRenderers member). */
+type Contributor = 'resilience' | 'fault' | 'multiCluster' | 'canary' | 'routing';
 
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
@@ -51,6 +56,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   private failover?: { value: FailoverIntent; by: string };
   private readonly dropped: string[] = [];
   private contributor = '';
+  private renderer?: TrafficRenderer;
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined) {
     super(scope, id);
@@ -61,31 +67,34 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
 
   /** Sets the resilience part (one ResilientService per service). */
   public setResilience(value: RoutingResilience, by: Construct, droppedNote?: string): void {
+    const context = this.joining(by, 'resilience');
     if (this.resilience) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.resilience.by}] already configures its resilience; use one ResilientService per service (routes can differ per path with \`routes\`)`);
     }
     this.resilience = { value, by: by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
-    this.checkFaultWithResilience(by.node.path);
+    this.checkJoin(by.node.path, context);
     this.addDropped(droppedNote);
-    this.update();
+    this.update(context);
   }
 
   /** Sets the fault part (one FaultInjection per service): its rules, in order. */
   public setFault(value: FaultIntent[], by: Construct): void {
+    const context = this.joining(by, 'fault');
     if (this.fault) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.fault.by}] already injects faults into it; one FaultInjection per service`);
     }
     this.fault = { value, by: by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
-    this.checkFaultWithResilience(by.node.path);
-    this.update();
+    this.checkJoin(by.node.path, context);
+    this.update(context);
   }
 
   /** Adds remote clusters to fail over to (MultiClusterExport). */
   public addFailover(value: FailoverIntent, by: Construct): void {
+    const context = this.joining(by, 'multiCluster');
     if (this.failover && this.failover.value.localRegion !== value.localRegion) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
     }
@@ -93,11 +102,13 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     this.failover = { value: { localRegion: value.localRegion, remotes }, by: this.failover?.by ?? by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
-    this.update();
+    this.checkJoin(by.node.path, context);
+    this.update(context);
   }
 
   /** Sets the canary part (one CanaryRelease per service). */
   public setCanary(value: CanaryIntent, by: Construct, droppedNote?: string): void {
+    const context = this.joining(by, 'canary');
     if (this.canary) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.canary.by}] already releases it; one CanaryRelease per service`);
     }
@@ -105,13 +116,14 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     this.canary = { value, by: by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
-    this.checkFaultWithResilience(by.node.path);
+    this.checkJoin(by.node.path, context);
     this.addDropped(droppedNote);
-    this.update();
+    this.update(context);
   }
 
   /** Sets the version routing part (one VersionedRouting per service, and no CanaryRelease). */
   public setRouting(value: RoutingIntent, by: Construct): void {
+    const context = this.joining(by, 'routing');
     if (this.routing) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
     }
@@ -119,8 +131,8 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     this.routing = { value, by: by.node.path };
     addShared(by, this);
     this.contributor = by.node.path;
-    this.checkFaultWithResilience(by.node.path);
-    this.update();
+    this.checkJoin(by.node.path, context);
+    this.update(context);
   }
 
   /** The construct that set the version routing part, if any. */
@@ -171,11 +183,22 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   }
 
   /**
-   * The mesh's refusal of the contributions together (TrafficRenderer.joinProblem: on Istio ambient, faults
-   * beside Gateway API routes), checked when a pattern joins, before the matches are combined.
+   * A pattern joins: the mesh's traffic renderer, or the uniform refusal of that pattern (its construct and
+   * name: ServiceTraffic is no construct of the user's) when the mesh has none; and the context of the calls
+   * made for it (its warnings: a MultiClusterExport renderer may join for a cluster's chart, whose warnings
+   * are printed under the chart's path).
    */
-  private checkFaultWithResilience(by: string) {
-    const problem = rendererFor(this, this.mesh, 'traffic').joinProblem?.(this, this.model(), { mesh: this.mesh });
+  private joining(by: IConstruct, pattern: Contributor): RenderContext {
+    this.renderer = trafficRendererFor(by, this.mesh, pattern);
+    return { mesh: this.mesh, warn: MeshConstruct._warnerOf(by) ?? (m => emitWarning(by, `[${by.node.path}] ${m}`)) };
+  }
+
+  /**
+   * The mesh's refusal of the contributions together (TrafficRenderer.joinProblem: on Istio ambient, faults
+   * beside Gateway API routes), checked each time a pattern joins, before the matches are combined.
+   */
+  private checkJoin(by: string, context: RenderContext) {
+    const problem = this.renderer!.joinProblem?.(this, this.model(), context);
     if (problem) throw meshError(`[${by}] service: got ${this.service.name}: ${problem}`);
   }
 
@@ -223,22 +246,26 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
    * The mesh's refusal of the combined routes (TrafficRenderer.precedenceProblem: on Linkerd and Istio
    * ambient, a version route crossed with resilience rules that would swap which rule a request takes).
    */
-  private checkCrossedPrecedence(by: string) {
-    const problem = rendererFor(this, this.mesh, 'traffic').precedenceProblem?.(this, this.model(), { mesh: this.mesh });
+  private checkCrossedPrecedence(by: string, context: RenderContext) {
+    const problem = this.renderer!.precedenceProblem?.(this, this.model(), context);
     if (problem) throw meshError(`[${by}] service: got ${this.service.name}: ${problem}`);
   }
 
-  private update() {
+  /**
+   * Renders again on each contribution (TrafficRenderer.render: the objects not written yet, their specs
+   * read from the model at synthesis), then annotates every object.
+   */
+  private update(context: RenderContext) {
     this.checkCombinable(this.contributor);
-    this.checkCrossedPrecedence(this.contributor);
-    rendererFor(this, this.mesh, 'traffic').render(this, () => this.model(), { mesh: this.mesh });
+    this.checkCrossedPrecedence(this.contributor, context);
+    this.renderer!.render(this, () => this.model(), context);
     for (const child of this.node.children) {
       if (ApiObject.isApiObject(child)) this.annotate(child);
     }
   }
 
   private annotate(obj: ApiObject) {
-    const renderer = rendererFor(this, this.mesh, 'traffic');
+    const renderer = this.renderer!;
     // the note lists `setting=value` entries; a renderer may keep only those that belong on the object
     const entries = this.dropped.flatMap(n => n.split(/, (?=[A-Za-z][\w.[\]]*=)/));
     const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;

@@ -1,6 +1,7 @@
-import { HttpMethod, MatchType, Mesh } from '../../../src';
-import { crossedPrecedenceProblem } from '../../../src/meshes/gateway-api/precedence';
-import { linkerdRank, rank } from '../../../src/model/precedence';
+import { HttpMethod, IstioDataPlane, MatchType, Mesh } from '../../../src';
+import { crossedPrecedenceProblem, GATEWAY_API_PRECEDENCE, gammaPrecedence } from '../../../src/meshes/gateway-api/precedence';
+import { LINKERD_PRECEDENCE } from '../../../src/meshes/linkerd/precedence';
+import { compareRank } from '../../../src/model/precedence';
 
 // the crossed-precedence refusal ServiceTraffic made for Linkerd and Istio ambient, now the shared helper
 // their TrafficRenderer.precedenceProblem hooks call, on a hand-made model
@@ -16,12 +17,12 @@ const model = (timeouts: [number, number], extra: any = {}) => ({
   routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: TEST, to: [] }], split: [] },
   ...extra,
 }) as any;
-const LINKERD = { rank: linkerdRank, described: 'the proxy ranks' };
-const GATEWAY = { rank, described: 'Gateway API precedence' };
+const LINKERD = gammaPrecedence({ rank: LINKERD_PRECEDENCE.rank, ranking: 'the proxy ranks', rankingOfRules: 'the proxy ranks' });
+const GATEWAY = gammaPrecedence({ rank: GATEWAY_API_PRECEDENCE.rank, ranking: 'Gateway API', rankingOfRules: 'Gateway API precedence' });
 
 describe('meshes/gateway-api: crossed precedence of version routes and resilience rules', () => {
   test('Linkerd\'s ranking (headers above a method): the method route would take the test requests, refused', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD)).toBe(
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD, true)).toBe(
       '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}) sends requests to a version, '
       + 'and [test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}; timeout 1000ms, no retries) '
       + 'and routes[1] ({"headers":[],"methods":["GET"]}; timeout 5000ms, no retries) both match some of them. Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks), '
@@ -30,14 +31,72 @@ describe('meshes/gateway-api: crossed precedence of version routes and resilienc
   });
 
   test('Gateway API ranking (a method above headers): the same routes keep their winner, accepted', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), GATEWAY)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), GATEWAY, true)).toBeUndefined();
   });
 
   test('rules with one timeout and retries, fewer than two rules, no version rule, or an SMI split: nothing to swap', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 1000]), LINKERD)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 1000]), LINKERD, true)).toBeUndefined();
     const one = model([1000, 5000]);
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), { ...one, resilience: { rules: one.resilience.rules.slice(0, 1) } }, LINKERD)).toBeUndefined();
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), { ...one, routing: { ...one.routing, rules: [] } }, LINKERD)).toBeUndefined();
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000], { canary: { smi: true } }), LINKERD)).toBeUndefined();
+    const oneRule = { ...one, resilience: { rules: one.resilience.rules.slice(0, 1) } };
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), oneRule, LINKERD, true)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), { ...one, routing: { ...one.routing, rules: [] } }, LINKERD, true)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000], { canary: { smi: true } }), LINKERD, true)).toBeUndefined();
+  });
+});
+
+const crossedTie = () => {
+  const h = (name: string) => ({ name, type: MatchType.EXACT, value: '1' });
+  return {
+    resilience: {
+      rules: [
+        { name: 'both', source: 'routes[0]', retrySource: 'routes[0]', match: { headers: [h('x-a'), h('x-b')] }, timeoutMs: 1000, retry: { attempts: 2, on: [], statusCodes: [] } },
+        { name: 'a', source: 'routes[1]', retrySource: 'routes[1]', match: { headers: [h('x-a')] }, timeoutMs: 5000 },
+      ],
+    },
+    routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: { headers: [h('x-b')] }, to: [] }], split: [] },
+  } as any;
+};
+
+describe('one precedence object per mesh: its rank, and its words in both refusals', () => {
+  const exact = { path: { type: MatchType.EXACT, value: '/a' }, headers: [] };
+  const prefix = { path: { type: MatchType.PREFIX, value: '/a' }, headers: [] };
+  const header = { headers: [{ name: 'x', type: MatchType.EXACT, value: '1' }] };
+
+  test('Gateway API ranks an exact path above a prefix of the same length; Linkerd ties them', () => {
+    expect(compareRank(GATEWAY_API_PRECEDENCE.rank(exact), GATEWAY_API_PRECEDENCE.rank(prefix))).toBeGreaterThan(0);
+    expect(compareRank(GATEWAY_API_PRECEDENCE.rank(prefix), GATEWAY_API_PRECEDENCE.rank(exact))).toBeLessThan(0);
+    expect(compareRank(LINKERD_PRECEDENCE.rank(exact), LINKERD_PRECEDENCE.rank(prefix))).toBe(0);
+  });
+
+  test('no path is the prefix "/": a longer path outranks headers on both', () => {
+    expect(compareRank(GATEWAY_API_PRECEDENCE.rank(prefix), GATEWAY_API_PRECEDENCE.rank(header))).toBeGreaterThan(0);
+    expect(compareRank(LINKERD_PRECEDENCE.rank(prefix), LINKERD_PRECEDENCE.rank(header))).toBeGreaterThan(0);
+  });
+
+  test('VersionedRouting\'s refusal says `ranking`, from the same rank', () => {
+    for (const p of [GATEWAY_API_PRECEDENCE, LINKERD_PRECEDENCE]) {
+      expect(p.routesBy).toBe('routes by Gateway API HTTPRoutes, which send a request to the most specific match, not the first');
+      expect(p.outranks({ path: { type: MatchType.PREFIX, value: '/ab' }, headers: [] }, prefix)).toBe(p.ranking);
+      expect(p.outranks(prefix, { path: { type: MatchType.PREFIX, value: '/ab' }, headers: [] })).toBeUndefined();
+    }
+  });
+
+  test('the crossed-precedence refusal says `rankingOfRules`: Linkerd\'s and Gateway API\'s words', () => {
+    const linkerd = crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD_PRECEDENCE, true);
+    expect(linkerd).toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method), ');
+    // Gateway API's ranking: the rule of two headers alone, a tie crossed (two retry policies: two routes)
+    expect(crossedPrecedenceProblem(target(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })), crossedTie(), GATEWAY_API_PRECEDENCE, true)).toContain(
+      'Istio ambient sends a request to the most specific HTTPRoute match (Gateway API precedence: exact path, longest path, method, most headers, most query parameters), ');
+  });
+});
+
+describe('routePerRetryPolicy: rules of two retry policies in two routes have no order between them', () => {
+  // ri outranks rj alone (two headers, one); crossed with the version route's x-b, both have two headers:
+  // in one route the first rule (ri) keeps the requests, in two routes their order is undefined
+  const m = crossedTie();
+
+  test('one route per retry policy (Linkerd, ambient): refused; one route: accepted', () => {
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, true)).toContain('in the routes written for canaryRequests[0] routes[1] ranks higher');
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, false)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { HttpMethod, ServiceRef } from '../../../src';
-import { GATEWAY_API_PRECEDENCE, gatewayApiPrecedence, renderVersionServices, versionServicePortProblems } from '../../../src/meshes/gateway-api/routing';
+import { GATEWAY_API_PRECEDENCE, gammaPrecedence } from '../../../src/meshes/gateway-api/precedence';
+import { renderVersionServices, versionServicePortProblems } from '../../../src/meshes/gateway-api/routing';
 import { exact, prefix, regex, routingIntent, scope, version } from '../routing-intent';
 
 describe('meshes/gateway-api/routing: what Linkerd and Istio ambient share for VersionedRouting', () => {
@@ -46,7 +47,7 @@ describe('meshes/gateway-api/routing: what Linkerd and Istio ambient share for V
   });
 
   test('a mesh ranks with its own function and words', () => {
-    const byHeaders = gatewayApiPrecedence(m => [m.headers.length], 'most headers');
+    const byHeaders = gammaPrecedence({ rank: m => [m.headers.length], ranking: 'most headers', rankingOfRules: 'most headers' });
     expect(byHeaders.outranks(prefix('/', 2), exact('/long/path', 1))).toBe('most headers');
     expect(byHeaders.outranks(exact('/long/path', 1), prefix('/', 2))).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { IstioDataPlane, Mesh } from '../../../src';
+import { HttpMethod, IstioDataPlane, MatchType, Mesh } from '../../../src';
 import { ISTIO } from '../../../src/meshes/istio';
 import { ISTIO_AMBIENT } from '../../../src/meshes/istio-ambient';
 
@@ -26,8 +26,29 @@ describe('meshes/istio-ambient: faults beside Gateway API routes (joinProblem)',
     expect(join({ resilienceBy: 'test/res', canaryBy: 'test/release' }, { resilience: RULES })).toBeUndefined();
   });
 
-  test('the ranking of the crossed-precedence check is Gateway API\'s; sidecars have neither check', () => {
-    expect(ISTIO_AMBIENT.traffic!.precedenceProblem).toBeDefined();
+  test('the crossed-precedence check ranks by Gateway API precedence and says so', () => {
+    const precedence = (model: any) => ISTIO_AMBIENT.traffic!.precedenceProblem!(target({ resilienceBy: 'test/res', canaryBy: 'test/release' }), model, { mesh });
+    const h = (name: string) => ({ name, type: MatchType.EXACT, value: '1' });
+    const rules = (second: any) => ({
+      resilience: {
+        rules: [
+          { name: 'testers', source: 'routes[0]', retrySource: 'routes[0]', match: { headers: [h('x-test')] }, timeoutMs: 1000 },
+          { name: 'second', source: 'routes[1]', retrySource: 'routes[1]', match: second, timeoutMs: 5000 },
+        ],
+      },
+      routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: { headers: [h('x-test')] }, to: [] }], split: [] },
+    });
+    // a method outranks a header in Gateway API (Linkerd ranks the header higher, and refuses this one)
+    expect(precedence(rules({ headers: [], methods: [HttpMethod.GET] }))).toBeUndefined();
+    // alone, routes[0] and routes[1] tie (one header each) and route order keeps routes[0]; in the routes written
+    // for the test requests, routes[1] has two headers (x-b and the test header) and outranks it: refused
+    expect(precedence(rules({ headers: [h('x-b')] }))).toBe(
+      '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}) sends requests to a version, and [test/res] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}; timeout 1000ms, no retries) '
+      + 'and routes[1] ({"headers":[{"name":"x-b","type":"exact","value":"1"}]}; timeout 5000ms, no retries) both match some of them. Istio ambient sends a request to the most specific HTTPRoute match '
+      + '(Gateway API precedence: exact path, longest path, method, most headers, most query parameters), and a route holds one condition per header name, so in the routes written for canaryRequests[0] routes[1] ranks higher and those requests would get its settings, not routes[0]\'s; '
+      + 'match canaryRequests[0] on a header that no route of [test/res] matches on, or add that header condition to routes[1]\'s match too, or give both routes the same timeout and retries');
+  });
+  test('sidecars have neither check', () => {
     expect(ISTIO.traffic!.joinProblem).toBeUndefined();
     expect(ISTIO.traffic!.precedenceProblem).toBeUndefined();
   });

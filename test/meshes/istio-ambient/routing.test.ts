@@ -1,5 +1,5 @@
 import { IstioDataPlane, Mesh, ServiceRef } from '../../../src';
-import { GATEWAY_API_PRECEDENCE } from '../../../src/meshes/gateway-api/routing';
+import { GATEWAY_API_PRECEDENCE } from '../../../src/meshes/gateway-api/precedence';
 import { ISTIO_ROUTING } from '../../../src/meshes/istio/routing';
 import { ISTIO_AMBIENT } from '../../../src/meshes/istio-ambient';
 import { AMBIENT_ROUTING } from '../../../src/meshes/istio-ambient/routing';

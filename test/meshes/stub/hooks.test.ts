@@ -31,7 +31,7 @@ function stub(calls: string[], refuse: boolean): Mesh {
     resilience: h,
     zeroTrust: h,
     multiCluster: { ...h, droppable: [], withoutZeroTrust: undefined },
-    traffic: { unsupported: () => [], render: () => undefined },
+    traffic: { render: () => undefined },
     canary: { ...h, controllerUnsupported: () => [], alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
     routing: h,
     fault: h,

@@ -92,7 +92,6 @@ describe('MultiClusterExport: the stub refuses a prop, says which refusals can b
 
 describe('ServiceTraffic: the stub refuses two contributions together (joinProblem) in its words', () => {
   const traffic: TrafficRenderer = {
-    unsupported: () => [],
     joinProblem: (t, m) => (t.faultBy && m.resilience ? `[${t.faultBy}] and [${t.resilienceBy}]: Stub cannot fault a resilient service` : undefined),
     render: () => undefined,
   };

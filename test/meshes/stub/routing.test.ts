@@ -45,7 +45,6 @@ describe('a fifth mesh renders VersionedRouting through its own renderer (the se
     },
   };
   const traffic: TrafficRenderer = {
-    unsupported: () => [],
     render: (_scope, model) => { calls.push(`traffic ${model().routing?.rules.map(r => r.name).join(' ')}`); },
   };
   const renderers: MeshRenderers = { ...STUB, routing, traffic };

@@ -99,7 +99,6 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
     },
   };
   const traffic: TrafficRenderer = {
-    unsupported: () => [],
     render: (_scope, model) => { calls.push(`traffic ${model().canary?.canaryWeight}`); },
   };
   const renderers: MeshRenderers = { ...STUB, canary, traffic };

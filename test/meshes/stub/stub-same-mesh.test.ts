@@ -11,7 +11,7 @@ import { captureStderr } from '../../util';
 
 captureStderr();
 const nothing: PatternRenderer<any> = { unsupported: () => [], render: () => undefined };
-const traffic: TrafficRenderer = { unsupported: () => [], render: () => undefined };
+const traffic: TrafficRenderer = { render: () => undefined };
 const seen: string[][] = [];
 const ingress: IngressRenderer = {
   defaultApi: () => IngressApi.GATEWAY_API,
