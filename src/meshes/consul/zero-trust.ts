@@ -11,7 +11,7 @@ import type { Unsupported } from '../../model/unsupported';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
+import { PropProblem, RenderContext, ZeroTrustRenderer } from '../renderer';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -49,7 +49,10 @@ const DENY_REST: Permission = { action: 'deny', http: { pathPrefix: '/' } };
  * its service, as consul-k8s requires), permissions for methods and paths (deny before allow), the
  * mesh-wide mutual TLS mode in ProxyDefaults (and Mesh for PERMISSIVE), and a JWTProvider.
  */
-export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
+  // its JWTProvider's CA bundle (checked in problems)
+  reads: ['jwt.consulJwksCaFile'],
+
   unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     for (const r of [...intent.allow, ...intent.deny]) {

@@ -14,7 +14,7 @@ import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
-import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
+import { RenderContext, ZeroTrustRenderer } from '../renderer';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -262,7 +262,10 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
  * methods or paths. Linkerd authorization only allows: no deny rules, no JWT.
  */
-export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
+  // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
+  reads: [],
+
   unsupported(intent: ZeroTrustIntent) {
     const out: Unsupported[] = [];
     if (intent.deny.length) {
@@ -357,11 +360,5 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
         }
       }
     }
-  },
-
-  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
-    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
-    const ca = intent.jwt?.consulJwksCaFile;
-    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
   },
 };

@@ -1,10 +1,11 @@
 import { Construct, IConstruct } from 'constructs';
-import { RuleIntent, ZeroTrustIntent } from './intent';
+import { RuleIntent, ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from './intent';
 import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
 import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -166,6 +167,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // the mesh's own checks, with the JWT's (e.g. jwt.consulJwksCaFile: Consul checks the path, the other
     // meshes refuse it); the rules may still have problems of their own, thrown together with these
     const checked: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, jwt, namespaceObject: props.namespaceObject, allow, deny };
+    // (a mesh-owned setting the renderer does not read, ZERO_TRUST_OWNED, is refused here in the mesh's name)
+    const owned = ownedRefusals<ZeroTrustNamespaceProps, ZeroTrustIntent, ZeroTrustOwnedSetting>(
+      ZERO_TRUST_OWNED, renderer.reads, checked, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
     for (const p of renderer.problems?.(checked, { mesh: this.mesh }) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
     problems.throwIfAny();
 
