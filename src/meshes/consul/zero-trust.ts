@@ -8,7 +8,7 @@ import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { ServiceProtocol } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
-import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
 import { PropProblem, RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -105,10 +105,12 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
       why: 'Consul\'s mutual TLS mode is set per service or mesh-wide, not per port',
       alternative: 'remove the exception, or move the whole namespace to MtlsPhase.PERMISSIVE',
     }));
+    // each access refusal is kept; forwardOriginalToken (which only Istio's renderer reads) can be dropped
+    const kept: Unsupported[] = out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
     if (intent.jwt?.forwardOriginalToken) {
-      out.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
+      kept.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
     }
-    return out;
+    return kept;
   },
 
   render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {

@@ -1,5 +1,5 @@
 import type { Unsupported } from '../../model/unsupported';
-import type { ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_ZERO_TRUST, istioZeroTrustRender } from '../istio/zero-trust';
 import { ZeroTrustRenderer } from '../renderer';
@@ -17,6 +17,7 @@ export const AMBIENT_ZERO_TRUST: ZeroTrustRenderer = {
       value: e.mode,
       why: 'ztunnel always speaks mTLS between ambient workloads and ignores DISABLE',
       alternative: 'use MtlsExceptionMode.PERMISSIVE for a port that plaintext clients call',
+      keep: ACCESS_RULES_KEEP,
     }] : []);
   },
 

@@ -8,7 +8,7 @@ import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
-import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
@@ -277,7 +277,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     intent.exceptions.forEach((e, i) => {
       if (e.mode === 'DISABLE') out.push({ setting: `mtlsExceptions[${i}].mode`, value: e.mode, why: 'Linkerd cannot turn mTLS off for a port; it can only accept unauthenticated clients on it', alternative: 'use MtlsExceptionMode.PERMISSIVE' });
     });
-    return out;
+    return out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
   },
 
   render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {

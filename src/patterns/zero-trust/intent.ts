@@ -28,6 +28,13 @@ export interface ZeroTrustIntent {
   readonly namespaceObject?: IConstruct;
 }
 
+/**
+ * Why a zero-trust refusal is kept with UnsupportedSettings.DROP_WITH_WARNING: a renderer's refusals of access
+ * rules, exceptions and the JWT (a renderer leaves `keep` out of those that can be dropped, e.g. Consul's
+ * `jwt.forwardOriginalToken`).
+ */
+export const ACCESS_RULES_KEEP = 'leaving it out would admit or refuse other callers than written';
+
 /** The settings of ZeroTrustNamespace that one mesh owns; a renderer lists those it reads (ZeroTrustRenderer.reads). */
 export type ZeroTrustOwnedSetting = 'jwt.consulJwksCaFile';
 

@@ -196,10 +196,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // the order of rules has no meaning (any matching allow rule allows): sort them, so that the output does not depend on it
     const byTarget = (a: RuleIntent, b: RuleIntent) => (a.to.name + '\u0000' + a.name < b.to.name + '\u0000' + b.name ? -1 : 1);
     const intent: ZeroTrustIntent = { ...checked, allow: [...allow].sort(byTarget), deny: [...deny].sort(byTarget) };
-    // access rules are never dropped; Consul's renderer does not read jwt.forwardOriginalToken (only Istio's does)
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
-      ...u, keep: 'leaving it out would admit or refuse other callers than written',
-    }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    // access rules are never dropped: the renderers keep their refusals (ACCESS_RULES_KEEP) but those they never
+    // read (Consul's jwt.forwardOriginalToken, which only Istio's reads)
+    const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }), drop);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }

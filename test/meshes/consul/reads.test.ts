@@ -1,5 +1,6 @@
 import { EgressPolicy, Mesh } from '../../../src';
 import { CONSUL } from '../../../src/meshes/consul';
+import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, shopChart } from '../../util';
 
 // the mesh-owned settings Consul's renderers read (MeshRenderers.*.reads): the constructs refuse the others
@@ -19,5 +20,11 @@ describe('meshes/consul: the owned settings it reads', () => {
     const chart = shopChart();
     new EgressPolicy(chart, 'egress', { mesh: mesh(), hosts: [{ host: 'api.stripe.com' }], consulTerminatingGateway: 'edge-gateway' });
     expect(chart.toJson().filter((o: any) => o.kind === 'TerminatingGateway').map((o: any) => o.metadata.name)).toEqual(['edge-gateway']);
+  });
+  test('ZeroTrustNamespace: its access refusals are kept, jwt.forwardOriginalToken (only Istio reads it) can be dropped', () => {
+    const intent = { deny: [], allow: [], exceptions: [{ service: { name: 'payment' }, port: 8080 }], jwt: { issuer: 'i', forwardOriginalToken: true } } as any;
+    expect(CONSUL.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([
+      ['mtlsExceptions[0]', ACCESS_RULES_KEEP], ['jwt.forwardOriginalToken', undefined],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { EgressPolicy, IstioDataPlane, Mesh, UnsupportedSettings } from '../../../src';
 import { ISTIO_AMBIENT } from '../../../src/meshes/istio-ambient';
+import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, failureOf, shopChart } from '../../util';
 
 // the mesh-owned settings Istio ambient's renderers read (MeshRenderers.*.reads): the constructs refuse the others
@@ -21,5 +22,9 @@ describe('meshes/istio-ambient: the owned settings it reads', () => {
     const chart = shopChart();
     const policy = new EgressPolicy(chart, 'egress', { mesh: mesh(), hosts: [{ host: 'api.stripe.com' }], registryOnly: false, consulTerminatingGateway: 'gw', unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     expect(policy.warnings).toContain('consulTerminatingGateway ("gw") is not written: Istio ambient cannot express it (it names a Consul gateway)');
+  });
+  test('ZeroTrustNamespace: its DISABLE refusal is kept (ACCESS_RULES_KEEP)', () => {
+    const intent = { deny: [], allow: [], exceptions: [{ mode: 'DISABLE' }] } as any;
+    expect(ISTIO_AMBIENT.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([['mtlsExceptions[0].mode', ACCESS_RULES_KEEP]]);
   });
 });

@@ -1,5 +1,6 @@
 import { EgressPolicy, Mesh, UnsupportedSettings } from '../../../src';
 import { LINKERD } from '../../../src/meshes/linkerd';
+import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, failureOf, shopChart } from '../../util';
 
 // the mesh-owned settings Linkerd's renderers read (MeshRenderers.*.reads): the constructs refuse the others
@@ -21,5 +22,11 @@ describe('meshes/linkerd: the owned settings it reads', () => {
     const chart = shopChart();
     const policy = new EgressPolicy(chart, 'egress', { mesh: mesh(), hosts: [{ host: 'api.stripe.com' }], consulTerminatingGateway: 'gw', unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     expect(policy.warnings).toContain('consulTerminatingGateway ("gw") is not written: Linkerd cannot express it (it names a Consul gateway)');
+  });
+  test('ZeroTrustNamespace: every refusal of its own is kept (ACCESS_RULES_KEEP)', () => {
+    const intent = { deny: [{}], jwt: { issuer: 'i' }, allow: [], exceptions: [{ mode: 'DISABLE' }] } as any;
+    expect(LINKERD.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([
+      ['deny', ACCESS_RULES_KEEP], ['jwt', ACCESS_RULES_KEEP], ['mtlsExceptions[0].mode', ACCESS_RULES_KEEP],
+    ]);
   });
 });

@@ -152,3 +152,26 @@ describe('EgressPolicy: a stub that does not read consulTerminatingGateway', () 
     expect(seen).toEqual(['gw']);
   });
 });
+
+describe('ZeroTrustNamespace: a stub\'s refusals say themselves whether they can be dropped (keep), not the construct by name', () => {
+  const zeroTrust: ZeroTrustRenderer = {
+    reads: [],
+    unsupported: intent => [
+      ...(intent.deny.length ? [{ setting: 'deny', value: intent.deny.length, why: 'Stub only allows', alternative: 'remove deny', keep: 'it would admit the denied callers' }] : []),
+      ...(intent.phase === 'PERMISSIVE' ? [{ setting: 'mtls', value: intent.phase, why: 'Stub is always strict', alternative: 'use MtlsPhase.STRICT' }] : []),
+    ],
+    render: (scope, intent) => { new ApiObject(scope, 'Policy', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'zt', namespace: intent.namespace } }); },
+  };
+  const make = (extra: any) => new ZeroTrustNamespace(Testing.chart(), 'zt', { mesh: mesh({ zeroTrust }), namespace: 'shop', allow: [], ...DROP, ...extra });
+
+  test('one without keep is dropped with DROP_WITH_WARNING, whatever its setting', () => {
+    const zt = make({ mtls: 'PERMISSIVE' });
+    expect(zt.warnings).toContain('mtls ("PERMISSIVE") is not written: Stub cannot express it (Stub is always strict)');
+  });
+
+  test('one with keep is refused, with its reason', () => {
+    const to = ServiceRef.fromName('payment', { port: 8080 });
+    expect(() => make({ deny: [{ callers: [Identity.serviceAccount('order')], to }] })).toThrow(
+      '[test/zt] deny: got 1: Stub cannot express this (Stub only allows); remove deny (UnsupportedSettings.DROP_WITH_WARNING does not leave this setting out: it would admit the denied callers)');
+  });
+});
