@@ -59,10 +59,11 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
    */
   warnings?(intent: I, context: RenderContext): void;
   /**
-   * The mesh's own checks of the intent's values (e.g. a setting of another mesh it refuses outright), added
-   * to the construct's problems at the place the construct documents (ZeroTrustNamespace: with its JWT
-   * checks; MultiClusterExport: after `istioEastWestGateway`'s type check; IngressGateway: after the
-   * unsupported settings are refused or dropped). Default: none.
+   * The mesh's own checks of the intent's values, added to the construct's problems at the place the construct
+   * documents (ZeroTrustNamespace: with its JWT checks; MultiClusterExport: after `istioEastWestGateway`'s type
+   * check; IngressGateway: after the unsupported settings are refused or dropped). Another mesh's settings are
+   * not refused here: the pattern declares them (`*_OWNED`), and the construct refuses those the renderer does
+   * not list in `reads`. Default: none.
    */
   problems?(intent: I, context: RenderContext): PropProblem[];
 }
