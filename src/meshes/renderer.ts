@@ -11,15 +11,15 @@ import type { ServiceRef } from '../model/service';
 import { TrafficModel, VersionIntent, WeightedVersion } from '../model/traffic';
 import { Unsupported } from '../model/unsupported';
 import type { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
-import type { EgressIntent } from '../patterns/egress/intent';
+import type { EgressIntent, EgressOwnedSetting } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
-import type { IngressIntent } from '../patterns/ingress/intent';
+import type { IngressIntent, IngressOwnedSetting } from '../patterns/ingress/intent';
 import type { IngressApi } from '../patterns/ingress/props';
-import type { MultiClusterIntent } from '../patterns/multicluster/intent';
+import type { MultiClusterIntent, MultiClusterOwnedSetting } from '../patterns/multicluster/intent';
 import type { VersionedRoutingIntent } from '../patterns/routing/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
 import type { TrafficTarget } from '../patterns/traffic/intent';
-import type { ZeroTrustIntent } from '../patterns/zero-trust/intent';
+import type { ZeroTrustIntent, ZeroTrustOwnedSetting } from '../patterns/zero-trust/intent';
 import type { PodTemplate } from '../private/k8s-objects';
 
 /** What a renderer gets besides the intent. */
@@ -76,10 +76,27 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
    */
   warnings?(intent: I, context: RenderContext): void;
   /**
-   * The mesh's own checks of the intent's values (e.g. a setting of another mesh it refuses outright), added
-   * to the construct's problems and thrown with them (see above for where). Default: none.
+   * The mesh's own checks of the intent's values, added to the construct's problems and thrown with them (see
+   * above for where). Another mesh's settings are not refused here: the pattern declares them (`*_OWNED`),
+   * and the construct refuses those the renderer does not list in `reads`. Default: none.
    */
   problems?(intent: I, context: RenderContext): PropProblem[];
+}
+
+/**
+ * ZeroTrustNamespace: the namespace's policies, and the mesh-owned settings the renderer reads
+ * (ZERO_TRUST_OWNED); the construct refuses the others that are set, with its JWT checks.
+ */
+export interface ZeroTrustRenderer extends PatternRenderer<ZeroTrustIntent> {
+  readonly reads: readonly ZeroTrustOwnedSetting[];
+}
+
+/**
+ * EgressPolicy: the namespace's egress objects, and the mesh-owned settings the renderer reads
+ * (EGRESS_OWNED); the construct refuses the others that are set, after the renderer's own unsupported settings.
+ */
+export interface EgressRenderer extends PatternRenderer<EgressIntent> {
+  readonly reads: readonly EgressOwnedSetting[];
 }
 
 /**
@@ -125,15 +142,15 @@ export interface TrafficRenderer {
 
 /**
  * MultiClusterExport: the objects of each cluster, and what the construct reads of the mesh around them
- * (which refusals may be dropped, and what the exporters' warning names).
+ * (the mesh-owned settings it reads, and what the exporters' warning names).
  */
 export interface MultiClusterRenderer extends PatternRenderer<MultiClusterIntent> {
   /**
-   * The settings of `unsupported` this renderer never reads (another mesh's), which
-   * UnsupportedSettings.DROP_WITH_WARNING leaves out; every other refusal is kept (leaving it out would
-   * break calls between the clusters).
+   * The mesh-owned settings this renderer reads (MULTI_CLUSTER_OWNED); the construct refuses the others that
+   * are set, in the mesh's name (dropped with UnsupportedSettings.DROP_WITH_WARNING where the declaration
+   * allows it). The renderer's own refusals say themselves whether they can be dropped (`keep`).
    */
-  readonly droppable: readonly string[];
+  readonly reads: readonly MultiClusterOwnedSetting[];
   /**
    * What an exporting cluster's namespace lacks without a ZeroTrustNamespace (`no default deny and no
    * STRICT mTLS`), in the warning given at synthesis for each such export; undefined: no warning (the
@@ -147,6 +164,11 @@ export interface MultiClusterRenderer extends PatternRenderer<MultiClusterIntent
  * renders (its defaults and the identity the gateway calls the services with).
  */
 export interface IngressRenderer extends PatternRenderer<IngressIntent> {
+  /**
+   * The mesh-owned settings this renderer reads (INGRESS_OWNED); the construct refuses the others that are
+   * set, before the renderer's own unsupported settings.
+   */
+  readonly reads: readonly IngressOwnedSetting[];
   /** The GatewayClass when the props name none; without it, `noGatewayClass` says why one is required. */
   readonly defaultGatewayClassName?: string;
   /** Why a GatewayClass must be named, and how (a mesh without `defaultGatewayClassName`). */
@@ -414,7 +436,7 @@ export interface MeshRenderers {
   /** ResilientService. */
   readonly resilience: PatternRenderer<ResilienceIntent> | undefined;
   /** ZeroTrustNamespace. */
-  readonly zeroTrust: PatternRenderer<ZeroTrustIntent> | undefined;
+  readonly zeroTrust: ZeroTrustRenderer | undefined;
   /** MultiClusterExport. */
   readonly multiCluster: MultiClusterRenderer | undefined;
   /** The per-service routing objects that ResilientService, CanaryRelease, VersionedRouting and FaultInjection share. */
@@ -428,7 +450,7 @@ export interface MeshRenderers {
   /** IngressGateway. */
   readonly ingress: IngressRenderer | undefined;
   /** EgressPolicy. */
-  readonly egress: PatternRenderer<EgressIntent> | undefined;
+  readonly egress: EgressRenderer | undefined;
   /** TrafficTelemetry. */
   readonly telemetry: PatternRenderer<TelemetryIntent> | undefined;
   /**

@@ -6,13 +6,16 @@ import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { EgressRenderer, RenderContext } from '../renderer';
 
 /**
  * Consul: per host a ServiceDefaults destination, a place on the terminating gateway and an intention,
  * and Mesh `meshDestinationsOnly`.
  */
-export const CONSUL_EGRESS: PatternRenderer<EgressIntent> = {
+export const CONSUL_EGRESS: EgressRenderer = {
+  // its terminating gateway's name
+  reads: ['consulTerminatingGateway'],
+
   unsupported(intent: EgressIntent) {
     const out: Unsupported[] = [];
     intent.hosts.forEach((h, i) => {

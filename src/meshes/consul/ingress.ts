@@ -20,6 +20,9 @@ export const CONSUL_INGRESS: IngressRenderer = {
   defaultApi: () => IngressApi.GATEWAY_API,
   defaultGatewayClassName: 'consul',
 
+  // its JWTProvider's CA bundle (checked in jwtProblems)
+  reads: ['jwt.consulJwksCaFile'],
+
   unsupported(intent: IngressIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     if (intent.api === IngressApi.ISTIO) {

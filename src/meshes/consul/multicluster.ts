@@ -6,9 +6,9 @@ import { DATACENTER_WIDE, writesDatacenterWide } from './singletons';
 import * as consul from '../../imports/consul';
 import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
-import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
+import { CROSS_CLUSTER_KEEP, ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
-import { MultiClusterRenderer, PropProblem, RenderContext } from '../renderer';
+import { MultiClusterRenderer, RenderContext } from '../renderer';
 
 /**
  * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
@@ -21,9 +21,8 @@ export const CONSUL_MULTI_CLUSTER: MultiClusterRenderer = {
   unsupported(intent: MultiClusterIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     if (intent.samenessGroup && !mesh.consulEnterprise) {
-      out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)' });
+      out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are a Consul Enterprise feature', alternative: 'use Mesh.consul({ enterprise: true }) if the servers run Enterprise, or name the peers (remove consulSamenessGroup)', keep: CROSS_CLUSTER_KEEP });
     }
-    if (intent.linkerdRemoteDiscovery) out.push({ setting: 'linkerdRemoteDiscovery', value: true, why: 'remote discovery is Linkerd\'s', alternative: 'remove it for Consul' });
     return out;
   },
 
@@ -67,13 +66,8 @@ export const CONSUL_MULTI_CLUSTER: MultiClusterRenderer = {
     }
   },
 
-  problems(intent: MultiClusterIntent, { mesh }: RenderContext): PropProblem[] {
-    // the east-west Gateway (15443 AUTO_PASSTHROUGH) is Istio's: refused, not dropped
-    return intent.istioEastWestGateway === true
-      ? [{ prop: 'istioEastWestGateway', value: true, why: `${mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, fix: 'remove it' }] : [];
-  },
-
-  droppable: ['linkerdRemoteDiscovery'],
+  // the other meshes' settings (linkerdRemoteDiscovery, istioEastWestGateway) are refused by the construct
+  reads: ['consulSamenessGroup'],
   // deny by default is datacenter-wide (the * → * intention or the ACL default policy), not a namespace's,
   // and the export's ServiceIntentions is the service's one (consul-k8s: one per destination)
   withoutZeroTrust: undefined,

@@ -8,10 +8,10 @@ import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { ServiceProtocol } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
-import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
+import { PropProblem, RenderContext, ZeroTrustRenderer } from '../renderer';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -49,7 +49,10 @@ const DENY_REST: Permission = { action: 'deny', http: { pathPrefix: '/' } };
  * its service, as consul-k8s requires), permissions for methods and paths (deny before allow), the
  * mesh-wide mutual TLS mode in ProxyDefaults (and Mesh for PERMISSIVE), and a JWTProvider.
  */
-export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
+  // its JWTProvider's CA bundle (checked in problems)
+  reads: ['jwt.consulJwksCaFile'],
+
   unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     for (const r of [...intent.allow, ...intent.deny]) {
@@ -102,10 +105,12 @@ export const CONSUL_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
       why: 'Consul\'s mutual TLS mode is set per service or mesh-wide, not per port',
       alternative: 'remove the exception, or move the whole namespace to MtlsPhase.PERMISSIVE',
     }));
+    // each access refusal is kept; forwardOriginalToken (which only Istio's renderer reads) can be dropped
+    const kept: Unsupported[] = out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
     if (intent.jwt?.forwardOriginalToken) {
-      out.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
+      kept.push({ setting: 'jwt.forwardOriginalToken', value: true, why: 'JWTProvider forwards the token payload to a header, not the original token', alternative: 'remove forwardOriginalToken for Consul' });
     }
-    return out;
+    return kept;
   },
 
   render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway-api';
-import { Unsupported } from '../../model/unsupported';
 import type { IngressIntent } from '../../patterns/ingress/intent';
 import { HTTPROUTE_MAX_RULES } from '../../private/limits';
 import { objectMetadata } from '../../private/metadata';
@@ -13,15 +12,6 @@ export interface GatewayIngressOptions {
   readonly infrastructureLabels?: { [key: string]: string };
   /** The matches of a path prefix other than `/` (default: one PathPrefix). */
   readonly prefixMatches?: (prefix: string) => gatewayApi.HttpRouteSpecRulesMatches[];
-}
-
-/**
- * `jwt.consulJwksCaFile` on a mesh other than Consul: it sets Consul's JWTProvider (the renderers that list
- * it do not read it, so it can be dropped).
- */
-export function consulJwksCaFileUnsupported(intent: IngressIntent): Unsupported[] {
-  if (intent.jwt?.consulJwksCaFile === undefined) return [];
-  return [{ setting: 'jwt.consulJwksCaFile', value: intent.jwt.consulJwksCaFile, why: 'it sets Consul\'s JWTProvider', alternative: 'remove it' }];
 }
 
 /**

@@ -2,13 +2,14 @@ import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_EGRESS, istioEgressRender } from '../istio/egress';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { EgressRenderer, RenderContext } from '../renderer';
 
 /**
  * Istio ambient: Istio's ServiceEntries and DestinationRules, with TLS origination in the namespace's egress
  * waypoint (which the ServiceEntry is enrolled with); no REGISTRY_ONLY Sidecar (there are no sidecars).
  */
-export const AMBIENT_EGRESS: PatternRenderer<EgressIntent> = {
+export const AMBIENT_EGRESS: EgressRenderer = {
+  ...ISTIO_EGRESS,
   unsupported(intent: EgressIntent, context: RenderContext) {
     const out: Unsupported[] = [];
     if (intent.registryOnly) {

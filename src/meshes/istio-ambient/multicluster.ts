@@ -1,4 +1,5 @@
 import type { Unsupported } from '../../model/unsupported';
+import { CROSS_CLUSTER_KEEP } from '../../patterns/multicluster/intent';
 import { ISTIO_MULTI_CLUSTER } from '../istio/multicluster';
 import { MultiClusterRenderer } from '../renderer';
 
@@ -15,6 +16,7 @@ export const AMBIENT_MULTI_CLUSTER: MultiClusterRenderer = {
       value: 'ambient',
       why: 'ambient multi-network uses an east-west gateway of its own (HBONE on 15008, class istio-east-west) and is Alpha in Istio 1.30; the library writes the sidecar form only',
       alternative: 'run the exported services on the sidecar data plane (Mesh.istio()), or set up ambient multicluster with istioctl',
+      keep: CROSS_CLUSTER_KEEP,
     }];
   },
 };

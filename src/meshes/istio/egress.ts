@@ -6,13 +6,16 @@ import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { EgressRenderer, RenderContext } from '../renderer';
 
 /**
  * Istio with sidecars: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS
  * origination, and a REGISTRY_ONLY Sidecar (ambient: istio-ambient/egress.ts, with istioEgressRender).
  */
-export const ISTIO_EGRESS: PatternRenderer<EgressIntent> = {
+export const ISTIO_EGRESS: EgressRenderer = {
+  // Consul's consulTerminatingGateway is refused by the construct (EGRESS_OWNED)
+  reads: [],
+
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {
     return notConsul(intent, mesh.displayName);
   },
@@ -69,14 +72,11 @@ export function istioEgressRender(tlsWaypoint: (scope: Construct, namespace: str
   };
 }
 
-/** What only Consul expresses: named callers, and its terminating gateway. */
+/** What only Consul expresses: named callers (its terminating gateway is refused by the construct, EGRESS_OWNED). */
 export function notConsul(intent: EgressIntent, displayName: string) {
   const out: Unsupported[] = [];
   if (intent.callers.length) {
     out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
-  }
-  if (intent.consulTerminatingGateway !== undefined) {
-    out.push({ setting: 'consulTerminatingGateway', value: intent.consulTerminatingGateway, why: 'it names a Consul gateway', alternative: 'remove it' });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { JwtAuthentication } from '../../model/jwt';
 import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { consulJwksCaFileUnsupported, renderGatewayIngress } from '../gateway-api/ingress';
+import { renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
@@ -18,8 +18,11 @@ export const ISTIO_INGRESS: IngressRenderer = {
   defaultApi: () => IngressApi.ISTIO,
   defaultGatewayClassName: 'istio',
 
-  unsupported(intent: IngressIntent) {
-    return consulJwksCaFileUnsupported(intent);
+  // Consul's jwt.consulJwksCaFile is refused by the construct (INGRESS_OWNED)
+  reads: [],
+
+  unsupported() {
+    return [];
   },
 
   callerIdentity(intent: IngressIntent) {

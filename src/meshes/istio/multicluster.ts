@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
-import { MultiClusterIntent } from '../../patterns/multicluster/intent';
+import { CROSS_CLUSTER_KEEP, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
@@ -50,12 +50,10 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
     if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
       for (const e of intent.exports) {
         if (e.to.some(c => !e.localIn.includes(c)) && !e.from.gatewayAddress) {
-          out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'without remote secrets, consumers reach an export through the exporter\'s east-west gateway, whose address is not known', alternative: `set gatewayAddress of ${e.from.name}, or use IstioMultiClusterMode.MULTI_PRIMARY` });
+          out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'without remote secrets, consumers reach an export through the exporter\'s east-west gateway, whose address is not known', alternative: `set gatewayAddress of ${e.from.name}, or use IstioMultiClusterMode.MULTI_PRIMARY`, keep: CROSS_CLUSTER_KEEP });
         }
       }
     }
-    if (intent.samenessGroup) out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are Consul\'s', alternative: 'remove it for Istio' });
-    if (intent.linkerdRemoteDiscovery) out.push({ setting: 'linkerdRemoteDiscovery', value: true, why: 'remote discovery is Linkerd\'s', alternative: 'remove it for Istio' });
     return out;
   },
 
@@ -114,7 +112,7 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
     if (eastWest) warn?.(eastWest);
   },
 
-  // another mesh's settings, which this renderer never reads
-  droppable: ['consulSamenessGroup', 'linkerdRemoteDiscovery'],
+  // the other meshes' settings (consulSamenessGroup, linkerdRemoteDiscovery) are refused by the construct
+  reads: ['istioEastWestGateway'],
   withoutZeroTrust: 'no default deny and no STRICT mTLS',
 };

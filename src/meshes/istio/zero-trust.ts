@@ -9,7 +9,7 @@ import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
-import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
+import { RenderContext, ZeroTrustRenderer } from '../renderer';
 
 /** The SPIFFE-style principal Istio gives a service account. */
 export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
@@ -166,18 +166,15 @@ function byService(rules: RuleIntent[]): Map<string, { service: ServiceRef; rule
  * an allow-nothing AuthorizationPolicy (default deny); per service an ALLOW policy and, for deny
  * rules, a DENY policy; a RequestAuthentication where rules require a JWT.
  */
-export const ISTIO_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+export const ISTIO_ZERO_TRUST: ZeroTrustRenderer = {
+  // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
+  reads: [],
+
   unsupported() {
     return [];
   },
 
   render: istioZeroTrustRender(() => undefined),
-
-  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
-    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
-    const ca = intent.jwt?.consulJwksCaFile;
-    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
-  },
 };
 
 /**

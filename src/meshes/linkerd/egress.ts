@@ -5,12 +5,15 @@ import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
-import { PatternRenderer, RenderContext } from '../renderer';
+import { EgressRenderer, RenderContext } from '../renderer';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
 
 /** Linkerd: an EgressNetwork (Deny with registryOnly) and a Gateway API HTTPRoute or TLSRoute per host. */
-export const LINKERD_EGRESS: PatternRenderer<EgressIntent> = {
+export const LINKERD_EGRESS: EgressRenderer = {
+  // Consul's consulTerminatingGateway is refused by the construct (EGRESS_OWNED)
+  reads: [],
+
   unsupported(intent: EgressIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
     intent.hosts.forEach((h, i) => {
@@ -29,12 +32,9 @@ export const LINKERD_EGRESS: PatternRenderer<EgressIntent> = {
         out.push({ setting: `hosts[${i}].addresses`, value: h.addresses, why: 'the library writes addresses only into Istio ServiceEntries', alternative: 'remove addresses' });
       }
     });
-    // what only Consul expresses: named callers, and its terminating gateway
+    // what only Consul expresses: named callers (its terminating gateway: EGRESS_OWNED)
     if (intent.callers.length) {
       out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${mesh.displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
-    }
-    if (intent.consulTerminatingGateway !== undefined) {
-      out.push({ setting: 'consulTerminatingGateway', value: intent.consulTerminatingGateway, why: 'it names a Consul gateway', alternative: 'remove it' });
     }
     return out;
   },

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { Identity, IdentityKind } from '../../model/identity';
+import type { Unsupported } from '../../model/unsupported';
 import type { IngressIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
-import { consulJwksCaFileUnsupported, renderGatewayIngress } from '../gateway-api/ingress';
+import { renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
@@ -24,8 +25,11 @@ export const LINKERD_INGRESS: IngressRenderer = {
     fix: "name its GatewayClass, e.g. gatewayClassName: 'eg' (Envoy Gateway's quickstart)",
   },
 
+  // Consul's jwt.consulJwksCaFile is refused by the construct (INGRESS_OWNED)
+  reads: [],
+
   unsupported(intent: IngressIntent) {
-    const out = consulJwksCaFileUnsupported(intent);
+    const out: Unsupported[] = [];
     if (intent.api === IngressApi.ISTIO) {
       out.push({ setting: 'api', value: intent.api, why: 'the Istio Gateway API is Istio\'s', alternative: 'use IngressApi.GATEWAY_API', keep: 'no ingress would be written' });
     }

@@ -4,9 +4,9 @@ import * as linkerd from '../../imports/linkerd';
 import { IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
-import { ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
+import { CROSS_CLUSTER_KEEP, ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
-import { MultiClusterRenderer, PropProblem, RenderContext } from '../renderer';
+import { MultiClusterRenderer, RenderContext } from '../renderer';
 
 const EXPORTED = 'mirror.linkerd.io/exported';
 
@@ -89,8 +89,8 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
         if (!e.from.gatewayAddress) out.push({ setting: `clusters[${intent.clusters.indexOf(e.from)}].gatewayAddress`, value: undefined, why: 'a Link to a cluster names its multicluster gateway\'s address', alternative: `set gatewayAddress of ${e.from.name} (the linkerd-gateway Service's external address), or use linkerdRemoteDiscovery` });
       });
     }
-    if (intent.samenessGroup) out.push({ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'sameness groups are Consul\'s', alternative: 'remove it for Linkerd' });
-    return out;
+    // each refusal of Linkerd's own is kept: leaving it out would break calls between the clusters
+    return out.map(u => ({ ...u, keep: CROSS_CLUSTER_KEEP }));
   },
 
   render(_by: IConstruct, intent: MultiClusterIntent, { mesh }: RenderContext) {
@@ -122,13 +122,8 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
     }
   },
 
-  problems(intent: MultiClusterIntent, { mesh }: RenderContext): PropProblem[] {
-    // the east-west Gateway (15443 AUTO_PASSTHROUGH) is Istio's: refused, not dropped
-    return intent.istioEastWestGateway === true
-      ? [{ prop: 'istioEastWestGateway', value: true, why: `${mesh.displayName} cannot express this (the east-west Gateway is Istio's)`, fix: 'remove it' }] : [];
-  },
-
-  droppable: ['consulSamenessGroup'],
+  // the other meshes' settings (consulSamenessGroup, istioEastWestGateway) are refused by the construct
+  reads: ['linkerdRemoteDiscovery'],
   // Linkerd's mTLS is always on between meshed pods: a ZeroTrustNamespace adds the default deny
   withoutZeroTrust: 'no default deny',
 };

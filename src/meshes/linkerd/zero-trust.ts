@@ -8,13 +8,13 @@ import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
-import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
-import { PatternRenderer, PropProblem, RenderContext } from '../renderer';
+import { RenderContext, ZeroTrustRenderer } from '../renderer';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -262,7 +262,10 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
  * methods or paths. Linkerd authorization only allows: no deny rules, no JWT.
  */
-export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
+export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
+  // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
+  reads: [],
+
   unsupported(intent: ZeroTrustIntent) {
     const out: Unsupported[] = [];
     if (intent.deny.length) {
@@ -274,7 +277,7 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
     intent.exceptions.forEach((e, i) => {
       if (e.mode === 'DISABLE') out.push({ setting: `mtlsExceptions[${i}].mode`, value: e.mode, why: 'Linkerd cannot turn mTLS off for a port; it can only accept unauthenticated clients on it', alternative: 'use MtlsExceptionMode.PERMISSIVE' });
     });
-    return out;
+    return out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
   },
 
   render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
@@ -357,11 +360,5 @@ export const LINKERD_ZERO_TRUST: PatternRenderer<ZeroTrustIntent> = {
         }
       }
     }
-  },
-
-  problems(intent: ZeroTrustIntent, { mesh }: RenderContext): PropProblem[] {
-    // the CA bundle is a field of Consul's JWTProvider: refused, not dropped
-    const ca = intent.jwt?.consulJwksCaFile;
-    return ca === undefined ? [] : [{ prop: 'jwt.consulJwksCaFile', value: ca, why: `${mesh.displayName} cannot express this (it sets Consul's JWTProvider)`, fix: 'remove it' }];
   },
 };

@@ -1,8 +1,9 @@
 import { isIP } from 'net';
 import { Construct } from 'constructs';
-import { EgressHost, EgressIntent } from './intent';
+import { EGRESS_OWNED, EgressHost, EgressIntent, EgressOwnedSetting } from './intent';
 import { EgressProtocol, ExternalHost } from './props';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, show } from '../../private/errors';
@@ -141,8 +142,12 @@ export class EgressPolicy extends MeshConstruct {
     const intent: EgressIntent = {
       namespace: this.namespace, registryOnly: this.registryOnly, hosts, callers, consulTerminatingGateway: props.consulTerminatingGateway,
     };
+    // the mesh-owned settings the renderer does not read (EGRESS_OWNED: consulTerminatingGateway off Consul), after
+    // its own checks: those that may not be dropped with the prop problems, the others with the unsupported settings
+    const owned = ownedRefusals<EgressPolicyProps, EgressIntent, EgressOwnedSetting>(EGRESS_OWNED, renderer.reads, intent, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
     this._askMesh(problems, renderer, intent);
-    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
+    const unsupported = [...renderer.unsupported(intent, { mesh: this.mesh }), ...owned.unsupported];
     // dropped settings (addresses and consulTerminatingGateway off their mesh) are not read by the renderers
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 

@@ -1,4 +1,5 @@
 import { EgressProtocol } from './props';
+import type { OwnedSettings } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 
 /** One external host, checked, with its object name. */
@@ -24,3 +25,11 @@ export interface EgressIntent {
   /** The Consul terminating gateway's name, if given. */
   readonly consulTerminatingGateway?: string;
 }
+
+/** The settings of EgressPolicy that one mesh owns; a renderer lists those it reads (EgressRenderer.reads). */
+export type EgressOwnedSetting = 'consulTerminatingGateway';
+
+/** EgressPolicy's owned settings: refused after the renderer's unsupported settings where unread, droppable. */
+export const EGRESS_OWNED: OwnedSettings<EgressIntent, EgressOwnedSetting> = {
+  consulTerminatingGateway: { why: 'it names a Consul gateway', value: i => i.consulTerminatingGateway, droppable: true },
+};

@@ -1,13 +1,14 @@
 import { isIP } from 'net';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from './intent';
+import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, INGRESS_OWNED, IngressIntent, IngressOwnedSetting, IngressRouteIntent } from './intent';
 import { IngressApi, IngressRoute } from './props';
 import { sameMesh } from '../../meshes';
 import { Identity, IdentityKind } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -274,9 +275,12 @@ export class IngressGateway extends MeshConstruct {
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };
     const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
-    // the mesh's warnings before its unsupported settings; its own checks after them (PatternRenderer)
+    // the mesh's warnings before its unsupported settings; its own checks after them (PatternRenderer); the
+    // mesh-owned settings the renderer does not read (INGRESS_OWNED: consulJwksCaFile off Consul) first
     this._askMesh(problems, renderer, intent, ['warnings']);
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, context), drop);
+    const owned = ownedRefusals<IngressGatewayProps, IngressIntent, IngressOwnedSetting>(INGRESS_OWNED, renderer.reads, intent, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    const dropped = this._handleUnsupported(problems, [...owned.unsupported, ...renderer.unsupported(intent, context)], drop);
     this._askMesh(problems, renderer, intent, ['problems']);
     if (this.api === IngressApi.ISTIO && props.envoyProxyName !== undefined) {
       problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway', 'remove it, or use IngressApi.GATEWAY_API with an Envoy Gateway GatewayClass');

@@ -1,6 +1,7 @@
 import { IngressApi } from './props';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
+import type { OwnedSettings } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 
 /** The service account of istioctl's (IstioOperator's) shared ingress gateway. */
@@ -59,3 +60,11 @@ export interface IngressIntent {
    */
   enrolBackends(): void;
 }
+
+/** The settings of IngressGateway that one mesh owns; a renderer lists those it reads (IngressRenderer.reads). */
+export type IngressOwnedSetting = 'jwt.consulJwksCaFile';
+
+/** IngressGateway's owned settings: refused before the renderer's unsupported settings where unread, droppable. */
+export const INGRESS_OWNED: OwnedSettings<IngressIntent, IngressOwnedSetting> = {
+  'jwt.consulJwksCaFile': { why: 'it sets Consul\'s JWTProvider', value: i => i.jwt?.consulJwksCaFile, droppable: true },
+};

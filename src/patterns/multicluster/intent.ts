@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { Identity } from '../../model/identity';
+import type { OwnedSettings } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { FailoverIntent } from '../../model/traffic';
 
@@ -38,3 +39,22 @@ export interface MultiClusterIntent {
    */
   readonly addFailover: (scope: Construct, service: ServiceRef, failover: FailoverIntent, by: Construct) => void;
 }
+
+/** The settings of MultiClusterExport that one mesh owns; a renderer lists those it reads (MultiClusterRenderer.reads). */
+export type MultiClusterOwnedSetting = 'consulSamenessGroup' | 'linkerdRemoteDiscovery' | 'istioEastWestGateway';
+
+/**
+ * MultiClusterExport's owned settings, in the order of their refusals: the other meshes' settings that a
+ * renderer leaves unread can be dropped; the east-west Gateway is refused with the prop checks (not dropped).
+ */
+export const MULTI_CLUSTER_OWNED: OwnedSettings<MultiClusterIntent, MultiClusterOwnedSetting> = {
+  consulSamenessGroup: { why: 'sameness groups are Consul\'s', value: i => i.samenessGroup || undefined, alternative: mesh => `remove it for ${mesh}`, droppable: true },
+  linkerdRemoteDiscovery: { why: 'remote discovery is Linkerd\'s', value: i => i.linkerdRemoteDiscovery ? true : undefined, alternative: mesh => `remove it for ${mesh}`, droppable: true },
+  istioEastWestGateway: { why: 'the east-west Gateway is Istio\'s', value: i => i.istioEastWestGateway === true ? true : undefined, droppable: false },
+};
+
+/**
+ * Why a multi-cluster refusal is kept with UnsupportedSettings.DROP_WITH_WARNING: a renderer's refusals of
+ * exports, callers, failover and gateway addresses (the other meshes' settings are dropped instead).
+ */
+export const CROSS_CLUSTER_KEEP = 'leaving it out would break calls between the clusters';

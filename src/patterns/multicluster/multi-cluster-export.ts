@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterIntent, ExportIntent, MultiClusterIntent } from './intent';
+import { ClusterIntent, ExportIntent, MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
 import { renderersOf, sameMesh } from '../../meshes';
@@ -8,6 +8,7 @@ import { MeshNamespace } from '../../meshes/enrolment';
 import { isEnrolledByRenderers } from '../../meshes/renderer';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { addShared } from '../../private/contributions';
@@ -201,16 +202,19 @@ export class MultiClusterExport extends MeshConstruct {
     if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
       problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
     }
-    // the mesh's warnings and own checks, here so that its messages come before the sameness group's (a
-    // mesh without an east-west Gateway refuses istioEastWestGateway)
+    // the mesh-owned settings the renderer does not read (MULTI_CLUSTER_OWNED): those that may not be dropped
+    // (istioEastWestGateway) here, the others with the unsupported settings; then the mesh's warnings and own
+    // checks, here so that its messages come before the sameness group's
+    const owned = ownedRefusals<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(
+      MULTI_CLUSTER_OWNED, renderer.reads, intent, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
     this._askMesh(problems, renderer, intent);
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
-    // only the settings the renderer never reads (another mesh's) can be dropped
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => renderer.droppable.includes(u.setting) ? u : {
-      ...u, keep: 'leaving it out would break calls between the clusters',
-    }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    // the renderer's refusals keep themselves (CROSS_CLUSTER_KEEP); the other meshes' settings can be dropped
+    const unsupported = [...renderer.unsupported(intent, { mesh: this.mesh }), ...owned.unsupported];
+    const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());
     const before = new Set(inCharts());

@@ -3,6 +3,7 @@ import type { MtlsException, MtlsPhase } from './props';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType } from '../../model/matches';
+import type { OwnedSettings } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 
 /** A normalized access rule. */
@@ -27,4 +28,17 @@ export interface ZeroTrustIntent {
   readonly namespaceObject?: IConstruct;
 }
 
-/** A mesh's zero-trust renderer. */
+/**
+ * Why a zero-trust refusal is kept with UnsupportedSettings.DROP_WITH_WARNING: a renderer's refusals of access
+ * rules, exceptions and the JWT (a renderer leaves `keep` out of those that can be dropped, e.g. Consul's
+ * `jwt.forwardOriginalToken`).
+ */
+export const ACCESS_RULES_KEEP = 'leaving it out would admit or refuse other callers than written';
+
+/** The settings of ZeroTrustNamespace that one mesh owns; a renderer lists those it reads (ZeroTrustRenderer.reads). */
+export type ZeroTrustOwnedSetting = 'jwt.consulJwksCaFile';
+
+/** ZeroTrustNamespace's owned settings: refused with the JWT checks where unread (ZeroTrustNamespace drops nothing). */
+export const ZERO_TRUST_OWNED: OwnedSettings<ZeroTrustIntent, ZeroTrustOwnedSetting> = {
+  'jwt.consulJwksCaFile': { why: 'it sets Consul\'s JWTProvider', value: i => i.jwt?.consulJwksCaFile, droppable: false },
+};

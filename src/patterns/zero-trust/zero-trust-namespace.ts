@@ -1,10 +1,11 @@
 import { Construct, IConstruct } from 'constructs';
-import { RuleIntent, ZeroTrustIntent } from './intent';
+import { RuleIntent, ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from './intent';
 import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
 import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -166,6 +167,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // the mesh's warnings and own checks, with the JWT's (e.g. jwt.consulJwksCaFile: Consul checks the path, the other
     // meshes refuse it); the rules may still have problems of their own, thrown together with these
     const checked: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, jwt, namespaceObject: props.namespaceObject, allow, deny };
+    // (a mesh-owned setting the renderer does not read, ZERO_TRUST_OWNED, is refused here in the mesh's name)
+    const owned = ownedRefusals<ZeroTrustNamespaceProps, ZeroTrustIntent, ZeroTrustOwnedSetting>(
+      ZERO_TRUST_OWNED, renderer.reads, checked, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
     this._askMesh(problems, renderer, checked);
     problems.throwIfAny();
 
@@ -191,10 +196,10 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // the order of rules has no meaning (any matching allow rule allows): sort them, so that the output does not depend on it
     const byTarget = (a: RuleIntent, b: RuleIntent) => (a.to.name + '\u0000' + a.name < b.to.name + '\u0000' + b.name ? -1 : 1);
     const intent: ZeroTrustIntent = { ...checked, allow: [...allow].sort(byTarget), deny: [...deny].sort(byTarget) };
-    // access rules are never dropped; Consul's renderer does not read jwt.forwardOriginalToken (only Istio's does)
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }).map(u => u.setting === 'jwt.forwardOriginalToken' ? u : {
-      ...u, keep: 'leaving it out would admit or refuse other callers than written',
-    }), props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    // access rules are never dropped: the renderers keep their refusals (ACCESS_RULES_KEEP) but those they never
+    // read (Consul's jwt.forwardOriginalToken, which only Istio's reads)
+    const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }), drop);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }

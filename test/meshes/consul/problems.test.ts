@@ -1,6 +1,8 @@
 import { Testing } from 'cdk8s';
-import { Identity, Mesh, MultiClusterExport, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { Identity, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { CONSUL } from '../../../src/meshes/consul';
+import { ownedRefusals } from '../../../src/model/owned';
+import { MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from '../../../src/patterns/multicluster/intent';
 
 // the checks Consul's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
 // to make them on `mesh.kind`): called directly, then through the construct for the order of the messages
@@ -9,16 +11,19 @@ const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example
 
 describe('meshes/consul: its own checks and traits, through the renderer object', () => {
   test('MultiClusterExport: istioEastWestGateway is refused (not droppable); a non-boolean or false is left to the construct', () => {
+    // Consul does not read it (MultiClusterRenderer.reads): the construct refuses it from MULTI_CLUSTER_OWNED
     const mc = CONSUL.multiCluster!;
-    expect(mc.problems!({ istioEastWestGateway: true } as any, context)).toEqual([
+    expect(mc.problems).toBeUndefined();
+    const refused = (intent: any) => ownedRefusals<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(MULTI_CLUSTER_OWNED, mc.reads, intent, 'Consul').problems;
+    expect(refused({ istioEastWestGateway: true })).toEqual([
       { prop: 'istioEastWestGateway', value: true, why: 'Consul cannot express this (the east-west Gateway is Istio\'s)', fix: 'remove it' },
     ]);
-    expect(mc.problems!({ istioEastWestGateway: false } as any, context)).toEqual([]);
-    expect(mc.problems!({ istioEastWestGateway: 'yes' } as any, context)).toEqual([]);
+    expect(refused({ istioEastWestGateway: false })).toEqual([]);
+    expect(refused({ istioEastWestGateway: 'yes' })).toEqual([]);
   });
 
   test('MultiClusterExport: only Linkerd\'s remote discovery can be dropped (Consul reads its sameness group); no namespace warning', () => {
-    expect(CONSUL.multiCluster!.droppable).toEqual(['linkerdRemoteDiscovery']);
+    expect(CONSUL.multiCluster!.reads).toEqual(['consulSamenessGroup']);
     expect(CONSUL.multiCluster!.withoutZeroTrust).toBeUndefined();
   });
 

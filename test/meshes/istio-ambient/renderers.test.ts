@@ -126,7 +126,9 @@ describe('egress (istio-ambient/egress.ts)', () => {
   test('ambient refuses registryOnly, even when dropping (no sidecar applies it); sidecars write it', () => {
     expect(AMBIENT_EGRESS.unsupported(intent(true), ambient)).toEqual([expect.objectContaining({ setting: 'registryOnly', keep: 'the pods would reach every destination' })]);
     expect(ISTIO_EGRESS.unsupported(intent(true), sidecar)).toEqual([]);
-    expect(AMBIENT_EGRESS.unsupported({ ...intent(false), consulTerminatingGateway: 'gw' }, ambient).map(u => u.setting)).toEqual(['consulTerminatingGateway']);
+    // Consul's terminating gateway is not read (reads), so the construct refuses it (EGRESS_OWNED), not the renderer
+    expect(AMBIENT_EGRESS.unsupported({ ...intent(false), consulTerminatingGateway: 'gw' }, ambient).map(u => u.setting)).toEqual([]);
+    expect(AMBIENT_EGRESS.reads).toEqual([]);
   });
 
   test('ambient originates TLS in the egress waypoint, which the ServiceEntry is enrolled with; sidecars in the sidecar', () => {

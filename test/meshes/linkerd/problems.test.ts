@@ -1,5 +1,8 @@
-import { HttpMethod, MatchType, Mesh } from '../../../src';
+import { HttpMethod, MatchType, Mesh, MultiClusterExportProps, ZeroTrustNamespaceProps } from '../../../src';
 import { LINKERD } from '../../../src/meshes/linkerd';
+import { ownedRefusals } from '../../../src/model/owned';
+import { MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from '../../../src/patterns/multicluster/intent';
+import { ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from '../../../src/patterns/zero-trust/intent';
 
 // the checks Linkerd's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
 // to make them on `mesh.kind`), called directly
@@ -8,23 +11,29 @@ const context = { mesh: Mesh.linkerd() };
 
 describe('meshes/linkerd: its own checks and traits, through the renderer object', () => {
   test('MultiClusterExport: istioEastWestGateway is refused (not droppable) when true', () => {
+    // Linkerd does not read it (MultiClusterRenderer.reads): the construct refuses it from MULTI_CLUSTER_OWNED
     const mc = LINKERD.multiCluster!;
-    expect(mc.problems!({ istioEastWestGateway: true } as any, context)).toEqual([
+    expect(mc.problems).toBeUndefined();
+    const refused = (intent: any) => ownedRefusals<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(MULTI_CLUSTER_OWNED, mc.reads, intent, 'Linkerd').problems;
+    expect(refused({ istioEastWestGateway: true })).toEqual([
       { prop: 'istioEastWestGateway', value: true, why: 'Linkerd cannot express this (the east-west Gateway is Istio\'s)', fix: 'remove it' },
     ]);
-    expect(mc.problems!({ istioEastWestGateway: false } as any, context)).toEqual([]);
+    expect(refused({ istioEastWestGateway: false })).toEqual([]);
   });
 
   test('MultiClusterExport: only Consul\'s sameness group can be dropped; without a ZeroTrustNamespace there is no default deny (mTLS is on)', () => {
-    expect(LINKERD.multiCluster!.droppable).toEqual(['consulSamenessGroup']);
+    expect(LINKERD.multiCluster!.reads).toEqual(['linkerdRemoteDiscovery']);
     expect(LINKERD.multiCluster!.withoutZeroTrust).toBe('no default deny');
   });
 
   test('ZeroTrustNamespace: consulJwksCaFile is refused, whatever its value', () => {
-    expect(LINKERD.zeroTrust!.problems!({ jwt: { ...JWT, consulJwksCaFile: 'ca.pem' } } as any, context)).toEqual([
+    // Linkerd does not read it (reads): the construct refuses it from ZERO_TRUST_OWNED
+    expect(LINKERD.zeroTrust!.problems).toBeUndefined();
+    const refused = (intent: any) => ownedRefusals<ZeroTrustNamespaceProps, ZeroTrustIntent, ZeroTrustOwnedSetting>(ZERO_TRUST_OWNED, LINKERD.zeroTrust!.reads, intent, 'Linkerd').problems;
+    expect(refused({ jwt: { ...JWT, consulJwksCaFile: 'ca.pem' } })).toEqual([
       { prop: 'jwt.consulJwksCaFile', value: 'ca.pem', why: 'Linkerd cannot express this (it sets Consul\'s JWTProvider)', fix: 'remove it' },
     ]);
-    expect(LINKERD.zeroTrust!.problems!({ jwt: JWT } as any, context)).toEqual([]);
+    expect(refused({ jwt: JWT })).toEqual([]);
   });
 
   test('IngressGateway: no JWT check of its own', () => {

@@ -29,14 +29,14 @@ function stub(calls: string[], refuse: boolean): Mesh {
   const renderers: MeshRenderers = {
     ...STUB,
     resilience: h,
-    zeroTrust: h,
-    multiCluster: { ...h, droppable: [], withoutZeroTrust: undefined },
+    zeroTrust: { ...h, reads: [] },
+    multiCluster: { ...h, reads: [], withoutZeroTrust: undefined },
     traffic: { render: () => undefined },
     canary: { ...h, controllerUnsupported: () => [], alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
     routing: h,
     fault: h,
-    ingress: { ...h, defaultApi: () => IngressApi.GATEWAY_API, defaultGatewayClassName: 'stub', callerIdentity: () => undefined },
-    egress: h,
+    ingress: { ...h, defaultApi: () => IngressApi.GATEWAY_API, defaultGatewayClassName: 'stub', callerIdentity: () => undefined, reads: [] },
+    egress: { ...h, reads: [] },
     telemetry: h,
   };
   return Mesh._withRenderers(MeshKind.ISTIO, renderers);

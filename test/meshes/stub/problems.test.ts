@@ -3,8 +3,8 @@ import { STUB } from './stub-mesh';
 import {
   FaultInjection, Identity, Mesh, MeshKind, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
-import { MeshRenderers, MultiClusterRenderer, PatternRenderer, TrafficRenderer } from '../../../src/meshes/renderer';
-import { ZeroTrustIntent } from '../../../src/patterns/zero-trust/intent';
+import { MeshRenderers, MultiClusterRenderer, TrafficRenderer, ZeroTrustRenderer } from '../../../src/meshes/renderer';
+import { CROSS_CLUSTER_KEEP } from '../../../src/patterns/multicluster/intent';
 import { captureStderr } from '../../util';
 
 // A fifth mesh's own checks reach the user through the constructs (PatternRenderer.problems, the
@@ -15,7 +15,9 @@ const mesh = (renderers: Partial<MeshRenderers>) => Mesh._withRenderers(MeshKind
 const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' };
 
 describe('ZeroTrustNamespace: the stub refuses a prop in its own words, with the JWT checks', () => {
-  const zeroTrust: PatternRenderer<ZeroTrustIntent> = {
+  const zeroTrust: ZeroTrustRenderer = {
+    // it reads Consul's CA bundle setting, and checks it its own way (unread, the construct would refuse it)
+    reads: ['jwt.consulJwksCaFile'],
     unsupported: () => [],
     problems: (intent, { mesh: m }) => [
       ...(intent.phase === MtlsPhase.PERMISSIVE ? [{ prop: 'mtls', value: intent.phase, why: `${m.displayName} has no plaintext port`, fix: 'use MtlsPhase.STRICT' }] : []),
@@ -45,10 +47,11 @@ describe('MultiClusterExport: the stub refuses a prop, says which refusals can b
   const multiCluster: MultiClusterRenderer = {
     unsupported: intent => [
       ...(intent.samenessGroup ? [{ setting: 'consulSamenessGroup', value: intent.samenessGroup, why: 'Stub has no sameness groups', alternative: 'remove it' }] : []),
-      ...(intent.failover ? [{ setting: 'failover', value: true, why: 'Stub has no failover', alternative: 'set failover: false' }] : []),
+      ...(intent.failover ? [{ setting: 'failover', value: true, why: 'Stub has no failover', alternative: 'set failover: false', keep: CROSS_CLUSTER_KEEP }] : []),
     ],
     problems: intent => intent.linkerdRemoteDiscovery ? [{ prop: 'linkerdRemoteDiscovery', value: true, why: 'Stub discovers through its gateway only', fix: 'remove it' }] : [],
-    droppable: ['consulSamenessGroup'],
+    // it reads these two (its own refusals above); istioEastWestGateway, unread, the construct refuses
+    reads: ['consulSamenessGroup', 'linkerdRemoteDiscovery'],
     withoutZeroTrust: 'no stub policy',
     render: (_scope, intent) => { for (const c of intent.clusters) new ApiObject(c.chart, 'Export', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: c.name } }); },
   };
@@ -65,7 +68,7 @@ describe('MultiClusterExport: the stub refuses a prop, says which refusals can b
       /3 problems:\n {2}- linkerdRemoteDiscovery: got true: Stub discovers through its gateway only; remove it\n {2}- consulSamenessGroup: got "Bad_": a sameness group name is a DNS-1123 label[^\n]*\n {2}- consulSamenessGroup: got "Bad_": Stub cannot express this \(Stub has no sameness groups\)/);
   });
 
-  test('only the settings it lists as droppable are dropped; the others are kept', () => {
+  test('only its refusals without `keep` are dropped; the others are kept', () => {
     const app = Testing.app();
     const mc = make(app, { consulSamenessGroup: 'shop', unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     expect(mc.warnings).toContain('consulSamenessGroup ("shop") is not written: Stub cannot express it (Stub has no sameness groups)');

@@ -2,8 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { STUB } from './stub-mesh';
 import { Identity, Mesh, MeshKind, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { MeshNamespace } from '../../../src/meshes/enrolment';
-import { EnrolmentRenderer, MeshRenderers, PatternRenderer } from '../../../src/meshes/renderer';
-import { ZeroTrustIntent } from '../../../src/patterns/zero-trust/intent';
+import { EnrolmentRenderer, MeshRenderers, ZeroTrustRenderer } from '../../../src/meshes/renderer';
 import { PodTemplate } from '../../../src/private/k8s-objects';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
 
@@ -11,7 +10,7 @@ const stderr = captureStderr();
 const warnings = () => stderr().mock.calls.map(c => String(c[0])).join('');
 
 // a pattern the stub renders (writing nothing of its own), so that it gets as far as enrolling its namespace
-const zeroTrust: PatternRenderer<ZeroTrustIntent> = { unsupported: () => [], render: () => undefined };
+const zeroTrust: ZeroTrustRenderer = { reads: [], unsupported: () => [], render: () => undefined };
 
 /** A stub's enrolment: its own namespace label, and its own pod annotation where the namespace is not enrolled. */
 function stubEnrolment(key: string): EnrolmentRenderer {

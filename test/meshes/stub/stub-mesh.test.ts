@@ -45,6 +45,7 @@ describe('a fifth mesh renders IngressGateway through its own renderer (the seam
   const ingress: IngressRenderer = {
     defaultApi: () => IngressApi.GATEWAY_API,
     defaultGatewayClassName: 'stub',
+    reads: [],
     unsupported: intent => { calls.push(`unsupported ${intent.api}`); return []; },
     callerIdentity: intent => Identity.serviceAccount(`${intent.name}-stub`, { namespace: intent.namespace }),
     render: (scope, intent) => {

@@ -16,6 +16,7 @@ const seen: string[][] = [];
 const ingress: IngressRenderer = {
   defaultApi: () => IngressApi.GATEWAY_API,
   defaultGatewayClassName: 'stub',
+  reads: [],
   unsupported: () => [],
   callerIdentity: () => undefined,
   render: (_scope, intent) => { seen.push(intent.resilientServices().map(r => r.path)); },
@@ -24,7 +25,7 @@ const ingress: IngressRenderer = {
 /** A fifth mesh that renders these patterns (writing nothing), named `name`: two calls are two meshes. */
 function stub(name = 'Stub'): Mesh {
   const renderers: MeshRenderers = {
-    ...STUB, displayName: name, resilience: nothing, zeroTrust: nothing, multiCluster: { ...nothing, droppable: [], withoutZeroTrust: 'no default deny' }, traffic, ingress, enrolment: ENROLLED_BY_RENDERERS,
+    ...STUB, displayName: name, resilience: nothing, zeroTrust: { ...nothing, reads: [] }, multiCluster: { ...nothing, reads: [], withoutZeroTrust: 'no default deny' }, traffic, ingress, enrolment: ENROLLED_BY_RENDERERS,
   };
   return Mesh._withRenderers(MeshKind.ISTIO, renderers);
 }

@@ -127,7 +127,7 @@ describe('joinProblem is checked on every join, a MultiClusterExport\'s failover
   let failoverIn: Chart | undefined;
   const multiCluster: MultiClusterRenderer = {
     ...quiet,
-    droppable: [],
+    reads: [],
     withoutZeroTrust: undefined,
     // the stub fails `payment` over in the chart the test names (where a FaultInjection already is)
     render: (by, intent) => intent.addFailover(failoverIn ?? intent.clusters[0].chart, payment, { localRegion: 'r1', remotes: [{ region: 'r2', peer: 'b' }] }, by),
