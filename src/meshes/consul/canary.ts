@@ -8,7 +8,7 @@ import { CanaryRenderer } from '../renderer';
  * (connect-inject/webhook/consul_dataplane_sidecar.go getMetricsPorts; Helm `global.metrics.enabled`,
  * port `connectInject.metrics.defaultPrometheusScrapePort`, 20200, path `/metrics`).
  */
-export const CONSUL_METRICS_PORT = 'prometheus';
+const CONSUL_METRICS_PORT = 'prometheus';
 
 /** Consul subsets filter on Service.Meta.<key>, which needs a plain identifier. */
 const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
