@@ -1,9 +1,6 @@
 import { Duration } from 'cdk8s';
 import { CookieMatch, HeaderMatch } from '../../model/matches';
 
-// CookieMatch is in src/model/matches.ts (routing's RequestMatch uses it too): re-exported here for the old imports
-export type { CookieMatch } from '../../model/matches';
-
 /**
  * One step of a progressive release.
  */

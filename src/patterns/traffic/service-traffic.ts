@@ -1,7 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrafficTarget } from './intent';
-import { meshIdOf, sameMesh } from '../../meshes';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -9,7 +8,7 @@ import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, Ro
 import { addShared } from '../../private/contributions';
 import { meshError } from '../../private/errors';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
-import { rendererFor } from '../renderers';
+import { meshIdOf, rendererFor, sameMesh } from '../renderers';
 
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
