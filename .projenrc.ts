@@ -1,4 +1,5 @@
 import { Component, cdk8s, javascript } from 'projen';
+import { layerZones } from './projenrc/layers';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   author: 'cdk8s-mesh maintainers',
@@ -63,45 +64,13 @@ project.eslint?.addRules({
 });
 project.eslint?.addIgnorePattern('examples/dist/');
 
-// the layers of src/ (docs/architecture.md), bottom to top: private (the kit) < model < meshes < patterns <
-// analysis, graph < cli, plugin, index. No file imports a layer above its own, no mesh folder imports another
-// (but gateway-api, which the meshes share), and no import cycle between files. test/layers.test.ts runs these
-// same rules on test/fixtures/layers/ (a cycle, an upward import, a mesh importing another) to prove they fail.
-const LAYER_ZONES = (() => {
-  const top = ['./src/cli', './src/plugin.ts', './src/index.ts'];
-  const zones: any[] = [];
-  const forbid = (target: string, from: string[], message: string) => from.forEach(f => zones.push({ target, from: f, message }));
-  forbid('./src/private', ['./src/model', './src/meshes', './src/patterns', './src/analysis', './src/graph', ...top],
-    'src/private/ (the kit) imports only src/private/ and src/imports/');
-  forbid('./src/model', ['./src/meshes', './src/patterns', './src/analysis', './src/graph', ...top],
-    'src/model/ imports only src/model/, src/private/ and src/imports/');
-  forbid('./src/meshes', ['./src/analysis', './src/graph', ...top],
-    'a renderer in src/meshes/ imports only src/model/, src/private/, src/imports/ and the pattern intents');
-  // a renderer reads a pattern's mesh-neutral intent and public props (src/patterns/<pattern>/{intent,props}.ts), never its construct
-  zones.push({
-    target: './src/meshes',
-    from: ['./src/patterns/**'],
-    except: ['**/src/patterns/*/intent.ts', '**/src/patterns/*/props.ts'],
-    message: 'a renderer in src/meshes/ reads a pattern\'s intent and props (src/patterns/<pattern>/intent.ts, props.ts), not its construct',
-  });
-  forbid('./src/patterns', ['./src/graph', ...top], 'a pattern imports no graph, CLI or index');
-  zones.push({
-    target: './src/patterns',
-    from: './src/analysis',
-    except: ['./synth-check.ts'],
-    message: 'a pattern imports no analysis but the synthesis-time check (src/analysis/synth-check.ts)',
-  });
-  forbid('./src/analysis', ['./src/patterns', './src/meshes', './src/graph', ...top],
-    'src/analysis/ reads manifests: it imports no construct, renderer, graph or CLI');
-  forbid('./src/graph', ['./src/patterns', './src/meshes', ...top], 'src/graph/ imports only the analysis layer and below');
-  const meshes = ['istio', 'istio-ambient', 'linkerd', 'consul'];
-  for (const m of meshes) {
-    forbid(`./src/meshes/${m}`, meshes.filter(o => o !== m && !(m === 'istio-ambient' && o === 'istio')).map(o => `./src/meshes/${o}`),
-      'a mesh folder imports no other mesh folder (istio-ambient may extend istio; what two meshes share goes in src/meshes/gateway-api/)');
-  }
-  forbid('./src/meshes/gateway-api', meshes.map(o => `./src/meshes/${o}`), 'src/meshes/gateway-api/ is shared by the meshes: it imports none of them');
-  return zones;
-})();
+// the layers of src/ (docs/architecture.md) as import/no-restricted-paths zones (projenrc/layers.ts): no file imports
+// a layer above its own, no mesh folder imports another (the mesh folders are read from src/meshes/, so a new one is
+// fenced as soon as this file runs), a pattern reaches the meshes only through src/patterns/renderers.ts, and no
+// import cycle between files. test/layers.test.ts runs the same rules on test/fixtures/layers/ (a cycle, an upward
+// import, a mesh importing another, a mesh folder named nowhere here) to prove they fail, and checks that
+// .eslintrc.json has the zones of today's src/meshes/.
+const LAYER_ZONES = layerZones(__dirname);
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', { zones: LAYER_ZONES }],
   'import/no-cycle': ['error', { ignoreExternal: true }],

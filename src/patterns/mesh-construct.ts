@@ -1,10 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import type { PatternRenderer } from './renderers';
+import { isEnrolledByRenderers, MeshNamespace, PatternRenderer, renderersOf } from './renderers';
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
-import { renderersOf } from '../meshes';
-import { MeshNamespace } from '../meshes/enrolment';
-import { isEnrolledByRenderers } from '../meshes/renderer';
 import { Mesh } from '../model/mesh';
 import { ServiceRef } from '../model/service';
 import { sharedOf } from '../private/contributions';

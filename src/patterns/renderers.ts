@@ -5,10 +5,22 @@ import { Mesh } from '../model/mesh';
 import { cannotExpress } from '../model/unsupported';
 import { ProblemList } from '../private/errors';
 
-/** What a renderer gets besides the intent (the patterns import the meshes' interfaces from here only). */
-export type { RenderContext, TrafficRenderer } from '../meshes/renderer';
-/** The one interface of a mesh's renderer for one pattern (MeshConstruct._askMesh asks its optional hooks). */
-export type { PatternRenderer } from '../meshes/renderer';
+// The one file of src/patterns/ that imports src/meshes/, and only its mesh-neutral files (renderer.ts, index.ts,
+// enrolment.ts): every other pattern file takes what it needs of the meshes from here (lint and
+// test/import-graph.test.ts refuse a pattern importing src/meshes/ directly, and this file importing a mesh folder).
+
+/**
+ * What a renderer gets besides the intent, the one interface of a mesh's renderer for one pattern
+ * (MeshConstruct._askMesh asks its optional hooks), and the hooks of the renderers that extend it.
+ */
+export type {
+  ArgoRolloutsMeshRenderer, CanaryRenderer, FlaggerMeshRenderer, PatternRenderer, RenderContext, RoutingRenderer, TrafficRenderer,
+} from '../meshes/renderer';
+/** The enrolment of a namespace (the base construct and MultiClusterExport write it). */
+export { isEnrolledByRenderers } from '../meshes/renderer';
+export { MeshNamespace } from '../meshes/enrolment';
+/** A mesh's renderers, whether two meshes are one, and a mesh's part of shared construct ids. */
+export { meshIdOf, renderersOf, sameMesh } from '../meshes';
 
 /**
  * The renderer of `mesh` for a pattern, or the uniform refusal ("<mesh> cannot express <Pattern>", on the

@@ -19,13 +19,25 @@ describe('renderersOf: one folder per mesh', () => {
     expect(renderersOf(Mesh.consul())).toBe(CONSUL);
   });
 
-  test('ambient has its own routes (and overrides where waypoints differ: test/meshes/istio-ambient), and names itself', () => {
+  test('ambient has a renderer of its own for every pattern and its enrolment (test/meshes/istio-ambient), shares Istio\'s control plane, and names itself', () => {
+    for (const pattern of [...Object.keys(PATTERN_NAMES), 'enrolment'] as (keyof typeof PATTERN_NAMES | 'enrolment')[]) {
+      expect([pattern, ISTIO_AMBIENT[pattern] === ISTIO[pattern]]).toEqual([pattern, false]);
+    }
+    expect(ISTIO_AMBIENT.controlPlane).toBe(ISTIO);
     expect(ISTIO_AMBIENT.traffic).toBe(AMBIENT_TRAFFIC);
     expect(ISTIO.traffic).toBe(ISTIO_TRAFFIC);
     expect(ISTIO_AMBIENT.displayName).toBe('Istio ambient');
     expect(ISTIO_AMBIENT.resilience).toBe(AMBIENT_RESILIENCE);
     expect(ISTIO_AMBIENT.routing).toBe(AMBIENT_ROUTING);
     expect(ISTIO_AMBIENT.routing).not.toBe(ISTIO.routing);
+  });
+
+  // Mesh.displayName (src/model/mesh.ts) names the built-in meshes itself: the model may not import src/meshes/
+  test('each built-in Mesh has the display name of its renderers', () => {
+    for (const mesh of [Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), Mesh.linkerd(), Mesh.consul()]) {
+      expect([mesh.kind, mesh.displayName]).toEqual([mesh.kind, renderersOf(mesh).displayName]);
+    }
+    expect(Mesh._withRenderers(MeshKind.CONSUL, STUB).displayName).toBe(STUB.displayName);
   });
 
   test('a mesh with renderers of its own gets them, whatever its kind', () => {

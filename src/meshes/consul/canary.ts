@@ -9,7 +9,7 @@ import { CanaryRenderer, PropProblem, RenderContext } from '../renderer';
  * (connect-inject/webhook/consul_dataplane_sidecar.go getMetricsPorts; Helm `global.metrics.enabled`,
  * port `connectInject.metrics.defaultPrometheusScrapePort`, 20200, path `/metrics`).
  */
-export const CONSUL_METRICS_PORT = 'prometheus';
+const CONSUL_METRICS_PORT = 'prometheus';
 
 /** smiTrafficSplit is linkerd-smi's: Consul writes no SMI TrafficSplit. */
 function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): PropProblem[] {

@@ -73,7 +73,7 @@ export function istioEgressRender(tlsWaypoint: (scope: Construct, namespace: str
 }
 
 /** What only Consul expresses: named callers (its terminating gateway is refused by the construct, EGRESS_OWNED). */
-export function notConsul(intent: EgressIntent, displayName: string) {
+function notConsul(intent: EgressIntent, displayName: string) {
   const out: Unsupported[] = [];
   if (intent.callers.length) {
     out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });

@@ -13,7 +13,7 @@ import { MultiClusterRenderer, RenderContext } from '../renderer';
  * namespace. The library does not write that Namespace: it belongs to the Istio installation, and a
  * GitOps prune of an app that wrote it would delete the control plane.
  */
-export function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string {
+function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string {
   const ns = mesh.rootNamespace ?? 'istio-system';
   return `label each cluster's ${ns} namespace with its network before applying (the library does not write that Namespace, which the Istio installation owns): `
     + intent.clusters.map(c => `kubectl --context ${c.name} label namespace ${ns} topology.istio.io/network=${c.network}`).join('; ')
@@ -25,7 +25,7 @@ export function istioNetworkStep(intent: MultiClusterIntent, mesh: Mesh): string
  * `Gateway` (the default): it exposes every app's services on the east-west gateway, so it belongs to the
  * mesh's installation, as Istio's samples/multicluster/expose-services.yaml. Undefined when none is needed.
  */
-export function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): string | undefined {
+function istioEastWestStep(intent: MultiClusterIntent, mesh: Mesh): string | undefined {
   const exporters = intent.clusters.filter(c => intent.exports.some(e => e.from === c));
   if (intent.istioEastWestGateway || !exporters.length) return undefined;
   const ns = mesh.rootNamespace ?? 'istio-system';

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
 import type { TelemetryIntent } from '../../patterns/telemetry/intent';
+import type { TraceTag } from '../../patterns/telemetry/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
@@ -28,6 +29,15 @@ export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
 
   render: istioTelemetryRender(intent => ({ selector: intent.service ? { matchLabels: sortKeys(intent.service.selector) } : undefined })),
 };
+
+/** A custom trace tag as Istio's Telemetry `tracing.customTags` entry (literal, environment or request header). */
+export function istioCustomTag(tag: TraceTag): istio.TelemetrySpecTracingCustomTags {
+  switch (tag.source) {
+    case 'literal': return { literal: { value: tag.value } };
+    case 'environment': return { environment: { name: tag.value, defaultValue: tag.defaultValue } };
+    default: return { header: { name: tag.value, defaultValue: tag.defaultValue } };
+  }
+}
 
 /** What a Telemetry object applies to (`selector` or `targetRefs`), for the scope of the intent. */
 export interface TelemetryTarget {
@@ -57,7 +67,7 @@ export function istioTelemetryRender(target: (intent: TelemetryIntent, scope: Co
           providers: tracing.provider ? [{ name: tracing.provider }] : undefined,
           randomSamplingPercentage: intent.samplingPercentage,
           customTags: tracing.customTags && Object.keys(tracing.customTags).length
-            ? Object.fromEntries(Object.keys(tracing.customTags).sort().map(k => [k, tracing.customTags![k]._toIstio()]))
+            ? Object.fromEntries(Object.keys(tracing.customTags).sort().map(k => [k, istioCustomTag(tracing.customTags![k])]))
             : undefined,
         }] : undefined,
         accessLogging: logging ? [{

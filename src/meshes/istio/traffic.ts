@@ -23,14 +23,14 @@ function stringMatch(type: MatchType, value: string): { exact?: string; prefix?:
  * matches `/apiary`); `PathMatch.prefix` is segment-wise everywhere (as Gateway API `PathPrefix`, whose
  * trailing `/` is ignored): `/api` and `/api/` are written as exact `/api` or prefix `/api/`.
  */
-export function istioUris(path: { type: MatchType; value: string }): { exact?: string; prefix?: string; regex?: string }[] {
+function istioUris(path: { type: MatchType; value: string }): { exact?: string; prefix?: string; regex?: string }[] {
   if (path.type !== MatchType.PREFIX || path.value === '/') return [stringMatch(path.type, path.value)];
   const base = path.value.replace(/\/+$/, '') || '/';
   return base === '/' ? [{ prefix: '/' }] : [{ exact: base }, { prefix: `${base}/` }];
 }
 
 /** Istio match requests for a match intent: one per uri and method (the matches are OR-ed), or one without. */
-export function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSpecHttpMatch[] | undefined {
+function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSpecHttpMatch[] | undefined {
   if (!m) return undefined;
   const headers = m.headers.length ? sortKeys(Object.fromEntries(m.headers.map(h => [h.name, stringMatch(h.type, h.value)]))) : undefined;
   const uris: ({ exact?: string; prefix?: string; regex?: string } | undefined)[] = m.path ? istioUris(m.path) : [undefined];
@@ -47,7 +47,7 @@ export function istioMatches(m: MatchIntent | undefined): istio.VirtualServiceSp
  * connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes, with no status codes, so
  * not on 503). `attempts: 0` would drop these too.
  */
-export const ISTIO_SAFE_RETRIES: istio.VirtualServiceSpecHttpRetries = { attempts: 2, retryOn: 'connect-failure,refused-stream' };
+const ISTIO_SAFE_RETRIES: istio.VirtualServiceSpecHttpRetries = { attempts: 2, retryOn: 'connect-failure,refused-stream' };
 
 function retries(rule: RuleIntent): istio.VirtualServiceSpecHttpRetries | undefined {
   if (rule.unmanaged) return undefined;

@@ -12,7 +12,7 @@ import { perSynthesis } from '../../private/synthesis';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
 
 /** The SPIFFE-style principal Istio gives a service account. */
-export function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
+function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
   return `${mesh.trustDomain}/ns/${id.namespace ?? namespace}/sa/${id.name}`;
 }
 
@@ -36,7 +36,7 @@ function sources(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string
  * Istio authorization paths: exact, or a prefix at a path-segment boundary (`/api` and `/api/*`, for
  * `/api` and `/api/` alike, as Gateway API `PathPrefix`); Istio reads `x*` as a plain string prefix.
  */
-export function istioPaths(paths: { type: MatchType; value: string }[]): string[] {
+function istioPaths(paths: { type: MatchType; value: string }[]): string[] {
   return paths.flatMap(p => {
     if (p.type === MatchType.EXACT) return [p.value];
     const base = p.value.replace(/\/+$/, '');

@@ -15,7 +15,7 @@ function proxyMonitorName(service: string): string {
  * The failed share and p99 latency of the requests the callers' proxies send to a canary backend Service
  * of the service's routes, and the series whose absence means they are not scraped.
  */
-export function linkerdQueries(namespace: string | undefined, service: string, backend: string, window: string): CanaryAlertQueries & { present: string } {
+function linkerdQueries(namespace: string | undefined, service: string, backend: string, window: string): CanaryAlertQueries & { present: string } {
   // the callers' proxies report each route backend; the canary is the per-version backend Service
   const base: PromLabel[] = [['parent_namespace', namespace ?? 'default'], ['parent_name', service], ['backend_name', backend]];
   // a failure is a 5xx status or a non-empty `error` label (timeouts, resets, no response), as

@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { CanaryAlertIntent } from './intent';
 import type { HealthAlert } from './props';
 import * as prometheus from '../../imports/prometheus';
-import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { CanaryIntent } from '../../model/traffic';
 import { formatDuration, millis } from '../../private/duration';
 import { objectMetadata } from '../../private/metadata';
+import { CanaryRenderer, RenderContext } from '../renderers';
 
 /**
  * A PrometheusRule `<service>-canary-health` that fires when the canary's errors or latency pass the

@@ -6,7 +6,6 @@ import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterv
 import { CanaryDelivery, DeliveryController } from './delivery';
 import { CanaryControllerIntent, CanaryReleaseIntent } from './intent';
 import { CanaryRequestMatch, CanaryStep, HealthAlert } from './props';
-import { CanaryRenderer, RenderContext } from '../../meshes/renderer';
 import { HeaderMatch, MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
@@ -18,7 +17,7 @@ import { meshError, ProblemList, propMessage, show } from '../../private/errors'
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { rendererFor } from '../renderers';
+import { CanaryRenderer, RenderContext, rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 export * from './props';

@@ -8,12 +8,12 @@ import { CanaryControllerIntent } from './intent';
 import type { CanaryStep, HealthAlert } from './props';
 import * as argo from '../../imports/argo-rollouts';
 import * as flagger from '../../imports/flagger';
-import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer, RenderContext } from '../../meshes/renderer';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { formatDuration, millis } from '../../private/duration';
 import { PodTemplate } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer, RenderContext } from '../renderers';
 
 /** Flagger's default `-selector-labels` (cmd/flagger/main.go): the first one in the target's matchLabels is renamed `<value>-primary` on the primary pods. */
 export const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];

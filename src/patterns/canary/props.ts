@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { HeaderMatch } from '../../model/matches';
+import { CookieMatch, HeaderMatch } from '../../model/matches';
 
 /**
  * One step of a progressive release.
@@ -28,16 +28,6 @@ export interface CanaryRequestMatch {
    * @default - none
    */
   readonly cookie?: CookieMatch;
-}
-
-/**
- * A cookie with an exact value.
- */
-export interface CookieMatch {
-  /** The cookie's name. */
-  readonly name: string;
-  /** The cookie's value. */
-  readonly value: string;
 }
 
 /**

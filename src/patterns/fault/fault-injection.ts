@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FaultInjectionIntent } from './intent';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
-import { HeaderMatch, MatchType } from '../../model/matches';
+import { HeaderMatch, MatchType, RequestMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -12,7 +12,6 @@ import { checkDuration, millis } from '../../private/duration';
 import { ProblemList } from '../../private/errors';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
-import { RequestMatch } from '../routing/props';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**

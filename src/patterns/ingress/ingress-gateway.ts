@@ -3,7 +3,6 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, INGRESS_OWNED, IngressIntent, IngressOwnedSetting, IngressRouteIntent } from './intent';
 import { IngressApi, IngressRoute } from './props';
-import { sameMesh } from '../../meshes';
 import { Identity, IdentityKind } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
@@ -14,7 +13,7 @@ import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { RenderContext, rendererFor } from '../renderers';
+import { RenderContext, rendererFor, sameMesh } from '../renderers';
 import { ResilientService } from '../resilience/resilient-service';
 
 export * from './props';

@@ -3,9 +3,6 @@ import { Construct } from 'constructs';
 import { ClusterIntent, ExportIntent, MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from './intent';
 import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
-import { renderersOf, sameMesh } from '../../meshes';
-import { MeshNamespace } from '../../meshes/enrolment';
-import { isEnrolledByRenderers } from '../../meshes/renderer';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import { ownedRefusals } from '../../model/owned';
@@ -15,7 +12,7 @@ import { addShared } from '../../private/contributions';
 import { meshError, ProblemList } from '../../private/errors';
 import { DNS1123_LABEL, domainProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { rendererFor } from '../renderers';
+import { isEnrolledByRenderers, MeshNamespace, rendererFor, renderersOf, sameMesh } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 import { ZeroTrustNamespace } from '../zero-trust/zero-trust-namespace';
 

@@ -1,7 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { VersionedRoutingIntent } from './intent';
 import { RequestMatch } from './props';
-import { RenderContext, RoutingRenderer } from '../../meshes/renderer';
 import { describeMatch, matchIntentOf } from '../../model/match-intent';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
@@ -12,7 +11,7 @@ import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { sortKeys } from '../../private/metadata';
 import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { rendererFor } from '../renderers';
+import { RenderContext, rendererFor, RoutingRenderer } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 export * from './props';

@@ -1,5 +1,3 @@
-import * as istio from '../../imports/istio';
-
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -42,15 +40,6 @@ export class TraceTag {
     if (this.source === 'header' && !HEADER_NAME.test(this.value)) return 'a header name is letters, digits, \'-\' and \'_\'';
     if (this.source === 'environment' && !ENV_NAME.test(this.value)) return 'an environment variable name is letters, digits and \'_\', not starting with a digit';
     return undefined;
-  }
-
-  /** @internal */
-  public _toIstio(): istio.TelemetrySpecTracingCustomTags {
-    switch (this.source) {
-      case 'literal': return { literal: { value: this.value } };
-      case 'environment': return { environment: { name: this.value, defaultValue: this.defaultValue } };
-      default: return { header: { name: this.value, defaultValue: this.defaultValue } };
-    }
   }
 }
 

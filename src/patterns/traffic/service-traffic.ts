@@ -1,7 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { TrafficTarget } from './intent';
-import { meshIdOf, sameMesh } from '../../meshes';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -11,7 +10,7 @@ import { meshError } from '../../private/errors';
 import { DROPPED_ANNOTATION } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
 import { MeshConstruct } from '../mesh-construct';
-import { RenderContext, TrafficRenderer, trafficRendererFor } from '../renderers';
+import { meshIdOf, RenderContext, sameMesh, TrafficRenderer, trafficRendererFor } from '../renderers';
 
 /** The patterns that contribute to a service's routing objects (their MeshRenderers member). */
 type Contributor = 'resilience' | 'fault' | 'multiCluster' | 'canary' | 'routing';
