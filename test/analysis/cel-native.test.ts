@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cel from '@bufbuild/cel';
+import { strings as stringsExt } from '@bufbuild/cel/ext';
 import { App } from 'cdk8s';
 import { ALL, BAD } from './bad-manifests';
 import { buildMesh } from '../../bench/run';
@@ -83,8 +84,9 @@ describe('native CEL rules', () => {
     const rules = allRules();
     let compiled = 0;
     let decided = 0;
-    // the standard environment: the rules compiled natively use none of the Kubernetes library functions
-    const celEnv = cel.celEnv();
+    // the standard environment and the strings extension (split): the rules compiled natively use none of the
+    // Kubernetes library functions
+    const celEnv = cel.celEnv({ funcs: [...stringsExt] });
     for (const rule of rules) {
       let parsed: any;
       try {
@@ -152,6 +154,19 @@ describe('native CEL rules', () => {
     expect(run("duration(self) >= duration('1ms')", '0.5ms')).toBe('library'); // a fraction
     expect(run("duration(self) >= duration('1ms')", '1.5')).toBe('library'); // an error: the library's message
     expect(run("duration(self) != duration('0s')", '0ms')).toBe(false);
+    // the strings extension's split (the Gateway API's label keys): both sides of the limit, and what the library says
+    const labelKeys = 'self.all(key, key.split("/")[0].size() < 253)';
+    const env = cel.celEnv({ funcs: [...stringsExt] });
+    for (const self of [{ ['a'.repeat(252) + '/x']: 'v' }, { ['a'.repeat(253) + '/x']: 'v' }, { ['a'.repeat(253)]: 'v' }, { '/': 'v', 'b//c': 'v', '': 'v' }, {}]) {
+      expect(run(labelKeys, self)).toBe(cel.plan(env, cel.parse(labelKeys))({ self } as any));
+    }
+    expect(run(labelKeys, { ['a'.repeat(252) + '/' + 'b'.repeat(300)]: 'v' })).toBe(true);
+    expect(run(labelKeys, { ['a'.repeat(253) + '/b']: 'v' })).toBe(false);
+    expect(run('self.split("") == ["a", "b"]', 'ab')).toBe('library'); // a list ==: not decided here
+    expect(run('self.split("")[1] == "b"', 'ab')).toBe(true);
+    expect(run('self.split("/")[1] == "b"', 'a')).toBe('library'); // out of range: the library's error
+    expect(run('self.split(1)[0] == "b"', 'a')).toBe('library');
+    expect(compileNative(cel.parse('self.split("/", 2)[0] == "a"'))).toBeUndefined(); // the limit: not compiled
   });
 
   test('the validator finds the same with and without them', () => {

@@ -1,7 +1,7 @@
 /**
  * CEL rules run as JavaScript closures, for the common shapes of CRD rules (has(), size(), comparisons of
  * ints, strings and durations, `in` a list, startsWith / endsWith / contains, all / exists / exists_one and other
- * comprehensions over lists and maps), on the values of `toCel` (strings, bigint ints, booleans, arrays,
+ * comprehensions over lists and maps, the strings extension's split), on the values of `toCel` (strings, bigint ints, booleans, arrays,
  * plain objects).
  *
  * A closure only decides the values it is sure of: anything else (a missing field, a null, a double, a type
@@ -204,6 +204,9 @@ function call(v: any): Fn {
       case 'startsWith': return env => str(target(env)).startsWith(str(a(env)));
       case 'endsWith': return env => str(target(env)).endsWith(str(a(env)));
       case 'contains': return env => str(target(env)).includes(str(a(env)));
+      // the strings extension's split(separator) (@bufbuild/cel/ext strings.js: `celList(this.split(sep))`, the
+      // same JavaScript split; the Gateway API's label-key rule `key.split("/")[0].size() < 253`)
+      case 'split': return env => str(target(env)).split(str(a(env)));
       case 'matches': {
         // @bufbuild/cel's matches() (std/logic.js): RE2JS.compile(pattern).test(this); a constant pattern is
         // compiled once, and one that does not compile is the library's error

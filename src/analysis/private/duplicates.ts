@@ -1,4 +1,4 @@
-import { formatPath } from './structural';
+import { formatPath } from './path';
 
 /**
  * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are

@@ -9,28 +9,50 @@ let yamlLib: typeof import('yaml') | undefined;
  * again with `yaml` (which keeps positions), by itself.
  */
 export class DocumentLines {
-  /** For each document: its first line (1-based) and its text. */
-  private readonly docs: { line: number; text: string }[] = [];
+  /**
+   * For each document: its first line (1-based) and where its text is in the source (`from` to `to`, sliced when a
+   * finding needs a position in it: most documents of a large stream have none, and most findings need only `line`).
+   */
+  private readonly docs: { line: number; from: number; to: number }[] = [];
   private readonly parsed = new Map<number, { doc: ReturnType<typeof parseDocument>; counter: LineCounter }>();
 
-  constructor(text: string) {
-    const lines = text.split('\n');
-    let start = 0;
+  constructor(private readonly source: string) {
+    // the lines of the text split at '\n', walked without an array of them: a document starts after each
+    // line that is a `---` separator; its line is the separator's when content follows it, else its first
+    // line with content (not blank, not a comment)
+    const text = source;
+    let start = 0; // the document's first line
+    let startPos = 0; // and where it starts in the text
     let contentLine = -1;
-    const push = (end: number) => {
-      this.docs.push({ line: (contentLine >= 0 ? contentLine : start) + 1, text: lines.slice(start, end).join('\n') });
+    // a document of the lines start..end-1, whose last '\n' (or the end of the text) is at `to`
+    const push = (end: number, to: number) => {
+      this.docs.push({ line: (contentLine >= 0 ? contentLine : start) + 1, from: startPos, to: end > start ? to : startPos });
     };
-    for (let i = 0; i < lines.length; i++) {
-      if (/^---(\s|$)/.test(lines[i])) {
+    let pos = 0;
+    for (let i = 0; ; i++) {
+      const nl = text.indexOf('\n', pos);
+      const lineEnd = nl < 0 ? text.length : nl;
+      if (text.startsWith('---', pos) && /^---(\s|$)/.test(text.slice(pos, lineEnd))) {
         // text before the first separator is a document only when it has content
-        if (i > 0 || this.docs.length) push(i);
+        if (i > 0 || this.docs.length) push(i, pos - 1);
         start = i + 1;
-        contentLine = /^---\s+\S/.test(lines[i]) ? i : -1;
-        continue;
+        startPos = lineEnd + 1;
+        contentLine = /^---\s+\S/.test(text.slice(pos, lineEnd)) ? i : -1;
+      } else if (contentLine < 0) {
+        const line = text.slice(pos, lineEnd);
+        if (line.trim() !== '' && !line.trimStart().startsWith('#')) contentLine = i;
       }
-      if (contentLine < 0 && lines[i].trim() !== '' && !lines[i].trimStart().startsWith('#')) contentLine = i;
+      if (nl < 0) {
+        push(i + 1, text.length);
+        break;
+      }
+      pos = nl + 1;
     }
-    push(lines.length);
+  }
+
+  /** The text of a document (its lines joined by '\n'). */
+  private text(entry: { from: number; to: number }): string {
+    return entry.to > entry.from ? this.source.slice(entry.from, entry.to) : '';
   }
 
   public lineOf(index: number, p: (string | number)[]): number | undefined {
@@ -42,10 +64,10 @@ export class DocumentLines {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       yamlLib ??= require('yaml') as typeof import('yaml');
       const counter = new yamlLib.LineCounter();
-      cached = { doc: yamlLib.parseDocument(entry.text, { lineCounter: counter, uniqueKeys: false }), counter };
+      cached = { doc: yamlLib.parseDocument(this.text(entry), { lineCounter: counter, uniqueKeys: false }), counter };
       this.parsed.set(index, cached);
     }
-    const offset = entry.line - 1 - (entry.text.split('\n').findIndex(l => l.trim() !== '' && !l.trimStart().startsWith('#')) || 0);
+    const offset = entry.line - 1 - (this.text(entry).split('\n').findIndex(l => l.trim() !== '' && !l.trimStart().startsWith('#')) || 0);
     // the deepest node of the path that exists (a missing field is reported at its parent)
     for (let n = p.length; n >= 0; n--) {
       const node = n === 0 ? cached.doc.contents : cached.doc.getIn(p.slice(0, n), true) as any;

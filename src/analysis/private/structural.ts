@@ -4,6 +4,7 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationCodes } from '../findings';
+import { formatPath } from './path';
 
 /** A pinned schema as written by scripts/import-crds.ts. */
 export interface PinnedSchema {
@@ -63,6 +64,9 @@ export function schemaHash(text: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('crypto') as typeof import('crypto')).createHash('sha256').update(text).digest('hex');
 }
+
+// in a module of its own: the analyzer formats paths without loading the validator (lint's start-up)
+export { formatPath };
 
 /** The folder of the precompiled validators (written by the build: scripts/validators.ts), beside schemas/. */
 export const VALIDATORS_DIR = path.resolve(__dirname, '..', '..', '..', 'validators');
@@ -305,17 +309,6 @@ export function validateStructure(obj: any, pinned: PinnedSchema): StructuralIss
 function pointerToPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer.slice(1).split('/').map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')).map(p => (/^\d+$/.test(p) ? Number(p) : p));
-}
-
-/** Formats a path as `spec.http[0].route`. */
-export function formatPath(p: (string | number)[]): string {
-  let out = '';
-  for (const seg of p) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 function requiredNames(branch: any): string[] {
