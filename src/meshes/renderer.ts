@@ -231,13 +231,32 @@ export interface ArgoRolloutsMeshRenderer {
 }
 
 /**
+ * The versions of one service on a mesh, as CanaryRelease (stable and canary) and VersionedRouting (its
+ * versions) both ask them: a mesh implements them once, and both renderers extend this. A hook left out
+ * checks or marks nothing.
+ */
+export interface VersionsRenderer {
+  /**
+   * Why a version's label key cannot be used on this mesh (after the Kubernetes checks), on `prop` (the
+   * version's `labelKey` prop, e.g. `canary.labelKey`).
+   */
+  versionLabelKeyProblems?(prop: string, labelKey: string): PropProblem[];
+  /**
+   * The mesh's marks on a version's pods: on the Deployment given, or, without one, a warning (context.warn)
+   * saying what to add; `fromDeployment` names the pattern's factory that does it for the user (e.g.
+   * `ServiceVersion.fromDeployment`).
+   */
+  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext, fromDeployment: string): void;
+}
+
+/**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
  * renderer writes from the release's CanaryIntent) and the health alert's queries; with a controller
  * (Flagger, Argo Rollouts), what the controller cannot do on the mesh, and its router and metrics there.
  * The construct keeps the mesh-neutral checks and their order, and writes the PrometheusRule, the Canary,
  * the Rollout and the AnalysisTemplate around what the mesh returns.
  */
-export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
+export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent>, VersionsRenderer {
   /**
    * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
    * "<mesh> cannot express a release carried out by Flagger".
@@ -255,10 +274,6 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
    * about a mirror at 100%, before the unsupported settings are refused or dropped.
    */
   problems(intent: CanaryReleaseIntent, context: RenderContext): PropProblem[];
-  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
-  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
-  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
-  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
   /** A warning on the health alert's PrometheusRule on this mesh, if any. */
   alertWarning?(context: RenderContext): string | undefined;
   /** The health alert's queries (static steps), in the mesh's metric names. */
@@ -293,7 +308,7 @@ export interface RoutePrecedence {
  * around the routes (which the traffic renderer writes from the routing intent). The construct keeps the
  * mesh-neutral checks and their order; a hook left out checks nothing (the mesh takes every value).
  */
-export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent> {
+export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>, VersionsRenderer {
   /** How the mesh picks among overlapping routes; undefined: the first in order, as the props give them. */
   readonly precedence?: RoutePrecedence;
   /**
@@ -303,15 +318,11 @@ export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>
   serviceVersionUnsupported?(version: string, versionService: ServiceRef): Pick<Unsupported, 'why' | 'alternative'> | undefined;
   /** The mesh's checks of a version's own Service (after that Service's own checks); `prop` is the version's, e.g. `versions[2]`. */
   serviceVersionProblems?(prop: string, versionService: ServiceRef, service: ServiceRef): PropProblem[];
-  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
-  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /**
    * Why the mesh cannot send one route's requests to these versions (a weighted set), refused on the
    * route's split as `<mesh> cannot express this (<why>)`.
    */
   routeSplitUnsupported?(to: WeightedVersion[]): Pick<Unsupported, 'why' | 'alternative'> | undefined;
-  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
-  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
 }
 
 /** How a mesh enrols workloads: a label or annotation, on the Namespace or on each pod template. */

@@ -5,6 +5,7 @@ import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
 import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
+import { apexSelector, LINKERD_NO_MIRROR } from './versions';
 
 /** The PodMonitor of the proxies that report a canary's requests (the alert's metrics-absent rule names it). */
 function proxyMonitorName(service: string): string {
@@ -37,12 +38,14 @@ export function linkerdQueries(namespace: string | undefined, service: string, b
  * a gateway that sends to endpoints, the moment before the route is accepted) then reaches that version,
  * instead of splitting by replica count across both.
  */
-function apexSelector(intent: CanaryReleaseIntent, context: RenderContext): void {
+function releaseApexSelector(intent: CanaryReleaseIntent, context: RenderContext): void {
   const c = intent.canary;
-  const v = c.canaryWeight === 100 ? c.canary : c.stable;
-  if (!intent.service._narrowServiceSelector(v.versionKey, v.versionValue)) {
-    context.warn?.(`the apex Service ${intent.service.name} selects both versions, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted) splits by replica count: add ${v.versionKey}: ${v.versionValue} to its selector (and move it to the canary's version at promotion), or pass it with ServiceRef.fromService so the release does it`);
-  }
+  apexSelector(intent.service, c.canaryWeight === 100 ? c.canary : c.stable, {
+    versions: 'both versions',
+    unrouted: 'unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted',
+    afterAdd: ' (and move it to the canary\'s version at promotion)',
+    by: 'the release',
+  }, context);
 }
 
 /** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
@@ -52,12 +55,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,
-    why: 'Linkerd\'s outbound routes do not support the RequestMirror filter',
+    why: LINKERD_NO_MIRROR,
     alternative: 'send test traffic to the canary with canaryRequests instead',
   }],
   render(scope, intent, context) {
     renderBackendServices(scope, intent);
-    apexSelector(intent, context);
+    releaseApexSelector(intent, context);
   },
   alertQueries(intent) {
     const { present, ...q } = linkerdQueries(intent.namespace, intent.service, intent.canary.backendService, intent.window);

@@ -238,8 +238,7 @@ export class CanaryRelease extends MeshConstruct {
           problems.add(`${prop}.labelKey`, v.labelKey, `the service selects its pods by ${v.labelKey}: ${show(selector[v.labelKey])}, so a version label on the same key would replace it and each version would select no pods`,
             `use a key the selector does not use, e.g. ReleaseVersion.of('${typeof v.version === 'string' ? v.version : 'v2'}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         } else {
-          const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
-          if (meshProblem) problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
+          for (const p of renderer.versionLabelKeyProblems?.(`${prop}.labelKey`, v.labelKey) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         }
       }
     }
@@ -662,7 +661,7 @@ export class CanaryRelease extends MeshConstruct {
     for (const [v, vi] of [[props.stable!, intent.stable], [props.canary!, intent.canary]] as const) {
       const d = v._deployment();
       if (d) d.addLabel(vi.versionKey, vi.versionValue);
-      this.renderer.prepareVersion?.(d, vi, context);
+      this.renderer.prepareVersion?.(d, vi, context, 'ReleaseVersion.fromDeployment');
     }
   }
 }

@@ -338,11 +338,9 @@ export class VersionedRouting extends MeshConstruct {
           `use a key the selector does not use, e.g. ServiceVersion.of('${v.name}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         return;
       }
-      const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
-      if (meshProblem) {
-        problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
-        return;
-      }
+      const meshProblems = renderer.versionLabelKeyProblems?.(`${prop}.labelKey`, v.labelKey) ?? [];
+      for (const p of meshProblems) problems.add(p.prop, p.value, p.why, p.fix);
+      if (meshProblems.length) return;
       out.push({ version: v, intent: { name: v.name, labels: { ...selector, [v.labelKey]: v.name }, versionKey: v.labelKey, versionValue: v.name, backendService: `${this.service.name}-${v.name}` } });
     });
     // two versions whose labels do not differ on a shared key can both select one pod
@@ -438,7 +436,7 @@ export class VersionedRouting extends MeshConstruct {
       if (version._service()) continue;
       const d = version._deployment();
       if (d) d.addLabel(intent.versionKey, intent.versionValue);
-      renderer.prepareVersion?.(d, intent, context);
+      renderer.prepareVersion?.(d, intent, context, 'ServiceVersion.fromDeployment');
     }
   }
 }

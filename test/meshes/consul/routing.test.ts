@@ -30,10 +30,10 @@ describe('meshes/consul/routing: VersionedRouting on Consul (ServiceResolver sub
   });
 
   test('a label key must be a Service.Meta key: a plain identifier, on both sides', () => {
-    expect(CONSUL_ROUTING.versionLabelKeyProblem!('version')).toBeUndefined();
-    expect(CONSUL_ROUTING.versionLabelKeyProblem!('_track2')).toBeUndefined();
+    expect(CONSUL_ROUTING.versionLabelKeyProblems!('versions[0].labelKey', 'version')).toEqual([]);
+    expect(CONSUL_ROUTING.versionLabelKeyProblems!('versions[0].labelKey', '_track2')).toEqual([]);
     for (const key of ['app.kubernetes.io/version', 'track-b', '2track']) {
-      expect(CONSUL_ROUTING.versionLabelKeyProblem!(key)).toEqual({ why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" });
+      expect(CONSUL_ROUTING.versionLabelKeyProblems!('versions[0].labelKey', key)).toEqual([{ prop: 'versions[0].labelKey', value: key, why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" }]);
     }
   });
 
@@ -54,10 +54,10 @@ describe('meshes/consul/routing: VersionedRouting on Consul (ServiceResolver sub
     const chart = Testing.chart();
     const d = new ApiObject(chart, 'd', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reviews-v2' }, spec: { selector: { matchLabels: { app: 'reviews' } }, template: { metadata: { labels: { app: 'reviews' } } } } });
     const ctx = context(CONSUL_MESH);
-    CONSUL_ROUTING.prepareVersion!(PodTemplate.of(d), { ...version('v2'), versionKey: 'track' }, ctx);
+    CONSUL_ROUTING.prepareVersion!(PodTemplate.of(d), { ...version('v2'), versionKey: 'track' }, ctx, 'ServiceVersion.fromDeployment');
     expect(Testing.synth(chart)[0].spec.template.metadata.annotations).toEqual({ 'consul.hashicorp.com/service-meta-track': 'v2' });
     expect(ctx.warnings).toEqual([]);
-    CONSUL_ROUTING.prepareVersion!(undefined, version('v1'), ctx);
+    CONSUL_ROUTING.prepareVersion!(undefined, version('v1'), ctx, 'ServiceVersion.fromDeployment');
     expect(ctx.warnings).toEqual(['Consul subsets filter on Service.Meta.version: annotate the v1 pods with consul.hashicorp.com/service-meta-version: "v1" (ServiceVersion.fromDeployment does it for you)']);
   });
 

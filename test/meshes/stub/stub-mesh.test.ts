@@ -76,7 +76,7 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
   const calls: string[] = [];
   const canary: CanaryRenderer = {
     problems: () => [],
-    versionLabelKeyProblem: key => key === 'track' ? { why: 'Stub versions are labelled version', fix: "use labelKey 'version'" } : undefined,
+    versionLabelKeyProblems: (prop, key) => key === 'track' ? [{ prop, value: key, why: 'Stub versions are labelled version', fix: "use labelKey 'version'" }] : [],
     unsupported: intent => {
       calls.push(`unsupported ${intent.canary.stable.name} ${intent.canary.canary.name} ${intent.mirrorPercent}`);
       return intent.mirrorPercent === undefined ? [] : [{ setting: 'mirrorPercent', value: intent.mirrorPercent, why: 'Stub has no mirror', alternative: 'use canaryRequests' }];
