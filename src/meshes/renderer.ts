@@ -302,6 +302,9 @@ export interface RoutePrecedence {
   outranks(later: MatchIntent, earlier: MatchIntent): string | undefined;
 }
 
+/** The setting and value a pattern asks a mesh about, for the refusals it returns (`{ ...given, why, alternative }`). */
+export type SettingGiven = Pick<Unsupported, 'setting' | 'value'>;
+
 /**
  * VersionedRouting: the mesh's checks of the versions and routes (each called where the construct checks
  * that prop, so that the messages keep their order), the mesh's marks on the versions' pods, and its objects
@@ -312,17 +315,19 @@ export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>
   /** How the mesh picks among overlapping routes; undefined: the first in order, as the props give them. */
   readonly precedence?: RoutePrecedence;
   /**
-   * Why the mesh cannot route to a version by a Service of its own (ServiceVersion.fromService), refused on
-   * that version as `<mesh> cannot express this (<why>)` (never dropped: there would be no version left).
+   * What the mesh cannot express of a version by a Service of its own (ServiceVersion.fromService): `given`
+   * is the version's setting and value, which each returned refusal carries. Refused on that version as
+   * `<mesh> cannot express this (<why>)`, never dropped (there would be no version left).
    */
-  serviceVersionUnsupported?(version: string, versionService: ServiceRef): Pick<Unsupported, 'why' | 'alternative'> | undefined;
+  serviceVersionUnsupported?(given: SettingGiven, version: string, versionService: ServiceRef): Unsupported[];
   /** The mesh's checks of a version's own Service (after that Service's own checks); `prop` is the version's, e.g. `versions[2]`. */
   serviceVersionProblems?(prop: string, versionService: ServiceRef, service: ServiceRef): PropProblem[];
   /**
-   * Why the mesh cannot send one route's requests to these versions (a weighted set), refused on the
-   * route's split as `<mesh> cannot express this (<why>)`.
+   * What the mesh cannot express of one route's split (a weighted set of versions): `given` is the route's
+   * `split` setting and value, which each returned refusal carries. Refused as `<mesh> cannot express this
+   * (<why>)`, never dropped.
    */
-  routeSplitUnsupported?(to: WeightedVersion[]): Pick<Unsupported, 'why' | 'alternative'> | undefined;
+  routeSplitUnsupported?(given: SettingGiven, to: WeightedVersion[]): Unsupported[];
 }
 
 /** How a mesh enrols workloads: a label or annotation, on the Namespace or on each pod template. */

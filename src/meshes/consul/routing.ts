@@ -16,13 +16,15 @@ export const CONSUL_ROUTING: RoutingRenderer = {
     why: CONSUL_NO_MIRROR,
     alternative: 'send test requests to the version with a route (routes: [{ match: { headers: [...] }, version }])',
   }],
-  serviceVersionUnsupported: version => ({
+  serviceVersionUnsupported: (given, version) => [{
+    ...given,
     why: 'its subsets are Service.Meta filters of the one Consul service that callers use; a Service of its own registers a different Consul service',
     alternative: `use ServiceVersion.of('${version}') or ServiceVersion.fromDeployment(deployment, '${version}')`,
-  }),
-  routeSplitUnsupported: to => to.filter(t => t.weight > 0).length <= 1 ? undefined : {
+  }],
+  routeSplitUnsupported: (given, to) => to.filter(t => t.weight > 0).length <= 1 ? [] : [{
+    ...given,
     why: 'a ServiceRouter route sends to one service subset; only the service\'s ServiceSplitter splits by weight, and it applies to the requests no route takes',
     alternative: 'send this route to one version, and split the remaining requests with defaultSplit',
-  },
+  }],
   render: () => undefined,
 };

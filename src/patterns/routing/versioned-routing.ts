@@ -241,8 +241,10 @@ export class VersionedRouting extends MeshConstruct {
         to = v ? [{ version: v, weight: 100 }] : [];
       } else {
         to = split(`${prop}.split`, r.split);
-        const refusal = renderer.routeSplitUnsupported?.(to);
-        if (refusal) problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '), `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
+        // (a split with a version to send to is a list; its other entries may be anything)
+        const given = () => ({ setting: `${prop}.split`, value: r.split!.map(w => `${w?.version}: ${w?.weight}`).join(', ') });
+        const refusals = to.length && renderer.routeSplitUnsupported ? renderer.routeSplitUnsupported(given(), to) : [];
+        for (const u of refusals) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
       }
       if (match && to.length) rules.push({ name, source: prop, match, to });
     });
@@ -319,11 +321,9 @@ export class VersionedRouting extends MeshConstruct {
       if (same >= 0) problems.add(`${prop}.name`, v.name, `versions[${same}] has the same name`, 'give each version its own name');
       const svc = v._service();
       if (svc) {
-        const refusal = renderer.serviceVersionUnsupported?.(v.name, svc);
-        if (refusal) {
-          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
-          return;
-        }
+        const refusals = renderer.serviceVersionUnsupported?.({ setting: prop, value: `ServiceVersion.fromService(${svc.name}, '${v.name}')` }, v.name, svc) ?? [];
+        for (const u of refusals) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
+        if (refusals.length) return;
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
         for (const p of renderer.serviceVersionProblems?.(prop, svc, this.service) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });
