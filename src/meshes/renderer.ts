@@ -59,8 +59,8 @@ export interface PropProblem {
  * - IngressGateway: `problems` after the unsupported settings are refused or dropped;
  * - CanaryRelease with static steps: `problems` after `unsupported` and the release's warning about a
  *   mirror at 100%, before the unsupported settings are refused or dropped; a release carried out by a
- *   controller asks the controller hooks instead (CanaryRenderer.controllerRefusal, controllerUnsupported,
- *   flagger.warnings, renderController);
+ *   controller asks the controller's member instead (CanaryRenderer.flagger or argoRollouts: `refusal`,
+ *   `unsupported`, flagger's `warnings`; then CanaryRenderer.renderController);
  * - the per-service traffic (TrafficRenderer) is asked `joinProblem` and `precedenceProblem`, and `render`;
  *   the patterns that contribute to it ask their own renderers.
  */
@@ -178,10 +178,38 @@ export type FlaggerMetricQueries =
   | { readonly templates: { readonly defaultAddress: string; readonly successRate: string; readonly latency: string } };
 
 /**
+ * What a controller (Flagger, Argo Rollouts) cannot do on a mesh: the hooks both controllers' members share.
+ * A mesh without the member is refused with "<mesh> cannot express a release carried out by <controller>".
+ */
+export interface ControllerOnMeshRenderer {
+  /**
+   * Why the mesh (or its options) refuses the controller altogether, on which prop (Istio ambient: Flagger
+   * with a waypoint per Service). Asked first, before the release's own controller checks; refused at once.
+   * @default - the mesh takes the controller
+   */
+  refusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
+  /**
+   * The settings the controller cannot express on this mesh, after the controller's own (Flagger: the A/B
+   * mirror, which replaces this list; Argo Rollouts: multi-header matches). Refused or dropped as
+   * `<controller> on <mesh> cannot express this (<why>)`.
+   * @default - none
+   */
+  unsupported?(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
+}
+
+/**
+ * A controller the mesh refuses in its own words whatever the release (Consul: neither controller has a
+ * Consul router): only its `refusal`, which always refuses.
+ */
+export interface ControllerRefusedByMesh {
+  refusal(intent: CanaryControllerIntent, context: RenderContext): PropProblem;
+}
+
+/**
  * Flagger on a mesh: the router of the Canary (Flagger writes the routing objects) and the metrics of the
  * health alert. The release writes the Canary (target, service, analysis, steps) around these.
  */
-export interface FlaggerMeshRenderer {
+export interface FlaggerMeshRenderer extends ControllerOnMeshRenderer {
   /** The Canary's `spec.provider`. */
   readonly provider: flagger.CanarySpecProvider;
   /** The Canary's `spec.service.gatewayRefs` (a Gateway API router's parents), if any. */
@@ -215,7 +243,7 @@ export interface ArgoAnalysisQueries {
  * routes, and the health alert's queries. The release writes the stable and canary Services, the
  * AnalysisTemplate and the Rollout (steps, managedRoutes) around these.
  */
-export interface ArgoRolloutsMeshRenderer {
+export interface ArgoRolloutsMeshRenderer extends ControllerOnMeshRenderer {
   /**
    * Writes the routing object the Rollout edits (every request to the stable Service) and returns the
    * Rollout's `trafficRouting` for it (the release adds `managedRoutes`).
@@ -258,15 +286,15 @@ export interface VersionsRenderer {
  */
 export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent>, VersionsRenderer {
   /**
-   * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
+   * Flagger on this mesh, or its refusal in the mesh's words. Without it, a Flagger release is refused:
    * "<mesh> cannot express a release carried out by Flagger".
    */
-  readonly flagger?: FlaggerMeshRenderer;
+  readonly flagger?: FlaggerMeshRenderer | ControllerRefusedByMesh;
   /**
-   * Argo Rollouts on this mesh. Without it (and without a `controllerRefusal`), an Argo Rollouts release is
+   * Argo Rollouts on this mesh, or its refusal in the mesh's words. Without it, an Argo Rollouts release is
    * refused: "<mesh> cannot express a release carried out by Argo Rollouts".
    */
-  readonly argoRollouts?: ArgoRolloutsMeshRenderer;
+  readonly argoRollouts?: ArgoRolloutsMeshRenderer | ControllerRefusedByMesh;
   /**
    * The mesh's own checks of a release with static steps (required here: `smiTrafficSplit`, in
    * `intent.canary.smi`, is Linkerd's, and a mesh that writes no SMI TrafficSplit refuses it in its own
@@ -280,10 +308,6 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent>, Ve
   alertQueries(intent: CanaryAlertIntent, context: RenderContext): CanaryAlertQueries;
   /** The objects the alert's metrics need (e.g. a PodMonitor of the proxies), written before the PrometheusRule. */
   renderAlertMetrics?(scope: IConstruct, intent: CanaryAlertIntent, context: RenderContext): void;
-  /** Why the mesh (or its options) refuses the controller altogether, on which prop. */
-  controllerRefusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
-  /** The settings the controller cannot express on this mesh (after the controller's own: Flagger A/B mirror, Argo multi-header matches). */
-  controllerUnsupported(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
   /** The mesh's objects a controller's release needs besides the controller's (e.g. the waypoint enrolment). */
   renderController?(scope: IConstruct, intent: CanaryControllerIntent, context: RenderContext): void;
 }

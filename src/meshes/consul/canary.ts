@@ -17,6 +17,9 @@ function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): Prop
   return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
 }
 
+/** What Consul's refusals of a controller propose. */
+const STATIC_STEPS = 'use static steps (remove delivery), which this library writes for every mesh';
+
 /**
  * Consul: the versions are ServiceResolver subsets filtering on Service.Meta.<labelKey>, which the pods
  * carry as the consul.hashicorp.com/service-meta-<labelKey> annotation; no mirror, and neither controller
@@ -32,15 +35,22 @@ export const CONSUL_CANARY: CanaryRenderer = {
     alternative: 'send test traffic to the canary with canaryRequests instead',
   }],
   render: () => undefined,
-  controllerRefusal: (intent) => ({
-    prop: 'delivery',
-    value: intent.controller,
-    why: intent.flagger
-      ? 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes'
-      : 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)',
-    fix: 'use static steps (remove delivery), which this library writes for every mesh',
-  }),
-  controllerUnsupported: () => [],
+  flagger: {
+    refusal: intent => ({
+      prop: 'delivery',
+      value: intent.controller,
+      why: 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes',
+      fix: STATIC_STEPS,
+    }),
+  },
+  argoRollouts: {
+    refusal: intent => ({
+      prop: 'delivery',
+      value: intent.controller,
+      why: 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)',
+      fix: STATIC_STEPS,
+    }),
+  },
   alertQueries(intent) {
     // the canary pods' own proxies, on their inbound (public_listener) connection manager: one count
     // per request received. The callers' upstream cluster counters (envoy_cluster_upstream_rq_xx)

@@ -1,6 +1,5 @@
 import * as prometheus from '../../imports/prometheus';
-import { Unsupported } from '../../model/unsupported';
-import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
+import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
 import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
@@ -93,6 +92,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
     // provider linkerd writes SMI v1alpha1), group core as in that guide (Linkerd takes core or '' for a
     // Service parent: policy-controller/k8s/index/src/outbound/index.rs)
     ...flaggerGatewayApi('core'),
+    unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
+      alternative: 'send test traffic with canaryRequests instead',
+    }],
     // under provider gatewayapi:v1 the built-in queries are the HTTP observer's
     // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
     // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
@@ -108,6 +113,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
   argoRollouts: {
     // the argoproj-labs/gatewayAPI plugin edits a Service-parented HTTPRoute
     ...ARGO_GATEWAY_API,
+    unsupported: intent => [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'Linkerd\'s routes have no RequestMirror filter',
+      alternative: 'send test traffic with canaryRequests instead',
+    }])],
     // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
     analysisQueries(intent) {
       const { errorRatio, p99Seconds } = linkerdQueries(intent.namespace, intent.service, intent.canaryService, intent.window);
@@ -118,20 +129,4 @@ export const LINKERD_CANARY: CanaryRenderer = {
     ? undefined
     // linkerd-viz's Prometheus loads no PrometheusRule, and under deny only it may scrape the proxies
     : 'the health alert is a PrometheusRule, which only a prometheus-operator Prometheus evaluates (linkerd-viz\'s Prometheus loads none), and a deny default inbound policy lets only linkerd-viz/prometheus scrape the proxies: name the Prometheus that loads the rule, e.g. Mesh.linkerd({ prometheus: { namespace: \'monitoring\', serviceAccount: \'kube-prometheus-stack-prometheus\' } }), so that a STRICT ZeroTrustNamespace authorizes its scrapes',
-  controllerUnsupported(intent: CanaryControllerIntent): Unsupported[] {
-    if (intent.flagger) {
-      return intent.mirrorPercent === undefined ? [] : [{
-        setting: 'mirrorPercent',
-        value: intent.mirrorPercent,
-        why: 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
-        alternative: 'send test traffic with canaryRequests instead',
-      }];
-    }
-    return [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
-      setting: 'mirrorPercent',
-      value: intent.mirrorPercent,
-      why: 'Linkerd\'s routes have no RequestMirror filter',
-      alternative: 'send test traffic with canaryRequests instead',
-    }])];
-  },
 };

@@ -32,7 +32,7 @@ function stub(calls: string[], refuse: boolean): Mesh {
     zeroTrust: h,
     multiCluster: { ...h, droppable: [], withoutZeroTrust: undefined },
     traffic: { unsupported: () => [], render: () => undefined },
-    canary: { ...h, controllerUnsupported: () => [], alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
+    canary: { ...h, alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
     routing: h,
     fault: h,
     ingress: { ...h, defaultApi: () => IngressApi.GATEWAY_API, defaultGatewayClassName: 'stub', callerIdentity: () => undefined },
