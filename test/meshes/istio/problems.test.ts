@@ -10,8 +10,10 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
   test('MultiClusterExport: the east-west Gateway is Istio\'s (no check); the other meshes\' settings can be dropped', () => {
     expect(ISTIO.multiCluster!.problems).toBeUndefined();
     expect(ISTIO.multiCluster!.droppable).toEqual(['consulSamenessGroup', 'linkerdRemoteDiscovery']);
-    // ambient refuses the pattern with a `mesh` entry, which is not droppable
-    expect(ISTIO_AMBIENT.multiCluster!.droppable).not.toContain('mesh');
+    // ambient refuses the pattern as a whole, with a `mesh` entry of its unsupported list
+    const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+    expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, { mesh: ambient }).map(u => [u.setting, u.value])).toEqual([['mesh', 'ambient']]);
+    expect(ISTIO.multiCluster!.unsupported({} as any, { mesh: Mesh.istio() }).map(u => u.setting)).not.toContain('mesh');
   });
 
   test('MultiClusterExport: an exporter\'s namespace without a ZeroTrustNamespace has neither default deny nor STRICT mTLS', () => {
