@@ -59,8 +59,8 @@ export interface PropProblem {
  * - IngressGateway: `problems` after the unsupported settings are refused or dropped;
  * - CanaryRelease with static steps: `problems` after `unsupported` and the release's warning about a
  *   mirror at 100%, before the unsupported settings are refused or dropped; a release carried out by a
- *   controller asks the controller hooks instead (CanaryRenderer.controllerRefusal, controllerUnsupported,
- *   flagger.warnings, renderController);
+ *   controller asks the controller's member instead (CanaryRenderer.flagger or argoRollouts: `refusal`,
+ *   `unsupported`, flagger's `warnings`; then CanaryRenderer.renderController);
  * - the per-service traffic (TrafficRenderer, not a PatternRenderer) is asked `joinProblem` on every join,
  *   `precedenceProblem` and `render`; the patterns that contribute to it ask their own renderers.
  */
@@ -215,10 +215,38 @@ export type FlaggerMetricQueries =
   | { readonly templates: { readonly defaultAddress: string; readonly successRate: string; readonly latency: string } };
 
 /**
+ * What a controller (Flagger, Argo Rollouts) cannot do on a mesh: the hooks both controllers' members share.
+ * A mesh without the member is refused with "<mesh> cannot express a release carried out by <controller>".
+ */
+export interface ControllerOnMeshRenderer {
+  /**
+   * Why the mesh (or its options) refuses the controller altogether, on which prop (Istio ambient: Flagger
+   * with a waypoint per Service). Asked first, before the release's own controller checks; refused at once.
+   * @default - the mesh takes the controller
+   */
+  refusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
+  /**
+   * The settings the controller cannot express on this mesh, after the controller's own (Flagger: the A/B
+   * mirror, which replaces this list; Argo Rollouts: multi-header matches). Refused or dropped as
+   * `<controller> on <mesh> cannot express this (<why>)`.
+   * @default - none
+   */
+  unsupported?(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
+}
+
+/**
+ * A controller the mesh refuses in its own words whatever the release (Consul: neither controller has a
+ * Consul router): only its `refusal`, which always refuses.
+ */
+export interface ControllerRefusedByMesh {
+  refusal(intent: CanaryControllerIntent, context: RenderContext): PropProblem;
+}
+
+/**
  * Flagger on a mesh: the router of the Canary (Flagger writes the routing objects) and the metrics of the
  * health alert. The release writes the Canary (target, service, analysis, steps) around these.
  */
-export interface FlaggerMeshRenderer {
+export interface FlaggerMeshRenderer extends ControllerOnMeshRenderer {
   /** The Canary's `spec.provider`. */
   readonly provider: flagger.CanarySpecProvider;
   /** The Canary's `spec.service.gatewayRefs` (a Gateway API router's parents), if any. */
@@ -252,7 +280,7 @@ export interface ArgoAnalysisQueries {
  * routes, and the health alert's queries. The release writes the stable and canary Services, the
  * AnalysisTemplate and the Rollout (steps, managedRoutes) around these.
  */
-export interface ArgoRolloutsMeshRenderer {
+export interface ArgoRolloutsMeshRenderer extends ControllerOnMeshRenderer {
   /**
    * Writes the routing object the Rollout edits (every request to the stable Service) and returns the
    * Rollout's `trafficRouting` for it (the release adds `managedRoutes`).
@@ -268,23 +296,42 @@ export interface ArgoRolloutsMeshRenderer {
 }
 
 /**
+ * The versions of one service on a mesh, as CanaryRelease (stable and canary) and VersionedRouting (its
+ * versions) both ask them: a mesh implements them once, and both renderers extend this. A hook left out
+ * checks or marks nothing.
+ */
+export interface VersionsRenderer {
+  /**
+   * Why a version's label key cannot be used on this mesh (after the Kubernetes checks), on `prop` (the
+   * version's `labelKey` prop, e.g. `canary.labelKey`).
+   */
+  versionLabelKeyProblems?(prop: string, labelKey: string): PropProblem[];
+  /**
+   * The mesh's marks on a version's pods: on the Deployment given, or, without one, a warning (context.warn)
+   * saying what to add; `fromDeployment` names the pattern's factory that does it for the user (e.g.
+   * `ServiceVersion.fromDeployment`).
+   */
+  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext, fromDeployment: string): void;
+}
+
+/**
  * CanaryRelease: with static steps, the checks and objects of the mesh around the routes (which the traffic
  * renderer writes from the release's CanaryIntent) and the health alert's queries; with a controller
  * (Flagger, Argo Rollouts), what the controller cannot do on the mesh, and its router and metrics there.
  * The construct keeps the mesh-neutral checks and their order, and writes the PrometheusRule, the Canary,
  * the Rollout and the AnalysisTemplate around what the mesh returns.
  */
-export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
+export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent>, VersionsRenderer {
   /**
-   * Flagger on this mesh. Without it (and without a `controllerRefusal`), a Flagger release is refused:
+   * Flagger on this mesh, or its refusal in the mesh's words. Without it, a Flagger release is refused:
    * "<mesh> cannot express a release carried out by Flagger".
    */
-  readonly flagger?: FlaggerMeshRenderer;
+  readonly flagger?: FlaggerMeshRenderer | ControllerRefusedByMesh;
   /**
-   * Argo Rollouts on this mesh. Without it (and without a `controllerRefusal`), an Argo Rollouts release is
+   * Argo Rollouts on this mesh, or its refusal in the mesh's words. Without it, an Argo Rollouts release is
    * refused: "<mesh> cannot express a release carried out by Argo Rollouts".
    */
-  readonly argoRollouts?: ArgoRolloutsMeshRenderer;
+  readonly argoRollouts?: ArgoRolloutsMeshRenderer | ControllerRefusedByMesh;
   /**
    * The mesh's own checks of a release with static steps (required here: `smiTrafficSplit`, in
    * `intent.canary.smi`, is Linkerd's, and a mesh that writes no SMI TrafficSplit refuses it in its own
@@ -292,20 +339,12 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent> {
    * about a mirror at 100%, before the unsupported settings are refused or dropped.
    */
   problems(intent: CanaryReleaseIntent, context: RenderContext): PropProblem[];
-  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
-  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
-  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
-  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
   /** A warning on the health alert's PrometheusRule on this mesh, if any. */
   alertWarning?(context: RenderContext): string | undefined;
   /** The health alert's queries (static steps), in the mesh's metric names. */
   alertQueries(intent: CanaryAlertIntent, context: RenderContext): CanaryAlertQueries;
   /** The objects the alert's metrics need (e.g. a PodMonitor of the proxies), written before the PrometheusRule. */
   renderAlertMetrics?(scope: IConstruct, intent: CanaryAlertIntent, context: RenderContext): void;
-  /** Why the mesh (or its options) refuses the controller altogether, on which prop. */
-  controllerRefusal?(intent: CanaryControllerIntent, context: RenderContext): PropProblem | undefined;
-  /** The settings the controller cannot express on this mesh (after the controller's own: Flagger A/B mirror, Argo multi-header matches). */
-  controllerUnsupported(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
   /** The mesh's objects a controller's release needs besides the controller's (e.g. the waypoint enrolment). */
   renderController?(scope: IConstruct, intent: CanaryControllerIntent, context: RenderContext): void;
 }
@@ -326,31 +365,32 @@ export interface RoutePrecedence {
   outranks(later: MatchIntent, earlier: MatchIntent): string | undefined;
 }
 
+/** The setting and value a pattern asks a mesh about, for the refusals it returns (`{ ...given, why, alternative }`). */
+export type SettingGiven = Pick<Unsupported, 'setting' | 'value'>;
+
 /**
  * VersionedRouting: the mesh's checks of the versions and routes (each called where the construct checks
  * that prop, so that the messages keep their order), the mesh's marks on the versions' pods, and its objects
  * around the routes (which the traffic renderer writes from the routing intent). The construct keeps the
  * mesh-neutral checks and their order; a hook left out checks nothing (the mesh takes every value).
  */
-export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent> {
+export interface RoutingRenderer extends PatternRenderer<VersionedRoutingIntent>, VersionsRenderer {
   /** How the mesh picks among overlapping routes; undefined: the first in order, as the props give them. */
   readonly precedence?: RoutePrecedence;
   /**
-   * Why the mesh cannot route to a version by a Service of its own (ServiceVersion.fromService), refused on
-   * that version as `<mesh> cannot express this (<why>)` (never dropped: there would be no version left).
+   * What the mesh cannot express of a version by a Service of its own (ServiceVersion.fromService): `given`
+   * is the version's setting and value, which each returned refusal carries. Refused on that version as
+   * `<mesh> cannot express this (<why>)`, never dropped (there would be no version left).
    */
-  serviceVersionUnsupported?(version: string, versionService: ServiceRef): Pick<Unsupported, 'why' | 'alternative'> | undefined;
+  serviceVersionUnsupported?(given: SettingGiven, version: string, versionService: ServiceRef): Unsupported[];
   /** The mesh's checks of a version's own Service (after that Service's own checks); `prop` is the version's, e.g. `versions[2]`. */
   serviceVersionProblems?(prop: string, versionService: ServiceRef, service: ServiceRef): PropProblem[];
-  /** Why a version's label key cannot be used on this mesh (after the Kubernetes checks), and how to fix it. */
-  versionLabelKeyProblem?(labelKey: string): { readonly why: string; readonly fix: string } | undefined;
   /**
-   * Why the mesh cannot send one route's requests to these versions (a weighted set), refused on the
-   * route's split as `<mesh> cannot express this (<why>)`.
+   * What the mesh cannot express of one route's split (a weighted set of versions): `given` is the route's
+   * `split` setting and value, which each returned refusal carries. Refused as `<mesh> cannot express this
+   * (<why>)`, never dropped.
    */
-  routeSplitUnsupported?(to: WeightedVersion[]): Pick<Unsupported, 'why' | 'alternative'> | undefined;
-  /** The mesh's marks on a version's pods (the Deployment given, or undefined: a warning saying what to add). */
-  prepareVersion?(deployment: PodTemplate | undefined, version: VersionIntent, context: RenderContext): void;
+  routeSplitUnsupported?(given: SettingGiven, to: WeightedVersion[]): Unsupported[];
 }
 
 /** How a mesh enrols workloads: a label or annotation, on the Namespace or on each pod template. */

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { MatchType, Mesh, ServiceRef } from '../../src';
-import { RenderContext } from '../../src/meshes/renderer';
+import { ArgoRolloutsMeshRenderer, CanaryRenderer, FlaggerMeshRenderer, RenderContext } from '../../src/meshes/renderer';
 import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../../src/patterns/canary/intent';
 
 /** The canary version of payment in namespace shop, as a release with static steps describes it. */
@@ -66,4 +66,16 @@ export function releaseIntent(canary: Partial<CanaryReleaseIntent['canary']> = {
 export function warningContext(mesh: Mesh): RenderContext & { warnings: string[] } {
   const warnings: string[] = [];
   return { mesh, warn: m => warnings.push(m), warnings };
+}
+
+/** A mesh's Flagger renderer (not a refusal in its own words). */
+export function flaggerOf(r: CanaryRenderer): FlaggerMeshRenderer {
+  if (!r.flagger || !('provider' in r.flagger)) throw new TypeError('no Flagger renderer');
+  return r.flagger;
+}
+
+/** A mesh's Argo Rollouts renderer (not a refusal in its own words). */
+export function argoOf(r: CanaryRenderer): ArgoRolloutsMeshRenderer {
+  if (!r.argoRollouts || !('renderRouting' in r.argoRollouts)) throw new TypeError('no Argo Rollouts renderer');
+  return r.argoRollouts;
 }

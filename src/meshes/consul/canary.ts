@@ -3,6 +3,7 @@ import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
 import { CanaryRenderer, PropProblem, RenderContext } from '../renderer';
+import { CONSUL_NO_MIRROR, CONSUL_VERSIONS } from './versions';
 
 /**
  * Consul: the named port consul-k8s gives the dataplane's Prometheus listener when metrics are on
@@ -16,8 +17,8 @@ function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): Prop
   return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
 }
 
-/** Consul subsets filter on Service.Meta.<key>, which needs a plain identifier. */
-const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What Consul's refusals of a controller propose. */
+const STATIC_STEPS = 'use static steps (remove delivery), which this library writes for every mesh';
 
 /**
  * Consul: the versions are ServiceResolver subsets filtering on Service.Meta.<labelKey>, which the pods
@@ -26,28 +27,30 @@ const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const CONSUL_CANARY: CanaryRenderer = {
   problems: smiProblems,
-  versionLabelKeyProblem: labelKey => CONSUL_META_KEY.test(labelKey) ? undefined
-    : { why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" },
+  ...CONSUL_VERSIONS,
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,
-    why: 'Consul\'s discovery chain has no traffic mirroring',
+    why: CONSUL_NO_MIRROR,
     alternative: 'send test traffic to the canary with canaryRequests instead',
   }],
-  prepareVersion(deployment, v, context) {
-    if (deployment) deployment.addAnnotation(`consul.hashicorp.com/service-meta-${v.versionKey}`, v.versionValue);
-    else context.warn?.(`Consul subsets filter on Service.Meta.${v.versionKey}: annotate the ${v.versionValue} pods with consul.hashicorp.com/service-meta-${v.versionKey}: "${v.versionValue}" (ReleaseVersion.fromDeployment does it for you)`);
-  },
   render: () => undefined,
-  controllerRefusal: (intent) => ({
-    prop: 'delivery',
-    value: intent.controller,
-    why: intent.flagger
-      ? 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes'
-      : 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)',
-    fix: 'use static steps (remove delivery), which this library writes for every mesh',
-  }),
-  controllerUnsupported: () => [],
+  flagger: {
+    refusal: intent => ({
+      prop: 'delivery',
+      value: intent.controller,
+      why: 'Flagger has no Consul provider (its mesh providers are istio, linkerd, gatewayapi, appmesh, kuma, osm, ...: pkg/router/factory.go), and Consul\'s ServiceRouter/ServiceSplitter are no Gateway API routes',
+      fix: STATIC_STEPS,
+    }),
+  },
+  argoRollouts: {
+    refusal: intent => ({
+      prop: 'delivery',
+      value: intent.controller,
+      why: 'Argo Rollouts has no Consul traffic router (istio, smi, alb, nginx, apisix, appmesh, traefik, ambassador and plugins: pkg/apis/rollouts/v1alpha1 RolloutTrafficRouting)',
+      fix: STATIC_STEPS,
+    }),
+  },
   alertQueries(intent) {
     // the canary pods' own proxies, on their inbound (public_listener) connection manager: one count
     // per request received. The callers' upstream cluster counters (envoy_cluster_upstream_rq_xx)

@@ -1,7 +1,6 @@
 import { RoutingRenderer } from '../renderer';
+import { CONSUL_NO_MIRROR, CONSUL_VERSIONS } from './versions';
 
-/** Consul subsets filter on Service.Meta.<key>, which needs a plain identifier. */
-const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Consul: the versions are ServiceResolver subsets of the one Consul service callers use, filtering on
@@ -10,25 +9,22 @@ const CONSUL_META_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * given (the first match); no mirror.
  */
 export const CONSUL_ROUTING: RoutingRenderer = {
+  ...CONSUL_VERSIONS,
   unsupported: intent => intent.routing.mirror === undefined ? [] : [{
     setting: 'mirror',
     value: `${intent.routing.mirror.version.name} ${intent.routing.mirror.percent}%`,
-    why: 'Consul\'s discovery chain has no traffic mirroring',
+    why: CONSUL_NO_MIRROR,
     alternative: 'send test requests to the version with a route (routes: [{ match: { headers: [...] }, version }])',
   }],
-  serviceVersionUnsupported: version => ({
+  serviceVersionUnsupported: (given, version) => [{
+    ...given,
     why: 'its subsets are Service.Meta filters of the one Consul service that callers use; a Service of its own registers a different Consul service',
     alternative: `use ServiceVersion.of('${version}') or ServiceVersion.fromDeployment(deployment, '${version}')`,
-  }),
-  versionLabelKeyProblem: labelKey => CONSUL_META_KEY.test(labelKey) ? undefined
-    : { why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" },
-  routeSplitUnsupported: to => to.filter(t => t.weight > 0).length <= 1 ? undefined : {
+  }],
+  routeSplitUnsupported: (given, to) => to.filter(t => t.weight > 0).length <= 1 ? [] : [{
+    ...given,
     why: 'a ServiceRouter route sends to one service subset; only the service\'s ServiceSplitter splits by weight, and it applies to the requests no route takes',
     alternative: 'send this route to one version, and split the remaining requests with defaultSplit',
-  },
-  prepareVersion(deployment, v, context) {
-    if (deployment) deployment.addAnnotation(`consul.hashicorp.com/service-meta-${v.versionKey}`, v.versionValue);
-    else context.warn?.(`Consul subsets filter on Service.Meta.${v.versionKey}: annotate the ${v.versionValue} pods with consul.hashicorp.com/service-meta-${v.versionKey}: "${v.versionValue}" (ServiceVersion.fromDeployment does it for you)`);
-  },
+  }],
   render: () => undefined,
 };

@@ -1,30 +1,16 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as flagger from '../../imports/flagger';
 import * as gatewayApi from '../../imports/gateway-api';
 import { MatchType } from '../../model/matches';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
-import { objectMetadata, sortKeys } from '../../private/metadata';
+import { objectMetadata } from '../../private/metadata';
 import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer } from '../renderer';
+import { renderVersionBackends } from './versions';
 
 /** Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's pods. */
 export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIntent): void {
-  const service = intent.service;
-  for (const v of [intent.canary.stable, intent.canary.canary]) {
-    // (written as cdk8s-plus-28's Service wrote it, so existing output is unchanged)
-    new ApiObject(scope, `Backend-${v.name}`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: objectMetadata(v.backendService, intent.namespace),
-      spec: {
-        externalIPs: [],
-        ports: [{ port: service.port, targetPort: service.targetPort, ...(service.portName ? { name: service.portName } : {}) }],
-        selector: sortKeys(v.labels),
-        type: 'ClusterIP',
-      },
-    });
-  }
+  renderVersionBackends(scope, intent.service, intent.namespace, [intent.canary.stable, intent.canary.canary], { externalIPs: true });
 }
 
 /**

@@ -1,29 +1,15 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ServiceRef } from '../../model/service';
 import type { VersionedRoutingIntent } from '../../patterns/routing/intent';
-import { objectMetadata, sortKeys } from '../../private/metadata';
 import { PropProblem } from '../renderer';
+import { renderVersionBackends } from './versions';
 
 /**
  * Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's
  * pods, unless the version has a Service of its own.
  */
 export function renderVersionServices(scope: IConstruct, intent: VersionedRoutingIntent): void {
-  const service = intent.service;
-  for (const { version, ownService } of intent.versions) {
-    if (ownService) continue;
-    new ApiObject(scope, `Backend-${version.name}`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: objectMetadata(version.backendService, intent.namespace),
-      spec: {
-        ports: [{ port: service.port, targetPort: service.targetPort, ...(service.portName ? { name: service.portName } : {}) }],
-        selector: sortKeys(version.labels),
-        type: 'ClusterIP',
-      },
-    });
-  }
+  renderVersionBackends(scope, intent.service, intent.namespace, intent.versions.filter(v => !v.ownService).map(v => v.version));
 }
 
 /**

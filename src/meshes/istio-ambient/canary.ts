@@ -1,6 +1,4 @@
 import { IstioWaypointScope } from '../../model/mesh';
-import { Unsupported } from '../../model/unsupported';
-import type { CanaryControllerIntent } from '../../patterns/canary/intent';
 import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_CANARY, istioQueries } from '../istio/canary';
@@ -13,33 +11,6 @@ import { CanaryRenderer, RenderContext } from '../renderer';
 export const AMBIENT_CANARY: CanaryRenderer = {
   ...ISTIO_CANARY,
   render: (scope, intent) => renderBackendServices(scope, intent),
-  controllerRefusal(intent, context) {
-    if (intent.flagger && (context.mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE) === IstioWaypointScope.SERVICE) {
-      return {
-        prop: 'mesh',
-        value: 'IstioWaypointScope.SERVICE',
-        why: 'a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service (and its -primary and -canary Services)',
-        fix: 'use Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) with namespace waypoints (the default), or static steps',
-      };
-    }
-    return undefined;
-  },
-  controllerUnsupported(intent: CanaryControllerIntent): Unsupported[] {
-    if (intent.flagger) {
-      return intent.mirrorPercent === undefined ? [] : [{
-        setting: 'mirrorPercent',
-        value: intent.mirrorPercent,
-        why: 'Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only (pkg/router/gateway_api.go SetRoutes: mirrored && iterations > 0), not in a canary analysis',
-        alternative: 'send test traffic with canaryRequests instead',
-      }];
-    }
-    return [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
-      setting: 'mirrorPercent',
-      value: intent.mirrorPercent,
-      why: 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request',
-      alternative: 'send test traffic with canaryRequests instead',
-    }])];
-  },
   // L7 metrics come from the waypoint (reporter "waypoint"), which sends canary traffic to the per-version
   // backend Service: the waypoint's inbound-vip cluster of that Service carries it as its istio.services
   // metadata, which the stats filter reports as destination_service (istio/istio
@@ -53,6 +24,21 @@ export const AMBIENT_CANARY: CanaryRenderer = {
     // a Gateway API HTTPRoute with the Service as parent (GAMMA); Istio finds a Service parent by group ''
     // only (collections.All.FindByGroupKind)
     ...flaggerGatewayApi(''),
+    refusal(_intent, context) {
+      if ((context.mesh.istioWaypointScope ?? IstioWaypointScope.NAMESPACE) !== IstioWaypointScope.SERVICE) return undefined;
+      return {
+        prop: 'mesh',
+        value: 'IstioWaypointScope.SERVICE',
+        why: 'a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, and Flagger generates the Service (and its -primary and -canary Services)',
+        fix: 'use Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) with namespace waypoints (the default), or static steps',
+      };
+    },
+    unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'Flagger\'s Gateway API router adds the RequestMirror filter in blue/green analyses only (pkg/router/gateway_api.go SetRoutes: mirrored && iterations > 0), not in a canary analysis',
+      alternative: 'send test traffic with canaryRequests instead',
+    }],
     // no mirror warning: Flagger's Gateway API router mirrors nothing in a canary analysis, and the mirror is
     // refused or dropped above (Istio's warning that Flagger mirrors the first interval only does not apply)
     // the waypoint reports the L7 metrics (reporter waypoint); destination_workload is the canary
@@ -71,6 +57,12 @@ export const AMBIENT_CANARY: CanaryRenderer = {
   argoRollouts: {
     // the argoproj-labs/gatewayAPI plugin edits the waypoint's HTTPRoute
     ...ARGO_GATEWAY_API,
+    unsupported: intent => [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request',
+      alternative: 'send test traffic with canaryRequests instead',
+    }])],
     // the waypoint reports the requests it sends to the HTTPRoute's canary backend (the -canary Service):
     // reporter="waypoint", destination_service_name=<canary backend Service> is right because the
     // waypoint's inbound-vip cluster of a backend Service carries that Service as its istio.services

@@ -36,7 +36,6 @@ export const ISTIO_CANARY: CanaryRenderer = {
   problems: smiProblems,
   unsupported: () => [],
   render: () => undefined,
-  controllerUnsupported: () => [],
   flagger: {
     // Flagger's Istio router writes the VirtualService and DestinationRules
     provider: flagger.CanarySpecProvider.ISTIO,

@@ -1,10 +1,10 @@
 import * as prometheus from '../../imports/prometheus';
-import { Unsupported } from '../../model/unsupported';
-import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
+import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
 import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
 import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
+import { apexSelector, LINKERD_NO_MIRROR } from './versions';
 
 /** The PodMonitor of the proxies that report a canary's requests (the alert's metrics-absent rule names it). */
 function proxyMonitorName(service: string): string {
@@ -37,12 +37,14 @@ function linkerdQueries(namespace: string | undefined, service: string, backend:
  * a gateway that sends to endpoints, the moment before the route is accepted) then reaches that version,
  * instead of splitting by replica count across both.
  */
-function apexSelector(intent: CanaryReleaseIntent, context: RenderContext): void {
+function releaseApexSelector(intent: CanaryReleaseIntent, context: RenderContext): void {
   const c = intent.canary;
-  const v = c.canaryWeight === 100 ? c.canary : c.stable;
-  if (!intent.service._narrowServiceSelector(v.versionKey, v.versionValue)) {
-    context.warn?.(`the apex Service ${intent.service.name} selects both versions, so what Linkerd does not route (unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted) splits by replica count: add ${v.versionKey}: ${v.versionValue} to its selector (and move it to the canary's version at promotion), or pass it with ServiceRef.fromService so the release does it`);
-  }
+  apexSelector(intent.service, c.canaryWeight === 100 ? c.canary : c.stable, {
+    versions: 'both versions',
+    unrouted: 'unmeshed callers, an ingress that sends to endpoints, the moment before the route is accepted',
+    afterAdd: ' (and move it to the canary\'s version at promotion)',
+    by: 'the release',
+  }, context);
 }
 
 /** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
@@ -52,12 +54,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,
-    why: 'Linkerd\'s outbound routes do not support the RequestMirror filter',
+    why: LINKERD_NO_MIRROR,
     alternative: 'send test traffic to the canary with canaryRequests instead',
   }],
   render(scope, intent, context) {
     renderBackendServices(scope, intent);
-    apexSelector(intent, context);
+    releaseApexSelector(intent, context);
   },
   alertQueries(intent) {
     const { present, ...q } = linkerdQueries(intent.namespace, intent.service, intent.canary.backendService, intent.window);
@@ -90,6 +92,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
     // provider linkerd writes SMI v1alpha1), group core as in that guide (Linkerd takes core or '' for a
     // Service parent: policy-controller/k8s/index/src/outbound/index.rs)
     ...flaggerGatewayApi('core'),
+    unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
+      alternative: 'send test traffic with canaryRequests instead',
+    }],
     // under provider gatewayapi:v1 the built-in queries are the HTTP observer's
     // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
     // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
@@ -105,6 +113,12 @@ export const LINKERD_CANARY: CanaryRenderer = {
   argoRollouts: {
     // the argoproj-labs/gatewayAPI plugin edits a Service-parented HTTPRoute
     ...ARGO_GATEWAY_API,
+    unsupported: intent => [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
+      setting: 'mirrorPercent',
+      value: intent.mirrorPercent,
+      why: 'Linkerd\'s routes have no RequestMirror filter',
+      alternative: 'send test traffic with canaryRequests instead',
+    }])],
     // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
     analysisQueries(intent) {
       const { errorRatio, p99Seconds } = linkerdQueries(intent.namespace, intent.service, intent.canaryService, intent.window);
@@ -115,20 +129,4 @@ export const LINKERD_CANARY: CanaryRenderer = {
     ? undefined
     // linkerd-viz's Prometheus loads no PrometheusRule, and under deny only it may scrape the proxies
     : 'the health alert is a PrometheusRule, which only a prometheus-operator Prometheus evaluates (linkerd-viz\'s Prometheus loads none), and a deny default inbound policy lets only linkerd-viz/prometheus scrape the proxies: name the Prometheus that loads the rule, e.g. Mesh.linkerd({ prometheus: { namespace: \'monitoring\', serviceAccount: \'kube-prometheus-stack-prometheus\' } }), so that a STRICT ZeroTrustNamespace authorizes its scrapes',
-  controllerUnsupported(intent: CanaryControllerIntent): Unsupported[] {
-    if (intent.flagger) {
-      return intent.mirrorPercent === undefined ? [] : [{
-        setting: 'mirrorPercent',
-        value: intent.mirrorPercent,
-        why: 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
-        alternative: 'send test traffic with canaryRequests instead',
-      }];
-    }
-    return [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
-      setting: 'mirrorPercent',
-      value: intent.mirrorPercent,
-      why: 'Linkerd\'s routes have no RequestMirror filter',
-      alternative: 'send test traffic with canaryRequests instead',
-    }])];
-  },
 };

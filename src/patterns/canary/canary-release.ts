@@ -237,8 +237,7 @@ export class CanaryRelease extends MeshConstruct {
           problems.add(`${prop}.labelKey`, v.labelKey, `the service selects its pods by ${v.labelKey}: ${show(selector[v.labelKey])}, so a version label on the same key would replace it and each version would select no pods`,
             `use a key the selector does not use, e.g. ReleaseVersion.of('${typeof v.version === 'string' ? v.version : 'v2'}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         } else {
-          const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
-          if (meshProblem) problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
+          for (const p of renderer.versionLabelKeyProblems?.(`${prop}.labelKey`, v.labelKey) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         }
       }
     }
@@ -376,15 +375,17 @@ export class CanaryRelease extends MeshConstruct {
       mirrorPercent: props.mirrorPercent,
       abTesting: flagger && flaggerAbTesting(plan, matches),
     };
-    const refusal = renderer.controllerRefusal?.(controllerIntent, context);
+    // the mesh's refusal of the controller (in its own words, or for its options) comes first
+    const refusal = (flagger ? renderer.flagger : renderer.argoRollouts)?.refusal?.(controllerIntent, context);
     if (refusal) {
       problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
       problems.throwIfAny();
     }
-    const flaggerRouter = renderer.flagger;
-    const argoRouter = renderer.argoRollouts;
-    if (flagger ? !flaggerRouter : !argoRouter) {
-      // a mesh that neither refuses the controller in its own words nor renders it
+    const flaggerRouter = renderer.flagger && 'provider' in renderer.flagger ? renderer.flagger : undefined;
+    const argoRouter = renderer.argoRollouts && 'renderRouting' in renderer.argoRollouts ? renderer.argoRollouts : undefined;
+    const router = flagger ? flaggerRouter : argoRouter;
+    if (!router) {
+      // a mesh without the controller's member
       problems.add('delivery', delivery.controller, `${this.mesh.displayName} cannot express a release carried out by ${name}`, 'use static steps (remove delivery), or a mesh that can express it');
       problems.throwIfAny();
     }
@@ -452,7 +453,7 @@ export class CanaryRelease extends MeshConstruct {
           alternative: 'send test traffic with canaryRequests instead',
         });
       } else {
-        unsupported.push(...renderer.controllerUnsupported(controllerIntent, context));
+        unsupported.push(...router!.unsupported?.(controllerIntent, context) ?? []);
       }
       const { differs } = flaggerInterval(plan);
       if (differs) this._warn(`Flagger runs every step for one analysis.interval: the steps' pauses differ, so every step is watched for the longest, ${flaggerInterval(plan).interval}`);
@@ -472,7 +473,7 @@ export class CanaryRelease extends MeshConstruct {
           });
         }
       });
-      const meshUnsupported = renderer.controllerUnsupported(controllerIntent, context);
+      const meshUnsupported = router!.unsupported?.(controllerIntent, context) ?? [];
       unsupported.push(...meshUnsupported);
       if (props.mirrorPercent !== undefined && !meshUnsupported.some(u => u.setting === 'mirrorPercent') && !Number.isInteger(props.mirrorPercent)) {
         problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
@@ -661,7 +662,7 @@ export class CanaryRelease extends MeshConstruct {
     for (const [v, vi] of [[props.stable!, intent.stable], [props.canary!, intent.canary]] as const) {
       const d = v._deployment();
       if (d) d.addLabel(vi.versionKey, vi.versionValue);
-      this.renderer.prepareVersion?.(d, vi, context);
+      this.renderer.prepareVersion?.(d, vi, context, 'ReleaseVersion.fromDeployment');
     }
   }
 }

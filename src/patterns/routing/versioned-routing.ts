@@ -240,8 +240,10 @@ export class VersionedRouting extends MeshConstruct {
         to = v ? [{ version: v, weight: 100 }] : [];
       } else {
         to = split(`${prop}.split`, r.split);
-        const refusal = renderer.routeSplitUnsupported?.(to);
-        if (refusal) problems.add(`${prop}.split`, r.split!.map(w => `${w.version}: ${w.weight}`).join(', '), `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
+        // (a split with a version to send to is a list; its other entries may be anything)
+        const given = () => ({ setting: `${prop}.split`, value: r.split!.map(w => `${w?.version}: ${w?.weight}`).join(', ') });
+        const refusals = to.length && renderer.routeSplitUnsupported ? renderer.routeSplitUnsupported(given(), to) : [];
+        for (const u of refusals) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
       }
       if (match && to.length) rules.push({ name, source: prop, match, to });
     });
@@ -318,11 +320,9 @@ export class VersionedRouting extends MeshConstruct {
       if (same >= 0) problems.add(`${prop}.name`, v.name, `versions[${same}] has the same name`, 'give each version its own name');
       const svc = v._service();
       if (svc) {
-        const refusal = renderer.serviceVersionUnsupported?.(v.name, svc);
-        if (refusal) {
-          problems.add(prop, `ServiceVersion.fromService(${svc.name}, '${v.name}')`, `${this.mesh.displayName} cannot express this (${refusal.why})`, refusal.alternative);
-          return;
-        }
+        const refusals = renderer.serviceVersionUnsupported?.({ setting: prop, value: `ServiceVersion.fromService(${svc.name}, '${v.name}')` }, v.name, svc) ?? [];
+        for (const u of refusals) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, u.alternative);
+        if (refusals.length) return;
         for (const p of svc._problems(`${prop}.service`)) problems.addRaw(p);
         for (const p of renderer.serviceVersionProblems?.(prop, svc, this.service) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
         out.push({ version: v, intent: { name: v.name, labels: { ...svc.selector }, versionKey: '', versionValue: v.name, backendService: svc.name } });
@@ -337,11 +337,9 @@ export class VersionedRouting extends MeshConstruct {
           `use a key the selector does not use, e.g. ServiceVersion.of('${v.name}', { labelKey: '${v.labelKey === 'version' ? 'track' : 'version'}' })`);
         return;
       }
-      const meshProblem = renderer.versionLabelKeyProblem?.(v.labelKey);
-      if (meshProblem) {
-        problems.add(`${prop}.labelKey`, v.labelKey, meshProblem.why, meshProblem.fix);
-        return;
-      }
+      const meshProblems = renderer.versionLabelKeyProblems?.(`${prop}.labelKey`, v.labelKey) ?? [];
+      for (const p of meshProblems) problems.add(p.prop, p.value, p.why, p.fix);
+      if (meshProblems.length) return;
       out.push({ version: v, intent: { name: v.name, labels: { ...selector, [v.labelKey]: v.name }, versionKey: v.labelKey, versionValue: v.name, backendService: `${this.service.name}-${v.name}` } });
     });
     // two versions whose labels do not differ on a shared key can both select one pod
@@ -437,7 +435,7 @@ export class VersionedRouting extends MeshConstruct {
       if (version._service()) continue;
       const d = version._deployment();
       if (d) d.addLabel(intent.versionKey, intent.versionValue);
-      renderer.prepareVersion?.(d, intent, context);
+      renderer.prepareVersion?.(d, intent, context, 'ServiceVersion.fromDeployment');
     }
   }
 }

@@ -24,11 +24,11 @@ describe('meshes/consul: CanaryRelease hooks', () => {
     }]]);
   });
 
-  test('neither controller routes Consul: each is refused in its own words, not rendered', () => {
-    expect(CONSUL_CANARY.flagger).toBeUndefined();
-    expect(CONSUL_CANARY.argoRollouts).toBeUndefined();
-    expect(CONSUL_CANARY.controllerRefusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
-    expect(CONSUL_CANARY.controllerRefusal!(controllerIntent({ flagger: false, controller: 'argo-rollouts' }), context(Mesh.consul()))?.why).toMatch(/^Argo Rollouts has no Consul traffic router/);
+  test('neither controller routes Consul: each member is only its refusal, in its own words', () => {
+    expect(Object.keys(CONSUL_CANARY.flagger!)).toEqual(['refusal']);
+    expect(Object.keys(CONSUL_CANARY.argoRollouts!)).toEqual(['refusal']);
+    expect(CONSUL_CANARY.flagger!.refusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
+    expect(CONSUL_CANARY.argoRollouts!.refusal!(controllerIntent({ flagger: false, controller: 'argo-rollouts' }), context(Mesh.consul()))?.why).toMatch(/^Argo Rollouts has no Consul traffic router/);
   });
 });
 

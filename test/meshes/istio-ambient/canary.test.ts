@@ -1,7 +1,7 @@
-import { IstioDataPlane, Mesh } from '../../../src';
+import { IstioDataPlane, IstioWaypointScope, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
 import { AMBIENT_CANARY } from '../../../src/meshes/istio-ambient/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES } from '../canary-fixtures';
+import { argoOf, alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES, flaggerOf } from '../canary-fixtures';
 
 const ambient = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 
@@ -17,7 +17,7 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
   });
 
   test("Flagger routes the waypoint's HTTPRoute (Gateway API, a Service parent of group ''), with MetricTemplates of the waypoint's metrics", () => {
-    const router = AMBIENT_CANARY.flagger!;
+    const router = flaggerOf(AMBIENT_CANARY);
     expect(router.provider).toBe('gatewayapi:v1');
     expect(router.gatewayRefs!(controllerIntent())).toEqual([{ name: 'payment', namespace: 'shop', group: '', kind: 'Service', port: 8080 }]);
     expect(router.gatewayRefs!(controllerIntent({ namespace: undefined }))).toEqual([{ name: 'payment', group: '', kind: 'Service', port: 8080 }]);
@@ -36,7 +36,7 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
   });
 
   test("Argo Rollouts' gatewayAPI plugin edits a Service-parented HTTPRoute, one managed route per test request (the plugin ANDs a route's matches)", () => {
-    const argo = AMBIENT_CANARY.argoRollouts!;
+    const argo = argoOf(AMBIENT_CANARY);
     let routing: unknown;
     const out = objectsOf(scope => { routing = argo.renderRouting(scope, argoRoutingIntent(), context(ambient())); });
     expect(routing).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'payment', namespace: 'shop' } } });
@@ -52,7 +52,7 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
 
   test("Argo Rollouts' analysis reads the waypoint's metrics of the -canary backend Service (its inbound-vip cluster's istio.services)", () => {
     const sel = 'reporter="waypoint",destination_service_namespace="shop",destination_service_name="payment-canary"';
-    expect(AMBIENT_CANARY.argoRollouts!.analysisQueries(argoAnalysisIntent(), context(ambient()))).toEqual({
+    expect(argoOf(AMBIENT_CANARY).analysisQueries(argoAnalysisIntent(), context(ambient()))).toEqual({
       defaultAddress: 'http://prometheus.istio-system:9090',
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
@@ -67,9 +67,26 @@ describe("meshes/istio-ambient: Istio's release traits, inherited", () => {
     ]);
   });
 
-  test("flagger: no first-interval mirror warning (Istio's): the mirror itself is refused or dropped by controllerUnsupported", () => {
-    expect(ISTIO_CANARY.flagger!.warnings).toBeDefined();
-    expect(AMBIENT_CANARY.flagger!.warnings).toBeUndefined();
-    expect(AMBIENT_CANARY.controllerUnsupported(controllerIntent({ mirrorPercent: 10 }), context(ambient())).map(u => u.setting)).toEqual(['mirrorPercent']);
+  test("flagger: no first-interval mirror warning (Istio's): the mirror itself is refused or dropped by flagger.unsupported", () => {
+    expect(flaggerOf(ISTIO_CANARY).warnings).toBeDefined();
+    expect(flaggerOf(AMBIENT_CANARY).warnings).toBeUndefined();
+    expect(flaggerOf(AMBIENT_CANARY).unsupported!(controllerIntent({ mirrorPercent: 10 }), context(ambient())).map(u => u.setting)).toEqual(['mirrorPercent']);
+  });
+});
+
+describe('meshes/istio-ambient: the controller hooks are members of the controller they refuse', () => {
+  test('Flagger is refused with per-Service waypoints, on its own member; Argo Rollouts has no refusal', () => {
+    const service = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE });
+    expect(flaggerOf(AMBIENT_CANARY).refusal!(controllerIntent(), context(service))).toMatchObject({ prop: 'mesh', value: 'IstioWaypointScope.SERVICE' });
+    expect(flaggerOf(AMBIENT_CANARY).refusal!(controllerIntent(), context(ambient()))).toBeUndefined();
+    expect(argoOf(AMBIENT_CANARY).refusal).toBeUndefined();
+    expect(argoOf(AMBIENT_CANARY).unsupported!(controllerIntent({ flagger: false, controller: 'argo-rollouts', mirrorPercent: 5 }), context(service)).map(u => u.why))
+      .toEqual(['the argoproj-labs/gatewayAPI plugin\'s SetMirrorRoute does nothing (pkg/plugin/plugin.go), so setMirrorRoute would mirror no request']);
+  });
+
+  test('Istio (sidecars) leaves both optional hooks out: it takes both controllers and every setting', () => {
+    expect(flaggerOf(ISTIO_CANARY).refusal).toBeUndefined();
+    expect(flaggerOf(ISTIO_CANARY).unsupported).toBeUndefined();
+    expect(argoOf(ISTIO_CANARY).unsupported).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ describe('meshes/istio-ambient/routing: VersionedRouting on the waypoint (Istio\
   test('the mirror is expressible (the HTTPRoute\'s RequestMirror filter), as on sidecars', () => {
     expect(AMBIENT_ROUTING.unsupported(routingIntent({}, { mirror: { version: version('v2'), percent: 10 } }), context(AMBIENT))).toEqual([]);
     expect(AMBIENT_ROUTING.routeSplitUnsupported).toBeUndefined();
-    expect(AMBIENT_ROUTING.versionLabelKeyProblem).toBeUndefined();
+    expect(AMBIENT_ROUTING.versionLabelKeyProblems).toBeUndefined();
   });
 
   test('routes rank as Gateway API ranks them (where sidecars take the first)', () => {

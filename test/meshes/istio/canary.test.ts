@@ -1,6 +1,6 @@
 import { MatchType, Mesh } from '../../../src';
 import { ISTIO_CANARY } from '../../../src/meshes/istio/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES, warningContext } from '../canary-fixtures';
+import { argoOf, alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES, warningContext, flaggerOf } from '../canary-fixtures';
 
 describe('meshes/istio: CanaryRelease hooks', () => {
   test("the health alert reads the canary pods' server-side metrics: the service's requests with the canary's version", () => {
@@ -19,7 +19,7 @@ describe('meshes/istio: CanaryRelease hooks', () => {
   });
 
   test("Flagger routes with its Istio router, maps a header prefix as Istio's, and reads its built-in Istio metrics", () => {
-    const router = ISTIO_CANARY.flagger!;
+    const router = flaggerOf(ISTIO_CANARY);
     expect(router.provider).toBe('istio');
     expect(router.gatewayRefs).toBeUndefined();
     expect(router.headerMatch({ type: MatchType.PREFIX, value: 'test.' })).toEqual({ prefix: 'test.' });
@@ -28,7 +28,7 @@ describe('meshes/istio: CanaryRelease hooks', () => {
   });
 
   test('Argo Rollouts edits a VirtualService whose named route splits between the stable and canary hosts, and ORs the test requests in one route', () => {
-    const argo = ISTIO_CANARY.argoRollouts!;
+    const argo = argoOf(ISTIO_CANARY);
     let routing: unknown;
     const out = objectsOf(scope => { routing = argo.renderRouting(scope, argoRoutingIntent(), context(Mesh.istio({ clusterDomain: 'corp.local' }))); });
     expect(routing).toEqual({ istio: { virtualService: { name: 'payment', routes: ['primary'] } } });
@@ -47,7 +47,7 @@ describe('meshes/istio: CanaryRelease hooks', () => {
 
   test("Argo Rollouts' analysis reads the callers' sidecars (reporter source) on the -canary Service", () => {
     const sel = 'reporter="source",destination_service_namespace="shop",destination_service_name="payment-canary"';
-    expect(ISTIO_CANARY.argoRollouts!.analysisQueries(argoAnalysisIntent(), context(Mesh.istio()))).toEqual({
+    expect(argoOf(ISTIO_CANARY).analysisQueries(argoAnalysisIntent(), context(Mesh.istio()))).toEqual({
       defaultAddress: 'http://prometheus.istio-system:9090',
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
@@ -66,7 +66,7 @@ describe("meshes/istio: the release's Istio traits are the renderer's hooks (no 
   test('flagger.warnings: Flagger mirrors for the first analysis interval only, in a canary analysis; no warning without a mirror or in A/B testing', () => {
     const warn = (extra: any) => {
       const c = warningContext(Mesh.istio());
-      ISTIO_CANARY.flagger!.warnings!(controllerIntent(extra), c);
+      flaggerOf(ISTIO_CANARY).warnings!(controllerIntent(extra), c);
       return c.warnings;
     };
     expect(warn({ mirrorPercent: 10 })).toEqual(['Flagger mirrors 10% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step']);

@@ -15,9 +15,11 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
     expect(ISTIO.multiCluster!.problems).toBeUndefined();
     // it reads the east-west Gateway; the other meshes' settings, unread, the construct refuses (droppable)
     expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway']);
-    // ambient refuses the pattern with a `mesh` entry, which is not droppable
-    expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) }).map(u => [u.setting, u.keep]))
-      .toEqual([['mesh', 'leaving it out would break calls between the clusters']]);
+    // ambient refuses the pattern as a whole with a `mesh` entry, which is not droppable
+    const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+    expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, { mesh: ambient }).map(u => [u.setting, u.value, u.keep]))
+      .toEqual([['mesh', 'ambient', 'leaving it out would break calls between the clusters']]);
+    expect(ISTIO.multiCluster!.unsupported({} as any, { mesh: Mesh.istio() }).map(u => u.setting)).not.toContain('mesh');
   });
 
   test('MultiClusterExport: an exporter\'s namespace without a ZeroTrustNamespace has neither default deny nor STRICT mTLS', () => {

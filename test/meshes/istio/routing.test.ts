@@ -13,7 +13,7 @@ describe('meshes/istio/routing: VersionedRouting on Istio sidecars', () => {
     expect(ISTIO_ROUTING.unsupported(intent, context(Mesh.istio()))).toEqual([]);
     expect(ISTIO_ROUTING.serviceVersionUnsupported).toBeUndefined();
     expect(ISTIO_ROUTING.serviceVersionProblems).toBeUndefined();
-    expect(ISTIO_ROUTING.versionLabelKeyProblem).toBeUndefined();
+    expect(ISTIO_ROUTING.versionLabelKeyProblems).toBeUndefined();
     expect(ISTIO_ROUTING.routeSplitUnsupported).toBeUndefined();
   });
 

@@ -1,6 +1,6 @@
 import { MatchType, Mesh } from '../../../src';
 import { LINKERD_CANARY } from '../../../src/meshes/linkerd/canary';
-import { alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES } from '../canary-fixtures';
+import { argoOf, alertIntent, argoAnalysisIntent, argoRoutingIntent, context, controllerIntent, objectsOf, releaseIntent, TWO_MATCHES, flaggerOf } from '../canary-fixtures';
 
 describe('meshes/linkerd: CanaryRelease hooks', () => {
   test("the health alert reads the callers' outbound metrics of the canary backend; a failure is a 5xx or an error", () => {
@@ -29,7 +29,7 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
   });
 
   test('Flagger routes a Gateway API HTTPRoute (a Service parent of group core), with MetricTemplates of the inbound proxy metrics on linkerd-viz', () => {
-    const router = LINKERD_CANARY.flagger!;
+    const router = flaggerOf(LINKERD_CANARY);
     expect(router.provider).toBe('gatewayapi:v1');
     expect(router.gatewayRefs!(controllerIntent())).toEqual([{ name: 'payment', namespace: 'shop', group: 'core', kind: 'Service', port: 8080 }]);
     expect(router.headerMatch({ type: MatchType.EXACT, value: 'a.b' })).toEqual({ exact: 'a.b' });
@@ -43,7 +43,7 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
   });
 
   test("Argo Rollouts: the gatewayAPI plugin's HTTPRoute (shared with ambient), and an analysis of the callers' outbound metrics of the -canary backend on linkerd-viz", () => {
-    const argo = LINKERD_CANARY.argoRollouts!;
+    const argo = argoOf(LINKERD_CANARY);
     const out = objectsOf(scope => argo.renderRouting(scope, argoRoutingIntent(), context(Mesh.linkerd())));
     expect(out.map(o => [o.kind, o.spec.parentRefs])).toEqual([['HTTPRoute', [{ group: '', kind: 'Service', name: 'payment', port: 8080 }]]]);
     expect(argo.headerRoutes('r', TWO_MATCHES).map(r => r.name)).toEqual(['r-m1', 'r-m2']);
@@ -58,7 +58,7 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
 describe('meshes/linkerd: the release traits are the renderer\'s hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)', () => {
   test('problems: smiTrafficSplit is Linkerd\'s own, so nothing is refused; Flagger gives no mirror warning (the mirror is unsupported)', () => {
     expect(LINKERD_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.linkerd()))).toEqual([]);
-    expect(LINKERD_CANARY.flagger!.warnings).toBeUndefined();
-    expect(LINKERD_CANARY.controllerUnsupported(controllerIntent({ mirrorPercent: 10 }), context(Mesh.linkerd())).map(u => u.setting)).toEqual(['mirrorPercent']);
+    expect(flaggerOf(LINKERD_CANARY).warnings).toBeUndefined();
+    expect(flaggerOf(LINKERD_CANARY).unsupported!(controllerIntent({ mirrorPercent: 10 }), context(Mesh.linkerd())).map(u => u.setting)).toEqual(['mirrorPercent']);
   });
 });

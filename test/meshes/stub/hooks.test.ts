@@ -32,7 +32,7 @@ function stub(calls: string[], refuse: boolean): Mesh {
     zeroTrust: { ...h, reads: [] },
     multiCluster: { ...h, reads: [], withoutZeroTrust: undefined },
     traffic: { render: () => undefined },
-    canary: { ...h, controllerUnsupported: () => [], alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
+    canary: { ...h, alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
     routing: h,
     fault: h,
     ingress: { ...h, defaultApi: () => IngressApi.GATEWAY_API, defaultGatewayClassName: 'stub', callerIdentity: () => undefined, reads: [] },

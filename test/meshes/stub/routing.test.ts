@@ -22,9 +22,9 @@ describe('a fifth mesh renders VersionedRouting through its own renderer (the se
       routesBy: 'routes by longest path',
       outranks: (later, earlier) => ((later.path?.value.length ?? 0) > (earlier.path?.value.length ?? 0) ? 'longest path first' : undefined),
     },
-    serviceVersionUnsupported: v => ({ why: 'Stub versions are pods of the one service', alternative: `use ServiceVersion.of('${v}')` }),
-    versionLabelKeyProblem: key => key === 'track' ? { why: 'Stub versions are labelled version', fix: "use labelKey 'version'" } : undefined,
-    routeSplitUnsupported: to => to.length > 1 ? { why: 'a Stub route sends to one version', alternative: 'use version' } : undefined,
+    serviceVersionUnsupported: (given, v) => [{ ...given, why: 'Stub versions are pods of the one service', alternative: `use ServiceVersion.of('${v}')` }],
+    versionLabelKeyProblems: (prop, key) => key === 'track' ? [{ prop, value: key, why: 'Stub versions are labelled version', fix: "use labelKey 'version'" }] : [],
+    routeSplitUnsupported: (given, to) => to.length > 1 ? [{ ...given, why: 'a Stub route sends to one version', alternative: 'use version' }] : [],
     warnings: (intent, context) => { calls.push(`warnings ${intent.routing.versions.map(v => v.name).join(' ')}`); context.warn?.('Stub routing is a test'); },
     unsupported: intent => {
       calls.push(`unsupported ${intent.routing.mirror?.percent}`);

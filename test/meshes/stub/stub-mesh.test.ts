@@ -77,7 +77,7 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
   const calls: string[] = [];
   const canary: CanaryRenderer = {
     problems: () => [],
-    versionLabelKeyProblem: key => key === 'track' ? { why: 'Stub versions are labelled version', fix: "use labelKey 'version'" } : undefined,
+    versionLabelKeyProblems: (prop, key) => key === 'track' ? [{ prop, value: key, why: 'Stub versions are labelled version', fix: "use labelKey 'version'" }] : [],
     unsupported: intent => {
       calls.push(`unsupported ${intent.canary.stable.name} ${intent.canary.canary.name} ${intent.mirrorPercent}`);
       return intent.mirrorPercent === undefined ? [] : [{ setting: 'mirrorPercent', value: intent.mirrorPercent, why: 'Stub has no mirror', alternative: 'use canaryRequests' }];
@@ -86,8 +86,8 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
       calls.push(`render ${intent.canary.canaryWeight} ${intent.canary.mirrorPercent}`);
       new ApiObject(scope, 'Split', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.service.name, namespace: intent.namespace }, data: { canary: String(intent.canary.canaryWeight) } });
     },
-    controllerRefusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }),
-    controllerUnsupported: () => [],
+    flagger: { refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
+    argoRollouts: { refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
     alertQueries: intent => ({
       errorRatio: `stub_failed_ratio{service="${intent.service}",version="${intent.canary.versionValue}"}[${intent.window}]`,
       p99Seconds: `stub_p99_seconds{service="${intent.service}"}[${intent.window}]`,
@@ -154,9 +154,9 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
   });
   const flaggerService = ServiceRef.fromName('payment', { port: 8080, selector: { 'app.kubernetes.io/part-of': 'payment' } });
 
-  test('a mesh that neither refuses a controller nor renders it gets the same refusal for it', () => {
+  test('a mesh without the controller\'s member gets the same refusal for it', () => {
     const chart = Testing.chart();
-    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, controllerRefusal: undefined } };
+    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, flagger: undefined, argoRollouts: undefined } };
     expect(() => new CanaryRelease(chart, 'release', { mesh: Mesh._withRenderers(MeshKind.ISTIO, quiet), service: flaggerService, delivery: CanaryDelivery.flagger({ target: flaggerDeployment(chart) }) })).toThrow(
       '[test/release] delivery: got "flagger": Stub cannot express a release carried out by Flagger; use static steps (remove delivery), or a mesh that can express it');
   });
@@ -167,7 +167,6 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
       ...renderers,
       canary: {
         ...canary,
-        controllerRefusal: undefined,
         flagger: {
           provider: flagger.CanarySpecProvider.KUMA,
           gatewayRefs: intent => [{ name: intent.service.name, kind: 'StubRoute' }],
@@ -204,7 +203,6 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
       ...renderers,
       canary: {
         ...canary,
-        controllerRefusal: undefined,
         argoRollouts: {
           renderRouting: (scope, intent) => {
             new ApiObject(scope, 'StubRoute', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.service.name }, data: { stable: intent.stableService, canary: intent.canaryService } });
@@ -215,7 +213,7 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
         },
       },
     };
-    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, controllerRefusal: undefined } };
+    const quiet: MeshRenderers = { ...renderers, canary: { ...canary, flagger: undefined, argoRollouts: undefined } };
     expect(() => new CanaryRelease(Testing.chart(), 'release', { mesh: Mesh._withRenderers(MeshKind.ISTIO, quiet), service: flaggerService, delivery: CanaryDelivery.argoRollouts({ workload: flaggerDeployment(Testing.chart()) }) })).toThrow(
       '[test/release] delivery: got "argo-rollouts": Stub cannot express a release carried out by Argo Rollouts; use static steps (remove delivery), or a mesh that can express it');
     new CanaryRelease(chart, 'release', {
