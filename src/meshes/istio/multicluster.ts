@@ -113,6 +113,6 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
   },
 
   // the other meshes' settings (consulSamenessGroup, linkerdRemoteDiscovery) are refused by the construct
-  reads: ['istioEastWestGateway'],
+  reads: ['istioEastWestGateway', 'istioMode'],
   withoutZeroTrust: 'no default deny and no STRICT mTLS',
 };

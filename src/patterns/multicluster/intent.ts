@@ -28,7 +28,8 @@ export interface MultiClusterIntent {
   readonly clusters: ClusterIntent[];
   readonly exports: ExportIntent[];
   readonly failover: boolean;
-  readonly istioMode: IstioMultiClusterMode;
+  /** As given (Istio's renderer defaults it to MULTI_PRIMARY); an owned setting, refused by the other meshes. */
+  readonly istioMode?: IstioMultiClusterMode;
   readonly linkerdRemoteDiscovery: boolean;
   readonly samenessGroup?: string;
   /** Istio: whether the east-west Gateway object is written (the app then owns it). */
@@ -41,7 +42,7 @@ export interface MultiClusterIntent {
 }
 
 /** The settings of MultiClusterExport that one mesh owns; a renderer lists those it reads (MultiClusterRenderer.reads). */
-export type MultiClusterOwnedSetting = 'consulSamenessGroup' | 'linkerdRemoteDiscovery' | 'istioEastWestGateway';
+export type MultiClusterOwnedSetting = 'consulSamenessGroup' | 'linkerdRemoteDiscovery' | 'istioEastWestGateway' | 'istioMode';
 
 /**
  * MultiClusterExport's owned settings, in the order of their refusals: the other meshes' settings that a
@@ -51,6 +52,8 @@ export const MULTI_CLUSTER_OWNED: OwnedSettings<MultiClusterIntent, MultiCluster
   consulSamenessGroup: { why: 'sameness groups are Consul\'s', value: i => i.samenessGroup || undefined, alternative: mesh => `remove it for ${mesh}`, droppable: true },
   linkerdRemoteDiscovery: { why: 'remote discovery is Linkerd\'s', value: i => i.linkerdRemoteDiscovery ? true : undefined, alternative: mesh => `remove it for ${mesh}`, droppable: true },
   istioEastWestGateway: { why: 'the east-west Gateway is Istio\'s', value: i => i.istioEastWestGateway === true ? true : undefined, droppable: false },
+  // any value given, MULTI_PRIMARY included: the prop says how Istio clusters discover each other
+  istioMode: { why: 'the discovery mode is Istio\'s (remote secrets or ServiceEntries)', value: i => i.istioMode, alternative: mesh => `remove it for ${mesh}`, droppable: true },
 };
 
 /**

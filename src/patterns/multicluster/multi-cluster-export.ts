@@ -52,7 +52,8 @@ export interface MultiClusterExportProps {
    */
   readonly failover?: boolean;
   /**
-   * Istio only: how clusters discover each other.
+   * Istio only: how clusters discover each other (the other meshes refuse it, or drop it with
+   * UnsupportedSettings.DROP_WITH_WARNING).
    * @default IstioMultiClusterMode.MULTI_PRIMARY
    */
   readonly istioMode?: IstioMultiClusterMode;
@@ -76,7 +77,7 @@ export interface MultiClusterExportProps {
   readonly consulSamenessGroup?: string;
   /**
    * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
-   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Exports, callers, failover and gateway addresses are always refused (leaving one out would break cross-cluster calls); only the other mesh's settings (`consulSamenessGroup`, `linkerdRemoteDiscovery`) can be left out.
+   * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. Exports, callers, failover and gateway addresses are always refused (leaving one out would break cross-cluster calls); only the other mesh's settings (`consulSamenessGroup`, `linkerdRemoteDiscovery`, `istioMode`) can be left out.
    * @default UnsupportedSettings.FAIL
    */
   readonly unsupportedSettings?: UnsupportedSettings;
@@ -190,7 +191,7 @@ export class MultiClusterExport extends MeshConstruct {
       clusters,
       exports,
       failover: props.failover ?? true,
-      istioMode: props.istioMode ?? IstioMultiClusterMode.MULTI_PRIMARY,
+      istioMode: props.istioMode,
       linkerdRemoteDiscovery: props.linkerdRemoteDiscovery ?? false,
       samenessGroup: props.consulSamenessGroup,
       istioEastWestGateway: props.istioEastWestGateway ?? false,

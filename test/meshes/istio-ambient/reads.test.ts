@@ -10,7 +10,7 @@ const mesh = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 
 describe('meshes/istio-ambient: the owned settings it reads', () => {
   test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy', () => {
-    expect(ISTIO_AMBIENT.multiCluster!.reads).toEqual(['istioEastWestGateway']);
+    expect(ISTIO_AMBIENT.multiCluster!.reads).toEqual(['istioEastWestGateway', 'istioMode']);
     expect(ISTIO_AMBIENT.zeroTrust!.reads).toEqual([]);
     expect(ISTIO_AMBIENT.ingress!.reads).toEqual([]);
     expect(ISTIO_AMBIENT.egress!.reads).toEqual([]);

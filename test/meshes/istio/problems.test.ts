@@ -14,7 +14,7 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
   test('MultiClusterExport: the east-west Gateway is Istio\'s (no check); the other meshes\' settings can be dropped', () => {
     expect(ISTIO.multiCluster!.problems).toBeUndefined();
     // it reads the east-west Gateway; the other meshes' settings, unread, the construct refuses (droppable)
-    expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway']);
+    expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway', 'istioMode']);
     // ambient refuses the pattern as a whole with a `mesh` entry, which is not droppable
     const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
     expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, { mesh: ambient }).map(u => [u.setting, u.value, u.keep]))

@@ -9,7 +9,7 @@ const mesh = () => Mesh.istio();
 
 describe('meshes/istio: the owned settings it reads', () => {
   test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy', () => {
-    expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway']);
+    expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway', 'istioMode']);
     expect(ISTIO.zeroTrust!.reads).toEqual([]);
     expect(ISTIO.ingress!.reads).toEqual([]);
     expect(ISTIO.egress!.reads).toEqual([]);

@@ -4,7 +4,7 @@ import * as yaml from 'js-yaml';
 import {
   CanaryRelease, ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport,
   MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
-  HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, ZeroTrustNamespace,
+  HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, one, ofKind, synthValidated } from '../../util';
 
@@ -146,6 +146,35 @@ describe('Istio', () => {
       ],
       exports: [{ service: ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' }), cluster: 'eu-west', consumers: ['us-west'] }],
     }))).toContain('clusters[1].gatewayAddress: got undefined: Istio cannot express this');
+  });
+});
+
+describe('istioMode is Istio\'s: the other meshes refuse it rather than ignore it', () => {
+  test.each([
+    ['Linkerd', Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false }],
+    ['Consul', Mesh.consul(), {}, {}],
+  ] as const)('%s refuses any istioMode given (the default included); DROP_WITH_WARNING leaves it out, warned and annotated', (name, mesh, over, opts) => {
+    for (const mode of [IstioMultiClusterMode.FEDERATED, IstioMultiClusterMode.MULTI_PRIMARY]) {
+      expect(fails(() => setup(mesh, { ...over, istioMode: mode }, opts))).toBe(
+        `[shop] istioMode: got "${mode}": ${name} cannot express this (the discovery mode is Istio's (remote secrets or ServiceEntries)); remove it for ${name}, `
+        + 'or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
+    }
+    const { mc } = setup(mesh, { ...over, istioMode: IstioMultiClusterMode.FEDERATED, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING }, opts);
+    expect(mc.warnings).toContain(`istioMode ("FEDERATED") is not written: ${name} cannot express it (the discovery mode is Istio's (remote secrets or ServiceEntries))`);
+    // the same objects as without it, each carrying the dropped setting
+    const without = setup(mesh, over, opts).mc;
+    const strip = (objs: any[]) => objs.map(o => ({ ...o, metadata: { ...o.metadata, annotations: undefined } }));
+    expect(strip(out(mc, 'eu-west'))).toEqual(strip(out(without, 'eu-west')));
+    expect(out(mc, 'eu-west').map(o => o.metadata.annotations?.['cdk8s-mesh.io/dropped-settings'])).toContain('istioMode=FEDERATED');
+    // unset: nothing refused
+    expect(() => setup(mesh, over, opts)).not.toThrow();
+  });
+
+  test('Istio reads it: MULTI_PRIMARY (given or not) writes no ServiceEntry, FEDERATED does', () => {
+    const kinds = (mode?: IstioMultiClusterMode) => out(setup(Mesh.istio(), mode ? { istioMode: mode } : {}, { usRunsPayment: false }).mc, 'us-west').map(o => o.kind);
+    expect(kinds(IstioMultiClusterMode.MULTI_PRIMARY)).toEqual(kinds());
+    expect(kinds()).not.toContain('ServiceEntry');
+    expect(kinds(IstioMultiClusterMode.FEDERATED)).toContain('ServiceEntry');
   });
 });
 
