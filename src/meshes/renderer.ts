@@ -32,7 +32,7 @@ export interface RenderContext {
    */
   readonly droppedNote?: string;
   /** Records and prints a warning of the pattern construct (MeshConstruct._warn). */
-  readonly warn?: (message: string) => void;
+  readonly warn: (message: string) => void;
 }
 
 /** A check of a prop value that only one mesh makes (the construct adds it to its problems). */

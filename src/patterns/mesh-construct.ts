@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { isEnrolledByRenderers, MeshNamespace, PatternRenderer, renderersOf } from './renderers';
+import { isEnrolledByRenderers, MeshNamespace, PatternRenderer, RenderContext, renderersOf } from './renderers';
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
 import { Mesh } from '../model/mesh';
 import { ServiceRef } from '../model/service';
@@ -152,6 +152,15 @@ export abstract class MeshConstruct extends Construct {
   }
 
   /**
+   * What the mesh's renderer is given with the intent: the mesh, this construct's `_warn`, and the note of
+   * the settings dropped (for the objects' `cdk8s-mesh.io/dropped-settings` annotation), if any.
+   * @internal
+   */
+  protected _renderContext(droppedNote?: string): RenderContext {
+    return { mesh: this.mesh, warn: m => this._warn(m), ...(droppedNote !== undefined ? { droppedNote } : {}) };
+  }
+
+  /**
    * Asks the mesh's renderer what it says of the intent besides its objects, the same way in every pattern
    * (PatternRenderer): its warnings (`warnings`, given through this construct's `_warn`), then its own
    * checks of the values (`problems`, added to `problems` after the construct's checks of the same batch,
@@ -161,7 +170,7 @@ export abstract class MeshConstruct extends Construct {
    */
   protected _askMesh<I>(problems: ProblemList, renderer: Pick<PatternRenderer<I>, 'warnings' | 'problems'>, intent: I,
     hooks: readonly ('warnings' | 'problems')[] = ['warnings', 'problems']): void {
-    const context = { mesh: this.mesh, warn: (m: string) => this._warn(m) };
+    const context = this._renderContext();
     if (hooks.includes('warnings')) renderer.warnings?.(intent, context);
     if (hooks.includes('problems')) for (const p of renderer.problems?.(intent, context) ?? []) problems.add(p.prop, p.value, p.why, p.fix);
   }

@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { renderContext } from './context';
 import { MatchType, Mesh, ServiceRef } from '../../src';
 import { ArgoRolloutsMeshRenderer, CanaryRenderer, FlaggerMeshRenderer, RenderContext } from '../../src/meshes/renderer';
 import { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../../src/patterns/canary/intent';
@@ -16,7 +17,7 @@ export function alertIntent(extra: Partial<CanaryAlertIntent> = {}): CanaryAlert
 }
 
 export function context(mesh: Mesh): RenderContext {
-  return { mesh };
+  return renderContext(mesh);
 }
 
 /** The objects a hook writes under a fresh chart. */

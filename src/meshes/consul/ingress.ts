@@ -62,7 +62,7 @@ export const CONSUL_INGRESS: IngressRenderer = {
   render(scope: Construct, intent: IngressIntent, context: RenderContext) {
     const { name, namespace: ns, jwt } = intent;
     const tls = intent.tlsSecretName;
-    const warn = (m: string) => context.warn?.(m);
+    const warn = (m: string) => context.warn(m);
     warnRouterSkipped(scope, intent, warn);
     // Consul's API gateway translates header modifiers and URL rewrites only, no RequestRedirect
     // (consul-k8s control-plane/api-gateway/common/translation.go translateHTTPFilters): the redirect

@@ -15,6 +15,6 @@ export const CONSUL_VERSIONS: VersionsRenderer = {
     : [{ prop, value: labelKey, why: 'Consul subsets filter on Service.Meta.<key>, which needs a plain identifier', fix: "use a key such as 'version'" }],
   prepareVersion(deployment, v, context, fromDeployment) {
     if (deployment) deployment.addAnnotation(`consul.hashicorp.com/service-meta-${v.versionKey}`, v.versionValue);
-    else context.warn?.(`Consul subsets filter on Service.Meta.${v.versionKey}: annotate the ${v.versionValue} pods with consul.hashicorp.com/service-meta-${v.versionKey}: "${v.versionValue}" (${fromDeployment} does it for you)`);
+    else context.warn(`Consul subsets filter on Service.Meta.${v.versionKey}: annotate the ${v.versionValue} pods with consul.hashicorp.com/service-meta-${v.versionKey}: "${v.versionValue}" (${fromDeployment} does it for you)`);
   },
 };

@@ -46,7 +46,7 @@ export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => 
     if (intent.api === IngressApi.ISTIO && jwt && gwAccount === DEFAULT_ISTIO_GATEWAY_ACCOUNT) {
       // the DENY matches this host only (pilot/pkg/security/authz/matcher/header.go, HostMatcher), and the
       // services admit the gateway's one principal for every host
-      warn?.(`the JWT at the edge is required for host ${intent.host} only, on the shared ingress gateway pods (${Object.entries(intent.istioGatewaySelector ?? { istio: 'ingressgateway' }).map(([k, v]) => `${k}=${v}`).join(',')} in ${gwNamespace}), `
+      warn(`the JWT at the edge is required for host ${intent.host} only, on the shared ingress gateway pods (${Object.entries(intent.istioGatewaySelector ?? { istio: 'ingressgateway' }).map(([k, v]) => `${k}=${v}`).join(',')} in ${gwNamespace}), `
         + `which call every backend as one identity (${gwNamespace}/${gwAccount}): another app's Gateway and VirtualService on those pods that route any other host to these services reach them without a token. `
         + 'Give this app a gateway of its own (e.g. helm install shop-gateway istio/gateway -n <namespace>, then set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount to its labels, namespace and service account), '
         + 'or require the token at the services too (ZeroTrustNamespace jwt and requireJwt on the rules that admit the gateway, with jwt.forwardOriginalToken: true here)');

@@ -107,9 +107,9 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
       }
     }
     // the steps this output needs on the clusters, which the library does not write
-    warn?.(istioNetworkStep(intent, mesh));
+    warn(istioNetworkStep(intent, mesh));
     const eastWest = istioEastWestStep(intent, mesh);
-    if (eastWest) warn?.(eastWest);
+    if (eastWest) warn(eastWest);
   },
 
   // the other meshes' settings (consulSamenessGroup, linkerdRemoteDiscovery) are refused by the construct

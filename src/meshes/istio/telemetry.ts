@@ -15,7 +15,7 @@ export const ISTIO_TELEMETRY: PatternRenderer<TelemetryIntent> = {
   warnings(intent: TelemetryIntent, { warn }: RenderContext) {
     for (const [name, tag] of Object.entries(intent.tracing?.customTags ?? {})) {
       if (tag.source === 'environment' && !ISTIO_PROXY_ENV.test(tag.value)) {
-        warn?.(`tracing.customTags.${name}: istio-proxy has no environment variable ${tag.value} unless you add it to the proxy (the injected ones are ${ISTIO_PROXY_ENV_NAMES}); ${tag.value === 'CLUSTER_NAME' ? 'the cluster\'s name is ISTIO_META_CLUSTER_ID' : 'the tag is empty otherwise'}`);
+        warn(`tracing.customTags.${name}: istio-proxy has no environment variable ${tag.value} unless you add it to the proxy (the injected ones are ${ISTIO_PROXY_ENV_NAMES}); ${tag.value === 'CLUSTER_NAME' ? 'the cluster\'s name is ISTIO_META_CLUSTER_ID' : 'the tag is empty otherwise'}`);
       }
     }
   },

@@ -55,7 +55,7 @@ export const LINKERD_INGRESS: IngressRenderer = {
 
   render(scope: Construct, intent: IngressIntent, context: RenderContext) {
     const { name, namespace: ns, gatewayClassName } = intent;
-    const warn = (m: string) => context.warn?.(m);
+    const warn = (m: string) => context.warn(m);
     const egAccount = envoyGatewayServiceAccount(ns, name);
     if (!(intent.gatewayIdentity ?? this.callerIdentity(intent, context))) {
       warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);

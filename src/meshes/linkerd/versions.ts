@@ -25,5 +25,5 @@ export interface ApexWording {
 export function apexSelector(service: ServiceRef, v: Pick<VersionIntent, 'versionKey' | 'versionValue' | 'backendService'>, wording: ApexWording, context: RenderContext): void {
   if (v.versionKey && service._narrowServiceSelector(v.versionKey, v.versionValue)) return;
   const fix = v.versionKey ? `add ${v.versionKey}: ${v.versionValue} to its selector${wording.afterAdd ?? ''}, or pass it with ServiceRef.fromService so ${wording.by} does it` : `give it the selector of ${v.backendService}`;
-  context.warn?.(`the apex Service ${service.name} selects ${wording.versions}, so what Linkerd does not route (${wording.unrouted}) splits by replica count: ${fix}`);
+  context.warn(`the apex Service ${service.name} selects ${wording.versions}, so what Linkerd does not route (${wording.unrouted}) splits by replica count: ${fix}`);
 }

@@ -147,11 +147,11 @@ export class EgressPolicy extends MeshConstruct {
     const owned = ownedRefusals<EgressPolicyProps, EgressIntent, EgressOwnedSetting>(EGRESS_OWNED, renderer.reads, intent, this.mesh.displayName);
     for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
     this._askMesh(problems, renderer, intent);
-    const unsupported = [...renderer.unsupported(intent, { mesh: this.mesh }), ...owned.unsupported];
+    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned.unsupported];
     // dropped settings (addresses and consulTerminatingGateway off their mesh) are not read by the renderers
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 
-    renderer.render(this, intent, { mesh: this.mesh });
+    renderer.render(this, intent, this._renderContext());
     this._markDropped(dropped);
     // the namespace's proxies enforce the policy
     this._enrol(this.namespace, { workloads: callers.map(c => c._workload()), services: callers });

@@ -165,10 +165,10 @@ export class FaultInjection extends MeshConstruct {
       first: { setting: `${rules[0].prop}${rules[0].rule.delay ? 'delay' : 'abort'}`, value: rules[0].rule.delay ? rules[0].rule.delay.percent : rules[0].rule.abort?.httpStatus },
     };
     this._askMesh(problems, renderer, intent);
-    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
+    const unsupported = renderer.unsupported(intent, this._renderContext());
     // (with none unsupported, it throws the mesh's problems)
     this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
-    renderer.render(this, intent, { mesh: this.mesh, warn: m => this._warn(m) });
+    renderer.render(this, intent, this._renderContext());
     ServiceTraffic.of(this, this.mesh, this.service).setFault(faults, this);
     this._enrolServices([this.service]);
   }

@@ -13,7 +13,7 @@ import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { RenderContext, rendererFor, sameMesh } from '../renderers';
+import { rendererFor, sameMesh } from '../renderers';
 import { ResilientService } from '../resilience/resilient-service';
 
 export * from './props';
@@ -166,7 +166,7 @@ export class IngressGateway extends MeshConstruct {
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id, props?.mesh);
     const renderer = rendererFor(this, this.mesh, 'ingress');
-    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const context = this._renderContext();
     const problems = new ProblemList(this);
     const namespace = this._resolveNamespace(problems, props.namespace, 'an ingress');
     const name = props.name ?? id.toLowerCase();

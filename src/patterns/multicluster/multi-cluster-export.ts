@@ -211,7 +211,7 @@ export class MultiClusterExport extends MeshConstruct {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
     // the renderer's refusals keep themselves (CROSS_CLUSTER_KEEP); the other meshes' settings can be dropped
-    const unsupported = [...renderer.unsupported(intent, { mesh: this.mesh }), ...owned.unsupported];
+    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned.unsupported];
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());

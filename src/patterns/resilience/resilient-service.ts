@@ -329,7 +329,7 @@ export class ResilientService extends MeshConstruct {
     problems.throwIfAny();
 
     this._askMesh(problems, renderer, intent);
-    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
+    const unsupported = renderer.unsupported(intent, this._renderContext());
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     this._dropped.push(...(note ? unsupported : []));
     ServiceTraffic.of(this, this.mesh, this.service).setResilience({
@@ -338,7 +338,7 @@ export class ResilientService extends MeshConstruct {
       connectionPool: intent.connectionPool,
       loadBalancing: intent.loadBalancing,
     }, this, note);
-    renderer.render(this, intent, { mesh: this.mesh, droppedNote: note });
+    renderer.render(this, intent, this._renderContext(note));
     // the service's pods and its callers' (whose proxies apply timeouts, retries and circuit breaking)
     this._enrolServices([this.service, ...(props.callers ?? [])]);
   }

@@ -270,7 +270,7 @@ export class VersionedRouting extends MeshConstruct {
       versions: versions.map(v => ({ version: v.intent, ownService: v.version._service() })),
       routing: { versions: versions.map(v => v.intent), rules, split: defaultSplit, mirror, defaultVersion: heaviest.version },
     };
-    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const context = this._renderContext();
     this._askMesh(problems, renderer, given);
     const unsupported = renderer.unsupported(given, context);
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);

@@ -182,7 +182,7 @@ export class TrafficTelemetry extends MeshConstruct {
     };
     // the mesh's warnings on the intent (Istio: an environment tag istio-proxy has no variable for) come first
     this._askMesh(problems, renderer, intent);
-    const unsupported = renderer.unsupported(intent, { mesh: this.mesh });
+    const unsupported = renderer.unsupported(intent, this._renderContext());
     // the renderers below read none of the settings that can be dropped (tracing, metrics, filter, provider, format off Istio)
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 
@@ -191,7 +191,7 @@ export class TrafficTelemetry extends MeshConstruct {
       this._warn(`tracing.samplingPercentage: got ${show(this.samplingPercentage)}: tracing more than ${PRODUCTION_SAMPLING_LIMIT} % of requests in the production namespace ${this.namespace} loads the proxies and the tracing backend; start at 1 %, or set production: false if this is not production`);
     }
 
-    renderer.render(this, intent, { mesh: this.mesh });
+    renderer.render(this, intent, this._renderContext());
     this._markDropped(dropped);
     this._enrol(this.namespace, { namespaceObject: props.namespaceObject, workloads: [service?._workload()] });
   }

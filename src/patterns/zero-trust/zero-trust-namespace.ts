@@ -199,7 +199,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // access rules are never dropped: the renderers keep their refusals (ACCESS_RULES_KEEP) but those they never
     // read (Consul's jwt.forwardOriginalToken, which only Istio's reads)
     const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, { mesh: this.mesh }), drop);
+    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this._renderContext()), drop);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
@@ -210,7 +210,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to),
     });
     this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
-    renderer.render(this, intent, { mesh: this.mesh });
+    renderer.render(this, intent, this._renderContext());
     this._markDropped(dropped);
   }
 

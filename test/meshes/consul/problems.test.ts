@@ -3,10 +3,11 @@ import { Identity, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef
 import { CONSUL } from '../../../src/meshes/consul';
 import { ownedRefusals } from '../../../src/model/owned';
 import { MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from '../../../src/patterns/multicluster/intent';
+import { renderContext } from '../context';
 
 // the checks Consul's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
 // to make them on `mesh.kind`): called directly, then through the construct for the order of the messages
-const context = { mesh: Mesh.consul() };
+const context = renderContext(Mesh.consul());
 const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' };
 
 describe('meshes/consul: its own checks and traits, through the renderer object', () => {

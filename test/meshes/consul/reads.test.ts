@@ -2,6 +2,7 @@ import { EgressPolicy, Mesh } from '../../../src';
 import { CONSUL } from '../../../src/meshes/consul';
 import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, shopChart } from '../../util';
+import { renderContext } from '../context';
 
 // the mesh-owned settings Consul's renderers read (MeshRenderers.*.reads): the constructs refuse the others
 // (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Consul's name
@@ -23,7 +24,7 @@ describe('meshes/consul: the owned settings it reads', () => {
   });
   test('ZeroTrustNamespace: its access refusals are kept, jwt.forwardOriginalToken (only Istio reads it) can be dropped', () => {
     const intent = { deny: [], allow: [], exceptions: [{ service: { name: 'payment' }, port: 8080 }], jwt: { issuer: 'i', forwardOriginalToken: true } } as any;
-    expect(CONSUL.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([
+    expect(CONSUL.zeroTrust!.unsupported(intent, renderContext(mesh())).map(u => [u.setting, u.keep])).toEqual([
       ['mtlsExceptions[0]', ACCESS_RULES_KEEP], ['jwt.forwardOriginalToken', undefined],
     ]);
   });

@@ -1,6 +1,7 @@
 import { HttpMethod, IstioDataPlane, MatchType, Mesh } from '../../../src';
 import { ISTIO } from '../../../src/meshes/istio';
 import { ISTIO_AMBIENT } from '../../../src/meshes/istio-ambient';
+import { renderContext } from '../context';
 
 // ServiceTraffic's ambient checks, now Istio ambient's TrafficRenderer hooks, called directly
 const mesh = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
@@ -8,7 +9,7 @@ const target = (by: { faultBy?: string; resilienceBy?: string; canaryBy?: string
 const RULES = { rules: [{ name: 'default', source: 'timeout', retrySource: 'retries', timeoutMs: 1000 }] };
 
 describe('meshes/istio-ambient: faults beside Gateway API routes (joinProblem)', () => {
-  const join = (by: any, model: any) => ISTIO_AMBIENT.traffic!.joinProblem!(target(by), model, { mesh });
+  const join = (by: any, model: any) => ISTIO_AMBIENT.traffic!.joinProblem!(target(by), model, renderContext(mesh));
 
   test('faults with resilience routes, a canary or a version routing are refused, naming both constructs', () => {
     expect(join({ faultBy: 'test/fault', resilienceBy: 'test/res' }, { resilience: RULES, faults: [] })).toBe(
@@ -27,7 +28,7 @@ describe('meshes/istio-ambient: faults beside Gateway API routes (joinProblem)',
   });
 
   test('the crossed-precedence check ranks by Gateway API precedence and says so', () => {
-    const precedence = (model: any) => ISTIO_AMBIENT.traffic!.precedenceProblem!(target({ resilienceBy: 'test/res', canaryBy: 'test/release' }), model, { mesh });
+    const precedence = (model: any) => ISTIO_AMBIENT.traffic!.precedenceProblem!(target({ resilienceBy: 'test/res', canaryBy: 'test/release' }), model, renderContext(mesh));
     const h = (name: string) => ({ name, type: MatchType.EXACT, value: '1' });
     const rules = (second: any) => ({
       resilience: {

@@ -2,6 +2,7 @@ import { EgressPolicy, IstioDataPlane, Mesh, UnsupportedSettings } from '../../.
 import { ISTIO_AMBIENT } from '../../../src/meshes/istio-ambient';
 import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, failureOf, shopChart } from '../../util';
+import { renderContext } from '../context';
 
 // the mesh-owned settings Istio ambient's renderers read (MeshRenderers.*.reads): the constructs refuse the others
 // (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Istio ambient's name
@@ -25,6 +26,6 @@ describe('meshes/istio-ambient: the owned settings it reads', () => {
   });
   test('ZeroTrustNamespace: its DISABLE refusal is kept (ACCESS_RULES_KEEP)', () => {
     const intent = { deny: [], allow: [], exceptions: [{ mode: 'DISABLE' }] } as any;
-    expect(ISTIO_AMBIENT.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([['mtlsExceptions[0].mode', ACCESS_RULES_KEEP]]);
+    expect(ISTIO_AMBIENT.zeroTrust!.unsupported(intent, renderContext(mesh())).map(u => [u.setting, u.keep])).toEqual([['mtlsExceptions[0].mode', ACCESS_RULES_KEEP]]);
   });
 });

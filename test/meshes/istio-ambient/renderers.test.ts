@@ -17,10 +17,11 @@ import { IngressApi } from '../../../src/patterns/ingress/props';
 import { IstioMultiClusterMode } from '../../../src/patterns/multicluster/props';
 import { MtlsPhase } from '../../../src/patterns/zero-trust/props';
 import { shopChart } from '../../util';
+import { renderContext } from '../context';
 
 // the renderers of src/meshes/istio-ambient/ called directly, next to Istio's (sidecars) on the same intent
-const ambient = { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }) };
-const sidecar = { mesh: Mesh.istio() };
+const ambient = renderContext(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }));
+const sidecar = renderContext(Mesh.istio());
 const payment = ServiceRef.fromName('payment', { port: 8080 });
 const settings = (list: { setting: string }[]) => list.map(u => u.setting);
 const kinds = (build: (chart: any) => void) => {

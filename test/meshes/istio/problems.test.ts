@@ -5,6 +5,7 @@ import { ZeroTrustRenderer } from '../../../src/meshes/renderer';
 import { ownedRefusals } from '../../../src/model/owned';
 import { INGRESS_OWNED, IngressIntent, IngressOwnedSetting } from '../../../src/patterns/ingress/intent';
 import { ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from '../../../src/patterns/zero-trust/intent';
+import { renderContext } from '../context';
 
 // the checks Istio's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
 // to make them on `mesh.kind`), called directly
@@ -17,9 +18,9 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
     expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway', 'istioMode']);
     // ambient refuses the pattern as a whole with a `mesh` entry, which is not droppable
     const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
-    expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, { mesh: ambient }).map(u => [u.setting, u.value, u.keep]))
+    expect(ISTIO_AMBIENT.multiCluster!.unsupported({} as any, renderContext(ambient)).map(u => [u.setting, u.value, u.keep]))
       .toEqual([['mesh', 'ambient', 'leaving it out would break calls between the clusters']]);
-    expect(ISTIO.multiCluster!.unsupported({} as any, { mesh: Mesh.istio() }).map(u => u.setting)).not.toContain('mesh');
+    expect(ISTIO.multiCluster!.unsupported({} as any, renderContext(Mesh.istio())).map(u => u.setting)).not.toContain('mesh');
   });
 
   test('MultiClusterExport: an exporter\'s namespace without a ZeroTrustNamespace has neither default deny nor STRICT mTLS', () => {
@@ -45,7 +46,7 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
   test('IngressGateway: consulJwksCaFile is not checked (unsupported lists it, droppable)', () => {
     expect(ISTIO.ingress!.jwtProblems).toBeUndefined();
     const intent = { api: 'istio', jwt: { ...JWT, consulJwksCaFile: 'ca.pem' } } as any;
-    expect(ISTIO.ingress!.unsupported(intent, { mesh: Mesh.istio() })).toEqual([]);
+    expect(ISTIO.ingress!.unsupported(intent, renderContext(Mesh.istio()))).toEqual([]);
     expect(ownedRefusals<IngressGatewayProps, IngressIntent, IngressOwnedSetting>(INGRESS_OWNED, ISTIO.ingress!.reads, intent, 'Istio').unsupported.map(u => [u.setting, u.keep]))
       .toEqual([['jwt.consulJwksCaFile', undefined]]);
   });

@@ -3,11 +3,12 @@ import { LINKERD } from '../../../src/meshes/linkerd';
 import { ownedRefusals } from '../../../src/model/owned';
 import { MULTI_CLUSTER_OWNED, MultiClusterIntent, MultiClusterOwnedSetting } from '../../../src/patterns/multicluster/intent';
 import { ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from '../../../src/patterns/zero-trust/intent';
+import { renderContext } from '../context';
 
 // the checks Linkerd's renderers make for the constructs (MultiClusterExport and ZeroTrustNamespace used
 // to make them on `mesh.kind`), called directly
 const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' };
-const context = { mesh: Mesh.linkerd() };
+const context = renderContext(Mesh.linkerd());
 
 describe('meshes/linkerd: its own checks and traits, through the renderer object', () => {
   test('MultiClusterExport: istioEastWestGateway is refused (not droppable) when true', () => {

@@ -2,6 +2,7 @@ import { EgressPolicy, Mesh, UnsupportedSettings } from '../../../src';
 import { LINKERD } from '../../../src/meshes/linkerd';
 import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, failureOf, shopChart } from '../../util';
+import { renderContext } from '../context';
 
 // the mesh-owned settings Linkerd's renderers read (MeshRenderers.*.reads): the constructs refuse the others
 // (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Linkerd's name
@@ -25,7 +26,7 @@ describe('meshes/linkerd: the owned settings it reads', () => {
   });
   test('ZeroTrustNamespace: every refusal of its own is kept (ACCESS_RULES_KEEP)', () => {
     const intent = { deny: [{}], jwt: { issuer: 'i' }, allow: [], exceptions: [{ mode: 'DISABLE' }] } as any;
-    expect(LINKERD.zeroTrust!.unsupported(intent, { mesh: mesh() }).map(u => [u.setting, u.keep])).toEqual([
+    expect(LINKERD.zeroTrust!.unsupported(intent, renderContext(mesh())).map(u => [u.setting, u.keep])).toEqual([
       ['deny', ACCESS_RULES_KEEP], ['jwt', ACCESS_RULES_KEEP], ['mtlsExceptions[0].mode', ACCESS_RULES_KEEP],
     ]);
   });
