@@ -9,7 +9,7 @@ const warnings = () => stderr().mock.calls.map(c => String(c[0]));
 
 describe("a fifth mesh's CanaryRelease hooks take effect through its own implementation", () => {
   const canary: CanaryRenderer = {
-    problems: () => [],
+    reads: [],
     unsupported: () => [],
     render: () => undefined,
     alertQueries: () => ({ errorRatio: 'stub_err', p99Seconds: 'stub_p99' }),
