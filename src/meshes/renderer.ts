@@ -221,7 +221,8 @@ export interface ControllerOnMeshRenderer {
   /**
    * The settings the controller cannot express on this mesh, after the controller's own (Flagger: the A/B
    * mirror, which replaces this list; Argo Rollouts: multi-header matches). Refused or dropped as
-   * `<controller> on <mesh> cannot express this (<why>)`.
+   * `<controller> on <mesh> cannot express this (<why>)`; one with `keep` is refused even with
+   * UnsupportedSettings.DROP_WITH_WARNING, as every pattern's.
    * @default - none
    */
   unsupported?(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];

@@ -476,16 +476,8 @@ export class CanaryRelease extends MeshConstruct {
         problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
       }
     }
-    // as MeshConstruct._handleUnsupported, naming the controller: it is the one that cannot express these
-    const who = `${name} on ${this.mesh.displayName}`;
-    if (props.unsupportedSettings !== UnsupportedSettings.DROP_WITH_WARNING) {
-      for (const u of unsupported) {
-        problems.add(u.setting, u.value, `${who} cannot express this (${u.why})`, `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
-      }
-    }
-    problems.throwIfAny();
-    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${who} cannot express it (${u.why})`);
-    const note = unsupported.length ? unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ') : undefined;
+    // naming the controller: it is the one that cannot express these (a setting with `keep` is refused even when dropping)
+    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING, `${name} on ${this.mesh.displayName}`);
     const dropped = note ? unsupported.map(u => u.setting) : [];
 
     // the controller owns the service's routes: no other pattern may write them
