@@ -7,7 +7,7 @@ import { ACCESS_RULES_KEEP } from '../../../src/patterns/zero-trust/intent';
 import { captureStderr, failureOf, shopChart } from '../../util';
 
 // the mesh-owned settings Istio ambient's renderers read (MeshRenderers.*.reads): the constructs refuse the others
-// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Istio ambient's name
+// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED, CANARY_OWNED), in Istio ambient's name
 captureStderr();
 const mesh = () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 
