@@ -9,8 +9,8 @@ import { Mesh } from '../model/mesh';
 import { MatchIntent, ResilienceIntent } from '../model/route-intent';
 import type { ServiceRef } from '../model/service';
 import { TrafficModel, VersionIntent, WeightedVersion } from '../model/traffic';
-import { Unsupported } from '../model/unsupported';
-import type { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryReleaseIntent } from '../patterns/canary/intent';
+import { PropProblem, Unsupported } from '../model/unsupported';
+import type { ArgoAnalysisIntent, ArgoRoutingIntent, CanaryAlertIntent, CanaryControllerIntent, CanaryOwnedSetting, CanaryReleaseIntent } from '../patterns/canary/intent';
 import type { EgressIntent, EgressOwnedSetting } from '../patterns/egress/intent';
 import type { FaultInjectionIntent } from '../patterns/fault/intent';
 import type { IngressIntent, IngressOwnedSetting } from '../patterns/ingress/intent';
@@ -35,14 +35,6 @@ export interface RenderContext {
   readonly warn: (message: string) => void;
 }
 
-/** A check of a prop value that only one mesh makes (the construct adds it to its problems). */
-export interface PropProblem {
-  readonly prop: string;
-  readonly value: unknown;
-  readonly why: string;
-  readonly fix: string;
-}
-
 /**
  * The one interface of a mesh's renderer for one pattern: the settings of the pattern's mesh-neutral intent
  * the mesh cannot express, and the mesh's objects for it, written under `scope` (the pattern construct, or
@@ -57,8 +49,9 @@ export interface PropProblem {
  * - MultiClusterExport: `warnings` and `problems` after `istioEastWestGateway`'s type check, before
  *   `consulSamenessGroup`'s;
  * - IngressGateway: `problems` after the unsupported settings are refused or dropped;
- * - CanaryRelease with static steps: `problems` after `unsupported` and the release's warning about a
- *   mirror at 100%, before the unsupported settings are refused or dropped; a release carried out by a
+ * - CanaryRelease with static steps: `problems` (then the mesh-owned settings the renderer does not read,
+ *   CanaryRenderer.reads) after `unsupported` and the release's warning about a mirror at 100%, before the
+ *   unsupported settings are refused or dropped; a release carried out by a
  *   controller asks the controller's member instead (CanaryRenderer.flagger or argoRollouts: `refusal`,
  *   `unsupported`, flagger's `warnings`; then CanaryRenderer.renderController);
  * - the per-service traffic (TrafficRenderer, not a PatternRenderer) is asked `joinProblem` on every join,
@@ -228,7 +221,8 @@ export interface ControllerOnMeshRenderer {
   /**
    * The settings the controller cannot express on this mesh, after the controller's own (Flagger: the A/B
    * mirror, which replaces this list; Argo Rollouts: multi-header matches). Refused or dropped as
-   * `<controller> on <mesh> cannot express this (<why>)`.
+   * `<controller> on <mesh> cannot express this (<why>)`; one with `keep` is refused even with
+   * UnsupportedSettings.DROP_WITH_WARNING, as every pattern's.
    * @default - none
    */
   unsupported?(intent: CanaryControllerIntent, context: RenderContext): Unsupported[];
@@ -333,12 +327,11 @@ export interface CanaryRenderer extends PatternRenderer<CanaryReleaseIntent>, Ve
    */
   readonly argoRollouts?: ArgoRolloutsMeshRenderer | ControllerRefusedByMesh;
   /**
-   * The mesh's own checks of a release with static steps (required here: `smiTrafficSplit`, in
-   * `intent.canary.smi`, is Linkerd's, and a mesh that writes no SMI TrafficSplit refuses it in its own
-   * words; a mesh with nothing to refuse returns []). Asked after `unsupported` and the release's warning
-   * about a mirror at 100%, before the unsupported settings are refused or dropped.
+   * The mesh-owned settings this renderer reads (CANARY_OWNED: Linkerd's `smiTrafficSplit`, in
+   * `intent.canary.smi`); a release with static steps refuses the others that are set, in the mesh's name,
+   * with the mesh's own checks (`problems`).
    */
-  problems(intent: CanaryReleaseIntent, context: RenderContext): PropProblem[];
+  readonly reads: readonly CanaryOwnedSetting[];
   /** A warning on the health alert's PrometheusRule on this mesh, if any. */
   alertWarning?(context: RenderContext): string | undefined;
   /** The health alert's queries (static steps), in the mesh's metric names. */

@@ -261,8 +261,8 @@ export class Mesh {
   /**
    * A mesh whose renderers are its own (a mesh defined outside src/meshes/, e.g. the stub mesh of the
    * tests): `renderers` is a MeshRenderers (src/meshes/renderer.ts), which says how it enrols namespaces
-   * too (its `enrolment`); `kind` is only what `mesh.kind` reads in the branches still in the patterns (see
-   * docs/architecture.md, "What remains"). See docs/architecture.md, "Adding a mesh".
+   * too (its `enrolment`); `kind` is only what `mesh.kind` returns (and the factory that the messages about
+   * the mesh's options name): no pattern or renderer branches on it. See docs/architecture.md, "Adding a mesh".
    * @internal
    */
   public static _withRenderers(kind: MeshKind, renderers: { readonly displayName: string }): Mesh {

@@ -1,4 +1,4 @@
-import type { Unsupported } from './unsupported';
+import type { PropProblem, Unsupported } from './unsupported';
 
 /**
  * A setting of a pattern that one mesh owns (a mesh-named prop: `consulSamenessGroup`,
@@ -17,6 +17,13 @@ export interface OwnedSetting<I> {
    * @default 'remove it'
    */
   readonly alternative?: (meshName: string) => string;
+  /**
+   * The refusal's reason in full, for the refusing mesh (its display name), where `<mesh> cannot express this
+   * (<why>)` would not say it as well (e.g. `... is a Linkerd option, not Istio's`); a setting that may not be
+   * dropped only (a droppable one is refused and warned about as the mesh's other unsupported settings).
+   * @default - `<mesh> cannot express this (<why>)`
+   */
+  readonly refusal?: (meshName: string) => string;
   /**
    * Whether UnsupportedSettings.DROP_WITH_WARNING may leave it out (the renderers that do not read it write
    * nothing of it). A setting that may not be dropped is refused with the construct's prop checks, at the
@@ -41,7 +48,7 @@ export interface OwnedRefusals {
   /** The droppable settings the renderer does not read (unsupported, in declaration order). */
   readonly unsupported: Unsupported[];
   /** The settings that may not be dropped the renderer does not read, as prop problems. */
-  readonly problems: { readonly prop: string; readonly value: unknown; readonly why: string; readonly fix: string }[];
+  readonly problems: PropProblem[];
 }
 
 /**
@@ -49,7 +56,7 @@ export interface OwnedRefusals {
  * mesh's name. `P` (the construct's props) is checked at compile time: each setting is one of its paths.
  */
 export function ownedRefusals<P, I, S extends PropPath<P>>(owned: OwnedSettings<I, S>, reads: readonly S[], intent: I, meshName: string): OwnedRefusals {
-  const out: { unsupported: Unsupported[]; problems: OwnedRefusals['problems'][number][] } = { unsupported: [], problems: [] };
+  const out: { unsupported: Unsupported[]; problems: PropProblem[] } = { unsupported: [], problems: [] };
   for (const setting of Object.keys(owned) as S[]) {
     if (reads.includes(setting)) continue;
     const s: OwnedSetting<I> = owned[setting];
@@ -57,7 +64,7 @@ export function ownedRefusals<P, I, S extends PropPath<P>>(owned: OwnedSettings<
     if (value === undefined) continue;
     const alternative = s.alternative?.(meshName) ?? 'remove it';
     if (s.droppable) out.unsupported.push({ setting, value, why: s.why, alternative });
-    else out.problems.push({ prop: setting, value, why: `${meshName} cannot express this (${s.why})`, fix: alternative });
+    else out.problems.push({ prop: setting, value, why: s.refusal?.(meshName) ?? `${meshName} cannot express this (${s.why})`, fix: alternative });
   }
   return out;
 }

@@ -32,6 +32,17 @@ export interface Unsupported {
 }
 
 /**
+ * A problem with a prop's value (a mesh's own check, or a mesh-owned setting refused with the construct's prop
+ * checks): the construct adds it to its problems, `[<path>] <prop>: got <value>: <why>; <fix>`.
+ */
+export interface PropProblem {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly fix: string;
+}
+
+/**
  * The refusal of a mesh that has no renderer for a pattern: "<mesh> cannot express <Pattern>", on the
  * `mesh` prop, never droppable.
  */

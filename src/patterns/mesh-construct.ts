@@ -4,6 +4,7 @@ import { isEnrolledByRenderers, MeshNamespace, PatternRenderer, RenderContext, r
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
 import { Mesh } from '../model/mesh';
 import { ServiceRef } from '../model/service';
+import type { Unsupported } from '../model/unsupported';
 import { sharedOf } from '../private/contributions';
 import { ProblemList, show } from '../private/errors';
 import { PodTemplate } from '../private/k8s-objects';
@@ -13,21 +14,6 @@ import { installSynthesisHooks } from '../private/synthesis';
 
 // the renderers reach the synthesis under way through src/private/synthesis.ts (they import no analysis)
 installSynthesisHooks({ perSynthesis, emitWarning });
-
-/**
- * A setting the chosen mesh cannot express (for a construct's own use).
- */
-interface Unsupported {
-  readonly setting: string;
-  readonly value: unknown;
-  readonly why: string;
-  readonly alternative: string;
-  /**
-   * Why this setting is refused even with UnsupportedSettings.DROP_WITH_WARNING (leaving it out would change
-   * who may call what, or leave nothing to write).
-   */
-  readonly keep?: string;
-}
 
 /**
  * What the patterns have in common: the mesh, warnings, and the analysis of their chart at synthesis.
@@ -176,23 +162,15 @@ export abstract class MeshConstruct extends Construct {
   }
 
   /**
-   * Settings the mesh cannot express, refused: each named with why and the alternative (plus `fixSuffix`),
-   * thrown with any problems found before.
-   * @internal
-   */
-  protected _refuseUnsupported(problems: ProblemList, unsupported: Unsupported[], fixSuffix: string = ''): void {
-    for (const u of unsupported) problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${fixSuffix}`);
-    problems.throwIfAny();
-  }
-
-  /**
-   * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning.
+   * Settings the mesh cannot express: refused (naming each), or with `drop`, left out with a warning, except
+   * those whose removal would break the pattern (`keep`: refused with their reason). Thrown with the problems
+   * found before. `who` is what cannot express them in the messages (CanaryRelease: `Flagger on Istio`).
    * Returns the note for the `cdk8s-mesh.io/dropped-settings` annotation, if any were dropped.
    * @internal
    */
-  protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean): string | undefined {
+  protected _handleUnsupported(problems: ProblemList, unsupported: Unsupported[], drop: boolean, who: string = this.mesh.displayName): string | undefined {
     if (!unsupported.length) {
-      problems.throwIfAny(); // with the problems found before, as _refuseUnsupported does
+      problems.throwIfAny(); // with the problems found before
       return undefined;
     }
     const refused = drop ? unsupported.filter(u => u.keep) : unsupported;
@@ -200,10 +178,10 @@ export abstract class MeshConstruct extends Construct {
       const suffix = u.keep
         ? (drop ? ` (UnsupportedSettings.DROP_WITH_WARNING does not leave this setting out: ${u.keep})` : '')
         : ', or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out';
-      problems.add(u.setting, u.value, `${this.mesh.displayName} cannot express this (${u.why})`, `${u.alternative}${suffix}`);
+      problems.add(u.setting, u.value, `${who} cannot express this (${u.why})`, `${u.alternative}${suffix}`);
     }
     problems.throwIfAny();
-    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${this.mesh.displayName} cannot express it (${u.why})`);
+    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${who} cannot express it (${u.why})`);
     return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
   }
 

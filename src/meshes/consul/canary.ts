@@ -1,8 +1,7 @@
 import * as prometheus from '../../imports/prometheus';
-import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { CanaryRenderer, PropProblem, RenderContext } from '../renderer';
+import { CanaryRenderer } from '../renderer';
 import { CONSUL_NO_MIRROR, CONSUL_VERSIONS } from './versions';
 
 /**
@@ -11,11 +10,6 @@ import { CONSUL_NO_MIRROR, CONSUL_VERSIONS } from './versions';
  * port `connectInject.metrics.defaultPrometheusScrapePort`, 20200, path `/metrics`).
  */
 const CONSUL_METRICS_PORT = 'prometheus';
-
-/** smiTrafficSplit is linkerd-smi's: Consul writes no SMI TrafficSplit. */
-function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): PropProblem[] {
-  return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
-}
 
 /** What Consul's refusals of a controller propose. */
 const STATIC_STEPS = 'use static steps (remove delivery), which this library writes for every mesh';
@@ -26,7 +20,8 @@ const STATIC_STEPS = 'use static steps (remove delivery), which this library wri
  * has a Consul router.
  */
 export const CONSUL_CANARY: CanaryRenderer = {
-  problems: smiProblems,
+  // Linkerd's smiTrafficSplit is refused by the construct (CANARY_OWNED)
+  reads: [],
   ...CONSUL_VERSIONS,
   unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',

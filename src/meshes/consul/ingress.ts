@@ -4,13 +4,13 @@ import * as consul from '../../imports/consul';
 import * as gatewayApi from '../../imports/gateway-api';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
-import type { Unsupported } from '../../model/unsupported';
+import type { PropProblem, Unsupported } from '../../model/unsupported';
 import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata } from '../../private/metadata';
 import { DNS1123_LABEL } from '../../private/names';
 import { renderGatewayIngress } from '../gateway-api/ingress';
-import { IngressRenderer, PropProblem, RenderContext } from '../renderer';
+import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
  * Consul: the Gateway API objects for Consul's API gateway (GatewayClass `consul`), and with Consul

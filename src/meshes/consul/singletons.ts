@@ -2,10 +2,10 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as consul from '../../imports/consul';
 import { ConsulDatacenterWideEntries, Mesh } from '../../model/mesh';
+import type { PropProblem } from '../../model/unsupported';
 import { meshError, show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
-import type { PropProblem } from '../renderer';
 
 /** The annotation on the config entries that are one per Consul datacenter (not the app's own). */
 export const DATACENTER_WIDE_ANNOTATION = 'cdk8s-mesh.io/consul-scope';

@@ -7,11 +7,11 @@ import * as consul from '../../imports/consul';
 import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { ServiceProtocol } from '../../model/service';
-import type { Unsupported } from '../../model/unsupported';
+import type { PropProblem, Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
-import { PropProblem, RenderContext, ZeroTrustRenderer } from '../renderer';
+import { RenderContext, ZeroTrustRenderer } from '../renderer';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;

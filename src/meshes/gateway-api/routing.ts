@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
-import { ServiceRef } from '../../model/service';
-import type { VersionedRoutingIntent } from '../../patterns/routing/intent';
-import { PropProblem } from '../renderer';
 import { renderVersionBackends } from './versions';
+import { ServiceRef } from '../../model/service';
+import type { PropProblem } from '../../model/unsupported';
+import type { VersionedRoutingIntent } from '../../patterns/routing/intent';
 
 /**
  * Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's

@@ -17,10 +17,10 @@ import { MeshRenderers } from '../renderer';
  * its renderers' objects, with renderers of its own wherever ztunnel and waypoints differ from sidecars: the
  * routes are the waypoint's Gateway API HTTPRoutes, and zero trust, telemetry, egress and ingress are Istio's
  * objects written with the waypoints (the shared part stays in src/meshes/istio/ as functions taking what
- * differs); what ambient cannot express is refused here.
+ * differs); what ambient cannot express is refused here. Every member is listed (not spread from ISTIO), so
+ * that a member added to MeshRenderers does not compile until ambient says what renders it too.
  */
 export const ISTIO_AMBIENT: MeshRenderers = {
-  ...ISTIO,
   displayName: 'Istio ambient',
   controlPlane: ISTIO,
   traffic: AMBIENT_TRAFFIC,

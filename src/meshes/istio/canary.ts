@@ -1,9 +1,9 @@
 import * as flagger from '../../imports/flagger';
 import * as istio from '../../imports/istio';
-import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
+import type { CanaryControllerIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
-import { CanaryAlertQueries, CanaryRenderer, PropProblem, RenderContext } from '../renderer';
+import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
 
 /** The canary's 5xx share and p99 latency in Istio's standard metrics, for the requests the labels select. */
 export function istioQueries(base: PromLabel[], window: string): CanaryAlertQueries {
@@ -11,11 +11,6 @@ export function istioQueries(base: PromLabel[], window: string): CanaryAlertQuer
     errorRatio: `sum(rate(istio_requests_total${promSelector([...base, ['response_code', '5..', '=~']])}[${window}])) / sum(rate(istio_requests_total${promSelector(base)}[${window}]))`,
     p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${promSelector(base)}[${window}]))) / 1000`,
   };
-}
-
-/** smiTrafficSplit is linkerd-smi's: Istio writes no SMI TrafficSplit. */
-function smiProblems(intent: CanaryReleaseIntent, { mesh }: RenderContext): PropProblem[] {
-  return intent.canary.smi ? [{ prop: 'smiTrafficSplit', value: true, why: `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh.displayName}'s`, fix: 'remove smiTrafficSplit' }] : [];
 }
 
 /**
@@ -33,7 +28,8 @@ export function flaggerMirrorWarning(intent: CanaryControllerIntent, { warn }: R
  * release adds nothing, mirrors, and lets either controller route.
  */
 export const ISTIO_CANARY: CanaryRenderer = {
-  problems: smiProblems,
+  // Linkerd's smiTrafficSplit is refused by the construct (CANARY_OWNED)
+  reads: [],
   unsupported: () => [],
   render: () => undefined,
   flagger: {

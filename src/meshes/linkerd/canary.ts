@@ -50,13 +50,18 @@ function releaseApexSelector(intent: CanaryReleaseIntent, context: RenderContext
 /** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
 export const LINKERD_CANARY: CanaryRenderer = {
   // smiTrafficSplit is Linkerd's own (linkerd-smi): the traffic renderer writes the TrafficSplit
-  problems: () => [],
-  unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
+  reads: ['smiTrafficSplit'],
+  unsupported: intent => [...(intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,
     why: LINKERD_NO_MIRROR,
     alternative: 'send test traffic to the canary with canaryRequests instead',
-  }],
+  }]), ...(intent.canary.smi && intent.canary.canaryMatches.length ? [{
+    setting: 'canaryRequests',
+    value: `${intent.canary.canaryMatches.length} match(es)`,
+    why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only',
+    alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes',
+  }] : [])],
   render(scope, intent, context) {
     renderBackendServices(scope, intent);
     releaseApexSelector(intent, context);

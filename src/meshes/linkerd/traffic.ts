@@ -50,6 +50,14 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     return false;
   },
 
+  // linkerd-smi's TrafficSplit does not combine with the HTTPRoutes of a ResilientService on the same service
+  // (whichever joins first): the release's split or the service's routes would not apply
+  joinProblem(traffic: TrafficTarget, model: TrafficModel) {
+    if (!model.canary?.smi || !traffic.resilienceBy) return undefined;
+    return `[${traffic.canaryBy}] splits it with linkerd-smi's TrafficSplit (smiTrafficSplit: true) and [${traffic.resilienceBy}] configures routes for it, and the TrafficSplit does not combine with HTTPRoutes on the same service; `
+      + `use Gateway API routes (remove smiTrafficSplit from [${traffic.canaryBy}])`;
+  },
+
   precedenceProblem(traffic: TrafficTarget, model: TrafficModel) {
     return crossedPrecedenceProblem(traffic, model, LINKERD_PRECEDENCE, ROUTE_PER_RETRY_POLICY);
   },

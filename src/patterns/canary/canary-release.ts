@@ -4,10 +4,11 @@ import { Construct, IConstruct } from 'constructs';
 import { renderHealthAlert } from './alerts';
 import { DeliveryInput, FLAGGER_SELECTOR_LABELS, flaggerAbTesting, flaggerInterval, renderArgo, renderFlagger } from './controllers';
 import { CanaryDelivery, DeliveryController } from './delivery';
-import { CanaryControllerIntent, CanaryReleaseIntent } from './intent';
+import { CANARY_OWNED, CanaryControllerIntent, CanaryOwnedSetting, CanaryReleaseIntent } from './intent';
 import { CanaryRequestMatch, CanaryStep, HealthAlert } from './props';
 import { HeaderMatch, MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
+import { ownedRefusals } from '../../model/owned';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
@@ -318,12 +319,11 @@ export class CanaryRelease extends MeshConstruct {
       // the mirror copies requests to the canary: with every request already going there, it would send each twice
       this._warn(`mirrorPercent (${props.mirrorPercent}) is not written at step ${step}: the canary gets 100% of requests, so a mirror would send every request to it twice`);
     }
-    const smi = props.smiTrafficSplit ?? false;
-    // e.g. smiTrafficSplit refused by a mesh that writes no SMI TrafficSplit
     this._askMesh(problems, renderer, given, ['problems']);
-    if (smi && canaryMatches.length) {
-      unsupported.push({ setting: 'canaryRequests', value: `${canaryMatches.length} match(es)`, why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only', alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes' });
-    }
+    // the mesh-owned settings the renderer does not read (CANARY_OWNED: smiTrafficSplit off Linkerd), with its checks
+    const owned = ownedRefusals<CanaryReleaseProps, CanaryReleaseIntent, CanaryOwnedSetting>(CANARY_OWNED, renderer.reads, given, this.mesh.displayName);
+    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    unsupported.push(...owned.unsupported);
     problems.throwIfAny();
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     const dropped = note ? unsupported.map(u => u.setting) : [];
@@ -334,7 +334,7 @@ export class CanaryRelease extends MeshConstruct {
       canaryWeight: current.weight,
       canaryMatches: dropped.includes('canaryRequests') ? [] : canaryMatches,
       mirrorPercent: dropped.includes('mirrorPercent') ? undefined : props.mirrorPercent,
-      smi,
+      smi: versions.smi,
       annotations: {
         'cdk8s-mesh.io/canary-step': `${step}/${plan.length}`,
         'cdk8s-mesh.io/canary-weight': String(current.weight),
@@ -343,9 +343,6 @@ export class CanaryRelease extends MeshConstruct {
     };
 
     const traffic = ServiceTraffic.of(this, this.mesh, this.service);
-    if (smi && traffic.resilienceBy) {
-      throw meshError(`[${this.node.path}] smiTrafficSplit: got true, but [${traffic.resilienceBy}] configures routes for ${this.service.name}, and linkerd-smi's TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit)`);
-    }
     traffic.setCanary(intent, this, note);
     this.prepareVersions(props, intent, context);
     this._enrolServices([this.service], [stable._deployment(), canary._deployment()]);
@@ -479,16 +476,8 @@ export class CanaryRelease extends MeshConstruct {
         problems.add('mirrorPercent', props.mirrorPercent, 'Argo Rollouts\' setMirrorRoute takes a whole percentage', `use ${Math.max(1, Math.round(props.mirrorPercent))}`);
       }
     }
-    // as MeshConstruct._handleUnsupported, naming the controller: it is the one that cannot express these
-    const who = `${name} on ${this.mesh.displayName}`;
-    if (props.unsupportedSettings !== UnsupportedSettings.DROP_WITH_WARNING) {
-      for (const u of unsupported) {
-        problems.add(u.setting, u.value, `${who} cannot express this (${u.why})`, `${u.alternative}, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out`);
-      }
-    }
-    problems.throwIfAny();
-    for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${who} cannot express it (${u.why})`);
-    const note = unsupported.length ? unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ') : undefined;
+    // naming the controller: it is the one that cannot express these (a setting with `keep` is refused even when dropping)
+    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING, `${name} on ${this.mesh.displayName}`);
     const dropped = note ? unsupported.map(u => u.setting) : [];
 
     // the controller owns the service's routes: no other pattern may write them

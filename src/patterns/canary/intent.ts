@@ -1,3 +1,4 @@
+import type { OwnedSettings } from '../../model/owned';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
@@ -16,6 +17,27 @@ export interface CanaryReleaseIntent {
   /** The mirrored share as given (before the unsupported settings are refused or dropped). */
   readonly mirrorPercent?: number;
 }
+
+/**
+ * The settings of CanaryRelease that one mesh owns; a renderer lists those it reads (CanaryRenderer.reads). A
+ * release with static steps asks them (a controller writes or edits the routes itself: there it refuses
+ * `smiTrafficSplit` on every mesh).
+ */
+export type CanaryOwnedSetting = 'smiTrafficSplit';
+
+/**
+ * CanaryRelease's owned settings: refused where unread with the mesh's own checks (CanaryRenderer.problems), not
+ * dropped (the release would split by other objects than asked).
+ */
+export const CANARY_OWNED: OwnedSettings<CanaryReleaseIntent, CanaryOwnedSetting> = {
+  smiTrafficSplit: {
+    why: 'SMI TrafficSplit is a Linkerd (linkerd-smi) option',
+    refusal: mesh => `SMI TrafficSplit is a Linkerd (linkerd-smi) option, not ${mesh}'s`,
+    value: i => (i.canary.smi ? true : undefined),
+    alternative: () => 'remove smiTrafficSplit',
+    droppable: false,
+  },
+};
 
 /** What a mesh's CanaryRelease renderer reads of a release carried out by a controller (Flagger, Argo Rollouts). */
 export interface CanaryControllerIntent {

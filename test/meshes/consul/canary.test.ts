@@ -32,11 +32,10 @@ describe('meshes/consul: CanaryRelease hooks', () => {
   });
 });
 
-describe('meshes/consul: the release traits are the renderer\'s hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)', () => {
-  test('problems: smiTrafficSplit is refused in words naming the mesh; nothing else', () => {
-    expect(CONSUL_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.consul()))).toEqual([
-      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Consul's", fix: 'remove smiTrafficSplit' },
-    ]);
-    expect(CONSUL_CANARY.problems(releaseIntent(), context(Mesh.consul()))).toEqual([]);
+describe('meshes/consul: the release traits are the renderer\'s members and hooks', () => {
+  test("reads no mesh-owned setting (Linkerd's smiTrafficSplit is refused by the construct, CANARY_OWNED), and has no checks of its own", () => {
+    expect(CONSUL_CANARY.reads).toEqual([]);
+    expect(CONSUL_CANARY.problems).toBeUndefined();
+    expect(CONSUL_CANARY.unsupported(releaseIntent({ smi: true, canaryMatches: [{ headers: [] }] }), context(Mesh.consul()))).toEqual([]);
   });
 });

@@ -5,12 +5,13 @@ import { captureStderr, shopChart } from '../../util';
 import { renderContext } from '../context';
 
 // the mesh-owned settings Consul's renderers read (MeshRenderers.*.reads): the constructs refuse the others
-// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Consul's name
+// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED, CANARY_OWNED), in Consul's name
 captureStderr();
 const mesh = () => Mesh.consul();
 
 describe('meshes/consul: the owned settings it reads', () => {
-  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy', () => {
+  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy, CanaryRelease', () => {
+    expect(CONSUL.canary!.reads).toEqual([]);
     expect(CONSUL.multiCluster!.reads).toEqual(['consulSamenessGroup']);
     expect(CONSUL.zeroTrust!.reads).toEqual(['jwt.consulJwksCaFile']);
     expect(CONSUL.ingress!.reads).toEqual(['jwt.consulJwksCaFile']);

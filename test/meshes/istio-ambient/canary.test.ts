@@ -61,10 +61,10 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
 });
 
 describe("meshes/istio-ambient: Istio's release traits, inherited", () => {
-  test("problems: smiTrafficSplit is refused with ambient's name", () => {
-    expect(AMBIENT_CANARY.problems(releaseIntent({ smi: true }), context(ambient()))).toEqual([
-      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Istio ambient's", fix: 'remove smiTrafficSplit' },
-    ]);
+  test("reads no mesh-owned setting (Linkerd's smiTrafficSplit is refused by the construct in ambient's name, CANARY_OWNED)", () => {
+    expect(AMBIENT_CANARY.reads).toEqual([]);
+    expect(AMBIENT_CANARY.problems).toBeUndefined();
+    expect(AMBIENT_CANARY.unsupported(releaseIntent({ smi: true, canaryMatches: [{ headers: [] }] }), context(ambient()))).toEqual([]);
   });
 
   test("flagger: no first-interval mirror warning (Istio's): the mirror itself is refused or dropped by flagger.unsupported", () => {

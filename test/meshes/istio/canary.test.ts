@@ -55,12 +55,11 @@ describe('meshes/istio: CanaryRelease hooks', () => {
   });
 });
 
-describe("meshes/istio: the release's Istio traits are the renderer's hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)", () => {
-  test('problems: smiTrafficSplit is refused in words naming the mesh; nothing else', () => {
-    expect(ISTIO_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.istio()))).toEqual([
-      { prop: 'smiTrafficSplit', value: true, why: "SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Istio's", fix: 'remove smiTrafficSplit' },
-    ]);
-    expect(ISTIO_CANARY.problems(releaseIntent(), context(Mesh.istio()))).toEqual([]);
+describe("meshes/istio: the release's Istio traits are the renderer's members and hooks", () => {
+  test("reads no mesh-owned setting (Linkerd's smiTrafficSplit is refused by the construct, CANARY_OWNED), and has no checks of its own", () => {
+    expect(ISTIO_CANARY.reads).toEqual([]);
+    expect(ISTIO_CANARY.problems).toBeUndefined();
+    expect(ISTIO_CANARY.unsupported(releaseIntent({ smi: true, canaryMatches: [{ headers: [] }] }), context(Mesh.istio()))).toEqual([]);
   });
 
   test('flagger.warnings: Flagger mirrors for the first analysis interval only, in a canary analysis; no warning without a mirror or in A/B testing', () => {

@@ -43,7 +43,7 @@ describe('meshes/istio: its own checks and traits, through the renderer object',
     expect(refused(ISTIO.zeroTrust!, { jwt: undefined } as any, 'Istio')).toEqual([]);
   });
 
-  test('IngressGateway: consulJwksCaFile is not checked (unsupported lists it, droppable)', () => {
+  test('IngressGateway: consulJwksCaFile is not checked (the construct refuses it from INGRESS_OWNED, droppable)', () => {
     expect(ISTIO.ingress!.jwtProblems).toBeUndefined();
     const intent = { api: 'istio', jwt: { ...JWT, consulJwksCaFile: 'ca.pem' } } as any;
     expect(ISTIO.ingress!.unsupported(intent, renderContext(Mesh.istio()))).toEqual([]);

@@ -3,12 +3,13 @@ import { ISTIO } from '../../../src/meshes/istio';
 import { captureStderr, failureOf, shopChart } from '../../util';
 
 // the mesh-owned settings Istio's renderers read (MeshRenderers.*.reads): the constructs refuse the others
-// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Istio's name
+// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED, CANARY_OWNED), in Istio's name
 captureStderr();
 const mesh = () => Mesh.istio();
 
 describe('meshes/istio: the owned settings it reads', () => {
-  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy', () => {
+  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy, CanaryRelease', () => {
+    expect(ISTIO.canary!.reads).toEqual([]);
     expect(ISTIO.multiCluster!.reads).toEqual(['istioEastWestGateway', 'istioMode']);
     expect(ISTIO.zeroTrust!.reads).toEqual([]);
     expect(ISTIO.ingress!.reads).toEqual([]);

@@ -55,9 +55,27 @@ describe('meshes/linkerd: CanaryRelease hooks', () => {
   });
 });
 
-describe('meshes/linkerd: the release traits are the renderer\'s hooks (no readsSmiTrafficSplit / flaggerMirrorsFirstInterval flag)', () => {
-  test('problems: smiTrafficSplit is Linkerd\'s own, so nothing is refused; Flagger gives no mirror warning (the mirror is unsupported)', () => {
-    expect(LINKERD_CANARY.problems(releaseIntent({ smi: true }), context(Mesh.linkerd()))).toEqual([]);
+describe('meshes/linkerd: the release traits are the renderer\'s members and hooks', () => {
+  test('unsupported: with smiTrafficSplit, the test requests (a TrafficSplit splits by weight only) after the mirror; else none', () => {
+    const matches = [{ headers: [{ name: 'x-test', type: MatchType.EXACT, value: 'yes' }] }];
+    const unsupported = (canary: any, mirrorPercent?: number) =>
+      LINKERD_CANARY.unsupported({ ...releaseIntent(canary), mirrorPercent }, context(Mesh.linkerd()));
+    expect(unsupported({ smi: true, canaryMatches: matches }, 10)).toEqual([
+      expect.objectContaining({ setting: 'mirrorPercent', value: 10 }),
+      {
+        setting: 'canaryRequests',
+        value: '1 match(es)',
+        why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only',
+        alternative: 'use Gateway API routes (remove smiTrafficSplit) for header routes',
+      },
+    ]);
+    expect(unsupported({ smi: true })).toEqual([]);
+    expect(unsupported({ canaryMatches: matches })).toEqual([]);
+  });
+
+  test('reads smiTrafficSplit (Linkerd\'s own), with no checks of its own; Flagger gives no mirror warning (the mirror is unsupported)', () => {
+    expect(LINKERD_CANARY.reads).toEqual(['smiTrafficSplit']);
+    expect(LINKERD_CANARY.problems).toBeUndefined();
     expect(flaggerOf(LINKERD_CANARY).warnings).toBeUndefined();
     expect(flaggerOf(LINKERD_CANARY).unsupported!(controllerIntent({ mirrorPercent: 10 }), context(Mesh.linkerd())).map(u => u.setting)).toEqual(['mirrorPercent']);
   });

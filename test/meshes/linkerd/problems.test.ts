@@ -41,7 +41,7 @@ describe('meshes/linkerd: its own checks and traits, through the renderer object
     expect(LINKERD.ingress!.jwtProblems).toBeUndefined();
   });
 
-  test('ServiceTraffic: the crossed-precedence check ranks as the proxy does (headers above a method); no join check', () => {
+  test('ServiceTraffic: the crossed-precedence check ranks as the proxy does (headers above a method)', () => {
     const TEST = { headers: [{ name: 'x-test', type: MatchType.EXACT, value: 'true' }] };
     const target = { mesh: Mesh.linkerd(), canaryBy: 'test/release', resilienceBy: 'test/resilience' } as any;
     const model = (timeouts: [number, number]) => ({
@@ -56,6 +56,17 @@ describe('meshes/linkerd: its own checks and traits, through the renderer object
     expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 5000]), context))
       .toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method)');
     expect(LINKERD.traffic!.precedenceProblem!(target, model([1000, 1000]), context)).toBeUndefined();
-    expect(LINKERD.traffic!.joinProblem).toBeUndefined();
+  });
+
+  test('ServiceTraffic: the join check refuses an SMI TrafficSplit beside the routes of a ResilientService, and nothing else', () => {
+    const join = (by: { canaryBy?: string; resilienceBy?: string }, smi: boolean) => LINKERD.traffic!.joinProblem!({ mesh: Mesh.linkerd(), ...by } as any, {
+      ...(by.canaryBy ? { canary: { smi } } : {}), ...(by.resilienceBy ? { resilience: { rules: [] } } : {}),
+    } as any, context);
+    expect(join({ canaryBy: 'test/release', resilienceBy: 'test/resilience' }, true)).toBe(
+      "[test/release] splits it with linkerd-smi's TrafficSplit (smiTrafficSplit: true) and [test/resilience] configures routes for it, and the TrafficSplit does not combine with HTTPRoutes on the same service; "
+      + 'use Gateway API routes (remove smiTrafficSplit from [test/release])');
+    expect(join({ canaryBy: 'test/release', resilienceBy: 'test/resilience' }, false)).toBeUndefined();
+    expect(join({ canaryBy: 'test/release' }, true)).toBeUndefined();
+    expect(join({ resilienceBy: 'test/resilience' }, false)).toBeUndefined();
   });
 });

@@ -5,12 +5,13 @@ import { captureStderr, failureOf, shopChart } from '../../util';
 import { renderContext } from '../context';
 
 // the mesh-owned settings Linkerd's renderers read (MeshRenderers.*.reads): the constructs refuse the others
-// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED), in Linkerd's name
+// (MULTI_CLUSTER_OWNED, ZERO_TRUST_OWNED, INGRESS_OWNED, EGRESS_OWNED, CANARY_OWNED), in Linkerd's name
 captureStderr();
 const mesh = () => Mesh.linkerd();
 
 describe('meshes/linkerd: the owned settings it reads', () => {
-  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy', () => {
+  test('MultiClusterExport, ZeroTrustNamespace, IngressGateway, EgressPolicy, CanaryRelease', () => {
+    expect(LINKERD.canary!.reads).toEqual(['smiTrafficSplit']);
     expect(LINKERD.multiCluster!.reads).toEqual(['linkerdRemoteDiscovery']);
     expect(LINKERD.zeroTrust!.reads).toEqual([]);
     expect(LINKERD.ingress!.reads).toEqual([]);

@@ -4,7 +4,8 @@ import {
   CanaryRelease, EgressPolicy, FaultInjection, IngressApi, IngressGateway, Mesh, MeshConstruct, MeshKind, MultiClusterExport, ReleaseVersion, ResilientService,
   ServiceRef, ServiceVersion, TrafficTelemetry, VersionedRouting, ZeroTrustNamespace,
 } from '../../../src';
-import { MeshRenderers, PropProblem } from '../../../src/meshes/renderer';
+import { MeshRenderers } from '../../../src/meshes/renderer';
+import type { PropProblem } from '../../../src/model/unsupported';
 import { captureStderr, shopChart } from '../../util';
 
 // A fifth mesh's `warnings` and `problems` reach the user through every pattern (MeshConstruct._askMesh),
@@ -32,7 +33,7 @@ function stub(calls: string[], refuse: boolean): Mesh {
     zeroTrust: { ...h, reads: [] },
     multiCluster: { ...h, reads: [], withoutZeroTrust: undefined },
     traffic: { render: () => undefined },
-    canary: { ...h, alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
+    canary: { ...h, reads: [], alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }) },
     routing: h,
     fault: h,
     ingress: { ...h, defaultApi: () => IngressApi.GATEWAY_API, defaultGatewayClassName: 'stub', callerIdentity: () => undefined, reads: [] },

@@ -1,9 +1,11 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { STUB } from './stub-mesh';
 import {
-  EgressPolicy, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
+  CanaryRelease, EgressPolicy, Identity, IngressApi, IngressGateway, Mesh, MeshKind, MultiClusterExport, ReleaseVersion, ServiceRef, UnsupportedSettings,
+  ZeroTrustNamespace,
 } from '../../../src';
-import { EgressRenderer, IngressRenderer, MeshRenderers, MultiClusterRenderer, ZeroTrustRenderer } from '../../../src/meshes/renderer';
+import { CanaryRenderer, EgressRenderer, IngressRenderer, MeshRenderers, MultiClusterRenderer, ZeroTrustRenderer } from '../../../src/meshes/renderer';
+import { CanaryOwnedSetting } from '../../../src/patterns/canary/intent';
 import { EgressOwnedSetting } from '../../../src/patterns/egress/intent';
 import { IngressOwnedSetting } from '../../../src/patterns/ingress/intent';
 import { MultiClusterOwnedSetting } from '../../../src/patterns/multicluster/intent';
@@ -150,6 +152,37 @@ describe('EgressPolicy: a stub that does not read consulTerminatingGateway', () 
     seen.length = 0;
     make(['consulTerminatingGateway']);
     expect(seen).toEqual(['gw']);
+  });
+});
+
+describe('CanaryRelease: a stub that does not read smiTrafficSplit', () => {
+  const canary = (reads: CanaryOwnedSetting[]): CanaryRenderer => ({
+    reads,
+    unsupported: () => [],
+    render: (_scope, intent) => { seen.push(`smi ${intent.canary.smi}`); },
+    alertQueries: () => ({ errorRatio: 'e', p99Seconds: 'p' }),
+  });
+  const make = (reads: CanaryOwnedSetting[], extra: any = {}) => new CanaryRelease(Testing.chart(), 'release', {
+    mesh: mesh({ canary: canary(reads), traffic: { render: () => undefined } }),
+    service: payment,
+    stable: ReleaseVersion.of('v1'),
+    canary: ReleaseVersion.of('v2'),
+    canaryWeight: 20,
+    smiTrafficSplit: true,
+    ...extra,
+  });
+
+  test('gets it refused in its name, in the declaration\'s words, even with DROP_WITH_WARNING (it is not dropped)', () => {
+    const refusal = '[test/release] smiTrafficSplit: got true: SMI TrafficSplit is a Linkerd (linkerd-smi) option, not Stub\'s; remove smiTrafficSplit';
+    expect(() => make([])).toThrow(refusal);
+    expect(() => make([], DROP)).toThrow(refusal);
+  });
+
+  test('false or unset is not refused; one that reads it gets it', () => {
+    expect(() => make([], { smiTrafficSplit: false })).not.toThrow();
+    seen.length = 0;
+    make(['smiTrafficSplit']);
+    expect(seen).toEqual(['smi true']);
   });
 });
 

@@ -9,7 +9,7 @@ const warnings = () => stderr().mock.calls.map(c => String(c[0]));
 
 describe("a fifth mesh's CanaryRelease hooks take effect through its own implementation", () => {
   const canary: CanaryRenderer = {
-    problems: () => [],
+    reads: [],
     unsupported: () => [],
     render: () => undefined,
     alertQueries: () => ({ errorRatio: 'stub_err', p99Seconds: 'stub_p99' }),
@@ -21,7 +21,14 @@ describe("a fifth mesh's CanaryRelease hooks take effect through its own impleme
     flagger: {
       // refused only for a release that mirrors; otherwise Stub's Flagger router, which cannot express canaryRequests
       refusal: intent => intent.mirrorPercent === undefined ? undefined : { prop: 'mirrorPercent', value: intent.mirrorPercent, why: 'Stub\'s Flagger cannot mirror', fix: 'remove mirrorPercent' },
-      unsupported: intent => intent.matches.map((m, i) => ({ setting: `canaryRequests[${i}]`, value: m.headers.map(h => h.name), why: 'Stub\'s router has no header match', alternative: 'use weights only' })),
+      // a sticky-session header cannot be left out: the canary's sessions would move back and forth
+      unsupported: intent => intent.matches.map((m, i) => ({
+        setting: `canaryRequests[${i}]`,
+        value: m.headers.map(h => h.name),
+        why: 'Stub\'s router has no header match',
+        alternative: 'use weights only',
+        ...(m.headers.some(h => h.name === 'x-sticky') ? { keep: 'Stub would move the canary\'s sessions between versions' } : {}),
+      })),
       provider: 'kuma' as any,
       headerMatch: h => ({ exact: h.value }),
       metrics: () => ({ builtin: { successRate: 'request-success-rate', latency: 'request-duration' } }),
@@ -72,6 +79,19 @@ describe("a fifth mesh's CanaryRelease hooks take effect through its own impleme
     expect(() => flagger(Testing.chart(), { canaryRequests })).toThrow(
       "canaryRequests[0]: got [\"x-test\"]: Flagger on Stub cannot express this (Stub's router has no header match); use weights only");
     flagger(Testing.chart(), { canaryRequests, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    expect(warnings()).toContain('[cdk8s-mesh] warning: [test/release] canaryRequests[0] (["x-test"]) is not written: Flagger on Stub cannot express it (Stub\'s router has no header match)\n');
+  });
+
+  test("the flagger member's unsupported setting with keep is refused even with DROP_WITH_WARNING, with its reason; without keep it is dropped", () => {
+    const canaryRequests = [{ headers: [HeaderMatch.exact('x-sticky', 'yes')] }, { headers: [HeaderMatch.exact('x-test', 'yes')] }];
+    const refusal = '[test/release] canaryRequests[0]: got ["x-sticky"]: Flagger on Stub cannot express this (Stub\'s router has no header match); use weights only';
+    expect(() => flagger(Testing.chart(), { canaryRequests, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING })).toThrow(
+      `${refusal} (UnsupportedSettings.DROP_WITH_WARNING does not leave this setting out: Stub would move the canary's sessions between versions)`);
+    // without DROP_WITH_WARNING both are refused, and dropping is not offered for the kept one
+    expect(() => flagger(Testing.chart(), { canaryRequests })).toThrow(
+      '  - canaryRequests[0]: got ["x-sticky"]: Flagger on Stub cannot express this (Stub\'s router has no header match); use weights only\n  - canaryRequests[1]: got ["x-test"]: ');
+    stderr().mockClear();
+    flagger(Testing.chart(), { canaryRequests: canaryRequests.slice(1), unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     expect(warnings()).toContain('[cdk8s-mesh] warning: [test/release] canaryRequests[0] (["x-test"]) is not written: Flagger on Stub cannot express it (Stub\'s router has no header match)\n');
   });
 });

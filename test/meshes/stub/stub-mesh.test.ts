@@ -76,7 +76,7 @@ describe('a fifth mesh renders IngressGateway through its own renderer (the seam
 describe('a fifth mesh renders CanaryRelease through its own renderer (the seam, no mesh-kind branch)', () => {
   const calls: string[] = [];
   const canary: CanaryRenderer = {
-    problems: () => [],
+    reads: [],
     versionLabelKeyProblems: (prop, key) => key === 'track' ? [{ prop, value: key, why: 'Stub versions are labelled version', fix: "use labelKey 'version'" }] : [],
     unsupported: intent => {
       calls.push(`unsupported ${intent.canary.stable.name} ${intent.canary.canary.name} ${intent.mirrorPercent}`);

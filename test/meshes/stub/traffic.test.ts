@@ -4,7 +4,7 @@ import {
   CanaryRelease, FaultInjection, HeaderMatch, Identity, Mesh, MeshKind, MultiClusterExport, ReleaseVersion, ResilientService, ServiceRef, ServiceVersion,
   UnsupportedSettings, VersionedRouting,
 } from '../../../src';
-import { MeshRenderers, MultiClusterRenderer, PatternRenderer, TrafficRenderer } from '../../../src/meshes/renderer';
+import { CanaryRenderer, MeshRenderers, MultiClusterRenderer, PatternRenderer, TrafficRenderer } from '../../../src/meshes/renderer';
 import { captureStderr } from '../../util';
 
 // The per-service routing objects (ServiceTraffic) through a fifth mesh's TrafficRenderer: its refusal in the
@@ -151,7 +151,7 @@ describe('joinProblem is checked on every join, a MultiClusterExport\'s failover
 });
 
 test('CanaryRelease, like the others, is refused in its own name without a traffic renderer', () => {
-  const canary: any = { ...quiet, readsSmiTrafficSplit: false, flaggerMirrorsFirstInterval: false, controllerUnsupported: () => [], alertQueries: () => ({ errorRatio: 'x', p99Seconds: 'y' }) };
+  const canary: CanaryRenderer = { ...quiet, reads: [], alertQueries: () => ({ errorRatio: 'x', p99Seconds: 'y' }) };
   expect(() => new CanaryRelease(Testing.chart(), 'release', { mesh: mesh({ canary }), service, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 20 }))
     .toThrow('[test/release] mesh: got "Stub": Stub cannot express CanaryRelease');
 });

@@ -123,6 +123,18 @@ describe('Linkerd', () => {
     expect(ofKind(out, 'HTTPRoute')).toEqual([]);
   });
 
+  test('an SMI TrafficSplit beside the routes of a ResilientService is refused whichever joins first; Gateway API routes combine', () => {
+    const smi = props(Mesh.linkerd(), { smiTrafficSplit: true, canaryRequests: undefined });
+    const resilient = (chart: Chart) => new ResilientService(chart, 'resilience', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+    const why = "service: got payment: [test/release] splits it with linkerd-smi's TrafficSplit (smiTrafficSplit: true) and [test/resilience] configures routes for it, "
+      + 'and the TrafficSplit does not combine with HTTPRoutes on the same service; use Gateway API routes (remove smiTrafficSplit from [test/release])';
+    expect(failureOf(chart => { resilient(chart); new CanaryRelease(chart, 'release', smi); })).toBe(`[test/release] ${why}`);
+    expect(failureOf(chart => { new CanaryRelease(chart, 'release', smi); resilient(chart); })).toBe(`[test/resilience] ${why}`);
+    const chart = shopChart();
+    resilient(chart);
+    expect(ofKind(synth(props(Mesh.linkerd(), { canaryRequests: undefined }), chart), 'HTTPRoute')).toHaveLength(1);
+  });
+
   test('header routes with SMI, and mirroring, are refused with the alternative', () => {
     expect(fails(props(Mesh.linkerd(), { smiTrafficSplit: true }))).toContain('canaryRequests: got "1 match(es)": Linkerd cannot express this (SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only); use Gateway API routes');
     expect(fails(props(Mesh.linkerd(), { mirrorPercent: 10 }))).toContain('mirrorPercent: got 10: Linkerd cannot express this (Linkerd\'s outbound routes do not support the RequestMirror filter); send test traffic to the canary with canaryRequests instead');

@@ -1,7 +1,7 @@
 /**
  * Property test of VersionedRouting: for generated versions, ordered routes and default splits, on every
  * mesh, either the construct refuses with a named error, or the output validates and every generated
- * request reaches, in the OUTPUT (evaluated with each mesh's matching rules, test/routing/evaluate.ts),
+ * request reaches, in the OUTPUT (evaluated with each mesh's matching rules, test/patterns/routing/evaluate.ts),
  * exactly the versions (weight > 0) that the first matching route, or the default split, names.
  */
 import * as fc from 'fast-check';
