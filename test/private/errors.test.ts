@@ -1,6 +1,8 @@
 import { Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Mesh, ResilientService, ServiceRef } from '../../src';
 import { meshError, ProblemList, propMessage, show } from '../../src/private/errors';
+import { failureOf } from '../util';
 
 describe('private/errors: show, the value an error message quotes', () => {
   test('strings are quoted as JSON; up to 120 characters whole, a longer one by its first 100 and its length', () => {
@@ -48,6 +50,14 @@ describe('private/errors: show, the value an error message quotes', () => {
     expect(show(cyclic)).toBe('[object Object]');
     expect(show(BigInt(10))).toBe('10');
     expect(show(Symbol('x'))).toBe('Symbol(x)');
+  });
+
+  test('a class or function is shown by its name, not its source (a class passed for an instance gave a message of 12000 characters)', () => {
+    expect(show(ServiceRef)).toBe('[function ServiceRef]');
+    expect(show(Duration)).toBe('[function Duration]');
+    expect(show(() => 1)).toBe('[function]');
+    expect(failureOf(chart => new ResilientService(chart, 'svc', { mesh: Mesh.istio(), service: ServiceRef as any })))
+      .toMatch(/^\[test\/svc\] service: got \[function ServiceRef\]: .{1,300}$/s);
   });
 });
 
