@@ -1,6 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Identity, IdentityKind } from '../../src';
+import { Identity, IdentityKind, IstioDataPlane, Mesh, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { failureOf } from '../util';
 
 describe('model/identity: the factories', () => {
   test('a service account: in the policy\'s namespace unless given, inside the mesh unless said', () => {
@@ -59,7 +60,7 @@ describe('model/identity: _problem, both sides of each limit', () => {
       expect(Identity.serviceAccount('order', { namespace })._problem()).toBeUndefined();
       expect(Identity.allInNamespace(namespace)._problem()).toBeUndefined();
     }
-    for (const namespace of ['Shop', 'a.b', '-a']) {
+    for (const namespace of ['Shop', 'a.b', '-a', 'a'.repeat(64)]) {
       expect(Identity.serviceAccount('order', { namespace })._problem()).toBe(`${JSON.stringify(namespace)} is not a valid namespace`);
       expect(Identity.allInNamespace(namespace)._problem()).toBe(`${JSON.stringify(namespace)} is not a valid namespace`);
     }
@@ -71,5 +72,18 @@ describe('model/identity: _problem, both sides of each limit', () => {
       expect(Identity.network(cidr)._problem()).toBe(`${JSON.stringify(cidr)} is not a CIDR such as 10.0.0.0/8`);
     }
     for (const cidr of ['0.0.0.0/0', '::/0']) expect(Identity.network(cidr)._problem()).toMatch(/is every address, the internet included/);
+  });
+});
+
+describe('model/identity: a namespace longer than Kubernetes allows', () => {
+  // it was accepted on Istio, Linkerd and ambient, writing a policy for a caller that cannot exist
+  test.each([
+    ['a service account in it', Identity.serviceAccount('order', { namespace: 'a'.repeat(64) }), `"${'a'.repeat(64)}"`],
+    ['the whole namespace', Identity.allInNamespace('a'.repeat(64)), `"${'a'.repeat(64)}"`],
+  ])('%s is refused by the pattern, naming the construct, the prop and the value', (_, caller, shown) => {
+    for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })]) {
+      expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh, allow: [{ callers: [caller], to: ServiceRef.fromName('payment', { port: 8080 }) }] })))
+        .toMatch(new RegExp(`^\\[test/zt\\] allow\\[0\\]\\.callers\\[0\\]: got "[a/order]+": ${shown} is not a valid namespace; `));
+    }
   });
 });
