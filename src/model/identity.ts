@@ -104,10 +104,11 @@ export class Identity {
     switch (this.kind) {
       case IdentityKind.SERVICE_ACCOUNT:
         if (!DNS1123_SUBDOMAIN.test(this.name) || this.name.length > 253) return `${show(this.name)} is not a valid service account name`;
-        if (this.namespace !== undefined && !DNS1123_LABEL.test(this.namespace)) return `${show(this.namespace)} is not a valid namespace`;
+        // a Kubernetes namespace name is a DNS-1123 label: at most 63 characters (the regex alone has no length)
+        if (this.namespace !== undefined && (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63)) return `${show(this.namespace)} is not a valid namespace`;
         return undefined;
       case IdentityKind.NAMESPACE:
-        return DNS1123_LABEL.test(this.name) ? undefined : `${show(this.name)} is not a valid namespace`;
+        return DNS1123_LABEL.test(this.name) && this.name.length <= 63 ? undefined : `${show(this.name)} is not a valid namespace`;
       case IdentityKind.NETWORK:
         if (!this.name.includes('/') || !parseCidr(this.name)) return `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
         if (isEveryAddress(this.name)) {

@@ -12,6 +12,8 @@ export function show(value: unknown): string {
     return value.length > SHOW_MAX ? `${JSON.stringify(value.slice(0, SHOW_MAX - 20)).slice(0, -1)}..." (${value.length} characters)` : JSON.stringify(value);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  // a class passed for an instance (e.g. `service: ServiceRef`): its name, not its source
+  if (typeof value === 'function') return value.name ? `[function ${value.name}]` : '[function]';
   if (value && typeof (value as any).toMilliseconds === 'function') {
     // a cdk8s Duration, shown as the meshes write it
     const ms: number = (value as any).toMilliseconds({ integral: false });

@@ -1,8 +1,8 @@
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as plus28 from 'cdk8s-plus-28';
 import * as plus33 from 'cdk8s-plus-33';
-import { Identity, Mesh, ServiceRef, ZeroTrustNamespace } from '../src';
-import { captureStderr, ofKind, shopChart, synthValidated } from './util';
+import { Identity, Mesh, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { captureStderr, ofKind, shopChart, synthValidated } from '../util';
 
 /**
  * Issue 26: ServiceRef.fromService reads the Service's selector and ports from the object it synthesizes,

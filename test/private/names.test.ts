@@ -1,6 +1,6 @@
-import { Identity, MeshAnalyzer, Mesh, ServiceRef, ZeroTrustNamespace, EgressPolicy, EgressProtocol } from '../src';
-import { failureOf } from './util';
-import { cidrContains, parseCidr } from '../src/private/names';
+import { Identity, MeshAnalyzer, Mesh, ServiceRef, ZeroTrustNamespace, EgressPolicy, EgressProtocol } from '../../src';
+import { cidrContains, parseCidr } from '../../src/private/names';
+import { failureOf } from '../util';
 
 /** Issue 19 item 8: one CIDR parser (Node's isIP and BlockList) for the constructs and the analyzer. */
 const BAD = ['999.1.1.1/8', 'fff:::::/100', '::1/200', '10.0.0.0/33', '10.0.0.0/8/8', '10.0.0/8', ''];

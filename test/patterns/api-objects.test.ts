@@ -1,8 +1,8 @@
 import { ApiObject, App, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
   EgressPolicy, FaultInjection, HeaderMatch, Identity, Mesh, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace,
-} from '../src';
-import { captureStderr, shopChart, synthValidated } from './util';
+} from '../../src';
+import { captureStderr, shopChart, synthValidated } from '../util';
 
 // #19 item 10: the patterns' routing objects live in a shared per-service construct, so ApiObject.of(pattern)
 // cannot reach them; apiObjects lists what a pattern wrote, to patch it
