@@ -122,45 +122,41 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** matchKey of each match object read (I104 and I105 read every match, I104 several times). */
-const matchKeys = new WeakMap<object, string>();
-
-/** A match without its name (names do not change what a match matches). */
+/**
+ * A match without its name (names do not change what a match matches). Not memoized: I104 makes it once per
+ * match and I105 makes it from matchParts, and keeping the keys of every match alive until the end of the
+ * analysis (a WeakMap) cost the scavenges more than making them (issue 26, seventh pass).
+ */
 function matchKey(m: any): string {
-  const memo = m && typeof m === 'object' ? matchKeys.get(m) : undefined;
-  if (memo !== undefined) return memo;
+  if (plainMatch(m)) return matchParts(m).key;
   const { name: _name, ...rest } = m && typeof m === 'object' ? m : {};
-  const key = canonical(rest);
-  if (m && typeof m === 'object') matchKeys.set(m, key);
-  return key;
+  return canonical(rest);
 }
-
-/** matchRest of each match object read (I105). */
-const matchRests = new WeakMap<object, { rest: string; before: string; after: string }>();
 
 /**
- * For I105, of a match that is an object (not a list): its key without its URI (`rest`, the same as
- * `matchKey({ ...m, uri: undefined })`), and the parts of the key before and after where a URI goes, so that the
- * key of the match with another URI is made without a copy of the match (see withUri).
+ * Of a match that is an object (not a list), in one walk of its keys: its key (`matchKey(m)`), its key without
+ * its URI (`rest`, the same as `matchKey({ ...m, uri: undefined })`), and the parts of the key before and after
+ * where a URI goes, so that the key of the match with another URI is made without a copy of the match (see
+ * withUriPrefix).
  */
-function matchRest(m: object): { rest: string; before: string; after: string } {
-  const memo = matchRests.get(m);
-  if (memo) return memo;
+function matchParts(m: object): { key: string; rest: string; before: string; after: string } {
   let before = '';
   let after = '';
+  let uri = '';
   for (const k of Object.keys(m).sort()) {
     const x = (m as any)[k];
-    if (k === 'name' || k === 'uri' || x === undefined) continue;
+    if (k === 'name' || x === undefined) continue;
     const part = JSON.stringify(k) + ':' + canonical(x);
-    if (k < 'uri') before += (before ? ',' : '') + part;
+    if (k === 'uri') uri = part;
+    else if (k < 'uri') before += (before ? ',' : '') + part;
     else after += (after ? ',' : '') + part;
   }
-  const out = { rest: '{' + before + (before && after ? ',' : '') + after + '}', before, after };
-  matchRests.set(m, out);
-  return out;
+  const rest = '{' + before + (before && after ? ',' : '') + after + '}';
+  const key = uri ? '{' + before + (before ? ',' : '') + uri + (after ? ',' : '') + after + '}' : rest;
+  return { key, rest, before, after };
 }
 
-/** The key of a match with the URI prefix `prefix` (`matchKey({ ...m, uri: { prefix } })`), from its matchRest. */
+/** The key of a match with the URI prefix `prefix` (`matchKey({ ...m, uri: { prefix } })`), from its matchParts. */
 function withUriPrefix(r: { before: string; after: string }, prefix: string): string {
   return '{' + r.before + (r.before ? ',' : '') + '"uri":{"prefix":' + JSON.stringify(prefix) + '}' + (r.after ? ',' : '') + r.after + '}';
 }
@@ -340,11 +336,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         } else if (!matches.length) {
           catchAll = i;
         } else {
-          const earlier = matches.map((m: any) => seen.get(matchKey(m)));
+          const keys = matches.map(matchKey);
+          const earlier = keys.map(k => seen.get(k));
           if (earlier.every((e: number | undefined) => e !== undefined)) {
             out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
           }
-          for (const m of matches) if (!seen.has(matchKey(m))) seen.set(matchKey(m), i);
+          for (const k of keys) if (!seen.has(k)) seen.set(k, i);
         }
       });
       return out;
@@ -365,9 +362,9 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const byRest = new Map<string, { lengths: Set<number>; byPrefix: Map<string, typeof prefixes> }>();
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
-        const key = matchKey(m);
         // (the keys of the match with another URI, without copies of the match, when it is an object)
-        const parts = plainMatch(m) ? matchRest(m) : undefined;
+        const parts = plainMatch(m) ? matchParts(m) : undefined;
+        const key = parts ? parts.key : matchKey(m);
         const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
         const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
         const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
