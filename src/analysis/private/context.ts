@@ -42,6 +42,7 @@ export class AnalysisContext {
   private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
   private namespacesByName?: Map<string, any>;
   private servicesByKey?: Map<string, any>;
+  private readonly shared = new Map<string, unknown>();
 
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
@@ -67,6 +68,18 @@ export class AnalysisContext {
     let some = this.byKindAndGroup.get(key);
     if (!some) this.byKindAndGroup.set(key, some = all.filter(d => this.group(d.obj).endsWith(groupSuffix)));
     return some;
+  }
+
+  /**
+   * A value several rules read (an index, the duplicates), made once per analysis by the first rule that asks:
+   * `make` must depend on the manifests and assumptions only. A `make` that throws is not kept (the next rule
+   * that asks meets the same error, as it did when each rule made its own).
+   */
+  public memo<T>(key: string, make: () => T): T {
+    if (this.shared.has(key)) return this.shared.get(key) as T;
+    const value = make();
+    this.shared.set(key, value);
+    return value;
   }
 
   /** One object by group, kind, namespace and name. */

@@ -12,19 +12,55 @@ function routes(vs: any): { kind: string; i: number; r: any }[] {
   return ['http', 'tcp', 'tls'].flatMap(kind => arr(vs.spec?.[kind]).map((r: any, i: number) => ({ kind, i, r })));
 }
 
-function destinations(vs: any): { path: (string | number)[]; d: any; weight?: number }[] {
-  const out: { path: (string | number)[]; d: any; weight?: number }[] = [];
-  for (const { kind, i, r } of routes(vs)) {
-    arr(r.route).forEach((rd: any, j: number) => out.push({ path: ['spec', kind, i, 'route', j, 'destination'], d: rd.destination ?? {}, weight: rd.weight }));
-    if (r.mirror) out.push({ path: ['spec', kind, i, 'mirror'], d: r.mirror });
-    arr(r.mirrors).forEach((m: any, j: number) => out.push({ path: ['spec', kind, i, 'mirrors', j, 'destination'], d: m.destination ?? {} }));
+/** A route destination (or mirror) of a VirtualService; its path is made only for a finding. */
+class Destination {
+  constructor(private readonly kind: string, private readonly i: number, private readonly field: 'route' | 'mirror' | 'mirrors',
+    private readonly j: number, public readonly d: any, public readonly weight?: number) {}
+
+  public get path(): (string | number)[] {
+    return this.field === 'mirror' ? ['spec', this.kind, this.i, 'mirror'] : ['spec', this.kind, this.i, this.field, this.j, 'destination'];
+  }
+}
+
+function readDestinations(vs: any): Destination[] {
+  // the fields read in the order routes() + a forEach per list read them: the same error first on a bad shape
+  const out: Destination[] = [];
+  for (const kind of ['http', 'tcp', 'tls']) {
+    const list = arr(vs.spec?.[kind]);
+    for (let i = 0; i < list.length; i++) {
+      if (!(i in list)) continue;
+      const r = list[i];
+      const route = arr(r.route);
+      for (let j = 0; j < route.length; j++) {
+        if (!(j in route)) continue;
+        const rd = route[j];
+        const d = rd.destination ?? {};
+        out.push(new Destination(kind, i, 'route', j, d, rd.weight));
+      }
+      if (r.mirror) out.push(new Destination(kind, i, 'mirror', 0, r.mirror));
+      const mirrors = arr(r.mirrors);
+      for (let j = 0; j < mirrors.length; j++) {
+        if (j in mirrors) out.push(new Destination(kind, i, 'mirrors', j, mirrors[j].destination ?? {}));
+      }
+    }
   }
   return out;
 }
 
-/** The DestinationRules of a host, by FQDN, visible from a namespace. */
+/**
+ * The destinations of a VirtualService, read once per analysis for I101, I102 and I132 (per VirtualService, when a
+ * rule first reaches it: a rule that meets a bad shape throws where it did).
+ */
+function destinations(ctx: AnalysisContext, vs: Doc): Destination[] {
+  const byDoc = ctx.memo('istio.destinations', () => new Map<Doc, Destination[]>());
+  let out = byDoc.get(vs);
+  if (!out) byDoc.set(vs, out = readDestinations(vs.obj));
+  return out;
+}
+
+/** The DestinationRules of a host, by FQDN, visible from a namespace (made once per analysis: I101, I146). */
 function drsByHost(ctx: AnalysisContext): Map<string, Doc[]> {
-  return groupBy(ctx.ofKind('DestinationRule', 'istio.io'), d => ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj)));
+  return ctx.memo('istio.drsByHost', () => groupBy(ctx.ofKind('DestinationRule', 'istio.io'), d => ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj))));
 }
 
 function isSelectorless(o: any): boolean {
@@ -122,45 +158,41 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** matchKey of each match object read (I104 and I105 read every match, I104 several times). */
-const matchKeys = new WeakMap<object, string>();
-
-/** A match without its name (names do not change what a match matches). */
+/**
+ * A match without its name (names do not change what a match matches). Not memoized: I104 makes it once per
+ * match and I105 makes it from matchParts, and keeping the keys of every match alive until the end of the
+ * analysis (a WeakMap) cost the scavenges more than making them (issue 26, seventh pass).
+ */
 function matchKey(m: any): string {
-  const memo = m && typeof m === 'object' ? matchKeys.get(m) : undefined;
-  if (memo !== undefined) return memo;
+  if (plainMatch(m)) return matchParts(m).key;
   const { name: _name, ...rest } = m && typeof m === 'object' ? m : {};
-  const key = canonical(rest);
-  if (m && typeof m === 'object') matchKeys.set(m, key);
-  return key;
+  return canonical(rest);
 }
-
-/** matchRest of each match object read (I105). */
-const matchRests = new WeakMap<object, { rest: string; before: string; after: string }>();
 
 /**
- * For I105, of a match that is an object (not a list): its key without its URI (`rest`, the same as
- * `matchKey({ ...m, uri: undefined })`), and the parts of the key before and after where a URI goes, so that the
- * key of the match with another URI is made without a copy of the match (see withUri).
+ * Of a match that is an object (not a list), in one walk of its keys: its key (`matchKey(m)`), its key without
+ * its URI (`rest`, the same as `matchKey({ ...m, uri: undefined })`), and the parts of the key before and after
+ * where a URI goes, so that the key of the match with another URI is made without a copy of the match (see
+ * withUriPrefix).
  */
-function matchRest(m: object): { rest: string; before: string; after: string } {
-  const memo = matchRests.get(m);
-  if (memo) return memo;
+function matchParts(m: object): { key: string; rest: string; before: string; after: string } {
   let before = '';
   let after = '';
+  let uri = '';
   for (const k of Object.keys(m).sort()) {
     const x = (m as any)[k];
-    if (k === 'name' || k === 'uri' || x === undefined) continue;
+    if (k === 'name' || x === undefined) continue;
     const part = JSON.stringify(k) + ':' + canonical(x);
-    if (k < 'uri') before += (before ? ',' : '') + part;
+    if (k === 'uri') uri = part;
+    else if (k < 'uri') before += (before ? ',' : '') + part;
     else after += (after ? ',' : '') + part;
   }
-  const out = { rest: '{' + before + (before && after ? ',' : '') + after + '}', before, after };
-  matchRests.set(m, out);
-  return out;
+  const rest = '{' + before + (before && after ? ',' : '') + after + '}';
+  const key = uri ? '{' + before + (before ? ',' : '') + uri + (after ? ',' : '') + after + '}' : rest;
+  return { key, rest, before, after };
 }
 
-/** The key of a match with the URI prefix `prefix` (`matchKey({ ...m, uri: { prefix } })`), from its matchRest. */
+/** The key of a match with the URI prefix `prefix` (`matchKey({ ...m, uri: { prefix } })`), from its matchParts. */
 function withUriPrefix(r: { before: string; after: string }, prefix: string): string {
   return '{' + r.before + (r.before ? ',' : '') + '"uri":{"prefix":' + JSON.stringify(prefix) + '}' + (r.after ? ',' : '') + r.after + '}';
 }
@@ -271,11 +303,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const drs = drsByHost(ctx);
       const out: RawFinding[] = [];
       for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
-        for (const { path, d } of destinations(vs.obj)) {
+        for (const x of destinations(ctx, vs)) {
+          const d = x.d;
           if (!d.subset || !d.host) continue;
           const host = ctx.fqdn(d.host, ctx.ns(vs.obj));
           const defined = (drs.get(host) ?? []).some(dr => arr(dr.obj.spec?.subsets).some((s: any) => s.name === d.subset));
-          if (!defined) out.push(at(vs, [...path, 'subset'], `subset ${JSON.stringify(d.subset)} of host ${host} is not defined by any DestinationRule: add it to the DestinationRule's subsets, or fix the name`));
+          if (!defined) out.push(at(vs, [...x.path, 'subset'], `subset ${JSON.stringify(d.subset)} of host ${host} is not defined by any DestinationRule: add it to the DestinationRule's subsets, or fix the name`));
         }
       }
       return out;
@@ -288,7 +321,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     kinds: ['VirtualService'],
     upstream: 'IST0106 SchemaValidationError (webhook: invalid destination host *)',
     summary: 'a route destination host is `*`',
-    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).filter(x => x.d.host === '*')
+    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(ctx, vs).filter(x => x.d.host === '*')
       .map(x => at(vs, [...x.path, 'host'], 'a destination host cannot be "*": name the service'))),
   },
   {
@@ -340,11 +373,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         } else if (!matches.length) {
           catchAll = i;
         } else {
-          const earlier = matches.map((m: any) => seen.get(matchKey(m)));
+          const keys = matches.map(matchKey);
+          const earlier = keys.map(k => seen.get(k));
           if (earlier.every((e: number | undefined) => e !== undefined)) {
             out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
           }
-          for (const m of matches) if (!seen.has(matchKey(m))) seen.set(matchKey(m), i);
+          for (const k of keys) if (!seen.has(k)) seen.set(k, i);
         }
       });
       return out;
@@ -365,9 +399,9 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const byRest = new Map<string, { lengths: Set<number>; byPrefix: Map<string, typeof prefixes> }>();
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
-        const key = matchKey(m);
         // (the keys of the match with another URI, without copies of the match, when it is an object)
-        const parts = plainMatch(m) ? matchRest(m) : undefined;
+        const parts = plainMatch(m) ? matchParts(m) : undefined;
+        const key = parts ? parts.key : matchKey(m);
         const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
         const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
         const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
@@ -799,11 +833,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const services = new Set(ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => `${d.obj.metadata?.name}.${ctx.ns(d.obj)}`));
       const entries = new Set(ctx.ofKind('ServiceEntry', 'istio.io').flatMap(d => arr(d.obj.spec?.hosts)));
       const clusterHost = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`); // once, not per destination
-      return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(vs.obj).flatMap(({ path, d }) => {
+      return ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => destinations(ctx, vs).flatMap(x => {
+        const d = x.d;
         const host = ctx.fqdn(d.host ?? '', ctx.ns(vs.obj));
         const m = clusterHost.exec(host);
         if (!m || entries.has(d.host) || entries.has(host)) return [];
-        return services.has(`${m[1]}.${m[2]}`) ? [] : [at(vs, [...path, 'host'], `no Service ${m[2]}/${m[1]} is among the manifests: check the host, or add the Service`)];
+        return services.has(`${m[1]}.${m[2]}`) ? [] : [at(vs, [...x.path, 'host'], `no Service ${m[2]}/${m[1]} is among the manifests: check the host, or add the Service`)];
       }));
     },
   },
@@ -1357,16 +1392,25 @@ export const ISTIO_RULES: AnalyzerRule[] = [
           if (h === '*') out.push(at(d, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
         });
       }
-      arr(d.obj.spec?.http).forEach((r: any, i: number) => arr(r?.match).forEach((m: any, j: number) => {
-        const check = (path: (string | number)[], v: any) => {
-          const e = re2Error(v?.regex);
-          if (e) out.push(at(d, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
-        };
-        for (const k of ['uri', 'scheme', 'method', 'authority']) check([k], m?.[k]);
-        for (const k of ['headers', 'queryParams', 'withoutHeaders']) {
-          for (const [name, v] of Object.entries(m?.[k] && typeof m[k] === 'object' ? m[k] : {})) check([k, name], v);
+      // plain loops, no closure or entries per match (a VirtualService per service has a dozen matches)
+      const check = (i: number, j: number, path: (string | number)[], v: any) => {
+        const e = typeof v?.regex === 'string' ? re2Error(v.regex) : undefined;
+        if (e) out.push(at(d, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
+      };
+      const http = arr(d.obj.spec?.http);
+      for (let i = 0; i < http.length; i++) {
+        const matches = i in http ? arr(http[i]?.match) : [];
+        for (let j = 0; j < matches.length; j++) {
+          const m = matches[j];
+          if (!(j in matches) || m === null || typeof m !== 'object') continue;
+          for (const k of ['uri', 'scheme', 'method', 'authority']) if (typeof m[k]?.regex === 'string') check(i, j, [k], m[k]);
+          for (const k of ['headers', 'queryParams', 'withoutHeaders']) {
+            const byName = m[k];
+            if (!byName || typeof byName !== 'object') continue;
+            for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') check(i, j, [k, name], byName[name]);
+          }
         }
-      }));
+      }
       return out;
     }),
   },

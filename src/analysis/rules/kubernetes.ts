@@ -25,6 +25,11 @@ function duplicates(docs: Doc[], defaultNamespace: string): { first: Doc; again:
   return out;
 }
 
+/** The duplicates of an analysis, found once for K101 and K102 (a key per object: 5,000 and more on a large output). */
+function sharedDuplicates(ctx: AnalysisContext): { first: Doc; again: Doc; difference?: string }[] {
+  return ctx.memo('kubernetes.duplicates', () => duplicates(ctx.docs, ctx.assumptions.defaultNamespace));
+}
+
 /** Route kinds (Gateway API, and Linkerd's own HTTPRoute) whose parentRefs and backendRefs may name Services. */
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
 /** Istio kinds that target a Service with `targetRef`/`targetRefs`. */
@@ -110,7 +115,7 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     upstream: 'Kubernetes: one object per group, kind, namespace and name (kubectl apply: the last applied wins)',
     summary: 'one object (API group, kind, namespace, name) is defined twice with different content: the one applied last replaces the other',
     check(ctx): RawFinding[] {
-      return duplicates(ctx.docs, ctx.assumptions.defaultNamespace).filter(x => x.difference !== undefined).map(x => at(x.again, [],
+      return sharedDuplicates(ctx).filter(x => x.difference !== undefined).map(x => at(x.again, [],
         `also defined${where(x.first)} with different content (they differ at ${x.difference}): applied together, the one applied last replaces the other; define the object once, merging the two`));
     },
   },
@@ -122,7 +127,7 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     upstream: 'kustomize: may not add resource with an already registered id; Argo CD: RepeatedResourceWarning',
     summary: 'one object is defined twice with the same content: kustomize refuses it and Argo CD warns',
     check(ctx): RawFinding[] {
-      return duplicates(ctx.docs, ctx.assumptions.defaultNamespace).filter(x => x.difference === undefined).map(x => at(x.again, [],
+      return sharedDuplicates(ctx).filter(x => x.difference === undefined).map(x => at(x.again, [],
         `also defined${where(x.first)} with the same content: define the object once`));
     },
   },

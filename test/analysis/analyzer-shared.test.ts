@@ -1,0 +1,117 @@
+/**
+ * Issue 26, seventh pass: the analyzer makes some things once for several rules (the destinations of a VirtualService
+ * for I101, I102 and I132, the DestinationRules by host for I101 and I146, the duplicates for K101 and K102) and I104
+ * / I105 make their match keys without a memo. The findings must be those of each rule making its own: the same
+ * findings and, on shapes a rule does not expect, the same A000 message (the first error in the order the rule read).
+ */
+import * as fc from 'fast-check';
+import { Finding, MeshAnalyzer } from '../../src';
+
+const vs = (name: string, spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'shop' }, spec });
+const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'a', namespace: 'shop' }, spec: { host: 'a', subsets: [{ name: 'v1', labels: { v: '1' } }] } };
+const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'shop' }, spec: {} };
+const show = (findings: Finding[], codes?: string[]) => findings.filter(f => !codes || codes.includes(f.code) || codes.some(c => f.message.startsWith(`rule ${c} `)))
+  .map(f => `${f.code} ${f.resource} ${f.path} ${f.message}`);
+const skipped = (code: string, kinds: string, error: string) => `A000   rule ${code} skipped: a ${kinds} has an unexpected shape (${error}); run cdk8s-mesh validate on it`;
+
+describe('rules that share what they read', () => {
+  test('each rule reading the shared destinations skips with its own first error, in the order it reads the VirtualServices', () => {
+    const bad = vs('y', { hosts: ['a'], tcp: [{ route: [null] }] });
+    const badHost = vs('x', { hosts: ['a'], http: [{ route: [{ destination: { host: 7, subset: 'v1' } }] }] });
+    // x first: I101 and I132 fail on x's host (a number) before they read y's destinations; I102 reads only y's null
+    expect(show(MeshAnalyzer.analyzeObjects([dr, svc, badHost, bad]).findings, ['I101', 'I102', 'I132'])).toEqual([
+      skipped('I101', 'VirtualService/DestinationRule', 'host.includes is not a function'),
+      skipped('I102', 'VirtualService', 'Cannot read properties of null (reading \'destination\')'),
+      skipped('I132', 'VirtualService/Service', 'host.includes is not a function'),
+    ]);
+    // y first: every rule meets y's null destination first (a list made for all VirtualServices at once would give this for both orders)
+    expect(show(MeshAnalyzer.analyzeObjects([dr, svc, bad, badHost]).findings, ['I101', 'I102', 'I132'])).toEqual([
+      skipped('I101', 'VirtualService/DestinationRule', 'Cannot read properties of null (reading \'destination\')'),
+      skipped('I102', 'VirtualService', 'Cannot read properties of null (reading \'destination\')'),
+      skipped('I132', 'VirtualService/Service', 'Cannot read properties of null (reading \'destination\')'),
+    ]);
+    expect(show(MeshAnalyzer.analyzeObjects([vs('x', { hosts: ['a'], http: [null] })]).findings, ['I101', 'I102'])).toEqual([
+      skipped('I101', 'VirtualService/DestinationRule', 'Cannot read properties of null (reading \'route\')'),
+      skipped('I102', 'VirtualService', 'Cannot read properties of null (reading \'route\')'),
+    ]);
+  });
+
+  test('destinations of routes, mirror and mirrors, holes skipped, with their paths', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = vs('s', { hosts: ['a'], http: [, { route: [, { destination: { host: 'a', subset: 'v3' } }] }] });
+    const many = vs('x', {
+      hosts: ['a'],
+      http: [{ mirror: 'a', route: [{ destination: { host: '*', subset: 'v9' } }, { destination: { host: 'zz' } }], mirrors: [{ destination: { host: 'nope', subset: 'q' } }] }],
+      tls: [{ route: [{ destination: { host: 'a', subset: 'v1' } }] }],
+      tcp: [{ mirror: { host: 'mm', subset: 'v7' } }],
+    });
+    expect(show(MeshAnalyzer.analyzeObjects([dr, svc, many, sparse]).findings, ['I101', 'I102', 'I132'])).toEqual([
+      'I101 VirtualService shop/x spec.http[0].mirrors[0].destination.subset subset "q" of host nope.shop.svc.cluster.local is not defined by any DestinationRule: add it to the DestinationRule\'s subsets, or fix the name',
+      'I101 VirtualService shop/x spec.http[0].route[0].destination.subset subset "v9" of host * is not defined by any DestinationRule: add it to the DestinationRule\'s subsets, or fix the name',
+      'I101 VirtualService shop/x spec.tcp[0].mirror.subset subset "v7" of host mm.shop.svc.cluster.local is not defined by any DestinationRule: add it to the DestinationRule\'s subsets, or fix the name',
+      'I102 VirtualService shop/x spec.http[0].route[0].destination.host a destination host cannot be "*": name the service',
+      'I132 VirtualService shop/x spec.http[0].mirrors[0].destination.host no Service shop/nope is among the manifests: check the host, or add the Service',
+      'I132 VirtualService shop/x spec.http[0].route[1].destination.host no Service shop/zz is among the manifests: check the host, or add the Service',
+      'I132 VirtualService shop/x spec.tcp[0].mirror.host no Service shop/mm is among the manifests: check the host, or add the Service',
+      'I101 VirtualService shop/s spec.http[1].route[1].destination.subset subset "v3" of host a.shop.svc.cluster.local is not defined by any DestinationRule: add it to the DestinationRule\'s subsets, or fix the name',
+    ]);
+  });
+
+  test('I156 reads regexes of matches of any shape', () => {
+    const v = vs('x', { hosts: ['a'], http: [{ match: [null, 'str', ['x'], { uri: { regex: '(?=a)' }, headers: { h: { regex: '(' }, g: 'str' }, queryParams: ['x', { regex: '\\1' }], withoutHeaders: null, authority: { regex: 'ok' } }] }] });
+    expect(show(MeshAnalyzer.analyzeObjects([v]).findings, ['I156']).map(l => l.replace(/ is not an RE2.*/, ''))).toEqual([
+      'I156 VirtualService shop/x spec.http[0].match[3].headers.h.regex "("',
+      'I156 VirtualService shop/x spec.http[0].match[3].queryParams["1"].regex "\\\\1"',
+      'I156 VirtualService shop/x spec.http[0].match[3].uri.regex "(?=a)"',
+    ]);
+  });
+
+  test('K101 and K102 from one search for duplicates', () => {
+    const a = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { x: '1' } };
+    const b = { ...a, data: { x: '2' } };
+    expect(show(MeshAnalyzer.analyzeObjects([a, a, b]).findings).map(l => l.slice(0, 60))).toEqual([
+      'K102 ConfigMap shop/c  also defined (doc 0) with the same co',
+      'K101 ConfigMap shop/c  also defined (doc 0) with different c',
+    ]);
+  });
+
+  test('I104: the same findings as with the match keys of copies without their names, on random VirtualServices', () => {
+    // the rule before this pass, as a reference: matchKey = the canonical form of { ...m } without name
+    const canonical = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+      if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter(k => (v as any)[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+      return JSON.stringify(v) ?? 'null';
+    };
+    const matchKey = (m: any) => { const { name: _n, ...rest } = m && typeof m === 'object' ? m : {}; return canonical(rest); };
+    const reference = (spec: any): string[] => ['http', 'tcp', 'tls'].flatMap(kind => {
+      const out: string[] = [];
+      const seen = new Map<string, number>();
+      let catchAll = -1;
+      (spec[kind] ?? []).forEach((r: any, i: number) => {
+        const matches = Array.isArray(r.match) ? r.match : [];
+        if (catchAll >= 0) {out.push(`spec.${kind}[${i}] ${kind}[${catchAll}] matches every request, so this rule is never reached: move the catch-all rule to the end`);} else if (!matches.length) {catchAll = i;} else {
+          const earlier = matches.map((m: any) => seen.get(matchKey(m)));
+          if (earlier.every((e: number | undefined) => e !== undefined)) out.push(`spec.${kind}[${i}] every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`);
+          for (const m of matches) if (!seen.has(matchKey(m))) seen.set(matchKey(m), i);
+        }
+      });
+      return out;
+    });
+    const match = fc.oneof(
+      fc.record({
+        headers: fc.option(fc.record({ 'x-user': fc.record({ exact: fc.constantFrom('a', 'b') }) }), { nil: undefined }),
+        uri: fc.option(fc.oneof(fc.record({ prefix: fc.constantFrom('/', '/a') }), fc.record({ exact: fc.constantFrom('/a', '/b') })), { nil: undefined }),
+        withoutHeaders: fc.option(fc.record({ 'x-bot': fc.record({ exact: fc.constantFrom('1') }) }), { nil: undefined }),
+        port: fc.option(fc.constantFrom(80, 8080), { nil: undefined }),
+        name: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined }),
+      }, { requiredKeys: [] }),
+      fc.constantFrom<any>(['x'], null, 'str', { uri: null }, { name: 'only-a-name' }, {}),
+    );
+    const matches = fc.option(fc.array(match, { minLength: 0, maxLength: 2 }), { nil: undefined, freq: 8 });
+    const routes = fc.array(fc.record({ match: matches }), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(routes, routes, (http, tcp) => {
+      const spec = { hosts: ['a'], http: http.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })), tcp: tcp.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })) };
+      expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)]).findings, ['I104']).map(l => l.replace('I104 VirtualService shop/x ', ''))).toEqual(reference(spec));
+    }), { numRuns: 400, seed: 2607 });
+  });
+});
