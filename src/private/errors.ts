@@ -62,7 +62,8 @@ export class ProblemList {
 }
 
 /**
- * The one way src/ makes the Error it throws (lint refuses `throw new Error` elsewhere): the message names
+ * The one way the constructs and renderers make the Error they throw (lint refuses `throw new Error` elsewhere in src/;
+ * the analysis layer, which reads files, throws its own classes): the message names
  * the construct path (or the factory, e.g. `Mesh.istio:`), the prop, the value received and the fix, as
  * `propMessage` and `ProblemList` write them.
  */

@@ -19,7 +19,7 @@ export function istioQueries(base: PromLabel[], window: string): CanaryAlertQuer
  */
 export function flaggerMirrorWarning(intent: CanaryControllerIntent, { warn }: RenderContext): void {
   if (intent.mirrorPercent !== undefined && !intent.abTesting) {
-    warn?.(`Flagger mirrors ${intent.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
+    warn(`Flagger mirrors ${intent.mirrorPercent}% of requests for the first analysis interval only, before it shifts weight (pkg/controller/scheduler.go runCanary), not at every step`);
   }
 }
 

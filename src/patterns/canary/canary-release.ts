@@ -301,7 +301,7 @@ export class CanaryRelease extends MeshConstruct {
 
     // what the mesh cannot express
     const namespace = this.service._namespaceFrom(this);
-    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const context = this._renderContext();
     const versions: CanaryIntent = {
       stable: this.versionIntent(stable),
       canary: this.versionIntent(canary),
@@ -362,7 +362,7 @@ export class CanaryRelease extends MeshConstruct {
     const name = flagger ? 'Flagger' : 'Argo Rollouts';
     const prop = flagger ? 'delivery.target' : 'delivery.workload';
     const renderer = this.renderer;
-    const context: RenderContext = { mesh: this.mesh, warn: m => this._warn(m) };
+    const context = this._renderContext();
     const controllerIntent: CanaryControllerIntent = {
       flagger,
       controller: delivery.controller,

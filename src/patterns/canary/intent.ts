@@ -26,8 +26,8 @@ export interface CanaryReleaseIntent {
 export type CanaryOwnedSetting = 'smiTrafficSplit';
 
 /**
- * CanaryRelease's owned settings: refused where unread with the mesh's own checks (CanaryRenderer.problems), not
- * dropped (the release would split by other objects than asked).
+ * CanaryRelease's owned settings: refused by the construct (`ownedRefusals`) where the renderer does not read it, at the
+ * point of the mesh's own checks (CanaryRenderer.problems), not dropped (the release would split by other objects than asked).
  */
 export const CANARY_OWNED: OwnedSettings<CanaryReleaseIntent, CanaryOwnedSetting> = {
   smiTrafficSplit: {
