@@ -110,15 +110,6 @@ export function rulesOf(model: TrafficModel): RuleIntent[] {
   return model.resilience?.rules.length ? model.resilience.rules : [UNMANAGED_RULE];
 }
 
-/** A rule's match with extra header conditions added (canary header routes). */
-export function withHeaders(match: MatchIntent | undefined, extra: MatchIntent): MatchIntent {
-  return {
-    path: match?.path ?? extra.path,
-    methods: match?.methods ?? extra.methods,
-    headers: [...(match?.headers ?? []), ...extra.headers],
-  };
-}
-
 /**
  * The version routing of a model: a VersionedRouting's, or a CanaryRelease's in the same form (test
  * requests to the canary first, then the stable/canary split, the mirror to the canary).

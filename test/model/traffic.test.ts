@@ -1,6 +1,6 @@
 import { HttpMethod, MatchType, ServiceProtocol, ServiceRef } from '../../src';
 import { MatchIntent, RuleIntent } from '../../src/model/route-intent';
-import { CanaryIntent, covers, intersect, mirrorsOn, routingOf, rulesOf, RoutingIntent, TrafficModel, UNMANAGED_RULE, VersionIntent, withHeaders } from '../../src/model/traffic';
+import { CanaryIntent, covers, intersect, mirrorsOn, routingOf, rulesOf, RoutingIntent, TrafficModel, UNMANAGED_RULE, VersionIntent } from '../../src/model/traffic';
 
 const version = (name: string): VersionIntent => ({ name, labels: { app: 'order', version: name }, versionKey: 'version', versionValue: name, backendService: `order-${name}` });
 const STABLE = version('v1');
@@ -31,20 +31,6 @@ describe('model/traffic: rulesOf', () => {
     expect(rulesOf(model())).toEqual([UNMANAGED_RULE]);
     expect(rulesOf(model({ resilience: { rules: [] } }))).toEqual([UNMANAGED_RULE]);
     expect(UNMANAGED_RULE).toEqual({ name: 'default', source: 'default', retrySource: 'retries', unmanaged: true });
-  });
-});
-
-describe('model/traffic: withHeaders', () => {
-  test('without a match: the extra match', () => {
-    const extra = m({ path: prefix('/api'), methods: [HttpMethod.GET], headers: [header('x-canary', exact('1'))] });
-    expect(withHeaders(undefined, extra)).toEqual(extra);
-  });
-
-  test('the match\'s path and methods win; headers are the match\'s then the extra ones', () => {
-    const match = m({ path: exact('/a'), methods: [HttpMethod.POST], headers: [header('x-a', exact('1'))] });
-    const extra = m({ path: prefix('/b'), methods: [HttpMethod.GET], headers: [header('x-canary', exact('1'))] });
-    expect(withHeaders(match, extra)).toEqual({ path: exact('/a'), methods: [HttpMethod.POST], headers: [header('x-a', exact('1')), header('x-canary', exact('1'))] });
-    expect(withHeaders(m({ headers: [header('x-a', exact('1'))] }), extra).path).toEqual(prefix('/b'));
   });
 });
 
