@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { isEnrolledByRenderers, MeshNamespace, PatternRenderer, RenderContext, renderersOf } from './renderers';
 import { emitWarning, MeshAnalysis, perSynthesis } from '../analysis/synth-check';
 import { Mesh } from '../model/mesh';
+import { ownedRefusals, OwnedSettings, PropPath } from '../model/owned';
 import { ServiceRef } from '../model/service';
 import type { Unsupported } from '../model/unsupported';
 import { sharedOf } from '../private/contributions';
@@ -144,6 +145,18 @@ export abstract class MeshConstruct extends Construct {
    */
   protected _renderContext(droppedNote?: string): RenderContext {
     return { mesh: this.mesh, warn: m => this._warn(m), ...(droppedNote !== undefined ? { droppedNote } : {}) };
+  }
+
+  /**
+   * The pattern's mesh-owned settings set in `intent` that the renderer does not read (`reads`), refused in the
+   * mesh's name (`ownedRefusals`): those that may not be dropped are added to `problems`; the droppable ones are
+   * returned, for `_handleUnsupported` with the renderer's own unsupported settings.
+   * @internal
+   */
+  protected _refuseOwned<P, I, S extends PropPath<P>>(problems: ProblemList, owned: OwnedSettings<I, S>, reads: readonly S[], intent: I): Unsupported[] {
+    const refusals = ownedRefusals<P, I, S>(owned, reads, intent, this.mesh.displayName);
+    for (const p of refusals.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    return refusals.unsupported;
   }
 
   /**

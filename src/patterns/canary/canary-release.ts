@@ -8,7 +8,6 @@ import { CANARY_OWNED, CanaryControllerIntent, CanaryOwnedSetting, CanaryRelease
 import { CanaryRequestMatch, CanaryStep, HealthAlert } from './props';
 import { HeaderMatch, MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
-import { ownedRefusals } from '../../model/owned';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, VersionIntent } from '../../model/traffic';
@@ -321,9 +320,7 @@ export class CanaryRelease extends MeshConstruct {
     }
     this._askMesh(problems, renderer, given, ['problems']);
     // the mesh-owned settings the renderer does not read (CANARY_OWNED: smiTrafficSplit off Linkerd), with its checks
-    const owned = ownedRefusals<CanaryReleaseProps, CanaryReleaseIntent, CanaryOwnedSetting>(CANARY_OWNED, renderer.reads, given, this.mesh.displayName);
-    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
-    unsupported.push(...owned.unsupported);
+    unsupported.push(...this._refuseOwned<CanaryReleaseProps, CanaryReleaseIntent, CanaryOwnedSetting>(problems, CANARY_OWNED, renderer.reads, given));
     problems.throwIfAny();
     const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     const dropped = note ? unsupported.map(u => u.setting) : [];

@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { EGRESS_OWNED, EgressHost, EgressIntent, EgressOwnedSetting } from './intent';
 import { EgressProtocol, ExternalHost } from './props';
 import { Mesh } from '../../model/mesh';
-import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, show } from '../../private/errors';
@@ -144,10 +143,9 @@ export class EgressPolicy extends MeshConstruct {
     };
     // the mesh-owned settings the renderer does not read (EGRESS_OWNED: consulTerminatingGateway off Consul), after
     // its own checks: those that may not be dropped with the prop problems, the others with the unsupported settings
-    const owned = ownedRefusals<EgressPolicyProps, EgressIntent, EgressOwnedSetting>(EGRESS_OWNED, renderer.reads, intent, this.mesh.displayName);
-    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    const owned = this._refuseOwned<EgressPolicyProps, EgressIntent, EgressOwnedSetting>(problems, EGRESS_OWNED, renderer.reads, intent);
     this._askMesh(problems, renderer, intent);
-    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned.unsupported];
+    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned];
     // dropped settings (addresses and consulTerminatingGateway off their mesh) are not read by the renderers
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
 

@@ -7,7 +7,6 @@ import { Identity, IdentityKind } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import { MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
-import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -277,9 +276,8 @@ export class IngressGateway extends MeshConstruct {
     // the mesh's warnings before its unsupported settings; its own checks after them (PatternRenderer); the
     // mesh-owned settings the renderer does not read (INGRESS_OWNED: consulJwksCaFile off Consul) first
     this._askMesh(problems, renderer, intent, ['warnings']);
-    const owned = ownedRefusals<IngressGatewayProps, IngressIntent, IngressOwnedSetting>(INGRESS_OWNED, renderer.reads, intent, this.mesh.displayName);
-    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
-    const dropped = this._handleUnsupported(problems, [...owned.unsupported, ...renderer.unsupported(intent, context)], drop);
+    const owned = this._refuseOwned<IngressGatewayProps, IngressIntent, IngressOwnedSetting>(problems, INGRESS_OWNED, renderer.reads, intent);
+    const dropped = this._handleUnsupported(problems, [...owned, ...renderer.unsupported(intent, context)], drop);
     this._askMesh(problems, renderer, intent, ['problems']);
     if (this.api === IngressApi.ISTIO && props.envoyProxyName !== undefined) {
       problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy configures an Envoy Gateway Gateway, not the Istio ingress gateway', 'remove it, or use IngressApi.GATEWAY_API with an Envoy Gateway GatewayClass');

@@ -5,7 +5,6 @@ import { IstioMultiClusterMode, MeshClusterProps } from './props';
 import { markChartCluster, MeshAnalysis } from '../../analysis/synth-check';
 import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
-import { ownedRefusals } from '../../model/owned';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { addShared } from '../../private/contributions';
@@ -203,15 +202,14 @@ export class MultiClusterExport extends MeshConstruct {
     // the mesh-owned settings the renderer does not read (MULTI_CLUSTER_OWNED): those that may not be dropped
     // (istioEastWestGateway) here, the others with the unsupported settings; then the mesh's warnings and own
     // checks, here so that its messages come before the sameness group's
-    const owned = ownedRefusals<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(
-      MULTI_CLUSTER_OWNED, renderer.reads, intent, this.mesh.displayName);
-    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    const owned = this._refuseOwned<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(
+      problems, MULTI_CLUSTER_OWNED, renderer.reads, intent);
     this._askMesh(problems, renderer, intent);
     if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
       problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
     }
     // the renderer's refusals keep themselves (CROSS_CLUSTER_KEEP); the other meshes' settings can be dropped
-    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned.unsupported];
+    const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned];
     const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());

@@ -5,7 +5,6 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
 import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
-import { ownedRefusals } from '../../model/owned';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
@@ -168,9 +167,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // meshes refuse it); the rules may still have problems of their own, thrown together with these
     const checked: ZeroTrustIntent = { namespace: this.namespace, phase: this.mtls, exceptions, jwt, namespaceObject: props.namespaceObject, allow, deny };
     // (a mesh-owned setting the renderer does not read, ZERO_TRUST_OWNED, is refused here in the mesh's name)
-    const owned = ownedRefusals<ZeroTrustNamespaceProps, ZeroTrustIntent, ZeroTrustOwnedSetting>(
-      ZERO_TRUST_OWNED, renderer.reads, checked, this.mesh.displayName);
-    for (const p of owned.problems) problems.add(p.prop, p.value, p.why, p.fix);
+    const owned = this._refuseOwned<ZeroTrustNamespaceProps, ZeroTrustIntent, ZeroTrustOwnedSetting>(problems, ZERO_TRUST_OWNED, renderer.reads, checked);
     this._askMesh(problems, renderer, checked);
     problems.throwIfAny();
 
@@ -199,7 +196,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
     // access rules are never dropped: the renderers keep their refusals (ACCESS_RULES_KEEP) but those they never
     // read (Consul's jwt.forwardOriginalToken, which only Istio's reads)
     const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
-    const dropped = this._handleUnsupported(problems, renderer.unsupported(intent, this._renderContext()), drop);
+    const dropped = this._handleUnsupported(problems, [...renderer.unsupported(intent, this._renderContext()), ...owned], drop);
     if (this.mtls === MtlsPhase.PERMISSIVE) {
       this._warn(`mTLS is PERMISSIVE in ${this.namespace}: plaintext is still accepted; move to MtlsPhase.STRICT once every caller is in the mesh`);
     }
