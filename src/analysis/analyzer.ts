@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Finding, Severity } from './findings';
 import { AnalysisContext, Doc } from './private/context';
-import { objectKey } from './private/duplicates';
+import { DUPLICATE_PAIRS, duplicatePairs } from './private/duplicates';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath } from './private/path';
@@ -170,16 +170,13 @@ export class MeshAnalyzer {
     };
     // the cluster stores one object per identity: the mesh rules read the first copy of an object defined
     // twice, and the rules of every mesh (K101, K102) report the other copies
-    const seen = new Set<string>();
-    const unique = docs.filter(d => {
-      const key = objectKey(d.obj, assumptions.defaultNamespace);
-      if (key === undefined) return true;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    const pairs = duplicatePairs(docs, d => d.obj, assumptions.defaultNamespace);
+    const again = new Set(pairs.map(p => p.again));
+    const unique = pairs.length ? docs.filter(d => !again.has(d)) : docs;
     const ctx = new AnalysisContext(unique, assumptions);
     const allCtx = unique.length === docs.length ? ctx : new AnalysisContext(docs, assumptions);
+    // found once here for K101 and K102 (on every manifest: allCtx's documents are `docs`)
+    allCtx.memo(DUPLICATE_PAIRS, () => pairs);
     const meshes = new Set<string>();
     for (const d of docs) {
       const group = ctx.group(d.obj);

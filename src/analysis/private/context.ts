@@ -37,7 +37,8 @@ export interface RawFinding {
  */
 export class AnalysisContext {
   private readonly byKind = new Map<string, Doc[]>();
-  private readonly byKey = new Map<string, Doc>();
+  /** By group, kind, namespace and name: made when a rule first calls `find` (most analyses never do). */
+  private byKey?: Map<string, Doc>;
   private readonly byKindAndGroup = new Map<string, Doc[]>();
   private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
   private namespacesByName?: Map<string, any>;
@@ -49,14 +50,14 @@ export class AnalysisContext {
       const kind = d.obj.kind as string;
       if (!this.byKind.has(kind)) this.byKind.set(kind, []);
       this.byKind.get(kind)!.push(d);
-      this.byKey.set(this.key(this.group(d.obj), kind, this.ns(d.obj), d.obj.metadata?.name), d);
     }
   }
 
   /** The API group of an object (`''` for the core group). */
   public group(o: any): string {
     const v = String(o.apiVersion ?? '');
-    return v.includes('/') ? v.split('/')[0] : '';
+    const slash = v.indexOf('/');
+    return slash < 0 ? '' : v.slice(0, slash);
   }
 
   /** Objects of a kind, optionally of an API group (suffix match, e.g. `istio.io`). */
@@ -84,6 +85,11 @@ export class AnalysisContext {
 
   /** One object by group, kind, namespace and name. */
   public find(group: string, kind: string, ns: string, name: string): Doc | undefined {
+    if (!this.byKey) {
+      // the last object of a key wins, as when the constructor made the index
+      this.byKey = new Map();
+      for (const d of this.docs) this.byKey.set(this.key(this.group(d.obj), d.obj.kind, this.ns(d.obj), d.obj.metadata?.name), d);
+    }
     return this.byKey.get(this.key(group, kind, ns, name));
   }
 

@@ -7,9 +7,44 @@ import { formatPath } from './path';
 export function objectKey(obj: any, defaultNamespace = ''): string | undefined {
   if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
   return `${group}\u0000${obj.kind}\u0000${ns}\u0000${obj.metadata.name}`;
+}
+
+/** The `AnalysisContext.memo` key of the analysis' duplicate pairs (of its documents, by `objectKey` with its default namespace). */
+export const DUPLICATE_PAIRS = 'duplicates.pairs';
+
+/** A later copy of an object (same `objectKey`) and the first copy, in document order. */
+export interface DuplicatePair<T> {
+  readonly first: T;
+  readonly again: T;
+}
+
+/**
+ * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what comparing
+ * `objectKey` strings in a Set finds, without making a key string per object (the objects are bucketed by their
+ * name, a string of the manifests, and compared on API group, kind and namespace within a bucket).
+ */
+export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
+  const byName = new Map<string, { item: T; group: string; kind: string; ns: string }[]>();
+  const out: DuplicatePair<T>[] = [];
+  for (const item of items) {
+    const obj = objectOf(item);
+    if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') continue;
+    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+    const slash = apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+    const ns: string = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
+    const kind: string = obj.kind;
+    let bucket = byName.get(obj.metadata.name);
+    if (!bucket) byName.set(obj.metadata.name, bucket = []);
+    const first = bucket.find(e => e.kind === kind && e.ns === ns && e.group === group);
+    if (first) out.push({ first: first.item, again: item });
+    else bucket.push({ item, group, kind, ns });
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parseCidr } from '../../private/names';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, RawFinding } from '../private/context';
-import { firstDifference, objectKey } from '../private/duplicates';
+import { DUPLICATE_PAIRS, duplicatePairs, firstDifference } from '../private/duplicates';
 import { FLAGGER_SELECTOR_LABELS } from '../private/enrolment';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
@@ -11,23 +11,14 @@ function where(d: Doc): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-/** Objects with one identity (API group, kind, namespace, name), in document order: each later copy with the first one. */
-function duplicates(docs: Doc[], defaultNamespace: string): { first: Doc; again: Doc; difference?: string }[] {
-  const seen = new Map<string, Doc>();
-  const out: { first: Doc; again: Doc; difference?: string }[] = [];
-  for (const d of docs) {
-    const key = objectKey(d.obj, defaultNamespace);
-    if (key === undefined) continue;
-    const first = seen.get(key);
-    if (!first) seen.set(key, d);
-    else out.push({ first, again: d, difference: firstDifference(first.obj, d.obj) });
-  }
-  return out;
-}
-
-/** The duplicates of an analysis, found once for K101 and K102 (a key per object: 5,000 and more on a large output). */
+/**
+ * Objects with one identity (API group, kind, namespace, name), in document order: each later copy with the first
+ * one. The duplicates of an analysis, found once for K101 and K102 (5,000 objects and more on a large output); the
+ * analyzer finds the pairs while it sets the later copies apart, and leaves them in the memo.
+ */
 function sharedDuplicates(ctx: AnalysisContext): { first: Doc; again: Doc; difference?: string }[] {
-  return ctx.memo('kubernetes.duplicates', () => duplicates(ctx.docs, ctx.assumptions.defaultNamespace));
+  return ctx.memo('kubernetes.duplicates', () => ctx.memo(DUPLICATE_PAIRS, () => duplicatePairs(ctx.docs, d => d.obj, ctx.assumptions.defaultNamespace))
+    .map(({ first, again }) => ({ first, again, difference: firstDifference(first.obj, again.obj) })));
 }
 
 /** Route kinds (Gateway API, and Linkerd's own HTTPRoute) whose parentRefs and backendRefs may name Services. */
