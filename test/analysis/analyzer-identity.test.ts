@@ -1,7 +1,8 @@
 /**
  * Issue 26, eighth pass: the analyzer sets an object's later copies apart (and finds K101's and K102's pairs) without
- * a key string per object, indexes objects by identity only when a rule first calls `find`, and reads the API group
- * with `indexOf`. Each is compared here with the algorithm it replaced (kept below) on generated objects of any shape.
+ * a key string per object, indexes objects by identity only when a rule first calls `find`, reads the API group
+ * with `indexOf`, and keeps the answers of `service` and `waypointFor` by namespace and name. Each is compared here
+ * with the algorithm it replaced (kept below, or a fresh context per question) on generated objects of any shape.
  */
 import * as fc from 'fast-check';
 import { MeshAnalyzer } from '../../src';
@@ -75,5 +76,30 @@ describe('object identity in the analyzer', () => {
       'K101 3 also defined (doc 0) with different content (they differ at spec.host)',
       'K102 5 also defined (doc 0) with the same content',
     ]);
+  });
+
+  test('service and waypointFor answer what a fresh context answers, asked again and in any order', () => {
+    // fails on: answers kept by namespace only (or by name only), a waypoint kept for the Service that is the
+    // namespace's (service undefined)
+    // mostly the same few namespaces and names, so that questions meet the objects (and each other)
+    const labels = fc.dictionary(fc.constantFrom('istio.io/use-waypoint', 'istio.io/use-waypoint', 'istio.io/use-waypoint-namespace', 'app'), fc.constantFrom<any>('wp', 'wp2', 'none', 'other', 7, null), { maxKeys: 3 });
+    const name = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<any>('a', 'b') }, { weight: 1, arbitrary: fc.constantFrom<any>('7', 7, '', undefined, null) });
+    const ns = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<any>('shop', 'default') }, { weight: 1, arbitrary: fc.constantFrom<any>('other', 7, undefined) });
+    const doc = fc.oneof(
+      fc.record({ apiVersion: fc.constantFrom('v1', 'v2'), kind: fc.constant('Service'), metadata: fc.record({ name, namespace: ns, labels }, { requiredKeys: [] }), spec: fc.record({ selector: labels }) }),
+      fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('Namespace'), metadata: fc.record({ name: ns, labels }, { requiredKeys: [] }) }),
+      fc.record({ apiVersion: fc.constant('flagger.app/v1beta1'), kind: fc.constant('Canary'), metadata: fc.record({ name, namespace: ns }), spec: fc.record({ targetRef: fc.record({ name }), service: fc.record({ port: fc.constantFrom<any>(80, '80') }) }) }),
+      fc.record({ apiVersion: fc.constant('apps/v1'), kind: fc.constant('Deployment'), metadata: fc.record({ name, namespace: ns }), spec: fc.record({ template: fc.record({ metadata: fc.record({ labels }) }) }) }),
+    );
+    const assumptions = { rootNamespace: 'istio-system', trustDomain: 'cluster.local', clusterDomain: 'cluster.local', defaultNamespace: 'default', autoMtls: true };
+    fc.assert(fc.property(fc.array(doc, { maxLength: 12 }), fc.array(fc.tuple(fc.boolean(), ns, name), { maxLength: 20 }), (objs, questions) => {
+      const docs: Doc[] = objs.map((obj, index) => ({ obj, index }));
+      const ctx = new AnalysisContext(docs, assumptions);
+      for (const [waypoint, n, s] of [...questions, ...questions]) {
+        const fresh = new AnalysisContext(docs, assumptions);
+        if (waypoint) expect(ctx.waypointFor(n, s)).toEqual(fresh.waypointFor(n, s));
+        else expect(ctx.service(n, s)).toEqual(fresh.service(n, s));
+      }
+    }), { numRuns: 3000 });
   });
 });

@@ -44,6 +44,8 @@ export class AnalysisContext {
   private namespacesByName?: Map<string, any>;
   private servicesByKey?: Map<string, any>;
   private readonly shared = new Map<string, unknown>();
+  private readonly serviceAnswers = new Map<string, Map<string | undefined, any>>();
+  private readonly waypointAnswers = new Map<string, Map<string | undefined, string | undefined>>();
 
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
@@ -147,8 +149,16 @@ export class AnalysisContext {
     return this.namespacesByName.get(ns);
   }
 
-  /** A core Service among the manifests, by namespace and name (indexed once). */
+  /**
+   * A core Service among the manifests, by namespace and name (indexed once). The answers for string names are
+   * kept by namespace and name (rules ask once per reference: no key string per question).
+   */
   public service(ns: string, name: string): any {
+    if (typeof ns !== 'string' || typeof name !== 'string') return this.findService(ns, name);
+    return this.cached(this.serviceAnswers, ns, name, () => this.findService(ns, name));
+  }
+
+  private findService(ns: string, name: string): any {
     if (!this.servicesByKey) {
       this.servicesByKey = new Map(this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj]));
     }
@@ -162,6 +172,11 @@ export class AnalysisContext {
    * Service's own `istio.io/use-waypoint` label, else its namespace's; none if the label is absent or `none`.
    */
   public waypointFor(ns: string, service?: string): string | undefined {
+    if (typeof ns !== 'string' || (service !== undefined && typeof service !== 'string')) return this.findWaypoint(ns, service);
+    return this.cached(this.waypointAnswers, ns, service, () => this.findWaypoint(ns, service));
+  }
+
+  private findWaypoint(ns: string, service?: string): string | undefined {
     for (const o of [service ? this.service(ns, service) : undefined, this.namespaceObject(ns)]) {
       const labels = o?.metadata?.labels ?? {};
       const name = labels['istio.io/use-waypoint'];
@@ -169,6 +184,16 @@ export class AnalysisContext {
       if (name) return `${labels['istio.io/use-waypoint-namespace'] ?? ns}/${name}`;
     }
     return undefined;
+  }
+
+  /** The answer of a pure lookup by namespace and name, made once (not kept when `make` throws: the next call throws again). */
+  private cached<T>(answers: Map<string, Map<string | undefined, T>>, ns: string, name: string | undefined, make: () => T): T {
+    let byName = answers.get(ns);
+    if (!byName) answers.set(ns, byName = new Map());
+    if (byName.has(name)) return byName.get(name)!;
+    const value = make();
+    byName.set(name, value);
+    return value;
   }
 
   private key(group: string, kind: string, ns: string, name: string): string {
