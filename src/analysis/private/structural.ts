@@ -302,8 +302,9 @@ export function pruneNulls(value: any, schema: any): any {
  * Validates (and defaults, in place) one object against its structural schema.
  * `obj` must be a private copy: defaults are written into it, as the API server does before CEL runs.
  */
-export function validateStructure(obj: any, pinned: PinnedSchema): StructuralIssue[] {
-  pruneNulls(obj, pinned.schema);
+export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls = false): StructuralIssue[] {
+  // `withoutNulls`: the caller knows the object holds no null (pruneNulls would change nothing)
+  if (!withoutNulls) pruneNulls(obj, pinned.schema);
   const fn = validatorFor(`${pinned.apiVersion}/${pinned.kind}`, pinned);
   fn(obj);
   const issues = describeErrors(fn.errors ?? []);
