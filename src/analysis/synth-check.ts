@@ -157,7 +157,15 @@ export class MeshAnalysis extends Construct {
     // app.node.setContext('cdk8s-mesh:analyze' | 'cdk8s-mesh:validate', false) turns a check off, e.g.
     // when the validation plugin or a CI step checks the output anyway (read per chart, so that a
     // chart's own context counts too)
-    const off = (c: Chart, key: string) => c.node.tryGetContext(key) === false || c.node.tryGetContext(key) === 'false';
+    // (read once per chart and check: a chart's context cannot change once it has children)
+    const offs = new Map<Chart, { validate: boolean; analyze: boolean }>();
+    const read = (c: Chart, key: string) => c.node.tryGetContext(key) === false || c.node.tryGetContext(key) === 'false';
+    const offOf = (c: Chart) => {
+      let o = offs.get(c);
+      if (!o) offs.set(c, o = { validate: read(c, VALIDATE_CONTEXT), analyze: read(c, ANALYZE_CONTEXT) });
+      return o;
+    };
+    const off = (c: Chart, key: typeof VALIDATE_CONTEXT | typeof ANALYZE_CONTEXT) => (key === VALIDATE_CONTEXT ? offOf(c).validate : offOf(c).analyze);
     const all = root.node.findAll();
     const objects = all.filter(ApiObject.isApiObject);
     const synthesis = SYNTHESES.get(root);

@@ -169,8 +169,10 @@ export class ManifestValidator {
     }
     // a copy only when the check may change the object: defaults to write (a schema with a default) or nulls
     // to prune, or data that is not plain JSON (the copy turns it into JSON)
-    const copy = owned || (!schemaHasDefaults(pinned.schema) && plainWithoutNulls(obj)) ? obj : copyJson(obj);
-    for (const s of validateStructure(copy, pinned)) {
+    // (plain data without a null: nothing for validateStructure's pruneNulls to remove, so no second walk)
+    const withoutNulls = !owned && !schemaHasDefaults(pinned.schema) && plainWithoutNulls(obj);
+    const copy = owned || withoutNulls ? obj : copyJson(obj);
+    for (const s of validateStructure(copy, pinned, withoutNulls)) {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }
     const key = `${pinned.apiVersion}/${pinned.kind}`;

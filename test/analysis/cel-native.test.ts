@@ -3,11 +3,12 @@ import * as path from 'path';
 import * as cel from '@bufbuild/cel';
 import { strings as stringsExt } from '@bufbuild/cel/ext';
 import { App } from 'cdk8s';
+import * as fc from 'fast-check';
 import { ALL, BAD } from './bad-manifests';
 import { buildMesh } from '../../bench/run';
 import { IstioDataPlane, ManifestValidator, Mesh } from '../../src';
 import { useNativeRules } from '../../src/analysis/private/cel';
-import { BAIL, compileNative } from '../../src/analysis/private/cel-native';
+import { BAIL, compileNative, nativePattern } from '../../src/analysis/private/cel-native';
 import { pinnedSchemaFiles } from '../../src/analysis/private/structural';
 
 // The rules run as JavaScript (cel-native.ts) decide exactly what @bufbuild/cel decides: both sides run
@@ -191,5 +192,104 @@ describe('native CEL rules', () => {
     } finally {
       useNativeRules(true);
     }
+  });
+});
+
+// matches() with a pattern of the plain subset runs as a JavaScript RegExp (nativePattern) instead of RE2: it must
+// decide every text as RE2JS does (what @bufbuild/cel's matches() runs), and take no pattern RE2 reads otherwise.
+// Plausible mistakes these fail on: letting `.` through (it differs on \r and \u2028), `\s`, a negated class (code
+// points), `(?i)`, a `-` between a range and a literal, a count RE2 refuses, a quantifier with nothing to repeat.
+describe('matches() patterns run as JavaScript RegExps', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RE2JS } = require('@bufbuild/re2') as typeof import('@bufbuild/re2');
+  const re2 = (p: string) => {
+    try {
+      return RE2JS.compile(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const TEXT_CHARS = ['a', 'b', 'z', 'A', '0', '9', '-', '_', '.', '/', '%', '*', ':', '\n', '\r', '\u2028', ' ', 'é', '😀', '\ud800', '$', '^', '(', ']'];
+  const text = fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength: 12 }).map(a => a.join(''));
+
+  function pinnedPatterns(): string[] {
+    const out = new Set<string>();
+    for (const rule of allRules()) {
+      const walk = (e: any): void => {
+        if (!e || typeof e !== 'object') return;
+        if (e.exprKind?.case === 'callExpr' && e.exprKind.value.function === 'matches') {
+          const a = e.exprKind.value.args?.[0]?.exprKind;
+          if (a?.case === 'constExpr' && a.value.constantKind?.case === 'stringValue') out.add(a.value.constantKind.value);
+        }
+        for (const v of Object.values(e)) if (v && typeof v === 'object') walk(v);
+      };
+      walk(cel.parse(rule).expr);
+    }
+    return [...out].sort();
+  }
+
+  test('the pinned patterns that run natively (a new one: check it cannot backtrack badly before adding it here)', () => {
+    const patterns = pinnedPatterns();
+    expect(patterns.length).toBeGreaterThan(5);
+    expect(patterns.filter(p => nativePattern(p)).sort()).toEqual([
+      '^(?:[-A-Za-z0-9/._~!$&\'()*+,;=:@]|[%][0-9a-fA-F]{2})+$',
+      '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$',
+      '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$',
+      '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+      '^[A-Za-z_][A-Za-z_0-9]*$',
+      '^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+    ]);
+    // each decides as RE2 on generated texts and on both sides of each pattern's shape
+    const samples = ['/', '/a/b', '/a%2F', '/a%2', '/a%zz', 'a.b', 'a..b', '-a', 'a-', '*.a.b', 'a/b', 'example.com/key', 'k'.repeat(63), 'k'.repeat(64), '', 'é', 'a\n'];
+    for (const p of patterns.filter(x => nativePattern(x))) {
+      const r = re2(p)!;
+      for (const s of samples) expect([p, s, nativePattern(p)!.test(s)]).toEqual([p, s, r.test(s)]);
+      fc.assert(fc.property(text, s => nativePattern(p)!.test(s) === r.test(s)), { numRuns: 300 });
+    }
+  });
+
+  test('generated patterns of the subset decide as RE2; any pattern taken compiles in RE2', () => {
+    const atom = fc.constantFrom('a', 'b', '-', '%', '/', ':', '\\.', '\\*', '\\$', '[a-c]', '[-ab]', '[ab-]', '[0-9]', '[.%]', '[a-zA-Z_]', '[\\-a]');
+    const quant = fc.constantFrom('', '', '*', '+', '?', '*?', '+?', '??', '{2}', '{1,3}', '{0,}', '{2}?');
+    const pattern: fc.Arbitrary<string> = fc.letrec(tie => ({
+      piece: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.tuple(atom, quant).map(([a, q]) => a + q),
+        fc.tuple(fc.constantFrom('(', '(?:'), tie('seq') as fc.Arbitrary<string>, fc.constantFrom('', '*', '+', '?')).map(([o, s, q]) => `${o}${s})${q}`),
+      ),
+      seq: fc.array(tie('piece') as fc.Arbitrary<string>, { maxLength: 4 }).map(a => a.join('')),
+      alt: fc.array(tie('seq') as fc.Arbitrary<string>, { minLength: 1, maxLength: 3 }).map(a => a.join('|')),
+      top: fc.tuple(fc.constantFrom('', '^'), tie('alt') as fc.Arbitrary<string>, fc.constantFrom('', '$')).map(([a, b, c]) => a + b + c),
+    })).top as fc.Arbitrary<string>;
+    fc.assert(fc.property(pattern, fc.array(text, { minLength: 1, maxLength: 8 }), (p, texts) => {
+      const n = nativePattern(p);
+      const r = re2(p);
+      if (!n) return true; // left to RE2 (e.g. a count on a group)
+      expect(r).toBeDefined();
+      for (const s of texts) expect([p, s, n.test(s)]).toEqual([p, s, r!.test(s)]);
+      return true;
+    }), { numRuns: 1500 });
+    // random strings of pattern characters: whatever is taken, RE2 reads the same way
+    const chars = fc.array(fc.constantFrom('a', 'b', '-', '.', '^', '$', '(', ')', '[', ']', '{', '}', '|', '*', '+', '?', '\\', ':', '0', '2', ',', 's', 'd', 'i'), { maxLength: 10 }).map(a => a.join(''));
+    fc.assert(fc.property(chars, fc.array(text, { minLength: 1, maxLength: 8 }), (p, texts) => {
+      const n = nativePattern(p);
+      if (!n) return true;
+      const r = re2(p);
+      expect([p, r !== undefined]).toEqual([p, true]);
+      for (const s of texts) expect([p, s, n.test(s)]).toEqual([p, s, r!.test(s)]);
+      return true;
+    }), { numRuns: 3000 });
+  });
+
+  test('patterns outside the subset are left to RE2', () => {
+    for (const p of ['a.b', '\\s', '\\d', '\\w', '[^a]', '(?i)a', '(?s).', 'a{101}', 'a{1,101}', '(ab){2}', 'a**', 'a++', '*a', '^*', '[a-z-0]', '[z-a]', '[a-Z]', '[[:alpha:]]', '(', ')', 'a{,2}', '\\-', '\\p{L}', '[]a]', 'a]', 'a}']) {
+      expect([p, nativePattern(p)]).toEqual([p, undefined]);
+    }
+    // and still decided (by RE2) through matches()
+    const run = (rule: string, self: unknown) => compileNative(cel.parse(rule))!(self);
+    expect(run('self.matches("^a.b$")', 'a\rb')).toBe(true);
+    expect(run('self.matches("^[^a]$")', '😀')).toBe(true);
+    expect(run('self.matches("^[a-z]+$")', 'abc')).toBe(true);
+    expect(run('self.matches("^[a-z]+$")', 'abC')).toBe(false);
   });
 });

@@ -88,6 +88,30 @@ describe('every emitted object is validated against its pinned schema and CEL ru
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('a chart\'s own context turns the checks off for that chart only (the others of the app are still checked)', () => {
+    // the context is read per chart (once per chart and check): a chart with it off next to one without, in both orders
+    for (const offFirst of [true, false]) {
+      const app = newApp();
+      const make = (id: string, off: boolean) => {
+        const chart = new Chart(app, id, { namespace: `ns-${id}`, disableResourceNameHashes: true });
+        if (off) chart.node.setContext('cdk8s-mesh:validate', 'false');
+        resilient(chart);
+        new istio.DestinationRule(chart, 'dr', { metadata: { name: 'order' }, spec: { host: 'order', trafficPolicy: { loadBalancer: { simple: 'FASTEST' as any } } } });
+      };
+      make('a', offFirst);
+      make('b', !offFirst);
+      const message = synthError(app);
+      expect(message).toContain(`[cdk8s-mesh] [${offFirst ? 'b' : 'a'}/dr] SCH003`);
+      expect(message).not.toContain(`[${offFirst ? 'a' : 'b'}/dr] SCH003`);
+    }
+    const app = newApp();
+    const chart = new Chart(app, 'a', { namespace: 'shop', disableResourceNameHashes: true });
+    chart.node.setContext('cdk8s-mesh:validate', false);
+    resilient(chart);
+    new istio.DestinationRule(chart, 'dr', { metadata: { name: 'order' }, spec: { host: 'order', trafficPolicy: { loadBalancer: { simple: 'FASTEST' as any } } } });
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('objects of charts without a pattern of ours are validated too', () => {
     const app = newApp();
     resilient(shop(app));

@@ -213,7 +213,9 @@ function call(v: any): Fn {
         const pattern = v.args[0]?.exprKind?.case === 'constExpr' && v.args[0].exprKind.value.constantKind?.case === 'stringValue'
           ? v.args[0].exprKind.value.constantKind.value as string : undefined;
         if (pattern === undefined) return unsupported();
-        let re: { test: (s: string) => boolean } | null | undefined;
+        // a pattern of the plain subset (the Gateway API's paths and hostnames) runs as a JavaScript RegExp,
+        // which decides it as RE2 does (nativePattern); others load @bufbuild/re2 as the library does
+        let re: { test: (s: string) => boolean } | null | undefined = nativePattern(pattern);
         return env => {
           const text = str(target(env));
           if (re === undefined) {
@@ -276,4 +278,134 @@ function call(v: any): Fn {
     };
     default: return unsupported();
   }
+}
+
+/** Characters that stand for themselves in RE2 and in a JavaScript `u` RegExp, outside a class. */
+const PLAIN_CHAR = /[A-Za-z0-9\-_/:@!,;=&%~'"<># ]/;
+/** What may follow a backslash: the syntax characters, an identity escape in both RE2 and a `u` RegExp. */
+const SYNTAX_CHAR = /[\^$\\.*+?()[\]{}|/]/;
+/** The largest count of a counted repetition compiled here (RE2 refuses counts over 1000). */
+const MAX_COUNT = 100;
+
+/**
+ * A JavaScript RegExp (flag `u`) that decides `test` exactly as RE2 (@bufbuild/re2's RE2JS.compile(pattern).test,
+ * which @bufbuild/cel's matches() runs) does, for the patterns of a plain subset: ASCII literals and escaped syntax
+ * characters, `^` and `$` (without flags both mean the ends of the text in both engines), groups `(...)` and `(?:...)`,
+ * `|`, `*` `+` `?` (greedy or lazy: the same yes or no) after an atom, `{n}` `{n,}` `{n,m}` up to MAX_COUNT after a
+ * literal or a class, and classes of ASCII literals and ranges without negation. Such a pattern matches ASCII
+ * characters only, so code points and UTF-16 units do not differ. Undefined for anything else (`.`, `\s`, `\d`,
+ * `[^...]`, `(?i)`, a count on a group...): RE2 runs it. test/analysis/cel-native.test.ts compares both engines on
+ * generated patterns and texts.
+ */
+export function nativePattern(pattern: string): RegExp | undefined {
+  let i = 0;
+  let depth = 0;
+  // what the previous token was: an atom a quantifier may follow ('group' for a closing parenthesis), a
+  // quantifier (a lazy `?` may follow once), or nothing (start, `(`, `|`, `^`, `$`)
+  let prev: 'atom' | 'group' | 'quantifier' | 'lazy' | 'none' = 'none';
+  while (i < pattern.length) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined || !SYNTAX_CHAR.test(next)) return undefined;
+      i += 2;
+      prev = 'atom';
+    } else if (ch === '[') {
+      const end = classEnd(pattern, i + 1);
+      if (end === undefined) return undefined;
+      i = end + 1;
+      prev = 'atom';
+    } else if (ch === '(') {
+      if (pattern[i + 1] === '?') {
+        if (pattern[i + 2] !== ':') return undefined;
+        i += 3;
+      } else {
+        i++;
+      }
+      depth++;
+      prev = 'none';
+    } else if (ch === ')') {
+      if (depth === 0) return undefined;
+      depth--;
+      i++;
+      prev = 'group';
+    } else if (ch === '|' || ch === '^' || ch === '$') {
+      i++;
+      prev = 'none';
+    } else if (ch === '*' || ch === '+' || ch === '?') {
+      if (ch === '?' && prev === 'quantifier') {
+        prev = 'lazy';
+      } else if (prev === 'atom' || prev === 'group') {
+        prev = 'quantifier';
+      } else {
+        return undefined;
+      }
+      i++;
+    } else if (ch === '{') {
+      if (prev !== 'atom') return undefined;
+      const m = /\{(\d{1,3})(,(\d{1,3})?)?\}/y;
+      m.lastIndex = i;
+      const r = m.exec(pattern);
+      if (!r) return undefined;
+      const min = Number(r[1]);
+      const max = r[3] === undefined ? (r[2] ? MAX_COUNT : min) : Number(r[3]);
+      if (min > MAX_COUNT || max > MAX_COUNT || min > max) return undefined;
+      i = m.lastIndex;
+      prev = 'quantifier';
+    } else if (PLAIN_CHAR.test(ch)) {
+      i++;
+      prev = 'atom';
+    } else {
+      return undefined;
+    }
+  }
+  if (depth !== 0) return undefined;
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index of the `]` closing a class that starts at `start` (after its `[`), if the class is of the plain subset. */
+function classEnd(pattern: string, start: number): number | undefined {
+  // ASCII literals, escaped syntax characters and ranges of letters or digits; `-` first or last; no negation
+  const items: string[] = [];
+  let i = start;
+  if (pattern[i] === '^' || pattern[i] === ']') return undefined;
+  while (i < pattern.length && pattern[i] !== ']') {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined || !(SYNTAX_CHAR.test(next) || next === '-')) return undefined;
+      items.push('\\' + next);
+      i += 2;
+    } else if (ch === '[') {
+      return undefined;
+    } else if (ch === '-') {
+      items.push('-');
+      i++;
+    } else if (PLAIN_CHAR.test(ch) || ch === '.' || ch === '*' || ch === '+' || ch === '?' || ch === '(' || ch === ')' || ch === '$' || ch === '|' || ch === '{' || ch === '}' || ch === '^') {
+      items.push(ch);
+      i++;
+    } else {
+      return undefined;
+    }
+  }
+  if (i >= pattern.length || items.length === 0) return undefined;
+  // a '-' is a range between two letters or digits of one kind (its ends in no other range), or a literal first or last
+  for (let k = 0; k < items.length;) {
+    if (items[k + 1] === '-' && k + 2 < items.length) {
+      const lo = items[k];
+      const hi = items[k + 2];
+      const sameKind = (/^[a-z]$/.test(lo) && /^[a-z]$/.test(hi)) || (/^[A-Z]$/.test(lo) && /^[A-Z]$/.test(hi)) || (/^[0-9]$/.test(lo) && /^[0-9]$/.test(hi));
+      if (!sameKind || lo > hi) return undefined;
+      k += 3;
+    } else if (items[k] === '-' && k !== 0 && k !== items.length - 1) {
+      return undefined;
+    } else {
+      k++;
+    }
+  }
+  return i;
 }

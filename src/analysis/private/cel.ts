@@ -402,6 +402,31 @@ const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsu
  * (`converted`): the parts of a document where no rule lives are not converted at all.
  */
 export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[], converted = false): void {
+  evaluateAt(value, node, p.length ? { parent: undefined, key: p } : undefined, out, converted);
+}
+
+/**
+ * A path as a chain from the leaf, made into a list only for an issue (the walk passes many values on the
+ * way to the rules and finds few issues). The root link may hold a whole starting path (`key` a list).
+ */
+interface PathLink {
+  readonly parent: PathLink | undefined;
+  readonly key: string | number | (string | number)[];
+}
+
+function pathOf(link: PathLink | undefined): (string | number)[] {
+  const keys: (string | number | (string | number)[])[] = [];
+  for (let l = link; l; l = l.parent) keys.push(l.key);
+  const out: (string | number)[] = [];
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i];
+    if (Array.isArray(k)) out.push(...k);
+    else out.push(k);
+  }
+  return out;
+}
+
+function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink | undefined, out: CelIssue[], converted: boolean): void {
   if (!node || value === undefined || value === null) return;
   // a value of the wrong type was reported by the structural check; the API server does not run rules on it
   if (!typeMatches(value, node.schema)) return;
@@ -416,11 +441,11 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
     const isMap = typeof self === 'object' && !Array.isArray(self);
     for (const r of node.rules) {
       if (r.transition) {
-        out.push({ code: ValidationCodes.CEL_TRANSITION, path: p, message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
+        out.push({ code: ValidationCodes.CEL_TRANSITION, path: pathOf(link), message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
         continue;
       }
       if (!r.run) {
-        out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
+        out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: pathOf(link), message: `rule not checked (${r.notChecked}): ${r.message}`, rule: r.rule });
         continue;
       }
       let result: unknown = BAIL;
@@ -457,25 +482,30 @@ export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (st
       if (result === true) continue;
       if (result === false) {
         const got = typeof value === 'object' ? '' : ` (got ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)})`;
-        out.push({ code: ValidationCodes.CEL_FAILED, path: p, message: `${r.message}${got}`, rule: r.rule });
+        out.push({ code: ValidationCodes.CEL_FAILED, path: pathOf(link), message: `${r.message}${got}`, rule: r.rule });
       } else {
         const text = celLib().isCelError(result) ? result.message : result instanceof Error ? result.message : `rule returned ${String(result)}`;
         if (UNSUPPORTED.test(text)) {
-          out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: p, message: `rule not checked (this validator cannot run it: ${text}): ${r.message}`, rule: r.rule });
+          out.push({ code: ValidationCodes.CEL_NOT_CHECKED, path: pathOf(link), message: `rule not checked (this validator cannot run it: ${text}): ${r.message}`, rule: r.rule });
         } else {
-          out.push({ code: ValidationCodes.CEL_ERROR, path: p, message: `${r.message} (the rule could not accept this value: ${text})`, rule: r.rule });
+          out.push({ code: ValidationCodes.CEL_ERROR, path: pathOf(link), message: `${r.message} (the rule could not accept this value: ${text})`, rule: r.rule });
         }
       }
     }
   }
   if (Array.isArray(value)) {
-    if (node.items) value.forEach((v, i) => evaluateRules(v, node.items, [...p, i], out, converted));
+    const items = node.items;
+    if (items) {
+      for (let i = 0; i < value.length; i++) {
+        if (i in value) evaluateAt(value[i], items, { parent: link, key: i }, out, converted); // (forEach skipped holes)
+      }
+    }
     return;
   }
   if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as object)) {
       const child = node.properties.get(k) ?? (node.schema.properties?.[k] ? undefined : node.additional);
-      if (child) evaluateRules(v, child, [...p, k], out, converted);
+      if (child) evaluateAt(v, child, { parent: link, key: k }, out, converted);
     }
   }
 }

@@ -107,9 +107,14 @@ export function re2Aware(pattern: string, flags: string): { test: (s: string) =>
   try {
     return new RegExp(pattern, flags);
   } catch {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const re = (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern);
-    return { test: (s: string) => re.test(s) };
+    // compiled when a first value reaches it (PrometheusRule's `^(?i)(abort|warn)?$`, a field few set): a
+    // validator is made for every kind present, and @bufbuild/re2 costs ~15 ms to load (every pinned
+    // pattern compiles in one of the two engines: test/analysis/structural-patterns.test.ts)
+    let re: { test: (s: string) => boolean } | undefined;
+    return {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      test: (s: string) => (re ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern)).test(s),
+    };
   }
 }
 re2Aware.code = 'RegExp';
@@ -297,8 +302,9 @@ export function pruneNulls(value: any, schema: any): any {
  * Validates (and defaults, in place) one object against its structural schema.
  * `obj` must be a private copy: defaults are written into it, as the API server does before CEL runs.
  */
-export function validateStructure(obj: any, pinned: PinnedSchema): StructuralIssue[] {
-  pruneNulls(obj, pinned.schema);
+export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls = false): StructuralIssue[] {
+  // `withoutNulls`: the caller knows the object holds no null (pruneNulls would change nothing)
+  if (!withoutNulls) pruneNulls(obj, pinned.schema);
   const fn = validatorFor(`${pinned.apiVersion}/${pinned.kind}`, pinned);
   fn(obj);
   const issues = describeErrors(fn.errors ?? []);
@@ -412,9 +418,33 @@ function listTypesBelow(schema: any): boolean {
 }
 
 /** x-kubernetes-list-type set/map: the API server rejects duplicate items or duplicate keys. Skips the subtrees without such lists. */
-function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
-  if (value === null || typeof value !== 'object' || !schema || !listTypesBelow(schema)) return [];
+export function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
   const out: StructuralIssue[] = [];
+  listTypesAt(value, schema, p.length ? { parent: undefined, key: p } : undefined, out);
+  return out;
+}
+
+/** A path as a chain from the leaf, made into a list only for an issue; the root link may hold a whole path. */
+interface PathLink {
+  readonly parent: PathLink | undefined;
+  readonly key: string | number | (string | number)[];
+}
+
+function pathOf(link: PathLink | undefined, last?: number): (string | number)[] {
+  const keys: (string | number | (string | number)[])[] = [];
+  for (let l = link; l; l = l.parent) keys.push(l.key);
+  const out: (string | number)[] = [];
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i];
+    if (Array.isArray(k)) out.push(...k);
+    else out.push(k);
+  }
+  if (last !== undefined) out.push(last);
+  return out;
+}
+
+function listTypesAt(value: any, schema: any, link: PathLink | undefined, out: StructuralIssue[]): void {
+  if (value === null || typeof value !== 'object' || !schema || !listTypesBelow(schema)) return;
   if (Array.isArray(value)) {
     const listType = schema['x-kubernetes-list-type'];
     if (listType === 'set' || listType === 'map') {
@@ -426,18 +456,19 @@ function checkListTypes(value: any, schema: any, p: (string | number)[]): Struct
           : JSON.stringify(item);
         if (seen.has(id)) {
           const what = listType === 'map' && keys ? `key ${keys.map(k => `${k}=${show(item?.[k])}`).join(', ')}` : `value ${show(item)}`;
-          out.push({ code: ValidationCodes.DUPLICATE, path: [...p, i], message: `duplicate entry with ${what} (also at index ${seen.get(id)}): entries must be unique` });
+          out.push({ code: ValidationCodes.DUPLICATE, path: pathOf(link, i), message: `duplicate entry with ${what} (also at index ${seen.get(id)}): entries must be unique` });
         } else {
           seen.set(id, i);
         }
       });
     }
-    if (schema.items) value.forEach((item, i) => out.push(...checkListTypes(item, schema.items, [...p, i])));
-    return out;
+    const items = schema.items;
+    if (items) value.forEach((item, i) => listTypesAt(item, items, { parent: link, key: i }, out));
+    return;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (child) out.push(...checkListTypes(v, child, [...p, k]));
+  const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k of Object.keys(value)) {
+    const child = schema.properties?.[k] ?? other;
+    if (child) listTypesAt(value[k], child, { parent: link, key: k }, out);
   }
-  return out;
 }
