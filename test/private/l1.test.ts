@@ -51,8 +51,7 @@ function conversionProblems(file: string, root: string, guarded: string[] = []):
         new RegExp(`^obj\\.${k}\\?\\.map\\(y => toJson_(\\w+)\\(y\\)\\)$`),
         new RegExp(`^\\(\\(obj\\.${k}\\) === undefined\\) \\? undefined : \\(Object\\.entries\\(obj\\.${k}\\)\\.reduce\\(\\(r, i\\) => \\(i\\[1\\] === undefined\\) \\? r : \\(\\{ \\.\\.\\.r, \\[i\\[0\\]\\]: toJson_(\\w+)\\(i\\[1\\]\\) \\}\\), \\{\\}\\)\\)$`),
       ].map(re => re.exec(expr)).find(x => x);
-      if (nested) visit(`toJson_${nested[1]}`);
-      else if (expr !== `obj.${key}` && expr !== `obj.${key}?.map(y => y)`
+      if (nested) {visit(`toJson_${nested[1]}`);} else if (expr !== `obj.${key}` && expr !== `obj.${key}?.map(y => y)`
         && expr !== `((obj.${key}) === undefined) ? undefined : (Object.entries(obj.${key}).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {}))`) {
         problems.push(`${name}: '${key}': ${expr}`);
       }
@@ -113,16 +112,19 @@ describe('L1 classes rendered without their generated conversion (src/private/l1
     expect(prometheus).toContain("toJson_PrometheusRuleSpecGroupsRules: 'keep_firing_for': obj.keepFiringFor");
     // keys out of sorted order
     expect(conversionProblems('linkerd-policy.linkerd.io.ts', 'toJson_AuthorizationPolicyProps')).toEqual([
-      'toJson_AuthorizationPolicySpec: keys not in sorted order: targetRef, requiredAuthenticationRefs']);
+      'toJson_AuthorizationPolicySpec: keys not in sorted order: targetRef, requiredAuthenticationRefs',
+    ]);
     // the guarded keys are what the guards are for
     expect(conversionProblems('istio-networking.istio.io.ts', 'toJson_VirtualServiceProps')).toEqual([
       "toJson_VirtualServiceSpecHttp: 'mirror_percent': obj.mirrorPercent",
       'toJson_VirtualServiceSpecHttp: keys not in sorted order: corsPolicy, delegate, directResponse, fault, headers, match, mirror, mirror_percent, mirrorPercentage, mirrors, name, redirect, retries, rewrite, route, timeout',
     ]);
     expect(conversionProblems('linkerd-policy.linkerd.io.ts', 'toJson_HttpRouteProps')).toEqual([
-      'toJson_HttpRouteSpecRulesBackendRefs: keys not in sorted order: group, kind, name, namespace, port, weight, filters']);
+      'toJson_HttpRouteSpecRulesBackendRefs: keys not in sorted order: group, kind, name, namespace, port, weight, filters',
+    ]);
     expect(conversionProblems('consul-consul.hashicorp.com.ts', 'toJson_ServiceResolverProps')).toEqual([
-      "toJson_ServiceResolverSpecLoadBalancerHashPolicies: 'sourceIP': obj.sourceIp"]);
+      "toJson_ServiceResolverSpecLoadBalancerHashPolicies: 'sourceIP': obj.sourceIp",
+    ]);
   });
 
   test.each(['istio', 'istio-ambient', 'linkerd', 'consul'])('%s: every object of the benchmark app is written as its L1 writes it', meshName => {
@@ -179,24 +181,43 @@ describe('L1 classes rendered without their generated conversion (src/private/l1
     const str = fc.oneof(fc.constantFrom('a', 'b', 'Z', '_x', '10', '9', 'x-y'), fc.string({ maxLength: 3 }));
     const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
     const orNull = <T>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.constant(null as any), fc.constant(undefined as any));
-    const dict = <T>(v: fc.Arbitrary<T>) => fc.dictionary(str, v, { noNullPrototype: true });
-    const stringMatch = fc.record({ exact: maybe(str), prefix: maybe(str), regex: maybe(str) }, { requiredKeys: [], noNullPrototype: true });
+    const OPT = { requiredKeys: [] as never[], noNullPrototype: true };
+    const PLAIN = { noNullPrototype: true };
+    const pct = fc.record({ value: fc.double({ min: 0, max: 100, noNaN: true }) }, PLAIN);
+    const dict = <T>(v: fc.Arbitrary<T>) => fc.dictionary(str, v, PLAIN);
+    const stringMatch = fc.record({ exact: maybe(str), prefix: maybe(str), regex: maybe(str) }, OPT);
     const match = fc.record({
-      uri: maybe(stringMatch), headers: maybe(dict(orNull(stringMatch))), queryParams: maybe(dict(stringMatch)),
-      method: maybe(stringMatch), name: maybe(str), ignoreUriCase: maybe(fc.boolean()), sourceLabels: maybe(dict(str)),
-    }, { requiredKeys: [], noNullPrototype: true });
-    const destination = fc.record({ host: str, subset: maybe(str), port: maybe(fc.record({ number: fc.integer({ min: 1, max: 65535 }) }, { noNullPrototype: true })) }, { requiredKeys: ['host'], noNullPrototype: true });
+      uri: maybe(stringMatch),
+      headers: maybe(dict(orNull(stringMatch))),
+      queryParams: maybe(dict(stringMatch)),
+      method: maybe(stringMatch),
+      name: maybe(str),
+      ignoreUriCase: maybe(fc.boolean()),
+      sourceLabels: maybe(dict(str)),
+    }, OPT);
+    const port = fc.record({ number: fc.integer({ min: 1, max: 65535 }) }, PLAIN);
+    const destination = fc.record({ host: str, subset: maybe(str), port: maybe(port) }, { requiredKeys: ['host'], noNullPrototype: true });
     const http = fc.record({
-      name: maybe(str), match: maybe(fc.array(orNull(match), { maxLength: 3 })),
+      name: maybe(str),
+      match: maybe(fc.array(orNull(match), { maxLength: 3 })),
       route: maybe(fc.sparseArray(fc.record({ destination, weight: maybe(fc.integer({ min: 0, max: 100 })) }, { requiredKeys: ['destination'], noNullPrototype: true }), { maxLength: 3 })),
-      timeout: maybe(str), retries: maybe(fc.record({ attempts: maybe(fc.integer({ min: 0, max: 5 })), perTryTimeout: maybe(str), retryOn: maybe(str) }, { requiredKeys: [], noNullPrototype: true })),
-      fault: maybe(fc.record({ abort: maybe(fc.record({ httpStatus: fc.integer({ min: 200, max: 599 }), percentage: maybe(fc.record({ value: fc.double({ min: 0, max: 100, noNaN: true }) }, { noNullPrototype: true })) }, { noNullPrototype: true })) }, { requiredKeys: [], noNullPrototype: true })),
-      mirror: maybe(destination), mirrorPercent: maybe(fc.integer({ min: 0, max: 100 })), mirrorPercentage: maybe(fc.record({ value: fc.double({ min: 0, max: 100, noNaN: true }) }, { noNullPrototype: true })),
-      headers: maybe(fc.record({ request: maybe(fc.record({ set: maybe(dict(str)), remove: maybe(fc.array(str)) }, { requiredKeys: [], noNullPrototype: true })) }, { requiredKeys: [], noNullPrototype: true })),
-    }, { requiredKeys: [], noNullPrototype: true });
-    const spec = fc.record({ hosts: maybe(fc.array(orNull(str))), gateways: maybe(fc.array(str)), http: maybe(fc.array(orNull(http), { maxLength: 4 })), exportTo: maybe(fc.array(str)) }, { requiredKeys: [], noNullPrototype: true });
+      timeout: maybe(str),
+      retries: maybe(fc.record({ attempts: maybe(fc.integer({ min: 0, max: 5 })), perTryTimeout: maybe(str), retryOn: maybe(str) }, OPT)),
+      fault: maybe(fc.record({ abort: maybe(fc.record({ httpStatus: fc.integer({ min: 200, max: 599 }), percentage: maybe(pct) }, PLAIN)) }, OPT)),
+      mirror: maybe(destination),
+      mirrorPercent: maybe(fc.integer({ min: 0, max: 100 })),
+      mirrorPercentage: maybe(pct),
+      headers: maybe(fc.record({ request: maybe(fc.record({ set: maybe(dict(str)), remove: maybe(fc.array(str)) }, OPT)) }, OPT)),
+    }, OPT);
+    const spec = fc.record({
+      hosts: maybe(fc.array(orNull(str))),
+      gateways: maybe(fc.array(str)),
+      http: maybe(fc.array(orNull(http), { maxLength: 4 })),
+      exportTo: maybe(fc.array(str)),
+    }, OPT);
     fc.assert(fc.property(spec, s => {
-      const vs = new unconverted.VirtualService(new Chart(new App(), 'c'), 'vs', { metadata: { name: 'n', labels: { b: '1', a: '2' } }, spec: s as istio.VirtualServiceSpec });
+      const metadata = { name: 'n', labels: { b: '1', a: '2' } };
+      const vs = new unconverted.VirtualService(new Chart(new App(), 'c'), 'vs', { metadata, spec: s as istio.VirtualServiceSpec });
       return sameText(vs.toJson(), l1Json(vs));
     }), { numRuns: 300 });
   });
