@@ -1,8 +1,5 @@
 import { ApiObject } from 'cdk8s';
 
-/** The ApiObject's own rendering (resolved, sanitized, keys sorted, JSON patches applied). */
-const renderBase: () => any = ApiObject.prototype.toJson;
-
 /**
  * A subclass of a generated L1 (`istio.VirtualService`, ...) whose `toJson` returns `ApiObject`'s own
  * rendering without the L1's generated conversion (`toJson_*Props`), where that conversion is proved to
@@ -27,7 +24,8 @@ export function unconverted<C extends abstract new (...args: any[]) => ApiObject
   class Unconverted extends L1 {
     public toJson(): any {
       if ((this as any).patches?.length !== 0 || process.env.CDK8S_DISABLE_SORT) return super.toJson();
-      const json = renderBase.call(this);
+      // ApiObject's own rendering (resolved, sanitized, keys sorted), looked up when called (as `super` is)
+      const json = ApiObject.prototype.toJson.call(this);
       return needsConversion?.(json) ? super.toJson() : json;
     }
   }
