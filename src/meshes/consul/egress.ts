@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ConsulServiceDefaults } from './service-defaults';
 import { ConsulMeshEntry, ConsulTerminatingGateway, writesDatacenterWide } from './singletons';
-import * as consul from '../../imports/consul';
 import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
 import { EgressRenderer, RenderContext } from '../renderer';
+import { ServiceIntentions } from '../unconverted';
 
 /**
  * Consul: per host a ServiceDefaults destination, a place on the terminating gateway and an intention,
@@ -46,7 +46,7 @@ export const CONSUL_EGRESS: EgressRenderer = {
       const entry = ConsulServiceDefaults.of(scope, h.slug, ns);
       entry.setProtocol(h.protocol === EgressProtocol.HTTP ? 'http' : 'tcp', scope.node.path);
       entry.setDestination({ addresses: [h.host], port: h.port }, scope.node.path);
-      new consul.ServiceIntentions(scope, `Intentions-${h.slug}`, {
+      new ServiceIntentions(scope, `Intentions-${h.slug}`, {
         metadata: objectMetadata(h.slug, ns),
         spec: {
           destination: { name: h.slug },

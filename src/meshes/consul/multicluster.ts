@@ -9,6 +9,7 @@ import type { Unsupported } from '../../model/unsupported';
 import { CROSS_CLUSTER_KEEP, ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
+import { ServiceIntentions } from '../unconverted';
 
 /**
  * Consul (cluster peering): each exporter has one `ExportedServices` named `default` listing its
@@ -117,7 +118,7 @@ function remoteCallers(e: ExportIntent, mesh: Mesh): void {
     if (own) recordRemoteCallers(own, () => remoteCallers(e, mesh));
     return;
   }
-  const obj = new consul.ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
+  const obj = new ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
     metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
     spec: {
       destination: { name: e.service.name },

@@ -9,6 +9,7 @@ import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { TrafficRenderer } from '../renderer';
+import { ServiceResolver, ServiceRouter, ServiceSplitter } from '../unconverted';
 
 const PATH_FIELD: Record<MatchType, 'pathExact' | 'pathPrefix' | 'pathRegex'> = {
   [MatchType.EXACT]: 'pathExact',
@@ -98,13 +99,13 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
     ConsulServiceDefaults.of(traffic, m.serviceName, m.namespace).setProtocol(m.protocol, by);
     const needsRouter = m.resilience?.rules.length || routingNow?.rules.length;
     if (needsRouter && !traffic.node.tryFindChild('ServiceRouter')) {
-      traffic.adopt(new consul.ServiceRouter(traffic, 'ServiceRouter', {
+      traffic.adopt(new ServiceRouter(traffic, 'ServiceRouter', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({ produce: () => ({ routes: routes(model()) }) }) as consul.ServiceRouterSpec,
       }));
     }
     if (routingNow && !traffic.node.tryFindChild('ServiceSplitter')) {
-      traffic.adopt(new consul.ServiceSplitter(traffic, 'ServiceSplitter', {
+      traffic.adopt(new ServiceSplitter(traffic, 'ServiceSplitter', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({
           produce: (): consul.ServiceSplitterSpec => {
@@ -116,7 +117,7 @@ export const CONSUL_TRAFFIC: TrafficRenderer = {
     }
     const cp = m.resilience?.connectionPool;
     if ((routingNow || m.failover || cp?.connectTimeoutMs !== undefined || m.resilience?.loadBalancing) && !traffic.node.tryFindChild('ServiceResolver')) {
-      traffic.adopt(new consul.ServiceResolver(traffic, 'ServiceResolver', {
+      traffic.adopt(new ServiceResolver(traffic, 'ServiceResolver', {
         metadata: objectMetadata(m.serviceName, m.namespace),
         spec: Lazy.any({
           produce: (): consul.ServiceResolverSpec => {

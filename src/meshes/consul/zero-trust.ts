@@ -12,6 +12,7 @@ import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/z
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { objectMetadata } from '../../private/metadata';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
+import { ServiceIntentions } from '../unconverted';
 
 type Permission = consul.ServiceIntentionsSpecSourcesPermissions;
 type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
@@ -127,12 +128,12 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
     // the default deny for the services no intention names. On Enterprise, a destination `*` in the
     // namespace; on CE (one Consul namespace) `*` is every service of the datacenter
     if (mesh.consulEnterprise) {
-      new consul.ServiceIntentions(scope, 'DefaultDeny', {
+      new ServiceIntentions(scope, 'DefaultDeny', {
         metadata: objectMetadata('default-deny', ns),
         spec: { destination: { name: '*', namespace: ns }, sources: [{ name: '*', namespace: '*', action: 'deny' }] },
       });
     } else if (writesDatacenterWide(scope, mesh, 'the * → * default-deny ServiceIntentions', 'deny every source to every destination (or the ACL default policy must be deny)')) {
-      new consul.ServiceIntentions(scope, 'DefaultDeny', {
+      new ServiceIntentions(scope, 'DefaultDeny', {
         metadata: objectMetadata('default-deny', ns, { annotations: DATACENTER_WIDE }),
         spec: { destination: { name: '*' }, sources: [{ name: '*', action: 'deny' }] },
       });
@@ -207,7 +208,7 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
       // every other caller of this service is denied here too, whatever the datacenter's default
       const wildcardKey = mesh.consulEnterprise ? '*/*' : '/*';
       if (!sources.has(wildcardKey)) specSources.push({ name: '*', ...(mesh.consulEnterprise ? { namespace: '*' } : {}), action: 'deny' });
-      new consul.ServiceIntentions(scope, `Intentions-${name}`, {
+      new ServiceIntentions(scope, `Intentions-${name}`, {
         metadata: objectMetadata(name, ns, { annotations: { 'cdk8s-mesh.io/rules': [...deny, ...allow].map(r => r.name).join(',') } }),
         spec: { destination: { name }, sources: specSources },
       });

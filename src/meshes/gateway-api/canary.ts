@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
 import * as flagger from '../../imports/flagger';
-import * as gatewayApi from '../../imports/gateway-api';
 import { MatchType } from '../../model/matches';
 import { Unsupported } from '../../model/unsupported';
 import type { CanaryControllerIntent, CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { ArgoRolloutsMeshRenderer, FlaggerMeshRenderer } from '../renderer';
 import { renderVersionBackends } from './versions';
+import { HttpRoute } from '../unconverted';
 
 /** Gateway API routes (Linkerd, Istio ambient) send to Services: one per version, selecting that version's pods. */
 export function renderBackendServices(scope: IConstruct, intent: CanaryReleaseIntent): void {
@@ -66,7 +66,7 @@ export function flaggerGatewayApi(serviceGroup: string): Pick<FlaggerMeshRendere
 export const ARGO_GATEWAY_API: Pick<ArgoRolloutsMeshRenderer, 'renderRouting' | 'headerRoutes'> = {
   renderRouting(scope, intent) {
     const { service, namespace } = intent;
-    new gatewayApi.HttpRoute(scope, 'ArgoHttpRoute', {
+    new HttpRoute(scope, 'ArgoHttpRoute', {
       metadata: objectMetadata(service.name, namespace),
       spec: {
         parentRefs: [{ group: '', kind: 'Service', name: service.name, port: service.port }],

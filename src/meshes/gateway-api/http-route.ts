@@ -9,6 +9,7 @@ import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { HTTPROUTE_MAX_RULES } from '../../private/limits';
 import { objectMetadata } from '../../private/metadata';
+import { HttpRoute } from '../unconverted';
 
 // The Service-parented (GAMMA) Gateway API HTTPRoutes of a service: shared by Istio ambient (waypoints)
 // and Linkerd, which read the same routes.
@@ -160,7 +161,7 @@ export function gammaRoutes(traffic: TrafficTarget, model: () => TrafficModel, o
       });
       traffic.adopt(opts.policyApi
         ? opts.policyApi.route(traffic as Construct, id, { metadata, spec: spec as gw.HttpRouteSpec })
-        : new gw.HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+        : new HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
     }
   }
 }

@@ -3,6 +3,7 @@ import * as gatewayApi from '../../imports/gateway-api';
 import type { IngressIntent } from '../../patterns/ingress/intent';
 import { HTTPROUTE_MAX_RULES } from '../../private/limits';
 import { objectMetadata } from '../../private/metadata';
+import { HttpRoute } from '../unconverted';
 
 /** How a mesh's gateway controller differs in the Gateway API objects of an IngressGateway. */
 export interface GatewayIngressOptions {
@@ -45,7 +46,7 @@ export function renderGatewayIngress(scope: Construct, intent: IngressIntent, op
   // longest-prefix-first)
   for (let i = 0; i * HTTPROUTE_MAX_RULES < routes.length; i++) {
     const chunk = routes.slice(i * HTTPROUTE_MAX_RULES, (i + 1) * HTTPROUTE_MAX_RULES);
-    new gatewayApi.HttpRoute(scope, i === 0 ? 'HTTPRoute' : `HTTPRoute-${i + 1}`, {
+    new HttpRoute(scope, i === 0 ? 'HTTPRoute' : `HTTPRoute-${i + 1}`, {
       metadata: objectMetadata(i === 0 ? `${name}-ingress` : `${name}-ingress-${i + 1}`, ns),
       spec: {
         parentRefs: [{ name, sectionName: tls ? 'https' : 'http' }],
@@ -72,7 +73,7 @@ export function renderGatewayIngress(scope: Construct, intent: IngressIntent, op
     });
   }
   if (redirect) {
-    new gatewayApi.HttpRoute(scope, 'HttpsRedirect', {
+    new HttpRoute(scope, 'HttpsRedirect', {
       metadata: objectMetadata(`${name}-https-redirect`, ns),
       spec: {
         parentRefs: [{ name, sectionName: 'http' }],

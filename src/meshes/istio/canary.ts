@@ -1,9 +1,9 @@
 import * as flagger from '../../imports/flagger';
-import * as istio from '../../imports/istio';
 import type { CanaryControllerIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
 import { CanaryAlertQueries, CanaryRenderer, RenderContext } from '../renderer';
+import { VirtualService } from '../unconverted';
 
 /** The canary's 5xx share and p99 latency in Istio's standard metrics, for the requests the labels select. */
 export function istioQueries(base: PromLabel[], window: string): CanaryAlertQueries {
@@ -48,7 +48,7 @@ export const ISTIO_CANARY: CanaryRenderer = {
       const { service, namespace } = intent;
       // Argo compares the first label of a destination host with stableService/canaryService (getHost)
       const fqdn = (name: string) => `${name}.${namespace ?? 'default'}.svc.${context.mesh.clusterDomain}`;
-      new istio.VirtualService(scope, 'ArgoVirtualService', {
+      new VirtualService(scope, 'ArgoVirtualService', {
         metadata: objectMetadata(service.name, namespace),
         spec: {
           hosts: [service._fqdn(scope, context.mesh.clusterDomain)],

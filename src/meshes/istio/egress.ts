@@ -7,6 +7,7 @@ import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
 import { EgressRenderer, RenderContext } from '../renderer';
+import { ServiceEntry } from '../unconverted';
 
 /**
  * Istio with sidecars: a ServiceEntry per host (exported to the namespace only), a DestinationRule for TLS
@@ -35,7 +36,7 @@ export function istioEgressRender(tlsWaypoint: (scope: Construct, namespace: str
     for (const h of hosts) {
       const protocol = h.protocol === EgressProtocol.TCP ? 'TCP' : h.protocol;
       const waypoint = h.originateTls ? tlsWaypoint(scope, ns, mesh) : undefined;
-      new istio.ServiceEntry(scope, `ServiceEntry-${h.slug}`, {
+      new ServiceEntry(scope, `ServiceEntry-${h.slug}`, {
         metadata: objectMetadata(h.slug, ns, waypoint ? { labels: { [USE_WAYPOINT_LABEL]: waypoint } } : {}),
         spec: {
           hosts: [h.host],

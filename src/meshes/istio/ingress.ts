@@ -8,6 +8,7 @@ import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
+import { AuthorizationPolicy, VirtualService } from '../unconverted';
 
 /**
  * Istio with sidecars (ambient: istio-ambient/ingress.ts, with istioIngressRender): the Istio API (a `Gateway` and a `VirtualService` bound to it, on the shared
@@ -69,7 +70,7 @@ export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => 
     // (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, on by default; pilot/pkg/model/policyattachment.go,
     // ShouldAttachPolicy): a default deny there would refuse every outside client. The gateway accepts
     // everyone on its listeners' ports (its routes and the JWT policy decide what follows).
-    new istio.AuthorizationPolicy(scope, 'AllowIngress', {
+    new AuthorizationPolicy(scope, 'AllowIngress', {
       metadata: objectMetadata(`${name}-allow-ingress`, ns),
       spec: {
         targetRefs,
@@ -91,7 +92,7 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
     ]
     : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }];
   new istio.Gateway(scope, 'Gateway', { metadata: objectMetadata(name, ns), spec: { selector, servers } });
-  new istio.VirtualService(scope, 'VirtualService', {
+  new VirtualService(scope, 'VirtualService', {
     metadata: objectMetadata(`${name}-ingress`, ns),
     spec: {
       hosts: [host],
@@ -131,7 +132,7 @@ function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: 
       }],
     },
   });
-  new istio.AuthorizationPolicy(scope, 'RequireJwt', {
+  new AuthorizationPolicy(scope, 'RequireJwt', {
     metadata: objectMetadata(`${name}-require-jwt`, namespace),
     spec: {
       ...at,

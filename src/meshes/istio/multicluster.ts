@@ -7,6 +7,7 @@ import { CROSS_CLUSTER_KEEP, MultiClusterIntent } from '../../patterns/multiclus
 import { IstioMultiClusterMode } from '../../patterns/multicluster/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
+import { AuthorizationPolicy, ServiceEntry } from '../unconverted';
 
 /**
  * The step the output needs from each cluster's operator: the network label on the control plane's
@@ -72,7 +73,7 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
     for (const e of intent.exports) {
       const host = `${e.service.name}.${e.namespace}.svc.${mesh.clusterDomain}`;
       if (e.callers.length) {
-        new istio.AuthorizationPolicy(e.from.chart, `RemoteCallers-${e.service.name}`, {
+        new AuthorizationPolicy(e.from.chart, `RemoteCallers-${e.service.name}`, {
           metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
           spec: {
             selector: { matchLabels: sortKeys(e.service.selector) },
@@ -93,7 +94,7 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
           intent.addFailover(c.chart, local, { localRegion: c.region, remotes: [{ region: e.from.region, peer: e.from.name }] }, c.chart);
         } else if (intent.istioMode === IstioMultiClusterMode.FEDERATED) {
           const address = e.from.gatewayAddress!;
-          new istio.ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {
+          new ServiceEntry(c.chart, `Remote-${e.service.name}-${e.from.name}`, {
             metadata: objectMetadata(`${e.service.name}-${e.from.name}`, e.namespace),
             spec: {
               hosts: [host],

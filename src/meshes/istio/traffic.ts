@@ -9,6 +9,7 @@ import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { TrafficRenderer } from '../renderer';
+import { VirtualService } from '../unconverted';
 
 function fmt(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatMillis(ms);
@@ -205,7 +206,7 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
     // same with or without a timeout; an opaque TCP service has no HTTP routes
     const managed = m.resilience && m.protocol !== ServiceProtocol.TCP;
     if ((managed || m.resilience?.rules.length || m.canary || m.routing || m.faults?.length) && !traffic.node.tryFindChild('VirtualService')) {
-      traffic.adopt(new istio.VirtualService(traffic, 'VirtualService', {
+      traffic.adopt(new VirtualService(traffic, 'VirtualService', {
         metadata: objectMetadata(name, m.namespace),
         spec: Lazy.any({ produce: () => ({ hosts: [model().host], http: httpRoutes(model(), traffic.contributorPath) }) }) as istio.VirtualServiceSpec,
       }));

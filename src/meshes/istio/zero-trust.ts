@@ -10,6 +10,7 @@ import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/inte
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
+import { AuthorizationPolicy } from '../unconverted';
 
 /** The SPIFFE-style principal Istio gives a service account. */
 function istioPrincipal(mesh: Mesh, id: Identity, namespace: string): string {
@@ -203,7 +204,7 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
       });
     }
     // an ALLOW policy with no rules: nothing is allowed unless another policy allows it
-    new istio.AuthorizationPolicy(scope, 'DefaultDeny', {
+    new AuthorizationPolicy(scope, 'DefaultDeny', {
       metadata: objectMetadata('default-deny', ns),
       spec: {},
     });
@@ -229,7 +230,7 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
     const allowed = byService(intent.allow);
     for (const [name, { service, rules }] of allowed) {
       const at = target(service);
-      new istio.AuthorizationPolicy(scope, `Allow-${name}`, {
+      new AuthorizationPolicy(scope, `Allow-${name}`, {
         metadata: objectMetadata(`${name}-allow`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
         spec: Lazy.any({
           produce: () => ({
@@ -267,13 +268,13 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
       ambient?.whenWaypoint(r.to.name, waypoint => {
         if (guarded.has(waypoint)) return;
         guarded.add(waypoint);
-        new istio.AuthorizationPolicy(scope, `WaypointDefaultDeny-${waypoint}`, {
+        new AuthorizationPolicy(scope, `WaypointDefaultDeny-${waypoint}`, {
           metadata: objectMetadata(`${waypoint}-default-deny`, ns),
           spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: waypoint }] },
         });
         // the ServiceEntries the waypoint serves (egress through it) stay open to the namespace's callers
         ambient.whenEgressWaypoint(waypoint, () => {
-          new istio.AuthorizationPolicy(scope, `WaypointEgress-${waypoint}`, {
+          new AuthorizationPolicy(scope, `WaypointEgress-${waypoint}`, {
             metadata: objectMetadata(`${waypoint}-allow-egress`, ns),
             spec: Lazy.any({
               produce: () => ({
@@ -289,7 +290,7 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
     // ztunnel admits the waypoint to the pods of every service that allows anyone, once it has one
     for (const [name, { service }] of allowed) {
       ambient?.whenWaypoint(service.name, waypoint => {
-        new istio.AuthorizationPolicy(scope, `AllowWaypoint-${name}`, {
+        new AuthorizationPolicy(scope, `AllowWaypoint-${name}`, {
           metadata: objectMetadata(`${name}-allow-waypoint`, ns),
           spec: {
             selector: { matchLabels: sortKeys(service.selector) },
@@ -301,7 +302,7 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
     }
     for (const [name, { service, rules }] of byService(intent.deny)) {
       const at = target(service);
-      new istio.AuthorizationPolicy(scope, `Deny-${name}`, {
+      new AuthorizationPolicy(scope, `Deny-${name}`, {
         metadata: objectMetadata(`${name}-deny`, ns, { annotations: { 'cdk8s-mesh.io/rules': rules.map(r => r.name).join(',') } }),
         spec: Lazy.any({
           produce: () => ({ ...at(), action: istio.AuthorizationPolicySpecAction.DENY, rules: rules.map(r => rule(mesh, r, ns, undefined)) }),

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import * as gatewayApi from '../../imports/gateway-api';
 import * as linkerd from '../../imports/linkerd';
 import type { Unsupported } from '../../model/unsupported';
 import type { EgressIntent } from '../../patterns/egress/intent';
 import { EgressProtocol } from '../../patterns/egress/props';
 import { objectMetadata } from '../../private/metadata';
 import { EgressRenderer, RenderContext } from '../renderer';
+import { HttpRoute } from '../unconverted';
 
 const LINKERD_EGRESS_NETWORK = 'egress';
 
@@ -54,7 +54,7 @@ export const LINKERD_EGRESS: EgressRenderer = {
         rules: [{ backendRefs: [{ ...ref, port: h.port }] }],
       };
       if (h.protocol === EgressProtocol.HTTP) {
-        new gatewayApi.HttpRoute(scope, `HTTPRoute-${h.slug}`, { metadata: objectMetadata(h.slug, ns), spec });
+        new HttpRoute(scope, `HTTPRoute-${h.slug}`, { metadata: objectMetadata(h.slug, ns), spec });
       } else {
         // TLSRoute v1alpha2: Linkerd edge-26.8's policy controller watches that version only and skips
         // the watch when it is not served (policy-controller/k8s/api/src/lib.rs, `gateway::TLSRoute`

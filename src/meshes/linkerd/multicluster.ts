@@ -7,6 +7,7 @@ import type { Unsupported } from '../../model/unsupported';
 import { CROSS_CLUSTER_KEEP, ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
 import { objectMetadata } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
+import { MeshTlsAuthentication } from '../unconverted';
 
 const EXPORTED = 'mirror.linkerd.io/exported';
 
@@ -43,7 +44,7 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): vo
   const spec: linkerd.MeshTlsAuthenticationSpec = remoteDiscovery
     ? { identities: [...new Set(e.to.flatMap(c => e.callers.map(id => `${id.name}.${id.namespace ?? ns}.serviceaccount.identity.linkerd.${c.trustDomain}`)))].sort() }
     : { identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] };
-  new linkerd.MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
+  new MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
   new linkerd.AuthorizationPolicy(scope, `Authz-${name}`, {
     metadata: objectMetadata(name, ns, { annotations }),
     spec: {

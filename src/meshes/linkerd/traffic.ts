@@ -11,6 +11,7 @@ import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes } from '../gateway-api/http-route';
 import { crossedPrecedenceProblem } from '../gateway-api/precedence';
 import { TrafficRenderer } from '../renderer';
+import { PolicyHttpRoute } from '../unconverted';
 
 /** Retry conditions Linkerd's `retry.linkerd.io/http` can express, as its values. */
 export const LINKERD_RETRY_ON: Record<string, string> = {
@@ -69,7 +70,7 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     const needRoutes = m.resilience?.rules.length || m.routing || (m.canary && !m.canary.smi);
     if (needRoutes) {
       gammaRoutes(traffic, model, {
-        policyApi: policyApi ? { parentGroup: 'core', route: (scope, id, props) => new linkerd.HttpRoute(scope, id, props as linkerd.HttpRouteProps) } : undefined,
+        policyApi: policyApi ? { parentGroup: 'core', route: (scope, id, props) => new PolicyHttpRoute(scope, id, props as linkerd.HttpRouteProps) } : undefined,
         routePerRetryPolicy: ROUTE_PER_RETRY_POLICY,
         annotations: retryAnnotations,
         mirror: false,

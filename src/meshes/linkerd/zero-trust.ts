@@ -15,6 +15,7 @@ import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
+import { MeshTlsAuthentication, PolicyHttpRoute } from '../unconverted';
 
 const POLICY = 'policy.linkerd.io';
 
@@ -38,7 +39,7 @@ function authentications(scope: Construct, r: RuleIntent, ns: string): Authn[] {
   const annotations = { 'cdk8s-mesh.io/rule': r.name };
   const out: Authn[] = [];
   if (meshed.length) {
-    new linkerd.MeshTlsAuthentication(scope, `MeshTLS-${r.name}`, {
+    new MeshTlsAuthentication(scope, `MeshTLS-${r.name}`, {
       metadata: objectMetadata(r.name, ns, { annotations }),
       spec: { identityRefs: meshed.map(identityRef) },
     });
@@ -215,11 +216,11 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
       proxyProtocol: 'HTTP/1',
     },
   });
-  new linkerd.HttpRoute(scope, 'ProxyMetricsRoute', {
+  new PolicyHttpRoute(scope, 'ProxyMetricsRoute', {
     metadata: objectMetadata('proxy-metrics', ns),
     spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/metrics' } }] }] },
   });
-  new linkerd.HttpRoute(scope, 'ProxyProbesRoute', {
+  new PolicyHttpRoute(scope, 'ProxyProbesRoute', {
     metadata: objectMetadata('proxy-probes', ns),
     spec: { parentRefs: [serverRef], rules: [{ matches: [{ path: { type: prefix, value: '/live' } }, { path: { type: prefix, value: '/ready' } }] }] },
   });
@@ -329,7 +330,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       if (scoped.length) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path
-        new linkerd.HttpRoute(scope, `Route-${name}-default`, {
+        new PolicyHttpRoute(scope, `Route-${name}-default`, {
           metadata: objectMetadata(`${name}-default`, ns),
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
         });
@@ -351,7 +352,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       let shared = 0;
       for (const route of inboundRoutes(scoped)) {
         const routeName = route.name ?? `${name}-shared-${++shared}`;
-        new linkerd.HttpRoute(scope, `Route-${routeName}`, {
+        new PolicyHttpRoute(scope, `Route-${routeName}`, {
           metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
         });
