@@ -54,6 +54,20 @@ describe('object identity in the analyzer', () => {
     }), { numRuns: 2000 });
   });
 
+  test('duplicatePairs on many objects of one name: the pairs of the keys, found without a scan of the name', () => {
+    // a `default` PeerAuthentication and Sidecar in each of 3,000 namespaces, then a copy of every tenth one
+    const objs: any[] = [];
+    for (let i = 0; i < 3000; i++) {
+      objs.push({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: `ns-${i}` } });
+      objs.push({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: `ns-${i}` } });
+    }
+    for (let i = 0; i < 3000; i += 10) objs.push({ apiVersion: 'security.istio.io/v1beta1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: `ns-${i}` } });
+    const pairs = duplicatePairs(objs.map((obj, i) => ({ obj, i })), x => x.obj).map(p => [p.first.i, p.again.i]);
+    expect(pairs).toEqual(pairsBefore(objs, ''));
+    expect(pairs).toHaveLength(300);
+    expect(pairs[1]).toEqual([20, 6001]);
+  });
+
   test('the context finds by identity what the index made in its constructor found (the last copy of a key)', () => {
     fc.assert(fc.property(fc.array(object, { maxLength: 20 }), fc.array(fc.tuple(value('', 'networking.istio.io', 'a'), value('Service', 'VirtualService'), value('shop', 'default'), value('a', 'b', 'undefined', '7')), { maxLength: 10 }), (objs, lookups) => {
       const docs: Doc[] = objs.filter(o => o && typeof o === 'object' && typeof o.kind === 'string').map((obj, index) => ({ obj, index }));

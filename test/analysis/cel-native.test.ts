@@ -281,6 +281,19 @@ describe('matches() patterns run as JavaScript RegExps', () => {
     }), { numRuns: 3000 });
   });
 
+  test('a text that overflows the JavaScript engine\'s stack goes to RE2 (both sides of the rule)', () => {
+    // V8 throws a RangeError on a repeated group over millions of characters; RE2 does not
+    const gateway = (value: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'n' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], addresses: [{ type: 'Hostname', value }] },
+    });
+    const codes = (value: string) => ManifestValidator.validateObjects([gateway(value)]).findings.map(f => f.code);
+    const long = 'a.'.repeat(2_200_000);
+    expect(() => nativePattern('^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')!.test(`${long}a!`)).toThrow(RangeError);
+    expect(codes(`${long}a!`)).toEqual(['SCH008', 'CEL001']); // too long, and a character the pattern refuses
+    expect(codes(`${long}a`)).toEqual(['SCH008']); // too long only: the pattern matches
+  });
+
   test('patterns outside the subset are left to RE2', () => {
     for (const p of ['a.b', '\\s', '\\d', '\\w', '[^a]', '(?i)a', '(?s).', 'a{101}', 'a{1,101}', '(ab){2}', 'a**', 'a++', '*a', '^*', '[a-z-0]', '[z-a]', '[a-Z]', '[[:alpha:]]', '(', ')', 'a{,2}', '\\-', '\\p{L}', '[]a]', 'a]', 'a}']) {
       expect([p, nativePattern(p)]).toEqual([p, undefined]);

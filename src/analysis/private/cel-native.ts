@@ -215,9 +215,19 @@ function call(v: any): Fn {
         if (pattern === undefined) return unsupported();
         // a pattern of the plain subset (the Gateway API's paths and hostnames) runs as a JavaScript RegExp,
         // which decides it as RE2 does (nativePattern); others load @bufbuild/re2 as the library does
-        let re: { test: (s: string) => boolean } | null | undefined = nativePattern(pattern);
+        const native = nativePattern(pattern);
+        let re: { test: (s: string) => boolean } | null | undefined;
         return env => {
           const text = str(target(env));
+          if (native) {
+            // V8's backtracking overflows its stack on a repeated group over a text of millions of characters
+            // (RangeError), where RE2 does not: such a text goes to RE2
+            try {
+              return native.test(text);
+            } catch (e) {
+              if (!(e instanceof RangeError)) throw e;
+            }
+          }
           if (re === undefined) {
             try {
               // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -28,7 +28,9 @@ export interface DuplicatePair<T> {
  * name, a string of the manifests, and compared on API group, kind and namespace within a bucket).
  */
 export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
-  const byName = new Map<string, { item: T; group: string; kind: string; ns: string }[]>();
+  // name -> kind -> namespace -> API group -> the first object: no key string per object, and no scan of the
+  // objects of one name (a `default` PeerAuthentication in every namespace)
+  const firsts = new Map<string, Map<string, Map<string, Map<string, T>>>>();
   const out: DuplicatePair<T>[] = [];
   for (const item of items) {
     const obj = objectOf(item);
@@ -37,12 +39,9 @@ export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => an
     const slash = apiVersion.indexOf('/');
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     const ns: string = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
-    const kind: string = obj.kind;
-    let bucket = byName.get(obj.metadata.name);
-    if (!bucket) byName.set(obj.metadata.name, bucket = []);
-    const first = bucket.find(e => e.kind === kind && e.ns === ns && e.group === group);
-    if (first) out.push({ first: first.item, again: item });
-    else bucket.push({ item, group, kind, ns });
+    const byGroup = child(child(child(firsts, obj.metadata.name), obj.kind), ns) as Map<string, T>;
+    if (byGroup.has(group)) out.push({ first: byGroup.get(group)!, again: item });
+    else byGroup.set(group, item);
   }
   return out;
 }
@@ -75,4 +74,11 @@ function diff(a: any, b: any, p: (string | number)[]): (string | number)[] | und
     if (d) return d;
   }
   return undefined;
+}
+
+/** The map under `key` in `map`, made when missing. */
+function child(map: Map<string, any>, key: string): Map<string, any> {
+  let m = map.get(key);
+  if (!m) map.set(key, m = new Map());
+  return m;
 }
