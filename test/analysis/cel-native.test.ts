@@ -284,7 +284,9 @@ describe('matches() patterns run as JavaScript RegExps', () => {
   test('a text that overflows the JavaScript engine\'s stack goes to RE2 (both sides of the rule)', () => {
     // V8 throws a RangeError on a repeated group over millions of characters; RE2 does not
     const gateway = (value: string) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'n' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'g', namespace: 'n' },
       spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], addresses: [{ type: 'Hostname', value }] },
     });
     const codes = (value: string) => ManifestValidator.validateObjects([gateway(value)]).findings.map(f => f.code);
