@@ -95,7 +95,7 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
  * count, each node's own count stopping above `limit` as there; undefined when it nests too deep.
  * `sawNull`: whether a null was met on the way (the whole value is walked when the size is at most `limit`).
  */
-export function treeSize(root: unknown, limit: number): { size: number; sawNull: boolean } | undefined {
+function treeSize(root: unknown, limit: number): { size: number; sawNull: boolean } | undefined {
   const TOO_DEEP = -1;
   let sawNull = false;
   const size = (v: unknown, depth: number): number => {
