@@ -111,8 +111,8 @@ export class ManifestValidator {
     // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
     // value is one the copy changes (.nan and .inf become null as in JSON; a __proto__ key)
     const owned = !text.includes('&') && !text.includes('__proto__') && !/\.(nan|NaN|NAN|inf|Inf|INF)\b/.test(text);
-    for (const { obj, documentIndex, prefix } of loaded.documents) {
-      const r = ManifestValidator.validateObject(obj, options, owned);
+    for (const { obj, documentIndex, prefix, nullFree } of loaded.documents) {
+      const r = ManifestValidator.validateObject(obj, options, owned, owned && nullFree === true);
       if (r.checked) checked++;
       if (r.issues.length) lines = lines ?? new DocumentLines(text);
       // an item of a kind: List is reported at its path in the list (items[3].spec...)
@@ -150,7 +150,7 @@ export class ManifestValidator {
     return `${f.severity.toUpperCase()} ${f.code} ${where ? where + ' ' : ''}${what ? what + ': ' : ''}${f.message}`;
   }
 
-  private static validateObject(obj: any, options: ValidateOptions, owned = false): { checked: boolean; issues: RawIssue[] } {
+  private static validateObject(obj: any, options: ValidateOptions, owned = false, ownedWithoutNulls = false): { checked: boolean; issues: RawIssue[] } {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       return { checked: false, issues: [{ code: ValidationCodes.NOT_AN_OBJECT, severity: Severity.ERROR, path: [], message: `a manifest must be a mapping with apiVersion and kind, got ${Array.isArray(obj) ? 'a list' : JSON.stringify(obj)}` }] };
     }
@@ -172,7 +172,8 @@ export class ManifestValidator {
     // (plain data without a null: nothing for validateStructure's pruneNulls to remove, so no second walk)
     const withoutNulls = !owned && !schemaHasDefaults(pinned.schema) && plainWithoutNulls(obj);
     const copy = owned || withoutNulls ? obj : copyJson(obj);
-    for (const s of validateStructure(copy, pinned, withoutNulls)) {
+    // (`ownedWithoutNulls`: the parsed document, checked in place, holds no null: the size walk saw every node)
+    for (const s of validateStructure(copy, pinned, withoutNulls || ownedWithoutNulls)) {
       issues.push({ code: s.code, severity: Severity.ERROR, path: s.path, message: s.message });
     }
     const key = `${pinned.apiVersion}/${pinned.kind}`;

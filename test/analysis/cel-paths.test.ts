@@ -55,3 +55,37 @@ describe('CEL findings carry the path of the value', () => {
     }), { numRuns: 500 });
   });
 });
+
+// The walk visits a map's keys in insertion order: a key declared in `properties` without rules below is not
+// given to `additionalProperties`' rules, the others are; a node with rules and nothing below is not walked into.
+// A walk that gave declared keys to additionalProperties, or stopped visiting keys after a rule-only node, fails this.
+describe('CEL walk of a map with declared properties and additionalProperties', () => {
+  const leaf = { 'type': 'string', 'x-kubernetes-validations': [{ rule: "self != 'bad'", message: 'not bad' }] };
+  const schema = {
+    type: 'object',
+    properties: {
+      m: {
+        'type': 'object',
+        'properties': { declared: { type: 'string' } },
+        'additionalProperties': leaf,
+        'x-kubernetes-validations': [{ rule: "!has(self.stop) || self.stop != 'bad'", message: 'no bad stop' }],
+      },
+      r: { 'type': 'object', 'x-kubernetes-validations': [{ rule: "!has(self.x) || self.x != 'bad'", message: 'no bad x' }] },
+    },
+  };
+  const tree = ruleTree(schema);
+  const keys = fc.constantFrom('declared', 'a', 'b', 'stop', 'x');
+  const str = fc.constantFrom('bad', 'good');
+
+  test('on generated values', () => {
+    fc.assert(fc.property(fc.dictionary(keys, str, { maxKeys: 5 }), fc.dictionary(keys, str, { maxKeys: 5 }), (m, r) => {
+      const out: CelIssue[] = [];
+      evaluateRules({ m, r }, tree, [], out);
+      const want: [(string | number)[], string][] = [];
+      if (m.stop === 'bad') want.push([['m'], 'no bad stop']);
+      for (const k of Object.keys(m)) if (k !== 'declared' && m[k] === 'bad') want.push([['m', k], 'not bad (got "bad")']);
+      if (r.x === 'bad') want.push([['r'], 'no bad x']);
+      expect(out.map(i => [i.path, i.message])).toEqual(want);
+    }), { numRuns: 300 });
+  });
+});

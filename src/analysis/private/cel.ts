@@ -503,9 +503,17 @@ function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink |
     return;
   }
   if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as object)) {
-      const child = node.properties.get(k) ?? (node.schema.properties?.[k] ? undefined : node.additional);
-      if (child) evaluateAt(v, child, { parent: link, key: k }, out, converted);
+    // the keys in the value's order, as Object.entries gives them, without its pairs; none to visit when no
+    // rule lives below (a node with rules only)
+    const properties = node.properties;
+    const additional = node.additional;
+    if (!properties.size && !additional) return;
+    const declared = additional ? node.schema.properties : undefined;
+    const keys = Object.keys(value as object);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const child = properties.get(k) ?? (additional && !declared?.[k] ? additional : undefined);
+      if (child) evaluateAt((value as any)[k], child, { parent: link, key: k }, out, converted);
     }
   }
 }

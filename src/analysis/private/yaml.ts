@@ -40,6 +40,8 @@ export interface LoadedDocument {
   readonly documentIndex: number;
   /** Its path inside that document: `['items', 3]` for an item of a `kind: List`, else empty. */
   readonly prefix: (string | number)[];
+  /** True when its YAML document is known to hold no null (no alias, sized by the plain walk): nothing to prune. */
+  readonly nullFree?: boolean;
 }
 
 /**
@@ -62,7 +64,10 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   const trees = !text.includes('&');
   docs.forEach((obj, documentIndex) => {
     if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
-    const size = (trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined) ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
+    const walked = trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined;
+    const size = walked?.size ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
+    // the plain walk saw every node of a document it did not refuse (it stops early only above the limit)
+    const nullFree = walked !== undefined && !walked.sawNull;
     if (size === 'cycle') {
       throw new YamlReadError(`the YAML is refused: document ${documentIndex} refers to itself through an alias: a manifest is a tree; write it without the recursive anchor`);
     }
@@ -74,12 +79,12 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
     const o = obj as any;
     if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
       o.items.forEach((item: unknown, i: number) => {
-        documents.push({ obj: item, documentIndex, prefix: ['items', i] });
+        documents.push({ obj: item, documentIndex, prefix: ['items', i], nullFree });
         count++;
       });
       return;
     }
-    documents.push({ obj, documentIndex, prefix: [] });
+    documents.push({ obj, documentIndex, prefix: [], nullFree });
     count++;
   });
   return { documents, count };
@@ -88,11 +93,14 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
 /**
  * `expandedSize` of a value that shares no node (a document without aliases), by recursion: the same
  * count, each node's own count stopping above `limit` as there; undefined when it nests too deep.
+ * `sawNull`: whether a null was met on the way (the whole value is walked when the size is at most `limit`).
  */
-function treeSize(root: unknown, limit: number): number | undefined {
+function treeSize(root: unknown, limit: number): { size: number; sawNull: boolean } | undefined {
   const TOO_DEEP = -1;
+  let sawNull = false;
   const size = (v: unknown, depth: number): number => {
-    if (v === null || typeof v !== 'object') return typeof v === 'string' ? v.length + 2 : 8;
+    if (v === null) { sawNull = true; return 8; }
+    if (typeof v !== 'object') return typeof v === 'string' ? v.length + 2 : 8;
     if (depth > 500) return TOO_DEEP;
     let s = 2;
     if (Array.isArray(v)) {
@@ -112,7 +120,7 @@ function treeSize(root: unknown, limit: number): number | undefined {
     return s;
   };
   const s = size(root, 0);
-  return s === TOO_DEEP ? undefined : s;
+  return s === TOO_DEEP ? undefined : { size: s, sawNull };
 }
 
 /**
