@@ -2,6 +2,7 @@ import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
 import { BAIL, compileNative } from './cel-native';
 import { ValidationCodes } from '../findings';
+import { PathLink, pathOf } from './path';
 
 /**
  * The Kubernetes CEL library functions the pinned CRDs use, on top of the CEL standard library and
@@ -403,27 +404,6 @@ const UNSUPPORTED = /no such overload|unknown function|no matching overload|unsu
  */
 export function evaluateRules(value: unknown, node: RuleNode | undefined, p: (string | number)[], out: CelIssue[], converted = false): void {
   evaluateAt(value, node, p.length ? { parent: undefined, key: p } : undefined, out, converted);
-}
-
-/**
- * A path as a chain from the leaf, made into a list only for an issue (the walk passes many values on the
- * way to the rules and finds few issues). The root link may hold a whole starting path (`key` a list).
- */
-interface PathLink {
-  readonly parent: PathLink | undefined;
-  readonly key: string | number | (string | number)[];
-}
-
-function pathOf(link: PathLink | undefined): (string | number)[] {
-  const keys: (string | number | (string | number)[])[] = [];
-  for (let l = link; l; l = l.parent) keys.push(l.key);
-  const out: (string | number)[] = [];
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const k = keys[i];
-    if (Array.isArray(k)) out.push(...k);
-    else out.push(k);
-  }
-  return out;
 }
 
 function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink | undefined, out: CelIssue[], converted: boolean): void {

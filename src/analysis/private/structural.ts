@@ -4,7 +4,7 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationCodes } from '../findings';
-import { formatPath } from './path';
+import { formatPath, PathLink, pathOf } from './path';
 
 /** A pinned schema as written by scripts/import-crds.ts. */
 export interface PinnedSchema {
@@ -421,25 +421,6 @@ function listTypesBelow(schema: any): boolean {
 export function checkListTypes(value: any, schema: any, p: (string | number)[]): StructuralIssue[] {
   const out: StructuralIssue[] = [];
   listTypesAt(value, schema, p.length ? { parent: undefined, key: p } : undefined, out);
-  return out;
-}
-
-/** A path as a chain from the leaf, made into a list only for an issue; the root link may hold a whole path. */
-interface PathLink {
-  readonly parent: PathLink | undefined;
-  readonly key: string | number | (string | number)[];
-}
-
-function pathOf(link: PathLink | undefined, last?: number): (string | number)[] {
-  const keys: (string | number | (string | number)[])[] = [];
-  for (let l = link; l; l = l.parent) keys.push(l.key);
-  const out: (string | number)[] = [];
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const k = keys[i];
-    if (Array.isArray(k)) out.push(...k);
-    else out.push(k);
-  }
-  if (last !== undefined) out.push(last);
   return out;
 }
 
