@@ -46,7 +46,12 @@ metadata: {name: r, namespace: n}
 spec:
   host: h${extra}
 `;
-    for (const text of [route(''), route('\n  exportTo: null'), route('\n  trafficPolicy: {tls: null}'), route('\n  subsets: [{name: a, labels: null}]')]) {
+    for (const text of [route(''), route('\n  exportTo: null'), route('\n  trafficPolicy: {tls: null}'), route('\n  subsets: [{name: a, labels: null}]'),
+      // the other ways YAML writes a null: ~, Null, NULL, an empty value, in flow collections
+      route('\n  exportTo: ~'), route('\n  exportTo: Null'), route('\n  exportTo: NULL'), route('\n  exportTo:'), route('\n  exportTo: [~, ""]'),
+      route('\n  trafficPolicy: {tls: }'), route('\n  subsets: [{name: a, labels: ~}]')]) {
+      const mark = loadManifests(text).documents[0].nullFree;
+      expect([text, mark]).toEqual([text, !hasNull(yaml.load(text))]);
       const fromYaml = ManifestValidator.validateYaml(text).findings.map(f => [f.code, f.path, f.message]);
       const fromObjects = ManifestValidator.validateObjects([yaml.load(text)]).findings.map(f => [f.code, f.path, f.message]);
       expect(fromYaml).toEqual(fromObjects);
