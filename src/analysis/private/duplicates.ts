@@ -4,13 +4,19 @@ import { formatPath } from './path';
  * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are
  * one stored object), kind, namespace and name. Undefined for objects without a kind or name.
  */
-export function objectKey(obj: any, defaultNamespace = ''): string | undefined {
+function identityOf(obj: any, defaultNamespace: string): { group: string; kind: string; ns: string; name: string } | undefined {
   if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
-  return `${group}\u0000${obj.kind}\u0000${ns}\u0000${obj.metadata.name}`;
+  return { group, kind: obj.kind, ns, name: obj.metadata.name };
+}
+
+/** The identity of an object (`identityOf`) as one string. Undefined for objects without a kind or name. */
+export function objectKey(obj: any, defaultNamespace = ''): string | undefined {
+  const id = identityOf(obj, defaultNamespace);
+  return id && `${id.group}\u0000${id.kind}\u0000${id.ns}\u0000${id.name}`;
 }
 
 /** The `AnalysisContext.memo` key of the analysis' duplicate pairs (of its documents, by `objectKey` with its default namespace). */
@@ -24,24 +30,19 @@ export interface DuplicatePair<T> {
 
 /**
  * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what comparing
- * `objectKey` strings in a Set finds, without making a key string per object (the objects are bucketed by their
- * name, a string of the manifests, and compared on API group, kind and namespace within a bucket).
+ * `objectKey` strings in a Set finds, without making a key string per object (the first object of each identity is
+ * kept in nested maps by name, kind, namespace and API group).
  */
 export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
-  // name -> kind -> namespace -> API group -> the first object: no key string per object, and no scan of the
-  // objects of one name (a `default` PeerAuthentication in every namespace)
+  // (no scan of the objects of one name: a `default` PeerAuthentication in every namespace)
   const firsts = new Map<string, Map<string, Map<string, Map<string, T>>>>();
   const out: DuplicatePair<T>[] = [];
   for (const item of items) {
-    const obj = objectOf(item);
-    if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') continue;
-    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-    const slash = apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-    const ns: string = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
-    const byGroup = child(child(child(firsts, obj.metadata.name), obj.kind), ns) as Map<string, T>;
-    if (byGroup.has(group)) out.push({ first: byGroup.get(group)!, again: item });
-    else byGroup.set(group, item);
+    const id = identityOf(objectOf(item), defaultNamespace);
+    if (!id) continue;
+    const byGroup = child(child(child(firsts, id.name), id.kind), id.ns) as Map<string, T>;
+    if (byGroup.has(id.group)) out.push({ first: byGroup.get(id.group)!, again: item });
+    else byGroup.set(id.group, item);
   }
   return out;
 }
