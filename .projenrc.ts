@@ -40,6 +40,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // test/browser/ needs chromium: its own task (test:browser), not part of npm test
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/browser/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/validators/'],
+      // every object rendered without its L1's conversion is compared with the L1's rendering (src/private/l1.ts)
+      setupFiles: ['<rootDir>/test/setup/unconverted.ts'],
     },
   },
   tsconfigDev: {

@@ -19,6 +19,14 @@ import { ApiObject } from 'cdk8s';
  *   write, e.g. a VirtualService route's `mirrorPercent`), checked on the rendered object.
  * Everything else about the class is the L1's (`instanceof istio.VirtualService` holds, its name is the L1's).
  */
+/**
+ * A test seam: when `compare` is set, it is called with every rendering that skipped the conversion and a
+ * function making the L1's own rendering of the object. Every jest run sets it (test/setup/unconverted.ts) to
+ * fail on any difference, so that a renderer writing a key the conversion would drop, rename or reorder is
+ * caught by whichever test renders it; it is never set outside the tests.
+ */
+export const unconvertedCheck: { compare?: (obj: ApiObject, json: any, converted: () => any) => void } = {};
+
 export function unconverted<C extends abstract new (...args: any[]) => ApiObject>(l1: C, needsConversion?: (json: any) => boolean): C {
   const L1 = l1 as unknown as new (...args: any[]) => ApiObject;
   class Unconverted extends L1 {
@@ -26,7 +34,9 @@ export function unconverted<C extends abstract new (...args: any[]) => ApiObject
       if ((this as any).patches?.length !== 0 || process.env.CDK8S_DISABLE_SORT) return super.toJson();
       // ApiObject's own rendering (resolved, sanitized, keys sorted), looked up when called (as `super` is)
       const json = ApiObject.prototype.toJson.call(this);
-      return needsConversion?.(json) ? super.toJson() : json;
+      if (needsConversion?.(json)) return super.toJson();
+      unconvertedCheck.compare?.(this, json, () => super.toJson());
+      return json;
     }
   }
   Object.defineProperty(Unconverted, 'name', { value: l1.name });

@@ -10,6 +10,7 @@ import * as gatewayApi from '../../src/imports/gateway-api';
 import * as istio from '../../src/imports/istio';
 import * as linkerd from '../../src/imports/linkerd';
 import * as unconverted from '../../src/meshes/unconverted';
+import { unconvertedCheck } from '../../src/private/l1';
 
 const IMPORTS = path.join(__dirname, '..', '..', 'src', 'imports');
 
@@ -248,5 +249,28 @@ describe('L1 classes rendered without their generated conversion (src/private/l1
       const vs = new unconverted.VirtualService(new Chart(new App(), 'c'), 'vs', { metadata, spec: s as istio.VirtualServiceSpec });
       return sameText(vs.toJson(), l1Json(vs));
     }), { numRuns: 300 });
+  });
+});
+
+describe('the check of every jest run (test/setup/unconverted.ts)', () => {
+  test('is set in this run', () => {
+    expect(unconvertedCheck.compare).toBeInstanceOf(Function);
+  });
+
+  test('fails the rendering of a key the conversion would drop, and passes a spec of the schema', () => {
+    const chart = Testing.chart();
+    new unconverted.VirtualService(chart, 'good', { metadata: { name: 'good' }, spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] } });
+    expect(() => Testing.synth(chart)).not.toThrow();
+    // a key outside the schema, as a renderer's `as Spec` cast could write it: the L1's conversion drops it
+    new unconverted.VirtualService(chart, 'bad', { metadata: { name: 'bad' }, spec: { hosts: ['b'], bogus: true } as any });
+    expect(() => Testing.synth(chart)).toThrow(/test\/bad: the VirtualService written without the L1's conversion differs from the L1's own rendering .*"bogus":true/);
+  });
+
+  test('fails a key written under its JSON name where the L1 expects another', () => {
+    const chart = Testing.chart();
+    // DestinationRule is not unconverted (consecutive5xxErrors); a wrapped ServiceResolver given `sourceIP`
+    // directly (the guard looks for `sourceIp`) is rendered unconverted, and the L1 reads `sourceIp`
+    new unconverted.ServiceResolver(chart, 'r', { metadata: { name: 'r' }, spec: { loadBalancer: { hashPolicies: [{ sourceIP: true }] } } as any });
+    expect(() => Testing.synth(chart)).toThrow(/test\/r: the ServiceResolver written without the L1's conversion differs/);
   });
 });
