@@ -7,9 +7,9 @@ import { ownedRefusals, OwnedSettings, PropPath } from '../model/owned';
 import { ServiceRef } from '../model/service';
 import type { Unsupported } from '../model/unsupported';
 import { sharedOf } from '../private/contributions';
+import { addDroppedNote, isJoined } from '../private/dropped';
 import { ProblemList, show } from '../private/errors';
 import { PodTemplate } from '../private/k8s-objects';
-import { DROPPED_ANNOTATION } from '../private/metadata';
 import { DNS1123_LABEL } from '../private/names';
 import { installSynthesisHooks } from '../private/synthesis';
 
@@ -200,13 +200,14 @@ export abstract class MeshConstruct extends Construct {
 
   /**
    * Marks the objects under this construct with the dropped-settings note (patterns whose objects are their
-   * own children).
+   * own children), joined with the notes of the other patterns that wrote to them (addDroppedNote). Objects
+   * shared by several patterns (markJoined) are left to their joining methods.
    * @internal
    */
   protected _markDropped(note: string | undefined, objects: IConstruct[] = this.node.findAll()): void {
     if (!note) return;
     for (const c of objects) {
-      if (c instanceof ApiObject) c.metadata.addAnnotation(DROPPED_ANNOTATION, note);
+      if (c instanceof ApiObject && !isJoined(c)) addDroppedNote(c, note);
     }
   }
 }

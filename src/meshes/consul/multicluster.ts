@@ -7,6 +7,7 @@ import * as consul from '../../imports/consul';
 import { Mesh } from '../../model/mesh';
 import type { Unsupported } from '../../model/unsupported';
 import { CROSS_CLUSTER_KEEP, ExportIntent, MultiClusterIntent } from '../../patterns/multicluster/intent';
+import { addDroppedNote, markJoined } from '../../private/dropped';
 import { objectMetadata } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
 import { ServiceIntentions } from '../unconverted';
@@ -27,7 +28,7 @@ export const CONSUL_MULTI_CLUSTER: MultiClusterRenderer = {
     return out;
   },
 
-  render(by: Construct, intent: MultiClusterIntent, { mesh }: RenderContext) {
+  render(by: Construct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
     for (const c of intent.clusters) {
       const exports = intent.exports.filter(e => e.from === c);
       const listed = exports.map(e => `${e.service.name} to ${intent.samenessGroup ? `sameness group ${intent.samenessGroup}` : e.to.map(t => t.name).join(', ')}`).join('; ');
@@ -55,9 +56,11 @@ export const CONSUL_MULTI_CLUSTER: MultiClusterRenderer = {
       // an HTTP chain fails over only to a target of the same protocol: the exporter declares it too
       // (discoverychain/compile.go recordProtocol; tcp, the default, would not match)
       if (intent.failover) {
-        ConsulServiceDefaults.of(e.from.chart, e.service.name, e.namespace).setProtocol(e.service.protocol, e.from.chart.node.path);
+        const defaults = ConsulServiceDefaults.of(e.from.chart, e.service.name, e.namespace);
+        defaults.setProtocol(e.service.protocol, e.from.chart.node.path);
+        defaults.addDroppedNote(droppedNote);
       }
-      if (e.callers.length) remoteCallers(e, mesh);
+      if (e.callers.length) remoteCallers(e, mesh, droppedNote);
       if (!intent.failover || intent.samenessGroup) continue;
       for (const c of e.localIn) {
         // into the service's one ServiceResolver in that cluster's chart (with its canary subsets, if any)
@@ -95,7 +98,7 @@ function chartIntentions(chart: Chart, name: string, ns: string): consul.Service
  * service account, as on Istio where one trust domain makes them one identity) gets that source's
  * permissions, which end with a deny of the rest; any other caller is allowed every request.
  */
-function remoteCallers(e: ExportIntent, mesh: Mesh): void {
+function remoteCallers(e: ExportIntent, mesh: Mesh, droppedNote: string | undefined): void {
   const ee = mesh.consulEnterprise;
   const own = ownRemoteCallers(e.from.chart, e.service.name);
   const existing = own ?? chartIntentions(e.from.chart, e.service.name, e.namespace);
@@ -114,8 +117,10 @@ function remoteCallers(e: ExportIntent, mesh: Mesh): void {
     const wildcard = local.findIndex(s => s.name === '*' && !s.peer);
     const at = wildcard < 0 ? local.length : wildcard;
     existing.addJsonPatch(JsonPatch.replace('/spec/sources', [...local.slice(0, at), ...peerSources, ...local.slice(at)]));
+    // the sources are the export's: so is its note, on the zero trust's object too (and after a rejoin)
+    addDroppedNote(existing, droppedNote);
     // a second export into the callers' own object: written again too if a zero trust replaces it
-    if (own) recordRemoteCallers(own, () => remoteCallers(e, mesh));
+    if (own) recordRemoteCallers(own, () => remoteCallers(e, mesh, droppedNote));
     return;
   }
   const obj = new ServiceIntentions(e.from.chart, `RemoteCallers-${e.service.name}`, {
@@ -127,5 +132,7 @@ function remoteCallers(e: ExportIntent, mesh: Mesh): void {
       sources: [...peerSources, { name: '*', ...(ee ? { namespace: '*' } : {}), action: 'deny' }],
     },
   });
-  recordRemoteCallers(obj, () => remoteCallers(e, mesh));
+  markJoined(obj);
+  addDroppedNote(obj, droppedNote);
+  recordRemoteCallers(obj, () => remoteCallers(e, mesh, droppedNote));
 }

@@ -4,7 +4,6 @@ import * as consul from '../../imports/consul';
 import { ResilienceIntent } from '../../model/route-intent';
 import { Unsupported } from '../../model/unsupported';
 import { formatMillis } from '../../private/format';
-import { DROPPED_ANNOTATION } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
@@ -99,7 +98,7 @@ export const CONSUL_RESILIENCE: PatternRenderer<ResilienceIntent> = {
 
   render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     const defaults = ConsulServiceDefaults.of(scope, intent.serviceName, intent.namespace);
-    if (droppedNote) defaults.addAnnotation(DROPPED_ANNOTATION, droppedNote);
+    defaults.addDroppedNote(droppedNote);
     const cp = intent.connectionPool;
     const cb = intent.circuitBreaker;
     const limits = cp && [cp.maxConnections, cp.maxPendingRequests, cp.maxConcurrentRequests].some(v => v !== undefined)

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { agree, Contribution } from './singletons';
 import * as consul from '../../imports/consul';
 import { addShared } from '../../private/contributions';
+import { addDroppedNote, markJoined } from '../../private/dropped';
 import { objectMetadata } from '../../private/metadata';
 
 /**
@@ -24,14 +25,13 @@ export class ConsulServiceDefaults extends Construct {
   private destination?: Contribution<consul.ServiceDefaultsSpecDestination>;
   private rateLimit?: Contribution<{ requestsPerSecond: number; requestsMaxBurst: number }>;
   private readonly upstreams = new Map<string, Contribution<consul.ServiceDefaultsSpecUpstreamConfigOverrides>>();
-  private readonly annotations: { [k: string]: string } = {};
 
   private constructor(scope: Construct, id: string, private readonly service: string, namespace: string | undefined) {
     super(scope, id);
-    new consul.ServiceDefaults(this, 'Resource', {
+    markJoined(new consul.ServiceDefaults(this, 'Resource', {
       metadata: objectMetadata(service, namespace),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
-    });
+    }));
   }
 
   public setProtocol(protocol: string, by: string): void {
@@ -51,11 +51,12 @@ export class ConsulServiceDefaults extends Construct {
     this.upstreams.set(upstream, merged);
   }
 
-  public addAnnotation(key: string, value: string): void {
-    const prev = this.annotations[key];
-    this.annotations[key] = prev && prev !== value ? `${prev}; ${value}` : value;
-    const obj = this.node.defaultChild as consul.ServiceDefaults;
-    obj.metadata.addAnnotation(key, this.annotations[key]);
+  /**
+   * Adds a pattern's dropped-settings note, joined with the notes of the other patterns that contribute to
+   * the entry (addDroppedNote).
+   */
+  public addDroppedNote(note: string | undefined): void {
+    addDroppedNote(this.node.defaultChild as consul.ServiceDefaults, note);
   }
 
   private merge<T>(field: string, current: Contribution<T> | undefined, next: Contribution<T>): Contribution<T> {

@@ -30,11 +30,14 @@ function linkSetup(consumer: string, exporter: string): string {
  * never the remote caller's: the policy authorizes that identity and says so. With remote discovery
  * (flat network) the callers keep their identities, in their own cluster's trust domain.
  */
-function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh): void {
+function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh, droppedNote: string | undefined): void {
   if (remoteDiscovery && !e.callers.length) return;
   const scope = e.from.chart;
   const ns = e.namespace;
+  // the Server the policy targets: shared with the other patterns of the service's port, which the export's
+  // note joins whichever pattern created it
   const server = LinkerdServer.of(scope, mesh, e.service);
+  server.addDroppedNote(droppedNote);
   const name = `${e.service.name}-from-${remoteDiscovery ? 'remote-callers' : 'multicluster-gateway'}`;
   const annotations = {
     [DESCRIPTION]: remoteDiscovery
@@ -94,10 +97,10 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
     return out.map(u => ({ ...u, keep: CROSS_CLUSTER_KEEP }));
   },
 
-  render(_by: IConstruct, intent: MultiClusterIntent, { mesh }: RenderContext) {
+  render(_by: IConstruct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
     for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
-    for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh);
+    for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh, droppedNote);
     const links = new Set<string>();
     for (const e of intent.exports) {
       for (const c of e.to) {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
+import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 
@@ -64,7 +65,7 @@ export class LinkerdServer extends Construct {
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
-    new linkerd.Server(this, 'Resource', {
+    const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
         produce: (): linkerd.ServerSpec => ({
@@ -78,6 +79,15 @@ export class LinkerdServer extends Construct {
         }),
       }) as linkerd.ServerSpec,
     });
+    markJoined(server);
+  }
+
+  /**
+   * Adds a pattern's dropped-settings note, joined with the notes of the other patterns that use the Server
+   * (addDroppedNote).
+   */
+  public addDroppedNote(note: string | undefined): void {
+    addDroppedNote(ApiObject.of(this.node.defaultChild!), note);
   }
 
   /**

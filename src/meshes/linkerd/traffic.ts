@@ -43,11 +43,11 @@ const ROUTE_PER_RETRY_POLICY = true;
  */
 export const LINKERD_TRAFFIC: TrafficRenderer = {
   // a dropped setting is noted on the objects it would have been written to: retry conditions on the
-  // routes that retry, canary settings on the canary's routes or split; the Service-level ones
-  // (failure accrual, connection pool, load balancing) on the Service (resilience.ts)
+  // routes that retry, canary settings and a VersionedRouting's mirror on the routes or split; the
+  // Service-level ones (failure accrual, connection pool, load balancing) on the Service (resilience.ts)
   droppedOn(obj: ApiObject, setting: string) {
     if (/retryOn$/.test(setting)) return obj.kind === 'HTTPRoute' && obj.metadata.toJson().annotations?.['retry.linkerd.io/http'] !== undefined;
-    if (setting === 'mirrorPercent' || setting === 'canaryRequests') return ['HTTPRoute', 'TrafficSplit'].includes(obj.kind);
+    if (setting === 'mirrorPercent' || setting === 'canaryRequests' || setting === 'mirror') return ['HTTPRoute', 'TrafficSplit'].includes(obj.kind);
     return false;
   },
 

@@ -186,6 +186,8 @@ export class MultiClusterExport extends MeshConstruct {
       // charts of different clusters may hold the same object: the synthesis checks compare within a cluster
       markChartCluster(chart, c.name);
     }
+    // the settings dropped, for the `cdk8s-mesh.io/dropped-settings` note
+    let dropped: string | undefined;
     const intent: MultiClusterIntent = {
       clusters,
       exports,
@@ -194,7 +196,8 @@ export class MultiClusterExport extends MeshConstruct {
       linkerdRemoteDiscovery: props.linkerdRemoteDiscovery ?? false,
       samenessGroup: props.consulSamenessGroup,
       istioEastWestGateway: props.istioEastWestGateway ?? false,
-      addFailover: (at, service, failover, by) => ServiceTraffic.of(at, this.mesh, service).addFailover(failover, by),
+      // the failover joins the service's routing objects with the export's note (set below, before rendering)
+      addFailover: (at, service, failover, by) => ServiceTraffic.of(at, this.mesh, service).addFailover(failover, by, dropped),
     };
     if (props.istioEastWestGateway !== undefined && typeof props.istioEastWestGateway !== 'boolean') {
       problems.add('istioEastWestGateway', props.istioEastWestGateway, 'a boolean', 'pass true or false');
@@ -210,7 +213,7 @@ export class MultiClusterExport extends MeshConstruct {
     }
     // the renderer's refusals keep themselves (CROSS_CLUSTER_KEEP); the other meshes' settings can be dropped
     const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned];
-    const dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    dropped = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
     // the objects are written into each cluster's chart (beside the app's other charts under an App)
     const inCharts = () => [...new Set(this.charts.values())].flatMap(c => c.node.findAll());
     const before = new Set(inCharts());
@@ -218,7 +221,11 @@ export class MultiClusterExport extends MeshConstruct {
     for (const c of intent.clusters) MeshAnalysis.of(c.chart);
     // the renderer's warnings (Istio: the install steps this output needs) come after the objects are marked
     const warnings: string[] = [];
-    renderer.render(this, intent, { mesh: this.mesh, warn: m => warnings.push(m) });
+    // the objects the export writes carry its note: those it creates (marked here), and the shared objects
+    // it adds to (a Consul ServiceDefaults or ServiceIntentions, a Linkerd Server, the service's routing
+    // objects with the failover), which the renderer notes through their joining methods whichever pattern
+    // created them (context.droppedNote); the user's Services are not noted
+    renderer.render(this, intent, { mesh: this.mesh, warn: m => warnings.push(m), ...(dropped !== undefined ? { droppedNote: dropped } : {}) });
     const written = [...new Set([...inCharts(), ...this.node.findAll()])].filter(c => !before.has(c));
     this._markDropped(dropped, written);
     addShared(this, ...written.filter(c => c instanceof ApiObject));

@@ -286,8 +286,7 @@ export class VersionedRouting extends MeshConstruct {
     }
 
     const traffic = ServiceTraffic.of(this, this.mesh, this.service);
-    traffic.setRouting(intent.routing, this);
-    if (note) this._markDropped(note, traffic.node.findAll());
+    traffic.setRouting(intent.routing, this, note);
     this.prepareVersions(renderer, versions, context);
     this._enrolServices([this.service, ...versions.map(v => v.version._service())], versions.map(v => v.version._deployment()));
     renderer.render(this, intent, context);

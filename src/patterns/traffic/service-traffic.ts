@@ -6,8 +6,8 @@ import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
 import { CanaryIntent, FailoverIntent, FaultIntent, intersect, RoutingIntent, RoutingResilience, routingOf, TrafficModel } from '../../model/traffic';
 import { addShared } from '../../private/contributions';
+import { addDroppedNote, droppedEntries, markJoined } from '../../private/dropped';
 import { meshError } from '../../private/errors';
-import { DROPPED_ANNOTATION } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
 import { MeshConstruct } from '../mesh-construct';
 import { meshIdOf, RenderContext, sameMesh, TrafficRenderer, trafficRendererFor } from '../renderers';
@@ -91,8 +91,8 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     this.update(context);
   }
 
-  /** Adds remote clusters to fail over to (MultiClusterExport). */
-  public addFailover(value: FailoverIntent, by: Construct): void {
+  /** Adds remote clusters to fail over to (MultiClusterExport), with the export's dropped-settings note. */
+  public addFailover(value: FailoverIntent, by: Construct, droppedNote?: string): void {
     const context = this.joining(by, 'multiCluster');
     if (this.failover && this.failover.value.localRegion !== value.localRegion) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.failover.by}] fails it over from region ${this.failover.value.localRegion}, not ${value.localRegion}; one local region per cluster`);
@@ -102,6 +102,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
+    this.addDropped(droppedNote);
     this.update(context);
   }
 
@@ -121,7 +122,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   }
 
   /** Sets the version routing part (one VersionedRouting per service, and no CanaryRelease). */
-  public setRouting(value: RoutingIntent, by: Construct): void {
+  public setRouting(value: RoutingIntent, by: Construct, droppedNote?: string): void {
     const context = this.joining(by, 'routing');
     if (this.routing) {
       throw meshError(`[${by.node.path}] service: got ${this.service.name}, but [${this.routing.by}] already routes it between versions; one VersionedRouting per service (put every version and rule in it)`);
@@ -131,6 +132,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
+    this.addDropped(droppedNote);
     this.update(context);
   }
 
@@ -265,10 +267,14 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
 
   private annotate(obj: ApiObject) {
     const renderer = this.renderer!;
-    // the note lists `setting=value` entries; a renderer may keep only those that belong on the object
-    const entries = this.dropped.flatMap(n => n.split(/, (?=[A-Za-z][\w.[\]]*=)/));
-    const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;
-    if (own.length) obj.metadata.addAnnotation(DROPPED_ANNOTATION, own.join(', '));
+    // each contributor's note lists `setting=value` entries; a renderer may keep only those that belong on
+    // the object; the notes are joined (addDroppedNote), whichever contributor came first
+    markJoined(obj);
+    for (const note of this.dropped) {
+      const entries = droppedEntries(note);
+      const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;
+      if (own.length) addDroppedNote(obj, own.join(', '));
+    }
     for (const [k, v] of Object.entries(this.canary?.value.annotations ?? {})) obj.metadata.addAnnotation(k, v);
   }
 }

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { Identity, Mesh, MultiClusterExport, ServiceRef, ZeroTrustNamespace } from '../../../src';
-import { captureStderr, ofKind, synthValidated } from '../../util';
+import { ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, Mesh, MultiClusterExport, ServiceRef, UnsupportedSettings, ZeroTrustNamespace } from '../../../src';
+import { captureStderr, one, ofKind, synthValidated } from '../../util';
 
 /**
  * Issue 26: the remote callers' own ServiceIntentions (a Consul MultiClusterExport written before the
@@ -67,4 +67,36 @@ test('the zero trust finds the callers\' own objects without listing the chart\'
   // ServiceIntentions of the chart counts, not only ours)
   expect(listings).toBeLessThanOrEqual(refs.length + 1);
   expect(ofKind(synthValidated(euWest), 'ServiceIntentions').map(o => o.spec.destination.name).filter(n => n !== '*').sort()).toEqual(refs.map(r => r.name).sort());
+});
+
+test.each([['after', false], ['before', true]])('the exports\' dropped-settings notes follow their callers into the zero trust\'s ServiceIntentions (created %s them), joined', (_when, zeroTrustFirst) => {
+  const app = new App({ outdir: Testing.app().outdir });
+  const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+  const mesh = Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT });
+  const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', { mesh, allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
+  // two exports of payment, each with a setting of another mesh dropped: the second joins the first's
+  // remote callers' own object, which the zero trust then replaces
+  type Dropped = { istioMode?: IstioMultiClusterMode; linkerdRemoteDiscovery?: boolean };
+  const exportTo = (id: string, consumer: string, over: Dropped) => new MultiClusterExport(app, id, {
+    mesh,
+    failover: false,
+    unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+    ...over,
+    clusters: [
+      { name: consumer, network: 'n1', region: 'r1', services: [] },
+      { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest },
+    ],
+    exports: [{ service: payment, cluster: 'eu-west', consumers: [consumer], callers: [Identity.serviceAccount('order')] }],
+  });
+  if (zeroTrustFirst) zeroTrust();
+  exportTo('mc-us', 'us-west', { linkerdRemoteDiscovery: true });
+  exportTo('mc-ap', 'ap-south', { istioMode: IstioMultiClusterMode.FEDERATED });
+  if (!zeroTrustFirst) zeroTrust();
+  const out = synthValidated(euWest);
+  // one ServiceIntentions (the default deny is datacenter-wide, omitted here): the callers' own object is gone
+  expect(ofKind(out, 'ServiceIntentions').map(o => o.metadata.name)).toEqual(['payment']);
+  const merged = one(out, 'ServiceIntentions', 'payment');
+  expect(merged.spec.sources.filter((s: any) => s.peer).map((s: any) => `${s.name}@${s.peer}`)).toEqual(['order@us-west', '*@us-west', 'order@ap-south', '*@ap-south']);
+  expect(merged.metadata.annotations['cdk8s-mesh.io/dropped-settings']).toBe('istioMode=FEDERATED, linkerdRemoteDiscovery=true');
 });

@@ -431,3 +431,125 @@ describe('guardrails', () => {
     expect(fails(base({ clusters: [clusters[0]], exports: [] }))).toContain('clusters: got 1: a multi-cluster mesh has at least two clusters');
   });
 });
+
+describe('the dropped-settings note on the objects the export shares with other patterns, whichever pattern came first', () => {
+  const DROPPED = 'cdk8s-mesh.io/dropped-settings';
+  const DROP = UnsupportedSettings.DROP_WITH_WARNING;
+  const notes = (objs: any[]) => Object.fromEntries(objs.filter(o => o.metadata.annotations?.[DROPPED] !== undefined).map(o => [`${o.kind}/${o.metadata.name}`, o.metadata.annotations[DROPPED]]));
+  const JWT = { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] };
+
+  function charts() {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    return { app, usWest, euWest };
+  }
+
+  test.each([['before', true], ['after', false]])('Consul, the export created %s the ZeroTrustNamespace and the ResilientServices', (_when, exportFirst) => {
+    const { app, usWest, euWest } = charts();
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const others = () => {
+      new ZeroTrustNamespace(euWest, 'zt', {
+        mesh: Mesh.consul(),
+        mtls: MtlsPhase.STRICT,
+        jwt: { ...JWT, forwardOriginalToken: true },
+        unsupportedSettings: DROP,
+        allow: [{ callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.POST] }],
+      });
+      new ResilientService(euWest, 'resilience', { mesh: Mesh.consul(), service: payment, rateLimit: { requestsPerSecond: 100 }, unsupportedSettings: DROP });
+      new ResilientService(usWest, 'resilience', { mesh: Mesh.consul(), service: payment, timeout: Duration.seconds(3), rateLimit: { requestsPerSecond: 50 }, unsupportedSettings: DROP });
+    };
+    if (!exportFirst) others();
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.consul(),
+      istioMode: IstioMultiClusterMode.FEDERATED,
+      unsupportedSettings: DROP,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [payment], chart: usWest },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order')] }],
+    });
+    if (exportFirst) others();
+    // the exporter: the export's note joins the ResilientService's on the one ServiceDefaults (the protocol
+    // the failover needs), and the zero trust's on its ServiceIntentions, which took in the export's remote
+    // callers (created before it, the export's own payment-remote-callers object is merged and gone)
+    expect(notes(synthValidated(euWest))).toEqual({
+      'ExportedServices/default': 'istioMode=FEDERATED',
+      'ServiceDefaults/payment': 'istioMode=FEDERATED, rateLimit=100/s',
+      'ServiceIntentions/default-deny': 'jwt.forwardOriginalToken=true',
+      'ServiceIntentions/payment': 'istioMode=FEDERATED, jwt.forwardOriginalToken=true',
+    });
+    // the consumer: the failover joins the ResilientService's routing objects; its ServiceDefaults
+    // (written for the routing objects' protocol) has the fields and the note of the ResilientService only
+    expect(notes(synthValidated(usWest))).toEqual({
+      'ServiceDefaults/payment': 'rateLimit=50/s',
+      'ServiceResolver/payment': 'istioMode=FEDERATED, rateLimit=50/s',
+      'ServiceRouter/payment': 'istioMode=FEDERATED, rateLimit=50/s',
+    });
+  });
+
+  test.each([['before', true], ['after', false]])('Linkerd, the export created %s the ZeroTrustNamespace and the ResilientService: the Server they share carries its note, the user\'s Service does not', (_when, exportFirst) => {
+    const { app, usWest, euWest } = charts();
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+    const payment = ServiceRef.fromService(svc);
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    const others = () => {
+      new ZeroTrustNamespace(euWest, 'zt', { mesh, allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
+      new ResilientService(euWest, 'resilience', { mesh, service: payment, rateLimit: { requestsPerSecond: 100 } });
+    };
+    if (!exportFirst) others();
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      istioMode: IstioMultiClusterMode.FEDERATED,
+      unsupportedSettings: DROP,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (exportFirst) others();
+    const eu = synthValidated(euWest);
+    expect(notes(eu)).toEqual({
+      'AuthorizationPolicy/payment-from-multicluster-gateway': 'istioMode=FEDERATED',
+      'MeshTLSAuthentication/payment-from-multicluster-gateway': 'istioMode=FEDERATED',
+      'Server/payment-8080': 'istioMode=FEDERATED',
+    });
+    expect(one(eu, 'Service', 'payment').metadata.labels['mirror.linkerd.io/exported']).toBe('true');
+  });
+
+  test.each([['before', true], ['after', false]])('Istio, the failover created %s the ResilientService and the CanaryRelease: the routing objects carry both notes', (_when, exportFirst) => {
+    const { app, usWest, euWest } = charts();
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+    const others = () => {
+      new ResilientService(usWest, 'resilience', {
+        mesh: Mesh.istio(),
+        service: payment,
+        timeout: Duration.seconds(3),
+        circuitBreaker: { consecutiveErrors: 3 },
+        rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 5 },
+        unsupportedSettings: DROP,
+      });
+      new CanaryRelease(usWest, 'release', { mesh: Mesh.istio(), service: payment, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+    };
+    if (!exportFirst) others();
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.istio(),
+      linkerdRemoteDiscovery: true,
+      unsupportedSettings: DROP,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [payment], chart: usWest },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (exportFirst) others();
+    expect(notes(synthValidated(usWest))).toEqual({
+      'DestinationRule/payment': 'linkerdRemoteDiscovery=true, rateLimit.perCallerRequestsPerSecond=5',
+      'EnvoyFilter/payment-local-ratelimit': 'rateLimit.perCallerRequestsPerSecond=5',
+      'VirtualService/payment': 'linkerdRemoteDiscovery=true, rateLimit.perCallerRequestsPerSecond=5',
+    });
+  });
+});

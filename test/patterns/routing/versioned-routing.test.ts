@@ -521,3 +521,18 @@ describe('bad inputs give a named error, never a TypeError', () => {
     }), { numRuns: 200 });
   });
 });
+
+describe('the dropped-settings notes on the routing objects a VersionedRouting shares with a ResilientService', () => {
+  test.each([['before', true], ['after', false]])('Consul, the routing created %s the ResilientService: each object carries both notes, joined', (_when, routingFirst) => {
+    const chart = shopChart();
+    const routing = () => new VersionedRouting(chart, 'routing', classic(CONSUL, { mirror: { version: 'v3', percent: 10 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING }));
+    if (routingFirst) routing();
+    new ResilientService(chart, 'resilience', { mesh: CONSUL, service: reviews(), timeout: Duration.seconds(3), rateLimit: { requestsPerSecond: 100 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    if (!routingFirst) routing();
+    const out = synthValidated(chart);
+    const dropped = (kind: string) => one(out, kind, 'reviews').metadata.annotations?.['cdk8s-mesh.io/dropped-settings'];
+    expect(['ServiceRouter', 'ServiceSplitter', 'ServiceResolver'].map(dropped)).toEqual(Array(3).fill('mirror=v3 10%, rateLimit=100/s'));
+    // the ServiceDefaults carries the rate limit's field (Enterprise only), and its note
+    expect(dropped('ServiceDefaults')).toBe('rateLimit=100/s');
+  });
+});

@@ -1,0 +1,41 @@
+import { ApiObject } from 'cdk8s';
+import { DROPPED_ANNOTATION } from './metadata';
+
+// the notes each object was given, and the objects shared by several patterns (they get notes only
+// through their own joining methods: ConsulServiceDefaults, LinkerdServer, ServiceTraffic)
+const NOTES = new WeakMap<ApiObject, Set<string>>();
+const JOINED = new WeakSet<ApiObject>();
+
+/** The `setting=value` entries of a dropped-settings note. */
+export function droppedEntries(note: string): string[] {
+  return note.split(/, (?=[A-Za-z][\w.[\]]*=)/);
+}
+
+/**
+ * Adds a pattern's note to the `cdk8s-mesh.io/dropped-settings` annotation of `obj`, joined with the
+ * notes other patterns gave it: the notes in sorted order (so that the value does not depend on which
+ * pattern was created first), each entry once. The one way any pattern writes the annotation.
+ */
+export function addDroppedNote(obj: ApiObject, note: string | undefined): void {
+  if (!note) return;
+  let notes = NOTES.get(obj);
+  if (!notes) {
+    // a note written with the object's metadata (objectMetadata) is the first
+    const given = obj.metadata.toJson().annotations?.[DROPPED_ANNOTATION];
+    notes = new Set(typeof given === 'string' && given ? [given] : []);
+    NOTES.set(obj, notes);
+  }
+  notes.add(note);
+  const entries = [...new Set([...notes].sort().flatMap(droppedEntries))];
+  obj.metadata.addAnnotation(DROPPED_ANNOTATION, entries.join(', '));
+}
+
+/** Marks `obj` as shared by several patterns: a pattern notes it through its joining method only. */
+export function markJoined(obj: ApiObject): void {
+  JOINED.add(obj);
+}
+
+/** Whether `obj` is shared by several patterns (markJoined). */
+export function isJoined(obj: ApiObject): boolean {
+  return JOINED.has(obj);
+}
