@@ -8,7 +8,7 @@ import type { PropProblem, Unsupported } from '../../model/unsupported';
 import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata } from '../../private/metadata';
-import { DNS1123_LABEL } from '../../private/names';
+import { dns1123LabelProblem, isDns1123Label } from '../../private/names';
 import { renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 
@@ -49,8 +49,8 @@ export const CONSUL_INGRESS: IngressRenderer = {
 
   problems(intent: IngressIntent): PropProblem[] {
     const providerName = intent.providerName;
-    if (providerName !== undefined && !DNS1123_LABEL.test(providerName)) {
-      return [{ prop: 'jwt.providerName', value: providerName, why: 'a provider name is a DNS-1123 label', fix: "set providerName: 'auth'" }];
+    if (providerName !== undefined && !isDns1123Label(providerName)) {
+      return [{ prop: 'jwt.providerName', value: providerName, why: dns1123LabelProblem('a provider name'), fix: "set providerName: 'auth'" }];
     }
     return [];
   },
