@@ -375,8 +375,8 @@ export class CanaryRelease extends MeshConstruct {
       problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
       problems.throwIfAny();
     }
-    const flaggerRouter = renderer.flagger && 'provider' in renderer.flagger ? renderer.flagger : undefined;
-    const argoRouter = renderer.argoRollouts && 'renderRouting' in renderer.argoRollouts ? renderer.argoRollouts : undefined;
+    const flaggerRouter = renderer.flagger?.refusesEveryRelease ? undefined : renderer.flagger;
+    const argoRouter = renderer.argoRollouts?.refusesEveryRelease ? undefined : renderer.argoRollouts;
     const router = flagger ? flaggerRouter : argoRouter;
     if (!router) {
       // a mesh without the controller's member
