@@ -5,7 +5,7 @@ import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, precompiledRules, validateStructure } from './private/structural';
 import { loadManifests, YamlReadError } from './private/yaml';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../private/names';
+import { isDns1123Label, isDns1123Subdomain } from '../private/names';
 
 /**
  * Options of the manifest validator.
@@ -272,10 +272,10 @@ function checkMetadata(obj: any): RawIssue[] {
   }
   if (md.name === undefined && md.generateName === undefined) {
     issue(['metadata', 'name'], 'metadata.name is required');
-  } else if (md.name !== undefined && (typeof md.name !== 'string' || md.name.length > 253 || !DNS1123_SUBDOMAIN.test(md.name))) {
+  } else if (md.name !== undefined && !isDns1123Subdomain(md.name)) {
     issue(['metadata', 'name'], `${JSON.stringify(md.name)} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
   }
-  if (md.namespace !== undefined && (typeof md.namespace !== 'string' || md.namespace.length > 63 || !DNS1123_LABEL.test(md.namespace))) {
+  if (md.namespace !== undefined && !isDns1123Label(md.namespace)) {
     issue(['metadata', 'namespace'], `${JSON.stringify(md.namespace)} is not a valid namespace: use a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`);
   }
   for (const field of ['labels', 'annotations']) {
@@ -298,7 +298,7 @@ function validQualifiedKey(key: string): boolean {
   const parts = key.split('/');
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1];
-  if (parts.length === 2 && (parts[0].length > 253 || !DNS1123_SUBDOMAIN.test(parts[0]))) return false;
+  if (parts.length === 2 && !isDns1123Subdomain(parts[0])) return false;
   return name.length <= 63 && QUALIFIED_NAME.test(name);
 }
 

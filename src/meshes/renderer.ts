@@ -212,6 +212,8 @@ export type FlaggerMetricQueries =
  * A mesh without the member is refused with "<mesh> cannot express a release carried out by <controller>".
  */
 export interface ControllerOnMeshRenderer {
+  /** Not set on a router: only a ControllerRefusedByMesh says it refuses every release. */
+  readonly refusesEveryRelease?: undefined;
   /**
    * Why the mesh (or its options) refuses the controller altogether, on which prop (Istio ambient: Flagger
    * with a waypoint per Service). Asked first, before the release's own controller checks; refused at once.
@@ -233,6 +235,8 @@ export interface ControllerOnMeshRenderer {
  * Consul router): only its `refusal`, which always refuses.
  */
 export interface ControllerRefusedByMesh {
+  /** What tells it from the controller's router (FlaggerMeshRenderer, ArgoRolloutsMeshRenderer). */
+  readonly refusesEveryRelease: true;
   refusal(intent: CanaryControllerIntent, context: RenderContext): PropProblem;
 }
 

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { show } from '../private/errors';
 import { requireObject } from '../private/k8s-objects';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, isEveryAddress, parseCidr } from '../private/names';
+import { isDns1123Label, isDns1123Subdomain, isEveryAddress, parseCidr } from '../private/names';
 
 /**
  * What kind of caller an identity is.
@@ -103,12 +103,12 @@ export class Identity {
     if (this.name.includes('*')) return `wildcards are not allowed in identities (${show(this.name)}): name each caller`;
     switch (this.kind) {
       case IdentityKind.SERVICE_ACCOUNT:
-        if (!DNS1123_SUBDOMAIN.test(this.name) || this.name.length > 253) return `${show(this.name)} is not a valid service account name`;
+        if (!isDns1123Subdomain(this.name)) return `${show(this.name)} is not a valid service account name`;
         // a Kubernetes namespace name is a DNS-1123 label: at most 63 characters (the regex alone has no length)
-        if (this.namespace !== undefined && (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63)) return `${show(this.namespace)} is not a valid namespace`;
+        if (this.namespace !== undefined && !isDns1123Label(this.namespace)) return `${show(this.namespace)} is not a valid namespace`;
         return undefined;
       case IdentityKind.NAMESPACE:
-        return DNS1123_LABEL.test(this.name) && this.name.length <= 63 ? undefined : `${show(this.name)} is not a valid namespace`;
+        return isDns1123Label(this.name) ? undefined : `${show(this.name)} is not a valid namespace`;
       case IdentityKind.NETWORK:
         if (!this.name.includes('/') || !parseCidr(this.name)) return `${show(this.name)} is not a CIDR such as 10.0.0.0/8`;
         if (isEveryAddress(this.name)) {

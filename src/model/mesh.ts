@@ -1,5 +1,5 @@
 import { meshError, propMessage } from '../private/errors';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, domainProblem } from '../private/names';
+import { domainProblem, isDns1123Label, isDns1123Subdomain } from '../private/names';
 
 /**
  * The service meshes this library writes configuration for.
@@ -367,14 +367,14 @@ export class Mesh {
     }
     const prom = this.linkerdPrometheus;
     if (prom !== undefined) {
-      if (typeof prom?.namespace !== 'string' || prom.namespace.length > 63 || !DNS1123_LABEL.test(prom.namespace)) {
+      if (!isDns1123Label(prom?.namespace)) {
         out.push(propMessage('mesh.prometheus.namespace', prom?.namespace, 'a namespace is a DNS-1123 label', "pass Mesh.linkerd({ prometheus: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-prometheus' } })"));
       }
-      if (typeof prom?.serviceAccount !== 'string' || prom.serviceAccount.length > 253 || !DNS1123_SUBDOMAIN.test(prom.serviceAccount)) {
+      if (!isDns1123Subdomain(prom?.serviceAccount)) {
         out.push(propMessage('mesh.prometheus.serviceAccount', prom?.serviceAccount, 'a service account name is a DNS-1123 subdomain', "pass the Prometheus pods' service account, e.g. 'kube-prometheus-stack-prometheus'"));
       }
     }
-    if (this.rootNamespace !== undefined && (typeof this.rootNamespace !== 'string' || this.rootNamespace.length > 63 || !DNS1123_LABEL.test(this.rootNamespace))) {
+    if (this.rootNamespace !== undefined && !isDns1123Label(this.rootNamespace)) {
       out.push(propMessage('mesh.rootNamespace', this.rootNamespace, 'a namespace is a DNS-1123 label', `pass ${factory}({ rootNamespace: 'istio-system' })`));
     }
     return out;

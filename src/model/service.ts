@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s'
 import { Construct, IConstruct } from 'constructs';
 import { meshError, show } from '../private/errors';
 import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
-import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../private/names';
+import { isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /** The Deployments (and names) whose reference is checked at synthesis already. */
 const CHECKED = new WeakMap<IConstruct, Set<string>>();
@@ -307,10 +307,10 @@ export class ServiceRef {
    */
   public _problems(prop: string): string[] {
     const out: string[] = [];
-    if (typeof this.name !== 'string' || this.name.length > 63 || !DNS1123_LABEL.test(this.name)) {
+    if (!isDns1123Label(this.name)) {
       out.push(`${prop}.name: got ${show(this.name)}: a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service`);
     }
-    if (this.namespace !== undefined && (this.namespace.length > 63 || !DNS1123_LABEL.test(this.namespace))) {
+    if (this.namespace !== undefined && !isDns1123Label(this.namespace)) {
       out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);
     }
     const selector = this.selector;
@@ -328,7 +328,7 @@ export class ServiceRef {
     if (!Object.is(this.targetPort, this.port) && (!Number.isInteger(this.targetPort) || this.targetPort < 1 || this.targetPort > 65535)) {
       out.push(`${prop}.targetPort: got ${show(this.targetPort)}: a port must be a whole number from 1 to 65535; pass the port the pods listen on, e.g. { targetPort: 8080 }, or leave it out when it equals port`);
     }
-    if (this.portName !== undefined && (typeof this.portName !== 'string' || this.portName.length > 63 || !DNS1123_LABEL.test(this.portName))) {
+    if (this.portName !== undefined && !isDns1123Label(this.portName)) {
       out.push(`${prop}.portName: got ${show(this.portName)}: a Service port name is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); use e.g. 'http'`);
     }
     if (!Object.values(ServiceProtocol).includes(this.protocol)) {

@@ -10,7 +10,7 @@ import { sharedOf } from '../private/contributions';
 import { addDroppedNote, isJoined } from '../private/dropped';
 import { ProblemList, show } from '../private/errors';
 import { PodTemplate } from '../private/k8s-objects';
-import { DNS1123_LABEL } from '../private/names';
+import { isDns1123Label } from '../private/names';
 import { installSynthesisHooks } from '../private/synthesis';
 
 // the renderers reach the synthesis under way through src/private/synthesis.ts (they import no analysis)
@@ -84,7 +84,7 @@ export abstract class MeshConstruct extends Construct {
    */
   protected _resolveNamespace(problems: ProblemList, given: string | undefined, subject: string): string | undefined {
     const namespace = given ?? Chart.of(this).namespace;
-    if (!namespace || namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
+    if (!isDns1123Label(namespace)) {
       problems.add('namespace', namespace, `${subject} needs a namespace (a DNS-1123 label)`, "pass namespace: 'shop', or give the chart a namespace");
       return undefined;
     }

@@ -265,8 +265,9 @@ export class PodTemplate {
     else patchMapEntry(this.api, ['spec', 'template', 'metadata', 'annotations'], key, value);
   }
 
+  /** Sets `automountServiceAccountToken` of the pod spec, adding the template and pod spec if they are not written. */
   public setAutomountServiceAccountToken(value: boolean): void {
-    this.api.addJsonPatch(JsonPatch.add('/spec/template/spec/automountServiceAccountToken', value));
+    patchMapEntry(this.api, ['spec', 'template', 'spec'], 'automountServiceAccountToken', value);
   }
 }
 

@@ -7,6 +7,25 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A Kubernetes name of dotted DNS labels (Secrets, GatewayClasses). */
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/**
+ * Whether `value` is a DNS-1123 label of at most `max` characters (the API server's IsDNS1123Label: 63; less
+ * where the library appends to it): the one check of a name that becomes a label-sized object name, label
+ * value or field.
+ */
+export function isDns1123Label(value: unknown, max = 63): value is string {
+  return typeof value === 'string' && value.length <= max && DNS1123_LABEL.test(value);
+}
+
+/** Whether `value` is a DNS-1123 subdomain (the API server's IsDNS1123Subdomain: at most 253 characters). */
+export function isDns1123Subdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+/** The problem of a name that is not a DNS-1123 label, worded for `what` (e.g. 'a cluster name'). */
+export function dns1123LabelProblem(what: string, max = 63): string {
+  return `${what} is a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters)`;
+}
+
 /** A DNS name outside the cluster: two labels or more, optionally starting with a `*.` wildcard label. */
 export const EXTERNAL_HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -58,7 +77,7 @@ export function labelKeyProblem(key: unknown): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = key.slice(slash + 1);
-  if (prefix !== undefined && (!prefix || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) {
     return 'the prefix of a label key (before "/") is a DNS subdomain of at most 253 characters';
   }
   if (name.length > 63 || !LABEL_NAME.test(name)) {
@@ -121,7 +140,7 @@ export function isEveryAddress(value: unknown): boolean {
 export function domainProblem(domain: unknown): string | undefined {
   if (typeof domain !== 'string' || !domain) return 'a domain is a non-empty DNS name';
   if (domain.includes('*')) return 'a wildcard trust or cluster domain would match identities or hosts of every domain';
-  if (domain.length > 253 || !DNS1123_SUBDOMAIN.test(domain) || domain.split('.').some(l => l.length > 63)) {
+  if (!isDns1123Subdomain(domain) || domain.split('.').some(l => l.length > 63)) {
     return 'a domain is a DNS name: lower-case labels of letters, digits and "-", separated by dots (at most 253 characters)';
   }
   return undefined;

@@ -145,6 +145,18 @@ describe('private/k8s-objects: PodTemplate', () => {
     expect((ApiObject.of(kd) as any).patches).toEqual([]);
     expect(PodTemplate.of(ApiObject.of(kd))!.labels()).toMatchObject({ version: 'v1' });
   });
+  test('setAutomountServiceAccountToken adds the missing parents of the pod spec (no failed patch at synthesis)', () => {
+    for (const spec of [undefined, {}, { template: {} }, { template: { metadata: { labels: { app: 'a' } } } }]) {
+      const d = deployment(Testing.chart(), 'd', spec);
+      PodTemplate.of(d)!.setAutomountServiceAccountToken(true);
+      expect(d.toJson().spec.template.spec).toEqual({ automountServiceAccountToken: true });
+      expect(PodTemplate.of(d)!.automountServiceAccountToken()).toBe(true);
+    }
+    // an existing pod spec keeps its fields; a written value is replaced
+    const d = deployment(Testing.chart(), 'd', { template: { spec: { automountServiceAccountToken: false, containers: [] } } });
+    PodTemplate.of(d)!.setAutomountServiceAccountToken(true);
+    expect(d.toJson().spec.template.spec).toEqual({ automountServiceAccountToken: true, containers: [] });
+  });
 });
 
 describe('private/k8s-objects: namespace objects', () => {

@@ -31,6 +31,7 @@ export const CONSUL_CANARY: CanaryRenderer = {
   }],
   render: () => undefined,
   flagger: {
+    refusesEveryRelease: true,
     refusal: intent => ({
       prop: 'delivery',
       value: intent.controller,
@@ -39,6 +40,7 @@ export const CONSUL_CANARY: CanaryRenderer = {
     }),
   },
   argoRollouts: {
+    refusesEveryRelease: true,
     refusal: intent => ({
       prop: 'delivery',
       value: intent.controller,

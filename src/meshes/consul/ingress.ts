@@ -8,7 +8,7 @@ import type { PropProblem, Unsupported } from '../../model/unsupported';
 import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata } from '../../private/metadata';
-import { DNS1123_LABEL } from '../../private/names';
+import { dns1123LabelProblem, isDns1123Label } from '../../private/names';
 import { renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 
@@ -49,8 +49,8 @@ export const CONSUL_INGRESS: IngressRenderer = {
 
   problems(intent: IngressIntent): PropProblem[] {
     const providerName = intent.providerName;
-    if (providerName !== undefined && !DNS1123_LABEL.test(providerName)) {
-      return [{ prop: 'jwt.providerName', value: providerName, why: 'a provider name is a DNS-1123 label', fix: "set providerName: 'auth'" }];
+    if (providerName !== undefined && !isDns1123Label(providerName)) {
+      return [{ prop: 'jwt.providerName', value: providerName, why: dns1123LabelProblem('a provider name'), fix: "set providerName: 'auth'" }];
     }
     return [];
   },
@@ -62,13 +62,12 @@ export const CONSUL_INGRESS: IngressRenderer = {
   render(scope: Construct, intent: IngressIntent, context: RenderContext) {
     const { name, namespace: ns, jwt } = intent;
     const tls = intent.tlsSecretName;
-    const warn = (m: string) => context.warn(m);
-    warnRouterSkipped(scope, intent, warn);
+    warnRouterSkipped(scope, intent, context.warn);
     // Consul's API gateway translates header modifiers and URL rewrites only, no RequestRedirect
     // (consul-k8s control-plane/api-gateway/common/translation.go translateHTTPFilters): the redirect
     // route would have no backend and the HTTP listener would serve nothing, so it is not written
     if (tls) {
-      warn(`no HTTP listener is written: Consul's API gateway has no HTTP → HTTPS redirect (it translates no RequestRedirect filter), so plain-HTTP clients of ${intent.host} cannot connect; redirect at the load balancer in front of the gateway if they must`);
+      context.warn(`no HTTP listener is written: Consul's API gateway has no HTTP → HTTPS redirect (it translates no RequestRedirect filter), so plain-HTTP clients of ${intent.host} cannot connect; redirect at the load balancer in front of the gateway if they must`);
     }
     renderGatewayIngress(scope, intent, { redirect: false, prefixMatches: consulPrefixMatches });
     // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)

@@ -1,4 +1,5 @@
 import * as prometheus from '../../imports/prometheus';
+import type { Unsupported } from '../../model/unsupported';
 import type { CanaryReleaseIntent } from '../../patterns/canary/intent';
 import { objectMetadata } from '../../private/metadata';
 import { PromLabel, promSelector } from '../../private/promql';
@@ -47,16 +48,21 @@ function releaseApexSelector(intent: CanaryReleaseIntent, context: RenderContext
   }, context);
 }
 
-/** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
-export const LINKERD_CANARY: CanaryRenderer = {
-  // smiTrafficSplit is Linkerd's own (linkerd-smi): the traffic renderer writes the TrafficSplit
-  reads: ['smiTrafficSplit'],
-  unsupported: intent => [...(intent.mirrorPercent === undefined ? [] : [{
+/** The refusal of a mirror, with or without a controller: Linkerd's routes cannot mirror, whoever writes them. */
+function mirrorUnsupported(intent: { readonly mirrorPercent?: number }): Unsupported[] {
+  return intent.mirrorPercent === undefined ? [] : [{
     setting: 'mirrorPercent',
     value: intent.mirrorPercent,
     why: LINKERD_NO_MIRROR,
     alternative: 'send test traffic to the canary with canaryRequests instead',
-  }]), ...(intent.canary.smi && intent.canary.canaryMatches.length ? [{
+  }];
+}
+
+/** Linkerd: weighted Gateway API backends (or an SMI TrafficSplit), one Service per version; no mirror. */
+export const LINKERD_CANARY: CanaryRenderer = {
+  // smiTrafficSplit is Linkerd's own (linkerd-smi): the traffic renderer writes the TrafficSplit
+  reads: ['smiTrafficSplit'],
+  unsupported: intent => [...mirrorUnsupported(intent), ...(intent.canary.smi && intent.canary.canaryMatches.length ? [{
     setting: 'canaryRequests',
     value: `${intent.canary.canaryMatches.length} match(es)`,
     why: 'SMI TrafficSplit v1alpha2 (linkerd-smi) splits by weight only',
@@ -97,12 +103,7 @@ export const LINKERD_CANARY: CanaryRenderer = {
     // provider linkerd writes SMI v1alpha1), group core as in that guide (Linkerd takes core or '' for a
     // Service parent: policy-controller/k8s/index/src/outbound/index.rs)
     ...flaggerGatewayApi('core'),
-    unsupported: intent => intent.mirrorPercent === undefined ? [] : [{
-      setting: 'mirrorPercent',
-      value: intent.mirrorPercent,
-      why: 'Linkerd\'s routes have no RequestMirror filter (and Flagger\'s mirrorWeight is Istio only)',
-      alternative: 'send test traffic with canaryRequests instead',
-    }],
+    unsupported: mirrorUnsupported,
     // under provider gatewayapi:v1 the built-in queries are the HTTP observer's
     // (http_request_duration_seconds of the app, pkg/metrics/observers/http.go), not Linkerd's: the
     // proxies' inbound response_total / response_latency_ms of the canary Deployment instead
@@ -118,12 +119,7 @@ export const LINKERD_CANARY: CanaryRenderer = {
   argoRollouts: {
     // the argoproj-labs/gatewayAPI plugin edits a Service-parented HTTPRoute
     ...ARGO_GATEWAY_API,
-    unsupported: intent => [...argoGatewayApiHeaderRoutes(intent), ...(intent.mirrorPercent === undefined ? [] : [{
-      setting: 'mirrorPercent',
-      value: intent.mirrorPercent,
-      why: 'Linkerd\'s routes have no RequestMirror filter',
-      alternative: 'send test traffic with canaryRequests instead',
-    }])],
+    unsupported: intent => [...argoGatewayApiHeaderRoutes(intent), ...mirrorUnsupported(intent)],
     // the callers' proxies report the canary backend of the HTTPRoute (the -canary Service)
     analysisQueries(intent) {
       const { errorRatio, p99Seconds } = linkerdQueries(intent.namespace, intent.service, intent.canaryService, intent.window);

@@ -55,15 +55,14 @@ export const LINKERD_INGRESS: IngressRenderer = {
 
   render(scope: Construct, intent: IngressIntent, context: RenderContext) {
     const { name, namespace: ns, gatewayClassName } = intent;
-    const warn = (m: string) => context.warn(m);
     const egAccount = envoyGatewayServiceAccount(ns, name);
     if (!(intent.gatewayIdentity ?? this.callerIdentity(intent, context))) {
-      warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);
+      context.warn(`the identity the ${gatewayClassName} gateway's proxies call the services with is unknown, so a ZeroTrustNamespace cannot allow this ingress (Linkerd would answer its requests with 403): mesh the gateway's proxies and set gatewayIdentity (e.g. Identity.serviceAccount('<the gateway pods' service account>', { namespace: '<their namespace>' }))`);
     }
     const wildcard = intent.gatewayIdentity?.kind === IdentityKind.NAMESPACE && intent.gatewayIdentity.name === ENVOY_GATEWAY_NAMESPACE;
     if (wildcard) {
       // the explicit opt-in to the namespace wildcard: said once, at synthesis
-      warn(`gatewayIdentity: every workload of namespace ${ENVOY_GATEWAY_NAMESPACE}, where Envoy Gateway (in its default ControllerNamespace mode) runs the proxies of every Gateway of the cluster, every team's: a ZeroTrustNamespace allowing it admits them all, and any route of theirs to these services; leave gatewayIdentity out for this Gateway's own service account (${egAccount}), or use the GatewayNamespace deploy mode with Identity.serviceAccount('${name}', { namespace: '${ns}' })`);
+      context.warn(`gatewayIdentity: every workload of namespace ${ENVOY_GATEWAY_NAMESPACE}, where Envoy Gateway (in its default ControllerNamespace mode) runs the proxies of every Gateway of the cluster, every team's: a ZeroTrustNamespace allowing it admits them all, and any route of theirs to these services; leave gatewayIdentity out for this Gateway's own service account (${egAccount}), or use the GatewayNamespace deploy mode with Identity.serviceAccount('${name}', { namespace: '${ns}' })`);
     }
     if (gatewayClassName === ENVOY_GATEWAY_CLASS && intent.envoyProxyName === undefined) {
       // Envoy Gateway's quickstart GatewayClass has no parametersRef: its proxies are not meshed (so
@@ -71,7 +70,7 @@ export const LINKERD_INGRESS: IngressRenderer = {
       // Endpoint), where Linkerd applies no Service route (policy-controller outbound index: routes hang
       // off the Service). The EnvoyProxy CRD is not pinned here, so the library cannot write it.
       const ep = `${name}-linkerd`;
-      warn(`Envoy Gateway's proxies of Gateway ${ns}/${name} are not meshed by this output and send to pod IPs: until they are meshed, Linkerd answers the ingress with 403 where a Server denies by default, and sending to pod IPs bypasses the services' Linkerd routes (timeouts, retries, failure accrual). Apply this EnvoyProxy: {apiVersion: gateway.envoyproxy.io/v1alpha1, kind: EnvoyProxy, metadata: {name: ${ep}, namespace: ${ns}}, spec: {routingType: Service, provider: {type: Kubernetes, kubernetes: {envoyDeployment: {pod: {annotations: {linkerd.io/inject: enabled}}}}}}} and set envoyProxyName: '${ep}' (the Gateway's spec.infrastructure.parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: ${ep}})`);
+      context.warn(`Envoy Gateway's proxies of Gateway ${ns}/${name} are not meshed by this output and send to pod IPs: until they are meshed, Linkerd answers the ingress with 403 where a Server denies by default, and sending to pod IPs bypasses the services' Linkerd routes (timeouts, retries, failure accrual). Apply this EnvoyProxy: {apiVersion: gateway.envoyproxy.io/v1alpha1, kind: EnvoyProxy, metadata: {name: ${ep}, namespace: ${ns}}, spec: {routingType: Service, provider: {type: Kubernetes, kubernetes: {envoyDeployment: {pod: {annotations: {linkerd.io/inject: enabled}}}}}}} and set envoyProxyName: '${ep}' (the Gateway's spec.infrastructure.parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: ${ep}})`);
     }
     renderGatewayIngress(scope, intent, { redirect: !!intent.tlsSecretName });
     // the backends' namespaces (the gateway's own pods are injected by the gateway's installation)

@@ -15,7 +15,7 @@ import { Unsupported, UnsupportedSettings } from '../../model/unsupported';
 import { checkDuration, formatDuration, millis } from '../../private/duration';
 import { meshError, ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
-import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from '../../private/names';
+import { isDns1123Label, labelKeyProblem, labelValueProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { CanaryRenderer, RenderContext, rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -225,7 +225,7 @@ export class CanaryRelease extends MeshConstruct {
       } else if (!(v instanceof ReleaseVersion)) {
         problems.add(prop, v, 'a release version is required', `use ReleaseVersion.of('${prop === 'stable' ? 'v1' : 'v2'}') or ReleaseVersion.fromDeployment(deployment, 'v2')`);
       } else {
-        if (typeof v.version !== 'string' || !DNS1123_LABEL.test(v.version) || v.version.length > 40) {
+        if (!isDns1123Label(v.version, 40)) {
           problems.add(`${prop}.version`, v.version, 'a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters', "use e.g. 'v2'");
         }
         const selector = this.service.selector;
@@ -375,8 +375,8 @@ export class CanaryRelease extends MeshConstruct {
       problems.add(refusal.prop, refusal.value, refusal.why, refusal.fix);
       problems.throwIfAny();
     }
-    const flaggerRouter = renderer.flagger && 'provider' in renderer.flagger ? renderer.flagger : undefined;
-    const argoRouter = renderer.argoRollouts && 'renderRouting' in renderer.argoRollouts ? renderer.argoRollouts : undefined;
+    const flaggerRouter = renderer.flagger?.refusesEveryRelease ? undefined : renderer.flagger;
+    const argoRouter = renderer.argoRollouts?.refusesEveryRelease ? undefined : renderer.argoRollouts;
     const router = flagger ? flaggerRouter : argoRouter;
     if (!router) {
       // a mesh without the controller's member

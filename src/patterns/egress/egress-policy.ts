@@ -6,7 +6,7 @@ import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, show } from '../../private/errors';
-import { DNS1123_LABEL, EXTERNAL_HOST, isEveryAddress, parseCidr } from '../../private/names';
+import { EXTERNAL_HOST, isDns1123Label, isEveryAddress, parseCidr } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
 
@@ -132,7 +132,7 @@ export class EgressPolicy extends MeshConstruct {
       if (!(c instanceof ServiceRef)) problems.add(`callers[${i}]`, c, 'a service reference is required', "use ServiceRef.fromName('payment', { port: 8080 })");
       return c;
     });
-    if (props.consulTerminatingGateway !== undefined && (typeof props.consulTerminatingGateway !== 'string' || !DNS1123_LABEL.test(props.consulTerminatingGateway))) {
+    if (props.consulTerminatingGateway !== undefined && !isDns1123Label(props.consulTerminatingGateway)) {
       problems.add('consulTerminatingGateway', props.consulTerminatingGateway, 'a gateway name is a DNS-1123 label', "use e.g. 'terminating-gateway'");
     }
     problems.throwIfAny();

@@ -10,7 +10,7 @@ import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
-import { checkJwksUri, DNS1123_LABEL, DNS1123_SUBDOMAIN, EXTERNAL_HOST, jwtProviderName } from '../../private/names';
+import { checkJwksUri, EXTERNAL_HOST, isDns1123Label, isDns1123Subdomain, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor, sameMesh } from '../renderers';
 import { ResilientService } from '../resilience/resilient-service';
@@ -169,7 +169,7 @@ export class IngressGateway extends MeshConstruct {
     const problems = new ProblemList(this);
     const namespace = this._resolveNamespace(problems, props.namespace, 'an ingress');
     const name = props.name ?? id.toLowerCase();
-    if (!DNS1123_LABEL.test(name) || name.length > 63) problems.add('name', name, 'a gateway name is a DNS-1123 label', "pass name: 'shop'");
+    if (!isDns1123Label(name)) problems.add('name', name, 'a gateway name is a DNS-1123 label', "pass name: 'shop'");
     if (typeof props.host !== 'string' || props.host.length > 253 || !EXTERNAL_HOST.test(props.host) || isIP(props.host)) {
       problems.add('host', props.host, 'the host is a lower-case DNS name with a domain (optionally *.), not an IP or *', "use e.g. 'shop.example.com'");
     }
@@ -177,7 +177,7 @@ export class IngressGateway extends MeshConstruct {
     this.api = props.api ?? renderer.defaultApi(this.mesh);
     if (!Object.values(IngressApi).includes(this.api)) problems.add('api', this.api, 'not an ingress API', 'use IngressApi.ISTIO or IngressApi.GATEWAY_API');
     const tls = props.tlsSecretName;
-    if (tls !== undefined && (typeof tls !== 'string' || tls.length > 253 || !DNS1123_SUBDOMAIN.test(tls))) {
+    if (tls !== undefined && !isDns1123Subdomain(tls)) {
       problems.add('tlsSecretName', tls, 'a Secret name is a DNS-1123 subdomain', "use e.g. 'shop-example-com-tls'");
     }
     if (tls === undefined && !props.allowPlainHttp) {
@@ -223,14 +223,14 @@ export class IngressGateway extends MeshConstruct {
       if (problem) problems.add('gatewayIdentity', props.gatewayIdentity, problem, "use e.g. Identity.serviceAccount('<gateway pods' service account>', { namespace: '<their namespace>' })");
       else if (props.gatewayIdentity.kind === IdentityKind.NETWORK) problems.add('gatewayIdentity', props.gatewayIdentity.name, 'a gateway calls the services as a meshed workload, not from a network', 'use Identity.serviceAccount(...) or Identity.allInNamespace(...)');
     }
-    if (props.envoyProxyName !== undefined && (typeof props.envoyProxyName !== 'string' || props.envoyProxyName.length > 253 || !DNS1123_SUBDOMAIN.test(props.envoyProxyName))) {
+    if (props.envoyProxyName !== undefined && !isDns1123Subdomain(props.envoyProxyName)) {
       problems.add('envoyProxyName', props.envoyProxyName, 'an EnvoyProxy name is a DNS-1123 subdomain', "use e.g. 'shop-linkerd'");
     }
     if (props.istioGatewaySelector !== undefined && (!Object.keys(props.istioGatewaySelector).length || Object.entries(props.istioGatewaySelector).some(([k, v]) => !k || typeof v !== 'string'))) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector, 'a selector names at least one label', "use e.g. { istio: 'ingressgateway' }");
     }
     const gwNamespace = props.istioGatewayNamespace ?? 'istio-system';
-    if (!DNS1123_LABEL.test(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
+    if (!isDns1123Label(gwNamespace)) problems.add('istioGatewayNamespace', gwNamespace, 'a namespace is a DNS-1123 label', "use e.g. 'istio-system'");
     if (props.jwt) {
       checkJwksUri(problems, props.jwt);
       if (typeof props.jwt.issuer !== 'string' || !props.jwt.issuer) problems.add('jwt.issuer', props.jwt.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
@@ -244,7 +244,7 @@ export class IngressGateway extends MeshConstruct {
       problems.add('gatewayClassName', undefined, renderer.noGatewayClass?.why ?? `${this.mesh.displayName} has no default GatewayClass`,
         renderer.noGatewayClass?.fix ?? 'name the GatewayClass of the gateway controller');
     }
-    if (gatewayClassName !== undefined && !DNS1123_SUBDOMAIN.test(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
+    if (gatewayClassName !== undefined && !isDns1123Subdomain(gatewayClassName)) problems.add('gatewayClassName', gatewayClassName, 'a GatewayClass name is a DNS-1123 subdomain', "e.g. 'istio'");
     const gwAccount = props.istioGatewayServiceAccount ?? DEFAULT_ISTIO_GATEWAY_ACCOUNT;
     const ns = namespace!;
     const chartNamespace = (c: Construct) => Chart.of(c).namespace;
@@ -285,7 +285,7 @@ export class IngressGateway extends MeshConstruct {
     if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace || props.istioGatewayServiceAccount)) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace ?? props.istioGatewayServiceAccount, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
     }
-    if (!DNS1123_SUBDOMAIN.test(gwAccount) || gwAccount.length > 253) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
+    if (!isDns1123Subdomain(gwAccount)) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
     if (tls !== undefined) {
       // the gateway reads the certificate from one namespace: a Secret this app writes elsewhere only is not found
       const secretNs = this.api === IngressApi.ISTIO ? gwNamespace : namespace;

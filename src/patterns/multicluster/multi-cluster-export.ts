@@ -9,7 +9,7 @@ import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { addShared } from '../../private/contributions';
 import { meshError, ProblemList } from '../../private/errors';
-import { DNS1123_LABEL, domainProblem } from '../../private/names';
+import { dns1123LabelProblem, domainProblem, isDns1123Label } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { isEnrolledByRenderers, MeshNamespace, rendererFor, renderersOf, sameMesh } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -111,7 +111,7 @@ export class MultiClusterExport extends MeshConstruct {
     const names = new Set<string>();
     const clusters: ClusterIntent[] = (Array.isArray(props.clusters) ? props.clusters : []).map((c, i) => {
       const prop = `clusters[${i}]`;
-      if (typeof c?.name !== 'string' || !DNS1123_LABEL.test(c.name)) problems.add(`${prop}.name`, c?.name, 'a cluster name is a DNS-1123 label', "use e.g. 'eu-west'");
+      if (!isDns1123Label(c?.name)) problems.add(`${prop}.name`, c?.name, dns1123LabelProblem('a cluster name'), "use e.g. 'eu-west'");
       else if (names.has(c.name)) problems.add(`${prop}.name`, c.name, 'cluster names must be unique', 'rename the cluster');
       names.add(c?.name);
       for (const k of ['network', 'region'] as const) {
@@ -119,7 +119,7 @@ export class MultiClusterExport extends MeshConstruct {
       }
       if (c?.trustDomain !== undefined) {
         const problem = domainProblem(c.trustDomain);
-        if (problem) problems.add(`${prop}.trustDomain`, c.trustDomain, problem, `give the trust domain the cluster's mesh is installed with, e.g. '${typeof c?.name === 'string' && DNS1123_LABEL.test(c.name) ? c.name : 'eu-west'}.example.com', or leave it out for the mesh's`);
+        if (problem) problems.add(`${prop}.trustDomain`, c.trustDomain, problem, `give the trust domain the cluster's mesh is installed with, e.g. '${isDns1123Label(c?.name) ? c.name : 'eu-west'}.example.com', or leave it out for the mesh's`);
       }
       const svcNames = new Set<string>();
       (c?.services ?? []).forEach((s, j) => {
@@ -208,8 +208,8 @@ export class MultiClusterExport extends MeshConstruct {
     const owned = this._refuseOwned<MultiClusterExportProps, MultiClusterIntent, MultiClusterOwnedSetting>(
       problems, MULTI_CLUSTER_OWNED, renderer.reads, intent);
     this._askMesh(problems, renderer, intent);
-    if (intent.samenessGroup !== undefined && !DNS1123_LABEL.test(intent.samenessGroup)) {
-      problems.add('consulSamenessGroup', intent.samenessGroup, 'a sameness group name is a DNS-1123 label', "e.g. 'shop'");
+    if (intent.samenessGroup !== undefined && !isDns1123Label(intent.samenessGroup)) {
+      problems.add('consulSamenessGroup', intent.samenessGroup, dns1123LabelProblem('a sameness group name'), "e.g. 'shop'");
     }
     // the renderer's refusals keep themselves (CROSS_CLUSTER_KEEP); the other meshes' settings can be dropped
     const unsupported = [...renderer.unsupported(intent, this._renderContext()), ...owned];

@@ -7,7 +7,7 @@ import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { Unsupported, UnsupportedSettings } from '../../model/unsupported';
 import { checkDuration, millis } from '../../private/duration';
 import { ProblemList, show } from '../../private/errors';
-import { DNS1123_LABEL } from '../../private/names';
+import { isDns1123Label } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -369,7 +369,7 @@ export class ResilientService extends MeshConstruct {
     const names = new Set<string>();
     routes.forEach((r, i) => {
       const prop = `routes[${i}]`;
-      if (typeof r.name !== 'string' || !DNS1123_LABEL.test(r.name) || r.name.length > 50) {
+      if (!isDns1123Label(r.name, 50)) {
         problems.add(`${prop}.name`, r.name, 'a route name must be a DNS-1123 label of at most 50 characters', "use a name such as 'create-payment'");
       } else if (names.has(r.name) || r.name === 'default') {
         problems.add(`${prop}.name`, r.name, r.name === 'default' ? '"default" is the name of the service-wide rule' : 'route names must be unique', 'rename the route');

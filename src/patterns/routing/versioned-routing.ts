@@ -9,7 +9,7 @@ import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList, propMessage, show } from '../../private/errors';
 import { PodTemplate, requireObject } from '../../private/k8s-objects';
 import { sortKeys } from '../../private/metadata';
-import { DNS1123_LABEL, labelKeyProblem } from '../../private/names';
+import { isDns1123Label, labelKeyProblem } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { RenderContext, rendererFor, RoutingRenderer } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
@@ -218,7 +218,7 @@ export class VersionedRouting extends MeshConstruct {
     (props.routes ?? []).forEach((r, i) => {
       const prop = `routes[${i}]`;
       const name = r?.name ?? `route-${i + 1}`;
-      if (typeof name !== 'string' || !DNS1123_LABEL.test(name) || name.length > 40 || name === 'default') {
+      if (!isDns1123Label(name, 40) || name === 'default') {
         problems.add(`${prop}.name`, name, 'a route name is a DNS-1123 label of at most 40 characters, other than "default"', "use e.g. 'jason'");
       } else if (names.has(name)) {
         problems.add(`${prop}.name`, name, `routes[${names.get(name)}] has the same name`, 'give each route its own name');
@@ -311,7 +311,7 @@ export class VersionedRouting extends MeshConstruct {
         problems.add(prop, v, 'not a ServiceVersion', "use ServiceVersion.of('v1'), ServiceVersion.fromDeployment(deployment, 'v1') or ServiceVersion.fromService(service, 'v1')");
         return;
       }
-      if (typeof v.name !== 'string' || !DNS1123_LABEL.test(v.name) || v.name.length > 40) {
+      if (!isDns1123Label(v.name, 40)) {
         problems.add(`${prop}.name`, v.name, 'a version is used as a subset and Service name suffix: a DNS-1123 label of at most 40 characters', "use e.g. 'v2'");
         return;
       }

@@ -8,7 +8,7 @@ import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
 import { ProblemList } from '../../private/errors';
-import { checkJwksUri, DNS1123_LABEL, jwtProviderName } from '../../private/names';
+import { checkJwksUri, dns1123LabelProblem, isDns1123Label, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 
 export * from './props';
@@ -157,7 +157,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       checkJwksUri(problems, j);
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const providerName = jwtProviderName(j.issuer, j.providerName);
-      if (!DNS1123_LABEL.test(providerName)) problems.add('jwt.providerName', providerName, 'a provider name is a DNS-1123 label', "set providerName: 'auth'");
+      if (!isDns1123Label(providerName)) problems.add('jwt.providerName', providerName, dns1123LabelProblem('a provider name'), "set providerName: 'auth'");
       jwt = { ...j, providerName };
     } else if (allow.some(r => r.requireJwt)) {
       const i = allow.findIndex(r => r.requireJwt);
@@ -258,7 +258,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       ? `${r.to.name}-from-${first.kind === IdentityKind.NETWORK ? 'network' : first.name}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '')
       : 'rule';
     let name = r?.name ?? defaultName;
-    if (r?.name !== undefined && (!DNS1123_LABEL.test(r.name) || r.name.length > 63)) {
+    if (r?.name !== undefined && !isDns1123Label(r.name)) {
       problems.add(`${prop}.name`, r.name, 'a rule name is a DNS-1123 label of at most 63 characters', "use e.g. 'payment-from-order'");
     } else if (names.has(name)) {
       if (r?.name !== undefined) {problems.add(`${prop}.name`, r.name, 'rule names must be unique', 'rename the rule');} else {

@@ -24,9 +24,9 @@ describe('meshes/consul: CanaryRelease hooks', () => {
     }]]);
   });
 
-  test('neither controller routes Consul: each member is only its refusal, in its own words', () => {
-    expect(Object.keys(CONSUL_CANARY.flagger!)).toEqual(['refusal']);
-    expect(Object.keys(CONSUL_CANARY.argoRollouts!)).toEqual(['refusal']);
+  test('neither controller routes Consul: each member is only its refusal (marked as such), in its own words', () => {
+    expect(Object.keys(CONSUL_CANARY.flagger!)).toEqual(['refusesEveryRelease', 'refusal']);
+    expect(Object.keys(CONSUL_CANARY.argoRollouts!)).toEqual(['refusesEveryRelease', 'refusal']);
     expect(CONSUL_CANARY.flagger!.refusal!(controllerIntent(), context(Mesh.consul()))?.why).toMatch(/^Flagger has no Consul provider/);
     expect(CONSUL_CANARY.argoRollouts!.refusal!(controllerIntent({ flagger: false, controller: 'argo-rollouts' }), context(Mesh.consul()))?.why).toMatch(/^Argo Rollouts has no Consul traffic router/);
   });

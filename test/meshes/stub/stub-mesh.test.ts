@@ -86,8 +86,8 @@ describe('a fifth mesh renders CanaryRelease through its own renderer (the seam,
       calls.push(`render ${intent.canary.canaryWeight} ${intent.canary.mirrorPercent}`);
       new ApiObject(scope, 'Split', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: intent.service.name, namespace: intent.namespace }, data: { canary: String(intent.canary.canaryWeight) } });
     },
-    flagger: { refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
-    argoRollouts: { refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
+    flagger: { refusesEveryRelease: true, refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
+    argoRollouts: { refusesEveryRelease: true, refusal: intent => ({ prop: 'delivery', value: intent.controller, why: 'Stub has no controller', fix: 'use static steps' }) },
     alertQueries: intent => ({
       errorRatio: `stub_failed_ratio{service="${intent.service}",version="${intent.canary.versionValue}"}[${intent.window}]`,
       p99Seconds: `stub_p99_seconds{service="${intent.service}"}[${intent.window}]`,

@@ -131,7 +131,7 @@ describe('Flagger', () => {
 
   test('mirroring: Istio only (mirror + mirrorWeight); refused on Linkerd', () => {
     expect(one(synth(Mesh.istio(), 'flagger', { mirrorPercent: 20 }), 'Canary', 'payment').spec.analysis).toMatchObject({ mirror: true, mirrorWeight: 20 });
-    expect(fails(Mesh.linkerd(), 'flagger', { mirrorPercent: 20 })).toContain('mirrorPercent: got 20: Flagger on Linkerd cannot express this (Linkerd\'s routes have no RequestMirror filter');
+    expect(fails(Mesh.linkerd(), 'flagger', { mirrorPercent: 20 })).toContain('mirrorPercent: got 20: Flagger on Linkerd cannot express this (Linkerd\'s outbound routes do not support the RequestMirror filter); send test traffic to the canary with canaryRequests instead');
   });
 
   test('the renamed selector label: the target must be selected by one of Flagger\'s labels, and the service by another', () => {
@@ -231,7 +231,7 @@ describe('Argo Rollouts', () => {
     const e = fails(Mesh.istio(), 'argo', { canaryRequests: [{ headers: [HeaderMatch.exact('x-a', '1')], cookie: { name: 'c', value: 'v' } }] });
     expect(e).toContain('canaryRequests[0]: got ["x-a","cookie"]');
     expect(e).toContain('setHeaderRoute matches any one of its headers');
-    expect(fails(Mesh.linkerd(), 'argo', { mirrorPercent: 10 })).toContain('mirrorPercent: got 10: Argo Rollouts on Linkerd cannot express this');
+    expect(fails(Mesh.linkerd(), 'argo', { mirrorPercent: 10 })).toContain('mirrorPercent: got 10: Argo Rollouts on Linkerd cannot express this (Linkerd\'s outbound routes do not support the RequestMirror filter); send test traffic to the canary with canaryRequests instead');
     expect(fails(Mesh.istio(), 'argo', { mirrorPercent: 2.5 })).toContain('mirrorPercent: got 2.5: Argo Rollouts\' setMirrorRoute takes a whole percentage; use 3');
   });
 });
