@@ -1,6 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import {
-  EgressPolicy, EgressProtocol, Identity, IngressApi, IngressGateway, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef, ZeroTrustNamespace,
+  EgressPolicy, EgressProtocol, Identity, IngressApi, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, MultiClusterExportProps,
+  ServiceRef, ZeroTrustNamespace,
 } from '../../src';
 import { dns1123LabelProblem, isDns1123Label, isDns1123Subdomain } from '../../src/private/names';
 import { captureStderr, failureOf, shopChart } from '../util';
@@ -96,12 +97,22 @@ describe('jwt.providerName (the name of Consul\'s JWTProvider object)', () => {
     expect(failureOf(zt(Mesh.istio(), { providerName }))).toBe(`[test/zt] ${message}`);
     expect(failureOf(ingress({ providerName }))).toBe(`[test/gw] ${message}`);
   });
-  test('a name derived from a long issuer host is held to the same limit', () => {
+  test('a name derived from a long issuer host is held to the same limit on Consul, which writes it', () => {
     const host = (n: number) => `https://${'a'.repeat(n - 12)}.example.com`; // a host of n characters
     const chart = shopChart();
     zt(Mesh.consul(), { issuer: host(63) })(chart);
     expect(Testing.synth(chart).find(o => o.kind === 'JWTProvider')?.metadata.name).toBe(`${'a'.repeat(51)}-example-com`);
-    expect(failureOf(zt(Mesh.consul(), { issuer: host(64) }))).toContain(`jwt.providerName: got "${'a'.repeat(52)}-example-com": ${problem('a provider name')}`);
+    expect(failureOf(zt(Mesh.consul(), { issuer: host(64) })))
+      .toContain(`jwt.providerName: got "${'a'.repeat(52)}-example-com": ${problem("a provider name (by default the issuer's host)")}; set providerName: 'auth'`);
+  });
+  test('the other meshes write no provider name: one derived from a long issuer host is not refused there', () => {
+    const host = `https://${'a'.repeat(52)}.example.com`; // 64 characters
+    for (const mesh of [Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })]) {
+      const chart = shopChart();
+      zt(mesh, { issuer: host })(chart);
+      const out = Testing.synth(chart);
+      expect(out.find(o => o.kind === 'RequestAuthentication')?.spec.jwtRules[0].issuer).toBe(host);
+    }
   });
 });
 

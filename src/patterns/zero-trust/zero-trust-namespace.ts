@@ -157,7 +157,11 @@ export class ZeroTrustNamespace extends MeshConstruct {
       checkJwksUri(problems, j);
       if (typeof j.issuer !== 'string' || !j.issuer) problems.add('jwt.issuer', j.issuer, 'the issuer is required', "e.g. 'https://auth.example.com'");
       const providerName = jwtProviderName(j.issuer, j.providerName);
-      if (!isDns1123Label(providerName)) problems.add('jwt.providerName', providerName, dns1123LabelProblem('a provider name'), "set providerName: 'auth'");
+      // a name given is checked on every mesh (an app may be synthesized for several); the one derived from the
+      // issuer's host only where it is written, as the name of Consul's JWTProvider (the other meshes ignore it)
+      if (!isDns1123Label(providerName) && (j.providerName !== undefined || this.mesh.kind === 'consul')) {
+        problems.add('jwt.providerName', providerName, dns1123LabelProblem(j.providerName === undefined ? "a provider name (by default the issuer's host)" : 'a provider name'), "set providerName: 'auth'");
+      }
       jwt = { ...j, providerName };
     } else if (allow.some(r => r.requireJwt)) {
       const i = allow.findIndex(r => r.requireJwt);

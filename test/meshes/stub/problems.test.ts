@@ -30,7 +30,8 @@ describe('ZeroTrustNamespace: the stub refuses a prop in its own words, with the
 
   test('its refusals, in its words, after the construct\'s own checks of the same batch', () => {
     expect(() => make({ mtls: MtlsPhase.PERMISSIVE })).toThrow('[test/zt] mtls: got "PERMISSIVE": Stub has no plaintext port; use MtlsPhase.STRICT');
-    expect(() => make({ jwt: { ...JWT, issuer: '', consulJwksCaFile: '/etc/ca.pem' } })).toThrow(
+    // (a provider name given is checked on every mesh; one derived from the issuer only on Consul)
+    expect(() => make({ jwt: { ...JWT, issuer: '', providerName: 'Auth_0', consulJwksCaFile: '/etc/ca.pem' } })).toThrow(
       /3 problems:\n {2}- jwt\.issuer: [^\n]*\n {2}- jwt\.providerName: [^\n]*\n {2}- jwt\.consulJwksCaFile: got "\/etc\/ca\.pem": Stub reads its CA bundles under \/stub\/; use e\.g\. '\/stub\/ca\.pem'$/);
   });
 
