@@ -83,6 +83,19 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
           alternative: 'remove callers (the exporting cluster then authorizes the gateway identity, linkerd-gateway.linkerd-multicluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their own identity',
         });
       }
+      // the service mirror of each consumer creates the Service <service>-<exporter> (service-mirror
+      // cluster_watcher.go mirrorServiceName: remote name + "-" + the Link's targetClusterName, in both modes),
+      // and the API server refuses a Service name over 63 characters: nothing would be mirrored
+      const mirror = `${e.service.name}-${e.from.name}`;
+      if (e.to.length && mirror.length > 63) {
+        const room = 62 - e.service.name.length;
+        out.push({
+          setting: `clusters[${intent.clusters.indexOf(e.from)}].name`,
+          value: e.from.name,
+          why: `the service mirror of ${e.to.map(c => c.name).join(', ')} names the mirrored Service ${mirror} (<service>-<cluster>, ${mirror.length} characters), and a Service name is at most 63 characters: it could not be created, and callers could not reach ${e.service.name}`,
+          alternative: room > 0 ? `use a cluster name of at most ${room} characters for ${e.service.name}` : `use a service name shorter than ${e.service.name.length} characters`,
+        });
+      }
       const caller = e.callers.find(c => c.kind !== IdentityKind.SERVICE_ACCOUNT);
       if (caller && intent.linkerdRemoteDiscovery) {
         out.push({ setting: `exports[${i}].callers`, value: caller._label(e.namespace), why: 'a remote caller is named by its service account (its identity carries the consumer cluster\'s trust domain)', alternative: 'name each remote caller with Identity.serviceAccount(name, { namespace })' });

@@ -235,6 +235,27 @@ describe('Linkerd', () => {
     expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'payment-from-remote-callers').spec).toEqual({ identities: ['order.shop.serviceaccount.identity.linkerd.us.example.com'] });
   });
 
+  test('the mirrored Service <service>-<cluster> must fit a Service name (63 characters): both sides of the limit', () => {
+    const build = (name: string) => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const workloads = new Chart(app, 'w', { namespace: 'shop', disableResourceNameHashes: true });
+      const payment = ServiceRef.fromService(new kplus.Service(workloads, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }) }));
+      return new MultiClusterExport(app, 'shop', {
+        mesh: Mesh.linkerd(), failover: false,
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [] },
+          { name, network: 'net-eu', region: 'europe-west1', services: [payment], gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: name, consumers: ['us-west'] }],
+      });
+    };
+    // payment- is 8 characters: a cluster name of 55 makes a 63-character Service, 56 one of 64
+    const mc = build('e'.repeat(55));
+    expect(one(out(mc, 'us-west'), 'Link', 'e'.repeat(55)).spec.targetClusterName).toBe('e'.repeat(55));
+    expect(fails(() => build('e'.repeat(56)))).toBe(`[shop] clusters[1].name: got "${'e'.repeat(56)}": Linkerd cannot express this (the service mirror of us-west names the mirrored Service payment-${'e'.repeat(56)} `
+      + '(<service>-<cluster>, 64 characters), and a Service name is at most 63 characters: it could not be created, and callers could not reach payment); use a cluster name of at most 55 characters for payment');
+  });
+
   test('no empty file for a cluster: every cluster of the example writes objects', () => {
     const { mc } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
     expect([out(mc, 'us-west').length > 0, out(mc, 'eu-west').length > 0]).toEqual([true, true]);
