@@ -241,7 +241,8 @@ describe('Linkerd', () => {
       const workloads = new Chart(app, 'w', { namespace: 'shop', disableResourceNameHashes: true });
       const payment = ServiceRef.fromService(new kplus.Service(workloads, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, 'pods', { labels: { app: 'payment' } }) }));
       return new MultiClusterExport(app, 'shop', {
-        mesh: Mesh.linkerd(), failover: false,
+        mesh: Mesh.linkerd(),
+        failover: false,
         clusters: [
           { name: 'us-west', network: 'net-us', region: 'us-west1', services: [] },
           { name, network: 'net-eu', region: 'europe-west1', services: [payment], gatewayAddress: '203.0.113.10' },
