@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s'
 import { Construct, IConstruct } from 'constructs';
 import { meshError, show } from '../private/errors';
 import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
-import { isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
+import { isDns1035Label, isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /** The Deployments (and names) whose reference is checked at synthesis already. */
 const CHECKED = new WeakMap<IConstruct, Set<string>>();
@@ -307,8 +307,8 @@ export class ServiceRef {
    */
   public _problems(prop: string): string[] {
     const out: string[] = [];
-    if (!isDns1123Label(this.name)) {
-      out.push(`${prop}.name: got ${show(this.name)}: a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service`);
+    if (!isDns1035Label(this.name)) {
+      out.push(`${prop}.name: got ${show(this.name)}: a Service name must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters); rename the service`);
     }
     if (this.namespace !== undefined && !isDns1123Label(this.namespace)) {
       out.push(`${prop}.namespace: got ${show(this.namespace)}: a namespace must be a DNS-1123 label; fix the namespace`);

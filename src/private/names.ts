@@ -16,6 +16,14 @@ export function isDns1123Label(value: unknown, max = 63): value is string {
   return typeof value === 'string' && value.length <= max && DNS1123_LABEL.test(value);
 }
 
+/**
+ * Whether `value` is a DNS-1035 label (the API server's ValidateServiceName, NameIsDNS1035Label): a DNS-1123 label
+ * that starts with a letter. A Service named `0abc` cannot be created, so a reference to it is refused.
+ */
+export function isDns1035Label(value: unknown): value is string {
+  return isDns1123Label(value) && value[0] >= 'a' && value[0] <= 'z';
+}
+
 /** Whether `value` is a DNS-1123 subdomain (the API server's IsDNS1123Subdomain: at most 253 characters). */
 export function isDns1123Subdomain(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);

@@ -46,13 +46,16 @@ describe('model/service: the namespace and host name, as seen from a chart', () 
 });
 
 describe('model/service: _problems, both sides of each limit', () => {
-  test('the name is a DNS-1123 label of at most 63 characters; a bad name is reported once (not again through the default selector)', () => {
+  test('the name is a DNS-1035 label of at most 63 characters; a bad name is reported once (not again through the default selector)', () => {
     expect(ServiceRef.fromName('a'.repeat(63), { port: 80 })._problems('service')).toEqual([]);
+    // a Service name starts with a letter (the API server's ValidateServiceName, NameIsDNS1035Label)
+    expect(ServiceRef.fromName('a0bc', { port: 80 })._problems('service')).toEqual([]);
+    expect(ServiceRef.fromName('0abc', { port: 80 })._problems('service')).toEqual([expect.stringMatching(/^service\.name: got "0abc": a Service name must be a DNS-1035 label/)]);
     expect(ServiceRef.fromName('a'.repeat(64), { port: 80 })._problems('service')).toEqual([
-      `service.name: got "${'a'.repeat(64)}": a Service name must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters); rename the service`,
+      `service.name: got "${'a'.repeat(64)}": a Service name must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters); rename the service`,
     ]);
     for (const name of ['Payment', 'pay.ment', '-payment', '', undefined as any]) {
-      expect(ServiceRef.fromName(name, { port: 80 })._problems('to')).toEqual([expect.stringMatching(/^to\.name: got .*: a Service name must be a DNS-1123 label/)]);
+      expect(ServiceRef.fromName(name, { port: 80 })._problems('to')).toEqual([expect.stringMatching(/^to\.name: got .*: a Service name must be a DNS-1035 label/)]);
     }
   });
 

@@ -481,7 +481,7 @@ describe('guardrails, on both sides of each limit', () => {
 
   test('bad service references and missing props give named errors, never a TypeError', () => {
     expect(fails({ mesh: Mesh.istio(), service: ServiceRef.fromName('Payment', { port: 0 }) }))
-      .toMatch(/service.name: got "Payment": a Service name must be a DNS-1123 label[\s\S]*service.port: got 0: a port must be a whole number from 1 to 65535/);
+      .toMatch(/service.name: got "Payment": a Service name must be a DNS-1035 label[\s\S]*service.port: got 0: a port must be a whole number from 1 to 65535/);
     expect(fails({ mesh: undefined as any, service: payment() })).toContain('[test/payment] mesh: got undefined: a mesh is required; pass mesh: Mesh.istio()');
     expect(fails({ mesh: Mesh.istio(), service: 'payment' as any })).toContain('service: got "payment": a service reference is required');
   });
