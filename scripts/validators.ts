@@ -46,7 +46,11 @@ export function generateValidators(outDir = path.join(ROOT, 'validators'), schem
   for (const file of Object.values(pinnedSchemaFiles()).sort()) {
     const out = path.join(outDir, validatorFile(file));
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, validatorModule(fs.readFileSync(path.join(schemasDir, file), 'utf8'), file));
+    // written whole, then renamed into place: a test file that runs beside the one generating validators/ on a
+    // fresh checkout (jest workers) finds each module either absent (it compiles the schema) or complete
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, validatorModule(fs.readFileSync(path.join(schemasDir, file), 'utf8'), file));
+    fs.renameSync(tmp, out);
     written.push(validatorFile(file));
   }
   return written;
