@@ -95,6 +95,20 @@ export function perSynthesis<T>(scope: IConstruct, key: string, compute: () => T
   return s.memo.get(key) as T;
 }
 
+/**
+ * The objects a chart renders, in the order cdk8s' `Chart.toJson` (chartToKube) renders them: its constructs in
+ * `DependencyGraph` topological order, the ApiObjects whose closest chart it is. Without any dependency among
+ * the chart's constructs, that order is `findAll()`'s: DependencyGraph (cdk8s lib/dependency.js) makes a vertex
+ * per construct in `findAll()` order, each without an edge is a root of the foster parent in that order, and
+ * `topology()` visits the roots in turn (test/analysis/synth-check.test.ts compares both on generated trees).
+ * The graph costs two path strings per construct, which a pattern's tree has twice as many of as raw objects.
+ */
+export function chartObjects(chart: Chart): ApiObject[] {
+  const all = chart.node.findAll();
+  const ordered = all.some(c => c.node.dependencies.length > 0) ? new DependencyGraph(chart.node).topology() : all;
+  return ordered.filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+}
+
 /** Makes `target[method]` (synth, synthYaml, toJson) one synthesis of the app `root`. */
 function wrapSynthesis(target: any, method: string, root: IConstruct): void {
   if (WRAPPED.has(target) && Object.prototype.hasOwnProperty.call(target, method)) return;
@@ -114,9 +128,7 @@ function wrapSynthesis(target: any, method: string, root: IConstruct): void {
       // which makes synthesis quadratic in the number of charts. Render it as Chart.toJson does (cdk8s
       // chartToKube): its objects in dependency order, each in its closest chart.
       if (!isApp && s.app > 0 && method === 'toJson' && Chart.isChart(target)) {
-        return new DependencyGraph(target.node).topology()
-          .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === target)
-          .map(o => o.toJson());
+        return chartObjects(target).map(o => o.toJson());
       }
       return original.apply(this, args);
     } finally {

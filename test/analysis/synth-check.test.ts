@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import {
   HttpMethod, Identity, IngressGateway, istio, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport,
   ResilientService, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../src';
+import { chartObjects } from '../../src/analysis/synth-check';
 import { unconvertedCheck } from '../../src/private/l1';
 import { captureStderr, shopChart } from '../util';
 
@@ -383,5 +386,50 @@ describe('where warnings go: context cdk8s-mesh:warnings or CDK8S_MESH_WARNINGS 
       + "set it to one of those, e.g. app.node.setContext('cdk8s-mesh:warnings', 'file:dist/mesh-warnings.txt')");
     process.env.CDK8S_MESH_WARNINGS = 'loud';
     expect(() => build()).toThrow(/CDK8S_MESH_WARNINGS: got "loud"/);
+  });
+});
+
+describe('chartObjects: the objects a chart renders, in cdk8s\' order', () => {
+  // a tree of constructs under a chart: plain constructs, ApiObjects and nested charts, with ids that are
+  // integer-like (an object's keys of that form come first in JavaScript: DependencyGraph keys its vertices by
+  // path), and dependencies between some of them
+  type Tree = { kind: 'c' | 'o' | 'chart'; id: string; children: Tree[] };
+  const tree: fc.Memo<Tree> = fc.memo(n => fc.record({
+    kind: fc.constantFrom('c', 'o', 'chart') as fc.Arbitrary<'c' | 'o' | 'chart'>,
+    id: fc.constantFrom('0', '1', '10', 'a', 'b', 'x-1', 'Z'),
+    children: n <= 1 ? fc.constant([]) : fc.array(tree(n - 1), { maxLength: 3 }),
+  }));
+  const build = (scope: Construct, t: Tree, all: Construct[]) => {
+    if (scope.node.tryFindChild(t.id)) return;
+    const c = t.kind === 'o' ? new ApiObject(scope, t.id, { apiVersion: 'v1', kind: 'ConfigMap' })
+      : t.kind === 'chart' ? new Chart(scope, t.id) : new Construct(scope, t.id);
+    all.push(c);
+    for (const child of t.children) build(c, child, all);
+  };
+  const old = (chart: Chart) => new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+
+  test('the same objects in the same order as DependencyGraph\'s topology, with and without dependencies', () => {
+    fc.assert(fc.property(fc.constantFrom('0', '7', 'mesh'), fc.array(tree(4), { maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }), (id, trees, deps) => {
+      const chart = new Chart(new App({ outdir: Testing.app().outdir }), id);
+      const all: Construct[] = [];
+      for (const t of trees) build(chart, t, all);
+      // dependencies between constructs of the tree (a cycle-free direction: a later one depends on an earlier one)
+      for (const [a, b] of deps) {
+        if (all.length < 2) break;
+        const [i, j] = [a % all.length, b % all.length];
+        if (i > j) all[i].node.addDependency(all[j]);
+      }
+      expect(chartObjects(chart).map(o => o.node.path)).toEqual(old(chart).map(o => o.node.path));
+    }), { numRuns: 400 });
+  });
+
+  test('a dependency changes the order (the check that the generated trees reach the DependencyGraph path)', () => {
+    const chart = new Chart(new App({ outdir: Testing.app().outdir }), 'c');
+    const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap' });
+    const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(chartObjects(chart)).toEqual([a, b]);
+    a.node.addDependency(b);
+    expect(chartObjects(chart)).toEqual([b, a]);
+    expect(old(chart)).toEqual([b, a]);
   });
 });
