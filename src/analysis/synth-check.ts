@@ -97,16 +97,58 @@ export function perSynthesis<T>(scope: IConstruct, key: string, compute: () => T
 
 /**
  * The objects a chart renders, in the order cdk8s' `Chart.toJson` (chartToKube) renders them: its constructs in
- * `DependencyGraph` topological order, the ApiObjects whose closest chart it is. Without any dependency among
- * the chart's constructs, that order is `findAll()`'s: DependencyGraph (cdk8s lib/dependency.js) makes a vertex
- * per construct in `findAll()` order, each without an edge is a root of the foster parent in that order, and
- * `topology()` visits the roots in turn (test/analysis/synth-check.test.ts compares both on generated trees).
- * The graph costs two path strings per construct, which a pattern's tree has twice as many of as raw objects.
+ * `DependencyGraph` topological order, the ApiObjects whose closest chart it is. The graph keys a vertex per
+ * construct by its path, two path strings per construct, and a pattern's tree has twice the constructs of raw
+ * objects; `simpleTopology` gives the same order without it in the shapes the library makes.
  */
 export function chartObjects(chart: Chart): ApiObject[] {
-  const all = chart.node.findAll();
-  const ordered = all.some(c => c.node.dependencies.length > 0) ? new DependencyGraph(chart.node).topology() : all;
+  const ordered = simpleTopology(chart) ?? new DependencyGraph(chart.node).topology();
   return ordered.filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+}
+
+/**
+ * `new DependencyGraph(root.node).topology()` (cdk8s lib/dependency.js) when every dependency among the constructs
+ * of `root` goes to a construct of `root` that has no dependency of its own (the library's shape: every object
+ * of a chart depends on its Namespace object, namespaceFirst in meshes/enrolment.ts); undefined otherwise (the
+ * graph then decides, and reports a cycle in its words). The graph makes a vertex per construct in `findAll()`
+ * order and an edge per dependency in that order; the vertices without a dependant are the roots, visited in
+ * turn, each after its dependencies (each construct once). With only edges into constructs without dependencies,
+ * that is: each construct that no other depends on, after those of its dependencies not yet written.
+ * test/analysis/synth-check.test.ts compares both on generated trees.
+ */
+function simpleTopology(root: IConstruct): IConstruct[] | undefined {
+  const all = root.node.findAll();
+  let depsOf: Map<IConstruct, IConstruct[]> | undefined;
+  const targets = new Set<IConstruct>();
+  for (const c of all) {
+    const deps = c.node.dependencies;
+    if (!deps.length) continue;
+    depsOf = depsOf ?? new Map();
+    depsOf.set(c, deps);
+    for (const d of deps) targets.add(d);
+  }
+  if (!depsOf) return all;
+  const inTree = new Set(all);
+  for (const t of targets) {
+    // a dependency outside the tree (the graph skips it, by path), or one with dependencies of its own
+    if (!inTree.has(t) || depsOf.has(t)) return undefined;
+  }
+  const out: IConstruct[] = [];
+  const written = new Set<IConstruct>();
+  for (const c of all) {
+    if (targets.has(c)) continue;
+    for (const d of depsOf.get(c) ?? []) {
+      if (!written.has(d)) {
+        written.add(d);
+        out.push(d);
+      }
+    }
+    if (!written.has(c)) {
+      written.add(c);
+      out.push(c);
+    }
+  }
+  return out;
 }
 
 /** Makes `target[method]` (synth, synthYaml, toJson) one synthesis of the app `root`. */

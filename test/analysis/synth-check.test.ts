@@ -409,18 +409,42 @@ describe('chartObjects: the objects a chart renders, in cdk8s\' order', () => {
   const old = (chart: Chart) => new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
 
   test('the same objects in the same order as DependencyGraph\'s topology, with and without dependencies', () => {
-    fc.assert(fc.property(fc.constantFrom('0', '7', 'mesh'), fc.array(tree(4), { maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }), (id, trees, deps) => {
-      const chart = new Chart(new App({ outdir: Testing.app().outdir }), id);
+    // the dependencies: none; every object on one (the Namespace object's shape, namespaceFirst); a few between
+    // any two constructs (a later one on an earlier one: no cycle); chains; some on a construct of another chart
+    const depShape = fc.constantFrom('none', 'sink', 'sinks', 'any', 'chain', 'outside');
+    fc.assert(fc.property(fc.constantFrom('0', '7', 'mesh'), fc.array(tree(4), { maxLength: 5 }), depShape, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }), (id, trees, shape, pairs) => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const chart = new Chart(app, id);
+      const other = new ApiObject(new Chart(app, 'other'), 'x', { apiVersion: 'v1', kind: 'ConfigMap' });
       const all: Construct[] = [];
       for (const t of trees) build(chart, t, all);
-      // dependencies between constructs of the tree (a cycle-free direction: a later one depends on an earlier one)
-      for (const [a, b] of deps) {
-        if (all.length < 2) break;
-        const [i, j] = [a % all.length, b % all.length];
-        if (i > j) all[i].node.addDependency(all[j]);
+      const objects = all.filter(c => ApiObject.isApiObject(c));
+      if (all.length >= 2) {
+        const pick = (n: number) => all[n % all.length];
+        if (shape === 'sink' || shape === 'sinks') {
+          const sinks = shape === 'sink' ? [pick(pairs[0]?.[0] ?? 0)] : pairs.map(([a]) => pick(a));
+          for (const o of objects) for (const sink of sinks) if (o !== sink && !sinks.includes(o)) o.node.addDependency(sink);
+        } else if (shape === 'any') {
+          for (const [a, b] of pairs) if (a % all.length > b % all.length) pick(a).node.addDependency(pick(b));
+        } else if (shape === 'chain') {
+          // a dependency on a construct that has dependencies of its own (the graph's general case)
+          for (const [a] of pairs) if (a % all.length > 0) pick(a).node.addDependency(pick(a % all.length - 1));
+        } else if (shape === 'outside') {
+          for (const [a] of pairs) pick(a).node.addDependency(other);
+        }
       }
       expect(chartObjects(chart).map(o => o.node.path)).toEqual(old(chart).map(o => o.node.path));
-    }), { numRuns: 400 });
+    }), { numRuns: 600 });
+  });
+
+  test('a cycle is reported as cdk8s reports it', () => {
+    const chart = new Chart(new App({ outdir: Testing.app().outdir }), 'c');
+    const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap' });
+    const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap' });
+    a.node.addDependency(b);
+    b.node.addDependency(a);
+    expect(() => old(chart)).toThrow(/Dependency cycle detected/);
+    expect(() => chartObjects(chart)).toThrow(/Dependency cycle detected/);
   });
 
   test('a dependency changes the order (the check that the generated trees reach the DependencyGraph path)', () => {
@@ -431,5 +455,11 @@ describe('chartObjects: the objects a chart renders, in cdk8s\' order', () => {
     a.node.addDependency(b);
     expect(chartObjects(chart)).toEqual([b, a]);
     expect(old(chart)).toEqual([b, a]);
+    // every other object on one, as on a chart with a Namespace object: that one first, the others in order
+    const ns = new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace' });
+    const c = new ApiObject(chart, 'c', { apiVersion: 'v1', kind: 'ConfigMap' });
+    c.node.addDependency(ns);
+    expect(chartObjects(chart)).toEqual(old(chart));
+    expect(chartObjects(chart).map(o => o.node.id)).toEqual(['b', 'a', 'ns', 'c']);
   });
 });
