@@ -77,6 +77,8 @@ describe('schema patterns: JavaScript for the plain subset, RE2 for the rest', (
       const caseless = aware('^(?i)(abort|warn)?$', 'u');
       const dot = aware('^(http|https)://.+$', 'u');
       expect([plain.test('a'), plain.test('a\n')]).toEqual([true, false]);
+      // written as a RegExp is (ajv keeps one compiled pattern per text: two patterns must not share one)
+      expect([String(plain), String(caseless)]).toEqual(['/^a$/u', '/^(?i)(abort|warn)?$/u']);
       expect(loads).toHaveLength(0);
       expect(['ABORT', 'Warn', '', 'abortx', 'x'].map(s => caseless.test(s))).toEqual([true, true, true, false, false]);
       expect(loads).toHaveLength(1);

@@ -109,14 +109,17 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * reaches one of them (a validator is made for every kind present, and @bufbuild/re2 costs ~15 ms to load).
  * Every pinned pattern compiles in RE2 (test/analysis/structural-patterns.test.ts).
  */
-export function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean } {
+export function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean; toString: () => string } {
   let re: { test: (s: string) => boolean } | undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const re2 = (s: string) => (re ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern)).test(s);
-  // ajv asks for flag `u` (its unicodeRegExp default), the flag nativePattern's RegExp has
+  // ajv asks for flag `u` (its unicodeRegExp default), the flag nativePattern's RegExp has; ajv keeps one
+  // compiled pattern per `toString()` (code/index.ts usePattern), which is a RegExp's text
   const native = flags === 'u' ? nativePattern(pattern) : undefined;
-  if (!native) return { test: re2 };
+  const toString = () => `/${pattern}/${flags}`;
+  if (!native) return { test: re2, toString };
   return {
+    toString,
     test: (s: string) => {
       // V8's backtracking overflows its stack on a repeated group over a text of millions of characters
       // (RangeError), where RE2 does not: such a text goes to RE2 (as in cel-native.ts)
