@@ -107,7 +107,7 @@ describe('schema patterns: JavaScript for the plain subset, RE2 for the rest', (
     const yaml = (url: string) => [
       'apiVersion: monitoring.coreos.com/v1',
       'kind: PodMonitor',
-      'metadata: {name: m, namespace: n}',
+      'metadata: {name: m, namespace: ns}',
       'spec:',
       '  selector: {matchLabels: {app: a}}',
       '  podMetricsEndpoints:',

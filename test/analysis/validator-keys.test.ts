@@ -6,7 +6,8 @@ import { validateStructure } from '../../src/analysis/private/structural';
 // A key of a user's object is a key whatever its name, as in Go: `constructor`, `toString`, `hasOwnProperty` and
 // `__proto__` (names Object.prototype has) are checked as any other key of a map, reported as unknown fields of a
 // struct as any other name, and a `__proto__` key does not become the prototype of the values the CEL rules read.
-// Each case is compared with the same document with an ordinary key in its place.
+// Each case is compared with the same document with an ordinary key in its place. (The API server's code,
+// conformance/cmd/crdcheck, accepts and rejects these documents as the validator now does; before, 12 of 80 differed.)
 
 const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
 
@@ -41,7 +42,7 @@ describe('keys named as Object.prototype\'s properties', () => {
       expectSameAsOrdinary(key => [
         'apiVersion: networking.istio.io/v1',
         'kind: ServiceEntry',
-        'metadata: {name: se, namespace: n}',
+        'metadata: {name: se, namespace: ns}',
         'spec:',
         '  hosts: [a.example.com]',
         '  resolution: STATIC',
@@ -58,7 +59,7 @@ describe('keys named as Object.prototype\'s properties', () => {
       expectSameAsOrdinary(key => [
         'apiVersion: security.istio.io/v1',
         'kind: AuthorizationPolicy',
-        'metadata: {name: p, namespace: n}',
+        'metadata: {name: p, namespace: ns}',
         'spec:',
         '  selector:',
         `    matchLabels: {${key}: ${value}}`,
@@ -72,7 +73,7 @@ describe('keys named as Object.prototype\'s properties', () => {
     expectSameAsOrdinary(key => [
       'apiVersion: security.istio.io/v1',
       'kind: PeerAuthentication',
-      'metadata: {name: p, namespace: n}',
+      'metadata: {name: p, namespace: ns}',
       'spec:',
       '  selector: {matchLabels: {app: a}}',
       `  portLevelMtls: {${key}: {mode: STRICT}, "8080": {mode: DISABLE}}`,
@@ -86,7 +87,7 @@ describe('keys named as Object.prototype\'s properties', () => {
       expectSameAsOrdinary(key => [
         'apiVersion: networking.istio.io/v1',
         'kind: VirtualService',
-        'metadata: {name: v, namespace: n}',
+        'metadata: {name: v, namespace: ns}',
         'spec:',
         '  hosts: [a]',
         `  ${key}: ${value}`,
@@ -99,7 +100,7 @@ describe('keys named as Object.prototype\'s properties', () => {
     const doc = (ports: string) => [
       'apiVersion: security.istio.io/v1',
       'kind: PeerAuthentication',
-      'metadata: {name: p, namespace: n}',
+      'metadata: {name: p, namespace: ns}',
       'spec:',
       '  selector: {matchLabels: {app: a}}',
       `  portLevelMtls: ${ports}`,
