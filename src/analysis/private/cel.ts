@@ -125,6 +125,11 @@ function selfFields(rule: string): string[] | undefined {
 
 const FIELD_SETS = new Map<string, string[]>();
 
+/** Object.hasOwn (ES2022, which the jsii build's library does not declare). */
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
 /** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
 export interface RuleNode {
   readonly schema: any;
@@ -379,7 +384,7 @@ export interface CelIssue {
  */
 export function fieldSchema(schema: any, key: string): any {
   const properties = schema?.properties;
-  if (properties && Object.hasOwn(properties, key)) return properties[key];
+  if (properties && hasOwn(properties, key)) return properties[key];
   return typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
 }
 
@@ -398,7 +403,7 @@ export function toCel(value: any, schema: any): unknown {
   if (Array.isArray(value)) return value.map(v => toCel(v, schema?.items));
   if (typeof value === 'object') {
     const keys = Object.keys(value);
-    if (Object.hasOwn(value, 'constructor')) return new Map(keys.map(k => [k, toCel(value[k], fieldSchema(schema, k))]));
+    if (hasOwn(value, 'constructor')) return new Map(keys.map(k => [k, toCel(value[k], fieldSchema(schema, k))]));
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const v = toCel(value[k], fieldSchema(schema, k));
@@ -521,7 +526,7 @@ function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink |
     if (value instanceof Map) {
       // toCel's map of an object with a `constructor` key
       for (const [k, v] of value) {
-        const child = properties.get(k) ?? (additional && !(declared && Object.hasOwn(declared, k)) ? additional : undefined);
+        const child = properties.get(k) ?? (additional && !(declared && hasOwn(declared, k)) ? additional : undefined);
         if (child) evaluateAt(v, child, { parent: link, key: k }, out, converted);
       }
       return;
@@ -530,7 +535,7 @@ function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink |
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       // a key of `properties` by its own entries: `constructor` is not declared because Object.prototype has it
-      const child = properties.get(k) ?? (additional && !(declared && Object.hasOwn(declared, k)) ? additional : undefined);
+      const child = properties.get(k) ?? (additional && !(declared && hasOwn(declared, k)) ? additional : undefined);
       if (child) evaluateAt((value as any)[k], child, { parent: link, key: k }, out, converted);
     }
   }

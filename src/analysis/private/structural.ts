@@ -96,6 +96,11 @@ export function pinnedVersionsOf(group: string, kind: string): string[] {
 
 const pinnedVersions = new Map<string, string[]>();
 
+/** Object.hasOwn (ES2022, which the jsii build's library does not declare). */
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -305,7 +310,7 @@ export function pruneNulls(value: any, schema: any): any {
   for (const k of Object.keys(value)) {
     const v = value[k];
     // the key's own entry (`constructor`, `toString`, `__proto__` are not fields because Object.prototype has them)
-    const child = (properties && Object.hasOwn(properties, k) ? properties[k] : undefined) ?? other;
+    const child = (properties && hasOwn(properties, k) ? properties[k] : undefined) ?? other;
     if (v === null) {
       if (child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) delete value[k];
     } else if (typeof v === 'object') {
@@ -401,7 +406,7 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
     }
     case 'oneOf': {
       const names = [...new Set((e.schema as any[]).flatMap(requiredNames))];
-      const set = e.data && typeof e.data === 'object' ? names.filter(n => Object.hasOwn(e.data as object, n)) : [];
+      const set = e.data && typeof e.data === 'object' ? names.filter(n => hasOwn(e.data as object, n)) : [];
       return {
         code: ValidationCodes.ONE_OF,
         path: p,
@@ -467,12 +472,12 @@ function listTypesAt(value: any, schema: any, link: PathLink | undefined, out: S
   const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
   const properties = schema.properties;
   for (const k of Object.keys(value)) {
-    const child = (properties && Object.hasOwn(properties, k) ? properties[k] : undefined) ?? other;
+    const child = (properties && hasOwn(properties, k) ? properties[k] : undefined) ?? other;
     if (child) listTypesAt(value[k], child, { parent: link, key: k }, out);
   }
 }
 
 /** A field of an object by its own entry (undefined for a name only Object.prototype has, such as `constructor`). */
 function ownField(o: any, k: string): any {
-  return o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined;
+  return o !== null && typeof o === 'object' && hasOwn(o, k) ? o[k] : undefined;
 }
