@@ -209,7 +209,7 @@ describe('matches() patterns run as JavaScript RegExps', () => {
       return undefined;
     }
   };
-  const TEXT_CHARS = ['a', 'b', 'z', 'A', '0', '9', '-', '_', '.', '/', '%', '*', ':', '\n', '\r', '\u2028', ' ', 'é', '😀', '\ud800', '$', '^', '(', ']'];
+  const TEXT_CHARS = ['a', 'b', 'z', 'A', '0', '9', '-', '_', '.', '/', '%', '*', ':', '\n', '\r', '\u2028', ' ', 'é', '😀', '\ud800', '$', '^', '(', ']', '`', '\u0000'];
   const text = fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength: 12 }).map(a => a.join(''));
 
   function pinnedPatterns(): string[] {
@@ -249,13 +249,17 @@ describe('matches() patterns run as JavaScript RegExps', () => {
   });
 
   test('generated patterns of the subset decide as RE2; any pattern taken compiles in RE2', () => {
-    const atom = fc.constantFrom('a', 'b', '-', '%', '/', ':', '\\.', '\\*', '\\$', '[a-c]', '[-ab]', '[ab-]', '[0-9]', '[.%]', '[a-zA-Z_]', '[\\-a]');
+    const atom = fc.constantFrom('a', 'b', '-', '%', '/', ':', '\\.', '\\*', '\\$', '[a-c]', '[-ab]', '[ab-]', '[0-9]', '[.%]', '[a-zA-Z_]', '[\\-a]',
+      '\\x60', '\\x2d', '\\x00', '[\\x60a]', '[a\\x2db]', '[\\x2e-]');
     const quant = fc.constantFrom('', '', '*', '+', '?', '*?', '+?', '??', '{2}', '{1,3}', '{0,}', '{2}?');
+    // counts on groups too (the HTTPRoute timeouts' `^([0-9]{1,5}(h|m|s|ms)){1,4}$`), with an empty group's
+    // iterations (JavaScript stops a loop on an empty one past the minimum; the yes or no is the same)
+    const groupQuant = fc.constantFrom('', '*', '+', '?', '{2}', '{1,3}', '{0,2}', '{0}', '{3,}', '{1,4}?');
     const pattern: fc.Arbitrary<string> = fc.letrec(tie => ({
       piece: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
         fc.tuple(atom, quant).map(([a, q]) => a + q),
-        fc.tuple(fc.constantFrom('(', '(?:'), tie('seq') as fc.Arbitrary<string>, fc.constantFrom('', '*', '+', '?')).map(([o, s, q]) => `${o}${s})${q}`),
+        fc.tuple(fc.constantFrom('(', '(?:'), tie('seq') as fc.Arbitrary<string>, groupQuant).map(([o, s, q]) => `${o}${s})${q}`),
       ),
       seq: fc.array(tie('piece') as fc.Arbitrary<string>, { maxLength: 4 }).map(a => a.join('')),
       alt: fc.array(tie('seq') as fc.Arbitrary<string>, { minLength: 1, maxLength: 3 }).map(a => a.join('|')),
@@ -270,7 +274,7 @@ describe('matches() patterns run as JavaScript RegExps', () => {
       return true;
     }), { numRuns: 1500 });
     // random strings of pattern characters: whatever is taken, RE2 reads the same way
-    const chars = fc.array(fc.constantFrom('a', 'b', '-', '.', '^', '$', '(', ')', '[', ']', '{', '}', '|', '*', '+', '?', '\\', ':', '0', '2', ',', 's', 'd', 'i'), { maxLength: 10 }).map(a => a.join(''));
+    const chars = fc.array(fc.constantFrom('a', 'b', '-', '.', '^', '$', '(', ')', '[', ']', '{', '}', '|', '*', '+', '?', '\\', ':', '0', '2', ',', 's', 'd', 'i', 'x', '6'), { maxLength: 10 }).map(a => a.join(''));
     fc.assert(fc.property(chars, fc.array(text, { minLength: 1, maxLength: 8 }), (p, texts) => {
       const n = nativePattern(p);
       if (!n) return true;
@@ -297,9 +301,20 @@ describe('matches() patterns run as JavaScript RegExps', () => {
   });
 
   test('patterns outside the subset are left to RE2', () => {
-    for (const p of ['a.b', '\\s', '\\d', '\\w', '[^a]', '(?i)a', '(?s).', 'a{101}', 'a{1,101}', '(ab){2}', 'a**', 'a++', '*a', '^*', '[a-z-0]', '[z-a]', '[a-Z]', '[[:alpha:]]', '(', ')', 'a{,2}', '\\-', '\\p{L}', '[]a]', 'a]', 'a}']) {
+    for (const p of ['a.b', '\\s', '\\d', '\\w', '[^a]', '(?i)a', '(?s).', 'a{101}', 'a{1,101}', '(ab){101}', 'a**', 'a++', '*a', '^*', '[a-z-0]', '[z-a]', '[a-Z]', '[[:alpha:]]', '(', ')', 'a{,2}', '\\-', '\\p{L}', '[]a]', 'a]', 'a}',
+      // Go refuses nested counts multiplying to over 1000 (regexp/syntax repeatIsValid): both sides of the limit below
+      '(a{20}){51}', '((a{10}){10}){11}', '(a{10}b{2}){101}', '(?:(a){11}){100}', '(a{11}|b){100}', '(a{11}){0,}',
+      // hexadecimal escapes: of ASCII characters only, two digits, and no range's end
+      '\\x80', '\\xff', '\\x{41}', '\\x4', '\\x4g', '[\\x41-Z]', '[A-\\x5a]', '\\X41', '\\u0041', '\\z', '\\Q.\\E', 'a(?=b)', '(a)\\1', 'a*+']) {
       expect([p, nativePattern(p)]).toEqual([p, undefined]);
     }
+    for (const p of ['(ab){2}', '(a{20}){50}', '((a{10}){10}){10}', '(a{10}b{2}){100}', '(a{10}){0}', '\\x60', '\\x00', '[\\x41-]', '[a\\x2dz]', '^([0-9]{1,5}(h|m|s|ms)){1,4}$']) {
+      expect([p, nativePattern(p) instanceof RegExp]).toEqual([p, true]);
+      expect(RE2JS.compile(p)).toBeDefined();
+    }
+    // `[a\x2dz]` is a, '-' and z in both (an escape is not a range's '-'); `\x60` is the backquote
+    expect(['-', 'b', '`'].map(s => [nativePattern('^[a\\x2dz]$')!.test(s), RE2JS.compile('^[a\\x2dz]$').test(s)])).toEqual([[true, true], [false, false], [false, false]]);
+    expect(nativePattern('^\\x60$')!.test('`')).toBe(true);
     // and still decided (by RE2) through matches()
     const run = (rule: string, self: unknown) => compileNative(cel.parse(rule))!(self);
     expect(run('self.matches("^a.b$")', 'a\rb')).toBe(true);

@@ -296,16 +296,31 @@ const PLAIN_CHAR = /[A-Za-z0-9\-_/:@!,;=&%~'"<># ]/;
 const SYNTAX_CHAR = /[\^$\\.*+?()[\]{}|/]/;
 /** The largest count of a counted repetition compiled here (RE2 refuses counts over 1000). */
 const MAX_COUNT = 100;
+/**
+ * The largest product of nested counts (`(a{10}){100}`): Go's regexp/syntax refuses a pattern over it
+ * (parse.go, repeatIsValid: ErrInvalidRepeatSize), so the API server would not have accepted the CRD.
+ */
+const MAX_REPEAT = 1000;
+/** A hexadecimal escape of an ASCII character, `\x60`: the same character in RE2 and in a `u` RegExp. */
+const HEX_ESCAPE = /x[0-7][0-9A-Fa-f]/y;
+
+/** Whether `\x` at `i` (the index of the backslash) is a hexadecimal escape of an ASCII character. */
+function hexEscapeAt(pattern: string, i: number): boolean {
+  HEX_ESCAPE.lastIndex = i + 1;
+  return HEX_ESCAPE.test(pattern);
+}
 
 /**
  * A JavaScript RegExp (flag `u`) that decides `test` exactly as RE2 (@bufbuild/re2's RE2JS.compile(pattern).test,
- * which @bufbuild/cel's matches() runs) does, for the patterns of a plain subset: ASCII literals and escaped syntax
- * characters, `^` and `$` (without flags both mean the ends of the text in both engines), groups `(...)` and `(?:...)`,
- * `|`, `*` `+` `?` (greedy or lazy: the same yes or no) after an atom, `{n}` `{n,}` `{n,m}` up to MAX_COUNT after a
- * literal or a class, and classes of ASCII literals and ranges without negation. Such a pattern matches ASCII
- * characters only, so code points and UTF-16 units do not differ. Undefined for anything else (`.`, `\s`, `\d`,
- * `[^...]`, `(?i)`, a count on a group...): RE2 runs it. test/analysis/cel-native.test.ts compares both engines on
- * generated patterns and texts.
+ * which @bufbuild/cel's matches() runs, and Go's regexp, which the API server runs for a schema's `pattern`) does,
+ * for the patterns of a plain subset: ASCII literals, escaped syntax characters and `\xHH` escapes of ASCII
+ * characters, `^` and `$` (without flags both mean the ends of the text in both engines), groups `(...)` and
+ * `(?:...)`, `|`, `*` `+` `?` (greedy or lazy: the same yes or no) after an atom or a group, `{n}` `{n,}` `{n,m}` up
+ * to MAX_COUNT after a literal, a class or a group (nested counts multiplying to MAX_REPEAT at most), and classes of
+ * ASCII literals and ranges without negation. Such a pattern matches ASCII characters only, so code points and
+ * UTF-16 units do not differ; without backreferences, lookarounds or possessive quantifiers, a backtracking
+ * engine's yes or no is the automaton's. Undefined for anything else (`.`, `\s`, `\d`, `[^...]`, `(?i)`...): RE2
+ * runs it. test/analysis/cel-native.test.ts compares both engines on generated patterns and texts.
  */
 export function nativePattern(pattern: string): RegExp | undefined {
   let i = 0;
@@ -313,12 +328,21 @@ export function nativePattern(pattern: string): RegExp | undefined {
   // what the previous token was: an atom a quantifier may follow ('group' for a closing parenthesis), a
   // quantifier (a lazy `?` may follow once), or nothing (start, `(`, `|`, `^`, `$`)
   let prev: 'atom' | 'group' | 'quantifier' | 'lazy' | 'none' = 'none';
+  // the product of the counts around and inside each open group: `weights[d]` the largest product of counts
+  // inside the group at depth d so far; `last` the largest inside the group just closed
+  const weights: number[] = [1];
+  let last = 1;
   while (i < pattern.length) {
     const ch = pattern[i];
     if (ch === '\\') {
       const next = pattern[i + 1];
-      if (next === undefined || !SYNTAX_CHAR.test(next)) return undefined;
-      i += 2;
+      if (next === 'x' && hexEscapeAt(pattern, i)) {
+        i += 4;
+      } else if (next === undefined || !SYNTAX_CHAR.test(next)) {
+        return undefined;
+      } else {
+        i += 2;
+      }
       prev = 'atom';
     } else if (ch === '[') {
       const end = classEnd(pattern, i + 1);
@@ -333,10 +357,13 @@ export function nativePattern(pattern: string): RegExp | undefined {
         i++;
       }
       depth++;
+      weights[depth] = 1;
       prev = 'none';
     } else if (ch === ')') {
       if (depth === 0) return undefined;
+      last = weights[depth];
       depth--;
+      weights[depth] = Math.max(weights[depth], last);
       i++;
       prev = 'group';
     } else if (ch === '|' || ch === '^' || ch === '$') {
@@ -352,7 +379,7 @@ export function nativePattern(pattern: string): RegExp | undefined {
       }
       i++;
     } else if (ch === '{') {
-      if (prev !== 'atom') return undefined;
+      if (prev !== 'atom' && prev !== 'group') return undefined;
       const m = /\{(\d{1,3})(,(\d{1,3})?)?\}/y;
       m.lastIndex = i;
       const r = m.exec(pattern);
@@ -360,6 +387,10 @@ export function nativePattern(pattern: string): RegExp | undefined {
       const min = Number(r[1]);
       const max = r[3] === undefined ? (r[2] ? MAX_COUNT : min) : Number(r[3]);
       if (min > MAX_COUNT || max > MAX_COUNT || min > max) return undefined;
+      // Go weighs `{n,}` as n and `{n,m}` as m; counted here as MAX_COUNT and m (no fewer)
+      const weight = max * (prev === 'group' ? last : 1);
+      if (weight > MAX_REPEAT) return undefined;
+      weights[depth] = Math.max(weights[depth], weight);
       i = m.lastIndex;
       prev = 'quantifier';
     } else if (PLAIN_CHAR.test(ch)) {
@@ -387,6 +418,12 @@ function classEnd(pattern: string, start: number): number | undefined {
     const ch = pattern[i];
     if (ch === '\\') {
       const next = pattern[i + 1];
+      if (next === 'x' && hexEscapeAt(pattern, i)) {
+        // (an escape is no range's end: the range check below takes letters and digits only)
+        items.push(pattern.slice(i, i + 4));
+        i += 4;
+        continue;
+      }
       if (next === undefined || !(SYNTAX_CHAR.test(next) || next === '-')) return undefined;
       items.push('\\' + next);
       i += 2;

@@ -125,6 +125,11 @@ function selfFields(rule: string): string[] | undefined {
 
 const FIELD_SETS = new Map<string, string[]>();
 
+/** Object.hasOwn (ES2022, which the jsii build's library does not declare). */
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
 /** The parts of a schema that lead to CEL rules, so that data is walked only where a rule lives. */
 export interface RuleNode {
   readonly schema: any;
@@ -322,6 +327,16 @@ function celKey(value: unknown): string {
         for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + celKey(value[i]);
         return out + ']';
       }
+      if (value instanceof Map) {
+        // (toCel's map of an object with a `constructor` key: `<` marks it, the outcome is the same as the object's)
+        let out = '<';
+        let first = true;
+        for (const [k, v] of value) {
+          out += (first ? '' : ',') + JSON.stringify(k) + ':' + celKey(v);
+          first = false;
+        }
+        return out + '>';
+      }
       if (typeof value === 'object') {
         let out = '{';
         let first = true;
@@ -363,7 +378,22 @@ export interface CelIssue {
   readonly rule: string;
 }
 
-/** Converts a value to CEL's types using the schema: integers become CEL ints. */
+/**
+ * The schema of a field of an object: its own entry in `properties` (not one Object.prototype lends a key
+ * such as `constructor` or `__proto__`), else `additionalProperties`.
+ */
+export function fieldSchema(schema: any, key: string): any {
+  const properties = schema?.properties;
+  if (properties && hasOwn(properties, key)) return properties[key];
+  return typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+}
+
+/**
+ * Converts a value to CEL's types using the schema: integers become CEL ints. A key is a key whatever its name,
+ * as in Go: a `__proto__` key is an own property of the copy (not its prototype), and an object with a
+ * `constructor` key becomes a JavaScript Map (@bufbuild/cel takes a plain object for a map by its
+ * `constructor.name`, which such a key hides: value.js toCel).
+ */
 export function toCel(value: any, schema: any): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'number') {
@@ -372,10 +402,13 @@ export function toCel(value: any, schema: any): unknown {
   }
   if (Array.isArray(value)) return value.map(v => toCel(v, schema?.items));
   if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (hasOwn(value, 'constructor')) return new Map(keys.map(k => [k, toCel(value[k], fieldSchema(schema, k))]));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const child = schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      out[k] = toCel(v, child);
+    for (const k of keys) {
+      const v = toCel(value[k], fieldSchema(schema, k));
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
     }
     return out;
   }
@@ -418,7 +451,8 @@ function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink |
     const self = value;
     let whole: string | undefined; // once per value, for all the rules that read it whole
     const byFields = node.rules.length > 1 ? new Map<string[], string>() : undefined; // and per set of fields read
-    const isMap = typeof self === 'object' && !Array.isArray(self);
+    // (a Map, toCel's object with a `constructor` key, is keyed whole)
+    const isMap = typeof self === 'object' && !Array.isArray(self) && !(self instanceof Map);
     for (const r of node.rules) {
       if (r.transition) {
         out.push({ code: ValidationCodes.CEL_TRANSITION, path: pathOf(link), message: `transition rule not checked (it compares with the stored object, so it applies only to updates): ${r.message}`, rule: r.rule });
@@ -489,10 +523,19 @@ function evaluateAt(value: unknown, node: RuleNode | undefined, link: PathLink |
     const additional = node.additional;
     if (!properties.size && !additional) return;
     const declared = additional ? node.schema.properties : undefined;
+    if (value instanceof Map) {
+      // toCel's map of an object with a `constructor` key
+      for (const [k, v] of value) {
+        const child = properties.get(k) ?? (additional && !(declared && hasOwn(declared, k)) ? additional : undefined);
+        if (child) evaluateAt(v, child, { parent: link, key: k }, out, converted);
+      }
+      return;
+    }
     const keys = Object.keys(value as object);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
-      const child = properties.get(k) ?? (additional && !declared?.[k] ? additional : undefined);
+      // a key of `properties` by its own entries: `constructor` is not declared because Object.prototype has it
+      const child = properties.get(k) ?? (additional && !(declared && hasOwn(declared, k)) ? additional : undefined);
       if (child) evaluateAt((value as any)[k], child, { parent: link, key: k }, out, converted);
     }
   }

@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { nativePattern } from './cel-native';
 import { ValidationCodes } from '../findings';
 import { formatPath, PathLink, pathOf } from './path';
 
@@ -95,27 +96,46 @@ export function pinnedVersionsOf(group: string, kind: string): string[] {
 
 const pinnedVersions = new Map<string, string[]>();
 
+/** Object.hasOwn (ES2022, which the jsii build's library does not declare). */
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * CRD patterns are Go (RE2) regular expressions. Most are also valid JavaScript; those that are not
- * (e.g. inline flags such as `(?i)`) run on an RE2 engine.
+ * CRD patterns are Go (RE2) regular expressions, which the API server runs (k8s.io/kube-openapi
+ * pkg/validation/validate: `regexp.MustCompile(pattern).MatchString`). A JavaScript RegExp runs a pattern only when
+ * it is of the plain subset that both engines decide alike (nativePattern, the one of CEL's `matches()`: ASCII
+ * literals, classes without negation, groups, `|`, quantifiers, `^` `$`); the others (`.`, `\s`, `(?i)`...: JavaScript
+ * reads `.` and `\s` otherwise on `\r` or U+2028, and `(?i)` not at all) run on RE2, loaded when a first value
+ * reaches one of them (a validator is made for every kind present, and @bufbuild/re2 costs ~15 ms to load).
+ * Every pinned pattern compiles in RE2 (test/analysis/structural-patterns.test.ts).
  */
-export function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean } {
-  try {
-    return new RegExp(pattern, flags);
-  } catch {
-    // compiled when a first value reaches it (PrometheusRule's `^(?i)(abort|warn)?$`, a field few set): a
-    // validator is made for every kind present, and @bufbuild/re2 costs ~15 ms to load (every pinned
-    // pattern compiles in one of the two engines: test/analysis/structural-patterns.test.ts)
-    let re: { test: (s: string) => boolean } | undefined;
-    return {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      test: (s: string) => (re ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern)).test(s),
-    };
-  }
+export function re2Aware(pattern: string, flags: string): { test: (s: string) => boolean; toString: () => string } {
+  let re: { test: (s: string) => boolean } | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const re2 = (s: string) => (re ??= (require('@bufbuild/re2') as typeof import('@bufbuild/re2')).RE2JS.compile(pattern)).test(s);
+  // ajv asks for flag `u` (its unicodeRegExp default), the flag nativePattern's RegExp has; ajv keeps one
+  // compiled pattern per `toString()` (code/index.ts usePattern), which is a RegExp's text
+  const native = flags === 'u' ? nativePattern(pattern) : undefined;
+  const toString = () => `/${pattern}/${flags}`;
+  if (!native) return { test: re2, toString };
+  return {
+    toString,
+    test: (s: string) => {
+      // V8's backtracking overflows its stack on a repeated group over a text of millions of characters
+      // (RangeError), where RE2 does not: such a text goes to RE2 (as in cel-native.ts)
+      try {
+        return native.test(s);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        return re2(s);
+      }
+    },
+  };
 }
 re2Aware.code = 'RegExp';
 
@@ -286,9 +306,11 @@ export function pruneNulls(value: any, schema: any): any {
     return value;
   }
   const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  const properties = schema.properties;
   for (const k of Object.keys(value)) {
     const v = value[k];
-    const child = schema.properties?.[k] ?? other;
+    // the key's own entry (`constructor`, `toString`, `__proto__` are not fields because Object.prototype has them)
+    const child = (properties && hasOwn(properties, k) ? properties[k] : undefined) ?? other;
     if (v === null) {
       if (child && !child.nullable && !child['x-kubernetes-preserve-unknown-fields']) delete value[k];
     } else if (typeof v === 'object') {
@@ -384,7 +406,7 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
     }
     case 'oneOf': {
       const names = [...new Set((e.schema as any[]).flatMap(requiredNames))];
-      const set = e.data && typeof e.data === 'object' ? names.filter(n => n in (e.data as any)) : [];
+      const set = e.data && typeof e.data === 'object' ? names.filter(n => hasOwn(e.data as object, n)) : [];
       return {
         code: ValidationCodes.ONE_OF,
         path: p,
@@ -433,10 +455,10 @@ function listTypesAt(value: any, schema: any, link: PathLink | undefined, out: S
       const seen = new Map<string, number>();
       value.forEach((item, i) => {
         const id = listType === 'map' && keys && item && typeof item === 'object'
-          ? JSON.stringify(keys.map(k => item[k] ?? schema.items?.properties?.[k]?.default ?? null))
+          ? JSON.stringify(keys.map(k => ownField(item, k) ?? ownField(ownField(schema.items?.properties, k), 'default') ?? null))
           : JSON.stringify(item);
         if (seen.has(id)) {
-          const what = listType === 'map' && keys ? `key ${keys.map(k => `${k}=${show(item?.[k])}`).join(', ')}` : `value ${show(item)}`;
+          const what = listType === 'map' && keys ? `key ${keys.map(k => `${k}=${show(ownField(item, k))}`).join(', ')}` : `value ${show(item)}`;
           out.push({ code: ValidationCodes.DUPLICATE, path: pathOf(link, i), message: `duplicate entry with ${what} (also at index ${seen.get(id)}): entries must be unique` });
         } else {
           seen.set(id, i);
@@ -448,8 +470,14 @@ function listTypesAt(value: any, schema: any, link: PathLink | undefined, out: S
     return;
   }
   const other = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  const properties = schema.properties;
   for (const k of Object.keys(value)) {
-    const child = schema.properties?.[k] ?? other;
+    const child = (properties && hasOwn(properties, k) ? properties[k] : undefined) ?? other;
     if (child) listTypesAt(value[k], child, { parent: link, key: k }, out);
   }
+}
+
+/** A field of an object by its own entry (undefined for a name only Object.prototype has, such as `constructor`). */
+function ownField(o: any, k: string): any {
+  return o !== null && typeof o === 'object' && hasOwn(o, k) ? o[k] : undefined;
 }
