@@ -4,8 +4,9 @@ import { Enrolment, EnrolmentContext, EnrolmentRenderer } from './renderer';
 import { Mesh } from '../model/mesh';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
+import { sameCluster } from '../private/clusters';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
-import { markClusterScoped } from '../private/metadata';
+import { markClusterScoped, removeMetadataEntry } from '../private/metadata';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
@@ -27,13 +28,21 @@ function enrolNamespaceByDefault(ns: ApiObject, e: Enrolment, { mesh, namespace,
  * imported L1, an ApiObject): Deployments, StatefulSets and DaemonSets, not Jobs, whose pods must end.
  * Read from the objects themselves (one per object, however it was made).
  */
-function serviceWorkloads(scope: IConstruct): PodTemplate[] {
-  return scope.node.findAll().filter(c => ApiObject.isApiObject(c)).map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
+function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
+  return scope.node.findAll().filter(c => ApiObject.isApiObject(c) && (!cluster || sameCluster(Chart.of(c), cluster)))
+    .map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
 }
 
-/** The app's own Namespace object of a namespace, in any chart of the app (so that there is never a second one). */
+/**
+ * The app's own Namespace object of a namespace, in any chart of the app that writes into the cluster of
+ * the chart of `scope` (so that there is never a second one in a cluster): every chart, until a
+ * MultiClusterExport assigns charts to different clusters (src/private/clusters.ts).
+ */
 function findNamespace(scope: Construct, namespace: string, chartOnly = false): ApiObject | undefined {
-  return findNamespaceObject(chartOnly ? Chart.of(scope) : scope.node.root, namespace);
+  if (chartOnly) return findNamespaceObject(Chart.of(scope), namespace);
+  const chart = Chart.of(scope);
+  return scope.node.root.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace'
+    && c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart));
 }
 
 /** Options of `MeshNamespace.of`. */
@@ -104,7 +113,10 @@ export class MeshNamespace extends Construct {
       if (given && existing.namespaceObject && given !== existing.namespaceObject) {
         throw meshError(`[${by}] namespaceObject: got the Namespace [${userPath(given)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
-      if (given && !existing.namespaceObject) existing.adopt(given, by);
+      if (given && !existing.namespaceObject) {
+        existing.given = true;
+        existing.adopt(given, by);
+      }
       else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
       return existing;
     }
@@ -118,11 +130,18 @@ export class MeshNamespace extends Construct {
   /** The enrolled workloads, by their object (one however many times it is given). */
   private readonly enrolled = new Map<ApiObject, PodTemplate>();
   private readonly checked = new Set<string>();
+  /** The value of the enrolment's key on the Namespace object before it was adopted (the user's). */
+  private preset?: string;
+  /** Annotations patterns wrote on the Namespace object through `annotateNamespace` (Linkerd's default policy). */
+  private readonly annotations = new Map<string, string>();
+  /** Whether the Namespace object was the one a pattern was given (never moved to another). */
+  private given = false;
 
   private constructor(scope: Chart, id: string, public readonly namespace: string, public readonly mesh: Mesh,
     private readonly renderer: EnrolmentRenderer | undefined, given: ApiObject | undefined, private readonly firstBy: string,
-    options: MeshNamespaceOptions) {
+    private readonly options: MeshNamespaceOptions) {
     super(scope, id);
+    this.given = given !== undefined;
     this.enrolment = renderer?.enrolment(mesh);
     if (!this.enrolment) {
       options.warn?.(`${mesh.displayName} has no enrolment in this library (its MeshRenderers.enrolment is undefined), so the workloads of namespace ${namespace} are not enrolled in it by this library and its policies and routes do nothing until they are: enrol them as ${mesh.displayName}'s installation documents (its namespace label or annotation, or its pod injection), or give the mesh an EnrolmentRenderer (src/meshes/renderer.ts; see ${docsUrl('enrolment.md')})`);
@@ -130,7 +149,7 @@ export class MeshNamespace extends Construct {
     }
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
-      const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root).filter(w => w.namespace === namespace);
+      const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root, scope).filter(w => w.namespace === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
         options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
@@ -173,12 +192,76 @@ export class MeshNamespace extends Construct {
     }
   }
 
+  /**
+   * Annotates the Namespace object that carries the enrolment (a setting of the namespace, e.g. Linkerd's
+   * default inbound policy), so that it moves with the enrolment if a MultiClusterExport puts the Namespace
+   * object in another cluster (`rehome`).
+   */
+  public annotateNamespace(key: string, value: string): void {
+    this.annotations.set(key, value);
+    this.namespaceObject?.metadata.addAnnotation(key, value);
+  }
+
+  /**
+   * After a MultiClusterExport assigned charts to clusters: each enrolment of the app that adopted (found)
+   * a Namespace object, or enrolled workloads, of a chart that is now another cluster's takes those of its
+   * own cluster instead (a Namespace object found there, else one written for a namespace the app owns;
+   * the workloads of the cluster), and its label or annotation leaves the other cluster's Namespace object
+   * unless another enrolment there holds it: the outcome is the one of creating the export first.
+   * @internal
+   */
+  public static _rehome(root: IConstruct): void {
+    const all = root.node.findAll().filter((c): c is MeshNamespace => c instanceof MeshNamespace);
+    for (const m of all) m.rehome(all);
+  }
+
+  private rehome(all: MeshNamespace[]): void {
+    const e = this.enrolment;
+    const chart = Chart.of(this);
+    if (e?.on === 'pod template') {
+      const foreign = [...this.enrolled.keys()].filter(api => !sameCluster(Chart.of(api), chart));
+      if (!foreign.length) return;
+      // the other cluster's workloads are not counted here (their enrolment is their cluster's)
+      for (const api of foreign) this.enrolled.delete(api);
+      if (!this.enrolled.size) {
+        this.options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${this.namespace} is in the charts of this cluster, so none is enrolled in ${this.mesh.displayName}: ${e.howTo(this.namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
+      }
+      return;
+    }
+    const old = this.namespaceObject;
+    if (e?.on !== 'Namespace' || !old || this.given || sameCluster(Chart.of(old), chart)) return;
+    const others = all.filter(m => m !== this && m.namespaceObject === old);
+    this.namespaceObject = undefined;
+    if (!others.length && this.preset === undefined) removeMetadataEntry(old, e.kind, e.key);
+    for (const key of this.annotations.keys()) {
+      if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old, 'annotation', key);
+    }
+    const found = findNamespace(this, this.namespace, this.options.chartOnly);
+    if (found || this.options.owned || this.namespace === chart.namespace) {
+      this.adopt(found, this.firstBy);
+      for (const [key, value] of this.annotations) {
+        const previous = this.namespaceObject!.metadata.toJson().annotations?.[key];
+        if (previous !== undefined && previous !== value) {
+          throw meshError(`[${this.firstBy}] ${propMessage('namespaceObject', `${key}: ${previous}`,
+            `the Namespace [${userPath(this.namespaceObject!)}] of ${this.namespace} in cluster chart [${chart.node.path}] carries ${key}: ${previous}, but this pattern sets ${key}: ${value}`,
+            'give the patterns of the namespace in this cluster the same setting')}`);
+        }
+        this.namespaceObject!.metadata.addAnnotation(key, value);
+      }
+    } else {
+      this.options.warn?.(`namespace ${this.namespace} is not this chart's namespace (${chart.namespace ?? 'none'}) and no Namespace object of it is in the charts of this cluster, so its workloads are not enrolled in ${this.mesh.displayName} by this library and its policies do nothing until they are: ${e.howTo(this.namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
+    }
+    // the workloads the patterns were given: the pod-level enrolment where the namespace is not enrolled here
+    for (const w of this.enrolled.values()) this.renderer?.enrolWorkload(w, this.namespaceObject !== undefined, this.mesh);
+  }
+
   /** Labels (or annotates) the Namespace object: the user's, or one written here. */
   private adopt(found: ApiObject | undefined, by: string): void {
     const e = this.enrolment;
     if (e?.on !== 'Namespace') return;
     const ns = found ?? newNamespaceObject(this, this.namespace);
     markClusterScoped(ns);
+    this.preset = e.kind === 'label' ? ns.metadata.getLabel(e.key) : ns.metadata.toJson().annotations?.[e.key];
     const context: EnrolmentContext = { mesh: this.mesh, namespace: this.namespace, by };
     if (this.renderer?.enrolNamespace) this.renderer.enrolNamespace(ns, e, context);
     else enrolNamespaceByDefault(ns, e, context);

@@ -36,3 +36,15 @@ export function markClusterScoped(obj: ApiObject): void {
   clusterScopedObjects.add(obj);
   obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 }
+
+/**
+ * Removes a label or annotation this library wrote on an object's metadata (a Namespace object a pattern
+ * enrolled in another cluster, src/meshes/enrolment.ts). cdk8s's ApiObjectMetadataDefinition has no removal:
+ * its `labels` and `annotations` maps (cdk8s 2.x, read by its `toJson`) are edited; an empty map is left out
+ * of the output.
+ */
+export function removeMetadataEntry(obj: ApiObject, kind: 'label' | 'annotation', key: string): void {
+  const map = (obj.metadata as unknown as { [k: string]: unknown })[kind === 'label' ? 'labels' : 'annotations'];
+  if (map === null || typeof map !== 'object') throw new Error(`cdk8s-mesh internal error: the ${kind}s of [${obj.node.path}] cannot be edited (cdk8s's ApiObjectMetadataDefinition changed)`);
+  delete (map as { [k: string]: unknown })[key];
+}
