@@ -2,9 +2,9 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Enrolment, EnrolmentContext, EnrolmentRenderer } from './renderer';
 import { Mesh } from '../model/mesh';
+import { sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
-import { sameCluster } from '../private/clusters';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
 import { markClusterScoped, removeMetadataEntry } from '../private/metadata';
 
@@ -116,11 +116,23 @@ export class MeshNamespace extends Construct {
       if (given && !existing.namespaceObject) {
         existing.given = true;
         existing.adopt(given, by);
-      }
-      else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
+      } else if (options.owned && !existing.namespaceObject) {existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);}
       return existing;
     }
     return new MeshNamespace(chart, id, namespace, mesh, renderer, given, by, options);
+  }
+
+  /**
+   * After a MultiClusterExport assigned charts to clusters: each enrolment of the app that adopted (found)
+   * a Namespace object, or enrolled workloads, of a chart that is now another cluster's takes those of its
+   * own cluster instead (a Namespace object found there, else one written for a namespace the app owns;
+   * the workloads of the cluster), and its label or annotation leaves the other cluster's Namespace object
+   * unless another enrolment there holds it: the outcome is the one of creating the export first.
+   * @internal
+   */
+  public static _rehome(root: IConstruct): void {
+    const all = root.node.findAll().filter((c): c is MeshNamespace => c instanceof MeshNamespace);
+    for (const m of all) m.rehome(all);
   }
 
   /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on pod templates). */
@@ -134,6 +146,13 @@ export class MeshNamespace extends Construct {
   private preset?: string;
   /** Annotations patterns wrote on the Namespace object through `annotateNamespace` (Linkerd's default policy). */
   private readonly annotations = new Map<string, string>();
+  /**
+   * What enrolling a workload of another chart wrote on its pod template (the keys added, the
+   * automountServiceAccountToken before), undone if a MultiClusterExport puts that chart in another cluster.
+   */
+  private readonly wrote = new Map<ApiObject, { labels: string[]; annotations: string[]; automount: { before: boolean | undefined } | undefined }>();
+  /** The services `checkService` checked, checked again when the workloads of another cluster leave. */
+  private readonly checks = new Map<string, { selector: { [k: string]: string }; warn: (message: string) => void }>();
   /** Whether the Namespace object was the one a pattern was given (never moved to another). */
   private given = false;
 
@@ -171,7 +190,18 @@ export class MeshNamespace extends Construct {
   public enrolWorkload(workload: PodTemplate | undefined): void {
     if (!workload || !this.renderer || this.enrolled.has(workload.api)) return;
     this.enrolled.set(workload.api, workload);
+    // a workload of another chart may become another cluster's (rehome): what is written on it is kept
+    const foreign = Chart.of(workload.api) !== Chart.of(this);
+    const before = foreign ? { labels: workload.labels(), annotations: workload.annotations(), automount: workload.automountServiceAccountToken() } : undefined;
     this.renderer.enrolWorkload(workload, this.enrolment?.on === 'Namespace' && this.namespaceObject !== undefined, this.mesh);
+    if (before) {
+      const automount = workload.automountServiceAccountToken();
+      this.wrote.set(workload.api, {
+        labels: Object.keys(workload.labels()).filter(k => !(k in before.labels)),
+        annotations: Object.keys(workload.annotations()).filter(k => !(k in before.annotations)),
+        automount: automount !== before.automount ? { before: before.automount } : undefined,
+      });
+    }
   }
 
   /**
@@ -182,14 +212,19 @@ export class MeshNamespace extends Construct {
     const e = this.enrolment;
     if (e?.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
     this.checked.add(name);
-    const covered = [...this.enrolled.values()].some(w => {
-      const labels = w.labels();
-      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    });
-    if (!covered) {
+    this.checks.set(name, { selector, warn });
+    if (!this.covers(selector)) {
       const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
       warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
     }
+  }
+
+  /** Whether an enrolled workload's pods are selected by `selector`. */
+  private covers(selector: { [k: string]: string }): boolean {
+    return [...this.enrolled.values()].some(w => {
+      const labels = w.labels();
+      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
   }
 
   /**
@@ -202,29 +237,33 @@ export class MeshNamespace extends Construct {
     this.namespaceObject?.metadata.addAnnotation(key, value);
   }
 
-  /**
-   * After a MultiClusterExport assigned charts to clusters: each enrolment of the app that adopted (found)
-   * a Namespace object, or enrolled workloads, of a chart that is now another cluster's takes those of its
-   * own cluster instead (a Namespace object found there, else one written for a namespace the app owns;
-   * the workloads of the cluster), and its label or annotation leaves the other cluster's Namespace object
-   * unless another enrolment there holds it: the outcome is the one of creating the export first.
-   * @internal
-   */
-  public static _rehome(root: IConstruct): void {
-    const all = root.node.findAll().filter((c): c is MeshNamespace => c instanceof MeshNamespace);
-    for (const m of all) m.rehome(all);
-  }
-
   private rehome(all: MeshNamespace[]): void {
     const e = this.enrolment;
     const chart = Chart.of(this);
     if (e?.on === 'pod template') {
       const foreign = [...this.enrolled.keys()].filter(api => !sameCluster(Chart.of(api), chart));
       if (!foreign.length) return;
-      // the other cluster's workloads are not counted here (their enrolment is their cluster's)
-      for (const api of foreign) this.enrolled.delete(api);
+      const covered = new Set([...this.checks].filter(([, c]) => this.covers(c.selector)).map(([name]) => name));
+      // the other cluster's workloads are not counted here (their enrolment is their cluster's), and what
+      // enrolling them wrote is undone unless an enrolment of their own cluster holds them
+      for (const api of foreign) {
+        const workload = this.enrolled.get(api)!;
+        this.enrolled.delete(api);
+        const wrote = this.wrote.get(api);
+        if (!wrote || all.some(m => m !== this && m.enrolled.has(api) && sameCluster(Chart.of(m), Chart.of(api)))) continue;
+        for (const key of wrote.labels) workload.remove('label', key);
+        for (const key of wrote.annotations) workload.remove('annotation', key);
+        if (wrote.automount) workload.restoreAutomountServiceAccountToken(wrote.automount.before);
+      }
       if (!this.enrolled.size) {
         this.options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${this.namespace} is in the charts of this cluster, so none is enrolled in ${this.mesh.displayName}: ${e.howTo(this.namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
+        return;
+      }
+      for (const [name, c] of this.checks) {
+        if (covered.has(name) && !this.covers(c.selector)) {
+          const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
+          c.warn(`no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service ${name} (selector ${JSON.stringify(c.selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
+        }
       }
       return;
     }
@@ -232,9 +271,9 @@ export class MeshNamespace extends Construct {
     if (e?.on !== 'Namespace' || !old || this.given || sameCluster(Chart.of(old), chart)) return;
     const others = all.filter(m => m !== this && m.namespaceObject === old);
     this.namespaceObject = undefined;
-    if (!others.length && this.preset === undefined) removeMetadataEntry(old, e.kind, e.key);
+    if (!others.length && this.preset === undefined) removeMetadataEntry(old.metadata, e.kind, e.key);
     for (const key of this.annotations.keys()) {
-      if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old, 'annotation', key);
+      if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old.metadata, 'annotation', key);
     }
     const found = findNamespace(this, this.namespace, this.options.chartOnly);
     if (found || this.options.owned || this.namespace === chart.namespace) {

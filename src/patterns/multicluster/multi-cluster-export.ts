@@ -186,9 +186,6 @@ export class MultiClusterExport extends MeshConstruct {
       // charts of different clusters may hold the same object: the synthesis checks compare within a cluster
       markChartCluster(chart, c.name);
     }
-    // the enrolments of patterns created before this construct, which took a Namespace object (or workloads)
-    // of a chart that is now another cluster's, take their own cluster's: docs/enrolment.md
-    MeshNamespace._rehome(this.node.root);
     // the settings dropped, for the `cdk8s-mesh.io/dropped-settings` note
     let dropped: string | undefined;
     const intent: MultiClusterIntent = {
@@ -254,6 +251,10 @@ export class MultiClusterExport extends MeshConstruct {
         MeshNamespace.of(where, ns, this.mesh, enrolment, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
       }
     }
+    // the enrolments of patterns created before this construct, which took a Namespace object (or workloads)
+    // of a chart that is now another cluster's, take their own cluster's (the output is the one of creating
+    // this construct first): docs/enrolment.md
+    MeshNamespace._rehome(this.node.root);
   }
 
   /**
