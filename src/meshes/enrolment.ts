@@ -6,7 +6,7 @@ import { sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
-import { markClusterScoped, removeMetadataEntry } from '../private/metadata';
+import { markClusterScoped, removeMetadataEntry, unmarkClusterScoped } from '../private/metadata';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
@@ -272,6 +272,11 @@ export class MeshNamespace extends Construct {
     const others = all.filter(m => m !== this && m.namespaceObject === old);
     this.namespaceObject = undefined;
     if (!others.length && this.preset === undefined) removeMetadataEntry(old.metadata, e.kind, e.key);
+    // no enrolment of its own cluster holds it: the Namespace object is written as its maker wrote it, where it was
+    if (!others.length) {
+      unmarkClusterScoped(old);
+      ordered.delete(old);
+    }
     for (const key of this.annotations.keys()) {
       if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old.metadata, 'annotation', key);
     }
@@ -325,6 +330,8 @@ function namespaceFirst(ns: ApiObject): void {
   const chart = Chart.of(nsObject);
   chart.node.addValidation({
     validate: () => {
+      // (no longer the enrolment's: a MultiClusterExport put it in another cluster than the pattern's, see rehome)
+      if (!ordered.has(ns)) return [];
       // what the Namespace object depends on, transitively (those stay before it)
       const before = new Set<unknown>();
       const visit = (c: Construct) => {

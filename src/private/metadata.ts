@@ -38,6 +38,15 @@ export function markClusterScoped(obj: ApiObject): void {
 }
 
 /**
+ * Undoes `markClusterScoped` (the object written as its maker wrote it): for a Namespace object that a
+ * pattern of what became another cluster adopted (src/meshes/enrolment.ts, MeshNamespace rehome).
+ */
+export function unmarkClusterScoped(obj: ApiObject): void {
+  if (!clusterScopedObjects.delete(obj)) return;
+  obj.addJsonPatch(JsonPatch.add('/metadata/namespace', obj.metadata.namespace));
+}
+
+/**
  * Removes a label or annotation this library wrote on an object's (or a pod template's) metadata: a Namespace
  * object or a workload that a pattern enrolled in what became another cluster (src/meshes/enrolment.ts). cdk8s's ApiObjectMetadataDefinition has no removal:
  * its `labels` and `annotations` maps (cdk8s 2.x, read by its `toJson`) are edited; an empty map is left out

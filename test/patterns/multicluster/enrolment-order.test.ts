@@ -26,20 +26,20 @@ function build(mesh: () => Mesh, patternsFirst: boolean, extra: { zeroTrustFirst
       metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(c, 'pods', { labels: { app: 'payment' } }),
     }));
   };
+  const zeroTrustOnly = extra.zeroTrustFirst !== undefined;
+  // with a ZeroTrustNamespace: eu-west's own Namespace object, created first (the one the app search finds)
+  if (zeroTrustOnly) new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop' } });
   const pe = service(eu);
   const pu = service(us);
   const patterns = () => {
     new ResilientService(eu, 'r', { mesh: m, service: pe, timeout: Duration.seconds(2) });
     new ResilientService(us, 'r', { mesh: m, service: pu, timeout: Duration.seconds(2) });
   };
-  // a ZeroTrustNamespace in one chart (us-west), the other chart's Namespace object created before it
+  // a ZeroTrustNamespace in one chart (us-west)
   const zeroTrust = () => new ZeroTrustNamespace(us, 'zero-trust', { mesh: m, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
-  if (extra.zeroTrustFirst) {
-    patterns();
-    zeroTrust();
-  } else if (patternsFirst) {
-    patterns();
-  }
+  const first = zeroTrustOnly ? (extra.zeroTrustFirst ? zeroTrust : undefined) : (patternsFirst ? patterns : undefined);
+  const then = zeroTrustOnly ? (extra.zeroTrustFirst ? undefined : zeroTrust) : (patternsFirst ? undefined : patterns);
+  first?.();
   new MultiClusterExport(app, 'mc', {
     mesh: m,
     failover: false,
@@ -49,19 +49,20 @@ function build(mesh: () => Mesh, patternsFirst: boolean, extra: { zeroTrustFirst
     ],
     exports: [{ service: pe, cluster: 'eu-west', consumers: ['us-west'] }],
   });
-  if (extra.zeroTrustFirst) {
-    // (nothing after the export)
-  } else if (!patternsFirst) {
-    patterns();
-  }
-  if (extra.zeroTrustFirst === false) zeroTrust();
+  then?.();
   return { us, eu };
 }
 
-/** Each cluster's YAML, its objects in a stable order (the two creation orders create the routing objects in another order). */
+/**
+ * Each cluster's YAML, its objects in a stable order (the patterns and the export write their routing objects in
+ * the order they are created), after where each Namespace object is in the chart's own order (first, where the
+ * library enrolls it).
+ */
 function docs(chart: Chart): string {
   const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-  return synthValidated(chart).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+  const objects = synthValidated(chart);
+  const namespaces = objects.map((o, i) => (o.kind === 'Namespace' ? `# ${i}: Namespace ${o.metadata.name}\n` : '')).join('');
+  return namespaces + [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
 }
 
 const NAMESPACE_MESHES = [
@@ -100,19 +101,62 @@ describe('a MultiClusterExport of two charts of one namespace: each cluster enro
   });
 
   test.each([
-    ['istio (sidecar)', () => Mesh.istio()],
-    ['linkerd', () => Mesh.linkerd()],
-  ] as const)('%s: a ZeroTrustNamespace of one chart created before the export writes to its own cluster\'s Namespace', (_name, mesh) => {
-    const before = build(mesh, true, { zeroTrustFirst: true });
-    const after = build(mesh, true, { zeroTrustFirst: false });
+    ['istio (sidecar)', () => Mesh.istio(), (ns: any) => ns.metadata.labels?.['istio-injection'] === 'enabled'],
+    ['linkerd', () => Mesh.linkerd(), (ns: any) => ns.metadata.annotations?.['linkerd.io/inject'] === 'enabled'],
+  ] as const)('%s: a ZeroTrustNamespace of one chart created before the export writes to its own cluster\'s Namespace', (name, mesh, enrolled) => {
+    const before = build(mesh, false, { zeroTrustFirst: true });
+    const after = build(mesh, false, { zeroTrustFirst: false });
+    for (const { us, eu } of [before, after]) {
+      for (const chart of [us, eu]) {
+        const ns = ofKind(synthValidated(chart), 'Namespace', 'shop');
+        expect(ns).toHaveLength(1);
+        expect(enrolled(ns[0])).toBe(true);
+      }
+      if (name === 'linkerd') {
+        const policy = (c: Chart) => ofKind(synthValidated(c), 'Namespace', 'shop')[0].metadata.annotations?.['config.linkerd.io/default-inbound-policy'];
+        // the default deny is us-west's: eu-west has no ZeroTrustNamespace
+        expect(policy(us)).toBe('deny');
+        expect(policy(eu)).toBeUndefined();
+      }
+    }
     expect(docs(before.us)).toBe(docs(after.us));
     expect(docs(before.eu)).toBe(docs(after.eu));
-    if (_name === 'linkerd') {
-      const policy = (c: Chart) => ofKind(synthValidated(c), 'Namespace', 'shop')[0].metadata.annotations?.['config.linkerd.io/default-inbound-policy'];
-      // the default deny is us-west's: eu-west has no ZeroTrustNamespace
-      expect(policy(before.us)).toBe('deny');
-      expect(policy(before.eu)).toBeUndefined();
-    }
+  });
+});
+
+describe('a Namespace object of a chart that becomes another cluster\'s', () => {
+  test('loses the enrolment a pattern of this cluster wrote on it; this cluster warns instead, whatever the creation order', () => {
+    const outputs = [true, false].map(patternsFirst => {
+      stderr().mockClear();
+      const app = new App({ outdir: Testing.app().outdir });
+      const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+      // eu-west's Namespace tools (no pattern of tools there; after another object, where its maker put it);
+      // us-west's pattern of a service of tools
+      new kplus.ConfigMap(eu, 'settings', { metadata: { name: 'settings' } });
+      new kplus.Namespace(eu, 'tools', { metadata: { name: 'tools' } });
+      const mesh = Mesh.istio();
+      const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      const pattern = () => new ResilientService(us, 'audit', { mesh, service: ServiceRef.fromName('audit', { port: 8080, namespace: 'tools' }), timeout: Duration.seconds(2) });
+      if (patternsFirst) pattern();
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [payment], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      if (!patternsFirst) pattern();
+      const tools = ofKind(synthValidated(eu), 'Namespace', 'tools');
+      expect(tools).toHaveLength(1);
+      expect(tools[0].metadata.labels?.['istio-injection']).toBeUndefined();
+      expect(ofKind(synthValidated(us), 'Namespace', 'tools')).toEqual([]);
+      expect(stderr().mock.calls.join('')).toMatch(/namespace tools is not this chart's namespace \(shop\) and no Namespace object of it is in/);
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
   });
 });
 
