@@ -160,6 +160,44 @@ describe('a Namespace object of a chart that becomes another cluster\'s', () => 
   });
 });
 
+describe('linkerd: a ZeroTrustNamespace moved to a cluster whose Namespace object sets another default policy', () => {
+  test.each([true, false])('is refused, created before the export: %s', zeroTrustFirst => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop' } });
+    new kplus.Namespace(us, 'shop-namespace', { metadata: { name: 'shop', annotations: { 'config.linkerd.io/default-inbound-policy': 'all-authenticated' } } });
+    const mesh = Mesh.linkerd();
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    const zeroTrust = () => new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+    const make = () => {
+      if (zeroTrustFirst) zeroTrust();
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        failover: false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      if (!zeroTrustFirst) zeroTrust();
+    };
+    let message = '';
+    try {
+      make();
+    } catch (e) {
+      expect(e).not.toBeInstanceOf(TypeError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/us-west\/zero-trust/);
+    expect(message).toMatch(/all-authenticated/);
+    expect(message).toMatch(/deny/);
+  });
+});
+
 describe('consul: the workloads of a chart that becomes another cluster\'s', () => {
   /**
    * us-west runs a ResilientService for payment (its Service, no Deployment) and one for audit of namespace
