@@ -288,7 +288,7 @@ export class MeshNamespace extends Construct {
         if (previous !== undefined && previous !== value) {
           throw meshError(`[${this.firstBy}] ${propMessage('namespaceObject', `${key}: ${previous}`,
             `the Namespace [${userPath(this.namespaceObject!)}] of ${this.namespace} in cluster chart [${chart.node.path}] carries ${key}: ${previous}, but this pattern sets ${key}: ${value}`,
-            'give the patterns of the namespace in this cluster the same setting')}`);
+            'remove the annotation from that Namespace, or give the patterns of the namespace in this cluster the same setting (one ZeroTrustNamespace per namespace and cluster)')}`);
         }
         this.namespaceObject!.metadata.addAnnotation(key, value);
       }
