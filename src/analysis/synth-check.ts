@@ -5,6 +5,7 @@ import { MeshAnalyzer } from './analyzer';
 import { Finding, Severity } from './findings';
 import { firstDifference, objectKey } from './private/duplicates';
 import { ManifestValidator } from './validator';
+import { clusterOf, markChartCluster as markCluster, sameCluster } from '../private/clusters';
 import { meshError } from '../private/errors';
 
 const ID = 'cdk8s-mesh';
@@ -46,16 +47,13 @@ export function emitWarning(scope: IConstruct, text: string): void {
 /** The analyzer's duplicate-object rules: synthesis reports duplicates itself, with both construct paths. */
 const DUPLICATE_CODES = new Set(['K101', 'K102']);
 
-/** The cluster whose output a chart is (set by MultiClusterExport); charts without one are the app's cluster. */
-const CLUSTERS = new WeakMap<Chart, string>();
-
 /**
  * Marks a chart as the output of one cluster of a multi-cluster app: charts of different clusters may
- * hold the same object, and are analyzed apart.
+ * hold the same object, and are analyzed apart (src/private/clusters.ts, shared with the enrolment).
  * @internal
  */
 export function markChartCluster(chart: Chart, cluster: string): void {
-  CLUSTERS.set(chart, cluster);
+  markCluster(chart, cluster);
 }
 
 interface Emitted {
@@ -266,7 +264,7 @@ export class MeshAnalysis extends Construct {
     const analyzed = emitted.filter(e => !off(e.chart, ANALYZE_CONTEXT));
     const groups = new Map<string, Emitted[]>();
     for (const e of analyzed) {
-      const cluster = CLUSTERS.get(e.chart) ?? '';
+      const cluster = clusterOf(e.chart) ?? '';
       if (!groups.has(cluster)) groups.set(cluster, []);
       groups.get(cluster)!.push(e);
     }
@@ -309,11 +307,4 @@ export class MeshAnalysis extends Construct {
     if (synthesis) synthesis.checked = { constructs: all.length, objects, errors };
     return errors;
   }
-}
-
-/** Whether two charts write into one cluster: charts of the same cluster, or a chart that names none. */
-function sameCluster(a: Chart, b: Chart): boolean {
-  const ca = CLUSTERS.get(a);
-  const cb = CLUSTERS.get(b);
-  return ca === undefined || cb === undefined || ca === cb;
 }

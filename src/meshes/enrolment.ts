@@ -2,10 +2,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Enrolment, EnrolmentContext, EnrolmentRenderer } from './renderer';
 import { Mesh } from '../model/mesh';
+import { sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
-import { markClusterScoped } from '../private/metadata';
+import { markClusterScoped, removeMetadataEntry, unmarkClusterScoped } from '../private/metadata';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
@@ -27,13 +28,21 @@ function enrolNamespaceByDefault(ns: ApiObject, e: Enrolment, { mesh, namespace,
  * imported L1, an ApiObject): Deployments, StatefulSets and DaemonSets, not Jobs, whose pods must end.
  * Read from the objects themselves (one per object, however it was made).
  */
-function serviceWorkloads(scope: IConstruct): PodTemplate[] {
-  return scope.node.findAll().filter(c => ApiObject.isApiObject(c)).map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
+function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
+  return scope.node.findAll().filter(c => ApiObject.isApiObject(c) && (!cluster || sameCluster(Chart.of(c), cluster)))
+    .map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
 }
 
-/** The app's own Namespace object of a namespace, in any chart of the app (so that there is never a second one). */
+/**
+ * The app's own Namespace object of a namespace, in any chart of the app that writes into the cluster of
+ * the chart of `scope` (so that there is never a second one in a cluster): every chart, until a
+ * MultiClusterExport assigns charts to different clusters (src/private/clusters.ts).
+ */
 function findNamespace(scope: Construct, namespace: string, chartOnly = false): ApiObject | undefined {
-  return findNamespaceObject(chartOnly ? Chart.of(scope) : scope.node.root, namespace);
+  if (chartOnly) return findNamespaceObject(Chart.of(scope), namespace);
+  const chart = Chart.of(scope);
+  return scope.node.root.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace'
+    && c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart));
 }
 
 /** Options of `MeshNamespace.of`. */
@@ -104,11 +113,26 @@ export class MeshNamespace extends Construct {
       if (given && existing.namespaceObject && given !== existing.namespaceObject) {
         throw meshError(`[${by}] namespaceObject: got the Namespace [${userPath(given)}], but [${userPath(existing.namespaceObject)}] already enrolls namespace ${namespace} in ${mesh.displayName}; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern`);
       }
-      if (given && !existing.namespaceObject) existing.adopt(given, by);
-      else if (options.owned && !existing.namespaceObject) existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);
+      if (given && !existing.namespaceObject) {
+        existing.given = true;
+        existing.adopt(given, by);
+      } else if (options.owned && !existing.namespaceObject) {existing.adopt(findNamespace(scope, namespace, options.chartOnly), by);}
       return existing;
     }
     return new MeshNamespace(chart, id, namespace, mesh, renderer, given, by, options);
+  }
+
+  /**
+   * After a MultiClusterExport assigned charts to clusters: each enrolment of the app that adopted (found)
+   * a Namespace object, or enrolled workloads, of a chart that is now another cluster's takes those of its
+   * own cluster instead (a Namespace object found there, else one written for a namespace the app owns;
+   * the workloads of the cluster), and its label or annotation leaves the other cluster's Namespace object
+   * unless another enrolment there holds it: the outcome is the one of creating the export first.
+   * @internal
+   */
+  public static _rehome(root: IConstruct): void {
+    const all = root.node.findAll().filter((c): c is MeshNamespace => c instanceof MeshNamespace);
+    for (const m of all) m.rehome(all);
   }
 
   /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on pod templates). */
@@ -118,11 +142,25 @@ export class MeshNamespace extends Construct {
   /** The enrolled workloads, by their object (one however many times it is given). */
   private readonly enrolled = new Map<ApiObject, PodTemplate>();
   private readonly checked = new Set<string>();
+  /** The value of the enrolment's key on the Namespace object before it was adopted (the user's). */
+  private preset?: string;
+  /** Annotations patterns wrote on the Namespace object through `annotateNamespace` (Linkerd's default policy). */
+  private readonly annotations = new Map<string, string>();
+  /**
+   * What enrolling a workload of another chart wrote on its pod template (the keys added, the
+   * automountServiceAccountToken before), undone if a MultiClusterExport puts that chart in another cluster.
+   */
+  private readonly wrote = new Map<ApiObject, { labels: string[]; annotations: string[]; automount: { before: boolean | undefined } | undefined }>();
+  /** The services `checkService` checked, checked again when the workloads of another cluster leave. */
+  private readonly checks = new Map<string, { selector: { [k: string]: string }; warn: (message: string) => void }>();
+  /** Whether the Namespace object was the one a pattern was given (never moved to another). */
+  private given = false;
 
   private constructor(scope: Chart, id: string, public readonly namespace: string, public readonly mesh: Mesh,
     private readonly renderer: EnrolmentRenderer | undefined, given: ApiObject | undefined, private readonly firstBy: string,
-    options: MeshNamespaceOptions) {
+    private readonly options: MeshNamespaceOptions) {
     super(scope, id);
+    this.given = given !== undefined;
     this.enrolment = renderer?.enrolment(mesh);
     if (!this.enrolment) {
       options.warn?.(`${mesh.displayName} has no enrolment in this library (its MeshRenderers.enrolment is undefined), so the workloads of namespace ${namespace} are not enrolled in it by this library and its policies and routes do nothing until they are: enrol them as ${mesh.displayName}'s installation documents (its namespace label or annotation, or its pod injection), or give the mesh an EnrolmentRenderer (src/meshes/renderer.ts; see ${docsUrl('enrolment.md')})`);
@@ -130,7 +168,7 @@ export class MeshNamespace extends Construct {
     }
     if (this.enrolment.on === 'pod template') {
       // the app's workloads of the namespace, in this chart or another chart of the app
-      const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root).filter(w => w.namespace === namespace);
+      const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root, scope).filter(w => w.namespace === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
         options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
@@ -152,7 +190,18 @@ export class MeshNamespace extends Construct {
   public enrolWorkload(workload: PodTemplate | undefined): void {
     if (!workload || !this.renderer || this.enrolled.has(workload.api)) return;
     this.enrolled.set(workload.api, workload);
+    // a workload of another chart may become another cluster's (rehome): what is written on it is kept
+    const foreign = Chart.of(workload.api) !== Chart.of(this);
+    const before = foreign ? { labels: workload.labels(), annotations: workload.annotations(), automount: workload.automountServiceAccountToken() } : undefined;
     this.renderer.enrolWorkload(workload, this.enrolment?.on === 'Namespace' && this.namespaceObject !== undefined, this.mesh);
+    if (before) {
+      const automount = workload.automountServiceAccountToken();
+      this.wrote.set(workload.api, {
+        labels: Object.keys(workload.labels()).filter(k => !(k in before.labels)),
+        annotations: Object.keys(workload.annotations()).filter(k => !(k in before.annotations)),
+        automount: automount !== before.automount ? { before: before.automount } : undefined,
+      });
+    }
   }
 
   /**
@@ -163,14 +212,91 @@ export class MeshNamespace extends Construct {
     const e = this.enrolment;
     if (e?.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
     this.checked.add(name);
-    const covered = [...this.enrolled.values()].some(w => {
-      const labels = w.labels();
-      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    });
-    if (!covered) {
+    this.checks.set(name, { selector, warn });
+    if (!this.covers(selector)) {
       const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
       warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
     }
+  }
+
+  /** Whether an enrolled workload's pods are selected by `selector`. */
+  private covers(selector: { [k: string]: string }): boolean {
+    return [...this.enrolled.values()].some(w => {
+      const labels = w.labels();
+      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
+  }
+
+  /**
+   * Annotates the Namespace object that carries the enrolment (a setting of the namespace, e.g. Linkerd's
+   * default inbound policy), so that it moves with the enrolment if a MultiClusterExport puts the Namespace
+   * object in another cluster (`rehome`).
+   */
+  public annotateNamespace(key: string, value: string): void {
+    this.annotations.set(key, value);
+    this.namespaceObject?.metadata.addAnnotation(key, value);
+  }
+
+  private rehome(all: MeshNamespace[]): void {
+    const e = this.enrolment;
+    const chart = Chart.of(this);
+    if (e?.on === 'pod template') {
+      const foreign = [...this.enrolled.keys()].filter(api => !sameCluster(Chart.of(api), chart));
+      if (!foreign.length) return;
+      const covered = new Set([...this.checks].filter(([, c]) => this.covers(c.selector)).map(([name]) => name));
+      // the other cluster's workloads are not counted here (their enrolment is their cluster's), and what
+      // enrolling them wrote is undone unless an enrolment of their own cluster holds them
+      for (const api of foreign) {
+        const workload = this.enrolled.get(api)!;
+        this.enrolled.delete(api);
+        const wrote = this.wrote.get(api);
+        if (!wrote || all.some(m => m !== this && m.enrolled.has(api) && sameCluster(Chart.of(m), Chart.of(api)))) continue;
+        for (const key of wrote.labels) workload.remove('label', key);
+        for (const key of wrote.annotations) workload.remove('annotation', key);
+        if (wrote.automount) workload.restoreAutomountServiceAccountToken(wrote.automount.before);
+      }
+      if (!this.enrolled.size) {
+        this.options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${this.namespace} is in the charts of this cluster, so none is enrolled in ${this.mesh.displayName}: ${e.howTo(this.namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
+        return;
+      }
+      for (const [name, c] of this.checks) {
+        if (covered.has(name) && !this.covers(c.selector)) {
+          const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
+          c.warn(`no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service ${name} (selector ${JSON.stringify(c.selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
+        }
+      }
+      return;
+    }
+    const old = this.namespaceObject;
+    if (e?.on !== 'Namespace' || !old || this.given || sameCluster(Chart.of(old), chart)) return;
+    const others = all.filter(m => m !== this && m.namespaceObject === old);
+    this.namespaceObject = undefined;
+    if (!others.length && this.preset === undefined) removeMetadataEntry(old.metadata, e.kind, e.key);
+    // no enrolment of its own cluster holds it: the Namespace object is written as its maker wrote it, where it was
+    if (!others.length) {
+      unmarkClusterScoped(old);
+      ordered.delete(old);
+    }
+    for (const key of this.annotations.keys()) {
+      if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old.metadata, 'annotation', key);
+    }
+    const found = findNamespace(this, this.namespace, this.options.chartOnly);
+    if (found || this.options.owned || this.namespace === chart.namespace) {
+      this.adopt(found, this.firstBy);
+      for (const [key, value] of this.annotations) {
+        const previous = this.namespaceObject!.metadata.toJson().annotations?.[key];
+        if (previous !== undefined && previous !== value) {
+          throw meshError(`[${this.firstBy}] ${propMessage('namespaceObject', `${key}: ${previous}`,
+            `the Namespace [${userPath(this.namespaceObject!)}] of ${this.namespace} in cluster chart [${chart.node.path}] carries ${key}: ${previous}, but this pattern sets ${key}: ${value}`,
+            'remove the annotation from that Namespace, or give the patterns of the namespace in this cluster the same setting (one ZeroTrustNamespace per namespace and cluster)')}`);
+        }
+        this.namespaceObject!.metadata.addAnnotation(key, value);
+      }
+    } else {
+      this.options.warn?.(`namespace ${this.namespace} is not this chart's namespace (${chart.namespace ?? 'none'}) and no Namespace object of it is in the charts of this cluster, so its workloads are not enrolled in ${this.mesh.displayName} by this library and its policies do nothing until they are: ${e.howTo(this.namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
+    }
+    // the workloads the patterns were given: the pod-level enrolment where the namespace is not enrolled here
+    for (const w of this.enrolled.values()) this.renderer?.enrolWorkload(w, this.namespaceObject !== undefined, this.mesh);
   }
 
   /** Labels (or annotates) the Namespace object: the user's, or one written here. */
@@ -179,6 +305,7 @@ export class MeshNamespace extends Construct {
     if (e?.on !== 'Namespace') return;
     const ns = found ?? newNamespaceObject(this, this.namespace);
     markClusterScoped(ns);
+    this.preset = e.kind === 'label' ? ns.metadata.getLabel(e.key) : ns.metadata.toJson().annotations?.[e.key];
     const context: EnrolmentContext = { mesh: this.mesh, namespace: this.namespace, by };
     if (this.renderer?.enrolNamespace) this.renderer.enrolNamespace(ns, e, context);
     else enrolNamespaceByDefault(ns, e, context);
@@ -203,6 +330,8 @@ function namespaceFirst(ns: ApiObject): void {
   const chart = Chart.of(nsObject);
   chart.node.addValidation({
     validate: () => {
+      // (no longer the enrolment's: a MultiClusterExport put it in another cluster than the pattern's, see rehome)
+      if (!ordered.has(ns)) return [];
       // what the Namespace object depends on, transitively (those stay before it)
       const before = new Set<unknown>();
       const visit = (c: Construct) => {

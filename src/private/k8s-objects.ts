@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { meshError, show } from './errors';
-import { objectMetadata } from './metadata';
+import { objectMetadata, removeMetadataEntry } from './metadata';
 
 /**
  * Kubernetes objects the user made with any cdk8s-plus 2.x package (cdk8s-plus-28, -33, ...), a plain
@@ -263,6 +263,18 @@ export class PodTemplate {
   public addAnnotation(key: string, value: string): void {
     if (this.meta) this.meta.addAnnotation(key, value);
     else patchMapEntry(this.api, ['spec', 'template', 'metadata', 'annotations'], key, value);
+  }
+
+  /** Removes a label or annotation of the pod template (one the library wrote: src/meshes/enrolment.ts). */
+  public remove(kind: 'label' | 'annotation', key: string): void {
+    if (this.meta) removeMetadataEntry(this.meta, kind, key);
+    else this.api.addJsonPatch(JsonPatch.remove(`/spec/template/metadata/${kind}s/${escapePointer(key)}`));
+  }
+
+  /** Sets `automountServiceAccountToken` of the pod spec back to `value` (undefined: not written). */
+  public restoreAutomountServiceAccountToken(value: boolean | undefined): void {
+    if (value === undefined) this.api.addJsonPatch(JsonPatch.remove('/spec/template/spec/automountServiceAccountToken'));
+    else this.setAutomountServiceAccountToken(value);
   }
 
   /** Sets `automountServiceAccountToken` of the pod spec, adding the template and pod spec if they are not written. */

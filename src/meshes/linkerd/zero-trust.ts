@@ -289,13 +289,15 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // the namespace's enrolment (docs/enrolment.md) holds its Namespace object: the one given (refused there
     // when it names another namespace, whose default it would set), or found in the chart, or written here
     // (a zero-trust namespace is the app's own), annotated linkerd.io/inject
-    const namespaceObject = MeshNamespace.of(scope, ns, mesh, LINKERD_ENROLMENT, { namespaceObject: intent.namespaceObject, owned: true }).namespaceObject!;
+    const enrolment = MeshNamespace.of(scope, ns, mesh, LINKERD_ENROLMENT, { namespaceObject: intent.namespaceObject, owned: true });
+    const namespaceObject = enrolment.namespaceObject!;
     const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
     if (previous !== undefined && previous !== defaultPolicy) {
       // one Namespace object, one default: a second zero-trust namespace would silently replace the first's
       throw meshError(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
     }
-    namespaceObject.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', defaultPolicy);
+    // through the enrolment: it moves with it when a MultiClusterExport puts the Namespace object in another cluster
+    enrolment.annotateNamespace('config.linkerd.io/default-inbound-policy', defaultPolicy);
     // Servers other constructs create in the namespace (rate limits) carry the namespace's default
     LinkerdServer.setNamespaceDefault(scope, ns, defaultPolicy);
     if (!strict) {

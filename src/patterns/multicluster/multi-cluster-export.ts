@@ -251,6 +251,10 @@ export class MultiClusterExport extends MeshConstruct {
         MeshNamespace.of(where, ns, this.mesh, enrolment, { by: this.node.path, warn: m => this._warn(m), chartOnly: true }).enrolWorkload(s._workload());
       }
     }
+    // the enrolments of patterns created before this construct, which took a Namespace object (or workloads)
+    // of a chart that is now another cluster's, take their own cluster's (the output is the one of creating
+    // this construct first): docs/enrolment.md
+    MeshNamespace._rehome(this.node.root);
   }
 
   /**

@@ -1,0 +1,276 @@
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import { Mesh, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { captureStderr, ofKind, synthValidated } from '../../util';
+
+const stderr = captureStderr();
+
+/**
+ * The reviewer's app: two charts of namespace shop (us-west, eu-west), each with a Deployment and a Service
+ * payment and a ResilientService, and a MultiClusterExport that makes the two charts two clusters; the
+ * ResilientServices created before the export (`patternsFirst`) or after it.
+ */
+function build(mesh: () => Mesh, patternsFirst: boolean, extra: { zeroTrustFirst?: boolean } = {}) {
+  const app = new App({ outdir: Testing.app().outdir });
+  const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const m = mesh();
+  const service = (c: Chart) => {
+    new kplus.Deployment(c, 'payment-workload', {
+      metadata: { name: 'payment' },
+      podMetadata: { labels: { app: 'payment' } },
+      containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
+    });
+    return ServiceRef.fromService(new kplus.Service(c, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(c, 'pods', { labels: { app: 'payment' } }),
+    }));
+  };
+  const zeroTrustOnly = extra.zeroTrustFirst !== undefined;
+  // with a ZeroTrustNamespace: eu-west's own Namespace object, created first (the one the app search finds)
+  if (zeroTrustOnly) new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop' } });
+  const pe = service(eu);
+  const pu = service(us);
+  const patterns = () => {
+    new ResilientService(eu, 'r', { mesh: m, service: pe, timeout: Duration.seconds(2) });
+    new ResilientService(us, 'r', { mesh: m, service: pu, timeout: Duration.seconds(2) });
+  };
+  // a ZeroTrustNamespace in one chart (us-west)
+  const zeroTrust = () => new ZeroTrustNamespace(us, 'zero-trust', { mesh: m, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+  const first = zeroTrustOnly ? (extra.zeroTrustFirst ? zeroTrust : undefined) : (patternsFirst ? patterns : undefined);
+  const then = zeroTrustOnly ? (extra.zeroTrustFirst ? undefined : zeroTrust) : (patternsFirst ? undefined : patterns);
+  first?.();
+  new MultiClusterExport(app, 'mc', {
+    mesh: m,
+    failover: false,
+    clusters: [
+      { name: 'us-west', network: 'n1', region: 'r1', services: [pu], chart: us, gatewayAddress: 'gw.us-west.example.com' },
+      { name: 'eu-west', network: 'n2', region: 'r2', services: [pe], chart: eu, gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: pe, cluster: 'eu-west', consumers: ['us-west'] }],
+  });
+  then?.();
+  return { us, eu };
+}
+
+/**
+ * Each cluster's YAML, its objects in a stable order (the patterns and the export write their routing objects in
+ * the order they are created), after where each Namespace object is in the chart's own order (first, where the
+ * library enrolls it).
+ */
+function docs(chart: Chart): string {
+  const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const objects = synthValidated(chart);
+  const namespaces = objects.map((o, i) => (o.kind === 'Namespace' ? `# ${i}: Namespace ${o.metadata.name}\n` : '')).join('');
+  return namespaces + [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(o => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+}
+
+const NAMESPACE_MESHES = [
+  ['istio (sidecar)', () => Mesh.istio(), (ns: any) => ns.metadata.labels?.['istio-injection'] === 'enabled'],
+  ['istio (revision)', () => Mesh.istio({ revision: 'canary' }), (ns: any) => ns.metadata.labels?.['istio.io/rev'] === 'canary'],
+  ['linkerd', () => Mesh.linkerd(), (ns: any) => ns.metadata.annotations?.['linkerd.io/inject'] === 'enabled'],
+] as const;
+
+describe('a MultiClusterExport of two charts of one namespace: each cluster enrols its workloads, whatever the creation order', () => {
+  test.each(NAMESPACE_MESHES)('%s: each cluster has its own enrolled Namespace, and both orders write the same YAML', (_name, mesh, enrolled) => {
+    const outputs = [true, false].map(patternsFirst => {
+      const { us, eu } = build(mesh, patternsFirst);
+      for (const chart of [us, eu]) {
+        const ns = ofKind(synthValidated(chart), 'Namespace', 'shop');
+        expect(ns).toHaveLength(1);
+        expect(enrolled(ns[0])).toBe(true);
+      }
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+
+  test('consul: each cluster enrols its own Deployment (pod template annotation), and both orders write the same YAML', () => {
+    const outputs = [true, false].map(patternsFirst => {
+      const { us, eu } = build(() => Mesh.consul(), patternsFirst);
+      for (const chart of [us, eu]) {
+        const deployment = ofKind(synthValidated(chart), 'Deployment', 'payment');
+        expect(deployment).toHaveLength(1);
+        expect(deployment[0].spec.template.metadata.annotations?.['consul.hashicorp.com/connect-inject']).toBe('true');
+      }
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+
+  test.each([
+    ['istio (sidecar)', () => Mesh.istio(), (ns: any) => ns.metadata.labels?.['istio-injection'] === 'enabled'],
+    ['linkerd', () => Mesh.linkerd(), (ns: any) => ns.metadata.annotations?.['linkerd.io/inject'] === 'enabled'],
+  ] as const)('%s: a ZeroTrustNamespace of one chart created before the export writes to its own cluster\'s Namespace', (name, mesh, enrolled) => {
+    const before = build(mesh, false, { zeroTrustFirst: true });
+    const after = build(mesh, false, { zeroTrustFirst: false });
+    for (const { us, eu } of [before, after]) {
+      for (const chart of [us, eu]) {
+        const ns = ofKind(synthValidated(chart), 'Namespace', 'shop');
+        expect(ns).toHaveLength(1);
+        expect(enrolled(ns[0])).toBe(true);
+      }
+      if (name === 'linkerd') {
+        const policy = (c: Chart) => ofKind(synthValidated(c), 'Namespace', 'shop')[0].metadata.annotations?.['config.linkerd.io/default-inbound-policy'];
+        // the default deny is us-west's: eu-west has no ZeroTrustNamespace
+        expect(policy(us)).toBe('deny');
+        expect(policy(eu)).toBeUndefined();
+      }
+    }
+    expect(docs(before.us)).toBe(docs(after.us));
+    expect(docs(before.eu)).toBe(docs(after.eu));
+  });
+});
+
+describe('a Namespace object of a chart that becomes another cluster\'s', () => {
+  test('loses the enrolment a pattern of this cluster wrote on it; this cluster warns instead, whatever the creation order', () => {
+    const outputs = [true, false].map(patternsFirst => {
+      stderr().mockClear();
+      const app = new App({ outdir: Testing.app().outdir });
+      const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+      // eu-west's Namespace tools (no pattern of tools there; after another object, where its maker put it);
+      // us-west's pattern of a service of tools
+      new kplus.ConfigMap(eu, 'settings', { metadata: { name: 'settings' } });
+      new kplus.Namespace(eu, 'tools', { metadata: { name: 'tools' } });
+      const mesh = Mesh.istio();
+      const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      const pattern = () => new ResilientService(us, 'audit', { mesh, service: ServiceRef.fromName('audit', { port: 8080, namespace: 'tools' }), timeout: Duration.seconds(2) });
+      if (patternsFirst) pattern();
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [payment], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      if (!patternsFirst) pattern();
+      const tools = ofKind(synthValidated(eu), 'Namespace', 'tools');
+      expect(tools).toHaveLength(1);
+      expect(tools[0].metadata.labels?.['istio-injection']).toBeUndefined();
+      expect(ofKind(synthValidated(us), 'Namespace', 'tools')).toEqual([]);
+      expect(stderr().mock.calls.join('')).toMatch(/namespace tools is not this chart's namespace \(shop\) and no Namespace object of it is in/);
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+});
+
+describe('linkerd: a ZeroTrustNamespace moved to a cluster whose Namespace object sets another default policy', () => {
+  test.each([true, false])('is refused, created before the export: %s', zeroTrustFirst => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop' } });
+    new kplus.Namespace(us, 'shop-namespace', { metadata: { name: 'shop', annotations: { 'config.linkerd.io/default-inbound-policy': 'all-authenticated' } } });
+    const mesh = Mesh.linkerd();
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    const zeroTrust = () => new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+    const make = () => {
+      if (zeroTrustFirst) zeroTrust();
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        failover: false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      if (!zeroTrustFirst) zeroTrust();
+    };
+    let message = '';
+    try {
+      make();
+    } catch (e) {
+      expect(e).not.toBeInstanceOf(TypeError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/us-west\/zero-trust/);
+    expect(message).toMatch(/all-authenticated/);
+    expect(message).toMatch(/deny/);
+  });
+});
+
+describe('consul: the workloads of a chart that becomes another cluster\'s', () => {
+  /**
+   * us-west runs a ResilientService for payment (its Service, no Deployment) and one for audit of namespace
+   * tools; eu-west runs payment's Deployment and a Deployment of namespace tools with no pattern of its own.
+   */
+  function consulApp(patternsFirst: boolean) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const mesh = Mesh.consul();
+    const svc = (c: Chart) => ServiceRef.fromService(new kplus.Service(c, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(c, 'pods', { labels: { app: 'payment' } }),
+    }));
+    for (const [id, namespace] of [['payment-workload', 'shop'], ['audit-workload', 'tools']]) {
+      new kplus.Deployment(eu, id, {
+        metadata: { name: id.split('-')[0], namespace },
+        podMetadata: { labels: { app: id.split('-')[0] } },
+        containers: [{ image: 'app:1', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
+      });
+    }
+    const pe = svc(eu);
+    const pu = svc(us);
+    const patterns = () => {
+      new ResilientService(us, 'r', { mesh, service: pu, timeout: Duration.seconds(2) });
+      new ResilientService(us, 'audit', { mesh, service: ServiceRef.fromName('audit', { port: 8080, namespace: 'tools', selector: { app: 'audit' } }), timeout: Duration.seconds(2) });
+    };
+    if (patternsFirst) patterns();
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [pu], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [pe], chart: eu },
+      ],
+      exports: [{ service: pe, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (!patternsFirst) patterns();
+    return { us, eu };
+  }
+
+  test('are not enrolled for this cluster (nor counted), whatever the creation order', () => {
+    const outputs = [true, false].map(patternsFirst => {
+      stderr().mockClear();
+      const { us, eu } = consulApp(patternsFirst);
+      const euOut = synthValidated(eu);
+      // payment runs in eu-west: enrolled by eu-west's enrolment (the export's)
+      const payment = ofKind(euOut, 'Deployment', 'payment')[0].spec.template;
+      expect(payment.metadata.annotations?.['consul.hashicorp.com/connect-inject']).toBe('true');
+      expect(payment.spec.automountServiceAccountToken).toBe(true);
+      // audit of namespace tools runs in eu-west, whose output has no pattern of tools: not enrolled by us-west's
+      const audit = ofKind(euOut, 'Deployment', 'audit')[0].spec.template;
+      expect(audit.metadata.annotations?.['consul.hashicorp.com/connect-inject']).toBeUndefined();
+      expect(audit.spec.automountServiceAccountToken).toBe(false);
+      // us-west has no workload of shop nor tools: said, not hidden by eu-west's
+      const warnings = stderr().mock.calls.join('');
+      expect(warnings).toMatch(/no Deployment, StatefulSet or DaemonSet of namespace shop is in (this app|the charts of this cluster)/);
+      expect(warnings).toMatch(/no Deployment, StatefulSet or DaemonSet of namespace tools is in (this app|the charts of this cluster)/);
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+});
+
+describe('an app of two charts of one namespace without a MultiClusterExport is one cluster', () => {
+  test('one Namespace object, in the first chart, enrolls both charts\' workloads', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const a = new Chart(app, 'a', { namespace: 'shop', disableResourceNameHashes: true });
+    const b = new Chart(app, 'b', { namespace: 'shop', disableResourceNameHashes: true });
+    const mesh = Mesh.istio();
+    new ResilientService(a, 'r', { mesh, service: ServiceRef.fromName('payment', { port: 8080 }), timeout: Duration.seconds(2) });
+    new ResilientService(b, 'r', { mesh, service: ServiceRef.fromName('order', { port: 8080 }), timeout: Duration.seconds(2) });
+    expect(ofKind(Testing.synth(a), 'Namespace').map(n => n.metadata.labels['istio-injection'])).toEqual(['enabled']);
+    expect(ofKind(Testing.synth(b), 'Namespace')).toEqual([]);
+    expect(stderr().mock.calls.join('')).not.toMatch(/not enrolled/);
+  });
+});
