@@ -1,6 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  AccessLogFormat, ConsulDatacenterWideEntries, EgressPolicy, FaultInjection, HeaderMatch, Identity, IngressGateway, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef,
+  AccessLogFormat, ConsulDatacenterWideEntries, EgressPolicy, FaultInjection, HeaderMatch, Identity, IngressGateway, Mesh, MultiClusterExport,
+  MultiClusterExportProps, ServiceRef,
   TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, shopChart, synthValidated } from './util';

@@ -18,8 +18,7 @@ import type { IngressApi } from '../patterns/ingress/props';
 import type { MultiClusterIntent, MultiClusterOwnedSetting } from '../patterns/multicluster/intent';
 import type { VersionedRoutingIntent } from '../patterns/routing/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
-import type { TrafficTarget } from '../patterns/traffic/intent';
-import type { Contributor as TrafficContributor } from '../patterns/traffic/service-traffic';
+import type { TrafficContributor, TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent, ZeroTrustOwnedSetting } from '../patterns/zero-trust/intent';
 import type { PodTemplate } from '../private/k8s-objects';
 

@@ -1,8 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
 import { routingOf, TrafficModel } from '../../model/traffic';
-import type { TrafficTarget } from '../../patterns/traffic/intent';
-import type { Contributor as TrafficContributor } from '../../patterns/traffic/service-traffic';
+import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
 import { crossedPrecedenceProblem, GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';

@@ -4,8 +4,8 @@ import { LINKERD_RETRY_ON, SERVICE_LEVEL } from './traffic';
 import * as linkerd from '../../imports/linkerd';
 import { ResilienceIntent } from '../../model/route-intent';
 import { Unsupported } from '../../model/unsupported';
-import { formatMillis, formatMillisSingleUnit } from '../../private/format';
 import { droppedEntries } from '../../private/dropped';
+import { formatMillis, formatMillisSingleUnit } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 

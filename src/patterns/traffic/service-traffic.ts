@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { TrafficTarget } from './intent';
+import { TrafficContributor, TrafficTarget } from './intent';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -12,8 +12,7 @@ import { emitWarning } from '../../private/synthesis';
 import { MeshConstruct } from '../mesh-construct';
 import { meshIdOf, RenderContext, sameMesh, TrafficRenderer, trafficRendererFor } from '../renderers';
 
-/** The patterns that contribute to a service's routing objects (their MeshRenderers member). */
-export type Contributor = 'resilience' | 'fault' | 'multiCluster' | 'canary' | 'routing';
+type Contributor = TrafficContributor;
 
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd

@@ -62,8 +62,12 @@ describe('Istio: each dropped setting on the routing object it would have been w
     const chart = shopChart();
     const mesh = Mesh.istio();
     const resilience = () => new ResilientService(chart, 'resilience', {
-      mesh, service: http('payment'), timeout: Duration.seconds(3), circuitBreaker: { consecutiveErrors: 3 },
-      rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 5 }, unsupportedSettings: DROP,
+      mesh,
+      service: http('payment'),
+      timeout: Duration.seconds(3),
+      circuitBreaker: { consecutiveErrors: 3 },
+      rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 5 },
+      unsupportedSettings: DROP,
     });
     const release = () => new CanaryRelease(chart, 'release', { mesh, service: http('payment'), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
     if (resilienceFirst) resilience();
@@ -109,8 +113,12 @@ describe('Linkerd: retries per route, Service-level settings without a Service o
   test('ServiceRef.fromName: failure accrual and load balancing (Service annotations) on the routes, not lost', () => {
     const chart = shopChart();
     new ResilientService(chart, 'resilience', {
-      mesh: Mesh.linkerd(), service: http('payment'), timeout: Duration.seconds(2), circuitBreaker: { consecutiveErrors: 3 },
-      loadBalancing: 'ROUND_ROBIN' as any, unsupportedSettings: DROP,
+      mesh: Mesh.linkerd(),
+      service: http('payment'),
+      timeout: Duration.seconds(2),
+      circuitBreaker: { consecutiveErrors: 3 },
+      loadBalancing: 'ROUND_ROBIN' as any,
+      unsupportedSettings: DROP,
     });
     expect(notes(chart)).toEqual({ 'HTTPRoute/payment': 'circuitBreaker=payment, loadBalancing=ROUND_ROBIN' });
   });
@@ -119,8 +127,11 @@ describe('Linkerd: retries per route, Service-level settings without a Service o
     const chart = shopChart();
     const svc = new kplus.Service(chart, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, 'pods', { labels: { app: 'payment' } }) });
     new ResilientService(chart, 'resilience', {
-      mesh: Mesh.linkerd(), service: ServiceRef.fromService(svc), timeout: Duration.seconds(2),
-      connectionPool: { maxConnections: 10, maxConcurrentRequests: 5 }, unsupportedSettings: DROP,
+      mesh: Mesh.linkerd(),
+      service: ServiceRef.fromService(svc),
+      timeout: Duration.seconds(2),
+      connectionPool: { maxConnections: 10, maxConcurrentRequests: 5 },
+      unsupportedSettings: DROP,
     });
     expect(notes(chart)).toEqual({ 'Service/payment': 'connectionPool.maxConcurrentRequests=5, connectionPool.maxConnections=10' });
   });
