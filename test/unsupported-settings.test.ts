@@ -1,6 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  AccessLogFormat, EgressPolicy, FaultInjection, HeaderMatch, Identity, IngressGateway, Mesh, MultiClusterExport, MultiClusterExportProps, ServiceRef,
+  AccessLogFormat, ConsulDatacenterWideEntries, EgressPolicy, FaultInjection, HeaderMatch, Identity, IngressGateway, Mesh, MultiClusterExport,
+  MultiClusterExportProps, ServiceRef,
   TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, shopChart, synthValidated } from './util';
@@ -94,14 +95,27 @@ describe('IngressGateway', () => {
 
 describe('ZeroTrustNamespace', () => {
   const allow = [{ callers: [Identity.serviceAccount('web')], to: payment(), requireJwt: true }];
-  test('forwardOriginalToken on Consul: refused with the offer; dropped: the policies are written, annotated', () => {
+  test('forwardOriginalToken on Consul: refused with the offer; dropped: the policies are written, the JWTProvider annotated', () => {
     const jwt = { ...JWT, forwardOriginalToken: true };
     expect(failureOf(chart => new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.consul(), jwt, allow }))).toContain(OFFER);
     const chart = shopChart();
     new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.consul(), jwt, allow, unsupportedSettings: DROP });
     const out = synthValidated(chart);
-    const intentions = out.find(o => o.kind === 'ServiceIntentions');
-    expect(intentions.metadata.annotations[DROPPED]).toBe('jwt.forwardOriginalToken=true');
+    // the provider's setting, on the provider; no intention (the default deny has no JWT) carries it
+    expect(out.filter(o => o.metadata.annotations?.[DROPPED] !== undefined).map(o => `${o.kind}/${o.metadata.name}=${o.metadata.annotations[DROPPED]}`))
+      .toEqual([`JWTProvider/${out.find(o => o.kind === 'JWTProvider').metadata.name}=jwt.forwardOriginalToken=true`]);
+    expect(out.filter(o => o.kind === 'ServiceIntentions').length).toBeGreaterThan(0);
+  });
+
+  test('forwardOriginalToken on Consul without the JWTProvider (datacenterWideEntries: OMIT): on the pattern\'s objects, not lost', () => {
+    const chart = shopChart();
+    const mesh = Mesh.consul({ datacenterWideEntries: ConsulDatacenterWideEntries.OMIT });
+    new ZeroTrustNamespace(chart, 'zt', { mesh, jwt: { ...JWT, forwardOriginalToken: true }, allow, unsupportedSettings: DROP });
+    const out = synthValidated(chart);
+    expect(out.find(o => o.kind === 'JWTProvider')).toBeUndefined();
+    const intentions = out.filter(o => o.kind === 'ServiceIntentions');
+    expect(intentions.length).toBeGreaterThan(0);
+    for (const o of intentions) expect(o.metadata.annotations[DROPPED]).toBe('jwt.forwardOriginalToken=true');
   });
 
   test('an access rule (deny on Linkerd) is never dropped', () => {

@@ -18,7 +18,7 @@ import type { IngressApi } from '../patterns/ingress/props';
 import type { MultiClusterIntent, MultiClusterOwnedSetting } from '../patterns/multicluster/intent';
 import type { VersionedRoutingIntent } from '../patterns/routing/intent';
 import type { TelemetryIntent } from '../patterns/telemetry/intent';
-import type { TrafficTarget } from '../patterns/traffic/intent';
+import type { TrafficContributor, TrafficTarget } from '../patterns/traffic/intent';
 import type { ZeroTrustIntent, ZeroTrustOwnedSetting } from '../patterns/zero-trust/intent';
 import type { PodTemplate } from '../private/k8s-objects';
 
@@ -82,6 +82,12 @@ export interface PatternRenderer<I, S extends IConstruct = IConstruct> {
  */
 export interface ZeroTrustRenderer extends PatternRenderer<ZeroTrustIntent> {
   readonly reads: readonly ZeroTrustOwnedSetting[];
+  /**
+   * Whether the renderer notes a dropped setting itself (in `render`, from `context.droppedNote`), on the
+   * object the setting would have been written to (Consul: `jwt.*` on the JWTProvider, a chart-wide
+   * entry); the construct notes the others on its own objects. Default: none.
+   */
+  notesOwn?(setting: string, context: RenderContext): boolean;
 }
 
 /**
@@ -114,10 +120,13 @@ export interface TrafficRenderer {
    */
   render(scope: TrafficTarget, model: () => TrafficModel, context: RenderContext): void;
   /**
-   * Whether a dropped setting (`setting=value` of the dropped-settings note) belongs on an object; without
-   * it, every routing object carries every dropped setting.
+   * Whether a dropped setting (the `setting` of a `setting=value` entry of the dropped-settings note of the
+   * contributing pattern `from`, with the combined `model`) belongs on an object: the object the setting would have been written to;
+   * a setting no routing object would hold is noted by the pattern's own renderer (on its own objects, or
+   * on the pattern's primary object when the mesh writes none for it: docs/architecture.md). Without it,
+   * every routing object carries every dropped setting.
    */
-  droppedOn?(obj: ApiObject, setting: string): boolean;
+  droppedOn?(obj: ApiObject, setting: string, from: TrafficContributor, model: TrafficModel): boolean;
   /**
    * Why this mesh cannot write the service's contributions together (e.g. faults beside routes), checked each
    * time a pattern joins (resilience, canary, version routing, faults, failover), before their matches are

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { addDroppedNote } from '../private/dropped';
 import { meshError, show } from '../private/errors';
 import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
 import { isDns1035Label, isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
@@ -261,6 +262,15 @@ export class ServiceRef {
    */
   public _annotateService(key: string, value: string): void {
     this.serviceMetadata?.addAnnotation(key, value);
+  }
+
+  /**
+   * Adds a pattern's dropped-settings note to the Service object (only for references made with
+   * `fromService`), joined with the other patterns' notes (addDroppedNote).
+   * @internal
+   */
+  public _addDroppedNote(note: string): void {
+    if (this.serviceObject) addDroppedNote(this.serviceObject, note);
   }
 
   /**

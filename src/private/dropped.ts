@@ -13,8 +13,9 @@ export function droppedEntries(note: string): string[] {
 
 /**
  * Adds a pattern's note to the `cdk8s-mesh.io/dropped-settings` annotation of `obj`, joined with the
- * notes other patterns gave it: the notes in sorted order (so that the value does not depend on which
- * pattern was created first), each entry once. The one way any pattern writes the annotation.
+ * notes other patterns gave it: the entries sorted (so that the value does not depend on which pattern
+ * was created first, nor on the order of a pattern's checks), each once. The one way any pattern writes
+ * the annotation.
  */
 export function addDroppedNote(obj: ApiObject, note: string | undefined): void {
   if (!note) return;
@@ -26,7 +27,10 @@ export function addDroppedNote(obj: ApiObject, note: string | undefined): void {
     NOTES.set(obj, notes);
   }
   notes.add(note);
-  const entries = [...new Set([...notes].sort().flatMap(droppedEntries))];
+  // by setting (`rateLimit` before `rateLimit.overrides`), then value
+  const key = (e: string) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)];
+  const entries = [...new Set([...notes].flatMap(droppedEntries))]
+    .sort((a, b) => { const [x, y] = [key(a), key(b)]; return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0; });
   obj.metadata.addAnnotation(DROPPED_ANNOTATION, entries.join(', '));
 }
 

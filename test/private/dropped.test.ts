@@ -26,6 +26,16 @@ describe('addDroppedNote: the one way a pattern writes the dropped-settings anno
     expect(note(none)).toBeUndefined();
   });
 
+  test('the entries are sorted by setting, within a note and across notes (a note keeps no order of its own)', () => {
+    for (const order of [['rateLimit=100/s, circuitBreaker.minHealthPercent=50', 'rateLimit.overrides=1 override(s), connectionPool.maxConnections=10'],
+      ['rateLimit.overrides=1 override(s), connectionPool.maxConnections=10', 'rateLimit=100/s, circuitBreaker.minHealthPercent=50']]) {
+      const o = obj();
+      for (const n of order) addDroppedNote(o, n);
+      // `rateLimit` before `rateLimit.overrides` (by setting, not by the text `rateLimit.` < `rateLimit=`)
+      expect(note(o)).toBe('circuitBreaker.minHealthPercent=50, connectionPool.maxConnections=10, rateLimit=100/s, rateLimit.overrides=1 override(s)');
+    }
+  });
+
   test('entries are split on `, setting=` only (a value may hold a comma)', () => {
     expect(droppedEntries('retries.retryOn=reset,connect-failure, mirror=v3 10%')).toEqual(['retries.retryOn=reset,connect-failure', 'mirror=v3 10%']);
   });

@@ -3,6 +3,7 @@ import { ConsulServiceDefaults } from './service-defaults';
 import * as consul from '../../imports/consul';
 import { ResilienceIntent } from '../../model/route-intent';
 import { Unsupported } from '../../model/unsupported';
+import { droppedEntries } from '../../private/dropped';
 import { formatMillis } from '../../private/format';
 import { PatternRenderer, RenderContext } from '../renderer';
 
@@ -98,15 +99,24 @@ export const CONSUL_RESILIENCE: PatternRenderer<ResilienceIntent> = {
 
   render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     const defaults = ConsulServiceDefaults.of(scope, intent.serviceName, intent.namespace);
-    defaults.addDroppedNote(droppedNote);
     const cp = intent.connectionPool;
     const cb = intent.circuitBreaker;
     const limits = cp && [cp.maxConnections, cp.maxPendingRequests, cp.maxConcurrentRequests].some(v => v !== undefined)
       ? { maxConnections: cp.maxConnections, maxPendingRequests: cp.maxPendingRequests, maxConcurrentRequests: cp.maxConcurrentRequests } : undefined;
-    if (cb || limits) {
+    const callerSide = (cb || limits) && intent.callers.length > 0;
+    // the dropped settings are noted on the entry they would have been written to: outlier detection and
+    // connection limits on each caller's ServiceDefaults (its upstreamConfig.overrides), or, with no
+    // override written (no caller, or only settings Consul has no field for), on the service's own, as the
+    // rate limit (its rateLimits); the routes' (per-try timeouts) on the ServiceRouter (traffic.ts)
+    const entries = droppedNote ? droppedEntries(droppedNote) : [];
+    const upstream = entries.filter(e => /^(circuitBreaker|connectionPool)\b/.test(e));
+    const own = entries.filter(e => /^rateLimit\b/.test(e) || (!callerSide && upstream.includes(e)));
+    if (own.length) defaults.addDroppedNote(own.join(', '));
+    if (callerSide) {
       for (const caller of intent.callers) {
         const callerDefaults = ConsulServiceDefaults.of(scope, caller.name, caller._namespaceFrom(scope));
         callerDefaults.setProtocol(caller.protocol, scope.node.path);
+        if (upstream.length) callerDefaults.addDroppedNote(upstream.join(', '));
         const override: consul.ServiceDefaultsSpecUpstreamConfigOverrides = {
           name: intent.serviceName,
           ...(mesh.consulEnterprise && intent.namespace ? { namespace: intent.namespace } : {}),

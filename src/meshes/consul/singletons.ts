@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as consul from '../../imports/consul';
 import { ConsulDatacenterWideEntries, Mesh } from '../../model/mesh';
 import type { PropProblem } from '../../model/unsupported';
+import { addDroppedNote } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
 import { objectMetadata } from '../../private/metadata';
 import { emitWarning } from '../../private/synthesis';
@@ -212,6 +213,11 @@ export class ConsulJwtProvider extends Construct {
         }),
       }) as consul.JwtProviderSpec,
     });
+  }
+
+  /** Adds a pattern's dropped-settings note, joined with the other patterns' notes (addDroppedNote). */
+  public addDroppedNote(note: string | undefined): void {
+    addDroppedNote(this.node.defaultChild as consul.JwtProvider, note);
   }
 
   private remote(): consul.JwtProviderSpecJsonWebKeySetRemote {

@@ -1,10 +1,10 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { ConsulServiceDefaults } from './service-defaults';
 import * as consul from '../../imports/consul';
 import { MatchType } from '../../model/matches';
 import { MatchIntent, RuleIntent } from '../../model/route-intent';
 import { intersect, routingOf, rulesOf, TrafficModel } from '../../model/traffic';
-import type { TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
@@ -75,6 +75,19 @@ const LB: Record<string, string> = { ROUND_ROBIN: 'round_robin', LEAST_REQUEST: 
  * connect timeout, load balancing), and the service's ServiceDefaults protocol that L7 routing needs.
  */
 export const CONSUL_TRAFFIC: TrafficRenderer = {
+  // a dropped setting is noted on the object it would have been written to: a ResilientService's routes,
+  // retries and timeouts on the ServiceRouter (its circuit breaker, connection limits and rate limit go to
+  // ServiceDefaults entries, noted by resilience.ts); a release's or version routing's mirror on the
+  // ServiceSplitter (the share of requests between versions); the export's on the ServiceResolver its
+  // failover is written to: in a consuming cluster the only object the export writes, so its settings of
+  // other meshes (istioMode, linkerdRemoteDiscovery) stay on the objects the export writes and no others
+  droppedOn(obj: ApiObject, setting: string, from: TrafficContributor) {
+    if (from === 'multiCluster') return obj.kind === 'ServiceResolver';
+    if (from === 'canary' || from === 'routing') return obj.kind === 'ServiceSplitter';
+    if (/^(circuitBreaker|connectionPool|rateLimit)\b/.test(setting)) return false;
+    return obj.kind === 'ServiceRouter';
+  },
+
   render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const routingNow = routingOf(m);

@@ -6,10 +6,12 @@ import { ConsulJwtProvider, ConsulMeshEntry, ConsulProxyDefaults, DATACENTER_WID
 import * as consul from '../../imports/consul';
 import { IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
+import { ConsulDatacenterWideEntries } from '../../model/mesh';
 import { ServiceProtocol } from '../../model/service';
 import type { PropProblem, Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
+import { droppedEntries } from '../../private/dropped';
 import { objectMetadata } from '../../private/metadata';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
 import { ServiceIntentions } from '../unconverted';
@@ -114,7 +116,12 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
     return kept;
   },
 
-  render(scope: Construct, intent: ZeroTrustIntent, { mesh }: RenderContext) {
+  // a JWTProvider setting is noted on the JWTProvider, when it is written (not with datacenterWideEntries: OMIT)
+  notesOwn(setting: string, { mesh }: RenderContext) {
+    return /^jwt\./.test(setting) && (mesh.consulDatacenterWide ?? ConsulDatacenterWideEntries.WRITE_WITH_WARNING) !== ConsulDatacenterWideEntries.OMIT;
+  },
+
+  render(scope: Construct, intent: ZeroTrustIntent, { mesh, droppedNote }: RenderContext) {
     const ns = intent.namespace;
     const permissive = intent.phase === MtlsPhase.PERMISSIVE;
     // mutual TLS is mesh-wide in Consul: ProxyDefaults `global` (permissive also needs Mesh `mesh`)
@@ -142,7 +149,10 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
     if (intent.jwt) {
       const { providerName: name, issuer, jwksUri, audiences, consulJwksCaFile } = intent.jwt;
       if (writesDatacenterWide(scope, mesh, `JWTProvider ${name}`, `verify tokens of issuer ${issuer} against ${jwksUri}`)) {
-        ConsulJwtProvider.of(scope, { name, issuer, jwksUri, audiences, trustedCaFile: consulJwksCaFile }, scope.node.path);
+        const jwtProvider = ConsulJwtProvider.of(scope, { name, issuer, jwksUri, audiences, trustedCaFile: consulJwksCaFile }, scope.node.path);
+        // the provider's dropped settings (forwardOriginalToken) on the provider (notesOwn)
+        const own = (droppedNote ? droppedEntries(droppedNote) : []).filter(e => /^jwt\./.test(e));
+        if (own.length) jwtProvider.addDroppedNote(own.join(', '));
       }
     }
     const services = new Map<string, { deny: RuleIntent[]; allow: RuleIntent[] }>();

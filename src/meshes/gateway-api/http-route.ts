@@ -51,6 +51,20 @@ export function retryGroup(r: RuleIntent): string {
   return p ? JSON.stringify([p.attempts, p.perTryTimeoutMs, p.on, p.statusCodes]) : '';
 }
 
+// the retry group of each route written with `routePerRetryPolicy` (routeRetryGroup)
+const ROUTE_GROUPS = new WeakMap<ApiObject, string>();
+
+/**
+ * Whether `obj` is an HTTPRoute that holds the retries of the rules from `source` (a rule's retrySource: a
+ * route written with `routePerRetryPolicy` holds the rules of one retry policy, and a rule of that source
+ * that retries none, e.g. for methods that are not idempotent, goes to another route).
+ */
+export function holdsRetriesOf(obj: ApiObject, source: string, model: TrafficModel): boolean {
+  if (obj.kind !== 'HTTPRoute') return false;
+  const group = ROUTE_GROUPS.get(obj);
+  return rulesOf(model).some(r => r.retrySource === source && r.retry !== undefined && (group === undefined || retryGroup(r) === group));
+}
+
 function backends(model: TrafficModel, to: WeightedVersion[] | undefined): gw.HttpRouteSpecRulesBackendRefs[] {
   if (!to || model.canary?.smi) return [{ name: model.serviceName, port: model.port }];
   const shares = to.filter(t => t.weight > 0);
@@ -159,9 +173,11 @@ export function gammaRoutes(traffic: TrafficTarget, model: () => TrafficModel, o
           rules: routeRules(model(), group, opts.mirror).slice(part * HTTPROUTE_MAX_RULES, (part + 1) * HTTPROUTE_MAX_RULES),
         }),
       });
-      traffic.adopt(opts.policyApi
+      const route = opts.policyApi
         ? opts.policyApi.route(traffic as Construct, id, { metadata, spec: spec as gw.HttpRouteSpec })
-        : new HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec }));
+        : new HttpRoute(traffic, id, { metadata, spec: spec as gw.HttpRouteSpec });
+      if (group !== undefined) ROUTE_GROUPS.set(route, group);
+      traffic.adopt(route);
     }
   }
 }

@@ -1,9 +1,9 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
 import { routingOf, TrafficModel } from '../../model/traffic';
-import type { TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
-import { gammaRoutes } from '../gateway-api/http-route';
+import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
 import { crossedPrecedenceProblem, GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_TRAFFIC, trafficPolicy } from '../istio/traffic';
@@ -26,6 +26,16 @@ const ROUTE_PER_RETRY_POLICY = true;
  * VirtualService (Alpha).
  */
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
+  // a dropped setting is noted on the object it would have been written to: a route's retries on the
+  // HTTPRoute that holds that route's rules (a route per retry policy), a mirror on the HTTPRoutes; the
+  // rest (a rate limit, for which ambient writes no object) on every routing object of the service,
+  // where its ResilientService's settings are
+  droppedOn(obj: ApiObject, setting: string, from: TrafficContributor, model: TrafficModel) {
+    if (from === 'resilience' && /(^|\.)retries$/.test(setting)) return holdsRetriesOf(obj, setting, model);
+    if (/^mirror(Percent)?$/.test(setting)) return obj.kind === 'HTTPRoute';
+    return true;
+  },
+
   // routes are Gateway API HTTPRoutes, and faults exist only in a VirtualService; Istio leaves a service
   // with both undefined, so a service gets one or the other (a ResilientService with only a circuit
   // breaker, pool or load balancing writes a DestinationRule and no route). On sidecars a route holds a

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { ResilienceIntent } from '../../model/route-intent';
 import { Unsupported } from '../../model/unsupported';
-import { DROPPED_ANNOTATION, objectMetadata, sortKeys } from '../../private/metadata';
+import { addDroppedNote } from '../../private/dropped';
+import { objectMetadata, sortKeys } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
@@ -24,11 +25,11 @@ export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {
   },
 
   render(scope: Construct, intent: ResilienceIntent, { droppedNote }: RenderContext) {
-    const annotations = droppedNote ? { [DROPPED_ANNOTATION]: droppedNote } : undefined;
     if (intent.rateLimit) {
       const rps = intent.rateLimit.requestsPerSecond;
-      new istio.EnvoyFilter(scope, 'RateLimit', {
-        metadata: objectMetadata(`${intent.serviceName}-local-ratelimit`, intent.namespace, { annotations }),
+      // the dropped settings (all of the rate limit, which no routing object holds: traffic.ts droppedOn)
+      const filter = new istio.EnvoyFilter(scope, 'RateLimit', {
+        metadata: objectMetadata(`${intent.serviceName}-local-ratelimit`, intent.namespace),
         spec: {
           workloadSelector: { labels: sortKeys(intent.service.selector) },
           priority: 10,
@@ -61,6 +62,7 @@ export const ISTIO_RESILIENCE: PatternRenderer<ResilienceIntent> = {
           }],
         },
       });
+      addDroppedNote(filter, droppedNote);
     }
   },
 };

@@ -1,10 +1,10 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
 import { MatchType } from '../../model/matches';
 import { MatchIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol } from '../../model/service';
 import { FaultIntent, intersect, mirrorsOn, routingOf, rulesOf, TrafficModel, VersionIntent, WeightedVersion } from '../../model/traffic';
-import type { TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -199,6 +199,19 @@ export function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTra
  * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
  */
 export const ISTIO_TRAFFIC: TrafficRenderer = {
+  // a dropped setting is noted on the object it would have been written to: the export's (failover,
+  // locality, the other meshes' settings) on the DestinationRule its failover goes to; a ResilientService's
+  // routes, retries and timeouts on the VirtualService, its circuit breaker, connection pool and load
+  // balancing on the DestinationRule, its rate limit on no routing object (the EnvoyFilter of the rate
+  // limit, resilience.ts, carries it); a release's or version routing's on both (routes and subsets)
+  droppedOn(obj: ApiObject, setting: string, from: TrafficContributor) {
+    if (from === 'multiCluster') return obj.kind === 'DestinationRule';
+    if (from !== 'resilience') return true;
+    if (/^rateLimit\b/.test(setting)) return false;
+    if (/^(circuitBreaker|connectionPool|loadBalancing)\b/.test(setting)) return obj.kind === 'DestinationRule';
+    return obj.kind === 'VirtualService';
+  },
+
   render(traffic: TrafficTarget, model: () => TrafficModel) {
     const m = model();
     const name = m.serviceName;

@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { LinkerdServer } from './server';
-import { LINKERD_RETRY_ON } from './traffic';
+import { LINKERD_RETRY_ON, SERVICE_LEVEL } from './traffic';
 import * as linkerd from '../../imports/linkerd';
 import { ResilienceIntent } from '../../model/route-intent';
 import { Unsupported } from '../../model/unsupported';
+import { droppedEntries } from '../../private/dropped';
 import { formatMillis, formatMillisSingleUnit } from '../../private/format';
-import { DROPPED_ANNOTATION, objectMetadata } from '../../private/metadata';
+import { objectMetadata } from '../../private/metadata';
 import { PatternRenderer, RenderContext } from '../renderer';
 
 /**
@@ -52,8 +53,9 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
   render(scope: Construct, intent: ResilienceIntent, { mesh, droppedNote }: RenderContext) {
     // the dropped settings that belong on the Service (failure accrual, connection pool, load balancing)
     // are noted there; retry conditions on the routes (traffic.ts); none belongs to the rate limit
-    const serviceLevel = (droppedNote ?? '').split(/, (?=[A-Za-z][\w.[\]]*=)/).filter(e => /^(circuitBreaker|connectionPool|loadBalancing)/.test(e));
-    if (serviceLevel.length && intent.service.ownsServiceObject) intent.service._annotateService(DROPPED_ANNOTATION, serviceLevel.join(', '));
+    // (without a Service object of the app's, on the routes: traffic.ts droppedOn)
+    const serviceLevel = (droppedNote ? droppedEntries(droppedNote) : []).filter(e => SERVICE_LEVEL.test(e));
+    if (serviceLevel.length && intent.service.ownsServiceObject) intent.service._addDroppedNote(serviceLevel.join(', '));
 
     const cb = intent.circuitBreaker;
     if (cb && intent.service.ownsServiceObject) {

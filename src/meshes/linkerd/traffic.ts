@@ -5,10 +5,10 @@ import * as smi from '../../imports/smi';
 import { LinkerdRouteApi } from '../../model/mesh';
 import { RetryIntent } from '../../model/route-intent';
 import { TrafficModel } from '../../model/traffic';
-import type { TrafficTarget } from '../../patterns/traffic/intent';
+import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { formatMillisSingleUnit } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
-import { gammaRoutes } from '../gateway-api/http-route';
+import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
 import { crossedPrecedenceProblem } from '../gateway-api/precedence';
 import { TrafficRenderer } from '../renderer';
 import { PolicyHttpRoute } from '../unconverted';
@@ -30,6 +30,9 @@ function retryAnnotations(r: RetryIntent | undefined): { [k: string]: string } {
   };
 }
 
+/** The dropped settings that would have been written on the Service object (balancer.linkerd.io annotations). */
+export const SERVICE_LEVEL = /^(circuitBreaker|connectionPool|loadBalancing)\b/;
+
 /**
  * Linkerd reads a route's retries from its annotations (retry.linkerd.io/*, policy-controller
  * k8s/index/src/outbound/index/http.rs), not per rule: a route per retry policy.
@@ -42,12 +45,16 @@ const ROUTE_PER_RETRY_POLICY = true;
  * backends to the per-version Services; or, with `smi`, an SMI TrafficSplit.
  */
 export const LINKERD_TRAFFIC: TrafficRenderer = {
-  // a dropped setting is noted on the objects it would have been written to: retry conditions on the
-  // routes that retry, canary settings and a VersionedRouting's mirror on the routes or split; the
-  // Service-level ones (failure accrual, connection pool, load balancing) on the Service (resilience.ts)
-  droppedOn(obj: ApiObject, setting: string) {
-    if (/retryOn$/.test(setting)) return obj.kind === 'HTTPRoute' && obj.metadata.toJson().annotations?.['retry.linkerd.io/http'] !== undefined;
+  // a dropped setting is noted on the objects it would have been written to: a route's retry conditions on
+  // the HTTPRoute that carries that route's retry policy (a route per policy), canary settings and a
+  // VersionedRouting's mirror on the routes or split; the Service-level ones (failure accrual, connection
+  // pool, load balancing) on the Service (resilience.ts), or, when the app has no Service object of its
+  // own (ServiceRef.fromName), on the routes, where the service's other settings are
+  droppedOn(obj: ApiObject, setting: string, from: TrafficContributor, model: TrafficModel) {
+    const retryOn = /^(.*)\.retryOn$/.exec(setting);
+    if (retryOn) return holdsRetriesOf(obj, retryOn[1], model);
     if (setting === 'mirrorPercent' || setting === 'canaryRequests' || setting === 'mirror') return ['HTTPRoute', 'TrafficSplit'].includes(obj.kind);
+    if (from === 'resilience' && SERVICE_LEVEL.test(setting)) return !model.service.ownsServiceObject && obj.kind === 'HTTPRoute';
     return false;
   },
 

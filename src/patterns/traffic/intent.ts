@@ -3,6 +3,9 @@ import { IConstruct } from 'constructs';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 
+/** The patterns that contribute to a service's routing objects (their MeshRenderers member). */
+export type TrafficContributor = 'resilience' | 'fault' | 'multiCluster' | 'canary' | 'routing';
+
 /**
  * What a traffic renderer reads of the routing objects of one service in one chart (ServiceTraffic): the
  * scope its objects go in, who contributed which part (for messages), and `adopt` for the objects it makes.

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { TrafficTarget } from './intent';
+import { TrafficContributor, TrafficTarget } from './intent';
 import { Mesh } from '../../model/mesh';
 import { MatchIntent } from '../../model/route-intent';
 import { ServiceRef } from '../../model/service';
@@ -12,8 +12,7 @@ import { emitWarning } from '../../private/synthesis';
 import { MeshConstruct } from '../mesh-construct';
 import { meshIdOf, RenderContext, sameMesh, TrafficRenderer, trafficRendererFor } from '../renderers';
 
-/** The patterns that contribute to a service's routing objects (their MeshRenderers member). */
-type Contributor = 'resilience' | 'fault' | 'multiCluster' | 'canary' | 'routing';
+type Contributor = TrafficContributor;
 
 /**
  * The routing objects of one service in one chart (Istio VirtualService and DestinationRule, Linkerd
@@ -53,7 +52,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   private fault?: { value: FaultIntent[]; by: string };
   private routing?: { value: RoutingIntent; by: string };
   private failover?: { value: FailoverIntent; by: string };
-  private readonly dropped: string[] = [];
+  private readonly dropped: { note: string; from: Contributor }[] = [];
   private contributor = '';
   private renderer?: TrafficRenderer;
 
@@ -74,7 +73,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
-    this.addDropped(droppedNote);
+    this.addDropped(droppedNote, 'resilience');
     this.update(context);
   }
 
@@ -102,7 +101,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
-    this.addDropped(droppedNote);
+    this.addDropped(droppedNote, 'multiCluster');
     this.update(context);
   }
 
@@ -117,7 +116,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
-    this.addDropped(droppedNote);
+    this.addDropped(droppedNote, 'canary');
     this.update(context);
   }
 
@@ -132,7 +131,7 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
     addShared(by, this);
     this.contributor = by.node.path;
     this.checkJoin(by.node.path, context);
-    this.addDropped(droppedNote);
+    this.addDropped(droppedNote, 'routing');
     this.update(context);
   }
 
@@ -211,8 +210,8 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
       + 'release the new version inside the VersionedRouting (add it to versions and move defaultSplit weights step by step), or finish the release before routing by version');
   }
 
-  private addDropped(note: string | undefined) {
-    if (note) this.dropped.push(note);
+  private addDropped(note: string | undefined, from: Contributor) {
+    if (note) this.dropped.push({ note, from });
   }
 
   /**
@@ -268,11 +267,13 @@ export class ServiceTraffic extends Construct implements TrafficTarget {
   private annotate(obj: ApiObject) {
     const renderer = this.renderer!;
     // each contributor's note lists `setting=value` entries; a renderer may keep only those that belong on
-    // the object; the notes are joined (addDroppedNote), whichever contributor came first
+    // the object (the one the setting would have been written to); the notes are joined (addDroppedNote),
+    // whichever contributor came first
     markJoined(obj);
-    for (const note of this.dropped) {
+    const model = this.model();
+    for (const { note, from } of this.dropped) {
       const entries = droppedEntries(note);
-      const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0])) : entries;
+      const own = renderer.droppedOn ? entries.filter(e => renderer.droppedOn!(obj, e.split('=')[0], from, model)) : entries;
       if (own.length) addDroppedNote(obj, own.join(', '));
     }
     for (const [k, v] of Object.entries(this.canary?.value.annotations ?? {})) obj.metadata.addAnnotation(k, v);

@@ -7,6 +7,7 @@ import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
+import { droppedEntries } from '../../private/dropped';
 import { ProblemList } from '../../private/errors';
 import { checkJwksUri, dns1123LabelProblem, isDns1123Label, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
@@ -211,8 +212,11 @@ export class ZeroTrustNamespace extends MeshConstruct {
       namespaceObject: props.namespaceObject, owned: true, workloads: own.map(r => r.to._workload()), services: own.map(r => r.to),
     });
     this._enrolServices(rules.map(r => r.to).filter(s => s._namespaceFrom(this) !== this.namespace));
-    renderer.render(this, intent, this._renderContext());
-    this._markDropped(dropped);
+    renderer.render(this, intent, this._renderContext(dropped));
+    // the settings the renderer notes on the object they would have been written to are not noted here
+    const context = this._renderContext();
+    const rest = dropped === undefined ? [] : droppedEntries(dropped).filter(e => !renderer.notesOwn?.(e.split('=')[0], context));
+    this._markDropped(rest.length ? rest.join(', ') : undefined);
   }
 
   /**

@@ -494,20 +494,20 @@ describe('the dropped-settings note on the objects the export shares with other 
     });
     if (exportFirst) others();
     // the exporter: the export's note joins the ResilientService's on the one ServiceDefaults (the protocol
-    // the failover needs), and the zero trust's on its ServiceIntentions, which took in the export's remote
-    // callers (created before it, the export's own payment-remote-callers object is merged and gone)
+    // the failover needs; the rate limit is its rateLimits field), and is on the ServiceIntentions, which
+    // took in the export's remote callers (created before it, the export's own payment-remote-callers
+    // object is merged and gone); the zero trust's forwardOriginalToken is the JWTProvider's setting
     expect(notes(synthValidated(euWest))).toEqual({
       'ExportedServices/default': 'istioMode=FEDERATED',
+      'JWTProvider/auth-example-com': 'jwt.forwardOriginalToken=true',
       'ServiceDefaults/payment': 'istioMode=FEDERATED, rateLimit=100/s',
-      'ServiceIntentions/default-deny': 'jwt.forwardOriginalToken=true',
-      'ServiceIntentions/payment': 'istioMode=FEDERATED, jwt.forwardOriginalToken=true',
+      'ServiceIntentions/payment': 'istioMode=FEDERATED',
     });
-    // the consumer: the failover joins the ResilientService's routing objects; its ServiceDefaults
-    // (written for the routing objects' protocol) has the fields and the note of the ResilientService only
+    // the consumer: the export's note on the ServiceResolver its failover is written to (the one object it
+    // writes there), none on the ServiceRouter; the rate limit on the ServiceDefaults (its rateLimits)
     expect(notes(synthValidated(usWest))).toEqual({
       'ServiceDefaults/payment': 'rateLimit=50/s',
-      'ServiceResolver/payment': 'istioMode=FEDERATED, rateLimit=50/s',
-      'ServiceRouter/payment': 'istioMode=FEDERATED, rateLimit=50/s',
+      'ServiceResolver/payment': 'istioMode=FEDERATED',
     });
   });
 
@@ -542,7 +542,7 @@ describe('the dropped-settings note on the objects the export shares with other 
     expect(one(eu, 'Service', 'payment').metadata.labels['mirror.linkerd.io/exported']).toBe('true');
   });
 
-  test.each([['before', true], ['after', false]])('Istio, the failover created %s the ResilientService and the CanaryRelease: the routing objects carry both notes', (_when, exportFirst) => {
+  test.each([['before', true], ['after', false]])('Istio, the failover created %s the ResilientService and the CanaryRelease: each note on the object it would have been written to', (_when, exportFirst) => {
     const { app, usWest, euWest } = charts();
     const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
     const others = () => {
@@ -568,10 +568,11 @@ describe('the dropped-settings note on the objects the export shares with other 
       exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
     });
     if (exportFirst) others();
+    // the export's on the DestinationRule its failover (locality) is written to; the rate limit's on its
+    // EnvoyFilter only: no routing object would hold it
     expect(notes(synthValidated(usWest))).toEqual({
-      'DestinationRule/payment': 'linkerdRemoteDiscovery=true, rateLimit.perCallerRequestsPerSecond=5',
+      'DestinationRule/payment': 'linkerdRemoteDiscovery=true',
       'EnvoyFilter/payment-local-ratelimit': 'rateLimit.perCallerRequestsPerSecond=5',
-      'VirtualService/payment': 'linkerdRemoteDiscovery=true, rateLimit.perCallerRequestsPerSecond=5',
     });
   });
 });
