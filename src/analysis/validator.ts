@@ -109,8 +109,9 @@ export class ManifestValidator {
     let lines: DocumentLines | undefined;
     // the parsed documents are ours: checked in place (defaults written into them) instead of copied,
     // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
-    // value is one the copy changes (.nan and .inf become null as in JSON; a __proto__ key)
-    const owned = !text.includes('&') && !text.includes('__proto__') && !/\.(nan|NaN|NAN|inf|Inf|INF)\b/.test(text);
+    // value is one the copy changes (a __proto__ key; .nan and .inf, which the copy makes null, are refused by
+    // loadManifests as kubectl refuses them)
+    const owned = !text.includes('&') && !text.includes('__proto__');
     for (const { obj, documentIndex, prefix, nullFree } of loaded.documents) {
       const r = ManifestValidator.validateObject(obj, options, owned, owned && nullFree === true);
       if (r.checked) checked++;
