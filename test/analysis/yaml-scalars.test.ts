@@ -130,6 +130,8 @@ describe('validate: YAML 1.1 scalars in string, boolean and integer fields (the 
     expect(errors(vs('on', 'true'))).toStrictEqual([
       'SCH001 spec.http[0].match[0].headers.x-canary.exact: must be of type string, got boolean true: quote the value if a string is meant',
     ]);
+    // positions come from a second parse with `yaml` (lines.ts), by path only: the value's type does not matter
+    expect(ManifestValidator.validateYaml(vs('on', 'true')).findings.map(f => f.line)).toStrictEqual([12]);
   });
   test.each(['yes', 'y', 'Y', 'on', 'On', 'ON', 'True', 'TRUE', 'no', 'n', 'off', 'false', '!!bool yes'])('a boolean field with %s: accepted', v => {
     expect(errors(vs('x', v))).toStrictEqual([]);
