@@ -109,8 +109,9 @@ export class ManifestValidator {
     let lines: DocumentLines | undefined;
     // the parsed documents are ours: checked in place (defaults written into them) instead of copied,
     // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
-    // value is one the copy changes (.nan and .inf become null as in JSON; a __proto__ key)
-    const owned = !text.includes('&') && !text.includes('__proto__') && !/\.(nan|NaN|NAN|inf|Inf|INF)\b/.test(text);
+    // value is one the copy changes (a __proto__ key; .nan and .inf, which the copy makes null, are refused by
+    // loadManifests as kubectl refuses them)
+    const owned = !text.includes('&') && !text.includes('__proto__');
     for (const { obj, documentIndex, prefix, nullFree } of loaded.documents) {
       const r = ManifestValidator.validateObject(obj, options, owned, owned && nullFree === true);
       if (r.checked) checked++;
@@ -272,10 +273,14 @@ function checkMetadata(obj: any): RawIssue[] {
   }
   if (md.name === undefined && md.generateName === undefined) {
     issue(['metadata', 'name'], 'metadata.name is required');
+  } else if (md.name !== undefined && typeof md.name !== 'string') {
+    issue(['metadata', 'name'], `the name must be a string, got ${JSON.stringify(md.name)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
   } else if (md.name !== undefined && !isDns1123Subdomain(md.name)) {
     issue(['metadata', 'name'], `${JSON.stringify(md.name)} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
   }
-  if (md.namespace !== undefined && !isDns1123Label(md.namespace)) {
+  if (md.namespace !== undefined && typeof md.namespace !== 'string') {
+    issue(['metadata', 'namespace'], `the namespace must be a string, got ${JSON.stringify(md.namespace)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
+  } else if (md.namespace !== undefined && !isDns1123Label(md.namespace)) {
     issue(['metadata', 'namespace'], `${JSON.stringify(md.namespace)} is not a valid namespace: use a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`);
   }
   for (const field of ['labels', 'annotations']) {

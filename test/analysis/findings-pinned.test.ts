@@ -72,7 +72,7 @@ describe('findings pinned', () => {
     const stream = BAD.map(c => jsyaml.dump(c.doc(), { noRefs: true, lineWidth: -1 })).join('---\n');
     const docs = jsyaml.loadAll(stream) as any[];
     expect(strip(ManifestValidator.validateYaml(stream).findings)).toEqual(strip(ManifestValidator.validateObjects(docs).findings));
-    // an anchor shared by two routes (defaults are written into each place), .nan, and a __proto__ key: copied as before
+    // an anchor shared by two routes (defaults are written into each place), a null, and a __proto__ key: copied as before
     const shared = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: r, namespace: shop}
@@ -82,11 +82,15 @@ spec:
   - matches: &m [{path: {value: /a}}]
     backendRefs: [{name: a, port: 80}]
   - matches: *m
-    backendRefs: [{name: b, port: .nan}]
+    backendRefs: [{name: b, port: ~}]
     __proto__: {x: 1}
 `;
     const parsed = jsyaml.loadAll(shared) as any[];
     expect(strip(ManifestValidator.validateYaml(shared).findings)).toEqual(strip(ManifestValidator.validateObjects(parsed).findings));
     expect(strip(ManifestValidator.validateYaml(shared).findings).length).toBeGreaterThan(0);
+    // .nan and .inf (which a JSON copy makes null) are refused when read, as kubectl refuses them
+    expect(strip(ManifestValidator.validateYaml(shared.replace('port: ~', 'port: .nan')).findings)).toEqual([
+      expect.stringMatching(/^YAML001 .* the YAML is refused: document 0 has \.nan or \.inf at spec\.rules\.1\.backendRefs\.0\.port/),
+    ]);
   });
 });

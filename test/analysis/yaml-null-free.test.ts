@@ -42,7 +42,7 @@ describe('loadManifests: nullFree', () => {
     // a null in a non-nullable field is pruned (no finding); a document without nulls skips the prune
     const route = (extra: string) => `apiVersion: networking.istio.io/v1
 kind: DestinationRule
-metadata: {name: r, namespace: n}
+metadata: {name: r, namespace: ns}
 spec:
   host: h${extra}
 `;

@@ -374,7 +374,9 @@ function describe(e: ErrorObject, p: (string | number)[]): StructuralIssue {
     case 'type': {
       const want = Array.isArray(e.params.type) ? e.params.type.filter((t: string) => t !== 'null').join(' or ') : e.params.type;
       const actual = e.data === null ? 'null' : Array.isArray(e.data) ? 'array' : typeof e.data;
-      return { code: ValidationCodes.TYPE, path: p, message: `must be of type ${want}, got ${actual} ${got}` };
+      // a plain on / yes / n / 012 / 1e3 is a boolean or a number for kubectl (YAML 1.1, private/yaml.ts)
+      const quote = (actual === 'boolean' || actual === 'number') && String(want).includes('string') ? ': quote the value if a string is meant' : '';
+      return { code: ValidationCodes.TYPE, path: p, message: `must be of type ${want}, got ${actual} ${got}${quote}` };
     }
     case 'required':
       return { code: ValidationCodes.REQUIRED, path: [...p, e.params.missingProperty], message: `required field "${e.params.missingProperty}" is missing` };

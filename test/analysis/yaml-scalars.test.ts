@@ -1,0 +1,191 @@
+import { loadManifests } from '../../src/analysis/private/yaml';
+import { ManifestValidator } from '../../src/analysis/validator';
+
+// Hand-written YAML is read as kubectl, Argo CD and the API server read it: sigs.k8s.io/yaml YAMLToJSON, i.e. go-yaml v2
+// (YAML 1.1) plain scalars (go.yaml.in/yaml/v2 resolve.go). The expected values below are what YAMLToJSON gives for
+// `v: <scalar>` (checked with the Go code, and the accept/reject verdicts with conformance/cmd/crdcheck).
+const read = (scalar: string) => loadManifests(`v: ${scalar}\n`).documents[0].obj.v;
+
+describe('plain scalars as go-yaml v2 reads them', () => {
+  test.each([
+    // booleans: resolveMapList
+    ...['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE'].map(s => [s, true]),
+    ...['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE'].map(s => [s, false]),
+    // not in the map: strings
+    ['oN', 'oN'], ['yEs', 'yEs'], ['tRue', 'tRue'], ['nULL', 'nULL'], ['.nAn', '.nAn'],
+    // nulls
+    ['~', null], ['null', null], ['Null', null], ['NULL', null],
+    // ints: ParseInt(base 0) once `_` are removed, then ParseUint
+    ['0x1F', 31], ['0X1f', 31], ['0o17', 15], ['0O17', 15], ['0b101', 5], ['0B11', 3], ['012', 10], ['00', 0], ['-0', 0],
+    ['1_000', 1000], ['1__0', 10], ['1_', 1], ['-_1', -1], ['0x_1F', 31], ['+100', 100], ['-0x10', -16],
+    ['0xFFFFFFFFFFFFFFFF', 18446744073709551615], ['-0x8000000000000000', -9223372036854775808],
+    // past int64 / uint64: a hex number is a string, a signed one is no uint, a decimal or octal-looking one a float
+    ['0x10000000000000000', '0x10000000000000000'], ['+0xFFFFFFFFFFFFFFFF', '+0xFFFFFFFFFFFFFFFF'],
+    ['-0x8000000000000001', '-0x8000000000000001'], ['18446744073709551616', 18446744073709551616],
+    ['0777777777777777777777777', 7.777777777777778e+23],
+    // floats: yamlStyleFloat (no overflow), or ParseFloat for a leading '.'
+    ['1e3', 1000], ['1.5E-3', 0.0015], ['1.', 1], ['+.5', 0.5], ['.5', 0.5], ['.5_5', 0.55], ['1_0.5', 10.5], ['08', 8], ['09', 9],
+    ['1e400', '1e400'], ['.5e400', '.5e400'], ['._5', '._5'], ['.5__5', '.5__5'], ['.', '.'],
+    // strings
+    ['0x', '0x'], ['0b', '0b'], ['0o', '0o'], ['_1', '_1'], ['+', '+'], ['0x1p3', '0x1p3'], ['inf', 'inf'], ['NaN', 'NaN'],
+    ['12:30', '12:30'], ['1.2.3', '1.2.3'], ['10Gi', '10Gi'], ['500m', '500m'], ['v1', 'v1'], ['1,000', '1,000'],
+    // timestamps stay their text (decode.go keeps them as strings in an interface{})
+    ['2024-01-02', '2024-01-02'], ['2024-1-2T03:04:05Z', '2024-1-2T03:04:05Z'],
+  ] as [string, unknown][])('%s', (scalar, want) => {
+    expect(read(scalar)).toStrictEqual(want);
+  });
+
+  test('quoted scalars and !!str stay strings; explicit tags are resolved as go-yaml resolves them', () => {
+    expect(read('"on"')).toBe('on');
+    expect(read("'012'")).toBe('012');
+    expect(read('!!str yes')).toBe('yes');
+    expect(read('!!str 0x10')).toBe('0x10');
+    expect(read('!!bool yes')).toBe(true);
+    expect(read('!!int 0x10')).toBe(16);
+    expect(read('!!float 1')).toBe(1);
+    expect(read('!!null ~')).toBe(null);
+    expect(() => read('!!int 1.5')).toThrow(/cannot resolve/);
+    expect(() => read('!!int 08')).toThrow(/cannot resolve/);
+  });
+
+  test('keys are strings: `on:` is the key "true", as YAMLToJSON writes it', () => {
+    expect(Object.keys(loadManifests('on: a\n0x10: c\nkey: d\n').documents[0].obj)).toStrictEqual(['16', 'true', 'key']);
+  });
+
+  test('.nan and .inf are refused, as kubectl refuses them (JSON has no NaN or infinity); quoted they are strings', () => {
+    for (const s of ['.nan', '.NaN', '.inf', '-.Inf', '+.INF']) {
+      expect(() => loadManifests(`a: 1\n---\nspec:\n  list: [x, ${s}]\n`)).toThrow('document 1 has .nan or .inf at spec.list.1');
+    }
+    expect(read('".inf"')).toBe('.inf');
+    // and the refusal does not carry over to the next stream
+    expect(read('1')).toBe(1);
+  });
+});
+
+// The validator on hand-written documents: each verdict is the API server's (crdcheck, pinned CRDs).
+const vs = (exact: string, ignoreUriCase: string, meta = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: r
+  namespace: shop
+${meta}spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - headers:
+        x-canary:
+          exact: ${exact}
+      ignoreUriCase: ${ignoreUriCase}
+    route:
+    - destination: {host: reviews}
+`;
+const dr = (maxConnections: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: r, namespace: shop}
+spec:
+  host: reviews
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: ${maxConnections}}
+`;
+const server = (port: string) => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: s, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  port: ${port}
+  proxyProtocol: HTTP/1
+`;
+const serviceDefaults = (protocol: string, ms: string, dialedDirectly: string) => `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: web, namespace: shop}
+spec:
+  protocol: ${protocol}
+  localConnectTimeoutMs: ${ms}
+  transparentProxy: {dialedDirectly: ${dialedDirectly}}
+`;
+const httpRoute = (hostname: string, port: string, weight: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: shop}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [${hostname}]
+  rules:
+  - backendRefs:
+    - {name: web, port: ${port}, weight: ${weight}}
+`;
+
+function errors(text: string): string[] {
+  return ManifestValidator.validateYaml(text).findings.filter(f => f.severity === 'error').map(f => `${f.code} ${f.path}: ${f.message}`);
+}
+
+describe('validate: YAML 1.1 scalars in string, boolean and integer fields (the API server\'s verdicts)', () => {
+  test.each(['on', 'yes', 'y', 'Y', 'n', 'N', 'no', 'off', 'Off', 'OFF', '0x1F', '012', '1e3', '1_000', '.5'])('a string field with a plain %s: rejected', v => {
+    expect(errors(vs(v, 'true')).some(e => e.includes('spec.http[0].match[0].headers.x-canary.exact'))).toBe(true);
+  });
+  test.each(['"on"', "'yes'", '!!str on', '!!str 1', 'x', '1.2.3', '2024-01-02', '~'])('a string field with %s: accepted (~ is a null, pruned)', v => {
+    expect(errors(vs(v, 'true'))).toStrictEqual([]);
+  });
+  test('the message says to quote a boolean or number given for a string', () => {
+    expect(errors(vs('on', 'true'))).toStrictEqual([
+      'SCH001 spec.http[0].match[0].headers.x-canary.exact: must be of type string, got boolean true: quote the value if a string is meant',
+    ]);
+    // positions come from a second parse with `yaml` (lines.ts), by path only: the value's type does not matter
+    expect(ManifestValidator.validateYaml(vs('on', 'true')).findings.map(f => f.line)).toStrictEqual([12]);
+  });
+  test.each(['yes', 'y', 'Y', 'on', 'On', 'ON', 'True', 'TRUE', 'no', 'n', 'off', 'false', '!!bool yes'])('a boolean field with %s: accepted', v => {
+    expect(errors(vs('x', v))).toStrictEqual([]);
+  });
+  test.each(['"true"', '1', '0', 'oN'])('a boolean field with %s: rejected', v => {
+    expect(errors(vs('x', v)).length).toBeGreaterThan(0);
+  });
+  test.each(['100', '0x64', '0o144', '0144', '0b1100100', '1_00', '1e2', '1.0e2', '100.0', '08', '+100', '0x_64', '!!int 100'])('an integer field with %s: accepted', v => {
+    expect(errors(dr(v))).toStrictEqual([]);
+  });
+  test.each(['1.5', '"100"', '0x10000000000000000', '1e400', 'yes'])('an integer field with %s: rejected', v => {
+    expect(errors(dr(v)).some(e => e.startsWith('SCH001 spec.trafficPolicy.connectionPool.tcp.maxConnections'))).toBe(true);
+  });
+  test('.inf in an integer field: the document is refused', () => {
+    expect(errors(dr('.inf'))).toStrictEqual([expect.stringMatching(/^YAML001 : the YAML is refused: document 0 has \.nan or \.inf at spec\.trafficPolicy/)]);
+  });
+
+  test.each([
+    ['labels:\n    app: on', 'label values must be strings, got true'],
+    ['labels:\n    app: yes', 'label values must be strings, got true'],
+    ['labels:\n    app: n', 'label values must be strings, got false'],
+    ['labels:\n    app: 1_000', 'label values must be strings, got 1000'],
+    ['labels:\n    app: 0x1F', 'label values must be strings, got 31'],
+    ['labels:\n    app: 1.0', 'label values must be strings, got 1'],
+    ['annotations:\n    note: off', 'annotation values must be strings, got false'],
+  ])('metadata %s: rejected', (meta, message) => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([expect.stringContaining(message)]);
+  });
+  test.each(['labels:\n    app: "on"', 'labels:\n    app: 2024-01-02', 'annotations:\n    note: 12:30', 'labels:\n    on: x', 'labels:\n    y: x'])('metadata %s: accepted', meta => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([]);
+  });
+  test('namespace: n and name: yes are booleans', () => {
+    expect(errors(dr('1').replace('namespace: shop', 'namespace: n'))).toStrictEqual([
+      'DOC002 metadata.namespace: the namespace must be a string, got false: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)',
+    ]);
+    expect(errors(dr('1').replace('name: r', 'name: yes'))).toStrictEqual([
+      'DOC002 metadata.name: the name must be a string, got true: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)',
+    ]);
+  });
+
+  test.each([['8080', true], ['0x1F90', true], ['017620', true], ['8_080', true], ['"http"', true], ['on', false]])('Linkerd Server port %s', (port, ok) => {
+    expect(errors(server(port)).length === 0).toBe(ok);
+  });
+  test.each([
+    ['http', '100', 'yes', true], ['http', '100', 'on', true], ['http', '100', '"yes"', false],
+    ['http', '0x10', 'true', true], ['http', '1e3', 'true', true], ['http', '1.5', 'true', false], ['on', '100', 'true', false],
+  ])('Consul ServiceDefaults protocol %s, localConnectTimeoutMs %s, dialedDirectly %s', (protocol, ms, dd, ok) => {
+    expect(errors(serviceDefaults(protocol, ms, dd)).length === 0).toBe(ok);
+  });
+  test.each([
+    ['shop.example.com', '80', '0x10', true], ['shop.example.com', '80', '010', true], ['shop.example.com', '80', '1e1', true],
+    ['shop.example.com', '80', 'yes', false], ['on', '80', '1', false], ['"on"', '80', '1', true],
+    ['shop.example.com', '0b1010000', '1', true], ['shop.example.com', '80.5', '1', false],
+  ])('Gateway API HTTPRoute hostname %s, port %s, weight %s', (hostname, port, weight, ok) => {
+    expect(errors(httpRoute(hostname, port, weight)).length === 0).toBe(ok);
+  });
+});
