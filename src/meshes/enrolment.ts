@@ -305,7 +305,12 @@ export class MeshNamespace extends Construct {
     if (e?.on !== 'Namespace') return;
     const ns = found ?? newNamespaceObject(this, this.namespace);
     markClusterScoped(ns);
-    this.preset = e.kind === 'label' ? ns.metadata.getLabel(e.key) : ns.metadata.toJson().annotations?.[e.key];
+    // the value before any enrolment adopted the object (the user's): a later adopter must not take another
+    // enrolment's label for the user's, or the label would stay on a cluster that nothing enrols
+    let before = BEFORE_ADOPTION.get(ns);
+    if (!before) BEFORE_ADOPTION.set(ns, before = new Map());
+    if (!before.has(e.key)) before.set(e.key, e.kind === 'label' ? ns.metadata.getLabel(e.key) : ns.metadata.toJson().annotations?.[e.key]);
+    this.preset = before.get(e.key);
     const context: EnrolmentContext = { mesh: this.mesh, namespace: this.namespace, by };
     if (this.renderer?.enrolNamespace) this.renderer.enrolNamespace(ns, e, context);
     else enrolNamespaceByDefault(ns, e, context);
@@ -313,6 +318,9 @@ export class MeshNamespace extends Construct {
     namespaceFirst(ns);
   }
 }
+
+/** The enrolment keys' values on a Namespace object before the first enrolment adopted it. */
+const BEFORE_ADOPTION = new WeakMap<ApiObject, Map<string, string | undefined>>();
 
 const ordered = new WeakSet<ApiObject>();
 

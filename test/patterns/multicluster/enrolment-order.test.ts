@@ -274,3 +274,40 @@ describe('an app of two charts of one namespace without a MultiClusterExport is 
     expect(stderr().mock.calls.join('')).not.toMatch(/not enrolled/);
   });
 });
+
+describe('a user\'s Namespace object in a third cluster that nothing enrols', () => {
+  // cluster a has the user's Namespace object (no label) and no pattern; b and c each have a ResilientService; both
+  // b's and c's enrolments first adopt a's object (one cluster before the export), then move to their own clusters
+  const namespaces = (exportFirst: boolean) => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const [a, b, c] = ['a', 'b', 'c'].map(id => new Chart(app, id, { namespace: 'shop', disableResourceNameHashes: true }));
+    new kplus.Namespace(a, 'ns', { metadata: { name: 'shop' } });
+    const ref = (ch: Chart) => ServiceRef.fromService(new kplus.Service(ch, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(ch, 'pods', { labels: { app: 'payment' } }),
+    }));
+    const [pb, pc] = [ref(b), ref(c)];
+    const mesh = Mesh.istio();
+    const patterns = () => [[b, pb], [c, pc]].forEach(([ch, p]) => new ResilientService(ch as Chart, 'r', { mesh, service: p as ServiceRef, timeout: Duration.seconds(2) }));
+    if (!exportFirst) patterns();
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      clusters: [
+        { name: 'ca', network: 'n1', region: 'r1', services: [], chart: a },
+        { name: 'cb', network: 'n2', region: 'r2', services: [pb], chart: b },
+        { name: 'cc', network: 'n3', region: 'r3', services: [pc], chart: c },
+      ],
+      exports: [{ service: pb, cluster: 'cb', consumers: ['cc'] }],
+    });
+    if (exportFirst) patterns();
+    return [a, b, c].map(ch => ofKind(Testing.synth(ch), 'Namespace').map(o => o.metadata.labels ?? {}));
+  };
+
+  test('keeps no enrolment label in either order (the second adopter does not take the first one\'s label for the user\'s)', () => {
+    for (const exportFirst of [true, false]) {
+      const [a, b, c] = namespaces(exportFirst);
+      expect(a).toEqual([{}]);
+      expect(b).toEqual([expect.objectContaining({ 'istio-injection': 'enabled' })]);
+      expect(c).toEqual([expect.objectContaining({ 'istio-injection': 'enabled' })]);
+    }
+  });
+});
