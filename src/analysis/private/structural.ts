@@ -173,10 +173,13 @@ export function newAjv(standalone = false): Ajv {
     useDefaults: true,
     validateSchema: false,
     messages: true,
-    verbose: true,
-    // no optimisation pass over the generated code: it costs more at compilation (once per kind, in every
-    // run of the CLI) than it saves in validation
-    code: standalone ? { regExp, source: true, formats: ajvModule._`formats`, optimize: false } : { regExp, optimize: false },
+    // no `verbose`: an error's value and schema are looked up from its two paths when it is described
+    // (errorDetails), so the generated code does not hold them at every error site (a third of its size:
+    // V8 compiles each validator when it first runs, in every process)
+    verbose: false,
+    // ajv's optimisation pass costs more at run-time compilation (once per kind, in every run of the CLI) than it
+    // saves in validation; the precompiled validators (scripts/validators.ts) are optimised once, at build time
+    code: standalone ? { regExp, source: true, formats: ajvModule._`formats`, optimize: 3 } : { regExp, optimize: false },
   });
   for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as any);
   return ajv;
@@ -327,9 +330,10 @@ export function pruneNulls(value: any, schema: any): any {
 export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls = false): StructuralIssue[] {
   // `withoutNulls`: the caller knows the object holds no null (pruneNulls would change nothing)
   if (!withoutNulls) pruneNulls(obj, pinned.schema);
-  const fn = validatorFor(`${pinned.apiVersion}/${pinned.kind}`, pinned);
+  const key = `${pinned.apiVersion}/${pinned.kind}`;
+  const fn = validatorFor(key, pinned);
   fn(obj);
-  const issues = describeErrors(fn.errors ?? []);
+  const issues = fn.errors?.length ? describeErrors(fn.errors, obj, rootSchemaOf(key, pinned)) : [];
   issues.push(...checkListTypes(obj, pinned.schema, []));
   return issues;
 }
@@ -347,7 +351,37 @@ function requiredNames(branch: any): string[] {
   return [];
 }
 
-function describeErrors(errors: ErrorObject[]): StructuralIssue[] {
+const rootSchemas = new Map<string, any>();
+
+/** The JSON Schema a kind's validator was made from (the paths of its errors point into it), made when first needed. */
+function rootSchemaOf(key: string, pinned: PinnedSchema): any {
+  let root = rootSchemas.get(key);
+  if (!root) rootSchemas.set(key, root = ajvSchema(pinned));
+  return root;
+}
+
+/** An own field of a value, or undefined (not `constructor` or `__proto__` of Object.prototype). */
+function ownAt(value: any, key: string): any {
+  return value !== null && typeof value === 'object' && hasOwn(value, key) ? value[key] : undefined;
+}
+
+/**
+ * What ajv's `verbose` errors held, found from their paths: the value failed (at `instancePath` in the object
+ * validated, which is the value ajv saw: validation only adds defaults, before it checks a field), the
+ * keyword's schema and the schema that holds it (at `schemaPath` in the root schema; ajv escapes each
+ * segment as a URI fragment of a JSON Pointer, compile/util.ts escapeFragment).
+ */
+export function errorDetails(e: ErrorObject, obj: any, root: any): { data: unknown; schema: any; parentSchema: any } {
+  let data = obj;
+  if (e.instancePath) for (const seg of e.instancePath.slice(1).split('/')) data = ownAt(data, seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = e.schemaPath.split('/').slice(1).map(seg => decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~'));
+  let parentSchema = root;
+  for (const seg of segs.slice(0, -1)) parentSchema = ownAt(parentSchema, seg);
+  return { data, schema: ownAt(parentSchema, segs[segs.length - 1]), parentSchema };
+}
+
+function describeErrors(raw: ErrorObject[], obj: any, root: any): StructuralIssue[] {
+  const errors = raw.map(e => ({ ...e, ...errorDetails(e, obj, root) }));
   // errors under a failed anyOf/oneOf/not are the branches' own; report the combinator once instead
   const combinators = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'not');
   const isBranchError = (e: ErrorObject) => combinators.some(c => c !== e && e.schemaPath.startsWith(c.schemaPath + '/') && e.instancePath.startsWith(c.instancePath));
