@@ -12,7 +12,12 @@ import { ajvSchema, errorDetails, FORMATS, pinnedSchema, re2Aware } from '../../
 
 function verboseAjv(): Ajv {
   const ajv = new Ajv({
-    strict: false, allErrors: true, useDefaults: true, validateSchema: false, messages: true, verbose: true,
+    strict: false,
+    allErrors: true,
+    useDefaults: true,
+    validateSchema: false,
+    messages: true,
+    verbose: true,
     code: { regExp: re2Aware as any, optimize: false },
   });
   for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as any);
