@@ -196,4 +196,23 @@ describe('retries: Linkerd writes a route per retry policy, Istio ambient (retri
     expect(got).toEqual(intended);
     expect(got[0]).toEqual([['payment-v2'], '1s']);
   });
+
+  test('rules that differ in their retries only: Linkerd, which writes them, refuses the swap; Istio ambient, which drops them, accepts it', () => {
+    // alone, routes[0] and routes[1] tie (a method and a header each); in the routes written for the test
+    // requests routes[1] has two headers and outranks routes[0] on both meshes: the same timeout, other retries
+    const same: RouteOverride[] = [
+      { name: 'testers', match: { methods: [HttpMethod.GET], headers: [h('x-test')] }, timeout: Duration.seconds(1), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR] } },
+      { name: 'other', match: { methods: [HttpMethod.GET], headers: [h('x-other')] }, timeout: Duration.seconds(1) },
+    ];
+    const withTests = (chart: Chart, mesh: Mesh) => {
+      new ResilientService(chart, 'resilience', { mesh, service: payment(), routes: same, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+      new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, canaryRequests: [{ headers: [h('x-test')] }] });
+    };
+    expect(failureOf(chart => withTests(chart, Mesh.linkerd()))).toContain('timeout 1000ms, 2 retries) and routes[1]');
+    const chart = shopChart();
+    withTests(chart, AMBIENT);
+    const out = synthValidated(chart);
+    const rule = gatewayRule(out, 'payment', req('/x', 'GET', { 'x-test': '1', 'x-other': '1' }), 'gateway');
+    expect([rule.backendRefs.map((b: any) => b.name), rule.timeouts.request]).toEqual([['payment-v2'], '1s']);
+  });
 });
