@@ -57,7 +57,8 @@ const ROUTE_GROUPS = new WeakMap<ApiObject, string>();
 /**
  * Whether `obj` is an HTTPRoute that holds the retries of the rules from `source` (a rule's retrySource: a
  * route written with `routePerRetryPolicy` holds the rules of one retry policy, and a rule of that source
- * that retries none, e.g. for methods that are not idempotent, goes to another route).
+ * that retries none, e.g. for methods that are not idempotent, goes to another route; without it, one route
+ * set holds every rule, and each of its routes is where the retries would be).
  */
 export function holdsRetriesOf(obj: ApiObject, source: string, model: TrafficModel): boolean {
   if (obj.kind !== 'HTTPRoute') return false;
@@ -132,8 +133,8 @@ export interface GammaOptions {
   /**
    * Whether to write one route per retry policy (`<service>` for the rules without retries, `<service>-retry`,
    * `<service>-retry-2`, ... for the others, in the order of their first rule), for a mesh that reads retries
-   * from a route's annotations (Linkerd); false: one route (a mesh that sets retries per rule, or none).
-   * The crossed-precedence check (precedence.ts) must be told the same.
+   * from a route's annotations (Linkerd); false: one route (a mesh that sets retries per rule, or none:
+   * Istio ambient). The crossed-precedence check (precedence.ts GammaRetries) must be told the same.
    */
   readonly routePerRetryPolicy: boolean;
   /**

@@ -55,6 +55,14 @@ export const GATEWAY_API_PRECEDENCE: GammaPrecedence = gammaPrecedence({
   rankingOfRules: 'Gateway API precedence: exact path, longest path, method, most headers, most query parameters',
 });
 
+/** What a mesh's Service-parented HTTPRoutes hold of the rules' retries (the crossed-precedence check follows it). */
+export interface GammaRetries {
+  /** A route per retry policy (GammaOptions.routePerRetryPolicy, given the same value). */
+  readonly routePerRetryPolicy: boolean;
+  /** Whether the routes carry the rules' retries at all (Linkerd: annotations; Istio ambient: none). */
+  readonly written: boolean;
+}
+
 /**
  * Linkerd and Istio ambient send a request to the most specific HTTPRoute match (Linkerd's proxy:
  * linkerd2-proxy linkerd/http/route/src/http/match.rs `impl Ord for RequestMatch`, lib.rs `best`, the
@@ -65,32 +73,36 @@ export const GATEWAY_API_PRECEDENCE: GammaPrecedence = gammaPrecedence({
  * the others: two overlapping rules with different timeouts or retries can then swap, and a test
  * request gets the other rule's settings. Equal ranks keep rule order within one HTTPRoute; with
  * `routePerRetryPolicy` (GammaOptions), rules of two retry policies are in two routes, and their order
- * is undefined. The refusal (TrafficRenderer.precedenceProblem), or undefined; ServiceTraffic throws it
- * where both constructs are known.
+ * is undefined. Only what the routes hold counts (`retries`): where no retries are written (Istio ambient),
+ * two rules that differ only in their retries give a request the same settings. The refusal
+ * (TrafficRenderer.precedenceProblem), or undefined; ServiceTraffic throws it where both constructs are known.
  */
 export function crossedPrecedenceProblem(
-  traffic: TrafficTarget, m: TrafficModel, precedence: GammaPrecedence, routePerRetryPolicy: boolean,
+  traffic: TrafficTarget, m: TrafficModel, precedence: GammaPrecedence, retries: GammaRetries,
 ): string | undefined {
   if (m.canary?.smi) return undefined;
   const routing = routingOf(m);
   const rules = m.resilience?.rules ?? [];
   if (!routing?.rules.length || rules.length < 2) return undefined;
   const rankOf = (x: MatchIntent | undefined) => precedence.rank(x ?? { headers: [] });
-  const sameRoute = (ra: RuleIntent, rb: RuleIntent) => !routePerRetryPolicy || retryGroup(ra) === retryGroup(rb);
+  const sameRoute = (ra: RuleIntent, rb: RuleIntent) => !retries.routePerRetryPolicy || retryGroup(ra) === retryGroup(rb);
+  // the retry policy a rule's route holds ('' for none)
+  const writtenRetry = (r: RuleIntent) => retries.written ? retryGroup(r) : '';
   // which of two rules a request matching both takes: 1 the first, -1 the second, 0 route order decides
   const winner = (a: MatchIntent | undefined, b: MatchIntent | undefined, ra: RuleIntent, rb: RuleIntent) => {
     const c = Math.sign(compareRank(rankOf(a), rankOf(b)));
     return c !== 0 ? c : sameRoute(ra, rb) ? 1 : 0;
   };
   const show = (x: MatchIntent | undefined) => JSON.stringify(x ?? {});
-  const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}, ${r.retry ? `${r.retry.attempts} retries` : 'no retries'}`;
+  // the settings the routes hold (where no retries are written, the timeout only)
+  const settings = (r: RuleIntent) => `timeout ${r.timeoutMs === undefined ? 'none' : `${r.timeoutMs}ms`}${!retries.written ? '' : r.retry ? `, ${r.retry.attempts} retries` : ', no retries'}`;
   const routingBy = traffic.routingBy ?? traffic.canaryBy;
   for (const v of routing.rules) {
     for (let i = 0; i < rules.length; i++) {
       for (const rj of rules.slice(i + 1)) {
         const ri = rules[i];
-        // same timeout and retry policy: whichever rule a request takes, it gets the same settings
-        if (ri.timeoutMs === rj.timeoutMs && retryGroup(ri) === retryGroup(rj)) continue;
+        // same timeout and written retry policy: whichever rule a request takes, it gets the same settings
+        if (ri.timeoutMs === rj.timeoutMs && writtenRetry(ri) === writtenRetry(rj)) continue;
         const a = intersect(ri.match, v.match);
         const b = intersect(rj.match, v.match);
         if (!('match' in a) || !('match' in b)) continue;
@@ -104,7 +116,7 @@ export function crossedPrecedenceProblem(
           + `and ${lost.source} (${show(lost.match)}; ${settings(lost)}) both match some of them. ${traffic.mesh.displayName} sends a request to the most specific HTTPRoute match `
           + `(${precedence.rankingOfRules}), `
           + `and a route holds one condition per header name, so in the routes written for ${v.source} ${lost.source} ranks ${alone === 0 ? 'differently' : 'higher'} and those requests would get its settings, not ${won.source}'s; `
-          + `match ${v.source} on a header that no route of [${traffic.resilienceBy}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout and retries`;
+          + `match ${v.source} on a header that no route of [${traffic.resilienceBy}] matches on, or add that header condition to ${lost.source}'s match too, or give both routes the same timeout${retries.written ? ' and retries' : ''}`;
       }
     }
   }

@@ -4,18 +4,19 @@ import { routingOf, TrafficModel } from '../../model/traffic';
 import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
-import { crossedPrecedenceProblem, GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';
+import { crossedPrecedenceProblem, GammaRetries, GATEWAY_API_PRECEDENCE } from '../gateway-api/precedence';
 import { AmbientNamespace } from '../istio/ambient';
 import { ISTIO_TRAFFIC, trafficPolicy } from '../istio/traffic';
 import { RenderContext, TrafficRenderer } from '../renderer';
 
 /**
- * Ambient writes no retries (resilience.ts refuses them), so its rules have one retry policy, unless retries
- * are dropped with UnsupportedSettings.DROP_WITH_WARNING: then the dropped policies still get a route each
- * (`<service>-retry`, without retries), as they always have. One route would be simpler, but would change
- * that output.
+ * What ambient's HTTPRoutes hold of a rule's retries: none. Retries are refused (resilience.ts: the HTTPRoute
+ * `retry` field is Experimental, GEP-1731), or left out with UnsupportedSettings.DROP_WITH_WARNING; so the
+ * routes are one set, as if no retries had been given (a route per retry policy, as on Linkerd, would split
+ * the rules into `<service>-retry` routes that do not retry, and change the order of rules that tie), and the
+ * crossed-precedence check compares only what the waypoint gets: the rules' timeouts.
  */
-const ROUTE_PER_RETRY_POLICY = true;
+const RETRIES: GammaRetries = { routePerRetryPolicy: false, written: false };
 
 /**
  * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
@@ -27,7 +28,8 @@ const ROUTE_PER_RETRY_POLICY = true;
  */
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
   // a dropped setting is noted on the object it would have been written to: a route's retries on the
-  // HTTPRoute that holds that route's rules (a route per retry policy), a mirror on the HTTPRoutes; the
+  // HTTPRoutes that hold that route's rules (the service's one route set: no route per retry policy, as
+  // nothing is written for the dropped retries), a mirror on the HTTPRoutes; the
   // rest (a rate limit, for which ambient writes no object) on every routing object of the service,
   // where its ResilientService's settings are
   droppedOn(obj: ApiObject, setting: string, from: TrafficContributor, model: TrafficModel) {
@@ -48,7 +50,7 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
   },
 
   precedenceProblem(traffic: TrafficTarget, m: TrafficModel) {
-    return crossedPrecedenceProblem(traffic, m, GATEWAY_API_PRECEDENCE, ROUTE_PER_RETRY_POLICY);
+    return crossedPrecedenceProblem(traffic, m, GATEWAY_API_PRECEDENCE, RETRIES);
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {
@@ -60,7 +62,7 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
       return;
     }
     if (m.resilience?.rules.length || routingOf(m)) {
-      gammaRoutes(traffic, model, { routePerRetryPolicy: ROUTE_PER_RETRY_POLICY, annotations: () => ({}), mirror: true });
+      gammaRoutes(traffic, model, { routePerRetryPolicy: RETRIES.routePerRetryPolicy, annotations: () => ({}), mirror: true });
     }
     if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {
       traffic.adopt(new istio.DestinationRule(traffic, 'DestinationRule', {

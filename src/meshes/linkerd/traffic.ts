@@ -9,7 +9,7 @@ import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/i
 import { formatMillisSingleUnit } from '../../private/format';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
-import { crossedPrecedenceProblem } from '../gateway-api/precedence';
+import { crossedPrecedenceProblem, GammaRetries } from '../gateway-api/precedence';
 import { TrafficRenderer } from '../renderer';
 import { PolicyHttpRoute } from '../unconverted';
 
@@ -37,7 +37,7 @@ export const SERVICE_LEVEL = /^(circuitBreaker|connectionPool|loadBalancing)\b/;
  * Linkerd reads a route's retries from its annotations (retry.linkerd.io/*, policy-controller
  * k8s/index/src/outbound/index/http.rs), not per rule: a route per retry policy.
  */
-const ROUTE_PER_RETRY_POLICY = true;
+const RETRIES: GammaRetries = { routePerRetryPolicy: true, written: true };
 
 /**
  * Linkerd: HTTPRoutes with the Service as parent, one per retry policy (`<service>` without
@@ -67,7 +67,7 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
   },
 
   precedenceProblem(traffic: TrafficTarget, model: TrafficModel) {
-    return crossedPrecedenceProblem(traffic, model, LINKERD_PRECEDENCE, ROUTE_PER_RETRY_POLICY);
+    return crossedPrecedenceProblem(traffic, model, LINKERD_PRECEDENCE, RETRIES);
   },
 
   render(traffic: TrafficTarget, model: () => TrafficModel) {
@@ -78,7 +78,7 @@ export const LINKERD_TRAFFIC: TrafficRenderer = {
     if (needRoutes) {
       gammaRoutes(traffic, model, {
         policyApi: policyApi ? { parentGroup: 'core', route: (scope, id, props) => new PolicyHttpRoute(scope, id, props as linkerd.HttpRouteProps) } : undefined,
-        routePerRetryPolicy: ROUTE_PER_RETRY_POLICY,
+        routePerRetryPolicy: RETRIES.routePerRetryPolicy,
         annotations: retryAnnotations,
         mirror: false,
       });

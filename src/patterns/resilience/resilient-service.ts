@@ -330,7 +330,9 @@ export class ResilientService extends MeshConstruct {
 
     this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, this._renderContext());
-    const note = this._handleUnsupported(problems, unsupported, props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING);
+    const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
+    this.warnRetryStorm(intent, drop ? unsupported : []);
+    const note = this._handleUnsupported(problems, unsupported, drop);
     this._dropped.push(...(note ? unsupported : []));
     ServiceTraffic.of(this, this.mesh, this.service).setResilience({
       rules: intent.rules,
@@ -415,10 +417,6 @@ export class ResilientService extends MeshConstruct {
       else for (const p of c._problems(`callers[${i}]`)) problems.addRaw(p);
     });
 
-    if (rules.some(r => r.retry) && !circuitBreaker) {
-      this._warn('retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)');
-    }
-
     return {
       service,
       serviceName: service.name,
@@ -434,6 +432,18 @@ export class ResilientService extends MeshConstruct {
       rateLimit,
       callers: props.callers ?? [],
     };
+  }
+
+  /**
+   * Warns of retries without a circuit breaker, for the retries that are written: a rule's retry policy left
+   * out whole (`dropped`: a mesh that cannot retry names the policy by its retrySource, Istio ambient's
+   * resilience.ts) retries nothing.
+   */
+  private warnRetryStorm(intent: ResilienceIntent, dropped: Unsupported[]): void {
+    const droppedPolicies = new Set(dropped.filter(u => !u.keep).map(u => u.setting));
+    if (!intent.circuitBreaker && intent.rules.some(r => r.retry && !droppedPolicies.has(r.retrySource))) {
+      this._warn('retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)');
+    }
   }
 
   private retryIntent(problems: ProblemList, prop: string, r: RetryPolicy): RetryIntent | undefined {

@@ -18,11 +18,14 @@ const model = (timeouts: [number, number], extra: any = {}) => ({
   ...extra,
 }) as any;
 const LINKERD = gammaPrecedence({ rank: LINKERD_PRECEDENCE.rank, ranking: 'the proxy ranks', rankingOfRules: 'the proxy ranks' });
+// what the routes of each mesh hold of the retries (linkerd/traffic.ts, istio-ambient/traffic.ts)
+const LINKERD_RETRIES = { routePerRetryPolicy: true, written: true };
+const AMBIENT_RETRIES = { routePerRetryPolicy: false, written: false };
 const GATEWAY = gammaPrecedence({ rank: GATEWAY_API_PRECEDENCE.rank, ranking: 'Gateway API', rankingOfRules: 'Gateway API precedence' });
 
 describe('meshes/gateway-api: crossed precedence of version routes and resilience rules', () => {
   test('Linkerd\'s ranking (headers above a method): the method route would take the test requests, refused', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD, true)).toBe(
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD, LINKERD_RETRIES)).toBe(
       '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}) sends requests to a version, '
       + 'and [test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}; timeout 1000ms, no retries) '
       + 'and routes[1] ({"headers":[],"methods":["GET"]}; timeout 5000ms, no retries) both match some of them. Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks), '
@@ -31,16 +34,16 @@ describe('meshes/gateway-api: crossed precedence of version routes and resilienc
   });
 
   test('Gateway API ranking (a method above headers): the same routes keep their winner, accepted', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), GATEWAY, true)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), GATEWAY, LINKERD_RETRIES)).toBeUndefined();
   });
 
   test('rules with one timeout and retries, fewer than two rules, no version rule, or an SMI split: nothing to swap', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 1000]), LINKERD, true)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 1000]), LINKERD, LINKERD_RETRIES)).toBeUndefined();
     const one = model([1000, 5000]);
     const oneRule = { ...one, resilience: { rules: one.resilience.rules.slice(0, 1) } };
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), oneRule, LINKERD, true)).toBeUndefined();
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), { ...one, routing: { ...one.routing, rules: [] } }, LINKERD, true)).toBeUndefined();
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000], { canary: { smi: true } }), LINKERD, true)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), oneRule, LINKERD, LINKERD_RETRIES)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), { ...one, routing: { ...one.routing, rules: [] } }, LINKERD, LINKERD_RETRIES)).toBeUndefined();
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000], { canary: { smi: true } }), LINKERD, LINKERD_RETRIES)).toBeUndefined();
   });
 });
 
@@ -82,11 +85,48 @@ describe('one precedence object per mesh: its rank, and its words in both refusa
   });
 
   test('the crossed-precedence refusal says `rankingOfRules`: Linkerd\'s and Gateway API\'s words', () => {
-    const linkerd = crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD_PRECEDENCE, true);
+    const linkerd = crossedPrecedenceProblem(target(Mesh.linkerd()), model([1000, 5000]), LINKERD_PRECEDENCE, LINKERD_RETRIES);
     expect(linkerd).toContain('Linkerd sends a request to the most specific HTTPRoute match (the proxy ranks longest path, most headers, most query parameters, then a method), ');
-    // Gateway API's ranking: the rule of two headers alone, a tie crossed (two retry policies: two routes)
-    expect(crossedPrecedenceProblem(target(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })), crossedTie(), GATEWAY_API_PRECEDENCE, true)).toContain(
+    // Gateway API's ranking: a tie alone (the first rule), the other rule crossed with a second header
+    const ambient = target(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }));
+    expect(crossedPrecedenceProblem(ambient, crossedHeader([1000, 5000]), GATEWAY_API_PRECEDENCE, AMBIENT_RETRIES)).toContain(
       'Istio ambient sends a request to the most specific HTTPRoute match (Gateway API precedence: exact path, longest path, method, most headers, most query parameters), ');
+  });
+});
+
+/** Two rules of one header each (a tie alone: the first); the version route matches the first one's header. */
+const crossedHeader = (timeouts: [number, number], retry?: any) => {
+  const h = (name: string) => ({ name, type: MatchType.EXACT, value: '1' });
+  return {
+    resilience: {
+      rules: [
+        { name: 'testers', source: 'routes[0]', retrySource: 'routes[0].retries', match: { headers: [h('x-test')] }, timeoutMs: timeouts[0], retry },
+        { name: 'other', source: 'routes[1]', retrySource: 'retries', match: { headers: [h('x-other')] }, timeoutMs: timeouts[1] },
+      ],
+    },
+    routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: { headers: [h('x-test')] }, to: [] }], split: [] },
+  } as any;
+};
+
+describe('written retries: only the settings the routes hold can swap (Istio ambient writes no retries)', () => {
+  const AMBIENT = target(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }));
+  const retry = { attempts: 2, on: ['5xx'], statusCodes: [] };
+
+  test('rules that differ in their retries only: refused where retries are written, accepted on ambient', () => {
+    const written = { routePerRetryPolicy: false, written: true };
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), crossedHeader([1000, 1000], retry), GATEWAY_API_PRECEDENCE, written))
+      .toContain('routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}; timeout 1000ms, 2 retries) and routes[1]');
+    expect(crossedPrecedenceProblem(AMBIENT, crossedHeader([1000, 1000], retry), GATEWAY_API_PRECEDENCE, AMBIENT_RETRIES)).toBeUndefined();
+  });
+
+  test('rules with other timeouts: refused on ambient too, naming the timeouts only', () => {
+    expect(crossedPrecedenceProblem(AMBIENT, crossedHeader([1000, 5000], retry), GATEWAY_API_PRECEDENCE, AMBIENT_RETRIES)).toBe(
+      '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}) sends requests to a version, '
+      + 'and [test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}; timeout 1000ms) '
+      + 'and routes[1] ({"headers":[{"name":"x-other","type":"exact","value":"1"}]}; timeout 5000ms) both match some of them. Istio ambient sends a request to the most specific HTTPRoute match '
+      + '(Gateway API precedence: exact path, longest path, method, most headers, most query parameters), '
+      + 'and a route holds one condition per header name, so in the routes written for canaryRequests[0] routes[1] ranks higher and those requests would get its settings, not routes[0]\'s; '
+      + 'match canaryRequests[0] on a header that no route of [test/resilience] matches on, or add that header condition to routes[1]\'s match too, or give both routes the same timeout');
   });
 });
 
@@ -95,8 +135,11 @@ describe('routePerRetryPolicy: rules of two retry policies in two routes have no
   // in one route the first rule (ri) keeps the requests, in two routes their order is undefined
   const m = crossedTie();
 
-  test('one route per retry policy (Linkerd, ambient): refused; one route: accepted', () => {
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, true)).toContain('in the routes written for canaryRequests[0] routes[1] ranks higher');
-    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, false)).toBeUndefined();
+  test('one route per retry policy (Linkerd): refused; one route (ambient, whose dropped retries split nothing): accepted', () => {
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, LINKERD_RETRIES)).toContain('in the routes written for canaryRequests[0] routes[1] ranks higher');
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, LINKERD_PRECEDENCE, { routePerRetryPolicy: false, written: true })).toBeUndefined();
+    // Gateway API's ranking with a route per policy (ambient before: its dropped retries split the rules): refused
+    expect(crossedPrecedenceProblem(target(Mesh.linkerd()), m, GATEWAY_API_PRECEDENCE, { routePerRetryPolicy: true, written: true })).toContain('in the routes written for canaryRequests[0] routes[1] ranks higher');
+    expect(crossedPrecedenceProblem(target(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })), m, GATEWAY_API_PRECEDENCE, AMBIENT_RETRIES)).toBeUndefined();
   });
 });

@@ -283,11 +283,32 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
     expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 } })))
       .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
     const chart = shopChart();
-    new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     const out = synthValidated(chart);
+    // one HTTPRoute, as without retries (no `payment-retry` route that does not retry), with the note
+    expect(ofKind(out, 'HTTPRoute').map(r => r.metadata.name)).toEqual(['payment']);
     expect(ofKind(out, 'HTTPRoute').every(r => !JSON.stringify(r).includes('retry.linkerd.io'))).toBe(true);
-    expect(ofKind(out, 'HTTPRoute')[0].metadata.annotations['cdk8s-mesh.io/dropped-settings']).toContain('retries');
+    expect(one(out, 'HTTPRoute', 'payment').metadata.annotations['cdk8s-mesh.io/dropped-settings']).toBe('retries=2');
+    // the drop is told; no retry-storm warning for retries that are not written
+    expect(rs.warnings).toEqual([expect.stringMatching(/^retries \(2\) is not written: Istio ambient cannot express it/)]);
     expect(stderr()).toHaveBeenCalled();
+  });
+
+  test('dropped retries: the routes are those written without retries (rules not split by retry policy)', () => {
+    const routes = [
+      { name: 'create', match: { path: PathMatch.prefix('/create') }, retries: { attempts: 3 } },
+      { name: 'reads', match: { path: PathMatch.prefix('/reads') }, timeout: Duration.seconds(1) },
+    ];
+    const dropped = shopChart();
+    new ResilientService(dropped, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, routes, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    const none = shopChart();
+    new ResilientService(none, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), routes: routes.map(({ retries: _, ...r }) => r) });
+    const routesOf = (chart: Chart) => ofKind(synthValidated(chart), 'HTTPRoute');
+    expect(routesOf(dropped).map(r => r.metadata.name)).toEqual(['payment']);
+    // the same path, timeout and backend of each request (the rules of a retried route are kept apart by
+    // method, as ResilientService splits them before the mesh is asked)
+    const requests = (chart: Chart) => routesOf(chart)[0].spec.rules.map((r: any) => [r.matches[0].path.value, r.timeouts?.request, r.backendRefs]);
+    expect(new Set(requests(dropped).map((x: unknown) => JSON.stringify(x)))).toEqual(new Set(requests(none).map((x: unknown) => JSON.stringify(x))));
   });
 
   test('a local rate limit is refused (no sidecar to patch)', () => {

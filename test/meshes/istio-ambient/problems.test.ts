@@ -44,10 +44,32 @@ describe('meshes/istio-ambient: faults beside Gateway API routes (joinProblem)',
     // alone, routes[0] and routes[1] tie (one header each) and route order keeps routes[0]; in the routes written
     // for the test requests, routes[1] has two headers (x-b and the test header) and outranks it: refused
     expect(precedence(rules({ headers: [h('x-b')] }))).toBe(
-      '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}) sends requests to a version, and [test/res] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}; timeout 1000ms, no retries) '
-      + 'and routes[1] ({"headers":[{"name":"x-b","type":"exact","value":"1"}]}; timeout 5000ms, no retries) both match some of them. Istio ambient sends a request to the most specific HTTPRoute match '
+      '[test/release] canaryRequests[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}) sends requests to a version, and [test/res] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"1"}]}; timeout 1000ms) '
+      + 'and routes[1] ({"headers":[{"name":"x-b","type":"exact","value":"1"}]}; timeout 5000ms) both match some of them. Istio ambient sends a request to the most specific HTTPRoute match '
       + '(Gateway API precedence: exact path, longest path, method, most headers, most query parameters), and a route holds one condition per header name, so in the routes written for canaryRequests[0] routes[1] ranks higher and those requests would get its settings, not routes[0]\'s; '
-      + 'match canaryRequests[0] on a header that no route of [test/res] matches on, or add that header condition to routes[1]\'s match too, or give both routes the same timeout and retries');
+      + 'match canaryRequests[0] on a header that no route of [test/res] matches on, or add that header condition to routes[1]\'s match too, or give both routes the same timeout');
+  });
+
+  test('the crossed-precedence check follows what the waypoint gets: retries (only ever dropped on ambient) neither split the routes nor differ', () => {
+    const precedence = (model: any) => ISTIO_AMBIENT.traffic!.precedenceProblem!(target({ resilienceBy: 'test/res', canaryBy: 'test/release' }), model, renderContext(mesh));
+    const h = (name: string) => ({ name, type: MatchType.EXACT, value: '1' });
+    const retry = { attempts: 2, on: ['5xx'], statusCodes: [] };
+    const rules = (first: any, second: any, timeouts: [number, number], canary: string) => ({
+      resilience: {
+        rules: [
+          { name: 'first', source: 'routes[0]', retrySource: 'routes[0].retries', match: first, timeoutMs: timeouts[0], retry },
+          { name: 'second', source: 'routes[1]', retrySource: 'routes[1]', match: second, timeoutMs: timeouts[1] },
+        ],
+      },
+      routing: { versions: [], rules: [{ name: 'canary', source: 'canaryRequests[0]', match: { headers: [h(canary)] }, to: [] }], split: [] },
+    });
+    // routes[1] outranks routes[0] in the routes for the test requests, but both give them 1s: the dropped
+    // retries of routes[0] are not written, so nothing differs (with another timeout: refused)
+    expect(precedence(rules({ headers: [h('x-test')] }, { headers: [h('x-b')] }, [1000, 1000], 'x-test'))).toBeUndefined();
+    expect(precedence(rules({ headers: [h('x-test')] }, { headers: [h('x-b')] }, [1000, 5000], 'x-test'))).toContain('routes[1] ranks higher');
+    // routes[0] (two headers) outranks routes[1] alone; crossed with x-b both have two, and in one route the first
+    // rule keeps its requests (two routes, one per retry policy, would leave their order undefined): accepted
+    expect(precedence(rules({ headers: [h('x-a'), h('x-b')] }, { headers: [h('x-a')] }, [1000, 5000], 'x-b'))).toBeUndefined();
   });
   test('sidecars have neither check', () => {
     expect(ISTIO.traffic!.joinProblem).toBeUndefined();

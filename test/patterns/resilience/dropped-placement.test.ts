@@ -77,8 +77,8 @@ describe('Istio: each dropped setting on the routing object it would have been w
   });
 });
 
-describe('Istio ambient: retries on the HTTPRoute that holds the route\'s rules', () => {
-  test('the retries of one route on its route, a rate limit (no object) on every routing object of the service', () => {
+describe('Istio ambient: retries on the HTTPRoutes that hold the route\'s rules', () => {
+  test('the retries of one route on the service\'s one route (no route per dropped retry policy), a rate limit (no object) on every routing object of the service', () => {
     const chart = shopChart();
     new ResilientService(chart, 'resilience', {
       mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
@@ -88,10 +88,20 @@ describe('Istio ambient: retries on the HTTPRoute that holds the route\'s rules'
       rateLimit: { requestsPerSecond: 10 },
       unsupportedSettings: DROP,
     });
-    expect(notes(chart)).toEqual({
-      'HTTPRoute/payment': 'rateLimit=10',
-      'HTTPRoute/payment-retry': 'rateLimit=10, routes[0].retries=3',
+    expect(notes(chart)).toEqual({ 'HTTPRoute/payment': 'rateLimit=10, routes[0].retries=3' });
+  });
+
+  test('past 16 rules the route set is split: every part holds rules of the dropped retries and carries the note', () => {
+    const chart = shopChart();
+    new ResilientService(chart, 'resilience', {
+      mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
+      service: http('payment'),
+      retries: { attempts: 2 },
+      // 9 routes, each split by idempotency (retried methods, the rest): 18 rules and the default's 2
+      routes: Array.from({ length: 9 }, (_, i) => ({ name: `r${i}`, match: { path: PathMatch.prefix(`/r${i}`) }, timeout: Duration.seconds(i + 1) })),
+      unsupportedSettings: DROP,
     });
+    expect(notes(chart)).toEqual({ 'HTTPRoute/payment': 'retries=2', 'HTTPRoute/payment-rules-2': 'retries=2' });
   });
 });
 

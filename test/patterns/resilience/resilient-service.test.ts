@@ -1,7 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, MeshAnalyzer, PathMatch,
+  CircuitBreakerErrors, HeaderMatch, HttpMethod, Identity, IstioDataPlane, LinkerdInboundPolicy, LinkerdRouteApi, LoadBalancingPolicy, Mesh, MeshAnalyzer,
+  PathMatch,
   ResilientService, ReachabilityMatrix, ResilientServiceProps, RetryOn, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, failureOf, one, shopChart, synthValidated, ofKind } from '../../util';
@@ -428,6 +429,27 @@ describe('guardrails, on both sides of each limit', () => {
     expect(without.warnings).toEqual(['retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)']);
     expect(withCb.warnings).toEqual([]);
     expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[cdk8s-mesh] warning: [test/a] retries without a circuit breaker'));
+  });
+
+  test('the retry-storm warning follows the retries that are written', () => {
+    const STORM = 'retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)';
+    const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+    const drop = UnsupportedSettings.DROP_WITH_WARNING;
+    const routes = [{ name: 'create', match: { path: PathMatch.prefix('/create') }, retries: { attempts: 3 } }];
+    // Istio ambient writes no retries: dropped whole, they warn of the drop, not of a storm
+    const dropped = new ResilientService(shopChart(), 'ambient', { mesh: ambient, service: payment(), retries: { attempts: 2 }, routes, unsupportedSettings: drop });
+    expect(dropped.droppedSettings).toEqual(['routes[0].retries', 'retries']);
+    expect(dropped.warnings.filter(w => w.includes('retry storm'))).toEqual([]);
+    expect(dropped.warnings).toHaveLength(2);
+    // Linkerd drops a retry condition but writes the retries: the warning stays
+    const linkerd = new ResilientService(shopChart(), 'linkerd', { mesh: Mesh.linkerd(), service: payment(), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR, RetryOn.CONNECT_FAILURE] }, unsupportedSettings: drop });
+    expect(linkerd.droppedSettings).toEqual(['retries.retryOn']);
+    expect(linkerd.warnings[0]).toBe(STORM);
+    // Istio sidecars write the retries: the warning stays
+    const sidecar = new ResilientService(shopChart(), 'sidecar', { mesh: Mesh.istio(), service: payment(), retries: { attempts: 2 }, routes });
+    expect(sidecar.warnings).toEqual([STORM]);
+    expect(stderr()).not.toHaveBeenCalledWith(expect.stringContaining('[test/ambient] retries without a circuit breaker'));
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/linkerd] retries without a circuit breaker'));
   });
 
   test('max ejection of 100% is refused unless allowed; 99 is fine', () => {

@@ -1,7 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
 import {
   CanaryRelease, HeaderMatch, HttpMethod, IstioDataPlane, Mesh, PathMatch,
-  ReleaseVersion, ResilientService, ResilientServiceProps, RouteOverride, ServiceRef, ServiceVersion, VersionedRouting,
+  ReleaseVersion, ResilientService, ResilientServiceProps, RetryOn, RouteOverride, ServiceRef, ServiceVersion, UnsupportedSettings, VersionedRouting,
 } from '../../../src';
 import { captureStderr, failureOf, shopChart, synthValidated } from '../../util';
 import { gatewayRule, TestRequest } from '../routing/evaluate';
@@ -97,7 +97,9 @@ describe.each(MESHES)('%s: CanaryRelease test requests with ResilientService rou
       withCanary(chart, mesh);
     });
     expect(message).toContain('[test/release] service: got payment: [test/release] canaryRequests[0] ({"headers":[{"name":"x-test"');
-    expect(message).toContain('[test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}; timeout 1000ms, no retries) and routes[1]');
+    // the settings the routes hold: Istio ambient writes no retries
+    const settings = mesh === AMBIENT ? 'timeout 1000ms' : 'timeout 1000ms, no retries';
+    expect(message).toContain(`[test/resilience] routes[0] ({"headers":[{"name":"x-test","type":"exact","value":"true"}]}; ${settings}) and routes[1]`);
     expect(message).toContain('match canaryRequests[0] on a header that no route of [test/resilience] matches on, or add that header condition to routes[1]');
     // in either order of construction
     expect(failureOf(chart => {
@@ -159,4 +161,58 @@ describe('VersionedRouting crossed with ResilientService routes: the same check'
       expect(synthValidated(chart).length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('retries: Linkerd writes a route per retry policy, Istio ambient (retries dropped) one route set', () => {
+  const h = (name: string) => HeaderMatch.exact(name, '1');
+  // alone, routes[0] (two headers) outranks routes[1]; crossed with the test requests' x-b both have two
+  // headers, and only rule order within one HTTPRoute keeps routes[0] ahead
+  const routes: RouteOverride[] = [
+    { name: 'both', match: { methods: [HttpMethod.GET], headers: [h('x-a'), h('x-b')] }, timeout: Duration.seconds(1), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR] } },
+    { name: 'a', match: { methods: [HttpMethod.GET], headers: [h('x-a')] }, timeout: Duration.seconds(5) },
+  ];
+  const build = (chart: Chart, mesh: Mesh) => {
+    new ResilientService(chart, 'resilience', { mesh, service: payment(), routes, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, canaryRequests: [{ headers: [h('x-b')] }] });
+  };
+
+  test('Linkerd (the retries written, routes[0] in payment-retry): refused, the order of two routes being undefined', () => {
+    expect(failureOf(chart => build(chart, Mesh.linkerd()))).toContain('in the routes written for canaryRequests[0] routes[1] ranks higher');
+  });
+
+  test('Istio ambient: one HTTPRoute, accepted, and each request gets the settings the ResilientService alone gives it', () => {
+    const alone = shopChart();
+    new ResilientService(alone, 'resilience', { mesh: AMBIENT, service: payment(), routes, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+    const chart = shopChart();
+    build(chart, AMBIENT);
+    const out = synthValidated(chart);
+    expect(out.filter(o => o.kind === 'HTTPRoute').map(o => o.metadata.name)).toEqual(['payment']);
+    const requests = [req('/x', 'GET', { 'x-a': '1', 'x-b': '1' }), req('/x', 'GET', { 'x-a': '1' }), req('/x', 'GET', { 'x-b': '1' }), req('/x', 'POST', { 'x-a': '1', 'x-b': '1' })];
+    const got = requests.map(r => {
+      const rule = gatewayRule(out, 'payment', r, 'gateway');
+      return [rule.backendRefs.filter((b: any) => b.weight === undefined || b.weight > 0).map((b: any) => b.name).sort(), rule.timeouts?.request];
+    });
+    const intended = requests.map(r => [r.headers['x-b'] === '1' ? ['payment-v2'] : ['payment-v1', 'payment-v2'], gatewayRule(synthValidated(alone), 'payment', r, 'gateway').timeouts?.request]);
+    expect(got).toEqual(intended);
+    expect(got[0]).toEqual([['payment-v2'], '1s']);
+  });
+
+  test('rules that differ in their retries only: Linkerd, which writes them, refuses the swap; Istio ambient, which drops them, accepts it', () => {
+    // alone, routes[0] and routes[1] tie (a method and a header each); in the routes written for the test
+    // requests routes[1] has two headers and outranks routes[0] on both meshes: the same timeout, other retries
+    const same: RouteOverride[] = [
+      { name: 'testers', match: { methods: [HttpMethod.GET], headers: [h('x-test')] }, timeout: Duration.seconds(1), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR] } },
+      { name: 'other', match: { methods: [HttpMethod.GET], headers: [h('x-other')] }, timeout: Duration.seconds(1) },
+    ];
+    const withTests = (chart: Chart, mesh: Mesh) => {
+      new ResilientService(chart, 'resilience', { mesh, service: payment(), routes: same, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+      new CanaryRelease(chart, 'release', { mesh, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, canaryRequests: [{ headers: [h('x-test')] }] });
+    };
+    expect(failureOf(chart => withTests(chart, Mesh.linkerd()))).toContain('timeout 1000ms, 2 retries) and routes[1]');
+    const chart = shopChart();
+    withTests(chart, AMBIENT);
+    const out = synthValidated(chart);
+    const rule = gatewayRule(out, 'payment', req('/x', 'GET', { 'x-test': '1', 'x-other': '1' }), 'gateway');
+    expect([rule.backendRefs.map((b: any) => b.name), rule.timeouts.request]).toEqual([['payment-v2'], '1s']);
+  });
 });
