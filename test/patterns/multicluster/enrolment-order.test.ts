@@ -1,7 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Mesh, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { LinkerdInboundPolicy, Mesh, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { captureStderr, ofKind, synthValidated } from '../../util';
 
 const stderr = captureStderr();
@@ -359,6 +359,42 @@ describe('linkerd: two ZeroTrustNamespaces of one namespace with different mtls 
     });
     expect(outputs[0].us).toBe(outputs[1].us);
     expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+
+  test('in charts of two clusters: the Servers other patterns write in each cluster take that cluster\'s default, in both orders', () => {
+    for (const zeroTrustFirst of [true, false]) {
+      const { us, eu } = phases(zeroTrustFirst);
+      // a rate limit of a service of each cluster, created last (after both ZeroTrustNamespaces): its Server's accessPolicy
+      // is the namespace's default where the Server is, not the last one the app declared
+      for (const c of [us, eu]) {
+        new ResilientService(c, 'limited', { mesh: Mesh.linkerd(), service: ServiceRef.fromName('limited', { port: 8080, selector: { app: 'limited' } }), timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+      }
+      const accessPolicy = (c: Chart) => ofKind(synthValidated(c), 'Server', 'limited-8080').map(o => o.spec.accessPolicy);
+      expect(accessPolicy(us)).toEqual(['deny']);
+      expect(accessPolicy(eu)).toEqual(['audit']);
+    }
+  });
+
+  test('a Server in a cluster without a ZeroTrustNamespace of the namespace does not take another cluster\'s default', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED });
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+    // eu-west's Server of payment (the export's): the mesh's declared default, as eu-west's shop declares none
+    expect(ofKind(synthValidated(eu), 'Server', 'payment-8080').map(o => o.spec.accessPolicy)).toEqual(['all-authenticated']);
   });
 
   test('in charts of one cluster (a chart that no cluster is assigned): refused at synthesis in both orders, with the same message naming both', () => {
