@@ -52,8 +52,8 @@ const DUPLICATE_CODES = new Set(['K101', 'K102']);
  * hold the same object, and are analyzed apart (src/private/clusters.ts, shared with the enrolment).
  * @internal
  */
-export function markChartCluster(chart: Chart, cluster: string): void {
-  markCluster(chart, cluster);
+export function markChartCluster(chart: Chart, cluster: string, by: string): void {
+  markCluster(chart, cluster, by);
 }
 
 interface Emitted {

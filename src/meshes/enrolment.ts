@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Enrolment, EnrolmentContext, EnrolmentRenderer } from './renderer';
 import { Mesh } from '../model/mesh';
-import { sameCluster } from '../private/clusters';
+import { clusterRelationFinal, sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
@@ -135,6 +135,16 @@ export class MeshNamespace extends Construct {
     for (const m of all) m.rehome(all);
   }
 
+  /** Who sets `key` on a Namespace object, first first: its maker, then the enrolments that hold it, in creation order. */
+  private static annotationParties(ns: ApiObject, key: string): { value: string; entry?: NamespaceAnnotation; holder?: MeshNamespace }[] {
+    const preset = ANNOTATIONS_BEFORE.get(ns)?.get(key);
+    const held = [...HOLDERS.get(ns) ?? []].flatMap(m => {
+      const entry = m.annotations.get(key);
+      return entry ? [{ value: entry.value, entry, holder: m }] : [];
+    }).sort((a, b) => a.entry.seq - b.entry.seq);
+    return [...(preset !== undefined ? [{ value: preset }] : []), ...held];
+  }
+
   /** The Namespace object that carries the enrolment (none for a namespace the app does not own, and on pod templates). */
   public namespaceObject?: ApiObject;
   /** How the mesh enrols workloads (undefined: the library does not know). */
@@ -145,12 +155,14 @@ export class MeshNamespace extends Construct {
   /** The value of the enrolment's key on the Namespace object before it was adopted (the user's). */
   private preset?: string;
   /** Annotations patterns wrote on the Namespace object through `annotateNamespace` (Linkerd's default policy). */
-  private readonly annotations = new Map<string, string>();
+  private readonly annotations = new Map<string, NamespaceAnnotation>();
   /**
    * What enrolling a workload of another chart wrote on its pod template (the keys added, the
    * automountServiceAccountToken before), undone if a MultiClusterExport puts that chart in another cluster.
    */
   private readonly wrote = new Map<ApiObject, { labels: string[]; annotations: string[]; automount: { before: boolean | undefined } | undefined }>();
+  /** The services `checkService` checked but has not yet warned for: at synthesis, when the clusters are final. */
+  private readonly pending = new Set<string>();
   /** The services `checkService` checked, checked again when the workloads of another cluster leave. */
   private readonly checks = new Map<string, { selector: { [k: string]: string }; warn: (message: string) => void }>();
   /** Whether the Namespace object was the one a pattern was given (never moved to another). */
@@ -171,7 +183,7 @@ export class MeshNamespace extends Construct {
       const workloads = serviceWorkloads(options.chartOnly ? scope : scope.node.root, scope).filter(w => w.namespace === namespace);
       for (const w of workloads) this.enrolWorkload(w);
       if (!workloads.length) {
-        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in this app, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
+        options.warn?.(`no Deployment, StatefulSet or DaemonSet of namespace ${namespace} is in the charts of this cluster, so none is enrolled in ${mesh.displayName}: ${this.enrolment.howTo(namespace)}, or create the workloads before the first pattern of the namespace (see ${docsUrl('enrolment.md')})`);
       }
       return;
     }
@@ -179,7 +191,7 @@ export class MeshNamespace extends Construct {
     if (found || options.owned || namespace === scope.namespace) {
       this.adopt(found, firstBy);
     } else {
-      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the app, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
+      options.warn?.(`namespace ${namespace} is not this chart's namespace (${scope.namespace ?? 'none'}) and no Namespace object of it is in the charts of this cluster, so its workloads are not enrolled in ${mesh.displayName} by this library and its policies do nothing until they are: ${this.enrolment.howTo(namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
     }
   }
 
@@ -213,10 +225,35 @@ export class MeshNamespace extends Construct {
     if (e?.on !== 'pod template' || !this.enrolled.size || this.checked.has(name)) return;
     this.checked.add(name);
     this.checks.set(name, { selector, warn });
-    if (!this.covers(selector)) {
-      const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
-      warn(`no Deployment, StatefulSet or DaemonSet of this app runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
+    if (this.covers(selector)) return;
+    // the workloads of a chart that a MultiClusterExport (created later) may put in another cluster leave this
+    // enrolment then (rehome), and if none is left the namespace's own warning is given instead: said at
+    // synthesis, when the clusters are final, as when the export is created first
+    const chart = Chart.of(this);
+    if ([...this.enrolled.keys()].every(api => clusterRelationFinal(Chart.of(api), chart))) {
+      this.warnUncovered(name);
+      return;
     }
+    if (!this.pending.size) {
+      this.node.addValidation({
+        validate: () => {
+          for (const pending of [...this.pending]) {
+            this.pending.delete(pending);
+            if (this.enrolled.size && !this.covers(this.checks.get(pending)!.selector)) this.warnUncovered(pending);
+          }
+          return [];
+        },
+      });
+    }
+    this.pending.add(name);
+  }
+
+  /** Warns that no enrolled workload runs the pods of a service `checkService` checked. */
+  private warnUncovered(name: string): void {
+    const e = this.enrolment!;
+    const { selector, warn } = this.checks.get(name)!;
+    const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
+    warn(`no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service ${name} (selector ${JSON.stringify(selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
   }
 
   /** Whether an enrolled workload's pods are selected by `selector`. */
@@ -229,12 +266,56 @@ export class MeshNamespace extends Construct {
 
   /**
    * Annotates the Namespace object that carries the enrolment (a setting of the namespace, e.g. Linkerd's
-   * default inbound policy), so that it moves with the enrolment if a MultiClusterExport puts the Namespace
-   * object in another cluster (`rehome`).
+   * default inbound policy) for the pattern `scope`, so that it moves with the enrolment if a MultiClusterExport
+   * puts the Namespace object in another cluster (`rehome`). Another value of `key` on the same Namespace object
+   * (its maker's, or another pattern's, first) is refused with `refuse(theirs, from, namespaceObject)`: at once
+   * when the other value is of this chart, else at synthesis, when the charts' clusters are final (before a
+   * MultiClusterExport, two charts of one namespace share one Namespace object; after it, they may not).
    */
-  public annotateNamespace(key: string, value: string): void {
-    this.annotations.set(key, value);
-    this.namespaceObject?.metadata.addAnnotation(key, value);
+  public annotateNamespace(key: string, value: string, scope: Construct, refuse: NamespaceAnnotation['refuse']): void {
+    const mine = this.annotations.get(key);
+    if (mine) {
+      // two patterns of this chart (one enrolment): final whatever the clusters
+      if (mine.value !== value) throw meshError(`[${scope.node.path}] ${refuse(mine.value, `set by [${mine.scope.node.path}]`, this.namespaceObject)}`);
+      return;
+    }
+    const entry: NamespaceAnnotation = { value, scope, seq: ANNOTATION_SEQ.next++, refuse };
+    this.annotations.set(key, entry);
+    scope.node.addValidation({ validate: () => this.annotationProblems(key, entry, false) });
+    if (this.namespaceObject) this.writeAnnotation(this.namespaceObject, key);
+  }
+
+  /**
+   * The refusal of `entry` (this enrolment's value of `key`) on its Namespace object: when an earlier value is
+   * there (its maker's, or another enrolment's). With `finalOnly`, only when that earlier value is of this
+   * chart, which no MultiClusterExport can move apart (thrown at once); the others are reported at synthesis.
+   */
+  private annotationProblems(key: string, entry: NamespaceAnnotation, finalOnly: boolean): string[] {
+    const ns = this.namespaceObject;
+    if (!ns || this.annotations.get(key) !== entry) return [];
+    const first = MeshNamespace.annotationParties(ns, key)[0];
+    if (!first || first.entry === entry || first.value === entry.value) return [];
+    if (finalOnly && (first.holder ? Chart.of(first.holder) : Chart.of(ns)) !== Chart.of(this)) return [];
+    const from = first.entry ? `set by [${first.entry.scope.node.path}]` : 'set on the object by its maker';
+    return [entry.refuse(first.value, from, ns)];
+  }
+
+  /**
+   * Writes `key` on a Namespace object as the first who set it says (its maker, else the first enrolment that
+   * holds the object and annotates it), or removes it when none does; throws the refusals that are final.
+   */
+  private writeAnnotation(ns: ApiObject, key: string): void {
+    let before = ANNOTATIONS_BEFORE.get(ns);
+    if (!before) ANNOTATIONS_BEFORE.set(ns, before = new Map());
+    if (!before.has(key)) before.set(key, ns.metadata.toJson().annotations?.[key]);
+    const first = MeshNamespace.annotationParties(ns, key)[0];
+    if (first) ns.metadata.addAnnotation(key, first.value);
+    else removeMetadataEntry(ns.metadata, 'annotation', key);
+    for (const m of HOLDERS.get(ns) ?? []) {
+      const entry = m.annotations.get(key);
+      const refusal = entry && m.annotationProblems(key, entry, true)[0];
+      if (refusal) throw meshError(`[${entry.scope.node.path}] ${refusal}`);
+    }
   }
 
   private rehome(all: MeshNamespace[]): void {
@@ -260,10 +341,7 @@ export class MeshNamespace extends Construct {
         return;
       }
       for (const [name, c] of this.checks) {
-        if (covered.has(name) && !this.covers(c.selector)) {
-          const step = e.howToService ?? `${e.kind === 'label' ? 'label' : 'annotate'} their pod template with ${e.key}: "${e.value}" (see ${docsUrl('enrolment.md')})`;
-          c.warn(`no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service ${name} (selector ${JSON.stringify(c.selector)}), so they are not enrolled in ${this.mesh.displayName}: ${step}`);
-        }
+        if (covered.has(name) && !this.covers(c.selector)) this.warnUncovered(name);
       }
       return;
     }
@@ -271,27 +349,20 @@ export class MeshNamespace extends Construct {
     if (e?.on !== 'Namespace' || !old || this.given || sameCluster(Chart.of(old), chart)) return;
     const others = all.filter(m => m !== this && m.namespaceObject === old);
     this.namespaceObject = undefined;
+    HOLDERS.get(old)?.delete(this);
     if (!others.length && this.preset === undefined) removeMetadataEntry(old.metadata, e.kind, e.key);
     // no enrolment of its own cluster holds it: the Namespace object is written as its maker wrote it, where it was
     if (!others.length) {
       unmarkClusterScoped(old);
       ordered.delete(old);
     }
-    for (const key of this.annotations.keys()) {
-      if (!others.some(m => m.annotations.has(key))) removeMetadataEntry(old.metadata, 'annotation', key);
-    }
+    // the annotations this enrolment wrote there: the value of whoever else sets them (the object's maker, or
+    // an enrolment that stays), else none
+    for (const key of this.annotations.keys()) this.writeAnnotation(old, key);
     const found = findNamespace(this, this.namespace, this.options.chartOnly);
     if (found || this.options.owned || this.namespace === chart.namespace) {
+      // (with this enrolment's annotations: adopt)
       this.adopt(found, this.firstBy);
-      for (const [key, value] of this.annotations) {
-        const previous = this.namespaceObject!.metadata.toJson().annotations?.[key];
-        if (previous !== undefined && previous !== value) {
-          throw meshError(`[${this.firstBy}] ${propMessage('namespaceObject', `${key}: ${previous}`,
-            `the Namespace [${userPath(this.namespaceObject!)}] of ${this.namespace} in cluster chart [${chart.node.path}] carries ${key}: ${previous}, but this pattern sets ${key}: ${value}`,
-            'remove the annotation from that Namespace, or give the patterns of the namespace in this cluster the same setting (one ZeroTrustNamespace per namespace and cluster)')}`);
-        }
-        this.namespaceObject!.metadata.addAnnotation(key, value);
-      }
     } else {
       this.options.warn?.(`namespace ${this.namespace} is not this chart's namespace (${chart.namespace ?? 'none'}) and no Namespace object of it is in the charts of this cluster, so its workloads are not enrolled in ${this.mesh.displayName} by this library and its policies do nothing until they are: ${e.howTo(this.namespace)} (or create the Namespace with cdk8s-plus in this chart before the first pattern of the namespace; see ${docsUrl('enrolment.md')})`);
     }
@@ -315,9 +386,33 @@ export class MeshNamespace extends Construct {
     if (this.renderer?.enrolNamespace) this.renderer.enrolNamespace(ns, e, context);
     else enrolNamespaceByDefault(ns, e, context);
     this.namespaceObject = ns;
+    let holders = HOLDERS.get(ns);
+    if (!holders) HOLDERS.set(ns, holders = new Set());
+    holders.add(this);
+    for (const key of this.annotations.keys()) this.writeAnnotation(ns, key);
     namespaceFirst(ns);
   }
 }
+
+/** A setting a pattern writes on its namespace's Namespace object through the enrolment (`annotateNamespace`). */
+interface NamespaceAnnotation {
+  readonly value: string;
+  /** The pattern that set it (a refusal is reported under its path). */
+  readonly scope: Construct;
+  /** When it was set, in the app (the first of two values is the one kept, the second is refused). */
+  readonly seq: number;
+  /** The refusal, when `from` (who, in words) set `theirs` on the Namespace object first. */
+  readonly refuse: (theirs: string, from: string, namespaceObject: ApiObject | undefined) => string;
+}
+
+/** The order of `annotateNamespace` calls. */
+const ANNOTATION_SEQ = { next: 0 };
+
+/** The enrolments whose Namespace object is this one. */
+const HOLDERS = new WeakMap<ApiObject, Set<MeshNamespace>>();
+
+/** The annotations' values on a Namespace object before the first enrolment annotated it (its maker's). */
+const ANNOTATIONS_BEFORE = new WeakMap<ApiObject, Map<string, string | undefined>>();
 
 /** The enrolment keys' values on a Namespace object before the first enrolment adopted it. */
 const BEFORE_ADOPTION = new WeakMap<ApiObject, Map<string, string | undefined>>();

@@ -141,15 +141,16 @@ describe('an object written twice with different content is refused, within a ch
     new ZeroTrustNamespace(chart, 'zt1', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
     // they share the namespace's enrolment, so the second is refused at construction, naming the Namespace object
     expect(() => new ZeroTrustNamespace(chart, 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
-      .toThrow('[test/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [test/MeshNamespace-shop/Namespace] already has deny');
+      .toThrow('[test/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [test/MeshNamespace-shop/Namespace] already has deny (set by [test/zt1]); use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
   });
 
   test('two zero-trust namespaces of one Linkerd namespace in two charts: Namespace shop as deny and as audit', () => {
     const app = newApp();
     new ZeroTrustNamespace(shop(app, 'a'), 'zt1', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: payment }] });
-    // the enrolment finds the Namespace object of the other chart: refused at construction
-    expect(() => new ZeroTrustNamespace(shop(app, 'b'), 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] }))
-      .toThrow('[b/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [a/MeshNamespace-shop/Namespace] already has deny');
+    // the enrolment finds the Namespace object of the other chart: refused at synthesis (a MultiClusterExport
+    // created later could still put the two charts in two clusters, each with its own Namespace object)
+    new ZeroTrustNamespace(shop(app, 'b'), 'zt2', { mesh: Mesh.linkerd(), mtls: MtlsPhase.PERMISSIVE, allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('user', { port: 8080 }) }] });
+    expect(synthError(app)).toContain('[b/zt2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [a/MeshNamespace-shop/Namespace] already has deny (set by [a/zt1]); use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
   });
 
   test('two charts of one app: both construct paths and both charts', () => {

@@ -86,7 +86,7 @@ describe('Istio sidecar', () => {
     const chart = shopChart();
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: payment('payments'), timeout: Duration.seconds(3) });
     expect(ofKind(synthValidated(chart), 'Namespace')).toEqual([]);
-    expect(rs.warnings.join('\n')).toContain('namespace payments is not this chart\'s namespace (shop) and no Namespace object of it is in the app');
+    expect(rs.warnings.join('\n')).toContain('namespace payments is not this chart\'s namespace (shop) and no Namespace object of it is in the charts of this cluster');
     expect(rs.warnings.join('\n')).toContain('kubectl label namespace payments istio-injection=enabled');
     expect(warnings()).toContain('[cdk8s-mesh] warning: [test/rs] namespace payments');
   });
@@ -182,14 +182,14 @@ describe('Consul', () => {
   test('with no workload in the chart: a warning with the exact annotation', () => {
     const chart = shopChart();
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3) });
-    expect(rs.warnings.join('\n')).toContain('no Deployment, StatefulSet or DaemonSet of namespace shop is in this app, so none is enrolled in Consul: annotate the pod templates of the workloads of shop with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)');
+    expect(rs.warnings.join('\n')).toContain('no Deployment, StatefulSet or DaemonSet of namespace shop is in the charts of this cluster, so none is enrolled in Consul: annotate the pod templates of the workloads of shop with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true)');
   });
 
   test('a configured service whose pods no workload of the app runs: a warning naming it', () => {
     const chart = shopChart();
     deployment(chart, 'web');
     const rs = new ResilientService(chart, 'rs', { mesh: Mesh.consul(), service: payment(), timeout: Duration.seconds(3), callers: [ServiceRef.fromName('web', { port: 8080 })] });
-    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this app runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/enrolment.md)']);
+    expect(rs.warnings).toEqual(['no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service payment (selector {"app":"payment"}), so they are not enrolled in Consul: annotate their pod template with consul.hashicorp.com/connect-inject: "true" (or install Consul with the Helm value connectInject.default: true; see https://github.com/cdk8s-mesh/cdk8s-mesh/blob/main/docs/enrolment.md)']);
   });
 
   test('the Deployments a release is given are enrolled, in whatever chart they are', () => {

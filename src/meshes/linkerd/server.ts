@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
+import { sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -17,7 +18,8 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
 /** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
 export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 
-const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, string>>();
+/** The default inbound policies constructs of an app write on a namespace, with the chart of each (by app and namespace). */
+const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, { chart: Chart; policy: string }[]>>();
 
 /** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
 export function warnFrom(scope: Construct, message: string): void {
@@ -43,17 +45,27 @@ export class LinkerdServer extends Construct {
 
   /**
    * Records the default inbound policy a construct writes on a namespace (`config.linkerd.io/default-inbound-policy`),
-   * so that the Servers other constructs of the app create there carry it.
+   * so that the Servers other constructs of the app create there, in the same cluster, carry it.
    */
   public static setNamespaceDefault(scope: Construct, namespace: string, policy: string): void {
     const root = scope.node.root;
     if (!NAMESPACE_DEFAULTS.has(root)) NAMESPACE_DEFAULTS.set(root, new Map());
-    NAMESPACE_DEFAULTS.get(root)!.set(namespace, policy);
+    const byNamespace = NAMESPACE_DEFAULTS.get(root)!;
+    if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
+    byNamespace.get(namespace)!.push({ chart: Chart.of(scope), policy });
   }
 
-  /** The default inbound policy a construct of the app writes on `namespace`, if any. */
+  /**
+   * The default inbound policy a construct of the app writes on `namespace` in the cluster of the chart of `scope`,
+   * if any: that chart's, else the first of a chart of the same cluster (two different ones in one cluster are
+   * refused: the ZeroTrustNamespaces' enrolment). Read at synthesis, when a MultiClusterExport has assigned the
+   * charts to clusters (src/private/clusters.ts): a cluster's Servers do not take another cluster's default.
+   */
   public static namespaceDefault(scope: Construct, namespace: string | undefined): string | undefined {
-    return namespace === undefined ? undefined : NAMESPACE_DEFAULTS.get(scope.node.root)?.get(namespace);
+    const all = namespace === undefined ? undefined : NAMESPACE_DEFAULTS.get(scope.node.root)?.get(namespace);
+    if (!all) return undefined;
+    const chart = Chart.of(scope);
+    return (all.find(d => d.chart === chart) ?? all.find(d => sameCluster(d.chart, chart)))?.policy;
   }
 
   /** The Server's name, `<service>-<targetPort>`. */

@@ -10,7 +10,6 @@ import { ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
-import { meshError } from '../../private/errors';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
@@ -290,14 +289,13 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // when it names another namespace, whose default it would set), or found in the chart, or written here
     // (a zero-trust namespace is the app's own), annotated linkerd.io/inject
     const enrolment = MeshNamespace.of(scope, ns, mesh, LINKERD_ENROLMENT, { namespaceObject: intent.namespaceObject, owned: true });
-    const namespaceObject = enrolment.namespaceObject!;
-    const previous = namespaceObject.metadata.toJson().annotations?.['config.linkerd.io/default-inbound-policy'];
-    if (previous !== undefined && previous !== defaultPolicy) {
-      // one Namespace object, one default: a second zero-trust namespace would silently replace the first's
-      throw meshError(`[${scope.node.path}] mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${userPath(namespaceObject)}] already has ${previous} (from another ZeroTrustNamespace or the user); use one ZeroTrustNamespace per namespace, or give both the same mtls phase`);
-    }
-    // through the enrolment: it moves with it when a MultiClusterExport puts the Namespace object in another cluster
-    enrolment.annotateNamespace('config.linkerd.io/default-inbound-policy', defaultPolicy);
+    // one Namespace object, one default: a second zero-trust namespace would silently replace the first's. Through
+    // the enrolment: the default moves with it when a MultiClusterExport puts the Namespace object in another
+    // cluster, and two ZeroTrustNamespaces of the namespace in charts that the export puts in different clusters
+    // (each its own Namespace object) are refused only if they still share one when the clusters are final
+    enrolment.annotateNamespace('config.linkerd.io/default-inbound-policy', defaultPolicy, scope, (theirs, from, namespaceObject) =>
+      `mtls: got a default inbound policy ${defaultPolicy} for namespace ${ns}, but its Namespace object [${namespaceObject ? userPath(namespaceObject) : ns}] already has ${theirs} (${from}); `
+      + 'use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
     // Servers other constructs create in the namespace (rate limits) carry the namespace's default
     LinkerdServer.setNamespaceDefault(scope, ns, defaultPolicy);
     if (!strict) {

@@ -7,6 +7,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
+import { assignedCluster } from '../../private/clusters';
 import { addShared } from '../../private/contributions';
 import { meshError, ProblemList } from '../../private/errors';
 import { dns1123LabelProblem, domainProblem, isDns1123Label } from '../../private/names';
@@ -136,6 +137,22 @@ export class MultiClusterExport extends MeshConstruct {
     } else if (clusters.length < 2) {
       problems.add('clusters', clusters.length, 'a multi-cluster mesh has at least two clusters', 'declare every cluster that exports or consumes');
     }
+    // a chart is the output of one cluster: a chart given to two clusters (here, or by another MultiClusterExport)
+    // would get both clusters' objects, and the enrolment and synthesis checks would take it for the last one's
+    const chartOwner = new Map<Chart, number>();
+    clusters.forEach((c, i) => {
+      if (!(c.chart instanceof Chart)) return;
+      const first = chartOwner.get(c.chart);
+      const known = assignedCluster(c.chart);
+      if (first !== undefined && clusters[first].name !== c.name) {
+        problems.add(`clusters[${i}].chart`, `[${c.chart.node.path}]`, `clusters[${first}] (${clusters[first].name}) already writes into this chart, and a chart is the output of one cluster`,
+          'give each cluster its own chart, or leave chart out for one of them (a chart named after the cluster is created)');
+      } else if (known && known.cluster !== c.name) {
+        problems.add(`clusters[${i}].chart`, `[${c.chart.node.path}]`, `the MultiClusterExport [${known.by}] already assigns this chart to cluster ${known.cluster}, and a chart is the output of one cluster, so ${c.name}'s objects would be written into ${known.cluster}'s output`,
+          `name the cluster ${known.cluster} here too if it is the same cluster, else give ${c.name} its own chart`);
+      }
+      if (first === undefined) chartOwner.set(c.chart, i);
+    });
     problems.throwIfAny();
 
     const byName = new Map(clusters.map(c => [c.name, c] as const));
@@ -184,7 +201,7 @@ export class MultiClusterExport extends MeshConstruct {
       (c as { chart: Chart }).chart = chart;
       this.charts.set(c.name, chart);
       // charts of different clusters may hold the same object: the synthesis checks compare within a cluster
-      markChartCluster(chart, c.name);
+      markChartCluster(chart, c.name, this.node.path);
     }
     // the settings dropped, for the `cdk8s-mesh.io/dropped-settings` note
     let dropped: string | undefined;

@@ -30,7 +30,9 @@ export interface MeshClusterProps {
   /**
    * The chart to write this cluster's objects into, e.g. the chart that holds the cluster's
    * ResilientService and CanaryRelease, so that they share one DestinationRule or ServiceResolver per
-   * service (a second one would be ignored, or overwrite the first).
+   * service (a second one would be ignored, or overwrite the first). A chart is the output of one cluster:
+   * giving it to two clusters (of this export, or another cluster than another MultiClusterExport gave it to)
+   * is refused.
    * @default - a chart of its own, named after the cluster
    */
   readonly chart?: Chart;

@@ -1,7 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Mesh, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { LinkerdInboundPolicy, Mesh, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { captureStderr, ofKind, synthValidated } from '../../util';
 
 const stderr = captureStderr();
@@ -161,7 +161,7 @@ describe('a Namespace object of a chart that becomes another cluster\'s', () => 
 });
 
 describe('linkerd: a ZeroTrustNamespace moved to a cluster whose Namespace object sets another default policy', () => {
-  test.each([true, false])('is refused, created before the export: %s', zeroTrustFirst => {
+  const refusal = (zeroTrustFirst: boolean) => {
     const app = new App({ outdir: Testing.app().outdir });
     const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
@@ -192,9 +192,13 @@ describe('linkerd: a ZeroTrustNamespace moved to a cluster whose Namespace objec
       expect(e).not.toBeInstanceOf(TypeError);
       message = (e as Error).message;
     }
-    expect(message).toMatch(/us-west\/zero-trust/);
-    expect(message).toMatch(/all-authenticated/);
-    expect(message).toMatch(/deny/);
+    return message;
+  };
+
+  test('is refused in both orders, with the same message naming the pattern and the Namespace object', () => {
+    const [before, after] = [true, false].map(refusal);
+    expect(before).toBe('[us-west/zero-trust] mtls: got a default inbound policy deny for namespace shop, but its Namespace object [us-west/shop-namespace] already has all-authenticated (set on the object by its maker); use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
+    expect(after).toBe(before);
   });
 });
 
@@ -309,5 +313,251 @@ describe('a user\'s Namespace object in a third cluster that nothing enrols', ()
       expect(b).toEqual([expect.objectContaining({ 'istio-injection': 'enabled' })]);
       expect(c).toEqual([expect.objectContaining({ 'istio-injection': 'enabled' })]);
     }
+  });
+});
+
+describe('linkerd: two ZeroTrustNamespaces of one namespace with different mtls phases', () => {
+  /**
+   * us-west's ZeroTrustNamespace of shop is STRICT (default deny), eu-west's PERMISSIVE (audit); with `third`, a
+   * third chart that no cluster is assigned (so it writes into every cluster: src/private/clusters.ts) has the
+   * PERMISSIVE one instead of eu-west. Created before the export (`zeroTrustFirst`) or after it.
+   */
+  function phases(zeroTrustFirst: boolean, third = false) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const shared = third ? new Chart(app, 'shared', { namespace: 'shop', disableResourceNameHashes: true }) : undefined;
+    const mesh = Mesh.linkerd();
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    const zeroTrust = () => {
+      new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+      new ZeroTrustNamespace(shared ?? eu, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.PERMISSIVE, allow: [] });
+    };
+    if (zeroTrustFirst) zeroTrust();
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (!zeroTrustFirst) zeroTrust();
+    return { app, us, eu };
+  }
+  const policy = (c: Chart) => ofKind(synthValidated(c), 'Namespace', 'shop').map(n => n.metadata.annotations?.['config.linkerd.io/default-inbound-policy']);
+
+  test('in charts of two clusters: each cluster\'s Namespace object has its own default, and both orders write the same YAML', () => {
+    const outputs = [true, false].map(zeroTrustFirst => {
+      const { us, eu } = phases(zeroTrustFirst);
+      expect(policy(us)).toEqual(['deny']);
+      expect(policy(eu)).toEqual(['audit']);
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+
+  test('in charts of two clusters: the Servers other patterns write in each cluster take that cluster\'s default, in both orders', () => {
+    for (const zeroTrustFirst of [true, false]) {
+      const { us, eu } = phases(zeroTrustFirst);
+      // a rate limit of a service of each cluster, created last (after both ZeroTrustNamespaces): its Server's accessPolicy
+      // is the namespace's default where the Server is, not the last one the app declared
+      for (const c of [us, eu]) {
+        new ResilientService(c, 'limited', { mesh: Mesh.linkerd(), service: ServiceRef.fromName('limited', { port: 8080, selector: { app: 'limited' } }), timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+      }
+      const accessPolicy = (c: Chart) => ofKind(synthValidated(c), 'Server', 'limited-8080').map(o => o.spec.accessPolicy);
+      expect(accessPolicy(us)).toEqual(['deny']);
+      expect(accessPolicy(eu)).toEqual(['audit']);
+    }
+  });
+
+  test('a Server in a cluster without a ZeroTrustNamespace of the namespace does not take another cluster\'s default', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED });
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+    // eu-west's Server of payment (the export's): the mesh's declared default, as eu-west's shop declares none
+    expect(ofKind(synthValidated(eu), 'Server', 'payment-8080').map(o => o.spec.accessPolicy)).toEqual(['all-authenticated']);
+  });
+
+  test('in charts of one cluster (a chart that no cluster is assigned): refused at synthesis in both orders, with the same message naming both', () => {
+    const messages = [true, false].map(zeroTrustFirst => {
+      const { app } = phases(zeroTrustFirst, true);
+      let message = '';
+      try {
+        app.synth();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      return message;
+    });
+    expect(messages[0]).toContain('[shared/zero-trust] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [us-west/MeshNamespace-shop/Namespace] already has deny (set by [us-west/zero-trust]); use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
+    expect(messages[1]).toBe(messages[0]);
+  });
+
+  test('in one chart of a cluster: refused at construction in both orders, with the same message naming both', () => {
+    const messages = [true, false].map(zeroTrustFirst => {
+      const { us } = phases(zeroTrustFirst);
+      let message = '';
+      try {
+        new ZeroTrustNamespace(us, 'zero-trust-2', { mesh: Mesh.linkerd(), namespace: 'shop', mtls: MtlsPhase.PERMISSIVE, allow: [] });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      return message;
+    });
+    expect(messages[0]).toBe('[us-west/zero-trust-2] mtls: got a default inbound policy audit for namespace shop, but its Namespace object [us-west/MeshNamespace-shop/Namespace] already has deny (set by [us-west/zero-trust]); use one ZeroTrustNamespace per namespace and cluster, or give both the same mtls phase');
+    expect(messages[1]).toBe(messages[0]);
+  });
+});
+
+describe('linkerd: a ZeroTrustNamespace that leaves the Namespace object of a chart that becomes another cluster\'s', () => {
+  test('leaves the default its maker wrote there, in both orders', () => {
+    const outputs = [true, false].map(zeroTrustFirst => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      // eu-west's own Namespace object, with the default its maker chose (the one us-west's pattern finds first)
+      new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { 'config.linkerd.io/default-inbound-policy': 'deny' } } });
+      const mesh = Mesh.linkerd();
+      const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+        metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+      }));
+      const zeroTrust = () => new ZeroTrustNamespace(us, 'zero-trust', { mesh, namespace: 'shop', mtls: MtlsPhase.STRICT, allow: [] });
+      if (zeroTrustFirst) zeroTrust();
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        failover: false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      if (!zeroTrustFirst) zeroTrust();
+      const annotations = (c: Chart) => ofKind(synthValidated(c), 'Namespace', 'shop').map(n => n.metadata.annotations?.['config.linkerd.io/default-inbound-policy']);
+      expect(annotations(eu)).toEqual(['deny']);
+      expect(annotations(us)).toEqual(['deny']);
+      return { us: docs(us), eu: docs(eu) };
+    });
+    expect(outputs[0].us).toBe(outputs[1].us);
+    expect(outputs[0].eu).toBe(outputs[1].eu);
+  });
+});
+
+describe('consul: a service of a pattern whose pods only a workload of another cluster\'s chart could run', () => {
+  /**
+   * us-west has a ResilientService of payment (selector app: payment) and no workload; eu-west a Deployment of
+   * shop that runs other pods (app: other). With `oneCluster`, no MultiClusterExport: the two charts are one cluster.
+   */
+  function warnings(patternsFirst: boolean, oneCluster = false): string[] {
+    stderr().mockClear();
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Deployment(eu, 'other', {
+      metadata: { name: 'other' },
+      podMetadata: { labels: { app: 'other' } },
+      containers: [{ image: 'other:1', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
+    });
+    const mesh = Mesh.consul();
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', selector: { app: 'payment' } });
+    const pattern = () => new ResilientService(us, 'r', { mesh, service: payment, timeout: Duration.seconds(2) });
+    if (patternsFirst) pattern();
+    if (!oneCluster) {
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [payment], chart: us },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [], chart: eu },
+        ],
+        exports: [{ service: payment, cluster: 'us-west', consumers: ['eu-west'] }],
+      });
+    }
+    if (!patternsFirst) pattern();
+    app.synth();
+    // the warnings, without the construct that printed them: the enrolment's warnings are printed by the first
+    // construct that asked for it (the pattern, or the export when it is created first)
+    return stderr().mock.calls.join('').split('\n').filter(l => l).map(l => l.replace(/^\[cdk8s-mesh\] warning: \[[^\]]*\] /, '')).sort();
+  }
+
+  test('in two clusters: only the namespace\'s warning (no workload of shop in us-west), the same in both orders', () => {
+    const [before, after] = [true, false].map(patternsFirst => warnings(patternsFirst));
+    expect(before.join('\n')).toMatch(/no Deployment, StatefulSet or DaemonSet of namespace shop is in the charts of this cluster/);
+    expect(before.join('\n')).not.toMatch(/runs the pods of service payment/);
+    expect(after).toEqual(before);
+  });
+
+  test('in one cluster (no export): the service\'s warning (the Deployment of shop runs other pods), not the namespace\'s', () => {
+    const lines = warnings(true, true).join('\n');
+    expect(lines).toMatch(/no Deployment, StatefulSet or DaemonSet of this cluster runs the pods of service payment/);
+    expect(lines).not.toMatch(/of namespace shop is in/);
+  });
+});
+
+describe('a chart that two MultiClusterExports assign', () => {
+  function twoExports(second: { name: string; sameExport?: boolean }) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const ap = new Chart(app, 'ap-south', { namespace: 'shop', disableResourceNameHashes: true });
+    const mesh = Mesh.istio();
+    const payment = ServiceRef.fromName('payment', { port: 8080 });
+    new MultiClusterExport(app, 'mc1', {
+      mesh,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [payment], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [], chart: eu },
+      ],
+      exports: [{ service: payment, cluster: 'us-west', consumers: ['eu-west'] }],
+    });
+    return () => new MultiClusterExport(app, 'mc2', {
+      mesh,
+      clusters: [
+        { name: second.name, network: 'n1', region: 'r1', services: [payment], chart: us },
+        { name: 'ap-south', network: 'n3', region: 'r3', services: [], chart: ap },
+      ],
+      exports: [{ service: payment, cluster: second.name, consumers: ['ap-south'] }],
+    });
+  }
+
+  test('to another cluster: refused, naming both exports, the chart and both clusters', () => {
+    expect(twoExports({ name: 'us-east' })).toThrow('[mc2] clusters[0].chart: got "[us-west]": the MultiClusterExport [mc1] already assigns this chart to cluster us-west, and a chart is the output of one cluster, '
+      + 'so us-east\'s objects would be written into us-west\'s output; name the cluster us-west here too if it is the same cluster, else give us-east its own chart');
+  });
+
+  test('to the same cluster: accepted', () => {
+    expect(twoExports({ name: 'us-west' })).not.toThrow();
+  });
+
+  test('one export that gives one chart to two clusters: refused, naming both', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromName('payment', { port: 8080 });
+    expect(() => new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.istio(),
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [payment], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [], chart: us },
+      ],
+      exports: [{ service: payment, cluster: 'us-west', consumers: ['eu-west'] }],
+    })).toThrow('[mc] clusters[1].chart: got "[us-west]": clusters[0] (us-west) already writes into this chart, and a chart is the output of one cluster; give each cluster its own chart, or leave chart out for one of them (a chart named after the cluster is created)');
   });
 });
