@@ -49,6 +49,9 @@ export interface RenderContext {
  * - MultiClusterExport: `warnings` and `problems` after `istioEastWestGateway`'s type check, before
  *   `consulSamenessGroup`'s;
  * - IngressGateway: `problems` after the unsupported settings are refused or dropped;
+ * - ResilientService with DROP_WITH_WARNING and retries: `unsupported` also before its prop checks, of the
+ *   rules not split by method, for the retry policies it names whole (a rule's `retrySource`: left out, their
+ *   rules are built as without retries); it must name them the same way when asked again of the final rules;
  * - CanaryRelease with static steps: `problems` (then the mesh-owned settings the renderer does not read,
  *   CanaryRenderer.reads) after `unsupported` and the release's warning about a mirror at 100%, before the
  *   unsupported settings are refused or dropped; a release carried out by a

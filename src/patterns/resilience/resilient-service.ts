@@ -9,7 +9,7 @@ import { checkDuration, millis } from '../../private/duration';
 import { ProblemList, show } from '../../private/errors';
 import { isDns1123Label } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
-import { rendererFor } from '../renderers';
+import { PatternRenderer, rendererFor } from '../renderers';
 import { ServiceTraffic } from '../traffic/service-traffic';
 
 /**
@@ -300,6 +300,17 @@ const DEFAULT_RETRY_ON = [RetryOn.SERVER_ERROR, RetryOn.RESET, RetryOn.CONNECT_F
 const SA_REF = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
 /**
+ * The retry policies of `intent` (by a rule's retrySource) that `dropped` leaves out whole: a mesh that cannot
+ * retry names the policy itself (Istio ambient's resilience.ts: `retries`, `routes[0].retries`); a partial drop
+ * names a part of it (Linkerd's `<source>.retryOn`, Consul's `<source>.perTryTimeout`), and the rest of the
+ * policy is written. A setting kept (`keep`) is refused, not left out.
+ */
+function droppedWhole(intent: ResilienceIntent, dropped: Unsupported[]): Set<string> {
+  const sources = new Set(intent.rules.filter(r => r.retry).map(r => r.retrySource));
+  return new Set(dropped.filter(u => !u.keep && sources.has(u.setting)).map(u => u.setting));
+}
+
+/**
  * How callers should treat a service: timeouts, retries, circuit breaking, connection pool limits,
  * load balancing and a local rate limit, written for Istio, Linkerd or Consul.
  *
@@ -325,12 +336,13 @@ export class ResilientService extends MeshConstruct {
     const renderer = rendererFor(this, this.mesh, 'resilience');
     const problems = new ProblemList(this);
     this.service = this._requireService(props.service);
-    const intent = this.buildIntent(props, problems);
+    const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
+    const dropped = drop ? this.retriesDroppedWhole(props, renderer) : new Set<string>();
+    const intent = this.buildIntent(props, problems, source => !dropped.has(source));
     problems.throwIfAny();
 
     this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, this._renderContext());
-    const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;
     this.warnRetryStorm(intent, drop ? unsupported : []);
     const note = this._handleUnsupported(problems, unsupported, drop);
     this._dropped.push(...(note ? unsupported : []));
@@ -350,7 +362,26 @@ export class ResilientService extends MeshConstruct {
     return this._dropped.map(d => d.setting);
   }
 
-  private buildIntent(props: ResilientServiceProps, problems: ProblemList): ResilienceIntent {
+  /**
+   * The retry policies (by retrySource) that the mesh leaves out whole with DROP_WITH_WARNING (Istio ambient,
+   * which writes no retries), asked of the rules as they would be without retries (not split by method):
+   * their rules are then built as without retries. This pass's problems are found again by buildIntent.
+   */
+  private retriesDroppedWhole(props: ResilientServiceProps, renderer: PatternRenderer<ResilienceIntent>): Set<string> {
+    if (!props.retries && !(props.routes ?? []).some(r => r?.retries)) return new Set();
+    const unsplit = this.buildIntent(props, new ProblemList(this), () => false);
+    return droppedWhole(unsplit, renderer.unsupported(unsplit, this._renderContext()));
+  }
+
+  /**
+   * The intent. `retriesWritten(retrySource)`: whether the mesh writes the retries of the rules from that
+   * source; a policy it leaves out whole (retriesDroppedWhole) gives the rules and the refusals of the same
+   * service without retries: one rule per route, not split by idempotency (two rules of one timeout where
+   * one does), no refusal of a non-idempotent method or of a timeout shorter than the tries, for retries
+   * that no request gets. Its rules keep `retry`: the dropped-settings note goes on the objects that hold
+   * such rules (gateway-api/http-route.ts holdsRetriesOf), and the mesh is asked of it (unsupported).
+   */
+  private buildIntent(props: ResilientServiceProps, problems: ProblemList, retriesWritten: (retrySource: string) => boolean): ResilienceIntent {
     const service = props.service;
     for (const p of service._problems('service')) problems.addRaw(p);
     const routes = props.routes ?? [];
@@ -397,13 +428,22 @@ export class ResilientService extends MeshConstruct {
       const match = this.matchIntent(problems, `${prop}.match`, r.match ?? {});
       const retry = r.noRetries ? undefined : r.retries ? this.retryIntent(problems, `${prop}.retries`, r.retries) : defaultRetry;
       const timeoutMs = r.timeout ? millis(r.timeout) : props.timeout ? millis(props.timeout) : undefined;
-      this.checkTimeBudget(problems, r.timeout ? `${prop}.timeout` : 'timeout', timeoutMs, retry, r.retries ? `${prop}.retries` : 'retries');
-      rules.push(...this.splitByIdempotency(problems, { name: r.name, source: prop, retrySource: r.retries ? `${prop}.retries` : 'retries', match, timeoutMs, retry }, optIn.has(r.name)));
+      const retrySource = r.retries ? `${prop}.retries` : 'retries';
+      const rule: RuleIntent = { name: r.name, source: prop, retrySource, match, timeoutMs, retry };
+      if (!retriesWritten(retrySource)) {
+        rules.push(rule);
+        return;
+      }
+      this.checkTimeBudget(problems, r.timeout ? `${prop}.timeout` : 'timeout', timeoutMs, retry, retrySource);
+      rules.push(...this.splitByIdempotency(problems, rule, optIn.has(r.name)));
     });
     const defaultTimeout = props.timeout ? millis(props.timeout) : undefined;
-    this.checkTimeBudget(problems, 'timeout', defaultTimeout, defaultRetry, 'retries');
+    const defaultWritten = retriesWritten('retries');
+    if (defaultWritten) this.checkTimeBudget(problems, 'timeout', defaultTimeout, defaultRetry, 'retries');
+    // (a default rule of dropped retries alone is kept: the routes that carry their note)
     if (defaultTimeout !== undefined || defaultRetry || routes.length) {
-      rules.push(...this.splitByIdempotency(problems, { name: 'default', source: 'default', retrySource: 'retries', timeoutMs: defaultTimeout, retry: defaultRetry }, optIn.has('default')));
+      const rule: RuleIntent = { name: 'default', source: 'default', retrySource: 'retries', timeoutMs: defaultTimeout, retry: defaultRetry };
+      rules.push(...defaultWritten ? this.splitByIdempotency(problems, rule, optIn.has('default')) : [rule]);
     }
 
     const circuitBreaker = props.circuitBreaker ? this.circuitBreakerIntent(problems, props.circuitBreaker, props.allowFullEjection ?? false) : undefined;
@@ -436,11 +476,10 @@ export class ResilientService extends MeshConstruct {
 
   /**
    * Warns of retries without a circuit breaker, for the retries that are written: a rule's retry policy left
-   * out whole (`dropped`: a mesh that cannot retry names the policy by its retrySource, Istio ambient's
-   * resilience.ts) retries nothing.
+   * out whole (`dropped`, droppedWhole) retries nothing.
    */
   private warnRetryStorm(intent: ResilienceIntent, dropped: Unsupported[]): void {
-    const droppedPolicies = new Set(dropped.filter(u => !u.keep).map(u => u.setting));
+    const droppedPolicies = droppedWhole(intent, dropped);
     if (!intent.circuitBreaker && intent.rules.some(r => r.retry && !droppedPolicies.has(r.retrySource))) {
       this._warn('retries without a circuit breaker can turn a slow or failing service into a retry storm: add circuitBreaker (outlier detection)');
     }

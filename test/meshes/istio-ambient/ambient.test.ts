@@ -5,7 +5,7 @@ import { Shop } from '../../../examples/shop/main';
 import {
   CanaryRelease, EgressPolicy, EgressProtocol, FaultInjection, HeaderMatch, HttpMethod, Identity, IngressApi, IngressGateway, IstioDataPlane,
   IstioWaypointScope, Mesh, MeshAnalyzer, MtlsExceptionMode, MultiClusterExport, PathMatch, ReachabilityMatrix, ReleaseVersion, ResilientService,
-  ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
+  ResilientServiceProps, ServiceRef, TrafficTelemetry, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
 
@@ -294,21 +294,101 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
     expect(stderr()).toHaveBeenCalled();
   });
 
-  test('dropped retries: the routes are those written without retries (rules not split by retry policy)', () => {
-    const routes = [
-      { name: 'create', match: { path: PathMatch.prefix('/create') }, retries: { attempts: 3 } },
-      { name: 'reads', match: { path: PathMatch.prefix('/reads') }, timeout: Duration.seconds(1) },
-    ];
-    const dropped = shopChart();
-    new ResilientService(dropped, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, routes, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
-    const none = shopChart();
-    new ResilientService(none, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), routes: routes.map(({ retries: _, ...r }) => r) });
-    const routesOf = (chart: Chart) => ofKind(synthValidated(chart), 'HTTPRoute');
-    expect(routesOf(dropped).map(r => r.metadata.name)).toEqual(['payment']);
-    // the same path, timeout and backend of each request (the rules of a retried route are kept apart by
-    // method, as ResilientService splits them before the mesh is asked)
-    const requests = (chart: Chart) => routesOf(chart)[0].spec.rules.map((r: any) => [r.matches[0].path.value, r.timeouts?.request, r.backendRefs]);
-    expect(new Set(requests(dropped).map((x: unknown) => JSON.stringify(x)))).toEqual(new Set(requests(none).map((x: unknown) => JSON.stringify(x))));
+  describe('dropped retries: the rules and refusals of the same service without retries', () => {
+    const DROPPED = 'cdk8s-mesh.io/dropped-settings';
+    const withoutRetries = (p: ResilientServiceProps): ResilientServiceProps =>
+      ({ ...p, retries: undefined, routes: p.routes?.map(({ retries: _, ...r }) => r) });
+    const build = (p: ResilientServiceProps) => {
+      const chart = shopChart();
+      const rs = new ResilientService(chart, 'rs', p);
+      return { rs, routes: ofKind(synthValidated(chart), 'HTTPRoute') };
+    };
+    /** The HTTPRoutes of `props` with its retries dropped, checked against those of `props` without retries. */
+    const asWithout = (props: ResilientServiceProps, note: string) => {
+      const dropped = build({ ...props, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+      const none = build(withoutRetries(props));
+      // names and specs (paths, method matches, timeouts, backends) the same; the note on each route
+      expect(dropped.routes.map(r => [r.metadata.name, r.spec])).toEqual(none.routes.map(r => [r.metadata.name, r.spec]));
+      expect(dropped.routes.map(r => r.metadata.annotations?.[DROPPED])).toEqual(dropped.routes.map(() => note));
+      expect(none.routes.map(r => r.metadata.annotations?.[DROPPED])).toEqual(none.routes.map(() => undefined));
+      // the drop is told, and nothing else
+      expect(dropped.rs.warnings.map(w => w.slice(0, w.indexOf(' ('))).sort()).toEqual(note.split(', ').map(e => e.slice(0, e.indexOf('='))));
+      expect(dropped.rs.warnings.every(w => w.includes(') is not written: Istio ambient cannot express it'))).toBe(true);
+      return dropped.routes;
+    };
+    // each rule's [path, method] matches and timeout
+    const rulesOf = (routes: any[]) => routes.flatMap(r => r.spec.rules)
+      .map((r: any) => [r.matches.map((m: any) => [m.path.value, m.method]), r.timeouts?.request]);
+
+    test('a retried route is one rule, not split by idempotent method: two rules, not four', () => {
+      const routes = asWithout({
+        mesh: AMBIENT,
+        service: payment(),
+        timeout: Duration.seconds(2),
+        retries: { attempts: 2 },
+        routes: [{ name: 'reads', match: { path: PathMatch.prefix('/reads') } }],
+      }, 'retries=2');
+      expect(routes.map(r => r.metadata.name)).toEqual(['payment']);
+      expect(rulesOf(routes)).toEqual([[[['/reads', undefined]], '2s'], [[['/', undefined]], '2s']]);
+    });
+
+    test('routes with retries of their own and inherited: a rule each', () => {
+      const routes = asWithout({
+        mesh: AMBIENT,
+        service: payment(),
+        timeout: Duration.seconds(2),
+        retries: { attempts: 2 },
+        routes: [
+          { name: 'create', match: { path: PathMatch.prefix('/create') }, retries: { attempts: 3 } },
+          { name: 'reads', match: { path: PathMatch.prefix('/reads') }, timeout: Duration.seconds(1) },
+        ],
+      }, 'retries=2, routes[0].retries=3');
+      expect(routes.map(r => r.metadata.name)).toEqual(['payment']);
+      expect(rulesOf(routes)).toEqual([[[['/create', undefined]], '2s'], [[['/reads', undefined]], '1s'], [[['/', undefined]], '2s']]);
+    });
+
+    test('a route naming a non-idempotent method is accepted: its retries are not written', () => {
+      const routes = asWithout({
+        mesh: AMBIENT,
+        service: payment(),
+        timeout: Duration.seconds(2),
+        retries: { attempts: 2 },
+        routes: [{ name: 'pay', match: { path: PathMatch.prefix('/pay'), methods: [HttpMethod.POST, HttpMethod.GET] } }],
+      }, 'retries=2');
+      expect(rulesOf(routes)).toEqual([[[['/pay', 'POST'], ['/pay', 'GET']], '2s'], [[['/', undefined]], '2s']]);
+    });
+
+    test('a timeout shorter than the tries is accepted: the tries are not written', () => {
+      // 3 tries of 1s under 1s (service-wide) and 500ms (a route's own timeout, the service's retries)
+      const routes = asWithout({
+        mesh: AMBIENT,
+        service: payment(),
+        timeout: Duration.seconds(1),
+        retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+        routes: [{ name: 'fast', match: { path: PathMatch.prefix('/fast') }, timeout: Duration.millis(500) }],
+      }, 'retries=2');
+      expect(rulesOf(routes)).toEqual([[[['/fast', undefined]], '500ms'], [[['/', undefined]], '1s']]);
+    });
+
+    test('retries alone keep one catch-all route, where the note is', () => {
+      const chart = shopChart();
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+      const routes = ofKind(synthValidated(chart), 'HTTPRoute');
+      expect(rulesOf(routes)).toEqual([[[['/', undefined]], undefined]]);
+      expect(routes[0].metadata.annotations[DROPPED]).toBe('retries=2');
+    });
+
+    test('without DROP_WITH_WARNING the retries are refused with the checks of the retries themselves', () => {
+      const message = failureOf(chart => new ResilientService(chart, 'rs', {
+        mesh: AMBIENT,
+        service: payment(),
+        timeout: Duration.seconds(1),
+        retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+        routes: [{ name: 'pay', match: { methods: [HttpMethod.POST] } }],
+      }));
+      expect(message).toContain('routes[0]: got "POST": retries would apply to non-idempotent POST requests');
+      expect(message).toContain('timeout: got "1000ms": the timeout leaves no room for the retries');
+    });
   });
 
   test('a local rate limit is refused (no sidecar to patch)', () => {

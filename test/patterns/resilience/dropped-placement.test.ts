@@ -92,16 +92,20 @@ describe('Istio ambient: retries on the HTTPRoutes that hold the route\'s rules'
   });
 
   test('past 16 rules the route set is split: every part holds rules of the dropped retries and carries the note', () => {
-    const chart = shopChart();
-    new ResilientService(chart, 'resilience', {
-      mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
-      service: http('payment'),
-      retries: { attempts: 2 },
-      // 9 routes, each split by idempotency (retried methods, the rest): 18 rules and the default's 2
-      routes: Array.from({ length: 9 }, (_, i) => ({ name: `r${i}`, match: { path: PathMatch.prefix(`/r${i}`) }, timeout: Duration.seconds(i + 1) })),
-      unsupportedSettings: DROP,
-    });
-    expect(notes(chart)).toEqual({ 'HTTPRoute/payment': 'retries=2', 'HTTPRoute/payment-rules-2': 'retries=2' });
+    // a rule per route (dropped retries do not split a route by idempotency) and the default's
+    const withRoutes = (n: number) => {
+      const chart = shopChart();
+      new ResilientService(chart, 'resilience', {
+        mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
+        service: http('payment'),
+        retries: { attempts: 2 },
+        routes: Array.from({ length: n }, (_, i) => ({ name: `r${i}`, match: { path: PathMatch.prefix(`/r${i}`) }, timeout: Duration.seconds(i + 1) })),
+        unsupportedSettings: DROP,
+      });
+      return notes(chart);
+    };
+    expect(withRoutes(15)).toEqual({ 'HTTPRoute/payment': 'retries=2' });
+    expect(withRoutes(16)).toEqual({ 'HTTPRoute/payment': 'retries=2', 'HTTPRoute/payment-rules-2': 'retries=2' });
   });
 });
 

@@ -452,6 +452,46 @@ describe('guardrails, on both sides of each limit', () => {
     expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/linkerd] retries without a circuit breaker'));
   });
 
+  describe('the checks of the retries follow what the mesh writes of them (with DROP_WITH_WARNING)', () => {
+    // with DROP_WITH_WARNING each mesh but Istio sidecars drops some of these retries: Linkerd the
+    // connect-failure condition and Consul the per-try timeout (the rest is written), Istio ambient all of it
+    const retries = { attempts: 2, perTryTimeout: Duration.millis(300), retryOn: [RetryOn.SERVER_ERROR, RetryOn.CONNECT_FAILURE] };
+    const gammaRules = (out: any[]) => ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules);
+    const MESHES: [string, Mesh, (out: any[]) => any[], string[], boolean][] = [
+      ['Istio sidecar', Mesh.istio(), out => one(out, 'VirtualService', 'payment').spec.http, [], true],
+      ['Linkerd', Mesh.linkerd(), gammaRules, ['retries.retryOn'], true],
+      ['Consul', Mesh.consul(), out => one(out, 'ServiceRouter', 'payment').spec.routes, ['retries.perTryTimeout'], true],
+      ['Istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), gammaRules, ['retries'], false],
+    ];
+
+    test.each(MESHES)('%s', (_name, mesh, rulesOf, dropped, written) => {
+      const props: ResilientServiceProps = {
+        mesh,
+        service: payment(),
+        timeout: Duration.seconds(2),
+        unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+        routes: [{ name: 'reads', match: { path: PathMatch.prefix('/reads') }, timeout: Duration.seconds(1) }],
+      };
+      const chart = shopChart();
+      expect(new ResilientService(chart, 'payment', { ...props, retries }).droppedSettings).toEqual(dropped);
+      // retries written, even in part: each rule split by method (the idempotent ones retried, the rest not);
+      // dropped whole: the two rules of the same service without retries
+      const none = rulesOf(synth(props)).length;
+      expect(none).toBeGreaterThanOrEqual(2);
+      expect(rulesOf(synthValidated(chart))).toHaveLength(written ? 2 * none : none);
+      // a route naming a non-idempotent method; a timeout under the 3 tries of 300ms
+      const post: ResilientServiceProps = { ...props, retries, routes: [{ name: 'pay', match: { path: PathMatch.prefix('/pay'), methods: [HttpMethod.POST] } }] };
+      const short: ResilientServiceProps = { ...props, retries, timeout: Duration.millis(800), routes: undefined };
+      if (written) {
+        expect(fails(post)).toContain('routes[0]: got "POST": retries would apply to non-idempotent POST requests, which may then be processed twice');
+        expect(fails(short)).toContain('timeout: got "800ms": the timeout leaves no room for the retries: (retries.attempts + 1 first try) x retries.perTryTimeout = 3 x 300ms = 900ms > 800ms');
+      } else {
+        expect(rulesOf(synth(post))).toEqual(rulesOf(synth({ ...post, retries: undefined })));
+        expect(rulesOf(synth(short))).toEqual(rulesOf(synth({ ...short, retries: undefined })));
+      }
+    });
+  });
+
   test('max ejection of 100% is refused unless allowed; 99 is fine', () => {
     expect(fails(base({ circuitBreaker: { maxEjectionPercent: 100 } }))).toContain('circuitBreaker.maxEjectionPercent: got 100: ejecting 100% of the endpoints can leave the service with none at all');
     expect(() => synth(base({ circuitBreaker: { maxEjectionPercent: 100 }, allowFullEjection: true }))).not.toThrow();
