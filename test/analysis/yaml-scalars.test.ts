@@ -189,3 +189,31 @@ describe('validate: YAML 1.1 scalars in string, boolean and integer fields (the 
     expect(errors(httpRoute(hostname, port, weight)).length === 0).toBe(ok);
   });
 });
+
+// A null in metadata is Go's zero value for the API server, not an error: metadata is decoded into a metav1.ObjectMeta by
+// JSON (apiextensions-apiserver objectmeta/coerce.go GetObjectMetaWithOptions, then SetObjectMeta), and sigs.k8s.io/json
+// leaves a null string as "" (decode.go literalStore) and a null map as nil.
+describe('validate: nulls in metadata, as the API server decodes them into ObjectMeta', () => {
+  test.each([
+    'annotations:\n    note: ~', 'annotations:\n    note:', 'annotations: {note: null}', 'labels:\n    app: ~', 'labels: {app: Null}',
+    'labels: ~', 'annotations:', 'labels: ~\n  annotations: ~',
+  ])('metadata %s: accepted (stored as "", or no map)', meta => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([]);
+  });
+  test.each([
+    // the other side of each limit: a value that is not null nor a string, a key that is not valid
+    ['annotations:\n    note: 0', 'annotation values must be strings, got 0'],
+    ['labels:\n    app: []', 'label values must be strings, got []'],
+    ['labels:\n    -app: ~', '"-app" is not a valid label key'],
+    ['labels: []', 'labels must be a map of strings'],
+  ])('metadata %s: rejected', (meta, message) => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([expect.stringContaining(message)]);
+  });
+  test('a null namespace is none (the request\'s namespace); a null name is none (required)', () => {
+    expect(errors(dr('1').replace('namespace: shop', 'namespace: ~'))).toStrictEqual([]);
+    expect(errors(dr('1').replace('name: r', 'name: ~'))).toStrictEqual(['DOC002 metadata.name: metadata.name is required']);
+    expect(errors(dr('1').replace('namespace: shop', 'namespace: 0'))).toStrictEqual([
+      'DOC002 metadata.namespace: the namespace must be a string, got 0: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)',
+    ]);
+  });
+});
