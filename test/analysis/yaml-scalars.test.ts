@@ -275,3 +275,27 @@ describe('keys and merge keys as kubectl reads them', () => {
     expect(keysOf('m:\n  <<: []\n').m).toStrictEqual({});
   });
 });
+
+describe('validate: YAML 1.1 keys and merge keys, and the lines of their findings', () => {
+  const lineOf = (text: string) => ManifestValidator.validateYaml(text).findings.filter(f => f.severity === 'error').map(f => `${f.line} ${f.path}`);
+  test('a finding under an `on:` key is on its own line', () => {
+    const text = vs('x', 'true').replace('        x-canary:\n          exact: x', '        on:\n          exact: on');
+    expect(lineOf(text)).toStrictEqual(['12 spec.http[0].match[0].headers.true.exact']);
+  });
+  test('a float key is written as YAMLToJSON writes it: 1e7 is the annotation key "1e+07" (not a valid key), 1.0 is "1"', () => {
+    expect(errors(vs('x', 'true', '  annotations:\n    1.0: a\n    10000000: b\n'))).toStrictEqual([]);
+    expect(errors(vs('x', 'true', '  annotations:\n    a: b\n    1e7: c\n'))).toStrictEqual([
+      expect.stringMatching(/^DOC002 metadata\.annotations\["1e\+07"\]: "1e\+07" is not a valid annotation key/),
+    ]);
+    expect(lineOf(vs('x', 'true', '  annotations:\n    a: b\n    1e7: c\n'))).toStrictEqual(['8 metadata.annotations["1e+07"]']);
+  });
+  test('a merged label value replaces an earlier one, and is replaced by a later one; the finding is on the merged value\'s line', () => {
+    const bad = vs('x', 'true', '  labels:\n    size: small\n    <<: {size: on}\n');
+    expect(errors(bad)).toStrictEqual([expect.stringContaining('metadata.labels.size: label values must be strings, got true')]);
+    expect(lineOf(bad)).toStrictEqual(['8 metadata.labels.size']);
+    expect(errors(vs('x', 'true', '  labels:\n    <<: {size: on}\n    size: small\n'))).toStrictEqual([]);
+    // through an anchor: the value is where the anchor is
+    const anchored = vs('x', 'true', '  annotations: &a {size: on}\n  labels:\n    <<: *a\n');
+    expect(lineOf(anchored)).toStrictEqual(['6 metadata.labels.size', '6 metadata.annotations.size']);
+  });
+});
