@@ -278,7 +278,9 @@ function checkMetadata(obj: any): RawIssue[] {
   // encoding/json it uses) ignores a null for a string (decode.go literalStore, `case 'n'`) and sets a null map to nil:
   // a null label or annotation value is stored as "" (decode.go object() stores the zero mapElem under the key; "" is a
   // valid label value), null labels or annotations are no map, a null namespace is none (kubectl and the API server
-  // then use the request's), and a null name is none ("name or generateName is required").
+  // then use the request's), and a null name is none ("name or generateName is required"). kubectl reads them alike:
+  // apimachinery unstructured.go GetLabels / GetAnnotations use NestedNullCoercingStringMap ("Null values in the map are
+  // coerced to "" to match json decoding behavior").
   const name = md.name ?? undefined;
   const namespace = md.namespace ?? undefined;
   if (name === undefined && (md.generateName ?? undefined) === undefined) {
