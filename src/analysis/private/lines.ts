@@ -88,7 +88,7 @@ const MERGE_TAG = 'tag:yaml.org,2002:merge';
  * The node under `key` of a mapping or sequence node, with the mapping's keys read as loadManifests reads them: `yaml`
  * parses with YAML 1.2, where `on:` is the key "on" and `<<` a plain key, and loadManifests with YAML 1.1 as kubectl
  * (yaml.ts: `on:` is the key "true", `1.0:` "1", `<<: *x` merges x). Merges as go-yaml v2 (yaml.ts GoKeys): the last
- * pair that gives the key wins, a merge key's mappings taken last to first. An alias in the path is not followed.
+ * pair that gives the key wins (a merge key's mappings taken last to first). An alias in the path is not followed.
  */
 function childOf(doc: Document, node: unknown, key: string | number, merging: Set<unknown> = new Set()): Node | undefined {
   const y = yamlLib!;
@@ -99,6 +99,8 @@ function childOf(doc: Document, node: unknown, key: string | number, merging: Se
   if (!y.isMap(node)) return undefined;
   const want = String(key);
   let found: Node | undefined;
+  // a key written twice: its first pair, as `yaml`'s getIn (loadManifests refuses such a document, so no finding needs it)
+  let explicit = false;
   for (const pair of node.items) {
     const k = pair.key;
     if (!y.isScalar(k)) continue; // a collection as a key: no key of ours
@@ -116,7 +118,10 @@ function childOf(doc: Document, node: unknown, key: string | number, merging: Se
       continue;
     }
     const name = plain && typeof k.source === 'string' ? goPlainKey(k.source) : String(k.value);
-    if (name === want) found = y.isNode(pair.value) && pair.value.range ? pair.value : k;
+    if (name === want && !explicit) {
+      found = y.isNode(pair.value) && pair.value.range ? pair.value : k;
+      explicit = true;
+    }
   }
   return found;
 }
