@@ -205,7 +205,9 @@ function goYamlInt(text: string): { value: bigint; unsigned: boolean } | undefin
 
 /**
  * strconv.FormatFloat(f, 'g', -1, 32) (internal/strconv/ftoa.go formatDigits, fmtE, fmtF), as YAMLToJSON writes a float
- * key: the shortest digits that read back as the same float32, in %e form when the exponent is below -4 or at least 6.
+ * key: the fewest digits that read back as the same float32 (the exact value rounded half to even, as strconv's
+ * shortest formatting picks between two equally near candidates: 1085464.25 is 1.0854642e+06), in %e form when the
+ * exponent is below -4 or at least 6.
  */
 export function goFloatKey(f: number): string {
   const v = Math.fround(f);
@@ -215,21 +217,39 @@ export function goFloatKey(f: number): string {
   const neg = v < 0 || Object.is(v, -0) ? '-' : '';
   const a = Math.abs(v);
   if (a === 0) return `${neg}0`;
-  let digits = '';
-  let exp = 0;
-  for (let p = 1; p <= 9; p++) {
-    const e = a.toExponential(p - 1); // p significant digits, correctly rounded
-    if (Math.fround(Number(e)) !== a && p < 9) continue;
-    const [mantissa, x] = e.split('e');
-    digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-    exp = Number(x);
-    break;
+  // the exact decimal value of the float32: m * 2^k
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, a);
+  const bits = view.getUint32(0);
+  const biased = (bits >>> 23) & 0xff;
+  const m = BigInt(biased === 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000);
+  const k = biased === 0 ? -149 : biased - 150;
+  const exact = k >= 0 ? (m << BigInt(k)).toString() : (m * BigInt(5) ** BigInt(-k)).toString();
+  const exactDp = k >= 0 ? exact.length : exact.length + k; // digits before the point
+  let digits = exact;
+  let dp = exactDp;
+  for (let p = 1; p < exact.length; p++) {
+    let head = exact.slice(0, p);
+    const rest = exact.slice(p);
+    const up = rest[0] > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || Number(head[p - 1]) % 2 === 1));
+    let headDp = exactDp;
+    if (up) {
+      const inc = (BigInt(head) + BigInt(1)).toString();
+      if (inc.length > head.length) headDp++;
+      head = inc.slice(0, p);
+    }
+    if (Math.fround(Number(`0.${head}e${headDp}`)) === a) {
+      digits = head;
+      dp = headDp;
+      break;
+    }
   }
+  digits = digits.replace(/0+$/, '') || '0';
+  const exp = dp - 1;
   if (exp < -4 || exp >= 6) {
     const ex = Math.abs(exp);
     return `${neg}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${ex < 10 ? '0' : ''}${ex}`;
   }
-  const dp = exp + 1; // digits before the point
   if (dp <= 0) return `${neg}0.${'0'.repeat(-dp)}${digits}`;
   const int = digits.slice(0, dp).padEnd(dp, '0');
   const frac = digits.slice(dp);
