@@ -220,11 +220,11 @@ export function goFloatKey(f: number): string {
   // the exact decimal value of the float32: m * 2^k
   const view = new DataView(new ArrayBuffer(4));
   view.setFloat32(0, a);
-  const bits = view.getUint32(0);
-  const biased = (bits >>> 23) & 0xff;
-  const m = BigInt(biased === 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000);
+  const bits = view.getUint32(0); // positive: the sign bit is 0
+  const biased = Math.floor(bits / 2 ** 23);
+  const m = BigInt(biased === 0 ? bits % 2 ** 23 : bits % 2 ** 23 + 2 ** 23);
   const k = biased === 0 ? -149 : biased - 150;
-  const exact = k >= 0 ? (m << BigInt(k)).toString() : (m * BigInt(5) ** BigInt(-k)).toString();
+  const exact = k >= 0 ? (m * BigInt(2) ** BigInt(k)).toString() : (m * BigInt(5) ** BigInt(-k)).toString();
   const exactDp = k >= 0 ? exact.length : exact.length + k; // digits before the point
   let digits = exact;
   let dp = exactDp;
