@@ -271,27 +271,40 @@ function checkMetadata(obj: any): RawIssue[] {
     issue(['metadata'], 'metadata with a name is required');
     return out;
   }
-  if (md.name === undefined && md.generateName === undefined) {
+  // A null (`~`, `null`, an empty value) in metadata is decoded as Go's zero value, not refused: the API server reads
+  // metadata into a metav1.ObjectMeta by JSON (apiextensions-apiserver pkg/apiserver/schema/objectmeta/coerce.go
+  // GetObjectMetaWithOptions, called by customresource_handler.go unstructuredSchemaCoercer.apply, then SetObjectMeta
+  // writes it back; built-in kinds decode into their ObjectMeta directly), and sigs.k8s.io/json (the fork of
+  // encoding/json it uses) ignores a null for a string (decode.go literalStore, `case 'n'`) and sets a null map to nil:
+  // a null label or annotation value is stored as "" (decode.go object() stores the zero mapElem under the key; "" is a
+  // valid label value), null labels or annotations are no map, a null namespace is none (kubectl and the API server
+  // then use the request's), and a null name is none ("name or generateName is required"). kubectl reads them alike:
+  // apimachinery unstructured.go GetLabels / GetAnnotations use NestedNullCoercingStringMap ("Null values in the map are
+  // coerced to "" to match json decoding behavior").
+  const name = md.name ?? undefined;
+  const namespace = md.namespace ?? undefined;
+  if (name === undefined && (md.generateName ?? undefined) === undefined) {
     issue(['metadata', 'name'], 'metadata.name is required');
-  } else if (md.name !== undefined && typeof md.name !== 'string') {
-    issue(['metadata', 'name'], `the name must be a string, got ${JSON.stringify(md.name)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
-  } else if (md.name !== undefined && !isDns1123Subdomain(md.name)) {
-    issue(['metadata', 'name'], `${JSON.stringify(md.name)} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
+  } else if (name !== undefined && typeof name !== 'string') {
+    issue(['metadata', 'name'], `the name must be a string, got ${JSON.stringify(name)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
+  } else if (name !== undefined && !isDns1123Subdomain(name)) {
+    issue(['metadata', 'name'], `${JSON.stringify(name)} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
   }
-  if (md.namespace !== undefined && typeof md.namespace !== 'string') {
-    issue(['metadata', 'namespace'], `the namespace must be a string, got ${JSON.stringify(md.namespace)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
-  } else if (md.namespace !== undefined && !isDns1123Label(md.namespace)) {
-    issue(['metadata', 'namespace'], `${JSON.stringify(md.namespace)} is not a valid namespace: use a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`);
+  if (namespace !== undefined && typeof namespace !== 'string') {
+    issue(['metadata', 'namespace'], `the namespace must be a string, got ${JSON.stringify(namespace)}: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)`);
+  } else if (namespace !== undefined && !isDns1123Label(namespace)) {
+    issue(['metadata', 'namespace'], `${JSON.stringify(namespace)} is not a valid namespace: use a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`);
   }
   for (const field of ['labels', 'annotations']) {
     const map = md[field];
-    if (map === undefined) continue;
-    if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+    if (map === undefined || map === null) continue;
+    if (typeof map !== 'object' || Array.isArray(map)) {
       issue(['metadata', field], `${field} must be a map of strings`);
       continue;
     }
     for (const [k, v] of Object.entries(map)) {
       if (!validQualifiedKey(k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
+      if (v === null) continue; // "" (see above)
       if (typeof v !== 'string') issue(['metadata', field, k], `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(v)}: quote the value`);
       else if (field === 'labels' && (v.length > 63 || !LABEL_VALUE.test(v))) issue(['metadata', field, k], `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }

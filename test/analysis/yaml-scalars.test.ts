@@ -189,3 +189,115 @@ describe('validate: YAML 1.1 scalars in string, boolean and integer fields (the 
     expect(errors(httpRoute(hostname, port, weight)).length === 0).toBe(ok);
   });
 });
+
+// A null in metadata is Go's zero value for the API server, not an error: metadata is decoded into a metav1.ObjectMeta by
+// JSON (apiextensions-apiserver objectmeta/coerce.go GetObjectMetaWithOptions, then SetObjectMeta), and sigs.k8s.io/json
+// leaves a null string as "" (decode.go literalStore) and a null map as nil.
+describe('validate: nulls in metadata, as the API server decodes them into ObjectMeta', () => {
+  test.each([
+    'annotations:\n    note: ~', 'annotations:\n    note:', 'annotations: {note: null}', 'labels:\n    app: ~', 'labels: {app: Null}',
+    'labels: ~', 'annotations:', 'labels: ~\n  annotations: ~',
+  ])('metadata %s: accepted (stored as "", or no map)', meta => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([]);
+  });
+  test.each([
+    // the other side of each limit: a value that is not null nor a string, a key that is not valid
+    ['annotations:\n    note: 0', 'annotation values must be strings, got 0'],
+    ['labels:\n    app: []', 'label values must be strings, got []'],
+    ['labels:\n    -app: ~', '"-app" is not a valid label key'],
+    ['labels: []', 'labels must be a map of strings'],
+  ])('metadata %s: rejected', (meta, message) => {
+    expect(errors(vs('x', 'true', `  ${meta}\n`))).toStrictEqual([expect.stringContaining(message)]);
+  });
+  test('a null namespace is none (the request\'s namespace); a null name is none (required)', () => {
+    expect(errors(dr('1').replace('namespace: shop', 'namespace: ~'))).toStrictEqual([]);
+    expect(errors(dr('1').replace('name: r', 'name: ~'))).toStrictEqual(['DOC002 metadata.name: metadata.name is required']);
+    expect(errors(dr('1').replace('namespace: shop', 'namespace: 0'))).toStrictEqual([
+      'DOC002 metadata.namespace: the namespace must be a string, got 0: quote the value (kubectl reads a plain yes, no, on, off, y, n as a boolean)',
+    ]);
+  });
+});
+
+// Keys as YAMLToJSON writes them (sigs.k8s.io/yaml convertToJSONableObject), and merge keys as go-yaml v2 merges them
+// (decode.go mapping, merge): checked against the Go code's output for each text.
+const keysOf = (text: string) => loadManifests(text).documents[0].obj;
+
+describe('keys and merge keys as kubectl reads them', () => {
+  test.each([
+    // a float key: strconv.FormatFloat(f, 'g', -1, 32)
+    ['1.0', '1'], ['1.5', '1.5'], ['1e7', '1e+07'], ['1e3', '1000'], ['0.1', '0.1'], ['3.14159265358979', '3.1415927'],
+    ['1e-5', '1e-05'], ['0.0001', '0.0001'], ['123456.0', '123456'], ['1234567.0', '1.234567e+06'], ['-0.0', '-0'],
+    ['1e39', '.inf'], ['08', '8'], ['.5', '0.5'], ['18446744073709551616', '1.8446744e+19'],
+    // float32 values halfway between two shortest candidates: half to even, as strconv (checked with Go 1.26)
+    ['1085464.25', '1.0854642e+06'], ['22266.8125', '22266.812'], ['221051.125', '221051.12'],
+    // an int key: in decimal, exactly (past 2^53 too); a bool key: "true" / "false"
+    ['10000000', '10000000'], ['0x10', '16'], ['012', '10'], ['1_000', '1000'], ['9223372036854775807', '9223372036854775807'],
+    ['-9223372036854775808', '-9223372036854775808'], ['on', 'true'], ['N', 'false'],
+    // strings stay as written
+    ['"1.0"', '1.0'], ['!!str 1e7', '1e7'], ['1.2.3', '1.2.3'], ['2024-01-02', '2024-01-02'],
+  ])('the key %s is "%s"', (key, want) => {
+    expect(Object.keys(keysOf(`${key}: v\n`))).toStrictEqual([want]);
+    expect(Object.keys(keysOf(`{${key}: v}\n`))).toStrictEqual([want]);
+  });
+
+  test('a float key and an int key of one value are one key (as in JSON)', () => {
+    expect(() => keysOf('1.0: a\n1: b\n')).toThrow('duplicated mapping key');
+    expect(keysOf('? 1.0\n: a\n2.5 : b # c\n')).toStrictEqual({ 1: 'a', 2.5: 'b' });
+  });
+
+  test('null and uint64 keys refuse the document, as YAMLToJSON refuses them', () => {
+    for (const key of ['~', 'null', 'Null', '0xFFFFFFFFFFFFFFFF', '18446744073709551615']) {
+      expect(() => keysOf(`a: 1\nb:\n  ${key}: v\n`)).toThrow(/^the YAML is refused: .* is not a key kubectl can read: .*unsupported map key of type.* \(line 3\)$/);
+    }
+    // a null value, and the largest int64 key, are fine
+    expect(keysOf('a: ~\nb:\n9223372036854775807: c\n')).toStrictEqual({ 'a': null, 'b': null, '9223372036854775807': 'c' });
+  });
+
+  test('<< merges as go-yaml v2: pairs in order, a merged key replaces an earlier one, a later key replaces a merged one', () => {
+    const base = 'base: &b {x: 1, z: 1}\n';
+    expect(keysOf(`${base}m:\n  x: 0\n  <<: *b\n`).m).toStrictEqual({ x: 1, z: 1 });
+    expect(keysOf(`${base}m:\n  <<: *b\n  x: 0\n`).m).toStrictEqual({ x: 0, z: 1 });
+    expect(keysOf(`${base}m: {x: 0, <<: *b, z: 2}\n`).m).toStrictEqual({ x: 1, z: 2 });
+    // a sequence of mappings: the first one wins; two merge keys: the second wins
+    expect(keysOf('a: &a {x: 1}\nb: &b {x: 2, z: 2}\nm:\n  <<: [*a, *b]\n').m).toStrictEqual({ x: 1, z: 2 });
+    expect(keysOf('a: &a {x: 1}\nb: &b {x: 2, z: 2}\nm:\n  <<: *a\n  <<: *b\n').m).toStrictEqual({ x: 2, z: 2 });
+    // an inline mapping, a merged mapping that merges, !!merge
+    expect(keysOf('a: &a {x: 1, <<: {w: 2}}\nm: {<<: *a, z: 3}\n').m).toStrictEqual({ x: 1, w: 2, z: 3 });
+    expect(keysOf('m:\n  !!merge "<<": {x: 1}\n').m).toStrictEqual({ x: 1 });
+    // a quoted or !!str << is a plain key, and << as a value is a string
+    expect(keysOf('m:\n  "<<": {x: 1}\n  k: <<\n').m).toStrictEqual({ '<<': { x: 1 }, 'k': '<<' });
+    expect(keysOf('m:\n  !!str <<: {x: 1}\n').m).toStrictEqual({ '<<': { x: 1 } });
+  });
+
+  test('<< of something else than mappings, or of a mapping that holds it, refuses the document', () => {
+    for (const v of ['~', '[1]', '[{x: 1}, 2]', 'x']) {
+      expect(() => keysOf(`m:\n  <<: ${v}\n`)).toThrow('map merge requires map or sequence of maps as the value (of `<<`) (line 2)');
+    }
+    expect(() => keysOf('a: &a\n  b:\n    <<: *a\n')).toThrow('the value of an anchor merged with `<<` contains itself (line 3)');
+    expect(keysOf('m:\n  <<: []\n').m).toStrictEqual({});
+  });
+});
+
+describe('validate: YAML 1.1 keys and merge keys, and the lines of their findings', () => {
+  const lineOf = (text: string) => ManifestValidator.validateYaml(text).findings.filter(f => f.severity === 'error').map(f => `${f.line} ${f.path}`);
+  test('a finding under an `on:` key is on its own line', () => {
+    const text = vs('x', 'true').replace('        x-canary:\n          exact: x', '        on:\n          exact: on');
+    expect(lineOf(text)).toStrictEqual(['12 spec.http[0].match[0].headers.true.exact']);
+  });
+  test('a float key is written as YAMLToJSON writes it: 1e7 is the annotation key "1e+07" (not a valid key), 1.0 is "1"', () => {
+    expect(errors(vs('x', 'true', '  annotations:\n    1.0: a\n    10000000: b\n'))).toStrictEqual([]);
+    expect(errors(vs('x', 'true', '  annotations:\n    a: b\n    1e7: c\n'))).toStrictEqual([
+      expect.stringMatching(/^DOC002 metadata\.annotations\["1e\+07"\]: "1e\+07" is not a valid annotation key/),
+    ]);
+    expect(lineOf(vs('x', 'true', '  annotations:\n    a: b\n    1e7: c\n'))).toStrictEqual(['8 metadata.annotations["1e+07"]']);
+  });
+  test('a merged label value replaces an earlier one, and is replaced by a later one; the finding is on the merged value\'s line', () => {
+    const bad = vs('x', 'true', '  labels:\n    size: small\n    <<: {size: on}\n');
+    expect(errors(bad)).toStrictEqual([expect.stringContaining('metadata.labels.size: label values must be strings, got true')]);
+    expect(lineOf(bad)).toStrictEqual(['8 metadata.labels.size']);
+    expect(errors(vs('x', 'true', '  labels:\n    <<: {size: on}\n    size: small\n'))).toStrictEqual([]);
+    // through an anchor: the value is where the anchor is
+    const anchored = vs('x', 'true', '  annotations: &a {size: on}\n  labels:\n    <<: *a\n');
+    expect(lineOf(anchored)).toStrictEqual(['6 metadata.labels.size', '6 metadata.annotations.size']);
+  });
+});

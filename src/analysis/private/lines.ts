@@ -1,4 +1,5 @@
-import type { LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter, Node, parseDocument } from 'yaml';
+import { goPlainKey } from './yaml';
 
 /** `yaml` (positions), loaded when a first finding needs a line: not at start-up of the CLI. */
 let yamlLib: typeof import('yaml') | undefined;
@@ -69,10 +70,62 @@ export class DocumentLines {
     }
     const offset = entry.line - 1 - (this.text(entry).split('\n').findIndex(l => l.trim() !== '' && !l.trimStart().startsWith('#')) || 0);
     // the deepest node of the path that exists (a missing field is reported at its parent)
-    for (let n = p.length; n >= 0; n--) {
-      const node = n === 0 ? cached.doc.contents : cached.doc.getIn(p.slice(0, n), true) as any;
-      if (node && node.range) return cached.counter.linePos(node.range[0]).line + offset;
+    let node: unknown = cached.doc.contents;
+    let found = cached.doc.contents as Node | null;
+    for (const key of p) {
+      node = childOf(cached.doc, node, key);
+      if (!node) break;
+      if ((node as Node).range) found = node as Node;
     }
+    if (found && found.range) return cached.counter.linePos(found.range[0]).line + offset;
     return entry.line;
   }
+}
+
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/**
+ * The node under `key` of a mapping or sequence node, with the mapping's keys read as loadManifests reads them: `yaml`
+ * parses with YAML 1.2, where `on:` is the key "on" and `<<` a plain key, and loadManifests with YAML 1.1 as kubectl
+ * (yaml.ts: `on:` is the key "true", `1.0:` "1", `<<: *x` merges x). Merges as go-yaml v2 (yaml.ts GoKeys): the last
+ * pair that gives the key wins (a merge key's mappings taken last to first). An alias in the path is not followed.
+ */
+function childOf(doc: Document, node: unknown, key: string | number, merging: Set<unknown> = new Set()): Node | undefined {
+  const y = yamlLib!;
+  if (y.isSeq(node)) {
+    const i = typeof key === 'number' ? key : /^[0-9]+$/.test(key) ? Number(key) : -1;
+    return i >= 0 ? (node.items[i] as Node | undefined) ?? undefined : undefined;
+  }
+  if (!y.isMap(node)) return undefined;
+  const want = String(key);
+  let found: Node | undefined;
+  // a key written twice: its first pair, as `yaml`'s getIn (loadManifests refuses such a document, so no finding needs it)
+  let explicit = false;
+  for (const pair of node.items) {
+    const k = pair.key;
+    if (!y.isScalar(k)) continue; // a collection as a key: no key of ours
+    const plain = k.type === 'PLAIN' && !k.tag;
+    if ((plain && k.source === '<<') || k.tag === MERGE_TAG) {
+      const value = resolveAlias(doc, pair.value);
+      const sources = y.isSeq(value) ? [...value.items].reverse().map(s => resolveAlias(doc, s)) : [value];
+      for (const source of sources) {
+        if (merging.has(source)) continue; // a mapping that merges itself (loadManifests refuses it)
+        merging.add(source);
+        const inSource = childOf(doc, source, key, merging);
+        merging.delete(source);
+        if (inSource) found = inSource;
+      }
+      continue;
+    }
+    const name = plain && typeof k.source === 'string' ? goPlainKey(k.source) : String(k.value);
+    if (name === want && !explicit) {
+      found = y.isNode(pair.value) && pair.value.range ? pair.value : k;
+      explicit = true;
+    }
+  }
+  return found;
+}
+
+function resolveAlias(doc: Document, node: unknown): unknown {
+  return yamlLib!.isAlias(node) ? node.resolve(doc) : node;
 }

@@ -48,10 +48,16 @@ export class YamlReadError extends Error {
  * - first character '.': a float by strconv.ParseFloat (`.5`, `.5_5`, `.5e3`);
  * - anything else: a string. Explicit tags (!!str 1) and quoted scalars keep their type, as there.
  * Numbers land in JSON as numbers, which is all the validator sees (whole floats such as 1e3 are integers there and
- * here). Keys become strings with String() here; YAMLToJSON writes bool and int keys alike (`on:` is the key
- * "true"), but float keys with strconv.FormatFloat(f, 'g', -1, 32) (`1e7:` is "1e+07" there, "10000000" here),
- * ints beyond 2^53 exactly, and it refuses null and uint64 keys: those rare keys are not reproduced. `<<` stays a
- * plain key (go-yaml merges it), as before.
+ * here). Keys are written as YAMLToJSON (sigs.k8s.io/yaml yaml.go convertToJSONableObject) writes them (goKeyString):
+ * a bool as "true" / "false" (`on:` is the key "true"), an int in decimal, exactly, a float with
+ * strconv.FormatFloat(f, 'g', -1, 32) (`1.0:` is "1", `1e7:` "1e+07", `0.1:` "0.1", `3.14159265358979:` "3.1415927"),
+ * and a null or uint64 key (`~:`, `0xFFFFFFFFFFFFFFFF:`) refuses the document ("unsupported map key of type").
+ * A plain `<<` key (or `!!merge`) merges as go-yaml v2 merges it (decode.go `mapping` and `merge`): the pairs of a
+ * mapping are applied in order, a merge key writing each key of its mapping (of a sequence of mappings, the last
+ * first, so that the first wins) over what is there, so a key before `<<` is replaced by the merged one and a key
+ * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. Not
+ * reproduced (rare): `!!float 1:` (the int key "1" here, the same), an alias of a number as a key, a sequence or
+ * mapping as a key (go-yaml refuses it), and a key written twice (refused here; go-yaml keeps the last one).
  * The resolvers switch on the first character first, as resolve.go's resolveTable does: most scalars are names.
  */
 const GO_YAML_BOOLS = new Map<string, boolean>([
@@ -70,6 +76,11 @@ const GO_INT = /^([-+]?)(?:0([xX])([0-9a-fA-F]+)|0([oO])([0-7]+)|0([bB])([01]+)|
 const GO_YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** strconv.ParseFloat's syntax for a text starting with '.' (`_` only between digits: strconv underscoreOK). */
 const GO_DOT_FLOAT = /^\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$/;
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+const STR_TAG = 'tag:yaml.org,2002:str';
+/** The key a merge key (`<<`) is stored under until its mapping is complete (then GoKeys merges it as go-yaml v2). */
+const MERGE_PLACEHOLDER = '\u0000<<';
+
 const INT64_MIN = -(BigInt(2) ** BigInt(63));
 const INT64_MAX = BigInt(2) ** BigInt(63) - BigInt(1);
 const UINT64_MAX = BigInt(2) ** BigInt(64) - BigInt(1);
@@ -154,6 +165,12 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
       construct: (data: string) => GO_YAML_BOOLS.get(data),
       predicate: (o: unknown) => typeof o === 'boolean',
     }),
+    new jsyaml.Type(MERGE_TAG, {
+      kind: 'scalar',
+      // a plain `<<` (resolve.go resolveMap); as a key it is replaced by a placeholder (GoKeys), as a value it is "<<"
+      resolve: (data: string) => data === '<<',
+      construct: () => '<<',
+    }),
     new jsyaml.Type('tag:yaml.org,2002:float', {
       kind: 'scalar',
       // every number, ints included: implicitly the tag makes no difference (JSON has numbers), and
@@ -172,6 +189,212 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     }),
   ],
 });
+
+/** strconv.ParseInt(s, 0, 64), else strconv.ParseUint(s, 0, 64), of a plain scalar with its `_` removed (resolve.go). */
+function goYamlInt(text: string): { value: bigint; unsigned: boolean } | undefined {
+  const plain = text.replace(/_/g, '');
+  const m = GO_INT.exec(plain);
+  if (!m) return undefined;
+  const [, sign, x, hex, o, oct, b, bin, leadingZero] = m;
+  const digits = x ? `0x${hex}` : o ? `0o${oct}` : b ? `0b${bin}` : leadingZero !== undefined ? `0o${leadingZero.slice(1) || '0'}` : plain.replace(/^[-+]/, '');
+  const value = BigInt(digits) * (sign === '-' ? BigInt(-1) : BigInt(1));
+  if (value >= INT64_MIN && value <= INT64_MAX) return { value, unsigned: false };
+  if (sign === '' && value <= UINT64_MAX) return { value, unsigned: true };
+  return undefined;
+}
+
+/**
+ * strconv.FormatFloat(f, 'g', -1, 32) (internal/strconv/ftoa.go formatDigits, fmtE, fmtF), as YAMLToJSON writes a float
+ * key: the fewest digits that read back as the same float32 (the exact value rounded half to even, as strconv's
+ * shortest formatting picks between two equally near candidates: 1085464.25 is 1.0854642e+06), in %e form when the
+ * exponent is below -4 or at least 6.
+ */
+export function goFloatKey(f: number): string {
+  const v = Math.fround(f);
+  if (Number.isNaN(v)) return '.nan';
+  if (v === Infinity) return '.inf';
+  if (v === -Infinity) return '-.inf';
+  const neg = v < 0 || Object.is(v, -0) ? '-' : '';
+  const a = Math.abs(v);
+  if (a === 0) return `${neg}0`;
+  // the exact decimal value of the float32: m * 2^k
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, a);
+  const bits = view.getUint32(0); // positive: the sign bit is 0
+  const biased = Math.floor(bits / 2 ** 23);
+  const m = BigInt(biased === 0 ? bits % 2 ** 23 : bits % 2 ** 23 + 2 ** 23);
+  const k = biased === 0 ? -149 : biased - 150;
+  const exact = k >= 0 ? (m * BigInt(2) ** BigInt(k)).toString() : (m * BigInt(5) ** BigInt(-k)).toString();
+  const exactDp = k >= 0 ? exact.length : exact.length + k; // digits before the point
+  let digits = exact;
+  let dp = exactDp;
+  for (let p = 1; p < exact.length; p++) {
+    let head = exact.slice(0, p);
+    const rest = exact.slice(p);
+    const up = rest[0] > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || Number(head[p - 1]) % 2 === 1));
+    let headDp = exactDp;
+    if (up) {
+      const inc = (BigInt(head) + BigInt(1)).toString();
+      if (inc.length > head.length) headDp++;
+      head = inc.slice(0, p);
+    }
+    if (Math.fround(Number(`0.${head}e${headDp}`)) === a) {
+      digits = head;
+      dp = headDp;
+      break;
+    }
+  }
+  digits = digits.replace(/0+$/, '') || '0';
+  const exp = dp - 1;
+  if (exp < -4 || exp >= 6) {
+    const ex = Math.abs(exp);
+    return `${neg}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${ex < 10 ? '0' : ''}${ex}`;
+  }
+  if (dp <= 0) return `${neg}0.${'0'.repeat(-dp)}${digits}`;
+  const int = digits.slice(0, dp).padEnd(dp, '0');
+  const frac = digits.slice(dp);
+  return `${neg}${int}${frac ? `.${frac}` : ''}`;
+}
+
+/**
+ * The key YAMLToJSON writes for a plain scalar key `text` that K8S_SCHEMA reads as `value` (a string: the text itself,
+ * already resolved), or a reason it refuses the document.
+ */
+export function goKeyString(value: unknown, text: string | undefined): { key: string } | { refused: string } {
+  if (typeof value === 'string') return { key: value };
+  if (typeof value === 'boolean') return { key: String(value) };
+  if (value === null) return { refused: 'a null key (~, null or an empty key)' };
+  if (typeof value === 'number') {
+    if (text === undefined) return { key: String(value) }; // an alias of a number used as a key (not reproduced)
+    const int = text.charCodeAt(0) === 46 ? undefined : goYamlInt(text);
+    if (int?.unsigned) return { refused: `the key ${text} (an unsigned 64-bit integer)` };
+    return { key: int ? int.value.toString() : goFloatKey(value) };
+  }
+  return { key: String(value) };
+}
+
+/**
+ * The key loadManifests makes of a plain (untagged, unquoted) scalar key written as `text` (`on` is "true", `0x10` "16",
+ * `1e7` "1e+07"); undefined for a key it refuses. For readers of positions (lines.ts), which parse with YAML 1.2.
+ */
+export function goPlainKey(text: string): string | undefined {
+  const value = GO_YAML_NULLS.has(text) ? null
+    : GO_YAML_BOOLS.has(text) ? GO_YAML_BOOLS.get(text)
+      : resolveGoNumber(text) ? lastNumber : text;
+  const r = goKeyString(value, text);
+  return 'key' in r ? r.key : undefined;
+}
+
+/** Whether the YAML text at `pos` (after blanks, line breaks and comments) is a mapping's ':' indicator: the node before it is a key. */
+function colonFollows(input: string, pos: number): boolean {
+  for (let i = pos; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    if (c === 35) { // # a comment, to the end of the line
+      const nl = input.indexOf('\n', i);
+      if (nl < 0) return false;
+      i = nl;
+      continue;
+    }
+    if (c !== 58) return false; // :
+    const next = input.charCodeAt(i + 1);
+    return Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13 || next === 44 || next === 93 || next === 125; // , ] }
+  }
+  return false;
+}
+
+/**
+ * A js-yaml listener that makes mapping keys what YAMLToJSON makes them (goKeyString) and merges `<<` keys as go-yaml v2
+ * (see above): each node closed just before a ':' is a key; a mapping that has a merge key is rewritten when it closes
+ * (its keys in document order are recorded for that, only when the text has a `<<`). Throws YamlReadError.
+ */
+class GoKeys {
+  /** Per open node: the keys met directly in it, in order (when merges are possible). */
+  private readonly frames: (string[] | undefined)[] = [];
+  private readonly mergeLines = new Map<string, number>();
+  private merges = 0;
+  /** The mappings read to their end (a merge of any other is of a mapping that contains it). */
+  private readonly complete = new WeakSet<object>();
+  /** Keys copied by merges in the current document: bounded as the document's size is (MAX_DOCUMENT_BYTES). */
+  private merged = 0;
+  /** The listener to pass to js-yaml's load. */
+  public readonly listener: (event: 'open' | 'close', state: any) => void;
+
+  constructor(private readonly input: string, private readonly withMerges: boolean) {
+    this.listener = (event, state) => this.event(event, state);
+  }
+
+  private event(event: 'open' | 'close', state: any): void {
+    if (event === 'open') {
+      this.frames.push(undefined);
+      return;
+    }
+    const keys = this.frames.pop();
+    if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
+    if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
+    if (!this.frames.length) this.merged = 0; // a document's root
+    const value = state.result;
+    const mergeKey = state.tag === MERGE_TAG;
+    // most keys are strings read as strings: nothing to change, and when no merge is possible nothing to record
+    if (typeof value === 'string' && !mergeKey && !this.withMerges) return;
+    if (typeof value === 'object' && value !== null) return; // a collection as a key: not reproduced
+    if (!colonFollows(this.input, state.position)) return;
+    let key: string;
+    if (mergeKey) {
+      key = `${MERGE_PLACEHOLDER}${++this.merges}`;
+      this.mergeLines.set(key, state.line);
+      state.tag = STR_TAG; // stored as a plain pair, merged by `merge` when the mapping closes
+    } else {
+      // the text of a number: the scalar just resolved (an alias has no tag)
+      const r = goKeyString(value, typeof value === 'number' && state.tag !== null ? lastNumberText : undefined);
+      if ('refused' in r) {
+        throw new YamlReadError(`the YAML is refused: ${r.refused} is not a key kubectl can read: it reads YAML as JSON `
+          + '(sigs.k8s.io/yaml YAMLToJSON: "unsupported map key of type"); quote the key', state.line);
+      }
+      key = r.key;
+    }
+    state.result = key;
+    if (this.withMerges && this.frames.length) (this.frames[this.frames.length - 1] ??= []).push(key);
+  }
+
+  /** go-yaml v2 decode.go `mapping`: the pairs in order, each merge key writing its mapping(s) over what is there. */
+  private merge(obj: any, keys: string[]): void {
+    const out = new Map<string, unknown>();
+    const explicit = new Set<string>();
+    const isMap = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    for (const k of keys) {
+      if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      if (!k.startsWith(MERGE_PLACEHOLDER)) {
+        out.set(k, obj[k]);
+        explicit.add(k);
+        continue;
+      }
+      const source = obj[k];
+      // decode.go `merge`: a mapping, or a sequence of mappings stepped backwards (earlier ones take precedence)
+      const sources = Array.isArray(source) ? [...source].reverse() : [source];
+      if (!sources.every(isMap)) {
+        throw new YamlReadError('the YAML cannot be parsed: map merge requires map or sequence of maps as the value (of `<<`)', this.mergeLines.get(k));
+      }
+      for (const m of sources) {
+        if (!this.complete.has(m)) {
+          // an alias of a mapping not complete yet, i.e. one holding it: decode.go `alias` fails ("anchor 'x' value contains itself")
+          throw new YamlReadError('the YAML cannot be parsed: the value of an anchor merged with `<<` contains itself', this.mergeLines.get(k));
+        }
+        const ks = Object.keys(m);
+        this.merged += ks.length;
+        if (this.merged > MAX_DOCUMENT_BYTES / 4) {
+          throw new YamlReadError(`the YAML is refused: a document expands to more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB through its merge keys (<<): `
+            + 'the API server refuses a request body over 3 MiB; write it without YAML anchors and merges', this.mergeLines.get(k));
+        }
+        for (const mk of ks) out.set(mk, m[mk]);
+      }
+    }
+    // a key not seen before its ':' (not expected): kept, over what merges gave
+    for (const k of Object.keys(obj)) if (!k.startsWith(MERGE_PLACEHOLDER) && !explicit.has(k)) out.set(k, obj[k]);
+    for (const k of Object.keys(obj)) delete obj[k];
+    for (const [k, v] of out) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+}
 
 /** The first non-finite number of a value, as a path; undefined when there is none. */
 function nonFinitePath(v: unknown, at: (string | number)[] = []): (string | number)[] | undefined {
@@ -205,7 +428,8 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   let docs: unknown[];
   try {
     sawNonFinite = false;
-    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName });
+    const keys = new GoKeys(text, text.includes('<<'));
+    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener });
   } catch (e) {
     const err = e as jsyaml.YAMLException;
     if (!(err instanceof jsyaml.YAMLException)) throw e;
