@@ -1,0 +1,78 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  EgressPolicy, EgressProtocol, HttpMethod, Identity, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ServiceRef, ZeroTrustNamespace,
+} from '../../../src';
+import { captureStderr, ofKind, one, synthValidated } from '../../util';
+
+captureStderr();
+
+/**
+ * Two charts of namespace shop (us-west, eu-west), each with a Service payment (and, with `workloads`, its
+ * Deployment), that a MultiClusterExport makes two clusters; `patterns` are created before the export
+ * (`patternsFirst`) or after it. What a pattern of one cluster reads of the app must be of its own cluster:
+ * the other cluster's objects are never applied where the pattern's output is.
+ */
+function twoClusters(mesh: Mesh, patternsFirst: boolean, patterns: (c: { us: Chart; eu: Chart; pu: ServiceRef; pe: ServiceRef }) => void) {
+  const app = new App({ outdir: Testing.app().outdir });
+  const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const service = (c: Chart) => ServiceRef.fromService(new kplus.Service(c, 'payment', {
+    metadata: { name: 'payment' }, ports: [{ port: 80, targetPort: 8080 }], selector: kplus.Pods.select(c, 'pods', { labels: { app: 'payment' } }),
+  }));
+  const pe = service(eu);
+  const pu = service(us);
+  if (patternsFirst) patterns({ us, eu, pu, pe });
+  new MultiClusterExport(app, 'mc', {
+    mesh,
+    failover: false,
+    clusters: [
+      { name: 'us-west', network: 'n1', region: 'r1', services: [pu], chart: us, gatewayAddress: 'gw.us-west.example.com' },
+      { name: 'eu-west', network: 'n2', region: 'r2', services: [pe], chart: eu, gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: pe, cluster: 'eu-west', consumers: ['us-west'] }],
+  });
+  if (!patternsFirst) patterns({ us, eu, pu, pe });
+  return { app, us, eu };
+}
+
+const ORDERS = [['patterns before the export', true], ['patterns after the export', false]] as const;
+
+describe('istio ambient zero trust: the Services that cover a protected workload, and the egress ServiceEntries, are its cluster\'s', () => {
+  // a MultiClusterExport is sidecar only (ambient multi-network is refused): the exported services run on
+  // sidecars in shop, the zero trust on ambient in namespace bank (Istio runs both data planes in one mesh)
+  const AMBIENT = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+  const ledger = (c: Chart, name = 'ledger', labels: { [k: string]: string } = { app: 'ledger' }, port = 80) => ServiceRef.fromService(new kplus.Service(c, name, {
+    metadata: { name, namespace: 'bank' }, ports: [{ port, targetPort: 8080 }], selector: kplus.Pods.select(c, `${name}-pods`, { labels }),
+  }));
+  /** A per-zone Service of ledger's pods (its selector includes ledger's) in `c`, and an egress host through the waypoint. */
+  const zoneObjects = (c: Chart, zone: string) => {
+    ledger(c, `ledger-${zone}`, { app: 'ledger', zone }, 9090);
+    new EgressPolicy(c, `egress-${zone}`, {
+      mesh: AMBIENT, namespace: 'bank', registryOnly: false, hosts: [{ host: `auth.${zone}.example.com`, protocol: EgressProtocol.HTTP, originateTls: true }],
+    });
+  };
+
+  test.each(ORDERS)('%s: us-west\'s policies target and allow us-west\'s Services only', (_order, patternsFirst) => {
+    const { us, eu } = twoClusters(Mesh.istio(), patternsFirst, ({ us: u, eu: e }) => {
+      const ref = ledger(u);
+      ledger(e);
+      new ZeroTrustNamespace(u, 'zt', {
+        mesh: AMBIENT,
+        namespace: 'bank',
+        allow: [{ callers: [Identity.serviceAccount('order')], to: ref, methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] }],
+      });
+      zoneObjects(u, 'us');
+      zoneObjects(e, 'eu');
+    });
+    const out = synthValidated(us);
+    const allow = one(out, 'AuthorizationPolicy', 'ledger-allow').spec;
+    // us-west's own per-zone Service is covered (same cluster); eu-west's is not in this cluster
+    expect(allow.targetRefs).toEqual(['ledger', 'ledger-us'].map(name => ({ group: '', kind: 'Service', name })));
+    expect(allow.rules[0].to).toEqual([{ operation: { ports: ['80', '9090'], methods: ['POST'], paths: ['/pay'] } }]);
+    expect(one(out, 'AuthorizationPolicy', 'waypoint-allow-egress').spec.targetRefs)
+      .toEqual([{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'egress-auth-us-example-com' }]);
+    // eu-west has no zero trust: nothing of us-west's is written there
+    expect(ofKind(synthValidated(eu), 'AuthorizationPolicy')).toEqual([]);
+  });
+});
