@@ -1,11 +1,22 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  EgressPolicy, EgressProtocol, HttpMethod, Identity, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ServiceRef, ZeroTrustNamespace,
+  EgressPolicy, EgressProtocol, HttpMethod, Identity, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ServiceRef, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, ofKind, one, synthValidated } from '../../util';
 
 captureStderr();
+
+/** What building (and synthesizing each chart of) an app throws, or '' if nothing. */
+function failure(make: () => Chart[]): string {
+  try {
+    for (const c of make()) synthValidated(c);
+  } catch (e) {
+    expect(e).not.toBeInstanceOf(TypeError);
+    return (e as Error).message;
+  }
+  return '';
+}
 
 /**
  * Two charts of namespace shop (us-west, eu-west), each with a Service payment (and, with `workloads`, its
@@ -74,5 +85,61 @@ describe('istio ambient zero trust: the Services that cover a protected workload
       .toEqual([{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'egress-auth-us-example-com' }]);
     // eu-west has no zero trust: nothing of us-west's is written there
     expect(ofKind(synthValidated(eu), 'AuthorizationPolicy')).toEqual([]);
+  });
+});
+
+describe('ingress: the host:port a gateway claims is claimed in its cluster', () => {
+  const MESH = Mesh.istio();
+  const gateway = (c: Chart, id = 'shop') => new IngressGateway(c, id, {
+    mesh: MESH, host: 'shop.example.com', tlsSecretName: 'shop-example-com-tls', routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) }],
+  });
+
+  test.each(ORDERS)('%s: each cluster serves shop.example.com through its own gateway', (_order, patternsFirst) => {
+    const { us, eu } = twoClusters(MESH, patternsFirst, ({ us: u, eu: e }) => {
+      gateway(u);
+      gateway(e);
+    });
+    for (const c of [us, eu]) expect(ofKind(synthValidated(c), 'Gateway', 'shop').map(g => g.spec.servers.map((s: any) => s.hosts))).toEqual([[['shop.example.com'], ['shop.example.com']]]);
+  });
+
+  const SAME_CHART = '[us-west/edge] host: got "shop.example.com": [us-west/shop] already serves shop.example.com:443 in this cluster: two gateways claiming one host and port make the winner undefined; route every path of the host through one IngressGateway per cluster';
+
+  test.each(ORDERS)('%s: two gateways of one chart are still refused, at once', (_order, patternsFirst) => {
+    let thrown = '';
+    try {
+      twoClusters(MESH, patternsFirst, ({ us: u }) => {
+        gateway(u);
+        gateway(u, 'edge');
+      });
+    } catch (e) {
+      thrown = (e as Error).message;
+    }
+    expect(thrown).toBe(SAME_CHART);
+  });
+
+  test.each(ORDERS)('%s: two charts that a second MultiClusterExport puts in one cluster are refused, with the same message', (_order, patternsFirst) => {
+    const message = failure(() => {
+      let edge: Chart | undefined;
+      const { app, us, eu } = twoClusters(MESH, patternsFirst, ({ us: u, eu: e }) => {
+        edge = new Chart(u.node.root, 'us-west-edge', { namespace: 'shop', disableResourceNameHashes: true });
+        gateway(u);
+        gateway(e);
+        gateway(edge);
+      });
+      const audit = ServiceRef.fromName('audit', { port: 8080 });
+      new MultiClusterExport(app, 'mc-edge', {
+        mesh: MESH,
+        failover: false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [audit], chart: edge!, gatewayAddress: 'gw.us-west.example.com' },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [audit], chart: eu, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: audit, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      return [us, eu, edge!];
+    });
+    expect(message).toContain('[us-west-edge/shop] host: got "shop.example.com": [us-west/shop] already serves shop.example.com:443 in this cluster: two gateways claiming one host and port make the winner undefined; route every path of the host through one IngressGateway per cluster');
+    // eu-west's gateway is another cluster's
+    expect(message).not.toContain('eu-west/shop');
   });
 });
