@@ -271,7 +271,8 @@ export class IngressGateway extends MeshConstruct {
       namespaceOf: s => s.namespace ?? chartNamespace(this),
       // (at synthesis) those of this gateway's cluster: another cluster's ResilientService is not where this gateway routes
       resilientServices: () => this.node.root.node.findAll()
-        .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => sameMesh(c.mesh, this.mesh) && sameCluster(Chart.of(c), Chart.of(this)))
+        .filter((c): c is ResilientService => c instanceof ResilientService)
+        .filter(c => sameMesh(c.mesh, this.mesh) && sameCluster(Chart.of(c), Chart.of(this)))
         .map(c => ({ path: c.node.path, name: c.service.name, namespace: c.service.namespace ?? chartNamespace(c) })),
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };

@@ -1,7 +1,8 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  EgressPolicy, EgressProtocol, HttpMethod, Identity, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ServiceRef, ZeroTrustNamespace,
+  EgressPolicy, EgressProtocol, HttpMethod, Identity, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ResilientService, ServiceProtocol,
+  ServiceRef, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, ofKind, one, synthValidated } from '../../util';
 
@@ -141,5 +142,27 @@ describe('ingress: the host:port a gateway claims is claimed in its cluster', ()
     expect(message).toContain('[us-west-edge/shop] host: got "shop.example.com": [us-west/shop] already serves shop.example.com:443 in this cluster: two gateways claiming one host and port make the winner undefined; route every path of the host through one IngressGateway per cluster');
     // eu-west's gateway is another cluster's
     expect(message).not.toContain('eu-west/shop');
+  });
+});
+
+describe('consul ingress: the ResilientServices whose timeouts the API gateway skips are of its cluster', () => {
+  test.each(ORDERS)('%s: us-west\'s gateway warns for us-west\'s ResilientService, not for eu-west\'s', (_order, patternsFirst) => {
+    const mesh = Mesh.consul();
+    let gw: IngressGateway | undefined;
+    const { us, eu } = twoClusters(mesh, patternsFirst, ({ us: u, eu: e }) => {
+      gw = new IngressGateway(u, 'shop', {
+        mesh, host: 'shop.example.com', tlsSecretName: 'shop-example-com-tls',
+        routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80 }) }],
+      });
+      const resilient = (c: Chart, name: string) => new ResilientService(c, `${name}-resilience`, {
+        mesh, service: ServiceRef.fromName(name, { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3),
+      });
+      resilient(u, 'order');
+      resilient(e, 'web');
+    });
+    synthValidated(us);
+    synthValidated(eu);
+    expect(gw!.warnings.filter(w => w.includes('do not apply to requests through this gateway')).map(w => w.split(':')[0]))
+      .toEqual(['the route /api → order']);
   });
 });
