@@ -151,7 +151,9 @@ describe('consul ingress: the ResilientServices whose timeouts the API gateway s
     let gw: IngressGateway | undefined;
     const { us, eu } = twoClusters(mesh, patternsFirst, ({ us: u, eu: e }) => {
       gw = new IngressGateway(u, 'shop', {
-        mesh, host: 'shop.example.com', tlsSecretName: 'shop-example-com-tls',
+        mesh,
+        host: 'shop.example.com',
+        tlsSecretName: 'shop-example-com-tls',
         routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80 }) }],
       });
       const resilient = (c: Chart, name: string) => new ResilientService(c, `${name}-resilience`, {
