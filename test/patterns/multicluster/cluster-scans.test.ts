@@ -1,8 +1,9 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
 import {
-  EgressPolicy, EgressProtocol, HttpMethod, Identity, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ResilientService, ServiceProtocol,
-  ServiceRef, ZeroTrustNamespace,
+  EgressPolicy, EgressProtocol, HttpMethod, Identity, IngressGateway, IstioDataPlane, Mesh, MultiClusterExport, PathMatch, ReachabilityMatrix,
+  ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, ofKind, one, synthValidated } from '../../util';
 
@@ -166,5 +167,55 @@ describe('consul ingress: the ResilientServices whose timeouts the API gateway s
     synthValidated(eu);
     expect(gw!.warnings.filter(w => w.includes('do not apply to requests through this gateway')).map(w => w.split(':')[0]))
       .toEqual(['the route /api → order']);
+  });
+});
+
+describe('linkerd zero trust: the probe paths allowed from every network are those of the Server\'s cluster', () => {
+  const mesh = Mesh.linkerd();
+  /** payment's Deployment in `c`, whose readiness probe GETs `path` on 8080. */
+  const workload = (c: Chart, path: string) => new kplus.Deployment(c, 'payment-workload', {
+    metadata: { name: 'payment' },
+    podMetadata: { labels: { app: 'payment' } },
+    containers: [{ image: 'payment:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet(path, { port: 8080 }), securityContext: { user: 1000 } }],
+  });
+  const build = (patternsFirst: boolean, workloads: { us?: string; eu?: string }) => {
+    let zt: ZeroTrustNamespace | undefined;
+    const { us, eu } = twoClusters(mesh, patternsFirst, ({ us: u, eu: e, pu }) => {
+      if (workloads.us) workload(u, workloads.us);
+      if (workloads.eu) workload(e, workloads.eu);
+      zt = new ZeroTrustNamespace(u, 'zt', {
+        mesh,
+        namespace: 'shop',
+        allow: [{ name: 'pay', callers: [Identity.serviceAccount('order')], to: pu, methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] }],
+      });
+    });
+    return { us, eu, zt: zt! };
+  };
+  const sorted = (objects: any[]) => objects.map(o => yaml.dump(o, { lineWidth: -1 })).sort().join('---\n');
+
+  test.each(ORDERS)('%s: us-west\'s probe route has us-west\'s probe path, not eu-west\'s', (_order, patternsFirst) => {
+    const { us } = build(patternsFirst, { us: '/healthz', eu: '/eu-debug' });
+    const out = synthValidated(us);
+    expect(one(out, 'HTTPRoute', 'payment-probes').spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }]);
+    const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+    const call = (path: string) => m.check({ caller: 'ip:10.0.0.7', service: 'shop/payment', method: 'GET', path }).allowed;
+    expect([call('/healthz'), call('/eu-debug')]).toEqual([true, false]);
+  });
+
+  test('both orders write the same YAML in each cluster', () => {
+    const [before, after] = ORDERS.map(([, patternsFirst]) => build(patternsFirst, { us: '/healthz', eu: '/eu-debug' }));
+    expect(sorted(synthValidated(before.us))).toBe(sorted(synthValidated(after.us)));
+    expect(sorted(synthValidated(before.eu))).toBe(sorted(synthValidated(after.eu)));
+    // and in the same order (the routes are written again where they were)
+    const names = (c: Chart) => synthValidated(c).filter(o => o.apiVersion.startsWith('policy.linkerd.io')).map(o => `${o.kind}/${o.metadata.name}`);
+    expect(names(before.us)).toEqual(names(after.us));
+  });
+
+  test.each(ORDERS)('%s: with payment\'s workload in eu-west only, us-west opens no probe path and warns', (_order, patternsFirst) => {
+    const { us, zt } = build(patternsFirst, { eu: '/eu-debug' });
+    const out = synthValidated(us);
+    expect(ofKind(out, 'HTTPRoute').map(r => r.metadata.name)).not.toContain('payment-probes');
+    expect(ofKind(out, 'HTTPRoute').flatMap(r => r.spec.rules[0].matches.map((x: any) => x.path.value))).not.toContain('/eu-debug');
+    expect(zt.warnings.filter(w => w.includes('no workload of this cluster defined before this construct selects payment\'s pods'))).toHaveLength(1);
   });
 });
