@@ -36,7 +36,8 @@ export interface IngressGatewayProps {
    * Where the Secret must be: with `IngressApi.ISTIO`, in the namespace of the ingress gateway pods
    * (`istioGatewayNamespace`, `istio-system` by default: the gateway reads `credentialName` from its own
    * namespace); with `IngressApi.GATEWAY_API` (every mesh), in the namespace of the Gateway (`namespace`).
-   * A Secret of that name that this app writes in another namespace only is refused.
+   * A Secret of that name that this app writes in another namespace only is refused (with a
+   * MultiClusterExport, the Secrets of the gateway's cluster: another cluster's are not where it reads).
    * @default - plain HTTP on port 80 only (refused unless allowPlainHttp)
    */
   readonly tlsSecretName?: string;
@@ -291,13 +292,25 @@ export class IngressGateway extends MeshConstruct {
     }
     if (!isDns1123Subdomain(gwAccount)) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
     if (tls !== undefined) {
-      // the gateway reads the certificate from one namespace: a Secret this app writes elsewhere only is not found
+      // the gateway reads the certificate from one namespace of its cluster: a Secret this cluster's charts write
+      // elsewhere only is not found (another cluster's Secret is not in this one, wherever it is). Decided at once
+      // when the charts' clusters are final, else at synthesis (a MultiClusterExport created later assigns them),
+      // with the same message
       const secretNs = this.api === IngressApi.ISTIO ? gwNamespace : namespace;
-      const written = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.name === tls)
-        .map(c => c.metadata.namespace ?? (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })() ?? 'default');
-      if (written.length && !written.includes(secretNs!)) {
-        problems.add('tlsSecretName', tls, `the app writes Secret ${tls} in ${[...new Set(written)].join(', ')}, but ${this.api === IngressApi.ISTIO ? `the Istio ingress gateway reads credentialName from its own namespace, ${secretNs}` : `a Gateway API Gateway reads certificateRefs from its namespace, ${secretNs}`}`,
+      const chart = Chart.of(this);
+      const secrets = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.name === tls)
+        .map(c => ({ chart: Chart.of(c), namespace: c.metadata.namespace ?? Chart.of(c).namespace ?? 'default' }));
+      const misplaced = () => {
+        const written = secrets.filter(x => sameCluster(x.chart, chart)).map(x => x.namespace);
+        if (!written.length || written.includes(secretNs!)) return undefined;
+        return propMessage('tlsSecretName', tls, `the app writes Secret ${tls} in ${[...new Set(written)].join(', ')}, but ${this.api === IngressApi.ISTIO ? `the Istio ingress gateway reads credentialName from its own namespace, ${secretNs}` : `a Gateway API Gateway reads certificateRefs from its namespace, ${secretNs}`}`,
           `create the Secret in ${secretNs}${this.api === IngressApi.ISTIO ? ' (or set istioGatewayNamespace to where the gateway pods run)' : ''}`);
+      };
+      if (secrets.every(x => clusterRelationFinal(x.chart, chart))) {
+        const problem = misplaced();
+        if (problem) problems.addRaw(problem);
+      } else {
+        this.node.addValidation({ validate: () => [misplaced()].filter((p): p is string => p !== undefined) });
       }
     }
     problems.throwIfAny();

@@ -146,6 +146,36 @@ describe('ingress: the host:port a gateway claims is claimed in its cluster', ()
   });
 });
 
+describe('ingress: the TLS Secret the gateway reads is looked for in its cluster', () => {
+  const MESH = Mesh.istio();
+  const secret = (c: Chart, ns: string) => new kplus.Secret(c, `tls-${ns}`, { metadata: { name: 'shop-example-com-tls', namespace: ns } });
+  const gateway = (c: Chart) => new IngressGateway(c, 'shop', {
+    mesh: MESH, host: 'shop.example.com', tlsSecretName: 'shop-example-com-tls', routes: [{ pathPrefix: '/', service: ServiceRef.fromName('web', { port: 80 }) }],
+  });
+  const WRONG = '[us-west/shop] tlsSecretName: got "shop-example-com-tls": the app writes Secret shop-example-com-tls in shop, but the Istio ingress gateway reads credentialName from its own namespace, istio-system; create the Secret in istio-system (or set istioGatewayNamespace to where the gateway pods run)';
+
+  test.each(ORDERS)('%s: another cluster\'s Secret in another namespace does not refuse this cluster\'s gateway', (_order, patternsFirst) => {
+    expect(failure(() => {
+      const { us, eu } = twoClusters(MESH, patternsFirst, ({ us: u, eu: e }) => {
+        secret(e, 'shop');
+        gateway(u);
+      });
+      return [us, eu];
+    })).toBe('');
+  });
+
+  test.each(ORDERS)('%s: this cluster\'s Secret in the wrong namespace is refused, although another cluster writes one where the gateway reads', (_order, patternsFirst) => {
+    expect(failure(() => {
+      const { us, eu } = twoClusters(MESH, patternsFirst, ({ us: u, eu: e }) => {
+        secret(e, 'istio-system');
+        secret(u, 'shop');
+        gateway(u);
+      });
+      return [us, eu];
+    })).toContain(WRONG);
+  });
+});
+
 describe('consul ingress: the ResilientServices whose timeouts the API gateway skips are of its cluster', () => {
   test.each(ORDERS)('%s: us-west\'s gateway warns for us-west\'s ResilientService, not for eu-west\'s', (_order, patternsFirst) => {
     const mesh = Mesh.consul();
