@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 /** The cluster whose output a chart is, and the construct path of the MultiClusterExport that said so. */
 const CLUSTERS = new WeakMap<Chart, { readonly cluster: string; readonly by: string }>();
@@ -36,4 +37,26 @@ export function sameCluster(a: Chart, b: Chart): boolean {
  */
 export function clusterRelationFinal(a: Chart, b: Chart): boolean {
   return a === b || (CLUSTERS.has(a) && CLUSTERS.has(b));
+}
+
+/** What was decided before the charts' clusters were final, to decide again when a MultiClusterExport assigns them. */
+const REDECIDE = new WeakMap<IConstruct, Set<() => boolean>>();
+
+/**
+ * Calls `redecide` whenever a MultiClusterExport of the app `root` assigns its charts (`clustersAssigned`), until
+ * it returns true (settled: nothing it depends on can change any more). For a choice made at construction that
+ * depends on which charts are one cluster (e.g. the objects written), so that the output is the one of creating
+ * the export first.
+ */
+export function redecideWhenClustersAssigned(root: IConstruct, redecide: () => boolean): void {
+  let set = REDECIDE.get(root);
+  if (!set) REDECIDE.set(root, set = new Set());
+  set.add(redecide);
+}
+
+/** A MultiClusterExport of the app `root` assigned charts: what was decided before is decided again. */
+export function clustersAssigned(root: IConstruct): void {
+  for (const redecide of [...REDECIDE.get(root) ?? []]) {
+    if (redecide()) REDECIDE.get(root)!.delete(redecide);
+  }
 }

@@ -7,6 +7,7 @@ import { MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { sameCluster } from '../../private/clusters';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -74,6 +75,17 @@ interface ServiceObject {
   readonly namespace: string;
   readonly selector: { [k: string]: string };
   readonly ports: { port: number; targetPort?: number | string }[];
+  /** The chart whose output it is (a MultiClusterExport may put it in another cluster than the policy's). */
+  readonly chart: Chart | undefined;
+}
+
+/**
+ * Whether an object of chart `chart` is in the cluster of the policy `scope` writes: a chart of another cluster
+ * (MultiClusterExport) is another cluster's output, whose objects never exist where the policy is applied.
+ * Read at synthesis, when the clusters are final.
+ */
+function inClusterOf(scope: Construct, chart: Chart | undefined): boolean {
+  return chart === undefined || sameCluster(chart, Chart.of(scope));
 }
 
 /**
@@ -104,12 +116,14 @@ function readServiceObjects(scope: Construct): ServiceObject[] {
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
     const json = c.toJson();
-    const chartNs = (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })();
+    const chart = (() => { try { return Chart.of(c); } catch { return undefined; } })();
+    const chartNs = chart?.namespace;
     out.push({
       name: json.metadata?.name,
       namespace: json.metadata?.namespace ?? chartNs ?? 'default',
       selector: json.spec?.selector ?? {},
       ports: json.spec?.ports ?? [],
+      chart,
     });
   }
   return out;
@@ -118,7 +132,9 @@ function readServiceObjects(scope: Construct): ServiceObject[] {
 /**
  * The other Services of the namespace that select only pods of `service` (their selector includes
  * the service's): the per-version Services of a CanaryRelease, for example. Callers reach the pods
- * through them as well, so a policy on the waypoint must target them too.
+ * through them as well, so a policy on the waypoint must target them too. Only those of the policy's
+ * cluster: another cluster's Service is not there, and a Service of its name here may select other pods
+ * (targeting it, or allowing its ports, would widen the policy).
  */
 function coveringServices(scope: Construct, service: ServiceRef, namespace: string): ServiceObject[] {
   const selector = service.selector;
@@ -128,7 +144,7 @@ function coveringServices(scope: Construct, service: ServiceRef, namespace: stri
   // scanned (one scan per policy made ambient synthesis quadratic: 60x at 5,000 services)
   return (servicesByLabel(scope).get(`${namespace}\u0000${first[0]}\u0000${first[1]}`) ?? [])
     .filter(o => o.namespace === namespace && o.name !== service.name && Object.keys(o.selector).length
-      && Object.entries(selector).every(([k, v]) => o.selector[k] === v))
+      && Object.entries(selector).every(([k, v]) => o.selector[k] === v) && inClusterOf(scope, o.chart))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
@@ -142,11 +158,14 @@ function servicePortsTo(o: ServiceObject, targetPort: number, fallback: number):
   return o.ports.filter(p => (p.targetPort ?? p.port) === targetPort || typeof p.targetPort === 'string').map(p => p.port);
 }
 
-/** The ServiceEntries of the namespace enrolled with a waypoint (read at synthesis). */
+/**
+ * The ServiceEntries of the namespace enrolled with a waypoint (read at synthesis), of the policy's cluster
+ * (another cluster's are not there; one of its name here is not enrolled with this waypoint by the library).
+ */
 function egressEntries(scope: Construct, namespace: string, waypoint: string): string[] {
   const out: string[] = [];
   for (const c of scope.node.root.node.findAll()) {
-    if (!(c instanceof ApiObject) || c.kind !== 'ServiceEntry') continue;
+    if (!(c instanceof ApiObject) || c.kind !== 'ServiceEntry' || !inClusterOf(scope, Chart.of(c))) continue;
     const json = c.toJson();
     if ((json.metadata?.namespace ?? namespace) === namespace && json.metadata?.labels?.[USE_WAYPOINT_LABEL] === waypoint) out.push(json.metadata.name);
   }

@@ -10,6 +10,7 @@ import { ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
+import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
 import { userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
@@ -148,8 +149,8 @@ function isScoped(r: RuleIntent): boolean {
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
 
 /**
- * The paths of the httpGet probes on `to`'s target port of the workloads of the app (those defined so
- * far) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ * The paths of the httpGet probes on `to`'s target port of the workloads `pods` (the app's defined so far, of
+ * the Server's cluster) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
  */
 function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
   let found = false;
@@ -174,6 +175,8 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
 interface WorkloadPod {
   readonly namespace: string | undefined;
   readonly pod: any;
+  /** The chart whose output the workload is (a MultiClusterExport may make it another cluster's). */
+  readonly chart: Chart;
 }
 
 /**
@@ -190,7 +193,7 @@ function workloadPods(scope: Construct): WorkloadPod[] {
     } catch {
       continue; // not complete yet (e.g. a Deployment whose containers are added later)
     }
-    out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template });
+    out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template, chart: Chart.of(c) });
   }
   return out;
 }
@@ -319,6 +322,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     const ports = new Map<string, Set<number>>();
     for (const r of intent.allow) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
     let pods: WorkloadPod[] | undefined;
+    const chart = Chart.of(scope);
     for (const rules of servers.values()) {
       const to = rules[0].to;
       // the names of a service's routes carry the port when the service has rules on several ports
@@ -334,32 +338,61 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
           metadata: objectMetadata(`${name}-default`, ns),
           spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: [{ path: { type: linkerd.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
         });
-        // Linkerd authorizes the kubelet's httpGet probes by itself only on Servers without HTTPRoutes
-        // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
-        // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
-        // policyController.probeNetworks), from the probes of the app's workloads on the port
-        const probes = strict ? probePaths(pods ??= workloadPods(scope), ns, to) : [];
-        if (probes === undefined) {
-          warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of the app defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
-        } else if (probes.length) {
-          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probes.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
-          scoped.push(probeRule);
-          auths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
-        }
       }
+      // Linkerd authorizes the kubelet's httpGet probes by itself only on Servers without HTTPRoutes
+      // (policy-controller/k8s/index/src/inbound/index.rs, http_routes): with routes, the library writes
+      // the probe route Linkerd would (GET, Exact probe paths, from every network: the default
+      // policyController.probeNetworks), from the probes of the app's workloads on the port. Those of this
+      // Server's cluster only: another cluster's pods never run behind this Server, and their probe paths would
+      // open paths here to every network (src/private/clusters.ts)
+      const all = scoped.length && strict ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
+      const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
+      let probes = scoped.length ? probesHere() : [];
+      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
+      if (probes === undefined) warnNoProbes();
       for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));
       for (const r of rules.filter(x => !isScoped(x))) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
-      let shared = 0;
-      for (const route of inboundRoutes(scoped)) {
-        const routeName = route.name ?? `${name}-shared-${++shared}`;
-        new PolicyHttpRoute(scope, `Route-${routeName}`, {
-          metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
-          spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
-        });
-        for (const r of route.rules) {
-          authorize(scope, r, ns, auths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
+      if (!scoped.length) continue;
+      const writeRoutes = (where: Construct, probeList: string[] | undefined) => {
+        const routed = [...scoped];
+        const routeAuths = new Map(auths);
+        if (probeList?.length) {
+          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probeList.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          routed.push(probeRule);
+          routeAuths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
         }
+        let shared = 0;
+        for (const route of inboundRoutes(routed)) {
+          const routeName = route.name ?? `${name}-shared-${++shared}`;
+          new PolicyHttpRoute(where, `Route-${routeName}`, {
+            metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
+            spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
+          });
+          for (const r of route.rules) {
+            authorize(where, r, ns, routeAuths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
+          }
+        }
+      };
+      if (all.every(p => clusterRelationFinal(p.chart, chart))) {
+        writeRoutes(scope, probes);
+        continue;
       }
+      // a workload of a chart that a MultiClusterExport created later may make another cluster's: the routes
+      // (which the probe paths shape: a probe path under a rule's prefix shares its route) are written again then,
+      // in their place (a construct of their own), so that the output is the one of creating the export first
+      const routes = new Construct(scope, `Routes-${name}`);
+      writeRoutes(routes, probes);
+      redecideWhenClustersAssigned(scope.node.root, () => {
+        const now = probesHere();
+        if (JSON.stringify(now) !== JSON.stringify(probes)) {
+          // (no dropped-settings note to keep: every setting Linkerd's zero trust cannot express is refused, ACCESS_RULES_KEEP)
+          for (const c of [...routes.node.children]) routes.node.tryRemoveChild(c.node.id);
+          if (now === undefined && probes !== undefined) warnNoProbes();
+          probes = now;
+          writeRoutes(routes, probes);
+        }
+        return all.every(p => clusterRelationFinal(p.chart, chart));
+      });
     }
   },
 };

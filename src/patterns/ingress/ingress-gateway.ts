@@ -9,7 +9,8 @@ import { MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
-import { ProblemList } from '../../private/errors';
+import { clusterRelationFinal, sameCluster } from '../../private/clusters';
+import { ProblemList, propMessage } from '../../private/errors';
 import { checkJwksUri, EXTERNAL_HOST, isDns1123Label, isDns1123Subdomain, jwtProviderName } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
 import { rendererFor, sameMesh } from '../renderers';
@@ -35,7 +36,8 @@ export interface IngressGatewayProps {
    * Where the Secret must be: with `IngressApi.ISTIO`, in the namespace of the ingress gateway pods
    * (`istioGatewayNamespace`, `istio-system` by default: the gateway reads `credentialName` from its own
    * namespace); with `IngressApi.GATEWAY_API` (every mesh), in the namespace of the Gateway (`namespace`).
-   * A Secret of that name that this app writes in another namespace only is refused.
+   * A Secret of that name that this app writes in another namespace only is refused (with a
+   * MultiClusterExport, the Secrets of the gateway's cluster: another cluster's are not where it reads).
    * @default - plain HTTP on port 80 only (refused unless allowPlainHttp)
    */
   readonly tlsSecretName?: string;
@@ -123,7 +125,8 @@ export interface IngressGatewayProps {
   readonly unsupportedSettings?: UnsupportedSettings;
 }
 
-const claimed = new WeakMap<Construct, Map<string, string>>();
+/** The gateways of an app that serve each `host:port`, in creation order. */
+const claimed = new WeakMap<Construct, Map<string, IngressGateway[]>>();
 
 /**
  * Exposes services to outside clients on a host: TLS from a named Secret (HTTP redirects to HTTPS),
@@ -267,8 +270,10 @@ export class IngressGateway extends MeshConstruct {
       istioGatewayNamespace: gwNamespace,
       istioGatewayServiceAccount: gwAccount,
       namespaceOf: s => s.namespace ?? chartNamespace(this),
+      // (at synthesis) those of this gateway's cluster: another cluster's ResilientService is not where this gateway routes
       resilientServices: () => this.node.root.node.findAll()
-        .filter((c): c is ResilientService => c instanceof ResilientService).filter(c => sameMesh(c.mesh, this.mesh))
+        .filter((c): c is ResilientService => c instanceof ResilientService)
+        .filter(c => sameMesh(c.mesh, this.mesh) && sameCluster(Chart.of(c), Chart.of(this)))
         .map(c => ({ path: c.node.path, name: c.service.name, namespace: c.service.namespace ?? chartNamespace(c) })),
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };
@@ -287,29 +292,60 @@ export class IngressGateway extends MeshConstruct {
     }
     if (!isDns1123Subdomain(gwAccount)) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
     if (tls !== undefined) {
-      // the gateway reads the certificate from one namespace: a Secret this app writes elsewhere only is not found
+      // the gateway reads the certificate from one namespace of its cluster: a Secret this cluster's charts write
+      // elsewhere only is not found (another cluster's Secret is not in this one, wherever it is). Decided at once
+      // when the charts' clusters are final, else at synthesis (a MultiClusterExport created later assigns them),
+      // with the same message
       const secretNs = this.api === IngressApi.ISTIO ? gwNamespace : namespace;
-      const written = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.name === tls)
-        .map(c => c.metadata.namespace ?? (() => { try { return Chart.of(c).namespace; } catch { return undefined; } })() ?? 'default');
-      if (written.length && !written.includes(secretNs!)) {
-        problems.add('tlsSecretName', tls, `the app writes Secret ${tls} in ${[...new Set(written)].join(', ')}, but ${this.api === IngressApi.ISTIO ? `the Istio ingress gateway reads credentialName from its own namespace, ${secretNs}` : `a Gateway API Gateway reads certificateRefs from its namespace, ${secretNs}`}`,
+      const chart = Chart.of(this);
+      const secrets = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.name === tls)
+        .map(c => ({ chart: Chart.of(c), namespace: c.metadata.namespace ?? Chart.of(c).namespace ?? 'default' }));
+      const misplaced = () => {
+        const written = secrets.filter(x => sameCluster(x.chart, chart)).map(x => x.namespace);
+        if (!written.length || written.includes(secretNs!)) return undefined;
+        return propMessage('tlsSecretName', tls, `the app writes Secret ${tls} in ${[...new Set(written)].join(', ')}, but ${this.api === IngressApi.ISTIO ? `the Istio ingress gateway reads credentialName from its own namespace, ${secretNs}` : `a Gateway API Gateway reads certificateRefs from its namespace, ${secretNs}`}`,
           `create the Secret in ${secretNs}${this.api === IngressApi.ISTIO ? ' (or set istioGatewayNamespace to where the gateway pods run)' : ''}`);
+      };
+      if (secrets.every(x => clusterRelationFinal(x.chart, chart))) {
+        const problem = misplaced();
+        if (problem) problems.addRaw(problem);
+      } else {
+        this.node.addValidation({ validate: () => [misplaced()].filter((p): p is string => p !== undefined) });
       }
     }
     problems.throwIfAny();
 
-    // no two gateways of the app claim the same host and port
+    // no two gateways of one cluster claim the same host and port. Two clusters' gateways are two load balancers
+    // (each cluster's output is applied to its own cluster: MultiClusterExport), which may serve one host (DNS
+    // chooses the cluster). Refused at once when the two charts are in one cluster for good (the same chart, or
+    // both assigned); else at synthesis, when the clusters are final, with the same message
     const app = this.node.root;
     if (!claimed.has(app)) claimed.set(app, new Map());
     const claims = claimed.get(app)!;
+    const chart = Chart.of(this);
+    // (the same words in both creation orders: the cluster may not be known yet)
+    const conflict = (key: string, other: IngressGateway) => propMessage('host', this.host,
+      `[${other.node.path}] already serves ${key} in this cluster: two gateways claiming one host and port make the winner undefined`,
+      'route every path of the host through one IngressGateway per cluster');
+    const later: { key: string; other: IngressGateway }[] = [];
     for (const port of tls ? [443, 80] : [80]) {
       const key = `${this.host}:${port}`;
-      const other = claims.get(key);
-      if (other) {
-        problems.add('host', this.host, `[${other}] already serves ${key}: two gateways claiming one host and port make the winner undefined`, 'route every path of the host through one IngressGateway');
-        problems.throwIfAny();
+      const others = claims.get(key) ?? [];
+      for (const other of others) {
+        const theirs = Chart.of(other);
+        if (!clusterRelationFinal(theirs, chart)) later.push({ key, other });
+        else if (sameCluster(theirs, chart) && !problems.length) problems.addRaw(conflict(key, other));
       }
-      claims.set(key, this.node.path);
+      problems.throwIfAny();
+      claims.set(key, [...others, this]);
+    }
+    if (later.length) {
+      this.node.addValidation({
+        validate: () => {
+          const found = later.find(({ other }) => sameCluster(Chart.of(other), chart));
+          return found ? [conflict(found.key, found.other)] : [];
+        },
+      });
     }
 
     this.callerIdentity = props.gatewayIdentity ?? renderer.callerIdentity(intent, context);

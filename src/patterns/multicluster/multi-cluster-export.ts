@@ -7,7 +7,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
-import { assignedCluster } from '../../private/clusters';
+import { assignedCluster, clustersAssigned } from '../../private/clusters';
 import { addShared } from '../../private/contributions';
 import { meshError, ProblemList } from '../../private/errors';
 import { dns1123LabelProblem, domainProblem, isDns1123Label } from '../../private/names';
@@ -272,6 +272,8 @@ export class MultiClusterExport extends MeshConstruct {
     // of a chart that is now another cluster's, take their own cluster's (the output is the one of creating
     // this construct first): docs/enrolment.md
     MeshNamespace._rehome(this.node.root);
+    // and what other patterns created before it chose by the charts' clusters (Linkerd's probe routes)
+    clustersAssigned(this.node.root);
   }
 
   /**

@@ -309,7 +309,7 @@ describe('guardrails', () => {
       new IngressGateway(new Chart(chart, 'other', { namespace: 'other' }), 'b', props(Mesh.istio()));
     });
     expect(msg).toContain('[test/other/b] host');
-    expect(msg).toContain('[test/a] already serves shop.example.com:443');
+    expect(msg).toContain('[test/a] already serves shop.example.com:443 in this cluster');
   });
 
   test('two hosts on two gateways are fine', () => {

@@ -667,7 +667,7 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     const chart = shopChart();
     new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } } });
     const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
-    expect(zt.warnings).toContainEqual(expect.stringContaining('no workload of the app defined before this construct selects payment\'s pods'));
+    expect(zt.warnings).toContainEqual(expect.stringContaining('no workload of this cluster defined before this construct selects payment\'s pods'));
   });
 
   test('a known workload without httpGet probes on the port: no probe route and no warning', () => {
