@@ -394,6 +394,15 @@ export class MeshNamespace extends Construct {
   }
 }
 
+/**
+ * The value of `key` its maker (the user) wrote on a Namespace object, whatever the enrolments wrote there since
+ * through `annotateNamespace` (e.g. the user's `config.linkerd.io/default-inbound-policy: deny`).
+ */
+export function makerAnnotation(ns: ApiObject, key: string): string | undefined {
+  const before = ANNOTATIONS_BEFORE.get(ns);
+  return before?.has(key) ? before.get(key) : ns.metadata.toJson().annotations?.[key];
+}
+
 /** A setting a pattern writes on its namespace's Namespace object through the enrolment (`annotateNamespace`). */
 interface NamespaceAnnotation {
   readonly value: string;

@@ -75,7 +75,7 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
       // a Server decides who may connect to its port: written with Linkerd's install default, it opens the
       // port wherever the cluster's or the namespace's default is stricter (warned when the Server is
       // written, once every construct of the app has had its say)
-      server.warnIfUndeclaredDefault(scope, `the rate limit needs a Server for ${intent.serviceName} port ${intent.service.targetPort}, whose accessPolicy is the mesh's default inbound policy (unless a ZeroTrustNamespace of the app sets the namespace's), and Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd's install default: if the cluster's default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.<the cluster's proxy.defaultInboundPolicy> })`);
+      server.warnIfUndeclaredDefault(scope, `the rate limit needs a Server for ${intent.serviceName} port ${intent.service.targetPort}, whose accessPolicy is the mesh's default inbound policy, as the app declares no default for namespace ${intent.namespace ?? '(none)'} (neither a ZeroTrustNamespace nor config.linkerd.io/default-inbound-policy on its Namespace object), and Mesh.linkerd was given none, so it is all-unauthenticated, Linkerd's install default: if the cluster's default is stricter, this opens the port; declare it with Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.<the cluster's proxy.defaultInboundPolicy> })`);
       new linkerd.HttpLocalRateLimitPolicy(scope, 'RateLimit', {
         metadata: objectMetadata(intent.serviceName, intent.namespace),
         spec: {

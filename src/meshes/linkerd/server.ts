@@ -3,10 +3,12 @@ import { Construct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
-import { sameCluster } from '../../private/clusters';
+import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
+import { userPath } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { makerAnnotation } from '../enrolment';
 
 const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'HTTP/1',
@@ -18,8 +20,18 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
 /** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
 export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 
-/** The default inbound policies constructs of an app write on a namespace, with the chart of each (by app and namespace). */
-const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, { chart: Chart; policy: string }[]>>();
+/** A default inbound policy the app declares for a namespace, in a chart; `by` says who (for messages). */
+interface NamespaceDefault {
+  readonly chart: Chart;
+  readonly policy: string;
+  readonly by: string;
+}
+
+/** The default inbound policies constructs of an app write on a namespace (by app and namespace). */
+const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, NamespaceDefault[]>>();
+
+/** Linkerd's namespace default inbound policy annotation (policy-controller: `config.linkerd.io/default-inbound-policy`). */
+const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
 
 /** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
 export function warnFrom(scope: Construct, message: string): void {
@@ -52,20 +64,54 @@ export class LinkerdServer extends Construct {
     if (!NAMESPACE_DEFAULTS.has(root)) NAMESPACE_DEFAULTS.set(root, new Map());
     const byNamespace = NAMESPACE_DEFAULTS.get(root)!;
     if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
-    byNamespace.get(namespace)!.push({ chart: Chart.of(scope), policy });
+    byNamespace.get(namespace)!.push({ chart: Chart.of(scope), policy, by: `set by [${scope.node.path}]` });
   }
 
   /**
-   * The default inbound policy a construct of the app writes on `namespace` in the cluster of the chart of `scope`,
-   * if any: that chart's, else the first of a chart of the same cluster (two different ones in one cluster are
-   * refused: the ZeroTrustNamespaces' enrolment). Read at synthesis, when a MultiClusterExport has assigned the
-   * charts to clusters (src/private/clusters.ts): a cluster's Servers do not take another cluster's default.
+   * The default inbound policy the app declares for `namespace` in the cluster of the chart of `scope`, if any:
+   * what a construct of the app writes there (a ZeroTrustNamespace: that chart's, else the first of a chart of the
+   * same cluster; two different ones in one cluster are refused by the ZeroTrustNamespaces' enrolment), else the
+   * user's own `config.linkerd.io/default-inbound-policy` on the app's Namespace object of the namespace in that
+   * cluster (that chart's, else the first, as the enrolment finds it: src/meshes/enrolment.ts findNamespace). Read
+   * at synthesis, when a MultiClusterExport has assigned the charts to clusters (src/private/clusters.ts): a
+   * cluster's Servers do not take another cluster's default. A chart that no MultiClusterExport assigns is written
+   * into every cluster: its Servers take the default the clusters that declare one agree on (`namespaceDefaultConflict`
+   * refuses them when they differ).
    */
   public static namespaceDefault(scope: Construct, namespace: string | undefined): string | undefined {
-    const all = namespace === undefined ? undefined : NAMESPACE_DEFAULTS.get(scope.node.root)?.get(namespace);
-    if (!all) return undefined;
+    return LinkerdServer.declaredDefaults(scope, namespace).policy;
+  }
+
+  /**
+   * The declared defaults of `namespace` where the Server of the chart of `scope` is written: the policy, and, for
+   * a chart that no MultiClusterExport assigns (written into every cluster), two declarations of different values
+   * in different clusters, if any.
+   */
+  private static declaredDefaults(scope: Construct, namespace: string | undefined): { policy?: string; conflict?: [NamespaceDefault, NamespaceDefault] } {
+    if (namespace === undefined) return {};
     const chart = Chart.of(scope);
-    return (all.find(d => d.chart === chart) ?? all.find(d => sameCluster(d.chart, chart)))?.policy;
+    const root = scope.node.root;
+    const here = (d: NamespaceDefault) => sameCluster(d.chart, chart);
+    const declared = (NAMESPACE_DEFAULTS.get(root)?.get(namespace) ?? []).filter(here);
+    // the user's value on the app's Namespace objects of the namespace (a ZeroTrustNamespace's value on the same
+    // object is refused when it differs: MeshNamespace.annotateNamespace)
+    const users: NamespaceDefault[] = root.node.findAll().flatMap(c => {
+      if (!ApiObject.isApiObject(c) || c.kind !== 'Namespace' || c.apiVersion !== 'v1' || c.name !== namespace) return [];
+      const policy = makerAnnotation(c, DEFAULT_INBOUND_POLICY);
+      return policy === undefined ? [] : [{ chart: Chart.of(c), policy, by: `set on the Namespace [${userPath(c)}] by its maker` }];
+    }).filter(here);
+    const pick = (list: NamespaceDefault[]) => list.find(d => d.chart === chart) ?? list[0];
+    if (clusterOf(chart) !== undefined) return { policy: (pick(declared) ?? pick(users))?.policy };
+    // written into every cluster: each cluster's declaration (the unassigned charts' apply to every cluster)
+    const byCluster = new Map<string | undefined, NamespaceDefault>();
+    for (const cluster of new Set([...declared, ...users].map(d => clusterOf(d.chart)))) {
+      const inCluster = (d: NamespaceDefault) => clusterOf(d.chart) === cluster;
+      byCluster.set(cluster, (pick(declared.filter(inCluster)) ?? pick(users.filter(inCluster)))!);
+    }
+    // (by cluster name, the unassigned charts' first: the same message whatever the creation order)
+    const values = [...byCluster].sort(([a], [b]) => (a ?? '').localeCompare(b ?? '')).map(([, d]) => d);
+    const other = values.find(d => d.policy !== values[0]?.policy);
+    return { policy: values[0]?.policy, conflict: other ? [values[0], other] : undefined };
   }
 
   /** The Server's name, `<service>-<targetPort>`. */
@@ -85,13 +131,30 @@ export class LinkerdServer extends Construct {
           port,
           proxyProtocol: PROXY_PROTOCOL[service.protocol],
           // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
-          // the namespace's default inbound policy when a construct of the app declares it (a
-          // ZeroTrustNamespace), else the mesh's declared default
+          // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
+          // user's annotation on the Namespace object), else the mesh's declared default
           accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
         }),
       }) as linkerd.ServerSpec,
     });
     markJoined(server);
+    // a chart that no MultiClusterExport assigns is written into every cluster, and one Server has one
+    // accessPolicy: refused where the clusters declare different defaults (decided at synthesis, when the
+    // clusters are final, so the same in every creation order)
+    this.node.addValidation({
+      validate: () => {
+        if (this.accessPolicy) return [];
+        const conflict = LinkerdServer.declaredDefaults(this, namespace).conflict;
+        if (!conflict) return [];
+        const where = (d: NamespaceDefault) => {
+          const cluster = clusterOf(d.chart);
+          return cluster !== undefined ? `${d.policy} in cluster ${cluster} (${d.by})` : `${d.policy} in chart [${d.chart.node.path}], which is written into every cluster too (${d.by})`;
+        };
+        return [`accessPolicy: Server ${this.serverName} of namespace ${namespace} is in chart [${Chart.of(this).node.path}], which no MultiClusterExport assigns to a cluster, so it is written into every cluster, `
+          + `but the namespace's default inbound policy is ${where(conflict[0])} and ${where(conflict[1])}: its accessPolicy would be wider than the default in one cluster (Linkerd adds it to every route's authorizations: policy-controller inbound index, client_authzs) or shut the port in the other; `
+          + 'create the pattern that needs the Server in each cluster\'s chart (each Server takes its cluster\'s default), or give the namespace the same default in every cluster (the same mtls phase)'];
+      },
+    });
   }
 
   /**
