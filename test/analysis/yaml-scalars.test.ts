@@ -240,8 +240,22 @@ describe('keys and merge keys as kubectl reads them', () => {
     expect(Object.keys(keysOf(`{${key}: v}\n`))).toStrictEqual([want]);
   });
 
-  test('a float key and an int key of one value are one key (as in JSON)', () => {
-    expect(() => keysOf('1.0: a\n1: b\n')).toThrow('duplicated mapping key');
+  test('a key written twice keeps its last value, as go-yaml v2 (not strict) keeps it; pairs and merges in order', () => {
+    expect(keysOf('a: 1\nb: x\na: 2\n')).toStrictEqual({ a: 2, b: 'x' });
+    expect(keysOf('m: {a: 1, a: 2}\n')).toStrictEqual({ m: { a: 2 } });
+    // with a merge key between them: the last explicit pair wins; a merge after both replaces them
+    expect(keysOf('base: &b {a: m}\nx:\n  a: 1\n  <<: *b\n  a: 3\n')).toStrictEqual({ base: { a: 'm' }, x: { a: 3 } });
+    expect(keysOf('base: &b {a: m}\nx:\n  a: 1\n  a: 3\n  <<: *b\n')).toStrictEqual({ base: { a: 'm' }, x: { a: 'm' } });
+    // the same for a finding: the repeated value is the one checked, and the file is read
+    const r = ManifestValidator.validateYaml('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad\n  name: good\n  namespace: shop\n');
+    expect(r.findings.filter(f => f.severity === 'error')).toEqual([]);
+    const last = ManifestValidator.validateYaml('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n  name: Bad\n  namespace: shop\n');
+    expect(last.findings.filter(f => f.severity === 'error').map(f => `${f.path} line ${f.line}: ${f.message}`))
+      .toEqual([expect.stringMatching(/^metadata\.name line 5: "Bad" is not a valid name/)]);
+  });
+
+  test('a float key and an int key of one value are one key (as in JSON): the last one', () => {
+    expect(keysOf('1.0: a\n1: b\n')).toStrictEqual({ 1: 'b' });
     expect(keysOf('? 1.0\n: a\n2.5 : b # c\n')).toStrictEqual({ 1: 'a', 2.5: 'b' });
   });
 

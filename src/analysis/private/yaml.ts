@@ -57,7 +57,9 @@ export class YamlReadError extends Error {
  * first, so that the first wins) over what is there, so a key before `<<` is replaced by the merged one and a key
  * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. Not
  * reproduced (rare): `!!float 1:` (the int key "1" here, the same), an alias of a number as a key, a sequence or
- * mapping as a key (go-yaml refuses it), and a key written twice (refused here; go-yaml keeps the last one).
+ * mapping as a key (go-yaml refuses it). A key written twice keeps its last value, as go-yaml v2 (not strict) keeps it
+ * (two keys that differ in YAML but not in JSON, `1.0:` and `1:`, are the last one here; YAMLToJSON keeps either, in Go's
+ * map order).
  * The resolvers switch on the first character first, as resolve.go's resolveTable does: most scalars are names.
  */
 const GO_YAML_BOOLS = new Map<string, boolean>([
@@ -429,7 +431,10 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   try {
     sawNonFinite = false;
     const keys = new GoKeys(text, text.includes('<<'));
-    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener });
+    // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
+    // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
+    // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
+    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener, json: true });
   } catch (e) {
     const err = e as jsyaml.YAMLException;
     if (!(err instanceof jsyaml.YAMLException)) throw e;
