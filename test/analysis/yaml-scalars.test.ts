@@ -254,6 +254,20 @@ describe('keys and merge keys as kubectl reads them', () => {
       .toEqual([expect.stringMatching(/^metadata\.name line 5: "Bad" is not a valid name/)]);
   });
 
+  test('an alias of a number as a key is the key of the number as written: *f of &f 1e7 is "1e+07", of &h 0x10 "16"', () => {
+    expect(keysOf('a: &f 1e7\nb: &h 0x10\nc: &s 1e7x\nm:\n  *f : x\n  *h : w\n  *s : z\n').m).toStrictEqual({ '1e+07': 'x', '16': 'w', '1e7x': 'z' });
+    expect(keysOf('a: &f 1.0\nm: {*f : x}\n').m).toStrictEqual({ 1: 'x' });
+    // the same anchor name in a later document: its own number
+    expect(loadManifests('a: &f 1e7\nm: {*f : x}\n---\na: &f 2.5\nm: {*f : x}\n').documents.map(d => Object.keys(d.obj.m))).toStrictEqual([['1e+07'], ['2.5']]);
+  });
+
+  test('a sequence or mapping as a key refuses the document, as go-yaml refuses it ("invalid map key")', () => {
+    expect(() => keysOf('a: 1\nb:\n  ? [x, z]\n  : v\n')).toThrow(/^the YAML cannot be parsed: a sequence as a key .*invalid map key.* \(line 3\)$/);
+    expect(() => keysOf('{a: 1}: v\n')).toThrow(/a mapping as a key/);
+    // a sequence or mapping as a value, followed by more keys or a comment, is fine
+    expect(keysOf('a: [x, z]\nb: {c: 1} # : no key\nd:\n- e\nf: 1\n')).toStrictEqual({ a: ['x', 'z'], b: { c: 1 }, d: ['e'], f: 1 });
+  });
+
   test('a float key and an int key of one value are one key (as in JSON): the last one', () => {
     expect(keysOf('1.0: a\n1: b\n')).toStrictEqual({ 1: 'b' });
     expect(keysOf('? 1.0\n: a\n2.5 : b # c\n')).toStrictEqual({ 1: 'a', 2.5: 'b' });

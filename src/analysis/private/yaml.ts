@@ -55,11 +55,12 @@ export class YamlReadError extends Error {
  * A plain `<<` key (or `!!merge`) merges as go-yaml v2 merges it (decode.go `mapping` and `merge`): the pairs of a
  * mapping are applied in order, a merge key writing each key of its mapping (of a sequence of mappings, the last
  * first, so that the first wins) over what is there, so a key before `<<` is replaced by the merged one and a key
- * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. Not
- * reproduced (rare): `!!float 1:` (the int key "1" here, the same), an alias of a number as a key, a sequence or
- * mapping as a key (go-yaml refuses it). A key written twice keeps its last value, as go-yaml v2 (not strict) keeps it
- * (two keys that differ in YAML but not in JSON, `1.0:` and `1:`, are the last one here; YAMLToJSON keeps either, in Go's
- * map order).
+ * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. An alias of a
+ * number as a key is the key of the number's text (`*n :` of `&n 1e7` is "1e+07"); a sequence or mapping as a key
+ * refuses the document, as go-yaml refuses it ("invalid map key"). A key written twice keeps its last value, as go-yaml
+ * v2 (not strict) keeps it (two keys that differ in YAML but not in JSON, `1.0:` and `1:`, are the last one here;
+ * YAMLToJSON keeps either, in Go's map order). Not reproduced (rare): `!!float 1:` (the int key "1" here, the same),
+ * the explicit tags !!binary and !!timestamp (go-yaml decodes them; refused here as unknown tags).
  * The resolvers switch on the first character first, as resolve.go's resolveTable does: most scalars are names.
  */
 const GO_YAML_BOOLS = new Map<string, boolean>([
@@ -287,6 +288,12 @@ export function goPlainKey(text: string): string | undefined {
   return 'key' in r ? r.key : undefined;
 }
 
+/** The name of the alias (`*name`) at `pos`, after blanks, line breaks and comments; undefined when there is none. */
+function aliasNameAt(input: string, pos: number): string | undefined {
+  const m = /^(?:\s|#[^\n]*)*\*([^\s,[\]{}]+)/.exec(input.slice(pos, pos + 1024));
+  return m?.[1];
+}
+
 /** Whether the YAML text at `pos` (after blanks, line breaks and comments) is a mapping's ':' indicator: the node before it is a key. */
 function colonFollows(input: string, pos: number): boolean {
   for (let i = pos; i < input.length; i++) {
@@ -313,6 +320,10 @@ function colonFollows(input: string, pos: number): boolean {
 class GoKeys {
   /** Per open node: the keys met directly in it, in order (when merges are possible). */
   private readonly frames: (string[] | undefined)[] = [];
+  /** Per open node: where its text starts (before blanks), to find the name of an alias. */
+  private readonly opens: number[] = [];
+  /** The text of each number that has an anchor (`&n 1e7`), for an alias of it used as a key (`*n :` is "1e+07"). */
+  private readonly numberAnchors = new Map<string, string>();
   private readonly mergeLines = new Map<string, number>();
   private merges = 0;
   /** The mappings read to their end (a merge of any other is of a mapping that contains it). */
@@ -329,26 +340,34 @@ class GoKeys {
   private event(event: 'open' | 'close', state: any): void {
     if (event === 'open') {
       this.frames.push(undefined);
+      this.opens.push(state.position);
       return;
     }
     const keys = this.frames.pop();
+    const openedAt = this.opens.pop()!;
     if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
     if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
     if (!this.frames.length) this.merged = 0; // a document's root
     const value = state.result;
     const mergeKey = state.tag === MERGE_TAG;
+    if (typeof value === 'number' && state.anchor !== null && state.tag !== null) this.numberAnchors.set(state.anchor, lastNumberText!);
     // most keys are strings read as strings: nothing to change, and when no merge is possible nothing to record
     if (typeof value === 'string' && !mergeKey && !this.withMerges) return;
-    if (typeof value === 'object' && value !== null) return; // a collection as a key: not reproduced
     if (!colonFollows(this.input, state.position)) return;
+    if (typeof value === 'object' && value !== null) {
+      // go-yaml v2 decodes into map[interface{}]interface{}, where a sequence or mapping is no key (decode.go mapping)
+      throw new YamlReadError(`the YAML cannot be parsed: a ${Array.isArray(value) ? 'sequence' : 'mapping'} as a key is not a key kubectl can read `
+        + '(go-yaml: "invalid map key"); write the key as a string', state.line);
+    }
     let key: string;
     if (mergeKey) {
       key = `${MERGE_PLACEHOLDER}${++this.merges}`;
       this.mergeLines.set(key, state.line);
       state.tag = STR_TAG; // stored as a plain pair, merged by `merge` when the mapping closes
     } else {
-      // the text of a number: the scalar just resolved (an alias has no tag)
-      const r = goKeyString(value, typeof value === 'number' && state.tag !== null ? lastNumberText : undefined);
+      // the text of a number: the scalar just resolved, or for an alias (no tag) the text of its anchor's number
+      const text = typeof value !== 'number' ? undefined : state.tag !== null ? lastNumberText : this.numberAnchors.get(aliasNameAt(this.input, openedAt) ?? '');
+      const r = goKeyString(value, text);
       if ('refused' in r) {
         throw new YamlReadError(`the YAML is refused: ${r.refused} is not a key kubectl can read: it reads YAML as JSON `
           + '(sigs.k8s.io/yaml YAMLToJSON: "unsupported map key of type"); quote the key', state.line);
