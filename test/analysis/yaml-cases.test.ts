@@ -10,7 +10,7 @@ describe('the hand-written YAML cases', () => {
   test('at least 40 cases, each reading rule on both sides', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     const by = (prefix: string, verdict: string) => CASES.filter(c => c.name.startsWith(prefix) && c.expect === verdict).length;
-    for (const prefix of ['scalar-', 'key-', 'merge-', 'meta-', 'dup-key-']) {
+    for (const prefix of ['scalar-', 'key-', 'merge-', 'meta-', 'dup-key-', 'tag-']) {
       expect([prefix, by(prefix, 'accept') > 0, by(prefix, 'reject') + by(prefix, 'refuse-file') > 0]).toEqual([prefix, true, true]);
     }
     expect(CASES.filter(c => c.expect === 'refuse-file').length).toBeGreaterThanOrEqual(4);

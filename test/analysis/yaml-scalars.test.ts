@@ -268,6 +268,31 @@ describe('keys and merge keys as kubectl reads them', () => {
     expect(keysOf('a: [x, z]\nb: {c: 1} # : no key\nd:\n- e\nf: 1\n')).toStrictEqual({ a: ['x', 'z'], b: { c: 1 }, d: ['e'], f: 1 });
   });
 
+  // each checked against sigs.k8s.io/yaml v1.6.0 YAMLToJSON (go-yaml v2.4.3), the reader of kubectl and crdcheck
+  test.each([
+    ['a: !!binary aGVsbG8=\n', { a: 'hello' }],
+    ['a: !!binary |\n  aGVs\n  bG8=\n', { a: 'hello' }],
+    ['a: !!timestamp 2024-01-02\n', { a: '2024-01-02' }],
+    ['a: !!timestamp 2024-1-2T3:4:5Z\n', { a: '2024-1-2T3:4:5Z' }],
+    ['a: !!timestamp 2024-01-02 10:00:00\n', { a: '2024-01-02 10:00:00' }],
+    ['a: !Ref 10\n', { a: '10' }],
+    ['a: !Ref\n', { a: '' }],
+    ['a: !!set {x: ~}\n', { a: { x: null } }],
+    ['a: !!omap [x, z]\n', { a: ['x', 'z'] }],
+    ['!foo 10: x\n', { 10: 'x' }],
+    ['a: !!str {b: 1}\n', { a: { b: 1 } }],
+    ['a: ! 10\n', { a: '10' }],
+  ])('explicit tags as go-yaml v2 reads them: %j', (text, want) => {
+    expect(loadManifests(text).documents[0].obj).toStrictEqual(want);
+  });
+
+  test.each([
+    ['a: !!binary abc\n'], ['a: !!binary YQ\n'], ['a: !!timestamp 2024-02-30\n'], ['a: !!timestamp x\n'],
+    ['a: !!timestamp 2024-01-02T10:00:00\n'], ['a: !!timestamp 2024-01-02 10:00:00Z\n'], ['a: !!int abc\n'],
+  ])('explicit tags go-yaml v2 refuses: %j', text => {
+    expect(() => loadManifests(text)).toThrow(/^the YAML cannot be parsed: cannot resolve a node with .* explicit tag \(line 1\)$/);
+  });
+
   test('a float key and an int key of one value are one key (as in JSON): the last one', () => {
     expect(keysOf('1.0: a\n1: b\n')).toStrictEqual({ 1: 'b' });
     expect(keysOf('? 1.0\n: a\n2.5 : b # c\n')).toStrictEqual({ 1: 'a', 2.5: 'b' });

@@ -59,8 +59,9 @@ export class YamlReadError extends Error {
  * number as a key is the key of the number's text (`*n :` of `&n 1e7` is "1e+07"); a sequence or mapping as a key
  * refuses the document, as go-yaml refuses it ("invalid map key"). A key written twice keeps its last value, as go-yaml
  * v2 (not strict) keeps it (two keys that differ in YAML but not in JSON, `1.0:` and `1:`, are the last one here;
- * YAMLToJSON keeps either, in Go's map order). Not reproduced (rare): `!!float 1:` (the int key "1" here, the same),
- * the explicit tags !!binary and !!timestamp (go-yaml decodes them; refused here as unknown tags).
+ * YAMLToJSON keeps either, in Go's map order). Explicit tags: !!binary is its decoded text, !!timestamp its text, and
+ * any tag go-yaml does not resolve is ignored (a scalar is its text). Not reproduced (rare): `!!float 1:` (the int key
+ * "1" here, the same).
  * The resolvers switch on the first character first, as resolve.go's resolveTable does: most scalars are names.
  */
 const GO_YAML_BOOLS = new Map<string, boolean>([
@@ -190,8 +191,46 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
       construct: constructGoNumber,
       predicate: (o: unknown) => typeof o === 'number' && Number.isInteger(o),
     }),
+    // !!binary: go-yaml v2 decode.go `scalar` decodes the base64 (base64.StdEncoding, which skips line breaks) to a
+    // string; invalid base64 refuses the document ("!!binary value contains invalid base64 data")
+    new jsyaml.Type('tag:yaml.org,2002:binary', {
+      kind: 'scalar',
+      resolve: (data: string) => {
+        const b64 = data.replace(/[\r\n]/g, '');
+        return b64.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(b64);
+      },
+      construct: (data: string) => Buffer.from(data.replace(/[\r\n]/g, ''), 'base64').toString('utf8'),
+    }),
+    // !!timestamp: resolve.go parseTimestamp (allowedTimestampFormats); decode.go `scalar` keeps the text as the value
+    // of an interface{} ("for backward compatibility reasons we set it as a string"); anything else refuses the document
+    new jsyaml.Type('tag:yaml.org,2002:timestamp', {
+      kind: 'scalar',
+      resolve: goTimestamp,
+      construct: (data: string) => data,
+    }),
+    // any other tag (`!Ref x`, `!!set`, `!!omap`): go-yaml v2 resolve.go resolves only its own tags (resolvableTag) and
+    // decodes a scalar with another tag as its text, and a sequence or mapping whatever its tag
+    ...(['scalar', 'sequence', 'mapping'] as const).map(kind => new jsyaml.Type('', {
+      kind,
+      multi: true,
+      construct: (data: unknown) => data ?? (kind === 'scalar' ? '' : kind === 'sequence' ? [] : {}),
+    })),
   ],
 });
+
+/**
+ * resolve.go parseTimestamp: YYYY-M-D, optionally followed by `T`/`t` and H:M:S[.fraction] with a zone (Z or ±hh:mm), or
+ * by a space and H:M:S[.fraction] without a zone (time.Parse layouts "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2
+ * 15:4:5.999999999", "2006-1-2"; time.Parse checks the ranges, the day against its month).
+ */
+function goTimestamp(data: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?))?$/.exec(data);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [h, mi, se] = [Number(m[4] ?? m[7] ?? 0), Number(m[5] ?? m[8] ?? 0), Number(m[6] ?? m[9] ?? 0)];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h < 24 && mi < 60 && se < 60;
+}
 
 /** strconv.ParseInt(s, 0, 64), else strconv.ParseUint(s, 0, 64), of a plain scalar with its `_` removed (resolve.go). */
 function goYamlInt(text: string): { value: bigint; unsigned: boolean } | undefined {
