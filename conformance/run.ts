@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { Differential, IstioctlMessage, loadCorpus, ourIstioCodes } from './differential';
 import { istioctlOnly, istioException, OURS_ONLY } from './exceptions';
+import { loadYamlCases, ourYamlVerdict, YAML_CASES_DIR } from './yaml-cases';
 import { crdsDirectory } from '../scripts/import-crds';
 import { ManifestValidator, Severity } from '../src';
 import { RULE_EXAMPLES } from '../src/analysis/rules/examples';
@@ -170,6 +171,54 @@ function kubernetesOnCorpus(crdcheck: string, crds: string): void {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How we READ hand-written YAML against how kubectl and the API server read it (conformance/yaml-cases): crdcheck reads
+ * each file with sigs.k8s.io/yaml as kubectl does, our validateFiles with loadManifests. Per document both must accept
+ * or both reject; a file crdcheck cannot read (one line, index -1) must be refused by our reader too (YAML001), and
+ * the other way round. Each case's recorded verdict (`# expect:`, which test/analysis/yaml-cases.test.ts checks ours
+ * against without Go) must be the API server's.
+ */
+function kubernetesOnYamlCases(crdcheck: string, crds: string): void {
+  const cases = loadYamlCases();
+  const verdicts = apiServer(crdcheck, crds, cases.map(c => c.file));
+  const disagreements: string[] = [];
+  const counts = { 'accept': 0, 'reject': 0, 'refuse-file': 0 };
+  let documents = 0;
+  for (const c of cases) {
+    const api = verdicts.filter(v => v.file === c.file);
+    const mine = ourYamlVerdict(c.file);
+    const apiRefused = api.find(v => v.index < 0);
+    const where = path.relative(ROOT, c.file);
+    if (apiRefused || mine.refused) {
+      documents++;
+      if (apiRefused && mine.refused) counts['refuse-file']++;
+      else if (apiRefused) disagreements.push(`${where}: kubectl cannot read the file (${describeApi(apiRefused)}), our reader reads it (${[...mine.documents.values()].flat().join('; ') || 'accepts'})`);
+      else disagreements.push(`${where}: our reader refuses the file (${mine.refused}), kubectl reads it (API server: ${api.map(v => describeApi(v) || 'accepts').join(' / ')})`);
+      if (c.expect !== 'refuse-file' && apiRefused) disagreements.push(`${where}: records "# expect: ${c.expect}", kubectl refuses the file`);
+      if (c.expect === 'refuse-file' && !apiRefused) disagreements.push(`${where}: records "# expect: refuse-file", kubectl reads it`);
+      continue;
+    }
+    if (c.expect === 'refuse-file') disagreements.push(`${where}: records "# expect: refuse-file", both read it`);
+    for (const v of api) {
+      documents++;
+      const doc = `${where} [doc ${v.index}] ${v.kind} ${v.name}`;
+      if (!v.crd) {
+        disagreements.push(`${doc}: no pinned CRD serves ${v.apiVersion} ${v.kind} (the cases must be of pinned kinds)`);
+        continue;
+      }
+      const ourErrors = mine.documents.get(v.index) ?? [];
+      const apiVerdict = v.errors.length ? 'reject' : 'accept';
+      if (v.errors.length && !ourErrors.length) disagreements.push(`${doc}: the API server rejects (${describeApi(v)}), our validator accepts`);
+      else if (!v.errors.length && ourErrors.length) disagreements.push(`${doc}: our validator rejects (${ourErrors.join('; ')}), the API server accepts`);
+      else counts[apiVerdict]++;
+      if (apiVerdict !== c.expect) disagreements.push(`${doc}: records "# expect: ${c.expect}", the API server's verdict is ${apiVerdict}${v.errors.length ? ` (${describeApi(v)})` : ''}`);
+    }
+  }
+  line(disagreements.length === 0, 'kubernetes: hand-written YAML vs the API server',
+    `${cases.length} files (${path.relative(ROOT, YAML_CASES_DIR)}), ${documents} documents: ${counts.accept} accepted by both, ` +
+    `${counts.reject} rejected by both, ${counts['refuse-file']} files refused by both at the YAML level, ${disagreements.length} disagreements`, disagreements);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -429,6 +478,7 @@ function main(): void {
   if (only.includes('kubernetes')) {
     kubernetesOnOutput(bins.crdcheck, crds);
     kubernetesOnCorpus(bins.crdcheck, crds);
+    kubernetesOnYamlCases(bins.crdcheck, crds);
   }
   if (only.includes('istio')) {
     istioSelfCheck(bins.istioctl);

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
-import { parseDocument, LineCounter } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, LineCounter } from 'yaml';
 import { ALL, BAD } from './bad-manifests';
 import { buildMesh } from '../../bench/run';
 import { IstioDataPlane, Mesh } from '../../src';
@@ -40,11 +40,21 @@ class ReferenceLines {
     const doc = parseDocument(entry.text, { lineCounter: counter, uniqueKeys: false });
     const offset = entry.line - 1 - (entry.text.split('\n').findIndex(l => l.trim() !== '' && !l.trimStart().startsWith('#')) || 0);
     for (let n = p.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true) as any;
+      const node = lastIn(doc.contents, p.slice(0, n));
       if (node && node.range) return counter.linePos(node.range[0]).line + offset;
     }
     return entry.line;
   }
+}
+
+/** `doc.getIn(path, true)`, but a key written twice gives its last pair, as loadManifests (and go-yaml v2) read it. */
+function lastIn(node: any, p: (string | number)[]): any {
+  for (const key of p) {
+    if (isSeq(node)) node = node.items[Number(key)];
+    else if (isMap(node)) node = [...node.items].reverse().find(pair => isScalar(pair.key) && String(pair.key.value) === String(key))?.value;
+    else return undefined;
+  }
+  return node;
 }
 
 const PATHS: (string | number)[][] = [[], ['a'], ['b', 0], ['b', 1, 'c'], ['metadata', 'name'], ['spec', 'http', 0, 'route'], ['x', 'y', 'z']];

@@ -240,8 +240,61 @@ describe('keys and merge keys as kubectl reads them', () => {
     expect(Object.keys(keysOf(`{${key}: v}\n`))).toStrictEqual([want]);
   });
 
-  test('a float key and an int key of one value are one key (as in JSON)', () => {
-    expect(() => keysOf('1.0: a\n1: b\n')).toThrow('duplicated mapping key');
+  test('a key written twice keeps its last value, as go-yaml v2 (not strict) keeps it; pairs and merges in order', () => {
+    expect(keysOf('a: 1\nb: x\na: 2\n')).toStrictEqual({ a: 2, b: 'x' });
+    expect(keysOf('m: {a: 1, a: 2}\n')).toStrictEqual({ m: { a: 2 } });
+    // with a merge key between them: the last explicit pair wins; a merge after both replaces them
+    expect(keysOf('base: &b {a: m}\nx:\n  a: 1\n  <<: *b\n  a: 3\n')).toStrictEqual({ base: { a: 'm' }, x: { a: 3 } });
+    expect(keysOf('base: &b {a: m}\nx:\n  a: 1\n  a: 3\n  <<: *b\n')).toStrictEqual({ base: { a: 'm' }, x: { a: 'm' } });
+    // the same for a finding: the repeated value is the one checked, and the file is read
+    const r = ManifestValidator.validateYaml('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad\n  name: good\n  namespace: shop\n');
+    expect(r.findings.filter(f => f.severity === 'error')).toEqual([]);
+    const last = ManifestValidator.validateYaml('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n  name: Bad\n  namespace: shop\n');
+    expect(last.findings.filter(f => f.severity === 'error').map(f => `${f.path} line ${f.line}: ${f.message}`))
+      .toEqual([expect.stringMatching(/^metadata\.name line 5: "Bad" is not a valid name/)]);
+  });
+
+  test('an alias of a number as a key is the key of the number as written: *f of &f 1e7 is "1e+07", of &h 0x10 "16"', () => {
+    expect(keysOf('a: &f 1e7\nb: &h 0x10\nc: &s 1e7x\nm:\n  *f : x\n  *h : w\n  *s : z\n').m).toStrictEqual({ '1e+07': 'x', '16': 'w', '1e7x': 'z' });
+    expect(keysOf('a: &f 1.0\nm: {*f : x}\n').m).toStrictEqual({ 1: 'x' });
+    // the same anchor name in a later document: its own number
+    expect(loadManifests('a: &f 1e7\nm: {*f : x}\n---\na: &f 2.5\nm: {*f : x}\n').documents.map(d => Object.keys(d.obj.m))).toStrictEqual([['1e+07'], ['2.5']]);
+  });
+
+  test('a sequence or mapping as a key refuses the document, as go-yaml refuses it ("invalid map key")', () => {
+    expect(() => keysOf('a: 1\nb:\n  ? [x, z]\n  : v\n')).toThrow(/^the YAML cannot be parsed: a sequence as a key .*invalid map key.* \(line 3\)$/);
+    expect(() => keysOf('{a: 1}: v\n')).toThrow(/a mapping as a key/);
+    // a sequence or mapping as a value, followed by more keys or a comment, is fine
+    expect(keysOf('a: [x, z]\nb: {c: 1} # : no key\nd:\n- e\nf: 1\n')).toStrictEqual({ a: ['x', 'z'], b: { c: 1 }, d: ['e'], f: 1 });
+  });
+
+  // each checked against sigs.k8s.io/yaml v1.6.0 YAMLToJSON (go-yaml v2.4.3), the reader of kubectl and crdcheck
+  test.each([
+    ['a: !!binary aGVsbG8=\n', { a: 'hello' }],
+    ['a: !!binary |\n  aGVs\n  bG8=\n', { a: 'hello' }],
+    ['a: !!timestamp 2024-01-02\n', { a: '2024-01-02' }],
+    ['a: !!timestamp 2024-1-2T3:4:5Z\n', { a: '2024-1-2T3:4:5Z' }],
+    ['a: !!timestamp 2024-01-02 10:00:00\n', { a: '2024-01-02 10:00:00' }],
+    ['a: !Ref 10\n', { a: '10' }],
+    ['a: !Ref\n', { a: '' }],
+    ['a: !!set {x: ~}\n', { a: { x: null } }],
+    ['a: !!omap [x, z]\n', { a: ['x', 'z'] }],
+    ['!foo 10: x\n', { 10: 'x' }],
+    ['a: !!str {b: 1}\n', { a: { b: 1 } }],
+    ['a: ! 10\n', { a: '10' }],
+  ])('explicit tags as go-yaml v2 reads them: %j', (text, want) => {
+    expect(loadManifests(text).documents[0].obj).toStrictEqual(want);
+  });
+
+  test.each([
+    ['a: !!binary abc\n'], ['a: !!binary YQ\n'], ['a: !!timestamp 2024-02-30\n'], ['a: !!timestamp x\n'],
+    ['a: !!timestamp 2024-01-02T10:00:00\n'], ['a: !!timestamp 2024-01-02 10:00:00Z\n'], ['a: !!int abc\n'],
+  ])('explicit tags go-yaml v2 refuses: %j', text => {
+    expect(() => loadManifests(text)).toThrow(/^the YAML cannot be parsed: cannot resolve a node with .* explicit tag \(line 1\)$/);
+  });
+
+  test('a float key and an int key of one value are one key (as in JSON): the last one', () => {
+    expect(keysOf('1.0: a\n1: b\n')).toStrictEqual({ 1: 'b' });
     expect(keysOf('? 1.0\n: a\n2.5 : b # c\n')).toStrictEqual({ 1: 'a', 2.5: 'b' });
   });
 

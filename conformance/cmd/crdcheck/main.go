@@ -12,6 +12,8 @@
 // Usage: crdcheck -crds DIR [-prefer FILE,...] PATH... ; PATH is a YAML file or a folder of them.
 // It prints one JSON object per document on stdout: file, index, apiVersion, kind, name, namespace,
 // crd (the CRD file used, empty when no CRD serves that kind and version) and errors ([]{path, message}).
+// A file that cannot be read as YAML (as kubectl reads it: sigs.k8s.io/yaml YAMLToJSON) is one object with
+// index -1, no kind or crd, and one error at the path "<file>"; the other files are still checked.
 // CRD files named in -prefer win when several files define the same group and kind (e.g. the Gateway API
 // CRDs bundled with Linkerd); folders named master-* (unreleased schemas) are skipped.
 package main
@@ -102,8 +104,14 @@ func main() {
 		for _, f := range files {
 			docs, err := readDocuments(f)
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "crdcheck: %s: %v\n", f, err)
-				os.Exit(2)
+				// a file kubectl cannot read (a YAML syntax error, a key YAMLToJSON refuses, NaN): kubectl apply -f
+				// refuses the whole file before sending any of it, so one line for the file, with the error at
+				// the path "<file>" and index -1, and the run goes on with the other files
+				if err := enc.Encode(verdict{File: f, Index: -1, Errors: []issue{{"<file>", err.Error()}}}); err != nil {
+					fmt.Fprintln(os.Stderr, "crdcheck:", err)
+					os.Exit(2)
+				}
+				continue
 			}
 			for i, doc := range docs {
 				if doc == nil {

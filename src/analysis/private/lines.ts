@@ -99,8 +99,7 @@ function childOf(doc: Document, node: unknown, key: string | number, merging: Se
   if (!y.isMap(node)) return undefined;
   const want = String(key);
   let found: Node | undefined;
-  // a key written twice: its first pair, as `yaml`'s getIn (loadManifests refuses such a document, so no finding needs it)
-  let explicit = false;
+  // a key written twice: its last pair, as loadManifests and go-yaml v2 read it (decode.go setMapIndex stores each in turn)
   for (const pair of node.items) {
     const k = pair.key;
     if (!y.isScalar(k)) continue; // a collection as a key: no key of ours
@@ -118,10 +117,7 @@ function childOf(doc: Document, node: unknown, key: string | number, merging: Se
       continue;
     }
     const name = plain && typeof k.source === 'string' ? goPlainKey(k.source) : String(k.value);
-    if (name === want && !explicit) {
-      found = y.isNode(pair.value) && pair.value.range ? pair.value : k;
-      explicit = true;
-    }
+    if (name === want) found = y.isNode(pair.value) && pair.value.range ? pair.value : k;
   }
   return found;
 }

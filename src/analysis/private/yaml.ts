@@ -55,9 +55,13 @@ export class YamlReadError extends Error {
  * A plain `<<` key (or `!!merge`) merges as go-yaml v2 merges it (decode.go `mapping` and `merge`): the pairs of a
  * mapping are applied in order, a merge key writing each key of its mapping (of a sequence of mappings, the last
  * first, so that the first wins) over what is there, so a key before `<<` is replaced by the merged one and a key
- * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. Not
- * reproduced (rare): `!!float 1:` (the int key "1" here, the same), an alias of a number as a key, a sequence or
- * mapping as a key (go-yaml refuses it), and a key written twice (refused here; go-yaml keeps the last one).
+ * after it replaces it (js-yaml's own merge, YAML 1.1's spec, keeps every explicit key): see `GoKeys`. An alias of a
+ * number as a key is the key of the number's text (`*n :` of `&n 1e7` is "1e+07"); a sequence or mapping as a key
+ * refuses the document, as go-yaml refuses it ("invalid map key"). A key written twice keeps its last value, as go-yaml
+ * v2 (not strict) keeps it (two keys that differ in YAML but not in JSON, `1.0:` and `1:`, are the last one here;
+ * YAMLToJSON keeps either, in Go's map order). Explicit tags: !!binary is its decoded text, !!timestamp its text, and
+ * any tag go-yaml does not resolve is ignored (a scalar is its text). Not reproduced (rare): `!!float 1:` (the int key
+ * "1" here, the same).
  * The resolvers switch on the first character first, as resolve.go's resolveTable does: most scalars are names.
  */
 const GO_YAML_BOOLS = new Map<string, boolean>([
@@ -187,8 +191,46 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
       construct: constructGoNumber,
       predicate: (o: unknown) => typeof o === 'number' && Number.isInteger(o),
     }),
+    // !!binary: go-yaml v2 decode.go `scalar` decodes the base64 (base64.StdEncoding, which skips line breaks) to a
+    // string; invalid base64 refuses the document ("!!binary value contains invalid base64 data")
+    new jsyaml.Type('tag:yaml.org,2002:binary', {
+      kind: 'scalar',
+      resolve: (data: string) => {
+        const b64 = data.replace(/[\r\n]/g, '');
+        return b64.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(b64);
+      },
+      construct: (data: string) => Buffer.from(data.replace(/[\r\n]/g, ''), 'base64').toString('utf8'),
+    }),
+    // !!timestamp: resolve.go parseTimestamp (allowedTimestampFormats); decode.go `scalar` keeps the text as the value
+    // of an interface{} ("for backward compatibility reasons we set it as a string"); anything else refuses the document
+    new jsyaml.Type('tag:yaml.org,2002:timestamp', {
+      kind: 'scalar',
+      resolve: goTimestamp,
+      construct: (data: string) => data,
+    }),
+    // any other tag (`!Ref x`, `!!set`, `!!omap`): go-yaml v2 resolve.go resolves only its own tags (resolvableTag) and
+    // decodes a scalar with another tag as its text, and a sequence or mapping whatever its tag
+    ...(['scalar', 'sequence', 'mapping'] as const).map(kind => new jsyaml.Type('', {
+      kind,
+      multi: true,
+      construct: (data: unknown) => data ?? (kind === 'scalar' ? '' : kind === 'sequence' ? [] : {}),
+    })),
   ],
 });
+
+/**
+ * resolve.go parseTimestamp: YYYY-M-D, optionally followed by `T`/`t` and H:M:S[.fraction] with a zone (Z or ±hh:mm), or
+ * by a space and H:M:S[.fraction] without a zone (time.Parse layouts "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2
+ * 15:4:5.999999999", "2006-1-2"; time.Parse checks the ranges, the day against its month).
+ */
+function goTimestamp(data: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?))?$/.exec(data);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [h, mi, se] = [Number(m[4] ?? m[7] ?? 0), Number(m[5] ?? m[8] ?? 0), Number(m[6] ?? m[9] ?? 0)];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h < 24 && mi < 60 && se < 60;
+}
 
 /** strconv.ParseInt(s, 0, 64), else strconv.ParseUint(s, 0, 64), of a plain scalar with its `_` removed (resolve.go). */
 function goYamlInt(text: string): { value: bigint; unsigned: boolean } | undefined {
@@ -285,6 +327,12 @@ export function goPlainKey(text: string): string | undefined {
   return 'key' in r ? r.key : undefined;
 }
 
+/** The name of the alias (`*name`) at `pos`, after blanks, line breaks and comments; undefined when there is none. */
+function aliasNameAt(input: string, pos: number): string | undefined {
+  const m = /^(?:\s|#[^\n]*)*\*([^\s,[\]{}]+)/.exec(input.slice(pos, pos + 1024));
+  return m?.[1];
+}
+
 /** Whether the YAML text at `pos` (after blanks, line breaks and comments) is a mapping's ':' indicator: the node before it is a key. */
 function colonFollows(input: string, pos: number): boolean {
   for (let i = pos; i < input.length; i++) {
@@ -311,6 +359,10 @@ function colonFollows(input: string, pos: number): boolean {
 class GoKeys {
   /** Per open node: the keys met directly in it, in order (when merges are possible). */
   private readonly frames: (string[] | undefined)[] = [];
+  /** Per open node: where its text starts (before blanks), to find the name of an alias. */
+  private readonly opens: number[] = [];
+  /** The text of each number that has an anchor (`&n 1e7`), for an alias of it used as a key (`*n :` is "1e+07"). */
+  private readonly numberAnchors = new Map<string, string>();
   private readonly mergeLines = new Map<string, number>();
   private merges = 0;
   /** The mappings read to their end (a merge of any other is of a mapping that contains it). */
@@ -327,26 +379,34 @@ class GoKeys {
   private event(event: 'open' | 'close', state: any): void {
     if (event === 'open') {
       this.frames.push(undefined);
+      this.opens.push(state.position);
       return;
     }
     const keys = this.frames.pop();
+    const openedAt = this.opens.pop()!;
     if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
     if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
     if (!this.frames.length) this.merged = 0; // a document's root
     const value = state.result;
     const mergeKey = state.tag === MERGE_TAG;
+    if (typeof value === 'number' && state.anchor !== null && state.tag !== null) this.numberAnchors.set(state.anchor, lastNumberText!);
     // most keys are strings read as strings: nothing to change, and when no merge is possible nothing to record
     if (typeof value === 'string' && !mergeKey && !this.withMerges) return;
-    if (typeof value === 'object' && value !== null) return; // a collection as a key: not reproduced
     if (!colonFollows(this.input, state.position)) return;
+    if (typeof value === 'object' && value !== null) {
+      // go-yaml v2 decodes into map[interface{}]interface{}, where a sequence or mapping is no key (decode.go mapping)
+      throw new YamlReadError(`the YAML cannot be parsed: a ${Array.isArray(value) ? 'sequence' : 'mapping'} as a key is not a key kubectl can read `
+        + '(go-yaml: "invalid map key"); write the key as a string', state.line);
+    }
     let key: string;
     if (mergeKey) {
       key = `${MERGE_PLACEHOLDER}${++this.merges}`;
       this.mergeLines.set(key, state.line);
       state.tag = STR_TAG; // stored as a plain pair, merged by `merge` when the mapping closes
     } else {
-      // the text of a number: the scalar just resolved (an alias has no tag)
-      const r = goKeyString(value, typeof value === 'number' && state.tag !== null ? lastNumberText : undefined);
+      // the text of a number: the scalar just resolved, or for an alias (no tag) the text of its anchor's number
+      const text = typeof value !== 'number' ? undefined : state.tag !== null ? lastNumberText : this.numberAnchors.get(aliasNameAt(this.input, openedAt) ?? '');
+      const r = goKeyString(value, text);
       if ('refused' in r) {
         throw new YamlReadError(`the YAML is refused: ${r.refused} is not a key kubectl can read: it reads YAML as JSON `
           + '(sigs.k8s.io/yaml YAMLToJSON: "unsupported map key of type"); quote the key', state.line);
@@ -429,7 +489,10 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   try {
     sawNonFinite = false;
     const keys = new GoKeys(text, text.includes('<<'));
-    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener });
+    // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
+    // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
+    // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
+    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener, json: true });
   } catch (e) {
     const err = e as jsyaml.YAMLException;
     if (!(err instanceof jsyaml.YAMLException)) throw e;
