@@ -353,6 +353,8 @@ export class ResilientService extends MeshConstruct {
       loadBalancing: intent.loadBalancing,
     }, this, note);
     renderer.render(this, intent, this._renderContext(note));
+    // settings all dropped may leave nothing to write (Istio ambient: no route, no waypoint): said at synthesis
+    this._warnIfNotedNowhere(note);
     // the service's pods and its callers' (whose proxies apply timeouts, retries and circuit breaking)
     this._enrolServices([this.service, ...(props.callers ?? [])]);
   }
