@@ -241,7 +241,7 @@ export interface ResilientServiceProps {
    * non-idempotent request, `noRetries`) are retried only where they never reached the application: on
    * Istio with sidecars, 2 retries on connect-failure and refused-stream (part of Istio's default, which
    * also retries gRPC unavailable and cancelled, never a 503); on Istio ambient, the waypoint keeps
-   * Istio's default.
+   * Istio's default (or meshConfig.defaultHttpRetryPolicy when set).
    * @default - no retries of requests that may have reached the application
    */
   readonly retries?: RetryPolicy;
