@@ -447,14 +447,16 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
         expect(rs!.warnings.filter(w => NOWHERE.test(w))).toEqual([]);
       });
 
-      test('a zero trust with an L7 rule still gets the waypoint', () => {
+      test('a zero trust with an L7 rule still gets the waypoint (the waypoint is no routing object of the service: the note is on no object)', () => {
         const chart = shopChart();
-        new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, unsupportedSettings: DROP });
+        const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, unsupportedSettings: DROP });
         new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.GET] }] });
         const out = synthValidated(chart);
         expect(ofKind(out, 'Gateway').map(g => g.metadata.name)).toEqual(['waypoint']);
         expect(one(out, 'Namespace', 'shop').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
         expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+        validate(chart);
+        expect(rs.warnings.filter(w => NOWHERE.test(w))).toHaveLength(1);
       });
     });
 
