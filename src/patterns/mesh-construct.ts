@@ -7,9 +7,10 @@ import { ownedRefusals, OwnedSettings, PropPath } from '../model/owned';
 import { ServiceRef } from '../model/service';
 import type { Unsupported } from '../model/unsupported';
 import { sharedOf } from '../private/contributions';
-import { addDroppedNote, isJoined } from '../private/dropped';
+import { addDroppedNote, droppedEntries, isJoined } from '../private/dropped';
 import { ProblemList, show } from '../private/errors';
 import { PodTemplate } from '../private/k8s-objects';
+import { DROPPED_ANNOTATION } from '../private/metadata';
 import { isDns1123Label } from '../private/names';
 import { installSynthesisHooks } from '../private/synthesis';
 
@@ -196,6 +197,37 @@ export abstract class MeshConstruct extends Construct {
     problems.throwIfAny();
     for (const u of unsupported) this._warn(`${u.setting} (${show(u.value)}) is not written: ${who} cannot express it (${u.why})`);
     return unsupported.map(u => `${u.setting}=${typeof u.value === 'string' ? u.value : show(u.value)}`).join(', ');
+  }
+
+  /**
+   * Warns, at synthesis (when every pattern of the app has written its objects, in either creation order), of
+   * the entries of `note` that no object of the app carries: the mesh wrote nothing they would have been
+   * written to (Istio ambient: a ResilientService whose settings are all dropped writes no route and no
+   * waypoint), so the drop warnings are their only record. An entry is looked for by its `setting=value` text
+   * in every object's dropped-settings annotation.
+   * @internal
+   */
+  protected _warnIfNotedNowhere(note: string | undefined): void {
+    if (!note) return;
+    let checked = false;
+    this.node.addValidation({
+      validate: () => {
+        if (checked) return [];
+        checked = true;
+        const carried = new Set<string>();
+        for (const c of this.node.root.node.findAll()) {
+          const value = c instanceof ApiObject ? c.metadata.toJson().annotations?.[DROPPED_ANNOTATION] : undefined;
+          if (typeof value === 'string' && value) for (const e of droppedEntries(value)) carried.add(e);
+        }
+        const nowhere = droppedEntries(note).filter(e => !carried.has(e));
+        if (nowhere.length) {
+          const one = nowhere.length === 1;
+          this._warn(`the ${DROPPED_ANNOTATION} note of ${nowhere.join(', ')} is on no object: ${this.mesh.displayName} writes nothing that would hold `
+            + `${one ? 'it once it is' : 'them once they are'} left out, so the warning${one ? '' : 's'} above ${one ? 'is its' : 'are their'} only record`);
+        }
+        return [];
+      },
+    });
   }
 
   /**

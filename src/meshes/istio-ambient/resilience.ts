@@ -15,7 +15,11 @@ export const AMBIENT_RESILIENCE: PatternRenderer<ResilienceIntent> = {
       out.push({
         setting: source,
         value: intent.rules.find(r => r.retrySource === source)!.retry!.attempts,
-        why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)',
+        // the waypoint's retries without a route policy: meshConfig.defaultHttpRetryPolicy when set, else Istio's
+        // default (pilot/pkg/networking/core/route/route.go: opts.Mesh.GetDefaultHttpRetryPolicy(); retry/retry.go
+        // ConvertPolicy of nil: DefaultPolicy, 2 retries on defaultRetryOn)
+        why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is Experimental in Gateway API v1.6 (GEP-1731), not in the standard channel, and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; '
+          + 'the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503), unless meshConfig.defaultHttpRetryPolicy sets another',
         alternative: 'remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane',
       });
     }

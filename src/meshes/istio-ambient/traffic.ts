@@ -11,12 +11,26 @@ import { RenderContext, TrafficRenderer } from '../renderer';
 
 /**
  * What ambient's HTTPRoutes hold of a rule's retries: none. Retries are refused (resilience.ts: the HTTPRoute
- * `retry` field is Experimental, GEP-1731), or left out with UnsupportedSettings.DROP_WITH_WARNING; so the
+ * `retry` field is Experimental in Gateway API v1.6, GEP-1731), or left out with UnsupportedSettings.DROP_WITH_WARNING; so the
  * routes are one set, as if no retries had been given (a route per retry policy, as on Linkerd, would split
  * the rules into `<service>-retry` routes that do not retry, and change the order of rules that tie), and the
  * crossed-precedence check compares only what the waypoint gets: the rules' timeouts.
  */
 const RETRIES: GammaRetries = { routePerRetryPolicy: false, written: false };
+
+/**
+ * Whether the resilience rules give the waypoint routes. A rule's retries are never written on ambient (a rule
+ * with `retry` here is one whose retries were dropped with DROP_WITH_WARNING: refused otherwise), so rules that
+ * hold dropped retries and no timeout would route every request where it goes without them: such a route set
+ * (retries alone: one catch-all rule; routes whose only setting is retries) is not written, nor the waypoint
+ * and the Namespace labels it would need, which would move every Service of the namespace, and the zero
+ * trust's L4 policies, to a new waypoint only to carry the dropped-settings note. Rules without dropped retries
+ * are written as given.
+ */
+function resilienceRoutes(m: TrafficModel): boolean {
+  const rules = m.resilience?.rules ?? [];
+  return rules.length > 0 && (rules.some(r => r.timeoutMs !== undefined) || !rules.some(r => r.retry));
+}
 
 /**
  * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
@@ -29,11 +43,14 @@ const RETRIES: GammaRetries = { routePerRetryPolicy: false, written: false };
 export const AMBIENT_TRAFFIC: TrafficRenderer = {
   // a dropped setting is noted on the object it would have been written to: a route's retries on the
   // HTTPRoutes that hold that route's rules (the service's one route set: no route per retry policy, as
-  // nothing is written for the dropped retries), a mirror on the HTTPRoutes; the
-  // rest (a rate limit, for which ambient writes no object) on every routing object of the service,
-  // where its ResilientService's settings are
+  // nothing is written for the dropped retries), or, when no route is written (resilienceRoutes), on the
+  // service's routing objects (a DestinationRule), as the pattern's primary objects (docs/architecture.md);
+  // a mirror on the HTTPRoutes; the rest (a rate limit, for which ambient writes no object) on every routing
+  // object of the service, where its ResilientService's settings are
   droppedOn(obj: ApiObject, setting: string, from: TrafficContributor, model: TrafficModel) {
-    if (from === 'resilience' && /(^|\.)retries$/.test(setting)) return holdsRetriesOf(obj, setting, model);
+    if (from === 'resilience' && /(^|\.)retries$/.test(setting)) {
+      return resilienceRoutes(model) || routingOf(model) ? holdsRetriesOf(obj, setting, model) : true;
+    }
     if (/^mirror(Percent)?$/.test(setting)) return obj.kind === 'HTTPRoute';
     return true;
   },
@@ -55,13 +72,18 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
 
   render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {
     const m = model();
-    AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
-    if (m.faults?.length && !m.resilience?.rules.length && !routingOf(m)) {
+    const faultsAlone = !!m.faults?.length && !m.resilience?.rules.length && !routingOf(m);
+    const routes = resilienceRoutes(m) || routingOf(m) !== undefined;
+    // nothing for the waypoint (settings all dropped: retries alone, a rate limit alone): no waypoint, no
+    // Namespace label; a later contribution that writes something renders again and asks for it
+    if (!faultsAlone && !routes && !trafficPolicy(m)) return;
+    AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
+    if (faultsAlone) {
       ISTIO_TRAFFIC.render(traffic, model, context);
       return;
     }
-    if (m.resilience?.rules.length || routingOf(m)) {
+    if (routes) {
       gammaRoutes(traffic, model, { routePerRetryPolicy: RETRIES.routePerRetryPolicy, annotations: () => ({}), mirror: true });
     }
     if (trafficPolicy(m) && !traffic.node.tryFindChild('DestinationRule')) {

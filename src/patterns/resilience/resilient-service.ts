@@ -241,7 +241,7 @@ export interface ResilientServiceProps {
    * non-idempotent request, `noRetries`) are retried only where they never reached the application: on
    * Istio with sidecars, 2 retries on connect-failure and refused-stream (part of Istio's default, which
    * also retries gRPC unavailable and cancelled, never a 503); on Istio ambient, the waypoint keeps
-   * Istio's default.
+   * Istio's default (or meshConfig.defaultHttpRetryPolicy when set).
    * @default - no retries of requests that may have reached the application
    */
   readonly retries?: RetryPolicy;
@@ -353,6 +353,8 @@ export class ResilientService extends MeshConstruct {
       loadBalancing: intent.loadBalancing,
     }, this, note);
     renderer.render(this, intent, this._renderContext(note));
+    // settings all dropped may leave nothing to write (Istio ambient: no route, no waypoint): said at synthesis
+    this._warnIfNotedNowhere(note);
     // the service's pods and its callers' (whose proxies apply timeouts, retries and circuit breaking)
     this._enrolServices([this.service, ...(props.callers ?? [])]);
   }

@@ -281,7 +281,7 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
 
   test('retries are refused with the reason and the alternative; dropped visibly on request', () => {
     expect(failureOf(chart => new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 } })))
-      .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is not in the standard channel (GEP-1731, experimental), and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503)); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
+      .toBe('[test/rs] retries: got 2: Istio ambient cannot express this (ambient routes are Gateway API HTTPRoutes, whose retry field is Experimental in Gateway API v1.6 (GEP-1731), not in the standard channel, and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503), unless meshConfig.defaultHttpRetryPolicy sets another); remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane, or set unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING to leave it out');
     const chart = shopChart();
     const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
     const out = synthValidated(chart);
@@ -370,12 +370,94 @@ describe('traffic: Gateway API HTTPRoutes with the Service as parent, served by 
       expect(rulesOf(routes)).toEqual([[[['/fast', undefined]], '500ms'], [[['/', undefined]], '1s']]);
     });
 
-    test('retries alone keep one catch-all route, where the note is', () => {
-      const chart = shopChart();
-      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
-      const routes = ofKind(synthValidated(chart), 'HTTPRoute');
-      expect(rulesOf(routes)).toEqual([[[['/', undefined]], undefined]]);
-      expect(routes[0].metadata.annotations[DROPPED]).toBe('retries=2');
+    describe('settings all dropped: nothing to write, so no route, no waypoint, no Namespace label', () => {
+      const DROP = UnsupportedSettings.DROP_WITH_WARNING;
+      const validate = (c: Chart) => c.node.findAll().forEach(x => x.node.validate());
+      const NOWHERE = /is on no object: Istio ambient writes nothing that would hold/;
+      const onlyDropped: [string, Partial<ResilientServiceProps>, string][] = [
+        ['retries alone', { retries: { attempts: 2 } }, 'retries=2'],
+        ['a rate limit alone', { rateLimit: { requestsPerSecond: 100 } }, 'rateLimit=100'],
+        ['routes whose only setting is retries', { routes: [{ name: 'reads', match: { path: PathMatch.prefix('/reads') }, retries: { attempts: 3 } }] }, 'routes[0].retries=3'],
+        ['retries and a rate limit', { retries: { attempts: 2 }, rateLimit: { requestsPerSecond: 100 } }, 'retries=2, rateLimit=100'],
+      ];
+      test.each(onlyDropped)('%s: no object; the drop warnings, and at synthesis that the note is on no object', (_what, props, note) => {
+        const chart = shopChart();
+        const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), ...props, unsupportedSettings: DROP });
+        expect(rs.droppedSettings).toEqual(note.split(', ').map(e => e.slice(0, e.indexOf('='))));
+        // the drop warnings at once; whether the note has an object is known at synthesis (a later pattern may give it one)
+        const drops = note.split(', ').map(e => expect.stringMatching(new RegExp(`^${e.slice(0, e.indexOf('=')).replace(/[[\]]/g, '\\$&')} \\(.*\\) is not written: Istio ambient cannot express it`)));
+        expect(rs.warnings).toEqual(drops);
+        const out = synthValidated(chart);
+        // no waypoint (every Service of the namespace would go through it), no Namespace labelled for it, no route
+        expect(out.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+        validate(chart);
+        const one_ = note.split(', ').length === 1;
+        expect(rs.warnings).toEqual([...drops, `the cdk8s-mesh.io/dropped-settings note of ${note} is on no object: Istio ambient writes nothing that would hold `
+          + `${one_ ? 'it once it is' : 'them once they are'} left out, so the warning${one_ ? '' : 's'} above ${one_ ? 'is its' : 'are their'} only record`]);
+      });
+
+      test('an L4 zero trust beside it keeps its rules on the pods (no waypoint to move them to)', () => {
+        const chart = shopChart();
+        new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment() }] });
+        new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, rateLimit: { requestsPerSecond: 100 }, unsupportedSettings: DROP });
+        const out = synthValidated(chart);
+        expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient' });
+        expect(ofKind(out, 'Gateway')).toEqual([]);
+        expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+        expect(one(out, 'AuthorizationPolicy', 'payment-allow').spec.selector).toEqual({ matchLabels: { app: 'payment' } });
+      });
+
+      test('a dropped setting beside a kept timeout: the route and the waypoint as before, the note on the route, no further warning', () => {
+        const chart = shopChart();
+        const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(2), retries: { attempts: 2 }, rateLimit: { requestsPerSecond: 100 }, unsupportedSettings: DROP });
+        const out = synthValidated(chart);
+        expect(out.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Gateway/waypoint', 'HTTPRoute/payment', 'Namespace/shop']);
+        expect(one(out, 'Namespace', 'shop').metadata.labels).toEqual({
+          'app.kubernetes.io/managed-by': 'cdk8s-mesh', 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true',
+        });
+        expect(rulesOf(ofKind(out, 'HTTPRoute'))).toEqual([[[['/', undefined]], '2s']]);
+        expect(one(out, 'HTTPRoute', 'payment').metadata.annotations[DROPPED]).toBe('rateLimit=100, retries=2');
+        validate(chart);
+        expect(rs.warnings.filter(w => NOWHERE.test(w))).toEqual([]);
+        expect(rs.warnings).toHaveLength(2);
+      });
+
+      test('dropped retries beside a circuit breaker: the DestinationRule and its waypoint, no catch-all route; the note on the DestinationRule', () => {
+        const chart = shopChart();
+        const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, circuitBreaker: { consecutiveErrors: 3 }, unsupportedSettings: DROP });
+        const out = synthValidated(chart);
+        expect(out.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['DestinationRule/payment', 'Gateway/waypoint', 'Namespace/shop']);
+        expect(one(out, 'DestinationRule', 'payment').metadata.annotations[DROPPED]).toBe('retries=2');
+        validate(chart);
+        expect(rs.warnings.filter(w => NOWHERE.test(w))).toEqual([]);
+      });
+
+      test.each([['first', true], ['second', false]])('another pattern that writes routes still gets the waypoint, and the note goes on its routes (resilience %s)', (_when, resilienceFirst) => {
+        const chart = shopChart();
+        let rs: ResilientService | undefined;
+        const resilience = () => { rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, rateLimit: { requestsPerSecond: 100 }, unsupportedSettings: DROP }); };
+        if (resilienceFirst) resilience();
+        new CanaryRelease(chart, 'release', { mesh: AMBIENT, service: payment(), stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10 });
+        if (!resilienceFirst) resilience();
+        const out = synthValidated(chart);
+        expect(ofKind(out, 'Gateway').map(g => g.metadata.name)).toEqual(['waypoint']);
+        expect(one(out, 'Namespace', 'shop').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
+        expect(one(out, 'HTTPRoute', 'payment').metadata.annotations[DROPPED]).toBe('rateLimit=100, retries=2');
+        validate(chart);
+        expect(rs!.warnings.filter(w => NOWHERE.test(w))).toEqual([]);
+      });
+
+      test('a zero trust with an L7 rule still gets the waypoint (the waypoint is no routing object of the service: the note is on no object)', () => {
+        const chart = shopChart();
+        const rs = new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), retries: { attempts: 2 }, unsupportedSettings: DROP });
+        new ZeroTrustNamespace(chart, 'zt', { mesh: AMBIENT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment(), methods: [HttpMethod.GET] }] });
+        const out = synthValidated(chart);
+        expect(ofKind(out, 'Gateway').map(g => g.metadata.name)).toEqual(['waypoint']);
+        expect(one(out, 'Namespace', 'shop').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
+        expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+        validate(chart);
+        expect(rs.warnings.filter(w => NOWHERE.test(w))).toHaveLength(1);
+      });
     });
 
     test('without DROP_WITH_WARNING the retries are refused with the checks of the retries themselves', () => {
