@@ -48,6 +48,11 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh, dro
     ? { identities: [...new Set(e.to.flatMap(c => e.callers.map(id => `${id.name}.${id.namespace ?? ns}.serviceaccount.identity.linkerd.${c.trustDomain}`)))].sort() }
     : { identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] };
   new MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
+  if (!remoteDiscovery) {
+    // on the Server, or on the routes of the Server's zero trust (LinkerdServer.authorizeGateway)
+    server.authorizeGateway({ scope, name, namespace: ns, description: annotations[DESCRIPTION], ...(droppedNote !== undefined ? { droppedNote } : {}) });
+    return;
+  }
   new linkerd.AuthorizationPolicy(scope, `Authz-${name}`, {
     metadata: objectMetadata(name, ns, { annotations }),
     spec: {

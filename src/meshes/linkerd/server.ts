@@ -21,6 +21,26 @@ export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 /** The default inbound policies constructs of an app write on a namespace, with the chart of each (by app and namespace). */
 const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, { chart: Chart; policy: string }[]>>();
 
+/**
+ * The multicluster gateway's authorization of a Server (MultiClusterExport, gateway mode): its
+ * MeshTLSAuthentication's name (also the AuthorizationPolicy's on the Server), where the export writes it,
+ * and what its policies say.
+ */
+export interface GatewayAuthorization {
+  readonly scope: Construct;
+  readonly name: string;
+  readonly namespace: string;
+  readonly description: string;
+  readonly droppedNote?: string;
+}
+
+/** A zero-trust inbound route of a Server, the construct its policies are written in, and the rules it carries. */
+export interface ZeroTrustRoute {
+  readonly where: Construct;
+  readonly routeName: string;
+  readonly rules: string[];
+}
+
 /** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
 export function warnFrom(scope: Construct, message: string): void {
   const warn = (scope as unknown as { _warn?: (m: string) => void })._warn;
@@ -73,6 +93,9 @@ export class LinkerdServer extends Construct {
   private accessPolicy?: { value: string; by: string };
   private reasoned = false;
   private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
+  private gateway?: GatewayAuthorization;
+  private gatewayWritten: Construct[] = [];
+  private zeroTrustRoutes?: ZeroTrustRoute[];
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -108,6 +131,59 @@ export class LinkerdServer extends Construct {
    */
   public warnIfUndeclaredDefault(scope: Construct, message: string): void {
     this.undeclaredWarnings.push({ scope, message });
+  }
+
+  /**
+   * Authorizes the multicluster gateway's identity (MultiClusterExport, gateway mode) for the requests the
+   * Server's zero trust allows to any caller: through the gateway every remote caller has the gateway's identity,
+   * so the union of the rules is the widest they may be given, and per-caller rules cannot be kept. Linkerd adds
+   * a Server's authorizations to every route of the Server (policy-controller/k8s/index/src/inbound/index.rs:
+   * client_authzs gives the Server's, http_routes/route_client_authzs each route's, and the proxy admits a
+   * request a route's or the Server's authorizations allow): a policy on the Server would give every caller of
+   * the linked clusters every path and method, also those the zero trust's routes keep from every caller. So
+   * the policy targets the Server only while the zero trust (if any) allows a caller every request (a rule
+   * without methods and paths, or none written yet), else each of its routes that a rule of a caller carries.
+   */
+  public authorizeGateway(authz: GatewayAuthorization): void {
+    this.gateway = authz;
+    this.writeGateway();
+  }
+
+  /**
+   * The zero trust's routes of the Server that carry a caller's rule, each time they are written, or
+   * undefined when a rule allows every request (its policy is on the Server). The gateway's authorization
+   * follows them (authorizeGateway).
+   */
+  public setZeroTrustRoutes(routes: ZeroTrustRoute[] | undefined): void {
+    if (routes === undefined && this.zeroTrustRoutes === undefined) return;
+    this.zeroTrustRoutes = routes;
+    this.writeGateway();
+  }
+
+  private writeGateway(): void {
+    const g = this.gateway;
+    if (!g) return;
+    // written again in full whenever the routes change (a route written again by the zero trust is a new construct)
+    for (const c of this.gatewayWritten.splice(0)) c.node.scope?.node.tryRemoveChild(c.node.id);
+    const write = (where: Construct, id: string, name: string, target: { kind: string; name: string }, description: string) => {
+      const policy = new linkerd.AuthorizationPolicy(where, id, {
+        metadata: objectMetadata(name, g.namespace, { annotations: { 'cdk8s-mesh.io/description': description } }),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: target.kind, name: target.name },
+          requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: g.name }],
+        },
+      });
+      addDroppedNote(policy, g.droppedNote);
+      this.gatewayWritten.push(policy);
+    };
+    if (!this.zeroTrustRoutes) {
+      write(g.scope, `Authz-${g.name}`, g.name, { kind: 'Server', name: this.serverName }, g.description);
+      return;
+    }
+    for (const r of this.zeroTrustRoutes) {
+      write(r.where, `Authz-${g.name}-${r.routeName}`, `${r.routeName}-from-multicluster-gateway`, { kind: 'HTTPRoute', name: r.routeName },
+        `${g.description}, on route ${r.routeName} only: the requests the ZeroTrustNamespace allows its callers there (${r.rules.join(', ')})`);
+    }
   }
 
   private meshDefault(mesh: Mesh): string | undefined {

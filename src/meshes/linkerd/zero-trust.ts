@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
-import { LinkerdServer, warnFrom } from './server';
+import { LinkerdServer, warnFrom, ZeroTrustRoute } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
@@ -356,14 +356,18 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       const writeRoutes = (where: Construct, probeList: string[] | undefined) => {
         const routed = [...scoped];
         const routeAuths = new Map(auths);
+        let probeRule: RuleIntent | undefined;
         if (probeList?.length) {
-          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probeList.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          probeRule = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probeList.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
           routed.push(probeRule);
           routeAuths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
         }
         let shared = 0;
+        const callerRoutes: ZeroTrustRoute[] = [];
         for (const route of inboundRoutes(routed)) {
           const routeName = route.name ?? `${name}-shared-${++shared}`;
+          const callerRules = route.rules.filter(r => r !== probeRule).map(r => r.name);
+          if (callerRules.length) callerRoutes.push({ where, routeName, rules: callerRules });
           new PolicyHttpRoute(where, `Route-${routeName}`, {
             metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
             spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
@@ -372,6 +376,9 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
             authorize(where, r, ns, routeAuths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
           }
         }
+        // a rule for every request (on the Server) leaves the multicluster gateway's authorization on the Server;
+        // else it follows the routes that carry a caller's rule, the union of what the callers are allowed
+        if (scoped.length === rules.length) server.setZeroTrustRoutes(callerRoutes);
       };
       if (all.every(p => clusterRelationFinal(p.chart, chart))) {
         writeRoutes(scope, probes);

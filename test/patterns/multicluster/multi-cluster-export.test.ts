@@ -576,3 +576,112 @@ describe('the dropped-settings note on the objects the export shares with other 
     });
   });
 });
+
+describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets what the zero trust allows its callers, not the whole Server', () => {
+  const GATEWAY = 'linkerd-multicluster/linkerd-gateway';
+  function build(exportFirst: boolean, allow: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow'], probes = false) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const deployment = new kplus.Deployment(euWest, 'payment-deploy', {
+      metadata: { name: 'payment' },
+      containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false }, ...(probes ? { readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), liveness: kplus.Probe.fromHttpGet('/pay/live', { port: 8080 }) } : {}) }],
+    });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: deployment });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: allow(payment) });
+    if (!exportFirst) zeroTrust();
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (exportFirst) zeroTrust();
+    return { mc, eu: synthValidated(euWest) };
+  }
+  const scopedOnly = (payment: ServiceRef) => [
+    { callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.GET, HttpMethod.POST], paths: [PathMatch.prefix('/pay')] },
+    { callers: [Identity.serviceAccount('audit')], to: payment, methods: [HttpMethod.GET], paths: [PathMatch.exact('/status')] },
+  ];
+  const gatewayPolicies = (eu: any[]) => ofKind(eu, 'AuthorizationPolicy').filter(o => o.spec.requiredAuthenticationRefs[0].name === 'payment-from-multicluster-gateway')
+    .map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
+
+  test.each([['before', true], ['after', false]])('rules with methods or paths only (export created %s the ZeroTrustNamespace): the gateway is authorized on their routes, not on the Server nor the catch-all route', (_when, exportFirst) => {
+    const { mc, eu } = build(exportFirst, scopedOnly);
+    expect(gatewayPolicies(eu)).toEqual([
+      'payment-from-audit-from-multicluster-gateway -> HTTPRoute/payment-from-audit',
+      'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order',
+    ]);
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-order-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
+      .toBe('every remote caller of payment from us-west: through the multicluster gateway they all arrive with the gateway\'s identity, on route payment-from-order only: the requests the ZeroTrustNamespace allows its callers there (payment-from-order)');
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    const allowed = (method: string, path: string, caller = GATEWAY) => m.check({ caller, service: 'shop/payment', method, path }).allowed;
+    // what some caller is allowed here, the gateway (every remote caller) is allowed
+    expect([allowed('GET', '/pay'), allowed('POST', '/pay/1'), allowed('GET', '/status')]).toEqual([true, true, true]);
+    // and nothing else: not what no rule allows (the catch-all route, another method)
+    expect([allowed('GET', '/admin'), allowed('DELETE', '/pay'), allowed('POST', '/status')]).toEqual([false, false, false]);
+    // the local callers keep their own rules
+    expect([allowed('GET', '/pay', 'shop/order'), allowed('GET', '/status', 'shop/order'), allowed('GET', '/admin', 'shop/order')]).toEqual([true, false, false]);
+    // the export's objects are those in the output (not the Server-wide policy the routes replaced)
+    const names = mc.apiObjects.map(o => `${o.kind}/${o.name}`);
+    expect(names).not.toContain('AuthorizationPolicy/payment-from-multicluster-gateway');
+  });
+
+  test.each([['before', true], ['after', false]])('a rule for every request (export created %s): the gateway stays on the Server, as every request is allowed to a caller', (_when, exportFirst) => {
+    const { eu } = build(exportFirst, payment => [...scopedOnly(payment), { callers: [Identity.serviceAccount('web')], to: payment }]);
+    expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    expect(m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed).toBe(true);
+  });
+
+  test('the probe route (the kubelet\'s) is not the gateway\'s; a route a probe shares with a rule is', () => {
+    const { eu } = build(false, scopedOnly, true);
+    expect(one(eu, 'HTTPRoute', 'payment-probes').spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }]);
+    // GET /pay/live is the probe's and order's: a route of its own, with both rules
+    expect(one(eu, 'HTTPRoute', 'payment-shared-1').metadata.annotations['cdk8s-mesh.io/rules']).toBe('payment-from-order,payment-probes');
+    expect(gatewayPolicies(eu)).toEqual([
+      'payment-from-audit-from-multicluster-gateway -> HTTPRoute/payment-from-audit',
+      'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order',
+      'payment-shared-1-from-multicluster-gateway -> HTTPRoute/payment-shared-1',
+    ]);
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    const allowed = (path: string) => m.check({ caller: GATEWAY, service: 'shop/payment', method: 'GET', path }).allowed;
+    expect([allowed('/healthz'), allowed('/pay/live'), allowed('/pay')]).toEqual([false, true, true]);
+  });
+});
+
+test('Linkerd gateway mode: when the export moves a workload\'s probes to another cluster, the zero trust\'s routes are written again and the gateway\'s policies follow them', () => {
+  const app = new App({ outdir: Testing.app().outdir });
+  const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  // a workload of us-west whose pods payment's selector also selects: its probe is read until the export says it is us-west's
+  new kplus.Deployment(usWest, 'payment-us', {
+    metadata: { name: 'payment' },
+    podMetadata: { labels: { app: 'payment' } },
+    containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false }, liveness: kplus.Probe.fromHttpGet('/pay/live', { port: 8080 }) }],
+  });
+  const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+  const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+  const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+  new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.GET], paths: [PathMatch.prefix('/pay')] }] });
+  // the export renders before it assigns the charts: the gateway's policies are first written on these routes
+  expect(ofKind(Testing.synth(euWest), 'HTTPRoute').map(o => o.metadata.name)).toContain('payment-shared-1');
+  new MultiClusterExport(app, 'mc', {
+    mesh,
+    failover: false,
+    clusters: [
+      { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+      { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+  });
+  const eu = synthValidated(euWest);
+  expect(ofKind(eu, 'HTTPRoute').map(o => o.metadata.name).sort()).toEqual(['payment-default', 'payment-from-order', 'proxy-metrics', 'proxy-probes']);
+  expect(ofKind(eu, 'AuthorizationPolicy').filter(o => o.metadata.name.endsWith('multicluster-gateway')).map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`))
+    .toEqual(['payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
+});
