@@ -27,6 +27,10 @@ const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, { chart: Chart; polic
  * and what its policies say.
  */
 export interface GatewayAuthorization {
+  /** The MultiClusterExport, which is warned of what every remote caller may then send. */
+  readonly by: Construct;
+  /** The consuming clusters, e.g. `us-west, ap-south`. */
+  readonly consumers: string;
   readonly scope: Construct;
   readonly name: string;
   readonly namespace: string;
@@ -96,6 +100,8 @@ export class LinkerdServer extends Construct {
   private gateway?: GatewayAuthorization;
   private gatewayWritten: Construct[] = [];
   private zeroTrustRoutes?: ZeroTrustRoute[];
+  private zeroTrustRules?: string[];
+  private gatewayWarned = false;
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -103,15 +109,18 @@ export class LinkerdServer extends Construct {
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
-        produce: (): linkerd.ServerSpec => ({
-          podSelector: { matchLabels: sortKeys(service.selector) },
-          port,
-          proxyProtocol: PROXY_PROTOCOL[service.protocol],
-          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
-          // the namespace's default inbound policy when a construct of the app declares it (a
-          // ZeroTrustNamespace), else the mesh's declared default
-          accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
-        }),
+        produce: (): linkerd.ServerSpec => {
+          this.warnGatewayUnion(namespace);
+          return {
+            podSelector: { matchLabels: sortKeys(service.selector) },
+            port,
+            proxyProtocol: PROXY_PROTOCOL[service.protocol],
+            // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
+            // the namespace's default inbound policy when a construct of the app declares it (a
+            // ZeroTrustNamespace), else the mesh's declared default
+            accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
+          };
+        },
       }) as linkerd.ServerSpec,
     });
     markJoined(server);
@@ -158,6 +167,31 @@ export class LinkerdServer extends Construct {
     if (routes === undefined && this.zeroTrustRoutes === undefined) return;
     this.zeroTrustRoutes = routes;
     this.writeGateway();
+  }
+
+  /**
+   * What the zero trust's rules of the Server allow, one entry per rule (`<rule> (<callers>): <methods> <paths>`),
+   * for the gateway's warning (authorizeGateway).
+   */
+  public setZeroTrustRules(rules: string[]): void {
+    this.zeroTrustRules = rules;
+  }
+
+  /**
+   * Warns the export once, when the Server is written (its routes then final), that every remote caller may send
+   * what any rule of the zero trust allows (the gateway's identity replaces theirs).
+   */
+  private warnGatewayUnion(namespace: string | undefined): void {
+    const g = this.gateway;
+    const rules = this.zeroTrustRules;
+    if (!g || !rules?.length || this.gatewayWarned) return;
+    this.gatewayWarned = true;
+    const where = this.zeroTrustRoutes
+      ? `AuthorizationPolicies ${this.zeroTrustRoutes.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
+      : `AuthorizationPolicy ${g.name} (on Server ${this.serverName}: every path and method, as a rule allows every request)`;
+    warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
+      + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
+      + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
   }
 
   private writeGateway(): void {

@@ -627,16 +627,38 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     expect([allowed('GET', '/admin'), allowed('DELETE', '/pay'), allowed('POST', '/status')]).toEqual([false, false, false]);
     // the local callers keep their own rules
     expect([allowed('GET', '/pay', 'shop/order'), allowed('GET', '/status', 'shop/order'), allowed('GET', '/admin', 'shop/order')]).toEqual([true, false, false]);
+    // every remote caller may send what any rule allows (the gateway's identity replaces theirs): said, with what and the step
+    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual(['Server shop/payment-8080: through the multicluster gateway every caller of us-west arrives with the gateway\'s identity '
+      + '(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace\'s rules cannot be kept per caller for them: AuthorizationPolicies payment-from-audit-from-multicluster-gateway, '
+      + 'payment-from-order-from-multicluster-gateway (on the routes of these rules) let every caller of us-west send what any rule allows: '
+      + 'payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay. To keep remote callers to fewer requests, narrow these rules '
+      + '(each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities']);
     // the export's objects are those in the output (not the Server-wide policy the routes replaced)
     const names = mc.apiObjects.map(o => `${o.kind}/${o.name}`);
     expect(names).not.toContain('AuthorizationPolicy/payment-from-multicluster-gateway');
   });
 
   test.each([['before', true], ['after', false]])('a rule for every request (export created %s): the gateway stays on the Server, as every request is allowed to a caller', (_when, exportFirst) => {
-    const { eu } = build(exportFirst, payment => [...scopedOnly(payment), { callers: [Identity.serviceAccount('web')], to: payment }]);
+    const { mc, eu } = build(exportFirst, payment => [...scopedOnly(payment), { callers: [Identity.serviceAccount('web')], to: payment }]);
     expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual([expect.stringContaining('AuthorizationPolicy payment-from-multicluster-gateway (on Server payment-8080: every path and method, as a rule allows every request) '
+      + 'let every caller of us-west send what any rule allows: payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay; payment-from-web (shop/web): any method any path.')]);
     const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
     expect(m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed).toBe(true);
+  });
+
+  test('without an export (one cluster), the zero trust writes no gateway policy and no such warning; without a zero trust, the export\'s policy is on the Server, not warned of', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'one', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), mtls: MtlsPhase.STRICT, allow: scopedOnly(payment) });
+    const objs = synthValidated(chart);
+    expect(ofKind(objs, 'AuthorizationPolicy').filter(o => o.metadata.name.includes('multicluster')).length).toBe(0);
+    expect(ofKind(objs, 'AuthorizationPolicy').map(o => o.metadata.name)).toEqual(expect.arrayContaining(['payment-from-audit', 'payment-from-order']));
+    expect(zt.warnings.filter(w => w.includes('multicluster'))).toEqual([]);
+    const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
+    expect(gatewayPolicies(out(mc, 'eu-west'))).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    expect(mc.warnings.filter(w => w.includes('through the multicluster gateway every caller'))).toEqual([]);
   });
 
   test('the probe route (the kubelet\'s) is not the gateway\'s; a route a probe shares with a rule is', () => {
