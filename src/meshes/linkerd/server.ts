@@ -45,6 +45,18 @@ export interface ZeroTrustRoute {
   readonly rules: string[];
 }
 
+/** A rate limit of a Server with a per-caller limit (HTTPLocalRateLimitPolicy `identity`), for the gateway's warning. */
+export interface PerCallerRateLimit {
+  /** The construct of the rate limit (a ResilientService), warned. */
+  readonly by: Construct;
+  /** The HTTPLocalRateLimitPolicy's name. */
+  readonly name: string;
+  readonly total: number;
+  readonly perCaller: number;
+  /** Whether an override names the gateway's service account (linkerd-multicluster/linkerd-gateway). */
+  readonly overridesGateway: boolean;
+}
+
 /** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
 export function warnFrom(scope: Construct, message: string): void {
   const warn = (scope as unknown as { _warn?: (m: string) => void })._warn;
@@ -102,6 +114,7 @@ export class LinkerdServer extends Construct {
   private zeroTrustRoutes?: ZeroTrustRoute[];
   private zeroTrustRules?: string[];
   private gatewayWarned = false;
+  private rateLimit?: PerCallerRateLimit;
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -111,6 +124,7 @@ export class LinkerdServer extends Construct {
       spec: Lazy.any({
         produce: (): linkerd.ServerSpec => {
           this.warnGatewayUnion(namespace);
+          this.warnGatewayRateLimit(namespace);
           return {
             podSelector: { matchLabels: sortKeys(service.selector) },
             port,
@@ -192,6 +206,28 @@ export class LinkerdServer extends Construct {
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
       + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
       + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
+  }
+
+  /** Records the Server's per-caller rate limit (LINKERD_RESILIENCE), for the gateway's warning. */
+  public setPerCallerRateLimit(limit: PerCallerRateLimit): void {
+    this.rateLimit = limit;
+  }
+
+  /**
+   * Warns the rate limit once, when the Server is written, if its service is exported through the gateway and
+   * its per-caller limit has no override for the gateway: the policy controller turns an override's clientRefs
+   * into identities (policy-controller/k8s/index/src/inbound/index.rs client_ratelimit), and the proxy limits by
+   * the client's identity, which through the gateway is the gateway's for every remote caller.
+   */
+  private warnGatewayRateLimit(namespace: string | undefined): void {
+    const g = this.gateway;
+    const rl = this.rateLimit;
+    if (!g || !rl || rl.overridesGateway) return;
+    this.rateLimit = undefined;
+    warnFrom(rl.by, `HTTPLocalRateLimitPolicy ${namespace ?? g.namespace}/${rl.name}: the service is exported to ${g.consumers} through the Linkerd multicluster gateway, where every remote caller `
+      + `arrives with the gateway's identity (linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (${rl.perCaller}) is then one limit for all the callers of ${g.consumers} together, `
+      + `not ${rl.perCaller} per caller; give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], `
+      + `requestsPerSecond: <at most ${rl.total}> }] (or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)`);
   }
 
   private writeGateway(): void {

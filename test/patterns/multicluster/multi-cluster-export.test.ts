@@ -707,3 +707,55 @@ test('Linkerd gateway mode: when the export moves a workload\'s probes to anothe
   expect(ofKind(eu, 'AuthorizationPolicy').filter(o => o.metadata.name.endsWith('multicluster-gateway')).map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`))
     .toEqual(['payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
 });
+
+describe('Linkerd gateway mode and a per-caller rate limit: every remote caller is the gateway\'s identity, one bucket', () => {
+  const WARNING = 'HTTPLocalRateLimitPolicy shop/payment: the service is exported to us-west through the Linkerd multicluster gateway, where every remote caller arrives with the gateway\'s identity '
+    + '(linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (10) is then one limit for all the callers of us-west together, not 10 per caller; '
+    + 'give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: [\'linkerd-multicluster/linkerd-gateway\'], requestsPerSecond: <at most 100> }] '
+    + '(or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)';
+  function build(opts: { rateLimit: ConstructorParameters<typeof ResilientService>[2]['rateLimit']; exportFirst?: boolean; exported?: boolean; remoteDiscovery?: boolean }) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    let rs: ResilientService | undefined;
+    const resilience = () => { rs = new ResilientService(euWest, 'resilience', { mesh, service: payment, rateLimit: opts.rateLimit }); };
+    if (!opts.exportFirst) resilience();
+    if (opts.exported !== false) {
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        failover: false,
+        linkerdRemoteDiscovery: opts.remoteDiscovery ?? false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+          { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+    }
+    if (opts.exportFirst) resilience();
+    const eu = synthValidated(euWest);
+    return { eu, warnings: rs!.warnings.filter(w => w.startsWith('HTTPLocalRateLimitPolicy')) };
+  }
+
+  test.each([['before', true], ['after', false]])('a per-caller limit without an override for the gateway (export created %s): warned, with the override to add', (_when, exportFirst) => {
+    const { eu, warnings } = build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, exportFirst });
+    expect(warnings).toEqual([WARNING]);
+    expect(one(eu, 'HTTPLocalRateLimitPolicy', 'payment').spec.identity).toEqual({ requestsPerSecond: 10 });
+  });
+
+  test('not warned: with the override for the gateway (written as given), without a per-caller limit, with remote discovery, or not exported', () => {
+    const withOverride = build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10, overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], requestsPerSecond: 60 }] } });
+    expect(withOverride.warnings).toEqual([]);
+    expect(one(withOverride.eu, 'HTTPLocalRateLimitPolicy', 'payment').spec.overrides).toEqual([
+      { requestsPerSecond: 60, clientRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] },
+    ]);
+    // an override for another service account, or the gateway's name in another namespace, is not the gateway's
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10, overrides: [{ serviceAccounts: ['shop/linkerd-gateway'], requestsPerSecond: 60 }] } }).warnings).toEqual([WARNING]);
+    expect(build({ rateLimit: { requestsPerSecond: 100 } }).warnings).toEqual([]);
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, remoteDiscovery: true }).warnings).toEqual([]);
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, exported: false }).warnings).toEqual([]);
+  });
+});
