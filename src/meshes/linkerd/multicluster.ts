@@ -53,6 +53,9 @@ function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean,
     server.authorizeGateway({ by: by as Construct, consumers: e.to.map(c => c.name).join(', '), scope, name, namespace: ns, description: annotations[DESCRIPTION], ...(droppedNote !== undefined ? { droppedNote } : {}) });
     return;
   }
+  // the named callers' policy stays on the Server (what the export declares: any method and path), warned when
+  // the zero trust gives the port only rules with methods or paths
+  server.noteRemoteCallers({ by: by as Construct, name, callers: spec.identities!.join(', '), consumers: e.to.map(c => c.name).join(', ') });
   new linkerd.AuthorizationPolicy(scope, `Authz-${name}`, {
     metadata: objectMetadata(name, ns, { annotations }),
     spec: {

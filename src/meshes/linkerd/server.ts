@@ -115,6 +115,7 @@ export class LinkerdServer extends Construct {
   private zeroTrustRules?: string[];
   private gatewayWarned = false;
   private rateLimit?: PerCallerRateLimit;
+  private remoteCallers?: { by: Construct; name: string; callers: string; consumers: string };
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -125,6 +126,7 @@ export class LinkerdServer extends Construct {
         produce: (): linkerd.ServerSpec => {
           this.warnGatewayUnion(namespace);
           this.warnGatewayRateLimit(namespace);
+          this.warnRemoteCallers(namespace);
           return {
             podSelector: { matchLabels: sortKeys(service.selector) },
             port,
@@ -206,6 +208,27 @@ export class LinkerdServer extends Construct {
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
       + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
       + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
+  }
+
+  /**
+   * Records the export's Server-wide policy for named remote callers (MultiClusterExport, linkerdRemoteDiscovery):
+   * `callers` as written in the warning.
+   */
+  public noteRemoteCallers(remote: { by: Construct; name: string; callers: string; consumers: string }): void {
+    this.remoteCallers = remote;
+  }
+
+  /**
+   * Warns the export once, when the Server is written, if its remote callers' policy (on the Server: every path
+   * and method) is wider than every rule of the Server's zero trust (only rules with methods or paths).
+   */
+  private warnRemoteCallers(namespace: string | undefined): void {
+    const r = this.remoteCallers;
+    if (!r || !this.zeroTrustRoutes || !this.zeroTrustRules?.length) return;
+    this.remoteCallers = undefined;
+    warnFrom(r.by, `Server ${namespace ?? ''}/${this.serverName}: AuthorizationPolicy ${r.name} lets the remote callers ${r.callers} (of ${r.consumers}) send every path and method `
+      + `(a policy on a Server applies to each of its routes), while the ZeroTrustNamespace's rules of the port allow only: ${this.zeroTrustRules.join('; ')}. `
+      + 'To keep them to those rules, leave exports[].callers out and name them in these rules (with one trust domain their identities are the same)');
   }
 
   /** Records the Server's per-caller rate limit (LINKERD_RESILIENCE), for the gateway's warning. */

@@ -759,3 +759,35 @@ describe('Linkerd gateway mode and a per-caller rate limit: every remote caller 
     expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, exported: false }).warnings).toEqual([]);
   });
 });
+
+test('Linkerd remote discovery: the named remote callers\' policy on the Server is warned of when the zero trust gives the port only rules with methods or paths', () => {
+  const build = (allow?: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow']) => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    if (allow) new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: allow(payment) });
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      linkerdRemoteDiscovery: true,
+      clusters: [
+        { name: 'us-west', network: 'n', region: 'us-west1', services: [], chart: usWest },
+        { name: 'eu-west', network: 'n', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    const eu = synthValidated(euWest);
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-remote-callers').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    return mc.warnings.filter(w => w.startsWith('Server '));
+  };
+  const scoped = (payment: ServiceRef) => [{ callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] }];
+  expect(build(scoped)).toEqual(['Server shop/payment-8080: AuthorizationPolicy payment-from-remote-callers lets the remote callers order.shop.serviceaccount.identity.linkerd.cluster.local (of us-west) '
+    + 'send every path and method (a policy on a Server applies to each of its routes), while the ZeroTrustNamespace\'s rules of the port allow only: payment-from-order (shop/order): POST exact /pay. '
+    + 'To keep them to those rules, leave exports[].callers out and name them in these rules (with one trust domain their identities are the same)']);
+  // a rule for every request, or no zero trust: the Server-wide policy is no wider than what the app allows a caller there
+  expect(build(payment => [...scoped(payment), { callers: [Identity.serviceAccount('web')], to: payment }])).toEqual([]);
+  expect(build()).toEqual([]);
+});
