@@ -91,6 +91,18 @@ describe('the shop example (the main job)', () => {
     }
   });
 
+  test('the two-cluster shop on Linkerd: through the multicluster gateway, eu-west admits what its zero trust allows a caller (POST /process-payment), not every path of payment', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-mc-linkerd-'));
+    synthMultiCluster(outdir);
+    const m = ReachabilityMatrix.fromFiles([path.join(outdir, 'multicluster', 'linkerd', 'eu-west.yaml')], { defaultNamespace: 'shop' });
+    const allowed = (caller: string, method: string, p: string) => m.check({ caller, service: 'shop/payment', method, path: p }).allowed;
+    // every caller of us-west arrives as the gateway (warned): it gets order's rule, and nothing else
+    expect(allowed('linkerd-multicluster/linkerd-gateway', 'POST', '/process-payment')).toBe(true);
+    expect(allowed('linkerd-multicluster/linkerd-gateway', 'GET', '/admin')).toBe(false);
+    expect(allowed('linkerd-multicluster/linkerd-gateway', 'GET', '/process-payment')).toBe(false);
+    expect(allowed('shop/web', 'POST', '/process-payment')).toBe(false);
+  });
+
   test('output is byte-identical across runs', () => {
     const render = () => {
       const app = new App({ outdir: Testing.app().outdir });

@@ -64,7 +64,7 @@ export abstract class MeshConstruct extends Construct {
     const found = new Set<ApiObject>();
     // what the pattern or one of its children (a renderer's scope) contributed to
     for (const scope of [this, ...this.node.findAll().flatMap(c => sharedOf(c))]) {
-      for (const c of scope.node.findAll()) if (c instanceof ApiObject) found.add(c);
+      for (const c of scope.node.findAll()) if (c instanceof ApiObject && attached(c)) found.add(c);
     }
     return [...found].sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
   }
@@ -242,4 +242,15 @@ export abstract class MeshConstruct extends Construct {
       if (c instanceof ApiObject && !isJoined(c)) addDroppedNote(c, note);
     }
   }
+}
+
+/**
+ * Whether `c` is still in its app's tree: an object a pattern wrote and another replaced later (the multicluster
+ * gateway's authorization moving from a Linkerd Server to its zero-trust routes) is removed from its parent.
+ */
+function attached(c: IConstruct): boolean {
+  for (let n: IConstruct = c; n.node.scope; n = n.node.scope) {
+    if (n.node.scope.node.tryFindChild(n.node.id) !== n) return false;
+  }
+  return true;
 }

@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { LinkerdServer } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { IdentityKind } from '../../model/identity';
@@ -30,7 +30,7 @@ function linkSetup(consumer: string, exporter: string): string {
  * never the remote caller's: the policy authorizes that identity and says so. With remote discovery
  * (flat network) the callers keep their identities, in their own cluster's trust domain.
  */
-function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh, droppedNote: string | undefined): void {
+function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh, droppedNote: string | undefined): void {
   if (remoteDiscovery && !e.callers.length) return;
   const scope = e.from.chart;
   const ns = e.namespace;
@@ -48,6 +48,14 @@ function exportPolicy(e: ExportIntent, remoteDiscovery: boolean, mesh: Mesh, dro
     ? { identities: [...new Set(e.to.flatMap(c => e.callers.map(id => `${id.name}.${id.namespace ?? ns}.serviceaccount.identity.linkerd.${c.trustDomain}`)))].sort() }
     : { identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] };
   new MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
+  if (!remoteDiscovery) {
+    // on the Server, or on the routes of the Server's zero trust (LinkerdServer.authorizeGateway)
+    server.authorizeGateway({ by: by as Construct, consumers: e.to.map(c => c.name).join(', '), scope, name, namespace: ns, description: annotations[DESCRIPTION], ...(droppedNote !== undefined ? { droppedNote } : {}) });
+    return;
+  }
+  // the named callers' policy stays on the Server (what the export declares: any method and path), warned when
+  // the zero trust gives the port only rules with methods or paths
+  server.noteRemoteCallers({ by: by as Construct, name, callers: spec.identities!.join(', '), consumers: e.to.map(c => c.name).join(', ') });
   new linkerd.AuthorizationPolicy(scope, `Authz-${name}`, {
     metadata: objectMetadata(name, ns, { annotations }),
     spec: {
@@ -110,10 +118,10 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
     return out.map(u => ({ ...u, keep: CROSS_CLUSTER_KEEP }));
   },
 
-  render(_by: IConstruct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
+  render(by: IConstruct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
     for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
-    for (const e of intent.exports) exportPolicy(e, intent.linkerdRemoteDiscovery, mesh, droppedNote);
+    for (const e of intent.exports) exportPolicy(by, e, intent.linkerdRemoteDiscovery, mesh, droppedNote);
     const links = new Set<string>();
     for (const e of intent.exports) {
       for (const c of e.to) {

@@ -88,6 +88,18 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
           })) : undefined,
         },
       });
+      // through a MultiClusterExport's gateway, every remote caller is one identity (warned when the Server is written).
+      // No override is written for the gateway: it would need a figure (what all remote callers may send together,
+      // overrides[].requestsPerSecond) that only the operator knows; the total or the per-caller limit would be a guess
+      if (rl.perCallerRequestsPerSecond !== undefined) {
+        server.setPerCallerRateLimit({
+          by: scope,
+          name: intent.serviceName,
+          total: rl.requestsPerSecond,
+          perCaller: rl.perCallerRequestsPerSecond,
+          overridesGateway: rl.overrides.some(o => o.serviceAccounts.some(sa => sa.name === 'linkerd-gateway' && sa.namespace === 'linkerd-multicluster')),
+        });
+      }
     }
   },
 };

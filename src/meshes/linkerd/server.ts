@@ -33,6 +33,42 @@ const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, NamespaceDefault[]>>(
 /** Linkerd's namespace default inbound policy annotation (policy-controller: `config.linkerd.io/default-inbound-policy`). */
 const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
 
+/**
+ * The multicluster gateway's authorization of a Server (MultiClusterExport, gateway mode): its
+ * MeshTLSAuthentication's name (also the AuthorizationPolicy's on the Server), where the export writes it,
+ * and what its policies say.
+ */
+export interface GatewayAuthorization {
+  /** The MultiClusterExport, which is warned of what every remote caller may then send. */
+  readonly by: Construct;
+  /** The consuming clusters, e.g. `us-west, ap-south`. */
+  readonly consumers: string;
+  readonly scope: Construct;
+  readonly name: string;
+  readonly namespace: string;
+  readonly description: string;
+  readonly droppedNote?: string;
+}
+
+/** A zero-trust inbound route of a Server, the construct its policies are written in, and the rules it carries. */
+export interface ZeroTrustRoute {
+  readonly where: Construct;
+  readonly routeName: string;
+  readonly rules: string[];
+}
+
+/** A rate limit of a Server with a per-caller limit (HTTPLocalRateLimitPolicy `identity`), for the gateway's warning. */
+export interface PerCallerRateLimit {
+  /** The construct of the rate limit (a ResilientService), warned. */
+  readonly by: Construct;
+  /** The HTTPLocalRateLimitPolicy's name. */
+  readonly name: string;
+  readonly total: number;
+  readonly perCaller: number;
+  /** Whether an override names the gateway's service account (linkerd-multicluster/linkerd-gateway). */
+  readonly overridesGateway: boolean;
+}
+
 /** A warning from the construct a renderer renders for (a MeshConstruct), if it can warn. */
 export function warnFrom(scope: Construct, message: string): void {
   const warn = (scope as unknown as { _warn?: (m: string) => void })._warn;
@@ -119,6 +155,13 @@ export class LinkerdServer extends Construct {
   private accessPolicy?: { value: string; by: string };
   private reasoned = false;
   private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
+  private gateway?: GatewayAuthorization;
+  private gatewayWritten: Construct[] = [];
+  private zeroTrustRoutes?: ZeroTrustRoute[];
+  private zeroTrustRules?: string[];
+  private gatewayWarned = false;
+  private rateLimit?: PerCallerRateLimit;
+  private remoteCallers?: { by: Construct; name: string; callers: string; consumers: string };
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
@@ -126,15 +169,20 @@ export class LinkerdServer extends Construct {
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
-        produce: (): linkerd.ServerSpec => ({
-          podSelector: { matchLabels: sortKeys(service.selector) },
-          port,
-          proxyProtocol: PROXY_PROTOCOL[service.protocol],
-          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
-          // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
-          // user's annotation on the Namespace object), else the mesh's declared default
-          accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
-        }),
+        produce: (): linkerd.ServerSpec => {
+          this.warnGatewayUnion(namespace);
+          this.warnGatewayRateLimit(namespace);
+          this.warnRemoteCallers(namespace);
+          return {
+            podSelector: { matchLabels: sortKeys(service.selector) },
+            port,
+            proxyProtocol: PROXY_PROTOCOL[service.protocol],
+            // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
+            // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
+            // user's annotation on the Namespace object), else the mesh's declared default
+            accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
+          };
+        },
       }) as linkerd.ServerSpec,
     });
     markJoined(server);
@@ -171,6 +219,127 @@ export class LinkerdServer extends Construct {
    */
   public warnIfUndeclaredDefault(scope: Construct, message: string): void {
     this.undeclaredWarnings.push({ scope, message });
+  }
+
+  /**
+   * Authorizes the multicluster gateway's identity (MultiClusterExport, gateway mode) for the requests the
+   * Server's zero trust allows to any caller: through the gateway every remote caller has the gateway's identity,
+   * so the union of the rules is the widest they may be given, and per-caller rules cannot be kept. Linkerd adds
+   * a Server's authorizations to every route of the Server (policy-controller/k8s/index/src/inbound/index.rs:
+   * client_authzs gives the Server's, http_routes/route_client_authzs each route's, and the proxy admits a
+   * request a route's or the Server's authorizations allow): a policy on the Server would give every caller of
+   * the linked clusters every path and method, also those the zero trust's routes keep from every caller. So
+   * the policy targets the Server only while the zero trust (if any) allows a caller every request (a rule
+   * without methods and paths, or none written yet), else each of its routes that a rule of a caller carries.
+   */
+  public authorizeGateway(authz: GatewayAuthorization): void {
+    this.gateway = authz;
+    this.writeGateway();
+  }
+
+  /**
+   * The zero trust's routes of the Server that carry a caller's rule, each time they are written, or
+   * undefined when a rule allows every request (its policy is on the Server). The gateway's authorization
+   * follows them (authorizeGateway).
+   */
+  public setZeroTrustRoutes(routes: ZeroTrustRoute[] | undefined): void {
+    if (routes === undefined && this.zeroTrustRoutes === undefined) return;
+    this.zeroTrustRoutes = routes;
+    this.writeGateway();
+  }
+
+  /**
+   * What the zero trust's rules of the Server allow, one entry per rule (`<rule> (<callers>): <methods> <paths>`),
+   * for the gateway's warning (authorizeGateway).
+   */
+  public setZeroTrustRules(rules: string[]): void {
+    this.zeroTrustRules = rules;
+  }
+
+  /**
+   * Warns the export once, when the Server is written (its routes then final), that every remote caller may send
+   * what any rule of the zero trust allows (the gateway's identity replaces theirs).
+   */
+  private warnGatewayUnion(namespace: string | undefined): void {
+    const g = this.gateway;
+    const rules = this.zeroTrustRules;
+    if (!g || !rules?.length || this.gatewayWarned) return;
+    this.gatewayWarned = true;
+    const where = this.zeroTrustRoutes
+      ? `AuthorizationPolicies ${this.zeroTrustRoutes.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
+      : `AuthorizationPolicy ${g.name} (on Server ${this.serverName}: every path and method, as a rule allows every request)`;
+    warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
+      + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
+      + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
+  }
+
+  /**
+   * Records the export's Server-wide policy for named remote callers (MultiClusterExport, linkerdRemoteDiscovery):
+   * `callers` as written in the warning.
+   */
+  public noteRemoteCallers(remote: { by: Construct; name: string; callers: string; consumers: string }): void {
+    this.remoteCallers = remote;
+  }
+
+  /**
+   * Warns the export once, when the Server is written, if its remote callers' policy (on the Server: every path
+   * and method) is wider than every rule of the Server's zero trust (only rules with methods or paths).
+   */
+  private warnRemoteCallers(namespace: string | undefined): void {
+    const r = this.remoteCallers;
+    if (!r || !this.zeroTrustRoutes || !this.zeroTrustRules?.length) return;
+    this.remoteCallers = undefined;
+    warnFrom(r.by, `Server ${namespace ?? ''}/${this.serverName}: AuthorizationPolicy ${r.name} lets the remote callers ${r.callers} (of ${r.consumers}) send every path and method `
+      + `(a policy on a Server applies to each of its routes), while the ZeroTrustNamespace's rules of the port allow only: ${this.zeroTrustRules.join('; ')}. `
+      + 'To keep them to those rules, leave exports[].callers out and name them in these rules (with one trust domain their identities are the same)');
+  }
+
+  /** Records the Server's per-caller rate limit (LINKERD_RESILIENCE), for the gateway's warning. */
+  public setPerCallerRateLimit(limit: PerCallerRateLimit): void {
+    this.rateLimit = limit;
+  }
+
+  /**
+   * Warns the rate limit once, when the Server is written, if its service is exported through the gateway and
+   * its per-caller limit has no override for the gateway: the policy controller turns an override's clientRefs
+   * into identities (policy-controller/k8s/index/src/inbound/index.rs client_ratelimit), and the proxy limits by
+   * the client's identity, which through the gateway is the gateway's for every remote caller.
+   */
+  private warnGatewayRateLimit(namespace: string | undefined): void {
+    const g = this.gateway;
+    const rl = this.rateLimit;
+    if (!g || !rl || rl.overridesGateway) return;
+    this.rateLimit = undefined;
+    warnFrom(rl.by, `HTTPLocalRateLimitPolicy ${namespace ?? g.namespace}/${rl.name}: the service is exported to ${g.consumers} through the Linkerd multicluster gateway, where every remote caller `
+      + `arrives with the gateway's identity (linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (${rl.perCaller}) is then one limit for all the callers of ${g.consumers} together, `
+      + `not ${rl.perCaller} per caller; give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], `
+      + `requestsPerSecond: <at most ${rl.total}> }] (or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)`);
+  }
+
+  private writeGateway(): void {
+    const g = this.gateway;
+    if (!g) return;
+    // written again in full whenever the routes change (a route written again by the zero trust is a new construct)
+    for (const c of this.gatewayWritten.splice(0)) c.node.scope?.node.tryRemoveChild(c.node.id);
+    const write = (where: Construct, id: string, name: string, target: { kind: string; name: string }, description: string) => {
+      const policy = new linkerd.AuthorizationPolicy(where, id, {
+        metadata: objectMetadata(name, g.namespace, { annotations: { 'cdk8s-mesh.io/description': description } }),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: target.kind, name: target.name },
+          requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: g.name }],
+        },
+      });
+      addDroppedNote(policy, g.droppedNote);
+      this.gatewayWritten.push(policy);
+    };
+    if (!this.zeroTrustRoutes) {
+      write(g.scope, `Authz-${g.name}`, g.name, { kind: 'Server', name: this.serverName }, g.description);
+      return;
+    }
+    for (const r of this.zeroTrustRoutes) {
+      write(r.where, `Authz-${g.name}-${r.routeName}`, `${r.routeName}-from-multicluster-gateway`, { kind: 'HTTPRoute', name: r.routeName },
+        `${g.description}, on route ${r.routeName} only: the requests the ZeroTrustNamespace allows its callers there (${r.rules.join(', ')})`);
+    }
   }
 
   private meshDefault(mesh: Mesh): string | undefined {

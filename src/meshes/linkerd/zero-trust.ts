@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
-import { LinkerdServer, warnFrom } from './server';
+import { LinkerdServer, warnFrom, ZeroTrustRoute } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
@@ -350,20 +350,27 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       let probes = scoped.length ? probesHere() : [];
       const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
       if (probes === undefined) warnNoProbes();
+      // what each rule allows, for the multicluster gateway's warning (every remote caller may send what any allows)
+      const requests = (r: RuleIntent) => `${r.methods?.join(',') ?? 'any method'} ${r.paths?.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`).join(', ') ?? 'any path'}`;
+      server.setZeroTrustRules(rules.map(r => `${r.name} (${r.from.map(f => f._label(ns)).join(', ')}): ${requests(r)}`));
       for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));
       for (const r of rules.filter(x => !isScoped(x))) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
       if (!scoped.length) continue;
       const writeRoutes = (where: Construct, probeList: string[] | undefined) => {
         const routed = [...scoped];
         const routeAuths = new Map(auths);
+        let probeRule: RuleIntent | undefined;
         if (probeList?.length) {
-          const probeRule: RuleIntent = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probeList.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
+          probeRule = { name: `${name}-probes`, source: 'probes', from: [], to, methods: [HttpMethod.GET], paths: probeList.map(value => ({ type: MatchType.EXACT, value })), requireJwt: false };
           routed.push(probeRule);
           routeAuths.set(probeRule.name, [{ kind: 'NetworkAuthentication', name: 'kubelet', suffix: '' }]);
         }
         let shared = 0;
+        const callerRoutes: ZeroTrustRoute[] = [];
         for (const route of inboundRoutes(routed)) {
           const routeName = route.name ?? `${name}-shared-${++shared}`;
+          const callerRules = route.rules.filter(r => r !== probeRule).map(r => r.name);
+          if (callerRules.length) callerRoutes.push({ where, routeName, rules: callerRules });
           new PolicyHttpRoute(where, `Route-${routeName}`, {
             metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
             spec: { parentRefs: [{ group: POLICY, kind: 'Server', name: server.serverName }], rules: [{ matches: route.cells.map(cellMatch) }] },
@@ -372,6 +379,9 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
             authorize(where, r, ns, routeAuths.get(r.name)!, { kind: 'HTTPRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
           }
         }
+        // a rule for every request (on the Server) leaves the multicluster gateway's authorization on the Server;
+        // else it follows the routes that carry a caller's rule, the union of what the callers are allowed
+        if (scoped.length === rules.length) server.setZeroTrustRoutes(callerRoutes);
       };
       if (all.every(p => clusterRelationFinal(p.chart, chart))) {
         writeRoutes(scope, probes);

@@ -576,3 +576,218 @@ describe('the dropped-settings note on the objects the export shares with other 
     });
   });
 });
+
+describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets what the zero trust allows its callers, not the whole Server', () => {
+  const GATEWAY = 'linkerd-multicluster/linkerd-gateway';
+  function build(exportFirst: boolean, allow: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow'], probes = false) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const deployment = new kplus.Deployment(euWest, 'payment-deploy', {
+      metadata: { name: 'payment' },
+      containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false }, ...(probes ? { readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), liveness: kplus.Probe.fromHttpGet('/pay/live', { port: 8080 }) } : {}) }],
+    });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: deployment });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: allow(payment) });
+    if (!exportFirst) zeroTrust();
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+        { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    if (exportFirst) zeroTrust();
+    return { mc, eu: synthValidated(euWest) };
+  }
+  const scopedOnly = (payment: ServiceRef) => [
+    { callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.GET, HttpMethod.POST], paths: [PathMatch.prefix('/pay')] },
+    { callers: [Identity.serviceAccount('audit')], to: payment, methods: [HttpMethod.GET], paths: [PathMatch.exact('/status')] },
+  ];
+  const gatewayPolicies = (eu: any[]) => ofKind(eu, 'AuthorizationPolicy').filter(o => o.spec.requiredAuthenticationRefs[0].name === 'payment-from-multicluster-gateway')
+    .map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
+
+  test.each([['before', true], ['after', false]])('rules with methods or paths only (export created %s the ZeroTrustNamespace): the gateway is authorized on their routes, not on the Server nor the catch-all route', (_when, exportFirst) => {
+    const { mc, eu } = build(exportFirst, scopedOnly);
+    expect(gatewayPolicies(eu)).toEqual([
+      'payment-from-audit-from-multicluster-gateway -> HTTPRoute/payment-from-audit',
+      'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order',
+    ]);
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-order-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
+      .toBe('every remote caller of payment from us-west: through the multicluster gateway they all arrive with the gateway\'s identity, on route payment-from-order only: the requests the ZeroTrustNamespace allows its callers there (payment-from-order)');
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    const allowed = (method: string, path: string, caller = GATEWAY) => m.check({ caller, service: 'shop/payment', method, path }).allowed;
+    // what some caller is allowed here, the gateway (every remote caller) is allowed
+    expect([allowed('GET', '/pay'), allowed('POST', '/pay/1'), allowed('GET', '/status')]).toEqual([true, true, true]);
+    // and nothing else: not what no rule allows (the catch-all route, another method)
+    expect([allowed('GET', '/admin'), allowed('DELETE', '/pay'), allowed('POST', '/status')]).toEqual([false, false, false]);
+    // the local callers keep their own rules
+    expect([allowed('GET', '/pay', 'shop/order'), allowed('GET', '/status', 'shop/order'), allowed('GET', '/admin', 'shop/order')]).toEqual([true, false, false]);
+    // every remote caller may send what any rule allows (the gateway's identity replaces theirs): said, with what and the step
+    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual(['Server shop/payment-8080: through the multicluster gateway every caller of us-west arrives with the gateway\'s identity '
+      + '(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace\'s rules cannot be kept per caller for them: AuthorizationPolicies payment-from-audit-from-multicluster-gateway, '
+      + 'payment-from-order-from-multicluster-gateway (on the routes of these rules) let every caller of us-west send what any rule allows: '
+      + 'payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay. To keep remote callers to fewer requests, narrow these rules '
+      + '(each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities']);
+    // the export's objects are those in the output (not the Server-wide policy the routes replaced)
+    const names = mc.apiObjects.map(o => `${o.kind}/${o.name}`);
+    expect(names).not.toContain('AuthorizationPolicy/payment-from-multicluster-gateway');
+  });
+
+  test.each([['before', true], ['after', false]])('a rule for every request (export created %s): the gateway stays on the Server, as every request is allowed to a caller', (_when, exportFirst) => {
+    const { mc, eu } = build(exportFirst, payment => [...scopedOnly(payment), { callers: [Identity.serviceAccount('web')], to: payment }]);
+    expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual([expect.stringContaining('AuthorizationPolicy payment-from-multicluster-gateway (on Server payment-8080: every path and method, as a rule allows every request) '
+      + 'let every caller of us-west send what any rule allows: payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay; payment-from-web (shop/web): any method any path.')]);
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    expect(m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed).toBe(true);
+  });
+
+  test('without an export (one cluster), the zero trust writes no gateway policy and no such warning; without a zero trust, the export\'s policy is on the Server, not warned of', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'one', { namespace: 'shop', disableResourceNameHashes: true });
+    const payment = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const zt = new ZeroTrustNamespace(chart, 'zt', { mesh: Mesh.linkerd(), mtls: MtlsPhase.STRICT, allow: scopedOnly(payment) });
+    const objs = synthValidated(chart);
+    expect(ofKind(objs, 'AuthorizationPolicy').filter(o => o.metadata.name.includes('multicluster')).length).toBe(0);
+    expect(ofKind(objs, 'AuthorizationPolicy').map(o => o.metadata.name)).toEqual(expect.arrayContaining(['payment-from-audit', 'payment-from-order']));
+    expect(zt.warnings.filter(w => w.includes('multicluster'))).toEqual([]);
+    const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
+    expect(gatewayPolicies(out(mc, 'eu-west'))).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    expect(mc.warnings.filter(w => w.includes('through the multicluster gateway every caller'))).toEqual([]);
+  });
+
+  test('the probe route (the kubelet\'s) is not the gateway\'s; a route a probe shares with a rule is', () => {
+    const { eu } = build(false, scopedOnly, true);
+    expect(one(eu, 'HTTPRoute', 'payment-probes').spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }]);
+    // GET /pay/live is the probe's and order's: a route of its own, with both rules
+    expect(one(eu, 'HTTPRoute', 'payment-shared-1').metadata.annotations['cdk8s-mesh.io/rules']).toBe('payment-from-order,payment-probes');
+    expect(gatewayPolicies(eu)).toEqual([
+      'payment-from-audit-from-multicluster-gateway -> HTTPRoute/payment-from-audit',
+      'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order',
+      'payment-shared-1-from-multicluster-gateway -> HTTPRoute/payment-shared-1',
+    ]);
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    const allowed = (path: string) => m.check({ caller: GATEWAY, service: 'shop/payment', method: 'GET', path }).allowed;
+    expect([allowed('/healthz'), allowed('/pay/live'), allowed('/pay')]).toEqual([false, true, true]);
+  });
+});
+
+test('Linkerd gateway mode: when the export moves a workload\'s probes to another cluster, the zero trust\'s routes are written again and the gateway\'s policies follow them', () => {
+  const app = new App({ outdir: Testing.app().outdir });
+  const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  // a workload of us-west whose pods payment's selector also selects: its probe is read until the export says it is us-west's
+  new kplus.Deployment(usWest, 'payment-us', {
+    metadata: { name: 'payment' },
+    podMetadata: { labels: { app: 'payment' } },
+    containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false }, liveness: kplus.Probe.fromHttpGet('/pay/live', { port: 8080 }) }],
+  });
+  const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+  const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+  const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+  new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: [{ callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.GET], paths: [PathMatch.prefix('/pay')] }] });
+  // the export renders before it assigns the charts: the gateway's policies are first written on these routes
+  expect(ofKind(Testing.synth(euWest), 'HTTPRoute').map(o => o.metadata.name)).toContain('payment-shared-1');
+  new MultiClusterExport(app, 'mc', {
+    mesh,
+    failover: false,
+    clusters: [
+      { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+      { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+  });
+  const eu = synthValidated(euWest);
+  expect(ofKind(eu, 'HTTPRoute').map(o => o.metadata.name).sort()).toEqual(['payment-default', 'payment-from-order', 'proxy-metrics', 'proxy-probes']);
+  expect(ofKind(eu, 'AuthorizationPolicy').filter(o => o.metadata.name.endsWith('multicluster-gateway')).map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`))
+    .toEqual(['payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
+});
+
+describe('Linkerd gateway mode and a per-caller rate limit: every remote caller is the gateway\'s identity, one bucket', () => {
+  const WARNING = 'HTTPLocalRateLimitPolicy shop/payment: the service is exported to us-west through the Linkerd multicluster gateway, where every remote caller arrives with the gateway\'s identity '
+    + '(linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (10) is then one limit for all the callers of us-west together, not 10 per caller; '
+    + 'give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: [\'linkerd-multicluster/linkerd-gateway\'], requestsPerSecond: <at most 100> }] '
+    + '(or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)';
+  function build(opts: { rateLimit: ConstructorParameters<typeof ResilientService>[2]['rateLimit']; exportFirst?: boolean; exported?: boolean; remoteDiscovery?: boolean }) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    let rs: ResilientService | undefined;
+    const resilience = () => { rs = new ResilientService(euWest, 'resilience', { mesh, service: payment, rateLimit: opts.rateLimit }); };
+    if (!opts.exportFirst) resilience();
+    if (opts.exported !== false) {
+      new MultiClusterExport(app, 'mc', {
+        mesh,
+        failover: false,
+        linkerdRemoteDiscovery: opts.remoteDiscovery ?? false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'us-west1', services: [], chart: usWest },
+          { name: 'eu-west', network: 'n2', region: 'europe-west1', services: [payment], chart: euWest, gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+    }
+    if (opts.exportFirst) resilience();
+    const eu = synthValidated(euWest);
+    return { eu, warnings: rs!.warnings.filter(w => w.startsWith('HTTPLocalRateLimitPolicy')) };
+  }
+
+  test.each([['before', true], ['after', false]])('a per-caller limit without an override for the gateway (export created %s): warned, with the override to add', (_when, exportFirst) => {
+    const { eu, warnings } = build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, exportFirst });
+    expect(warnings).toEqual([WARNING]);
+    expect(one(eu, 'HTTPLocalRateLimitPolicy', 'payment').spec.identity).toEqual({ requestsPerSecond: 10 });
+  });
+
+  test('not warned: with the override for the gateway (written as given), without a per-caller limit, with remote discovery, or not exported', () => {
+    const withOverride = build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10, overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], requestsPerSecond: 60 }] } });
+    expect(withOverride.warnings).toEqual([]);
+    expect(one(withOverride.eu, 'HTTPLocalRateLimitPolicy', 'payment').spec.overrides).toEqual([
+      { requestsPerSecond: 60, clientRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] },
+    ]);
+    // an override for another service account, or the gateway's name in another namespace, is not the gateway's
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10, overrides: [{ serviceAccounts: ['shop/linkerd-gateway'], requestsPerSecond: 60 }] } }).warnings).toEqual([WARNING]);
+    expect(build({ rateLimit: { requestsPerSecond: 100 } }).warnings).toEqual([]);
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, remoteDiscovery: true }).warnings).toEqual([]);
+    expect(build({ rateLimit: { requestsPerSecond: 100, perCallerRequestsPerSecond: 10 }, exported: false }).warnings).toEqual([]);
+  });
+});
+
+test('Linkerd remote discovery: the named remote callers\' policy on the Server is warned of when the zero trust gives the port only rules with methods or paths', () => {
+  const build = (allow?: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow']) => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(euWest, 'pods', { labels: { app: 'payment' } }) });
+    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
+    if (allow) new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: allow(payment) });
+    const mc = new MultiClusterExport(app, 'mc', {
+      mesh,
+      failover: false,
+      linkerdRemoteDiscovery: true,
+      clusters: [
+        { name: 'us-west', network: 'n', region: 'us-west1', services: [], chart: usWest },
+        { name: 'eu-west', network: 'n', region: 'europe-west1', services: [payment], chart: euWest },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'], callers: [Identity.serviceAccount('order', { namespace: 'shop' })] }],
+    });
+    const eu = synthValidated(euWest);
+    expect(one(eu, 'AuthorizationPolicy', 'payment-from-remote-callers').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
+    return mc.warnings.filter(w => w.startsWith('Server '));
+  };
+  const scoped = (payment: ServiceRef) => [{ callers: [Identity.serviceAccount('order')], to: payment, methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] }];
+  expect(build(scoped)).toEqual(['Server shop/payment-8080: AuthorizationPolicy payment-from-remote-callers lets the remote callers order.shop.serviceaccount.identity.linkerd.cluster.local (of us-west) '
+    + 'send every path and method (a policy on a Server applies to each of its routes), while the ZeroTrustNamespace\'s rules of the port allow only: payment-from-order (shop/order): POST exact /pay. '
+    + 'To keep them to those rules, leave exports[].callers out and name them in these rules (with one trust domain their identities are the same)']);
+  // a rule for every request, or no zero trust: the Server-wide policy is no wider than what the app allows a caller there
+  expect(build(payment => [...scoped(payment), { callers: [Identity.serviceAccount('web')], to: payment }])).toEqual([]);
+  expect(build()).toEqual([]);
+});
