@@ -430,6 +430,20 @@ describe('guardrails', () => {
       .toContain('exports[0].service: got "payment": cluster eu-west does not run payment, so it cannot export it');
   });
 
+  test('a service is exported once per exporting cluster (two entries would write its export objects twice), on every mesh', () => {
+    for (const mesh of [Mesh.istio(), Mesh.linkerd(), Mesh.consul()]) {
+      const twice = () => setup(mesh, {
+        clusters: [{ ...clusters[0], services: [] }, { ...clusters[1], gatewayAddress: '203.0.113.10' }, { name: 'ap-south', network: 'net-ap', region: 'asia-south1', services: [] }],
+        exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }, { service: payment, cluster: 'eu-west', consumers: ['ap-south', 'us-west'] }],
+      });
+      expect(fails(twice)).toContain('[shop] exports[1].service: got "payment": exports[0] already exports payment from cluster eu-west; '
+        + "give one entry with every consumer: consumers: ['us-west', 'ap-south']");
+    }
+    // the other side: one service exported by each of two clusters that run it
+    expect(() => setup(Mesh.istio(), { clusters, exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }, { service: payment, cluster: 'us-west', consumers: ['eu-west'] }] }))
+      .not.toThrow();
+  });
+
   test('cluster names are unique; a service is listed once per cluster', () => {
     expect(fails(base({ clusters: [clusters[0], { ...clusters[1], name: 'us-west' }], exports: [] }))).toContain('clusters[1].name: got "us-west": cluster names must be unique');
     expect(fails(base({ clusters: [clusters[0], { ...clusters[1], services: [payment, payment] }], exports: [] }))).toContain('clusters[1].services[1]: got "payment": payment is listed twice in cluster eu-west');
