@@ -178,8 +178,9 @@ export class MultiClusterExport extends MeshConstruct {
       const service = e?.service as ServiceRef;
       // one entry per service and exporting cluster: each writes the service's export objects (a Linkerd gateway
       // authorization, an Istio or Consul export of the name), which two entries would write twice
-      const earlier = (props.exports ?? []).slice(0, i).findIndex(x => x?.cluster === e?.cluster && x?.service instanceof ServiceRef && service instanceof ServiceRef
-        && x.service.name === service.name && (x.service.namespace ?? '') === (service.namespace ?? ''));
+      const sameService = (x: ServiceExportProps) => x?.cluster === e?.cluster && x?.service instanceof ServiceRef && service instanceof ServiceRef
+        && x.service.name === service.name && (x.service.namespace ?? '') === (service.namespace ?? '');
+      const earlier = (props.exports ?? []).slice(0, i).findIndex(sameService);
       if (earlier >= 0) {
         problems.add(`${prop}.service`, service.name, `exports[${earlier}] already exports ${service.name} from cluster ${e.cluster}`,
           `give one entry with every consumer: consumers: [${[...new Set([...(props.exports![earlier].consumers ?? []), ...(e.consumers ?? [])])].map(c => `'${c}'`).join(', ')}]`);
