@@ -152,6 +152,8 @@ export class LinkerdServer extends Construct {
 
   /** The Server's name, `<service>-<targetPort>`. */
   public readonly serverName: string;
+  /** The Service whose port the Server is (for messages). */
+  private readonly serviceName: string;
   private accessPolicy?: { value: string; by: string };
   private reasoned = false;
   private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
@@ -166,6 +168,7 @@ export class LinkerdServer extends Construct {
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
+    this.serviceName = service.name;
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
@@ -173,14 +176,16 @@ export class LinkerdServer extends Construct {
           this.warnGatewayUnion(namespace);
           this.warnGatewayRateLimit(namespace);
           this.warnRemoteCallers(namespace);
+          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
+          // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
+          // user's annotation on the Namespace object), else the mesh's declared default
+          const accessPolicy = this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh);
+          this.warnGatewayWithoutRule(namespace, accessPolicy);
           return {
             podSelector: { matchLabels: sortKeys(service.selector) },
             port,
             proxyProtocol: PROXY_PROTOCOL[service.protocol],
-            // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
-            // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
-            // user's annotation on the Namespace object), else the mesh's declared default
-            accessPolicy: this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh),
+            accessPolicy,
           };
         },
       }) as linkerd.ServerSpec,
@@ -271,6 +276,25 @@ export class LinkerdServer extends Construct {
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
       + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
       + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
+  }
+
+  /**
+   * Warns the export once, when the Server is written, if the port admits no local caller (its access policy is
+   * `deny` and the namespace's ZeroTrustNamespace has no rule for it) while the gateway's policy, on the Server, admits every
+   * request of every remote caller: the zero trust then bounds nothing that comes through the gateway.
+   */
+  private warnGatewayWithoutRule(namespace: string | undefined, accessPolicy: string | undefined): void {
+    const g = this.gateway;
+    if (!g || this.zeroTrustRules?.length || accessPolicy !== 'deny' || this.gatewayWarned) return;
+    // a ZeroTrustNamespace of the namespace in the Server's cluster (without one, the export warns of its absence)
+    const chart = Chart.of(this);
+    const zeroTrust = (NAMESPACE_DEFAULTS.get(this.node.root)?.get(namespace ?? g.namespace) ?? []).some(d => sameCluster(d.chart, chart));
+    if (!zeroTrust) return;
+    this.gatewayWarned = true;
+    warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: its access policy is deny and no ZeroTrustNamespace rule allows a caller of this port, so no caller `
+      + `in its cluster may call it, but AuthorizationPolicy ${g.name} (on the Server: every path and method) lets every caller of ${g.consumers} send any request through the `
+      + `multicluster gateway (they all arrive with the gateway's identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to `
+      + `some requests, give the ZeroTrustNamespace rules for ${this.serviceName} with those methods and paths (the gateway is then authorized on their routes only)`);
   }
 
   /**

@@ -673,6 +673,26 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
     expect(gatewayPolicies(out(mc, 'eu-west'))).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
     expect(mc.warnings.filter(w => w.includes('through the multicluster gateway every caller'))).toEqual([]);
+    // a deny default without a zero trust: the export warns of the missing ZeroTrustNamespace, not of its rules
+    expect(mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual([]);
+  });
+
+  test.each([['before', true], ['after', false]])('a zero trust with no rule for the exported port (export created %s): the gateway gets the whole Server, and the export says so', (_when, exportFirst) => {
+    const ledger = ServiceRef.fromName('ledger', { port: 9090, namespace: 'shop', protocol: ServiceProtocol.HTTP });
+    const { mc, eu } = build(exportFirst, () => [{ callers: [Identity.serviceAccount('order')], to: ledger }]);
+    expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+    expect(one(eu, 'Server', 'payment-8080').spec.accessPolicy).toBe('deny');
+    const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+    expect([m.check({ caller: 'shop/order', service: 'shop/payment', method: 'GET', path: '/' }).allowed,
+      m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed]).toEqual([false, true]);
+    expect(mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual(['Server shop/payment-8080: its access policy is deny and no ZeroTrustNamespace rule allows a caller of this port, '
+      + 'so no caller in its cluster may call it, but AuthorizationPolicy payment-from-multicluster-gateway (on the Server: every path and method) lets every caller of us-west send any request '
+      + 'through the multicluster gateway (they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
+      + 'some requests, give the ZeroTrustNamespace rules for payment with those methods and paths (the gateway is then authorized on their routes only)']);
+    // the other side: a rule for the port (scoped or for every request) is warned of as the union, not as this
+    for (const allow of [scopedOnly, (p: ServiceRef) => [{ callers: [Identity.serviceAccount('web')], to: p }]]) {
+      expect(build(exportFirst, allow).mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual([]);
+    }
   });
 
   test('the probe route (the kubelet\'s) is not the gateway\'s; a route a probe shares with a rule is', () => {
