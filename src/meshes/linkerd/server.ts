@@ -293,7 +293,7 @@ export class LinkerdServer extends Construct {
     this.gatewayWarned = true;
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: its access policy is deny and no ZeroTrustNamespace rule allows a caller of this port, so no caller `
       + `in its cluster may call it, but AuthorizationPolicy ${g.name} (on the Server: every path and method) lets every caller of ${g.consumers} send any request through the `
-      + `multicluster gateway (they all arrive with the gateway's identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to `
+      + 'multicluster gateway (they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
       + `some requests, give the ZeroTrustNamespace rules for ${this.serviceName} with those methods and paths (the gateway is then authorized on their routes only)`);
   }
 
