@@ -19,7 +19,8 @@ export const AMBIENT_RESILIENCE: PatternRenderer<ResilienceIntent> = {
         // default (pilot/pkg/networking/core/route/route.go: opts.Mesh.GetDefaultHttpRetryPolicy(); retry/retry.go
         // ConvertPolicy of nil: DefaultPolicy, 2 retries on defaultRetryOn)
         why: 'ambient routes are Gateway API HTTPRoutes, whose retry field is Experimental in Gateway API v1.6 (GEP-1731), not in the standard channel, and a VirtualService for the same service (Alpha on waypoints) would leave both undefined; '
-          + 'the waypoint keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503), unless meshConfig.defaultHttpRetryPolicy sets another',
+          + 'where a waypoint serves the service, it keeps Istio\'s default of 2 retries on connect-failure, refused-stream and gRPC unavailable/cancelled (not on 503), unless meshConfig.defaultHttpRetryPolicy sets another; '
+          + 'without one, ztunnel (L4) retries no request',
         alternative: 'remove retries for ambient and rely on the waypoint\'s default, or run the service on the sidecar data plane',
       });
     }

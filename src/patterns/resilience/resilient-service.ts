@@ -240,8 +240,9 @@ export interface ResilientServiceProps {
    * route is listed in `retryNonIdempotentRoutes`. Requests without a retry policy (no `retries`, a
    * non-idempotent request, `noRetries`) are retried only where they never reached the application: on
    * Istio with sidecars, 2 retries on connect-failure and refused-stream (part of Istio's default, which
-   * also retries gRPC unavailable and cancelled, never a 503); on Istio ambient, the waypoint keeps
-   * Istio's default (or meshConfig.defaultHttpRetryPolicy when set).
+   * also retries gRPC unavailable and cancelled, never a 503); on Istio ambient, a waypoint keeps
+   * Istio's default (or meshConfig.defaultHttpRetryPolicy when set), and without a waypoint ztunnel (L4)
+   * retries nothing.
    * @default - no retries of requests that may have reached the application
    */
   readonly retries?: RetryPolicy;
