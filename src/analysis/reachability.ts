@@ -586,7 +586,7 @@ export class ReachabilityMatrix {
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
       const names = new Set([...servers.map(o => o.metadata?.name)]);
       const byTarget = this.linkerdIndex(req.ns);
-      const routes = [...names].flatMap(n => byTarget.get(`route-of Server ${n}`) ?? []);
+      const routes = [...names].flatMap(n => this.linkerdHttpRoutes(req.ns, servers.find(o => o.metadata?.name === n)));
       const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`HTTPRoute ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
       deciding = [...policies];
       for (const p of policies) {
@@ -1189,7 +1189,7 @@ export class ReachabilityMatrix {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
     const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
     if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdIndex(req.ns).get(`route-of Server ${server.metadata.name}`) ?? []);
+    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdHttpRoutes(req.ns, server));
     let route: any;
     if (routes.length) {
       let best = -1;
@@ -1244,6 +1244,17 @@ export class ReachabilityMatrix {
     const all = this.ofKind('Server');
     const at = [`${req.ns}\u0000`, ...Object.entries(req.labels ?? {}).map(([k, v]) => `${req.ns}\u0000${k}\u0000${v}`)];
     return [...new Set(at.flatMap(k => index.get(k) ?? []))].sort((x, y) => x - y).map(i => all[i]);
+  }
+
+  /**
+   * The HTTPRoutes of a Linkerd Server that its proxy applies: none on a `gRPC` or `opaque` (or `TLS`) Server, whose
+   * proxy the policy controller sends GRPCRoutes only, or no routes (policy-controller/grpc/src/inbound.rs to_server);
+   * it then takes a default route with no authorizations of its own (index.rs grpc_routes), so only the Server's
+   * (and namespace's) AuthorizationPolicies decide, not those on the HTTPRoutes. (GRPCRoutes are not modelled.)
+   */
+  private linkerdHttpRoutes(ns: string, server: any): any[] {
+    if (['gRPC', 'opaque', 'TLS'].includes(server?.spec?.proxyProtocol)) return [];
+    return this.linkerdIndex(ns).get(`route-of Server ${server?.metadata?.name}`) ?? [];
   }
 
   /**

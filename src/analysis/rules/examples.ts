@@ -867,6 +867,12 @@ spec:
     expect: ['L123'],
     fixed: doc(L_EG_GATEWAY, L_EG_ROUTE, SERVER('payment-http', '  accessPolicy: deny'), L_MTLS_FROM('{kind: ServiceAccount, name: envoy-shop-shop-0b6553f4, namespace: envoy-gateway-system}'), LAP('  targetRef: {group: policy.linkerd.io, kind: Server, name: payment-http}\n  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: edge}]')),
   },
+  {
+    code: 'L124',
+    bad: doc(SERVER('payment-http', '  proxyProtocol: gRPC\n  accessPolicy: deny'), L_SERVER_ROUTE),
+    expect: ['L124'],
+    fixed: doc(SERVER('payment-http', '  proxyProtocol: HTTP/2\n  accessPolicy: deny'), L_SERVER_ROUTE),
+  },
   // Consul
   {
     code: 'C101',

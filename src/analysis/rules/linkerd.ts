@@ -365,6 +365,23 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     }),
   },
   {
+    code: 'L124',
+    severity: W,
+    mesh: 'linkerd',
+    kinds: ['Server', 'HTTPRoute'],
+    upstream: 'policy-controller/grpc/src/inbound.rs (to_server): a gRPC Server\'s proxy gets its GRPCRoutes only, an opaque or TLS one no routes',
+    summary: 'an HTTPRoute is attached to a Server whose proxyProtocol is gRPC, opaque or TLS: Linkerd never applies it, nor the AuthorizationPolicies on it (their callers are refused unless a policy on the Server admits them)',
+    check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
+      const proxyProtocol = d.obj.spec?.proxyProtocol;
+      if (!['gRPC', 'opaque', 'TLS'].includes(proxyProtocol)) return [];
+      const name = d.obj.metadata?.name;
+      return serverRoutes(ctx, d).flatMap(r => arr(r.obj.spec?.parentRefs).flatMap((p: any, k: number) => (p?.kind === 'Server' && p?.name === name
+        ? [at(r, ['spec', 'parentRefs', k], `HTTPRoute ${r.obj.metadata?.name} is attached to Server ${name}, whose proxyProtocol is ${proxyProtocol}: Linkerd sends its proxy ${proxyProtocol === 'gRPC' ? 'GRPCRoutes only' : 'no routes'}, so this route and the AuthorizationPolicies on it never apply (under a deny accessPolicy their callers are refused); `
+          + `authorize the callers on the Server (targetRef kind Server)${proxyProtocol === 'gRPC' ? ', or write a GRPCRoute for per-method rules' : ''}, or set proxyProtocol HTTP/1 or HTTP/2 if the port speaks HTTP`)]
+        : [])));
+    }),
+  },
+  {
     code: 'L123',
     severity: W,
     mesh: 'linkerd',

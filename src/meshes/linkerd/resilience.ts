@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { LinkerdServer } from './server';
+import { LinkerdServer, linkerdProxyProtocol } from './server';
 import { LINKERD_RETRY_ON, SERVICE_LEVEL } from './traffic';
 import * as linkerd from '../../imports/linkerd';
 import { ResilienceIntent } from '../../model/route-intent';
+import { ServiceProtocol } from '../../model/service';
 import { Unsupported } from '../../model/unsupported';
 import { droppedEntries } from '../../private/dropped';
 import { formatMillis, formatMillisSingleUnit } from '../../private/format';
@@ -47,6 +48,19 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
     if (intent.loadBalancing && intent.loadBalancing !== 'LEAST_REQUEST') {
       out.push({ setting: 'loadBalancing', value: intent.loadBalancing, why: 'Linkerd always balances by latency (EWMA, power of two choices)', alternative: 'remove loadBalancing, or use LoadBalancingPolicy.LEAST_REQUEST which Linkerd\'s balancer subsumes' });
     }
+    // the policy controller gives a gRPC Server's proxy no local rate limit: only HTTP/1, HTTP/2 and detected
+    // protocols carry one (policy-controller/grpc/src/inbound.rs to_server: proxy_protocol::Grpc has routes only),
+    // so an HTTPLocalRateLimitPolicy on it would limit nothing (left out of the output: render)
+    const rl = intent.rateLimit;
+    if (rl && intent.service.protocol === ServiceProtocol.GRPC) {
+      out.push({
+        setting: 'rateLimit',
+        value: `${rl.requestsPerSecond}/s`,
+        why: `service ${intent.serviceName} port ${intent.service.targetPort} is grpc, its Server's proxyProtocol ${linkerdProxyProtocol(ServiceProtocol.GRPC)}, and Linkerd applies an HTTPLocalRateLimitPolicy only on HTTP/1, HTTP/2 and detected Servers `
+          + '(policy-controller/grpc/src/inbound.rs to_server sends a gRPC Server\'s proxy no local rate limit), so it would limit nothing',
+        alternative: 'remove rateLimit for Linkerd, or declare the port as ServiceProtocol.HTTP2 (gRPC is HTTP/2; its Server is then HTTP/2, where the rate limit applies)',
+      });
+    }
     return out;
   },
 
@@ -69,7 +83,8 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
     }
 
     const rl = intent.rateLimit;
-    if (rl) {
+    // not on a gRPC Server, where Linkerd applies no rate limit (refused, or left out with DROP_WITH_WARNING: unsupported)
+    if (rl && intent.service.protocol !== ServiceProtocol.GRPC) {
       const server = LinkerdServer.of(scope, mesh, intent.service);
       const serverName = server.serverName;
       // a Server decides who may connect to its port: written with Linkerd's install default, it opens the

@@ -17,6 +17,23 @@ const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
   [ServiceProtocol.TCP]: 'opaque',
 };
 
+/**
+ * Whether Linkerd applies policy.linkerd.io HTTPRoutes (and the AuthorizationPolicies that target them) on the
+ * Server of a port of this protocol: only for the HTTP proxy protocols. The policy controller sends a `gRPC`
+ * Server's proxy its GRPCRoutes only, and an `opaque` one no routes at all (policy-controller/grpc/src/inbound.rs
+ * to_server); without a route the proxy takes a default route with no authorizations of its own (index.rs
+ * grpc_routes), so only the Server's AuthorizationPolicies apply there.
+ */
+export function linkerdRoutesHttp(protocol: ServiceProtocol): boolean {
+  const proxyProtocol = PROXY_PROTOCOL[protocol];
+  return proxyProtocol === 'HTTP/1' || proxyProtocol === 'HTTP/2';
+}
+
+/** The Server proxyProtocol the library writes for a port of this protocol. */
+export function linkerdProxyProtocol(protocol: ServiceProtocol): string {
+  return PROXY_PROTOCOL[protocol];
+}
+
 /** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
 export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 
@@ -158,6 +175,8 @@ export class LinkerdServer extends Construct {
   private reasoned = false;
   private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
   private gateway?: GatewayAuthorization;
+  /** Whether the Server's proxy applies HTTPRoutes (linkerdRoutesHttp): else the gateway's policy stays on the Server. */
+  private readonly routesHttp: boolean;
   private gatewayWritten: Construct[] = [];
   private zeroTrustRoutes?: ZeroTrustRoute[];
   private zeroTrustRules?: string[];
@@ -169,6 +188,7 @@ export class LinkerdServer extends Construct {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
     this.serviceName = service.name;
+    this.routesHttp = linkerdRoutesHttp(service.protocol);
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
@@ -270,7 +290,7 @@ export class LinkerdServer extends Construct {
     const rules = this.zeroTrustRules;
     if (!g || !rules?.length || this.gatewayWarned) return;
     this.gatewayWarned = true;
-    const where = this.zeroTrustRoutes
+    const where = this.zeroTrustRoutes && this.routesHttp
       ? `AuthorizationPolicies ${this.zeroTrustRoutes.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
       : `AuthorizationPolicy ${g.name} (on Server ${this.serverName}: every path and method, as a rule allows every request)`;
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
@@ -356,7 +376,10 @@ export class LinkerdServer extends Construct {
       addDroppedNote(policy, g.droppedNote);
       this.gatewayWritten.push(policy);
     };
-    if (!this.zeroTrustRoutes) {
+    // a gRPC or opaque Server's proxy applies no policy.linkerd.io HTTPRoute (linkerdRoutesHttp): a policy on one
+    // would admit nobody, so the gateway's stays on the Server whatever routes are recorded (defence in depth: the
+    // zero trust refuses rules with methods or paths there)
+    if (!this.zeroTrustRoutes || !this.routesHttp) {
       write(g.scope, `Authz-${g.name}`, g.name, { kind: 'Server', name: this.serverName }, g.description);
       return;
     }

@@ -1,12 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
-import { LinkerdServer, warnFrom, ZeroTrustRoute } from './server';
+import { LinkerdServer, linkerdProxyProtocol, linkerdRoutesHttp, warnFrom, ZeroTrustRoute } from './server';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
-import { ServiceRef } from '../../model/service';
+import { ServiceProtocol, ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
@@ -280,6 +280,23 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     intent.exceptions.forEach((e, i) => {
       if (e.mode === 'DISABLE') out.push({ setting: `mtlsExceptions[${i}].mode`, value: e.mode, why: 'Linkerd cannot turn mTLS off for a port; it can only accept unauthenticated clients on it', alternative: 'use MtlsExceptionMode.PERMISSIVE' });
     });
+    // a rule with methods or paths is written as a policy.linkerd.io HTTPRoute and an AuthorizationPolicy on it,
+    // which Linkerd applies only on an HTTP/1 or HTTP/2 Server: a gRPC Server's proxy gets its GRPCRoutes only and
+    // an opaque one no routes (policy-controller/grpc/src/inbound.rs to_server), and then a default route with no
+    // authorizations (index.rs grpc_routes), so the rule's callers would be refused, every request
+    for (const r of intent.allow) {
+      if (!isScoped(r) || linkerdRoutesHttp(r.to.protocol)) continue;
+      const setting = r.methods ? `${r.source}.methods` : `${r.source}.paths`;
+      const value = r.methods ? [...r.methods] : r.paths!.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`);
+      const proxyProtocol = linkerdProxyProtocol(r.to.protocol);
+      out.push({
+        setting,
+        value,
+        why: `service ${r.to.name} port ${r.to.targetPort} is ${r.to.protocol}, its Server's proxyProtocol ${proxyProtocol}, and Linkerd applies the HTTPRoute and AuthorizationPolicy such a rule is written as only on HTTP/1 and HTTP/2 Servers: `
+          + `the policy controller sends this Server's proxy ${proxyProtocol === 'gRPC' ? 'its GRPCRoutes only' : 'no routes'} (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody`,
+        alternative: `leave methods and paths out of the rule for ${r.to.name} (Linkerd enforces it on the Server, for every request of the port)${r.to.protocol === ServiceProtocol.GRPC ? '; per-method gRPC rules need GRPCRoutes, which the library does not write yet' : ''}`,
+      });
+    }
     return out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
   },
 

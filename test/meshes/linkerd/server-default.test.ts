@@ -1,7 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LinkerdInboundPolicy, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
-import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
+import { LinkerdInboundPolicy, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace } from '../../../src';
+import { captureStderr, failureOf, ofKind, shopChart, synthValidated } from '../../util';
 
 captureStderr();
 
@@ -190,5 +190,34 @@ describe('linkerd: the user\'s config.linkerd.io/default-inbound-policy on the a
     for (const namespacesFirst of [true, false]) {
       expect(accessPolicy(exported('us-west', namespacesFirst).eu, 'payment-8080')).toEqual(['all-unauthenticated']);
     }
+  });
+});
+
+describe('a rate limit on a gRPC port: Linkerd applies none there (policy-controller/grpc/src/inbound.rs to_server sends a gRPC Server\'s proxy no local rate limit)', () => {
+  const limited = (chart: Chart, protocol: ServiceProtocol, unsupportedSettings?: UnsupportedSettings) => new ResilientService(chart, 'limited', {
+    mesh: Mesh.linkerd(),
+    service: ServiceRef.fromName('limited', { port: 8080, selector: { app: 'limited' }, protocol }),
+    timeout: Duration.seconds(2),
+    rateLimit: { requestsPerSecond: 100 },
+    ...(unsupportedSettings ? { unsupportedSettings } : {}),
+  });
+
+  test('refused by default; left out (no Server, no HTTPLocalRateLimitPolicy) with DROP_WITH_WARNING', () => {
+    expect(failureOf(chart => limited(chart, ServiceProtocol.GRPC))).toContain('[test/limited] rateLimit: got "100/s": Linkerd cannot express this (service limited port 8080 is grpc, its Server\'s proxyProtocol gRPC, '
+      + 'and Linkerd applies an HTTPLocalRateLimitPolicy only on HTTP/1, HTTP/2 and detected Servers (policy-controller/grpc/src/inbound.rs to_server sends a gRPC Server\'s proxy no local rate limit), so it would limit nothing); '
+      + 'remove rateLimit for Linkerd, or declare the port as ServiceProtocol.HTTP2 (gRPC is HTTP/2; its Server is then HTTP/2, where the rate limit applies)');
+    const chart = shopChart();
+    const rs = limited(chart, ServiceProtocol.GRPC, UnsupportedSettings.DROP_WITH_WARNING);
+    const out = synthValidated(chart);
+    expect([ofKind(out, 'HTTPLocalRateLimitPolicy').length, ofKind(out, 'Server').length]).toEqual([0, 0]);
+    expect(rs.warnings).toContainEqual(expect.stringContaining('rateLimit ("100/s") is not written: Linkerd cannot express it'));
+  });
+
+  test.each([['HTTP/2', ServiceProtocol.HTTP2], ['HTTP/1', ServiceProtocol.HTTP]] as const)('an %s port: written as before, on its Server', (proxyProtocol, protocol) => {
+    const chart = shopChart();
+    limited(chart, protocol);
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'Server', 'limited-8080').map(o => o.spec.proxyProtocol)).toEqual([proxyProtocol]);
+    expect(ofKind(out, 'HTTPLocalRateLimitPolicy', 'limited').map(o => o.spec.targetRef.name)).toEqual(['limited-8080']);
   });
 });

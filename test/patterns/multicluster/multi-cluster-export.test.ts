@@ -6,7 +6,8 @@ import {
   MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
   HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
-import { captureStderr, one, ofKind, synthValidated } from '../../util';
+import { LinkerdServer } from '../../../src/meshes/linkerd/server';
+import { captureStderr, one, ofKind, shopChart, synthValidated } from '../../util';
 
 const stderr = captureStderr();
 
@@ -593,7 +594,7 @@ describe('the dropped-settings note on the objects the export shares with other 
 
 describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets what the zero trust allows its callers, not the whole Server', () => {
   const GATEWAY = 'linkerd-multicluster/linkerd-gateway';
-  function build(exportFirst: boolean, allow: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow'], probes = false) {
+  function build(exportFirst: boolean, allow: (payment: ServiceRef) => ConstructorParameters<typeof ZeroTrustNamespace>[2]['allow'], probes = false, protocol = ServiceProtocol.HTTP) {
     const app = new App({ outdir: Testing.app().outdir });
     const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
     const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
@@ -602,7 +603,7 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
       containers: [{ image: 'payment:1', portNumber: 8080, securityContext: { ensureNonRoot: false }, ...(probes ? { readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), liveness: kplus.Probe.fromHttpGet('/pay/live', { port: 8080 }) } : {}) }],
     });
     const svc = new kplus.Service(euWest, 'payment', { metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: deployment });
-    const payment = ServiceRef.fromService(svc, { protocol: ServiceProtocol.HTTP });
+    const payment = ServiceRef.fromService(svc, { protocol });
     const mesh = Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY });
     const zeroTrust = () => new ZeroTrustNamespace(euWest, 'zt', { mesh, mtls: MtlsPhase.STRICT, allow: allow(payment) });
     if (!exportFirst) zeroTrust();
@@ -693,6 +694,30 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     for (const allow of [scopedOnly, (p: ServiceRef) => [{ callers: [Identity.serviceAccount('web')], to: p }]]) {
       expect(build(exportFirst, allow).mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual([]);
     }
+  });
+
+  describe('a gRPC or opaque Server applies no HTTPRoute (policy-controller/grpc/src/inbound.rs to_server): the gateway\'s authorization stays on the Server', () => {
+    test.each([['gRPC', ServiceProtocol.GRPC], ['opaque', ServiceProtocol.TCP]] as const)('proxyProtocol %s: rules with methods or paths are refused; a rule without them puts the gateway on the Server, and the gateway and the local caller are allowed', (proxyProtocol, protocol) => {
+      const refused = (() => { try { build(false, scopedOnly, false, protocol); } catch (e) { return (e as Error).message; } return 'not refused'; })();
+      expect(refused).toContain('[eu-west/zt] 2 problems');
+      expect(refused).toContain(`allow[0].methods: got ["GET","POST"]: Linkerd cannot express this (service payment port 8080 is ${protocol}, its Server's proxyProtocol ${proxyProtocol}`);
+      const { eu } = build(true, payment => [{ callers: [Identity.serviceAccount('order')], to: payment }], false, protocol);
+      expect(one(eu, 'Server', 'payment-8080').spec.proxyProtocol).toBe(proxyProtocol);
+      expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
+      expect(ofKind(eu, 'HTTPRoute').filter(r => r.spec.parentRefs[0].name === 'payment-8080')).toEqual([]);
+      const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+      expect([GATEWAY, 'shop/order', 'shop/web'].map(caller => m.check({ caller, service: 'shop/payment' }).allowed)).toEqual([true, true, false]);
+    });
+
+    test.each([['gRPC', ServiceProtocol.GRPC, true], ['opaque', ServiceProtocol.TCP, true], ['HTTP/2', ServiceProtocol.HTTP2, false], ['HTTP/1', ServiceProtocol.HTTP, false]] as const)(
+      'defence in depth: a %s Server (ServiceProtocol %s): the gateway stays on the Server where the proxy applies no HTTPRoute, even when routes are recorded', (_name, protocol, onServer) => {
+        const chart = shopChart();
+        const server = LinkerdServer.of(chart, Mesh.linkerd(), ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol }));
+        server.authorizeGateway({ by: chart, consumers: 'us-west', scope: chart, name: 'payment-from-multicluster-gateway', namespace: 'shop', description: 'the gateway' });
+        server.setZeroTrustRoutes([{ where: chart, routeName: 'payment-from-order', rules: ['payment-from-order'] }]);
+        const targets = ofKind(Testing.synth(chart), 'AuthorizationPolicy').map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
+        expect(targets).toEqual([onServer ? 'payment-from-multicluster-gateway -> Server/payment-8080' : 'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
+      });
   });
 
   test('the probe route (the kubelet\'s) is not the gateway\'s; a route a probe shares with a rule is', () => {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
   ConsulDatacenterWideEntries, HttpMethod, Identity, IstioDataPlane, Mesh, MeshAnalyzer, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
-  ServiceProtocol, ServiceRef, ZeroTrustNamespace, ZeroTrustNamespaceProps,
+  ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
 
@@ -239,6 +239,38 @@ describe('Linkerd', () => {
       .toContain('deny: got "1 rule(s)": Linkerd cannot express this (Linkerd authorization policies only allow; everything not allowed is already denied); remove the deny rules and narrow the allow rules instead');
     expect(fails(SEED(Mesh.linkerd(), { jwt: JWT })))
       .toContain('jwt: got "https://auth.example.com": Linkerd cannot express this (Linkerd has no JWT request authentication (linkerd2#3704)); validate tokens at the ingress controller or in the application');
+  });
+
+  describe('rules with methods or paths need an HTTP Server: Linkerd applies no HTTPRoute on a gRPC or opaque one (policy-controller/grpc/src/inbound.rs to_server)', () => {
+    const svc = (protocol?: ServiceProtocol) => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, ...(protocol ? { protocol } : {}) });
+    test.each([
+      ['gRPC', ServiceProtocol.GRPC, 'its GRPCRoutes only', '; per-method gRPC rules need GRPCRoutes, which the library does not write yet'],
+      ['opaque', ServiceProtocol.TCP, 'no routes', ''],
+    ] as const)('proxyProtocol %s: a rule with methods or paths is refused, even with DROP_WITH_WARNING', (proxyProtocol, protocol, sent, grpcNote) => {
+      const why = `Linkerd cannot express this (service payment port 8080 is ${protocol}, its Server's proxyProtocol ${proxyProtocol}, and Linkerd applies the HTTPRoute and AuthorizationPolicy such a rule is written as only on HTTP/1 and HTTP/2 Servers: `
+        + `the policy controller sends this Server's proxy ${sent} (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody); `
+        + `leave methods and paths out of the rule for payment (Linkerd enforces it on the Server, for every request of the port)${grpcNote}`;
+      const rule = { callers: [Identity.serviceAccount('order')], to: svc(protocol) };
+      expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, methods: [HttpMethod.POST] }] })).toContain(`[test/zero-trust] allow[0].methods: got ["POST"]: ${why}`);
+      expect(fails({ mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('web')], to: svc(protocol) }, { ...rule, paths: [PathMatch.exact('/pay.Payment/Charge')] }] }))
+        .toContain(`[test/zero-trust] allow[1].paths: got ["exact /pay.Payment/Charge"]: ${why}`);
+      expect(fails({ mesh: Mesh.linkerd(), unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING, allow: [{ ...rule, methods: [HttpMethod.POST] }] })).toContain('allow[0].methods: got ["POST"]');
+    });
+
+    test.each([['gRPC', ServiceProtocol.GRPC], ['opaque', ServiceProtocol.TCP]] as const)('proxyProtocol %s: a rule without methods or paths (or for every path) is written on the Server, and the caller is allowed', (proxyProtocol, protocol) => {
+      const out = synth({ mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: svc(protocol) }, { callers: [Identity.serviceAccount('web')], to: svc(protocol), paths: [PathMatch.prefix('/')] }] });
+      expect(one(out, 'Server', 'payment-8080').spec.proxyProtocol).toBe(proxyProtocol);
+      expect(ofKind(out, 'HTTPRoute').filter(notScrapes)).toEqual([]);
+      expect(ofKind(out, 'AuthorizationPolicy').filter(notScrapes).map(a => `${a.metadata.name} -> ${a.spec.targetRef.kind}`)).toEqual(['payment-from-order -> Server', 'payment-from-web -> Server']);
+      const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
+      expect([m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/other', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+    });
+
+    test.each([['HTTP (the default)', undefined], ['HTTP', ServiceProtocol.HTTP], ['HTTP/2', ServiceProtocol.HTTP2]] as const)('an %s port: a rule with methods and paths is written on its HTTPRoute, as before', (_name, protocol) => {
+      const out = synth({ mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('order')], to: svc(protocol), methods: [HttpMethod.POST], paths: [PathMatch.exact('/pay')] }] });
+      expect(one(out, 'AuthorizationPolicy', 'payment-from-order').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'payment-from-order' });
+      expect(ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/pay' }).allowed).toBe(true);
+    });
   });
 
   test('an existing Namespace object is annotated instead of a new one', () => {
@@ -568,6 +600,42 @@ describe('Linkerd: a rule is for the port it names (issue 25)', () => {
     const m = ReachabilityMatrix.fromManifests(docs, { defaultNamespace: 'shop' });
     expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 80 }).allowed).toBe(true);
     expect(m.check({ caller: 'shop/order', service: 'shop/payment', port: 9090 })).toMatchObject({ allowed: false, reason: expect.stringContaining('Server shop/admin') });
+  });
+
+  describe('hand-written YAML: on a gRPC or opaque Server the proxy applies no policy.linkerd.io HTTPRoute, so neither does the matrix (policy-controller/grpc/src/inbound.rs to_server)', () => {
+    const docs = (proxyProtocol: string) => yaml.loadAll(`
+apiVersion: v1
+kind: Service
+metadata: { name: payment, namespace: shop }
+spec: { selector: { app: payment }, ports: [{ port: 80, targetPort: 8080 }] }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: payment-8080, namespace: shop }
+spec: { podSelector: { matchLabels: { app: payment } }, port: 8080, proxyProtocol: ${proxyProtocol}, accessPolicy: deny }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: charge, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: payment-8080 }]
+  rules: [{ matches: [{ path: { type: PathPrefix, value: / } }] }]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: charge-from-order, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: HTTPRoute, name: charge }
+  requiredAuthenticationRefs: [{ kind: ServiceAccount, name: order }]
+`);
+    test.each(['gRPC', 'opaque'])('%s: the route\'s policy admits nobody, the caller is denied by the Server\'s deny', (proxyProtocol) => {
+      const decision = ReachabilityMatrix.fromManifests(docs(proxyProtocol), { defaultNamespace: 'shop' }).check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/pay.Payment/Charge' });
+      expect(decision).toEqual(expect.objectContaining({ allowed: false, reason: expect.stringContaining('Server shop/payment-8080 accessPolicy deny') }));
+    });
+    test.each(['HTTP/1', 'HTTP/2', 'unknown'])('%s: the route\'s policy admits the caller, as before', (proxyProtocol) => {
+      const decision = ReachabilityMatrix.fromManifests(docs(proxyProtocol), { defaultNamespace: 'shop' }).check({ caller: 'shop/order', service: 'shop/payment', method: 'POST', path: '/pay.Payment/Charge' });
+      expect(decision).toEqual(expect.objectContaining({ allowed: true, reason: expect.stringContaining('charge-from-order (on HTTPRoute charge)') }));
+    });
   });
 });
 
