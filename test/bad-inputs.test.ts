@@ -242,7 +242,7 @@ const CASES: Case[] = [
       resilient({ timeout: Duration.seconds(3) })(chart, mesh);
       fault({})(chart, mesh);
     },
-    error: '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/svc] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it',
+    error: '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/svc] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService timeouts (on the service or a route: a circuit breaker, or retries left out with DROP_WITH_WARNING, write no route), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it',
   },
   {
     name: 'a second Namespace object for an ambient namespace',

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as istio from '../../imports/istio';
-import { routingOf, TrafficModel } from '../../model/traffic';
+import { routingOf, TrafficModel, UNMANAGED_RULE } from '../../model/traffic';
 import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/intent';
 import { objectMetadata } from '../../private/metadata';
 import { gammaRoutes, holdsRetriesOf } from '../gateway-api/http-route';
@@ -33,6 +33,16 @@ function resilienceRoutes(m: TrafficModel): boolean {
 }
 
 /**
+ * The model whose resilience rules hold only dropped retries (resilienceRoutes is false) with the unmanaged
+ * catch-all in their place: the VirtualService is then written as if no ResilientService routed the service
+ * (no retries of its own, so the waypoint keeps Istio's default retries, as the drop warning says), its
+ * traffic policy (a circuit breaker) kept.
+ */
+function withoutDroppedRetries(m: TrafficModel): TrafficModel {
+  return m.resilience?.rules.length && !resilienceRoutes(m) ? { ...m, resilience: { ...m.resilience, rules: [UNMANAGED_RULE] } } : m;
+}
+
+/**
  * Istio ambient: L7 traffic is handled by the namespace waypoint (created here). Routing, weights,
  * header routes, timeouts and mirroring are Gateway API HTTPRoutes with the Service as parent (what
  * Istio documents as stable for waypoints; VirtualService on waypoints is Alpha), the traffic policy
@@ -60,10 +70,12 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
   // breaker, pool or load balancing writes a DestinationRule and no route). On sidecars a route holds a
   // fault with its timeout and retries (istio/traffic.ts httpRoutes).
   joinProblem(traffic: TrafficTarget, m: TrafficModel) {
-    const routedBy = (m.resilience?.rules.length ? traffic.resilienceBy : undefined) ?? traffic.canaryBy ?? traffic.routingBy;
+    // a ResilientService whose rules hold only dropped retries writes no route (resilienceRoutes): its faults
+    // then go on the VirtualService alone, as without it
+    const routedBy = (resilienceRoutes(m) ? traffic.resilienceBy : undefined) ?? traffic.canaryBy ?? traffic.routingBy;
     if (traffic.faultBy === undefined || routedBy === undefined) return undefined;
     return `[${traffic.faultBy}] injects faults (a VirtualService, Alpha on Istio ambient), and [${routedBy}] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; `
-      + 'inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
+      + 'inject faults into a service that has no ResilientService timeouts (on the service or a route: a circuit breaker, or retries left out with DROP_WITH_WARNING, write no route), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
   },
 
   precedenceProblem(traffic: TrafficTarget, m: TrafficModel) {
@@ -73,14 +85,16 @@ export const AMBIENT_TRAFFIC: TrafficRenderer = {
   render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {
     const m = model();
     // faults and a circuit breaker (a DestinationRule) combine: only routes are Gateway API's
-    const faultsAlone = !!m.faults?.length && !m.resilience?.rules.length && !routingOf(m);
+    const faultsAlone = !!m.faults?.length && !resilienceRoutes(m) && !routingOf(m);
     const routes = resilienceRoutes(m) || routingOf(m) !== undefined;
     // nothing for the waypoint (settings all dropped: retries alone, a rate limit alone): no waypoint, no
     // Namespace label; a later contribution that writes something renders again and asks for it
     if (!faultsAlone && !routes && !trafficPolicy(m)) return;
     AmbientNamespace.of(traffic, m.namespace ?? 'default', traffic.mesh, undefined, traffic.contributorPath).useWaypoint(m.service, traffic.contributorPath);
     if (faultsAlone) {
-      ISTIO_TRAFFIC.render(traffic, model, context);
+      // the VirtualService without the rules of dropped retries (the waypoint would apply a VirtualService's
+      // retries: writing them would undo the drop the user asked for)
+      ISTIO_TRAFFIC.render(traffic, () => withoutDroppedRetries(model()), context);
       return;
     }
     if (routes) {

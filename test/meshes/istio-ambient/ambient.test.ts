@@ -502,7 +502,7 @@ describe('fault injection', () => {
   });
 
   test('with HTTPRoutes on the same service: refused, in either order', () => {
-    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
+    const expected = '[test/chaos] service: got payment: [test/chaos] injects faults (a VirtualService, Alpha on Istio ambient), and [test/rs] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; inject faults into a service that has no ResilientService timeouts (on the service or a route: a circuit breaker, or retries left out with DROP_WITH_WARNING, write no route), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it';
     expect(failureOf(chart => {
       new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3) });
       new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
@@ -524,6 +524,41 @@ describe('fault injection', () => {
       expect(one(out, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
       expect(ofKind(out, 'HTTPRoute')).toEqual([]);
     }
+  });
+
+  test('beside a ResilientService whose retries are all dropped (it writes no route): accepted, in either order; the VirtualService holds the faults and no retries', () => {
+    for (const faultFirst of [true, false]) {
+      const chart = shopChart();
+      let resilience: ResilientService | undefined;
+      const rs = () => resilience = new ResilientService(chart, 'rs', {
+        mesh: AMBIENT,
+        service: payment(),
+        retries: { attempts: 2 },
+        routes: [{ name: 'reads', match: { path: PathMatch.prefix('/reads') }, retries: { attempts: 3 } }],
+        unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING,
+      });
+      const chaos = () => new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+      if (faultFirst) { chaos(); rs(); } else { rs(); chaos(); }
+      const out = synthValidated(chart);
+      const vs = one(out, 'VirtualService', 'payment');
+      // the fault rule, then the catch-all: no /reads route, no retries (the waypoint would apply them)
+      expect(vs.spec.http.map((r: any) => [r.match?.map((m: any) => m.uri ?? m.headers), !!r.fault, r.retries])).toEqual([
+        [[{ 'x-chaos': { exact: 'true' } }], true, undefined],
+        [undefined, false, undefined],
+      ]);
+      expect(ofKind(out, 'HTTPRoute')).toEqual([]);
+      // the note of the dropped retries is on the VirtualService: no "on no object" warning at synthesis
+      expect(vs.metadata.annotations['cdk8s-mesh.io/dropped-settings']).toBe('retries=2, routes[0].retries=3');
+      chart.node.findAll().forEach(x => x.node.validate());
+      expect(resilience!.warnings.filter(w => /on no object/.test(w))).toEqual([]);
+    }
+  });
+
+  test('beside a ResilientService with a timeout and dropped retries (an HTTPRoute): still refused', () => {
+    expect(failureOf(chart => {
+      new ResilientService(chart, 'rs', { mesh: AMBIENT, service: payment(), timeout: Duration.seconds(3), retries: { attempts: 2 }, unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING });
+      new FaultInjection(chart, 'chaos', { mesh: AMBIENT, service: payment(), ...fault });
+    })).toMatch(/and \[test\/rs\] routes it with Gateway API HTTPRoutes/);
   });
 });
 

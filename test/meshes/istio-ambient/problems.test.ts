@@ -14,7 +14,7 @@ describe('meshes/istio-ambient: faults beside Gateway API routes (joinProblem)',
   test('faults with resilience routes, a canary or a version routing are refused, naming both constructs', () => {
     expect(join({ faultBy: 'test/fault', resilienceBy: 'test/res' }, { resilience: RULES, faults: [] })).toBe(
       '[test/fault] injects faults (a VirtualService, Alpha on Istio ambient), and [test/res] routes it with Gateway API HTTPRoutes; Istio leaves a service with both undefined; '
-      + 'inject faults into a service that has no ResilientService routes (timeouts, retries, routes: a circuit breaker alone is fine), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it');
+      + 'inject faults into a service that has no ResilientService timeouts (on the service or a route: a circuit breaker, or retries left out with DROP_WITH_WARNING, write no route), no CanaryRelease and no VersionedRouting, or use the sidecar data plane for it');
     expect(join({ faultBy: 'test/fault', canaryBy: 'test/release' }, { faults: [] })).toContain('and [test/release] routes it');
     expect(join({ faultBy: 'test/fault', routingBy: 'test/routing' }, { faults: [] })).toContain('and [test/routing] routes it');
     // a ResilientService with routes names it, before a canary
