@@ -1,8 +1,8 @@
-import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as plus28 from 'cdk8s-plus-28';
 import * as plus33 from 'cdk8s-plus-33';
 import {
-  CanaryRelease, Identity, Mesh, MeshAnalyzer, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
+  CanaryRelease, Identity, Mesh, MeshAnalyzer, MultiClusterExport, ReleaseVersion, ResilientService, ServiceRef, TrafficTelemetry, ZeroTrustNamespace,
 } from '../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from './util';
 
@@ -195,6 +195,31 @@ describe('ServiceRef.fromDeployment and the Service that exposes the Deployment 
     const alone = shopChart();
     new ResilientService(alone, 'rs', { mesh: Mesh.istio(), service: ServiceRef.fromDeployment(dep33(alone)), timeout: Duration.seconds(3) });
     expect(one(synthValidated(alone), 'VirtualService', 'payment').spec.hosts).toEqual(['payment.shop.svc.cluster.local']);
+  });
+
+  test('multi-cluster: a Service of that name in another cluster does not count; one in a chart of the same cluster does', () => {
+    const build = (sameCluster: boolean) => {
+      const app = new App();
+      const us = new Chart(app, 'us', { namespace: 'shop' });
+      const eu = new Chart(app, 'eu', { namespace: 'shop' });
+      const dep = dep33(us);
+      const ref = ServiceRef.fromDeployment(dep);
+      new ResilientService(us, 'rs', { mesh: Mesh.istio(), service: ref, timeout: Duration.seconds(3) });
+      dep.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+      new ApiObject(eu, 'payment-svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payment' }, spec: { selector: { app: 'payment' }, ports: [{ port: 8080 }] } });
+      new MultiClusterExport(app, 'mc', {
+        mesh: Mesh.istio(),
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', chart: us, services: [] },
+          // the Service's chart in eu-west, or in no cluster (a chart no export assigns is written into every one)
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', chart: sameCluster ? new Chart(app, 'eu-west', { namespace: 'shop' }) : eu, services: [] },
+        ],
+        exports: [],
+      });
+      return app;
+    };
+    expect(() => build(false).synth()).toThrow(/\[us\/payment\] ServiceRef\.fromDeployment named the service payment, but the app has no Service payment in namespace shop of cluster us-west; the Deployment's pods are selected by Service us-payment-service-/);
+    expect(() => build(true).synth()).not.toThrow();
   });
 
   test('two Services select the pods and none is named after the Deployment: refused (which one do callers use?)', () => {

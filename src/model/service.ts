@@ -1,8 +1,9 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { clusterOf } from '../private/clusters';
 import { addDroppedNote } from '../private/dropped';
 import { meshError, show } from '../private/errors';
-import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesOf, servicesSelecting, userPath } from '../private/k8s-objects';
+import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesInClusterOf, servicesSelecting, userPath } from '../private/k8s-objects';
 import { isDns1035Label, isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /** The Deployments (and names) whose reference is checked at synthesis already. */
@@ -174,11 +175,12 @@ export class ServiceRef {
     CHECKED.set(deployment, names);
     deployment.node.addValidation({
       validate: () => {
-        const all = servicesOf(pods.api.node.root, pods.namespace);
+        // this cluster's Services: another cluster's Service of that name is not there for its routes
+        const all = servicesInClusterOf(pods.api, pods.namespace);
         if (all.some(s => s.name === name)) return [];
         const exposing = servicesSelecting(pods);
         if (!exposing.length) return []; // the Service is not part of this app (e.g. a Helm chart's)
-        return [`ServiceRef.fromDeployment named the service ${name}, but the app has no Service ${name} in namespace ${pods.namespace ?? 'default'}; `
+        return [`ServiceRef.fromDeployment named the service ${name}, but the app has no Service ${name} in namespace ${pods.namespace ?? 'default'}${clusterOf(Chart.of(pods.api)) ? ` of cluster ${clusterOf(Chart.of(pods.api))}` : ''}; `
           + `the Deployment's pods are selected by ${exposing.map(s => `Service ${s.name} [${userPath(s)}]`).join(', ')} (exposeViaService() gives the Service a generated name), `
           + 'so routes and policies would name a Service that does not exist: pass ServiceRef.fromService(service) with that Service (or create it before ServiceRef.fromDeployment)'];
       },

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { sameCluster } from './clusters';
 import { meshError, show } from './errors';
 import { objectMetadata, removeMetadataEntry } from './metadata';
 
@@ -314,10 +315,19 @@ export function servicesOf(scope: IConstruct, namespace: string | undefined): Ap
     .filter(s => namespaceOfObject(s) === namespace);
 }
 
-/** The app's Services (of the workload's namespace) whose non-empty selector selects the workload's pods. */
+/** The app's Services of a namespace written into the cluster of `api`'s chart (see `sameCluster`). */
+export function servicesInClusterOf(api: ApiObject, namespace: string | undefined): ApiObject[] {
+  const chart = Chart.of(api);
+  return servicesOf(api.node.root, namespace).filter(s => sameCluster(Chart.of(s), chart));
+}
+
+/**
+ * The app's Services of the workload's namespace and cluster (`sameCluster`: a chart a MultiClusterExport
+ * assigned to another cluster is another cluster's output) whose non-empty selector selects the workload's pods.
+ */
 export function servicesSelecting(pods: PodTemplate): ApiObject[] {
   const labels = pods.labels();
-  return servicesOf(pods.api.node.root, pods.namespace).filter(s => {
+  return servicesInClusterOf(pods.api, pods.namespace).filter(s => {
     const selector = serviceSpecOf(s).selector;
     return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
   });
