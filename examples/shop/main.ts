@@ -274,7 +274,8 @@ export const SHOP_DELIVERIES: [string, Mesh, DeliveryController][] = [
 
 /**
  * Who may call payment (in us-west, and in eu-west, its failover target): POST /process-payment from the
- * order service and the API gateway (on Linkerd and Consul, the ingress gateway's own identity: `edge`).
+ * order service and the API gateway (on Linkerd and Consul, the ingress gateway's own identity: `edge`,
+ * which eu-west is given none of: no ingress route leads to payment).
  */
 export function paymentAccess(mesh: Mesh, payment: ServiceRef, edge: Identity[]): AccessRule {
   const gatewayOnly = mesh.kind === MeshKind.CONSUL || mesh.kind === MeshKind.LINKERD;
