@@ -168,8 +168,9 @@ export class Shop extends Chart {
       ],
     });
 
-    // telemetry: traces of 1 % of requests with the seeds' tags (Istio only: Linkerd and Consul set
-    // tracing at install time), and access logs (Istio: only failed requests)
+    // telemetry: traces of 1 % of requests with the seeds' tags (Istio only: Linkerd sets tracing at install
+    // time, Consul in ProxyDefaults' opaque config.envoy_tracing_json, which the library does not write), and
+    // access logs (Istio: only failed requests)
     new TrafficTelemetry(this, 'telemetry', {
       mesh,
       namespaceObject,
