@@ -96,7 +96,7 @@ describe('the shop example (the main job)', () => {
     synthMultiCluster(outdir);
     const m = ReachabilityMatrix.fromFiles([path.join(outdir, 'multicluster', 'linkerd', 'eu-west.yaml')], { defaultNamespace: 'shop' });
     const allowed = (caller: string, method: string, p: string) => m.check({ caller, service: 'shop/payment', method, path: p }).allowed;
-    // every caller of us-west arrives as the gateway (warned): it gets order's rule, and nothing else
+    // every client of eu-west's gateway arrives as the gateway (warned): it gets order's rule, and nothing else
     expect(allowed('linkerd-multicluster/linkerd-gateway', 'POST', '/process-payment')).toBe(true);
     expect(allowed('linkerd-multicluster/linkerd-gateway', 'GET', '/admin')).toBe(false);
     expect(allowed('linkerd-multicluster/linkerd-gateway', 'GET', '/process-payment')).toBe(false);

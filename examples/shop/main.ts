@@ -345,8 +345,9 @@ export function synthMultiCluster(outdir: string): void {
     // the same callers, method and path for payment), created before the export. On Istio the clusters
     // share a trust domain, so us-west's callers are these identities; on Consul the remote order of peer
     // us-west joins payment's ServiceIntentions with the same method and path, and every other caller,
-    // local or of the peer, is denied. On Linkerd every caller of us-west arrives as the multicluster gateway,
-    // which gets the rule's method and path (not the whole port; warned). MultiClusterExport warns when an
+    // local or of the peer, is denied. On Linkerd every client of eu-west's multicluster gateway (any meshed client
+    // that reaches it, not only us-west's) arrives as the gateway, which gets the rule's method and path (not the
+    // whole port; warned). MultiClusterExport warns when an
     // exporter's namespace has no zero trust.
     new ZeroTrustNamespace(euWest, 'zero-trust', {
       mesh,

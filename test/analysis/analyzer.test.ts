@@ -212,3 +212,40 @@ spec:
     expect(l121(yaml('all-unauthenticated', ', annotations: {cdk8s-mesh.io/access-policy-reason: "health checks from the load balancer"}'))).toEqual([]);
   });
 });
+
+describe('K103 and Linkerd Links that select per consumer (MultiClusterExport: mirror.cdk8s-mesh.io/<consumer>)', () => {
+  // a consuming cluster's output, hand-written: the app's own Service cart, a route to a mirrored Service, and the
+  // Link to eu-west; the rule reads the Link's targetClusterName only (the service mirror names the mirror
+  // <service>-<targetClusterName> whatever the selector: cluster_watcher.go mirrorServiceName), never its selector
+  const link = (selectors: string) => `apiVersion: multicluster.linkerd.io/v1alpha3
+kind: Link
+metadata: {name: eu-west, namespace: linkerd-multicluster}
+spec:
+  targetClusterName: eu-west
+  targetClusterDomain: cluster.local
+  targetClusterLinkerdNamespace: linkerd
+  clusterCredentialsSecret: cluster-credentials-eu-west
+  gatewayAddress: 203.0.113.10
+  gatewayPort: "4143"
+  gatewayIdentity: linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local
+  probeSpec: {path: /ready, port: "4191", period: 3s}
+${selectors}`;
+  const cart = 'apiVersion: v1\nkind: Service\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {app: cart}\n  ports: [{port: 80}]';
+  const route = (backend: string) => `apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: checkout, namespace: shop}
+spec:
+  parentRefs: [{group: core, kind: Service, name: cart, port: 80}]
+  rules: [{backendRefs: [{name: ${backend}, port: 80}]}]`;
+  const k103 = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n')).findings.filter(f => f.code === 'K103').map(f => f.message.split(',')[0]);
+
+  test.each([
+    ['gateway mode', '  selector:\n    matchLabels: {mirror.linkerd.io/exported: "true", mirror.cdk8s-mesh.io/us-west: "true"}'],
+    ['remote discovery', '  remoteDiscoverySelector:\n    matchLabels: {mirror.linkerd.io/exported: remote-discovery, mirror.cdk8s-mesh.io/us-west: "true"}'],
+  ])('%s: a route to the mirrored payment-eu-west is not a missing Service; one to payment-ap-south (no Link to ap-south) is', (_mode, selectors) => {
+    expect(k103(cart, route('payment-eu-west'), link(selectors))).toEqual([]);
+    expect(k103(cart, route('payment-ap-south'), link(selectors))).toEqual(['the HTTPRoute backend names Service shop/payment-ap-south']);
+    // without the Link, payment-eu-west is a missing Service too
+    expect(k103(cart, route('payment-eu-west'))).toEqual(['the HTTPRoute backend names Service shop/payment-eu-west']);
+  });
+});

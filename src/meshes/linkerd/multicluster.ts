@@ -9,7 +9,39 @@ import { objectMetadata } from '../../private/metadata';
 import { MultiClusterRenderer, RenderContext } from '../renderer';
 import { MeshTlsAuthentication } from '../unconverted';
 
+/**
+ * The mode label of an exported Service: `true` through the multicluster gateway, `remote-discovery` on a flat
+ * network. The service mirror does not read this key itself: it evaluates the Link's `selector` (gateway mode) and
+ * `remoteDiscoverySelector` against the remote Service's labels (multicluster/service-mirror/cluster_watcher.go
+ * isExported, isRemoteDiscovery; `mirror.linkerd.io/exported` is only the CLI's default selector, cmd/link.go). It
+ * is kept because it is Linkerd's documented export label, and because a Service that both selectors match is
+ * mirrored for remote discovery (getMirrorServiceLabels, handleRemoteServiceExported check isRemoteDiscovery first): the
+ * mode value keeps the two selectors apart.
+ */
 const EXPORTED = 'mirror.linkerd.io/exported';
+
+/**
+ * The label that exports a Service to one consumer cluster: `mirror.cdk8s-mesh.io/<consumer>: 'true'`, which the
+ * consumer's Link selects (with the mode label), so that a Service is mirrored only into the clusters it is
+ * exported to (a Link selecting `mirror.linkerd.io/exported` alone mirrors every exported Service into every
+ * linked cluster). The name part is the cluster name, a DNS-1123 label of at most 63 characters (the
+ * MultiClusterExport refuses any other at `clusters[i].name`), so the key is always a valid label key; the
+ * service mirror copies it onto the mirrored Service (getCommonServiceLabels skips only `mirror.linkerd.io/*`),
+ * where no Link selects it (the mode label is not copied).
+ */
+export function linkerdConsumerLabel(consumer: string): string {
+  return `mirror.cdk8s-mesh.io/${consumer}`;
+}
+
+/**
+ * Who reaches an exported Service through the multicluster gateway, for descriptions and warnings: the gateway
+ * admits any meshed client (linkerd-multicluster chart, gateway-policy.yaml: MeshTLSAuthentication `any-meshed`
+ * with identities `*`, NetworkAuthentication 0.0.0.0/0 and ::/0) and forwards it with its own identity, so the
+ * consumers' Links decide what is mirrored, not who may call.
+ */
+export function gatewayClients(e: ExportIntent): string {
+  return `every meshed client that can reach the multicluster gateway of ${e.from.name} (the Links of ${e.to.map(c => c.name).join(', ')} mirror ${e.service.name})`;
+}
 
 const SETUP = 'cdk8s-mesh.io/setup';
 const DESCRIPTION = 'cdk8s-mesh.io/description';
@@ -42,7 +74,7 @@ function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean,
   const annotations = {
     [DESCRIPTION]: remoteDiscovery
       ? `remote callers of ${e.service.name}, with the identities of their clusters (${e.to.map(c => c.name).join(', ')})`
-      : `every remote caller of ${e.service.name} from ${e.to.map(c => c.name).join(', ')}: through the multicluster gateway they all arrive with the gateway's identity`,
+      : `${gatewayClients(e)}: through the gateway they all arrive with the gateway's identity`,
   };
   const spec: linkerd.MeshTlsAuthenticationSpec = remoteDiscovery
     ? { identities: [...new Set(e.to.flatMap(c => e.callers.map(id => `${id.name}.${id.namespace ?? ns}.serviceaccount.identity.linkerd.${c.trustDomain}`)))].sort() }
@@ -50,7 +82,7 @@ function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean,
   new MeshTlsAuthentication(scope, `MeshTLS-${name}`, { metadata: objectMetadata(name, ns, { annotations }), spec });
   if (!remoteDiscovery) {
     // on the Server, or on the routes of the Server's zero trust (LinkerdServer.authorizeGateway)
-    server.authorizeGateway({ by: by as Construct, consumers: e.to.map(c => c.name).join(', '), scope, name, namespace: ns, description: annotations[DESCRIPTION], ...(droppedNote !== undefined ? { droppedNote } : {}) });
+    server.authorizeGateway({ by: by as Construct, consumers: e.to.map(c => c.name).join(', '), clients: gatewayClients(e), scope, name, namespace: ns, description: annotations[DESCRIPTION], ...(droppedNote !== undefined ? { droppedNote } : {}) });
     return;
   }
   // the named callers' policy stays on the Server (what the export declares: any method and path), warned when
@@ -67,8 +99,10 @@ function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean,
 
 /**
  * Linkerd: exported Services carry `mirror.linkerd.io/exported` (`true` through the multicluster
- * gateway, `remote-discovery` on a flat network); each consumer has a `Link` to each exporter
- * (whose credentials Secret comes from `linkerd multicluster link-gen`); the exporting cluster gets
+ * gateway, `remote-discovery` on a flat network) and `mirror.cdk8s-mesh.io/<consumer>: 'true'` for each
+ * consumer; each consumer has a `Link` to each exporter (whose credentials Secret comes from `linkerd
+ * multicluster link-gen`) that selects both labels, its own only, so a Service is mirrored only where it is
+ * exported (defence in depth: the gateway admits any meshed client that reaches it); the exporting cluster gets
  * the exported Service's Server and a policy for the gateway identity (or, with remote discovery, for
  * the named callers). Linkerd has no failover of its own (the linkerd-failover extension does it), so it
  * is refused with the alternative, and so are callers behind the gateway, whose identity it hides.
@@ -87,7 +121,7 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
         out.push({
           setting: `exports[${i}].callers`,
           value: e.callers.length + ' caller(s)',
-          why: 'through the multicluster gateway, requests arrive with the gateway\'s identity, not the remote caller\'s: the exported Service\'s policy authorizes the gateway (every caller of the linked clusters), and cannot narrow it to these',
+          why: 'through the multicluster gateway, requests arrive with the gateway\'s identity, not the remote caller\'s: the exported Service\'s policy authorizes the gateway (every meshed client that can reach it, of any cluster that links to it), and cannot narrow it to these',
           alternative: 'remove callers (the exporting cluster then authorizes the gateway identity, linkerd-gateway.linkerd-multicluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their own identity',
         });
       }
@@ -120,7 +154,10 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
 
   render(by: IConstruct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
-    for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
+    for (const e of intent.exports) {
+      e.service._labelService(EXPORTED, mode);
+      for (const c of e.to) e.service._labelService(linkerdConsumerLabel(c.name), 'true');
+    }
     for (const e of intent.exports) exportPolicy(by, e, intent.linkerdRemoteDiscovery, mesh, droppedNote);
     const links = new Set<string>();
     for (const e of intent.exports) {
@@ -128,6 +165,7 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
         const key = `${c.name}<-${e.from.name}`;
         if (links.has(key)) continue;
         links.add(key);
+        const selector = { matchLabels: { [EXPORTED]: mode, [linkerdConsumerLabel(c.name)]: 'true' } };
         new linkerd.Link(c.chart, `Link-${e.from.name}`, {
           metadata: objectMetadata(e.from.name, 'linkerd-multicluster', { annotations: { [SETUP]: linkSetup(c.name, e.from.name) } }),
           spec: {
@@ -139,8 +177,10 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
             gatewayPort: '4143',
             gatewayIdentity: `linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.${e.from.trustDomain}`,
             probeSpec: { path: '/ready', port: '4191', period: '3s' },
-            selector: { matchLabels: { [EXPORTED]: 'true' } },
-            remoteDiscoverySelector: { matchLabels: { [EXPORTED]: 'remote-discovery' } },
+            // only the Services exported to this consumer, in this mode (the other selector left out selects
+            // nothing: cluster_watcher.go isExported and isRemoteDiscovery treat a nil or empty selector as
+            // "Nothing"; `linkerd multicluster link --gateway=false` leaves `selector` out the same way)
+            ...(intent.linkerdRemoteDiscovery ? { remoteDiscoverySelector: selector } : { selector }),
           },
         });
       }

@@ -103,7 +103,7 @@ export const LINKERD_RESILIENCE: PatternRenderer<ResilienceIntent> = {
           })) : undefined,
         },
       });
-      // through a MultiClusterExport's gateway, every remote caller is one identity (warned when the Server is written).
+      // through a MultiClusterExport's gateway, every meshed client that reaches the gateway is one identity (warned when the Server is written).
       // No override is written for the gateway: it would need a figure (what all remote callers may send together,
       // overrides[].requestsPerSecond) that only the operator knows; the total or the per-caller limit would be a guess
       if (rl.perCallerRequestsPerSecond !== undefined) {

@@ -56,10 +56,17 @@ const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
  * and what its policies say.
  */
 export interface GatewayAuthorization {
-  /** The MultiClusterExport, which is warned of what every remote caller may then send. */
+  /** The MultiClusterExport, which is warned of what every client of the gateway may then send. */
   readonly by: Construct;
   /** The consuming clusters, e.g. `us-west, ap-south`. */
   readonly consumers: string;
+  /**
+   * Who arrives with the gateway's identity, for the warnings: every meshed client that can reach the exporter's
+   * multicluster gateway, which admits any meshed client (not only the consumers': their Links only decide where the
+   * Service is mirrored), e.g. `every meshed client that can reach the multicluster gateway of eu-west (the Links
+   * of us-west mirror payment)`.
+   */
+  readonly clients: string;
   readonly scope: Construct;
   readonly name: string;
   readonly namespace: string;
@@ -248,12 +255,12 @@ export class LinkerdServer extends Construct {
 
   /**
    * Authorizes the multicluster gateway's identity (MultiClusterExport, gateway mode) for the requests the
-   * Server's zero trust allows to any caller: through the gateway every remote caller has the gateway's identity,
+   * Server's zero trust allows to any caller: through the gateway every client has the gateway's identity,
    * so the union of the rules is the widest they may be given, and per-caller rules cannot be kept. Linkerd adds
    * a Server's authorizations to every route of the Server (policy-controller/k8s/index/src/inbound/index.rs:
    * client_authzs gives the Server's, http_routes/route_client_authzs each route's, and the proxy admits a
-   * request a route's or the Server's authorizations allow): a policy on the Server would give every caller of
-   * the linked clusters every path and method, also those the zero trust's routes keep from every caller. So
+   * request a route's or the Server's authorizations allow): a policy on the Server would give every meshed client
+   * that can reach the gateway every path and method, also those the zero trust's routes keep from every caller. So
    * the policy targets the Server only while the zero trust (if any) allows a caller every request (a rule
    * without methods and paths, or none written yet), else each of its routes that a rule of a caller carries.
    */
@@ -282,7 +289,7 @@ export class LinkerdServer extends Construct {
   }
 
   /**
-   * Warns the export once, when the Server is written (its routes then final), that every remote caller may send
+   * Warns the export once, when the Server is written (its routes then final), that every client of the gateway may send
    * what any rule of the zero trust allows (the gateway's identity replaces theirs).
    */
   private warnGatewayUnion(namespace: string | undefined): void {
@@ -293,15 +300,15 @@ export class LinkerdServer extends Construct {
     const where = this.zeroTrustRoutes && this.routesHttp
       ? `AuthorizationPolicies ${this.zeroTrustRoutes.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
       : `AuthorizationPolicy ${g.name} (on Server ${this.serverName}: every path and method, as a rule allows every request)`;
-    warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: through the multicluster gateway every caller of ${g.consumers} arrives with the gateway's identity `
-      + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let every caller of ${g.consumers} send what any rule allows: `
-      + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
+    warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: ${g.clients} arrives with the gateway's identity `
+      + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let each of them send what any rule allows: `
+      + `${rules.join('; ')}. To keep remote callers to fewer requests, narrow these rules (each one opens its requests to every client of the gateway), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities`);
   }
 
   /**
    * Warns the export once, when the Server is written, if the port admits no local caller (its access policy is
    * `deny` and the namespace's ZeroTrustNamespace has no rule for it) while the gateway's policy, on the Server, admits every
-   * request of every remote caller: the zero trust then bounds nothing that comes through the gateway.
+   * request of every client of the gateway: the zero trust then bounds nothing that comes through the gateway.
    */
   private warnGatewayWithoutRule(namespace: string | undefined, accessPolicy: string | undefined): void {
     const g = this.gateway;
@@ -312,8 +319,8 @@ export class LinkerdServer extends Construct {
     if (!zeroTrust) return;
     this.gatewayWarned = true;
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: its access policy is deny and no ZeroTrustNamespace rule allows a caller of this port, so no caller `
-      + `in its cluster may call it, but AuthorizationPolicy ${g.name} (on the Server: every path and method) lets every caller of ${g.consumers} send any request through the `
-      + 'multicluster gateway (they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
+      + `in its cluster may call it, but AuthorizationPolicy ${g.name} (on the Server: every path and method) lets ${g.clients} send any request `
+      + '(they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
       + `some requests, give the ZeroTrustNamespace rules for ${this.serviceName} with those methods and paths (the gateway is then authorized on their routes only)`);
   }
 
@@ -347,16 +354,16 @@ export class LinkerdServer extends Construct {
    * Warns the rate limit once, when the Server is written, if its service is exported through the gateway and
    * its per-caller limit has no override for the gateway: the policy controller turns an override's clientRefs
    * into identities (policy-controller/k8s/index/src/inbound/index.rs client_ratelimit), and the proxy limits by
-   * the client's identity, which through the gateway is the gateway's for every remote caller.
+   * the client's identity, which through the gateway is the gateway's for every client of the gateway.
    */
   private warnGatewayRateLimit(namespace: string | undefined): void {
     const g = this.gateway;
     const rl = this.rateLimit;
     if (!g || !rl || rl.overridesGateway) return;
     this.rateLimit = undefined;
-    warnFrom(rl.by, `HTTPLocalRateLimitPolicy ${namespace ?? g.namespace}/${rl.name}: the service is exported to ${g.consumers} through the Linkerd multicluster gateway, where every remote caller `
-      + `arrives with the gateway's identity (linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (${rl.perCaller}) is then one limit for all the callers of ${g.consumers} together, `
-      + `not ${rl.perCaller} per caller; give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], `
+    warnFrom(rl.by, `HTTPLocalRateLimitPolicy ${namespace ?? g.namespace}/${rl.name}: the service is exported to ${g.consumers} through the Linkerd multicluster gateway, where ${g.clients} `
+      + `arrives with the gateway's identity (linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (${rl.perCaller}) is then one limit for all of them together, `
+      + `not ${rl.perCaller} per caller; give the gateway its own limit, what its clients may send together: rateLimit.overrides: [{ serviceAccounts: ['linkerd-multicluster/linkerd-gateway'], `
       + `requestsPerSecond: <at most ${rl.total}> }] (or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)`);
   }
 

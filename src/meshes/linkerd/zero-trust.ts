@@ -367,7 +367,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       let probes = scoped.length ? probesHere() : [];
       const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
       if (probes === undefined) warnNoProbes();
-      // what each rule allows, for the multicluster gateway's warning (every remote caller may send what any allows)
+      // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
       const requests = (r: RuleIntent) => `${r.methods?.join(',') ?? 'any method'} ${r.paths?.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`).join(', ') ?? 'any path'}`;
       server.setZeroTrustRules(rules.map(r => `${r.name} (${r.from.map(f => f._label(ns)).join(', ')}): ${requests(r)}`));
       for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));

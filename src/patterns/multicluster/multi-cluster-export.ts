@@ -26,7 +26,11 @@ export interface ServiceExportProps {
   readonly service: ServiceRef;
   /** The exporting cluster's name. */
   readonly cluster: string;
-  /** The consuming clusters' names. */
+  /**
+   * The consuming clusters' names. On Linkerd the service is mirrored into these clusters only (each
+   * consumer's `Link` selects the Services exported to it); through the multicluster gateway, though, the
+   * exported Service's policy admits every meshed client that reaches the gateway, whatever its cluster.
+   */
   readonly consumers: string[];
   /**
    * The remote callers allowed in (service accounts of the consumer clusters).

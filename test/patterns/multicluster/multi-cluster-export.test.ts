@@ -7,6 +7,7 @@ import {
   HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { LinkerdServer } from '../../../src/meshes/linkerd/server';
+import { labelKeyProblem } from '../../../src/private/names';
 import { captureStderr, one, ofKind, shopChart, synthValidated } from '../../util';
 
 const stderr = captureStderr();
@@ -182,7 +183,7 @@ describe('istioMode is Istio\'s: the other meshes refuse it rather than ignore i
 describe('Linkerd', () => {
   test('the exported Service is labelled, and the consumer links to the exporter', () => {
     const { mc, workloads } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
-    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true' });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true', 'mirror.cdk8s-mesh.io/us-west': 'true' });
     expect(one(out(mc, 'us-west'), 'Link', 'eu-west').spec).toMatchObject({
       targetClusterName: 'eu-west',
       gatewayAddress: '203.0.113.10',
@@ -194,7 +195,7 @@ describe('Linkerd', () => {
 
   test('remote discovery labels the Service for the flat-network mode', () => {
     const { workloads } = setup(Mesh.linkerd(), { failover: false, linkerdRemoteDiscovery: true }, { usRunsPayment: false, callers: false });
-    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery' });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery', 'mirror.cdk8s-mesh.io/us-west': 'true' });
   });
 
   test('failover, callers behind the gateway and services known only by name are refused with the alternatives', () => {
@@ -210,7 +211,7 @@ describe('Linkerd', () => {
     expect(one(eu, 'Server', 'payment-8080').spec).toMatchObject({ port: 8080, accessPolicy: 'deny', podSelector: { matchLabels: { app: 'payment' } } });
     const authn = one(eu, 'MeshTLSAuthentication', 'payment-from-multicluster-gateway');
     expect(authn.spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'linkerd-gateway', namespace: 'linkerd-multicluster' }] });
-    expect(authn.metadata.annotations['cdk8s-mesh.io/description']).toContain('through the multicluster gateway they all arrive with the gateway\'s identity');
+    expect(authn.metadata.annotations['cdk8s-mesh.io/description']).toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west mirror payment): through the gateway they all arrive with the gateway\'s identity');
     expect(one(eu, 'AuthorizationPolicy', 'payment-from-multicluster-gateway').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'payment-8080' });
     const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
     expect([m.check({ caller: 'linkerd-multicluster/linkerd-gateway', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed]).toEqual([true, false]);
@@ -261,6 +262,114 @@ describe('Linkerd', () => {
   test('no empty file for a cluster: every cluster of the example writes objects', () => {
     const { mc } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
     expect([out(mc, 'us-west').length > 0, out(mc, 'eu-west').length > 0]).toEqual([true, true]);
+  });
+});
+
+/**
+ * Whether a Link's selector (`selector` or `remoteDiscoverySelector`) selects a remote Service with these labels, as
+ * Linkerd's service mirror decides (multicluster/service-mirror/cluster_watcher.go isExported, isRemoteDiscovery): an
+ * absent or empty selector selects nothing; else metav1.LabelSelectorAsSelector, every matchLabels entry and every
+ * matchExpressions requirement (apimachinery labels.Requirement.Matches).
+ */
+function linkSelects(selector: any, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) return false;
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => has(k) && labels[k] === v)
+    && (selector.matchExpressions ?? []).every((e: any) => {
+      switch (e.operator) {
+        case 'In': return has(e.key) && e.values.includes(labels[e.key]);
+        case 'NotIn': return !has(e.key) || !e.values.includes(labels[e.key]);
+        case 'Exists': return has(e.key);
+        case 'DoesNotExist': return !has(e.key);
+        default: throw new Error(`operator ${e.operator}`);
+      }
+    });
+}
+
+describe('Linkerd: each consumer\'s Link mirrors only the Services exported to it (eu-west exports payment to us-west and catalog to ap-south)', () => {
+  function build(remoteDiscovery: boolean, consumers = { payment: ['us-west'], catalog: ['ap-south'] }, names = { us: 'us-west', ap: 'ap-south' }) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const workloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
+    const svc = (name: string) => ServiceRef.fromService(new kplus.Service(workloads, name, {
+      metadata: { name }, ports: [{ port: 8080 }], selector: kplus.Pods.select(workloads, `${name}-pods`, { labels: { app: name } }),
+    }));
+    const payment = svc('payment');
+    const catalog = svc('catalog');
+    const rename = (c: string) => c === 'us-west' ? names.us : c === 'ap-south' ? names.ap : c;
+    const mc = new MultiClusterExport(app, 'shop', {
+      mesh: Mesh.linkerd(),
+      failover: false,
+      linkerdRemoteDiscovery: remoteDiscovery,
+      clusters: [
+        { name: names.us, network: 'net', region: 'us-west1', services: [] },
+        { name: names.ap, network: 'net', region: 'asia-south1', services: [] },
+        { name: 'eu-west', network: 'net', region: 'europe-west1', services: [payment, catalog], gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [
+        { service: payment, cluster: 'eu-west', consumers: consumers.payment.map(rename) },
+        { service: catalog, cluster: 'eu-west', consumers: consumers.catalog.map(rename) },
+      ],
+    });
+    const services = Testing.synth(workloads).filter(o => o.kind === 'Service');
+    const labels = (name: string): Record<string, string> => services.find(o => o.metadata.name === name).metadata.labels;
+    const link = (consumer: string) => one(out(mc, consumer), 'Link', 'eu-west').spec;
+    // what the consumer's service mirror mirrors of the exporter's Services: createOrUpdateService mirrors a Service
+    // that isExported (the Link's selector) or isRemoteDiscovery (its remoteDiscoverySelector) selects
+    const mirrored = (consumer: string) => services.map(o => o.metadata.name)
+      .filter(n => linkSelects(link(consumer).selector, labels(n)) || linkSelects(link(consumer).remoteDiscoverySelector, labels(n))).sort();
+    return { mc, labels, link, mirrored };
+  }
+
+  test.each([['gateway', false], ['remote discovery', true]] as const)('%s mode: us-west mirrors payment and not catalog, ap-south catalog and not payment', (_mode, remoteDiscovery) => {
+    const { labels, link, mirrored } = build(remoteDiscovery);
+    expect(mirrored('us-west')).toEqual(['payment']);
+    expect(mirrored('ap-south')).toEqual(['catalog']);
+    // the mode's selector only: the other one is left out, which selects nothing (isExported, isRemoteDiscovery)
+    const [used, unused] = remoteDiscovery ? ['remoteDiscoverySelector', 'selector'] : ['selector', 'remoteDiscoverySelector'];
+    for (const c of ['us-west', 'ap-south']) {
+      expect(link(c)[unused]).toBeUndefined();
+      expect(['payment', 'catalog'].filter(n => linkSelects(link(c)[used], labels(n)))).toEqual([c === 'us-west' ? 'payment' : 'catalog']);
+    }
+    // the labels on the exported Services: the export label Linkerd documents, in the mode, and one per consumer
+    const mode = remoteDiscovery ? 'remote-discovery' : 'true';
+    expect(labels('payment')).toEqual({ 'mirror.linkerd.io/exported': mode, 'mirror.cdk8s-mesh.io/us-west': 'true' });
+    expect(labels('catalog')).toEqual({ 'mirror.linkerd.io/exported': mode, 'mirror.cdk8s-mesh.io/ap-south': 'true' });
+  });
+
+  test('the mode stays distinct: a gateway Link does not select a Service exported to it for remote discovery, nor the other way round', () => {
+    const gateway = build(false).link('us-west');
+    const remote = build(true).link('us-west');
+    const forRemote = { 'mirror.linkerd.io/exported': 'remote-discovery', 'mirror.cdk8s-mesh.io/us-west': 'true' };
+    const forGateway = { 'mirror.linkerd.io/exported': 'true', 'mirror.cdk8s-mesh.io/us-west': 'true' };
+    expect([linkSelects(gateway.selector, forGateway), linkSelects(gateway.selector, forRemote)]).toEqual([true, false]);
+    expect([linkSelects(remote.remoteDiscoverySelector, forRemote), linkSelects(remote.remoteDiscoverySelector, forGateway)]).toEqual([true, false]);
+    // nor a Service carrying the consumer label without the export label (e.g. a Service the mirror created, which
+    // gets the exporter's labels but no mirror.linkerd.io/* one: getCommonServiceLabels)
+    expect(linkSelects(gateway.selector, { 'mirror.cdk8s-mesh.io/us-west': 'true' })).toBe(false);
+  });
+
+  test('a Service exported to both consumers is mirrored into both; the descriptions name the exporter\'s gateway and the consumers whose Links mirror it', () => {
+    const { mc, mirrored } = build(false, { payment: ['us-west', 'ap-south'], catalog: ['ap-south'] });
+    expect([mirrored('us-west'), mirrored('ap-south')]).toEqual([['payment'], ['catalog', 'payment']]);
+    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'payment-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
+      .toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west, ap-south mirror payment): through the gateway they all arrive with the gateway\'s identity');
+    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'catalog-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
+      .toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of ap-south mirror catalog): through the gateway they all arrive with the gateway\'s identity');
+  });
+
+  test('the consumer\'s label key (mirror.cdk8s-mesh.io/<consumer>) is a valid label key: both sides of the 63-character name part', () => {
+    // a 63-character consumer name (the longest cluster name): its label key is valid, and its Link selects its Service
+    const long = 'u'.repeat(63);
+    const { labels, link, mirrored } = build(false, undefined, { us: long, ap: 'ap-south' });
+    const key = Object.keys(labels('payment')).find(k => k.startsWith('mirror.cdk8s-mesh.io/'))!;
+    expect(key).toBe(`mirror.cdk8s-mesh.io/${long}`);
+    expect(labelKeyProblem(key)).toBeUndefined();
+    expect(Object.keys(link(long).selector.matchLabels)).toContain(key);
+    expect(mirrored(long)).toEqual(['payment']);
+    // 64 characters: the key would be invalid (its name part too long), and the cluster name is refused, naming the prop, the value and the fix
+    expect(labelKeyProblem(`mirror.cdk8s-mesh.io/${'u'.repeat(64)}`)).toBeDefined();
+    expect(fails(() => build(false, undefined, { us: 'u'.repeat(64), ap: 'ap-south' }))).toBe(`[shop] clusters[0].name: got "${'u'.repeat(64)}": a cluster name is a DNS-1123 label `
+      + '(lower-case letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters); use e.g. \'eu-west\'');
   });
 });
 
@@ -633,21 +742,21 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
       'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order',
     ]);
     expect(one(eu, 'AuthorizationPolicy', 'payment-from-order-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
-      .toBe('every remote caller of payment from us-west: through the multicluster gateway they all arrive with the gateway\'s identity, on route payment-from-order only: the requests the ZeroTrustNamespace allows its callers there (payment-from-order)');
+      .toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west mirror payment): through the gateway they all arrive with the gateway\'s identity, on route payment-from-order only: the requests the ZeroTrustNamespace allows its callers there (payment-from-order)');
     const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
     const allowed = (method: string, path: string, caller = GATEWAY) => m.check({ caller, service: 'shop/payment', method, path }).allowed;
-    // what some caller is allowed here, the gateway (every remote caller) is allowed
+    // what some caller is allowed here, the gateway (every meshed client that reaches it) is allowed
     expect([allowed('GET', '/pay'), allowed('POST', '/pay/1'), allowed('GET', '/status')]).toEqual([true, true, true]);
     // and nothing else: not what no rule allows (the catch-all route, another method)
     expect([allowed('GET', '/admin'), allowed('DELETE', '/pay'), allowed('POST', '/status')]).toEqual([false, false, false]);
     // the local callers keep their own rules
     expect([allowed('GET', '/pay', 'shop/order'), allowed('GET', '/status', 'shop/order'), allowed('GET', '/admin', 'shop/order')]).toEqual([true, false, false]);
-    // every remote caller may send what any rule allows (the gateway's identity replaces theirs): said, with what and the step
-    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual(['Server shop/payment-8080: through the multicluster gateway every caller of us-west arrives with the gateway\'s identity '
+    // every client of the gateway may send what any rule allows (the gateway's identity replaces theirs): said, with what and the step
+    expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual(['Server shop/payment-8080: every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west mirror payment) arrives with the gateway\'s identity '
       + '(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace\'s rules cannot be kept per caller for them: AuthorizationPolicies payment-from-audit-from-multicluster-gateway, '
-      + 'payment-from-order-from-multicluster-gateway (on the routes of these rules) let every caller of us-west send what any rule allows: '
+      + 'payment-from-order-from-multicluster-gateway (on the routes of these rules) let each of them send what any rule allows: '
       + 'payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay. To keep remote callers to fewer requests, narrow these rules '
-      + '(each one opens its requests to every linked cluster), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities']);
+      + '(each one opens its requests to every client of the gateway), or use linkerdRemoteDiscovery on a flat network, where callers keep their identities']);
     // the export's objects are those in the output (not the Server-wide policy the routes replaced)
     const names = mc.apiObjects.map(o => `${o.kind}/${o.name}`);
     expect(names).not.toContain('AuthorizationPolicy/payment-from-multicluster-gateway');
@@ -657,7 +766,7 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     const { mc, eu } = build(exportFirst, payment => [...scopedOnly(payment), { callers: [Identity.serviceAccount('web')], to: payment }]);
     expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
     expect(mc.warnings.filter(w => w.includes('multicluster gateway'))).toEqual([expect.stringContaining('AuthorizationPolicy payment-from-multicluster-gateway (on Server payment-8080: every path and method, as a rule allows every request) '
-      + 'let every caller of us-west send what any rule allows: payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay; payment-from-web (shop/web): any method any path.')]);
+      + 'let each of them send what any rule allows: payment-from-audit (shop/audit): GET exact /status; payment-from-order (shop/order): GET,POST prefix /pay; payment-from-web (shop/web): any method any path.')]);
     const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
     expect(m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed).toBe(true);
   });
@@ -673,7 +782,7 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     expect(zt.warnings.filter(w => w.includes('multicluster'))).toEqual([]);
     const { mc } = setup(Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.DENY }), { failover: false }, { usRunsPayment: false, callers: false });
     expect(gatewayPolicies(out(mc, 'eu-west'))).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
-    expect(mc.warnings.filter(w => w.includes('through the multicluster gateway every caller'))).toEqual([]);
+    expect(mc.warnings.filter(w => w.includes('arrives with the gateway\'s identity (linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace'))).toEqual([]);
     // a deny default without a zero trust: the export warns of the missing ZeroTrustNamespace, not of its rules
     expect(mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual([]);
   });
@@ -687,8 +796,8 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
     expect([m.check({ caller: 'shop/order', service: 'shop/payment', method: 'GET', path: '/' }).allowed,
       m.check({ caller: GATEWAY, service: 'shop/payment', method: 'DELETE', path: '/admin' }).allowed]).toEqual([false, true]);
     expect(mc.warnings.filter(w => w.includes('no ZeroTrustNamespace rule allows'))).toEqual(['Server shop/payment-8080: its access policy is deny and no ZeroTrustNamespace rule allows a caller of this port, '
-      + 'so no caller in its cluster may call it, but AuthorizationPolicy payment-from-multicluster-gateway (on the Server: every path and method) lets every caller of us-west send any request '
-      + 'through the multicluster gateway (they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
+      + 'so no caller in its cluster may call it, but AuthorizationPolicy payment-from-multicluster-gateway (on the Server: every path and method) lets every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west mirror payment) send any request '
+      + '(they all arrive with the gateway\'s identity, linkerd-gateway.linkerd-multicluster). If that is meant, nothing is to do; to keep remote callers to '
       + 'some requests, give the ZeroTrustNamespace rules for payment with those methods and paths (the gateway is then authorized on their routes only)']);
     // the other side: a rule for the port (scoped or for every request) is warned of as the union, not as this
     for (const allow of [scopedOnly, (p: ServiceRef) => [{ callers: [Identity.serviceAccount('web')], to: p }]]) {
@@ -713,7 +822,7 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
       'defence in depth: a %s Server (ServiceProtocol %s): the gateway stays on the Server where the proxy applies no HTTPRoute, even when routes are recorded', (_name, protocol, onServer) => {
         const chart = shopChart();
         const server = LinkerdServer.of(chart, Mesh.linkerd(), ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol }));
-        server.authorizeGateway({ by: chart, consumers: 'us-west', scope: chart, name: 'payment-from-multicluster-gateway', namespace: 'shop', description: 'the gateway' });
+        server.authorizeGateway({ by: chart, consumers: 'us-west', clients: 'the clients of the gateway', scope: chart, name: 'payment-from-multicluster-gateway', namespace: 'shop', description: 'the gateway' });
         server.setZeroTrustRoutes([{ where: chart, routeName: 'payment-from-order', rules: ['payment-from-order'] }]);
         const targets = ofKind(Testing.synth(chart), 'AuthorizationPolicy').map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
         expect(targets).toEqual([onServer ? 'payment-from-multicluster-gateway -> Server/payment-8080' : 'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
@@ -767,10 +876,10 @@ test('Linkerd gateway mode: when the export moves a workload\'s probes to anothe
     .toEqual(['payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
 });
 
-describe('Linkerd gateway mode and a per-caller rate limit: every remote caller is the gateway\'s identity, one bucket', () => {
-  const WARNING = 'HTTPLocalRateLimitPolicy shop/payment: the service is exported to us-west through the Linkerd multicluster gateway, where every remote caller arrives with the gateway\'s identity '
-    + '(linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (10) is then one limit for all the callers of us-west together, not 10 per caller; '
-    + 'give the gateway its own limit, what the remote callers may send together: rateLimit.overrides: [{ serviceAccounts: [\'linkerd-multicluster/linkerd-gateway\'], requestsPerSecond: <at most 100> }] '
+describe('Linkerd gateway mode and a per-caller rate limit: every client of the gateway is the gateway\'s identity, one bucket', () => {
+  const WARNING = 'HTTPLocalRateLimitPolicy shop/payment: the service is exported to us-west through the Linkerd multicluster gateway, where every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west mirror payment) arrives with the gateway\'s identity '
+    + '(linkerd-gateway.linkerd-multicluster): rateLimit.perCallerRequestsPerSecond (10) is then one limit for all of them together, not 10 per caller; '
+    + 'give the gateway its own limit, what its clients may send together: rateLimit.overrides: [{ serviceAccounts: [\'linkerd-multicluster/linkerd-gateway\'], requestsPerSecond: <at most 100> }] '
     + '(or use linkerdRemoteDiscovery on a flat network, where callers keep their identities)';
   function build(opts: { rateLimit: ConstructorParameters<typeof ResilientService>[2]['rateLimit']; exportFirst?: boolean; exported?: boolean; remoteDiscovery?: boolean }) {
     const app = new App({ outdir: Testing.app().outdir });
