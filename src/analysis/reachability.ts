@@ -25,8 +25,10 @@ export interface ReachabilityOptions {
    */
   readonly istioRootNamespace?: string;
   /**
-   * Linkerd's cluster-wide default inbound policy, for namespaces whose Namespace object is not among
-   * the manifests.
+   * Linkerd's cluster-wide default inbound policy (the Helm value `proxy.defaultInboundPolicy`), for pods whose
+   * default neither their pod template nor their Namespace object among the manifests gives
+   * (`config.linkerd.io/default-inbound-policy`: the pod's first, then the namespace's), or whose own value
+   * Linkerd cannot parse.
    * @default 'all-unauthenticated'
    */
   readonly linkerdDefaultInboundPolicy?: string;
