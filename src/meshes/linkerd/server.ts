@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
@@ -61,6 +61,48 @@ const POD_TEMPLATES: { readonly [kind: string]: readonly string[] } = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
   Pod: [],
 };
+
+/** A pod template of the app (a workload's, or a bare Pod's metadata), as written at synthesis. */
+interface AppPodTemplate {
+  readonly what: string;
+  readonly namespace: string | undefined;
+  readonly chart: Chart;
+  readonly labels: { readonly [k: string]: unknown };
+  readonly annotations: { readonly [k: string]: unknown };
+}
+
+/** The pod templates of an app, read once per synthesis (appPodTemplates). */
+const APP_POD_TEMPLATES = new WeakMap<IConstruct, AppPodTemplate[]>();
+
+/**
+ * The pod templates of the app's workloads (POD_TEMPLATES), rendered once per synthesis rather than once per Server:
+ * an app with a rate limit on each of 300 services and their 300 Deployments would render 180,000 workloads. Read
+ * only at synthesis (the Servers' validation and rendering), when the tree is final; the list is dropped when the
+ * next synthesis validates the app (a validation of the root, which cdk8s runs first: App.synth and Chart.toJson
+ * validate the app's constructs in pre-order), so that objects added or changed between two syntheses are read.
+ */
+function appPodTemplates(root: IConstruct): AppPodTemplate[] {
+  const known = APP_POD_TEMPLATES.get(root);
+  if (known) return known;
+  const out: AppPodTemplate[] = [];
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || POD_TEMPLATES[c.kind] === undefined) continue;
+    const o = manifestOf(c);
+    if (o === undefined) continue; // not complete (e.g. a cdk8s-plus Deployment without containers): not a workload yet
+    const pod = POD_TEMPLATES[c.kind].reduce((cur: any, k) => cur?.[k], o);
+    out.push({ what: `${c.kind} ${c.name} [${userPath(c)}]`, namespace: namespaceOfObject(c), chart: Chart.of(c), labels: pod?.metadata?.labels ?? {}, annotations: pod?.metadata?.annotations ?? {} });
+  }
+  APP_POD_TEMPLATES.set(root, out);
+  return out;
+}
+
+/** Drops an app's pod templates at the start of each synthesis (see appPodTemplates), registered once per app. */
+const RESET_REGISTERED = new WeakSet<IConstruct>();
+function resetPodTemplatesEachSynthesis(root: IConstruct): void {
+  if (RESET_REGISTERED.has(root)) return;
+  RESET_REGISTERED.add(root);
+  root.node.addValidation({ validate: () => { APP_POD_TEMPLATES.delete(root); return []; } });
+}
 
 /** A workload of the app whose pods a Server selects, with the default inbound policy its pods run with. */
 interface SelectedPods {
@@ -232,6 +274,7 @@ export class LinkerdServer extends Construct {
       }) as linkerd.ServerSpec,
     });
     markJoined(server);
+    resetPodTemplatesEachSynthesis(this.node.root);
     // a chart that no MultiClusterExport assigns is written into every cluster, and one Server has one
     // accessPolicy: refused where the clusters declare different defaults (decided at synthesis, when the
     // clusters are final, so the same in every creation order)
@@ -460,18 +503,8 @@ export class LinkerdServer extends Construct {
   private selectedPods(namespace: string | undefined, selector: { [k: string]: string }): { what: string; annotations: { [k: string]: unknown } }[] {
     if (!Object.keys(selector).length) return [];
     const chart = Chart.of(this);
-    const out = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!ApiObject.isApiObject(c) || POD_TEMPLATES[c.kind] === undefined || namespaceOfObject(c) !== namespace || !sameCluster(Chart.of(c), chart)) continue;
-      const o = manifestOf(c);
-      if (o === undefined) continue;
-      const pod = POD_TEMPLATES[c.kind].reduce((cur: any, k) => cur?.[k], o);
-      const labels = pod?.metadata?.labels ?? {};
-      if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-      const annotations = pod?.metadata?.annotations ?? {};
-      out.push({ what: `${c.kind} ${c.name} [${userPath(c)}]`, annotations });
-    }
-    return out;
+    return appPodTemplates(this.node.root).filter(p => p.namespace === namespace && sameCluster(p.chart, chart)
+      && Object.entries(selector).every(([k, v]) => p.labels[k] === v));
   }
 
   private meshDefault(mesh: Mesh): string | undefined {

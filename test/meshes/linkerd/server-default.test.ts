@@ -304,12 +304,25 @@ describe('linkerd: a pod template\'s own config.linkerd.io/default-inbound-polic
     expect(synthError(mixed.chart.node.root as App)).toContain('all-authenticated or cluster-unauthenticated would open some of these pods wider than their own default, and cluster-authenticated (the narrowest)');
   });
 
-  test('the MultiClusterExport\'s Server reads its pods too', () => {
+  test('read again at each synthesis: a pod annotation added after a first synthesis counts', () => {
+    const chart = shopChart();
+    new ApiObject(chart, 'ns', yaml.load(namespace('all-unauthenticated')) as any);
+    const pods = new kplus.Deployment(chart, 'limited-pods', { containers: [{ image: 'app:1', portNumber: 8080 }] });
+    pods.podMetadata.addLabel('app', 'limited');
+    rateLimited(chart, Mesh.linkerd());
+    expect(accessPolicy(chart)).toEqual(['all-unauthenticated']);
+    pods.podMetadata.addAnnotation(DEFAULT_POLICY, 'deny');
+    expect(accessPolicy(chart)).toEqual(['deny']);
+  });
+
+  test('the MultiClusterExport\'s Server reads its pods too, those of its own cluster only', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
     const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { [DEFAULT_POLICY]: 'all-unauthenticated' } } });
     new ApiObject(eu, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: cluster-authenticated`).replace(/app: limited/g, 'app: payment')) as any);
+    // (pods of the same labels in the other cluster never run behind eu-west's Server: not read)
+    new ApiObject(us, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: deny`).replace(/app: limited/g, 'app: payment')) as any);
     const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
       metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
     }));
