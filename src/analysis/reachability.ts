@@ -3,10 +3,12 @@ import { BlockList, isIP } from 'net';
 import { Severity } from './findings';
 import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
+import { podTemplatesOf, PodTemplateFacts } from './private/pod-templates';
 import { InvalidManifestsError, loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
 import { ManifestValidator } from './validator';
 import { formatTableLines } from '../private/format';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION } from '../private/linkerd-policy';
 
 /**
  * Options for reading policies back.
@@ -23,8 +25,10 @@ export interface ReachabilityOptions {
    */
   readonly istioRootNamespace?: string;
   /**
-   * Linkerd's cluster-wide default inbound policy, for namespaces whose Namespace object is not among
-   * the manifests.
+   * Linkerd's cluster-wide default inbound policy (the Helm value `proxy.defaultInboundPolicy`), for pods whose
+   * default neither their pod template nor their Namespace object among the manifests gives
+   * (`config.linkerd.io/default-inbound-policy`: the pod's first, then the namespace's), or whose own value
+   * Linkerd cannot parse.
    * @default 'all-unauthenticated'
    */
   readonly linkerdDefaultInboundPolicy?: string;
@@ -581,9 +585,9 @@ export class ReachabilityMatrix {
         }
       }
     } else if (mesh === 'linkerd') {
-      // the Servers `linkerd` reads (the same test)
-      const servers: any[] = this.serverCandidates(req).filter(o => o.kind === 'Server' && this.ns(o) === req.ns && selects(o.spec?.podSelector, req.labels)
-        && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)));
+      // the Servers `linkerd` reads (the same test): of the Service's selector, and of each workload's pods
+      const podLabels = [req.labels, ...this.linkerdPods(req).map(w => w.labels as { [k: string]: string })];
+      const servers: any[] = [...new Set(podLabels.flatMap(l => this.linkerdServers(req, l)))];
       const names = new Set([...servers.map(o => o.metadata?.name)]);
       const byTarget = this.linkerdIndex(req.ns);
       const routes = [...names].flatMap(n => this.linkerdHttpRoutes(req.ns, servers.find(o => o.metadata?.name === n)));
@@ -949,11 +953,15 @@ export class ReachabilityMatrix {
     const addRoute = (o: any) => {
       for (const r of o.spec?.rules ?? []) for (const m of r.matches ?? []) add(m.method ? [m.method] : undefined, m.path?.value ? [m.path.value] : undefined);
     };
-    // Linkerd: the routes on the Servers that select the service's pods (whatever their names)
-    for (const server of this.serverCandidates({ ns, labels } as Request)) {
-      if (server.kind === 'Server' && this.ns(server) === ns && selects(server.spec?.podSelector, labels)
-        && (targetPorts ? targetPorts.includes(server.spec.port) : !['linkerd-admin', 4191].includes(server.spec.port))) {
-        for (const r of this.linkerdIndex(ns).get(`route-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
+    // Linkerd: the routes on the Servers that select the service's pods (whatever their names): by its selector,
+    // and by the labels of its pods among the manifests (each workload's Server decides for its pods)
+    const pods = this.linkerdPods({ ns, labels } as Request);
+    for (const podLabels of [labels, ...pods.map(w => w.labels as { [k: string]: string })]) {
+      for (const server of this.serverCandidates({ ns, labels: podLabels } as Request)) {
+        if (server.kind === 'Server' && this.ns(server) === ns && selects(server.spec?.podSelector, podLabels)
+          && (targetPorts ? targetPorts.includes(server.spec.port) : !['linkerd-admin', 4191].includes(server.spec.port))) {
+          for (const r of this.linkerdIndex(ns).get(`route-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
+        }
       }
     }
     const candidates = new Set([...this.probeIndex().get(`${ns}/${name}`) ?? [], ...app ? this.probeIndex().get(`${ns}/${app}`) ?? [] : []]);
@@ -1180,16 +1188,80 @@ export class ReachabilityMatrix {
   private linkerd(req: Request): { allowed: boolean; reason: string } {
     const c = req.caller;
     const nsObject = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
-    const nsDefault = nsObject?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'] ?? this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
-    const servers: any[] = this.once(this.targetKey('linkerd-servers', req), () => this.serverCandidates(req)
+    const cluster = this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
+    const nsDefault = nsObject?.metadata?.annotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION] ?? cluster;
+    const pods = this.linkerdPods(req);
+    if (!pods.length) {
+      // the pods are not among the manifests: the Servers that select the Service's selector, else the namespace's default
+      const server = this.once(this.targetKey('linkerd-server', req), () => this.linkerdServer(req, req.labels));
+      if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
+      return this.linkerdOnServer(req, server);
+    }
+    // each workload whose pods the Service selects, by its pods' labels: the Server that selects them on the port
+    // decides, else the pods' own default inbound policy, which is their pod template's
+    // config.linkerd.io/default-inbound-policy before the namespace's (the proxy injector copies the namespace's
+    // onto pods without one: pkg/inject/inject.go GetConfigOverride; the policy controller reads the pod's, else the
+    // cluster's: policy-controller/k8s/index/src/inbound/workload.rs Settings, index.rs default_inbound_server)
+    const plan = this.once(this.targetKey('linkerd-pods-plan', req), () => pods.map(w => {
+      const server = this.linkerdServer(req, w.labels);
+      const own = w.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION];
+      const policy = server ? undefined : own === undefined ? nsDefault : isLinkerdPolicy(own) ? own : cluster;
+      const ignored = `the cluster's default inbound policy ${cluster} (Linkerd ignores ${LINKERD_DEFAULT_POLICY_ANNOTATION}: ${JSON.stringify(own)} of ${w.kind} ${w.name})`;
+      const reason = own === undefined || server ? `namespace default inbound policy ${nsDefault}`
+        : isLinkerdPolicy(own) ? `the pod template's default inbound policy ${own} (${LINKERD_DEFAULT_POLICY_ANNOTATION} of ${w.kind} ${w.name})` : ignored;
+      return { what: `${w.kind} ${w.name}`, server, policy, reason: `no Server selects the pods; ${reason}` };
+    }));
+    const verdicts = plan.map(w => ({ what: w.what, ...(w.server ? this.linkerdOnServer(req, w.server) : this.linkerdDefault(w.policy!, c, w.reason)) }));
+    const first = verdicts[0];
+    if (verdicts.every(v => v.reason === first.reason && v.allowed === first.allowed)) return { allowed: first.allowed, reason: first.reason };
+    // the workloads decide differently: a request may reach the pods of any of them, so it is allowed only if each
+    // allows it (never reported wider than what a pod it may reach admits), and the reason says which decide what
+    const denied = verdicts.filter(v => !v.allowed);
+    const allowed = verdicts.filter(v => v.allowed);
+    const say = (list: typeof verdicts) => list.map(v => `${v.what}: ${v.reason}`).join('; ');
+    if (!denied.length) return { allowed: true, reason: `allowed on the pods of every workload: ${say(allowed)}` };
+    return { allowed: false, reason: `denied on the pods of ${say(denied)}${allowed.length ? ` (allowed on the pods of ${say(allowed)})` : ''}` };
+  }
+
+  /** The workloads (and bare Pods) among the manifests whose pods the request's Service selects, once per target. */
+  private linkerdPods(req: Request): PodTemplateFacts[] {
+    return this.once(this.targetKey('linkerd-pods', req), () => {
+      const byNs = this.once('pod-templates', () => {
+        const index = new Map<string, PodTemplateFacts[]>();
+        for (const t of podTemplatesOf(this.objects, o => this.ns(o))) {
+          if (!index.has(t.ns)) index.set(t.ns, []);
+          index.get(t.ns)!.push(t);
+        }
+        return index;
+      });
+      // (a Service without a selector selects no pods of the manifests)
+      return Object.keys(req.labels ?? {}).length ? (byNs.get(req.ns) ?? []).filter(t => subset(req.labels, t.labels as { [k: string]: string })) : [];
+    });
+  }
+
+  /**
+   * The Linkerd Servers of the request's target ports that select pods with these labels, sorted by name (the
+   * Service's selector when its pods are not among the manifests, else a workload's pod labels).
+   */
+  private linkerdServers(req: Request, labels: { [k: string]: string }): any[] {
+    return this.serverCandidates({ ...req, labels })
       // a Server is for one pod port: only those of the Service's target ports decide (so the proxy's
       // admin Server of `linkerd viz allow-scrapes`, port linkerd-admin, does not)
-      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && selects(o.spec?.podSelector, req.labels)
+      .filter(o => o.kind === 'Server' && this.ns(o) === req.ns && selects(o.spec?.podSelector, labels)
         && (req.targetPorts ? req.targetPorts.includes(o.spec.port) : !['linkerd-admin', 4191].includes(o.spec.port)))
-      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)));
-    const server = servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
-    if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
-    const routes: any[] = this.once(this.targetKey('linkerd-routes', req), () => this.linkerdHttpRoutes(req.ns, server));
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  }
+
+  /** The Server that decides for pods with these labels (of several, one that is not all-unauthenticated), if any. */
+  private linkerdServer(req: Request, labels: { [k: string]: string }): any {
+    const servers = this.linkerdServers(req, labels);
+    return servers.find(s => s.spec.accessPolicy !== 'all-unauthenticated') ?? servers[0];
+  }
+
+  /** The decision of a Server's routes and AuthorizationPolicies, else its accessPolicy. */
+  private linkerdOnServer(req: Request, server: any): { allowed: boolean; reason: string } {
+    const c = req.caller;
+    const routes: any[] = this.once(`linkerd-routes ${req.ns} ${server.metadata.name}`, () => this.linkerdHttpRoutes(req.ns, server));
     let route: any;
     if (routes.length) {
       let best = -1;
@@ -1208,9 +1280,9 @@ export class ReachabilityMatrix {
       return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
-    // the policies on this Server, route and namespace: once per target and route (not a scan of the
+    // the policies on this Server, route and namespace: once per Server and route (not a scan of the
     // namespace's policies per decision)
-    const policies = this.once(`linkerd-targeted ${this.targetKey('', req)} ${route ? route.metadata.name : ''}`, () => {
+    const policies = this.once(`linkerd-targeted ${req.ns} ${server.metadata.name} ${route ? route.metadata.name : ''}`, () => {
       // the namespace's policies on the Server, route or namespace (by the index), in the order of the manifests
       const index = this.linkerdIndex(req.ns);
       const order = this.once('linkerd-policy-order', () => new Map(this.ofKind('AuthorizationPolicy').map((o, i) => [o, i])));

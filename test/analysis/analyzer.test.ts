@@ -249,3 +249,73 @@ spec:
     expect(k103(cart, route('payment-eu-west'))).toEqual(['the HTTPRoute backend names Service shop/payment-eu-west']);
   });
 });
+
+describe('L121: the pods\' own config.linkerd.io/default-inbound-policy (pod template annotation, else the namespace\'s)', () => {
+  const KEY = 'config.linkerd.io/default-inbound-policy';
+  const ns = (policy?: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, annotations: {linkerd.io/inject: enabled${policy ? `, ${KEY}: ${policy}` : ''}}}`;
+  const server = (accessPolicy: string, podSelector = '{matchLabels: {app: user}}') => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: user-8080, namespace: shop}
+spec:
+  podSelector: ${podSelector}
+  port: 8080
+  accessPolicy: ${accessPolicy}`;
+  const meta = (name: string, policy?: string) => `{labels: {app: user, workload: ${name}}${policy ? `, annotations: {${KEY}: ${policy}}` : ''}}`;
+  const containers = '{containers: [{name: app, image: app:1, ports: [{containerPort: 8080}]}]}';
+  const workload = (kind: string, name: string, policy?: string) => {
+    if (kind === 'Pod') return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop, labels: {app: user, workload: ${name}}${policy ? `, annotations: {${KEY}: ${policy}}` : ''}}\nspec: ${containers}`;
+    const template = `{metadata: ${meta(name, policy)}, spec: ${containers}}`;
+    if (kind === 'CronJob') return `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: ${name}, namespace: shop}\nspec: {schedule: "* * * * *", jobTemplate: {spec: {template: ${template}}}}`;
+    return `apiVersion: ${kind === 'Job' ? 'batch/v1' : 'apps/v1'}\nkind: ${kind}\nmetadata: {name: ${name}, namespace: shop}\nspec: {selector: {matchLabels: {workload: ${name}}}, template: ${template}}`;
+  };
+  const l121 = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n')).findings.filter(f => f.code === 'L121').map(f => f.message);
+
+  test.each(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'])('a %s whose pods say deny under an all-unauthenticated namespace: an all-unauthenticated Server over them is reported', (kind) => {
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated'), workload(kind, 'user', 'deny'))).toEqual([
+      `all-unauthenticated admits more callers than the default inbound policy of pods it selects: ${kind} user (deny, its pod template's ${KEY}); Linkerd applies the Server's accessPolicy to their port instead of that default, `
+      + 'and no AuthorizationPolicy governs this Server: the port is open wider than these pods\' own default; set accessPolicy: deny (or authorize the callers)',
+    ]);
+    // a Server as narrow as the pods' default is not
+    expect(l121(ns('all-unauthenticated'), server('deny'), workload(kind, 'user', 'deny'))).toEqual([]);
+  });
+
+  test('pods that say all-unauthenticated under a deny namespace: their own default wins, so an all-unauthenticated Server over them opens nothing', () => {
+    expect(l121(ns('deny'), server('all-unauthenticated'), workload('Deployment', 'user', 'all-unauthenticated'))).toEqual([]);
+    // without the Namespace object among the manifests too
+    expect(l121(server('all-unauthenticated'), workload('Deployment', 'user', 'all-unauthenticated'))).toEqual([]);
+  });
+
+  test('no pod annotation: the namespace\'s default, as before (with and without the workloads among the manifests)', () => {
+    expect(l121(ns('deny'), server('all-unauthenticated'), workload('Deployment', 'user'))).toEqual([expect.stringContaining('pods it selects: Deployment user (deny, the namespace\'s); ')]);
+    expect(l121(ns('deny'), server('all-unauthenticated'))).toEqual([expect.stringContaining('all-unauthenticated admits more callers than the namespace\'s default inbound policy deny')]);
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated'), workload('Deployment', 'user'))).toEqual([]);
+    // neither annotated nor the Namespace object here: not known
+    expect(l121(server('all-unauthenticated'), workload('Deployment', 'user'))).toEqual([]);
+  });
+
+  test('of several selected pods, those whose own default is narrower are named; pods the Server does not select are not read', () => {
+    const other = workload('Deployment', 'other', 'deny').replace(/app: user/g, 'app: other');
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated'), workload('Deployment', 'a', 'cluster-authenticated'), workload('StatefulSet', 'b'), other)).toEqual([
+      expect.stringContaining('pods it selects: Deployment a (cluster-authenticated, its pod template\'s config.linkerd.io/default-inbound-policy); '),
+    ]);
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated'), workload('StatefulSet', 'b'), other)).toEqual([]);
+  });
+
+  test('a podSelector by matchExpressions selects the pods its expressions match', () => {
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated', '{matchExpressions: [{key: workload, operator: In, values: [a]}]}'), workload('Deployment', 'a', 'deny'))).toHaveLength(1);
+    expect(l121(ns('all-unauthenticated'), server('all-unauthenticated', '{matchExpressions: [{key: workload, operator: NotIn, values: [a]}]}'), workload('Deployment', 'a', 'deny'))).toEqual([]);
+  });
+
+  test('wider is by the callers each policy admits (policy-controller defaults.rs): all-authenticated is wider than cluster-unauthenticated (callers from outside the cluster), and the fix admits only what every pod admits', () => {
+    expect(l121(ns('cluster-unauthenticated'), server('all-authenticated'))).toEqual([expect.stringContaining('set accessPolicy: cluster-unauthenticated')]);
+    expect(l121(ns('all-authenticated'), server('cluster-unauthenticated'), workload('Deployment', 'a', 'cluster-unauthenticated'), workload('Deployment', 'b', 'all-authenticated')))
+      .toEqual([expect.stringContaining('pods it selects: Deployment b (all-authenticated, its pod template\'s config.linkerd.io/default-inbound-policy); ')]);
+    expect(l121(ns('deny'), server('all-unauthenticated'), workload('Deployment', 'a', 'cluster-unauthenticated'), workload('Deployment', 'b', 'all-authenticated')))
+      .toEqual([expect.stringContaining('set accessPolicy: cluster-authenticated')]);
+    expect(l121(ns('all-unauthenticated'), server('audit'))).toEqual([]);
+  });
+
+  test('a pod value Linkerd cannot parse: the pod runs with the cluster\'s default, which the manifests do not say (not reported)', () => {
+    expect(l121(ns('deny'), server('all-unauthenticated'), workload('Deployment', 'user', 'nobody'))).toEqual([]);
+  });
+});

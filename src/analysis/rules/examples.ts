@@ -176,6 +176,15 @@ metadata:
   name: shop
   annotations: {config.linkerd.io/default-inbound-policy: deny, linkerd.io/inject: enabled}`;
 
+const L_POD_POLICY = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  template:
+    metadata: {labels: {app: payment}, annotations: {config.linkerd.io/default-inbound-policy: deny}}
+    spec: {containers: [{name: payment, image: payment:1, ports: [{containerPort: 8080}]}]}`;
+
 const L_SERVER_ROUTE = `apiVersion: policy.linkerd.io/v1beta3
 kind: HTTPRoute
 metadata: {name: payment-api, namespace: shop}
@@ -854,6 +863,13 @@ spec:
     bad: doc(L_NAMESPACE, SERVER('payment-http', '  accessPolicy: all-unauthenticated')),
     expect: ['L121'],
     fixed: doc(L_NAMESPACE, SERVER('payment-http', '  accessPolicy: deny')),
+  },
+  {
+    // the pods' own default (their pod template's annotation) decides, not the namespace's
+    code: 'L121',
+    bad: doc(L_NAMESPACE.replace('default-inbound-policy: deny', 'default-inbound-policy: all-unauthenticated'), SERVER('payment-http', '  accessPolicy: all-unauthenticated'), L_POD_POLICY),
+    expect: ['L121'],
+    fixed: doc(L_NAMESPACE.replace('default-inbound-policy: deny', 'default-inbound-policy: all-unauthenticated'), SERVER('payment-http', '  accessPolicy: deny'), L_POD_POLICY),
   },
   {
     code: 'L122',

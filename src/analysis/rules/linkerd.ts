@@ -1,7 +1,9 @@
 import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPodDefault, linkerdPolicyMeet, linkerdPolicyWider } from '../../private/linkerd-policy';
 import { cidrContains } from '../../private/names';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
+import { labelSelectorMatches, podTemplatesOf, PodTemplateFacts } from '../private/pod-templates';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
 const E = Severity.ERROR;
@@ -45,6 +47,16 @@ function serverSelects(server: any, labels: { [k: string]: string }): boolean {
   const sel = server.spec?.podSelector;
   if (!sel || sel.matchExpressions) return false;
   return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * The pod templates among the manifests that a Server's podSelector (matchLabels and matchExpressions: a pod
+ * template's labels are all known) selects in its namespace, read once per analysis.
+ */
+function selectedPods(ctx: Ctx, server: Doc): PodTemplateFacts[] {
+  const all = ctx.memo('linkerd.podTemplates', () => podTemplatesOf(ctx.docs.map(x => x.obj), o => ctx.ns(o)));
+  const ns = ctx.ns(server.obj);
+  return all.filter(t => t.ns === ns && labelSelectorMatches(server.obj.spec?.podSelector, t.labels as { [k: string]: string }));
 }
 
 /** The HTTPRoutes (policy.linkerd.io or Gateway API) attached to a Server. */
@@ -312,22 +324,44 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     code: 'L121',
     severity: W,
     mesh: 'linkerd',
-    kinds: ['Server', 'Namespace'],
-    upstream: 'policy-controller inbound index (client_authzs): a Server\'s accessPolicy replaces the default inbound policy on its port and is added to every route\'s authorizations',
-    summary: 'a Server (without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than its namespace\'s default inbound policy, so creating it opened the port, whatever AuthorizationPolicies target it or its routes (Linkerd adds the accessPolicy to every route)',
+    kinds: ['Server', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'],
+    upstream: 'policy-controller inbound index (client_authzs, default_inbound_server): a Server\'s accessPolicy replaces the default inbound policy of the pods it selects on its port (the pod\'s config.linkerd.io/default-inbound-policy, else its namespace\'s) and is added to every route\'s authorizations',
+    summary: 'a Server (without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than the default inbound policy of the pods it selects (their own config.linkerd.io/default-inbound-policy, else their namespace\'s), so creating it opened the port, whatever AuthorizationPolicies target it or its routes (Linkerd adds the accessPolicy to every route)',
     check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
-      const nsDefault = ctx.namespaceObject(ctx.ns(d.obj))?.metadata?.annotations?.['config.linkerd.io/default-inbound-policy'];
+      const ns = ctx.ns(d.obj);
+      const nsAnnotation = ctx.namespaceObject(ns)?.metadata?.annotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION];
+      // the namespace's default as its pods get it (an unknown value is copied onto them and ignored there: the cluster's, not known here)
+      const nsDefault = isLinkerdPolicy(nsAnnotation) ? nsAnnotation : undefined;
       const policy = d.obj.spec?.accessPolicy ?? 'deny';
-      if (nsDefault === undefined || OPENNESS[nsDefault] === undefined || OPENNESS[policy] === undefined || OPENNESS[policy] <= OPENNESS[nsDefault]) return [];
+      if (!isLinkerdPolicy(policy)) return [];
       // an open port with its reason stated (cdk8s-mesh.io/access-policy-reason, e.g. an mTLS exception) is meant
       if (d.obj.metadata?.annotations?.['cdk8s-mesh.io/access-policy-reason']) return [];
+      // the pods the Server selects among the manifests, each with the default it runs with where no Server selects
+      // its port: its own annotation, else the namespace's (the proxy injector copies it onto pods that have none:
+      // pkg/inject/inject.go GetConfigOverride; policy-controller/k8s/index/src/inbound/workload.rs reads the pod's)
+      const pods = selectedPods(ctx, d);
+      const wider = pods.length
+        ? pods.map(t => ({ t, own: linkerdPodDefault(t.annotations, nsDefault, undefined) }))
+          .filter((x): x is { t: PodTemplateFacts; own: string } => x.own !== undefined && linkerdPolicyWider(policy, x.own))
+        : [];
+      if (pods.length ? !wider.length : nsDefault === undefined || !linkerdPolicyWider(policy, nsDefault)) return [];
       // AuthorizationPolicies do not narrow it: the policy controller adds the accessPolicy's callers to the
       // Server's authorizations, which apply on every route (policy-controller/k8s/index/src/inbound/index.rs,
       // client_authzs: server.access_policy default_authzs)
       const governed = policiesOn(ctx, d, serverRoutes(ctx, d)).length > 0;
-      return [at(d, ['spec', 'accessPolicy'], governed
-        ? `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route's authorizations, so the policies do not narrow it): the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
-        : `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
+      if (!pods.length) {
+        return [at(d, ['spec', 'accessPolicy'], governed
+          ? `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route's authorizations, so the policies do not narrow it): the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
+          : `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
+      }
+      const fix = linkerdPolicyMeet(wider.map(x => x.own));
+      const source = (t: PodTemplateFacts) => (t.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION] === undefined ? 'the namespace\'s' : `its pod template's ${LINKERD_DEFAULT_POLICY_ANNOTATION}`);
+      const which = wider.map(x => `${x.t.kind} ${x.t.name} (${x.own}, ${source(x.t)})`).join(', ');
+      return [at(d, ['spec', 'accessPolicy'], `${policy} admits more callers than the default inbound policy of pods it selects: ${which}; Linkerd applies the Server's accessPolicy to their port instead of that default`
+        + (governed
+          ? ', and admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route\'s authorizations, so the policies do not narrow it): '
+          + `the port is open wider than these pods' own default; set accessPolicy: ${fix}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
+          : `, and no AuthorizationPolicy governs this Server: the port is open wider than these pods' own default; set accessPolicy: ${fix} (or authorize the callers)`))];
     }),
   },
   {

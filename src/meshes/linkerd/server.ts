@@ -1,12 +1,13 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as linkerd from '../../imports/linkerd';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
-import { userPath } from '../../private/k8s-objects';
+import { manifestOf, namespaceOfObject, userPath } from '../../private/k8s-objects';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPolicyMeet } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { makerAnnotation } from '../enrolment';
 
@@ -47,8 +48,69 @@ interface NamespaceDefault {
 /** The default inbound policies constructs of an app write on a namespace (by app and namespace). */
 const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, NamespaceDefault[]>>();
 
-/** Linkerd's namespace default inbound policy annotation (policy-controller: `config.linkerd.io/default-inbound-policy`). */
-const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
+/** Linkerd's namespace (and pod) default inbound policy annotation (policy-controller: `config.linkerd.io/default-inbound-policy`). */
+const DEFAULT_INBOUND_POLICY = LINKERD_DEFAULT_POLICY_ANNOTATION;
+
+/** The kinds whose pods a Server may select, and where their pod template is (a bare Pod: the object itself). */
+const POD_TEMPLATES: { readonly [kind: string]: readonly string[] } = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Pod: [],
+};
+
+/** A pod template of the app (a workload's, or a bare Pod's metadata), as written at synthesis. */
+interface AppPodTemplate {
+  readonly what: string;
+  readonly namespace: string | undefined;
+  readonly chart: Chart;
+  readonly labels: { readonly [k: string]: unknown };
+  readonly annotations: { readonly [k: string]: unknown };
+}
+
+/** The pod templates of an app, read once per synthesis (appPodTemplates). */
+const APP_POD_TEMPLATES = new WeakMap<IConstruct, AppPodTemplate[]>();
+
+/**
+ * The pod templates of the app's workloads (POD_TEMPLATES), rendered once per synthesis rather than once per Server:
+ * an app with a rate limit on each of 300 services and their 300 Deployments would render 180,000 workloads. Read
+ * only at synthesis (the Servers' validation and rendering), when the tree is final; the list is dropped when the
+ * next synthesis validates the app (a validation of the root, which cdk8s runs first: App.synth and Chart.toJson
+ * validate the app's constructs in pre-order), so that objects added or changed between two syntheses are read.
+ */
+function appPodTemplates(root: IConstruct): AppPodTemplate[] {
+  const known = APP_POD_TEMPLATES.get(root);
+  if (known) return known;
+  const out: AppPodTemplate[] = [];
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || POD_TEMPLATES[c.kind] === undefined) continue;
+    const o = manifestOf(c);
+    if (o === undefined) continue; // not complete (e.g. a cdk8s-plus Deployment without containers): not a workload yet
+    const pod = POD_TEMPLATES[c.kind].reduce((cur: any, k) => cur?.[k], o);
+    out.push({ what: `${c.kind} ${c.name} [${userPath(c)}]`, namespace: namespaceOfObject(c), chart: Chart.of(c), labels: pod?.metadata?.labels ?? {}, annotations: pod?.metadata?.annotations ?? {} });
+  }
+  APP_POD_TEMPLATES.set(root, out);
+  return out;
+}
+
+/** Drops an app's pod templates at the start of each synthesis (see appPodTemplates), registered once per app. */
+const RESET_REGISTERED = new WeakSet<IConstruct>();
+function resetPodTemplatesEachSynthesis(root: IConstruct): void {
+  if (RESET_REGISTERED.has(root)) return;
+  RESET_REGISTERED.add(root);
+  root.node.addValidation({ validate: () => { APP_POD_TEMPLATES.delete(root); return []; } });
+}
+
+/** A workload of the app whose pods a Server selects, with the default inbound policy its pods run with. */
+interface SelectedPods {
+  readonly what: string;
+  readonly policy: string;
+  /** Where the policy comes from, for messages. */
+  readonly from: string;
+}
 
 /**
  * The multicluster gateway's authorization of a Server (MultiClusterExport, gateway mode): its
@@ -203,10 +265,11 @@ export class LinkerdServer extends Construct {
           this.warnGatewayUnion(namespace);
           this.warnGatewayRateLimit(namespace);
           this.warnRemoteCallers(namespace);
-          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`):
-          // the namespace's default inbound policy when the app declares it (a ZeroTrustNamespace, or the
-          // user's annotation on the Namespace object), else the mesh's declared default
-          const accessPolicy = this.accessPolicy?.value ?? LinkerdServer.namespaceDefault(this, namespace) ?? this.meshDefault(mesh);
+          // unless a pattern decides, keep who may connect unchanged (a Server's own default is `deny`): the
+          // default inbound policy the selected pods run with (podDefault: their own annotation, else the
+          // namespace's when the app declares it, else the mesh's declared default). Pods that run with different
+          // defaults are refused at validation; rendered without it, the narrowest of them, which widens no pod
+          const accessPolicy = this.accessPolicy?.value ?? this.podDefault(mesh, namespace, service.selector, port).policy;
           this.warnGatewayWithoutRule(namespace, accessPolicy);
           return {
             podSelector: { matchLabels: sortKeys(service.selector) },
@@ -218,12 +281,15 @@ export class LinkerdServer extends Construct {
       }) as linkerd.ServerSpec,
     });
     markJoined(server);
+    resetPodTemplatesEachSynthesis(this.node.root);
     // a chart that no MultiClusterExport assigns is written into every cluster, and one Server has one
     // accessPolicy: refused where the clusters declare different defaults (decided at synthesis, when the
     // clusters are final, so the same in every creation order)
     this.node.addValidation({
       validate: () => {
         if (this.accessPolicy) return [];
+        const pods = this.podDefault(mesh, namespace, service.selector, port, false).disagree;
+        if (pods) return [pods];
         const conflict = LinkerdServer.declaredDefaults(this, namespace).conflict;
         if (!conflict) return [];
         const where = (d: NamespaceDefault) => {
@@ -394,6 +460,58 @@ export class LinkerdServer extends Construct {
       write(r.where, `Authz-${g.name}-${r.routeName}`, `${r.routeName}-from-multicluster-gateway`, { kind: 'HTTPRoute', name: r.routeName },
         `${g.description}, on route ${r.routeName} only: the requests the ZeroTrustNamespace allows its callers there (${r.rules.join(', ')})`);
     }
+  }
+
+  /**
+   * The default inbound policy of the pods the Server selects, which its accessPolicy keeps (Linkerd applies a
+   * Server's accessPolicy to the pods it selects instead of their default: policy-controller/k8s/index/src/inbound/
+   * index.rs, default_inbound_server is used only for a pod port no Server selects). A pod's default is its own
+   * `config.linkerd.io/default-inbound-policy`, else its namespace's, else the cluster's (linkerdPodDefault):
+   * here the pod templates of the app's workloads of the Server's namespace and cluster whose labels the
+   * Service's selector matches, read at synthesis (defined in any order). Without such a workload, or when none
+   * of them carries the annotation, the namespace's declared default, else the mesh's (as before).
+   *
+   * When the pods run with different defaults, one accessPolicy either opens some pods' port wider than their
+   * own default or shuts callers another pod's admits: `disagree` says so (refused at validation: the pod
+   * annotations are the user's to reconcile), and `policy` is the narrowest of them (linkerdPolicyMeet), so
+   * that output rendered anyway never admits a caller that a selected pod's own default refuses.
+   */
+  private podDefault(mesh: Mesh, namespace: string | undefined, selector: { [k: string]: string }, port: number,
+    warn = true): { policy: string | undefined; disagree?: string } {
+    // the mesh's default, with the undeclared-default warning only where it is used, and only when rendering
+    const cluster = () => (warn ? this.meshDefault(mesh) : mesh.linkerdInboundPolicy);
+    const declared = LinkerdServer.namespaceDefault(this, namespace);
+    const selected = this.selectedPods(namespace, selector);
+    if (!selected.some(p => p.annotations[DEFAULT_INBOUND_POLICY] !== undefined)) return { policy: declared ?? cluster() };
+    // as linkerdPodDefault: the pod's own, else the namespace's, else the cluster's; an own value Linkerd cannot
+    // parse is ignored (workload.rs) and the injector copies nothing over it: the cluster's
+    const pods: SelectedPods[] = selected.map(p => {
+      const own = p.annotations[DEFAULT_INBOUND_POLICY];
+      if (isLinkerdPolicy(own)) return { what: p.what, policy: own, from: `its pod template's ${DEFAULT_INBOUND_POLICY}` };
+      if (own === undefined && declared !== undefined) return { what: p.what, policy: declared, from: 'the namespace\'s default' };
+      const from = own === undefined ? 'the mesh\'s default inbound policy'
+        : `the mesh's default inbound policy, as Linkerd ignores its pod template's ${DEFAULT_INBOUND_POLICY}: ${show(own)}`;
+      return { what: p.what, policy: cluster() ?? 'all-unauthenticated', from };
+    });
+    const values = [...new Set(pods.map(p => p.policy))];
+    if (values.length === 1) return { policy: values[0] };
+    const meet = linkerdPolicyMeet(values);
+    const list = pods.map(p => `${p.what} (${p.policy}: ${p.from})`).join(', ');
+    return {
+      policy: meet,
+      disagree: `accessPolicy: Server ${this.serverName} of namespace ${namespace} selects the pods of ${list}, which run with different default inbound policies, `
+        + `and one Server has one accessPolicy, which Linkerd applies to port ${port} of every pod it selects instead of the pod's own default (policy-controller inbound index: a pod port's default server only where no Server selects it, default_inbound_server): `
+        + `${values.filter(v => v !== meet).join(' or ')} would open some of these pods wider than their own default, and ${meet} (the narrowest) would refuse callers the others admit; `
+        + `give these pod templates the same ${DEFAULT_INBOUND_POLICY} annotation (or none), or select them with Services of their own`,
+    };
+  }
+
+  /** The app's workloads of the Server's namespace and cluster whose pods `selector` (non-empty) selects, in the app's order. */
+  private selectedPods(namespace: string | undefined, selector: { [k: string]: string }): { what: string; annotations: { [k: string]: unknown } }[] {
+    if (!Object.keys(selector).length) return [];
+    const chart = Chart.of(this);
+    return appPodTemplates(this.node.root).filter(p => p.namespace === namespace && sameCluster(p.chart, chart)
+      && Object.entries(selector).every(([k, v]) => p.labels[k] === v));
   }
 
   private meshDefault(mesh: Mesh): string | undefined {

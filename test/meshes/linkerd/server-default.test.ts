@@ -1,5 +1,6 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
 import { LinkerdInboundPolicy, Mesh, MeshAnalyzer, MtlsPhase, MultiClusterExport, ResilientService, ServiceProtocol, ServiceRef, UnsupportedSettings, ZeroTrustNamespace } from '../../../src';
 import { captureStderr, failureOf, ofKind, shopChart, synthValidated } from '../../util';
 
@@ -219,5 +220,121 @@ describe('a rate limit on a gRPC port: Linkerd applies none there (policy-contro
     const out = synthValidated(chart);
     expect(ofKind(out, 'Server', 'limited-8080').map(o => o.spec.proxyProtocol)).toEqual([proxyProtocol]);
     expect(ofKind(out, 'HTTPLocalRateLimitPolicy', 'limited').map(o => o.spec.targetRef.name)).toEqual(['limited-8080']);
+  });
+});
+
+describe('linkerd: a pod template\'s own config.linkerd.io/default-inbound-policy (the Server keeps what its pods run with)', () => {
+  // the user's workloads as hand-written YAML (cdk8s ApiObjects of the parsed documents), in namespace shop
+  const workload = (kind: string, name: string, podAnnotations?: string) => {
+    const meta = `{labels: {app: limited, workload: ${name}}${podAnnotations ? `, annotations: {${podAnnotations}}` : ''}}`;
+    const pod = `metadata: ${meta}\n  spec: {containers: [{name: app, image: app:1, ports: [{containerPort: 8080}]}]}`;
+    if (kind === 'Pod') return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, labels: {app: limited, workload: ${name}}${podAnnotations ? `, annotations: {${podAnnotations}}` : ''}}\nspec: {containers: [{name: app, image: app:1, ports: [{containerPort: 8080}]}]}`;
+    if (kind === 'CronJob') return `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: ${name}}\nspec:\n  schedule: "* * * * *"\n  jobTemplate:\n    spec:\n      template:\n        ${pod.replace(/\n/g, '\n      ')}`;
+    return `apiVersion: ${kind === 'Job' ? 'batch/v1' : 'apps/v1'}\nkind: ${kind}\nmetadata: {name: ${name}}\nspec:\n  selector: {matchLabels: {workload: ${name}}}\n  template:\n    ${pod}`;
+  };
+  const namespace = (policy?: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop${policy ? `, annotations: {${DEFAULT_POLICY}: ${policy}}` : ''}}`;
+  function build(docs: string[], opts: { mesh?: Mesh; before?: boolean } = {}) {
+    const chart = shopChart();
+    const include = () => docs.forEach((text, i) => {
+      const obj = yaml.load(text) as any;
+      new ApiObject(chart, `yaml-${i}`, obj);
+    });
+    if (opts.before !== false) include();
+    const rs = rateLimited(chart, opts.mesh ?? Mesh.linkerd());
+    if (opts.before === false) include();
+    return { chart, rs };
+  }
+  const written = (docs: string[], opts: { mesh?: Mesh; before?: boolean } = {}) => {
+    const { chart, rs } = build(docs, opts);
+    const out = synthValidated(chart);
+    return { policy: accessPolicy(chart), out, rs, l121: MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121') };
+  };
+
+  test.each(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'])('a %s whose pods say deny under an all-unauthenticated namespace: the Server is deny, not wider than the pods', (kind) => {
+    const { policy, l121 } = written([namespace('all-unauthenticated'), workload(kind, 'limited', `${DEFAULT_POLICY}: deny`)]);
+    expect(policy).toEqual(['deny']);
+    expect(l121).toEqual([]);
+  });
+
+  test('read at synthesis: a workload defined after the rate limit counts too', () => {
+    expect(written([namespace('all-unauthenticated'), workload('Deployment', 'limited', `${DEFAULT_POLICY}: deny`)], { before: false }).policy).toEqual(['deny']);
+  });
+
+  test('pods that say all-unauthenticated under a deny namespace: their own default wins (all-unauthenticated), without the undeclared-default warning', () => {
+    const { policy, rs } = written([namespace('deny'), workload('Deployment', 'limited', `${DEFAULT_POLICY}: all-unauthenticated`)]);
+    expect(policy).toEqual(['all-unauthenticated']);
+    expect(rs.warnings).toEqual([]);
+  });
+
+  test('no pod annotation: unchanged (the namespace\'s, else the mesh\'s with its warning)', () => {
+    expect(written([namespace('deny'), workload('Deployment', 'limited')]).policy).toEqual(['deny']);
+    const { policy, rs } = written([workload('Deployment', 'limited')]);
+    expect(policy).toEqual(['all-unauthenticated']);
+    expect(rs.warnings).toEqual([expect.stringContaining('as the app declares no default for namespace shop')]);
+  });
+
+  test('pods of another Service\'s selector, or another namespace, are not read', () => {
+    const other = workload('Deployment', 'other', `${DEFAULT_POLICY}: deny`).replace(/app: limited/g, 'app: other');
+    const elsewhere = workload('Deployment', 'elsewhere', `${DEFAULT_POLICY}: deny`).replace('metadata: {name: elsewhere}', 'metadata: {name: elsewhere, namespace: billing}');
+    expect(written([namespace('all-unauthenticated'), other, elsewhere]).policy).toEqual(['all-unauthenticated']);
+  });
+
+  test('a pod value Linkerd cannot parse is ignored by Linkerd, which then runs the pod with the cluster\'s default (not the namespace\'s): the mesh\'s declared default', () => {
+    const docs = [namespace('all-unauthenticated'), workload('Deployment', 'limited', `${DEFAULT_POLICY}: nobody`)];
+    expect(written(docs, { mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.CLUSTER_AUTHENTICATED }) }).policy).toEqual(['cluster-authenticated']);
+  });
+
+  test('pods that agree (one annotated deny, one unannotated under a deny namespace) are not refused', () => {
+    expect(written([namespace('deny'), workload('Deployment', 'a', `${DEFAULT_POLICY}: deny`), workload('StatefulSet', 'b')]).policy).toEqual(['deny']);
+  });
+
+  test('pods that run with different defaults are refused at synthesis, naming the Server, the workloads, their defaults and the fix; rendered without validation, the narrowest', () => {
+    const docs = [namespace('all-unauthenticated'), workload('Deployment', 'a', `${DEFAULT_POLICY}: deny`), workload('StatefulSet', 'b')];
+    const { chart } = build(docs);
+    expect(synthError(chart.node.root as App)).toContain('[test/LinkerdServer-shop-limited-8080] accessPolicy: Server limited-8080 of namespace shop selects the pods of '
+      + `Deployment a [test/yaml-1] (deny: its pod template's ${DEFAULT_POLICY}), StatefulSet b [test/yaml-2] (all-unauthenticated: the namespace's default), which run with different default inbound policies, `
+      + 'and one Server has one accessPolicy, which Linkerd applies to port 8080 of every pod it selects instead of the pod\'s own default');
+    expect(synthError(chart.node.root as App)).toContain('all-unauthenticated would open some of these pods wider than their own default, and deny (the narrowest) would refuse callers the others admit; '
+      + `give these pod templates the same ${DEFAULT_POLICY} annotation (or none), or select them with Services of their own`);
+    const server = chart.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Server') as ApiObject;
+    expect(server.toJson().spec.accessPolicy).toBe('deny');
+    // all-authenticated and cluster-unauthenticated: neither is narrower; the narrowest admitting no caller either refuses is cluster-authenticated
+    const mixed = build([namespace('cluster-unauthenticated'), workload('Deployment', 'a', `${DEFAULT_POLICY}: all-authenticated`), workload('StatefulSet', 'b')]);
+    expect((mixed.chart.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Server') as ApiObject).toJson().spec.accessPolicy).toBe('cluster-authenticated');
+    expect(synthError(mixed.chart.node.root as App)).toContain('all-authenticated or cluster-unauthenticated would open some of these pods wider than their own default, and cluster-authenticated (the narrowest)');
+  });
+
+  test('read again at each synthesis: a pod annotation added after a first synthesis counts', () => {
+    const chart = shopChart();
+    new ApiObject(chart, 'ns', yaml.load(namespace('all-unauthenticated')) as any);
+    const pods = new kplus.Deployment(chart, 'limited-pods', { containers: [{ image: 'app:1', portNumber: 8080 }] });
+    pods.podMetadata.addLabel('app', 'limited');
+    rateLimited(chart, Mesh.linkerd());
+    expect(accessPolicy(chart)).toEqual(['all-unauthenticated']);
+    pods.podMetadata.addAnnotation(DEFAULT_POLICY, 'deny');
+    expect(accessPolicy(chart)).toEqual(['deny']);
+  });
+
+  test('the MultiClusterExport\'s Server reads its pods too, those of its own cluster only', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { [DEFAULT_POLICY]: 'all-unauthenticated' } } });
+    new ApiObject(eu, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: cluster-authenticated`).replace(/app: limited/g, 'app: payment')) as any);
+    // (pods of the same labels in the other cluster never run behind eu-west's Server: not read)
+    new ApiObject(us, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: deny`).replace(/app: limited/g, 'app: payment')) as any);
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.linkerd(),
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    expect(accessPolicy(eu, 'payment-8080')).toEqual(['cluster-authenticated']);
   });
 });

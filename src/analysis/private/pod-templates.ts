@@ -1,0 +1,64 @@
+import { controllerWorkloads } from './enrolment';
+
+/** A pod template among the manifests (a workload's, or a bare Pod's metadata), for the rules that read pods' own settings. */
+export interface PodTemplateFacts {
+  /** The manifest that holds it (a Flagger `<target>-primary` is made here from its target Deployment). */
+  readonly obj: any;
+  readonly kind: string;
+  readonly name: string;
+  readonly ns: string;
+  readonly labels: { [k: string]: string };
+  readonly annotations: { [k: string]: unknown };
+}
+
+/** Where each kind holds its pod template (a bare Pod: the object itself). */
+const TEMPLATE_PATHS: { readonly [kind: string]: readonly string[] } = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Pod: [],
+};
+
+const GROUPS: { readonly [kind: string]: string } = { Pod: 'v1', Job: 'batch/', CronJob: 'batch/' };
+
+/**
+ * The pod templates of the workloads among the manifests (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
+ * CronJobs, bare Pods), with the pods the delivery controllers make of them (Argo Rollouts, Flagger primaries:
+ * controllerWorkloads), in the manifests' order. Hand-written YAML of any shape: a label or annotation map that is
+ * not a map reads as empty.
+ */
+export function podTemplatesOf(objects: any[], nsOf: (o: any) => string): PodTemplateFacts[] {
+  const map = (m: unknown) => (m && typeof m === 'object' && !Array.isArray(m) ? m as { [k: string]: any } : {});
+  const workloads = objects.filter(o => o && typeof o === 'object' && TEMPLATE_PATHS[o.kind] !== undefined && typeof o.apiVersion === 'string'
+    && (o.kind === 'Pod' ? o.apiVersion === 'v1' : o.apiVersion.startsWith(GROUPS[o.kind] ?? 'apps/')));
+  return [...workloads, ...controllerWorkloads(objects)].map(o => {
+    const template = (TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
+    const meta = map(map(template).metadata);
+    return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations) };
+  });
+}
+
+/**
+ * Whether a Kubernetes label selector (`matchLabels` and `matchExpressions`, e.g. a Linkerd Server's `podSelector`)
+ * selects a pod with exactly these labels (a pod template's: all of its labels are known). An unknown operator
+ * selects nothing.
+ */
+export function labelSelectorMatches(selector: any, labels: { [k: string]: string }): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const matchLabels = selector.matchLabels && typeof selector.matchLabels === 'object' ? selector.matchLabels : {};
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).every((e: any) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': return has && values.includes(labels[e.key]);
+      case 'NotIn': return !has || !values.includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
