@@ -10,6 +10,7 @@ export function alertIntent(extra: Partial<CanaryAlertIntent> = {}): CanaryAlert
     service: 'payment',
     namespace: 'shop',
     canary: { name: 'v2', labels: { app: 'payment', version: 'v2' }, versionKey: 'version', versionValue: 'v2', backendService: 'payment-v2' },
+    stable: { name: 'v1', labels: { app: 'payment', version: 'v1' }, versionKey: 'version', versionValue: 'v1', backendService: 'payment-v1' },
     window: '5m',
     prometheusLabels: { release: 'prom' },
     ...extra,

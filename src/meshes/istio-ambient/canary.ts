@@ -1,8 +1,56 @@
+import { Construct } from 'constructs';
+import * as prometheus from '../../imports/prometheus';
 import { IstioWaypointScope } from '../../model/mesh';
+import { meshError, show } from '../../private/errors';
+import { objectMetadata, sortKeys } from '../../private/metadata';
+import { PromLabel, promSelector } from '../../private/promql';
 import { ARGO_GATEWAY_API, argoGatewayApiHeaderRoutes, flaggerGatewayApi, renderBackendServices } from '../gateway-api/canary';
-import { AmbientNamespace } from '../istio/ambient';
-import { ISTIO_CANARY, istioQueries } from '../istio/canary';
+import { AmbientNamespace, waypointNameFor } from '../istio/ambient';
+import { ISTIO_CANARY, ISTIO_CANONICAL_REVISION, ISTIO_ENVOY_METRICS, istioQueries } from '../istio/canary';
 import { CanaryRenderer, RenderContext } from '../renderer';
+
+/** The label istiod gives a waypoint's pods: the name of their Gateway (files/waypoint.yaml, pod template). */
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/** The PodMonitor of a waypoint's proxies (the metrics-absent rule names it). */
+function waypointMonitorName(waypoint: string): string {
+  return `${waypoint}-envoy-stats`;
+}
+
+/**
+ * The PodMonitor of one waypoint's pods, written once per chart, namespace and waypoint: every release of
+ * the namespace that the waypoint serves shares it (two PodMonitors of the same pods would scrape each
+ * twice, as two jobs).
+ */
+class WaypointMetrics extends Construct {
+  public static of(ambient: AmbientNamespace, waypoint: string, labels: { readonly [key: string]: string }, by: string): void {
+    const id = `WaypointMetrics-${waypoint}`;
+    const existing = ambient.node.tryFindChild(id) as WaypointMetrics | undefined;
+    if (!existing) {
+      new WaypointMetrics(ambient, id, ambient.namespace, waypoint, labels, by);
+      return;
+    }
+    if (show(sortKeys({ ...existing.labels })) !== show(sortKeys({ ...labels }))) {
+      throw meshError(`[${by}] healthAlert.prometheusLabels: got ${show(labels)}, but [${existing.firstBy}] labels the PodMonitor ${waypointMonitorName(waypoint)} of the waypoint ${waypoint} (namespace ${ambient.namespace}) ${show(existing.labels)}, and both releases' alerts read that waypoint's metrics through it; give the health alerts of the releases the waypoint serves the same prometheusLabels`);
+    }
+  }
+
+  private constructor(
+    scope: Construct, id: string, namespace: string, waypoint: string,
+    private readonly labels: { readonly [key: string]: string }, private readonly firstBy: string,
+  ) {
+    super(scope, id);
+    // the waypoint's proxy: its Envoy stats port, as on a sidecar; its pods are not in ambient
+    // (istio.io/dataplane-mode: none in files/waypoint.yaml), so ztunnel does not stand in the scrape
+    new prometheus.PodMonitor(this, 'Resource', {
+      metadata: objectMetadata(waypointMonitorName(waypoint), namespace, { labels }),
+      spec: {
+        selector: { matchLabels: { [GATEWAY_NAME_LABEL]: waypoint } },
+        podMetricsEndpoints: [{ ...ISTIO_ENVOY_METRICS }],
+      },
+    });
+  }
+}
 
 /**
  * Istio ambient: the waypoint's HTTPRoute sends to a Service per version, and a controller's routes are
@@ -16,10 +64,32 @@ export const AMBIENT_CANARY: CanaryRenderer = {
   // metadata, which the stats filter reports as destination_service (istio/istio
   // pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster, "Ensure VIP cluster has
   // services metadata for stats filter usage")
-  alertQueries: intent => istioQueries([
-    ['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'],
-    ['destination_service_name', intent.canary.backendService], ['destination_version', intent.canary.versionValue],
-  ], intent.window),
+  alertQueries(intent, context) {
+    const base: PromLabel[] = [
+      ['reporter', 'waypoint'], ['destination_service_namespace', intent.namespace ?? 'default'],
+      ['destination_service_name', intent.canary.backendService], ['destination_version', intent.canary.versionValue],
+    ];
+    // the waypoint creates the series at the first request it sends to the backend, and keeps it
+    const present = `istio_requests_total${promSelector(base)}`;
+    const v = intent.canary.versionValue;
+    const waypoint = waypointNameFor(context.mesh.istioWaypointScope, intent.service);
+    return {
+      ...istioQueries(base, intent.window),
+      // without a scrape of the waypoint by the Prometheus that loads this rule, the alerts above would stay
+      // silent, so their absence alerts too
+      absent: {
+        series: present,
+        summary: `no request metrics for the ${v} canary of ${intent.service}: its health is not watched`,
+        description: `Prometheus has no istio_requests_total series reported by the waypoint (Gateway ${waypoint}) for the ${v} backend Service ${intent.canary.backendService} of ${intent.service}, so the canary alerts cannot fire: either no request reached the canary yet, or this Prometheus does not scrape the waypoint's pods, or ${ISTIO_CANONICAL_REVISION} is not ${v}. Check that the PodMonitor ${waypointMonitorName(waypoint)} is selected (its labels match the Prometheus's podMonitorSelector, and its namespace the podMonitorNamespaceSelector) and that the Gateway ${waypoint} has running pods (labelled ${GATEWAY_NAME_LABEL}: ${waypoint}).`,
+      },
+    };
+  },
+  // the waypoint reports the L7 metrics the rule reads (ztunnel's are L4: istio_tcp_*, which it does not
+  // read); the PodMonitor is written once the release's routes have asked for the waypoint
+  renderAlertMetrics(scope, intent, context) {
+    const ambient = AmbientNamespace.of(scope as Construct, intent.namespace ?? 'default', context.mesh, undefined, scope.node.path);
+    ambient.whenWaypoint(intent.service, waypoint => WaypointMetrics.of(ambient, waypoint, intent.prometheusLabels, scope.node.path));
+  },
   flagger: {
     // a Gateway API HTTPRoute with the Service as parent (GAMMA); Istio finds a Service parent by group ''
     // only (collections.All.FindByGroupKind)

@@ -16,6 +16,14 @@ export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** The name of the namespace waypoint the patterns create. */
 export const WAYPOINT_NAME = 'waypoint';
 
+/**
+ * The name of the waypoint that serves `service` (once a pattern asks for it): the namespace's, or the
+ * Service's own with `IstioWaypointScope.SERVICE` (AmbientNamespace.useWaypoint).
+ */
+export function waypointNameFor(scope: IstioWaypointScope | undefined, service: string): string {
+  return (scope ?? IstioWaypointScope.NAMESPACE) === IstioWaypointScope.SERVICE ? `${service}-${WAYPOINT_NAME}` : WAYPOINT_NAME;
+}
+
 /** The identity of a waypoint: istiod deploys it with a service account named after the Gateway. */
 export function waypointPrincipal(mesh: Mesh, namespace: string, waypoint: string): string {
   return `${mesh.trustDomain}/ns/${namespace}/sa/${waypoint}`;
@@ -88,7 +96,7 @@ export class AmbientNamespace extends Construct {
     if (this.waypointScope === IstioWaypointScope.SERVICE) {
       const existing = this.serviceWaypoints.get(service.name);
       if (existing) return existing;
-      const name = `${service.name}-${WAYPOINT_NAME}`;
+      const name = waypointNameFor(this.waypointScope, service.name);
       if (!service.ownsServiceObject) {
         throw meshError(`[${by}] service: got ${service.name}: a waypoint per Service is enrolled with istio.io/use-waypoint on the Service object, which is not part of this app; pass the cdk8s-plus Service with ServiceRef.fromService(service), or use IstioWaypointScope.NAMESPACE`);
       }

@@ -18,7 +18,7 @@ export function renderHealthAlert(
   const window = alert.window ? formatDuration(alert.window) : '5m';
   const forDuration = alert.holdFor ? formatDuration(alert.holdFor) : '2m';
   const extraLabels = alert.prometheusLabels ?? {};
-  const intent: CanaryAlertIntent = { service, namespace, canary: canary.canary, window, prometheusLabels: extraLabels };
+  const intent: CanaryAlertIntent = { service, namespace, canary: canary.canary, stable: canary.stable, window, prometheusLabels: extraLabels };
   const q = renderer.alertQueries(intent, context);
   const labels = { severity: alert.severity ?? 'critical', service, version: canary.canary.versionValue };
   const maxErrors = alert.maxErrorRatePercent ?? 1;

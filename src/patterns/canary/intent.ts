@@ -66,6 +66,8 @@ export interface CanaryAlertIntent {
   readonly namespace: string | undefined;
   /** The canary version (its label, value, pods' labels and per-version backend Service). */
   readonly canary: VersionIntent;
+  /** The stable version (the labels both versions' pods share select the service's pods). */
+  readonly stable: VersionIntent;
   /** The rate window, formatted (e.g. `5m`). */
   readonly window: string;
   /** The labels of the PrometheusRule, for the objects written with it (healthAlert.prometheusLabels, or none). */

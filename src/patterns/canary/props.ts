@@ -61,10 +61,11 @@ export interface HealthAlert {
    */
   readonly severity?: string;
   /**
-   * Labels on the PrometheusRule (and the PodMonitor written with it), for the prometheus-operator
-   * Prometheus's `ruleSelector` and `podMonitorSelector` (kube-prometheus-stack selects
-   * `release: <its Helm release>` by default).
-   * @default - none (only a Prometheus that selects every PrometheusRule loads it)
+   * Labels on the PrometheusRule (and the PodMonitor written with it, of the proxies that report the
+   * canary's requests), for the prometheus-operator Prometheus's `ruleSelector` and `podMonitorSelector`
+   * (kube-prometheus-stack selects `release: <its Helm release>` by default). On Istio ambient the
+   * PodMonitor is the waypoint's, shared by the releases it serves: give their alerts the same labels.
+   * @default - none (only a Prometheus that selects every PrometheusRule and PodMonitor loads them)
    */
   readonly prometheusLabels?: { [key: string]: string };
 }

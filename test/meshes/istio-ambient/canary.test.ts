@@ -12,8 +12,18 @@ describe('meshes/istio-ambient: CanaryRelease hooks (Istio with overrides)', () 
     expect(q).toEqual({
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
+      absent: {
+        series: `istio_requests_total{${sel}}`,
+        summary: 'no request metrics for the v2 canary of payment: its health is not watched',
+        description: expect.stringContaining('Check that the PodMonitor waypoint-envoy-stats is selected'),
+      },
     });
     expect(q).not.toEqual(ISTIO_CANARY.alertQueries(alertIntent(), context(ambient())));
+    // a waypoint per Service: the absent rule names that waypoint's PodMonitor
+    const serviceScope = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE });
+    const perService = AMBIENT_CANARY.alertQueries(alertIntent(), context(serviceScope));
+    expect(perService.absent!.description).toContain('the PodMonitor payment-waypoint-envoy-stats is selected');
+    expect(perService.absent!.description).toContain('the Gateway payment-waypoint has running pods (labelled gateway.networking.k8s.io/gateway-name: payment-waypoint)');
   });
 
   test("Flagger routes the waypoint's HTTPRoute (Gateway API, a Service parent of group ''), with MetricTemplates of the waypoint's metrics", () => {

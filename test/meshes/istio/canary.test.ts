@@ -9,9 +9,29 @@ describe('meshes/istio: CanaryRelease hooks', () => {
     expect(q).toEqual({
       errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{${sel}}[5m]))`,
       p99Seconds: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) / 1000`,
+      absent: {
+        series: `istio_requests_total{${sel}}`,
+        summary: 'no request metrics from the v2 canary of payment: its health is not watched',
+        description: expect.stringContaining('Check that the PodMonitor payment-canary-sidecars is selected'),
+      },
     });
-    // the metrics exist wherever sidecars run: no metrics-absent rule, and no object of its own
-    expect(ISTIO_CANARY.renderAlertMetrics).toBeUndefined();
+    // a version label Istio does not read (or one it reads first) is named as a cause of the absence
+    expect(q.absent!.description).toContain('service.istio.io/canonical-revision, else app.kubernetes.io/version, else version) is not v2');
+  });
+
+  test("the alert's metrics need a PodMonitor of the sidecars' Envoy stats port on the pods of both versions, with the alert's labels", () => {
+    const intent = alertIntent({
+      canary: { ...alertIntent().canary, versionKey: 'track', labels: { app: 'payment', tier: 'backend', track: 'v2' } },
+      stable: { ...alertIntent().stable, versionKey: 'track', labels: { app: 'payment', tier: 'backend', track: 'v1' } },
+    });
+    const out = objectsOf(scope => ISTIO_CANARY.renderAlertMetrics!(scope, intent, context(Mesh.istio())));
+    expect(out.map(o => [o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels.release, o.spec])).toEqual([['PodMonitor', 'payment-canary-sidecars', 'shop', 'prom', {
+      // the named container port of istio-proxy (injection-template.yaml): Envoy's /stats/prometheus
+      podMetricsEndpoints: [{ path: '/stats/prometheus', port: 'http-envoy-prom' }],
+      selector: { matchLabels: { app: 'payment', tier: 'backend' } },
+    }]]);
+    // no relabeling: the rule selects Istio's own labels of istio_requests_total
+    expect(out[0].spec.podMetricsEndpoints[0].relabelings).toBeUndefined();
   });
 
   test('a release without namespace reads the default namespace', () => {

@@ -5,13 +5,14 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, CanaryReleaseProps, HeaderMatch, IstioDataPlane, ManifestValidator, Mesh, PathMatch, ReleaseVersion, ResilientService, RetryOn, ServiceRef,
-  UnsupportedSettings,
+  CanaryRelease, CanaryReleaseProps, HeaderMatch, IstioDataPlane, IstioWaypointScope, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReleaseVersion,
+  ResilientService, RetryOn, ServiceRef, UnsupportedSettings,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
 
 const payment = () => ServiceRef.fromName('payment', { port: 8080 });
 const TEST_USER = [{ headers: [HeaderMatch.exact('x-test-user', 'true')] }];
+const AMBIENT_MESH = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
 const STEPS = [{ weight: 5, pause: Duration.minutes(10) }, { weight: 25 }, { weight: 50 }, { weight: 100 }];
 
 const props = (mesh: Mesh, over: Partial<CanaryReleaseProps> = {}): CanaryReleaseProps => ({
@@ -256,11 +257,156 @@ describe('Consul', () => {
       podTargetLabels: ['version'],
       podMetricsEndpoints: [{ port: 'prometheus', path: '/metrics' }],
     });
-    // the other meshes' metrics exist without Helm values: no companion there
-    // Istio's own Prometheus integration scrapes the sidecars; Linkerd's PodMonitor is for the proxies (tested above)
-    const other = synth(props(Mesh.istio()));
-    expect(ofKind(other, 'PodMonitor')).toHaveLength(0);
-    expect(one(other, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryHighLatency']);
+  });
+});
+
+/**
+ * The pods of the chart's Deployments as Istio's sidecar injector makes them: istio-proxy added, a native
+ * sidecar by default (an init container with restartPolicy Always), declaring one port, containerPort 15090
+ * named http-envoy-prom (istio/istio 86c9f01 manifests/charts/istio-control/istio-discovery/files/
+ * injection-template.yaml, container istio-proxy; pkg/kube/inject/testdata/inject/hello.yaml.injected). The
+ * merged port 15020 of its prometheus.io annotations is not a declared port.
+ */
+function injectedPods(out: any[]): Pod[] {
+  const proxy = { name: 'istio-proxy', restartPolicy: 'Always', ports: [{ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' }] };
+  return ofKind(out, 'Deployment').map(d => ({
+    name: d.metadata.name,
+    namespace: d.metadata.namespace,
+    labels: { ...d.spec.template.metadata.labels, 'security.istio.io/tlsMode': 'istio' },
+    containers: d.spec.template.spec.containers,
+    initContainers: [...(d.spec.template.spec.initContainers ?? []), proxy],
+  }));
+}
+
+/**
+ * The pods istiod deploys for the chart's waypoints (Gateways of class istio-waypoint): labelled with the
+ * Gateway's name, istio-proxy declaring metrics 15020, status-port 15021 and http-envoy-prom 15090
+ * (istio/istio 86c9f01 manifests/charts/istio-control/istio-discovery/files/waypoint.yaml).
+ */
+function waypointPods(out: any[]): Pod[] {
+  return ofKind(out, 'Gateway').filter(g => g.spec.gatewayClassName === 'istio-waypoint').map(g => ({
+    name: g.metadata.name,
+    namespace: g.metadata.namespace,
+    labels: {
+      'gateway.networking.k8s.io/gateway-name': g.metadata.name,
+      'gateway.networking.k8s.io/gateway-class-name': 'istio-waypoint',
+      'gateway.istio.io/managed': 'istio.io-mesh-controller',
+    },
+    containers: [{ name: 'istio-proxy', ports: [{ containerPort: 15020, name: 'metrics' }, { containerPort: 15021, name: 'status-port' }, { containerPort: 15090, name: 'http-envoy-prom' }] }],
+    initContainers: [],
+  }));
+}
+
+interface Pod { name: string; namespace: string; labels: { [k: string]: string }; containers: any[]; initContainers: any[] }
+
+/** Whether a label selector (matchLabels and matchExpressions) selects a label set, as Kubernetes does. */
+function selectorSelects(selector: any, labels: { [k: string]: string }): boolean {
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
+    && (selector.matchExpressions ?? []).every((e: any) => ({
+      In: () => has(e.key) && e.values.includes(labels[e.key]),
+      NotIn: () => !has(e.key) || !e.values.includes(labels[e.key]),
+      Exists: () => has(e.key),
+      DoesNotExist: () => !has(e.key),
+    } as any)[e.operator]());
+}
+
+/**
+ * The targets a PodMonitor gives Prometheus among these pods, as `<pod>:<port><path>`: the pods of its
+ * namespace its selector selects, and of each the declared container ports (init containers' too:
+ * Prometheus's pod discovery lists them) that an endpoint names (`port`).
+ */
+function scrapeTargets(monitor: any, pods: Pod[]): string[] {
+  return pods.filter(p => p.namespace === monitor.metadata.namespace && selectorSelects(monitor.spec.selector, p.labels))
+    .flatMap(p => monitor.spec.podMetricsEndpoints.flatMap((e: any) => [...p.containers, ...p.initContainers]
+      .flatMap(c => (c.ports ?? []).filter((port: any) => port.name === e.port).map((port: any) => `${p.name}:${port.containerPort}${e.path}`))));
+}
+
+describe('Istio: the health alert can fire (a prometheus-operator Prometheus scrapes the proxies that report it)', () => {
+  const KPS = { release: 'kube-prometheus-stack' };
+  const withDeployments = (mesh: Mesh, chart: Chart = shopChart()) => {
+    const dep = (name: string, app: string) => new kplus.Deployment(chart, name, {
+      metadata: { name }, podMetadata: { labels: { app } }, containers: [{ image: app, portNumber: 8080 }],
+    });
+    dep('order', 'order');
+    const release = new CanaryRelease(chart, 'release', props(mesh, {
+      stable: ReleaseVersion.fromDeployment(dep('payment-v1', 'payment'), 'v1'),
+      canary: ReleaseVersion.fromDeployment(dep('payment-v2', 'payment'), 'v2'),
+      healthAlert: { maxErrorRatePercent: 1, prometheusLabels: KPS },
+    }));
+    return { out: synthValidated(chart), release };
+  };
+
+  test('sidecars: a PodMonitor whose one endpoint is the Envoy stats port of the injected pods of both versions, and no other pod', () => {
+    const { out } = withDeployments(Mesh.istio());
+    const monitor = one(out, 'PodMonitor', 'payment-canary-sidecars');
+    expect(monitor.metadata.labels).toMatchObject(KPS);
+    expect(scrapeTargets(monitor, injectedPods(out))).toEqual(['payment-v1:15090/stats/prometheus', 'payment-v2:15090/stats/prometheus']);
+    // the same pods without the sidecar declare no such port: nothing to scrape
+    const plain = injectedPods(out).map(p => ({ ...p, initContainers: [] }));
+    expect(scrapeTargets(monitor, plain)).toEqual([]);
+    expect(ofKind(out, 'PodMonitor')).toHaveLength(1);
+  });
+
+  test('sidecars: a metrics-absent rule on the series the error rule reads, naming the PodMonitor', () => {
+    const rules = one(withDeployments(Mesh.istio()).out, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules;
+    const sel = 'reporter="destination",destination_service_namespace="shop",destination_service_name="payment",destination_version="v2"';
+    expect(rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryMetricsAbsent']);
+    expect(rules[0].expr).toContain(`sum(rate(istio_requests_total{${sel}}[5m]))`);
+    expect(rules[1].expr).toBe(`absent(istio_requests_total{${sel}})`);
+    expect(rules[1].labels).toEqual({ severity: 'critical', service: 'payment', version: 'v2' });
+    expect(rules[1].annotations.description).toContain('the PodMonitor payment-canary-sidecars is selected');
+  });
+
+  test('ambient: a PodMonitor of the Envoy stats port of the waypoint that serves the release, not of the workloads (ztunnel reports L4 only)', () => {
+    const { out } = withDeployments(AMBIENT_MESH);
+    const monitor = one(out, 'PodMonitor', 'waypoint-envoy-stats');
+    expect(monitor.metadata.labels).toMatchObject(KPS);
+    expect(scrapeTargets(monitor, [...waypointPods(out), ...injectedPods(out)])).toEqual(['waypoint:15090/stats/prometheus']);
+    expect(ofKind(out, 'PodMonitor')).toHaveLength(1);
+    const rules = one(out, 'PrometheusRule', 'payment-canary-health').spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(['PaymentCanaryHighErrorRate', 'PaymentCanaryMetricsAbsent']);
+    expect(rules[1].expr).toBe('absent(istio_requests_total{reporter="waypoint",destination_service_namespace="shop",destination_service_name="payment-v2",destination_version="v2"})');
+    expect(rules[1].annotations.description).toContain('the PodMonitor waypoint-envoy-stats is selected');
+  });
+
+  test('ambient: two releases the namespace waypoint serves share its PodMonitor; waypoints per Service have one each; the analyzer finds no duplicate', () => {
+    const two = (mesh: Mesh, labels: [{ [k: string]: string }, { [k: string]: string }] = [KPS, KPS]) => {
+      const chart = shopChart();
+      for (const [i, name] of ['payment', 'cart'].entries()) {
+        const svc = new kplus.Service(chart, `${name}-svc`, { metadata: { name }, ports: [{ port: 8080 }], selector: kplus.Pods.select(chart, `${name}-pods`, { labels: { app: name } }) });
+        new CanaryRelease(chart, name, props(mesh, { service: ServiceRef.fromService(svc), healthAlert: { prometheusLabels: labels[i] } }));
+      }
+      return chart;
+    };
+    const shared = synthValidated(two(AMBIENT_MESH));
+    expect(ofKind(shared, 'PodMonitor').map(m => m.metadata.name)).toEqual(['waypoint-envoy-stats']);
+    expect(ofKind(shared, 'PrometheusRule').map(m => m.metadata.name)).toEqual(['payment-canary-health', 'cart-canary-health']);
+    expect(MeshAnalyzer.analyzeObjects(shared).findings.filter(f => ['K101', 'K102'].includes(f.code))).toEqual([]);
+    const perService = synthValidated(two(Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT, waypointScope: IstioWaypointScope.SERVICE })));
+    const monitors = ofKind(perService, 'PodMonitor');
+    expect(monitors.map(m => m.metadata.name)).toEqual(['payment-waypoint-envoy-stats', 'cart-waypoint-envoy-stats']);
+    expect(monitors.map(m => scrapeTargets(m, waypointPods(perService)))).toEqual([['payment-waypoint:15090/stats/prometheus'], ['cart-waypoint:15090/stats/prometheus']]);
+    // sidecars: one PodMonitor per service, each of its own pods
+    const sidecars = synthValidated(two(Mesh.istio()));
+    expect(ofKind(sidecars, 'PodMonitor').map(m => [m.metadata.name, m.spec.selector])).toEqual([
+      ['payment-canary-sidecars', { matchLabels: { app: 'payment' } }], ['cart-canary-sidecars', { matchLabels: { app: 'cart' } }],
+    ]);
+    expect(MeshAnalyzer.analyzeObjects(sidecars).findings.filter(f => ['K101', 'K102'].includes(f.code))).toEqual([]);
+    // one PodMonitor carries one set of labels: releases that would label it differently are refused
+    const e = failureOf(chart => {
+      for (const [name, labels] of [['payment', KPS], ['cart', { release: 'other' }]] as const) {
+        new CanaryRelease(chart, name, props(AMBIENT_MESH, { service: ServiceRef.fromName(name, { port: 8080 }), healthAlert: { prometheusLabels: labels } }));
+      }
+    });
+    expect(e).toContain('[test/cart] healthAlert.prometheusLabels: got {"release":"other"}, but [test/payment] labels the PodMonitor waypoint-envoy-stats of the waypoint waypoint (namespace shop) {"release":"kube-prometheus-stack"}');
+    expect(e).toContain('give the health alerts of the releases the waypoint serves the same prometheusLabels');
+  });
+
+  test('no warning: the proxies declare the port whatever the install, and no Istio policy covers it', () => {
+    for (const mesh of [Mesh.istio(), AMBIENT_MESH]) {
+      expect(withDeployments(mesh).release.warnings.filter(w => /PrometheusRule|PodMonitor|scrape/.test(w))).toEqual([]);
+    }
   });
 });
 
