@@ -85,12 +85,19 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
   const { name, namespace: ns, host } = intent;
   const tls = intent.tlsSecretName;
   const selector = sortKeys(intent.istioGatewaySelector ?? { istio: 'ingressgateway' });
+  // the host for the VirtualServices of this namespace only: a host with no namespace is */host, to which a
+  // VirtualService of any namespace binds (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig,
+  // host.NamesForNamespace(server.Hosts, virtualService.Namespace); pkg/config/host/names.go), adding or
+  // shadowing routes of this host on the shared gateway pods. The one VirtualService below is in ns, whatever
+  // the namespaces of the services it routes to (pkg/config/validation/agent ValidateNamespaceSlashWildcardHostname
+  // accepts namespace/host on a Gateway).
+  const serverHosts = () => [`${ns}/${host}`];
   const servers: istio.GatewaySpecServers[] = tls
     ? [
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: [host], tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host], tls: { httpsRedirect: true } },
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: serverHosts(), tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: serverHosts(), tls: { httpsRedirect: true } },
     ]
-    : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }];
+    : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: serverHosts() }];
   new istio.Gateway(scope, 'Gateway', { metadata: objectMetadata(name, ns), spec: { selector, servers } });
   new VirtualService(scope, 'VirtualService', {
     metadata: objectMetadata(`${name}-ingress`, ns),
