@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
-import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent } from '../../patterns/ingress/intent';
+import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { renderGatewayIngress } from '../gateway-api/ingress';
@@ -58,6 +58,7 @@ export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => 
         + 'The pods listen on the targetPorts of the gateway\'s Service, which the library cannot know: set istioGatewayHttpTargetPort to the targetPort of its port 80 '
         + `(8080 for istioctl's istio-ingressgateway, 80 for a Helm istio/gateway release; kubectl -n ${gwNamespace} get svc <gateway> -o jsonpath='{.spec.ports[?(@.port==80)].targetPort}') to leave it out of the DENY`);
     }
+    if (!mesh.ambient) warnServiceRoutesSkipped(scope, intent, warn);
     if (intent.api === IngressApi.ISTIO) {
       renderIstioApi(scope, intent, mesh.clusterDomain);
       intent.enrolBackends();
@@ -111,7 +112,7 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
       hosts: [host],
       gateways: [`${ns}/${name}`],
       http: intent.routes.map(r => ({
-        name: `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`,
+        name: istioRouteName(r),
         // a prefix is segment-wise (as Gateway API PathPrefix): /api matches /api and /api/..., not
         // /apiary; a VirtualService uri prefix is a plain string prefix
         match: r.exact ? [{ uri: { exact: r.prefix } }] : r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
@@ -133,6 +134,48 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
   // same pods then serves it)
   const httpPort = tls ? intent.istioGatewayHttpTargetPort : undefined;
   if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`], undefined, httpPort !== undefined ? [String(httpPort)] : undefined);
+}
+
+/** The name of a route of the ingress VirtualService. */
+function istioRouteName(r: IngressRouteIntent): string {
+  return `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`;
+}
+
+/**
+ * Istio with sidecars: a ResilientService's timeouts and retries are in the service's VirtualService (or
+ * HTTPRoute parented on the Service), which has no gateways: it is for the sidecars only
+ * (pilot/pkg/model/push_context.go getGatewayNames: no gateways is the mesh gateway), and the gateway's own
+ * route to the service (its VirtualService bound to the Gateway, or HTTPRoute parented on it) carries none:
+ * the edge gets Istio's default route, no timeout and 2 retries on connect-failure, refused-stream,
+ * unavailable and cancelled (pilot/pkg/networking/core/route/route.go setTimeout, route/retry/retry.go).
+ * The service's circuit breaker, pool and load balancing (its DestinationRule) do apply to the gateway.
+ * Not copied into the gateway's route: a ResilientService's per-route settings (e.g. POST /orders with a
+ * longer timeout and no retries) would need its matches repeated under each prefix, and its catch-all alone
+ * would shorten those requests' timeout and retry non-idempotent ones at the edge. Ambient is not warned:
+ * the route settings are on the service's waypoint, which the gateway sends through
+ * (istio.io/ingress-use-waypoint, written with the waypoint: pilot/pkg/xds/endpoints/endpoint_builder.go
+ * findServiceWaypoint). Checked at synthesis, so that a ResilientService created after this gateway counts.
+ */
+function warnServiceRoutesSkipped(scope: Construct, intent: IngressIntent, warn: (m: string) => void): void {
+  let checked = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (checked) return [];
+      checked = true;
+      const resilient = intent.resilientServices();
+      const route = intent.api === IngressApi.ISTIO ? (r: IngressRouteIntent) => `route ${istioRouteName(r)} of VirtualService ${intent.namespace}/${intent.name}-ingress`
+        : (r: IngressRouteIntent) => `rule for ${r.prefix} of HTTPRoute ${intent.namespace}/${intent.name}-ingress`;
+      for (const r of intent.routes) {
+        const rs = resilient.find(x => x.name === r.service.name && x.namespace === intent.namespaceOf(r.service));
+        if (!rs?.routeSettings.length) continue;
+        warn(`the route ${r.prefix} → ${r.service.name}: ${rs.routeSettings.join(', ')} of [${rs.path}] do not apply to requests through this gateway: `
+          + `they are on ${r.service.name}'s own route, which Istio applies in the callers' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), `
+          + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
+          + `If the edge needs them, set them on the ${route(r)} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`);
+      }
+      return [];
+    },
+  });
 }
 
 /**

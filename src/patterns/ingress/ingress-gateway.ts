@@ -289,7 +289,7 @@ export class IngressGateway extends MeshConstruct {
       resilientServices: () => this.node.root.node.findAll()
         .filter((c): c is ResilientService => c instanceof ResilientService)
         .filter(c => sameMesh(c.mesh, this.mesh) && sameCluster(Chart.of(c), Chart.of(this)))
-        .map(c => ({ path: c.node.path, name: c.service.name, namespace: c.service.namespace ?? chartNamespace(c) })),
+        .map(c => ({ path: c.node.path, name: c.service.name, namespace: c.service.namespace ?? chartNamespace(c), routeSettings: c._routeSettings })),
       enrolBackends: () => this._enrolServices(routes.map(r => r.service)),
     };
     const drop = props.unsupportedSettings === UnsupportedSettings.DROP_WITH_WARNING;

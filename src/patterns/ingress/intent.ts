@@ -23,6 +23,8 @@ export interface ResilientServiceRef {
   readonly name: string;
   /** The service's namespace (given, or the ResilientService's chart's). */
   readonly namespace: string | undefined;
+  /** The settings it writes on the service's routes (timeouts and retries), in words; empty if none. */
+  readonly routeSettings: string[];
 }
 
 /** What a mesh's IngressGateway renderer reads. */

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { HttpMethod, Identity, IngressApi, IngressGateway, IngressGatewayProps, IstioDataPlane, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { envoyGatewayServiceAccount } from '../../../src/private/envoy-gateway';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../../util';
 
@@ -237,6 +237,57 @@ describe('Gateway API', () => {
     new ResilientService(other, 'user-resilience', { mesh: Mesh.consul(), service: ServiceRef.fromName('user', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
     validate(other);
     expect(quiet.warnings.filter(w => w.includes('do not apply'))).toEqual([]);
+  });
+
+  test.each([
+    ['Istio API', IngressApi.ISTIO, 'route api of VirtualService shop/shop-ingress'],
+    ['Gateway API', IngressApi.GATEWAY_API, 'rule for /api of HTTPRoute shop/shop-ingress'],
+  ])('Istio sidecars (%s): a route to a service whose ResilientService sets timeouts or retries warns at synthesis that they do not apply at the edge; a circuit breaker alone does not', (_name, api, where) => {
+    const validate = (c: Chart) => c.node.findAll().forEach(x => x.node.validate());
+    const chart = shopChart();
+    const gw = new IngressGateway(chart, 'shop', props(Mesh.istio(), { api }));
+    // created after the gateway: still seen
+    new ResilientService(chart, 'order-resilience', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromName('order', { port: 80, protocol: ServiceProtocol.HTTP }),
+      timeout: Duration.seconds(3),
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+      routes: [{ name: 'create-order', match: { methods: [HttpMethod.POST] }, timeout: Duration.seconds(5), noRetries: true }],
+    });
+    // web has a circuit breaker only: its DestinationRule applies at the gateway too
+    new ResilientService(chart, 'web-resilience', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromName('web', { port: 80, protocol: ServiceProtocol.HTTP }),
+      circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(10), ejectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+    });
+    validate(chart);
+    const warned = () => gw.warnings.filter(w => w.includes('do not apply to requests through this gateway'));
+    expect(warned()).toEqual(['the route /api → order: timeout 3s, retries (2 attempts), route create-order of [test/order-resilience] do not apply to requests through this gateway: '
+      + 'they are on order\'s own route, which Istio applies in the callers\' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), '
+      + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
+      + `If the edge needs them, set them on the ${where} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`]);
+    validate(chart);
+    expect(warned()).toHaveLength(1);
+    // a timeout alone is named alone
+    const one2 = shopChart();
+    const gw2 = new IngressGateway(one2, 'shop', props(Mesh.istio(), { api }));
+    new ResilientService(one2, 'web-resilience', { mesh: Mesh.istio(), service: ServiceRef.fromName('web', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.millis(1500) });
+    validate(one2);
+    expect(gw2.warnings.filter(w => w.includes('do not apply')).map(w => w.split(' of [')[0])).toEqual(['the route / → web: timeout 1s500ms']);
+  });
+
+  test('Istio ambient: no such warning, the gateway sends through the service\'s waypoint (ingress-use-waypoint), which applies its routes', () => {
+    const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+    for (const api of [IngressApi.GATEWAY_API, IngressApi.ISTIO]) {
+      const chart = shopChart();
+      const gw = new IngressGateway(chart, 'shop', props(ambient, { api }));
+      new ResilientService(chart, 'order-resilience', { mesh: ambient, service: ServiceRef.fromName('order', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
+      const out = synthValidated(chart);
+      expect(gw.warnings.filter(w => w.includes('do not apply'))).toEqual([]);
+      // the waypoint the route is on, and the opt-in that sends the gateway's requests through it
+      expect(one(out, 'HTTPRoute', 'order').spec.parentRefs).toEqual([expect.objectContaining({ kind: 'Service', name: 'order' })]);
+      expect(ofKind(out, 'Namespace').find(n => n.metadata.name === 'shop')?.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
+    }
   });
 
   test('a service of another namespace gets a ReferenceGrant there', () => {
