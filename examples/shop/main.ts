@@ -50,6 +50,13 @@ export interface ShopProps extends ChartProps {
    * @default DeliveryController.STATIC_STEPS
    */
   readonly delivery?: DeliveryController;
+  /**
+   * Whether payment fails over to another region (the two-cluster shop): its circuit breaker may then eject
+   * every local pod (Envoy caps ejections at maxEjectionPercent of all the endpoints, remote ones included,
+   * so a lower cap keeps failing local pods in the pool and the failover partial).
+   * @default false
+   */
+  readonly failover?: boolean;
 }
 
 export class Shop extends Chart {
@@ -118,7 +125,8 @@ export class Shop extends Chart {
       unsupportedSettings,
     });
     if (!controlled) new ResilientService(this, 'payment-resilience', {
-      mesh, service: payment, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
+      mesh, service: payment, timeout: TIMEOUT, retries,
+      ...(props.failover ? { circuitBreaker: { ...CIRCUIT_BREAKER, maxEjectionPercent: 100 }, allowFullEjection: true } : { circuitBreaker: CIRCUIT_BREAKER }),
       connectionPool: mesh.kind === MeshKind.LINKERD ? undefined : { maxConnections: 100, maxPendingRequests: 50, maxConcurrentRequests: 100 },
       callers: [order],
       unsupportedSettings,
@@ -329,7 +337,7 @@ export function synthMultiCluster(outdir: string): void {
     const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
     // on Consul a service released in subsets cannot fail over to a peer (the peer target keeps the subset
     // filter, which the exporter's instances do not match): us-west runs payment v1 only there
-    const usWest = new Shop(app, 'us-west', { mesh, release: mesh.kind !== MeshKind.CONSUL });
+    const usWest = new Shop(app, 'us-west', { mesh, release: mesh.kind !== MeshKind.CONSUL, failover: mesh.kind !== MeshKind.LINKERD });
     const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     new kplus.Deployment(euWest, 'payment', {
       metadata: { name: 'payment' },
