@@ -51,3 +51,25 @@ describe('I108 and the graph read a Gateway host\'s namespace', () => {
     expect(found.map(f => f.message)).toEqual([expect.stringContaining('Gateway shop/shop serves shop/blog.example.com, none of this VirtualService\'s hosts')]);
   });
 });
+
+describe('I127 compares a Gateway host without its namespace', () => {
+  // istiod's own duplicate check compares the strings (pilot/pkg/model/gateway.go MergeGateways CheckDuplicates):
+  // shop/x and blog/x on one port of the same pods become two filter chains with one SNI, which Envoy rejects
+  const https = (ns: string, host: string) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: ${ns}}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [${JSON.stringify(host)}]
+    tls: {mode: SIMPLE, credentialName: cert-${ns}}`;
+  const i127 = (a: string, b: string) => MeshAnalyzer.analyzeObjects(yaml.loadAll([https('shop', a), https('blog', b)].join('\n---\n')) as any[])
+    .findings.filter(f => f.code === 'I127');
+  test.each([['shop/shop.example.com', 'blog/shop.example.com'], ['shop/shop.example.com', 'shop.example.com']])('%s and %s on the same pods and port', (a, b) => {
+    expect(i127(a, b).map(f => f.message)).toEqual([expect.stringContaining('port 443 host shop.example.com is already claimed by Gateway shop/gw')]);
+  });
+  test('two hosts do not collide', () => {
+    expect(i127('shop/shop.example.com', 'blog/blog.example.com')).toEqual([]);
+  });
+});
