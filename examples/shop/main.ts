@@ -50,6 +50,13 @@ export interface ShopProps extends ChartProps {
    * @default DeliveryController.STATIC_STEPS
    */
   readonly delivery?: DeliveryController;
+  /**
+   * Whether payment fails over to another region (the two-cluster shop): its circuit breaker may then eject
+   * every local pod (Envoy caps ejections at maxEjectionPercent of all the endpoints, remote ones included,
+   * so a lower cap keeps failing local pods in the pool and the failover partial).
+   * @default false
+   */
+  readonly failover?: boolean;
 }
 
 export class Shop extends Chart {
@@ -118,7 +125,8 @@ export class Shop extends Chart {
       unsupportedSettings,
     });
     if (!controlled) new ResilientService(this, 'payment-resilience', {
-      mesh, service: payment, timeout: TIMEOUT, retries, circuitBreaker: CIRCUIT_BREAKER,
+      mesh, service: payment, timeout: TIMEOUT, retries,
+      ...(props.failover ? { circuitBreaker: { ...CIRCUIT_BREAKER, maxEjectionPercent: 100 }, allowFullEjection: true } : { circuitBreaker: CIRCUIT_BREAKER }),
       connectionPool: mesh.kind === MeshKind.LINKERD ? undefined : { maxConnections: 100, maxPendingRequests: 50, maxConcurrentRequests: 100 },
       callers: [order],
       unsupportedSettings,
@@ -148,6 +156,9 @@ export class Shop extends Chart {
       envoyProxyName: mesh.kind === MeshKind.LINKERD ? 'shop-linkerd' : undefined,
       routes: [{ pathPrefix: '/', service: web }, { pathPrefix: '/api', service: order }],
       jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
+      // Istio API (sidecars): istioctl's istio-ingressgateway listens on 8080 for port 80, which the JWT DENY
+      // leaves out so that http:// without a token gets the redirect to https://, not 403
+      istioGatewayHttpTargetPort: mesh.kind === MeshKind.ISTIO && !ambient ? 8080 : undefined,
     });
     // the gateway's own identity (on Linkerd, the service account Envoy Gateway generates for this
     // Gateway's proxies in envoy-gateway-system, not the whole namespace: every team's Gateways run there).
@@ -328,7 +339,7 @@ export function synthMultiCluster(outdir: string): void {
     const app = new App({ outdir: path.join(outdir, 'multicluster', mesh.kind), outputFileExtension: '.yaml' });
     // on Consul a service released in subsets cannot fail over to a peer (the peer target keeps the subset
     // filter, which the exporter's instances do not match): us-west runs payment v1 only there
-    const usWest = new Shop(app, 'us-west', { mesh, release: mesh.kind !== MeshKind.CONSUL });
+    const usWest = new Shop(app, 'us-west', { mesh, release: mesh.kind !== MeshKind.CONSUL, failover: mesh.kind !== MeshKind.LINKERD });
     const euWest = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
     new kplus.Deployment(euWest, 'payment', {
       metadata: { name: 'payment' },

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { renderDot, renderHtml, renderMermaid } from './render';
 import { GraphBackend, GraphEdge, GraphEgress, GraphIngress, GraphRoute, GraphService, GraphSetting } from './types';
+import { hostsOverlap, istioGatewayHosts } from '../analysis/private/context';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests } from '../analysis/private/yaml';
 import { ReachabilityDecision, ReachabilityMatrix, ReachabilityOptions, ReachabilityQuery } from '../analysis/reachability';
@@ -238,10 +239,12 @@ export class MeshGraph {
     const destinations = new Set(objects.filter(d => d.kind === 'ServiceDefaults' && d.spec?.destination).map(d => d.metadata?.name));
     const gateways = new Map<string, any>();
     for (const g of objects) if (g.kind === 'Gateway' && !gateways.has(`${ns(g)}/${g.metadata?.name}`)) gateways.set(`${ns(g)}/${g.metadata?.name}`, g);
+    const istioGateways = new Map<string, any>();
+    for (const g of objects) if (g.kind === 'Gateway' && /^networking\.istio\.io\//.test(String(g.apiVersion)) && !istioGateways.has(`${ns(g)}/${g.metadata?.name}`)) istioGateways.set(`${ns(g)}/${g.metadata?.name}`, g);
     const versionOf = new Map<string, string>();
     for (const o of objects) {
       const group = String(o.apiVersion ?? '').split('/')[0];
-      if (o.kind === 'VirtualService' && group === 'networking.istio.io') {this.virtualService(o, routes, ingress, addVersion);} else if (o.kind === 'DestinationRule' && group === 'networking.istio.io') {
+      if (o.kind === 'VirtualService' && group === 'networking.istio.io') {this.virtualService(o, routes, ingress, addVersion, istioGateways);} else if (o.kind === 'DestinationRule' && group === 'networking.istio.io') {
         const svc = hostService(o.spec?.host, ns(o));
         if (!svc) continue;
         for (const s of objs(o.spec?.subsets)) addVersion(svc, s.name);
@@ -498,7 +501,8 @@ export class MeshGraph {
     return out;
   }
 
-  private virtualService(o: any, routes: GraphRoute[], ingress: GraphIngress[], addVersion: (s: string, v?: string) => void): void {
+  private virtualService(o: any, routes: GraphRoute[], ingress: GraphIngress[], addVersion: (s: string, v?: string) => void,
+    istioGateways: Map<string, any>): void {
     const ns = nsOf(o, this.defaultNs);
     const gateways: string[] = arr(o.spec?.gateways).map(String);
     const mesh = !gateways.length || gateways.includes('mesh');
@@ -528,6 +532,10 @@ export class MeshGraph {
       if (mesh) for (const s of services) routes.push({ service: s, ...base });
       for (const g of gateways.filter(x => x !== 'mesh')) {
         const gw = g.includes('/') ? g : `${ns}/${g}`;
+        // a Gateway among the manifests that serves none of the hosts to this namespace (its server hosts are
+        // namespace/host of another namespace) does not bind the VirtualService (buildGatewayHTTPRouteConfig)
+        const gwObj = istioGateways.get(gw);
+        if (gwObj && !istioGatewayHosts(gwObj, gw.split('/')[0], ns).some(e => e.forVs && hosts.some(h => hostsOverlap(e.host, h)))) continue;
         for (const b of backends) ingress.push({ gateway: gw, hosts, match, service: b.service, source: base.source });
       }
     });

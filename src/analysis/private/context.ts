@@ -224,3 +224,19 @@ export function hostsOverlap(a: string, b: string): boolean {
   const covers = (w: string, h: string) => w.startsWith('*.') && (h.endsWith(w.slice(1)) || h === w.slice(2));
   return covers(a, b) || covers(b, a);
 }
+
+/**
+ * The host entries of an Istio Gateway's servers, each with whether it is served to the VirtualServices of
+ * namespace `vsNs`: `ns/host` is for the VirtualServices of ns only, `./host` for those of the Gateway's
+ * namespace, `*` or no namespace for every namespace (pkg/config/host/names.go NamesForNamespace, read by
+ * pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig and istioctl's vsHostInGateway).
+ */
+export function istioGatewayHosts(gateway: any, gatewayNs: string, vsNs: string): { entry: string; host: string; namespace: string; forVs: boolean }[] {
+  const servers = Array.isArray(gateway?.spec?.servers) ? gateway.spec.servers : [];
+  return servers.flatMap((s: any) => (Array.isArray(s?.hosts) ? s.hosts : [])).filter((h: unknown): h is string => typeof h === 'string')
+    .map((h: string) => {
+      const slash = h.indexOf('/');
+      const hostNs = slash < 0 ? '*' : h.slice(0, slash) === '.' ? gatewayNs : h.slice(0, slash);
+      return { entry: h, host: slash < 0 ? h : h.slice(slash + 1), namespace: hostNs, forVs: hostNs === '*' || hostNs === vsNs };
+    });
+}

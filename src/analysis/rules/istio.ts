@@ -1,6 +1,6 @@
 import * as net from 'net';
 import { Severity } from '../findings';
-import { AnalysisContext, Doc, groupBy, hostsOverlap, RawFinding, selects } from '../private/context';
+import { AnalysisContext, Doc, groupBy, hostsOverlap, istioGatewayHosts, RawFinding, selects } from '../private/context';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
 const NET = 'networking.istio.io';
@@ -483,15 +483,25 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     mesh: 'istio',
     kinds: ['VirtualService', 'Gateway'],
     upstream: 'IST0132 VirtualServiceHostNotFoundInGateway',
-    summary: 'none of a gateway-bound VirtualService\'s hosts is served by that Gateway',
+    summary: 'none of a gateway-bound VirtualService\'s hosts is served by that Gateway to the VirtualService\'s namespace',
     check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(vs => arr(vs.obj.spec?.gateways).flatMap((g: string, i: number) => {
       if (g === 'mesh') return [];
       const [ns, name] = g.includes('/') ? g.split('/', 2) : [ctx.ns(vs.obj), g];
       const gw = ctx.find(NET, 'Gateway', ns, name);
       if (!gw) return [];
-      const gwHosts: string[] = arr(gw.obj.spec?.servers).flatMap((s: any) => arr(s.hosts)).map((h: string) => (h.includes('/') ? h.split('/')[1] : h));
-      const ok = arr(vs.obj.spec?.hosts).some((h: string) => gwHosts.some(gh => hostsOverlap(gh, h)));
-      return ok ? [] : [at(vs, ['spec', 'gateways', i], `Gateway ${ns}/${name} serves ${gwHosts.join(', ')}, none of this VirtualService's hosts: add the host to the Gateway's servers`)];
+      // a server host namespace/host is for the VirtualServices of that namespace only, as istioctl's
+      // vsHostInGateway and istiod's buildGatewayHTTPRouteConfig read it
+      const vsNs = ctx.ns(vs.obj);
+      const entries = istioGatewayHosts(gw.obj, ns, vsNs);
+      const vsHosts = arr(vs.obj.spec?.hosts).filter((h: unknown): h is string => typeof h === 'string');
+      if (vsHosts.some(h => entries.some(e => e.forVs && hostsOverlap(e.host, h)))) return [];
+      const elsewhere = entries.filter(e => !e.forVs && vsHosts.some(h => hostsOverlap(e.host, h)));
+      if (elsewhere.length) {
+        const only = [...new Set(elsewhere.map(e => e.namespace))].join(', ');
+        return [at(vs, ['spec', 'gateways', i], `Gateway ${ns}/${name} serves ${[...new Set(elsewhere.map(e => e.entry))].join(', ')} to the VirtualServices of ${only} only, not to this one in ${vsNs}: `
+          + `it is not bound to the Gateway. Write the VirtualService in ${only}, or (if ${vsNs} is meant to add routes for the host) add ${vsNs}/${elsewhere[0].host} to the Gateway's servers`)];
+      }
+      return [at(vs, ['spec', 'gateways', i], `Gateway ${ns}/${name} serves ${[...new Set(entries.map(e => e.entry))].join(', ')}, none of this VirtualService's hosts: add the host to the Gateway's servers`)];
     })),
   },
   {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
-import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent } from '../../patterns/ingress/intent';
+import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { renderGatewayIngress } from '../gateway-api/ingress';
@@ -52,6 +52,13 @@ export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => 
         + 'Give this app a gateway of its own (e.g. helm install shop-gateway istio/gateway -n <namespace>, then set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount to its labels, namespace and service account), '
         + 'or require the token at the services too (ZeroTrustNamespace jwt and requireJwt on the rules that admit the gateway, with jwt.forwardOriginalToken: true here)');
     }
+    if (intent.api === IngressApi.ISTIO && jwt && tls && intent.istioGatewayHttpTargetPort === undefined) {
+      warn(`the JWT at the edge is required on every port of the gateway pods (AuthorizationPolicy ${gwNamespace}/${name}-require-jwt names no port), the plain-HTTP one too: `
+        + `a request to http://${intent.host} without a token gets 403, not the redirect to https:// (Istio's RBAC filter runs before the router that redirects). `
+        + 'The pods listen on the targetPorts of the gateway\'s Service, which the library cannot know: set istioGatewayHttpTargetPort to the targetPort of its port 80 '
+        + `(8080 for istioctl's istio-ingressgateway, 80 for a Helm istio/gateway release; kubectl -n ${gwNamespace} get svc <gateway> -o jsonpath='{.spec.ports[?(@.port==80)].targetPort}') to leave it out of the DENY`);
+    }
+    if (!mesh.ambient) warnServiceRoutesSkipped(scope, intent, warn);
     if (intent.api === IngressApi.ISTIO) {
       renderIstioApi(scope, intent, mesh.clusterDomain);
       intent.enrolBackends();
@@ -85,12 +92,19 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
   const { name, namespace: ns, host } = intent;
   const tls = intent.tlsSecretName;
   const selector = sortKeys(intent.istioGatewaySelector ?? { istio: 'ingressgateway' });
+  // the host for the VirtualServices of this namespace only: a host with no namespace is */host, to which a
+  // VirtualService of any namespace binds (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig,
+  // host.NamesForNamespace(server.Hosts, virtualService.Namespace); pkg/config/host/names.go), adding or
+  // shadowing routes of this host on the shared gateway pods. The one VirtualService below is in ns, whatever
+  // the namespaces of the services it routes to (pkg/config/validation/agent ValidateNamespaceSlashWildcardHostname
+  // accepts namespace/host on a Gateway).
+  const serverHosts = () => [`${ns}/${host}`];
   const servers: istio.GatewaySpecServers[] = tls
     ? [
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: [host], tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host], tls: { httpsRedirect: true } },
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: serverHosts(), tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: serverHosts(), tls: { httpsRedirect: true } },
     ]
-    : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }];
+    : [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: serverHosts() }];
   new istio.Gateway(scope, 'Gateway', { metadata: objectMetadata(name, ns), spec: { selector, servers } });
   new VirtualService(scope, 'VirtualService', {
     metadata: objectMetadata(`${name}-ingress`, ns),
@@ -98,7 +112,7 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
       hosts: [host],
       gateways: [`${ns}/${name}`],
       http: intent.routes.map(r => ({
-        name: `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`,
+        name: istioRouteName(r),
         // a prefix is segment-wise (as Gateway API PathPrefix): /api matches /api and /api/..., not
         // /apiary; a VirtualService uri prefix is a plain string prefix
         match: r.exact ? [{ uri: { exact: r.prefix } }] : r.prefix === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: r.prefix } }, { uri: { prefix: `${r.prefix}/` } }],
@@ -107,8 +121,61 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
     },
   });
   // the gateway pods are shared with other hosts: the policy is for this host only, with and without
-  // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host)
-  if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`]);
+  // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host).
+  // With a redirect, the plain-HTTP listener is left out when its pod port is known, so that http:// without a
+  // token gets the redirect, not 403: RBAC runs before the router (pilot/pkg/networking/core/listener_builder.go,
+  // buildHTTPConnectionManager: the authz filters before the router). An operation's ports are the pods' ports
+  // (Envoy's destination_port: pilot/pkg/security/authz/model/generator.go destPortGenerator), and Istio listens
+  // on the Service's targetPort, not the Gateway's port 443/80 (pilot/pkg/model/gateway.go resolvePorts), which
+  // the library cannot know: a notPorts of the given HTTP pod port fails closed if wrong (the DENY stays on
+  // every port), where ports of a guessed HTTPS pod port would fail open. Nothing the client controls on the
+  // TLS listener tells it apart safely: :scheme is the client's in HTTP/2, x-forwarded-proto is the client's
+  // with numTrustedProxies, and a TLS client may send no SNI (another Gateway's catch-all HTTPS server on the
+  // same pods then serves it)
+  const httpPort = tls ? intent.istioGatewayHttpTargetPort : undefined;
+  if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`], undefined, httpPort !== undefined ? [String(httpPort)] : undefined);
+}
+
+/** The name of a route of the ingress VirtualService. */
+function istioRouteName(r: IngressRouteIntent): string {
+  return `${r.prefix === '/' ? 'root' : r.prefix.slice(1).replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}${r.exact ? '-exact' : ''}`;
+}
+
+/**
+ * Istio with sidecars: a ResilientService's timeouts and retries are in the service's VirtualService (or
+ * HTTPRoute parented on the Service), which has no gateways: it is for the sidecars only
+ * (pilot/pkg/model/push_context.go getGatewayNames: no gateways is the mesh gateway), and the gateway's own
+ * route to the service (its VirtualService bound to the Gateway, or HTTPRoute parented on it) carries none:
+ * the edge gets Istio's default route, no timeout and 2 retries on connect-failure, refused-stream,
+ * unavailable and cancelled (pilot/pkg/networking/core/route/route.go setTimeout, route/retry/retry.go).
+ * The service's circuit breaker, pool and load balancing (its DestinationRule) do apply to the gateway.
+ * Not copied into the gateway's route: a ResilientService's per-route settings (e.g. POST /orders with a
+ * longer timeout and no retries) would need its matches repeated under each prefix, and its catch-all alone
+ * would shorten those requests' timeout and retry non-idempotent ones at the edge. Ambient is not warned:
+ * the route settings are on the service's waypoint, which the gateway sends through
+ * (istio.io/ingress-use-waypoint, written with the waypoint: pilot/pkg/xds/endpoints/endpoint_builder.go
+ * findServiceWaypoint). Checked at synthesis, so that a ResilientService created after this gateway counts.
+ */
+function warnServiceRoutesSkipped(scope: Construct, intent: IngressIntent, warn: (m: string) => void): void {
+  let checked = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (checked) return [];
+      checked = true;
+      const resilient = intent.resilientServices();
+      const route = intent.api === IngressApi.ISTIO ? (r: IngressRouteIntent) => `route ${istioRouteName(r)} of VirtualService ${intent.namespace}/${intent.name}-ingress`
+        : (r: IngressRouteIntent) => `rule for ${r.prefix} of HTTPRoute ${intent.namespace}/${intent.name}-ingress`;
+      for (const r of intent.routes) {
+        const rs = resilient.find(x => x.name === r.service.name && x.namespace === intent.namespaceOf(r.service));
+        if (!rs?.routeSettings.length) continue;
+        warn(`the route ${r.prefix} → ${r.service.name}: ${rs.routeSettings.join(', ')} of [${rs.path}] do not apply to requests through this gateway: `
+          + `they are on ${r.service.name}'s own route, which Istio applies in the callers' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), `
+          + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
+          + `If the edge needs them, set them on the ${route(r)} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`);
+      }
+      return [];
+    },
+  });
 }
 
 /**
@@ -118,7 +185,7 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
  * for it).
  */
 function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication,
-  hosts?: string[], ports?: string[]): void {
+  hosts?: string[], ports?: string[], notPorts?: string[]): void {
   new ApiObject(scope, 'RequestAuthentication', {
     ...istio.RequestAuthentication.GVK,
     metadata: objectMetadata(`${name}-jwt`, namespace),
@@ -137,7 +204,7 @@ function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: 
     spec: {
       ...at,
       action: istio.AuthorizationPolicySpecAction.DENY,
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports ? { to: [{ operation: { hosts, ports } }] } : {}) }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports || notPorts ? { to: [{ operation: { hosts, ports, notPorts } }] } : {}) }],
     },
   });
 }

@@ -8,7 +8,7 @@ import type { TrafficContributor, TrafficTarget } from '../../patterns/traffic/i
 import { meshError } from '../../private/errors';
 import { formatMillis } from '../../private/format';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { TrafficRenderer } from '../renderer';
+import { RenderContext, TrafficRenderer } from '../renderer';
 import { VirtualService } from '../unconverted';
 
 function fmt(ms: number | undefined): string | undefined {
@@ -194,6 +194,29 @@ export function trafficPolicy(model: TrafficModel): istio.DestinationRuleSpecTra
   };
 }
 
+/** The services already warned of a partial failover (the traffic renderer runs at each pattern's join). */
+const partialFailoverWarned = new WeakSet<TrafficTarget>();
+
+/**
+ * Locality failover beside a circuit breaker that may eject less than every endpoint: Envoy caps the ejected
+ * hosts at max_ejection_percent of all the hosts of the cluster (envoy/config/cluster/v3/outlier_detection.proto
+ * max_ejection_percent: "the maximum % of an upstream cluster that can be ejected", 10 by default, which Istio
+ * keeps when maxEjectionPercent is 0 or unset: pilot/pkg/networking/core/cluster_traffic_policy.go
+ * applyOutlierDetection), so failing local pods past the cap stay healthy, keep the local priority's share
+ * (its healthy fraction × 1.4, Envoy's overprovisioning factor) and the failover is partial. Warned once per
+ * service, under the joining pattern, when both are in the model.
+ */
+export function warnPartialFailover(traffic: TrafficTarget, m: TrafficModel, context: RenderContext): void {
+  const cb = m.resilience?.circuitBreaker;
+  if (!m.failover || !cb || (cb.maxEjectionPercent ?? 0) >= 100 || partialFailoverWarned.has(traffic)) return;
+  partialFailoverWarned.add(traffic);
+  const value = cb.maxEjectionPercent ? `circuitBreaker.maxEjectionPercent ${cb.maxEjectionPercent}` : 'circuitBreaker.maxEjectionPercent unset (Istio\'s default, 10)';
+  context.warn(`service ${m.serviceName} fails over from region ${m.failover.localRegion} to ${m.failover.remotes.map(r => r.region).join(', ')}, but [${traffic.resilienceBy}] sets ${value}: `
+    + 'Envoy ejects at most that share of all the endpoints of the service (its local pods and the remote pods, or the remote network\'s gateway, together), so when every local pod fails, those past the cap stay in the pool and keep a share of the requests '
+    + '(e.g. 3 local pods and 1 gateway at 50: 2 ejected, the third still gets about half the traffic): the failover is partial. '
+    + 'Set circuitBreaker.maxEjectionPercent: 100 with allowFullEjection: true on it, so that every failing local pod can be ejected and the remote region takes the traffic');
+}
+
 /**
  * Istio: one VirtualService (canary header routes first, then each resilience rule with the weighted
  * stable/canary destinations) and one DestinationRule (the subsets and the traffic policy).
@@ -212,9 +235,10 @@ export const ISTIO_TRAFFIC: TrafficRenderer = {
     return obj.kind === 'VirtualService';
   },
 
-  render(traffic: TrafficTarget, model: () => TrafficModel) {
+  render(traffic: TrafficTarget, model: () => TrafficModel, context: RenderContext) {
     const m = model();
     const name = m.serviceName;
+    warnPartialFailover(traffic, m, context);
     // a ResilientService always writes the routes (its retries), so that "no retries given" means the
     // same with or without a timeout; an opaque TCP service has no HTTP routes
     const managed = m.resilience && m.protocol !== ServiceProtocol.TCP;

@@ -23,6 +23,8 @@ export interface ResilientServiceRef {
   readonly name: string;
   /** The service's namespace (given, or the ResilientService's chart's). */
   readonly namespace: string | undefined;
+  /** The settings it writes on the service's routes (timeouts and retries), in words; empty if none. */
+  readonly routeSettings: string[];
 }
 
 /** What a mesh's IngressGateway renderer reads. */
@@ -50,6 +52,8 @@ export interface IngressIntent {
   readonly istioGatewayNamespace: string;
   /** Istio API: the service account of the ingress gateway pods. */
   readonly istioGatewayServiceAccount: string;
+  /** Istio API: the gateway pods' port behind the Service's port 80, if given. */
+  readonly istioGatewayHttpTargetPort?: number;
   /** The namespace of a service, as the construct resolves it (given, or the construct's chart's). */
   namespaceOf(service: ServiceRef): string | undefined;
   /** The ResilientServices of the app on this construct's mesh, at synthesis. */

@@ -5,7 +5,7 @@ import { Mesh } from '../../model/mesh';
 import { CircuitBreakerIntent, ConnectionPoolIntent, MatchIntent, RateLimitIntent, ResilienceIntent, RetryIntent, RuleIntent } from '../../model/route-intent';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { Unsupported, UnsupportedSettings } from '../../model/unsupported';
-import { checkDuration, millis } from '../../private/duration';
+import { checkDuration, formatDuration, millis } from '../../private/duration';
 import { ProblemList, show } from '../../private/errors';
 import { isDns1123Label } from '../../private/names';
 import { MeshConstruct } from '../mesh-construct';
@@ -330,6 +330,12 @@ function droppedWhole(intent: ResilienceIntent, dropped: Unsupported[]): Set<str
 export class ResilientService extends MeshConstruct {
   /** The service. */
   public readonly service: ServiceRef;
+  /**
+   * The settings it writes on the service's routes (timeouts and retries), in words: those a gateway's own
+   * route to the service does not get (IngressGateway's warnings).
+   * @internal
+   */
+  public readonly _routeSettings: string[];
   private readonly _dropped: Unsupported[] = [];
 
   constructor(scope: Construct, id: string, props: ResilientServiceProps) {
@@ -341,6 +347,11 @@ export class ResilientService extends MeshConstruct {
     const dropped = drop ? this.retriesDroppedWhole(props, renderer) : new Set<string>();
     const intent = this.buildIntent(props, problems, source => !dropped.has(source));
     problems.throwIfAny();
+    this._routeSettings = [
+      ...(props.timeout ? [`timeout ${formatDuration(props.timeout)}`] : []),
+      ...(props.retries ? [`retries (${props.retries.attempts} attempts)`] : []),
+      ...(props.routes ?? []).filter(r => r.timeout || r.retries || r.noRetries).map(r => `route ${r.name}`),
+    ];
 
     this._askMesh(problems, renderer, intent);
     const unsupported = renderer.unsupported(intent, this._renderContext());

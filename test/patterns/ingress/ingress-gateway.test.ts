@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { Identity, IngressApi, IngressGateway, IngressGatewayProps, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { HttpMethod, Identity, IngressApi, IngressGateway, IngressGatewayProps, IstioDataPlane, Mesh, MeshAnalyzer, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { envoyGatewayServiceAccount } from '../../../src/private/envoy-gateway';
 import { captureStderr, failureOf, one, ofKind, shopChart, synthValidated } from '../../util';
 
@@ -41,8 +41,9 @@ describe('Istio API', () => {
     const gw = one(out, 'Gateway', 'shop').spec;
     expect(gw.selector).toEqual({ istio: 'ingressgateway' });
     expect(gw.servers).toEqual([
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
+      // the host for the VirtualServices of shop only (the namespace of shop-ingress), not */ (any namespace's)
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop/shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop/shop.example.com'], tls: { httpsRedirect: true } },
     ]);
     const vs = one(out, 'VirtualService', 'shop-ingress').spec;
     expect(vs.gateways).toEqual(['shop/shop']);
@@ -91,7 +92,7 @@ describe('Istio API', () => {
   });
 
   test('JWT on the shared gateway (its default service account) warns that other apps\' routes skip it, naming the fixes; a dedicated gateway does not', () => {
-    const shared = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT }));
+    const shared = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayHttpTargetPort: 8080 }));
     expect(shared.warnings).toHaveLength(1);
     expect(shared.warnings[0]).toContain('the JWT at the edge is required for host shop.example.com only, on the shared ingress gateway pods (istio=ingressgateway in istio-system)');
     expect(shared.warnings[0]).toContain('one identity (istio-system/istio-ingressgateway-service-account)');
@@ -99,16 +100,79 @@ describe('Istio API', () => {
     expect(shared.warnings[0]).toContain('ZeroTrustNamespace jwt and requireJwt');
     expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/shop] the JWT at the edge is required for host shop.example.com only'));
     const dedicated = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), {
-      jwt: JWT, istioGatewaySelector: { istio: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', istioGatewayServiceAccount: 'shop-gateway',
+      jwt: JWT, istioGatewaySelector: { istio: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', istioGatewayServiceAccount: 'shop-gateway', istioGatewayHttpTargetPort: 80,
     }));
     expect(dedicated.warnings).toEqual([]);
     // without JWT at the edge, nothing to skip
     expect(new IngressGateway(shopChart(), 'shop', props(Mesh.istio())).warnings).toEqual([]);
   });
 
+  test('JWT with the HTTPS redirect: without the gateway pods\' HTTP port, the DENY covers every port and a warning says http:// gets 403; with it, the DENY leaves that port out', () => {
+    const deny = (over: Partial<IngressGatewayProps>) => {
+      const chart = shopChart();
+      const gw = new IngressGateway(chart, 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayServiceAccount: 'shop-gateway', ...over }));
+      const out = synthValidated(chart);
+      return { to: one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.rules[0].to, warnings: gw.warnings, out };
+    };
+    const hosts = ['shop.example.com', 'shop.example.com:*'];
+    const unknown = deny({});
+    expect(unknown.to).toEqual([{ operation: { hosts } }]);
+    expect(unknown.warnings).toHaveLength(1);
+    expect(unknown.warnings[0]).toContain('the JWT at the edge is required on every port of the gateway pods (AuthorizationPolicy istio-system/shop-require-jwt names no port)');
+    expect(unknown.warnings[0]).toContain('a request to http://shop.example.com without a token gets 403, not the redirect to https://');
+    expect(unknown.warnings[0]).toContain('set istioGatewayHttpTargetPort to the targetPort of its port 80 (8080 for istioctl\'s istio-ingressgateway, 80 for a Helm istio/gateway release');
+    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/shop] the JWT at the edge is required on every port of the gateway pods'));
+    // istioctl's gateway: port 80 is the pods' 8080; a Helm release's: 80. The HTTPS port stays covered
+    for (const port of [8080, 80]) {
+      const known = deny({ istioGatewayHttpTargetPort: port });
+      expect(known.to).toEqual([{ operation: { hosts, notPorts: [String(port)] } }]);
+      expect(known.warnings).toEqual([]);
+      expect(MeshAnalyzer.analyzeObjects(known.out).findings.filter(f => f.severity !== 'info')).toEqual([]);
+    }
+    // without TLS (plain HTTP allowed) there is no redirect: the DENY stays on every port, with no warning
+    const plain = deny({ tlsSecretName: undefined, allowPlainHttp: true, istioGatewayHttpTargetPort: 8080 });
+    expect(plain.to).toEqual([{ operation: { hosts } }]);
+    expect(plain.warnings).toEqual([]);
+    // without JWT, nothing to warn about
+    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { istioGatewayServiceAccount: 'shop-gateway' })).warnings).toEqual([]);
+  });
+
+  test.each<[string, Partial<IngressGatewayProps>, string]>([
+    ['istioctl\'s HTTPS pod port', { istioGatewayHttpTargetPort: 8443 }, 'istioGatewayHttpTargetPort: got 8443: it is the gateway pods\' HTTPS port'],
+    ['Helm\'s HTTPS pod port', { istioGatewayHttpTargetPort: 443 }, 'istioGatewayHttpTargetPort: got 443: it is the gateway pods\' HTTPS port'],
+    ['port 0', { istioGatewayHttpTargetPort: 0 }, 'istioGatewayHttpTargetPort: got 0: a port is a whole number from 1 to 65535'],
+    ['port 65536', { istioGatewayHttpTargetPort: 65536 }, 'istioGatewayHttpTargetPort: got 65536: a port is a whole number from 1 to 65535'],
+    ['a fraction', { istioGatewayHttpTargetPort: 80.5 }, 'istioGatewayHttpTargetPort: got 80.5'],
+    ['the Gateway API', { api: IngressApi.GATEWAY_API, istioGatewayHttpTargetPort: 8080 }, 'istioGatewayHttpTargetPort: got 8080: only the Istio API'],
+  ])('istioGatewayHttpTargetPort refused: %s', (_name, over, expected) => {
+    expect(failureOf(c => new IngressGateway(c, 'shop', props(Mesh.istio(), { jwt: JWT, ...over })))).toContain(expected);
+  });
+
+  test('istioGatewayHttpTargetPort accepted at both ends of the port range', () => {
+    for (const port of [1, 65535]) expect(() => new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayHttpTargetPort: port }))).not.toThrow();
+  });
+
   test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {
     const out = synth(props(Mesh.istio(), { tlsSecretName: undefined, allowPlainHttp: true }));
-    expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }]);
+    expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop/shop.example.com'] }]);
+  });
+
+  test('the Gateway\'s host is for the app\'s namespace only: a VirtualService of another namespace for that host is not bound (I108), the app\'s own is', () => {
+    const chart = shopChart();
+    new IngressGateway(chart, 'shop', props(Mesh.istio(), { routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80, namespace: 'orders' }) }] }));
+    const out = synthValidated(chart);
+    // one VirtualService, in the Gateway's namespace, whatever the namespaces of the services it routes to
+    expect(ofKind(out, 'VirtualService').map(v => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual(['shop/shop-ingress']);
+    expect(one(out, 'Gateway', 'shop').spec.servers.map((s: any) => s.hosts)).toEqual([['shop/shop.example.com'], ['shop/shop.example.com']]);
+    expect(MeshAnalyzer.analyzeObjects(out).findings.filter(f => f.code === 'I108')).toEqual([]);
+    const intruder = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'steal', namespace: 'blog' },
+      spec: { hosts: ['shop.example.com'], gateways: ['shop/shop'], http: [{ route: [{ destination: { host: 'blog.blog.svc.cluster.local' } }] }] },
+    };
+    const found = MeshAnalyzer.analyzeObjects([...out, intruder]).findings.filter(f => f.code === 'I108');
+    expect(found.map(f => f.message)).toEqual([expect.stringContaining('serves shop/shop.example.com to the VirtualServices of shop only, not to this one in blog')]);
   });
 });
 
@@ -173,6 +237,57 @@ describe('Gateway API', () => {
     new ResilientService(other, 'user-resilience', { mesh: Mesh.consul(), service: ServiceRef.fromName('user', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
     validate(other);
     expect(quiet.warnings.filter(w => w.includes('do not apply'))).toEqual([]);
+  });
+
+  test.each([
+    ['Istio API', IngressApi.ISTIO, 'route api of VirtualService shop/shop-ingress'],
+    ['Gateway API', IngressApi.GATEWAY_API, 'rule for /api of HTTPRoute shop/shop-ingress'],
+  ])('Istio sidecars (%s): a route to a service whose ResilientService sets timeouts or retries warns at synthesis that they do not apply at the edge; a circuit breaker alone does not', (_name, api, where) => {
+    const validate = (c: Chart) => c.node.findAll().forEach(x => x.node.validate());
+    const chart = shopChart();
+    const gw = new IngressGateway(chart, 'shop', props(Mesh.istio(), { api }));
+    // created after the gateway: still seen
+    new ResilientService(chart, 'order-resilience', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromName('order', { port: 80, protocol: ServiceProtocol.HTTP }),
+      timeout: Duration.seconds(3),
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+      routes: [{ name: 'create-order', match: { methods: [HttpMethod.POST] }, timeout: Duration.seconds(5), noRetries: true }],
+    });
+    // web has a circuit breaker only: its DestinationRule applies at the gateway too
+    new ResilientService(chart, 'web-resilience', {
+      mesh: Mesh.istio(),
+      service: ServiceRef.fromName('web', { port: 80, protocol: ServiceProtocol.HTTP }),
+      circuitBreaker: { consecutiveErrors: 5, interval: Duration.seconds(10), ejectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+    });
+    validate(chart);
+    const warned = () => gw.warnings.filter(w => w.includes('do not apply to requests through this gateway'));
+    expect(warned()).toEqual(['the route /api → order: timeout 3s, retries (2 attempts), route create-order of [test/order-resilience] do not apply to requests through this gateway: '
+      + 'they are on order\'s own route, which Istio applies in the callers\' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), '
+      + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
+      + `If the edge needs them, set them on the ${where} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`]);
+    validate(chart);
+    expect(warned()).toHaveLength(1);
+    // a timeout alone is named alone
+    const one2 = shopChart();
+    const gw2 = new IngressGateway(one2, 'shop', props(Mesh.istio(), { api }));
+    new ResilientService(one2, 'web-resilience', { mesh: Mesh.istio(), service: ServiceRef.fromName('web', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.millis(1500) });
+    validate(one2);
+    expect(gw2.warnings.filter(w => w.includes('do not apply')).map(w => w.split(' of [')[0])).toEqual(['the route / → web: timeout 1s500ms']);
+  });
+
+  test('Istio ambient: no such warning, the gateway sends through the service\'s waypoint (ingress-use-waypoint), which applies its routes', () => {
+    const ambient = Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT });
+    for (const api of [IngressApi.GATEWAY_API, IngressApi.ISTIO]) {
+      const chart = shopChart();
+      const gw = new IngressGateway(chart, 'shop', props(ambient, { api }));
+      new ResilientService(chart, 'order-resilience', { mesh: ambient, service: ServiceRef.fromName('order', { port: 80, protocol: ServiceProtocol.HTTP }), timeout: Duration.seconds(3) });
+      const out = synthValidated(chart);
+      expect(gw.warnings.filter(w => w.includes('do not apply'))).toEqual([]);
+      // the waypoint the route is on, and the opt-in that sends the gateway's requests through it
+      expect(one(out, 'HTTPRoute', 'order').spec.parentRefs).toEqual([expect.objectContaining({ kind: 'Service', name: 'order' })]);
+      expect(ofKind(out, 'Namespace').find(n => n.metadata.name === 'shop')?.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
+    }
   });
 
   test('a service of another namespace gets a ReferenceGrant there', () => {

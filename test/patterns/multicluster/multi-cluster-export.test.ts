@@ -2,7 +2,8 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, ConsulDatacenterWideEntries, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh, MultiClusterExport,
+  CanaryRelease, ConsulDatacenterWideEntries, FaultInjection, HeaderMatch, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh,
+  MultiClusterExport,
   MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
   HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
@@ -125,6 +126,64 @@ describe('Istio', () => {
     expect(drs[0].spec.trafficPolicy).toEqual({
       loadBalancer: { simple: 'LEAST_REQUEST', localityLbSetting: { enabled: true, failover: [{ from: 'us-west1', to: 'europe-west1' }] } },
       outlierDetection: { consecutive5xxErrors: 3 },
+    });
+  });
+
+  describe('failover beside a circuit breaker that cannot eject every local pod: a warning at synthesis, once, naming the ResilientService, the value and the fix', () => {
+    type Opts = { exportFirst?: boolean; failover?: boolean; allowFullEjection?: boolean; faults?: boolean };
+    const build = (mesh: Mesh, circuitBreaker: object | undefined, opts: Opts = {}) => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const usWest = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+      const paymentUs = ServiceRef.fromName('payment', { port: 8080, namespace: 'shop' });
+      const resilience = () => new ResilientService(usWest, 'payment-resilience', {
+        mesh, service: paymentUs, timeout: Duration.seconds(3), circuitBreaker: circuitBreaker as any, allowFullEjection: opts.allowFullEjection,
+      });
+      if (!opts.exportFirst) resilience();
+      new MultiClusterExport(app, 'shop', {
+        mesh,
+        clusters: [
+          { name: 'us-west', network: 'net-us', region: 'us-west1', services: [paymentUs], chart: usWest },
+          { name: 'eu-west', network: 'net-eu', region: 'europe-west1', services: [paymentUs] },
+        ],
+        exports: [{ service: paymentUs, cluster: 'eu-west', consumers: ['us-west'] }],
+        failover: opts.failover,
+      });
+      if (opts.exportFirst) resilience();
+      // a third pattern joins the service's routing objects (the renderer runs again)
+      if (opts.faults) new FaultInjection(usWest, 'chaos', { mesh, service: paymentUs, abort: { httpStatus: 503, percent: 5 }, match: [HeaderMatch.exact('x-chaos', 'true')] });
+      return synthValidated(usWest);
+    };
+    const warnings = () => stderr().mock.calls.map(c => String(c[0])).filter(w => w.includes('the failover is partial'));
+    const CB = { consecutiveErrors: 5, interval: Duration.seconds(10), ejectionTime: Duration.seconds(30) };
+
+    test.each([['after', false], ['before', true]])('maxEjectionPercent 50, the export created %s the ResilientService', (_when, exportFirst) => {
+      const objs = build(Mesh.istio(), { ...CB, maxEjectionPercent: 50 }, { exportFirst });
+      expect(one(objs, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.maxEjectionPercent).toBe(50);
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]).toContain('service payment fails over from region us-west1 to europe-west1, but [us-west/payment-resilience] sets circuitBreaker.maxEjectionPercent 50: ');
+      expect(warnings()[0]).toContain('Envoy ejects at most that share of all the endpoints of the service');
+      expect(warnings()[0]).toContain('Set circuitBreaker.maxEjectionPercent: 100 with allowFullEjection: true on it');
+    });
+
+    test('once per service, however many patterns join after', () => {
+      build(Mesh.istio(), { ...CB, maxEjectionPercent: 50 }, { faults: true });
+      expect(warnings()).toHaveLength(1);
+    });
+
+    test('unset: Istio\'s default, 10', () => {
+      build(Mesh.istio(), CB);
+      expect(warnings()).toEqual([expect.stringContaining('sets circuitBreaker.maxEjectionPercent unset (Istio\'s default, 10)')]);
+    });
+
+    test('99 warns; 100 (allowFullEjection), no failover, or no circuit breaker (the library\'s own outlier detection ejects 100%) do not', () => {
+      build(Mesh.istio(), { ...CB, maxEjectionPercent: 99 });
+      expect(warnings()).toHaveLength(1);
+      stderr().mockClear();
+      build(Mesh.istio(), { ...CB, maxEjectionPercent: 100 }, { allowFullEjection: true });
+      build(Mesh.istio(), { ...CB, maxEjectionPercent: 50 }, { failover: false });
+      const objs = build(Mesh.istio(), undefined);
+      expect(one(objs, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.maxEjectionPercent).toBe(100);
+      expect(warnings()).toEqual([]);
     });
   });
 
