@@ -241,11 +241,14 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
     const target = (service: ServiceRef) => (): any => ambient?.waypointOf(service.name)
       ? { targetRefs: [service.name, ...covering(service).map(o => o.name)].map(name => ({ group: '', kind: 'Service', name })) }
       : { selector: { matchLabels: sortKeys(service.selector) } };
-    // the ports a rule is for: the pod port on the pods; on a waypoint, the ports of the targeted
-    // Services that forward to it
+    // the ports a rule is for: the pod port on the pods (the sidecar's and ztunnel's destination port is the
+    // pod's: pilot/pkg/security/authz/model/generator.go, destinationPortGenerator; a named targetPort is
+    // resolved through the selected pods' container ports when this is read at synthesis: ServiceRef.targetPort);
+    // on a waypoint, the ports of the targeted Services that forward to it
     const portsOf = (r: RuleIntent): number[] => ambient?.waypointOf(r.to.name)
       ? [r.to.port, ...covering(r.to).flatMap(o => servicePortsTo(o, r.to.targetPort, r.to.port))]
       : [r.to.targetPort];
+    for (const r of intent.allow) r.to._podPortUsedBy(scope.node.path);
     const allowed = byService(intent.allow);
     for (const [name, { service, rules }] of allowed) {
       const at = target(service);
