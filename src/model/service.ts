@@ -423,8 +423,14 @@ class NamedTargetPort {
     return resolved ?? this.ref().port;
   }
 
+  /**
+   * The workloads whose pods the Service selects (the policy's selector is the Service's: every one of them gets
+   * the port), with the Deployment of `fromDeployment`.
+   */
   private workloads(): PodTemplate[] {
-    return this.workload ? [this.workload] : workloadsSelectedBy(this.service, this.ref().selector);
+    const selected = workloadsSelectedBy(this.service, this.ref().selector);
+    const own = this.workload && !selected.some(w => w.api === this.workload!.api) ? [this.workload] : [];
+    return [...own, ...selected];
   }
 
   private resolve(): { port?: number; problem?: string } {

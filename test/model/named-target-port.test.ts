@@ -48,16 +48,19 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
     expect(allowPorts(synthValidated(chart))).toEqual([['8443']]);
   });
 
-  test('ServiceRef.fromDeployment: the Deployment\'s own container port of that name', () => {
+  test('ServiceRef.fromDeployment: the Deployment\'s container port of that name; another workload the Service selects must agree', () => {
     const chart = shopChart();
     const d = deployment(chart, 'api', [{ number: 7000, name: 'http' }]);
     service(chart);
-    // another workload the Service's selector would match is not this reference's pods
+    // a workload the Service does not select does not count
     deployment(chart, 'other', [{ number: 7001, name: 'http' }], { app: 'other' });
     const ref = ServiceRef.fromDeployment(d);
     zeroTrust(chart, ref);
     expect([ref.name, ref.port, ref.targetPort]).toEqual(['api', 80, 7000]);
     expect(allowPorts(synthValidated(chart))).toEqual([['7000']]);
+    // one it selects (a canary's, whose pods the policy's selector selects too) that gives the name another number
+    deployment(chart, 'api-canary', [{ number: 7002, name: 'http' }], { app: 'api', track: 'canary' } as any);
+    expect(() => Testing.synth(chart)).toThrow(/give it different numbers: Deployment api \[test\/api\] 7000, Deployment api-canary \[test\/api-canary\] 7002/);
   });
 
   test('plain ApiObject Service and Deployment', () => {
