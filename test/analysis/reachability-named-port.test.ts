@@ -1,0 +1,108 @@
+import { ReachabilityMatrix } from '../../src';
+
+/**
+ * A Service port whose targetPort is a container port name, in hand-written YAML: the proxy on the pods sees the
+ * pod port, the container port of that name (kubernetes FindPort, as the EndpointSlice controller resolves it), so
+ * an Istio rule for the Service port does not allow the caller.
+ */
+
+const NS = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}, annotations: {linkerd.io/inject: enabled}}`;
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]`;
+
+const deployment = (name: string, port: number, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api${extra ? `, ${extra}` : ''}}}
+  template:
+    metadata: {labels: {app: api${extra ? `, ${extra}` : ''}}}
+    spec:
+      containers:
+      - name: api
+        image: x
+        ports: [{name: metrics, containerPort: 9090}, {name: http, containerPort: ${port}}]`;
+
+const allow = (port: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]
+    to: [{operation: {ports: ["${port}"]}}]`;
+
+const decide = (...docs: string[]) => {
+  const m = ReachabilityMatrix.fromYaml(docs.join('\n---\n'), { defaultNamespace: 'shop' });
+  const d = m.check({ caller: 'shop/web', service: 'shop/api', port: 80 });
+  return `${d.allowed} ${d.reason}`;
+};
+
+describe('Istio: a named targetPort is the pods\' container port of that name', () => {
+  test('a rule for the Service port (80) does not allow the caller; one for the container port (8080) does', () => {
+    expect(decide(NS, SERVICE, deployment('api', 8080), allow('80'))).toBe('false no rule of the ALLOW policies matches (AuthorizationPolicy shop/api-allow)');
+    expect(decide(NS, SERVICE, deployment('api', 8080), allow('8080'))).toBe('true AuthorizationPolicy shop/api-allow rules[0]');
+  });
+
+  test('a bare Pod and a StatefulSet resolve it too', () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api, image: x, ports: [{name: http, containerPort: 7070}]}]}`;
+    expect(decide(NS, SERVICE, pod, allow('7070'))).toMatch(/^true /);
+    expect(decide(NS, SERVICE, pod, allow('80'))).toMatch(/^false /);
+    const sts = deployment('api', 6060).replace('kind: Deployment', 'kind: StatefulSet');
+    expect(decide(NS, SERVICE, sts, allow('6060'))).toMatch(/^true /);
+  });
+
+  test('pods that give the name different numbers each get their own: allowed only if each allows its port', () => {
+    const two = [NS, SERVICE, deployment('api', 8080), deployment('api-v2', 8081, 'version: v2')];
+    expect(decide(...two, allow('8080'))).toBe('false the pods of Deployment api-v2 (targetPort 8081): no rule of the ALLOW policies matches (AuthorizationPolicy shop/api-allow)');
+    const both = allow('8080').replace('ports: ["8080"]', 'ports: ["8080", "8081"]');
+    expect(decide(...two, both)).toBe('true the pods of Deployment api (targetPort 8080): AuthorizationPolicy shop/api-allow rules[0]; '
+      + 'the pods of Deployment api-v2 (targetPort 8081): AuthorizationPolicy shop/api-allow rules[0]');
+  });
+
+  test('no pod among the manifests: the port is unknown, any port (as before)', () => {
+    expect(decide(NS, SERVICE, allow('80'))).toMatch(/^true /);
+  });
+
+  test('a numeric targetPort is unchanged', () => {
+    const numeric = SERVICE.replace('targetPort: http', 'targetPort: 8080');
+    expect(decide(NS, numeric, deployment('api', 9999), allow('8080'))).toMatch(/^true /);
+    expect(decide(NS, numeric, deployment('api', 9999), allow('80'))).toMatch(/^false /);
+  });
+});
+
+describe('Linkerd: the Server of the pod port decides, by number or by name', () => {
+  const server = (port: string | number) => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: api, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  port: ${port}
+  proxyProtocol: HTTP/1
+  accessPolicy: deny`;
+  const decideLinkerd = (...docs: string[]) => {
+    const m = ReachabilityMatrix.fromYaml(docs.join('\n---\n'), { defaultNamespace: 'shop' });
+    const d = m.check({ caller: 'shop/web', service: 'shop/api', port: 80 });
+    return `${d.allowed} ${d.reason}`;
+  };
+
+  test.each([['a named targetPort, a Server by number', SERVICE, 8080], ['a named targetPort, a Server by name', SERVICE, 'http'],
+    ['a numeric targetPort, a Server by name', SERVICE.replace('targetPort: http', 'targetPort: 8080'), 'http']] as const)('%s: the Server (deny) decides', (_t, svc, port) => {
+    expect(decideLinkerd(NS, svc, deployment('api', 8080), server(String(port)))).toMatch(/^false .*Server shop\/api/);
+  });
+
+  test('a Server of another pod port does not decide (the namespace default does)', () => {
+    expect(decideLinkerd(NS, SERVICE, deployment('api', 8080), server('9090'))).not.toMatch(/Server shop\/api/);
+  });
+});
