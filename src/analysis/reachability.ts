@@ -429,7 +429,8 @@ export class ReachabilityMatrix {
         name,
         labels,
         // without the Service in the manifests, the port asked is taken as its target port
-        targetPorts: svc ? podPortRefs(pods, svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)) as (number | string)[]
+        targetPorts: svc
+          ? podPortRefs(pods, svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)) as (number | string)[]
           : query.port !== undefined ? [query.port] : undefined,
         podPort: typeof calledTarget === 'number' ? calledTarget : groups.length === 1 ? groups[0].port : undefined,
         ...(groups.length > 1 ? { podPortGroups: groups.map(g => ({ port: g.port, pods: g.pods.map(w => `${w.kind} ${w.name}`).join(', ') })) } : {}),
@@ -956,7 +957,8 @@ export class ReachabilityMatrix {
     const labels: { [k: string]: string } = svc?.spec?.selector ?? { app: name };
     // the pod ports of the Service: a Server of another port (the proxy's admin Server) is not its
     const svcPorts: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
-    const targetPorts: unknown[] | undefined = svc ? podPortRefs(this.selectedWorkloads(ns, labels), svcPorts.map((p: any) => p?.targetPort ?? p?.port)) : undefined;
+    const targetPorts: unknown[] | undefined = svc
+      ? podPortRefs(this.selectedWorkloads(ns, labels), svcPorts.map((p: any) => p?.targetPort ?? p?.port)) : undefined;
     // labels that do not contradict the pods' (a policy for some of them, e.g. one version, counts)
     const compatible = (sel: { [k: string]: string } | undefined) => !!sel && Object.keys(sel).length > 0
       && Object.entries(sel).every(([k, v]) => labels[k] === undefined || labels[k] === v);

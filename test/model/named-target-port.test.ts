@@ -66,13 +66,17 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
   test('plain ApiObject Service and Deployment', () => {
     const chart = shopChart();
     const svc = new ApiObject(chart, 'svc', {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api' },
       spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }] },
     });
     const ref = ServiceRef.fromService(svc);
     zeroTrust(chart, ref);
     new ApiObject(chart, 'deploy', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: {
         selector: { matchLabels: { app: 'api' } },
         template: { metadata: { labels: { app: 'api', tier: 'x' } }, spec: { containers: [{ name: 'a', image: 'x', ports: [{ name: 'web', containerPort: 8081 }] }] } },
