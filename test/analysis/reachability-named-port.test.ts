@@ -1,4 +1,4 @@
-import { ReachabilityMatrix } from '../../src';
+import { MeshAnalyzer, ReachabilityMatrix } from '../../src';
 
 /**
  * A Service port whose targetPort is a container port name, in hand-written YAML: the proxy on the pods sees the
@@ -104,5 +104,29 @@ spec:
 
   test('a Server of another pod port does not decide (the namespace default does)', () => {
     expect(decideLinkerd(NS, SERVICE, deployment('api', 8080), server('9090'))).not.toMatch(/Server shop\/api/);
+  });
+});
+
+describe('analyzer I164: an ALLOW rule on the pods names a Service port that forwards elsewhere', () => {
+  const codes = (...docs: string[]) => MeshAnalyzer.analyzeYaml(docs.join('\n---\n'), { fileName: 'x.yaml' }).findings.filter(f => f.code === 'I164').map(f => `${f.path}: ${f.message}`);
+
+  test('the Service port of a named targetPort: reported, naming the container port; the pod port: nothing', () => {
+    expect(codes(NS, SERVICE, deployment('api', 8080), allow('80'))).toEqual([
+      'spec.rules[0].to[0].operation.ports[0]: Service api port 80 forwards to targetPort http (containerPort 8080 of Deployment api), and no pod the policy selects listens on 80: '
+      + 'the sidecar (or ztunnel) matches the pod port, so the callers of this rule are refused; write the pod port (the containerPort the targetPort names)',
+    ]);
+    expect(codes(NS, SERVICE, deployment('api', 8080), allow('8080'))).toEqual([]);
+  });
+
+  test('a numeric targetPort that differs from the port: reported; a pod that listens on the port itself: nothing', () => {
+    const numeric = SERVICE.replace('targetPort: http', 'targetPort: 8080');
+    expect(codes(NS, numeric, deployment('api', 8080), allow('80'))).toEqual([expect.stringMatching(/^spec\.rules\[0\]\.to\[0\]\.operation\.ports\[0\]: Service api port 80 forwards to targetPort 8080, and no pod/)]);
+    expect(codes(NS, numeric, deployment('api', 80), allow('80'))).toEqual([]);
+  });
+
+  test('nothing without the pods among the manifests, nor for a waypoint policy (targetRefs: it sees the Service port)', () => {
+    expect(codes(NS, SERVICE, allow('80'))).toEqual([]);
+    const waypoint = allow('80').replace('  selector: {matchLabels: {app: api}}', '  targetRefs: [{group: "", kind: Service, name: api}]');
+    expect(codes(NS, SERVICE, deployment('api', 8080), waypoint)).toEqual([]);
   });
 });
