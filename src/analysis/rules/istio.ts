@@ -1553,11 +1553,12 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     code: 'I164',
     severity: W,
     mesh: 'istio',
-    kinds: ['AuthorizationPolicy', 'Service'],
+    kinds: ['AuthorizationPolicy', 'Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'],
     upstream: 'pilot/pkg/security/authz/model/generator.go (destinationPortGenerator): a rule\'s ports match destination_port, the pod port the Service\'s targetPort reaches (kubernetes FindPort for a named one), not the Service port',
     summary: 'an ALLOW rule (on the pods) names a Service\'s port that forwards to another pod port, and no selected pod listens on it: the callers it is for are refused',
     check: ctx => {
-      const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => (d.obj.spec?.action ?? 'ALLOW') === 'ALLOW' && !d.obj.spec?.targetRef && !d.obj.spec?.targetRefs
+      // the policies on pods: by selector (a policy with targetRefs, on a waypoint, has none: it sees the Service port)
+      const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => (d.obj.spec?.action ?? 'ALLOW') === 'ALLOW'
         && Object.keys(d.obj.spec?.selector?.matchLabels ?? {}).length > 0);
       if (!policies.length) return [];
       const services = ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1' && Object.keys(d.obj.spec?.selector ?? {}).length > 0);
