@@ -1573,7 +1573,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
           const selected = pods.filter(w => selects(s.obj.spec.selector, w.labels));
           return arr(s.obj.spec?.ports).filter((p: any) => String(p?.port) === port && p?.targetPort !== undefined && String(p.targetPort) !== port)
             .flatMap((p: any) => podPortsOf(selected, p.targetPort).filter(g => String(g.port) !== port)
-              .map(g => `Service ${s.obj.metadata?.name} port ${port} forwards to targetPort ${p.targetPort}${typeof p.targetPort === 'string' ? ` (containerPort ${g.port} of ${g.pods.map(w => `${w.kind} ${w.name}`).join(', ')})` : ''}`));
+              .map(g => `Service ${s.obj.metadata?.name} port ${port} forwards to targetPort ${p.targetPort}`
+                + (typeof p.targetPort === 'string' ? ` (containerPort ${g.port} of ${g.pods.map(w => `${w.kind} ${w.name}`).join(', ')})` : '')));
         });
         return arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r?.to).flatMap((t: any, j: number) => arr(t?.operation?.ports).flatMap((port: unknown, k: number) => {
           if (listened.has(String(port))) return [];
