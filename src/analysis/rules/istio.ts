@@ -1576,7 +1576,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
               .map(g => `Service ${s.obj.metadata?.name} port ${port} forwards to targetPort ${p.targetPort}`
                 + (typeof p.targetPort === 'string' ? ` (containerPort ${g.port} of ${g.pods.map(w => `${w.kind} ${w.name}`).join(', ')})` : '')));
         });
-        return arr(d.obj.spec?.rules).flatMap((r: any, i: number) => arr(r?.to).flatMap((t: any, j: number) => arr(t?.operation?.ports).flatMap((port: unknown, k: number) => {
+        const rules = arr(d.obj.spec?.rules);
+        return rules.flatMap((r: any, i: number) => arr(r?.to).flatMap((t: any, j: number) => arr(t?.operation?.ports).flatMap((port: unknown, k: number) => {
           if (listened.has(String(port))) return [];
           const why = forwarding(String(port));
           return why.length ? [at(d, ['spec', 'rules', i, 'to', j, 'operation', 'ports', k], `${why.join('; ')}, and no pod the policy selects listens on ${String(port)}: `
