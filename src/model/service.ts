@@ -70,10 +70,12 @@ export interface ServiceRefFromOptions {
    */
   readonly port?: number;
   /**
-   * The port the pods listen on, for a Service port whose `targetPort` is a container port name that the app's
-   * workloads cannot resolve: their pods are not defined in the app (e.g. a Helm chart's), or its workloads give
-   * the name different numbers. Istio AuthorizationPolicy `ports` and Linkerd `Server`s are for this pod port
-   * (the sidecar sees the pod port: istio pilot/pkg/security/authz/model/generator.go, destination_port).
+   * The port the pods listen on, in place of the Service port's `targetPort`.
+   *
+   * For a `targetPort` that is a container port name the app's workloads cannot resolve: their pods are not
+   * defined in the app (e.g. a Helm chart's), or its workloads give the name different numbers. Istio
+   * AuthorizationPolicy `ports` and Linkerd `Server`s are for this pod port (the sidecar sees the pod port:
+   * istio pilot/pkg/security/authz/model/generator.go, destination_port).
    * @default - the Service port's `targetPort`: a number as written; a name resolved at synthesis through the
    *   container ports of the app's workloads whose pods the Service selects (the Deployment's, from
    *   `fromDeployment`); none: the port itself
