@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Identity, Mesh, MtlsPhase, MultiClusterExport, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { HttpMethod, Identity, IstioDataPlane, Mesh, MtlsPhase, MultiClusterExport, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { failureOf, one, shopChart, synthValidated } from '../util';
 
 /**
@@ -191,5 +191,44 @@ describe('Istio MultiClusterExport: the remote callers\' policy is for the pod p
   test('refused when no workload is there', () => {
     const { eu } = setup(false);
     expect(() => Testing.synth(eu)).toThrow(/ServiceRef api: the Service port 80 has targetPort "http", a container port name, .*\(written by \[eu\/RemoteCallers-api\]\).*no Deployment, StatefulSet or DaemonSet/);
+  });
+});
+
+describe('Istio ambient waypoint: the ports of the other Services that select the pods', () => {
+  test('a named targetPort of another Service counts only if it names the same pod port', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    deployment(chart, 'api', [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }]);
+    const ref = ServiceRef.fromService(service(chart));
+    new kplus.Service(chart, 'extra', {
+      metadata: { name: 'api-extra' },
+      ports: [{ port: 81, name: 'http', targetPort: 'http' as any }, { port: 9091, name: 'metrics', targetPort: 'metrics' as any }, { port: 9092, name: 'none', targetPort: 'none' as any }],
+      selector: kplus.Pods.select(chart, 'extra-pods', { labels: { app: 'api' } }),
+    });
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
+      allow: [{ callers: [Identity.serviceAccount('web')], to: ref, methods: [HttpMethod.POST] }],
+    });
+    const allow = one(synthValidated(chart), 'AuthorizationPolicy', 'api-allow').spec;
+    expect(allow.targetRefs.map((t: any) => t.name)).toEqual(['api', 'api-extra']);
+    // the waypoint sees the Service ports: api's 80, and api-extra's 81 (to http), not 9091 (to metrics) nor 9092 (a
+    // name no pod has: no endpoint)
+    expect(allow.rules[0].to[0].operation.ports).toEqual(['80', '81']);
+  });
+
+  test('pods outside the app (an explicit targetPort): another Service\'s named ports are all kept, as they may forward to it', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    const ref = ServiceRef.fromService(service(chart), { targetPort: 8080 });
+    new kplus.Service(chart, 'extra', {
+      metadata: { name: 'api-extra' },
+      ports: [{ port: 81, name: 'http', targetPort: 'http' as any }, { port: 9091, name: 'metrics', targetPort: 'metrics' as any }, { port: 9093, name: 'num', targetPort: 9093 }],
+      selector: kplus.Pods.select(chart, 'extra-pods', { labels: { app: 'api' } }),
+    });
+    new ZeroTrustNamespace(chart, 'zt', {
+      mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }),
+      allow: [{ callers: [Identity.serviceAccount('web')], to: ref, methods: [HttpMethod.POST] }],
+    });
+    expect(one(synthValidated(chart), 'AuthorizationPolicy', 'api-allow').spec.rules[0].to[0].operation.ports).toEqual(['80', '81', '9091']);
   });
 });
