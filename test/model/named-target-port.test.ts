@@ -1,6 +1,6 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { HttpMethod, Identity, IstioDataPlane, Mesh, MtlsPhase, MultiClusterExport, ServiceRef, ZeroTrustNamespace } from '../../src';
+import { CanaryDelivery, CanaryRelease, HttpMethod, Identity, IstioDataPlane, Mesh, MtlsPhase, MultiClusterExport, ReleaseVersion, ServiceRef, ZeroTrustNamespace } from '../../src';
 import { failureOf, one, shopChart, synthValidated } from '../util';
 
 /**
@@ -230,5 +230,33 @@ describe('Istio ambient waypoint: the ports of the other Services that select th
       allow: [{ callers: [Identity.serviceAccount('web')], to: ref, methods: [HttpMethod.POST] }],
     });
     expect(one(synthValidated(chart), 'AuthorizationPolicy', 'api-allow').spec.rules[0].to[0].operation.ports).toEqual(['80', '81', '9091']);
+  });
+});
+
+describe('the Services the library writes in front of the same pods keep the name (Kubernetes resolves it for each pod)', () => {
+  test('a CanaryRelease\'s per-version Services (Gateway API backends)', () => {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    deployment(chart);
+    const ref = ServiceRef.fromService(service(chart));
+    new CanaryRelease(chart, 'release', { mesh: Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), service: ref, stable: ReleaseVersion.of('v1'), canary: ReleaseVersion.of('v2'), canaryWeight: 10, healthAlert: {} });
+    const out = synthValidated(chart);
+    for (const v of ['api-v1', 'api-v2']) expect(one(out, 'Service', v).spec.ports).toEqual([{ port: 80, targetPort: 'http', name: 'http' }]);
+  });
+
+  // (Flagger refuses a ServiceRef.fromService, whose Service it generates itself: a fromName reference has a numeric targetPort)
+  test('Argo Rollouts\' stable and canary Services', () => {
+    const chart = shopChart();
+    const d = deployment(chart);
+    const ref = ServiceRef.fromService(service(chart));
+    new CanaryRelease(chart, 'release', {
+      mesh: Mesh.istio(),
+      service: ref,
+      delivery: CanaryDelivery.argoRollouts({ workload: d }),
+      steps: [{ weight: 50, pause: Duration.minutes(1) }, { weight: 100 }],
+      healthAlert: {},
+    });
+    const out = synthValidated(chart);
+    for (const s of ['api-stable', 'api-canary']) expect(one(out, 'Service', s).spec.ports).toEqual([{ port: 80, targetPort: 'http', name: 'http' }]);
   });
 });
