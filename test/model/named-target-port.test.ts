@@ -98,6 +98,15 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
     expect(allowPorts(synthValidated(none))).toEqual([['80']]);
   });
 
+  test('the explicit targetPort option is a port: 1 and 65535 accepted, 0 and 65536 refused', () => {
+    const chart = shopChart();
+    const svc = service(chart);
+    for (const targetPort of [1, 65535]) expect(ServiceRef.fromService(svc, { targetPort })._problems('to')).toEqual([]);
+    for (const targetPort of [0, 65536]) {
+      expect(ServiceRef.fromService(svc, { targetPort })._problems('to')).toEqual([expect.stringMatching(new RegExp(`^to\\.targetPort: got ${targetPort}: a port must be a whole number from 1 to 65535; `))]);
+    }
+  });
+
   test('the explicit targetPort option wins over the Service\'s name (pods defined outside the app)', () => {
     const chart = shopChart();
     zeroTrust(chart, ServiceRef.fromService(service(chart), { targetPort: 8080 }));
