@@ -130,3 +130,24 @@ describe('analyzer I164: an ALLOW rule on the pods names a Service port that for
     expect(codes(NS, SERVICE, deployment('api', 8080), waypoint)).toEqual([]);
   });
 });
+
+describe('Flagger: the apex Service it generates forwards to the Canary\'s targetPort, a name too', () => {
+  const canary = (targetPort: string) => `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: api, namespace: shop}
+spec:
+  provider: istio
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  service: {port: 80, targetPort: ${targetPort}}
+  analysis: {interval: 1m, threshold: 2, stepWeights: [10, 50, 100]}`;
+
+  // (the apex Service selects the primary pods, which Flagger labels app: api-primary)
+  const primary = (port: string) => allow(port).replace('{matchLabels: {app: api}}', '{matchLabels: {app: api-primary}}');
+
+  test('a named targetPort is the container port of that name; a numeric one is that number', () => {
+    expect(decide(NS, canary('http'), deployment('api', 8080), primary('80'))).toMatch(/^false /);
+    expect(decide(NS, canary('http'), deployment('api', 8080), primary('8080'))).toMatch(/^true /);
+    expect(decide(NS, canary('9090'), deployment('api', 8080), primary('9090'))).toMatch(/^true /);
+    expect(decide(NS, canary('9090'), deployment('api', 8080), primary('8080'))).toMatch(/^false /);
+  });
+});

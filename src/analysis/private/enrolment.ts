@@ -97,13 +97,16 @@ export function flaggerApexService(objects: any[], ns: string, name: string, nsO
     const primary = controllerWorkloads(objects.filter(d => d === o || (d?.kind === 'Deployment' && nsOf(d) === ns)))[0];
     if (!primary) continue;
     const port = o.spec.service?.port;
+    // Flagger writes the Canary's targetPort, a number or a container port name, else the port
+    // (pkg/router/kubernetes_default.go reconcileService)
+    const target = o.spec.service?.targetPort;
     return {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace: ns },
       spec: {
         selector: primary.spec?.template?.metadata?.labels ?? {},
-        ports: typeof port === 'number' ? [{ port, targetPort: typeof o.spec.service.targetPort === 'number' ? o.spec.service.targetPort : port }] : [],
+        ports: typeof port === 'number' ? [{ port, targetPort: (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '' && target !== '0') ? target : port }] : [],
       },
     };
   }
