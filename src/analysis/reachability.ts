@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { BlockList, isIP } from 'net';
 import { Severity } from './findings';
-import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, workloadsOf } from './private/enrolment';
+import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, podPortRefs, podPortsOf, WorkloadFacts, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
 import { podTemplatesOf, PodTemplateFacts } from './private/pod-templates';
 import { InvalidManifestsError, loadManifests } from './private/yaml';
@@ -188,6 +188,11 @@ interface Request {
   readonly targetPorts?: (number | string)[];
   /** The port at the pods (sidecar, ztunnel) and at the Service (waypoint); undefined: any. */
   readonly podPort?: number;
+  /**
+   * A named targetPort that the selected pods give different numbers: each number and its workloads, decided one
+   * by one (the request reaches one pod of the Service, at that pod's port).
+   */
+  readonly podPortGroups?: { readonly port: number; readonly pods: string }[];
   readonly servicePort?: number;
 }
 
@@ -418,15 +423,21 @@ export class ReachabilityMatrix {
       // the Service port called: the one asked for, or the Service's only port
       const called = query.port !== undefined ? svcPorts.find(p => p.port === query.port) : svcPorts.length === 1 ? svcPorts[0] : undefined;
       const calledTarget = called ? called.targetPort ?? called.port : query.port;
+      const labels = svc?.spec?.selector ?? { app: name };
+      const pods = this.selectedWorkloads(ns, labels);
+      // a named targetPort is the pods' container port of that name (podPortsOf); unknown (no such pod among the
+      // manifests): any port
+      const groups = typeof calledTarget === 'string' ? podPortsOf(pods, calledTarget) : [];
       target = {
         ns,
         name,
-        labels: svc?.spec?.selector ?? { app: name },
+        labels,
         // without the Service in the manifests, the port asked is taken as its target port
-        targetPorts: svc ? svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)
+        targetPorts: svc
+          ? podPortRefs(pods, svcPorts.filter(p => query.port === undefined || p.port === query.port).map(p => p.targetPort ?? p.port)) as (number | string)[]
           : query.port !== undefined ? [query.port] : undefined,
-        // a named targetPort is not resolved here: any port
-        podPort: typeof calledTarget === 'number' ? calledTarget : undefined,
+        podPort: typeof calledTarget === 'number' ? calledTarget : groups.length === 1 ? groups[0].port : undefined,
+        ...(groups.length > 1 ? { podPortGroups: groups.map(g => ({ port: g.port, pods: g.pods.map(w => `${w.kind} ${w.name}`).join(', ') })) } : {}),
         servicePort: query.port ?? called?.port,
       };
       this.targetsRead.set(targetId, target);
@@ -457,8 +468,16 @@ export class ReachabilityMatrix {
     if (unmeshed) {
       return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: true, reason: unmeshed, mesh, enforced: false };
     }
-    const verdict = mesh === 'istio' ? this.istio(req) : mesh === 'linkerd' ? this.linkerd(req) : mesh === 'consul' ? this.consul(req)
-      : { allowed: true, reason: 'no authorization policy in the manifests' };
+    const decideFor = (r: Request) => (mesh === 'istio' ? this.istio(r) : mesh === 'linkerd' ? this.linkerd(r) : mesh === 'consul' ? this.consul(r)
+      : { allowed: true, reason: 'no authorization policy in the manifests' });
+    // pods that give a named targetPort different numbers: the request reaches any of them, so it is allowed only if
+    // each allows it at its own port (the first that refuses is named)
+    const groups = req.podPortGroups;
+    const verdicts = groups ? groups.map(g => ({ g, v: decideFor({ ...req, podPort: g.port, podPortGroups: undefined }) })) : undefined;
+    const refused = verdicts?.find(x => !x.v.allowed);
+    const verdict = !verdicts ? decideFor(req)
+      : refused ? { allowed: false, reason: `the pods of ${refused.g.pods} (targetPort ${refused.g.port}): ${refused.v.reason}` }
+        : { allowed: true, reason: verdicts.map(x => `the pods of ${x.g.pods} (targetPort ${x.g.port}): ${x.v.reason}`).join('; ') };
     const tcp = facts.tcp;
     return { caller: query.caller, service: `${ns}/${name}`, method: req.method, path: req.path, withJwt: req.jwt, allowed: verdict.allowed, reason: verdict.reason, mesh, ...(tcp ? { protocol: 'tcp' } : {}) };
   }
@@ -895,7 +914,7 @@ export class ReachabilityMatrix {
   private notMeshed(req: Request, mesh: string): string | undefined {
     if (mesh === 'none') return undefined;
     const nsObj = this.once(`namespace ${req.ns}`, () => this.ofKind('Namespace').find(o => o.kind === 'Namespace' && o.metadata?.name === req.ns));
-    const pods = this.once(this.targetKey('workloads', req), () => this.once('workloads', () => workloadsOf(this.objects, o => this.ns(o))).filter(w => w.ns === req.ns && subset(req.labels, w.labels)));
+    const pods = this.once(this.targetKey('workloads', req), () => this.selectedWorkloads(req.ns, req.labels));
     if (pods.length) {
       if (!pods.every(w => podEnrolled(mesh, nsObj, w, this.options.consulConnectInjectDefault ?? false) === false)) return undefined;
       const where = mesh === 'consul' ? 'annotate the pod templates with consul.hashicorp.com/connect-inject: "true"' : enrolmentStep(mesh, req.ns);
@@ -913,6 +932,12 @@ export class ReachabilityMatrix {
     if (peer) return { ...this.parseCaller(peer[2]), peer: peer[1] };
     const [ns, sa] = text.includes('/') ? text.split('/', 2) : [this.defaultNs, text];
     return { ns, sa, meshed: true };
+  }
+
+  /** The workloads among the manifests (and the pods the delivery controllers make) whose pods `labels` select in `ns`. */
+  private selectedWorkloads(ns: string, labels: { [k: string]: string }): WorkloadFacts[] {
+    return this.once(`selected-workloads ${ns}\u0000${JSON.stringify(labels)}`,
+      () => this.once('workloads', () => workloadsOf(this.objects, o => this.ns(o))).filter(w => w.ns === ns && subset(labels, w.labels)));
   }
 
   /** The Service object of a name (or the one a Flagger Canary generates), once. */
@@ -936,7 +961,8 @@ export class ReachabilityMatrix {
     const labels: { [k: string]: string } = svc?.spec?.selector ?? { app: name };
     // the pod ports of the Service: a Server of another port (the proxy's admin Server) is not its
     const svcPorts: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
-    const targetPorts: unknown[] | undefined = svc ? svcPorts.map((p: any) => p?.targetPort ?? p?.port) : undefined;
+    const targetPorts: unknown[] | undefined = svc
+      ? podPortRefs(this.selectedWorkloads(ns, labels), svcPorts.map((p: any) => p?.targetPort ?? p?.port)) : undefined;
     // labels that do not contradict the pods' (a policy for some of them, e.g. one version, counts)
     const compatible = (sel: { [k: string]: string } | undefined) => !!sel && Object.keys(sel).length > 0
       && Object.entries(sel).every(([k, v]) => labels[k] === undefined || labels[k] === v);

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { clusterOf } from '../private/clusters';
 import { addDroppedNote } from '../private/dropped';
 import { meshError, show } from '../private/errors';
-import { describeObject, PodTemplate, requireObject, serviceSpecOf, servicesInClusterOf, servicesSelecting, userPath } from '../private/k8s-objects';
+import { describeObject, namespaceOfObject, PodTemplate, requireObject, serviceSpecOf, servicesInClusterOf, servicesSelecting, userPath, workloadsSelectedBy } from '../private/k8s-objects';
 import { isDns1035Label, isDns1123Label, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /** The Deployments (and names) whose reference is checked at synthesis already. */
@@ -69,6 +69,18 @@ export interface ServiceRefFromOptions {
    * @default - the first port of the Service (or container port of the Deployment)
    */
   readonly port?: number;
+  /**
+   * The port the pods listen on, in place of the Service port's `targetPort`.
+   *
+   * For a `targetPort` that is a container port name the app's workloads cannot resolve: their pods are not
+   * defined in the app (e.g. a Helm chart's), or its workloads give the name different numbers. Istio
+   * AuthorizationPolicy `ports` and Linkerd `Server`s are for this pod port (the sidecar sees the pod port:
+   * istio pilot/pkg/security/authz/model/generator.go, destination_port).
+   * @default - the Service port's `targetPort`: a number as written; a name resolved at synthesis through the
+   *   container ports of the app's workloads whose pods the Service selects (the Deployment's, from
+   *   `fromDeployment`); none: the port itself
+   */
+  readonly targetPort?: number;
   /**
    * The protocol of the port.
    * @default ServiceProtocol.HTTP
@@ -153,9 +165,11 @@ export class ServiceRef {
     const port = options.port ?? ports[0]?.port;
     const servicePort = ports.find(p => p.port === port);
     // a numeric targetPort is the pod port; a named one (or none) leaves the pod port equal to the port
-    const targetPort = typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : (port as number);
+    // a numeric targetPort is the pod port; a named one is resolved through the container ports of the selected
+    // pods when it is read (NamedTargetPort), none is the port (the Service API's default)
+    const targetPort = options.targetPort ?? servicePort?.targetPort ?? port;
     const ref: ServiceRef = new ServiceRef(options.name ?? api.name, api.metadata.namespace, port as number,
-      targetPort, servicePort?.name,
+      typeof targetPort === 'string' ? new NamedTargetPort(targetPort, api, source, () => ref, workload) : targetPort as number, servicePort?.name,
       options.protocol ?? ServiceProtocol.HTTP,
       // read from the object as it would be written now (a label the user selects later is seen), rendered
       // again only when the Service has changed (serviceSpecOf)
@@ -193,8 +207,8 @@ export class ServiceRef {
   public readonly namespace?: string;
   /** The port callers use. */
   public readonly port: number;
-  /** The port the pods listen on. */
-  public readonly targetPort: number;
+  /** The pod port, or the name it is resolved from. */
+  private readonly podPort: number | NamedTargetPort;
   /** The port's name, if known. */
   public readonly portName?: string;
   /** The port's protocol. */
@@ -208,13 +222,13 @@ export class ServiceRef {
   /** The selector labels this library added to the Service object (`selector` leaves them out). */
   private readonly narrowed = new Set<string>();
 
-  private constructor(name: string, namespace: string | undefined, port: number, targetPort: number, portName: string | undefined,
+  private constructor(name: string, namespace: string | undefined, port: number, targetPort: number | NamedTargetPort, portName: string | undefined,
     protocol: ServiceProtocol, selector: () => { [key: string]: string }, serviceMetadata: ApiObjectMetadataDefinition | undefined,
     workload?: PodTemplate, source?: IConstruct, serviceObject?: ApiObject) {
     this.name = name;
     this.namespace = namespace;
     this.port = port;
-    this.targetPort = targetPort;
+    this.podPort = targetPort;
     this.portName = portName;
     this.protocol = protocol;
     this.selectorFn = selector;
@@ -222,6 +236,35 @@ export class ServiceRef {
     this.workload = workload;
     this.source = source;
     this.serviceObject = serviceObject;
+  }
+
+  /**
+   * The port the pods listen on (the Service port's `targetPort`). A `targetPort` that is a container port name
+   * is resolved, when this is read, through the container ports of the app's workloads whose pods the Service
+   * selects; one that cannot be resolved (no such workload, no such container port, or workloads that give the
+   * name different numbers) refuses synthesis (pass `ServiceRef.fromService(service, { targetPort })`).
+   */
+  public get targetPort(): number {
+    return typeof this.podPort === 'number' ? this.podPort : this.podPort.read();
+  }
+
+  /**
+   * The pod port as written on the Service port (a number, or a container port name), for the Service objects
+   * the library writes in front of the same pods (per-version and Argo Services, Flagger's `targetPort`): a name
+   * is resolved by Kubernetes for each pod, as on the user's Service.
+   * @internal
+   */
+  public _targetPortAsWritten(): number | string {
+    return typeof this.podPort === 'number' ? this.podPort : this.podPort.name;
+  }
+
+  /**
+   * Records that `by` (a construct path) writes the pod port at synthesis (in a Lazy value, after the
+   * checks): a named targetPort that cannot be resolved is then refused at synthesis, naming `by`.
+   * @internal
+   */
+  public _podPortUsedBy(by: string): void {
+    if (typeof this.podPort !== 'number') this.podPort.usedBy(by);
   }
 
   /**
@@ -337,7 +380,7 @@ export class ServiceRef {
       out.push(`${prop}.port: got ${show(this.port)}: a port must be a whole number from 1 to 65535; pass { port: 8080 } (or give the Service a port)`);
     }
     // the pod port is written into Linkerd Server names and ports and Istio port-level settings: a bad one gave `payment-NaN`
-    if (!Object.is(this.targetPort, this.port) && (!Number.isInteger(this.targetPort) || this.targetPort < 1 || this.targetPort > 65535)) {
+    if (typeof this.podPort === 'number' && !Object.is(this.targetPort, this.port) && (!Number.isInteger(this.targetPort) || this.targetPort < 1 || this.targetPort > 65535)) {
       out.push(`${prop}.targetPort: got ${show(this.targetPort)}: a port must be a whole number from 1 to 65535; pass the port the pods listen on, e.g. { targetPort: 8080 }, or leave it out when it equals port`);
     }
     if (this.portName !== undefined && !isDns1123Label(this.portName)) {
@@ -347,5 +390,88 @@ export class ServiceRef {
       out.push(`${prop}.protocol: got ${show(this.protocol)}: not a protocol; use ServiceProtocol.HTTP, HTTP2, GRPC or TCP`);
     }
     return out;
+  }
+}
+
+/**
+ * A Service port's `targetPort` that is a container port name. The endpoints controller gives each selected pod
+ * the `containerPort` of its port of that name (kubernetes pkg/api/v1/pod/util.go, FindPort), and that pod port is
+ * what the sidecar's RBAC filter matches (istio pilot/pkg/security/authz/model/generator.go, destinationPortGenerator:
+ * `destination_port`) and what a Linkerd Server's numeric port selects: writing the Service port instead refuses every
+ * allowed caller. Resolved when read, so that workloads and containers defined after the reference count; a name that
+ * cannot be resolved where a pod port is needed, or that was read before it resolved to its final number, refuses
+ * synthesis.
+ */
+class NamedTargetPort {
+  /** The construct paths that write the pod port. */
+  private readonly users = new Set<string>();
+  /** The values read so far (for a construct that wrote one before the workloads were complete). */
+  private readonly reads = new Set<number | undefined>();
+  private checking = false;
+
+  constructor(public readonly name: string, private readonly service: ApiObject, source: IConstruct,
+    private readonly ref: () => ServiceRef, private readonly workload: PodTemplate | undefined) {
+    source.node.addValidation({ validate: () => this.validate() });
+  }
+
+  public usedBy(by: string): void {
+    this.users.add(by);
+  }
+
+  /** The resolved pod port; the Service port while it cannot be resolved (synthesis is then refused: validate). */
+  public read(): number {
+    const resolved = this.resolve().port;
+    if (!this.checking) this.reads.add(resolved);
+    return resolved ?? this.ref().port;
+  }
+
+  /**
+   * The workloads whose pods the Service selects (the policy's selector is the Service's: every one of them gets
+   * the port), with the Deployment of `fromDeployment`.
+   */
+  private workloads(): PodTemplate[] {
+    const selected = workloadsSelectedBy(this.service, this.ref().selector);
+    const own = this.workload && !selected.some(w => w.api === this.workload!.api) ? [this.workload] : [];
+    return [...own, ...selected];
+  }
+
+  private resolve(): { port?: number; problem?: string } {
+    const workloads = this.workloads();
+    const where = `${namespaceOfObject(this.service) ?? 'default'}${clusterOf(Chart.of(this.service)) ? ` of cluster ${clusterOf(Chart.of(this.service))}` : ''}`;
+    if (!workloads.length) {
+      return { problem: `no Deployment, StatefulSet or DaemonSet of the app in namespace ${where} has pods the Service's selector ${show(this.ref().selector)} selects, so the number cannot be read from their container ports` };
+    }
+    const byWorkload = workloads.map(w => ({ w, port: w.containerPortsNamed(this.name)[0] }));
+    const missing = byWorkload.filter(x => x.port === undefined);
+    if (missing.length) {
+      return { problem: `${missing.map(x => `${x.w.api.kind} ${x.w.name} [${userPath(x.w.api)}]`).join(', ')} has no container port named ${show(this.name)} (Kubernetes gives its pods no endpoint of the Service)` };
+    }
+    const ports = [...new Set(byWorkload.map(x => x.port!))];
+    if (ports.length > 1) {
+      return { problem: `the workloads the Service selects give it different numbers: ${byWorkload.map(x => `${x.w.api.kind} ${x.w.name} [${userPath(x.w.api)}] ${x.port}`).join(', ')}, and one policy port cannot be written for all of them` };
+    }
+    return { port: ports[0] };
+  }
+
+  private validate(): string[] {
+    const ref = this.ref();
+    const readers = [...this.users].sort();
+    if (!readers.length && !this.reads.size) return [];
+    this.checking = true;
+    let r: { port?: number; problem?: string };
+    try {
+      r = this.resolve();
+    } finally {
+      this.checking = false;
+    }
+    const by = readers.length ? ` (written by ${readers.map(p => `[${p}]`).join(', ')})` : '';
+    const what = `ServiceRef ${ref.name}: the Service port ${ref.port} has targetPort ${show(this.name)}, a container port name, and the mesh configuration needs the pod port number${by}, which the sidecar and the Linkerd proxy see (istio pilot/pkg/security/authz/model/generator.go, destination_port)`;
+    const fix = `pass ServiceRef.fromService(service, { targetPort: <the containerPort of ${show(this.name)}> }), or define the Deployment with a container port named ${show(this.name)} whose pods the Service selects`;
+    if (r.problem) return [`${what}; ${r.problem}: ${fix}`];
+    const stale = [...this.reads].filter(v => v !== r.port);
+    if (stale.length) {
+      return [`${what}; it resolves to ${r.port} at synthesis, but it was read as ${stale.map(v => v ?? `${ref.port} (unresolved)`).join(', ')} earlier, before the workloads' container ports were complete, and that value is written: define the workloads (and their containers) before the constructs that use this ServiceRef, or ${fix.replace(/^pass/, 'pass')}`];
+    }
+    return [];
   }
 }

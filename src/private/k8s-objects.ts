@@ -246,6 +246,16 @@ export class PodTemplate {
     return (this.template().spec?.containers ?? []).flatMap((c: any) => c.ports ?? []).map((p: any) => p.containerPort);
   }
 
+  /**
+   * The numbers of the container ports named `name` (a Service's named `targetPort`), in container order: the
+   * endpoints controller gives each pod the `containerPort` of the first of them
+   * (kubernetes pkg/api/v1/pod/util.go, FindPort).
+   */
+  public containerPortsNamed(name: string): number[] {
+    return (this.template().spec?.containers ?? []).flatMap((c: any) => c.ports ?? [])
+      .filter((p: any) => p.name === name).map((p: any) => p.containerPort);
+  }
+
   /** `automountServiceAccountToken` of the pod spec, if written. */
   public automountServiceAccountToken(): boolean | undefined {
     return this.template().spec?.automountServiceAccountToken;
@@ -331,4 +341,21 @@ export function servicesSelecting(pods: PodTemplate): ApiObject[] {
     const selector = serviceSpecOf(s).selector;
     return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
   });
+}
+
+/**
+ * The app's workloads (Deployments, StatefulSets, DaemonSets, of any origin) of a Service's namespace and cluster
+ * (`sameCluster`) whose pod labels the Service's non-empty `selector` selects: the pods its endpoints are.
+ */
+export function workloadsSelectedBy(service: ApiObject, selector: { [k: string]: string }): PodTemplate[] {
+  if (!Object.keys(selector).length) return [];
+  const chart = Chart.of(service);
+  const namespace = namespaceOfObject(service);
+  return service.node.root.node.findAll()
+    .filter(c => ApiObject.isApiObject(c) && sameCluster(Chart.of(c), chart))
+    .map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined && p.namespace === namespace)
+    .filter(p => {
+      const labels = p.labels();
+      return Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
 }

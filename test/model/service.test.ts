@@ -118,9 +118,12 @@ describe('model/service: ServiceRef.fromService', () => {
     expect([ref.name, ref.namespace, ref.port, ref.targetPort, ref.portName, ref.protocol, ref.ownsServiceObject]).toEqual(['payment', 'pay', 80, 8080, 'http', ServiceProtocol.HTTP, true]);
     expect(ref.selector).toEqual({ app: 'pay' });
     expect(ref._source()).toBe(svc);
-    // another port; a named target port leaves the pod port equal to the port
+    // another port; a named target port is the container port of that name of the pods the Service selects
+    // (test/model/named-target-port.test.ts), none here: read as the port until synthesis refuses it
     const admin = ServiceRef.fromService(svc, { port: 9000, name: 'payment-admin', protocol: ServiceProtocol.TCP });
     expect([admin.name, admin.port, admin.targetPort, admin.portName, admin.protocol]).toEqual(['payment-admin', 9000, 9000, 'admin', ServiceProtocol.TCP]);
+    expect(admin._targetPortAsWritten()).toBe('admin');
+    expect(() => Testing.synth(chart)).toThrow(/ServiceRef payment-admin: the Service port 9000 has targetPort "admin", a container port name/);
   });
 
   test('a Service without ports gives a reference whose port is refused, not a TypeError', () => {

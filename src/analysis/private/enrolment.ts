@@ -14,6 +14,41 @@ export interface WorkloadFacts {
   readonly annotations: { [k: string]: string };
   /** The pod spec's `automountServiceAccountToken`, if set. */
   readonly automount?: boolean;
+  /** The pod's container ports, in container order. */
+  readonly ports: { readonly name?: string; readonly containerPort: unknown }[];
+}
+
+/**
+ * The pod ports a Service port's `targetPort` reaches on the selected workloads' pods, with the workloads of each:
+ * a number is that port on every pod; a name is, on each pod, the `containerPort` of its first container port of
+ * that name (kubernetes pkg/api/v1/pod/util.go FindPort, which the EndpointSlice controller uses: pods that give
+ * the name different numbers each get their own), and no pod without it. Sorted by port.
+ */
+export function podPortsOf(pods: WorkloadFacts[], target: unknown): { readonly port: number; readonly pods: WorkloadFacts[] }[] {
+  if (typeof target === 'number') return [{ port: target, pods }];
+  const out = new Map<number, WorkloadFacts[]>();
+  for (const w of pods) {
+    const port = w.ports.find(p => p.name === target)?.containerPort;
+    if (typeof port !== 'number') continue;
+    if (!out.has(port)) out.set(port, []);
+    out.get(port)!.push(w);
+  }
+  return [...out].sort(([a], [b]) => a - b).map(([port, list]) => ({ port, pods: list }));
+}
+
+/**
+ * What selects the pod ports of a Service's target ports (a Linkerd `Server` port): each target port as written,
+ * the container port numbers a name resolves to on the selected pods, and the names of the container ports a number
+ * is (a Server port by name selects the pods' container ports of that name: linkerd2
+ * policy-controller/k8s/index/src/inbound/index.rs, select_ports).
+ */
+export function podPortRefs(pods: WorkloadFacts[], targets: unknown[]): unknown[] {
+  const out = new Set<unknown>(targets);
+  for (const t of targets) {
+    if (typeof t === 'string') for (const g of podPortsOf(pods, t)) out.add(g.port);
+    if (typeof t === 'number') for (const w of pods) for (const p of w.ports) if (p.containerPort === t && typeof p.name === 'string') out.add(p.name);
+  }
+  return [...out];
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
@@ -62,13 +97,16 @@ export function flaggerApexService(objects: any[], ns: string, name: string, nsO
     const primary = controllerWorkloads(objects.filter(d => d === o || (d?.kind === 'Deployment' && nsOf(d) === ns)))[0];
     if (!primary) continue;
     const port = o.spec.service?.port;
+    // Flagger writes the Canary's targetPort, a number or a container port name, else the port
+    // (pkg/router/kubernetes_default.go reconcileService)
+    const target = o.spec.service?.targetPort;
     return {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace: ns },
       spec: {
         selector: primary.spec?.template?.metadata?.labels ?? {},
-        ports: typeof port === 'number' ? [{ port, targetPort: typeof o.spec.service.targetPort === 'number' ? o.spec.service.targetPort : port }] : [],
+        ports: typeof port === 'number' ? [{ port, targetPort: (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '' && target !== '0') ? target : port }] : [],
       },
     };
   }
@@ -90,6 +128,8 @@ export function workloadsOf(objects: any[], nsOf: (o: any) => string): WorkloadF
       labels: map(meta?.labels),
       annotations: map(meta?.annotations),
       automount: typeof spec?.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : undefined,
+      ports: (Array.isArray(spec?.containers) ? spec.containers : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []))
+        .filter((p: any) => p && typeof p === 'object'),
     };
   });
 }

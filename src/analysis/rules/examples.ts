@@ -262,6 +262,23 @@ spec:
   selector: {${selector}}
   ports: [{name: http, port: 80, targetPort: 8080}]`;
 
+/** A Service whose port 80 forwards to the container port named http, and the Deployment whose pods have it (8080). */
+const NAMED_TARGET_SVC = `apiVersion: v1
+kind: Service
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {app: payment}
+  ports: [{name: http, port: 80, targetPort: http}]`;
+
+const NAMED_PORT_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payment, namespace: shop}
+spec:
+  selector: {matchLabels: {app: payment}}
+  template:
+    metadata: {labels: {app: payment}}
+    spec: {containers: [{name: payment, image: "example/payment:1", ports: [{name: http, containerPort: 8080}]}]}`;
+
 const INGRESS_GW = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: shop, namespace: shop}
@@ -788,6 +805,12 @@ spec:
     bad: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch: {operation: INSERT_FIRST, value: {name: envoy.filters.http.lua}}')),
     expect: ['I163'],
     fixed: doc(EF('lua', '  priority: 10\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match: {context: SIDECAR_INBOUND}\n    patch:\n      operation: INSERT_FIRST\n      value:\n        name: envoy.filters.http.lua\n        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua, default_source_code: {inline_string: "function envoy_on_request(h) end"}}')),
+  },
+  {
+    code: 'I164',
+    bad: doc(NS('shop', 'istio-injection: enabled'), NAMED_TARGET_SVC, NAMED_PORT_DEPLOYMENT, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]\n    to: [{operation: {ports: ["80"]}}]')),
+    expect: ['I164'],
+    fixed: doc(NS('shop', 'istio-injection: enabled'), NAMED_TARGET_SVC, NAMED_PORT_DEPLOYMENT, AP('  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]\n    to: [{operation: {ports: ["8080"]}}]')),
   },
   // Linkerd
   {

@@ -1,6 +1,7 @@
 import * as net from 'net';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, groupBy, hostsOverlap, istioGatewayHosts, RawFinding, selects } from '../private/context';
+import { podPortsOf, workloadsOf } from '../private/enrolment';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
 const NET = 'networking.istio.io';
@@ -1557,5 +1558,42 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const typed = ['typed_config', 'typedConfig', 'config_discovery', 'configDiscovery'].some(k => v[k] !== undefined);
       return typed ? [] : [at(d, ['spec', 'configPatches', i, 'patch', 'value'], `the filter ${v.name} has no typed_config: add typed_config with its "@type" (e.g. type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua)`)];
     })),
+  },
+  {
+    code: 'I164',
+    severity: W,
+    mesh: 'istio',
+    kinds: ['AuthorizationPolicy', 'Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'],
+    upstream: 'pilot/pkg/security/authz/model/generator.go (destinationPortGenerator): a rule\'s ports match destination_port, the pod port the Service\'s targetPort reaches (kubernetes FindPort for a named one), not the Service port',
+    summary: 'an ALLOW rule (on the pods) names a Service\'s port that forwards to another pod port, and no selected pod listens on it: the callers it is for are refused',
+    check: ctx => {
+      // the policies on pods: by selector (a policy with targetRefs, on a waypoint, has none: it sees the Service port)
+      const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(d => (d.obj.spec?.action ?? 'ALLOW') === 'ALLOW'
+        && Object.keys(d.obj.spec?.selector?.matchLabels ?? {}).length > 0);
+      if (!policies.length) return [];
+      const services = ctx.ofKind('Service').filter(d => d.obj.apiVersion === 'v1' && Object.keys(d.obj.spec?.selector ?? {}).length > 0);
+      const all = workloadsOf(ctx.docs.map(d => d.obj), o => ctx.ns(o));
+      return policies.flatMap(d => {
+        const ns = ctx.ns(d.obj);
+        const pods = all.filter(w => w.ns === ns && selects(d.obj.spec.selector.matchLabels, w.labels));
+        if (!pods.length) return [];
+        const listened = new Set(pods.flatMap(w => w.ports.map(p => String(p.containerPort))));
+        // the Service ports of the namespace's Services that select some of the pods and forward to another pod port
+        const forwarding = (port: string) => services.filter(s => ctx.ns(s.obj) === ns).flatMap(s => {
+          const selected = pods.filter(w => selects(s.obj.spec.selector, w.labels));
+          return arr(s.obj.spec?.ports).filter((p: any) => String(p?.port) === port && p?.targetPort !== undefined && String(p.targetPort) !== port)
+            .flatMap((p: any) => podPortsOf(selected, p.targetPort).filter(g => String(g.port) !== port)
+              .map(g => `Service ${s.obj.metadata?.name} port ${port} forwards to targetPort ${p.targetPort}`
+                + (typeof p.targetPort === 'string' ? ` (containerPort ${g.port} of ${g.pods.map(w => `${w.kind} ${w.name}`).join(', ')})` : '')));
+        });
+        const rules = arr(d.obj.spec?.rules);
+        return rules.flatMap((r: any, i: number) => arr(r?.to).flatMap((t: any, j: number) => arr(t?.operation?.ports).flatMap((port: unknown, k: number) => {
+          if (listened.has(String(port))) return [];
+          const why = forwarding(String(port));
+          return why.length ? [at(d, ['spec', 'rules', i, 'to', j, 'operation', 'ports', k], `${why.join('; ')}, and no pod the policy selects listens on ${String(port)}: `
+            + 'the sidecar (or ztunnel) matches the pod port, so the callers of this rule are refused; write the pod port (the containerPort the targetPort names)')] : [];
+        })));
+      });
+    },
   },
 ];

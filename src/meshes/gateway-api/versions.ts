@@ -20,7 +20,8 @@ export function renderVersionBackends(
       metadata: objectMetadata(v.backendService, namespace),
       spec: {
         ...(options.externalIPs ? { externalIPs: [] } : {}),
-        ports: [{ port: service.port, targetPort: service.targetPort, ...(service.portName ? { name: service.portName } : {}) }],
+        // (a named targetPort is kept: Kubernetes resolves it for each pod, as on the user's Service)
+        ports: [{ port: service.port, targetPort: service._targetPortAsWritten(), ...(service.portName ? { name: service.portName } : {}) }],
         selector: sortKeys(v.labels),
         type: 'ClusterIP',
       },

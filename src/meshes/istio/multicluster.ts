@@ -1,4 +1,5 @@
 import { isIP } from 'net';
+import { Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as istio from '../../imports/istio';
 import { Mesh } from '../../model/mesh';
@@ -73,17 +74,22 @@ export const ISTIO_MULTI_CLUSTER: MultiClusterRenderer = {
     for (const e of intent.exports) {
       const host = `${e.service.name}.${e.namespace}.svc.${mesh.clusterDomain}`;
       if (e.callers.length) {
+        const service = e.service;
+        service._podPortUsedBy(`${e.from.chart.node.path}/RemoteCallers-${e.service.name}`);
         new AuthorizationPolicy(e.from.chart, `RemoteCallers-${e.service.name}`, {
           metadata: objectMetadata(`${e.service.name}-remote-callers`, e.namespace),
-          spec: {
-            selector: { matchLabels: sortKeys(e.service.selector) },
-            action: istio.AuthorizationPolicySpecAction.ALLOW,
-            rules: [{
-              from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
-              // for the exported port only (the pods' port, which the sidecar sees)
-              to: [{ operation: { ports: [String(e.service.targetPort)] } }],
-            }],
-          },
+          // read at synthesis: a named targetPort resolves through the pods' container ports (ServiceRef.targetPort)
+          spec: Lazy.any({
+            produce: () => ({
+              selector: { matchLabels: sortKeys(e.service.selector) },
+              action: istio.AuthorizationPolicySpecAction.ALLOW,
+              rules: [{
+                from: [{ source: { principals: [...new Set(e.to.flatMap(c => e.callers.map(id => `${c.trustDomain}/ns/${id.namespace ?? e.namespace}/sa/${id.name}`)))].sort() } }],
+                // for the exported port only (the pods' port, which the sidecar sees)
+                to: [{ operation: { ports: [String(service.targetPort)] } }],
+              }],
+            }),
+          }) as istio.AuthorizationPolicySpec,
         });
       }
       for (const c of e.to) {

@@ -8,6 +8,7 @@ import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
 import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { sameCluster } from '../../private/clusters';
+import { workloadsSelectedBy } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { perSynthesis } from '../../private/synthesis';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -77,6 +78,8 @@ interface ServiceObject {
   readonly ports: { port: number; targetPort?: number | string }[];
   /** The chart whose output it is (a MultiClusterExport may put it in another cluster than the policy's). */
   readonly chart: Chart | undefined;
+  /** The object itself. */
+  readonly api: ApiObject;
 }
 
 /**
@@ -124,6 +127,7 @@ function readServiceObjects(scope: Construct): ServiceObject[] {
       selector: json.spec?.selector ?? {},
       ports: json.spec?.ports ?? [],
       chart,
+      api: c,
     });
   }
   return out;
@@ -149,13 +153,18 @@ function coveringServices(scope: Construct, service: ServiceRef, namespace: stri
 }
 
 /**
- * The ports of a Service object that forward to a pod port (by number; a named targetPort is kept):
- * none if it forwards elsewhere only (the rule is not for it), the rule's own Service port if the
- * object lists no ports.
+ * The ports of a Service object that forward to a pod port: none if it forwards elsewhere only (the rule is not
+ * for it), the rule's own Service port if the object lists no ports. A named targetPort forwards to the container
+ * port of that name of the pods the object selects (kubernetes FindPort); when the app has no workload it selects,
+ * it is kept (the pods are elsewhere: it may forward to the pod port).
  */
 function servicePortsTo(o: ServiceObject, targetPort: number, fallback: number): number[] {
   if (!o.ports.length) return [fallback];
-  return o.ports.filter(p => (p.targetPort ?? p.port) === targetPort || typeof p.targetPort === 'string').map(p => p.port);
+  const named = (name: string) => {
+    const pods = workloadsSelectedBy(o.api, o.selector);
+    return !pods.length || pods.some(w => w.containerPortsNamed(name)[0] === targetPort);
+  };
+  return o.ports.filter(p => (typeof p.targetPort === 'string' ? named(p.targetPort) : (p.targetPort ?? p.port) === targetPort)).map(p => p.port);
 }
 
 /**
@@ -241,11 +250,14 @@ export function istioZeroTrustRender(waypoints: (scope: Construct, intent: ZeroT
     const target = (service: ServiceRef) => (): any => ambient?.waypointOf(service.name)
       ? { targetRefs: [service.name, ...covering(service).map(o => o.name)].map(name => ({ group: '', kind: 'Service', name })) }
       : { selector: { matchLabels: sortKeys(service.selector) } };
-    // the ports a rule is for: the pod port on the pods; on a waypoint, the ports of the targeted
-    // Services that forward to it
+    // the ports a rule is for: the pod port on the pods (the sidecar's and ztunnel's destination port is the
+    // pod's: pilot/pkg/security/authz/model/generator.go, destinationPortGenerator; a named targetPort is
+    // resolved through the selected pods' container ports when this is read at synthesis: ServiceRef.targetPort);
+    // on a waypoint, the ports of the targeted Services that forward to it
     const portsOf = (r: RuleIntent): number[] => ambient?.waypointOf(r.to.name)
       ? [r.to.port, ...covering(r.to).flatMap(o => servicePortsTo(o, r.to.targetPort, r.to.port))]
       : [r.to.targetPort];
+    for (const r of intent.allow) r.to._podPortUsedBy(scope.node.path);
     const allowed = byService(intent.allow);
     for (const [name, { service, rules }] of allowed) {
       const at = target(service);

@@ -172,6 +172,10 @@ export class LinkerdServer extends Construct {
   public static of(scope: Construct, mesh: Mesh, service: ServiceRef, port?: number): LinkerdServer {
     const chart = Chart.of(scope);
     const namespace = service._namespaceFrom(scope);
+    // the pod port by number: a Service's named targetPort is resolved through the selected pods' container ports
+    // (ServiceRef.targetPort, which refuses synthesis if it was read here before the workloads were complete). A
+    // Server port by name would select the same pods' ports (policy-controller/k8s/index/src/inbound/index.rs,
+    // select_ports: the pod's container ports of that name), but the Server's name and the probe paths need the number.
     const podPort = port ?? service.targetPort;
     const id = `LinkerdServer-${namespace ?? ''}-${service.name}-${podPort}`;
     return (chart.node.tryFindChild(id) as LinkerdServer | undefined) ?? new LinkerdServer(chart, id, mesh, service, namespace, podPort);

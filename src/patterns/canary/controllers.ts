@@ -100,7 +100,9 @@ export function renderFlagger(scope: Construct, input: DeliveryInput, router: Fl
       service: {
         name: service.name,
         port: service.port,
-        targetPort: service.targetPort,
+        // a container port name as on the user's Service: Flagger copies it into the Services it writes
+        // (pkg/apis/flagger/v1beta1/canary.go, CanaryService.TargetPort is an IntOrString)
+        targetPort: service._targetPortAsWritten(),
         ...(service.portName ? { portName: service.portName } : {}),
         ...(gatewayRefs ? { gatewayRefs } : {}),
       },
@@ -147,7 +149,8 @@ export function renderArgo(scope: Construct, input: DeliveryInput, router: ArgoR
       kind: 'Service',
       metadata: objectMetadata(name, namespace),
       spec: {
-        ports: [{ port: service.port, targetPort: service.targetPort, ...(service.portName ? { name: service.portName } : {}) }],
+        // (a named targetPort is kept: Kubernetes resolves it for each pod, as on the user's Service)
+        ports: [{ port: service.port, targetPort: service._targetPortAsWritten(), ...(service.portName ? { name: service.portName } : {}) }],
         selector: sortKeys(service.selector),
         type: 'ClusterIP',
       },

@@ -477,7 +477,10 @@ export class ResilientService extends MeshConstruct {
       namespace: service._namespaceFrom(this),
       host: service._fqdn(this, this.mesh.clusterDomain),
       port: service.port,
-      targetPort: service.targetPort,
+      // read when a renderer needs it (a named targetPort resolves through workloads defined later: ServiceRef.targetPort)
+      get targetPort() {
+        return service.targetPort;
+      },
       protocol: service.protocol,
       rules,
       circuitBreaker,
