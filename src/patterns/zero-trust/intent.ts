@@ -14,7 +14,15 @@ export interface RuleIntent {
   readonly to: ServiceRef;
   readonly methods?: HttpMethod[];
   readonly paths?: { type: MatchType; value: string }[];
+  /** gRPC services and methods (a rule on a gRPC port; never with methods or paths). */
+  readonly grpcMethods?: GrpcMethodIntent[];
   readonly requireJwt: boolean;
+}
+
+/** A gRPC method match of a rule: every method of `service`, or `method` of it. */
+export interface GrpcMethodIntent {
+  readonly service: string;
+  readonly method?: string;
 }
 
 /** Everything a renderer needs. */
