@@ -103,6 +103,8 @@ describe('refusals name the construct path, the prop, the value and the fix', ()
       + 'the policy controller sends this Server\'s proxy its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody); name the gRPC services and methods instead, written as GRPCRoutes: ';
     expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, to: payment(), paths: [PathMatch.exact(`/${SVC}/Charge`), PathMatch.prefix('/grpc.health.v1.Health')] }] }))
       .toContain(`[test/zero-trust] allow[0].paths: got ["exact /${SVC}/Charge","prefix /grpc.health.v1.Health"]: ${why}grpcMethods: [GrpcMethodMatch.method('${SVC}', 'Charge'), GrpcMethodMatch.service('grpc.health.v1.Health')]`);
+    expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, to: payment(), paths: [PathMatch.prefix(`/${SVC}/Refund`), PathMatch.exact('/grpc.health.v1.Health')] }] }))
+      .toContain(`${why}grpcMethods: [GrpcMethodMatch.method('${SVC}', 'Refund'), GrpcMethodMatch.method('<package.Service>', '<Method>')]`);
     expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, to: payment(), methods: [HttpMethod.POST] }] }))
       .toContain(`[test/zero-trust] allow[0].methods: got ["POST"]: ${why}grpcMethods: [GrpcMethodMatch.method('<package.Service>', '<Method>')]`);
   });
