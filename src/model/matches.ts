@@ -111,21 +111,21 @@ export class GrpcMethodMatch {
 
   private constructor(
     /** The fully qualified gRPC service. */
-    public readonly service: string,
+    public readonly serviceName: string,
     /** The method; undefined for every method of the service. */
-    public readonly method?: string) {}
+    public readonly methodName?: string) {}
 
   /** @internal */
   public _problem(): string | undefined {
     // the characters the GRPCRoute CRD accepts for an Exact match (GRPCMethodMatch CEL rules); gRPC's own
     // grammar, so the match means the same on every mesh
-    if (typeof this.service !== 'string' || !this.service) return 'a gRPC service name is required, fully qualified (e.g. \'shop.payment.v1.Payment\')';
-    if (this.service.length > 1024) return 'a gRPC service name is at most 1024 characters (Gateway API\'s limit)';
-    if (!/^[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i.test(this.service)) return 'a gRPC service name is dot-separated identifiers (letters, digits, _), e.g. \'shop.payment.v1.Payment\' (the GRPCRoute CRD\'s rule)';
-    if (this.method === undefined) return undefined;
-    if (typeof this.method !== 'string' || !this.method) return 'a gRPC method name is required: use GrpcMethodMatch.service(service) for every method';
-    if (this.method.length > 1024) return 'a gRPC method name is at most 1024 characters (Gateway API\'s limit)';
-    if (!/^[A-Za-z_][A-Za-z_0-9]*$/.test(this.method)) return 'a gRPC method name is one identifier (letters, digits, _), e.g. \'Charge\' (the GRPCRoute CRD\'s rule)';
+    if (typeof this.serviceName !== 'string' || !this.serviceName) return 'a gRPC service name is required, fully qualified (e.g. \'shop.payment.v1.Payment\')';
+    if (this.serviceName.length > 1024) return 'a gRPC service name is at most 1024 characters (Gateway API\'s limit)';
+    if (!/^[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i.test(this.serviceName)) return 'a gRPC service name is dot-separated identifiers (letters, digits, _), e.g. \'shop.payment.v1.Payment\' (the GRPCRoute CRD\'s rule)';
+    if (this.methodName === undefined) return undefined;
+    if (typeof this.methodName !== 'string' || !this.methodName) return 'a gRPC method name is required: use GrpcMethodMatch.service(service) for every method';
+    if (this.methodName.length > 1024) return 'a gRPC method name is at most 1024 characters (Gateway API\'s limit)';
+    if (!/^[A-Za-z_][A-Za-z_0-9]*$/.test(this.methodName)) return 'a gRPC method name is one identifier (letters, digits, _), e.g. \'Charge\' (the GRPCRoute CRD\'s rule)';
     return undefined;
   }
 }

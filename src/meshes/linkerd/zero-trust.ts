@@ -180,15 +180,15 @@ function isScoped(r: RuleIntent): boolean {
 }
 
 /**
- * The grpcMethods a rule's paths name, for the refusal of methods and paths on a gRPC port: an exact
- * `/<service>/<method>` is that method, a prefix `/<service>` every method of the service; any other path
- * gets a placeholder.
+ * The grpcMethods a rule's paths name, for the refusal of methods and paths on a gRPC port: `/<service>/<method>`
+ * (exact or prefix) is that method, a prefix `/<service>` every method of the service; any other path (an exact
+ * `/<service>` is no gRPC request) gets a placeholder.
  */
 function grpcSuggestion(r: RuleIntent): string {
   const out = new Set<string>();
   for (const p of r.paths ?? []) {
     const m = /^\/([A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*)(?:\/([A-Za-z_][A-Za-z_0-9]*))?\/?$/.exec(p.value);
-    if (m && m[2] && p.type === MatchType.EXACT) out.add(`GrpcMethodMatch.method('${m[1]}', '${m[2]}')`);
+    if (m && m[2]) out.add(`GrpcMethodMatch.method('${m[1]}', '${m[2]}')`);
     else if (m && !m[2] && p.type === MatchType.PREFIX) out.add(`GrpcMethodMatch.service('${m[1]}')`);
     else out.add("GrpcMethodMatch.method('<package.Service>', '<Method>')");
   }

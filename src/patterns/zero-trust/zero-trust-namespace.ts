@@ -249,12 +249,12 @@ export class ZeroTrustNamespace extends MeshConstruct {
       problems.add(`${prop}.grpcMethods`, r.grpcMethods, 'an empty gRPC method list matches nothing', 'leave grpcMethods out to allow every gRPC method');
       return undefined;
     }
-    const shown = r.grpcMethods.map(g => (g instanceof GrpcMethodMatch ? `${g.service}/${g.method ?? '*'}` : g));
+    const shown = r.grpcMethods.map(g => (g instanceof GrpcMethodMatch ? `${g.serviceName}/${g.methodName ?? '*'}` : g));
     const out = new Map<string, GrpcMethodIntent>();
     r.grpcMethods.forEach((g, j) => {
       const problem = g instanceof GrpcMethodMatch ? g._problem() : 'not a GrpcMethodMatch';
       if (problem) problems.add(`${prop}.grpcMethods[${j}]`, shown[j], problem, "use GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge') or GrpcMethodMatch.service('shop.payment.v1.Payment')");
-      else out.set(shown[j] as string, { service: g.service, ...(g.method !== undefined ? { method: g.method } : {}) });
+      else out.set(shown[j] as string, { service: g.serviceName, ...(g.methodName !== undefined ? { method: g.methodName } : {}) });
     });
     if (r.methods || r.paths) {
       problems.add(`${prop}.grpcMethods`, shown, 'a rule names gRPC methods or HTTP methods and paths, not both', 'leave methods and paths out of a rule with grpcMethods');

@@ -136,7 +136,7 @@ describe('refusals name the construct path, the prop, the value and the fix', ()
     ['an empty method name', GrpcMethodMatch.method(SVC, ''), 'a gRPC method name is required: use GrpcMethodMatch.service(service) for every method'],
   ])('%s: refused', (_name, match, problem) => {
     // (a long value is shown shortened, with its length)
-    const shown = `${match.service}/${match.method ?? '*'}`;
+    const shown = `${match.serviceName}/${match.methodName ?? '*'}`;
     const value = shown.length > 100 ? `"${shown.slice(0, 100)}..." (${shown.length} characters)` : `"${shown}"`;
     expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, to: payment(), grpcMethods: [match] }] }))
       .toContain(`[test/zero-trust] allow[0].grpcMethods[0]: got ${value}: ${problem}`);
