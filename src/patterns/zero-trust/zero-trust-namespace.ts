@@ -40,7 +40,8 @@ export interface AccessRule {
   readonly paths?: PathMatch[];
   /**
    * The gRPC services and methods (any of them), for a service port of `ServiceProtocol.GRPC`, instead of
-   * `methods` and `paths` (Linkerd only: written as GRPCRoutes on the port's Server).
+   * `methods` and `paths`: on Linkerd written as GRPCRoutes on the port's Server, on Istio and Consul as the
+   * requests' paths (`/<service>/<method>`, or every path under `/<service>`).
    * @default - every service and method
    */
   readonly grpcMethods?: GrpcMethodMatch[];
@@ -239,9 +240,8 @@ export class ZeroTrustNamespace extends MeshConstruct {
   }
 
   /**
-   * A rule's gRPC methods, deduplicated: for a gRPC port only (a gRPC request is POST /<service>/<method>, so
-   * HTTP methods and paths do not name it), never with methods or paths, and on Linkerd only, which writes them
-   * as GRPCRoutes; the other meshes would need them as paths, which the rule can say itself.
+   * A rule's gRPC methods, deduplicated: for a gRPC port only, never with methods or paths. Linkerd writes them as
+   * GRPCRoutes, Istio and Consul as the paths of the requests (a gRPC request is POST /<service>/<method>: requestPaths).
    */
   private grpcMethods(problems: ProblemList, prop: string, r: AccessRule): GrpcMethodIntent[] | undefined {
     if (r?.grpcMethods === undefined) return undefined;
@@ -262,11 +262,6 @@ export class ZeroTrustNamespace extends MeshConstruct {
     if (r.to instanceof ServiceRef && r.to.protocol !== ServiceProtocol.GRPC) {
       problems.add(`${prop}.grpcMethods`, shown, `${r.to.name} port ${r.to.targetPort} is declared ${r.to.protocol}, not gRPC`,
         `declare the port gRPC (ServiceRef.fromName('${r.to.name}', { ..., protocol: ServiceProtocol.GRPC })), or use methods and paths for an HTTP port`);
-    }
-    if (this.mesh.kind !== 'linkerd') {
-      const paths = [...out.values()].map(g => (g.method ? `PathMatch.exact('/${g.service}/${g.method}')` : `PathMatch.prefix('/${g.service}')`));
-      problems.add(`${prop}.grpcMethods`, shown, `${this.mesh.kind} rules are written on request paths, and grpcMethods is written as GRPCRoutes on Linkerd only`,
-        `name the same requests by their paths (a gRPC request is POST /<service>/<method>): paths: [${paths.join(', ')}]`);
     }
     return [...out.values()];
   }

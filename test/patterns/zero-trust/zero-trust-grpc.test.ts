@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  GrpcMethodMatch, HttpMethod, Identity, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, Severity,
+  GrpcMethodMatch, HttpMethod, Identity, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, Severity,
   ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
@@ -148,11 +148,38 @@ describe('refusals name the construct path, the prop, the value and the fix', ()
     }));
     expect(one(out, 'GRPCRoute', 'charge').spec.rules[0].matches.map((m: any) => `${m.method.service.length}/${m.method.method.length}`)).toEqual(['1024/1024', '19/8']);
   });
+});
 
-  test.each([['istio', Mesh.istio()], ['consul', Mesh.consul()]] as const)('%s: grpcMethods refused, naming the paths that say the same', (name, mesh) => {
-    expect(fails({ mesh, allow: [{ ...rule, to: payment(), grpcMethods: [GrpcMethodMatch.method(SVC, 'Charge'), GrpcMethodMatch.service('grpc.health.v1.Health')] }] }))
-      .toContain(`[test/zero-trust] allow[0].grpcMethods: got ["${SVC}/Charge","grpc.health.v1.Health/*"]: ${name} rules are written on request paths, and grpcMethods is written as GRPCRoutes on Linkerd only; `
-        + `name the same requests by their paths (a gRPC request is POST /<service>/<method>): paths: [PathMatch.exact('/${SVC}/Charge'), PathMatch.prefix('/grpc.health.v1.Health')]`);
+describe('Istio and Consul write grpcMethods as the requests\' paths (a gRPC request is POST /<service>/<method>)', () => {
+  const MESHES = [['istio', Mesh.istio()], ['istio ambient', Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT })], ['linkerd', Mesh.linkerd()], ['consul', Mesh.consul()]] as const;
+
+  test('Istio: a method is its exact path, a service the path and every path under it', () => {
+    const out = synth(GRPC({ mesh: Mesh.istio() }));
+    const rules = one(out, 'AuthorizationPolicy', 'payment-allow').spec.rules;
+    expect(rules.map((r: any) => r.to?.[0]?.operation)).toEqual([
+      { ports: ['8080'], paths: [`/${SVC}/Charge`] },
+      { ports: ['8080'], paths: [`/${SVC}`, `/${SVC}/*`] },
+      { ports: ['8080'] },
+    ]);
+  });
+
+  test('Consul: a method is pathExact, a service pathExact and pathPrefix /<service>/', () => {
+    const out = synth(GRPC({ mesh: Mesh.consul() }));
+    const sources = one(out, 'ServiceIntentions', 'payment').spec.sources;
+    const rest = { action: 'deny', http: { pathPrefix: '/' } };
+    expect(sources.find((x: any) => x.name === 'order').permissions).toEqual([{ action: 'allow', http: { pathExact: `/${SVC}/Charge` } }, rest]);
+    expect(sources.find((x: any) => x.name === 'admin').permissions).toEqual([{ action: 'allow', http: { pathExact: `/${SVC}` } }, { action: 'allow', http: { pathPrefix: `/${SVC}/` } }, rest]);
+    expect(sources.find((x: any) => x.name === 'web')).toEqual({ name: 'web', action: 'allow' });
+  });
+
+  test.each(MESHES)('%s: the matrix gives the same answers as on Linkerd', (_name, mesh) => {
+    const m = ReachabilityMatrix.fromManifests(synth(GRPC({ mesh })), { defaultNamespace: 'shop' });
+    const call = (caller: string, path: string) => m.check({ caller: `shop/${caller}`, service: 'shop/payment', method: 'POST', path }).allowed;
+    expect([call('order', `/${SVC}/Charge`), call('order', `/${SVC}/Refund`), call('order', '/grpc.health.v1.Health/Check')]).toEqual([true, false, false]);
+    expect([call('admin', `/${SVC}/Charge`), call('admin', `/${SVC}/Refund`), call('admin', '/grpc.health.v1.Health/Check')]).toEqual([true, true, false]);
+    // a service prefix is bounded at the segment: not another service whose name starts with it
+    expect(call('admin', `/${SVC}Admin/Charge`)).toBe(false);
+    expect([call('web', `/${SVC}/Refund`), call('web', '/grpc.health.v1.Health/Check'), call('other', `/${SVC}/Charge`)]).toEqual([true, true, false]);
   });
 });
 
