@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import {
-  GrpcMethodMatch, HttpMethod, Identity, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol, ServiceRef, Severity,
-  ZeroTrustNamespace, ZeroTrustNamespaceProps,
+  GrpcMethodMatch, HttpMethod, Identity, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol,
+  ServiceRef, Severity, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
 
