@@ -248,6 +248,11 @@ function workloadPods(scope: Construct): WorkloadPod[] {
   return out;
 }
 
+/** The matches of one GRPCRoute rule, at most (GRPCRoute CRD: rules[].matches maxItems). */
+const GRPC_MATCHES_PER_RULE = 64;
+/** The matches of one GRPCRoute, at most (GRPCRoute CRD CEL rule on spec.rules: fewer than 128 in all). */
+const GRPC_MATCHES_PER_ROUTE = 127;
+
 /**
  * The GRPCRoutes of a gRPC Server's rules with grpcMethods (Gateway API GRPCRoute v1, parentRef the Server: the
  * policy controller indexes those, policy-controller/k8s/index/src/inbound/routes.rs from_grpc_parent_ref), each
@@ -268,9 +273,12 @@ function writeGrpcRoutes(scope: Construct, ns: string, name: string, server: Lin
     routes.push({ where: scope, routeName, rules: route.rules.map(r => r.name), kind: 'GRPCRoute' });
     const exact = gatewayApi.GrpcRouteSpecRulesMatchesMethodType.EXACT;
     const matches = route.cells.map(c => ({ method: { type: exact, service: c.service, ...(c.method ? { method: c.method } : {}) } }));
+    // a GRPCRoute rule holds at most 64 matches (the CRD's maxItems; a route's rules together fewer than 128)
+    const rules = [];
+    for (let i = 0; i < matches.length; i += GRPC_MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + GRPC_MATCHES_PER_RULE) });
     new gatewayApi.GrpcRoute(scope, `Route-${routeName}`, {
       metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
-      spec: { parentRefs, rules: [{ matches }] },
+      spec: { parentRefs, rules },
     });
     for (const r of route.rules) {
       authorize(scope, r, ns, auths.get(r.name)!, { group: GATEWAY_API, kind: 'GRPCRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
@@ -365,7 +373,17 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // which Linkerd applies only on an HTTP/1 or HTTP/2 Server: a gRPC Server's proxy gets its GRPCRoutes only and
     // an opaque one no routes (policy-controller/grpc/src/inbound.rs to_server), and then a default route with no
     // authorizations (index.rs grpc_routes), so the rule's callers would be refused, every request
-    // (a rule with grpcMethods is for a gRPC port, ZeroTrustNamespace checks it, and written as GRPCRoutes)
+    // (a rule with grpcMethods is for a gRPC port, ZeroTrustNamespace checks it, and written as GRPCRoutes: each
+    // of its entries a match of its route, of which the GRPCRoute CRD allows fewer than 128)
+    for (const r of intent.allow) {
+      if ((r.grpcMethods?.length ?? 0) <= GRPC_MATCHES_PER_ROUTE) continue;
+      out.push({
+        setting: `${r.source}.grpcMethods`,
+        value: `${r.grpcMethods!.length} entries`,
+        why: `the rule's GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD's rule on spec.rules)`,
+        alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
+      });
+    }
     for (const r of intent.allow) {
       if (!isScoped(r) || r.grpcMethods || linkerdRoutesHttp(r.to.protocol)) continue;
       const setting = r.methods ? `${r.source}.methods` : `${r.source}.paths`;

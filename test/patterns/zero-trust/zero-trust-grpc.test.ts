@@ -89,6 +89,18 @@ describe('Linkerd: rules with grpcMethods on a gRPC port become GRPCRoutes on it
     expect(findings.map(f => `${f.code} ${f.message}`)).toEqual([]);
   });
 
+  test('a GRPCRoute rule holds at most 64 matches: more go to further rules of the route, up to 127 in all (the CRD\'s limits); 128 are refused', () => {
+    const methods = (n: number) => Array.from({ length: n }, (_, i) => GrpcMethodMatch.method(SVC, `M${i}`));
+    const sizes = (n: number) => one(synth(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(n) }] })), 'GRPCRoute', 'many')
+      .spec.rules.map((r: any) => r.matches.length);
+    expect(sizes(64)).toEqual([64]);
+    expect(sizes(65)).toEqual([64, 1]);
+    expect(sizes(127)).toEqual([64, 63]);
+    expect(fails(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(128) }] })))
+      .toContain('[test/zero-trust] allow[0].grpcMethods: got "128 entries": Linkerd cannot express this (the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 '
+        + '(the GRPCRoute CRD\'s rule on spec.rules)); split the entries over rules of at most 127 each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service(\'<package.Service>\')');
+  });
+
   test('a duplicate grpcMethods entry is written once', () => {
     const out = synth(GRPC({ allow: [{ name: 'charge', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: [GrpcMethodMatch.method(SVC, 'Charge'), GrpcMethodMatch.method(SVC, 'Charge')] }] }));
     expect(one(out, 'GRPCRoute', 'charge').spec.rules[0].matches).toEqual([{ method: { type: 'Exact', service: SVC, method: 'Charge' } }]);
