@@ -380,7 +380,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       out.push({
         setting: `${r.source}.grpcMethods`,
         value: `${r.grpcMethods!.length} entries`,
-        why: `the rule's GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD's rule on spec.rules)`,
+        why: 'the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD\'s rule on spec.rules)',
         alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
       });
     }
