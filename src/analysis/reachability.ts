@@ -609,8 +609,8 @@ export class ReachabilityMatrix {
       const servers: any[] = [...new Set(podLabels.flatMap(l => this.linkerdServers(req, l)))];
       const names = new Set([...servers.map(o => o.metadata?.name)]);
       const byTarget = this.linkerdIndex(req.ns);
-      const routes = [...names].flatMap(n => this.linkerdHttpRoutes(req.ns, servers.find(o => o.metadata?.name === n)));
-      const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`HTTPRoute ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
+      const routes = [...names].flatMap(n => this.linkerdRoutes(req.ns, servers.find(o => o.metadata?.name === n)));
+      const policies = [...[...names].flatMap(n => byTarget.get(`Server ${n}`) ?? []), ...routes.flatMap(r => byTarget.get(`${r.kind} ${r.metadata?.name}`) ?? []), ...byTarget.get(`Namespace ${req.ns}`) ?? []];
       deciding = [...policies];
       for (const p of policies) {
         for (const r of p.spec?.requiredAuthenticationRefs ?? []) {
@@ -977,6 +977,11 @@ export class ReachabilityMatrix {
     };
     const app = typeof labels.app === 'string' && labels.app !== name ? labels.app : undefined;
     const addRoute = (o: any) => {
+      // a GRPCRoute's method match is a gRPC request, POST /<service>/<method> (a service match: any of its methods)
+      if (o.kind === 'GRPCRoute') {
+        for (const r of o.spec?.rules ?? []) for (const m of r.matches ?? []) if (m?.method?.service) add(['POST'], [`/${m.method.service}/${m.method.method ?? ''}`]);
+        return;
+      }
       for (const r of o.spec?.rules ?? []) for (const m of r.matches ?? []) add(m.method ? [m.method] : undefined, m.path?.value ? [m.path.value] : undefined);
     };
     // Linkerd: the routes on the Servers that select the service's pods (whatever their names): by its selector,
@@ -987,6 +992,7 @@ export class ReachabilityMatrix {
         if (server.kind === 'Server' && this.ns(server) === ns && selects(server.spec?.podSelector, podLabels)
           && (targetPorts ? targetPorts.includes(server.spec.port) : !['linkerd-admin', 4191].includes(server.spec.port))) {
           for (const r of this.linkerdIndex(ns).get(`route-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
+          for (const r of this.linkerdIndex(ns).get(`grpcroute-of Server ${server.metadata?.name}`) ?? []) addRoute(r);
         }
       }
     }
@@ -1287,9 +1293,12 @@ export class ReachabilityMatrix {
   /** The decision of a Server's routes and AuthorizationPolicies, else its accessPolicy. */
   private linkerdOnServer(req: Request, server: any): { allowed: boolean; reason: string } {
     const c = req.caller;
-    const routes: any[] = this.once(`linkerd-routes ${req.ns} ${server.metadata.name}`, () => this.linkerdHttpRoutes(req.ns, server));
+    const routes: any[] = this.once(`linkerd-routes ${req.ns} ${server.metadata.name}`, () => this.linkerdRoutes(req.ns, server));
     let route: any;
-    if (routes.length) {
+    if (routes.length && server.spec.proxyProtocol === 'gRPC') {
+      route = this.linkerdGrpcRoute(routes, req);
+      if (!route) return { allowed: false, reason: `no GRPCRoute of Server ${req.ns}/${server.metadata.name} matches the request` };
+    } else if (routes.length) {
       let best = -1;
       for (const r of routes) {
         for (const rule of r.spec.rules ?? []) {
@@ -1303,7 +1312,7 @@ export class ReachabilityMatrix {
     }
     const targets = (o: any) => {
       const t = o.spec?.targetRef ?? {};
-      return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === 'HTTPRoute' && t.name === route.metadata.name)
+      return (t.kind === 'Server' && t.name === server.metadata.name) || (route && t.kind === route.kind && t.name === route.metadata.name)
         || (t.kind === 'Namespace' && t.name === req.ns);
     };
     // the policies on this Server, route and namespace: once per Server and route (not a scan of the
@@ -1312,7 +1321,7 @@ export class ReachabilityMatrix {
       // the namespace's policies on the Server, route or namespace (by the index), in the order of the manifests
       const index = this.linkerdIndex(req.ns);
       const order = this.once('linkerd-policy-order', () => new Map(this.ofKind('AuthorizationPolicy').map((o, i) => [o, i])));
-      return [...new Set([`Server ${server.metadata.name}`, ...(route ? [`HTTPRoute ${route.metadata.name}`] : []), `Namespace ${req.ns}`].flatMap(k => index.get(k) ?? []))]
+      return [...new Set([`Server ${server.metadata.name}`, ...(route ? [`${route.kind} ${route.metadata.name}`] : []), `Namespace ${req.ns}`].flatMap(k => index.get(k) ?? []))]
         .sort((a, b) => order.get(a)! - order.get(b)!).filter((o: any) => targets(o));
     });
     for (const p of policies) {
@@ -1345,14 +1354,51 @@ export class ReachabilityMatrix {
   }
 
   /**
-   * The HTTPRoutes of a Linkerd Server that its proxy applies: none on a `gRPC` or `opaque` (or `TLS`) Server, whose
-   * proxy the policy controller sends GRPCRoutes only, or no routes (policy-controller/grpc/src/inbound.rs to_server);
-   * it then takes a default route with no authorizations of its own (index.rs grpc_routes), so only the Server's
-   * (and namespace's) AuthorizationPolicies decide, not those on the HTTPRoutes. (GRPCRoutes are not modelled.)
+   * The routes of a Linkerd Server that its proxy applies (policy-controller/grpc/src/inbound.rs to_server): on an
+   * HTTP/1, HTTP/2 or detected (`unknown`) Server its HTTPRoutes, on a `gRPC` Server its GRPCRoutes, on an `opaque` or
+   * `TLS` one none. Without routes the proxy takes a default route with no authorizations of its own (index.rs
+   * http_routes, grpc_routes), so only the Server's (and namespace's) AuthorizationPolicies decide. A GRPCRoute with
+   * a `RegularExpression` method match is ignored whole by the policy controller (k8s/index/src/routes/grpc.rs
+   * try_match: "unsupported GRPCRoute method match type"), so it is not read.
    */
-  private linkerdHttpRoutes(ns: string, server: any): any[] {
-    if (['gRPC', 'opaque', 'TLS'].includes(server?.spec?.proxyProtocol)) return [];
+  private linkerdRoutes(ns: string, server: any): any[] {
+    const proxyProtocol = server?.spec?.proxyProtocol;
+    if (['opaque', 'TLS'].includes(proxyProtocol)) return [];
+    if (proxyProtocol === 'gRPC') {
+      return (this.linkerdIndex(ns).get(`grpcroute-of Server ${server?.metadata?.name}`) ?? [])
+        .filter(r => !(Array.isArray(r.spec?.rules) ? r.spec.rules : []).some((rule: any) => (Array.isArray(rule?.matches) ? rule.matches : []).some((m: any) => m?.method?.type === 'RegularExpression')));
+    }
     return this.linkerdIndex(ns).get(`route-of Server ${server?.metadata?.name}`) ?? [];
+  }
+
+  /**
+   * The GRPCRoute Linkerd selects for a request `/<service>/<method>` (the request path; any HTTP method): Gateway API
+   * GRPCRoute precedence, the most characters of a matching service, then of a matching method (a match without a
+   * method match, or a rule without matches, matches every request); ties go to the first route by name (the
+   * oldest, by creation, cannot be told from manifests), then its first rule. Header matches are not read (the
+   * request is taken to carry the headers).
+   */
+  private linkerdGrpcRoute(routes: any[], req: Request): any {
+    const [, service, method] = /^\/([^/]*)\/([^/]*)$/.exec(req.path) ?? [];
+    const score = (m: any): number => {
+      const mm = m?.method;
+      if (!mm) return 0;
+      if (mm.service && mm.service !== service) return -1;
+      if (mm.method && mm.method !== method) return -1;
+      // a service name is at most 1024 characters (GRPCMethodMatch), so the service's length decides first
+      return String(mm.service ?? '').length * 2048 + String(mm.method ?? '').length;
+    };
+    let best = -1;
+    let route: any;
+    for (const r of [...routes].sort((a, b) => (String(a.metadata?.name) < String(b.metadata?.name) ? -1 : 1))) {
+      for (const rule of Array.isArray(r.spec?.rules) ? r.spec.rules : []) {
+        for (const m of Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [{}]) {
+          const sc = score(m);
+          if (sc > best) { best = sc; route = r; }
+        }
+      }
+    }
+    return route;
   }
 
   /**
@@ -1365,6 +1411,7 @@ export class ReachabilityMatrix {
       const add = (k: string, o: any) => { if (!index.has(k)) index.set(k, new Set()); index.get(k)!.add(o); };
       for (const o of this.ofKind('AuthorizationPolicy')) if (/linkerd/.test(o.apiVersion) && this.ns(o) === ns) add(`${o.spec?.targetRef?.kind} ${o.spec?.targetRef?.name}`, o);
       for (const o of this.ofKind('HTTPRoute')) if (o.kind === 'HTTPRoute' && this.ns(o) === ns) for (const pr of o.spec?.parentRefs ?? []) add(`route-of ${pr?.kind} ${pr?.name}`, o);
+      for (const o of this.ofKind('GRPCRoute')) if (o.kind === 'GRPCRoute' && this.ns(o) === ns) for (const pr of o.spec?.parentRefs ?? []) add(`grpcroute-of ${pr?.kind} ${pr?.name}`, o);
       return new Map([...index].map(([k, v]) => [k, [...v]]));
     });
   }

@@ -94,6 +94,43 @@ function re2Problem(regex: string): string | undefined {
 }
 
 /**
+ * A match on the gRPC service and method of a request (the path `/<service>/<method>`): every method of a
+ * service, or one method. Exact matches only: Linkerd's policy controller ignores a GRPCRoute with a
+ * `RegularExpression` method match (policy-controller/k8s/index/src/routes/grpc.rs try_match).
+ */
+export class GrpcMethodMatch {
+  /** Every method of the fully qualified gRPC service `service`, e.g. `'shop.payment.v1.Payment'`. */
+  public static service(service: string): GrpcMethodMatch {
+    return new GrpcMethodMatch(service, undefined);
+  }
+
+  /** The method `method` of the fully qualified gRPC service `service`, e.g. `('shop.payment.v1.Payment', 'Charge')`. */
+  public static method(service: string, method: string): GrpcMethodMatch {
+    return new GrpcMethodMatch(service, method);
+  }
+
+  private constructor(
+    /** The fully qualified gRPC service. */
+    public readonly serviceName: string,
+    /** The method; undefined for every method of the service. */
+    public readonly methodName?: string) {}
+
+  /** @internal */
+  public _problem(): string | undefined {
+    // the characters the GRPCRoute CRD accepts for an Exact match (GRPCMethodMatch CEL rules); gRPC's own
+    // grammar, so the match means the same on every mesh
+    if (typeof this.serviceName !== 'string' || !this.serviceName) return 'a gRPC service name is required, fully qualified (e.g. \'shop.payment.v1.Payment\')';
+    if (this.serviceName.length > 1024) return 'a gRPC service name is at most 1024 characters (Gateway API\'s limit)';
+    if (!/^[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i.test(this.serviceName)) return 'a gRPC service name is dot-separated identifiers (letters, digits, _), e.g. \'shop.payment.v1.Payment\' (the GRPCRoute CRD\'s rule)';
+    if (this.methodName === undefined) return undefined;
+    if (typeof this.methodName !== 'string' || !this.methodName) return 'a gRPC method name is required: use GrpcMethodMatch.service(service) for every method';
+    if (this.methodName.length > 1024) return 'a gRPC method name is at most 1024 characters (Gateway API\'s limit)';
+    if (!/^[A-Za-z_][A-Za-z_0-9]*$/.test(this.methodName)) return 'a gRPC method name is one identifier (letters, digits, _), e.g. \'Charge\' (the GRPCRoute CRD\'s rule)';
+    return undefined;
+  }
+}
+
+/**
  * A match on a request header.
  */
 export class HeaderMatch {

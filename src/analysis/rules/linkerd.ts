@@ -64,6 +64,11 @@ function serverRoutes(ctx: Ctx, server: Doc): Doc[] {
   return linkerdIndex(ctx).routes.get(`${ctx.ns(server.obj)}\u0000${server.obj.metadata?.name}`) ?? [];
 }
 
+/** The Gateway API GRPCRoutes attached to a Server. */
+function serverGrpcRoutes(ctx: Ctx, server: Doc): Doc[] {
+  return linkerdIndex(ctx).grpcRoutes.get(`${ctx.ns(server.obj)}\u0000${server.obj.metadata?.name}`) ?? [];
+}
+
 /** The AuthorizationPolicies that apply to a Server or one of the given routes of it. */
 function policiesOn(ctx: Ctx, server: Doc, routes: Doc[]): Doc[] {
   const ns = ctx.ns(server.obj);
@@ -80,18 +85,20 @@ function policiesOn(ctx: Ctx, server: Doc, routes: Doc[]): Doc[] {
  * The HTTPRoutes by the Server they attach to and the AuthorizationPolicies by their target, indexed once
  * per analysis (looking them up by scanning, once per Server, made the rules quadratic).
  */
-const LINKERD_INDEX = new WeakMap<Ctx, { routes: Map<string, Doc[]>; policies: Map<string, Doc[]> }>();
-function linkerdIndex(ctx: Ctx): { routes: Map<string, Doc[]>; policies: Map<string, Doc[]> } {
+const LINKERD_INDEX = new WeakMap<Ctx, { routes: Map<string, Doc[]>; grpcRoutes: Map<string, Doc[]>; policies: Map<string, Doc[]> }>();
+function linkerdIndex(ctx: Ctx): { routes: Map<string, Doc[]>; grpcRoutes: Map<string, Doc[]>; policies: Map<string, Doc[]> } {
   let index = LINKERD_INDEX.get(ctx);
   if (index) return index;
   const routes = new Map<string, Doc[]>();
+  const grpcRoutes = new Map<string, Doc[]>();
   for (const r of routeDocs(ctx)) {
-    if (r.obj.kind !== 'HTTPRoute') continue;
+    const byServer = r.obj.kind === 'HTTPRoute' ? routes : r.obj.kind === 'GRPCRoute' ? grpcRoutes : undefined;
+    if (!byServer) continue;
     const servers = new Set(arr(r.obj.spec?.parentRefs).filter((p: any) => p.kind === 'Server').map((p: any) => p.name));
     for (const name of servers) {
       const key = `${ctx.ns(r.obj)}\u0000${name}`;
-      if (!routes.has(key)) routes.set(key, []);
-      routes.get(key)!.push(r);
+      if (!byServer.has(key)) byServer.set(key, []);
+      byServer.get(key)!.push(r);
     }
   }
   const policies = new Map<string, Doc[]>();
@@ -102,7 +109,7 @@ function linkerdIndex(ctx: Ctx): { routes: Map<string, Doc[]>; policies: Map<str
     if (!policies.has(key)) policies.set(key, []);
     policies.get(key)!.push(p);
   }
-  LINKERD_INDEX.set(ctx, index = { routes, policies });
+  LINKERD_INDEX.set(ctx, index = { routes, grpcRoutes, policies });
   return index;
 }
 
@@ -402,17 +409,20 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     code: 'L124',
     severity: W,
     mesh: 'linkerd',
-    kinds: ['Server', 'HTTPRoute'],
-    upstream: 'policy-controller/grpc/src/inbound.rs (to_server): a gRPC Server\'s proxy gets its GRPCRoutes only, an opaque or TLS one no routes',
-    summary: 'an HTTPRoute is attached to a Server whose proxyProtocol is gRPC, opaque or TLS: Linkerd never applies it, nor the AuthorizationPolicies on it (their callers are refused unless a policy on the Server admits them)',
+    kinds: ['Server', 'HTTPRoute', 'GRPCRoute'],
+    upstream: 'policy-controller/grpc/src/inbound.rs (to_server): a gRPC Server\'s proxy gets its GRPCRoutes only, an HTTP/1, HTTP/2 or detected one its HTTPRoutes only, an opaque or TLS one no routes',
+    summary: 'a route is attached to a Server whose proxy never gets it: an HTTPRoute to a gRPC, opaque or TLS Server, a GRPCRoute to any but a gRPC Server; Linkerd never applies it, nor the AuthorizationPolicies on it (their callers are refused unless a policy on the Server admits them)',
     check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
       const proxyProtocol = d.obj.spec?.proxyProtocol;
-      if (!['gRPC', 'opaque', 'TLS'].includes(proxyProtocol)) return [];
       const name = d.obj.metadata?.name;
-      return serverRoutes(ctx, d).flatMap(r => arr(r.obj.spec?.parentRefs).flatMap((p: any, k: number) => (p?.kind === 'Server' && p?.name === name
-        ? [at(r, ['spec', 'parentRefs', k], `HTTPRoute ${r.obj.metadata?.name} is attached to Server ${name}, whose proxyProtocol is ${proxyProtocol}: Linkerd sends its proxy ${proxyProtocol === 'gRPC' ? 'GRPCRoutes only' : 'no routes'}, so this route and the AuthorizationPolicies on it never apply (under a deny accessPolicy their callers are refused); `
-          + `authorize the callers on the Server (targetRef kind Server)${proxyProtocol === 'gRPC' ? ', or write a GRPCRoute for per-method rules' : ''}, or set proxyProtocol HTTP/1 or HTTP/2 if the port speaks HTTP`)]
+      const attached = (routes: Doc[], fix: (kind: string) => string) => routes.flatMap(r => arr(r.obj.spec?.parentRefs).flatMap((p: any, k: number) => (p?.kind === 'Server' && p?.name === name
+        ? [at(r, ['spec', 'parentRefs', k], `${r.obj.kind} ${r.obj.metadata?.name} is attached to Server ${name}, whose proxyProtocol is ${proxyProtocol ?? 'unknown'}: Linkerd sends its proxy ${proxyProtocol === 'gRPC' ? 'GRPCRoutes only' : ['opaque', 'TLS'].includes(proxyProtocol) ? 'no routes' : 'HTTPRoutes only'}, so this route and the AuthorizationPolicies on it never apply (under a deny accessPolicy their callers are refused); `
+          + fix(r.obj.kind))]
         : [])));
+      // a GRPCRoute is applied on a gRPC Server only (an HTTP/1, HTTP/2 or detected Server's proxy gets its HTTPRoutes)
+      const grpc = proxyProtocol === 'gRPC' ? [] : attached(serverGrpcRoutes(ctx, d), () => `authorize the callers on the Server (targetRef kind Server), or set proxyProtocol gRPC if the port speaks gRPC${['opaque', 'TLS'].includes(proxyProtocol) ? '' : ', or write an HTTPRoute for per-path rules'}`);
+      if (!['gRPC', 'opaque', 'TLS'].includes(proxyProtocol)) return grpc;
+      return [...grpc, ...attached(serverRoutes(ctx, d), () => `authorize the callers on the Server (targetRef kind Server)${proxyProtocol === 'gRPC' ? ', or write a GRPCRoute for per-method rules' : ''}, or set proxyProtocol HTTP/1 or HTTP/2 if the port speaks HTTP`)];
     }),
   },
   {

@@ -9,7 +9,7 @@ import { MatchType } from '../../model/matches';
 import { ConsulDatacenterWideEntries } from '../../model/mesh';
 import { ServiceProtocol } from '../../model/service';
 import type { PropProblem, Unsupported } from '../../model/unsupported';
-import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { ACCESS_RULES_KEEP, requestPaths, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { droppedEntries } from '../../private/dropped';
 import { objectMetadata } from '../../private/metadata';
@@ -25,8 +25,10 @@ type Http = consul.ServiceIntentionsSpecSourcesPermissionsHttp;
  * `prefix` matcher: agent/xds/rbac.go convertPermission).
  */
 function pathMatches(r: RuleIntent): Http[] {
-  if (!r.paths) return [{ pathPrefix: '/' }];
-  return r.paths.flatMap(p => {
+  // a gRPC rule's methods are paths (requestPaths): Consul's permissions match a gRPC request's path, /<service>/<method>
+  const paths = requestPaths(r);
+  if (!paths) return [{ pathPrefix: '/' }];
+  return paths.flatMap(p => {
     if (p.type === MatchType.EXACT) return [{ pathExact: p.value }];
     if (p.value.endsWith('/')) return [{ pathPrefix: p.value }];
     return [{ pathExact: p.value }, { pathPrefix: `${p.value}/` }];
@@ -175,7 +177,7 @@ export const CONSUL_ZERO_TRUST: ZeroTrustRenderer = {
           const entry = sources.get(key)
             ?? { name: sourceName, ...(sourceNs ? { namespace: sourceNs } : {}), denies: [], allows: [], plainAllow: false, plainDeny: false };
           // on a TCP service a scoped deny denies all its traffic (Consul takes no permissions there)
-          const scoped = (r.methods || r.paths || r.requireJwt) && r.to.protocol !== ServiceProtocol.TCP;
+          const scoped = (r.methods || requestPaths(r) || r.requireJwt) && r.to.protocol !== ServiceProtocol.TCP;
           if (scoped) (action === 'deny' ? entry.denies : entry.allows).push(...permissions(r, action, provider));
           else if (action === 'deny') entry.plainDeny = true;
           else entry.plainAllow = true;

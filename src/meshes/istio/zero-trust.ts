@@ -6,7 +6,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { MatchType } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceRef } from '../../model/service';
-import type { RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
+import { requestPaths, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { sameCluster } from '../../private/clusters';
 import { workloadsSelectedBy } from '../../private/k8s-objects';
 import { objectMetadata, sortKeys } from '../../private/metadata';
@@ -54,10 +54,12 @@ function istioPaths(paths: { type: MatchType; value: string }[]): string[] {
  * addressed to the Service (pilot/pkg/networking/core/listener_waypoint.go, buildWaypointInboundVIP).
  */
 function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | undefined, ports?: number[]): istio.AuthorizationPolicySpecRules {
+  // a gRPC rule's methods are paths (requestPaths): Istio matches a gRPC request's path, /<service>/<method>
+  const paths = requestPaths(r);
   const operation = {
     ...(ports?.length ? { ports: [...new Set(ports)].sort((a, b) => a - b).map(String) } : {}),
     ...(r.methods ? { methods: r.methods } : {}),
-    ...(r.paths ? { paths: istioPaths(r.paths) } : {}),
+    ...(paths ? { paths: istioPaths(paths) } : {}),
   };
   return {
     from: sources(mesh, r, namespace, jwtIssuer),
@@ -67,7 +69,7 @@ function rule(mesh: Mesh, r: RuleIntent, namespace: string, jwtIssuer: string | 
 
 /** Whether a rule needs L7 processing (a waypoint on ambient). */
 function isL7(r: RuleIntent): boolean {
-  return r.methods !== undefined || r.paths !== undefined || r.requireJwt;
+  return r.methods !== undefined || requestPaths(r) !== undefined || r.requireJwt;
 }
 
 /** A Service object of the app: its name, namespace, selector and ports. */

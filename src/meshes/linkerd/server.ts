@@ -141,6 +141,8 @@ export interface ZeroTrustRoute {
   readonly where: Construct;
   readonly routeName: string;
   readonly rules: string[];
+  /** A Gateway API GRPCRoute (on a gRPC Server); else a policy.linkerd.io HTTPRoute. */
+  readonly kind?: 'GRPCRoute';
 }
 
 /** A rate limit of a Server with a per-caller limit (HTTPLocalRateLimitPolicy `identity`), for the gateway's warning. */
@@ -248,8 +250,11 @@ export class LinkerdServer extends Construct {
   private reasoned = false;
   private readonly undeclaredWarnings: { scope: Construct; message: string }[] = [];
   private gateway?: GatewayAuthorization;
-  /** Whether the Server's proxy applies HTTPRoutes (linkerdRoutesHttp): else the gateway's policy stays on the Server. */
-  private readonly routesHttp: boolean;
+  /**
+   * The kind of routes the Server's proxy applies: HTTPRoutes (linkerdRoutesHttp), GRPCRoutes on a gRPC Server, none on
+   * an opaque one (to_server); the gateway's policy follows the zero trust's routes of that kind, else stays on the Server.
+   */
+  private readonly routeKind?: 'HTTPRoute' | 'GRPCRoute';
   private gatewayWritten: Construct[] = [];
   private zeroTrustRoutes?: ZeroTrustRoute[];
   private zeroTrustRules?: string[];
@@ -261,7 +266,7 @@ export class LinkerdServer extends Construct {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
     this.serviceName = service.name;
-    this.routesHttp = linkerdRoutesHttp(service.protocol);
+    this.routeKind = linkerdRoutesHttp(service.protocol) ? 'HTTPRoute' : service.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : undefined;
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
@@ -367,8 +372,8 @@ export class LinkerdServer extends Construct {
     const rules = this.zeroTrustRules;
     if (!g || !rules?.length || this.gatewayWarned) return;
     this.gatewayWarned = true;
-    const where = this.zeroTrustRoutes && this.routesHttp
-      ? `AuthorizationPolicies ${this.zeroTrustRoutes.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
+    const where = this.followsRoutes()
+      ? `AuthorizationPolicies ${this.zeroTrustRoutes!.map(r => `${r.routeName}-from-multicluster-gateway`).join(', ')} (on the routes of these rules)`
       : `AuthorizationPolicy ${g.name} (on Server ${this.serverName}: every path and method, as a rule allows every request)`;
     warnFrom(g.by, `Server ${namespace ?? g.namespace}/${this.serverName}: ${g.clients} arrives with the gateway's identity `
       + `(linkerd-gateway.linkerd-multicluster), so the ZeroTrustNamespace's rules cannot be kept per caller for them: ${where} let each of them send what any rule allows: `
@@ -442,26 +447,27 @@ export class LinkerdServer extends Construct {
     if (!g) return;
     // written again in full whenever the routes change (a route written again by the zero trust is a new construct)
     for (const c of this.gatewayWritten.splice(0)) c.node.scope?.node.tryRemoveChild(c.node.id);
-    const write = (where: Construct, id: string, name: string, target: { kind: string; name: string }, description: string) => {
+    const write = (where: Construct, id: string, name: string, target: { group: string; kind: string; name: string }, description: string) => {
       const policy = new linkerd.AuthorizationPolicy(where, id, {
         metadata: objectMetadata(name, g.namespace, { annotations: { 'cdk8s-mesh.io/description': description } }),
         spec: {
-          targetRef: { group: 'policy.linkerd.io', kind: target.kind, name: target.name },
+          targetRef: { group: target.group, kind: target.kind, name: target.name },
           requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: g.name }],
         },
       });
       addDroppedNote(policy, g.droppedNote);
       this.gatewayWritten.push(policy);
     };
-    // a gRPC or opaque Server's proxy applies no policy.linkerd.io HTTPRoute (linkerdRoutesHttp): a policy on one
-    // would admit nobody, so the gateway's stays on the Server whatever routes are recorded (defence in depth: the
-    // zero trust refuses rules with methods or paths there)
-    if (!this.zeroTrustRoutes || !this.routesHttp) {
-      write(g.scope, `Authz-${g.name}`, g.name, { kind: 'Server', name: this.serverName }, g.description);
+    // a gRPC Server's proxy applies GRPCRoutes only, an opaque one no route (to_server): a policy on a route of
+    // another kind would admit nobody, so the gateway's stays on the Server then (defence in depth: the zero trust
+    // writes no such routes)
+    if (!this.followsRoutes()) {
+      write(g.scope, `Authz-${g.name}`, g.name, { group: 'policy.linkerd.io', kind: 'Server', name: this.serverName }, g.description);
       return;
     }
-    for (const r of this.zeroTrustRoutes) {
-      write(r.where, `Authz-${g.name}-${r.routeName}`, `${r.routeName}-from-multicluster-gateway`, { kind: 'HTTPRoute', name: r.routeName },
+    for (const r of this.zeroTrustRoutes!) {
+      const target = r.kind === 'GRPCRoute' ? { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' } : { group: 'policy.linkerd.io', kind: 'HTTPRoute' };
+      write(r.where, `Authz-${g.name}-${r.routeName}`, `${r.routeName}-from-multicluster-gateway`, { ...target, name: r.routeName },
         `${g.description}, on route ${r.routeName} only: the requests the ZeroTrustNamespace allows its callers there (${r.rules.join(', ')})`);
     }
   }
@@ -516,6 +522,11 @@ export class LinkerdServer extends Construct {
     const chart = Chart.of(this);
     return appPodTemplates(this.node.root).filter(p => p.namespace === namespace && sameCluster(p.chart, chart)
       && Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+  }
+
+  /** Whether the gateway's authorization follows the zero trust's routes: they are set, and of the kind the proxy applies. */
+  private followsRoutes(): boolean {
+    return !!this.zeroTrustRoutes && this.routeKind !== undefined && this.zeroTrustRoutes.every(r => (r.kind ?? 'HTTPRoute') === this.routeKind);
   }
 
   private meshDefault(mesh: Mesh): string | undefined {

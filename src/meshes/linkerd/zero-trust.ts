@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
 import { LinkerdServer, linkerdProxyProtocol, linkerdRoutesHttp, warnFrom, ZeroTrustRoute } from './server';
+import * as gatewayApi from '../../imports/gateway-api';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
@@ -18,6 +19,7 @@ import { RenderContext, ZeroTrustRenderer } from '../renderer';
 import { MeshTlsAuthentication, PolicyHttpRoute } from '../unconverted';
 
 const POLICY = 'policy.linkerd.io';
+const GATEWAY_API = 'gateway.networking.k8s.io';
 
 function identityRef(id: Identity): linkerd.MeshTlsAuthenticationSpecIdentityRefs {
   return id.kind === IdentityKind.NAMESPACE
@@ -60,13 +62,13 @@ function authentications(scope: Construct, r: RuleIntent, ns: string): Authn[] {
  * Linkerd ANDs the authentications of one AuthorizationPolicy: one policy per kind of caller, so that
  * they OR. `policyName` is the rule's name on its own route or Server, `<route>-<rule>` on a shared route.
  */
-function authorize(scope: Construct, r: RuleIntent, ns: string, auths: Authn[], target: { kind: string; name: string }, policyName: string) {
+function authorize(scope: Construct, r: RuleIntent, ns: string, auths: Authn[], target: { group?: string; kind: string; name: string }, policyName: string) {
   for (const a of auths) {
     const name = `${policyName}${a.suffix}`;
     new linkerd.AuthorizationPolicy(scope, `Authz${a.kind === 'NetworkAuthentication' ? 'Network' : ''}-${policyName}`, {
       metadata: objectMetadata(name, ns, { annotations: { 'cdk8s-mesh.io/rule': r.name } }),
       spec: {
-        targetRef: { group: POLICY, kind: target.kind, name: target.name },
+        targetRef: { group: target.group ?? POLICY, kind: target.kind, name: target.name },
         requiredAuthenticationRefs: [{ group: POLICY, kind: a.kind, name: a.name }],
       },
     });
@@ -105,28 +107,60 @@ function cellMatch(c: Cell): linkerd.HttpRouteSpecRulesMatches {
   return { path: { type, value: c.path.value }, ...(c.method ? { method: c.method as linkerd.HttpRouteSpecRulesMatchesMethod } : {}) };
 }
 
+/** How the request shapes of one kind of route (HTTP paths and methods, gRPC services and methods) combine. */
+interface CellOps<C> {
+  /** The request shapes a rule allows. */
+  cells(r: RuleIntent): C[];
+  key(c: C): string;
+  /** Whether every request of `b` is one of `a`. */
+  covers(a: C, b: C): boolean;
+  /** The requests of both, or undefined when none is. */
+  intersect(a: C, b: C): C | undefined;
+}
+
+const HTTP_CELLS: CellOps<Cell> = {
+  cells: cellsOf,
+  key: c => `${c.path.type}|${c.path.value}|${c.method ?? '*'}`,
+  covers,
+  intersect,
+};
+
+/** One request shape of a GRPCRoute: a gRPC service and, optionally, one of its methods. */
+interface GrpcCell {
+  readonly service: string;
+  readonly method?: string;
+}
+
+/** gRPC method matches (Exact): a service match covers each of its methods (Gateway API GRPCMethodMatch). */
+const GRPC_CELLS: CellOps<GrpcCell> = {
+  cells: r => r.grpcMethods ?? [],
+  key: c => `${c.service}/${c.method ?? '*'}`,
+  covers: (a, b) => a.service === b.service && (a.method === undefined || a.method === b.method),
+  intersect: (a, b) => (a.service !== b.service || (a.method !== undefined && b.method !== undefined && a.method !== b.method)
+    ? undefined : { service: a.service, method: a.method ?? b.method }),
+};
+
 /**
- * The inbound routes of a Server's method/path rules. Linkerd authorizes a request on the one route that
- * it selects (Gateway API precedence: the most specific path, then a method), so where rules overlap,
- * the request's route must carry every rule that allows it: the routes are the rules' request shapes
- * and their intersections, grouped by the rules that cover them. A rule that overlaps no other keeps
- * one route of its own, named after it.
+ * The inbound routes of a Server's scoped rules. Linkerd authorizes a request on the one route that
+ * it selects (Gateway API precedence: the most specific path, then a method; for gRPC the longest matching
+ * service, then method), so where rules overlap, the request's route must carry every rule that allows it:
+ * the routes are the rules' request shapes and their intersections, grouped by the rules that cover them.
+ * A rule that overlaps no other keeps one route of its own, named after it.
  */
-function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[]; cells: Cell[] }[] {
-  const ruleCells = new Map(rules.map(r => [r, cellsOf(r)]));
+function inboundRoutes<C>(rules: RuleIntent[], ops: CellOps<C>): { name?: string; rules: RuleIntent[]; cells: C[] }[] {
+  const ruleCells = new Map(rules.map(r => [r, ops.cells(r)]));
   const atoms = [...ruleCells.values()].flat();
-  const key = (c: Cell) => `${c.path.type}|${c.path.value}|${c.method ?? '*'}`;
-  const cells = new Map<string, Cell>();
-  for (const a of atoms) cells.set(key(a), a);
+  const cells = new Map<string, C>();
+  for (const a of atoms) cells.set(ops.key(a), a);
   for (let i = 0; i < atoms.length; i++) {
     for (let j = i + 1; j < atoms.length; j++) {
-      const c = intersect(atoms[i], atoms[j]);
-      if (c && !cells.has(key(c))) cells.set(key(c), c);
+      const c = ops.intersect(atoms[i], atoms[j]);
+      if (c && !cells.has(ops.key(c))) cells.set(ops.key(c), c);
     }
   }
-  const groups = new Map<string, { rules: RuleIntent[]; cells: Cell[] }>();
+  const groups = new Map<string, { rules: RuleIntent[]; cells: C[] }>();
   for (const c of cells.values()) {
-    const by = rules.filter(r => ruleCells.get(r)!.some(a => covers(a, c)));
+    const by = rules.filter(r => ruleCells.get(r)!.some(a => ops.covers(a, c)));
     const k = by.map(r => r.name).join(',');
     if (!groups.has(k)) groups.set(k, { rules: by, cells: [] });
     groups.get(k)!.cells.push(c);
@@ -140,9 +174,25 @@ function inboundRoutes(rules: RuleIntent[]): { name?: string; rules: RuleIntent[
  * with the catch-all route and lose Gateway API's name tiebreak, denying every request.
  */
 function isScoped(r: RuleIntent): boolean {
-  if (r.methods) return true;
+  if (r.methods || r.grpcMethods) return true;
   if (!r.paths) return false;
   return !r.paths.some(p => p.type === MatchType.PREFIX && p.value === '/');
+}
+
+/**
+ * The grpcMethods a rule's paths name, for the refusal of methods and paths on a gRPC port: `/<service>/<method>`
+ * (exact or prefix) is that method, a prefix `/<service>` every method of the service; any other path (an exact
+ * `/<service>` is no gRPC request) gets a placeholder.
+ */
+function grpcSuggestion(r: RuleIntent): string {
+  const out = new Set<string>();
+  for (const p of r.paths ?? []) {
+    const m = /^\/([A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*)(?:\/([A-Za-z_][A-Za-z_0-9]*))?\/?$/.exec(p.value);
+    if (m && m[2]) out.add(`GrpcMethodMatch.method('${m[1]}', '${m[2]}')`);
+    else if (m && !m[2] && p.type === MatchType.PREFIX) out.add(`GrpcMethodMatch.service('${m[1]}')`);
+    else out.add("GrpcMethodMatch.method('<package.Service>', '<Method>')");
+  }
+  return out.size ? [...out].join(', ') : "GrpcMethodMatch.method('<package.Service>', '<Method>')";
 }
 
 /** The kinds whose pod templates carry probes. */
@@ -196,6 +246,45 @@ function workloadPods(scope: Construct): WorkloadPod[] {
     out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template, chart: Chart.of(c) });
   }
   return out;
+}
+
+/** The matches of one GRPCRoute rule, at most (GRPCRoute CRD: rules[].matches maxItems). */
+const GRPC_MATCHES_PER_RULE = 64;
+/** The matches of one GRPCRoute, at most (GRPCRoute CRD CEL rule on spec.rules: fewer than 128 in all). */
+const GRPC_MATCHES_PER_ROUTE = 127;
+
+/**
+ * The GRPCRoutes of a gRPC Server's rules with grpcMethods (Gateway API GRPCRoute v1, parentRef the Server: the
+ * policy controller indexes those, policy-controller/k8s/index/src/inbound/routes.rs from_grpc_parent_ref), each
+ * with the AuthorizationPolicies of its rules (targetRef kind GRPCRoute of gateway.networking.k8s.io,
+ * authorization_policy.rs target), and a catch-all route: once a Server has GRPCRoutes, a request that matches
+ * none is refused (index.rs grpc_routes adds the default route only to a Server without any), so the catch-all
+ * (a rule without matches matches every request) keeps the server-wide rules and the access policy working for
+ * every other method. `callerRoutes`: whether the multicluster gateway's authorization follows the routes.
+ */
+function writeGrpcRoutes(scope: Construct, ns: string, name: string, server: LinkerdServer, scoped: RuleIntent[], auths: Map<string, Authn[]>,
+  callerRoutes: boolean) {
+  const parentRefs = [{ group: POLICY, kind: 'Server', name: server.serverName }];
+  new gatewayApi.GrpcRoute(scope, `Route-${name}-default`, { metadata: objectMetadata(`${name}-default`, ns), spec: { parentRefs, rules: [{}] } });
+  let shared = 0;
+  const routes: ZeroTrustRoute[] = [];
+  for (const route of inboundRoutes(scoped, GRPC_CELLS)) {
+    const routeName = route.name ?? `${name}-shared-${++shared}`;
+    routes.push({ where: scope, routeName, rules: route.rules.map(r => r.name), kind: 'GRPCRoute' });
+    const exact = gatewayApi.GrpcRouteSpecRulesMatchesMethodType.EXACT;
+    const matches = route.cells.map(c => ({ method: { type: exact, service: c.service, ...(c.method ? { method: c.method } : {}) } }));
+    // a GRPCRoute rule holds at most 64 matches (the CRD's maxItems; a route's rules together fewer than 128)
+    const rules = [];
+    for (let i = 0; i < matches.length; i += GRPC_MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + GRPC_MATCHES_PER_RULE) });
+    new gatewayApi.GrpcRoute(scope, `Route-${routeName}`, {
+      metadata: objectMetadata(routeName, ns, { annotations: { [route.name ? 'cdk8s-mesh.io/rule' : 'cdk8s-mesh.io/rules']: route.rules.map(r => r.name).join(',') } }),
+      spec: { parentRefs, rules },
+    });
+    for (const r of route.rules) {
+      authorize(scope, r, ns, auths.get(r.name)!, { group: GATEWAY_API, kind: 'GRPCRoute', name: routeName }, route.name ? r.name : `${routeName}-${r.name}`);
+    }
+  }
+  if (callerRoutes) server.setZeroTrustRoutes(routes);
 }
 
 /** Linkerd viz's namespace and the service account of its Prometheus (the `linkerd-viz` chart). */
@@ -284,8 +373,19 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // which Linkerd applies only on an HTTP/1 or HTTP/2 Server: a gRPC Server's proxy gets its GRPCRoutes only and
     // an opaque one no routes (policy-controller/grpc/src/inbound.rs to_server), and then a default route with no
     // authorizations (index.rs grpc_routes), so the rule's callers would be refused, every request
+    // (a rule with grpcMethods is for a gRPC port, ZeroTrustNamespace checks it, and written as GRPCRoutes: each
+    // of its entries a match of its route, of which the GRPCRoute CRD allows fewer than 128)
     for (const r of intent.allow) {
-      if (!isScoped(r) || linkerdRoutesHttp(r.to.protocol)) continue;
+      if ((r.grpcMethods?.length ?? 0) <= GRPC_MATCHES_PER_ROUTE) continue;
+      out.push({
+        setting: `${r.source}.grpcMethods`,
+        value: `${r.grpcMethods!.length} entries`,
+        why: 'the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD\'s rule on spec.rules)',
+        alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
+      });
+    }
+    for (const r of intent.allow) {
+      if (!isScoped(r) || r.grpcMethods || linkerdRoutesHttp(r.to.protocol)) continue;
       const setting = r.methods ? `${r.source}.methods` : `${r.source}.paths`;
       const value = r.methods ? [...r.methods] : r.paths!.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`);
       const proxyProtocol = linkerdProxyProtocol(r.to.protocol);
@@ -294,7 +394,9 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         value,
         why: `service ${r.to.name} port ${r.to.targetPort} is ${r.to.protocol}, its Server's proxyProtocol ${proxyProtocol}, and Linkerd applies the HTTPRoute and AuthorizationPolicy such a rule is written as only on HTTP/1 and HTTP/2 Servers: `
           + `the policy controller sends this Server's proxy ${proxyProtocol === 'gRPC' ? 'its GRPCRoutes only' : 'no routes'} (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody`,
-        alternative: `leave methods and paths out of the rule for ${r.to.name} (Linkerd enforces it on the Server, for every request of the port)${r.to.protocol === ServiceProtocol.GRPC ? '; per-method gRPC rules need GRPCRoutes, which the library does not write yet' : ''}`,
+        alternative: r.to.protocol === ServiceProtocol.GRPC
+          ? `name the gRPC services and methods instead, written as GRPCRoutes: grpcMethods: [${grpcSuggestion(r)}] (a gRPC request is POST /<service>/<method>), or leave methods and paths out to allow every method`
+          : `leave methods and paths out of the rule for ${r.to.name} (Linkerd enforces it on the Server, for every request of the port)`,
       });
     }
     return out.map(u => ({ ...u, keep: ACCESS_RULES_KEEP }));
@@ -348,7 +450,10 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       server.setAccessPolicy(defaultPolicy, scope.node.path);
       const scoped = rules.filter(isScoped);
       const auths = new Map<string, Authn[]>();
-      if (scoped.length) {
+      // a gRPC Server's proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server): its scoped
+      // rules (grpcMethods; methods and paths are refused there) are written as GRPCRoutes, below
+      const grpc = to.protocol === ServiceProtocol.GRPC;
+      if (scoped.length && !grpc) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path
         new PolicyHttpRoute(scope, `Route-${name}-default`, {
@@ -362,17 +467,25 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       // policyController.probeNetworks), from the probes of the app's workloads on the port. Those of this
       // Server's cluster only: another cluster's pods never run behind this Server, and their probe paths would
       // open paths here to every network (src/private/clusters.ts)
-      const all = scoped.length && strict ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
+      // (on a gRPC Server Linkerd authorizes no probes by itself, routes or not: its default route is a GRPCRoute
+      // without authorizations, index.rs grpc_routes; so its routes change nothing for probes)
+      const all = scoped.length && strict && !grpc ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
       const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
-      let probes = scoped.length ? probesHere() : [];
+      let probes = scoped.length && !grpc ? probesHere() : [];
       const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the node network (e.g. { to: ${to.name}, callers: [Identity.network('<node CIDR>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port)`);
       if (probes === undefined) warnNoProbes();
       // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
-      const requests = (r: RuleIntent) => `${r.methods?.join(',') ?? 'any method'} ${r.paths?.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`).join(', ') ?? 'any path'}`;
+      const requests = (r: RuleIntent) => (r.grpcMethods
+        ? `gRPC ${r.grpcMethods.map(g => `${g.service}/${g.method ?? '*'}`).join(', ')}`
+        : `${r.methods?.join(',') ?? 'any method'} ${r.paths?.map(p => `${p.type === MatchType.EXACT ? 'exact' : 'prefix'} ${p.value}`).join(', ') ?? 'any path'}`);
       server.setZeroTrustRules(rules.map(r => `${r.name} (${r.from.map(f => f._label(ns)).join(', ')}): ${requests(r)}`));
       for (const r of rules) if (!auths.has(r.name)) auths.set(r.name, authentications(scope, r, ns));
       for (const r of rules.filter(x => !isScoped(x))) authorize(scope, r, ns, auths.get(r.name)!, { kind: 'Server', name: server.serverName }, r.name);
       if (!scoped.length) continue;
+      if (grpc) {
+        writeGrpcRoutes(scope, ns, name, server, scoped, auths, scoped.length === rules.length);
+        continue;
+      }
       const writeRoutes = (where: Construct, probeList: string[] | undefined) => {
         const routed = [...scoped];
         const routeAuths = new Map(auths);
@@ -384,7 +497,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         }
         let shared = 0;
         const callerRoutes: ZeroTrustRoute[] = [];
-        for (const route of inboundRoutes(routed)) {
+        for (const route of inboundRoutes(routed, HTTP_CELLS)) {
           const routeName = route.name ?? `${name}-shared-${++shared}`;
           const callerRules = route.rules.filter(r => r !== probeRule).map(r => r.name);
           if (callerRules.length) callerRoutes.push({ where, routeName, rules: callerRules });

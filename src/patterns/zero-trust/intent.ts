@@ -14,7 +14,25 @@ export interface RuleIntent {
   readonly to: ServiceRef;
   readonly methods?: HttpMethod[];
   readonly paths?: { type: MatchType; value: string }[];
+  /** gRPC services and methods (a rule on a gRPC port; never with methods or paths). */
+  readonly grpcMethods?: GrpcMethodIntent[];
   readonly requireJwt: boolean;
+}
+
+/** A gRPC method match of a rule: every method of `service`, or `method` of it. */
+export interface GrpcMethodIntent {
+  readonly service: string;
+  readonly method?: string;
+}
+
+/**
+ * The request paths a rule allows, for the meshes whose rules match paths (Istio, Consul): its paths, or its gRPC
+ * methods as paths (a gRPC request is POST /<service>/<method>: a method is that exact path, a service the prefix
+ * /<service>, which every mesh bounds at a segment); undefined for every path.
+ */
+export function requestPaths(r: RuleIntent): { type: MatchType; value: string }[] | undefined {
+  if (r.paths || !r.grpcMethods) return r.paths;
+  return r.grpcMethods.map(g => (g.method ? { type: MatchType.EXACT, value: `/${g.service}/${g.method}` } : { type: MatchType.PREFIX, value: `/${g.service}` }));
 }
 
 /** Everything a renderer needs. */

@@ -1,9 +1,9 @@
 import { Construct, IConstruct } from 'constructs';
-import { RuleIntent, ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from './intent';
+import { GrpcMethodIntent, RuleIntent, ZERO_TRUST_OWNED, ZeroTrustIntent, ZeroTrustOwnedSetting } from './intent';
 import { MtlsException, MtlsExceptionMode, MtlsPhase } from './props';
 import { Identity, IdentityKind } from '../../model/identity';
 import { JwtAuthentication } from '../../model/jwt';
-import { HttpMethod, MatchType, PathMatch } from '../../model/matches';
+import { GrpcMethodMatch, HttpMethod, MatchType, PathMatch } from '../../model/matches';
 import { Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { UnsupportedSettings } from '../../model/unsupported';
@@ -38,6 +38,13 @@ export interface AccessRule {
    * @default - every path
    */
   readonly paths?: PathMatch[];
+  /**
+   * The gRPC services and methods (any of them), for a service port of `ServiceProtocol.GRPC`, instead of
+   * `methods` and `paths`: on Linkerd written as GRPCRoutes on the port's Server, on Istio and Consul as the
+   * requests' paths (`/<service>/<method>`, or every path under `/<service>`).
+   * @default - every service and method
+   */
+  readonly grpcMethods?: GrpcMethodMatch[];
   /**
    * Requests must also carry a valid JWT from the namespace's `jwt` issuer (not on Linkerd).
    * @default false
@@ -232,6 +239,33 @@ export class ZeroTrustNamespace extends MeshConstruct {
       `write a ZeroTrustNamespace with namespace: '${service.namespace}' for ${service.namespace}/${service.name} (callers from ${this.namespace} are named there with Identity.serviceAccount('<name>', { namespace: '${this.namespace}' }))`);
   }
 
+  /**
+   * A rule's gRPC methods, deduplicated: for a gRPC port only, never with methods or paths. Linkerd writes them as
+   * GRPCRoutes, Istio and Consul as the paths of the requests (a gRPC request is POST /<service>/<method>: requestPaths).
+   */
+  private grpcMethods(problems: ProblemList, prop: string, r: AccessRule): GrpcMethodIntent[] | undefined {
+    if (r?.grpcMethods === undefined) return undefined;
+    if (!Array.isArray(r.grpcMethods) || !r.grpcMethods.length) {
+      problems.add(`${prop}.grpcMethods`, r.grpcMethods, 'an empty gRPC method list matches nothing', 'leave grpcMethods out to allow every gRPC method');
+      return undefined;
+    }
+    const shown = r.grpcMethods.map(g => (g instanceof GrpcMethodMatch ? `${g.serviceName}/${g.methodName ?? '*'}` : g));
+    const out = new Map<string, GrpcMethodIntent>();
+    r.grpcMethods.forEach((g, j) => {
+      const problem = g instanceof GrpcMethodMatch ? g._problem() : 'not a GrpcMethodMatch';
+      if (problem) problems.add(`${prop}.grpcMethods[${j}]`, shown[j], problem, "use GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge') or GrpcMethodMatch.service('shop.payment.v1.Payment')");
+      else out.set(shown[j] as string, { service: g.serviceName, ...(g.methodName !== undefined ? { method: g.methodName } : {}) });
+    });
+    if (r.methods || r.paths) {
+      problems.add(`${prop}.grpcMethods`, shown, 'a rule names gRPC methods or HTTP methods and paths, not both', 'leave methods and paths out of a rule with grpcMethods');
+    }
+    if (r.to instanceof ServiceRef && r.to.protocol !== ServiceProtocol.GRPC) {
+      problems.add(`${prop}.grpcMethods`, shown, `${r.to.name} port ${r.to.targetPort} is declared ${r.to.protocol}, not gRPC`,
+        `declare the port gRPC (ServiceRef.fromName('${r.to.name}', { ..., protocol: ServiceProtocol.GRPC })), or use methods and paths for an HTTP port`);
+    }
+    return [...out.values()];
+  }
+
   private rule(problems: ProblemList, prop: string, r: AccessRule, names: Set<string>): RuleIntent {
     if (!(r?.to instanceof ServiceRef)) {
       problems.add(`${prop}.to`, r?.to, 'a service reference is required', "use ServiceRef.fromName('payment', { port: 8080 })");
@@ -261,6 +295,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       return { type: p.type, value: p.value };
     }).filter((p): p is { type: MatchType; value: string } => p !== undefined);
     if (r?.paths && !r.paths.length) problems.add(`${prop}.paths`, [], 'an empty path list matches nothing', 'leave paths out to allow every path');
+    const grpcMethods = this.grpcMethods(problems, prop, r);
     const first = r?.callers?.[0];
     const defaultName = r?.to instanceof ServiceRef && first instanceof Identity
       ? `${r.to.name}-from-${first.kind === IdentityKind.NETWORK ? 'network' : first.name}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '')
@@ -283,6 +318,7 @@ export class ZeroTrustNamespace extends MeshConstruct {
       to: r?.to,
       methods: r?.methods?.length ? [...new Set(r.methods)] : undefined,
       paths: paths.length ? paths : undefined,
+      grpcMethods,
       requireJwt: r?.requireJwt ?? false,
     };
   }

@@ -2,9 +2,8 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, ConsulDatacenterWideEntries, FaultInjection, HeaderMatch, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh,
-  MultiClusterExport,
-  MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
+  CanaryRelease, ConsulDatacenterWideEntries, FaultInjection, GrpcMethodMatch, HeaderMatch, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh,
+  MultiClusterExport, MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
   HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { LinkerdServer } from '../../../src/meshes/linkerd/server';
@@ -885,6 +884,35 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
         server.setZeroTrustRoutes([{ where: chart, routeName: 'payment-from-order', rules: ['payment-from-order'] }]);
         const targets = ofKind(Testing.synth(chart), 'AuthorizationPolicy').map(o => `${o.metadata.name} -> ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
         expect(targets).toEqual([onServer ? 'payment-from-multicluster-gateway -> Server/payment-8080' : 'payment-from-order-from-multicluster-gateway -> HTTPRoute/payment-from-order']);
+      });
+  });
+
+  describe('a gRPC Server with rules naming gRPC methods: its proxy applies GRPCRoutes, and the gateway\'s authorization follows them', () => {
+    const SVC = 'shop.payment.v1.Payment';
+    const grpcOnly = (payment: ServiceRef) => [
+      { callers: [Identity.serviceAccount('order')], to: payment, grpcMethods: [GrpcMethodMatch.method(SVC, 'Charge')] },
+      { callers: [Identity.serviceAccount('audit')], to: payment, grpcMethods: [GrpcMethodMatch.method(SVC, 'Status')] },
+    ];
+    test.each([['before', true], ['after', false]])('export created %s the ZeroTrustNamespace: the gateway is authorized on the GRPCRoutes of the rules, not on the Server', (_when, exportFirst) => {
+      const { eu } = build(exportFirst, grpcOnly, false, ServiceProtocol.GRPC);
+      expect(ofKind(eu, 'AuthorizationPolicy').filter(o => o.spec.requiredAuthenticationRefs[0].name === 'payment-from-multicluster-gateway').map(o => o.spec.targetRef)).toEqual([
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'payment-from-audit' },
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'payment-from-order' },
+      ]);
+      const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
+      const allowed = (method: string, caller = GATEWAY) => m.check({ caller, service: 'shop/payment', method: 'POST', path: `/${SVC}/${method}` }).allowed;
+      expect([allowed('Charge'), allowed('Status'), allowed('Refund')]).toEqual([true, true, false]);
+      expect([allowed('Charge', 'shop/order'), allowed('Status', 'shop/order')]).toEqual([true, false]);
+    });
+
+    test.each([['gRPC', ServiceProtocol.GRPC, true], ['HTTP/2', ServiceProtocol.HTTP2, false], ['opaque', ServiceProtocol.TCP, false]] as const)(
+      'defence in depth: GRPCRoutes recorded on a %s Server: the gateway follows them only where the proxy applies GRPCRoutes', (_name, protocol, follows) => {
+        const chart = shopChart();
+        const server = LinkerdServer.of(chart, Mesh.linkerd(), ServiceRef.fromName('payment', { port: 8080, namespace: 'shop', protocol }));
+        server.authorizeGateway({ by: chart, consumers: 'us-west', clients: 'the clients of the gateway', scope: chart, name: 'payment-from-multicluster-gateway', namespace: 'shop', description: 'the gateway' });
+        server.setZeroTrustRoutes([{ where: chart, routeName: 'payment-from-order', rules: ['payment-from-order'], kind: 'GRPCRoute' }]);
+        const targets = ofKind(Testing.synth(chart), 'AuthorizationPolicy').map(o => `${o.metadata.name} -> ${o.spec.targetRef.group} ${o.spec.targetRef.kind}/${o.spec.targetRef.name}`);
+        expect(targets).toEqual([follows ? 'payment-from-order-from-multicluster-gateway -> gateway.networking.k8s.io GRPCRoute/payment-from-order' : 'payment-from-multicluster-gateway -> policy.linkerd.io Server/payment-8080']);
       });
   });
 

@@ -243,17 +243,21 @@ describe('Linkerd', () => {
 
   describe('rules with methods or paths need an HTTP Server: Linkerd applies no HTTPRoute on a gRPC or opaque one (policy-controller/grpc/src/inbound.rs to_server)', () => {
     const svc = (protocol?: ServiceProtocol) => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, ...(protocol ? { protocol } : {}) });
+    // (the fix on a gRPC port: grpcMethods, GRPCRoutes; test/patterns/zero-trust/zero-trust-grpc.test.ts)
     test.each([
-      ['gRPC', ServiceProtocol.GRPC, 'its GRPCRoutes only', '; per-method gRPC rules need GRPCRoutes, which the library does not write yet'],
-      ['opaque', ServiceProtocol.TCP, 'no routes', ''],
-    ] as const)('proxyProtocol %s: a rule with methods or paths is refused, even with DROP_WITH_WARNING', (proxyProtocol, protocol, sent, grpcNote) => {
+      ['gRPC', ServiceProtocol.GRPC, 'its GRPCRoutes only',
+        "name the gRPC services and methods instead, written as GRPCRoutes: grpcMethods: [GrpcMethodMatch.method('<package.Service>', '<Method>')] (a gRPC request is POST /<service>/<method>), or leave methods and paths out to allow every method",
+        "name the gRPC services and methods instead, written as GRPCRoutes: grpcMethods: [GrpcMethodMatch.method('pay.Payment', 'Charge')] (a gRPC request is POST /<service>/<method>), or leave methods and paths out to allow every method"],
+      ['opaque', ServiceProtocol.TCP, 'no routes',
+        'leave methods and paths out of the rule for payment (Linkerd enforces it on the Server, for every request of the port)',
+        'leave methods and paths out of the rule for payment (Linkerd enforces it on the Server, for every request of the port)'],
+    ] as const)('proxyProtocol %s: a rule with methods or paths is refused, even with DROP_WITH_WARNING', (proxyProtocol, protocol, sent, fixMethods, fixPaths) => {
       const why = `Linkerd cannot express this (service payment port 8080 is ${protocol}, its Server's proxyProtocol ${proxyProtocol}, and Linkerd applies the HTTPRoute and AuthorizationPolicy such a rule is written as only on HTTP/1 and HTTP/2 Servers: `
-        + `the policy controller sends this Server's proxy ${sent} (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody); `
-        + `leave methods and paths out of the rule for payment (Linkerd enforces it on the Server, for every request of the port)${grpcNote}`;
+        + `the policy controller sends this Server's proxy ${sent} (policy-controller/grpc/src/inbound.rs to_server), so the rule would admit nobody); `;
       const rule = { callers: [Identity.serviceAccount('order')], to: svc(protocol) };
-      expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, methods: [HttpMethod.POST] }] })).toContain(`[test/zero-trust] allow[0].methods: got ["POST"]: ${why}`);
+      expect(fails({ mesh: Mesh.linkerd(), allow: [{ ...rule, methods: [HttpMethod.POST] }] })).toContain(`[test/zero-trust] allow[0].methods: got ["POST"]: ${why}${fixMethods}`);
       expect(fails({ mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('web')], to: svc(protocol) }, { ...rule, paths: [PathMatch.exact('/pay.Payment/Charge')] }] }))
-        .toContain(`[test/zero-trust] allow[1].paths: got ["exact /pay.Payment/Charge"]: ${why}`);
+        .toContain(`[test/zero-trust] allow[1].paths: got ["exact /pay.Payment/Charge"]: ${why}${fixPaths}`);
       expect(fails({ mesh: Mesh.linkerd(), unsupportedSettings: UnsupportedSettings.DROP_WITH_WARNING, allow: [{ ...rule, methods: [HttpMethod.POST] }] })).toContain('allow[0].methods: got ["POST"]');
     });
 
