@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'net';
 import { Severity } from './findings';
 import { enrolmentStep, flaggerApexService, namespaceEnrolled, podEnrolled, podPortRefs, podPortsOf, WorkloadFacts, workloadsOf } from './private/enrolment';
 import { expandPaths } from './private/files';
-import { podTemplatesOf, PodTemplateFacts } from './private/pod-templates';
+import { labelSelectorMatches, podTemplatesOf, PodTemplateFacts } from './private/pod-templates';
 import { InvalidManifestsError, loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
 import { ManifestValidator } from './validator';
@@ -210,21 +210,7 @@ function subset(selector: { [k: string]: string } | undefined, labels: { [k: str
  * `matchExpressions`) selects pods with these labels (a Service's selector: the labels its pods are known
  * to have). An expression on a label the Service does not name selects none of them, as far as known.
  */
-function selects(selector: any, labels: { [k: string]: string }): boolean {
-  if (!selector || typeof selector !== 'object') return false;
-  if (!subset(selector.matchLabels, labels)) return false;
-  return (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).every((e: any) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In': return has && values.includes(labels[e.key]);
-      case 'NotIn': return !has || !values.includes(labels[e.key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false;
-    }
-  });
-}
+const selects = labelSelectorMatches;
 
 /** Istio string matching: exact, `*`, `prefix*`, `*suffix`. */
 function istioMatch(pattern: string, value: string): boolean {

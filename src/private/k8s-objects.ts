@@ -114,6 +114,20 @@ function isPlainJson(v: unknown, depth = 0): boolean {
   return Object.values(v as object).every(x => x === undefined || isPlainJson(x, depth + 1));
 }
 
+/**
+ * The kinds that hold a pod template, and where it is in their manifest (a bare Pod: the object itself), for the
+ * readers of pods' own labels and annotations (the Linkerd Server's pod defaults, the analyzer's pod templates).
+ */
+export const POD_TEMPLATE_PATHS: { readonly [kind: string]: readonly string[] } = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Pod: [],
+};
+
 /** Whether the construct synthesizes an object of this kind (core group `v1`, or `apps/v1`, ...). */
 export function isKind(c: unknown, kinds: string[], apiVersion?: string): boolean {
   const api = apiObjectOf(c);

@@ -1,4 +1,5 @@
 import { controllerWorkloads } from './enrolment';
+import { POD_TEMPLATE_PATHS } from '../../private/k8s-objects';
 
 /** A pod template among the manifests (a workload's, or a bare Pod's metadata), for the rules that read pods' own settings. */
 export interface PodTemplateFacts {
@@ -11,17 +12,6 @@ export interface PodTemplateFacts {
   readonly annotations: { [k: string]: unknown };
 }
 
-/** Where each kind holds its pod template (a bare Pod: the object itself). */
-const TEMPLATE_PATHS: { readonly [kind: string]: readonly string[] } = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Pod: [],
-};
-
 const GROUPS: { readonly [kind: string]: string } = { Pod: 'v1', Job: 'batch/', CronJob: 'batch/' };
 
 /**
@@ -32,10 +22,10 @@ const GROUPS: { readonly [kind: string]: string } = { Pod: 'v1', Job: 'batch/', 
  */
 export function podTemplatesOf(objects: any[], nsOf: (o: any) => string): PodTemplateFacts[] {
   const map = (m: unknown) => (m && typeof m === 'object' && !Array.isArray(m) ? m as { [k: string]: any } : {});
-  const workloads = objects.filter(o => o && typeof o === 'object' && TEMPLATE_PATHS[o.kind] !== undefined && typeof o.apiVersion === 'string'
+  const workloads = objects.filter(o => o && typeof o === 'object' && POD_TEMPLATE_PATHS[o.kind] !== undefined && typeof o.apiVersion === 'string'
     && (o.kind === 'Pod' ? o.apiVersion === 'v1' : o.apiVersion.startsWith(GROUPS[o.kind] ?? 'apps/')));
   return [...workloads, ...controllerWorkloads(objects)].map(o => {
-    const template = (TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
+    const template = (POD_TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
     const meta = map(map(template).metadata);
     return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations) };
   });

@@ -6,7 +6,7 @@ import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
-import { manifestOf, namespaceOfObject, userPath } from '../../private/k8s-objects';
+import { manifestOf, namespaceOfObject, POD_TEMPLATE_PATHS, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPolicyMeet } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { makerAnnotation } from '../enrolment';
@@ -51,17 +51,6 @@ const NAMESPACE_DEFAULTS = new WeakMap<object, Map<string, NamespaceDefault[]>>(
 /** Linkerd's namespace (and pod) default inbound policy annotation (policy-controller: `config.linkerd.io/default-inbound-policy`). */
 const DEFAULT_INBOUND_POLICY = LINKERD_DEFAULT_POLICY_ANNOTATION;
 
-/** The kinds whose pods a Server may select, and where their pod template is (a bare Pod: the object itself). */
-const POD_TEMPLATES: { readonly [kind: string]: readonly string[] } = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Pod: [],
-};
-
 /** A pod template of the app (a workload's, or a bare Pod's metadata), as written at synthesis. */
 interface AppPodTemplate {
   readonly what: string;
@@ -75,7 +64,7 @@ interface AppPodTemplate {
 const APP_POD_TEMPLATES = new WeakMap<IConstruct, AppPodTemplate[]>();
 
 /**
- * The pod templates of the app's workloads (POD_TEMPLATES), rendered once per synthesis rather than once per Server:
+ * The pod templates of the app's workloads (POD_TEMPLATE_PATHS), rendered once per synthesis rather than once per Server:
  * an app with a rate limit on each of 300 services and their 300 Deployments would render 180,000 workloads. Read
  * only at synthesis (the Servers' validation and rendering), when the tree is final; the list is dropped when the
  * next synthesis validates the app (a validation of the root, which cdk8s runs first: App.synth and Chart.toJson
@@ -86,10 +75,10 @@ function appPodTemplates(root: IConstruct): AppPodTemplate[] {
   if (known) return known;
   const out: AppPodTemplate[] = [];
   for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || POD_TEMPLATES[c.kind] === undefined) continue;
+    if (!ApiObject.isApiObject(c) || POD_TEMPLATE_PATHS[c.kind] === undefined) continue;
     const o = manifestOf(c);
     if (o === undefined) continue; // not complete (e.g. a cdk8s-plus Deployment without containers): not a workload yet
-    const pod = POD_TEMPLATES[c.kind].reduce((cur: any, k) => cur?.[k], o);
+    const pod = POD_TEMPLATE_PATHS[c.kind].reduce((cur: any, k) => cur?.[k], o);
     out.push({ what: `${c.kind} ${c.name} [${userPath(c)}]`, namespace: namespaceOfObject(c), chart: Chart.of(c), labels: pod?.metadata?.labels ?? {}, annotations: pod?.metadata?.annotations ?? {} });
   }
   APP_POD_TEMPLATES.set(root, out);
