@@ -156,9 +156,6 @@ export class Shop extends Chart {
       envoyProxyName: mesh.kind === MeshKind.LINKERD ? 'shop-linkerd' : undefined,
       routes: [{ pathPrefix: '/', service: web }, { pathPrefix: '/api', service: order }],
       jwt: mesh.kind === MeshKind.ISTIO ? { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', audiences: ['shop'] } : undefined,
-      // Istio API (sidecars): istioctl's istio-ingressgateway listens on 8080 for port 80, which the JWT DENY
-      // leaves out so that http:// without a token gets the redirect to https://, not 403
-      istioGatewayHttpTargetPort: mesh.kind === MeshKind.ISTIO && !ambient ? 8080 : undefined,
     });
     // the gateway's own identity (on Linkerd, the service account Envoy Gateway generates for this
     // Gateway's proxies in envoy-gateway-system, not the whole namespace: every team's Gateways run there).

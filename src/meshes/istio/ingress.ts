@@ -52,12 +52,6 @@ export function istioIngressRender(gatewayPodLabels: (intent: IngressIntent) => 
         + 'Give this app a gateway of its own (e.g. helm install shop-gateway istio/gateway -n <namespace>, then set istioGatewaySelector, istioGatewayNamespace and istioGatewayServiceAccount to its labels, namespace and service account), '
         + 'or require the token at the services too (ZeroTrustNamespace jwt and requireJwt on the rules that admit the gateway, with jwt.forwardOriginalToken: true here)');
     }
-    if (intent.api === IngressApi.ISTIO && jwt && tls && intent.istioGatewayHttpTargetPort === undefined) {
-      warn(`the JWT at the edge is required on every port of the gateway pods (AuthorizationPolicy ${gwNamespace}/${name}-require-jwt names no port), the plain-HTTP one too: `
-        + `a request to http://${intent.host} without a token gets 403, not the redirect to https:// (Istio's RBAC filter runs before the router that redirects). `
-        + 'The pods listen on the targetPorts of the gateway\'s Service, which the library cannot know: set istioGatewayHttpTargetPort to the targetPort of its port 80 '
-        + `(8080 for istioctl's istio-ingressgateway, 80 for a Helm istio/gateway release; kubectl -n ${gwNamespace} get svc <gateway> -o jsonpath='{.spec.ports[?(@.port==80)].targetPort}') to leave it out of the DENY`);
-    }
     if (!mesh.ambient) warnServiceRoutesSkipped(scope, intent, warn);
     if (intent.api === IngressApi.ISTIO) {
       renderIstioApi(scope, intent, mesh.clusterDomain);
@@ -121,19 +115,14 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
     },
   });
   // the gateway pods are shared with other hosts: the policy is for this host only, with and without
-  // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host).
-  // With a redirect, the plain-HTTP listener is left out when its pod port is known, so that http:// without a
-  // token gets the redirect, not 403: RBAC runs before the router (pilot/pkg/networking/core/listener_builder.go,
-  // buildHTTPConnectionManager: the authz filters before the router). An operation's ports are the pods' ports
-  // (Envoy's destination_port: pilot/pkg/security/authz/model/generator.go destPortGenerator), and Istio listens
-  // on the Service's targetPort, not the Gateway's port 443/80 (pilot/pkg/model/gateway.go resolvePorts), which
-  // the library cannot know: a notPorts of the given HTTP pod port fails closed if wrong (the DENY stays on
-  // every port), where ports of a guessed HTTPS pod port would fail open. Nothing the client controls on the
-  // TLS listener tells it apart safely: :scheme is the client's in HTTP/2, x-forwarded-proto is the client's
-  // with numTrustedProxies, and a TLS client may send no SNI (another Gateway's catch-all HTTPS server on the
-  // same pods then serves it)
-  const httpPort = tls ? intent.istioGatewayHttpTargetPort : undefined;
-  if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`], undefined, httpPort !== undefined ? [String(httpPort)] : undefined);
+  // a port in the Host header (hosts is an exact match, and the gateway serves host:443 as host). On every port of
+  // the pods, the plain-HTTP one too (so http:// without a token gets 403, not the redirect: RBAC runs before the
+  // router, pilot/pkg/networking/core/listener_builder.go buildHTTPConnectionManager): leaving that port out would
+  // let a request through without a token whenever the gateway trusts the client's x-forwarded-proto
+  // (numTrustedProxies): the redirect listener's routes are the VirtualService's with RequireTls only
+  // (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig), and Envoy redirects only when
+  // x-forwarded-proto is not https
+  if (intent.jwt) renderJwt(scope, name, intent.istioGatewayNamespace, { selector: { matchLabels: selector } }, intent.jwt, [host, `${host}:*`]);
 }
 
 /** The name of a route of the ingress VirtualService. */
@@ -185,7 +174,7 @@ function warnServiceRoutesSkipped(scope: Construct, intent: IngressIntent, warn:
  * for it).
  */
 function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: string]: unknown }, jwt: JwtAuthentication,
-  hosts?: string[], ports?: string[], notPorts?: string[]): void {
+  hosts?: string[], ports?: string[]): void {
   new ApiObject(scope, 'RequestAuthentication', {
     ...istio.RequestAuthentication.GVK,
     metadata: objectMetadata(`${name}-jwt`, namespace),
@@ -204,7 +193,7 @@ function renderJwt(scope: Construct, name: string, namespace: string, at: { [k: 
     spec: {
       ...at,
       action: istio.AuthorizationPolicySpecAction.DENY,
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports || notPorts ? { to: [{ operation: { hosts, ports, notPorts } }] } : {}) }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], ...(hosts || ports ? { to: [{ operation: { hosts, ports } }] } : {}) }],
     },
   });
 }

@@ -118,20 +118,6 @@ export interface IngressGatewayProps {
    */
   readonly istioGatewayServiceAccount?: string;
   /**
-   * Istio API, with `tlsSecretName` and `jwt`: the port the ingress gateway pods listen on for the Gateway's
-   * plain-HTTP port 80, i.e. the `targetPort` of port 80 of the gateway's Service: 8080 for istioctl's
-   * `istio-ingressgateway`, 80 for a Helm `istio/gateway` release with its default values
-   * (`kubectl -n istio-system get svc <gateway> -o jsonpath='{.spec.ports[?(@.port==80)].targetPort}'`).
-   * Istio listens on the Service's targetPort, not on the Gateway's port (pilot/pkg/model/gateway.go
-   * resolvePorts), and an AuthorizationPolicy's ports are the pods' ports: the DENY that requires the JWT
-   * leaves out this port, so that a plain-HTTP request without a token gets the redirect to https:// rather
-   * than 403 (RBAC runs before the router's redirect). A wrong value leaves the DENY on every port (403 on
-   * http://, as without it); the pods' HTTPS ports of either install (443, 8443) are refused.
-   * @default - the DENY covers every port of the gateway pods, and a warning at synthesis says that
-   * http:// without a token gets 403
-   */
-  readonly istioGatewayHttpTargetPort?: number;
-  /**
    * What to do with settings the mesh cannot express: fail, or leave them out with a warning and a
    * `cdk8s-mesh.io/dropped-settings` annotation on the objects this pattern writes. The Istio API on another mesh and a JWT the edge cannot require are always refused (the edge would admit requests without a token).
    * @default UnsupportedSettings.FAIL
@@ -283,7 +269,6 @@ export class IngressGateway extends MeshConstruct {
       istioGatewaySelector: props.istioGatewaySelector,
       istioGatewayNamespace: gwNamespace,
       istioGatewayServiceAccount: gwAccount,
-      istioGatewayHttpTargetPort: props.istioGatewayHttpTargetPort,
       namespaceOf: s => s.namespace ?? chartNamespace(this),
       // (at synthesis) those of this gateway's cluster: another cluster's ResilientService is not where this gateway routes
       resilientServices: () => this.node.root.node.findAll()
@@ -304,14 +289,6 @@ export class IngressGateway extends MeshConstruct {
     }
     if (this.api === IngressApi.GATEWAY_API && (props.istioGatewaySelector || props.istioGatewayNamespace || props.istioGatewayServiceAccount)) {
       problems.add('istioGatewaySelector', props.istioGatewaySelector ?? props.istioGatewayNamespace ?? props.istioGatewayServiceAccount, 'only the Istio API selects existing gateway pods', 'remove it: a Gateway API Gateway gets its own pods');
-    }
-    const httpPort = props.istioGatewayHttpTargetPort;
-    if (httpPort !== undefined) {
-      if (this.api !== IngressApi.ISTIO) problems.add('istioGatewayHttpTargetPort', httpPort, 'only the Istio API runs on existing gateway pods whose ports the library cannot know', 'remove it: a Gateway API Gateway\'s pods listen on its listeners\' ports');
-      else if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535) problems.add('istioGatewayHttpTargetPort', httpPort, 'a port is a whole number from 1 to 65535', 'use the targetPort of port 80 of the gateway\'s Service, e.g. 8080 (istioctl\'s istio-ingressgateway)');
-      // the pods' HTTPS port of istioctl's gateway (8443) or of a Helm istio/gateway release (443): left out of
-      // the DENY, it would admit HTTPS requests without a token
-      else if (httpPort === 443 || httpPort === 8443) problems.add('istioGatewayHttpTargetPort', httpPort, 'it is the gateway pods\' HTTPS port in istioctl\'s (8443) or Helm\'s (443) install, which the JWT DENY must cover', 'use the targetPort of port 80 of the gateway\'s Service (8080 for istioctl\'s istio-ingressgateway, 80 for a Helm istio/gateway release)');
     }
     if (!isDns1123Subdomain(gwAccount)) problems.add('istioGatewayServiceAccount', gwAccount, 'a service account name is a DNS-1123 subdomain', "use e.g. 'istio-ingressgateway'");
     if (tls !== undefined) {

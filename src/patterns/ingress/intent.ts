@@ -52,8 +52,6 @@ export interface IngressIntent {
   readonly istioGatewayNamespace: string;
   /** Istio API: the service account of the ingress gateway pods. */
   readonly istioGatewayServiceAccount: string;
-  /** Istio API: the gateway pods' port behind the Service's port 80, if given. */
-  readonly istioGatewayHttpTargetPort?: number;
   /** The namespace of a service, as the construct resolves it (given, or the construct's chart's). */
   namespaceOf(service: ServiceRef): string | undefined;
   /** The ResilientServices of the app on this construct's mesh, at synthesis. */

@@ -92,7 +92,7 @@ describe('Istio API', () => {
   });
 
   test('JWT on the shared gateway (its default service account) warns that other apps\' routes skip it, naming the fixes; a dedicated gateway does not', () => {
-    const shared = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayHttpTargetPort: 8080 }));
+    const shared = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT }));
     expect(shared.warnings).toHaveLength(1);
     expect(shared.warnings[0]).toContain('the JWT at the edge is required for host shop.example.com only, on the shared ingress gateway pods (istio=ingressgateway in istio-system)');
     expect(shared.warnings[0]).toContain('one identity (istio-system/istio-ingressgateway-service-account)');
@@ -100,56 +100,11 @@ describe('Istio API', () => {
     expect(shared.warnings[0]).toContain('ZeroTrustNamespace jwt and requireJwt');
     expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/shop] the JWT at the edge is required for host shop.example.com only'));
     const dedicated = new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), {
-      jwt: JWT, istioGatewaySelector: { istio: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', istioGatewayServiceAccount: 'shop-gateway', istioGatewayHttpTargetPort: 80,
+      jwt: JWT, istioGatewaySelector: { istio: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', istioGatewayServiceAccount: 'shop-gateway',
     }));
     expect(dedicated.warnings).toEqual([]);
     // without JWT at the edge, nothing to skip
     expect(new IngressGateway(shopChart(), 'shop', props(Mesh.istio())).warnings).toEqual([]);
-  });
-
-  test('JWT with the HTTPS redirect: without the gateway pods\' HTTP port, the DENY covers every port and a warning says http:// gets 403; with it, the DENY leaves that port out', () => {
-    const deny = (over: Partial<IngressGatewayProps>) => {
-      const chart = shopChart();
-      const gw = new IngressGateway(chart, 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayServiceAccount: 'shop-gateway', ...over }));
-      const out = synthValidated(chart);
-      return { to: one(out, 'AuthorizationPolicy', 'shop-require-jwt').spec.rules[0].to, warnings: gw.warnings, out };
-    };
-    const hosts = ['shop.example.com', 'shop.example.com:*'];
-    const unknown = deny({});
-    expect(unknown.to).toEqual([{ operation: { hosts } }]);
-    expect(unknown.warnings).toHaveLength(1);
-    expect(unknown.warnings[0]).toContain('the JWT at the edge is required on every port of the gateway pods (AuthorizationPolicy istio-system/shop-require-jwt names no port)');
-    expect(unknown.warnings[0]).toContain('a request to http://shop.example.com without a token gets 403, not the redirect to https://');
-    expect(unknown.warnings[0]).toContain('set istioGatewayHttpTargetPort to the targetPort of its port 80 (8080 for istioctl\'s istio-ingressgateway, 80 for a Helm istio/gateway release');
-    expect(stderr()).toHaveBeenCalledWith(expect.stringContaining('[test/shop] the JWT at the edge is required on every port of the gateway pods'));
-    // istioctl's gateway: port 80 is the pods' 8080; a Helm release's: 80. The HTTPS port stays covered
-    for (const port of [8080, 80]) {
-      const known = deny({ istioGatewayHttpTargetPort: port });
-      expect(known.to).toEqual([{ operation: { hosts, notPorts: [String(port)] } }]);
-      expect(known.warnings).toEqual([]);
-      expect(MeshAnalyzer.analyzeObjects(known.out).findings.filter(f => f.severity !== 'info')).toEqual([]);
-    }
-    // without TLS (plain HTTP allowed) there is no redirect: the DENY stays on every port, with no warning
-    const plain = deny({ tlsSecretName: undefined, allowPlainHttp: true, istioGatewayHttpTargetPort: 8080 });
-    expect(plain.to).toEqual([{ operation: { hosts } }]);
-    expect(plain.warnings).toEqual([]);
-    // without JWT, nothing to warn about
-    expect(new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { istioGatewayServiceAccount: 'shop-gateway' })).warnings).toEqual([]);
-  });
-
-  test.each<[string, Partial<IngressGatewayProps>, string]>([
-    ['istioctl\'s HTTPS pod port', { istioGatewayHttpTargetPort: 8443 }, 'istioGatewayHttpTargetPort: got 8443: it is the gateway pods\' HTTPS port'],
-    ['Helm\'s HTTPS pod port', { istioGatewayHttpTargetPort: 443 }, 'istioGatewayHttpTargetPort: got 443: it is the gateway pods\' HTTPS port'],
-    ['port 0', { istioGatewayHttpTargetPort: 0 }, 'istioGatewayHttpTargetPort: got 0: a port is a whole number from 1 to 65535'],
-    ['port 65536', { istioGatewayHttpTargetPort: 65536 }, 'istioGatewayHttpTargetPort: got 65536: a port is a whole number from 1 to 65535'],
-    ['a fraction', { istioGatewayHttpTargetPort: 80.5 }, 'istioGatewayHttpTargetPort: got 80.5'],
-    ['the Gateway API', { api: IngressApi.GATEWAY_API, istioGatewayHttpTargetPort: 8080 }, 'istioGatewayHttpTargetPort: got 8080: only the Istio API'],
-  ])('istioGatewayHttpTargetPort refused: %s', (_name, over, expected) => {
-    expect(failureOf(c => new IngressGateway(c, 'shop', props(Mesh.istio(), { jwt: JWT, ...over })))).toContain(expected);
-  });
-
-  test('istioGatewayHttpTargetPort accepted at both ends of the port range', () => {
-    for (const port of [1, 65535]) expect(() => new IngressGateway(shopChart(), 'shop', props(Mesh.istio(), { jwt: JWT, istioGatewayHttpTargetPort: port }))).not.toThrow();
   });
 
   test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {
