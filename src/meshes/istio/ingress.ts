@@ -86,13 +86,18 @@ function renderIstioApi(scope: Construct, intent: IngressIntent, clusterDomain: 
   const { name, namespace: ns, host } = intent;
   const tls = intent.tlsSecretName;
   const selector = sortKeys(intent.istioGatewaySelector ?? { istio: 'ingressgateway' });
-  // the host for the VirtualServices of this namespace only: a host with no namespace is */host, to which a
-  // VirtualService of any namespace binds (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig,
-  // host.NamesForNamespace(server.Hosts, virtualService.Namespace); pkg/config/host/names.go), adding or
-  // shadowing routes of this host on the shared gateway pods. The one VirtualService below is in ns, whatever
-  // the namespaces of the services it routes to (pkg/config/validation/agent ValidateNamespaceSlashWildcardHostname
-  // accepts namespace/host on a Gateway).
-  const serverHosts = () => [`${ns}/${host}`];
+  // On a gateway of the app's own (istioGatewaySelector given), the host is for the VirtualServices of this
+  // namespace only: a host with no namespace is */host, to which a VirtualService of any namespace binds
+  // (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig, host.NamesForNamespace(server.Hosts,
+  // virtualService.Namespace); pkg/config/host/names.go), adding or shadowing routes of this host. The one
+  // VirtualService below is in ns, whatever the namespaces of the services it routes to
+  // (ValidateNamespaceSlashWildcardHostname accepts namespace/host on a Gateway). On the shared gateway pods
+  // (istio=ingressgateway) the host stays bare: istiod skips a second TLS server of the same host on the same
+  // port only when the host strings are equal (pilot/pkg/model/gateway.go MergeGateways, CheckDuplicates on
+  // the raw hosts), and strips the namespace for the SNI match (GetSNIHostsForServer), so `shop/h` beside
+  // another app's `h` (or `team/h`) would give the listener two filter chains of one SNI, which Envoy rejects
+  // for every host of those pods; with a bare host that mistake costs only the second server
+  const serverHosts = () => [intent.istioGatewaySelector ? `${ns}/${host}` : host];
   const servers: istio.GatewaySpecServers[] = tls
     ? [
       { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: serverHosts(), tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: tls } },

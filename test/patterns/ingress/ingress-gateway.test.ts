@@ -41,9 +41,9 @@ describe('Istio API', () => {
     const gw = one(out, 'Gateway', 'shop').spec;
     expect(gw.selector).toEqual({ istio: 'ingressgateway' });
     expect(gw.servers).toEqual([
-      // the host for the VirtualServices of shop only (the namespace of shop-ingress), not */ (any namespace's)
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop/shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop/shop.example.com'], tls: { httpsRedirect: true } },
+      // the shared gateway pods: a bare host (istiod's duplicate-host check compares the host strings)
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
     ]);
     const vs = one(out, 'VirtualService', 'shop-ingress').spec;
     expect(vs.gateways).toEqual(['shop/shop']);
@@ -109,12 +109,12 @@ describe('Istio API', () => {
 
   test('plain HTTP only with allowPlainHttp: one server on 80, no redirect', () => {
     const out = synth(props(Mesh.istio(), { tlsSecretName: undefined, allowPlainHttp: true }));
-    expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop/shop.example.com'] }]);
+    expect(one(out, 'Gateway', 'shop').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }]);
   });
 
-  test('the Gateway\'s host is for the app\'s namespace only: a VirtualService of another namespace for that host is not bound (I108), the app\'s own is', () => {
+  test('on a gateway of the app\'s own, the Gateway\'s host is for the app\'s namespace only: a VirtualService of another namespace for that host is not bound (I108), the app\'s own is', () => {
     const chart = shopChart();
-    new IngressGateway(chart, 'shop', props(Mesh.istio(), { routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80, namespace: 'orders' }) }] }));
+    new IngressGateway(chart, 'shop', props(Mesh.istio(), { istioGatewaySelector: { app: 'shop-gateway' }, istioGatewayNamespace: 'shop-gateway', routes: [{ pathPrefix: '/', service: web() }, { pathPrefix: '/api', service: ServiceRef.fromName('order', { port: 80, namespace: 'orders' }) }] }));
     const out = synthValidated(chart);
     // one VirtualService, in the Gateway's namespace, whatever the namespaces of the services it routes to
     expect(ofKind(out, 'VirtualService').map(v => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual(['shop/shop-ingress']);
