@@ -128,6 +128,17 @@ export const POD_TEMPLATE_PATHS: { readonly [kind: string]: readonly string[] } 
   Pod: [],
 };
 
+/**
+ * The container ports a Service's named targetPort is looked up in, in the order Kubernetes looks (kubernetes
+ * pkg/api/v1/pod/util.go FindPort): the containers' TCP ports (a port's protocol defaults to TCP; the meshes'
+ * Services are TCP), then those of the native sidecars (init containers with `restartPolicy: Always`).
+ */
+export function servicePortCandidates(podSpec: any): any[] {
+  const ports = (list: unknown) => (Array.isArray(list) ? list : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []))
+    .filter((p: any) => p && typeof p === 'object' && (p.protocol ?? 'TCP') === 'TCP');
+  return [...ports(podSpec?.containers), ...ports((Array.isArray(podSpec?.initContainers) ? podSpec.initContainers : []).filter((c: any) => c?.restartPolicy === 'Always'))];
+}
+
 /** Whether the construct synthesizes an object of this kind (core group `v1`, or `apps/v1`, ...). */
 export function isKind(c: unknown, kinds: string[], apiVersion?: string): boolean {
   const api = apiObjectOf(c);
@@ -266,8 +277,7 @@ export class PodTemplate {
    * (kubernetes pkg/api/v1/pod/util.go, FindPort).
    */
   public containerPortsNamed(name: string): number[] {
-    return (this.template().spec?.containers ?? []).flatMap((c: any) => c.ports ?? [])
-      .filter((p: any) => p.name === name).map((p: any) => p.containerPort);
+    return servicePortCandidates(this.template().spec).filter((p: any) => p.name === name).map((p: any) => p.containerPort);
   }
 
   /** `automountServiceAccountToken` of the pod spec, if written. */

@@ -52,6 +52,17 @@ describe('Istio: a named targetPort is the pods\' container port of that name', 
     expect(decide(NS, SERVICE, deployment('api', 8080), allow('8080'))).toBe('true AuthorizationPolicy shop/api-allow rules[0]');
   });
 
+  test('a native sidecar\'s port (init container with restartPolicy Always) counts, after the containers\' TCP ports; a UDP port of that name does not', () => {
+    const pod = (init: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}}
+spec:
+  containers: [{name: api, image: x, ports: [{name: http, containerPort: 53, protocol: UDP}]}]
+  initContainers: [{name: proxy, image: p, ${init}ports: [{name: http, containerPort: 9443}]}]`;
+    expect(decide(NS, SERVICE, pod('restartPolicy: Always, '), allow('9443'))).toMatch(/^true /);
+    expect(decide(NS, SERVICE, pod('restartPolicy: Always, '), allow('53'))).toMatch(/^false /);
+  });
+
   test('a bare Pod and a StatefulSet resolve it too', () => {
     const pod = `apiVersion: v1
 kind: Pod

@@ -39,6 +39,26 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
     expect(allowPorts(synthValidated(chart))).toEqual([['8080']]);
   });
 
+  test('a native sidecar\'s port (an init container with restartPolicy Always) counts after the containers\' ports, as Kubernetes FindPort looks; a UDP port of that name does not', () => {
+    const chart = shopChart();
+    const pod = (initContainers: object[], ports: object[] = []) => ({ containers: [{ name: 'app', image: 'x', ports }], initContainers });
+    new ApiObject(chart, 'dep', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: pod([{ name: 'proxy', image: 'p', restartPolicy: 'Always', ports: [{ name: 'http', containerPort: 9443 }] }], [{ name: 'http', containerPort: 53, protocol: 'UDP' }]) } },
+    });
+    const ref = ServiceRef.fromService(service(chart));
+    zeroTrust(chart, ref);
+    expect(allowPorts(synthValidated(chart))).toEqual([['9443']]);
+    // an init container that is not a sidecar (no restartPolicy: Always) gives the Service no endpoint: refused
+    const plain = shopChart();
+    new ApiObject(plain, 'dep', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: pod([{ name: 'setup', image: 'p', ports: [{ name: 'http', containerPort: 9443 }] }]) } },
+    });
+    zeroTrust(plain, ServiceRef.fromService(service(plain)));
+    expect(() => Testing.synth(plain)).toThrow(/http/);
+  });
+
   test('the workload (and its container) defined after the reference and the policy still count: read at synthesis', () => {
     const chart = shopChart();
     const ref = ServiceRef.fromService(service(chart));

@@ -4,6 +4,8 @@
  * rules and the reachability matrix. See docs/enrolment.md.
  */
 
+import { servicePortCandidates } from '../../private/k8s-objects';
+
 /** A workload among the manifests, with its pod template's metadata. */
 export interface WorkloadFacts {
   readonly obj: any;
@@ -16,6 +18,8 @@ export interface WorkloadFacts {
   readonly automount?: boolean;
   /** The pod's container ports, in container order. */
   readonly ports: { readonly name?: string; readonly containerPort: unknown }[];
+  /** The ports a Service's named targetPort is looked up in, in Kubernetes' order (servicePortCandidates). */
+  readonly servicePorts: { readonly name?: string; readonly containerPort: unknown }[];
 }
 
 /**
@@ -28,7 +32,7 @@ export function podPortsOf(pods: WorkloadFacts[], target: unknown): { readonly p
   if (typeof target === 'number') return [{ port: target, pods }];
   const out = new Map<number, WorkloadFacts[]>();
   for (const w of pods) {
-    const port = w.ports.find(p => p.name === target)?.containerPort;
+    const port = w.servicePorts.find(p => p.name === target)?.containerPort;
     if (typeof port !== 'number') continue;
     if (!out.has(port)) out.set(port, []);
     out.get(port)!.push(w);
@@ -130,6 +134,7 @@ export function workloadsOf(objects: any[], nsOf: (o: any) => string): WorkloadF
       automount: typeof spec?.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : undefined,
       ports: (Array.isArray(spec?.containers) ? spec.containers : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []))
         .filter((p: any) => p && typeof p === 'object'),
+      servicePorts: servicePortCandidates(spec),
     };
   });
 }
