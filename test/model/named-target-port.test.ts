@@ -43,7 +43,9 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
     const chart = shopChart();
     const pod = (initContainers: object[], ports: object[] = []) => ({ containers: [{ name: 'app', image: 'x', ports }], initContainers });
     new ApiObject(chart, 'dep', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: pod([{ name: 'proxy', image: 'p', restartPolicy: 'Always', ports: [{ name: 'http', containerPort: 9443 }] }], [{ name: 'http', containerPort: 53, protocol: 'UDP' }]) } },
     });
     const ref = ServiceRef.fromService(service(chart));
@@ -52,7 +54,9 @@ describe('a named targetPort is the pod port of the selected pods (Istio Authori
     // an init container that is not a sidecar (no restartPolicy: Always) gives the Service no endpoint: refused
     const plain = shopChart();
     new ApiObject(plain, 'dep', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: pod([{ name: 'setup', image: 'p', ports: [{ name: 'http', containerPort: 9443 }] }]) } },
     });
     zeroTrust(plain, ServiceRef.fromService(service(plain)));
