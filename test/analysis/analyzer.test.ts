@@ -213,7 +213,7 @@ spec:
   });
 });
 
-describe('K103 and Linkerd Links that select per consumer (MultiClusterExport: mirror.cdk8s-mesh.io/<consumer>)', () => {
+describe('K103 and Linkerd Links with selectors of their own (hand-written: the rule reads a Link\'s targetClusterName, never its selector)', () => {
   // a consuming cluster's output, hand-written: the app's own Service cart, a route to a mirrored Service, and the
   // Link to eu-west; the rule reads the Link's targetClusterName only (the service mirror names the mirror
   // <service>-<targetClusterName> whatever the selector: cluster_watcher.go mirrorServiceName), never its selector

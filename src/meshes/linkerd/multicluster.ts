@@ -10,34 +10,18 @@ import { MultiClusterRenderer, RenderContext } from '../renderer';
 import { MeshTlsAuthentication } from '../unconverted';
 
 /**
- * The mode label of an exported Service: `true` through the multicluster gateway, `remote-discovery` on a flat
- * network. The service mirror does not read this key itself: it evaluates the Link's `selector` (gateway mode) and
- * `remoteDiscoverySelector` against the remote Service's labels (multicluster/service-mirror/cluster_watcher.go
- * isExported, isRemoteDiscovery; `mirror.linkerd.io/exported` is only the CLI's default selector, cmd/link.go). It
- * is kept because it is Linkerd's documented export label, and because a Service that both selectors match is
- * mirrored for remote discovery (getMirrorServiceLabels, handleRemoteServiceExported check isRemoteDiscovery first): the
- * mode value keeps the two selectors apart.
+ * The export label of a Service: `true` through the multicluster gateway, `remote-discovery` on a flat network,
+ * which the Links' default selectors match (multicluster/cmd/link.go; the service mirror evaluates the Link's
+ * `selector` and `remoteDiscoverySelector` against the remote Service's labels: cluster_watcher.go isExported,
+ * isRemoteDiscovery).
  */
 const EXPORTED = 'mirror.linkerd.io/exported';
 
 /**
- * The label that exports a Service to one consumer cluster: `mirror.cdk8s-mesh.io/<consumer>: 'true'`, which the
- * consumer's Link selects (with the mode label), so that a Service is mirrored only into the clusters it is
- * exported to (a Link selecting `mirror.linkerd.io/exported` alone mirrors every exported Service into every
- * linked cluster). The name part is the cluster name, a DNS-1123 label of at most 63 characters (the
- * MultiClusterExport refuses any other at `clusters[i].name`), so the key is always a valid label key; the
- * service mirror copies it onto the mirrored Service (getCommonServiceLabels skips only `mirror.linkerd.io/*`),
- * where no Link selects it (the mode label is not copied).
- */
-export function linkerdConsumerLabel(consumer: string): string {
-  return `mirror.cdk8s-mesh.io/${consumer}`;
-}
-
-/**
  * Who reaches an exported Service through the multicluster gateway, for descriptions and warnings: the gateway
  * admits any meshed client (linkerd-multicluster chart, gateway-policy.yaml: MeshTLSAuthentication `any-meshed`
- * with identities `*`, NetworkAuthentication 0.0.0.0/0 and ::/0) and forwards it with its own identity, so the
- * consumers' Links decide what is mirrored, not who may call.
+ * with identities `*`, NetworkAuthentication 0.0.0.0/0 and ::/0) and forwards it with its own identity; and every
+ * cluster linked to the exporter mirrors the Service (the Links' default selectors), not only its consumers.
  */
 export function gatewayClients(e: ExportIntent): string {
   return `every meshed client that can reach the multicluster gateway of ${e.from.name} (the Links of ${e.to.map(c => c.name).join(', ')} mirror ${e.service.name})`;
@@ -99,10 +83,10 @@ function exportPolicy(by: IConstruct, e: ExportIntent, remoteDiscovery: boolean,
 
 /**
  * Linkerd: exported Services carry `mirror.linkerd.io/exported` (`true` through the multicluster
- * gateway, `remote-discovery` on a flat network) and `mirror.cdk8s-mesh.io/<consumer>: 'true'` for each
- * consumer; each consumer has a `Link` to each exporter (whose credentials Secret comes from `linkerd
- * multicluster link-gen`) that selects both labels, its own only, so a Service is mirrored only where it is
- * exported (defence in depth: the gateway admits any meshed client that reaches it); the exporting cluster gets
+ * gateway, `remote-discovery` on a flat network); each consumer has a `Link` to each exporter (whose
+ * credentials Secret comes from `linkerd multicluster link-gen`), with Linkerd's default selectors, so every
+ * cluster linked to an exporter mirrors what it exports (one Link serves every app of the two clusters); the
+ * exporting cluster gets
  * the exported Service's Server and a policy for the gateway identity (or, with remote discovery, for
  * the named callers). Linkerd has no failover of its own (the linkerd-failover extension does it), so it
  * is refused with the alternative, and so are callers behind the gateway, whose identity it hides.
@@ -154,10 +138,7 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
 
   render(by: IConstruct, intent: MultiClusterIntent, { mesh, droppedNote }: RenderContext) {
     const mode = intent.linkerdRemoteDiscovery ? 'remote-discovery' : 'true';
-    for (const e of intent.exports) {
-      e.service._labelService(EXPORTED, mode);
-      for (const c of e.to) e.service._labelService(linkerdConsumerLabel(c.name), 'true');
-    }
+    for (const e of intent.exports) e.service._labelService(EXPORTED, mode);
     for (const e of intent.exports) exportPolicy(by, e, intent.linkerdRemoteDiscovery, mesh, droppedNote);
     const links = new Set<string>();
     for (const e of intent.exports) {
@@ -165,7 +146,6 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
         const key = `${c.name}<-${e.from.name}`;
         if (links.has(key)) continue;
         links.add(key);
-        const selector = { matchLabels: { [EXPORTED]: mode, [linkerdConsumerLabel(c.name)]: 'true' } };
         new linkerd.Link(c.chart, `Link-${e.from.name}`, {
           metadata: objectMetadata(e.from.name, 'linkerd-multicluster', { annotations: { [SETUP]: linkSetup(c.name, e.from.name) } }),
           spec: {
@@ -177,10 +157,14 @@ export const LINKERD_MULTI_CLUSTER: MultiClusterRenderer = {
             gatewayPort: '4143',
             gatewayIdentity: `linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.${e.from.trustDomain}`,
             probeSpec: { path: '/ready', port: '4191', period: '3s' },
-            // only the Services exported to this consumer, in this mode (the other selector left out selects
-            // nothing: cluster_watcher.go isExported and isRemoteDiscovery treat a nil or empty selector as
-            // "Nothing"; `linkerd multicluster link --gateway=false` leaves `selector` out the same way)
-            ...(intent.linkerdRemoteDiscovery ? { remoteDiscoverySelector: selector } : { selector }),
+            // Linkerd's own selectors (multicluster/cmd/link.go): one Link per consumer and exporter serves every app
+            // of the two clusters, so it selects what any of them exports the documented way; a selector of this
+            // app's own would make the service mirror delete the mirrors of every other exported Service
+            // (cluster_watcher.go: a Service no longer selected is unexported). So an exported Service is mirrored
+            // into every cluster linked to its exporter, not only its consumers; the gateway admits any meshed
+            // client that reaches it anyway (gatewayClients)
+            selector: { matchLabels: { [EXPORTED]: 'true' } },
+            remoteDiscoverySelector: { matchLabels: { [EXPORTED]: 'remote-discovery' } },
           },
         });
       }

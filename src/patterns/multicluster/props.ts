@@ -5,10 +5,7 @@ import { ServiceRef } from '../../model/service';
  * One cluster of a multi-cluster mesh.
  */
 export interface MeshClusterProps {
-  /**
-   * The cluster's name (a DNS-1123 label): also its Consul peer name and Linkerd link name. On Linkerd, the
-   * Services exported to it carry the label `mirror.cdk8s-mesh.io/<name>`, which its Links select.
-   */
+  /** The cluster's name (a DNS-1123 label): also its Consul peer name and Linkerd link name. */
   readonly name: string;
   /** The network the cluster's pods are on (Istio `topology.istio.io/network`). */
   readonly network: string;

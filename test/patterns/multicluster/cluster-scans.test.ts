@@ -101,7 +101,7 @@ describe('ingress: the host:port a gateway claims is claimed in its cluster', ()
       gateway(u);
       gateway(e);
     });
-    for (const c of [us, eu]) expect(ofKind(synthValidated(c), 'Gateway', 'shop').map(g => g.spec.servers.map((s: any) => s.hosts))).toEqual([[['shop/shop.example.com'], ['shop/shop.example.com']]]);
+    for (const c of [us, eu]) expect(ofKind(synthValidated(c), 'Gateway', 'shop').map(g => g.spec.servers.map((s: any) => s.hosts))).toEqual([[['shop.example.com'], ['shop.example.com']]]);
   });
 
   const SAME_CHART = '[us-west/edge] host: got "shop.example.com": [us-west/shop] already serves shop.example.com:443 in this cluster: two gateways claiming one host and port make the winner undefined; route every path of the host through one IngressGateway per cluster';

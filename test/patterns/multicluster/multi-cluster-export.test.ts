@@ -2,12 +2,12 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  CanaryRelease, ConsulDatacenterWideEntries, FaultInjection, GrpcMethodMatch, HeaderMatch, Identity, IstioMultiClusterMode, LinkerdInboundPolicy, LoadBalancingPolicy, Mesh,
+  CanaryRelease, ConsulDatacenterWideEntries, FaultInjection, GrpcMethodMatch, HeaderMatch, Identity, IstioMultiClusterMode, LinkerdInboundPolicy,
+  LoadBalancingPolicy, Mesh,
   MultiClusterExport, MultiClusterExportProps, ReachabilityMatrix, ReleaseVersion, ResilientService, ServiceRef,
   HttpMethod, MtlsPhase, PathMatch, ServiceProtocol, UnsupportedSettings, ZeroTrustNamespace,
 } from '../../../src';
 import { LinkerdServer } from '../../../src/meshes/linkerd/server';
-import { labelKeyProblem } from '../../../src/private/names';
 import { captureStderr, one, ofKind, shopChart, synthValidated } from '../../util';
 
 const stderr = captureStderr();
@@ -241,7 +241,7 @@ describe('istioMode is Istio\'s: the other meshes refuse it rather than ignore i
 describe('Linkerd', () => {
   test('the exported Service is labelled, and the consumer links to the exporter', () => {
     const { mc, workloads } = setup(Mesh.linkerd(), { failover: false }, { usRunsPayment: false, callers: false });
-    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true', 'mirror.cdk8s-mesh.io/us-west': 'true' });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'true' });
     expect(one(out(mc, 'us-west'), 'Link', 'eu-west').spec).toMatchObject({
       targetClusterName: 'eu-west',
       gatewayAddress: '203.0.113.10',
@@ -253,7 +253,7 @@ describe('Linkerd', () => {
 
   test('remote discovery labels the Service for the flat-network mode', () => {
     const { workloads } = setup(Mesh.linkerd(), { failover: false, linkerdRemoteDiscovery: true }, { usRunsPayment: false, callers: false });
-    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery', 'mirror.cdk8s-mesh.io/us-west': 'true' });
+    expect(one(Testing.synth(workloads), 'Service', 'payment').metadata.labels).toEqual({ 'mirror.linkerd.io/exported': 'remote-discovery' });
   });
 
   test('failover, callers behind the gateway and services known only by name are refused with the alternatives', () => {
@@ -344,7 +344,7 @@ function linkSelects(selector: any, labels: Record<string, string>): boolean {
     });
 }
 
-describe('Linkerd: each consumer\'s Link mirrors only the Services exported to it (eu-west exports payment to us-west and catalog to ap-south)', () => {
+describe('Linkerd: each consumer\'s Link has Linkerd\'s default selectors (one Link per pair of clusters serves every app), so it mirrors every Service exported through its exporter', () => {
   function build(remoteDiscovery: boolean, consumers = { payment: ['us-west'], catalog: ['ap-south'] }, names = { us: 'us-west', ap: 'ap-south' }) {
     const app = new App({ outdir: Testing.app().outdir });
     const workloads = new Chart(app, 'eu-west-workloads', { namespace: 'shop', disableResourceNameHashes: true });
@@ -378,56 +378,20 @@ describe('Linkerd: each consumer\'s Link mirrors only the Services exported to i
     return { mc, labels, link, mirrored };
   }
 
-  test.each([['gateway', false], ['remote discovery', true]] as const)('%s mode: us-west mirrors payment and not catalog, ap-south catalog and not payment', (_mode, remoteDiscovery) => {
+  test.each([['gateway', false], ['remote discovery', true]] as const)('%s mode: us-west and ap-south both mirror payment and catalog, and another app\'s Service exported the documented way', (_mode, remoteDiscovery) => {
     const { labels, link, mirrored } = build(remoteDiscovery);
-    expect(mirrored('us-west')).toEqual(['payment']);
-    expect(mirrored('ap-south')).toEqual(['catalog']);
-    // the mode's selector only: the other one is left out, which selects nothing (isExported, isRemoteDiscovery)
-    const [used, unused] = remoteDiscovery ? ['remoteDiscoverySelector', 'selector'] : ['selector', 'remoteDiscoverySelector'];
+    // a selector of the app's own would make the service mirror unexport every other Service of the exporter
+    // (cluster_watcher.go createOrUpdateService: a Service the restarted watcher no longer selects is deleted)
+    expect(mirrored('us-west')).toEqual(['catalog', 'payment']);
+    expect(mirrored('ap-south')).toEqual(['catalog', 'payment']);
     for (const c of ['us-west', 'ap-south']) {
-      expect(link(c)[unused]).toBeUndefined();
-      expect(['payment', 'catalog'].filter(n => linkSelects(link(c)[used], labels(n)))).toEqual([c === 'us-west' ? 'payment' : 'catalog']);
+      expect(link(c).selector).toEqual({ matchLabels: { 'mirror.linkerd.io/exported': 'true' } });
+      expect(link(c).remoteDiscoverySelector).toEqual({ matchLabels: { 'mirror.linkerd.io/exported': 'remote-discovery' } });
+      expect(linkSelects(remoteDiscovery ? link(c).remoteDiscoverySelector : link(c).selector, { 'mirror.linkerd.io/exported': remoteDiscovery ? 'remote-discovery' : 'true', 'app': 'other-team' })).toBe(true);
     }
-    // the labels on the exported Services: the export label Linkerd documents, in the mode, and one per consumer
     const mode = remoteDiscovery ? 'remote-discovery' : 'true';
-    expect(labels('payment')).toEqual({ 'mirror.linkerd.io/exported': mode, 'mirror.cdk8s-mesh.io/us-west': 'true' });
-    expect(labels('catalog')).toEqual({ 'mirror.linkerd.io/exported': mode, 'mirror.cdk8s-mesh.io/ap-south': 'true' });
-  });
-
-  test('the mode stays distinct: a gateway Link does not select a Service exported to it for remote discovery, nor the other way round', () => {
-    const gateway = build(false).link('us-west');
-    const remote = build(true).link('us-west');
-    const forRemote = { 'mirror.linkerd.io/exported': 'remote-discovery', 'mirror.cdk8s-mesh.io/us-west': 'true' };
-    const forGateway = { 'mirror.linkerd.io/exported': 'true', 'mirror.cdk8s-mesh.io/us-west': 'true' };
-    expect([linkSelects(gateway.selector, forGateway), linkSelects(gateway.selector, forRemote)]).toEqual([true, false]);
-    expect([linkSelects(remote.remoteDiscoverySelector, forRemote), linkSelects(remote.remoteDiscoverySelector, forGateway)]).toEqual([true, false]);
-    // nor a Service carrying the consumer label without the export label (e.g. a Service the mirror created, which
-    // gets the exporter's labels but no mirror.linkerd.io/* one: getCommonServiceLabels)
-    expect(linkSelects(gateway.selector, { 'mirror.cdk8s-mesh.io/us-west': 'true' })).toBe(false);
-  });
-
-  test('a Service exported to both consumers is mirrored into both; the descriptions name the exporter\'s gateway and the consumers whose Links mirror it', () => {
-    const { mc, mirrored } = build(false, { payment: ['us-west', 'ap-south'], catalog: ['ap-south'] });
-    expect([mirrored('us-west'), mirrored('ap-south')]).toEqual([['payment'], ['catalog', 'payment']]);
-    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'payment-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
-      .toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of us-west, ap-south mirror payment): through the gateway they all arrive with the gateway\'s identity');
-    expect(one(out(mc, 'eu-west'), 'MeshTLSAuthentication', 'catalog-from-multicluster-gateway').metadata.annotations['cdk8s-mesh.io/description'])
-      .toBe('every meshed client that can reach the multicluster gateway of eu-west (the Links of ap-south mirror catalog): through the gateway they all arrive with the gateway\'s identity');
-  });
-
-  test('the consumer\'s label key (mirror.cdk8s-mesh.io/<consumer>) is a valid label key: both sides of the 63-character name part', () => {
-    // a 63-character consumer name (the longest cluster name): its label key is valid, and its Link selects its Service
-    const long = 'u'.repeat(63);
-    const { labels, link, mirrored } = build(false, undefined, { us: long, ap: 'ap-south' });
-    const key = Object.keys(labels('payment')).find(k => k.startsWith('mirror.cdk8s-mesh.io/'))!;
-    expect(key).toBe(`mirror.cdk8s-mesh.io/${long}`);
-    expect(labelKeyProblem(key)).toBeUndefined();
-    expect(Object.keys(link(long).selector.matchLabels)).toContain(key);
-    expect(mirrored(long)).toEqual(['payment']);
-    // 64 characters: the key would be invalid (its name part too long), and the cluster name is refused, naming the prop, the value and the fix
-    expect(labelKeyProblem(`mirror.cdk8s-mesh.io/${'u'.repeat(64)}`)).toBeDefined();
-    expect(fails(() => build(false, undefined, { us: 'u'.repeat(64), ap: 'ap-south' }))).toBe(`[shop] clusters[0].name: got "${'u'.repeat(64)}": a cluster name is a DNS-1123 label `
-      + '(lower-case letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters); use e.g. \'eu-west\'');
+    expect(labels('payment')).toEqual({ 'mirror.linkerd.io/exported': mode });
+    expect(labels('catalog')).toEqual({ 'mirror.linkerd.io/exported': mode });
   });
 });
 
