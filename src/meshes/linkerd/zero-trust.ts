@@ -6,7 +6,7 @@ import * as gatewayApi from '../../imports/gateway-api';
 import * as linkerd from '../../imports/linkerd';
 import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
-import { LinkerdInboundPolicy, Mesh } from '../../model/mesh';
+import { LinkerdInboundPolicy, LinkerdRouteApi, Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
 import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
@@ -248,8 +248,12 @@ function workloadPods(scope: Construct): WorkloadPod[] {
   return out;
 }
 
-/** The matches of one GRPCRoute rule, at most (GRPCRoute CRD: rules[].matches maxItems). */
-const GRPC_MATCHES_PER_RULE = 64;
+/**
+ * The matches of one GRPCRoute rule, at most: 8, the rules[].matches maxItems of the Gateway API v1.1.1 CRDs that
+ * linkerd-crds installs with installGatewayAPI (the pinned v1.6 allows 64): valid on both; with the route's
+ * fewer than 128 matches in all, at most 16 rules, v1.1.1's rules maxItems.
+ */
+const GRPC_MATCHES_PER_RULE = 8;
 /** The matches of one GRPCRoute, at most (GRPCRoute CRD CEL rule on spec.rules: fewer than 128 in all). */
 const GRPC_MATCHES_PER_ROUTE = 127;
 
@@ -273,7 +277,7 @@ function writeGrpcRoutes(scope: Construct, ns: string, name: string, server: Lin
     routes.push({ where: scope, routeName, rules: route.rules.map(r => r.name), kind: 'GRPCRoute' });
     const exact = gatewayApi.GrpcRouteSpecRulesMatchesMethodType.EXACT;
     const matches = route.cells.map(c => ({ method: { type: exact, service: c.service, ...(c.method ? { method: c.method } : {}) } }));
-    // a GRPCRoute rule holds at most 64 matches (the CRD's maxItems; a route's rules together fewer than 128)
+    // a GRPCRoute rule holds at most 8 matches here (GRPC_MATCHES_PER_RULE; a route's rules together fewer than 128)
     const rules = [];
     for (let i = 0; i < matches.length; i += GRPC_MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + GRPC_MATCHES_PER_RULE) });
     new gatewayApi.GrpcRoute(scope, `Route-${routeName}`, {
@@ -358,8 +362,19 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
   // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
   reads: [],
 
-  unsupported(intent: ZeroTrustIntent) {
+  unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
+    // GRPCRoutes are Gateway API's only (policy.linkerd.io has no GRPCRoute), and the policy controller watches
+    // them only if their CRD was there when it started (policy-controller/runtime/src/args.rs api_resource_exists)
+    const grpc = intent.allow.findIndex(r => r.grpcMethods);
+    if (grpc >= 0 && mesh.linkerdRouteApi === LinkerdRouteApi.POLICY) {
+      out.push({
+        setting: `${intent.allow[grpc].source}.grpcMethods`,
+        value: intent.allow[grpc].grpcMethods!.map(g => `${g.service}/${g.method ?? '*'}`).join(', '),
+        why: 'a gRPC method rule is a Gateway API GRPCRoute (gateway.networking.k8s.io), and Mesh.linkerd({ routeApi: LinkerdRouteApi.POLICY }) is for clusters without the Gateway API CRDs',
+        alternative: 'install the Gateway API CRDs (GRPCRoute) before the Linkerd control plane, or restart the policy controller after installing them, and use routeApi: LinkerdRouteApi.GATEWAY_API; or allow the callers without grpcMethods (on the whole port)',
+      });
+    }
     if (intent.deny.length) {
       out.push({ setting: 'deny', value: `${intent.deny.length} rule(s)`, why: 'Linkerd authorization policies only allow; everything not allowed is already denied', alternative: 'remove the deny rules and narrow the allow rules instead' });
     }

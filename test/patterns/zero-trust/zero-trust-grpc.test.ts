@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  GrpcMethodMatch, HttpMethod, Identity, IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol,
+  GrpcMethodMatch, HttpMethod, Identity, IstioDataPlane, LinkerdRouteApi, ManifestValidator, Mesh, MeshAnalyzer, PathMatch, ReachabilityMatrix, ServiceProtocol,
   ServiceRef, Severity, ZeroTrustNamespace, ZeroTrustNamespaceProps,
 } from '../../../src';
 import { captureStderr, failureOf, ofKind, one, shopChart, synthValidated } from '../../util';
@@ -89,13 +89,20 @@ describe('Linkerd: rules with grpcMethods on a gRPC port become GRPCRoutes on it
     expect(findings.map(f => `${f.code} ${f.message}`)).toEqual([]);
   });
 
-  test('a GRPCRoute rule holds at most 64 matches: more go to further rules of the route, up to 127 in all (the CRD\'s limits); 128 are refused', () => {
+  test('routeApi POLICY (a cluster without the Gateway API CRDs): grpcMethods refused, naming the CRD; rules without them are written', () => {
+    expect(fails(GRPC({ mesh: Mesh.linkerd({ routeApi: LinkerdRouteApi.POLICY }) })))
+      .toContain('[test/zero-trust] allow[0].grpcMethods: got "shop.payment.v1.Payment/Charge": Linkerd cannot express this (a gRPC method rule is a Gateway API GRPCRoute');
+    const out = synth(GRPC({ mesh: Mesh.linkerd({ routeApi: LinkerdRouteApi.POLICY }), allow: [{ name: 'web', callers: [Identity.serviceAccount('web')], to: payment() }] }));
+    expect(ofKind(out, 'GRPCRoute')).toEqual([]);
+  });
+
+  test('a GRPCRoute rule holds at most 8 matches (Linkerd\'s bundled Gateway API v1.1.1 CRD): more go to further rules of the route, up to 127 in all (16 rules); 128 are refused', () => {
     const methods = (n: number) => Array.from({ length: n }, (_, i) => GrpcMethodMatch.method(SVC, `M${i}`));
     const sizes = (n: number) => one(synth(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(n) }] })), 'GRPCRoute', 'many')
       .spec.rules.map((r: any) => r.matches.length);
-    expect(sizes(64)).toEqual([64]);
-    expect(sizes(65)).toEqual([64, 1]);
-    expect(sizes(127)).toEqual([64, 63]);
+    expect(sizes(8)).toEqual([8]);
+    expect(sizes(9)).toEqual([8, 1]);
+    expect(sizes(127)).toEqual([...Array(15).fill(8), 7]);
     expect(fails(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(128) }] })))
       .toContain('[test/zero-trust] allow[0].grpcMethods: got "128 entries": Linkerd cannot express this (the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 '
         + '(the GRPCRoute CRD\'s rule on spec.rules)); split the entries over rules of at most 127 each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service(\'<package.Service>\')');
