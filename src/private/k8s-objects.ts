@@ -139,6 +139,31 @@ export function servicePortCandidates(podSpec: any): any[] {
   return [...ports(podSpec?.containers), ...ports((Array.isArray(podSpec?.initContainers) ? podSpec.initContainers : []).filter((c: any) => c?.restartPolicy === 'Always'))];
 }
 
+/** A workload of the app with its manifest as written now and its pod template (a bare Pod: the manifest itself). */
+export interface RenderedPodTemplate {
+  readonly api: ApiObject;
+  readonly manifest: any;
+  readonly pod: any;
+  /** The chart whose output the workload is (a MultiClusterExport may make it another cluster's). */
+  readonly chart: Chart;
+}
+
+/**
+ * The app's workloads of these kinds (POD_TEMPLATE_PATHS' by default), each rendered now with its pod template, in
+ * the app's order; a workload that cannot be rendered yet (a cdk8s-plus Deployment whose containers are added
+ * later) is left out.
+ */
+export function renderedPodTemplates(root: IConstruct, kinds: readonly string[] = Object.keys(POD_TEMPLATE_PATHS)): RenderedPodTemplate[] {
+  const out: RenderedPodTemplate[] = [];
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !kinds.includes(c.kind) || POD_TEMPLATE_PATHS[c.kind] === undefined) continue;
+    const manifest = manifestOf(c);
+    if (manifest === undefined) continue;
+    out.push({ api: c, manifest, pod: POD_TEMPLATE_PATHS[c.kind].reduce((cur: any, k) => cur?.[k], manifest), chart: Chart.of(c) });
+  }
+  return out;
+}
+
 /** Whether the construct synthesizes an object of this kind (core group `v1`, or `apps/v1`, ...). */
 export function isKind(c: unknown, kinds: string[], apiVersion?: string): boolean {
   const api = apiObjectOf(c);

@@ -6,7 +6,7 @@ import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
-import { manifestOf, namespaceOfObject, POD_TEMPLATE_PATHS, userPath } from '../../private/k8s-objects';
+import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPolicyMeet } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { makerAnnotation } from '../enrolment';
@@ -73,14 +73,9 @@ const APP_POD_TEMPLATES = new WeakMap<IConstruct, AppPodTemplate[]>();
 function appPodTemplates(root: IConstruct): AppPodTemplate[] {
   const known = APP_POD_TEMPLATES.get(root);
   if (known) return known;
-  const out: AppPodTemplate[] = [];
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || POD_TEMPLATE_PATHS[c.kind] === undefined) continue;
-    const o = manifestOf(c);
-    if (o === undefined) continue; // not complete (e.g. a cdk8s-plus Deployment without containers): not a workload yet
-    const pod = POD_TEMPLATE_PATHS[c.kind].reduce((cur: any, k) => cur?.[k], o);
-    out.push({ what: `${c.kind} ${c.name} [${userPath(c)}]`, namespace: namespaceOfObject(c), chart: Chart.of(c), labels: pod?.metadata?.labels ?? {}, annotations: pod?.metadata?.annotations ?? {} });
-  }
+  const out: AppPodTemplate[] = renderedPodTemplates(root).map(({ api, pod, chart }) => ({
+    what: `${api.kind} ${api.name} [${userPath(api)}]`, namespace: namespaceOfObject(api), chart, labels: pod?.metadata?.labels ?? {}, annotations: pod?.metadata?.annotations ?? {},
+  }));
   APP_POD_TEMPLATES.set(root, out);
   return out;
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
 import { LinkerdServer, linkerdProxyProtocol, linkerdRoutesHttp, warnFrom, ZeroTrustRoute } from './server';
@@ -12,7 +12,7 @@ import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
-import { userPath } from '../../private/k8s-objects';
+import { renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -234,18 +234,8 @@ interface WorkloadPod {
  * per Server: the app's tree is walked and its workloads rendered once).
  */
 function workloadPods(scope: Construct): WorkloadPod[] {
-  const out: WorkloadPod[] = [];
-  for (const c of scope.node.root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || !WORKLOADS.includes(c.kind)) continue;
-    let o: any;
-    try {
-      o = c.toJson();
-    } catch {
-      continue; // not complete yet (e.g. a Deployment whose containers are added later)
-    }
-    out.push({ namespace: o.metadata?.namespace ?? Chart.of(c).namespace, pod: c.kind === 'Pod' ? o : o.spec?.template, chart: Chart.of(c) });
-  }
-  return out;
+  return renderedPodTemplates(scope.node.root, WORKLOADS)
+    .map(({ manifest, pod, chart }) => ({ namespace: manifest.metadata?.namespace ?? chart.namespace, pod, chart }));
 }
 
 /**
