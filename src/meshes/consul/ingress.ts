@@ -5,11 +5,11 @@ import * as gatewayApi from '../../imports/gateway-api';
 import { Identity } from '../../model/identity';
 import type { JwtAuthentication } from '../../model/jwt';
 import type { PropProblem, Unsupported } from '../../model/unsupported';
-import type { IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
+import type { IngressIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata } from '../../private/metadata';
 import { dns1123LabelProblem, isDns1123Label } from '../../private/names';
-import { renderGatewayIngress } from '../gateway-api/ingress';
+import { eachRouteOfResilientService, renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 
 /**
@@ -99,23 +99,9 @@ export const CONSUL_INGRESS: IngressRenderer = {
  * ResilientService created after this gateway counts.
  */
 function warnRouterSkipped(scope: Construct, intent: IngressIntent, warn: (m: string) => void): void {
-  const routes: IngressRouteIntent[] = intent.routes;
-  let checked = false;
-  scope.node.addValidation({
-    validate: () => {
-      if (checked) return [];
-      checked = true;
-      const resilient = intent.resilientServices();
-      for (const r of routes) {
-        const rs = resilient.find(x => x.name === r.service.name && x.namespace === intent.namespaceOf(r.service));
-        if (!rs) continue;
-        warn(`the route ${r.prefix} → ${r.service.name}: the timeouts and retries of [${rs.path}] do not apply to requests through this gateway: `
-          + `Consul's API gateway routes straight to ${r.service.name}'s instances, past its ServiceRouter (discoverychain compile.go), so the edge keeps Envoy's 15 s timeout and no retries; `
-          + 'set them on the gateway route with consul-k8s RouteTimeoutFilter / RouteRetryFilter if it needs them (docs/cluster-consul.md)');
-      }
-      return [];
-    },
-  });
+  eachRouteOfResilientService(scope, intent, (r, rs) => warn(`the route ${r.prefix} → ${r.service.name}: the timeouts and retries of [${rs.path}] do not apply to requests through this gateway: `
+    + `Consul's API gateway routes straight to ${r.service.name}'s instances, past its ServiceRouter (discoverychain compile.go), so the edge keeps Envoy's 15 s timeout and no retries; `
+    + 'set them on the gateway route with consul-k8s RouteTimeoutFilter / RouteRetryFilter if it needs them (docs/cluster-consul.md)'));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway-api';
-import type { IngressIntent } from '../../patterns/ingress/intent';
+import type { IngressIntent, IngressRouteIntent, ResilientServiceRef } from '../../patterns/ingress/intent';
 import { HTTPROUTE_MAX_RULES } from '../../private/limits';
 import { objectMetadata } from '../../private/metadata';
 import { HttpRoute } from '../unconverted';
@@ -90,4 +90,26 @@ export function renderGatewayIngress(scope: Construct, intent: IngressIntent, op
       },
     });
   }
+}
+
+/**
+ * At synthesis, once (so that a ResilientService created after the gateway counts): `each` for every route of the
+ * gateway whose service a ResilientService of the app manages, for the meshes whose gateway route skips the
+ * service's own routes (their timeouts and retries) and warn of it.
+ */
+export function eachRouteOfResilientService(scope: Construct, intent: IngressIntent,
+  each: (route: IngressRouteIntent, resilience: ResilientServiceRef) => void): void {
+  let checked = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (checked) return [];
+      checked = true;
+      const resilient = intent.resilientServices();
+      for (const r of intent.routes) {
+        const rs = resilient.find(x => x.name === r.service.name && x.namespace === intent.namespaceOf(r.service));
+        if (rs) each(r, rs);
+      }
+      return [];
+    },
+  });
 }

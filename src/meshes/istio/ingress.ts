@@ -6,7 +6,7 @@ import type { JwtAuthentication } from '../../model/jwt';
 import { DEFAULT_ISTIO_GATEWAY_ACCOUNT, IngressIntent, IngressRouteIntent } from '../../patterns/ingress/intent';
 import { IngressApi } from '../../patterns/ingress/props';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { renderGatewayIngress } from '../gateway-api/ingress';
+import { eachRouteOfResilientService, renderGatewayIngress } from '../gateway-api/ingress';
 import { IngressRenderer, RenderContext } from '../renderer';
 import { AuthorizationPolicy, VirtualService } from '../unconverted';
 
@@ -151,24 +151,14 @@ function istioRouteName(r: IngressRouteIntent): string {
  * findServiceWaypoint). Checked at synthesis, so that a ResilientService created after this gateway counts.
  */
 function warnServiceRoutesSkipped(scope: Construct, intent: IngressIntent, warn: (m: string) => void): void {
-  let checked = false;
-  scope.node.addValidation({
-    validate: () => {
-      if (checked) return [];
-      checked = true;
-      const resilient = intent.resilientServices();
-      const route = intent.api === IngressApi.ISTIO ? (r: IngressRouteIntent) => `route ${istioRouteName(r)} of VirtualService ${intent.namespace}/${intent.name}-ingress`
-        : (r: IngressRouteIntent) => `rule for ${r.prefix} of HTTPRoute ${intent.namespace}/${intent.name}-ingress`;
-      for (const r of intent.routes) {
-        const rs = resilient.find(x => x.name === r.service.name && x.namespace === intent.namespaceOf(r.service));
-        if (!rs?.routeSettings.length) continue;
-        warn(`the route ${r.prefix} → ${r.service.name}: ${rs.routeSettings.join(', ')} of [${rs.path}] do not apply to requests through this gateway: `
-          + `they are on ${r.service.name}'s own route, which Istio applies in the callers' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), `
-          + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
-          + `If the edge needs them, set them on the ${route(r)} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`);
-      }
-      return [];
-    },
+  const route = intent.api === IngressApi.ISTIO ? (r: IngressRouteIntent) => `route ${istioRouteName(r)} of VirtualService ${intent.namespace}/${intent.name}-ingress`
+    : (r: IngressRouteIntent) => `rule for ${r.prefix} of HTTPRoute ${intent.namespace}/${intent.name}-ingress`;
+  eachRouteOfResilientService(scope, intent, (r, rs) => {
+    if (!rs.routeSettings.length) return;
+    warn(`the route ${r.prefix} → ${r.service.name}: ${rs.routeSettings.join(', ')} of [${rs.path}] do not apply to requests through this gateway: `
+      + `they are on ${r.service.name}'s own route, which Istio applies in the callers' sidecars only, not at the gateway (a VirtualService without gateways is for the mesh: pilot/pkg/model/push_context.go getGatewayNames), `
+      + 'so the edge has Istio\'s default route: no timeout, and 2 retries on connect-failure, refused-stream, unavailable and cancelled. '
+      + `If the edge needs them, set them on the ${route(r)} (e.g. with a cdk8s JSON patch), or use the ambient data plane, where the gateway sends through the service's waypoint, which applies them`);
   });
 }
 
