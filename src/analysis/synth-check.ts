@@ -7,6 +7,7 @@ import { firstDifference, objectKey } from './private/duplicates';
 import { ManifestValidator } from './validator';
 import { clusterOf, markChartCluster as markCluster, sameCluster } from '../private/clusters';
 import { meshError } from '../private/errors';
+import { withYamlWriter } from '../private/yaml-writer';
 
 const ID = 'cdk8s-mesh';
 
@@ -170,7 +171,8 @@ function wrapSynthesis(target: any, method: string, root: IConstruct): void {
       if (!isApp && s.app > 0 && method === 'toJson' && Chart.isChart(target)) {
         return chartObjects(target).map(o => o.toJson());
       }
-      return original.apply(this, args);
+      // app.synth() / app.synthYaml(): the YAML written directly, the same text as cdk8s' (private/yaml-writer.ts)
+      return isApp ? withYamlWriter(() => original.apply(this, args)) : original.apply(this, args);
     } finally {
       if (isApp) s.app--;
       if (--s.depth === 0) {

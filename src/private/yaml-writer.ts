@@ -1,0 +1,246 @@
+/**
+ * The YAML text that cdk8s' `Yaml.stringify` writes (the `yaml` package's `stringify` with
+ * `{ keepUndefined: true, lineWidth: 0, version: '1.1' }`, cdk8s lib/yaml.js), written directly for the plain JSON
+ * data that `ApiObject.toJson` returns. `yaml` builds a document tree of every value and writes it again with a
+ * context object per node; on the library's output that is about half of a synthesis. Byte for byte the same text:
+ * - a string is written plain only when `yaml` itself would (its `plainString` tests, the `yaml-1.1` schema's own
+ *   tag tests taken from cdk8s' copy of `yaml`); any other string or number is written by `yaml` (once per distinct
+ *   value) in a one-key map, and that is used when it is one line;
+ * - anything else (undefined, a multi-line scalar, an object met twice, which `yaml` writes as an alias, a long key,
+ *   a class instance, a non-finite number) returns undefined: the caller writes that document with `yaml`.
+ * Before the first use, a set of documents that takes every path below is written both ways: any difference (a
+ * later `yaml` or cdk8s that writes otherwise) turns the writer off for the process.
+ * test/private/yaml-writer.test.ts compares both on generated documents and on the library's output.
+ */
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+
+type Writer = (doc: unknown) => string;
+
+interface Tag { readonly default?: boolean | string; readonly tag: string; readonly test?: RegExp }
+
+// yaml lib/stringify/stringifyString.js: plainString's "not allowed" test, the document markers, and the
+// characters that force double quotes
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOC_MARKER = /^(%|---|\.\.\.)/m;
+const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+
+
+/** cdk8s' own copy of `yaml` (the one its `Yaml.stringify` calls), or undefined. */
+function cdk8sYaml(): any {
+  try {
+    const from = path.dirname(require.resolve('cdk8s'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve('yaml', { paths: [from] }));
+  } catch {
+    return undefined;
+  }
+}
+
+function makeWriter(original: Writer): Writer | undefined {
+  const YAML = cdk8sYaml();
+  if (!YAML?.Document) return undefined;
+  const schema = new YAML.Document(null, { version: '1.1' }).schema;
+  const tags: Tag[] = [...(schema.tags ?? []), ...(schema.compat ?? [])]
+    .filter((t: Tag) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp);
+  // a plain scalar that `yaml` would read back as another type is quoted (plainString's `actualString` test)
+  const otherType = (s: string) => tags.some(t => {
+    t.test!.lastIndex = 0;
+    return t.test!.test(s);
+  });
+  const probe = (doc: object, suffix: string, prefix: string) => {
+    const text = original(doc);
+    if (!text.startsWith(prefix) || !text.endsWith(suffix)) return undefined;
+    const mid = text.slice(prefix.length, text.length - suffix.length);
+    return mid.includes('\n') ? undefined : mid;
+  };
+  const values = new Map<unknown, string | undefined>();
+  const keys = new Map<string, string | undefined>();
+  const scalar = (v: string | number): string | undefined => {
+    let out = values.get(v);
+    if (out !== undefined || values.has(v)) return out;
+    // (a document marker in a value is written plain: plainString quotes it only at the top level or in a key)
+    if (typeof v === 'string' && v !== '' && !FORCE_DOUBLE.test(v) && !v.includes('\n') && !NOT_PLAIN.test(v) && !otherType(v)) {
+      out = v;
+    } else {
+      // a map value: written the same at any depth when it is one line (lineWidth 0: nothing is folded)
+      out = probe({ a: v }, '\n', 'a: ');
+    }
+    values.set(v, out);
+    return out;
+  };
+  const key = (k: string): string | undefined => {
+    let out = keys.get(k);
+    if (out !== undefined || keys.has(k)) return out;
+    // keys are implicit keys: a document marker is quoted only in a top-level key (so the writer leaves those
+    // to yaml); a key written longer than 1024 characters is written as an explicit `? key` (stringifyPair), which
+    // the probe does not take
+    if (DOC_MARKER.test(k)) {
+      out = undefined;
+    } else if (k !== '' && k.length <= 1024 && !FORCE_DOUBLE.test(k) && !k.includes('\n') && !NOT_PLAIN.test(k) && !otherType(k)) {
+      out = k;
+    } else {
+      out = probe({ [k]: 1 }, ': 1\n', '');
+    }
+    keys.set(k, out);
+    return out;
+  };
+
+  const UNSUPPORTED = Symbol('unsupported');
+
+  return (doc: unknown) => {
+    const seen = new Set<object>();
+    const parts: string[] = [];
+    // writes `v` after its key's `:` (inSeq false) or its item's `-` (inSeq true); `indent` is its own lines' indent
+    const value = (v: unknown, indent: string, inSeq: boolean): void => {
+      switch (typeof v) {
+        case 'string': {
+          const s = scalar(v);
+          if (s === undefined) throw UNSUPPORTED;
+          parts.push(' ', s);
+          return;
+        }
+        case 'number': {
+          const s = Number.isSafeInteger(v) ? String(v) : scalar(v);
+          if (s === undefined) throw UNSUPPORTED;
+          parts.push(' ', s);
+          return;
+        }
+        case 'boolean':
+          parts.push(v ? ' true' : ' false');
+          return;
+        case 'object':
+          break;
+        default:
+          throw UNSUPPORTED;
+      }
+      if (v === null) {
+        parts.push(' null');
+        return;
+      }
+      enter(v); // an empty one too: yaml aliases any object it meets twice
+      if (Array.isArray(v)) {
+        if (!v.length) {
+          parts.push(' []');
+          return;
+        }
+        // a sequence after a key is indented under it (indentSeq); after `- `, it goes on the same line
+        if (inSeq) {
+          parts.push(' ');
+          seq(v, indent);
+        } else {
+          parts.push('\n', indent);
+          seq(v, indent);
+        }
+        return;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) throw UNSUPPORTED;
+      let empty = true;
+      for (const _ in v) {
+        empty = false;
+        break;
+      }
+      if (empty) {
+        parts.push(' {}');
+        return;
+      }
+      if (inSeq) parts.push(' ');
+      else parts.push('\n', indent);
+      map(v as Record<string, unknown>, indent);
+    };
+    const enter = (o: object) => {
+      if (seen.has(o)) throw UNSUPPORTED; // yaml writes an anchor and an alias
+      seen.add(o);
+    };
+    const map = (o: Record<string, unknown>, indent: string): void => {
+      const inner = indent + '  ';
+      let first = true;
+      for (const k of Object.keys(o)) {
+        const kk = key(k);
+        if (kk === undefined) throw UNSUPPORTED;
+        if (!first) parts.push('\n', indent);
+        first = false;
+        parts.push(kk, ':');
+        const v = o[k];
+        value(v, inner, false);
+      }
+    };
+    const seq = (a: unknown[], indent: string): void => {
+      const inner = indent + '  ';
+      for (let i = 0; i < a.length; i++) {
+        if (i) parts.push('\n', indent);
+        parts.push('-');
+        if (!(i in a)) throw UNSUPPORTED;
+        value(a[i], inner, true);
+      }
+    };
+    try {
+      if (doc === null || typeof doc !== 'object') return original(doc);
+      enter(doc);
+      if (Array.isArray(doc)) {
+        if (!doc.length) return '[]\n';
+        seq(doc, '');
+      } else {
+        const proto = Object.getPrototypeOf(doc);
+        if (proto !== Object.prototype && proto !== null) return original(doc);
+        if (!Object.keys(doc).length) return '{}\n';
+        map(doc as Record<string, unknown>, '');
+      }
+      parts.push('\n');
+      return parts.join('');
+    } catch (e) {
+      if (e === UNSUPPORTED) return original(doc);
+      throw e;
+    }
+  };
+}
+
+/** Documents that take every path of the writer, for the check before its first use. */
+const CANARY: unknown[] = [
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a-b.c', labels: { 'app.kubernetes.io/name': 'x', 'n': '80', 'yes': 'no', '*': 'y' } } },
+  { a: [], b: {}, c: [[1, 'x'], [], [{}], [{ d: null, e: true, f: false }]], g: [{ h: [{ i: -0, j: 1.5, k: 1e21 }] }] },
+  {
+    s: ['', ' ', 'a: b', 'a #b', '#', '*', '&a', '!x', '-', '- a', '?', 'true', 'Yes', 'off', '~', 'null', '0o17', '0x1F', '017', '1_000',
+      '1:20', '.inf', '2001-12-14', "it's", 'say "hi"', 'both \' "', 'tab\there', 'ctl\u0001', '\ud800', 'é', '---', '...x', '%x', '<<', '=', 'a:', 'a,b', '[x]', '{x}', '@x', '`x', '|', '>'],
+  },
+  { 'a: b': 1, 'x#': 2, '-': 3, '': 4, '1': 5, '<<': 6, ' lead': 7, 'q"': 8, "q'": 9 },
+  [{ a: 1 }, [1, [2, { b: [3] }]], 'x'],
+  [],
+  {},
+];
+
+let writer: Writer | null | undefined;
+const WRITER = Symbol('cdk8s-mesh.yaml-writer');
+
+/** The writer, after the check of its first use (null when it is off for the process). */
+function fastWriter(original: Writer): Writer | null {
+  if (writer !== undefined) return writer;
+  writer = null;
+  const w = makeWriter(original);
+  if (w && CANARY.every(d => w(d) === original(d))) writer = w;
+  return writer;
+}
+
+/**
+ * Runs `fn` with cdk8s' `Yaml.stringify` writing through the direct writer (each document the writer cannot
+ * write goes to `yaml`, as before); restored when `fn` returns or throws.
+ * @internal
+ */
+export function withYamlWriter<T>(fn: () => T): T {
+  const Y = Yaml as unknown as { stringify: (...docs: unknown[]) => string };
+  const current = Y.stringify;
+  // CDK8S_MESH_YAML_WRITER=off: cdk8s' Yaml.stringify writes every document, as without the library
+  if ((current as any)[WRITER] || process.env.CDK8S_MESH_YAML_WRITER === 'off') return fn();
+  const one: Writer = d => current.call(Yaml, d);
+  const w = fastWriter(one);
+  if (!w) return fn();
+  // cdk8s lib/yaml.js: each document, or '\n' for an undefined one, joined by '---\n'
+  const fast = Object.assign((...docs: unknown[]) => docs.map(d => (d === undefined ? '\n' : w(d))).join('---\n'), { [WRITER]: true });
+  Y.stringify = fast;
+  try {
+    return fn();
+  } finally {
+    Y.stringify = current;
+  }
+}

@@ -1,0 +1,169 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
+import { Shop, synthMultiCluster } from '../../examples/shop/main';
+import { IstioDataPlane, Mesh } from '../../src';
+import { withYamlWriter } from '../../src/private/yaml-writer';
+import { captureStderr } from '../util';
+
+captureStderr();
+
+// cdk8s' own copy of yaml: the one its Yaml.stringify calls
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const YAML = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+const original = (...docs: unknown[]) => Yaml.stringify(...docs);
+const direct = (...docs: unknown[]) => withYamlWriter(() => Yaml.stringify(...docs));
+
+/** How many documents `fn` had yaml write (the writer's fallbacks and probes go through it). */
+function yamlCalls(fn: () => void): number {
+  const spy = jest.spyOn(YAML, 'stringify');
+  try {
+    fn();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+// characters that change how yaml writes a scalar: indicators, spaces and breaks, quotes, control and
+// non-ASCII characters, lone surrogates, and the letters of the yaml-1.1 schema's words and numbers
+const CHARS = [...'ab xyz019_./-:#,?[]{}&*!|>\'"%@`~<=+eE.oOxXbB\n\t\r', '\u0001', '\u0085', '\u00a0', '\u2028', 'é', '\ud800', '😀'];
+const WORDS = ['true', 'True', 'FALSE', 'yes', 'No', 'y', 'N', 'on', 'Off', 'null', 'NULL', '~', '', '.inf', '-.Inf', '.NaN', '0x1f', '0o17', '017', '0b101',
+  '1_000', '12:30:45', '-1:20', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1e3', '+12', '-0', '.5', '3.', '---', '...', '--- x', '%YAML', '<<', '=',
+  '- x', '? x', 'a: b', 'a #b', 'a#b', 'a:', 'x\ny', 'x\n', '\nx', ' x', 'x ', 'reviews.shop.svc.cluster.local', '/api/v1', '5s', '*'];
+const text = fc.oneof(
+  fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 12 }),
+  fc.constantFrom(...WORDS),
+  fc.integer().map(String),
+  fc.double().map(String),
+  fc.string({ unit: fc.constantFrom(...CHARS), minLength: 1020, maxLength: 1040 }),
+);
+const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-0, 1e21, 2 ** 53, -(2 ** 53) - 2, NaN, Infinity, -Infinity, 0.1));
+const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(tie => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    text,
+    number,
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+// a document of a kind the writer falls back on: undefined values, an object met twice, a class instance, holes
+const odd = fc.oneof(
+  json.map(v => ({ a: v, b: undefined })),
+  json.map(v => [v, undefined]),
+  fc.dictionary(text, json, { maxKeys: 2 }).map(o => ({ x: o, y: o })),
+  json.map(v => ({ when: new Date(0), v })),
+  json.map(v => { const a: unknown[] = [v]; a.length = 3; return { a }; }),
+  json.map(v => Object.assign(Object.create(null), { v })),
+);
+
+describe('the YAML writer of a synthesis', () => {
+  test('passes its check against the installed cdk8s: Yaml.stringify is the writer inside withYamlWriter, and restored after', () => {
+    const before = Yaml.stringify;
+    let inside: unknown;
+    withYamlWriter(() => {
+      inside = Yaml.stringify;
+    });
+    expect(inside).not.toBe(before);
+    expect(Yaml.stringify).toBe(before);
+    // restored when the synthesis throws too
+    expect(() => withYamlWriter(() => {
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(Yaml.stringify).toBe(before);
+  });
+
+  test('writes the same text as yaml on generated documents (any value, key, number, nesting), several per call', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(json, fc.constant(undefined)), { minLength: 1, maxLength: 3 }), docs => {
+      expect(direct(...docs)).toBe(original(...docs));
+    }), { numRuns: 1500 });
+  });
+
+  test('writes the same text as yaml on documents it hands to yaml (undefined, aliases, class instances, holes)', () => {
+    fc.assert(fc.property(odd, doc => {
+      expect(direct(doc)).toBe(original(doc));
+    }), { numRuns: 300 });
+    // each of them is written by yaml, not by the writer: yaml writes an alias for an object met twice
+    const shared = { k: 'v' };
+    expect(direct({ a: shared, b: shared })).toBe('a: &a1\n  k: v\nb: *a1\n');
+    expect(yamlCalls(() => direct({ a: shared, b: shared }))).toBe(1);
+    expect(yamlCalls(() => direct({ a: { k: 'v' }, b: { k: 'v' } }))).toBe(0);
+  });
+
+  test('keys: up to 1024 characters on their line, longer ones as yaml writes them; document markers in nested and top-level keys', () => {
+    for (const k of ['a'.repeat(1024), 'a'.repeat(1025), `"${'a'.repeat(1020)}`, '---', '--- x', '...', 'a\n---']) {
+      for (const doc of [{ [k]: 1 }, { x: { [k]: [k] } }, [{ [k]: { y: k } }]]) expect(direct(doc)).toBe(original(doc));
+    }
+    expect(yamlCalls(() => direct({ ['b'.repeat(1024)]: 1 }))).toBe(0);
+  });
+
+  test('writes plain what yaml writes plain without asking yaml, and asks it once per other value', () => {
+    const doc = { metadata: { name: 'reviews-v2', labels: { 'app.kubernetes.io/name': 'reviews' } }, spec: { hosts: ['reviews.shop.svc.cluster.local'], port: 8080 } };
+    expect(yamlCalls(() => direct(doc))).toBe(0);
+    // a string yaml would read as a number or a word of YAML 1.1 is quoted: yaml is asked, once per distinct value
+    expect(direct({ a: '8080', b: 'on', c: '8080' })).toBe('a: "8080"\nb: "on"\nc: "8080"\n');
+    // (values no generator above makes)
+    expect(yamlCalls(() => direct({ a: '2001-12-31', b: 'YES', c: '2001-12-31' }))).toBe(2);
+    expect(yamlCalls(() => direct({ a: '2001-12-31', b: 'YES' }))).toBe(0);
+  });
+
+  test('the shop example on every mesh, and the two-cluster shop: the same files as cdk8s writes, written by the writer', () => {
+    for (const mesh of [Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), Mesh.linkerd(), Mesh.consul()]) {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'yw-')) });
+      new Shop(app, 'shop', { mesh });
+      const docs = app.charts.flatMap(c => c.toJson());
+      let written = '';
+      // the synthesis (app.synthYaml) writes through the writer: yaml is asked only for the values it must decide
+      const calls = yamlCalls(() => {
+        written = app.synthYaml();
+      });
+      expect(written).toBe(original(...docs));
+      expect(calls).toBeLessThan(docs.length / 4);
+    }
+    const outdir = (on: boolean) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yw-mc-'));
+      if (!on) process.env.CDK8S_MESH_YAML_WRITER = 'off';
+      try {
+        synthMultiCluster(dir);
+      } finally {
+        delete process.env.CDK8S_MESH_YAML_WRITER;
+      }
+      return dir;
+    };
+    const a = outdir(true);
+    const b = outdir(false);
+    const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).filter(f => f.endsWith('.yaml')).sort();
+    expect(files(a).length).toBeGreaterThan(4);
+    expect(files(a)).toEqual(files(b));
+    for (const f of files(a)) expect(fs.readFileSync(path.join(a, f), 'utf8')).toBe(fs.readFileSync(path.join(b, f), 'utf8'));
+  });
+
+  test('a chart that is not a mesh chart is written by the same writer, the same text', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'yw-')) });
+    new Shop(app, 'shop', { mesh: Mesh.istio() });
+    const other = new Chart(app, 'other');
+    new ApiObject(other, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'port': '80', 'a: b': 'x #y', 'script': 'line 1\nline 2\n' } } as any);
+    const docs = app.charts.flatMap(c => c.toJson());
+    const expected = original(...docs);
+    const calls = yamlCalls(() => expect(app.synthYaml()).toBe(expected));
+    expect(calls).toBeGreaterThan(0);
+  });
+
+  test('CDK8S_MESH_YAML_WRITER=off: cdk8s writes every document itself', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'yw-')) });
+    new Shop(app, 'shop', { mesh: Mesh.consul() });
+    const docs = app.charts.flatMap(c => c.toJson());
+    process.env.CDK8S_MESH_YAML_WRITER = 'off';
+    try {
+      const expected = original(...docs);
+      expect(yamlCalls(() => expect(app.synthYaml()).toBe(expected))).toBe(docs.length);
+    } finally {
+      delete process.env.CDK8S_MESH_YAML_WRITER;
+    }
+  });
+});
