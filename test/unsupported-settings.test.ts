@@ -58,10 +58,10 @@ describe('EgressPolicy', () => {
     expect(annotated(out)[0].metadata.annotations[DROPPED]).toBe('consulTerminatingGateway=tgw');
   });
 
-  test('callers on Istio (the rules would apply to the whole namespace) stay refused', () => {
+  test('callers on Istio (every workload of the namespace could reach the hosts) stay refused', () => {
     const msg = failureOf(chart => new EgressPolicy(chart, 'egress', { mesh: Mesh.istio(), hosts, callers: [payment()], unsupportedSettings: DROP }));
     expect(msg).toContain('callers: got ["payment"]: Istio cannot express this');
-    expect(msg).toContain(`${KEPT}: the rules would apply to the whole namespace`);
+    expect(msg).toContain(`${KEPT}: every workload of the namespace could reach the hosts`);
   });
 });
 

@@ -77,7 +77,7 @@ export function istioEgressRender(tlsWaypoint: (scope: Construct, namespace: str
 function notConsul(intent: EgressIntent, displayName: string) {
   const out: Unsupported[] = [];
   if (intent.callers.length) {
-    out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `${displayName} egress rules apply to the whole namespace`, alternative: 'put the callers in a namespace of their own, or remove callers', keep: 'the rules would apply to the whole namespace' });
+    out.push({ setting: 'callers', value: intent.callers.map(c => c.name), why: `this construct writes the ${displayName} egress objects for the whole namespace: ServiceEntries exported to the namespace and, for registryOnly, a Sidecar without a workloadSelector`, alternative: 'put the callers in a namespace of their own, or remove callers (a Sidecar with a workloadSelector per caller, written by hand, can narrow it)', keep: 'every workload of the namespace could reach the hosts' });
   }
   return out;
 }

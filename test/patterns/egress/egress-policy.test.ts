@@ -186,7 +186,7 @@ describe('bad input names the construct, the prop, the value and the fix', () =>
     ['a duplicate', { hosts: [STRIPE, { host: 'api.stripe.com', port: 443 }] }, 'hosts[0] already allows api.stripe.com:443'],
     ['a bad address', { hosts: [{ host: 'db.example.com', protocol: EgressProtocol.TCP, port: 5432, addresses: ['10.0.0.0/33'] }] }, 'not an IP address or CIDR'],
     ['addresses on TLS', { hosts: [{ ...STRIPE, addresses: ['10.0.0.1'] }] }, 'addresses are for TCP hosts'],
-    ['callers on Istio', { callers: [ServiceRef.fromName('payment', { port: 8080 })] }, 'apply to the whole namespace'],
+    ['callers on Istio', { callers: [ServiceRef.fromName('payment', { port: 8080 })] }, 'egress objects for the whole namespace'],
     ['bad namespace', { namespace: 'Shop' }, 'DNS-1123'],
   ])('%s', (_name, over, expected) => {
     const msg = failureOf(chart => new EgressPolicy(chart, 'egress', props(Mesh.istio(), over)));
