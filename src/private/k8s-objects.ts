@@ -3,6 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { sameCluster } from './clusters';
 import { meshError, show } from './errors';
 import { objectMetadata, removeMetadataEntry } from './metadata';
+import { POD_TEMPLATE_PATHS, servicePortCandidates } from './pod-spec';
+
+export { POD_TEMPLATE_PATHS, servicePortCandidates };
 
 /**
  * Kubernetes objects the user made with any cdk8s-plus 2.x package (cdk8s-plus-28, -33, ...), a plain
@@ -114,30 +117,6 @@ function isPlainJson(v: unknown, depth = 0): boolean {
   return Object.values(v as object).every(x => x === undefined || isPlainJson(x, depth + 1));
 }
 
-/**
- * The kinds that hold a pod template, and where it is in their manifest (a bare Pod: the object itself), for the
- * readers of pods' own labels and annotations (the Linkerd Server's pod defaults, the analyzer's pod templates).
- */
-export const POD_TEMPLATE_PATHS: { readonly [kind: string]: readonly string[] } = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Pod: [],
-};
-
-/**
- * The container ports a Service's named targetPort is looked up in, in the order Kubernetes looks (kubernetes
- * pkg/api/v1/pod/util.go FindPort): the containers' TCP ports (a port's protocol defaults to TCP; the meshes'
- * Services are TCP), then those of the native sidecars (init containers with `restartPolicy: Always`).
- */
-export function servicePortCandidates(podSpec: any): any[] {
-  const ports = (list: unknown) => (Array.isArray(list) ? list : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []))
-    .filter((p: any) => p && typeof p === 'object' && (p.protocol ?? 'TCP') === 'TCP');
-  return [...ports(podSpec?.containers), ...ports((Array.isArray(podSpec?.initContainers) ? podSpec.initContainers : []).filter((c: any) => c?.restartPolicy === 'Always'))];
-}
 
 /** A workload of the app with its manifest as written now and its pod template (a bare Pod: the manifest itself). */
 export interface RenderedPodTemplate {

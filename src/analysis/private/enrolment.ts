@@ -4,7 +4,7 @@
  * rules and the reachability matrix. See docs/enrolment.md.
  */
 
-import { servicePortCandidates } from '../../private/k8s-objects';
+import { servicePortCandidates } from '../../private/pod-spec';
 
 /** A workload among the manifests, with its pod template's metadata. */
 export interface WorkloadFacts {

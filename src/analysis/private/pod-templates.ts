@@ -1,5 +1,5 @@
 import { controllerWorkloads } from './enrolment';
-import { POD_TEMPLATE_PATHS } from '../../private/k8s-objects';
+import { POD_TEMPLATE_PATHS } from '../../private/pod-spec';
 
 /** A pod template among the manifests (a workload's, or a bare Pod's metadata), for the rules that read pods' own settings. */
 export interface PodTemplateFacts {
