@@ -91,7 +91,7 @@ export class ManifestValidator {
   public static validateYaml(text: string, options: ValidateOptions = {}): ValidationResult {
     let loaded: ReturnType<typeof loadManifests>;
     try {
-      loaded = loadManifests(text, options.fileName);
+      loaded = loadManifests(text, options.fileName, { nullFree: true });
     } catch (e) {
       if (!(e instanceof YamlReadError)) throw e;
       return result([{

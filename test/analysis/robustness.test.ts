@@ -79,6 +79,27 @@ describe.each(READERS)('%s: malformed input gives findings or a clean error, nev
     }
   });
 
+  test('a document without aliases over 3 MiB as JSON is refused, its text the shortest such a document has', () => {
+    // a flow mapping of three-character keys without values: 4 characters of text, 16 of JSON each (readers that skip
+    // the size walk of short documents, the analyzer, still see this one: TREE_GROWTH in src/analysis/private/yaml.ts)
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const keys = (n: number) => Array.from({ length: n }, (_, i) => chars[i % 62] + chars[Math.floor(i / 62) % 62] + chars[Math.floor(i / 3844) % 62]);
+    const doc = (n: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {${keys(n).join(',')}}\n`;
+    const over = doc(210_000); // 210,000 x 16 > 3 MiB; the text is ~840 KB
+    expect(over.length).toBeLessThan(900_000);
+    const refused = /the YAML is refused: document 0 expands to more than 3 MiB/;
+    if (name === 'reachability') {
+      expect(() => read(over)).toThrow(refused);
+      return;
+    }
+    const result = read(over) as { findings: { code: string; message: string }[] };
+    expect(result.findings.map(f => f.code)).toEqual([ValidationCodes.YAML_PARSE]);
+    expect(result.findings[0].message).toMatch(refused);
+    // under the limit: read
+    const under = read(doc(180_000)) as { findings: { code: string; message: string }[] };
+    expect(under.findings.map(f => f.code)).not.toContain(ValidationCodes.YAML_PARSE);
+  }, 60_000);
+
   test('arbitrary strings (fast-check)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), text => {
       try {

@@ -371,6 +371,8 @@ class GoKeys {
   private merged = 0;
   /** The listener to pass to js-yaml's load. */
   public readonly listener: (event: 'open' | 'close', state: any) => void;
+  /** Per document (each has one root node, read or empty, in order): the length of its root node's text. */
+  public readonly spans: number[] = [];
 
   constructor(private readonly input: string, private readonly withMerges: boolean) {
     this.listener = (event, state) => this.event(event, state);
@@ -384,6 +386,7 @@ class GoKeys {
     }
     const keys = this.frames.pop();
     const openedAt = this.opens.pop()!;
+    if (!this.frames.length) this.spans.push(state.position - openedAt);
     if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
     if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
     if (!this.frames.length) this.merged = 0; // a document's root
@@ -484,11 +487,12 @@ export interface LoadedDocument {
  * MAX_DOCUMENT_BYTES once its aliases are expanded, and the items of a `kind: List` (or `...List`)
  * as manifests of their own, as `kubectl apply` reads them. Throws YamlReadError.
  */
-export function loadManifests(text: string, fileName?: string): { documents: LoadedDocument[]; count: number } {
+export function loadManifests(text: string, fileName?: string, options: { readonly nullFree?: boolean } = {}): { documents: LoadedDocument[]; count: number } {
   let docs: unknown[];
+  let keys: GoKeys;
   try {
     sawNonFinite = false;
-    const keys = new GoKeys(text, text.includes('<<'));
+    keys = new GoKeys(text, text.includes('<<'));
     // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
     // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
     // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
@@ -510,9 +514,13 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   let count = 0;
   // without an anchor (&name) there is no alias: every document is a tree, sized by a plain walk
   const trees = !text.includes('&');
+  const spans = keys.spans.length === docs.length ? keys.spans : undefined;
   docs.forEach((obj, documentIndex) => {
     if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
-    const walked = trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined;
+    // A document without aliases is no larger as JSON than TREE_GROWTH times its text (see TREE_GROWTH): one whose
+    // text is short enough is not walked, unless the caller asks whether it holds a null (the validator)
+    const small = trees && !options.nullFree && spans !== undefined && spans[documentIndex] * TREE_GROWTH <= MAX_DOCUMENT_BYTES;
+    const walked = small ? { size: 0, sawNull: true } : trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined;
     const size = walked?.size ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
     // the plain walk saw every node of a document it did not refuse (it stops early only above the limit)
     const nullFree = walked !== undefined && !walked.sawNull;
@@ -537,6 +545,13 @@ export function loadManifests(text: string, fileName?: string): { documents: Loa
   });
   return { documents, count };
 }
+
+/**
+ * At most how many times its text a document without aliases is, in `treeSize`'s count (strings and keys 2 and 4
+ * more than their length, any other scalar 8, 2 per collection and 1 per item): the largest is a flow mapping of
+ * one-character keys without values, `{a,b,...}`, 13 per 2 characters (6.5); 16 leaves room for any other form.
+ */
+const TREE_GROWTH = 16;
 
 /**
  * `expandedSize` of a value that shares no node (a document without aliases), by recursion: the same
