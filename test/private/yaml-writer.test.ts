@@ -181,6 +181,32 @@ describe('the YAML writer of a synthesis', () => {
     });
   });
 
+  test('a check before the first use that throws turns the writer off: the synthesis goes on with cdk8s\' Yaml.stringify', () => {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const yaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+      const stringify = yaml.stringify;
+      // a yaml that fails on a document of the check (the writer's, not the app's)
+      const spy = jest.spyOn(yaml, 'stringify').mockImplementation((...args: any[]) => {
+        if ((args[0] as any)?.metadata?.name === 'a-b.c') throw new Error('yaml failed');
+        return stringify(...args);
+      });
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+        expect(fresh(() => Y.stringify({ a: 1 }, { b: 'on' }))).toBe('a: 1\n---\nb: "on"\n');
+        // off for the process: cdk8s' Yaml.stringify, yaml asked once per document
+        spy.mockClear();
+        expect(fresh(() => Y.stringify({ a: 1 }, { b: 'x' }))).toBe('a: 1\n---\nb: x\n');
+        expect(spy).toHaveBeenCalledTimes(2);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
   test('keys: up to 1024 characters on their line, longer ones as yaml writes them; document markers in nested and top-level keys', () => {
     for (const k of ['a'.repeat(1024), 'a'.repeat(1025), `"${'a'.repeat(1020)}`, '---', '--- x', '...', 'a\n---']) {
       for (const doc of [{ [k]: 1 }, { x: { [k]: [k] } }, [{ [k]: { y: k } }]]) expect(direct(doc)).toBe(original(doc));
