@@ -30,6 +30,8 @@ const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 // yaml nodes/identity.js: the property isNode, isPair and isDocument read (createNode takes such a value as is)
 const NODE_TYPE = Symbol.for('yaml.node.type');
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+// (maps and sequences nested in each other, the document included)
+const MAX_DEPTH = 100;
 
 /**
  * Whether yaml's createNode (doc/createNode.js) writes `o` as the sequence of its indices or the map of its own
@@ -147,7 +149,9 @@ function makeWriter(original: Writer): Writer | undefined {
         return;
       }
       enter(v); // an empty one too: yaml aliases any object it meets twice
-      if (!plainData(v)) throw UNSUPPORTED;
+      // a document nested deeper than MAX_DEPTH goes to yaml, whose recursion runs out of stack long before the
+      // writer's (at about 1000 nested maps): what yaml cannot write, the writer does not write either
+      if (!plainData(v) || indent.length >= 2 * MAX_DEPTH) throw UNSUPPORTED;
       if (Array.isArray(v)) {
         if (!v.length) {
           parts.push(' []');

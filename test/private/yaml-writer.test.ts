@@ -207,6 +207,32 @@ describe('the YAML writer of a synthesis', () => {
     });
   });
 
+  test('a document nested deeper than yaml can write fails as it does with yaml; up to 100 levels the writer writes it', () => {
+    const nested = (depth: number, seq: boolean) => {
+      let v: unknown = 'x';
+      for (let i = 0; i < depth; i++) v = seq ? [v] : { k: v };
+      return v;
+    };
+    const outcome = (write: () => string) => {
+      try {
+        return write();
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    for (const seq of [false, true]) {
+      // a depth yaml cannot write here (its stack, under jest), a little beyond what it can
+      let depth = 500;
+      while (!outcome(() => original(nested(depth, seq))).startsWith('RangeError')) depth += 250;
+      const deep = nested(depth, seq);
+      expect(outcome(() => direct(deep))).toBe(outcome(() => original(deep)));
+      expect(direct(nested(150, seq))).toBe(original(nested(150, seq)));
+      // (the writer's up to its limit; deeper, yaml's)
+      expect(yamlCalls(() => direct(nested(100, seq)))).toBe(0);
+      expect(yamlCalls(() => direct(nested(101, seq)))).toBe(1);
+    }
+  });
+
   test('keys: up to 1024 characters on their line, longer ones as yaml writes them; document markers in nested and top-level keys', () => {
     for (const k of ['a'.repeat(1024), 'a'.repeat(1025), `"${'a'.repeat(1020)}`, '---', '--- x', '...', 'a\n---']) {
       for (const doc of [{ [k]: 1 }, { x: { [k]: [k] } }, [{ [k]: { y: k } }]]) expect(direct(doc)).toBe(original(doc));
