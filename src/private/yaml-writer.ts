@@ -32,6 +32,7 @@ const NODE_TYPE = Symbol.for('yaml.node.type');
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
 // (maps and sequences nested in each other, the document included)
 const MAX_DEPTH = 100;
+const MEMO = 10_000;
 
 /**
  * Whether yaml's createNode (doc/createNode.js) writes `o` as the sequence of its indices or the map of its own
@@ -84,6 +85,8 @@ function makeWriter(original: Writer): Writer | undefined {
     const mid = text.slice(prefix.length, text.length - suffix.length);
     return mid.includes('\n') ? undefined : mid;
   };
+  // what each value and key is written as, for the process; at most MEMO entries each (a long-running process that
+  // synthesizes again and again writes ever new values: digests, hashes, times), then it starts again
   const values = new Map<unknown, string | undefined>();
   const keys = new Map<string, string | undefined>();
   const scalar = (v: string | number): string | undefined => {
@@ -96,6 +99,7 @@ function makeWriter(original: Writer): Writer | undefined {
       // a map value: written the same at any depth when it is one line (lineWidth 0: nothing is folded)
       out = probe({ a: v }, '\n', 'a: ');
     }
+    if (values.size >= MEMO) values.clear();
     values.set(v, out);
     return out;
   };
@@ -112,6 +116,7 @@ function makeWriter(original: Writer): Writer | undefined {
     } else {
       out = probe({ [k]: 1 }, ': 1\n', '');
     }
+    if (keys.size >= MEMO) keys.clear();
     keys.set(k, out);
     return out;
   };

@@ -250,6 +250,17 @@ describe('the YAML writer of a synthesis', () => {
     expect(yamlCalls(() => direct({ a: '2001-12-31', b: 'YES' }))).toBe(0);
   });
 
+  test('remembers at most 10 000 values and 10 000 keys: after as many others, it asks yaml again', () => {
+    const many = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => `${prefix}${i}`);
+    direct({ on: '8080' });
+    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(0);
+    direct({ values: many('v') });
+    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(1);
+    direct(Object.fromEntries(many('k').map(k => [k, 1])));
+    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(1);
+    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(0);
+  });
+
   test('the shop example on every mesh, and the two-cluster shop: the same files as cdk8s writes, written by the writer', () => {
     for (const mesh of [Mesh.istio(), Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), Mesh.linkerd(), Mesh.consul()]) {
       const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'yw-')) });
