@@ -251,14 +251,33 @@ describe('the YAML writer of a synthesis', () => {
   });
 
   test('remembers at most 10 000 values and 10 000 keys: after as many others, it asks yaml again', () => {
-    const many = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => `${prefix}${i}`);
-    direct({ on: '8080' });
-    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(0);
-    direct({ values: many('v') });
-    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(1);
-    direct(Object.fromEntries(many('k').map(k => [k, 1])));
-    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(1);
-    expect(yamlCalls(() => direct({ on: '8080' }))).toBe(0);
+    // (a fresh writer, whose memory the other tests do not share)
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const yaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+      const write = (doc: unknown) => fresh(() => Y.stringify(doc));
+      const calls = (doc: unknown) => {
+        const spy = jest.spyOn(yaml, 'stringify');
+        try {
+          write(doc);
+          return spy.mock.calls.length;
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      const many = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => `${prefix}${i}`);
+      write({ on: '8080' });
+      expect(calls({ on: '8080' })).toBe(0);
+      write({ values: many('v') });
+      expect(calls({ on: '8080' })).toBe(1);
+      write(Object.fromEntries(many('k').map(k => [k, 1])));
+      expect(calls({ on: '8080' })).toBe(1);
+      expect(calls({ on: '8080' })).toBe(0);
+    });
   });
 
   test('the shop example on every mesh, and the two-cluster shop: the same files as cdk8s writes, written by the writer', () => {
