@@ -7,9 +7,12 @@
  *   tag tests taken from cdk8s' copy of `yaml`); any other string or number is written by `yaml` (once per distinct
  *   value) in a one-key map, and that is used when it is one line;
  * - anything else (undefined, a multi-line scalar, an object met twice, which `yaml` writes as an alias, a long key,
- *   a class instance, a non-finite number) returns undefined: the caller writes that document with `yaml`.
- * Before the first use, a set of documents that takes every path below is written both ways: any difference (a
- * later `yaml` or cdk8s that writes otherwise) turns the writer off for the process.
+ *   a class instance, an object with `toJSON` or an iterator of its own, a yaml node, an accessor property, which is
+ *   not called) returns undefined: the caller writes that document with `yaml`.
+ * It stands in only for cdk8s' own `Yaml.stringify` (the function found when this module was loaded, of cdk8s' text),
+ * not for a spy or an override put in its place. Before the first use, a set of documents that takes every path
+ * below is written both ways: any difference (a later `yaml` or cdk8s that writes otherwise) turns the writer off
+ * for the process.
  * test/private/yaml-writer.test.ts compares both on generated documents and on the library's output.
  */
 import * as path from 'path';
@@ -24,6 +27,34 @@ interface Tag { readonly default?: boolean | string; readonly tag: string; reado
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOC_MARKER = /^(%|---|\.\.\.)/m;
 const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+// yaml nodes/identity.js: the property isNode, isPair and isDocument read (createNode takes such a value as is)
+const NODE_TYPE = Symbol.for('yaml.node.type');
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+// (maps and sequences nested in each other, the document included)
+const MAX_DEPTH = 100;
+const MEMO = 10_000;
+
+/**
+ * Whether yaml's createNode (doc/createNode.js) writes `o` as the sequence of its indices or the map of its own
+ * enumerable string keys, as the writer does: not a yaml node, no `toJSON` (own, non-enumerable or inherited: it
+ * would write what that returns), an array iterated by the array iterator (YAMLSeq.from iterates; an Array
+ * subclass too), or a plain or prototype-less object that is not iterable (it would be a sequence).
+ */
+function plainData(o: object): boolean {
+  if (NODE_TYPE in o || 'toJSON' in o) return false;
+  if (Array.isArray(o)) return o[Symbol.iterator] === ARRAY_ITERATOR;
+  const proto = Object.getPrototypeOf(o);
+  return (proto === Object.prototype || proto === null) && !(Symbol.iterator in o);
+}
+
+/**
+ * The value of the own data property `k` of `o`; undefined (which the writer leaves to yaml) for a hole or an
+ * accessor, which is not called here: yaml, which then writes the document, calls it, once, as it does without the
+ * writer.
+ */
+function own(o: object, k: string | number): unknown {
+  return Object.getOwnPropertyDescriptor(o, k)?.value;
+}
 
 
 /** cdk8s' own copy of `yaml` (the one its `Yaml.stringify` calls), or undefined. */
@@ -54,6 +85,8 @@ function makeWriter(original: Writer): Writer | undefined {
     const mid = text.slice(prefix.length, text.length - suffix.length);
     return mid.includes('\n') ? undefined : mid;
   };
+  // what each value and key is written as, for the process; at most MEMO entries each (a long-running process that
+  // synthesizes again and again writes ever new values: digests, hashes, times), then it starts again
   const values = new Map<unknown, string | undefined>();
   const keys = new Map<string, string | undefined>();
   const scalar = (v: string | number): string | undefined => {
@@ -66,6 +99,7 @@ function makeWriter(original: Writer): Writer | undefined {
       // a map value: written the same at any depth when it is one line (lineWidth 0: nothing is folded)
       out = probe({ a: v }, '\n', 'a: ');
     }
+    if (values.size >= MEMO) values.clear();
     values.set(v, out);
     return out;
   };
@@ -82,6 +116,7 @@ function makeWriter(original: Writer): Writer | undefined {
     } else {
       out = probe({ [k]: 1 }, ': 1\n', '');
     }
+    if (keys.size >= MEMO) keys.clear();
     keys.set(k, out);
     return out;
   };
@@ -119,6 +154,9 @@ function makeWriter(original: Writer): Writer | undefined {
         return;
       }
       enter(v); // an empty one too: yaml aliases any object it meets twice
+      // a document nested deeper than MAX_DEPTH goes to yaml, whose recursion runs out of stack long before the
+      // writer's (at about 1000 nested maps): what yaml cannot write, the writer does not write either
+      if (!plainData(v) || indent.length >= 2 * MAX_DEPTH) throw UNSUPPORTED;
       if (Array.isArray(v)) {
         if (!v.length) {
           parts.push(' []');
@@ -134,36 +172,30 @@ function makeWriter(original: Writer): Writer | undefined {
         }
         return;
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) throw UNSUPPORTED;
-      let empty = true;
-      for (const _ in v) {
-        empty = false;
-        break;
-      }
-      if (empty) {
+      // (own keys: an enumerable key inherited from Object.prototype is not written)
+      const ownKeys = Object.keys(v);
+      if (!ownKeys.length) {
         parts.push(' {}');
         return;
       }
       if (inSeq) parts.push(' ');
       else parts.push('\n', indent);
-      map(v as Record<string, unknown>, indent);
+      map(v, ownKeys, indent);
     };
     const enter = (o: object) => {
       if (seen.has(o)) throw UNSUPPORTED; // yaml writes an anchor and an alias
       seen.add(o);
     };
-    const map = (o: Record<string, unknown>, indent: string): void => {
+    const map = (o: object, ks: string[], indent: string): void => {
       const inner = indent + '  ';
       let first = true;
-      for (const k of Object.keys(o)) {
+      for (const k of ks) {
         const kk = key(k);
         if (kk === undefined) throw UNSUPPORTED;
         if (!first) parts.push('\n', indent);
         first = false;
         parts.push(kk, ':');
-        const v = o[k];
-        value(v, inner, false);
+        value(own(o, k), inner, false);
       }
     };
     const seq = (a: unknown[], indent: string): void => {
@@ -171,21 +203,19 @@ function makeWriter(original: Writer): Writer | undefined {
       for (let i = 0; i < a.length; i++) {
         if (i) parts.push('\n', indent);
         parts.push('-');
-        if (!(i in a)) throw UNSUPPORTED;
-        value(a[i], inner, true);
+        value(own(a, i), inner, true);
       }
     };
     try {
-      if (doc === null || typeof doc !== 'object') return original(doc);
+      if (doc === null || typeof doc !== 'object' || !plainData(doc)) return original(doc);
       enter(doc);
       if (Array.isArray(doc)) {
         if (!doc.length) return '[]\n';
         seq(doc, '');
       } else {
-        const proto = Object.getPrototypeOf(doc);
-        if (proto !== Object.prototype && proto !== null) return original(doc);
-        if (!Object.keys(doc).length) return '{}\n';
-        map(doc as Record<string, unknown>, '');
+        const ks = Object.keys(doc);
+        if (!ks.length) return '{}\n';
+        map(doc, ks, '');
       }
       parts.push('\n');
       return parts.join('');
@@ -210,37 +240,48 @@ const CANARY: unknown[] = [
   {},
 ];
 
+type Stringify = (...docs: unknown[]) => string;
+const YAML_CLASS = Yaml as unknown as { stringify: Stringify };
+/** cdk8s' `Yaml.stringify` as this module found it: the one function the writer stands in for. */
+const CDK8S_STRINGIFY = YAML_CLASS.stringify;
+// cdk8s lib/yaml.js Yaml.stringify, the function the writer writes as (its text, whitespace aside): a Yaml.stringify
+// of other text (another cdk8s, or a function put in its place before this module was loaded) is not the writer's
+const CDK8S_SOURCE = "stringify(...docs) { return docs.map(r => r === undefined ? '\\n' : YAML.stringify(r, { keepUndefined: true, lineWidth: 0, version: yamlSchemaVersion })).join('---\\n'); }";
+const sourceOf = (f: Function) => Function.prototype.toString.call(f).replace(/\s+/g, ' ');
+
 let writer: Writer | null | undefined;
-const WRITER = Symbol('cdk8s-mesh.yaml-writer');
 
 /** The writer, after the check of its first use (null when it is off for the process). */
-function fastWriter(original: Writer): Writer | null {
+function fastWriter(): Writer | null {
   if (writer !== undefined) return writer;
   writer = null;
-  const w = makeWriter(original);
-  if (w && CANARY.every(d => w(d) === original(d))) writer = w;
+  if (sourceOf(CDK8S_STRINGIFY) !== CDK8S_SOURCE) return writer;
+  const original: Writer = d => CDK8S_STRINGIFY.call(Yaml, d);
+  try {
+    const w = makeWriter(original);
+    if (w && CANARY.every(d => w(d) === original(d))) writer = w;
+  } catch {
+    // a check that fails is not the app's failure: cdk8s' Yaml.stringify writes, as without the writer
+  }
   return writer;
 }
 
 /**
  * Runs `fn` with cdk8s' `Yaml.stringify` writing through the direct writer (each document the writer cannot
- * write goes to `yaml`, as before); restored when `fn` returns or throws.
+ * write goes to `yaml`, as before); restored when `fn` returns or throws. When `Yaml.stringify` is not cdk8s' own
+ * (a test's spy, a user's override, the writer of an enclosing synthesis), `fn` runs with it as it is.
  * @internal
  */
 export function withYamlWriter<T>(fn: () => T): T {
-  const Y = Yaml as unknown as { stringify: (...docs: unknown[]) => string };
-  const current = Y.stringify;
   // CDK8S_MESH_YAML_WRITER=off: cdk8s' Yaml.stringify writes every document, as without the library
-  if ((current as any)[WRITER] || process.env.CDK8S_MESH_YAML_WRITER === 'off') return fn();
-  const one: Writer = d => current.call(Yaml, d);
-  const w = fastWriter(one);
+  if (YAML_CLASS.stringify !== CDK8S_STRINGIFY || process.env.CDK8S_MESH_YAML_WRITER === 'off') return fn();
+  const w = fastWriter();
   if (!w) return fn();
   // cdk8s lib/yaml.js: each document, or '\n' for an undefined one, joined by '---\n'
-  const fast = Object.assign((...docs: unknown[]) => docs.map(d => (d === undefined ? '\n' : w(d))).join('---\n'), { [WRITER]: true });
-  Y.stringify = fast;
+  YAML_CLASS.stringify = (...docs: unknown[]) => docs.map(d => (d === undefined ? '\n' : w(d))).join('---\n');
   try {
     return fn();
   } finally {
-    Y.stringify = current;
+    YAML_CLASS.stringify = CDK8S_STRINGIFY;
   }
 }

@@ -95,6 +95,144 @@ describe('the YAML writer of a synthesis', () => {
     expect(yamlCalls(() => direct({ a: { k: 'v' }, b: { k: 'v' } }))).toBe(0);
   });
 
+  test('objects yaml does not write as their own keys and items are written by yaml: toJSON, iterators, yaml nodes, accessors, inherited keys', () => {
+    // yaml's createNode (doc/createNode.js) writes what toJSON returns, iterates what is iterable, takes a yaml node as
+    // it is; it reads each property once, where the writer would read an accessor again when it hands the document on
+    class Ports extends Array<number> {
+      toJSON() {
+        return this.join(',');
+      }
+    }
+    const cases: Array<[string, () => object]> = [
+      ['a non-enumerable toJSON', () => Object.defineProperty({ a: 1 }, 'toJSON', { value: () => 'x' })],
+      ['an array with toJSON', () => Object.assign([1, 2], { toJSON: () => 'x' })],
+      ['an Array subclass with toJSON', () => Ports.from([80, 443])],
+      ['an iterable object', () => Object.defineProperty({ a: 1 }, Symbol.iterator, { value: [5][Symbol.iterator].bind([5]) })],
+      ['an array with its own iterator', () => Object.assign([1, 2], { [Symbol.iterator]: [9][Symbol.iterator].bind([9]) })],
+      ['a boxed number', () => new Number(1)],
+      ['a boxed boolean', () => new Boolean(false)],
+      ['an object marked as a yaml Scalar', () => ({ [Symbol.for('yaml.node.type')]: Symbol.for('yaml.scalar'), value: 'v' })],
+      ['a getter with a side effect, then undefined', () => {
+        let reads = 0;
+        return {
+          get a() {
+            return ++reads;
+          },
+          b: undefined,
+        };
+      }],
+      ['an array item getter, then undefined', () => {
+        let reads = 0;
+        return Object.defineProperty([0, 0, undefined], 1, { get: () => ++reads, enumerable: true });
+      }],
+    ];
+    for (const [what, make] of cases) {
+      for (const doc of [() => ({ x: make() }), () => [make()], make]) expect([what, direct(doc())]).toEqual([what, original(doc())]);
+    }
+    // an enumerable key inherited from Object.prototype is not a key of an empty object
+    let written: string[];
+    (Object.prototype as any).polluted = 1;
+    try {
+      written = [direct({ a: {} }), original({ a: {} })];
+    } finally {
+      delete (Object.prototype as any).polluted;
+    }
+    expect(written[0]).toBe(written[1]);
+  });
+
+  test('a Yaml.stringify that is not cdk8s\' own writes as it is: a spy at the first synthesis, restored after; an override', () => {
+    jest.isolateModules(() => {
+      // a fresh copy of cdk8s and of the writer: the writer has not been used yet
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+      const cdk8s = Y.stringify;
+      const spy = jest.spyOn(Y, 'stringify');
+      expect(fresh(() => Y.stringify({ a: 'x' }))).toBe('a: x\n');
+      expect(spy).toHaveBeenCalledWith({ a: 'x' });
+      spy.mockRestore();
+      expect(Y.stringify).toBe(cdk8s);
+      expect(fresh(() => Y.stringify({ a: 'on', b: 'x' }))).toBe('a: "on"\nb: x\n');
+      // an override of the user's writes inside a synthesis too
+      Y.stringify = (...docs: unknown[]) => `# generated\n${cdk8s.apply(Y, docs)}`;
+      try {
+        expect(fresh(() => Y.stringify({ a: 1 }))).toBe('# generated\na: 1\n');
+      } finally {
+        Y.stringify = cdk8s;
+      }
+    });
+  });
+
+  test('a Yaml.stringify put in place of cdk8s\' before the library was loaded writes as it is, even when it writes the check\'s documents as cdk8s does', () => {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      const cdk8s = Y.stringify;
+      // e.g. a test setup's wrapper that marks one kind of document
+      Y.stringify = (...docs: any[]) => docs.map(d => cdk8s.call(Y, d) + (d?.kind === 'Secret' ? '# redacted\n' : '')).join('---\n');
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+        expect(fresh(() => Y.stringify({ kind: 'Secret' }, { kind: 'ConfigMap' }))).toBe('kind: Secret\n# redacted\n---\nkind: ConfigMap\n');
+      } finally {
+        Y.stringify = cdk8s;
+      }
+    });
+  });
+
+  test('a check before the first use that throws turns the writer off: the synthesis goes on with cdk8s\' Yaml.stringify', () => {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const yaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+      const stringify = yaml.stringify;
+      // a yaml that fails on a document of the check (the writer's, not the app's)
+      const spy = jest.spyOn(yaml, 'stringify').mockImplementation((...args: any[]) => {
+        if ((args[0] as any)?.metadata?.name === 'a-b.c') throw new Error('yaml failed');
+        return stringify(...args);
+      });
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+        expect(fresh(() => Y.stringify({ a: 1 }, { b: 'on' }))).toBe('a: 1\n---\nb: "on"\n');
+        // off for the process: cdk8s' Yaml.stringify, yaml asked once per document
+        spy.mockClear();
+        expect(fresh(() => Y.stringify({ a: 1 }, { b: 'x' }))).toBe('a: 1\n---\nb: x\n');
+        expect(spy).toHaveBeenCalledTimes(2);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
+  test('a document nested deeper than yaml can write fails as it does with yaml; up to 100 levels the writer writes it', () => {
+    const nested = (depth: number, seq: boolean) => {
+      let v: unknown = 'x';
+      for (let i = 0; i < depth; i++) v = seq ? [v] : { k: v };
+      return v;
+    };
+    const outcome = (write: () => string) => {
+      try {
+        return write();
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    for (const seq of [false, true]) {
+      // a depth yaml cannot write here (its stack, under jest), a little beyond what it can
+      let depth = 500;
+      while (!outcome(() => original(nested(depth, seq))).startsWith('RangeError')) depth += 250;
+      const deep = nested(depth, seq);
+      expect(outcome(() => direct(deep))).toBe(outcome(() => original(deep)));
+      expect(direct(nested(150, seq))).toBe(original(nested(150, seq)));
+      // (the writer's up to its limit; deeper, yaml's)
+      expect(yamlCalls(() => direct(nested(100, seq)))).toBe(0);
+      expect(yamlCalls(() => direct(nested(101, seq)))).toBe(1);
+    }
+  });
+
   test('keys: up to 1024 characters on their line, longer ones as yaml writes them; document markers in nested and top-level keys', () => {
     for (const k of ['a'.repeat(1024), 'a'.repeat(1025), `"${'a'.repeat(1020)}`, '---', '--- x', '...', 'a\n---']) {
       for (const doc of [{ [k]: 1 }, { x: { [k]: [k] } }, [{ [k]: { y: k } }]]) expect(direct(doc)).toBe(original(doc));
@@ -110,6 +248,36 @@ describe('the YAML writer of a synthesis', () => {
     // (values no generator above makes)
     expect(yamlCalls(() => direct({ a: '2001-12-31', b: 'YES', c: '2001-12-31' }))).toBe(2);
     expect(yamlCalls(() => direct({ a: '2001-12-31', b: 'YES' }))).toBe(0);
+  });
+
+  test('remembers at most 10 000 values and 10 000 keys: after as many others, it asks yaml again', () => {
+    // (a fresh writer, whose memory the other tests do not share)
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Y = require('cdk8s').Yaml;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const yaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../src/private/yaml-writer').withYamlWriter as typeof withYamlWriter;
+      const write = (doc: unknown) => fresh(() => Y.stringify(doc));
+      const calls = (doc: unknown) => {
+        const spy = jest.spyOn(yaml, 'stringify');
+        try {
+          write(doc);
+          return spy.mock.calls.length;
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      const many = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => `${prefix}${i}`);
+      write({ on: '8080' });
+      expect(calls({ on: '8080' })).toBe(0);
+      write({ values: many('v') });
+      expect(calls({ on: '8080' })).toBe(1);
+      write(Object.fromEntries(many('k').map(k => [k, 1])));
+      expect(calls({ on: '8080' })).toBe(1);
+      expect(calls({ on: '8080' })).toBe(0);
+    });
   });
 
   test('the shop example on every mesh, and the two-cluster shop: the same files as cdk8s writes, written by the writer', () => {
@@ -148,8 +316,16 @@ describe('the YAML writer of a synthesis', () => {
     new Shop(app, 'shop', { mesh: Mesh.istio() });
     const other = new Chart(app, 'other');
     new ApiObject(other, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'port': '80', 'a: b': 'x #y', 'script': 'line 1\nline 2\n' } } as any);
+    // an Array subclass keeps its class through cdk8s' rendering (sanitizeValue maps it), and yaml writes its toJSON
+    class Ports extends Array<number> {
+      toJSON() {
+        return this.join(',');
+      }
+    }
+    new ApiObject(other, 'ports', { apiVersion: 'example.com/v1', kind: 'Ports', metadata: { name: 'p' }, spec: { ports: Ports.from([80, 443]) } });
     const docs = app.charts.flatMap(c => c.toJson());
     const expected = original(...docs);
+    expect(expected).toContain('spec:\n  ports: 80,443\n');
     const calls = yamlCalls(() => expect(app.synthYaml()).toBe(expected));
     expect(calls).toBeGreaterThan(0);
   });
