@@ -8,7 +8,7 @@ import { InvalidManifestsError, loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
 import { ManifestValidator } from './validator';
 import { formatTableLines } from '../private/format';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION } from '../private/linkerd-policy';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdAuthenticatedOnly, linkerdRequiresIdentity } from '../private/linkerd-policy';
 
 /**
  * Options for reading policies back.
@@ -1212,10 +1212,19 @@ export class ReachabilityMatrix {
     const cluster = this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
     const nsDefault = nsObject?.metadata?.annotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION] ?? cluster;
     const pods = this.linkerdPods(req);
+    // a pod port listed in config.linkerd.io/proxy-require-identity-inbound-ports (the pod's, else the namespace's)
+    // admits authenticated callers only under an allow default (linkerdRequiresIdentity, linkerdAuthenticatedOnly)
+    const nsAnnotations = nsObject?.metadata?.annotations;
+    const onPort = (policy: string, requires: string | undefined) => (requires ? linkerdAuthenticatedOnly(policy) : policy);
+    const portReason = (policy: string, requires: string | undefined) => (requires && linkerdAuthenticatedOnly(policy) !== policy
+      ? `, authenticated callers only on port ${req.podPort} (${requires}): ${linkerdAuthenticatedOnly(policy)}` : '');
     if (!pods.length) {
       // the pods are not among the manifests: the Servers that select the Service's selector, else the namespace's default
       const server = this.once(this.targetKey('linkerd-server', req), () => this.linkerdServer(req, req.labels));
-      if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
+      if (!server) {
+        const requires = linkerdRequiresIdentity(undefined, nsAnnotations, req.podPort);
+        return this.linkerdDefault(onPort(nsDefault, requires), c, `no Server selects the pods; namespace default inbound policy ${nsDefault}${portReason(nsDefault, requires)}`);
+      }
       return this.linkerdOnServer(req, server);
     }
     // each workload whose pods the Service selects, by its pods' labels: the Server that selects them on the port
@@ -1226,11 +1235,13 @@ export class ReachabilityMatrix {
     const plan = this.once(this.targetKey('linkerd-pods-plan', req), () => pods.map(w => {
       const server = this.linkerdServer(req, w.labels);
       const own = w.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION];
-      const policy = server ? undefined : own === undefined ? nsDefault : isLinkerdPolicy(own) ? own : cluster;
+      const podDefault = own === undefined ? nsDefault : isLinkerdPolicy(own) ? own : cluster;
+      const requires = linkerdRequiresIdentity(w.annotations, nsAnnotations, req.podPort)?.replace('its pod template\'s', `the pod template's (${w.kind} ${w.name})`);
+      const policy = server ? undefined : onPort(podDefault, requires);
       const ignored = `the cluster's default inbound policy ${cluster} (Linkerd ignores ${LINKERD_DEFAULT_POLICY_ANNOTATION}: ${JSON.stringify(own)} of ${w.kind} ${w.name})`;
       const reason = own === undefined || server ? `namespace default inbound policy ${nsDefault}`
         : isLinkerdPolicy(own) ? `the pod template's default inbound policy ${own} (${LINKERD_DEFAULT_POLICY_ANNOTATION} of ${w.kind} ${w.name})` : ignored;
-      return { what: `${w.kind} ${w.name}`, server, policy, reason: `no Server selects the pods; ${reason}` };
+      return { what: `${w.kind} ${w.name}`, server, policy, reason: `no Server selects the pods; ${reason}${server ? '' : portReason(podDefault, requires)}` };
     }));
     const verdicts = plan.map(w => ({ what: w.what, ...(w.server ? this.linkerdOnServer(req, w.server) : this.linkerdDefault(w.policy!, c, w.reason)) }));
     const first = verdicts[0];
