@@ -12,7 +12,9 @@ import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
-import { renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { show } from '../../private/errors';
+import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY } from '../../private/linkerd-policy';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -343,6 +345,41 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
 }
 
 /**
+ * Warns, at synthesis (the workloads then final, defined in any order), of each workload of the namespace, in the
+ * zero trust's cluster, whose pod template carries its own `config.linkerd.io/default-inbound-policy` other than
+ * `deny`: the pod's own annotation comes before the namespace's (the proxy injector copies the namespace's only onto
+ * pods without one: pkg/inject/inject.go AppendNamespaceAnnotations, GetConfigOverride; the policy controller reads
+ * the pod's: policy-controller/k8s/index/src/inbound/workload.rs Settings::from_metadata, index.rs
+ * default_inbound_server), so the pods keep that default on every port no Server selects, and a Server the library
+ * writes for them outside the zero trust's rules (a rate limit's: LinkerdServer.podDefault) keeps it as its
+ * accessPolicy. A value Linkerd cannot parse is ignored (workload.rs: "Invalid default policy annotation value"): the
+ * pods then run with the cluster's default, not the namespace's. Once per workload and synthesis-independent.
+ */
+function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
+  const warned = new Set<string>();
+  const chart = Chart.of(scope);
+  scope.node.addValidation({
+    validate: () => {
+      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+        if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
+        const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
+        if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
+        const what = `${api.kind} ${api.name} [${userPath(api)}]`;
+        if (warned.has(what)) continue;
+        warned.add(what);
+        const runs = isLinkerdPolicy(own) ? own
+          : `the cluster's default inbound policy (${mesh._linkerdInboundPolicyDeclared ? mesh.linkerdInboundPolicy : 'all-unauthenticated unless the cluster sets proxy.defaultInboundPolicy'}: Linkerd ignores a value it cannot parse)`;
+        warnFrom(scope, `${what}: its pod template has ${DEFAULT_INBOUND_POLICY}: ${show(own)}, which Linkerd reads before the namespace's deny that this ZeroTrustNamespace sets `
+          + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with '
+          + `${runs} on every port no Server selects, whatever the rules here allow, and a Server the library writes for them outside these rules (e.g. a rate limit's) takes that as its accessPolicy; `
+          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`);
+      }
+      return [];
+    },
+  });
+}
+
+/**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
@@ -428,7 +465,10 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     if (!strict) {
       warnFrom(scope, `PERMISSIVE is written as Linkerd's audit policy in ${ns}: during this phase every request is allowed (and logged when no rule would allow it), so no allow rule is enforced yet; move to MtlsPhase.STRICT to enforce them`);
     }
-    if (strict) allowScrapes(scope, ns, mesh);
+    if (strict) {
+      allowScrapes(scope, ns, mesh);
+      warnOwnPodDefaults(scope, ns, mesh);
+    }
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
     // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
