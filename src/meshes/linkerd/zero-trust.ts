@@ -379,6 +379,55 @@ function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
   });
 }
 
+/** The kubelet's gRPC probe: the gRPC health service's Check method (Kubernetes GRPCAction, grpc.health.v1). */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+const HEALTH_METHOD = 'Check';
+
+/**
+ * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the
+ * deny gRPC Server of `to` selects and that probe its port with a `grpc:` probe, unless a rule of the Server admits
+ * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated from the node, and
+ * Linkerd authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/
+ * workload.rs pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks),
+ * on HTTP routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its
+ * GRPCRoutes only): refused, the pods never become Ready. The library does not authorize the probe itself: Linkerd
+ * has no such authorization, and one from every network (as Linkerd's probe routes) would open the health service
+ * of a zero-trust port to every unauthenticated client; the node network is the user's to name.
+ */
+function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[]): void {
+  const allowed = rules.some(r => r.from.some(f => f.kind === IdentityKind.NETWORK)
+    && (!isScoped(r) || (r.grpcMethods ?? []).some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD))));
+  if (allowed) return;
+  const chart = Chart.of(scope);
+  const warned = new Set<string>();
+  scope.node.addValidation({
+    validate: () => {
+      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+        if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
+        const labels = pod?.metadata?.labels ?? {};
+        if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+        const probes: string[] = [];
+        for (const ct of pod?.spec?.containers ?? []) {
+          for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+            const port = ct?.[kind]?.grpc?.port;
+            if (port !== undefined && Number(port) === to.targetPort) probes.push(`${ct.name ?? '?'} ${kind}`);
+          }
+        }
+        const what = `${api.kind} ${api.name} [${userPath(api)}]`;
+        if (!probes.length || warned.has(what)) continue;
+        warned.add(what);
+        warnFrom(scope, `Server ${ns}/${server.serverName} (proxyProtocol gRPC, accessPolicy deny): ${what} probes port ${to.targetPort} with gRPC probes (${probes.join(', ')}), which the kubelet sends `
+          + `unauthenticated from the node as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
+          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
+          + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
+          + `{ to: ${to.name}, callers: [Identity.network('<node CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
+          + `with mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] (the Server keeps deny for every other caller and method)`);
+      }
+      return [];
+    },
+  });
+}
+
 /**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
@@ -498,6 +547,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       // a gRPC Server's proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server): its scoped
       // rules (grpcMethods; methods and paths are refused there) are written as GRPCRoutes, below
       const grpc = to.protocol === ServiceProtocol.GRPC;
+      if (grpc && strict) warnGrpcProbes(scope, ns, server, to, rules);
       if (scoped.length && !grpc) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Identity, LinkerdInboundPolicy, Mesh, MtlsPhase, ResilientService, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { GrpcMethodMatch, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
 import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
 
 captureStderr();
@@ -71,5 +71,64 @@ describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has
       synthValidated(chart);
       expect(zt.warnings.filter(w => w.includes(KEY))).toEqual([]);
     }
+  });
+});
+
+// Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes (policy-controller inbound
+// workload.rs pod_http_probes, index.rs default_inbound_http_routes), which a gRPC Server's proxy does not get (grpc/src/inbound.rs to_server)
+describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods have gRPC probes on its port', () => {
+  const grpcPayment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } });
+  const charge = { name: 'charge', callers: [Identity.serviceAccount('order')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] };
+  const probeFix = { name: 'probes', callers: [Identity.network('10.0.0.0/16')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Check')] };
+  function build(allow: any[], probe: any, phase = MtlsPhase.STRICT) {
+    const chart = shopChart();
+    new ApiObject(chart, 'payment-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: {
+        selector: { matchLabels: { app: 'payment' } },
+        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }] } },
+      },
+    });
+    // (a network caller on a STRICT port needs the port's mtlsExceptions entry; the Server keeps deny, as rules govern the port)
+    const mtlsExceptions = allow.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
+      ? [{ service: grpcPayment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), mtls: phase, allow, mtlsExceptions });
+    const out = synthValidated(chart);
+    const kubelet = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/grpc.health.v1.Health/Check' });
+    const other = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/shop.payment.v1.Payment/Charge' });
+    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), kubelet, other };
+  }
+
+  test('warned, naming the Server, the workload, its probes and the rule that allows them; the matrix refuses the kubelet', () => {
+    const { warnings, kubelet } = build([charge], { grpc: { port: 8080 } });
+    expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
+      + 'which the kubelet sends unauthenticated from the node as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
+      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
+      + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
+      + '{ to: payment, callers: [Identity.network(\'<node CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + 'with mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }] (the Server keeps deny for every other caller and method)']);
+    expect(kubelet.allowed).toBe(false);
+  });
+
+  test('with the fix (a rule from the node network for Health/Check, or for the whole port): not warned, and the matrix admits the kubelet\'s probe', () => {
+    const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
+    expect(fixed.warnings).toEqual([]);
+    expect(fixed.kubelet).toMatchObject({ allowed: true, reason: expect.stringContaining('(on GRPCRoute probes)') });
+    // the Server keeps deny: the node network gets the health check only
+    expect(fixed.other.allowed).toBe(false);
+    const wholeService = build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.service('grpc.health.v1.Health')] }], { grpc: { port: 8080 } });
+    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[], true]);
+    const serverWide = build([charge, { ...probeFix, grpcMethods: undefined }], { grpc: { port: 8080 } });
+    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[], true]);
+  });
+
+  test('not warned: a gRPC probe of another port, an httpGet probe, another health method, or PERMISSIVE (audit admits the kubelet)', () => {
+    expect(build([charge], { grpc: { port: 9090 } }).warnings).toEqual([]);
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).warnings).toEqual([]);
+    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).warnings).toEqual([]);
+    // a network rule for another method does not allow the probe: still warned
+    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings).toHaveLength(1);
   });
 });
