@@ -475,6 +475,34 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
       });
     }
+    // the routes rules share (their overlaps: a service entry of one and a method of that service of another, each
+    // pair a match) are GRPCRoutes too, under the same limit: checked per route as render writes them (writeGrpcRoutes),
+    // a route of one rule's own requests being within its rule's entries (checked above)
+    const grpcServers = new Map<string, RuleIntent[]>();
+    for (const r of intent.allow) {
+      if (!r.grpcMethods?.length || r.to.protocol !== ServiceProtocol.GRPC) continue;
+      const key = `${r.to.name}\u0000${r.to.targetPort}`;
+      grpcServers.set(key, [...grpcServers.get(key) ?? [], r]);
+    }
+    for (const scoped of grpcServers.values()) {
+      const to = scoped[0].to;
+      const onePort = new Set(intent.allow.filter(r => r.to.name === to.name).map(r => r.to.targetPort)).size === 1;
+      let shared = 0;
+      for (const route of inboundRoutes(scoped, GRPC_CELLS)) {
+        if (route.name !== undefined) continue;
+        const routeName = `${onePort ? to.name : `${to.name}-${to.targetPort}`}-shared-${++shared}`;
+        if (route.cells.length <= GRPC_MATCHES_PER_ROUTE) continue;
+        const names = route.rules.map(r => `${r.source} (${r.name})`).join(', ');
+        out.push({
+          setting: `${route.rules[0].source}.grpcMethods`,
+          value: `${route.cells.length} matches on GRPCRoute ${routeName}, shared by ${names}`,
+          why: `the gRPC requests that ${names} all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per `
+            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)',
+          alternative: `give these rules fewer overlapping entries, at most ${GRPC_MATCHES_PER_ROUTE} together: name whole services in all of them (GrpcMethodMatch.service('<package.Service>')) `
+            + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers',
+        });
+      }
+    }
     for (const r of intent.allow) {
       if (!isScoped(r) || r.grpcMethods || linkerdRoutesHttp(r.to.protocol)) continue;
       const setting = r.methods ? `${r.source}.methods` : `${r.source}.paths`;
