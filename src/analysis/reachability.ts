@@ -8,7 +8,7 @@ import { InvalidManifestsError, loadManifests } from './private/yaml';
 import { gatewayPodsEnrolled } from './rules/istio';
 import { ManifestValidator } from './validator';
 import { formatTableLines } from '../private/format';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION } from '../private/linkerd-policy';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdAuthenticatedOnly, linkerdRequiresIdentity } from '../private/linkerd-policy';
 
 /**
  * Options for reading policies back.
@@ -211,6 +211,9 @@ function subset(selector: { [k: string]: string } | undefined, labels: { [k: str
  * to have). An expression on a label the Service does not name selects none of them, as far as known.
  */
 const selects = labelSelectorMatches;
+
+/** The match of a GRPCRoute rule without matches, which Linkerd's proxy matches to every request (linkerdGrpcRoute). */
+const IMPLICIT_MATCH = Object.freeze({});
 
 /** Istio string matching: exact, `*`, `prefix*`, `*suffix`. */
 function istioMatch(pattern: string, value: string): boolean {
@@ -1209,10 +1212,19 @@ export class ReachabilityMatrix {
     const cluster = this.options.linkerdDefaultInboundPolicy ?? 'all-unauthenticated';
     const nsDefault = nsObject?.metadata?.annotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION] ?? cluster;
     const pods = this.linkerdPods(req);
+    // a pod port listed in config.linkerd.io/proxy-require-identity-inbound-ports (the pod's, else the namespace's)
+    // admits authenticated callers only under an allow default (linkerdRequiresIdentity, linkerdAuthenticatedOnly)
+    const nsAnnotations = nsObject?.metadata?.annotations;
+    const onPort = (policy: string, requires: string | undefined) => (requires ? linkerdAuthenticatedOnly(policy) : policy);
+    const portReason = (policy: string, requires: string | undefined) => (requires && linkerdAuthenticatedOnly(policy) !== policy
+      ? `, authenticated callers only on port ${req.podPort} (${requires}): ${linkerdAuthenticatedOnly(policy)}` : '');
     if (!pods.length) {
       // the pods are not among the manifests: the Servers that select the Service's selector, else the namespace's default
       const server = this.once(this.targetKey('linkerd-server', req), () => this.linkerdServer(req, req.labels));
-      if (!server) return this.linkerdDefault(nsDefault, c, `no Server selects the pods; namespace default inbound policy ${nsDefault}`);
+      if (!server) {
+        const requires = linkerdRequiresIdentity(undefined, nsAnnotations, req.podPort);
+        return this.linkerdDefault(onPort(nsDefault, requires), c, `no Server selects the pods; namespace default inbound policy ${nsDefault}${portReason(nsDefault, requires)}`);
+      }
       return this.linkerdOnServer(req, server);
     }
     // each workload whose pods the Service selects, by its pods' labels: the Server that selects them on the port
@@ -1223,11 +1235,13 @@ export class ReachabilityMatrix {
     const plan = this.once(this.targetKey('linkerd-pods-plan', req), () => pods.map(w => {
       const server = this.linkerdServer(req, w.labels);
       const own = w.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION];
-      const policy = server ? undefined : own === undefined ? nsDefault : isLinkerdPolicy(own) ? own : cluster;
+      const podDefault = own === undefined ? nsDefault : isLinkerdPolicy(own) ? own : cluster;
+      const requires = linkerdRequiresIdentity(w.annotations, nsAnnotations, req.podPort)?.replace('its pod template\'s', `the pod template's (${w.kind} ${w.name})`);
+      const policy = server ? undefined : onPort(podDefault, requires);
       const ignored = `the cluster's default inbound policy ${cluster} (Linkerd ignores ${LINKERD_DEFAULT_POLICY_ANNOTATION}: ${JSON.stringify(own)} of ${w.kind} ${w.name})`;
       const reason = own === undefined || server ? `namespace default inbound policy ${nsDefault}`
         : isLinkerdPolicy(own) ? `the pod template's default inbound policy ${own} (${LINKERD_DEFAULT_POLICY_ANNOTATION} of ${w.kind} ${w.name})` : ignored;
-      return { what: `${w.kind} ${w.name}`, server, policy, reason: `no Server selects the pods; ${reason}` };
+      return { what: `${w.kind} ${w.name}`, server, policy, reason: `no Server selects the pods; ${reason}${server ? '' : portReason(podDefault, requires)}` };
     }));
     const verdicts = plan.map(w => ({ what: w.what, ...(w.server ? this.linkerdOnServer(req, w.server) : this.linkerdDefault(w.policy!, c, w.reason)) }));
     const first = verdicts[0];
@@ -1281,9 +1295,19 @@ export class ReachabilityMatrix {
     const c = req.caller;
     const routes: any[] = this.once(`linkerd-routes ${req.ns} ${server.metadata.name}`, () => this.linkerdRoutes(req.ns, server));
     let route: any;
-    if (routes.length && server.spec.proxyProtocol === 'gRPC') {
-      route = this.linkerdGrpcRoute(routes, req);
-      if (!route) return { allowed: false, reason: `no GRPCRoute of Server ${req.ns}/${server.metadata.name} matches the request` };
+    if (server.spec.proxyProtocol === 'gRPC') {
+      // without GRPCRoutes the policy controller sends the proxy its default gRPC route (policy-controller/core/src/
+      // inbound.rs, Default for InboundRoute<GrpcRouteMatch>: one match, a method match of any service and method),
+      // which, as every gRPC route match, matches POST requests only (linkerd2-proxy linkerd/http/route/src/grpc/
+      // match.rs MatchRoute::match_request); the Server's authorizations apply on it
+      if (!routes.length && !this.linkerdGrpcRequest(req)) {
+        return { allowed: false, reason: `no route of Server ${req.ns}/${server.metadata.name} matches the request: ${this.linkerdGrpcNoRoute(req)}` };
+      }
+      route = routes.length ? this.linkerdGrpcRoute(routes, req) : undefined;
+      if (routes.length && !route) {
+        const why = this.linkerdGrpcRequest(req) ? '' : `: ${this.linkerdGrpcNoRoute(req)}, and no rule of its GRPCRoutes is without matches (a rule without matches matches every request)`;
+        return { allowed: false, reason: `no GRPCRoute of Server ${req.ns}/${server.metadata.name} matches the request${why}` };
+      }
     } else if (routes.length) {
       let best = -1;
       for (const r of routes) {
@@ -1358,15 +1382,19 @@ export class ReachabilityMatrix {
   }
 
   /**
-   * The GRPCRoute Linkerd selects for a request `/<service>/<method>` (the request path; any HTTP method): Gateway API
-   * GRPCRoute precedence, the most characters of a matching service, then of a matching method (a match without a
-   * method match, or a rule without matches, matches every request); ties go to the first route by name (the
+   * The GRPCRoute Linkerd selects for a request `/<service>/<method>` (the request path): Gateway API GRPCRoute
+   * precedence, the most characters of a matching service, then of a matching method (a match without a method match
+   * matches every POST request, a rule without matches every request, of any HTTP method: a match of a rule matches
+   * POST requests only, linkerdGrpcRequest); ties go to the first route by name (the
    * oldest, by creation, cannot be told from manifests), then its first rule. Header matches are not read (the
    * request is taken to carry the headers).
    */
   private linkerdGrpcRoute(routes: any[], req: Request): any {
     const [, service, method] = /^\/([^/]*)\/([^/]*)$/.exec(req.path) ?? [];
+    const grpc = this.linkerdGrpcRequest(req);
     const score = (m: any): number => {
+      // a rule's match (unlike a rule without matches) matches POST requests only (linkerdGrpcRequest)
+      if (m !== IMPLICIT_MATCH && !grpc) return -1;
       const mm = m?.method;
       if (!mm) return 0;
       if (mm.service && mm.service !== service) return -1;
@@ -1378,13 +1406,29 @@ export class ReachabilityMatrix {
     let route: any;
     for (const r of [...routes].sort((a, b) => (String(a.metadata?.name) < String(b.metadata?.name) ? -1 : 1))) {
       for (const rule of Array.isArray(r.spec?.rules) ? r.spec.rules : []) {
-        for (const m of Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [{}]) {
+        for (const m of Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [IMPLICIT_MATCH]) {
           const sc = score(m);
           if (sc > best) { best = sc; route = r; }
         }
       }
     }
     return route;
+  }
+
+  /**
+   * Whether a request can match a gRPC route match of Linkerd's proxy: a POST (linkerd2-proxy linkerd/http/route/src/
+   * grpc/match.rs MatchRoute::match_request returns no match for any other method). A GRPCRoute rule without matches
+   * matches every request, whatever its method (linkerd/http/route/src/lib.rs find: "an implicit default match"; the
+   * policy controller sends such a rule with no matches: k8s/index/src/inbound/index/grpc.rs try_grpc_rule).
+   */
+  private linkerdGrpcRequest(req: Request): boolean {
+    return req.method === 'POST';
+  }
+
+  /** Why a request matches no gRPC route match, and what the proxy answers it. */
+  private linkerdGrpcNoRoute(req: Request): string {
+    return `a gRPC Server's proxy matches only POST requests to its gRPC routes (gRPC is always POST; linkerd2-proxy grpc/match.rs MatchRoute::match_request), so it answers ${req.method} `
+      + 'with 404 (gRPC status NOT_FOUND, "no route found for request": linkerd2-proxy inbound policy/http.rs HttpRouteNotFound)';
   }
 
   /**

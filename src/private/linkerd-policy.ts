@@ -67,3 +67,67 @@ export function linkerdPodDefault(podAnnotations: { readonly [k: string]: unknow
   if (own === undefined) return namespaceDefault;
   return isLinkerdPolicy(own) ? own : cluster;
 }
+
+/** The pod (or namespace) annotation listing the pod ports where the default inbound policy admits authenticated callers only. */
+export const LINKERD_REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+/** A decimal NonZeroU16 as Rust's `str::parse` reads it (an optional `+`), else undefined. */
+function parsePort(s: string): number | undefined {
+  const t = s.trim();
+  if (!/^\+?[0-9]+$/.test(t)) return undefined;
+  const n = Number(t.replace(/^\+/, ''));
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/**
+ * A comma-separated list of ports and port ranges, as the policy controller reads it (policy-controller/k8s/index/src/
+ * ports.rs parse_portset: empty entries skipped, `a-b` with a <= b), as ranges; undefined when Linkerd cannot parse it
+ * (ports_annotation then logs "Invalid ports list" and takes the empty set: no port).
+ */
+export function linkerdPortSet(spec: string): [number, number][] | undefined {
+  const out: [number, number][] = [];
+  for (const entry of spec.split(',')) {
+    const dash = entry.indexOf('-');
+    if (dash < 0) {
+      if (!entry.trim()) continue;
+      const port = parsePort(entry);
+      if (port === undefined) return undefined;
+      out.push([port, port]);
+      continue;
+    }
+    const floor = parsePort(entry.slice(0, dash));
+    const ceil = parsePort(entry.slice(dash + 1));
+    if (floor === undefined || ceil === undefined || floor > ceil) return undefined;
+    out.push([floor, ceil]);
+  }
+  return out;
+}
+
+/**
+ * Whether the pod's default inbound policy admits authenticated callers only on `port` (a pod port number), and why
+ * (for messages): the pod's `config.linkerd.io/proxy-require-identity-inbound-ports`, else its namespace's (the proxy
+ * injector copies the namespace's onto a pod without its own: pkg/inject/inject.go ProxyAnnotations,
+ * AppendNamespaceAnnotations, GetConfigOverride), lists it. The policy controller reads the pod's annotation
+ * (policy-controller/k8s/index/src/inbound/workload.rs Settings::from_metadata, require_id_ports) and, for a port no
+ * Server selects, makes the default policy authenticated-only there (index.rs default_inbound_server); a Server's
+ * accessPolicy replaces it (the proxy itself does not read LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY).
+ */
+export function linkerdRequiresIdentity(podAnnotations: { readonly [k: string]: unknown } | undefined,
+  namespaceAnnotations: { readonly [k: string]: unknown } | undefined, port: number | undefined): string | undefined {
+  const own = podAnnotations?.[LINKERD_REQUIRE_IDENTITY_ANNOTATION];
+  const given = own ?? namespaceAnnotations?.[LINKERD_REQUIRE_IDENTITY_ANNOTATION];
+  // (an unquoted YAML number, which the API server refuses as an annotation, read as its text)
+  const value = typeof given === 'number' ? String(given) : given;
+  if (typeof value !== 'string' || port === undefined) return undefined;
+  if (!(linkerdPortSet(value) ?? []).some(([a, b]) => port >= a && port <= b)) return undefined;
+  return `${own !== undefined ? 'its pod template\'s' : 'the namespace\'s'} ${LINKERD_REQUIRE_IDENTITY_ANNOTATION}: ${JSON.stringify(value)}`;
+}
+
+/**
+ * A default policy on a port that requires identity: an `Allow` policy made `authenticated_only` (policy-controller/
+ * k8s/index/src/inbound/index.rs default_inbound_server), so `all-unauthenticated` is `all-authenticated` and
+ * `cluster-unauthenticated` `cluster-authenticated`; `deny` and `audit` are unchanged.
+ */
+export function linkerdAuthenticatedOnly(policy: string): string {
+  return policy === 'all-unauthenticated' ? 'all-authenticated' : policy === 'cluster-unauthenticated' ? 'cluster-authenticated' : policy;
+}

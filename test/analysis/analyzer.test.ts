@@ -318,4 +318,28 @@ spec:
   test('a pod value Linkerd cannot parse: the pod runs with the cluster\'s default, which the manifests do not say (not reported)', () => {
     expect(l121(ns('deny'), server('all-unauthenticated'), workload('Deployment', 'user', 'nobody'))).toEqual([]);
   });
+
+  describe('config.linkerd.io/proxy-require-identity-inbound-ports: a listed port\'s default admits authenticated callers only (policy-controller inbound index.rs default_inbound_server)', () => {
+    const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const listing = (doc: string, ports: string) => doc.replace(/annotations: \{/, `annotations: {${REQ}: "${ports}", `);
+
+    test('pods listing the Server\'s port: an all-unauthenticated Server is wider than their all-authenticated default, named with the annotation; all-authenticated is not', () => {
+      expect(l121(ns('deny'), server('all-unauthenticated'), listing(workload('Deployment', 'user', 'all-unauthenticated'), '8080'))).toEqual([
+        `all-unauthenticated admits more callers than the default inbound policy of pods it selects: Deployment user (all-authenticated, its pod template's ${KEY}, authenticated callers only on port 8080 `
+        + `as its pod template's ${REQ}: "8080" lists it); Linkerd applies the Server's accessPolicy to their port instead of that default, `
+        + 'and no AuthorizationPolicy governs this Server: the port is open wider than these pods\' own default; set accessPolicy: all-authenticated (or authorize the callers)',
+      ]);
+      expect(l121(ns('deny'), server('all-authenticated'), listing(workload('Deployment', 'user', 'all-unauthenticated'), '8080'))).toEqual([]);
+      // another port: the pods' default as it is
+      expect(l121(ns('deny'), server('all-unauthenticated'), listing(workload('Deployment', 'user', 'all-unauthenticated'), '9090'))).toEqual([]);
+    });
+
+    test('the namespace\'s list (copied onto pods without their own), with and without the workloads among the manifests', () => {
+      const nsListing = listing(ns('all-unauthenticated'), '8000-9000');
+      expect(l121(nsListing, server('all-unauthenticated'), workload('Deployment', 'user'))).toEqual([expect.stringContaining(`Deployment user (all-authenticated, the namespace's, authenticated callers only on port 8080 as the namespace's ${REQ}: "8000-9000" lists it)`)]);
+      expect(l121(nsListing, server('all-unauthenticated'))).toEqual([expect.stringContaining(`than the namespace's default inbound policy all-authenticated (all-unauthenticated, authenticated callers only on port 8080 as the namespace's ${REQ}: "8000-9000" lists it)`)]);
+      // a pod's own list replaces the namespace's
+      expect(l121(nsListing, server('all-unauthenticated'), listing(workload('Deployment', 'user', 'all-unauthenticated'), '9090'))).toEqual([]);
+    });
+  });
 });

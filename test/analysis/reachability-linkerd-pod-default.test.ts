@@ -89,4 +89,53 @@ describe('linkerd reachability: the pods\' own default inbound policy', () => {
     const m = matrix(ns('all-unauthenticated'), workload('Deployment', 'v1', undefined, ', version: v1'), v1Server, route);
     expect(m.table(['shop/order'], ['shop/payment']).map(d => `${d.method} ${d.path}`)).toContain('POST /admin');
   });
+
+  describe('config.linkerd.io/proxy-require-identity-inbound-ports: the pod port\'s default admits authenticated callers only (policy-controller inbound index.rs default_inbound_server)', () => {
+    const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const withReq = (doc: string, ports: string) => doc.replace(/annotations: \{/, `annotations: {${REQ}: "${ports}", `);
+    const podReq = (ports: string, policy?: string) => {
+      const doc = workload('Deployment', 'payment', policy ?? 'all-unauthenticated');
+      return withReq(doc, ports);
+    };
+
+    test('the pod\'s annotation lists the port: an unauthenticated caller is refused, a meshed one allowed (all-unauthenticated -> all-authenticated)', () => {
+      for (const ports of ['8080', '80,8080', '8000-9000', ' 8080 ,']) {
+        const m = matrix(ns('deny'), podReq(ports));
+        expect(m.check(outside)).toMatchObject({
+          allowed: false,
+          reason: `no Server selects the pods; the pod template's default inbound policy all-unauthenticated (${KEY} of Deployment payment), authenticated callers only on port 8080 `
+            + `(the pod template's (Deployment payment) ${REQ}: ${JSON.stringify(ports)}): all-authenticated`,
+        });
+        expect(m.check(meshed).allowed).toBe(true);
+      }
+    });
+
+    test('cluster-unauthenticated -> cluster-authenticated; deny and audit unchanged', () => {
+      expect(matrix(ns('deny'), podReq('8080', 'cluster-unauthenticated')).check(outside)).toMatchObject({ allowed: false, reason: expect.stringContaining('): cluster-authenticated') });
+      expect(matrix(ns('deny'), podReq('8080', 'audit')).check(outside)).toMatchObject({ allowed: true });
+      expect(matrix(ns('all-unauthenticated'), podReq('8080', 'deny')).check(meshed)).toMatchObject({ allowed: false });
+    });
+
+    test('another port, or a list Linkerd cannot parse (ports.rs parse_portset: the empty set): the port keeps the default', () => {
+      for (const ports of ['9090', '8081-9000', '9000-8000', '8080,x', '0', '']) {
+        expect(matrix(ns('deny'), podReq(ports)).check(outside)).toMatchObject({ allowed: true });
+      }
+    });
+
+    test('the namespace\'s annotation, copied by the proxy injector onto pods without their own; a pod\'s own list replaces it', () => {
+      const nsReq = withReq(ns('all-unauthenticated'), '8080');
+      expect(matrix(nsReq, workload('Deployment', 'payment')).check(outside)).toMatchObject({
+        allowed: false,
+        reason: `no Server selects the pods; namespace default inbound policy all-unauthenticated, authenticated callers only on port 8080 (the namespace's ${REQ}: "8080"): all-authenticated`,
+      });
+      // the pods are not among the manifests: the namespace's
+      expect(matrix(nsReq).check(outside)).toMatchObject({ allowed: false, reason: expect.stringContaining(`(the namespace's ${REQ}: "8080")`) });
+      expect(matrix(nsReq, podReq('9090')).check(outside)).toMatchObject({ allowed: true });
+    });
+
+    test('a Server that selects the port decides instead (its accessPolicy replaces the pod\'s default)', () => {
+      const server = 'apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata: {name: payment-8080, namespace: shop}\nspec: {podSelector: {matchLabels: {app: payment}}, port: 8080, proxyProtocol: HTTP/1, accessPolicy: all-unauthenticated}';
+      expect(matrix(ns('deny'), podReq('8080'), server).check(outside)).toMatchObject({ allowed: true, reason: expect.stringContaining('Server shop/payment-8080 accessPolicy all-unauthenticated') });
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPodDefault, linkerdPolicyMeet, linkerdPolicyWider } from '../../private/linkerd-policy';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdAuthenticatedOnly, linkerdPodDefault, linkerdPolicyMeet, linkerdPolicyWider, linkerdRequiresIdentity } from '../../private/linkerd-policy';
 import { cidrContains } from '../../private/names';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
@@ -336,9 +336,17 @@ export const LINKERD_RULES: AnalyzerRule[] = [
     summary: 'a Server (without a stated cdk8s-mesh.io/access-policy-reason) admits more callers than the default inbound policy of the pods it selects (their own config.linkerd.io/default-inbound-policy, else their namespace\'s), so creating it opened the port, whatever AuthorizationPolicies target it or its routes (Linkerd adds the accessPolicy to every route)',
     check: ctx => ctx.ofKind('Server', POLICY).flatMap(d => {
       const ns = ctx.ns(d.obj);
-      const nsAnnotation = ctx.namespaceObject(ns)?.metadata?.annotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION];
+      const nsAnnotations = ctx.namespaceObject(ns)?.metadata?.annotations;
+      const nsAnnotation = nsAnnotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION];
+      // a port listed in config.linkerd.io/proxy-require-identity-inbound-ports (the pod's, else the namespace's) has
+      // an authenticated-only default (policy-controller inbound index.rs default_inbound_server; linkerdRequiresIdentity).
+      // (a Server port by name: its number per pod is not read here, the default taken as it is)
+      const port = typeof d.obj.spec?.port === 'number' ? d.obj.spec.port : undefined;
+      const onPort = (policy: string | undefined, podAnnotations: PodTemplateFacts['annotations'] | undefined) =>
+        (policy !== undefined && linkerdRequiresIdentity(podAnnotations, nsAnnotations, port) ? linkerdAuthenticatedOnly(policy) : policy);
       // the namespace's default as its pods get it (an unknown value is copied onto them and ignored there: the cluster's, not known here)
-      const nsDefault = isLinkerdPolicy(nsAnnotation) ? nsAnnotation : undefined;
+      const nsPolicy = isLinkerdPolicy(nsAnnotation) ? nsAnnotation : undefined;
+      const nsDefault = onPort(nsPolicy, undefined);
       const policy = d.obj.spec?.accessPolicy ?? 'deny';
       if (!isLinkerdPolicy(policy)) return [];
       // an open port with its reason stated (cdk8s-mesh.io/access-policy-reason, e.g. an mTLS exception) is meant
@@ -348,7 +356,7 @@ export const LINKERD_RULES: AnalyzerRule[] = [
       // pkg/inject/inject.go GetConfigOverride; policy-controller/k8s/index/src/inbound/workload.rs reads the pod's)
       const pods = selectedPods(ctx, d);
       const wider = pods.length
-        ? pods.map(t => ({ t, own: linkerdPodDefault(t.annotations, nsDefault, undefined) }))
+        ? pods.map(t => ({ t, own: onPort(linkerdPodDefault(t.annotations, nsPolicy, undefined), t.annotations) }))
           .filter((x): x is { t: PodTemplateFacts; own: string } => x.own !== undefined && linkerdPolicyWider(policy, x.own))
         : [];
       if (pods.length ? !wider.length : nsDefault === undefined || !linkerdPolicyWider(policy, nsDefault)) return [];
@@ -357,12 +365,15 @@ export const LINKERD_RULES: AnalyzerRule[] = [
       // client_authzs: server.access_policy default_authzs)
       const governed = policiesOn(ctx, d, serverRoutes(ctx, d)).length > 0;
       if (!pods.length) {
+        const nsRequires = linkerdRequiresIdentity(undefined, nsAnnotations, port);
+        const nsWhat = `${nsDefault}${nsRequires && nsDefault !== nsAnnotation ? ` (${nsAnnotation}, authenticated callers only on port ${port} as ${nsRequires} lists it)` : ''}`;
         return [at(d, ['spec', 'accessPolicy'], governed
-          ? `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route's authorizations, so the policies do not narrow it): the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
-          : `${policy} admits more callers than the namespace's default inbound policy ${nsDefault}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
+          ? `${policy} admits more callers than the namespace's default inbound policy ${nsWhat}, and Linkerd admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route's authorizations, so the policies do not narrow it): the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault}, or state the reason in the annotation cdk8s-mesh.io/access-policy-reason`
+          : `${policy} admits more callers than the namespace's default inbound policy ${nsWhat}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
       }
       const fix = linkerdPolicyMeet(wider.map(x => x.own));
-      const source = (t: PodTemplateFacts) => (t.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION] === undefined ? 'the namespace\'s' : `its pod template's ${LINKERD_DEFAULT_POLICY_ANNOTATION}`);
+      const source = (t: PodTemplateFacts) => (t.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION] === undefined ? 'the namespace\'s' : `its pod template's ${LINKERD_DEFAULT_POLICY_ANNOTATION}`)
+        + (linkerdRequiresIdentity(t.annotations, nsAnnotations, port) ? `, authenticated callers only on port ${port} as ${linkerdRequiresIdentity(t.annotations, nsAnnotations, port)} lists it` : '');
       const which = wider.map(x => `${x.t.kind} ${x.t.name} (${x.own}, ${source(x.t)})`).join(', ');
       return [at(d, ['spec', 'accessPolicy'], `${policy} admits more callers than the default inbound policy of pods it selects: ${which}; Linkerd applies the Server's accessPolicy to their port instead of that default`
         + (governed

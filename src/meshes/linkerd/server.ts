@@ -7,7 +7,7 @@ import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
 import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdPolicyMeet } from '../../private/linkerd-policy';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, LINKERD_REQUIRE_IDENTITY_ANNOTATION as LINKERD_REQUIRE_IDENTITY, linkerdAuthenticatedOnly, linkerdPolicyMeet, linkerdRequiresIdentity } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
 import { makerAnnotation } from '../enrolment';
 
@@ -476,16 +476,31 @@ export class LinkerdServer extends Construct {
     const cluster = () => (warn ? this.meshDefault(mesh) : mesh.linkerdInboundPolicy);
     const declared = LinkerdServer.namespaceDefault(this, namespace);
     const selected = this.selectedPods(namespace, selector);
-    if (!selected.some(p => p.annotations[DEFAULT_INBOUND_POLICY] !== undefined)) return { policy: declared ?? cluster() };
+    // a port listed in config.linkerd.io/proxy-require-identity-inbound-ports (the pod's, else its namespace's: the
+    // user's annotation on the app's Namespace object) admits authenticated callers only by default
+    // (linkerdRequiresIdentity: policy-controller inbound index.rs default_inbound_server): the Server keeps that too
+    const nsAnnotations = this.namespaceAnnotations(namespace);
+    const requires = (p: { annotations: { [k: string]: unknown } } | undefined) => linkerdRequiresIdentity(p?.annotations, nsAnnotations, port);
+    if (!selected.some(p => p.annotations[DEFAULT_INBOUND_POLICY] !== undefined || requires(p))) {
+      // (without a workload of the app that the Server selects, the namespace's list applies to the pods it selects)
+      const policy = declared ?? cluster();
+      return { policy: policy !== undefined && !selected.length && requires(undefined) ? linkerdAuthenticatedOnly(policy) : policy };
+    }
     // as linkerdPodDefault: the pod's own, else the namespace's, else the cluster's; an own value Linkerd cannot
     // parse is ignored (workload.rs) and the injector copies nothing over it: the cluster's
     const pods: SelectedPods[] = selected.map(p => {
       const own = p.annotations[DEFAULT_INBOUND_POLICY];
-      if (isLinkerdPolicy(own)) return { what: p.what, policy: own, from: `its pod template's ${DEFAULT_INBOUND_POLICY}` };
-      if (own === undefined && declared !== undefined) return { what: p.what, policy: declared, from: 'the namespace\'s default' };
-      const from = own === undefined ? 'the mesh\'s default inbound policy'
-        : `the mesh's default inbound policy, as Linkerd ignores its pod template's ${DEFAULT_INBOUND_POLICY}: ${show(own)}`;
-      return { what: p.what, policy: cluster() ?? 'all-unauthenticated', from };
+      const pod: SelectedPods = isLinkerdPolicy(own) ? { what: p.what, policy: own, from: `its pod template's ${DEFAULT_INBOUND_POLICY}` }
+        : own === undefined && declared !== undefined ? { what: p.what, policy: declared, from: 'the namespace\'s default' }
+          : {
+            what: p.what,
+            policy: cluster() ?? 'all-unauthenticated',
+            from: own === undefined ? 'the mesh\'s default inbound policy'
+              : `the mesh's default inbound policy, as Linkerd ignores its pod template's ${DEFAULT_INBOUND_POLICY}: ${show(own)}`,
+          };
+      const why = requires(p);
+      const narrowed = why ? linkerdAuthenticatedOnly(pod.policy) : pod.policy;
+      return narrowed === pod.policy ? pod : { ...pod, policy: narrowed, from: `${pod.from}, authenticated callers only on port ${port} as ${why} lists it` };
     });
     const values = [...new Set(pods.map(p => p.policy))];
     if (values.length === 1) return { policy: values[0] };
@@ -498,6 +513,21 @@ export class LinkerdServer extends Construct {
         + `${values.filter(v => v !== meet).join(' or ')} would open some of these pods wider than their own default, and ${meet} (the narrowest) would refuse callers the others admit; `
         + `give these pod templates the same ${DEFAULT_INBOUND_POLICY} annotation (or none), or select them with Services of their own`,
     };
+  }
+
+  /**
+   * The annotations the user gives the app's Namespace object of `namespace` in the Server's cluster (that chart's,
+   * else the first, as declaredDefaults finds them), if any: those the proxy injector copies onto pods without their own.
+   */
+  private namespaceAnnotations(namespace: string | undefined): { [k: string]: unknown } | undefined {
+    if (namespace === undefined) return undefined;
+    const chart = Chart.of(this);
+    const objects = this.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.apiVersion === 'v1'
+      && c.name === namespace && sameCluster(Chart.of(c), chart));
+    const ns = objects.find(c => Chart.of(c) === chart) ?? objects[0];
+    if (!ns) return undefined;
+    const value = makerAnnotation(ns, LINKERD_REQUIRE_IDENTITY);
+    return value === undefined ? {} : { [LINKERD_REQUIRE_IDENTITY]: value };
   }
 
   /** The app's workloads of the Server's namespace and cluster whose pods `selector` (non-empty) selects, in the app's order. */

@@ -12,7 +12,9 @@ import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
-import { renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { show } from '../../private/errors';
+import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY } from '../../private/linkerd-policy';
 import { objectMetadata } from '../../private/metadata';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -343,6 +345,90 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
 }
 
 /**
+ * Warns, at synthesis (the workloads then final, defined in any order), of each workload of the namespace, in the
+ * zero trust's cluster, whose pod template carries its own `config.linkerd.io/default-inbound-policy` other than
+ * `deny`: the pod's own annotation comes before the namespace's (the proxy injector copies the namespace's only onto
+ * pods without one: pkg/inject/inject.go AppendNamespaceAnnotations, GetConfigOverride; the policy controller reads
+ * the pod's: policy-controller/k8s/index/src/inbound/workload.rs Settings::from_metadata, index.rs
+ * default_inbound_server), so the pods keep that default on every port no Server selects, and a Server the library
+ * writes for them outside the zero trust's rules (a rate limit's: LinkerdServer.podDefault) keeps it as its
+ * accessPolicy. A value Linkerd cannot parse is ignored (workload.rs: "Invalid default policy annotation value"): the
+ * pods then run with the cluster's default, not the namespace's. Once per workload and synthesis-independent.
+ */
+function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
+  const warned = new Set<string>();
+  const chart = Chart.of(scope);
+  scope.node.addValidation({
+    validate: () => {
+      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+        if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
+        const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
+        if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
+        const what = `${api.kind} ${api.name} [${userPath(api)}]`;
+        if (warned.has(what)) continue;
+        warned.add(what);
+        const runs = isLinkerdPolicy(own) ? own
+          : `the cluster's default inbound policy (${mesh._linkerdInboundPolicyDeclared ? mesh.linkerdInboundPolicy : 'all-unauthenticated unless the cluster sets proxy.defaultInboundPolicy'}: Linkerd ignores a value it cannot parse)`;
+        warnFrom(scope, `${what}: its pod template has ${DEFAULT_INBOUND_POLICY}: ${show(own)}, which Linkerd reads before the namespace's deny that this ZeroTrustNamespace sets `
+          + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with '
+          + `${runs} on every port no Server selects, whatever the rules here allow, and a Server the library writes for them outside these rules (e.g. a rate limit's) takes that as its accessPolicy; `
+          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`);
+      }
+      return [];
+    },
+  });
+}
+
+/** The kubelet's gRPC probe: the gRPC health service's Check method (Kubernetes GRPCAction, grpc.health.v1). */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+const HEALTH_METHOD = 'Check';
+
+/**
+ * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the
+ * deny gRPC Server of `to` selects and that probe its port with a `grpc:` probe, unless a rule of the Server admits
+ * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated from the node, and
+ * Linkerd authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/
+ * workload.rs pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks),
+ * on HTTP routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its
+ * GRPCRoutes only): refused, the pods never become Ready. The library does not authorize the probe itself: Linkerd
+ * has no such authorization, and one from every network (as Linkerd's probe routes) would open the health service
+ * of a zero-trust port to every unauthenticated client; the node network is the user's to name.
+ */
+function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[]): void {
+  const allowed = rules.some(r => r.from.some(f => f.kind === IdentityKind.NETWORK)
+    && (!isScoped(r) || (r.grpcMethods ?? []).some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD))));
+  if (allowed) return;
+  const chart = Chart.of(scope);
+  const warned = new Set<string>();
+  scope.node.addValidation({
+    validate: () => {
+      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+        if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
+        const labels = pod?.metadata?.labels ?? {};
+        if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+        const probes: string[] = [];
+        for (const ct of pod?.spec?.containers ?? []) {
+          for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+            const port = ct?.[kind]?.grpc?.port;
+            if (port !== undefined && Number(port) === to.targetPort) probes.push(`${ct.name ?? '?'} ${kind}`);
+          }
+        }
+        const what = `${api.kind} ${api.name} [${userPath(api)}]`;
+        if (!probes.length || warned.has(what)) continue;
+        warned.add(what);
+        warnFrom(scope, `Server ${ns}/${server.serverName} (proxyProtocol gRPC, accessPolicy deny): ${what} probes port ${to.targetPort} with gRPC probes (${probes.join(', ')}), which the kubelet sends `
+          + `unauthenticated from the node as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
+          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
+          + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
+          + `{ to: ${to.name}, callers: [Identity.network('<node CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
+          + `with mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] (the Server keeps deny for every other caller and method)`);
+      }
+      return [];
+    },
+  });
+}
+
+/**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
@@ -389,6 +475,34 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
       });
     }
+    // the routes rules share (their overlaps: a service entry of one and a method of that service of another, each
+    // pair a match) are GRPCRoutes too, under the same limit: checked per route as render writes them (writeGrpcRoutes),
+    // a route of one rule's own requests being within its rule's entries (checked above)
+    const grpcServers = new Map<string, RuleIntent[]>();
+    for (const r of intent.allow) {
+      if (!r.grpcMethods?.length || r.to.protocol !== ServiceProtocol.GRPC) continue;
+      const key = `${r.to.name}\u0000${r.to.targetPort}`;
+      grpcServers.set(key, [...grpcServers.get(key) ?? [], r]);
+    }
+    for (const scoped of grpcServers.values()) {
+      const to = scoped[0].to;
+      const onePort = new Set(intent.allow.filter(r => r.to.name === to.name).map(r => r.to.targetPort)).size === 1;
+      let shared = 0;
+      for (const route of inboundRoutes(scoped, GRPC_CELLS)) {
+        if (route.name !== undefined) continue;
+        const routeName = `${onePort ? to.name : `${to.name}-${to.targetPort}`}-shared-${++shared}`;
+        if (route.cells.length <= GRPC_MATCHES_PER_ROUTE) continue;
+        const names = route.rules.map(r => `${r.source} (${r.name})`).join(', ');
+        out.push({
+          setting: `${route.rules[0].source}.grpcMethods`,
+          value: `${route.cells.length} matches on GRPCRoute ${routeName}, shared by ${names}`,
+          why: `the gRPC requests that ${names} all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per `
+            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)',
+          alternative: `give these rules fewer overlapping entries, at most ${GRPC_MATCHES_PER_ROUTE} together: name whole services in all of them (GrpcMethodMatch.service('<package.Service>')) `
+            + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers',
+        });
+      }
+    }
     for (const r of intent.allow) {
       if (!isScoped(r) || r.grpcMethods || linkerdRoutesHttp(r.to.protocol)) continue;
       const setting = r.methods ? `${r.source}.methods` : `${r.source}.paths`;
@@ -428,7 +542,10 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     if (!strict) {
       warnFrom(scope, `PERMISSIVE is written as Linkerd's audit policy in ${ns}: during this phase every request is allowed (and logged when no rule would allow it), so no allow rule is enforced yet; move to MtlsPhase.STRICT to enforce them`);
     }
-    if (strict) allowScrapes(scope, ns, mesh);
+    if (strict) {
+      allowScrapes(scope, ns, mesh);
+      warnOwnPodDefaults(scope, ns, mesh);
+    }
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:
     // then its Server keeps denying, and network rules (NetworkAuthentication) admit the plaintext callers
@@ -458,6 +575,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       // a gRPC Server's proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server): its scoped
       // rules (grpcMethods; methods and paths are refused there) are written as GRPCRoutes, below
       const grpc = to.protocol === ServiceProtocol.GRPC;
+      if (grpc && strict) warnGrpcProbes(scope, ns, server, to, rules);
       if (scoped.length && !grpc) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path

@@ -338,3 +338,47 @@ describe('linkerd: a pod template\'s own config.linkerd.io/default-inbound-polic
     expect(accessPolicy(eu, 'payment-8080')).toEqual(['cluster-authenticated']);
   });
 });
+
+describe('linkerd: config.linkerd.io/proxy-require-identity-inbound-ports (the Server keeps the authenticated-only default of a listed port)', () => {
+  // Linkerd makes the default policy of a listed pod port authenticated-only (policy-controller inbound index.rs
+  // default_inbound_server, require_id_ports): a Server replaces that default, so it must not admit unauthenticated callers there
+  const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+  const pods = (annotations: { [k: string]: string }) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'limited' },
+    spec: { selector: { matchLabels: { app: 'limited' } }, template: { metadata: { labels: { app: 'limited' }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } } },
+  });
+  function written(nsAnnotations: { [k: string]: string }, podAnnotations?: { [k: string]: string }) {
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'shop-namespace', { metadata: { name: 'shop', annotations: nsAnnotations } });
+    if (podAnnotations) new ApiObject(chart, 'pods', pods(podAnnotations));
+    const rs = rateLimited(chart, Mesh.linkerd());
+    const out = synthValidated(chart);
+    return { policy: accessPolicy(chart), rs, l121: MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121') };
+  }
+
+  test('the pod template lists the port: all-unauthenticated is written all-authenticated, cluster-unauthenticated cluster-authenticated; no L121', () => {
+    for (const ports of ['8080', '80,8080', '8000-9000']) {
+      const { policy, l121 } = written({ [DEFAULT_POLICY]: 'all-unauthenticated' }, { [REQ]: ports });
+      expect(policy).toEqual(['all-authenticated']);
+      expect(l121).toEqual([]);
+    }
+    expect(written({ [DEFAULT_POLICY]: 'cluster-unauthenticated' }, { [REQ]: '8080' }).policy).toEqual(['cluster-authenticated']);
+    expect(written({ [DEFAULT_POLICY]: 'all-unauthenticated' }, { [REQ]: '8080', [DEFAULT_POLICY]: 'cluster-unauthenticated' }).policy).toEqual(['cluster-authenticated']);
+  });
+
+  test('deny and audit unchanged; another port, or a list Linkerd cannot parse, unchanged', () => {
+    expect(written({ [DEFAULT_POLICY]: 'deny' }, { [REQ]: '8080' }).policy).toEqual(['deny']);
+    expect(written({ [DEFAULT_POLICY]: 'audit' }, { [REQ]: '8080' }).policy).toEqual(['audit']);
+    for (const ports of ['9090', '8081-9000', '9000-8000', '8080,x']) expect(written({ [DEFAULT_POLICY]: 'all-unauthenticated' }, { [REQ]: ports }).policy).toEqual(['all-unauthenticated']);
+  });
+
+  test('the namespace\'s annotation (copied by the proxy injector onto pods without their own), with or without the workload in the app; a pod\'s own list replaces it', () => {
+    const ns = { [DEFAULT_POLICY]: 'all-unauthenticated', [REQ]: '8080' };
+    expect(written(ns, {}).policy).toEqual(['all-authenticated']);
+    expect(written(ns).policy).toEqual(['all-authenticated']);
+    expect(written(ns, { [REQ]: '9090' }).policy).toEqual(['all-unauthenticated']);
+  });
+});
+

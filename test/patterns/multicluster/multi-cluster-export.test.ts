@@ -837,7 +837,9 @@ describe('Linkerd gateway mode with the exporter\'s zero trust: the gateway gets
       expect(gatewayPolicies(eu)).toEqual(['payment-from-multicluster-gateway -> Server/payment-8080']);
       expect(ofKind(eu, 'HTTPRoute').filter(r => r.spec.parentRefs[0].name === 'payment-8080')).toEqual([]);
       const m = ReachabilityMatrix.fromManifests(eu, { defaultNamespace: 'shop' });
-      expect([GATEWAY, 'shop/order', 'shop/web'].map(caller => m.check({ caller, service: 'shop/payment' }).allowed)).toEqual([true, true, false]);
+      // a gRPC request (POST; the proxy matches a gRPC Server's routes, here its default one, to POST requests only)
+      const rpc = { method: 'POST', path: '/shop.payment.v1.Payment/Charge' };
+      expect([GATEWAY, 'shop/order', 'shop/web'].map(caller => m.check({ caller, service: 'shop/payment', ...rpc }).allowed)).toEqual([true, true, false]);
     });
 
     test.each([['gRPC', ServiceProtocol.GRPC, true], ['opaque', ServiceProtocol.TCP, true], ['HTTP/2', ServiceProtocol.HTTP2, false], ['HTTP/1', ServiceProtocol.HTTP, false]] as const)(

@@ -108,6 +108,30 @@ describe('Linkerd: rules with grpcMethods on a gRPC port become GRPCRoutes on it
         + '(the GRPCRoute CRD\'s rule on spec.rules)); split the entries over rules of at most 127 each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service(\'<package.Service>\')');
   });
 
+  test('a route the library shares across rules (their overlaps) holds at most 127 matches too: 127 written (16 rules of at most 8), 128 refused naming the route, the rules and the fix', () => {
+    const S1 = 'shop.a.v1.A';
+    const S2 = 'shop.b.v1.B';
+    const methods = (svc: string, n: number) => Array.from({ length: n }, (_, i) => GrpcMethodMatch.method(svc, `M${i}`));
+    // a: n1 methods of A and every method of B; b: n2 methods of B and every method of A: each of those methods is allowed by both, on the shared route
+    const rules = (n1: number, n2: number) => ({
+      allow: [
+        { name: 'a', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: [...methods(S1, n1), GrpcMethodMatch.service(S2)] },
+        { name: 'b', callers: [Identity.serviceAccount('admin')], to: payment(), grpcMethods: [...methods(S2, n2), GrpcMethodMatch.service(S1)] },
+      ],
+    });
+    const shared = one(synth(GRPC(rules(64, 63))), 'GRPCRoute', 'payment-shared-1');
+    expect(shared.spec.rules.map((r: any) => r.matches.length)).toEqual([...Array(15).fill(8), 7]);
+    expect(shared.metadata.annotations).toEqual({ 'cdk8s-mesh.io/rules': 'a,b' });
+    const refused = fails(GRPC(rules(64, 64)));
+    expect(refused).toContain('[test/zero-trust] allow[0].grpcMethods: got "128 matches on GRPCRoute payment-shared-1, shared by allow[0] (a), allow[1] (b)": Linkerd cannot express this '
+      + '(the gRPC requests that allow[0] (a), allow[1] (b) all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per '
+      + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)); '
+      + 'give these rules fewer overlapping entries, at most 127 together: name whole services in all of them (GrpcMethodMatch.service(\'<package.Service>\')) '
+      + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers');
+    // each rule is within the per-rule limit (65 entries): only the shared route is refused
+    expect(refused).not.toContain('problems:');
+  });
+
   test('a duplicate grpcMethods entry is written once', () => {
     const out = synth(GRPC({ allow: [{ name: 'charge', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: [GrpcMethodMatch.method(SVC, 'Charge'), GrpcMethodMatch.method(SVC, 'Charge')] }] }));
     expect(one(out, 'GRPCRoute', 'charge').spec.rules[0].matches).toEqual([{ method: { type: 'Exact', service: SVC, method: 'Charge' } }]);

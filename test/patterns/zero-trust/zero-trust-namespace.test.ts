@@ -267,7 +267,11 @@ describe('Linkerd', () => {
       expect(ofKind(out, 'HTTPRoute').filter(notScrapes)).toEqual([]);
       expect(ofKind(out, 'AuthorizationPolicy').filter(notScrapes).map(a => `${a.metadata.name} -> ${a.spec.targetRef.kind}`)).toEqual(['payment-from-order -> Server', 'payment-from-web -> Server']);
       const m = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' });
-      expect([m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed, m.check({ caller: 'shop/other', service: 'shop/payment' }).allowed]).toEqual([true, false]);
+      // a gRPC request (POST; the proxy matches a gRPC Server's routes, here its default one, to POST requests only)
+      const rpc = { method: 'POST', path: '/pay.Payment/Charge' };
+      expect([m.check({ caller: 'shop/order', service: 'shop/payment', ...rpc }).allowed, m.check({ caller: 'shop/other', service: 'shop/payment', ...rpc }).allowed]).toEqual([true, false]);
+      // a GET on the gRPC Server matches no route (404), whoever calls; on the opaque one the method is not read
+      expect(m.check({ caller: 'shop/order', service: 'shop/payment' }).allowed).toBe(protocol !== ServiceProtocol.GRPC);
     });
 
     test.each([['HTTP (the default)', undefined], ['HTTP', ServiceProtocol.HTTP], ['HTTP/2', ServiceProtocol.HTTP2]] as const)('an %s port: a rule with methods and paths is written on its HTTPRoute, as before', (_name, protocol) => {

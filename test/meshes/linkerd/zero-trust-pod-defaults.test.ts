@@ -1,0 +1,134 @@
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { GrpcMethodMatch, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
+
+captureStderr();
+
+const KEY = 'config.linkerd.io/default-inbound-policy';
+const payment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, selector: { app: 'payment' } });
+
+/** A Deployment of namespace shop whose pods carry `annotations`, as hand-written YAML (an ApiObject). */
+function deployment(chart: Chart, name: string, annotations: { [k: string]: unknown } = {}, namespace?: string): ApiObject {
+  return new ApiObject(chart, `deploy-${name}`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } },
+    },
+  });
+}
+
+// Linkerd reads a pod's own config.linkerd.io/default-inbound-policy before its namespace's (pkg/inject/inject.go
+// GetConfigOverride; policy-controller inbound workload.rs): a ZeroTrustNamespace's deny does not hold for such pods
+describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has its own default inbound policy is warned of', () => {
+  const fix = (name: string) => `remove ${KEY} from Deployment ${name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`;
+
+  test('all-unauthenticated: warned, naming the workload, the annotation and the fix; a rate limit\'s Server over its pods is all-unauthenticated (as Linkerd runs them)', () => {
+    const chart = shopChart();
+    deployment(chart, 'payment', { [KEY]: 'all-unauthenticated' });
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [{ callers: [Identity.serviceAccount('web')], to: ServiceRef.fromName('order', { port: 80, targetPort: 8080 }) }] });
+    new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+    const out = synthValidated(chart);
+    expect(ofKind(out, 'Server', 'payment-8080').map(s => s.spec.accessPolicy)).toEqual(['all-unauthenticated']);
+    expect(zt.warnings).toEqual([
+      `Deployment payment [test/deploy-payment]: its pod template has ${KEY}: "all-unauthenticated", which Linkerd reads before the namespace's deny that this ZeroTrustNamespace sets `
+      + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with all-unauthenticated on every port no Server selects, '
+      + 'whatever the rules here allow, and a Server the library writes for them outside these rules (e.g. a rate limit\'s) takes that as its accessPolicy; '
+      + fix('payment'),
+    ]);
+    // once, however often the app is synthesized
+    synthValidated(chart);
+    expect(zt.warnings).toHaveLength(1);
+  });
+
+  test('a workload defined after the ZeroTrustNamespace (cdk8s-plus) is read too; other allow values are warned of as well', () => {
+    const chart = shopChart();
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [] });
+    const d = new kplus.Deployment(chart, 'cart', { metadata: { name: 'cart' }, containers: [{ image: 'app:1', portNumber: 8080 }] });
+    d.podMetadata.addAnnotation(KEY, 'cluster-authenticated');
+    synthValidated(chart);
+    expect(zt.warnings).toEqual([expect.stringMatching(/^Deployment cart \[test\/cart\]: its pod template has config.linkerd.io\/default-inbound-policy: "cluster-authenticated", .* pods run with cluster-authenticated on every port/)]);
+  });
+
+  test('a value Linkerd cannot parse: the pods run with the cluster\'s default, named', () => {
+    const chart = shopChart();
+    deployment(chart, 'payment', { [KEY]: 'nobody' });
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd({ defaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED }), allow: [] });
+    synthValidated(chart);
+    expect(zt.warnings).toEqual([expect.stringContaining('its pod template has config.linkerd.io/default-inbound-policy: "nobody", which Linkerd reads before the namespace\'s deny that this ZeroTrustNamespace sets '
+      + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with the cluster\'s default inbound policy (all-authenticated: Linkerd ignores a value it cannot parse) on every port')]);
+  });
+
+  test('not warned: deny, no annotation, another namespace, or PERMISSIVE (audit admits every caller already)', () => {
+    for (const [annotations, namespace, phase] of [[{ [KEY]: 'deny' }, undefined, MtlsPhase.STRICT], [{}, undefined, MtlsPhase.STRICT], [{ [KEY]: 'all-unauthenticated' }, 'billing', MtlsPhase.STRICT],
+      [{ [KEY]: 'all-unauthenticated' }, undefined, MtlsPhase.PERMISSIVE]] as const) {
+      const chart = shopChart();
+      deployment(chart, 'payment', annotations, namespace);
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), mtls: phase, allow: [] });
+      synthValidated(chart);
+      expect(zt.warnings.filter(w => w.includes(KEY))).toEqual([]);
+    }
+  });
+});
+
+// Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes (policy-controller inbound
+// workload.rs pod_http_probes, index.rs default_inbound_http_routes), which a gRPC Server's proxy does not get (grpc/src/inbound.rs to_server)
+describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods have gRPC probes on its port', () => {
+  const grpcPayment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } });
+  const charge = { name: 'charge', callers: [Identity.serviceAccount('order')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] };
+  const probeFix = { name: 'probes', callers: [Identity.network('10.0.0.0/16')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Check')] };
+  function build(allow: any[], probe: any, phase = MtlsPhase.STRICT) {
+    const chart = shopChart();
+    new ApiObject(chart, 'payment-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: {
+        selector: { matchLabels: { app: 'payment' } },
+        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }] } },
+      },
+    });
+    // (a network caller on a STRICT port needs the port's mtlsExceptions entry; the Server keeps deny, as rules govern the port)
+    const mtlsExceptions = allow.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
+      ? [{ service: grpcPayment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), mtls: phase, allow, mtlsExceptions });
+    const out = synthValidated(chart);
+    const kubelet = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/grpc.health.v1.Health/Check' });
+    const other = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/shop.payment.v1.Payment/Charge' });
+    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), kubelet, other };
+  }
+
+  test('warned, naming the Server, the workload, its probes and the rule that allows them; the matrix refuses the kubelet', () => {
+    const { warnings, kubelet } = build([charge], { grpc: { port: 8080 } });
+    expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
+      + 'which the kubelet sends unauthenticated from the node as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
+      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
+      + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
+      + '{ to: payment, callers: [Identity.network(\'<node CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + 'with mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }] (the Server keeps deny for every other caller and method)']);
+    expect(kubelet.allowed).toBe(false);
+  });
+
+  test('with the fix (a rule from the node network for Health/Check, or for the whole port): not warned, and the matrix admits the kubelet\'s probe', () => {
+    const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
+    expect(fixed.warnings).toEqual([]);
+    expect(fixed.kubelet).toMatchObject({ allowed: true, reason: expect.stringContaining('(on GRPCRoute probes)') });
+    // the Server keeps deny: the node network gets the health check only
+    expect(fixed.other.allowed).toBe(false);
+    const wholeService = build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.service('grpc.health.v1.Health')] }], { grpc: { port: 8080 } });
+    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[], true]);
+    const serverWide = build([charge, { ...probeFix, grpcMethods: undefined }], { grpc: { port: 8080 } });
+    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[], true]);
+  });
+
+  test('not warned: a gRPC probe of another port, an httpGet probe, another health method, or PERMISSIVE (audit admits the kubelet)', () => {
+    expect(build([charge], { grpc: { port: 9090 } }).warnings).toEqual([]);
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).warnings).toEqual([]);
+    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).warnings).toEqual([]);
+    // a network rule for another method does not allow the probe: still warned
+    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings).toHaveLength(1);
+  });
+});
