@@ -3,7 +3,8 @@ import * as yaml from 'js-yaml';
 import { loadManifests } from '../../src/analysis/private/yaml';
 import { ManifestValidator } from '../../src/analysis/validator';
 
-// loadManifests marks a document `nullFree` when the size walk (documents without anchors) met no null; the
+// loadManifests (asked by the validator: `{ nullFree: true }`) marks a document `nullFree` when the size walk
+// (documents without anchors) met no null; the
 // validator then skips pruneNulls on it (which only deletes nulls). The mark must be exactly "no null anywhere
 // in the document" where it is set: a walk that misses nulls in lists, in nested maps, or after the first key,
 // or a mark given to documents sized by expandedSize (with anchors: not walked as trees), fails these.
@@ -26,14 +27,16 @@ describe('loadManifests: nullFree', () => {
     fc.assert(fc.property(fc.array(fc.dictionary(key, tree, { maxKeys: 4 }), { minLength: 1, maxLength: 4 }), fc.boolean(), (docs, list) => {
       const objs = list ? [{ kind: 'List', apiVersion: 'v1', items: docs }] : docs;
       const text = objs.map(d => yaml.dump(d, { noRefs: true })).join('---\n');
-      const loaded = loadManifests(text);
+      const loaded = loadManifests(text, undefined, { nullFree: true });
+      // a reader that does not ask (lint, the matrix) gets no mark: its short documents are not walked
+      expect(loadManifests(text).documents.every(x => x.nullFree === false)).toBe(true);
       for (const d of loaded.documents) {
         const whole = list ? loaded.documents.map(x => x.obj) : [d.obj];
         // (a '&' anywhere in the text, even in a string, sends every document to expandedSize: not marked)
         expect(d.nullFree).toBe(!text.includes('&') && !whole.some(hasNull));
       }
       // the same documents with an anchor somewhere: sized by expandedSize, never marked
-      const anchored = loadManifests(`${text}\n---\nanchor: &a {k: v}\nalias: *a\n`);
+      const anchored = loadManifests(`${text}\n---\nanchor: &a {k: v}\nalias: *a\n`, undefined, { nullFree: true });
       expect(anchored.documents.every(x => x.nullFree === false)).toBe(true);
     }), { numRuns: 400 });
   });
@@ -50,7 +53,7 @@ spec:
       // the other ways YAML writes a null: ~, Null, NULL, an empty value, in flow collections
       route('\n  exportTo: ~'), route('\n  exportTo: Null'), route('\n  exportTo: NULL'), route('\n  exportTo:'), route('\n  exportTo: [~, ""]'),
       route('\n  trafficPolicy: {tls: }'), route('\n  subsets: [{name: a, labels: ~}]')]) {
-      const mark = loadManifests(text).documents[0].nullFree;
+      const mark = loadManifests(text, undefined, { nullFree: true }).documents[0].nullFree;
       expect([text, mark]).toEqual([text, !hasNull(yaml.load(text))]);
       const fromYaml = ManifestValidator.validateYaml(text).findings.map(f => [f.code, f.path, f.message]);
       const fromObjects = ManifestValidator.validateObjects([yaml.load(text)]).findings.map(f => [f.code, f.path, f.message]);
