@@ -371,10 +371,14 @@ class GoKeys {
   private merged = 0;
   /** The listener to pass to js-yaml's load. */
   public readonly listener: (event: 'open' | 'close', state: any) => void;
-  /** Per document (each has one root node, read or empty, in order): the length of its root node's text. */
-  public readonly spans: number[] = [];
+  /**
+   * Per document (each has one root node, read or empty, in order): the length of its root node's text; recorded only
+   * when asked (a reader that walks every document anyway, the validator, does not).
+   */
+  public readonly spans: number[] | undefined;
 
-  constructor(private readonly input: string, private readonly withMerges: boolean) {
+  constructor(private readonly input: string, private readonly withMerges: boolean, withSpans = false) {
+    this.spans = withSpans ? [] : undefined;
     this.listener = (event, state) => this.event(event, state);
   }
 
@@ -386,7 +390,7 @@ class GoKeys {
     }
     const keys = this.frames.pop();
     const openedAt = this.opens.pop()!;
-    if (!this.frames.length) this.spans.push(state.position - openedAt);
+    if (this.spans && !this.frames.length) this.spans.push(state.position - openedAt);
     if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
     if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
     if (!this.frames.length) this.merged = 0; // a document's root
@@ -492,7 +496,7 @@ export function loadManifests(text: string, fileName?: string, options: { readon
   let keys: GoKeys;
   try {
     sawNonFinite = false;
-    keys = new GoKeys(text, text.includes('<<'));
+    keys = new GoKeys(text, text.includes('<<'), !options.nullFree);
     // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
     // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
     // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
@@ -514,7 +518,7 @@ export function loadManifests(text: string, fileName?: string, options: { readon
   let count = 0;
   // without an anchor (&name) there is no alias: every document is a tree, sized by a plain walk
   const trees = !text.includes('&');
-  const spans = keys.spans.length === docs.length ? keys.spans : undefined;
+  const spans = keys.spans?.length === docs.length ? keys.spans : undefined;
   docs.forEach((obj, documentIndex) => {
     if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
     // A document without aliases is no larger as JSON than TREE_GROWTH times its text (see TREE_GROWTH): one whose
