@@ -243,11 +243,15 @@ function workloadPods(scope: Construct): WorkloadPod[] {
 /**
  * The matches of one GRPCRoute rule, at most: 8, the rules[].matches maxItems of the Gateway API v1.1.1 CRDs that
  * linkerd-crds installs with installGatewayAPI (the pinned v1.6 allows 64): valid on both; with the route's
- * fewer than 128 matches in all, at most 16 rules, v1.1.1's rules maxItems.
+ * at most 128 matches in all, at most 16 rules, v1.1.1's rules maxItems.
  */
 const GRPC_MATCHES_PER_RULE = 8;
-/** The matches of one GRPCRoute, at most (GRPCRoute CRD CEL rule on spec.rules: fewer than 128 in all). */
-const GRPC_MATCHES_PER_ROUTE = 127;
+/**
+ * The matches of one GRPCRoute, at most: the GRPCRoute CRD's CEL rule on spec.rules sums the rules' matches and
+ * requires `... <= 128` (its message says "less than 128", but the rule, which the API server evaluates, admits
+ * 128). 128 is also 16 rules of 8 matches, the most Linkerd's bundled v1.1.1 CRD holds (it has no such CEL rule).
+ */
+const GRPC_MATCHES_PER_ROUTE = 128;
 
 /**
  * The GRPCRoutes of a gRPC Server's rules with grpcMethods (Gateway API GRPCRoute v1, parentRef the Server: the
@@ -269,7 +273,7 @@ function writeGrpcRoutes(scope: Construct, ns: string, name: string, server: Lin
     routes.push({ where: scope, routeName, rules: route.rules.map(r => r.name), kind: 'GRPCRoute' });
     const exact = gatewayApi.GrpcRouteSpecRulesMatchesMethodType.EXACT;
     const matches = route.cells.map(c => ({ method: { type: exact, service: c.service, ...(c.method ? { method: c.method } : {}) } }));
-    // a GRPCRoute rule holds at most 8 matches here (GRPC_MATCHES_PER_RULE; a route's rules together fewer than 128)
+    // a GRPCRoute rule holds at most 8 matches here (GRPC_MATCHES_PER_RULE; a route's rules together at most 128)
     const rules = [];
     for (let i = 0; i < matches.length; i += GRPC_MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + GRPC_MATCHES_PER_RULE) });
     new gatewayApi.GrpcRoute(scope, `Route-${routeName}`, {
@@ -465,13 +469,13 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // an opaque one no routes (policy-controller/grpc/src/inbound.rs to_server), and then a default route with no
     // authorizations (index.rs grpc_routes), so the rule's callers would be refused, every request
     // (a rule with grpcMethods is for a gRPC port, ZeroTrustNamespace checks it, and written as GRPCRoutes: each
-    // of its entries a match of its route, of which the GRPCRoute CRD allows fewer than 128)
+    // of its entries a match of its route, of which the GRPCRoute CRD allows at most 128: GRPC_MATCHES_PER_ROUTE)
     for (const r of intent.allow) {
       if ((r.grpcMethods?.length ?? 0) <= GRPC_MATCHES_PER_ROUTE) continue;
       out.push({
         setting: `${r.source}.grpcMethods`,
         value: `${r.grpcMethods!.length} entries`,
-        why: 'the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD\'s rule on spec.rules)',
+        why: `the rule's GRPCRoute would hold one method match per entry, and a GRPCRoute holds at most ${GRPC_MATCHES_PER_ROUTE} (the GRPCRoute CRD's CEL rule on spec.rules: the rules' matches summed <= ${GRPC_MATCHES_PER_ROUTE})`,
         alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
       });
     }
@@ -497,7 +501,8 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
           setting: `${route.rules[0].source}.grpcMethods`,
           value: `${route.cells.length} matches on GRPCRoute ${routeName}, shared by ${names}`,
           why: `the gRPC requests that ${names} all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per `
-            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)',
+            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), '
+            + `and a GRPCRoute holds at most ${GRPC_MATCHES_PER_ROUTE} matches (the GRPCRoute CRD's CEL rule on spec.rules: the rules' matches summed <= ${GRPC_MATCHES_PER_ROUTE})`,
           alternative: `give these rules fewer overlapping entries, at most ${GRPC_MATCHES_PER_ROUTE} together: name whole services in all of them (GrpcMethodMatch.service('<package.Service>')) `
             + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers',
         });
