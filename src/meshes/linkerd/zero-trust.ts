@@ -388,15 +388,32 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const HEALTH_METHOD = 'Check';
 
 /**
+ * What the kubelet does when each kind of probe keeps failing (Kubernetes pod lifecycle, container probes): a
+ * readiness probe keeps the pod out of its Services' endpoints, a liveness probe restarts the container, a startup
+ * probe kills the container before it is counted as started (liveness and readiness probes wait for it).
+ */
+const PROBE_FAILS: { readonly [kind: string]: string } = {
+  startupProbe: 'a failing startupProbe kills the container before it counts as started (again on every restart)',
+  livenessProbe: 'a failing livenessProbe restarts the container',
+  readinessProbe: 'a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints)',
+};
+
+/**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the
  * deny gRPC Server of `to` selects and that probe its port with a `grpc:` probe, unless a rule of the Server admits
- * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated from the node, and
- * Linkerd authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/
- * workload.rs pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks),
- * on HTTP routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its
- * GRPCRoutes only): refused, the pods never become Ready. The library does not authorize the probe itself: Linkerd
- * has no such authorization, and one from every network (as Linkerd's probe routes) would open the health service
- * of a zero-trust port to every unauthenticated client; the node network is the user's to name.
+ * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated, and Linkerd
+ * authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/workload.rs
+ * pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks), on HTTP
+ * routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its GRPCRoutes
+ * only): refused (linkerd2#9595). The library does not authorize the probe itself: Linkerd has no such authorization,
+ * and its probe routes come from every network (charts/linkerd-control-plane/values.yaml probeNetworks: 0.0.0.0/0,
+ * ::/0), which here would open the health service of a zero-trust port to every unauthenticated client. The probe's
+ * source address is the one the node reaches the pod from: a node IP, but on bridge CNIs the node's pod-CIDR gateway
+ * (linkerd2#7050), and on VPC CNIs (Azure, AWS) nodes share a range with pods (linkerd2#7143); it is the user's to
+ * find (the proxy logs it as client.ip with "Request denied": linkerd2-proxy app/inbound/src/policy/http.rs). So the
+ * fixes offered first open nothing: an exec probe runs inside the pod and reaches the app over localhost (locally
+ * generated traffic does not pass the PREROUTING redirect to the proxy's inbound side), and an httpGet probe on a
+ * separate non-gRPC port gets Linkerd's own probe authorization (a Server of its own, or the pod default, there).
  */
 function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[]): void {
   const allowed = rules.some(r => r.from.some(f => f.kind === IdentityKind.NETWORK)
@@ -411,21 +428,33 @@ function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to:
         const labels = pod?.metadata?.labels ?? {};
         if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
         const probes: string[] = [];
+        const kinds = new Set<string>();
         for (const ct of pod?.spec?.containers ?? []) {
-          for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+          for (const kind of Object.keys(PROBE_FAILS)) {
             const port = ct?.[kind]?.grpc?.port;
-            if (port !== undefined && Number(port) === to.targetPort) probes.push(`${ct.name ?? '?'} ${kind}`);
+            if (port !== undefined && Number(port) === to.targetPort) {
+              probes.push(`${ct.name ?? '?'} ${kind}`);
+              kinds.add(kind);
+            }
           }
         }
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
         if (!probes.length || warned.has(what)) continue;
         warned.add(what);
+        const fails = Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
         warnFrom(scope, `Server ${ns}/${server.serverName} (proxyProtocol gRPC, accessPolicy deny): ${what} probes port ${to.targetPort} with gRPC probes (${probes.join(', ')}), which the kubelet sends `
-          + `unauthenticated from the node as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
-          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
-          + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
-          + `{ to: ${to.name}, callers: [Identity.network('<node CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
-          + `with mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] (the Server keeps deny for every other caller and method)`);
+          + `unauthenticated as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
+          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595), '
+          + `so the probes are refused: ${fails}. Fixes that open nothing: an exec probe, command ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] `
+          + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), or an httpGet probe on a separate non-gRPC health port '
+          + '(Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
+          + `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
+          + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
+          + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
+          + `every unauthenticated client in that range can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort} (linkerd2#9595). `
+          + `That rule needs mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }], `
+          + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
+          + 'its Server keeps deny, as the port has rules, and admits only the rule\'s network to the health check');
       }
       return [];
     },

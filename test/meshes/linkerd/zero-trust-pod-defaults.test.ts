@@ -101,15 +101,59 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), kubelet, other };
   }
 
-  test('warned, naming the Server, the workload, its probes and the rule that allows them; the matrix refuses the kubelet', () => {
+  test('warned, naming the Server, the workload, its probes, what each kind of failing probe does, the fixes that open nothing and the rule that allows them; the matrix refuses the kubelet', () => {
     const { warnings, kubelet } = build([charge], { grpc: { port: 8080 } });
     expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
-      + 'which the kubelet sends unauthenticated from the node as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
-      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
-      + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
-      + '{ to: payment, callers: [Identity.network(\'<node CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
-      + 'with mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }] (the Server keeps deny for every other caller and method)']);
+      + 'which the kubelet sends unauthenticated as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
+      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595), '
+      + 'so the probes are refused: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
+      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
+      + '{ to: payment, callers: [Identity.network(\'<kubelet probe source CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
+      + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
+      + 'every unauthenticated client in that range can then call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
+      + 'That rule needs mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }], '
+      + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
+      + 'its Server keeps deny, as the port has rules, and admits only the rule\'s network to the health check']);
     expect(kubelet.allowed).toBe(false);
+  });
+
+  test('each kind of probe is worded by what its failure does: startup kills the container before it starts, liveness restarts it, readiness keeps the pods unready', () => {
+    const only = (kind: string) => {
+      const chart = shopChart();
+      new ApiObject(chart, 'payment-pods', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'payment' },
+        spec: {
+          selector: { matchLabels: { app: 'payment' } },
+          template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], [kind]: { grpc: { port: 8080 } } }] } },
+        },
+      });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      const [w] = zt.warnings.filter(x => x.includes('gRPC probes'));
+      return /so the probes are refused: (.*?)\. Fixes/.exec(w)?.[1];
+    };
+    expect(only('startupProbe')).toBe('a failing startupProbe kills the container before it counts as started (again on every restart)');
+    expect(only('livenessProbe')).toBe('a failing livenessProbe restarts the container');
+    expect(only('readinessProbe')).toBe('a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints)');
+  });
+
+  test('the mtlsExceptions entry the network rule needs leaves the Server at deny (the port has rules): only the rule\'s network reaches Health/Check', () => {
+    const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
+    expect(fixed.kubelet.allowed).toBe(true);
+    expect(fixed.other.allowed).toBe(false);
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zero-trust', {
+      mesh: Mesh.linkerd(),
+      allow: [charge, probeFix],
+      mtlsExceptions: [{ service: grpcPayment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }],
+    });
+    expect(ofKind(synthValidated(chart), 'Server').map(x => `${x.metadata.name} ${x.spec.accessPolicy}`)).toContain('payment-8080 deny');
+    // without the entry, ZeroTrustNamespace refuses the network caller on the STRICT port
+    expect(() => new ZeroTrustNamespace(shopChart(), 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge, probeFix] })).toThrow(/add an mtlsExceptions entry for payment port 8080/);
   });
 
   test('with the fix (a rule from the node network for Health/Check, or for the whole port): not warned, and the matrix admits the kubelet\'s probe', () => {
