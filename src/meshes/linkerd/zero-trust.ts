@@ -358,16 +358,31 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * writes for them outside the zero trust's rules (a rate limit's: LinkerdServer.podDefault) keeps it as its
  * accessPolicy. A value Linkerd cannot parse is ignored (workload.rs: "Invalid default policy annotation value"): the
  * pods then run with the cluster's default, not the namespace's. Once per workload and synthesis-independent.
+ * A pod template with `linkerd.io/inject: disabled` (or a value the injector does not know) is skipped: the proxy
+ * injector leaves its pods without a proxy (pkg/inject/report.go disabledByAnnotation), so nothing enforces any
+ * inbound policy on them and the annotation does nothing.
+ *
+ * How the fix reaches running pods: the policy controller reads each running pod's own annotation, and follows its
+ * changes (workload.rs Settings::from_metadata; index.rs PodIndex update: "Pod labels and annotations may change at
+ * runtime"), but the namespace's value is copied onto a pod only when the pod is created (controller/proxy-injector/
+ * webhook.go: AppendNamespaceAnnotations, at admission): a pod whose own annotation is removed in place runs with the
+ * cluster's default, not the namespace's deny. A changed template rolls a Deployment's pods by itself (and a
+ * StatefulSet's or DaemonSet's, unless its updateStrategy is OnDelete); a ReplicaSet does not replace running pods,
+ * and a bare Pod is only updated in place: their pods must be recreated.
  */
 function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
   const warned = new Set<string>();
   const chart = Chart.of(scope);
   scope.node.addValidation({
     validate: () => {
-      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+      for (const { api, manifest, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
         if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
+        // no proxy, no inbound policy: the webhook injects no pod whose own linkerd.io/inject is disabled (it wins over
+        // the namespace's enabled) or not a value it knows (pkg/inject/report.go disabledByAnnotation, isInjectAnnotationValid)
+        const inject = pod?.metadata?.annotations?.['linkerd.io/inject'];
+        if (inject !== undefined && inject !== '' && inject !== 'enabled' && inject !== 'ingress') continue;
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
         if (warned.has(what)) continue;
         warned.add(what);
@@ -376,11 +391,30 @@ function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
         warnFrom(scope, `${what}: its pod template has ${DEFAULT_INBOUND_POLICY}: ${show(own)}, which Linkerd reads before the namespace's deny that this ZeroTrustNamespace sets `
           + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with '
           + `${runs} on every port no Server selects, whatever the rules here allow, and a Server the library writes for them outside these rules (e.g. a rate limit's) takes that as its accessPolicy; `
-          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`);
+          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), ${podsPickUp(api.kind, manifest)}`);
       }
       return [];
     },
   });
+}
+
+/**
+ * How the pods of a workload whose pod template drops its own default inbound policy come to run with the
+ * namespace's deny (warnOwnPodDefaults): the policy controller reads the running pod's annotation, and the
+ * namespace's is copied onto a pod only when it is created.
+ */
+function podsPickUp(kind: string, manifest: any): string {
+  const why = '(Linkerd reads each running pod\'s own annotation: policy-controller inbound workload.rs Settings::from_metadata; '
+    + 'the namespace\'s deny is copied onto a pod only when the pod is created: controller/proxy-injector/webhook.go AppendNamespaceAnnotations)';
+  const onDelete = manifest?.spec?.updateStrategy?.type === 'OnDelete';
+  if (kind === 'Deployment' || ((kind === 'StatefulSet' || kind === 'DaemonSet') && !onDelete)) {
+    return `and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${why}`;
+  }
+  if (kind === 'Pod') {
+    return `then delete the Pod and apply it again: removing the annotation from the running Pod (as applying the changed manifest does) leaves it on the cluster's default, not the namespace's deny ${why}`;
+  }
+  const reason = kind === 'ReplicaSet' ? 'a ReplicaSet does not replace its running pods when its template changes' : 'its updateStrategy is OnDelete';
+  return `then delete its pods for the ${kind} to recreate them (${reason}) ${why}`;
 }
 
 /** The kubelet's gRPC probe: the gRPC health service's Check method (Kubernetes GRPCAction, grpc.health.v1). */

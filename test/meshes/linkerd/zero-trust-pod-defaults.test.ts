@@ -24,7 +24,8 @@ function deployment(chart: Chart, name: string, annotations: { [k: string]: unkn
 // Linkerd reads a pod's own config.linkerd.io/default-inbound-policy before its namespace's (pkg/inject/inject.go
 // GetConfigOverride; policy-controller inbound workload.rs): a ZeroTrustNamespace's deny does not hold for such pods
 describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has its own default inbound policy is warned of', () => {
-  const fix = (name: string) => `remove ${KEY} from Deployment ${name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`;
+  const WHY = '(Linkerd reads each running pod\'s own annotation: policy-controller inbound workload.rs Settings::from_metadata; the namespace\'s deny is copied onto a pod only when the pod is created: controller/proxy-injector/webhook.go AppendNamespaceAnnotations)';
+  const fix = (name: string) => `remove ${KEY} from Deployment ${name}'s pod template (or set it to deny, the zero-trust default), and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${WHY}`;
 
   test('all-unauthenticated: warned, naming the workload, the annotation and the fix; a rate limit\'s Server over its pods is all-unauthenticated (as Linkerd runs them)', () => {
     const chart = shopChart();
@@ -60,6 +61,47 @@ describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has
     synthValidated(chart);
     expect(zt.warnings).toEqual([expect.stringContaining('its pod template has config.linkerd.io/default-inbound-policy: "nobody", which Linkerd reads before the namespace\'s deny that this ZeroTrustNamespace sets '
       + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with the cluster\'s default inbound policy (all-authenticated: Linkerd ignores a value it cannot parse) on every port')]);
+  });
+
+  test('how the pods pick the fix up, by kind: a Deployment, StatefulSet or DaemonSet rolls them; a ReplicaSet\'s, an OnDelete StatefulSet\'s or DaemonSet\'s pods and a bare Pod must be recreated', () => {
+    const warningOf = (kind: string, extraSpec: { [k: string]: unknown } = {}) => {
+      const chart = shopChart();
+      const template = { metadata: { labels: { app: 'payment' }, annotations: { [KEY]: 'all-unauthenticated' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+      new ApiObject(chart, 'w', {
+        apiVersion: kind === 'Pod' ? 'v1' : 'apps/v1',
+        kind,
+        metadata: kind === 'Pod' ? { name: 'payment', ...template.metadata } : { name: 'payment' },
+        spec: kind === 'Pod' ? template.spec : { selector: { matchLabels: { app: 'payment' } }, template, ...(kind === 'StatefulSet' ? { serviceName: 'payment' } : {}), ...extraSpec },
+      });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [] });
+      synthValidated(chart);
+      expect(zt.warnings).toHaveLength(1);
+      return zt.warnings[0].slice(zt.warnings[0].indexOf('(or set it to deny, the zero-trust default), ') + '(or set it to deny, the zero-trust default), '.length);
+    };
+    const rolls = `and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${WHY}`;
+    expect(warningOf('Deployment')).toBe(rolls);
+    expect(warningOf('StatefulSet')).toBe(rolls);
+    expect(warningOf('DaemonSet', { updateStrategy: { type: 'RollingUpdate' } })).toBe(rolls);
+    expect(warningOf('StatefulSet', { updateStrategy: { type: 'OnDelete' } })).toBe(`then delete its pods for the StatefulSet to recreate them (its updateStrategy is OnDelete) ${WHY}`);
+    expect(warningOf('DaemonSet', { updateStrategy: { type: 'OnDelete' } })).toBe(`then delete its pods for the DaemonSet to recreate them (its updateStrategy is OnDelete) ${WHY}`);
+    expect(warningOf('ReplicaSet')).toBe(`then delete its pods for the ReplicaSet to recreate them (a ReplicaSet does not replace its running pods when its template changes) ${WHY}`);
+    expect(warningOf('Pod')).toBe('then delete the Pod and apply it again: removing the annotation from the running Pod (as applying the changed manifest does) leaves it on the cluster\'s default, '
+      + `not the namespace's deny ${WHY}`);
+  });
+
+  test('a pod template with linkerd.io/inject: disabled (or a value the injector does not know) is not warned of (its pods get no proxy: the annotation does nothing); enabled, ingress or none is', () => {
+    const warned = (inject: string | undefined) => {
+      const chart = shopChart();
+      deployment(chart, 'payment', { [KEY]: 'all-unauthenticated', ...(inject === undefined ? {} : { 'linkerd.io/inject': inject }) });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(KEY)).length;
+    };
+    expect(warned('disabled')).toBe(0);
+    expect(warned('nope')).toBe(0);
+    expect(warned('enabled')).toBe(1);
+    expect(warned('ingress')).toBe(1);
+    expect(warned(undefined)).toBe(1);
   });
 
   test('not warned: deny, no annotation, another namespace, or PERMISSIVE (audit admits every caller already)', () => {
