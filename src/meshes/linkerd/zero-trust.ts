@@ -432,27 +432,50 @@ const PROBE_FAILS: { readonly [kind: string]: string } = {
   readinessProbe: 'a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints)',
 };
 
+/** Where a gRPC probe's request is sent: POST /grpc.health.v1.Health/Check (Kubernetes GRPCAction). */
+const HEALTH_PATH = `/${HEALTH_SERVICE}/${HEALTH_METHOD}`;
+
 /**
- * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the
- * deny gRPC Server of `to` selects and that probe its port with a `grpc:` probe, unless a rule of the Server admits
- * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated, and Linkerd
- * authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/workload.rs
- * pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks), on HTTP
- * routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its GRPCRoutes
- * only): refused (linkerd2#9595). The library does not authorize the probe itself: Linkerd has no such authorization,
- * and its probe routes come from every network (charts/linkerd-control-plane/values.yaml probeNetworks: 0.0.0.0/0,
- * ::/0), which here would open the health service of a zero-trust port to every unauthenticated client. The probe's
- * source address is the one the node reaches the pod from: a node IP, but on bridge CNIs the node's pod-CIDR gateway
- * (linkerd2#7050), and on VPC CNIs (Azure, AWS) nodes share a range with pods (linkerd2#7143); it is the user's to
- * find (the proxy logs it as client.ip with "Request denied": linkerd2-proxy app/inbound/src/policy/http.rs). So the
- * fixes offered first open nothing: an exec probe runs inside the pod and reaches the app over localhost (locally
- * generated traffic does not pass the PREROUTING redirect to the proxy's inbound side), and an httpGet probe on a
- * separate non-gRPC port gets Linkerd's own probe authorization (a Server of its own, or the pod default, there).
+ * Whether a rule admits the kubelet's gRPC probe request on its port, were the kubelet among its callers: a rule on
+ * the whole port; gRPC methods naming the health service or its Check method; methods (POST) and paths (Gateway API
+ * matching: Exact the path, PathPrefix by path elements) that match POST /grpc.health.v1.Health/Check.
  */
-function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[]): void {
-  const allowed = rules.some(r => r.from.some(f => f.kind === IdentityKind.NETWORK)
-    && (!isScoped(r) || (r.grpcMethods ?? []).some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD))));
-  if (allowed) return;
+function admitsHealthCheck(r: RuleIntent): boolean {
+  if (!isScoped(r)) return true;
+  if (r.grpcMethods) return r.grpcMethods.some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD));
+  const prefix = (v: string) => v === '/' || HEALTH_PATH === v || HEALTH_PATH.startsWith(v.endsWith('/') ? v : `${v}/`);
+  return (!r.methods || r.methods.includes(HttpMethod.POST))
+    && (!r.paths || r.paths.some(p => (p.type === MatchType.EXACT ? p.value === HEALTH_PATH : prefix(p.value))));
+}
+
+/**
+ * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the Server
+ * of `to` selects and whose probes on its port fail, or pass only through a network rule the user must check.
+ *
+ * - A `grpc:` probe, on a deny Server (STRICT): the kubelet's probe arrives unauthenticated, and Linkerd authorizes
+ *   probes by itself only for httpGet probe paths, as GET routes (policy-controller/k8s/index/src/inbound/workload.rs
+ *   pod_http_probes, index.rs default_inbound_http_routes: routes from policyController.probeNetworks), which a gRPC
+ *   probe (POST /grpc.health.v1.Health/Check) does not match on an HTTP/2 Server, and which a gRPC Server's proxy
+ *   (its GRPCRoutes only) and an opaque one (no routes) do not get (policy-controller/grpc/src/inbound.rs to_server):
+ *   refused (linkerd2#9595) unless a network rule admits it. Such a rule passes the probes only if its network holds
+ *   the probes' source addresses, the address the node reaches the pod from: a node IP, but on bridge CNIs the node's
+ *   pod-CIDR gateway (linkerd2#7050), and on VPC CNIs (Azure, AWS) nodes share a range with pods (linkerd2#7143); the
+ *   library cannot tell, so it still warns, naming the network to check. The library does not authorize the probe
+ *   itself: Linkerd's probe routes come from every network (charts/linkerd-control-plane/values.yaml probeNetworks:
+ *   0.0.0.0/0, ::/0), which would open the health service of a zero-trust port to every unauthenticated client. The
+ *   fixes offered first open nothing: an exec probe runs inside the pod and reaches the app over localhost (locally
+ *   generated traffic does not pass the PREROUTING redirect to the proxy's inbound side), and an httpGet probe on a
+ *   separate non-gRPC port gets Linkerd's own probe authorization.
+ * - A `grpc:` probe on an HTTP/1 Server, an httpGet probe on a gRPC Server, in either phase: the proxy serves an
+ *   unmeshed client (the kubelet) in the Server's protocol without detection (linkerd2-proxy app/inbound/src/detect.rs:
+ *   a protocol hint skips detection; HTTP/1 is detected only for TLS clients), so the kubelet's HTTP/2 (gRPC) or
+ *   HTTP/1.1 (httpGet) probe fails whatever the rules allow.
+ */
+function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[], strict: boolean): void {
+  const proxyProtocol = linkerdProxyProtocol(to.protocol);
+  const grpcServer = proxyProtocol === 'gRPC';
+  // the network rules that admit the probe request (an HTTP rule only on an HTTP Server, which applies its routes)
+  const networkRules = rules.filter(r => r.from.some(f => f.kind === IdentityKind.NETWORK) && admitsHealthCheck(r));
   const chart = Chart.of(scope);
   const warned = new Set<string>();
   scope.node.addValidation({
@@ -461,34 +484,78 @@ function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to:
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const labels = pod?.metadata?.labels ?? {};
         if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
-        const probes: string[] = [];
-        const kinds = new Set<string>();
+        const grpcProbes: string[] = [];
+        const httpProbes: string[] = [];
+        const grpcKinds = new Set<string>();
+        const httpKinds = new Set<string>();
         for (const ct of pod?.spec?.containers ?? []) {
           for (const kind of Object.keys(PROBE_FAILS)) {
-            const port = ct?.[kind]?.grpc?.port;
-            if (port !== undefined && Number(port) === to.targetPort) {
-              probes.push(`${ct.name ?? '?'} ${kind}`);
-              kinds.add(kind);
+            const probe = ct?.[kind];
+            if (probe?.grpc?.port !== undefined && Number(probe.grpc.port) === to.targetPort) {
+              grpcProbes.push(`${ct.name ?? '?'} ${kind}`);
+              grpcKinds.add(kind);
+            }
+            const get = probe?.httpGet;
+            const port = typeof get?.port === 'string' ? (ct.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : get?.port;
+            if (get && Number(port) === to.targetPort) {
+              httpProbes.push(`${ct.name ?? '?'} ${kind} GET ${get.path ?? '/'}`);
+              httpKinds.add(kind);
             }
           }
         }
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
-        if (!probes.length || warned.has(what)) continue;
-        warned.add(what);
-        const fails = Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
-        warnFrom(scope, `Server ${ns}/${server.serverName} (proxyProtocol gRPC, accessPolicy deny): ${what} probes port ${to.targetPort} with gRPC probes (${probes.join(', ')}), which the kubelet sends `
-          + `unauthenticated as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
-          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595), '
-          + `so the probes are refused: ${fails}. Fixes that open nothing: an exec probe, command ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] `
-          + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), or an httpGet probe on a separate non-gRPC health port '
-          + '(Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
-          + `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
-          + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
-          + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
-          + `every unauthenticated client in that range can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort} (linkerd2#9595). `
+        const fails = (kinds: Set<string>) => Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
+        const exec = `an exec probe, command ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] (it runs inside the pod and reaches the app over localhost, not through the proxy's inbound policy)`;
+        const at0 = `Server ${ns}/${server.serverName} (proxyProtocol ${proxyProtocol}, accessPolicy ${strict ? 'deny' : 'audit'}): ${what} probes port ${to.targetPort}`;
+        const once = (key: string, message: string) => {
+          if (warned.has(`${what} ${key}`)) return;
+          warned.add(`${what} ${key}`);
+          warnFrom(scope, message);
+        };
+        if (httpProbes.length && grpcServer) {
+          once('http', `${at0} with httpGet probes (${httpProbes.join(', ')}), which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server's port to an unmeshed client as HTTP/2, `
+            + 'without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), so the probes fail whatever the rules allow: '
+            + `${fails(httpKinds)}; serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with ${exec}`);
+        }
+        if (!grpcProbes.length) continue;
+        if (proxyProtocol === 'HTTP/1') {
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends as HTTP/2 (POST ${HEALTH_PATH}), but the proxy serves an HTTP/1 Server's port `
+            + 'to an unmeshed client as HTTP/1, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), '
+            + `so the probes fail whatever the rules allow: ${fails(grpcKinds)}; if ${to.name} port ${to.targetPort} serves gRPC, declare it (protocol: ServiceProtocol.GRPC), `
+            + `else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with ${exec}`);
+          continue;
+        }
+        if (!strict) continue;
+        const sources = 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
+          + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log';
+        const openNothing = `Fixes that open nothing: ${exec}, or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself)`;
+        if (networkRules.length) {
+          const nets = [...new Set(networkRules.flatMap(r => r.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name)))];
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), unauthenticated POST ${HEALTH_PATH}, which ${networkRules.map(r => `${r.source} (${r.name})`).join(', ')} `
+            + `admit${networkRules.length > 1 ? '' : 's'} from ${nets.map(n => `network ${n}`).join(', ')}: the probes pass only if that holds the kubelet's probe source addresses, ${sources}; `
+            + `check that ${nets.join(', ')} is the kubelet's: every unauthenticated client in it can call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
+            + `${openNothing}, and let you drop the rule`);
+          continue;
+        }
+        const why = grpcServer
+          ? 'a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595)'
+          : proxyProtocol === 'opaque'
+            ? 'an opaque Server\'s proxy gets no routes and authorizes connections only (policy-controller/grpc/src/inbound.rs to_server)'
+            : 'the gRPC probe is a POST, which none of those GET routes matches (linkerd2#9595)';
+        const rule = grpcServer
+          ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
+          : proxyProtocol === 'opaque'
+            ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')] } (an opaque port is allowed whole)`
+            : `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
+        once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends `
+          + `unauthenticated as POST ${HEALTH_PATH}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
+          + `(policy-controller inbound workload.rs pod_http_probes, probe networks), and ${why}, `
+          + `so the probes are refused: ${fails(grpcKinds)}. ${openNothing}. Or allow the kubelet's probe source addresses: `
+          + `${rule}, where the sources are ${sources}; `
+          + `every unauthenticated client in that range can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
           + `That rule needs mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }], `
           + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
-          + 'its Server keeps deny, as the port has rules, and admits only the rule\'s network to the health check');
+          + `its Server keeps deny, as the port has rules, and admits only the rule's network${grpcServer ? ' to the health check' : ''}`);
       }
       return [];
     },
@@ -643,7 +710,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       // a gRPC Server's proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server): its scoped
       // rules (grpcMethods; methods and paths are refused there) are written as GRPCRoutes, below
       const grpc = to.protocol === ServiceProtocol.GRPC;
-      if (grpc && strict) warnGrpcProbes(scope, ns, server, to, rules);
+      warnProbes(scope, ns, server, to, rules, strict);
       if (scoped.length && !grpc) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path

@@ -1,6 +1,9 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { GrpcMethodMatch, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import {
+  GrpcMethodMatch, HttpMethod, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
+  ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+} from '../../../src';
 import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
 
 captureStderr();
@@ -140,7 +143,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     const out = synthValidated(chart);
     const kubelet = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/grpc.health.v1.Health/Check' });
     const other = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/shop.payment.v1.Payment/Charge' });
-    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), kubelet, other };
+    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), probes: zt.warnings.filter(w => w.includes(' probes port ')), kubelet, other };
   }
 
   test('warned, naming the Server, the workload, its probes, what each kind of failing probe does, the fixes that open nothing and the rule that allows them; the matrix refuses the kubelet', () => {
@@ -198,23 +201,99 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect(() => new ZeroTrustNamespace(shopChart(), 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge, probeFix] })).toThrow(/add an mtlsExceptions entry for payment port 8080/);
   });
 
-  test('with the fix (a rule from the node network for Health/Check, or for the whole port): not warned, and the matrix admits the kubelet\'s probe', () => {
+  test('a network rule that admits Health/Check (its method, its service, or the whole port): the matrix admits the kubelet\'s probe from it, and the warning asks to check that the network is the kubelet\'s', () => {
+    const check = (rule: string) => 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
+      + `unauthenticated POST /grpc.health.v1.Health/Check, which allow[1] (${rule}) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet's probe source addresses, `
+      + 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); '
+      + 'read them from the client.ip of the proxy\'s "Request denied" log; check that 10.0.0.0/16 is the kubelet\'s: every unauthenticated client in it can call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
+      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
+      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself), and let you drop the rule';
     const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
-    expect(fixed.warnings).toEqual([]);
+    expect(fixed.warnings).toEqual([check('probes')]);
     expect(fixed.kubelet).toMatchObject({ allowed: true, reason: expect.stringContaining('(on GRPCRoute probes)') });
     // the Server keeps deny: the node network gets the health check only
     expect(fixed.other.allowed).toBe(false);
     const wholeService = build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.service('grpc.health.v1.Health')] }], { grpc: { port: 8080 } });
-    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[], true]);
+    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[check('probes')], true]);
     const serverWide = build([charge, { ...probeFix, grpcMethods: undefined }], { grpc: { port: 8080 } });
-    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[], true]);
+    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[check('probes')], true]);
+    // a partner's network rule for another method does not admit the probe: the probes are refused, warned as such
+    const partner = build([charge, { ...probeFix, name: 'partner', callers: [Identity.network('203.0.113.0/24')], grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] }], { grpc: { port: 8080 } });
+    expect(partner.warnings).toEqual([expect.stringContaining('so the probes are refused: a failing livenessProbe restarts the container')]);
   });
 
-  test('not warned: a gRPC probe of another port, an httpGet probe, another health method, or PERMISSIVE (audit admits the kubelet)', () => {
-    expect(build([charge], { grpc: { port: 9090 } }).warnings).toEqual([]);
-    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).warnings).toEqual([]);
-    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).warnings).toEqual([]);
-    // a network rule for another method does not allow the probe: still warned
-    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings).toHaveLength(1);
+  test('not warned: a gRPC probe of another port, or PERMISSIVE (audit admits the kubelet); still warned as refused: a network rule for another health method', () => {
+    expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
+    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings)
+      .toEqual([expect.stringContaining('so the probes are refused')]);
+  });
+
+  test('an httpGet probe on a gRPC Server\'s port fails whatever the rules (the proxy serves the port as HTTP/2 without detection): warned in both phases, naming the probe and the fix; on another port, not', () => {
+    const msg = 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with httpGet probes (app livenessProbe GET /healthz, app readinessProbe GET /healthz), '
+      + 'which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server\'s port to an unmeshed client as HTTP/2, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), '
+      + 'so the probes fail whatever the rules allow: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints); '
+      + 'serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
+      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).probes).toEqual([msg]);
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.PERMISSIVE).probes).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
+    expect(build([charge], { httpGet: { port: 9090, path: '/healthz' } }).probes).toEqual([]);
+  });
+});
+
+// a gRPC probe on a Server that is not gRPC: Linkerd's probe authorization is GET routes for httpGet paths only
+// (policy-controller inbound workload.rs pod_http_probes), and an HTTP/1 port is served as HTTP/1 without detection
+describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC', () => {
+  function build(protocol: ServiceProtocol, allow: (to: ServiceRef) => any[], phase = MtlsPhase.STRICT) {
+    const to = ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol, selector: { app: 'payment' } });
+    const chart = shopChart();
+    new ApiObject(chart, 'payment-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: {
+        selector: { matchLabels: { app: 'payment' } },
+        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], startupProbe: { grpc: { port: 8080 } } }] } },
+      },
+    });
+    const rules = allow(to);
+    const mtlsExceptions = rules.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
+      ? [{ service: to, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), mtls: phase, allow: rules, mtlsExceptions });
+    synthValidated(chart);
+    return zt.warnings.filter(w => w.includes(' probes port '));
+  }
+  const order = (to: ServiceRef) => ({ name: 'order', callers: [Identity.serviceAccount('order')], to });
+  const net = (to: ServiceRef, extra: object = {}) => ({ name: 'probes', callers: [Identity.network('10.0.0.0/16')], to, ...extra });
+
+  test('HTTP/2: refused (the probe is a POST, Linkerd\'s probe routes GET), with the rule that admits it (POST, the exact path); such a rule, or one on the whole port, turns it into the check', () => {
+    expect(build(ServiceProtocol.HTTP2, to => [order(to)])).toEqual([expect.stringMatching(
+      /^Server shop\/payment-8080 \(proxyProtocol HTTP\/2, accessPolicy deny\): .* and the gRPC probe is a POST, which none of those GET routes matches \(linkerd2#9595\), so the probes are refused: a failing startupProbe kills the container before it counts as started .* methods: \[HttpMethod.POST\], paths: \[PathMatch.exact\('\/grpc.health.v1.Health\/Check'\)\] .* \(and whatever else the rule allows\)/)]);
+    const checked = expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet\'s probe source addresses');
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { methods: [HttpMethod.POST], paths: [PathMatch.exact('/grpc.health.v1.Health/Check')] })])).toEqual([checked]);
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { paths: [PathMatch.prefix('/grpc.health.v1.Health')] })])).toEqual([checked]);
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to)])).toEqual([checked]);
+    // a rule of the network that does not admit the probe (GET only; another path; a prefix that is not a path element): refused
+    for (const extra of [{ methods: [HttpMethod.GET] }, { paths: [PathMatch.exact('/healthz')] }, { paths: [PathMatch.prefix('/grpc.health')] }]) {
+      expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, extra)])).toEqual([expect.stringContaining('so the probes are refused')]);
+    }
+    expect(build(ServiceProtocol.HTTP2, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([]);
+  });
+
+  test('opaque (TCP): refused (no routes, connections only), with a rule on the whole port; with that rule, the check', () => {
+    expect(build(ServiceProtocol.TCP, to => [order(to)])).toEqual([expect.stringMatching(
+      /proxyProtocol opaque, .* and an opaque Server's proxy gets no routes and authorizes connections only .* \{ to: payment, callers: \[Identity.network\('<kubelet probe source CIDR>'\)\] \} \(an opaque port is allowed whole\)/)]);
+    expect(build(ServiceProtocol.TCP, to => [order(to), net(to)])).toEqual([expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16')]);
+  });
+
+  test('HTTP/1: the probe fails whatever the rules (the port is served as HTTP/1 without detection), in both phases', () => {
+    const msg = 'Server shop/payment-8080 (proxyProtocol HTTP/1, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app startupProbe), '
+      + 'which the kubelet sends as HTTP/2 (POST /grpc.health.v1.Health/Check), but the proxy serves an HTTP/1 Server\'s port to an unmeshed client as HTTP/1, without protocol detection '
+      + '(linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), so the probes fail whatever the rules allow: '
+      + 'a failing startupProbe kills the container before it counts as started (again on every restart); if payment port 8080 serves gRPC, declare it (protocol: ServiceProtocol.GRPC), '
+      + 'else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
+      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    expect(build(ServiceProtocol.HTTP, to => [order(to), net(to)])).toEqual([msg]);
+    expect(build(ServiceProtocol.HTTP, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
   });
 });
