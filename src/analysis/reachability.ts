@@ -1425,10 +1425,18 @@ export class ReachabilityMatrix {
     return req.method === 'POST';
   }
 
-  /** Why a request matches no gRPC route match, and what the proxy answers it. */
+  /**
+   * Why a request matches no gRPC route match, and what the proxy answers it: the inbound server's rescue turns
+   * HttpRouteNotFound ("no route found for request", linkerd2-proxy app/inbound/src/policy/http.rs) into
+   * SyntheticHttpResponse::not_found (app/inbound/src/http/server.rs ServerRescue), which the responder writes as
+   * HTTP 404, or, for an HTTP/2 request whose content-type starts with application/grpc, as a gRPC response: HTTP 200
+   * with grpc-status 5 NOT_FOUND (app/core/src/errors/respond.rs NewRespond::new_respond is_grpc, grpc_response). The
+   * matrix's requests carry no headers: both are named.
+   */
   private linkerdGrpcNoRoute(req: Request): string {
     return `a gRPC Server's proxy matches only POST requests to its gRPC routes (gRPC is always POST; linkerd2-proxy grpc/match.rs MatchRoute::match_request), so it answers ${req.method} `
-      + 'with 404 (gRPC status NOT_FOUND, "no route found for request": linkerd2-proxy inbound policy/http.rs HttpRouteNotFound)';
+      + 'with HTTP 404, or, for an HTTP/2 request with content-type application/grpc, with grpc-status 5 NOT_FOUND in an HTTP 200 response ("no route found for request": '
+      + 'linkerd2-proxy inbound policy/http.rs HttpRouteNotFound, core errors/respond.rs grpc_response)';
   }
 
   /**

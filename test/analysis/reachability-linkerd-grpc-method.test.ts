@@ -2,7 +2,8 @@
  * Linkerd reachability on a gRPC Server: the proxy matches a gRPC route's matches to POST requests only (linkerd2-proxy
  * linkerd/http/route/src/grpc/match.rs MatchRoute::match_request: `if req.method() != POST { return None }`), a
  * GRPCRoute rule without matches to every request (linkerd/http/route/src/lib.rs find, "implicit default match"), and
- * answers a request no route matches with 404 / gRPC NOT_FOUND (inbound policy/http.rs HttpRouteNotFound). Without
+ * answers a request no route matches with HTTP 404, or grpc-status 5 NOT_FOUND in an HTTP 200 to an HTTP/2 request with
+ * content-type application/grpc (inbound policy/http.rs HttpRouteNotFound; core errors/respond.rs is_grpc). Without
  * GRPCRoutes, the policy controller's default gRPC route has one method match (policy-controller/core/src/inbound.rs
  * Default for InboundRoute<GrpcRouteMatch>): POST only too. Hand-written YAML.
  */
@@ -38,14 +39,15 @@ const matrix = (...docs: string[]) => ReachabilityMatrix.fromYaml([NS, SERVICE, 
 const call = (m: ReachabilityMatrix, method: string, path = `/${SVC}/Charge`) => m.check({ caller: 'shop/order', service: 'shop/payment', method, path });
 
 describe('linkerd reachability: a gRPC Server\'s routes match POST requests only', () => {
-  test('a GRPCRoute-only Server (no rule without matches): the allowed method is allowed for POST, refused (404, no route) for GET and PUT', () => {
+  test('a GRPCRoute-only Server (no rule without matches): the allowed method is allowed for POST, refused (no route: HTTP 404, or grpc-status 5 in an HTTP 200 to a gRPC request) for GET and PUT', () => {
     const m = matrix(SERVER('deny'), ROUTE('charge', `[{matches: [{method: {type: Exact, service: ${SVC}, method: Charge}}]}]`), AUTHZ('charge', 'GRPCRoute', 'charge'));
     expect(call(m, 'POST')).toMatchObject({ allowed: true, reason: 'AuthorizationPolicy shop/charge (on GRPCRoute charge)' });
     for (const method of ['GET', 'PUT']) {
       const d = call(m, method);
       expect(d.allowed).toBe(false);
       expect(d.reason).toBe('no GRPCRoute of Server shop/payment-8080 matches the request: a gRPC Server\'s proxy matches only POST requests to its gRPC routes (gRPC is always POST; '
-        + `linkerd2-proxy grpc/match.rs MatchRoute::match_request), so it answers ${method} with 404 (gRPC status NOT_FOUND, "no route found for request": linkerd2-proxy inbound policy/http.rs HttpRouteNotFound), `
+        + `linkerd2-proxy grpc/match.rs MatchRoute::match_request), so it answers ${method} with HTTP 404, or, for an HTTP/2 request with content-type application/grpc, `
+        + 'with grpc-status 5 NOT_FOUND in an HTTP 200 response ("no route found for request": linkerd2-proxy inbound policy/http.rs HttpRouteNotFound, core errors/respond.rs grpc_response), '
         + 'and no rule of its GRPCRoutes is without matches (a rule without matches matches every request)');
     }
   });
@@ -68,7 +70,7 @@ describe('linkerd reachability: a gRPC Server\'s routes match POST requests only
   test('a gRPC Server without GRPCRoutes: the policy controller\'s default gRPC route matches POST only; a POST is decided by the Server\'s authorizations', () => {
     const m = matrix(SERVER('deny'), AUTHZ('on-server', 'Server', 'payment-8080'));
     expect(call(m, 'POST')).toMatchObject({ allowed: true, reason: 'AuthorizationPolicy shop/on-server (on Server payment-8080)' });
-    expect(call(m, 'GET', '/')).toMatchObject({ allowed: false, reason: expect.stringMatching(/^no route of Server shop\/payment-8080 matches the request: a gRPC Server's proxy matches only POST .* answers GET with 404/) });
+    expect(call(m, 'GET', '/')).toMatchObject({ allowed: false, reason: expect.stringMatching(/^no route of Server shop\/payment-8080 matches the request: a gRPC Server's proxy matches only POST .* answers GET with HTTP 404, or, for an HTTP\/2 request with content-type application\/grpc, with grpc-status 5 NOT_FOUND in an HTTP 200 response/) });
   });
 
   test('an HTTP/2 Server is not affected: a GET is decided by its authorizations', () => {

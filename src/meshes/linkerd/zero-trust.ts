@@ -243,11 +243,15 @@ function workloadPods(scope: Construct): WorkloadPod[] {
 /**
  * The matches of one GRPCRoute rule, at most: 8, the rules[].matches maxItems of the Gateway API v1.1.1 CRDs that
  * linkerd-crds installs with installGatewayAPI (the pinned v1.6 allows 64): valid on both; with the route's
- * fewer than 128 matches in all, at most 16 rules, v1.1.1's rules maxItems.
+ * at most 128 matches in all, at most 16 rules, v1.1.1's rules maxItems.
  */
 const GRPC_MATCHES_PER_RULE = 8;
-/** The matches of one GRPCRoute, at most (GRPCRoute CRD CEL rule on spec.rules: fewer than 128 in all). */
-const GRPC_MATCHES_PER_ROUTE = 127;
+/**
+ * The matches of one GRPCRoute, at most: the GRPCRoute CRD's CEL rule on spec.rules sums the rules' matches and
+ * requires `... <= 128` (its message says "less than 128", but the rule, which the API server evaluates, admits
+ * 128). 128 is also 16 rules of 8 matches, the most Linkerd's bundled v1.1.1 CRD holds (it has no such CEL rule).
+ */
+const GRPC_MATCHES_PER_ROUTE = 128;
 
 /**
  * The GRPCRoutes of a gRPC Server's rules with grpcMethods (Gateway API GRPCRoute v1, parentRef the Server: the
@@ -269,7 +273,7 @@ function writeGrpcRoutes(scope: Construct, ns: string, name: string, server: Lin
     routes.push({ where: scope, routeName, rules: route.rules.map(r => r.name), kind: 'GRPCRoute' });
     const exact = gatewayApi.GrpcRouteSpecRulesMatchesMethodType.EXACT;
     const matches = route.cells.map(c => ({ method: { type: exact, service: c.service, ...(c.method ? { method: c.method } : {}) } }));
-    // a GRPCRoute rule holds at most 8 matches here (GRPC_MATCHES_PER_RULE; a route's rules together fewer than 128)
+    // a GRPCRoute rule holds at most 8 matches here (GRPC_MATCHES_PER_RULE; a route's rules together at most 128)
     const rules = [];
     for (let i = 0; i < matches.length; i += GRPC_MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + GRPC_MATCHES_PER_RULE) });
     new gatewayApi.GrpcRoute(scope, `Route-${routeName}`, {
@@ -354,16 +358,31 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * writes for them outside the zero trust's rules (a rate limit's: LinkerdServer.podDefault) keeps it as its
  * accessPolicy. A value Linkerd cannot parse is ignored (workload.rs: "Invalid default policy annotation value"): the
  * pods then run with the cluster's default, not the namespace's. Once per workload and synthesis-independent.
+ * A pod template with `linkerd.io/inject: disabled` (or a value the injector does not know) is skipped: the proxy
+ * injector leaves its pods without a proxy (pkg/inject/report.go disabledByAnnotation), so nothing enforces any
+ * inbound policy on them and the annotation does nothing.
+ *
+ * How the fix reaches running pods: the policy controller reads each running pod's own annotation, and follows its
+ * changes (workload.rs Settings::from_metadata; index.rs PodIndex update: "Pod labels and annotations may change at
+ * runtime"), but the namespace's value is copied onto a pod only when the pod is created (controller/proxy-injector/
+ * webhook.go: AppendNamespaceAnnotations, at admission): a pod whose own annotation is removed in place runs with the
+ * cluster's default, not the namespace's deny. A changed template rolls a Deployment's pods by itself (and a
+ * StatefulSet's or DaemonSet's, unless its updateStrategy is OnDelete); a ReplicaSet does not replace running pods,
+ * and a bare Pod is only updated in place: their pods must be recreated.
  */
 function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
   const warned = new Set<string>();
   const chart = Chart.of(scope);
   scope.node.addValidation({
     validate: () => {
-      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+      for (const { api, manifest, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
         if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
+        // no proxy, no inbound policy: the webhook injects no pod whose own linkerd.io/inject is disabled (it wins over
+        // the namespace's enabled) or not a value it knows (pkg/inject/report.go disabledByAnnotation, isInjectAnnotationValid)
+        const inject = pod?.metadata?.annotations?.['linkerd.io/inject'];
+        if (inject !== undefined && inject !== '' && inject !== 'enabled' && inject !== 'ingress') continue;
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
         if (warned.has(what)) continue;
         warned.add(what);
@@ -372,11 +391,30 @@ function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
         warnFrom(scope, `${what}: its pod template has ${DEFAULT_INBOUND_POLICY}: ${show(own)}, which Linkerd reads before the namespace's deny that this ZeroTrustNamespace sets `
           + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with '
           + `${runs} on every port no Server selects, whatever the rules here allow, and a Server the library writes for them outside these rules (e.g. a rate limit's) takes that as its accessPolicy; `
-          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`);
+          + `remove ${DEFAULT_INBOUND_POLICY} from ${api.kind} ${api.name}'s pod template (or set it to deny, the zero-trust default), ${podsPickUp(api.kind, manifest)}`);
       }
       return [];
     },
   });
+}
+
+/**
+ * How the pods of a workload whose pod template drops its own default inbound policy come to run with the
+ * namespace's deny (warnOwnPodDefaults): the policy controller reads the running pod's annotation, and the
+ * namespace's is copied onto a pod only when it is created.
+ */
+function podsPickUp(kind: string, manifest: any): string {
+  const why = '(Linkerd reads each running pod\'s own annotation: policy-controller inbound workload.rs Settings::from_metadata; '
+    + 'the namespace\'s deny is copied onto a pod only when the pod is created: controller/proxy-injector/webhook.go AppendNamespaceAnnotations)';
+  const onDelete = manifest?.spec?.updateStrategy?.type === 'OnDelete';
+  if (kind === 'Deployment' || ((kind === 'StatefulSet' || kind === 'DaemonSet') && !onDelete)) {
+    return `and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${why}`;
+  }
+  if (kind === 'Pod') {
+    return `then delete the Pod and apply it again: removing the annotation from the running Pod (as applying the changed manifest does) leaves it on the cluster's default, not the namespace's deny ${why}`;
+  }
+  const reason = kind === 'ReplicaSet' ? 'a ReplicaSet does not replace its running pods when its template changes' : 'its updateStrategy is OnDelete';
+  return `then delete its pods for the ${kind} to recreate them (${reason}) ${why}`;
 }
 
 /** The kubelet's gRPC probe: the gRPC health service's Check method (Kubernetes GRPCAction, grpc.health.v1). */
@@ -384,20 +422,60 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const HEALTH_METHOD = 'Check';
 
 /**
- * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the
- * deny gRPC Server of `to` selects and that probe its port with a `grpc:` probe, unless a rule of the Server admits
- * a network caller to grpc.health.v1.Health/Check. The kubelet's probe arrives unauthenticated from the node, and
- * Linkerd authorizes probes by itself only for httpGet probe paths (policy-controller/k8s/index/src/inbound/
- * workload.rs pod_http_probes, index.rs default_inbound_http_routes: GET routes from policyController.probeNetworks),
- * on HTTP routes, which a gRPC Server's proxy does not get (policy-controller/grpc/src/inbound.rs to_server: its
- * GRPCRoutes only): refused, the pods never become Ready. The library does not authorize the probe itself: Linkerd
- * has no such authorization, and one from every network (as Linkerd's probe routes) would open the health service
- * of a zero-trust port to every unauthenticated client; the node network is the user's to name.
+ * What the kubelet does when each kind of probe keeps failing (Kubernetes pod lifecycle, container probes): a
+ * readiness probe keeps the pod out of its Services' endpoints, a liveness probe restarts the container, a startup
+ * probe kills the container before it is counted as started (liveness and readiness probes wait for it).
  */
-function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[]): void {
-  const allowed = rules.some(r => r.from.some(f => f.kind === IdentityKind.NETWORK)
-    && (!isScoped(r) || (r.grpcMethods ?? []).some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD))));
-  if (allowed) return;
+const PROBE_FAILS: { readonly [kind: string]: string } = {
+  startupProbe: 'a failing startupProbe kills the container before it counts as started (again on every restart)',
+  livenessProbe: 'a failing livenessProbe restarts the container',
+  readinessProbe: 'a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints)',
+};
+
+/** Where a gRPC probe's request is sent: POST /grpc.health.v1.Health/Check (Kubernetes GRPCAction). */
+const HEALTH_PATH = `/${HEALTH_SERVICE}/${HEALTH_METHOD}`;
+
+/**
+ * Whether a rule admits the kubelet's gRPC probe request on its port, were the kubelet among its callers: a rule on
+ * the whole port; gRPC methods naming the health service or its Check method; methods (POST) and paths (Gateway API
+ * matching: Exact the path, PathPrefix by path elements) that match POST /grpc.health.v1.Health/Check.
+ */
+function admitsHealthCheck(r: RuleIntent): boolean {
+  if (!isScoped(r)) return true;
+  if (r.grpcMethods) return r.grpcMethods.some(g => g.service === HEALTH_SERVICE && (g.method === undefined || g.method === HEALTH_METHOD));
+  const prefix = (v: string) => v === '/' || HEALTH_PATH === v || HEALTH_PATH.startsWith(v.endsWith('/') ? v : `${v}/`);
+  return (!r.methods || r.methods.includes(HttpMethod.POST))
+    && (!r.paths || r.paths.some(p => (p.type === MatchType.EXACT ? p.value === HEALTH_PATH : prefix(p.value))));
+}
+
+/**
+ * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the Server
+ * of `to` selects and whose probes on its port fail, or pass only through a network rule the user must check.
+ *
+ * - A `grpc:` probe, on a deny Server (STRICT): the kubelet's probe arrives unauthenticated, and Linkerd authorizes
+ *   probes by itself only for httpGet probe paths, as GET routes (policy-controller/k8s/index/src/inbound/workload.rs
+ *   pod_http_probes, index.rs default_inbound_http_routes: routes from policyController.probeNetworks), which a gRPC
+ *   probe (POST /grpc.health.v1.Health/Check) does not match on an HTTP/2 Server, and which a gRPC Server's proxy
+ *   (its GRPCRoutes only) and an opaque one (no routes) do not get (policy-controller/grpc/src/inbound.rs to_server):
+ *   refused (linkerd2#9595) unless a network rule admits it. Such a rule passes the probes only if its network holds
+ *   the probes' source addresses, the address the node reaches the pod from: a node IP, but on bridge CNIs the node's
+ *   pod-CIDR gateway (linkerd2#7050), and on VPC CNIs (Azure, AWS) nodes share a range with pods (linkerd2#7143); the
+ *   library cannot tell, so it still warns, naming the network to check. The library does not authorize the probe
+ *   itself: Linkerd's probe routes come from every network (charts/linkerd-control-plane/values.yaml probeNetworks:
+ *   0.0.0.0/0, ::/0), which would open the health service of a zero-trust port to every unauthenticated client. The
+ *   fixes offered first open nothing: an exec probe runs inside the pod and reaches the app over localhost (locally
+ *   generated traffic does not pass the PREROUTING redirect to the proxy's inbound side), and an httpGet probe on a
+ *   separate non-gRPC port gets Linkerd's own probe authorization.
+ * - A `grpc:` probe on an HTTP/1 Server, an httpGet probe on a gRPC Server, in either phase: the proxy serves an
+ *   unmeshed client (the kubelet) in the Server's protocol without detection (linkerd2-proxy app/inbound/src/detect.rs:
+ *   a protocol hint skips detection; HTTP/1 is detected only for TLS clients), so the kubelet's HTTP/2 (gRPC) or
+ *   HTTP/1.1 (httpGet) probe fails whatever the rules allow.
+ */
+function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, rules: RuleIntent[], strict: boolean): void {
+  const proxyProtocol = linkerdProxyProtocol(to.protocol);
+  const grpcServer = proxyProtocol === 'gRPC';
+  // the network rules that admit the probe request (an HTTP rule only on an HTTP Server, which applies its routes)
+  const networkRules = rules.filter(r => r.from.some(f => f.kind === IdentityKind.NETWORK) && admitsHealthCheck(r));
   const chart = Chart.of(scope);
   const warned = new Set<string>();
   scope.node.addValidation({
@@ -406,22 +484,78 @@ function warnGrpcProbes(scope: Construct, ns: string, server: LinkerdServer, to:
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const labels = pod?.metadata?.labels ?? {};
         if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
-        const probes: string[] = [];
+        const grpcProbes: string[] = [];
+        const httpProbes: string[] = [];
+        const grpcKinds = new Set<string>();
+        const httpKinds = new Set<string>();
         for (const ct of pod?.spec?.containers ?? []) {
-          for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
-            const port = ct?.[kind]?.grpc?.port;
-            if (port !== undefined && Number(port) === to.targetPort) probes.push(`${ct.name ?? '?'} ${kind}`);
+          for (const kind of Object.keys(PROBE_FAILS)) {
+            const probe = ct?.[kind];
+            if (probe?.grpc?.port !== undefined && Number(probe.grpc.port) === to.targetPort) {
+              grpcProbes.push(`${ct.name ?? '?'} ${kind}`);
+              grpcKinds.add(kind);
+            }
+            const get = probe?.httpGet;
+            const port = typeof get?.port === 'string' ? (ct.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : get?.port;
+            if (get && Number(port) === to.targetPort) {
+              httpProbes.push(`${ct.name ?? '?'} ${kind} GET ${get.path ?? '/'}`);
+              httpKinds.add(kind);
+            }
           }
         }
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
-        if (!probes.length || warned.has(what)) continue;
-        warned.add(what);
-        warnFrom(scope, `Server ${ns}/${server.serverName} (proxyProtocol gRPC, accessPolicy deny): ${what} probes port ${to.targetPort} with gRPC probes (${probes.join(', ')}), which the kubelet sends `
-          + `unauthenticated from the node as POST /${HEALTH_SERVICE}/${HEALTH_METHOD}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
-          + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
-          + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
-          + `{ to: ${to.name}, callers: [Identity.network('<node CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
-          + `with mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] (the Server keeps deny for every other caller and method)`);
+        const fails = (kinds: Set<string>) => Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
+        const exec = `an exec probe, command ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] (it runs inside the pod and reaches the app over localhost, not through the proxy's inbound policy)`;
+        const at0 = `Server ${ns}/${server.serverName} (proxyProtocol ${proxyProtocol}, accessPolicy ${strict ? 'deny' : 'audit'}): ${what} probes port ${to.targetPort}`;
+        const once = (key: string, message: string) => {
+          if (warned.has(`${what} ${key}`)) return;
+          warned.add(`${what} ${key}`);
+          warnFrom(scope, message);
+        };
+        if (httpProbes.length && grpcServer) {
+          once('http', `${at0} with httpGet probes (${httpProbes.join(', ')}), which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server's port to an unmeshed client as HTTP/2, `
+            + 'without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), so the probes fail whatever the rules allow: '
+            + `${fails(httpKinds)}; serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with ${exec}`);
+        }
+        if (!grpcProbes.length) continue;
+        if (proxyProtocol === 'HTTP/1') {
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends as HTTP/2 (POST ${HEALTH_PATH}), but the proxy serves an HTTP/1 Server's port `
+            + 'to an unmeshed client as HTTP/1, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), '
+            + `so the probes fail whatever the rules allow: ${fails(grpcKinds)}; if ${to.name} port ${to.targetPort} serves gRPC, declare it (protocol: ServiceProtocol.GRPC), `
+            + `else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with ${exec}`);
+          continue;
+        }
+        if (!strict) continue;
+        const sources = 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
+          + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log';
+        const openNothing = `Fixes that open nothing: ${exec}, or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself)`;
+        if (networkRules.length) {
+          const nets = [...new Set(networkRules.flatMap(r => r.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name)))];
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), unauthenticated POST ${HEALTH_PATH}, which ${networkRules.map(r => `${r.source} (${r.name})`).join(', ')} `
+            + `admit${networkRules.length > 1 ? '' : 's'} from ${nets.map(n => `network ${n}`).join(', ')}: the probes pass only if that holds the kubelet's probe source addresses, ${sources}; `
+            + `check that ${nets.join(', ')} is the kubelet's: every unauthenticated client in it can call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
+            + `${openNothing}, and let you drop the rule`);
+          continue;
+        }
+        const why = grpcServer
+          ? 'a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595)'
+          : proxyProtocol === 'opaque'
+            ? 'an opaque Server\'s proxy gets no routes and authorizes connections only (policy-controller/grpc/src/inbound.rs to_server)'
+            : 'the gRPC probe is a POST, which none of those GET routes matches (linkerd2#9595)';
+        const rule = grpcServer
+          ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
+          : proxyProtocol === 'opaque'
+            ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')] } (an opaque port is allowed whole)`
+            : `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
+        once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends `
+          + `unauthenticated as POST ${HEALTH_PATH}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
+          + `(policy-controller inbound workload.rs pod_http_probes, probe networks), and ${why}, `
+          + `so the probes are refused: ${fails(grpcKinds)}. ${openNothing}. Or allow the kubelet's probe source addresses: `
+          + `${rule}, where the sources are ${sources}; `
+          + `every unauthenticated client in that range can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
+          + `That rule needs mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }], `
+          + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
+          + `its Server keeps deny, as the port has rules, and admits only the rule's network${grpcServer ? ' to the health check' : ''}`);
       }
       return [];
     },
@@ -465,13 +599,13 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     // an opaque one no routes (policy-controller/grpc/src/inbound.rs to_server), and then a default route with no
     // authorizations (index.rs grpc_routes), so the rule's callers would be refused, every request
     // (a rule with grpcMethods is for a gRPC port, ZeroTrustNamespace checks it, and written as GRPCRoutes: each
-    // of its entries a match of its route, of which the GRPCRoute CRD allows fewer than 128)
+    // of its entries a match of its route, of which the GRPCRoute CRD allows at most 128: GRPC_MATCHES_PER_ROUTE)
     for (const r of intent.allow) {
       if ((r.grpcMethods?.length ?? 0) <= GRPC_MATCHES_PER_ROUTE) continue;
       out.push({
         setting: `${r.source}.grpcMethods`,
         value: `${r.grpcMethods!.length} entries`,
-        why: 'the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 (the GRPCRoute CRD\'s rule on spec.rules)',
+        why: `the rule's GRPCRoute would hold one method match per entry, and a GRPCRoute holds at most ${GRPC_MATCHES_PER_ROUTE} (the GRPCRoute CRD's CEL rule on spec.rules: the rules' matches summed <= ${GRPC_MATCHES_PER_ROUTE})`,
         alternative: `split the entries over rules of at most ${GRPC_MATCHES_PER_ROUTE} each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service('<package.Service>')`,
       });
     }
@@ -497,7 +631,8 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
           setting: `${route.rules[0].source}.grpcMethods`,
           value: `${route.cells.length} matches on GRPCRoute ${routeName}, shared by ${names}`,
           why: `the gRPC requests that ${names} all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per `
-            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)',
+            + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), '
+            + `and a GRPCRoute holds at most ${GRPC_MATCHES_PER_ROUTE} matches (the GRPCRoute CRD's CEL rule on spec.rules: the rules' matches summed <= ${GRPC_MATCHES_PER_ROUTE})`,
           alternative: `give these rules fewer overlapping entries, at most ${GRPC_MATCHES_PER_ROUTE} together: name whole services in all of them (GrpcMethodMatch.service('<package.Service>')) `
             + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers',
         });
@@ -575,7 +710,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       // a gRPC Server's proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server): its scoped
       // rules (grpcMethods; methods and paths are refused there) are written as GRPCRoutes, below
       const grpc = to.protocol === ServiceProtocol.GRPC;
-      if (grpc && strict) warnGrpcProbes(scope, ns, server, to, rules);
+      warnProbes(scope, ns, server, to, rules, strict);
       if (scoped.length && !grpc) {
         // once a Server has routes, requests that match none are refused: a catch-all route keeps
         // the server-wide rules working for every path

@@ -1,6 +1,9 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { GrpcMethodMatch, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace } from '../../../src';
+import {
+  GrpcMethodMatch, HttpMethod, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
+  ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+} from '../../../src';
 import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
 
 captureStderr();
@@ -24,7 +27,8 @@ function deployment(chart: Chart, name: string, annotations: { [k: string]: unkn
 // Linkerd reads a pod's own config.linkerd.io/default-inbound-policy before its namespace's (pkg/inject/inject.go
 // GetConfigOverride; policy-controller inbound workload.rs): a ZeroTrustNamespace's deny does not hold for such pods
 describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has its own default inbound policy is warned of', () => {
-  const fix = (name: string) => `remove ${KEY} from Deployment ${name}'s pod template (or set it to deny, the zero-trust default), and restart its pods (the policy is read when the proxy is injected)`;
+  const WHY = '(Linkerd reads each running pod\'s own annotation: policy-controller inbound workload.rs Settings::from_metadata; the namespace\'s deny is copied onto a pod only when the pod is created: controller/proxy-injector/webhook.go AppendNamespaceAnnotations)';
+  const fix = (name: string) => `remove ${KEY} from Deployment ${name}'s pod template (or set it to deny, the zero-trust default), and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${WHY}`;
 
   test('all-unauthenticated: warned, naming the workload, the annotation and the fix; a rate limit\'s Server over its pods is all-unauthenticated (as Linkerd runs them)', () => {
     const chart = shopChart();
@@ -60,6 +64,47 @@ describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has
     synthValidated(chart);
     expect(zt.warnings).toEqual([expect.stringContaining('its pod template has config.linkerd.io/default-inbound-policy: "nobody", which Linkerd reads before the namespace\'s deny that this ZeroTrustNamespace sets '
       + '(the proxy injector copies the namespace\'s annotation only onto pods without their own: pkg/inject/inject.go GetConfigOverride), so its pods run with the cluster\'s default inbound policy (all-authenticated: Linkerd ignores a value it cannot parse) on every port')]);
+  });
+
+  test('how the pods pick the fix up, by kind: a Deployment, StatefulSet or DaemonSet rolls them; a ReplicaSet\'s, an OnDelete StatefulSet\'s or DaemonSet\'s pods and a bare Pod must be recreated', () => {
+    const warningOf = (kind: string, extraSpec: { [k: string]: unknown } = {}) => {
+      const chart = shopChart();
+      const template = { metadata: { labels: { app: 'payment' }, annotations: { [KEY]: 'all-unauthenticated' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+      new ApiObject(chart, 'w', {
+        apiVersion: kind === 'Pod' ? 'v1' : 'apps/v1',
+        kind,
+        metadata: kind === 'Pod' ? { name: 'payment', ...template.metadata } : { name: 'payment' },
+        spec: kind === 'Pod' ? template.spec : { selector: { matchLabels: { app: 'payment' } }, template, ...(kind === 'StatefulSet' ? { serviceName: 'payment' } : {}), ...extraSpec },
+      });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [] });
+      synthValidated(chart);
+      expect(zt.warnings).toHaveLength(1);
+      return zt.warnings[0].slice(zt.warnings[0].indexOf('(or set it to deny, the zero-trust default), ') + '(or set it to deny, the zero-trust default), '.length);
+    };
+    const rolls = `and apply it: the changed template rolls its pods by itself, and the new pods get the namespace's deny ${WHY}`;
+    expect(warningOf('Deployment')).toBe(rolls);
+    expect(warningOf('StatefulSet')).toBe(rolls);
+    expect(warningOf('DaemonSet', { updateStrategy: { type: 'RollingUpdate' } })).toBe(rolls);
+    expect(warningOf('StatefulSet', { updateStrategy: { type: 'OnDelete' } })).toBe(`then delete its pods for the StatefulSet to recreate them (its updateStrategy is OnDelete) ${WHY}`);
+    expect(warningOf('DaemonSet', { updateStrategy: { type: 'OnDelete' } })).toBe(`then delete its pods for the DaemonSet to recreate them (its updateStrategy is OnDelete) ${WHY}`);
+    expect(warningOf('ReplicaSet')).toBe(`then delete its pods for the ReplicaSet to recreate them (a ReplicaSet does not replace its running pods when its template changes) ${WHY}`);
+    expect(warningOf('Pod')).toBe('then delete the Pod and apply it again: removing the annotation from the running Pod (as applying the changed manifest does) leaves it on the cluster\'s default, '
+      + `not the namespace's deny ${WHY}`);
+  });
+
+  test('a pod template with linkerd.io/inject: disabled (or a value the injector does not know) is not warned of (its pods get no proxy: the annotation does nothing); enabled, ingress or none is', () => {
+    const warned = (inject: string | undefined) => {
+      const chart = shopChart();
+      deployment(chart, 'payment', { [KEY]: 'all-unauthenticated', ...(inject === undefined ? {} : { 'linkerd.io/inject': inject }) });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(KEY)).length;
+    };
+    expect(warned('disabled')).toBe(0);
+    expect(warned('nope')).toBe(0);
+    expect(warned('enabled')).toBe(1);
+    expect(warned('ingress')).toBe(1);
+    expect(warned(undefined)).toBe(1);
   });
 
   test('not warned: deny, no annotation, another namespace, or PERMISSIVE (audit admits every caller already)', () => {
@@ -98,37 +143,157 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     const out = synthValidated(chart);
     const kubelet = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/grpc.health.v1.Health/Check' });
     const other = ReachabilityMatrix.fromManifests(out, { defaultNamespace: 'shop' }).check({ caller: 'ip:10.0.3.4', service: 'shop/payment', method: 'POST', path: '/shop.payment.v1.Payment/Charge' });
-    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), kubelet, other };
+    return { warnings: zt.warnings.filter(w => w.includes('gRPC probes')), probes: zt.warnings.filter(w => w.includes(' probes port ')), kubelet, other };
   }
 
-  test('warned, naming the Server, the workload, its probes and the rule that allows them; the matrix refuses the kubelet', () => {
+  test('warned, naming the Server, the workload, its probes, what each kind of failing probe does, the fixes that open nothing and the rule that allows them; the matrix refuses the kubelet', () => {
     const { warnings, kubelet } = build([charge], { grpc: { port: 8080 } });
     expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
-      + 'which the kubelet sends unauthenticated from the node as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
-      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server), '
-      + 'so the probes are refused and the pods never become Ready; allow them with a rule from the node network: '
-      + '{ to: payment, callers: [Identity.network(\'<node CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
-      + 'with mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }] (the Server keeps deny for every other caller and method)']);
+      + 'which the kubelet sends unauthenticated as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
+      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595), '
+      + 'so the probes are refused: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
+      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
+      + '{ to: payment, callers: [Identity.network(\'<kubelet probe source CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
+      + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
+      + 'every unauthenticated client in that range can then call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
+      + 'That rule needs mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }], '
+      + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
+      + 'its Server keeps deny, as the port has rules, and admits only the rule\'s network to the health check']);
     expect(kubelet.allowed).toBe(false);
   });
 
-  test('with the fix (a rule from the node network for Health/Check, or for the whole port): not warned, and the matrix admits the kubelet\'s probe', () => {
+  test('each kind of probe is worded by what its failure does: startup kills the container before it starts, liveness restarts it, readiness keeps the pods unready', () => {
+    const only = (kind: string) => {
+      const chart = shopChart();
+      new ApiObject(chart, 'payment-pods', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'payment' },
+        spec: {
+          selector: { matchLabels: { app: 'payment' } },
+          template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], [kind]: { grpc: { port: 8080 } } }] } },
+        },
+      });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      const [w] = zt.warnings.filter(x => x.includes('gRPC probes'));
+      return /so the probes are refused: (.*?)\. Fixes/.exec(w)?.[1];
+    };
+    expect(only('startupProbe')).toBe('a failing startupProbe kills the container before it counts as started (again on every restart)');
+    expect(only('livenessProbe')).toBe('a failing livenessProbe restarts the container');
+    expect(only('readinessProbe')).toBe('a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints)');
+  });
+
+  test('the mtlsExceptions entry the network rule needs leaves the Server at deny (the port has rules): only the rule\'s network reaches Health/Check', () => {
     const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
-    expect(fixed.warnings).toEqual([]);
+    expect(fixed.kubelet.allowed).toBe(true);
+    expect(fixed.other.allowed).toBe(false);
+    const chart = shopChart();
+    new ZeroTrustNamespace(chart, 'zero-trust', {
+      mesh: Mesh.linkerd(),
+      allow: [charge, probeFix],
+      mtlsExceptions: [{ service: grpcPayment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }],
+    });
+    expect(ofKind(synthValidated(chart), 'Server').map(x => `${x.metadata.name} ${x.spec.accessPolicy}`)).toContain('payment-8080 deny');
+    // without the entry, ZeroTrustNamespace refuses the network caller on the STRICT port
+    expect(() => new ZeroTrustNamespace(shopChart(), 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge, probeFix] })).toThrow(/add an mtlsExceptions entry for payment port 8080/);
+  });
+
+  test('a network rule that admits Health/Check (its method, its service, or the whole port): the matrix admits the kubelet\'s probe from it, and the warning asks to check that the network is the kubelet\'s', () => {
+    const check = (rule: string) => 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
+      + `unauthenticated POST /grpc.health.v1.Health/Check, which allow[1] (${rule}) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet's probe source addresses, `
+      + 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); '
+      + 'read them from the client.ip of the proxy\'s "Request denied" log; check that 10.0.0.0/16 is the kubelet\'s: every unauthenticated client in it can call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
+      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
+      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself), and let you drop the rule';
+    const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
+    expect(fixed.warnings).toEqual([check('probes')]);
     expect(fixed.kubelet).toMatchObject({ allowed: true, reason: expect.stringContaining('(on GRPCRoute probes)') });
     // the Server keeps deny: the node network gets the health check only
     expect(fixed.other.allowed).toBe(false);
     const wholeService = build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.service('grpc.health.v1.Health')] }], { grpc: { port: 8080 } });
-    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[], true]);
+    expect([wholeService.warnings, wholeService.kubelet.allowed]).toEqual([[check('probes')], true]);
     const serverWide = build([charge, { ...probeFix, grpcMethods: undefined }], { grpc: { port: 8080 } });
-    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[], true]);
+    expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[check('probes')], true]);
+    // a partner's network rule for another method does not admit the probe: the probes are refused, warned as such
+    const partner = build([charge, { ...probeFix, name: 'partner', callers: [Identity.network('203.0.113.0/24')], grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] }], { grpc: { port: 8080 } });
+    expect(partner.warnings).toEqual([expect.stringContaining('so the probes are refused: a failing livenessProbe restarts the container')]);
   });
 
-  test('not warned: a gRPC probe of another port, an httpGet probe, another health method, or PERMISSIVE (audit admits the kubelet)', () => {
-    expect(build([charge], { grpc: { port: 9090 } }).warnings).toEqual([]);
-    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).warnings).toEqual([]);
-    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).warnings).toEqual([]);
-    // a network rule for another method does not allow the probe: still warned
-    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings).toHaveLength(1);
+  test('not warned: a gRPC probe of another port, or PERMISSIVE (audit admits the kubelet); still warned as refused: a network rule for another health method', () => {
+    expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
+    expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings)
+      .toEqual([expect.stringContaining('so the probes are refused')]);
+  });
+
+  test('an httpGet probe on a gRPC Server\'s port fails whatever the rules (the proxy serves the port as HTTP/2 without detection): warned in both phases, naming the probe and the fix; on another port, not', () => {
+    const msg = 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with httpGet probes (app livenessProbe GET /healthz, app readinessProbe GET /healthz), '
+      + 'which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server\'s port to an unmeshed client as HTTP/2, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), '
+      + 'so the probes fail whatever the rules allow: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints); '
+      + 'serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
+      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).probes).toEqual([msg]);
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.PERMISSIVE).probes).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
+    expect(build([charge], { httpGet: { port: 9090, path: '/healthz' } }).probes).toEqual([]);
+  });
+});
+
+// a gRPC probe on a Server that is not gRPC: Linkerd's probe authorization is GET routes for httpGet paths only
+// (policy-controller inbound workload.rs pod_http_probes), and an HTTP/1 port is served as HTTP/1 without detection
+describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC', () => {
+  function build(protocol: ServiceProtocol, allow: (to: ServiceRef) => any[], phase = MtlsPhase.STRICT) {
+    const to = ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol, selector: { app: 'payment' } });
+    const chart = shopChart();
+    new ApiObject(chart, 'payment-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: {
+        selector: { matchLabels: { app: 'payment' } },
+        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], startupProbe: { grpc: { port: 8080 } } }] } },
+      },
+    });
+    const rules = allow(to);
+    const mtlsExceptions = rules.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
+      ? [{ service: to, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), mtls: phase, allow: rules, mtlsExceptions });
+    synthValidated(chart);
+    return zt.warnings.filter(w => w.includes(' probes port '));
+  }
+  const order = (to: ServiceRef) => ({ name: 'order', callers: [Identity.serviceAccount('order')], to });
+  const net = (to: ServiceRef, extra: object = {}) => ({ name: 'probes', callers: [Identity.network('10.0.0.0/16')], to, ...extra });
+
+  test('HTTP/2: refused (the probe is a POST, Linkerd\'s probe routes GET), with the rule that admits it (POST, the exact path); such a rule, or one on the whole port, turns it into the check', () => {
+    expect(build(ServiceProtocol.HTTP2, to => [order(to)])).toEqual([expect.stringMatching(
+      /^Server shop\/payment-8080 \(proxyProtocol HTTP\/2, accessPolicy deny\): .* and the gRPC probe is a POST, which none of those GET routes matches \(linkerd2#9595\), so the probes are refused: a failing startupProbe kills the container before it counts as started .* methods: \[HttpMethod.POST\], paths: \[PathMatch.exact\('\/grpc.health.v1.Health\/Check'\)\] .* \(and whatever else the rule allows\)/)]);
+    const checked = expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet\'s probe source addresses');
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { methods: [HttpMethod.POST], paths: [PathMatch.exact('/grpc.health.v1.Health/Check')] })])).toEqual([checked]);
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { paths: [PathMatch.prefix('/grpc.health.v1.Health')] })])).toEqual([checked]);
+    expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to)])).toEqual([checked]);
+    // a rule of the network that does not admit the probe (GET only; another path; a prefix that is not a path element): refused
+    for (const extra of [{ methods: [HttpMethod.GET] }, { paths: [PathMatch.exact('/healthz')] }, { paths: [PathMatch.prefix('/grpc.health')] }]) {
+      expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, extra)])).toEqual([expect.stringContaining('so the probes are refused')]);
+    }
+    expect(build(ServiceProtocol.HTTP2, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([]);
+  });
+
+  test('opaque (TCP): refused (no routes, connections only), with a rule on the whole port; with that rule, the check', () => {
+    expect(build(ServiceProtocol.TCP, to => [order(to)])).toEqual([expect.stringMatching(
+      /proxyProtocol opaque, .* and an opaque Server's proxy gets no routes and authorizes connections only .* \{ to: payment, callers: \[Identity.network\('<kubelet probe source CIDR>'\)\] \} \(an opaque port is allowed whole\)/)]);
+    expect(build(ServiceProtocol.TCP, to => [order(to), net(to)])).toEqual([expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16')]);
+  });
+
+  test('HTTP/1: the probe fails whatever the rules (the port is served as HTTP/1 without detection), in both phases', () => {
+    const msg = 'Server shop/payment-8080 (proxyProtocol HTTP/1, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app startupProbe), '
+      + 'which the kubelet sends as HTTP/2 (POST /grpc.health.v1.Health/Check), but the proxy serves an HTTP/1 Server\'s port to an unmeshed client as HTTP/1, without protocol detection '
+      + '(linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), so the probes fail whatever the rules allow: '
+      + 'a failing startupProbe kills the container before it counts as started (again on every restart); if payment port 8080 serves gRPC, declare it (protocol: ServiceProtocol.GRPC), '
+      + 'else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
+      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    expect(build(ServiceProtocol.HTTP, to => [order(to), net(to)])).toEqual([msg]);
+    expect(build(ServiceProtocol.HTTP, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
   });
 });

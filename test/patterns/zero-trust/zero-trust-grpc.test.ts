@@ -96,19 +96,35 @@ describe('Linkerd: rules with grpcMethods on a gRPC port become GRPCRoutes on it
     expect(ofKind(out, 'GRPCRoute')).toEqual([]);
   });
 
-  test('a GRPCRoute rule holds at most 8 matches (Linkerd\'s bundled Gateway API v1.1.1 CRD): more go to further rules of the route, up to 127 in all (16 rules); 128 are refused', () => {
+  test('a GRPCRoute rule holds at most 8 matches (Linkerd\'s bundled Gateway API v1.1.1 CRD): more go to further rules of the route, up to 128 in all (16 rules: the CRD\'s CEL rule is <= 128); 129 are refused', () => {
     const methods = (n: number) => Array.from({ length: n }, (_, i) => GrpcMethodMatch.method(SVC, `M${i}`));
     const sizes = (n: number) => one(synth(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(n) }] })), 'GRPCRoute', 'many')
       .spec.rules.map((r: any) => r.matches.length);
     expect(sizes(8)).toEqual([8]);
     expect(sizes(9)).toEqual([8, 1]);
-    expect(sizes(127)).toEqual([...Array(15).fill(8), 7]);
-    expect(fails(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(128) }] })))
-      .toContain('[test/zero-trust] allow[0].grpcMethods: got "128 entries": Linkerd cannot express this (the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds fewer than 128 '
-        + '(the GRPCRoute CRD\'s rule on spec.rules)); split the entries over rules of at most 127 each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service(\'<package.Service>\')');
+    expect(sizes(128)).toEqual(Array(16).fill(8));
+    expect(fails(GRPC({ allow: [{ name: 'many', callers: [Identity.serviceAccount('order')], to: payment(), grpcMethods: methods(129) }] })))
+      .toContain('[test/zero-trust] allow[0].grpcMethods: got "129 entries": Linkerd cannot express this (the rule\'s GRPCRoute would hold one method match per entry, and a GRPCRoute holds at most 128 '
+        + '(the GRPCRoute CRD\'s CEL rule on spec.rules: the rules\' matches summed <= 128)); split the entries over rules of at most 128 each (each rule gets a GRPCRoute of its own), or allow whole services with GrpcMethodMatch.service(\'<package.Service>\')');
   });
 
-  test('a route the library shares across rules (their overlaps) holds at most 127 matches too: 127 written (16 rules of at most 8), 128 refused naming the route, the rules and the fix', () => {
+  test('the pinned GRPCRoute CRD\'s CEL rule on spec.rules (matches summed <= 128; its message says "less than 128") admits 128 matches and refuses 129: the limit above is the rule\'s', () => {
+    const route = (sizes: number[]) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'many', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'payment' }],
+        rules: sizes.map((n, r) => ({ matches: Array.from({ length: n }, (_, i) => ({ method: { type: 'Exact', service: SVC, method: `M${r}x${i}` } })) })),
+      },
+    });
+    const problems = (sizes: number[]) => ManifestValidator.validateObjects([route(sizes)]).findings
+      .filter(f => f.severity !== Severity.INFO).map(f => f.message);
+    expect(problems(Array(16).fill(8))).toEqual([]);
+    expect(problems([...Array(15).fill(8), 9])).toEqual([expect.stringContaining('the total number of matches across all rules in a route must be less than 128')]);
+  });
+
+  test('a route the library shares across rules (their overlaps) holds at most 128 matches too: 128 written (16 rules of 8), 129 refused naming the route, the rules and the fix', () => {
     const S1 = 'shop.a.v1.A';
     const S2 = 'shop.b.v1.B';
     const methods = (svc: string, n: number) => Array.from({ length: n }, (_, i) => GrpcMethodMatch.method(svc, `M${i}`));
@@ -119,16 +135,16 @@ describe('Linkerd: rules with grpcMethods on a gRPC port become GRPCRoutes on it
         { name: 'b', callers: [Identity.serviceAccount('admin')], to: payment(), grpcMethods: [...methods(S2, n2), GrpcMethodMatch.service(S1)] },
       ],
     });
-    const shared = one(synth(GRPC(rules(64, 63))), 'GRPCRoute', 'payment-shared-1');
-    expect(shared.spec.rules.map((r: any) => r.matches.length)).toEqual([...Array(15).fill(8), 7]);
+    const shared = one(synth(GRPC(rules(64, 64))), 'GRPCRoute', 'payment-shared-1');
+    expect(shared.spec.rules.map((r: any) => r.matches.length)).toEqual(Array(16).fill(8));
     expect(shared.metadata.annotations).toEqual({ 'cdk8s-mesh.io/rules': 'a,b' });
-    const refused = fails(GRPC(rules(64, 64)));
-    expect(refused).toContain('[test/zero-trust] allow[0].grpcMethods: got "128 matches on GRPCRoute payment-shared-1, shared by allow[0] (a), allow[1] (b)": Linkerd cannot express this '
+    const refused = fails(GRPC(rules(65, 64)));
+    expect(refused).toContain('[test/zero-trust] allow[0].grpcMethods: got "129 matches on GRPCRoute payment-shared-1, shared by allow[0] (a), allow[1] (b)": Linkerd cannot express this '
       + '(the gRPC requests that allow[0] (a), allow[1] (b) all allow go to one GRPCRoute carrying each of these rules (Linkerd authorizes a request on the one route it selects), with one method match per '
-      + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds fewer than 128 matches (the GRPCRoute CRD\'s rule on spec.rules)); '
-      + 'give these rules fewer overlapping entries, at most 127 together: name whole services in all of them (GrpcMethodMatch.service(\'<package.Service>\')) '
+      + 'overlap of their entries (a service entry of one rule and a method of that service in another, or the same method in both), and a GRPCRoute holds at most 128 matches (the GRPCRoute CRD\'s CEL rule on spec.rules: the rules\' matches summed <= 128)); '
+      + 'give these rules fewer overlapping entries, at most 128 together: name whole services in all of them (GrpcMethodMatch.service(\'<package.Service>\')) '
       + 'where they overlap, or merge the rules that allow the same methods into one rule with all of their callers');
-    // each rule is within the per-rule limit (65 entries): only the shared route is refused
+    // each rule is within the per-rule limit (66 entries): only the shared route is refused
     expect(refused).not.toContain('problems:');
   });
 
