@@ -8,7 +8,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, LinkerdRouteApi, Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
-import type { Unsupported } from '../../model/unsupported';
+import type { PropProblem, Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
@@ -543,10 +543,10 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
             ? 'an opaque Server\'s proxy gets no routes and authorizes connections only (policy-controller/grpc/src/inbound.rs to_server)'
             : 'the gRPC probe is a POST, which none of those GET routes matches (linkerd2#9595)';
         const rule = grpcServer
-          ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
+          ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
           : proxyProtocol === 'opaque'
-            ? `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')] } (an opaque port is allowed whole)`
-            : `{ to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
+            ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')] } (an opaque port is allowed whole)`
+            : `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
         once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends `
           + `unauthenticated as POST ${HEALTH_PATH}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
           + `(policy-controller inbound workload.rs pod_http_probes, probe networks), and ${why}, `
@@ -563,6 +563,47 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
 }
 
 /**
+ * The names of the namespace's objects that the library writes for a STRICT zero trust whatever the rules
+ * (allowScrapes: the proxy-admin Server, its routes and policies, the kubelet's NetworkAuthentication).
+ */
+const OWN_NAMES = ['kubelet', 'prometheus-scrape', 'prometheus-scrape-operator', 'proxy-admin', 'proxy-metrics', 'proxy-probes'];
+
+/**
+ * The rules whose names are those of objects the library writes itself, in the same namespace: a rule's name is the
+ * name of its MeshTLSAuthentication, NetworkAuthentication (`<rule>-network` when the rule has meshed callers too),
+ * AuthorizationPolicies (`<rule>`, `<rule>-network`, `<route>-<rule>` on a shared route) and own route
+ * (authentications, authorize, render); next to them the library writes, per Server (`<svc>`, `<svc>-<port>` when
+ * the service has rules on several ports), the routes `<svc>-default` (catch-all), `<svc>-shared-<n>` (overlaps,
+ * with their policies `<svc>-shared-<n>-<rule>`) and `<svc>-probes` (the kubelet's probe route), and OWN_NAMES. A
+ * rule of such a name would write a second object of that name (or replace the library's).
+ */
+function reservedNameProblems(intent: ZeroTrustIntent): PropProblem[] {
+  const valid = intent.allow.filter(r => r?.to?.name !== undefined);
+  const ports = new Map<string, Set<number>>();
+  for (const r of valid) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
+  const bases = new Set(valid.map(r => (ports.get(r.to.name)!.size > 1 ? `${r.to.name}-${r.to.targetPort}` : r.to.name)));
+  // the NetworkAuthentications and policies `<rule>-network` of the rules with both meshed and network callers
+  const networkNames = new Set(valid.filter(r => r.from.some(f => f?.kind === IdentityKind.NETWORK) && r.from.some(f => f?.kind !== IdentityKind.NETWORK))
+    .map(r => `${r.name}-network`));
+  const out: PropProblem[] = [];
+  for (const r of valid) {
+    const base = [...bases].sort().find(b => r.name === `${b}-default` || r.name === `${b}-probes` || /^\d+(-|$)/.test(r.name.startsWith(`${b}-shared-`) ? r.name.slice(b.length + 8) : ''));
+    const clash = OWN_NAMES.includes(r.name) ? 'an object of the namespace\'s proxy-admin authorization (the kubelet\'s probes and Prometheus\'s scrapes of the proxies)'
+      : base !== undefined ? `a route (or its policy) of ${base}'s Server`
+        : networkNames.has(r.name) ? `the NetworkAuthentication and AuthorizationPolicy of the network callers of rule ${r.name.replace(/-network$/, '')}` : undefined;
+    if (clash === undefined) continue;
+    const reserved = [...OWN_NAMES, ...[...bases].sort().flatMap(b => [`${b}-default`, `${b}-probes`, `${b}-shared-<n>[-...]`]), '<rule>-network'];
+    out.push({
+      prop: `${r.source}.name`,
+      value: r.name,
+      why: `on Linkerd a rule's name is the name of its authentications, AuthorizationPolicies and route, and ${r.name} is the name the library gives ${clash}, in the same namespace`,
+      fix: `give the rule another name; the library's own names here are ${reserved.join(', ')}`,
+    });
+  }
+  return out;
+}
+
+/**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
@@ -571,6 +612,10 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
 export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
   // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
   reads: [],
+
+  problems(intent: ZeroTrustIntent): PropProblem[] {
+    return reservedNameProblems(intent);
+  },
 
   unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];
@@ -730,7 +775,7 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       const all = scoped.length && strict && !grpc ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
       const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
       let probes = scoped.length && !grpc ? probesHere() : [];
-      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the kubelet's probe source addresses (node IPs, but on bridge CNIs each node's pod-CIDR gateway, linkerd2#7050, and on VPC CNIs a range the nodes share with pods, linkerd2#7143; read them from the client.ip of the proxy's "Request denied" log), e.g. { to: ${to.name}, callers: [Identity.network('<those addresses>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port: every unauthenticated client in that range can then call those paths (linkerd2#9595)`);
+      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the kubelet's probe source addresses (node IPs, but on bridge CNIs each node's pod-CIDR gateway, linkerd2#7050, and on VPC CNIs a range the nodes share with pods, linkerd2#7143; read them from the client.ip of the proxy's "Request denied" log), e.g. { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<those addresses>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port: every unauthenticated client in that range can then call those paths (linkerd2#9595)`);
       if (probes === undefined) warnNoProbes();
       // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
       const requests = (r: RuleIntent) => (r.grpcMethods

@@ -154,7 +154,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
       + 'so the probes are refused: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
       + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
       + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
-      + '{ to: payment, callers: [Identity.network(\'<kubelet probe source CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + '{ name: \'payment-grpc-probes\', to: payment, callers: [Identity.network(\'<kubelet probe source CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
       + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
       + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
       + 'every unauthenticated client in that range can then call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
@@ -282,7 +282,7 @@ describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC',
 
   test('opaque (TCP): refused (no routes, connections only), with a rule on the whole port; with that rule, the check', () => {
     expect(build(ServiceProtocol.TCP, to => [order(to)])).toEqual([expect.stringMatching(
-      /proxyProtocol opaque, .* and an opaque Server's proxy gets no routes and authorizes connections only .* \{ to: payment, callers: \[Identity.network\('<kubelet probe source CIDR>'\)\] \} \(an opaque port is allowed whole\)/)]);
+      /proxyProtocol opaque, .* and an opaque Server's proxy gets no routes and authorizes connections only .* \{ name: 'payment-grpc-probes', to: payment, callers: \[Identity.network\('<kubelet probe source CIDR>'\)\] \} \(an opaque port is allowed whole\)/)]);
     expect(build(ServiceProtocol.TCP, to => [order(to), net(to)])).toEqual([expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16')]);
   });
 
