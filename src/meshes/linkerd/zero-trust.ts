@@ -349,6 +349,38 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
 }
 
 /**
+ * Whether the proxy injector gives the pods of a template a proxy, in a namespace whose linkerd.io/inject is enabled
+ * (the zero trust's, enrolled): no proxy, no inbound policy. The webhook injects no pod whose own linkerd.io/inject is
+ * disabled (it wins over the namespace's enabled) or not a value it knows (pkg/inject/report.go disabledByAnnotation,
+ * isInjectAnnotationValid).
+ */
+function injected(pod: any): boolean {
+  const inject = pod?.metadata?.annotations?.['linkerd.io/inject'];
+  return inject === undefined || inject === '' || inject === 'enabled' || inject === 'ingress';
+}
+
+/**
+ * Whether a pod's `config.linkerd.io/skip-inbound-ports` lists `port`: proxy-init does not redirect it to the proxy
+ * (the injector passes the annotation to proxy-init's --inbound-ports-to-ignore: pkg/inject/inject.go, charts/partials
+ * _proxy-init.tpl), so the proxy's inbound policy does not apply to it. Parsed as Linkerd's destination controller
+ * reads the same annotation (controller/api/destination/server.go getPodSkippedInboundPortsAnnotations, pkg/util
+ * ParsePorts: comma-separated, trimmed, a trailing comma dropped; a port or a range `<lower>-<upper>` of whole numbers
+ * from 0 to 65535, lower <= upper: ParsePortRange, strconv.Atoi; other entries, named ports among them, are skipped).
+ */
+function skipsInbound(pod: any, port: number): boolean {
+  const value = pod?.metadata?.annotations?.['config.linkerd.io/skip-inbound-ports'];
+  if (typeof value !== 'string' || value === '') return false;
+  const bound = (b: string) => (/^[+-]?\d+$/.test(b) && Number(b) >= 0 && Number(b) <= 65535 ? Number(b) : undefined);
+  return value.replace(/,$/, '').split(',').some(entry => {
+    const bounds = entry.trim().split('-');
+    if (bounds.length > 2) return false;
+    const lower = bound(bounds[0]);
+    const upper = bound(bounds[bounds.length - 1]);
+    return lower !== undefined && upper !== undefined && lower <= upper && lower <= port && port <= upper;
+  });
+}
+
+/**
  * Warns, at synthesis (the workloads then final, defined in any order), of each workload of the namespace, in the
  * zero trust's cluster, whose pod template carries its own `config.linkerd.io/default-inbound-policy` other than
  * `deny`: the pod's own annotation comes before the namespace's (the proxy injector copies the namespace's only onto
@@ -379,10 +411,7 @@ function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
         if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
-        // no proxy, no inbound policy: the webhook injects no pod whose own linkerd.io/inject is disabled (it wins over
-        // the namespace's enabled) or not a value it knows (pkg/inject/report.go disabledByAnnotation, isInjectAnnotationValid)
-        const inject = pod?.metadata?.annotations?.['linkerd.io/inject'];
-        if (inject !== undefined && inject !== '' && inject !== 'enabled' && inject !== 'ingress') continue;
+        if (!injected(pod)) continue;
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
         if (warned.has(what)) continue;
         warned.add(what);
@@ -484,6 +513,8 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const labels = pod?.metadata?.labels ?? {};
         if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+        // no proxy on the pods, or none on the port: nothing refuses or misreads the kubelet's probes
+        if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
         const grpcProbes: string[] = [];
         const httpProbes: string[] = [];
         const grpcKinds = new Set<string>();

@@ -125,7 +125,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
   const grpcPayment = () => ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } });
   const charge = { name: 'charge', callers: [Identity.serviceAccount('order')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] };
   const probeFix = { name: 'probes', callers: [Identity.network('10.0.0.0/16')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Check')] };
-  function build(allow: any[], probe: any, phase = MtlsPhase.STRICT) {
+  function build(allow: any[], probe: any, phase = MtlsPhase.STRICT, annotations: { [k: string]: string } = {}) {
     const chart = shopChart();
     new ApiObject(chart, 'payment-pods', {
       apiVersion: 'apps/v1',
@@ -133,7 +133,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
       metadata: { name: 'payment' },
       spec: {
         selector: { matchLabels: { app: 'payment' } },
-        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }] } },
+        template: { metadata: { labels: { app: 'payment' }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }] } },
       },
     });
     // (a network caller on a STRICT port needs the port's mtlsExceptions entry; the Server keeps deny, as rules govern the port)
@@ -227,6 +227,25 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
     expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings)
       .toEqual([expect.stringContaining('so the probes are refused')]);
+  });
+
+  test('not warned: pods without a proxy (linkerd.io/inject disabled, or a value the injector does not know); warned: enabled, ingress, empty', () => {
+    const warned = (inject: string) => build([charge], { grpc: { port: 8080 } }, MtlsPhase.STRICT, { 'linkerd.io/inject': inject }).probes.length;
+    expect(warned('disabled')).toBe(0);
+    expect(warned('nope')).toBe(0);
+    expect(warned('enabled')).toBe(1);
+    expect(warned('ingress')).toBe(1);
+    expect(warned('')).toBe(1);
+    // the httpGet-on-gRPC warning too
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.STRICT, { 'linkerd.io/inject': 'disabled' }).probes).toEqual([]);
+  });
+
+  test('not warned: a probe port the pod\'s config.linkerd.io/skip-inbound-ports lists (proxy-init does not redirect it), parsed as Linkerd (ports, ranges, spaces, a trailing comma); other lists: warned', () => {
+    const warned = (skip: string) => build([charge], { grpc: { port: 8080 } }, MtlsPhase.STRICT, { 'config.linkerd.io/skip-inbound-ports': skip }).probes.length;
+    for (const skip of ['8080', '4190,8080', ' 9090 , 8080 ', '8080,', '8000-8100', '8080-8080', '1-65535', '+8080']) expect([skip, warned(skip)]).toEqual([skip, 0]);
+    // another port or range; a range upside down, with spaces inside, of three bounds, or beyond 65535; a named port (Linkerd's parser reads numbers only)
+    for (const skip of ['', '9090', '8081-8100', '8000-8079', '8100-8000', '8000 - 8100', '8000-8080-9000', '8080-70000', 'grpc', '8080.0']) expect([skip, warned(skip)]).toEqual([skip, 1]);
+    expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.STRICT, { 'config.linkerd.io/skip-inbound-ports': '8080' }).probes).toEqual([]);
   });
 
   test('an httpGet probe on a gRPC Server\'s port fails whatever the rules (the proxy serves the port as HTTP/2 without detection): warned in both phases, naming the probe and the fix; on another port, not', () => {
