@@ -478,6 +478,18 @@ function admitsHealthCheck(r: RuleIntent): boolean {
 }
 
 /**
+ * Where the kubelet's probes come from, for a network rule that admits them: the address the node reaches the pod from, a
+ * node IP, but on bridge CNIs the node's pod-CIDR gateway (linkerd2#7050), and on VPC CNIs (Azure, AWS) a range the nodes
+ * share with pods (linkerd2#7143); and where an operator sees it: the proxy logs a refused request as "Request denied"
+ * with client.ip (linkerd2-proxy app/inbound/src/policy/http.rs, HTTP and gRPC Servers), a refused connection as
+ * "Connection denied" with client, ip:port (policy/tcp.rs, opaque Servers).
+ */
+function probeSources(opaque: boolean): string {
+  return 'node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as '
+    + (opaque ? 'client (ip:port) in the proxy\'s "Connection denied" log' : 'client.ip in the proxy\'s "Request denied" log');
+}
+
+/**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster whose pods the Server
  * of `to` selects and whose probes on its port fail, or pass only through a network rule the user must check.
  *
@@ -536,7 +548,9 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
         }
         const what = `${api.kind} ${api.name} [${userPath(api)}]`;
         const fails = (kinds: Set<string>) => Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
-        const exec = `an exec probe, command ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] (it runs inside the pod and reaches the app over localhost, not through the proxy's inbound policy)`;
+        // (where each claim comes from: this function's docstring; the exec probe reaches the app over localhost, which
+        // the PREROUTING redirect to the proxy's inbound side does not see)
+        const exec = `an exec probe ['grpc_health_probe', '-addr=localhost:${to.targetPort}'] (the image must ship grpc_health_probe)`;
         const at0 = `Server ${ns}/${server.serverName} (proxyProtocol ${proxyProtocol}, accessPolicy ${strict ? 'deny' : 'audit'}): ${what} probes port ${to.targetPort}`;
         const once = (key: string, message: string) => {
           if (warned.has(`${what} ${key}`)) return;
@@ -544,49 +558,45 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
           warnFrom(scope, message);
         };
         if (httpProbes.length && grpcServer) {
-          once('http', `${at0} with httpGet probes (${httpProbes.join(', ')}), which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server's port to an unmeshed client as HTTP/2, `
-            + 'without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), so the probes fail whatever the rules allow: '
-            + `${fails(httpKinds)}; serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with ${exec}`);
+          // linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection
+          once('http', `${at0} with httpGet probes (${httpProbes.join(', ')}): they fail whatever the rules allow, as the proxy serves a gRPC Server's port to the kubelet `
+            + `as HTTP/2 (no detection) and httpGet is HTTP/1.1; ${fails(httpKinds)}. `
+            + `Fix: serve the HTTP health endpoint on another, non-gRPC port and probe that, or probe the gRPC health service with ${exec}`);
         }
         if (!grpcProbes.length) continue;
         if (proxyProtocol === 'HTTP/1') {
-          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends as HTTP/2 (POST ${HEALTH_PATH}), but the proxy serves an HTTP/1 Server's port `
-            + 'to an unmeshed client as HTTP/1, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), '
-            + `so the probes fail whatever the rules allow: ${fails(grpcKinds)}; if ${to.name} port ${to.targetPort} serves gRPC, declare it (protocol: ServiceProtocol.GRPC), `
-            + `else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with ${exec}`);
+          // linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}): they fail whatever the rules allow, as the proxy serves an HTTP/1 Server's port to the kubelet `
+            + `as HTTP/1 (no detection) and gRPC is HTTP/2; ${fails(grpcKinds)}. Fix: ${exec}, or an httpGet probe (Linkerd admits httpGet probe paths itself). `
+            + `Declaring ${to.name} port ${to.targetPort} gRPC (protocol: ServiceProtocol.GRPC) ends this failure, but on a deny Server Linkerd then refuses gRPC probes unless a network rule admits the kubelet (warned as such)`);
           continue;
         }
         if (!strict) continue;
-        const sources = 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
-          + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log';
-        const openNothing = `Fixes that open nothing: ${exec}, or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself)`;
+        const openNothing = `Fix, opening nothing: ${exec}, or httpGet on another, non-gRPC port`;
+        const sources = probeSources(proxyProtocol === 'opaque');
         if (networkRules.length) {
-          const nets = [...new Set(networkRules.flatMap(r => r.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name)))];
-          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), unauthenticated POST ${HEALTH_PATH}, which ${networkRules.map(r => `${r.source} (${r.name})`).join(', ')} `
-            + `admit${networkRules.length > 1 ? '' : 's'} from ${nets.map(n => `network ${n}`).join(', ')}: the probes pass only if that holds the kubelet's probe source addresses, ${sources}; `
-            + `check that ${nets.join(', ')} is the kubelet's: every unauthenticated client in it can call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
-            + `${openNothing}, and let you drop the rule`);
+          const nets = [...new Set(networkRules.flatMap(r => r.from.filter(f => f.kind === IdentityKind.NETWORK).map(f => f.name)))].join(', ');
+          const names = networkRules.map(r => `${r.source} (${r.name})`).join(', ');
+          once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}): they pass only through ${names}, if ${nets} holds the kubelet's addresses. ${openNothing}; then drop the rule. `
+            + `Or keep it, checking ${nets} against ${sources}: any unauthenticated client in it gets what ${names} allow${networkRules.length > 1 ? '' : 's'} on port ${to.targetPort}`);
           continue;
         }
-        const why = grpcServer
-          ? 'a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595)'
-          : proxyProtocol === 'opaque'
-            ? 'an opaque Server\'s proxy gets no routes and authorizes connections only (policy-controller/grpc/src/inbound.rs to_server)'
-            : 'the gRPC probe is a POST, which none of those GET routes matches (linkerd2#9595)';
+        // policy-controller inbound workload.rs pod_http_probes, index.rs default_inbound_http_routes: GET routes for httpGet
+        // probe paths; policy-controller/grpc/src/inbound.rs to_server: a gRPC Server's proxy gets its GRPCRoutes only, an
+        // opaque one no routes (linkerd2#9595: gRPC probes refused)
+        const why = grpcServer ? 'a gRPC Server gets none' : proxyProtocol === 'opaque' ? 'an opaque Server has no routes' : 'a gRPC probe is a POST';
+        const network = "callers: [Identity.network('<CIDR>')]";
         const rule = grpcServer
-          ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
+          ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, ${network}, grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }`
           : proxyProtocol === 'opaque'
-            ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')] } (an opaque port is allowed whole)`
-            : `{ name: '${to.name}-grpc-probes', to: ${to.name}, callers: [Identity.network('<kubelet probe source CIDR>')], methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
-        once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}), which the kubelet sends `
-          + `unauthenticated as POST ${HEALTH_PATH}; Linkerd authorizes the kubelet's probes by itself only for httpGet probe paths, on HTTP routes `
-          + `(policy-controller inbound workload.rs pod_http_probes, probe networks), and ${why}, `
-          + `so the probes are refused: ${fails(grpcKinds)}. ${openNothing}. Or allow the kubelet's probe source addresses: `
-          + `${rule}, where the sources are ${sources}; `
-          + `every unauthenticated client in that range can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}${grpcServer ? '' : ' (and whatever else the rule allows)'} (linkerd2#9595). `
-          + `That rule needs mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }], `
-          + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
-          + `its Server keeps deny, as the port has rules, and admits only the rule's network${grpcServer ? ' to the health check' : ''}`);
+            ? `{ name: '${to.name}-grpc-probes', to: ${to.name}, ${network} } (an opaque port is allowed whole)`
+            : `{ name: '${to.name}-grpc-probes', to: ${to.name}, ${network}, methods: [HttpMethod.POST], paths: [PathMatch.exact('${HEALTH_PATH}')] }`;
+        const opens = grpcServer ? `call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${to.targetPort}`
+          : proxyProtocol === 'opaque' ? `open any connection to port ${to.targetPort}` : `send POST ${HEALTH_PATH} to port ${to.targetPort}`;
+        once('grpc', `${at0} with gRPC probes (${grpcProbes.join(', ')}): refused, as Linkerd admits the kubelet's probes only as GET routes for httpGet paths, and ${why}; `
+          + `${fails(grpcKinds)}. ${openNothing}. Or admit the kubelet: ${rule}, with mtlsExceptions: [{ service: ${to.name}, port: ${to.targetPort}, `
+          + 'mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet probes\' }] (the Server keeps deny). '
+          + `The CIDR: ${sources}; any unauthenticated client in it can then ${opens}`);
       }
       return [];
     },
@@ -806,7 +816,13 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       const all = scoped.length && strict && !grpc ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
       const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
       let probes = scoped.length && !grpc ? probesHere() : [];
-      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself (it adds its probe routes only to Servers without HTTPRoutes: policy-controller inbound index, http_routes), and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probes from; if the pods probe this port over HTTP, the probes get 403 and the pods never become Ready: define the workloads first, probe another port, or allow the probe paths with a rule from the kubelet's probe source addresses (node IPs, but on bridge CNIs each node's pod-CIDR gateway, linkerd2#7050, and on VPC CNIs a range the nodes share with pods, linkerd2#7143; read them from the client.ip of the proxy's "Request denied" log), e.g. { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<those addresses>')], paths: [PathMatch.exact('/healthz')] } with an mtlsExceptions entry for the port: every unauthenticated client in that range can then call those paths (linkerd2#9595)`);
+      // Linkerd adds its probe routes only to Servers without HTTPRoutes (policy-controller inbound index.rs http_routes);
+      // the denial's log line: linkerd2-proxy app/inbound/src/policy/http.rs "Request denied" (client.ip)
+      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
+        + `and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. `
+        + 'Fix, opening nothing: define the workloads first, or probe another port. '
+        + `Or admit the kubelet: { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<CIDR>')], methods: [HttpMethod.GET], paths: [PathMatch.exact('/healthz')] } with its mtlsExceptions entry. `
+        + `The CIDR: ${probeSources(false)}; any unauthenticated client in it can then GET those paths`);
       if (probes === undefined) warnNoProbes();
       // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
       const requests = (r: RuleIntent) => (r.grpcMethods

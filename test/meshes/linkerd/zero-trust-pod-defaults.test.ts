@@ -148,19 +148,14 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
 
   test('warned, naming the Server, the workload, its probes, what each kind of failing probe does, the fixes that open nothing and the rule that allows them; the matrix refuses the kubelet', () => {
     const { warnings, kubelet } = build([charge], { grpc: { port: 8080 } });
-    expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
-      + 'which the kubelet sends unauthenticated as POST /grpc.health.v1.Health/Check; Linkerd authorizes the kubelet\'s probes by itself only for httpGet probe paths, on HTTP routes '
-      + '(policy-controller inbound workload.rs pod_http_probes, probe networks), and a gRPC Server\'s proxy gets its GRPCRoutes only (policy-controller/grpc/src/inbound.rs to_server; linkerd2#9595), '
-      + 'so the probes are refused: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
-      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
-      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself). Or allow the kubelet\'s probe source addresses: '
-      + '{ name: \'payment-grpc-probes\', to: payment, callers: [Identity.network(\'<kubelet probe source CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
-      + 'where the sources are the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) '
-      + 'and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); read them from the client.ip of the proxy\'s "Request denied" log; '
-      + 'every unauthenticated client in that range can then call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
-      + 'That rule needs mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet gRPC probes\' }], '
-      + 'as ZeroTrustNamespace refuses a caller outside the mesh on a STRICT port without one; on Linkerd the entry does not open the port: '
-      + 'its Server keeps deny, as the port has rules, and admits only the rule\'s network to the health check']);
+    expect(warnings).toEqual(['Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe): '
+      + 'refused, as Linkerd admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC Server gets none; '
+      + 'a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:8080\'] (the image must ship grpc_health_probe), or httpGet on another, non-gRPC port. '
+      + 'Or admit the kubelet: { name: \'payment-grpc-probes\', to: payment, callers: [Identity.network(\'<CIDR>\')], grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, '
+      + 'with mtlsExceptions: [{ service: payment, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: \'kubelet probes\' }] (the Server keeps deny). '
+      + 'The CIDR: node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as client.ip in the proxy\'s "Request denied" log; '
+      + 'any unauthenticated client in it can then call grpc.health.v1.Health/Check on port 8080']);
     expect(kubelet.allowed).toBe(false);
   });
 
@@ -179,7 +174,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
       const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
       synthValidated(chart);
       const [w] = zt.warnings.filter(x => x.includes('gRPC probes'));
-      return /so the probes are refused: (.*?)\. Fixes/.exec(w)?.[1];
+      return /gets none; (.*?)\. Fix, opening nothing/.exec(w)?.[1];
     };
     expect(only('startupProbe')).toBe('a failing startupProbe kills the container before it counts as started (again on every restart)');
     expect(only('livenessProbe')).toBe('a failing livenessProbe restarts the container');
@@ -202,12 +197,11 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
   });
 
   test('a network rule that admits Health/Check (its method, its service, or the whole port): the matrix admits the kubelet\'s probe from it, and the warning asks to check that the network is the kubelet\'s', () => {
-    const check = (rule: string) => 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe), '
-      + `unauthenticated POST /grpc.health.v1.Health/Check, which allow[1] (${rule}) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet's probe source addresses, `
-      + 'the addresses the nodes reach the pods from: node IPs, but on bridge CNIs each node\'s pod-CIDR gateway (linkerd2#7050) and on VPC CNIs (Azure, AWS) a range the nodes share with pods (linkerd2#7143); '
-      + 'read them from the client.ip of the proxy\'s "Request denied" log; check that 10.0.0.0/16 is the kubelet\'s: every unauthenticated client in it can call grpc.health.v1.Health/Check on port 8080 (linkerd2#9595). '
-      + 'Fixes that open nothing: an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] (it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy), '
-      + 'or an httpGet probe on a separate non-gRPC health port (Linkerd authorizes httpGet probe paths by itself), and let you drop the rule';
+    const check = (rule: string) => 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app livenessProbe, app readinessProbe): '
+      + `they pass only through allow[1] (${rule}), if 10.0.0.0/16 holds the kubelet's addresses. `
+      + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:8080\'] (the image must ship grpc_health_probe), or httpGet on another, non-gRPC port; then drop the rule. '
+      + 'Or keep it, checking 10.0.0.0/16 against node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as client.ip in the proxy\'s "Request denied" log: '
+      + `any unauthenticated client in it gets what allow[1] (${rule}) allows on port 8080`;
     const fixed = build([charge, probeFix], { grpc: { port: 8080 } });
     expect(fixed.warnings).toEqual([check('probes')]);
     expect(fixed.kubelet).toMatchObject({ allowed: true, reason: expect.stringContaining('(on GRPCRoute probes)') });
@@ -219,14 +213,14 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect([serverWide.warnings, serverWide.kubelet.allowed]).toEqual([[check('probes')], true]);
     // a partner's network rule for another method does not admit the probe: the probes are refused, warned as such
     const partner = build([charge, { ...probeFix, name: 'partner', callers: [Identity.network('203.0.113.0/24')], grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] }], { grpc: { port: 8080 } });
-    expect(partner.warnings).toEqual([expect.stringContaining('so the probes are refused: a failing livenessProbe restarts the container')]);
+    expect(partner.warnings).toEqual([expect.stringContaining('refused, as Linkerd admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC Server gets none; a failing livenessProbe restarts the container')]);
   });
 
   test('not warned: a gRPC probe of another port, or PERMISSIVE (audit admits the kubelet); still warned as refused: a network rule for another health method', () => {
     expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual([]);
     expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
     expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings)
-      .toEqual([expect.stringContaining('so the probes are refused')]);
+      .toEqual([expect.stringContaining('): refused, as Linkerd admits the kubelet\'s probes only as GET routes')]);
   });
 
   test('not warned: pods without a proxy (linkerd.io/inject disabled, or a value the injector does not know); warned: enabled, ingress, empty', () => {
@@ -249,11 +243,10 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
   });
 
   test('an httpGet probe on a gRPC Server\'s port fails whatever the rules (the proxy serves the port as HTTP/2 without detection): warned in both phases, naming the probe and the fix; on another port, not', () => {
-    const msg = 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with httpGet probes (app livenessProbe GET /healthz, app readinessProbe GET /healthz), '
-      + 'which the kubelet sends as HTTP/1.1, but the proxy serves a gRPC Server\'s port to an unmeshed client as HTTP/2, without protocol detection (linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection), '
-      + 'so the probes fail whatever the rules allow: a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints); '
-      + 'serve the HTTP health endpoint on a separate non-gRPC port and probe that, or probe the gRPC health service with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
-      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    const msg = 'Server shop/payment-8080 (proxyProtocol gRPC, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with httpGet probes (app livenessProbe GET /healthz, app readinessProbe GET /healthz): '
+      + 'they fail whatever the rules allow, as the proxy serves a gRPC Server\'s port to the kubelet as HTTP/2 (no detection) and httpGet is HTTP/1.1; '
+      + 'a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fix: serve the HTTP health endpoint on another, non-gRPC port and probe that, or probe the gRPC health service with an exec probe [\'grpc_health_probe\', \'-addr=localhost:8080\'] (the image must ship grpc_health_probe)';
     expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }).probes).toEqual([msg]);
     expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.PERMISSIVE).probes).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
     expect(build([charge], { httpGet: { port: 9090, path: '/healthz' } }).probes).toEqual([]);
@@ -287,31 +280,30 @@ describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC',
 
   test('HTTP/2: refused (the probe is a POST, Linkerd\'s probe routes GET), with the rule that admits it (POST, the exact path); such a rule, or one on the whole port, turns it into the check', () => {
     expect(build(ServiceProtocol.HTTP2, to => [order(to)])).toEqual([expect.stringMatching(
-      /^Server shop\/payment-8080 \(proxyProtocol HTTP\/2, accessPolicy deny\): .* and the gRPC probe is a POST, which none of those GET routes matches \(linkerd2#9595\), so the probes are refused: a failing startupProbe kills the container before it counts as started .* methods: \[HttpMethod.POST\], paths: \[PathMatch.exact\('\/grpc.health.v1.Health\/Check'\)\] .* \(and whatever else the rule allows\)/)]);
-    const checked = expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16: the probes pass only if that holds the kubelet\'s probe source addresses');
+      /^Server shop\/payment-8080 \(proxyProtocol HTTP\/2, accessPolicy deny\): .*: refused, as Linkerd admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; a failing startupProbe kills the container before it counts as started .* methods: \[HttpMethod.POST\], paths: \[PathMatch.exact\('\/grpc.health.v1.Health\/Check'\)\] \}, .* seen as client.ip in the proxy's "Request denied" log; any unauthenticated client in it can then send POST \/grpc.health.v1.Health\/Check to port 8080$/)]);
+    const checked = expect.stringContaining('they pass only through allow[1] (probes), if 10.0.0.0/16 holds the kubelet\'s addresses');
     expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { methods: [HttpMethod.POST], paths: [PathMatch.exact('/grpc.health.v1.Health/Check')] })])).toEqual([checked]);
     expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, { paths: [PathMatch.prefix('/grpc.health.v1.Health')] })])).toEqual([checked]);
     expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to)])).toEqual([checked]);
     // a rule of the network that does not admit the probe (GET only; another path; a prefix that is not a path element): refused
     for (const extra of [{ methods: [HttpMethod.GET] }, { paths: [PathMatch.exact('/healthz')] }, { paths: [PathMatch.prefix('/grpc.health')] }]) {
-      expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, extra)])).toEqual([expect.stringContaining('so the probes are refused')]);
+      expect(build(ServiceProtocol.HTTP2, to => [order(to), net(to, extra)])).toEqual([expect.stringContaining('): refused, as Linkerd admits the kubelet\'s probes only as GET routes')]);
     }
     expect(build(ServiceProtocol.HTTP2, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([]);
   });
 
   test('opaque (TCP): refused (no routes, connections only), with a rule on the whole port; with that rule, the check', () => {
     expect(build(ServiceProtocol.TCP, to => [order(to)])).toEqual([expect.stringMatching(
-      /proxyProtocol opaque, .* and an opaque Server's proxy gets no routes and authorizes connections only .* \{ name: 'payment-grpc-probes', to: payment, callers: \[Identity.network\('<kubelet probe source CIDR>'\)\] \} \(an opaque port is allowed whole\)/)]);
-    expect(build(ServiceProtocol.TCP, to => [order(to), net(to)])).toEqual([expect.stringContaining('which allow[1] (probes) admits from network 10.0.0.0/16')]);
+      /proxyProtocol opaque, .*: refused, as Linkerd admits the kubelet's probes only as GET routes for httpGet paths, and an opaque Server has no routes; .* \{ name: 'payment-grpc-probes', to: payment, callers: \[Identity.network\('<CIDR>'\)\] \} \(an opaque port is allowed whole\), .* seen as client \(ip:port\) in the proxy's "Connection denied" log; any unauthenticated client in it can then open any connection to port 8080$/)]);
+    expect(build(ServiceProtocol.TCP, to => [order(to), net(to)])).toEqual([expect.stringContaining('they pass only through allow[1] (probes), if 10.0.0.0/16 holds the kubelet\'s addresses')]);
   });
 
   test('HTTP/1: the probe fails whatever the rules (the port is served as HTTP/1 without detection), in both phases', () => {
-    const msg = 'Server shop/payment-8080 (proxyProtocol HTTP/1, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app startupProbe), '
-      + 'which the kubelet sends as HTTP/2 (POST /grpc.health.v1.Health/Check), but the proxy serves an HTTP/1 Server\'s port to an unmeshed client as HTTP/1, without protocol detection '
-      + '(linkerd2-proxy app/inbound/src/detect.rs: a protocol hint skips detection; HTTP/1 is detected only for TLS clients), so the probes fail whatever the rules allow: '
-      + 'a failing startupProbe kills the container before it counts as started (again on every restart); if payment port 8080 serves gRPC, declare it (protocol: ServiceProtocol.GRPC), '
-      + 'else probe it with httpGet (Linkerd authorizes httpGet probe paths by itself) or with an exec probe, command [\'grpc_health_probe\', \'-addr=localhost:8080\'] '
-      + '(it runs inside the pod and reaches the app over localhost, not through the proxy\'s inbound policy)';
+    const msg = 'Server shop/payment-8080 (proxyProtocol HTTP/1, accessPolicy deny): Deployment payment [test/payment-pods] probes port 8080 with gRPC probes (app startupProbe): '
+      + 'they fail whatever the rules allow, as the proxy serves an HTTP/1 Server\'s port to the kubelet as HTTP/1 (no detection) and gRPC is HTTP/2; '
+      + 'a failing startupProbe kills the container before it counts as started (again on every restart). '
+      + 'Fix: an exec probe [\'grpc_health_probe\', \'-addr=localhost:8080\'] (the image must ship grpc_health_probe), or an httpGet probe (Linkerd admits httpGet probe paths itself). '
+      + 'Declaring payment port 8080 gRPC (protocol: ServiceProtocol.GRPC) ends this failure, but on a deny Server Linkerd then refuses gRPC probes unless a network rule admits the kubelet (warned as such)';
     expect(build(ServiceProtocol.HTTP, to => [order(to), net(to)])).toEqual([msg]);
     expect(build(ServiceProtocol.HTTP, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
   });

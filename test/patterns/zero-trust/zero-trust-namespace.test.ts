@@ -756,7 +756,11 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
 
   test('routes on a Server warn that the kubelet\'s probes are no longer authorized; server-wide rules do not', () => {
     const routed = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
-    expect(routed.warnings).toContainEqual(expect.stringContaining('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080'));
+    expect(routed.warnings).toContainEqual('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080 by itself, '
+      + 'and no workload of this cluster defined before this construct selects payment\'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. '
+      + 'Fix, opening nothing: define the workloads first, or probe another port. '
+      + 'Or admit the kubelet: { name: \'payment-http-probes\', to: payment, callers: [Identity.network(\'<CIDR>\')], methods: [HttpMethod.GET], paths: [PathMatch.exact(\'/healthz\')] } with its mtlsExceptions entry. '
+      + 'The CIDR: node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as client.ip in the proxy\'s "Request denied" log; any unauthenticated client in it can then GET those paths');
     expect(routed.warnings.filter(w => w.includes('order-8080'))).toEqual([]);
   });
 });
