@@ -645,6 +645,56 @@ function reservedNameProblems(intent: ZeroTrustIntent): PropProblem[] {
 }
 
 /**
+ * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster, with a proxy, whose `grpc:`
+ * probes target a port that no Server of this zero trust selects (no rule's, no mtlsExceptions entry's): the pods'
+ * default inbound server takes the port, with the namespace's deny (policy-controller/k8s/index/src/inbound/index.rs
+ * default_inbound_server), whose only authorizations are the probe routes (GET, the httpGet probe paths, from
+ * policyController.probeNetworks: workload.rs pod_http_probes, index.rs default_inbound_http_routes): the kubelet's
+ * POST /grpc.health.v1.Health/Check is refused. Pods with their own default inbound policy other than deny are
+ * warned of by warnOwnPodDefaults (their default server is not deny), a port in skip-inbound-ports never reaches the
+ * proxy: neither is warned of here. Once per workload and port.
+ */
+function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { selector: { [k: string]: string }; port: number }[]): void {
+  const chart = Chart.of(scope);
+  const warned = new Set<string>();
+  scope.node.addValidation({
+    validate: () => {
+      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+        if (namespaceOfObject(api) !== ns || !sameCluster(at, chart) || !injected(pod)) continue;
+        const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
+        if (own !== undefined && own !== LinkerdInboundPolicy.DENY) continue;
+        const labels = pod?.metadata?.labels ?? {};
+        const byPort = new Map<number, { probes: string[]; kinds: Set<string> }>();
+        for (const ct of pod?.spec?.containers ?? []) {
+          for (const kind of Object.keys(PROBE_FAILS)) {
+            const port = ct?.[kind]?.grpc?.port;
+            if (port === undefined || !Number.isInteger(Number(port)) || skipsInbound(pod, Number(port))) continue;
+            if (servers.some(sv => sv.port === Number(port) && Object.entries(sv.selector).every(([k, v]) => labels[k] === v))) continue;
+            const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
+            entry.probes.push(`${ct.name ?? '?'} ${kind}`);
+            entry.kinds.add(kind);
+            byPort.set(Number(port), entry);
+          }
+        }
+        const what = `${api.kind} ${api.name} [${userPath(api)}]`;
+        for (const [port, { probes, kinds }] of [...byPort].sort(([a], [b]) => a - b)) {
+          if (warned.has(`${what} ${port}`)) continue;
+          warned.add(`${what} ${port}`);
+          const fails = Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
+          const to = `ServiceRef.fromName('<service>', { port: <port>, targetPort: ${port}, protocol: ServiceProtocol.GRPC })`;
+          warnFrom(scope, `Namespace ${ns} (default inbound policy deny): ${what} probes port ${port} with gRPC probes (${probes.join(', ')}), a port no Server of this ZeroTrustNamespace selects: `
+            + `refused, as the pods' default server admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; ${fails}. `
+            + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
+            + `Or admit the kubelet: { name: '<service>-grpc-probes', to: ${to}, callers: [Identity.network('<CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
+            + `with its mtlsExceptions entry (port ${port}). The CIDR: ${probeSources(false)}; any unauthenticated client in it can then call ${HEALTH_SERVICE}/${HEALTH_METHOD} on port ${port}`);
+        }
+      }
+      return [];
+    },
+  });
+}
+
+/**
  * Linkerd: the namespace's default inbound policy (`deny`, or `audit` while PERMISSIVE); per service
  * a Server (its access policy likewise); per rule a MeshTLSAuthentication (or NetworkAuthentication)
  * and an AuthorizationPolicy, on the Server, or on an inbound policy HTTPRoute when the rule names
@@ -766,6 +816,8 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
     if (strict) {
       allowScrapes(scope, ns, mesh);
       warnOwnPodDefaults(scope, ns, mesh);
+      warnUncoveredGrpcProbes(scope, ns, [...intent.allow.map(r => ({ selector: r.to.selector, port: r.to.targetPort })),
+        ...intent.exceptions.map(e => ({ selector: e.service.selector, port: e.port }))]);
     }
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:

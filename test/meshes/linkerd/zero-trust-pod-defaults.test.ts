@@ -216,11 +216,40 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect(partner.warnings).toEqual([expect.stringContaining('refused, as Linkerd admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC Server gets none; a failing livenessProbe restarts the container')]);
   });
 
-  test('not warned: a gRPC probe of another port, or PERMISSIVE (audit admits the kubelet); still warned as refused: a network rule for another health method', () => {
-    expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual([]);
+  test('not warned: PERMISSIVE (audit admits the kubelet); still warned as refused: a network rule for another health method', () => {
     expect(build([charge], { grpc: { port: 8080 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
     expect(build([charge, { ...probeFix, grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Watch')] }], { grpc: { port: 8080 } }).warnings)
       .toEqual([expect.stringContaining('): refused, as Linkerd admits the kubelet\'s probes only as GET routes')]);
+  });
+
+  test('a gRPC probe of a port no Server of the construct selects: refused by the pods\' default deny server (probe routes are GET for httpGet paths), warned with the same fixes', () => {
+    expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual(['Namespace shop (default inbound policy deny): Deployment payment [test/payment-pods] probes port 9090 with gRPC probes (app livenessProbe, app readinessProbe), '
+      + 'a port no Server of this ZeroTrustNamespace selects: refused, as the pods\' default server admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC probe is a POST; '
+      + 'a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\'] (the image must ship grpc_health_probe), or httpGet on another port. '
+      + 'Or admit the kubelet: { name: \'<service>-grpc-probes\', to: ServiceRef.fromName(\'<service>\', { port: <port>, targetPort: 9090, protocol: ServiceProtocol.GRPC }), callers: [Identity.network(\'<CIDR>\')], '
+      + 'grpcMethods: [GrpcMethodMatch.method(\'grpc.health.v1.Health\', \'Check\')] }, with its mtlsExceptions entry (port 9090). '
+      + 'The CIDR: node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as client.ip in the proxy\'s "Request denied" log; '
+      + 'any unauthenticated client in it can then call grpc.health.v1.Health/Check on port 9090']);
+    // not warned: PERMISSIVE (audit), pods without a proxy, the port skipped by proxy-init, pods with their own default (warned of as such), an httpGet probe (Linkerd's probe routes admit it)
+    expect(build([charge], { grpc: { port: 9090 } }, MtlsPhase.PERMISSIVE).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 9090 } }, MtlsPhase.STRICT, { 'linkerd.io/inject': 'disabled' }).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 9090 } }, MtlsPhase.STRICT, { 'config.linkerd.io/skip-inbound-ports': '9000-9100' }).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 9090 } }, MtlsPhase.STRICT, { 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated' }).probes).toEqual([]);
+    expect(build([charge], { grpc: { port: 9090 } }, MtlsPhase.STRICT, { 'config.linkerd.io/default-inbound-policy': 'deny' }).probes).toHaveLength(1);
+    expect(build([charge], { httpGet: { port: 9090, path: '/healthz' } }).probes).toEqual([]);
+    // a port an mtlsExceptions entry of the construct opens (its Server, all-unauthenticated) is covered: not warned
+    const chart = shopChart();
+    new ApiObject(chart, 'payment-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+      spec: { selector: { matchLabels: { app: 'payment' } }, template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', readinessProbe: { grpc: { port: 9090 } } }] } } },
+    });
+    const health = ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } });
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge], mtlsExceptions: [{ service: health, port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet probes' }] });
+    synthValidated(chart);
+    expect(zt.warnings.filter(w => w.includes(' probes port '))).toEqual([]);
   });
 
   test('not warned: pods without a proxy (linkerd.io/inject disabled, or a value the injector does not know); warned: enabled, ingress, empty', () => {
