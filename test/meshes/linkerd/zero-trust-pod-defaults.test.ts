@@ -24,6 +24,19 @@ function deployment(chart: Chart, name: string, annotations: { [k: string]: unkn
   });
 }
 
+/** The payment Deployment (construct id payment-pods), as hand-written YAML: one container `app` with `container`'s fields. */
+function paymentPods(chart: Chart, container: { [k: string]: unknown }, annotations: { [k: string]: string } = {}): ApiObject {
+  return new ApiObject(chart, 'payment-pods', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'payment' },
+    spec: {
+      selector: { matchLabels: { app: 'payment' } },
+      template: { metadata: { labels: { app: 'payment' }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1', ...container }] } },
+    },
+  });
+}
+
 // Linkerd reads a pod's own config.linkerd.io/default-inbound-policy before its namespace's (pkg/inject/inject.go
 // GetConfigOverride; policy-controller inbound workload.rs): a ZeroTrustNamespace's deny does not hold for such pods
 describe('linkerd ZeroTrustNamespace (STRICT): a workload whose pod template has its own default inbound policy is warned of', () => {
@@ -127,15 +140,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
   const probeFix = { name: 'probes', callers: [Identity.network('10.0.0.0/16')], to: grpcPayment(), grpcMethods: [GrpcMethodMatch.method('grpc.health.v1.Health', 'Check')] };
   function build(allow: any[], probe: any, phase = MtlsPhase.STRICT, annotations: { [k: string]: string } = {}) {
     const chart = shopChart();
-    new ApiObject(chart, 'payment-pods', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'payment' },
-      spec: {
-        selector: { matchLabels: { app: 'payment' } },
-        template: { metadata: { labels: { app: 'payment' }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }] } },
-      },
-    });
+    paymentPods(chart, { ports: [{ containerPort: 8080 }], readinessProbe: probe, livenessProbe: probe }, annotations);
     // (a network caller on a STRICT port needs the port's mtlsExceptions entry; the Server keeps deny, as rules govern the port)
     const mtlsExceptions = allow.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
       ? [{ service: grpcPayment(), port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
@@ -162,15 +167,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
   test('each kind of probe is worded by what its failure does: startup kills the container before it starts, liveness restarts it, readiness keeps the pods unready', () => {
     const only = (kind: string) => {
       const chart = shopChart();
-      new ApiObject(chart, 'payment-pods', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'payment' },
-        spec: {
-          selector: { matchLabels: { app: 'payment' } },
-          template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], [kind]: { grpc: { port: 8080 } } }] } },
-        },
-      });
+      paymentPods(chart, { ports: [{ containerPort: 8080 }], [kind]: { grpc: { port: 8080 } } });
       const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
       synthValidated(chart);
       const [w] = zt.warnings.filter(x => x.includes('gRPC probes'));
@@ -240,12 +237,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect(build([charge], { httpGet: { port: 9090, path: '/healthz' } }).probes).toEqual([]);
     // a port an mtlsExceptions entry of the construct opens (its Server, all-unauthenticated) is covered: not warned
     const chart = shopChart();
-    new ApiObject(chart, 'payment-pods', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'payment' },
-      spec: { selector: { matchLabels: { app: 'payment' } }, template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', readinessProbe: { grpc: { port: 9090 } } }] } } },
-    });
+    paymentPods(chart, { readinessProbe: { grpc: { port: 9090 } } });
     const health = ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } });
     const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge], mtlsExceptions: [{ service: health, port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet probes' }] });
     synthValidated(chart);
@@ -288,15 +280,7 @@ describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC',
   function build(protocol: ServiceProtocol, allow: (to: ServiceRef) => any[], phase = MtlsPhase.STRICT) {
     const to = ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol, selector: { app: 'payment' } });
     const chart = shopChart();
-    new ApiObject(chart, 'payment-pods', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'payment' },
-      spec: {
-        selector: { matchLabels: { app: 'payment' } },
-        template: { metadata: { labels: { app: 'payment' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], startupProbe: { grpc: { port: 8080 } } }] } },
-      },
-    });
+    paymentPods(chart, { ports: [{ containerPort: 8080 }], startupProbe: { grpc: { port: 8080 } } });
     const rules = allow(to);
     const mtlsExceptions = rules.some(r => r.callers.some((c: Identity) => c.kind === IdentityKind.NETWORK))
       ? [{ service: to, port: 8080, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet gRPC probes' }] : undefined;
