@@ -8,7 +8,7 @@ import { Identity, IdentityKind } from '../../model/identity';
 import { HttpMethod, MatchType } from '../../model/matches';
 import { LinkerdInboundPolicy, LinkerdRouteApi, Mesh } from '../../model/mesh';
 import { ServiceProtocol, ServiceRef } from '../../model/service';
-import type { PropProblem, Unsupported } from '../../model/unsupported';
+import type { Unsupported } from '../../model/unsupported';
 import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/zero-trust/intent';
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
@@ -352,10 +352,12 @@ function allowScrapes(scope: Construct, ns: string, mesh: Mesh): void {
  * Whether the proxy injector gives the pods of a template a proxy, in a namespace whose linkerd.io/inject is enabled
  * (the zero trust's, enrolled): no proxy, no inbound policy. The webhook injects no pod whose own linkerd.io/inject is
  * disabled (it wins over the namespace's enabled) or not a value it knows (pkg/inject/report.go disabledByAnnotation,
- * isInjectAnnotationValid).
+ * isInjectAnnotationValid), nor a pod on the host's network.
  */
 function injected(pod: any): boolean {
   const inject = pod?.metadata?.annotations?.['linkerd.io/inject'];
+  // nor a pod on the host's network (report.go: HostNetwork, "hostNetwork is enabled")
+  if (pod?.spec?.hostNetwork === true) return false;
   return inject === undefined || inject === '' || inject === 'enabled' || inject === 'ingress';
 }
 
@@ -604,47 +606,6 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
 }
 
 /**
- * The names of the namespace's objects that the library writes for a STRICT zero trust whatever the rules
- * (allowScrapes: the proxy-admin Server, its routes and policies, the kubelet's NetworkAuthentication).
- */
-const OWN_NAMES = ['kubelet', 'prometheus-scrape', 'prometheus-scrape-operator', 'proxy-admin', 'proxy-metrics', 'proxy-probes'];
-
-/**
- * The rules whose names are those of objects the library writes itself, in the same namespace: a rule's name is the
- * name of its MeshTLSAuthentication, NetworkAuthentication (`<rule>-network` when the rule has meshed callers too),
- * AuthorizationPolicies (`<rule>`, `<rule>-network`, `<route>-<rule>` on a shared route) and own route
- * (authentications, authorize, render); next to them the library writes, per Server (`<svc>`, `<svc>-<port>` when
- * the service has rules on several ports), the routes `<svc>-default` (catch-all), `<svc>-shared-<n>` (overlaps,
- * with their policies `<svc>-shared-<n>-<rule>`) and `<svc>-probes` (the kubelet's probe route), and OWN_NAMES. A
- * rule of such a name would write a second object of that name (or replace the library's).
- */
-function reservedNameProblems(intent: ZeroTrustIntent): PropProblem[] {
-  const valid = intent.allow.filter(r => r?.to?.name !== undefined);
-  const ports = new Map<string, Set<number>>();
-  for (const r of valid) ports.set(r.to.name, (ports.get(r.to.name) ?? new Set()).add(r.to.targetPort));
-  const bases = new Set(valid.map(r => (ports.get(r.to.name)!.size > 1 ? `${r.to.name}-${r.to.targetPort}` : r.to.name)));
-  // the NetworkAuthentications and policies `<rule>-network` of the rules with both meshed and network callers
-  const networkNames = new Set(valid.filter(r => r.from.some(f => f?.kind === IdentityKind.NETWORK) && r.from.some(f => f?.kind !== IdentityKind.NETWORK))
-    .map(r => `${r.name}-network`));
-  const out: PropProblem[] = [];
-  for (const r of valid) {
-    const base = [...bases].sort().find(b => r.name === `${b}-default` || r.name === `${b}-probes` || /^\d+(-|$)/.test(r.name.startsWith(`${b}-shared-`) ? r.name.slice(b.length + 8) : ''));
-    const clash = OWN_NAMES.includes(r.name) ? 'an object of the namespace\'s proxy-admin authorization (the kubelet\'s probes and Prometheus\'s scrapes of the proxies)'
-      : base !== undefined ? `a route (or its policy) of ${base}'s Server`
-        : networkNames.has(r.name) ? `the NetworkAuthentication and AuthorizationPolicy of the network callers of rule ${r.name.replace(/-network$/, '')}` : undefined;
-    if (clash === undefined) continue;
-    const reserved = [...OWN_NAMES, ...[...bases].sort().flatMap(b => [`${b}-default`, `${b}-probes`, `${b}-shared-<n>[-...]`]), '<rule>-network'];
-    out.push({
-      prop: `${r.source}.name`,
-      value: r.name,
-      why: `on Linkerd a rule's name is the name of its authentications, AuthorizationPolicies and route, and ${r.name} is the name the library gives ${clash}, in the same namespace`,
-      fix: `give the rule another name; the library's own names here are ${reserved.join(', ')}`,
-    });
-  }
-  return out;
-}
-
-/**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster, with a proxy, whose `grpc:`
  * probes target a port that no Server of this zero trust selects (no rule's, no mtlsExceptions entry's): the pods'
  * default inbound server takes the port, with the namespace's deny (policy-controller/k8s/index/src/inbound/index.rs
@@ -703,10 +664,6 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
 export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
   // Consul's jwt.consulJwksCaFile is refused by the construct (ZERO_TRUST_OWNED)
   reads: [],
-
-  problems(intent: ZeroTrustIntent): PropProblem[] {
-    return reservedNameProblems(intent);
-  },
 
   unsupported(intent: ZeroTrustIntent, { mesh }: RenderContext) {
     const out: Unsupported[] = [];

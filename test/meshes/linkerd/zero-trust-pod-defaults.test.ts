@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   GrpcMethodMatch, HttpMethod, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
@@ -253,6 +253,19 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     expect(warned('')).toBe(1);
     // the httpGet-on-gRPC warning too
     expect(build([charge], { httpGet: { port: 8080, path: '/healthz' } }, MtlsPhase.STRICT, { 'linkerd.io/inject': 'disabled' }).probes).toEqual([]);
+  });
+
+  test('not warned: pods on the host\'s network (the injector gives them no proxy: pkg/inject/report.go HostNetwork)', () => {
+    const probes = (hostNetwork: boolean) => {
+      const chart = shopChart();
+      const pods = paymentPods(chart, { ports: [{ containerPort: 8080 }], readinessProbe: { grpc: { port: 8080 } } });
+      if (hostNetwork) pods.addJsonPatch(JsonPatch.add('/spec/template/spec/hostNetwork', true));
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(' probes port '));
+    };
+    expect(probes(true)).toEqual([]);
+    expect(probes(false)).toHaveLength(1);
   });
 
   test('not warned: a probe port the pod\'s config.linkerd.io/skip-inbound-ports lists (proxy-init does not redirect it), parsed as Linkerd (ports, ranges, spaces, a trailing comma); other lists: warned', () => {
