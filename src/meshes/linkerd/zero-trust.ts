@@ -615,7 +615,7 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
  * warned of by warnOwnPodDefaults (their default server is not deny), a port in skip-inbound-ports never reaches the
  * proxy: neither is warned of here. Once per workload and port.
  */
-function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { selector: { [k: string]: string }; port: number }[]): void {
+function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { selector: { [k: string]: string }; port: number; exception?: ServiceRef }[]): void {
   const chart = Chart.of(scope);
   const warned = new Set<string>();
   scope.node.addValidation({
@@ -630,7 +630,22 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
           for (const kind of Object.keys(PROBE_FAILS)) {
             const port = ct?.[kind]?.grpc?.port;
             if (port === undefined || !Number.isInteger(Number(port)) || skipsInbound(pod, Number(port))) continue;
-            if (servers.some(sv => sv.port === Number(port) && Object.entries(sv.selector).every(([k, v]) => labels[k] === v))) continue;
+            const covering = servers.filter(sv => sv.port === Number(port) && Object.entries(sv.selector).every(([k, v]) => labels[k] === v));
+            // an mtlsExceptions entry's Server (all-unauthenticated) of an HTTP/1 service: the proxy serves the port as
+            // HTTP/1 without detection (linkerd2-proxy app/inbound/src/detect.rs), so the kubelet's HTTP/2 gRPC probe fails
+            // (an entry whose port rules govern writes no Server of its own: the rules' Server, warned of by warnProbes)
+            const http1 = covering.some(sv => !sv.exception) ? undefined : covering.find(sv => linkerdProxyProtocol(sv.exception!.protocol) === 'HTTP/1');
+            if (http1) {
+              const key = `${api.kind} ${api.name} ${port} http1`;
+              if (!warned.has(key)) {
+                warned.add(key);
+                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which the mtlsExceptions entry's Server `
+                  + `of service ${http1.exception!.name} (protocol ${http1.exception!.protocol}) serves as HTTP/1, without protocol detection: the kubelet's gRPC probe (HTTP/2) fails; ${PROBE_FAILS[kind]}. `
+                  + `Fix: declare that service's protocol ServiceProtocol.GRPC (ServiceRef.fromName('${http1.exception!.name}', { ..., protocol: ServiceProtocol.GRPC })), or make the probe an exec probe ['grpc_health_probe', '-addr=localhost:${port}']`);
+              }
+              continue;
+            }
+            if (covering.length) continue;
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);
@@ -774,7 +789,11 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       allowScrapes(scope, ns, mesh);
       warnOwnPodDefaults(scope, ns, mesh);
       warnUncoveredGrpcProbes(scope, ns, [...intent.allow.map(r => ({ selector: r.to.selector, port: r.to.targetPort })),
-        ...intent.exceptions.map(e => ({ selector: e.service.selector, port: e.port }))]);
+        ...intent.exceptions.map(e => ({
+          selector: e.service.selector,
+          port: e.port,
+          exception: intent.allow.some(r => r.to.name === e.service.name && r.to.targetPort === e.port) ? undefined : e.service,
+        }))]);
     }
 
     // an exception opens its port to unauthenticated clients, unless allow rules govern that port:

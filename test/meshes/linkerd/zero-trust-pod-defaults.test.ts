@@ -242,6 +242,18 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge], mtlsExceptions: [{ service: health, port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet probes' }] });
     synthValidated(chart);
     expect(zt.warnings.filter(w => w.includes(' probes port '))).toEqual([]);
+    // the same entry on a service of the default protocol (HTTP): its Server serves the port as HTTP/1, without
+    // detection (linkerd2-proxy app/inbound/src/detect.rs), and the kubelet's gRPC probe (HTTP/2) fails: warned
+    const chart2 = shopChart();
+    paymentPods(chart2, { readinessProbe: { grpc: { port: 9090 } } });
+    const http = ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, selector: { app: 'payment' } });
+    const zt2 = new ZeroTrustNamespace(chart2, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge], mtlsExceptions: [{ service: http, port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet probes' }] });
+    synthValidated(chart2);
+    expect(zt2.warnings.filter(w => w.includes(' probes port '))).toEqual([
+      'Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which the mtlsExceptions entry\'s Server of service payment-health (protocol http) '
+      + 'serves as HTTP/1, without protocol detection: the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      + 'Fix: declare that service\'s protocol ServiceProtocol.GRPC (ServiceRef.fromName(\'payment-health\', { ..., protocol: ServiceProtocol.GRPC })), or make the probe an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\']',
+    ]);
   });
 
   test('not warned: pods without a proxy (linkerd.io/inject disabled, or a value the injector does not know); warned: enabled, ingress, empty', () => {
