@@ -13,9 +13,10 @@ import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/z
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
 import { show } from '../../private/errors';
-import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY } from '../../private/linkerd-policy';
 import { objectMetadata } from '../../private/metadata';
+import { perSynthesis } from '../../private/synthesis';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
 import { MeshTlsAuthentication, PolicyHttpRoute } from '../unconverted';
@@ -232,6 +233,14 @@ interface WorkloadPod {
 }
 
 /**
+ * The app's workloads with their pod templates, rendered once per synthesis for the synthesis-time warnings of every
+ * ZeroTrustNamespace (own pod defaults, probes, uncovered gRPC probes), which read them and change nothing.
+ */
+function workloadsAtSynthesis(scope: Construct): RenderedPodTemplate[] {
+  return perSynthesis(scope, 'linkerd-zero-trust:workloads', () => renderedPodTemplates(scope.node.root, WORKLOADS));
+}
+
+/**
  * The pod templates of the workloads of the app defined so far, read once per ZeroTrustNamespace (not once
  * per Server: the app's tree is walked and its workloads rendered once).
  */
@@ -409,7 +418,7 @@ function warnOwnPodDefaults(scope: Construct, ns: string, mesh: Mesh): void {
   const chart = Chart.of(scope);
   scope.node.addValidation({
     validate: () => {
-      for (const { api, manifest, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+      for (const { api, manifest, pod, chart: at } of workloadsAtSynthesis(scope)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
         if (own === undefined || own === LinkerdInboundPolicy.DENY) continue;
@@ -523,7 +532,7 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
   const warned = new Set<string>();
   scope.node.addValidation({
     validate: () => {
-      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+      for (const { api, pod, chart: at } of workloadsAtSynthesis(scope)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
         const labels = pod?.metadata?.labels ?? {};
         if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
@@ -620,7 +629,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
   const warned = new Set<string>();
   scope.node.addValidation({
     validate: () => {
-      for (const { api, pod, chart: at } of renderedPodTemplates(scope.node.root, WORKLOADS)) {
+      for (const { api, pod, chart: at } of workloadsAtSynthesis(scope)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart) || !injected(pod)) continue;
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
         if (own !== undefined && own !== LinkerdInboundPolicy.DENY) continue;
