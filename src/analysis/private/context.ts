@@ -42,10 +42,11 @@ export class AnalysisContext {
   private readonly byKindAndGroup = new Map<string, Doc[]>();
   private readonly labelsByNamespace = new Map<string, { [k: string]: string }[]>();
   private namespacesByName?: Map<string, any>;
-  private servicesByKey?: Map<string, any>;
+  /** By namespace, then name; or under '/', by `namespace/name` (see findService). */
+  private servicesByKey?: Map<string, Map<string, any>>;
   private readonly shared = new Map<string, unknown>();
   private readonly serviceAnswers = new Map<string, Map<string | undefined, any>>();
-  private readonly waypointAnswers = new Map<string, Map<string | undefined, string | undefined>>();
+  private readonly waypointAnswers = new Map<string, Map<string | undefined, string>>();
 
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
@@ -149,48 +150,72 @@ export class AnalysisContext {
     return this.namespacesByName.get(ns);
   }
 
-  /**
-   * A core Service among the manifests, by namespace and name (indexed once). The answers for string names are
-   * kept by namespace and name (rules ask once per reference: no key string per question).
-   */
+  /** A core Service among the manifests, by namespace and name (indexed once), or the Service a Flagger Canary generates. */
   public service(ns: string, name: string): any {
-    if (typeof ns !== 'string' || typeof name !== 'string') return this.findService(ns, name);
-    return this.cached(this.serviceAnswers, ns, name, () => this.findService(ns, name));
+    const found = this.indexedService(ns, name);
+    if (found !== undefined || !this.has('Canary', 'flagger.app')) return found;
+    // the Service a Flagger Canary generates (not among the manifests), selecting its primary pods: found once per
+    // namespace and name
+    const generated = () => flaggerApexService(this.docs.map(d => d.obj), ns, name, o => this.ns(o));
+    return typeof ns !== 'string' || typeof name !== 'string' ? generated() : this.cached(this.serviceAnswers, ns, name, generated);
   }
 
-  private findService(ns: string, name: string): any {
+  private indexedService(ns: string, name: string): any {
     if (!this.servicesByKey) {
-      this.servicesByKey = new Map(this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1').map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj]));
+      // by `${namespace}/${name}`, in two levels (no key string per Service or question), unless a namespace or name
+      // has a '/' (no valid one has): then by the one string, which is what the two levels stand for
+      const services = this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1');
+      this.servicesByKey = new Map();
+      if (services.some(d => String(this.ns(d.obj)).includes('/') || String(d.obj.metadata?.name).includes('/'))) {
+        this.servicesByKey.set('/', new Map(services.map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj])));
+      } else {
+        for (const d of services) {
+          const key = String(this.ns(d.obj));
+          let byName = this.servicesByKey.get(key);
+          if (!byName) this.servicesByKey.set(key, byName = new Map());
+          byName.set(String(d.obj.metadata?.name), d.obj);
+        }
+      }
     }
-    return this.servicesByKey.get(`${ns}/${name}`)
-      // the Service a Flagger Canary generates (not among the manifests), selecting its primary pods
-      ?? (this.has('Canary', 'flagger.app') ? flaggerApexService(this.docs.map(d => d.obj), ns, name, o => this.ns(o)) : undefined);
+    const flat = this.servicesByKey.get('/');
+    return flat ? flat.get(`${ns}/${name}`) : this.servicesByKey.get(String(ns))?.get(String(name));
   }
 
   /**
    * The waypoint (`namespace/name`) that traffic to a Service of an ambient namespace goes through: the
    * Service's own `istio.io/use-waypoint` label, else its namespace's; none if the label is absent or `none`.
+   * The answers for string names are kept by namespace and name ('' for none: rules ask once per reference).
    */
   public waypointFor(ns: string, service?: string): string | undefined {
     if (typeof ns !== 'string' || (service !== undefined && typeof service !== 'string')) return this.findWaypoint(ns, service);
-    return this.cached(this.waypointAnswers, ns, service, () => this.findWaypoint(ns, service));
+    let byName = this.waypointAnswers.get(ns);
+    if (!byName) this.waypointAnswers.set(ns, byName = new Map());
+    const known = byName.get(service);
+    if (known !== undefined) return known || undefined;
+    const value = this.findWaypoint(ns, service);
+    byName.set(service, value ?? '');
+    return value;
   }
 
   private findWaypoint(ns: string, service?: string): string | undefined {
-    for (const o of [service ? this.service(ns, service) : undefined, this.namespaceObject(ns)]) {
-      const labels = o?.metadata?.labels ?? {};
-      const name = labels['istio.io/use-waypoint'];
-      if (name === 'none') return undefined;
-      if (name) return `${labels['istio.io/use-waypoint-namespace'] ?? ns}/${name}`;
-    }
-    return undefined;
+    const own = this.waypointLabel(service ? this.service(ns, service) : undefined, ns);
+    return (own ?? this.waypointLabel(this.namespaceObject(ns), ns)) || undefined;
+  }
+
+  /** The waypoint an object's labels name (`namespace/name`), '' for `none`, undefined when they name none. */
+  private waypointLabel(o: any, ns: string): string | undefined {
+    const labels = o?.metadata?.labels ?? {};
+    const name = labels['istio.io/use-waypoint'];
+    if (name === 'none') return '';
+    return name ? `${labels['istio.io/use-waypoint-namespace'] ?? ns}/${name}` : undefined;
   }
 
   /** The answer of a pure lookup by namespace and name, made once (not kept when `make` throws: the next call throws again). */
   private cached<T>(answers: Map<string, Map<string | undefined, T>>, ns: string, name: string | undefined, make: () => T): T {
     let byName = answers.get(ns);
     if (!byName) answers.set(ns, byName = new Map());
-    if (byName.has(name)) return byName.get(name)!;
+    const known = byName.get(name);
+    if (known !== undefined || byName.has(name)) return known!;
     const value = make();
     byName.set(name, value);
     return value;
@@ -203,7 +228,9 @@ export class AnalysisContext {
 
 /** Whether a selector's labels are all in a label set. */
 export function selects(selector: { [k: string]: string } | undefined, labels: { [k: string]: string } | undefined): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+  const s: any = selector ?? {};
+  for (const k of Object.keys(s)) if (labels?.[k] !== s[k]) return false;
+  return true;
 }
 
 /** Groups items by a key (insertion order kept). */
@@ -212,8 +239,9 @@ export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<s
   for (const item of items) {
     const k = key(item);
     if (k === undefined) continue;
-    if (!out.has(k)) out.set(k, []);
-    out.get(k)!.push(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
   }
   return out;
 }

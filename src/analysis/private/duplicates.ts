@@ -1,10 +1,12 @@
 import { formatPath } from './path';
 
+interface Identity { readonly group: string; readonly kind: string; readonly ns: string; readonly name: string }
+
 /**
  * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are
  * one stored object), kind, namespace and name. Undefined for objects without a kind or name.
  */
-function identityOf(obj: any, defaultNamespace: string): { group: string; kind: string; ns: string; name: string } | undefined {
+function identityOf(obj: any, defaultNamespace: string): Identity | undefined {
   if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
@@ -30,19 +32,33 @@ export interface DuplicatePair<T> {
 
 /**
  * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what comparing
- * `objectKey` strings in a Set finds, without making a key string per object (the first object of each identity is
- * kept in nested maps by name, kind, namespace and API group).
+ * `objectKey` strings in a Set finds, without making a key string per object: the first object of each name is kept
+ * by its name alone, and only the objects of a name that more than one object has are kept by their other parts
+ * (no scan of the objects of one name: a `default` PeerAuthentication in every namespace).
  */
 export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
-  // (no scan of the objects of one name: a `default` PeerAuthentication in every namespace)
-  const firsts = new Map<string, Map<string, Map<string, Map<string, T>>>>();
+  const named = new Map<string, T>();
+  const collided = new Map<string, Map<string, T>>();
   const out: DuplicatePair<T>[] = [];
+  const rest = (id: Identity) => `${id.group}\u0000${id.kind}\u0000${id.ns}`;
   for (const item of items) {
-    const id = identityOf(objectOf(item), defaultNamespace);
-    if (!id) continue;
-    const byGroup = child(child(child(firsts, id.name), id.kind), id.ns) as Map<string, T>;
-    if (byGroup.has(id.group)) out.push({ first: byGroup.get(id.group)!, again: item });
-    else byGroup.set(id.group, item);
+    const obj = objectOf(item);
+    // (the name first: the other parts are needed only for a name that more than one object has)
+    if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') continue;
+    const name: string = obj.metadata.name;
+    let byRest = collided.get(name);
+    if (!byRest) {
+      if (!named.has(name)) {
+        named.set(name, item);
+        continue;
+      }
+      const first = named.get(name)!;
+      byRest = new Map([[rest(identityOf(objectOf(first), defaultNamespace)!), first]]);
+      collided.set(name, byRest);
+    }
+    const key = rest(identityOf(obj, defaultNamespace)!);
+    if (byRest.has(key)) out.push({ first: byRest.get(key)!, again: item });
+    else byRest.set(key, item);
   }
   return out;
 }
@@ -75,11 +91,4 @@ function diff(a: any, b: any, p: (string | number)[]): (string | number)[] | und
     if (d) return d;
   }
   return undefined;
-}
-
-/** The map under `key` in `map`, made when missing. */
-function child(map: Map<string, any>, key: string): Map<string, any> {
-  let m = map.get(key);
-  if (!m) map.set(key, m = new Map());
-  return m;
 }

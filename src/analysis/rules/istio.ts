@@ -90,7 +90,23 @@ function onWorkloads(o: any): boolean {
 
 /** The Services a policy targets (targetRefs of kind Service). */
 function targetServices(o: any): string[] {
-  return [...arr(o.spec?.targetRefs), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])].filter((t: any) => t?.kind === 'Service' && (t.group ?? '') === '').map((t: any) => t.name);
+  // (written out: I140 and I142 ask for every policy)
+  const out: string[] = [];
+  const refs = o.spec?.targetRefs;
+  if (Array.isArray(refs)) for (const t of refs) if (t?.kind === 'Service' && (t.group ?? '') === '') out.push(t.name);
+  const one = o.spec?.targetRef;
+  if (one && one.kind === 'Service' && (one.group ?? '') === '') out.push(one.name);
+  return out;
+}
+
+/**
+ * The Service (name, namespace) that `host`, read from namespace `ns`, names in the cluster: what
+ * /^([^.]+)\.([^.]+)\.svc\./ captures of ctx.fqdn(host, ns), without making the FQDN of a short name.
+ */
+function hostService(ctx: AnalysisContext, host: string, ns: string): [string, string] | undefined {
+  if (typeof host === 'string' && host && host.indexOf('.') < 0 && !host.includes('*') && typeof ns === 'string' && ns && ns.indexOf('.') < 0) return [host, ns];
+  const m = /^([^.]+)\.([^.]+)\.svc\./.exec(ctx.fqdn(host, ns));
+  return m ? [m[1], m[2]] : undefined;
 }
 
 const ISTIO_WAYPOINT_CLASS = 'istio-waypoint';
@@ -137,8 +153,32 @@ function singleton(code: string, kind: string, group: string, upstream: string, 
   };
 }
 
+/**
+ * Whether the keys of every object in a value are in sorted order (as most manifests write them): then
+ * JSON.stringify writes the value's canonical form. False past a depth `canonical` writes out itself.
+ */
+function sortedKeys(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (depth > 50) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!sortedKeys(v[i], depth + 1)) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if ((i && !(keys[i - 1] < keys[i])) || !sortedKeys((v as any)[keys[i]], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** A canonical form of a value: keys sorted at every level, undefined left out. */
 function canonical(v: unknown): string {
+  // keys in order already: the same text, written by JSON.stringify (which also leaves out undefined)
+  if (v !== null && typeof v === 'object' && sortedKeys(v, 0)) return JSON.stringify(v);
+  return canonicalByHand(v);
+}
+
+function canonicalByHand(v: unknown): string {
   // written out (no map/filter/join): the match rules (I104, I105) make one per HTTP match
   if (Array.isArray(v)) {
     let out = '[';
@@ -1016,15 +1056,15 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         const gws = arr(d.obj.spec?.gateways);
         if (gws.length && !gws.includes('mesh')) continue;
         arr(d.obj.spec?.hosts).forEach((h: string, i: number) => {
-          const m = /^([^.]+)\.([^.]+)\.svc\./.exec(ctx.fqdn(h, ctx.ns(d.obj)));
-          if (m && noWaypoint(m[2], m[1])) out.push(at(d, ['spec', 'hosts', i], why(m[2], m[1])));
+          const m = hostService(ctx, h, ctx.ns(d.obj));
+          if (m && noWaypoint(m[1], m[0])) out.push(at(d, ['spec', 'hosts', i], why(m[1], m[0])));
         });
       }
       for (const d of ctx.ofKind('DestinationRule', 'istio.io')) {
         const tp = d.obj.spec?.trafficPolicy ?? {};
         if (!tp.outlierDetection && !tp.connectionPool?.http && !tp.loadBalancer && !arr(d.obj.spec?.subsets).length) continue;
-        const m = /^([^.]+)\.([^.]+)\.svc\./.exec(ctx.fqdn(d.obj.spec?.host ?? '', ctx.ns(d.obj)));
-        if (m && noWaypoint(m[2], m[1])) out.push(at(d, ['spec', 'host'], why(m[2], m[1])));
+        const m = hostService(ctx, d.obj.spec?.host ?? '', ctx.ns(d.obj));
+        if (m && noWaypoint(m[1], m[0])) out.push(at(d, ['spec', 'host'], why(m[1], m[0])));
       }
       for (const d of ctx.ofKind('Telemetry', 'istio.io')) {
         if (!d.obj.spec?.tracing) continue;
@@ -1072,37 +1112,76 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     summary: 'ztunnel refuses the waypoint: the pods of an ambient service behind a waypoint allow callers but not the waypoint',
     check: ctx => {
       const out: RawFinding[] = [];
-      // the ALLOW policies ztunnel applies, indexed once: namespace-wide ones by namespace, the others by
-      // each label of their selector (a policy selects pods only if the pods carry all its labels)
-      const allows = ctx.ofKind('AuthorizationPolicy', 'istio.io').filter(p => onWorkloads(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW');
-      const labelsOf = (p: Doc) => Object.entries(p.obj.spec?.selector?.matchLabels ?? {});
-      const wide = groupBy(allows.filter(p => !labelsOf(p).length), p => ctx.ns(p.obj));
-      const byLabel = new Map<string, Doc[]>();
-      for (const p of allows) {
-        for (const [k, v] of labelsOf(p)) {
-          const key = `${ctx.ns(p.obj)}|${k}=${v}`;
-          if (!byLabel.has(key)) byLabel.set(key, []);
-          byLabel.get(key)!.push(p);
+      // the ALLOW policies ztunnel applies, indexed when a policy first targets a Service behind a waypoint:
+      // namespace-wide ones by namespace, the others by namespace, label and value (a policy selects pods only
+      // if the pods carry all its labels)
+      let wide: Map<string, Doc[]> | undefined;
+      const byLabel = new Map<string, Map<string, Map<unknown, Doc[]>>>();
+      const index = () => {
+        wide = new Map();
+        for (const p of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
+          if (!onWorkloads(p.obj) || (p.obj.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
+          const ns = ctx.ns(p.obj);
+          const labels = p.obj.spec?.selector?.matchLabels ?? {};
+          const keys = Object.keys(labels);
+          if (!keys.length) {
+            const list = wide.get(ns);
+            if (list) list.push(p);
+            else wide.set(ns, [p]);
+          }
+          for (const k of keys) {
+            let byKey = byLabel.get(ns);
+            if (!byKey) byLabel.set(ns, byKey = new Map());
+            let byValue = byKey.get(k);
+            if (!byValue) byKey.set(k, byValue = new Map());
+            const list = byValue.get(labels[k]);
+            if (list) list.push(p);
+            else byValue.set(labels[k], [p]);
+          }
         }
-      }
-      const selecting = (ns: string, pods: { [k: string]: string }) => [...new Set([
-        ...(wide.get(ns) ?? []),
-        ...Object.entries(pods).flatMap(([k, v]) => byLabel.get(`${ns}|${k}=${v}`) ?? []),
-      ])].filter(p => !labelsOf(p).length || selects(p.obj.spec.selector.matchLabels, pods));
+        return wide;
+      };
+      // the policies that select pods with these labels, in the order of the namespace-wide ones, then of each label
+      const selecting = (ns: string, pods: { [k: string]: string }, into: Doc[]) => {
+        for (const p of (wide ?? index()).get(ns) ?? []) into.push(p);
+        const byKey = byLabel.get(ns);
+        if (!byKey) return;
+        const keys = Object.keys(pods);
+        // a policy is met once per label it shares with the pods: kept once
+        const seen = keys.length > 1 ? new Set<Doc>() : undefined;
+        for (const k of keys) {
+          for (const p of byKey.get(k)?.get(pods[k]) ?? []) {
+            if (seen?.has(p)) continue;
+            seen?.add(p);
+            if (selects(p.obj.spec.selector.matchLabels, pods)) into.push(p);
+          }
+        }
+      };
+      // each waypoint's principal, and whether a principal of a policy names it
+      const identities = new Map<string, { principal: string; matches: (x: unknown) => boolean }>();
       for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
         if ((d.obj.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
         const ns = ctx.ns(d.obj);
         for (const svc of targetServices(d.obj)) {
           const wp = ctx.waypointFor(ns, svc);
           if (!wp || !ctx.isAmbient(ns)) continue;
-          const [wpNs, wpName] = wp.split('/');
           const pods = ctx.service(ns, svc)?.spec?.selector ?? { app: svc };
-          const atPods = [...selecting(ns, pods), ...(ns === ctx.assumptions.rootNamespace ? [] : selecting(ctx.assumptions.rootNamespace, pods))];
+          const atPods: Doc[] = [];
+          selecting(ns, pods, atPods);
+          if (ns !== ctx.assumptions.rootNamespace) selecting(ctx.assumptions.rootNamespace, pods, atPods);
           if (!atPods.length) continue; // no ALLOW policy on the pods: ztunnel allows everyone
-          const principal = `/ns/${wpNs}/sa/${wpName}`;
-          const full = `${ctx.assumptions.trustDomain}${principal}`;
-          const matches = (x: unknown) => typeof x === 'string'
-            && (x === '*' || x === full || (x.endsWith('*') && full.startsWith(x.slice(0, -1))) || (x.startsWith('*') && full.endsWith(x.slice(1))));
+          let identity = identities.get(wp);
+          if (!identity) {
+            const [wpNs, wpName] = wp.split('/');
+            const principal = `/ns/${wpNs}/sa/${wpName}`;
+            const full = `${ctx.assumptions.trustDomain}${principal}`;
+            identities.set(wp, identity = {
+              principal,
+              matches: (x: unknown) => typeof x === 'string'
+                && (x === '*' || x === full || (x.endsWith('*') && full.startsWith(x.slice(0, -1))) || (x.startsWith('*') && full.endsWith(x.slice(1)))),
+            });
+          }
+          const { principal, matches } = identity;
           const admits = atPods.some(p => arr(p.obj.spec?.rules).some((r: any) => !arr(r.from).length
             || arr(r.from).some((f: any) => arr(f?.source?.principals).some(matches))));
           if (!admits) {
@@ -1140,15 +1219,25 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     check: ctx => {
       const out: RawFinding[] = [];
       const policies = ctx.ofKind('AuthorizationPolicy', 'istio.io');
-      const allowNothing = (ns: string) => policies.some(p => (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace)
-        && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW' && !arr(p.obj.spec?.rules).length);
-      const targeted = new Set(policies.flatMap(p => [...arr(p.obj.spec?.targetRefs), ...(p.obj.spec?.targetRef ? [p.obj.spec.targetRef] : [])]
-        .map((t: any) => `${ctx.ns(p.obj)}|${t?.kind}|${t?.name}`)));
-      for (const d of ctx.ofKind('Service').filter(x => x.obj.apiVersion === 'v1')) {
+      // per namespace, once
+      const denies = new Map<string, boolean>();
+      const allowNothing = (ns: string) => {
+        let v = denies.get(ns);
+        if (v === undefined) {
+          denies.set(ns, v = policies.some(p => (ctx.ns(p.obj) === ns || ctx.ns(p.obj) === ctx.assumptions.rootNamespace)
+            && isSelectorless(p.obj) && (p.obj.spec?.action ?? 'ALLOW') === 'ALLOW' && !arr(p.obj.spec?.rules).length));
+        }
+        return v;
+      };
+      let targeted: Set<string> | undefined;
+      for (const d of ctx.ofKind('Service')) {
+        if (d.obj.apiVersion !== 'v1') continue;
         const ns = ctx.ns(d.obj);
         const name = d.obj.metadata?.name;
         const wp = ctx.waypointFor(ns, name);
         if (!wp || !ctx.isAmbient(ns) || !allowNothing(ns)) continue;
+        targeted ??= new Set(policies.flatMap(p => [...arr(p.obj.spec?.targetRefs), ...(p.obj.spec?.targetRef ? [p.obj.spec.targetRef] : [])]
+          .map((t: any) => `${ctx.ns(p.obj)}|${t?.kind}|${t?.name}`)));
         const [wpNs, wpName] = wp.split('/');
         if (targeted.has(`${ns}|Service|${name}`) || targeted.has(`${wpNs}|Gateway|${wpName}`)) continue;
         out.push(at(d, ['metadata', 'name'], `namespace ${ns} denies by default, but traffic to Service ${name} goes through the waypoint ${wp}, which applies no selector-based policy, and no policy targets the Service or the waypoint: the waypoint lets every caller through and the pods admit the waypoint; add targetRefs to this Service in the policies of its pods, or an allow-nothing AuthorizationPolicy with targetRefs to the waypoint Gateway`));

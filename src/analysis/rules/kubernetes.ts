@@ -36,60 +36,69 @@ function isServiceRef(ref: any, kindDefault: string): boolean {
   return ref && typeof ref === 'object' && (ref.kind ?? kindDefault) === 'Service' && (ref.group ?? '') === '' && typeof ref.name === 'string';
 }
 
-/** The references to core Services written by routes, policies and resolvers of any mesh. */
-function serviceReferences(ctx: AnalysisContext): ServiceReference[] {
+/**
+ * The references to core Services written by routes, policies and resolvers of any mesh, those `keep` keeps (made
+ * into objects only then: a large output has tens of thousands of references, nearly all to Services it defines).
+ */
+function serviceReferences(ctx: AnalysisContext, keep: (ns: string, name: string) => boolean): ServiceReference[] {
   const out: ServiceReference[] = [];
   for (const kind of ROUTE_KINDS) {
-    for (const d of ctx.ofKind(kind).filter(x => /gateway\.networking\.k8s\.io|policy\.linkerd\.io/.test(String(x.obj.apiVersion)))) {
+    for (const d of ctx.ofKind(kind)) {
+      if (!/gateway\.networking\.k8s\.io|policy\.linkerd\.io/.test(String(d.obj.apiVersion))) continue;
       const ns = ctx.ns(d.obj);
       // parentRefs default to a Gateway; backendRefs to a Service (Gateway API BackendObjectReference)
       arr(d.obj.spec?.parentRefs).forEach((r: any, i: number) => {
-        if (isServiceRef(r, 'Gateway')) out.push({ doc: d, path: ['spec', 'parentRefs', i, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} parent` });
+        if (isServiceRef(r, 'Gateway') && keep(r.namespace ?? ns, r.name)) out.push({ doc: d, path: ['spec', 'parentRefs', i, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} parent` });
       });
       arr(d.obj.spec?.rules).forEach((rule: any, i: number) => arr(rule?.backendRefs).forEach((r: any, j: number) => {
-        if (isServiceRef(r, 'Service')) out.push({ doc: d, path: ['spec', 'rules', i, 'backendRefs', j, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} backend` });
+        if (isServiceRef(r, 'Service') && keep(r.namespace ?? ns, r.name)) out.push({ doc: d, path: ['spec', 'rules', i, 'backendRefs', j, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} backend` });
       }));
     }
   }
   for (const kind of ISTIO_TARGETING) {
     for (const d of ctx.ofKind(kind, 'istio.io')) {
       const ns = ctx.ns(d.obj);
-      const refs: [any, (string | number)[]][] = [[d.obj.spec?.targetRef, ['spec', 'targetRef']],
-        ...arr(d.obj.spec?.targetRefs).map((r: any, i: number): [any, (string | number)[]] => [r, ['spec', 'targetRefs', i]])];
-      for (const [r, path] of refs) {
-        if (isServiceRef(r, '')) out.push({ doc: d, path: [...path, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} target` });
-      }
+      const one = d.obj.spec?.targetRef;
+      if (isServiceRef(one, '') && keep(one.namespace ?? ns, one.name)) out.push({ doc: d, path: ['spec', 'targetRef', 'name'], ns: one.namespace ?? ns, name: one.name, what: `${kind} target` });
+      arr(d.obj.spec?.targetRefs).forEach((r: any, i: number) => {
+        if (isServiceRef(r, '') && keep(r.namespace ?? ns, r.name)) out.push({ doc: d, path: ['spec', 'targetRefs', i, 'name'], ns: r.namespace ?? ns, name: r.name, what: `${kind} target` });
+      });
     }
   }
   const clusterHost = new RegExp(`^([^.]+)\\.([^.]+)\\.svc\\.${ctx.assumptions.clusterDomain.replace(/\./g, '\\.')}$`); // once, not per DestinationRule
   for (const d of ctx.ofKind('DestinationRule', 'istio.io')) {
     const host = ctx.fqdn(String(d.obj.spec?.host ?? ''), ctx.ns(d.obj));
     const m = clusterHost.exec(host);
-    if (m) out.push({ doc: d, path: ['spec', 'host'], ns: m[2], name: m[1], what: 'DestinationRule host' });
+    if (m && keep(m[2], m[1])) out.push({ doc: d, path: ['spec', 'host'], ns: m[2], name: m[1], what: 'DestinationRule host' });
   }
   for (const kind of CONSUL_NAMED) {
     for (const d of ctx.ofKind(kind, 'consul.hashicorp.com')) {
       // ServiceDefaults with a destination describe a service outside the cluster (transparent-proxy egress)
       if (kind === 'ServiceDefaults' && d.obj.spec?.destination) continue;
-      if (typeof d.obj.metadata?.name === 'string') out.push({ doc: d, path: ['metadata', 'name'], ns: ctx.ns(d.obj), name: d.obj.metadata.name, what: `${kind} (Consul registers services under their Kubernetes Service name)` });
+      if (typeof d.obj.metadata?.name === 'string' && keep(ctx.ns(d.obj), d.obj.metadata.name)) out.push({ doc: d, path: ['metadata', 'name'], ns: ctx.ns(d.obj), name: d.obj.metadata.name, what: `${kind} (Consul registers services under their Kubernetes Service name)` });
     }
   }
   return out;
 }
 
-/** Fields that hold an IP address or CIDR, as (kind, group suffix, values with their paths). */
-function networkFields(ctx: AnalysisContext): { doc: Doc; path: (string | number)[]; value: unknown }[] {
+/** The fields of an Istio AuthorizationPolicy source that hold IP addresses or CIDRs. */
+const IP_BLOCK_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
+
+/** Fields that hold an IP address or CIDR, as (kind, group suffix, values with their paths): those `keep` keeps. */
+function networkFields(ctx: AnalysisContext, keep: (value: unknown) => boolean): { doc: Doc; path: (string | number)[]; value: unknown }[] {
   const out: { doc: Doc; path: (string | number)[]; value: unknown }[] = [];
   for (const d of [...ctx.ofKind('NetworkAuthentication', 'linkerd.io'), ...ctx.ofKind('EgressNetwork', 'linkerd.io')]) {
     arr(d.obj.spec?.networks).forEach((n: any, i: number) => {
-      out.push({ doc: d, path: ['spec', 'networks', i, 'cidr'], value: n?.cidr });
-      arr(n?.except).forEach((e: unknown, j: number) => out.push({ doc: d, path: ['spec', 'networks', i, 'except', j], value: e }));
+      if (keep(n?.cidr)) out.push({ doc: d, path: ['spec', 'networks', i, 'cidr'], value: n?.cidr });
+      arr(n?.except).forEach((e: unknown, j: number) => keep(e) && out.push({ doc: d, path: ['spec', 'networks', i, 'except', j], value: e }));
     });
   }
   for (const d of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
     arr(d.obj.spec?.rules).forEach((r: any, i: number) => arr(r?.from).forEach((f: any, j: number) => {
-      for (const k of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks']) {
-        arr(f?.source?.[k]).forEach((v: unknown, n: number) => out.push({ doc: d, path: ['spec', 'rules', i, 'from', j, 'source', k, n], value: v }));
+      const source = f?.source;
+      if (!source) return; // (no blocks: most sources name principals or namespaces)
+      for (const k of IP_BLOCK_FIELDS) {
+        arr(source[k]).forEach((v: unknown, n: number) => keep(v) && out.push({ doc: d, path: ['spec', 'rules', i, 'from', j, 'source', k, n], value: v }));
       }
     }));
   }
@@ -143,8 +152,8 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
         const apex = d.obj.spec?.service?.name ?? d.obj.spec?.targetRef?.name;
         return typeof apex === 'string' ? [apex, `${apex}-primary`, `${apex}-canary`].map(n => `${ctx.ns(d.obj)}/${n}`) : [];
       }));
-      return serviceReferences(ctx).filter(r => namespaces.has(r.ns) && !ctx.service(r.ns, r.name) && !flaggerMade.has(`${r.ns}/${r.name}`)
-        && !entries.has(`${r.name}.${r.ns}.svc.${ctx.assumptions.clusterDomain}`) && !mirrored.some((c: string) => r.name.endsWith(`-${c}`)))
+      return serviceReferences(ctx, (ns, name) => namespaces.has(ns) && !ctx.service(ns, name) && !flaggerMade.has(`${ns}/${name}`)
+        && !entries.has(`${name}.${ns}.svc.${ctx.assumptions.clusterDomain}`) && !mirrored.some((c: string) => name.endsWith(`-${c}`)))
         .map(r => {
           const others = own.filter(d => ctx.ns(d.obj) === r.ns).map(d => d.obj.metadata?.name).sort();
           const shown = others.length > 5 ? `${others.slice(0, 5).join(', ')}, ...` : others.join(', ');
@@ -193,7 +202,7 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     upstream: 'Linkerd policy-controller (ipnet parse of networks), Istio validation webhook (ipBlocks: ValidateIPSubnet)',
     summary: 'a network (Linkerd networks cidr/except, Istio ipBlocks) is not an IP address or CIDR',
     check(ctx): RawFinding[] {
-      return networkFields(ctx).filter(f => parseCidr(f.value) === undefined).map(f => at(f.doc, f.path,
+      return networkFields(ctx, v => parseCidr(v) === undefined).map(f => at(f.doc, f.path,
         `${JSON.stringify(f.value)} is not an IP address or CIDR (an address of 4 numbers up to 255, or an IPv6 address, with a prefix length up to 32 or 128): write e.g. 10.0.0.0/8 or fd00::/8`));
     },
   },
