@@ -79,6 +79,9 @@ function makeWriter(original: Writer): Writer | undefined {
     t.test!.lastIndex = 0;
     return t.test!.test(s);
   });
+  // written plain as `yaml` writes a non-empty string of one line: none of its characters needs quotes or an escape,
+  // and no tag would read it back as another type (keys and values alike)
+  const plain = (s: string) => s !== '' && !FORCE_DOUBLE.test(s) && !s.includes('\n') && !NOT_PLAIN.test(s) && !otherType(s);
   const probe = (doc: object, suffix: string, prefix: string) => {
     const text = original(doc);
     if (!text.startsWith(prefix) || !text.endsWith(suffix)) return undefined;
@@ -93,7 +96,7 @@ function makeWriter(original: Writer): Writer | undefined {
     let out = values.get(v);
     if (out !== undefined || values.has(v)) return out;
     // (a document marker in a value is written plain: plainString quotes it only at the top level or in a key)
-    if (typeof v === 'string' && v !== '' && !FORCE_DOUBLE.test(v) && !v.includes('\n') && !NOT_PLAIN.test(v) && !otherType(v)) {
+    if (typeof v === 'string' && plain(v)) {
       out = v;
     } else {
       // a map value: written the same at any depth when it is one line (lineWidth 0: nothing is folded)
@@ -111,7 +114,7 @@ function makeWriter(original: Writer): Writer | undefined {
     // the probe does not take
     if (DOC_MARKER.test(k)) {
       out = undefined;
-    } else if (k !== '' && k.length <= 1024 && !FORCE_DOUBLE.test(k) && !k.includes('\n') && !NOT_PLAIN.test(k) && !otherType(k)) {
+    } else if (k.length <= 1024 && plain(k)) {
       out = k;
     } else {
       out = probe({ [k]: 1 }, ': 1\n', '');
