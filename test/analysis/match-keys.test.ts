@@ -28,6 +28,8 @@ describe('I104: a rule whose every match repeats an earlier one', () => {
     ['nested keys in another order', '{headers: {x-b: {exact: "1"}, x-a: {exact: "2"}}}', '{headers: {x-a: {exact: "2"}, x-b: {exact: "1"}}}'],
     ['integer-like keys in another order', '{headers: {"10": {exact: a}, "2": {exact: b}}}', '{headers: {"2": {exact: b}, "10": {exact: a}}}'],
     ['another name', '{name: one, uri: {prefix: /a}}', '{uri: {prefix: /a}, name: two}'],
+    ['a name on one only', '{name: one, method: {exact: GET}}', '{method: {exact: GET}}'],
+    ['a name on one only, with a URI', '{uri: {prefix: /a}}', '{uri: {prefix: /a}, name: two}'],
   ])('%s: the same match, the second rule is never reached', (_what, first, second) => {
     expect(codes(first, second)).toEqual(['spec.http[1]']);
   });
@@ -38,5 +40,19 @@ describe('I104: a rule whose every match repeats an earlier one', () => {
     ['a list in another order', '{queryParams: {a: {exact: "1"}}, sourceLabels: {app: a, tier: b}, gateways: [x, y]}', '{gateways: [y, x], sourceLabels: {tier: b, app: a}, queryParams: {a: {exact: "1"}}}'],
   ])('%s: another match, both rules are reached', (_what, first, second) => {
     expect(codes(first, second)).toEqual([]);
+  });
+});
+
+describe('I105: a match that repeats an earlier one of another rule', () => {
+  const repeats = (first: string, second: string) => MeshAnalyzer.analyzeYaml(VS(first, second)).findings.filter(f => f.code === 'I105').map(f => f.path);
+  test.each([
+    ['a name on the earlier one only', '{name: one, headers: {x-a: {exact: "1"}}}', '{headers: {x-a: {exact: "1"}}}, {method: {exact: GET}}'],
+    ['a name on the later one only', '{headers: {x-a: {exact: "1"}}}', '{method: {exact: GET}}, {name: two, headers: {x-a: {exact: "1"}}}'],
+  ])('%s: the same match', (_what, first, second) => {
+    expect(repeats(first, second)).toHaveLength(1);
+  });
+
+  test('another value: no finding', () => {
+    expect(repeats('{headers: {x-a: {exact: "1"}}}', '{headers: {x-a: {exact: "2"}}}, {method: {exact: GET}}')).toEqual([]);
   });
 });

@@ -205,7 +205,8 @@ function canonicalByHand(v: unknown): string {
  * analysis (a WeakMap) cost the scavenges more than making them (issue 26, seventh pass).
  */
 function matchKey(m: any): string {
-  if (plainMatch(m)) return matchParts(m).key;
+  // without a name, the key is the match's canonical form (JSON.stringify's, when its keys are in order)
+  if (plainMatch(m)) return (m as any).name === undefined ? canonical(m) : matchParts(m).key;
   const { name: _name, ...rest } = m && typeof m === 'object' ? m : {};
   return canonical(rest);
 }
@@ -441,9 +442,11 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const out: RawFinding[] = [];
       arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
         // (the keys of the match with another URI, without copies of the match, when it is an object)
-        const parts = plainMatch(m) ? matchParts(m) : undefined;
-        const key = parts ? parts.key : matchKey(m);
-        const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
+        // (a match without a URI or a name, the most common, is its own canonical form, and no URI is put in its key)
+        const simple = plainMatch(m) && (m as any).uri === undefined && (m as any).name === undefined;
+        const parts = plainMatch(m) && !simple ? matchParts(m) : undefined;
+        const key = simple ? canonical(m) : parts ? parts.key : matchKey(m);
+        const rest = simple ? key : parts ? parts.rest : matchKey({ ...m, uri: undefined });
         const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
         const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
         // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
