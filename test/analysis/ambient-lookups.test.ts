@@ -82,3 +82,39 @@ spec:
       .filter(f => f.code === 'I140')).toEqual([]);
   });
 });
+
+describe('I144: a Service behind a waypoint in a default-deny namespace, and the policies that target it or the waypoint', () => {
+  const DENY = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {}`;
+  const TARGETING = (kind: string, name: string, ns = 'shop') => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: at-${name}, namespace: ${ns}}
+spec:
+  targetRefs: [{group: "${kind === 'Gateway' ? 'gateway.networking.k8s.io' : ''}", kind: ${kind}, name: ${name}}]
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/order]}}]`;
+  const codes = (...docs: string[]) => lint(NS, WAYPOINT, DENY, SVC, ...docs).filter(f => f.code === 'I144').map(f => f.resource);
+
+  test('no policy targets the Service or the waypoint: found', () => {
+    expect(codes()).toEqual(['Service shop/payment']);
+  });
+
+  test.each([
+    ['the Service', TARGETING('Service', 'payment')],
+    ['the waypoint Gateway', TARGETING('Gateway', 'waypoint')],
+  ])('a policy targets %s: nothing', (_what, policy) => {
+    expect(codes(policy)).toEqual([]);
+  });
+
+  test.each([
+    ['another Service', TARGETING('Service', 'order')],
+    ['another Gateway', TARGETING('Gateway', 'ingress')],
+    ['the waypoint\'s name in another namespace', TARGETING('Gateway', 'waypoint', 'other')],
+    ['a name with a | in it', TARGETING('Service', '"payment|x"')],
+  ])('a policy targets %s: still found', (_what, policy) => {
+    expect(codes(policy)).toEqual(['Service shop/payment']);
+  });
+});

@@ -1232,17 +1232,51 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         }
         return v;
       };
-      let targeted: Set<string> | undefined;
+      // whether a policy targets (namespace, kind, name), as `${ns}|${kind}|${name}` strings compare them: made when
+      // first asked, by namespace, kind and name (no key string per question) unless a part has a '|'
+      let targeted: ((ns: unknown, kind: string, name: unknown) => boolean) | undefined;
+      const targets = () => {
+        const eachRef = (visit: (ns: string, kind: string, name: string) => void) => {
+          for (const p of policies) {
+            const ns = String(ctx.ns(p.obj));
+            const refs = p.obj.spec?.targetRefs;
+            if (Array.isArray(refs)) for (const t of refs) visit(ns, String(t?.kind), String(t?.name));
+            if (p.obj.spec?.targetRef) visit(ns, String(p.obj.spec.targetRef.kind), String(p.obj.spec.targetRef.name));
+          }
+        };
+        const byNs = new Map<string, Map<string, Set<string>>>();
+        let bar = false;
+        eachRef((ns, kind, name) => {
+          bar ||= ns.includes('|') || kind.includes('|') || name.includes('|');
+          let byKind = byNs.get(ns);
+          if (!byKind) byNs.set(ns, byKind = new Map());
+          let names = byKind.get(kind);
+          if (!names) byKind.set(kind, names = new Set());
+          names.add(name);
+        });
+        if (bar) {
+          const flat = new Set<string>();
+          eachRef((ns, kind, name) => flat.add(`${ns}|${kind}|${name}`));
+          return (ns: unknown, kind: string, name: unknown) => flat.has(`${ns}|${kind}|${name}`);
+        }
+        return (ns: unknown, kind: string, name: unknown) => byNs.get(String(ns))?.get(kind)?.has(String(name)) ?? false;
+      };
+      // per waypoint, once: whether a policy targets it
+      const waypointTargeted = new Map<string, boolean>();
       for (const d of ctx.ofKind('Service')) {
         if (d.obj.apiVersion !== 'v1') continue;
         const ns = ctx.ns(d.obj);
         const name = d.obj.metadata?.name;
         const wp = ctx.waypointFor(ns, name);
         if (!wp || !ctx.isAmbient(ns) || !allowNothing(ns)) continue;
-        targeted ??= new Set(policies.flatMap(p => [...arr(p.obj.spec?.targetRefs), ...(p.obj.spec?.targetRef ? [p.obj.spec.targetRef] : [])]
-          .map((t: any) => `${ctx.ns(p.obj)}|${t?.kind}|${t?.name}`)));
-        const [wpNs, wpName] = wp.split('/');
-        if (targeted.has(`${ns}|Service|${name}`) || targeted.has(`${wpNs}|Gateway|${wpName}`)) continue;
+        targeted ??= targets();
+        if (targeted(ns, 'Service', name)) continue;
+        let viaWaypoint = waypointTargeted.get(wp);
+        if (viaWaypoint === undefined) {
+          const [wpNs, wpName] = wp.split('/');
+          waypointTargeted.set(wp, viaWaypoint = targeted(wpNs, 'Gateway', wpName));
+        }
+        if (viaWaypoint) continue;
         out.push(at(d, ['metadata', 'name'], `namespace ${ns} denies by default, but traffic to Service ${name} goes through the waypoint ${wp}, which applies no selector-based policy, and no policy targets the Service or the waypoint: the waypoint lets every caller through and the pods admit the waypoint; add targetRefs to this Service in the policies of its pods, or an allow-nothing AuthorizationPolicy with targetRefs to the waypoint Gateway`));
       }
       return out;
