@@ -615,6 +615,36 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
 }
 
 /**
+ * Warns, at synthesis, that a deny Server with HTTPRoutes gets no probe route, when `unread()` (the probe paths were
+ * not read: no workload of the Server's namespace and cluster selecting its pods was defined before the construct),
+ * unless the app's workloads at synthesis (those defined after the construct too) are known to have no proxy on the
+ * port: the workloads of the namespace and cluster that select the pods all lack a proxy (injected) or have the port
+ * in their skip-inbound-ports (skipsInbound), as warnProbes and warnUncoveredGrpcProbes skip them; their probes reach
+ * the app without the proxy, so nothing refuses them. Linkerd adds its probe routes only to Servers without HTTPRoutes
+ * (policy-controller/k8s/index/src/inbound/index.rs http_routes); the denial's log line: linkerd2-proxy
+ * app/inbound/src/policy/http.rs "Request denied" (client.ip). Once.
+ */
+function warnNoProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, unread: () => boolean): void {
+  const chart = Chart.of(scope);
+  let warned = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (warned || !unread()) return [];
+      const selected = workloadsAtSynthesis(scope).filter(({ api, pod, chart: at }) => namespaceOfObject(api) === ns && sameCluster(at, chart)
+        && Object.entries(to.selector).every(([k, v]) => (pod?.metadata?.labels ?? {})[k] === v));
+      if (selected.length && selected.every(({ pod }) => !injected(pod) || skipsInbound(pod, to.targetPort))) return [];
+      warned = true;
+      warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
+        + `and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. `
+        + 'Fix, opening nothing: define the workloads first, or probe another port. '
+        + `Or admit the kubelet: { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<CIDR>')], methods: [HttpMethod.GET], paths: [PathMatch.exact('/healthz')] } with its mtlsExceptions entry. `
+        + `The CIDR: ${probeSources(false)}; any unauthenticated client in it can then GET those paths`);
+      return [];
+    },
+  });
+}
+
+/**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster, with a proxy, whose `grpc:`
  * probes target a port that no Server of this zero trust selects (no rule's, no mtlsExceptions entry's): the pods'
  * default inbound server takes the port, with the namespace's deny (policy-controller/k8s/index/src/inbound/index.rs
@@ -853,14 +883,9 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       const all = scoped.length && strict && !grpc ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
       const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
       let probes = scoped.length && !grpc ? probesHere() : [];
-      // Linkerd adds its probe routes only to Servers without HTTPRoutes (policy-controller inbound index.rs http_routes);
-      // the denial's log line: linkerd2-proxy app/inbound/src/policy/http.rs "Request denied" (client.ip)
-      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
-        + `and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. `
-        + 'Fix, opening nothing: define the workloads first, or probe another port. '
-        + `Or admit the kubelet: { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<CIDR>')], methods: [HttpMethod.GET], paths: [PathMatch.exact('/healthz')] } with its mtlsExceptions entry. `
-        + `The CIDR: ${probeSources(false)}; any unauthenticated client in it can then GET those paths`);
-      if (probes === undefined) warnNoProbes();
+      // the probe paths were not read (no workload found): warned of at synthesis, when the probes are final (after a
+      // MultiClusterExport's redecision below) and the app's workloads defined after this construct are known
+      if (scoped.length && !grpc && strict) warnNoProbes(scope, ns, server, to, () => probes === undefined);
       // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
       const requests = (r: RuleIntent) => (r.grpcMethods
         ? `gRPC ${r.grpcMethods.map(g => `${g.service}/${g.method ?? '*'}`).join(', ')}`
@@ -914,7 +939,6 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         if (JSON.stringify(now) !== JSON.stringify(probes)) {
           // (no dropped-settings note to keep: every setting Linkerd's zero trust cannot express is refused, ACCESS_RULES_KEEP)
           for (const c of [...routes.node.children]) routes.node.tryRemoveChild(c.node.id);
-          if (now === undefined && probes !== undefined) warnNoProbes();
           probes = now;
           writeRoutes(routes, probes);
         }
