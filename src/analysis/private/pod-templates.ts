@@ -10,6 +10,8 @@ export interface PodTemplateFacts {
   readonly ns: string;
   readonly labels: { [k: string]: string };
   readonly annotations: { [k: string]: unknown };
+  /** The pod template's spec (undefined if it has none). */
+  readonly spec: any;
 }
 
 const GROUPS: { readonly [kind: string]: string } = { Pod: 'v1', Job: 'batch/', CronJob: 'batch/' };
@@ -27,7 +29,9 @@ export function podTemplatesOf(objects: any[], nsOf: (o: any) => string): PodTem
   return [...workloads, ...controllerWorkloads(objects)].map(o => {
     const template = (POD_TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
     const meta = map(map(template).metadata);
-    return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations) };
+    return {
+      obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations), spec: map(template).spec,
+    };
   });
 }
 
