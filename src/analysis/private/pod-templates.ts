@@ -29,9 +29,8 @@ export function podTemplatesOf(objects: any[], nsOf: (o: any) => string): PodTem
   return [...workloads, ...controllerWorkloads(objects)].map(o => {
     const template = (POD_TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
     const meta = map(map(template).metadata);
-    return {
-      obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations), spec: map(template).spec,
-    };
+    const spec = map(template).spec;
+    return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations), spec };
   });
 }
 
