@@ -245,12 +245,15 @@ export class LinkerdServer extends Construct {
   private gatewayWarned = false;
   private rateLimit?: PerCallerRateLimit;
   private remoteCallers?: { by: Construct; name: string; callers: string; consumers: string };
+  /** What the Server selects (see `selection`). */
+  private readonly selected: () => { namespace: string | undefined; matchLabels: { [k: string]: string }; port: number };
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
     this.serviceName = service.name;
     this.routeKind = linkerdRoutesHttp(service.protocol) ? 'HTTPRoute' : service.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : undefined;
+    this.selected = () => ({ namespace, matchLabels: service.selector, port });
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
@@ -548,6 +551,15 @@ export class LinkerdServer extends Construct {
       for (const w of this.undeclaredWarnings.splice(0)) warnFrom(w.scope, w.message);
     }
     return mesh.linkerdInboundPolicy;
+  }
+
+  /**
+   * The namespace, the pods (its `podSelector`'s matchLabels: the Service's selector, read now) and the pod port the
+   * Server selects, as written, without rendering it (its rendering warns): for the synthesis-time readers of the
+   * app's Servers (the zero trust's uncovered gRPC probes).
+   */
+  public selection(): { namespace: string | undefined; matchLabels: { [k: string]: string }; port: number } {
+    return this.selected();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
 import { LinkerdServer, linkerdProxyProtocol, linkerdRoutesHttp, warnFrom, ZeroTrustRoute } from './server';
@@ -13,9 +13,10 @@ import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/z
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
 import { show } from '../../private/errors';
-import { namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY } from '../../private/linkerd-policy';
+import { manifestOf, namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY, linkerdServerPodPorts } from '../../private/linkerd-policy';
 import { objectMetadata } from '../../private/metadata';
+import { labelSelectorMatches } from '../../private/pod-spec';
 import { perSynthesis } from '../../private/synthesis';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -238,6 +239,37 @@ interface WorkloadPod {
  */
 function workloadsAtSynthesis(scope: Construct): RenderedPodTemplate[] {
   return perSynthesis(scope, 'linkerd-zero-trust:workloads', () => renderedPodTemplates(scope.node.root, WORKLOADS));
+}
+
+/** A Linkerd Server of the app: where it is, the pods and the pod port it selects (a number, or a container port's name). */
+interface AppServer {
+  readonly namespace: string | undefined;
+  readonly chart: Chart;
+  readonly podSelector: unknown;
+  readonly port: unknown;
+}
+
+/**
+ * The app's Linkerd Servers (policy.linkerd.io), read once per synthesis for the uncovered-gRPC-probe warnings of every
+ * ZeroTrustNamespace: the library's (LinkerdServer: a zero trust's, a rate limit's, a multicluster export's) as they
+ * select, without rendering them (their rendering warns); any other (a hand-written ApiObject, an imported L1, the
+ * proxy-admin Server of allowScrapes) as rendered now; one that cannot be rendered yet is left out.
+ */
+function serversAtSynthesis(scope: Construct): AppServer[] {
+  return perSynthesis(scope, 'linkerd-zero-trust:servers', () => {
+    const out: AppServer[] = [];
+    for (const c of scope.node.root.node.findAll()) {
+      if (c instanceof LinkerdServer) {
+        const { namespace, matchLabels, port } = c.selection();
+        out.push({ namespace, chart: Chart.of(c), podSelector: { matchLabels }, port });
+        continue;
+      }
+      if (!ApiObject.isApiObject(c) || c.kind !== 'Server' || !c.apiVersion.startsWith(`${POLICY}/`) || c.node.scope instanceof LinkerdServer) continue;
+      const manifest = manifestOf(c);
+      if (manifest) out.push({ namespace: namespaceOfObject(c), chart: Chart.of(c), podSelector: manifest.spec?.podSelector, port: manifest.spec?.port });
+    }
+    return out;
+  });
 }
 
 /**
@@ -646,7 +678,8 @@ function warnNoProbes(scope: Construct, ns: string, server: LinkerdServer, to: S
 
 /**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster, with a proxy, whose `grpc:`
- * probes target a port that no Server of this zero trust selects (no rule's, no mtlsExceptions entry's): the pods'
+ * probes target a port that no Server of the app selects (no rule's, no mtlsExceptions entry's, nor any other Server of the
+ * app, read at synthesis: serversAtSynthesis, the library's other constructs' and hand-written ones): the pods'
  * default inbound server takes the port, with the namespace's deny (policy-controller/k8s/index/src/inbound/index.rs
  * default_inbound_server), whose only authorizations are the probe routes (GET, the httpGet probe paths, from
  * policyController.probeNetworks: workload.rs pod_http_probes, index.rs default_inbound_http_routes): the kubelet's
@@ -684,7 +717,11 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               }
               continue;
             }
-            if (covering.length) continue;
+            // a Server the construct does not write (hand-written, or another construct's) that selects the port of these
+            // pods takes it from their default server (policy-controller inbound index.rs: default_inbound_server is for
+            // the ports no Server selects; a Server port by name is each container port of that name: select_ports)
+            if (covering.length || serversAtSynthesis(scope).some(sv => sv.namespace === ns && sameCluster(sv.chart, chart)
+              && labelSelectorMatches(sv.podSelector, labels) && linkerdServerPodPorts(sv.port, pod?.spec).includes(Number(port)))) continue;
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);
@@ -697,7 +734,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
           warned.add(`${what} ${port}`);
           const fails = Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
           const to = `ServiceRef.fromName('<service>', { port: <port>, targetPort: ${port}, protocol: ServiceProtocol.GRPC })`;
-          warnFrom(scope, `Namespace ${ns} (default inbound policy deny): ${what} probes port ${port} with gRPC probes (${probes.join(', ')}), a port no Server of this ZeroTrustNamespace selects: `
+          warnFrom(scope, `Namespace ${ns} (default inbound policy deny): ${what} probes port ${port} with gRPC probes (${probes.join(', ')}), a port no Server of the app selects: `
             + `refused, as the pods' default server admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; ${fails}. `
             + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
             + `Or admit the kubelet: { name: '<service>-grpc-probes', to: ${to}, callers: [Identity.network('<CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
