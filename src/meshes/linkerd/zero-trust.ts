@@ -205,6 +205,8 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'
 /**
  * The paths of the httpGet probes on `to`'s target port of the workloads `pods` (the app's defined so far, of
  * the Server's cluster) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ * A workload whose pods have no proxy (injected) or whose skip-inbound-ports lists the port (skipsInbound) is found,
+ * but its probes reach the app without the proxy: no route is needed for them, and their paths are not opened.
  */
 function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
   let found = false;
@@ -214,6 +216,7 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
     const labels = pod?.metadata?.labels ?? {};
     if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
     found = true;
+    if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
     for (const ct of pod?.spec?.containers ?? []) {
       for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
         const get = probe?.httpGet;

@@ -773,6 +773,35 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     expect(routed.warnings.filter(w => w.includes('no longer authorizes'))).toHaveLength(1);
   });
 
+  test('the probe route holds the probe paths of the pods with a proxy on the port only (not of pods without a proxy, nor of pods whose skip-inbound-ports lists it: their probes never reach the proxy)', () => {
+    const probePaths = (...pods: [string, { [k: string]: string }, { [k: string]: unknown }?][]) => {
+      const chart = shopChart();
+      for (const [path, annotations, spec] of pods) {
+        new ApiObject(chart, `pods-${path.slice(1)}`, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `payment-${path.slice(1)}` },
+          spec: {
+            selector: { matchLabels: { app: 'payment', path: path.slice(1) } },
+            template: {
+              metadata: { labels: { app: 'payment', path: path.slice(1) }, annotations },
+              spec: { ...spec, containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path, port: 8080 } } }] },
+            },
+          },
+        });
+      }
+      const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+      const out = synthValidated(chart);
+      expect(zt.warnings.filter(w => w.includes('no longer authorizes'))).toEqual([]);
+      return ofKind(out, 'HTTPRoute').filter(r => r.metadata.name === 'payment-probes').flatMap(r => r.spec.rules[0].matches.map((m: any) => m.path.value));
+    };
+    expect(probePaths(['/healthz', {}], ['/debug', { 'linkerd.io/inject': 'disabled' }], ['/ready', { 'config.linkerd.io/skip-inbound-ports': '8080' }], ['/host', {}, { hostNetwork: true }])).toEqual(['/healthz']);
+    // the other side: each of them with a proxy on the port
+    expect(probePaths(['/healthz', {}], ['/debug', { 'linkerd.io/inject': 'enabled' }], ['/ready', { 'config.linkerd.io/skip-inbound-ports': '9090' }])).toEqual(['/debug', '/healthz', '/ready']);
+    // only pods without a proxy on the port: known, no probe route and no warning
+    expect(probePaths(['/debug', { 'linkerd.io/inject': 'disabled' }])).toEqual([]);
+  });
+
   // the warning is decided at synthesis, on the app's workloads then (those defined after the construct too): pods
   // without a proxy, or whose probe port proxy-init does not redirect, need no probe route (nothing refuses their
   // probes), as warnProbes and warnUncoveredGrpcProbes skip them
