@@ -109,6 +109,9 @@ describe('linkerd reachability: a GRPCRoute match without a method makes the pro
   test('an all-unauthenticated Server is refused too (the invalid policy authorizes nothing); a null method is no method', () => {
     const m = matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: [{method: {type: Exact, service: x.Y}}, {method: null}]}]'));
     expect(call(m, 'POST', '/x.Y/Z')).toMatchObject({ allowed: false, reason: expect.stringContaining('GRPCRoute tenant has a match without a method (spec.rules[0].matches[1])') });
+    // an empty match is a match without a method too (unlike a rule without matches, `matches: []`: the implicit default match)
+    expect(call(matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: [{}]}]')), 'POST')).toMatchObject({ allowed: false, reason: expect.stringContaining('GRPCRoute tenant has a match without a method (spec.rules[0].matches[0])') });
+    expect(call(matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: []}]')), 'POST').allowed).toBe(true);
   });
 
   test('a GRPCRoute the policy controller ignores (a RegularExpression method match) does not invalidate the port, nor does one on an HTTP/2 Server', () => {
