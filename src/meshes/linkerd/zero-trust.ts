@@ -244,12 +244,18 @@ function workloadsAtSynthesis(scope: Construct): RenderedPodTemplate[] {
   return perSynthesis(scope, 'linkerd-zero-trust:workloads', () => renderedPodTemplates(scope.node.root, WORKLOADS));
 }
 
-/** A Linkerd Server of the app: where it is, the pods and the pod port it selects (a number, or a container port's name). */
+/**
+ * A Linkerd Server of the app: where it is, the pods and the pod port it selects (a number, or a container port's name),
+ * its proxyProtocol, how messages name it, and how to change its proxyProtocol.
+ */
 interface AppServer {
   readonly namespace: string | undefined;
   readonly chart: Chart;
   readonly podSelector: unknown;
   readonly port: unknown;
+  readonly proxyProtocol: unknown;
+  readonly what: string;
+  readonly fixProtocol: string;
 }
 
 /**
@@ -263,13 +269,31 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
     const out: AppServer[] = [];
     for (const c of scope.node.root.node.findAll()) {
       if (c instanceof LinkerdServer) {
-        const { namespace, matchLabels, port } = c.selection();
-        out.push({ namespace, chart: Chart.of(c), podSelector: { matchLabels }, port });
+        const { namespace, matchLabels, port, service, protocol, proxyProtocol } = c.selection();
+        out.push({
+          namespace,
+          chart: Chart.of(c),
+          podSelector: { matchLabels },
+          port,
+          proxyProtocol,
+          what: `the library's Server ${namespace ?? ''}/${c.serverName} of service ${service} (protocol ${protocol}, proxyProtocol ${proxyProtocol})`,
+          fixProtocol: `declare that service's protocol ServiceProtocol.GRPC (ServiceRef.fromName('${service}', { ..., protocol: ServiceProtocol.GRPC }))`,
+        });
         continue;
       }
       if (!ApiObject.isApiObject(c) || c.kind !== 'Server' || !c.apiVersion.startsWith(`${POLICY}/`) || c.node.scope instanceof LinkerdServer) continue;
       const manifest = manifestOf(c);
-      if (manifest) out.push({ namespace: namespaceOfObject(c), chart: Chart.of(c), podSelector: manifest.spec?.podSelector, port: manifest.spec?.port });
+      if (!manifest) continue;
+      const namespace = namespaceOfObject(c);
+      out.push({
+        namespace,
+        chart: Chart.of(c),
+        podSelector: manifest.spec?.podSelector,
+        port: manifest.spec?.port,
+        proxyProtocol: manifest.spec?.proxyProtocol,
+        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)})`,
+        fixProtocol: 'set that Server\'s proxyProtocol to gRPC (or HTTP/2)',
+      });
     }
     return out;
   });
@@ -720,11 +744,26 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               }
               continue;
             }
+            if (covering.length) continue;
             // a Server the construct does not write (hand-written, or another construct's) that selects the port of these
             // pods takes it from their default server (policy-controller inbound index.rs: default_inbound_server is for
             // the ports no Server selects; a Server port by name is each container port of that name: select_ports)
-            if (covering.length || serversAtSynthesis(scope).some(sv => sv.namespace === ns && sameCluster(sv.chart, chart)
-              && labelSelectorMatches(sv.podSelector, labels) && linkerdServerPodPorts(sv.port, pod?.spec).includes(Number(port)))) continue;
+            const others = serversAtSynthesis(scope).filter(sv => sv.namespace === ns && sameCluster(sv.chart, chart)
+              && labelSelectorMatches(sv.podSelector, labels) && linkerdServerPodPorts(sv.port, pod?.spec).includes(Number(port)));
+            // each of them HTTP/1: the proxy serves the port to the kubelet as HTTP/1 without detection (linkerd2-proxy
+            // app/inbound/src/detect.rs: "Unmeshed services don't use protocol upgrading"), and its gRPC probe (HTTP/2) fails
+            // (of several, Linkerd applies the oldest, which the manifests do not tell: warned only if all are HTTP/1)
+            if (others.length && others.every(sv => sv.proxyProtocol === 'HTTP/1')) {
+              const key = `${api.kind} ${api.name} ${port} http1`;
+              if (!warned.has(key)) {
+                warned.add(key);
+                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} `
+                  + `serves as HTTP/1, without protocol detection: the kubelet's gRPC probe (HTTP/2) fails; ${PROBE_FAILS[kind]}. `
+                  + `Fix: ${others[0].fixProtocol}, or make the probe an exec probe ['grpc_health_probe', '-addr=localhost:${port}']`);
+              }
+              continue;
+            }
+            if (others.length) continue;
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);

@@ -422,4 +422,43 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
     expect(uncovered(chart => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } }))).toBe(0);
     expect(uncovered(chart => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } }), true)).toBe(0);
   });
+
+  // linkerd2-proxy app/inbound/src/detect.rs: an HTTP/1 Server's port is served to an unmeshed client (the kubelet) as
+  // HTTP/1 without detection ("Unmeshed services don't use protocol upgrading"), so its gRPC probe (HTTP/2) fails
+  describe('an HTTP/1 Server covering the port: the probe fails whatever it authorizes, warned as such', () => {
+    const warnings = (build: (chart: Chart) => void) => {
+      const chart = shopChart();
+      paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+      build(chart);
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(' probes port 9090'));
+    };
+
+    test('a hand-written HTTP/1 Server: warned, naming it and the fix', () => {
+      expect(warnings(chart => server(chart, { proxyProtocol: 'HTTP/1' }))).toEqual([
+        'Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol HTTP/1) '
+        + 'serves as HTTP/1, without protocol detection: the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+        + 'Fix: set that Server\'s proxyProtocol to gRPC (or HTTP/2), or make the probe an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\']',
+      ]);
+      // the other side: a detected (unknown, the default), HTTP/2 or gRPC Server
+      for (const proxyProtocol of ['unknown', 'HTTP/2', 'gRPC']) expect([proxyProtocol, warnings(chart => server(chart, { proxyProtocol }))]).toEqual([proxyProtocol, []]);
+      expect(warnings(chart => server(chart, { proxyProtocol: undefined }))).toEqual([]);
+      // of two Servers of the port, Linkerd applies the oldest, which the manifests do not tell: warned only if each is HTTP/1
+      const second = (chart: Chart, proxyProtocol: string) => new ApiObject(chart, 'second-server', {
+        apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'payment-health-2' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 'health', proxyProtocol },
+      });
+      expect(warnings(chart => { server(chart, { proxyProtocol: 'HTTP/1' }); second(chart, 'gRPC'); })).toEqual([]);
+      expect(warnings(chart => { server(chart, { proxyProtocol: 'HTTP/1' }); second(chart, 'HTTP/1'); })).toHaveLength(1);
+    });
+
+    test('a rate limit\'s Server of an HTTP service: warned, with the fix on the service', () => {
+      const health = (protocol: ServiceProtocol) => ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, protocol, selector: { app: 'payment' } });
+      const limited = (protocol: ServiceProtocol) => (chart: Chart) => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health(protocol), timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+      expect(warnings(limited(ServiceProtocol.HTTP))).toEqual([expect.stringContaining('which the library\'s Server shop/payment-health-9090 of service payment-health (protocol http, proxyProtocol HTTP/1) serves as HTTP/1, without protocol detection: '
+        + 'the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+        + 'Fix: declare that service\'s protocol ServiceProtocol.GRPC (ServiceRef.fromName(\'payment-health\', { ..., protocol: ServiceProtocol.GRPC })), or make the probe an exec probe')]);
+      expect(warnings(limited(ServiceProtocol.HTTP2))).toEqual([]);
+    });
+  });
 });
