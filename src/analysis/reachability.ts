@@ -1296,6 +1296,17 @@ export class ReachabilityMatrix {
     const routes: any[] = this.once(`linkerd-routes ${req.ns} ${server.metadata.name}`, () => this.linkerdRoutes(req.ns, server));
     let route: any;
     if (server.spec.proxyProtocol === 'gRPC') {
+      const invalid = this.linkerdInvalidGrpcMatch(routes);
+      if (invalid) {
+        return {
+          allowed: false,
+          reason: `the proxy refuses the policy of Server ${req.ns}/${server.metadata.name}: GRPCRoute ${invalid.route} has a match without a method (${invalid.at}), which the policy controller sends `
+            + 'as a route match without an RPC match (policy-controller grpc/src/routes/grpc.rs convert_match) and the proxy refuses ("missing RPC match": linkerd2-proxy http/route grpc/match.rs '
+            + 'MatchRoute::try_from); one invalid route makes the whole port\'s policy invalid (proxy/server-policy ServerPolicy::try_from), and the proxy then serves the port with a policy that '
+            + 'authorizes nothing (app/inbound policy/api.rs, ServerPolicy::invalid): every request is denied, HTTP 403 or grpc-status 7 PERMISSION_DENIED; give each match a method '
+            + `(e.g. method: {service: ${invalid.service ?? '<package.Service>'}}), or drop the match for a rule without matches`,
+        };
+      }
       // without GRPCRoutes the policy controller sends the proxy its default gRPC route (policy-controller/core/src/
       // inbound.rs, Default for InboundRoute<GrpcRouteMatch>: one match, a method match of any service and method),
       // which, as every gRPC route match, matches POST requests only (linkerd2-proxy linkerd/http/route/src/grpc/
@@ -1413,6 +1424,36 @@ export class ReachabilityMatrix {
       }
     }
     return route;
+  }
+
+  /**
+   * The first match without a `method` among the GRPCRoutes the policy controller sends a gRPC Server's proxy (by
+   * route name, then rule and match), if any. The policy controller admits and indexes such a match (it is optional:
+   * policy-controller/k8s/index/src/routes/grpc.rs try_match) and sends it with no RPC match (grpc/src/routes/grpc.rs
+   * convert_match, `rpc: None`); the proxy refuses it (linkerd2-proxy linkerd/http/route/src/grpc/match.rs
+   * MatchRoute::try_from, InvalidRouteMatch::MissingRpc), which fails the whole Server policy of the port
+   * (linkerd/proxy/server-policy/src/lib.rs ServerPolicy::try_from, InvalidServer::GrpcRoute), not the route alone:
+   * the proxy then takes ServerPolicy::invalid (app/inbound/src/policy/api.rs), one route with no authorizations, so
+   * every request is denied (HttpRouteUnauthorized: HTTP 403, grpc-status 7; app/inbound/src/http/server.rs). A
+   * `method: null` is no method (the controller reads an absent field). A service the routes name, if any, is
+   * returned for the fix.
+   */
+  private linkerdInvalidGrpcMatch(routes: any[]): { route: string; at: string; service?: string } | undefined {
+    const sorted = [...routes].sort((a, b) => (String(a.metadata?.name) < String(b.metadata?.name) ? -1 : 1));
+    const rulesOf = (r: any): any[] => (Array.isArray(r.spec?.rules) ? r.spec.rules : []);
+    const matchesOf = (rule: any): any[] => (Array.isArray(rule?.matches) ? rule.matches : []);
+    const serviceOf = (rs: any[]): string | undefined => rs.flatMap(r => rulesOf(r).flatMap(matchesOf)).find((m: any) => typeof m?.method?.service === 'string')?.method.service;
+    for (const r of sorted) {
+      for (const [i, rule] of rulesOf(r).entries()) {
+        for (const [j, m] of matchesOf(rule).entries()) {
+          if (m?.method === undefined || m?.method === null) {
+            // the service of the route's other matches, else of the Server's other routes
+            return { route: String(r.metadata?.name), at: `spec.rules[${i}].matches[${j}]`, service: serviceOf([r]) ?? serviceOf(sorted) };
+          }
+        }
+      }
+    }
+    return undefined;
   }
 
   /**

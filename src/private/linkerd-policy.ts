@@ -124,6 +124,27 @@ export function linkerdRequiresIdentity(podAnnotations: { readonly [k: string]: 
 }
 
 /**
+ * The pod port numbers a Server's `spec.port` selects on a pod (its pod spec): a number is that port; a name is each
+ * TCP port of that name (exactly: a map lookup) among the pod's containers and init containers, as the policy
+ * controller indexes a pod's named ports (policy-controller/k8s/index/src/inbound/workload.rs pod_tcp_ports_by_name,
+ * named_tcp_port: a protocol other than TCP, case-insensitively, or a port outside 1-65535 is skipped) and selects a
+ * Server's named port (index.rs select_ports: `port_names.get(name)`, every number of the name, or none), sorted.
+ */
+export function linkerdServerPodPorts(serverPort: unknown, podSpec: any): number[] {
+  if (typeof serverPort === 'number') return [serverPort];
+  if (typeof serverPort !== 'string') return [];
+  const containers = [podSpec?.containers, podSpec?.initContainers].flatMap(list => (Array.isArray(list) ? list : []));
+  const out = new Set<number>();
+  for (const c of containers) {
+    for (const p of Array.isArray(c?.ports) ? c.ports : []) {
+      if (p?.name !== serverPort || (typeof p.protocol === 'string' && p.protocol.toUpperCase() !== 'TCP')) continue;
+      if (Number.isInteger(p.containerPort) && p.containerPort >= 1 && p.containerPort <= 65535) out.add(p.containerPort);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
  * A default policy on a port that requires identity: an `Allow` policy made `authenticated_only` (policy-controller/
  * k8s/index/src/inbound/index.rs default_inbound_server), so `all-unauthenticated` is `all-authenticated` and
  * `cluster-unauthenticated` `cluster-authenticated`; `deny` and `audit` are unchanged.

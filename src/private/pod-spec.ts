@@ -27,3 +27,25 @@ export function servicePortCandidates(podSpec: any): any[] {
     .filter((p: any) => p && typeof p === 'object' && (p.protocol ?? 'TCP') === 'TCP');
   return [...ports(podSpec?.containers), ...ports((Array.isArray(podSpec?.initContainers) ? podSpec.initContainers : []).filter((c: any) => c?.restartPolicy === 'Always'))];
 }
+
+/**
+ * Whether a Kubernetes label selector (`matchLabels` and `matchExpressions`, e.g. a Linkerd Server's `podSelector`)
+ * selects a pod with exactly these labels (a pod template's: all of its labels are known). An unknown operator
+ * selects nothing.
+ */
+export function labelSelectorMatches(selector: any, labels: { [k: string]: string }): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const matchLabels = selector.matchLabels && typeof selector.matchLabels === 'object' ? selector.matchLabels : {};
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).every((e: any) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': return has && values.includes(labels[e.key]);
+      case 'NotIn': return !has || !values.includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}

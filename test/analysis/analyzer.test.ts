@@ -341,5 +341,49 @@ spec:
       // a pod's own list replaces the namespace's
       expect(l121(nsListing, server('all-unauthenticated'), listing(workload('Deployment', 'user', 'all-unauthenticated'), '9090'))).toEqual([]);
     });
+
+    // a Server port by name selects, on each pod, its containers' (and init containers') TCP ports of that name
+    // (policy-controller/k8s/index/src/inbound/index.rs select_ports; workload.rs pod_tcp_ports_by_name), each
+    // with that pod's default on its number (index.rs default_inbound_server)
+    describe('a Server port by name, resolved against the selected pods\' container ports', () => {
+      const named = (accessPolicy: string, port = 'http') => server(accessPolicy).replace('port: 8080', `port: ${port}`);
+      const withPorts = (doc: string, ports: string) => doc.replace('ports: [{containerPort: 8080}]', `ports: ${ports}`);
+      const user = (ports = '[{name: http, containerPort: 8080}]', list = '8080', name = 'user') => listing(withPorts(workload('Deployment', name, 'all-unauthenticated'), ports), list);
+
+      test('the name is port 8080 on the pods, which they list: reported, naming the port; all-authenticated is not; another list is not', () => {
+        expect(l121(ns('deny'), named('all-unauthenticated'), user())).toEqual([
+          `all-unauthenticated admits more callers than the default inbound policy of pods it selects: Deployment user (all-authenticated, its pod template's ${KEY}, authenticated callers only on port 8080 `
+          + `as its pod template's ${REQ}: "8080" lists it); Linkerd applies the Server's accessPolicy to their port instead of that default, `
+          + 'and no AuthorizationPolicy governs this Server: the port is open wider than these pods\' own default; set accessPolicy: all-authenticated (or authorize the callers)',
+        ]);
+        expect(l121(ns('deny'), named('all-authenticated'), user())).toEqual([]);
+        expect(l121(ns('deny'), named('all-unauthenticated'), user(undefined, '9090'))).toEqual([]);
+        // the namespace's list, copied onto pods without their own
+        expect(l121(listing(ns('all-unauthenticated'), '8000-8100'), named('all-unauthenticated'), withPorts(workload('Deployment', 'user'), '[{name: http, containerPort: 8080}]')))
+          .toEqual([expect.stringContaining('Deployment user (all-authenticated, the namespace\'s, authenticated callers only on port 8080 as the namespace\'s')]);
+      });
+
+      test('per pod: the name may be another number on each workload; an init container\'s port counts; a UDP port, another name or case does not', () => {
+        const b = user('[{name: http, containerPort: 9090}]', '8080', 'b');
+        expect(l121(ns('deny'), named('all-unauthenticated'), user(), b)).toEqual([expect.stringContaining('pods it selects: Deployment user (all-authenticated, ')]);
+        const init = user('[]').replace('spec: {containers:', 'spec: {initContainers: [{name: proxy, image: p:1, restartPolicy: Always, ports: [{name: http, containerPort: 8080}]}], containers:');
+        expect(l121(ns('deny'), named('all-unauthenticated'), init)).toHaveLength(1);
+        expect(l121(ns('deny'), named('all-unauthenticated'), user('[{name: http, containerPort: 8080, protocol: UDP}]'))).toEqual([]);
+        expect(l121(ns('deny'), named('all-unauthenticated'), user('[{name: HTTP, containerPort: 8080}]'))).toEqual([]);
+        expect(l121(ns('deny'), named('all-unauthenticated', 'grpc'), user())).toEqual([]);
+      });
+
+      test('a name on several ports of a pod (two containers): the Server selects each, and the listed ones are named', () => {
+        const two = (list: string) => user('[{name: http, containerPort: 8081}]', list).replace('image: app:1,', 'image: app:1, ports: [{name: http, containerPort: 8080}]}, {name: side, image: side:1,');
+        expect(l121(ns('deny'), named('all-unauthenticated'), two('8081'))).toEqual([expect.stringContaining(`authenticated callers only on port 8081 as its pod template's ${REQ}: "8081" lists it)`)]);
+        expect(l121(ns('deny'), named('all-unauthenticated'), two('8080-8081'))).toEqual([expect.stringContaining(`authenticated callers only on ports 8080, 8081 as its pod template's ${REQ}: "8080-8081" lists them)`)]);
+        expect(l121(ns('deny'), named('all-unauthenticated'), two('9090'))).toEqual([]);
+      });
+
+      test('a pod without a TCP port of that name is not served by the Server (it selects no port of it): its default is not compared', () => {
+        expect(l121(ns('all-unauthenticated'), named('all-unauthenticated'), withPorts(workload('Deployment', 'user', 'deny'), '[{name: web, containerPort: 8080}]'))).toEqual([]);
+        expect(l121(ns('all-unauthenticated'), named('all-unauthenticated'), withPorts(workload('Deployment', 'user', 'deny'), '[{name: http, containerPort: 8080}]'))).toHaveLength(1);
+      });
+    });
   });
 });

@@ -78,3 +78,46 @@ describe('linkerd reachability: a gRPC Server\'s routes match POST requests only
     expect(call(m, 'GET').allowed).toBe(true);
   });
 });
+
+/**
+ * A GRPCRoute match without a `method` (a headers-only match): the policy controller admits and sends it as a route
+ * match without an RPC match (policy-controller/k8s/index/src/routes/grpc.rs try_match: `method` is optional;
+ * grpc/src/routes/grpc.rs convert_match: `rpc: None`), which the proxy refuses ("missing RPC match": linkerd2-proxy
+ * linkerd/http/route/src/grpc/match.rs MatchRoute::try_from). One invalid route fails the whole port's policy
+ * (proxy/server-policy/src/lib.rs ServerPolicy::try_from, InvalidServer::GrpcRoute), and the proxy serves the port
+ * with its invalid-server policy, which authorizes nothing (app/inbound/src/policy/api.rs, ServerPolicy::invalid).
+ */
+describe('linkerd reachability: a GRPCRoute match without a method makes the proxy refuse the whole port', () => {
+  const HEADERS_ONLY = '[{matches: [{headers: [{name: x-tenant, value: acme}]}]}]';
+  const docs = [SERVER('deny'), ROUTE('charge', `[{matches: [{method: {type: Exact, service: ${SVC}, method: Charge}}]}]`), AUTHZ('charge', 'GRPCRoute', 'charge')];
+  const INVALID = 'the proxy refuses the policy of Server shop/payment-8080: GRPCRoute tenant has a match without a method (spec.rules[0].matches[0]), which the policy controller sends as a route match without an RPC match '
+    + '(policy-controller grpc/src/routes/grpc.rs convert_match) and the proxy refuses ("missing RPC match": linkerd2-proxy http/route grpc/match.rs MatchRoute::try_from); '
+    + 'one invalid route makes the whole port\'s policy invalid (proxy/server-policy ServerPolicy::try_from), and the proxy then serves the port with a policy that authorizes nothing '
+    + '(app/inbound policy/api.rs, ServerPolicy::invalid): every request is denied, HTTP 403 or grpc-status 7 PERMISSION_DENIED; give each match a method (e.g. method: {service: ' + SVC + '}), or drop the match for a rule without matches';
+
+  test('without the method-less match the authorized POST is allowed (the other side)', () => {
+    expect(call(matrix(...docs), 'POST')).toMatchObject({ allowed: true, reason: 'AuthorizationPolicy shop/charge (on GRPCRoute charge)' });
+  });
+
+  test('a headers-only match on another GRPCRoute of the Server denies every request to the port, the authorized POST too', () => {
+    const m = matrix(...docs, ROUTE('tenant', HEADERS_ONLY));
+    for (const [method, path] of [['POST', `/${SVC}/Charge`], ['POST', `/${SVC}/Refund`], ['GET', '/']]) {
+      expect(call(m, method, path)).toMatchObject({ allowed: false, reason: INVALID });
+    }
+  });
+
+  test('an all-unauthenticated Server is refused too (the invalid policy authorizes nothing); a null method is no method', () => {
+    const m = matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: [{method: {type: Exact, service: x.Y}}, {method: null}]}]'));
+    expect(call(m, 'POST', '/x.Y/Z')).toMatchObject({ allowed: false, reason: expect.stringContaining('GRPCRoute tenant has a match without a method (spec.rules[0].matches[1])') });
+    // an empty match is a match without a method too (unlike a rule without matches, `matches: []`: the implicit default match)
+    expect(call(matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: [{}]}]')), 'POST')).toMatchObject({ allowed: false, reason: expect.stringContaining('GRPCRoute tenant has a match without a method (spec.rules[0].matches[0])') });
+    expect(call(matrix(SERVER('all-unauthenticated'), ROUTE('tenant', '[{matches: []}]')), 'POST').allowed).toBe(true);
+  });
+
+  test('a GRPCRoute the policy controller ignores (a RegularExpression method match) does not invalidate the port, nor does one on an HTTP/2 Server', () => {
+    const ignored = ROUTE('tenant', `[{matches: [{method: {type: RegularExpression, service: ${SVC}, method: 'Char.*'}}]}, {matches: [{headers: [{name: x-tenant, value: acme}]}]}]`);
+    expect(call(matrix(...docs, ignored), 'POST')).toMatchObject({ allowed: true, reason: 'AuthorizationPolicy shop/charge (on GRPCRoute charge)' });
+    const http2 = matrix(SERVER('deny').replace('proxyProtocol: gRPC', 'proxyProtocol: HTTP/2'), AUTHZ('on-server', 'Server', 'payment-8080'), ROUTE('tenant', HEADERS_ONLY));
+    expect(call(http2, 'POST').allowed).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { controllerWorkloads } from './enrolment';
-import { POD_TEMPLATE_PATHS } from '../../private/pod-spec';
+import { labelSelectorMatches, POD_TEMPLATE_PATHS } from '../../private/pod-spec';
 
 /** A pod template among the manifests (a workload's, or a bare Pod's metadata), for the rules that read pods' own settings. */
 export interface PodTemplateFacts {
@@ -10,6 +10,8 @@ export interface PodTemplateFacts {
   readonly ns: string;
   readonly labels: { [k: string]: string };
   readonly annotations: { [k: string]: unknown };
+  /** The pod template's spec (undefined if it has none). */
+  readonly spec: any;
 }
 
 const GROUPS: { readonly [kind: string]: string } = { Pod: 'v1', Job: 'batch/', CronJob: 'batch/' };
@@ -27,28 +29,10 @@ export function podTemplatesOf(objects: any[], nsOf: (o: any) => string): PodTem
   return [...workloads, ...controllerWorkloads(objects)].map(o => {
     const template = (POD_TEMPLATE_PATHS[o.kind] ?? ['spec', 'template']).reduce((cur: any, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
     const meta = map(map(template).metadata);
-    return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations) };
+    const spec = map(template).spec;
+    return { obj: o, kind: String(o.kind), name: String(o.metadata?.name), ns: nsOf(o), labels: map(meta.labels), annotations: map(meta.annotations), spec };
   });
 }
 
-/**
- * Whether a Kubernetes label selector (`matchLabels` and `matchExpressions`, e.g. a Linkerd Server's `podSelector`)
- * selects a pod with exactly these labels (a pod template's: all of its labels are known). An unknown operator
- * selects nothing.
- */
-export function labelSelectorMatches(selector: any, labels: { [k: string]: string }): boolean {
-  if (!selector || typeof selector !== 'object') return false;
-  const matchLabels = selector.matchLabels && typeof selector.matchLabels === 'object' ? selector.matchLabels : {};
-  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
-  return (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).every((e: any) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In': return has && values.includes(labels[e.key]);
-      case 'NotIn': return !has || !values.includes(labels[e.key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false;
-    }
-  });
-}
+// (labelSelectorMatches is shared with the constructs: src/private/pod-spec.ts)
+export { labelSelectorMatches };

@@ -1,5 +1,5 @@
 import { envoyGatewayServiceAccount } from '../../private/envoy-gateway';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdAuthenticatedOnly, linkerdPodDefault, linkerdPolicyMeet, linkerdPolicyWider, linkerdRequiresIdentity } from '../../private/linkerd-policy';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, linkerdAuthenticatedOnly, linkerdPodDefault, linkerdPolicyMeet, linkerdPolicyWider, linkerdRequiresIdentity, linkerdServerPodPorts } from '../../private/linkerd-policy';
 import { cidrContains } from '../../private/names';
 import { Severity } from '../findings';
 import { Doc, groupBy, RawFinding } from '../private/context';
@@ -340,8 +340,10 @@ export const LINKERD_RULES: AnalyzerRule[] = [
       const nsAnnotation = nsAnnotations?.[LINKERD_DEFAULT_POLICY_ANNOTATION];
       // a port listed in config.linkerd.io/proxy-require-identity-inbound-ports (the pod's, else the namespace's) has
       // an authenticated-only default (policy-controller inbound index.rs default_inbound_server; linkerdRequiresIdentity).
-      // (a Server port by name: its number per pod is not read here, the default taken as it is)
-      const port = typeof d.obj.spec?.port === 'number' ? d.obj.spec.port : undefined;
+      // A Server port by name is resolved on each selected pod (linkerdServerPodPorts: index.rs select_ports); without
+      // the pods (the namespace's default) it is not known, the default taken as it is
+      const serverPort = d.obj.spec?.port;
+      const port = typeof serverPort === 'number' ? serverPort : undefined;
       const onPort = (policy: string | undefined, podAnnotations: PodTemplateFacts['annotations'] | undefined) =>
         (policy !== undefined && linkerdRequiresIdentity(podAnnotations, nsAnnotations, port) ? linkerdAuthenticatedOnly(policy) : policy);
       // the namespace's default as its pods get it (an unknown value is copied onto them and ignored there: the cluster's, not known here)
@@ -355,10 +357,16 @@ export const LINKERD_RULES: AnalyzerRule[] = [
       // its port: its own annotation, else the namespace's (the proxy injector copies it onto pods that have none:
       // pkg/inject/inject.go GetConfigOverride; policy-controller/k8s/index/src/inbound/workload.rs reads the pod's)
       const pods = selectedPods(ctx, d);
-      const wider = pods.length
-        ? pods.map(t => ({ t, own: onPort(linkerdPodDefault(t.annotations, nsPolicy, undefined), t.annotations) }))
-          .filter((x): x is { t: PodTemplateFacts; own: string } => x.own !== undefined && linkerdPolicyWider(policy, x.own))
-        : [];
+      // each pod's ports that the Server selects (a name: those of the pod's container ports of that name; a pod with
+      // none is not served by this Server), and those of them its default makes authenticated-only; the Server replaces
+      // the default on each, so it is compared with the narrowest (authenticated-only where one is listed)
+      const served = pods.map(t => ({ t, ports: typeof serverPort === 'string' ? linkerdServerPodPorts(serverPort, t.spec) : [port] }))
+        .filter(x => x.ports.length)
+        .map(({ t, ports }) => ({ t, listed: ports.filter((p): p is number => linkerdRequiresIdentity(t.annotations, nsAnnotations, p) !== undefined) }));
+      const wider = served.map(({ t, listed }) => {
+        const own = linkerdPodDefault(t.annotations, nsPolicy, undefined);
+        return { t, listed, own: own !== undefined && listed.length ? linkerdAuthenticatedOnly(own) : own };
+      }).filter((x): x is { t: PodTemplateFacts; listed: number[]; own: string } => x.own !== undefined && linkerdPolicyWider(policy, x.own));
       if (pods.length ? !wider.length : nsDefault === undefined || !linkerdPolicyWider(policy, nsDefault)) return [];
       // AuthorizationPolicies do not narrow it: the policy controller adds the accessPolicy's callers to the
       // Server's authorizations, which apply on every route (policy-controller/k8s/index/src/inbound/index.rs,
@@ -372,9 +380,9 @@ export const LINKERD_RULES: AnalyzerRule[] = [
           : `${policy} admits more callers than the namespace's default inbound policy ${nsWhat}, and no AuthorizationPolicy governs this Server: the port is open wider than the rest of the namespace; set accessPolicy: ${nsDefault} (or authorize the callers)`)];
       }
       const fix = linkerdPolicyMeet(wider.map(x => x.own));
-      const source = (t: PodTemplateFacts) => (t.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION] === undefined ? 'the namespace\'s' : `its pod template's ${LINKERD_DEFAULT_POLICY_ANNOTATION}`)
-        + (linkerdRequiresIdentity(t.annotations, nsAnnotations, port) ? `, authenticated callers only on port ${port} as ${linkerdRequiresIdentity(t.annotations, nsAnnotations, port)} lists it` : '');
-      const which = wider.map(x => `${x.t.kind} ${x.t.name} (${x.own}, ${source(x.t)})`).join(', ');
+      const source = (t: PodTemplateFacts, listed: number[]) => (t.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION] === undefined ? 'the namespace\'s' : `its pod template's ${LINKERD_DEFAULT_POLICY_ANNOTATION}`)
+        + (listed.length ? `, authenticated callers only on port${listed.length > 1 ? 's' : ''} ${listed.join(', ')} as ${linkerdRequiresIdentity(t.annotations, nsAnnotations, listed[0])} lists ${listed.length > 1 ? 'them' : 'it'}` : '');
+      const which = wider.map(x => `${x.t.kind} ${x.t.name} (${x.own}, ${source(x.t, x.listed)})`).join(', ');
       return [at(d, ['spec', 'accessPolicy'], `${policy} admits more callers than the default inbound policy of pods it selects: ${which}; Linkerd applies the Server's accessPolicy to their port instead of that default`
         + (governed
           ? ', and admits them on every route of this Server besides the AuthorizationPolicies on it (the accessPolicy is added to every route\'s authorizations, so the policies do not narrow it): '

@@ -35,6 +35,16 @@ export function linkerdProxyProtocol(protocol: ServiceProtocol): string {
   return PROXY_PROTOCOL[protocol];
 }
 
+/** What a LinkerdServer selects, and for which service (LinkerdServer.selection). */
+export interface ServerSelection {
+  readonly namespace: string | undefined;
+  readonly matchLabels: { readonly [k: string]: string };
+  readonly port: number;
+  readonly service: string;
+  readonly protocol: ServiceProtocol;
+  readonly proxyProtocol: string;
+}
+
 /** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
 export const ACCESS_POLICY_REASON = 'cdk8s-mesh.io/access-policy-reason';
 
@@ -245,12 +255,22 @@ export class LinkerdServer extends Construct {
   private gatewayWarned = false;
   private rateLimit?: PerCallerRateLimit;
   private remoteCallers?: { by: Construct; name: string; callers: string; consumers: string };
+  /** What the Server selects (see `selection`). */
+  private readonly selected: () => ServerSelection;
 
   private constructor(scope: Construct, id: string, mesh: Mesh, service: ServiceRef, namespace: string | undefined, port: number) {
     super(scope, id);
     this.serverName = `${service.name}-${port}`;
     this.serviceName = service.name;
     this.routeKind = linkerdRoutesHttp(service.protocol) ? 'HTTPRoute' : service.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : undefined;
+    this.selected = () => ({
+      namespace,
+      matchLabels: service.selector,
+      port,
+      service: service.name,
+      protocol: service.protocol,
+      proxyProtocol: PROXY_PROTOCOL[service.protocol],
+    });
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),
       spec: Lazy.any({
@@ -548,6 +568,15 @@ export class LinkerdServer extends Construct {
       for (const w of this.undeclaredWarnings.splice(0)) warnFrom(w.scope, w.message);
     }
     return mesh.linkerdInboundPolicy;
+  }
+
+  /**
+   * The namespace, the pods (its `podSelector`'s matchLabels: the Service's selector, read now), the pod port and the
+   * proxyProtocol of the Server, as written, without rendering it (its rendering warns): for the synthesis-time readers
+   * of the app's Servers (the zero trust's uncovered gRPC probes).
+   */
+  public selection(): ServerSelection {
+    return this.selected();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LINKERD_ENROLMENT } from './enrolment';
 import { LinkerdServer, linkerdProxyProtocol, linkerdRoutesHttp, warnFrom, ZeroTrustRoute } from './server';
@@ -13,9 +13,10 @@ import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/z
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
 import { show } from '../../private/errors';
-import { namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
-import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY } from '../../private/linkerd-policy';
+import { manifestOf, namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY, linkerdServerPodPorts } from '../../private/linkerd-policy';
 import { objectMetadata } from '../../private/metadata';
+import { labelSelectorMatches } from '../../private/pod-spec';
 import { perSynthesis } from '../../private/synthesis';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
@@ -204,6 +205,8 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'
 /**
  * The paths of the httpGet probes on `to`'s target port of the workloads `pods` (the app's defined so far, of
  * the Server's cluster) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
+ * A workload whose pods have no proxy (injected) or whose skip-inbound-ports lists the port (skipsInbound) is found,
+ * but its probes reach the app without the proxy: no route is needed for them, and their paths are not opened.
  */
 function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
   let found = false;
@@ -213,6 +216,7 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
     const labels = pod?.metadata?.labels ?? {};
     if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
     found = true;
+    if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
     for (const ct of pod?.spec?.containers ?? []) {
       for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
         const get = probe?.httpGet;
@@ -238,6 +242,61 @@ interface WorkloadPod {
  */
 function workloadsAtSynthesis(scope: Construct): RenderedPodTemplate[] {
   return perSynthesis(scope, 'linkerd-zero-trust:workloads', () => renderedPodTemplates(scope.node.root, WORKLOADS));
+}
+
+/**
+ * A Linkerd Server of the app: where it is, the pods and the pod port it selects (a number, or a container port's name),
+ * its proxyProtocol, how messages name it, and how to change its proxyProtocol.
+ */
+interface AppServer {
+  readonly namespace: string | undefined;
+  readonly chart: Chart;
+  readonly podSelector: unknown;
+  readonly port: unknown;
+  readonly proxyProtocol: unknown;
+  readonly what: string;
+  readonly fixProtocol: string;
+}
+
+/**
+ * The app's Linkerd Servers (policy.linkerd.io), read once per synthesis for the uncovered-gRPC-probe warnings of every
+ * ZeroTrustNamespace: the library's (LinkerdServer: a zero trust's, a rate limit's, a multicluster export's) as they
+ * select, without rendering them (their rendering warns); any other (a hand-written ApiObject, an imported L1, the
+ * proxy-admin Server of allowScrapes) as rendered now; one that cannot be rendered yet is left out.
+ */
+function serversAtSynthesis(scope: Construct): AppServer[] {
+  return perSynthesis(scope, 'linkerd-zero-trust:servers', () => {
+    const out: AppServer[] = [];
+    for (const c of scope.node.root.node.findAll()) {
+      if (c instanceof LinkerdServer) {
+        const { namespace, matchLabels, port, service, protocol, proxyProtocol } = c.selection();
+        out.push({
+          namespace,
+          chart: Chart.of(c),
+          podSelector: { matchLabels },
+          port,
+          proxyProtocol,
+          what: `the library's Server ${namespace ?? ''}/${c.serverName} of service ${service} (protocol ${protocol}, proxyProtocol ${proxyProtocol})`,
+          fixProtocol: `declare that service's protocol ServiceProtocol.GRPC (ServiceRef.fromName('${service}', { ..., protocol: ServiceProtocol.GRPC }))`,
+        });
+        continue;
+      }
+      if (!ApiObject.isApiObject(c) || c.kind !== 'Server' || !c.apiVersion.startsWith(`${POLICY}/`) || c.node.scope instanceof LinkerdServer) continue;
+      const manifest = manifestOf(c);
+      if (!manifest) continue;
+      const namespace = namespaceOfObject(c);
+      out.push({
+        namespace,
+        chart: Chart.of(c),
+        podSelector: manifest.spec?.podSelector,
+        port: manifest.spec?.port,
+        proxyProtocol: manifest.spec?.proxyProtocol,
+        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)})`,
+        fixProtocol: 'set that Server\'s proxyProtocol to gRPC (or HTTP/2)',
+      });
+    }
+    return out;
+  });
 }
 
 /**
@@ -615,8 +674,39 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
 }
 
 /**
+ * Warns, at synthesis, that a deny Server with HTTPRoutes gets no probe route, when `unread()` (the probe paths were
+ * not read: no workload of the Server's namespace and cluster selecting its pods was defined before the construct),
+ * unless the app's workloads at synthesis (those defined after the construct too) are known to have no proxy on the
+ * port: the workloads of the namespace and cluster that select the pods all lack a proxy (injected) or have the port
+ * in their skip-inbound-ports (skipsInbound), as warnProbes and warnUncoveredGrpcProbes skip them; their probes reach
+ * the app without the proxy, so nothing refuses them. Linkerd adds its probe routes only to Servers without HTTPRoutes
+ * (policy-controller/k8s/index/src/inbound/index.rs http_routes); the denial's log line: linkerd2-proxy
+ * app/inbound/src/policy/http.rs "Request denied" (client.ip). Once.
+ */
+function warnNoProbes(scope: Construct, ns: string, server: LinkerdServer, to: ServiceRef, unread: () => boolean): void {
+  const chart = Chart.of(scope);
+  let warned = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (warned || !unread()) return [];
+      const selected = workloadsAtSynthesis(scope).filter(({ api, pod, chart: at }) => namespaceOfObject(api) === ns && sameCluster(at, chart)
+        && Object.entries(to.selector).every(([k, v]) => (pod?.metadata?.labels ?? {})[k] === v));
+      if (selected.length && selected.every(({ pod }) => !injected(pod) || skipsInbound(pod, to.targetPort))) return [];
+      warned = true;
+      warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
+        + `and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. `
+        + 'Fix, opening nothing: define the workloads first, or probe another port. '
+        + `Or admit the kubelet: { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<CIDR>')], methods: [HttpMethod.GET], paths: [PathMatch.exact('/healthz')] } with its mtlsExceptions entry. `
+        + `The CIDR: ${probeSources(false)}; any unauthenticated client in it can then GET those paths`);
+      return [];
+    },
+  });
+}
+
+/**
  * Warns, at synthesis (the workloads then final), of each workload of the namespace and cluster, with a proxy, whose `grpc:`
- * probes target a port that no Server of this zero trust selects (no rule's, no mtlsExceptions entry's): the pods'
+ * probes target a port that no Server of the app selects (no rule's, no mtlsExceptions entry's, nor any other Server of the
+ * app, read at synthesis: serversAtSynthesis, the library's other constructs' and hand-written ones): the pods'
  * default inbound server takes the port, with the namespace's deny (policy-controller/k8s/index/src/inbound/index.rs
  * default_inbound_server), whose only authorizations are the probe routes (GET, the httpGet probe paths, from
  * policyController.probeNetworks: workload.rs pod_http_probes, index.rs default_inbound_http_routes): the kubelet's
@@ -655,6 +745,25 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               continue;
             }
             if (covering.length) continue;
+            // a Server the construct does not write (hand-written, or another construct's) that selects the port of these
+            // pods takes it from their default server (policy-controller inbound index.rs: default_inbound_server is for
+            // the ports no Server selects; a Server port by name is each container port of that name: select_ports)
+            const others = serversAtSynthesis(scope).filter(sv => sv.namespace === ns && sameCluster(sv.chart, chart)
+              && labelSelectorMatches(sv.podSelector, labels) && linkerdServerPodPorts(sv.port, pod?.spec).includes(Number(port)));
+            // each of them HTTP/1: the proxy serves the port to the kubelet as HTTP/1 without detection (linkerd2-proxy
+            // app/inbound/src/detect.rs: "Unmeshed services don't use protocol upgrading"), and its gRPC probe (HTTP/2) fails
+            // (of several, Linkerd applies the oldest, which the manifests do not tell: warned only if all are HTTP/1)
+            if (others.length && others.every(sv => sv.proxyProtocol === 'HTTP/1')) {
+              const key = `${api.kind} ${api.name} ${port} http1`;
+              if (!warned.has(key)) {
+                warned.add(key);
+                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} `
+                  + `serves as HTTP/1, without protocol detection: the kubelet's gRPC probe (HTTP/2) fails; ${PROBE_FAILS[kind]}. `
+                  + `Fix: ${others[0].fixProtocol}, or make the probe an exec probe ['grpc_health_probe', '-addr=localhost:${port}']`);
+              }
+              continue;
+            }
+            if (others.length) continue;
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);
@@ -667,7 +776,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
           warned.add(`${what} ${port}`);
           const fails = Object.keys(PROBE_FAILS).filter(k => kinds.has(k)).map(k => PROBE_FAILS[k]).join(', ');
           const to = `ServiceRef.fromName('<service>', { port: <port>, targetPort: ${port}, protocol: ServiceProtocol.GRPC })`;
-          warnFrom(scope, `Namespace ${ns} (default inbound policy deny): ${what} probes port ${port} with gRPC probes (${probes.join(', ')}), a port no Server of this ZeroTrustNamespace selects: `
+          warnFrom(scope, `Namespace ${ns} (default inbound policy deny): ${what} probes port ${port} with gRPC probes (${probes.join(', ')}), a port no Server of the app selects: `
             + `refused, as the pods' default server admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; ${fails}. `
             + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
             + `Or admit the kubelet: { name: '<service>-grpc-probes', to: ${to}, callers: [Identity.network('<CIDR>')], grpcMethods: [GrpcMethodMatch.method('${HEALTH_SERVICE}', '${HEALTH_METHOD}')] }, `
@@ -853,14 +962,9 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
       const all = scoped.length && strict && !grpc ? (pods ??= workloadPods(scope)).filter(p => p.namespace === ns) : [];
       const probesHere = () => (strict ? probePaths(all.filter(p => sameCluster(p.chart, chart)), ns, to) : []);
       let probes = scoped.length && !grpc ? probesHere() : [];
-      // Linkerd adds its probe routes only to Servers without HTTPRoutes (policy-controller inbound index.rs http_routes);
-      // the denial's log line: linkerd2-proxy app/inbound/src/policy/http.rs "Request denied" (client.ip)
-      const warnNoProbes = () => warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
-        + `and no workload of this cluster defined before this construct selects ${to.name}'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. `
-        + 'Fix, opening nothing: define the workloads first, or probe another port. '
-        + `Or admit the kubelet: { name: '${to.name}-http-probes', to: ${to.name}, callers: [Identity.network('<CIDR>')], methods: [HttpMethod.GET], paths: [PathMatch.exact('/healthz')] } with its mtlsExceptions entry. `
-        + `The CIDR: ${probeSources(false)}; any unauthenticated client in it can then GET those paths`);
-      if (probes === undefined) warnNoProbes();
+      // the probe paths were not read (no workload found): warned of at synthesis, when the probes are final (after a
+      // MultiClusterExport's redecision below) and the app's workloads defined after this construct are known
+      if (scoped.length && !grpc && strict) warnNoProbes(scope, ns, server, to, () => probes === undefined);
       // what each rule allows, for the multicluster gateway's warning (every client of the gateway may send what any allows)
       const requests = (r: RuleIntent) => (r.grpcMethods
         ? `gRPC ${r.grpcMethods.map(g => `${g.service}/${g.method ?? '*'}`).join(', ')}`
@@ -914,7 +1018,6 @@ export const LINKERD_ZERO_TRUST: ZeroTrustRenderer = {
         if (JSON.stringify(now) !== JSON.stringify(probes)) {
           // (no dropped-settings note to keep: every setting Linkerd's zero trust cannot express is refused, ACCESS_RULES_KEEP)
           for (const c of [...routes.node.children]) routes.node.tryRemoveChild(c.node.id);
-          if (now === undefined && probes !== undefined) warnNoProbes();
           probes = now;
           writeRoutes(routes, probes);
         }

@@ -1,8 +1,8 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  GrpcMethodMatch, HttpMethod, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, PathMatch, ReachabilityMatrix,
-  ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
+  GrpcMethodMatch, HttpMethod, Identity, IdentityKind, LinkerdInboundPolicy, Mesh, MtlsExceptionMode, MtlsPhase, MultiClusterExport, PathMatch,
+  ReachabilityMatrix, ResilientService, ServiceProtocol, ServiceRef, ZeroTrustNamespace,
 } from '../../../src';
 import { captureStderr, ofKind, shopChart, synthValidated } from '../../util';
 
@@ -221,7 +221,7 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
 
   test('a gRPC probe of a port no Server of the construct selects: refused by the pods\' default deny server (probe routes are GET for httpGet paths), warned with the same fixes', () => {
     expect(build([charge], { grpc: { port: 9090 } }).probes).toEqual(['Namespace shop (default inbound policy deny): Deployment payment [test/payment-pods] probes port 9090 with gRPC probes (app livenessProbe, app readinessProbe), '
-      + 'a port no Server of this ZeroTrustNamespace selects: refused, as the pods\' default server admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC probe is a POST; '
+      + 'a port no Server of the app selects: refused, as the pods\' default server admits the kubelet\'s probes only as GET routes for httpGet paths, and a gRPC probe is a POST; '
       + 'a failing livenessProbe restarts the container, a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
       + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\'] (the image must ship grpc_health_probe), or httpGet on another port. '
       + 'Or admit the kubelet: { name: \'<service>-grpc-probes\', to: ServiceRef.fromName(\'<service>\', { port: <port>, targetPort: 9090, protocol: ServiceProtocol.GRPC }), callers: [Identity.network(\'<CIDR>\')], '
@@ -344,5 +344,121 @@ describe('linkerd ZeroTrustNamespace: gRPC probes on a Server that is not gRPC',
       + 'Declaring payment port 8080 gRPC (protocol: ServiceProtocol.GRPC) ends this failure, but on a deny Server Linkerd then refuses gRPC probes unless a network rule admits the kubelet (warned as such)';
     expect(build(ServiceProtocol.HTTP, to => [order(to), net(to)])).toEqual([msg]);
     expect(build(ServiceProtocol.HTTP, to => [order(to)], MtlsPhase.PERMISSIVE)).toEqual([msg.replace('accessPolicy deny', 'accessPolicy audit')]);
+  });
+});
+
+// a port any Server selects is not taken by the pods' default server (policy-controller/k8s/index/src/inbound/index.rs
+// default_inbound_server is for the ports no Server selects): the uncovered-gRPC-probe warning reads the app's Servers
+// at synthesis, not only this ZeroTrustNamespace's (hand-written ones, and those of the library's other constructs)
+describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server the construct does not write selects is covered', () => {
+  const charge = { name: 'charge', callers: [Identity.serviceAccount('order')], to: ServiceRef.fromName('payment', { port: 80, targetPort: 8080, protocol: ServiceProtocol.GRPC, selector: { app: 'payment' } }), grpcMethods: [GrpcMethodMatch.method('shop.payment.v1.Payment', 'Charge')] };
+  const UNCOVERED = 'a port no Server of the app selects';
+  /** A hand-written Server (an ApiObject) of the health port. */
+  const server = (chart: Chart, spec: { [k: string]: unknown } = {}, namespace?: string) => new ApiObject(chart, 'health-server', {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'Server',
+    metadata: { name: 'payment-health', ...(namespace ? { namespace } : {}) },
+    spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 9090, proxyProtocol: 'gRPC', accessPolicy: 'all-unauthenticated', ...spec },
+  });
+  const uncovered = (build: (chart: Chart) => void, serverAfter = false, ports: unknown[] = [{ name: 'health', containerPort: 9090 }]) => {
+    const chart = shopChart();
+    paymentPods(chart, { ports: [{ containerPort: 8080 }, ...ports], readinessProbe: { grpc: { port: 9090 } } });
+    if (!serverAfter) build(chart);
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+    if (serverAfter) build(chart);
+    synthValidated(chart);
+    return zt.warnings.filter(w => w.includes(UNCOVERED)).length;
+  };
+
+  test('the other side: no Server of the port, warned', () => {
+    expect(uncovered(() => undefined)).toBe(1);
+  });
+
+  test('a hand-written Server of the port selecting the pods (defined before or after the construct; by port number or name, by matchLabels or matchExpressions): not warned', () => {
+    expect(uncovered(chart => server(chart))).toBe(0);
+    expect(uncovered(chart => server(chart), true)).toBe(0);
+    expect(uncovered(chart => server(chart, { port: 'health' }))).toBe(0);
+    expect(uncovered(chart => server(chart, { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['payment'] }] } }))).toBe(0);
+    expect(uncovered(chart => server(chart, {}, 'shop'))).toBe(0);
+  });
+
+  test('a Server that does not select the probe port of these pods: still warned (other pods, another port, a port name the pods do not have, another namespace)', () => {
+    expect(uncovered(chart => server(chart, { podSelector: { matchLabels: { app: 'order' } } }))).toBe(1);
+    expect(uncovered(chart => server(chart, { podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['payment'] }] } }))).toBe(1);
+    expect(uncovered(chart => server(chart, { port: 9091 }))).toBe(1);
+    expect(uncovered(chart => server(chart, { port: 'health' }), false, [{ name: 'metrics', containerPort: 9090 }])).toBe(1);
+    expect(uncovered(chart => server(chart, {}, 'other'))).toBe(1);
+  });
+
+  test('with a MultiClusterExport: another cluster\'s Server does not cover the port (it never runs beside these pods); this cluster\'s does', () => {
+    const warned = (serverIn: 'us-west' | 'eu-west') => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const charts = { 'us-west': new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true }), 'eu-west': new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true }) };
+      const pay = (c: Chart) => ServiceRef.fromService(new kplus.Service(c, 'payment', {
+        metadata: { name: 'payment' }, ports: [{ port: 80, targetPort: 8080 }], selector: kplus.Pods.select(c, 'pods', { labels: { app: 'payment' } }),
+      }));
+      const [pu, pe] = [pay(charts['us-west']), pay(charts['eu-west'])];
+      paymentPods(charts['us-west'], { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+      server(charts[serverIn]);
+      const zt = new ZeroTrustNamespace(charts['us-west'], 'zero-trust', { mesh: Mesh.linkerd(), allow: [{ name: 'web', callers: [Identity.serviceAccount('web')], to: pu }] });
+      new MultiClusterExport(app, 'mc', {
+        mesh: Mesh.linkerd(),
+        failover: false,
+        clusters: [
+          { name: 'us-west', network: 'n1', region: 'r1', services: [pu], chart: charts['us-west'], gatewayAddress: 'gw.us-west.example.com' },
+          { name: 'eu-west', network: 'n2', region: 'r2', services: [pe], chart: charts['eu-west'], gatewayAddress: '203.0.113.10' },
+        ],
+        exports: [{ service: pe, cluster: 'eu-west', consumers: ['us-west'] }],
+      });
+      synthValidated(charts['us-west']);
+      return zt.warnings.filter(w => w.includes(UNCOVERED)).length;
+    };
+    expect(warned('eu-west')).toBe(1);
+    expect(warned('us-west')).toBe(0);
+  });
+
+  test('the Server of another construct of the library (a rate limit\'s) on the port: not warned', () => {
+    const health = ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, protocol: ServiceProtocol.HTTP2, selector: { app: 'payment' } });
+    expect(uncovered(chart => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } }))).toBe(0);
+    expect(uncovered(chart => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } }), true)).toBe(0);
+  });
+
+  // linkerd2-proxy app/inbound/src/detect.rs: an HTTP/1 Server's port is served to an unmeshed client (the kubelet) as
+  // HTTP/1 without detection ("Unmeshed services don't use protocol upgrading"), so its gRPC probe (HTTP/2) fails
+  describe('an HTTP/1 Server covering the port: the probe fails whatever it authorizes, warned as such', () => {
+    const warnings = (build: (chart: Chart) => void) => {
+      const chart = shopChart();
+      paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+      build(chart);
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(' probes port 9090'));
+    };
+
+    test('a hand-written HTTP/1 Server: warned, naming it and the fix', () => {
+      expect(warnings(chart => server(chart, { proxyProtocol: 'HTTP/1' }))).toEqual([
+        'Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol HTTP/1) '
+        + 'serves as HTTP/1, without protocol detection: the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+        + 'Fix: set that Server\'s proxyProtocol to gRPC (or HTTP/2), or make the probe an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\']',
+      ]);
+      // the other side: a detected (unknown, the default), HTTP/2 or gRPC Server
+      for (const proxyProtocol of ['unknown', 'HTTP/2', 'gRPC']) expect([proxyProtocol, warnings(chart => server(chart, { proxyProtocol }))]).toEqual([proxyProtocol, []]);
+      expect(warnings(chart => server(chart, { proxyProtocol: undefined }))).toEqual([]);
+      // of two Servers of the port, Linkerd applies the oldest, which the manifests do not tell: warned only if each is HTTP/1
+      const second = (chart: Chart, proxyProtocol: string) => new ApiObject(chart, 'second-server', {
+        apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'payment-health-2' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 'health', proxyProtocol },
+      });
+      expect(warnings(chart => { server(chart, { proxyProtocol: 'HTTP/1' }); second(chart, 'gRPC'); })).toEqual([]);
+      expect(warnings(chart => { server(chart, { proxyProtocol: 'HTTP/1' }); second(chart, 'HTTP/1'); })).toHaveLength(1);
+    });
+
+    test('a rate limit\'s Server of an HTTP service: warned, with the fix on the service', () => {
+      const health = (protocol: ServiceProtocol) => ServiceRef.fromName('payment-health', { port: 9090, targetPort: 9090, protocol, selector: { app: 'payment' } });
+      const limited = (protocol: ServiceProtocol) => (chart: Chart) => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health(protocol), timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+      expect(warnings(limited(ServiceProtocol.HTTP))).toEqual([expect.stringContaining('which the library\'s Server shop/payment-health-9090 of service payment-health (protocol http, proxyProtocol HTTP/1) serves as HTTP/1, without protocol detection: '
+        + 'the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+        + 'Fix: declare that service\'s protocol ServiceProtocol.GRPC (ServiceRef.fromName(\'payment-health\', { ..., protocol: ServiceProtocol.GRPC })), or make the probe an exec probe')]);
+      expect(warnings(limited(ServiceProtocol.HTTP2))).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
@@ -739,10 +739,12 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
     expect([call('shop/web', 'GET', '/healthz'), call('shop/order', 'POST', '/pay'), call('shop/order', 'GET', '/healthz')]).toEqual([true, true, false]);
   });
 
-  test('a workload not complete yet (no container) is skipped, with the warning', () => {
+  test('a workload not complete yet (no container) is skipped, with the warning (at synthesis, its pods have a proxy)', () => {
     const chart = shopChart();
-    new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } } });
+    const d = new kplus.Deployment(chart, 'payment-deploy', { podMetadata: { labels: { app: 'payment' } } });
     const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    d.addContainer({ image: 'payment:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }), securityContext: { user: 1000 } });
+    synthValidated(chart);
     expect(zt.warnings).toContainEqual(expect.stringContaining('no workload of this cluster defined before this construct selects payment\'s pods'));
   });
 
@@ -755,12 +757,91 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
   });
 
   test('routes on a Server warn that the kubelet\'s probes are no longer authorized; server-wide rules do not', () => {
-    const routed = new ZeroTrustNamespace(shopChart(), 'zt', SEED(Mesh.linkerd()));
+    const chart = shopChart();
+    const routed = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+    // decided at synthesis (on the app's workloads then)
+    expect(routed.warnings.filter(w => w.includes('no longer authorizes'))).toEqual([]);
+    synthValidated(chart);
     expect(routed.warnings).toContainEqual('Server shop/payment-8080 gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet\'s httpGet probes on port 8080 by itself, '
       + 'and no workload of this cluster defined before this construct selects payment\'s pods to read their probe paths from: if they probe this port over HTTP, the probes get 403 and the pods never become Ready. '
       + 'Fix, opening nothing: define the workloads first, or probe another port. '
       + 'Or admit the kubelet: { name: \'payment-http-probes\', to: payment, callers: [Identity.network(\'<CIDR>\')], methods: [HttpMethod.GET], paths: [PathMatch.exact(\'/healthz\')] } with its mtlsExceptions entry. '
       + 'The CIDR: node IPs (bridge CNIs: each node\'s pod-CIDR gateway; VPC CNIs: a range shared with pods), seen as client.ip in the proxy\'s "Request denied" log; any unauthenticated client in it can then GET those paths');
     expect(routed.warnings.filter(w => w.includes('order-8080'))).toEqual([]);
+    // once, however often the app is synthesized
+    synthValidated(chart);
+    expect(routed.warnings.filter(w => w.includes('no longer authorizes'))).toHaveLength(1);
+  });
+
+  test('the probe route holds the probe paths of the pods with a proxy on the port only (not of pods without a proxy, nor of pods whose skip-inbound-ports lists it: their probes never reach the proxy)', () => {
+    const probePaths = (...pods: [string, { [k: string]: string }, { [k: string]: unknown }?][]) => {
+      const chart = shopChart();
+      for (const [path, annotations, spec] of pods) {
+        new ApiObject(chart, `pods-${path.slice(1)}`, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `payment-${path.slice(1)}` },
+          spec: {
+            selector: { matchLabels: { app: 'payment', path: path.slice(1) } },
+            template: {
+              metadata: { labels: { app: 'payment', path: path.slice(1) }, annotations },
+              spec: { ...spec, containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path, port: 8080 } } }] },
+            },
+          },
+        });
+      }
+      const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+      const out = synthValidated(chart);
+      expect(zt.warnings.filter(w => w.includes('no longer authorizes'))).toEqual([]);
+      return ofKind(out, 'HTTPRoute').filter(r => r.metadata.name === 'payment-probes').flatMap(r => r.spec.rules[0].matches.map((m: any) => m.path.value));
+    };
+    expect(probePaths(['/healthz', {}], ['/debug', { 'linkerd.io/inject': 'disabled' }], ['/ready', { 'config.linkerd.io/skip-inbound-ports': '8080' }], ['/host', {}, { hostNetwork: true }])).toEqual(['/healthz']);
+    // the other side: each of them with a proxy on the port
+    expect(probePaths(['/healthz', {}], ['/debug', { 'linkerd.io/inject': 'enabled' }], ['/ready', { 'config.linkerd.io/skip-inbound-ports': '9090' }])).toEqual(['/debug', '/healthz', '/ready']);
+    // only pods without a proxy on the port: known, no probe route and no warning
+    expect(probePaths(['/debug', { 'linkerd.io/inject': 'disabled' }])).toEqual([]);
+  });
+
+  // the warning is decided at synthesis, on the app's workloads then (those defined after the construct too): pods
+  // without a proxy, or whose probe port proxy-init does not redirect, need no probe route (nothing refuses their
+  // probes), as warnProbes and warnUncoveredGrpcProbes skip them
+  describe('the probe warning skips the pods without a proxy on the port, defined after the construct', () => {
+    /** payment's Deployment, as hand-written YAML, with an httpGet probe on 8080 and `annotations` on its pods. */
+    const paymentAfter = (chart: Chart, annotations: { [k: string]: string }, id = 'payment-pods', spec: { [k: string]: unknown } = {}) => new ApiObject(chart, id, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: id },
+      spec: {
+        selector: { matchLabels: { app: 'payment' } },
+        template: {
+          metadata: { labels: { app: 'payment' }, annotations },
+          spec: { ...spec, containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/healthz', port: 8080 } } }] },
+        },
+      },
+    });
+    const NO_PROBES = 'no workload of this cluster defined before this construct selects payment\'s pods';
+    const warned = (...pods: [{ [k: string]: string }, { [k: string]: unknown }?][]) => {
+      const chart = shopChart();
+      const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+      pods.forEach(([annotations, spec], i) => paymentAfter(chart, annotations, `payment-${i}`, spec));
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(NO_PROBES)).length;
+    };
+
+    test('not warned: linkerd.io/inject disabled (or a value the injector does not know), hostNetwork, or the port in skip-inbound-ports', () => {
+      expect(warned([{ 'linkerd.io/inject': 'disabled' }])).toBe(0);
+      expect(warned([{ 'linkerd.io/inject': 'nope' }])).toBe(0);
+      expect(warned([{}, { hostNetwork: true }])).toBe(0);
+      expect(warned([{ 'config.linkerd.io/skip-inbound-ports': '8000-8100' }])).toBe(0);
+      expect(warned([{ 'linkerd.io/inject': 'disabled' }], [{ 'config.linkerd.io/skip-inbound-ports': '8080' }])).toBe(0);
+    });
+
+    test('warned: an injected pod (defined after: its probe paths are not in the routes), another port skipped, or one injected workload among uninjected ones; and when no workload selects the pods', () => {
+      expect(warned([{}])).toBe(1);
+      expect(warned([{ 'linkerd.io/inject': 'enabled' }])).toBe(1);
+      expect(warned([{ 'config.linkerd.io/skip-inbound-ports': '9090,8081-8090' }])).toBe(1);
+      expect(warned([{ 'linkerd.io/inject': 'disabled' }], [{}])).toBe(1);
+      expect(warned()).toBe(1);
+    });
   });
 });
