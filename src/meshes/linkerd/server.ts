@@ -43,6 +43,8 @@ export interface ServerSelection {
   readonly service: string;
   readonly protocol: ServiceProtocol;
   readonly proxyProtocol: string;
+  /** Its accessPolicy, as rendered: the one a pattern set, else the selected pods' default (undefined when unknown). */
+  readonly accessPolicy: string | undefined;
 }
 
 /** Why a Server admits more callers than its namespace's default (read by the analyzer's L121). */
@@ -270,6 +272,8 @@ export class LinkerdServer extends Construct {
       service: service.name,
       protocol: service.protocol,
       proxyProtocol: PROXY_PROTOCOL[service.protocol],
+      // as rendered (without the rendering's warnings)
+      accessPolicy: this.accessPolicy?.value ?? this.podDefault(mesh, namespace, service.selector, port, false).policy,
     });
     const server = new linkerd.Server(this, 'Resource', {
       metadata: objectMetadata(this.serverName, namespace),

@@ -15,7 +15,7 @@ import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from 
 import { show } from '../../private/errors';
 import { manifestOf, namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY, linkerdServerPodPorts } from '../../private/linkerd-policy';
-import { objectMetadata } from '../../private/metadata';
+import { MANAGED_BY, objectMetadata } from '../../private/metadata';
 import { labelSelectorMatches } from '../../private/pod-spec';
 import { perSynthesis } from '../../private/synthesis';
 import { MeshNamespace } from '../enrolment';
@@ -205,8 +205,9 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'
 /**
  * The paths of the httpGet probes on `to`'s target port of the workloads `pods` (the app's defined so far, of
  * the Server's cluster) whose pods `to`'s selector selects in `ns`, sorted; undefined when no such workload is found.
- * A workload whose pods have no proxy (injected) or whose skip-inbound-ports lists the port (skipsInbound) is found,
- * but its probes reach the app without the proxy: no route is needed for them, and their paths are not opened.
+ * A workload whose pods have no proxy (injected) or whose skip-inbound-ports lists the port (skipsInbound) is not
+ * counted: its probes reach the app without the proxy, so no route is needed for them and their paths are not opened;
+ * a workload with a proxy defined later is then still warned of (warnNoProbes, which skips the proxy-less ones).
  */
 function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] | undefined {
   let found = false;
@@ -215,8 +216,8 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
     if (namespace !== ns) continue;
     const labels = pod?.metadata?.labels ?? {};
     if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
-    found = true;
     if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
+    found = true;
     for (const ct of pod?.spec?.containers ?? []) {
       for (const probe of [ct.livenessProbe, ct.readinessProbe, ct.startupProbe]) {
         const get = probe?.httpGet;
@@ -254,6 +255,7 @@ interface AppServer {
   readonly podSelector: unknown;
   readonly port: unknown;
   readonly proxyProtocol: unknown;
+  readonly accessPolicy: unknown;
   readonly what: string;
   readonly fixProtocol: string;
 }
@@ -269,14 +271,15 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
     const out: AppServer[] = [];
     for (const c of scope.node.root.node.findAll()) {
       if (c instanceof LinkerdServer) {
-        const { namespace, matchLabels, port, service, protocol, proxyProtocol } = c.selection();
+        const { namespace, matchLabels, port, service, protocol, proxyProtocol, accessPolicy } = c.selection();
         out.push({
           namespace,
           chart: Chart.of(c),
           podSelector: { matchLabels },
           port,
           proxyProtocol,
-          what: `the library's Server ${namespace ?? ''}/${c.serverName} of service ${service} (protocol ${protocol}, proxyProtocol ${proxyProtocol})`,
+          accessPolicy,
+          what: `the library's Server ${namespace ?? ''}/${c.serverName} of service ${service} (protocol ${protocol}, proxyProtocol ${proxyProtocol}, accessPolicy ${accessPolicy})`,
           fixProtocol: `declare that service's protocol ServiceProtocol.GRPC (ServiceRef.fromName('${service}', { ..., protocol: ServiceProtocol.GRPC }))`,
         });
         continue;
@@ -291,12 +294,28 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
         podSelector: manifest.spec?.podSelector,
         port: manifest.spec?.port,
         proxyProtocol: manifest.spec?.proxyProtocol,
-        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)})`,
+        accessPolicy: manifest.spec?.accessPolicy,
+        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)}, accessPolicy ${String(manifest.spec?.accessPolicy)})`,
         fixProtocol: 'set that Server\'s proxyProtocol to gRPC (or HTTP/2)',
       });
     }
     return out;
   });
+}
+
+/** Access policies under which a Server admits a client without a mesh identity (the kubelet's probes). */
+const ADMITS_UNAUTHENTICATED = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
+
+/**
+ * The app's own Linkerd NetworkAuthentications (policy.linkerd.io), where they are, read once per synthesis: those the
+ * library writes (labelled managed-by cdk8s-mesh) are used by its own AuthorizationPolicies only, on its own Servers
+ * and routes, and are left out.
+ */
+function networkAuthentications(scope: Construct): { namespace: string | undefined; chart: Chart }[] {
+  return perSynthesis(scope, 'linkerd-zero-trust:network-authentications', () => scope.node.root.node.findAll()
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'NetworkAuthentication' && c.apiVersion.startsWith(`${POLICY}/`)
+      && c.metadata.getLabel('app.kubernetes.io/managed-by') !== MANAGED_BY['app.kubernetes.io/managed-by'])
+    .map(c => ({ namespace: namespaceOfObject(c), chart: Chart.of(c) })));
 }
 
 /**
@@ -763,7 +782,25 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               }
               continue;
             }
-            if (others.length) continue;
+            if (others.length) {
+              // the port is theirs: the probe gets in where one of them admits unauthenticated clients by its accessPolicy
+              // (of several, Linkerd applies the oldest), or where the namespace has a NetworkAuthentication, which an
+              // AuthorizationPolicy may use to admit the kubelet's addresses (not read further); otherwise the Server
+              // refuses the kubelet as the default server would (a Server without HTTPRoutes gets GET probe routes for
+              // httpGet paths only: policy-controller inbound index.rs default_inbound_http_routes; a gRPC probe is a POST)
+              const admits = others.some(sv => ADMITS_UNAUTHENTICATED.includes(String(sv.accessPolicy)))
+                || networkAuthentications(scope).some(n => n.namespace === ns && sameCluster(n.chart, chart));
+              if (admits) continue;
+              const key = `${api.kind} ${api.name} ${port} refused`;
+              if (!warned.has(key)) {
+                warned.add(key);
+                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} takes, `
+                  + `and no AuthorizationPolicy can admit the kubelet (it has no mesh identity, and the namespace has no NetworkAuthentication): refused, as a Server admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; ${PROBE_FAILS[kind]}. `
+                  + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
+                  + `Or admit the kubelet on that Server: an AuthorizationPolicy with a NetworkAuthentication for ${probeSources(false)}; any unauthenticated client in it can then reach port ${port}`);
+              }
+              continue;
+            }
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);

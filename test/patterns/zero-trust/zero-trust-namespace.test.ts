@@ -843,5 +843,14 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
       expect(warned([{ 'linkerd.io/inject': 'disabled' }], [{}])).toBe(1);
       expect(warned()).toBe(1);
     });
+
+    test('a workload without a proxy defined before the construct does not count as read: an injected one defined after is still warned of', () => {
+      const chart = shopChart();
+      paymentAfter(chart, { 'linkerd.io/inject': 'disabled' }, 'payment-before');
+      const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+      paymentAfter(chart, {}, 'payment-after');
+      synthValidated(chart);
+      expect(zt.warnings.filter(w => w.includes(NO_PROBES))).toHaveLength(1);
+    });
   });
 });
