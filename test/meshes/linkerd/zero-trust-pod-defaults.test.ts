@@ -423,17 +423,19 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
     expect(uncovered(chart => new ResilientService(chart, 'limited', { mesh: Mesh.linkerd(), service: health, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } }), true)).toBe(0);
   });
 
+  /** The warnings about the gRPC readiness probe on port 9090 of payment's pods, with what `build` adds to the chart. */
+  const warnings = (build: (chart: Chart) => void) => {
+    const chart = shopChart();
+    paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+    build(chart);
+    const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+    synthValidated(chart);
+    return zt.warnings.filter(w => w.includes(' probes port 9090'));
+  };
+
   // linkerd2-proxy app/inbound/src/detect.rs: an HTTP/1 Server's port is served to an unmeshed client (the kubelet) as
   // HTTP/1 without detection ("Unmeshed services don't use protocol upgrading"), so its gRPC probe (HTTP/2) fails
   describe('an HTTP/1 Server covering the port: the probe fails whatever it authorizes, warned as such', () => {
-    const warnings = (build: (chart: Chart) => void) => {
-      const chart = shopChart();
-      paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
-      build(chart);
-      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
-      synthValidated(chart);
-      return zt.warnings.filter(w => w.includes(' probes port 9090'));
-    };
 
     test('a hand-written HTTP/1 Server: warned, naming it and the fix', () => {
       expect(warnings(chart => server(chart, { proxyProtocol: 'HTTP/1' }))).toEqual([
@@ -468,43 +470,34 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
   // clients, or an AuthorizationPolicy with a NetworkAuthentication, lets its gRPC probe (a POST) in
   describe('a Server that takes the port but refuses the kubelet: warned as refused', () => {
     const REFUSED = 'and no AuthorizationPolicy can admit the kubelet';
-    const refused = (build: (chart: Chart) => void) => {
-      const chart = shopChart();
-      paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
-      build(chart);
-      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
-      synthValidated(chart);
-      return zt.warnings.filter(w => w.includes(' probes port 9090'));
-    };
-
     test('a hand-written deny, all-authenticated or cluster-authenticated Server: warned, naming it, with the fixes', () => {
-      expect(refused(chart => server(chart, { accessPolicy: 'deny' }))).toEqual([
-        'Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol gRPC, accessPolicy deny) takes, '
+      const found = warnings(chart => server(chart, { accessPolicy: 'deny' }));
+      expect(found).toHaveLength(1);
+      expect(found[0]).toContain('Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol gRPC, accessPolicy deny) takes, '
         + 'and no AuthorizationPolicy can admit the kubelet (it has no mesh identity, and the namespace has no NetworkAuthentication): refused, as a Server admits the kubelet\'s probes only as GET routes for httpGet paths, '
         + 'and a gRPC probe is a POST; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
         + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\'] (the image must ship grpc_health_probe), or httpGet on another port. '
-        + 'Or admit the kubelet on that Server: an AuthorizationPolicy with a NetworkAuthentication for ' + expect.any(String) as any,
-      ].map(x => (typeof x === 'string' ? expect.stringContaining(x.slice(0, 400)) : x)));
+        + 'Or admit the kubelet on that Server: an AuthorizationPolicy with a NetworkAuthentication for ');
       for (const accessPolicy of ['all-authenticated', 'cluster-authenticated']) {
-        expect([accessPolicy, refused(chart => server(chart, { accessPolicy })).map(w => w.includes(REFUSED))]).toEqual([accessPolicy, [true]]);
+        expect([accessPolicy, warnings(chart => server(chart, { accessPolicy })).map(w => w.includes(REFUSED))]).toEqual([accessPolicy, [true]]);
       }
     });
 
     test('the other side: an accessPolicy that admits unauthenticated clients, or a NetworkAuthentication in the namespace: not warned', () => {
       for (const accessPolicy of ['all-unauthenticated', 'cluster-unauthenticated', 'audit']) {
-        expect([accessPolicy, refused(chart => server(chart, { accessPolicy }))]).toEqual([accessPolicy, []]);
+        expect([accessPolicy, warnings(chart => server(chart, { accessPolicy }))]).toEqual([accessPolicy, []]);
       }
       const kubelet = (chart: Chart, namespace?: string) => new ApiObject(chart, 'kubelet', {
         apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) }, spec: { networks: [{ cidr: '10.0.0.0/8' }] },
       });
-      expect(refused(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart); })).toEqual([]);
+      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart); })).toEqual([]);
       // one of another namespace does not count
-      expect(refused(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart, 'other'); })).toHaveLength(1);
+      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart, 'other'); })).toHaveLength(1);
       // of two Servers of the port, one that admits: Linkerd applies the oldest, which the manifests do not tell
       const second = (chart: Chart) => new ApiObject(chart, 'second-server', {
         apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'payment-health-2' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 'health', proxyProtocol: 'gRPC', accessPolicy: 'all-unauthenticated' },
       });
-      expect(refused(chart => { server(chart, { accessPolicy: 'deny' }); second(chart); })).toEqual([]);
+      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); second(chart); })).toEqual([]);
     });
   });
 });
