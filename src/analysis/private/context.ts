@@ -164,18 +164,20 @@ export class AnalysisContext {
     if (!this.servicesByKey) {
       // by `${namespace}/${name}`, in two levels (no key string per Service or question), unless a namespace or name
       // has a '/' (no valid one has): then by the one string, which is what the two levels stand for
+      // (kept only once complete: a document whose name cannot be made a string throws here again at the next question)
       const services = this.ofKind('Service').filter(d => d.obj.apiVersion === 'v1');
-      this.servicesByKey = new Map();
+      const index = new Map<string, Map<string, any>>();
       if (services.some(d => String(this.ns(d.obj)).includes('/') || String(d.obj.metadata?.name).includes('/'))) {
-        this.servicesByKey.set('/', new Map(services.map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj])));
+        index.set('/', new Map(services.map(d => [`${this.ns(d.obj)}/${d.obj.metadata?.name}`, d.obj])));
       } else {
         for (const d of services) {
           const key = String(this.ns(d.obj));
-          let byName = this.servicesByKey.get(key);
-          if (!byName) this.servicesByKey.set(key, byName = new Map());
+          let byName = index.get(key);
+          if (!byName) index.set(key, byName = new Map());
           byName.set(String(d.obj.metadata?.name), d.obj);
         }
       }
+      this.servicesByKey = index;
     }
     const flat = this.servicesByKey.get('/');
     return flat ? flat.get(`${ns}/${name}`) : this.servicesByKey.get(String(ns))?.get(String(name));

@@ -1124,7 +1124,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
         wide = new Map();
         for (const p of ctx.ofKind('AuthorizationPolicy', 'istio.io')) {
           if (!onWorkloads(p.obj) || (p.obj.spec?.action ?? 'ALLOW') !== 'ALLOW') continue;
-          const ns = ctx.ns(p.obj);
+          const ns = String(ctx.ns(p.obj)); // (as a string, as `${ns}|...` keys compared it)
           const labels = p.obj.spec?.selector?.matchLabels ?? {};
           const keys = Object.keys(labels);
           if (!keys.length) {
@@ -1146,8 +1146,8 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       };
       // the policies that select pods with these labels, in the order of the namespace-wide ones, then of each label
       const selecting = (ns: string, pods: { [k: string]: string }, into: Doc[]) => {
-        for (const p of (wide ?? index()).get(ns) ?? []) into.push(p);
-        const byKey = byLabel.get(ns);
+        for (const p of (wide ?? index()).get(String(ns)) ?? []) into.push(p);
+        const byKey = byLabel.get(String(ns));
         if (!byKey) return;
         const keys = Object.keys(pods);
         // a policy is met once per label it shares with the pods: kept once

@@ -258,6 +258,8 @@ interface AppServer {
   readonly accessPolicy: unknown;
   readonly what: string;
   readonly fixProtocol: string;
+  /** How to admit the kubelet's probes on it. */
+  readonly fixAdmit: string;
 }
 
 /**
@@ -281,6 +283,7 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
           accessPolicy,
           what: `the library's Server ${namespace ?? ''}/${c.serverName} of service ${service} (protocol ${protocol}, proxyProtocol ${proxyProtocol}, accessPolicy ${accessPolicy})`,
           fixProtocol: `declare that service's protocol ServiceProtocol.GRPC (ServiceRef.fromName('${service}', { ..., protocol: ServiceProtocol.GRPC }))`,
+          fixAdmit: `a ZeroTrustNamespace rule to ${service} from Identity.network('<CIDR>'), with its mtlsExceptions entry`,
         });
         continue;
       }
@@ -295,26 +298,33 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
         port: manifest.spec?.port,
         proxyProtocol: manifest.spec?.proxyProtocol,
         accessPolicy: manifest.spec?.accessPolicy,
-        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)}, accessPolicy ${String(manifest.spec?.accessPolicy)})`,
+        what: `Server ${namespace ?? ''}/${c.name} [${userPath(c)}] (proxyProtocol ${String(manifest.spec?.proxyProtocol)}, accessPolicy ${manifest.spec?.accessPolicy === undefined ? 'deny, the CRD\'s default' : String(manifest.spec.accessPolicy)})`,
         fixProtocol: 'set that Server\'s proxyProtocol to gRPC (or HTTP/2)',
+        fixAdmit: `an AuthorizationPolicy targeting Server ${c.name} whose requiredAuthenticationRefs name only a NetworkAuthentication (a MeshTLSAuthentication there too would require an identity)`,
       });
     }
     return out;
   });
 }
 
-/** Access policies under which a Server admits a client without a mesh identity (the kubelet's probes). */
+/**
+ * Access policies under which a Server admits a client without a mesh identity, the kubelet's probes (policy-controller
+ * k8s/index/src/defaults.rs default_authzs; cluster-unauthenticated: from clusterNetworks, whose default holds the
+ * private ranges the nodes' addresses are usually in).
+ */
 const ADMITS_UNAUTHENTICATED = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
 
 /**
- * The app's own Linkerd NetworkAuthentications (policy.linkerd.io), where they are, read once per synthesis: those the
- * library writes (labelled managed-by cdk8s-mesh) are used by its own AuthorizationPolicies only, on its own Servers
- * and routes, and are left out.
+ * The app's own Linkerd AuthorizationPolicies and ServerAuthorizations (policy.linkerd.io), where they are, read once
+ * per synthesis: one in a namespace may admit the kubelet on a Server there (a NetworkAuthentication, of any namespace,
+ * or no authentication at all: policy-controller inbound index.rs policy_client_authz; a ServerAuthorization's
+ * client.unauthenticated), which is not read further. Those the library writes (labelled managed-by cdk8s-mesh) are
+ * for its own Servers and routes, and are left out.
  */
-function networkAuthentications(scope: Construct): { namespace: string | undefined; chart: Chart }[] {
-  return perSynthesis(scope, 'linkerd-zero-trust:network-authentications', () => scope.node.root.node.findAll()
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'NetworkAuthentication' && c.apiVersion.startsWith(`${POLICY}/`)
-      && c.metadata.getLabel('app.kubernetes.io/managed-by') !== MANAGED_BY['app.kubernetes.io/managed-by'])
+function appAuthorizations(scope: Construct): { namespace: string | undefined; chart: Chart }[] {
+  return perSynthesis(scope, 'linkerd-zero-trust:app-authorizations', () => scope.node.root.node.findAll()
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && (c.kind === 'AuthorizationPolicy' || c.kind === 'ServerAuthorization')
+      && c.apiVersion.startsWith(`${POLICY}/`) && c.metadata.getLabel('app.kubernetes.io/managed-by') !== MANAGED_BY['app.kubernetes.io/managed-by'])
     .map(c => ({ namespace: namespaceOfObject(c), chart: Chart.of(c) })));
 }
 
@@ -740,8 +750,9 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
     validate: () => {
       for (const { api, pod, chart: at } of workloadsAtSynthesis(scope)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart) || !injected(pod)) continue;
+        // (the pods' own default inbound policy governs only a port no Server takes: the default server's)
         const own = pod?.metadata?.annotations?.[DEFAULT_INBOUND_POLICY];
-        if (own !== undefined && own !== LinkerdInboundPolicy.DENY) continue;
+        const ownDefaultAdmits = own !== undefined && own !== LinkerdInboundPolicy.DENY;
         const labels = pod?.metadata?.labels ?? {};
         const byPort = new Map<number, { probes: string[]; kinds: Set<string> }>();
         for (const ct of pod?.spec?.containers ?? []) {
@@ -789,18 +800,20 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               // refuses the kubelet as the default server would (a Server without HTTPRoutes gets GET probe routes for
               // httpGet paths only: policy-controller inbound index.rs default_inbound_http_routes; a gRPC probe is a POST)
               const admits = others.some(sv => ADMITS_UNAUTHENTICATED.includes(String(sv.accessPolicy)))
-                || networkAuthentications(scope).some(n => n.namespace === ns && sameCluster(n.chart, chart));
+                || appAuthorizations(scope).some(n => n.namespace === ns && sameCluster(n.chart, chart));
               if (admits) continue;
               const key = `${api.kind} ${api.name} ${port} refused`;
               if (!warned.has(key)) {
                 warned.add(key);
-                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} takes, `
-                  + `and no AuthorizationPolicy can admit the kubelet (it has no mesh identity, and the namespace has no NetworkAuthentication): refused, as a Server admits the kubelet's probes only as GET routes for httpGet paths, and a gRPC probe is a POST; ${PROBE_FAILS[kind]}. `
+                warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} takes: `
+                  + `the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd's own probe routes are GET routes for httpGet paths, on HTTP Servers only), `
+                  + `and the app has no AuthorizationPolicy or ServerAuthorization of its own in ${ns}: the probe is refused; ${PROBE_FAILS[kind]}. `
                   + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
-                  + `Or admit the kubelet on that Server: an AuthorizationPolicy with a NetworkAuthentication for ${probeSources(false)}; any unauthenticated client in it can then reach port ${port}`);
+                  + `Or admit the kubelet: ${others[0].fixAdmit}, for ${probeSources(false)}; any unauthenticated client in it can then reach port ${port}`);
               }
               continue;
             }
+            if (ownDefaultAdmits) continue; // (warned of by warnOwnPodDefaults)
             const entry = byPort.get(Number(port)) ?? { probes: [], kinds: new Set<string>() };
             entry.probes.push(`${ct.name ?? '?'} ${kind}`);
             entry.kinds.add(kind);

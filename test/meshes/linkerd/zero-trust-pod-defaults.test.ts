@@ -461,7 +461,8 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
         + 'the kubelet\'s gRPC probe (HTTP/2) fails; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
         + 'Fix: declare that service\'s protocol ServiceProtocol.GRPC (ServiceRef.fromName(\'payment-health\', { ..., protocol: ServiceProtocol.GRPC })), or make the probe an exec probe')]);
       // an HTTP/2 service: not served as HTTP/1, but its Server keeps the pods' default, deny (see below)
-      expect(warnings(limited(ServiceProtocol.HTTP2))).toEqual([expect.stringContaining('(protocol http2, proxyProtocol HTTP/2, accessPolicy deny) takes, and no AuthorizationPolicy can admit the kubelet')]);
+      expect(warnings(limited(ServiceProtocol.HTTP2))).toEqual([expect.stringContaining('(protocol http2, proxyProtocol HTTP/2, accessPolicy deny) takes: the kubelet has no mesh identity')]);
+      expect(warnings(limited(ServiceProtocol.HTTP2))[0]).toContain('Or admit the kubelet: a ZeroTrustNamespace rule to payment-health from Identity.network(\'<CIDR>\'), with its mtlsExceptions entry, for ');
     });
   });
 
@@ -469,35 +470,73 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
   // default_inbound_http_routes), and the kubelet has no mesh identity: only an accessPolicy that admits unauthenticated
   // clients, or an AuthorizationPolicy with a NetworkAuthentication, lets its gRPC probe (a POST) in
   describe('a Server that takes the port but refuses the kubelet: warned as refused', () => {
-    const REFUSED = 'and no AuthorizationPolicy can admit the kubelet';
+    const REFUSED = 'the probe is refused';
     test('a hand-written deny, all-authenticated or cluster-authenticated Server: warned, naming it, with the fixes', () => {
       const found = warnings(chart => server(chart, { accessPolicy: 'deny' }));
       expect(found).toHaveLength(1);
-      expect(found[0]).toContain('Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol gRPC, accessPolicy deny) takes, '
-        + 'and no AuthorizationPolicy can admit the kubelet (it has no mesh identity, and the namespace has no NetworkAuthentication): refused, as a Server admits the kubelet\'s probes only as GET routes for httpGet paths, '
-        + 'and a gRPC probe is a POST; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+      expect(found[0]).toContain('Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol gRPC, accessPolicy deny) takes: '
+        + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
+        + 'and the app has no AuthorizationPolicy or ServerAuthorization of its own in shop: the probe is refused; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
         + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\'] (the image must ship grpc_health_probe), or httpGet on another port. '
-        + 'Or admit the kubelet on that Server: an AuthorizationPolicy with a NetworkAuthentication for ');
+        + 'Or admit the kubelet: an AuthorizationPolicy targeting Server payment-health whose requiredAuthenticationRefs name only a NetworkAuthentication (a MeshTLSAuthentication there too would require an identity), for ');
+      // a Server without an accessPolicy: the CRD's default, deny
+      expect(warnings(chart => server(chart, { accessPolicy: undefined }))).toEqual([expect.stringContaining('(proxyProtocol gRPC, accessPolicy deny, the CRD\'s default) takes')]);
       for (const accessPolicy of ['all-authenticated', 'cluster-authenticated']) {
         expect([accessPolicy, warnings(chart => server(chart, { accessPolicy })).map(w => w.includes(REFUSED))]).toEqual([accessPolicy, [true]]);
       }
     });
 
-    test('the other side: an accessPolicy that admits unauthenticated clients, or a NetworkAuthentication in the namespace: not warned', () => {
+    test('the other side: an accessPolicy that admits unauthenticated clients, or an AuthorizationPolicy or ServerAuthorization of the app\'s own in the namespace: not warned', () => {
       for (const accessPolicy of ['all-unauthenticated', 'cluster-unauthenticated', 'audit']) {
         expect([accessPolicy, warnings(chart => server(chart, { accessPolicy }))]).toEqual([accessPolicy, []]);
       }
-      const kubelet = (chart: Chart, namespace?: string) => new ApiObject(chart, 'kubelet', {
-        apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) }, spec: { networks: [{ cidr: '10.0.0.0/8' }] },
+      // an AuthorizationPolicy or ServerAuthorization of the app's own in the namespace may admit the kubelet (a
+      // NetworkAuthentication, of any namespace, or no authentication): not read further, not warned
+      const authz = (chart: Chart, kind: string, namespace?: string) => {
+        // (the NetworkAuthentication of another namespace: linkerd's)
+        if (kind === 'AuthorizationPolicy') {
+          new ApiObject(chart, 'nodes', { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'nodes', namespace: 'linkerd' }, spec: { networks: [{ cidr: '10.0.0.0/8' }] } });
+        }
+        return authz1(chart, kind, namespace);
+      };
+      const authz1 = (chart: Chart, kind: string, namespace?: string) => new ApiObject(chart, `kubelet-${kind}`, {
+        apiVersion: kind === 'ServerAuthorization' ? 'policy.linkerd.io/v1beta1' : 'policy.linkerd.io/v1alpha1', kind, metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) },
+        spec: kind === 'ServerAuthorization' ? { server: { name: 'payment-health' }, client: { unauthenticated: true } }
+          : { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'payment-health' }, requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'nodes', namespace: 'linkerd' }] },
       });
-      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart); })).toEqual([]);
+      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); authz(chart, 'AuthorizationPolicy'); })).toEqual([]);
+      // (ServerAuthorization, deprecated, has no pinned schema here: synthesized without the schema count of synthValidated)
+      const withServerAuthorization = () => {
+        const chart = shopChart();
+        paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+        server(chart, { accessPolicy: 'deny' });
+        authz(chart, 'ServerAuthorization');
+        const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+        Testing.synth(chart);
+        return zt.warnings.filter(w => w.includes(' probes port 9090'));
+      };
+      expect(withServerAuthorization()).toEqual([]);
       // one of another namespace does not count
-      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); kubelet(chart, 'other'); })).toHaveLength(1);
+      expect(warnings(chart => {
+        server(chart, { accessPolicy: 'deny' });
+        new ApiObject(chart, 'other-server', { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'payment-health', namespace: 'other' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 9090 } });
+        authz(chart, 'AuthorizationPolicy', 'other');
+      })).toHaveLength(1);
       // of two Servers of the port, one that admits: Linkerd applies the oldest, which the manifests do not tell
       const second = (chart: Chart) => new ApiObject(chart, 'second-server', {
         apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'payment-health-2' }, spec: { podSelector: { matchLabels: { app: 'payment' } }, port: 'health', proxyProtocol: 'gRPC', accessPolicy: 'all-unauthenticated' },
       });
       expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); second(chart); })).toEqual([]);
+    });
+
+    test('the pods\' own default inbound policy does not matter once a Server takes the port: a pod annotated all-unauthenticated behind a deny Server is warned of', () => {
+      const chart = shopChart();
+      paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } },
+        { 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated' });
+      server(chart, { accessPolicy: 'deny' });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+      synthValidated(chart);
+      expect(zt.warnings.filter(w => w.includes(' probes port 9090'))).toEqual([expect.stringContaining('(proxyProtocol gRPC, accessPolicy deny) takes')]);
     });
   });
 });
