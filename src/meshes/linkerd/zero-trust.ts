@@ -806,7 +806,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               if (!warned.has(key)) {
                 warned.add(key);
                 warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} takes: `
-                  + `the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd's own probe routes are GET routes for httpGet paths, on HTTP Servers only), `
+                  + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
                   + `and the app has no AuthorizationPolicy or ServerAuthorization of its own in ${ns}: the probe is refused; ${PROBE_FAILS[kind]}. `
                   + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
                   + `Or admit the kubelet: ${others[0].fixAdmit}, for ${probeSources(false)}; any unauthenticated client in it can then reach port ${port}`);

@@ -500,7 +500,9 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
         return authz1(chart, kind, namespace);
       };
       const authz1 = (chart: Chart, kind: string, namespace?: string) => new ApiObject(chart, `kubelet-${kind}`, {
-        apiVersion: kind === 'ServerAuthorization' ? 'policy.linkerd.io/v1beta1' : 'policy.linkerd.io/v1alpha1', kind, metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) },
+        apiVersion: kind === 'ServerAuthorization' ? 'policy.linkerd.io/v1beta1' : 'policy.linkerd.io/v1alpha1',
+        kind,
+        metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) },
         spec: kind === 'ServerAuthorization' ? { server: { name: 'payment-health' }, client: { unauthenticated: true } }
           : { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'payment-health' }, requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'nodes', namespace: 'linkerd' }] },
       });
