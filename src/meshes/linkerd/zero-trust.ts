@@ -250,6 +250,7 @@ function workloadsAtSynthesis(scope: Construct): RenderedPodTemplate[] {
  * its proxyProtocol, how messages name it, and how to change its proxyProtocol.
  */
 interface AppServer {
+  readonly name: string;
   readonly namespace: string | undefined;
   readonly chart: Chart;
   readonly podSelector: unknown;
@@ -275,6 +276,7 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
       if (c instanceof LinkerdServer) {
         const { namespace, matchLabels, port, service, protocol, proxyProtocol, accessPolicy } = c.selection();
         out.push({
+          name: c.serverName,
           namespace,
           chart: Chart.of(c),
           podSelector: { matchLabels },
@@ -292,6 +294,7 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
       if (!manifest) continue;
       const namespace = namespaceOfObject(c);
       out.push({
+        name: c.name,
         namespace,
         chart: Chart.of(c),
         podSelector: manifest.spec?.podSelector,
@@ -315,17 +318,27 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
 const ADMITS_UNAUTHENTICATED = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
 
 /**
- * The app's own Linkerd AuthorizationPolicies and ServerAuthorizations (policy.linkerd.io), where they are, read once
- * per synthesis: one in a namespace may admit the kubelet on a Server there (a NetworkAuthentication, of any namespace,
- * or no authentication at all: policy-controller inbound index.rs policy_client_authz; a ServerAuthorization's
- * client.unauthenticated), which is not read further. Those the library writes (labelled managed-by cdk8s-mesh) are
- * for its own Servers and routes, and are left out.
+ * The hand-written Linkerd AuthorizationPolicies and ServerAuthorizations of the app (policy.linkerd.io; those the
+ * library writes, labelled managed-by cdk8s-mesh, are for its own Servers and routes), read once per synthesis, each
+ * with whether it may admit a client without a mesh identity (the kubelet) on a Server of its namespace by name: an
+ * AuthorizationPolicy on the Server or the namespace whose requiredAuthenticationRefs name no MeshTLSAuthentication or
+ * ServiceAccount (a NetworkAuthentication, whose networks are not read further, or nothing: policy-controller inbound
+ * index.rs policy_client_authz), or a ServerAuthorization of the Server (by name, or by a selector, not read further)
+ * with client.unauthenticated.
  */
-function appAuthorizations(scope: Construct): { namespace: string | undefined; chart: Chart }[] {
+function appAuthorizations(scope: Construct): { namespace: string | undefined; chart: Chart; admits: (server: string) => boolean }[] {
   return perSynthesis(scope, 'linkerd-zero-trust:app-authorizations', () => scope.node.root.node.findAll()
     .filter((c): c is ApiObject => ApiObject.isApiObject(c) && (c.kind === 'AuthorizationPolicy' || c.kind === 'ServerAuthorization')
       && c.apiVersion.startsWith(`${POLICY}/`) && c.metadata.getLabel('app.kubernetes.io/managed-by') !== MANAGED_BY['app.kubernetes.io/managed-by'])
-    .map(c => ({ namespace: namespaceOfObject(c), chart: Chart.of(c) })));
+    .map(c => {
+      const spec = manifestOf(c)?.spec ?? {};
+      const admits = c.kind === 'ServerAuthorization'
+        ? (server: string) => spec.client?.unauthenticated === true && (spec.server?.name === server || spec.server?.selector !== undefined)
+        : (server: string) => (spec.targetRef?.kind === 'Namespace' || (spec.targetRef?.kind === 'Server' && spec.targetRef?.name === server))
+          && !(Array.isArray(spec.requiredAuthenticationRefs) ? spec.requiredAuthenticationRefs : [])
+            .some((r: any) => r?.kind === 'MeshTLSAuthentication' || r?.kind === 'ServiceAccount');
+      return { namespace: namespaceOfObject(c), chart: Chart.of(c), admits };
+    }));
 }
 
 /**
@@ -799,17 +812,17 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               // AuthorizationPolicy may use to admit the kubelet's addresses (not read further); otherwise the Server
               // refuses the kubelet as the default server would (a Server without HTTPRoutes gets GET probe routes for
               // httpGet paths only: policy-controller inbound index.rs default_inbound_http_routes; a gRPC probe is a POST)
-              const admits = others.some(sv => ADMITS_UNAUTHENTICATED.includes(String(sv.accessPolicy)))
-                || appAuthorizations(scope).some(n => n.namespace === ns && sameCluster(n.chart, chart));
+              const admits = others.some(sv => ADMITS_UNAUTHENTICATED.includes(String(sv.accessPolicy))
+                || appAuthorizations(scope).some(a => a.namespace === ns && sameCluster(a.chart, chart) && a.admits(sv.name)));
               if (admits) continue;
               const key = `${api.kind} ${api.name} ${port} refused`;
               if (!warned.has(key)) {
                 warned.add(key);
                 warnFrom(scope, `Namespace ${ns}: ${api.kind} ${api.name} [${userPath(api)}] probes port ${port} with a gRPC ${kind} (${ct.name ?? '?'}), which ${others[0].what} takes: `
-                  + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
-                  + `and the app has no AuthorizationPolicy or ServerAuthorization of its own in ${ns}: the probe is refused; ${PROBE_FAILS[kind]}. `
+                  + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy, an AuthorizationPolicy or a ServerAuthorization (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
+                  + `and no hand-written one (not managed by cdk8s-mesh) of ${ns} admits clients without an identity on that Server: the probe is refused; ${PROBE_FAILS[kind]}. `
                   + `Fix, opening nothing: an exec probe ['grpc_health_probe', '-addr=localhost:${port}'] (the image must ship grpc_health_probe), or httpGet on another port. `
-                  + `Or admit the kubelet: ${others[0].fixAdmit}, for ${probeSources(false)}; any unauthenticated client in it can then reach port ${port}`);
+                  + `Or admit the kubelet: ${others[0].fixAdmit}, for ${probeSources(others[0].proxyProtocol === 'opaque')}; any unauthenticated client in it can then reach port ${port}`);
               }
               continue;
             }

@@ -475,8 +475,8 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
       const found = warnings(chart => server(chart, { accessPolicy: 'deny' }));
       expect(found).toHaveLength(1);
       expect(found[0]).toContain('Namespace shop: Deployment payment [test/payment-pods] probes port 9090 with a gRPC readinessProbe (app), which Server shop/payment-health [test/health-server] (proxyProtocol gRPC, accessPolicy deny) takes: '
-        + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy or an AuthorizationPolicy (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
-        + 'and the app has no AuthorizationPolicy or ServerAuthorization of its own in shop: the probe is refused; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
+        + 'the kubelet has no mesh identity, and a Server admits it only through its accessPolicy, an AuthorizationPolicy or a ServerAuthorization (Linkerd\'s own probe routes are GET routes for httpGet paths, on HTTP Servers only), '
+        + 'and no hand-written one (not managed by cdk8s-mesh) of shop admits clients without an identity on that Server: the probe is refused; a failing readinessProbe keeps the pods unready (out of the Service\'s endpoints). '
         + 'Fix, opening nothing: an exec probe [\'grpc_health_probe\', \'-addr=localhost:9090\'] (the image must ship grpc_health_probe), or httpGet on another port. '
         + 'Or admit the kubelet: an AuthorizationPolicy targeting Server payment-health whose requiredAuthenticationRefs name only a NetworkAuthentication (a MeshTLSAuthentication there too would require an identity), for ');
       // a Server without an accessPolicy: the CRD's default, deny
@@ -499,12 +499,12 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
         }
         return authz1(chart, kind, namespace);
       };
-      const authz1 = (chart: Chart, kind: string, namespace?: string) => new ApiObject(chart, `kubelet-${kind}`, {
+      const authz1 = (chart: Chart, kind: string, namespace?: string, target = 'payment-health', auth = 'NetworkAuthentication') => new ApiObject(chart, `kubelet-${kind}`, {
         apiVersion: kind === 'ServerAuthorization' ? 'policy.linkerd.io/v1beta1' : 'policy.linkerd.io/v1alpha1',
         kind,
         metadata: { name: 'kubelet-probes', ...(namespace ? { namespace } : {}) },
         spec: kind === 'ServerAuthorization' ? { server: { name: 'payment-health' }, client: { unauthenticated: true } }
-          : { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'payment-health' }, requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'nodes', namespace: 'linkerd' }] },
+          : { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: target }, requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: auth, name: 'nodes', namespace: 'linkerd' }] },
       });
       expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); authz(chart, 'AuthorizationPolicy'); })).toEqual([]);
       // (ServerAuthorization, deprecated, has no pinned schema here: synthesized without the schema count of synthValidated)
@@ -518,6 +518,15 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
         return zt.warnings.filter(w => w.includes(' probes port 9090'));
       };
       expect(withServerAuthorization()).toEqual([]);
+      // one that requires an identity, or that is on another Server, does not count
+      const meshTls = (chart: Chart) => new ApiObject(chart, 'nodes-tls', { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'nodes', namespace: 'linkerd' }, spec: { identities: ['*'] } });
+      expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); meshTls(chart); authz1(chart, 'AuthorizationPolicy', undefined, 'payment-health', 'MeshTLSAuthentication'); })).toHaveLength(1);
+      expect(warnings(chart => {
+        server(chart, { accessPolicy: 'deny' });
+        new ApiObject(chart, 'order-server', { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'order-health' }, spec: { podSelector: { matchLabels: { app: 'order' } }, port: 9090 } });
+        authz(chart, 'AuthorizationPolicy');
+        (chart.node.findChild('kubelet-AuthorizationPolicy') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/targetRef/name', 'order-health'));
+      })).toHaveLength(1);
       // one of another namespace does not count
       expect(warnings(chart => {
         server(chart, { accessPolicy: 'deny' });
