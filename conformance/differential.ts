@@ -22,7 +22,8 @@ export interface CorpusCase {
   readonly istioctl: string[];
   /**
    * What istioctl reports instead on some runs (its `# istioctl-or:` line), where its result depends on the order in
-   * which it visits the objects, which it does not fix (e.g. envoyfilter.go Analyze: c.ForEach over the EnvoyFilters).
+   * which it visits the objects, which it does not fix (pkg/config/analysis/local/context.go ForEach ranges over Go maps;
+   * e.g. envoyfilter.go Analyze, whose result depends on which EnvoyFilter comes first).
    */
   readonly istioctlOr?: string[];
   /**
