@@ -2,12 +2,17 @@ import { formatPath } from './path';
 
 interface Identity { readonly group: string; readonly kind: string; readonly ns: string; readonly name: string }
 
+/** Whether an object has an identity (`identityOf`): a string kind and a string name. */
+function identifiable(obj: any): boolean {
+  return !!obj && typeof obj === 'object' && typeof obj.kind === 'string' && typeof obj.metadata?.name === 'string';
+}
+
 /**
  * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are
  * one stored object), kind, namespace and name. Undefined for objects without a kind or name.
  */
 function identityOf(obj: any, defaultNamespace: string): Identity | undefined {
-  if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
+  if (!identifiable(obj)) return undefined;
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
@@ -44,7 +49,7 @@ export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => an
   for (const item of items) {
     const obj = objectOf(item);
     // (the name first: the other parts are needed only for a name that more than one object has)
-    if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') continue;
+    if (!identifiable(obj)) continue;
     const name: string = obj.metadata.name;
     let byRest = collided.get(name);
     if (!byRest) {

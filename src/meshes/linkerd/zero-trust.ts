@@ -214,8 +214,7 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
   const paths = new Set<string>();
   for (const { namespace, pod } of pods) {
     if (namespace !== ns) continue;
-    const labels = pod?.metadata?.labels ?? {};
-    if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+    if (!selectsPod(to, pod)) continue;
     if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
     found = true;
     for (const ct of pod?.spec?.containers ?? []) {
@@ -228,6 +227,11 @@ function probePaths(pods: WorkloadPod[], ns: string, to: ServiceRef): string[] |
     }
   }
   return found ? [...paths].sort() : undefined;
+}
+
+/** Whether a Service's selector selects a pod template (by its labels). */
+function selectsPod(to: ServiceRef, pod: any): boolean {
+  return labelSelectorMatches({ matchLabels: to.selector }, pod?.metadata?.labels ?? {});
 }
 
 interface WorkloadPod {
@@ -270,12 +274,26 @@ interface AppServer {
  * proxy-admin Server of allowScrapes) as rendered now; one that cannot be rendered yet is left out.
  */
 function serversAtSynthesis(scope: Construct): AppServer[] {
-  return perSynthesis(scope, 'linkerd-zero-trust:servers', () => {
-    const out: AppServer[] = [];
+  return policyObjectsAtSynthesis(scope).servers;
+}
+
+/** A hand-written Linkerd authorization of the app (appAuthorizations). */
+interface AppAuthorization {
+  readonly namespace: string | undefined;
+  readonly chart: Chart;
+  /** Whether it may admit a client without a mesh identity on the Server of that name in its namespace. */
+  readonly admits: (server: string) => boolean;
+}
+
+/** The app's Servers and hand-written authorizations, from one walk of its tree per synthesis. */
+function policyObjectsAtSynthesis(scope: Construct): { servers: AppServer[]; authorizations: AppAuthorization[] } {
+  return perSynthesis(scope, 'linkerd-zero-trust:policy-objects', () => {
+    const servers: AppServer[] = [];
+    const authorizations: AppAuthorization[] = [];
     for (const c of scope.node.root.node.findAll()) {
       if (c instanceof LinkerdServer) {
         const { namespace, matchLabels, port, service, protocol, proxyProtocol, accessPolicy } = c.selection();
-        out.push({
+        servers.push({
           name: c.serverName,
           namespace,
           chart: Chart.of(c),
@@ -289,11 +307,17 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
         });
         continue;
       }
-      if (!ApiObject.isApiObject(c) || c.kind !== 'Server' || !c.apiVersion.startsWith(`${POLICY}/`) || c.node.scope instanceof LinkerdServer) continue;
+      if (!ApiObject.isApiObject(c) || !c.apiVersion.startsWith(`${POLICY}/`)) continue;
+      if (c.kind === 'AuthorizationPolicy' || c.kind === 'ServerAuthorization') {
+        const authorization = handWrittenAuthorization(c);
+        if (authorization) authorizations.push(authorization);
+        continue;
+      }
+      if (c.kind !== 'Server' || c.node.scope instanceof LinkerdServer) continue;
       const manifest = manifestOf(c);
       if (!manifest) continue;
       const namespace = namespaceOfObject(c);
-      out.push({
+      servers.push({
         name: c.name,
         namespace,
         chart: Chart.of(c),
@@ -306,7 +330,7 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
         fixAdmit: `an AuthorizationPolicy targeting Server ${c.name} whose requiredAuthenticationRefs name only a NetworkAuthentication (a MeshTLSAuthentication there too would require an identity)`,
       });
     }
-    return out;
+    return { servers, authorizations };
   });
 }
 
@@ -326,19 +350,20 @@ const ADMITS_UNAUTHENTICATED = ['all-unauthenticated', 'cluster-unauthenticated'
  * index.rs policy_client_authz), or a ServerAuthorization of the Server (by name, or by a selector, not read further)
  * with client.unauthenticated.
  */
-function appAuthorizations(scope: Construct): { namespace: string | undefined; chart: Chart; admits: (server: string) => boolean }[] {
-  return perSynthesis(scope, 'linkerd-zero-trust:app-authorizations', () => scope.node.root.node.findAll()
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && (c.kind === 'AuthorizationPolicy' || c.kind === 'ServerAuthorization')
-      && c.apiVersion.startsWith(`${POLICY}/`) && c.metadata.getLabel('app.kubernetes.io/managed-by') !== MANAGED_BY['app.kubernetes.io/managed-by'])
-    .map(c => {
-      const spec = manifestOf(c)?.spec ?? {};
-      const admits = c.kind === 'ServerAuthorization'
-        ? (server: string) => spec.client?.unauthenticated === true && (spec.server?.name === server || spec.server?.selector !== undefined)
-        : (server: string) => (spec.targetRef?.kind === 'Namespace' || (spec.targetRef?.kind === 'Server' && spec.targetRef?.name === server))
-          && !(Array.isArray(spec.requiredAuthenticationRefs) ? spec.requiredAuthenticationRefs : [])
-            .some((r: any) => r?.kind === 'MeshTLSAuthentication' || r?.kind === 'ServiceAccount');
-      return { namespace: namespaceOfObject(c), chart: Chart.of(c), admits };
-    }));
+function appAuthorizations(scope: Construct): AppAuthorization[] {
+  return policyObjectsAtSynthesis(scope).authorizations;
+}
+
+/** A policy.linkerd.io AuthorizationPolicy or ServerAuthorization as appAuthorizations reads it; undefined for the library's own. */
+function handWrittenAuthorization(c: ApiObject): AppAuthorization | undefined {
+  if (c.metadata.getLabel('app.kubernetes.io/managed-by') === MANAGED_BY['app.kubernetes.io/managed-by']) return undefined;
+  const spec = manifestOf(c)?.spec ?? {};
+  const admits = c.kind === 'ServerAuthorization'
+    ? (server: string) => spec.client?.unauthenticated === true && (spec.server?.name === server || spec.server?.selector !== undefined)
+    : (server: string) => (spec.targetRef?.kind === 'Namespace' || (spec.targetRef?.kind === 'Server' && spec.targetRef?.name === server))
+      && !(Array.isArray(spec.requiredAuthenticationRefs) ? spec.requiredAuthenticationRefs : [])
+        .some((r: any) => r?.kind === 'MeshTLSAuthentication' || r?.kind === 'ServiceAccount');
+  return { namespace: namespaceOfObject(c), chart: Chart.of(c), admits };
 }
 
 /**
@@ -635,8 +660,7 @@ function warnProbes(scope: Construct, ns: string, server: LinkerdServer, to: Ser
     validate: () => {
       for (const { api, pod, chart: at } of workloadsAtSynthesis(scope)) {
         if (namespaceOfObject(api) !== ns || !sameCluster(at, chart)) continue;
-        const labels = pod?.metadata?.labels ?? {};
-        if (!Object.entries(to.selector).every(([k, v]) => labels[k] === v)) continue;
+        if (!selectsPod(to, pod)) continue;
         // no proxy on the pods, or none on the port: nothing refuses or misreads the kubelet's probes
         if (!injected(pod) || skipsInbound(pod, to.targetPort)) continue;
         const grpcProbes: string[] = [];
@@ -732,7 +756,7 @@ function warnNoProbes(scope: Construct, ns: string, server: LinkerdServer, to: S
     validate: () => {
       if (warned || !unread()) return [];
       const selected = workloadsAtSynthesis(scope).filter(({ api, pod, chart: at }) => namespaceOfObject(api) === ns && sameCluster(at, chart)
-        && Object.entries(to.selector).every(([k, v]) => (pod?.metadata?.labels ?? {})[k] === v));
+        && selectsPod(to, pod));
       if (selected.length && selected.every(({ pod }) => !injected(pod) || skipsInbound(pod, to.targetPort))) return [];
       warned = true;
       warnFrom(scope, `Server ${ns}/${server.serverName} gets HTTPRoutes (rules with methods or paths), so Linkerd no longer authorizes the kubelet's httpGet probes on port ${to.targetPort} by itself, `
@@ -772,7 +796,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
           for (const kind of Object.keys(PROBE_FAILS)) {
             const port = ct?.[kind]?.grpc?.port;
             if (port === undefined || !Number.isInteger(Number(port)) || skipsInbound(pod, Number(port))) continue;
-            const covering = servers.filter(sv => sv.port === Number(port) && Object.entries(sv.selector).every(([k, v]) => labels[k] === v));
+            const covering = servers.filter(sv => sv.port === Number(port) && labelSelectorMatches({ matchLabels: sv.selector }, labels));
             // an mtlsExceptions entry's Server (all-unauthenticated) of an HTTP/1 service: the proxy serves the port as
             // HTTP/1 without detection (linkerd2-proxy app/inbound/src/detect.rs), so the kubelet's HTTP/2 gRPC probe fails
             // (an entry whose port rules govern writes no Server of its own: the rules' Server, warned of by warnProbes)

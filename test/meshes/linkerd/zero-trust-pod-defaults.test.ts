@@ -256,6 +256,19 @@ describe('linkerd ZeroTrustNamespace (STRICT): a deny gRPC Server whose pods hav
     ]);
   });
 
+  test('an mtlsExceptions entry\'s Server covers a probe port only on the pods it selects: another service\'s entry on the same port number does not', () => {
+    const probes = (selector: { [k: string]: string }) => {
+      const chart = shopChart();
+      paymentPods(chart, { readinessProbe: { grpc: { port: 9090 } } });
+      const health = ServiceRef.fromName('other-health', { port: 9090, targetPort: 9090, protocol: ServiceProtocol.GRPC, selector });
+      const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge], mtlsExceptions: [{ service: health, port: 9090, mode: MtlsExceptionMode.PERMISSIVE, reason: 'kubelet probes' }] });
+      synthValidated(chart);
+      return zt.warnings.filter(w => w.includes(' probes port '));
+    };
+    expect(probes({ app: 'other' })).toEqual([expect.stringContaining('Deployment payment [test/payment-pods] probes port 9090 with gRPC probes (app readinessProbe), a port no Server of the app selects: refused')]);
+    expect(probes({ app: 'payment' })).toEqual([]);
+  });
+
   test('not warned: pods without a proxy (linkerd.io/inject disabled, or a value the injector does not know); warned: enabled, ingress, empty', () => {
     const warned = (inject: string) => build([charge], { grpc: { port: 8080 } }, MtlsPhase.STRICT, { 'linkerd.io/inject': inject }).probes.length;
     expect(warned('disabled')).toBe(0);

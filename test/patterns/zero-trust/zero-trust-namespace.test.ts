@@ -844,6 +844,25 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
       expect(warned()).toBe(1);
     });
 
+    test('only the pods payment\'s selector selects count: an injected workload of other pods does not make proxy-less payment pods warned', () => {
+      const withOther = (labels: { [k: string]: string }) => {
+        const chart = shopChart();
+        const zt = new ZeroTrustNamespace(chart, 'zt', SEED(Mesh.linkerd()));
+        paymentAfter(chart, { 'linkerd.io/inject': 'disabled' });
+        new ApiObject(chart, 'other-pods', {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'other' },
+          spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } } },
+        });
+        synthValidated(chart);
+        return zt.warnings.filter(w => w.includes(NO_PROBES)).length;
+      };
+      expect(withOther({ app: 'other' })).toBe(0);
+      // the other side: the same injected workload with payment's labels is selected, and warned of
+      expect(withOther({ app: 'payment' })).toBe(1);
+    });
+
     test('a workload without a proxy defined before the construct does not count as read: an injected one defined after is still warned of', () => {
       const chart = shopChart();
       paymentAfter(chart, { 'linkerd.io/inject': 'disabled' }, 'payment-before');
