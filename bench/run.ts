@@ -172,7 +172,7 @@ function benchRuns(): number {
  * `runs` measurements, each time the minimum of the runs: on a shared machine the load only ever adds time, so
  * the smallest figure is the closest to the cost.
  */
-function measureMedian(mesh: Mesh, n: number, charts = 1): Row {
+function measureMin(mesh: Mesh, n: number, charts = 1): Row {
   const runs = benchRuns();
   const rows = Array.from({ length: runs }, () => measure(mesh, n, charts));
   const min = (k: keyof Row) => Math.min(...rows.map(r => r[k] as number));
@@ -249,7 +249,7 @@ function measure(mesh: Mesh, n: number, charts = 1): Row {
   }
 }
 
-/** The whole-process rows run bin/ on lib/, the in-process ones src/: refuses a lib/ older than a file of src/ (it would measure old code). */
+/** The whole-process rows run lib/, the in-process ones src/: refuses a lib/ older than a file of src/ (it would measure old code). */
 function assertLibCurrent(): void {
   const root = path.join(__dirname, '..');
   const built = fs.statSync(path.join(root, 'lib', 'index.js')).mtimeMs;
@@ -272,32 +272,24 @@ function coldLoadMs(): number {
   return runs.sort((a, b) => a - b)[1];
 }
 
-/** A module preloaded into each measured process: at exit it writes the process's CPU ms (user + system, every thread) to BENCH_CPU_OUT. */
-let cpuPreload: string | undefined;
-
-function cpuPreloadFile(): string {
-  if (!cpuPreload) {
-    cpuPreload = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cpu-')), 'cpu-at-exit.js');
-    fs.writeFileSync(cpuPreload, "process.on('exit', () => { const r = process.resourceUsage(); "
-      + "require('fs').writeFileSync(process.env.BENCH_CPU_OUT, String((r.userCPUTime + r.systemCPUTime) / 1000)); });\n");
-  }
-  return cpuPreload;
-}
+/**
+ * Put before the script of a measured `node -e` process: at exit it writes the process's CPU ms (user + system, every
+ * thread: the collector's helpers count) and peak RSS MB to file descriptor 3, as JSON.
+ */
+const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
 
 /** How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). */
 function processRuns(): number {
   return Number(process.env.BENCH_PROCESS_RUNS ?? 5);
 }
 
-/** One run of a whole process (start-up included): wall ms, CPU ms (user + system of all its threads: the GC's helpers count), exit status. */
-function processOnce(args: string[]): { ms: number; cpuMs: number; status: number | null } {
-  const preload = cpuPreloadFile();
-  const cpuOut = path.join(path.dirname(preload), 'cpu.txt');
-  fs.rmSync(cpuOut, { force: true });
+/** One run of `node -e SCRIPT`, a whole process (start-up included): wall ms, CPU ms (its EXIT_REPORT), exit status. */
+function processOnce(script: string): { ms: number; cpuMs: number; status: number | null } {
   const start = performance.now();
-  const r = spawnSync(process.execPath, ['-r', preload, ...args], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, BENCH_CPU_OUT: cpuOut } });
+  const r = spawnSync(process.execPath, ['-e', `${EXIT_REPORT}\n${script}`], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
-  return { ms, cpuMs: fs.existsSync(cpuOut) ? Number(fs.readFileSync(cpuOut, 'utf8')) : NaN, status: r.status };
+  const report = r.output?.[3]?.toString() ?? '';
+  return { ms, cpuMs: report ? JSON.parse(report).cpuMs : NaN, status: r.status };
 }
 
 /**
@@ -305,9 +297,9 @@ function processOnce(args: string[]): { ms: number; cpuMs: number; status: numbe
  * load falls on all of them): per command the minimum wall ms and the minimum CPU ms, as for the in-process
  * figures (the load of a shared machine only adds time), and the first non-zero exit status.
  */
-function processesMs(commands: string[][], runs = processRuns()): { ms: number; cpuMs: number; status: number | null }[] {
+function processesMs(commands: string[], runs = processRuns()): { ms: number; cpuMs: number; status: number | null }[] {
   const all = commands.map(() => [] as ReturnType<typeof processOnce>[]);
-  for (let r = 0; r < runs; r++) commands.forEach((args, i) => all[i].push(processOnce(args)));
+  for (let r = 0; r < runs; r++) commands.forEach((script, i) => all[i].push(processOnce(script)));
   return all.map(out => {
     // a run without its CPU figure (killed before 'exit') does not erase the others'; none: NaN, reported as such
     const cpu = out.map(o => o.cpuMs).filter(c => Number.isFinite(c));
@@ -333,10 +325,12 @@ interface CliRow {
 function cliRow(file: string): CliRow {
   const root = path.join(__dirname, '..');
   const jsyaml = require.resolve('js-yaml');
+  // the CLI as bin/cdk8s-mesh starts it (its one line)
+  const cli = (command: string) => `process.exitCode = require(${JSON.stringify(path.join(root, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify([command, file])})`;
   const [parse, validate, lint] = processesMs([
-    ['-e', `require(${JSON.stringify(jsyaml)}).loadAll(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`],
-    [path.join(root, 'bin', 'cdk8s-mesh'), 'validate', file],
-    [path.join(root, 'bin', 'cdk8s-mesh'), 'lint', file],
+    `require(${JSON.stringify(jsyaml)}).loadAll(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`,
+    cli('validate'),
+    cli('lint'),
   ]);
   return {
     file: path.basename(file, '.yaml'), mb: fs.statSync(file).size / 2 ** 20, parseMs: parse.ms, validateMs: validate.ms, lintMs: lint.ms,
@@ -428,10 +422,9 @@ interface ReachRow {
  * (the child is stopped after `maxLines`, when given).
  */
 function measuredProcess(script: string, args: string[], maxLines?: number): Promise<{ cpuMs: number; rssMb: number; firstLineMs: number; ms: number; lines: number; full: boolean }> {
-  const report = "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['-e', `${report}\n${script}`, ...args], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', `${EXIT_REPORT}\n${script}`, ...args], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
     let firstLineMs = NaN;
     let lines = 0;
     let full = true;
@@ -651,7 +644,7 @@ function main() {
   const rows: Row[] = [];
   for (const mesh of meshes) {
     for (const n of sizes) {
-      const row = measureMedian(mesh, n);
+      const row = measureMin(mesh, n);
       rows.push(row);
       process.stdout.write(`${meshName(mesh)} N=${n}: ${row.objects} objects, checks on ${row.patternAnalyzedMs.toFixed(0)} ms, off ${row.patternMs.toFixed(0)} ms, baseline ${row.baselineMs.toFixed(0)} ms`
         + ` (on / raw ${(row.patternAnalyzedMs / row.baselineMs).toFixed(2)}, off / raw ${(row.patternMs / row.baselineMs).toFixed(2)}), heap ${row.heapMb.toFixed(0)} MB\n`);
@@ -662,7 +655,7 @@ function main() {
     // not Consul: its CE config entries (ProxyDefaults global, the default-deny intentions) are one per cluster,
     // so one zero-trust namespace per chart is refused (C109, C114)
     for (const mesh of meshes.filter(m => m.kind !== 'consul')) {
-      const row = measureMedian(mesh, manyN, manyCharts);
+      const row = measureMin(mesh, manyN, manyCharts);
       many.push(row);
       process.stdout.write(`${meshName(mesh)} N=${manyN} in ${manyCharts} charts: checks on ${row.patternAnalyzedMs.toFixed(0)} ms, off ${row.patternMs.toFixed(0)} ms, baseline ${row.baselineMs.toFixed(0)} ms\n`);
     }
@@ -731,7 +724,7 @@ function main() {
     ...manyTable,
     '',
     `Whole processes (start-up included; minimum wall ms and minimum CPU ms of ${processRuns()} runs, \`BENCH_PROCESS_RUNS\`, the three commands`,
-    'interleaved): `cdk8s-mesh validate FILE` and `cdk8s-mesh lint FILE` (bin/, on lib/) against',
+    'interleaved): `cdk8s-mesh validate FILE` and `cdk8s-mesh lint FILE` (lib/, started as bin/cdk8s-mesh starts it) against',
     '`node -e "require(\'js-yaml\').loadAll(...)"` on the same file (the first cluster\'s stream of the app above). CPU counts',
     'every thread of the process (the collector\'s helpers too); wall is what a user waits for.',
     '',
