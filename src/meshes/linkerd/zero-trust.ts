@@ -258,6 +258,8 @@ interface AppServer {
   readonly namespace: string | undefined;
   readonly chart: Chart;
   readonly podSelector: unknown;
+  /** Its own labels (metadata.labels), which a ServerAuthorization's server.selector selects. */
+  readonly labels: { [k: string]: string };
   readonly port: unknown;
   readonly proxyProtocol: unknown;
   readonly accessPolicy: unknown;
@@ -281,8 +283,8 @@ function serversAtSynthesis(scope: Construct): AppServer[] {
 interface AppAuthorization {
   readonly namespace: string | undefined;
   readonly chart: Chart;
-  /** Whether it may admit a client without a mesh identity on the Server of that name in its namespace. */
-  readonly admits: (server: string) => boolean;
+  /** Whether it may admit a client without a mesh identity on a Server of its namespace. */
+  readonly admits: (server: AppServer) => boolean;
 }
 
 /** The app's Servers and hand-written authorizations, from one walk of its tree per synthesis. */
@@ -293,11 +295,14 @@ function policyObjectsAtSynthesis(scope: Construct): { servers: AppServer[]; aut
     for (const c of scope.node.root.node.findAll()) {
       if (c instanceof LinkerdServer) {
         const { namespace, matchLabels, port, service, protocol, proxyProtocol, accessPolicy } = c.selection();
+        // (its Server object's labels, read without rendering its spec)
+        const resource = c.node.tryFindChild('Resource');
         servers.push({
           name: c.serverName,
           namespace,
           chart: Chart.of(c),
           podSelector: { matchLabels },
+          labels: ApiObject.isApiObject(resource) ? resource.metadata.toJson().labels ?? {} : {},
           port,
           proxyProtocol,
           accessPolicy,
@@ -322,6 +327,7 @@ function policyObjectsAtSynthesis(scope: Construct): { servers: AppServer[]; aut
         namespace,
         chart: Chart.of(c),
         podSelector: manifest.spec?.podSelector,
+        labels: manifest.metadata?.labels ?? {},
         port: manifest.spec?.port,
         proxyProtocol: manifest.spec?.proxyProtocol,
         accessPolicy: manifest.spec?.accessPolicy,
@@ -347,7 +353,7 @@ const ADMITS_UNAUTHENTICATED = ['all-unauthenticated', 'cluster-unauthenticated'
  * with whether it may admit a client without a mesh identity (the kubelet) on a Server of its namespace by name: an
  * AuthorizationPolicy on the Server or the namespace whose requiredAuthenticationRefs name no MeshTLSAuthentication or
  * ServiceAccount (a NetworkAuthentication, whose networks are not read further, or nothing: policy-controller inbound
- * index.rs policy_client_authz), or a ServerAuthorization of the Server (by name, or by a selector, not read further)
+ * index.rs policy_client_authz), or a ServerAuthorization of the Server (by name, or by a selector of the Server's own labels)
  * with client.unauthenticated.
  */
 function appAuthorizations(scope: Construct): AppAuthorization[] {
@@ -359,8 +365,11 @@ function handWrittenAuthorization(c: ApiObject): AppAuthorization | undefined {
   if (c.metadata.getLabel('app.kubernetes.io/managed-by') === MANAGED_BY['app.kubernetes.io/managed-by']) return undefined;
   const spec = manifestOf(c)?.spec ?? {};
   const admits = c.kind === 'ServerAuthorization'
-    ? (server: string) => spec.client?.unauthenticated === true && (spec.server?.name === server || spec.server?.selector !== undefined)
-    : (server: string) => (spec.targetRef?.kind === 'Namespace' || (spec.targetRef?.kind === 'Server' && spec.targetRef?.name === server))
+    // server.selector selects Servers by their own labels (policy-controller k8s/index/src/inbound/server_authorization.rs
+    // ServerSelector::selects: selector.matches(&server.labels); an empty selector selects every Server)
+    ? (server: AppServer) => spec.client?.unauthenticated === true
+      && (spec.server?.name === server.name || (spec.server?.selector !== undefined && labelSelectorMatches(spec.server.selector, server.labels)))
+    : (server: AppServer) => (spec.targetRef?.kind === 'Namespace' || (spec.targetRef?.kind === 'Server' && spec.targetRef?.name === server.name))
       && !(Array.isArray(spec.requiredAuthenticationRefs) ? spec.requiredAuthenticationRefs : [])
         .some((r: any) => r?.kind === 'MeshTLSAuthentication' || r?.kind === 'ServiceAccount');
   return { namespace: namespaceOfObject(c), chart: Chart.of(c), admits };
@@ -837,7 +846,7 @@ function warnUncoveredGrpcProbes(scope: Construct, ns: string, servers: { select
               // refuses the kubelet as the default server would (a Server without HTTPRoutes gets GET probe routes for
               // httpGet paths only: policy-controller inbound index.rs default_inbound_http_routes; a gRPC probe is a POST)
               const admits = others.some(sv => ADMITS_UNAUTHENTICATED.includes(String(sv.accessPolicy))
-                || appAuthorizations(scope).some(a => a.namespace === ns && sameCluster(a.chart, chart) && a.admits(sv.name)));
+                || appAuthorizations(scope).some(a => a.namespace === ns && sameCluster(a.chart, chart) && a.admits(sv)));
               if (admits) continue;
               const key = `${api.kind} ${api.name} ${port} refused`;
               if (!warned.has(key)) {

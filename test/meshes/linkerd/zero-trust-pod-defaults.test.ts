@@ -476,6 +476,21 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
       // an HTTP/2 service: not served as HTTP/1, but its Server keeps the pods' default, deny (see below)
       expect(warnings(limited(ServiceProtocol.HTTP2))).toEqual([expect.stringContaining('(protocol http2, proxyProtocol HTTP/2, accessPolicy deny) takes: the kubelet has no mesh identity')]);
       expect(warnings(limited(ServiceProtocol.HTTP2))[0]).toContain('Or admit the kubelet: a ZeroTrustNamespace rule to payment-health from Identity.network(\'<CIDR>\'), with its mtlsExceptions entry, for ');
+      // a hand-written ServerAuthorization selecting the library's Server by its labels (managed-by) admits the kubelet there
+      const selecting = (selector: unknown) => (chart: Chart) => {
+        limited(ServiceProtocol.HTTP2)(chart);
+        new ApiObject(chart, 'kubelet', { apiVersion: 'policy.linkerd.io/v1beta1', kind: 'ServerAuthorization', metadata: { name: 'kubelet' }, spec: { server: { selector }, client: { unauthenticated: true } } });
+      };
+      const bySelector = (selector: unknown) => {
+        const chart = shopChart();
+        paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
+        selecting(selector)(chart);
+        const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
+        Testing.synth(chart); // (ServerAuthorization has no pinned schema)
+        return zt.warnings.filter(w => w.includes(' probes port 9090'));
+      };
+      expect(bySelector({ matchLabels: { 'app.kubernetes.io/managed-by': 'cdk8s-mesh' } })).toEqual([]);
+      expect(bySelector({ matchLabels: { 'app.kubernetes.io/managed-by': 'someone-else' } })).toEqual([expect.stringContaining('the probe is refused')]);
     });
   });
 
@@ -521,16 +536,25 @@ describe('linkerd ZeroTrustNamespace (STRICT): a gRPC probe port that a Server t
       });
       expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); authz(chart, 'AuthorizationPolicy'); })).toEqual([]);
       // (ServerAuthorization, deprecated, has no pinned schema here: synthesized without the schema count of synthValidated)
-      const withServerAuthorization = () => {
+      const withServerAuthorization = (selector?: unknown, serverLabels?: { [k: string]: string }) => {
         const chart = shopChart();
         paymentPods(chart, { ports: [{ containerPort: 8080 }, { name: 'health', containerPort: 9090 }], readinessProbe: { grpc: { port: 9090 } } });
-        server(chart, { accessPolicy: 'deny' });
+        const s = server(chart, { accessPolicy: 'deny' });
+        for (const [k, v] of Object.entries(serverLabels ?? {})) s.metadata.addLabel(k, v);
         authz(chart, 'ServerAuthorization');
+        if (selector !== undefined) (chart.node.findChild('kubelet-ServerAuthorization') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/server', { selector }));
         const zt = new ZeroTrustNamespace(chart, 'zero-trust', { mesh: Mesh.linkerd(), allow: [charge] });
         Testing.synth(chart);
         return zt.warnings.filter(w => w.includes(' probes port 9090'));
       };
       expect(withServerAuthorization()).toEqual([]);
+      // by server.selector: it selects Servers by their own labels (policy-controller server_authorization.rs
+      // ServerSelector::selects), so it counts only for a Server whose labels it matches; an empty selector selects every Server
+      expect(withServerAuthorization({ matchLabels: { tier: 'health' } }, { tier: 'health' })).toEqual([]);
+      expect(withServerAuthorization({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['health'] }] }, { tier: 'health' })).toEqual([]);
+      expect(withServerAuthorization({}, {})).toEqual([]);
+      expect(withServerAuthorization({ matchLabels: { tier: 'metrics' } }, { tier: 'health' })).toEqual([expect.stringContaining(REFUSED)]);
+      expect(withServerAuthorization({ matchLabels: { tier: 'health' } })).toEqual([expect.stringContaining(REFUSED)]);
       // one that requires an identity, or that is on another Server, does not count
       const meshTls = (chart: Chart) => new ApiObject(chart, 'nodes-tls', { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'nodes', namespace: 'linkerd' }, spec: { identities: ['*'] } });
       expect(warnings(chart => { server(chart, { accessPolicy: 'deny' }); meshTls(chart); authz1(chart, 'AuthorizationPolicy', undefined, 'payment-health', 'MeshTLSAuthentication'); })).toHaveLength(1);

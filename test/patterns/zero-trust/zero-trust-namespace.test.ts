@@ -853,7 +853,10 @@ describe('Linkerd: identities, scrapes, probes, PERMISSIVE (issues 16 and 25)', 
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'other' },
-          spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } } },
+          spec: {
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/healthz', port: 8080 } } }] } },
+          },
         });
         synthValidated(chart);
         return zt.warnings.filter(w => w.includes(NO_PROBES)).length;
