@@ -7,17 +7,14 @@
  * and synthesis ms, the heap after, the heap when the output is rendered and written to YAML (live heap with
  * --expose-gc), and the peak RSS of the process.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
-import { buildMesh } from './run';
+import { appOutdir, buildMesh } from './run';
 import { IstioDataPlane, Mesh } from '../src';
 const [meshName, nArg, mode] = process.argv.slice(2);
 const mesh = { 'istio': Mesh.istio(), 'istio-ambient': Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'linkerd': Mesh.linkerd(), 'consul': Mesh.consul() }[meshName]!;
 process.stderr.write = (() => true) as any;
 function run(n: number, checks: boolean) {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'prof-')) });
+  const app = new App({ outdir: appOutdir() });
   if (!checks) { app.node.setContext('cdk8s-mesh:analyze', false); app.node.setContext('cdk8s-mesh:validate', false); }
   const t0 = Date.now();
   buildMesh(app, mesh, n);

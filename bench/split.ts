@@ -8,9 +8,9 @@
  *
  * MESH: istio, istio-ambient, linkerd or consul. Run it on two trees one after the other to compare them.
  */
-import * as fs from 'fs'; import * as os from 'os'; import * as path from 'path';
+import * as os from 'os';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { buildMesh } from './run';
+import { appOutdir, buildMesh } from './run';
 import { IstioDataPlane, ManifestValidator, Mesh, MeshAnalyzer } from '../src';
 const mesh = ({ 'istio': () => Mesh.istio(), 'istio-ambient': () => Mesh.istio({ dataPlane: IstioDataPlane.AMBIENT }), 'linkerd': () => Mesh.linkerd(), 'consul': () => Mesh.consul() } as any)[process.argv[2]]();
 const N = Number(process.argv[3]); const RUNS = Number(process.argv[4] ?? 3);
@@ -21,7 +21,7 @@ function wrap(obj: any, name: string, label: string) { const orig = obj[name]; l
 wrap(ApiObject.prototype, 'toJson', 'toJson'); wrap(ManifestValidator, 'validateObjects', 'validate'); wrap(MeshAnalyzer, 'analyzeObjects', 'analyze');
 const gc = () => (global as any).gc?.();
 function synth(checks: boolean, n: number) {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'b-')) });
+  const app = new App({ outdir: appOutdir() });
   if (!checks) { app.node.setContext('cdk8s-mesh:analyze', false); app.node.setContext('cdk8s-mesh:validate', false); }
   const t0 = cpu(); buildMesh(app, mesh, n); const t1 = cpu(); app.synthYaml(); const t2 = cpu();
   return { app, construct: t1 - t0, total: t2 - t0 };
@@ -34,7 +34,7 @@ for (let r = 0; r < RUNS; r++) {
     gc(); for (const k of Object.keys(acc)) delete acc[k];
     let res: any;
     if (mode === 'raw') {
-      const t0 = cpu(); const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'b-')) });
+      const t0 = cpu(); const app = new App({ outdir: appOutdir() });
       per.forEach((list: any[], k: number) => { const chart = new Chart(app, `mesh-${k}`, { disableResourceNameHashes: true }); list.forEach((o, i) => new ApiObject(chart, `o${i}`, o)); });
       // Yaml.stringify timed in the raw run only: the patterns' synthesis writes with the library's writer, which stands
       // in for cdk8s' own Yaml.stringify only (src/private/yaml-writer.ts), not for a wrapper such as this one
