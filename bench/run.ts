@@ -172,9 +172,16 @@ function gc() {
   (global as any).gc?.();
 }
 
+/** A count of runs from the environment: a whole number from 1, else the default. */
+function runCount(name: string, fallback: number): number {
+  const n = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${process.env[name]}: a number of runs is a whole number from 1`);
+  return n;
+}
+
 /** How many times each case is measured (`BENCH_RUNS`, default 3, at every size: the growth targets are minima of 3 runs). */
 function benchRuns(): number {
-  return Number(process.env.BENCH_RUNS ?? 3);
+  return runCount('BENCH_RUNS', 3);
 }
 
 /**
@@ -303,13 +310,14 @@ const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); re
 
 /** How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). */
 function processRuns(): number {
-  return Number(process.env.BENCH_PROCESS_RUNS ?? 5);
+  return runCount('BENCH_PROCESS_RUNS', 5);
 }
 
 /**
  * The time the hypervisor has run other guests on this machine's virtual CPUs, in ms summed over the CPUs: the `steal`
- * column of Linux's /proc/stat (in USER_HZ ticks, 100 per second on Linux's every architecture: proc(5)). NaN where there
- * is none. On a shared virtual machine it is what makes two runs of the same process differ by a third.
+ * column of Linux's /proc/stat, in USER_HZ ticks (100 per second on most architectures, proc(5); so 10 ms is one tick of
+ * one CPU). NaN where there is none. One visible part of a shared machine's noise: it lengthens wall time; a kernel with
+ * CONFIG_PARAVIRT_TIME_ACCOUNTING (this benchmark's machine) leaves it out of a process's CPU time.
  */
 function stealMs(): number {
   try {
@@ -336,7 +344,8 @@ function processOnce(script: string): { ms: number; cpuMs: number; status: numbe
 /**
  * Commands run as whole processes `runs` times, interleaved (each run runs each command once, so that a burst of
  * load falls on all of them): per command the minimum wall ms and the minimum CPU ms, as for the in-process
- * figures (the load of a shared machine only adds time), and the first non-zero exit status.
+ * figures (the load of a shared machine only adds time), the first non-zero exit status, and the steal during the run
+ * of minimum wall time.
  */
 function processesMs(commands: string[], runs = processRuns()): { ms: number; cpuMs: number; status: number | null; stealMs: number }[] {
   const all = commands.map(() => [] as ReturnType<typeof processOnce>[]);
@@ -738,7 +747,7 @@ function main() {
     ...many.map(r => `| ${r.mesh} | ${r.n} | ${r.charts} | ${r.objects} | ${f(r.patternAnalyzedMs, 0)} | ${f(r.patternMs, 0)} | ${f(r.baselineMs, 0)} | ${f(r.patternAnalyzedMs / r.baselineMs)} | ${f(r.patternMs / r.baselineMs)} |`),
   ];
   const cliTable = [
-    '| file | MB | js-yaml parse ms | validate ms | lint ms | validate / parse | lint / parse | CPU ms: parse / validate / lint | CPU: validate / parse | CPU: lint / parse | steal ms: parse / validate / lint | exit statuses |',
+    '| file | MB | js-yaml parse ms | validate ms | lint ms | validate / parse | lint / parse | CPU ms: parse / validate / lint | CPU: validate / parse | CPU: lint / parse | steal ms (fastest-wall runs): parse / validate / lint | exit statuses |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cli.map(r => `| ${r.file} | ${f(r.mb, 1)} | ${f(r.parseMs, 0)} | ${f(r.validateMs, 0)} | ${f(r.lintMs, 0)} | ${f(r.validateMs / r.parseMs)} | ${f(r.lintMs / r.parseMs)} `
       + `| ${f(r.parseCpuMs, 0)} / ${f(r.validateCpuMs, 0)} / ${f(r.lintCpuMs, 0)} | ${f(r.validateCpuMs / r.parseCpuMs)} | ${f(r.lintCpuMs / r.parseCpuMs)} `
@@ -766,7 +775,8 @@ function main() {
     'written by the library\'s writer, src/private/yaml-writer.ts, is checked byte for byte against cdk8s\' `Yaml.stringify` of its objects).',
     '"validate" is the schema + CEL validator and "lint" the analyzer, in process, on the synthesized YAML (parse included;',
     'the app and its objects let go before, so that their collections count only their own garbage). Steal: the time the',
-    'hypervisor ran other guests on this machine\'s CPUs during the fastest validate and lint (Linux /proc/stat; see below).',
+    'hypervisor ran other guests on this machine\'s CPUs during the fastest validate and lint (Linux /proc/stat; see below;',
+    'the figures are CPU time, which leaves most of it out: it shows how busy the machine was).',
     '',
     ...table,
     '',
@@ -779,14 +789,15 @@ function main() {
     'interleaved): `cdk8s-mesh validate FILE` and `cdk8s-mesh lint FILE` (lib/, started as bin/cdk8s-mesh starts it) against',
     '`node -e "require(\'js-yaml\').loadAll(...)"` on the same file (the first cluster\'s stream of the app above). CPU counts',
     'every thread of the process (the collector\'s helpers too); wall is what a user waits for. Steal is the time the',
-    'hypervisor ran other guests on this machine\'s CPUs during the run of minimum wall time (Linux /proc/stat; 0 on an',
-    'unshared machine): a run with much steal is slower than the code it measures.',
+    'hypervisor ran other guests on this machine\'s CPUs during the run of minimum wall time (Linux /proc/stat, in 10 ms',
+    'ticks per CPU; 0 on an unshared machine): it lengthens that wall time; CPU time leaves it out where the kernel accounts',
+    'for it (CONFIG_PARAVIRT_TIME_ACCOUNTING).',
     '',
     ...cliTable,
     '',
     'Growth from N = 1,000 to 5,000 (linear is 5x; the input\'s own growth first: a linear tool grows as its input does):',
     '',
-    '| mesh | input: objects / YAML MB | checks on | checks off | baseline | validate | lint | validate (whole process, wall) | lint (whole process, wall) |',
+    '| mesh | input: objects / MB of the first cluster\'s YAML | checks on | checks off | baseline | validate | lint | validate (whole process, wall) | lint (whole process, wall) |',
     '|---|---|---|---|---|---|---|---|---|',
     ...growth,
     '',
