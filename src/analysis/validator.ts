@@ -4,7 +4,7 @@ import { evaluateRules, registerParsedRules, RuleNode, ruleTree } from './privat
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, precompiledRules, validateStructure } from './private/structural';
-import { loadManifests, YamlReadError } from './private/yaml';
+import { forEachManifest, YamlReadError } from './private/yaml';
 import { isDns1123Label, isDns1123Subdomain } from '../private/names';
 
 /**
@@ -89,11 +89,30 @@ export class ManifestValidator {
    * Validates a stream of YAML documents. Parse errors are findings with the line of the error.
    */
   public static validateYaml(text: string, options: ValidateOptions = {}): ValidationResult {
-    let loaded: ReturnType<typeof loadManifests>;
+    const findings: Finding[] = [];
+    let checked = 0;
+    let lines: DocumentLines | undefined;
+    // the parsed documents are ours: checked in place (defaults written into them) instead of copied,
+    // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
+    // value is one the copy changes (a __proto__ key; .nan and .inf, which the copy makes null, are refused by
+    // forEachManifest as kubectl refuses them)
+    const owned = !text.includes('&') && !text.includes('__proto__');
+    let count: number;
     try {
-      loaded = loadManifests(text, options.fileName, { nullFree: true });
+      // each manifest checked as its document is read, and let go (forEachManifest: issue 26)
+      count = forEachManifest(text, ({ obj, documentIndex, prefix, nullFree }) => {
+        const r = ManifestValidator.validateObject(obj, options, owned, owned && nullFree === true);
+        if (r.checked) checked++;
+        if (r.issues.length) lines = lines ?? new DocumentLines(text);
+        // an item of a kind: List is reported at its path in the list (items[3].spec...)
+        findings.push(...r.issues.map(issue => ({
+          ...toFinding({ ...issue, path: [...prefix, ...issue.path] }, obj, options.fileName, documentIndex),
+          line: lines!.lineOf(documentIndex, [...prefix, ...issue.path]),
+        })));
+      }, options.fileName, { nullFree: true });
     } catch (e) {
       if (!(e instanceof YamlReadError)) throw e;
+      // a stream that cannot be read is one finding, whatever the documents before the error gave
       return result([{
         code: ValidationCodes.YAML_PARSE,
         severity: Severity.ERROR,
@@ -104,25 +123,7 @@ export class ManifestValidator {
         line: e.mark ? e.mark.line + 1 : undefined,
       }], 0, 0);
     }
-    const findings: Finding[] = [];
-    let checked = 0;
-    let lines: DocumentLines | undefined;
-    // the parsed documents are ours: checked in place (defaults written into them) instead of copied,
-    // unless a YAML anchor may share a node between two places (a copy gives each place its own), or a
-    // value is one the copy changes (a __proto__ key; .nan and .inf, which the copy makes null, are refused by
-    // loadManifests as kubectl refuses them)
-    const owned = !text.includes('&') && !text.includes('__proto__');
-    for (const { obj, documentIndex, prefix, nullFree } of loaded.documents) {
-      const r = ManifestValidator.validateObject(obj, options, owned, owned && nullFree === true);
-      if (r.checked) checked++;
-      if (r.issues.length) lines = lines ?? new DocumentLines(text);
-      // an item of a kind: List is reported at its path in the list (items[3].spec...)
-      findings.push(...r.issues.map(issue => ({
-        ...toFinding({ ...issue, path: [...prefix, ...issue.path] }, obj, options.fileName, documentIndex),
-        line: lines!.lineOf(documentIndex, [...prefix, ...issue.path]),
-      })));
-    }
-    return result(findings, loaded.count, checked);
+    return result(findings, count, checked);
   }
 
   /**

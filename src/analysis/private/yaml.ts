@@ -376,6 +376,8 @@ class GoKeys {
    * when asked (a reader that walks every document anyway, the validator, does not).
    */
   public readonly spans: number[] | undefined;
+  /** Called as each document's root node opens (the js-yaml state), before anything of it is read. */
+  public onDocumentStart: ((state: any) => void) | undefined;
 
   constructor(private readonly input: string, private readonly withMerges: boolean, withSpans = false) {
     this.spans = withSpans ? [] : undefined;
@@ -384,6 +386,8 @@ class GoKeys {
 
   private event(event: 'open' | 'close', state: any): void {
     if (event === 'open') {
+      // a document's root: the documents before it are read to their end
+      if (!this.frames.length && this.onDocumentStart) this.onDocumentStart(state);
       this.frames.push(undefined);
       this.opens.push(state.position);
       return;
@@ -492,62 +496,105 @@ export interface LoadedDocument {
  * as manifests of their own, as `kubectl apply` reads them. Throws YamlReadError.
  */
 export function loadManifests(text: string, fileName?: string, options: { readonly nullFree?: boolean } = {}): { documents: LoadedDocument[]; count: number } {
-  let docs: unknown[];
-  let keys: GoKeys;
-  try {
-    sawNonFinite = false;
-    keys = new GoKeys(text, text.includes('<<'), !options.nullFree);
-    // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
-    // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
-    // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
-    docs = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener, json: true });
-  } catch (e) {
-    const err = e as jsyaml.YAMLException;
-    if (!(err instanceof jsyaml.YAMLException)) throw e;
-    throw new YamlReadError(`the YAML cannot be parsed: ${err.reason ?? err.message}`, err.mark ? err.mark.line : undefined);
-  }
-  if (sawNonFinite) {
-    sawNonFinite = false;
-    const at = docs.map((d, i) => ({ i, p: nonFinitePath(d) })).find(x => x.p);
-    if (at) { // (a key such as `.inf:` is a string by then)
-      throw new YamlReadError(`the YAML is refused: document ${at.i} has .nan or .inf at ${at.p!.join('.') || 'its root'}: `
-        + 'kubectl and the API server read YAML as JSON (sigs.k8s.io/yaml), which has no NaN or infinity; quote it if a string is meant');
-    }
-  }
   const documents: LoadedDocument[] = [];
+  const count = forEachManifest(text, d => documents.push(d), fileName, options);
+  return { documents, count };
+}
+
+/**
+ * `loadManifests`, handing each manifest to `each` as soon as its document is read, and letting the document go
+ * (issue 26: a reader that needs one document at a time keeps the parser's live heap to one document, so that its
+ * scavenges copy little; the whole stream held until its end cost 10–25 % of the parse in collections).
+ * The result is the same: when the stream is refused (a parse error, a .nan or .inf, a document too large), this
+ * throws the same YamlReadError as loadManifests, after `each` has seen the manifests before the error, which the
+ * caller then drops. Returns the number of manifests.
+ */
+export function forEachManifest(text: string, each: (d: LoadedDocument) => void, fileName?: string,
+  options: { readonly nullFree?: boolean } = {}): number {
+  let keys: GoKeys;
   let count = 0;
+  let next = 0;
+  // refusals found after a document is read, thrown once the whole stream parsed (a parse error anywhere comes
+  // first), the first .nan or .inf before the first document too large
+  let nonFinite: YamlReadError | undefined;
+  let tooLarge: YamlReadError | undefined;
   // without an anchor (&name) there is no alias: every document is a tree, sized by a plain walk
   const trees = !text.includes('&');
-  const spans = keys.spans?.length === docs.length ? keys.spans : undefined;
-  docs.forEach((obj, documentIndex) => {
+  let spansRead = 0;
+  // the documents read since the last call (one, as each root opens; the rest at the end), each looked through for
+  // a .nan or .inf when one was read among them
+  const takeAll = (docs: unknown[]) => {
+    const nonFiniteRead = sawNonFinite;
+    sawNonFinite = false;
+    for (const d of docs) take(d, nonFiniteRead);
+  };
+  const take = (obj: unknown, nonFiniteRead: boolean) => {
+    const documentIndex = next++;
+    if (nonFiniteRead) {
+      const p = nonFinitePath(obj); // (a key such as `.inf:` is a string by then)
+      if (p && !nonFinite) {
+        nonFinite = new YamlReadError(`the YAML is refused: document ${documentIndex} has .nan or .inf at ${p.join('.') || 'its root'}: `
+          + 'kubectl and the API server read YAML as JSON (sigs.k8s.io/yaml), which has no NaN or infinity; quote it if a string is meant');
+      }
+    }
+    if (nonFinite || tooLarge) return; // refused: the rest is only parsed
     if (obj === null || obj === undefined) return; // an empty document, e.g. after a trailing ---
     // A document without aliases is no larger as JSON than TREE_GROWTH times its text (see TREE_GROWTH): one whose
     // text is short enough is not walked, unless the caller asks whether it holds a null (the validator)
-    const small = trees && !options.nullFree && spans !== undefined && spans[documentIndex] * TREE_GROWTH <= MAX_DOCUMENT_BYTES;
+    const span = keys.spans?.length === spansRead ? keys.spans[documentIndex] : undefined;
+    const small = trees && !options.nullFree && span !== undefined && span * TREE_GROWTH <= MAX_DOCUMENT_BYTES;
     const walked = small ? { size: 0, sawNull: true } : trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined;
     const size = walked?.size ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
     // the plain walk saw every node of a document it did not refuse (it stops early only above the limit)
     const nullFree = walked !== undefined && !walked.sawNull;
     if (size === 'cycle') {
-      throw new YamlReadError(`the YAML is refused: document ${documentIndex} refers to itself through an alias: a manifest is a tree; write it without the recursive anchor`);
+      tooLarge = new YamlReadError(`the YAML is refused: document ${documentIndex} refers to itself through an alias: a manifest is a tree; write it without the recursive anchor`);
+      return;
     }
     if (size > MAX_DOCUMENT_BYTES) {
-      throw new YamlReadError(`the YAML is refused: document ${documentIndex} expands to more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`
+      tooLarge = new YamlReadError(`the YAML is refused: document ${documentIndex} expands to more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`
         + `${size > text.length * 4 ? ' through its aliases (an alias bomb?)' : ''}: the API server refuses a request body over 3 MiB; `
         + 'split it into smaller documents, or write it without YAML anchors and aliases');
+      return;
     }
     const o = obj as any;
     if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
       o.items.forEach((item: unknown, i: number) => {
-        documents.push({ obj: item, documentIndex, prefix: ['items', i], nullFree });
         count++;
+        each({ obj: item, documentIndex, prefix: ['items', i], nullFree });
       });
       return;
     }
-    documents.push({ obj, documentIndex, prefix: [], nullFree });
     count++;
-  });
-  return { documents, count };
+    each({ obj, documentIndex, prefix: [], nullFree });
+  };
+  let rest: unknown[];
+  try {
+    sawNonFinite = false;
+    keys = new GoKeys(text, text.includes('<<'), !options.nullFree);
+    // js-yaml keeps every document read in its state's `documents` until the end (loader.js readDocument), and calls
+    // the listener as each document's root opens: the ones read by then are taken from it
+    keys.onDocumentStart = state => {
+      if (state.documents.length) {
+        spansRead = next + state.documents.length; // one span per document read (checked, not assumed)
+        takeAll(state.documents.splice(0));
+      }
+    };
+    // json: a key written twice keeps its last value, as kubectl reads it (YAMLToJSON is not strict: go-yaml v2 decode.go
+    // setMapIndex reports a repeated key only with UnmarshalStrict, and stores the last; sigs.k8s.io/yaml yaml.go
+    // Unmarshal: "Duplicate fields ... are ignored"), instead of js-yaml's "duplicated mapping key"
+    rest = jsyaml.loadAll(text, undefined, { schema: K8S_SCHEMA, filename: fileName, listener: keys.listener, json: true });
+  } catch (e) {
+    sawNonFinite = false;
+    const err = e as jsyaml.YAMLException;
+    if (!(err instanceof jsyaml.YAMLException)) throw e;
+    throw new YamlReadError(`the YAML cannot be parsed: ${err.reason ?? err.message}`, err.mark ? err.mark.line : undefined);
+  }
+  spansRead = next + rest.length;
+  takeAll(rest);
+  if (nonFinite) throw nonFinite;
+  if (tooLarge) throw tooLarge;
+  return count;
 }
 
 /**
