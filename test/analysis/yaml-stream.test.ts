@@ -1,6 +1,6 @@
 import * as jsyaml from 'js-yaml';
-import { forEachManifest, LoadedDocument, loadManifests, YamlReadError } from '../../src/analysis/private/yaml';
 import { ValidationCodes } from '../../src/analysis/findings';
+import { forEachManifest, LoadedDocument, loadManifests, YamlReadError } from '../../src/analysis/private/yaml';
 import { ManifestValidator } from '../../src/analysis/validator';
 
 // The validator reads a stream one document at a time (forEachManifest, issue 26): each manifest is checked as its
