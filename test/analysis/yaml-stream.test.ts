@@ -1,4 +1,5 @@
 import * as jsyaml from 'js-yaml';
+import { MeshAnalyzer } from '../../src/analysis/analyzer';
 import { ValidationCodes } from '../../src/analysis/findings';
 import { forEachManifest, LoadedDocument, loadManifests, YamlReadError } from '../../src/analysis/private/yaml';
 import { ManifestValidator } from '../../src/analysis/validator';
@@ -29,14 +30,46 @@ function refusal(f: () => unknown): string {
 
 describe('forEachManifest hands each manifest over as its document is read', () => {
   test('a manifest reaches the caller before a later document is parsed', () => {
-    // the caller's error on document 0 comes out, not the parse error of document 2: document 2 was not read yet
+    // documents 0 and 1 are handed over, then document 2 cannot be parsed (read whole first, none would have been)
+    const seen: number[] = [];
+    expect(refusal(() => forEachManifest(stream(cm('a'), cm('b'), unparsable), d => seen.push(d.documentIndex))))
+      .toMatch(/^the YAML cannot be parsed/);
+    expect(seen).toEqual([0, 1]);
+  });
+
+  test.each([
+    ['a parse error', unparsable, /^the YAML cannot be parsed/],
+    ['a key kubectl cannot read', '~: 1\n', /^the YAML is refused: .* is not a key kubectl can read/],
+    ['a .nan', cm('c', 'data: {x: .nan}\n'), /^the YAML is refused: document 2 has \.nan or \.inf/],
+    ['a document too large', bomb, /^the YAML is refused: document 2 expands to more than 3 MiB/],
+  ])('%s in a later document comes out before what the caller threw', (_, later, expected) => {
+    // as when the whole stream was read before any manifest was handed over; the caller is not called again
+    const seen: number[] = [];
+    expect(refusal(() => forEachManifest(stream(cm('a'), cm('b'), later), d => {
+      seen.push(d.documentIndex);
+      throw new Error('the caller failed');
+    }))).toMatch(expected);
+    expect(seen).toEqual([0]);
+  });
+
+  test('what the caller threw comes out once the stream is read, when nothing refuses it', () => {
     const seen: number[] = [];
     const stop = new Error('stop');
-    expect(() => forEachManifest(stream(cm('a'), cm('b'), unparsable), d => {
+    expect(() => forEachManifest(stream(cm('a'), cm('b'), cm('c')), d => {
       seen.push(d.documentIndex);
       throw stop;
     })).toThrow(stop);
     expect(seen).toEqual([0]);
+  });
+
+  test('the size walk that short documents skip: a large document after short ones is still refused', () => {
+    // no anchor, no nullFree: each document's text span decides whether it is walked (TREE_GROWTH); the spans must
+    // stay those of their own documents as the documents are taken one by one
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const keys = Array.from({ length: 210_000 }, (_, i) => chars[i % 62] + chars[Math.floor(i / 62) % 62] + chars[Math.floor(i / 3844) % 62]);
+    const large = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {${keys.join(',')}}\n`;
+    expect(refusal(() => loadManifests(stream(cm('a'), '', cm('b'), large, cm('c'))))).toMatch(/^the YAML is refused: document 3 expands to more than 3 MiB/);
+    expect(loadManifests(stream(cm('a'), '', cm('b'), cm('c'))).count).toBe(3);
   });
 
   test('the same manifests, indexes and prefixes as the whole stream read at once', () => {
@@ -50,7 +83,6 @@ describe('forEachManifest hands each manifest over as its document is read', () 
     // js-yaml's own reading of the same stream (document 1 is empty)
     const plain = jsyaml.loadAll(text) as any[];
     expect(handed.map(d => d.prefix.length ? plain[d.documentIndex].items[d.prefix[1]] : plain[d.documentIndex])).toEqual(handed.map(d => d.obj));
-    expect(loadManifests(text)).toEqual({ documents: handed, count: 4 });
   });
 });
 
@@ -63,6 +95,7 @@ describe('a refused stream: the same refusal as reading it whole', () => {
     ['a .nan read as a key only, then one as a value', [cm('a', 'data: {.inf: x}\n'), cm('b', 'data: {z: .nan}\n')], /^the YAML is refused: document 1 has \.nan or \.inf at data\.z/],
     ['the first of two documents too large', [cm('a'), bomb, 'a: &a [*a]\n'], /^the YAML is refused: document 1 expands to more than 3 MiB/],
     ['a recursive alias before a document too large', ['a: &a [*a]\n', bomb], /^the YAML is refused: document 0 refers to itself/],
+    ['a key kubectl cannot read after a .nan', [cm('a', 'data: {x: .nan}\n'), '~: 1\n'], /^the YAML is refused: .* is not a key kubectl can read/],
   ])('%s', (_, docs, expected) => {
     const text = stream(...docs);
     expect(refusal(() => loadManifests(text))).toMatch(expected);
@@ -71,7 +104,6 @@ describe('a refused stream: the same refusal as reading it whole', () => {
     const r = ManifestValidator.validateYaml(stream(badDr, text));
     expect(r.findings.map(f => [f.code, f.message.replace(/document (\d+)/, (_m, n) => `document ${Number(n) - 1}`)]))
       .toEqual([[ValidationCodes.YAML_PARSE, expect.stringMatching(expected)]]);
-    expect([r.documents, r.checked]).toEqual([0, 0]);
   });
 
   test('the documents before a refusal are checked when nothing refuses the stream', () => {
@@ -79,5 +111,41 @@ describe('a refused stream: the same refusal as reading it whole', () => {
     const r = ManifestValidator.validateYaml(stream(badDr, cm('a')));
     expect(r.findings.map(f => f.code)).toContain(ValidationCodes.TYPE);
     expect([r.documents, r.checked]).toEqual([2, 1]); // (a ConfigMap has no pinned schema)
+  });
+});
+
+describe('a document nested deeper than the parser reads, through aliases', () => {
+  // js-yaml refuses text nested deeper than 100 levels (its maxDepth); aliases get past that (each `*aN` below nests
+  // one level more without its text doing so), and the checks that recurse would overflow the stack on such a document
+  const chain = (k: number) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x, namespace: shop}', 'a0: &a0 [1]',
+    ...Array.from({ length: k }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}]`), ''].join('\n');
+  // the root mapping, then a{k}: k + 1 sequences
+  const height = (k: number) => k + 2;
+
+  test('100 levels are read; 101 are refused, by name', () => {
+    expect(height(98)).toBe(100);
+    expect(loadManifests(chain(98)).count).toBe(1);
+    expect(ManifestValidator.validateYaml(chain(98)).findings.map(f => f.code)).not.toContain(ValidationCodes.YAML_PARSE);
+    const refused = /^the YAML is refused: document 0 nests deeper than 100 levels through its aliases/;
+    expect(refusal(() => loadManifests(chain(99)))).toMatch(refused);
+    const r = ManifestValidator.validateYaml(chain(99));
+    expect(r.findings.map(f => [f.code, f.message])).toEqual([[ValidationCodes.YAML_PARSE, expect.stringMatching(refused)]]);
+  });
+
+  test('12,000 levels: refused, not a stack overflow (the validator and the analyzer)', () => {
+    // one key written again and again (the last value is kept): one chain, 36 KB as JSON
+    const deep = ['apiVersion: networking.istio.io/v1', 'kind: DestinationRule', 'metadata: {name: x, namespace: shop}',
+      'spec:', '  host: x', '  x: &a0 [1]', ...Array.from({ length: 12_000 }, (_, i) => `  x: &a${i + 1} [*a${i}]`), ''].join('\n');
+    const refused = /^the YAML is refused: document 0 nests deeper than 100 levels/;
+    expect(ManifestValidator.validateYaml(deep).findings.map(f => f.message)).toEqual([expect.stringMatching(refused)]);
+    expect(MeshAnalyzer.analyzeYaml(deep).findings.map(f => f.message)).toEqual([expect.stringMatching(refused)]);
+    expect(refusal(() => loadManifests(deep))).toMatch(refused);
+  });
+
+  test('a .nan below nodes shared by many aliases is found without walking each path', () => {
+    // 9^8 paths to the last leaf; the shared nodes are looked through once
+    const bomb8 = ['a: &a [1,1,1,1,1,1,1,1,1]',
+      ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`), 'z: .nan', ''].join('\n');
+    expect(refusal(() => loadManifests(bomb8))).toMatch(/^the YAML is refused: document 0 has \.nan or \.inf at z/);
   });
 });

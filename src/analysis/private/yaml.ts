@@ -468,15 +468,25 @@ class GoKeys {
 }
 
 /** The first non-finite number of a value, as a path; undefined when there is none. */
-function nonFinitePath(v: unknown, at: (string | number)[] = []): (string | number)[] | undefined {
+function nonFinitePath(v: unknown, at: (string | number)[] = [], without = new Set<object>()): (string | number)[] | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? undefined : at;
   if (v === null || typeof v !== 'object') return undefined;
+  // a node shared through aliases is looked through once; below MAX_NESTING the document is refused anyway
+  if (without.has(v) || at.length > MAX_NESTING) return undefined;
   for (const [k, c] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
-    const p = nonFinitePath(c, [...at, k]);
+    const p = nonFinitePath(c, [...at, k], without);
     if (p) return p;
   }
+  without.add(v);
   return undefined;
 }
+
+/**
+ * How deep a document's collections may nest: js-yaml's own limit on the text (loader.js `maxDepth`, 100 by default:
+ * "nesting exceeded maxDepth"), which aliases get past (`x: &a1 [[*a0]]`, again and again). Deeper documents are refused,
+ * not walked by the checks, which recurse.
+ */
+const MAX_NESTING = 100;
 
 /** One manifest of a YAML stream. */
 export interface LoadedDocument {
@@ -507,7 +517,8 @@ export function loadManifests(text: string, fileName?: string, options: { readon
  * scavenges copy little; the whole stream held until its end cost 10–25 % of the parse in collections).
  * The result is the same: when the stream is refused (a parse error, a .nan or .inf, a document too large), this
  * throws the same YamlReadError as loadManifests, after `each` has seen the manifests before the error, which the
- * caller then drops. Returns the number of manifests.
+ * caller then drops; that refusal comes out before anything `each` throws (then thrown once the stream is read,
+ * and `each` called no more). Returns the number of manifests.
  */
 export function forEachManifest(text: string, each: (d: LoadedDocument) => void, fileName?: string,
   options: { readonly nullFree?: boolean } = {}): number {
@@ -518,6 +529,7 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
   // first), the first .nan or .inf before the first document too large
   let nonFinite: YamlReadError | undefined;
   let tooLarge: YamlReadError | undefined;
+  let failed: { error: unknown } | undefined;
   // without an anchor (&name) there is no alias: every document is a tree, sized by a plain walk
   const trees = !text.includes('&');
   let spansRead = 0;
@@ -544,7 +556,8 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
     const span = keys.spans?.length === spansRead ? keys.spans[documentIndex] : undefined;
     const small = trees && !options.nullFree && span !== undefined && span * TREE_GROWTH <= MAX_DOCUMENT_BYTES;
     const walked = small ? { size: 0, sawNull: true } : trees ? treeSize(obj, MAX_DOCUMENT_BYTES) : undefined;
-    const size = walked?.size ?? expandedSize(obj, MAX_DOCUMENT_BYTES);
+    const expanded = walked ? undefined : expandedSize(obj, MAX_DOCUMENT_BYTES);
+    const size = walked?.size ?? (expanded === 'cycle' ? 'cycle' : expanded!.size);
     // the plain walk saw every node of a document it did not refuse (it stops early only above the limit)
     const nullFree = walked !== undefined && !walked.sawNull;
     if (size === 'cycle') {
@@ -557,16 +570,31 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
         + 'split it into smaller documents, or write it without YAML anchors and aliases');
       return;
     }
+    if (expanded !== undefined && expanded !== 'cycle' && expanded.height > MAX_NESTING) {
+      tooLarge = new YamlReadError(`the YAML is refused: document ${documentIndex} nests deeper than ${MAX_NESTING} levels through its aliases `
+        + '(written out, it would be refused as too deep): write it without YAML anchors and aliases');
+      return;
+    }
     const o = obj as any;
     if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
       o.items.forEach((item: unknown, i: number) => {
         count++;
-        each({ obj: item, documentIndex, prefix: ['items', i], nullFree });
+        hand({ obj: item, documentIndex, prefix: ['items', i], nullFree });
       });
       return;
     }
     count++;
-    each({ obj, documentIndex, prefix: [], nullFree });
+    hand({ obj, documentIndex, prefix: [], nullFree });
+  };
+  // what the caller throws comes out after the stream is read, unless the stream is refused: a refusal (found
+  // anywhere in it) comes first, as when the whole stream was read before any manifest was handed over
+  const hand = (d: LoadedDocument) => {
+    if (failed) return;
+    try {
+      each(d);
+    } catch (error) {
+      failed = { error };
+    }
   };
   let rest: unknown[];
   try {
@@ -594,6 +622,7 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
   takeAll(rest);
   if (nonFinite) throw nonFinite;
   if (tooLarge) throw tooLarge;
+  if (failed) throw failed.error;
   return count;
 }
 
@@ -642,11 +671,13 @@ function treeSize(root: unknown, limit: number): { size: number; sawNull: boolea
  * punctuation), counted without expanding them (shared nodes are sized once), and stopping above
  * `limit`. 'cycle' for a value that contains itself.
  */
-function expandedSize(root: unknown, limit: number): number | 'cycle' {
+function expandedSize(root: unknown, limit: number): { size: number; height: number } | 'cycle' {
   const sizes = new Map<object, number>();
+  // how deep each node's collections nest (1 for a collection of scalars)
+  const heights = new Map<object, number>();
   const open = new Set<object>();
   // an explicit stack: documents may nest deeper than the call stack
-  const stack: { node: object; children: [number, unknown][]; i: number; size: number }[] = [];
+  const stack: { node: object; children: [number, unknown][]; i: number; size: number; height: number }[] = [];
   const leaf = (v: unknown) => (typeof v === 'string' ? v.length + 2 : 8);
   const enter = (node: object): 'cycle' | undefined => {
     if (open.has(node)) return 'cycle';
@@ -654,12 +685,12 @@ function expandedSize(root: unknown, limit: number): number | 'cycle' {
     const children: [number, unknown][] = Array.isArray(node)
       ? node.map(v => [1, v] as [number, unknown])
       : Object.entries(node).map(([k, v]) => [k.length + 4, v] as [number, unknown]);
-    stack.push({ node, children, i: 0, size: 2 });
+    stack.push({ node, children, i: 0, size: 2, height: 0 });
     return undefined;
   };
-  if (root === null || typeof root !== 'object') return leaf(root);
+  if (root === null || typeof root !== 'object') return { size: leaf(root), height: 0 };
   if (enter(root)) return 'cycle';
-  let result = 0;
+  let result = { size: 0, height: 0 };
   while (stack.length) {
     const top = stack[stack.length - 1];
     if (top.i < top.children.length && top.size <= limit) {
@@ -669,6 +700,7 @@ function expandedSize(root: unknown, limit: number): number | 'cycle' {
         top.size += leaf(child);
       } else if (sizes.has(child)) {
         top.size += sizes.get(child)!;
+        top.height = Math.max(top.height, heights.get(child)!);
       } else if (enter(child)) {
         return 'cycle';
       }
@@ -677,8 +709,14 @@ function expandedSize(root: unknown, limit: number): number | 'cycle' {
     stack.pop();
     open.delete(top.node);
     sizes.set(top.node, top.size);
-    if (stack.length) stack[stack.length - 1].size += top.size;
-    else result = top.size;
+    heights.set(top.node, top.height + 1);
+    if (stack.length) {
+      const parent = stack[stack.length - 1];
+      parent.size += top.size;
+      parent.height = Math.max(parent.height, top.height + 1);
+    } else {
+      result = { size: top.size, height: top.height + 1 };
+    }
   }
   return result;
 }
