@@ -468,17 +468,33 @@ class GoKeys {
 }
 
 /** The first non-finite number of a value, as a path; undefined when there is none. */
-function nonFinitePath(v: unknown, at: (string | number)[] = [], without = new Set<object>()): (string | number)[] | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? undefined : at;
-  if (v === null || typeof v !== 'object') return undefined;
-  // a node shared through aliases is looked through once; below MAX_NESTING the document is refused anyway
-  if (without.has(v) || at.length > MAX_NESTING) return undefined;
-  for (const [k, c] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
-    const p = nonFinitePath(c, [...at, k], without);
-    if (p) return p;
-  }
-  without.add(v);
-  return undefined;
+function nonFinitePath(root: unknown): (string | number)[] | undefined {
+  // nodes shared through aliases are looked through once (`done`: searched to their end, nothing found), an alias of a
+  // node on the way down is not followed (a cycle, refused below), and nothing below MAX_NESTING levels is searched (the
+  // document is refused for its depth then; a node with a part left unsearched is not `done`)
+  const done = new Set<object>();
+  const onPath = new Set<object>();
+  let cut = false;
+  const walk = (v: unknown, at: (string | number)[]): (string | number)[] | undefined => {
+    if (typeof v === 'number') return Number.isFinite(v) ? undefined : at;
+    if (v === null || typeof v !== 'object' || done.has(v) || onPath.has(v)) return undefined;
+    if (at.length > MAX_NESTING) {
+      cut = true;
+      return undefined;
+    }
+    const cutAbove = cut;
+    cut = false;
+    onPath.add(v);
+    for (const [k, c] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+      const p = walk(c, [...at, k]);
+      if (p) return p;
+    }
+    onPath.delete(v);
+    if (!cut) done.add(v);
+    cut = cut || cutAbove;
+    return undefined;
+  };
+  return walk(root, []);
 }
 
 /**
@@ -571,8 +587,9 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
       return;
     }
     if (expanded !== undefined && expanded !== 'cycle' && expanded.height > MAX_NESTING) {
-      tooLarge = new YamlReadError(`the YAML is refused: document ${documentIndex} nests deeper than ${MAX_NESTING} levels through its aliases `
-        + '(written out, it would be refused as too deep): write it without YAML anchors and aliases');
+      tooLarge = new YamlReadError(`the YAML is refused: document ${documentIndex} nests deeper than ${MAX_NESTING} levels once its aliases `
+        + 'are expanded (an anchored value holding an alias of another such value, again and again); js-yaml reads at most '
+        + `${MAX_NESTING} levels of text and no Kubernetes manifest nests that deep: remove the aliases that nest`);
       return;
     }
     const o = obj as any;
