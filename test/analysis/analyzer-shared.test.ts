@@ -66,6 +66,24 @@ describe('rules that share what they read', () => {
     ]);
   });
 
+  test('I104 and I105 walk the VirtualServices together: each stops at its own first error, the other goes on', () => {
+    // x: I104 skips a null rule, I105 reads its matches and fails there; y: a rule whose match repeats an earlier one
+    const x = vs('x', { hosts: ['a'], http: [null, { match: [{ method: { exact: 'GET' } }], route: [{ destination: { host: 'a' } }] }] });
+    const dup = { match: [{ headers: { 'x-b': { exact: '1' } }, method: { exact: 'GET' } }], route: [{ destination: { host: 'a' } }] };
+    // the same match with its keys in another order: the same key (its canonical form), made once for both rules
+    const again = { match: [{ method: { exact: 'GET' }, headers: { 'x-b': { exact: '1' } } }], route: [{ destination: { host: 'a' } }] };
+    const y = vs('y', { hosts: ['a'], http: [dup, again] });
+    expect(show(MeshAnalyzer.analyzeObjects([x, y]).findings, ['I104', 'I105'])).toEqual([
+      'I104 VirtualService shop/y spec.http[1] every match of this rule repeats one of http[0], which is tried first: this rule is never reached',
+      skipped('I105', 'VirtualService', 'Cannot read properties of null (reading \'match\')'),
+    ]);
+    // without x, I105 reports y's match too
+    expect(show(MeshAnalyzer.analyzeObjects([y]).findings, ['I104', 'I105']).map(l => l.slice(0, 46))).toEqual([
+      'I104 VirtualService shop/y spec.http[1] every ',
+      'I105 VirtualService shop/y spec.http[1].match[',
+    ]);
+  });
+
   test('K101 and K102 from one search for duplicates', () => {
     const a = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { x: '1' } };
     const b = { ...a, data: { x: '2' } };

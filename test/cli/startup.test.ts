@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import { join } from 'path';
+import { MeshAnalyzer } from '../../src';
 
 // `cdk8s-mesh lint` loads only what its rules read: not the validator (structural.ts, ajv, the precompiled
 // validators), not the CEL library, and the RE2 engine only when a VirtualService has a regex match to check
@@ -34,6 +35,20 @@ describe('lint start-up', () => {
     for (const part of ['src/analysis/private/structural', 'node_modules/ajv/', 'node_modules/@bufbuild/cel/', 'node_modules/@bufbuild/re2/', 'validators/', 'node_modules/cdk8s/', 'node_modules/constructs/']) {
       expect([part, loaded(r.modules, part)]).toEqual([part, false]);
     }
+  }, 120_000);
+
+  test('the rules of the meshes absent from the manifests are not loaded, and the summary counts the rules that ran', () => {
+    const istio = lint(VS('{prefix: /a}'));
+    expect(['istio', 'linkerd', 'consul'].map(m => loaded(istio.modules, `src/analysis/rules/${m}`))).toEqual([true, false, false]);
+    const linkerd = lint('apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata: {name: web, namespace: shop}\nspec: {podSelector: {matchLabels: {app: web}}, port: 8080}\n');
+    expect(linkerd.status).toBe(0);
+    expect(['istio', 'linkerd', 'consul'].map(m => loaded(linkerd.modules, `src/analysis/rules/${m}`))).toEqual([false, true, false]);
+    // the Istio rules and those of every mesh; the Linkerd rules and those of every mesh: fewer than all
+    const count = (out: string) => Number(/analyzed with (\d+) rules/.exec(out)?.[1]);
+    const all = MeshAnalyzer.rules();
+    const any = all.filter(r => r.mesh === 'any').length;
+    expect(count(istio.out)).toBe(all.filter(r => r.mesh === 'istio').length + any);
+    expect(count(linkerd.out)).toBe(all.filter(r => r.mesh === 'linkerd').length + any);
   }, 120_000);
 
   test('with a regex match: RE2 is loaded and checks it (a look-ahead is refused)', () => {
