@@ -385,78 +385,125 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
   });
 }
 
-/** I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). */
+/**
+ * I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). Plain loops:
+ * this runs once per VirtualService, and the closures of a forEach per rule and a map per match were among the largest
+ * code V8 optimized in a lint (issue 26, sixteenth pass).
+ */
 function unreachableRules(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
   for (const kind of ['http', 'tcp', 'tls']) {
     const seen = new Map<string, number>();
     let catchAll = -1;
-    arr(vs.obj.spec?.[kind]).forEach((r: any, i: number) => {
-      if (!r || typeof r !== 'object') return;
+    const list = arr(vs.obj.spec?.[kind]);
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      if (!(i in list) || !r || typeof r !== 'object') continue;
       const matches = arr(r.match);
       if (catchAll >= 0) {
         out.push(at(vs, ['spec', kind, i], `${kind}[${catchAll}] matches every request, so this rule is never reached: move the catch-all rule to the end`));
-      } else if (!matches.length) {
-        catchAll = i;
-      } else {
-        // (a simple match's key is matchKey's: its canonical form)
-        const keys = matches.map((m: unknown, j: number) => (kind === 'http' && simpleMatch(m) ? simpleKey(i, j, m) : matchKey(m)));
-        const earlier = keys.map(k => seen.get(k));
-        if (earlier.every((e: number | undefined) => e !== undefined)) {
-          out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
-        }
-        for (const k of keys) if (!seen.has(k)) seen.set(k, i);
+        continue;
       }
-    });
+      if (!matches.length) {
+        catchAll = i;
+        continue;
+      }
+      // the rules of the earlier matches this rule's matches repeat, while every one repeats one
+      let earlier: number[] | undefined = [];
+      const keys: string[] = [];
+      for (let j = 0; j < matches.length; j++) {
+        if (!(j in matches)) continue;
+        const m = matches[j];
+        // (a simple match's key is matchKey's: its canonical form)
+        const key = kind === 'http' && simpleMatch(m) ? simpleKey(i, j, m) : matchKey(m);
+        keys.push(key);
+        const e = seen.get(key);
+        if (e === undefined) earlier = undefined;
+        else earlier?.push(e);
+      }
+      if (earlier) {
+        out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
+      }
+      for (const k of keys) if (!seen.has(k)) seen.set(k, i);
+    }
   }
 }
 
-/** I105 on one VirtualService. */
+/** What I105 has read of a VirtualService's matches so far. */
+interface MatchesRead {
+  /** The first rule of each key. */
+  readonly seen: Map<string, number>;
+  readonly prefixes: { i: number; prefix: string; rest: string; seq: number }[];
+  /**
+   * The prefixes by their other conditions, then by the prefix itself (with the lengths present): the earlier prefixes
+   * of a URI are looked up, not scanned (a shared ingress VirtualService has a match per service).
+   */
+  readonly byRest: Map<string, { lengths: Set<number>; byPrefix: Map<string, MatchesRead['prefixes']> }>;
+}
+
+/**
+ * I105 on one VirtualService. A simple match (no URI, no name: most matches) can only repeat an earlier one: it is
+ * checked in the loop, and only a match with a URI (or a name, or not an object) takes the general path.
+ */
 function ineffectiveMatches(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
-  const seen = new Map<string, number>();
-  const prefixes: { i: number; prefix: string; rest: string; seq: number }[] = [];
-  // the prefixes by their other conditions, then by the prefix itself (with the lengths present): the earlier
-  // prefixes of a URI are looked up, not scanned (a shared ingress VirtualService has a match per service)
-  const byRest = new Map<string, { lengths: Set<number>; byPrefix: Map<string, typeof prefixes> }>();
-  arr(vs.obj.spec?.http).forEach((r: any, i: number) => arr(r.match).forEach((m: any, j: number) => {
-    // (the keys of the match with another URI, without copies of the match, when it is an object)
-    // (a match without a URI or a name, the most common, is its own canonical form, and no URI is put in its key)
-    const simple = simpleMatch(m);
-    const parts = plainMatch(m) && !simple ? matchParts(m) : undefined;
-    const key = simple ? simpleKey(i, j, m) : parts ? parts.key : matchKey(m);
-    const rest = simple ? key : parts ? parts.rest : matchKey({ ...m, uri: undefined });
-    const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
-    const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
-    // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
-    // match): the first such prefix, in the order of the matches
-    let shadow: (typeof prefixes)[number] | undefined;
-    if (typeof uri === 'string') {
-      const group = byRest.get(rest);
-      for (const length of group?.lengths ?? []) {
-        const list = length <= uri.length ? group!.byPrefix.get(uri.slice(0, length)) : undefined;
-        if (!list || key === keyWith(list[0].prefix)) continue;
-        const p = list.find(e => e.i !== i);
-        if (p && (!shadow || p.seq < shadow.seq)) shadow = p;
+  const read: MatchesRead = { seen: new Map(), prefixes: [], byRest: new Map() };
+  const http = arr(vs.obj.spec?.http);
+  for (let i = 0; i < http.length; i++) {
+    if (!(i in http)) continue;
+    const matches = arr(http[i].match);
+    for (let j = 0; j < matches.length; j++) {
+      if (!(j in matches)) continue;
+      const m = matches[j];
+      if (!simpleMatch(m)) {
+        ineffectiveMatch(vs, i, j, m, read, out);
+        continue;
       }
-    } else if (uri !== undefined) {
-      shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== keyWith(p.prefix));
+      const key = simpleKey(i, j, m);
+      const first = read.seen.get(key);
+      if (first === undefined) read.seen.set(key, i);
+      else if (first !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
     }
-    if (seen.has(key) && seen.get(key) !== i) {
-      out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
-    } else if (shadow) {
-      out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
+  }
+}
+
+/** I105 on a match that is not simple (it has a URI or a name, or is not an object). */
+function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, read: MatchesRead, out: RawFinding[]): void {
+  const { seen, prefixes, byRest } = read;
+  // (the keys of the match with another URI, without copies of the match, when it is an object)
+  const parts = plainMatch(m) ? matchParts(m) : undefined;
+  const key = parts ? parts.key : matchKey(m);
+  const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
+  const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
+  const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
+  // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
+  // match): the first such prefix, in the order of the matches
+  let shadow: MatchesRead['prefixes'][number] | undefined;
+  if (typeof uri === 'string') {
+    const group = byRest.get(rest);
+    for (const length of group?.lengths ?? []) {
+      const list = length <= uri.length ? group!.byPrefix.get(uri.slice(0, length)) : undefined;
+      if (!list || key === keyWith(list[0].prefix)) continue;
+      const p = list.find(e => e.i !== i);
+      if (p && (!shadow || p.seq < shadow.seq)) shadow = p;
     }
-    if (!seen.has(key)) seen.set(key, i);
-    if (typeof m?.uri?.prefix === 'string') {
-      const p = { i, prefix: m.uri.prefix as string, rest, seq: prefixes.length };
-      prefixes.push(p);
-      let group = byRest.get(rest);
-      if (!group) byRest.set(rest, group = { lengths: new Set(), byPrefix: new Map() });
-      group.lengths.add(p.prefix.length);
-      const list = group.byPrefix.get(p.prefix);
-      if (list) list.push(p);
-      else group.byPrefix.set(p.prefix, [p]);
-    }
-  }));
+  } else if (uri !== undefined) {
+    shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== keyWith(p.prefix));
+  }
+  if (seen.has(key) && seen.get(key) !== i) {
+    out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
+  } else if (shadow) {
+    out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
+  }
+  if (!seen.has(key)) seen.set(key, i);
+  if (typeof m?.uri?.prefix === 'string') {
+    const p = { i, prefix: m.uri.prefix as string, rest, seq: prefixes.length };
+    prefixes.push(p);
+    let group = byRest.get(rest);
+    if (!group) byRest.set(rest, group = { lengths: new Set(), byPrefix: new Map() });
+    group.lengths.add(p.prefix.length);
+    const list = group.byPrefix.get(p.prefix);
+    if (list) list.push(p);
+    else group.byPrefix.set(p.prefix, [p]);
+  }
 }
 
 export const ISTIO_RULES: AnalyzerRule[] = [
