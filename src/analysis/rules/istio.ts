@@ -364,25 +364,65 @@ function simpleMatch(m: unknown): m is object {
 }
 
 /**
- * I104 and I105 in one walk of each VirtualService: both compare its HTTP matches by the same key, and a match without
- * a URI or a name (the most common) gets its key, its canonical form, once for both instead of once per rule (issue 26,
- * sixteenth pass: the canonical forms were a third of the Istio rules' time). The keys live only while their
- * VirtualService is walked (a key kept to the end of the analysis costs the scavenges more than making it, seventh
+ * I104, I105 and I156 in one walk of each VirtualService: I104 and I105 compare its HTTP matches by the same key, and a
+ * match without a URI or a name (the most common) gets its key, its canonical form, once for both (and I156 reads it for
+ * regexes) instead of once per rule (issue 26, sixteenth pass: the canonical forms were a third of the Istio rules' time).
+ * The keys live only while their VirtualService is walked (a key kept to the end of the analysis costs the scavenges more than making it, seventh
  * pass). Each rule reads in its own order and stops at its own first error, as when it walked alone.
  */
-function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: SharedWalkOutcome } {
+function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: SharedWalkOutcome; I156: SharedWalkOutcome } {
   return ctx.memo('istio.matchRules', () => {
     const I104 = new SharedWalkOutcome();
     const I105 = new SharedWalkOutcome();
+    const I156 = new SharedWalkOutcome();
     for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
       const simpleKeys: string[][] = [];
       // the key of http[i].match[j] when it is a simple match, made by the first rule that reads it
       const simpleKey = (i: number, j: number, m: object) => ((simpleKeys[i] ??= [])[j] ??= canonical(m));
       I104.run(out => unreachableRules(vs, simpleKey, out));
       I105.run(out => ineffectiveMatches(vs, simpleKey, out));
+      I156.run(out => rejectedHostsAndRegexes(vs, simpleKey, out));
     }
-    return { I104, I105 };
+    return { I104, I105, I156 };
   });
+}
+
+/**
+ * I156 on one VirtualService: pkg/config/validation validateVirtualService's wildcard host on the mesh gateway and RE2
+ * regex matches. A simple match whose key (its canonical JSON) has no `"regex"` key has no regex to check: the key,
+ * made for I104 and I105, is read instead of the match's fields.
+ */
+function rejectedHostsAndRegexes(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
+  const gws = arr(vs.obj.spec?.gateways);
+  if (!gws.length || gws.includes('mesh')) {
+    arr(vs.obj.spec?.hosts).forEach((h: unknown, i: number) => {
+      if (h === '*') out.push(at(vs, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
+    });
+  }
+  const check = (i: number, j: number, path: (string | number)[], v: any) => {
+    const e = typeof v?.regex === 'string' ? re2Error(v.regex) : undefined;
+    if (e) out.push(at(vs, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
+  };
+  const http = arr(vs.obj.spec?.http);
+  for (let i = 0; i < http.length; i++) {
+    const matches = i in http ? arr(http[i]?.match) : [];
+    for (let j = 0; j < matches.length; j++) {
+      const m = matches[j];
+      if (!(j in matches) || m === null || typeof m !== 'object') continue;
+      if (simpleMatch(m) && !simpleKey(i, j, m).includes('"regex"')) continue;
+      // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
+      // are sorted by path after the rules, so the order they are made in does not show)
+      for (const k of Object.keys(m)) {
+        if (k === 'uri' || k === 'scheme' || k === 'method' || k === 'authority') {
+          if (typeof m[k]?.regex === 'string') check(i, j, [k], m[k]);
+        } else if (k === 'headers' || k === 'queryParams' || k === 'withoutHeaders') {
+          const byName = m[k];
+          if (!byName || typeof byName !== 'object') continue;
+          for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') check(i, j, [k, name], byName[name]);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -1625,40 +1665,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
     kinds: ['VirtualService'],
     upstream: `${WEBHOOK} (webhook: pkg/config/validation validateVirtualService: wildcard host * on the mesh gateway, RE2 regex matches)`,
     summary: 'a VirtualService Istio rejects: host `*` bound to the mesh, or a regex match RE2 cannot compile',
-    check: ctx => ctx.ofKind('VirtualService', 'istio.io').flatMap(d => {
-      const out: RawFinding[] = [];
-      const gws = arr(d.obj.spec?.gateways);
-      if (!gws.length || gws.includes('mesh')) {
-        arr(d.obj.spec?.hosts).forEach((h: unknown, i: number) => {
-          if (h === '*') out.push(at(d, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
-        });
-      }
-      // plain loops, no closure or entries per match (a VirtualService per service has a dozen matches)
-      const check = (i: number, j: number, path: (string | number)[], v: any) => {
-        const e = typeof v?.regex === 'string' ? re2Error(v.regex) : undefined;
-        if (e) out.push(at(d, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
-      };
-      const http = arr(d.obj.spec?.http);
-      for (let i = 0; i < http.length; i++) {
-        const matches = i in http ? arr(http[i]?.match) : [];
-        for (let j = 0; j < matches.length; j++) {
-          const m = matches[j];
-          if (!(j in matches) || m === null || typeof m !== 'object') continue;
-          // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
-          // are sorted by path after the rules, so the order they are made in does not show)
-          for (const k of Object.keys(m)) {
-            if (k === 'uri' || k === 'scheme' || k === 'method' || k === 'authority') {
-              if (typeof m[k]?.regex === 'string') check(i, j, [k], m[k]);
-            } else if (k === 'headers' || k === 'queryParams' || k === 'withoutHeaders') {
-              const byName = m[k];
-              if (!byName || typeof byName !== 'object') continue;
-              for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') check(i, j, [k, name], byName[name]);
-            }
-          }
-        }
-      }
-      return out;
-    }),
+    check: ctx => matchRules(ctx).I156.take(),
   },
   {
     code: 'I157',
