@@ -109,6 +109,7 @@ function rulesOf(only?: Set<string>): AnalyzerRule[] {
   const meshes = (['istio', 'linkerd', 'consul'] as const).filter(m => !only || only.has(m));
   return [...meshes.flatMap(m => MESH_RULES[m]()), ...ENROLMENT_RULES, ...KUBERNETES_RULES];
 }
+
 const RANK: Record<Severity, number> = { [Severity.INFO]: 0, [Severity.WARNING]: 1, [Severity.ERROR]: 2 };
 
 /** Per-resource opt-out: a comma-separated list of codes in this annotation. */
