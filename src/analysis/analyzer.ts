@@ -86,10 +86,10 @@ export interface AnalysisResult {
   /** True when no finding is an error or a warning. */
   readonly clean: boolean;
   /**
-   * How many rules read the manifests: those of the meshes present in them and those of every manifest, at or above the
-   * minimum severity. `MeshAnalyzer.rules()` lists every rule.
+   * The codes of the rules that read the manifests, sorted: those of the meshes present in them and those of every
+   * manifest, at or above the minimum severity (`MeshAnalyzer.rules()` lists every rule).
    */
-  readonly rules: number;
+  readonly rules: string[];
 }
 
 /**
@@ -208,10 +208,10 @@ export class MeshAnalyzer {
     }
     const min = RANK[options.minSeverity ?? Severity.INFO];
     const findings: (Finding & { order: number })[] = [];
-    let ran = 0;
-    for (const rule of rulesOf(meshes)) {
-      if ((rule.mesh !== 'any' && !meshes.has(rule.mesh)) || RANK[rule.severity] < min) continue;
-      ran++;
+    const running = rulesOf(meshes).filter(rule => (rule.mesh === 'any' || meshes.has(rule.mesh)) && RANK[rule.severity] >= min);
+    // (rules that share a walk do only the parts of the rules that run)
+    ctx.running = allCtx.running = new Set(running.map(r => r.code));
+    for (const rule of running) {
       let raws: ReturnType<AnalyzerRule['check']>;
       try {
         raws = rule.check(rule.mesh === 'any' ? allCtx : ctx);
@@ -241,6 +241,6 @@ export class MeshAnalyzer {
     }
     findings.sort((a, b) => a.order - b.order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const out: Finding[] = findings.map(({ order: _order, ...f }) => f);
-    return { findings: out, documents: count, clean: !out.some(f => f.severity !== Severity.INFO), rules: ran };
+    return { findings: out, documents: count, clean: !out.some(f => f.severity !== Severity.INFO), rules: running.map(r => r.code).sort() };
   }
 }

@@ -328,8 +328,9 @@ function lint(args: string[], io: Io): number {
     for (const f of findings) io.stdout(`${lazy.ManifestValidator.formatFinding(f)}${f.upstream ? ` [${f.upstream}]` : ''}\n`);
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = findings.filter(f => f.severity === Severity.WARNING).length;
-    // the rules that read the manifests (those of the meshes present): the others are not loaded (MeshAnalyzer.rules() lists them all)
-    const rules = Math.max(0, ...results.map(r => r.rules));
+    // the rules that read the manifests (those of the meshes present, in the files or on stdin): the others are not
+    // loaded (MeshAnalyzer.rules() lists them all)
+    const rules = new Set(results.flatMap(r => r.rules)).size;
     io.stdout(`${documents} documents analyzed with ${rules} rules: ${errors} errors, ${warnings} warnings, ${findings.length - errors - warnings} notes\n`);
   }
   if (findings.some(f => f.code === 'YAML001')) return 2;

@@ -1,11 +1,12 @@
 /**
  * Issue 26, seventh pass: the analyzer makes some things once for several rules (the destinations of a VirtualService
- * for I101, I102 and I132, the DestinationRules by host for I101 and I146, the duplicates for K101 and K102) and I104
- * / I105 make their match keys without a memo. The findings must be those of each rule making its own: the same
- * findings and, on shapes a rule does not expect, the same A000 message (the first error in the order the rule read).
+ * for I101, I102 and I132, the DestinationRules by host for I101 and I146, the duplicates for K101 and K102); sixteenth
+ * pass: I104, I105 and I156 walk each VirtualService together, I104 and I105 making the key of a simple match once,
+ * while the walk is on that VirtualService. The findings must be those of each rule making its own: the same findings
+ * and, on shapes a rule does not expect, the same A000 message (the first error in the order the rule read).
  */
 import * as fc from 'fast-check';
-import { Finding, MeshAnalyzer } from '../../src';
+import { Finding, MeshAnalyzer, Severity } from '../../src';
 
 const vs = (name: string, spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'shop' }, spec });
 const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'a', namespace: 'shop' }, spec: { host: 'a', subsets: [{ name: 'v1', labels: { v: '1' } }] } };
@@ -68,12 +69,14 @@ describe('rules that share what they read', () => {
 
   test('I104 and I105 walk the VirtualServices together: each stops at its own first error, the other goes on', () => {
     // x: I104 skips a null rule, I105 reads its matches and fails there; y: a rule whose match repeats an earlier one
-    const x = vs('x', { hosts: ['a'], http: [null, { match: [{ method: { exact: 'GET' } }], route: [{ destination: { host: 'a' } }] }] });
+    const x = vs('x', { hosts: ['*'], http: [null, { match: [{ method: { exact: 'GET' } }], route: [{ destination: { host: 'a' } }] }] });
     const dup = { match: [{ headers: { 'x-b': { exact: '1' } }, method: { exact: 'GET' } }], route: [{ destination: { host: 'a' } }] };
     // the same match with its keys in another order: the same key (its canonical form), made once for both rules
     const again = { match: [{ method: { exact: 'GET' }, headers: { 'x-b': { exact: '1' } } }], route: [{ destination: { host: 'a' } }] };
     const y = vs('y', { hosts: ['a'], http: [dup, again] });
-    expect(show(MeshAnalyzer.analyzeObjects([x, y]).findings, ['I104', 'I105'])).toEqual([
+    // I156 goes on too: x's host *
+    expect(show(MeshAnalyzer.analyzeObjects([x, y]).findings, ['I104', 'I105', 'I156'])).toEqual([
+      'I156 VirtualService shop/x spec.hosts[0] host * is not allowed on a VirtualService bound to the mesh: name the hosts',
       'I104 VirtualService shop/y spec.http[1] every match of this rule repeats one of http[0], which is tried first: this rule is never reached',
       skipped('I105', 'VirtualService', 'Cannot read properties of null (reading \'match\')'),
     ]);
@@ -82,6 +85,41 @@ describe('rules that share what they read', () => {
       'I104 VirtualService shop/y spec.http[1] every ',
       'I105 VirtualService shop/y spec.http[1].match[',
     ]);
+  });
+
+  test('I156 reads the regexes of simple matches (no URI, no name), whose keys I104 and I105 made, and of the others', () => {
+    const route = { destination: { host: 'a' } };
+    const v = vs('x', {
+      hosts: ['a'],
+      http: [
+        { match: [{ headers: { 'x-a': { regex: '(?<=a)b' } } }, { method: { exact: 'GET' } }], route: [route] },
+        { match: [{ queryParams: { q: { regex: '\\1' } }, method: { regex: 'GET|POST' } }], route: [route] },
+        // after a catch-all: I104 makes no key for these
+        { route: [route] },
+        { match: [{ authority: { regex: '(?=x)' } }], route: [route] },
+      ],
+    });
+    const expected = [
+      'I156 VirtualService shop/x spec.http[0].match[0].headers.x-a.regex "(?<=a)b"',
+      'I156 VirtualService shop/x spec.http[1].match[0].queryParams.q.regex "\\\\1"',
+      'I156 VirtualService shop/x spec.http[3].match[0].authority.regex "(?=x)"',
+    ];
+    const regexes = (options = {}) => show(MeshAnalyzer.analyzeObjects([v], options).findings, ['I156']).map(l => l.replace(/ is not an RE2.*/, ''));
+    expect(regexes()).toEqual(expected);
+    // with only the errors asked for, I104 and I105 do not run and make no key: the fields are read
+    expect(regexes({ minSeverity: Severity.ERROR })).toEqual(expected);
+  });
+
+  test('I156 does not stop where the match keys cannot be made (a value JSON cannot write, from the API)', () => {
+    const route = [{ destination: { host: 'a' } }];
+    const bad = vs('b', { hosts: ['b'], http: [{ match: [{ headers: { 'x-a': { exact: BigInt(1) } } }], route }] });
+    const star = vs('s', { hosts: ['*'], http: [{ match: [{ headers: { h: { regex: '(' } } }], route }] });
+    for (const options of [{}, { minSeverity: Severity.ERROR }]) {
+      expect(show(MeshAnalyzer.analyzeObjects([bad, star], options).findings, ['I156']).map(l => l.replace(/ is not an RE2.*/, ''))).toEqual([
+        'I156 VirtualService shop/s spec.hosts[0] host * is not allowed on a VirtualService bound to the mesh: name the hosts',
+        'I156 VirtualService shop/s spec.http[0].match[0].headers.h.regex "("',
+      ]);
+    }
   });
 
   test('K101 and K102 from one search for duplicates', () => {

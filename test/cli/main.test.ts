@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { MeshAnalyzer } from '../../src';
 import { main } from '../../src/cli/main';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'valid');
@@ -168,6 +169,19 @@ spec:
     expect(r.out).toContain(`ERROR I101 ${file}:7 [doc 0] VirtualService shop/payment: spec.http[0].route[0].destination.subset: subset "v3" of host payment.shop.svc.cluster.local is not defined by any DestinationRule`);
     expect(r.out).toContain('[IST0101 ReferencedResourceNotFound (subset), KIA1107]');
     expect(r.out).toMatch(/2 documents analyzed with \d+ rules: 1 errors, 0 warnings, 0 notes/);
+  });
+
+  test('the summary counts the rules that read the manifests: those of the meshes of the files and of stdin together', () => {
+    const all = MeshAnalyzer.rules();
+    const of = (...meshes: string[]) => all.filter(r => meshes.includes(r.mesh)).length;
+    const count = (out: string) => Number(/analyzed with (\d+) rules/.exec(out)?.[1]);
+    const linkerd = 'apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata: {name: web, namespace: shop}\nspec: {podSelector: {matchLabels: {app: web}}, port: 8080}\n';
+    expect(count(run(['lint', tmpFile(BAD)]).out)).toBe(of('istio', 'any'));
+    expect(count(run(['lint', '-'], linkerd).out)).toBe(of('linkerd', 'any'));
+    // a file of Istio manifests and Linkerd manifests on stdin: the rules of both meshes, each counted once
+    expect(count(run(['lint', tmpFile(BAD), '-'], linkerd).out)).toBe(of('istio', 'linkerd', 'any'));
+    // and at --min-severity error, the error rules only
+    expect(count(run(['lint', '--min-severity', 'error', tmpFile(BAD)]).out)).toBe(all.filter(r => ['istio', 'any'].includes(r.mesh) && r.severity === 'error').length);
   });
 
   test('exits 0 on the clean fixtures, and reads stdin as JSON output', () => {

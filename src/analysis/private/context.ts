@@ -48,6 +48,12 @@ export class AnalysisContext {
   private readonly serviceAnswers = new Map<string, Map<string | undefined, any>>();
   private readonly waypointAnswers = new Map<string, Map<string | undefined, string>>();
 
+  /**
+   * The codes of the rules this analysis runs (set by the analyzer; undefined: every rule), for work several rules share
+   * (istio.ts matchRules): the part of a rule that does not run is not done.
+   */
+  public running?: ReadonlySet<string>;
+
   constructor(public readonly docs: Doc[], public readonly assumptions: AnalyzerAssumptions) {
     for (const d of docs) {
       const kind = d.obj.kind as string;
@@ -84,6 +90,11 @@ export class AnalysisContext {
     const value = make();
     this.shared.set(key, value);
     return value;
+  }
+
+  /** Whether the rule of a code runs in this analysis. */
+  public runs(code: string): boolean {
+    return !this.running || this.running.has(code);
   }
 
   /** One object by group, kind, namespace and name. */

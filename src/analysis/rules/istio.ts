@@ -375,24 +375,38 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
     const I104 = new SharedWalkOutcome();
     const I105 = new SharedWalkOutcome();
     const I156 = new SharedWalkOutcome();
+    // (a rule left out of the analysis, e.g. below --min-severity, is not walked for)
+    const [with104, with105, with156] = [ctx.runs('I104'), ctx.runs('I105'), ctx.runs('I156')];
     for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
-      const simpleKeys: string[][] = [];
-      // the key of http[i].match[j] when it is a simple match, made by the first rule that reads it
-      const simpleKey = (i: number, j: number, m: object) => ((simpleKeys[i] ??= [])[j] ??= canonical(m));
-      I104.run(out => unreachableRules(vs, simpleKey, out));
-      I105.run(out => ineffectiveMatches(vs, simpleKey, out));
-      I156.run(out => rejectedHostsAndRegexes(vs, simpleKey, out));
+      const made: string[][] = [];
+      const keys: SimpleKeys = {
+        // the key of http[i].match[j] when it is a simple match, made by the first of I104 and I105 that reads it
+        of: (i, j, m) => ((made[i] ??= [])[j] ??= canonical(m)),
+        made: (i, j) => made[i]?.[j],
+      };
+      if (with104) I104.run(out => unreachableRules(vs, keys, out));
+      if (with105) I105.run(out => ineffectiveMatches(vs, keys, out));
+      if (with156) I156.run(out => rejectedHostsAndRegexes(vs, keys, out));
     }
     return { I104, I105, I156 };
   });
 }
 
+/** The keys of a VirtualService's simple HTTP matches (http[i].match[j]), made once for I104 and I105. */
+interface SimpleKeys {
+  /** The key of a simple match, made if it is not yet. */
+  of(i: number, j: number, m: object): string;
+  /** The key if I104 or I105 made it, else undefined. */
+  made(i: number, j: number): string | undefined;
+}
+
 /**
  * I156 on one VirtualService: pkg/config/validation validateVirtualService's wildcard host on the mesh gateway and RE2
- * regex matches. A simple match whose key (its canonical JSON) has no `"regex"` key has no regex to check: the key,
- * made for I104 and I105, is read instead of the match's fields.
+ * regex matches. A simple match whose key (its canonical JSON), when I104 or I105 made it, has no `"regex"` key has no
+ * regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable fields: the
+ * YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
  */
-function rejectedHostsAndRegexes(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
+function rejectedHostsAndRegexes(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
   const gws = arr(vs.obj.spec?.gateways);
   if (!gws.length || gws.includes('mesh')) {
     arr(vs.obj.spec?.hosts).forEach((h: unknown, i: number) => {
@@ -409,7 +423,8 @@ function rejectedHostsAndRegexes(vs: Doc, simpleKey: (i: number, j: number, m: o
     for (let j = 0; j < matches.length; j++) {
       const m = matches[j];
       if (!(j in matches) || m === null || typeof m !== 'object') continue;
-      if (simpleMatch(m) && !simpleKey(i, j, m).includes('"regex"')) continue;
+      const key = keys.made(i, j);
+      if (key !== undefined && !key.includes('"regex"')) continue;
       // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
       // are sorted by path after the rules, so the order they are made in does not show)
       for (const k of Object.keys(m)) {
@@ -430,7 +445,7 @@ function rejectedHostsAndRegexes(vs: Doc, simpleKey: (i: number, j: number, m: o
  * this runs once per VirtualService, and the closures of a forEach per rule and a map per match were among the largest
  * code V8 optimized in a lint (issue 26, sixteenth pass).
  */
-function unreachableRules(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
+function unreachableRules(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
   for (const kind of ['http', 'tcp', 'tls']) {
     const seen = new Map<string, number>();
     let catchAll = -1;
@@ -448,22 +463,23 @@ function unreachableRules(vs: Doc, simpleKey: (i: number, j: number, m: object) 
         continue;
       }
       // the rules of the earlier matches this rule's matches repeat, while every one repeats one
+      // (a hole of a sparse list, which only an object of the API can have, is no match: a list of holes repeats nothing)
       let earlier: number[] | undefined = [];
-      const keys: string[] = [];
+      const ruleKeys: string[] = [];
       for (let j = 0; j < matches.length; j++) {
         if (!(j in matches)) continue;
         const m = matches[j];
         // (a simple match's key is matchKey's: its canonical form)
-        const key = kind === 'http' && simpleMatch(m) ? simpleKey(i, j, m) : matchKey(m);
-        keys.push(key);
+        const key = kind === 'http' && simpleMatch(m) ? keys.of(i, j, m) : matchKey(m);
+        ruleKeys.push(key);
         const e = seen.get(key);
         if (e === undefined) earlier = undefined;
         else earlier?.push(e);
       }
-      if (earlier) {
+      if (earlier?.length) {
         out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
       }
-      for (const k of keys) if (!seen.has(k)) seen.set(k, i);
+      for (const k of ruleKeys) if (!seen.has(k)) seen.set(k, i);
     }
   }
 }
@@ -484,7 +500,7 @@ interface MatchesRead {
  * I105 on one VirtualService. A simple match (no URI, no name: most matches) can only repeat an earlier one: it is
  * checked in the loop, and only a match with a URI (or a name, or not an object) takes the general path.
  */
-function ineffectiveMatches(vs: Doc, simpleKey: (i: number, j: number, m: object) => string, out: RawFinding[]): void {
+function ineffectiveMatches(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
   const read: MatchesRead = { seen: new Map(), prefixes: [], byRest: new Map() };
   const http = arr(vs.obj.spec?.http);
   for (let i = 0; i < http.length; i++) {
@@ -497,7 +513,7 @@ function ineffectiveMatches(vs: Doc, simpleKey: (i: number, j: number, m: object
         ineffectiveMatch(vs, i, j, m, read, out);
         continue;
       }
-      const key = simpleKey(i, j, m);
+      const key = keys.of(i, j, m);
       const first = read.seen.get(key);
       if (first === undefined) read.seen.set(key, i);
       else if (first !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
