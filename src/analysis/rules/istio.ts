@@ -366,9 +366,10 @@ function simpleMatch(m: unknown): m is object {
 /**
  * I104, I105 and I156 in one walk of each VirtualService: I104 and I105 compare its HTTP matches by the same key, and a
  * match without a URI or a name (the most common) gets its key, its canonical form, once for both (and I156 reads it for
- * regexes) instead of once per rule (issue 26, sixteenth pass: the canonical forms were a third of the Istio rules' time).
- * The keys live only while their VirtualService is walked (a key kept to the end of the analysis costs the scavenges more than making it, seventh
- * pass). Each rule reads in its own order and stops at its own first error, as when it walked alone.
+ * regexes) instead of once per rule (issue 26, sixteenth pass: the canonical forms were a third of the Istio rules'
+ * time). The keys live only while their VirtualService is walked (a key kept to the end of the analysis costs the
+ * scavenges more than making it, seventh pass). Each rule reads in its own order and stops at its own first error, as
+ * when it walked alone.
  */
 function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: SharedWalkOutcome; I156: SharedWalkOutcome } {
   return ctx.memo('istio.matchRules', () => {
