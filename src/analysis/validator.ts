@@ -303,7 +303,8 @@ function checkMetadata(obj: any): RawIssue[] {
       issue(['metadata', field], `${field} must be a map of strings`);
       continue;
     }
-    for (const [k, v] of Object.entries(map)) {
+    for (const k of Object.keys(map)) {
+      const v = map[k];
       if (!validQualifiedKey(k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
       if (v === null) continue; // "" (see above)
       if (typeof v !== 'string') issue(['metadata', field, k], `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(v)}: quote the value`);
@@ -313,12 +314,23 @@ function checkMetadata(obj: any): RawIssue[] {
   return out;
 }
 
+/**
+ * The label and annotation keys found valid so far: a stream repeats a few keys on every object (app.kubernetes.io/name,
+ * istio.io/rev...), each checked once. Bounded: emptied when full.
+ */
+const validKeys = new Set<string>();
+const VALID_KEYS_LIMIT = 4096;
+
 function validQualifiedKey(key: string): boolean {
+  if (validKeys.has(key)) return true;
   const parts = key.split('/');
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1];
   if (parts.length === 2 && !isDns1123Subdomain(parts[0])) return false;
-  return name.length <= 63 && QUALIFIED_NAME.test(name);
+  if (name.length > 63 || !QUALIFIED_NAME.test(name)) return false;
+  if (validKeys.size >= VALID_KEYS_LIMIT) validKeys.clear();
+  validKeys.add(key);
+  return true;
 }
 
 function resourceName(obj: any): string {

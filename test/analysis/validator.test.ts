@@ -129,3 +129,30 @@ describe('CEL outcomes remembered per the fields a rule reads', () => {
     expect(result.findings.map(f => `${f.code} ${f.path}`)).toEqual([`${ValidationCodes.UNKNOWN_FIELD} spec.__proto__`]);
   });
 });
+
+describe('label and annotation keys (the keys found valid are remembered: issue 26)', () => {
+  const service = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'payment', namespace: 'shop', labels, annotations }, spec: {},
+  });
+  const keyErrors = (objects: any[]) => ManifestValidator.validateObjects(objects).findings
+    .filter(f => f.code === 'DOC002' && /not a valid (label|annotation) key/.test(f.message)).map(f => f.path);
+
+  test('a key next to one found valid is judged on its own, each time it is met', () => {
+    const valid = { 'example.com/team': 'a', [`x${'y'.repeat(62)}`]: 'b', 'app': 'c' };
+    const invalid = { 'example.com/team/x': 'a', [`x${'y'.repeat(63)}`]: 'b', 'Example_Com/team': 'c', '-app': 'd' };
+    // the valid keys first (remembered), then the invalid ones, twice, as labels and as annotations
+    const objects = [service(valid, valid), service(invalid), service(invalid), service({}, invalid)];
+    const found = keyErrors(objects);
+    expect(found).toHaveLength(12);
+    for (const k of Object.keys(invalid)) expect(found.filter(p => p.includes(k))).toHaveLength(3);
+    expect(keyErrors([service(valid, valid), service(valid)])).toEqual([]);
+  });
+
+  test('past the bound of the remembered keys, valid keys stay valid and invalid ones invalid', () => {
+    // 5,000 distinct valid keys (more than the 4,096 remembered), then the first of them again, and invalid keys
+    const many = Array.from({ length: 5000 }, (_, i) => `k${i}.example.com/name-${i}`);
+    const objects = many.map(k => service({ [k]: 'v' }));
+    objects.push(service({ [many[0]]: 'v', [many[4999]]: 'v', [`${many[1]}/x`]: 'v', [`${many[2]}${'z'.repeat(60)}`]: 'v' }));
+    expect(keyErrors(objects)).toEqual([`metadata.labels["${many[1]}/x"]`, `metadata.labels["${many[2]}${'z'.repeat(60)}"]`]);
+  });
+});
