@@ -303,9 +303,11 @@ function checkMetadata(obj: any): RawIssue[] {
       issue(['metadata', field], `${field} must be a map of strings`);
       continue;
     }
-    for (const k of Object.keys(map)) {
-      const v = map[k];
-      if (!validQualifiedKey(k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
+    for (const [k, v] of Object.entries(map)) {
+      // annotation keys are checked lower-cased ("The rule is QualifiedName except that case doesn't matter": apimachinery
+      // pkg/api/validation/objectmeta.go ValidateAnnotations, IsQualifiedName(strings.ToLower(k))); label keys as written
+      // (ValidateLabels, ValidateLabelName)
+      if (!validQualifiedKey(field === 'annotations' ? goLower(k) : k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
       if (v === null) continue; // "" (see above)
       if (typeof v !== 'string') issue(['metadata', field, k], `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(v)}: quote the value`);
       else if (field === 'labels' && (v.length > 63 || !LABEL_VALUE.test(v))) issue(['metadata', field, k], `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
@@ -315,11 +317,21 @@ function checkMetadata(obj: any): RawIssue[] {
 }
 
 /**
- * The label and annotation keys found valid so far: a stream repeats a few keys on every object (app.kubernetes.io/name,
- * istio.io/rev...), each checked once. Bounded: emptied when full.
+ * The keys found valid so far (label keys, and annotation keys lower-cased), each a string that validQualifiedKey
+ * accepted: a stream repeats a few keys on every object (app.kubernetes.io/name, istio.io/rev...), so that a valid key is
+ * checked once until the set is emptied. Bounded, as a long-running process keeps meeting new keys: emptied when full.
  */
 const validKeys = new Set<string>();
 const VALID_KEYS_LIMIT = 4096;
+
+/**
+ * Go's strings.ToLower: JavaScript's toLowerCase, but for U+0130 (İ), which Go's simple case mapping (unicode.ToLower)
+ * makes 'i' and JavaScript's full mapping 'i̇' (two code points). The other characters whose lower case is ASCII (the
+ * Kelvin sign: 'k') map alike; a final sigma, which JavaScript writes 'ς' and Go 'σ', is no ASCII either way.
+ */
+function goLower(s: string): string {
+  return (s.includes('\u0130') ? s.replace(/\u0130/g, 'i') : s).toLowerCase();
+}
 
 function validQualifiedKey(key: string): boolean {
   if (validKeys.has(key)) return true;

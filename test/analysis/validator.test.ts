@@ -130,17 +130,17 @@ describe('CEL outcomes remembered per the fields a rule reads', () => {
   });
 });
 
-describe('label and annotation keys (the keys found valid are remembered: issue 26)', () => {
+describe('label and annotation keys', () => {
   const service = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'payment', namespace: 'shop', labels, annotations }, spec: {},
   });
   const keyErrors = (objects: any[]) => ManifestValidator.validateObjects(objects).findings
-    .filter(f => f.code === 'DOC002' && /not a valid (label|annotation) key/.test(f.message)).map(f => f.path);
+    .filter(f => f.code === ValidationCodes.METADATA && /not a valid (label|annotation) key/.test(f.message)).map(f => f.path);
 
-  test('a key next to one found valid is judged on its own, each time it is met', () => {
+  test('a key next to one found valid (and remembered: issue 26) is judged on its own, each time it is met', () => {
     const valid = { 'example.com/team': 'a', [`x${'y'.repeat(62)}`]: 'b', 'app': 'c' };
-    const invalid = { 'example.com/team/x': 'a', [`x${'y'.repeat(63)}`]: 'b', 'Example_Com/team': 'c', '-app': 'd' };
-    // the valid keys first (remembered), then the invalid ones, twice, as labels and as annotations
+    const invalid = { 'example.com/team/x': 'a', [`x${'y'.repeat(63)}`]: 'b', 'example_com/team': 'c', '-app': 'd' };
+    // the valid keys first, then the invalid ones, twice, as labels and as annotations
     const objects = [service(valid, valid), service(invalid), service(invalid), service({}, invalid)];
     const found = keyErrors(objects);
     expect(found).toHaveLength(12);
@@ -148,11 +148,32 @@ describe('label and annotation keys (the keys found valid are remembered: issue 
     expect(keyErrors([service(valid, valid), service(valid)])).toEqual([]);
   });
 
+  test('annotation keys are checked lower-cased, as the API server checks them; label keys as written', () => {
+    // apimachinery ValidateAnnotations: IsQualifiedName(strings.ToLower(k)); a prefix is a DNS subdomain (lower case)
+    const keys = {
+      'example.com/team': 'a', // valid as written, remembered first
+      'Example.com/team': 'b', // a label key with an upper-case prefix: refused; an annotation key: example.com/team
+      '\u0130stio.io/owner': 'c', // İ: Go's strings.ToLower makes it i (istio.io/owner), JavaScript's toLowerCase i + U+0307
+      '\u212Aube.io/owner': 'd', // the Kelvin sign: k in both (kube.io/owner)
+      'Example.com/Team_X': 'e', // the name part may hold upper case either way
+    };
+    expect(keyErrors([service(keys, keys)])).toEqual([
+      'metadata.labels["Example.com/team"]', 'metadata.labels["\u0130stio.io/owner"]', 'metadata.labels["\u212Aube.io/owner"]',
+      'metadata.labels["Example.com/Team_X"]',
+    ]);
+    // still refused as annotations once lower-cased: not a subdomain, or a name too long
+    const bad = { 'Exa_mple.com/team': 'a', [`Example.com/${'Y'.repeat(64)}`]: 'b' };
+    expect(keyErrors([service({}, bad)])).toEqual(Object.keys(bad).map(k => `metadata.annotations["${k}"]`));
+  });
+
   test('past the bound of the remembered keys, valid keys stay valid and invalid ones invalid', () => {
-    // 5,000 distinct valid keys (more than the 4,096 remembered), then the first of them again, and invalid keys
+    // invalid keys before and after 5,000 distinct valid keys (more than the 4,096 remembered), then the first valid
+    // keys again
     const many = Array.from({ length: 5000 }, (_, i) => `k${i}.example.com/name-${i}`);
-    const objects = many.map(k => service({ [k]: 'v' }));
-    objects.push(service({ [many[0]]: 'v', [many[4999]]: 'v', [`${many[1]}/x`]: 'v', [`${many[2]}${'z'.repeat(60)}`]: 'v' }));
-    expect(keyErrors(objects)).toEqual([`metadata.labels["${many[1]}/x"]`, `metadata.labels["${many[2]}${'z'.repeat(60)}"]`]);
+    const invalid = { [`${many[1]}/x`]: 'v', [`${many[2]}${'z'.repeat(60)}`]: 'v' };
+    const objects = [service(invalid), ...many.map(k => service({ [k]: 'v' })), service(invalid)];
+    objects.push(service({ [many[0]]: 'v', [many[4095]]: 'v', [many[4999]]: 'v' }));
+    const twice = Object.keys(invalid).map(k => `metadata.labels["${k}"]`);
+    expect(keyErrors(objects)).toEqual([...twice, ...twice]);
   });
 });
