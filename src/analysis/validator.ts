@@ -5,7 +5,7 @@ import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath, pinnedKinds, pinnedSchema, pinnedVersionsOf, precompiledRules, validateStructure } from './private/structural';
 import { forEachManifest, YamlReadError } from './private/yaml';
-import { isDns1123Label, isDns1123Subdomain } from '../private/names';
+import { isDns1123Label, isDns1123Subdomain, labelKeyProblem, labelValueProblem } from '../private/names';
 
 /**
  * Options of the manifest validator.
@@ -37,9 +37,6 @@ export interface ValidationResult {
   /** True when no finding is an error or a warning. */
   readonly valid: boolean;
 }
-
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const ruleTrees = new Map<string, RuleNode | undefined>();
 
@@ -310,7 +307,7 @@ function checkMetadata(obj: any): RawIssue[] {
       if (!validQualifiedKey(field === 'annotations' ? goLower(k) : k)) issue(['metadata', field, k], `${JSON.stringify(k)} is not a valid ${field === 'labels' ? 'label' : 'annotation'} key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters`);
       if (v === null) continue; // "" (see above)
       if (typeof v !== 'string') issue(['metadata', field, k], `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(v)}: quote the value`);
-      else if (field === 'labels' && (v.length > 63 || !LABEL_VALUE.test(v))) issue(['metadata', field, k], `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+      else if (field === 'labels' && labelValueProblem(v) !== undefined) issue(['metadata', field, k], `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
   }
   return out;
@@ -335,11 +332,7 @@ function goLower(s: string): string {
 
 function validQualifiedKey(key: string): boolean {
   if (validKeys.has(key)) return true;
-  const parts = key.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1];
-  if (parts.length === 2 && !isDns1123Subdomain(parts[0])) return false;
-  if (name.length > 63 || !QUALIFIED_NAME.test(name)) return false;
+  if (labelKeyProblem(key) !== undefined) return false; // the API server's IsQualifiedName, as the constructs check it
   if (validKeys.size >= VALID_KEYS_LIMIT) validKeys.clear();
   validKeys.add(key);
   return true;
