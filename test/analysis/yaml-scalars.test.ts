@@ -320,6 +320,21 @@ describe('keys and merge keys as kubectl reads them', () => {
     // a quoted or !!str << is a plain key, and << as a value is a string
     expect(keysOf('m:\n  "<<": {x: 1}\n  k: <<\n').m).toStrictEqual({ '<<': { x: 1 }, 'k': '<<' });
     expect(keysOf('m:\n  !!str <<: {x: 1}\n').m).toStrictEqual({ '<<': { x: 1 } });
+    // a plain !!merge <<, and the non-specific tag !<?> on a quoted << (resolved as plain), merge
+    expect(keysOf('b: &b {x: 1}\nm:\n  !!merge <<: *b\n').m).toStrictEqual({ x: 1 });
+    expect(keysOf('b: &b {x: 1}\nm:\n  !<?> \'<<\': *b\n').m).toStrictEqual({ x: 1 });
+    // an alias of a << is a plain key, not a merge key
+    expect(keysOf('k: &m <<\nz: {*m : 1}\n').z).toStrictEqual({ '<<': 1 });
+    // a tag the library uses inside its reader, written in the YAML, is a tag go-yaml does not resolve: the text
+    expect(keysOf('a: !<tag:cdk8s-mesh.io,2026:plain> yes\nb: !<tag:cdk8s-mesh.io,2026:plain> foo\n')).toStrictEqual({ a: 'yes', b: 'foo' });
+    expect(keysOf('b: &b {x: 1}\nm:\n  !<tag:cdk8s-mesh.io,2026:plain> <<: *b\n').m).toStrictEqual({ '<<': { x: 1 } });
+  });
+
+  test('a plain << without a value in a flow collection refuses the document, as go-yaml merges nothing into it', () => {
+    // go-yaml v2 decode.go: a merge key whose value is no mapping fails ("map merge requires map or sequence of maps")
+    for (const text of ['m: {<<}\n', 'm: {<<, a: 1}\n', 'm: [? <<]\n', 'm: {? <<}\n']) {
+      expect(() => keysOf(text)).toThrow(/^the YAML cannot be parsed: cannot merge mappings/);
+    }
   });
 
   test('<< of something else than mappings, or of a mapping that holds it, refuses the document', () => {

@@ -151,12 +151,63 @@ function resolveGoInt(data: string): boolean {
   return resolveGoNumber(data) && data.charCodeAt(0) !== 46 && GO_INT.test(data.includes('_') ? data.replace(/_/g, '') : data);
 }
 
+/** What `resolvePlain` read (a null, a bool, or `<<`), for `constructPlain`; NUMBER_READ when it read a number. */
+const NUMBER_READ = Symbol('number');
+let plainRead: null | boolean | string | typeof NUMBER_READ = null;
+/**
+ * Set when `resolvePlain` read a plain `<<`, until the listener (GoKeys) sees that node close, which js-yaml does right
+ * after resolving it (loader.js composeNode): only a plain `<<` (or an explicit !!merge) is a merge key.
+ */
+let plainMergeRead = false;
+
+/**
+ * A plain scalar as go-yaml v2 resolves it (resolve.go resolveMap, then the numbers): a null, a bool, the merge key `<<`
+ * or a number; false for a string. One implicit type instead of one per tag: js-yaml calls every implicit type's
+ * `resolve` on each plain scalar (loader.js composeNode), and most plain scalars are names that none of them takes
+ * (issue 26, eighteenth pass).
+ */
+function resolvePlain(data: string): boolean {
+  if (data.length <= 5) {
+    if (GO_YAML_NULLS.has(data)) {
+      plainRead = null;
+      return true;
+    }
+    const b = GO_YAML_BOOLS.get(data);
+    if (b !== undefined) {
+      plainRead = b;
+      return true;
+    }
+    if (data === '<<') {
+      plainRead = '<<';
+      plainMergeRead = true;
+      return true;
+    }
+  }
+  if (!resolveGoNumber(data)) return false;
+  plainRead = NUMBER_READ;
+  return true;
+}
+
+function constructPlain(data: string): unknown {
+  return plainRead === NUMBER_READ ? constructGoNumber(data) : plainRead;
+}
+
+/**
+ * The tag js-yaml gives a plain scalar `resolvePlain` took (the tags of go-yaml's resolveMap, told apart by the value:
+ * a `<<` with it is a merge key).
+ */
+const PLAIN_TAG = 'tag:cdk8s-mesh.io,2026:plain';
+
 /**
  * The schema kubectl reads with (see above): the YAML 1.1 null, bool, int and float of go-yaml v2 for plain scalars
- * and for the explicit tags !!null, !!bool, !!int, !!float; strings, sequences and mappings as in the core schema.
+ * (`resolvePlain`) and for the explicit tags !!null, !!bool, !!int, !!float, !!merge; strings, sequences and mappings as
+ * in the core schema.
  */
 const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
+    new jsyaml.Type(PLAIN_TAG, { kind: 'scalar', resolve: resolvePlain, construct: constructPlain }),
+  ],
+  explicit: [
     new jsyaml.Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
       resolve: (data: string) => data.length <= 4 && GO_YAML_NULLS.has(data),
@@ -183,8 +234,6 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
       construct: constructGoNumber,
       predicate: (o: unknown) => typeof o === 'number',
     }),
-  ],
-  explicit: [
     new jsyaml.Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
       resolve: resolveGoInt,
@@ -217,6 +266,11 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     })),
   ],
 });
+
+// The type of plain scalars is for implicit resolution only. js-yaml also files it under its tag (schema.js compileMap),
+// which an explicit tag could then name (`!<tag:cdk8s-mesh.io,2026:plain> yes`); taken out, that tag is one go-yaml
+// does not resolve, read as its text (the multi types above), as any other.
+for (const kind of ['scalar', 'fallback']) delete (K8S_SCHEMA as any).compiledTypeMap[kind][PLAIN_TAG];
 
 /**
  * resolve.go parseTimestamp: YYYY-M-D, optionally followed by `T`/`t` and H:M:S[.fraction] with a zone (Z or ±hh:mm), or
@@ -357,10 +411,19 @@ function colonFollows(input: string, pos: number): boolean {
  * (its keys in document order are recorded for that, only when the text has a `<<`). Throws YamlReadError.
  */
 class GoKeys {
-  /** Per open node: the keys met directly in it, in order (when merges are possible). */
+  /** Per open node: the keys met directly in it, in order (when merges are possible; else empty). */
   private readonly frames: (string[] | undefined)[] = [];
-  /** Per open node: where its text starts (before blanks), to find the name of an alias. */
+  /** Per open node: where its text starts (before blanks), to find the name of an alias (when the text has anchors; else empty). */
   private readonly opens: number[] = [];
+  /**
+   * Whether `frames` and `opens` are kept: only a text with a `<<` (merges) or a `&` (anchors, and so aliases) needs them
+   * (issue 26, eighteenth pass: two pushes and two pops for every node of every document, where most texts have neither).
+   */
+  private readonly tracked: boolean;
+  /** How many nodes are open (0: between documents). */
+  private depth = 0;
+  /** Where the text of the current document's root node starts. */
+  private rootAt = 0;
   /** The text of each number that has an anchor (`&n 1e7`), for an alias of it used as a key (`*n :` is "1e+07"). */
   private readonly numberAnchors = new Map<string, string>();
   private readonly mergeLines = new Map<string, number>();
@@ -379,27 +442,41 @@ class GoKeys {
   /** Called as each document's root node opens (the js-yaml state), before anything of it is read. */
   public onDocumentStart: ((state: any) => void) | undefined;
 
-  constructor(private readonly input: string, private readonly withMerges: boolean, withSpans = false) {
+  /** `withAnchors`: the text may have anchors (it has a `&`). */
+  constructor(private readonly input: string, private readonly withMerges: boolean, withSpans: boolean, withAnchors: boolean) {
     this.spans = withSpans ? [] : undefined;
+    this.tracked = withMerges || withAnchors;
     this.listener = (event, state) => this.event(event, state);
   }
 
   private event(event: 'open' | 'close', state: any): void {
     if (event === 'open') {
-      // a document's root: the documents before it are read to their end
-      if (!this.frames.length && this.onDocumentStart) this.onDocumentStart(state);
-      this.frames.push(undefined);
-      this.opens.push(state.position);
+      if (this.depth++ === 0) {
+        // a document's root: the documents before it are read to their end
+        if (this.onDocumentStart) this.onDocumentStart(state);
+        this.rootAt = state.position;
+      }
+      if (this.tracked) {
+        this.frames.push(undefined);
+        this.opens.push(state.position);
+      }
       return;
     }
-    const keys = this.frames.pop();
-    const openedAt = this.opens.pop()!;
-    if (this.spans && !this.frames.length) this.spans.push(state.position - openedAt);
+    const root = --this.depth === 0;
+    // (untracked: no merge to make, and no alias whose anchor's name is looked up at openedAt)
+    const keys = this.tracked ? this.frames.pop() : undefined;
+    const openedAt = this.tracked ? this.opens.pop()! : this.rootAt;
+    if (this.spans && root) this.spans.push(state.position - this.rootAt);
     if (keys && state.kind === 'mapping' && keys.some(k => k.startsWith(MERGE_PLACEHOLDER))) this.merge(state.result, keys);
     if (this.withMerges && state.kind === 'mapping') this.complete.add(state.result);
-    if (!this.frames.length) this.merged = 0; // a document's root
+    if (root) this.merged = 0; // a document's root
     const value = state.result;
-    const mergeKey = state.tag === MERGE_TAG;
+    // a plain `<<` is a merge key (js-yaml's own merge, in storeMappingPair, runs by that tag where no ':' follows: in a
+    // flow collection, `{<<}`, which it refuses as go-yaml does), a `<<` otherwise written is not
+    const plainMerge = plainMergeRead;
+    plainMergeRead = false;
+    const mergeKey = state.tag === MERGE_TAG || (plainMerge && state.tag === PLAIN_TAG && value === '<<');
+    if (mergeKey) state.tag = MERGE_TAG;
     if (typeof value === 'number' && state.anchor !== null && state.tag !== null) this.numberAnchors.set(state.anchor, lastNumberText!);
     // most keys are strings read as strings: nothing to change, and when no merge is possible nothing to record
     if (typeof value === 'string' && !mergeKey && !this.withMerges) return;
@@ -425,7 +502,7 @@ class GoKeys {
       key = r.key;
     }
     state.result = key;
-    if (this.withMerges && this.frames.length) (this.frames[this.frames.length - 1] ??= []).push(key);
+    if (this.withMerges && !root) (this.frames[this.frames.length - 1] ??= []).push(key);
   }
 
   /** go-yaml v2 decode.go `mapping`: the pairs in order, each merge key writing its mapping(s) over what is there. */
@@ -616,7 +693,8 @@ export function forEachManifest(text: string, each: (d: LoadedDocument) => void,
   let rest: unknown[];
   try {
     sawNonFinite = false;
-    keys = new GoKeys(text, text.includes('<<'), !options.nullFree);
+    plainMergeRead = false;
+    keys = new GoKeys(text, text.includes('<<'), !options.nullFree, !trees);
     // js-yaml keeps every document read in its state's `documents` until the end (loader.js readDocument), and calls
     // the listener as each document's root opens: the ones read by then are taken from it
     keys.onDocumentStart = state => {
