@@ -193,8 +193,8 @@ function constructPlain(data: string): unknown {
 }
 
 /**
- * The tag js-yaml gives a plain scalar `resolvePlain` took (the tags of go-yaml's resolveMap, told apart by the value:
- * a `<<` with it is a merge key).
+ * The tag js-yaml gives a plain scalar `resolvePlain` took: one for the tags of go-yaml's resolveMap (null, bool, merge)
+ * and its numbers, told apart by the value (and a plain `<<` by `plainMergeRead`).
  */
 const PLAIN_TAG = 'tag:cdk8s-mesh.io,2026:plain';
 
