@@ -330,6 +330,15 @@ describe('keys and merge keys as kubectl reads them', () => {
     expect(keysOf('b: &b {x: 1}\nm:\n  !<tag:cdk8s-mesh.io,2026:plain> <<: *b\n').m).toStrictEqual({ '<<': { x: 1 } });
   });
 
+  test('an explicit tag on a node without content: read or refused as go-yaml v2 does (crdcheck), never a TypeError', () => {
+    expect(keysOf('a: !!null\nb: !!binary\nc: !!str\n')).toStrictEqual({ a: null, b: '', c: '' });
+    for (const tag of ['int', 'bool', 'float', 'timestamp']) {
+      expect(() => keysOf(`a: !!${tag}\n`)).toThrow(/^the YAML cannot be parsed: cannot resolve a node with !<tag:yaml\.org,2002:[a-z]+> explicit tag/);
+    }
+    // !<?> asks for implicit resolution: the empty plain scalar, a null
+    expect(keysOf('a: !<?>\n')).toStrictEqual({ a: null });
+  });
+
   test('a plain << without a value in a flow collection refuses the document, as go-yaml merges nothing into it', () => {
     // go-yaml v2 decode.go: a merge key whose value is no mapping fails ("map merge requires map or sequence of maps")
     for (const text of ['m: {<<}\n', 'm: {<<, a: 1}\n', 'm: [? <<]\n', 'm: {? <<}\n']) {

@@ -166,7 +166,9 @@ let plainMergeRead = false;
  * `resolve` on each plain scalar (loader.js composeNode), and most plain scalars are names that none of them takes
  * (issue 26, eighteenth pass).
  */
-function resolvePlain(data: string): boolean {
+function resolvePlain(data: string | null): boolean {
+  // (null: a node without content tagged `!<?>`, which js-yaml resolves implicitly: the empty plain scalar, a null)
+  if (data === null) data = '';
   if (data.length <= 5) {
     if (GO_YAML_NULLS.has(data)) {
       plainRead = null;
@@ -193,6 +195,17 @@ function constructPlain(data: string): unknown {
 }
 
 /**
+ * A resolver of an explicit tag, given a node without content as its text: js-yaml hands it null there (`a: !!int`),
+ * where the resolvers threw a TypeError. go-yaml v2 resolves the empty text with the tag (resolve.go resolve), as
+ * crdcheck shows: `!!null` is null, `!!binary` "", and `!!int`, `!!bool`, `!!float` and `!!timestamp` refuse the
+ * document ("cannot decode !!null `` as a !!int"). Not reproduced, as before for any `!!merge` scalar but `<<`: go-yaml
+ * accepts `a: !!merge` (it does not resolve that tag on a value), which is refused here.
+ */
+function emptyAsText(resolve: (data: string) => boolean): (data: string | null) => boolean {
+  return data => resolve(data ?? '');
+}
+
+/**
  * The tag js-yaml gives a plain scalar `resolvePlain` took: one for the tags of go-yaml's resolveMap (null, bool, merge)
  * and its numbers, told apart by the value (and a plain `<<` by `plainMergeRead`).
  */
@@ -210,33 +223,33 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   explicit: [
     new jsyaml.Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
-      resolve: (data: string) => data.length <= 4 && GO_YAML_NULLS.has(data),
+      resolve: emptyAsText((data: string) => data.length <= 4 && GO_YAML_NULLS.has(data)),
       construct: () => null,
       predicate: (o: unknown) => o === null,
     }),
     new jsyaml.Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      resolve: (data: string) => data.length <= 5 && GO_YAML_BOOLS.has(data),
+      resolve: emptyAsText((data: string) => data.length <= 5 && GO_YAML_BOOLS.has(data)),
       construct: (data: string) => GO_YAML_BOOLS.get(data),
       predicate: (o: unknown) => typeof o === 'boolean',
     }),
     new jsyaml.Type(MERGE_TAG, {
       kind: 'scalar',
       // a plain `<<` (resolve.go resolveMap); as a key it is replaced by a placeholder (GoKeys), as a value it is "<<"
-      resolve: (data: string) => data === '<<',
+      resolve: emptyAsText((data: string) => data === '<<'),
       construct: () => '<<',
     }),
     new jsyaml.Type('tag:yaml.org,2002:float', {
       kind: 'scalar',
       // every number, ints included: implicitly the tag makes no difference (JSON has numbers), and
       // resolve.go reads an int with !!float as a float
-      resolve: resolveGoNumber,
+      resolve: emptyAsText(resolveGoNumber),
       construct: constructGoNumber,
       predicate: (o: unknown) => typeof o === 'number',
     }),
     new jsyaml.Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
-      resolve: resolveGoInt,
+      resolve: emptyAsText(resolveGoInt),
       construct: constructGoNumber,
       predicate: (o: unknown) => typeof o === 'number' && Number.isInteger(o),
     }),
@@ -244,17 +257,17 @@ const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     // string; invalid base64 refuses the document ("!!binary value contains invalid base64 data")
     new jsyaml.Type('tag:yaml.org,2002:binary', {
       kind: 'scalar',
-      resolve: (data: string) => {
+      resolve: emptyAsText((data: string) => {
         const b64 = data.replace(/[\r\n]/g, '');
         return b64.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(b64);
-      },
-      construct: (data: string) => Buffer.from(data.replace(/[\r\n]/g, ''), 'base64').toString('utf8'),
+      }),
+      construct: (data: string | null) => Buffer.from((data ?? '').replace(/[\r\n]/g, ''), 'base64').toString('utf8'),
     }),
     // !!timestamp: resolve.go parseTimestamp (allowedTimestampFormats); decode.go `scalar` keeps the text as the value
     // of an interface{} ("for backward compatibility reasons we set it as a string"); anything else refuses the document
     new jsyaml.Type('tag:yaml.org,2002:timestamp', {
       kind: 'scalar',
-      resolve: goTimestamp,
+      resolve: emptyAsText(goTimestamp),
       construct: (data: string) => data,
     }),
     // any other tag (`!Ref x`, `!!set`, `!!omap`): go-yaml v2 resolve.go resolves only its own tags (resolvableTag) and
