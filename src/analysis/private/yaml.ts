@@ -167,8 +167,12 @@ let plainMergeRead = false;
  * (issue 26, eighteenth pass).
  */
 function resolvePlain(data: string | null): boolean {
-  // (null: a node without content tagged `!<?>`, which js-yaml resolves implicitly: the empty plain scalar, a null)
-  if (data === null) data = '';
+  // (null: a node without content tagged `!<?>`, which js-yaml resolves implicitly; go-yaml v2 does not resolve the tag
+  // `?` (resolve.go resolvableTag) and reads the empty text, "")
+  if (data === null) {
+    plainRead = '';
+    return true;
+  }
   if (data.length <= 5) {
     if (GO_YAML_NULLS.has(data)) {
       plainRead = null;
