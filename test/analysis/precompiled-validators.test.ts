@@ -14,7 +14,7 @@ import { generateValidators, validatorModule } from '../../scripts/validators';
 import { Finding, ManifestValidator } from '../../src';
 import { reviveParsed, serializeParsed } from '../../src/analysis/private/cel';
 import {
-  pinnedSchema, pinnedSchemaFiles, resetValidators, schemaHash, validatorFile, validatorSource, VALIDATORS_DIR,
+  pinnedSchema, pinnedSchemaFiles, resetValidators, schemaHash, VALIDATOR_FORMAT, validatorFile, validatorSource, VALIDATORS_DIR,
 } from '../../src/analysis/private/structural';
 
 const SCHEMAS = path.join(__dirname, '..', '..', 'schemas');
@@ -91,6 +91,13 @@ describe('precompiled validators', () => {
     // the values the parser's messages hold besides plain data come back as they were
     const odd = { id: 12345678901234567890n, bytes: new Uint8Array([0, 255]), unset: undefined, inf: -Infinity, nan: NaN, zero: -0, list: [1n, 'x'] };
     expect(reviveParsed(serializeParsed(odd))).toStrictEqual(odd);
+    // a key `__proto__` (JSON.parse makes it an own key) stays a key, its value revived, the prototype untouched
+    const proto = reviveParsed('{"__proto__":{"$n":"7"},"a":[{"$u":1},{"$d":"-0"}]}');
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toBe(7n);
+    expect(proto.a).toHaveLength(2);
+    expect(proto.a[0]).toBeUndefined();
+    expect(Object.is(proto.a[1], -0)).toBe(true);
   });
 
   test('the same findings as the validators ajv compiles at run time, on the corpus, the fixtures and the shops', () => {
@@ -136,5 +143,26 @@ describe('precompiled validators', () => {
     const stale = ManifestValidator.validateObjects([JSON.parse(JSON.stringify(vs))]).findings;
     expect(validatorSource(key)).toBe('precompiled');
     expect(stale.map(f => f.message).join('\n')).toContain('unknown field "hosts"');
+  });
+
+  test('a precompiled validator of another form (an earlier build\'s: subschemas not shared) is not used', () => {
+    // (a kind whose validator needs nothing of ajv's runtime, which a module out of the package cannot load)
+    const key = 'networking.istio.io/v1/VirtualService';
+    const file = pinnedSchemaFiles()[key];
+    const text = fs.readFileSync(path.join(SCHEMAS, file), 'utf8');
+    const module = validatorModule(text, file);
+    expect(module).toContain(`exports.format = ${VALIDATOR_FORMAT};`);
+    const vs = ALL.find(d => d.kind === 'VirtualService');
+    const write = (code: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validators-'));
+      fs.mkdirSync(path.dirname(path.join(dir, validatorFile(file))), { recursive: true });
+      fs.writeFileSync(path.join(dir, validatorFile(file)), code);
+      resetValidators(true, dir);
+      ManifestValidator.validateObjects([JSON.parse(JSON.stringify(vs))]);
+      return validatorSource(key);
+    };
+    expect(write(module)).toBe('precompiled');
+    expect(write(module.replace(`exports.format = ${VALIDATOR_FORMAT};`, 'exports.format = 1;'))).toBe('compiled');
+    expect(write(module.replace(`exports.format = ${VALIDATOR_FORMAT};\n`, ''))).toBe('compiled');
   });
 });

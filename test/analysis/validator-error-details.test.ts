@@ -8,10 +8,12 @@
 import Ajv from 'ajv';
 import * as fc from 'fast-check';
 import { ALL } from './bad-manifests';
-import { ajvSchema, errorDetails, FORMATS, pinnedSchema, re2Aware } from '../../src/analysis/private/structural';
+import { ajvSchema, errorDetails, FORMATS, pinnedSchema, re2Aware, rootSchemaPaths } from '../../src/analysis/private/structural';
 
 function verboseAjv(): Ajv {
   const ajv = new Ajv({
+    // as newAjv: a shared subschema (ajvSchema's $defs) is a function of its own, its errors' schema paths from it
+    inlineRefs: false,
     strict: false,
     allErrors: true,
     useDefaults: true,
@@ -28,7 +30,8 @@ function verboseAjv(): Ajv {
 function compare(validate: any, root: any, doc: any): number {
   const obj = structuredClone(doc);
   validate(obj);
-  for (const e of validate.errors ?? []) {
+  // (an error in a shared subschema has a schema path from it: rootSchemaPaths makes it a path from the root)
+  for (const e of rootSchemaPaths(validate.errors ?? [], obj, root) as any[]) {
     const found = errorDetails(e, obj, root);
     // the same values, not copies: ajv's are references into the object and the root schema
     expect({ path: e.instancePath, schemaPath: e.schemaPath, data: found.data, schema: found.schema, parentSchema: found.parentSchema })
@@ -72,7 +75,10 @@ describe('errorDetails finds what a verbose ajv error holds', () => {
       kinds.get(key)!.docs.push(doc);
     }
     expect(kinds.size).toBeGreaterThan(20);
+    // kinds whose schema shares subschemas (DestinationRule's trafficPolicy, HTTPRoute's filters...)
+    expect([...kinds.values()].filter(k => k.root.$defs).length).toBeGreaterThan(10);
     let errors = 0;
+    let shared = 0;
     const all = [...kinds.values()].flatMap(k => k.docs.map(doc => ({ ...k, doc })));
     fc.assert(fc.property(
       fc.constantFrom(...all), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...VALUES), fc.nat(3)), { minLength: 1, maxLength: 3 }),
@@ -80,9 +86,12 @@ describe('errorDetails finds what a verbose ajv error holds', () => {
         let d = doc;
         for (const [choice, value, kind] of changes) d = mutate(d, choice, value, kind);
         errors += compare(validate, root, d);
+        shared += (validate.errors ?? []).filter((e: any) => rootSchemaPaths([e], d, root)[0] !== e).length;
       }), { numRuns: 1500, seed: 26 });
-    // the mutations do make errors of many keywords (a run that made none would prove nothing)
+    // the mutations do make errors of many keywords (a run that made none would prove nothing), many of them in
+    // shared subschemas
     expect(errors).toBeGreaterThan(1000);
+    expect(shared).toBeGreaterThan(50);
   });
 
   test('property names that the paths escape (/, ~, %, space, non-ASCII), at every depth', () => {

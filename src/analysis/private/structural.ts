@@ -177,6 +177,8 @@ export function newAjv(standalone = false): Ajv {
     // (errorDetails), so the generated code does not hold them at every error site (a third of its size:
     // V8 compiles each validator when it first runs, in every process)
     verbose: false,
+    // each shared subschema (ajvSchema's $defs) compiled once, as a function of its own, not copied at every $ref
+    inlineRefs: false,
     // ajv's optimisation pass costs more at run-time compilation (once per kind, in every run of the CLI) than it
     // saves in validation; the precompiled validators (scripts/validators.ts) are optimised once, at build time
     code: standalone ? { regExp, source: true, formats: ajvModule._`formats`, optimize: 3 } : { regExp, optimize: false },
@@ -191,7 +193,97 @@ export function ajvSchema(pinned: PinnedSchema): any {
   // every object has apiVersion, kind and metadata, whether or not the CRD lists them; metadata is
   // checked by the API server's own rules (see the metadata checks), not by the CRD schema
   schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-  return schema;
+  return shareSubschemas(schema);
+}
+
+/** The size (characters of JSON) from which a subschema written more than once is shared: below it a call costs more than a copy. */
+const SHARED_MIN = 300;
+
+/**
+ * The schema with each subschema that it holds more than once (the same JSON) written once, in `$defs`, and
+ * `{ $ref: '#/$defs/sN' }` in its places. CRDs repeat whole structures (DestinationRule's trafficPolicy at the
+ * top and in every subset, the Gateway API's filters in rules and in backendRefs): with ajv's code for each copy
+ * a validator was up to 3.6 times the size, which V8 parses and compiles in every process (issue 26).
+ * Only where a value's structure is (properties, additionalProperties, items; not in anyOf/oneOf/allOf/not, whose
+ * errors are matched to their branches by schema path), and never a subschema with a `default` (ajv applies a
+ * property's default from the property's own schema, which a $ref hides). An error inside a shared subschema has a
+ * schema path from it (`#/properties/...`): rootSchemaPaths makes it a path from the root.
+ */
+export function shareSubschemas(schema: any): any {
+  const text = new Map<object, string>();
+  const count = new Map<string, number>();
+  const shareable = (s: any) => s !== null && typeof s === 'object' && !Array.isArray(s) && !('default' in s);
+  const walk = (s: any, structural: boolean): void => {
+    if (s === null || typeof s !== 'object') return;
+    const t = JSON.stringify(s);
+    text.set(s, t);
+    if (structural && shareable(s) && t.length >= SHARED_MIN) count.set(t, (count.get(t) ?? 0) + 1);
+    for (const v of Object.values(s.properties ?? {})) walk(v, true);
+    if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, true);
+    walk(s.items, true);
+  };
+  walk(schema, false);
+  const defs: Record<string, any> = {};
+  const names = new Map<string, string>();
+  const place = (s: any): any => {
+    if (s === null || typeof s !== 'object') return s;
+    const t = text.get(s)!;
+    if ((count.get(t) ?? 0) < 2) return rewrite(s);
+    let name = names.get(t);
+    if (name === undefined) {
+      names.set(t, name = `s${names.size}`);
+      defs[name] = rewrite(s);
+    }
+    return { $ref: `#/$defs/${name}` };
+  };
+  const rewrite = (s: any): any => {
+    const out = { ...s };
+    if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, place(v)]));
+    if (typeof s.additionalProperties === 'object') out.additionalProperties = place(s.additionalProperties);
+    if (s.items) out.items = place(s.items);
+    return out;
+  };
+  const root = rewrite(schema);
+  if (names.size) root.$defs = defs;
+  return root;
+}
+
+/**
+ * ajv's errors with schema paths from the root schema. An error in a subschema that ajv compiled as a function of its
+ * own (a `$ref` to shareSubschemas' `$defs`) has a path from that subschema; the subschema is the one of the deepest
+ * `$ref` on the way to the error's value (the schema applied to a field is found from its name, as ajv applies
+ * `properties` and `additionalProperties`, and to an item from `items`; no `$ref` is in a combinator).
+ */
+export function rootSchemaPaths(errors: ErrorObject[], obj: any, root: any): ErrorObject[] {
+  if (!root.$defs) return errors;
+  return errors.map(e => {
+    let base: string | undefined;
+    let schema = root;
+    let data = obj;
+    const follow = () => {
+      const ref = schema?.$ref;
+      if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+        base = ref;
+        schema = root.$defs[ref.slice('#/$defs/'.length)];
+      }
+    };
+    follow();
+    if (e.instancePath) {
+      for (const raw of e.instancePath.slice(1).split('/')) {
+        const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        if (schema === null || typeof schema !== 'object' || data === null || typeof data !== 'object') break;
+        if (Array.isArray(data)) {
+          schema = schema.items;
+        } else {
+          const properties = schema.properties;
+          schema = properties && hasOwn(properties, seg) ? properties[seg] : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+        }
+        data = ownAt(data, seg);
+        follow();
+      }
+    }
+    return base === undefined ? e : { ...e, schemaPath: base + e.schemaPath.slice(1) };
+  });
 }
 
 const SIMPLE_KEYS = ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
@@ -254,11 +346,19 @@ function precompiled(key: string): ValidateFunction | undefined {
   const file = path.join(validatorsDir, validatorFile(entry.file));
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { sha256: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string> };
-  if (mod.sha256 !== hash) return undefined;
+  const mod = require(file) as {
+    sha256: string; format?: number; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string>;
+  };
+  if (mod.sha256 !== hash || mod.format !== VALIDATOR_FORMAT) return undefined;
   precompiledCel.set(key, mod.cel ?? {});
   return mod.create(FORMATS, re2Aware);
 }
+
+/**
+ * The form of the code of the precompiled validators: a module of another form (written by an earlier build, whose
+ * errors have schema paths of another schema: 2 shares subschemas, see shareSubschemas) is not used.
+ */
+export const VALIDATOR_FORMAT = 2;
 
 /** The CEL rules of each kind parsed by the build, from its precompiled module (rule text -> parsed, serialized). */
 const precompiledCel = new Map<string, Record<string, string>>();
@@ -333,7 +433,11 @@ export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls =
   const key = `${pinned.apiVersion}/${pinned.kind}`;
   const fn = validatorFor(key, pinned);
   fn(obj);
-  const issues = fn.errors?.length ? describeErrors(fn.errors, obj, rootSchemaOf(key, pinned)) : [];
+  let issues: StructuralIssue[] = [];
+  if (fn.errors?.length) {
+    const root = rootSchemaOf(key, pinned);
+    issues = describeErrors(rootSchemaPaths(fn.errors, obj, root), obj, root);
+  }
   issues.push(...checkListTypes(obj, pinned.schema, []));
   return issues;
 }
