@@ -137,8 +137,12 @@ describe('precompiled validators', () => {
     // folder, as a module is loaded once per path
     const forged = fs.mkdtempSync(path.join(os.tmpdir(), 'validators-'));
     fs.mkdirSync(path.dirname(path.join(forged, validatorFile(file))), { recursive: true });
+    // (and under the hash of the pinned schema's JSON Schema, which the validator checks at a first error)
+    const pinnedText = fs.readFileSync(path.join(SCHEMAS, file), 'utf8');
+    const pinnedRoot = /exports\.root = "[0-9a-f]+";/.exec(validatorModule(pinnedText, file))![0];
     fs.writeFileSync(path.join(forged, validatorFile(file)), validatorModule(JSON.stringify(other), file)
-      .replace(/exports\.sha256 = "[0-9a-f]+";/, `exports.sha256 = "${schemaHash(fs.readFileSync(path.join(SCHEMAS, file), 'utf8'))}";`));
+      .replace(/exports\.sha256 = "[0-9a-f]+";/, `exports.sha256 = "${schemaHash(pinnedText)}";`)
+      .replace(/exports\.root = "[0-9a-f]+";/, pinnedRoot));
     resetValidators(true, forged);
     const stale = ManifestValidator.validateObjects([JSON.parse(JSON.stringify(vs))]).findings;
     expect(validatorSource(key)).toBe('precompiled');
@@ -164,5 +168,30 @@ describe('precompiled validators', () => {
     expect(write(module)).toBe('precompiled');
     expect(write(module.replace(`exports.format = ${VALIDATOR_FORMAT};`, 'exports.format = 1;'))).toBe('compiled');
     expect(write(module.replace(`exports.format = ${VALIDATOR_FORMAT};\n`, ''))).toBe('compiled');
+  });
+
+  test('a precompiled validator of another JSON Schema of the pinned schema (another build\'s code) is replaced at a first error', () => {
+    const key = 'networking.istio.io/v1/VirtualService';
+    const file = pinnedSchemaFiles()[key];
+    const module = validatorModule(fs.readFileSync(path.join(SCHEMAS, file), 'utf8'), file);
+    expect(module).toMatch(/exports\.root = "[0-9a-f]{64}";/);
+    const vs = ALL.find(d => d.kind === 'VirtualService');
+    const bad = { ...JSON.parse(JSON.stringify(vs)), spec: { ...vs.spec, hosts: 'not-a-list', tcp: [{ unknownField: 1 }] } };
+    const run = (code: string, obj: any) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validators-'));
+      fs.mkdirSync(path.dirname(path.join(dir, validatorFile(file))), { recursive: true });
+      fs.writeFileSync(path.join(dir, validatorFile(file)), code);
+      resetValidators(true, dir);
+      const findings = lines(ManifestValidator.validateObjects([JSON.parse(JSON.stringify(obj))]).findings);
+      return { findings, source: validatorSource(key) };
+    };
+    const other = module.replace(/exports\.root = "[0-9a-f]+";/, `exports.root = "${'0'.repeat(64)}";`);
+    // a valid object: the module is used (the check is made at a first error only)
+    expect(run(other, vs)).toEqual({ findings: [], source: 'precompiled' });
+    // an object with errors: ajv compiles the schema, and the findings are the ones of the right module
+    const right = run(module, bad);
+    expect(right.source).toBe('precompiled');
+    expect(right.findings.filter(l => l.startsWith('ERROR')).length).toBeGreaterThanOrEqual(2);
+    expect(run(other, bad)).toEqual({ findings: right.findings, source: 'compiled' });
   });
 });

@@ -5,25 +5,14 @@
  * very values ajv put on each error: on the pinned schemas with the valid fixtures mutated at random, and on
  * a schema whose property names need escaping in both paths.
  */
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
 import * as fc from 'fast-check';
 import { ALL } from './bad-manifests';
-import { ajvSchema, errorDetails, FORMATS, pinnedSchema, re2Aware, rootSchemaPaths } from '../../src/analysis/private/structural';
+import { ajvSchema, errorDetails, newAjv, pinnedSchema, rootSchemaPaths } from '../../src/analysis/private/structural';
 
+/** newAjv's instance (its options: inlineRefs off, so a shared subschema's errors have paths from it), verbose. */
 function verboseAjv(): Ajv {
-  const ajv = new Ajv({
-    // as newAjv: a shared subschema (ajvSchema's $defs) is a function of its own, its errors' schema paths from it
-    inlineRefs: false,
-    strict: false,
-    allErrors: true,
-    useDefaults: true,
-    validateSchema: false,
-    messages: true,
-    verbose: true,
-    code: { regExp: re2Aware as any, optimize: false },
-  });
-  for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as any);
-  return ajv;
+  return newAjv(false, true);
 }
 
 /** Every error of a verbose validation, and what errorDetails finds for it, on the object ajv validated. */
@@ -113,6 +102,26 @@ describe('errorDetails finds what a verbose ajv error holds', () => {
     // under each escaped name: minimum, required, additionalProperties, and two anyOf errors with their branches
     // (true: both types and the enum; "off": the integer type and the enum)
     expect(compare(validate, root, doc)).toBe(names.length * 10 + 1);
+  });
+
+  test('errors in shared subschemas ($defs): under escaped names, in int-or-string, and from value validations that go down into one', () => {
+    const fields = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f/~${i}`, { type: 'string', maxLength: 3 }]));
+    const shared = () => ({ type: 'object', properties: { 'p/q': { 'x-kubernetes-int-or-string': true }, 'inner~x': { type: 'object', properties: { ...fields } }, ...fields } });
+    const spec = {
+      type: 'object',
+      properties: { 'a/b': shared(), 'c~d': shared(), 'list': { type: 'array', items: shared() }, 'map': { type: 'object', additionalProperties: shared() } },
+      // value validations (no structure of their own) that go down into the shared fields
+      anyOf: [{ properties: { 'a/b': { required: ['f/~0'] } } }, { required: ['zz'] }],
+      allOf: [{ properties: { 'c~d': { anyOf: [{ required: ['f/~1'] }, { required: ['f/~2'] }] } } }],
+    };
+    const root = ajvSchema({ apiVersion: 'example.com/v1', kind: 'Example', scope: 'Namespaced', schema: { type: 'object', properties: { spec } } });
+    // the shared fields are $refs, one subschema holding another (inner~x's)
+    expect(Object.keys(root.$defs ?? {}).length).toBeGreaterThanOrEqual(2);
+    const bad = { 'p/q': true, 'inner~x': { 'f/~3': 'long', 'extra/x': 1 }, 'f/~4': 5, 'zz~': 1 };
+    const doc = { spec: { 'a/b': bad, 'c~d': bad, 'list': [bad, {}], 'map': { 'k/~': bad } } };
+    // every kind of error, in each place: the int-or-string anyOf, maxLength, type, additionalProperties, and the
+    // value validations' required (their branches, reported by ajv too)
+    expect(compare(verboseAjv().compile(root), root, doc)).toBeGreaterThan(25);
   });
 
   test('a value at a key that Object.prototype has is found only as an own field', () => {

@@ -160,9 +160,10 @@ export const FORMATS: Record<string, true | RegExp | ((s: string) => boolean)> =
 /**
  * The ajv instance the validators are made with. `standalone`: for the build's precompiled validators
  * (scripts/validators.ts): the code refers to the formats and the RE2-aware pattern engine by the names
- * `formats` and `re2Aware`, given to the module when it is loaded.
+ * `formats` and `re2Aware`, given to the module when it is loaded. `verbose`: for the tests, which compare the values
+ * and schemas errorDetails finds with the ones ajv's verbose errors hold.
  */
-export function newAjv(standalone = false): Ajv {
+export function newAjv(standalone = false, verbose = false): Ajv {
   // loaded when a first schema is compiled, not at start-up (`cdk8s-mesh lint` never needs it)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ajvModule = require('ajv') as typeof import('ajv');
@@ -176,7 +177,7 @@ export function newAjv(standalone = false): Ajv {
     // no `verbose`: an error's value and schema are looked up from its two paths when it is described
     // (errorDetails), so the generated code does not hold them at every error site (a third of its size:
     // V8 compiles each validator when it first runs, in every process)
-    verbose: false,
+    verbose,
     // each shared subschema (ajvSchema's $defs) compiled once, as a function of its own, not copied at every $ref
     inlineRefs: false,
     // ajv's optimisation pass costs more at run-time compilation (once per kind, in every run of the CLI) than it
@@ -213,10 +214,20 @@ export function shareSubschemas(schema: any): any {
   const text = new Map<object, string>();
   const count = new Map<string, number>();
   const shareable = (s: any) => s !== null && typeof s === 'object' && !Array.isArray(s) && !('default' in s);
+  // JSON.stringify's text of each node, made from its children's (one stringify per node would cost the schema's size
+  // times its depth)
+  const json = (v: any): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    let t = text.get(v);
+    if (t === undefined) {
+      t = Array.isArray(v) ? `[${v.map(json).join(',')}]` : `{${Object.keys(v).map(k => `${JSON.stringify(k)}:${json(v[k])}`).join(',')}}`;
+      text.set(v, t);
+    }
+    return t;
+  };
   const walk = (s: any, structural: boolean): void => {
     if (s === null || typeof s !== 'object') return;
-    const t = JSON.stringify(s);
-    text.set(s, t);
+    const t = json(s);
     if (structural && shareable(s) && t.length >= SHARED_MIN) count.set(t, (count.get(t) ?? 0) + 1);
     for (const v of Object.values(s.properties ?? {})) walk(v, true);
     if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, true);
@@ -250,13 +261,31 @@ export function shareSubschemas(schema: any): any {
 
 /**
  * ajv's errors with schema paths from the root schema. An error in a subschema that ajv compiled as a function of its
- * own (a `$ref` to shareSubschemas' `$defs`) has a path from that subschema; the subschema is the one of the deepest
- * `$ref` on the way to the error's value (the schema applied to a field is found from its name, as ajv applies
- * `properties` and `additionalProperties`, and to an item from `items`; no `$ref` is in a combinator).
+ * own (a `$ref` to shareSubschemas' `$defs`) has a path from that subschema (one that ajv copied in place has the
+ * `$ref`'s own path, from the root: kept). The function's value is the error's, less the fields and items that the
+ * error's schema path goes down by (`properties/name`, and `additionalProperties` or `items` not as the failed keyword,
+ * in value validations too: `anyOf/0/properties/a/required` is an error at `a` of the function's value); its subschema
+ * is the one of the deepest `$ref` on the way to that value from the root (a field's schema found as ajv applies
+ * `properties` and `additionalProperties`, an item's from `items`: the places where shareSubschemas writes a $ref).
  */
 export function rootSchemaPaths(errors: ErrorObject[], obj: any, root: any): ErrorObject[] {
   if (!root.$defs) return errors;
   return errors.map(e => {
+    if (e.schemaPath.startsWith('#/$defs/')) return e;
+    const segs = e.schemaPath.split('/').slice(1);
+    let down = 0;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i];
+      if (seg === 'properties') {
+        down++;
+        i++; // the field's name
+      } else if ((seg === 'additionalProperties' || seg === 'items') && i < segs.length - 1) {
+        down++;
+      } else if (seg === 'anyOf' || seg === 'oneOf' || seg === 'allOf') {
+        i++; // the branch's index
+      }
+    }
+    const instance = e.instancePath ? e.instancePath.slice(1).split('/') : [];
     let base: string | undefined;
     let schema = root;
     let data = obj;
@@ -268,19 +297,17 @@ export function rootSchemaPaths(errors: ErrorObject[], obj: any, root: any): Err
       }
     };
     follow();
-    if (e.instancePath) {
-      for (const raw of e.instancePath.slice(1).split('/')) {
-        const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-        if (schema === null || typeof schema !== 'object' || data === null || typeof data !== 'object') break;
-        if (Array.isArray(data)) {
-          schema = schema.items;
-        } else {
-          const properties = schema.properties;
-          schema = properties && hasOwn(properties, seg) ? properties[seg] : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-        }
-        data = ownAt(data, seg);
-        follow();
+    for (let i = 0; i < instance.length - down; i++) {
+      const seg = instance[i].replace(/~1/g, '/').replace(/~0/g, '~');
+      if (schema === null || typeof schema !== 'object' || data === null || typeof data !== 'object') break;
+      if (Array.isArray(data)) {
+        schema = schema.items;
+      } else {
+        const properties = schema.properties;
+        schema = properties && hasOwn(properties, seg) ? properties[seg] : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
       }
+      data = ownAt(data, seg);
+      follow();
     }
     return base === undefined ? e : { ...e, schemaPath: base + e.schemaPath.slice(1) };
   });
@@ -347,12 +374,31 @@ function precompiled(key: string): ValidateFunction | undefined {
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(file) as {
-    sha256: string; format?: number; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string>;
+    sha256: string; format?: number; root?: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string>;
   };
   if (mod.sha256 !== hash || mod.format !== VALIDATOR_FORMAT) return undefined;
   precompiledCel.set(key, mod.cel ?? {});
+  precompiledRoots.set(key, mod.root);
   return mod.create(FORMATS, re2Aware);
 }
+
+/** The hash of the JSON Schema (ajvSchema's) each precompiled validator was made from, as its module embeds it. */
+const precompiledRoots = new Map<string, string | undefined>();
+
+/**
+ * Whether the errors of a kind's validator have schema paths into `root`, the JSON Schema that ajvSchema makes of its
+ * pinned schema here: always for a validator ajv compiled from it; for a precompiled one, when it was made from the
+ * same JSON Schema (a build of other code makes another one of the same pinned schema: its $defs numbered otherwise).
+ * Checked once per kind, when a first object has errors.
+ */
+function pathsInto(key: string, root: any): boolean {
+  if (validatorSources.get(key) !== 'precompiled') return true;
+  let same = rootChecked.get(key);
+  if (same === undefined) rootChecked.set(key, same = precompiledRoots.get(key) === schemaHash(JSON.stringify(root)));
+  return same;
+}
+
+const rootChecked = new Map<string, boolean>();
 
 /**
  * The form of the code of the precompiled validators: a module of another form (written by an earlier build, whose
@@ -376,6 +422,8 @@ export function resetValidators(precompiledValidators: boolean, dir: string = VA
   compiled.clear();
   validatorSources.clear();
   precompiledCel.clear();
+  precompiledRoots.clear();
+  rootChecked.clear();
   usePrecompiled = precompiledValidators;
   validatorsDir = dir;
 }
@@ -431,12 +479,20 @@ export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls =
   // `withoutNulls`: the caller knows the object holds no null (pruneNulls would change nothing)
   if (!withoutNulls) pruneNulls(obj, pinned.schema);
   const key = `${pinned.apiVersion}/${pinned.kind}`;
-  const fn = validatorFor(key, pinned);
+  let fn = validatorFor(key, pinned);
   fn(obj);
   let issues: StructuralIssue[] = [];
   if (fn.errors?.length) {
     const root = rootSchemaOf(key, pinned);
-    issues = describeErrors(rootSchemaPaths(fn.errors, obj, root), obj, root);
+    if (!pathsInto(key, root)) {
+      // a precompiled validator of another JSON Schema of this pinned schema: ajv compiles this one, which checks the
+      // object again (the defaults the first wrote are the ones it writes)
+      sharedAjv = sharedAjv ?? newAjv();
+      compiled.set(key, fn = sharedAjv.compile(ajvSchema(pinned)));
+      validatorSources.set(key, 'compiled');
+      fn(obj);
+    }
+    if (fn.errors?.length) issues = describeErrors(rootSchemaPaths(fn.errors, obj, root), obj, root);
   }
   issues.push(...checkListTypes(obj, pinned.schema, []));
   return issues;
