@@ -374,7 +374,8 @@ function precompiled(key: string): ValidateFunction | undefined {
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(file) as {
-    sha256: string; format?: number; root?: string; create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction; cel?: Record<string, string>;
+    sha256: string; format?: number; root?: string; cel?: Record<string, string>;
+    create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction;
   };
   if (mod.sha256 !== hash || mod.format !== VALIDATOR_FORMAT) return undefined;
   precompiledCel.set(key, mod.cel ?? {});
