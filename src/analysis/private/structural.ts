@@ -362,6 +362,15 @@ let sharedAjv: Ajv | undefined;
 /** How each kind's validator was made: `precompiled` (the build's) or `compiled` (by ajv, at run time). */
 const validatorSources = new Map<string, 'precompiled' | 'compiled'>();
 
+/** A module of validators/ (scripts/validators.ts). */
+interface PrecompiledModule {
+  readonly sha256: string;
+  readonly format?: number;
+  readonly root?: string;
+  readonly cel?: Record<string, string>;
+  readonly create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction;
+}
+
 /**
  * The build's precompiled validator of a kind, if it is there and was made from the pinned schema read (the
  * SHA-256 of the schema file it embeds is the file's); otherwise undefined and ajv compiles the schema.
@@ -373,10 +382,7 @@ function precompiled(key: string): ValidateFunction | undefined {
   const file = path.join(validatorsDir, validatorFile(entry.file));
   if (!fs.existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as {
-    sha256: string; format?: number; root?: string; cel?: Record<string, string>;
-    create: (formats: typeof FORMATS, regExp: typeof re2Aware) => ValidateFunction;
-  };
+  const mod = require(file) as PrecompiledModule;
   if (mod.sha256 !== hash || mod.format !== VALIDATOR_FORMAT) return undefined;
   precompiledCel.set(key, mod.cel ?? {});
   precompiledRoots.set(key, mod.root);
