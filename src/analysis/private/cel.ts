@@ -176,8 +176,8 @@ export function serializeParsed(parsed: unknown): string {
 
 /**
  * The parsed expression of serializeParsed's text, the same as the parser's (fields set to undefined included).
- * JSON.parse without a reviver, then one walk that puts the values JSON has no form for back in place: a reviver is
- * called back for every value of the text (of the 89 rules of HTTPRoute's, ~20k), several times slower (issue 26).
+ * JSON.parse without a reviver, then one walk that puts the values JSON has no form for back in place, instead of a
+ * reviver called back for every value of the text (issue 26: HTTPRoute's 48 distinct rules, 12.9 to 11.0 ms).
  */
 export function reviveParsed(text: string): any {
   return revive(JSON.parse(text));

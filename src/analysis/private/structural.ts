@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { fieldSchema } from './cel';
 import { nativePattern } from './cel-native';
 import { ValidationCodes } from '../findings';
 import { formatPath, PathLink, pathOf } from './path';
@@ -298,14 +299,9 @@ export function rootSchemaPaths(errors: ErrorObject[], obj: any, root: any): Err
     };
     follow();
     for (let i = 0; i < instance.length - down; i++) {
-      const seg = instance[i].replace(/~1/g, '/').replace(/~0/g, '~');
+      const seg = unescapeSegment(instance[i]);
       if (schema === null || typeof schema !== 'object' || data === null || typeof data !== 'object') break;
-      if (Array.isArray(data)) {
-        schema = schema.items;
-      } else {
-        const properties = schema.properties;
-        schema = properties && hasOwn(properties, seg) ? properties[seg] : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-      }
+      schema = Array.isArray(data) ? schema.items : fieldSchema(schema, seg);
       data = ownAt(data, seg);
       follow();
     }
@@ -444,14 +440,17 @@ function validatorFor(key: string, pinned: PinnedSchema): ValidateFunction {
   let fn = compiled.get(key);
   if (!fn) {
     fn = usePrecompiled ? precompiled(key) : undefined;
-    validatorSources.set(key, fn ? 'precompiled' : 'compiled');
-    if (!fn) {
-      sharedAjv = sharedAjv ?? newAjv();
-      fn = sharedAjv.compile(ajvSchema(pinned));
-    }
-    compiled.set(key, fn);
+    if (fn) validatorSources.set(key, 'precompiled');
+    compiled.set(key, fn ??= compileAtRunTime(key, pinned));
   }
   return fn;
+}
+
+/** ajv's validator of a kind, compiled here from the JSON Schema that its errors are described with (rootSchemaOf). */
+function compileAtRunTime(key: string, pinned: PinnedSchema): ValidateFunction {
+  sharedAjv = sharedAjv ?? newAjv();
+  validatorSources.set(key, 'compiled');
+  return sharedAjv.compile(rootSchemaOf(key, pinned));
 }
 
 /** Removes nulls from fields that are not nullable, as the API server's pruning does. */
@@ -494,9 +493,7 @@ export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls =
     if (!pathsInto(key, root)) {
       // a precompiled validator of another JSON Schema of this pinned schema: ajv compiles this one, which checks the
       // object again (the defaults the first wrote are the ones it writes)
-      sharedAjv = sharedAjv ?? newAjv();
-      compiled.set(key, fn = sharedAjv.compile(ajvSchema(pinned)));
-      validatorSources.set(key, 'compiled');
+      compiled.set(key, fn = compileAtRunTime(key, pinned));
       fn(obj);
     }
     if (fn.errors?.length) issues = describeErrors(rootSchemaPaths(fn.errors, obj, root), obj, root);
@@ -507,7 +504,12 @@ export function validateStructure(obj: any, pinned: PinnedSchema, withoutNulls =
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')).map(p => (/^\d+$/.test(p) ? Number(p) : p));
+  return pointer.slice(1).split('/').map(unescapeSegment).map(p => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** A segment of a JSON Pointer as the name it stands for (`~1` is `/`, `~0` is `~`). */
+function unescapeSegment(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function requiredNames(branch: any): string[] {
@@ -540,8 +542,8 @@ function ownAt(value: any, key: string): any {
  */
 export function errorDetails(e: ErrorObject, obj: any, root: any): { data: unknown; schema: any; parentSchema: any } {
   let data = obj;
-  if (e.instancePath) for (const seg of e.instancePath.slice(1).split('/')) data = ownAt(data, seg.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const segs = e.schemaPath.split('/').slice(1).map(seg => decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.instancePath) for (const seg of e.instancePath.slice(1).split('/')) data = ownAt(data, unescapeSegment(seg));
+  const segs = e.schemaPath.split('/').slice(1).map(seg => unescapeSegment(decodeURIComponent(seg)));
   let parentSchema = root;
   for (const seg of segs.slice(0, -1)) parentSchema = ownAt(parentSchema, seg);
   return { data, schema: ownAt(parentSchema, segs[segs.length - 1]), parentSchema };
