@@ -117,7 +117,7 @@ export function buildMesh(app: App, mesh: Mesh, n: number): void {
  * The many-chart case: the services spread over `charts` charts, each its own namespace with its services,
  * their ResilientServices and CanaryReleases, and a zero-trust namespace (every chart is one cluster's).
  */
-function buildCharts(app: App, mesh: Mesh, n: number, charts: number): void {
+export function buildCharts(app: App, mesh: Mesh, n: number, charts: number): void {
   // service names unique in the app: several meshes (Consul CE) have one config entry per name, whatever the namespace
   const per = Math.max(1, Math.round(n / charts));
   const linkerd = mesh.kind === 'linkerd';

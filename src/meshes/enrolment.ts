@@ -5,8 +5,9 @@ import { Mesh } from '../model/mesh';
 import { clusterRelationFinal, sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
-import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, userPath } from '../private/k8s-objects';
+import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, SERVICE_WORKLOAD_KINDS, userPath } from '../private/k8s-objects';
 import { markClusterScoped, removeMetadataEntry, unmarkClusterScoped } from '../private/metadata';
+import { appObjectsOfKinds, inTreeOrder } from '../private/tree-index';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
@@ -29,7 +30,10 @@ function enrolNamespaceByDefault(ns: ApiObject, e: Enrolment, { mesh, namespace,
  * Read from the objects themselves (one per object, however it was made).
  */
 function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
-  return scope.node.findAll().filter(c => ApiObject.isApiObject(c) && (!cluster || sameCluster(Chart.of(c), cluster)))
+  // the whole app's without a walk of it for each chart's first pattern (private/tree-index.ts), in the order they were
+  // created: each is enrolled on its own
+  const objects = scope === scope.node.root ? appObjectsOfKinds(scope, SERVICE_WORKLOAD_KINDS) : scope.node.findAll();
+  return objects.filter(c => ApiObject.isApiObject(c) && (!cluster || sameCluster(Chart.of(c), cluster)))
     .map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);
 }
 
@@ -41,8 +45,10 @@ function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
 function findNamespace(scope: Construct, namespace: string, chartOnly = false): ApiObject | undefined {
   if (chartOnly) return findNamespaceObject(Chart.of(scope), namespace);
   const chart = Chart.of(scope);
-  return scope.node.root.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace'
-    && c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart));
+  // (the app's Namespace objects without a walk of the app for each chart's first pattern: private/tree-index.ts;
+  // the first in the tree's order where there are two, as a walk finds it)
+  return inTreeOrder(scope, appObjectsOfKinds(scope, ['Namespace']).filter(c => c.apiVersion === 'v1' && c.name === namespace
+    && sameCluster(Chart.of(c), chart)))[0];
 }
 
 /** Options of `MeshNamespace.of`. */

@@ -133,8 +133,13 @@ export interface RenderedPodTemplate {
  * later) is left out.
  */
 export function renderedPodTemplates(root: IConstruct, kinds: readonly string[] = Object.keys(POD_TEMPLATE_PATHS)): RenderedPodTemplate[] {
+  return renderPodTemplates(root.node.findAll(), kinds);
+}
+
+/** The workloads of these kinds among `constructs`, each rendered now with its pod template, in their order (renderedPodTemplates). */
+export function renderPodTemplates(constructs: readonly IConstruct[], kinds: readonly string[] = Object.keys(POD_TEMPLATE_PATHS)): RenderedPodTemplate[] {
   const out: RenderedPodTemplate[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of constructs) {
     if (!ApiObject.isApiObject(c) || !kinds.includes(c.kind) || POD_TEMPLATE_PATHS[c.kind] === undefined) continue;
     const manifest = manifestOf(c);
     if (manifest === undefined) continue;

@@ -13,11 +13,12 @@ import { ACCESS_RULES_KEEP, RuleIntent, ZeroTrustIntent } from '../../patterns/z
 import { MtlsPhase } from '../../patterns/zero-trust/props';
 import { clusterRelationFinal, redecideWhenClustersAssigned, sameCluster } from '../../private/clusters';
 import { show } from '../../private/errors';
-import { manifestOf, namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { manifestOf, namespaceOfObject, RenderedPodTemplate, renderedPodTemplates, renderPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION as DEFAULT_INBOUND_POLICY, linkerdServerPodPorts } from '../../private/linkerd-policy';
 import { MANAGED_BY, objectMetadata } from '../../private/metadata';
 import { labelSelectorMatches } from '../../private/pod-spec';
 import { perSynthesis } from '../../private/synthesis';
+import { appObjectsOfKinds } from '../../private/tree-index';
 import { MeshNamespace } from '../enrolment';
 import { RenderContext, ZeroTrustRenderer } from '../renderer';
 import { MeshTlsAuthentication, PolicyHttpRoute } from '../unconverted';
@@ -377,10 +378,11 @@ function handWrittenAuthorization(c: ApiObject): AppAuthorization | undefined {
 
 /**
  * The pod templates of the workloads of the app defined so far, read once per ZeroTrustNamespace (not once
- * per Server: the app's tree is walked and its workloads rendered once).
+ * per Server: its workloads are rendered once), in no particular order (probePaths sorts what it reads); the
+ * workloads are found without a walk of the app per ZeroTrustNamespace (private/tree-index.ts).
  */
 function workloadPods(scope: Construct): WorkloadPod[] {
-  return renderedPodTemplates(scope.node.root, WORKLOADS)
+  return renderPodTemplates(appObjectsOfKinds(scope, WORKLOADS), WORKLOADS)
     .map(({ manifest, pod, chart }) => ({ namespace: manifest.metadata?.namespace ?? chart.namespace, pod, chart }));
 }
 

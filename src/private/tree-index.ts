@@ -1,0 +1,131 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct, Node } from 'constructs';
+
+/**
+ * The app's objects of some kinds without walking the construct tree each time.
+ *
+ * A pattern that looks for objects of the whole app when it is created (the Namespace object of its namespace,
+ * the workloads whose probes its routes admit) walks every construct of the app: with one such pattern per chart,
+ * an app of C charts is walked C times, and its synthesis grows with the square of the number of charts (100
+ * charts of 10 services: 1.6 million constructs visited, about 1 s). A walk costs about 0.5 µs per construct
+ * (constructs' `node.children` is an `Object.values` of each construct's children), so it is not made cheaper, but
+ * done once: the first lookup of an app walks it, and every construct added to the app afterwards is recorded as
+ * it is added (constructs' `Node.addChild`, which every construct's constructor calls on its parent's node), so
+ * that a later lookup reads only what was added since.
+ *
+ * It gives what a walk gives, or walks: a construct removed from the app (`node.tryRemoveChild`) drops the app's
+ * record (the next lookup walks the app again), and what is added under a removed construct (which keeps its
+ * scope, and so its root) is not recorded; a construct of another copy of the `constructs` package (whose
+ * `addChild` is not this one) makes the app's lookups walk every time, since what is added under it is not seen.
+ * The objects come in the order they were added to the app, not the tree's order: a caller that needs the tree's
+ * order (the first of two objects) asks `inTreeOrder`.
+ */
+interface AppRecord {
+  /** Every construct of the app: the first walk, then those added since, in that order. */
+  readonly constructs: IConstruct[];
+  /** How many of `constructs` were sorted into `byKind`. */
+  sorted: number;
+  /** The ApiObjects of `constructs[0 .. sorted)`, by kind. */
+  readonly byKind: Map<string, ApiObject[]>;
+}
+
+/** The apps recorded, by root; `false`: an app whose lookups walk every time (a construct of another constructs copy). */
+const RECORDS = new WeakMap<IConstruct, AppRecord | false>();
+/** The constructs' Node prototype that records additions: nodes of another copy of the package have another. */
+const NODE_PROTOTYPE: any = Node.prototype;
+/**
+ * This module's mark on the prototype it patched: its own symbol, not a global one, so that a second copy of this
+ * library in the process (which has its own records) patches it too, on top of this one's.
+ */
+const PATCHED = Symbol('cdk8s-mesh.tree-index');
+
+/** Whether any app was recorded in this process: until then, adding a construct costs nothing more. */
+let recording = false;
+
+function recordOf(node: Node): AppRecord | false | undefined {
+  return recording ? RECORDS.get(node.root) : undefined;
+}
+
+/** The constructs removed from each app (their subtrees are out of it, though they keep their scope and root). */
+const REMOVED = new WeakMap<IConstruct, WeakSet<IConstruct>>();
+
+if (!NODE_PROTOTYPE[PATCHED]) {
+  // constructs 10 construct.js: Node's constructor calls scope.node.addChild(host, id); tryRemoveChild(name) deletes one
+  const addChild = NODE_PROTOTYPE.addChild;
+  const tryRemoveChild = NODE_PROTOTYPE.tryRemoveChild;
+  if (typeof addChild === 'function' && typeof tryRemoveChild === 'function') {
+    NODE_PROTOTYPE.addChild = function (this: Node, child: IConstruct, childName: string) {
+      const out = addChild.call(this, child, childName);
+      // (the child's own node is not assigned yet: Node's constructor is still running; its copy is checked at the lookup)
+      const record = recordOf(this);
+      if (record) {
+        // a construct added under a removed one is not the app's (a walk does not reach it)
+        const removed = REMOVED.get(this.root);
+        if (!removed || !this.scopes.some(s => removed.has(s))) record.constructs.push(child);
+      }
+      return out;
+    };
+    NODE_PROTOTYPE.tryRemoveChild = function (this: Node, childName: string) {
+      const child = this.tryFindChild(childName);
+      const removed = tryRemoveChild.call(this, childName);
+      if (removed && child) {
+        const root = this.root;
+        const set = REMOVED.get(root) ?? new WeakSet<IConstruct>();
+        set.add(child);
+        REMOVED.set(root, set);
+        // the app's record holds the removed subtree: the next lookup walks the app again
+        if (RECORDS.get(root)) RECORDS.delete(root);
+      }
+      return removed;
+    };
+    Object.defineProperty(NODE_PROTOTYPE, PATCHED, { value: true });
+  }
+}
+
+/** The record of the app of `root`, made by a walk when there is none; undefined where lookups must walk. */
+function appRecord(root: IConstruct): AppRecord | undefined {
+  if (!NODE_PROTOTYPE[PATCHED]) return undefined;
+  const known = RECORDS.get(root);
+  if (known !== undefined) return known || undefined;
+  const constructs = root.node.findAll();
+  if (constructs.some(c => Object.getPrototypeOf(c.node) !== NODE_PROTOTYPE)) {
+    RECORDS.set(root, false);
+    return undefined;
+  }
+  const record: AppRecord = { constructs, sorted: 0, byKind: new Map() };
+  RECORDS.set(root, record);
+  recording = true;
+  return record;
+}
+
+/**
+ * The ApiObjects of these kinds in the app of `scope`, in the order they were added to it (a walk's order where
+ * the app cannot be recorded). Sorted by kind when first asked for: an ApiObject's kind is set by its constructor,
+ * which has returned by then (a lookup runs in a pattern's constructor, never inside an ApiObject's).
+ */
+export function appObjectsOfKinds(scope: IConstruct, kinds: readonly string[]): ApiObject[] {
+  const root = scope.node.root;
+  const walk = () => root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && kinds.includes(c.kind));
+  const record = appRecord(root);
+  if (!record) return walk();
+  for (; record.sorted < record.constructs.length; record.sorted++) {
+    const c = record.constructs[record.sorted];
+    if (Object.getPrototypeOf(c.node) !== NODE_PROTOTYPE) {
+      // a construct of another constructs copy: what was added under it was not recorded
+      RECORDS.set(root, false);
+      return walk();
+    }
+    if (!ApiObject.isApiObject(c)) continue;
+    const list = record.byKind.get(c.kind);
+    if (list) list.push(c);
+    else record.byKind.set(c.kind, [c]);
+  }
+  return kinds.flatMap(k => record.byKind.get(k) ?? []);
+}
+
+/** These constructs of the app of `scope` in the tree's order (a walk: for the rare case of two or more). */
+export function inTreeOrder<T extends IConstruct>(scope: IConstruct, constructs: T[]): T[] {
+  if (constructs.length < 2) return constructs;
+  const wanted = new Set<IConstruct>(constructs);
+  return scope.node.root.node.findAll().filter((c): c is T => wanted.has(c));
+}
