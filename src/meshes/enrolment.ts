@@ -30,8 +30,8 @@ function enrolNamespaceByDefault(ns: ApiObject, e: Enrolment, { mesh, namespace,
  * Read from the objects themselves (one per object, however it was made).
  */
 function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
-  // the whole app's without a walk of it for each chart's first pattern (private/tree-index.ts), in the order they were
-  // created: each is enrolled on its own
+  // the whole app's without a walk of it for each chart's first pattern (private/tree-index.ts), not in the tree's
+  // order: each is enrolled on its own
   const objects = scope === scope.node.root ? appObjectsOfKinds(scope, SERVICE_WORKLOAD_KINDS) : scope.node.findAll();
   return objects.filter(c => ApiObject.isApiObject(c) && (!cluster || sameCluster(Chart.of(c), cluster)))
     .map(c => PodTemplate.of(c)).filter((p): p is PodTemplate => p !== undefined);

@@ -13,24 +13,33 @@ import { IConstruct, Node } from 'constructs';
  * it is added (constructs' `Node.addChild`, which every construct's constructor calls on its parent's node), so
  * that a later lookup reads only what was added since.
  *
- * It gives what a walk gives, or walks: a construct removed from the app (`node.tryRemoveChild`) drops the app's
- * record (the next lookup walks the app again), and what is added under a removed construct (which keeps its
- * scope, and so its root) is not recorded; a construct of another copy of the `constructs` package (whose
- * `addChild` is not this one) makes the app's lookups walk every time, since what is added under it is not seen.
- * The objects come in the order they were added to the app, not the tree's order: a caller that needs the tree's
- * order (the first of two objects) asks `inTreeOrder`.
+ * Loading the library wraps `addChild` and `tryRemoveChild` of the `constructs` package it loads, for the whole
+ * process; until a first lookup the wrappers only call constructs' own (after it, each construct added anywhere
+ * costs a walk up to its root). A second copy of this library (or of this module, e.g. jest's isolateModules) wraps
+ * them again, for its own records.
+ *
+ * It gives what a walk gives, or walks:
+ * - a construct removed from the app (`node.tryRemoveChild`) leaves the record with its subtree (a walk of that
+ *   subtree), and what is added under it later (it keeps its scope, and so its root) is not recorded;
+ * - a construct of another copy of the `constructs` package (whose `addChild` is not this one) makes the app's
+ *   lookups walk every time, since what is added under it is not seen.
+ * Not covered: a construct moved into another app through constructs' private `addChild`, and a lookup run inside an
+ * ApiObject's own constructor (before cdk8s marks it an ApiObject: a Chart's `generateObjectName` that looks up
+ * objects); neither is done by this library or cdk8s-plus.
+ * The objects come grouped by kind, those of the first walk in the tree's order and the others in the order they
+ * were added: a caller that needs the tree's order (the first of two objects) asks `inTreeOrder`.
  */
 interface AppRecord {
   /** Every construct of the app: the first walk, then those added since, in that order. */
-  readonly constructs: IConstruct[];
+  constructs: IConstruct[];
   /** How many of `constructs` were sorted into `byKind`. */
   sorted: number;
   /** The ApiObjects of `constructs[0 .. sorted)`, by kind. */
   readonly byKind: Map<string, ApiObject[]>;
 }
 
-/** The apps recorded, by root; `false`: an app whose lookups walk every time (a construct of another constructs copy). */
-const RECORDS = new WeakMap<IConstruct, AppRecord | false>();
+/** The apps recorded, by their root's node; `false`: an app whose lookups walk every time (a construct of another constructs copy). */
+const RECORDS = new WeakMap<Node, AppRecord | false>();
 /** The constructs' Node prototype that records additions: nodes of another copy of the package have another. */
 const NODE_PROTOTYPE: any = Node.prototype;
 /**
@@ -42,12 +51,15 @@ const PATCHED = Symbol('cdk8s-mesh.tree-index');
 /** Whether any app was recorded in this process: until then, adding a construct costs nothing more. */
 let recording = false;
 
-function recordOf(node: Node): AppRecord | false | undefined {
-  return recording ? RECORDS.get(node.root) : undefined;
+/** The node of the root of a node's tree (constructs' `node.root.node` without the array of scopes). */
+function rootOf(node: Node): Node {
+  let n = node;
+  while (n.scope) n = n.scope.node;
+  return n;
 }
 
-/** The constructs removed from each app (their subtrees are out of it, though they keep their scope and root). */
-const REMOVED = new WeakMap<IConstruct, WeakSet<IConstruct>>();
+/** The constructs removed from each app, by its root's node (their subtrees are out of it, though they keep their scope and root). */
+const REMOVED = new WeakMap<Node, WeakSet<IConstruct>>();
 
 if (!NODE_PROTOTYPE[PATCHED]) {
   // constructs 10 construct.js: Node's constructor calls scope.node.addChild(host, id); tryRemoveChild(name) deletes one
@@ -57,10 +69,12 @@ if (!NODE_PROTOTYPE[PATCHED]) {
     NODE_PROTOTYPE.addChild = function (this: Node, child: IConstruct, childName: string) {
       const out = addChild.call(this, child, childName);
       // (the child's own node is not assigned yet: Node's constructor is still running; its copy is checked at the lookup)
-      const record = recordOf(this);
+      if (!recording) return out;
+      const root = rootOf(this);
+      const record = RECORDS.get(root);
       if (record) {
         // a construct added under a removed one is not the app's (a walk does not reach it)
-        const removed = REMOVED.get(this.root);
+        const removed = REMOVED.get(root);
         if (!removed || !this.scopes.some(s => removed.has(s))) record.constructs.push(child);
       }
       return out;
@@ -69,12 +83,18 @@ if (!NODE_PROTOTYPE[PATCHED]) {
       const child = this.tryFindChild(childName);
       const removed = tryRemoveChild.call(this, childName);
       if (removed && child) {
-        const root = this.root;
+        const root = rootOf(this);
         const set = REMOVED.get(root) ?? new WeakSet<IConstruct>();
         set.add(child);
         REMOVED.set(root, set);
-        // the app's record holds the removed subtree: the next lookup walks the app again
-        if (RECORDS.get(root)) RECORDS.delete(root);
+        const record = RECORDS.get(root);
+        if (record) {
+          // the removed subtree leaves the record (sorted again at the next lookup)
+          const gone = new Set(child.node.findAll());
+          record.constructs = record.constructs.filter(c => !gone.has(c));
+          record.byKind.clear();
+          record.sorted = 0;
+        }
       }
       return removed;
     };
@@ -85,25 +105,26 @@ if (!NODE_PROTOTYPE[PATCHED]) {
 /** The record of the app of `root`, made by a walk when there is none; undefined where lookups must walk. */
 function appRecord(root: IConstruct): AppRecord | undefined {
   if (!NODE_PROTOTYPE[PATCHED]) return undefined;
-  const known = RECORDS.get(root);
+  const known = RECORDS.get(root.node);
   if (known !== undefined) return known || undefined;
   const constructs = root.node.findAll();
   if (constructs.some(c => Object.getPrototypeOf(c.node) !== NODE_PROTOTYPE)) {
-    RECORDS.set(root, false);
+    RECORDS.set(root.node, false);
     return undefined;
   }
   const record: AppRecord = { constructs, sorted: 0, byKind: new Map() };
-  RECORDS.set(root, record);
+  RECORDS.set(root.node, record);
   recording = true;
   return record;
 }
 
 /**
- * The ApiObjects of these kinds in the app of `scope`, in the order they were added to it (a walk's order where
- * the app cannot be recorded). Sorted by kind when first asked for: an ApiObject's kind is set by its constructor,
- * which has returned by then (a lookup runs in a pattern's constructor, never inside an ApiObject's).
+ * The ApiObjects of these kinds in the app of `scope`, each once, grouped by kind (the order above; a walk's where the
+ * app cannot be recorded). Sorted by kind when first asked for: an ApiObject's kind, and the mark `isApiObject`
+ * reads, are set by its constructor, which has returned by then (a lookup runs in a pattern's constructor).
  */
-export function appObjectsOfKinds(scope: IConstruct, kinds: readonly string[]): ApiObject[] {
+export function appObjectsOfKinds(scope: IConstruct, wanted: readonly string[]): ApiObject[] {
+  const kinds = [...new Set(wanted)];
   const root = scope.node.root;
   const walk = () => root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && kinds.includes(c.kind));
   const record = appRecord(root);
@@ -112,7 +133,7 @@ export function appObjectsOfKinds(scope: IConstruct, kinds: readonly string[]): 
     const c = record.constructs[record.sorted];
     if (Object.getPrototypeOf(c.node) !== NODE_PROTOTYPE) {
       // a construct of another constructs copy: what was added under it was not recorded
-      RECORDS.set(root, false);
+      RECORDS.set(root.node, false);
       return walk();
     }
     if (!ApiObject.isApiObject(c)) continue;

@@ -82,6 +82,25 @@ describe('appObjectsOfKinds (the app\'s objects without a walk per lookup)', () 
     expect(appObjectsOfKinds(chart, ['Namespace'])).toEqual([]);
   });
 
+  test('a kind asked for twice gives its objects once', () => {
+    const chart = new Chart(Testing.app(), 'chart');
+    const ns = new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+    expect(appObjectsOfKinds(chart, ['Namespace', 'Namespace'])).toEqual([ns]);
+  });
+
+  test('a removal keeps the record: the lookups after it do not walk the app (a walk of the removed subtree only)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'chart');
+    const keep = new ApiObject(chart, 'keep', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keep' } });
+    new ApiObject(new Construct(chart, 'group'), 'gone', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } });
+    expect(appObjectsOfKinds(chart, ['Namespace'])).toHaveLength(2);
+    const walks = jest.spyOn(app.node, 'findAll');
+    chart.node.tryRemoveChild('group');
+    const later = new ApiObject(chart, 'later', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'later' } });
+    expect(appObjectsOfKinds(chart, ['Namespace'])).toEqual([keep, later]);
+    expect(walks).not.toHaveBeenCalled();
+  });
+
   test('apps are apart: one app\'s objects are never another\'s', () => {
     const a = new Chart(Testing.app(), 'a');
     const b = new Chart(new App(), 'b');
