@@ -7,7 +7,7 @@ import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
 import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, SERVICE_WORKLOAD_KINDS, userPath } from '../private/k8s-objects';
 import { markClusterScoped, removeMetadataEntry, unmarkClusterScoped } from '../private/metadata';
-import { appObjectsOfKinds, inTreeOrder } from '../private/tree-index';
+import { appObjectsOfKinds, namespaceObjectsInCluster } from '../private/tree-index';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or
@@ -45,10 +45,8 @@ function serviceWorkloads(scope: IConstruct, cluster?: Chart): PodTemplate[] {
 function findNamespace(scope: Construct, namespace: string, chartOnly = false): ApiObject | undefined {
   if (chartOnly) return findNamespaceObject(Chart.of(scope), namespace);
   const chart = Chart.of(scope);
-  // (the app's Namespace objects without a walk of the app for each chart's first pattern: private/tree-index.ts;
-  // the first in the tree's order where there are two, as a walk finds it)
-  return inTreeOrder(scope, appObjectsOfKinds(scope, ['Namespace']).filter(c => c.apiVersion === 'v1' && c.name === namespace
-    && sameCluster(Chart.of(c), chart)))[0];
+  // (without a walk of the app for each chart's first pattern: private/tree-index.ts; the tree's first, as a walk finds it)
+  return namespaceObjectsInCluster(scope, namespace, chart)[0];
 }
 
 /** Options of `MeshNamespace.of`. */

@@ -1,5 +1,6 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { sameCluster } from './clusters';
 
 /**
  * The app's objects of some kinds without walking the construct tree each time.
@@ -107,12 +108,8 @@ function appRecord(root: IConstruct): AppRecord | undefined {
   if (!NODE_PROTOTYPE[PATCHED]) return undefined;
   const known = RECORDS.get(root.node);
   if (known !== undefined) return known || undefined;
-  const constructs = root.node.findAll();
-  if (constructs.some(c => Object.getPrototypeOf(c.node) !== NODE_PROTOTYPE)) {
-    RECORDS.set(root.node, false);
-    return undefined;
-  }
-  const record: AppRecord = { constructs, sorted: 0, byKind: new Map() };
+  // (a construct of another constructs copy in this walk is found by the lookup, which checks every construct it sorts)
+  const record: AppRecord = { constructs: root.node.findAll(), sorted: 0, byKind: new Map() };
   RECORDS.set(root.node, record);
   recording = true;
   return record;
@@ -149,4 +146,13 @@ export function inTreeOrder<T extends IConstruct>(scope: IConstruct, constructs:
   if (constructs.length < 2) return constructs;
   const wanted = new Set<IConstruct>(constructs);
   return scope.node.root.node.findAll().filter((c): c is T => wanted.has(c));
+}
+
+/**
+ * The app's v1 Namespace objects named `namespace` in the cluster of `chart`, in the tree's order (without a walk of the
+ * app where there are fewer than two).
+ */
+export function namespaceObjectsInCluster(scope: IConstruct, namespace: string, chart: Chart): ApiObject[] {
+  return inTreeOrder(scope, appObjectsOfKinds(scope, ['Namespace'])
+    .filter(c => c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart)));
 }

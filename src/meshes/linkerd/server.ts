@@ -9,6 +9,7 @@ import { meshError, show } from '../../private/errors';
 import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, LINKERD_REQUIRE_IDENTITY_ANNOTATION as LINKERD_REQUIRE_IDENTITY, linkerdAuthenticatedOnly, linkerdPolicyMeet, linkerdRequiresIdentity } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
+import { namespaceObjectsInCluster } from '../../private/tree-index';
 import { makerAnnotation } from '../enrolment';
 
 const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
@@ -546,8 +547,8 @@ export class LinkerdServer extends Construct {
   private namespaceAnnotations(namespace: string | undefined): { [k: string]: unknown } | undefined {
     if (namespace === undefined) return undefined;
     const chart = Chart.of(this);
-    const objects = this.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.apiVersion === 'v1'
-      && c.name === namespace && sameCluster(Chart.of(c), chart));
+    // (without a walk of the app for each Server: private/tree-index.ts)
+    const objects = namespaceObjectsInCluster(this, namespace, chart);
     const ns = objects.find(c => Chart.of(c) === chart) ?? objects[0];
     if (!ns) return undefined;
     const value = makerAnnotation(ns, LINKERD_REQUIRE_IDENTITY);
