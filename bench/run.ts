@@ -303,10 +303,13 @@ function coldLoadMs(): number {
 }
 
 /**
- * Put before the script of a measured `node -e` process: at exit it writes the process's CPU ms (user + system, every
- * thread: the collector's helpers count) and peak RSS MB to file descriptor 3, as JSON.
+ * Put before the script of a measured `node -e` process: at exit it writes to file descriptor 3, as JSON, the process's
+ * CPU ms (user + system, every thread: V8's compiler and the collector's helpers count), the CPU ms of its main thread
+ * (Linux /proc/PID/task/PID/schedstat, its first field: ns on a CPU; NaN where there is none) and its peak RSS MB.
  */
-const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
+const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); let mainMs = NaN; "
+  + "try { mainMs = Number(require('fs').readFileSync('/proc/' + process.pid + '/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6; } catch {} "
+  + "require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, mainMs: Number.isFinite(mainMs) ? mainMs : null, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
 
 /** How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). */
 function processRuns(): number {
@@ -329,35 +332,39 @@ function stealMs(): number {
 }
 
 /**
- * One run of `node -e SCRIPT`, a whole process (start-up included): wall ms, CPU ms (its EXIT_REPORT), exit status, and
- * the machine's steal while it ran (stealMs).
+ * One run of `node -e SCRIPT`, a whole process (start-up included): wall ms, CPU ms and main-thread CPU ms (its
+ * EXIT_REPORT), exit status, and the machine's steal while it ran (stealMs).
  */
-function processOnce(script: string): { ms: number; cpuMs: number; status: number | null; stealMs: number } {
+function processOnce(script: string): { ms: number; cpuMs: number; mainMs: number; status: number | null; stealMs: number } {
   const steal = stealMs();
   const start = performance.now();
   const r = spawnSync(process.execPath, ['-e', `${EXIT_REPORT}\n${script}`], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
   const report = r.output?.[3]?.toString() ?? '';
-  return { ms, cpuMs: report ? JSON.parse(report).cpuMs : NaN, status: r.status, stealMs: stealMs() - steal };
+  const parsed = report ? JSON.parse(report) : undefined;
+  return { ms, cpuMs: parsed?.cpuMs ?? NaN, mainMs: parsed?.mainMs ?? NaN, status: r.status, stealMs: stealMs() - steal };
 }
 
 /**
  * Commands run as whole processes `runs` times, interleaved (each run runs each command once, so that a burst of
- * load falls on all of them): per command the minimum wall ms and the minimum CPU ms, as for the in-process
+ * load falls on all of them): per command the minimum wall ms, CPU ms and main-thread CPU ms, as for the in-process
  * figures (the load of a shared machine only adds time), the first non-zero exit status, and the steal during the run
  * of minimum wall time.
  */
-function processesMs(commands: string[], runs = processRuns()): { ms: number; cpuMs: number; status: number | null; stealMs: number }[] {
+function processesMs(commands: string[], runs = processRuns()): { ms: number; cpuMs: number; mainMs: number; status: number | null; stealMs: number }[] {
   const all = commands.map(() => [] as ReturnType<typeof processOnce>[]);
   for (let r = 0; r < runs; r++) commands.forEach((script, i) => all[i].push(processOnce(script)));
   return all.map(out => {
     // a run without its CPU figure (killed before 'exit') does not erase the others'; none: NaN, reported as such
-    const cpu = out.map(o => o.cpuMs).filter(c => Number.isFinite(c));
+    const least = (k: 'cpuMs' | 'mainMs') => {
+      const v = out.map(o => o[k]).filter(c => Number.isFinite(c));
+      return v.length ? Math.min(...v) : NaN;
+    };
     // the first run that did not exit with 0 (a signal: null, shown as -1)
     const bad = out.find(o => o.status !== 0);
     // the steal during the run of the minimum wall time: how far even that one was from an unshared machine
     const fastest = out.reduce((a, b) => (b.ms < a.ms ? b : a));
-    return { ms: fastest.ms, cpuMs: cpu.length ? Math.min(...cpu) : NaN, status: bad ? bad.status ?? -1 : 0, stealMs: fastest.stealMs };
+    return { ms: fastest.ms, cpuMs: least('cpuMs'), mainMs: least('mainMs'), status: bad ? bad.status ?? -1 : 0, stealMs: fastest.stealMs };
   });
 }
 
@@ -370,6 +377,8 @@ interface CliRow {
   readonly parseCpuMs: number;
   readonly validateCpuMs: number;
   readonly lintCpuMs: number;
+  /** The CPU ms of the main thread (V8's compiler and collector helpers left out): parse, validate, lint. */
+  readonly mainMs: [number, number, number];
   /** The machine's steal (ms, over every CPU) during the runs of minimum wall time: parse, validate, lint. */
   readonly stealMs: [number, number, number];
   readonly statuses: string;
@@ -388,7 +397,7 @@ function cliRow(file: string): CliRow {
   ]);
   return {
     file: path.basename(file, '.yaml'), mb: fs.statSync(file).size / 2 ** 20, parseMs: parse.ms, validateMs: validate.ms, lintMs: lint.ms,
-    parseCpuMs: parse.cpuMs, validateCpuMs: validate.cpuMs, lintCpuMs: lint.cpuMs, stealMs: [parse.stealMs, validate.stealMs, lint.stealMs],
+    parseCpuMs: parse.cpuMs, validateCpuMs: validate.cpuMs, lintCpuMs: lint.cpuMs, mainMs: [parse.mainMs, validate.mainMs, lint.mainMs], stealMs: [parse.stealMs, validate.stealMs, lint.stealMs],
     statuses: `${parse.status}/${validate.status}/${lint.status}`,
   };
 }
@@ -658,6 +667,12 @@ function targetsTable(meshes: string[], rows: Row[], many: Row[], cli: CliRow[],
         : missing.length ? `incomplete: ${measured.length} of ${cases.length} cases measured (missing: ${missing.join(', ')})` : 'met';
     return `| ${target} | ${range} | ${verdict} |`;
   };
+  // a figure shown beside the targets, not one of them (see the whole-process table: V8's background compilation)
+  const reported = (what: string, cases: TargetCase[]) => {
+    const measured = cases.filter(c => c.value !== undefined && Number.isFinite(c.value) && !c.failed).map(c => c.value!);
+    const range = measured.length ? `${Math.min(...measured).toFixed(2)}–${Math.max(...measured).toFixed(2)}` : 'not measured';
+    return `| ${what} (reported, not a target: it adds V8's compiler and collector threads, which run beside the main thread) | ${range} | reported |`;
+  };
   const heaps = meshes.map(m => `${m} ${row(m, 5000) ? `${row(m, 5000)!.heapMb.toFixed(0)} MB` : 'not measured'}`);
   return [
     'Issue 26\'s targets in this run: a target is met only when every case it covers was measured (every mesh at N = 1,000 and',
@@ -671,8 +686,12 @@ function targetsTable(meshes: string[], rows: Row[], many: Row[], cli: CliRow[],
     line('the same in the many-chart app: checks off ≤ 1.3x', perMany(r => r.patternMs / r.baselineMs), 1.3),
     line('`cdk8s-mesh lint` ≤ 1.5x a js-yaml parse (whole processes, wall)', perCli(r => r.lintMs / r.parseMs), 1.5),
     line('`cdk8s-mesh validate` ≤ 2x a js-yaml parse (whole processes, wall)', perCli(r => r.validateMs / r.parseMs), 2),
-    line('the same two by CPU: lint ≤ 1.5x', perCli(r => r.lintCpuMs / r.parseCpuMs), 1.5),
-    line('the same two by CPU: validate ≤ 2x', perCli(r => r.validateCpuMs / r.parseCpuMs), 2),
+    // the wall's stand-in that a shared machine does not move: the main thread's CPU (steal and other guests' load left
+    // out), what the wall is on an unshared machine with a core free for V8's helper threads
+    line('the same two by the main thread\'s CPU: lint ≤ 1.5x', perCli(r => r.mainMs[2] / r.mainMs[0]), 1.5),
+    line('the same two by the main thread\'s CPU: validate ≤ 2x', perCli(r => r.mainMs[1] / r.mainMs[0]), 2),
+    reported('every thread\'s CPU: lint / parse', perCli(r => r.lintCpuMs / r.parseCpuMs)),
+    reported('every thread\'s CPU: validate / parse', perCli(r => r.validateCpuMs / r.parseCpuMs)),
     line('growth 1,000 → 5,000 ≤ 5.5x: synthesis (checks on and off)', perGrowth({ 'checks on': g => g.on, 'checks off': g => g.off }), 5.5, 'x'),
     line('growth ≤ 5.5x: validate and lint in process', perGrowth({ validate: g => g.validate, lint: g => g.lint }), 5.5, 'x'),
     line('growth ≤ 5.5x: validate and lint as whole processes (start-up included, which dilutes growth: the line above is the stricter)',
@@ -747,9 +766,10 @@ function main() {
     ...many.map(r => `| ${r.mesh} | ${r.n} | ${r.charts} | ${r.objects} | ${f(r.patternAnalyzedMs, 0)} | ${f(r.patternMs, 0)} | ${f(r.baselineMs, 0)} | ${f(r.patternAnalyzedMs / r.baselineMs)} | ${f(r.patternMs / r.baselineMs)} |`),
   ];
   const cliTable = [
-    '| file | MB | js-yaml parse ms | validate ms | lint ms | validate / parse | lint / parse | CPU ms: parse / validate / lint | CPU: validate / parse | CPU: lint / parse | steal ms (fastest-wall runs): parse / validate / lint | exit statuses |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| file | MB | js-yaml parse ms | validate ms | lint ms | validate / parse | lint / parse | main thread CPU ms: parse / validate / lint | main: validate / parse | main: lint / parse | CPU ms, every thread: parse / validate / lint | every: validate / parse | every: lint / parse | steal ms (fastest-wall runs): parse / validate / lint | exit statuses |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cli.map(r => `| ${r.file} | ${f(r.mb, 1)} | ${f(r.parseMs, 0)} | ${f(r.validateMs, 0)} | ${f(r.lintMs, 0)} | ${f(r.validateMs / r.parseMs)} | ${f(r.lintMs / r.parseMs)} `
+      + `| ${r.mainMs.map(x => f(x, 0)).join(' / ')} | ${f(r.mainMs[1] / r.mainMs[0])} | ${f(r.mainMs[2] / r.mainMs[0])} `
       + `| ${f(r.parseCpuMs, 0)} / ${f(r.validateCpuMs, 0)} / ${f(r.lintCpuMs, 0)} | ${f(r.validateCpuMs / r.parseCpuMs)} | ${f(r.lintCpuMs / r.parseCpuMs)} `
       + `| ${r.stealMs.map(x => f(x, 0)).join(' / ')} | ${r.statuses} |`),
   ];
@@ -787,8 +807,11 @@ function main() {
     '',
     `Whole processes (start-up included; minimum wall ms and minimum CPU ms of ${processRuns()} runs, \`BENCH_PROCESS_RUNS\`, the three commands`,
     'interleaved): `cdk8s-mesh validate FILE` and `cdk8s-mesh lint FILE` (lib/, started as bin/cdk8s-mesh starts it) against',
-    '`node -e "require(\'js-yaml\').loadAll(...)"` on the same file (the first cluster\'s stream of the app above). CPU counts',
-    'every thread of the process (the collector\'s helpers too); wall is what a user waits for. Steal is the time the',
+    '`node -e "require(\'js-yaml\').loadAll(...)"` on the same file (the first cluster\'s stream of the app above). Wall is what a',
+    'user waits for (the issue\'s measure). The main thread\'s CPU (Linux /proc/PID/task/PID/schedstat) is the same work without',
+    'what a shared machine adds: the wall of an unshared machine with a core free for V8\'s helper threads. CPU of every thread',
+    'adds those helpers: the collector\'s and V8\'s optimizing compiler, which compiles the code that runs hot on its own thread',
+    '(the analyzer\'s rules are more code than the parse: more to compile, whatever the input\'s size). Steal is the time the',
     'hypervisor ran other guests on this machine\'s CPUs during the run of minimum wall time (Linux /proc/stat, in 10 ms',
     'ticks per CPU; 0 on an unshared machine): it lengthens that wall time; CPU time leaves it out where the kernel accounts',
     'for it (CONFIG_PARAVIRT_TIME_ACCOUNTING).',
