@@ -657,9 +657,12 @@ function targetsTable(meshes: string[], rows: Row[], many: Row[], cli: CliRow[],
     const g = grown.find(x => x.mesh === m);
     return { what: `${m} ${what}`, value: g && v(g) };
   }));
+  // the values of the cases measured (not failed), and their range
+  const measuredOf = (cases: TargetCase[]) => cases.filter(c => c.value !== undefined && Number.isFinite(c.value) && !c.failed).map(c => c.value!);
+  const rangeOf = (measured: number[], unit = '') => `${Math.min(...measured).toFixed(2)}–${Math.max(...measured).toFixed(2)}${unit}`;
   const line = (target: string, cases: TargetCase[], limit: number, unit = '') => {
-    const measured = cases.filter(c => c.value !== undefined && Number.isFinite(c.value) && !c.failed).map(c => c.value!);
-    const range = measured.length ? `${Math.min(...measured).toFixed(2)}–${Math.max(...measured).toFixed(2)}${unit}` : 'not measured';
+    const measured = measuredOf(cases);
+    const range = measured.length ? rangeOf(measured, unit) : 'not measured';
     const failed = cases.filter(c => c.failed).map(c => c.what);
     const missing = cases.filter(c => !c.failed && (c.value === undefined || !Number.isFinite(c.value))).map(c => c.what);
     const over = measured.some(v => v > limit);
@@ -670,9 +673,9 @@ function targetsTable(meshes: string[], rows: Row[], many: Row[], cli: CliRow[],
   };
   // a figure shown beside the targets, not one of them, with how many cases are above the limit it is read against
   const reported = (what: string, cases: TargetCase[], limit: number) => {
-    const measured = cases.filter(c => c.value !== undefined && Number.isFinite(c.value) && !c.failed).map(c => c.value!);
+    const measured = measuredOf(cases);
     const over = measured.filter(v => v > limit).length;
-    const range = measured.length ? `${Math.min(...measured).toFixed(2)}–${Math.max(...measured).toFixed(2)}`
+    const range = measured.length ? rangeOf(measured)
       : cases.length ? 'not available here (no per-thread CPU, e.g. not Linux)' : 'not measured';
     return `| ${what} | ${range} | reported${measured.length ? `: ${over ? `above ${limit}x in ${over} of ${measured.length} cases` : `within ${limit}x in all ${measured.length} cases`}` : ''} |`;
   };
