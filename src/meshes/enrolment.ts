@@ -5,9 +5,9 @@ import { Mesh } from '../model/mesh';
 import { clusterRelationFinal, sameCluster } from '../private/clusters';
 import { docsUrl } from '../private/docs-url';
 import { meshError, propMessage } from '../private/errors';
-import { findNamespaceObject, namespaceObjectOf, newNamespaceObject, PodTemplate, SERVICE_WORKLOAD_KINDS, userPath } from '../private/k8s-objects';
+import { findNamespaceObject, namespaceObjectOf, namespaceObjectsInCluster, newNamespaceObject, PodTemplate, SERVICE_WORKLOAD_KINDS, userPath } from '../private/k8s-objects';
 import { markClusterScoped, removeMetadataEntry, unmarkClusterScoped } from '../private/metadata';
-import { appObjectsOfKinds, namespaceObjectsInCluster } from '../private/tree-index';
+import { appObjectsOfKinds } from '../private/tree-index';
 
 /**
  * An enrolment `on: 'Namespace'` without a hook of its mesh (EnrolmentRenderer.enrolNamespace): the label or

@@ -4,6 +4,7 @@ import { sameCluster } from './clusters';
 import { meshError, show } from './errors';
 import { objectMetadata, removeMetadataEntry } from './metadata';
 import { POD_TEMPLATE_PATHS, servicePortCandidates } from './pod-spec';
+import { appObjectsOfKinds, inTreeOrder } from './tree-index';
 
 export { POD_TEMPLATE_PATHS, servicePortCandidates };
 
@@ -330,6 +331,15 @@ export class PodTemplate {
 /** The app's own Namespace object of a namespace under `scope` (of any origin), if any. */
 export function findNamespaceObject(scope: IConstruct, namespace: string): ApiObject | undefined {
   return scope.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name === namespace);
+}
+
+/**
+ * The app's v1 Namespace objects named `namespace` in the cluster of `chart`, in the tree's order (without a walk of the
+ * app where there are fewer than two).
+ */
+export function namespaceObjectsInCluster(scope: IConstruct, namespace: string, chart: Chart): ApiObject[] {
+  return inTreeOrder(scope, appObjectsOfKinds(scope, ['Namespace'])
+    .filter(c => c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart)));
 }
 
 /**

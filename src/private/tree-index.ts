@@ -1,6 +1,5 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { sameCluster } from './clusters';
 
 /**
  * The app's objects of some kinds without walking the construct tree each time.
@@ -146,13 +145,4 @@ export function inTreeOrder<T extends IConstruct>(scope: IConstruct, constructs:
   if (constructs.length < 2) return constructs;
   const wanted = new Set<IConstruct>(constructs);
   return scope.node.root.node.findAll().filter((c): c is T => wanted.has(c));
-}
-
-/**
- * The app's v1 Namespace objects named `namespace` in the cluster of `chart`, in the tree's order (without a walk of the
- * app where there are fewer than two).
- */
-export function namespaceObjectsInCluster(scope: IConstruct, namespace: string, chart: Chart): ApiObject[] {
-  return inTreeOrder(scope, appObjectsOfKinds(scope, ['Namespace'])
-    .filter(c => c.apiVersion === 'v1' && c.name === namespace && sameCluster(Chart.of(c), chart)));
 }

@@ -6,10 +6,9 @@ import { ServiceProtocol, ServiceRef } from '../../model/service';
 import { clusterOf, sameCluster } from '../../private/clusters';
 import { addDroppedNote, markJoined } from '../../private/dropped';
 import { meshError, show } from '../../private/errors';
-import { namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
+import { namespaceObjectsInCluster, namespaceOfObject, renderedPodTemplates, userPath } from '../../private/k8s-objects';
 import { isLinkerdPolicy, LINKERD_DEFAULT_POLICY_ANNOTATION, LINKERD_REQUIRE_IDENTITY_ANNOTATION as LINKERD_REQUIRE_IDENTITY, linkerdAuthenticatedOnly, linkerdPolicyMeet, linkerdRequiresIdentity } from '../../private/linkerd-policy';
 import { objectMetadata, sortKeys } from '../../private/metadata';
-import { namespaceObjectsInCluster } from '../../private/tree-index';
 import { makerAnnotation } from '../enrolment';
 
 const PROXY_PROTOCOL: Record<ServiceProtocol, string> = {
@@ -196,8 +195,9 @@ export class LinkerdServer extends Construct {
    * The default inbound policy the app declares for `namespace` in the cluster of the chart of `scope`, if any:
    * what a construct of the app writes there (a ZeroTrustNamespace: that chart's, else the first of a chart of the
    * same cluster; two different ones in one cluster are refused by the ZeroTrustNamespaces' enrolment), else the
-   * user's own `config.linkerd.io/default-inbound-policy` on the app's Namespace object of the namespace in that
-   * cluster (that chart's, else the first, as the enrolment finds it: src/meshes/enrolment.ts findNamespace). Read
+   * user's own `config.linkerd.io/default-inbound-policy` on the app's Namespace objects of the namespace in that
+   * cluster (that chart's, else the first in the tree's order; the enrolment, src/meshes/enrolment.ts findNamespace,
+   * takes the tree's first of the cluster: the two differ only where two charts of one cluster have one). Read
    * at synthesis, when a MultiClusterExport has assigned the charts to clusters (src/private/clusters.ts): a
    * cluster's Servers do not take another cluster's default. A chart that no MultiClusterExport assigns is written
    * into every cluster: its Servers take the default the clusters that declare one agree on (`namespaceDefaultConflict`
@@ -220,11 +220,11 @@ export class LinkerdServer extends Construct {
     const declared = (NAMESPACE_DEFAULTS.get(root)?.get(namespace) ?? []).filter(here);
     // the user's value on the app's Namespace objects of the namespace (a ZeroTrustNamespace's value on the same
     // object is refused when it differs: MeshNamespace.annotateNamespace)
-    const users: NamespaceDefault[] = root.node.findAll().flatMap(c => {
-      if (!ApiObject.isApiObject(c) || c.kind !== 'Namespace' || c.apiVersion !== 'v1' || c.name !== namespace) return [];
+    // (in the tree's order, without a walk of the app for each Server: namespaceObjectsInCluster)
+    const users: NamespaceDefault[] = namespaceObjectsInCluster(scope, namespace, chart).flatMap(c => {
       const policy = makerAnnotation(c, DEFAULT_INBOUND_POLICY);
       return policy === undefined ? [] : [{ chart: Chart.of(c), policy, by: `set on the Namespace [${userPath(c)}] by its maker` }];
-    }).filter(here);
+    });
     const pick = (list: NamespaceDefault[]) => list.find(d => d.chart === chart) ?? list[0];
     if (clusterOf(chart) !== undefined) return { policy: (pick(declared) ?? pick(users))?.policy };
     // written into every cluster: each cluster's declaration (the unassigned charts' apply to every cluster)
