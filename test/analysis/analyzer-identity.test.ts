@@ -4,10 +4,12 @@
  * with `indexOf`, and keeps the answers of `service` and `waypointFor` by namespace and name. Each is compared here
  * with the algorithm it replaced (kept below, or a fresh context per question) on generated objects of any shape.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as fc from 'fast-check';
 import { MeshAnalyzer } from '../../src';
 import { AnalysisContext, Doc } from '../../src/analysis/private/context';
-import { duplicatePairs, objectKey } from '../../src/analysis/private/duplicates';
+import { CLUSTER_SCOPED_KINDS, duplicatePairs, isClusterScoped, objectKey } from '../../src/analysis/private/duplicates';
 
 /** The analyzer before: a Set of `objectKey` strings, in document order. */
 function pairsBefore(objs: any[], defaultNamespace: string): [number, number][] {
@@ -37,7 +39,7 @@ const object = fc.oneof(
     weight: 8,
     arbitrary: fc.record({
       apiVersion: value('v1', 'networking.istio.io/v1', 'networking.istio.io/v1beta1', 'security.istio.io/v1', 'a/b/c', '/v1', 'x/'),
-      kind: value('Service', 'VirtualService', 'Deployment'),
+      kind: value('Service', 'VirtualService', 'Deployment', 'Namespace'),
       metadata: fc.oneof(fc.constant(null), fc.record({ name: value('a', 'b', 'undefined', '7'), namespace: value('shop', 'default', '') }, { requiredKeys: [] })),
     }, { requiredKeys: ['kind'] }),
   },
@@ -90,6 +92,41 @@ describe('object identity in the analyzer', () => {
       'K101 3 also defined (doc 0) with different content (they differ at spec.host)',
       'K102 5 also defined (doc 0) with the same content',
     ]);
+  });
+
+  test('a cluster-scoped object is one object whatever namespace its manifest gives (the API server clears it); a namespaced one is not', () => {
+    const ns = (namespace?: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', ...(namespace ? { namespace } : {}) } });
+    expect(objectKey(ns('shop'))).toBe(objectKey(ns()));
+    expect(objectKey({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r', namespace: 'a' } }))
+      .toBe(objectKey({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }, 'b'));
+    expect(objectKey({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio', namespace: 'shop' } }))
+      .toBe(objectKey({ apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'GatewayClass', metadata: { name: 'istio' } }));
+    // namespaced kinds (and a kind of the same name in another group) keep their namespace
+    expect(objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'shop' } })).not.toBe(objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' } }));
+    expect(objectKey({ apiVersion: 'example.com/v1', kind: 'Namespace', metadata: { name: 'a', namespace: 'shop' } })).not.toBe(objectKey({ apiVersion: 'example.com/v1', kind: 'Namespace', metadata: { name: 'a' } }));
+    expect(isClusterScoped(ns())).toBe(true);
+    expect(isClusterScoped({ apiVersion: 'v1', kind: 'Service' })).toBe(false);
+  });
+
+  test('the cluster-scoped kinds include every pinned CRD of scope Cluster, and no pinned CRD of scope Namespaced', () => {
+    const dir = path.join(__dirname, '..', '..', 'schemas');
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { [gvk: string]: { file: string } };
+    const scopes = Object.entries(index).map(([gvk, { file }]) => {
+      const [group, , kind] = gvk.split('/');
+      return { key: `${group}/${kind}`, scope: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).scope };
+    });
+    expect(scopes.every(s => s.scope === 'Cluster' || s.scope === 'Namespaced')).toBe(true);
+    const cluster = scopes.filter(s => s.scope === 'Cluster').map(s => s.key);
+    expect(cluster).toContain('gateway.networking.k8s.io/GatewayClass');
+    for (const key of cluster) expect(CLUSTER_SCOPED_KINDS.has(key)).toBe(true);
+    for (const s of scopes.filter(x => x.scope === 'Namespaced')) expect(CLUSTER_SCOPED_KINDS.has(s.key)).toBe(false);
+  });
+
+  test('lint on hand-written YAML: a Namespace written twice, once with metadata.namespace, is K101', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, annotations: {linkerd.io/inject: enabled}}\n---\n'
+      + 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, namespace: shop}\n';
+    expect(MeshAnalyzer.analyzeYaml(text).findings.filter(f => f.code === 'K101').map(f => `${f.documentIndex} ${f.message.split(':')[0]}`))
+      .toEqual(['1 also defined (doc 0) with different content (they differ at metadata.annotations)']);
   });
 
   test('service and waypointFor answer what a fresh context answers, asked again and in any order', () => {

@@ -151,6 +151,26 @@ describe('Linkerd', () => {
     })).toBe('[test/telemetry] namespaceObject: got the Namespace [test/ns], but [test/MeshNamespace-shop/Namespace] already enrolls namespace shop in Linkerd; create the Namespace before the first pattern of the namespace, or pass the same object to every pattern');
   });
 
+  test('a Namespace object made after the first pattern, and passed to none, is a second one: refused at synthesis', () => {
+    // the pattern wrote shop's Namespace object (linkerd.io/inject: enabled); the user's, with the chart's namespace in
+    // its manifest, is the same cluster-scoped object: applied together, the one applied last drops the other's annotations
+    for (const annotations of [undefined, { 'config.linkerd.io/default-inbound-policy': 'deny' }]) {
+      expect(failureOf(chart => {
+        new ResilientService(chart, 'rs', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+        new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop', annotations } });
+      })).toContain('[test/ns/Resource] writes Namespace shop, which [test/MeshNamespace-shop/Namespace] writes too, with different content (they differ at metadata.');
+    }
+    expect(failureOf(chart => {
+      new ResilientService(chart, 'rs', { mesh: Mesh.istio(), service: payment(), timeout: Duration.seconds(3) });
+      new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    })).toContain('write the Namespace once: create it before the first pattern of its namespace (which then enrols it instead of writing its own)');
+    // made before the pattern: the one Namespace object, enrolled
+    const chart = shopChart();
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'shop' } });
+    new ResilientService(chart, 'rs', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+    expect(ofKind(synthValidated(chart), 'Namespace').map(o => o.metadata.annotations)).toEqual([{ 'linkerd.io/inject': 'enabled' }]);
+  });
+
   test('a namespaceObject of another namespace is refused', () => {
     expect(failureOf(chart => {
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } });

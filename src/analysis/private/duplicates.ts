@@ -8,15 +8,48 @@ function identifiable(obj: any): boolean {
 }
 
 /**
+ * The cluster-scoped kinds, `group/kind`: Kubernetes' own (`kubectl api-resources --namespaced=false`) and those of
+ * the pinned CRDs with `scope: Cluster` (Gateway API's GatewayClass; test/analysis/analyzer-identity.test.ts checks
+ * the pinned ones). The API server clears the namespace a manifest gives such an object (k8s.io/apiserver
+ * pkg/registry/rest EnsureObjectNamespaceMatchesRequestNamespace: a cluster-scoped request's namespace is none), so
+ * a Namespace object written with `metadata.namespace` (cdk8s gives every object of a chart the chart's namespace)
+ * and one without it are one object.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  '/ComponentStatus', '/Namespace', '/Node', '/PersistentVolume',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  'certificates.k8s.io/CertificateSigningRequest', 'certificates.k8s.io/ClusterTrustBundle',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
+  'node.k8s.io/RuntimeClass', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'resource.k8s.io/DeviceClass', 'resource.k8s.io/ResourceSlice', 'scheduling.k8s.io/PriorityClass',
+  'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/StorageClass', 'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/VolumeAttributesClass', 'storagemigration.k8s.io/StorageVersionMigration',
+  'gateway.networking.k8s.io/GatewayClass',
+]);
+
+/** Whether an object's kind is cluster-scoped (CLUSTER_SCOPED_KINDS). */
+export function isClusterScoped(obj: any): boolean {
+  const apiVersion = typeof obj?.apiVersion === 'string' ? obj.apiVersion : '';
+  const slash = apiVersion.indexOf('/');
+  return CLUSTER_SCOPED_KINDS.has(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${obj?.kind}`);
+}
+
+/**
  * The identity of an object in a cluster: API group (not version: `v1` and `v1beta1` of a kind are
- * one stored object), kind, namespace and name. Undefined for objects without a kind or name.
+ * one stored object), kind, namespace (none for a cluster-scoped kind, whatever the manifest says: CLUSTER_SCOPED_KINDS)
+ * and name. Undefined for objects without a kind or name.
  */
 function identityOf(obj: any, defaultNamespace: string): Identity | undefined {
   if (!identifiable(obj)) return undefined;
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
+  const ns = CLUSTER_SCOPED_KINDS.has(`${group}/${obj.kind}`) ? ''
+    : typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
   return { group, kind: obj.kind, ns, name: obj.metadata.name };
 }
 

@@ -113,7 +113,7 @@ export const KUBERNETES_RULES: AnalyzerRule[] = [
     mesh: 'any',
     kinds: ['*'],
     upstream: 'Kubernetes: one object per group, kind, namespace and name (kubectl apply: the last applied wins)',
-    summary: 'one object (API group, kind, namespace, name) is defined twice with different content: the one applied last replaces the other',
+    summary: 'one object (API group, kind, namespace, name; no namespace for a cluster-scoped kind such as Namespace, whatever its manifest says) is defined twice with different content: the one applied last replaces the other',
     check(ctx): RawFinding[] {
       return sharedDuplicates(ctx).filter(x => x.difference !== undefined).map(x => at(x.again, [],
         `also defined${where(x.first)} with different content (they differ at ${x.difference}): applied together, the one applied last replaces the other; define the object once, merging the two`));

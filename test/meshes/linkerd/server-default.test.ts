@@ -178,18 +178,21 @@ describe('linkerd: the user\'s config.linkerd.io/default-inbound-policy on the a
     return { us, eu };
   }
 
-  test('the MultiClusterExport\'s Server takes the annotation of its own cluster\'s Namespace object, in both orders', () => {
-    for (const namespacesFirst of [true, false]) {
-      const { eu } = exported('eu-west', namespacesFirst);
-      const out = synthValidated(eu);
-      expect(ofKind(out, 'Server', 'payment-8080').map(o => o.spec.accessPolicy)).toEqual(['deny']);
-      expect(MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121')).toEqual([]);
-    }
+  test('the MultiClusterExport\'s Server takes the annotation of its own cluster\'s Namespace object', () => {
+    const { eu } = exported('eu-west', true);
+    const out = synthValidated(eu);
+    expect(ofKind(out, 'Server', 'payment-8080').map(o => o.spec.accessPolicy)).toEqual(['deny']);
+    expect(MeshAnalyzer.analyzeObjects(out, { defaultNamespace: 'shop' }).findings.filter(f => f.code === 'L121')).toEqual([]);
   });
 
-  test('and not another cluster\'s, in both orders', () => {
-    for (const namespacesFirst of [true, false]) {
-      expect(accessPolicy(exported('us-west', namespacesFirst).eu, 'payment-8080')).toEqual(['all-unauthenticated']);
+  test('and not another cluster\'s', () => {
+    expect(accessPolicy(exported('us-west', true).eu, 'payment-8080')).toEqual(['all-unauthenticated']);
+  });
+
+  test('Namespace objects made after the export (whose Server enrols shop in eu-west, writing its Namespace object) are second ones: refused at synthesis', () => {
+    // (one cluster-scoped object: applied together, the one applied last drops the other's linkerd.io/inject or its default policy)
+    for (const annotated of ['eu-west', 'us-west'] as const) {
+      expect(synthError(exported(annotated, false).eu.node.root as App)).toContain('[eu-west/shop-namespace/Resource] writes Namespace shop, which [eu-west/MeshNamespace-shop/Namespace] writes too, with different content');
     }
   });
 });
@@ -235,13 +238,16 @@ describe('linkerd: a pod template\'s own config.linkerd.io/default-inbound-polic
   const namespace = (policy?: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop${policy ? `, annotations: {${DEFAULT_POLICY}: ${policy}}` : ''}}`;
   function build(docs: string[], opts: { mesh?: Mesh; before?: boolean } = {}) {
     const chart = shopChart();
-    const include = () => docs.forEach((text, i) => {
+    // before: false puts the workloads after the pattern, not the Namespace object (one made after the first pattern
+    // of its namespace is a second one, refused at synthesis)
+    const include = (namespaces: boolean) => docs.forEach((text, i) => {
       const obj = yaml.load(text) as any;
-      new ApiObject(chart, `yaml-${i}`, obj);
+      if ((obj.kind === 'Namespace') === namespaces) new ApiObject(chart, `yaml-${i}`, obj);
     });
-    if (opts.before !== false) include();
+    include(true);
+    if (opts.before !== false) include(false);
     const rs = rateLimited(chart, opts.mesh ?? Mesh.linkerd());
-    if (opts.before === false) include();
+    if (opts.before === false) include(false);
     return { chart, rs };
   }
   const written = (docs: string[], opts: { mesh?: Mesh; before?: boolean } = {}) => {
@@ -379,6 +385,41 @@ describe('linkerd: config.linkerd.io/proxy-require-identity-inbound-ports (the S
     expect(written(ns, {}).policy).toEqual(['all-authenticated']);
     expect(written(ns).policy).toEqual(['all-authenticated']);
     expect(written(ns, { [REQ]: '9090' }).policy).toEqual(['all-unauthenticated']);
+  });
+
+  // which Namespace object of the app the Server reads (LinkerdServer.namespaceAnnotations, read at synthesis through
+  // k8s-objects namespaceObjectsInCluster): one of a chart of the same cluster, never another cluster's
+  const both = { [DEFAULT_POLICY]: 'all-unauthenticated', [REQ]: '8080' };
+  test('the Namespace object of another chart of the same cluster is read', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const first = new Chart(app, 'namespaces', { namespace: 'shop', disableResourceNameHashes: true });
+    const chart = new Chart(app, 'services', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Namespace(first, 'shop-namespace', { metadata: { name: 'shop', annotations: both } });
+    rateLimited(chart, Mesh.linkerd());
+    expect(accessPolicy(chart)).toEqual(['all-authenticated']);
+  });
+
+  test('the Namespace object of another cluster is not read', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Namespace(us, 'shop-namespace', { metadata: { name: 'shop', annotations: both } });
+    new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { [DEFAULT_POLICY]: 'all-unauthenticated' } } });
+    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+    }));
+    new ResilientService(eu, 'payment-rs', { mesh: Mesh.linkerd(), service: payment, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
+    new MultiClusterExport(app, 'mc', {
+      mesh: Mesh.linkerd(),
+      failover: false,
+      clusters: [
+        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+      ],
+      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+    });
+    expect(accessPolicy(eu, 'payment-8080')).toEqual(['all-unauthenticated']);
+    // (the same with both annotations on eu-west's own: authenticated only)
   });
 });
 
