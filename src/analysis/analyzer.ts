@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Finding, Severity } from './findings';
 import { AnalysisContext, Doc } from './private/context';
-import { DUPLICATE_PAIRS, duplicatePairs } from './private/duplicates';
+import { DUPLICATE_PAIRS, duplicatePairs, isClusterScoped } from './private/duplicates';
 import { expandPaths } from './private/files';
 import { DocumentLines } from './private/lines';
 import { formatPath } from './private/path';
@@ -228,7 +228,7 @@ export class MeshAnalyzer {
           code: rule.code,
           severity: raw.severity ?? rule.severity,
           message: raw.message,
-          resource: `${o.kind} ${o.metadata?.namespace ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
+          resource: `${o.kind} ${o.metadata?.namespace && !isClusterScoped(o) ? o.metadata.namespace + '/' : ''}${o.metadata?.name ?? '<no name>'}`,
           // an item of a kind: List is reported at its path in the list (items[3].spec...)
           path: formatPath([...raw.doc.prefix ?? [], ...raw.path]),
           file: raw.doc.file,

@@ -3,7 +3,7 @@ import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalyzer } from './analyzer';
 import { Finding, Severity } from './findings';
-import { firstDifference, isClusterScoped, objectKey } from './private/duplicates';
+import { contentDifference, isClusterScoped, objectKey } from './private/duplicates';
 import { ManifestValidator } from './validator';
 import { clusterOf, markChartCluster as markCluster, sameCluster } from '../private/clusters';
 import { meshError } from '../private/errors';
@@ -296,14 +296,15 @@ export class MeshAnalysis extends Construct {
         // (a cluster-scoped object is one object whatever namespace its manifest gives: CLUSTER_SCOPED_KINDS)
         const clusterScoped = isClusterScoped(b.json);
         const what = `${b.json.kind} ${b.json.metadata?.namespace && !clusterScoped ? `${b.json.metadata.namespace}/` : ''}${b.json.metadata?.name}`;
-        const difference = firstDifference(a.json, b.json);
+        const difference = contentDifference(a.json, b.json);
         const charts = a.chart === b.chart ? '' : ` (charts ${a.chart.node.path} and ${b.chart.node.path}, one cluster)`;
         if (difference === undefined) {
           warn(`[${b.api.node.path}] writes ${what} again, with the same content as [${a.api.node.path}]${charts}: the output holds it twice (kustomize refuses duplicate objects, Argo CD warns); write it once`);
           continue;
         }
-        // a second Namespace object of a namespace: the user's, made after a pattern wrote the namespace's own
-        const advice = b.json.kind === 'Namespace' && clusterScoped
+        // a second Namespace object of a namespace beside the one a pattern wrote (the user's, made after that pattern)
+        const patterns = (x: Emitted) => x.json.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'cdk8s-mesh';
+        const advice = b.json.kind === 'Namespace' && clusterScoped && (patterns(a) || patterns(b))
           ? 'write the Namespace once: create it before the first pattern of its namespace (which then enrols it instead of writing its own), '
             + 'or leave it out and let the pattern write it'
           : 'write the object once: merge the two constructs, or give one of them another id or name '

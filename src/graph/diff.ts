@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { MeshGraph, MeshGraphOptions } from './model';
 import { GraphRoute } from './types';
+import { asStored, isClusterScoped } from '../analysis/private/duplicates';
 import { expandPaths } from '../analysis/private/files';
 import { loadManifests } from '../analysis/private/yaml';
 
@@ -284,7 +285,9 @@ export class MeshDiff {
       for (const o of list) {
         if (!o || typeof o !== 'object' || !o.kind) continue;
         const group = String(o.apiVersion ?? '').includes('/') ? `${String(o.apiVersion).split('/')[0]}/` : '';
-        m.set(`${group}${o.kind}\u0000${o.metadata?.namespace ?? options.defaultNamespace ?? 'default'}/${o.metadata?.name}`, canonical(o));
+        // (a cluster-scoped object has no namespace, whatever its manifest says: asStored)
+        const where = isClusterScoped(o) ? '' : `${o.metadata?.namespace ?? options.defaultNamespace ?? 'default'}/`;
+        m.set(`${group}${o.kind}\u0000${where}${o.metadata?.name}`, canonical(asStored(o)));
       }
       return m;
     };

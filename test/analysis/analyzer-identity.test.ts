@@ -129,6 +129,15 @@ describe('object identity in the analyzer', () => {
       .toEqual(['1 also defined (doc 0) with different content (they differ at metadata.annotations)']);
   });
 
+  test('lint: two manifests of a cluster-scoped object that differ only in metadata.namespace are the same content (K102, not K101)', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shared, namespace: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shared, namespace: b}\n';
+    const findings = MeshAnalyzer.analyzeYaml(text).findings.filter(f => f.code === 'K101' || f.code === 'K102');
+    expect(findings.map(f => `${f.code} ${f.documentIndex} ${f.resource}`)).toEqual(['K102 1 Namespace shared']);
+    // a namespaced kind: two namespaces are two objects, no finding
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: b}\n';
+    expect(MeshAnalyzer.analyzeYaml(svc).findings.filter(f => f.code === 'K101' || f.code === 'K102')).toEqual([]);
+  });
+
   test('service and waypointFor answer what a fresh context answers, asked again and in any order', () => {
     // fails on: answers kept by namespace only (or by name only), a waypoint kept for the Service that is the
     // namespace's (service undefined)

@@ -129,6 +129,17 @@ describe.each(SHOP_MESHES.map(([folder]) => folder))('cdk8s-mesh diff on the sho
   });
 });
 
+describe('MeshDiff: a cluster-scoped object has no namespace', () => {
+  test('a Namespace manifest that gains or loses metadata.namespace is the same object, unchanged; its key has no namespace', () => {
+    const ns = (namespace?: string, labels?: object) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) } });
+    expect(MeshDiff.between([ns('shop')], [ns()]).objects).toEqual([]);
+    expect(MeshDiff.between([ns('shop')], [ns(undefined, { team: 'x' })]).objects).toEqual([{ what: 'Namespace', key: 'shop', change: 'changed' }]);
+    // a namespaced object that moves namespace is removed and added
+    const svc = (namespace: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace } });
+    expect(MeshDiff.between([svc('a')], [svc('b')]).objects.map(o => `${o.change} ${o.key}`).sort()).toEqual(['added b/s', 'removed a/s']);
+  });
+});
+
 describe('cdk8s-mesh diff: entry points and external hosts', () => {
   const before = shop('istio');
 

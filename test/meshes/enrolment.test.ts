@@ -171,6 +171,28 @@ describe('Linkerd', () => {
     expect(ofKind(synthValidated(chart), 'Namespace').map(o => o.metadata.annotations)).toEqual([{ 'linkerd.io/inject': 'enabled' }]);
   });
 
+  test('two charts of one cluster writing one Namespace object, differing only in the namespace cdk8s writes into it: the same content (a warning), not a refusal', () => {
+    const app = Testing.app();
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const ns of ['a', 'b']) new kplus.Namespace(new Chart(app, ns, { namespace: ns }), 'shared', { metadata: { name: 'shared' } });
+      // (a pattern in the app: its synthesis-time checks read every chart)
+      new ResilientService(app.node.findChild('a') as Chart, 'rs', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+      expect(() => app.synth()).not.toThrow();
+      expect(stderr.mock.calls.map(c => String(c[0])).join('')).toContain('[b/shared/Resource] writes Namespace shared again, with the same content as [a/shared/Resource] (charts a and b, one cluster)');
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  test('two Namespace objects of the user\'s with different content: the general advice (no pattern wrote either)', () => {
+    const app = Testing.app();
+    new kplus.Namespace(new Chart(app, 'a', { namespace: 'a' }), 'shared', { metadata: { name: 'shared', labels: { team: 'x' } } });
+    new kplus.Namespace(new Chart(app, 'b', { namespace: 'b' }), 'shared', { metadata: { name: 'shared', labels: { team: 'y' } } });
+    new ResilientService(app.node.findChild('a') as Chart, 'rs', { mesh: Mesh.linkerd(), service: payment(), timeout: Duration.seconds(3) });
+    expect(() => app.synth()).toThrow(/\[b\/shared\/Resource\] writes Namespace shared, which \[a\/shared\/Resource\] writes too, with different content \(charts a and b, one cluster\) \(they differ at metadata\.labels\.team\): applied together, the one applied last replaces the other; write the object once: merge the two constructs/);
+  });
+
   test('a namespaceObject of another namespace is refused', () => {
     expect(failureOf(chart => {
       const ns = new kplus.Namespace(chart, 'ns', { metadata: { name: 'other' } });

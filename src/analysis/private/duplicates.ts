@@ -28,6 +28,7 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'resource.k8s.io/DeviceClass', 'resource.k8s.io/ResourceSlice', 'scheduling.k8s.io/PriorityClass',
   'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/StorageClass', 'storage.k8s.io/VolumeAttachment',
   'storage.k8s.io/VolumeAttributesClass', 'storagemigration.k8s.io/StorageVersionMigration',
+  'resource.k8s.io/DeviceTaintRule', 'internal.apiserver.k8s.io/StorageVersion', 'networking.k8s.io/ClusterCIDR', 'policy/PodSecurityPolicy',
   'gateway.networking.k8s.io/GatewayClass',
 ]);
 
@@ -36,6 +37,24 @@ export function isClusterScoped(obj: any): boolean {
   const apiVersion = typeof obj?.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
   return CLUSTER_SCOPED_KINDS.has(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${obj?.kind}`);
+}
+
+/**
+ * The object as the API server stores it, as far as its identity and content go: a cluster-scoped one without the
+ * `metadata.namespace` its manifest gives (a shallow copy; the object itself otherwise).
+ */
+export function asStored(obj: any): any {
+  if (!isClusterScoped(obj) || obj.metadata === null || typeof obj.metadata !== 'object' || !('namespace' in obj.metadata)) return obj;
+  const { namespace: _namespace, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+/**
+ * Where two copies of one object (same `objectKey`) differ as the API server stores them (`asStored`: a cluster-scoped
+ * object's manifests that differ only in `metadata.namespace` are the same content); undefined when they do not.
+ */
+export function contentDifference(a: unknown, b: unknown): string | undefined {
+  return firstDifference(asStored(a), asStored(b));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parseCidr } from '../../private/names';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, RawFinding } from '../private/context';
-import { DUPLICATE_PAIRS, duplicatePairs, firstDifference } from '../private/duplicates';
+import { contentDifference, DUPLICATE_PAIRS, duplicatePairs } from '../private/duplicates';
 import { FLAGGER_SELECTOR_LABELS } from '../private/enrolment';
 import { AnalyzerRule, arr, at } from '../private/rule';
 
@@ -18,7 +18,7 @@ function where(d: Doc): string {
  */
 function sharedDuplicates(ctx: AnalysisContext): { first: Doc; again: Doc; difference?: string }[] {
   return ctx.memo('kubernetes.duplicates', () => ctx.memo(DUPLICATE_PAIRS, () => duplicatePairs(ctx.docs, d => d.obj, ctx.assumptions.defaultNamespace))
-    .map(({ first, again }) => ({ first, again, difference: firstDifference(first.obj, again.obj) })));
+    .map(({ first, again }) => ({ first, again, difference: contentDifference(first.obj, again.obj) })));
 }
 
 /** Route kinds (Gateway API, and Linkerd's own HTTPRoute) whose parentRefs and backendRefs may name Services. */
