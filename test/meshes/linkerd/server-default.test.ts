@@ -20,6 +20,30 @@ function rateLimited(chart: Chart, mesh: Mesh): ResilientService {
 
 const accessPolicy = (chart: Chart, name = 'limited-8080') => ofKind(synthValidated(chart), 'Server', name).map(o => o.spec.accessPolicy);
 
+/** Charts us-west and eu-west of namespace shop in one app, and eu-west's payment (a cdk8s-plus Service of port 8080, pods app: payment). */
+function twoClusters() {
+  const app = new App({ outdir: Testing.app().outdir });
+  const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+  const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
+    metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
+  }));
+  return { app, us, eu, payment };
+}
+
+/** The MultiClusterExport of eu-west's payment to us-west (Linkerd writes its Server payment-8080 in eu-west). */
+function exportPayment({ app, us, eu, payment }: ReturnType<typeof twoClusters>): void {
+  new MultiClusterExport(app, 'mc', {
+    mesh: Mesh.linkerd(),
+    failover: false,
+    clusters: [
+      { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
+      { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
+    ],
+    exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
+  });
+}
+
 /** The error of synthesizing `app` ('' if none). */
 function synthError(app: App): string {
   try {
@@ -152,28 +176,15 @@ describe('linkerd: the user\'s config.linkerd.io/default-inbound-policy on the a
    * the Namespace objects created before or after the export.
    */
   function exported(annotated: 'us-west' | 'eu-west', namespacesFirst: boolean) {
-    const app = new App({ outdir: Testing.app().outdir });
-    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
-    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
-    const mesh = Mesh.linkerd();
-    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
-      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
-    }));
+    const clusters = twoClusters();
+    const { us, eu } = clusters;
     const namespaces = () => {
       for (const c of [us, eu]) {
         new kplus.Namespace(c, 'shop-namespace', { metadata: { name: 'shop', annotations: c.node.id === annotated ? { [DEFAULT_POLICY]: 'deny' } : undefined } });
       }
     };
     if (namespacesFirst) namespaces();
-    new MultiClusterExport(app, 'mc', {
-      mesh,
-      failover: false,
-      clusters: [
-        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
-        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
-      ],
-      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
-    });
+    exportPayment(clusters);
     if (!namespacesFirst) namespaces();
     return { us, eu };
   }
@@ -322,25 +333,13 @@ describe('linkerd: a pod template\'s own config.linkerd.io/default-inbound-polic
   });
 
   test('the MultiClusterExport\'s Server reads its pods too, those of its own cluster only', () => {
-    const app = new App({ outdir: Testing.app().outdir });
-    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
-    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const clusters = twoClusters();
+    const { us, eu } = clusters;
     new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { [DEFAULT_POLICY]: 'all-unauthenticated' } } });
     new ApiObject(eu, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: cluster-authenticated`).replace(/app: limited/g, 'app: payment')) as any);
     // (pods of the same labels in the other cluster never run behind eu-west's Server: not read)
     new ApiObject(us, 'payment-pods', yaml.load(workload('Deployment', 'payment', `${DEFAULT_POLICY}: deny`).replace(/app: limited/g, 'app: payment')) as any);
-    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
-      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
-    }));
-    new MultiClusterExport(app, 'mc', {
-      mesh: Mesh.linkerd(),
-      failover: false,
-      clusters: [
-        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
-        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
-      ],
-      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
-    });
+    exportPayment(clusters);
     expect(accessPolicy(eu, 'payment-8080')).toEqual(['cluster-authenticated']);
   });
 });
@@ -400,26 +399,13 @@ describe('linkerd: config.linkerd.io/proxy-require-identity-inbound-ports (the S
   });
 
   test('the Namespace object of another cluster is not read', () => {
-    const app = new App({ outdir: Testing.app().outdir });
-    const us = new Chart(app, 'us-west', { namespace: 'shop', disableResourceNameHashes: true });
-    const eu = new Chart(app, 'eu-west', { namespace: 'shop', disableResourceNameHashes: true });
+    const clusters = twoClusters();
+    const { us, eu, payment } = clusters;
     new kplus.Namespace(us, 'shop-namespace', { metadata: { name: 'shop', annotations: both } });
     new kplus.Namespace(eu, 'shop-namespace', { metadata: { name: 'shop', annotations: { [DEFAULT_POLICY]: 'all-unauthenticated' } } });
-    const payment = ServiceRef.fromService(new kplus.Service(eu, 'payment', {
-      metadata: { name: 'payment' }, ports: [{ port: 8080 }], selector: kplus.Pods.select(eu, 'pods', { labels: { app: 'payment' } }),
-    }));
     new ResilientService(eu, 'payment-rs', { mesh: Mesh.linkerd(), service: payment, timeout: Duration.seconds(2), rateLimit: { requestsPerSecond: 100 } });
-    new MultiClusterExport(app, 'mc', {
-      mesh: Mesh.linkerd(),
-      failover: false,
-      clusters: [
-        { name: 'us-west', network: 'n1', region: 'r1', services: [], chart: us },
-        { name: 'eu-west', network: 'n2', region: 'r2', services: [payment], chart: eu, gatewayAddress: '203.0.113.10' },
-      ],
-      exports: [{ service: payment, cluster: 'eu-west', consumers: ['us-west'] }],
-    });
+    exportPayment(clusters);
     expect(accessPolicy(eu, 'payment-8080')).toEqual(['all-unauthenticated']);
-    // (the same with both annotations on eu-west's own: authenticated only)
   });
 });
 
