@@ -7,6 +7,7 @@ import { contentDifference, isClusterScoped, objectKey } from './private/duplica
 import { ManifestValidator } from './validator';
 import { clusterOf, markChartCluster as markCluster, sameCluster } from '../private/clusters';
 import { meshError } from '../private/errors';
+import { MANAGED_BY } from '../private/metadata';
 import { withYamlWriter } from '../private/yaml-writer';
 
 const ID = 'cdk8s-mesh';
@@ -303,8 +304,8 @@ export class MeshAnalysis extends Construct {
           continue;
         }
         // a second Namespace object of a namespace beside the one a pattern wrote (the user's, made after that pattern)
-        const patterns = (x: Emitted) => x.json.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'cdk8s-mesh';
-        const advice = b.json.kind === 'Namespace' && clusterScoped && (patterns(a) || patterns(b))
+        const byPattern = (x: Emitted) => x.json.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY['app.kubernetes.io/managed-by'];
+        const advice = b.json.kind === 'Namespace' && clusterScoped && (byPattern(a) || byPattern(b))
           ? 'write the Namespace once: create it before the first pattern of its namespace (which then enrols it instead of writing its own), '
             + 'or leave it out and let the pattern write it'
           : 'write the object once: merge the two constructs, or give one of them another id or name '
