@@ -312,9 +312,13 @@ const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); le
   + "try { mainMs = Number(require('fs').readFileSync('/proc/' + process.pid + '/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6; } catch {} "
   + "require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, mainMs: mainMs > 0 ? mainMs : null, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
 
-/** How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). */
+/**
+ * How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 9): the ratio of two minima moves less with
+ * more runs (bench/spread.ts measures how much; issue 26, twenty-second pass: of 5 runs, lint / parse at
+ * istio-ambient-1000 was above 1.5 in 7 % of draws, of 9 in 3 %, where the minima of 40 runs gave 1.36).
+ */
 function processRuns(): number {
-  return runCount('BENCH_PROCESS_RUNS', 5);
+  return runCount('BENCH_PROCESS_RUNS', 9);
 }
 
 /**
@@ -336,7 +340,7 @@ function stealMs(): number {
  * One run of `node -e SCRIPT`, a whole process (start-up included): wall ms, CPU ms and main-thread CPU ms (its
  * EXIT_REPORT), exit status, and the machine's steal while it ran (stealMs).
  */
-function processOnce(script: string): { ms: number; cpuMs: number; mainMs: number; status: number | null; stealMs: number } {
+export function processOnce(script: string): { ms: number; cpuMs: number; mainMs: number; status: number | null; stealMs: number } {
   const steal = stealMs();
   const start = performance.now();
   const r = spawnSync(process.execPath, ['-e', `${EXIT_REPORT}\n${script}`], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
@@ -385,17 +389,20 @@ interface CliRow {
   readonly statuses: string;
 }
 
-/** `cdk8s-mesh validate` and `lint` on a file, against a js-yaml parse of it, as whole processes. */
-function cliRow(file: string): CliRow {
+/**
+ * The scripts of the three whole processes measured on a file: a js-yaml parse of it, and `cdk8s-mesh validate` and
+ * `cdk8s-mesh lint` as bin/cdk8s-mesh starts them (its one line), from lib/.
+ */
+export function cliScripts(file: string): [parse: string, validate: string, lint: string] {
   const root = path.join(__dirname, '..');
   const jsyaml = require.resolve('js-yaml');
-  // the CLI as bin/cdk8s-mesh starts it (its one line)
   const cli = (command: string) => `process.exitCode = require(${JSON.stringify(path.join(root, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify([command, file])})`;
-  const [parse, validate, lint] = processesMs([
-    `require(${JSON.stringify(jsyaml)}).loadAll(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`,
-    cli('validate'),
-    cli('lint'),
-  ]);
+  return [`require(${JSON.stringify(jsyaml)}).loadAll(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`, cli('validate'), cli('lint')];
+}
+
+/** `cdk8s-mesh validate` and `lint` on a file, against a js-yaml parse of it, as whole processes. */
+function cliRow(file: string): CliRow {
+  const [parse, validate, lint] = processesMs(cliScripts(file));
   return {
     file: path.basename(file, '.yaml'), mb: fs.statSync(file).size / 2 ** 20, parseMs: parse.ms, validateMs: validate.ms, lintMs: lint.ms,
     parseCpuMs: parse.cpuMs, validateCpuMs: validate.cpuMs, lintCpuMs: lint.cpuMs, mainMs: [parse.mainMs, validate.mainMs, lint.mainMs], stealMs: [parse.stealMs, validate.stealMs, lint.stealMs],

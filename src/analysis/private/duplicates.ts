@@ -89,32 +89,36 @@ export interface DuplicatePair<T> {
 
 /**
  * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what comparing
- * `objectKey` strings in a Set finds, without making a key string per object: the first object of each name is kept
- * by its name alone, and only the objects of a name that more than one object has are kept by their other parts
- * (no scan of the objects of one name: a `default` PeerAuthentication in every namespace).
+ * `objectKey` strings in a Set finds, without making a key string per object: the first object of each kind and name is
+ * kept by those two strings of the object alone (in a Map per kind), and only the objects of a kind and name that more
+ * than one object has are kept by their other parts (no scan of the objects of one name: a `default`
+ * PeerAuthentication in every namespace). (Issue 26, twenty-second pass: keyed by the name alone, the objects of one
+ * service, which share its name, each made their other parts' key.)
  */
 export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
-  const named = new Map<string, T>();
-  const collided = new Map<string, Map<string, T>>();
+  const byKind = new Map<string, Map<string, T>>();
+  // the objects of a kind and name that more than one has, by their other parts, keyed by the first of them
+  const collided = new Map<T, Map<string, T>>();
   const out: DuplicatePair<T>[] = [];
-  const rest = (id: Identity) => `${id.group}\u0000${id.kind}\u0000${id.ns}`;
+  const rest = (obj: any) => {
+    const id = identityOf(obj, defaultNamespace)!;
+    return `${id.group}\u0000${id.ns}`;
+  };
   for (const item of items) {
     const obj = objectOf(item);
-    // (the name first: the other parts are needed only for a name that more than one object has)
     if (!identifiable(obj)) continue;
-    const name: string = obj.metadata.name;
-    let byRest = collided.get(name);
-    if (!byRest) {
-      if (!named.has(name)) {
-        named.set(name, item);
-        continue;
-      }
-      const first = named.get(name)!;
-      byRest = new Map([[rest(identityOf(objectOf(first), defaultNamespace)!), first]]);
-      collided.set(name, byRest);
+    let byName = byKind.get(obj.kind);
+    if (!byName) byKind.set(obj.kind, byName = new Map());
+    const first = byName.get(obj.metadata.name);
+    if (first === undefined) {
+      byName.set(obj.metadata.name, item);
+      continue;
     }
-    const key = rest(identityOf(obj, defaultNamespace)!);
-    if (byRest.has(key)) out.push({ first: byRest.get(key)!, again: item });
+    let byRest = collided.get(first);
+    if (!byRest) collided.set(first, byRest = new Map([[rest(objectOf(first)), first]]));
+    const key = rest(obj);
+    const earlier = byRest.get(key);
+    if (earlier !== undefined) out.push({ first: earlier, again: item });
     else byRest.set(key, item);
   }
   return out;
