@@ -280,7 +280,7 @@ function measure(mesh: Mesh, n: number, charts = 1): Row {
 }
 
 /** The whole-process rows run lib/, the in-process ones src/: refuses a lib/ older than a file of src/ (it would measure old code). */
-function assertLibCurrent(): void {
+export function assertLibCurrent(): void {
   const root = path.join(__dirname, '..');
   const built = fs.statSync(path.join(root, 'lib', 'index.js')).mtimeMs;
   const newer = (fs.readdirSync(path.join(root, 'src'), { recursive: true }) as string[])
@@ -313,12 +313,12 @@ const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); le
   + "require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, mainMs: mainMs > 0 ? mainMs : null, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
 
 /**
- * How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 9): the ratio of two minima moves less with
- * more runs (bench/spread.ts measures how much; issue 26, twenty-second pass: of 5 runs, lint / parse at
- * istio-ambient-1000 was above 1.5 in 7 % of draws, of 9 in 3 %, where the minima of 40 runs gave 1.36).
+ * How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). bench/spread.ts shows how far the ratio of
+ * the minima of so many runs moves with the machine's load (issue 26, twenty-second pass in RESULTS.md: 9 runs did not
+ * move it less than 5 on this machine).
  */
 function processRuns(): number {
-  return runCount('BENCH_PROCESS_RUNS', 9);
+  return runCount('BENCH_PROCESS_RUNS', 5);
 }
 
 /**

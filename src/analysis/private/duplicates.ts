@@ -88,21 +88,21 @@ export interface DuplicatePair<T> {
 }
 
 /**
- * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what comparing
- * `objectKey` strings in a Set finds, without making a key string per object: the first object of each kind and name is
+ * The objects whose `objectKey` an earlier object has, each with the first of them, in order: what a Map of
+ * `objectKey` strings finds, without making a key string per object: the first object of each kind and name is
  * kept by those two strings of the object alone (in a Map per kind), and only the objects of a kind and name that more
  * than one object has are kept by their other parts (no scan of the objects of one name: a `default`
  * PeerAuthentication in every namespace). (Issue 26, twenty-second pass: keyed by the name alone, the objects of one
  * service, which share its name, each made their other parts' key.)
  */
-export function duplicatePairs<T>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
+export function duplicatePairs<T extends object>(items: readonly T[], objectOf: (item: T) => any, defaultNamespace = ''): DuplicatePair<T>[] {
   const byKind = new Map<string, Map<string, T>>();
   // the objects of a kind and name that more than one has, by their other parts, keyed by the first of them
   const collided = new Map<T, Map<string, T>>();
   const out: DuplicatePair<T>[] = [];
   const rest = (obj: any) => {
     const id = identityOf(obj, defaultNamespace)!;
-    return `${id.group}\u0000${id.ns}`;
+    return JSON.stringify([id.group, id.ns]); // (no separator a group or namespace may hold)
   };
   for (const item of items) {
     const obj = objectOf(item);
