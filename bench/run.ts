@@ -313,12 +313,11 @@ const EXIT_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); le
   + "require('fs').writeSync(3, JSON.stringify({ cpuMs: (u.user + u.system) / 1000, mainMs: mainMs > 0 ? mainMs : null, rssMb: process.resourceUsage().maxRSS / 1024 })); });";
 
 /**
- * How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 5). bench/spread.ts shows how far the ratio of
- * the minima of so many runs moves with the machine's load (issue 26, twenty-second pass in RESULTS.md: 9 runs did not
- * move it less than 5 on this machine).
+ * How many times each whole process is run (`BENCH_PROCESS_RUNS`, default 9): the ratio of two minima moves less with
+ * more runs, a little (bench/spread.ts measures how far it moves; issue 26, twenty-second pass in RESULTS.md).
  */
 function processRuns(): number {
-  return runCount('BENCH_PROCESS_RUNS', 5);
+  return runCount('BENCH_PROCESS_RUNS', 9);
 }
 
 /**

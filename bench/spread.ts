@@ -10,7 +10,8 @@
  *
  *   TS_NODE_PROJECT=test/tsconfig.json node -r ts-node/register/transpile-only bench/spread.ts [--rounds 40] [--k 5,9] [--raw OUT.json] FILE...
  *
- * --raw writes every round's wall ms (per file: parse, validate, lint, in round order) as JSON, to read them again.
+ * --raw writes every round's wall ms (per file: parse, validate, lint, in round order) and the steal ms during each
+ * process, as JSON, to read them again.
  *
  * FILE: a YAML stream, e.g. one that bench/run.ts measures (the first cluster's stream of its app). lib/ must be
  * compiled from the current src/ (npx projen compile).
@@ -62,12 +63,14 @@ const lines = [
   `| file | command | minima of all ${rounds} rounds | ${ks.map(k => `k = ${k}`).join(' | ')} | steal ms (all rounds) |`,
   `|---|---|---|${ks.map(() => '---').join('|')}|---|`,
 ];
-const raw: Record<string, { parse: number[]; validate: number[]; lint: number[] }> = {};
+const raw: Record<string, { parse: number[]; validate: number[]; lint: number[]; steal: number[][] }> = {};
 for (const file of files) {
   const scripts = cliScripts(path.resolve(file));
   const walls: number[][] = [[], [], []];
   let steal = 0;
+  const steals: number[][] = [];
   for (let r = 0; r < rounds; r++) {
+    steals.push([]);
     scripts.forEach((script, i) => {
       const run = processOnce(script);
       if (run.status !== 0) {
@@ -76,9 +79,10 @@ for (const file of files) {
       }
       walls[i].push(run.ms);
       steal += run.stealMs;
+      steals[r].push(run.stealMs);
     });
   }
-  raw[file] = { parse: walls[0], validate: walls[1], lint: walls[2] };
+  raw[file] = { parse: walls[0], validate: walls[1], lint: walls[2], steal: steals };
   (['validate', 'lint'] as const).forEach((command, c) => {
     const of = walls[c + 1];
     const all = Math.min(...of) / Math.min(...walls[0]);
