@@ -32,11 +32,16 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'gateway.networking.k8s.io/GatewayClass',
 ]);
 
-/** Whether an object's kind is cluster-scoped (CLUSTER_SCOPED_KINDS). */
-export function isClusterScoped(obj: any): boolean {
+/** The API group of a manifest (`''` for the core group, or when its apiVersion is not a string). */
+function apiGroup(obj: any): string {
   const apiVersion = typeof obj?.apiVersion === 'string' ? obj.apiVersion : '';
   const slash = apiVersion.indexOf('/');
-  return CLUSTER_SCOPED_KINDS.has(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${obj?.kind}`);
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Whether an object's kind is cluster-scoped (CLUSTER_SCOPED_KINDS). */
+export function isClusterScoped(obj: any): boolean {
+  return CLUSTER_SCOPED_KINDS.has(`${apiGroup(obj)}/${obj?.kind}`);
 }
 
 /**
@@ -64,12 +69,8 @@ export function contentDifference(a: unknown, b: unknown): string | undefined {
  */
 function identityOf(obj: any, defaultNamespace: string): Identity | undefined {
   if (!identifiable(obj)) return undefined;
-  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const ns = CLUSTER_SCOPED_KINDS.has(`${group}/${obj.kind}`) ? ''
-    : typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
-  return { group, kind: obj.kind, ns, name: obj.metadata.name };
+  const ns = isClusterScoped(obj) ? '' : typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : defaultNamespace;
+  return { group: apiGroup(obj), kind: obj.kind, ns, name: obj.metadata.name };
 }
 
 /** The identity of an object (`identityOf`) as one string. Undefined for objects without a kind or name. */
