@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'net';
 import type { ProblemList } from './errors';
+import { nodeNet } from './node-net';
 
 /** A Kubernetes name of one DNS label (namespaces, Services, most objects): at most 63 characters. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -107,14 +107,14 @@ export function labelValueProblem(value: unknown): string | undefined {
 export function parseCidr(value: unknown): { family: 4 | 6; prefix: number } | undefined {
   if (typeof value !== 'string') return undefined;
   const [ip, bits, extra] = value.split('/');
-  const family = isIP(ip);
+  const family = nodeNet().isIP(ip);
   if ((family !== 4 && family !== 6) || extra !== undefined) return undefined;
   const max = family === 4 ? 32 : 128;
   if (bits === undefined) return { family, prefix: max };
   if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return undefined;
   try {
     // BlockList refuses what isIP accepts but a subnet cannot hold (checked once more, by the same parser Node uses)
-    new BlockList().addSubnet(ip, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+    new (nodeNet().BlockList)().addSubnet(ip, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
   } catch {
     return undefined;
   }
@@ -131,7 +131,7 @@ export function cidrContains(outer: unknown, inner: unknown): boolean | undefine
   if (!o || !i) return undefined;
   if (o.family !== i.family || i.prefix < o.prefix) return false;
   const type = o.family === 4 ? 'ipv4' : 'ipv6';
-  const list = new BlockList();
+  const list = new (nodeNet().BlockList)();
   list.addSubnet(String(outer).split('/')[0], o.prefix, type);
   return list.check(String(inner).split('/')[0], type);
 }

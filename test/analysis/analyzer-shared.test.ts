@@ -15,6 +15,27 @@ const show = (findings: Finding[], codes?: string[]) => findings.filter(f => !co
   .map(f => `${f.code} ${f.resource} ${f.path} ${f.message}`);
 const skipped = (code: string, kinds: string, error: string) => `A000   rule ${code} skipped: a ${kinds} has an unexpected shape (${error}); run cdk8s-mesh validate on it`;
 
+// the match keys of the rules before the sixteenth pass, as a reference: the canonical form of { ...m } without its name
+const canonical = (v: unknown): string => {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter(k => (v as any)[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+};
+const matchKey = (m: any) => { const { name: _n, ...rest } = m && typeof m === 'object' ? m : {}; return canonical(rest); };
+/** Random matches: fields that make two matches the same or not, a name (which does not count), and odd shapes. */
+const match = fc.oneof(
+  fc.record({
+    headers: fc.option(fc.record({ 'x-user': fc.record({ exact: fc.constantFrom('a', 'b') }) }), { nil: undefined }),
+    uri: fc.option(fc.oneof(fc.record({ prefix: fc.constantFrom('/', '/a', '/ab') }), fc.record({ exact: fc.constantFrom('/a', '/b', '/ab') })), { nil: undefined }),
+    withoutHeaders: fc.option(fc.record({ 'x-bot': fc.record({ exact: fc.constantFrom('1') }) }), { nil: undefined }),
+    port: fc.option(fc.constantFrom(80, 8080), { nil: undefined }),
+    name: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined }),
+  }, { requiredKeys: [] }),
+  fc.constantFrom<any>(['x'], null, 'str', { uri: null }, { name: 'only-a-name' }, {}),
+);
+const matchLists = fc.option(fc.array(match, { minLength: 0, maxLength: 2 }), { nil: undefined, freq: 8 });
+const routes = fc.array(fc.record({ match: matchLists }), { minLength: 1, maxLength: 8 });
+
 describe('rules that share what they read', () => {
   test('each rule reading the shared destinations skips with its own first error, in the order it reads the VirtualServices', () => {
     const bad = vs('y', { hosts: ['a'], tcp: [{ route: [null] }] });
@@ -132,13 +153,7 @@ describe('rules that share what they read', () => {
   });
 
   test('I104: the same findings as with the match keys of copies without their names, on random VirtualServices', () => {
-    // the rule before this pass, as a reference: matchKey = the canonical form of { ...m } without name
-    const canonical = (v: unknown): string => {
-      if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-      if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter(k => (v as any)[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
-      return JSON.stringify(v) ?? 'null';
-    };
-    const matchKey = (m: any) => { const { name: _n, ...rest } = m && typeof m === 'object' ? m : {}; return canonical(rest); };
+    // the rule before this pass, as a reference (matchKey above)
     const reference = (spec: any): string[] => ['http', 'tcp', 'tls'].flatMap(kind => {
       const out: string[] = [];
       const seen = new Map<string, number>();
@@ -153,21 +168,56 @@ describe('rules that share what they read', () => {
       });
       return out;
     });
-    const match = fc.oneof(
-      fc.record({
-        headers: fc.option(fc.record({ 'x-user': fc.record({ exact: fc.constantFrom('a', 'b') }) }), { nil: undefined }),
-        uri: fc.option(fc.oneof(fc.record({ prefix: fc.constantFrom('/', '/a') }), fc.record({ exact: fc.constantFrom('/a', '/b') })), { nil: undefined }),
-        withoutHeaders: fc.option(fc.record({ 'x-bot': fc.record({ exact: fc.constantFrom('1') }) }), { nil: undefined }),
-        port: fc.option(fc.constantFrom(80, 8080), { nil: undefined }),
-        name: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined }),
-      }, { requiredKeys: [] }),
-      fc.constantFrom<any>(['x'], null, 'str', { uri: null }, { name: 'only-a-name' }, {}),
-    );
-    const matches = fc.option(fc.array(match, { minLength: 0, maxLength: 2 }), { nil: undefined, freq: 8 });
-    const routes = fc.array(fc.record({ match: matches }), { minLength: 1, maxLength: 8 });
     fc.assert(fc.property(routes, routes, (http, tcp) => {
       const spec = { hosts: ['a'], http: http.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })), tcp: tcp.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })) };
       expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)]).findings, ['I104']).map(l => l.replace('I104 VirtualService shop/x ', ''))).toEqual(reference(spec));
     }), { numRuns: 400, seed: 2607 });
+  });
+
+  test('I105: the same findings as a reference that keys each match itself and scans the earlier ones, on random VirtualServices', () => {
+    // issue 26, twenty-third pass: I104 and I105 read one table of keys and first rules per VirtualService; the reference
+    // keeps its own map of the keys read so far and scans every earlier URI prefix
+    const reference = (http: any[]): string[] => {
+      const out: string[] = [];
+      const seen = new Map<string, number>();
+      const prefixes: { i: number; prefix: string; rest: string }[] = [];
+      http.forEach((r, i) => (Array.isArray(r.match) ? r.match : []).forEach((m: any, j: number) => {
+        const key = matchKey(m);
+        const rest = m && typeof m === 'object' ? matchKey({ ...m, uri: undefined }) : '';
+        const uri = m?.uri?.prefix ?? m?.uri?.exact;
+        const at = `spec.http[${i}].match[${j}]`;
+        if (seen.has(key) && seen.get(key) !== i) {
+          out.push(`${at} this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`);
+        } else if (typeof uri === 'string') {
+          const p = prefixes.find(e => e.i !== i && e.rest === rest && uri.startsWith(e.prefix) && key !== matchKey({ ...m, uri: { prefix: e.prefix } }));
+          if (p) out.push(`${at} the URI prefix ${JSON.stringify(p.prefix)} of http[${p.i}] already matches every request this match takes: move this rule above http[${p.i}]`);
+        }
+        if (!seen.has(key)) seen.set(key, i);
+        if (typeof m?.uri?.prefix === 'string') prefixes.push({ i, prefix: m.uri.prefix, rest });
+      }));
+      return out;
+    };
+    // (more URIs and fewer other fields than `match`, so that earlier prefixes with the same other conditions are met)
+    const uriMatch = fc.oneof({
+      weight: 4,
+      arbitrary: fc.record({
+        uri: fc.oneof(fc.record({ prefix: fc.constantFrom('/', '/a', '/ab') }), fc.record({ exact: fc.constantFrom('/a', '/b', '/ab') })),
+        headers: fc.option(fc.record({ 'x-user': fc.record({ exact: fc.constantFrom('a') }) }), { nil: undefined, freq: 2 }),
+        name: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined, freq: 2 }),
+      }, { requiredKeys: ['uri'] }),
+    }, { weight: 1, arbitrary: match });
+    const uriMatchLists = fc.option(fc.array(uriMatch, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 8 });
+    const uriRoutes = fc.array(fc.record({ match: uriMatchLists }), { minLength: 1, maxLength: 8 });
+    const found = { same: 0, prefix: 0 };
+    fc.assert(fc.property(fc.oneof(routes, uriRoutes), http => {
+      const spec = { hosts: ['a'], http: http.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })) };
+      const expected = reference(spec.http);
+      found.same += expected.filter(l => l.includes(' is the same as ')).length;
+      found.prefix += expected.filter(l => l.includes(' the URI prefix ')).length;
+      expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)]).findings, ['I105']).map(l => l.replace('I105 VirtualService shop/x ', ''))).toEqual(expected);
+    }), { numRuns: 600, seed: 2623 });
+    // (the cases reach both findings: a repeated match and a shadowing prefix)
+    expect(found.same).toBeGreaterThan(50);
+    expect(found.prefix).toBeGreaterThan(50);
   });
 });

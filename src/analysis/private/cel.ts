@@ -1,8 +1,8 @@
-import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
 import { BAIL, compileNative } from './cel-native';
 import { ValidationCodes } from '../findings';
 import { PathLink, pathOf } from './path';
+import { nodeNet } from '../../private/node-net';
 
 /**
  * The Kubernetes CEL library functions the pinned CRDs use, on top of the CEL standard library and
@@ -83,7 +83,7 @@ function celEnvironment(): ReturnType<typeof Cel.celEnv> {
     celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) {
       return parseUrl(this).pathname;
     }),
-    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0),
+    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => nodeNet().isIP(s) !== 0),
   ];
   return env = celEnv({ funcs: [...strings, ...K8S_FUNCS] });
 }

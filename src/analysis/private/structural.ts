@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -7,6 +6,7 @@ import { fieldSchema } from './cel';
 import { nativePattern } from './cel-native';
 import { ValidationCodes } from '../findings';
 import { formatPath, PathLink, pathOf } from './path';
+import { nodeNet } from '../../private/node-net';
 
 /** A pinned schema as written by scripts/import-crds.ts. */
 export interface PinnedSchema {
@@ -154,8 +154,8 @@ export const FORMATS: Record<string, true | RegExp | ((s: string) => boolean)> =
   'date-time': RFC3339,
   'duration': GO_DURATION,
   'byte': BASE64,
-  'ipv4': (s: string) => isIPv4(s),
-  'ipv6': (s: string) => isIPv6(s),
+  'ipv4': (s: string) => nodeNet().isIPv4(s),
+  'ipv6': (s: string) => nodeNet().isIPv6(s),
 };
 
 /**

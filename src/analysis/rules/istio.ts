@@ -1,4 +1,4 @@
-import * as net from 'net';
+import { nodeNet } from '../../private/node-net';
 import { Severity } from '../findings';
 import { AnalysisContext, Doc, groupBy, hostsOverlap, istioGatewayHosts, RawFinding, selects } from '../private/context';
 import { podPortsOf, workloadsOf } from '../private/enrolment';
@@ -263,7 +263,7 @@ function isDnsLabel(s: unknown): boolean {
 }
 
 function isIp(s: string): boolean {
-  return net.isIP(s) !== 0;
+  return nodeNet().isIP(s) !== 0;
 }
 
 /** pkg/config/validation/agent ValidateWildcardDomain: a wildcard only as the whole first label. */
@@ -341,14 +341,22 @@ class SharedWalkOutcome {
   private readonly findings: RawFinding[] = [];
   private failure?: { error: unknown };
 
-  /** Runs the rule's part for one object, unless the rule has already met an error. */
-  public run(part: (out: RawFinding[]) => void): void {
+  /**
+   * Runs the rule's part for one VirtualService, unless the rule has already met an error (the part and its arguments
+   * apart, not a closure per VirtualService).
+   */
+  public run(part: (vs: Doc, table: MatchTable | undefined, out: RawFinding[]) => void, vs: Doc, table: MatchTable | undefined): void {
     if (this.failure) return;
     try {
-      part(this.findings);
+      part(vs, table, this.findings);
     } catch (error) {
-      this.failure = { error };
+      this.fail(error);
     }
+  }
+
+  /** The rule stops at this error. */
+  public fail(error: unknown): void {
+    this.failure ??= { error };
   }
 
   /** The rule's findings, or its error thrown. */
@@ -364,12 +372,64 @@ function simpleMatch(m: unknown): m is object {
 }
 
 /**
- * I104, I105 and I156 in one walk of each VirtualService: I104 and I105 compare its HTTP matches by the same key, and a
- * match without a URI or a name (the most common) gets its key, its canonical form, once for both (and I156 reads it for
- * regexes) instead of once per rule (issue 26, sixteenth pass: the canonical forms were a third of the Istio rules'
- * time). The keys live only while their VirtualService is walked (a key kept to the end of the analysis costs the
- * scavenges more than making it, seventh pass). Each rule reads in its own order and stops at its own first error, as
- * when it walked alone.
+ * The HTTP matches of one VirtualService, keyed once for I104 and I105 (and read by I156): what both compare.
+ * Made for the rules of `http` that are objects (the others have no match either rule reads).
+ */
+interface MatchTable {
+  /** `keys[i][j]`: matchKey of http[i].match[j] (a simple match's canonical form, another's matchParts key). */
+  readonly keys: string[][];
+  /**
+   * The first rule (i) with a match of each key. A match repeats an earlier rule's when its key's first rule is before
+   * its own: what I104 and I105 each found with a map filled as they went, the same answers from one map filled ahead.
+   */
+  readonly first: Map<string, number>;
+  /** `parts[i][j]`: matchParts of a match that is an object with a URI or a name (I105 reads its URI prefix). */
+  readonly parts: ReturnType<typeof matchParts>[][];
+}
+
+/**
+ * The MatchTable of a VirtualService. For the JSON data of manifests a match's matchParts key is its matchKey (see
+ * matchParts), so the one key serves I104 (matchKey) and I105 (matchParts for a match with a URI or a name).
+ */
+function matchTable(vs: Doc): MatchTable {
+  const http = arr(vs.obj.spec?.http);
+  const keys: string[][] = [];
+  const parts: ReturnType<typeof matchParts>[][] = [];
+  const first = new Map<string, number>();
+  for (let i = 0; i < http.length; i++) {
+    const r = http[i];
+    if (!(i in http) || !r || typeof r !== 'object') continue;
+    const matches = arr(r.match);
+    const row: string[] = [];
+    for (let j = 0; j < matches.length; j++) {
+      if (!(j in matches)) continue;
+      const m = matches[j];
+      let key: string;
+      if (simpleMatch(m)) {
+        key = canonical(m);
+      } else if (plainMatch(m)) {
+        const p = matchParts(m);
+        (parts[i] ??= [])[j] = p;
+        key = p.key;
+      } else {
+        key = matchKey(m);
+      }
+      row[j] = key;
+      if (!first.has(key)) first.set(key, i);
+    }
+    keys[i] = row;
+  }
+  return { keys, first, parts };
+}
+
+/**
+ * I104, I105 and I156 in one walk of each VirtualService: I104 and I105 compare its HTTP matches by the same key, made
+ * once for both (its MatchTable: issue 26, twenty-third pass; before, each filled a map of its own, and the keys of
+ * matches with a URI were made twice) and read by I156 for regexes (issue 26, sixteenth pass: the canonical forms were a
+ * third of the Istio rules' time). The table lives only while its VirtualService is walked (a key kept to the end of
+ * the analysis costs the scavenges more than making it, seventh pass). Each rule reads in its own order and stops at its
+ * own first error, as when it walked alone; a table that cannot be made (a match that is no JSON data, e.g. an object
+ * that contains itself) stops I104 and I105, which both key every match, and I156 reads every match then.
  */
 function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: SharedWalkOutcome; I156: SharedWalkOutcome } {
   return ctx.memo('istio.matchRules', () => {
@@ -379,78 +439,82 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
     // (a rule left out of the analysis, e.g. below --min-severity, is not walked for)
     const [with104, with105, with156] = [ctx.runs('I104'), ctx.runs('I105'), ctx.runs('I156')];
     for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
-      const made: string[][] = [];
-      const keys: SimpleKeys = {
-        // the key of http[i].match[j] when it is a simple match, made by the first of I104 and I105 that reads it
-        of: (i, j, m) => ((made[i] ??= [])[j] ??= canonical(m)),
-        made: (i, j) => made[i]?.[j],
-      };
-      if (with104) I104.run(out => unreachableRules(vs, keys, out));
-      if (with105) I105.run(out => ineffectiveMatches(vs, keys, out));
-      if (with156) I156.run(out => rejectedHostsAndRegexes(vs, keys, out));
+      let table: MatchTable | undefined;
+      if (with104 || with105) {
+        try {
+          table = matchTable(vs);
+        } catch (error) {
+          I104.fail(error);
+          I105.fail(error);
+        }
+      }
+      if (with104) I104.run(unreachableRules, vs, table);
+      if (with105) I105.run(ineffectiveMatches, vs, table);
+      if (with156) I156.run(rejectedHostsAndRegexes, vs, table);
     }
     return { I104, I105, I156 };
   });
 }
 
-/** The keys of a VirtualService's simple HTTP matches (http[i].match[j]), made once for I104 and I105. */
-interface SimpleKeys {
-  /** The key of a simple match, made if it is not yet. */
-  of(i: number, j: number, m: object): string;
-  /** The key if I104 or I105 made it, else undefined. */
-  made(i: number, j: number): string | undefined;
-}
-
 /**
  * I156 on one VirtualService: pkg/config/validation validateVirtualService's wildcard host on the mesh gateway and RE2
- * regex matches. A simple match whose key (its canonical JSON), when I104 or I105 made it, has no `"regex"` key has no
- * regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable fields: the
- * YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
+ * regex matches. A match whose key (its canonical JSON, without its name), when the table was made, has no `"regex"`
+ * key has no regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable
+ * fields: the YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
  */
-function rejectedHostsAndRegexes(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
+function rejectedHostsAndRegexes(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
   const gws = arr(vs.obj.spec?.gateways);
   if (!gws.length || gws.includes('mesh')) {
-    arr(vs.obj.spec?.hosts).forEach((h: unknown, i: number) => {
-      if (h === '*') out.push(at(vs, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
-    });
+    const hosts = arr(vs.obj.spec?.hosts);
+    for (let i = 0; i < hosts.length; i++) {
+      if (i in hosts && hosts[i] === '*') out.push(at(vs, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
+    }
   }
-  const check = (i: number, j: number, path: (string | number)[], v: any) => {
-    const e = typeof v?.regex === 'string' ? re2Error(v.regex) : undefined;
-    if (e) out.push(at(vs, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
-  };
   const http = arr(vs.obj.spec?.http);
   for (let i = 0; i < http.length; i++) {
     const matches = i in http ? arr(http[i]?.match) : [];
     for (let j = 0; j < matches.length; j++) {
       const m = matches[j];
       if (!(j in matches) || m === null || typeof m !== 'object') continue;
-      const key = keys.made(i, j);
+      const key = table?.keys[i]?.[j];
       if (key !== undefined && !key.includes('"regex"')) continue;
       // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
       // are sorted by path after the rules, so the order they are made in does not show)
       for (const k of Object.keys(m)) {
         if (k === 'uri' || k === 'scheme' || k === 'method' || k === 'authority') {
-          if (typeof m[k]?.regex === 'string') check(i, j, [k], m[k]);
+          if (typeof m[k]?.regex === 'string') regexFinding(vs, i, j, [k], m[k].regex, out);
         } else if (k === 'headers' || k === 'queryParams' || k === 'withoutHeaders') {
           const byName = m[k];
           if (!byName || typeof byName !== 'object') continue;
-          for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') check(i, j, [k, name], byName[name]);
+          for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') regexFinding(vs, i, j, [k, name], byName[name].regex, out);
         }
       }
     }
   }
 }
 
+/** I156's finding on a regex of http[i].match[j] at `path` that RE2 does not compile. */
+function regexFinding(vs: Doc, i: number, j: number, path: (string | number)[], regex: string, out: RawFinding[]): void {
+  const e = re2Error(regex);
+  if (e) out.push(at(vs, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
+}
+
+const ROUTE_KINDS = ['http', 'tcp', 'tls'];
+
 /**
  * I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). Plain loops:
  * this runs once per VirtualService, and the closures of a forEach per rule and a map per match were among the largest
- * code V8 optimized in a lint (issue 26, sixteenth pass).
+ * code V8 optimized in a lint (issue 26, sixteenth pass). The HTTP matches' keys and first rules are the table's; the
+ * TCP and TLS ones (rare) are keyed here.
  */
-function unreachableRules(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
-  for (const kind of ['http', 'tcp', 'tls']) {
-    const seen = new Map<string, number>();
-    let catchAll = -1;
+function unreachableRules(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
+  for (const kind of ROUTE_KINDS) {
     const list = arr(vs.obj.spec?.[kind]);
+    if (!list.length) continue;
+    const http = kind === 'http';
+    // (TCP and TLS: the first rule of each key of the rules read so far)
+    const seen = http ? undefined : new Map<string, number>();
+    let catchAll = -1;
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
       if (!(i in list) || !r || typeof r !== 'object') continue;
@@ -466,43 +530,47 @@ function unreachableRules(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
       // the rules of the earlier matches this rule's matches repeat, while every one repeats one
       // (a hole of a sparse list, which only an object of the API can have, is no match: a list of holes repeats nothing)
       let earlier: number[] | undefined = [];
-      const ruleKeys: string[] = [];
+      const row = http ? table!.keys[i] : undefined;
+      const ruleKeys: string[] | undefined = http ? undefined : [];
       for (let j = 0; j < matches.length; j++) {
         if (!(j in matches)) continue;
-        const m = matches[j];
-        // (a simple match's key is matchKey's: its canonical form)
-        const key = kind === 'http' && simpleMatch(m) ? keys.of(i, j, m) : matchKey(m);
-        ruleKeys.push(key);
-        const e = seen.get(key);
+        let e: number | undefined;
+        if (row) {
+          const f = table!.first.get(row[j])!;
+          e = f < i ? f : undefined;
+        } else {
+          const key = matchKey(matches[j]);
+          ruleKeys!.push(key);
+          e = seen!.get(key);
+        }
         if (e === undefined) earlier = undefined;
         else earlier?.push(e);
       }
       if (earlier?.length) {
         out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
       }
-      for (const k of ruleKeys) if (!seen.has(k)) seen.set(k, i);
+      if (ruleKeys) for (const k of ruleKeys) if (!seen!.has(k)) seen!.set(k, i);
     }
   }
 }
 
-/** What I105 has read of a VirtualService's matches so far. */
-interface MatchesRead {
-  /** The first rule of each key. */
-  readonly seen: Map<string, number>;
+/** What I105 has read of a VirtualService's URI prefixes so far. */
+interface PrefixesRead {
   readonly prefixes: { i: number; prefix: string; rest: string; seq: number }[];
   /**
    * The prefixes by their other conditions, then by the prefix itself (with the lengths present): the earlier prefixes
    * of a URI are looked up, not scanned (a shared ingress VirtualService has a match per service).
    */
-  readonly byRest: Map<string, { lengths: Set<number>; byPrefix: Map<string, MatchesRead['prefixes']> }>;
+  readonly byRest: Map<string, { lengths: Set<number>; byPrefix: Map<string, PrefixesRead['prefixes']> }>;
 }
 
 /**
  * I105 on one VirtualService. A simple match (no URI, no name: most matches) can only repeat an earlier one: it is
  * checked in the loop, and only a match with a URI (or a name, or not an object) takes the general path.
  */
-function ineffectiveMatches(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void {
-  const read: MatchesRead = { seen: new Map(), prefixes: [], byRest: new Map() };
+function ineffectiveMatches(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
+  const { keys, first, parts } = table!;
+  let read: PrefixesRead | undefined;
   const http = arr(vs.obj.spec?.http);
   for (let i = 0; i < http.length; i++) {
     if (!(i in http)) continue;
@@ -511,29 +579,30 @@ function ineffectiveMatches(vs: Doc, keys: SimpleKeys, out: RawFinding[]): void 
       if (!(j in matches)) continue;
       const m = matches[j];
       if (!simpleMatch(m)) {
-        ineffectiveMatch(vs, i, j, m, read, out);
+        ineffectiveMatch(vs, i, j, m, keys[i][j], first.get(keys[i][j])!, parts[i]?.[j], read ??= { prefixes: [], byRest: new Map() }, out);
         continue;
       }
-      const key = keys.of(i, j, m);
-      const first = read.seen.get(key);
-      if (first === undefined) read.seen.set(key, i);
-      else if (first !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
+      // (the key's first rule is this one or an earlier one)
+      const f = first.get(keys[i][j])!;
+      if (f !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${f}], which is tried first: remove it or make it more specific`));
     }
   }
 }
 
-/** I105 on a match that is not simple (it has a URI or a name, or is not an object). */
-function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, read: MatchesRead, out: RawFinding[]): void {
-  const { seen, prefixes, byRest } = read;
+/**
+ * I105 on a match that is not simple (it has a URI or a name, or is not an object): `key` is its key, `firstRule` the
+ * first rule with a match of that key, `parts` its matchParts when it is an object.
+ */
+function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, key: string, firstRule: number, parts: ReturnType<typeof matchParts> | undefined,
+  read: PrefixesRead, out: RawFinding[]): void {
+  const { prefixes, byRest } = read;
   // (the keys of the match with another URI, without copies of the match, when it is an object)
-  const parts = plainMatch(m) ? matchParts(m) : undefined;
-  const key = parts ? parts.key : matchKey(m);
   const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
   const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
   const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
   // an earlier prefix with the same other conditions takes every request this match takes (unless it is the same
   // match): the first such prefix, in the order of the matches
-  let shadow: MatchesRead['prefixes'][number] | undefined;
+  let shadow: PrefixesRead['prefixes'][number] | undefined;
   if (typeof uri === 'string') {
     const group = byRest.get(rest);
     for (const length of group?.lengths ?? []) {
@@ -545,12 +614,11 @@ function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, read: MatchesRe
   } else if (uri !== undefined) {
     shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== keyWith(p.prefix));
   }
-  if (seen.has(key) && seen.get(key) !== i) {
-    out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${seen.get(key)}], which is tried first: remove it or make it more specific`));
+  if (firstRule !== i) {
+    out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${firstRule}], which is tried first: remove it or make it more specific`));
   } else if (shadow) {
     out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
   }
-  if (!seen.has(key)) seen.set(key, i);
   if (typeof m?.uri?.prefix === 'string') {
     const p = { i, prefix: m.uri.prefix as string, rest, seq: prefixes.length };
     prefixes.push(p);
@@ -1706,7 +1774,7 @@ export const ISTIO_RULES: AnalyzerRule[] = [
       const out: RawFinding[] = [];
       arr(s.addresses).forEach((a: unknown, i: number) => {
         const [ip, bits, more] = String(a).split('/');
-        const max = net.isIPv4(ip) ? 32 : 128;
+        const max = nodeNet().isIPv4(ip) ? 32 : 128;
         const ok = typeof a === 'string' && isIp(ip) && more === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
         if (!ok) out.push(at(d, ['spec', 'addresses', i], `${JSON.stringify(a)} is not a valid IP or CIDR block`));
       });
