@@ -2,8 +2,10 @@
  * Issue 26, seventh pass: the analyzer makes some things once for several rules (the destinations of a VirtualService
  * for I101, I102 and I132, the DestinationRules by host for I101 and I146, the duplicates for K101 and K102); sixteenth
  * pass: I104, I105 and I156 walk each VirtualService together, I104 and I105 making the key of a simple match once,
- * while the walk is on that VirtualService. The findings must be those of each rule making its own: the same findings
- * and, on shapes a rule does not expect, the same A000 message (the first error in the order the rule read).
+ * while the walk is on that VirtualService; twenty-third pass: the keys of all its HTTP matches and the first rule of
+ * each, made ahead once for both, where that gives the answers each rule gave alone. The findings must be those of each
+ * rule making its own: the same findings and, on shapes a rule does not expect, the same A000 message (the first error in
+ * the order the rule read).
  */
 import * as fc from 'fast-check';
 import { Finding, MeshAnalyzer, Severity } from '../../src';
@@ -115,7 +117,7 @@ describe('rules that share what they read', () => {
       http: [
         { match: [{ headers: { 'x-a': { regex: '(?<=a)b' } } }, { method: { exact: 'GET' } }], route: [route] },
         { match: [{ queryParams: { q: { regex: '\\1' } }, method: { regex: 'GET|POST' } }], route: [route] },
-        // after a catch-all: I104 makes no key for these
+        // after a catch-all (I104 stops there; I105 reads on)
         { route: [route] },
         { match: [{ authority: { regex: '(?=x)' } }], route: [route] },
       ],
@@ -141,6 +143,28 @@ describe('rules that share what they read', () => {
         'I156 VirtualService shop/s spec.http[0].match[0].headers.h.regex "("',
       ]);
     }
+  });
+
+  test('where keys made ahead would not answer as each rule did alone (values from the API), each rule keys its matches as it reads', () => {
+    const route = [{ destination: { host: 'a' } }];
+    const run = (spec: any, options = {}) => show(MeshAnalyzer.analyzeObjects([vs('x', spec)], options).findings, ['I104', 'I105']).map(l => l.slice(0, 110));
+    const catchAll = 'I104 VirtualService shop/x spec.http[1] http[0] matches every request, so this rule is never reached: move the';
+    // a key JSON cannot write, in a rule after a catch-all: I104 stops at the catch-all and never keys it; I105 fails there
+    const bigint = { hosts: ['a'], http: [{ route }, { match: [{ headers: { h: { exact: BigInt(1) } } }], route }] };
+    expect(run(bigint)).toEqual([catchAll, skipped('I105', 'VirtualService', 'Do not know how to serialize a BigInt').slice(0, 110)]);
+    expect(run(bigint, { minSeverity: Severity.WARNING })).toEqual([catchAll]);
+    // nesting deeper than the stack, after a catch-all: the same
+    const deep = { hosts: ['a'], http: [{ route }, { match: [{ headers: { h: JSON.parse('['.repeat(20000) + ']'.repeat(20000)) } }], route }] };
+    expect(run(deep)).toEqual([catchAll, skipped('I105', 'VirtualService', 'Maximum call stack size exceeded').slice(0, 110)]);
+    // I105 stops at its own first error (a null rule), before the key it cannot make
+    const nullFirst = { hosts: ['a'], http: [null, { match: [{ headers: { h: { exact: BigInt(1) } } }], route }] };
+    expect(run(nullFirst).filter(l => l.includes('I105'))).toEqual([skipped('I105', 'VirtualService', 'Cannot read properties of null (reading \'match\')').slice(0, 110)]);
+    // a match with a URI and a field that is a function: I104 keys it as JSON.stringify writes it (without that field)
+    const fn = { hosts: ['a'], http: [{ match: [{ uri: { prefix: '/a' }, z: () => 0 }], route }, { match: [{ uri: { prefix: '/a' } }], route }] };
+    expect(run(fn)).toEqual(['I104 VirtualService shop/x spec.http[1] every match of this rule repeats one of http[0], which is tried first: this rule is never reached'.slice(0, 110)]);
+    // a rule that is a function: I104 skips it, I105 reads its matches
+    const fnRule = { hosts: ['a'], http: [Object.assign(() => 0, { match: [{ uri: { prefix: '/a' } }] }), { match: [{ uri: { prefix: '/a' } }], route }] };
+    expect(run(fnRule)).toEqual(['I105 VirtualService shop/x spec.http[1].match[0] this match is the same as one in http[0], which is tried first: remove it'.slice(0, 110)]);
   });
 
   test('K101 and K102 from one search for duplicates', () => {

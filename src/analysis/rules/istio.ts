@@ -202,7 +202,7 @@ function canonicalByHand(v: unknown): string {
 /**
  * A match without its name (names do not change what a match matches). Not memoized across the analysis: keeping the
  * keys of every match alive until its end (a WeakMap) cost the scavenges more than making them (issue 26, seventh
- * pass); I104 and I105 share the keys of simple matches while they walk a VirtualService (matchRules).
+ * pass); I104 and I105 share the keys of a VirtualService's matches while they walk it (matchRules).
  */
 function matchKey(m: any): string {
   // without a name, the key is the match's canonical form (JSON.stringify's, when its keys are in order)
@@ -345,18 +345,13 @@ class SharedWalkOutcome {
    * Runs the rule's part for one VirtualService, unless the rule has already met an error (the part and its arguments
    * apart, not a closure per VirtualService).
    */
-  public run(part: (vs: Doc, table: MatchTable | undefined, out: RawFinding[]) => void, vs: Doc, table: MatchTable | undefined): void {
+  public run(part: (vs: Doc, keys: MatchKeys, out: RawFinding[]) => void, vs: Doc, keys: MatchKeys): void {
     if (this.failure) return;
     try {
-      part(vs, table, this.findings);
+      part(vs, keys, this.findings);
     } catch (error) {
-      this.fail(error);
+      this.failure = { error };
     }
-  }
-
-  /** The rule stops at this error. */
-  public fail(error: unknown): void {
-    this.failure ??= { error };
   }
 
   /** The rule's findings, or its error thrown. */
@@ -371,65 +366,163 @@ function simpleMatch(m: unknown): m is object {
   return plainMatch(m) && (m as any).uri === undefined && (m as any).name === undefined;
 }
 
+type Parts = ReturnType<typeof matchParts>;
+
 /**
- * The HTTP matches of one VirtualService, keyed once for I104 and I105 (and read by I156): what both compare.
- * Made for the rules of `http` that are objects (the others have no match either rule reads).
+ * How I104 and I105 learn whether an HTTP match repeats one of an earlier rule: both compare the matches' keys, and the
+ * first rule with a match of each key. A TableKeys answers from a table made ahead, once for both; an OwnKeys as each
+ * rule made them itself, in its own order (see matchRules).
  */
-interface MatchTable {
-  /** `keys[i][j]`: matchKey of http[i].match[j] (a simple match's canonical form, another's matchParts key). */
-  readonly keys: string[][];
-  /**
-   * The first rule (i) with a match of each key. A match repeats an earlier rule's when its key's first rule is before
-   * its own: what I104 and I105 each found with a map filled as they went, the same answers from one map filled ahead.
-   */
-  readonly first: Map<string, number>;
-  /** `parts[i][j]`: matchParts of a match that is an object with a URI or a name (I105 reads its URI prefix). */
-  readonly parts: ReturnType<typeof matchParts>[][];
+interface MatchKeys {
+  /** The key of a simple match (its canonical form) if a rule has made it, for I156. */
+  simpleKey(i: number, j: number): string | undefined;
+  /** I104: the earlier rule (before i) with a match of the key of http[i].match[j] (m), else undefined. */
+  earlier104(i: number, j: number, m: unknown): number | undefined;
+  /** I104: rule i is read: its matches' keys count for the rules after it. */
+  read104(i: number): void;
+  /** I105: the key of http[i].match[j] (m): a simple match's canonical form, another's matchParts key or matchKey. */
+  key105(i: number, j: number, m: unknown): string;
+  /** I105: the matchParts of http[i].match[j] (m) when it is an object that is not simple. */
+  parts105(i: number, j: number, m: object): Parts;
+  /** I105: the first rule with a match of this key, i when none before it (rule i's match of the key counted). */
+  first105(key: string, i: number): number;
 }
 
 /**
- * The MatchTable of a VirtualService. For the JSON data of manifests a match's matchParts key is its matchKey (see
- * matchParts), so the one key serves I104 (matchKey) and I105 (matchParts for a match with a URI or a name).
+ * The HTTP matches of a VirtualService keyed ahead, once for I104 and I105 (issue 26, twenty-third pass; before, each
+ * filled a map of its own, and the keys of matches with a URI were made twice): `keys[i][j]`, the key of every match
+ * of every rule that is an object, and `first`, the first rule with a match of each key. A rule at http[i] finds that a
+ * key's first rule is before i exactly when its own map, filled as it read, held the key (it reads in the same order).
+ * Made only where it gives the answers each rule gave alone (tableOf): I104 keyed a match with a URI or a name by
+ * matchKey, I105 by matchParts, the same key for the data of manifests.
  */
-function matchTable(vs: Doc): MatchTable {
+class TableKeys implements MatchKeys {
+  constructor(private readonly keys: string[][], private readonly parts: Parts[][], private readonly first: Map<string, number>,
+    private readonly simple: boolean[][]) {}
+
+  public simpleKey(i: number, j: number): string | undefined {
+    return this.simple[i]?.[j] ? this.keys[i][j] : undefined;
+  }
+
+  public earlier104(i: number, j: number): number | undefined {
+    const f = this.first.get(this.keys[i][j])!;
+    return f < i ? f : undefined;
+  }
+
+  public read104(): void {}
+
+  public key105(i: number, j: number): string {
+    return this.keys[i][j];
+  }
+
+  public parts105(i: number, j: number): Parts {
+    return this.parts[i][j];
+  }
+
+  public first105(key: string): number {
+    return this.first.get(key)!;
+  }
+}
+
+/**
+ * The table of a VirtualService's HTTP matches, or undefined where it would not answer as each rule did alone: a key
+ * that cannot be made (a value JSON cannot write, or nesting deeper than the stack), where each rule stops at its own
+ * first error in its own order; a rule that is a function (I105 reads its matches, I104 does not); a match with a URI
+ * or a name that has a field that is a function or a symbol, or a toJSON (matchKey and matchParts key it differently).
+ * None comes from YAML; the API may give them.
+ */
+function tableOf(vs: Doc): TableKeys | undefined {
   const http = arr(vs.obj.spec?.http);
   const keys: string[][] = [];
-  const parts: ReturnType<typeof matchParts>[][] = [];
+  const parts: Parts[][] = [];
+  const simple: boolean[][] = [];
   const first = new Map<string, number>();
-  for (let i = 0; i < http.length; i++) {
-    const r = http[i];
-    if (!(i in http) || !r || typeof r !== 'object') continue;
-    const matches = arr(r.match);
-    const row: string[] = [];
-    for (let j = 0; j < matches.length; j++) {
-      if (!(j in matches)) continue;
-      const m = matches[j];
-      let key: string;
-      if (simpleMatch(m)) {
-        key = canonical(m);
-      } else if (plainMatch(m)) {
-        const p = matchParts(m);
-        (parts[i] ??= [])[j] = p;
-        key = p.key;
-      } else {
-        key = matchKey(m);
+  try {
+    for (let i = 0; i < http.length; i++) {
+      const r = http[i];
+      if (typeof r === 'function') return undefined;
+      if (!(i in http) || !r || typeof r !== 'object') continue;
+      const matches = arr(r.match);
+      const row: string[] = [];
+      for (let j = 0; j < matches.length; j++) {
+        if (!(j in matches)) continue;
+        const m = matches[j];
+        let key: string;
+        if (simpleMatch(m)) {
+          key = canonical(m);
+          (simple[i] ??= [])[j] = true;
+        } else if (plainMatch(m)) {
+          if (typeof (m as any).toJSON === 'function') return undefined;
+          for (const k of Object.keys(m)) if (typeof (m as any)[k] === 'function' || typeof (m as any)[k] === 'symbol') return undefined;
+          const p = matchParts(m);
+          (parts[i] ??= [])[j] = p;
+          key = p.key;
+        } else {
+          key = matchKey(m);
+        }
+        row[j] = key;
+        if (!first.has(key)) first.set(key, i);
       }
-      row[j] = key;
-      if (!first.has(key)) first.set(key, i);
+      keys[i] = row;
     }
-    keys[i] = row;
+  } catch {
+    return undefined;
   }
-  return { keys, first, parts };
+  return new TableKeys(keys, parts, first, simple);
+}
+
+/**
+ * The keys each of I104 and I105 made alone, as it read (the walk before this pass, for a VirtualService without a
+ * table): the simple matches' keys made once for both, each rule's own map of first rules.
+ */
+class OwnKeys implements MatchKeys {
+  private readonly made: string[][] = [];
+  private readonly seen104 = new Map<string, number>();
+  private readonly pending104: string[] = [];
+  private readonly seen105 = new Map<string, number>();
+
+  public simpleKey(i: number, j: number): string | undefined {
+    return this.made[i]?.[j];
+  }
+
+  public earlier104(i: number, j: number, m: unknown): number | undefined {
+    // (a simple match's key is matchKey's: its canonical form)
+    const key = simpleMatch(m) ? this.simple(i, j, m) : matchKey(m);
+    this.pending104.push(key);
+    return this.seen104.get(key);
+  }
+
+  public read104(i: number): void {
+    for (const k of this.pending104) if (!this.seen104.has(k)) this.seen104.set(k, i);
+    this.pending104.length = 0;
+  }
+
+  public key105(i: number, j: number, m: unknown): string {
+    return simpleMatch(m) ? this.simple(i, j, m) : plainMatch(m) ? this.parts105(i, j, m).key : matchKey(m);
+  }
+
+  public parts105(_i: number, _j: number, m: object): Parts {
+    return matchParts(m);
+  }
+
+  public first105(key: string, i: number): number {
+    const f = this.seen105.get(key);
+    if (f !== undefined) return f;
+    this.seen105.set(key, i);
+    return i;
+  }
+
+  private simple(i: number, j: number, m: object): string {
+    return (this.made[i] ??= [])[j] ??= canonical(m);
+  }
 }
 
 /**
  * I104, I105 and I156 in one walk of each VirtualService: I104 and I105 compare its HTTP matches by the same key, made
- * once for both (its MatchTable: issue 26, twenty-third pass; before, each filled a map of its own, and the keys of
- * matches with a URI were made twice) and read by I156 for regexes (issue 26, sixteenth pass: the canonical forms were a
- * third of the Istio rules' time). The table lives only while its VirtualService is walked (a key kept to the end of
- * the analysis costs the scavenges more than making it, seventh pass). Each rule reads in its own order and stops at its
- * own first error, as when it walked alone; a table that cannot be made (a match that is no JSON data, e.g. an object
- * that contains itself) stops I104 and I105, which both key every match, and I156 reads every match then.
+ * once for both (a TableKeys, or where it would not answer as each rule did alone an OwnKeys) and read by I156 for
+ * regexes (issue 26, sixteenth pass: the canonical forms were a third of the Istio rules' time). The keys live only while
+ * their VirtualService is walked (a key kept to the end of the analysis costs the scavenges more than making it, seventh
+ * pass). Each rule reads in its own order and stops at its own first error, as when it walked alone.
  */
 function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: SharedWalkOutcome; I156: SharedWalkOutcome } {
   return ctx.memo('istio.matchRules', () => {
@@ -439,18 +532,11 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
     // (a rule left out of the analysis, e.g. below --min-severity, is not walked for)
     const [with104, with105, with156] = [ctx.runs('I104'), ctx.runs('I105'), ctx.runs('I156')];
     for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
-      let table: MatchTable | undefined;
-      if (with104 || with105) {
-        try {
-          table = matchTable(vs);
-        } catch (error) {
-          I104.fail(error);
-          I105.fail(error);
-        }
-      }
-      if (with104) I104.run(unreachableRules, vs, table);
-      if (with105) I105.run(ineffectiveMatches, vs, table);
-      if (with156) I156.run(rejectedHostsAndRegexes, vs, table);
+      // (the table only when both rules run: one alone reads each key once anyway)
+      const keys: MatchKeys = (with104 && with105 && tableOf(vs)) || new OwnKeys();
+      if (with104) I104.run(unreachableRules, vs, keys);
+      if (with105) I105.run(ineffectiveMatches, vs, keys);
+      if (with156) I156.run(rejectedHostsAndRegexes, vs, keys);
     }
     return { I104, I105, I156 };
   });
@@ -458,11 +544,11 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
 
 /**
  * I156 on one VirtualService: pkg/config/validation validateVirtualService's wildcard host on the mesh gateway and RE2
- * regex matches. A match whose key (its canonical JSON, without its name), when the table was made, has no `"regex"`
- * key has no regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable
- * fields: the YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
+ * regex matches. A simple match whose key (its canonical JSON), when I104 or I105 made it, has no `"regex"` key has no
+ * regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable fields: the
+ * YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
  */
-function rejectedHostsAndRegexes(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
+function rejectedHostsAndRegexes(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
   const gws = arr(vs.obj.spec?.gateways);
   if (!gws.length || gws.includes('mesh')) {
     const hosts = arr(vs.obj.spec?.hosts);
@@ -476,7 +562,7 @@ function rejectedHostsAndRegexes(vs: Doc, table: MatchTable | undefined, out: Ra
     for (let j = 0; j < matches.length; j++) {
       const m = matches[j];
       if (!(j in matches) || m === null || typeof m !== 'object') continue;
-      const key = table?.keys[i]?.[j];
+      const key = keys.simpleKey(i, j);
       if (key !== undefined && !key.includes('"regex"')) continue;
       // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
       // are sorted by path after the rules, so the order they are made in does not show)
@@ -504,10 +590,10 @@ const ROUTE_KINDS = ['http', 'tcp', 'tls'];
 /**
  * I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). Plain loops:
  * this runs once per VirtualService, and the closures of a forEach per rule and a map per match were among the largest
- * code V8 optimized in a lint (issue 26, sixteenth pass). The HTTP matches' keys and first rules are the table's; the
- * TCP and TLS ones (rare) are keyed here.
+ * code V8 optimized in a lint (issue 26, sixteenth pass). The HTTP matches are compared through `keys` (shared with
+ * I105), the TCP and TLS ones (rare) here.
  */
-function unreachableRules(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
+function unreachableRules(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
   for (const kind of ROUTE_KINDS) {
     const list = arr(vs.obj.spec?.[kind]);
     if (!list.length) continue;
@@ -530,14 +616,12 @@ function unreachableRules(vs: Doc, table: MatchTable | undefined, out: RawFindin
       // the rules of the earlier matches this rule's matches repeat, while every one repeats one
       // (a hole of a sparse list, which only an object of the API can have, is no match: a list of holes repeats nothing)
       let earlier: number[] | undefined = [];
-      const row = http ? table!.keys[i] : undefined;
       const ruleKeys: string[] | undefined = http ? undefined : [];
       for (let j = 0; j < matches.length; j++) {
         if (!(j in matches)) continue;
         let e: number | undefined;
-        if (row) {
-          const f = table!.first.get(row[j])!;
-          e = f < i ? f : undefined;
+        if (http) {
+          e = keys.earlier104(i, j, matches[j]);
         } else {
           const key = matchKey(matches[j]);
           ruleKeys!.push(key);
@@ -549,7 +633,8 @@ function unreachableRules(vs: Doc, table: MatchTable | undefined, out: RawFindin
       if (earlier?.length) {
         out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
       }
-      if (ruleKeys) for (const k of ruleKeys) if (!seen!.has(k)) seen!.set(k, i);
+      if (http) keys.read104(i);
+      else for (const k of ruleKeys!) if (!seen!.has(k)) seen!.set(k, i);
     }
   }
 }
@@ -568,8 +653,7 @@ interface PrefixesRead {
  * I105 on one VirtualService. A simple match (no URI, no name: most matches) can only repeat an earlier one: it is
  * checked in the loop, and only a match with a URI (or a name, or not an object) takes the general path.
  */
-function ineffectiveMatches(vs: Doc, table: MatchTable | undefined, out: RawFinding[]): void {
-  const { keys, first, parts } = table!;
+function ineffectiveMatches(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
   let read: PrefixesRead | undefined;
   const http = arr(vs.obj.spec?.http);
   for (let i = 0; i < http.length; i++) {
@@ -579,24 +663,21 @@ function ineffectiveMatches(vs: Doc, table: MatchTable | undefined, out: RawFind
       if (!(j in matches)) continue;
       const m = matches[j];
       if (!simpleMatch(m)) {
-        ineffectiveMatch(vs, i, j, m, keys[i][j], first.get(keys[i][j])!, parts[i]?.[j], read ??= { prefixes: [], byRest: new Map() }, out);
+        ineffectiveMatch(vs, i, j, m, keys, read ??= { prefixes: [], byRest: new Map() }, out);
         continue;
       }
-      // (the key's first rule is this one or an earlier one)
-      const f = first.get(keys[i][j])!;
-      if (f !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${f}], which is tried first: remove it or make it more specific`));
+      const first = keys.first105(keys.key105(i, j, m), i);
+      if (first !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
     }
   }
 }
 
-/**
- * I105 on a match that is not simple (it has a URI or a name, or is not an object): `key` is its key, `firstRule` the
- * first rule with a match of that key, `parts` its matchParts when it is an object.
- */
-function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, key: string, firstRule: number, parts: ReturnType<typeof matchParts> | undefined,
-  read: PrefixesRead, out: RawFinding[]): void {
+/** I105 on a match that is not simple (it has a URI or a name, or is not an object). */
+function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, keys: MatchKeys, read: PrefixesRead, out: RawFinding[]): void {
   const { prefixes, byRest } = read;
   // (the keys of the match with another URI, without copies of the match, when it is an object)
+  const parts = plainMatch(m) ? keys.parts105(i, j, m) : undefined;
+  const key = parts ? parts.key : keys.key105(i, j, m);
   const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
   const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
   const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
@@ -614,8 +695,10 @@ function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, key: string, fi
   } else if (uri !== undefined) {
     shadow = prefixes.find(p => p.i !== i && p.rest === rest && uri.startsWith(p.prefix) && key !== keyWith(p.prefix));
   }
-  if (firstRule !== i) {
-    out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${firstRule}], which is tried first: remove it or make it more specific`));
+  // (the first rule with a match of this key: this one, or an earlier one)
+  const first = keys.first105(key, i);
+  if (first !== i) {
+    out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
   } else if (shadow) {
     out.push(at(vs, ['spec', 'http', i, 'match', j], `the URI prefix ${JSON.stringify(shadow.prefix)} of http[${shadow.i}] already matches every request this match takes: move this rule above http[${shadow.i}]`));
   }
