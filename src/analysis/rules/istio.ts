@@ -374,8 +374,8 @@ type Parts = ReturnType<typeof matchParts>;
  * rule made them itself, in its own order (see matchRules).
  */
 interface MatchKeys {
-  /** The key of a simple match (its canonical form) if a rule has made it, for I156. */
-  simpleKey(i: number, j: number): string | undefined;
+  /** The key of http[i].match[j] (m), a simple match, if a rule has made it (its canonical form), for I156. */
+  simpleKey(i: number, j: number, m: object): string | undefined;
   /** I104: the earlier rule (before i) with a match of the key of http[i].match[j] (m), else undefined. */
   earlier104(i: number, j: number, m: unknown): number | undefined;
   /** I104: rule i is read: its matches' keys count for the rules after it. */
@@ -397,11 +397,10 @@ interface MatchKeys {
  * matchKey, I105 by matchParts, the same key for the data of manifests.
  */
 class TableKeys implements MatchKeys {
-  constructor(private readonly keys: string[][], private readonly parts: Parts[][], private readonly first: Map<string, number>,
-    private readonly simple: boolean[][]) {}
+  constructor(private readonly keys: string[][], private readonly parts: Parts[][], private readonly first: Map<string, number>) {}
 
   public simpleKey(i: number, j: number): string | undefined {
-    return this.simple[i]?.[j] ? this.keys[i][j] : undefined;
+    return this.keys[i]?.[j];
   }
 
   public earlier104(i: number, j: number): number | undefined {
@@ -435,7 +434,6 @@ function tableOf(vs: Doc): TableKeys | undefined {
   const http = arr(vs.obj.spec?.http);
   const keys: string[][] = [];
   const parts: Parts[][] = [];
-  const simple: boolean[][] = [];
   const first = new Map<string, number>();
   try {
     for (let i = 0; i < http.length; i++) {
@@ -450,7 +448,6 @@ function tableOf(vs: Doc): TableKeys | undefined {
         let key: string;
         if (simpleMatch(m)) {
           key = canonical(m);
-          (simple[i] ??= [])[j] = true;
         } else if (plainMatch(m)) {
           if (typeof (m as any).toJSON === 'function') return undefined;
           for (const k of Object.keys(m)) if (typeof (m as any)[k] === 'function' || typeof (m as any)[k] === 'symbol') return undefined;
@@ -468,7 +465,7 @@ function tableOf(vs: Doc): TableKeys | undefined {
   } catch {
     return undefined;
   }
-  return new TableKeys(keys, parts, first, simple);
+  return new TableKeys(keys, parts, first);
 }
 
 /**
@@ -562,7 +559,7 @@ function rejectedHostsAndRegexes(vs: Doc, keys: MatchKeys, out: RawFinding[]): v
     for (let j = 0; j < matches.length; j++) {
       const m = matches[j];
       if (!(j in matches) || m === null || typeof m !== 'object') continue;
-      const key = keys.simpleKey(i, j);
+      const key = simpleMatch(m) ? keys.simpleKey(i, j, m) : undefined;
       if (key !== undefined && !key.includes('"regex"')) continue;
       // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
       // are sorted by path after the rules, so the order they are made in does not show)
