@@ -167,6 +167,34 @@ describe('rules that share what they read', () => {
     expect(run(fnRule)).toEqual(['I105 VirtualService shop/x spec.http[1].match[0] this match is the same as one in http[0], which is tried first: remove it'.slice(0, 110)]);
   });
 
+  test('where I104 and I105 key a match differently, or I156 would learn a key no rule made, each rule answers as it did alone', () => {
+    const route = [{ destination: { host: 'a' } }];
+    const codes = ['I104', 'I105', 'I156'];
+    const run = (spec: any, options = {}) => show(MeshAnalyzer.analyzeObjects([vs('x', spec)], options).findings, codes).map(l => l.slice(0, 90));
+    const uriA = { match: [{ uri: { prefix: '/a' } }], route };
+    const repeats104 = 'I104 VirtualService shop/x spec.http[1] every match of this rule repeats one of http[0], which is tried first: this rule is never reached'.slice(0, 90);
+    const same105 = 'I105 VirtualService shop/x spec.http[1].match[0] this match is the same as one in http[0], which is tried first: remove it'.slice(0, 90);
+    // a boxed number with a URI: I104 keys it as JSON.stringify writes it (0), I105 field by field
+    expect(run({ hosts: ['a'], http: [uriA, { match: [Object.assign(new Number(0), { uri: { prefix: '/a' } })], route }] })).toEqual([same105]);
+    // a boxed BigInt: I104 cannot key it, I105 can
+    expect(run({ hosts: ['a'], http: [uriA, { match: [Object.assign(Object(BigInt(1)), { uri: { prefix: '/a' } })], route }] })).toEqual([
+      same105, skipped('I104', 'VirtualService', 'Do not know how to serialize a BigInt').slice(0, 90),
+    ]);
+    // a field whose toJSON gives nothing: JSON.stringify leaves it out of I104's key
+    expect(run({ hosts: ['a'], http: [uriA, { match: [{ headers: { toJSON: () => undefined }, uri: { prefix: '/a' } }], route }] })).toEqual([repeats104]);
+    // a regex that only a field read finds (inherited), in a match that neither I104 (after its catch-all) nor I105
+    // (stopped at a null rule) keyed: I156 reads its fields
+    const inherited = { hosts: ['a'], http: [{ route }, null, { match: [{ headers: { x: Object.create({ regex: '(?=a)' }) } }], route }] };
+    expect(run(inherited).filter(l => l.startsWith('I156'))).toEqual(['I156 VirtualService shop/x spec.http[2].match[0].headers.x.regex "(?=a)" is not an RE2 regular expression'.slice(0, 90)]);
+    // a name that throws when read: I104 and I105 stop there (they read it), I156 does not read it
+    const boom = { hosts: ['a'], http: [{ match: [Object.defineProperty({ headers: { h: { regex: '(' } } }, 'name', { get() { throw new Error('boom'); } })], route }] };
+    expect(run(boom)).toEqual([
+      'I156 VirtualService shop/x spec.http[0].match[0].headers.h.regex "(" is not an RE2 regular expression'.slice(0, 90),
+      skipped('I104', 'VirtualService', 'boom').slice(0, 90),
+      skipped('I105', 'VirtualService', 'boom').slice(0, 90),
+    ]);
+  });
+
   test('K101 and K102 from one search for duplicates', () => {
     const a = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { x: '1' } };
     const b = { ...a, data: { x: '2' } };
@@ -194,7 +222,11 @@ describe('rules that share what they read', () => {
     });
     fc.assert(fc.property(routes, routes, (http, tcp) => {
       const spec = { hosts: ['a'], http: http.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })), tcp: tcp.map(r => ({ ...r, route: [{ destination: { host: 'a' } }] })) };
-      expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)]).findings, ['I104']).map(l => l.replace('I104 VirtualService shop/x ', ''))).toEqual(reference(spec));
+      // with I105 too (the keys made ahead for both), and alone (below --min-severity warning I105 does not run: I104
+      // keys each match as it reads)
+      for (const options of [{}, { minSeverity: Severity.WARNING }]) {
+        expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)], options).findings, ['I104']).map(l => l.replace('I104 VirtualService shop/x ', ''))).toEqual(reference(spec));
+      }
     }), { numRuns: 400, seed: 2607 });
   });
 
@@ -239,6 +271,10 @@ describe('rules that share what they read', () => {
       found.same += expected.filter(l => l.includes(' is the same as ')).length;
       found.prefix += expected.filter(l => l.includes(' the URI prefix ')).length;
       expect(show(MeshAnalyzer.analyzeObjects([vs('x', spec)]).findings, ['I105']).map(l => l.replace('I105 VirtualService shop/x ', ''))).toEqual(expected);
+      // a last rule that is a function, without matches: no finding of its own, and each rule keys its matches as it
+      // reads (I105 reads a function's matches, I104 does not, so no keys are made ahead)
+      const withFunction = { ...spec, http: [...spec.http, () => 0] };
+      expect(show(MeshAnalyzer.analyzeObjects([vs('x', withFunction)]).findings, ['I105']).map(l => l.replace('I105 VirtualService shop/x ', ''))).toEqual(expected);
     }), { numRuns: 600, seed: 2623 });
     // (the cases reach both findings: a repeated match and a shadowing prefix)
     expect(found.same).toBeGreaterThan(50);

@@ -354,6 +354,11 @@ class SharedWalkOutcome {
     }
   }
 
+  /** Whether the rule has stopped at an error. */
+  public get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** The rule's findings, or its error thrown. */
   public take(): RawFinding[] {
     if (this.failure) throw this.failure.error;
@@ -368,14 +373,20 @@ function simpleMatch(m: unknown): m is object {
 
 type Parts = ReturnType<typeof matchParts>;
 
+/** In a TableKeys' parts: a match that is not an object (no parts; its key is matchKey's). */
+const NOT_PLAIN: Parts = Object.freeze({ key: '', rest: '', before: '', after: '' });
+
 /**
  * How I104 and I105 learn whether an HTTP match repeats one of an earlier rule: both compare the matches' keys, and the
  * first rule with a match of each key. A TableKeys answers from a table made ahead, once for both; an OwnKeys as each
  * rule made them itself, in its own order (see matchRules).
  */
 interface MatchKeys {
-  /** The key of http[i].match[j] (m), a simple match, if a rule has made it (its canonical form), for I156. */
-  simpleKey(i: number, j: number, m: object): string | undefined;
+  /**
+   * For I156: the key of http[i].match[j] (its canonical form) if it is a simple match whose key I104 or I105 has made
+   * in this walk (each makes the key of every match it reads); else undefined.
+   */
+  simpleKey(i: number, j: number): string | undefined;
   /** I104: the earlier rule (before i) with a match of the key of http[i].match[j] (m), else undefined. */
   earlier104(i: number, j: number, m: unknown): number | undefined;
   /** I104: rule i is read: its matches' keys count for the rules after it. */
@@ -392,18 +403,28 @@ interface MatchKeys {
  * The HTTP matches of a VirtualService keyed ahead, once for I104 and I105 (issue 26, twenty-third pass; before, each
  * filled a map of its own, and the keys of matches with a URI were made twice): `keys[i][j]`, the key of every match
  * of every rule that is an object, and `first`, the first rule with a match of each key. A rule at http[i] finds that a
- * key's first rule is before i exactly when its own map, filled as it read, held the key (it reads in the same order).
- * Made only where it gives the answers each rule gave alone (tableOf): I104 keyed a match with a URI or a name by
- * matchKey, I105 by matchParts, the same key for the data of manifests.
+ * key's first rule is before i exactly when its own map, filled as it read in the same order, held the key. Made only
+ * where I104 and I105 key every match alike (tableOf). I156 is told the keys of the simple matches only up to the last
+ * match I104 or I105 has read (each reads in order), as when they made them as they read.
  */
 class TableKeys implements MatchKeys {
+  /** The last match I104 read: http[at104i].match[at104j] (-1: none yet); the same for I105. */
+  private at104i = -1;
+  private at104j = -1;
+  private at105i = -1;
+  private at105j = -1;
+
+  /** `parts[i][j]`: the matchParts of a match with a URI or a name, NOT_PLAIN for a match that is not an object. */
   constructor(private readonly keys: string[][], private readonly parts: Parts[][], private readonly first: Map<string, number>) {}
 
   public simpleKey(i: number, j: number): string | undefined {
-    return this.keys[i]?.[j];
+    const read = i < this.at104i || (i === this.at104i && j <= this.at104j) || i < this.at105i || (i === this.at105i && j <= this.at105j);
+    return read && this.parts[i]?.[j] === undefined ? this.keys[i]?.[j] : undefined;
   }
 
   public earlier104(i: number, j: number): number | undefined {
+    this.at104i = i;
+    this.at104j = j;
     const f = this.first.get(this.keys[i][j])!;
     return f < i ? f : undefined;
   }
@@ -411,10 +432,14 @@ class TableKeys implements MatchKeys {
   public read104(): void {}
 
   public key105(i: number, j: number): string {
+    this.at105i = i;
+    this.at105j = j;
     return this.keys[i][j];
   }
 
   public parts105(i: number, j: number): Parts {
+    this.at105i = i;
+    this.at105j = j;
     return this.parts[i][j];
   }
 
@@ -424,18 +449,23 @@ class TableKeys implements MatchKeys {
 }
 
 /**
- * The table of a VirtualService's HTTP matches, or undefined where it would not answer as each rule did alone: a key
- * that cannot be made (a value JSON cannot write, or nesting deeper than the stack), where each rule stops at its own
- * first error in its own order; a rule that is a function (I105 reads its matches, I104 does not); a match with a URI
- * or a name that has a field that is a function or a symbol, or a toJSON (matchKey and matchParts key it differently).
- * None comes from YAML; the API may give them.
+ * The table of a VirtualService's HTTP matches, or undefined where I104 and I105 do not key every match alike, or a
+ * rule would stop where the table does not (each rule then keys its matches as it reads: OwnKeys). None of these comes
+ * from YAML; the API may give them:
+ * - a key that cannot be made (a value JSON cannot write, nesting deeper than the stack, a getter that throws), where
+ *   each rule stops at its own first error, in its own order;
+ * - a rule that is a function (I105 reads its matches, I104 does not);
+ * - a match with a URI and no name whose canonical form (I104's key: JSON.stringify, which drops functions and reads
+ *   toJSON) is not its matchParts key (I105's), e.g. a field that is a function, or a boxed number.
+ * Not reproduced: nesting just short of the stack's limit, which the rules met a few calls deeper (the limit moves
+ * with the caller's stack anyway).
  */
 function tableOf(vs: Doc): TableKeys | undefined {
-  const http = arr(vs.obj.spec?.http);
   const keys: string[][] = [];
   const parts: Parts[][] = [];
   const first = new Map<string, number>();
   try {
+    const http = arr(vs.obj.spec?.http);
     for (let i = 0; i < http.length; i++) {
       const r = http[i];
       if (typeof r === 'function') return undefined;
@@ -449,13 +479,14 @@ function tableOf(vs: Doc): TableKeys | undefined {
         if (simpleMatch(m)) {
           key = canonical(m);
         } else if (plainMatch(m)) {
-          if (typeof (m as any).toJSON === 'function') return undefined;
-          for (const k of Object.keys(m)) if (typeof (m as any)[k] === 'function' || typeof (m as any)[k] === 'symbol') return undefined;
           const p = matchParts(m);
+          // (with a name, matchKey is the matchParts key itself)
+          if ((m as any).name === undefined && canonical(m) !== p.key) return undefined;
           (parts[i] ??= [])[j] = p;
           key = p.key;
         } else {
           key = matchKey(m);
+          (parts[i] ??= [])[j] = NOT_PLAIN; // (not simple: no key for I156)
         }
         row[j] = key;
         if (!first.has(key)) first.set(key, i);
@@ -529,8 +560,8 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
     // (a rule left out of the analysis, e.g. below --min-severity, is not walked for)
     const [with104, with105, with156] = [ctx.runs('I104'), ctx.runs('I105'), ctx.runs('I156')];
     for (const vs of ctx.ofKind('VirtualService', 'istio.io')) {
-      // (the table only when both rules run: one alone reads each key once anyway)
-      const keys: MatchKeys = (with104 && with105 && tableOf(vs)) || new OwnKeys();
+      // (a table only while both rules run, neither stopped by an error: one alone reads each key once anyway)
+      const keys: MatchKeys = (with104 && with105 && !I104.failed && !I105.failed && tableOf(vs)) || new OwnKeys();
       if (with104) I104.run(unreachableRules, vs, keys);
       if (with105) I105.run(ineffectiveMatches, vs, keys);
       if (with156) I156.run(rejectedHostsAndRegexes, vs, keys);
@@ -541,7 +572,7 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
 
 /**
  * I156 on one VirtualService: pkg/config/validation validateVirtualService's wildcard host on the mesh gateway and RE2
- * regex matches. A simple match whose key (its canonical JSON), when I104 or I105 made it, has no `"regex"` key has no
+ * regex matches. A simple match whose key (its canonical JSON), when I104 or I105 has read it, has no `"regex"` key has no
  * regex to check, and its fields are not read again (the key is the JSON of the match's own enumerable fields: the
  * YAML's mappings, or the plain data of `toJson()`); the other matches are read field by field.
  */
@@ -559,7 +590,7 @@ function rejectedHostsAndRegexes(vs: Doc, keys: MatchKeys, out: RawFinding[]): v
     for (let j = 0; j < matches.length; j++) {
       const m = matches[j];
       if (!(j in matches) || m === null || typeof m !== 'object') continue;
-      const key = simpleMatch(m) ? keys.simpleKey(i, j, m) : undefined;
+      const key = keys.simpleKey(i, j);
       if (key !== undefined && !key.includes('"regex"')) continue;
       // the match's own keys (one or two), not a lookup of each of the seven fields, most of them absent (the findings
       // are sorted by path after the rules, so the order they are made in does not show)
