@@ -195,6 +195,43 @@ describe('rules that share what they read', () => {
     ]);
   });
 
+  test('holes, list and function rules, and the matches I156 is told the key of: as each rule alone, at each severity', () => {
+    const route = [{ destination: { host: 'a' } }];
+    // a regex only a field read finds (inherited): I156 skips the match when a rule has made its key, else reads it
+    const hid = () => ({ headers: { x: Object.create({ regex: '(?=a)' }) } });
+    const cases: Record<string, any[]> = {
+      holes: [{ match: [, { port: 1 }], route }, { match: [{}], route }], // eslint-disable-line no-sparse-arrays
+      arrayRule: [Object.assign([], { match: [{ port: 1 }] }), { match: [{ port: 1 }], route }],
+      fnMiddle: [{ match: [{ port: 2 }], route }, Object.assign(() => 0, { match: [{ port: 1 }] }), { match: [{ port: 1 }], route }],
+      catchAllThenHid: [{ route }, { match: [hid()], route }],
+      nullThenHid: [null, { match: [hid()], route }],
+      uriHid: [{ match: [{ uri: { prefix: '/a' }, ...hid() }], route }],
+      arrayHid: [{ match: [Object.assign([], hid())], route }],
+      onlyHid: [{ match: [hid()], route }],
+      fnCatchAllHid: [() => 0, { route }, { match: [hid()], route }],
+    };
+    // (what a33421c, before the table, gave)
+    const expected: Record<string, { info: string[]; warning: string[]; error: string[] }> = {
+      holes: { info: [], warning: [], error: [] },
+      arrayRule: { info: ['I104 spec.http[1]', 'I105 spec.http[1].match[0]'], warning: ['I104 spec.http[1]'], error: [] },
+      fnMiddle: { info: ['I105 spec.http[2].match[0]'], warning: [], error: [] },
+      catchAllThenHid: { info: ['I104 spec.http[1]'], warning: ['I104 spec.http[1]', 'I156 spec.http[1].match[0].headers.x.regex'], error: ['I156 spec.http[1].match[0].headers.x.regex'] },
+      nullThenHid: { info: ['A000 I105'], warning: [], error: ['I156 spec.http[1].match[0].headers.x.regex'] },
+      uriHid: { info: ['I156 spec.http[0].match[0].headers.x.regex'], warning: ['I156 spec.http[0].match[0].headers.x.regex'], error: ['I156 spec.http[0].match[0].headers.x.regex'] },
+      arrayHid: { info: ['I156 spec.http[0].match[0].headers.x.regex'], warning: ['I156 spec.http[0].match[0].headers.x.regex'], error: ['I156 spec.http[0].match[0].headers.x.regex'] },
+      onlyHid: { info: [], warning: [], error: ['I156 spec.http[0].match[0].headers.x.regex'] },
+      fnCatchAllHid: { info: ['I104 spec.http[2]'], warning: ['I104 spec.http[2]', 'I156 spec.http[2].match[0].headers.x.regex'], error: ['I156 spec.http[2].match[0].headers.x.regex'] },
+    };
+    for (const [name, http] of Object.entries(cases)) {
+      for (const severity of ['info', 'warning', 'error'] as const) {
+        const findings = MeshAnalyzer.analyzeObjects([vs('x', { hosts: ['a'], http })], { minSeverity: severity as Severity }).findings
+          .filter(f => ['I104', 'I105', 'I156'].includes(f.code) || (f.code === 'A000' && /rule I1(04|05|56) /.test(f.message)))
+          .map(f => (f.code === 'A000' ? `A000 ${/rule (I\d+)/.exec(f.message)![1]}` : `${f.code} ${f.path}`));
+        expect({ name, severity, findings }).toEqual({ name, severity, findings: expected[name][severity] });
+      }
+    }
+  });
+
   test('K101 and K102 from one search for duplicates', () => {
     const a = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { x: '1' } };
     const b = { ...a, data: { x: '2' } };

@@ -202,7 +202,8 @@ function canonicalByHand(v: unknown): string {
 /**
  * A match without its name (names do not change what a match matches). Not memoized across the analysis: keeping the
  * keys of every match alive until its end (a WeakMap) cost the scavenges more than making them (issue 26, seventh
- * pass); I104 and I105 share the keys of a VirtualService's matches while they walk it (matchRules).
+ * pass); I104 and I105 share the keys of a VirtualService's matches while they walk it (matchRules: all of them, or
+ * those of the simple matches).
  */
 function matchKey(m: any): string {
   // without a name, the key is the match's canonical form (JSON.stringify's, when its keys are in order)
@@ -373,7 +374,7 @@ function simpleMatch(m: unknown): m is object {
 
 type Parts = ReturnType<typeof matchParts>;
 
-/** In a TableKeys' parts: a match that is not an object (no parts; its key is matchKey's). */
+/** In a TableKeys' parts: a match that is not a plain object (not an object, or a list): no parts, its key is matchKey's. */
 const NOT_PLAIN: Parts = Object.freeze({ key: '', rest: '', before: '', after: '' });
 
 /**
@@ -391,8 +392,10 @@ interface MatchKeys {
   earlier104(i: number, j: number, m: unknown): number | undefined;
   /** I104: rule i is read: its matches' keys count for the rules after it. */
   read104(i: number): void;
-  /** I105: the key of http[i].match[j] (m): a simple match's canonical form, another's matchParts key or matchKey. */
-  key105(i: number, j: number, m: unknown): string;
+  /** I105: the key of http[i].match[j] (m), a simple match: its canonical form. */
+  simpleKey105(i: number, j: number, m: object): string;
+  /** I105: the key of http[i].match[j] (m), a match that is not an object (or is a list): matchKey's. */
+  otherKey105(i: number, j: number, m: unknown): string;
   /** I105: the matchParts of http[i].match[j] (m) when it is an object that is not simple. */
   parts105(i: number, j: number, m: object): Parts;
   /** I105: the first rule with a match of this key, i when none before it (rule i's match of the key counted). */
@@ -414,7 +417,7 @@ class TableKeys implements MatchKeys {
   private at105i = -1;
   private at105j = -1;
 
-  /** `parts[i][j]`: the matchParts of a match with a URI or a name, NOT_PLAIN for a match that is not an object. */
+  /** `parts[i][j]`: the matchParts of a match with a URI or a name, NOT_PLAIN for a match that is not a plain object. */
   constructor(private readonly keys: string[][], private readonly parts: Parts[][], private readonly first: Map<string, number>) {}
 
   public simpleKey(i: number, j: number): string | undefined {
@@ -431,10 +434,14 @@ class TableKeys implements MatchKeys {
 
   public read104(): void {}
 
-  public key105(i: number, j: number): string {
+  public simpleKey105(i: number, j: number): string {
     this.at105i = i;
     this.at105j = j;
     return this.keys[i][j];
+  }
+
+  public otherKey105(i: number, j: number): string {
+    return this.simpleKey105(i, j);
   }
 
   public parts105(i: number, j: number): Parts {
@@ -455,10 +462,11 @@ class TableKeys implements MatchKeys {
  * - a key that cannot be made (a value JSON cannot write, nesting deeper than the stack, a getter that throws), where
  *   each rule stops at its own first error, in its own order;
  * - a rule that is a function (I105 reads its matches, I104 does not);
- * - a match with a URI and no name whose canonical form (I104's key: JSON.stringify, which drops functions and reads
- *   toJSON) is not its matchParts key (I105's), e.g. a field that is a function, or a boxed number.
- * Not reproduced: nesting just short of the stack's limit, which the rules met a few calls deeper (the limit moves
- * with the caller's stack anyway).
+ * - a match with a URI and no name whose canonical form (I104's key) is not its matchParts key (I105's), e.g. with a
+ *   field that is a function, a toJSON, or a boxed number: the two strings are compared.
+ * Not reproduced (API objects only): nesting just short of the stack's limit, which the rules met a few calls deeper
+ * (the limit moves with the caller's stack anyway); values that change from one read to the next (getters, Proxies), as
+ * the table reads each match once more than the rules did.
  */
 function tableOf(vs: Doc): TableKeys | undefined {
   const keys: string[][] = [];
@@ -525,8 +533,12 @@ class OwnKeys implements MatchKeys {
     this.pending104.length = 0;
   }
 
-  public key105(i: number, j: number, m: unknown): string {
-    return simpleMatch(m) ? this.simple(i, j, m) : plainMatch(m) ? this.parts105(i, j, m).key : matchKey(m);
+  public simpleKey105(i: number, j: number, m: object): string {
+    return this.simple(i, j, m);
+  }
+
+  public otherKey105(_i: number, _j: number, m: unknown): string {
+    return matchKey(m);
   }
 
   public parts105(_i: number, _j: number, m: object): Parts {
@@ -579,10 +591,9 @@ function matchRules(ctx: AnalysisContext): { I104: SharedWalkOutcome; I105: Shar
 function rejectedHostsAndRegexes(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
   const gws = arr(vs.obj.spec?.gateways);
   if (!gws.length || gws.includes('mesh')) {
-    const hosts = arr(vs.obj.spec?.hosts);
-    for (let i = 0; i < hosts.length; i++) {
-      if (i in hosts && hosts[i] === '*') out.push(at(vs, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
-    }
+    arr(vs.obj.spec?.hosts).forEach((h: unknown, i: number) => {
+      if (h === '*') out.push(at(vs, ['spec', 'hosts', i], 'host * is not allowed on a VirtualService bound to the mesh: name the hosts'));
+    });
   }
   const http = arr(vs.obj.spec?.http);
   for (let i = 0; i < http.length; i++) {
@@ -596,20 +607,20 @@ function rejectedHostsAndRegexes(vs: Doc, keys: MatchKeys, out: RawFinding[]): v
       // are sorted by path after the rules, so the order they are made in does not show)
       for (const k of Object.keys(m)) {
         if (k === 'uri' || k === 'scheme' || k === 'method' || k === 'authority') {
-          if (typeof m[k]?.regex === 'string') regexFinding(vs, i, j, [k], m[k].regex, out);
+          if (typeof m[k]?.regex === 'string') regexFinding(vs, i, j, [k], m[k], out);
         } else if (k === 'headers' || k === 'queryParams' || k === 'withoutHeaders') {
           const byName = m[k];
           if (!byName || typeof byName !== 'object') continue;
-          for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') regexFinding(vs, i, j, [k, name], byName[name].regex, out);
+          for (const name of Object.keys(byName)) if (typeof byName[name]?.regex === 'string') regexFinding(vs, i, j, [k, name], byName[name], out);
         }
       }
     }
   }
 }
 
-/** I156's finding on a regex of http[i].match[j] at `path` that RE2 does not compile. */
-function regexFinding(vs: Doc, i: number, j: number, path: (string | number)[], regex: string, out: RawFinding[]): void {
-  const e = re2Error(regex);
+/** I156's finding on the regex of `v`, at `path` in http[i].match[j], if RE2 does not compile it. */
+function regexFinding(vs: Doc, i: number, j: number, path: (string | number)[], v: any, out: RawFinding[]): void {
+  const e = typeof v?.regex === 'string' ? re2Error(v.regex) : undefined;
   if (e) out.push(at(vs, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
 }
 
@@ -694,7 +705,7 @@ function ineffectiveMatches(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
         ineffectiveMatch(vs, i, j, m, keys, read ??= { prefixes: [], byRest: new Map() }, out);
         continue;
       }
-      const first = keys.first105(keys.key105(i, j, m), i);
+      const first = keys.first105(keys.simpleKey105(i, j, m), i);
       if (first !== i) out.push(at(vs, ['spec', 'http', i, 'match', j], `this match is the same as one in http[${first}], which is tried first: remove it or make it more specific`));
     }
   }
@@ -705,7 +716,7 @@ function ineffectiveMatch(vs: Doc, i: number, j: number, m: any, keys: MatchKeys
   const { prefixes, byRest } = read;
   // (the keys of the match with another URI, without copies of the match, when it is an object)
   const parts = plainMatch(m) ? keys.parts105(i, j, m) : undefined;
-  const key = parts ? parts.key : keys.key105(i, j, m);
+  const key = parts ? parts.key : keys.otherKey105(i, j, m);
   const rest = parts ? parts.rest : matchKey({ ...m, uri: undefined });
   const keyWith = (prefix: string) => (parts ? withUriPrefix(parts, prefix) : matchKey({ ...m, uri: { prefix } }));
   const uri: any = m?.uri?.prefix ?? m?.uri?.exact;
