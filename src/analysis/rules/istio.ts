@@ -624,7 +624,8 @@ function regexFinding(vs: Doc, i: number, j: number, path: (string | number)[], 
   if (e) out.push(at(vs, ['spec', 'http', i, 'match', j, ...path, 'regex'], e));
 }
 
-const ROUTE_KINDS = ['http', 'tcp', 'tls'];
+/** The route lists of a VirtualService. */
+const VS_ROUTE_LISTS = ['http', 'tcp', 'tls'];
 
 /**
  * I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). Plain loops:
@@ -633,7 +634,7 @@ const ROUTE_KINDS = ['http', 'tcp', 'tls'];
  * I105), the TCP and TLS ones (rare) here.
  */
 function unreachableRules(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
-  for (const kind of ROUTE_KINDS) {
+  for (const kind of VS_ROUTE_LISTS) {
     const list = arr(vs.obj.spec?.[kind]);
     if (!list.length) continue;
     const http = kind === 'http';
