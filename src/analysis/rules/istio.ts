@@ -509,7 +509,8 @@ function tableOf(vs: Doc): TableKeys | undefined {
 
 /**
  * The keys each of I104 and I105 made alone, as it read (the walk before this pass, for a VirtualService without a
- * table): the simple matches' keys made once for both, each rule's own map of first rules.
+ * table): the simple matches' keys made once for both, each rule's own map of first rules. `shared`: whether the simple
+ * matches' keys are kept for I105 and I156 (the HTTP matches); I104 keys the TCP and TLS ones with matchKey alone.
  */
 class OwnKeys implements MatchKeys {
   private readonly made: string[][] = [];
@@ -517,13 +518,15 @@ class OwnKeys implements MatchKeys {
   private readonly pending104: string[] = [];
   private readonly seen105 = new Map<string, number>();
 
+  constructor(private readonly shared = true) {}
+
   public simpleKey(i: number, j: number): string | undefined {
     return this.made[i]?.[j];
   }
 
   public earlier104(i: number, j: number, m: unknown): number | undefined {
     // (a simple match's key is matchKey's: its canonical form)
-    const key = simpleMatch(m) ? this.simple(i, j, m) : matchKey(m);
+    const key = this.shared && simpleMatch(m) ? this.simple(i, j, m) : matchKey(m);
     this.pending104.push(key);
     return this.seen104.get(key);
   }
@@ -631,15 +634,14 @@ const VS_ROUTE_LISTS = ['http', 'tcp', 'tls'];
  * I104 on one VirtualService: pkg/config/validation analyzeUnreachableHTTPRules (and the TCP and TLS ones). Plain loops:
  * this runs once per VirtualService, and the closures of a forEach per rule and a map per match were among the largest
  * code V8 optimized in a lint (issue 26, sixteenth pass). The HTTP matches are compared through `keys` (shared with
- * I105), the TCP and TLS ones (rare) here.
+ * I105), the TCP and TLS ones (rare) through keys of their own.
  */
 function unreachableRules(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
   for (const kind of VS_ROUTE_LISTS) {
     const list = arr(vs.obj.spec?.[kind]);
     if (!list.length) continue;
-    const http = kind === 'http';
-    // (TCP and TLS: the first rule of each key of the rules read so far)
-    const seen = http ? undefined : new Map<string, number>();
+    // (TCP and TLS: keys of their own, made as read)
+    const lookup = kind === 'http' ? keys : new OwnKeys(false);
     let catchAll = -1;
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
@@ -656,25 +658,16 @@ function unreachableRules(vs: Doc, keys: MatchKeys, out: RawFinding[]): void {
       // the rules of the earlier matches this rule's matches repeat, while every one repeats one
       // (a hole of a sparse list, which only an object of the API can have, is no match: a list of holes repeats nothing)
       let earlier: number[] | undefined = [];
-      const ruleKeys: string[] | undefined = http ? undefined : [];
       for (let j = 0; j < matches.length; j++) {
         if (!(j in matches)) continue;
-        let e: number | undefined;
-        if (http) {
-          e = keys.earlier104(i, j, matches[j]);
-        } else {
-          const key = matchKey(matches[j]);
-          ruleKeys!.push(key);
-          e = seen!.get(key);
-        }
+        const e = lookup.earlier104(i, j, matches[j]);
         if (e === undefined) earlier = undefined;
         else earlier?.push(e);
       }
       if (earlier?.length) {
         out.push(at(vs, ['spec', kind, i], `every match of this rule repeats one of ${[...new Set(earlier)].map(e => `${kind}[${e}]`).join(', ')}, which is tried first: this rule is never reached`));
       }
-      if (http) keys.read104(i);
-      else for (const k of ruleKeys!) if (!seen!.has(k)) seen!.set(k, i);
+      lookup.read104(i);
     }
   }
 }
